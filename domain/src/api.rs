@@ -1,0 +1,292 @@
+//! The JSON messages between the pages and the worker: the API contract.
+//!
+//! Routes (all JSON; bodies over [`MAX_BODY_BYTES`] are refused):
+//!
+//! | method & path                          | who            | body → answer                               |
+//! |----------------------------------------|----------------|---------------------------------------------|
+//! | `POST /api/members`                    | anyone         | [`SignUpRequest`] → 201 [`SignedIn`] + cookie |
+//! | `POST /api/session`                    | anyone         | [`SignInRequest`] → [`SignedIn`] + cookie   |
+//! | `DELETE /api/session`                  | member         | → 204, cookie cleared                       |
+//! | `GET /api/me/wallet[?after=V]`         | member         | → [`Wallet`]; with `after`, waits (≤ 25 s) until the wallet's version is past V |
+//! | `POST /api/me/memberships`             | member         | [`JoinRequest`] → [`MembershipView`]        |
+//! | `POST /api/me/codes`                   | member         | [`IssueCodeRequest`] → [`IssuedCode`]       |
+//! | `GET /api/shops`                       | anyone         | → [`ShopList`]                              |
+//! | `GET /api/register`                    | register       | → [`RegisterInfo`]                          |
+//! | `POST /api/register/resolve`           | register       | [`ResolveRequest`] → [`CustomerView`]       |
+//! | `POST /api/register/points`            | register       | [`AccruePointsRequest`] → [`PointsAccrued`] |
+//! | `POST /api/admin/shops`                | admin          | [`CreateShopRequest`] → 201 [`ShopSummary`] |
+//! | `POST /api/admin/shops/{id}/registers` | admin          | [`CreateRegisterRequest`] → 201 [`RegisterCreated`] |
+//!
+//! Members authenticate with the `tessera_session` cookie, registers with
+//! `Authorization: Bearer <register token>`, the admin with
+//! `Authorization: Bearer <ADMIN_TOKEN secret>`. Every refusal is an [`ApiError`].
+
+use crate::code::OneTimeCode;
+use crate::code_rules::Refusal;
+use crate::member::{DisplayName, MemberNumber, Password};
+use crate::money::Currency;
+use crate::points::PointsPerUnit;
+use crate::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
+use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
+
+/// Request bodies larger than this are refused with `payload_too_large`.
+pub const MAX_BODY_BYTES: usize = 16 * 1024;
+/// Name of the member session cookie.
+pub const SESSION_COOKIE: &str = "tessera_session";
+/// Longest wait of a long-polling `GET /api/me/wallet?after=V`.
+pub const LONG_POLL_MS: i64 = 25_000;
+
+/// Stable error codes: clients branch on these, so they never change meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// The body is not JSON at all.
+    MalformedJson,
+    /// JSON, but not the expected shape: a missing field, a wrong type, or a
+    /// value that fails validation (the message says which).
+    InvalidRequest,
+    PayloadTooLarge,
+    /// No credential, or one that is not (or no longer) valid.
+    Unauthorized,
+    /// Wrong member number or password.
+    WrongCredentials,
+    /// A valid credential that may not do this (e.g. another shop's register).
+    Forbidden,
+    NotFound,
+    MethodNotAllowed,
+    /// The member has not joined this shop's programme.
+    NotAMember,
+    /// The shop does not exist.
+    UnknownShop,
+    // Code verdicts (see `code_rules::judge`).
+    Unknown,
+    WrongShop,
+    AlreadyUsed,
+    Expired,
+    /// A request id was reused for a different request.
+    RequestIdReused,
+    /// Something on our side failed; nothing was changed.
+    Internal,
+}
+
+impl ErrorCode {
+    pub fn http_status(self) -> u16 {
+        match self {
+            Self::MalformedJson | Self::InvalidRequest => 400,
+            Self::Unauthorized | Self::WrongCredentials => 401,
+            Self::Forbidden | Self::WrongShop => 403,
+            Self::NotFound | Self::UnknownShop | Self::Unknown => 404,
+            Self::MethodNotAllowed => 405,
+            Self::NotAMember | Self::AlreadyUsed | Self::RequestIdReused => 409,
+            Self::Expired => 410,
+            Self::PayloadTooLarge => 413,
+            Self::Internal => 500,
+        }
+    }
+}
+
+impl From<Refusal> for ErrorCode {
+    fn from(refusal: Refusal) -> Self {
+        match refusal {
+            Refusal::Unknown => Self::Unknown,
+            Refusal::WrongShop => Self::WrongShop,
+            Refusal::AlreadyUsed => Self::AlreadyUsed,
+            Refusal::Expired => Self::Expired,
+        }
+    }
+}
+
+/// The body of every 4xx/5xx answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub error: ErrorCode,
+    pub message: String,
+}
+
+impl ApiError {
+    pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
+        Self { error, message: message.into() }
+    }
+}
+
+// ---- members (phone page) ----
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SignUpRequest {
+    pub display_name: DisplayName,
+    #[serde(serialize_with = "serialize_password")]
+    pub password: Password,
+}
+
+fn serialize_password<S: serde::Serializer>(p: &Password, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(p.expose())
+}
+
+/// Sign-in takes the password as typed: length rules apply only at sign-up.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SignInRequest {
+    pub member_number: MemberNumber,
+    pub password: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct SignedIn {
+    pub member_number: MemberNumber,
+    pub display_name: DisplayName,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ShopSummary {
+    pub shop_id: ShopId,
+    pub name: Label,
+    pub currency: Currency,
+    pub points_per_unit: PointsPerUnit,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ShopList {
+    pub shops: Vec<ShopSummary>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct JoinRequest {
+    pub shop_id: ShopId,
+    /// Whether registers of this shop may see the member's display name.
+    #[serde(default)]
+    pub share_name: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct MembershipView {
+    pub shop: ShopSummary,
+    pub customer_number: CustomerNumber,
+    pub points: i64,
+    pub share_name: bool,
+}
+
+/// Everything the phone page shows. `version` grows with every change, for long-polling.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct Wallet {
+    pub member_number: MemberNumber,
+    pub display_name: DisplayName,
+    pub memberships: Vec<MembershipView>,
+    pub version: u64,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct IssueCodeRequest {
+    pub shop_id: ShopId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct IssuedCode {
+    /// The digits to encode in the QR (numeric mode).
+    pub code: OneTimeCode,
+    /// The same digits grouped for typing.
+    pub grouped: String,
+    pub shop_id: ShopId,
+    pub expires_at: UnixMillis,
+    /// The server's clock when it answered, so the countdown survives a skewed phone clock.
+    pub server_now: UnixMillis,
+}
+
+// ---- registers ----
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct RegisterInfo {
+    pub register_id: RegisterId,
+    pub register_name: Label,
+    pub shop: ShopSummary,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ResolveRequest {
+    pub code: OneTimeCode,
+}
+
+/// What a register learns of the customer behind a valid code.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct CustomerView {
+    pub customer_number: CustomerNumber,
+    /// Only when the member chose to share it with this shop.
+    pub display_name: Option<DisplayName>,
+    pub points: i64,
+    /// The code stays usable by this shop's registers until then (see `code_rules::READ_HOLD_MS`).
+    pub usable_until: UnixMillis,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AccruePointsRequest {
+    pub code: OneTimeCode,
+    pub request_id: RequestId,
+    /// The sale in minor units of the shop's currency.
+    pub amount_minor: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PointsAccrued {
+    pub customer_number: CustomerNumber,
+    pub amount_minor: u64,
+    pub points_added: i64,
+    pub points: i64,
+    pub at: UnixMillis,
+}
+
+// ---- admin ----
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct CreateShopRequest {
+    /// Chosen by the caller (e.g. `demo-shop`), or generated when absent.
+    #[serde(default)]
+    pub shop_id: Option<ShopId>,
+    pub name: Label,
+    pub currency: Currency,
+    pub points_per_unit: PointsPerUnit,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct CreateRegisterRequest {
+    pub name: Label,
+}
+
+/// The token is shown once; only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct RegisterCreated {
+    pub register_id: RegisterId,
+    pub shop_id: ShopId,
+    pub token: String,
+    /// Path of the register page with the token in the fragment (never sent to a server).
+    pub register_path: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_codes_are_stable_snake_case() {
+        let body = ApiError::new(ErrorCode::AlreadyUsed, "x");
+        assert_eq!(serde_json::to_value(&body).unwrap()["error"], "already_used");
+        assert_eq!(serde_json::to_value(ErrorCode::Unknown).unwrap(), "unknown");
+        assert_eq!(ErrorCode::from(Refusal::Expired), ErrorCode::Expired);
+    }
+
+    #[test]
+    fn every_refusal_is_a_4xx() {
+        for r in [Refusal::Unknown, Refusal::WrongShop, Refusal::AlreadyUsed, Refusal::Expired] {
+            let status = ErrorCode::from(r).http_status();
+            assert!((400..500).contains(&status));
+        }
+    }
+
+    #[test]
+    fn requests_validate_while_parsing() {
+        let ok = r#"{"display_name":"Ada","password":"long enough"}"#;
+        assert!(serde_json::from_str::<SignUpRequest>(ok).is_ok());
+        let short = r#"{"display_name":"Ada","password":"short"}"#;
+        let err = serde_json::from_str::<SignUpRequest>(short).unwrap_err();
+        assert!(err.to_string().contains("at least 8"));
+        assert!(serde_json::from_str::<AccruePointsRequest>(r#"{"code":"1","request_id":"abcdefgh","amount_minor":1}"#).is_err());
+    }
+}

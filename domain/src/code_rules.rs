@@ -1,0 +1,127 @@
+//! When a scanned code is accepted, and why not. Every verdict a register shows
+//! for a code comes from [`judge`].
+
+use crate::shop::ShopId;
+use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
+
+/// How long a freshly issued code can be read.
+pub const CODE_LIFETIME_MS: i64 = 60_000;
+/// Once a register has read a code in time, the cashier has this long to finish
+/// the sale with it (typing the amount must not race the phone's countdown).
+pub const READ_HOLD_MS: i64 = 5 * 60_000;
+/// How long a spent or expired code is remembered, so that a rescan says why
+/// (`already_used`, `expired`) rather than `unknown`.
+pub const REMEMBER_MS: i64 = 24 * 60 * 60_000;
+/// The phone asks for its next code this long before the current one expires.
+pub const REFRESH_BEFORE_EXPIRY_MS: i64 = 10_000;
+
+/// What the server remembers of an issued code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CodeRecord {
+    pub shop_id: ShopId,
+    pub issued_at: UnixMillis,
+    pub expires_at: UnixMillis,
+    /// Set when a register read the code in time; extends its life until then.
+    pub held_until: Option<UnixMillis>,
+    pub used_at: Option<UnixMillis>,
+}
+
+impl CodeRecord {
+    pub fn issue(shop_id: ShopId, now: UnixMillis) -> Self {
+        Self { shop_id, issued_at: now, expires_at: now + CODE_LIFETIME_MS, held_until: None, used_at: None }
+    }
+
+    /// The last moment the code can still be used.
+    pub fn usable_until(&self) -> UnixMillis {
+        self.held_until.map_or(self.expires_at, |held| held.max(self.expires_at))
+    }
+
+    /// Whether the record can be forgotten (a rescan would then say `unknown`).
+    pub fn forgettable(&self, now: UnixMillis) -> bool {
+        now > self.usable_until() + REMEMBER_MS
+    }
+}
+
+/// Why a code is refused. The order of checks in [`judge`] is part of the rule:
+/// a shop never learns whether another shop's code was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Refusal {
+    /// Never issued, or forgotten long ago.
+    Unknown,
+    /// Issued for another shop.
+    WrongShop,
+    /// Already spent: codes die after one use.
+    AlreadyUsed,
+    /// Older than its lifetime and not held by a register.
+    Expired,
+}
+
+/// Judges a code read by a register of `shop` at `now`.
+pub fn judge(record: Option<&CodeRecord>, shop: &ShopId, now: UnixMillis) -> Result<(), Refusal> {
+    let record = record.ok_or(Refusal::Unknown)?;
+    if &record.shop_id != shop {
+        return Err(Refusal::WrongShop);
+    }
+    if record.used_at.is_some() {
+        return Err(Refusal::AlreadyUsed);
+    }
+    if now >= record.usable_until() {
+        return Err(Refusal::Expired);
+    }
+    Ok(())
+}
+
+/// A register read the code and it was accepted: hold it for the sale.
+pub fn hold_after_read(record: &mut CodeRecord, now: UnixMillis) {
+    record.held_until = Some(now + READ_HOLD_MS);
+}
+
+/// The sale went through: the code dies.
+pub fn spend(record: &mut CodeRecord, now: UnixMillis) {
+    record.used_at = Some(now);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shop(id: &str) -> ShopId {
+        ShopId::parse(id).unwrap()
+    }
+
+    #[test]
+    fn fresh_code_is_accepted_until_it_expires() {
+        let record = CodeRecord::issue(shop("a"), 1_000);
+        assert_eq!(judge(Some(&record), &shop("a"), 1_000), Ok(()));
+        assert_eq!(judge(Some(&record), &shop("a"), 1_000 + CODE_LIFETIME_MS - 1), Ok(()));
+        assert_eq!(judge(Some(&record), &shop("a"), 1_000 + CODE_LIFETIME_MS), Err(Refusal::Expired));
+    }
+
+    #[test]
+    fn a_read_holds_the_code_for_the_sale() {
+        let mut record = CodeRecord::issue(shop("a"), 0);
+        hold_after_read(&mut record, 50_000);
+        assert_eq!(judge(Some(&record), &shop("a"), 50_000 + READ_HOLD_MS - 1), Ok(()));
+        assert_eq!(judge(Some(&record), &shop("a"), 50_000 + READ_HOLD_MS), Err(Refusal::Expired));
+    }
+
+    #[test]
+    fn spent_codes_die_and_other_shops_learn_nothing() {
+        let mut record = CodeRecord::issue(shop("a"), 0);
+        spend(&mut record, 10);
+        assert_eq!(judge(Some(&record), &shop("a"), 11), Err(Refusal::AlreadyUsed));
+        assert_eq!(judge(Some(&record), &shop("b"), 11), Err(Refusal::WrongShop));
+        assert_eq!(judge(None, &shop("a"), 11), Err(Refusal::Unknown));
+        // Spent beats expired: the cashier learns the real reason.
+        assert_eq!(judge(Some(&record), &shop("a"), 10 * CODE_LIFETIME_MS), Err(Refusal::AlreadyUsed));
+    }
+
+    #[test]
+    fn records_are_remembered_a_day() {
+        let record = CodeRecord::issue(shop("a"), 0);
+        assert!(!record.forgettable(CODE_LIFETIME_MS + REMEMBER_MS));
+        assert!(record.forgettable(CODE_LIFETIME_MS + REMEMBER_MS + 1));
+    }
+}

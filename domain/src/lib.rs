@@ -1,0 +1,23 @@
+//! Tessera's domain: every rule behind a verdict lives here, free of I/O so it
+//! runs the same natively (tests) and in Wasm (worker, pages).
+//!
+//! - [`check_digit`]: the Damm check digit that guards every number people type.
+//! - [`code`]: the one-time code a phone shows.
+//! - [`member`]: member numbers, display names, passwords.
+//! - [`shop`]: shops, registers, per-shop customer numbers, request ids.
+//! - [`money`]: currencies and amounts in integer minor units.
+//! - [`points`]: how a sale turns into points.
+//! - [`code_rules`]: when a scanned code is accepted, and why not.
+//! - [`api`]: the JSON messages between pages and worker, and the stable error codes.
+
+pub mod api;
+pub mod check_digit;
+pub mod code;
+pub mod code_rules;
+pub mod member;
+pub mod money;
+pub mod points;
+pub mod shop;
+
+/// Milliseconds since the Unix epoch; the only clock type the rules know.
+pub type UnixMillis = i64;

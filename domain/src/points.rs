@@ -1,0 +1,77 @@
+//! Loyalty points: how a sale becomes points, and how a balance is derived
+//! from ledger entries (never stored on its own).
+
+use crate::money::{Currency, MinorUnits};
+use serde::{Deserialize, Serialize};
+
+/// Points a shop gives per whole currency unit spent (e.g. 1 point per euro).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "u32", into = "u32")]
+pub struct PointsPerUnit(u32);
+
+pub const MAX_POINTS_PER_UNIT: u32 = 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("points per currency unit is a whole number from 1 to {MAX_POINTS_PER_UNIT}")]
+pub struct PointsPerUnitError;
+
+impl PointsPerUnit {
+    pub fn new(value: u32) -> Result<Self, PointsPerUnitError> {
+        if (1..=MAX_POINTS_PER_UNIT).contains(&value) {
+            Ok(Self(value))
+        } else {
+            Err(PointsPerUnitError)
+        }
+    }
+    pub fn get(&self) -> u32 {
+        self.0
+    }
+
+    /// Points earned for a sale: rounded down, so 9.99 EUR at 1 point/EUR earns 9.
+    /// The product cannot overflow: amounts are capped at `MAX_SALE_MAJOR`.
+    pub fn points_for(&self, sale: MinorUnits, currency: Currency) -> i64 {
+        let earned = u128::from(sale.0) * u128::from(self.0) / u128::from(currency.minor_per_major());
+        i64::try_from(earned).unwrap_or(i64::MAX)
+    }
+}
+
+impl TryFrom<u32> for PointsPerUnit {
+    type Error = PointsPerUnitError;
+    fn try_from(value: u32) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<PointsPerUnit> for u32 {
+    fn from(p: PointsPerUnit) -> Self {
+        p.0
+    }
+}
+
+/// A balance is the sum of its ledger entries' point changes.
+pub fn balance<I: IntoIterator<Item = i64>>(changes: I) -> i64 {
+    changes.into_iter().sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn earns_rounded_down() {
+        let eur = Currency::parse("EUR").unwrap();
+        let one = PointsPerUnit::new(1).unwrap();
+        assert_eq!(one.points_for(MinorUnits(999), eur), 9);
+        assert_eq!(one.points_for(MinorUnits(1000), eur), 10);
+        assert_eq!(PointsPerUnit::new(5).unwrap().points_for(MinorUnits(1250), eur), 62);
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(one.points_for(MinorUnits(500), jpy), 500);
+    }
+
+    #[test]
+    fn rule_bounds() {
+        assert!(PointsPerUnit::new(0).is_err());
+        assert!(PointsPerUnit::new(1001).is_err());
+        assert_eq!(balance([10, 5, -3]), 12);
+    }
+}
