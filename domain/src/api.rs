@@ -4,6 +4,7 @@
 //!
 //! | method & path                          | who            | body → answer                               |
 //! |----------------------------------------|----------------|---------------------------------------------|
+//! | `GET /api/health`                      | anyone         | → `{"ok":true}` (readiness probe)            |
 //! | `POST /api/members`                    | anyone         | [`SignUpRequest`] → 201 [`SignedIn`] + cookie |
 //! | `POST /api/session`                    | anyone         | [`SignInRequest`] → [`SignedIn`] + cookie   |
 //! | `DELETE /api/session`                  | member         | → 204, cookie cleared                       |
@@ -66,6 +67,8 @@ pub enum ErrorCode {
     Expired,
     /// A request id was reused for a different request.
     RequestIdReused,
+    /// Creating something whose id is taken (e.g. a shop id).
+    AlreadyExists,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -78,7 +81,7 @@ impl ErrorCode {
             Self::Forbidden | Self::WrongShop => 403,
             Self::NotFound | Self::UnknownShop | Self::Unknown => 404,
             Self::MethodNotAllowed => 405,
-            Self::NotAMember | Self::AlreadyUsed | Self::RequestIdReused => 409,
+            Self::NotAMember | Self::AlreadyUsed | Self::RequestIdReused | Self::AlreadyExists => 409,
             Self::Expired => 410,
             Self::PayloadTooLarge => 413,
             Self::Internal => 500,
