@@ -1,1 +1,54 @@
-fn main() {}
+//! `cargo xtask <command>`: the project's own commands, so a newcomer needs
+//! nothing but cargo. Every command installs what is missing first.
+
+mod build;
+mod process;
+mod seed;
+mod stack;
+mod test;
+mod tools;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+  dev            install what is missing, build everything, start the local stack
+                 (wrangler dev / workerd on 127.0.0.1:8787, local KV + Durable Objects
+                 in .wrangler/state) with a demo shop and register, print the URLs
+  test           install what is missing and run every test (domain, scanner, API on
+                 workerd, browser end-to-end in headless Chromium)
+  build          build the worker and both pages (release) into worker/build and dist/
+  setup          only install what is missing
+  bench-scanner  run the scanner benchmark (decode rates vs zxing-cpp and zbar, timings)";
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = match args.first().map(String::as_str) {
+        Some("dev") => stack::dev(),
+        Some("test") => test::run_all(),
+        Some("build") => tools::ensure_build_tools().and_then(|t| build::all(&t)),
+        Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_browser()),
+        Some("bench-scanner") => process::run(process::command("bash").arg("scanner/bench/run.sh")),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root (xtask lives one level below it).
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}

@@ -1,0 +1,96 @@
+//! Release builds: the worker through worker-build into worker/build/, and each
+//! page through cargo + wasm-bindgen + wasm-opt into dist/<page>/, which wrangler
+//! serves as static assets.
+
+use crate::process::{command, run};
+use crate::tools::Tools;
+use crate::Result;
+use std::path::Path;
+
+/// A page crate and the URL path it is served under.
+struct Page {
+    krate: &'static str,
+    served_at: &'static str,
+}
+
+const PAGES: [Page; 2] = [
+    Page { krate: "web-phone", served_at: "phone" },
+    Page { krate: "web-register", served_at: "register" },
+];
+
+/// Features every browser we target has; wasm-opt must be told what rustc emitted.
+const WASM_FEATURES: [&str; 6] = [
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+pub fn all(tools: &Tools) -> Result {
+    worker(tools)?;
+    pages(tools)
+}
+
+pub fn worker(tools: &Tools) -> Result {
+    println!("xtask: building the worker (worker-build --release)");
+    run(command(&tools.worker_build.to_string_lossy())
+        .arg("--release")
+        .current_dir(crate::root().join("worker"))
+        .env("WASM_BINDGEN_BIN", &tools.wasm_bindgen)
+        .env("WASM_OPT_BIN", &tools.wasm_opt)
+        .env("ESBUILD_BIN", &tools.esbuild))
+}
+
+pub fn pages(tools: &Tools) -> Result {
+    println!("xtask: building the pages (wasm32, release)");
+    let mut cargo = command("cargo");
+    cargo.args(["build", "--release", "--target", "wasm32-unknown-unknown"]);
+    for page in &PAGES {
+        cargo.args(["-p", page.krate]);
+    }
+    run(&mut cargo)?;
+
+    let root = crate::root();
+    let target = target_dir().join("wasm32-unknown-unknown/release");
+    for page in &PAGES {
+        let out = root.join("dist").join(page.served_at);
+        let _ = std::fs::remove_dir_all(&out);
+        copy_dir(&root.join(page.krate).join("static"), &out)?;
+        let stem = page.krate.replace('-', "_");
+        run(command(&tools.wasm_bindgen.to_string_lossy())
+            .args(["--target", "web", "--no-typescript", "--out-dir"])
+            .arg(out.join("pkg"))
+            .arg(target.join(format!("{stem}.wasm"))))?;
+        let bundle = out.join("pkg").join(format!("{stem}_bg.wasm"));
+        run(command(&tools.wasm_opt.to_string_lossy())
+            .arg("-Oz")
+            .args(WASM_FEATURES)
+            .arg(&bundle)
+            .arg("-o")
+            .arg(&bundle))?;
+    }
+    Ok(())
+}
+
+fn target_dir() -> std::path::PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| crate::root().join("target"))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result {
+    std::fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries = std::fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| e.to_string())?;
+        let dest = to.join(entry.file_name());
+        if entry.path().is_dir() {
+            copy_dir(&entry.path(), &dest)?;
+        } else {
+            std::fs::copy(entry.path(), &dest).map_err(|e| format!("cannot copy to {}: {e}", dest.display()))?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,164 @@
+//! `cargo xtask test`: every test, the way a user meets each feature — domain
+//! and scanner natively, the API against the real worker on workerd, the pages
+//! in headless Chromium with a fake webcam. Ends with one summary line
+//! `xtask test: N passed, N failed`.
+
+use crate::stack::{dev_secrets, free_port, Stack, StackOptions};
+use crate::{build, process, tools, Result};
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    broken_steps: Vec<String>,
+}
+
+impl Tally {
+    /// Runs one test step, echoing its output and counting the results its runner reports.
+    fn step(&mut self, name: &str, cmd: &mut Command) {
+        println!("\nxtask test: ── {name} ──");
+        let started = Instant::now();
+        let outcome = run_counting(cmd);
+        let seconds = started.elapsed().as_secs();
+        match outcome {
+            Ok(counts) => {
+                self.passed += counts.passed;
+                self.failed += counts.failed;
+                let verdict = if counts.ok { "ok" } else { "FAILED" };
+                println!("xtask test: {name}: {verdict} ({} passed, {} failed, {seconds} s)", counts.passed, counts.failed);
+                if !counts.ok {
+                    self.broken_steps.push(name.to_owned());
+                }
+            }
+            Err(message) => {
+                println!("xtask test: {name}: could not run: {message}");
+                self.broken_steps.push(name.to_owned());
+            }
+        }
+    }
+
+    fn fail_step(&mut self, name: &str, message: &str) {
+        println!("xtask test: {name}: FAILED: {message}");
+        self.broken_steps.push(name.to_owned());
+    }
+}
+
+struct Counts {
+    passed: u64,
+    failed: u64,
+    ok: bool,
+}
+
+/// Streams the command's stdout through, summing cargo's `test result:` lines
+/// and node's `ℹ pass N` / `ℹ fail N` lines.
+fn run_counting(cmd: &mut Command) -> Result<Counts> {
+    let mut child = cmd.stdout(Stdio::piped()).spawn().map_err(|e| format!("{}: {e}", process::describe(cmd)))?;
+    let mut counts = Counts { passed: 0, failed: 0, ok: false };
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out).lines().map_while(std::result::Result::ok) {
+            println!("{line}");
+            count_line(&line, &mut counts);
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    counts.ok = status.success() && counts.failed == 0;
+    Ok(counts)
+}
+
+fn count_line(line: &str, counts: &mut Counts) {
+    let number_before = |text: &str, word: &str| -> Option<u64> {
+        let at = text.find(word)?;
+        text[..at].trim_end().rsplit([' ', '.', ';']).next()?.parse().ok()
+    };
+    if let Some(rest) = line.trim_start().strip_prefix("test result:") {
+        counts.passed += number_before(rest, " passed").unwrap_or(0);
+        counts.failed += number_before(rest, " failed").unwrap_or(0);
+    } else if let Some(rest) = line.trim_start().strip_prefix("ℹ ") {
+        let mut words = rest.split_whitespace();
+        match (words.next(), words.next().and_then(|n| n.parse::<u64>().ok())) {
+            (Some("pass"), Some(n)) => counts.passed += n,
+            (Some("fail"), Some(n)) => counts.failed += n,
+            _ => {}
+        }
+    }
+}
+
+pub fn run_all() -> Result {
+    let started = Instant::now();
+    let tools = tools::ensure_build_tools()?;
+    tools::ensure_browser()?;
+    let mut tally = Tally::default();
+
+    tally.step(
+        "native tests (domain rules, scanner, xtask)",
+        process::command("cargo").args(["test", "--workspace", "--exclude", "api-tests", "--exclude", "worker"]),
+    );
+
+    match build::all(&tools) {
+        Err(message) => tally.fail_step("build", &message),
+        Ok(()) => against_the_stack(&tools, &mut tally)?,
+    }
+
+    println!("\nxtask test: finished in {} s", started.elapsed().as_secs());
+    if !tally.broken_steps.is_empty() {
+        println!("xtask test: failing steps: {}", tally.broken_steps.join(", "));
+    }
+    println!("xtask test: {} passed, {} failed", tally.passed, tally.failed);
+    if tally.broken_steps.is_empty() {
+        Ok(())
+    } else {
+        Err("some tests failed".into())
+    }
+}
+
+/// API and browser tests against one fresh local stack.
+fn against_the_stack(tools: &tools::Tools, tally: &mut Tally) -> Result {
+    let secrets = dev_secrets()?;
+    let work = crate::root().join("target/xtask-test");
+    let state = work.join("state");
+    let _ = std::fs::remove_dir_all(&state);
+    std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    let stack = match Stack::start(
+        tools,
+        StackOptions { port: free_port()?, persist_to: state, log: Some(work.join("wrangler.log")), own_process_group: true },
+    ) {
+        Ok(stack) => stack,
+        Err(message) => {
+            tally.fail_step("start the local stack", &message);
+            return Ok(());
+        }
+    };
+    let env = [("TESSERA_BASE_URL", stack.base_url.as_str()), ("TESSERA_ADMIN_TOKEN", secrets.admin_token.as_str())];
+
+    tally.step(
+        "API against the worker on workerd",
+        process::command("cargo").args(["test", "-p", "api-tests"]).envs(env),
+    );
+    tally.step(
+        "browser end-to-end (headless Chromium, fake webcam)",
+        process::command("node").args(["--test", "--test-reporter=spec", "tests/browser/"]).envs(env),
+    );
+    if !tally.broken_steps.is_empty() {
+        println!("{}", stack.log_tail());
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_cargo_and_node_summaries() {
+        let mut counts = Counts { passed: 0, failed: 0, ok: false };
+        count_line("test result: ok. 24 passed; 0 failed; 0 ignored; 0 measured", &mut counts);
+        count_line("test result: FAILED. 3 passed; 2 failed; 0 ignored", &mut counts);
+        count_line("ℹ pass 1", &mut counts);
+        count_line("ℹ fail 0", &mut counts);
+        count_line("ℹ duration_ms 1234", &mut counts);
+        assert_eq!((counts.passed, counts.failed), (28, 2));
+    }
+}

@@ -1,0 +1,110 @@
+//! Installs what the build and tests need when it is missing, at pinned versions.
+//! Everything comes from crates.io, npm or Debian's packages (nothing else is
+//! reachable offline; see ../shared/TOOLCHAIN.md).
+
+use crate::process::{command, output, run, succeeds};
+use crate::Result;
+use std::path::PathBuf;
+use std::process::Command;
+
+/// Must equal the `wasm-bindgen` crate version pinned in Cargo.toml (schema check).
+pub const WASM_BINDGEN_VERSION: &str = "0.2.130";
+pub const WORKER_BUILD_VERSION: &str = "0.8.7";
+const WASM_TARGET: &str = "wasm32-unknown-unknown";
+
+/// Paths of the tools the build uses.
+pub struct Tools {
+    pub wasm_bindgen: PathBuf,
+    pub worker_build: PathBuf,
+    pub wasm_opt: PathBuf,
+    pub esbuild: PathBuf,
+    pub wrangler: PathBuf,
+}
+
+fn cargo_bin() -> PathBuf {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .unwrap_or_else(|| PathBuf::from(".cargo"));
+    home.join("bin")
+}
+
+fn node_bin(name: &str) -> PathBuf {
+    crate::root().join("node_modules/.bin").join(name)
+}
+
+pub fn ensure_build_tools() -> Result<Tools> {
+    ensure_wasm_target()?;
+    let wasm_bindgen = cargo_bin().join("wasm-bindgen");
+    let version = output(Command::new(&wasm_bindgen).arg("--version")).unwrap_or_default();
+    if version != format!("wasm-bindgen {WASM_BINDGEN_VERSION}") {
+        println!("xtask: installing wasm-bindgen-cli {WASM_BINDGEN_VERSION} (about 3 minutes, once)");
+        // Not --locked: its lock file pins a webpki-roots that no longer resolves.
+        run(command("cargo").args(["install", "wasm-bindgen-cli", "--force", "--version", WASM_BINDGEN_VERSION]))?;
+    }
+    let worker_build = cargo_bin().join("worker-build");
+    let version = output(Command::new(&worker_build).arg("--version")).unwrap_or_default();
+    if !version.contains(WORKER_BUILD_VERSION) {
+        println!("xtask: installing worker-build {WORKER_BUILD_VERSION} (about 5 minutes, once)");
+        run(command("cargo").args(["install", "worker-build", "--force", "--locked", "--version", WORKER_BUILD_VERSION]))?;
+    }
+    ensure_npm_packages()?;
+    Ok(Tools {
+        wasm_bindgen,
+        worker_build,
+        wasm_opt: node_bin("wasm-opt"),
+        esbuild: node_bin("esbuild"),
+        wrangler: node_bin("wrangler"),
+    })
+}
+
+fn ensure_wasm_target() -> Result {
+    let installed = output(command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
+        println!("xtask: adding the {WASM_TARGET} target");
+        run(command("rustup").args(["target", "add", WASM_TARGET]))?;
+    }
+    Ok(())
+}
+
+/// `npm ci` when node_modules is missing or older than package-lock.json.
+fn ensure_npm_packages() -> Result {
+    if !succeeds(Command::new("node").arg("--version")) {
+        return Err("Node.js 20 or newer is needed (it runs wrangler/workerd): apt-get install nodejs npm".into());
+    }
+    let root = crate::root();
+    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let lock = modified(root.join("package-lock.json"));
+    let installed = modified(root.join("node_modules/.package-lock.json"));
+    let fresh = matches!((lock, installed), (Some(l), Some(i)) if i >= l);
+    if !fresh || !node_bin("wrangler").exists() {
+        println!("xtask: installing npm packages (wrangler, binaryen, playwright-core)");
+        run(command("npm").args(["ci", "--no-audit", "--no-fund"]))?;
+    }
+    Ok(())
+}
+
+/// Chromium and ffmpeg from Debian, for the browser tests.
+pub fn ensure_browser() -> Result {
+    let have_chromium = succeeds(Command::new("/usr/bin/chromium").arg("--version"));
+    let have_ffmpeg = succeeds(Command::new("ffmpeg").arg("-version"));
+    if have_chromium && have_ffmpeg {
+        return Ok(());
+    }
+    println!("xtask: installing chromium and ffmpeg from Debian (apt-get)");
+    let sudo = if output(Command::new("id").arg("-u")).as_deref() == Some("0") { None } else { Some("sudo") };
+    let apt = |args: &[&str]| -> Result {
+        let mut cmd = match sudo {
+            Some(s) => {
+                let mut c = command(s);
+                c.arg("apt-get");
+                c
+            }
+            None => command("apt-get"),
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        run(&mut cmd)
+    };
+    apt(&["update", "-q"])?;
+    apt(&["install", "-y", "-q", "chromium", "ffmpeg"])
+}
