@@ -8,16 +8,28 @@
 //! - [`money`]: currencies and amounts in integer minor units.
 //! - [`points`]: how a sale turns into points.
 //! - [`code_rules`]: when a scanned code is accepted, and why not.
+//! - [`sale`]: line items and totals.
+//! - [`rewards`]: what points buy.
+//! - [`prepaid`]: stored value, PINs and their attempt limit.
+//! - [`confirmation`]: debits the customer approves or cancels on their phone.
+//! - [`tickets`]: when a gate admits or denies, and why.
+//! - [`bills`]: bills paid exactly once, where the biller allows.
 //! - [`api`]: the JSON messages between pages and worker, and the stable error codes.
 
 pub mod api;
+pub mod bills;
 pub mod check_digit;
 pub mod code;
 pub mod code_rules;
+pub mod confirmation;
 pub mod member;
 pub mod money;
 pub mod points;
+pub mod prepaid;
+pub mod rewards;
+pub mod sale;
 pub mod shop;
+pub mod tickets;
 
 /// Milliseconds since the Unix epoch; the only clock type the rules know.
 pub type UnixMillis = i64;

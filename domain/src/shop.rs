@@ -67,6 +67,11 @@ slug_id!(
     RegisterId,
     48
 );
+slug_id!(
+    /// A reward a shop offers, e.g. `free-coffee`.
+    RewardId,
+    48
+);
 
 /// A shop's or register's human name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,0 +1,120 @@
+//! Bills an issuer posts and a customer pays at a shop's register: paid
+//! exactly once, only where the issuer allows.
+
+use crate::money::{Currency, MinorUnits};
+use crate::shop::{Label, RegisterId, ShopId};
+use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub shop: ShopId,
+    pub register: RegisterId,
+    pub at: UnixMillis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bill {
+    pub amount: MinorUnits,
+    pub currency: Currency,
+    pub due_at: UnixMillis,
+    pub description: Label,
+    /// The biller's own reference, echoed back in status queries.
+    pub reference: Label,
+    /// The shops where it may be paid; never empty.
+    pub payable_at: Vec<ShopId>,
+    #[serde(default)]
+    pub paid: Option<Payment>,
+    #[serde(default)]
+    pub cancelled_at: Option<UnixMillis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum BillRefusal {
+    #[error("already paid")]
+    AlreadyPaid { at: UnixMillis, shop: ShopId },
+    #[error("this bill cannot be paid at this shop")]
+    NotPayableHere,
+    #[error("the biller cancelled this bill")]
+    Cancelled,
+    #[error("the bill's currency is not this shop's")]
+    WrongCurrency,
+}
+
+/// Whether a register of `shop` (trading in `currency`) may collect this bill.
+pub fn judge_payment(bill: &Bill, shop: &ShopId, currency: Currency) -> Result<(), BillRefusal> {
+    if bill.cancelled_at.is_some() {
+        return Err(BillRefusal::Cancelled);
+    }
+    if let Some(paid) = &bill.paid {
+        return Err(BillRefusal::AlreadyPaid { at: paid.at, shop: paid.shop.clone() });
+    }
+    if !bill.payable_at.contains(shop) {
+        return Err(BillRefusal::NotPayableHere);
+    }
+    if bill.currency != currency {
+        return Err(BillRefusal::WrongCurrency);
+    }
+    Ok(())
+}
+
+/// Marks the bill paid: judged and recorded in one step (the caller runs it atomically).
+pub fn pay(bill: &mut Bill, shop: &ShopId, currency: Currency, register: RegisterId, at: UnixMillis) -> Result<(), BillRefusal> {
+    judge_payment(bill, shop, currency)?;
+    bill.paid = Some(Payment { shop: shop.clone(), register, at });
+    Ok(())
+}
+
+/// Unpaid bills first, then by due date: the order the wallet lists them in.
+pub fn wallet_order(a: &Bill, b: &Bill) -> std::cmp::Ordering {
+    (a.paid.is_some(), a.due_at).cmp(&(b.paid.is_some(), b.due_at))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shop(id: &str) -> ShopId {
+        ShopId::parse(id).unwrap()
+    }
+
+    fn eur() -> Currency {
+        Currency::parse("EUR").unwrap()
+    }
+
+    fn bill(due_at: UnixMillis) -> Bill {
+        Bill {
+            amount: MinorUnits(4200),
+            currency: eur(),
+            due_at,
+            description: Label::parse("Water, March").unwrap(),
+            reference: Label::parse("INV-1").unwrap(),
+            payable_at: vec![shop("corner")],
+            paid: None,
+            cancelled_at: None,
+        }
+    }
+
+    #[test]
+    fn paid_exactly_once_where_allowed() {
+        let mut b = bill(0);
+        let till = RegisterId::parse("till-1").unwrap();
+        assert_eq!(pay(&mut b, &shop("other"), eur(), till.clone(), 5), Err(BillRefusal::NotPayableHere));
+        assert_eq!(pay(&mut b, &shop("corner"), Currency::parse("USD").unwrap(), till.clone(), 5), Err(BillRefusal::WrongCurrency));
+        assert_eq!(pay(&mut b, &shop("corner"), eur(), till.clone(), 5), Ok(()));
+        assert_eq!(pay(&mut b, &shop("corner"), eur(), till, 6), Err(BillRefusal::AlreadyPaid { at: 5, shop: shop("corner") }));
+    }
+
+    #[test]
+    fn cancelled_bills_and_wallet_order() {
+        let mut b = bill(0);
+        b.cancelled_at = Some(1);
+        assert_eq!(judge_payment(&b, &shop("corner"), eur()), Err(BillRefusal::Cancelled));
+        let mut bills = [bill(30), bill(10), bill(20)];
+        bills[1].paid = Some(Payment { shop: shop("corner"), register: RegisterId::parse("t").unwrap(), at: 1 });
+        bills.sort_by(wallet_order);
+        let dues: Vec<_> = bills.iter().map(|b| b.due_at).collect();
+        assert_eq!(dues, [20, 30, 10]);
+    }
+}

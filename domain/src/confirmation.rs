@@ -1,0 +1,211 @@
+//! Debits the customer confirms on their own phone: the register asks, the
+//! phone shows exactly what will be debited, the customer approves or cancels,
+//! and silence for [`CONFIRMATION_LIFETIME_MS`] means cancelled.
+//!
+//! An approval names the operation it approves (the request it answers and the
+//! exact debit shown), so approving an old prompt can never approve a new amount.
+
+use crate::money::MinorUnits;
+use crate::shop::{Label, RequestId, RewardId};
+use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
+
+pub const CONFIRMATION_LIFETIME_MS: i64 = 60_000;
+
+/// What would be taken from the member.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Debit {
+    Redeem { reward_id: RewardId, reward_name: Label, points: i64 },
+    PrepaidCharge { amount: MinorUnits },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CancelledBy {
+    Customer,
+    Register,
+    Timeout,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum State {
+    Pending,
+    Approved { at: UnixMillis, tip: u64 },
+    Cancelled { at: UnixMillis, by: CancelledBy },
+}
+
+/// A question put to the customer's phone.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Confirmation {
+    /// The register's request this confirmation belongs to.
+    pub request_id: RequestId,
+    pub debit: Debit,
+    pub created_at: UnixMillis,
+    pub expires_at: UnixMillis,
+    pub state: State,
+}
+
+/// The customer's answer, echoing what their phone showed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Approval {
+    pub request_id: RequestId,
+    pub debit: Debit,
+    /// Added by the customer on top of a prepaid charge; 0 for none.
+    #[serde(default)]
+    pub tip: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum ConfirmRefusal {
+    #[error("this request has expired: nothing was changed")]
+    Expired,
+    #[error("this request was already answered")]
+    AlreadyAnswered,
+    #[error("the approval does not match the request shown")]
+    Mismatch,
+    #[error("a tip can only be added to a prepaid charge, and at most the sale amount")]
+    TipNotAllowed,
+}
+
+/// Whether an answer changed anything, so the caller applies a debit exactly once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Transition {
+    /// The state changed now: apply its effect.
+    Applied,
+    /// The same answer arrived again (a retry): nothing more to do.
+    Replayed,
+}
+
+impl Confirmation {
+    pub fn ask(request_id: RequestId, debit: Debit, now: UnixMillis) -> Self {
+        Self { request_id, debit, created_at: now, expires_at: now + CONFIRMATION_LIFETIME_MS, state: State::Pending }
+    }
+
+    /// The state as of `now`: an unanswered question past its lifetime is cancelled.
+    pub fn state_at(&self, now: UnixMillis) -> State {
+        match self.state {
+            State::Pending if now >= self.expires_at => State::Cancelled { at: self.expires_at, by: CancelledBy::Timeout },
+            state => state,
+        }
+    }
+
+    /// Settles a timed-out question in storage; returns whether anything changed.
+    pub fn settle(&mut self, now: UnixMillis) -> bool {
+        let current = self.state_at(now);
+        let changed = current != self.state;
+        self.state = current;
+        changed
+    }
+
+    pub fn approve(&mut self, approval: &Approval, now: UnixMillis) -> Result<Transition, ConfirmRefusal> {
+        if approval.request_id != self.request_id || approval.debit != self.debit {
+            return Err(ConfirmRefusal::Mismatch);
+        }
+        match self.state_at(now) {
+            State::Approved { tip, .. } if tip == approval.tip => Ok(Transition::Replayed),
+            State::Approved { .. } => Err(ConfirmRefusal::AlreadyAnswered),
+            State::Cancelled { by: CancelledBy::Timeout, .. } => Err(ConfirmRefusal::Expired),
+            State::Cancelled { .. } => Err(ConfirmRefusal::AlreadyAnswered),
+            State::Pending => {
+                let tip_ok = match &self.debit {
+                    Debit::PrepaidCharge { amount } => approval.tip <= amount.0,
+                    Debit::Redeem { .. } => approval.tip == 0,
+                };
+                if !tip_ok {
+                    return Err(ConfirmRefusal::TipNotAllowed);
+                }
+                self.state = State::Approved { at: now, tip: approval.tip };
+                Ok(Transition::Applied)
+            }
+        }
+    }
+
+    pub fn cancel(&mut self, by: CancelledBy, now: UnixMillis) -> Result<Transition, ConfirmRefusal> {
+        match self.state_at(now) {
+            State::Pending => {
+                self.state = State::Cancelled { at: now, by };
+                Ok(Transition::Applied)
+            }
+            State::Cancelled { .. } => Ok(Transition::Replayed),
+            State::Approved { .. } => Err(ConfirmRefusal::AlreadyAnswered),
+        }
+    }
+
+    /// The total to take from a prepaid balance on approval (sale plus tip).
+    pub fn prepaid_total(&self) -> Option<MinorUnits> {
+        match (&self.debit, self.state) {
+            (Debit::PrepaidCharge { amount }, State::Approved { tip, .. }) => Some(MinorUnits(amount.0.saturating_add(tip))),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(id: &str) -> RequestId {
+        RequestId::parse(id).unwrap()
+    }
+
+    fn charge(amount: u64) -> Debit {
+        Debit::PrepaidCharge { amount: MinorUnits(amount) }
+    }
+
+    fn approval(id: &str, debit: Debit, tip: u64) -> Approval {
+        Approval { request_id: request(id), debit, tip }
+    }
+
+    #[test]
+    fn approve_once_then_replays_change_nothing() {
+        let mut c = Confirmation::ask(request("req-00001"), charge(500), 0);
+        assert_eq!(c.approve(&approval("req-00001", charge(500), 50), 10), Ok(Transition::Applied));
+        assert_eq!(c.prepaid_total(), Some(MinorUnits(550)));
+        assert_eq!(c.approve(&approval("req-00001", charge(500), 50), 20), Ok(Transition::Replayed));
+        assert_eq!(c.approve(&approval("req-00001", charge(500), 0), 20), Err(ConfirmRefusal::AlreadyAnswered));
+        assert_eq!(c.cancel(CancelledBy::Customer, 30), Err(ConfirmRefusal::AlreadyAnswered));
+    }
+
+    #[test]
+    fn an_old_prompt_cannot_approve_a_new_amount() {
+        let mut c = Confirmation::ask(request("req-00002"), charge(900), 0);
+        assert_eq!(c.approve(&approval("req-00002", charge(500), 0), 1), Err(ConfirmRefusal::Mismatch));
+        assert_eq!(c.approve(&approval("req-00001", charge(900), 0), 1), Err(ConfirmRefusal::Mismatch));
+        assert_eq!(c.state, State::Pending);
+    }
+
+    #[test]
+    fn silence_cancels_and_late_approvals_fail() {
+        let mut c = Confirmation::ask(request("req-00003"), charge(100), 0);
+        assert_eq!(c.state_at(CONFIRMATION_LIFETIME_MS), State::Cancelled { at: CONFIRMATION_LIFETIME_MS, by: CancelledBy::Timeout });
+        assert_eq!(c.approve(&approval("req-00003", charge(100), 0), CONFIRMATION_LIFETIME_MS), Err(ConfirmRefusal::Expired));
+        assert!(c.settle(CONFIRMATION_LIFETIME_MS + 5));
+        assert!(!c.settle(CONFIRMATION_LIFETIME_MS + 6));
+    }
+
+    #[test]
+    fn approve_and_cancel_race_has_one_winner() {
+        let mut c = Confirmation::ask(request("req-00004"), charge(100), 0);
+        assert_eq!(c.cancel(CancelledBy::Customer, 5), Ok(Transition::Applied));
+        assert_eq!(c.approve(&approval("req-00004", charge(100), 0), 6), Err(ConfirmRefusal::AlreadyAnswered));
+        assert_eq!(c.cancel(CancelledBy::Register, 7), Ok(Transition::Replayed));
+        assert_eq!(c.prepaid_total(), None);
+    }
+
+    #[test]
+    fn tips_only_on_prepaid_and_bounded() {
+        let redeem = Debit::Redeem {
+            reward_id: RewardId::parse("coffee").unwrap(),
+            reward_name: Label::parse("Free coffee").unwrap(),
+            points: 300,
+        };
+        let mut c = Confirmation::ask(request("req-00005"), redeem.clone(), 0);
+        assert_eq!(c.approve(&approval("req-00005", redeem.clone(), 1), 1), Err(ConfirmRefusal::TipNotAllowed));
+        assert_eq!(c.approve(&approval("req-00005", redeem, 0), 1), Ok(Transition::Applied));
+        let mut p = Confirmation::ask(request("req-00006"), charge(100), 0);
+        assert_eq!(p.approve(&approval("req-00006", charge(100), 101), 1), Err(ConfirmRefusal::TipNotAllowed));
+    }
+}

@@ -1,0 +1,217 @@
+//! Admission tickets: when a gate admits, and why it denies. Every gate verdict
+//! comes from [`judge_admission`].
+
+use crate::shop::{Label, RegisterId, ShopId};
+use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
+
+/// A ticket's code can be shown from gate-open time minus this, unless the issuer sets another margin.
+pub const DEFAULT_CODE_MARGIN_MS: i64 = 60 * 60_000;
+/// When the issuer gives no end time, an event is over this long after it starts.
+pub const DEFAULT_EVENT_LENGTH_MS: i64 = 12 * 60 * 60_000;
+pub const MAX_ENTRIES: u32 = 1000;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub at: UnixMillis,
+    pub gate: RegisterId,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ticket {
+    pub event_title: Label,
+    /// The shop whose gates admit this ticket.
+    pub venue: ShopId,
+    pub starts_at: UnixMillis,
+    pub gate_opens_at: UnixMillis,
+    #[serde(default)]
+    pub ends_at: Option<UnixMillis>,
+    #[serde(default)]
+    pub seat: Option<Label>,
+    /// 1 for a normal ticket, N for a multi-entry pass.
+    pub entries_allowed: u32,
+    pub transferable: bool,
+    #[serde(default = "default_margin")]
+    pub code_margin_ms: i64,
+    #[serde(default)]
+    pub cancelled_at: Option<UnixMillis>,
+    #[serde(default)]
+    pub entries: Vec<Entry>,
+}
+
+fn default_margin() -> i64 {
+    DEFAULT_CODE_MARGIN_MS
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TicketError {
+    #[error("gates must open before the event ends")]
+    GateAfterEnd,
+    #[error("entries allowed is 1 to {MAX_ENTRIES}")]
+    Entries,
+    #[error("the code margin is 0 to 7 days")]
+    Margin,
+}
+
+/// Why a gate says DENY.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(rename_all = "snake_case", tag = "reason")]
+pub enum Deny {
+    #[error("cancelled by the issuer")]
+    Cancelled,
+    #[error("this ticket is for another venue")]
+    WrongVenue,
+    #[error("the event is over")]
+    EventOver,
+    #[error("the gates are not open yet")]
+    NotYetOpen { opens_at: UnixMillis },
+    /// A single-entry ticket that was already admitted: when and where.
+    #[error("already used")]
+    AlreadyUsed { at: UnixMillis, gate: RegisterId },
+    /// A multi-entry pass with every entry used.
+    #[error("no entries left")]
+    NoEntriesLeft,
+}
+
+impl Ticket {
+    pub fn validate(&self) -> Result<(), TicketError> {
+        if !(1..=MAX_ENTRIES).contains(&self.entries_allowed) {
+            return Err(TicketError::Entries);
+        }
+        if !(0..=7 * 24 * 60 * 60_000).contains(&self.code_margin_ms) {
+            return Err(TicketError::Margin);
+        }
+        if self.gate_opens_at >= self.ends_at() {
+            return Err(TicketError::GateAfterEnd);
+        }
+        Ok(())
+    }
+
+    pub fn ends_at(&self) -> UnixMillis {
+        self.ends_at.unwrap_or(self.starts_at + DEFAULT_EVENT_LENGTH_MS)
+    }
+
+    pub fn entries_left(&self) -> u32 {
+        self.entries_allowed.saturating_sub(self.entries.len() as u32)
+    }
+
+    /// From when the holder's phone may show a code for this ticket.
+    pub fn code_available_from(&self) -> UnixMillis {
+        self.gate_opens_at - self.code_margin_ms
+    }
+
+    /// Whether the holder may pass it on now: transferable, live, unused.
+    pub fn can_transfer(&self, now: UnixMillis) -> bool {
+        self.transferable && self.cancelled_at.is_none() && self.entries.is_empty() && now < self.ends_at()
+    }
+}
+
+/// The gate's verdict for a ticket scanned at a gate of `venue` at `now`.
+/// The order of checks is the rule: a cancelled ticket is `cancelled` wherever it is scanned.
+pub fn judge_admission(ticket: &Ticket, venue: &ShopId, now: UnixMillis) -> Result<(), Deny> {
+    if ticket.cancelled_at.is_some() {
+        return Err(Deny::Cancelled);
+    }
+    if &ticket.venue != venue {
+        return Err(Deny::WrongVenue);
+    }
+    if now >= ticket.ends_at() {
+        return Err(Deny::EventOver);
+    }
+    if now < ticket.gate_opens_at {
+        return Err(Deny::NotYetOpen { opens_at: ticket.gate_opens_at });
+    }
+    if ticket.entries_left() == 0 {
+        return Err(match (ticket.entries_allowed, ticket.entries.last()) {
+            (1, Some(entry)) => Deny::AlreadyUsed { at: entry.at, gate: entry.gate.clone() },
+            _ => Deny::NoEntriesLeft,
+        });
+    }
+    Ok(())
+}
+
+/// Admits the holder: judged and recorded in one step (the caller runs it atomically).
+pub fn admit(ticket: &mut Ticket, venue: &ShopId, gate: RegisterId, now: UnixMillis) -> Result<(), Deny> {
+    judge_admission(ticket, venue, now)?;
+    ticket.entries.push(Entry { at: now, gate });
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOUR: i64 = 60 * 60_000;
+
+    fn venue(id: &str) -> ShopId {
+        ShopId::parse(id).unwrap()
+    }
+
+    fn gate(id: &str) -> RegisterId {
+        RegisterId::parse(id).unwrap()
+    }
+
+    fn ticket(entries_allowed: u32) -> Ticket {
+        Ticket {
+            event_title: Label::parse("Jazz night").unwrap(),
+            venue: venue("hall"),
+            starts_at: 10 * HOUR,
+            gate_opens_at: 9 * HOUR,
+            ends_at: Some(13 * HOUR),
+            seat: None,
+            entries_allowed,
+            transferable: true,
+            code_margin_ms: DEFAULT_CODE_MARGIN_MS,
+            cancelled_at: None,
+            entries: vec![],
+        }
+    }
+
+    #[test]
+    fn admits_once_then_says_when_and_where() {
+        let mut t = ticket(1);
+        assert_eq!(admit(&mut t, &venue("hall"), gate("north"), 9 * HOUR), Ok(()));
+        assert_eq!(
+            admit(&mut t, &venue("hall"), gate("south"), 9 * HOUR + 1),
+            Err(Deny::AlreadyUsed { at: 9 * HOUR, gate: gate("north") })
+        );
+        assert_eq!(t.entries.len(), 1);
+    }
+
+    #[test]
+    fn multi_entry_passes_count_down() {
+        let mut t = ticket(2);
+        assert!(admit(&mut t, &venue("hall"), gate("a"), 9 * HOUR).is_ok());
+        assert_eq!(t.entries_left(), 1);
+        assert!(admit(&mut t, &venue("hall"), gate("a"), 10 * HOUR).is_ok());
+        assert_eq!(admit(&mut t, &venue("hall"), gate("a"), 11 * HOUR), Err(Deny::NoEntriesLeft));
+    }
+
+    #[test]
+    fn time_venue_and_cancellation() {
+        let mut t = ticket(1);
+        assert_eq!(judge_admission(&t, &venue("hall"), 9 * HOUR - 1), Err(Deny::NotYetOpen { opens_at: 9 * HOUR }));
+        assert_eq!(judge_admission(&t, &venue("hall"), 13 * HOUR), Err(Deny::EventOver));
+        assert_eq!(judge_admission(&t, &venue("club"), 10 * HOUR), Err(Deny::WrongVenue));
+        t.cancelled_at = Some(0);
+        assert_eq!(judge_admission(&t, &venue("club"), 10 * HOUR), Err(Deny::Cancelled));
+    }
+
+    #[test]
+    fn code_window_transfer_and_validation() {
+        let mut t = ticket(1);
+        assert_eq!(t.code_available_from(), 8 * HOUR);
+        assert!(t.can_transfer(0));
+        t.ends_at = None;
+        assert_eq!(t.ends_at(), 10 * HOUR + DEFAULT_EVENT_LENGTH_MS);
+        assert!(t.validate().is_ok());
+        t.entries_allowed = 0;
+        assert_eq!(t.validate(), Err(TicketError::Entries));
+        t.entries_allowed = 1;
+        t.gate_opens_at = t.ends_at();
+        assert_eq!(t.validate(), Err(TicketError::GateAfterEnd));
+        let mut used = ticket(1);
+        assert!(admit(&mut used, &venue("hall"), gate("a"), 9 * HOUR).is_ok());
+        assert!(!used.can_transfer(9 * HOUR));
+    }
+}
