@@ -1,0 +1,177 @@
+// End to end, as people would do it: a customer's phone shows its one-time QR code,
+// a register reads it through a (fake) webcam, the cashier adds points, and the
+// phone shows the new balance without a reload. Then the used code is refused.
+//
+// Needs a running stack: TESSERA_BASE_URL (e.g. http://127.0.0.1:8787) and
+// TESSERA_ADMIN_TOKEN. Chromium from /usr/bin/chromium (override: CHROMIUM_PATH).
+// Screenshots of key states land in tests/browser/artifacts/.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const BASE_URL = (process.env.TESSERA_BASE_URL || "").replace(/\/$/, "");
+const ADMIN_TOKEN = process.env.TESSERA_ADMIN_TOKEN || "";
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
+
+// Flags that work as root and fully offline (see /work/shared/TOOLCHAIN.md).
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+/** The phone's balance must follow a sale within this long, without a reload. */
+const LIVE_BALANCE_MS = 2_000;
+
+async function admin(pathname, body) {
+  const response = await fetch(BASE_URL + pathname, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.equal(response.status, 201, `${pathname} answered ${response.status}: ${text}`);
+  return JSON.parse(text);
+}
+
+/** A fresh Chromium with its own empty profile. */
+async function launch(userDataDir, extraArgs = []) {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    viewport: null,
+  });
+}
+
+/** Puts the phone's QR on a dark 640×480 "phone held up to the webcam" frame, as y4m. */
+function webcamVideoOf(qrPng, y4mPath) {
+  execFileSync("ffmpeg", [
+    "-loglevel", "error", "-y",
+    "-f", "lavfi", "-i", "color=c=0x1b1f24:s=640x480:r=30",
+    "-loop", "1", "-i", qrPng,
+    "-filter_complex", "[1:v]scale=300:300:flags=neighbor[qr];[0:v][qr]overlay=(W-w)/2:(H-h)/2,format=yuv420p",
+    "-frames:v", "10", "-r", "30",
+    "-f", "yuv4mpegpipe", y4mPath,
+  ]);
+}
+
+test("a customer earns points at a register and sees them live", { timeout: 120_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-e2e-"));
+  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`), fullPage: true });
+
+  // The shop and its register, through the admin API.
+  const shopId = `e2e-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  await admin("/api/admin/shops", { shop_id: shopId, name: "Corner Café E2E", currency: "EUR", points_per_unit: 1 });
+  const register = await admin(`/api/admin/shops/${shopId}/registers`, { name: "Till 1" });
+  assert.match(register.register_path, /#token=/);
+
+  const phoneBrowser = await launch(path.join(work, "phone-profile"));
+  let registerBrowser;
+  t.after(async () => {
+    await registerBrowser?.close();
+    await phoneBrowser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  // --- The customer's phone: sign up, join the shop, show a code. ---
+  const phone = await phoneBrowser.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.emulateMedia({ colorScheme: "light" });
+  await phone.goto(`${BASE_URL}/phone/`);
+  await phone.getByTestId("sign-up-name").fill("Ada E2E");
+  await phone.getByTestId("sign-up-password").fill("correct horse battery");
+  await phone.getByTestId("sign-up-submit").click();
+  await phone.getByTestId("new-member-number").waitFor();
+  assert.match(await phone.getByTestId("new-member-number").innerText(), /^\d{4} \d{4} \d{4}$/);
+
+  const joinable = phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`);
+  await joinable.getByTestId("share-name").check();
+  await joinable.getByTestId("join-shop").click();
+  const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
+  await membership.waitFor();
+  assert.equal(await membership.getByTestId("membership-points").innerText(), "0 points");
+  await shot(phone, "1-phone-wallet");
+
+  await membership.getByTestId("show-code").click();
+  const qr = phone.locator("[data-testid=qr][data-state=ready] svg");
+  await qr.waitFor();
+  const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+  assert.match(digits, /^\d{26}$/);
+  await shot(phone, "2-phone-code");
+  const qrPng = path.join(ARTIFACTS, "qr.png");
+  await phone.getByTestId("qr").screenshot({ path: qrPng });
+
+  // --- The register: a webcam that sees the phone. ---
+  const y4m = path.join(work, "webcam.y4m");
+  webcamVideoOf(qrPng, y4m);
+  registerBrowser = await launch(path.join(work, "register-profile"), [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    `--use-file-for-fake-video-capture=${y4m}`,
+  ]);
+  const till = await registerBrowser.newPage();
+  await till.setViewportSize({ width: 1280, height: 800 });
+  await till.goto(BASE_URL + register.register_path);
+  await till.getByTestId("shop-name").filter({ hasText: "Corner Café E2E" }).waitFor();
+  assert.ok(!till.url().includes("token="), "the token must leave the address bar");
+
+  const verdict = till.getByTestId("verdict");
+  await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 20_000 });
+  assert.equal(await till.getByTestId("verdict-title").innerText(), "Customer #1");
+  assert.equal(await till.getByTestId("verdict-name").innerText(), "Ada E2E");
+  assert.equal(await till.getByTestId("verdict-points").innerText(), "0 points");
+  await shot(till, "3-register-customer");
+
+  // --- The sale. ---
+  await till.getByTestId("amount").fill("12.50");
+  await till.getByTestId("add-points").click();
+  await till.locator("[data-testid=verdict][data-state=sold]").waitFor();
+  const soldAt = Date.now();
+  assert.equal(await till.getByTestId("verdict-title").innerText(), "+12 points");
+  assert.equal(await till.getByTestId("verdict-points").innerText(), "Balance 12 points");
+  await shot(till, "4-register-sold");
+
+  // --- The phone follows live. ---
+  await phone.getByTestId("code-points").filter({ hasText: /^12 points$/ }).waitFor({ timeout: LIVE_BALANCE_MS });
+  console.log(`phone showed the new balance ${Date.now() - soldAt} ms after the sale`);
+  assert.equal(await phone.getByTestId("points-change").innerText(), "+12 points");
+  // The used code is replaced by a fresh one.
+  await phone.waitForFunction(
+    (old) => {
+      const shown = document.querySelector("[data-testid=code-digits]")?.textContent?.replace(/\s/g, "");
+      return shown && shown.length === 26 && shown !== old;
+    },
+    digits,
+    { timeout: 5_000 },
+  );
+  await shot(phone, "5-phone-after-sale");
+
+  // --- The same picture again: the code is spent. ---
+  await till.getByTestId("next-customer").click();
+  await till.locator("[data-testid=verdict][data-state=refused]").waitFor({ timeout: 10_000 });
+  assert.equal(await verdict.getAttribute("data-error"), "already_used");
+  assert.equal(await till.getByTestId("verdict-title").innerText(), "Already used");
+  await shot(till, "6-register-already-used");
+
+  const status = await till.getByTestId("scanner-status").innerText();
+  assert.match(status, /frames decoded/);
+  console.log(`register status: ${status}`);
+});

@@ -1,0 +1,147 @@
+//! Being signed in: entering the wallet, following it live, and leaving.
+
+use crate::api::{self, Failure};
+use crate::state::{points_text, with_app};
+use crate::timing::{now_ms, sleep};
+use crate::views::messages::{clear_error, show_error, show_notice};
+use crate::views::{self, code, wallet, Screen};
+use domain::api::{ErrorCode, Wallet};
+use domain::member::MemberNumber;
+use wasm_bindgen_futures::spawn_local;
+
+const RETRY_MS: i32 = 3_000;
+
+/// First load: a session cookie may still be valid.
+pub async fn boot() {
+    views::show(Screen::Loading);
+    spawn_local(wallet::load_shops());
+    loop {
+        match api::wallet().await {
+            Ok(wallet) => return start(wallet, None),
+            Err(failure) if failure.is(ErrorCode::Unauthorized) => {
+                clear_error();
+                return views::show(Screen::Auth);
+            }
+            Err(failure) => {
+                show_error(&format!("{} Retrying…", failure.message()));
+                sleep(RETRY_MS).await;
+            }
+        }
+    }
+}
+
+/// After a successful sign-up or sign-in (the cookie is set).
+pub async fn enter(new_member: Option<MemberNumber>) {
+    match api::wallet().await {
+        Ok(wallet) => start(wallet, new_member),
+        Err(failure) => show_error(&failure.message()),
+    }
+}
+
+fn start(wallet: Wallet, new_member: Option<MemberNumber>) {
+    clear_error();
+    let session = with_app(|app| {
+        app.session += 1;
+        app.wallet = Some(wallet);
+        app.session
+    });
+    wallet::show_new_member(new_member.as_ref());
+    wallet::render();
+    views::show(Screen::Wallet);
+    spawn_local(follow_wallet(session));
+    spawn_local(wallet::load_shops());
+}
+
+/// Back to the sign-in screen; running loops notice the new session number and stop.
+pub fn end(reason: Option<&str>) {
+    with_app(|app| {
+        app.session += 1;
+        app.wallet = None;
+        app.code_shop = None;
+        app.code_generation += 1;
+    });
+    wallet::show_new_member(None);
+    views::show(Screen::Auth);
+    match reason {
+        Some(text) => show_error(text),
+        None => clear_error(),
+    }
+}
+
+pub async fn sign_out() {
+    clear_error();
+    crate::dom::set_busy("sign-out", true);
+    let result = api::sign_out().await;
+    crate::dom::set_busy("sign-out", false);
+    match result {
+        Ok(()) => end(None),
+        Err(failure) if failure.is(ErrorCode::Unauthorized) => end(None),
+        Err(failure) => show_error(&failure.message()),
+    }
+}
+
+/// Handles an answer that says the session is gone; true if it did.
+pub fn ended_by(failure: &Failure) -> bool {
+    if failure.is(ErrorCode::Unauthorized) {
+        end(Some("Your session has ended. Please sign in again."));
+        true
+    } else {
+        false
+    }
+}
+
+/// Long-polls the wallet so points added at a register show up without a reload.
+async fn follow_wallet(session: u32) {
+    loop {
+        let Some(after) = with_app(|app| app.wallet.as_ref().map(|w| w.version)) else { return };
+        let asked_at = now_ms();
+        let result = api::wallet_after(after).await;
+        if with_app(|app| app.session) != session {
+            return;
+        }
+        match result {
+            Ok(wallet) => {
+                let unchanged = wallet.version <= after;
+                apply(wallet);
+                // A server that answers at once without news must not make us spin.
+                if unchanged && now_ms() - asked_at < 1_000 {
+                    sleep(1_000).await;
+                }
+            }
+            Err(failure) if ended_by(&failure) => return,
+            Err(_) => sleep(RETRY_MS).await,
+        }
+    }
+}
+
+/// Takes a newer wallet: re-renders, announces points gained, and replaces a code
+/// that a register has just used.
+pub fn apply(new: Wallet) {
+    let gains = with_app(|app| {
+        let old = app.wallet.as_ref()?;
+        if new.version < old.version {
+            return None;
+        }
+        let gains: Vec<_> = new
+            .memberships
+            .iter()
+            .filter_map(|m| {
+                let before = old.memberships.iter().find(|o| o.shop.shop_id == m.shop.shop_id)?.points;
+                (m.points != before).then(|| (m.shop.clone(), m.points - before))
+            })
+            .collect();
+        Some(gains)
+    });
+    let Some(gains) = gains else { return };
+    with_app(|app| app.wallet = Some(new));
+    wallet::render();
+    let code_shop = with_app(|app| app.code_shop.clone());
+    for (shop, delta) in gains {
+        let sign = if delta > 0 { "+" } else { "" };
+        show_notice(&format!("{sign}{} at {}", points_text(delta), shop.name.as_str()));
+        if code_shop.as_ref() == Some(&shop.shop_id) {
+            code::show_points_change(delta);
+            code::refresh();
+        }
+    }
+}

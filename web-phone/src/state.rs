@@ -1,0 +1,46 @@
+//! What the page knows right now. Wasm runs on one thread, so one thread-local
+//! cell is enough; `with_app` never awaits, so a borrow never spans a request.
+
+use domain::api::{ShopSummary, Wallet};
+use domain::shop::ShopId;
+use std::cell::RefCell;
+
+#[derive(Default)]
+pub struct App {
+    /// Bumped at every sign-in and sign-out, so loops of an old session stop.
+    pub session: u32,
+    pub wallet: Option<Wallet>,
+    pub shops: Vec<ShopSummary>,
+    /// The shop whose code is on screen.
+    pub code_shop: Option<ShopId>,
+    /// Bumped whenever the code view opens, closes or must fetch a fresh code.
+    pub code_generation: u32,
+    /// Bumped per notice, so an older notice's timer does not hide a newer one.
+    pub notice_generation: u32,
+}
+
+thread_local! {
+    static APP: RefCell<App> = RefCell::new(App::default());
+}
+
+pub fn with_app<R>(f: impl FnOnce(&mut App) -> R) -> R {
+    APP.with(|app| f(&mut app.borrow_mut()))
+}
+
+pub fn points_text(points: i64) -> String {
+    if points == 1 || points == -1 {
+        format!("{points} point")
+    } else {
+        format!("{points} points")
+    }
+}
+
+/// "a password has …" → "A password has ….": domain errors read as sentences.
+pub fn sentence(error: impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => text,
+    }
+}

@@ -1,0 +1,136 @@
+//! The wallet: memberships with their balances, and shops to join.
+
+use crate::api;
+use crate::dom;
+use crate::session;
+use crate::state::{points_text, with_app};
+use crate::views::code;
+use crate::views::messages::{clear_error, show_error};
+use domain::api::{JoinRequest, MembershipView, ShopSummary};
+use domain::member::MemberNumber;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
+use web_sys::{Element, HtmlInputElement};
+
+pub fn wire() {
+    dom::on_id("new-member-dismiss", "click", |_| dom::set_hidden("new-member", true));
+}
+
+/// After sign-up, the member number is shown once, prominently: it is the login.
+pub fn show_new_member(number: Option<&MemberNumber>) {
+    if let Some(number) = number {
+        dom::set_text("new-member-number", &number.grouped());
+    }
+    dom::set_hidden("new-member", number.is_none());
+}
+
+pub async fn load_shops() {
+    match api::shops().await {
+        Ok(list) => {
+            with_app(|app| app.shops = list.shops);
+            render();
+        }
+        Err(failure) => show_error(&format!("Could not load the list of shops. {}", failure.message())),
+    }
+}
+
+pub fn render() {
+    let (wallet, shops) = with_app(|app| (app.wallet.clone(), app.shops.clone()));
+    let Some(wallet) = wallet else { return };
+    dom::set_text("whoami", &format!("{} · {}", wallet.display_name.as_str(), wallet.member_number.grouped()));
+
+    dom::clear_children("memberships");
+    dom::set_hidden("no-memberships", !wallet.memberships.is_empty());
+    if let Some(list) = dom::element("memberships") {
+        for membership in &wallet.memberships {
+            if let Some(item) = membership_item(membership) {
+                let _ = list.append_child(&item);
+            }
+        }
+    }
+
+    let joinable: Vec<&ShopSummary> = shops
+        .iter()
+        .filter(|shop| !wallet.memberships.iter().any(|m| m.shop.shop_id == shop.shop_id))
+        .collect();
+    dom::clear_children("shops");
+    dom::set_hidden("no-shops", !joinable.is_empty());
+    if let Some(list) = dom::element("shops") {
+        for shop in joinable {
+            if let Some(item) = shop_item(shop) {
+                let _ = list.append_child(&item);
+            }
+        }
+    }
+}
+
+fn membership_item(membership: &MembershipView) -> Option<Element> {
+    let item = dom::create("li")?;
+    item.set_class_name("card");
+    let _ = item.set_attribute("data-testid", "membership");
+    let _ = item.set_attribute("data-shop-id", membership.shop.shop_id.as_str());
+    dom::append(&item, &dom::create_text("h3", "card-title", membership.shop.name.as_str())?)?;
+    let points = dom::create_text("p", "card-points", &points_text(membership.points))?;
+    let _ = points.set_attribute("data-testid", "membership-points");
+    item.append_child(&points).ok()?;
+    let customer = format!("Customer {} at this shop", membership.customer_number);
+    dom::append(&item, &dom::create_text("p", "card-detail", &customer)?)?;
+    let button = dom::create_text("button", "button button-primary", "Show code")?;
+    let _ = button.set_attribute("type", "button");
+    let _ = button.set_attribute("data-testid", "show-code");
+    let shop_id = membership.shop.shop_id.clone();
+    dom::on(&button, "click", move |_| code::open(shop_id.clone()));
+    item.append_child(&button).ok()?;
+    Some(item)
+}
+
+fn shop_item(shop: &ShopSummary) -> Option<Element> {
+    let item = dom::create("li")?;
+    item.set_class_name("card");
+    let _ = item.set_attribute("data-testid", "joinable-shop");
+    let _ = item.set_attribute("data-shop-id", shop.shop_id.as_str());
+    dom::append(&item, &dom::create_text("h3", "card-title", shop.name.as_str())?)?;
+    let rule = format!("{} per {}", points_text(i64::from(shop.points_per_unit.get())), shop.currency);
+    dom::append(&item, &dom::create_text("p", "card-detail", &rule)?)?;
+
+    let label = dom::create("label")?;
+    label.set_class_name("check");
+    let checkbox: HtmlInputElement = dom::create("input")?.dyn_into().ok()?;
+    checkbox.set_type("checkbox");
+    let _ = checkbox.set_attribute("data-testid", "share-name");
+    label.append_child(&checkbox).ok()?;
+    dom::append(&label, &dom::create_text("span", "", "Share my name with this shop")?)?;
+    item.append_child(&label).ok()?;
+
+    let button = dom::create_text("button", "button", "Join")?;
+    let _ = button.set_attribute("type", "button");
+    let _ = button.set_attribute("data-testid", "join-shop");
+    let shop_id = shop.shop_id.clone();
+    let join_button = button.clone();
+    dom::on(&button, "click", move |_| {
+        let request = JoinRequest { shop_id: shop_id.clone(), share_name: checkbox.checked() };
+        let join_button = join_button.clone();
+        spawn_local(async move {
+            clear_error();
+            let _ = join_button.set_attribute("disabled", "");
+            let result = api::join(&request).await;
+            let _ = join_button.remove_attribute("disabled");
+            match result {
+                Ok(_) => refresh().await,
+                Err(failure) if session::ended_by(&failure) => {}
+                Err(failure) => show_error(&failure.message()),
+            }
+        });
+    });
+    item.append_child(&button).ok()?;
+    Some(item)
+}
+
+/// Fetches the wallet now rather than waiting for the long poll.
+pub async fn refresh() {
+    match api::wallet().await {
+        Ok(wallet) => session::apply(wallet),
+        Err(failure) if session::ended_by(&failure) => {}
+        Err(failure) => show_error(&failure.message()),
+    }
+}

@@ -1,0 +1,263 @@
+//! The webcam: `getUserMedia` into a `<video>`, frames drawn to a canvas and their
+//! pixels transferred (not copied) to the decoder Web Worker. At most one frame is
+//! in flight, so a slow decode lowers the frame rate instead of queueing work.
+
+use crate::checkout;
+use crate::dom;
+use crate::timing::now_ms;
+use js_sys::{Array, Object, Reflect, Uint8ClampedArray};
+use std::cell::RefCell;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::{spawn_local, JsFuture};
+use web_sys::{
+    CanvasRenderingContext2d, DomException, HtmlCanvasElement, HtmlVideoElement, MediaStream,
+    MediaStreamConstraints, MediaStreamTrack, MessageEvent, Worker, WorkerOptions, WorkerType,
+};
+
+/// Frames wider than this are scaled down: decoding time grows with pixels.
+const MAX_FRAME_WIDTH: u32 = 1280;
+/// At most ~15 decodes a second: plenty for a code held still, and leaves CPU to the page.
+const FRAME_INTERVAL_MS: f64 = 66.0;
+/// How often to look again when the video has no picture yet.
+const NO_PICTURE_RETRY_MS: i32 = 200;
+const CAMERA_CONSTRAINTS: &str =
+    r#"{"facingMode":{"ideal":"environment"},"width":{"ideal":1280},"height":{"ideal":720}}"#;
+
+struct Pump {
+    video: HtmlVideoElement,
+    canvas: HtmlCanvasElement,
+    context: CanvasRenderingContext2d,
+    worker: Worker,
+    /// `grab_frame` as a JS function, for `setTimeout`.
+    grab: js_sys::Function,
+    stream: Option<MediaStream>,
+    running: bool,
+    in_flight: bool,
+    sent_at: f64,
+    frames: u32,
+    last_decode_ms: f64,
+}
+
+thread_local! {
+    static PUMP: RefCell<Option<Pump>> = const { RefCell::new(None) };
+}
+
+fn with_pump<R>(f: impl FnOnce(&mut Pump) -> R) -> Option<R> {
+    PUMP.with(|pump| pump.borrow_mut().as_mut().map(f))
+}
+
+pub fn wire() {
+    dom::on_id("camera-retry", "click", |_| start());
+}
+
+/// Opens the camera and starts decoding; failures are shown, manual entry keeps working.
+pub fn start() {
+    spawn_local(async {
+        dom::set_hidden("camera-retry", true);
+        show_status("off", "Starting the camera…");
+        if let Err(message) = open().await {
+            show_status("error", &message);
+            dom::set_hidden("camera-retry", false);
+        }
+    });
+}
+
+pub fn stop() {
+    with_pump(|pump| {
+        pump.running = false;
+        if let Some(stream) = pump.stream.take() {
+            for track in stream.get_tracks().iter() {
+                if let Ok(track) = track.dyn_into::<MediaStreamTrack>() {
+                    track.stop();
+                }
+            }
+        }
+    });
+}
+
+async fn open() -> Result<(), String> {
+    if PUMP.with(|pump| pump.borrow().is_none()) {
+        let pump = build_pump().ok_or("The decoder could not start in this browser; type the code instead.")?;
+        PUMP.with(|slot| *slot.borrow_mut() = Some(pump));
+    }
+    stop();
+    let devices = web_sys::window()
+        .ok_or("No window")?
+        .navigator()
+        .media_devices()
+        .map_err(|_| "This page cannot use a camera (it needs https or localhost). Type the code instead.")?;
+    let constraints = MediaStreamConstraints::new();
+    constraints.set_video(&js_sys::JSON::parse(CAMERA_CONSTRAINTS).unwrap_or(JsValue::TRUE));
+    constraints.set_audio(&JsValue::FALSE);
+    let promise = devices.get_user_media_with_constraints(&constraints).map_err(|e| camera_error(&e))?;
+    let stream: MediaStream = JsFuture::from(promise)
+        .await
+        .map_err(|e| camera_error(&e))?
+        .dyn_into()
+        .map_err(|_| "The camera gave no video.".to_owned())?;
+    let video = with_pump(|pump| {
+        pump.video.set_src_object(Some(&stream));
+        pump.stream = Some(stream);
+        pump.video.clone()
+    })
+    .ok_or("The decoder is not ready.")?;
+    if let Ok(playing) = video.play() {
+        let _ = JsFuture::from(playing).await;
+    }
+    with_pump(|pump| {
+        pump.running = true;
+        pump.in_flight = false;
+    });
+    grab_frame();
+    Ok(())
+}
+
+fn camera_error(error: &JsValue) -> String {
+    let name = error.dyn_ref::<DomException>().map(|e| e.name()).unwrap_or_default();
+    match name.as_str() {
+        "NotAllowedError" | "SecurityError" => {
+            "Camera access was denied. Allow the camera for this page in the browser's settings, or type the code below.".into()
+        }
+        "NotFoundError" | "OverconstrainedError" => "No camera found. Connect a webcam, or type the code below.".into(),
+        "NotReadableError" | "AbortError" => {
+            "The camera is busy (another app may be using it). Close that app and try again, or type the code below.".into()
+        }
+        _ => "The camera could not start. Try again, or type the code below.".into(),
+    }
+}
+
+fn build_pump() -> Option<Pump> {
+    let video: HtmlVideoElement = dom::element("camera")?.dyn_into().ok()?;
+    let canvas: HtmlCanvasElement = dom::create("canvas")?.dyn_into().ok()?;
+    // The pixels are read back every frame: ask for a CPU-side canvas.
+    let options = js_sys::JSON::parse(r#"{"willReadFrequently":true}"#).ok()?;
+    let context: CanvasRenderingContext2d =
+        canvas.get_context_with_context_options("2d", &options).ok()??.dyn_into().ok()?;
+
+    let worker_options = WorkerOptions::new();
+    worker_options.set_type(WorkerType::Module);
+    let worker = Worker::new_with_options("./decoder-worker.js", &worker_options).ok()?;
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(on_decoded);
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|_| {
+        with_pump(|pump| pump.running = false);
+        show_status("error", "The QR decoder stopped. Reload the page; meanwhile, type codes below.");
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+
+    let grab = Closure::<dyn FnMut()>::new(grab_frame).into_js_value().unchecked_into();
+    Some(Pump {
+        video,
+        canvas,
+        context,
+        worker,
+        grab,
+        stream: None,
+        running: false,
+        in_flight: false,
+        sent_at: 0.0,
+        frames: 0,
+        last_decode_ms: 0.0,
+    })
+}
+
+/// Draws the current video frame and sends its pixels to the worker.
+fn grab_frame() {
+    let retry_in = with_pump(|pump| {
+        if !pump.running || pump.in_flight {
+            return None;
+        }
+        let (width, height) = (pump.video.video_width(), pump.video.video_height());
+        if width == 0 || height == 0 {
+            return Some(NO_PICTURE_RETRY_MS);
+        }
+        let scale = f64::from(MAX_FRAME_WIDTH.min(width)) / f64::from(width);
+        let (w, h) = (
+            (f64::from(width) * scale).round() as u32,
+            (f64::from(height) * scale).round() as u32,
+        );
+        if pump.canvas.width() != w || pump.canvas.height() != h {
+            pump.canvas.set_width(w);
+            pump.canvas.set_height(h);
+        }
+        let drawn = pump
+            .context
+            .draw_image_with_html_video_element_and_dw_and_dh(&pump.video, 0.0, 0.0, f64::from(w), f64::from(h));
+        let image = drawn.and_then(|_| pump.context.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)));
+        let Ok(image) = image else { return Some(NO_PICTURE_RETRY_MS) };
+        // ImageData.data's buffer is handed over to the worker without a copy.
+        let buffer = Reflect::get(&image, &"data".into())
+            .ok()
+            .and_then(|data| data.dyn_into::<Uint8ClampedArray>().ok())
+            .map(|data| data.buffer());
+        let Some(buffer) = buffer else { return Some(NO_PICTURE_RETRY_MS) };
+        let message = Object::new();
+        let _ = Reflect::set(&message, &"width".into(), &w.into());
+        let _ = Reflect::set(&message, &"height".into(), &h.into());
+        let _ = Reflect::set(&message, &"buffer".into(), &buffer);
+        if pump.worker.post_message_with_transfer(&message, &Array::of1(&buffer)).is_err() {
+            return Some(NO_PICTURE_RETRY_MS);
+        }
+        pump.in_flight = true;
+        pump.sent_at = now_ms();
+        None
+    })
+    .flatten();
+    if let Some(delay) = retry_in {
+        schedule_grab(delay);
+    }
+}
+
+fn schedule_grab(delay_ms: i32) {
+    let grab = with_pump(|pump| pump.grab.clone());
+    if let (Some(window), Some(grab)) = (web_sys::window(), grab) {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(&grab, delay_ms);
+    }
+}
+
+/// The worker's answer: `{ texts: string[], ms: number, error?: string }`.
+fn on_decoded(event: MessageEvent) {
+    let data = event.data();
+    let texts: Vec<String> = Reflect::get(&data, &"texts".into())
+        .ok()
+        .filter(Array::is_array)
+        .map(|texts| Array::from(&texts).iter().filter_map(|t| t.as_string()).collect())
+        .unwrap_or_default();
+    let decode_ms = Reflect::get(&data, &"ms".into()).ok().and_then(|ms| ms.as_f64()).unwrap_or(0.0);
+    let error = Reflect::get(&data, &"error".into()).ok().and_then(|e| e.as_string());
+
+    let next = with_pump(|pump| {
+        pump.in_flight = false;
+        pump.frames += 1;
+        pump.last_decode_ms = decode_ms;
+        let status = format!(
+            "Camera on · {}×{} · {} frames decoded · last decode {:.0} ms",
+            pump.canvas.width(),
+            pump.canvas.height(),
+            pump.frames,
+            decode_ms
+        );
+        let wait = (FRAME_INTERVAL_MS - (now_ms() - pump.sent_at)).max(0.0) as i32;
+        (status, pump.frames, pump.running.then_some(wait))
+    });
+    let Some((status, frames, wait)) = next else { return };
+    match error {
+        Some(error) => show_status("error", &format!("Decoder error: {error}")),
+        None => show_status("on", &status),
+    }
+    dom::set_attribute("scanner-status", "data-frames", &frames.to_string());
+    if !texts.is_empty() {
+        checkout::on_reads(&texts);
+    }
+    if let Some(wait) = wait {
+        schedule_grab(wait);
+    }
+}
+
+fn show_status(camera: &str, text: &str) {
+    dom::set_attribute("scanner-status", "data-camera", camera);
+    dom::set_text("scanner-status", text);
+}

@@ -1,0 +1,59 @@
+//! What the register knows right now. Wasm runs on one thread, so one thread-local
+//! cell is enough; `with_till` never awaits, so a borrow never spans a request.
+
+use crate::seen::SeenTexts;
+use domain::api::{CustomerView, RegisterInfo};
+use domain::code::OneTimeCode;
+use domain::money::MinorUnits;
+use domain::shop::RequestId;
+use std::cell::RefCell;
+
+#[derive(Default)]
+pub struct Till {
+    pub token: String,
+    pub info: Option<RegisterInfo>,
+    pub seen: SeenTexts,
+    /// A resolve or sale is in flight: reads wait.
+    pub busy: bool,
+    /// The customer on screen and the code that identified them.
+    pub customer: Option<(OneTimeCode, CustomerView)>,
+    /// A sale sent without a clear answer; retrying it reuses its request id.
+    pub pending_sale: Option<PendingSale>,
+    /// Reads are ignored until then (e.g. while a sale's result is on screen).
+    pub paused_until: f64,
+    /// Bumped by "Next customer": answers to an older turn are dropped.
+    pub turn: u32,
+}
+
+#[derive(Clone)]
+pub struct PendingSale {
+    pub code: OneTimeCode,
+    pub amount: MinorUnits,
+    pub request_id: RequestId,
+}
+
+thread_local! {
+    static TILL: RefCell<Till> = RefCell::new(Till::default());
+}
+
+pub fn with_till<R>(f: impl FnOnce(&mut Till) -> R) -> R {
+    TILL.with(|till| f(&mut till.borrow_mut()))
+}
+
+pub fn points_text(points: i64) -> String {
+    if points == 1 || points == -1 {
+        format!("{points} point")
+    } else {
+        format!("{points} points")
+    }
+}
+
+/// "a code has 26 digits" → "A code has 26 digits.": domain errors read as sentences.
+pub fn sentence(error: impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => format!("{}{}.", first.to_uppercase(), chars.as_str()),
+        None => text,
+    }
+}

@@ -1,0 +1,9 @@
+// Loads the Wasm page and starts it; everything else lives in Rust (web-register/src).
+import init, { start } from "./pkg/web_register.js";
+
+init()
+  .then(() => start())
+  .catch((error) => {
+    const message = document.getElementById("boot-message");
+    if (message) message.textContent = "This page could not start. Please reload. (" + error + ")";
+  });
