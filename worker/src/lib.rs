@@ -1,1 +1,98 @@
-//! Placeholder: being built.
+//! Tessera's Worker: the API behind the phone and register pages.
+//!
+//! A thin adapter around the `domain` crate: this crate routes requests,
+//! checks who is calling ([`auth`]), and keeps state ([`storage`]); every rule
+//! about codes, points and inputs comes from `domain`.
+//!
+//! Static pages (`/phone/`, `/register/`) are served from `dist/` by the
+//! runtime's asset handling before this Worker runs; `/` redirects to the phone page.
+
+mod auth;
+mod clock;
+mod crypto;
+mod error;
+mod routes;
+mod storage;
+mod web;
+
+pub use storage::code_index::CodeIndex;
+pub use storage::member_vault::MemberVault;
+pub use storage::shop_book::ShopBook;
+
+use domain::api::ErrorCode;
+use error::{Outcome, Problem};
+use worker::{event, Context, Env, Method, Request, Response};
+
+#[event(fetch)]
+async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
+    Ok(route(req, &env).await.unwrap_or_else(Problem::into_response))
+}
+
+async fn route(req: Request, env: &Env) -> Outcome<Response> {
+    let path = req.path();
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let method = req.method();
+    use Method::{Delete, Get, Post};
+    match segments.as_slice() {
+        ["api", "health"] => match method {
+            Get => routes::public::health(),
+            _ => not_allowed("GET"),
+        },
+        ["api", "shops"] => match method {
+            Get => routes::public::shops(env).await,
+            _ => not_allowed("GET"),
+        },
+        ["api", "members"] => match method {
+            Post => routes::member::sign_up(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "session"] => match method {
+            Post => routes::member::sign_in(req, env).await,
+            Delete => routes::member::sign_out(req, env).await,
+            _ => not_allowed("POST, DELETE"),
+        },
+        ["api", "me", "wallet"] => match method {
+            Get => routes::member::wallet(req, env).await,
+            _ => not_allowed("GET"),
+        },
+        ["api", "me", "memberships"] => match method {
+            Post => routes::member::join(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "me", "codes"] => match method {
+            Post => routes::member::issue_code(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "register"] => match method {
+            Get => routes::register::info(req, env).await,
+            _ => not_allowed("GET"),
+        },
+        ["api", "register", "resolve"] => match method {
+            Post => routes::register::resolve(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "register", "points"] => match method {
+            Post => routes::register::accrue(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "admin", "shops"] => match method {
+            Post => routes::admin::create_shop(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "admin", "shops", shop_id, "registers"] => match method {
+            Post => routes::admin::create_register(req, env, shop_id).await,
+            _ => not_allowed("POST"),
+        },
+        [""] => {
+            let phone = req.url()?.join("/phone/").map_err(|e| Problem::internal(format!("url: {e}")))?;
+            Ok(Response::redirect(phone)?)
+        }
+        _ => Err(Problem::new(ErrorCode::NotFound, format!("nothing at {path}"))),
+    }
+}
+
+fn not_allowed(allowed: &str) -> Outcome<Response> {
+    let response = Problem::new(ErrorCode::MethodNotAllowed, format!("this path answers {allowed}")).into_response();
+    response.headers().set("allow", allowed)?;
+    Ok(response)
+}

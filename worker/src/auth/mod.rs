@@ -1,0 +1,94 @@
+//! Who is calling: a member (session cookie), a register (its bearer token),
+//! or the admin (the `ADMIN_TOKEN` secret). Every check fails closed with 401.
+
+pub mod password;
+pub mod session;
+
+use crate::clock;
+use crate::crypto::{constant_time_eq, sha256_hex};
+use crate::error::{Outcome, Problem};
+use crate::storage::directory::{Directory, RegisterRecord};
+use domain::api::{ErrorCode, ShopSummary};
+use domain::member::MemberNumber;
+use worker::{Env, Request};
+
+/// A secret from the environment (`.dev.vars` locally, `wrangler secret put` deployed).
+/// Unset and empty are the same: not configured.
+pub fn secret(env: &Env, name: &str) -> Option<String> {
+    env.secret(name).ok().map(|value| value.to_string()).filter(|value| !value.is_empty())
+}
+
+fn unauthorized(message: &str) -> Problem {
+    Problem::new(ErrorCode::Unauthorized, message)
+}
+
+fn bearer_token(req: &Request) -> Option<String> {
+    let header = req.headers().get("authorization").ok().flatten()?;
+    let (scheme, token) = header.trim().split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}
+
+/// Member sessions, signed with the `SESSION_SECRET`.
+pub struct Sessions {
+    secret: Vec<u8>,
+}
+
+impl Sessions {
+    /// Fails (before anything is changed) if sessions are not configured.
+    pub fn from_env(env: &Env) -> Outcome<Self> {
+        let secret = secret(env, "SESSION_SECRET").ok_or_else(|| Problem::internal("SESSION_SECRET is not configured"))?;
+        Ok(Self { secret: secret.into_bytes() })
+    }
+
+    /// The signed-in member, from the session cookie.
+    pub fn member(&self, req: &Request) -> Outcome<MemberNumber> {
+        let cookies = req.headers().get("cookie").ok().flatten().unwrap_or_default();
+        let value = session::from_cookie_header(&cookies).ok_or_else(|| unauthorized("sign in first"))?;
+        session::open(&self.secret, value, clock::now())
+            .ok_or_else(|| unauthorized("the session is not valid any more: sign in again"))
+    }
+
+    /// The cookie value for a member who just signed in.
+    pub fn seal(&self, member: &MemberNumber) -> String {
+        session::seal(&self.secret, member, clock::now())
+    }
+}
+
+/// The signed-in member, from the session cookie.
+pub fn member(req: &Request, env: &Env) -> Outcome<MemberNumber> {
+    Sessions::from_env(env)?.member(req)
+}
+
+/// A register and its shop, from the register's bearer token (stored only as a hash).
+pub struct Register {
+    pub record: RegisterRecord,
+    pub shop: ShopSummary,
+}
+
+pub async fn register(req: &Request, env: &Env) -> Outcome<Register> {
+    let token = bearer_token(req).ok_or_else(|| unauthorized("a register sends `Authorization: Bearer <register token>`"))?;
+    let directory = Directory::open(env)?;
+    let record = directory
+        .register(&sha256_hex(token.as_bytes()))
+        .await?
+        .ok_or_else(|| unauthorized("this register token is not valid"))?;
+    let shop = directory
+        .shop(&record.shop_id)
+        .await?
+        .ok_or_else(|| Problem::internal("a register points to a missing shop"))?;
+    Ok(Register { record, shop })
+}
+
+/// The admin. With no `ADMIN_TOKEN` configured, nobody is.
+pub fn admin(req: &Request, env: &Env) -> Outcome<()> {
+    let expected = secret(env, "ADMIN_TOKEN").ok_or_else(|| unauthorized("administration is disabled: ADMIN_TOKEN is not set"))?;
+    let given = bearer_token(req).ok_or_else(|| unauthorized("the admin sends `Authorization: Bearer <ADMIN_TOKEN>`"))?;
+    // Comparing digests keeps the comparison constant-time even across lengths.
+    let matches = constant_time_eq(sha256_hex(given.as_bytes()).as_bytes(), sha256_hex(expected.as_bytes()).as_bytes());
+    if matches {
+        Ok(())
+    } else {
+        Err(unauthorized("the admin token is wrong"))
+    }
+}

@@ -1,0 +1,127 @@
+//! Routes for members (the phone page): sign up, sign in and out, wallet,
+//! joining shops, and one-time codes.
+
+use crate::auth::password::{self, StoredPassword};
+use crate::auth::{self, session, Sessions};
+use crate::clock;
+use crate::crypto::random_bytes;
+use crate::error::{Outcome, Problem};
+use crate::storage::code_index::{self, CodeHash};
+use crate::storage::directory::{Directory, MemberRecord};
+use crate::storage::member_vault::VaultClient;
+use crate::storage::shop_book;
+use crate::web;
+use domain::api::{ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, SignInRequest, SignUpRequest, SignedIn};
+use domain::code::OneTimeCode;
+use domain::member::MemberNumber;
+use worker::{Env, Request, Response};
+
+/// Member numbers are random; a collision is rare, several in a row unheard of.
+const MEMBER_NUMBER_ATTEMPTS: usize = 5;
+/// Codes are 83 random bits; this only guards against a broken random source.
+const CODE_ATTEMPTS: usize = 3;
+
+fn with_cookie(response: Response, cookie: &str) -> Outcome<Response> {
+    response.headers().set("set-cookie", cookie)?;
+    Ok(response)
+}
+
+/// `POST /api/members` → 201 [`SignedIn`] + session cookie.
+pub async fn sign_up(mut req: Request, env: &Env) -> Outcome<Response> {
+    let sessions = Sessions::from_env(env)?;
+    let request: SignUpRequest = web::json_body(&mut req).await?;
+    let password = StoredPassword::create(request.password.expose()).await?;
+    let directory = Directory::open(env)?;
+    for _ in 0..MEMBER_NUMBER_ATTEMPTS {
+        let number = MemberNumber::from_entropy(random_bytes::<8>()?);
+        if directory.member(&number).await?.is_some() {
+            continue;
+        }
+        // The vault decides atomically whether the number is free; KV only mirrors it.
+        match VaultClient::of(env, &number)?.create(&number, &request.display_name).await {
+            Err(problem) if problem.code() == ErrorCode::AlreadyExists => continue,
+            other => other?,
+        }
+        let record = MemberRecord { display_name: request.display_name.clone(), password };
+        directory.put_member(&number, &record).await?;
+        let answer = SignedIn { member_number: number.clone(), display_name: request.display_name };
+        let cookie = session::set_cookie(&sessions.seal(&number), !web::is_local_host(&req));
+        return with_cookie(web::created(&answer)?, &cookie);
+    }
+    Err(Problem::internal("no free member number after several attempts"))
+}
+
+/// `POST /api/session` → [`SignedIn`] + session cookie.
+pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
+    let sessions = Sessions::from_env(env)?;
+    let request: SignInRequest = web::json_body(&mut req).await?;
+    let record = Directory::open(env)?.member(&request.member_number).await?;
+    let genuine = match &record {
+        Some(record) => record.password.verify(&request.password).await?,
+        None => {
+            password::waste_equal_time(&request.password).await?;
+            false
+        }
+    };
+    let Some(record) = record.filter(|_| genuine) else {
+        return Err(Problem::new(ErrorCode::WrongCredentials, "the member number or the password is wrong"));
+    };
+    let answer = SignedIn { member_number: request.member_number.clone(), display_name: record.display_name };
+    let cookie = session::set_cookie(&sessions.seal(&request.member_number), !web::is_local_host(&req));
+    with_cookie(web::ok(&answer)?, &cookie)
+}
+
+/// `DELETE /api/session` → 204, cookie cleared.
+pub async fn sign_out(req: Request, env: &Env) -> Outcome<Response> {
+    auth::member(&req, env)?;
+    let response = Response::empty()?.with_status(204);
+    with_cookie(response, &session::clear_cookie(!web::is_local_host(&req)))
+}
+
+/// `GET /api/me/wallet[?after=V]`: with `after`, waits for a newer version.
+pub async fn wallet(req: Request, env: &Env) -> Outcome<Response> {
+    let member = auth::member(&req, env)?;
+    let after = match req.url()?.query_pairs().find(|(name, _)| name == "after") {
+        None => None,
+        Some((_, value)) => Some(value.parse::<u64>().map_err(|_| {
+            Problem::new(ErrorCode::InvalidRequest, "`after` is a wallet version: a whole number")
+        })?),
+    };
+    let wallet = VaultClient::of(env, &member)?.wallet(after).await?;
+    web::ok(&wallet)
+}
+
+/// `POST /api/me/memberships` → [`domain::api::MembershipView`]; joining again
+/// returns the same membership.
+pub async fn join(mut req: Request, env: &Env) -> Outcome<Response> {
+    let member = auth::member(&req, env)?;
+    let request: JoinRequest = web::json_body(&mut req).await?;
+    let enrolment = shop_book::enroll(env, &request.shop_id, &member).await?;
+    let membership = VaultClient::of(env, &member)?
+        .join(enrolment.shop, enrolment.customer_number, request.share_name)
+        .await?;
+    web::ok(&membership)
+}
+
+/// `POST /api/me/codes` → [`IssuedCode`] for a joined shop.
+pub async fn issue_code(mut req: Request, env: &Env) -> Outcome<Response> {
+    let member = auth::member(&req, env)?;
+    let request: IssueCodeRequest = web::json_body(&mut req).await?;
+    for _ in 0..CODE_ATTEMPTS {
+        let code = OneTimeCode::from_entropy(random_bytes::<16>()?);
+        match code_index::enter(env, &code, &member).await {
+            Err(problem) if problem.code() == ErrorCode::AlreadyExists => continue,
+            other => other?,
+        }
+        let record = VaultClient::of(env, &member)?.issue(CodeHash::of(&code), request.shop_id.clone()).await?;
+        let answer = IssuedCode {
+            grouped: code.grouped(),
+            code,
+            shop_id: record.shop_id,
+            expires_at: record.expires_at,
+            server_now: clock::now(),
+        };
+        return web::ok(&answer);
+    }
+    Err(Problem::internal("could not draw a fresh code"))
+}

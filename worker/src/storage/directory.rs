@@ -1,0 +1,112 @@
+//! The `DIRECTORY` KV namespace: read-mostly data looked up on every request.
+//! KV is eventually consistent and last-write-wins, so nothing here decides
+//! anything that must be atomic: uniqueness of shop ids lives in [`ShopBook`],
+//! of member numbers in [`MemberVault`].
+//!
+//! Keys: `shop:<id>` → [`ShopSummary`] (also as key metadata, so the shop list
+//! is one `list` call), `register:<sha256 hex of token>` → [`RegisterRecord`],
+//! `member:<member number>` → [`MemberRecord`].
+//!
+//! [`ShopBook`]: crate::storage::shop_book::ShopBook
+//! [`MemberVault`]: crate::storage::member_vault::MemberVault
+
+use crate::auth::password::StoredPassword;
+use crate::error::Outcome;
+use crate::storage::shop_book;
+use domain::api::ShopSummary;
+use domain::member::{DisplayName, MemberNumber};
+use domain::shop::{Label, RegisterId, ShopId};
+use serde::{Deserialize, Serialize};
+use worker::{kv::KvStore, Env};
+
+const BINDING: &str = "DIRECTORY";
+const SHOP_PREFIX: &str = "shop:";
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegisterRecord {
+    pub register_id: RegisterId,
+    pub shop_id: ShopId,
+    pub name: Label,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MemberRecord {
+    pub display_name: DisplayName,
+    pub password: StoredPassword,
+}
+
+pub struct Directory<'a> {
+    kv: KvStore,
+    env: &'a Env,
+}
+
+impl<'a> Directory<'a> {
+    pub fn open(env: &'a Env) -> Outcome<Self> {
+        Ok(Self { kv: env.kv(BINDING)?, env })
+    }
+
+    /// A shop by id. A KV miss asks the shop's own book, which is authoritative,
+    /// so a shop is usable right after it was created anywhere.
+    pub async fn shop(&self, shop_id: &ShopId) -> Outcome<Option<ShopSummary>> {
+        if let Some(shop) = self.kv.get(&shop_key(shop_id)).json::<ShopSummary>().await? {
+            return Ok(Some(shop));
+        }
+        shop_book::profile(self.env, shop_id).await
+    }
+
+    pub async fn put_shop(&self, shop: &ShopSummary) -> Outcome<()> {
+        self.kv.put(&shop_key(&shop.shop_id), shop)?.metadata(shop)?.execute().await?;
+        Ok(())
+    }
+
+    pub async fn shops(&self) -> Outcome<Vec<ShopSummary>> {
+        let mut shops = Vec::new();
+        let mut cursor = None;
+        loop {
+            let mut list = self.kv.list().prefix(SHOP_PREFIX.to_owned());
+            if let Some(cursor) = cursor.take() {
+                list = list.cursor(cursor);
+            }
+            let page = list.execute().await?;
+            // Entries whose metadata does not parse are skipped rather than failing the list.
+            shops.extend(
+                page.keys
+                    .into_iter()
+                    .filter_map(|key| key.metadata)
+                    .filter_map(|metadata| serde_json::from_value::<ShopSummary>(metadata).ok()),
+            );
+            match page.cursor {
+                Some(next) if !page.list_complete && !next.is_empty() => cursor = Some(next),
+                _ => break,
+            }
+        }
+        shops.sort_by(|a, b| a.shop_id.cmp(&b.shop_id));
+        Ok(shops)
+    }
+
+    pub async fn register(&self, token_hash: &str) -> Outcome<Option<RegisterRecord>> {
+        Ok(self.kv.get(&format!("register:{token_hash}")).json().await?)
+    }
+
+    pub async fn put_register(&self, token_hash: &str, record: &RegisterRecord) -> Outcome<()> {
+        self.kv.put(&format!("register:{token_hash}"), record)?.execute().await?;
+        Ok(())
+    }
+
+    pub async fn member(&self, member: &MemberNumber) -> Outcome<Option<MemberRecord>> {
+        Ok(self.kv.get(&member_key(member)).json().await?)
+    }
+
+    pub async fn put_member(&self, member: &MemberNumber, record: &MemberRecord) -> Outcome<()> {
+        self.kv.put(&member_key(member), record)?.execute().await?;
+        Ok(())
+    }
+}
+
+fn shop_key(shop_id: &ShopId) -> String {
+    format!("{SHOP_PREFIX}{shop_id}")
+}
+
+fn member_key(member: &MemberNumber) -> String {
+    format!("member:{}", member.as_str())
+}
