@@ -137,11 +137,13 @@ pub fn apply(new: Wallet) {
     wallet::render();
     let code_shop = with_app(|app| app.code_shop.clone());
     for (shop, delta) in gains {
-        let sign = if delta > 0 { "+" } else { "" };
-        show_notice(&format!("{sign}{} at {}", points_text(delta), shop.name.as_str()));
         if code_shop.as_ref() == Some(&shop.shop_id) {
+            // The code screen shows the change itself; its code was just used.
             code::show_points_change(delta);
             code::refresh();
+        } else {
+            let sign = if delta > 0 { "+" } else { "" };
+            show_notice(&format!("{sign}{} at {}", points_text(delta), shop.name.as_str()));
         }
     }
 }
