@@ -1,21 +1,195 @@
-//! Decodes QR codes from camera frames. (Baseline: plain rqrr on the luma plane;
-//! the pre-processing pipeline is issue 3.)
+//! Decodes QR codes from camera frames and pictures: rqrr at the core, with
+//! our own resampling, local thresholds, inversion and a budgeted retry
+//! strategy around it. Pure Rust, no web-sys: builds native and for wasm32.
+//!
+//! * [`Scanner`]: for a live camera, one call per frame with a time budget.
+//! * [`scan_rgba`]: the same with a built-in work budget and no clock.
+//! * [`scan_still`]: every pass until one decodes, for files (CLI, tests).
+//!
+//! Nothing here panics on bad input: malformed frames give an empty result,
+//! and a text is only returned when the code's error-correction checks pass.
 
-/// Decodes every QR code in an RGBA frame (as from canvas `getImageData`).
-/// Returns the decoded texts; an empty list when there is none or the frame is malformed.
-pub fn scan_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<String> {
-    let (w, h) = (width as usize, height as usize);
-    if w == 0 || h == 0 || rgba.len() != w.saturating_mul(h).saturating_mul(4) {
-        return Vec::new();
+pub mod binarize;
+pub mod frame;
+pub mod pass;
+pub mod reader;
+pub mod resample;
+pub mod strategy;
+mod text;
+
+use std::cell::RefCell;
+
+pub use frame::GrayFrame;
+use pass::Pass;
+use reader::RawDecode;
+
+/// A decoded code and where it is in the frame given to the scanner.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Detection {
+    pub text: String,
+    /// Pixel positions of the code's corners: top-left, top-right,
+    /// bottom-right, bottom-left (as the code reads, not as the frame shows).
+    pub corners: [(f32, f32); 4],
+}
+
+/// Decodes a stream of camera frames, one call per frame, within a time budget.
+///
+/// The cheap pass always runs; harder passes run while the budget lasts, and
+/// the next frame continues the list of harder passes where this one stopped.
+pub struct Scanner {
+    budget_ms: f64,
+    next_live_pass: usize,
+}
+
+impl Default for Scanner {
+    fn default() -> Self {
+        Self::new(Self::DEFAULT_BUDGET_MS)
     }
-    let luma: Vec<u8> = rgba
-        .chunks_exact(4)
-        .map(|p| ((77 * p[0] as u32 + 150 * p[1] as u32 + 29 * p[2] as u32) >> 8) as u8)
-        .collect();
-    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| luma[y * w + x]);
-    prepared
-        .detect_grids()
+}
+
+impl Scanner {
+    /// Leaves headroom under the 10 ms frame target for colour conversion.
+    pub const DEFAULT_BUDGET_MS: f64 = 8.0;
+
+    pub fn new(budget_ms: f64) -> Self {
+        let budget_ms = if budget_ms.is_finite() { budget_ms.max(0.0) } else { Self::DEFAULT_BUDGET_MS };
+        Self { budget_ms, next_live_pass: 0 }
+    }
+
+    /// Scans an RGBA frame (canvas `getImageData().data`). `now_ms` is any
+    /// monotonic clock in milliseconds, e.g. `performance.now()` passed in from
+    /// JS (`std::time::Instant` panics on wasm32-unknown-unknown).
+    pub fn scan_rgba(&mut self, width: u32, height: u32, rgba: &[u8], now_ms: &dyn Fn() -> f64) -> Vec<Detection> {
+        let start = now_ms();
+        match GrayFrame::from_rgba(width as usize, height as usize, rgba) {
+            Some(frame) => self.run(&frame, &mut TimeAllowance { now_ms, start, budget_ms: self.budget_ms }),
+            None => Vec::new(),
+        }
+    }
+
+    /// Scans a greyscale frame.
+    pub fn scan_gray(&mut self, frame: &GrayFrame, now_ms: &dyn Fn() -> f64) -> Vec<Detection> {
+        let start = now_ms();
+        self.run(frame, &mut TimeAllowance { now_ms, start, budget_ms: self.budget_ms })
+    }
+
+    fn run(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance) -> Vec<Detection> {
+        let (working, factor) = strategy::working_frame(frame);
+        let found = strategy::CHEAP_PASS.run(&working);
+        allowance.spent(&strategy::CHEAP_PASS, &working);
+        if !found.is_empty() {
+            return to_detections(found, factor);
+        }
+        let passes = strategy::LIVE_PASSES;
+        for _ in 0..passes.len() {
+            let index = self.next_live_pass % passes.len();
+            let Some(pass) = passes.get(index) else { break };
+            if !allowance.affords(pass, &working) {
+                break;
+            }
+            self.next_live_pass = index + 1;
+            let found = pass.run(&working);
+            allowance.spent(pass, &working);
+            if !found.is_empty() {
+                return to_detections(found, factor);
+            }
+        }
+        Vec::new()
+    }
+}
+
+/// Decides whether another pass fits in this frame.
+trait Allowance {
+    fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool;
+    fn spent(&mut self, pass: &Pass, frame: &GrayFrame);
+}
+
+/// A wall-clock budget: predicts a pass's time from the time the passes so far took.
+struct TimeAllowance<'a> {
+    now_ms: &'a dyn Fn() -> f64,
+    start: f64,
+    budget_ms: f64,
+}
+
+impl Allowance for TimeAllowance<'_> {
+    fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool {
+        let elapsed = (self.now_ms)() - self.start;
+        // The cheap pass has run, so its time is the unit cost; a clock that
+        // goes backwards or yields NaN simply ends the frame.
+        let unit = elapsed.max(0.01);
+        let predicted = unit * strategy::relative_cost(pass, frame);
+        elapsed.is_finite() && elapsed + predicted <= self.budget_ms
+    }
+
+    fn spent(&mut self, _pass: &Pass, _frame: &GrayFrame) {}
+}
+
+/// A clock-free budget counted in cheap-pass equivalents.
+struct WorkAllowance {
+    remaining: f64,
+}
+
+impl Allowance for WorkAllowance {
+    fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool {
+        strategy::relative_cost(pass, frame) <= self.remaining
+    }
+
+    fn spent(&mut self, pass: &Pass, frame: &GrayFrame) {
+        self.remaining -= strategy::relative_cost(pass, frame);
+    }
+}
+
+/// Work per [`scan_rgba`] call, in cheap-pass equivalents (cheap pass included).
+const SCAN_RGBA_WORK: f64 = 4.0;
+
+thread_local! {
+    static FRAME_SCANNER: RefCell<Scanner> = RefCell::new(Scanner::default());
+}
+
+/// Decodes the QR codes in an RGBA frame (as from canvas `getImageData`):
+/// the cheap pass plus the harder passes that fit a fixed work budget
+/// (about four cheap passes), continuing the harder passes across calls.
+/// Returns the decoded texts; empty when there is none or the frame is malformed.
+pub fn scan_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<String> {
+    let Some(frame) = GrayFrame::from_rgba(width as usize, height as usize, rgba) else {
+        return Vec::new();
+    };
+    FRAME_SCANNER
+        .with(|scanner| match scanner.try_borrow_mut() {
+            Ok(mut scanner) => scanner.run(&frame, &mut WorkAllowance { remaining: SCAN_RGBA_WORK }),
+            Err(_) => Vec::new(),
+        })
         .into_iter()
-        .filter_map(|grid| grid.decode().ok().map(|(_, text)| text))
+        .map(|d| d.text)
         .collect()
+}
+
+/// Decodes a still picture with every pass in turn until one finds a code.
+/// Large pictures are also tried at full size, for small codes in them.
+pub fn scan_still(frame: &GrayFrame) -> Vec<Detection> {
+    let (working, factor) = strategy::working_frame(frame);
+    let passes: Vec<Pass> = std::iter::once(strategy::CHEAP_PASS).chain(strategy::still_passes()).collect();
+    let mut attempts = passes.iter().map(|pass| (pass, &*working, factor));
+    let full_size = passes.iter().take(3).filter(|_| factor > 1).map(|pass| (pass, frame, 1));
+    attempts
+        .by_ref()
+        .chain(full_size)
+        .find_map(|(pass, image, factor)| {
+            let found = pass.run(image);
+            (!found.is_empty()).then(|| to_detections(found, factor))
+        })
+        .unwrap_or_default()
+}
+
+/// Maps working-frame results to input-frame coordinates, one per distinct text.
+fn to_detections(found: Vec<RawDecode>, factor: usize) -> Vec<Detection> {
+    let scale = factor as f32;
+    let mut detections: Vec<Detection> = Vec::new();
+    for decode in found {
+        if detections.iter().any(|d| d.text == decode.text) {
+            continue;
+        }
+        detections.push(Detection { text: decode.text, corners: decode.corners.map(|(x, y)| (x * scale, y * scale)) });
+    }
+    detections
 }

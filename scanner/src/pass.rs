@@ -1,0 +1,125 @@
+//! One decoding attempt: a way to resample the frame, a way to threshold it,
+//! and a polarity. The strategy (see `strategy`) orders these from cheap to hard.
+
+use crate::binarize;
+use crate::frame::GrayFrame;
+use crate::reader::{self, RawDecode};
+use crate::resample;
+
+/// How the frame is resized before thresholding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scale {
+    /// As given.
+    Native,
+    /// Shrunk by an integer factor: sharpens blurred edges, averages moiré and noise.
+    Down(u8),
+    /// Enlarged by an integer factor: gives tiny modules room for rqrr's finder scan.
+    Up(u8),
+    /// A quiet-zone margin added on all sides, for codes cropped to the edge.
+    Padded,
+}
+
+/// How grey becomes black and white.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Threshold {
+    /// rqrr's built-in running row average.
+    RowAverage,
+    /// 8×8 block threshold over a 5×5 block neighbourhood.
+    Hybrid,
+    /// Mean of a square window whose side is `1/n` of the shorter image side.
+    LocalMean(u8),
+}
+
+/// Dark-on-light as printed, or light-on-dark (phones in dark mode, inverted prints).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Polarity {
+    Normal,
+    Inverted,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Pass {
+    pub scale: Scale,
+    pub threshold: Threshold,
+    pub polarity: Polarity,
+}
+
+impl Pass {
+    pub const fn new(scale: Scale, threshold: Threshold, polarity: Polarity) -> Self {
+        Self { scale, threshold, polarity }
+    }
+
+    /// Runs the pass; corners come back in `frame` coordinates.
+    pub fn run(&self, frame: &GrayFrame) -> Vec<RawDecode> {
+        let Some((resized, to_frame)) = self.resize(frame) else {
+            return Vec::new();
+        };
+        let mut found = match self.threshold {
+            Threshold::RowAverage => match self.polarity {
+                Polarity::Normal => reader::read_greyscale(&resized),
+                Polarity::Inverted => reader::read_greyscale(&resized.map(|p| 255 - p)),
+            },
+            Threshold::Hybrid => self.read_bitmap(binarize::hybrid(&resized)),
+            Threshold::LocalMean(fraction) => {
+                let side = resized.width().min(resized.height());
+                let radius = (side / fraction.max(1) as usize / 2).max(3);
+                self.read_bitmap(binarize::local_mean(&resized, radius, 2))
+            }
+        };
+        for decode in &mut found {
+            for corner in &mut decode.corners {
+                *corner = to_frame.apply(*corner);
+            }
+        }
+        found
+    }
+
+    fn read_bitmap(&self, bitmap: binarize::Bitmap) -> Vec<RawDecode> {
+        match self.polarity {
+            Polarity::Normal => reader::read_bitmap(&bitmap),
+            Polarity::Inverted => reader::read_bitmap(&bitmap.inverted()),
+        }
+    }
+
+    fn resize(&self, frame: &GrayFrame) -> Option<(GrayFrame, Mapping)> {
+        match self.scale {
+            Scale::Native => Some((frame.clone(), Mapping { scale: 1.0, offset: 0.0 })),
+            Scale::Down(factor) => {
+                let factor = factor.max(1);
+                let small = resample::downscale(frame, factor as usize)?;
+                Some((small, Mapping { scale: factor as f32, offset: 0.0 }))
+            }
+            Scale::Up(factor) => {
+                let factor = factor.max(1) as usize;
+                let (w, h) = (frame.width().checked_mul(factor)?, frame.height().checked_mul(factor)?);
+                if w.saturating_mul(h) > reader::MAX_PIXELS {
+                    return None;
+                }
+                let big = resample::resize_bilinear(frame, w, h)?;
+                Some((big, Mapping { scale: 1.0 / factor as f32, offset: 0.0 }))
+            }
+            Scale::Padded => {
+                let border = (frame.width().max(frame.height()) / 8).max(8);
+                let level = match self.polarity {
+                    Polarity::Normal => 255,
+                    Polarity::Inverted => 0,
+                };
+                let padded = resample::pad(frame, border, level)?;
+                Some((padded, Mapping { scale: 1.0, offset: -(border as f32) }))
+            }
+        }
+    }
+}
+
+/// Maps pass coordinates back to frame coordinates: `(p + offset) * scale`.
+#[derive(Clone, Copy, Debug)]
+struct Mapping {
+    scale: f32,
+    offset: f32,
+}
+
+impl Mapping {
+    fn apply(&self, (x, y): (f32, f32)) -> (f32, f32) {
+        ((x + self.offset) * self.scale, (y + self.offset) * self.scale)
+    }
+}

@@ -1,0 +1,67 @@
+//! The only place rqrr is called. Every call path is bounded here: sizes rqrr
+//! cannot handle are refused before it sees them, and only grids whose
+//! format BCH code and Reed–Solomon blocks check out are returned.
+
+use crate::binarize::Bitmap;
+use crate::frame::GrayFrame;
+
+/// Smallest side rqrr gets: a version-1 code with finder patterns needs 21
+/// modules; below that nothing can be found and rqrr's geometry degenerates.
+const MIN_SIDE: usize = 21;
+/// Largest area rqrr gets; passes downscale before this.
+pub const MAX_PIXELS: usize = 4 * 1024 * 1024;
+/// Grids decoded per image at most; a real frame holds one or two codes.
+const MAX_GRIDS: usize = 16;
+
+/// A decoded code in the coordinates of the image handed to the reader.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawDecode {
+    pub text: String,
+    /// Corners: top-left, top-right, bottom-right, bottom-left.
+    pub corners: [(f32, f32); 4],
+}
+
+// rqrr's image buffer types are not exported, so this is a macro rather than a generic fn.
+macro_rules! decode_all {
+    ($prepared:expr) => {
+        $prepared
+            .detect_grids()
+            .into_iter()
+            .take(MAX_GRIDS)
+            .filter_map(|grid| {
+                let mut payload = Vec::new();
+                grid.decode_to(&mut payload).ok()?;
+                let text = crate::text::decode_payload(&payload);
+                let corner = |i: usize| grid.bounds.get(i).map_or((0.0, 0.0), |p| (p.x as f32, p.y as f32));
+                Some(RawDecode { text, corners: [corner(0), corner(1), corner(2), corner(3)] })
+            })
+            .collect()
+    };
+}
+
+/// Decodes with rqrr's own row-average threshold.
+pub fn read_greyscale(frame: &GrayFrame) -> Vec<RawDecode> {
+    if !fits(frame.width(), frame.height()) {
+        return Vec::new();
+    }
+    let (w, px) = (frame.width(), frame.pixels());
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(w, frame.height(), |x, y| px.get(y * w + x).copied().unwrap_or(255));
+    decode_all!(prepared)
+}
+
+/// Decodes a bitmap we thresholded ourselves.
+pub fn read_bitmap(bitmap: &Bitmap) -> Vec<RawDecode> {
+    if !fits(bitmap.width, bitmap.height) || bitmap.dark.len() != bitmap.width * bitmap.height {
+        return Vec::new();
+    }
+    let (w, dark) = (bitmap.width, &bitmap.dark);
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_bitmap(w, bitmap.height, |x, y| dark.get(y * w + x).copied().unwrap_or(false));
+    decode_all!(prepared)
+}
+
+fn fits(width: usize, height: usize) -> bool {
+    width >= MIN_SIDE && height >= MIN_SIDE && width.saturating_mul(height) <= MAX_PIXELS
+}
+

@@ -1,0 +1,64 @@
+//! Resizing: box-filter downscaling (which also averages away blur, moiré and
+//! sensor noise) and bilinear upscaling (so tiny modules span several pixels).
+
+use crate::frame::GrayFrame;
+
+/// Shrinks by an integer `factor`, each output pixel the mean of a `factor`² block.
+/// Edge pixels that do not fill a whole block are dropped.
+pub fn downscale(frame: &GrayFrame, factor: usize) -> Option<GrayFrame> {
+    let factor = factor.max(1);
+    let (w, h) = (frame.width() / factor, frame.height() / factor);
+    if w == 0 || h == 0 {
+        return None;
+    }
+    let mut sums = vec![0u32; w * h];
+    for (y, row) in frame.rows().take(h * factor).enumerate() {
+        let out_row = &mut sums[(y / factor) * w..(y / factor + 1) * w];
+        for (out, block) in out_row.iter_mut().zip(row.chunks_exact(factor)) {
+            *out += block.iter().map(|&p| p as u32).sum::<u32>();
+        }
+    }
+    let area = (factor * factor) as u32;
+    GrayFrame::new(w, h, sums.into_iter().map(|s| (s / area) as u8).collect())
+}
+
+/// Resizes to `width` × `height` by bilinear interpolation (for upscaling).
+pub fn resize_bilinear(frame: &GrayFrame, width: usize, height: usize) -> Option<GrayFrame> {
+    if width == 0 || height == 0 {
+        return None;
+    }
+    let sx = frame.width() as f32 / width as f32;
+    let sy = frame.height() as f32 / height as f32;
+    let mut pixels = Vec::with_capacity(width.checked_mul(height)?);
+    for y in 0..height {
+        let fy = ((y as f32 + 0.5) * sy - 0.5).max(0.0);
+        let (y0, ty) = (fy.floor() as isize, fy.fract());
+        for x in 0..width {
+            let fx = ((x as f32 + 0.5) * sx - 0.5).max(0.0);
+            let (x0, tx) = (fx.floor() as isize, fx.fract());
+            let top = lerp(frame.at_clamped(x0, y0), frame.at_clamped(x0 + 1, y0), tx);
+            let bottom = lerp(frame.at_clamped(x0, y0 + 1), frame.at_clamped(x0 + 1, y0 + 1), tx);
+            pixels.push((top + (bottom - top) * ty).round().clamp(0.0, 255.0) as u8);
+        }
+    }
+    GrayFrame::new(width, height, pixels)
+}
+
+fn lerp(a: u8, b: u8, t: f32) -> f32 {
+    a as f32 + (b as f32 - a as f32) * t
+}
+
+/// Surrounds the frame with a `border`-pixel margin of `level`, restoring a
+/// quiet zone for codes printed right up to the image edge.
+pub fn pad(frame: &GrayFrame, border: usize, level: u8) -> Option<GrayFrame> {
+    let width = frame.width().checked_add(border.checked_mul(2)?)?;
+    let height = frame.height().checked_add(border.checked_mul(2)?)?;
+    let mut pixels = vec![level; width.checked_mul(height)?];
+    for (y, row) in frame.rows().enumerate() {
+        let start = (y + border) * width + border;
+        if let Some(dst) = pixels.get_mut(start..start + row.len()) {
+            dst.copy_from_slice(row);
+        }
+    }
+    GrayFrame::new(width, height, pixels)
+}

@@ -1,0 +1,89 @@
+//! Which passes run, in which order, within which budget.
+//!
+//! Live frames: the cheap pass (rqrr's own threshold on the working-size
+//! frame) always runs; harder passes follow while the frame budget lasts, and
+//! the next frame resumes the list where this one stopped, so every pass gets
+//! its turn within a few frames of a code being held still.
+//! Still images (CLI, tests): every pass in turn until one decodes.
+
+use crate::frame::GrayFrame;
+use crate::pass::{Pass, Polarity::*, Scale, Scale::*, Threshold, Threshold::*};
+use crate::resample;
+
+/// Frames are shrunk by an integer factor until their longer side is at most
+/// this: a phone held up to the camera spans hundreds of pixels, and rqrr's
+/// cost grows with area.
+pub const WORKING_SIDE: usize = 960;
+
+/// Always first, on every frame.
+pub const CHEAP_PASS: Pass = Pass::new(Native, RowAverage, Normal);
+
+/// Harder passes for camera frames, most useful first: glare and low
+/// contrast, dark mode, then blur/moiré/noise (shrinking averages them away).
+pub const LIVE_PASSES: &[Pass] = &[
+    Pass::new(Native, Hybrid, Normal),
+    Pass::new(Native, Hybrid, Inverted),
+    Pass::new(Down(2), Hybrid, Normal),
+    Pass::new(Native, LocalMean(8), Normal),
+    Pass::new(Native, RowAverage, Inverted),
+    Pass::new(Down(2), Hybrid, Inverted),
+    Pass::new(Native, LocalMean(8), Inverted),
+    Pass::new(Down(3), Hybrid, Normal),
+    Pass::new(Up(2), Hybrid, Normal),
+    Pass::new(Up(2), Hybrid, Inverted),
+];
+
+/// Passes for still images, tried in order after the cheap pass until one
+/// decodes: every combination, cheapest and most common causes first (local
+/// thresholds, then enlargements for low-resolution pictures, shrinking for
+/// blur and halftone, a restored quiet zone), and all of it inverted last.
+pub fn still_passes() -> Vec<Pass> {
+    const SCALES: [Scale; 6] = [Native, Up(2), Down(2), Padded, Up(3), Down(3)];
+    const THRESHOLDS: [Threshold; 5] = [Hybrid, LocalMean(8), LocalMean(4), LocalMean(16), RowAverage];
+    let mut passes = Vec::new();
+    for polarity in [Normal, Inverted] {
+        for scale in SCALES {
+            for threshold in THRESHOLDS {
+                let pass = Pass::new(scale, threshold, polarity);
+                if pass != CHEAP_PASS {
+                    passes.push(pass);
+                }
+            }
+        }
+    }
+    passes
+}
+
+/// Shrinks a frame to at most [`WORKING_SIDE`] on its longer side; returns the
+/// factor used so positions can be mapped back.
+pub fn working_frame(frame: &GrayFrame) -> (std::borrow::Cow<'_, GrayFrame>, usize) {
+    let longer = frame.width().max(frame.height());
+    let factor = longer.div_ceil(WORKING_SIDE).max(1);
+    if factor == 1 {
+        return (std::borrow::Cow::Borrowed(frame), 1);
+    }
+    match resample::downscale(frame, factor) {
+        Some(small) => (std::borrow::Cow::Owned(small), factor),
+        None => (std::borrow::Cow::Borrowed(frame), 1),
+    }
+}
+
+/// Relative cost of a pass on a frame, in units of "one cheap pass": used to
+/// skip a pass that would overrun the budget before starting it.
+pub fn relative_cost(pass: &Pass, frame: &GrayFrame) -> f64 {
+    let area_factor = match pass.scale {
+        Native => 1.0,
+        Down(f) => 1.0 / (f.max(1) as f64).powi(2) + 0.3,
+        Up(f) => (f.max(1) as f64).powi(2) * 1.2,
+        Padded => {
+            let side = (frame.width().max(frame.height()) / 8).max(8) as f64 * 2.0;
+            (frame.width() as f64 + side) * (frame.height() as f64 + side) / (frame.width() * frame.height()).max(1) as f64
+        }
+    };
+    let threshold_factor = match pass.threshold {
+        RowAverage => 1.0,
+        Hybrid => 1.3,
+        LocalMean(_) => 1.5,
+    };
+    area_factor * threshold_factor
+}

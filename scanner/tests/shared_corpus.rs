@@ -1,0 +1,21 @@
+//! Decode rate and false positives on the shared corpus of real photos.
+mod common;
+
+#[test]
+fn decodes_real_photos_at_the_target_rate() {
+    let rate = common::decode_rate(&common::shared_corpus().join("qrcode-2"));
+    println!("qrcode-2: {}/{} decoded; missed {:?}", rate.decoded, rate.total, rate.misses);
+    assert!(rate.total >= 50, "corpus not found or incomplete: {} pictures", rate.total);
+    assert!(rate.fraction() >= 0.80, "decode rate {:.1} % below target", rate.fraction() * 100.0);
+}
+
+#[test]
+fn finds_nothing_in_pictures_without_codes() {
+    let dir = common::shared_corpus().join("falsepositives-1");
+    let pictures = common::pictures(&dir);
+    assert!(pictures.len() >= 15, "corpus not found: {}", dir.display());
+    for picture in pictures {
+        let found = scanner::scan_still(&common::load(&picture));
+        assert!(found.is_empty(), "{}: false positive {:?}", picture.display(), found);
+    }
+}
