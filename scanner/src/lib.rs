@@ -11,6 +11,7 @@
 
 pub mod binarize;
 pub mod frame;
+mod grid_sampler;
 pub mod pass;
 pub mod reader;
 pub mod resample;

@@ -59,11 +59,11 @@ impl Pass {
                 Polarity::Normal => reader::read_greyscale(&resized),
                 Polarity::Inverted => reader::read_greyscale(&resized.map(|p| 255 - p)),
             },
-            Threshold::Hybrid => self.read_bitmap(binarize::hybrid(&resized)),
+            Threshold::Hybrid => self.read_bitmap(binarize::hybrid(&resized), &resized),
             Threshold::LocalMean(fraction) => {
                 let side = resized.width().min(resized.height());
                 let radius = (side / fraction.max(1) as usize / 2).max(3);
-                self.read_bitmap(binarize::local_mean(&resized, radius, 2))
+                self.read_bitmap(binarize::local_mean(&resized, radius, 2), &resized)
             }
         };
         for decode in &mut found {
@@ -74,10 +74,10 @@ impl Pass {
         found
     }
 
-    fn read_bitmap(&self, bitmap: binarize::Bitmap) -> Vec<RawDecode> {
+    fn read_bitmap(&self, bitmap: binarize::Bitmap, grey: &GrayFrame) -> Vec<RawDecode> {
         match self.polarity {
-            Polarity::Normal => reader::read_bitmap(&bitmap),
-            Polarity::Inverted => reader::read_bitmap(&bitmap.inverted()),
+            Polarity::Normal => reader::read_bitmap(&bitmap, grey),
+            Polarity::Inverted => reader::read_bitmap(&bitmap.inverted(), &grey.map(|p| 255 - p)),
         }
     }
 

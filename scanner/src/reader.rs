@@ -22,18 +22,23 @@ pub struct RawDecode {
 }
 
 // rqrr's image buffer types are not exported, so this is a macro rather than a generic fn.
+// When rqrr locates a grid but cannot read it, the grid sampler re-reads it
+// from `$grey` (same size and polarity as the prepared image).
 macro_rules! decode_all {
-    ($prepared:expr) => {
+    ($prepared:expr, $grey:expr) => {
         $prepared
             .detect_grids()
             .into_iter()
             .take(MAX_GRIDS)
             .filter_map(|grid| {
-                let mut payload = Vec::new();
-                grid.decode_to(&mut payload).ok()?;
-                let text = crate::text::decode_payload(&payload);
+                use rqrr::BitGrid;
                 let corner = |i: usize| grid.bounds.get(i).map_or((0.0, 0.0), |p| (p.x as f32, p.y as f32));
-                Some(RawDecode { text, corners: [corner(0), corner(1), corner(2), corner(3)] })
+                let corners = [corner(0), corner(1), corner(2), corner(3)];
+                let mut payload = Vec::new();
+                if grid.decode_to(&mut payload).is_err() {
+                    payload = crate::grid_sampler::decode($grey, corners, grid.grid.size())?;
+                }
+                Some(RawDecode { text: crate::text::decode_payload(&payload), corners })
             })
             .collect()
     };
@@ -47,18 +52,19 @@ pub fn read_greyscale(frame: &GrayFrame) -> Vec<RawDecode> {
     let (w, px) = (frame.width(), frame.pixels());
     let mut prepared =
         rqrr::PreparedImage::prepare_from_greyscale(w, frame.height(), |x, y| px.get(y * w + x).copied().unwrap_or(255));
-    decode_all!(prepared)
+    decode_all!(prepared, frame)
 }
 
-/// Decodes a bitmap we thresholded ourselves.
-pub fn read_bitmap(bitmap: &Bitmap) -> Vec<RawDecode> {
-    if !fits(bitmap.width, bitmap.height) || bitmap.dark.len() != bitmap.width * bitmap.height {
+/// Decodes a bitmap we thresholded ourselves from `grey` (same size, dark = low).
+pub fn read_bitmap(bitmap: &Bitmap, grey: &GrayFrame) -> Vec<RawDecode> {
+    let same_size = bitmap.width == grey.width() && bitmap.height == grey.height();
+    if !fits(bitmap.width, bitmap.height) || bitmap.dark.len() != bitmap.width * bitmap.height || !same_size {
         return Vec::new();
     }
     let (w, dark) = (bitmap.width, &bitmap.dark);
     let mut prepared =
         rqrr::PreparedImage::prepare_from_bitmap(w, bitmap.height, |x, y| dark.get(y * w + x).copied().unwrap_or(false));
-    decode_all!(prepared)
+    decode_all!(prepared, grey)
 }
 
 fn fits(width: usize, height: usize) -> bool {

@@ -1,0 +1,135 @@
+//! Second opinion on a grid rqrr located but could not decode.
+//!
+//! rqrr reads each module as one pixel of its own black/white image, so blur
+//! (which shifts edges in a thresholded image) and noise flip modules. Here the
+//! modules are re-read from the greyscale picture through the same perspective:
+//! each module is the mean of five points around its centre, thresholded
+//! against its neighbourhood, with the grid nudged by a quarter module if the
+//! first reading fails the error-correction checks.
+
+use crate::frame::GrayFrame;
+
+/// Sub-module offsets averaged per module (centre and four diagonals).
+const SAMPLE_OFFSETS: [(f32, f32); 5] = [(0.0, 0.0), (-0.2, -0.2), (0.2, -0.2), (-0.2, 0.2), (0.2, 0.2)];
+/// Whole-grid nudges tried in turn, in modules.
+const NUDGES: [(f32, f32); 5] = [(0.0, 0.0), (0.25, 0.0), (-0.25, 0.0), (0.0, 0.25), (0.0, -0.25)];
+/// Largest grid worth re-reading (version 40).
+const MAX_SIZE: usize = 177;
+
+/// Re-reads a grid whose corners rqrr reported. `bounds` are rqrr's grid bounds
+/// (top-left, top-right, bottom-right, bottom-left), which span `size + 1` modules.
+/// Returns the payload bytes when a reading passes the checks.
+pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize) -> Option<Vec<u8>> {
+    if !(21..=MAX_SIZE).contains(&size) || (size - 17) % 4 != 0 {
+        return None;
+    }
+    let to_image = Homography::square_to_quad(bounds)?;
+    let span = (size + 1) as f32;
+    for (nx, ny) in NUDGES {
+        let levels: Vec<f32> = (0..size * size)
+            .map(|i| {
+                let (mx, my) = ((i % size) as f32 + 0.5 + nx, (i / size) as f32 + 0.5 + ny);
+                let total: f32 = SAMPLE_OFFSETS
+                    .iter()
+                    .map(|(dx, dy)| {
+                        let (x, y) = to_image.map((mx + dx) / span, (my + dy) / span);
+                        bilinear(grey, x, y)
+                    })
+                    .sum();
+                total / SAMPLE_OFFSETS.len() as f32
+            })
+            .collect();
+        for dark in [threshold_locally(&levels, size), threshold_globally(&levels)] {
+            let grid = rqrr::SimpleGrid::from_func(size, |x, y| dark.get(y * size + x).copied().unwrap_or(false));
+            let mut payload = Vec::new();
+            if rqrr::Grid::new(grid).decode_to(&mut payload).is_ok() {
+                return Some(payload);
+            }
+        }
+    }
+    None
+}
+
+/// One threshold for the whole code: the midpoint that best splits the levels (Otsu).
+fn threshold_globally(levels: &[f32]) -> Vec<bool> {
+    let mut histogram = [0u32; 256];
+    for &l in levels {
+        histogram[l.clamp(0.0, 255.0) as usize] += 1;
+    }
+    let total = levels.len() as f64;
+    let sum_all: f64 = histogram.iter().enumerate().map(|(i, &c)| i as f64 * c as f64).sum();
+    let (mut weight_below, mut sum_below, mut best, mut best_t) = (0.0, 0.0, -1.0, 128usize);
+    for (t, &count) in histogram.iter().enumerate() {
+        weight_below += count as f64;
+        sum_below += t as f64 * count as f64;
+        let weight_above = total - weight_below;
+        if weight_below == 0.0 || weight_above == 0.0 {
+            continue;
+        }
+        let (mean_below, mean_above) = (sum_below / weight_below, (sum_all - sum_below) / weight_above);
+        let between = weight_below * weight_above * (mean_below - mean_above).powi(2);
+        if between > best {
+            (best, best_t) = (between, t);
+        }
+    }
+    levels.iter().map(|&l| l <= best_t as f32).collect()
+}
+
+/// Each module against the middle of the darkest and lightest modules within
+/// three modules of it: survives glare and shading across the code.
+fn threshold_locally(levels: &[f32], size: usize) -> Vec<bool> {
+    const REACH: usize = 3;
+    (0..size * size)
+        .map(|i| {
+            let (x, y) = (i % size, i / size);
+            let (mut lo, mut hi) = (f32::MAX, f32::MIN);
+            for ny in y.saturating_sub(REACH)..(y + REACH + 1).min(size) {
+                for nx in x.saturating_sub(REACH)..(x + REACH + 1).min(size) {
+                    let l = levels.get(ny * size + nx).copied().unwrap_or(0.0);
+                    lo = lo.min(l);
+                    hi = hi.max(l);
+                }
+            }
+            levels.get(i).is_some_and(|&l| l <= (lo + hi) / 2.0)
+        })
+        .collect()
+}
+
+fn bilinear(frame: &GrayFrame, x: f32, y: f32) -> f32 {
+    if !x.is_finite() || !y.is_finite() {
+        return 255.0;
+    }
+    let (fx, fy) = (x - 0.5, y - 0.5);
+    let (x0, y0) = (fx.floor(), fy.floor());
+    let (tx, ty) = (fx - x0, fy - y0);
+    let (x0, y0) = (x0.clamp(-1.0, 1e6) as isize, y0.clamp(-1.0, 1e6) as isize);
+    let p = |dx: isize, dy: isize| frame.at_clamped(x0 + dx, y0 + dy) as f32;
+    let top = p(0, 0) + (p(1, 0) - p(0, 0)) * tx;
+    let bottom = p(0, 1) + (p(1, 1) - p(0, 1)) * tx;
+    top + (bottom - top) * ty
+}
+
+/// Projective map from the unit square onto a quadrilateral (Heckbert).
+struct Homography([f32; 8]);
+
+impl Homography {
+    fn square_to_quad(q: [(f32, f32); 4]) -> Option<Self> {
+        let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = q;
+        let (dx1, dx2, dx3) = (x1 - x2, x3 - x2, x0 - x1 + x2 - x3);
+        let (dy1, dy2, dy3) = (y1 - y2, y3 - y2, y0 - y1 + y2 - y3);
+        let det = dx1 * dy2 - dx2 * dy1;
+        if det.abs() < 1e-6 {
+            return None;
+        }
+        let g = (dx3 * dy2 - dx2 * dy3) / det;
+        let h = (dx1 * dy3 - dx3 * dy1) / det;
+        let m = [x1 - x0 + g * x1, x3 - x0 + h * x3, x0, y1 - y0 + g * y1, y3 - y0 + h * y3, y0, g, h];
+        m.iter().all(|v| v.is_finite()).then_some(Self(m))
+    }
+
+    fn map(&self, u: f32, v: f32) -> (f32, f32) {
+        let [a, b, c, d, e, f, g, h] = self.0;
+        let w = g * u + h * v + 1.0;
+        ((a * u + b * v + c) / w, (d * u + e * v + f) / w)
+    }
+}
