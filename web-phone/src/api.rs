@@ -38,7 +38,7 @@ impl Failure {
     /// A sentence for the customer.
     pub fn message(&self) -> String {
         match self {
-            Self::Refused(e) => e.message.clone(),
+            Self::Refused(e) => crate::state::sentence(&e.message),
             Self::Network => "Can't reach Tessera right now. Check your connection and try again.".into(),
             Self::Unexpected(status) => format!("Tessera answered something unexpected (HTTP {status}). Please try again."),
         }

@@ -18,8 +18,7 @@ pub fn svg(code: &OneTimeCode) -> Option<String> {
     let colors = qr.to_colors();
     let size = width + 2 * QUIET_ZONE;
     let mut path = String::with_capacity(width * width * 4);
-    for y in 0..width {
-        let row = &colors[y * width..(y + 1) * width];
+    for (y, row) in colors.chunks_exact(width).enumerate() {
         let mut x = 0;
         while x < width {
             if row[x] == Color::Dark {

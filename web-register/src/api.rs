@@ -31,7 +31,7 @@ impl Failure {
 
     pub fn message(&self) -> String {
         match self {
-            Self::Refused(e) => e.message.clone(),
+            Self::Refused(e) => crate::state::sentence(&e.message),
             Self::Network => "No answer from Tessera. Check the connection and try again.".into(),
             Self::Unexpected(status) => format!("Tessera answered something unexpected (HTTP {status})."),
         }

@@ -156,7 +156,7 @@ async fn add_points() {
             // A clear "no": nothing was recorded, so a new attempt is a new sale.
             with_till(|till| till.pending_sale = None);
             if matches!(error.error, ErrorCode::InvalidRequest) {
-                dom::set_text("sale-error", &error.message);
+                dom::set_text("sale-error", &sentence(&error.message));
             } else {
                 with_till(|till| till.customer = None);
                 show_failure(&Failure::Refused(error));

@@ -73,6 +73,6 @@ fn refusal_text(code: ErrorCode, server_message: &str) -> (&'static str, String)
         ErrorCode::Unknown => ("Unknown code", "Tessera does not know this code. Check the digits, or scan again.".into()),
         ErrorCode::WrongShop => ("Another shop's code", "This code was made for another shop: the customer should open this shop's card.".into()),
         ErrorCode::NotAMember => ("Not a member", "This customer has not joined this shop's programme.".into()),
-        _ => ("Not accepted", server_message.to_owned()),
+        _ => ("Not accepted", crate::state::sentence(server_message)),
     }
 }
