@@ -14,7 +14,6 @@ const RETRY_MS: i32 = 3_000;
 /// First load: a session cookie may still be valid.
 pub async fn boot() {
     views::show(Screen::Loading);
-    spawn_local(wallet::load_shops());
     loop {
         match api::wallet().await {
             Ok(wallet) => return start(wallet, None),

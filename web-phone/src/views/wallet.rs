@@ -73,7 +73,8 @@ fn membership_item(membership: &MembershipView) -> Option<Element> {
     let points = dom::create_text("p", "card-points", &points_text(membership.points))?;
     let _ = points.set_attribute("data-testid", "membership-points");
     item.append_child(&points).ok()?;
-    let customer = format!("Customer {} at this shop", membership.customer_number);
+    let shared = if membership.share_name { "your name is shared" } else { "your name is not shared" };
+    let customer = format!("Customer {} at this shop · {shared}", membership.customer_number);
     dom::append(&item, &dom::create_text("p", "card-detail", &customer)?)?;
     let button = dom::create_text("button", "button button-primary", "Show code")?;
     let _ = button.set_attribute("type", "button");
