@@ -8,8 +8,8 @@ use serde::Serialize;
 use worker::{Request, Response};
 
 /// Reads and parses a JSON body of at most [`MAX_BODY_BYTES`]. Checks the
-/// declared length first and stops reading as soon as the limit is passed,
-/// so an oversized (or lying) client costs us at most 16 KB.
+/// declared length first; a streamed body is counted as it is read, and never
+/// more than 16 KB of it is kept.
 pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> Outcome<T> {
     let bytes = bounded_body(req).await?;
     parse_json(&bytes)
@@ -27,15 +27,26 @@ async fn bounded_body(req: &mut Request) -> Outcome<Vec<u8>> {
     let mut body = Vec::new();
     // No body at all (GET-style POST) reads as empty.
     let Ok(mut stream) = req.stream() else { return Ok(body) };
+    let mut read = 0usize;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;
-        if body.len() + chunk.len() > MAX_BODY_BYTES {
-            return Err(too_large());
+        read += chunk.len();
+        if read <= MAX_BODY_BYTES {
+            body.extend_from_slice(&chunk);
+        } else if read > DRAIN_LIMIT_BYTES {
+            break;
         }
-        body.extend_from_slice(&chunk);
+        // Past the limit, a streamed body is read and dropped up to DRAIN_LIMIT_BYTES
+        // so the connection stays usable for the client's next request.
+    }
+    if read > MAX_BODY_BYTES {
+        return Err(too_large());
     }
     Ok(body)
 }
+
+/// How much of an oversized streamed body is read (and dropped) before answering.
+const DRAIN_LIMIT_BYTES: usize = 1024 * 1024;
 
 fn too_large() -> Problem {
     Problem::new(ErrorCode::PayloadTooLarge, format!("request bodies are limited to {MAX_BODY_BYTES} bytes"))

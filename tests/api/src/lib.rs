@@ -1,1 +1,259 @@
+//! Black-box helpers for testing the API against the real Worker on workerd.
+//!
+//! `cargo xtask test` starts `wrangler dev` on a fresh state directory and runs
+//! these tests with `TESSERA_BASE_URL` and `TESSERA_ADMIN_TOKEN` set. Every test
+//! calls [`spawn_app`], which creates its own shop and register with unique
+//! ids, so tests are independent and run in parallel against one server.
 
+use domain::api::{
+    ApiError, CreateRegisterRequest, CreateShopRequest, CustomerView, ErrorCode, IssuedCode, MembershipView,
+    PointsAccrued, RegisterCreated, ShopSummary, SignedIn, Wallet,
+};
+use domain::code::OneTimeCode;
+use domain::money::Currency;
+use domain::points::PointsPerUnit;
+use domain::shop::{Label, ShopId};
+use reqwest::{Client, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{json, Value};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A fresh shop with one register, on the server under test.
+pub struct TestApp {
+    pub base_url: String,
+    pub admin_token: String,
+    /// A client without cookies: admin and register calls, raw requests.
+    pub http: Client,
+    pub shop: ShopSummary,
+    pub register: RegisterCreated,
+}
+
+/// A signed-up member with their own cookie jar (like a phone's browser).
+pub struct TestMember {
+    pub client: Client,
+    pub signed_in: SignedIn,
+    base_url: String,
+}
+
+/// Connects to the running server and creates a shop (EUR, 1 point per euro)
+/// with a register, both with unique ids.
+pub async fn spawn_app() -> TestApp {
+    let (base_url, admin_token) = match (std::env::var("TESSERA_BASE_URL"), std::env::var("TESSERA_ADMIN_TOKEN")) {
+        (Ok(url), Ok(token)) if !url.is_empty() && !token.is_empty() => (url.trim_end_matches('/').to_owned(), token),
+        _ => panic!(
+            "TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN are not set: run `cargo xtask test`, \
+             which starts the Worker and sets them"
+        ),
+    };
+    let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("http client");
+    let shop = create_shop(&http, &base_url, &admin_token, "Test Shop", 1).await;
+    let register = create_register(&http, &base_url, &admin_token, &shop.shop_id).await;
+    TestApp { base_url, admin_token, http, shop, register }
+}
+
+async fn create_shop(http: &Client, base_url: &str, admin_token: &str, name: &str, points_per_unit: u32) -> ShopSummary {
+    let request = CreateShopRequest {
+        shop_id: Some(ShopId::parse(&unique_id("shop")).unwrap()),
+        name: Label::parse(name).unwrap(),
+        currency: Currency::parse("EUR").unwrap(),
+        points_per_unit: PointsPerUnit::new(points_per_unit).unwrap(),
+    };
+    let response = http
+        .post(format!("{base_url}/api/admin/shops"))
+        .bearer_auth(admin_token)
+        .json(&request)
+        .send()
+        .await
+        .expect("create shop");
+    expect_json(response, StatusCode::CREATED).await
+}
+
+async fn create_register(http: &Client, base_url: &str, admin_token: &str, shop_id: &ShopId) -> RegisterCreated {
+    let response = http
+        .post(format!("{base_url}/api/admin/shops/{shop_id}/registers"))
+        .bearer_auth(admin_token)
+        .json(&CreateRegisterRequest { name: Label::parse("Till 1").unwrap() })
+        .send()
+        .await
+        .expect("create register");
+    expect_json(response, StatusCode::CREATED).await
+}
+
+/// An id no other test (or earlier run) uses: time, process and a counter.
+pub fn unique_id(prefix: &str) -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}-{:x}-{:x}-{n}", nanos % (1 << 48), std::process::id())
+}
+
+/// A code with a valid check digit that was never issued.
+pub fn never_issued_code() -> OneTimeCode {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(7);
+    OneTimeCode::from_entropy((nanos ^ 0x5eed_5eed_5eed_5eed).to_le_bytes())
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Another shop (EUR) on the same server.
+    pub async fn create_shop(&self, name: &str, points_per_unit: u32) -> ShopSummary {
+        create_shop(&self.http, &self.base_url, &self.admin_token, name, points_per_unit).await
+    }
+
+    pub async fn create_register(&self, shop_id: &ShopId) -> RegisterCreated {
+        create_register(&self.http, &self.base_url, &self.admin_token, shop_id).await
+    }
+
+    /// A new member, signed in, with a cookie jar of their own.
+    pub async fn sign_up(&self, display_name: &str) -> TestMember {
+        let client = Client::builder().cookie_store(true).build().expect("member client");
+        let response = client
+            .post(self.url("/api/members"))
+            .json(&json!({ "display_name": display_name, "password": PASSWORD }))
+            .send()
+            .await
+            .expect("sign up");
+        let signed_in = expect_json(response, StatusCode::CREATED).await;
+        TestMember { client, signed_in, base_url: self.base_url.clone() }
+    }
+
+    /// A member who joined this app's shop.
+    pub async fn member_of_shop(&self, display_name: &str, share_name: bool) -> TestMember {
+        let member = self.sign_up(display_name).await;
+        member.join(&self.shop.shop_id, share_name).await;
+        member
+    }
+
+    pub async fn resolve_with(&self, token: &str, code: &str) -> Response {
+        self.http
+            .post(self.url("/api/register/resolve"))
+            .bearer_auth(token)
+            .json(&json!({ "code": code }))
+            .send()
+            .await
+            .expect("resolve")
+    }
+
+    /// Resolves with this app's register.
+    pub async fn resolve(&self, code: &OneTimeCode) -> Response {
+        self.resolve_with(&self.register.token, code.as_str()).await
+    }
+
+    pub async fn resolve_ok(&self, code: &OneTimeCode) -> CustomerView {
+        expect_json(self.resolve(code).await, StatusCode::OK).await
+    }
+
+    pub async fn accrue_with(&self, token: &str, code: &str, request_id: &str, amount_minor: u64) -> Response {
+        self.http
+            .post(self.url("/api/register/points"))
+            .bearer_auth(token)
+            .json(&json!({ "code": code, "request_id": request_id, "amount_minor": amount_minor }))
+            .send()
+            .await
+            .expect("accrue")
+    }
+
+    /// Accrues points with this app's register.
+    pub async fn accrue(&self, code: &OneTimeCode, request_id: &str, amount_minor: u64) -> Response {
+        self.accrue_with(&self.register.token, code.as_str(), request_id, amount_minor).await
+    }
+
+    pub async fn accrue_ok(&self, code: &OneTimeCode, amount_minor: u64) -> PointsAccrued {
+        let response = self.accrue(code, &unique_id("req"), amount_minor).await;
+        expect_json(response, StatusCode::OK).await
+    }
+}
+
+impl TestMember {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    pub async fn join(&self, shop_id: &ShopId, share_name: bool) -> MembershipView {
+        let response = self
+            .client
+            .post(self.url("/api/me/memberships"))
+            .json(&json!({ "shop_id": shop_id, "share_name": share_name }))
+            .send()
+            .await
+            .expect("join");
+        expect_json(response, StatusCode::OK).await
+    }
+
+    pub async fn issue_code(&self, shop_id: &ShopId) -> IssuedCode {
+        let response = self
+            .client
+            .post(self.url("/api/me/codes"))
+            .json(&json!({ "shop_id": shop_id }))
+            .send()
+            .await
+            .expect("issue code");
+        expect_json(response, StatusCode::OK).await
+    }
+
+    pub async fn wallet_response(&self, after: Option<u64>) -> Response {
+        let path = match after {
+            Some(version) => format!("/api/me/wallet?after={version}"),
+            None => "/api/me/wallet".to_owned(),
+        };
+        self.client.get(self.url(&path)).send().await.expect("wallet")
+    }
+
+    pub async fn wallet(&self, after: Option<u64>) -> Wallet {
+        expect_json(self.wallet_response(after).await, StatusCode::OK).await
+    }
+
+    /// Points at one shop, from the wallet.
+    pub async fn points_at(&self, shop_id: &ShopId) -> i64 {
+        let wallet = self.wallet(None).await;
+        wallet
+            .memberships
+            .iter()
+            .find(|m| &m.shop.shop_id == shop_id)
+            .map(|m| m.points)
+            .expect("a membership at this shop")
+    }
+}
+
+/// Asserts the status and parses the JSON body.
+pub async fn expect_json<T: DeserializeOwned>(response: Response, status: StatusCode) -> T {
+    let actual = response.status();
+    let url = response.url().path().to_owned();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "{url} answered {actual}: {text}");
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{url}: cannot parse {text}: {e}"))
+}
+
+/// Asserts a refusal: the status, a JSON `ApiError` with the stable code, and never a 5xx.
+pub async fn expect_error(response: Response, code: ErrorCode) -> ApiError {
+    let status = response.status();
+    let url = response.url().path().to_owned();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let text = response.text().await.expect("body");
+    assert!(!status.is_server_error(), "{url} answered {status}: {text}");
+    assert!(content_type.starts_with("application/json"), "{url}: content-type {content_type:?} for {text}");
+    let error: ApiError = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{url}: not an ApiError {text}: {e}"));
+    assert_eq!(error.error, code, "{url} answered {status}: {text}");
+    assert_eq!(status.as_u16(), code.http_status(), "{url}: status for {code:?}");
+    assert!(!error.message.is_empty());
+    error
+}
+
+/// The raw JSON of a successful answer, for checks on what is (not) in it.
+pub async fn raw_json(response: Response) -> Value {
+    let status = response.status();
+    let text = response.text().await.expect("body");
+    assert!(status.is_success(), "answered {status}: {text}");
+    serde_json::from_str(&text).expect("json")
+}

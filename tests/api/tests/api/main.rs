@@ -1,0 +1,14 @@
+//! The API, tested from outside against the built Worker on workerd.
+//! Run with `cargo xtask test` (it starts the server and sets the env vars).
+
+mod access;
+mod admin;
+mod bad_input;
+mod concurrency;
+mod expiry;
+mod idempotency;
+mod loyalty_loop;
+mod privacy;
+mod routing;
+mod sessions;
+mod wallet;

@@ -1,0 +1,85 @@
+use api_tests::{expect_error, expect_json, spawn_app, PASSWORD};
+use domain::api::{ErrorCode, SignedIn};
+use reqwest::{Client, StatusCode};
+use serde_json::json;
+
+fn session_cookie(response: &reqwest::Response) -> String {
+    let cookies: Vec<_> = response.headers().get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).collect();
+    let ours: Vec<_> = cookies.iter().filter(|c| c.starts_with("tessera_session=")).collect();
+    assert_eq!(ours.len(), 1, "{cookies:?}");
+    ours[0].to_string()
+}
+
+fn assert_session_attributes(cookie: &str) {
+    let attributes: Vec<_> = cookie.split(';').map(str::trim).collect();
+    assert!(attributes.contains(&"HttpOnly"), "{cookie}");
+    assert!(attributes.contains(&"SameSite=Strict"), "{cookie}");
+    assert!(attributes.contains(&"Path=/"), "{cookie}");
+    assert!(attributes.contains(&"Max-Age=2592000"), "30 days: {cookie}");
+}
+
+#[tokio::test]
+async fn sign_up_sets_a_strict_http_only_session_cookie() {
+    let app = spawn_app().await;
+    let response = app.http.post(app.url("/api/members")).json(&json!({ "display_name": "  Ada  ", "password": PASSWORD })).send().await.unwrap();
+    let cookie = session_cookie(&response);
+    assert_session_attributes(&cookie);
+    let signed_in: SignedIn = expect_json(response, StatusCode::CREATED).await;
+    assert_eq!(signed_in.display_name.as_str(), "Ada");
+    assert!(!cookie.contains(PASSWORD));
+}
+
+#[tokio::test]
+async fn sign_in_with_the_right_password_only() {
+    let app = spawn_app().await;
+    let member = app.sign_up("Ada").await;
+    let number = member.signed_in.member_number.clone();
+
+    let phone = Client::builder().cookie_store(true).build().unwrap();
+    let wrong = phone.post(app.url("/api/session")).json(&json!({ "member_number": number, "password": "not the password" })).send().await.unwrap();
+    assert!(wrong.headers().get("set-cookie").is_none());
+    expect_error(wrong, ErrorCode::WrongCredentials).await;
+    expect_error(phone.get(app.url("/api/me/wallet")).send().await.unwrap(), ErrorCode::Unauthorized).await;
+
+    // A valid but unknown member number gets the same answer as a wrong password.
+    let stranger = domain::member::MemberNumber::from_entropy(*b"stranger");
+    let unknown = phone.post(app.url("/api/session")).json(&json!({ "member_number": stranger, "password": PASSWORD })).send().await.unwrap();
+    expect_error(unknown, ErrorCode::WrongCredentials).await;
+
+    // Sign-in takes the grouped form people type.
+    let right = phone.post(app.url("/api/session")).json(&json!({ "member_number": number.grouped(), "password": PASSWORD })).send().await.unwrap();
+    assert_session_attributes(&session_cookie(&right));
+    let signed_in: SignedIn = expect_json(right, StatusCode::OK).await;
+    assert_eq!(signed_in, member.signed_in);
+    let wallet: domain::api::Wallet = expect_json(phone.get(app.url("/api/me/wallet")).send().await.unwrap(), StatusCode::OK).await;
+    assert_eq!(wallet.member_number, number);
+}
+
+#[tokio::test]
+async fn sign_out_clears_the_cookie() {
+    let app = spawn_app().await;
+    let member = app.sign_up("Ada").await;
+    let response = member.client.delete(app.url("/api/session")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let cookie = session_cookie(&response);
+    assert!(cookie.contains("Max-Age=0"), "{cookie}");
+    expect_error(member.wallet_response(None).await, ErrorCode::Unauthorized).await;
+}
+
+#[tokio::test]
+async fn sign_up_and_sign_in_validate_their_input() {
+    let app = spawn_app().await;
+    let cases = [
+        ("/api/members", json!({ "display_name": "Ada", "password": "short" })),
+        ("/api/members", json!({ "display_name": "   ", "password": PASSWORD })),
+        ("/api/members", json!({ "display_name": "x".repeat(41), "password": PASSWORD })),
+        ("/api/members", json!({ "display_name": "a\u{7}b", "password": PASSWORD })),
+        ("/api/session", json!({ "member_number": "1234", "password": PASSWORD })),
+        ("/api/session", json!({ "member_number": "123456789012", "password": PASSWORD })),
+    ];
+    for (path, body) in cases {
+        let response = app.http.post(app.url(path)).json(&body).send().await.unwrap();
+        let error = expect_error(response, ErrorCode::InvalidRequest).await;
+        assert!(!error.message.contains(PASSWORD));
+    }
+}
