@@ -4,7 +4,7 @@
 //! of member numbers in [`MemberVault`].
 //!
 //! Keys: `shop:<id>` → [`ShopSummary`] (also as key metadata, so the shop list
-//! is one `list` call), `register:<sha256 hex of token>` → [`RegisterRecord`],
+//! is one `list` call per 1000 shops), `register:<sha256 hex of token>` → [`RegisterRecord`],
 //! `member:<member number>` → [`MemberRecord`].
 //!
 //! [`ShopBook`]: crate::storage::shop_book::ShopBook
@@ -55,7 +55,8 @@ impl<'a> Directory<'a> {
     }
 
     pub async fn put_shop(&self, shop: &ShopSummary) -> Outcome<()> {
-        self.kv.put(&shop_key(&shop.shop_id), shop)?.metadata(shop)?.execute().await?;
+        let listing = ascii_json(&serde_json::to_string(shop)?);
+        self.kv.put(&shop_key(&shop.shop_id), shop)?.metadata(listing)?.execute().await?;
         Ok(())
     }
 
@@ -73,7 +74,7 @@ impl<'a> Directory<'a> {
                 page.keys
                     .into_iter()
                     .filter_map(|key| key.metadata)
-                    .filter_map(|metadata| serde_json::from_value::<ShopSummary>(metadata).ok()),
+                    .filter_map(|metadata| metadata.as_str().and_then(|json| serde_json::from_str::<ShopSummary>(json).ok())),
             );
             match page.cursor {
                 Some(next) if !page.list_complete && !next.is_empty() => cursor = Some(next),
@@ -103,10 +104,41 @@ impl<'a> Directory<'a> {
     }
 }
 
+/// JSON with every non-ASCII character escaped (`é` → `\u00e9`): KV metadata
+/// travels in an HTTP header, where only ASCII is safe.
+fn ascii_json(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        }
+    }
+    out
+}
+
 fn shop_key(shop_id: &ShopId) -> String {
     format!("{SHOP_PREFIX}{shop_id}")
 }
 
 fn member_key(member: &MemberNumber) -> String {
     format!("member:{}", member.as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ascii_json;
+
+    #[test]
+    fn escapes_everything_beyond_ascii() {
+        let json = r#"{"name":"Café 🍰"}"#;
+        let escaped = ascii_json(json);
+        assert!(escaped.is_ascii(), "{escaped}");
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back["name"], "Café 🍰");
+    }
 }
