@@ -6,6 +6,12 @@
 //!
 //! Static pages (`/phone/`, `/register/`) are served from `dist/` by the
 //! runtime's asset handling before this Worker runs; `/` redirects to the phone page.
+//!
+//! Bindings (see `wrangler.toml`): KV `DIRECTORY`; Durable Objects
+//! `MEMBER_VAULT` ([`MemberVault`]), `CODE_INDEX` ([`CodeIndex`]), `SHOP_BOOK`
+//! ([`ShopBook`]). Secrets: `SESSION_SECRET` (signs session cookies; member
+//! routes answer 500 without it) and `ADMIN_TOKEN` (admin routes answer 401
+//! without it).
 
 mod auth;
 mod clock;

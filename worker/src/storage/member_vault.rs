@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS codes (
     held_until INTEGER,
     used_at INTEGER
 );
+CREATE INDEX IF NOT EXISTS codes_by_expiry ON codes (expires_at);
 CREATE TABLE IF NOT EXISTS ledger (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     member_number TEXT NOT NULL,
@@ -405,10 +406,15 @@ impl MemberVault {
         Ok(record)
     }
 
+    /// Drops records per `CodeRecord::forgettable`. Only codes that expired
+    /// more than `REMEMBER_MS` ago can qualify, so only those are looked at.
     fn forget_old_codes(&self, now: UnixMillis) -> Outcome<()> {
         let rows: Vec<CodeRow> = self
             .sql
-            .exec("SELECT code_hash, shop_id, issued_at, expires_at, held_until, used_at FROM codes", None)?
+            .exec(
+                "SELECT code_hash, shop_id, issued_at, expires_at, held_until, used_at FROM codes WHERE expires_at < ?",
+                vec![(now - code_rules::REMEMBER_MS).into()],
+            )?
             .to_array()?;
         for row in rows {
             let code_hash = row.code_hash.clone();

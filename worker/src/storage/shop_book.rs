@@ -91,22 +91,27 @@ pub async fn claim_request(env: &Env, shop_id: &ShopId, request_id: &RequestId, 
 
 // ---- the object ----
 
+/// The schema is created only when the shop is: asking about an id that was
+/// never created (a typo, a probe) must not leave an object behind.
 #[durable_object]
 pub struct ShopBook {
     sql: SqlStorage,
-    schema: Result<(), String>,
 }
 
 impl DurableObject for ShopBook {
     fn new(state: State, _env: Env) -> Self {
-        let sql = state.storage().sql();
-        let schema = sql.exec(SCHEMA, None).map(drop).map_err(|e| e.to_string());
-        Self { sql, schema }
+        Self { sql: state.storage().sql() }
     }
 
     async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
         internal::answer(self.handle(&mut req).await)
     }
+}
+
+#[derive(Deserialize)]
+struct TableRow {
+    #[allow(dead_code)]
+    name: String,
 }
 
 #[derive(Deserialize)]
@@ -126,7 +131,6 @@ struct FingerprintRow {
 
 impl ShopBook {
     async fn handle(&self, req: &mut Request) -> Outcome<serde_json::Value> {
-        self.schema.clone().map_err(|e| Problem::internal(format!("shop book schema: {e}")))?;
         let (operation, body) = internal::operation(req).await?;
         // Everything below runs without awaiting: the object's input gate makes it atomic.
         let value = match operation.as_str() {
@@ -139,7 +143,18 @@ impl ShopBook {
         Ok(value)
     }
 
+    fn exists(&self) -> Outcome<bool> {
+        let tables: Vec<TableRow> = self
+            .sql
+            .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'profile'", None)?
+            .to_array()?;
+        Ok(!tables.is_empty())
+    }
+
     fn profile(&self) -> Outcome<Option<ShopSummary>> {
+        if !self.exists()? {
+            return Ok(None);
+        }
         let rows: Vec<ShopRow> = self.sql.exec("SELECT shop FROM profile WHERE id = 1", None)?.to_array()?;
         match rows.into_iter().next() {
             Some(row) => Ok(Some(serde_json::from_str(&row.shop)?)),
@@ -151,6 +166,7 @@ impl ShopBook {
         if self.profile()?.is_some() {
             return Err(Problem::new(ErrorCode::AlreadyExists, format!("a shop with id {} exists already", request.shop.shop_id)));
         }
+        self.sql.exec(SCHEMA, None)?;
         let json = serde_json::to_string(&request.shop)?;
         self.sql.exec("INSERT INTO profile (id, shop) VALUES (1, ?)", vec![json.into()])?;
         Ok(request.shop)
@@ -183,6 +199,9 @@ impl ShopBook {
     }
 
     fn claim(&self, request: Claim) -> Outcome<Empty> {
+        if !self.exists()? {
+            return Err(Problem::new(ErrorCode::UnknownShop, "there is no such shop"));
+        }
         let rows: Vec<FingerprintRow> = self
             .sql
             .exec("SELECT fingerprint FROM requests WHERE request_id = ?", vec![request.request_id.as_str().into()])?
