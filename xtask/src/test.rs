@@ -93,8 +93,8 @@ pub fn run_all() -> Result {
     let mut tally = Tally::default();
 
     tally.step(
-        "native tests (domain rules, scanner, xtask)",
-        process::command("cargo").args(["test", "--workspace", "--exclude", "api-tests", "--exclude", "worker"]),
+        "native tests (domain rules, scanner, worker units, pages, xtask)",
+        process::command("cargo").args(["test", "--workspace", "--exclude", "api-tests"]),
     );
 
     match build::all(&tools) {
