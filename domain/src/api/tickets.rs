@@ -1,0 +1,114 @@
+//! Tickets as issuers create them, holders carry them and gates judge them.
+//!
+//! | method & path                                            | who    | body → answer                                   |
+//! |----------------------------------------------------------|--------|-------------------------------------------------|
+//! | `POST /api/issuer/tickets`                               | issuer | [`CreateTicketsRequest`] → 201 [`TicketsCreated`] |
+//! | `GET /api/issuer/events/{event}`                         | issuer | → [`EventStatus`] (visitors, entries, holders)  |
+//! | `POST /api/issuer/events/{event}/tickets/{ticket}/cancel`| issuer | → [`TicketStatus`]                              |
+
+use crate::api::issuers::ClaimLink;
+use crate::items::{EventId, ItemId, ItemRef};
+use crate::shop::{Label, ShopId};
+use crate::tickets::{Deny, Entry};
+use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
+
+/// Most tickets one request creates.
+pub const MAX_TICKETS_PER_REQUEST: u32 = 200;
+
+fn one() -> u32 {
+    1
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct CreateTicketsRequest {
+    /// The issuer's name for the event; tickets of one event share its gates' visitor count.
+    pub event_id: EventId,
+    pub event_title: Label,
+    /// The shop whose registers act as gates.
+    pub venue: ShopId,
+    pub starts_at: UnixMillis,
+    pub gate_opens_at: UnixMillis,
+    #[serde(default)]
+    pub ends_at: Option<UnixMillis>,
+    /// How long before gate-open the phone may show the code (default 1 h).
+    #[serde(default)]
+    pub code_margin_ms: Option<i64>,
+    /// 1 for a normal ticket, N for a multi-entry pass.
+    #[serde(default = "one")]
+    pub entries_allowed: u32,
+    #[serde(default)]
+    pub transferable: bool,
+    /// One ticket per seat; without seats, `count` unseated tickets (default 1).
+    #[serde(default)]
+    pub seats: Vec<Label>,
+    #[serde(default)]
+    pub count: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct TicketCreated {
+    pub ticket_id: ItemId,
+    pub item: ItemRef,
+    pub seat: Option<Label>,
+    pub claim: ClaimLink,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct TicketsCreated {
+    pub event_id: EventId,
+    pub tickets: Vec<TicketCreated>,
+}
+
+/// One ticket as its issuer sees it. Holders are pseudonyms (stable per
+/// issuer), oldest first; the last is the current holder.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct TicketStatus {
+    pub ticket_id: ItemId,
+    pub seat: Option<Label>,
+    pub entries_allowed: u32,
+    pub entries_left: u32,
+    pub entries: Vec<Entry>,
+    pub holders: Vec<String>,
+    pub cancelled_at: Option<UnixMillis>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct EventStatus {
+    pub event_id: EventId,
+    /// Entries admitted at the gates so far.
+    pub visitors: u32,
+    pub tickets: Vec<TicketStatus>,
+}
+
+/// A ticket as its holder sees it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct TicketView {
+    pub item: ItemRef,
+    pub event_title: Label,
+    pub venue: ShopId,
+    pub starts_at: UnixMillis,
+    pub gate_opens_at: UnixMillis,
+    pub ends_at: UnixMillis,
+    pub seat: Option<Label>,
+    pub entries_allowed: u32,
+    pub entries_left: u32,
+    /// Whether the holder may pass it on now.
+    pub can_transfer: bool,
+    pub code_available_from: UnixMillis,
+    pub cancelled_at: Option<UnixMillis>,
+}
+
+/// The big ADMIT / DENY at the gate.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct GateVerdict {
+    pub admitted: bool,
+    /// Why not, when not admitted; for `already_used`, when and at which gate.
+    pub deny: Option<Deny>,
+    pub event_title: Label,
+    pub seat: Option<Label>,
+    pub entries_left: u32,
+    /// Entries admitted for this event so far, this one included.
+    pub visitors: u32,
+    pub at: UnixMillis,
+}
