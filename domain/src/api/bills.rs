@@ -70,3 +70,10 @@ pub struct BillPaid {
     pub bill: BillView,
     pub payment: Payment,
 }
+
+impl BillView {
+    /// Unpaid first, then by due date: the order the wallet lists bills in (as `bills::wallet_order`).
+    pub fn wallet_order(a: &Self, b: &Self) -> std::cmp::Ordering {
+        (a.paid.is_some(), a.due_at, &a.item).cmp(&(b.paid.is_some(), b.due_at, &b.item))
+    }
+}

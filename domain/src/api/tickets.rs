@@ -112,3 +112,15 @@ pub struct GateVerdict {
     pub visitors: u32,
     pub at: UnixMillis,
 }
+
+impl TicketView {
+    /// Whether the ticket can still get anyone in: not cancelled, not over.
+    pub fn is_upcoming(&self, now: UnixMillis) -> bool {
+        self.cancelled_at.is_none() && now < self.ends_at
+    }
+
+    /// Upcoming first (soonest first), then the rest: the order the wallet lists tickets in.
+    pub fn wallet_order(a: &Self, b: &Self, now: UnixMillis) -> std::cmp::Ordering {
+        (!a.is_upcoming(now), a.starts_at, &a.item).cmp(&(!b.is_upcoming(now), b.starts_at, &b.item))
+    }
+}
