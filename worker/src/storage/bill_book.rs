@@ -6,6 +6,7 @@
 use crate::clock;
 use crate::crypto::constant_time_eq;
 use crate::error::{Outcome, Problem};
+use crate::storage::code_index;
 use crate::storage::internal;
 use domain::api::bills::{BillPaid, BillStatus, BillView};
 use domain::api::items::BillAtRegister;
@@ -37,8 +38,10 @@ CREATE TABLE IF NOT EXISTS bills (
 CREATE TABLE IF NOT EXISTS codes (
     code_hash TEXT PRIMARY KEY,
     bill_id TEXT NOT NULL,
-    code TEXT NOT NULL
+    code TEXT NOT NULL,
+    forget_after INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS codes_by_age ON codes (forget_after);
 ";
 
 // ---- the protocol ----
@@ -322,8 +325,13 @@ impl BillBook {
 
     fn save_code(&self, code_hash: &str, bill_id: &ItemId, code: &ItemCode) -> Outcome<()> {
         self.sql.exec(
-            "INSERT OR REPLACE INTO codes (code_hash, bill_id, code) VALUES (?, ?, ?)",
-            vec![code_hash.into(), bill_id.as_str().into(), serde_json::to_string(code)?.into()],
+            "INSERT OR REPLACE INTO codes (code_hash, bill_id, code, forget_after) VALUES (?, ?, ?, ?)",
+            vec![
+                code_hash.into(),
+                bill_id.as_str().into(),
+                serde_json::to_string(code)?.into(),
+                code_index::forget_after(code.issued_at).into(),
+            ],
         )?;
         Ok(())
     }
@@ -393,7 +401,10 @@ impl BillBook {
         if stored.bill.cancelled_at.is_some() {
             return Err(bill_refusal(BillRefusal::Cancelled));
         }
-        let code = ItemCode::issue(request.member, clock::now());
+        let now = clock::now();
+        // Codes are remembered as long as the code index points at them, then forgotten.
+        self.sql.exec("DELETE FROM codes WHERE forget_after < ?", vec![now.into()])?;
+        let code = ItemCode::issue(request.member, now);
         self.save_code(&request.code_hash, &request.bill_id, &code)?;
         Ok(code)
     }

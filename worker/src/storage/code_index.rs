@@ -21,7 +21,7 @@ pub const SHARDS: u32 = 16;
 /// When an index row may go. The vault's `CodeRecord` is the truth (and is
 /// forgotten per `CodeRecord::forgettable`); the index keeps its pointer as
 /// long as a record read in time and then held could still be remembered.
-fn forget_after(issued_at: UnixMillis) -> UnixMillis {
+pub fn forget_after(issued_at: UnixMillis) -> UnixMillis {
     issued_at + CODE_LIFETIME_MS + READ_HOLD_MS + REMEMBER_MS
 }
 

@@ -10,6 +10,7 @@
 use crate::clock;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
+use crate::storage::code_index;
 use crate::storage::internal;
 use domain::api::tickets::{EventStatus, GateVerdict, TicketStatus, TicketView};
 use domain::api::ErrorCode;
@@ -41,8 +42,10 @@ CREATE TABLE IF NOT EXISTS tickets (
 CREATE TABLE IF NOT EXISTS codes (
     code_hash TEXT PRIMARY KEY,
     ticket_id TEXT NOT NULL,
-    code TEXT NOT NULL
+    code TEXT NOT NULL,
+    forget_after INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS codes_by_age ON codes (forget_after);
 ";
 
 // ---- the protocol ----
@@ -397,8 +400,13 @@ impl EventBook {
 
     fn save_code(&self, code_hash: &str, ticket_id: &ItemId, code: &ItemCode) -> Outcome<()> {
         self.sql.exec(
-            "INSERT OR REPLACE INTO codes (code_hash, ticket_id, code) VALUES (?, ?, ?)",
-            vec![code_hash.into(), ticket_id.as_str().into(), serde_json::to_string(code)?.into()],
+            "INSERT OR REPLACE INTO codes (code_hash, ticket_id, code, forget_after) VALUES (?, ?, ?, ?)",
+            vec![
+                code_hash.into(),
+                ticket_id.as_str().into(),
+                serde_json::to_string(code)?.into(),
+                code_index::forget_after(code.issued_at).into(),
+            ],
         )?;
         Ok(())
     }
@@ -467,6 +475,7 @@ impl EventBook {
                 format!("this ticket's code can be shown from {} (ms since 1970), shortly before the gates open", window.from),
             )
         })?;
+        self.sql.exec("DELETE FROM codes WHERE forget_after < ?", vec![now.into()])?;
         let code = ItemCode::issue(request.member, now);
         self.save_code(&request.code_hash, &request.ticket_id, &code)?;
         Ok(code)

@@ -10,6 +10,7 @@ mod expiry;
 mod idempotency;
 mod issuers;
 mod issuing;
+mod items_bad_input;
 mod loyalty_loop;
 mod privacy;
 mod routing;
