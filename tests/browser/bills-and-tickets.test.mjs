@@ -1,8 +1,11 @@
-// End to end at the gate: an issuer creates a ticket; the customer opens its claim
-// link on the phone, signs up, and the ticket lands in the wallet; the phone shows
-// the ticket's code; the gate (a register of the venue) reads it through a (fake)
-// webcam and says ADMIT; the same code again says DENY already_used, with the time
-// and gate of the entry.
+// End to end with bills and tickets.
+// 1. At the gate: an issuer creates a ticket; the customer opens its claim link on
+//    the phone, signs up, and the ticket lands in the wallet; the phone shows the
+//    ticket's code; the gate (a register of the venue) reads it through a (fake)
+//    webcam and says ADMIT; the same code again says DENY already_used, with the
+//    time and gate of the entry.
+// 2. At the till: a biller's bill is claimed, its code read, the cashier presses
+//    Paid, and the phone shows the receipt.
 //
 // Needs a running stack: TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN. Chromium from
 // /usr/bin/chromium (override: CHROMIUM_PATH). Screenshots go to tests/browser/artifacts/.
@@ -151,4 +154,84 @@ test("claim a ticket, show its code, the gate admits once then denies already_us
   assert.equal(await till.getByTestId("verdict-title").innerText(), "DENY");
   assert.match(await till.getByTestId("verdict-name").innerText(), new RegExp(`Already used at .* \\(gate ${gate.register_id}\\)`));
   await shot(till, "5-gate-deny-already-used");
+});
+
+/** A phone that signed up through `claimUrl`, and the register page of `registerPath` seeing `qrPng`. */
+async function phoneSignedUpThrough(browser, claimUrl, name) {
+  const phone = await browser.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.emulateMedia({ colorScheme: "light" });
+  await phone.goto(claimUrl);
+  await phone.getByTestId("sign-up-name").fill(name);
+  await phone.getByTestId("sign-up-password").fill("correct horse battery");
+  await phone.getByTestId("sign-up-submit").click();
+  return phone;
+}
+
+test("claim a bill, show its code, the cashier presses Paid, the phone has the receipt", { timeout: 120_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-bill-"));
+  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `bills-${name}.png`), fullPage: true });
+
+  const unique = `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const shopId = `kiosk-${unique}`;
+  await post("/api/admin/shops", ADMIN_TOKEN, { shop_id: shopId, name: "Station Kiosk", currency: "EUR", points_per_unit: 1 });
+  const till = await post(`/api/admin/shops/${shopId}/registers`, ADMIN_TOKEN, { name: "Till 1" });
+  const biller = await post("/api/admin/issuers", ADMIN_TOKEN, { issuer_id: `water-${unique}`, name: "City Water" });
+  const bill = await post("/api/issuer/bills", biller.api_key, {
+    amount_minor: 4250,
+    currency: "EUR",
+    due_at: Date.now() + 7 * 24 * 3600_000,
+    description: "Water, March",
+    reference: "INV-2026-0042",
+    payable_at: [shopId],
+  });
+
+  const phoneBrowser = await launch(path.join(work, "phone-profile"));
+  let tillBrowser;
+  t.after(async () => {
+    await tillBrowser?.close();
+    await phoneBrowser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  const phone = await phoneSignedUpThrough(phoneBrowser, bill.claim.claim_url, "Ada Bill");
+  const card = phone.locator(`[data-testid=bill][data-item="${bill.item}"]`);
+  await card.waitFor({ timeout: 10_000 });
+  assert.match(await card.getByTestId("bill-state").innerText(), /Due .* pay at Station Kiosk · ref\. INV-2026-0042/);
+  await card.getByTestId("show-bill-code").click();
+  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
+  await shot(phone, "1-phone-bill-code");
+  const qrPng = path.join(work, "bill-qr.png");
+  await phone.getByTestId("qr").screenshot({ path: qrPng });
+
+  const y4m = path.join(work, "webcam.y4m");
+  webcamVideoOf(qrPng, y4m);
+  tillBrowser = await launch(path.join(work, "till-profile"), [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    `--use-file-for-fake-video-capture=${y4m}`,
+  ]);
+  const register = await tillBrowser.newPage();
+  await register.setViewportSize({ width: 1280, height: 800 });
+  await register.goto(BASE_URL + till.register_path);
+  await register.locator("[data-testid=verdict][data-state=bill]").waitFor({ timeout: 20_000 });
+  assert.equal(await register.getByTestId("verdict-title").innerText(), "42.50 EUR");
+  assert.match(await register.getByTestId("verdict-name").innerText(), /City Water · Water, March/);
+  await shot(register, "2-register-bill");
+
+  await register.getByTestId("pay-bill").click();
+  await register.locator("[data-testid=verdict][data-state=sold]").waitFor();
+  assert.equal(await register.getByTestId("verdict-title").innerText(), "Paid ✓");
+  await shot(register, "3-register-paid");
+
+  // The phone's code screen notices, and the wallet keeps the receipt.
+  await phone.getByTestId("points-change").filter({ hasText: /Paid/ }).waitFor({ timeout: 10_000 });
+  await phone.getByTestId("close-code").click();
+  assert.match(await card.getByTestId("bill-state").innerText(), /Paid at Station Kiosk on /);
+  await shot(phone, "4-phone-receipt");
 });
