@@ -190,10 +190,9 @@ async fn pay() {
         Ok(paid) => {
             clear();
             show_paid(&paid.bill, &paid);
-            with_till(|till| {
-                till.seen.forget();
-                till.paused_until = now_ms() + PAID_HOLD_MS;
-            });
+            // The paid bill's code stays "seen" while it stays in view, so it is not
+            // read again as `already_paid` (as with a sale's code).
+            with_till(|till| till.paused_until = now_ms() + PAID_HOLD_MS);
         }
         Err(Failure::Refused(error)) if error.error != ErrorCode::Internal => {
             clear();
