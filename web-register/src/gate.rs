@@ -111,7 +111,11 @@ fn deny_name(deny: &Deny) -> String {
 
 fn deny_text(deny: &Deny) -> String {
     match deny {
-        Deny::AlreadyUsed { at, gate } => format!("Already used at {} (gate {gate})", time_text(*at)),
+        Deny::AlreadyUsed { at, gate } => {
+            let here = with_till(|till| till.info.as_ref().is_some_and(|info| &info.register_id == gate));
+            let place = if here { "this gate".to_owned() } else { format!("gate {gate}") };
+            format!("Already used at {} ({place})", time_text(*at))
+        }
         Deny::NotYetOpen { opens_at } => format!("Not yet open: gates open {}", date_text(*opens_at)),
         Deny::EventOver => "The event is over".to_owned(),
         Deny::Cancelled => "Cancelled by the issuer".to_owned(),
