@@ -94,3 +94,34 @@ pub struct PayBillRequest {
     pub code: OneTimeCode,
     pub request_id: RequestId,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::ErrorCode;
+
+    #[test]
+    fn scan_answers_say_what_the_code_was_for() {
+        assert_eq!(serde_json::to_value(ScanAnswer::Membership).unwrap(), serde_json::json!({ "kind": "membership" }));
+        let deny = serde_json::to_value(crate::tickets::Deny::NotYetOpen { opens_at: 5 }).unwrap();
+        assert_eq!(deny, serde_json::json!({ "reason": "not_yet_open", "opens_at": 5 }));
+    }
+
+    #[test]
+    fn bills_and_tickets_refusals_are_4xx_and_stable() {
+        for code in [
+            ErrorCode::NotTheHolder,
+            ErrorCode::NotYetAvailable,
+            ErrorCode::AlreadyClaimed,
+            ErrorCode::AlreadyPaid,
+            ErrorCode::NotPayableHere,
+            ErrorCode::WrongCurrency,
+            ErrorCode::Cancelled,
+            ErrorCode::NotTransferable,
+        ] {
+            assert!((400..500).contains(&code.http_status()), "{code:?}");
+        }
+        assert_eq!(serde_json::to_value(ErrorCode::NotTheHolder).unwrap(), "not_the_holder");
+        assert_eq!(serde_json::to_value(ErrorCode::AlreadyClaimed).unwrap(), "already_claimed");
+    }
+}

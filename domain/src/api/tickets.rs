@@ -124,3 +124,35 @@ impl TicketView {
         (!a.is_upcoming(now), a.starts_at, &a.item).cmp(&(!b.is_upcoming(now), b.starts_at, &b.item))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn view(ticket: &str, starts_at: UnixMillis, ends_at: UnixMillis) -> TicketView {
+        TicketView {
+            item: ItemRef::parse(&format!("t.agency.jazz.{ticket}")).unwrap(),
+            event_title: Label::parse("Jazz").unwrap(),
+            venue: ShopId::parse("hall").unwrap(),
+            starts_at,
+            gate_opens_at: starts_at - 1,
+            ends_at,
+            seat: None,
+            entries_allowed: 1,
+            entries_left: 1,
+            can_transfer: false,
+            code_available_from: 0,
+            cancelled_at: None,
+        }
+    }
+
+    #[test]
+    fn upcoming_tickets_first_soonest_first() {
+        let mut cancelled = view("c", 20, 30);
+        cancelled.cancelled_at = Some(1);
+        let mut tickets = [view("over", 1, 5), view("later", 50, 60), cancelled, view("soon", 20, 30)];
+        tickets.sort_by(|a, b| TicketView::wallet_order(a, b, 10));
+        let order: Vec<String> = tickets.iter().map(|t| t.item.item_id().to_string()).collect();
+        assert_eq!(order, ["soon", "later", "over", "c"]);
+    }
+}

@@ -282,7 +282,7 @@ async fn keep_code_fresh(item: ItemRef, generation: u32) {
             None => show_error("This code could not be drawn; type the digits below instead."),
         }
         dom::set_text("code-digits", &issued.grouped);
-        let mut ticks = 0u32;
+        let mut until_watch = WATCH_EVERY_TICKS;
         loop {
             let remaining = expires_here - now_ms();
             let seconds = (remaining.max(0) + 999) / 1000;
@@ -294,8 +294,9 @@ async fn keep_code_fresh(item: ItemRef, generation: u32) {
             if !still_current(generation) {
                 return;
             }
-            ticks += 1;
-            if ticks % WATCH_EVERY_TICKS == 0 {
+            until_watch -= 1;
+            if until_watch == 0 {
+                until_watch = WATCH_EVERY_TICKS;
                 load().await;
                 if !still_current(generation) {
                     return;
