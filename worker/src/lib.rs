@@ -139,6 +139,10 @@ async fn route(req: Request, env: &Env) -> Outcome<Response> {
             Get => routes::issuer::bill_status(req, env, bill_id).await,
             _ => not_allowed("GET"),
         },
+        ["api", "issuer", "bills", bill_id, "cancel"] => match method {
+            Post => routes::issuer::cancel_bill(req, env, bill_id).await,
+            _ => not_allowed("POST"),
+        },
         ["api", "issuer", "tickets"] => match method {
             Post => routes::issuer::create_tickets(req, env).await,
             _ => not_allowed("POST"),

@@ -4,6 +4,7 @@
 //! |---------------------------------|--------|------------------------------------------------|
 //! | `POST /api/issuer/bills`        | issuer | [`CreateBillRequest`] → 201 [`BillCreated`]    |
 //! | `GET /api/issuer/bills/{id}`    | issuer | → [`BillStatus`] (paid where and when)         |
+//! | `POST /api/issuer/bills/{id}/cancel` | issuer | → [`BillStatus`]; unpaid bills only       |
 
 use crate::api::issuers::ClaimLink;
 use crate::bills::Payment;

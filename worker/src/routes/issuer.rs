@@ -122,6 +122,14 @@ pub async fn bill_status(req: Request, env: &Env, bill_id: &str) -> Outcome<Resp
     web::ok(&BillClient::of(env, &issuer.issuer_id)?.status(&bill_id).await?)
 }
 
+/// `POST /api/issuer/bills/{id}/cancel` → [`domain::api::bills::BillStatus`]; a
+/// cancelled bill cannot be paid (`cancelled`), a paid one cannot be cancelled.
+pub async fn cancel_bill(req: Request, env: &Env, bill_id: &str) -> Outcome<Response> {
+    let issuer = issuer(&req, env).await?;
+    let bill_id = ItemId::parse(bill_id).map_err(|_| Problem::new(ErrorCode::NotFound, "there is no such bill"))?;
+    web::ok(&BillClient::of(env, &issuer.issuer_id)?.cancel(&bill_id).await?)
+}
+
 /// `POST /api/issuer/tickets` → 201 [`TicketsCreated`], one claim link per ticket.
 pub async fn create_tickets(mut req: Request, env: &Env) -> Outcome<Response> {
     let issuer = issuer(&req, env).await?;

@@ -135,6 +135,11 @@ impl BillClient {
         internal::call(&self.stub, "pay", &request).await
     }
 
+    /// Cancels an unpaid bill (harmless twice); a paid one answers `already_paid`.
+    pub async fn cancel(&self, bill_id: &ItemId) -> Outcome<BillStatus> {
+        internal::call(&self.stub, "cancel", &BillOnly { bill_id: bill_id.clone() }).await
+    }
+
     pub async fn status(&self, bill_id: &ItemId) -> Outcome<BillStatus> {
         internal::call(&self.stub, "status", &BillOnly { bill_id: bill_id.clone() }).await
     }
@@ -247,6 +252,7 @@ impl BillBook {
             "issue_code" => serde_json::to_value(self.issue_code(internal::parse(&body)?)?)?,
             "resolve" => serde_json::to_value(self.resolve(internal::parse(&body)?)?)?,
             "pay" => serde_json::to_value(self.pay(internal::parse(&body)?)?)?,
+            "cancel" => serde_json::to_value(self.cancel(internal::parse(&body)?)?)?,
             "status" => serde_json::to_value(self.status(internal::parse(&body)?)?)?,
             other => return Err(internal::unknown_operation(other)),
         };
@@ -447,6 +453,18 @@ impl BillBook {
         self.save_bill(&stored)?;
         let payment = stored.bill.paid.clone().ok_or_else(|| Problem::internal("paid bill without payment"))?;
         Ok(BillPaid { bill: self.view(&stored)?, payment })
+    }
+
+    fn cancel(&self, request: BillOnly) -> Outcome<BillStatus> {
+        let mut stored = self.bill(&request.bill_id)?;
+        if let Some(paid) = &stored.bill.paid {
+            return Err(bill_refusal(BillRefusal::AlreadyPaid { at: paid.at, shop: paid.shop.clone() }));
+        }
+        if stored.bill.cancelled_at.is_none() {
+            stored.bill.cancelled_at = Some(clock::now());
+            self.save_bill(&stored)?;
+        }
+        self.status(request)
     }
 
     fn status(&self, request: BillOnly) -> Outcome<BillStatus> {

@@ -80,3 +80,25 @@ async fn only_where_the_biller_allows_and_unpaid_first() {
     let bills = pocket(&app, &ada).await.bills;
     assert_eq!(bills.iter().map(|b| &b.item).collect::<Vec<_>>(), vec![&second.item, &first.item]);
 }
+
+#[tokio::test]
+async fn a_cancelled_bill_cannot_be_paid_and_a_paid_one_cannot_be_cancelled() {
+    let app = spawn_app().await;
+    let issuer = create_issuer(&app).await;
+    let ada = app.sign_up("Ada").await;
+    let doomed = issuer.bill(&app, 1000).await;
+    claim(&app, &ada, &doomed.claim.claim_token).await;
+    let code = item_code(&app, &ada, &doomed.item).await;
+    let path = format!("/api/issuer/bills/{}/cancel", doomed.bill_id);
+    let status: BillStatus = expect_json(issuer.post(&app, &path, &serde_json::json!({})).await, StatusCode::OK).await;
+    assert!(status.cancelled_at.is_some());
+    expect_error(pay_with(&app, &app.register.token, &code, &unique_id("pay")).await, ErrorCode::Cancelled).await;
+    expect_error(item_code_response(&app, &ada, &doomed.item).await, ErrorCode::Cancelled).await;
+
+    let paid = issuer.bill(&app, 1000).await;
+    claim(&app, &ada, &paid.claim.claim_token).await;
+    let code = item_code(&app, &ada, &paid.item).await;
+    expect_json::<BillPaid>(pay_with(&app, &app.register.token, &code, &unique_id("pay")).await, StatusCode::OK).await;
+    let path = format!("/api/issuer/bills/{}/cancel", paid.bill_id);
+    expect_error(issuer.post(&app, &path, &serde_json::json!({})).await, ErrorCode::AlreadyPaid).await;
+}
