@@ -12,7 +12,7 @@ pub enum IdError {
     Characters,
 }
 
-fn parse_slug(input: &str, max: usize) -> Result<String, IdError> {
+pub(crate) fn parse_slug(input: &str, max: usize) -> Result<String, IdError> {
     if input.is_empty() || input.len() > max {
         return Err(IdError::Length { max });
     }
@@ -32,7 +32,7 @@ macro_rules! slug_id {
 
         impl $name {
             pub fn parse(input: &str) -> Result<Self, IdError> {
-                parse_slug(input, $max).map(Self)
+                $crate::shop::parse_slug(input, $max).map(Self)
             }
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -56,6 +56,8 @@ macro_rules! slug_id {
         }
     };
 }
+
+pub(crate) use slug_id;
 
 slug_id!(
     /// A shop, e.g. `demo-shop`.

@@ -1,6 +1,8 @@
 //! Admission tickets: when a gate admits, and why it denies. Every gate verdict
 //! comes from [`judge_admission`].
 
+use crate::items::{ItemCode, ItemCodeRefusal};
+use crate::member::MemberNumber;
 use crate::shop::{Label, RegisterId, ShopId};
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -130,6 +132,56 @@ pub fn judge_admission(ticket: &Ticket, venue: &ShopId, now: UnixMillis) -> Resu
     Ok(())
 }
 
+/// Why the phone may not show a code for this ticket yet.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("this ticket's code can be shown from gate-open time minus the issuer's margin")]
+pub struct CodeNotYetAvailable {
+    pub from: UnixMillis,
+}
+
+/// The code window: from [`Ticket::code_available_from`] on.
+pub fn judge_code_window(ticket: &Ticket, now: UnixMillis) -> Result<(), CodeNotYetAvailable> {
+    let from = ticket.code_available_from();
+    if now < from {
+        return Err(CodeNotYetAvailable { from });
+    }
+    Ok(())
+}
+
+/// Why a scanned ticket code does not admit: the code itself is not good, or the gate says DENY.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScanRefusal {
+    Code(ItemCodeRefusal),
+    Deny(Deny),
+}
+
+/// The gate's verdict for a ticket `code` scanned at a gate of `venue`, the
+/// ticket being held by `holder`. The order is the rule:
+/// 1. a code of a former holder is dead (the ticket was transferred);
+/// 2. cancelled, then wrong venue, as in [`judge_admission`];
+/// 3. a code already used for an entry says `already_used` with that entry's
+///    time and gate (also for a multi-entry pass: each entry needs a fresh code);
+/// 4. an expired code is refused;
+/// 5. then the rest of [`judge_admission`] (time window, entries left).
+pub fn judge_scan(ticket: &Ticket, holder: Option<&MemberNumber>, code: &ItemCode, venue: &ShopId, now: UnixMillis) -> Result<(), ScanRefusal> {
+    if holder != Some(&code.holder) {
+        return Err(ScanRefusal::Code(ItemCodeRefusal::NotTheHolder));
+    }
+    if ticket.cancelled_at.is_some() {
+        return Err(ScanRefusal::Deny(Deny::Cancelled));
+    }
+    if &ticket.venue != venue {
+        return Err(ScanRefusal::Deny(Deny::WrongVenue));
+    }
+    if let (Some(at), Some(gate)) = (code.used_at, &code.used_by) {
+        return Err(ScanRefusal::Deny(Deny::AlreadyUsed { at, gate: gate.clone() }));
+    }
+    if now >= code.usable_until() {
+        return Err(ScanRefusal::Code(ItemCodeRefusal::Expired));
+    }
+    judge_admission(ticket, venue, now).map_err(ScanRefusal::Deny)
+}
+
 /// Admits the holder: judged and recorded in one step (the caller runs it atomically).
 pub fn admit(ticket: &mut Ticket, venue: &ShopId, gate: RegisterId, now: UnixMillis) -> Result<(), Deny> {
     judge_admission(ticket, venue, now)?;
@@ -195,6 +247,40 @@ mod tests {
         assert_eq!(judge_admission(&t, &venue("club"), 10 * HOUR), Err(Deny::WrongVenue));
         t.cancelled_at = Some(0);
         assert_eq!(judge_admission(&t, &venue("club"), 10 * HOUR), Err(Deny::Cancelled));
+    }
+
+    #[test]
+    fn scans_kill_old_holders_codes_and_reused_codes() {
+        let (ada, bob) = (MemberNumber::from_entropy([1; 8]), MemberNumber::from_entropy([2; 8]));
+        let mut t = ticket(3);
+        let mut code = ItemCode::issue(ada.clone(), 9 * HOUR);
+        assert_eq!(judge_scan(&t, Some(&ada), &code, &venue("hall"), 9 * HOUR), Ok(()));
+        assert_eq!(
+            judge_scan(&t, Some(&bob), &code, &venue("hall"), 9 * HOUR),
+            Err(ScanRefusal::Code(ItemCodeRefusal::NotTheHolder))
+        );
+        assert_eq!(judge_scan(&t, Some(&ada), &code, &venue("club"), 9 * HOUR), Err(ScanRefusal::Deny(Deny::WrongVenue)));
+        assert!(admit(&mut t, &venue("hall"), gate("north"), 9 * HOUR).is_ok());
+        code.spend(gate("north"), 9 * HOUR);
+        // A pass with entries left still refuses the same code twice.
+        assert_eq!(
+            judge_scan(&t, Some(&ada), &code, &venue("hall"), 9 * HOUR + 1),
+            Err(ScanRefusal::Deny(Deny::AlreadyUsed { at: 9 * HOUR, gate: gate("north") }))
+        );
+        let stale = ItemCode::issue(ada.clone(), 0);
+        assert_eq!(
+            judge_scan(&t, Some(&ada), &stale, &venue("hall"), 9 * HOUR),
+            Err(ScanRefusal::Code(ItemCodeRefusal::Expired))
+        );
+        t.cancelled_at = Some(1);
+        assert_eq!(judge_scan(&t, Some(&ada), &code, &venue("hall"), 9 * HOUR), Err(ScanRefusal::Deny(Deny::Cancelled)));
+    }
+
+    #[test]
+    fn the_code_window_opens_a_margin_before_the_gates() {
+        let t = ticket(1);
+        assert_eq!(judge_code_window(&t, 8 * HOUR - 1), Err(CodeNotYetAvailable { from: 8 * HOUR }));
+        assert_eq!(judge_code_window(&t, 8 * HOUR), Ok(()));
     }
 
     #[test]

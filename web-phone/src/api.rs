@@ -78,7 +78,8 @@ pub async fn issue_code(shop_id: &ShopId) -> Result<IssuedCode, Failure> {
     call("POST", "/api/me/codes", Some(&IssueCodeRequest { shop_id: shop_id.clone() })).await
 }
 
-async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Option<&impl Serialize>) -> Result<T, Failure> {
+/// Any JSON call; the typed helpers above, and `views::items`, use it.
+pub async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Option<&impl Serialize>) -> Result<T, Failure> {
     let (status, text) = send(method, path, body).await?;
     serde_json::from_str(&text).map_err(|_| Failure::Unexpected(status))
 }

@@ -19,6 +19,7 @@ pub async fn boot() {
             Ok(wallet) => return start(wallet, None),
             Err(failure) if failure.is(ErrorCode::Unauthorized) => {
                 clear_error();
+                views::items::announce_pending_link();
                 return views::show(Screen::Auth);
             }
             Err(failure) => {
@@ -49,6 +50,7 @@ fn start(wallet: Wallet, new_member: Option<MemberNumber>) {
     views::show(Screen::Wallet);
     spawn_local(follow_wallet(session));
     spawn_local(wallet::load_shops());
+    spawn_local(views::items::enter());
 }
 
 /// Back to the sign-in screen; running loops notice the new session number and stop.

@@ -50,7 +50,8 @@ pub async fn accrue(token: &str, request: &AccruePointsRequest) -> Result<Points
     call(token, "POST", "/api/register/points", Some(request)).await
 }
 
-async fn call<T: DeserializeOwned>(
+/// Any JSON call with the register's token; the typed helpers above, and `gate`, use it.
+pub async fn call<T: DeserializeOwned>(
     token: &str,
     method: &str,
     path: &str,

@@ -1,5 +1,5 @@
-//! The cashier's flow: a read (camera or typed) → resolve → customer on screen →
-//! amount → points added → back to scanning.
+//! The cashier's flow: a read (camera or typed) → `gate::route` (what is the
+//! code for?) → resolve → customer on screen → amount → points added → back to scanning.
 
 use crate::api::{self, Failure};
 use crate::dom;
@@ -48,7 +48,7 @@ pub fn on_reads(texts: &[String]) {
     });
     let Some(text) = fresh else { return };
     match OneTimeCode::parse(&text) {
-        Ok(code) => spawn_local(resolve(code)),
+        Ok(code) => spawn_local(crate::gate::route(code)),
         Err(_) => dom::set_text("read-hint", "The camera sees a QR code that is not a Tessera code."),
     }
 }
@@ -65,13 +65,15 @@ fn typed_code() {
             with_till(|till| {
                 till.seen.sighted(code.as_str(), now_ms());
             });
-            spawn_local(resolve(code));
+            spawn_local(crate::gate::route(code));
         }
         Err(e) => dom::set_text("manual-error", &sentence(e)),
     }
 }
 
-async fn resolve(code: OneTimeCode) {
+/// A shop membership code (issue 2): who the customer is, ready for a sale.
+/// Reads reach it through `gate::route`, which learns what a code is for first.
+pub async fn resolve(code: OneTimeCode) {
     dom::set_text("read-hint", "");
     let (token, turn) = with_till(|till| {
         till.busy = true;
@@ -201,7 +203,7 @@ fn finish_request(turn: u32) -> bool {
     })
 }
 
-fn show_failure(failure: &Failure) {
+pub fn show_failure(failure: &Failure) {
     match failure {
         Failure::Refused(error) if error.error == ErrorCode::Unauthorized => setup::show_bad_credential(),
         Failure::Refused(error) => verdict::show(Verdict::Refused { code: error.error, message: &error.message }),

@@ -7,7 +7,8 @@
 //!   blocks the page.
 //!
 //! Modules: [`setup`] (credential, register info), [`camera`] (frames → worker),
-//! [`checkout`] (read → resolve → sale), [`verdict`] (the big panel), [`seen`]
+//! [`checkout`] (read → resolve → sale), [`gate`] (tickets: ADMIT/DENY; bills:
+//! Paid), [`sound`] (the gate's two sounds), [`verdict`] (the big panel), [`seen`]
 //! (one resolve per code in view), plus [`api`], [`credential`], [`money`],
 //! [`request_id`], [`state`], [`dom`], [`timing`].
 
@@ -16,10 +17,12 @@ pub mod camera;
 pub mod checkout;
 pub mod credential;
 pub mod dom;
+pub mod gate;
 pub mod money;
 pub mod request_id;
 pub mod seen;
 pub mod setup;
+pub mod sound;
 pub mod state;
 pub mod timing;
 pub mod verdict;
@@ -30,6 +33,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen]
 pub fn start() {
     checkout::wire();
+    gate::wire();
+    sound::wire();
     camera::wire();
     wasm_bindgen_futures::spawn_local(setup::boot());
 }

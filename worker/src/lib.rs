@@ -9,7 +9,8 @@
 //!
 //! Bindings (see `wrangler.toml`): KV `DIRECTORY`; Durable Objects
 //! `MEMBER_VAULT` ([`MemberVault`]), `CODE_INDEX` ([`CodeIndex`]), `SHOP_BOOK`
-//! ([`ShopBook`]). Secrets: `SESSION_SECRET` (signs session cookies; member
+//! ([`ShopBook`]); for bills and tickets `EVENT_BOOK` ([`EventBook`]),
+//! `BILL_BOOK` ([`BillBook`]), `POCKET` ([`Pocket`]). Secrets: `SESSION_SECRET` (signs session cookies; member
 //! routes answer 500 without it) and `ADMIN_TOKEN` (admin routes answer 401
 //! without it).
 
@@ -17,12 +18,16 @@ mod auth;
 mod clock;
 mod crypto;
 mod error;
+mod qr;
 mod routes;
 mod storage;
 mod web;
 
+pub use storage::bill_book::BillBook;
 pub use storage::code_index::CodeIndex;
+pub use storage::event_book::EventBook;
 pub use storage::member_vault::MemberVault;
+pub use storage::pocket::Pocket;
 pub use storage::shop_book::ShopBook;
 
 use domain::api::ErrorCode;
@@ -87,6 +92,67 @@ async fn route(req: Request, env: &Env) -> Outcome<Response> {
         },
         ["api", "admin", "shops", shop_id, "registers"] => match method {
             Post => routes::admin::create_register(req, env, shop_id).await,
+            _ => not_allowed("POST"),
+        },
+        // Bills and tickets (issue 5): kept together so the table above stays as it was.
+        ["api", "me", "claims"] => match method {
+            Post => routes::items::claim(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "me", "items"] => match method {
+            Get => routes::items::pocket(req, env).await,
+            _ => not_allowed("GET"),
+        },
+        ["api", "me", "item-codes"] => match method {
+            Post => routes::items::issue_code(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "me", "transfers"] => match method {
+            Post => routes::items::offer_transfer(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "me", "transfers", "accept"] => match method {
+            Post => routes::items::accept_transfer(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "register", "scan"] => match method {
+            Post => routes::gate::scan(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "register", "bills", "pay"] => match method {
+            Post => routes::gate::pay_bill(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "admin", "issuers"] => match method {
+            Post => routes::issuer::create(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "admin", "issuers", issuer_id] => match method {
+            Delete => routes::issuer::revoke(req, env, issuer_id).await,
+            _ => not_allowed("DELETE"),
+        },
+        ["api", "issuer", "bills"] => match method {
+            Post => routes::issuer::create_bill(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "issuer", "bills", bill_id] => match method {
+            Get => routes::issuer::bill_status(req, env, bill_id).await,
+            _ => not_allowed("GET"),
+        },
+        ["api", "issuer", "bills", bill_id, "cancel"] => match method {
+            Post => routes::issuer::cancel_bill(req, env, bill_id).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "issuer", "tickets"] => match method {
+            Post => routes::issuer::create_tickets(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "issuer", "events", event_id] => match method {
+            Get => routes::issuer::event_status(req, env, event_id).await,
+            _ => not_allowed("GET"),
+        },
+        ["api", "issuer", "events", event_id, "tickets", ticket_id, "cancel"] => match method {
+            Post => routes::issuer::cancel_ticket(req, env, event_id, ticket_id).await,
             _ => not_allowed("POST"),
         },
         [""] => {

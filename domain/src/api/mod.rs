@@ -18,9 +18,17 @@
 //! | `POST /api/admin/shops`                | admin          | [`CreateShopRequest`] → 201 [`ShopSummary`] |
 //! | `POST /api/admin/shops/{id}/registers` | admin          | [`CreateRegisterRequest`] → 201 [`RegisterCreated`] |
 //!
+//! Bills and tickets (issue 5) add the routes listed in [`items`] (members and
+//! registers), [`tickets`] and [`bills`] (issuers) and [`issuers`] (admin).
+//!
 //! Members authenticate with the `tessera_session` cookie, registers with
 //! `Authorization: Bearer <register token>`, the admin with
 //! `Authorization: Bearer <ADMIN_TOKEN secret>`. Every refusal is an [`ApiError`].
+
+pub mod bills;
+pub mod issuers;
+pub mod items;
+pub mod tickets;
 
 use crate::code::OneTimeCode;
 use crate::code_rules::Refusal;
@@ -69,6 +77,21 @@ pub enum ErrorCode {
     RequestIdReused,
     /// Creating something whose id is taken (e.g. a shop id).
     AlreadyExists,
+    // Bills and tickets (see `items`, `bills`, `tickets`).
+    /// The bill or ticket has moved to another member: this code of the former holder is dead.
+    NotTheHolder,
+    /// A ticket's code before its window opens (`tickets::judge_code_window`).
+    NotYetAvailable,
+    /// A claim link someone else already used.
+    AlreadyClaimed,
+    AlreadyPaid,
+    /// The biller does not allow paying this bill at this shop.
+    NotPayableHere,
+    WrongCurrency,
+    /// The issuer cancelled this bill or ticket.
+    Cancelled,
+    /// The ticket may not be passed on (not transferable, used, cancelled or over).
+    NotTransferable,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -78,10 +101,17 @@ impl ErrorCode {
         match self {
             Self::MalformedJson | Self::InvalidRequest => 400,
             Self::Unauthorized | Self::WrongCredentials => 401,
-            Self::Forbidden | Self::WrongShop => 403,
+            Self::Forbidden | Self::WrongShop | Self::NotPayableHere => 403,
             Self::NotFound | Self::UnknownShop | Self::Unknown => 404,
             Self::MethodNotAllowed => 405,
             Self::NotAMember | Self::AlreadyUsed | Self::RequestIdReused | Self::AlreadyExists => 409,
+            Self::NotTheHolder
+            | Self::NotYetAvailable
+            | Self::AlreadyClaimed
+            | Self::AlreadyPaid
+            | Self::WrongCurrency
+            | Self::Cancelled
+            | Self::NotTransferable => 409,
             Self::Expired => 410,
             Self::PayloadTooLarge => 413,
             Self::Internal => 500,

@@ -32,6 +32,7 @@ pub fn open(shop_id: ShopId) {
         dom::set_text("code-customer", &format!("Customer {}", membership.customer_number));
     }
     dom::set_hidden("points-change", true);
+    dom::set_hidden("code-balance", false);
     views::show(Screen::Code);
     refresh();
 }

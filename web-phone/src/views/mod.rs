@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod code;
+pub mod items;
 pub mod messages;
 pub mod wallet;
 

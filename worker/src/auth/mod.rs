@@ -1,6 +1,7 @@
 //! Who is calling: a member (session cookie), a register (its bearer token),
-//! or the admin (the `ADMIN_TOKEN` secret). Every check fails closed with 401.
+//! an issuer (its API key, [`issuer`]), or the admin (the `ADMIN_TOKEN` secret). Every check fails closed with 401.
 
+pub mod issuer;
 pub mod password;
 pub mod session;
 

@@ -8,6 +8,7 @@ use crate::error::{Outcome, Problem};
 use crate::storage::internal;
 use domain::api::ErrorCode;
 use domain::code::OneTimeCode;
+use domain::items::ItemRef;
 use domain::code_rules::{CODE_LIFETIME_MS, READ_HOLD_MS, REMEMBER_MS};
 use domain::member::MemberNumber;
 use domain::UnixMillis;
@@ -20,7 +21,7 @@ pub const SHARDS: u32 = 16;
 /// When an index row may go. The vault's `CodeRecord` is the truth (and is
 /// forgotten per `CodeRecord::forgettable`); the index keeps its pointer as
 /// long as a record read in time and then held could still be remembered.
-fn forget_after(issued_at: UnixMillis) -> UnixMillis {
+pub fn forget_after(issued_at: UnixMillis) -> UnixMillis {
     issued_at + CODE_LIFETIME_MS + READ_HOLD_MS + REMEMBER_MS
 }
 
@@ -31,6 +32,10 @@ CREATE TABLE IF NOT EXISTS codes (
     forget_after INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS codes_by_age ON codes (forget_after);
+CREATE TABLE IF NOT EXISTS purposes (
+    code_hash TEXT PRIMARY KEY,
+    item TEXT NOT NULL
+);
 ";
 
 /// A code as stored: its hash, never its digits.
@@ -51,6 +56,9 @@ impl CodeHash {
 struct Enter {
     code_hash: CodeHash,
     member_number: MemberNumber,
+    /// The bill or ticket the code is for; none for a shop membership code.
+    #[serde(default)]
+    item: Option<ItemRef>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -61,6 +69,14 @@ struct Lookup {
 #[derive(Serialize, Deserialize)]
 struct Found {
     member_number: Option<MemberNumber>,
+    #[serde(default)]
+    item: Option<ItemRef>,
+}
+
+/// What a known code is for (the item's book checks who showed it).
+pub struct Target {
+    /// The bill or ticket it carries; `None` for a shop membership code (issue 2).
+    pub item: Option<ItemRef>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -74,9 +90,22 @@ fn stub(env: &Env, code: &OneTimeCode) -> Outcome<worker::Stub> {
 /// Records that `member` issued `code`; `already_exists` on the (astronomically
 /// rare) collision with a remembered code, so the caller draws another.
 pub async fn enter(env: &Env, code: &OneTimeCode, member: &MemberNumber) -> Outcome<()> {
-    let request = Enter { code_hash: CodeHash::of(code), member_number: member.clone() };
+    let request = Enter { code_hash: CodeHash::of(code), member_number: member.clone(), item: None };
     let _: Empty = internal::call(&stub(env, code)?, "enter", &request).await?;
     Ok(())
+}
+
+/// Like [`enter`], for a code that carries a bill or ticket.
+pub async fn enter_for_item(env: &Env, code: &OneTimeCode, member: &MemberNumber, item: &ItemRef) -> Outcome<()> {
+    let request = Enter { code_hash: CodeHash::of(code), member_number: member.clone(), item: Some(item.clone()) };
+    let _: Empty = internal::call(&stub(env, code)?, "enter", &request).await?;
+    Ok(())
+}
+
+/// What `code` is for, if it is known.
+pub async fn lookup_target(env: &Env, code: &OneTimeCode) -> Outcome<Option<Target>> {
+    let found: Found = internal::call(&stub(env, code)?, "lookup", &Lookup { code_hash: CodeHash::of(code) }).await?;
+    Ok(found.member_number.map(|_| Target { item: found.item }))
 }
 
 /// The member who issued `code`, if it is known.
@@ -104,6 +133,11 @@ impl DurableObject for CodeIndex {
 }
 
 #[derive(Deserialize)]
+struct ItemRow {
+    item: String,
+}
+
+#[derive(Deserialize)]
 struct MemberRow {
     member_number: String,
 }
@@ -122,6 +156,10 @@ impl CodeIndex {
 
     fn enter(&self, request: Enter) -> Outcome<Empty> {
         let now = clock::now();
+        self.sql.exec(
+            "DELETE FROM purposes WHERE code_hash IN (SELECT code_hash FROM codes WHERE forget_after < ?)",
+            vec![now.into()],
+        )?;
         self.sql.exec("DELETE FROM codes WHERE forget_after < ?", vec![now.into()])?;
         let taken: Vec<MemberRow> = self
             .sql
@@ -134,6 +172,12 @@ impl CodeIndex {
             "INSERT INTO codes (code_hash, member_number, forget_after) VALUES (?, ?, ?)",
             vec![request.code_hash.as_str().into(), request.member_number.as_str().into(), forget_after(now).into()],
         )?;
+        if let Some(item) = &request.item {
+            self.sql.exec(
+                "INSERT OR REPLACE INTO purposes (code_hash, item) VALUES (?, ?)",
+                vec![request.code_hash.as_str().into(), item.to_string().into()],
+            )?;
+        }
         Ok(Empty {})
     }
 
@@ -146,6 +190,14 @@ impl CodeIndex {
             Some(row) => Some(MemberNumber::parse(&row.member_number).map_err(|_| Problem::internal("bad member number in code index"))?),
             None => None,
         };
-        Ok(Found { member_number })
+        let items: Vec<ItemRow> = self
+            .sql
+            .exec("SELECT item FROM purposes WHERE code_hash = ?", vec![request.code_hash.as_str().into()])?
+            .to_array()?;
+        let item = match items.into_iter().next() {
+            Some(row) => Some(ItemRef::parse(&row.item).map_err(|_| Problem::internal("bad item in code index"))?),
+            None => None,
+        };
+        Ok(Found { member_number, item })
     }
 }

@@ -4,11 +4,17 @@
 mod access;
 mod admin;
 mod bad_input;
+mod bills;
 mod concurrency;
 mod expiry;
 mod idempotency;
+mod issuers;
+mod issuing;
+mod items_bad_input;
 mod loyalty_loop;
 mod privacy;
 mod routing;
 mod sessions;
+mod tickets;
+mod transfers;
 mod wallet;

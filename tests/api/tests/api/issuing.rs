@@ -1,0 +1,144 @@
+//! Helpers for the bills-and-tickets tests: an issuer with its API key, and
+//! the calls members and gates make with its bills and tickets.
+
+use api_tests::{expect_json, unique_id, TestApp, TestMember};
+use domain::api::bills::BillCreated;
+use domain::api::issuers::IssuerCreated;
+use domain::api::items::{Claimed, IssuedItemCode, Pocket, ScanAnswer, TransferOffer};
+use domain::api::tickets::{GateVerdict, TicketCreated, TicketsCreated};
+use domain::code::OneTimeCode;
+use domain::items::{HandoverToken, ItemRef};
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+pub const MINUTE: i64 = 60_000;
+pub const HOUR: i64 = 60 * MINUTE;
+
+pub fn now_ms() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+pub struct Issuer {
+    pub created: IssuerCreated,
+}
+
+pub async fn create_issuer(app: &TestApp) -> Issuer {
+    let response = app
+        .http
+        .post(app.url("/api/admin/issuers"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "issuer_id": unique_id("issuer"), "name": "City Tickets", "shop_ids": [app.shop.shop_id] }))
+        .send()
+        .await
+        .expect("create issuer");
+    Issuer { created: expect_json(response, StatusCode::CREATED).await }
+}
+
+impl Issuer {
+    pub async fn post(&self, app: &TestApp, path: &str, body: &Value) -> Response {
+        app.http.post(app.url(path)).bearer_auth(&self.created.api_key).json(body).send().await.expect("issuer post")
+    }
+
+    pub async fn get(&self, app: &TestApp, path: &str) -> Response {
+        app.http.get(app.url(path)).bearer_auth(&self.created.api_key).send().await.expect("issuer get")
+    }
+
+    /// Tickets for an event at `app`'s shop whose gates are open now.
+    pub async fn tickets(&self, app: &TestApp, extra: Value) -> TicketsCreated {
+        let now = now_ms();
+        let mut body = json!({
+            "event_id": unique_id("event"),
+            "event_title": "Jazz night",
+            "venue": app.shop.shop_id,
+            "starts_at": now + 30 * MINUTE,
+            "gate_opens_at": now - MINUTE,
+        });
+        if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
+            body.extend(extra.clone());
+        }
+        expect_json(self.post(app, "/api/issuer/tickets", &body).await, StatusCode::CREATED).await
+    }
+
+    pub async fn ticket(&self, app: &TestApp, extra: Value) -> TicketCreated {
+        self.tickets(app, extra).await.tickets.into_iter().next().expect("one ticket")
+    }
+
+    pub async fn bill(&self, app: &TestApp, amount_minor: u64) -> BillCreated {
+        let body = json!({
+            "amount_minor": amount_minor,
+            "currency": "EUR",
+            "due_at": now_ms() + 7 * 24 * HOUR,
+            "description": "Water, March",
+            "reference": unique_id("INV"),
+            "payable_at": [app.shop.shop_id],
+        });
+        expect_json(self.post(app, "/api/issuer/bills", &body).await, StatusCode::CREATED).await
+    }
+}
+
+pub async fn claim_response(app: &TestApp, member: &TestMember, token: &HandoverToken) -> Response {
+    member.client.post(app.url("/api/me/claims")).json(&json!({ "token": token })).send().await.expect("claim")
+}
+
+pub async fn claim(app: &TestApp, member: &TestMember, token: &HandoverToken) -> Claimed {
+    expect_json(claim_response(app, member, token).await, StatusCode::OK).await
+}
+
+pub async fn pocket(app: &TestApp, member: &TestMember) -> Pocket {
+    expect_json(member.client.get(app.url("/api/me/items")).send().await.expect("pocket"), StatusCode::OK).await
+}
+
+pub async fn item_code_response(app: &TestApp, member: &TestMember, item: &ItemRef) -> Response {
+    member.client.post(app.url("/api/me/item-codes")).json(&json!({ "item": item })).send().await.expect("item code")
+}
+
+pub async fn item_code(app: &TestApp, member: &TestMember, item: &ItemRef) -> OneTimeCode {
+    let issued: IssuedItemCode = expect_json(item_code_response(app, member, item).await, StatusCode::OK).await;
+    assert_eq!(&issued.item, item);
+    issued.code
+}
+
+pub async fn offer_transfer(app: &TestApp, member: &TestMember, item: &ItemRef) -> Response {
+    member.client.post(app.url("/api/me/transfers")).json(&json!({ "item": item })).send().await.expect("offer")
+}
+
+pub async fn offer_ok(app: &TestApp, member: &TestMember, item: &ItemRef) -> TransferOffer {
+    expect_json(offer_transfer(app, member, item).await, StatusCode::OK).await
+}
+
+pub async fn accept_transfer(app: &TestApp, member: &TestMember, token: &HandoverToken) -> Response {
+    member.client.post(app.url("/api/me/transfers/accept")).json(&json!({ "token": token })).send().await.expect("accept")
+}
+
+pub async fn scan_with(app: &TestApp, register_token: &str, code: &OneTimeCode) -> Response {
+    app.http
+        .post(app.url("/api/register/scan"))
+        .bearer_auth(register_token)
+        .json(&json!({ "code": code }))
+        .send()
+        .await
+        .expect("scan")
+}
+
+pub async fn scan(app: &TestApp, code: &OneTimeCode) -> ScanAnswer {
+    expect_json(scan_with(app, &app.register.token, code).await, StatusCode::OK).await
+}
+
+/// A gate scan of a ticket code that must come back as a verdict (ADMIT or DENY).
+pub async fn gate(app: &TestApp, register_token: &str, code: &OneTimeCode) -> GateVerdict {
+    match expect_json(scan_with(app, register_token, code).await, StatusCode::OK).await {
+        ScanAnswer::Admission(verdict) => verdict,
+        other => panic!("expected a gate verdict, got {other:?}"),
+    }
+}
+
+pub async fn pay_with(app: &TestApp, register_token: &str, code: &OneTimeCode, request_id: &str) -> Response {
+    app.http
+        .post(app.url("/api/register/bills/pay"))
+        .bearer_auth(register_token)
+        .json(&json!({ "code": code, "request_id": request_id }))
+        .send()
+        .await
+        .expect("pay")
+}

@@ -1,0 +1,61 @@
+//! Registers acting on bills and tickets. A register scans any code here
+//! first: a shop membership code is handed back to the loyalty flow
+//! (`/api/register/resolve`); a ticket's code is judged at once (the register
+//! is a gate of its shop, the venue); a bill's code shows the bill for
+//! collection, and Paid settles it exactly once.
+
+use crate::auth;
+use crate::error::{Outcome, Problem};
+use crate::storage::bill_book::{BillClient, Till};
+use crate::storage::code_index::{self, CodeHash, Target};
+use crate::storage::event_book::EventClient;
+use crate::web;
+use domain::api::items::{PayBillRequest, ScanAnswer, ScanRequest};
+use domain::api::ErrorCode;
+use domain::code::OneTimeCode;
+use domain::items::ItemRef;
+use worker::{Env, Request, Response};
+
+async fn target(env: &Env, code: &OneTimeCode) -> Outcome<Target> {
+    code_index::lookup_target(env, code)
+        .await?
+        .ok_or_else(|| Problem::new(ErrorCode::Unknown, "this code is not known: it was never issued or is long gone"))
+}
+
+fn till(register: &auth::Register) -> Till {
+    Till { shop: register.shop.shop_id.clone(), currency: register.shop.currency, register: register.record.register_id.clone() }
+}
+
+/// `POST /api/register/scan` → [`ScanAnswer`].
+pub async fn scan(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: ScanRequest = web::json_body(&mut req).await?;
+    let code_hash = CodeHash::of(&request.code).as_str().to_owned();
+    let answer = match target(env, &request.code).await?.item {
+        None => ScanAnswer::Membership,
+        Some(ItemRef::Ticket { issuer, event, ticket }) => {
+            let verdict = EventClient::of(env, &issuer, &event)?
+                .scan(&ticket, code_hash, &register.shop.shop_id, &register.record.register_id)
+                .await?;
+            ScanAnswer::Admission(verdict)
+        }
+        Some(ItemRef::Bill { issuer, bill }) => {
+            ScanAnswer::Bill(BillClient::of(env, &issuer)?.resolve(&bill, code_hash, till(&register)).await?)
+        }
+    };
+    web::ok(&answer)
+}
+
+/// `POST /api/register/bills/pay` → [`domain::api::bills::BillPaid`]: the
+/// cashier took the cash. Exactly once per bill; a retry with the same
+/// request id gets the same answer.
+pub async fn pay_bill(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: PayBillRequest = web::json_body(&mut req).await?;
+    let Some(ItemRef::Bill { issuer, bill }) = target(env, &request.code).await?.item else {
+        return Err(Problem::new(ErrorCode::InvalidRequest, "this code is not for a bill"));
+    };
+    let code_hash = CodeHash::of(&request.code).as_str().to_owned();
+    let paid = BillClient::of(env, &issuer)?.pay(&bill, code_hash, till(&register), request.request_id).await?;
+    web::ok(&paid)
+}
