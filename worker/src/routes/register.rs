@@ -1,5 +1,6 @@
 //! Routes for registers (the register page): who am I, what is this code,
-//! add points for a sale. A register acts only for its own shop.
+//! add points for a sale, ask the customer to approve a debit and wait for the
+//! answer, top up prepaid value. A register acts only for its own shop.
 
 use crate::auth;
 use crate::crypto::sha256_hex;
@@ -8,7 +9,14 @@ use crate::storage::code_index::{self, CodeHash};
 use crate::storage::member_vault::{Accrual, VaultClient};
 use crate::storage::shop_book;
 use crate::web;
-use domain::api::{AccruePointsRequest, ErrorCode, RegisterInfo, ResolveRequest};
+use crate::storage::directory::Directory;
+use crate::storage::member_vault::{Ask, StatusQuery, TopUp};
+use domain::api::{
+    AccruePointsRequest, DebitOperation, DebitRequest, DebitWaitRequest, ErrorCode, RegisterInfo, ResolveRequest, TopUpRequest,
+};
+use domain::catalog::{self, CatalogError};
+use domain::confirmation::Debit;
+use domain::sale::Sale;
 use domain::code::OneTimeCode;
 use domain::member::MemberNumber;
 use domain::money::MinorUnits;
@@ -17,10 +25,15 @@ use worker::{Env, Request, Response};
 /// `GET /api/register` → [`RegisterInfo`].
 pub async fn info(req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
+    let directory = Directory::open(env)?;
+    let products = directory.products(&register.shop.shop_id).await?;
+    let rewards = directory.rewards(&register.shop.shop_id).await?;
     web::ok(&RegisterInfo {
         register_id: register.record.register_id,
         register_name: register.record.name,
         shop: register.shop,
+        products,
+        rewards,
     })
 }
 
@@ -63,4 +76,100 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
     };
     let accrued = VaultClient::of(env, &member)?.accrue(&accrual).await?;
     web::ok(&accrued)
+}
+
+/// `POST /api/register/debits` → [`domain::api::DebitStatus`]. The Worker turns
+/// the register's operation into the exact debit (reward looked up, lines priced
+/// from the product list, total computed in the domain); the member's vault
+/// checks the balance and asks the phone. The request id is claimed in the
+/// shop's book first; the same request again re-attaches to its confirmation.
+pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: DebitRequest = web::json_body(&mut req).await?;
+    let directory = Directory::open(env)?;
+    let shop = &register.shop;
+    let (debit, items, reward) = match request.operation {
+        DebitOperation::Redeem { reward_id } => {
+            let rewards = directory.rewards(&shop.shop_id).await?;
+            let reward = catalog::find_reward(&rewards, &reward_id)
+                .cloned()
+                .ok_or_else(|| Problem::new(ErrorCode::UnknownReward, format!("this shop offers no reward {reward_id}")))?;
+            let debit = Debit::Redeem { reward_id, reward_name: reward.name.clone(), points: reward.cost_points };
+            (debit, Vec::new(), Some(reward))
+        }
+        DebitOperation::PrepaidCharge { sale } => {
+            let sale = match sale {
+                Sale::Items { items } => {
+                    let products = directory.products(&shop.shop_id).await?;
+                    let items = catalog::price_lines(items, &products).map_err(|error| match error {
+                        CatalogError::UnknownProduct(_) => Problem::new(ErrorCode::UnknownProduct, error.to_string()),
+                        other => Problem::new(ErrorCode::InvalidRequest, other.to_string()),
+                    })?;
+                    Sale::Items { items }
+                }
+                amount => amount,
+            };
+            let total = sale.total(shop.currency).map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+            let items = match sale {
+                Sale::Items { items } => items,
+                Sale::Amount { .. } => Vec::new(),
+            };
+            (Debit::PrepaidCharge { amount: total }, items, None)
+        }
+    };
+    let member = issuer(env, &request.code).await?;
+    let code_hash = CodeHash::of(&request.code);
+    let described = serde_json::to_string(&(&debit, &items))?;
+    let fingerprint = sha256_hex(format!("debit|{}|{}|{described}", register.record.register_id, code_hash.as_str()).as_bytes());
+    shop_book::claim_request(env, &shop.shop_id, &request.request_id, fingerprint).await?;
+    let ask = Ask {
+        code_hash,
+        shop: register.shop.clone(),
+        register_id: register.record.register_id,
+        register_name: register.record.name,
+        request_id: request.request_id,
+        debit,
+        items,
+        reward,
+    };
+    web::ok(&VaultClient::of(env, &member)?.ask(&ask).await?)
+}
+
+/// `POST /api/register/debits/wait` → [`domain::api::DebitStatus`], answered as
+/// soon as the customer answers (or the question times out), else after
+/// `LONG_POLL_MS` with the pending status. The scanned code finds the vault
+/// without the register ever learning who the member is.
+pub async fn debit_wait(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: DebitWaitRequest = web::json_body(&mut req).await?;
+    let member = issuer(env, &request.code).await?;
+    let query = StatusQuery {
+        code_hash: CodeHash::of(&request.code),
+        shop_id: register.shop.shop_id,
+        request_id: request.request_id,
+        wait: true,
+    };
+    web::ok(&VaultClient::of(env, &member)?.debit_status(&query).await?)
+}
+
+/// `POST /api/register/prepaid/top-ups` → [`domain::receipt::Receipt`]: cash
+/// received becomes prepaid value. Needs no confirmation: it only adds.
+pub async fn top_up(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: TopUpRequest = web::json_body(&mut req).await?;
+    let amount = MinorUnits::from_minor(request.amount_minor, register.shop.currency)
+        .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+    let member = issuer(env, &request.code).await?;
+    let code_hash = CodeHash::of(&request.code);
+    let fingerprint = sha256_hex(format!("top-up|{}|{}|{}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
+    shop_book::claim_request(env, &register.shop.shop_id, &request.request_id, fingerprint).await?;
+    let top_up = TopUp {
+        code_hash,
+        shop: register.shop,
+        register_id: register.record.register_id,
+        register_name: register.record.name,
+        request_id: request.request_id,
+        amount,
+    };
+    web::ok(&VaultClient::of(env, &member)?.top_up(&top_up).await?)
 }

@@ -5,6 +5,7 @@ mod access;
 mod admin;
 mod bad_input;
 mod concurrency;
+mod debits;
 mod expiry;
 mod idempotency;
 mod loyalty_loop;

@@ -3,6 +3,8 @@
 //! `CodeRecord`s, keyed by the code's hash), their memberships, the points
 //! ledger (the balance is always summed from entries, never stored), the
 //! wallet version, and the phones long-polling for the next version.
+//! Issue 4 adds, one module each: [`debits`] (confirmations the phone answers),
+//! [`prepaid`] (prepaid ledger, PIN and its guard) and [`receipts`].
 //!
 //! Every state change happens in one synchronous stretch (no `await` between
 //! reading and writing): the object's input gate plus SQLite make it atomic,
@@ -19,6 +21,15 @@ use domain::money::MinorUnits;
 use domain::shop::{CustomerNumber, RegisterId, RequestId, ShopId};
 use domain::UnixMillis;
 use futures_channel::oneshot;
+
+mod debits;
+mod prepaid;
+mod receipts;
+
+pub use debits::{Ask, StatusQuery};
+pub use prepaid::{SetPin, TopUp};
+use domain::api::{ApproveRequest, CancelRequest, DebitStatus};
+use domain::receipt::Receipt;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::time::Duration;
@@ -142,6 +153,32 @@ impl VaultClient {
         internal::call(&self.stub, "accrue", accrual).await
     }
 
+    pub async fn ask(&self, ask: &Ask) -> Outcome<DebitStatus> {
+        internal::call(&self.stub, "ask", ask).await
+    }
+
+    /// The register's view of a confirmation; with `wait`, long-polls while it is pending.
+    pub async fn debit_status(&self, query: &StatusQuery) -> Outcome<DebitStatus> {
+        internal::call(&self.stub, "debit_status", query).await
+    }
+
+    pub async fn approve(&self, request: &ApproveRequest) -> Outcome<DebitStatus> {
+        internal::call(&self.stub, "approve", request).await
+    }
+
+    pub async fn cancel(&self, request: &CancelRequest) -> Outcome<DebitStatus> {
+        internal::call(&self.stub, "cancel", request).await
+    }
+
+    pub async fn set_pin(&self, request: &SetPin) -> Outcome<()> {
+        let _: Empty = internal::call(&self.stub, "set_pin", request).await?;
+        Ok(())
+    }
+
+    pub async fn top_up(&self, request: &TopUp) -> Outcome<Receipt> {
+        internal::call(&self.stub, "top_up", request).await
+    }
+
     /// The wallet; with `after`, waits (up to `LONG_POLL_MS`) for a version past it.
     pub async fn wallet(&self, after: Option<u64>) -> Outcome<Wallet> {
         internal::call(&self.stub, "wallet", &WalletQuery { after }).await
@@ -161,7 +198,10 @@ pub struct MemberVault {
 impl DurableObject for MemberVault {
     fn new(state: State, _env: Env) -> Self {
         let sql = state.storage().sql();
-        let schema = sql.exec(SCHEMA, None).map(drop).map_err(|e| e.to_string());
+        let schema = [SCHEMA, debits::SCHEMA, prepaid::SCHEMA, receipts::SCHEMA]
+            .into_iter()
+            .try_for_each(|schema| sql.exec(schema, None).map(drop))
+            .map_err(|e| e.to_string());
         Self { sql, schema, waiters: RefCell::new(Vec::new()) }
     }
 
@@ -237,6 +277,13 @@ impl MemberVault {
             "resolve" => serde_json::to_value(self.resolve(internal::parse(&body)?)?)?,
             "accrue" => serde_json::to_value(self.accrue(internal::parse(&body)?)?)?,
             "wallet" => serde_json::to_value(self.wallet(internal::parse(&body)?).await?)?,
+            "ask" => serde_json::to_value(self.ask(internal::parse(&body)?)?)?,
+            "debit_status" => serde_json::to_value(self.debit_status(internal::parse(&body)?).await?)?,
+            // The PIN check inside awaits; see `debits` for why that is safe.
+            "approve" => serde_json::to_value(self.approve(internal::parse(&body)?).await?)?,
+            "cancel" => serde_json::to_value(self.cancel(internal::parse(&body)?)?)?,
+            "set_pin" => serde_json::to_value(self.set_pin(internal::parse(&body)?)?)?,
+            "top_up" => serde_json::to_value(self.top_up(internal::parse(&body)?)?)?,
             other => return Err(internal::unknown_operation(other)),
         };
         Ok(value)
@@ -324,11 +371,13 @@ impl MemberVault {
 
     fn view(&self, membership: Membership) -> Outcome<MembershipView> {
         let points = self.points(&membership.shop.shop_id, None)?;
+        let prepaid_minor = self.prepaid_balance(&membership.shop.shop_id)?;
         Ok(MembershipView {
             shop: membership.shop,
             customer_number: membership.customer_number,
             points,
             share_name: membership.share_name,
+            prepaid_minor,
         })
     }
 
@@ -533,6 +582,7 @@ impl MemberVault {
     }
 
     fn wallet_now(&self) -> Outcome<Wallet> {
+        let now = clock::now();
         let profile = self.existing_profile()?;
         let memberships = self.memberships()?.into_iter().map(|m| self.view(m)).collect::<Outcome<Vec<_>>>()?;
         Ok(Wallet {
@@ -540,6 +590,10 @@ impl MemberVault {
             display_name: profile.display_name,
             memberships,
             version: profile.version,
+            confirmations: self.pending_confirmations(now)?,
+            receipts: self.recent_receipts()?,
+            has_pin: self.pin_record()?.is_some(),
+            server_now: now,
         })
     }
 
@@ -550,15 +604,20 @@ impl MemberVault {
         if query.after != Some(wallet.version) {
             return Ok(wallet);
         }
+        self.wait_for_change(LONG_POLL_MS).await;
+        self.wallet_now()
+    }
+
+    /// Waits for the next change (see `changed`) or `limit_ms`, whichever comes first.
+    async fn wait_for_change(&self, limit_ms: i64) {
         let (waiter, woken) = oneshot::channel();
         {
             let mut waiters = self.waiters.borrow_mut();
             waiters.retain(|w| !w.is_canceled());
             waiters.push(waiter);
         }
-        let limit = Delay::from(Duration::from_millis(LONG_POLL_MS.unsigned_abs()));
+        let limit = Delay::from(Duration::from_millis(limit_ms.unsigned_abs()));
         futures_util::future::select(woken, Box::pin(limit)).await;
-        self.wallet_now()
     }
 }
 
