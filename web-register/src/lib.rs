@@ -15,14 +15,22 @@ pub mod api;
 pub mod camera;
 pub mod checkout;
 pub mod credential;
+pub mod debit;
 pub mod dom;
 pub mod money;
 pub mod request_id;
+pub mod sale;
 pub mod seen;
 pub mod setup;
 pub mod state;
 pub mod timing;
 pub mod verdict;
+
+// Shared with the phone page, so both render receipts identically.
+#[path = "../../web-shared/locale.rs"]
+pub mod locale;
+#[path = "../../web-shared/receipt_view.rs"]
+pub mod receipt_view;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -30,6 +38,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen]
 pub fn start() {
     checkout::wire();
+    sale::wire();
     camera::wire();
     wasm_bindgen_futures::spawn_local(setup::boot());
 }

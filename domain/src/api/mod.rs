@@ -284,6 +284,9 @@ pub struct CustomerView {
     /// Only when the member chose to share it with this shop.
     pub display_name: Option<DisplayName>,
     pub points: i64,
+    /// Prepaid value held at this shop, in minor units.
+    #[serde(default)]
+    pub prepaid_minor: u64,
     /// The code stays usable by this shop's registers until then (see `code_rules::READ_HOLD_MS`).
     pub usable_until: UnixMillis,
 }

@@ -2,7 +2,10 @@
 
 pub mod auth;
 pub mod code;
+pub mod confirm;
 pub mod messages;
+pub mod pin;
+pub mod receipts;
 pub mod wallet;
 
 use crate::dom;

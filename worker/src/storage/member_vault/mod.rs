@@ -500,6 +500,7 @@ impl MemberVault {
             customer_number: membership.customer_number,
             display_name: membership.share_name.then_some(profile.display_name),
             points: self.points(&request.shop_id, None)?,
+            prepaid_minor: self.prepaid_balance(&request.shop_id)?,
             usable_until: record.usable_until(),
         })
     }
