@@ -73,9 +73,11 @@ pub fn judge(record: Option<&CodeRecord>, shop: &ShopId, now: UnixMillis) -> Res
     Ok(())
 }
 
-/// A register read the code and it was accepted: hold it for the sale.
+/// A register read the code and it was accepted: hold it for the sale. Re-reading
+/// a held code cannot keep it alive forever: no hold reaches past
+/// `expires_at + READ_HOLD_MS`.
 pub fn hold_after_read(record: &mut CodeRecord, now: UnixMillis) {
-    record.held_until = Some(now + READ_HOLD_MS);
+    record.held_until = Some((now + READ_HOLD_MS).min(record.expires_at + READ_HOLD_MS));
 }
 
 /// The sale went through: the code dies.
@@ -105,6 +107,17 @@ mod tests {
         hold_after_read(&mut record, 50_000);
         assert_eq!(judge(Some(&record), &shop("a"), 50_000 + READ_HOLD_MS - 1), Ok(()));
         assert_eq!(judge(Some(&record), &shop("a"), 50_000 + READ_HOLD_MS), Err(Refusal::Expired));
+    }
+
+    #[test]
+    fn re_reading_cannot_hold_a_code_forever() {
+        let mut record = CodeRecord::issue(shop("a"), 0);
+        hold_after_read(&mut record, 59_000);
+        // Still held after expiry, so it can be read again…
+        hold_after_read(&mut record, CODE_LIFETIME_MS + READ_HOLD_MS - 1);
+        // …but the hold ends at expiry + READ_HOLD_MS whatever happens.
+        assert_eq!(record.usable_until(), CODE_LIFETIME_MS + READ_HOLD_MS);
+        assert_eq!(judge(Some(&record), &shop("a"), CODE_LIFETIME_MS + READ_HOLD_MS), Err(Refusal::Expired));
     }
 
     #[test]

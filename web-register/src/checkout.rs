@@ -146,7 +146,8 @@ async fn add_points() {
             with_till(|till| {
                 till.pending_sale = None;
                 till.customer = None;
-                till.seen.forget();
+                // The spent code stays "seen" while it stays in view, so it is not
+                // read again as `already_used`; the phone's fresh code is a new text.
                 till.paused_until = now_ms() + SOLD_HOLD_MS;
             });
             dom::set_input_value("amount", "");

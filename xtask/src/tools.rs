@@ -67,19 +67,21 @@ fn ensure_wasm_target() -> Result {
     Ok(())
 }
 
-/// `npm ci` when node_modules is missing or older than package-lock.json.
+/// `npm ci` when node_modules was not installed from this exact package-lock.json.
+/// Compares contents, not timestamps: a fresh checkout (or a git worktree) has a
+/// newer lock file with the same packages, and `npm ci` would wipe node_modules.
 fn ensure_npm_packages() -> Result {
     if !succeeds(Command::new("node").arg("--version")) {
         return Err("Node.js 20 or newer is needed (it runs wrangler/workerd): apt-get install nodejs npm".into());
     }
     let root = crate::root();
-    let modified = |p: PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
-    let lock = modified(root.join("package-lock.json"));
-    let installed = modified(root.join("node_modules/.package-lock.json"));
-    let fresh = matches!((lock, installed), (Some(l), Some(i)) if i >= l);
-    if !fresh || !node_bin("wrangler").exists() {
+    let lock = std::fs::read(root.join("package-lock.json")).map_err(|e| format!("cannot read package-lock.json: {e}"))?;
+    let marker = root.join("node_modules/.installed-package-lock.json");
+    let installed = std::fs::read(&marker).ok();
+    if installed.as_deref() != Some(lock.as_slice()) || !node_bin("wrangler").exists() {
         println!("xtask: installing npm packages (wrangler, binaryen, playwright-core)");
         run(command("npm").args(["ci", "--no-audit", "--no-fund"]))?;
+        std::fs::write(&marker, &lock).map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
     }
     Ok(())
 }

@@ -1,6 +1,7 @@
 //! Expiry needs the real clock to pass `CODE_LIFETIME_MS`, and there is no
 //! test-only time knob in the Worker by design. The rule itself is covered by
-//! `domain::code_rules` unit tests; this slow check runs with `--ignored`.
+//! `domain::code_rules` unit tests; this slow check is ignored by a plain `cargo test`
+//! and run by `cargo xtask test` (with `--include-ignored`).
 
 use api_tests::{expect_error, spawn_app};
 use domain::api::ErrorCode;
