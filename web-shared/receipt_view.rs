@@ -51,6 +51,12 @@ fn build(container: &Element, receipt: &Receipt) -> Option<()> {
             row(&lines, "Prepaid before", &money(*prepaid_before, c), "")?;
             row(&lines, "Prepaid after", &money(*prepaid_after, c), "")?;
         }
+        ReceiptDetails::Points { sale_minor, points_added, points_before, points_after } => {
+            row(&lines, "Sale", &money(*sale_minor, c), "receipt-total")?;
+            row(&lines, "Points earned", &format!("+{}", points(*points_added)), "")?;
+            row(&lines, "Points before", &points(*points_before), "")?;
+            row(&lines, "Points after", &points(*points_after), "")?;
+        }
         ReceiptDetails::PrepaidTopUp { amount_minor, prepaid_before, prepaid_after } => {
             row(&lines, "Prepaid top-up (cash)", &money(*amount_minor, c), "receipt-total")?;
             row(&lines, "Prepaid before", &money(*prepaid_before, c), "")?;

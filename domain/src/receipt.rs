@@ -22,6 +22,8 @@ pub enum ReceiptDetails {
     PrepaidCharge { sale_minor: u64, tip_minor: u64, total_minor: u64, prepaid_before: u64, prepaid_after: u64 },
     /// Cash received and stored as prepaid value.
     PrepaidTopUp { amount_minor: u64, prepaid_before: u64, prepaid_after: u64 },
+    /// A sale paid another way (cash, card) that earned points.
+    Points { sale_minor: u64, points_added: i64, points_before: i64, points_after: i64 },
     /// Points spent on a reward.
     Redeem { reward_id: RewardId, reward_name: Label, benefit: Benefit, points: i64, points_before: i64, points_after: i64 },
 }
@@ -54,6 +56,7 @@ impl Receipt {
                 prepaid_after.checked_sub(*prepaid_before) == Some(*amount_minor)
             }
             ReceiptDetails::Redeem { points, points_before, points_after, .. } => points_before - points_after == *points,
+            ReceiptDetails::Points { points_added, points_before, points_after, .. } => points_after - points_before == *points_added,
         }
     }
 
@@ -91,5 +94,7 @@ mod tests {
         assert!(receipt.balances());
         let wrong = Receipt { details: ReceiptDetails::PrepaidTopUp { amount_minor: 5, prepaid_before: 0, prepaid_after: 4 }, ..receipt };
         assert!(!wrong.balances());
+        let points = Receipt { details: ReceiptDetails::Points { sale_minor: 999, points_added: 9, points_before: 3, points_after: 12 }, ..wrong };
+        assert!(points.balances());
     }
 }

@@ -135,6 +135,7 @@ async fn add_points() {
         code: sale.code.clone(),
         request_id: sale.request_id.clone(),
         amount_minor: sale.amount.0,
+        items: with_till(|till| till.lines.clone()),
     };
     let result = api::accrue(&token, &request).await;
     dom::set_busy("add-points", false);

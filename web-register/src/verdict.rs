@@ -24,9 +24,10 @@ pub enum Verdict<'a> {
 }
 
 pub fn show(verdict: Verdict<'_>) {
-    let verdict_receipt = match verdict {
-        Verdict::Concluded(receipt) => Verdict::Concluded(receipt),
-        _ => Verdict::Ready,
+    let receipt = match verdict {
+        Verdict::Concluded(receipt) => Some(receipt),
+        Verdict::Sold { accrued, .. } => accrued.receipt.as_ref(),
+        _ => None,
     };
     let error = match verdict {
         Verdict::Refused { code, .. } => Some(code),
@@ -106,10 +107,10 @@ pub fn show(verdict: Verdict<'_>) {
     dom::set_hidden("verdict-points", points.is_none());
     dom::set_text("verdict-detail", &detail);
     dom::set_hidden("sale-form", state != "customer");
-    if let Verdict::Concluded(receipt) = verdict_receipt {
+    if let Some(receipt) = receipt {
         crate::receipt_view::render("register-receipt", receipt);
     }
-    dom::set_hidden("receipt-panel", state != "concluded");
+    dom::set_hidden("receipt-panel", receipt.is_none());
 }
 
 fn currency() -> Option<Currency> {

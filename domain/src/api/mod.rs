@@ -37,6 +37,7 @@ use crate::catalog::Product;
 use crate::code::OneTimeCode;
 use crate::receipt::Receipt;
 use crate::rewards::Reward;
+use crate::sale::LineItem;
 use crate::code_rules::Refusal;
 use crate::member::{DisplayName, MemberNumber, Password};
 use crate::money::Currency;
@@ -297,6 +298,10 @@ pub struct AccruePointsRequest {
     pub request_id: RequestId,
     /// The sale in minor units of the shop's currency.
     pub amount_minor: u64,
+    /// The sale's lines, if the register rang them up; their total must be `amount_minor`.
+    /// They appear on the receipt.
+    #[serde(default)]
+    pub items: Vec<LineItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -306,6 +311,9 @@ pub struct PointsAccrued {
     pub points_added: i64,
     pub points: i64,
     pub at: UnixMillis,
+    /// The receipt both sides show (absent only for sales recorded before receipts existed).
+    #[serde(default)]
+    pub receipt: Option<Receipt>,
 }
 
 // ---- admin ----

@@ -16,7 +16,7 @@ use domain::api::{
 };
 use domain::catalog::{self, CatalogError};
 use domain::confirmation::Debit;
-use domain::sale::Sale;
+use domain::sale::{LineItem, Sale};
 use domain::code::OneTimeCode;
 use domain::member::MemberNumber;
 use domain::money::MinorUnits;
@@ -63,19 +63,44 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
     let request: AccruePointsRequest = web::json_body(&mut req).await?;
     let amount = MinorUnits::from_minor(request.amount_minor, register.shop.currency)
         .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+    let items = priced_lines(env, &register.shop, request.items).await?;
+    if !items.is_empty() {
+        let total = Sale::Items { items: items.clone() }
+            .total(register.shop.currency)
+            .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+        if total != amount {
+            return Err(Problem::new(ErrorCode::InvalidRequest, format!("the lines add up to {} minor units, not {}", total.0, amount.0)));
+        }
+    }
     let member = issuer(env, &request.code).await?;
     let code_hash = CodeHash::of(&request.code);
-    let fingerprint = sha256_hex(format!("{}|{}|{}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
+    // Sales without lines keep the fingerprint they had before lines existed.
+    let lines = if items.is_empty() { String::new() } else { format!("|{}", serde_json::to_string(&items)?) };
+    let fingerprint = sha256_hex(format!("{}|{}|{}{lines}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
     shop_book::claim_request(env, &register.shop.shop_id, &request.request_id, fingerprint).await?;
     let accrual = Accrual {
         code_hash,
         shop: register.shop,
         register_id: register.record.register_id,
+        register_name: register.record.name,
         request_id: request.request_id,
         amount,
+        items,
     };
     let accrued = VaultClient::of(env, &member)?.accrue(&accrual).await?;
     web::ok(&accrued)
+}
+
+/// Lines with a product code take the shop's list price (see `catalog::price_lines`).
+async fn priced_lines(env: &Env, shop: &domain::api::ShopSummary, items: Vec<LineItem>) -> Outcome<Vec<LineItem>> {
+    if items.iter().all(|item| item.product_code.is_none()) {
+        return Ok(items);
+    }
+    let products = Directory::open(env)?.products(&shop.shop_id).await?;
+    catalog::price_lines(items, &products).map_err(|error| match error {
+        CatalogError::UnknownProduct(_) => Problem::new(ErrorCode::UnknownProduct, error.to_string()),
+        other => Problem::new(ErrorCode::InvalidRequest, other.to_string()),
+    })
 }
 
 /// `POST /api/register/debits` → [`domain::api::DebitStatus`]. The Worker turns
@@ -99,14 +124,7 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
         }
         DebitOperation::PrepaidCharge { sale } => {
             let sale = match sale {
-                Sale::Items { items } => {
-                    let products = directory.products(&shop.shop_id).await?;
-                    let items = catalog::price_lines(items, &products).map_err(|error| match error {
-                        CatalogError::UnknownProduct(_) => Problem::new(ErrorCode::UnknownProduct, error.to_string()),
-                        other => Problem::new(ErrorCode::InvalidRequest, other.to_string()),
-                    })?;
-                    Sale::Items { items }
-                }
+                Sale::Items { items } => Sale::Items { items: priced_lines(env, shop, items).await? },
                 amount => amount,
             };
             let total = sale.total(shop.currency).map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;

@@ -403,3 +403,31 @@ async fn other_registers_and_members_cannot_touch_a_confirmation() {
     expect_error(response, ErrorCode::NotFound).await;
     assert_eq!(member.points_at(&app.shop.shop_id).await, 600);
 }
+
+#[tokio::test]
+async fn a_points_sale_may_carry_its_lines_and_gets_a_receipt() {
+    let app = spawn_app().await;
+    app.with_products().await;
+    let member = app.member_of_shop("Cash", false).await;
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let items = json!([{ "name": "Coffee", "quantity": 2, "unit_price": 250, "product_code": "COF" }]);
+    let request_id = unique_id("cash");
+    let send = |amount: u64, id: String| {
+        app.http
+            .post(app.url("/api/register/points"))
+            .bearer_auth(&app.register.token)
+            .json(&json!({ "code": code, "request_id": id, "amount_minor": amount, "items": items }))
+            .send()
+    };
+    // The lines must add up to the amount.
+    expect_error(send(400, unique_id("cash")).await.unwrap(), ErrorCode::InvalidRequest).await;
+    let accrued: domain::api::PointsAccrued = expect_json(send(500, request_id.clone()).await.unwrap(), StatusCode::OK).await;
+    let receipt = accrued.receipt.clone().expect("a receipt");
+    assert_eq!(receipt.items.len(), 1);
+    assert!(matches!(receipt.details, ReceiptDetails::Points { sale_minor: 500, points_added: 5, points_before: 0, points_after: 5 }));
+    assert!(receipt.balances());
+    // A retry answers the same receipt; the phone has it too.
+    let again: domain::api::PointsAccrued = expect_json(send(500, request_id).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(again.receipt, Some(receipt.clone()));
+    assert_eq!(member.wallet(None).await.receipts.first(), Some(&receipt));
+}

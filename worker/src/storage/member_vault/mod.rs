@@ -18,7 +18,9 @@ use domain::api::{CustomerView, ErrorCode, MembershipView, PointsAccrued, ShopSu
 use domain::code_rules::{self, CodeRecord};
 use domain::member::{DisplayName, MemberNumber};
 use domain::money::MinorUnits;
-use domain::shop::{CustomerNumber, RegisterId, RequestId, ShopId};
+use domain::receipt::ReceiptDetails;
+use domain::sale::LineItem;
+use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
 use domain::UnixMillis;
 use futures_channel::oneshot;
 
@@ -106,8 +108,11 @@ pub struct Accrual {
     pub code_hash: CodeHash,
     pub shop: ShopSummary,
     pub register_id: RegisterId,
+    pub register_name: Label,
     pub request_id: RequestId,
     pub amount: MinorUnits,
+    /// The sale's lines (priced by the Worker), for the receipt.
+    pub items: Vec<LineItem>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -517,6 +522,7 @@ impl MemberVault {
             .membership(shop_id)?
             .ok_or_else(|| Problem::internal("a code was issued without a membership"))?;
         let points_added = request.shop.points_per_unit.points_for(request.amount, request.shop.currency);
+        let points_before = self.points(shop_id, None)?;
         let amount_minor = i64::try_from(request.amount.0).map_err(|_| Problem::internal("amount out of range"))?;
         code_rules::spend(&mut record, now);
         self.sql.exec(
@@ -537,13 +543,29 @@ impl MemberVault {
                 now.into(),
             ],
         )?;
+        let points = self.points(shop_id, None)?;
+        let receipt = Receipt {
+            receipt_number: self.next_receipt_number(shop_id, membership.customer_number)?,
+            shop_id: shop_id.clone(),
+            shop_name: request.shop.name.clone(),
+            currency: request.shop.currency,
+            register_id: request.register_id.clone(),
+            register_name: request.register_name.clone(),
+            request_id: request.request_id.clone(),
+            customer_number: membership.customer_number,
+            at: now,
+            items: request.items.clone(),
+            details: ReceiptDetails::Points { sale_minor: request.amount.0, points_added, points_before, points_after: points },
+        };
+        self.store_receipt(&receipt)?;
         self.changed()?;
         Ok(PointsAccrued {
             customer_number: membership.customer_number,
             amount_minor: request.amount.0,
             points_added,
-            points: self.points(shop_id, None)?,
+            points,
             at: now,
+            receipt: Some(receipt),
         })
     }
 
@@ -579,6 +601,7 @@ impl MemberVault {
             points_added: earlier.points,
             points: self.points(&request.shop.shop_id, Some(earlier.seq))?,
             at: earlier.at,
+            receipt: self.receipt(&request.shop.shop_id, &request.request_id)?,
         })
     }
 
