@@ -61,6 +61,10 @@ pub async fn debit_wait(token: &str, request: &DebitWaitRequest) -> Result<Debit
     call(token, "POST", "/api/register/debits/wait", Some(request)).await
 }
 
+pub async fn debit_cancel(token: &str, request: &DebitWaitRequest) -> Result<DebitStatus, Failure> {
+    call(token, "POST", "/api/register/debits/cancel", Some(request)).await
+}
+
 pub async fn top_up(token: &str, request: &TopUpRequest) -> Result<Receipt, Failure> {
     call(token, "POST", "/api/register/prepaid/top-ups", Some(request)).await
 }

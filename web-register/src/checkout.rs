@@ -174,6 +174,12 @@ async fn add_points() {
 
 /// Clears the screen for the next customer; the same code may then be read again.
 pub fn next_customer() {
+    // A question still on the customer's phone is withdrawn, not left to time out.
+    if let Some((token, request)) = with_till(|till| till.waiting.take()) {
+        spawn_local(async move {
+            let _ = api::debit_cancel(&token, &request).await;
+        });
+    }
     with_till(|till| {
         till.turn += 1;
         till.busy = false;

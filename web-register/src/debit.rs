@@ -70,19 +70,44 @@ fn refused_or_retry(failure: Failure) {
     }
 }
 
+pub fn wire() {
+    dom::on_id("cancel-debit", "click", |_| wasm_bindgen_futures::spawn_local(withdraw()));
+}
+
+/// The question being waited for, so "Cancel request" can withdraw it.
+fn waiting_for() -> Option<(String, DebitWaitRequest)> {
+    with_till(|till| till.waiting.clone())
+}
+
+/// Withdraws the question; the long-poll then hears "cancelled".
+async fn withdraw() {
+    let Some((token, request)) = waiting_for() else { return };
+    dom::set_busy("cancel-debit", true);
+    let result = api::debit_cancel(&token, &request).await;
+    dom::set_busy("cancel-debit", false);
+    if let Err(failure) = result {
+        // Most likely the customer answered first; the wait shows that answer.
+        dom::set_text("verdict-detail", &failure.message());
+    }
+}
+
 /// Waits for the customer's answer, then shows it.
 async fn follow(token: String, code: OneTimeCode, mut status: DebitStatus, turn: u32) {
     let skew = status.server_now - now_ms() as i64;
     loop {
         match status.outcome {
             DebitOutcome::Pending => {
-                with_till(|till| till.busy = true);
-                verdict::show(Verdict::Waiting { status: &status, skew_ms: skew });
                 let request = DebitWaitRequest { code: code.clone(), request_id: status.request_id.clone() };
+                with_till(|till| {
+                    till.busy = true;
+                    till.waiting = Some((token.clone(), request.clone()));
+                });
+                verdict::show(Verdict::Waiting { status: &status, skew_ms: skew });
                 let answer = api::debit_wait(&token, &request).await;
                 if with_till(|till| till.turn) != turn {
                     return;
                 }
+                with_till(|till| till.waiting = None);
                 match answer {
                     Ok(next) => status = next,
                     Err(Failure::Refused(error)) => {

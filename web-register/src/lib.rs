@@ -39,6 +39,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 pub fn start() {
     checkout::wire();
     sale::wire();
+    debit::wire();
     camera::wire();
     wasm_bindgen_futures::spawn_local(setup::boot());
 }

@@ -28,6 +28,8 @@ pub struct Till {
     pub lines: Vec<LineItem>,
     /// A debit or top-up sent without a clear answer: its retry reuses the request id.
     pub pending_operation: Option<(String, RequestId)>,
+    /// The question the customer's phone has now (token and its reference), while waiting.
+    pub waiting: Option<(String, domain::api::DebitWaitRequest)>,
 }
 
 impl Till {

@@ -107,6 +107,7 @@ pub fn show(verdict: Verdict<'_>) {
     dom::set_hidden("verdict-points", points.is_none());
     dom::set_text("verdict-detail", &detail);
     dom::set_hidden("sale-form", state != "customer");
+    dom::set_hidden("cancel-debit", state != "waiting");
     if let Some(receipt) = receipt {
         crate::receipt_view::render("register-receipt", receipt);
     }

@@ -89,6 +89,10 @@ async fn route(req: Request, env: &Env) -> Outcome<Response> {
             Post => routes::register::debit_wait(req, env).await,
             _ => not_allowed("POST"),
         },
+        ["api", "register", "debits", "cancel"] => match method {
+            Post => routes::register::debit_cancel(req, env).await,
+            _ => not_allowed("POST"),
+        },
         ["api", "register", "prepaid", "top-ups"] => match method {
             Post => routes::register::top_up(req, env).await,
             _ => not_allowed("POST"),

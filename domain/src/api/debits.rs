@@ -49,7 +49,8 @@ pub struct DebitRequest {
     pub operation: DebitOperation,
 }
 
-/// `POST /api/register/debits/wait`: long-polls one confirmation.
+/// `POST /api/register/debits/wait`: long-polls one confirmation. The same body
+/// to `POST /api/register/debits/cancel` withdraws it (if not yet answered).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct DebitWaitRequest {
     pub code: OneTimeCode,

@@ -21,6 +21,7 @@
 //! | `PUT /api/admin/shops/{id}/rewards`    | admin          | [`RewardList`] → [`RewardList`]              |
 //! | `POST /api/register/debits`            | register       | [`DebitRequest`] → [`DebitStatus`] (pending; the phone is asked) |
 //! | `POST /api/register/debits/wait`       | register       | [`DebitWaitRequest`] → [`DebitStatus`]; waits (≤ 25 s) while pending |
+//! | `POST /api/register/debits/cancel`     | register       | [`DebitWaitRequest`] → [`DebitStatus`]; the register withdraws its question |
 //! | `POST /api/register/prepaid/top-ups`   | register       | [`TopUpRequest`] → [`Receipt`](crate::receipt::Receipt) |
 //! | `PUT /api/me/pin`                      | member         | [`SetPinRequest`] → 204                      |
 //! | `POST /api/me/confirmations/approve`   | member         | [`ApproveRequest`] → [`DebitStatus`]         |

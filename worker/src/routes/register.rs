@@ -170,6 +170,22 @@ pub async fn debit_wait(mut req: Request, env: &Env) -> Outcome<Response> {
     web::ok(&VaultClient::of(env, &member)?.debit_status(&query).await?)
 }
 
+/// `POST /api/register/debits/cancel` → [`domain::api::DebitStatus`]: the
+/// register withdraws its question (e.g. the customer walked away); refused
+/// with `already_answered` once the customer approved.
+pub async fn debit_cancel(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: DebitWaitRequest = web::json_body(&mut req).await?;
+    let member = issuer(env, &request.code).await?;
+    let query = StatusQuery {
+        code_hash: CodeHash::of(&request.code),
+        shop_id: register.shop.shop_id,
+        request_id: request.request_id,
+        wait: false,
+    };
+    web::ok(&VaultClient::of(env, &member)?.withdraw(&query).await?)
+}
+
 /// `POST /api/register/prepaid/top-ups` → [`domain::receipt::Receipt`]: cash
 /// received becomes prepaid value. Needs no confirmation: it only adds.
 pub async fn top_up(mut req: Request, env: &Env) -> Outcome<Response> {

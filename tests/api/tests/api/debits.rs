@@ -431,3 +431,35 @@ async fn a_points_sale_may_carry_its_lines_and_gets_a_receipt() {
     assert_eq!(again.receipt, Some(receipt.clone()));
     assert_eq!(member.wallet(None).await.receipts.first(), Some(&receipt));
 }
+
+#[tokio::test]
+async fn the_register_can_withdraw_its_question_until_it_is_answered() {
+    let app = spawn_app().await;
+    app.with_rewards().await;
+    let member = app.customer(1000, 0).await;
+    let withdraw = |code: domain::code::OneTimeCode, id: String| {
+        app.http
+            .post(app.url("/api/register/debits/cancel"))
+            .bearer_auth(&app.register.token)
+            .json(&json!({ "code": code, "request_id": id }))
+            .send()
+    };
+
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let request_id = unique_id("withdrawn");
+    app.debit_ok(&code, &request_id, redeem("coffee")).await;
+    let shown = member.pending().await.remove(0);
+    let withdrawn: DebitStatus = expect_json(withdraw(code.clone(), request_id.clone()).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(withdrawn.outcome, DebitOutcome::Cancelled { by: CancelledBy::Register });
+    assert!(member.pending().await.is_empty(), "the phone no longer shows it");
+    expect_error(member.approve(&shown, None, 0).await, ErrorCode::AlreadyAnswered).await;
+
+    // Once approved, it cannot be withdrawn.
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let request_id = unique_id("kept");
+    app.debit_ok(&code, &request_id, redeem("coffee")).await;
+    let shown = member.pending().await.remove(0);
+    let _: DebitStatus = expect_json(member.approve(&shown, None, 0).await, StatusCode::OK).await;
+    expect_error(withdraw(code, request_id).await.unwrap(), ErrorCode::AlreadyAnswered).await;
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 500);
+}

@@ -371,6 +371,17 @@ impl MemberVault {
         Ok(transition)
     }
 
+    /// The register withdraws its question (only the code that started it finds it).
+    pub(super) fn withdraw(&self, query: StatusQuery) -> Outcome<DebitStatus> {
+        let stored = self.stored(&query.shop_id, &query.request_id)?.ok_or_else(no_such_confirmation)?;
+        if stored.code_hash != query.code_hash.as_str() {
+            return Err(no_such_confirmation());
+        }
+        self.cancel_as(&query.shop_id, &query.request_id, CancelledBy::Register)?;
+        let stored = self.stored(&query.shop_id, &query.request_id)?.ok_or_else(no_such_confirmation)?;
+        self.status_of(&stored, clock::now())
+    }
+
     /// The customer says no; cancelling again changes nothing.
     pub(super) fn cancel(&self, request: CancelRequest) -> Outcome<DebitStatus> {
         self.existing_profile()?;

@@ -167,6 +167,11 @@ impl VaultClient {
         internal::call(&self.stub, "debit_status", query).await
     }
 
+    /// The register withdraws its question.
+    pub async fn withdraw(&self, query: &StatusQuery) -> Outcome<DebitStatus> {
+        internal::call(&self.stub, "withdraw", query).await
+    }
+
     pub async fn approve(&self, request: &ApproveRequest) -> Outcome<DebitStatus> {
         internal::call(&self.stub, "approve", request).await
     }
@@ -287,6 +292,7 @@ impl MemberVault {
             // The PIN check inside awaits; see `debits` for why that is safe.
             "approve" => serde_json::to_value(self.approve(internal::parse(&body)?).await?)?,
             "cancel" => serde_json::to_value(self.cancel(internal::parse(&body)?)?)?,
+            "withdraw" => serde_json::to_value(self.withdraw(internal::parse(&body)?)?)?,
             "set_pin" => serde_json::to_value(self.set_pin(internal::parse(&body)?)?)?,
             "top_up" => serde_json::to_value(self.top_up(internal::parse(&body)?)?)?,
             other => return Err(internal::unknown_operation(other)),
