@@ -91,9 +91,22 @@ async fn withdraw() {
     }
 }
 
+/// Counts the question down on screen while it is the one waited for.
+async fn tick(status: DebitStatus, skew_ms: i64) {
+    loop {
+        sleep(500).await;
+        let still = with_till(|till| till.waiting.as_ref().is_some_and(|(_, w)| w.request_id == status.request_id));
+        if !still {
+            return;
+        }
+        dom::set_text("verdict-detail", &verdict::waiting_detail(&status, skew_ms));
+    }
+}
+
 /// Waits for the customer's answer, then shows it.
 async fn follow(token: String, code: OneTimeCode, mut status: DebitStatus, turn: u32) {
     let skew = status.server_now - now_ms() as i64;
+    let mut ticking = false;
     loop {
         match status.outcome {
             DebitOutcome::Pending => {
@@ -103,15 +116,21 @@ async fn follow(token: String, code: OneTimeCode, mut status: DebitStatus, turn:
                     till.waiting = Some((token.clone(), request.clone()));
                 });
                 verdict::show(Verdict::Waiting { status: &status, skew_ms: skew });
+                if !ticking {
+                    ticking = true;
+                    wasm_bindgen_futures::spawn_local(tick(status.clone(), skew));
+                }
                 let answer = api::debit_wait(&token, &request).await;
                 if with_till(|till| till.turn) != turn {
                     return;
                 }
-                with_till(|till| till.waiting = None);
                 match answer {
                     Ok(next) => status = next,
                     Err(Failure::Refused(error)) => {
-                        with_till(|till| till.busy = false);
+                        with_till(|till| {
+                            till.busy = false;
+                            till.waiting = None;
+                        });
                         return show_failure(&Failure::Refused(error));
                     }
                     // Lost connection: ask again (the question lives on the server).
@@ -122,6 +141,7 @@ async fn follow(token: String, code: OneTimeCode, mut status: DebitStatus, turn:
             DebitOutcome::Cancelled { by } => {
                 with_till(|till| {
                     till.busy = false;
+                    till.waiting = None;
                     till.pending_operation = None;
                     till.customer = None;
                     till.seen.forget();
@@ -137,6 +157,7 @@ async fn follow(token: String, code: OneTimeCode, mut status: DebitStatus, turn:
 fn concluded(receipt: &Receipt) {
     with_till(|till| {
         till.busy = false;
+        till.waiting = None;
         till.pending_operation = None;
         till.customer = None;
         till.seen.forget();

@@ -55,13 +55,12 @@ pub fn show(verdict: Verdict<'_>) {
                 (Debit::PrepaidCharge { amount }, Some(currency)) => format!("Pay {} from prepaid", crate::locale::money(amount.0, currency)),
                 (Debit::PrepaidCharge { amount }, None) => format!("Pay {} minor units from prepaid", amount.0),
             };
-            let seconds = ((status.expires_at - skew_ms - crate::timing::now_ms() as i64).max(0) + 999) / 1000;
             (
                 "waiting",
-                "Waiting for the customer…".to_owned(),
+                "Waiting…".to_owned(),
                 None,
                 Some(asked),
-                format!("Customer {} approves or cancels on their phone (at most {seconds} s).", status.customer_number),
+                waiting_detail(status, skew_ms),
             )
         }
         Verdict::Concluded(receipt) => (
@@ -112,6 +111,12 @@ pub fn show(verdict: Verdict<'_>) {
         crate::receipt_view::render("register-receipt", receipt);
     }
     dom::set_hidden("receipt-panel", receipt.is_none());
+}
+
+/// "Customer #1 approves or cancels on their phone · 42 s left".
+pub fn waiting_detail(status: &DebitStatus, skew_ms: i64) -> String {
+    let seconds = ((status.expires_at - skew_ms - crate::timing::now_ms() as i64).max(0) + 999) / 1000;
+    format!("Customer {} approves or cancels on their phone · {seconds} s left", status.customer_number)
 }
 
 fn currency() -> Option<Currency> {
