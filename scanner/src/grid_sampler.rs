@@ -18,13 +18,24 @@ const MAX_SIZE: usize = 177;
 
 /// Re-reads a grid whose corners rqrr reported. `bounds` are rqrr's grid bounds
 /// (top-left, top-right, bottom-right, bottom-left), which span `size + 1` modules.
+/// rqrr estimates the size from the timing pattern, which low resolution can
+/// throw off by a version, so the neighbouring sizes are read too.
 /// Returns the payload bytes when a reading passes the checks.
 pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize) -> Option<Vec<u8>> {
     if !(21..=MAX_SIZE).contains(&size) || (size - 17) % 4 != 0 {
         return None;
     }
     let to_image = Homography::square_to_quad(bounds)?;
-    let span = (size + 1) as f32;
+    // The code itself spans `size` of the `size + 1` modules the bounds cover.
+    let code_extent = size as f32 / (size + 1) as f32;
+    [size, size + 4, size - 4]
+        .into_iter()
+        .filter(|s| (21..=MAX_SIZE).contains(s))
+        .find_map(|s| read_with_size(grey, &to_image, code_extent, s))
+}
+
+fn read_with_size(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize) -> Option<Vec<u8>> {
+    let span = size as f32 / code_extent;
     for (nx, ny) in NUDGES {
         let levels: Vec<f32> = (0..size * size)
             .map(|i| {

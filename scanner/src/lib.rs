@@ -37,9 +37,12 @@ pub struct Detection {
 ///
 /// The cheap pass always runs; harder passes run while the budget lasts, and
 /// the next frame continues the list of harder passes where this one stopped.
+/// A harder pass that never fits (a slow device) still runs on every
+/// [`Scanner::STARVED_FRAMES`]th frame, so the budget holds on average.
 pub struct Scanner {
     budget_ms: f64,
     next_live_pass: usize,
+    frames_without_hard_pass: u32,
 }
 
 impl Default for Scanner {
@@ -51,10 +54,12 @@ impl Default for Scanner {
 impl Scanner {
     /// Leaves headroom under the 10 ms frame target for colour conversion.
     pub const DEFAULT_BUDGET_MS: f64 = 8.0;
+    /// Frames in a row without a harder pass before one runs regardless.
+    pub const STARVED_FRAMES: u32 = 3;
 
     pub fn new(budget_ms: f64) -> Self {
         let budget_ms = if budget_ms.is_finite() { budget_ms.max(0.0) } else { Self::DEFAULT_BUDGET_MS };
-        Self { budget_ms, next_live_pass: 0 }
+        Self { budget_ms, next_live_pass: 0, frames_without_hard_pass: 0 }
     }
 
     /// Scans an RGBA frame (canvas `getImageData().data`). `now_ms` is any
@@ -77,18 +82,20 @@ impl Scanner {
     fn run(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance) -> Vec<Detection> {
         let (working, factor) = strategy::working_frame(frame);
         let found = strategy::CHEAP_PASS.run(&working);
-        allowance.spent(&strategy::CHEAP_PASS, &working);
         if !found.is_empty() {
             return to_detections(found, factor);
         }
         let passes = strategy::LIVE_PASSES;
-        for _ in 0..passes.len() {
+        let starved = self.frames_without_hard_pass >= Self::STARVED_FRAMES;
+        self.frames_without_hard_pass = self.frames_without_hard_pass.saturating_add(1);
+        for attempt in 0..passes.len() {
             let index = self.next_live_pass % passes.len();
             let Some(pass) = passes.get(index) else { break };
-            if !allowance.affords(pass, &working) {
+            if !(allowance.affords(pass, &working) || (attempt == 0 && starved)) {
                 break;
             }
             self.next_live_pass = index + 1;
+            self.frames_without_hard_pass = 0;
             let found = pass.run(&working);
             allowance.spent(pass, &working);
             if !found.is_empty() {
@@ -115,17 +122,17 @@ struct TimeAllowance<'a> {
 impl Allowance for TimeAllowance<'_> {
     fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool {
         let elapsed = (self.now_ms)() - self.start;
-        // The cheap pass has run, so its time is the unit cost; a clock that
-        // goes backwards or yields NaN simply ends the frame.
-        let unit = elapsed.max(0.01);
-        let predicted = unit * strategy::relative_cost(pass, frame);
+        // The cheap pass has run, so its time calibrates the cost model; a
+        // clock that goes backwards or yields NaN simply ends the frame.
+        let per_unit = elapsed.max(0.01) / strategy::relative_cost(&strategy::CHEAP_PASS, frame);
+        let predicted = per_unit * strategy::relative_cost(pass, frame);
         elapsed.is_finite() && elapsed + predicted <= self.budget_ms
     }
 
     fn spent(&mut self, _pass: &Pass, _frame: &GrayFrame) {}
 }
 
-/// A clock-free budget counted in cheap-pass equivalents.
+/// A clock-free budget counted in "rqrr on the whole frame" units.
 struct WorkAllowance {
     remaining: f64,
 }
@@ -140,16 +147,17 @@ impl Allowance for WorkAllowance {
     }
 }
 
-/// Work per [`scan_rgba`] call, in cheap-pass equivalents (cheap pass included).
-const SCAN_RGBA_WORK: f64 = 4.0;
+/// Work per [`scan_rgba`] call besides the cheap pass, in "rqrr on the whole
+/// working frame" units: about one full-resolution pass (≈ 8 ms in wasm at 640×480).
+const SCAN_RGBA_WORK: f64 = 1.0;
 
 thread_local! {
     static FRAME_SCANNER: RefCell<Scanner> = RefCell::new(Scanner::default());
 }
 
 /// Decodes the QR codes in an RGBA frame (as from canvas `getImageData`):
-/// the cheap pass plus the harder passes that fit a fixed work budget
-/// (about four cheap passes), continuing the harder passes across calls.
+/// the cheap pass plus the harder passes that fit a fixed work budget (about
+/// one full-resolution pass), continuing the harder passes across calls.
 /// Returns the decoded texts; empty when there is none or the frame is malformed.
 pub fn scan_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<String> {
     let Some(frame) = GrayFrame::from_rgba(width as usize, height as usize, rgba) else {

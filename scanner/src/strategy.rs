@@ -15,22 +15,24 @@ use crate::resample;
 /// cost grows with area.
 pub const WORKING_SIDE: usize = 960;
 
-/// Always first, on every frame.
-pub const CHEAP_PASS: Pass = Pass::new(Native, RowAverage, Normal);
+/// Always first, on every frame: half resolution (a phone held up to the
+/// camera spans hundreds of pixels, and a quarter of the area is a quarter of
+/// rqrr's time) with a block threshold that copes with glare and screen tint.
+pub const CHEAP_PASS: Pass = Pass::new(Down(2), Hybrid, Normal);
 
-/// Harder passes for camera frames, most useful first: glare and low
-/// contrast, dark mode, then blur/moiré/noise (shrinking averages them away).
+/// Harder passes for camera frames, most useful first: full resolution for
+/// smaller codes, dark mode, rqrr's own threshold, a wider local mean, and a
+/// coarser level for blur, moiré and noise (shrinking averages them away).
 pub const LIVE_PASSES: &[Pass] = &[
-    Pass::new(Native, Hybrid, Normal),
-    Pass::new(Native, Hybrid, Inverted),
-    Pass::new(Down(2), Hybrid, Normal),
-    Pass::new(Native, LocalMean(8), Normal),
-    Pass::new(Native, RowAverage, Inverted),
     Pass::new(Down(2), Hybrid, Inverted),
-    Pass::new(Native, LocalMean(8), Inverted),
+    Pass::new(Native, Hybrid, Normal),
+    Pass::new(Native, RowAverage, Normal),
+    Pass::new(Native, Hybrid, Inverted),
     Pass::new(Down(3), Hybrid, Normal),
-    Pass::new(Up(2), Hybrid, Normal),
-    Pass::new(Up(2), Hybrid, Inverted),
+    Pass::new(Native, LocalMean(8), Normal),
+    Pass::new(Down(3), Hybrid, Inverted),
+    Pass::new(Native, RowAverage, Inverted),
+    Pass::new(Native, LocalMean(8), Inverted),
 ];
 
 /// Passes for still images, tried in order after the cheap pass until one
@@ -68,12 +70,12 @@ pub fn working_frame(frame: &GrayFrame) -> (std::borrow::Cow<'_, GrayFrame>, usi
     }
 }
 
-/// Relative cost of a pass on a frame, in units of "one cheap pass": used to
-/// skip a pass that would overrun the budget before starting it.
+/// Rough cost of a pass on a frame, in units of "rqrr on the whole frame":
+/// used to skip a pass that would overrun the budget before starting it.
 pub fn relative_cost(pass: &Pass, frame: &GrayFrame) -> f64 {
     let area_factor = match pass.scale {
         Native => 1.0,
-        Down(f) => 1.0 / (f.max(1) as f64).powi(2) + 0.3,
+        Down(f) => 1.0 / (f.max(1) as f64).powi(2),
         Up(f) => (f.max(1) as f64).powi(2) * 1.2,
         Padded => {
             let side = (frame.width().max(frame.height()) / 8).max(8) as f64 * 2.0;
@@ -82,8 +84,8 @@ pub fn relative_cost(pass: &Pass, frame: &GrayFrame) -> f64 {
     };
     let threshold_factor = match pass.threshold {
         RowAverage => 1.0,
-        Hybrid => 1.3,
-        LocalMean(_) => 1.5,
+        Hybrid => 1.0,
+        LocalMean(_) => 1.3,
     };
     area_factor * threshold_factor
 }

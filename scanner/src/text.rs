@@ -1,13 +1,15 @@
 //! Turns a QR payload's bytes into text. QR byte mode carries no charset
 //! unless an ECI says so (and rqrr drops ECIs), and kanji mode is Shift_JIS,
 //! so guess as zxing does: UTF-8 if valid, else Shift_JIS if it decodes
-//! cleanly, else ISO-8859-1 (the QR standard's default).
+//! cleanly (native builds only: see Cargo.toml), else ISO-8859-1 (the QR
+//! standard's default).
 
 pub fn decode_payload(bytes: &[u8]) -> String {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(text) = std::str::from_utf8(bytes) {
         return text.to_owned();
     }
+    #[cfg(not(target_arch = "wasm32"))]
     if let Some(text) = encoding_rs::SHIFT_JIS.decode_without_bom_handling_and_without_replacement(bytes) {
         return text.into_owned();
     }
