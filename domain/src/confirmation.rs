@@ -26,6 +26,10 @@ pub enum CancelledBy {
     Customer,
     Register,
     Timeout,
+    /// Too many wrong PINs: the PIN locked while this question was open.
+    PinLocked,
+    /// Approved, but the balance no longer covered the debit (another debit came first).
+    Insufficient,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

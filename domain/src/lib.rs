@@ -11,6 +11,8 @@
 //! - [`sale`]: line items and totals.
 //! - [`rewards`]: what points buy.
 //! - [`prepaid`]: stored value, PINs and their attempt limit.
+//! - [`catalog`]: a shop's product list and rewards.
+//! - [`receipt`]: what both sides show after a concluded operation.
 //! - [`confirmation`]: debits the customer approves or cancels on their phone.
 //! - [`tickets`]: when a gate admits or denies, and why.
 //! - [`bills`]: bills paid exactly once, where the biller allows.
@@ -19,6 +21,7 @@
 
 pub mod api;
 pub mod bills;
+pub mod catalog;
 pub mod check_digit;
 pub mod code;
 pub mod code_rules;
@@ -28,6 +31,7 @@ pub mod member;
 pub mod money;
 pub mod points;
 pub mod prepaid;
+pub mod receipt;
 pub mod rewards;
 pub mod sale;
 pub mod shop;

@@ -124,12 +124,18 @@ impl MinorUnits {
 
     /// "12.50 EUR".
     pub fn format(&self, currency: Currency) -> String {
+        format!("{} {currency}", self.decimal(currency))
+    }
+
+    /// The exact decimal, "12.50": what pages hand to the browser's `Intl`
+    /// (which formats decimal strings exactly, no float in between).
+    pub fn decimal(&self, currency: Currency) -> String {
         let per = currency.minor_per_major();
         let digits = currency.minor_digits() as usize;
         if digits == 0 {
-            format!("{} {currency}", self.0)
+            self.0.to_string()
         } else {
-            format!("{}.{:0digits$} {currency}", self.0 / per, self.0 % per)
+            format!("{}.{:0digits$}", self.0 / per, self.0 % per)
         }
     }
 }
@@ -165,6 +171,7 @@ mod tests {
         assert_eq!(MinorUnits(1205).format(eur()), "12.05 EUR");
         assert_eq!(MinorUnits(500).format(Currency::parse("JPY").unwrap()), "500 JPY");
         assert_eq!(MinorUnits(1).format(Currency::parse("KWD").unwrap()), "0.001 KWD");
+        assert_eq!(MinorUnits(5).decimal(eur()), "0.05");
     }
 
     #[test]

@@ -92,6 +92,38 @@ impl PinGuard {
         }
         Err(PinRefusal::WrongPin { attempts_left: MAX_PIN_FAILURES - self.failures })
     }
+
+    /// Counts an attempt as failed *before* the PIN is checked. Checking a PIN
+    /// hash is slow and asynchronous; counting first means parallel guesses
+    /// cannot all slip in while the count is still low: at most
+    /// [`MAX_PIN_FAILURES`] attempts per lock period, however they interleave.
+    pub fn begin_attempt(&mut self, now: UnixMillis) -> Result<(), PinRefusal> {
+        self.check_open(now)?;
+        if self.locked_until.is_some() {
+            // A lock that ran out gives a fresh set of attempts.
+            *self = Self::default();
+        }
+        self.failures += 1;
+        if self.failures >= MAX_PIN_FAILURES {
+            // This is the last attempt allowed; the lock stands unless it is correct.
+            self.locked_until = Some(now + PIN_LOCK_MS);
+            self.failures = 0;
+        }
+        Ok(())
+    }
+
+    /// Ends an attempt begun with [`Self::begin_attempt`]: a correct PIN clears
+    /// the count (and a lock set by this very attempt); a wrong one says what is left.
+    pub fn finish_attempt(&mut self, correct: bool) -> Result<(), PinRefusal> {
+        if correct {
+            *self = Self::default();
+            return Ok(());
+        }
+        match self.locked_until {
+            Some(until) => Err(PinRefusal::Locked { until }),
+            None => Err(PinRefusal::WrongPin { attempts_left: MAX_PIN_FAILURES - self.failures }),
+        }
+    }
 }
 
 /// One change of a prepaid balance, as recorded: `old − new = amount` for a
@@ -153,6 +185,35 @@ mod tests {
         assert_eq!(guard.record(false, PIN_LOCK_MS), Err(PinRefusal::WrongPin { attempts_left: MAX_PIN_FAILURES - 1 }));
         assert_eq!(guard.record(true, PIN_LOCK_MS), Ok(()));
         assert_eq!(guard, PinGuard::default());
+    }
+
+    #[test]
+    fn attempts_are_counted_before_the_check() {
+        let mut guard = PinGuard::default();
+        // Five guesses begun at once (none finished yet): a sixth is refused.
+        for _ in 0..MAX_PIN_FAILURES {
+            assert_eq!(guard.begin_attempt(0), Ok(()));
+        }
+        assert_eq!(guard.begin_attempt(1), Err(PinRefusal::Locked { until: PIN_LOCK_MS }));
+        assert_eq!(guard.finish_attempt(false), Err(PinRefusal::Locked { until: PIN_LOCK_MS }));
+        // After the lock, a fresh set of attempts; a correct PIN clears the count.
+        assert_eq!(guard.begin_attempt(PIN_LOCK_MS), Ok(()));
+        assert_eq!(guard.finish_attempt(false), Err(PinRefusal::WrongPin { attempts_left: MAX_PIN_FAILURES - 1 }));
+        assert_eq!(guard.begin_attempt(PIN_LOCK_MS), Ok(()));
+        assert_eq!(guard.finish_attempt(true), Ok(()));
+        assert_eq!(guard, PinGuard::default());
+    }
+
+    #[test]
+    fn a_correct_last_attempt_lifts_its_own_lock() {
+        let mut guard = PinGuard::default();
+        for _ in 1..MAX_PIN_FAILURES {
+            guard.begin_attempt(0).unwrap();
+            assert!(guard.finish_attempt(false).is_err());
+        }
+        guard.begin_attempt(0).unwrap();
+        assert_eq!(guard.finish_attempt(true), Ok(()));
+        assert_eq!(guard.check_open(1), Ok(()));
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! is an HttpOnly cookie, so every call is a same-origin fetch with credentials.
 
 use domain::api::{
-    ApiError, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, MembershipView, ShopList,
-    SignInRequest, SignUpRequest, SignedIn, Wallet,
+    ApiError, ApproveRequest, CancelRequest, DebitStatus, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest,
+    MembershipView, SetPinRequest, ShopList, SignInRequest, SignUpRequest, SignedIn, Wallet,
 };
 use domain::shop::ShopId;
 use serde::de::DeserializeOwned;
@@ -76,6 +76,18 @@ pub async fn join(request: &JoinRequest) -> Result<MembershipView, Failure> {
 
 pub async fn issue_code(shop_id: &ShopId) -> Result<IssuedCode, Failure> {
     call("POST", "/api/me/codes", Some(&IssueCodeRequest { shop_id: shop_id.clone() })).await
+}
+
+pub async fn set_pin(request: &SetPinRequest) -> Result<(), Failure> {
+    send("PUT", "/api/me/pin", Some(request)).await.map(|_| ())
+}
+
+pub async fn approve(request: &ApproveRequest) -> Result<DebitStatus, Failure> {
+    call("POST", "/api/me/confirmations/approve", Some(request)).await
+}
+
+pub async fn cancel(request: &CancelRequest) -> Result<DebitStatus, Failure> {
+    call("POST", "/api/me/confirmations/cancel", Some(request)).await
 }
 
 /// Any JSON call; the typed helpers above, and `views::items`, use it.

@@ -15,6 +15,12 @@ pub mod state;
 pub mod timing;
 pub mod views;
 
+// Shared with the register page, so both render receipts identically.
+#[path = "../../web-shared/locale.rs"]
+pub mod locale;
+#[path = "../../web-shared/receipt_view.rs"]
+pub mod receipt_view;
+
 use wasm_bindgen::prelude::wasm_bindgen;
 
 /// Entry point, called once by `index.html` after the module is initialised.
@@ -23,6 +29,9 @@ pub fn start() {
     views::auth::wire();
     views::wallet::wire();
     views::code::wire();
+    views::confirm::wire();
+    views::receipts::wire();
+    views::pin::wire();
     dom::on_id("sign-out", "click", |_| wasm_bindgen_futures::spawn_local(session::sign_out()));
     wasm_bindgen_futures::spawn_local(session::boot());
 }

@@ -42,11 +42,13 @@ fn start(wallet: Wallet, new_member: Option<MemberNumber>) {
     clear_error();
     let session = with_app(|app| {
         app.session += 1;
+        app.skew_ms = wallet.server_now - now_ms();
         app.wallet = Some(wallet);
         app.session
     });
     wallet::show_new_member(new_member.as_ref());
     wallet::render();
+    views::confirm::sync();
     views::show(Screen::Wallet);
     spawn_local(follow_wallet(session));
     spawn_local(wallet::load_shops());
@@ -115,14 +117,25 @@ async fn follow_wallet(session: u32) {
     }
 }
 
-/// Takes a newer wallet: re-renders, announces points gained, and replaces a code
-/// that a register has just used.
+/// Takes a newer wallet: re-renders, announces points gained, shows a register's
+/// question and a new receipt, and replaces a code that a register has just used.
 pub fn apply(new: Wallet) {
+    let (news, used_code) = with_app(|app| {
+        let Some(old) = app.wallet.as_ref() else { return (None, false) };
+        if new.version < old.version {
+            return (None, false);
+        }
+        let receipt = new.receipts.first().filter(|r| old.receipts.first() != Some(*r)).cloned();
+        // A new question or receipt from the code's shop means its code was just used.
+        let used = app.code_shop.as_ref().is_some_and(|shop| {
+            let asked = new.confirmations.iter().any(|c| &c.shop_id == shop && !old.confirmations.iter().any(|o| o.request_id == c.request_id));
+            asked || receipt.as_ref().is_some_and(|r| &r.shop_id == shop)
+        });
+        (Some(receipt), used)
+    });
+    let Some(new_receipt) = news else { return };
     let gains = with_app(|app| {
         let old = app.wallet.as_ref()?;
-        if new.version < old.version {
-            return None;
-        }
         let gains: Vec<_> = new
             .memberships
             .iter()
@@ -134,17 +147,29 @@ pub fn apply(new: Wallet) {
         Some(gains)
     });
     let Some(gains) = gains else { return };
-    with_app(|app| app.wallet = Some(new));
+    with_app(|app| {
+        app.skew_ms = new.server_now - now_ms();
+        app.wallet = Some(new);
+    });
     wallet::render();
+    views::confirm::sync();
+    if let Some(receipt) = new_receipt {
+        views::receipts::show(&receipt);
+    }
     let code_shop = with_app(|app| app.code_shop.clone());
+    let mut refreshed = false;
     for (shop, delta) in gains {
         if code_shop.as_ref() == Some(&shop.shop_id) {
             // The code screen shows the change itself; its code was just used.
             code::show_points_change(delta);
             code::refresh();
+            refreshed = true;
         } else {
             let sign = if delta > 0 { "+" } else { "" };
             show_notice(&format!("{sign}{} at {}", points_text(delta), shop.name.as_str()));
         }
+    }
+    if used_code && !refreshed {
+        code::refresh();
     }
 }

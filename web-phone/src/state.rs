@@ -1,8 +1,8 @@
 //! What the page knows right now. Wasm runs on one thread, so one thread-local
 //! cell is enough; `with_app` never awaits, so a borrow never spans a request.
 
-use domain::api::{ShopSummary, Wallet};
-use domain::shop::ShopId;
+use domain::api::{PendingConfirmation, ShopSummary, Wallet};
+use domain::shop::{RequestId, ShopId};
 use std::cell::RefCell;
 
 #[derive(Default)]
@@ -17,6 +17,14 @@ pub struct App {
     pub code_generation: u32,
     /// Bumped per notice, so an older notice's timer does not hide a newer one.
     pub notice_generation: u32,
+    /// The register's question on screen, exactly as received (the approval echoes it).
+    pub prompt: Option<PendingConfirmation>,
+    /// Questions answered here, so a wallet that crossed the answer does not show them again.
+    pub answered: Vec<RequestId>,
+    /// Bumped whenever the prompt changes, so an old countdown stops.
+    pub prompt_generation: u32,
+    /// Server clock minus phone clock, from the last wallet.
+    pub skew_ms: i64,
 }
 
 thread_local! {

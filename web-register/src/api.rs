@@ -2,8 +2,10 @@
 //! Every call carries `Authorization: Bearer <register token>`.
 
 use domain::api::{
-    AccruePointsRequest, ApiError, CustomerView, ErrorCode, PointsAccrued, RegisterInfo, ResolveRequest,
+    AccruePointsRequest, ApiError, CustomerView, DebitRequest, DebitStatus, DebitWaitRequest, ErrorCode, PointsAccrued,
+    RegisterInfo, ResolveRequest, TopUpRequest,
 };
+use domain::receipt::Receipt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
@@ -48,6 +50,23 @@ pub async fn resolve(token: &str, request: &ResolveRequest) -> Result<CustomerVi
 
 pub async fn accrue(token: &str, request: &AccruePointsRequest) -> Result<PointsAccrued, Failure> {
     call(token, "POST", "/api/register/points", Some(request)).await
+}
+
+pub async fn debit(token: &str, request: &DebitRequest) -> Result<DebitStatus, Failure> {
+    call(token, "POST", "/api/register/debits", Some(request)).await
+}
+
+/// Long-polls (server side, ≤ 25 s) until the customer answers.
+pub async fn debit_wait(token: &str, request: &DebitWaitRequest) -> Result<DebitStatus, Failure> {
+    call(token, "POST", "/api/register/debits/wait", Some(request)).await
+}
+
+pub async fn debit_cancel(token: &str, request: &DebitWaitRequest) -> Result<DebitStatus, Failure> {
+    call(token, "POST", "/api/register/debits/cancel", Some(request)).await
+}
+
+pub async fn top_up(token: &str, request: &TopUpRequest) -> Result<Receipt, Failure> {
+    call(token, "POST", "/api/register/prepaid/top-ups", Some(request)).await
 }
 
 /// Any JSON call with the register's token; the typed helpers above, and `gate`, use it.

@@ -10,7 +10,6 @@ use crate::timing::now_ms;
 use crate::verdict::{self, Verdict};
 use domain::api::{AccruePointsRequest, ErrorCode, ResolveRequest};
 use domain::code::OneTimeCode;
-use domain::money::MinorUnits;
 use wasm_bindgen_futures::spawn_local;
 
 /// How long a sale's result stays on screen before the camera may replace it.
@@ -92,6 +91,7 @@ pub async fn resolve(code: OneTimeCode) {
                 same
             });
             if !same_customer {
+                crate::sale::clear();
                 dom::set_input_value("amount", "");
                 dom::set_text("sale-error", "");
                 preview_points();
@@ -117,9 +117,9 @@ async fn add_points() {
     }) else {
         return;
     };
-    let amount = match MinorUnits::parse(&dom::input_value("amount"), currency) {
+    let amount = match crate::sale::amount(currency) {
         Ok(amount) => amount,
-        Err(e) => return dom::set_text("sale-error", &sentence(e)),
+        Err(message) => return dom::set_text("sale-error", &message),
     };
     // A retry of the same sale keeps its request id, so it is never counted twice.
     let Some(sale) = with_till(|till| {
@@ -137,6 +137,7 @@ async fn add_points() {
         code: sale.code.clone(),
         request_id: sale.request_id.clone(),
         amount_minor: sale.amount.0,
+        items: with_till(|till| till.lines.clone()),
     };
     let result = api::accrue(&token, &request).await;
     dom::set_busy("add-points", false);
@@ -153,6 +154,7 @@ async fn add_points() {
                 till.paused_until = now_ms() + SOLD_HOLD_MS;
             });
             dom::set_input_value("amount", "");
+            crate::sale::clear();
             verdict::show(Verdict::Sold { accrued: &accrued, currency });
         }
         Err(Failure::Refused(error)) if error.error != ErrorCode::Internal => {
@@ -174,14 +176,22 @@ async fn add_points() {
 
 /// Clears the screen for the next customer; the same code may then be read again.
 pub fn next_customer() {
+    // A question still on the customer's phone is withdrawn, not left to time out.
+    if let Some((token, request)) = with_till(|till| till.waiting.take()) {
+        spawn_local(async move {
+            let _ = api::debit_cancel(&token, &request).await;
+        });
+    }
     with_till(|till| {
         till.turn += 1;
         till.busy = false;
         till.customer = None;
         till.pending_sale = None;
+        till.pending_operation = None;
         till.seen.forget();
         till.paused_until = 0.0;
     });
+    crate::sale::clear();
     for id in ["amount", "manual-code"] {
         dom::set_input_value(id, "");
     }
@@ -193,7 +203,7 @@ pub fn next_customer() {
 }
 
 /// Marks the request of `turn` as answered; false if "Next customer" made it stale.
-fn finish_request(turn: u32) -> bool {
+pub fn finish_request(turn: u32) -> bool {
     with_till(|till| {
         if till.turn != turn {
             return false;
@@ -219,12 +229,9 @@ pub fn show_failure(failure: &Failure) {
 }
 
 /// "≈ 12 points" under the amount while the cashier types.
-fn preview_points() {
-    let preview = with_till(|till| {
-        let shop = &till.info.as_ref()?.shop;
-        let amount = MinorUnits::parse(&dom::input_value("amount"), shop.currency).ok()?;
-        Some(shop.points_per_unit.points_for(amount, shop.currency))
-    });
+pub fn preview_points() {
+    let Some(shop) = with_till(|till| Some(till.info.as_ref()?.shop.clone())) else { return };
+    let preview = crate::sale::amount(shop.currency).ok().map(|amount| shop.points_per_unit.points_for(amount, shop.currency));
     let text = preview.map(|points| format!("Adds {}", points_text(points))).unwrap_or_default();
     dom::set_text("points-preview", &text);
 }

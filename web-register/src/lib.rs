@@ -16,16 +16,24 @@ pub mod api;
 pub mod camera;
 pub mod checkout;
 pub mod credential;
+pub mod debit;
 pub mod dom;
 pub mod gate;
 pub mod money;
 pub mod request_id;
+pub mod sale;
 pub mod seen;
 pub mod setup;
 pub mod sound;
 pub mod state;
 pub mod timing;
 pub mod verdict;
+
+// Shared with the phone page, so both render receipts identically.
+#[path = "../../web-shared/locale.rs"]
+pub mod locale;
+#[path = "../../web-shared/receipt_view.rs"]
+pub mod receipt_view;
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
@@ -35,6 +43,8 @@ pub fn start() {
     checkout::wire();
     gate::wire();
     sound::wire();
+    sale::wire();
+    debit::wire();
     camera::wire();
     wasm_bindgen_futures::spawn_local(setup::boot());
 }

@@ -26,6 +26,7 @@ pub async fn boot() {
                 dom::set_text("register-name", info.register_name.as_str());
                 dom::set_text("currency", info.shop.currency.as_str());
                 with_till(|till| till.info = Some(info));
+                crate::sale::render_catalog();
                 dom::set_hidden("boot-view", true);
                 dom::set_hidden("till-view", false);
                 verdict::show(Verdict::Ready);

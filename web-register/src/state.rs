@@ -3,6 +3,7 @@
 
 use crate::seen::SeenTexts;
 use domain::api::{CustomerView, RegisterInfo};
+use domain::sale::LineItem;
 use domain::code::OneTimeCode;
 use domain::money::MinorUnits;
 use domain::shop::RequestId;
@@ -23,6 +24,27 @@ pub struct Till {
     pub paused_until: f64,
     /// Bumped by "Next customer": answers to an older turn are dropped.
     pub turn: u32,
+    /// The sale's lines, picked from the product list.
+    pub lines: Vec<LineItem>,
+    /// A debit or top-up sent without a clear answer: its retry reuses the request id.
+    pub pending_operation: Option<(String, RequestId)>,
+    /// The question the customer's phone has now (token and its reference), while waiting.
+    pub waiting: Option<(String, domain::api::DebitWaitRequest)>,
+}
+
+impl Till {
+    /// The request id for an operation described by `key`: the same as last time
+    /// if that one got no clear answer (a retry), else a fresh one.
+    pub fn request_id_for(&mut self, key: String) -> Option<RequestId> {
+        if let Some((pending_key, id)) = &self.pending_operation {
+            if *pending_key == key {
+                return Some(id.clone());
+            }
+        }
+        let id = crate::request_id::fresh()?;
+        self.pending_operation = Some((key, id.clone()));
+        Some(id)
+    }
 }
 
 #[derive(Clone)]

@@ -43,7 +43,7 @@ async fn route(req: Request, env: &Env) -> Outcome<Response> {
     let path = req.path();
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let method = req.method();
-    use Method::{Delete, Get, Post};
+    use Method::{Delete, Get, Post, Put};
     match segments.as_slice() {
         ["api", "health"] => match method {
             Get => routes::public::health(),
@@ -72,6 +72,34 @@ async fn route(req: Request, env: &Env) -> Outcome<Response> {
         },
         ["api", "me", "codes"] => match method {
             Post => routes::member::issue_code(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "me", "pin"] => match method {
+            Put => routes::member::set_pin(req, env).await,
+            _ => not_allowed("PUT"),
+        },
+        ["api", "me", "confirmations", "approve"] => match method {
+            Post => routes::member::approve(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "me", "confirmations", "cancel"] => match method {
+            Post => routes::member::cancel(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "register", "debits"] => match method {
+            Post => routes::register::debit(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "register", "debits", "wait"] => match method {
+            Post => routes::register::debit_wait(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "register", "debits", "cancel"] => match method {
+            Post => routes::register::debit_cancel(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        ["api", "register", "prepaid", "top-ups"] => match method {
+            Post => routes::register::top_up(req, env).await,
             _ => not_allowed("POST"),
         },
         ["api", "register"] => match method {
@@ -154,6 +182,14 @@ async fn route(req: Request, env: &Env) -> Outcome<Response> {
         ["api", "issuer", "events", event_id, "tickets", ticket_id, "cancel"] => match method {
             Post => routes::issuer::cancel_ticket(req, env, event_id, ticket_id).await,
             _ => not_allowed("POST"),
+        },
+        ["api", "admin", "shops", shop_id, "products"] => match method {
+            Put => routes::admin::put_products(req, env, shop_id).await,
+            _ => not_allowed("PUT"),
+        },
+        ["api", "admin", "shops", shop_id, "rewards"] => match method {
+            Put => routes::admin::put_rewards(req, env, shop_id).await,
+            _ => not_allowed("PUT"),
         },
         [""] => {
             let phone = req.url()?.join("/phone/").map_err(|e| Problem::internal(format!("url: {e}")))?;

@@ -64,7 +64,11 @@ fn ensure_demo_shop(agent: &ureq::Agent, base: &str, admin_token: &str) -> Resul
         .send_json(&request)
         .map_err(|e| format!("cannot create the demo shop: {e}"))?;
     match answer.status().as_u16() {
-        201 => answer.body_mut().read_json().map_err(|e| e.to_string()),
+        201 => {
+            let shop: ShopSummary = answer.body_mut().read_json().map_err(|e| e.to_string())?;
+            put_demo_catalog(agent, base, admin_token)?;
+            Ok(shop)
+        }
         409 => {
             // Made on an earlier start: look it up.
             let mut list = agent.get(format!("{base}/api/shops")).call().map_err(|e| e.to_string())?;
@@ -77,6 +81,30 @@ fn ensure_demo_shop(agent: &ureq::Agent, base: &str, admin_token: &str) -> Resul
         }
         status => Err(format!("creating the demo shop answered {status}: {}", body_text(&mut answer))),
     }
+}
+
+/// A few products and rewards, so the demo register can sell items and redeem points.
+fn put_demo_catalog(agent: &ureq::Agent, base: &str, admin_token: &str) -> Result {
+    let products = serde_json::json!({ "products": [
+        { "product_code": "COF", "name": "Coffee", "unit_price": 250 },
+        { "product_code": "TEA", "name": "Tea", "unit_price": 200 },
+        { "product_code": "CAKE", "name": "Cheesecake", "unit_price": 300 },
+    ]});
+    let rewards = serde_json::json!({ "rewards": [
+        { "reward_id": "free-coffee", "name": "Free coffee", "cost_points": 20, "benefit": { "kind": "free_item", "item": "Coffee" } },
+        { "reward_id": "five-off", "name": "5.00 off", "cost_points": 50, "benefit": { "kind": "amount_off", "amount": 500 } },
+    ]});
+    for (what, body) in [("products", products), ("rewards", rewards)] {
+        let mut answer = agent
+            .put(format!("{base}/api/admin/shops/{DEMO_SHOP_ID}/{what}"))
+            .header("Authorization", format!("Bearer {admin_token}"))
+            .send_json(&body)
+            .map_err(|e| format!("cannot set the demo {what}: {e}"))?;
+        if answer.status() != 200 {
+            return Err(format!("setting the demo {what} answered {}: {}", answer.status(), body_text(&mut answer)));
+        }
+    }
+    Ok(())
 }
 
 fn label(text: &str) -> Result<Label> {

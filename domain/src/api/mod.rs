@@ -17,6 +17,15 @@
 //! | `POST /api/register/points`            | register       | [`AccruePointsRequest`] → [`PointsAccrued`] |
 //! | `POST /api/admin/shops`                | admin          | [`CreateShopRequest`] → 201 [`ShopSummary`] |
 //! | `POST /api/admin/shops/{id}/registers` | admin          | [`CreateRegisterRequest`] → 201 [`RegisterCreated`] |
+//! | `PUT /api/admin/shops/{id}/products`   | admin          | [`ProductList`] → [`ProductList`]            |
+//! | `PUT /api/admin/shops/{id}/rewards`    | admin          | [`RewardList`] → [`RewardList`]              |
+//! | `POST /api/register/debits`            | register       | [`DebitRequest`] → [`DebitStatus`] (pending; the phone is asked) |
+//! | `POST /api/register/debits/wait`       | register       | [`DebitWaitRequest`] → [`DebitStatus`]; waits (≤ 25 s) while pending |
+//! | `POST /api/register/debits/cancel`     | register       | [`DebitWaitRequest`] → [`DebitStatus`]; the register withdraws its question |
+//! | `POST /api/register/prepaid/top-ups`   | register       | [`TopUpRequest`] → [`Receipt`](crate::receipt::Receipt) |
+//! | `PUT /api/me/pin`                      | member         | [`SetPinRequest`] → 204                      |
+//! | `POST /api/me/confirmations/approve`   | member         | [`ApproveRequest`] → [`DebitStatus`]         |
+//! | `POST /api/me/confirmations/cancel`    | member         | [`CancelRequest`] → [`DebitStatus`]          |
 //!
 //! Bills and tickets (issue 5) add the routes listed in [`items`] (members and
 //! registers), [`tickets`] and [`bills`] (issuers) and [`issuers`] (admin).
@@ -30,7 +39,14 @@ pub mod issuers;
 pub mod items;
 pub mod tickets;
 
+mod debits;
+pub use debits::*;
+
+use crate::catalog::Product;
 use crate::code::OneTimeCode;
+use crate::receipt::Receipt;
+use crate::rewards::Reward;
+use crate::sale::LineItem;
 use crate::code_rules::Refusal;
 use crate::member::{DisplayName, MemberNumber, Password};
 use crate::money::Currency;
@@ -92,6 +108,31 @@ pub enum ErrorCode {
     Cancelled,
     /// The ticket may not be passed on (not transferable, used, cancelled or over).
     NotTransferable,
+    // Debits (issue 4).
+    /// The shop has no such reward.
+    UnknownReward,
+    /// A line names a product code that is not on the shop's list.
+    UnknownProduct,
+    /// Not enough points for the reward: nothing was asked of the customer.
+    NotEnoughPoints,
+    /// Not enough prepaid value: nothing was asked of the customer (or, at approval, nothing was charged).
+    InsufficientFunds,
+    /// A top-up would take the prepaid balance over its limit.
+    OverLimit,
+    /// The member has not set a PIN, which prepaid charges need.
+    PinNotSet,
+    /// A PIN is required and was not given, or was wrong.
+    WrongPin,
+    /// Too many wrong PINs: locked for a while.
+    PinLocked,
+    /// The confirmation timed out: nothing was changed.
+    ConfirmationExpired,
+    /// The confirmation was already approved or cancelled.
+    AlreadyAnswered,
+    /// The approval does not match the question shown (another request or amount).
+    ConfirmationMismatch,
+    /// A tip only on a prepaid charge, by the customer, and at most the sale amount.
+    TipNotAllowed,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -99,20 +140,30 @@ pub enum ErrorCode {
 impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
-            Self::MalformedJson | Self::InvalidRequest => 400,
+            Self::MalformedJson | Self::InvalidRequest | Self::TipNotAllowed => 400,
             Self::Unauthorized | Self::WrongCredentials => 401,
-            Self::Forbidden | Self::WrongShop | Self::NotPayableHere => 403,
-            Self::NotFound | Self::UnknownShop | Self::Unknown => 404,
+            Self::Forbidden | Self::WrongShop | Self::NotPayableHere | Self::WrongPin => 403,
+            Self::NotFound | Self::UnknownShop | Self::Unknown | Self::UnknownReward | Self::UnknownProduct => 404,
             Self::MethodNotAllowed => 405,
-            Self::NotAMember | Self::AlreadyUsed | Self::RequestIdReused | Self::AlreadyExists => 409,
-            Self::NotTheHolder
+            Self::NotAMember
+            | Self::AlreadyUsed
+            | Self::RequestIdReused
+            | Self::AlreadyExists
+            | Self::NotTheHolder
             | Self::NotYetAvailable
             | Self::AlreadyClaimed
             | Self::AlreadyPaid
             | Self::WrongCurrency
             | Self::Cancelled
-            | Self::NotTransferable => 409,
-            Self::Expired => 410,
+            | Self::NotTransferable
+            | Self::NotEnoughPoints
+            | Self::InsufficientFunds
+            | Self::OverLimit
+            | Self::PinNotSet
+            | Self::AlreadyAnswered
+            | Self::ConfirmationMismatch => 409,
+            Self::Expired | Self::ConfirmationExpired => 410,
+            Self::PinLocked => 423,
             Self::PayloadTooLarge => 413,
             Self::Internal => 500,
         }
@@ -196,6 +247,9 @@ pub struct MembershipView {
     pub customer_number: CustomerNumber,
     pub points: i64,
     pub share_name: bool,
+    /// Prepaid value held at this shop, in minor units.
+    #[serde(default)]
+    pub prepaid_minor: u64,
 }
 
 /// Everything the phone page shows. `version` grows with every change, for long-polling.
@@ -205,6 +259,18 @@ pub struct Wallet {
     pub display_name: DisplayName,
     pub memberships: Vec<MembershipView>,
     pub version: u64,
+    /// Questions from registers waiting for an answer.
+    #[serde(default)]
+    pub confirmations: Vec<PendingConfirmation>,
+    /// The latest receipts, newest first (at most [`WALLET_RECEIPTS`]).
+    #[serde(default)]
+    pub receipts: Vec<Receipt>,
+    /// Whether a PIN for prepaid charges is set.
+    #[serde(default)]
+    pub has_pin: bool,
+    /// The server's clock, so prompts expire on time on a skewed phone.
+    #[serde(default)]
+    pub server_now: UnixMillis,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -231,6 +297,11 @@ pub struct RegisterInfo {
     pub register_id: RegisterId,
     pub register_name: Label,
     pub shop: ShopSummary,
+    /// The shop's product list and rewards.
+    #[serde(default)]
+    pub products: Vec<Product>,
+    #[serde(default)]
+    pub rewards: Vec<Reward>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -245,6 +316,9 @@ pub struct CustomerView {
     /// Only when the member chose to share it with this shop.
     pub display_name: Option<DisplayName>,
     pub points: i64,
+    /// Prepaid value held at this shop, in minor units.
+    #[serde(default)]
+    pub prepaid_minor: u64,
     /// The code stays usable by this shop's registers until then (see `code_rules::READ_HOLD_MS`).
     pub usable_until: UnixMillis,
 }
@@ -255,6 +329,10 @@ pub struct AccruePointsRequest {
     pub request_id: RequestId,
     /// The sale in minor units of the shop's currency.
     pub amount_minor: u64,
+    /// The sale's lines, if the register rang them up; their total must be `amount_minor`.
+    /// They appear on the receipt.
+    #[serde(default)]
+    pub items: Vec<LineItem>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -264,6 +342,9 @@ pub struct PointsAccrued {
     pub points_added: i64,
     pub points: i64,
     pub at: UnixMillis,
+    /// The receipt both sides show (absent only for sales recorded before receipts existed).
+    #[serde(default)]
+    pub receipt: Option<Receipt>,
 }
 
 // ---- admin ----

@@ -6,9 +6,10 @@
 //! ids, so tests are independent and run in parallel against one server.
 
 use domain::api::{
-    ApiError, CreateRegisterRequest, CreateShopRequest, CustomerView, ErrorCode, IssuedCode, MembershipView,
-    PointsAccrued, RegisterCreated, ShopSummary, SignedIn, Wallet,
+    ApiError, CreateRegisterRequest, CreateShopRequest, CustomerView, DebitStatus, ErrorCode, IssuedCode, MembershipView,
+    PendingConfirmation, PointsAccrued, RegisterCreated, ShopSummary, SignedIn, Wallet,
 };
+use domain::receipt::Receipt;
 use domain::code::OneTimeCode;
 use domain::money::Currency;
 use domain::points::PointsPerUnit;
@@ -256,4 +257,152 @@ pub async fn raw_json(response: Response) -> Value {
     let text = response.text().await.expect("body");
     assert!(status.is_success(), "answered {status}: {text}");
     serde_json::from_str(&text).expect("json")
+}
+
+// ---- debits (issue 4) ----
+
+pub const PIN: &str = "2468";
+
+impl TestApp {
+    pub async fn put_catalog(&self, shop_id: &ShopId, what: &str, body: Value) -> Response {
+        self.http
+            .put(self.url(&format!("/api/admin/shops/{shop_id}/{what}")))
+            .bearer_auth(&self.admin_token)
+            .json(&body)
+            .send()
+            .await
+            .expect("put catalog")
+    }
+
+    /// Sets this shop's products: `COF` coffee 2.50, `CAKE` cake 3.00.
+    pub async fn with_products(&self) {
+        let body = json!({ "products": [
+            { "product_code": "COF", "name": "Coffee", "unit_price": 250 },
+            { "product_code": "CAKE", "name": "Cake", "unit_price": 300 },
+        ]});
+        let _: Value = expect_json(self.put_catalog(&self.shop.shop_id, "products", body).await, StatusCode::OK).await;
+    }
+
+    /// Sets this shop's rewards: `coffee` for 500 points, `five-off` (5.00 off) for 800.
+    pub async fn with_rewards(&self) {
+        let body = json!({ "rewards": [
+            { "reward_id": "coffee", "name": "Free coffee", "cost_points": 500, "benefit": { "kind": "free_item", "item": "Coffee" } },
+            { "reward_id": "five-off", "name": "5.00 off", "cost_points": 800, "benefit": { "kind": "amount_off", "amount": 500 } },
+        ]});
+        let _: Value = expect_json(self.put_catalog(&self.shop.shop_id, "rewards", body).await, StatusCode::OK).await;
+    }
+
+    pub async fn debit_with(&self, token: &str, code: &OneTimeCode, request_id: &str, operation: Value) -> Response {
+        self.http
+            .post(self.url("/api/register/debits"))
+            .bearer_auth(token)
+            .json(&json!({ "code": code, "request_id": request_id, "operation": operation }))
+            .send()
+            .await
+            .expect("debit")
+    }
+
+    pub async fn debit(&self, code: &OneTimeCode, request_id: &str, operation: Value) -> Response {
+        self.debit_with(&self.register.token, code, request_id, operation).await
+    }
+
+    pub async fn debit_ok(&self, code: &OneTimeCode, request_id: &str, operation: Value) -> DebitStatus {
+        expect_json(self.debit(code, request_id, operation).await, StatusCode::OK).await
+    }
+
+    pub async fn wait(&self, code: &OneTimeCode, request_id: &str) -> DebitStatus {
+        let response = self
+            .http
+            .post(self.url("/api/register/debits/wait"))
+            .bearer_auth(&self.register.token)
+            .json(&json!({ "code": code, "request_id": request_id }))
+            .send()
+            .await
+            .expect("wait");
+        expect_json(response, StatusCode::OK).await
+    }
+
+    pub async fn top_up(&self, code: &OneTimeCode, request_id: &str, amount_minor: u64) -> Response {
+        self.http
+            .post(self.url("/api/register/prepaid/top-ups"))
+            .bearer_auth(&self.register.token)
+            .json(&json!({ "code": code, "request_id": request_id, "amount_minor": amount_minor }))
+            .send()
+            .await
+            .expect("top up")
+    }
+
+    /// A member of this shop with `points` points (from a cash sale), a PIN and
+    /// `prepaid_minor` of prepaid value (from a top-up).
+    pub async fn customer(&self, points: i64, prepaid_minor: u64) -> TestMember {
+        let member = self.member_of_shop("Payer", false).await;
+        if points > 0 {
+            let code = member.issue_code(&self.shop.shop_id).await.code;
+            self.accrue_ok(&code, u64::try_from(points).unwrap() * 100).await;
+        }
+        member.set_pin(PIN).await;
+        if prepaid_minor > 0 {
+            let code = member.issue_code(&self.shop.shop_id).await.code;
+            let receipt: Receipt = expect_json(self.top_up(&code, &unique_id("top"), prepaid_minor).await, StatusCode::OK).await;
+            assert!(receipt.balances());
+        }
+        member
+    }
+}
+
+pub fn redeem(reward_id: &str) -> Value {
+    json!({ "kind": "redeem", "reward_id": reward_id })
+}
+
+pub fn charge_amount(amount_minor: u64) -> Value {
+    json!({ "kind": "prepaid_charge", "sale": { "kind": "amount", "amount": amount_minor } })
+}
+
+impl TestMember {
+    pub async fn set_pin_response(&self, password: &str, pin: &str) -> Response {
+        self.client
+            .put(self.url("/api/me/pin"))
+            .json(&json!({ "password": password, "pin": pin }))
+            .send()
+            .await
+            .expect("set pin")
+    }
+
+    pub async fn set_pin(&self, pin: &str) {
+        let response = self.set_pin_response(PASSWORD, pin).await;
+        assert_eq!(response.status(), StatusCode::NO_CONTENT, "{}", response.text().await.unwrap_or_default());
+    }
+
+    /// The questions waiting on the phone.
+    pub async fn pending(&self) -> Vec<PendingConfirmation> {
+        self.wallet(None).await.confirmations
+    }
+
+    /// Approves a question exactly as shown, with an optional PIN and tip.
+    pub async fn approve(&self, shown: &PendingConfirmation, pin: Option<&str>, tip: u64) -> Response {
+        self.approve_raw(json!({
+            "shop_id": shown.shop_id,
+            "approval": { "request_id": shown.request_id, "debit": shown.debit, "tip": tip },
+            "pin": pin,
+        }))
+        .await
+    }
+
+    pub async fn approve_raw(&self, body: Value) -> Response {
+        self.client.post(self.url("/api/me/confirmations/approve")).json(&body).send().await.expect("approve")
+    }
+
+    pub async fn cancel(&self, shown: &PendingConfirmation) -> Response {
+        self.client
+            .post(self.url("/api/me/confirmations/cancel"))
+            .json(&json!({ "shop_id": shown.shop_id, "request_id": shown.request_id }))
+            .send()
+            .await
+            .expect("cancel")
+    }
+
+    pub async fn prepaid_at(&self, shop_id: &ShopId) -> u64 {
+        let wallet = self.wallet(None).await;
+        wallet.memberships.iter().find(|m| &m.shop.shop_id == shop_id).map(|m| m.prepaid_minor).expect("a membership")
+    }
 }

@@ -3,7 +3,10 @@
 pub mod auth;
 pub mod code;
 pub mod items;
+pub mod confirm;
 pub mod messages;
+pub mod pin;
+pub mod receipts;
 pub mod wallet;
 
 use crate::dom;

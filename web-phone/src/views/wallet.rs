@@ -39,6 +39,8 @@ pub fn render() {
     let Some(wallet) = wallet else { return };
     dom::set_text("whoami", &format!("{} · {}", wallet.display_name.as_str(), wallet.member_number.grouped()));
 
+    crate::views::pin::render();
+    crate::views::receipts::render_history();
     dom::clear_children("memberships");
     dom::set_hidden("no-memberships", !wallet.memberships.is_empty());
     if let Some(list) = dom::element("memberships") {
@@ -73,6 +75,12 @@ fn membership_item(membership: &MembershipView) -> Option<Element> {
     let points = dom::create_text("p", "card-points", &points_text(membership.points))?;
     let _ = points.set_attribute("data-testid", "membership-points");
     item.append_child(&points).ok()?;
+    if membership.prepaid_minor > 0 {
+        let prepaid = format!("Prepaid: {}", crate::locale::money(membership.prepaid_minor, membership.shop.currency));
+        let line = dom::create_text("p", "card-prepaid", &prepaid)?;
+        let _ = line.set_attribute("data-testid", "membership-prepaid");
+        item.append_child(&line).ok()?;
+    }
     let shared = if membership.share_name { "your name is shared" } else { "your name is not shared" };
     let customer = format!("Customer {} at this shop · {shared}", membership.customer_number);
     dom::append(&item, &dom::create_text("p", "card-detail", &customer)?)?;

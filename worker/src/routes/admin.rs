@@ -1,4 +1,4 @@
-//! Routes for the admin: create shops and their registers.
+//! Routes for the admin: create shops and their registers, set their catalogs.
 
 use crate::auth;
 use crate::crypto::{hex, random_bytes, sha256_hex};
@@ -6,7 +6,8 @@ use crate::error::{Outcome, Problem};
 use crate::storage::directory::{Directory, RegisterRecord};
 use crate::storage::shop_book;
 use crate::web;
-use domain::api::{CreateRegisterRequest, CreateShopRequest, ErrorCode, RegisterCreated, ShopSummary};
+use domain::api::{CreateRegisterRequest, CreateShopRequest, ErrorCode, ProductList, RegisterCreated, RewardList, ShopSummary};
+use domain::catalog;
 use domain::shop::{RegisterId, ShopId};
 use worker::{Env, Request, Response};
 
@@ -56,4 +57,33 @@ pub async fn create_register(mut req: Request, env: &Env, shop_id: &str) -> Outc
         register_path: format!("/register/#token={token}"),
         token,
     })
+}
+
+async fn existing_shop(directory: &Directory<'_>, shop_id: &str) -> Outcome<ShopSummary> {
+    let unknown_shop = || Problem::new(ErrorCode::UnknownShop, "there is no such shop");
+    let shop_id = ShopId::parse(shop_id).map_err(|_| unknown_shop())?;
+    directory.shop(&shop_id).await?.ok_or_else(unknown_shop)
+}
+
+/// `PUT /api/admin/shops/{id}/products` → [`ProductList`]: replaces the list.
+pub async fn put_products(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    auth::admin(&req, env)?;
+    let request: ProductList = web::json_body(&mut req).await?;
+    let directory = Directory::open(env)?;
+    let shop = existing_shop(&directory, shop_id).await?;
+    catalog::check_products(&request.products, shop.currency)
+        .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+    directory.put_products(&shop.shop_id, &request.products).await?;
+    web::ok(&request)
+}
+
+/// `PUT /api/admin/shops/{id}/rewards` → [`RewardList`]: replaces the list.
+pub async fn put_rewards(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    auth::admin(&req, env)?;
+    let request: RewardList = web::json_body(&mut req).await?;
+    let directory = Directory::open(env)?;
+    let shop = existing_shop(&directory, shop_id).await?;
+    catalog::check_rewards(&request.rewards).map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+    directory.put_rewards(&shop.shop_id, &request.rewards).await?;
+    web::ok(&request)
 }

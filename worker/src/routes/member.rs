@@ -1,5 +1,5 @@
 //! Routes for members (the phone page): sign up, sign in and out, wallet,
-//! joining shops, and one-time codes.
+//! joining shops, one-time codes, the PIN, and answering a register's question.
 
 use crate::auth::password::{self, StoredPassword};
 use crate::auth::{self, session, Sessions};
@@ -11,7 +11,11 @@ use crate::storage::directory::{Directory, MemberRecord};
 use crate::storage::member_vault::VaultClient;
 use crate::storage::shop_book;
 use crate::web;
-use domain::api::{ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, SignInRequest, SignUpRequest, SignedIn};
+use crate::storage::member_vault::SetPin;
+use domain::api::{
+    ApproveRequest, CancelRequest, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, SetPinRequest, SignInRequest, SignUpRequest,
+    SignedIn,
+};
 use domain::code::OneTimeCode;
 use domain::member::MemberNumber;
 use worker::{Env, Request, Response};
@@ -124,4 +128,36 @@ pub async fn issue_code(mut req: Request, env: &Env) -> Outcome<Response> {
         return web::ok(&answer);
     }
     Err(Problem::internal("could not draw a fresh code"))
+}
+
+/// `PUT /api/me/pin` → 204. Needs the account password, so a phone left
+/// signed in cannot have its PIN changed by someone else. Stored like a
+/// password (PBKDF2, salted); setting it clears any lock.
+pub async fn set_pin(mut req: Request, env: &Env) -> Outcome<Response> {
+    let member = auth::member(&req, env)?;
+    let request: SetPinRequest = web::json_body(&mut req).await?;
+    let record = Directory::open(env)?
+        .member(&member)
+        .await?
+        .ok_or_else(|| Problem::new(ErrorCode::Unauthorized, "there is no such member; sign up again"))?;
+    if !record.password.verify(&request.password).await? {
+        return Err(Problem::new(ErrorCode::WrongCredentials, "the password is wrong"));
+    }
+    let stored = StoredPassword::create(request.pin.expose()).await?;
+    VaultClient::of(env, &member)?.set_pin(&SetPin { stored }).await?;
+    Ok(Response::empty()?.with_status(204))
+}
+
+/// `POST /api/me/confirmations/approve` → [`domain::api::DebitStatus`].
+pub async fn approve(mut req: Request, env: &Env) -> Outcome<Response> {
+    let member = auth::member(&req, env)?;
+    let request: ApproveRequest = web::json_body(&mut req).await?;
+    web::ok(&VaultClient::of(env, &member)?.approve(&request).await?)
+}
+
+/// `POST /api/me/confirmations/cancel` → [`domain::api::DebitStatus`].
+pub async fn cancel(mut req: Request, env: &Env) -> Outcome<Response> {
+    let member = auth::member(&req, env)?;
+    let request: CancelRequest = web::json_body(&mut req).await?;
+    web::ok(&VaultClient::of(env, &member)?.cancel(&request).await?)
 }

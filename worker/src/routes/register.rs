@@ -1,5 +1,6 @@
 //! Routes for registers (the register page): who am I, what is this code,
-//! add points for a sale. A register acts only for its own shop.
+//! add points for a sale, ask the customer to approve a debit and wait for the
+//! answer, top up prepaid value. A register acts only for its own shop.
 
 use crate::auth;
 use crate::crypto::sha256_hex;
@@ -8,7 +9,14 @@ use crate::storage::code_index::{self, CodeHash};
 use crate::storage::member_vault::{Accrual, VaultClient};
 use crate::storage::shop_book;
 use crate::web;
-use domain::api::{AccruePointsRequest, ErrorCode, RegisterInfo, ResolveRequest};
+use crate::storage::directory::Directory;
+use crate::storage::member_vault::{Ask, StatusQuery, TopUp};
+use domain::api::{
+    AccruePointsRequest, DebitOperation, DebitRequest, DebitWaitRequest, ErrorCode, RegisterInfo, ResolveRequest, TopUpRequest,
+};
+use domain::catalog::{self, CatalogError};
+use domain::confirmation::Debit;
+use domain::sale::{LineItem, Sale};
 use domain::code::OneTimeCode;
 use domain::member::MemberNumber;
 use domain::money::MinorUnits;
@@ -17,10 +25,15 @@ use worker::{Env, Request, Response};
 /// `GET /api/register` → [`RegisterInfo`].
 pub async fn info(req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
+    let directory = Directory::open(env)?;
+    let products = directory.products(&register.shop.shop_id).await?;
+    let rewards = directory.rewards(&register.shop.shop_id).await?;
     web::ok(&RegisterInfo {
         register_id: register.record.register_id,
         register_name: register.record.name,
         shop: register.shop,
+        products,
+        rewards,
     })
 }
 
@@ -50,17 +63,147 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
     let request: AccruePointsRequest = web::json_body(&mut req).await?;
     let amount = MinorUnits::from_minor(request.amount_minor, register.shop.currency)
         .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+    let items = priced_lines(env, &register.shop, request.items).await?;
+    if !items.is_empty() {
+        let total = Sale::Items { items: items.clone() }
+            .total(register.shop.currency)
+            .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+        if total != amount {
+            return Err(Problem::new(ErrorCode::InvalidRequest, format!("the lines add up to {} minor units, not {}", total.0, amount.0)));
+        }
+    }
     let member = issuer(env, &request.code).await?;
     let code_hash = CodeHash::of(&request.code);
-    let fingerprint = sha256_hex(format!("{}|{}|{}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
+    // Sales without lines keep the fingerprint they had before lines existed.
+    let lines = if items.is_empty() { String::new() } else { format!("|{}", serde_json::to_string(&items)?) };
+    let fingerprint = sha256_hex(format!("{}|{}|{}{lines}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
     shop_book::claim_request(env, &register.shop.shop_id, &request.request_id, fingerprint).await?;
     let accrual = Accrual {
         code_hash,
         shop: register.shop,
         register_id: register.record.register_id,
+        register_name: register.record.name,
         request_id: request.request_id,
         amount,
+        items,
     };
     let accrued = VaultClient::of(env, &member)?.accrue(&accrual).await?;
     web::ok(&accrued)
+}
+
+/// Lines with a product code take the shop's list price (see `catalog::price_lines`).
+async fn priced_lines(env: &Env, shop: &domain::api::ShopSummary, items: Vec<LineItem>) -> Outcome<Vec<LineItem>> {
+    if items.iter().all(|item| item.product_code.is_none()) {
+        return Ok(items);
+    }
+    let products = Directory::open(env)?.products(&shop.shop_id).await?;
+    catalog::price_lines(items, &products).map_err(|error| match error {
+        CatalogError::UnknownProduct(_) => Problem::new(ErrorCode::UnknownProduct, error.to_string()),
+        other => Problem::new(ErrorCode::InvalidRequest, other.to_string()),
+    })
+}
+
+/// `POST /api/register/debits` → [`domain::api::DebitStatus`]. The Worker turns
+/// the register's operation into the exact debit (reward looked up, lines priced
+/// from the product list, total computed in the domain); the member's vault
+/// checks the balance and asks the phone. The request id is claimed in the
+/// shop's book first; the same request again re-attaches to its confirmation.
+pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: DebitRequest = web::json_body(&mut req).await?;
+    let directory = Directory::open(env)?;
+    let shop = &register.shop;
+    let (debit, items, reward) = match request.operation {
+        DebitOperation::Redeem { reward_id } => {
+            let rewards = directory.rewards(&shop.shop_id).await?;
+            let reward = catalog::find_reward(&rewards, &reward_id)
+                .cloned()
+                .ok_or_else(|| Problem::new(ErrorCode::UnknownReward, format!("this shop offers no reward {reward_id}")))?;
+            let debit = Debit::Redeem { reward_id, reward_name: reward.name.clone(), points: reward.cost_points };
+            (debit, Vec::new(), Some(reward))
+        }
+        DebitOperation::PrepaidCharge { sale } => {
+            let sale = match sale {
+                Sale::Items { items } => Sale::Items { items: priced_lines(env, shop, items).await? },
+                amount => amount,
+            };
+            let total = sale.total(shop.currency).map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+            let items = match sale {
+                Sale::Items { items } => items,
+                Sale::Amount { .. } => Vec::new(),
+            };
+            (Debit::PrepaidCharge { amount: total }, items, None)
+        }
+    };
+    let member = issuer(env, &request.code).await?;
+    let code_hash = CodeHash::of(&request.code);
+    let described = serde_json::to_string(&(&debit, &items))?;
+    let fingerprint = sha256_hex(format!("debit|{}|{}|{described}", register.record.register_id, code_hash.as_str()).as_bytes());
+    shop_book::claim_request(env, &shop.shop_id, &request.request_id, fingerprint).await?;
+    let ask = Ask {
+        code_hash,
+        shop: register.shop.clone(),
+        register_id: register.record.register_id,
+        register_name: register.record.name,
+        request_id: request.request_id,
+        debit,
+        items,
+        reward,
+    };
+    web::ok(&VaultClient::of(env, &member)?.ask(&ask).await?)
+}
+
+/// `POST /api/register/debits/wait` → [`domain::api::DebitStatus`], answered as
+/// soon as the customer answers (or the question times out), else after
+/// `LONG_POLL_MS` with the pending status. The scanned code finds the vault
+/// without the register ever learning who the member is.
+pub async fn debit_wait(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: DebitWaitRequest = web::json_body(&mut req).await?;
+    let member = issuer(env, &request.code).await?;
+    let query = StatusQuery {
+        code_hash: CodeHash::of(&request.code),
+        shop_id: register.shop.shop_id,
+        request_id: request.request_id,
+        wait: true,
+    };
+    web::ok(&VaultClient::of(env, &member)?.debit_status(&query).await?)
+}
+
+/// `POST /api/register/debits/cancel` → [`domain::api::DebitStatus`]: the
+/// register withdraws its question (e.g. the customer walked away); refused
+/// with `already_answered` once the customer approved.
+pub async fn debit_cancel(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: DebitWaitRequest = web::json_body(&mut req).await?;
+    let member = issuer(env, &request.code).await?;
+    let query = StatusQuery {
+        code_hash: CodeHash::of(&request.code),
+        shop_id: register.shop.shop_id,
+        request_id: request.request_id,
+        wait: false,
+    };
+    web::ok(&VaultClient::of(env, &member)?.withdraw(&query).await?)
+}
+
+/// `POST /api/register/prepaid/top-ups` → [`domain::receipt::Receipt`]: cash
+/// received becomes prepaid value. Needs no confirmation: it only adds.
+pub async fn top_up(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: TopUpRequest = web::json_body(&mut req).await?;
+    let amount = MinorUnits::from_minor(request.amount_minor, register.shop.currency)
+        .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+    let member = issuer(env, &request.code).await?;
+    let code_hash = CodeHash::of(&request.code);
+    let fingerprint = sha256_hex(format!("top-up|{}|{}|{}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
+    shop_book::claim_request(env, &register.shop.shop_id, &request.request_id, fingerprint).await?;
+    let top_up = TopUp {
+        code_hash,
+        shop: register.shop,
+        register_id: register.record.register_id,
+        register_name: register.record.name,
+        request_id: request.request_id,
+        amount,
+    };
+    web::ok(&VaultClient::of(env, &member)?.top_up(&top_up).await?)
 }

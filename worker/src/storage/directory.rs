@@ -5,7 +5,9 @@
 //!
 //! Keys: `shop:<id>` → [`ShopSummary`] (also as key metadata, so the shop list
 //! is one `list` call per 1000 shops), `register:<sha256 hex of token>` → [`RegisterRecord`],
-//! `member:<member number>` → [`MemberRecord`].
+//! `member:<member number>` → [`MemberRecord`], `products:<shop id>` → the
+//! shop's product list, `rewards:<shop id>` → its rewards (shop configuration:
+//! read on every register start and debit, written by the admin).
 //!
 //! [`ShopBook`]: crate::storage::shop_book::ShopBook
 //! [`MemberVault`]: crate::storage::member_vault::MemberVault
@@ -14,6 +16,8 @@ use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::shop_book;
 use domain::api::ShopSummary;
+use domain::catalog::Product;
+use domain::rewards::Reward;
 use domain::member::{DisplayName, MemberNumber};
 use domain::shop::{Label, RegisterId, ShopId};
 use serde::{Deserialize, Serialize};
@@ -91,6 +95,24 @@ impl<'a> Directory<'a> {
 
     pub async fn put_register(&self, token_hash: &str, record: &RegisterRecord) -> Outcome<()> {
         self.kv.put(&format!("register:{token_hash}"), record)?.execute().await?;
+        Ok(())
+    }
+
+    pub async fn products(&self, shop_id: &ShopId) -> Outcome<Vec<Product>> {
+        Ok(self.kv.get(&format!("products:{shop_id}")).json().await?.unwrap_or_default())
+    }
+
+    pub async fn put_products(&self, shop_id: &ShopId, products: &[Product]) -> Outcome<()> {
+        self.kv.put(&format!("products:{shop_id}"), products)?.execute().await?;
+        Ok(())
+    }
+
+    pub async fn rewards(&self, shop_id: &ShopId) -> Outcome<Vec<Reward>> {
+        Ok(self.kv.get(&format!("rewards:{shop_id}")).json().await?.unwrap_or_default())
+    }
+
+    pub async fn put_rewards(&self, shop_id: &ShopId, rewards: &[Reward]) -> Outcome<()> {
+        self.kv.put(&format!("rewards:{shop_id}"), rewards)?.execute().await?;
         Ok(())
     }
 

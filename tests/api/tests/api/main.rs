@@ -6,6 +6,7 @@ mod admin;
 mod bad_input;
 mod bills;
 mod concurrency;
+mod debits;
 mod expiry;
 mod idempotency;
 mod issuers;

@@ -38,7 +38,8 @@ async fn a_stale_version_answers_at_once() {
     let started = Instant::now();
     let wallet = member.wallet(Some(current.version - 1)).await;
     assert!(started.elapsed() < Duration::from_secs(2));
-    assert_eq!(wallet, current);
+    // Everything but the server's clock is the same.
+    assert_eq!(domain::api::Wallet { server_now: current.server_now, ..wallet.clone() }, current);
     assert_eq!(wallet.member_number, member.signed_in.member_number);
     assert_eq!(wallet.display_name, member.signed_in.display_name);
 }

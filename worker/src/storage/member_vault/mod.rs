@@ -3,6 +3,8 @@
 //! `CodeRecord`s, keyed by the code's hash), their memberships, the points
 //! ledger (the balance is always summed from entries, never stored), the
 //! wallet version, and the phones long-polling for the next version.
+//! Issue 4 adds, one module each: [`debits`] (confirmations the phone answers),
+//! [`prepaid`] (prepaid ledger, PIN and its guard) and [`receipts`].
 //!
 //! Every state change happens in one synchronous stretch (no `await` between
 //! reading and writing): the object's input gate plus SQLite make it atomic,
@@ -16,9 +18,20 @@ use domain::api::{CustomerView, ErrorCode, MembershipView, PointsAccrued, ShopSu
 use domain::code_rules::{self, CodeRecord};
 use domain::member::{DisplayName, MemberNumber};
 use domain::money::MinorUnits;
-use domain::shop::{CustomerNumber, RegisterId, RequestId, ShopId};
+use domain::receipt::ReceiptDetails;
+use domain::sale::LineItem;
+use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
 use domain::UnixMillis;
 use futures_channel::oneshot;
+
+mod debits;
+mod prepaid;
+mod receipts;
+
+pub use debits::{Ask, StatusQuery};
+pub use prepaid::{SetPin, TopUp};
+use domain::api::{ApproveRequest, CancelRequest, DebitStatus};
+use domain::receipt::Receipt;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::time::Duration;
@@ -95,8 +108,11 @@ pub struct Accrual {
     pub code_hash: CodeHash,
     pub shop: ShopSummary,
     pub register_id: RegisterId,
+    pub register_name: Label,
     pub request_id: RequestId,
     pub amount: MinorUnits,
+    /// The sale's lines (priced by the Worker), for the receipt.
+    pub items: Vec<LineItem>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -142,6 +158,37 @@ impl VaultClient {
         internal::call(&self.stub, "accrue", accrual).await
     }
 
+    pub async fn ask(&self, ask: &Ask) -> Outcome<DebitStatus> {
+        internal::call(&self.stub, "ask", ask).await
+    }
+
+    /// The register's view of a confirmation; with `wait`, long-polls while it is pending.
+    pub async fn debit_status(&self, query: &StatusQuery) -> Outcome<DebitStatus> {
+        internal::call(&self.stub, "debit_status", query).await
+    }
+
+    /// The register withdraws its question.
+    pub async fn withdraw(&self, query: &StatusQuery) -> Outcome<DebitStatus> {
+        internal::call(&self.stub, "withdraw", query).await
+    }
+
+    pub async fn approve(&self, request: &ApproveRequest) -> Outcome<DebitStatus> {
+        internal::call(&self.stub, "approve", request).await
+    }
+
+    pub async fn cancel(&self, request: &CancelRequest) -> Outcome<DebitStatus> {
+        internal::call(&self.stub, "cancel", request).await
+    }
+
+    pub async fn set_pin(&self, request: &SetPin) -> Outcome<()> {
+        let _: Empty = internal::call(&self.stub, "set_pin", request).await?;
+        Ok(())
+    }
+
+    pub async fn top_up(&self, request: &TopUp) -> Outcome<Receipt> {
+        internal::call(&self.stub, "top_up", request).await
+    }
+
     /// The wallet; with `after`, waits (up to `LONG_POLL_MS`) for a version past it.
     pub async fn wallet(&self, after: Option<u64>) -> Outcome<Wallet> {
         internal::call(&self.stub, "wallet", &WalletQuery { after }).await
@@ -161,7 +208,10 @@ pub struct MemberVault {
 impl DurableObject for MemberVault {
     fn new(state: State, _env: Env) -> Self {
         let sql = state.storage().sql();
-        let schema = sql.exec(SCHEMA, None).map(drop).map_err(|e| e.to_string());
+        let schema = [SCHEMA, debits::SCHEMA, prepaid::SCHEMA, receipts::SCHEMA]
+            .into_iter()
+            .try_for_each(|schema| sql.exec(schema, None).map(drop))
+            .map_err(|e| e.to_string());
         Self { sql, schema, waiters: RefCell::new(Vec::new()) }
     }
 
@@ -237,6 +287,14 @@ impl MemberVault {
             "resolve" => serde_json::to_value(self.resolve(internal::parse(&body)?)?)?,
             "accrue" => serde_json::to_value(self.accrue(internal::parse(&body)?)?)?,
             "wallet" => serde_json::to_value(self.wallet(internal::parse(&body)?).await?)?,
+            "ask" => serde_json::to_value(self.ask(internal::parse(&body)?)?)?,
+            "debit_status" => serde_json::to_value(self.debit_status(internal::parse(&body)?).await?)?,
+            // The PIN check inside awaits; see `debits` for why that is safe.
+            "approve" => serde_json::to_value(self.approve(internal::parse(&body)?).await?)?,
+            "cancel" => serde_json::to_value(self.cancel(internal::parse(&body)?)?)?,
+            "withdraw" => serde_json::to_value(self.withdraw(internal::parse(&body)?)?)?,
+            "set_pin" => serde_json::to_value(self.set_pin(internal::parse(&body)?)?)?,
+            "top_up" => serde_json::to_value(self.top_up(internal::parse(&body)?)?)?,
             other => return Err(internal::unknown_operation(other)),
         };
         Ok(value)
@@ -324,11 +382,13 @@ impl MemberVault {
 
     fn view(&self, membership: Membership) -> Outcome<MembershipView> {
         let points = self.points(&membership.shop.shop_id, None)?;
+        let prepaid_minor = self.prepaid_balance(&membership.shop.shop_id)?;
         Ok(MembershipView {
             shop: membership.shop,
             customer_number: membership.customer_number,
             points,
             share_name: membership.share_name,
+            prepaid_minor,
         })
     }
 
@@ -451,6 +511,7 @@ impl MemberVault {
             customer_number: membership.customer_number,
             display_name: membership.share_name.then_some(profile.display_name),
             points: self.points(&request.shop_id, None)?,
+            prepaid_minor: self.prepaid_balance(&request.shop_id)?,
             usable_until: record.usable_until(),
         })
     }
@@ -467,6 +528,7 @@ impl MemberVault {
             .membership(shop_id)?
             .ok_or_else(|| Problem::internal("a code was issued without a membership"))?;
         let points_added = request.shop.points_per_unit.points_for(request.amount, request.shop.currency);
+        let points_before = self.points(shop_id, None)?;
         let amount_minor = i64::try_from(request.amount.0).map_err(|_| Problem::internal("amount out of range"))?;
         code_rules::spend(&mut record, now);
         self.sql.exec(
@@ -487,13 +549,29 @@ impl MemberVault {
                 now.into(),
             ],
         )?;
+        let points = self.points(shop_id, None)?;
+        let receipt = Receipt {
+            receipt_number: self.next_receipt_number(shop_id, membership.customer_number)?,
+            shop_id: shop_id.clone(),
+            shop_name: request.shop.name.clone(),
+            currency: request.shop.currency,
+            register_id: request.register_id.clone(),
+            register_name: request.register_name.clone(),
+            request_id: request.request_id.clone(),
+            customer_number: membership.customer_number,
+            at: now,
+            items: request.items.clone(),
+            details: ReceiptDetails::Points { sale_minor: request.amount.0, points_added, points_before, points_after: points },
+        };
+        self.store_receipt(&receipt)?;
         self.changed()?;
         Ok(PointsAccrued {
             customer_number: membership.customer_number,
             amount_minor: request.amount.0,
             points_added,
-            points: self.points(shop_id, None)?,
+            points,
             at: now,
+            receipt: Some(receipt),
         })
     }
 
@@ -529,10 +607,12 @@ impl MemberVault {
             points_added: earlier.points,
             points: self.points(&request.shop.shop_id, Some(earlier.seq))?,
             at: earlier.at,
+            receipt: self.receipt(&request.shop.shop_id, &request.request_id)?,
         })
     }
 
     fn wallet_now(&self) -> Outcome<Wallet> {
+        let now = clock::now();
         let profile = self.existing_profile()?;
         let memberships = self.memberships()?.into_iter().map(|m| self.view(m)).collect::<Outcome<Vec<_>>>()?;
         Ok(Wallet {
@@ -540,6 +620,10 @@ impl MemberVault {
             display_name: profile.display_name,
             memberships,
             version: profile.version,
+            confirmations: self.pending_confirmations(now)?,
+            receipts: self.recent_receipts()?,
+            has_pin: self.pin_record()?.is_some(),
+            server_now: now,
         })
     }
 
@@ -550,15 +634,20 @@ impl MemberVault {
         if query.after != Some(wallet.version) {
             return Ok(wallet);
         }
+        self.wait_for_change(LONG_POLL_MS).await;
+        self.wallet_now()
+    }
+
+    /// Waits for the next change (see `changed`) or `limit_ms`, whichever comes first.
+    async fn wait_for_change(&self, limit_ms: i64) {
         let (waiter, woken) = oneshot::channel();
         {
             let mut waiters = self.waiters.borrow_mut();
             waiters.retain(|w| !w.is_canceled());
             waiters.push(waiter);
         }
-        let limit = Delay::from(Duration::from_millis(LONG_POLL_MS.unsigned_abs()));
+        let limit = Delay::from(Duration::from_millis(limit_ms.unsigned_abs()));
         futures_util::future::select(woken, Box::pin(limit)).await;
-        self.wallet_now()
     }
 }
 

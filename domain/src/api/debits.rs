@@ -1,0 +1,177 @@
+//! Messages of issue 4: debits the customer confirms on their phone (rewards,
+//! prepaid charges), prepaid top-ups, PINs, receipts, and the shop's catalog.
+
+use crate::catalog::Product;
+use crate::code::OneTimeCode;
+use crate::confirmation::{Approval, CancelledBy, Debit};
+use crate::money::Currency;
+use crate::prepaid::Pin;
+use crate::receipt::Receipt;
+use crate::rewards::Reward;
+use crate::sale::{LineItem, Sale};
+use crate::shop::{CustomerNumber, Label, RequestId, RewardId, ShopId};
+use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
+
+/// How many receipts the wallet carries (newest first).
+pub const WALLET_RECEIPTS: usize = 20;
+
+// ---- admin: the shop's catalog ----
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ProductList {
+    pub products: Vec<Product>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct RewardList {
+    pub rewards: Vec<Reward>,
+}
+
+// ---- registers ----
+
+/// What the register asks the customer to approve.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum DebitOperation {
+    /// Spend points on one of the shop's rewards.
+    Redeem { reward_id: RewardId },
+    /// Pay a sale (line items or a plain amount) from prepaid value, PIN-confirmed.
+    PrepaidCharge { sale: Sale },
+}
+
+/// `POST /api/register/debits`. Sending the same request id again re-attaches
+/// to the same confirmation; it never asks twice.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DebitRequest {
+    pub code: OneTimeCode,
+    pub request_id: RequestId,
+    pub operation: DebitOperation,
+}
+
+/// `POST /api/register/debits/wait`: long-polls one confirmation. The same body
+/// to `POST /api/register/debits/cancel` withdraws it (if not yet answered).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DebitWaitRequest {
+    pub code: OneTimeCode,
+    pub request_id: RequestId,
+}
+
+/// Where a confirmation stands.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum DebitOutcome {
+    /// The phone has the question; no answer yet.
+    Pending,
+    /// Approved and applied, exactly once.
+    Concluded { receipt: Receipt },
+    /// Cancelled (by the customer, by silence, …): nothing changed.
+    Cancelled { by: CancelledBy },
+}
+
+/// The register's view of one confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct DebitStatus {
+    pub request_id: RequestId,
+    pub customer_number: CustomerNumber,
+    pub debit: Debit,
+    pub items: Vec<LineItem>,
+    pub expires_at: UnixMillis,
+    pub server_now: UnixMillis,
+    pub outcome: DebitOutcome,
+}
+
+/// `POST /api/register/prepaid/top-ups`: cash received, stored as prepaid value.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct TopUpRequest {
+    pub code: OneTimeCode,
+    pub request_id: RequestId,
+    pub amount_minor: u64,
+}
+
+// ---- members (phone) ----
+
+/// A question waiting on the phone.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PendingConfirmation {
+    pub shop_id: ShopId,
+    pub shop_name: Label,
+    pub currency: Currency,
+    pub request_id: RequestId,
+    pub debit: Debit,
+    pub items: Vec<LineItem>,
+    pub expires_at: UnixMillis,
+    /// Prepaid charges need the member's PIN.
+    pub needs_pin: bool,
+}
+
+/// `POST /api/me/confirmations/approve`: echoes exactly what was shown.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ApproveRequest {
+    pub shop_id: ShopId,
+    pub approval: Approval,
+    /// Required for prepaid charges.
+    #[serde(default, serialize_with = "serialize_pin")]
+    pub pin: Option<Pin>,
+}
+
+/// `POST /api/me/confirmations/cancel`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct CancelRequest {
+    pub shop_id: ShopId,
+    pub request_id: RequestId,
+}
+
+/// `PUT /api/me/pin`: setting or changing the PIN takes the account password.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct SetPinRequest {
+    pub password: String,
+    #[serde(serialize_with = "serialize_some_pin")]
+    pub pin: Pin,
+}
+
+fn serialize_pin<S: serde::Serializer>(pin: &Option<Pin>, s: S) -> Result<S::Ok, S::Error> {
+    match pin {
+        Some(pin) => s.serialize_some(pin.expose()),
+        None => s.serialize_none(),
+    }
+}
+
+fn serialize_some_pin<S: serde::Serializer>(pin: &Pin, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(pin.expose())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::MinorUnits;
+
+    #[test]
+    fn debit_requests_parse_and_validate() {
+        let json = r#"{"code":"1","request_id":"abcdefgh","operation":{"kind":"redeem","reward_id":"coffee"}}"#;
+        assert!(serde_json::from_str::<DebitRequest>(json).is_err(), "a code has 26 digits");
+        let sale = r#"{"kind":"prepaid_charge","sale":{"kind":"items","items":[{"name":"Coffee","quantity":2,"unit_price":250}]}}"#;
+        let op: DebitOperation = serde_json::from_str(sale).unwrap();
+        assert!(matches!(op, DebitOperation::PrepaidCharge { sale: Sale::Items { .. } }));
+        let approve = r#"{"shop_id":"s","approval":{"request_id":"abcdefgh","debit":{"kind":"prepaid_charge","amount":500}},"pin":"12"}"#;
+        assert!(serde_json::from_str::<ApproveRequest>(approve).is_err(), "a PIN has 4 to 6 digits");
+    }
+
+    #[test]
+    fn pins_round_trip_in_requests() {
+        let request = SetPinRequest { password: "pw".into(), pin: Pin::parse("1234").unwrap() };
+        let json = serde_json::to_string(&request).unwrap();
+        assert!(json.contains("\"1234\""));
+        let approve = ApproveRequest {
+            shop_id: ShopId::parse("s").unwrap(),
+            approval: Approval {
+                request_id: RequestId::parse("abcdefgh").unwrap(),
+                debit: Debit::PrepaidCharge { amount: MinorUnits(5) },
+                tip: 0,
+            },
+            pin: None,
+        };
+        let back: ApproveRequest = serde_json::from_str(&serde_json::to_string(&approve).unwrap()).unwrap();
+        assert!(back.pin.is_none());
+    }
+}

@@ -1,0 +1,152 @@
+//! A shop's configuration for debits: the product list registers pick from,
+//! and the rewards points buy. Read-mostly, set by the shop's admin.
+
+use crate::money::{Currency, MinorUnits, MAX_SALE_MAJOR};
+use crate::rewards::{Reward, MAX_REWARD_POINTS};
+use crate::sale::{LineItem, ProductCode};
+use crate::shop::{Label, RewardId};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+
+/// A small list: registers show it as buttons.
+pub const MAX_PRODUCTS: usize = 200;
+pub const MAX_REWARDS: usize = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Product {
+    pub product_code: ProductCode,
+    pub name: Label,
+    pub unit_price: MinorUnits,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CatalogError {
+    #[error("a shop lists at most {MAX_PRODUCTS} products")]
+    TooManyProducts,
+    #[error("a shop offers at most {MAX_REWARDS} rewards")]
+    TooManyRewards,
+    #[error("the product code {0} appears twice")]
+    DuplicateProduct(String),
+    #[error("the reward id {0} appears twice")]
+    DuplicateReward(String),
+    #[error("product {0}: the price must be more than zero and at most {MAX_SALE_MAJOR} {1}")]
+    Price(String, Currency),
+    #[error("reward {0}: a reward costs 1 to {MAX_REWARD_POINTS} points")]
+    RewardCost(String),
+    #[error("reward {0}: the amount off must be more than zero")]
+    RewardAmount(String),
+    #[error("there is no product {0} in this shop's list")]
+    UnknownProduct(String),
+}
+
+pub fn check_products(products: &[Product], currency: Currency) -> Result<(), CatalogError> {
+    if products.len() > MAX_PRODUCTS {
+        return Err(CatalogError::TooManyProducts);
+    }
+    let mut seen = HashSet::new();
+    for product in products {
+        let code = product.product_code.as_str().to_owned();
+        if MinorUnits::from_minor(product.unit_price.0, currency).is_err() {
+            return Err(CatalogError::Price(code, currency));
+        }
+        if !seen.insert(code.clone()) {
+            return Err(CatalogError::DuplicateProduct(code));
+        }
+    }
+    Ok(())
+}
+
+pub fn check_rewards(rewards: &[Reward]) -> Result<(), CatalogError> {
+    if rewards.len() > MAX_REWARDS {
+        return Err(CatalogError::TooManyRewards);
+    }
+    let mut seen = HashSet::new();
+    for reward in rewards {
+        let id = reward.reward_id.as_str().to_owned();
+        if !(1..=MAX_REWARD_POINTS).contains(&reward.cost_points) {
+            return Err(CatalogError::RewardCost(id));
+        }
+        if matches!(reward.benefit, crate::rewards::Benefit::AmountOff { amount } if amount.0 == 0) {
+            return Err(CatalogError::RewardAmount(id));
+        }
+        if !seen.insert(id.clone()) {
+            return Err(CatalogError::DuplicateReward(id));
+        }
+    }
+    Ok(())
+}
+
+/// Lines that name a product code take the list's name and price: a register
+/// cannot sell a listed product at another price. Lines without a code stay as typed.
+pub fn price_lines(items: Vec<LineItem>, products: &[Product]) -> Result<Vec<LineItem>, CatalogError> {
+    items
+        .into_iter()
+        .map(|item| match &item.product_code {
+            None => Ok(item),
+            Some(code) => {
+                let product = products
+                    .iter()
+                    .find(|p| &p.product_code == code)
+                    .ok_or_else(|| CatalogError::UnknownProduct(code.as_str().to_owned()))?;
+                Ok(LineItem { name: product.name.clone(), unit_price: product.unit_price, ..item })
+            }
+        })
+        .collect()
+}
+
+pub fn find_reward<'a>(rewards: &'a [Reward], reward_id: &RewardId) -> Option<&'a Reward> {
+    rewards.iter().find(|r| &r.reward_id == reward_id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rewards::Benefit;
+
+    fn eur() -> Currency {
+        Currency::parse("EUR").unwrap()
+    }
+
+    fn product(code: &str, price: u64) -> Product {
+        Product { product_code: ProductCode::parse(code).unwrap(), name: Label::parse(code).unwrap(), unit_price: MinorUnits(price) }
+    }
+
+    fn reward(id: &str, cost: i64) -> Reward {
+        Reward {
+            reward_id: RewardId::parse(id).unwrap(),
+            name: Label::parse(id).unwrap(),
+            cost_points: cost,
+            benefit: Benefit::FreeItem { item: Label::parse("Coffee").unwrap() },
+        }
+    }
+
+    #[test]
+    fn product_lists_are_unique_and_priced() {
+        assert_eq!(check_products(&[product("COF", 250), product("TEA", 200)], eur()), Ok(()));
+        assert_eq!(check_products(&[product("COF", 250), product("cof", 200)], eur()), Err(CatalogError::DuplicateProduct("COF".into())));
+        assert!(matches!(check_products(&[product("COF", 0)], eur()), Err(CatalogError::Price(..))));
+        let many: Vec<_> = (0..=MAX_PRODUCTS).map(|i| product(&format!("P{i}"), 1)).collect();
+        assert_eq!(check_products(&many, eur()), Err(CatalogError::TooManyProducts));
+    }
+
+    #[test]
+    fn reward_lists_are_unique_and_cost_points() {
+        assert_eq!(check_rewards(&[reward("coffee", 300), reward("five-off", 500)]), Ok(()));
+        assert_eq!(check_rewards(&[reward("coffee", 300), reward("coffee", 1)]), Err(CatalogError::DuplicateReward("coffee".into())));
+        assert_eq!(check_rewards(&[reward("coffee", 0)]), Err(CatalogError::RewardCost("coffee".into())));
+    }
+
+    #[test]
+    fn coded_lines_take_the_list_price() {
+        let list = [product("COF", 250)];
+        let typed = LineItem { name: Label::parse("cheap").unwrap(), quantity: 2, unit_price: MinorUnits(1), product_code: Some(ProductCode::parse("cof").unwrap()) };
+        let free = LineItem { name: Label::parse("Cake").unwrap(), quantity: 1, unit_price: MinorUnits(300), product_code: None };
+        let priced = price_lines(vec![typed, free.clone()], &list).unwrap();
+        assert_eq!(priced[0].unit_price, MinorUnits(250));
+        assert_eq!(priced[0].name.as_str(), "COF");
+        assert_eq!(priced[0].quantity, 2);
+        assert_eq!(priced[1], free);
+        let unknown = LineItem { product_code: Some(ProductCode::parse("XYZ").unwrap()), ..free };
+        assert_eq!(price_lines(vec![unknown], &list), Err(CatalogError::UnknownProduct("XYZ".into())));
+    }
+}

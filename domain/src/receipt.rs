@@ -1,0 +1,100 @@
+//! Receipts: what the phone and the register show after every concluded
+//! operation, identical on both. Numbers are readable and unique per shop:
+//! `<customer number>-<that customer's n-th receipt at the shop>`, e.g. `7-0003`,
+//! so no shop-wide counter is needed (customer numbers are unique per shop).
+
+use crate::money::{Currency, MinorUnits};
+use crate::rewards::Benefit;
+use crate::sale::LineItem;
+use crate::shop::{CustomerNumber, Label, RegisterId, RequestId, RewardId, ShopId};
+use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
+
+pub fn receipt_number(customer: CustomerNumber, nth: u32) -> String {
+    format!("{}-{nth:04}", customer.0)
+}
+
+/// What happened, with the balance before and after.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum ReceiptDetails {
+    /// A sale paid from prepaid value: `prepaid_before − prepaid_after = total_minor`.
+    PrepaidCharge { sale_minor: u64, tip_minor: u64, total_minor: u64, prepaid_before: u64, prepaid_after: u64 },
+    /// Cash received and stored as prepaid value.
+    PrepaidTopUp { amount_minor: u64, prepaid_before: u64, prepaid_after: u64 },
+    /// A sale paid another way (cash, card) that earned points.
+    Points { sale_minor: u64, points_added: i64, points_before: i64, points_after: i64 },
+    /// Points spent on a reward.
+    Redeem { reward_id: RewardId, reward_name: Label, benefit: Benefit, points: i64, points_before: i64, points_after: i64 },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Receipt {
+    pub receipt_number: String,
+    pub shop_id: ShopId,
+    pub shop_name: Label,
+    pub currency: Currency,
+    pub register_id: RegisterId,
+    pub register_name: Label,
+    pub request_id: RequestId,
+    pub customer_number: CustomerNumber,
+    pub at: UnixMillis,
+    /// The sale's lines; empty for a plain amount or no sale.
+    pub items: Vec<LineItem>,
+    pub details: ReceiptDetails,
+}
+
+impl Receipt {
+    /// The balance rule every prepaid receipt obeys (old − new = amount for a
+    /// charge, new − old = amount for a top-up); always true for other kinds.
+    pub fn balances(&self) -> bool {
+        match &self.details {
+            ReceiptDetails::PrepaidCharge { total_minor, prepaid_before, prepaid_after, sale_minor, tip_minor } => {
+                prepaid_before.checked_sub(*prepaid_after) == Some(*total_minor) && sale_minor.checked_add(*tip_minor) == Some(*total_minor)
+            }
+            ReceiptDetails::PrepaidTopUp { amount_minor, prepaid_before, prepaid_after } => {
+                prepaid_after.checked_sub(*prepaid_before) == Some(*amount_minor)
+            }
+            ReceiptDetails::Redeem { points, points_before, points_after, .. } => points_before - points_after == *points,
+            ReceiptDetails::Points { points_added, points_before, points_after, .. } => points_after - points_before == *points_added,
+        }
+    }
+
+    /// Line totals for display: quantity × unit price, exact.
+    pub fn line_total(item: &LineItem) -> MinorUnits {
+        MinorUnits(item.unit_price.0.saturating_mul(u64::from(item.quantity)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_readable() {
+        assert_eq!(receipt_number(CustomerNumber(7), 3), "7-0003");
+        assert_eq!(receipt_number(CustomerNumber(12), 12345), "12-12345");
+    }
+
+    #[test]
+    fn balances_hold() {
+        let receipt = Receipt {
+            receipt_number: "1-0001".into(),
+            shop_id: ShopId::parse("s").unwrap(),
+            shop_name: Label::parse("S").unwrap(),
+            currency: Currency::parse("EUR").unwrap(),
+            register_id: RegisterId::parse("r").unwrap(),
+            register_name: Label::parse("R").unwrap(),
+            request_id: RequestId::parse("req-00001").unwrap(),
+            customer_number: CustomerNumber(1),
+            at: 0,
+            items: vec![],
+            details: ReceiptDetails::PrepaidCharge { sale_minor: 500, tip_minor: 50, total_minor: 550, prepaid_before: 1000, prepaid_after: 450 },
+        };
+        assert!(receipt.balances());
+        let wrong = Receipt { details: ReceiptDetails::PrepaidTopUp { amount_minor: 5, prepaid_before: 0, prepaid_after: 4 }, ..receipt };
+        assert!(!wrong.balances());
+        let points = Receipt { details: ReceiptDetails::Points { sale_minor: 999, points_added: 9, points_before: 3, points_after: 12 }, ..wrong };
+        assert!(points.balances());
+    }
+}

@@ -1,0 +1,70 @@
+// Shared by the browser tests: the stack's address, admin calls, Chromium, the fake webcam.
+
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { chromium } from "playwright-core";
+
+export const BASE_URL = (process.env.TESSERA_BASE_URL || "").replace(/\/$/, "");
+export const ADMIN_TOKEN = process.env.TESSERA_ADMIN_TOKEN || "";
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
+
+// Flags that work as root and fully offline (see /work/shared/TOOLCHAIN.md).
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
+];
+
+/** An API call with a bearer token; asserts the status and returns the JSON. */
+export async function call(method, pathname, token, body, status) {
+  const response = await fetch(BASE_URL + pathname, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.equal(response.status, status, `${method} ${pathname} answered ${response.status}: ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+export const admin = (method, pathname, body, status = 201) => call(method, pathname, ADMIN_TOKEN, body, status);
+
+/** A fresh Chromium with its own empty profile. */
+export function launch(userDataDir, extraArgs = []) {
+  return chromium.launchPersistentContext(userDataDir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [...CHROMIUM_ARGS, ...extraArgs],
+    viewport: null,
+  });
+}
+
+/** A Chromium whose webcam shows `y4m`. */
+export function launchWithWebcam(userDataDir, y4m) {
+  return launch(userDataDir, [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    `--use-file-for-fake-video-capture=${y4m}`,
+  ]);
+}
+
+/** Puts the phone's QR on a dark 640×480 "phone held up to the webcam" frame, as y4m. */
+export function webcamVideoOf(qrPng, y4mPath) {
+  execFileSync("ffmpeg", [
+    "-loglevel", "error", "-y",
+    "-f", "lavfi", "-i", "color=c=0x1b1f24:s=640x480:r=30",
+    "-loop", "1", "-i", qrPng,
+    "-filter_complex", "[1:v]scale=300:300:flags=neighbor[qr];[0:v][qr]overlay=(W-w)/2:(H-h)/2,format=yuv420p",
+    "-frames:v", "10", "-r", "30",
+    "-f", "yuv4mpegpipe", y4mPath,
+  ]);
+}
+
+export function uniqueShopId(prefix) {
+  return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}

@@ -1,0 +1,199 @@
+//! The register's question, on top of whatever screen is open: "<shop> asks to
+//! redeem <reward> for <points> points" or "<shop> asks you to pay <total>",
+//! with the sale's lines, a PIN (and optional tip) for prepaid, Cancel / Approve.
+//! The approval echoes exactly the question received, so it can only approve that.
+
+use crate::api::{self, Failure};
+use crate::dom;
+use crate::locale::money;
+use crate::session;
+use crate::state::{points_text, sentence, with_app};
+use crate::timing::{now_ms, sleep};
+use crate::views::messages::show_notice;
+use crate::views::receipts;
+use domain::api::{ApproveRequest, CancelRequest, DebitOutcome, ErrorCode, PendingConfirmation};
+use domain::confirmation::{Approval, Debit};
+use domain::money::MinorUnits;
+use domain::prepaid::Pin;
+use domain::receipt::Receipt;
+use wasm_bindgen_futures::spawn_local;
+
+pub fn wire() {
+    dom::on_id("confirm-form", "submit", |event| {
+        event.prevent_default();
+        spawn_local(approve());
+    });
+    dom::on_id("confirm-cancel", "click", |_| spawn_local(cancel()));
+}
+
+/// Shows the oldest open question from the wallet (or hides the prompt).
+pub fn sync() {
+    let next = with_app(|app| {
+        let wallet = app.wallet.as_ref()?;
+        let skew = app.skew_ms;
+        wallet
+            .confirmations
+            .iter()
+            .find(|c| !app.answered.contains(&c.request_id) && c.expires_at - skew > now_ms())
+            .cloned()
+    });
+    let current = with_app(|app| app.prompt.as_ref().map(|p| p.request_id.clone()));
+    match next {
+        Some(prompt) if Some(&prompt.request_id) == current.as_ref() => {}
+        Some(prompt) => show(prompt),
+        None if current.is_some() => hide(),
+        None => {}
+    }
+}
+
+fn title(prompt: &PendingConfirmation) -> String {
+    let shop = prompt.shop_name.as_str();
+    match &prompt.debit {
+        Debit::Redeem { reward_name, points, .. } => {
+            format!("{shop} asks to redeem {} for {}", reward_name.as_str(), points_text(*points))
+        }
+        Debit::PrepaidCharge { amount } => {
+            format!("{shop} asks you to pay {} from your prepaid balance", money(amount.0, prompt.currency))
+        }
+    }
+}
+
+fn show(prompt: PendingConfirmation) {
+    dom::set_text("confirm-title", &title(&prompt));
+    dom::clear_children("confirm-items");
+    if let Some(list) = dom::element("confirm-items") {
+        for item in &prompt.items {
+            let line = format!("{} × {}", item.quantity, item.name.as_str());
+            let total = money(Receipt::line_total(item).0, prompt.currency);
+            if let Some(row) = dom::create("li") {
+                let _ = dom::create_text("span", "", &line).and_then(|e| dom::append(&row, &e));
+                let _ = dom::create_text("span", "", &total).and_then(|e| dom::append(&row, &e));
+                let _ = list.append_child(&row);
+            }
+        }
+    }
+    dom::set_hidden("confirm-items", prompt.items.is_empty());
+    let total = match &prompt.debit {
+        Debit::PrepaidCharge { amount } => format!("Total {}", money(amount.0, prompt.currency)),
+        Debit::Redeem { points, .. } => format!("Costs {}", points_text(*points)),
+    };
+    dom::set_text("confirm-total", &total);
+    dom::set_hidden("confirm-pin-fields", !prompt.needs_pin);
+    for id in ["confirm-pin", "confirm-tip"] {
+        dom::set_input_value(id, "");
+    }
+    dom::set_text("confirm-error", "");
+    dom::set_attribute("confirm-view", "data-request-id", prompt.request_id.as_str());
+    let generation = with_app(|app| {
+        app.prompt = Some(prompt.clone());
+        app.prompt_generation += 1;
+        app.prompt_generation
+    });
+    dom::set_hidden("confirm-view", false);
+    let focus = if prompt.needs_pin { "confirm-pin" } else { "confirm-approve" };
+    if let Some(field) = dom::element(focus) {
+        let _ = field.focus();
+    }
+    spawn_local(count_down(prompt, generation));
+}
+
+fn hide() {
+    with_app(|app| {
+        app.prompt = None;
+        app.prompt_generation += 1;
+    });
+    dom::set_hidden("confirm-view", true);
+}
+
+/// Counts the question down; at zero it is gone (the server treats silence as cancel).
+async fn count_down(prompt: PendingConfirmation, generation: u32) {
+    loop {
+        if with_app(|app| app.prompt_generation) != generation {
+            return;
+        }
+        let remaining = prompt.expires_at - with_app(|app| app.skew_ms) - now_ms();
+        if remaining <= 0 {
+            hide();
+            show_notice(&format!("The request from {} expired: nothing was changed.", prompt.shop_name.as_str()));
+            return sync();
+        }
+        dom::set_text("confirm-countdown", &format!("Answer within {} s", (remaining + 999) / 1000));
+        sleep(250).await;
+    }
+}
+
+fn answered(prompt: &PendingConfirmation) {
+    with_app(|app| app.answered.push(prompt.request_id.clone()));
+    hide();
+    sync();
+}
+
+async fn approve() {
+    let Some(prompt) = with_app(|app| app.prompt.clone()) else { return };
+    dom::set_text("confirm-error", "");
+    let (pin, tip) = if prompt.needs_pin {
+        let pin = match Pin::parse(dom::input_value("confirm-pin").trim()) {
+            Ok(pin) => pin,
+            Err(e) => return dom::set_text("confirm-error", &sentence(e)),
+        };
+        let typed_tip = dom::input_value("confirm-tip");
+        let tip = if typed_tip.trim().is_empty() {
+            0
+        } else {
+            match MinorUnits::parse(&typed_tip, prompt.currency) {
+                Ok(tip) => tip.0,
+                Err(e) => return dom::set_text("confirm-error", &format!("Tip: {}", sentence(e))),
+            }
+        };
+        (Some(pin), tip)
+    } else {
+        (None, 0)
+    };
+    let request = ApproveRequest {
+        shop_id: prompt.shop_id.clone(),
+        approval: Approval { request_id: prompt.request_id.clone(), debit: prompt.debit.clone(), tip },
+        pin,
+    };
+    dom::set_busy("confirm-approve", true);
+    let result = api::approve(&request).await;
+    dom::set_busy("confirm-approve", false);
+    match result {
+        Ok(status) => {
+            answered(&prompt);
+            if let DebitOutcome::Concluded { receipt } = status.outcome {
+                receipts::show(&receipt);
+            }
+        }
+        Err(failure) if session::ended_by(&failure) => {}
+        // A wrong PIN may be typed again (the server counts the attempts).
+        Err(Failure::Refused(error)) if error.error == ErrorCode::WrongPin => {
+            dom::set_input_value("confirm-pin", "");
+            dom::set_text("confirm-error", &sentence(&error.message));
+        }
+        Err(failure @ Failure::Refused(_)) => {
+            answered(&prompt);
+            crate::views::messages::show_error(&failure.message());
+        }
+        Err(failure) => dom::set_text("confirm-error", &failure.message()),
+    }
+}
+
+async fn cancel() {
+    let Some(prompt) = with_app(|app| app.prompt.clone()) else { return };
+    let request = CancelRequest { shop_id: prompt.shop_id.clone(), request_id: prompt.request_id.clone() };
+    dom::set_busy("confirm-cancel", true);
+    let result = api::cancel(&request).await;
+    dom::set_busy("confirm-cancel", false);
+    match result {
+        Ok(_) => {
+            answered(&prompt);
+            show_notice("Cancelled: nothing was changed.");
+        }
+        Err(failure) if session::ended_by(&failure) => {}
+        Err(failure @ Failure::Refused(_)) => {
+            answered(&prompt);
+            crate::views::messages::show_error(&failure.message());
+        }
+        Err(failure) => dom::set_text("confirm-error", &failure.message()),
+    }
+}

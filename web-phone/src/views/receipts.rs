@@ -1,0 +1,45 @@
+//! Receipts: shown after every concluded operation, and kept as a history list.
+
+use crate::dom;
+use crate::locale::money;
+use crate::receipt_view;
+use crate::state::{points_text, with_app};
+use domain::receipt::{Receipt, ReceiptDetails};
+
+pub fn wire() {
+    dom::on_id("receipt-done", "click", |_| dom::set_hidden("receipt-view", true));
+}
+
+pub fn show(receipt: &Receipt) {
+    receipt_view::render("receipt", receipt);
+    dom::set_hidden("receipt-view", false);
+}
+
+/// What a receipt amounted to, for the history line.
+fn summary(receipt: &Receipt) -> String {
+    match &receipt.details {
+        ReceiptDetails::PrepaidCharge { total_minor, .. } => format!("paid {}", money(*total_minor, receipt.currency)),
+        ReceiptDetails::PrepaidTopUp { amount_minor, .. } => format!("topped up {}", money(*amount_minor, receipt.currency)),
+        ReceiptDetails::Points { sale_minor, points_added, .. } => {
+            format!("sale {}, +{}", money(*sale_minor, receipt.currency), points_text(*points_added))
+        }
+        ReceiptDetails::Redeem { reward_name, points, .. } => format!("{} for {}", reward_name.as_str(), points_text(*points)),
+    }
+}
+
+pub fn render_history() {
+    let receipts = with_app(|app| app.wallet.as_ref().map(|w| w.receipts.clone()).unwrap_or_default());
+    dom::clear_children("history");
+    dom::set_hidden("history-empty", !receipts.is_empty());
+    let Some(list) = dom::element("history") else { return };
+    for receipt in receipts {
+        let Some(item) = dom::create("li") else { continue };
+        let text = format!("{} · {} · {}", receipt.receipt_number, receipt.shop_name.as_str(), summary(&receipt));
+        let Some(button) = dom::create_text("button", "history-item", &text) else { continue };
+        let _ = button.set_attribute("type", "button");
+        let _ = button.set_attribute("data-testid", "history-receipt");
+        dom::on(&button, "click", move |_| show(&receipt));
+        let _ = item.append_child(&button);
+        let _ = list.append_child(&item);
+    }
+}

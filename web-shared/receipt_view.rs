@@ -1,0 +1,77 @@
+//! One receipt as both pages show it (phone and register print the same thing).
+
+use super::locale::{date_time, money};
+use crate::dom;
+use domain::receipt::{Receipt, ReceiptDetails};
+use domain::rewards::Benefit;
+use web_sys::Element;
+
+fn points(n: i64) -> String {
+    if n == 1 { "1 point".into() } else { format!("{n} points") }
+}
+
+/// Fills the element `container_id` with the receipt.
+pub fn render(container_id: &str, receipt: &Receipt) {
+    dom::clear_children(container_id);
+    dom::set_attribute(container_id, "data-receipt-number", &receipt.receipt_number);
+    let Some(container) = dom::element(container_id) else { return };
+    let _ = build(&container, receipt);
+}
+
+fn row(parent: &Element, label: &str, value: &str, class: &str) -> Option<()> {
+    let line = dom::create("div")?;
+    line.set_class_name(&format!("receipt-row {class}"));
+    dom::append(&line, &dom::create_text("span", "receipt-label", label)?)?;
+    dom::append(&line, &dom::create_text("span", "receipt-value", value)?)?;
+    dom::append(parent, &line)
+}
+
+fn build(container: &Element, receipt: &Receipt) -> Option<()> {
+    let c = receipt.currency;
+    dom::append(container, &dom::create_text("h3", "receipt-shop", receipt.shop_name.as_str())?)?;
+    let number = dom::create_text("p", "receipt-number", &format!("Receipt {}", receipt.receipt_number))?;
+    let _ = number.set_attribute("data-testid", "receipt-number");
+    dom::append(container, &number)?;
+    let meta = format!("{} · {} · Customer {}", date_time(receipt.at), receipt.register_name.as_str(), receipt.customer_number);
+    dom::append(container, &dom::create_text("p", "receipt-meta", &meta)?)?;
+
+    let lines = dom::create("div")?;
+    lines.set_class_name("receipt-lines");
+    for item in &receipt.items {
+        let label = format!("{} × {}", item.quantity, item.name.as_str());
+        row(&lines, &label, &money(Receipt::line_total(item).0, c), "receipt-item")?;
+    }
+    match &receipt.details {
+        ReceiptDetails::PrepaidCharge { sale_minor, tip_minor, total_minor, prepaid_before, prepaid_after } => {
+            row(&lines, "Sale", &money(*sale_minor, c), "")?;
+            if *tip_minor > 0 {
+                row(&lines, "Tip", &money(*tip_minor, c), "")?;
+            }
+            row(&lines, "Paid from prepaid", &money(*total_minor, c), "receipt-total")?;
+            row(&lines, "Prepaid before", &money(*prepaid_before, c), "")?;
+            row(&lines, "Prepaid after", &money(*prepaid_after, c), "")?;
+        }
+        ReceiptDetails::Points { sale_minor, points_added, points_before, points_after } => {
+            row(&lines, "Sale", &money(*sale_minor, c), "receipt-total")?;
+            row(&lines, "Points earned", &format!("+{}", points(*points_added)), "")?;
+            row(&lines, "Points before", &points(*points_before), "")?;
+            row(&lines, "Points after", &points(*points_after), "")?;
+        }
+        ReceiptDetails::PrepaidTopUp { amount_minor, prepaid_before, prepaid_after } => {
+            row(&lines, "Prepaid top-up (cash)", &money(*amount_minor, c), "receipt-total")?;
+            row(&lines, "Prepaid before", &money(*prepaid_before, c), "")?;
+            row(&lines, "Prepaid after", &money(*prepaid_after, c), "")?;
+        }
+        ReceiptDetails::Redeem { reward_name, benefit, points: cost, points_before, points_after, .. } => {
+            let what = match benefit {
+                Benefit::AmountOff { amount } => format!("{} off", money(amount.0, c)),
+                Benefit::FreeItem { item } => format!("1 × {} free", item.as_str()),
+            };
+            row(&lines, reward_name.as_str(), &what, "")?;
+            row(&lines, "Points redeemed", &points(*cost), "receipt-total")?;
+            row(&lines, "Points before", &points(*points_before), "")?;
+            row(&lines, "Points after", &points(*points_after), "")?;
+        }
+    }
+    dom::append(container, &lines)
+}
