@@ -6,7 +6,7 @@ fn main() {
         for up in [1usize, 2] {
             let frame = scanner::GrayFrame::new(w, h, img.as_raw().clone()).unwrap();
             let frame = if up > 1 { scanner::resample::resize_bilinear(&frame, w * up, h * up).unwrap() } else { frame };
-            let bm = scanner::binarize::hybrid(&frame);
+            let bm = scanner::binarize::hybrid(&frame, scanner::binarize::BlockLevel::Mean);
             let mut p = rqrr::PreparedImage::prepare_from_bitmap(bm.width, bm.height, |x, y| bm.dark[y * bm.width + x]);
             let grids = p.detect_grids();
             let res: Vec<String> = grids.iter().map(|g| {

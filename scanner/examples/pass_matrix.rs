@@ -9,7 +9,7 @@ fn main() {
     files.sort();
     let mut passes = vec![];
     for scale in [Native, Down(2), Down(3), Up(2), Up(3), Padded] {
-        for threshold in [RowAverage, Hybrid, LocalMean(8), LocalMean(4), LocalMean(16)] {
+        for threshold in [RowAverage, Hybrid, HybridMidpoint, LocalMean(8), LocalMean(4), LocalMean(16)] {
             for pol in [Normal, Inverted] {
                 passes.push(Pass::new(scale, threshold, pol));
             }

@@ -35,14 +35,21 @@ pub struct Detection {
 
 /// Decodes a stream of camera frames, one call per frame, within a time budget.
 ///
-/// The cheap pass always runs; harder passes run while the budget lasts, and
-/// the next frame continues the list of harder passes where this one stopped.
-/// A harder pass that never fits (a slow device) still runs on every
-/// [`Scanner::STARVED_FRAMES`]th frame, so the budget holds on average.
+/// Every frame gets the same first look (see [`strategy::first_look`]), which
+/// no budget or per-frame state can skip: a clean, sharp code is read on
+/// every frame, light-on-dark as surely as dark-on-light. When it finds
+/// nothing, the harder pass that decoded last runs first, then the list of
+/// harder passes continues where the previous frame stopped, while the
+/// budget lasts. A harder pass that never fits (a slow device) still runs on
+/// every [`Scanner::STARVED_FRAMES`]th frame, so the budget holds on average.
 pub struct Scanner {
     budget_ms: f64,
     next_live_pass: usize,
     frames_without_hard_pass: u32,
+    /// Polarity the first look decoded last: tried first, so a code in view costs one read.
+    polarity: pass::Polarity,
+    /// Harder pass (index into [`strategy::LIVE_PASSES`]) that decoded the previous frame.
+    last_hit: Option<usize>,
 }
 
 impl Default for Scanner {
@@ -59,7 +66,13 @@ impl Scanner {
 
     pub fn new(budget_ms: f64) -> Self {
         let budget_ms = if budget_ms.is_finite() { budget_ms.max(0.0) } else { Self::DEFAULT_BUDGET_MS };
-        Self { budget_ms, next_live_pass: 0, frames_without_hard_pass: 0 }
+        Self {
+            budget_ms,
+            next_live_pass: 0,
+            frames_without_hard_pass: 0,
+            polarity: pass::Polarity::Normal,
+            last_hit: None,
+        }
     }
 
     /// Scans an RGBA frame (canvas `getImageData().data`). `now_ms` is any
@@ -68,7 +81,7 @@ impl Scanner {
     pub fn scan_rgba(&mut self, width: u32, height: u32, rgba: &[u8], now_ms: &dyn Fn() -> f64) -> Vec<Detection> {
         let start = now_ms();
         match GrayFrame::from_rgba(width as usize, height as usize, rgba) {
-            Some(frame) => self.run(&frame, &mut TimeAllowance { now_ms, start, budget_ms: self.budget_ms }),
+            Some(frame) => self.run(&frame, &mut TimeAllowance { now_ms, start, budget_ms: self.budget_ms, calibration: 1.0 }),
             None => Vec::new(),
         }
     }
@@ -76,16 +89,32 @@ impl Scanner {
     /// Scans a greyscale frame.
     pub fn scan_gray(&mut self, frame: &GrayFrame, now_ms: &dyn Fn() -> f64) -> Vec<Detection> {
         let start = now_ms();
-        self.run(frame, &mut TimeAllowance { now_ms, start, budget_ms: self.budget_ms })
+        self.run(frame, &mut TimeAllowance { now_ms, start, budget_ms: self.budget_ms, calibration: 1.0 })
     }
 
     fn run(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance) -> Vec<Detection> {
-        let (working, factor) = strategy::working_frame(frame);
-        let found = strategy::CHEAP_PASS.run(&working);
+        let (found, polarity) = strategy::first_look(frame).run_both(frame, self.polarity);
         if !found.is_empty() {
-            return to_detections(found, factor);
+            self.polarity = polarity;
+            return to_detections(found, 1);
         }
+        let (working, factor) = strategy::working_frame(frame);
+        allowance.first_look_done(strategy::first_look_cost(frame, &working));
         let passes = strategy::LIVE_PASSES;
+        // The pass that read the previous frame, if it still fits: a code held
+        // still that only a harder pass reads is then read on every frame.
+        if let Some(index) = self.last_hit.take() {
+            if let Some(pass) = passes.get(index) {
+                if allowance.affords(pass, &working) {
+                    let found = pass.run(&working);
+                    allowance.spent(pass, &working);
+                    if !found.is_empty() {
+                        self.last_hit = Some(index);
+                        return to_detections(found, factor);
+                    }
+                }
+            }
+        }
         let starved = self.frames_without_hard_pass >= Self::STARVED_FRAMES;
         self.frames_without_hard_pass = self.frames_without_hard_pass.saturating_add(1);
         for attempt in 0..passes.len() {
@@ -99,6 +128,7 @@ impl Scanner {
             let found = pass.run(&working);
             allowance.spent(pass, &working);
             if !found.is_empty() {
+                self.last_hit = Some(index);
                 return to_detections(found, factor);
             }
         }
@@ -108,6 +138,8 @@ impl Scanner {
 
 /// Decides whether another pass fits in this frame.
 trait Allowance {
+    /// The first look has run; `cost` is its cost in "rqrr on the working frame" units.
+    fn first_look_done(&mut self, cost: f64);
     fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool;
     fn spent(&mut self, pass: &Pass, frame: &GrayFrame);
 }
@@ -117,14 +149,21 @@ struct TimeAllowance<'a> {
     now_ms: &'a dyn Fn() -> f64,
     start: f64,
     budget_ms: f64,
+    /// Cost units the first look took, to turn elapsed time into a cost per unit.
+    calibration: f64,
 }
 
 impl Allowance for TimeAllowance<'_> {
+    fn first_look_done(&mut self, cost: f64) {
+        self.calibration = if cost.is_finite() && cost > 0.0 { cost } else { 1.0 };
+    }
+
     fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool {
         let elapsed = (self.now_ms)() - self.start;
-        // The cheap pass has run, so its time calibrates the cost model; a
+        // The first look has run, so its time calibrates the cost model
+        // (an overestimate per unit later, as time spent accumulates); a
         // clock that goes backwards or yields NaN simply ends the frame.
-        let per_unit = elapsed.max(0.01) / strategy::relative_cost(&strategy::CHEAP_PASS, frame);
+        let per_unit = elapsed.max(0.01) / self.calibration;
         let predicted = per_unit * strategy::relative_cost(pass, frame);
         elapsed.is_finite() && elapsed + predicted <= self.budget_ms
     }
@@ -138,6 +177,8 @@ struct WorkAllowance {
 }
 
 impl Allowance for WorkAllowance {
+    fn first_look_done(&mut self, _cost: f64) {}
+
     fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool {
         strategy::relative_cost(pass, frame) <= self.remaining
     }
@@ -156,7 +197,7 @@ thread_local! {
 }
 
 /// Decodes the QR codes in an RGBA frame (as from canvas `getImageData`):
-/// the cheap pass plus the harder passes that fit a fixed work budget (about
+/// the first look (both polarities, every call) plus the harder passes that fit a fixed work budget (about
 /// one full-resolution pass), continuing the harder passes across calls.
 /// Returns the decoded texts; empty when there is none or the frame is malformed.
 pub fn scan_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<String> {

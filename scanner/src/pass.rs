@@ -24,8 +24,10 @@ pub enum Scale {
 pub enum Threshold {
     /// rqrr's built-in running row average.
     RowAverage,
-    /// 8×8 block threshold over a 5×5 block neighbourhood.
+    /// 8×8 block threshold over a 5×5 block neighbourhood (block means).
     Hybrid,
+    /// The same with each block's min–max midpoint: unbiased edges on sharp codes.
+    HybridMidpoint,
     /// Mean of a square window whose side is `1/n` of the shorter image side.
     LocalMean(u8),
 }
@@ -59,11 +61,14 @@ impl Pass {
                 Polarity::Normal => reader::read_greyscale(&resized),
                 Polarity::Inverted => reader::read_greyscale(&resized.map(|p| 255 - p)),
             },
-            Threshold::Hybrid => self.read_bitmap(binarize::hybrid(&resized), &resized),
+            Threshold::Hybrid => self.read_bitmap(&binarize::hybrid(&resized, binarize::BlockLevel::Mean), &resized),
+            Threshold::HybridMidpoint => {
+                self.read_bitmap(&binarize::hybrid(&resized, binarize::BlockLevel::Midpoint), &resized)
+            }
             Threshold::LocalMean(fraction) => {
                 let side = resized.width().min(resized.height());
                 let radius = (side / fraction.max(1) as usize / 2).max(3);
-                self.read_bitmap(binarize::local_mean(&resized, radius, 2), &resized)
+                self.read_bitmap(&binarize::local_mean(&resized, radius, 2), &resized)
             }
         };
         for decode in &mut found {
@@ -74,9 +79,52 @@ impl Pass {
         found
     }
 
-    fn read_bitmap(&self, bitmap: binarize::Bitmap, grey: &GrayFrame) -> Vec<RawDecode> {
+    /// Runs the pass in both polarities, `first` first, sharing the resized
+    /// frame and its threshold: a light-on-dark code (dark mode) is then read
+    /// as surely as a dark-on-light one. Returns what was found and in which
+    /// polarity (`first` when nothing was).
+    pub fn run_both(&self, frame: &GrayFrame, first: Polarity) -> (Vec<RawDecode>, Polarity) {
+        let second = match first {
+            Polarity::Normal => Polarity::Inverted,
+            Polarity::Inverted => Polarity::Normal,
+        };
+        let Some((resized, to_frame)) = self.resize(frame) else {
+            return (Vec::new(), first);
+        };
+        let bitmap = match self.threshold {
+            Threshold::RowAverage => None,
+            Threshold::Hybrid => Some(binarize::hybrid(&resized, binarize::BlockLevel::Mean)),
+            Threshold::HybridMidpoint => Some(binarize::hybrid(&resized, binarize::BlockLevel::Midpoint)),
+            Threshold::LocalMean(fraction) => {
+                let side = resized.width().min(resized.height());
+                let radius = (side / fraction.max(1) as usize / 2).max(3);
+                Some(binarize::local_mean(&resized, radius, 2))
+            }
+        };
+        for polarity in [first, second] {
+            let pass = Pass { polarity, ..*self };
+            let mut found = match &bitmap {
+                Some(bitmap) => pass.read_bitmap(bitmap, &resized),
+                None => match polarity {
+                    Polarity::Normal => reader::read_greyscale(&resized),
+                    Polarity::Inverted => reader::read_greyscale(&resized.map(|p| 255 - p)),
+                },
+            };
+            if !found.is_empty() {
+                for decode in &mut found {
+                    for corner in &mut decode.corners {
+                        *corner = to_frame.apply(*corner);
+                    }
+                }
+                return (found, polarity);
+            }
+        }
+        (Vec::new(), first)
+    }
+
+    fn read_bitmap(&self, bitmap: &binarize::Bitmap, grey: &GrayFrame) -> Vec<RawDecode> {
         match self.polarity {
-            Polarity::Normal => reader::read_bitmap(&bitmap, grey),
+            Polarity::Normal => reader::read_bitmap(bitmap, grey),
             Polarity::Inverted => reader::read_bitmap(&bitmap.inverted(), &grey.map(|p| 255 - p)),
         }
     }

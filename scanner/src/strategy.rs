@@ -1,9 +1,11 @@
 //! Which passes run, in which order, within which budget.
 //!
-//! Live frames: the cheap pass (rqrr's own threshold on the working-size
-//! frame) always runs; harder passes follow while the frame budget lasts, and
-//! the next frame resumes the list where this one stopped, so every pass gets
-//! its turn within a few frames of a code being held still.
+//! Live frames: the first look (half resolution, block threshold, both
+//! polarities) always runs, whatever the budget, so a clean code of either
+//! polarity is read on every frame; then the harder pass that last decoded
+//! (a code held still keeps being read by it); then the other harder passes
+//! while the frame budget lasts, the next frame resuming the list where this
+//! one stopped, so every pass gets its turn within a few frames.
 //! Still images (CLI, tests): every pass in turn until one decodes.
 
 use crate::frame::GrayFrame;
@@ -20,11 +22,36 @@ pub const WORKING_SIDE: usize = 960;
 /// rqrr's time) with a block threshold that copes with glare and screen tint.
 pub const CHEAP_PASS: Pass = Pass::new(Down(2), Hybrid, Normal);
 
+/// Longest side of the first look's image: half of a 640×480 or 1280×720
+/// frame's resolution at most, whatever the camera's resolution.
+pub const FIRST_LOOK_SIDE: usize = 640;
+
+/// The first look, run on every live frame before anything else: the input
+/// frame shrunk by half (or more, to at most [`FIRST_LOOK_SIDE`]), block
+/// threshold, read in both polarities (see [`Pass::run_both`]). It works on
+/// the camera frame itself, not the working frame, so a 1280×720 camera loses
+/// no more resolution than a 640×480 one.
+pub fn first_look(frame: &GrayFrame) -> Pass {
+    let longer = frame.width().max(frame.height());
+    let factor = longer.div_ceil(FIRST_LOOK_SIDE).clamp(2, u8::MAX as usize);
+    Pass::new(Down(factor as u8), HybridMidpoint, Normal)
+}
+
+/// The first look's worst-case cost (both polarities), in units of "rqrr on
+/// the whole working frame".
+pub fn first_look_cost(frame: &GrayFrame, working: &GrayFrame) -> f64 {
+    let look = match first_look(frame).scale {
+        Down(f) => (f.max(1) as f64).powi(2),
+        _ => 1.0,
+    };
+    let area = (frame.width() * frame.height()) as f64 / look;
+    2.0 * area / (working.width() * working.height()).max(1) as f64
+}
+
 /// Harder passes for camera frames, most useful first: full resolution for
 /// smaller codes, dark mode, rqrr's own threshold, a wider local mean, and a
 /// coarser level for blur, moiré and noise (shrinking averages them away).
 pub const LIVE_PASSES: &[Pass] = &[
-    Pass::new(Down(2), Hybrid, Inverted),
     Pass::new(Native, Hybrid, Normal),
     Pass::new(Native, RowAverage, Normal),
     Pass::new(Native, Hybrid, Inverted),
@@ -33,6 +60,8 @@ pub const LIVE_PASSES: &[Pass] = &[
     Pass::new(Down(3), Hybrid, Inverted),
     Pass::new(Native, RowAverage, Inverted),
     Pass::new(Native, LocalMean(8), Inverted),
+    Pass::new(Down(2), RowAverage, Normal),
+    Pass::new(Down(2), RowAverage, Inverted),
 ];
 
 /// Passes for still images, tried in order after the cheap pass until one
@@ -41,7 +70,7 @@ pub const LIVE_PASSES: &[Pass] = &[
 /// blur and halftone, a restored quiet zone), and all of it inverted last.
 pub fn still_passes() -> Vec<Pass> {
     const SCALES: [Scale; 6] = [Native, Up(2), Down(2), Padded, Up(3), Down(3)];
-    const THRESHOLDS: [Threshold; 5] = [Hybrid, LocalMean(8), LocalMean(4), LocalMean(16), RowAverage];
+    const THRESHOLDS: [Threshold; 6] = [Hybrid, HybridMidpoint, LocalMean(8), LocalMean(4), LocalMean(16), RowAverage];
     let mut passes = Vec::new();
     for polarity in [Normal, Inverted] {
         for scale in SCALES {
@@ -84,7 +113,7 @@ pub fn relative_cost(pass: &Pass, frame: &GrayFrame) -> f64 {
     };
     let threshold_factor = match pass.threshold {
         RowAverage => 1.0,
-        Hybrid => 1.0,
+        Hybrid | HybridMidpoint => 1.0,
         LocalMean(_) => 1.3,
     };
     area_factor * threshold_factor
