@@ -17,7 +17,14 @@ pub enum Scale {
     Up(u8),
     /// A quiet-zone margin added on all sides, for codes cropped to the edge.
     Padded,
+    /// Enlarged by an integer factor, then an unsharp mask (radius four
+    /// original pixels, amount 2; only up to [`MAX_SHARPENED_PIXELS`]): defocus blur softens module edges until
+    /// small modules merge; sharpening restores them before thresholding.
+    UpSharpened(u8),
 }
+
+/// Largest enlarged image [`Scale::UpSharpened`] makes (a 640×480 frame doubled).
+pub const MAX_SHARPENED_PIXELS: usize = 1280 * 960;
 
 /// How grey becomes black and white.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -145,6 +152,18 @@ impl Pass {
                 }
                 let big = resample::resize_bilinear(frame, w, h)?;
                 Some((big, Mapping { scale: 1.0 / factor as f32, offset: 0.0 }))
+            }
+            Scale::UpSharpened(factor) => {
+                let factor = factor.max(1) as usize;
+                let (w, h) = (frame.width().checked_mul(factor)?, frame.height().checked_mul(factor)?);
+                // For small, blurred codes in camera-sized frames; a larger
+                // picture has the pixels already.
+                if w.saturating_mul(h) > MAX_SHARPENED_PIXELS {
+                    return None;
+                }
+                let big = if factor > 1 { resample::resize_bilinear(frame, w, h)? } else { frame.clone() };
+                let sharp = resample::sharpen(&big, 4 * factor, 2.0)?;
+                Some((sharp, Mapping { scale: 1.0 / factor as f32, offset: 0.0 }))
             }
             Scale::Padded => {
                 let border = (frame.width().max(frame.height()) / 8).max(8);

@@ -62,3 +62,34 @@ pub fn pad(frame: &GrayFrame, border: usize, level: u8) -> Option<GrayFrame> {
     }
     GrayFrame::new(width, height, pixels)
 }
+
+/// Unsharp mask: each pixel pushed away from the mean of its (2r+1)² box by
+/// `amount` times the difference. Restores edges that defocus blur softened,
+/// so thresholds put module borders back where they were.
+pub fn sharpen(frame: &GrayFrame, radius: usize, amount: f32) -> Option<GrayFrame> {
+    let (w, h) = (frame.width(), frame.height());
+    let stride = w + 1;
+    let mut integral = vec![0u64; stride.checked_mul(h + 1)?];
+    for (y, row) in frame.rows().enumerate() {
+        let mut row_sum = 0u64;
+        for (x, &p) in row.iter().enumerate() {
+            row_sum += p as u64;
+            let above = integral.get(y * stride + x + 1).copied().unwrap_or(0);
+            if let Some(cell) = integral.get_mut((y + 1) * stride + x + 1) {
+                *cell = above + row_sum;
+            }
+        }
+    }
+    let at = |i: usize| integral.get(i).copied().unwrap_or(0);
+    let mut pixels = Vec::with_capacity(w * h);
+    for (y, row) in frame.rows().enumerate() {
+        let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(h));
+        for (x, &p) in row.iter().enumerate() {
+            let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(w));
+            let sum = (at(y1 * stride + x1) + at(y0 * stride + x0)).saturating_sub(at(y0 * stride + x1) + at(y1 * stride + x0));
+            let mean = sum as f32 / ((y1 - y0) * (x1 - x0)).max(1) as f32;
+            pixels.push((p as f32 + amount * (p as f32 - mean)).round().clamp(0.0, 255.0) as u8);
+        }
+    }
+    GrayFrame::new(w, h, pixels)
+}

@@ -62,19 +62,25 @@ pub const LIVE_PASSES: &[Pass] = &[
     Pass::new(Native, LocalMean(8), Inverted),
     Pass::new(Down(2), RowAverage, Normal),
     Pass::new(Down(2), RowAverage, Inverted),
+    Pass::new(UpSharpened(2), HybridMidpoint, Normal),
+    Pass::new(UpSharpened(2), RowAverage, Normal),
 ];
 
 /// Passes for still images, tried in order after the cheap pass until one
 /// decodes: every combination, cheapest and most common causes first (local
 /// thresholds, then enlargements for low-resolution pictures, shrinking for
-/// blur and halftone, a restored quiet zone), and all of it inverted last.
+/// blur and halftone, a restored quiet zone, sharpening for defocus), and all of it inverted last.
 pub fn still_passes() -> Vec<Pass> {
-    const SCALES: [Scale; 6] = [Native, Up(2), Down(2), Padded, Up(3), Down(3)];
+    const SCALES: [Scale; 7] = [Native, Up(2), Down(2), Padded, Up(3), Down(3), UpSharpened(2)];
     const THRESHOLDS: [Threshold; 6] = [Hybrid, HybridMidpoint, LocalMean(8), LocalMean(4), LocalMean(16), RowAverage];
     let mut passes = Vec::new();
     for polarity in [Normal, Inverted] {
         for scale in SCALES {
             for threshold in THRESHOLDS {
+                // Sharpening is for blur: the unbiased thresholds only.
+                if matches!(scale, UpSharpened(_)) && !matches!(threshold, HybridMidpoint | RowAverage) {
+                    continue;
+                }
                 let pass = Pass::new(scale, threshold, polarity);
                 if pass != CHEAP_PASS {
                     passes.push(pass);
@@ -106,6 +112,7 @@ pub fn relative_cost(pass: &Pass, frame: &GrayFrame) -> f64 {
         Native => 1.0,
         Down(f) => 1.0 / (f.max(1) as f64).powi(2),
         Up(f) => (f.max(1) as f64).powi(2) * 1.2,
+        UpSharpened(f) => (f.max(1) as f64).powi(2) * 1.5,
         Padded => {
             let side = (frame.width().max(frame.height()) / 8).max(8) as f64 * 2.0;
             (frame.width() as f64 + side) * (frame.height() as f64 + side) / (frame.width() * frame.height()).max(1) as f64
