@@ -28,37 +28,74 @@ pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize) -> Option<
     let to_image = Homography::square_to_quad(bounds)?;
     // The code itself spans `size` of the `size + 1` modules the bounds cover.
     let code_extent = size as f32 / (size + 1) as f32;
-    [size, size + 4, size - 4]
+    let found = [size, size + 4, size - 4]
         .into_iter()
         .filter(|s| (21..=MAX_SIZE).contains(s))
-        .find_map(|s| read_with_size(grey, &to_image, code_extent, s))
+        .find_map(|s| read_with_size(grey, &to_image, code_extent, s));
+    found.or_else(|| refine_fourth_corner(grey, bounds, size, code_extent))
 }
 
-fn read_with_size(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize) -> Option<Vec<u8>> {
-    let span = size as f32 / code_extent;
-    for (nx, ny) in NUDGES {
-        let levels: Vec<f32> = (0..size * size)
-            .map(|i| {
-                let (mx, my) = ((i % size) as f32 + 0.5 + nx, (i / size) as f32 + 0.5 + ny);
-                let total: f32 = SAMPLE_OFFSETS
-                    .iter()
-                    .map(|(dx, dy)| {
-                        let (x, y) = to_image.map((mx + dx) / span, (my + dy) / span);
-                        bilinear(grey, x, y)
-                    })
-                    .sum();
-                total / SAMPLE_OFFSETS.len() as f32
-            })
-            .collect();
-        for dark in [threshold_locally(&levels, size), threshold_globally(&levels)] {
-            let grid = rqrr::SimpleGrid::from_func(size, |x, y| dark.get(y * size + x).copied().unwrap_or(false));
-            let mut payload = Vec::new();
-            if rqrr::Grid::new(grid).decode_to(&mut payload).is_ok() {
+/// The bottom-right corner is the one rqrr guesses: it has no finder pattern,
+/// and version 1 has no alignment pattern either, so on a warped or curved
+/// code it can be a module or more off. Moves it around its estimate in
+/// half-module steps (along the code's own module directions) and re-reads.
+fn refine_fourth_corner(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, code_extent: f32) -> Option<Vec<u8>> {
+    const STEPS: [f32; 7] = [0.0, -0.5, 0.5, -1.0, 1.0, -1.5, 1.5];
+    let [tl, tr, br, bl] = bounds;
+    let span = (size + 1) as f32;
+    let u = ((tr.0 - tl.0) / span, (tr.1 - tl.1) / span);
+    let v = ((bl.0 - tl.0) / span, (bl.1 - tl.1) / span);
+    for dy in STEPS {
+        for dx in STEPS {
+            if dx == 0.0 && dy == 0.0 {
+                continue;
+            }
+            let moved = (br.0 + dx * u.0 + dy * v.0, br.1 + dx * u.1 + dy * v.1);
+            let Some(to_image) = Homography::square_to_quad([tl, tr, moved, bl]) else { continue };
+            if let Some(payload) = read_centred(grey, &to_image, code_extent, size) {
                 return Some(payload);
             }
         }
     }
     None
+}
+
+/// One reading without nudges (for the corner search).
+fn read_centred(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize) -> Option<Vec<u8>> {
+    let levels = sample_levels(grey, to_image, code_extent, size, (0.0, 0.0));
+    decode_levels(&levels, size)
+}
+
+fn sample_levels(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize, (nx, ny): (f32, f32)) -> Vec<f32> {
+    let span = size as f32 / code_extent;
+    (0..size * size)
+        .map(|i| {
+            let (mx, my) = ((i % size) as f32 + 0.5 + nx, (i / size) as f32 + 0.5 + ny);
+            let total: f32 = SAMPLE_OFFSETS
+                .iter()
+                .map(|(dx, dy)| {
+                    let (x, y) = to_image.map((mx + dx) / span, (my + dy) / span);
+                    bilinear(grey, x, y)
+                })
+                .sum();
+            total / SAMPLE_OFFSETS.len() as f32
+        })
+        .collect()
+}
+
+fn decode_levels(levels: &[f32], size: usize) -> Option<Vec<u8>> {
+    for dark in [threshold_locally(levels, size), threshold_globally(levels)] {
+        let grid = rqrr::SimpleGrid::from_func(size, |x, y| dark.get(y * size + x).copied().unwrap_or(false));
+        let mut payload = Vec::new();
+        if rqrr::Grid::new(grid).decode_to(&mut payload).is_ok() {
+            return Some(payload);
+        }
+    }
+    None
+}
+
+fn read_with_size(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize) -> Option<Vec<u8>> {
+    NUDGES.into_iter().find_map(|nudge| decode_levels(&sample_levels(grey, to_image, code_extent, size, nudge), size))
 }
 
 /// One threshold for the whole code: the midpoint that best splits the levels (Otsu).
