@@ -8,18 +8,15 @@
 //! - [`state`], [`dom`], [`timing`]: the page's memory, DOM and clock helpers.
 
 pub mod api;
-pub mod dom;
 pub mod qr;
 pub mod session;
 pub mod state;
 pub mod timing;
 pub mod views;
 
-// Shared with the register page, so both render receipts identically.
-#[path = "../../web-shared/locale.rs"]
-pub mod locale;
-#[path = "../../web-shared/receipt_view.rs"]
-pub mod receipt_view;
+
+// Shared with the register page, so both pages behave and render alike.
+pub use web_shared::{dom, locale, receipt_view};
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

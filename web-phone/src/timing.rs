@@ -1,21 +1,8 @@
-//! Clock and timers as futures, so view loops read top to bottom.
+//! The phone's clock in whole milliseconds; timers come from `web_shared`.
 
-use wasm_bindgen_futures::JsFuture;
+pub use web_shared::timing::sleep;
 
 /// The phone's clock in Unix milliseconds (may be skewed; see `views::code`).
 pub fn now_ms() -> i64 {
-    js_sys::Date::now() as i64
-}
-
-/// Resolves after `ms` milliseconds.
-pub async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let scheduled = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).ok()
-        });
-        if scheduled.is_none() {
-            let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
-        }
-    });
-    let _ = JsFuture::from(promise).await;
+    web_shared::timing::now_ms() as i64
 }

@@ -17,7 +17,6 @@ pub mod camera;
 pub mod checkout;
 pub mod credential;
 pub mod debit;
-pub mod dom;
 pub mod gate;
 pub mod money;
 pub mod request_id;
@@ -26,14 +25,11 @@ pub mod seen;
 pub mod setup;
 pub mod sound;
 pub mod state;
-pub mod timing;
 pub mod verdict;
 
-// Shared with the phone page, so both render receipts identically.
-#[path = "../../web-shared/locale.rs"]
-pub mod locale;
-#[path = "../../web-shared/receipt_view.rs"]
-pub mod receipt_view;
+
+// Shared with the phone page, so both pages behave and render alike.
+pub use web_shared::{dom, locale, receipt_view, timing};
 
 use wasm_bindgen::prelude::wasm_bindgen;
 

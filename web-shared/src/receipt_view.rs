@@ -1,6 +1,6 @@
 //! One receipt as both pages show it (phone and register print the same thing).
 
-use super::locale::{date_time, money};
+use crate::locale::{date_time, money};
 use crate::dom;
 use domain::receipt::{Receipt, ReceiptDetails};
 use domain::rewards::Benefit;
