@@ -16,6 +16,7 @@
 //! - [`confirmation`]: debits the customer approves or cancels on their phone.
 //! - [`tickets`]: when a gate admits or denies, and why.
 //! - [`bills`]: bills paid exactly once, where the biller allows.
+//! - [`issuers`]: the shops an issuer may name as venue or where a bill is payable.
 //! - [`items`]: bills and tickets a member holds: references, claim links, and their one-time codes.
 //! - [`api`]: the JSON messages between pages and worker, and the stable error codes.
 
@@ -26,6 +27,7 @@ pub mod check_digit;
 pub mod code;
 pub mod code_rules;
 pub mod confirmation;
+pub mod issuers;
 pub mod items;
 pub mod member;
 pub mod money;

@@ -18,7 +18,8 @@ pub struct CreateIssuerRequest {
     pub issuer_id: Option<IssuerId>,
     /// Shown to customers as the biller or ticket seller.
     pub name: Label,
-    /// The shops this issuer acts for, if it is (also) a shop; informational.
+    /// The shops this issuer acts for: the only ones it may name as a ticket's venue
+    /// or where a bill is payable (`issuers::first_shop_not_allowed`).
     #[serde(default)]
     pub shop_ids: Vec<ShopId>,
 }

@@ -94,6 +94,9 @@ pub enum ErrorCode {
     /// Creating something whose id is taken (e.g. a shop id).
     AlreadyExists,
     // Bills and tickets (see `items`, `bills`, `tickets`).
+    /// An issuer named a shop (venue, or where a bill is payable) it does not act for
+    /// (`issuers::first_shop_not_allowed`).
+    ShopNotAllowed,
     /// The bill or ticket has moved to another member: this code of the former holder is dead.
     NotTheHolder,
     /// A ticket's code before its window opens (`tickets::judge_code_window`).
@@ -142,7 +145,7 @@ impl ErrorCode {
         match self {
             Self::MalformedJson | Self::InvalidRequest | Self::TipNotAllowed => 400,
             Self::Unauthorized | Self::WrongCredentials => 401,
-            Self::Forbidden | Self::WrongShop | Self::NotPayableHere | Self::WrongPin => 403,
+            Self::Forbidden | Self::WrongShop | Self::NotPayableHere | Self::ShopNotAllowed | Self::WrongPin => 403,
             Self::NotFound | Self::UnknownShop | Self::Unknown | Self::UnknownReward | Self::UnknownProduct => 404,
             Self::MethodNotAllowed => 405,
             Self::NotAMember
@@ -383,6 +386,7 @@ mod tests {
         let body = ApiError::new(ErrorCode::AlreadyUsed, "x");
         assert_eq!(serde_json::to_value(&body).unwrap()["error"], "already_used");
         assert_eq!(serde_json::to_value(ErrorCode::Unknown).unwrap(), "unknown");
+        assert_eq!(serde_json::to_value(ErrorCode::ShopNotAllowed).unwrap(), "shop_not_allowed");
         assert_eq!(ErrorCode::from(Refusal::Expired), ErrorCode::Expired);
     }
 
