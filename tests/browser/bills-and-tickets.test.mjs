@@ -81,7 +81,7 @@ test("claim a ticket, show its code, the gate admits once then denies already_us
   const venueId = `hall-${unique}`;
   await post("/api/admin/shops", ADMIN_TOKEN, { shop_id: venueId, name: "Blue Note Hall", currency: "EUR", points_per_unit: 1 });
   const gate = await post(`/api/admin/shops/${venueId}/registers`, ADMIN_TOKEN, { name: "North gate" });
-  const issuer = await post("/api/admin/issuers", ADMIN_TOKEN, { issuer_id: `agency-${unique}`, name: "City Tickets" });
+  const issuer = await post("/api/admin/issuers", ADMIN_TOKEN, { issuer_id: `agency-${unique}`, name: "City Tickets", shop_ids: [venueId] });
   const now = Date.now();
   const created = await post("/api/issuer/tickets", issuer.api_key, {
     event_id: `jazz-${unique}`,
@@ -181,7 +181,7 @@ test("claim a bill, show its code, the cashier presses Paid, the phone has the r
   const shopId = `kiosk-${unique}`;
   await post("/api/admin/shops", ADMIN_TOKEN, { shop_id: shopId, name: "Station Kiosk", currency: "EUR", points_per_unit: 1 });
   const till = await post(`/api/admin/shops/${shopId}/registers`, ADMIN_TOKEN, { name: "Till 1" });
-  const biller = await post("/api/admin/issuers", ADMIN_TOKEN, { issuer_id: `water-${unique}`, name: "City Water" });
+  const biller = await post("/api/admin/issuers", ADMIN_TOKEN, { issuer_id: `water-${unique}`, name: "City Water", shop_ids: [shopId] });
   const bill = await post("/api/issuer/bills", biller.api_key, {
     amount_minor: 4250,
     currency: "EUR",

@@ -15,6 +15,7 @@ use domain::api::issuers::{ClaimLink, CreateIssuerRequest, IssuerCreated};
 use domain::api::tickets::{CreateTicketsRequest, TicketCreated, TicketsCreated, MAX_TICKETS_PER_REQUEST};
 use domain::api::ErrorCode;
 use domain::bills::Bill;
+use domain::issuers::first_shop_not_allowed;
 use domain::items::{EventId, HandoverToken, ItemId, ItemRef, IssuerId};
 use domain::money::MinorUnits;
 use domain::shop::ShopId;
@@ -48,6 +49,18 @@ async fn known_shop(env: &Env, shop_id: &ShopId) -> Outcome<()> {
     match Directory::open(env)?.shop(shop_id).await? {
         Some(_) => Ok(()),
         None => Err(Problem::new(ErrorCode::UnknownShop, format!("there is no shop {shop_id}"))),
+    }
+}
+
+/// Refuses (`shop_not_allowed`) a shop the operator did not list for this issuer.
+/// Checked before the shops' existence, so an issuer learns nothing of shops it may not name.
+fn shops_allowed<'a>(issuer: &IssuerRecord, named: impl IntoIterator<Item = &'a ShopId>) -> Outcome<()> {
+    match first_shop_not_allowed(&issuer.shop_ids, named) {
+        None => Ok(()),
+        Some(shop) => Err(Problem::new(
+            ErrorCode::ShopNotAllowed,
+            format!("issuer {} may not name shop {shop}: only the shops the operator listed for it", issuer.issuer_id),
+        )),
     }
 }
 
@@ -94,6 +107,7 @@ pub async fn create_bill(mut req: Request, env: &Env) -> Outcome<Response> {
     if request.payable_at.is_empty() {
         return Err(invalid("name at least one shop in `payable_at`"));
     }
+    shops_allowed(&issuer, &request.payable_at)?;
     for shop in &request.payable_at {
         known_shop(env, shop).await?;
     }
@@ -146,6 +160,7 @@ pub async fn create_tickets(mut req: Request, env: &Env) -> Outcome<Response> {
         }
         request.seats.iter().cloned().map(Some).collect()
     };
+    shops_allowed(&issuer, [&request.venue])?;
     known_shop(env, &request.venue).await?;
     let template = Ticket {
         event_title: request.event_title,

@@ -8,6 +8,7 @@ use domain::api::items::{Claimed, IssuedItemCode, Pocket, ScanAnswer, TransferOf
 use domain::api::tickets::{GateVerdict, TicketCreated, TicketsCreated};
 use domain::code::OneTimeCode;
 use domain::items::{HandoverToken, ItemRef};
+use domain::shop::ShopId;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -23,12 +24,18 @@ pub struct Issuer {
     pub created: IssuerCreated,
 }
 
+/// An issuer acting for `app`'s shop.
 pub async fn create_issuer(app: &TestApp) -> Issuer {
+    create_issuer_for(app, &[&app.shop.shop_id]).await
+}
+
+/// An issuer acting for exactly these shops (the only ones it may name).
+pub async fn create_issuer_for(app: &TestApp, shop_ids: &[&ShopId]) -> Issuer {
     let response = app
         .http
         .post(app.url("/api/admin/issuers"))
         .bearer_auth(&app.admin_token)
-        .json(&json!({ "issuer_id": unique_id("issuer"), "name": "City Tickets", "shop_ids": [app.shop.shop_id] }))
+        .json(&json!({ "issuer_id": unique_id("issuer"), "name": "City Tickets", "shop_ids": shop_ids }))
         .send()
         .await
         .expect("create issuer");

@@ -1,7 +1,7 @@
 //! Tickets: claim links, codes that carry the ticket, the gate's ADMIT/DENY,
 //! atomic admission, cancellation, the code window and the visitor count.
 
-use crate::issuing::{self, claim, claim_response, create_issuer, gate, item_code, item_code_response, now_ms, pocket, HOUR, MINUTE};
+use crate::issuing::{self, claim, claim_response, create_issuer, create_issuer_for, gate, item_code, item_code_response, now_ms, pocket, HOUR, MINUTE};
 use api_tests::{expect_error, expect_json, spawn_app};
 use domain::api::items::{Claimed, ScanAnswer};
 use domain::api::tickets::EventStatus;
@@ -132,7 +132,7 @@ async fn a_cancelled_ticket_is_refused_at_the_gate() {
 async fn time_and_venue_rules_at_the_gate() {
     let app = spawn_app().await;
     let other_shop = app.create_shop("Other Hall", 1).await;
-    let issuer = create_issuer(&app).await;
+    let issuer = create_issuer_for(&app, &[&app.shop.shop_id, &other_shop.shop_id]).await;
     let ada = app.sign_up("Ada").await;
     let now = now_ms();
 
