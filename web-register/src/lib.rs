@@ -7,8 +7,9 @@
 //!   blocks the page.
 //!
 //! Modules: [`setup`] (credential, register info), [`camera`] (frames → worker),
-//! [`checkout`] (read → resolve → sale), [`gate`] (tickets: ADMIT/DENY; bills:
-//! Paid), [`sound`] (the gate's two sounds), [`verdict`] (the big panel), [`seen`]
+//! [`checkout`] (read → resolve → sale), [`sale`] and [`other_item`] (the lines
+//! being rung up), [`gate`] (tickets: ADMIT/DENY; bills: Paid), [`sound`] (the
+//! gate's two sounds), [`verdict`] (the big panel), [`seen`]
 //! (one resolve per code in view), plus [`api`], [`credential`], [`money`],
 //! [`request_id`], [`state`], [`dom`], [`timing`].
 
@@ -19,6 +20,7 @@ pub mod credential;
 pub mod debit;
 pub mod gate;
 pub mod money;
+pub mod other_item;
 pub mod request_id;
 pub mod sale;
 pub mod seen;
@@ -40,6 +42,7 @@ pub fn start() {
     gate::wire();
     sound::wire();
     sale::wire();
+    other_item::wire();
     debit::wire();
     camera::wire();
     wasm_bindgen_futures::spawn_local(setup::boot());

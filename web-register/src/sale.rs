@@ -1,6 +1,7 @@
-//! The sale being rung up: lines from the shop's product list (or a plain
-//! amount typed), the shop's rewards, and the buttons that pay with points,
-//! prepaid value or cash. Totals come from `domain::sale`, in minor units.
+//! The sale being rung up: lines from the shop's product list and free lines
+//! ("Other item", see `other_item`), or a plain amount typed; the shop's
+//! rewards, and the buttons that pay with points, prepaid value or cash.
+//! Totals come from `domain::sale`, in minor units.
 
 use crate::checkout::preview_points;
 use crate::debit;
@@ -51,12 +52,16 @@ pub fn render_catalog() {
             let _ = button.set_attribute("data-testid", "product");
             let _ = button.set_attribute("data-product-code", product.product_code.as_str());
             dom::on(&button, "click", move |_| {
-                add_line(LineItem {
+                let line = LineItem {
                     name: product.name.clone(),
                     quantity: 1,
                     unit_price: product.unit_price,
                     product_code: Some(product.product_code.clone()),
-                })
+                };
+                dom::set_text("sale-error", "");
+                if let Err(message) = add_line(line) {
+                    dom::set_text("sale-error", &message);
+                }
             });
             let _ = list.append_child(&button);
         }
@@ -79,13 +84,25 @@ pub fn render_catalog() {
     }
 }
 
-/// Adds one of a product; the same product again raises its quantity.
-fn add_line(item: LineItem) {
-    with_till(|till| match till.lines.iter_mut().find(|l| l.product_code == item.product_code && l.name == item.name) {
-        Some(line) => line.quantity = line.quantity.saturating_add(1),
-        None => till.lines.push(item),
-    });
+/// Adds a line to the sale; the same item again (same code, name and price) raises
+/// its quantity. A line that would make the sale invalid (too many lines or too
+/// large a total, by `domain::sale`) is refused with the reason, leaving the sale as it was.
+pub fn add_line(item: LineItem) -> Result<(), String> {
+    let Some(currency) = with_till(|till| till.info.as_ref().map(|i| i.shop.currency)) else {
+        return Err("The register is still starting.".to_owned());
+    };
+    let mut lines = with_till(|till| till.lines.clone());
+    let same = |line: &&mut LineItem| {
+        line.product_code == item.product_code && line.name == item.name && line.unit_price == item.unit_price
+    };
+    match lines.iter_mut().find(same) {
+        Some(line) => line.quantity = line.quantity.saturating_add(item.quantity),
+        None => lines.push(item),
+    }
+    Sale::Items { items: lines.clone() }.total(currency).map_err(sentence)?;
+    with_till(|till| till.lines = lines);
     render_lines();
+    Ok(())
 }
 
 fn remove_line(index: usize) {
@@ -99,6 +116,7 @@ fn remove_line(index: usize) {
 
 pub fn clear() {
     with_till(|till| till.lines.clear());
+    crate::other_item::reset();
     render_lines();
 }
 
@@ -132,7 +150,9 @@ fn render_lines() {
         }
     };
     dom::set_text("lines-total", &total);
-    dom::set_hidden("amount-row", !lines.is_empty());
+    // With lines on screen the sale is their total, so the amount field only
+    // serves a top-up: it stays, relabelled, so topping up needs no clearing.
+    dom::set_text("amount-purpose", if lines.is_empty() { "Sale amount" } else { "Top-up amount" });
     preview_points();
 }
 

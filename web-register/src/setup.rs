@@ -25,6 +25,7 @@ pub async fn boot() {
                 dom::set_text("shop-name", info.shop.name.as_str());
                 dom::set_text("register-name", info.register_name.as_str());
                 dom::set_text("currency", info.shop.currency.as_str());
+                dom::set_text("other-currency", info.shop.currency.as_str());
                 with_till(|till| till.info = Some(info));
                 crate::sale::render_catalog();
                 dom::set_hidden("boot-view", true);

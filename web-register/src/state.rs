@@ -24,7 +24,7 @@ pub struct Till {
     pub paused_until: f64,
     /// Bumped by "Next customer": answers to an older turn are dropped.
     pub turn: u32,
-    /// The sale's lines, picked from the product list.
+    /// The sale's lines: from the product list, or typed as "Other item".
     pub lines: Vec<LineItem>,
     /// A debit or top-up sent without a clear answer: its retry reuses the request id.
     pub pending_operation: Option<(String, RequestId)>,
