@@ -1,6 +1,7 @@
-// End to end, issue 4: a register sells two items paid with prepaid value, the
-// customer's phone shows the lines and total, the customer approves with their
-// PIN, and both screens show the same receipt.
+// End to end, issue 4: a register sells two listed products and one typed
+// "Other item" paid with prepaid value, the customer's phone shows the lines and
+// total, the customer approves with their PIN, and both screens show the same
+// receipt; then a cash sale of a typed item adds points, with a receipt on both.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
 // Screenshots land in tests/browser/artifacts/ (prefix "debit-").
@@ -19,7 +20,7 @@ const LIVE_MS = 1_000;
 const PIN = "4321";
 const PASSWORD = "correct horse battery";
 
-test("a register sells two items, the phone approves with its PIN, both show the same receipt", { timeout: 120_000 }, async (t) => {
+test("a register sells listed and typed items, the phone approves with its PIN, both show the same receipt", { timeout: 120_000 }, async (t) => {
   if (!BASE_URL || !ADMIN_TOKEN) {
     t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
     return;
@@ -104,6 +105,27 @@ test("a register sells two items, the phone approves with its PIN, both show the
   await till.locator("[data-testid=product][data-product-code=CAKE]").click();
   assert.equal(await till.getByTestId("line").count(), 2);
   assert.equal(await till.getByTestId("lines-total").innerText(), "Total €8.00");
+
+  // --- One item not on the list, typed as "Other item": 1 × Gift wrap at 1.50. ---
+  // A mistake is explained and keeps what was typed; Enter then adds the item (not the sale).
+  await till.getByTestId("other-name").fill("Gift wrap");
+  await till.getByTestId("other-price").fill("1.5x");
+  await till.getByTestId("other-add").click();
+  assert.equal(await till.getByTestId("other-error").innerText(), "Unit price: enter an amount such as 12.50.");
+  assert.equal(await till.getByTestId("other-name").inputValue(), "Gift wrap");
+  assert.equal(await till.getByTestId("other-quantity").inputValue(), "1");
+  assert.equal(await till.getByTestId("line").count(), 2);
+  await till.getByTestId("other-price").fill("1.50");
+  await till.getByTestId("other-price").press("Enter");
+  await till.getByTestId("line").nth(2).waitFor();
+  assert.equal(await till.locator("[data-testid=verdict]").getAttribute("data-state"), "customer", "Enter did not send the sale");
+  assert.equal((await till.getByTestId("line").nth(2).innerText()).replace(/\s+/g, " ").trim(), "1 × Gift wrap €1.50 ×");
+  assert.equal(await till.getByTestId("lines-total").innerText(), "Total €9.50");
+  assert.equal(await till.getByTestId("other-name").inputValue(), "", "a line that made it empties the form");
+  assert.equal(await till.getByTestId("other-error").innerText(), "");
+  // The amount field stays for a top-up while lines are on screen.
+  assert.ok(await till.getByTestId("amount").isVisible());
+  assert.match(await till.locator("label[for=amount]").innerText(), /^Top-up amount/);
   await shot(till, "2-register-sale");
   await till.getByTestId("charge-prepaid").click();
   await till.locator("[data-testid=verdict][data-state=waiting]").waitFor();
@@ -112,9 +134,9 @@ test("a register sells two items, the phone approves with its PIN, both show the
   // --- The phone is asked within a second, shows the lines, takes the PIN. ---
   await phone.locator("[data-testid=confirm]:not([hidden])").waitFor({ timeout: LIVE_MS });
   console.log(`phone showed the question ${Date.now() - askedAt} ms after the register asked`);
-  assert.equal(await phone.getByTestId("confirm-title").innerText(), "Bakery E2E asks you to pay €8.00 from your prepaid balance");
+  assert.equal(await phone.getByTestId("confirm-title").innerText(), "Bakery E2E asks you to pay €9.50 from your prepaid balance");
   const lines = await phone.getByTestId("confirm-items").locator("li").allInnerTexts();
-  assert.deepEqual(lines.map((l) => l.replace(/\s+/g, " ").trim()), ["2 × Coffee €5.00", "1 × Cheesecake €3.00"]);
+  assert.deepEqual(lines.map((l) => l.replace(/\s+/g, " ").trim()), ["2 × Coffee €5.00", "1 × Cheesecake €3.00", "1 × Gift wrap €1.50"]);
   await shot(phone, "3-phone-confirm");
   await till.screenshot({ path: path.join(ARTIFACTS, "debit-3-register-waiting.png") });
 
@@ -137,7 +159,7 @@ test("a register sells two items, the phone approves with its PIN, both show the
   assert.equal(await tillReceipt.getAttribute("data-receipt-number"), number);
   const phoneText = await phoneReceipt.innerText();
   assert.equal(await tillReceipt.innerText(), phoneText);
-  for (const expected of ["Bakery E2E", `Receipt ${number}`, "Till 1", "2 × Coffee", "1 × Cheesecake", "Paid from prepaid", "€8.00", "€20.00", "€12.00"]) {
+  for (const expected of ["Bakery E2E", `Receipt ${number}`, "Till 1", "2 × Coffee", "1 × Cheesecake", "1 × Gift wrap", "€1.50", "Paid from prepaid", "€9.50", "€20.00", "€10.50"]) {
     assert.ok(phoneText.includes(expected), `the receipt shows ${expected}:\n${phoneText}`);
   }
   await shot(phone, "4-phone-receipt");
@@ -150,6 +172,37 @@ test("a register sells two items, the phone approves with its PIN, both show the
   await phone.getByTestId("receipt-done").click();
   await phone.getByTestId("close-code").click();
   await phone.getByTestId("history-receipt").first().filter({ hasText: number }).waitFor();
-  assert.equal(await membership.getByTestId("membership-prepaid").innerText(), "Prepaid: €12.00");
+  assert.equal(await membership.getByTestId("membership-prepaid").innerText(), "Prepaid: €10.50");
   await shot(phone, "6-phone-history");
+
+  // --- A cash sale of a typed item adds points, with a receipt on both screens. A second
+  // till page without a webcam takes the typed code, so the spent code in the first
+  // till's webcam cannot interfere. 3 × Gift wrap at 1.50 = 4.50. ---
+  const cashTill = await phoneBrowser.newPage();
+  await cashTill.setViewportSize({ width: 1280, height: 900 });
+  await cashTill.emulateMedia({ colorScheme: "light" });
+  await cashTill.goto(BASE_URL + register.register_path);
+  await cashTill.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 10_000 });
+  await membership.getByTestId("show-code").click();
+  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
+  const cashDigits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+  await cashTill.getByTestId("manual-code").fill(cashDigits);
+  await cashTill.getByTestId("manual-submit").click();
+  await cashTill.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 5_000 });
+  await cashTill.getByTestId("other-name").fill("Gift wrap");
+  await cashTill.getByTestId("other-quantity").fill("3");
+  await cashTill.getByTestId("other-price").fill("1.50");
+  await cashTill.getByTestId("other-add").click();
+  assert.equal(await cashTill.getByTestId("lines-total").innerText(), "Total €4.50");
+  assert.equal(await cashTill.getByTestId("points-preview").innerText(), "Adds 4 points");
+  await cashTill.getByTestId("add-points").click();
+  await cashTill.locator("[data-testid=verdict][data-state=sold]").waitFor({ timeout: 5_000 });
+  await phone.locator("[data-testid=receipt-view]:not([hidden])").waitFor({ timeout: 5_000 });
+  const cashReceipt = await phone.locator("#receipt").innerText();
+  assert.equal(await cashTill.locator("#register-receipt").innerText(), cashReceipt);
+  for (const expected of ["3 × Gift wrap", "€4.50"]) {
+    assert.ok(cashReceipt.includes(expected), `the cash receipt shows ${expected}:\n${cashReceipt}`);
+  }
+  await shot(cashTill, "7-register-cash-sale");
+  await shot(phone, "7-phone-cash-receipt");
 });
