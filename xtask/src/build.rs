@@ -30,7 +30,32 @@ const WASM_FEATURES: [&str; 6] = [
 
 pub fn all(tools: &Tools) -> Result {
     worker(tools)?;
-    pages(tools)
+    pages(tools)?;
+    report_sizes();
+    Ok(())
+}
+
+/// Prints what each bundle weighs, raw and gzip-compressed (what a browser downloads).
+fn report_sizes() {
+    let root = crate::root();
+    let bundles = [
+        "worker/build/index_bg.wasm",
+        "dist/phone/pkg/web_phone_bg.wasm",
+        "dist/register/pkg/web_register_bg.wasm",
+    ];
+    for bundle in bundles {
+        let path = root.join(bundle);
+        let Ok(raw) = std::fs::metadata(&path).map(|m| m.len()) else { continue };
+        let gzip = crate::process::output(std::process::Command::new("sh").arg("-c").arg(format!(
+            "gzip -9c '{}' | wc -c",
+            path.display()
+        )))
+        .and_then(|n| n.trim().parse::<u64>().ok());
+        match gzip {
+            Some(gz) => println!("xtask: {bundle}: {} KB ({} KB gzip)", raw / 1000, gz / 1000),
+            None => println!("xtask: {bundle}: {} KB", raw / 1000),
+        }
+    }
 }
 
 pub fn worker(tools: &Tools) -> Result {
