@@ -86,7 +86,8 @@ pub async fn resolve(code: OneTimeCode) {
     match result {
         Ok(view) => {
             let same_customer = with_till(|till| {
-                let same = till.customer.as_ref().is_some_and(|(_, shown)| shown.customer_number == view.customer_number);
+                let held = till.sale_held_for.take() == Some(view.customer_number);
+                let same = held || till.customer.as_ref().is_some_and(|(_, shown)| shown.customer_number == view.customer_number);
                 till.customer = Some((code, view.clone()));
                 same
             });

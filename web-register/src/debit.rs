@@ -140,6 +140,8 @@ async fn follow(token: String, code: OneTimeCode, mut status: DebitStatus, turn:
             DebitOutcome::Concluded { receipt } => return concluded(&receipt),
             DebitOutcome::Cancelled { by } => {
                 with_till(|till| {
+                    // Nothing was charged: the same customer's next code continues the sale.
+                    till.sale_held_for = till.customer.as_ref().map(|(_, view)| view.customer_number);
                     till.busy = false;
                     till.waiting = None;
                     till.pending_operation = None;
@@ -155,6 +157,12 @@ async fn follow(token: String, code: OneTimeCode, mut status: DebitStatus, turn:
 
 /// Shows the receipt (the same one the phone shows) with a Print button.
 fn concluded(receipt: &Receipt) {
+    crate::sale::clear();
+    show_receipt(receipt);
+}
+
+/// Shows the receipt; the code it used is spent, so the next read starts afresh.
+fn show_receipt(receipt: &Receipt) {
     with_till(|till| {
         till.busy = false;
         till.waiting = None;
@@ -163,7 +171,6 @@ fn concluded(receipt: &Receipt) {
         till.seen.forget();
         till.paused_until = now_ms() + RECEIPT_HOLD_MS;
     });
-    crate::sale::clear();
     dom::set_input_value("amount", "");
     verdict::show(Verdict::Concluded(receipt));
 }
@@ -194,7 +201,12 @@ pub async fn top_up() {
         return;
     }
     match result {
-        Ok(receipt) => concluded(&receipt),
+        Ok(receipt) => {
+            // A top-up often comes in the middle of a sale (the balance was short):
+            // the lines stay for this customer's next code.
+            with_till(|till| till.sale_held_for = Some(receipt.customer_number));
+            show_receipt(&receipt);
+        }
         Err(failure) => refused_or_retry(failure),
     }
 }

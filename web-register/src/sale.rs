@@ -115,7 +115,10 @@ fn remove_line(index: usize) {
 }
 
 pub fn clear() {
-    with_till(|till| till.lines.clear());
+    with_till(|till| {
+        till.lines.clear();
+        till.sale_held_for = None;
+    });
     crate::other_item::reset();
     render_lines();
 }

@@ -6,7 +6,7 @@ use domain::api::{CustomerView, RegisterInfo};
 use domain::sale::LineItem;
 use domain::code::OneTimeCode;
 use domain::money::MinorUnits;
-use domain::shop::RequestId;
+use domain::shop::{CustomerNumber, RequestId};
 use std::cell::RefCell;
 
 #[derive(Default)]
@@ -26,6 +26,10 @@ pub struct Till {
     pub turn: u32,
     /// The sale's lines: from the product list, or typed as "Other item".
     pub lines: Vec<LineItem>,
+    /// Whose sale the lines are while no customer is on screen, after a top-up spent
+    /// the code or a question was cancelled: that customer's next code brings the
+    /// sale back, anyone else's starts a new one.
+    pub sale_held_for: Option<CustomerNumber>,
     /// A debit or top-up sent without a clear answer: its retry reuses the request id.
     pub pending_operation: Option<(String, RequestId)>,
     /// The question the customer's phone has now (token and its reference), while waiting.
