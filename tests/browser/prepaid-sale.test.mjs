@@ -1,7 +1,8 @@
 // End to end, issue 4: a register sells two listed products and one typed
 // "Other item" paid with prepaid value, the customer's phone shows the lines and
 // total, the customer approves with their PIN, and both screens show the same
-// receipt; then a cash sale of a typed item adds points, with a receipt on both.
+// receipt; then a cash sale of a typed item, interrupted by a cash top-up, adds
+// points, with a receipt on both.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
 // Screenshots land in tests/browser/artifacts/ (prefix "debit-").
@@ -115,6 +116,7 @@ test("a register sells listed and typed items, the phone approves with its PIN, 
   assert.equal(await till.getByTestId("other-name").inputValue(), "Gift wrap");
   assert.equal(await till.getByTestId("other-quantity").inputValue(), "1");
   assert.equal(await till.getByTestId("line").count(), 2);
+  await shot(till, "2-register-other-item-mistake");
   await till.getByTestId("other-price").fill("1.50");
   await till.getByTestId("other-price").press("Enter");
   await till.getByTestId("line").nth(2).waitFor();
@@ -175,32 +177,57 @@ test("a register sells listed and typed items, the phone approves with its PIN, 
   assert.equal(await membership.getByTestId("membership-prepaid").innerText(), "Prepaid: €10.50");
   await shot(phone, "6-phone-history");
 
-  // --- A cash sale of a typed item adds points, with a receipt on both screens. A second
-  // till page without a webcam takes the typed code, so the spent code in the first
-  // till's webcam cannot interfere. 3 × Gift wrap at 1.50 = 4.50. ---
+  // --- A cash sale of a typed item adds points, with a receipt on both screens; a cash
+  // top-up in the middle keeps the lines for the customer's next code. A second till page
+  // without a webcam takes typed codes, so the spent code in the first till's webcam
+  // cannot interfere. 3 × Gift wrap at 1.50 = 4.50. ---
   const cashTill = await phoneBrowser.newPage();
   await cashTill.setViewportSize({ width: 1280, height: 900 });
   await cashTill.emulateMedia({ colorScheme: "light" });
   await cashTill.goto(BASE_URL + register.register_path);
   await cashTill.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 10_000 });
+  const typeNextCode = async (spent) => {
+    await phone.waitForFunction(
+      (old) => {
+        const shown = document.querySelector("[data-testid=code-digits]")?.textContent?.replace(/\s/g, "");
+        const ready = document.querySelector("[data-testid=qr][data-state=ready] svg");
+        return ready && shown && shown.length === 26 && shown !== old;
+      },
+      spent,
+      { timeout: 5_000 },
+    );
+    const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+    await cashTill.getByTestId("manual-code").fill(digits);
+    await cashTill.getByTestId("manual-submit").click();
+    await cashTill.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 5_000 });
+    return digits;
+  };
   await membership.getByTestId("show-code").click();
-  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
-  const cashDigits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
-  await cashTill.getByTestId("manual-code").fill(cashDigits);
-  await cashTill.getByTestId("manual-submit").click();
-  await cashTill.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 5_000 });
+  const topUpCode = await typeNextCode("");
   await cashTill.getByTestId("other-name").fill("Gift wrap");
   await cashTill.getByTestId("other-quantity").fill("3");
   await cashTill.getByTestId("other-price").fill("1.50");
   await cashTill.getByTestId("other-add").click();
   assert.equal(await cashTill.getByTestId("lines-total").innerText(), "Total €4.50");
   assert.equal(await cashTill.getByTestId("points-preview").innerText(), "Adds 4 points");
+  // Cash for prepaid, typed while the lines are on screen.
+  await cashTill.getByTestId("amount").fill("5.00");
+  await cashTill.getByTestId("top-up").click();
+  await cashTill.locator("[data-testid=verdict][data-state=concluded]").waitFor({ timeout: 5_000 });
+  assert.match(await cashTill.locator("#register-receipt").innerText(), /top-up/i);
+  await phone.locator("[data-testid=receipt-view]:not([hidden])").waitFor({ timeout: 5_000 });
+  const topUpNumber = await phone.locator("#receipt").getAttribute("data-receipt-number");
+  await phone.getByTestId("receipt-done").click();
+  // The customer's next code brings the sale back.
+  await typeNextCode(topUpCode);
+  assert.equal(await cashTill.getByTestId("lines-total").innerText(), "Total €4.50");
+  assert.equal(await cashTill.getByTestId("amount").inputValue(), "", "the top-up amount is not left for a second top-up");
   await cashTill.getByTestId("add-points").click();
   await cashTill.locator("[data-testid=verdict][data-state=sold]").waitFor({ timeout: 5_000 });
-  await phone.locator("[data-testid=receipt-view]:not([hidden])").waitFor({ timeout: 5_000 });
+  await phone.locator(`[data-testid=receipt-view]:not([hidden]) #receipt:not([data-receipt-number="${topUpNumber}"])`).waitFor({ timeout: 5_000 });
   const cashReceipt = await phone.locator("#receipt").innerText();
   assert.equal(await cashTill.locator("#register-receipt").innerText(), cashReceipt);
-  for (const expected of ["3 × Gift wrap", "€4.50"]) {
+  for (const expected of ["3 × Gift wrap", "€4.50", "+4 points"]) {
     assert.ok(cashReceipt.includes(expected), `the cash receipt shows ${expected}:\n${cashReceipt}`);
   }
   await shot(cashTill, "7-register-cash-sale");
