@@ -20,7 +20,7 @@ const ADMIN_TOKEN = process.env.TESSERA_ADMIN_TOKEN || "";
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 
-// Flags that work as root and fully offline (see /work/shared/TOOLCHAIN.md).
+// Flags that work as root and fully offline (see ../shared/TOOLCHAIN.md beside the repository).
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",
