@@ -12,60 +12,16 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { ADMIN_TOKEN, BASE_URL, call, launch, webcamVideoOf } from "./helpers.mjs";
 
-const BASE_URL = (process.env.TESSERA_BASE_URL || "").replace(/\/$/, "");
-const ADMIN_TOKEN = process.env.TESSERA_ADMIN_TOKEN || "";
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-];
-
-async function post(pathname, token, body) {
-  const response = await fetch(BASE_URL + pathname, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 201, `${pathname} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
-}
-
-async function launch(userDataDir, extraArgs = []) {
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS, ...extraArgs],
-    viewport: null,
-  });
-}
-
-/** The phone's QR on a dark 640×480 frame, as the fake webcam's y4m. */
-function webcamVideoOf(qrPng, y4mPath) {
-  execFileSync("ffmpeg", [
-    "-loglevel", "error", "-y",
-    "-f", "lavfi", "-i", "color=c=0x1b1f24:s=640x480:r=30",
-    "-loop", "1", "-i", qrPng,
-    "-filter_complex", "[1:v]scale=300:300:flags=neighbor[qr];[0:v][qr]overlay=(W-w)/2:(H-h)/2,format=yuv420p",
-    "-frames:v", "10", "-r", "30",
-    "-f", "yuv4mpegpipe", y4mPath,
-  ]);
-}
+/** A creating call (201) with a bearer token. */
+const post = (pathname, token, body) => call("POST", pathname, token, body, 201);
 
 test("claim a ticket, show its code, the gate admits once then denies already_used", { timeout: 120_000 }, async (t) => {
   if (!BASE_URL || !ADMIN_TOKEN) {

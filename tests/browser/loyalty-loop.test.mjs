@@ -8,65 +8,19 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { ADMIN_TOKEN, BASE_URL, admin, launch, webcamVideoOf } from "./helpers.mjs";
 
-const BASE_URL = (process.env.TESSERA_BASE_URL || "").replace(/\/$/, "");
-const ADMIN_TOKEN = process.env.TESSERA_ADMIN_TOKEN || "";
-const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
-
-// Flags that work as root and fully offline (see ../shared/TOOLCHAIN.md beside the repository).
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
-];
 
 /** The phone's balance must follow a sale within this long, without a reload. */
 const LIVE_BALANCE_MS = 2_000;
 
-async function admin(pathname, body) {
-  const response = await fetch(BASE_URL + pathname, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.equal(response.status, 201, `${pathname} answered ${response.status}: ${text}`);
-  return JSON.parse(text);
-}
-
-/** A fresh Chromium with its own empty profile. */
-async function launch(userDataDir, extraArgs = []) {
-  return chromium.launchPersistentContext(userDataDir, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [...CHROMIUM_ARGS, ...extraArgs],
-    viewport: null,
-  });
-}
-
-/** Puts the phone's QR on a dark 640×480 "phone held up to the webcam" frame, as y4m. */
-function webcamVideoOf(qrPng, y4mPath) {
-  execFileSync("ffmpeg", [
-    "-loglevel", "error", "-y",
-    "-f", "lavfi", "-i", "color=c=0x1b1f24:s=640x480:r=30",
-    "-loop", "1", "-i", qrPng,
-    "-filter_complex", "[1:v]scale=300:300:flags=neighbor[qr];[0:v][qr]overlay=(W-w)/2:(H-h)/2,format=yuv420p",
-    "-frames:v", "10", "-r", "30",
-    "-f", "yuv4mpegpipe", y4mPath,
-  ]);
-}
+/** The admin API's creating calls (201). */
+const adminCreate = (pathname, body) => admin("POST", pathname, body);
 
 test("a customer earns points at a register and sees them live", { timeout: 120_000 }, async (t) => {
   if (!BASE_URL || !ADMIN_TOKEN) {
@@ -79,8 +33,8 @@ test("a customer earns points at a register and sees them live", { timeout: 120_
 
   // The shop and its register, through the admin API.
   const shopId = `e2e-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
-  await admin("/api/admin/shops", { shop_id: shopId, name: "Corner Café E2E", currency: "EUR", points_per_unit: 1 });
-  const register = await admin(`/api/admin/shops/${shopId}/registers`, { name: "Till 1" });
+  await adminCreate("/api/admin/shops", { shop_id: shopId, name: "Corner Café E2E", currency: "EUR", points_per_unit: 1 });
+  const register = await adminCreate(`/api/admin/shops/${shopId}/registers`, { name: "Till 1" });
   assert.match(register.register_path, /#token=/);
 
   const phoneBrowser = await launch(path.join(work, "phone-profile"));
