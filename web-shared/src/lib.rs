@@ -1,8 +1,10 @@
 //! What the phone and register pages share, so both behave and render alike:
-//! DOM helpers, timers as futures, money and dates formatted for the locale,
+//! DOM helpers, JSON calls to the worker, wording, timers as futures, money and dates formatted for the locale,
 //! and the receipt view (both screens show the same receipt).
 
 pub mod dom;
+pub mod http;
 pub mod locale;
 pub mod receipt_view;
+pub mod text;
 pub mod timing;

@@ -1,0 +1,96 @@
+//! JSON calls to the worker, and why one failed: the same for both pages, which
+//! differ only in how they authenticate.
+
+use crate::text::sentence;
+use domain::api::{ApiError, ErrorCode};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Headers, Request, RequestCredentials, RequestInit, Response};
+
+/// Who is calling.
+#[derive(Debug, Clone, Copy)]
+pub enum Auth<'a> {
+    /// The member's HttpOnly session cookie (phone page).
+    Session,
+    /// A register's token (register page).
+    Bearer(&'a str),
+}
+
+/// Why a call did not give the expected answer.
+#[derive(Debug, Clone)]
+pub enum Failure {
+    /// The server said no, with a stable code and a human message.
+    Refused(ApiError),
+    /// No answer at all (offline, server down): the request may or may not have
+    /// reached the server, so it is worth retrying with the same request id.
+    Network,
+    /// An answer we could not understand (e.g. a proxy's error page).
+    Unexpected(u16),
+}
+
+impl Failure {
+    pub fn code(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Refused(e) => Some(e.error),
+            _ => None,
+        }
+    }
+
+    pub fn is(&self, code: ErrorCode) -> bool {
+        self.code() == Some(code)
+    }
+
+    /// A sentence for the person at the screen.
+    pub fn message(&self) -> String {
+        match self {
+            Self::Refused(e) => sentence(&e.message),
+            Self::Network => "Can't reach Tessera right now. Check the connection and try again.".into(),
+            Self::Unexpected(status) => format!("Tessera answered something unexpected (HTTP {status}). Please try again."),
+        }
+    }
+}
+
+/// A call whose answer is JSON of type `T`.
+pub async fn call<T: DeserializeOwned>(method: &str, path: &str, auth: Auth<'_>, body: Option<&impl Serialize>) -> Result<T, Failure> {
+    let (status, text) = send(method, path, auth, body).await?;
+    serde_json::from_str(&text).map_err(|_| Failure::Unexpected(status))
+}
+
+/// Sends the request; a 2xx gives (status, body text), anything else a `Failure`.
+pub async fn send(method: &str, path: &str, auth: Auth<'_>, body: Option<&impl Serialize>) -> Result<(u16, String), Failure> {
+    let init = RequestInit::new();
+    init.set_method(method);
+    let headers = Headers::new().map_err(|_| Failure::Network)?;
+    let _ = headers.set("Accept", "application/json");
+    match auth {
+        Auth::Session => init.set_credentials(RequestCredentials::SameOrigin),
+        Auth::Bearer(token) => {
+            headers.set("Authorization", &format!("Bearer {token}")).map_err(|_| Failure::Unexpected(0))?;
+        }
+    }
+    if let Some(body) = body {
+        let json = serde_json::to_string(body).map_err(|_| Failure::Unexpected(0))?;
+        let _ = headers.set("Content-Type", "application/json");
+        init.set_body(&JsValue::from_str(&json));
+    }
+    init.set_headers(&headers);
+    let request = Request::new_with_str_and_init(path, &init).map_err(|_| Failure::Network)?;
+    let window = web_sys::window().ok_or(Failure::Network)?;
+    let response: Response = JsFuture::from(window.fetch_with_request(&request))
+        .await
+        .map_err(|_| Failure::Network)?
+        .dyn_into()
+        .map_err(|_| Failure::Network)?;
+    let status = response.status();
+    let text = match response.text() {
+        Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
+        Err(_) => String::new(),
+    };
+    if response.ok() {
+        Ok((status, text))
+    } else {
+        Err(serde_json::from_str::<ApiError>(&text).map_or(Failure::Unexpected(status), Failure::Refused))
+    }
+}
