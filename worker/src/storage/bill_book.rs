@@ -6,8 +6,8 @@
 use crate::clock;
 use crate::crypto::constant_time_eq;
 use crate::error::{Outcome, Problem};
-use crate::storage::code_index;
 use crate::storage::internal;
+use crate::storage::item_codes::{self, unknown_link, ItemCodes};
 use domain::api::bills::{BillPaid, BillStatus, BillView};
 use domain::api::items::BillAtRegister;
 use domain::api::ErrorCode;
@@ -165,12 +165,6 @@ impl DurableObject for BillBook {
 }
 
 #[derive(Deserialize)]
-struct NameRow {
-    #[allow(dead_code)]
-    name: String,
-}
-
-#[derive(Deserialize)]
 struct IssuerRow {
     issuer_id: String,
 }
@@ -183,11 +177,6 @@ struct BillRow {
     claim_hash: String,
     holder: Option<String>,
     paid_request: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct CodeRow {
-    code: String,
 }
 
 #[derive(Deserialize)]
@@ -210,10 +199,6 @@ fn corrupt(what: &str) -> Problem {
 
 fn no_such_bill() -> Problem {
     Problem::new(ErrorCode::NotFound, "there is no such bill")
-}
-
-fn unknown_link() -> Problem {
-    Problem::new(ErrorCode::Unknown, "this link is not valid: check that it was copied completely")
 }
 
 fn code_refusal(refusal: ItemCodeRefusal) -> Problem {
@@ -260,11 +245,11 @@ impl BillBook {
     }
 
     fn exists(&self) -> Outcome<bool> {
-        let rows: Vec<NameRow> = self
-            .sql
-            .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'biller'", None)?
-            .to_array()?;
-        Ok(!rows.is_empty())
+        item_codes::table_exists(&self.sql, "biller")
+    }
+
+    fn codes(&self) -> ItemCodes<'_> {
+        ItemCodes { sql: &self.sql, item_column: "bill_id" }
     }
 
     fn issuer(&self) -> Outcome<IssuerId> {
@@ -292,14 +277,6 @@ impl BillBook {
         })
     }
 
-    fn code(&self, code_hash: &str, bill_id: &ItemId) -> Outcome<Option<ItemCode>> {
-        let rows: Vec<CodeRow> = self
-            .sql
-            .exec("SELECT code FROM codes WHERE code_hash = ? AND bill_id = ?", vec![code_hash.into(), bill_id.as_str().into()])?
-            .to_array()?;
-        rows.into_iter().next().map(|row| serde_json::from_str(&row.code).map_err(|_| corrupt("code"))).transpose()
-    }
-
     fn view(&self, stored: &Stored) -> Outcome<BillView> {
         let bill = &stored.bill;
         Ok(BillView {
@@ -324,19 +301,6 @@ impl BillBook {
                 stored.holder.as_ref().map(|m| m.as_str().to_owned()).into(),
                 stored.paid_request.clone().into(),
                 stored.bill_id.as_str().into(),
-            ],
-        )?;
-        Ok(())
-    }
-
-    fn save_code(&self, code_hash: &str, bill_id: &ItemId, code: &ItemCode) -> Outcome<()> {
-        self.sql.exec(
-            "INSERT OR REPLACE INTO codes (code_hash, bill_id, code, forget_after) VALUES (?, ?, ?, ?)",
-            vec![
-                code_hash.into(),
-                bill_id.as_str().into(),
-                serde_json::to_string(code)?.into(),
-                code_index::forget_after(code.issued_at).into(),
             ],
         )?;
         Ok(())
@@ -409,9 +373,9 @@ impl BillBook {
         }
         let now = clock::now();
         // Codes are remembered as long as the code index points at them, then forgotten.
-        self.sql.exec("DELETE FROM codes WHERE forget_after < ?", vec![now.into()])?;
+        self.codes().forget_old(now)?;
         let code = ItemCode::issue(request.member, now);
-        self.save_code(&request.code_hash, &request.bill_id, &code)?;
+        self.codes().save(&request.code_hash, &request.bill_id, &code)?;
         Ok(code)
     }
 
@@ -420,7 +384,7 @@ impl BillBook {
     fn judged(&self, request: &Collect) -> Outcome<(Stored, ItemCode)> {
         let stored = self.bill(&request.bill_id)?;
         bills::judge_payment(&stored.bill, &request.till.shop, request.till.currency).map_err(bill_refusal)?;
-        let code = self.code(&request.code_hash, &request.bill_id)?;
+        let code = self.codes().load(&request.code_hash, &request.bill_id)?;
         items::judge_code(code.as_ref(), stored.holder.as_ref(), clock::now()).map_err(code_refusal)?;
         let code = code.ok_or_else(|| Problem::internal("judge accepted a missing code"))?;
         Ok((stored, code))
@@ -429,7 +393,7 @@ impl BillBook {
     fn resolve(&self, request: Collect) -> Outcome<BillAtRegister> {
         let (stored, mut code) = self.judged(&request)?;
         code.hold_after_read(clock::now());
-        self.save_code(&request.code_hash, &request.bill_id, &code)?;
+        self.codes().save(&request.code_hash, &request.bill_id, &code)?;
         Ok(BillAtRegister { bill: self.view(&stored)?, usable_until: code.usable_until() })
     }
 
@@ -449,7 +413,7 @@ impl BillBook {
         bills::pay(&mut stored.bill, &till.shop, till.currency, till.register.clone(), now).map_err(bill_refusal)?;
         code.spend(till.register, now);
         stored.paid_request = Some(request_id.as_str().to_owned());
-        self.save_code(&request.code_hash, &request.bill_id, &code)?;
+        self.codes().save(&request.code_hash, &request.bill_id, &code)?;
         self.save_bill(&stored)?;
         let payment = stored.bill.paid.clone().ok_or_else(|| Problem::internal("paid bill without payment"))?;
         Ok(BillPaid { bill: self.view(&stored)?, payment })

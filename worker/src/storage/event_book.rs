@@ -10,8 +10,8 @@
 use crate::clock;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
-use crate::storage::code_index;
 use crate::storage::internal;
+use crate::storage::item_codes::{self, unknown_link, ItemCodes};
 use domain::api::tickets::{EventStatus, GateVerdict, TicketStatus, TicketView};
 use domain::api::ErrorCode;
 use domain::items::{self, ClaimRefusal, EventId, ItemCode, ItemCodeRefusal, ItemId, ItemRef, IssuerId};
@@ -185,12 +185,6 @@ impl DurableObject for EventBook {
 }
 
 #[derive(Deserialize)]
-struct NameRow {
-    #[allow(dead_code)]
-    name: String,
-}
-
-#[derive(Deserialize)]
 struct EventRow {
     issuer_id: String,
     event_id: String,
@@ -204,11 +198,6 @@ struct TicketRow {
     holder: Option<String>,
     former_holders: String,
     offer_hash: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct CodeRow {
-    code: String,
 }
 
 #[derive(Deserialize)]
@@ -280,11 +269,11 @@ impl EventBook {
     }
 
     fn exists(&self) -> Outcome<bool> {
-        let rows: Vec<NameRow> = self
-            .sql
-            .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'event'", None)?
-            .to_array()?;
-        Ok(!rows.is_empty())
+        item_codes::table_exists(&self.sql, "event")
+    }
+
+    fn codes(&self) -> ItemCodes<'_> {
+        ItemCodes { sql: &self.sql, item_column: "ticket_id" }
     }
 
     // ---- reading ----
@@ -334,20 +323,6 @@ impl EventBook {
         Ok(rows.into_iter().next().map_or(0, |row| u32::try_from(row.n).unwrap_or(u32::MAX)))
     }
 
-    fn code(&self, code_hash: &str, ticket_id: &ItemId) -> Outcome<Option<ItemCode>> {
-        let rows: Vec<CodeRow> = self
-            .sql
-            .exec(
-                "SELECT code FROM codes WHERE code_hash = ? AND ticket_id = ?",
-                vec![code_hash.into(), ticket_id.as_str().into()],
-            )?
-            .to_array()?;
-        rows.into_iter()
-            .next()
-            .map(|row| serde_json::from_str(&row.code).map_err(|_| corrupt("code")))
-            .transpose()
-    }
-
     fn view(&self, stored: &Stored, now: domain::UnixMillis) -> Outcome<TicketView> {
         let (issuer, event) = self.event()?;
         let ticket = &stored.ticket;
@@ -393,19 +368,6 @@ impl EventBook {
                 stored.offer_hash.clone().into(),
                 i64::try_from(stored.ticket.entries.len()).unwrap_or(i64::MAX).into(),
                 stored.ticket_id.as_str().into(),
-            ],
-        )?;
-        Ok(())
-    }
-
-    fn save_code(&self, code_hash: &str, ticket_id: &ItemId, code: &ItemCode) -> Outcome<()> {
-        self.sql.exec(
-            "INSERT OR REPLACE INTO codes (code_hash, ticket_id, code, forget_after) VALUES (?, ?, ?, ?)",
-            vec![
-                code_hash.into(),
-                ticket_id.as_str().into(),
-                serde_json::to_string(code)?.into(),
-                code_index::forget_after(code.issued_at).into(),
             ],
         )?;
         Ok(())
@@ -475,9 +437,9 @@ impl EventBook {
                 format!("this ticket's code can be shown from {} (ms since 1970), shortly before the gates open", window.from),
             )
         })?;
-        self.sql.exec("DELETE FROM codes WHERE forget_after < ?", vec![now.into()])?;
+        self.codes().forget_old(now)?;
         let code = ItemCode::issue(request.member, now);
-        self.save_code(&request.code_hash, &request.ticket_id, &code)?;
+        self.codes().save(&request.code_hash, &request.ticket_id, &code)?;
         Ok(code)
     }
 
@@ -485,7 +447,7 @@ impl EventBook {
     fn scan(&self, request: Scan) -> Outcome<GateVerdict> {
         let mut stored = self.ticket(&request.ticket_id)?;
         let now = clock::now();
-        let mut code = self.code(&request.code_hash, &request.ticket_id)?.ok_or_else(|| code_refusal(ItemCodeRefusal::Unknown))?;
+        let mut code = self.codes().load(&request.code_hash, &request.ticket_id)?.ok_or_else(|| code_refusal(ItemCodeRefusal::Unknown))?;
         let verdict = tickets::judge_scan(&stored.ticket, stored.holder.as_ref(), &code, &request.venue, now);
         let deny = match verdict {
             Err(ScanRefusal::Code(refusal)) => return Err(code_refusal(refusal)),
@@ -494,7 +456,7 @@ impl EventBook {
                 tickets::admit(&mut stored.ticket, &request.venue, request.gate.clone(), now).map_err(|_| Problem::internal("admit refused what judge_scan allowed"))?;
                 code.spend(request.gate, now);
                 stored.offer_hash = None;
-                self.save_code(&request.code_hash, &request.ticket_id, &code)?;
+                self.codes().save(&request.code_hash, &request.ticket_id, &code)?;
                 self.save_ticket(&stored)?;
                 None
             }
@@ -570,10 +532,6 @@ impl EventBook {
         };
         Ok(EventStatus { event_id, visitors: self.visitors()?, tickets })
     }
-}
-
-fn unknown_link() -> Problem {
-    Problem::new(ErrorCode::Unknown, "this link is not valid: check that it was copied completely")
 }
 
 fn claim_refusal(refusal: ClaimRefusal) -> Problem {
