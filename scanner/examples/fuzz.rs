@@ -7,6 +7,8 @@
 //! Most frames are small (sizes 0..=96, so a million run in minutes); every
 //! 500th is a mutated phone-corpus frame (bit flips, stripes, crops, wrong
 //! strides), which must never yield a text other than the code it shows.
+//! `MUTATED_EVERY=1` makes every frame a mutated camera frame, to measure the
+//! live paths' time distribution (printed per entry point at the end).
 use std::time::Instant;
 
 struct Rng(u64);
@@ -36,6 +38,8 @@ fn main() {
         let text = std::fs::read_to_string(entry.with_extension("txt")).unwrap_or_default();
         seeds_frames.push((rgba.as_raw().clone(), rgba.width(), rgba.height(), text));
     }
+    let mutated_every: u64 = std::env::var("MUTATED_EVERY").ok().and_then(|v| v.parse().ok()).unwrap_or(500).max(1);
+    let (mut live_ms, mut stateless_ms): (Vec<f64>, Vec<f64>) = (Vec::new(), Vec::new());
     let mut rng = Rng(seed | 1);
     let (start, mut slowest, mut slowest_desc) = (Instant::now(), 0.0f64, String::new());
     let mut live = scanner::Scanner::new(8.0);
@@ -44,7 +48,7 @@ fn main() {
     for n in 0..frames {
         let t = Instant::now();
         let desc;
-        if n % 500 == 499 && !seeds_frames.is_empty() {
+        if n % mutated_every == mutated_every - 1 && !seeds_frames.is_empty() {
             let (base, w, h, text) = &seeds_frames[rng.below(seeds_frames.len())];
             let mut rgba = base.clone();
             let mutations = 1 + rng.below(200);
@@ -59,7 +63,13 @@ fn main() {
             let (fw, fh) = match rng.below(4) { 0 => (*w - 1, *h), 1 => (*w, *h / 2), _ => (*w, *h) };
             if rng.below(8) == 0 { rgba.truncate(rng.below(rgba.len())); }
             desc = format!("mutated frame {fw}x{fh} ({mutations} mutations)");
-            let texts = if n % 2 == 0 { scanner::scan_rgba(fw, fh, &rgba) } else { live.scan_rgba(fw, fh, &rgba, &clock).into_iter().map(|d| d.text).collect() };
+            let stateless = n % 2 == 0;
+            let texts = if stateless { scanner::scan_rgba(fw, fh, &rgba) } else { live.scan_rgba(fw, fh, &rgba, &clock).into_iter().map(|d| d.text).collect() };
+            let ms = t.elapsed().as_secs_f64() * 1000.0;
+            // Only well-formed frames count for the time figures (a malformed one returns at once).
+            if scanner::GrayFrame::from_rgba(fw as usize, fh as usize, &rgba).is_some() {
+                if stateless { stateless_ms.push(ms) } else { live_ms.push(ms) }
+            }
             assert!(texts.iter().all(|t| t == text), "false positive {texts:?} on {desc}, seed {seed}, frame {n}");
         } else {
             let (w, h) = (rng.below(97), rng.below(97));
@@ -86,6 +96,11 @@ fn main() {
         if (n + 1) % 100_000 == 0 {
             eprintln!("{} frames, {:.0} s, slowest {slowest:.1} ms ({slowest_desc})", n + 1, start.elapsed().as_secs_f64());
         }
+    }
+    for (name, times) in [("Scanner::scan_rgba (8 ms budget)", &mut live_ms), ("scan_rgba (work budget)", &mut stateless_ms)] {
+        times.sort_by(f64::total_cmp);
+        let at = |q: f64| times.get(((times.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
+        println!("{name} on {} well-formed mutated camera frames: p50 {:.1} ms, p99 {:.1} ms, p99.9 {:.1} ms, max {:.1} ms", times.len(), at(0.5), at(0.99), at(0.999), at(1.0));
     }
     println!("fuzz: {frames} frames without a panic or false positive in {:.0} s; slowest frame {slowest:.1} ms ({slowest_desc})", start.elapsed().as_secs_f64());
 }

@@ -25,7 +25,7 @@ fn main() {
         let mut line = String::new();
         for (pi, p) in passes.iter().enumerate() {
             let t = Instant::now();
-            let r = p.run(&frame);
+            let r = p.run(&frame, scanner::reader::Effort::Still);
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             let ok = match &expected {
                 Some(e) => r.iter().any(|d| d.text.trim_end() == e.trim_end()),

@@ -10,12 +10,12 @@ fn main() {
         let img = image::open(&f).unwrap().to_luma8();
         let frame = scanner::GrayFrame::new(img.width() as usize, img.height() as usize, img.into_raw()).unwrap();
         let t = Instant::now();
-        scanner::strategy::first_look(&frame).run_both(&frame, scanner::pass::Polarity::Normal);
+        scanner::strategy::first_look(&frame).run_both(&frame, scanner::pass::Polarity::Normal, scanner::reader::Effort::Live);
         totals[0] += t.elapsed().as_secs_f64() * 1e3;
         let (working, _) = scanner::strategy::working_frame(&frame);
         for (i, pass) in scanner::strategy::LIVE_PASSES.iter().enumerate() {
             let t = Instant::now();
-            pass.run(&working);
+            pass.run(&working, scanner::reader::Effort::Live);
             totals[i + 1] += t.elapsed().as_secs_f64() * 1e3;
         }
         n += 1;

@@ -12,7 +12,7 @@ fn main() {
             for (r, a) in [(1usize, 1.0f32), (2, 1.0), (2, 2.0), (4, 1.0), (4, 2.0), (8, 1.5)] {
                 let s = scanner::resample::sharpen(&base, r, a).unwrap();
                 for th in [Hybrid, HybridMidpoint, RowAverage, LocalMean(8)] {
-                    let hit = [Normal, Inverted].iter().any(|&pol| Pass::new(Native, th, pol).run(&s).iter().any(|d| d.text == expected));
+                    let hit = [Normal, Inverted].iter().any(|&pol| Pass::new(Native, th, pol).run(&s, scanner::reader::Effort::Still).iter().any(|d| d.text == expected));
                     line.push(if hit { '#' } else { '.' });
                 }
                 line.push(' ');

@@ -8,6 +8,7 @@
 //! first reading fails the error-correction checks.
 
 use crate::frame::GrayFrame;
+use crate::reader::Effort;
 
 /// Sub-module offsets averaged per module (centre and four diagonals).
 const SAMPLE_OFFSETS: [(f32, f32); 5] = [(0.0, 0.0), (-0.2, -0.2), (0.2, -0.2), (-0.2, 0.2), (0.2, 0.2)];
@@ -15,55 +16,145 @@ const SAMPLE_OFFSETS: [(f32, f32); 5] = [(0.0, 0.0), (-0.2, -0.2), (0.2, -0.2), 
 const NUDGES: [(f32, f32); 5] = [(0.0, 0.0), (0.25, 0.0), (-0.25, 0.0), (0.0, 0.25), (0.0, -0.25)];
 /// Largest grid worth re-reading (version 40).
 const MAX_SIZE: usize = 177;
+/// Readings, and modules sampled in all (a reading samples `size²`), one
+/// [`decode`] call may spend: a still picture gets the whole search (the
+/// corner search alone is 48 readings); a camera frame a few, since the
+/// next frame tries again. Keeps a frame full of grid-like noise from
+/// costing hundreds of milliseconds (the fuzz run found such frames).
+fn budget(effort: Effort) -> (usize, usize) {
+    match effort {
+        Effort::Live => (8, 8_000),
+        Effort::Still => (64, 32_000),
+    }
+}
+/// Share of finder and timing modules a reading must get right before it is
+/// worth nudging, resizing or moving corners: below this the located grid is
+/// not a QR code (or not where rqrr put it), and more readings only cost time.
+const MIN_PLAUSIBILITY: f32 = 0.75;
 
 /// Re-reads a grid whose corners rqrr reported. `bounds` are rqrr's grid bounds
 /// (top-left, top-right, bottom-right, bottom-left), which span `size + 1` modules.
 /// rqrr estimates the size from the timing pattern, which low resolution can
 /// throw off by a version, so the neighbouring sizes are read too.
 /// Returns the payload bytes when a reading passes the checks.
-pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize) -> Option<Vec<u8>> {
+pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, effort: Effort) -> Option<Vec<u8>> {
     if !(21..=MAX_SIZE).contains(&size) || (size - 17) % 4 != 0 {
         return None;
     }
     let to_image = Homography::square_to_quad(bounds)?;
     // The code itself spans `size` of the `size + 1` modules the bounds cover.
     let code_extent = size as f32 / (size + 1) as f32;
-    let found = [size, size + 4, size - 4]
-        .into_iter()
-        .filter(|s| (21..=MAX_SIZE).contains(s))
-        .find_map(|s| read_with_size(grey, &to_image, code_extent, s));
-    found.or_else(|| refine_fourth_corner(grey, bounds, size, code_extent))
+    let (readings, modules) = budget(effort);
+    let mut reader = Reader { grey, readings, modules };
+    let mut plausible_as_located = false;
+    for s in [size, size + 4, size - 4] {
+        if !(21..=MAX_SIZE).contains(&s) {
+            continue;
+        }
+        match reader.read_nudged(&to_image, code_extent, s) {
+            Reading::Decoded(payload) => return Some(payload),
+            Reading::Unreadable => plausible_as_located |= s == size,
+            Reading::Implausible => {}
+            Reading::OutOfBudget => return None,
+        }
+    }
+    // Moving a corner only helps a grid that reads as a QR code already.
+    if !plausible_as_located {
+        return None;
+    }
+    reader.refine_fourth_corner(bounds, size, code_extent)
 }
 
-/// The bottom-right corner is the one rqrr guesses: it has no finder pattern,
-/// and version 1 has no alignment pattern either, so on a warped or curved
-/// code it can be a module or more off. Moves it around its estimate in
-/// half-module steps (along the code's own module directions) and re-reads.
-fn refine_fourth_corner(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, code_extent: f32) -> Option<Vec<u8>> {
-    const STEPS: [f32; 7] = [0.0, -0.5, 0.5, -1.0, 1.0, -1.5, 1.5];
-    let [tl, tr, br, bl] = bounds;
-    let span = (size + 1) as f32;
-    let u = ((tr.0 - tl.0) / span, (tr.1 - tl.1) / span);
-    let v = ((bl.0 - tl.0) / span, (bl.1 - tl.1) / span);
-    for dy in STEPS {
-        for dx in STEPS {
-            if dx == 0.0 && dy == 0.0 {
-                continue;
+enum Reading {
+    Decoded(Vec<u8>),
+    /// The first reading does not look like a QR code at all.
+    Implausible,
+    /// Looks like one, but no reading passed the checks.
+    Unreadable,
+    OutOfBudget,
+}
+
+/// Samples the grey picture within a budget of readings and modules.
+struct Reader<'a> {
+    grey: &'a GrayFrame,
+    readings: usize,
+    modules: usize,
+}
+
+impl Reader<'_> {
+    fn levels(&mut self, to_image: &Homography, code_extent: f32, size: usize, nudge: (f32, f32)) -> Option<Vec<f32>> {
+        self.readings = self.readings.checked_sub(1)?;
+        self.modules = self.modules.checked_sub(size * size)?;
+        Some(sample_levels(self.grey, to_image, code_extent, size, nudge))
+    }
+
+    /// The grid at one size, centred and nudged by a quarter module each way.
+    fn read_nudged(&mut self, to_image: &Homography, code_extent: f32, size: usize) -> Reading {
+        for (i, nudge) in NUDGES.into_iter().enumerate() {
+            let Some(levels) = self.levels(to_image, code_extent, size, nudge) else { return Reading::OutOfBudget };
+            if let Some(payload) = decode_levels(&levels, size) {
+                return Reading::Decoded(payload);
             }
-            let moved = (br.0 + dx * u.0 + dy * v.0, br.1 + dx * u.1 + dy * v.1);
-            let Some(to_image) = Homography::square_to_quad([tl, tr, moved, bl]) else { continue };
-            if let Some(payload) = read_centred(grey, &to_image, code_extent, size) {
-                return Some(payload);
+            if i == 0 && plausibility(&levels, size) < MIN_PLAUSIBILITY {
+                return Reading::Implausible;
+            }
+        }
+        Reading::Unreadable
+    }
+
+    /// The bottom-right corner is the one rqrr guesses: it has no finder pattern,
+    /// and version 1 has no alignment pattern either, so on a warped or curved
+    /// code it can be a module or more off. Moves it around its estimate in
+    /// half-module steps (along the code's own module directions) and re-reads.
+    fn refine_fourth_corner(&mut self, bounds: [(f32, f32); 4], size: usize, code_extent: f32) -> Option<Vec<u8>> {
+        const STEPS: [f32; 7] = [0.0, -0.5, 0.5, -1.0, 1.0, -1.5, 1.5];
+        let [tl, tr, br, bl] = bounds;
+        let span = (size + 1) as f32;
+        let u = ((tr.0 - tl.0) / span, (tr.1 - tl.1) / span);
+        let v = ((bl.0 - tl.0) / span, (bl.1 - tl.1) / span);
+        for dy in STEPS {
+            for dx in STEPS {
+                if dx == 0.0 && dy == 0.0 {
+                    continue;
+                }
+                let moved = (br.0 + dx * u.0 + dy * v.0, br.1 + dx * u.1 + dy * v.1);
+                let Some(to_image) = Homography::square_to_quad([tl, tr, moved, bl]) else { continue };
+                let levels = self.levels(&to_image, code_extent, size, (0.0, 0.0))?;
+                if let Some(payload) = decode_levels(&levels, size) {
+                    return Some(payload);
+                }
+            }
+        }
+        None
+    }
+}
+
+/// Share of the three finder patterns' 7×7 modules and of the two timing
+/// patterns that read as they must (dark/light split by Otsu over the
+/// reading). Noise scores about one half; a real code read through roughly
+/// the right geometry scores near one.
+fn plausibility(levels: &[f32], size: usize) -> f32 {
+    let dark = threshold_globally(levels);
+    let is_dark = |x: usize, y: usize| dark.get(y * size + x).copied().unwrap_or(false);
+    let (mut agree, mut total) = (0usize, 0usize);
+    let mut check = |x: usize, y: usize, expected: bool| {
+        total += 1;
+        agree += usize::from(is_dark(x, y) == expected);
+    };
+    let far = size.saturating_sub(7);
+    for (ox, oy) in [(0, 0), (far, 0), (0, far)] {
+        for dy in 0..7 {
+            for dx in 0..7 {
+                let ring = dx.min(dy).min(6 - dx).min(6 - dy);
+                check(ox + dx, oy + dy, ring != 1);
             }
         }
     }
-    None
-}
-
-/// One reading without nudges (for the corner search).
-fn read_centred(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize) -> Option<Vec<u8>> {
-    let levels = sample_levels(grey, to_image, code_extent, size, (0.0, 0.0));
-    decode_levels(&levels, size)
+    for i in 8..size.saturating_sub(8) {
+        check(i, 6, i % 2 == 0);
+        check(6, i, i % 2 == 0);
+    }
+    agree as f32 / total.max(1) as f32
 }
 
 fn sample_levels(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize, (nx, ny): (f32, f32)) -> Vec<f32> {
@@ -92,10 +183,6 @@ fn decode_levels(levels: &[f32], size: usize) -> Option<Vec<u8>> {
         }
     }
     None
-}
-
-fn read_with_size(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize) -> Option<Vec<u8>> {
-    NUDGES.into_iter().find_map(|nudge| decode_levels(&sample_levels(grey, to_image, code_extent, size, nudge), size))
 }
 
 /// One threshold for the whole code: the midpoint that best splits the levels (Otsu).
@@ -179,5 +266,56 @@ impl Homography {
         let [a, b, c, d, e, f, g, h] = self.0;
         let w = g * u + h * v + 1.0;
         ((a * u + b * v + c) / w, (d * u + e * v + f) / w)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::test_support::drawn_code;
+
+    #[test]
+    fn a_code_reads_as_plausible_and_noise_does_not() {
+        let (frame, bounds, size) = drawn_code("TESSERA-1234567890", 6, 4);
+        let to_image = Homography::square_to_quad(bounds).expect("square");
+        let extent = size as f32 / (size + 1) as f32;
+        assert!(plausibility(&sample_levels(&frame, &to_image, extent, size, (0.0, 0.0)), size) > 0.95);
+
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let noise: Vec<f32> = (0..size * size)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % 256) as f32
+            })
+            .collect();
+        assert!(plausibility(&noise, size) < MIN_PLAUSIBILITY);
+    }
+
+    #[test]
+    fn a_located_code_is_re_read() {
+        let (frame, bounds, size) = drawn_code("TESSERA-1234567890", 6, 4);
+        let payload = decode(&frame, bounds, size, Effort::Live).expect("decoded");
+        assert_eq!(payload, b"TESSERA-1234567890");
+    }
+
+    #[test]
+    fn a_grid_over_noise_is_given_up_after_one_reading() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let pixels = (0..300 * 300)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                (seed % 256) as u8
+            })
+            .collect();
+        let frame = GrayFrame::new(300, 300, pixels).expect("frame");
+        let (to_image, size) = (Homography::square_to_quad([(10.0, 10.0), (290.0, 10.0), (290.0, 290.0), (10.0, 290.0)]).expect("square"), 57);
+        let mut reader = Reader { grey: &frame, readings: 64, modules: 32_000 };
+        assert!(matches!(reader.read_nudged(&to_image, 57.0 / 58.0, size), Reading::Implausible));
+        assert_eq!(reader.readings, 63, "one reading, then given up");
+        assert_eq!(decode(&frame, [(10.0, 10.0), (290.0, 10.0), (290.0, 290.0), (10.0, 290.0)], size, Effort::Still), None);
     }
 }

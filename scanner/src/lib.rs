@@ -17,12 +17,14 @@ pub mod reader;
 pub mod resample;
 pub mod strategy;
 mod text;
+#[cfg(test)]
+mod test_support;
 
 use std::cell::RefCell;
 
 pub use frame::GrayFrame;
 use pass::Pass;
-use reader::RawDecode;
+use reader::{Effort, RawDecode};
 
 /// A decoded code and where it is in the frame given to the scanner.
 #[derive(Clone, Debug, PartialEq)]
@@ -93,7 +95,7 @@ impl Scanner {
     }
 
     fn run(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance) -> Vec<Detection> {
-        let (found, polarity) = strategy::first_look(frame).run_both(frame, self.polarity);
+        let (found, polarity) = strategy::first_look(frame).run_both(frame, self.polarity, Effort::Live);
         if !found.is_empty() {
             self.polarity = polarity;
             return to_detections(found, 1);
@@ -106,7 +108,7 @@ impl Scanner {
         if let Some(index) = self.last_hit.take() {
             if let Some(pass) = passes.get(index) {
                 if allowance.affords(pass, &working) {
-                    let found = pass.run(&working);
+                    let found = pass.run(&working, Effort::Live);
                     allowance.spent(pass, &working);
                     if !found.is_empty() {
                         self.last_hit = Some(index);
@@ -125,7 +127,7 @@ impl Scanner {
             }
             self.next_live_pass = index + 1;
             self.frames_without_hard_pass = 0;
-            let found = pass.run(&working);
+            let found = pass.run(&working, Effort::Live);
             allowance.spent(pass, &working);
             if !found.is_empty() {
                 self.last_hit = Some(index);
@@ -225,7 +227,7 @@ pub fn scan_still(frame: &GrayFrame) -> Vec<Detection> {
         .by_ref()
         .chain(full_size)
         .find_map(|(pass, image, factor)| {
-            let found = pass.run(image);
+            let found = pass.run(image, Effort::Still);
             (!found.is_empty()).then(|| to_detections(found, factor))
         })
         .unwrap_or_default()

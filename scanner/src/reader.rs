@@ -12,6 +12,19 @@ const MIN_SIDE: usize = 21;
 pub const MAX_PIXELS: usize = 4 * 1024 * 1024;
 /// Grids decoded per image at most; a real frame holds one or two codes.
 const MAX_GRIDS: usize = 16;
+/// Grids per image that get the (costlier) second reading when rqrr cannot
+/// decode them: a frame of grid-like noise must not multiply that cost.
+const MAX_REREAD_GRIDS: usize = 2;
+
+/// How hard to work on a grid rqrr located but could not decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effort {
+    /// A camera frame: a few re-readings within the frame budget; the next
+    /// frame tries again.
+    Live,
+    /// A still picture: the whole search.
+    Still,
+}
 
 /// A decoded code in the coordinates of the image handed to the reader.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,7 +38,9 @@ pub struct RawDecode {
 // When rqrr locates a grid but cannot read it, the grid sampler re-reads it
 // from `$grey` (same size and polarity as the prepared image).
 macro_rules! decode_all {
-    ($prepared:expr, $grey:expr) => {
+    ($prepared:expr, $grey:expr, $effort:expr) => {
+        {
+        let mut rereads_left = MAX_REREAD_GRIDS;
         $prepared
             .detect_grids()
             .into_iter()
@@ -36,27 +51,29 @@ macro_rules! decode_all {
                 let corners = [corner(0), corner(1), corner(2), corner(3)];
                 let mut payload = Vec::new();
                 if grid.decode_to(&mut payload).is_err() {
-                    payload = crate::grid_sampler::decode($grey, corners, grid.grid.size())?;
+                    rereads_left = rereads_left.checked_sub(1)?;
+                    payload = crate::grid_sampler::decode($grey, corners, grid.grid.size(), $effort)?;
                 }
                 Some(RawDecode { text: crate::text::decode_payload(&payload), corners })
             })
             .collect()
+        }
     };
 }
 
 /// Decodes with rqrr's own row-average threshold.
-pub fn read_greyscale(frame: &GrayFrame) -> Vec<RawDecode> {
+pub fn read_greyscale(frame: &GrayFrame, effort: Effort) -> Vec<RawDecode> {
     if !fits(frame.width(), frame.height()) {
         return Vec::new();
     }
     let (w, px) = (frame.width(), frame.pixels());
     let mut prepared =
         rqrr::PreparedImage::prepare_from_greyscale(w, frame.height(), |x, y| px.get(y * w + x).copied().unwrap_or(255));
-    decode_all!(prepared, frame)
+    decode_all!(prepared, frame, effort)
 }
 
 /// Decodes a bitmap we thresholded ourselves from `grey` (same size, dark = low).
-pub fn read_bitmap(bitmap: &Bitmap, grey: &GrayFrame) -> Vec<RawDecode> {
+pub fn read_bitmap(bitmap: &Bitmap, grey: &GrayFrame, effort: Effort) -> Vec<RawDecode> {
     let same_size = bitmap.width == grey.width() && bitmap.height == grey.height();
     if !fits(bitmap.width, bitmap.height) || bitmap.dark.len() != bitmap.width * bitmap.height || !same_size {
         return Vec::new();
@@ -64,7 +81,7 @@ pub fn read_bitmap(bitmap: &Bitmap, grey: &GrayFrame) -> Vec<RawDecode> {
     let (w, dark) = (bitmap.width, &bitmap.dark);
     let mut prepared =
         rqrr::PreparedImage::prepare_from_bitmap(w, bitmap.height, |x, y| dark.get(y * w + x).copied().unwrap_or(false));
-    decode_all!(prepared, grey)
+    decode_all!(prepared, grey, effort)
 }
 
 fn fits(width: usize, height: usize) -> bool {

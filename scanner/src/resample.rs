@@ -48,6 +48,19 @@ fn lerp(a: u8, b: u8, t: f32) -> f32 {
     a as f32 + (b as f32 - a as f32) * t
 }
 
+/// The `width`×`height` rectangle whose top-left pixel is (`x`, `y`); `None`
+/// unless it lies inside the frame.
+pub fn crop(frame: &GrayFrame, x: usize, y: usize, width: usize, height: usize) -> Option<GrayFrame> {
+    if x.checked_add(width)? > frame.width() || y.checked_add(height)? > frame.height() {
+        return None;
+    }
+    let mut pixels = Vec::with_capacity(width.checked_mul(height)?);
+    for row in frame.rows().skip(y).take(height) {
+        pixels.extend_from_slice(row.get(x..x + width)?);
+    }
+    GrayFrame::new(width, height, pixels)
+}
+
 /// Surrounds the frame with a `border`-pixel margin of `level`, restoring a
 /// quiet zone for codes printed right up to the image edge.
 pub fn pad(frame: &GrayFrame, border: usize, level: u8) -> Option<GrayFrame> {

@@ -50,7 +50,9 @@ pub fn first_look_cost(frame: &GrayFrame, working: &GrayFrame) -> f64 {
 
 /// Harder passes for camera frames, most useful first: full resolution for
 /// smaller codes, dark mode, rqrr's own threshold, a wider local mean, and a
-/// coarser level for blur, moiré and noise (shrinking averages them away).
+/// coarser level for blur, moiré and noise (shrinking averages them away),
+/// and the centre enlarged and sharpened for a small, defocused code (the
+/// whole frame enlarged would cost six times the frame budget).
 pub const LIVE_PASSES: &[Pass] = &[
     Pass::new(Native, Hybrid, Normal),
     Pass::new(Native, RowAverage, Normal),
@@ -62,8 +64,8 @@ pub const LIVE_PASSES: &[Pass] = &[
     Pass::new(Native, LocalMean(8), Inverted),
     Pass::new(Down(2), RowAverage, Normal),
     Pass::new(Down(2), RowAverage, Inverted),
-    Pass::new(UpSharpened(2), HybridMidpoint, Normal),
-    Pass::new(UpSharpened(2), RowAverage, Normal),
+    Pass::new(CentreUpSharpened(2), HybridMidpoint, Normal),
+    Pass::new(CentreUpSharpened(2), RowAverage, Normal),
 ];
 
 /// Passes for still images, tried in order after the cheap pass until one
@@ -113,6 +115,7 @@ pub fn relative_cost(pass: &Pass, frame: &GrayFrame) -> f64 {
         Down(f) => 1.0 / (f.max(1) as f64).powi(2),
         Up(f) => (f.max(1) as f64).powi(2) * 1.2,
         UpSharpened(f) => (f.max(1) as f64).powi(2) * 1.5,
+        CentreUpSharpened(f) => (f.max(1) as f64).powi(2) * 1.5 / 4.0,
         Padded => {
             let side = (frame.width().max(frame.height()) / 8).max(8) as f64 * 2.0;
             (frame.width() as f64 + side) * (frame.height() as f64 + side) / (frame.width() * frame.height()).max(1) as f64
