@@ -20,8 +20,8 @@ const MAX_SIZE: usize = 177;
 /// (top-left, top-right, bottom-right, bottom-left), which span `size + 1` modules.
 /// rqrr estimates the size from the timing pattern, which low resolution can
 /// throw off by a version, so the neighbouring sizes are read too.
-/// Returns the payload bytes when a reading passes the checks.
-pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize) -> Option<Vec<u8>> {
+/// Returns the text when a reading passes the checks.
+pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize) -> Option<String> {
     if !(21..=MAX_SIZE).contains(&size) || (size - 17) % 4 != 0 {
         return None;
     }
@@ -39,7 +39,7 @@ pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize) -> Option<
 /// and version 1 has no alignment pattern either, so on a warped or curved
 /// code it can be a module or more off. Moves it around its estimate in
 /// half-module steps (along the code's own module directions) and re-reads.
-fn refine_fourth_corner(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, code_extent: f32) -> Option<Vec<u8>> {
+fn refine_fourth_corner(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, code_extent: f32) -> Option<String> {
     const STEPS: [f32; 7] = [0.0, -0.5, 0.5, -1.0, 1.0, -1.5, 1.5];
     let [tl, tr, br, bl] = bounds;
     let span = (size + 1) as f32;
@@ -52,8 +52,8 @@ fn refine_fourth_corner(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, 
             }
             let moved = (br.0 + dx * u.0 + dy * v.0, br.1 + dx * u.1 + dy * v.1);
             let Some(to_image) = Homography::square_to_quad([tl, tr, moved, bl]) else { continue };
-            if let Some(payload) = read_centred(grey, &to_image, code_extent, size) {
-                return Some(payload);
+            if let Some(text) = read_centred(grey, &to_image, code_extent, size) {
+                return Some(text);
             }
         }
     }
@@ -61,7 +61,7 @@ fn refine_fourth_corner(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, 
 }
 
 /// One reading without nudges (for the corner search).
-fn read_centred(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize) -> Option<Vec<u8>> {
+fn read_centred(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize) -> Option<String> {
     let levels = sample_levels(grey, to_image, code_extent, size, (0.0, 0.0));
     decode_levels(&levels, size)
 }
@@ -83,18 +83,17 @@ fn sample_levels(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size
         .collect()
 }
 
-fn decode_levels(levels: &[f32], size: usize) -> Option<Vec<u8>> {
+fn decode_levels(levels: &[f32], size: usize) -> Option<String> {
     for dark in [threshold_locally(levels, size), threshold_globally(levels)] {
         let grid = rqrr::SimpleGrid::from_func(size, |x, y| dark.get(y * size + x).copied().unwrap_or(false));
-        let mut payload = Vec::new();
-        if rqrr::Grid::new(grid).decode_to(&mut payload).is_ok() {
-            return Some(payload);
+        if let Ok(decoded) = crate::decode::decode_grid(&grid) {
+            return Some(decoded.text);
         }
     }
     None
 }
 
-fn read_with_size(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize) -> Option<Vec<u8>> {
+fn read_with_size(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size: usize) -> Option<String> {
     NUDGES.into_iter().find_map(|nudge| decode_levels(&sample_levels(grey, to_image, code_extent, size, nudge), size))
 }
 

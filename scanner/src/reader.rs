@@ -34,11 +34,11 @@ macro_rules! decode_all {
                 use rqrr::BitGrid;
                 let corner = |i: usize| grid.bounds.get(i).map_or((0.0, 0.0), |p| (p.x as f32, p.y as f32));
                 let corners = [corner(0), corner(1), corner(2), corner(3)];
-                let mut payload = Vec::new();
-                if grid.decode_to(&mut payload).is_err() {
-                    payload = crate::grid_sampler::decode($grey, corners, grid.grid.size())?;
-                }
-                Some(RawDecode { text: crate::text::decode_payload(&payload), corners })
+                let text = match crate::decode::decode_grid(&grid.grid) {
+                    Ok(decoded) => decoded.text,
+                    Err(_) => crate::grid_sampler::decode($grey, corners, grid.grid.size())?,
+                };
+                Some(RawDecode { text, corners })
             })
             .collect()
     };
