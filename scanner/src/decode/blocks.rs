@@ -128,18 +128,21 @@ pub fn ec_per_block(version: u8, level: EcLevel) -> usize {
     entry(&EC_PER_BLOCK, version, level)
 }
 
-/// Errors a block may correct: half its error correction codewords, less the
-/// "misdecode protection" codewords the standard reserves for detection in
-/// the smallest symbols (ISO/IEC 18004 table 9: 1-L 3, 1-M 2, 1-Q 1, 1-H 1,
-/// 2-L 2, 3-L 1).
+/// Errors a block can correct: half its error correction codewords.
 pub fn correctable(version: u8, level: EcLevel) -> usize {
-    let protection = match (version, level) {
+    ec_per_block(version, level) / 2
+}
+
+/// Error correction codewords the standard sets aside for detecting
+/// misdecodes in the smallest symbols (ISO/IEC 18004 table 9): a decoder is
+/// to correct only `(ec - protection) / 2` errors in their block.
+pub fn misdecode_protection(version: u8, level: EcLevel) -> usize {
+    match (version, level) {
         (1, EcLevel::L) => 3,
         (1, EcLevel::M) | (2, EcLevel::L) => 2,
         (1, _) | (3, EcLevel::L) => 1,
         _ => 0,
-    };
-    ec_per_block(version, level).saturating_sub(protection) / 2
+    }
 }
 
 /// Splits the codewords, in placement order, into blocks (each its data

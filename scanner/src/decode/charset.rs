@@ -2,7 +2,8 @@
 //! ECI designator (26 UTF-8, 1 and 3 ISO-8859-1, 20 Shift_JIS, and on native
 //! builds the other charsets `encoding_rs` knows); with no ECI, or one we do
 //! not know, the charset is guessed ([`crate::text::decode_payload`]). Kanji
-//! segments are Shift_JIS whatever the ECI. With FNC1 (GS1 and AIM
+//! segments are Shift_JIS and Hanzi segments GB2312 whatever the ECI (on
+//! wasm, which has no tables for either, they are guessed like bytes). With FNC1 (GS1 and AIM
 //! application data), `%` in alphanumeric segments stands for GS (0x1D) and
 //! `%%` for `%`.
 
@@ -16,6 +17,7 @@ enum Charset {
     Utf8,
     Latin1,
     ShiftJis,
+    Gb2312,
     #[cfg(not(target_arch = "wasm32"))]
     Other(&'static encoding_rs::Encoding),
 }
@@ -47,6 +49,10 @@ pub fn text(segments: &[Segment]) -> String {
             Segment::Kanji(sjis) => {
                 text.push_str(&decode(charset, &std::mem::take(&mut run)));
                 text.push_str(&decode(Charset::ShiftJis, sjis));
+            }
+            Segment::Hanzi(gb) => {
+                text.push_str(&decode(charset, &std::mem::take(&mut run)));
+                text.push_str(&decode(Charset::Gb2312, gb));
             }
             Segment::Eci(eci) => {
                 text.push_str(&decode(charset, &std::mem::take(&mut run)));
@@ -113,9 +119,11 @@ fn decode(charset: Charset, bytes: &[u8]) -> String {
         Charset::Latin1 => bytes.iter().map(|&b| char::from(b)).collect(),
         #[cfg(not(target_arch = "wasm32"))]
         Charset::ShiftJis => encoding_rs::SHIFT_JIS.decode_without_bom_handling(bytes).0.into_owned(),
-        // No Shift_JIS tables in the wasm build (see Cargo.toml): guess as for byte data.
+        #[cfg(not(target_arch = "wasm32"))]
+        Charset::Gb2312 => encoding_rs::GBK.decode_without_bom_handling(bytes).0.into_owned(),
+        // No Shift_JIS or GB2312 tables in the wasm build (see Cargo.toml): guess as for byte data.
         #[cfg(target_arch = "wasm32")]
-        Charset::ShiftJis => decode_payload(bytes),
+        Charset::ShiftJis | Charset::Gb2312 => decode_payload(bytes),
         #[cfg(not(target_arch = "wasm32"))]
         Charset::Other(encoding) => encoding.decode_without_bom_handling(bytes).0.into_owned(),
     }
@@ -150,7 +158,7 @@ mod tests {
 
     #[test]
     #[cfg(not(target_arch = "wasm32"))]
-    fn shift_jis_by_eci_and_kanji() {
+    fn native_charsets_by_eci_kanji_and_hanzi() {
         let sjis = [0x83, 0x82, 0x83, 0x6f, 0x83, 0x43, 0x83, 0x8b]; // モバイル
         assert_eq!(text(&[Segment::Eci(20), bytes(&sjis)]), "モバイル");
         assert_eq!(text(&[Segment::Kanji(vec![0x93, 0x5f, 0xe4, 0xaa])]), "点茗");
@@ -158,6 +166,11 @@ mod tests {
         assert_eq!(
             text(&[Segment::Eci(26), bytes("é".as_bytes()), Segment::Kanji(vec![0x93, 0x5f]), bytes("é".as_bytes())]),
             "é点é"
+        );
+        // Hanzi is GB2312 between byte segments (qrcode-2/33.png).
+        assert_eq!(
+            text(&[bytes(b"\x01\x10AD:"), Segment::Hanzi(vec![0xb0, 0xa2]), bytes(b";;")]),
+            "\u{1}\u{10}AD:阿;;"
         );
         // ISO-8859-2: 0xB1 is "ą".
         assert_eq!(text(&[Segment::Eci(4), bytes(&[0xb1])]), "ą");

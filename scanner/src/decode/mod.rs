@@ -96,14 +96,24 @@ fn decode_modules(modules: &Modules) -> Result<Decoded, DecodeError> {
     let version = modules.version;
     let format = format::read(modules)?;
     let raw = codewords::read(modules, format.mask)?;
+    let level = format.ec_level;
+    let ec_len = blocks::ec_per_block(version, level);
     let mut data = Vec::with_capacity(raw.len());
-    for mut block in blocks::deinterleave(&raw, version, format.ec_level)? {
-        let ec_len = blocks::ec_per_block(version, format.ec_level);
-        let max_errors = blocks::correctable(version, format.ec_level);
-        reed_solomon::correct(&mut block, ec_len, max_errors)?;
+    let mut most_errors = 0;
+    for mut block in blocks::deinterleave(&raw, version, level)? {
+        let errors = reed_solomon::correct(&mut block, ec_len, blocks::correctable(version, level))?;
+        most_errors = most_errors.max(errors);
         data.extend_from_slice(block.get(..block.len().saturating_sub(ec_len)).unwrap_or_default());
     }
-    let segments = segments::parse(&data, version)?;
+    let parsed = segments::parse(&data, version)?;
+    // Correcting into the misdecode protection of a small symbol gives up
+    // that many codewords of checking; intact padding after the terminator
+    // (known bits, as unlikely in a misdecode) makes up for them.
+    let protection = blocks::misdecode_protection(version, level);
+    if most_errors > (ec_len - protection) / 2 && parsed.padding < protection {
+        return Err(DecodeError::TooManyErrors);
+    }
+    let segments = parsed.segments;
     let mut structured_append = None;
     let mut gs1 = false;
     for segment in &segments {
@@ -116,7 +126,7 @@ fn decode_modules(modules: &Modules) -> Result<Decoded, DecodeError> {
     Ok(Decoded {
         text: charset::text(&segments),
         version,
-        ec_level: format.ec_level,
+        ec_level: level,
         mirrored: modules.transposed,
         gs1,
         structured_append,

@@ -15,6 +15,8 @@ pub enum Segment {
     Bytes(Vec<u8>),
     /// Shift_JIS double-byte characters.
     Kanji(Vec<u8>),
+    /// GB2312 double-byte characters (Chinese national standard GB/T 18284).
+    Hanzi(Vec<u8>),
     /// Extended Channel Interpretation designator: the charset of what follows.
     Eci(u32),
     /// FNC1 in first position: GS1 data.
@@ -71,13 +73,27 @@ fn count_width(version: u8, widths: [usize; 3]) -> usize {
     }
 }
 
-pub fn parse(data: &[u8], version: u8) -> Result<Vec<Segment>, DecodeError> {
+/// The segments of a bit stream, and what follows them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    pub segments: Vec<Segment>,
+    /// Codewords after the terminator that hold the standard padding (0xEC,
+    /// 0x11, 0xEC, ...), when the terminator and all the rest are exactly as
+    /// the standard has them; 0 otherwise.
+    pub padding: usize,
+}
+
+pub fn parse(data: &[u8], version: u8) -> Result<Parsed, DecodeError> {
     let mut bits = Bits { data, position: 0 };
     let mut segments = Vec::new();
+    let mut padding = 0;
     // Fewer than 4 bits left: the terminator may be cut short by the end.
     while bits.remaining() >= 4 {
         let segment = match bits.read(4)? {
-            0b0000 => break,
+            0b0000 => {
+                padding = padding_after_terminator(&mut bits);
+                break;
+            }
             0b0001 => Segment::Numeric(numeric(&mut bits, version)?),
             0b0010 => Segment::Alphanumeric(alphanumeric(&mut bits, version)?),
             0b0100 => {
@@ -85,6 +101,7 @@ pub fn parse(data: &[u8], version: u8) -> Result<Vec<Segment>, DecodeError> {
                 Segment::Bytes((0..count).map(|_| bits.read(8).map(|b| b as u8)).collect::<Result<_, _>>()?)
             }
             0b1000 => Segment::Kanji(kanji(&mut bits, version)?),
+            0b1101 => Segment::Hanzi(hanzi(&mut bits, version)?),
             0b0111 => Segment::Eci(eci(&mut bits)?),
             0b0101 => Segment::Fnc1First,
             0b1001 => Segment::Fnc1Second(bits.read(8)? as u8),
@@ -101,7 +118,25 @@ pub fn parse(data: &[u8], version: u8) -> Result<Vec<Segment>, DecodeError> {
         };
         segments.push(segment);
     }
-    Ok(segments)
+    Ok(Parsed { segments, padding })
+}
+
+/// Counts the padding codewords after a terminator: zero bits up to the
+/// codeword boundary, then 0xEC and 0x11 in turn to the end; 0 if anything
+/// else is there.
+fn padding_after_terminator(bits: &mut Bits) -> usize {
+    if bits.read((8 - bits.position % 8) % 8) != Ok(0) {
+        return 0;
+    }
+    let mut count = 0;
+    while bits.remaining() >= 8 {
+        let expected = if count % 2 == 0 { 0xec } else { 0x11 };
+        if bits.read(8) != Ok(expected) {
+            return 0;
+        }
+        count += 1;
+    }
+    count
 }
 
 fn numeric(bits: &mut Bits, version: u8) -> Result<Vec<u8>, DecodeError> {
@@ -154,6 +189,24 @@ fn kanji(bits: &mut Bits, version: u8) -> Result<Vec<u8>, DecodeError> {
     Ok(sjis)
 }
 
+/// Hanzi characters as GB2312 byte pairs; only the GB2312 subset (1) exists.
+fn hanzi(bits: &mut Bits, version: u8) -> Result<Vec<u8>, DecodeError> {
+    const GB2312_SUBSET: u32 = 1;
+    if bits.read(4)? != GB2312_SUBSET {
+        return Err(DecodeError::InvalidData);
+    }
+    let count = bits.count(count_width(version, [8, 10, 12]), |n| n * 13)?;
+    let mut gb = Vec::with_capacity(count * 2);
+    for _ in 0..count {
+        let value = bits.read(13)?;
+        let packed = ((value / 0x60) << 8) | (value % 0x60);
+        // 0xA1A1..=0xAAFE were stored less 0xA1A1, 0xB0A1..=0xFAFE less 0xA6A1.
+        let code = if packed < 0x0a00 { packed + 0xa1a1 } else { packed + 0xa6a1 };
+        gb.extend_from_slice(&[(code >> 8) as u8, code as u8]);
+    }
+    Ok(gb)
+}
+
 /// An ECI designator: 1, 2 or 3 bytes, told apart by their leading bits.
 fn eci(bits: &mut Bits) -> Result<u32, DecodeError> {
     let first = bits.read(8)?;
@@ -175,6 +228,10 @@ fn eci(bits: &mut Bits) -> Result<u32, DecodeError> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    fn segments_of(data: &[u8], version: u8) -> Result<Vec<Segment>, DecodeError> {
+        parse(data, version).map(|parsed| parsed.segments)
+    }
 
     /// Builds a bit stream from (value, width) pairs, padded to whole bytes.
     pub fn stream(fields: &[(u32, usize)]) -> Vec<u8> {
@@ -204,55 +261,67 @@ pub(crate) mod tests {
     fn numeric_groups() {
         // "01234567" (ISO/IEC 18004 7.4.3 example): 012 345 67.
         let data = stream(&[(0b0001, 4), (8, 10), (12, 10), (345, 10), (67, 7), (0, 4)]);
-        assert_eq!(parse(&data, 1), Ok(vec![Segment::Numeric(b"01234567".to_vec())]));
+        assert_eq!(segments_of(&data, 1), Ok(vec![Segment::Numeric(b"01234567".to_vec())]));
         let one = stream(&[(0b0001, 4), (1, 10), (7, 4)]);
-        assert_eq!(parse(&one, 1), Ok(vec![Segment::Numeric(b"7".to_vec())]));
+        assert_eq!(segments_of(&one, 1), Ok(vec![Segment::Numeric(b"7".to_vec())]));
     }
 
     #[test]
     fn numeric_groups_out_of_range_are_invalid() {
-        assert_eq!(parse(&stream(&[(0b0001, 4), (3, 10), (1000, 10)]), 1), Err(DecodeError::InvalidData));
-        assert_eq!(parse(&stream(&[(0b0001, 4), (2, 10), (100, 7)]), 1), Err(DecodeError::InvalidData));
-        assert_eq!(parse(&stream(&[(0b0001, 4), (1, 10), (10, 4)]), 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&stream(&[(0b0001, 4), (3, 10), (1000, 10)]), 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&stream(&[(0b0001, 4), (2, 10), (100, 7)]), 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&stream(&[(0b0001, 4), (1, 10), (10, 4)]), 1), Err(DecodeError::InvalidData));
     }
 
     #[test]
     fn alphanumeric_pairs() {
         // "AC-42" (ISO/IEC 18004 7.4.4 example).
         let data = stream(&[(0b0010, 4), (5, 9), (10 * 45 + 12, 11), (41 * 45 + 4, 11), (2, 6)]);
-        assert_eq!(parse(&data, 1), Ok(vec![Segment::Alphanumeric(b"AC-42".to_vec())]));
-        assert_eq!(parse(&stream(&[(0b0010, 4), (2, 9), (45 * 45, 11)]), 1), Err(DecodeError::InvalidData));
-        assert_eq!(parse(&stream(&[(0b0010, 4), (1, 9), (45, 6)]), 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&data, 1), Ok(vec![Segment::Alphanumeric(b"AC-42".to_vec())]));
+        assert_eq!(segments_of(&stream(&[(0b0010, 4), (2, 9), (45 * 45, 11)]), 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&stream(&[(0b0010, 4), (1, 9), (45, 6)]), 1), Err(DecodeError::InvalidData));
     }
 
     #[test]
     fn count_widths_follow_the_version() {
         let data = stream(&[(0b0100, 4), (2, 16), (b'h'.into(), 8), (b'i'.into(), 8)]);
-        assert_eq!(parse(&data, 10), Ok(vec![Segment::Bytes(b"hi".to_vec())]));
-        assert_eq!(parse(&data, 27), Ok(vec![Segment::Bytes(b"hi".to_vec())]));
+        assert_eq!(segments_of(&data, 10), Ok(vec![Segment::Bytes(b"hi".to_vec())]));
+        assert_eq!(segments_of(&data, 27), Ok(vec![Segment::Bytes(b"hi".to_vec())]));
         let digits = stream(&[(0b0001, 4), (1, 14), (5, 4)]);
-        assert_eq!(parse(&digits, 40), Ok(vec![Segment::Numeric(b"5".to_vec())]));
+        assert_eq!(segments_of(&digits, 40), Ok(vec![Segment::Numeric(b"5".to_vec())]));
     }
 
     #[test]
     fn kanji_pairs_are_shift_jis() {
         // "点茗" (ISO/IEC 18004 7.4.6 example): 0x935F and 0xE4AA.
         let data = stream(&[(0b1000, 4), (2, 8), (0x0d9f, 13), (0x1aaa, 13)]);
-        assert_eq!(parse(&data, 1), Ok(vec![Segment::Kanji(vec![0x93, 0x5f, 0xe4, 0xaa])]));
+        assert_eq!(segments_of(&data, 1), Ok(vec![Segment::Kanji(vec![0x93, 0x5f, 0xe4, 0xaa])]));
+    }
+
+    #[test]
+    fn hanzi_pairs_are_gb2312() {
+        // "阿" is GB2312 0xB0A2: (0xB0A2 - 0xA6A1) = 0x0A01 -> 10 * 0x60 + 1.
+        let data = stream(&[(0b1101, 4), (1, 4), (1, 8), (10 * 0x60 + 1, 13)]);
+        assert_eq!(segments_of(&data, 1), Ok(vec![Segment::Hanzi(vec![0xb0, 0xa2])]));
+        // "啊" is 0xB0A1 and "、" 0xA1A2.
+        let data = stream(&[(0b1101, 4), (1, 4), (2, 8), (10 * 0x60, 13), (1, 13)]);
+        assert_eq!(segments_of(&data, 1), Ok(vec![Segment::Hanzi(vec![0xb0, 0xa1, 0xa1, 0xa2])]));
+        let other_subset = stream(&[(0b1101, 4), (2, 4), (1, 8), (0, 13)]);
+        assert_eq!(segments_of(&other_subset, 1), Err(DecodeError::InvalidData));
     }
 
     #[test]
     fn eci_designators_of_one_two_and_three_bytes() {
         let one = stream(&[(0b0111, 4), (26, 8)]);
-        assert_eq!(parse(&one, 1), Ok(vec![Segment::Eci(26)]));
+        assert_eq!(segments_of(&one, 1), Ok(vec![Segment::Eci(26)]));
         let two = stream(&[(0b0111, 4), (0b10 << 14 | 1000, 16)]);
-        assert_eq!(parse(&two, 1), Ok(vec![Segment::Eci(1000)]));
+        assert_eq!(segments_of(&two, 1), Ok(vec![Segment::Eci(1000)]));
         let three = stream(&[(0b0111, 4), (0b110 << 21 | 123_456, 24)]);
-        assert_eq!(parse(&three, 1), Ok(vec![Segment::Eci(123_456)]));
+        assert_eq!(segments_of(&three, 1), Ok(vec![Segment::Eci(123_456)]));
         let too_big = stream(&[(0b0111, 4), (0b110 << 21 | 1_000_000, 24)]);
-        assert_eq!(parse(&too_big, 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&too_big, 1), Err(DecodeError::InvalidData));
         let bad_prefix = stream(&[(0b0111, 4), (0xe0, 8), (0, 16)]);
-        assert_eq!(parse(&bad_prefix, 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&bad_prefix, 1), Err(DecodeError::InvalidData));
     }
 
     #[test]
@@ -261,7 +330,7 @@ pub(crate) mod tests {
         fields.extend(bytes_fields(b"x"));
         fields.extend([(0b1001, 4), (37, 8), (0, 4)]);
         assert_eq!(
-            parse(&stream(&fields), 1),
+            segments_of(&stream(&fields), 1),
             Ok(vec![
                 Segment::StructuredAppend(StructuredAppend { index: 2, total: 5, parity: 0xa5 }),
                 Segment::Fnc1First,
@@ -270,28 +339,51 @@ pub(crate) mod tests {
             ])
         );
         let twice = stream(&[(0b0011, 4), (0, 16), (0b0011, 4), (0, 16)]);
-        assert_eq!(parse(&twice, 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&twice, 1), Err(DecodeError::InvalidData));
     }
 
     #[test]
     fn stream_ends_without_terminator() {
         // Data that fill the codewords exactly, or leave fewer than 4 bits.
         let fields = [(0b0001, 4), (2, 10), (42, 7), (0b101, 3)];
-        assert_eq!(parse(&stream(&fields), 1), Ok(vec![Segment::Numeric(b"42".to_vec())]));
-        assert_eq!(parse(&stream(&bytes_fields(b"ab")), 1), Ok(vec![Segment::Bytes(b"ab".to_vec())]));
+        assert_eq!(segments_of(&stream(&fields), 1), Ok(vec![Segment::Numeric(b"42".to_vec())]));
+        assert_eq!(segments_of(&stream(&bytes_fields(b"ab")), 1), Ok(vec![Segment::Bytes(b"ab".to_vec())]));
     }
 
     #[test]
     fn truncated_and_unknown_segments_are_invalid() {
         // Count larger than the bits left.
-        assert_eq!(parse(&stream(&[(0b0100, 4), (200, 8), (0, 8)]), 1), Err(DecodeError::InvalidData));
-        assert_eq!(parse(&stream(&[(0b0001, 4), (5, 10), (0, 10)]), 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&stream(&[(0b0100, 4), (200, 8), (0, 8)]), 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&stream(&[(0b0001, 4), (5, 10), (0, 10)]), 1), Err(DecodeError::InvalidData));
         // Count indicator cut short.
-        assert_eq!(parse(&stream(&[(0b0100, 4), (0, 4)]), 1), Err(DecodeError::InvalidData));
+        assert_eq!(segments_of(&stream(&[(0b0100, 4), (0, 4)]), 1), Err(DecodeError::InvalidData));
         // Reserved modes.
-        for mode in [0b0110, 0b1010, 0b1011, 0b1100, 0b1101, 0b1110, 0b1111] {
-            assert_eq!(parse(&stream(&[(mode, 4), (0, 12)]), 1), Err(DecodeError::InvalidData), "mode {mode:04b}");
+        for mode in [0b0110, 0b1010, 0b1011, 0b1100, 0b1110, 0b1111] {
+            assert_eq!(
+                segments_of(&stream(&[(mode, 4), (0, 12)]), 1),
+                Err(DecodeError::InvalidData),
+                "mode {mode:04b}"
+            );
         }
-        assert_eq!(parse(&[], 1), Ok(vec![]));
+        assert_eq!(segments_of(&[], 1), Ok(vec![]));
+    }
+
+    #[test]
+    fn padding_after_the_terminator_is_counted() {
+        let mut fields = bytes_fields(b"a");
+        fields.extend([(0, 4), (0xec, 8), (0x11, 8), (0xec, 8)]);
+        assert_eq!(parse(&stream(&fields), 1).map(|p| p.padding), Ok(3));
+        // Anything else after the terminator is no padding.
+        let mut odd = bytes_fields(b"a");
+        odd.extend([(0, 4), (0xec, 8), (0xec, 8)]);
+        assert_eq!(parse(&stream(&odd), 1).map(|p| p.padding), Ok(0));
+        // "7" takes 18 bits, the terminator 4: 2 zero bits to the codeword boundary.
+        let digit = [(0b0001, 4), (1, 10), (7, 4), (0, 4)];
+        let aligned = [&digit[..], &[(0, 2), (0xec, 8), (0x11, 8)]].concat();
+        assert_eq!(parse(&stream(&aligned), 1).map(|p| p.padding), Ok(2));
+        let stray_bit = [&digit[..], &[(1, 2), (0xec, 8), (0x11, 8)]].concat();
+        assert_eq!(parse(&stream(&stray_bit), 1).map(|p| p.padding), Ok(0));
+        // No terminator, no padding.
+        assert_eq!(parse(&stream(&bytes_fields(b"ab")), 1).map(|p| p.padding), Ok(0));
     }
 }

@@ -139,8 +139,9 @@ fn round_trips_every_version_level_and_mode_with_damage() {
                 assert_eq!((clean.version, clean.ec_level, clean.mirrored), (version, level, false), "{what}");
                 assert_eq!((clean.gs1, clean.structured_append), (false, None), "{what}");
 
-                // Each flipped module spoils at most one codeword of one block.
-                damage(&mut rng, version, size, &mut dark, blocks::correctable(version, level));
+                // Each flipped module spoils at most one codeword of one block
+                // (and these data leave little or no padding: see below).
+                damage(&mut rng, version, size, &mut dark, safe_errors(version, level));
                 let damaged = decode_grid(&grid(size, &dark)).unwrap_or_else(|e| panic!("{what}, damaged: {e}"));
                 assert_eq!(damaged.text, expected, "{what}, damaged");
             }
@@ -160,27 +161,60 @@ fn mirrored_grids_decode_and_say_so() {
     }
 }
 
-/// Spoils one codeword more than the first block may correct.
+/// Errors a block of this version and level corrects whatever its data.
+fn safe_errors(version: u8, level: EcLevel) -> usize {
+    (blocks::ec_per_block(version, level) - blocks::misdecode_protection(version, level)) / 2
+}
+
+/// Spoils `count` whole codewords of the first block (its error correction
+/// codewords, which sit `blocks` apart after the data).
+fn spoil_first_block(version: u8, level: EcLevel, size: usize, dark: &mut [bool], count: usize) {
+    let mut modules = Vec::new();
+    codewords::for_each_data_module(version, |y, x| modules.push(y * size + x));
+    let total = blocks::total_codewords(version);
+    let block_count = blocks::deinterleave(&vec![0; total], version, level).expect("valid version").len();
+    let data = total - block_count * blocks::ec_per_block(version, level);
+    for k in 0..count {
+        let codeword = data + k * block_count;
+        for &i in &modules[codeword * 8..codeword * 8 + 8] {
+            dark[i] = !dark[i];
+        }
+    }
+}
+
+/// Spoils one codeword more than the first block can correct.
 #[test]
 fn one_codeword_too_many_is_an_error() {
     for version in [1u8, 2, 3, 5, 10, 40] {
         for (qr_level, level) in LEVELS {
             let code = QrCode::with_version("12345", Version::Normal(version.into()), qr_level).expect("fits");
             let (size, mut dark) = modules_of(&code);
-            let mut modules = Vec::new();
-            codewords::for_each_data_module(version, |y, x| modules.push(y * size + x));
-            let total = blocks::total_codewords(version);
-            let block_count = blocks::deinterleave(&vec![0; total], version, level).expect("valid version").len();
-            // Error correction codeword k of block 0 is at data + k × blocks.
-            let data = total - block_count * blocks::ec_per_block(version, level);
-            for k in 0..=blocks::correctable(version, level) {
-                let codeword = data + k * block_count;
-                for &i in &modules[codeword * 8..codeword * 8 + 8] {
-                    dark[i] = !dark[i];
-                }
-            }
+            spoil_first_block(version, level, size, &mut dark, blocks::correctable(version, level) + 1);
             assert_eq!(decode_grid(&grid(size, &dark)), Err(DecodeError::TooManyErrors), "version {version} {level:?}");
         }
+    }
+}
+
+#[test]
+fn small_symbols_correct_into_their_misdecode_protection_only_with_padding() {
+    for (qr_level, level) in [LEVELS[0], LEVELS[1]] {
+        let beyond = safe_errors(1, level) + 1;
+        assert_eq!(beyond, blocks::correctable(1, level));
+        // Short data: the rest of the symbol is terminator and padding.
+        let code = QrCode::with_version("12345", Version::Normal(1), qr_level).expect("fits");
+        let (size, mut dark) = modules_of(&code);
+        spoil_first_block(1, level, size, &mut dark, beyond);
+        assert_eq!(decode_grid(&grid(size, &dark)).map(|d| d.text), Ok("12345".into()), "{level:?}");
+        // Data filling the symbol: no padding to vouch for the corrections.
+        let full = "1".repeat(if level == EcLevel::L { 41 } else { 34 });
+        let code = QrCode::with_version(&full, Version::Normal(1), qr_level).expect("fits");
+        let (size, mut dark) = modules_of(&code);
+        spoil_first_block(1, level, size, &mut dark, beyond - 1);
+        assert_eq!(decode_grid(&grid(size, &dark)).map(|d| d.text), Ok(full.clone()), "{level:?}");
+        let (_, clean) = modules_of(&code);
+        dark = clean;
+        spoil_first_block(1, level, size, &mut dark, beyond);
+        assert_eq!(decode_grid(&grid(size, &dark)), Err(DecodeError::TooManyErrors), "{level:?}");
     }
 }
 
