@@ -110,7 +110,7 @@ fn decode_modules(modules: &Modules) -> Result<Decoded, DecodeError> {
     // that many codewords of checking; intact padding after the terminator
     // (known bits, as unlikely in a misdecode) makes up for them.
     let protection = blocks::misdecode_protection(version, level);
-    if most_errors > (ec_len - protection) / 2 && parsed.padding < protection {
+    if most_errors > ec_len.saturating_sub(protection) / 2 && parsed.padding < protection {
         return Err(DecodeError::TooManyErrors);
     }
     let segments = parsed.segments;
