@@ -36,8 +36,8 @@ const MIN_PLAUSIBILITY: f32 = 0.75;
 /// (top-left, top-right, bottom-right, bottom-left), which span `size + 1` modules.
 /// rqrr estimates the size from the timing pattern, which low resolution can
 /// throw off by a version, so the neighbouring sizes are read too.
-/// Returns the payload bytes when a reading passes the checks.
-pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, effort: Effort) -> Option<Vec<u8>> {
+/// Returns the text when a reading passes the checks.
+pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, effort: Effort) -> Option<String> {
     if !(21..=MAX_SIZE).contains(&size) || (size - 17) % 4 != 0 {
         return None;
     }
@@ -66,7 +66,7 @@ pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, effort: Ef
 }
 
 enum Reading {
-    Decoded(Vec<u8>),
+    Decoded(String),
     /// The first reading does not look like a QR code at all.
     Implausible,
     /// Looks like one, but no reading passed the checks.
@@ -106,7 +106,7 @@ impl Reader<'_> {
     /// and version 1 has no alignment pattern either, so on a warped or curved
     /// code it can be a module or more off. Moves it around its estimate in
     /// half-module steps (along the code's own module directions) and re-reads.
-    fn refine_fourth_corner(&mut self, bounds: [(f32, f32); 4], size: usize, code_extent: f32) -> Option<Vec<u8>> {
+    fn refine_fourth_corner(&mut self, bounds: [(f32, f32); 4], size: usize, code_extent: f32) -> Option<String> {
         const STEPS: [f32; 7] = [0.0, -0.5, 0.5, -1.0, 1.0, -1.5, 1.5];
         let [tl, tr, br, bl] = bounds;
         let span = (size + 1) as f32;
@@ -174,12 +174,11 @@ fn sample_levels(grey: &GrayFrame, to_image: &Homography, code_extent: f32, size
         .collect()
 }
 
-fn decode_levels(levels: &[f32], size: usize) -> Option<Vec<u8>> {
+fn decode_levels(levels: &[f32], size: usize) -> Option<String> {
     for dark in [threshold_locally(levels, size), threshold_globally(levels)] {
         let grid = rqrr::SimpleGrid::from_func(size, |x, y| dark.get(y * size + x).copied().unwrap_or(false));
-        let mut payload = Vec::new();
-        if rqrr::Grid::new(grid).decode_to(&mut payload).is_ok() {
-            return Some(payload);
+        if let Ok(decoded) = crate::decode::decode_grid(&grid) {
+            return Some(decoded.text);
         }
     }
     None
@@ -297,7 +296,7 @@ mod tests {
     fn a_located_code_is_re_read() {
         let (frame, bounds, size) = drawn_code("TESSERA-1234567890", 6, 4);
         let payload = decode(&frame, bounds, size, Effort::Live).expect("decoded");
-        assert_eq!(payload, b"TESSERA-1234567890");
+        assert_eq!(payload, "TESSERA-1234567890");
     }
 
     #[test]

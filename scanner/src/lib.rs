@@ -10,6 +10,7 @@
 //! and a text is only returned when the code's error-correction checks pass.
 
 pub mod binarize;
+pub mod decode;
 pub mod frame;
 mod grid_sampler;
 pub mod pass;

@@ -49,12 +49,14 @@ macro_rules! decode_all {
                 use rqrr::BitGrid;
                 let corner = |i: usize| grid.bounds.get(i).map_or((0.0, 0.0), |p| (p.x as f32, p.y as f32));
                 let corners = [corner(0), corner(1), corner(2), corner(3)];
-                let mut payload = Vec::new();
-                if grid.decode_to(&mut payload).is_err() {
-                    rereads_left = rereads_left.checked_sub(1)?;
-                    payload = crate::grid_sampler::decode($grey, corners, grid.grid.size(), $effort)?;
-                }
-                Some(RawDecode { text: crate::text::decode_payload(&payload), corners })
+                let text = match crate::decode::decode_grid(&grid.grid) {
+                    Ok(decoded) => decoded.text,
+                    Err(_) => {
+                        rereads_left = rereads_left.checked_sub(1)?;
+                        crate::grid_sampler::decode($grey, corners, grid.grid.size(), $effort)?
+                    }
+                };
+                Some(RawDecode { text, corners })
             })
             .collect()
         }

@@ -1,6 +1,6 @@
-//! Turns a QR payload's bytes into text. QR byte mode carries no charset
-//! unless an ECI says so (and rqrr drops ECIs), and kanji mode is Shift_JIS,
-//! so guess as zxing does: UTF-8 if valid, else Shift_JIS if it decodes
+//! Turns a QR payload's bytes into text when no ECI says their charset
+//! (see `decode::charset`): QR byte mode carries none of its own, so guess
+//! as zxing does: UTF-8 if valid, else Shift_JIS if it decodes
 //! cleanly (native builds only: see Cargo.toml), else ISO-8859-1 (the QR
 //! standard's default).
 
