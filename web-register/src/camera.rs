@@ -1,6 +1,10 @@
 //! The webcam: `getUserMedia` into a `<video>`, frames drawn to a canvas and their
 //! pixels transferred (not copied) to the decoder Web Worker. At most one frame is
 //! in flight, so a slow decode lowers the frame rate instead of queueing work.
+//!
+//! A watchdog bounds the worst case: a frame the decoder has not answered
+//! within [`DEFAULT_DECODE_TIMEOUT_MS`] (or that made it fail, e.g. a Wasm trap,
+//! which leaves its instance unusable) costs a fresh worker, not the camera.
 
 use crate::checkout;
 use crate::dom;
@@ -21,6 +25,13 @@ const MAX_FRAME_WIDTH: u32 = 1280;
 const FRAME_INTERVAL_MS: f64 = 66.0;
 /// How often to look again when the video has no picture yet.
 const NO_PICTURE_RETRY_MS: i32 = 200;
+/// A decode this late is abandoned: the worker is replaced. Decodes take
+/// 5–30 ms, so this only fires on a stuck or crashed decoder. The page's
+/// `?decoder-timeout-ms=N` overrides it (slow machines; tests).
+const DEFAULT_DECODE_TIMEOUT_MS: i32 = 1000;
+/// Pause after replacing the worker before the next frame, so a frame that
+/// keeps failing cannot turn into a restart loop that hogs the CPU.
+const RESTART_PAUSE_MS: i32 = 500;
 const CAMERA_CONSTRAINTS: &str =
     r#"{"facingMode":{"ideal":"environment"},"width":{"ideal":1280},"height":{"ideal":720}}"#;
 
@@ -29,8 +40,16 @@ struct Pump {
     canvas: HtmlCanvasElement,
     context: CanvasRenderingContext2d,
     worker: Worker,
-    /// `grab_frame` as a JS function, for `setTimeout`.
+    /// The worker has loaded its Wasm and said so; frames wait until then.
+    decoder_ready: bool,
+    /// Workers replaced after a stuck or failed decode (shown in `data-decoder-restarts`).
+    restarts: u32,
+    /// The pending watchdog `setTimeout`, cleared by the frame's answer.
+    watchdog: Option<i32>,
+    decode_timeout_ms: i32,
+    /// `grab_frame` and `on_watchdog` as JS functions, for `setTimeout`.
     grab: js_sys::Function,
+    watchdog_fn: js_sys::Function,
     stream: Option<MediaStream>,
     running: bool,
     in_flight: bool,
@@ -135,26 +154,20 @@ fn build_pump() -> Option<Pump> {
     let context: CanvasRenderingContext2d =
         canvas.get_context_with_context_options("2d", &options).ok()??.dyn_into().ok()?;
 
-    let worker_options = WorkerOptions::new();
-    worker_options.set_type(WorkerType::Module);
-    let worker = Worker::new_with_options("./decoder-worker.js", &worker_options).ok()?;
-    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(on_decoded);
-    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    on_message.forget();
-    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|_| {
-        with_pump(|pump| pump.running = false);
-        show_status("error", "The QR decoder stopped. Reload the page; meanwhile, type codes below.");
-    });
-    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
-    on_error.forget();
-
+    let worker = spawn_decoder()?;
     let grab = Closure::<dyn FnMut()>::new(grab_frame).into_js_value().unchecked_into();
+    let watchdog_fn = Closure::<dyn FnMut()>::new(on_watchdog).into_js_value().unchecked_into();
     Some(Pump {
         video,
         canvas,
         context,
         worker,
+        decoder_ready: false,
+        restarts: 0,
+        watchdog: None,
+        decode_timeout_ms: decode_timeout_ms(),
         grab,
+        watchdog_fn,
         stream: None,
         running: false,
         in_flight: false,
@@ -164,10 +177,87 @@ fn build_pump() -> Option<Pump> {
     })
 }
 
+/// A new decoder worker; it posts `{ ready: true }` once its Wasm is loaded.
+fn spawn_decoder() -> Option<Worker> {
+    let worker_options = WorkerOptions::new();
+    worker_options.set_type(WorkerType::Module);
+    let worker = Worker::new_with_options("./decoder-worker.js", &worker_options).ok()?;
+    let on_message = Closure::<dyn FnMut(MessageEvent)>::new(on_decoded);
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    on_message.forget();
+    // The worker's script or Wasm failed to load: another worker would fail too.
+    let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|_| {
+        with_pump(|pump| {
+            pump.running = false;
+            clear_watchdog(pump);
+        });
+        show_status("error", "The QR decoder stopped. Reload the page; meanwhile, type codes below.");
+    });
+    worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+    on_error.forget();
+    Some(worker)
+}
+
+/// `?decoder-timeout-ms=N` from the page's address, else the default.
+fn decode_timeout_ms() -> i32 {
+    let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("decoder-timeout-ms="))
+        .and_then(|value| value.parse::<i32>().ok())
+        .map_or(DEFAULT_DECODE_TIMEOUT_MS, |ms| ms.clamp(1, 60_000))
+}
+
+fn clear_watchdog(pump: &mut Pump) {
+    if let (Some(handle), Some(window)) = (pump.watchdog.take(), web_sys::window()) {
+        window.clear_timeout_with_handle(handle);
+    }
+}
+
+/// The frame in flight was not answered in time: the worker is stuck on it.
+fn on_watchdog() {
+    let timeout = with_pump(|pump| {
+        pump.watchdog = None;
+        pump.in_flight.then_some(pump.decode_timeout_ms)
+    })
+    .flatten();
+    if let Some(timeout) = timeout {
+        replace_decoder(&format!("A frame took over {timeout} ms to decode; the decoder was restarted."));
+    }
+}
+
+/// Terminates the worker (whatever it is doing) and starts a fresh one; the
+/// camera keeps running and frames resume once the new worker is ready.
+fn replace_decoder(reason: &str) {
+    let restarted = with_pump(|pump| {
+        clear_watchdog(pump);
+        pump.worker.terminate();
+        pump.decoder_ready = false;
+        pump.in_flight = false;
+        let worker = spawn_decoder()?;
+        pump.worker = worker;
+        pump.restarts += 1;
+        Some(pump.restarts)
+    })
+    .flatten();
+    match restarted {
+        Some(restarts) => {
+            dom::set_attribute("scanner-status", "data-decoder-restarts", &restarts.to_string());
+            show_status("on", reason);
+        }
+        None => {
+            with_pump(|pump| pump.running = false);
+            show_status("error", "The QR decoder stopped. Reload the page; meanwhile, type codes below.");
+        }
+    }
+}
+
 /// Draws the current video frame and sends its pixels to the worker.
 fn grab_frame() {
     let retry_in = with_pump(|pump| {
-        if !pump.running || pump.in_flight {
+        // Not ready: the worker's `ready` message grabs the next frame.
+        if !pump.running || pump.in_flight || !pump.decoder_ready {
             return None;
         }
         let (width, height) = (pump.video.video_width(), pump.video.video_height());
@@ -203,6 +293,11 @@ fn grab_frame() {
         }
         pump.in_flight = true;
         pump.sent_at = now_ms();
+        pump.watchdog = web_sys::window().and_then(|window| {
+            window
+                .set_timeout_with_callback_and_timeout_and_arguments_0(&pump.watchdog_fn, pump.decode_timeout_ms)
+                .ok()
+        });
         None
     })
     .flatten();
@@ -218,9 +313,30 @@ fn schedule_grab(delay_ms: i32) {
     }
 }
 
-/// The worker's answer: `{ texts: string[], ms: number, error?: string }`.
+/// The worker's messages: `{ ready: true }` once loaded (`{ fatal }` if it
+/// cannot load), then per frame `{ texts: string[], ms: number, error?: string }`.
 fn on_decoded(event: MessageEvent) {
     let data = event.data();
+    if let Some(fatal) = Reflect::get(&data, &"fatal".into()).ok().and_then(|f| f.as_string()) {
+        // Another worker would fail to load the same way.
+        with_pump(|pump| {
+            pump.running = false;
+            clear_watchdog(pump);
+        });
+        show_status("error", &format!("The QR decoder could not load ({fatal}). Reload the page; meanwhile, type codes below."));
+        return;
+    }
+    if Reflect::get(&data, &"ready".into()).ok().and_then(|r| r.as_bool()) == Some(true) {
+        let resume = with_pump(|pump| {
+            pump.decoder_ready = true;
+            pump.running.then_some(if pump.restarts > 0 { RESTART_PAUSE_MS } else { 0 })
+        })
+        .flatten();
+        if let Some(delay) = resume {
+            schedule_grab(delay);
+        }
+        return;
+    }
     let texts: Vec<String> = Reflect::get(&data, &"texts".into())
         .ok()
         .filter(Array::is_array)
@@ -228,8 +344,14 @@ fn on_decoded(event: MessageEvent) {
         .unwrap_or_default();
     let decode_ms = Reflect::get(&data, &"ms".into()).ok().and_then(|ms| ms.as_f64()).unwrap_or(0.0);
     let error = Reflect::get(&data, &"error".into()).ok().and_then(|e| e.as_string());
+    if let Some(error) = error {
+        // A Wasm trap leaves the worker's instance unusable: start afresh.
+        replace_decoder(&format!("The decoder failed on a frame ({error}); it was restarted."));
+        return;
+    }
 
     let next = with_pump(|pump| {
+        clear_watchdog(pump);
         pump.in_flight = false;
         pump.frames += 1;
         pump.last_decode_ms = decode_ms;
@@ -244,10 +366,7 @@ fn on_decoded(event: MessageEvent) {
         (status, pump.frames, pump.running.then_some(wait))
     });
     let Some((status, frames, wait)) = next else { return };
-    match error {
-        Some(error) => show_status("error", &format!("Decoder error: {error}")),
-        None => show_status("on", &status),
-    }
+    show_status("on", &status);
     dom::set_attribute("scanner-status", "data-frames", &frames.to_string());
     if !texts.is_empty() {
         checkout::on_reads(&texts);
