@@ -63,7 +63,8 @@ fn main() {
             let (fw, fh) = match rng.below(4) { 0 => (*w - 1, *h), 1 => (*w, *h / 2), _ => (*w, *h) };
             if rng.below(8) == 0 { rgba.truncate(rng.below(rgba.len())); }
             desc = format!("mutated frame {fw}x{fh} ({mutations} mutations)");
-            let stateless = n % 2 == 0;
+            // Alternate the two live entry points between mutated frames.
+            let stateless = (n / mutated_every) % 2 == 0;
             let texts = if stateless { scanner::scan_rgba(fw, fh, &rgba) } else { live.scan_rgba(fw, fh, &rgba, &clock).into_iter().map(|d| d.text).collect() };
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             // Only well-formed frames count for the time figures (a malformed one returns at once).
@@ -80,7 +81,7 @@ fn main() {
                 2 => { let (a, b, p) = (rng.next() as u8, rng.next() as u8, 1 + rng.below(7)); for (i, px) in rgba.chunks_exact_mut(4).enumerate() { px.fill(if (i % w.max(1) / p + i / w.max(1) / p) % 2 == 0 { a } else { b }); } }
                 _ => rgba.iter_mut().for_each(|b| *b = if rng.next() & 1 == 0 { 0 } else { 255 }),
             }
-            desc = format!("generated frame {w}x{h}");
+            desc = format!("generated frame {w}x{h}{}", if n % 50 == 0 { ", also scan_still" } else { "" });
             let texts = scanner::scan_rgba(w as u32, h as u32, &rgba);
             if n % 50 == 0 {
                 if let Some(frame) = scanner::GrayFrame::new(w, h, rgba.chunks_exact(4).map(|p| p[0]).collect()) {
