@@ -21,6 +21,7 @@
 //! - [`api`]: the JSON messages between pages and worker, and the stable error codes.
 
 pub mod api;
+pub mod attempts;
 pub mod bills;
 pub mod catalog;
 pub mod check_digit;

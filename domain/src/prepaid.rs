@@ -1,6 +1,7 @@
 //! Prepaid value (gift / stored-value card) a member holds at one shop: top-ups,
 //! PIN-confirmed charges, and the PIN's attempt limit.
 
+use crate::attempts::{AttemptGuard, AttemptLimit, AttemptRefusal};
 use crate::money::{Currency, MinorUnits};
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -48,12 +49,11 @@ impl TryFrom<String> for Pin {
     }
 }
 
-/// Consecutive wrong PINs and the lock they cause.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PinGuard {
-    pub failures: u32,
-    pub locked_until: Option<UnixMillis>,
-}
+/// Consecutive wrong PINs and the lock they cause (see [`crate::attempts`]).
+pub type PinGuard = AttemptGuard;
+
+/// Wrong PINs in a row lock prepaid payments for a while.
+pub const PIN_LIMIT: AttemptLimit = AttemptLimit { max_failures: MAX_PIN_FAILURES, lock_ms: PIN_LOCK_MS };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "reason")]
@@ -64,64 +64,11 @@ pub enum PinRefusal {
     Locked { until: UnixMillis },
 }
 
-impl PinGuard {
-    /// May a PIN be tried now?
-    pub fn check_open(&self, now: UnixMillis) -> Result<(), PinRefusal> {
-        match self.locked_until {
-            Some(until) if now < until => Err(PinRefusal::Locked { until }),
-            _ => Ok(()),
-        }
-    }
-
-    /// Records the outcome of a PIN check made while open.
-    pub fn record(&mut self, correct: bool, now: UnixMillis) -> Result<(), PinRefusal> {
-        if correct {
-            *self = Self::default();
-            return Ok(());
-        }
-        if self.locked_until.is_some_and(|until| now >= until) {
-            // A lock that ran out gives a fresh set of attempts.
-            *self = Self::default();
-        }
-        self.failures += 1;
-        if self.failures >= MAX_PIN_FAILURES {
-            let until = now + PIN_LOCK_MS;
-            self.locked_until = Some(until);
-            self.failures = 0;
-            return Err(PinRefusal::Locked { until });
-        }
-        Err(PinRefusal::WrongPin { attempts_left: MAX_PIN_FAILURES - self.failures })
-    }
-
-    /// Counts an attempt as failed *before* the PIN is checked. Checking a PIN
-    /// hash is slow and asynchronous; counting first means parallel guesses
-    /// cannot all slip in while the count is still low: at most
-    /// [`MAX_PIN_FAILURES`] attempts per lock period, however they interleave.
-    pub fn begin_attempt(&mut self, now: UnixMillis) -> Result<(), PinRefusal> {
-        self.check_open(now)?;
-        if self.locked_until.is_some() {
-            // A lock that ran out gives a fresh set of attempts.
-            *self = Self::default();
-        }
-        self.failures += 1;
-        if self.failures >= MAX_PIN_FAILURES {
-            // This is the last attempt allowed; the lock stands unless it is correct.
-            self.locked_until = Some(now + PIN_LOCK_MS);
-            self.failures = 0;
-        }
-        Ok(())
-    }
-
-    /// Ends an attempt begun with [`Self::begin_attempt`]: a correct PIN clears
-    /// the count (and a lock set by this very attempt); a wrong one says what is left.
-    pub fn finish_attempt(&mut self, correct: bool) -> Result<(), PinRefusal> {
-        if correct {
-            *self = Self::default();
-            return Ok(());
-        }
-        match self.locked_until {
-            Some(until) => Err(PinRefusal::Locked { until }),
-            None => Err(PinRefusal::WrongPin { attempts_left: MAX_PIN_FAILURES - self.failures }),
+impl From<AttemptRefusal> for PinRefusal {
+    fn from(refusal: AttemptRefusal) -> Self {
+        match refusal {
+            AttemptRefusal::Wrong { attempts_left } => Self::WrongPin { attempts_left },
+            AttemptRefusal::Locked { until } => Self::Locked { until },
         }
     }
 }
@@ -171,49 +118,6 @@ mod tests {
         assert!(Pin::parse("1234567").is_err());
         assert!(Pin::parse("12a4").is_err());
         assert_eq!(format!("{:?}", Pin::parse("1234").unwrap()), "Pin(…)");
-    }
-
-    #[test]
-    fn wrong_pins_lock_then_unlock() {
-        let mut guard = PinGuard::default();
-        for left in (1..MAX_PIN_FAILURES).rev() {
-            assert_eq!(guard.record(false, 0), Err(PinRefusal::WrongPin { attempts_left: left }));
-        }
-        assert_eq!(guard.record(false, 0), Err(PinRefusal::Locked { until: PIN_LOCK_MS }));
-        assert_eq!(guard.check_open(PIN_LOCK_MS - 1), Err(PinRefusal::Locked { until: PIN_LOCK_MS }));
-        assert_eq!(guard.check_open(PIN_LOCK_MS), Ok(()));
-        assert_eq!(guard.record(false, PIN_LOCK_MS), Err(PinRefusal::WrongPin { attempts_left: MAX_PIN_FAILURES - 1 }));
-        assert_eq!(guard.record(true, PIN_LOCK_MS), Ok(()));
-        assert_eq!(guard, PinGuard::default());
-    }
-
-    #[test]
-    fn attempts_are_counted_before_the_check() {
-        let mut guard = PinGuard::default();
-        // Five guesses begun at once (none finished yet): a sixth is refused.
-        for _ in 0..MAX_PIN_FAILURES {
-            assert_eq!(guard.begin_attempt(0), Ok(()));
-        }
-        assert_eq!(guard.begin_attempt(1), Err(PinRefusal::Locked { until: PIN_LOCK_MS }));
-        assert_eq!(guard.finish_attempt(false), Err(PinRefusal::Locked { until: PIN_LOCK_MS }));
-        // After the lock, a fresh set of attempts; a correct PIN clears the count.
-        assert_eq!(guard.begin_attempt(PIN_LOCK_MS), Ok(()));
-        assert_eq!(guard.finish_attempt(false), Err(PinRefusal::WrongPin { attempts_left: MAX_PIN_FAILURES - 1 }));
-        assert_eq!(guard.begin_attempt(PIN_LOCK_MS), Ok(()));
-        assert_eq!(guard.finish_attempt(true), Ok(()));
-        assert_eq!(guard, PinGuard::default());
-    }
-
-    #[test]
-    fn a_correct_last_attempt_lifts_its_own_lock() {
-        let mut guard = PinGuard::default();
-        for _ in 1..MAX_PIN_FAILURES {
-            guard.begin_attempt(0).unwrap();
-            assert!(guard.finish_attempt(false).is_err());
-        }
-        guard.begin_attempt(0).unwrap();
-        assert_eq!(guard.finish_attempt(true), Ok(()));
-        assert_eq!(guard.check_open(1), Ok(()));
     }
 
     #[test]

@@ -128,6 +128,8 @@ pub enum ErrorCode {
     WrongPin,
     /// Too many wrong PINs: locked for a while.
     PinLocked,
+    /// Too many wrong passwords for this member number: sign-in is locked for a while.
+    TooManyAttempts,
     /// The confirmation timed out: nothing was changed.
     ConfirmationExpired,
     /// The confirmation was already approved or cancelled.
@@ -167,6 +169,7 @@ impl ErrorCode {
             | Self::ConfirmationMismatch => 409,
             Self::Expired | Self::ConfirmationExpired => 410,
             Self::PinLocked => 423,
+            Self::TooManyAttempts => 429,
             Self::PayloadTooLarge => 413,
             Self::Internal => 500,
         }

@@ -59,17 +59,15 @@ pub async fn sign_up(mut req: Request, env: &Env) -> Outcome<Response> {
 pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
     let sessions = Sessions::from_env(env)?;
     let request: SignInRequest = web::json_body(&mut req).await?;
-    let record = Directory::open(env)?.member(&request.member_number).await?;
-    let genuine = match &record {
-        Some(record) => record.password.verify(&request.password).await?,
-        None => {
-            password::waste_equal_time(&request.password).await?;
-            false
-        }
-    };
-    let Some(record) = record.filter(|_| genuine) else {
+    let Some(record) = Directory::open(env)?.member(&request.member_number).await? else {
+        password::waste_equal_time(&request.password).await?;
         return Err(Problem::new(ErrorCode::WrongCredentials, "the member number or the password is wrong"));
     };
+    // Counted before the check, so parallel guesses cannot slip past the limit.
+    let vault = VaultClient::of(env, &request.member_number)?;
+    vault.begin_sign_in().await?;
+    let genuine = record.password.verify(&request.password).await?;
+    vault.finish_sign_in(genuine).await?;
     let answer = SignedIn { member_number: request.member_number.clone(), display_name: record.display_name };
     let cookie = session::set_cookie(&sessions.seal(&request.member_number), !web::is_local_host(&req));
     with_cookie(web::ok(&answer)?, &cookie)

@@ -83,3 +83,57 @@ async fn sign_up_and_sign_in_validate_their_input() {
         assert!(!error.message.contains(PASSWORD));
     }
 }
+
+#[tokio::test]
+async fn ten_wrong_passwords_lock_sign_in_for_that_member_number() {
+    let app = spawn_app().await;
+    let member = app.sign_up("Ada").await;
+    let other = app.sign_up("Bob").await;
+    let sign_in = |number: &domain::member::MemberNumber, password: &str| {
+        app.http.post(app.url("/api/session")).json(&json!({ "member_number": number, "password": password })).send()
+    };
+    let number = member.signed_in.member_number.clone();
+
+    // A right password clears the count: nine wrong, one right, nine wrong again.
+    for _ in 0..9 {
+        expect_error(sign_in(&number, "not the password").await.unwrap(), ErrorCode::WrongCredentials).await;
+    }
+    assert_eq!(sign_in(&number, PASSWORD).await.unwrap().status(), StatusCode::OK);
+    for _ in 0..9 {
+        expect_error(sign_in(&number, "not the password").await.unwrap(), ErrorCode::WrongCredentials).await;
+    }
+    // The tenth wrong one in a row locks it: then even the right password is refused, with 429.
+    let tenth = sign_in(&number, "not the password").await.unwrap();
+    assert_eq!(tenth.status(), StatusCode::TOO_MANY_REQUESTS);
+    expect_error(tenth, ErrorCode::TooManyAttempts).await;
+    let locked = sign_in(&number, PASSWORD).await.unwrap();
+    assert!(locked.headers().get("set-cookie").is_none());
+    expect_error(locked, ErrorCode::TooManyAttempts).await;
+
+    // Only that member number: another member signs in, and the locked member's session still works.
+    assert_eq!(sign_in(&other.signed_in.member_number, PASSWORD).await.unwrap().status(), StatusCode::OK);
+    let wallet = member.client.get(app.url("/api/me/wallet")).send().await.unwrap();
+    assert_eq!(wallet.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn parallel_guesses_cannot_exceed_the_sign_in_limit() {
+    let app = spawn_app().await;
+    let member = app.sign_up("Ada").await;
+    let number = member.signed_in.member_number.clone();
+    let guesses = (0..16).map(|i| {
+        app.http
+            .post(app.url("/api/session"))
+            .json(&json!({ "member_number": number, "password": format!("guess number {i}") }))
+            .send()
+    });
+    let statuses: Vec<StatusCode> = futures::future::join_all(guesses).await.into_iter().map(|r| r.unwrap().status()).collect();
+    // At most ten were checked (a 401 needs sign-in still open when its check ends);
+    // at least six were refused before any check.
+    assert!(statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert!(statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count() <= 9, "{statuses:?}");
+    assert!(statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count() >= 6, "{statuses:?}");
+    // And the member number is now locked, right password or not.
+    let right = app.http.post(app.url("/api/session")).json(&json!({ "member_number": number, "password": PASSWORD })).send().await.unwrap();
+    expect_error(right, ErrorCode::TooManyAttempts).await;
+}

@@ -27,6 +27,7 @@ use futures_channel::oneshot;
 mod debits;
 mod prepaid;
 mod receipts;
+mod sign_in;
 
 pub use debits::{Ask, StatusQuery};
 pub use prepaid::{SetPin, TopUp};
@@ -189,6 +190,19 @@ impl VaultClient {
         internal::call(&self.stub, "top_up", request).await
     }
 
+    /// Counts a sign-in attempt; `too_many_attempts` while sign-in is locked.
+    pub async fn begin_sign_in(&self) -> Outcome<()> {
+        let _: Empty = internal::call(&self.stub, "begin_sign_in", &Empty {}).await?;
+        Ok(())
+    }
+
+    /// Ends a sign-in attempt with the password check's result; a wrong
+    /// password is `wrong_credentials` (or `too_many_attempts` if it locked sign-in).
+    pub async fn finish_sign_in(&self, correct: bool) -> Outcome<()> {
+        let _: Empty = internal::call(&self.stub, "finish_sign_in", &sign_in::Finish { correct }).await?;
+        Ok(())
+    }
+
     /// The wallet; with `after`, waits (up to `LONG_POLL_MS`) for a version past it.
     pub async fn wallet(&self, after: Option<u64>) -> Outcome<Wallet> {
         internal::call(&self.stub, "wallet", &WalletQuery { after }).await
@@ -208,7 +222,7 @@ pub struct MemberVault {
 impl DurableObject for MemberVault {
     fn new(state: State, _env: Env) -> Self {
         let sql = state.storage().sql();
-        let schema = [SCHEMA, debits::SCHEMA, prepaid::SCHEMA, receipts::SCHEMA]
+        let schema = [SCHEMA, debits::SCHEMA, prepaid::SCHEMA, receipts::SCHEMA, sign_in::SCHEMA]
             .into_iter()
             .try_for_each(|schema| sql.exec(schema, None).map(drop))
             .map_err(|e| e.to_string());
@@ -295,6 +309,8 @@ impl MemberVault {
             "withdraw" => serde_json::to_value(self.withdraw(internal::parse(&body)?)?)?,
             "set_pin" => serde_json::to_value(self.set_pin(internal::parse(&body)?)?)?,
             "top_up" => serde_json::to_value(self.top_up(internal::parse(&body)?)?)?,
+            "begin_sign_in" => serde_json::to_value(self.begin_sign_in()?)?,
+            "finish_sign_in" => serde_json::to_value(self.finish_sign_in(internal::parse(&body)?)?)?,
             other => return Err(internal::unknown_operation(other)),
         };
         Ok(value)

@@ -171,14 +171,14 @@ impl MemberVault {
             .pin_record()?
             .ok_or_else(|| Problem::new(ErrorCode::PinNotSet, "set a PIN on your phone before paying with prepaid value"))?;
         let mut guard = record.guard;
-        if let Err(refusal) = guard.begin_attempt(clock::now()) {
-            return Ok(Err(refusal));
+        if let Err(refusal) = guard.begin_attempt(clock::now(), prepaid::PIN_LIMIT) {
+            return Ok(Err(refusal.into()));
         }
         self.save_pin_guard(&guard)?;
         let correct = record.stored.verify(pin).await?;
         // Other attempts may have run meanwhile: finish on the guard as it is now.
         let mut guard = self.pin_record()?.map(|r| r.guard).unwrap_or_default();
-        let verdict = guard.finish_attempt(correct);
+        let verdict = guard.finish_attempt(correct, prepaid::PIN_LIMIT).map_err(PinRefusal::from);
         self.save_pin_guard(&guard)?;
         Ok(verdict)
     }
