@@ -14,6 +14,7 @@ pub mod decode;
 pub mod frame;
 mod grid_sampler;
 pub mod pass;
+mod pure;
 pub mod reader;
 pub mod resample;
 pub mod strategy;
@@ -234,7 +235,8 @@ pub fn scan_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<String> {
 }
 
 /// Decodes a still picture with every pass in turn until one finds a code.
-/// Large pictures are also tried at full size, for small codes in them.
+/// Large pictures are also tried at full size, for small codes in them, and
+/// a picture that is nothing but a code is read as one (see `pure`).
 pub fn scan_still(frame: &GrayFrame) -> Vec<Detection> {
     let (working, factor) = strategy::working_frame(frame);
     let passes: Vec<Pass> = std::iter::once(strategy::CHEAP_PASS).chain(strategy::still_passes()).collect();
@@ -247,7 +249,9 @@ pub fn scan_still(frame: &GrayFrame) -> Vec<Detection> {
             let found = pass.run(image, Effort::Still);
             (!found.is_empty()).then(|| to_detections(found, factor))
         })
-        .unwrap_or_default()
+        // Last: the picture may be nothing but a code, too small or too
+        // tightly cropped for finder patterns to be found.
+        .unwrap_or_else(|| to_detections(pure::read(frame), 1))
 }
 
 /// Maps working-frame results to input-frame coordinates, one per distinct text.
