@@ -13,11 +13,13 @@ pub mod binarize;
 pub mod decode;
 pub mod frame;
 mod grid_sampler;
+mod homography;
 pub mod pass;
 pub mod reader;
 pub mod resample;
 pub mod strategy;
 mod text;
+mod warp;
 #[cfg(test)]
 mod test_support;
 
