@@ -60,7 +60,7 @@ pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, effort: Ef
         }
         let span = s as f32 / code_extent;
         let to_image = Homography::rect_to_quad((0.0, span), (0.0, span), bounds)?;
-        match reader.read_nudged(&to_image, s) {
+        match reader.read_nudged(&to_image, s, s == size) {
             Reading::Decoded(payload) => return Some(payload),
             Reading::Unreadable => plausible_as_located |= s == size,
             Reading::Implausible => {}
@@ -112,8 +112,11 @@ impl Reader<'_> {
 
     /// The grid at one size (`to_image` maps its module coordinates):
     /// centred; then, if that looks like a QR code, through the code's own
-    /// patterns; then nudged by a quarter module each way.
-    fn read_nudged(&mut self, to_image: &Homography, size: usize) -> Reading {
+    /// patterns; then nudged by a quarter module each way. At the size rqrr
+    /// located (`as_located`) a centred reading that does not look like a QR
+    /// code still gets the pattern readings when all three finder patterns
+    /// are found: a strongly warped code fails the plausibility test.
+    fn read_nudged(&mut self, to_image: &Homography, size: usize, as_located: bool) -> Reading {
         let through = |x: f32, y: f32| to_image.map(x, y);
         for (i, nudge) in NUDGES.into_iter().enumerate() {
             let Some(levels) = self.levels(&through, size, nudge) else { return Reading::OutOfBudget };
@@ -121,12 +124,15 @@ impl Reader<'_> {
                 return Reading::Decoded(payload);
             }
             if i == 0 {
-                if plausibility(&levels, size) < MIN_PLAUSIBILITY {
+                if plausibility(&levels, size) >= MIN_PLAUSIBILITY {
+                    match self.read_warped(to_image, size, false) {
+                        Reading::Unreadable | Reading::Implausible => {}
+                        decided => return decided,
+                    }
+                } else if as_located {
+                    return self.read_warped(to_image, size, true);
+                } else {
                     return Reading::Implausible;
-                }
-                match self.read_warped(to_image, size) {
-                    Reading::Unreadable | Reading::Implausible => {}
-                    decided => return decided,
                 }
             }
         }
@@ -136,10 +142,15 @@ impl Reader<'_> {
     /// Looks for the code's own patterns in the picture (see [`crate::warp`]):
     /// from version 2 reads through the finder and bottom-right alignment
     /// patterns, from version 7 through the grid of alignment patterns cell
-    /// by cell.
-    fn read_warped(&mut self, global: &Homography, size: usize) -> Reading {
-        let anchored = warp::anchored(self.grey, global, size, &mut |n| self.spend_samples(n));
-        let base = match &anchored {
+    /// by cell. With `confirm`, only when all three finder patterns are
+    /// found (else the grid is [`Reading::Implausible`]); a confirmed grid
+    /// that no reading decodes is [`Reading::Unreadable`].
+    fn read_warped(&mut self, global: &Homography, size: usize, confirm: bool) -> Reading {
+        let anchors = warp::anchored(self.grey, global, size, &mut |n| self.spend_samples(n));
+        if confirm && anchors.finders_found < 3 {
+            return Reading::Implausible;
+        }
+        let base = match &anchors.map {
             Some(anchored) => {
                 let Some(levels) = self.levels(&|x, y| anchored.map(x, y), size, (0.0, 0.0)) else { return Reading::OutOfBudget };
                 if let Some(payload) = decode_levels(&levels, size) {
@@ -288,7 +299,7 @@ fn threshold_locally(levels: &[f32], size: usize) -> Vec<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::test_support::{bent_code, drawn_code};
+    use crate::test_support::{barrel_code, bent_code, drawn_code};
 
     #[test]
     fn a_code_reads_as_plausible_and_noise_does_not() {
@@ -331,7 +342,7 @@ mod tests {
         let square = [(10.0, 10.0), (290.0, 10.0), (290.0, 290.0), (10.0, 290.0)];
         let (to_image, size) = (Homography::rect_to_quad((0.0, 58.0), (0.0, 58.0), square).expect("square"), 57);
         let mut reader = Reader { grey: &frame, readings: 64, modules: 32_000 };
-        assert!(matches!(reader.read_nudged(&to_image, size), Reading::Implausible));
+        assert!(matches!(reader.read_nudged(&to_image, size, false), Reading::Implausible));
         assert_eq!(reader.readings, 63, "one reading, then given up");
         assert_eq!(decode(&frame, [(10.0, 10.0), (290.0, 10.0), (290.0, 290.0), (10.0, 290.0)], size, Effort::Still), None);
     }
@@ -389,5 +400,18 @@ mod tests {
         assert!(!one_homography_reads(&frame, bounds, size));
         assert_eq!(decode(&frame, bounds, size, Effort::Still).as_deref(), Some(text));
         assert_eq!(decode(&frame, bounds, size, Effort::Live).as_deref(), Some(text));
+    }
+
+    #[test]
+    fn a_code_through_a_barrel_lens_is_read_though_it_reads_as_implausible() {
+        // Edges bulge about a module past the straight lines between the
+        // corners: the centred reading fails the plausibility test, the
+        // finder patterns confirm the code.
+        let text = "TESSERA through a wide-angle lens";
+        let (frame, size, truth) = barrel_code(text, 20, 0.02);
+        let s = size as f32 + 1.0;
+        let bounds = [truth(0.0, 0.0), truth(s, 0.0), truth(s, s), truth(0.0, s)];
+        assert!(!one_homography_reads(&frame, bounds, size));
+        assert_eq!(decode(&frame, bounds, size, Effort::Still).as_deref(), Some(text));
     }
 }

@@ -86,3 +86,32 @@ pub fn bent_code(text: &str, version: i16, radius: f32) -> (GrayFrame, usize, im
     };
     (frame, size, to_image)
 }
+
+/// A code of `version` at 4 pixels per module seen through a barrel lens
+/// centred on it: a point `r` half-sides from the centre is drawn at
+/// `r·(1 − k·r²)`, so the edges bulge out past the lines between the
+/// corners. Returns the frame, the size, and the true map from module
+/// coordinates to pixels.
+pub fn barrel_code(text: &str, version: i16, k: f32) -> (GrayFrame, usize, impl Fn(f32, f32) -> (f32, f32)) {
+    let (scale, margin) = (4.0f32, 5.0f32);
+    let size = version as f32 * 4.0 + 17.0;
+    let side = ((size + 2.0 * margin) * scale) as usize;
+    let (centre, half) = (side as f32 / 2.0, size * scale / 2.0);
+    let shrink = move |x: f32, y: f32| 1.0 - k * (x * x + y * y) / (half * half);
+    let (frame, size) = distorted_code(text, version, side, |px, py| {
+        // Inverts the lens by fixed-point iteration (it contracts for small k).
+        let (tx, ty) = (px - centre, py - centre);
+        let (mut x, mut y) = (tx, ty);
+        for _ in 0..30 {
+            let f = shrink(x, y);
+            (x, y) = (tx / f, ty / f);
+        }
+        ((x + centre) / scale - margin, (y + centre) / scale - margin)
+    });
+    let to_image = move |u: f32, v: f32| {
+        let (x, y) = ((u + margin) * scale - centre, (v + margin) * scale - centre);
+        let f = shrink(x, y);
+        (centre + x * f, centre + y * f)
+    };
+    (frame, size, to_image)
+}

@@ -172,20 +172,32 @@ fn find(
     (centre.0.is_finite() && centre.1.is_finite()).then_some(Found { centre, score })
 }
 
-/// The standard mapping for version ≥ 2: the three finder centres (found
-/// again in the picture, or as `global` puts them) and the bottom-right
-/// alignment pattern. `None` when that pattern is not found: the finders
-/// alone add little to `global`.
-pub fn anchored(grey: &GrayFrame, global: &Homography, size: usize, spend: &mut dyn FnMut(usize) -> bool) -> Option<Homography> {
-    let version = version_of(size)?;
-    let far = *crate::decode::alignment_centres(version).last()? as f32 + 0.5;
+/// What the finder patterns and the bottom-right alignment pattern tell.
+pub struct Anchors {
+    /// How many of the three finder patterns were found near where `global` put them.
+    pub finders_found: usize,
+    /// The standard mapping for version ≥ 2: the three finder centres (as
+    /// found, or as `global` puts them) and the bottom-right alignment
+    /// pattern. `None` when that pattern is not found: the finders alone add
+    /// little to `global`.
+    pub map: Option<Homography>,
+}
+
+/// Looks for the three finder patterns and (version ≥ 2) the bottom-right
+/// alignment pattern of a `size`-module code that `global` maps.
+pub fn anchored(grey: &GrayFrame, global: &Homography, size: usize, spend: &mut dyn FnMut(usize) -> bool) -> Anchors {
+    let Some(version) = version_of(size) else { return Anchors { finders_found: 0, map: None } };
     let s = size as f32;
     let through = |u: f32, v: f32| global.map(u, v);
-    let [tl, tr, bl] = [(3.5, 3.5), (s - 3.5, 3.5), (3.5, s - 3.5)].map(|at| {
-        find(grey, &through, at, Pattern::Finder, REACH, spend).map_or_else(|| global.map(at.0, at.1), |f| f.centre)
+    let finders = [(3.5, 3.5), (s - 3.5, 3.5), (3.5, s - 3.5)].map(|at| (at, find(grey, &through, at, Pattern::Finder, REACH, spend)));
+    let finders_found = finders.iter().filter(|(_, found)| found.is_some()).count();
+    let [tl, tr, bl] = finders.map(|(at, found)| found.map_or_else(|| global.map(at.0, at.1), |f| f.centre));
+    let far = crate::decode::alignment_centres(version).last().map(|&c| c as f32 + 0.5);
+    let map = far.and_then(|far| {
+        let br = find(grey, &through, (far, far), Pattern::Alignment, FAR_REACH, spend)?;
+        Homography::quad_to_quad([(3.5, 3.5), (s - 3.5, 3.5), (far, far), (3.5, s - 3.5)], [tl, tr, br.centre, bl])
     });
-    let br = find(grey, &through, (far, far), Pattern::Alignment, FAR_REACH, spend)?;
-    Homography::quad_to_quad([(3.5, 3.5), (s - 3.5, 3.5), (far, far), (3.5, s - 3.5)], [tl, tr, br.centre, bl])
+    Anchors { finders_found, map }
 }
 
 /// One homography per cell of the alignment-pattern grid (version ≥ 7),
@@ -328,7 +340,9 @@ mod tests {
     #[test]
     fn a_flat_code_maps_onto_itself() {
         let (frame, truth, size) = flat(7);
-        let map = anchored(&frame, &truth, size, &mut spend_freely()).expect("anchored");
+        let anchors = anchored(&frame, &truth, size, &mut spend_freely());
+        assert_eq!(anchors.finders_found, 3);
+        let map = anchors.map.expect("anchored");
         let error = worst_error(&|u, v| map.map(u, v), &|u, v| truth.map(u, v), size);
         assert!(error < 0.15 * 6.0, "anchored off by {error} px");
         let cells = piecewise(&frame, &map, size, &mut spend_freely()).expect("piecewise");
@@ -343,7 +357,7 @@ mod tests {
         let global = Homography::rect_to_quad((0.0, s), (0.0, s), [truth(0.0, 0.0), truth(s, 0.0), truth(s, s), truth(0.0, s)]).expect("map");
         let single = worst_error(&|u, v| global.map(u, v), &truth, size);
         assert!(single > 0.75 * 5.0, "the bend is too gentle to test: {single} px");
-        let anchored = anchored(&frame, &global, size, &mut spend_freely()).expect("anchored");
+        let anchored = anchored(&frame, &global, size, &mut spend_freely()).map.expect("anchored");
         let cells = piecewise(&frame, &anchored, size, &mut spend_freely()).expect("piecewise");
         let error = worst_error(&|u, v| cells.map(u, v), &truth, size);
         assert!(error < 0.45 * 5.0, "piecewise off by {error} px (one homography: {single} px)");
@@ -358,22 +372,24 @@ mod tests {
             for &b in &bad {
                 let corners = [(b, 0.0), (300.0, b), (300.0, 300.0), (0.0, 300.0)];
                 if let Some(h) = Homography::rect_to_quad((0.0, 45.0), (0.0, 45.0), corners) {
-                    let _ = anchored(grey, &h, size, &mut spend_freely());
+                    let _ = anchored(grey, &h, size, &mut spend_freely()).map;
                     let _ = piecewise(grey, &h, size, &mut spend_freely());
                 }
                 assert_eq!(find(grey, &|_, _| (b, b), (3.5, 3.5), Pattern::Finder, REACH, &mut spend_freely()), None);
             }
             // Corners far outside the frame, and a code collapsed to a point.
             let outside = Homography::rect_to_quad((0.0, 45.0), (0.0, 45.0), [(-5e3, -5e3), (-4e3, -5e3), (-4e3, -4e3), (-5e3, -4e3)]).expect("map");
-            assert!(anchored(grey, &outside, size, &mut spend_freely()).is_none());
+            assert_eq!(anchored(grey, &outside, size, &mut spend_freely()).finders_found, 0);
+            assert!(anchored(grey, &outside, size, &mut spend_freely()).map.is_none());
             assert!(piecewise(grey, &outside, size, &mut spend_freely()).is_none());
             assert_eq!(find(grey, &|_, _| (5.0, 5.0), (3.5, 3.5), Pattern::Finder, REACH, &mut spend_freely()), None);
             for bad_size in [0, 1, 20, 22, 178, usize::MAX] {
-                assert!(anchored(grey, &map, bad_size, &mut spend_freely()).is_none());
+                assert!(anchored(grey, &map, bad_size, &mut spend_freely()).map.is_none());
                 assert!(piecewise(grey, &map, bad_size, &mut spend_freely()).is_none());
             }
         }
         // No budget: nothing sampled, nothing found.
-        assert!(anchored(&frame, &map, size, &mut |_| false).is_none());
+        let starved = anchored(&frame, &map, size, &mut |_| false);
+        assert!(starved.map.is_none() && starved.finders_found == 0);
     }
 }
