@@ -114,8 +114,8 @@ impl Reader<'_> {
     /// centred; then, if that looks like a QR code, through the code's own
     /// patterns; then nudged by a quarter module each way. At the size rqrr
     /// located (`as_located`) a centred reading that does not look like a QR
-    /// code still gets the pattern readings when all three finder patterns
-    /// are found: a strongly warped code fails the plausibility test.
+    /// code still gets the pattern readings when its patterns are found: a
+    /// strongly warped code fails the plausibility test.
     fn read_nudged(&mut self, to_image: &Homography, size: usize, as_located: bool) -> Reading {
         let through = |x: f32, y: f32| to_image.map(x, y);
         for (i, nudge) in NUDGES.into_iter().enumerate() {
@@ -142,12 +142,14 @@ impl Reader<'_> {
     /// Looks for the code's own patterns in the picture (see [`crate::warp`]):
     /// from version 2 reads through the finder and bottom-right alignment
     /// patterns, from version 7 through the grid of alignment patterns cell
-    /// by cell. With `confirm`, only when all three finder patterns are
-    /// found (else the grid is [`Reading::Implausible`]); a confirmed grid
-    /// that no reading decodes is [`Reading::Unreadable`].
+    /// by cell. With `confirm`, only when the code's patterns are found (all
+    /// three finders, or two and the bottom-right alignment pattern), else
+    /// the grid is [`Reading::Implausible`]; a confirmed grid that no
+    /// reading decodes is [`Reading::Unreadable`].
     fn read_warped(&mut self, global: &Homography, size: usize, confirm: bool) -> Reading {
         let anchors = warp::anchored(self.grey, global, size, &mut |n| self.spend_samples(n));
-        if confirm && anchors.finders_found < 3 {
+        let confirmed = anchors.finders_found == 3 || (anchors.finders_found == 2 && anchors.map.is_some());
+        if confirm && !confirmed {
             return Reading::Implausible;
         }
         let base = match &anchors.map {
@@ -395,11 +397,14 @@ mod tests {
         let (frame, _) = crate::test_support::distorted_code(text, 5, side, |x, y| (x / scale - margin, y / scale - margin));
         let at = |u: f32, v: f32| ((u + margin) * scale, (v + margin) * scale);
         let s = size as f32 + 1.0;
-        // Two and a half modules out along the diagonal: beyond the corner search.
-        let bounds = [at(0.0, 0.0), at(s, 0.0), at(s + 2.5, s + 2.5), at(0.0, s)];
-        assert!(!one_homography_reads(&frame, bounds, size));
-        assert_eq!(decode(&frame, bounds, size, Effort::Still).as_deref(), Some(text));
-        assert_eq!(decode(&frame, bounds, size, Effort::Live).as_deref(), Some(text));
+        // Out along the diagonal, beyond the corner search: two and a half
+        // modules (found near rqrr's guess), five (found from the finders).
+        for off in [2.5, -2.5, 5.0, -5.0] {
+            let bounds = [at(0.0, 0.0), at(s, 0.0), at(s + off, s + off), at(0.0, s)];
+            assert!(!one_homography_reads(&frame, bounds, size));
+            assert_eq!(decode(&frame, bounds, size, Effort::Still).as_deref(), Some(text), "{off} modules off");
+            assert_eq!(decode(&frame, bounds, size, Effort::Live).as_deref(), Some(text), "{off} modules off");
+        }
     }
 
     #[test]

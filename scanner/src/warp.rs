@@ -193,8 +193,22 @@ pub fn anchored(grey: &GrayFrame, global: &Homography, size: usize, spend: &mut 
     let finders_found = finders.iter().filter(|(_, found)| found.is_some()).count();
     let [tl, tr, bl] = finders.map(|(at, found)| found.map_or_else(|| global.map(at.0, at.1), |f| f.centre));
     let far = crate::decode::alignment_centres(version).last().map(|&c| c as f32 + 0.5);
+    let finder_points = [(3.5, 3.5), (s - 3.5, 3.5), (s - 3.5, s - 3.5), (3.5, s - 3.5)];
     let map = far.and_then(|far| {
-        let br = find(grey, &through, (far, far), Pattern::Alignment, FAR_REACH, spend)?;
+        let br = find(grey, &through, (far, far), Pattern::Alignment, FAR_REACH, spend).or_else(|| {
+            // rqrr's fourth corner may be far off: predict from the finders
+            // alone as a parallelogram (zxing's estimate) when that differs.
+            let parallelogram = (tr.0 + bl.0 - tl.0, tr.1 + bl.1 - tl.1);
+            let affine = Homography::quad_to_quad(finder_points, [tl, tr, parallelogram, bl])?;
+            let (a, g) = (affine.map(far, far), global.map(far, far));
+            let module = distance(global.map(far - 0.5, far), global.map(far + 0.5, far));
+            // (Also refuses a NaN distance.)
+            let differs = distance(a, g) > module;
+            if !differs {
+                return None;
+            }
+            find(grey, &|u, v| affine.map(u, v), (far, far), Pattern::Alignment, FAR_REACH, spend)
+        })?;
         Homography::quad_to_quad([(3.5, 3.5), (s - 3.5, 3.5), (far, far), (3.5, s - 3.5)], [tl, tr, br.centre, bl])
     });
     Anchors { finders_found, map }
@@ -253,6 +267,10 @@ pub fn piecewise(grey: &GrayFrame, base: &Homography, size: usize, spend: &mut d
         }
     }
     Some(Piecewise { knots, cells })
+}
+
+fn distance(a: (f32, f32), b: (f32, f32)) -> f32 {
+    ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
 }
 
 fn translate(p: (f32, f32), by: (f32, f32)) -> (f32, f32) {
