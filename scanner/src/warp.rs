@@ -27,9 +27,6 @@ const STEP: f32 = 0.25;
 /// alignment pattern, predicted from a guessed corner, gets twice as far.
 const REACH: i32 = 6;
 const FAR_REACH: i32 = 12;
-/// Smallest correlation with the template accepted as a pattern: noise and
-/// data modules seldom reach it, a real pattern even blurred exceeds it.
-const MIN_SCORE: f32 = 0.6;
 /// Smallest spread (standard deviation, grey levels) of the samples under the
 /// template: a flat patch correlates with anything.
 const MIN_SPREAD: f32 = 8.0;
@@ -51,6 +48,17 @@ impl Pattern {
         match self {
             Pattern::Finder => 14,
             Pattern::Alignment => 10,
+        }
+    }
+
+    /// Smallest correlation with the template accepted as this pattern: a
+    /// real one, even blurred at two pixels a module, exceeds it; random
+    /// modules reach it for an alignment pattern about once in a hundred
+    /// searches, and for the larger finder pattern hardly ever.
+    fn min_score(self) -> f32 {
+        match self {
+            Pattern::Finder => 0.6,
+            Pattern::Alignment => 0.65,
         }
     }
 
@@ -154,7 +162,7 @@ fn find(
         }
     }
     let (sx, sy, score, spread) = best?;
-    if score < MIN_SCORE || spread < MIN_SPREAD {
+    if score < pattern.min_score() || spread < MIN_SPREAD {
         return None;
     }
     // Sub-step centre: the vertex of a parabola through the neighbours' scores.
@@ -409,5 +417,31 @@ mod tests {
         // No budget: nothing sampled, nothing found.
         let starved = anchored(&frame, &map, size, &mut |_| false);
         assert!(starved.map.is_none() && starved.finders_found == 0);
+    }
+
+    #[test]
+    fn random_modules_seldom_pass_for_a_pattern() {
+        // 100×100 random modules of 4 pixels.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let dark: Vec<bool> = (0..100 * 100)
+            .map(|_| {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed & 1 == 0
+            })
+            .collect();
+        let pixels = (0..400 * 400).map(|i| if dark[i / 400 / 4 * 100 + i % 400 / 4] { 20 } else { 235 }).collect();
+        let frame = GrayFrame::new(400, 400, pixels).expect("frame");
+        let map = Homography::rect_to_quad((0.0, 100.0), (0.0, 100.0), [(0.0, 0.0), (400.0, 0.0), (400.0, 400.0), (0.0, 400.0)]).expect("map");
+        for (pattern, reach, most) in [(Pattern::Alignment, REACH, 5), (Pattern::Alignment, FAR_REACH, 10), (Pattern::Finder, REACH, 1)] {
+            let found = (0..256)
+                .filter(|i| {
+                    let at = ((10 + i % 16 * 5) as f32 + 0.5, (10 + i / 16 * 5) as f32 + 0.5);
+                    find(&frame, &|u, v| map.map(u, v), at, pattern, reach, &mut spend_freely()).is_some()
+                })
+                .count();
+            assert!(found <= most, "{pattern:?} within {reach} steps: {found} of 256 searches matched random modules");
+        }
     }
 }
