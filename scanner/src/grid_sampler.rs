@@ -152,18 +152,30 @@ impl Reader<'_> {
         if confirm && !confirmed {
             return Reading::Implausible;
         }
-        let base = match &anchors.map {
-            Some(anchored) => {
-                let Some(levels) = self.levels(&|x, y| anchored.map(x, y), size, (0.0, 0.0)) else { return Reading::OutOfBudget };
-                if let Some(payload) = decode_levels(&levels, size) {
-                    return Reading::Decoded(payload);
-                }
-                anchored
+        // From version 7, the cell-by-cell mapping too. When the budget left
+        // (a camera frame's) covers its searches and one reading but not
+        // two, it is read alone: where its patterns are found it is the
+        // better mapping. Otherwise the anchored one first, as it costs no
+        // more searches.
+        let base = anchors.map.as_ref().unwrap_or(global);
+        let reading = size * size;
+        let searches = warp::piecewise_samples(size).div_ceil(SAMPLE_OFFSETS.len());
+        let cells_alone = anchors.map.is_some() && self.modules >= searches + reading && self.modules < searches + 2 * reading;
+        if let Some(anchored) = anchors.map.as_ref().filter(|_| !cells_alone) {
+            match self.read_through(&|x, y| anchored.map(x, y), size) {
+                Reading::Unreadable => {}
+                decided => return decided,
             }
-            None => global,
-        };
-        let Some(cells) = warp::piecewise(self.grey, base, size, &mut |n| self.spend_samples(n)) else { return Reading::Unreadable };
-        let Some(levels) = self.levels(&|x, y| cells.map(x, y), size, (0.0, 0.0)) else { return Reading::OutOfBudget };
+        }
+        match warp::piecewise(self.grey, base, size, &mut |n| self.spend_samples(n)) {
+            Some(cells) => self.read_through(&|x, y| cells.map(x, y), size),
+            None => Reading::Unreadable,
+        }
+    }
+
+    /// One centred reading through `to_image`.
+    fn read_through(&mut self, to_image: &dyn Fn(f32, f32) -> (f32, f32), size: usize) -> Reading {
+        let Some(levels) = self.levels(to_image, size, (0.0, 0.0)) else { return Reading::OutOfBudget };
         match decode_levels(&levels, size) {
             Some(payload) => Reading::Decoded(payload),
             None => Reading::Unreadable,
@@ -418,5 +430,11 @@ mod tests {
         let bounds = [truth(0.0, 0.0), truth(s, 0.0), truth(s, s), truth(0.0, s)];
         assert!(!one_homography_reads(&frame, bounds, size));
         assert_eq!(decode(&frame, bounds, size, Effort::Still).as_deref(), Some(text));
+        // A camera frame's budget covers the cell-by-cell reading of a version-8 code.
+        let (frame, size, truth) = barrel_code(text, 8, 0.04);
+        let s = size as f32 + 1.0;
+        let bounds = [truth(0.0, 0.0), truth(s, 0.0), truth(s, s), truth(0.0, s)];
+        assert!(!one_homography_reads(&frame, bounds, size));
+        assert_eq!(decode(&frame, bounds, size, Effort::Live).as_deref(), Some(text));
     }
 }

@@ -277,6 +277,13 @@ pub fn piecewise(grey: &GrayFrame, base: &Homography, size: usize, spend: &mut d
     Some(Piecewise { knots, cells })
 }
 
+/// Point samples [`piecewise`] takes at most for a `size`-module code.
+pub fn piecewise_samples(size: usize) -> usize {
+    let patterns = version_of(size).filter(|&v| v >= 7).map_or(0, |v| crate::decode::alignment_centres(v).len().pow(2) - 3);
+    let side = (2 * (Pattern::Alignment.half_steps() - 1 + REACH) + 1) as usize;
+    patterns * side * side
+}
+
 fn distance(a: (f32, f32), b: (f32, f32)) -> f32 {
     ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt()
 }
