@@ -64,6 +64,22 @@ impl GrayFrame {
         self.pixels.get(y * self.width + x).copied().unwrap_or(0)
     }
 
+    /// Bilinear interpolation at (`x`, `y`) in pixel coordinates (a pixel's
+    /// centre is at +0.5), clamped at the edges; white (255) when not finite.
+    pub(crate) fn bilinear(&self, x: f32, y: f32) -> f32 {
+        if !x.is_finite() || !y.is_finite() {
+            return 255.0;
+        }
+        let (fx, fy) = (x - 0.5, y - 0.5);
+        let (x0, y0) = (fx.floor(), fy.floor());
+        let (tx, ty) = (fx - x0, fy - y0);
+        let (x0, y0) = (x0.clamp(-1.0, 1e6) as isize, y0.clamp(-1.0, 1e6) as isize);
+        let p = |dx: isize, dy: isize| self.at_clamped(x0 + dx, y0 + dy) as f32;
+        let top = p(0, 0) + (p(1, 0) - p(0, 0)) * tx;
+        let bottom = p(0, 1) + (p(1, 1) - p(0, 1)) * tx;
+        top + (bottom - top) * ty
+    }
+
     /// Applies `f` to every pixel, keeping the size.
     pub fn map(&self, f: impl Fn(u8) -> u8) -> Self {
         Self {

@@ -13,12 +13,14 @@ pub mod binarize;
 pub mod decode;
 pub mod frame;
 mod grid_sampler;
+mod homography;
 pub mod pass;
 mod pure;
 pub mod reader;
 pub mod resample;
 pub mod strategy;
 mod text;
+mod warp;
 #[cfg(test)]
 mod test_support;
 

@@ -17,6 +17,8 @@ mod format;
 mod reed_solomon;
 mod segments;
 
+pub(crate) use codewords::alignment_centres;
+
 use rqrr::BitGrid;
 
 /// Error correction level of a code.
