@@ -293,6 +293,8 @@ fn grab_frame() {
         }
         pump.in_flight = true;
         pump.sent_at = now_ms();
+        // One watchdog at a time: a restarted camera may have left one behind.
+        clear_watchdog(pump);
         pump.watchdog = web_sys::window().and_then(|window| {
             window
                 .set_timeout_with_callback_and_timeout_and_arguments_0(&pump.watchdog_fn, pump.decode_timeout_ms)
