@@ -34,6 +34,7 @@ fn budget(effort: Effort) -> (usize, usize) {
         Effort::Still => (64, 64_000),
     }
 }
+
 /// Share of finder and timing modules a reading must get right before it is
 /// worth nudging, resizing or moving corners: below this the located grid is
 /// not a QR code (or not where rqrr put it), and more readings only cost time.
@@ -214,9 +215,10 @@ impl Reader<'_> {
                 }
                 let moved = (br.0 + dx * u.0 + dy * v.0, br.1 + dx * u.1 + dy * v.1);
                 let Some(to_image) = Homography::rect_to_quad((0.0, span), (0.0, span), [tl, tr, moved, bl]) else { continue };
-                let levels = self.levels(&|x, y| to_image.map(x, y), size, (0.0, 0.0))?;
-                if let Some(payload) = decode_levels(&levels, size) {
-                    return Some(payload);
+                match self.read_through(&|x, y| to_image.map(x, y), size) {
+                    Reading::Decoded(payload) => return Some(payload),
+                    Reading::OutOfBudget => return None,
+                    Reading::Unreadable | Reading::Implausible => {}
                 }
             }
         }
