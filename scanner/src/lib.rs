@@ -268,3 +268,48 @@ fn to_detections(found: Vec<RawDecode>, factor: usize) -> Vec<Detection> {
     }
     detections
 }
+
+/// Small, defocused codes in front of the camera: read by the live scanner's
+/// centre pass, at 640×480 and at 1280×720 (where the other passes see a
+/// half-resolution working frame).
+#[cfg(test)]
+mod small_code_tests {
+    use super::*;
+    use crate::test_support::{drawn_code, placed};
+
+    /// `text` at `module_px` pixels per module (2-module quiet zone), centred
+    /// in a light `width`×`height` frame and box-blurred `blur` times.
+    fn small_blurred_code(text: &str, module_px: usize, blur: usize, width: usize, height: usize) -> GrayFrame {
+        let (code, _, _) = drawn_code(text, module_px, 2);
+        let centre = ((width - code.width()) / 2, (height - code.height()) / 2);
+        placed(&code, width, height, centre, blur)
+    }
+
+    /// Frames until the live scanner reads `frame`, with a frozen clock (every
+    /// pass fits, so this counts passes, not milliseconds).
+    fn frames_to_read(frame: &GrayFrame, text: &str) -> Option<usize> {
+        let mut scanner = Scanner::default();
+        (1..=3).find(|_| scanner.scan_gray(frame, &|| 0.0).iter().any(|d| d.text == text))
+    }
+
+    #[test]
+    fn a_small_blurred_code_is_read_at_640x480() {
+        let text = "40123456789012345678901238";
+        let frame = small_blurred_code(text, 3, 2, 640, 480);
+        assert!(strategy::first_look(&frame).run_both(&frame, pass::Polarity::Normal, Effort::Live).0.is_empty());
+        assert_eq!(frames_to_read(&frame, text), Some(1));
+    }
+
+    #[test]
+    fn a_small_blurred_code_is_read_at_1280x720_from_the_camera_pixels() {
+        let text = "40123456789012345678901238";
+        let frame = small_blurred_code(text, 3, 2, 1280, 720);
+        // No pass reads it from the half-resolution working frame...
+        let (working, _) = strategy::working_frame(&frame);
+        for pass in strategy::LIVE_PASSES {
+            assert!(pass.run(&working, Effort::Live).is_empty(), "{pass:?} read the working frame");
+        }
+        // ...so the live scanner reads it from the camera's own pixels.
+        assert_eq!(frames_to_read(&frame, text), Some(1));
+    }
+}
