@@ -60,7 +60,13 @@ pub fn judge_payment(bill: &Bill, shop: &ShopId, currency: Currency) -> Result<(
 }
 
 /// Marks the bill paid: judged and recorded in one step (the caller runs it atomically).
-pub fn pay(bill: &mut Bill, shop: &ShopId, currency: Currency, register: RegisterId, at: UnixMillis) -> Result<(), BillRefusal> {
+pub fn pay(
+    bill: &mut Bill,
+    shop: &ShopId,
+    currency: Currency,
+    register: RegisterId,
+    at: UnixMillis,
+) -> Result<(), BillRefusal> {
     judge_payment(bill, shop, currency)?;
     bill.paid = Some(Payment { shop: shop.clone(), register, at });
     Ok(())
@@ -101,9 +107,15 @@ mod tests {
         let mut b = bill(0);
         let till = RegisterId::parse("till-1").unwrap();
         assert_eq!(pay(&mut b, &shop("other"), eur(), till.clone(), 5), Err(BillRefusal::NotPayableHere));
-        assert_eq!(pay(&mut b, &shop("corner"), Currency::parse("USD").unwrap(), till.clone(), 5), Err(BillRefusal::WrongCurrency));
+        assert_eq!(
+            pay(&mut b, &shop("corner"), Currency::parse("USD").unwrap(), till.clone(), 5),
+            Err(BillRefusal::WrongCurrency)
+        );
         assert_eq!(pay(&mut b, &shop("corner"), eur(), till.clone(), 5), Ok(()));
-        assert_eq!(pay(&mut b, &shop("corner"), eur(), till, 6), Err(BillRefusal::AlreadyPaid { at: 5, shop: shop("corner") }));
+        assert_eq!(
+            pay(&mut b, &shop("corner"), eur(), till, 6),
+            Err(BillRefusal::AlreadyPaid { at: 5, shop: shop("corner") })
+        );
     }
 
     #[test]

@@ -108,7 +108,11 @@ mod tests {
     }
 
     fn product(code: &str, price: u64) -> Product {
-        Product { product_code: ProductCode::parse(code).unwrap(), name: Label::parse(code).unwrap(), unit_price: MinorUnits(price) }
+        Product {
+            product_code: ProductCode::parse(code).unwrap(),
+            name: Label::parse(code).unwrap(),
+            unit_price: MinorUnits(price),
+        }
     }
 
     fn reward(id: &str, cost: i64) -> Reward {
@@ -123,7 +127,10 @@ mod tests {
     #[test]
     fn product_lists_are_unique_and_priced() {
         assert_eq!(check_products(&[product("COF", 250), product("TEA", 200)], eur()), Ok(()));
-        assert_eq!(check_products(&[product("COF", 250), product("cof", 200)], eur()), Err(CatalogError::DuplicateProduct("COF".into())));
+        assert_eq!(
+            check_products(&[product("COF", 250), product("cof", 200)], eur()),
+            Err(CatalogError::DuplicateProduct("COF".into()))
+        );
         assert!(matches!(check_products(&[product("COF", 0)], eur()), Err(CatalogError::Price(..))));
         let many: Vec<_> = (0..=MAX_PRODUCTS).map(|i| product(&format!("P{i}"), 1)).collect();
         assert_eq!(check_products(&many, eur()), Err(CatalogError::TooManyProducts));
@@ -132,15 +139,28 @@ mod tests {
     #[test]
     fn reward_lists_are_unique_and_cost_points() {
         assert_eq!(check_rewards(&[reward("coffee", 300), reward("five-off", 500)]), Ok(()));
-        assert_eq!(check_rewards(&[reward("coffee", 300), reward("coffee", 1)]), Err(CatalogError::DuplicateReward("coffee".into())));
+        assert_eq!(
+            check_rewards(&[reward("coffee", 300), reward("coffee", 1)]),
+            Err(CatalogError::DuplicateReward("coffee".into()))
+        );
         assert_eq!(check_rewards(&[reward("coffee", 0)]), Err(CatalogError::RewardCost("coffee".into())));
     }
 
     #[test]
     fn coded_lines_take_the_list_price() {
         let list = [product("COF", 250)];
-        let typed = LineItem { name: Label::parse("cheap").unwrap(), quantity: 2, unit_price: MinorUnits(1), product_code: Some(ProductCode::parse("cof").unwrap()) };
-        let free = LineItem { name: Label::parse("Cake").unwrap(), quantity: 1, unit_price: MinorUnits(300), product_code: None };
+        let typed = LineItem {
+            name: Label::parse("cheap").unwrap(),
+            quantity: 2,
+            unit_price: MinorUnits(1),
+            product_code: Some(ProductCode::parse("cof").unwrap()),
+        };
+        let free = LineItem {
+            name: Label::parse("Cake").unwrap(),
+            quantity: 1,
+            unit_price: MinorUnits(300),
+            product_code: None,
+        };
         let priced = price_lines(vec![typed, free.clone()], &list).unwrap();
         assert_eq!(priced[0].unit_price, MinorUnits(250));
         assert_eq!(priced[0].name.as_str(), "COF");

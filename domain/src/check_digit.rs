@@ -17,10 +17,8 @@ const TABLE: [[u8; 10]; 10] = [
 
 /// The check digit to append to `digits` (ASCII '0'..='9'; anything else is skipped).
 pub fn compute(digits: &str) -> char {
-    let interim = digits
-        .bytes()
-        .filter(u8::is_ascii_digit)
-        .fold(0u8, |state, d| TABLE[state as usize][(d - b'0') as usize]);
+    let interim =
+        digits.bytes().filter(u8::is_ascii_digit).fold(0u8, |state, d| TABLE[state as usize][(d - b'0') as usize]);
     char::from(b'0' + interim)
 }
 

@@ -107,10 +107,7 @@ mod tests {
         let code = OneTimeCode::from_entropy([7; 16]);
         let mut typo = code.as_str().as_bytes().to_vec();
         typo[3] = if typo[3] == b'9' { b'0' } else { typo[3] + 1 };
-        assert_eq!(
-            OneTimeCode::parse(std::str::from_utf8(&typo).unwrap()),
-            Err(CodeError::CheckDigit)
-        );
+        assert_eq!(OneTimeCode::parse(std::str::from_utf8(&typo).unwrap()), Err(CodeError::CheckDigit));
         assert_eq!(OneTimeCode::parse("123"), Err(CodeError::WrongLength));
         assert_eq!(OneTimeCode::parse(""), Err(CodeError::WrongLength));
         assert_eq!(OneTimeCode::parse("12x4"), Err(CodeError::NotDigits));

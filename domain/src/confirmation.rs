@@ -91,7 +91,9 @@ impl Confirmation {
     /// The state as of `now`: an unanswered question past its lifetime is cancelled.
     pub fn state_at(&self, now: UnixMillis) -> State {
         match self.state {
-            State::Pending if now >= self.expires_at => State::Cancelled { at: self.expires_at, by: CancelledBy::Timeout },
+            State::Pending if now >= self.expires_at => {
+                State::Cancelled { at: self.expires_at, by: CancelledBy::Timeout }
+            }
             state => state,
         }
     }
@@ -141,7 +143,9 @@ impl Confirmation {
     /// The total to take from a prepaid balance on approval (sale plus tip).
     pub fn prepaid_total(&self) -> Option<MinorUnits> {
         match (&self.debit, self.state) {
-            (Debit::PrepaidCharge { amount }, State::Approved { tip, .. }) => Some(MinorUnits(amount.0.saturating_add(tip))),
+            (Debit::PrepaidCharge { amount }, State::Approved { tip, .. }) => {
+                Some(MinorUnits(amount.0.saturating_add(tip)))
+            }
             _ => None,
         }
     }
@@ -184,8 +188,14 @@ mod tests {
     #[test]
     fn silence_cancels_and_late_approvals_fail() {
         let mut c = Confirmation::ask(request("req-00003"), charge(100), 0);
-        assert_eq!(c.state_at(CONFIRMATION_LIFETIME_MS), State::Cancelled { at: CONFIRMATION_LIFETIME_MS, by: CancelledBy::Timeout });
-        assert_eq!(c.approve(&approval("req-00003", charge(100), 0), CONFIRMATION_LIFETIME_MS), Err(ConfirmRefusal::Expired));
+        assert_eq!(
+            c.state_at(CONFIRMATION_LIFETIME_MS),
+            State::Cancelled { at: CONFIRMATION_LIFETIME_MS, by: CancelledBy::Timeout }
+        );
+        assert_eq!(
+            c.approve(&approval("req-00003", charge(100), 0), CONFIRMATION_LIFETIME_MS),
+            Err(ConfirmRefusal::Expired)
+        );
         assert!(c.settle(CONFIRMATION_LIFETIME_MS + 5));
         assert!(!c.settle(CONFIRMATION_LIFETIME_MS + 6));
     }

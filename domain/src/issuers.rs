@@ -6,7 +6,10 @@
 use crate::shop::ShopId;
 
 /// The first of `named` that is not among `allowed`, if any.
-pub fn first_shop_not_allowed<'a>(allowed: &[ShopId], named: impl IntoIterator<Item = &'a ShopId>) -> Option<&'a ShopId> {
+pub fn first_shop_not_allowed<'a>(
+    allowed: &[ShopId],
+    named: impl IntoIterator<Item = &'a ShopId>,
+) -> Option<&'a ShopId> {
     named.into_iter().find(|shop| !allowed.contains(shop))
 }
 

@@ -118,7 +118,8 @@ impl HandoverToken {
 
     pub fn parse(input: &str) -> Result<Self, HandoverTokenError> {
         let (item, secret) = input.trim().rsplit_once('.').ok_or(HandoverTokenError)?;
-        let secret_ok = secret.len() == 2 * SECRET_BYTES && secret.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
+        let secret_ok = secret.len() == 2 * SECRET_BYTES
+            && secret.bytes().all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase());
         if !secret_ok {
             return Err(HandoverTokenError);
         }
@@ -169,7 +170,11 @@ pub enum ClaimRefusal {
 
 /// Claims are one-time: the first member to present the secret becomes the
 /// holder; the same member presenting it again (a retry) is fine.
-pub fn judge_claim(secret_matches: bool, holder: Option<&MemberNumber>, claimant: &MemberNumber) -> Result<(), ClaimRefusal> {
+pub fn judge_claim(
+    secret_matches: bool,
+    holder: Option<&MemberNumber>,
+    claimant: &MemberNumber,
+) -> Result<(), ClaimRefusal> {
     if !secret_matches {
         return Err(ClaimRefusal::Unknown);
     }
@@ -196,7 +201,14 @@ pub struct ItemCode {
 
 impl ItemCode {
     pub fn issue(holder: MemberNumber, now: UnixMillis) -> Self {
-        Self { holder, issued_at: now, expires_at: now + CODE_LIFETIME_MS, held_until: None, used_at: None, used_by: None }
+        Self {
+            holder,
+            issued_at: now,
+            expires_at: now + CODE_LIFETIME_MS,
+            held_until: None,
+            used_at: None,
+            used_by: None,
+        }
     }
 
     pub fn usable_until(&self) -> UnixMillis {
@@ -226,7 +238,11 @@ pub enum ItemCodeRefusal {
 
 /// Judges a code for an item whose holder is now `holder`. The holder check
 /// comes first: a transferred item's old codes are dead whatever else is true.
-pub fn judge_code(code: Option<&ItemCode>, holder: Option<&MemberNumber>, now: UnixMillis) -> Result<(), ItemCodeRefusal> {
+pub fn judge_code(
+    code: Option<&ItemCode>,
+    holder: Option<&MemberNumber>,
+    now: UnixMillis,
+) -> Result<(), ItemCodeRefusal> {
     let code = code.ok_or(ItemCodeRefusal::Unknown)?;
     if holder != Some(&code.holder) {
         return Err(ItemCodeRefusal::NotTheHolder);

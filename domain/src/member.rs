@@ -186,10 +186,7 @@ mod tests {
         let mut typo = n.as_str().as_bytes().to_vec();
         typo.swap(0, 1);
         if typo[0] != typo[1] {
-            assert_eq!(
-                MemberNumber::parse(std::str::from_utf8(&typo).unwrap()),
-                Err(MemberNumberError::CheckDigit)
-            );
+            assert_eq!(MemberNumber::parse(std::str::from_utf8(&typo).unwrap()), Err(MemberNumberError::CheckDigit));
         }
         assert_eq!(MemberNumber::parse("12"), Err(MemberNumberError::WrongLength));
     }

@@ -30,8 +30,8 @@ impl Currency {
     /// Digits after the decimal point (ISO 4217 exponent).
     pub fn minor_digits(&self) -> u32 {
         match self.as_str() {
-            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF"
-            | "UGX" | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
+            "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX" | "UYI" | "VND"
+            | "VUV" | "XAF" | "XOF" | "XPF" => 0,
             "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
             _ => 2,
         }
@@ -91,11 +91,7 @@ impl MinorUnits {
             None => (text, ""),
         };
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if whole.is_empty() && fraction.is_empty()
-            || !all_digits(whole)
-            || !all_digits(fraction)
-            || whole.len() > 12
-        {
+        if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) || whole.len() > 12 {
             return Err(AmountError::Malformed);
         }
         let digits = currency.minor_digits();

@@ -93,9 +93,7 @@ pub enum PrepaidRefusal {
 
 /// Charges `amount` (sale plus any tip the customer chose) to `balance`; never below zero.
 pub fn charge(balance: u64, amount: MinorUnits) -> Result<BalanceChange, PrepaidRefusal> {
-    let new = balance
-        .checked_sub(amount.0)
-        .ok_or(PrepaidRefusal::InsufficientFunds { balance, needed: amount.0 })?;
+    let new = balance.checked_sub(amount.0).ok_or(PrepaidRefusal::InsufficientFunds { balance, needed: amount.0 })?;
     Ok(BalanceChange { old: balance, amount: amount.0, new })
 }
 

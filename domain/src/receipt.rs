@@ -25,7 +25,14 @@ pub enum ReceiptDetails {
     /// A sale paid another way (cash, card) that earned points.
     Points { sale_minor: u64, points_added: i64, points_before: i64, points_after: i64 },
     /// Points spent on a reward.
-    Redeem { reward_id: RewardId, reward_name: Label, benefit: Benefit, points: i64, points_before: i64, points_after: i64 },
+    Redeem {
+        reward_id: RewardId,
+        reward_name: Label,
+        benefit: Benefit,
+        points: i64,
+        points_before: i64,
+        points_after: i64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -50,13 +57,18 @@ impl Receipt {
     pub fn balances(&self) -> bool {
         match &self.details {
             ReceiptDetails::PrepaidCharge { total_minor, prepaid_before, prepaid_after, sale_minor, tip_minor } => {
-                prepaid_before.checked_sub(*prepaid_after) == Some(*total_minor) && sale_minor.checked_add(*tip_minor) == Some(*total_minor)
+                prepaid_before.checked_sub(*prepaid_after) == Some(*total_minor)
+                    && sale_minor.checked_add(*tip_minor) == Some(*total_minor)
             }
             ReceiptDetails::PrepaidTopUp { amount_minor, prepaid_before, prepaid_after } => {
                 prepaid_after.checked_sub(*prepaid_before) == Some(*amount_minor)
             }
-            ReceiptDetails::Redeem { points, points_before, points_after, .. } => points_before - points_after == *points,
-            ReceiptDetails::Points { points_added, points_before, points_after, .. } => points_after - points_before == *points_added,
+            ReceiptDetails::Redeem { points, points_before, points_after, .. } => {
+                points_before - points_after == *points
+            }
+            ReceiptDetails::Points { points_added, points_before, points_after, .. } => {
+                points_after - points_before == *points_added
+            }
         }
     }
 
@@ -89,12 +101,24 @@ mod tests {
             customer_number: CustomerNumber(1),
             at: 0,
             items: vec![],
-            details: ReceiptDetails::PrepaidCharge { sale_minor: 500, tip_minor: 50, total_minor: 550, prepaid_before: 1000, prepaid_after: 450 },
+            details: ReceiptDetails::PrepaidCharge {
+                sale_minor: 500,
+                tip_minor: 50,
+                total_minor: 550,
+                prepaid_before: 1000,
+                prepaid_after: 450,
+            },
         };
         assert!(receipt.balances());
-        let wrong = Receipt { details: ReceiptDetails::PrepaidTopUp { amount_minor: 5, prepaid_before: 0, prepaid_after: 4 }, ..receipt };
+        let wrong = Receipt {
+            details: ReceiptDetails::PrepaidTopUp { amount_minor: 5, prepaid_before: 0, prepaid_after: 4 },
+            ..receipt
+        };
         assert!(!wrong.balances());
-        let points = Receipt { details: ReceiptDetails::Points { sale_minor: 999, points_added: 9, points_before: 3, points_after: 12 }, ..wrong };
+        let points = Receipt {
+            details: ReceiptDetails::Points { sale_minor: 999, points_added: 9, points_before: 3, points_after: 12 },
+            ..wrong
+        };
         assert!(points.balances());
     }
 }

@@ -1,8 +1,8 @@
 //! A sale as the register enters it: line items or a plain amount. Totals are
 //! computed here, in integer minor units, never floats.
 
-use crate::money::{MinorUnits, MAX_SALE_MAJOR};
 use crate::money::Currency;
+use crate::money::{MinorUnits, MAX_SALE_MAJOR};
 use crate::shop::Label;
 use serde::{Deserialize, Serialize};
 
@@ -145,7 +145,10 @@ mod tests {
     fn refuses_odd_sales() {
         assert_eq!(Sale::Items { items: vec![] }.total(eur()), Err(SaleError::NoLines));
         assert_eq!(Sale::Items { items: vec![line("A", 0, 1)] }.total(eur()), Err(SaleError::Quantity { line: 1 }));
-        assert_eq!(Sale::Items { items: vec![line("A", 1, 1), line("B", 1, 0)] }.total(eur()), Err(SaleError::FreeItem { line: 2 }));
+        assert_eq!(
+            Sale::Items { items: vec![line("A", 1, 1), line("B", 1, 0)] }.total(eur()),
+            Err(SaleError::FreeItem { line: 2 })
+        );
         assert_eq!(Sale::Amount { amount: MinorUnits(0) }.total(eur()), Err(SaleError::Zero));
         let huge = Sale::Items { items: vec![line("Gold", MAX_QUANTITY, u64::MAX)] };
         assert!(matches!(huge.total(eur()), Err(SaleError::TooLarge { .. })));

@@ -149,9 +149,7 @@ pub struct RequestIdError;
 impl RequestId {
     pub fn parse(input: &str) -> Result<Self, RequestIdError> {
         let ok_len = (8..=64).contains(&input.len());
-        let ok_chars = input
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        let ok_chars = input.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
         if ok_len && ok_chars {
             Ok(Self(input.to_owned()))
         } else {

@@ -163,7 +163,13 @@ pub enum ScanRefusal {
 ///    time and gate (also for a multi-entry pass: each entry needs a fresh code);
 /// 4. an expired code is refused;
 /// 5. then the rest of [`judge_admission`] (time window, entries left).
-pub fn judge_scan(ticket: &Ticket, holder: Option<&MemberNumber>, code: &ItemCode, venue: &ShopId, now: UnixMillis) -> Result<(), ScanRefusal> {
+pub fn judge_scan(
+    ticket: &Ticket,
+    holder: Option<&MemberNumber>,
+    code: &ItemCode,
+    venue: &ShopId,
+    now: UnixMillis,
+) -> Result<(), ScanRefusal> {
     if holder != Some(&code.holder) {
         return Err(ScanRefusal::Code(ItemCodeRefusal::NotTheHolder));
     }
@@ -259,7 +265,10 @@ mod tests {
             judge_scan(&t, Some(&bob), &code, &venue("hall"), 9 * HOUR),
             Err(ScanRefusal::Code(ItemCodeRefusal::NotTheHolder))
         );
-        assert_eq!(judge_scan(&t, Some(&ada), &code, &venue("club"), 9 * HOUR), Err(ScanRefusal::Deny(Deny::WrongVenue)));
+        assert_eq!(
+            judge_scan(&t, Some(&ada), &code, &venue("club"), 9 * HOUR),
+            Err(ScanRefusal::Deny(Deny::WrongVenue))
+        );
         assert!(admit(&mut t, &venue("hall"), gate("north"), 9 * HOUR).is_ok());
         code.spend(gate("north"), 9 * HOUR);
         // A pass with entries left still refuses the same code twice.
@@ -273,7 +282,10 @@ mod tests {
             Err(ScanRefusal::Code(ItemCodeRefusal::Expired))
         );
         t.cancelled_at = Some(1);
-        assert_eq!(judge_scan(&t, Some(&ada), &code, &venue("hall"), 9 * HOUR), Err(ScanRefusal::Deny(Deny::Cancelled)));
+        assert_eq!(
+            judge_scan(&t, Some(&ada), &code, &venue("hall"), 9 * HOUR),
+            Err(ScanRefusal::Deny(Deny::Cancelled))
+        );
     }
 
     #[test]

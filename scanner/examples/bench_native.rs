@@ -10,7 +10,8 @@ use std::time::Instant;
 fn main() {
     let out_dir = std::env::args().nth(1).map(std::path::PathBuf::from);
     let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/phone");
-    let mut files: Vec<_> = std::fs::read_dir(&corpus).expect("corpus/phone").filter_map(|e| e.ok().map(|e| e.path())).collect();
+    let mut files: Vec<_> =
+        std::fs::read_dir(&corpus).expect("corpus/phone").filter_map(|e| e.ok().map(|e| e.path())).collect();
     files.retain(|p| p.extension().is_some_and(|e| e == "jpg"));
     files.sort();
     let mut by_size: std::collections::BTreeMap<(u32, u32), (Vec<f64>, Vec<f64>)> = Default::default();
@@ -33,7 +34,12 @@ fn main() {
         }
     }
     for ((w, h), (cheap, default)) in &mut by_size {
-        println!("native {w}x{h}: cheap pass p50 {:.2} ms, scan_rgba p50 {:.2} ms ({} runs)", median(cheap), median(default), cheap.len());
+        println!(
+            "native {w}x{h}: cheap pass p50 {:.2} ms, scan_rgba p50 {:.2} ms ({} runs)",
+            median(cheap),
+            median(default),
+            cheap.len()
+        );
     }
 }
 

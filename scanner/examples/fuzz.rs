@@ -32,8 +32,13 @@ fn main() {
     let mut seeds_frames: Vec<(Vec<u8>, u32, u32, String)> = Vec::new();
     for i in [0, 6, 12, 18, 24, 30, 36, 42, 48] {
         let Some(entry) = std::fs::read_dir(&corpus).ok().and_then(|d| {
-            d.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| p.extension().is_some_and(|e| e == "jpg") && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&format!("{i:02}-"))))
-        }) else { continue };
+            d.filter_map(|e| e.ok()).map(|e| e.path()).find(|p| {
+                p.extension().is_some_and(|e| e == "jpg")
+                    && p.file_name().is_some_and(|n| n.to_string_lossy().starts_with(&format!("{i:02}-")))
+            })
+        }) else {
+            continue;
+        };
         let rgba = image::open(&entry).expect("picture").to_rgba8();
         let text = std::fs::read_to_string(entry.with_extension("txt")).unwrap_or_default();
         seeds_frames.push((rgba.as_raw().clone(), rgba.width(), rgba.height(), text));
@@ -54,22 +59,48 @@ fn main() {
             let mutations = 1 + rng.below(200);
             for _ in 0..mutations {
                 match rng.below(3) {
-                    0 => { let i = rng.below(rgba.len()); rgba[i] ^= 1 << rng.below(8); }
-                    1 => { let row = rng.below(*h as usize); let len = (*w as usize * 4).min(rgba.len() - row * *w as usize * 4); let v = rng.next() as u8; rgba[row * *w as usize * 4..][..len].fill(v); }
-                    _ => { let i = rng.below(rgba.len()); let v = rng.next() as u8; rgba[i] = v; }
+                    0 => {
+                        let i = rng.below(rgba.len());
+                        rgba[i] ^= 1 << rng.below(8);
+                    }
+                    1 => {
+                        let row = rng.below(*h as usize);
+                        let len = (*w as usize * 4).min(rgba.len() - row * *w as usize * 4);
+                        let v = rng.next() as u8;
+                        rgba[row * *w as usize * 4..][..len].fill(v);
+                    }
+                    _ => {
+                        let i = rng.below(rgba.len());
+                        let v = rng.next() as u8;
+                        rgba[i] = v;
+                    }
                 }
             }
             // Sometimes lie about the size (wrong stride) or truncate the buffer.
-            let (fw, fh) = match rng.below(4) { 0 => (*w - 1, *h), 1 => (*w, *h / 2), _ => (*w, *h) };
-            if rng.below(8) == 0 { rgba.truncate(rng.below(rgba.len())); }
+            let (fw, fh) = match rng.below(4) {
+                0 => (*w - 1, *h),
+                1 => (*w, *h / 2),
+                _ => (*w, *h),
+            };
+            if rng.below(8) == 0 {
+                rgba.truncate(rng.below(rgba.len()));
+            }
             desc = format!("mutated frame {fw}x{fh} ({mutations} mutations)");
             // Alternate the two live entry points between mutated frames.
             let stateless = (n / mutated_every) % 2 == 0;
-            let texts = if stateless { scanner::scan_rgba(fw, fh, &rgba) } else { live.scan_rgba(fw, fh, &rgba, &clock).into_iter().map(|d| d.text).collect() };
+            let texts = if stateless {
+                scanner::scan_rgba(fw, fh, &rgba)
+            } else {
+                live.scan_rgba(fw, fh, &rgba, &clock).into_iter().map(|d| d.text).collect()
+            };
             let ms = t.elapsed().as_secs_f64() * 1000.0;
             // Only well-formed frames count for the time figures (a malformed one returns at once).
             if scanner::GrayFrame::from_rgba(fw as usize, fh as usize, &rgba).is_some() {
-                if stateless { stateless_ms.push(ms) } else { live_ms.push(ms) }
+                if stateless {
+                    stateless_ms.push(ms)
+                } else {
+                    live_ms.push(ms)
+                }
             }
             assert!(texts.iter().all(|t| t == text), "false positive {texts:?} on {desc}, seed {seed}, frame {n}");
         } else {
@@ -77,8 +108,16 @@ fn main() {
             let mut rgba = vec![0u8; w * h * 4];
             match rng.below(4) {
                 0 => rgba.iter_mut().for_each(|b| *b = rng.next() as u8),
-                1 => { let v = rng.next() as u8; rgba.fill(v) }
-                2 => { let (a, b, p) = (rng.next() as u8, rng.next() as u8, 1 + rng.below(7)); for (i, px) in rgba.chunks_exact_mut(4).enumerate() { px.fill(if (i % w.max(1) / p + i / w.max(1) / p) % 2 == 0 { a } else { b }); } }
+                1 => {
+                    let v = rng.next() as u8;
+                    rgba.fill(v)
+                }
+                2 => {
+                    let (a, b, p) = (rng.next() as u8, rng.next() as u8, 1 + rng.below(7));
+                    for (i, px) in rgba.chunks_exact_mut(4).enumerate() {
+                        px.fill(if (i % w.max(1) / p + i / w.max(1) / p) % 2 == 0 { a } else { b });
+                    }
+                }
                 _ => rgba.iter_mut().for_each(|b| *b = if rng.next() & 1 == 0 { 0 } else { 255 }),
             }
             desc = format!("generated frame {w}x{h}{}", if n % 50 == 0 { ", also scan_still" } else { "" });
@@ -95,13 +134,26 @@ fn main() {
             (slowest, slowest_desc) = (ms, desc);
         }
         if (n + 1) % 100_000 == 0 {
-            eprintln!("{} frames, {:.0} s, slowest {slowest:.1} ms ({slowest_desc})", n + 1, start.elapsed().as_secs_f64());
+            eprintln!(
+                "{} frames, {:.0} s, slowest {slowest:.1} ms ({slowest_desc})",
+                n + 1,
+                start.elapsed().as_secs_f64()
+            );
         }
     }
-    for (name, times) in [("Scanner::scan_rgba (8 ms budget)", &mut live_ms), ("scan_rgba (work budget)", &mut stateless_ms)] {
+    for (name, times) in
+        [("Scanner::scan_rgba (8 ms budget)", &mut live_ms), ("scan_rgba (work budget)", &mut stateless_ms)]
+    {
         times.sort_by(f64::total_cmp);
         let at = |q: f64| times.get(((times.len() as f64 - 1.0) * q).round() as usize).copied().unwrap_or(0.0);
-        println!("{name} on {} well-formed mutated camera frames: p50 {:.1} ms, p99 {:.1} ms, p99.9 {:.1} ms, max {:.1} ms", times.len(), at(0.5), at(0.99), at(0.999), at(1.0));
+        println!(
+            "{name} on {} well-formed mutated camera frames: p50 {:.1} ms, p99 {:.1} ms, p99.9 {:.1} ms, max {:.1} ms",
+            times.len(),
+            at(0.5),
+            at(0.99),
+            at(0.999),
+            at(1.0)
+        );
     }
     println!("fuzz: {frames} frames without a panic or false positive in {:.0} s; slowest frame {slowest:.1} ms ({slowest_desc})", start.elapsed().as_secs_f64());
 }

@@ -94,7 +94,11 @@ impl PhoneScreen {
         // Screen coordinates, x across the width in screen-width units.
         let x = (u - bezel_u) / (1.0 - 2.0 * bezel_u);
         let y = (v - Self::BEZEL) / (1.0 - 2.0 * Self::BEZEL) / Self::ASPECT;
-        let (light, dark) = if self.dark_mode { ([24.0, 24.0, 28.0], [236.0, 236.0, 240.0]) } else { ([244.0, 244.0, 246.0], [20.0, 20.0, 24.0]) };
+        let (light, dark) = if self.dark_mode {
+            ([24.0, 24.0, 28.0], [236.0, 236.0, 240.0])
+        } else {
+            ([244.0, 244.0, 246.0], [20.0, 20.0, 24.0])
+        };
         // A title bar and two lines of "text" above the code, the digits below it.
         if (0.12..0.2).contains(&y) && (0.1..0.7).contains(&x) || (0.3..0.34).contains(&y) && (0.1..0.9).contains(&x) {
             return [120.0, 120.0, 130.0];
@@ -134,7 +138,17 @@ impl Homography {
 
     fn inverse(&self) -> Self {
         let [a, b, c, d, e, f, g, h, i] = self.0;
-        Self([e * i - f * h, c * h - b * i, b * f - c * e, f * g - d * i, a * i - c * g, c * d - a * f, d * h - e * g, b * g - a * h, a * e - b * d])
+        Self([
+            e * i - f * h,
+            c * h - b * i,
+            b * f - c * e,
+            f * g - d * i,
+            a * i - c * g,
+            c * d - a * f,
+            d * h - e * g,
+            b * g - a * h,
+            a * e - b * d,
+        ])
     }
 
     fn map(&self, x: f32, y: f32) -> (f32, f32) {
@@ -159,7 +173,8 @@ impl Picture {
                     let mut sum = [0.0f32; 3];
                     let mut n = 0.0;
                     for k in -(radius as isize)..=radius as isize {
-                        let (sx, sy) = if horizontal { (x as isize + k, y as isize) } else { (x as isize, y as isize + k) };
+                        let (sx, sy) =
+                            if horizontal { (x as isize + k, y as isize) } else { (x as isize, y as isize + k) };
                         if sx >= 0 && sy >= 0 && (sx as usize) < self.width && (sy as usize) < self.height {
                             let p = src[sy as usize * self.width + sx as usize];
                             for c in 0..3 {
@@ -199,7 +214,10 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
     // Phone height in the frame: held close, or far away for the small kind.
     let phone_h = if kind == Kind::Small { rng.range(170.0, 200.0) } else { rng.range(330.0, 430.0) } * scale;
     let phone_w = phone_h * PhoneScreen::ASPECT;
-    let (cx, cy) = (width as f32 / 2.0 + rng.range(-0.15, 0.15) * width as f32, height as f32 / 2.0 + rng.range(-0.08, 0.08) * height as f32);
+    let (cx, cy) = (
+        width as f32 / 2.0 + rng.range(-0.15, 0.15) * width as f32,
+        height as f32 / 2.0 + rng.range(-0.08, 0.08) * height as f32,
+    );
     let angle = rng.range(-0.25, 0.25);
     let tilt = if matches!(kind, Kind::Perspective | Kind::Combined) { 0.16 } else { 0.05 } * phone_h;
     let (sin, cos) = angle.sin_cos();
@@ -212,7 +230,14 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
     // Background: a warm gradient room with a few soft blobs.
     let base = [rng.range(90.0, 170.0), rng.range(80.0, 160.0), rng.range(70.0, 150.0)];
     let blobs: Vec<(f32, f32, f32, f32)> = (0..4)
-        .map(|_| (rng.range(0.0, width as f32), rng.range(0.0, height as f32), rng.range(60.0, 250.0) * scale, rng.range(-60.0, 60.0)))
+        .map(|_| {
+            (
+                rng.range(0.0, width as f32),
+                rng.range(0.0, height as f32),
+                rng.range(60.0, 250.0) * scale,
+                rng.range(-60.0, 60.0),
+            )
+        })
         .collect();
     let mut picture = Picture { width, height, rgb: vec![[0.0; 3]; width * height] };
     picture.for_each(|x, y, p| {
@@ -249,7 +274,8 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
     }
     if matches!(kind, Kind::Glare | Kind::Combined) {
         let (gx, gy) = (cx + rng.range(-0.3, 0.3) * phone_w, cy + rng.range(-0.2, 0.3) * phone_h);
-        let (radius, strength) = (rng.range(0.1, 0.2) * phone_h, if kind == Kind::Glare { rng.range(140.0, 200.0) } else { 120.0 });
+        let (radius, strength) =
+            (rng.range(0.1, 0.2) * phone_h, if kind == Kind::Glare { rng.range(140.0, 200.0) } else { 120.0 });
         picture.for_each(|x, y, p| {
             let d2 = ((x as f32 - gx).powi(2) + (y as f32 - gy).powi(2)) / (radius * radius);
             let add = strength * (-d2).exp();
@@ -268,7 +294,8 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
         });
     }
     if matches!(kind, Kind::LowContrast | Kind::Combined) {
-        let (gain, offset) = if kind == Kind::LowContrast { (rng.range(0.18, 0.3), rng.range(70.0, 140.0)) } else { (0.5, 60.0) };
+        let (gain, offset) =
+            if kind == Kind::LowContrast { (rng.range(0.18, 0.3), rng.range(70.0, 140.0)) } else { (0.5, 60.0) };
         picture.for_each(|_, _, p| *p = p.map(|c| offset + c * gain));
     }
     let sigma = match kind {
@@ -293,8 +320,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         for i in 0..PER_KIND {
             let (picture, text) = render(*kind, i, &mut rng);
             // Stored as luma (what the scanner reads, same weights) to keep the corpus small.
-            let luma: Vec<u8> =
-                picture.rgb.iter().map(|p| (0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]).round().clamp(0.0, 255.0) as u8).collect();
+            let luma: Vec<u8> = picture
+                .rgb
+                .iter()
+                .map(|p| (0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]).round().clamp(0.0, 255.0) as u8)
+                .collect();
             let name = format!("{:02}-{}", k * PER_KIND + i, kind.name());
             let path = dir.join(format!("{name}.jpg"));
             let file = std::io::BufWriter::new(std::fs::File::create(&path)?);

@@ -4,8 +4,11 @@ use std::time::Instant;
 
 fn main() {
     let dir = std::env::args().nth(1).expect("corpus dir");
-    let mut files: Vec<_> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e != "txt")).collect();
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e != "txt"))
+        .collect();
     files.sort();
     let mut passes = vec![];
     for scale in [Native, Down(2), Down(3), Up(2), Up(3), Padded] {
@@ -31,10 +34,22 @@ fn main() {
                 Some(e) => r.iter().any(|d| d.text.trim_end() == e.trim_end()),
                 None => !r.is_empty(),
             };
-            if ok { decoded_by[pi].push(fi); hit = true; line.push('#') } else if !r.is_empty() { line.push('x') } else { line.push('.') }
-            if ms > 200.0 { eprintln!("slow {:?} {:?} {ms:.0}ms", f, p); }
+            if ok {
+                decoded_by[pi].push(fi);
+                hit = true;
+                line.push('#')
+            } else if !r.is_empty() {
+                line.push('x')
+            } else {
+                line.push('.')
+            }
+            if ms > 200.0 {
+                eprintln!("slow {:?} {:?} {ms:.0}ms", f, p);
+            }
         }
-        if hit { any += 1; }
+        if hit {
+            any += 1;
+        }
         println!("{line} {:>4}x{:<4} {}", frame.width(), frame.height(), f.file_name().unwrap().to_string_lossy());
     }
     println!("any pass: {any}/{}", files.len());

@@ -10,7 +10,11 @@ fn main() {
         let img = image::open(&f).unwrap().to_luma8();
         let frame = scanner::GrayFrame::new(img.width() as usize, img.height() as usize, img.into_raw()).unwrap();
         let t = Instant::now();
-        scanner::strategy::first_look(&frame).run_both(&frame, scanner::pass::Polarity::Normal, scanner::reader::Effort::Live);
+        scanner::strategy::first_look(&frame).run_both(
+            &frame,
+            scanner::pass::Polarity::Normal,
+            scanner::reader::Effort::Live,
+        );
         totals[0] += t.elapsed().as_secs_f64() * 1e3;
         let (working, _) = scanner::strategy::working_frame(&frame);
         for (i, pass) in scanner::strategy::LIVE_PASSES.iter().enumerate() {

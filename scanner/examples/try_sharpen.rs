@@ -8,11 +8,20 @@ fn main() {
         let expected = std::fs::read_to_string(std::path::Path::new(&f).with_extension("txt")).unwrap_or_default();
         let mut line = String::new();
         for scale in [1usize, 2] {
-            let base = if scale == 1 { frame.clone().into_owned() } else { scanner::resample::resize_bilinear(&frame, frame.width() * 2, frame.height() * 2).unwrap() };
+            let base = if scale == 1 {
+                frame.clone().into_owned()
+            } else {
+                scanner::resample::resize_bilinear(&frame, frame.width() * 2, frame.height() * 2).unwrap()
+            };
             for (r, a) in [(1usize, 1.0f32), (2, 1.0), (2, 2.0), (4, 1.0), (4, 2.0), (8, 1.5)] {
                 let s = scanner::resample::sharpen(&base, r, a).unwrap();
                 for th in [Hybrid, HybridMidpoint, RowAverage, LocalMean(8)] {
-                    let hit = [Normal, Inverted].iter().any(|&pol| Pass::new(Native, th, pol).run(&s, scanner::reader::Effort::Still).iter().any(|d| d.text == expected));
+                    let hit = [Normal, Inverted].iter().any(|&pol| {
+                        Pass::new(Native, th, pol)
+                            .run(&s, scanner::reader::Effort::Still)
+                            .iter()
+                            .any(|d| d.text == expected)
+                    });
                     line.push(if hit { '#' } else { '.' });
                 }
                 line.push(' ');

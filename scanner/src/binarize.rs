@@ -66,7 +66,11 @@ pub fn hybrid(frame: &GrayFrame, block_level_kind: BlockLevel) -> Bitmap {
                         + 2 * block_level[by * bw + bx - 1]
                         + block_level[(by - 1) * bw + bx - 1])
                         / 4;
-                    if (min as u32) < neighbours { neighbours } else { fallback }
+                    if (min as u32) < neighbours {
+                        neighbours
+                    } else {
+                        fallback
+                    }
                 } else {
                     fallback
                 }

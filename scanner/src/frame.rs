@@ -82,11 +82,7 @@ impl GrayFrame {
 
     /// Applies `f` to every pixel, keeping the size.
     pub fn map(&self, f: impl Fn(u8) -> u8) -> Self {
-        Self {
-            width: self.width,
-            height: self.height,
-            pixels: self.pixels.iter().map(|&p| f(p)).collect(),
-        }
+        Self { width: self.width, height: self.height, pixels: self.pixels.iter().map(|&p| f(p)).collect() }
     }
 
     /// Rows as slices (always exactly `height` rows of `width` pixels).

@@ -107,7 +107,12 @@ struct Reader<'a> {
 
 impl Reader<'_> {
     /// Reads the modules through `to_image` (module coordinates to pixels).
-    fn levels(&mut self, to_image: &dyn Fn(f32, f32) -> (f32, f32), size: usize, nudge: (f32, f32)) -> Option<Vec<f32>> {
+    fn levels(
+        &mut self,
+        to_image: &dyn Fn(f32, f32) -> (f32, f32),
+        size: usize,
+        nudge: (f32, f32),
+    ) -> Option<Vec<f32>> {
         self.readings = self.readings.checked_sub(1)?;
         self.modules = self.modules.checked_sub(size * size)?;
         Some(sample_levels(self.grey, to_image, size, nudge))
@@ -176,7 +181,8 @@ impl Reader<'_> {
         let base = anchors.map.as_ref().unwrap_or(global);
         let reading = size * size;
         let searches = warp::piecewise_samples(size).div_ceil(SAMPLE_OFFSETS.len());
-        let cells_alone = anchors.map.is_some() && self.modules >= searches + reading && self.modules < searches + 2 * reading;
+        let cells_alone =
+            anchors.map.is_some() && self.modules >= searches + reading && self.modules < searches + 2 * reading;
         if let Some(anchored) = anchors.map.as_ref().filter(|_| !cells_alone) {
             match self.read_through(&|x, y| anchored.map(x, y), size) {
                 Reading::Unreadable => {}
@@ -214,7 +220,9 @@ impl Reader<'_> {
                     continue;
                 }
                 let moved = (br.0 + dx * u.0 + dy * v.0, br.1 + dx * u.1 + dy * v.1);
-                let Some(to_image) = Homography::rect_to_quad((0.0, span), (0.0, span), [tl, tr, moved, bl]) else { continue };
+                let Some(to_image) = Homography::rect_to_quad((0.0, span), (0.0, span), [tl, tr, moved, bl]) else {
+                    continue;
+                };
                 match self.read_through(&|x, y| to_image.map(x, y), size) {
                     Reading::Decoded(payload) => return Some(payload),
                     Reading::OutOfBudget => return None,
@@ -256,7 +264,12 @@ fn plausibility(levels: &[f32], size: usize) -> f32 {
 
 /// Each module's level: the mean of [`SAMPLE_OFFSETS`] around its centre,
 /// `to_image` mapping module coordinates to pixels.
-fn sample_levels(grey: &GrayFrame, to_image: &dyn Fn(f32, f32) -> (f32, f32), size: usize, (nx, ny): (f32, f32)) -> Vec<f32> {
+fn sample_levels(
+    grey: &GrayFrame,
+    to_image: &dyn Fn(f32, f32) -> (f32, f32),
+    size: usize,
+    (nx, ny): (f32, f32),
+) -> Vec<f32> {
     (0..size * size)
         .map(|i| {
             let (mx, my) = ((i % size) as f32 + 0.5 + nx, (i / size) as f32 + 0.5 + ny);
@@ -375,7 +388,10 @@ mod tests {
         let mut reader = Reader { grey: &frame, readings: 64, modules: 32_000, min_warped_plausibility: 0.6 };
         assert!(matches!(reader.read_nudged(&to_image, size, false), Reading::Implausible));
         assert_eq!(reader.readings, 63, "one reading, then given up");
-        assert_eq!(decode(&frame, [(10.0, 10.0), (290.0, 10.0), (290.0, 290.0), (10.0, 290.0)], size, Effort::Still), None);
+        assert_eq!(
+            decode(&frame, [(10.0, 10.0), (290.0, 10.0), (290.0, 290.0), (10.0, 290.0)], size, Effort::Still),
+            None
+        );
     }
 
     /// Whether one homography through `bounds`, centred or nudged, reads the code.
@@ -394,7 +410,11 @@ mod tests {
             let s = size as f32 + 1.0;
             let bounds = [truth(0.0, 0.0), truth(s, 0.0), truth(s, s), truth(0.0, s)];
             assert!(!one_homography_reads(&frame, bounds, size), "version {version}: the bend is too gentle to test");
-            assert_eq!(decode(&frame, bounds, size, Effort::Still).as_deref(), Some(text.as_str()), "version {version}");
+            assert_eq!(
+                decode(&frame, bounds, size, Effort::Still).as_deref(),
+                Some(text.as_str()),
+                "version {version}"
+            );
         }
     }
 
@@ -423,7 +443,8 @@ mod tests {
         let size = code.width();
         let (scale, margin) = (6.0f32, 4.0f32);
         let side = ((size as f32 + 2.0 * margin) * scale) as usize;
-        let (frame, _) = crate::test_support::distorted_code(text, 5, side, |x, y| (x / scale - margin, y / scale - margin));
+        let (frame, _) =
+            crate::test_support::distorted_code(text, 5, side, |x, y| (x / scale - margin, y / scale - margin));
         let at = |u: f32, v: f32| ((u + margin) * scale, (v + margin) * scale);
         let s = size as f32 + 1.0;
         // Out along the diagonal, beyond the corner search: two and a half

@@ -54,7 +54,17 @@ impl Homography {
         if !det.is_finite() || det.abs() < 1e-12 {
             return None;
         }
-        let adj = [e * i - f * h, c * h - b * i, b * f - c * e, f * g - d * i, a * i - c * g, c * d - a * f, d * h - e * g, b * g - a * h, a * e - b * d];
+        let adj = [
+            e * i - f * h,
+            c * h - b * i,
+            b * f - c * e,
+            f * g - d * i,
+            a * i - c * g,
+            c * d - a * f,
+            d * h - e * g,
+            b * g - a * h,
+            a * e - b * d,
+        ];
         Self::checked(adj.map(|v| v / det))
     }
 

@@ -19,10 +19,10 @@ mod pure;
 pub mod reader;
 pub mod resample;
 pub mod strategy;
-mod text;
-mod warp;
 #[cfg(test)]
 mod test_support;
+mod text;
+mod warp;
 
 use std::cell::RefCell;
 
@@ -87,7 +87,9 @@ impl Scanner {
     pub fn scan_rgba(&mut self, width: u32, height: u32, rgba: &[u8], now_ms: &dyn Fn() -> f64) -> Vec<Detection> {
         let start = now_ms();
         match GrayFrame::from_rgba(width as usize, height as usize, rgba) {
-            Some(frame) => self.run(&frame, &mut TimeAllowance { now_ms, start, budget_ms: self.budget_ms, calibration: 1.0 }),
+            Some(frame) => {
+                self.run(&frame, &mut TimeAllowance { now_ms, start, budget_ms: self.budget_ms, calibration: 1.0 })
+            }
             None => Vec::new(),
         }
     }

@@ -72,7 +72,9 @@ impl Pass {
                 Polarity::Normal => reader::read_greyscale(&resized, effort),
                 Polarity::Inverted => reader::read_greyscale(&resized.map(|p| 255 - p), effort),
             },
-            Threshold::Hybrid => self.read_bitmap(&binarize::hybrid(&resized, binarize::BlockLevel::Mean), &resized, effort),
+            Threshold::Hybrid => {
+                self.read_bitmap(&binarize::hybrid(&resized, binarize::BlockLevel::Mean), &resized, effort)
+            }
             Threshold::HybridMidpoint => {
                 self.read_bitmap(&binarize::hybrid(&resized, binarize::BlockLevel::Midpoint), &resized, effort)
             }
@@ -239,6 +241,8 @@ mod tests {
     #[test]
     fn the_centre_pass_refuses_frames_too_small_to_crop() {
         let tiny = GrayFrame::new(3, 3, vec![0; 9]).expect("frame");
-        assert!(Pass::new(Scale::CentreUpSharpened(2), Threshold::RowAverage, Polarity::Normal).run(&tiny, Effort::Live).is_empty());
+        assert!(Pass::new(Scale::CentreUpSharpened(2), Threshold::RowAverage, Polarity::Normal)
+            .run(&tiny, Effort::Live)
+            .is_empty());
     }
 }

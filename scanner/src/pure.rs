@@ -103,7 +103,11 @@ mod tests {
             )
             .expect("frame");
             let found = read(&turned);
-            assert_eq!(found.first().map(|d| d.text.as_str()), Some("N023X-3431800-V034PG03X"), "turn {turn}, size {size}");
+            assert_eq!(
+                found.first().map(|d| d.text.as_str()),
+                Some("N023X-3431800-V034PG03X"),
+                "turn {turn}, size {size}"
+            );
         }
     }
 
@@ -111,7 +115,8 @@ mod tests {
     fn pictures_that_are_not_a_bare_code_give_nothing() {
         let flat = GrayFrame::new(64, 64, vec![200; 64 * 64]).expect("frame");
         assert!(read(&flat).is_empty());
-        let wide = GrayFrame::new(100, 40, (0..4000).map(|i| if i % 7 == 0 { 0 } else { 255 }).collect()).expect("frame");
+        let wide =
+            GrayFrame::new(100, 40, (0..4000).map(|i| if i % 7 == 0 { 0 } else { 255 }).collect()).expect("frame");
         assert!(read(&wide).is_empty());
         let tiny = GrayFrame::new(5, 5, vec![0; 25]).expect("frame");
         assert!(read(&tiny).is_empty());

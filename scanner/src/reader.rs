@@ -38,8 +38,7 @@ pub struct RawDecode {
 // When rqrr locates a grid but cannot read it, the grid sampler re-reads it
 // from `$grey` (same size and polarity as the prepared image).
 macro_rules! decode_all {
-    ($prepared:expr, $grey:expr, $effort:expr) => {
-        {
+    ($prepared:expr, $grey:expr, $effort:expr) => {{
         let mut rereads_left = MAX_REREAD_GRIDS;
         $prepared
             .detect_grids()
@@ -59,8 +58,7 @@ macro_rules! decode_all {
                 Some(RawDecode { text, corners })
             })
             .collect()
-        }
-    };
+    }};
 }
 
 /// Decodes with rqrr's own row-average threshold.
@@ -69,8 +67,9 @@ pub fn read_greyscale(frame: &GrayFrame, effort: Effort) -> Vec<RawDecode> {
         return Vec::new();
     }
     let (w, px) = (frame.width(), frame.pixels());
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_greyscale(w, frame.height(), |x, y| px.get(y * w + x).copied().unwrap_or(255));
+    let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, frame.height(), |x, y| {
+        px.get(y * w + x).copied().unwrap_or(255)
+    });
     decode_all!(prepared, frame, effort)
 }
 
@@ -81,12 +80,12 @@ pub fn read_bitmap(bitmap: &Bitmap, grey: &GrayFrame, effort: Effort) -> Vec<Raw
         return Vec::new();
     }
     let (w, dark) = (bitmap.width, &bitmap.dark);
-    let mut prepared =
-        rqrr::PreparedImage::prepare_from_bitmap(w, bitmap.height, |x, y| dark.get(y * w + x).copied().unwrap_or(false));
+    let mut prepared = rqrr::PreparedImage::prepare_from_bitmap(w, bitmap.height, |x, y| {
+        dark.get(y * w + x).copied().unwrap_or(false)
+    });
     decode_all!(prepared, grey, effort)
 }
 
 fn fits(width: usize, height: usize) -> bool {
     width >= MIN_SIDE && height >= MIN_SIDE && width.saturating_mul(height) <= MAX_PIXELS
 }
-

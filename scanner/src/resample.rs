@@ -99,7 +99,8 @@ pub fn sharpen(frame: &GrayFrame, radius: usize, amount: f32) -> Option<GrayFram
         let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(h));
         for (x, &p) in row.iter().enumerate() {
             let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(w));
-            let sum = (at(y1 * stride + x1) + at(y0 * stride + x0)).saturating_sub(at(y0 * stride + x1) + at(y1 * stride + x0));
+            let sum = (at(y1 * stride + x1) + at(y0 * stride + x0))
+                .saturating_sub(at(y0 * stride + x1) + at(y1 * stride + x0));
             let mean = sum as f32 / ((y1 - y0) * (x1 - x0)).max(1) as f32;
             pixels.push((p as f32 + amount * (p as f32 - mean)).round().clamp(0.0, 255.0) as u8);
         }

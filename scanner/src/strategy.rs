@@ -118,7 +118,8 @@ pub fn relative_cost(pass: &Pass, frame: &GrayFrame) -> f64 {
         CentreUpSharpened(f) => (f.max(1) as f64).powi(2) * 1.5 / 4.0,
         Padded => {
             let side = (frame.width().max(frame.height()) / 8).max(8) as f64 * 2.0;
-            (frame.width() as f64 + side) * (frame.height() as f64 + side) / (frame.width() * frame.height()).max(1) as f64
+            (frame.width() as f64 + side) * (frame.height() as f64 + side)
+                / (frame.width() * frame.height()).max(1) as f64
         }
     };
     let threshold_factor = match pass.threshold {

@@ -11,10 +11,15 @@ pub fn drawn_code(text: &str, scale: usize, margin: usize) -> (GrayFrame, [(f32,
     let side = (size + 2 * margin) * scale;
     let pixels = (0..side * side)
         .map(|i| {
-            let (mx, my) = ((i % side / scale) as isize - margin as isize, (i / side / scale) as isize - margin as isize);
+            let (mx, my) =
+                ((i % side / scale) as isize - margin as isize, (i / side / scale) as isize - margin as isize);
             let inside = (0..size as isize).contains(&mx) && (0..size as isize).contains(&my);
             let dark = inside && colors.get(my as usize * size + mx as usize) == Some(&qrcode::Color::Dark);
-            if dark { 20 } else { 235 }
+            if dark {
+                20
+            } else {
+                235
+            }
         })
         .collect();
     let (o, far) = ((margin * scale) as f32, ((margin + size + 1) * scale) as f32);
@@ -48,20 +53,32 @@ pub fn placed(picture: &GrayFrame, width: usize, height: usize, (x, y): (usize, 
 /// module plane at `to_modules(X, Y)` (module coordinates: the code's
 /// top-left corner at (0, 0), one unit per module), averaged over 3×3
 /// sub-pixel samples. Returns the frame and `size`.
-pub fn distorted_code(text: &str, version: i16, side: usize, to_modules: impl Fn(f32, f32) -> (f32, f32)) -> (GrayFrame, usize) {
-    let code = qrcode::QrCode::with_version(text.as_bytes(), qrcode::Version::Normal(version), qrcode::EcLevel::L).expect("fits");
+pub fn distorted_code(
+    text: &str,
+    version: i16,
+    side: usize,
+    to_modules: impl Fn(f32, f32) -> (f32, f32),
+) -> (GrayFrame, usize) {
+    let code = qrcode::QrCode::with_version(text.as_bytes(), qrcode::Version::Normal(version), qrcode::EcLevel::L)
+        .expect("fits");
     let (size, colors) = (code.width(), code.to_colors());
     let level = |x: f32, y: f32| {
         let (mx, my) = to_modules(x, y);
         let (mx, my) = (mx.floor(), my.floor());
         let inside = mx >= 0.0 && my >= 0.0 && (mx as usize) < size && (my as usize) < size;
         let dark = inside && colors.get(my as usize * size + mx as usize) == Some(&qrcode::Color::Dark);
-        if dark { 20.0 } else { 235.0 }
+        if dark {
+            20.0
+        } else {
+            235.0
+        }
     };
     let pixels = (0..side * side)
         .map(|i| {
             let (px, py) = ((i % side) as f32, (i / side) as f32);
-            let total: f32 = (0..9).map(|k| level(px + (k % 3) as f32 / 3.0 + 1.0 / 6.0, py + (k / 3) as f32 / 3.0 + 1.0 / 6.0)).sum();
+            let total: f32 = (0..9)
+                .map(|k| level(px + (k % 3) as f32 / 3.0 + 1.0 / 6.0, py + (k / 3) as f32 / 3.0 + 1.0 / 6.0))
+                .sum();
             (total / 9.0) as u8
         })
         .collect();

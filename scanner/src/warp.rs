@@ -169,7 +169,11 @@ fn find(
     let vertex = |minus: Option<(f32, f32)>, plus: Option<(f32, f32)>| match (minus, plus) {
         (Some((m, _)), Some((p, _))) => {
             let curvature = m - 2.0 * score + p;
-            if curvature < -1e-6 { ((m - p) / (2.0 * curvature)).clamp(-0.5, 0.5) } else { 0.0 }
+            if curvature < -1e-6 {
+                ((m - p) / (2.0 * curvature)).clamp(-0.5, 0.5)
+            } else {
+                0.0
+            }
         }
         _ => 0.0,
     };
@@ -197,7 +201,8 @@ pub fn anchored(grey: &GrayFrame, global: &Homography, size: usize, spend: &mut 
     let Some(version) = version_of(size) else { return Anchors { finders_found: 0, map: None } };
     let s = size as f32;
     let through = |u: f32, v: f32| global.map(u, v);
-    let finders = [(3.5, 3.5), (s - 3.5, 3.5), (3.5, s - 3.5)].map(|at| (at, find(grey, &through, at, Pattern::Finder, REACH, spend)));
+    let finders = [(3.5, 3.5), (s - 3.5, 3.5), (3.5, s - 3.5)]
+        .map(|at| (at, find(grey, &through, at, Pattern::Finder, REACH, spend)));
     let finders_found = finders.iter().filter(|(_, found)| found.is_some()).count();
     let [tl, tr, bl] = finders.map(|(at, found)| found.map_or_else(|| global.map(at.0, at.1), |f| f.centre));
     let far = crate::decode::alignment_centres(version).last().map(|&c| c as f32 + 0.5);
@@ -227,7 +232,12 @@ pub fn anchored(grey: &GrayFrame, global: &Homography, size: usize, spend: &mut 
 /// its already found neighbours (above and to the left) were from their
 /// predictions. Where a pattern is not found its corrected prediction
 /// stands in. `None` when no pattern is found at all.
-pub fn piecewise(grey: &GrayFrame, base: &Homography, size: usize, spend: &mut dyn FnMut(usize) -> bool) -> Option<Piecewise> {
+pub fn piecewise(
+    grey: &GrayFrame,
+    base: &Homography,
+    size: usize,
+    spend: &mut dyn FnMut(usize) -> bool,
+) -> Option<Piecewise> {
     let version = version_of(size).filter(|&v| v >= 7)?;
     let knots: Vec<f32> = crate::decode::alignment_centres(version).iter().map(|&c| c as f32 + 0.5).collect();
     let n = knots.len();
@@ -249,7 +259,10 @@ pub fn piecewise(grey: &GrayFrame, base: &Homography, size: usize, spend: &mut d
                 (0.0, 0.0)
             } else {
                 let count = neighbours.len() as f32;
-                (neighbours.iter().map(|o| o.0).sum::<f32>() / count, neighbours.iter().map(|o| o.1).sum::<f32>() / count)
+                (
+                    neighbours.iter().map(|o| o.0).sum::<f32>() / count,
+                    neighbours.iter().map(|o| o.1).sum::<f32>() / count,
+                )
             };
             let expected = (predicted.0 + correction.0, predicted.1 + correction.1);
             // Search around the corrected prediction, in `base`'s module coordinates.
@@ -279,7 +292,8 @@ pub fn piecewise(grey: &GrayFrame, base: &Homography, size: usize, spend: &mut d
 
 /// Point samples [`piecewise`] takes at most for a `size`-module code.
 pub fn piecewise_samples(size: usize) -> usize {
-    let patterns = version_of(size).filter(|&v| v >= 7).map_or(0, |v| crate::decode::alignment_centres(v).len().pow(2) - 3);
+    let patterns =
+        version_of(size).filter(|&v| v >= 7).map_or(0, |v| crate::decode::alignment_centres(v).len().pow(2) - 3);
     let side = (2 * (Pattern::Alignment.half_steps() - 1 + REACH) + 1) as usize;
     patterns * side * side
 }
@@ -334,7 +348,11 @@ mod tests {
         let (frame, size) = distorted_code("TESSERA", version, side, |x, y| (x / scale - margin, y / scale - margin));
         let corner = |m: f32| (m + margin) * scale;
         let s = size as f32;
-        let map = Homography::rect_to_quad((0.0, s), (0.0, s), [(corner(0.0), corner(0.0)), (corner(s), corner(0.0)), (corner(s), corner(s)), (corner(0.0), corner(s))]);
+        let map = Homography::rect_to_quad(
+            (0.0, s),
+            (0.0, s),
+            [(corner(0.0), corner(0.0)), (corner(s), corner(0.0)), (corner(s), corner(s)), (corner(0.0), corner(s))],
+        );
         (frame, map.expect("map"), size)
     }
 
@@ -349,11 +367,22 @@ mod tests {
         // Predicted a module and a bit away from the truth.
         let off = |u: f32, v: f32| map.map(u + 1.1, v - 0.8);
         let truth = |u: f32, v: f32| map.map(u, v);
-        for (at, pattern) in [((3.5, 3.5), Pattern::Finder), ((s - 3.5, 3.5), Pattern::Finder), ((22.5, 22.5), Pattern::Alignment), ((38.5, 22.5), Pattern::Alignment), ((6.5, 22.5), Pattern::Alignment)] {
+        for (at, pattern) in [
+            ((3.5, 3.5), Pattern::Finder),
+            ((s - 3.5, 3.5), Pattern::Finder),
+            ((22.5, 22.5), Pattern::Alignment),
+            ((38.5, 22.5), Pattern::Alignment),
+            ((6.5, 22.5), Pattern::Alignment),
+        ] {
             let found = find(&frame, &off, at, pattern, REACH, &mut spend_freely()).expect("found");
             let expected = truth(at.0, at.1);
             let error = ((found.centre.0 - expected.0).powi(2) + (found.centre.1 - expected.1).powi(2)).sqrt();
-            assert!(error < 0.2 * 6.0, "{pattern:?} at {at:?}: {:?}, not {expected:?} (score {})", found.centre, found.score);
+            assert!(
+                error < 0.2 * 6.0,
+                "{pattern:?} at {at:?}: {:?}, not {expected:?} (score {})",
+                found.centre,
+                found.score
+            );
         }
         // No alignment pattern where there is none (a finder's corner, the quiet zone).
         assert_eq!(find(&frame, &truth, (-3.0, -3.0), Pattern::Alignment, REACH, &mut spend_freely()), None);
@@ -387,7 +416,9 @@ mod tests {
     fn a_bent_code_is_followed_cell_by_cell() {
         let (frame, size, truth) = bent_code("TESSERA bent round a bottle", 25, 615.0);
         let s = size as f32;
-        let global = Homography::rect_to_quad((0.0, s), (0.0, s), [truth(0.0, 0.0), truth(s, 0.0), truth(s, s), truth(0.0, s)]).expect("map");
+        let global =
+            Homography::rect_to_quad((0.0, s), (0.0, s), [truth(0.0, 0.0), truth(s, 0.0), truth(s, s), truth(0.0, s)])
+                .expect("map");
         let single = worst_error(&|u, v| global.map(u, v), &truth, size);
         assert!(single > 0.75 * 5.0, "the bend is too gentle to test: {single} px");
         let anchored = anchored(&frame, &global, size, &mut spend_freely()).map.expect("anchored");
@@ -411,7 +442,12 @@ mod tests {
                 assert_eq!(find(grey, &|_, _| (b, b), (3.5, 3.5), Pattern::Finder, REACH, &mut spend_freely()), None);
             }
             // Corners far outside the frame, and a code collapsed to a point.
-            let outside = Homography::rect_to_quad((0.0, 45.0), (0.0, 45.0), [(-5e3, -5e3), (-4e3, -5e3), (-4e3, -4e3), (-5e3, -4e3)]).expect("map");
+            let outside = Homography::rect_to_quad(
+                (0.0, 45.0),
+                (0.0, 45.0),
+                [(-5e3, -5e3), (-4e3, -5e3), (-4e3, -4e3), (-5e3, -4e3)],
+            )
+            .expect("map");
             assert_eq!(anchored(grey, &outside, size, &mut spend_freely()).finders_found, 0);
             assert!(anchored(grey, &outside, size, &mut spend_freely()).map.is_none());
             assert!(piecewise(grey, &outside, size, &mut spend_freely()).is_none());
@@ -440,8 +476,15 @@ mod tests {
             .collect();
         let pixels = (0..400 * 400).map(|i| if dark[i / 400 / 4 * 100 + i % 400 / 4] { 20 } else { 235 }).collect();
         let frame = GrayFrame::new(400, 400, pixels).expect("frame");
-        let map = Homography::rect_to_quad((0.0, 100.0), (0.0, 100.0), [(0.0, 0.0), (400.0, 0.0), (400.0, 400.0), (0.0, 400.0)]).expect("map");
-        for (pattern, reach, most) in [(Pattern::Alignment, REACH, 5), (Pattern::Alignment, FAR_REACH, 10), (Pattern::Finder, REACH, 1)] {
+        let map = Homography::rect_to_quad(
+            (0.0, 100.0),
+            (0.0, 100.0),
+            [(0.0, 0.0), (400.0, 0.0), (400.0, 400.0), (0.0, 400.0)],
+        )
+        .expect("map");
+        for (pattern, reach, most) in
+            [(Pattern::Alignment, REACH, 5), (Pattern::Alignment, FAR_REACH, 10), (Pattern::Finder, REACH, 1)]
+        {
             let found = (0..256)
                 .filter(|i| {
                     let at = ((10 + i % 16 * 5) as f32 + 0.5, (10 + i / 16 * 5) as f32 + 0.5);

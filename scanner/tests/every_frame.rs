@@ -50,8 +50,9 @@ fn assert_every_frame(name: &str, (w, h, rgba): &Rgba, expected: &str) {
     // result cannot depend on the machine's speed or on which frame it is.
     let mut first_look_only = scanner::Scanner::new(0.0);
     let frozen = || 0.0;
-    let cheap: Vec<bool> =
-        (0..CALLS).map(|_| first_look_only.scan_rgba(*w, *h, rgba, &frozen).iter().any(|d| d.text == expected)).collect();
+    let cheap: Vec<bool> = (0..CALLS)
+        .map(|_| first_look_only.scan_rgba(*w, *h, rgba, &frozen).iter().any(|d| d.text == expected))
+        .collect();
     assert!(cheap.iter().all(|&hit| hit), "{name} {w}x{h} first look: {}", pattern(&cheap));
 }
 

@@ -2,8 +2,8 @@
 //! is an HttpOnly cookie, so every call is a same-origin fetch with credentials.
 
 use domain::api::{
-    ApproveRequest, CancelRequest, DebitStatus, IssueCodeRequest, IssuedCode, JoinRequest,
-    MembershipView, SetPinRequest, ShopList, SignInRequest, SignUpRequest, SignedIn, Wallet,
+    ApproveRequest, CancelRequest, DebitStatus, IssueCodeRequest, IssuedCode, JoinRequest, MembershipView,
+    SetPinRequest, ShopList, SignInRequest, SignUpRequest, SignedIn, Wallet,
 };
 use domain::shop::ShopId;
 use serde::de::DeserializeOwned;

@@ -14,7 +14,6 @@ pub mod state;
 pub mod timing;
 pub mod views;
 
-
 // Shared with the register page, so both pages behave and render alike.
 pub use web_shared::{dom, locale, receipt_view};
 

@@ -128,7 +128,10 @@ pub fn apply(new: Wallet) {
         let receipt = new.receipts.first().filter(|r| old.receipts.first() != Some(*r)).cloned();
         // A new question or receipt from the code's shop means its code was just used.
         let used = app.code_shop.as_ref().is_some_and(|shop| {
-            let asked = new.confirmations.iter().any(|c| &c.shop_id == shop && !old.confirmations.iter().any(|o| o.request_id == c.request_id));
+            let asked = new
+                .confirmations
+                .iter()
+                .any(|c| &c.shop_id == shop && !old.confirmations.iter().any(|o| o.request_id == c.request_id));
             asked || receipt.as_ref().is_some_and(|r| &r.shop_id == shop)
         });
         (Some(receipt), used)

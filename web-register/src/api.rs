@@ -2,8 +2,8 @@
 //! Every call carries `Authorization: Bearer <register token>`.
 
 use domain::api::{
-    AccruePointsRequest, CustomerView, DebitRequest, DebitStatus, DebitWaitRequest, PointsAccrued,
-    RegisterInfo, ResolveRequest, TopUpRequest,
+    AccruePointsRequest, CustomerView, DebitRequest, DebitStatus, DebitWaitRequest, PointsAccrued, RegisterInfo,
+    ResolveRequest, TopUpRequest,
 };
 use domain::receipt::Receipt;
 use serde::de::DeserializeOwned;
@@ -42,6 +42,11 @@ pub async fn top_up(token: &str, request: &TopUpRequest) -> Result<Receipt, Fail
 }
 
 /// Any JSON call with the register's token; the typed helpers above, and `gate`, use it.
-pub async fn call<T: DeserializeOwned>(token: &str, method: &str, path: &str, body: Option<&impl Serialize>) -> Result<T, Failure> {
+pub async fn call<T: DeserializeOwned>(
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&impl Serialize>,
+) -> Result<T, Failure> {
     http::call(method, path, Auth::Bearer(token), body).await
 }

@@ -15,8 +15,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
-    CanvasRenderingContext2d, DomException, HtmlCanvasElement, HtmlVideoElement, MediaStream,
-    MediaStreamConstraints, MediaStreamTrack, MessageEvent, Worker, WorkerOptions, WorkerType,
+    CanvasRenderingContext2d, DomException, HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamConstraints,
+    MediaStreamTrack, MessageEvent, Worker, WorkerOptions, WorkerType,
 };
 
 /// Frames wider than this are scaled down: decoding time grows with pixels.
@@ -265,17 +265,18 @@ fn grab_frame() {
             return Some(NO_PICTURE_RETRY_MS);
         }
         let scale = f64::from(MAX_FRAME_WIDTH.min(width)) / f64::from(width);
-        let (w, h) = (
-            (f64::from(width) * scale).round() as u32,
-            (f64::from(height) * scale).round() as u32,
-        );
+        let (w, h) = ((f64::from(width) * scale).round() as u32, (f64::from(height) * scale).round() as u32);
         if pump.canvas.width() != w || pump.canvas.height() != h {
             pump.canvas.set_width(w);
             pump.canvas.set_height(h);
         }
-        let drawn = pump
-            .context
-            .draw_image_with_html_video_element_and_dw_and_dh(&pump.video, 0.0, 0.0, f64::from(w), f64::from(h));
+        let drawn = pump.context.draw_image_with_html_video_element_and_dw_and_dh(
+            &pump.video,
+            0.0,
+            0.0,
+            f64::from(w),
+            f64::from(h),
+        );
         let image = drawn.and_then(|_| pump.context.get_image_data(0.0, 0.0, f64::from(w), f64::from(h)));
         let Ok(image) = image else { return Some(NO_PICTURE_RETRY_MS) };
         // ImageData.data's buffer is handed over to the worker without a copy.
@@ -296,9 +297,7 @@ fn grab_frame() {
         // One watchdog at a time: a restarted camera may have left one behind.
         clear_watchdog(pump);
         pump.watchdog = web_sys::window().and_then(|window| {
-            window
-                .set_timeout_with_callback_and_timeout_and_arguments_0(&pump.watchdog_fn, pump.decode_timeout_ms)
-                .ok()
+            window.set_timeout_with_callback_and_timeout_and_arguments_0(&pump.watchdog_fn, pump.decode_timeout_ms).ok()
         });
         None
     })
@@ -325,7 +324,10 @@ fn on_decoded(event: MessageEvent) {
             pump.running = false;
             clear_watchdog(pump);
         });
-        show_status("error", &format!("The QR decoder could not load ({fatal}). Reload the page; meanwhile, type codes below."));
+        show_status(
+            "error",
+            &format!("The QR decoder could not load ({fatal}). Reload the page; meanwhile, type codes below."),
+        );
         return;
     }
     if Reflect::get(&data, &"ready".into()).ok().and_then(|r| r.as_bool()) == Some(true) {

@@ -87,7 +87,8 @@ pub async fn resolve(code: OneTimeCode) {
         Ok(view) => {
             let same_customer = with_till(|till| {
                 let held = till.sale_held_for.take() == Some(view.customer_number);
-                let same = held || till.customer.as_ref().is_some_and(|(_, shown)| shown.customer_number == view.customer_number);
+                let same = held
+                    || till.customer.as_ref().is_some_and(|(_, shown)| shown.customer_number == view.customer_number);
                 till.customer = Some((code, view.clone()));
                 same
             });
@@ -232,7 +233,8 @@ pub fn show_failure(failure: &Failure) {
 /// "≈ 12 points" under the amount while the cashier types.
 pub fn preview_points() {
     let Some(shop) = with_till(|till| Some(till.info.as_ref()?.shop.clone())) else { return };
-    let preview = crate::sale::amount(shop.currency).ok().map(|amount| shop.points_per_unit.points_for(amount, shop.currency));
+    let preview =
+        crate::sale::amount(shop.currency).ok().map(|amount| shop.points_per_unit.points_for(amount, shop.currency));
     let text = preview.map(|points| format!("Adds {}", points_text(points))).unwrap_or_default();
     dom::set_text("points-preview", &text);
 }

@@ -15,11 +15,7 @@ pub fn load() -> Option<String> {
         }
         // Keep the secret out of the address bar, history and screenshots.
         let location = window.location();
-        let clean = format!(
-            "{}{}",
-            location.pathname().unwrap_or_default(),
-            location.search().unwrap_or_default()
-        );
+        let clean = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
         if let Ok(history) = window.history() {
             let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&clean));
         }

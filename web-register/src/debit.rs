@@ -65,7 +65,10 @@ fn refused_or_retry(failure: Failure) {
             if let Some((_, view)) = with_till(|till| till.customer.clone()) {
                 verdict::show(Verdict::Customer(&view));
             }
-            dom::set_text("sale-error", &format!("{} Press the button again: a retry never debits twice.", failure.message()));
+            dom::set_text(
+                "sale-error",
+                &format!("{} Press the button again: a retry never debits twice.", failure.message()),
+            );
         }
     }
 }

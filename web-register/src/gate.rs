@@ -62,7 +62,8 @@ pub async fn route(code: OneTimeCode) {
         (till.token.clone(), till.turn)
     });
     verdict::show(Verdict::Checking);
-    let result: Result<ScanAnswer, Failure> = api::call(&token, "POST", "/api/register/scan", Some(&ScanRequest { code: code.clone() })).await;
+    let result: Result<ScanAnswer, Failure> =
+        api::call(&token, "POST", "/api/register/scan", Some(&ScanRequest { code: code.clone() })).await;
     let current = with_till(|till| {
         let current = till.turn == turn;
         if current {
@@ -140,11 +141,19 @@ fn panel(state: &str, error: &str, title: &str, name: &str, points: &str, detail
 fn show_gate(verdict: &GateVerdict) {
     let seat = verdict.seat.as_ref().map(|s| format!(" · {}", s.as_str())).unwrap_or_default();
     let event = format!("{}{seat}", verdict.event_title.as_str());
-    let visitors = if verdict.visitors == 1 { "1 visitor so far".to_owned() } else { format!("{} visitors so far", verdict.visitors) };
+    let visitors = if verdict.visitors == 1 {
+        "1 visitor so far".to_owned()
+    } else {
+        format!("{} visitors so far", verdict.visitors)
+    };
     match &verdict.deny {
         None => {
             sound::admit();
-            let left = if verdict.entries_left > 0 { format!(" · {} entries left on this pass", verdict.entries_left) } else { String::new() };
+            let left = if verdict.entries_left > 0 {
+                format!(" · {} entries left on this pass", verdict.entries_left)
+            } else {
+                String::new()
+            };
             panel("admit", "", "ADMIT", &event, "", &format!("{visitors}{left}"));
         }
         Some(deny) => {
@@ -163,7 +172,11 @@ fn show_bill(code: OneTimeCode, at_register: &BillAtRegister) {
         &MinorUnits(bill.amount_minor).format(bill.currency),
         &format!("{} · {}", bill.biller.as_str(), bill.description.as_str()),
         "",
-        &format!("Due {} · ref. {}. Collect the amount, then press Paid.", date_text(bill.due_at), bill.reference.as_str()),
+        &format!(
+            "Due {} · ref. {}. Collect the amount, then press Paid.",
+            date_text(bill.due_at),
+            bill.reference.as_str()
+        ),
     );
     BILL.with(|b| *b.borrow_mut() = Some(BillOnScreen { code, request_id: None }));
     dom::set_text("bill-error", "");
@@ -202,7 +215,10 @@ async fn pay() {
             clear();
             checkout::show_failure(&Failure::Refused(error));
         }
-        Err(failure) => dom::set_text("bill-error", &format!("{} Press Paid again: a retry is never collected twice.", failure.message())),
+        Err(failure) => dom::set_text(
+            "bill-error",
+            &format!("{} Press Paid again: a retry is never collected twice.", failure.message()),
+        ),
     }
 }
 

@@ -29,7 +29,6 @@ pub mod sound;
 pub mod state;
 pub mod verdict;
 
-
 // Shared with the phone page, so both pages behave and render alike.
 pub use web_shared::{dom, locale, receipt_view, timing};
 
@@ -75,9 +74,8 @@ fn now_ms() -> f64 {
 /// harder passes fill the rest of an 8 ms budget measured with the worker's clock.
 #[wasm_bindgen]
 pub fn scan_frame(width: u32, height: u32, rgba: &[u8]) -> Vec<String> {
-    FRAME_SCANNER
-        .with(|scanner| match scanner.try_borrow_mut() {
-            Ok(mut scanner) => scanner.scan_rgba(width, height, rgba, &now_ms).into_iter().map(|d| d.text).collect(),
-            Err(_) => scanner::scan_rgba(width, height, rgba),
-        })
+    FRAME_SCANNER.with(|scanner| match scanner.try_borrow_mut() {
+        Ok(mut scanner) => scanner.scan_rgba(width, height, rgba, &now_ms).into_iter().map(|d| d.text).collect(),
+        Err(_) => scanner::scan_rgba(width, height, rgba),
+    })
 }

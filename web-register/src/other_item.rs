@@ -28,11 +28,10 @@ pub fn parse_line(name: &str, quantity: &str, unit_price: &str, currency: Curren
     let name = Label::parse(name).map_err(|e| Invalid { field: NAME, message: sentence(e) })?;
     let quantity = match quantity.trim() {
         "" => 1,
-        typed => typed
-            .parse::<u32>()
-            .ok()
-            .filter(|q| (1..=MAX_QUANTITY).contains(q))
-            .ok_or_else(|| Invalid { field: QUANTITY, message: format!("The quantity is a whole number from 1 to {MAX_QUANTITY}.") })?,
+        typed => typed.parse::<u32>().ok().filter(|q| (1..=MAX_QUANTITY).contains(q)).ok_or_else(|| Invalid {
+            field: QUANTITY,
+            message: format!("The quantity is a whole number from 1 to {MAX_QUANTITY}."),
+        })?,
     };
     let unit_price = MinorUnits::parse(unit_price, currency)
         .map_err(|e| Invalid { field: UNIT_PRICE, message: format!("Unit price: {e}.") })?;
@@ -49,8 +48,9 @@ pub fn wire() {
 fn add() {
     dom::set_text(ERROR, "");
     let Some(currency) = with_till(|till| till.info.as_ref().map(|i| i.shop.currency)) else { return };
-    let added = parse_line(&dom::input_value(NAME), &dom::input_value(QUANTITY), &dom::input_value(UNIT_PRICE), currency)
-        .and_then(|line| crate::sale::add_line(line).map_err(|message| Invalid { field: NAME, message }));
+    let added =
+        parse_line(&dom::input_value(NAME), &dom::input_value(QUANTITY), &dom::input_value(UNIT_PRICE), currency)
+            .and_then(|line| crate::sale::add_line(line).map_err(|message| Invalid { field: NAME, message }));
     match added {
         Ok(()) => {
             reset();

@@ -3,9 +3,9 @@
 
 use crate::seen::SeenTexts;
 use domain::api::{CustomerView, RegisterInfo};
-use domain::sale::LineItem;
 use domain::code::OneTimeCode;
 use domain::money::MinorUnits;
+use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, RequestId};
 use std::cell::RefCell;
 

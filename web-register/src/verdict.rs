@@ -12,15 +12,26 @@ pub enum Verdict<'a> {
     Ready,
     Checking,
     Customer(&'a CustomerView),
-    Refused { code: ErrorCode, message: &'a str },
-    Sold { accrued: &'a PointsAccrued, currency: Currency },
+    Refused {
+        code: ErrorCode,
+        message: &'a str,
+    },
+    Sold {
+        accrued: &'a PointsAccrued,
+        currency: Currency,
+    },
     /// Something went wrong on the way (network); the message says what to do.
     Problem(&'a str),
     /// The customer's phone has the question.
-    Waiting { status: &'a DebitStatus, skew_ms: i64 },
+    Waiting {
+        status: &'a DebitStatus,
+        skew_ms: i64,
+    },
     /// Approved and applied: the receipt is on screen.
     Concluded(&'a Receipt),
-    Cancelled { by: CancelledBy },
+    Cancelled {
+        by: CancelledBy,
+    },
 }
 
 pub fn show(verdict: Verdict<'_>) {
@@ -34,11 +45,15 @@ pub fn show(verdict: Verdict<'_>) {
         _ => None,
     };
     let (state, title, name, points, detail) = match verdict {
-        Verdict::Ready => ("ready", "Ready".to_owned(), None, None, "Scan the customer's code, or type it below.".to_owned()),
+        Verdict::Ready => {
+            ("ready", "Ready".to_owned(), None, None, "Scan the customer's code, or type it below.".to_owned())
+        }
         Verdict::Checking => ("checking", "Checking…".to_owned(), None, None, String::new()),
         Verdict::Customer(view) => {
             let prepaid = match currency() {
-                Some(currency) if view.prepaid_minor > 0 => format!(" · prepaid {}", crate::locale::money(view.prepaid_minor, currency)),
+                Some(currency) if view.prepaid_minor > 0 => {
+                    format!(" · prepaid {}", crate::locale::money(view.prepaid_minor, currency))
+                }
                 _ => String::new(),
             };
             (
@@ -51,17 +66,15 @@ pub fn show(verdict: Verdict<'_>) {
         }
         Verdict::Waiting { status, skew_ms } => {
             let asked = match (&status.debit, currency()) {
-                (Debit::Redeem { reward_name, points, .. }, _) => format!("Redeem {} for {}", reward_name.as_str(), points_text(*points)),
-                (Debit::PrepaidCharge { amount }, Some(currency)) => format!("Pay {} from prepaid", crate::locale::money(amount.0, currency)),
+                (Debit::Redeem { reward_name, points, .. }, _) => {
+                    format!("Redeem {} for {}", reward_name.as_str(), points_text(*points))
+                }
+                (Debit::PrepaidCharge { amount }, Some(currency)) => {
+                    format!("Pay {} from prepaid", crate::locale::money(amount.0, currency))
+                }
                 (Debit::PrepaidCharge { amount }, None) => format!("Pay {} minor units from prepaid", amount.0),
             };
-            (
-                "waiting",
-                "Waiting…".to_owned(),
-                None,
-                Some(asked),
-                waiting_detail(status, skew_ms),
-            )
+            ("waiting", "Waiting…".to_owned(), None, Some(asked), waiting_detail(status, skew_ms))
         }
         Verdict::Concluded(receipt) => (
             "concluded",
@@ -128,7 +141,9 @@ pub fn debit_refusal(code: ErrorCode, server_message: &str) -> String {
     match code {
         ErrorCode::NotEnoughPoints => format!("Not enough points: {}", crate::state::sentence(server_message)),
         ErrorCode::InsufficientFunds => format!("Not enough prepaid value: {}", crate::state::sentence(server_message)),
-        ErrorCode::PinNotSet => "The customer has no PIN yet: they can set one on their phone, under their cards.".into(),
+        ErrorCode::PinNotSet => {
+            "The customer has no PIN yet: they can set one on their phone, under their cards.".into()
+        }
         ErrorCode::AlreadyUsed | ErrorCode::Expired => "This code cannot be used any more: ask for a fresh one.".into(),
         _ => crate::state::sentence(server_message),
     }
@@ -145,8 +160,13 @@ fn refusal_text(code: ErrorCode, server_message: &str) -> (&'static str, String)
     match code {
         ErrorCode::AlreadyUsed => ("Already used", format!("This code has been used already. {ask_fresh}")),
         ErrorCode::Expired => ("Expired", format!("This code is too old. {ask_fresh}")),
-        ErrorCode::Unknown => ("Unknown code", "Tessera does not know this code. Check the digits, or scan again.".into()),
-        ErrorCode::WrongShop => ("Another shop's code", "This code was made for another shop: the customer should open this shop's card.".into()),
+        ErrorCode::Unknown => {
+            ("Unknown code", "Tessera does not know this code. Check the digits, or scan again.".into())
+        }
+        ErrorCode::WrongShop => (
+            "Another shop's code",
+            "This code was made for another shop: the customer should open this shop's card.".into(),
+        ),
         ErrorCode::NotAMember => ("Not a member", "This customer has not joined this shop's programme.".into()),
         _ => ("Not accepted", crate::state::sentence(server_message)),
     }

@@ -47,19 +47,31 @@ impl Failure {
         match self {
             Self::Refused(e) => sentence(&e.message),
             Self::Network => "Can't reach Tessera right now. Check the connection and try again.".into(),
-            Self::Unexpected(status) => format!("Tessera answered something unexpected (HTTP {status}). Please try again."),
+            Self::Unexpected(status) => {
+                format!("Tessera answered something unexpected (HTTP {status}). Please try again.")
+            }
         }
     }
 }
 
 /// A call whose answer is JSON of type `T`.
-pub async fn call<T: DeserializeOwned>(method: &str, path: &str, auth: Auth<'_>, body: Option<&impl Serialize>) -> Result<T, Failure> {
+pub async fn call<T: DeserializeOwned>(
+    method: &str,
+    path: &str,
+    auth: Auth<'_>,
+    body: Option<&impl Serialize>,
+) -> Result<T, Failure> {
     let (status, text) = send(method, path, auth, body).await?;
     serde_json::from_str(&text).map_err(|_| Failure::Unexpected(status))
 }
 
 /// Sends the request; a 2xx gives (status, body text), anything else a `Failure`.
-pub async fn send(method: &str, path: &str, auth: Auth<'_>, body: Option<&impl Serialize>) -> Result<(u16, String), Failure> {
+pub async fn send(
+    method: &str,
+    path: &str,
+    auth: Auth<'_>,
+    body: Option<&impl Serialize>,
+) -> Result<(u16, String), Failure> {
     let init = RequestInit::new();
     init.set_method(method);
     let headers = Headers::new().map_err(|_| Failure::Network)?;

@@ -1,13 +1,17 @@
 //! One receipt as both pages show it (phone and register print the same thing).
 
-use crate::locale::{date_time, money};
 use crate::dom;
+use crate::locale::{date_time, money};
 use domain::receipt::{Receipt, ReceiptDetails};
 use domain::rewards::Benefit;
 use web_sys::Element;
 
 fn points(n: i64) -> String {
-    if n == 1 { "1 point".into() } else { format!("{n} points") }
+    if n == 1 {
+        "1 point".into()
+    } else {
+        format!("{n} points")
+    }
 }
 
 /// Fills the element `container_id` with the receipt.
@@ -32,7 +36,12 @@ fn build(container: &Element, receipt: &Receipt) -> Option<()> {
     let number = dom::create_text("p", "receipt-number", &format!("Receipt {}", receipt.receipt_number))?;
     let _ = number.set_attribute("data-testid", "receipt-number");
     dom::append(container, &number)?;
-    let meta = format!("{} · {} · Customer {}", date_time(receipt.at), receipt.register_name.as_str(), receipt.customer_number);
+    let meta = format!(
+        "{} · {} · Customer {}",
+        date_time(receipt.at),
+        receipt.register_name.as_str(),
+        receipt.customer_number
+    );
     dom::append(container, &dom::create_text("p", "receipt-meta", &meta)?)?;
 
     let lines = dom::create("div")?;

@@ -10,9 +10,8 @@ pub fn now_ms() -> f64 {
 /// Resolves after `ms` milliseconds.
 pub async fn sleep(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _reject| {
-        let scheduled = web_sys::window().and_then(|w| {
-            w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).ok()
-        });
+        let scheduled =
+            web_sys::window().and_then(|w| w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms).ok());
         if scheduled.is_none() {
             let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
         }

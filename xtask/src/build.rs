@@ -13,10 +13,8 @@ struct Page {
     served_at: &'static str,
 }
 
-const PAGES: [Page; 2] = [
-    Page { krate: "web-phone", served_at: "phone" },
-    Page { krate: "web-register", served_at: "register" },
-];
+const PAGES: [Page; 2] =
+    [Page { krate: "web-phone", served_at: "phone" }, Page { krate: "web-register", served_at: "register" }];
 
 /// Features every browser we target has; wasm-opt must be told what rustc emitted.
 const WASM_FEATURES: [&str; 6] = [
@@ -38,18 +36,14 @@ pub fn all(tools: &Tools) -> Result {
 /// Prints what each bundle weighs, raw and gzip-compressed (what a browser downloads).
 fn report_sizes() {
     let root = crate::root();
-    let bundles = [
-        "worker/build/index_bg.wasm",
-        "dist/phone/pkg/web_phone_bg.wasm",
-        "dist/register/pkg/web_register_bg.wasm",
-    ];
+    let bundles =
+        ["worker/build/index_bg.wasm", "dist/phone/pkg/web_phone_bg.wasm", "dist/register/pkg/web_register_bg.wasm"];
     for bundle in bundles {
         let path = root.join(bundle);
         let Ok(raw) = std::fs::metadata(&path).map(|m| m.len()) else { continue };
-        let gzip = crate::process::output(std::process::Command::new("sh").arg("-c").arg(format!(
-            "gzip -9c '{}' | wc -c",
-            path.display()
-        )))
+        let gzip = crate::process::output(
+            std::process::Command::new("sh").arg("-c").arg(format!("gzip -9c '{}' | wc -c", path.display())),
+        )
         .and_then(|n| n.trim().parse::<u64>().ok());
         match gzip {
             Some(gz) => println!("xtask: {bundle}: {} KB ({} KB gzip)", raw / 1000, gz / 1000),
@@ -100,9 +94,7 @@ pub fn pages(tools: &Tools) -> Result {
 }
 
 fn target_dir() -> std::path::PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| crate::root().join("target"))
+    std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| crate::root().join("target"))
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result {

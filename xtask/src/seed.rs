@@ -2,7 +2,9 @@
 //! through the same admin API an operator uses.
 
 use crate::Result;
-use domain::api::{ApiError, CreateRegisterRequest, CreateShopRequest, ErrorCode, RegisterCreated, ShopList, ShopSummary};
+use domain::api::{
+    ApiError, CreateRegisterRequest, CreateShopRequest, ErrorCode, RegisterCreated, ShopList, ShopSummary,
+};
 use domain::money::Currency;
 use domain::points::PointsPerUnit;
 use domain::shop::{Label, ShopId};

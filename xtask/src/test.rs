@@ -28,7 +28,10 @@ impl Tally {
                 self.passed += counts.passed;
                 self.failed += counts.failed;
                 let verdict = if counts.ok { "ok" } else { "FAILED" };
-                println!("xtask test: {name}: {verdict} ({} passed, {} failed, {seconds} s)", counts.passed, counts.failed);
+                println!(
+                    "xtask test: {name}: {verdict} ({} passed, {} failed, {seconds} s)",
+                    counts.passed, counts.failed
+                );
                 if !counts.ok {
                     self.broken_steps.push(name.to_owned());
                 }
@@ -123,7 +126,12 @@ fn against_the_stack(tools: &tools::Tools, tally: &mut Tally) -> Result {
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
     let stack = match Stack::start(
         tools,
-        StackOptions { port: free_port()?, persist_to: state, log: Some(work.join("wrangler.log")), own_process_group: true },
+        StackOptions {
+            port: free_port()?,
+            persist_to: state,
+            log: Some(work.join("wrangler.log")),
+            own_process_group: true,
+        },
     ) {
         Ok(stack) => stack,
         Err(message) => {

@@ -46,7 +46,14 @@ pub fn ensure_build_tools() -> Result<Tools> {
     let version = output(Command::new(&worker_build).arg("--version")).unwrap_or_default();
     if !version.contains(WORKER_BUILD_VERSION) {
         println!("xtask: installing worker-build {WORKER_BUILD_VERSION} (about 5 minutes, once)");
-        run(command("cargo").args(["install", "worker-build", "--force", "--locked", "--version", WORKER_BUILD_VERSION]))?;
+        run(command("cargo").args([
+            "install",
+            "worker-build",
+            "--force",
+            "--locked",
+            "--version",
+            WORKER_BUILD_VERSION,
+        ]))?;
     }
     ensure_npm_packages()?;
     Ok(Tools {
@@ -75,7 +82,8 @@ fn ensure_npm_packages() -> Result {
         return Err("Node.js 20 or newer is needed (it runs wrangler/workerd): apt-get install nodejs npm".into());
     }
     let root = crate::root();
-    let lock = std::fs::read(root.join("package-lock.json")).map_err(|e| format!("cannot read package-lock.json: {e}"))?;
+    let lock =
+        std::fs::read(root.join("package-lock.json")).map_err(|e| format!("cannot read package-lock.json: {e}"))?;
     let marker = root.join("node_modules/.installed-package-lock.json");
     let installed = std::fs::read(&marker).ok();
     if installed.as_deref() != Some(lock.as_slice()) || !node_bin("wrangler").exists() {

@@ -44,13 +44,13 @@ pub use debits::*;
 
 use crate::catalog::Product;
 use crate::code::OneTimeCode;
-use crate::receipt::Receipt;
-use crate::rewards::Reward;
-use crate::sale::LineItem;
 use crate::code_rules::Refusal;
 use crate::member::{DisplayName, MemberNumber, Password};
 use crate::money::Currency;
 use crate::points::PointsPerUnit;
+use crate::receipt::Receipt;
+use crate::rewards::Reward;
+use crate::sale::LineItem;
 use crate::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -408,6 +408,9 @@ mod tests {
         let short = r#"{"display_name":"Ada","password":"short"}"#;
         let err = serde_json::from_str::<SignUpRequest>(short).unwrap_err();
         assert!(err.to_string().contains("at least 8"));
-        assert!(serde_json::from_str::<AccruePointsRequest>(r#"{"code":"1","request_id":"abcdefgh","amount_minor":1}"#).is_err());
+        assert!(serde_json::from_str::<AccruePointsRequest>(
+            r#"{"code":"1","request_id":"abcdefgh","amount_minor":1}"#
+        )
+        .is_err());
     }
 }

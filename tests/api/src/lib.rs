@@ -6,13 +6,13 @@
 //! ids, so tests are independent and run in parallel against one server.
 
 use domain::api::{
-    ApiError, CreateRegisterRequest, CreateShopRequest, CustomerView, DebitStatus, ErrorCode, IssuedCode, MembershipView,
-    PendingConfirmation, PointsAccrued, RegisterCreated, ShopSummary, SignedIn, Wallet,
+    ApiError, CreateRegisterRequest, CreateShopRequest, CustomerView, DebitStatus, ErrorCode, IssuedCode,
+    MembershipView, PendingConfirmation, PointsAccrued, RegisterCreated, ShopSummary, SignedIn, Wallet,
 };
-use domain::receipt::Receipt;
 use domain::code::OneTimeCode;
 use domain::money::Currency;
 use domain::points::PointsPerUnit;
+use domain::receipt::Receipt;
 use domain::shop::{Label, ShopId};
 use reqwest::{Client, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -55,7 +55,13 @@ pub async fn spawn_app() -> TestApp {
     TestApp { base_url, admin_token, http, shop, register }
 }
 
-async fn create_shop(http: &Client, base_url: &str, admin_token: &str, name: &str, points_per_unit: u32) -> ShopSummary {
+async fn create_shop(
+    http: &Client,
+    base_url: &str,
+    admin_token: &str,
+    name: &str,
+    points_per_unit: u32,
+) -> ShopSummary {
     let request = CreateShopRequest {
         shop_id: Some(ShopId::parse(&unique_id("shop")).unwrap()),
         name: Label::parse(name).unwrap(),
@@ -235,12 +241,8 @@ pub async fn expect_json<T: DeserializeOwned>(response: Response, status: Status
 pub async fn expect_error(response: Response, code: ErrorCode) -> ApiError {
     let status = response.status();
     let url = response.url().path().to_owned();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type =
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let text = response.text().await.expect("body");
     assert!(!status.is_server_error(), "{url} answered {status}: {text}");
     assert!(content_type.starts_with("application/json"), "{url}: content-type {content_type:?} for {text}");
@@ -343,7 +345,8 @@ impl TestApp {
         member.set_pin(PIN).await;
         if prepaid_minor > 0 {
             let code = member.issue_code(&self.shop.shop_id).await.code;
-            let receipt: Receipt = expect_json(self.top_up(&code, &unique_id("top"), prepaid_minor).await, StatusCode::OK).await;
+            let receipt: Receipt =
+                expect_json(self.top_up(&code, &unique_id("top"), prepaid_minor).await, StatusCode::OK).await;
             assert!(receipt.balances());
         }
         member

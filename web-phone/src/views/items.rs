@@ -12,7 +12,9 @@ use crate::timing::{now_ms, sleep};
 use crate::views::messages::{clear_error, show_error, show_notice};
 use crate::views::{self, Screen};
 use domain::api::bills::BillView;
-use domain::api::items::{ClaimRequest, Claimed, IssueItemCodeRequest, IssuedItemCode, OfferTransferRequest, Pocket, TransferOffer};
+use domain::api::items::{
+    ClaimRequest, Claimed, IssueItemCodeRequest, IssuedItemCode, OfferTransferRequest, Pocket, TransferOffer,
+};
 use domain::api::tickets::TicketView;
 use domain::code_rules::REFRESH_BEFORE_EXPIRY_MS;
 use domain::items::{HandoverToken, ItemRef};
@@ -74,7 +76,9 @@ async fn redeem(path: &str, token: HandoverToken) {
     let result: Result<Claimed, Failure> = api::call("POST", path, Some(&ClaimRequest { token })).await;
     forget_link();
     match result {
-        Ok(Claimed::Bill(bill)) => show_notice(&format!("Added to your wallet: {} from {}", bill.description.as_str(), bill.biller.as_str())),
+        Ok(Claimed::Bill(bill)) => {
+            show_notice(&format!("Added to your wallet: {} from {}", bill.description.as_str(), bill.biller.as_str()))
+        }
         Ok(Claimed::Ticket(ticket)) => show_notice(&format!("Added to your wallet: {}", ticket.event_title.as_str())),
         Err(failure) if session::ended_by(&failure) => {}
         Err(failure) => show_error(&format!("This link did not work. {}", failure.message())),
@@ -135,7 +139,13 @@ fn card(testid: &str, item: &ItemRef, title: &str) -> Option<Element> {
     Some(card)
 }
 
-fn button(card: &Element, class: &str, text: &str, testid: &str, action: impl FnMut(web_sys::Event) + 'static) -> Option<()> {
+fn button(
+    card: &Element,
+    class: &str,
+    text: &str,
+    testid: &str,
+    action: impl FnMut(web_sys::Event) + 'static,
+) -> Option<()> {
     let button = dom::create_text("button", class, text)?;
     let _ = button.set_attribute("type", "button");
     let _ = button.set_attribute("data-testid", testid);
@@ -148,7 +158,9 @@ fn bill_card(bill: &BillView) -> Option<Element> {
     let amount = MinorUnits(bill.amount_minor).format(bill.currency);
     dom::append(&card, &dom::create_text("p", "card-points", &amount)?)?;
     let state = match (&bill.paid, bill.cancelled_at) {
-        (Some(paid), _) => format!("Paid at {} on {} · ref. {}", shop_name(&paid.shop), date_text(paid.at), bill.reference.as_str()),
+        (Some(paid), _) => {
+            format!("Paid at {} on {} · ref. {}", shop_name(&paid.shop), date_text(paid.at), bill.reference.as_str())
+        }
         (None, Some(_)) => "Cancelled by the biller".to_owned(),
         (None, None) => {
             let shops: Vec<String> = bill.payable_at.iter().map(shop_name).collect();
@@ -161,7 +173,9 @@ fn bill_card(bill: &BillView) -> Option<Element> {
     if bill.paid.is_none() && bill.cancelled_at.is_none() {
         let item = bill.item.clone();
         let title = format!("{} · {amount}", bill.description.as_str());
-        button(&card, "button button-primary", "Show code to pay", "show-bill-code", move |_| open_code(item.clone(), title.clone()))?;
+        button(&card, "button button-primary", "Show code to pay", "show-bill-code", move |_| {
+            open_code(item.clone(), title.clone())
+        })?;
     }
     Some(card)
 }
@@ -179,7 +193,12 @@ fn ticket_card(ticket: &TicketView) -> Option<Element> {
     } else if ticket.entries_left == 0 {
         "Used".to_owned()
     } else if ticket.entries_allowed > 1 {
-        format!("Gates open {} · {} of {} entries left", date_text(ticket.gate_opens_at), ticket.entries_left, ticket.entries_allowed)
+        format!(
+            "Gates open {} · {} of {} entries left",
+            date_text(ticket.gate_opens_at),
+            ticket.entries_left,
+            ticket.entries_allowed
+        )
     } else {
         format!("Gates open {}", date_text(ticket.gate_opens_at))
     };
@@ -189,7 +208,9 @@ fn ticket_card(ticket: &TicketView) -> Option<Element> {
     if ticket.is_upcoming(now) && ticket.entries_left > 0 {
         if now >= ticket.code_available_from {
             let (item, title) = (ticket.item.clone(), format!("{}{seat}", ticket.event_title.as_str()));
-            button(&card, "button button-primary", "Show ticket code", "show-ticket-code", move |_| open_code(item.clone(), title.clone()))?;
+            button(&card, "button button-primary", "Show ticket code", "show-ticket-code", move |_| {
+                open_code(item.clone(), title.clone())
+            })?;
         } else {
             let from = format!("Your code appears here from {}.", date_text(ticket.code_available_from));
             dom::append(&card, &dom::create_text("p", "hint", &from)?)?;
@@ -212,7 +233,8 @@ fn ticket_card(ticket: &TicketView) -> Option<Element> {
 
 async fn offer_transfer(item: ItemRef, target: Element) {
     clear_error();
-    let result: Result<TransferOffer, Failure> = api::call("POST", "/api/me/transfers", Some(&OfferTransferRequest { item })).await;
+    let result: Result<TransferOffer, Failure> =
+        api::call("POST", "/api/me/transfers", Some(&OfferTransferRequest { item })).await;
     match result {
         Ok(offer) => target.set_text_content(Some(&format!(
             "Send this one-time link to the new holder; your ticket moves to them when they open it: {}",

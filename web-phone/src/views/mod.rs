@@ -2,8 +2,8 @@
 
 pub mod auth;
 pub mod code;
-pub mod items;
 pub mod confirm;
+pub mod items;
 pub mod messages;
 pub mod pin;
 pub mod receipts;

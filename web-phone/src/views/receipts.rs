@@ -19,11 +19,15 @@ pub fn show(receipt: &Receipt) {
 fn summary(receipt: &Receipt) -> String {
     match &receipt.details {
         ReceiptDetails::PrepaidCharge { total_minor, .. } => format!("paid {}", money(*total_minor, receipt.currency)),
-        ReceiptDetails::PrepaidTopUp { amount_minor, .. } => format!("topped up {}", money(*amount_minor, receipt.currency)),
+        ReceiptDetails::PrepaidTopUp { amount_minor, .. } => {
+            format!("topped up {}", money(*amount_minor, receipt.currency))
+        }
         ReceiptDetails::Points { sale_minor, points_added, .. } => {
             format!("sale {}, +{}", money(*sale_minor, receipt.currency), points_text(*points_added))
         }
-        ReceiptDetails::Redeem { reward_name, points, .. } => format!("{} for {}", reward_name.as_str(), points_text(*points)),
+        ReceiptDetails::Redeem { reward_name, points, .. } => {
+            format!("{} for {}", reward_name.as_str(), points_text(*points))
+        }
     }
 }
 

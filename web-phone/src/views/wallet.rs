@@ -51,10 +51,8 @@ pub fn render() {
         }
     }
 
-    let joinable: Vec<&ShopSummary> = shops
-        .iter()
-        .filter(|shop| !wallet.memberships.iter().any(|m| m.shop.shop_id == shop.shop_id))
-        .collect();
+    let joinable: Vec<&ShopSummary> =
+        shops.iter().filter(|shop| !wallet.memberships.iter().any(|m| m.shop.shop_id == shop.shop_id)).collect();
     dom::clear_children("shops");
     dom::set_hidden("no-shops", !joinable.is_empty());
     if let Some(list) = dom::element("shops") {

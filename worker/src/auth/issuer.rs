@@ -7,7 +7,8 @@ use crate::storage::issuers::{IssuerRecord, Issuers};
 use worker::{Env, Request};
 
 pub async fn issuer(req: &Request, env: &Env) -> Outcome<IssuerRecord> {
-    let key = bearer_token(req).ok_or_else(|| unauthorized("an issuer sends `Authorization: Bearer <issuer api key>`"))?;
+    let key =
+        bearer_token(req).ok_or_else(|| unauthorized("an issuer sends `Authorization: Bearer <issuer api key>`"))?;
     Issuers::open(env)?
         .by_key(&sha256_hex(key.as_bytes()))
         .await?

@@ -38,7 +38,8 @@ pub struct Sessions {
 impl Sessions {
     /// Fails (before anything is changed) if sessions are not configured.
     pub fn from_env(env: &Env) -> Outcome<Self> {
-        let secret = secret(env, "SESSION_SECRET").ok_or_else(|| Problem::internal("SESSION_SECRET is not configured"))?;
+        let secret =
+            secret(env, "SESSION_SECRET").ok_or_else(|| Problem::internal("SESSION_SECRET is not configured"))?;
         Ok(Self { secret: secret.into_bytes() })
     }
 
@@ -68,7 +69,8 @@ pub struct Register {
 }
 
 pub async fn register(req: &Request, env: &Env) -> Outcome<Register> {
-    let token = bearer_token(req).ok_or_else(|| unauthorized("a register sends `Authorization: Bearer <register token>`"))?;
+    let token =
+        bearer_token(req).ok_or_else(|| unauthorized("a register sends `Authorization: Bearer <register token>`"))?;
     let directory = Directory::open(env)?;
     let record = directory
         .register(&sha256_hex(token.as_bytes()))
@@ -83,8 +85,10 @@ pub async fn register(req: &Request, env: &Env) -> Outcome<Register> {
 
 /// The admin. With no `ADMIN_TOKEN` configured, nobody is.
 pub fn admin(req: &Request, env: &Env) -> Outcome<()> {
-    let expected = secret(env, "ADMIN_TOKEN").ok_or_else(|| unauthorized("administration is disabled: ADMIN_TOKEN is not set"))?;
-    let given = bearer_token(req).ok_or_else(|| unauthorized("the admin sends `Authorization: Bearer <ADMIN_TOKEN>`"))?;
+    let expected =
+        secret(env, "ADMIN_TOKEN").ok_or_else(|| unauthorized("administration is disabled: ADMIN_TOKEN is not set"))?;
+    let given =
+        bearer_token(req).ok_or_else(|| unauthorized("the admin sends `Authorization: Bearer <ADMIN_TOKEN>`"))?;
     // Comparing digests keeps the comparison constant-time even across lengths.
     let matches = constant_time_eq(sha256_hex(given.as_bytes()).as_bytes(), sha256_hex(expected.as_bytes()).as_bytes());
     if matches {

@@ -46,10 +46,7 @@ pub fn from_cookie_header(header: &str) -> Option<&str> {
 /// `Secure` everywhere but on a plain-http development host.
 pub fn set_cookie(value: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!(
-        "{SESSION_COOKIE}={value}; Max-Age={}; Path=/; HttpOnly; SameSite=Strict{secure}",
-        SESSION_MS / 1000
-    )
+    format!("{SESSION_COOKIE}={value}; Max-Age={}; Path=/; HttpOnly; SameSite=Strict{secure}", SESSION_MS / 1000)
 }
 
 pub fn clear_cookie(secure: bool) -> String {

@@ -6,7 +6,9 @@ use crate::error::{Outcome, Problem};
 use crate::storage::directory::{Directory, RegisterRecord};
 use crate::storage::shop_book;
 use crate::web;
-use domain::api::{CreateRegisterRequest, CreateShopRequest, ErrorCode, ProductList, RegisterCreated, RewardList, ShopSummary};
+use domain::api::{
+    CreateRegisterRequest, CreateShopRequest, ErrorCode, ProductList, RegisterCreated, RewardList, ShopSummary,
+};
 use domain::catalog;
 use domain::shop::{RegisterId, ShopId};
 use worker::{Env, Request, Response};
@@ -48,7 +50,8 @@ pub async fn create_register(mut req: Request, env: &Env, shop_id: &str) -> Outc
     let directory = Directory::open(env)?;
     let shop = directory.shop(&shop_id).await?.ok_or_else(unknown_shop)?;
     let token = hex(&random_bytes::<TOKEN_BYTES>()?);
-    let register_id = RegisterId::parse(&random_id("reg")?).map_err(|_| Problem::internal("generated register id is invalid"))?;
+    let register_id =
+        RegisterId::parse(&random_id("reg")?).map_err(|_| Problem::internal("generated register id is invalid"))?;
     let record = RegisterRecord { register_id: register_id.clone(), shop_id: shop.shop_id.clone(), name: request.name };
     directory.put_register(&sha256_hex(token.as_bytes()), &record).await?;
     web::created(&RegisterCreated {
@@ -83,7 +86,8 @@ pub async fn put_rewards(mut req: Request, env: &Env, shop_id: &str) -> Outcome<
     let request: RewardList = web::json_body(&mut req).await?;
     let directory = Directory::open(env)?;
     let shop = existing_shop(&directory, shop_id).await?;
-    catalog::check_rewards(&request.rewards).map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+    catalog::check_rewards(&request.rewards)
+        .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
     directory.put_rewards(&shop.shop_id, &request.rewards).await?;
     web::ok(&request)
 }

@@ -23,7 +23,11 @@ async fn target(env: &Env, code: &OneTimeCode) -> Outcome<Target> {
 }
 
 fn till(register: &auth::Register) -> Till {
-    Till { shop: register.shop.shop_id.clone(), currency: register.shop.currency, register: register.record.register_id.clone() }
+    Till {
+        shop: register.shop.shop_id.clone(),
+        currency: register.shop.currency,
+        register: register.record.register_id.clone(),
+    }
 }
 
 /// `POST /api/register/scan` → [`ScanAnswer`].

@@ -16,7 +16,7 @@ use domain::api::tickets::{CreateTicketsRequest, TicketCreated, TicketsCreated, 
 use domain::api::ErrorCode;
 use domain::bills::Bill;
 use domain::issuers::first_shop_not_allowed;
-use domain::items::{EventId, HandoverToken, ItemId, ItemRef, IssuerId};
+use domain::items::{EventId, HandoverToken, IssuerId, ItemId, ItemRef};
 use domain::money::MinorUnits;
 use domain::shop::ShopId;
 use domain::tickets::{Ticket, DEFAULT_CODE_MARGIN_MS};
@@ -123,7 +123,8 @@ pub async fn create_bill(mut req: Request, env: &Env) -> Outcome<Response> {
     };
     let secret = hex(&random_bytes::<{ domain::items::SECRET_BYTES }>()?);
     let book = BillClient::of(env, &issuer.issuer_id)?;
-    let bill_id = book.create(&issuer.issuer_id, &issuer.name, request.bill_id, bill, sha256_hex(secret.as_bytes())).await?;
+    let bill_id =
+        book.create(&issuer.issuer_id, &issuer.name, request.bill_id, bill, sha256_hex(secret.as_bytes())).await?;
     let item = ItemRef::Bill { issuer: issuer.issuer_id, bill: bill_id.clone() };
     let claim = claim_link(&req, HandoverToken::new(item.clone(), secret))?;
     web::created(&BillCreated { bill_id, item, claim })
@@ -180,14 +181,21 @@ pub async fn create_tickets(mut req: Request, env: &Env) -> Outcome<Response> {
     let mut new_tickets = Vec::with_capacity(seats.len());
     for seat in &seats {
         let secret = hex(&random_bytes::<{ domain::items::SECRET_BYTES }>()?);
-        new_tickets.push(NewTicket { ticket: Ticket { seat: seat.clone(), ..template.clone() }, claim_hash: sha256_hex(secret.as_bytes()) });
+        new_tickets.push(NewTicket {
+            ticket: Ticket { seat: seat.clone(), ..template.clone() },
+            claim_hash: sha256_hex(secret.as_bytes()),
+        });
         secrets.push(secret);
     }
     let book = EventClient::of(env, &issuer.issuer_id, &request.event_id)?;
     let ids = book.create(&issuer.issuer_id, &request.event_id, new_tickets).await?;
     let mut tickets = Vec::with_capacity(ids.len());
     for ((ticket_id, secret), seat) in ids.into_iter().zip(secrets).zip(seats) {
-        let item = ItemRef::Ticket { issuer: issuer.issuer_id.clone(), event: request.event_id.clone(), ticket: ticket_id.clone() };
+        let item = ItemRef::Ticket {
+            issuer: issuer.issuer_id.clone(),
+            event: request.event_id.clone(),
+            ticket: ticket_id.clone(),
+        };
         let claim = claim_link(&req, HandoverToken::new(item.clone(), secret))?;
         tickets.push(TicketCreated { ticket_id, item, seat, claim });
     }

@@ -12,7 +12,9 @@ use crate::storage::event_book::EventClient;
 use crate::storage::pocket::PocketClient;
 use crate::web;
 use domain::api::bills::BillView;
-use domain::api::items::{ClaimRequest, Claimed, IssueItemCodeRequest, IssuedItemCode, OfferTransferRequest, Pocket, TransferOffer};
+use domain::api::items::{
+    ClaimRequest, Claimed, IssueItemCodeRequest, IssuedItemCode, OfferTransferRequest, Pocket, TransferOffer,
+};
 use domain::api::tickets::TicketView;
 use domain::api::ErrorCode;
 use domain::code::OneTimeCode;
@@ -40,7 +42,9 @@ pub async fn claim(mut req: Request, env: &Env) -> Outcome<Response> {
     let request: ClaimRequest = web::json_body(&mut req).await?;
     let token = request.token;
     let claimed = match &token.item {
-        ItemRef::Bill { issuer, bill } => Claimed::Bill(BillClient::of(env, issuer)?.claim(bill, secret_hash(&token), &member).await?),
+        ItemRef::Bill { issuer, bill } => {
+            Claimed::Bill(BillClient::of(env, issuer)?.claim(bill, secret_hash(&token), &member).await?)
+        }
         ItemRef::Ticket { issuer, event, ticket } => {
             Claimed::Ticket(EventClient::of(env, issuer, event)?.claim(ticket, secret_hash(&token), &member).await?)
         }
@@ -59,7 +63,9 @@ pub async fn pocket(req: Request, env: &Env) -> Outcome<Response> {
     for item in items {
         match item {
             ItemRef::Bill { issuer, bill } => bills_by_book.entry(issuer).or_default().push(bill),
-            ItemRef::Ticket { issuer, event, ticket } => tickets_by_book.entry((issuer, event)).or_default().push(ticket),
+            ItemRef::Ticket { issuer, event, ticket } => {
+                tickets_by_book.entry((issuer, event)).or_default().push(ticket)
+            }
         }
     }
     let mut bills: Vec<BillView> = Vec::new();

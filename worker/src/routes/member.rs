@@ -8,13 +8,13 @@ use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
 use crate::storage::code_index::{self, CodeHash};
 use crate::storage::directory::{Directory, MemberRecord};
+use crate::storage::member_vault::SetPin;
 use crate::storage::member_vault::VaultClient;
 use crate::storage::shop_book;
 use crate::web;
-use crate::storage::member_vault::SetPin;
 use domain::api::{
-    ApproveRequest, CancelRequest, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, SetPinRequest, SignInRequest, SignUpRequest,
-    SignedIn,
+    ApproveRequest, CancelRequest, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, SetPinRequest, SignInRequest,
+    SignUpRequest, SignedIn,
 };
 use domain::code::OneTimeCode;
 use domain::member::MemberNumber;
@@ -85,9 +85,11 @@ pub async fn wallet(req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env)?;
     let after = match req.url()?.query_pairs().find(|(name, _)| name == "after") {
         None => None,
-        Some((_, value)) => Some(value.parse::<u64>().map_err(|_| {
-            Problem::new(ErrorCode::InvalidRequest, "`after` is a wallet version: a whole number")
-        })?),
+        Some((_, value)) => Some(
+            value
+                .parse::<u64>()
+                .map_err(|_| Problem::new(ErrorCode::InvalidRequest, "`after` is a wallet version: a whole number"))?,
+        ),
     };
     let wallet = VaultClient::of(env, &member)?.wallet(after).await?;
     web::ok(&wallet)
@@ -99,9 +101,8 @@ pub async fn join(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env)?;
     let request: JoinRequest = web::json_body(&mut req).await?;
     let enrolment = shop_book::enroll(env, &request.shop_id, &member).await?;
-    let membership = VaultClient::of(env, &member)?
-        .join(enrolment.shop, enrolment.customer_number, request.share_name)
-        .await?;
+    let membership =
+        VaultClient::of(env, &member)?.join(enrolment.shop, enrolment.customer_number, request.share_name).await?;
     web::ok(&membership)
 }
 

@@ -6,20 +6,21 @@ use crate::auth;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
 use crate::storage::code_index::{self, CodeHash};
+use crate::storage::directory::Directory;
 use crate::storage::member_vault::{Accrual, VaultClient};
+use crate::storage::member_vault::{Ask, StatusQuery, TopUp};
 use crate::storage::shop_book;
 use crate::web;
-use crate::storage::directory::Directory;
-use crate::storage::member_vault::{Ask, StatusQuery, TopUp};
 use domain::api::{
-    AccruePointsRequest, DebitOperation, DebitRequest, DebitWaitRequest, ErrorCode, RegisterInfo, ResolveRequest, TopUpRequest,
+    AccruePointsRequest, DebitOperation, DebitRequest, DebitWaitRequest, ErrorCode, RegisterInfo, ResolveRequest,
+    TopUpRequest,
 };
 use domain::catalog::{self, CatalogError};
-use domain::confirmation::Debit;
-use domain::sale::{LineItem, Sale};
 use domain::code::OneTimeCode;
+use domain::confirmation::Debit;
 use domain::member::MemberNumber;
 use domain::money::MinorUnits;
+use domain::sale::{LineItem, Sale};
 use worker::{Env, Request, Response};
 
 /// `GET /api/register` → [`RegisterInfo`].
@@ -49,9 +50,7 @@ pub async fn resolve(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: ResolveRequest = web::json_body(&mut req).await?;
     let member = issuer(env, &request.code).await?;
-    let customer = VaultClient::of(env, &member)?
-        .resolve(CodeHash::of(&request.code), register.shop.shop_id)
-        .await?;
+    let customer = VaultClient::of(env, &member)?.resolve(CodeHash::of(&request.code), register.shop.shop_id).await?;
     web::ok(&customer)
 }
 
@@ -69,14 +68,18 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
             .total(register.shop.currency)
             .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
         if total != amount {
-            return Err(Problem::new(ErrorCode::InvalidRequest, format!("the lines add up to {} minor units, not {}", total.0, amount.0)));
+            return Err(Problem::new(
+                ErrorCode::InvalidRequest,
+                format!("the lines add up to {} minor units, not {}", total.0, amount.0),
+            ));
         }
     }
     let member = issuer(env, &request.code).await?;
     let code_hash = CodeHash::of(&request.code);
     // Sales without lines keep the fingerprint they had before lines existed.
     let lines = if items.is_empty() { String::new() } else { format!("|{}", serde_json::to_string(&items)?) };
-    let fingerprint = sha256_hex(format!("{}|{}|{}{lines}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
+    let fingerprint =
+        sha256_hex(format!("{}|{}|{}{lines}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
     shop_book::claim_request(env, &register.shop.shop_id, &request.request_id, fingerprint).await?;
     let accrual = Accrual {
         code_hash,
@@ -116,9 +119,9 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
     let (debit, items, reward) = match request.operation {
         DebitOperation::Redeem { reward_id } => {
             let rewards = directory.rewards(&shop.shop_id).await?;
-            let reward = catalog::find_reward(&rewards, &reward_id)
-                .cloned()
-                .ok_or_else(|| Problem::new(ErrorCode::UnknownReward, format!("this shop offers no reward {reward_id}")))?;
+            let reward = catalog::find_reward(&rewards, &reward_id).cloned().ok_or_else(|| {
+                Problem::new(ErrorCode::UnknownReward, format!("this shop offers no reward {reward_id}"))
+            })?;
             let debit = Debit::Redeem { reward_id, reward_name: reward.name.clone(), points: reward.cost_points };
             (debit, Vec::new(), Some(reward))
         }
@@ -127,7 +130,9 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
                 Sale::Items { items } => Sale::Items { items: priced_lines(env, shop, items).await? },
                 amount => amount,
             };
-            let total = sale.total(shop.currency).map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+            let total = sale
+                .total(shop.currency)
+                .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
             let items = match sale {
                 Sale::Items { items } => items,
                 Sale::Amount { .. } => Vec::new(),
@@ -138,7 +143,8 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = issuer(env, &request.code).await?;
     let code_hash = CodeHash::of(&request.code);
     let described = serde_json::to_string(&(&debit, &items))?;
-    let fingerprint = sha256_hex(format!("debit|{}|{}|{described}", register.record.register_id, code_hash.as_str()).as_bytes());
+    let fingerprint =
+        sha256_hex(format!("debit|{}|{}|{described}", register.record.register_id, code_hash.as_str()).as_bytes());
     shop_book::claim_request(env, &shop.shop_id, &request.request_id, fingerprint).await?;
     let ask = Ask {
         code_hash,
@@ -195,7 +201,8 @@ pub async fn top_up(mut req: Request, env: &Env) -> Outcome<Response> {
         .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
     let member = issuer(env, &request.code).await?;
     let code_hash = CodeHash::of(&request.code);
-    let fingerprint = sha256_hex(format!("top-up|{}|{}|{}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
+    let fingerprint =
+        sha256_hex(format!("top-up|{}|{}|{}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
     shop_book::claim_request(env, &register.shop.shop_id, &request.request_id, fingerprint).await?;
     let top_up = TopUp {
         code_hash,

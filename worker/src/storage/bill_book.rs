@@ -12,7 +12,7 @@ use domain::api::bills::{BillPaid, BillStatus, BillView};
 use domain::api::items::BillAtRegister;
 use domain::api::ErrorCode;
 use domain::bills::{self, Bill, BillRefusal};
-use domain::items::{self, ClaimRefusal, ItemCode, ItemCodeRefusal, ItemId, ItemRef, IssuerId};
+use domain::items::{self, ClaimRefusal, IssuerId, ItemCode, ItemCodeRefusal, ItemId, ItemRef};
 use domain::member::MemberNumber;
 use domain::money::Currency;
 use domain::shop::{Label, RegisterId, RequestId, ShopId};
@@ -109,13 +109,21 @@ impl BillClient {
     }
 
     /// Records a new bill; `already_exists` if the issuer reused a bill id.
-    pub async fn create(&self, issuer: &IssuerId, biller: &Label, bill_id: Option<ItemId>, bill: Bill, claim_hash: String) -> Outcome<ItemId> {
+    pub async fn create(
+        &self,
+        issuer: &IssuerId,
+        biller: &Label,
+        bill_id: Option<ItemId>,
+        bill: Bill,
+        claim_hash: String,
+    ) -> Outcome<ItemId> {
         let request = Create { issuer: issuer.clone(), biller: biller.clone(), bill_id, bill, claim_hash };
         internal::call(&self.stub, "create", &request).await
     }
 
     pub async fn claim(&self, bill_id: &ItemId, secret_hash: String, member: &MemberNumber) -> Outcome<BillView> {
-        internal::call(&self.stub, "claim", &Handover { bill_id: bill_id.clone(), secret_hash, member: member.clone() }).await
+        internal::call(&self.stub, "claim", &Handover { bill_id: bill_id.clone(), secret_hash, member: member.clone() })
+            .await
     }
 
     pub async fn views(&self, bill_ids: Vec<ItemId>, member: &MemberNumber) -> Outcome<Vec<BillView>> {
@@ -123,14 +131,26 @@ impl BillClient {
     }
 
     pub async fn issue_code(&self, bill_id: &ItemId, code_hash: String, member: &MemberNumber) -> Outcome<ItemCode> {
-        internal::call(&self.stub, "issue_code", &IssueCode { bill_id: bill_id.clone(), code_hash, member: member.clone() }).await
+        internal::call(
+            &self.stub,
+            "issue_code",
+            &IssueCode { bill_id: bill_id.clone(), code_hash, member: member.clone() },
+        )
+        .await
     }
 
     pub async fn resolve(&self, bill_id: &ItemId, code_hash: String, till: Till) -> Outcome<BillAtRegister> {
-        internal::call(&self.stub, "resolve", &Collect { bill_id: bill_id.clone(), code_hash, till, request_id: None }).await
+        internal::call(&self.stub, "resolve", &Collect { bill_id: bill_id.clone(), code_hash, till, request_id: None })
+            .await
     }
 
-    pub async fn pay(&self, bill_id: &ItemId, code_hash: String, till: Till, request_id: RequestId) -> Outcome<BillPaid> {
+    pub async fn pay(
+        &self,
+        bill_id: &ItemId,
+        code_hash: String,
+        till: Till,
+        request_id: RequestId,
+    ) -> Outcome<BillPaid> {
         let request = Collect { bill_id: bill_id.clone(), code_hash, till, request_id: Some(request_id) };
         internal::call(&self.stub, "pay", &request).await
     }
@@ -203,21 +223,30 @@ fn no_such_bill() -> Problem {
 
 fn code_refusal(refusal: ItemCodeRefusal) -> Problem {
     match refusal {
-        ItemCodeRefusal::Unknown => Problem::new(ErrorCode::Unknown, "this code is not known: it was never issued or is long gone"),
+        ItemCodeRefusal::Unknown => {
+            Problem::new(ErrorCode::Unknown, "this code is not known: it was never issued or is long gone")
+        }
         ItemCodeRefusal::NotTheHolder => Problem::new(ErrorCode::NotTheHolder, "this bill belongs to someone else now"),
         ItemCodeRefusal::AlreadyUsed => Problem::new(ErrorCode::AlreadyUsed, "this code was already used"),
-        ItemCodeRefusal::Expired => Problem::new(ErrorCode::Expired, "this code has expired: ask the customer to show a fresh one"),
+        ItemCodeRefusal::Expired => {
+            Problem::new(ErrorCode::Expired, "this code has expired: ask the customer to show a fresh one")
+        }
     }
 }
 
 fn bill_refusal(refusal: BillRefusal) -> Problem {
     match refusal {
-        BillRefusal::AlreadyPaid { at, shop } => {
-            Problem::new(ErrorCode::AlreadyPaid, format!("this bill was already paid at {shop} (at {at} ms since 1970)"))
+        BillRefusal::AlreadyPaid { at, shop } => Problem::new(
+            ErrorCode::AlreadyPaid,
+            format!("this bill was already paid at {shop} (at {at} ms since 1970)"),
+        ),
+        BillRefusal::NotPayableHere => {
+            Problem::new(ErrorCode::NotPayableHere, "the biller does not accept payment of this bill at this shop")
         }
-        BillRefusal::NotPayableHere => Problem::new(ErrorCode::NotPayableHere, "the biller does not accept payment of this bill at this shop"),
         BillRefusal::Cancelled => Problem::new(ErrorCode::Cancelled, "the biller cancelled this bill"),
-        BillRefusal::WrongCurrency => Problem::new(ErrorCode::WrongCurrency, "this bill is in another currency than this shop's"),
+        BillRefusal::WrongCurrency => {
+            Problem::new(ErrorCode::WrongCurrency, "this bill is in another currency than this shop's")
+        }
     }
 }
 
@@ -309,17 +338,22 @@ impl BillBook {
     fn create(&self, request: Create) -> Outcome<ItemId> {
         self.sql.exec(SCHEMA, None)?;
         match self.issuer() {
-            Ok(issuer) if issuer != request.issuer => return Err(Problem::internal("bill book reached under another name")),
+            Ok(issuer) if issuer != request.issuer => {
+                return Err(Problem::internal("bill book reached under another name"))
+            }
             Ok(_) => {}
             Err(_) => {
-                self.sql.exec("INSERT INTO biller (id, issuer_id) VALUES (1, ?)", vec![request.issuer.as_str().into()])?;
+                self.sql
+                    .exec("INSERT INTO biller (id, issuer_id) VALUES (1, ?)", vec![request.issuer.as_str().into()])?;
             }
         }
         let rows: Vec<CountRow> = self.sql.exec("SELECT COALESCE(MAX(seq), 0) AS n FROM bills", None)?.to_array()?;
         let seq = rows.into_iter().next().map_or(0, |row| row.n) + 1;
         let bill_id = match request.bill_id {
             Some(id) => id,
-            None => ItemId::parse(&format!("bill-{seq}")).map_err(|_| Problem::internal("generated bill id is invalid"))?,
+            None => {
+                ItemId::parse(&format!("bill-{seq}")).map_err(|_| Problem::internal("generated bill id is invalid"))?
+            }
         };
         if self.bill(&bill_id).is_ok() {
             return Err(Problem::new(ErrorCode::AlreadyExists, "a bill with this id exists already"));
@@ -342,7 +376,9 @@ impl BillBook {
         let matches = constant_time_eq(stored.claim_hash.as_bytes(), request.secret_hash.as_bytes());
         items::judge_claim(matches, stored.holder.as_ref(), &request.member).map_err(|refusal| match refusal {
             ClaimRefusal::Unknown => unknown_link(),
-            ClaimRefusal::AlreadyClaimed => Problem::new(ErrorCode::AlreadyClaimed, "this link was already used: each one works once"),
+            ClaimRefusal::AlreadyClaimed => {
+                Problem::new(ErrorCode::AlreadyClaimed, "this link was already used: each one works once")
+            }
         })?;
         let stored = Stored { holder: Some(request.member), ..stored };
         self.save_bill(&stored)?;

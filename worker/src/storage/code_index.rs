@@ -8,8 +8,8 @@ use crate::error::{Outcome, Problem};
 use crate::storage::internal;
 use domain::api::ErrorCode;
 use domain::code::OneTimeCode;
-use domain::items::ItemRef;
 use domain::code_rules::{CODE_LIFETIME_MS, READ_HOLD_MS, REMEMBER_MS};
+use domain::items::ItemRef;
 use domain::member::MemberNumber;
 use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -187,7 +187,10 @@ impl CodeIndex {
             .exec("SELECT member_number FROM codes WHERE code_hash = ?", vec![request.code_hash.as_str().into()])?
             .to_array()?;
         let member_number = match rows.into_iter().next() {
-            Some(row) => Some(MemberNumber::parse(&row.member_number).map_err(|_| Problem::internal("bad member number in code index"))?),
+            Some(row) => Some(
+                MemberNumber::parse(&row.member_number)
+                    .map_err(|_| Problem::internal("bad member number in code index"))?,
+            ),
             None => None,
         };
         let items: Vec<ItemRow> = self

@@ -17,8 +17,8 @@ use crate::error::Outcome;
 use crate::storage::shop_book;
 use domain::api::ShopSummary;
 use domain::catalog::Product;
-use domain::rewards::Reward;
 use domain::member::{DisplayName, MemberNumber};
+use domain::rewards::Reward;
 use domain::shop::{Label, RegisterId, ShopId};
 use serde::{Deserialize, Serialize};
 use worker::{kv::KvStore, Env};
@@ -74,12 +74,9 @@ impl<'a> Directory<'a> {
             }
             let page = list.execute().await?;
             // Entries whose metadata does not parse are skipped rather than failing the list.
-            shops.extend(
-                page.keys
-                    .into_iter()
-                    .filter_map(|key| key.metadata)
-                    .filter_map(|metadata| metadata.as_str().and_then(|json| serde_json::from_str::<ShopSummary>(json).ok())),
-            );
+            shops.extend(page.keys.into_iter().filter_map(|key| key.metadata).filter_map(|metadata| {
+                metadata.as_str().and_then(|json| serde_json::from_str::<ShopSummary>(json).ok())
+            }));
             match page.cursor {
                 Some(next) if !page.list_complete && !next.is_empty() => cursor = Some(next),
                 _ => break,

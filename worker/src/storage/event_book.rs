@@ -14,7 +14,7 @@ use crate::storage::internal;
 use crate::storage::item_codes::{self, unknown_link, ItemCodes};
 use domain::api::tickets::{EventStatus, GateVerdict, TicketStatus, TicketView};
 use domain::api::ErrorCode;
-use domain::items::{self, ClaimRefusal, EventId, ItemCode, ItemCodeRefusal, ItemId, ItemRef, IssuerId};
+use domain::items::{self, ClaimRefusal, EventId, IssuerId, ItemCode, ItemCodeRefusal, ItemId, ItemRef};
 use domain::member::MemberNumber;
 use domain::shop::{RegisterId, ShopId};
 use domain::tickets::{self, ScanRefusal, Ticket};
@@ -128,7 +128,12 @@ impl EventClient {
     }
 
     pub async fn claim(&self, ticket_id: &ItemId, secret_hash: String, member: &MemberNumber) -> Outcome<TicketView> {
-        internal::call(&self.stub, "claim", &Handover { ticket_id: ticket_id.clone(), secret_hash, member: member.clone() }).await
+        internal::call(
+            &self.stub,
+            "claim",
+            &Handover { ticket_id: ticket_id.clone(), secret_hash, member: member.clone() },
+        )
+        .await
     }
 
     /// Views of those of `ticket_ids` that `member` holds now.
@@ -137,26 +142,51 @@ impl EventClient {
     }
 
     pub async fn issue_code(&self, ticket_id: &ItemId, code_hash: String, member: &MemberNumber) -> Outcome<ItemCode> {
-        internal::call(&self.stub, "issue_code", &IssueCode { ticket_id: ticket_id.clone(), code_hash, member: member.clone() }).await
+        internal::call(
+            &self.stub,
+            "issue_code",
+            &IssueCode { ticket_id: ticket_id.clone(), code_hash, member: member.clone() },
+        )
+        .await
     }
 
-    pub async fn scan(&self, ticket_id: &ItemId, code_hash: String, venue: &ShopId, gate: &RegisterId) -> Outcome<GateVerdict> {
+    pub async fn scan(
+        &self,
+        ticket_id: &ItemId,
+        code_hash: String,
+        venue: &ShopId,
+        gate: &RegisterId,
+    ) -> Outcome<GateVerdict> {
         let request = Scan { ticket_id: ticket_id.clone(), code_hash, venue: venue.clone(), gate: gate.clone() };
         internal::call(&self.stub, "scan", &request).await
     }
 
     pub async fn offer(&self, ticket_id: &ItemId, secret_hash: String, member: &MemberNumber) -> Outcome<()> {
-        let _: Empty =
-            internal::call(&self.stub, "offer", &Handover { ticket_id: ticket_id.clone(), secret_hash, member: member.clone() }).await?;
+        let _: Empty = internal::call(
+            &self.stub,
+            "offer",
+            &Handover { ticket_id: ticket_id.clone(), secret_hash, member: member.clone() },
+        )
+        .await?;
         Ok(())
     }
 
     pub async fn accept(&self, ticket_id: &ItemId, secret_hash: String, member: &MemberNumber) -> Outcome<Accepted> {
-        internal::call(&self.stub, "accept", &Handover { ticket_id: ticket_id.clone(), secret_hash, member: member.clone() }).await
+        internal::call(
+            &self.stub,
+            "accept",
+            &Handover { ticket_id: ticket_id.clone(), secret_hash, member: member.clone() },
+        )
+        .await
     }
 
     pub async fn cancel(&self, ticket_id: &ItemId, pseudonym_salt: String) -> Outcome<TicketStatus> {
-        let status: EventStatus = internal::call(&self.stub, "cancel", &(TicketOnly { ticket_id: ticket_id.clone() }, StatusQuery { pseudonym_salt })).await?;
+        let status: EventStatus = internal::call(
+            &self.stub,
+            "cancel",
+            &(TicketOnly { ticket_id: ticket_id.clone() }, StatusQuery { pseudonym_salt }),
+        )
+        .await?;
         status.tickets.into_iter().next().ok_or_else(|| Problem::internal("cancel answered no ticket"))
     }
 
@@ -225,7 +255,9 @@ fn no_such_ticket() -> Problem {
 
 fn code_refusal(refusal: ItemCodeRefusal) -> Problem {
     match refusal {
-        ItemCodeRefusal::Unknown => Problem::new(ErrorCode::Unknown, "this code is not known: it was never issued or is long gone"),
+        ItemCodeRefusal::Unknown => {
+            Problem::new(ErrorCode::Unknown, "this code is not known: it was never issued or is long gone")
+        }
         ItemCodeRefusal::NotTheHolder => Problem::new(
             ErrorCode::NotTheHolder,
             "this ticket has been passed on to someone else: codes of the former holder no longer work",
@@ -279,7 +311,8 @@ impl EventBook {
     // ---- reading ----
 
     fn event(&self) -> Outcome<(IssuerId, EventId)> {
-        let rows: Vec<EventRow> = self.sql.exec("SELECT issuer_id, event_id FROM event WHERE id = 1", None)?.to_array()?;
+        let rows: Vec<EventRow> =
+            self.sql.exec("SELECT issuer_id, event_id FROM event WHERE id = 1", None)?.to_array()?;
         let row = rows.into_iter().next().ok_or_else(|| Problem::new(ErrorCode::NotFound, "there is no such event"))?;
         Ok((
             IssuerId::parse(&row.issuer_id).map_err(|_| corrupt("issuer id"))?,
@@ -307,7 +340,10 @@ impl EventBook {
     fn ticket(&self, ticket_id: &ItemId) -> Outcome<Stored> {
         let rows: Vec<TicketRow> = self
             .sql
-            .exec(&format!("SELECT {} FROM tickets WHERE ticket_id = ?", Self::COLUMNS), vec![ticket_id.as_str().into()])?
+            .exec(
+                &format!("SELECT {} FROM tickets WHERE ticket_id = ?", Self::COLUMNS),
+                vec![ticket_id.as_str().into()],
+            )?
             .to_array()?;
         rows.into_iter().next().map(Self::parse_row).transpose()?.ok_or_else(no_such_ticket)
     }
@@ -319,7 +355,8 @@ impl EventBook {
     }
 
     fn visitors(&self) -> Outcome<u32> {
-        let rows: Vec<CountRow> = self.sql.exec("SELECT COALESCE(SUM(entries), 0) AS n FROM tickets", None)?.to_array()?;
+        let rows: Vec<CountRow> =
+            self.sql.exec("SELECT COALESCE(SUM(entries), 0) AS n FROM tickets", None)?.to_array()?;
         Ok(rows.into_iter().next().map_or(0, |row| u32::try_from(row.n).unwrap_or(u32::MAX)))
     }
 
@@ -392,11 +429,17 @@ impl EventBook {
         let mut ids = Vec::with_capacity(request.tickets.len());
         for new in request.tickets {
             seq += 1;
-            let ticket_id = ItemId::parse(&format!("tk-{seq}")).map_err(|_| Problem::internal("generated ticket id is invalid"))?;
+            let ticket_id =
+                ItemId::parse(&format!("tk-{seq}")).map_err(|_| Problem::internal("generated ticket id is invalid"))?;
             self.sql.exec(
                 "INSERT INTO tickets (ticket_id, seq, ticket, claim_hash, holder, former_holders, offer_hash, entries)
                  VALUES (?, ?, ?, ?, NULL, '[]', NULL, 0)",
-                vec![ticket_id.as_str().into(), seq.into(), serde_json::to_string(&new.ticket)?.into(), new.claim_hash.into()],
+                vec![
+                    ticket_id.as_str().into(),
+                    seq.into(),
+                    serde_json::to_string(&new.ticket)?.into(),
+                    new.claim_hash.into(),
+                ],
             )?;
             ids.push(ticket_id);
         }
@@ -434,7 +477,10 @@ impl EventBook {
         tickets::judge_code_window(&stored.ticket, now).map_err(|window| {
             Problem::new(
                 ErrorCode::NotYetAvailable,
-                format!("this ticket's code can be shown from {} (ms since 1970), shortly before the gates open", window.from),
+                format!(
+                    "this ticket's code can be shown from {} (ms since 1970), shortly before the gates open",
+                    window.from
+                ),
             )
         })?;
         self.codes().forget_old(now)?;
@@ -447,13 +493,17 @@ impl EventBook {
     fn scan(&self, request: Scan) -> Outcome<GateVerdict> {
         let mut stored = self.ticket(&request.ticket_id)?;
         let now = clock::now();
-        let mut code = self.codes().load(&request.code_hash, &request.ticket_id)?.ok_or_else(|| code_refusal(ItemCodeRefusal::Unknown))?;
+        let mut code = self
+            .codes()
+            .load(&request.code_hash, &request.ticket_id)?
+            .ok_or_else(|| code_refusal(ItemCodeRefusal::Unknown))?;
         let verdict = tickets::judge_scan(&stored.ticket, stored.holder.as_ref(), &code, &request.venue, now);
         let deny = match verdict {
             Err(ScanRefusal::Code(refusal)) => return Err(code_refusal(refusal)),
             Err(ScanRefusal::Deny(deny)) => Some(deny),
             Ok(()) => {
-                tickets::admit(&mut stored.ticket, &request.venue, request.gate.clone(), now).map_err(|_| Problem::internal("admit refused what judge_scan allowed"))?;
+                tickets::admit(&mut stored.ticket, &request.venue, request.gate.clone(), now)
+                    .map_err(|_| Problem::internal("admit refused what judge_scan allowed"))?;
                 code.spend(request.gate, now);
                 stored.offer_hash = None;
                 self.codes().save(&request.code_hash, &request.ticket_id, &code)?;
@@ -537,10 +587,15 @@ impl EventBook {
 fn claim_refusal(refusal: ClaimRefusal) -> Problem {
     match refusal {
         ClaimRefusal::Unknown => unknown_link(),
-        ClaimRefusal::AlreadyClaimed => Problem::new(ErrorCode::AlreadyClaimed, "this link was already used: each one works once"),
+        ClaimRefusal::AlreadyClaimed => {
+            Problem::new(ErrorCode::AlreadyClaimed, "this link was already used: each one works once")
+        }
     }
 }
 
 fn not_transferable() -> Problem {
-    Problem::new(ErrorCode::NotTransferable, "this ticket cannot be passed on: it is not transferable, used, cancelled or over")
+    Problem::new(
+        ErrorCode::NotTransferable,
+        "this ticket cannot be passed on: it is not transferable, used, cancelled or over",
+    )
 }

@@ -22,7 +22,9 @@ pub async fn call<Q: Serialize, A: DeserializeOwned>(stub: &Stub, operation: &st
     } else {
         match serde_json::from_str::<ApiError>(&text) {
             Ok(error) => Err(Problem::Refused(error)),
-            Err(_) => Err(Problem::internal(format!("{operation}: status {} without an ApiError", response.status_code()))),
+            Err(_) => {
+                Err(Problem::internal(format!("{operation}: status {} without an ApiError", response.status_code())))
+            }
         }
     }
 }

@@ -28,7 +28,9 @@ impl ItemCodes<'_> {
         let rows: Vec<CodeRow> = self.sql.exec(&query, vec![code_hash.into(), item.as_str().into()])?.to_array()?;
         rows.into_iter()
             .next()
-            .map(|row| serde_json::from_str(&row.code).map_err(|_| Problem::internal("an item book holds a malformed code")))
+            .map(|row| {
+                serde_json::from_str(&row.code).map_err(|_| Problem::internal("an item book holds a malformed code"))
+            })
             .transpose()
     }
 
@@ -65,9 +67,8 @@ struct NameRow {
 /// Whether a book's schema exists. Books create it with their first item, so a
 /// forged link or code naming a book that does not exist leaves nothing behind.
 pub fn table_exists(sql: &SqlStorage, table: &str) -> Outcome<bool> {
-    let rows: Vec<NameRow> = sql
-        .exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", vec![table.into()])?
-        .to_array()?;
+    let rows: Vec<NameRow> =
+        sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", vec![table.into()])?.to_array()?;
     Ok(!rows.is_empty())
 }
 

@@ -85,7 +85,8 @@ pub async fn enroll(env: &Env, shop_id: &ShopId, member_number: &MemberNumber) -
 /// it again for the same request succeeds (a retry); for another request it is
 /// refused with `request_id_reused`.
 pub async fn claim_request(env: &Env, shop_id: &ShopId, request_id: &RequestId, fingerprint: String) -> Outcome<()> {
-    let _: Empty = internal::call(&stub(env, shop_id)?, "claim", &Claim { request_id: request_id.clone(), fingerprint }).await?;
+    let _: Empty =
+        internal::call(&stub(env, shop_id)?, "claim", &Claim { request_id: request_id.clone(), fingerprint }).await?;
     Ok(())
 }
 
@@ -164,7 +165,10 @@ impl ShopBook {
 
     fn create(&self, request: Create) -> Outcome<ShopSummary> {
         if self.profile()?.is_some() {
-            return Err(Problem::new(ErrorCode::AlreadyExists, format!("a shop with id {} exists already", request.shop.shop_id)));
+            return Err(Problem::new(
+                ErrorCode::AlreadyExists,
+                format!("a shop with id {} exists already", request.shop.shop_id),
+            ));
         }
         self.sql.exec(SCHEMA, None)?;
         let json = serde_json::to_string(&request.shop)?;

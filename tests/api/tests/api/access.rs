@@ -32,7 +32,14 @@ async fn unknown_and_malformed_codes_are_refused() {
     let mut typo = unknown.as_str().to_owned().into_bytes();
     typo[0] = if typo[0] == b'9' { b'0' } else { typo[0] + 1 };
     let typo = String::from_utf8(typo).unwrap();
-    for code in [json!(typo), json!("12345abcde12345abcde123456"), json!("123"), json!(format!("{}1", unknown.as_str())), json!(123), json!(null)] {
+    for code in [
+        json!(typo),
+        json!("12345abcde12345abcde123456"),
+        json!("123"),
+        json!(format!("{}1", unknown.as_str())),
+        json!(123),
+        json!(null),
+    ] {
         for path in ["/api/register/resolve", "/api/register/points"] {
             let response = app
                 .http
@@ -60,7 +67,13 @@ async fn grouped_codes_as_typed_are_accepted() {
 async fn codes_need_a_membership_and_memberships_need_a_shop() {
     let app = spawn_app().await;
     let member = app.sign_up("Ada").await;
-    let response = member.client.post(app.url("/api/me/codes")).json(&json!({ "shop_id": app.shop.shop_id })).send().await.unwrap();
+    let response = member
+        .client
+        .post(app.url("/api/me/codes"))
+        .json(&json!({ "shop_id": app.shop.shop_id }))
+        .send()
+        .await
+        .unwrap();
     expect_error(response, ErrorCode::NotAMember).await;
     let response = member
         .client
@@ -90,7 +103,8 @@ async fn callers_without_valid_credentials_are_refused() {
     let app = spawn_app().await;
     let member = app.member_of_shop("Ada", false).await;
     let code = member.issue_code(&app.shop.shop_id).await.code;
-    let forged_cookie = format!("tessera_session={}.99999999999999.{}", member.signed_in.member_number.as_str(), "ab".repeat(32));
+    let forged_cookie =
+        format!("tessera_session={}.99999999999999.{}", member.signed_in.member_number.as_str(), "ab".repeat(32));
 
     let member_calls: [(&str, &str, serde_json::Value); 5] = [
         ("GET", "/api/me/wallet", json!(null)),
@@ -117,7 +131,14 @@ async fn callers_without_valid_credentials_are_refused() {
         ("POST", "/api/register/resolve", json!({ "code": code })),
         ("POST", "/api/register/points", json!({ "code": code, "request_id": unique_id("req"), "amount_minor": 100 })),
     ];
-    let bad_tokens = [None, Some("Bearer".to_owned()), Some("Bearer nope".to_owned()), Some(format!("Basic {}", app.register.token)), Some(format!("Bearer {}", app.admin_token)), Some(format!("Bearer {}x", app.register.token))];
+    let bad_tokens = [
+        None,
+        Some("Bearer".to_owned()),
+        Some("Bearer nope".to_owned()),
+        Some(format!("Basic {}", app.register.token)),
+        Some(format!("Bearer {}", app.admin_token)),
+        Some(format!("Bearer {}x", app.register.token)),
+    ];
     for (method, path, body) in &register_calls {
         for token in &bad_tokens {
             let mut request = app.http.request(method.parse().unwrap(), app.url(path));
@@ -135,7 +156,13 @@ async fn callers_without_valid_credentials_are_refused() {
         ("/api/admin/shops".to_owned(), json!({ "name": "X", "currency": "EUR", "points_per_unit": 1 })),
         (format!("/api/admin/shops/{}/registers", app.shop.shop_id), json!({ "name": "X" })),
     ];
-    let bad_admin = [None, Some("Bearer wrong".to_owned()), Some(format!("Bearer {}", app.register.token)), Some(format!("Bearer {}x", app.admin_token)), Some(format!("Basic {}", app.admin_token))];
+    let bad_admin = [
+        None,
+        Some("Bearer wrong".to_owned()),
+        Some(format!("Bearer {}", app.register.token)),
+        Some(format!("Bearer {}x", app.admin_token)),
+        Some(format!("Basic {}", app.admin_token)),
+    ];
     for (path, body) in &admin_calls {
         for token in &bad_admin {
             let mut request = app.http.post(app.url(path)).json(body);

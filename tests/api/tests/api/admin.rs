@@ -46,8 +46,11 @@ async fn registers_belong_to_an_existing_shop_and_know_it() {
     assert_eq!(app.register.register_path, format!("/register/#token={}", app.register.token));
     assert!(app.register.token.len() >= 43, "at least 256 bits: {}", app.register.token);
 
-    let info: RegisterInfo =
-        expect_json(app.http.get(app.url("/api/register")).bearer_auth(&app.register.token).send().await.unwrap(), StatusCode::OK).await;
+    let info: RegisterInfo = expect_json(
+        app.http.get(app.url("/api/register")).bearer_auth(&app.register.token).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
     assert_eq!(info.register_id, app.register.register_id);
     assert_eq!(info.shop, app.shop);
     assert_eq!(info.register_name.as_str(), "Till 1");
@@ -80,7 +83,8 @@ async fn shop_fields_are_validated() {
         json!({ "shop_id": "Bad Id", "name": "X", "currency": "EUR", "points_per_unit": 1 }),
     ];
     for body in bad {
-        let response = app.http.post(app.url("/api/admin/shops")).bearer_auth(&app.admin_token).json(&body).send().await.unwrap();
+        let response =
+            app.http.post(app.url("/api/admin/shops")).bearer_auth(&app.admin_token).json(&body).send().await.unwrap();
         expect_error(response, ErrorCode::InvalidRequest).await;
     }
 }

@@ -31,21 +31,31 @@ fn endpoints(app: &TestApp, code: &str) -> Vec<Endpoint> {
             path: "/api/members".into(),
             caller: Caller::Anyone,
             missing_field: vec![json!({ "display_name": "Ada" }), json!({ "password": PASSWORD })],
-            wrong_type: vec![json!({ "display_name": 5, "password": PASSWORD }), json!({ "display_name": "Ada", "password": ["x"] })],
+            wrong_type: vec![
+                json!({ "display_name": 5, "password": PASSWORD }),
+                json!({ "display_name": "Ada", "password": ["x"] }),
+            ],
             valid: json!({ "display_name": "Ada", "password": PASSWORD }),
         },
         Endpoint {
             path: "/api/session".into(),
             caller: Caller::Anyone,
             missing_field: vec![json!({ "member_number": "123456789012" }), json!({ "password": PASSWORD })],
-            wrong_type: vec![json!({ "member_number": 12345678901u64, "password": PASSWORD }), json!({ "member_number": "1", "password": 5 })],
+            wrong_type: vec![
+                json!({ "member_number": 12345678901u64, "password": PASSWORD }),
+                json!({ "member_number": "1", "password": 5 }),
+            ],
             valid: json!({ "member_number": "123456789012", "password": PASSWORD }),
         },
         Endpoint {
             path: "/api/me/memberships".into(),
             caller: Caller::Member,
             missing_field: vec![json!({ "share_name": true })],
-            wrong_type: vec![json!({ "shop_id": 1 }), json!({ "shop_id": shop, "share_name": "yes" }), json!({ "shop_id": "Not/A/Slug" })],
+            wrong_type: vec![
+                json!({ "shop_id": 1 }),
+                json!({ "shop_id": shop, "share_name": "yes" }),
+                json!({ "shop_id": "Not/A/Slug" }),
+            ],
             valid: json!({ "shop_id": shop }),
         },
         Endpoint {
@@ -83,8 +93,14 @@ fn endpoints(app: &TestApp, code: &str) -> Vec<Endpoint> {
         Endpoint {
             path: "/api/admin/shops".into(),
             caller: Caller::Admin,
-            missing_field: vec![json!({ "name": "X", "currency": "EUR" }), json!({ "currency": "EUR", "points_per_unit": 1 })],
-            wrong_type: vec![json!({ "name": "X", "currency": "EUR", "points_per_unit": "1" }), json!({ "name": "X", "currency": 978, "points_per_unit": 1 })],
+            missing_field: vec![
+                json!({ "name": "X", "currency": "EUR" }),
+                json!({ "currency": "EUR", "points_per_unit": 1 }),
+            ],
+            wrong_type: vec![
+                json!({ "name": "X", "currency": "EUR", "points_per_unit": "1" }),
+                json!({ "name": "X", "currency": 978, "points_per_unit": 1 }),
+            ],
             valid: json!({ "name": "X", "currency": "EUR", "points_per_unit": 1 }),
         },
         Endpoint {
@@ -172,6 +188,13 @@ async fn oversized_bodies_are_refused_everywhere() {
     let room = MAX_BODY_BYTES - serde_json::to_vec(&body).unwrap().len() - r#","padding":"""#.len();
     body["padding"] = json!("x".repeat(room));
     assert_eq!(serde_json::to_vec(&body).unwrap().len(), MAX_BODY_BYTES);
-    let response = app.http.post(app.url("/api/register/points")).bearer_auth(&app.register.token).json(&body).send().await.unwrap();
+    let response = app
+        .http
+        .post(app.url("/api/register/points"))
+        .bearer_auth(&app.register.token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
 }

@@ -24,17 +24,20 @@ async fn a_bill_is_paid_exactly_once_and_the_issuer_sees_where() {
     assert_eq!(at_register.bill.paid, None);
 
     let request_id = unique_id("pay");
-    let paid: BillPaid = expect_json(pay_with(&app, &app.register.token, &code, &request_id).await, StatusCode::OK).await;
+    let paid: BillPaid =
+        expect_json(pay_with(&app, &app.register.token, &code, &request_id).await, StatusCode::OK).await;
     assert_eq!(paid.payment.shop, app.shop.shop_id);
     assert_eq!(paid.payment.register, app.register.register_id);
     // A retry of the same Paid (lost answer) changes nothing and answers the same.
-    let again: BillPaid = expect_json(pay_with(&app, &app.register.token, &code, &request_id).await, StatusCode::OK).await;
+    let again: BillPaid =
+        expect_json(pay_with(&app, &app.register.token, &code, &request_id).await, StatusCode::OK).await;
     assert_eq!(again, paid);
     // A second Paid is refused, with a fresh code too, and no new code is issued for a paid bill.
     expect_error(pay_with(&app, &app.register.token, &code, &unique_id("pay")).await, ErrorCode::AlreadyPaid).await;
     expect_error(item_code_response(&app, &ada, &bill.item).await, ErrorCode::AlreadyPaid).await;
 
-    let status: BillStatus = expect_json(issuer.get(&app, &format!("/api/issuer/bills/{}", bill.bill_id)).await, StatusCode::OK).await;
+    let status: BillStatus =
+        expect_json(issuer.get(&app, &format!("/api/issuer/bills/{}", bill.bill_id)).await, StatusCode::OK).await;
     assert_eq!(status.paid.as_ref(), Some(&paid.payment));
     assert!(status.claimed);
     // The receipt in the wallet.
@@ -73,7 +76,8 @@ async fn only_where_the_biller_allows_and_unpaid_first() {
 
     let code = item_code(&app, &ada, &first.item).await;
     expect_error(scan_with(&app, &elsewhere_till.token, &code).await, ErrorCode::NotPayableHere).await;
-    expect_error(pay_with(&app, &elsewhere_till.token, &code, &unique_id("pay")).await, ErrorCode::NotPayableHere).await;
+    expect_error(pay_with(&app, &elsewhere_till.token, &code, &unique_id("pay")).await, ErrorCode::NotPayableHere)
+        .await;
     expect_json::<BillPaid>(pay_with(&app, &app.register.token, &code, &unique_id("pay")).await, StatusCode::OK).await;
 
     // The paid one goes below the unpaid one.

@@ -36,7 +36,8 @@ const IN_FLIGHT: usize = 50;
 async fn two_hundred_concurrent_accruals_add_up_exactly() {
     let app = spawn_app().await;
     let member = app.member_of_shop("Ada", false).await;
-    let codes: Vec<_> = stream::iter(0..200).map(|_| member.issue_code(&app.shop.shop_id)).buffer_unordered(IN_FLIGHT).collect().await;
+    let codes: Vec<_> =
+        stream::iter(0..200).map(|_| member.issue_code(&app.shop.shop_id)).buffer_unordered(IN_FLIGHT).collect().await;
     let distinct: std::collections::HashSet<_> = codes.iter().map(|issued| issued.code.clone()).collect();
     assert_eq!(distinct.len(), 200);
 

@@ -59,7 +59,9 @@ async fn redeem_asks_the_phone_and_debits_points_once_on_approve() {
 
     let asked = app.debit_ok(&code, &request_id, redeem("coffee")).await;
     assert_eq!(asked.outcome, DebitOutcome::Pending);
-    assert!(matches!(&asked.debit, Debit::Redeem { points: 500, reward_name, .. } if reward_name.as_str() == "Free coffee"));
+    assert!(
+        matches!(&asked.debit, Debit::Redeem { points: 500, reward_name, .. } if reward_name.as_str() == "Free coffee")
+    );
 
     // The phone has the question, worded from the shop's reward.
     let pending = member.pending().await;
@@ -70,7 +72,10 @@ async fn redeem_asks_the_phone_and_debits_points_once_on_approve() {
     let approved: DebitStatus = expect_json(member.approve(&pending[0], None, 0).await, StatusCode::OK).await;
     let receipt = receipt_of(&approved).clone();
     assert!(receipt.balances());
-    assert!(matches!(receipt.details, ReceiptDetails::Redeem { points: 500, points_before: 600, points_after: 100, .. }));
+    assert!(matches!(
+        receipt.details,
+        ReceiptDetails::Redeem { points: 500, points_before: 600, points_after: 100, .. }
+    ));
     assert_eq!(member.points_at(&app.shop.shop_id).await, 100);
 
     // The register learns the same answer; a replayed approval changes nothing.
@@ -95,7 +100,8 @@ async fn not_enough_points_is_refused_before_the_customer_is_asked() {
     let member = app.customer(499, 0).await;
     let code = member.issue_code(&app.shop.shop_id).await.code;
     expect_error(app.debit(&code, &unique_id("redeem"), redeem("coffee")).await, ErrorCode::NotEnoughPoints).await;
-    expect_error(app.debit(&code, &unique_id("redeem"), redeem("no-such-reward")).await, ErrorCode::UnknownReward).await;
+    expect_error(app.debit(&code, &unique_id("redeem"), redeem("no-such-reward")).await, ErrorCode::UnknownReward)
+        .await;
     assert!(member.pending().await.is_empty());
     assert_eq!(member.points_at(&app.shop.shop_id).await, 499);
     // The code was not spent by a refusal: it still works for a sale.
@@ -180,7 +186,8 @@ async fn an_old_prompt_cannot_approve_a_new_amount() {
     other.request_id = domain::shop::RequestId::parse(&unique_id("other")).unwrap();
     expect_error(member.approve(&other, Some(PIN), 0).await, ErrorCode::NotFound).await;
     // The same request id cannot be reused by the register for a new amount either.
-    expect_error(app.debit(&code, shown.request_id.as_str(), charge_amount(100)).await, ErrorCode::RequestIdReused).await;
+    expect_error(app.debit(&code, shown.request_id.as_str(), charge_amount(100)).await, ErrorCode::RequestIdReused)
+        .await;
     // A tip above the sale is not allowed.
     expect_error(member.approve(&shown, Some(PIN), 901).await, ErrorCode::TipNotAllowed).await;
     assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 5000);
@@ -188,7 +195,13 @@ async fn an_old_prompt_cannot_approve_a_new_amount() {
     let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 100).await, StatusCode::OK).await;
     assert!(matches!(
         receipt_of(&approved).details,
-        ReceiptDetails::PrepaidCharge { sale_minor: 900, tip_minor: 100, total_minor: 1000, prepaid_before: 5000, prepaid_after: 4000 }
+        ReceiptDetails::PrepaidCharge {
+            sale_minor: 900,
+            tip_minor: 100,
+            total_minor: 1000,
+            prepaid_before: 5000,
+            prepaid_after: 4000
+        }
     ));
     assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 4000);
 }
@@ -218,7 +231,10 @@ async fn a_prepaid_sale_with_items_is_priced_from_the_list_and_gives_one_receipt
     assert_eq!(receipt.items.len(), 2);
     assert_eq!(receipt.register_id, app.register.register_id);
     assert!(receipt.balances());
-    assert!(matches!(receipt.details, ReceiptDetails::PrepaidCharge { total_minor: 800, prepaid_before: 2000, prepaid_after: 1200, .. }));
+    assert!(matches!(
+        receipt.details,
+        ReceiptDetails::PrepaidCharge { total_minor: 800, prepaid_before: 2000, prepaid_after: 1200, .. }
+    ));
     assert_eq!(receipt_of(&app.wait(&code, &request_id).await), receipt);
 
     let unknown = json!({ "kind": "prepaid_charge", "sale": { "kind": "items", "items": [
@@ -421,10 +437,14 @@ async fn a_points_sale_may_carry_its_lines_and_gets_a_receipt() {
     };
     // The lines must add up to the amount.
     expect_error(send(400, unique_id("cash")).await.unwrap(), ErrorCode::InvalidRequest).await;
-    let accrued: domain::api::PointsAccrued = expect_json(send(500, request_id.clone()).await.unwrap(), StatusCode::OK).await;
+    let accrued: domain::api::PointsAccrued =
+        expect_json(send(500, request_id.clone()).await.unwrap(), StatusCode::OK).await;
     let receipt = accrued.receipt.clone().expect("a receipt");
     assert_eq!(receipt.items.len(), 1);
-    assert!(matches!(receipt.details, ReceiptDetails::Points { sale_minor: 500, points_added: 5, points_before: 0, points_after: 5 }));
+    assert!(matches!(
+        receipt.details,
+        ReceiptDetails::Points { sale_minor: 500, points_added: 5, points_before: 0, points_after: 5 }
+    ));
     assert!(receipt.balances());
     // A retry answers the same receipt; the phone has it too.
     let again: domain::api::PointsAccrued = expect_json(send(500, request_id).await.unwrap(), StatusCode::OK).await;
@@ -449,7 +469,8 @@ async fn the_register_can_withdraw_its_question_until_it_is_answered() {
     let request_id = unique_id("withdrawn");
     app.debit_ok(&code, &request_id, redeem("coffee")).await;
     let shown = member.pending().await.remove(0);
-    let withdrawn: DebitStatus = expect_json(withdraw(code.clone(), request_id.clone()).await.unwrap(), StatusCode::OK).await;
+    let withdrawn: DebitStatus =
+        expect_json(withdraw(code.clone(), request_id.clone()).await.unwrap(), StatusCode::OK).await;
     assert_eq!(withdrawn.outcome, DebitOutcome::Cancelled { by: CancelledBy::Register });
     assert!(member.pending().await.is_empty(), "the phone no longer shows it");
     expect_error(member.approve(&shown, None, 0).await, ErrorCode::AlreadyAnswered).await;

@@ -2,9 +2,9 @@
 
 use crate::issuing::{create_issuer, create_issuer_for, now_ms, HOUR};
 use api_tests::{expect_error, spawn_app, unique_id};
+use domain::api::ErrorCode;
 use domain::shop::ShopId;
 use reqwest::StatusCode;
-use domain::api::ErrorCode;
 use serde_json::{json, Value};
 
 #[tokio::test]
@@ -16,13 +16,26 @@ async fn issuer_keys_are_required_and_revocable() {
 
     // Another issuer cannot see it; a register token or no key is not an issuer key.
     expect_error(other.get(&app, &format!("/api/issuer/bills/{}", bill.bill_id)).await, ErrorCode::NotFound).await;
-    let response = app.http.get(app.url(&format!("/api/issuer/bills/{}", bill.bill_id))).bearer_auth(&app.register.token).send().await.unwrap();
+    let response = app
+        .http
+        .get(app.url(&format!("/api/issuer/bills/{}", bill.bill_id)))
+        .bearer_auth(&app.register.token)
+        .send()
+        .await
+        .unwrap();
     expect_error(response, ErrorCode::Unauthorized).await;
     let response = app.http.post(app.url("/api/issuer/bills")).json(&json!({})).send().await.unwrap();
     expect_error(response, ErrorCode::Unauthorized).await;
 
     // Only the admin creates and revokes issuers.
-    let response = app.http.post(app.url("/api/admin/issuers")).bearer_auth(&issuer.created.api_key).json(&json!({ "name": "Me" })).send().await.unwrap();
+    let response = app
+        .http
+        .post(app.url("/api/admin/issuers"))
+        .bearer_auth(&issuer.created.api_key)
+        .json(&json!({ "name": "Me" }))
+        .send()
+        .await
+        .unwrap();
     expect_error(response, ErrorCode::Unauthorized).await;
     let path = app.url(&format!("/api/admin/issuers/{}", issuer.created.issuer_id));
     let response = app.http.delete(&path).bearer_auth(&app.admin_token).send().await.unwrap();
@@ -49,7 +62,11 @@ async fn bad_bills_and_tickets_are_refused_with_reasons() {
     expect_error(issuer.post(&app, "/api/issuer/tickets", &bad_window).await, ErrorCode::InvalidRequest).await;
     let too_many = json!({ "event_id": "e", "event_title": "t", "venue": app.shop.shop_id, "starts_at": 10, "gate_opens_at": 5, "count": 100000 });
     expect_error(issuer.post(&app, "/api/issuer/tickets", &too_many).await, ErrorCode::InvalidRequest).await;
-    expect_error(issuer.post(&app, "/api/issuer/tickets", &json!({ "event_id": "Bad Id" })).await, ErrorCode::InvalidRequest).await;
+    expect_error(
+        issuer.post(&app, "/api/issuer/tickets", &json!({ "event_id": "Bad Id" })).await,
+        ErrorCode::InvalidRequest,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -57,30 +74,52 @@ async fn an_issuer_names_only_the_shops_it_acts_for() {
     let app = spawn_app().await;
     let elsewhere = app.create_shop("Elsewhere", 1).await;
     let issuer = create_issuer(&app).await;
-    let bill = |payable_at: Value| {
-        json!({ "amount_minor": 100, "currency": "EUR", "due_at": now_ms() + HOUR, "description": "x", "reference": "r", "payable_at": payable_at })
-    };
-    let tickets_at = |venue: &ShopId| {
-        json!({ "event_id": unique_id("event"), "event_title": "t", "venue": venue, "starts_at": now_ms() + HOUR, "gate_opens_at": now_ms() })
-    };
+    let bill = |payable_at: Value| json!({ "amount_minor": 100, "currency": "EUR", "due_at": now_ms() + HOUR, "description": "x", "reference": "r", "payable_at": payable_at });
+    let tickets_at = |venue: &ShopId| json!({ "event_id": unique_id("event"), "event_title": "t", "venue": venue, "starts_at": now_ms() + HOUR, "gate_opens_at": now_ms() });
 
     // Another (existing) shop, alone or beside its own: refused, for bills and tickets alike.
-    let refused = expect_error(issuer.post(&app, "/api/issuer/bills", &bill(json!([elsewhere.shop_id]))).await, ErrorCode::ShopNotAllowed).await;
+    let refused = expect_error(
+        issuer.post(&app, "/api/issuer/bills", &bill(json!([elsewhere.shop_id]))).await,
+        ErrorCode::ShopNotAllowed,
+    )
+    .await;
     assert!(refused.message.contains(elsewhere.shop_id.as_str()), "{}", refused.message);
     let both = bill(json!([app.shop.shop_id, elsewhere.shop_id]));
     expect_error(issuer.post(&app, "/api/issuer/bills", &both).await, ErrorCode::ShopNotAllowed).await;
-    expect_error(issuer.post(&app, "/api/issuer/tickets", &tickets_at(&elsewhere.shop_id)).await, ErrorCode::ShopNotAllowed).await;
+    expect_error(
+        issuer.post(&app, "/api/issuer/tickets", &tickets_at(&elsewhere.shop_id)).await,
+        ErrorCode::ShopNotAllowed,
+    )
+    .await;
     // A shop that does not exist and is not listed says the same: nothing leaks about other shops.
-    expect_error(issuer.post(&app, "/api/issuer/bills", &bill(json!(["no-such-shop"]))).await, ErrorCode::ShopNotAllowed).await;
+    expect_error(
+        issuer.post(&app, "/api/issuer/bills", &bill(json!(["no-such-shop"]))).await,
+        ErrorCode::ShopNotAllowed,
+    )
+    .await;
 
     // Its own shop is fine; an issuer listed for both may name both.
-    assert_eq!(issuer.post(&app, "/api/issuer/tickets", &tickets_at(&app.shop.shop_id)).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        issuer.post(&app, "/api/issuer/tickets", &tickets_at(&app.shop.shop_id)).await.status(),
+        StatusCode::CREATED
+    );
     let both_shops = create_issuer_for(&app, &[&app.shop.shop_id, &elsewhere.shop_id]).await;
     assert_eq!(both_shops.post(&app, "/api/issuer/bills", &both).await.status(), StatusCode::CREATED);
-    assert_eq!(both_shops.post(&app, "/api/issuer/tickets", &tickets_at(&elsewhere.shop_id)).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        both_shops.post(&app, "/api/issuer/tickets", &tickets_at(&elsewhere.shop_id)).await.status(),
+        StatusCode::CREATED
+    );
 
     // An issuer acting for no shop may post neither.
     let nowhere = create_issuer_for(&app, &[]).await;
-    expect_error(nowhere.post(&app, "/api/issuer/bills", &bill(json!([app.shop.shop_id]))).await, ErrorCode::ShopNotAllowed).await;
-    expect_error(nowhere.post(&app, "/api/issuer/tickets", &tickets_at(&app.shop.shop_id)).await, ErrorCode::ShopNotAllowed).await;
+    expect_error(
+        nowhere.post(&app, "/api/issuer/bills", &bill(json!([app.shop.shop_id]))).await,
+        ErrorCode::ShopNotAllowed,
+    )
+    .await;
+    expect_error(
+        nowhere.post(&app, "/api/issuer/tickets", &tickets_at(&app.shop.shop_id)).await,
+        ErrorCode::ShopNotAllowed,
+    )
+    .await;
 }

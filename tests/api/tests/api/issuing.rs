@@ -115,7 +115,13 @@ pub async fn offer_ok(app: &TestApp, member: &TestMember, item: &ItemRef) -> Tra
 }
 
 pub async fn accept_transfer(app: &TestApp, member: &TestMember, token: &HandoverToken) -> Response {
-    member.client.post(app.url("/api/me/transfers/accept")).json(&json!({ "token": token })).send().await.expect("accept")
+    member
+        .client
+        .post(app.url("/api/me/transfers/accept"))
+        .json(&json!({ "token": token }))
+        .send()
+        .await
+        .expect("accept")
 }
 
 pub async fn scan_with(app: &TestApp, register_token: &str, code: &OneTimeCode) -> Response {

@@ -20,13 +20,20 @@ async fn bad_bodies_are_refused_on_every_bills_and_tickets_route() {
     let as_admin = |path: &str| app.http.post(app.url(path)).bearer_auth(&app.admin_token);
     let routes: Vec<(RequestBuilder, Vec<Value>)> = vec![
         (as_member("/api/me/claims"), vec![json!({}), json!({ "token": 5 }), json!({ "token": "b.x.y.short" })]),
-        (as_member("/api/me/item-codes"), vec![json!({}), json!({ "item": "x.y" }), json!({ "item": ["b", "x", "y"] })]),
+        (
+            as_member("/api/me/item-codes"),
+            vec![json!({}), json!({ "item": "x.y" }), json!({ "item": ["b", "x", "y"] })],
+        ),
         (as_member("/api/me/transfers"), vec![json!({}), json!({ "item": "t.a.b" })]),
         (as_member("/api/me/transfers/accept"), vec![json!({}), json!({ "token": null })]),
         (as_register("/api/register/scan"), vec![json!({}), json!({ "code": 5 })]),
         (
             as_register("/api/register/bills/pay"),
-            vec![json!({ "code": code }), json!({ "request_id": unique_id("pay") }), json!({ "code": code, "request_id": "short" })],
+            vec![
+                json!({ "code": code }),
+                json!({ "request_id": unique_id("pay") }),
+                json!({ "code": code, "request_id": "short" }),
+            ],
         ),
         (
             as_issuer("/api/issuer/bills"),
@@ -46,14 +53,18 @@ async fn bad_bodies_are_refused_on_every_bills_and_tickets_route() {
                 json!({ "event_id": "e", "event_title": "t", "venue": shop, "starts_at": 10, "gate_opens_at": 0, "code_margin_ms": -1 }),
             ],
         ),
-        (as_admin("/api/admin/issuers"), vec![json!({}), json!({ "name": "" }), json!({ "name": "X", "shop_ids": ["Not A Slug"] })]),
+        (
+            as_admin("/api/admin/issuers"),
+            vec![json!({}), json!({ "name": "" }), json!({ "name": "X", "shop_ids": ["Not A Slug"] })],
+        ),
     ];
     for (request, bodies) in routes {
         for body in bodies {
             let response = request.try_clone().unwrap().json(&body).send().await.unwrap();
             expect_error(response, ErrorCode::InvalidRequest).await;
         }
-        let response = request.try_clone().unwrap().header("content-type", "application/json").body("{").send().await.unwrap();
+        let response =
+            request.try_clone().unwrap().header("content-type", "application/json").body("{").send().await.unwrap();
         expect_error(response, ErrorCode::MalformedJson).await;
     }
 }
@@ -66,15 +77,36 @@ async fn ids_that_name_nothing_are_not_found() {
     expect_error(issuer.get(&app, "/api/issuer/bills/no-such-bill").await, ErrorCode::NotFound).await;
     expect_error(issuer.get(&app, "/api/issuer/bills/Not%20an%20id").await, ErrorCode::NotFound).await;
     expect_error(issuer.get(&app, "/api/issuer/events/no-such-event").await, ErrorCode::NotFound).await;
-    expect_error(issuer.post(&app, "/api/issuer/events/no-such-event/tickets/tk-1/cancel", &json!({})).await, ErrorCode::NotFound).await;
+    expect_error(
+        issuer.post(&app, "/api/issuer/events/no-such-event/tickets/tk-1/cancel", &json!({})).await,
+        ErrorCode::NotFound,
+    )
+    .await;
     let ticket = issuer.ticket(&app, json!({})).await;
     let domain::items::ItemRef::Ticket { event, .. } = &ticket.item else { panic!("a ticket") };
-    expect_error(issuer.post(&app, &format!("/api/issuer/events/{event}/tickets/tk-999/cancel"), &json!({})).await, ErrorCode::NotFound).await;
+    expect_error(
+        issuer.post(&app, &format!("/api/issuer/events/{event}/tickets/tk-999/cancel"), &json!({})).await,
+        ErrorCode::NotFound,
+    )
+    .await;
     // A member asking for a code of a ticket nobody gave them.
-    let response = member.client.post(app.url("/api/me/item-codes")).json(&json!({ "item": ticket.item })).send().await.unwrap();
+    let response =
+        member.client.post(app.url("/api/me/item-codes")).json(&json!({ "item": ticket.item })).send().await.unwrap();
     expect_error(response, ErrorCode::NotTheHolder).await;
-    let response = member.client.post(app.url("/api/me/item-codes")).json(&json!({ "item": "b.nobody.nothing" })).send().await.unwrap();
+    let response = member
+        .client
+        .post(app.url("/api/me/item-codes"))
+        .json(&json!({ "item": "b.nobody.nothing" }))
+        .send()
+        .await
+        .unwrap();
     expect_error(response, ErrorCode::NotFound).await;
-    let response = app.http.delete(app.url("/api/admin/issuers/no-such-issuer")).bearer_auth(&app.admin_token).send().await.unwrap();
+    let response = app
+        .http
+        .delete(app.url("/api/admin/issuers/no-such-issuer"))
+        .bearer_auth(&app.admin_token)
+        .send()
+        .await
+        .unwrap();
     expect_error(response, ErrorCode::NotFound).await;
 }

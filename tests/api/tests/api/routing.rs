@@ -21,7 +21,16 @@ async fn the_root_redirects_to_the_phone_page() {
 #[tokio::test]
 async fn unknown_api_paths_are_not_found() {
     let app = spawn_app().await;
-    for path in ["/api/nope", "/api", "/api/", "/api/me", "/api/health/", "/api/admin/shops/x", "/api/admin/shops/x/registers/y", "/api/register/points/extra"] {
+    for path in [
+        "/api/nope",
+        "/api",
+        "/api/",
+        "/api/me",
+        "/api/health/",
+        "/api/admin/shops/x",
+        "/api/admin/shops/x/registers/y",
+        "/api/register/points/extra",
+    ] {
         let response = app.http.get(app.url(path)).send().await.unwrap();
         expect_error(response, ErrorCode::NotFound).await;
     }

@@ -21,7 +21,13 @@ fn assert_session_attributes(cookie: &str) {
 #[tokio::test]
 async fn sign_up_sets_a_strict_http_only_session_cookie() {
     let app = spawn_app().await;
-    let response = app.http.post(app.url("/api/members")).json(&json!({ "display_name": "  Ada  ", "password": PASSWORD })).send().await.unwrap();
+    let response = app
+        .http
+        .post(app.url("/api/members"))
+        .json(&json!({ "display_name": "  Ada  ", "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
     let cookie = session_cookie(&response);
     assert_session_attributes(&cookie);
     let signed_in: SignedIn = expect_json(response, StatusCode::CREATED).await;
@@ -36,22 +42,38 @@ async fn sign_in_with_the_right_password_only() {
     let number = member.signed_in.member_number.clone();
 
     let phone = Client::builder().cookie_store(true).build().unwrap();
-    let wrong = phone.post(app.url("/api/session")).json(&json!({ "member_number": number, "password": "not the password" })).send().await.unwrap();
+    let wrong = phone
+        .post(app.url("/api/session"))
+        .json(&json!({ "member_number": number, "password": "not the password" }))
+        .send()
+        .await
+        .unwrap();
     assert!(wrong.headers().get("set-cookie").is_none());
     expect_error(wrong, ErrorCode::WrongCredentials).await;
     expect_error(phone.get(app.url("/api/me/wallet")).send().await.unwrap(), ErrorCode::Unauthorized).await;
 
     // A valid but unknown member number gets the same answer as a wrong password.
     let stranger = domain::member::MemberNumber::from_entropy(*b"stranger");
-    let unknown = phone.post(app.url("/api/session")).json(&json!({ "member_number": stranger, "password": PASSWORD })).send().await.unwrap();
+    let unknown = phone
+        .post(app.url("/api/session"))
+        .json(&json!({ "member_number": stranger, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
     expect_error(unknown, ErrorCode::WrongCredentials).await;
 
     // Sign-in takes the grouped form people type.
-    let right = phone.post(app.url("/api/session")).json(&json!({ "member_number": number.grouped(), "password": PASSWORD })).send().await.unwrap();
+    let right = phone
+        .post(app.url("/api/session"))
+        .json(&json!({ "member_number": number.grouped(), "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
     assert_session_attributes(&session_cookie(&right));
     let signed_in: SignedIn = expect_json(right, StatusCode::OK).await;
     assert_eq!(signed_in, member.signed_in);
-    let wallet: domain::api::Wallet = expect_json(phone.get(app.url("/api/me/wallet")).send().await.unwrap(), StatusCode::OK).await;
+    let wallet: domain::api::Wallet =
+        expect_json(phone.get(app.url("/api/me/wallet")).send().await.unwrap(), StatusCode::OK).await;
     assert_eq!(wallet.member_number, number);
 }
 
@@ -127,13 +149,23 @@ async fn parallel_guesses_cannot_exceed_the_sign_in_limit() {
             .json(&json!({ "member_number": number, "password": format!("guess number {i}") }))
             .send()
     });
-    let statuses: Vec<StatusCode> = futures::future::join_all(guesses).await.into_iter().map(|r| r.unwrap().status()).collect();
+    let statuses: Vec<StatusCode> =
+        futures::future::join_all(guesses).await.into_iter().map(|r| r.unwrap().status()).collect();
     // At most ten were checked (a 401 needs sign-in still open when its check ends);
     // at least six were refused before any check.
-    assert!(statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    assert!(
+        statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
     assert!(statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count() <= 9, "{statuses:?}");
     assert!(statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count() >= 6, "{statuses:?}");
     // And the member number is now locked, right password or not.
-    let right = app.http.post(app.url("/api/session")).json(&json!({ "member_number": number, "password": PASSWORD })).send().await.unwrap();
+    let right = app
+        .http
+        .post(app.url("/api/session"))
+        .json(&json!({ "member_number": number, "password": PASSWORD }))
+        .send()
+        .await
+        .unwrap();
     expect_error(right, ErrorCode::TooManyAttempts).await;
 }

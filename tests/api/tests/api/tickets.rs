@@ -1,7 +1,10 @@
 //! Tickets: claim links, codes that carry the ticket, the gate's ADMIT/DENY,
 //! atomic admission, cancellation, the code window and the visitor count.
 
-use crate::issuing::{self, claim, claim_response, create_issuer, create_issuer_for, gate, item_code, item_code_response, now_ms, pocket, HOUR, MINUTE};
+use crate::issuing::{
+    self, claim, claim_response, create_issuer, create_issuer_for, gate, item_code, item_code_response, now_ms, pocket,
+    HOUR, MINUTE,
+};
 use api_tests::{expect_error, expect_json, spawn_app};
 use domain::api::items::{Claimed, ScanAnswer};
 use domain::api::tickets::EventStatus;
@@ -44,7 +47,9 @@ async fn claim_show_code_admit_then_already_used_with_when_and_where() {
     assert_eq!(later.deny, Some(Deny::AlreadyUsed { at: admitted.at, gate: app.register.register_id.clone() }));
     assert_eq!(later.visitors, 1, "a denial is not a visitor");
 
-    let status: EventStatus = expect_json(issuer.get(&app, &format!("/api/issuer/events/{}", ticket_event(&ticket))).await, StatusCode::OK).await;
+    let status: EventStatus =
+        expect_json(issuer.get(&app, &format!("/api/issuer/events/{}", ticket_event(&ticket))).await, StatusCode::OK)
+            .await;
     assert_eq!(status.visitors, 1);
     assert_eq!(status.tickets[0].entries.len(), 1);
     assert_eq!(status.tickets[0].entries[0].gate, app.register.register_id);
@@ -81,7 +86,9 @@ async fn two_gates_scanning_one_ticket_at_once_admit_it_once() {
     for verdict in verdicts.iter().filter(|v| !v.admitted) {
         assert!(matches!(verdict.deny, Some(Deny::AlreadyUsed { .. })), "{verdict:?}");
     }
-    let status: EventStatus = expect_json(issuer.get(&app, &format!("/api/issuer/events/{}", ticket_event(&ticket))).await, StatusCode::OK).await;
+    let status: EventStatus =
+        expect_json(issuer.get(&app, &format!("/api/issuer/events/{}", ticket_event(&ticket))).await, StatusCode::OK)
+            .await;
     assert_eq!(status.visitors, 1);
 }
 
@@ -101,7 +108,8 @@ async fn a_claim_link_works_once() {
     // A guessed secret for an existing ticket, and a link to an event that does not exist.
     let forged = HandoverToken::new(ticket.item.clone(), "0".repeat(64));
     expect_error(claim_response(&app, &bob, &forged).await, ErrorCode::Unknown).await;
-    let nowhere = HandoverToken::parse(&format!("t.{}.no-such-event.tk-1.{}", issuer.created.issuer_id, "1".repeat(64))).unwrap();
+    let nowhere =
+        HandoverToken::parse(&format!("t.{}.no-such-event.tk-1.{}", issuer.created.issuer_id, "1".repeat(64))).unwrap();
     expect_error(claim_response(&app, &bob, &nowhere).await, ErrorCode::NotFound).await;
     // Not a token at all.
     let response = bob.client.post(app.url("/api/me/claims")).json(&json!({ "token": "t.x.y" })).send().await.unwrap();
@@ -118,7 +126,8 @@ async fn a_cancelled_ticket_is_refused_at_the_gate() {
     let code = item_code(&app, &ada, &ticket.item).await;
 
     let path = format!("/api/issuer/events/{}/tickets/{}/cancel", ticket_event(&ticket), ticket.ticket_id);
-    let cancelled: domain::api::tickets::TicketStatus = expect_json(issuer.post(&app, &path, &json!({})).await, StatusCode::OK).await;
+    let cancelled: domain::api::tickets::TicketStatus =
+        expect_json(issuer.post(&app, &path, &json!({})).await, StatusCode::OK).await;
     assert!(cancelled.cancelled_at.is_some());
 
     let verdict = gate(&app, &app.register.token, &code).await;
@@ -140,7 +149,10 @@ async fn time_and_venue_rules_at_the_gate() {
     let soon = issuer.ticket(&app, json!({ "gate_opens_at": now + 30 * MINUTE, "starts_at": now + HOUR })).await;
     claim(&app, &ada, &soon.claim.claim_token).await;
     let verdict = gate(&app, &app.register.token, &item_code(&app, &ada, &soon.item).await).await;
-    assert!(matches!(verdict.deny, Some(Deny::NotYetOpen { opens_at }) if opens_at == now + 30 * MINUTE), "{verdict:?}");
+    assert!(
+        matches!(verdict.deny, Some(Deny::NotYetOpen { opens_at }) if opens_at == now + 30 * MINUTE),
+        "{verdict:?}"
+    );
 
     // Gates open in 3 hours: no code yet, with a clear reason.
     let later = issuer.ticket(&app, json!({ "gate_opens_at": now + 3 * HOUR, "starts_at": now + 4 * HOUR })).await;
@@ -148,7 +160,10 @@ async fn time_and_venue_rules_at_the_gate() {
     expect_error(item_code_response(&app, &ada, &later.item).await, ErrorCode::NotYetAvailable).await;
     // …unless the issuer chose a wider margin.
     let wide = issuer
-        .ticket(&app, json!({ "gate_opens_at": now + 3 * HOUR, "starts_at": now + 4 * HOUR, "code_margin_ms": 4 * HOUR }))
+        .ticket(
+            &app,
+            json!({ "gate_opens_at": now + 3 * HOUR, "starts_at": now + 4 * HOUR, "code_margin_ms": 4 * HOUR }),
+        )
         .await;
     claim(&app, &ada, &wide.claim.claim_token).await;
     item_code(&app, &ada, &wide.item).await;
@@ -201,5 +216,9 @@ async fn a_membership_code_is_handed_back_to_the_loyalty_flow() {
     assert_eq!(issuing::scan(&app, &code).await, ScanAnswer::Membership);
     // Scanning did not touch it: the sale still works.
     app.accrue_ok(&code, 500).await;
-    expect_error(issuing::scan_with(&app, &app.register.token, &api_tests::never_issued_code()).await, ErrorCode::Unknown).await;
+    expect_error(
+        issuing::scan_with(&app, &app.register.token, &api_tests::never_issued_code()).await,
+        ErrorCode::Unknown,
+    )
+    .await;
 }

@@ -1,6 +1,8 @@
 //! Passing a ticket on: a one-time link, an atomic move, the old holder's codes dead at once.
 
-use crate::issuing::{accept_transfer, claim, create_issuer, gate, item_code, item_code_response, offer_ok, offer_transfer, pocket};
+use crate::issuing::{
+    accept_transfer, claim, create_issuer, gate, item_code, item_code_response, offer_ok, offer_transfer, pocket,
+};
 use api_tests::{expect_error, expect_json, spawn_app};
 use domain::api::items::Claimed;
 use domain::api::tickets::EventStatus;
@@ -36,7 +38,8 @@ async fn after_a_transfer_the_old_holders_code_is_dead() {
     // Bob gets in; the issuer sees the chain of holders (as pseudonyms).
     assert!(gate(&app, &app.register.token, &item_code(&app, &bob, &ticket.item).await).await.admitted);
     let ItemRef::Ticket { event, .. } = &ticket.item else { panic!("a ticket") };
-    let status: EventStatus = expect_json(issuer.get(&app, &format!("/api/issuer/events/{event}")).await, StatusCode::OK).await;
+    let status: EventStatus =
+        expect_json(issuer.get(&app, &format!("/api/issuer/events/{event}")).await, StatusCode::OK).await;
     let holders = &status.tickets[0].holders;
     assert_eq!(holders.len(), 2);
     assert_ne!(holders[0], holders[1]);

@@ -13,7 +13,9 @@ use super::{corrupt, MemberVault};
 use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::storage::code_index::CodeHash;
-use domain::api::{ApproveRequest, CancelRequest, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmation, ShopSummary, LONG_POLL_MS};
+use domain::api::{
+    ApproveRequest, CancelRequest, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmation, ShopSummary, LONG_POLL_MS,
+};
 use domain::code_rules;
 use domain::confirmation::{CancelledBy, ConfirmRefusal, Confirmation, Debit, State, Transition};
 use domain::prepaid::{self, PinRefusal};
@@ -100,7 +102,10 @@ fn no_such_confirmation() -> Problem {
 }
 
 fn reused() -> Problem {
-    Problem::new(ErrorCode::RequestIdReused, "this request id was already used for a different request; use a new one per operation")
+    Problem::new(
+        ErrorCode::RequestIdReused,
+        "this request id was already used for a different request; use a new one per operation",
+    )
 }
 
 impl MemberVault {
@@ -128,7 +133,11 @@ impl MemberVault {
     fn save_state(&self, shop_id: &ShopId, confirmation: &Confirmation) -> Outcome<()> {
         self.sql.exec(
             "UPDATE confirmations SET confirmation = ? WHERE shop_id = ? AND request_id = ?",
-            vec![serde_json::to_string(confirmation)?.into(), shop_id.as_str().into(), confirmation.request_id.as_str().into()],
+            vec![
+                serde_json::to_string(confirmation)?.into(),
+                shop_id.as_str().into(),
+                confirmation.request_id.as_str().into(),
+            ],
         )?;
         Ok(())
     }
@@ -199,7 +208,10 @@ impl MemberVault {
             (Debit::Redeem { .. }, None) => return Err(Problem::internal("a redeem without its reward")),
             (Debit::PrepaidCharge { amount }, _) => {
                 if self.pin_record()?.is_none() {
-                    return Err(Problem::new(ErrorCode::PinNotSet, "the customer has not set a PIN for prepaid payments yet"));
+                    return Err(Problem::new(
+                        ErrorCode::PinNotSet,
+                        "the customer has not set a PIN for prepaid payments yet",
+                    ));
                 }
                 prepaid::charge(self.prepaid_balance(shop_id)?, *amount).map_err(prepaid_problem)?;
             }
@@ -228,7 +240,8 @@ impl MemberVault {
             ],
         )?;
         self.changed()?;
-        let stored = self.stored(shop_id, &ask.request_id)?.ok_or_else(|| Problem::internal("confirmation not stored"))?;
+        let stored =
+            self.stored(shop_id, &ask.request_id)?.ok_or_else(|| Problem::internal("confirmation not stored"))?;
         self.status_of(&stored, now)
     }
 
@@ -268,7 +281,10 @@ impl MemberVault {
             Transition::Applied => {}
         }
         if matches!(stored.confirmation.debit, Debit::PrepaidCharge { .. }) {
-            let pin = request.pin.as_ref().ok_or_else(|| Problem::new(ErrorCode::WrongPin, "enter your PIN to pay with prepaid value"))?;
+            let pin = request
+                .pin
+                .as_ref()
+                .ok_or_else(|| Problem::new(ErrorCode::WrongPin, "enter your PIN to pay with prepaid value"))?;
             if let Err(refusal) = self.check_pin(pin.expose()).await? {
                 if matches!(refusal, PinRefusal::Locked { .. }) {
                     self.cancel_as(shop_id, request_id, CancelledBy::PinLocked)?;
@@ -297,7 +313,10 @@ impl MemberVault {
                 let before = self.points(shop_id, None)?;
                 if before < *points {
                     self.cancel_as(shop_id, &c.request_id, CancelledBy::Insufficient)?;
-                    return Err(Problem::new(ErrorCode::NotEnoughPoints, format!("not enough points any more: {points} needed, {before} available; nothing was changed")));
+                    return Err(Problem::new(
+                        ErrorCode::NotEnoughPoints,
+                        format!("not enough points any more: {points} needed, {before} available; nothing was changed"),
+                    ));
                 }
                 self.sql.exec(
                     "INSERT INTO ledger (member_number, shop_id, register_id, request_id, code_hash, amount_minor, points, at)
@@ -331,7 +350,15 @@ impl MemberVault {
                         return Err(prepaid_problem(refusal));
                     }
                 };
-                self.record_prepaid(shop_id, stored.register_id.as_str(), &c.request_id, &stored.code_hash, change, true, now)?;
+                self.record_prepaid(
+                    shop_id,
+                    stored.register_id.as_str(),
+                    &c.request_id,
+                    &stored.code_hash,
+                    change,
+                    true,
+                    now,
+                )?;
                 ReceiptDetails::PrepaidCharge {
                     sale_minor: amount.0,
                     tip_minor: total.0 - amount.0,
@@ -400,7 +427,10 @@ impl MemberVault {
         let since = now - domain::confirmation::CONFIRMATION_LIFETIME_MS;
         let keys: Vec<Key> = self
             .sql
-            .exec("SELECT shop_id, request_id FROM confirmations WHERE created_at > ? ORDER BY created_at", vec![since.into()])?
+            .exec(
+                "SELECT shop_id, request_id FROM confirmations WHERE created_at > ? ORDER BY created_at",
+                vec![since.into()],
+            )?
             .to_array()?;
         let mut pending = Vec::new();
         for key in keys {

@@ -30,9 +30,9 @@ mod receipts;
 mod sign_in;
 
 pub use debits::{Ask, StatusQuery};
-pub use prepaid::{SetPin, TopUp};
 use domain::api::{ApproveRequest, CancelRequest, DebitStatus};
 use domain::receipt::Receipt;
+pub use prepaid::{SetPin, TopUp};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use std::time::Duration;
@@ -143,7 +143,12 @@ impl VaultClient {
         Ok(())
     }
 
-    pub async fn join(&self, shop: ShopSummary, customer_number: CustomerNumber, share_name: bool) -> Outcome<MembershipView> {
+    pub async fn join(
+        &self,
+        shop: ShopSummary,
+        customer_number: CustomerNumber,
+        share_name: bool,
+    ) -> Outcome<MembershipView> {
         internal::call(&self.stub, "join", &Join { shop, customer_number, share_name }).await
     }
 
@@ -319,10 +324,8 @@ impl MemberVault {
     // ---- reading ----
 
     fn profile(&self) -> Outcome<Option<Profile>> {
-        let rows: Vec<ProfileRow> = self
-            .sql
-            .exec("SELECT member_number, display_name, version FROM profile WHERE id = 1", None)?
-            .to_array()?;
+        let rows: Vec<ProfileRow> =
+            self.sql.exec("SELECT member_number, display_name, version FROM profile WHERE id = 1", None)?.to_array()?;
         let Some(row) = rows.into_iter().next() else { return Ok(None) };
         Ok(Some(Profile {
             member_number: MemberNumber::parse(&row.member_number).map_err(|_| corrupt("member number"))?,
@@ -338,7 +341,10 @@ impl MemberVault {
     fn membership(&self, shop_id: &ShopId) -> Outcome<Option<Membership>> {
         let rows: Vec<MembershipRow> = self
             .sql
-            .exec("SELECT shop, customer_number, share_name FROM memberships WHERE shop_id = ?", vec![shop_id.as_str().into()])?
+            .exec(
+                "SELECT shop, customer_number, share_name FROM memberships WHERE shop_id = ?",
+                vec![shop_id.as_str().into()],
+            )?
             .to_array()?;
         rows.into_iter().next().map(Self::membership_from_row).transpose()
     }
@@ -346,7 +352,9 @@ impl MemberVault {
     fn membership_from_row(row: MembershipRow) -> Outcome<Membership> {
         Ok(Membership {
             shop: serde_json::from_str(&row.shop).map_err(|_| corrupt("shop"))?,
-            customer_number: CustomerNumber(u32::try_from(row.customer_number).map_err(|_| corrupt("customer number"))?),
+            customer_number: CustomerNumber(
+                u32::try_from(row.customer_number).map_err(|_| corrupt("customer number"))?,
+            ),
             share_name: row.share_name != 0,
         })
     }
@@ -457,7 +465,11 @@ impl MemberVault {
                     ],
                 )?;
                 self.changed()?;
-                self.view(Membership { shop: request.shop, customer_number: request.customer_number, share_name: request.share_name })
+                self.view(Membership {
+                    shop: request.shop,
+                    customer_number: request.customer_number,
+                    share_name: request.share_name,
+                })
             }
         }
     }
@@ -540,9 +552,8 @@ impl MemberVault {
         }
         let now = clock::now();
         let mut record = self.judged_code(&request.code_hash, shop_id, now)?;
-        let membership = self
-            .membership(shop_id)?
-            .ok_or_else(|| Problem::internal("a code was issued without a membership"))?;
+        let membership =
+            self.membership(shop_id)?.ok_or_else(|| Problem::internal("a code was issued without a membership"))?;
         let points_added = request.shop.points_per_unit.points_for(request.amount, request.shop.currency);
         let points_before = self.points(shop_id, None)?;
         let amount_minor = i64::try_from(request.amount.0).map_err(|_| Problem::internal("amount out of range"))?;
@@ -577,7 +588,12 @@ impl MemberVault {
             customer_number: membership.customer_number,
             at: now,
             items: request.items.clone(),
-            details: ReceiptDetails::Points { sale_minor: request.amount.0, points_added, points_before, points_after: points },
+            details: ReceiptDetails::Points {
+                sale_minor: request.amount.0,
+                points_added,
+                points_before,
+                points_after: points,
+            },
         };
         self.store_receipt(&receipt)?;
         self.changed()?;

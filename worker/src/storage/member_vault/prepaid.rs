@@ -167,9 +167,9 @@ impl MemberVault {
     /// Checks `pin` under the attempt guard. The attempt is counted before the
     /// (asynchronous) hash check, so parallel guesses cannot exceed the limit.
     pub(super) async fn check_pin(&self, pin: &str) -> Outcome<Result<(), PinRefusal>> {
-        let record = self
-            .pin_record()?
-            .ok_or_else(|| Problem::new(ErrorCode::PinNotSet, "set a PIN on your phone before paying with prepaid value"))?;
+        let record = self.pin_record()?.ok_or_else(|| {
+            Problem::new(ErrorCode::PinNotSet, "set a PIN on your phone before paying with prepaid value")
+        })?;
         let mut guard = record.guard;
         if let Err(refusal) = guard.begin_attempt(clock::now(), prepaid::PIN_LIMIT) {
             return Ok(Err(refusal.into()));
@@ -193,9 +193,8 @@ impl MemberVault {
         }
         let now = clock::now();
         let mut record = self.judged_code(&request.code_hash, shop_id, now)?;
-        let membership = self
-            .membership(shop_id)?
-            .ok_or_else(|| Problem::internal("a code was issued without a membership"))?;
+        let membership =
+            self.membership(shop_id)?.ok_or_else(|| Problem::internal("a code was issued without a membership"))?;
         let change = prepaid::top_up(self.prepaid_balance(shop_id)?, request.amount, request.shop.currency)
             .map_err(prepaid_problem)?;
         code_rules::spend(&mut record, now);
@@ -203,7 +202,15 @@ impl MemberVault {
             "UPDATE codes SET used_at = ? WHERE code_hash = ?",
             vec![record.used_at.into(), request.code_hash.as_str().into()],
         )?;
-        self.record_prepaid(shop_id, request.register_id.as_str(), &request.request_id, request.code_hash.as_str(), change, false, now)?;
+        self.record_prepaid(
+            shop_id,
+            request.register_id.as_str(),
+            &request.request_id,
+            request.code_hash.as_str(),
+            change,
+            false,
+            now,
+        )?;
         let receipt = Receipt {
             receipt_number: self.next_receipt_number(shop_id, membership.customer_number)?,
             shop_id: shop_id.clone(),
@@ -215,7 +222,11 @@ impl MemberVault {
             customer_number: membership.customer_number,
             at: now,
             items: Vec::new(),
-            details: ReceiptDetails::PrepaidTopUp { amount_minor: change.amount, prepaid_before: change.old, prepaid_after: change.new },
+            details: ReceiptDetails::PrepaidTopUp {
+                amount_minor: change.amount,
+                prepaid_before: change.old,
+                prepaid_after: change.new,
+            },
         };
         self.store_receipt(&receipt)?;
         self.changed()?;

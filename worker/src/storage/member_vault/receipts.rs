@@ -71,10 +71,8 @@ impl MemberVault {
     /// The newest receipts, for the phone's history.
     pub(super) fn recent_receipts(&self) -> Outcome<Vec<Receipt>> {
         let limit = i64::try_from(WALLET_RECEIPTS).unwrap_or(20);
-        let rows: Vec<ReceiptRow> = self
-            .sql
-            .exec("SELECT receipt FROM receipts ORDER BY seq DESC LIMIT ?", vec![limit.into()])?
-            .to_array()?;
+        let rows: Vec<ReceiptRow> =
+            self.sql.exec("SELECT receipt FROM receipts ORDER BY seq DESC LIMIT ?", vec![limit.into()])?.to_array()?;
         rows.into_iter().map(|row| serde_json::from_str(&row.receipt).map_err(|_| corrupt("receipt"))).collect()
     }
 }

@@ -5,8 +5,8 @@
 use super::{Empty, MemberVault};
 use crate::clock;
 use crate::error::{Outcome, Problem};
-use domain::attempts::{AttemptGuard, AttemptRefusal};
 use domain::api::ErrorCode;
+use domain::attempts::{AttemptGuard, AttemptRefusal};
 use domain::member::SIGN_IN_LIMIT;
 use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
