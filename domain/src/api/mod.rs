@@ -37,6 +37,7 @@
 pub mod bills;
 pub mod issuers;
 pub mod items;
+pub mod routes;
 pub mod tickets;
 
 mod debits;
