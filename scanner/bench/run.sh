@@ -9,7 +9,7 @@ set -euo pipefail
 bench="$(cd "$(dirname "$0")" && pwd)"
 scanner="$(dirname "$bench")"
 repo="$(dirname "$scanner")"
-corpus="${TESSERA_QR_CORPUS:-$repo/../shared/qr-corpus}"
+corpus="${TESSERA_QR_CORPUS:-$scanner/corpus/real}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$repo/target}"
 out="$bench/out"
 mkdir -p "$out"

@@ -8,7 +8,7 @@ export const BASE_URL = (process.env.TESSERA_BASE_URL || "").replace(/\/$/, "");
 export const ADMIN_TOKEN = process.env.TESSERA_ADMIN_TOKEN || "";
 const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 
-// Flags that work as root and fully offline (see ../shared/TOOLCHAIN.md beside the repository).
+// Flags that work as root and fully offline (see xtask/README.md).
 const CHROMIUM_ARGS = [
   "--no-sandbox",
   "--disable-gpu",

@@ -1,6 +1,6 @@
 //! Installs what the build and tests need when it is missing, at pinned versions.
 //! Everything comes from crates.io, npm or Debian's packages (nothing else is
-//! reachable offline; see ../shared/TOOLCHAIN.md).
+//! reachable offline; see xtask/README.md).
 
 use crate::process::{command, output, run, succeeds};
 use crate::Result;

@@ -3,11 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-/// `../shared/qr-corpus` beside the repo, or `$TESSERA_QR_CORPUS`.
-pub fn shared_corpus() -> PathBuf {
+/// The real photos committed under `scanner/corpus/real/` (from zxing-cpp's
+/// test samples, Apache-2.0: see its NOTICE), or `$TESSERA_QR_CORPUS`.
+pub fn real_corpus() -> PathBuf {
     match std::env::var_os("TESSERA_QR_CORPUS") {
         Some(dir) => PathBuf::from(dir),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/qr-corpus"),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/real"),
     }
 }
 
