@@ -43,6 +43,26 @@ impl Tally {
         }
     }
 
+    /// Runs a check that passes or fails as a whole (formatting, lints): one count.
+    fn check(&mut self, name: &str, cmd: &mut Command) {
+        println!("\nxtask test: ── {name} ──");
+        let started = Instant::now();
+        let passed = cmd.status().map(|status| status.success());
+        let seconds = started.elapsed().as_secs();
+        match passed {
+            Ok(true) => {
+                self.passed += 1;
+                println!("xtask test: {name}: ok ({seconds} s)");
+            }
+            Ok(false) => {
+                self.failed += 1;
+                println!("xtask test: {name}: FAILED ({seconds} s)");
+                self.broken_steps.push(name.to_owned());
+            }
+            Err(error) => self.fail_step(name, &format!("could not run {}: {error}", process::describe(cmd))),
+        }
+    }
+
     fn fail_step(&mut self, name: &str, message: &str) {
         println!("xtask test: {name}: FAILED: {message}");
         self.broken_steps.push(name.to_owned());
@@ -92,13 +112,52 @@ fn count_line(line: &str, counts: &mut Counts) {
 pub fn run_all() -> Result {
     let started = Instant::now();
     let tools = tools::ensure_build_tools()?;
+    tools::ensure_lint_tools()?;
     tools::ensure_browser()?;
     let mut tally = Tally::default();
+
+    tally.check("formatting (cargo fmt --check)", process::command("cargo").args(["fmt", "--all", "--check"]));
+    tally.check(
+        "lints, native (cargo clippy --workspace --all-targets -D warnings)",
+        process::command("cargo").args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]),
+    );
+    tally.check(
+        "lints, wasm32 (cargo clippy --target wasm32-unknown-unknown -D warnings)",
+        // Everything that runs in Wasm: the worker, the pages and the crates under them.
+        process::command("cargo").args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "xtask",
+            "--exclude",
+            "api-tests",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    );
 
     tally.step(
         "native tests (domain rules, scanner, worker units, pages, xtask)",
         process::command("cargo").args(["test", "--workspace", "--exclude", "api-tests"]),
     );
+
+    match fresh_clone() {
+        Ok(clone) => {
+            tally.step(
+                "a fresh clone alone in its folder is the whole project (scanner tests there)",
+                // The build cache is shared (it holds no source), the sources are the clone's.
+                Command::new("cargo").args(["test", "-p", "scanner"]).current_dir(&clone.repo).env(
+                    "CARGO_TARGET_DIR",
+                    std::env::var_os("CARGO_TARGET_DIR").unwrap_or_else(|| crate::root().join("target").into()),
+                ),
+            );
+            clone.remove();
+        }
+        Err(message) => tally.fail_step("a fresh clone alone in its folder", &message),
+    }
 
     match build::all(&tools) {
         Err(message) => tally.fail_step("build", &message),
@@ -114,6 +173,29 @@ pub fn run_all() -> Result {
         Ok(())
     } else {
         Err("some tests failed".into())
+    }
+}
+
+/// A `git clone` of this repository (its committed state) into a new temporary
+/// folder that holds nothing else: no `../shared` or any other sibling, so a
+/// test that reads a file outside the repository fails there.
+struct Clone {
+    folder: std::path::PathBuf,
+    repo: std::path::PathBuf,
+}
+
+fn fresh_clone() -> Result<Clone> {
+    let folder = std::env::temp_dir().join(format!("tessera-fresh-clone-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&folder);
+    std::fs::create_dir_all(&folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    let repo = folder.join("tessera");
+    process::run(Command::new("git").args(["clone", "--quiet", "--no-hardlinks"]).arg(crate::root()).arg(&repo))?;
+    Ok(Clone { folder, repo })
+}
+
+impl Clone {
+    fn remove(self) {
+        let _ = std::fs::remove_dir_all(&self.folder);
     }
 }
 

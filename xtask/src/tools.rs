@@ -65,6 +65,18 @@ pub fn ensure_build_tools() -> Result<Tools> {
     })
 }
 
+/// rustfmt and clippy, which the test command runs (a minimal rustup profile lacks them).
+pub fn ensure_lint_tools() -> Result {
+    let installed = output(command("rustup").args(["component", "list", "--installed"])).unwrap_or_default();
+    for component in ["rustfmt", "clippy"] {
+        if !installed.lines().any(|line| line.trim().starts_with(component)) {
+            println!("xtask: adding the rustup component {component}");
+            run(command("rustup").args(["component", "add", component]))?;
+        }
+    }
+    Ok(())
+}
+
 fn ensure_wasm_target() -> Result {
     let installed = output(command("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
