@@ -5,9 +5,10 @@ use crate::auth::{self, issuer::issuer};
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::qr;
-use crate::storage::bill_book::BillClient;
+use crate::refusals;
+use crate::storage::bill_book::protocol::{self as bill_book, BillClient};
 use crate::storage::directory::Directory;
-use crate::storage::event_book::{EventClient, NewTicket};
+use crate::storage::event_book::protocol::{EventClient, NewTicket};
 use crate::storage::issuers::{IssuerRecord, Issuers};
 use crate::web;
 use domain::api::bills::{BillCreated, CreateBillRequest};
@@ -123,8 +124,15 @@ pub async fn create_bill(mut req: Request, env: &Env) -> Outcome<Response> {
     };
     let secret = hex(&random_bytes::<{ domain::items::SECRET_BYTES }>()?);
     let book = BillClient::of(env, &issuer.issuer_id)?;
-    let bill_id =
-        book.create(&issuer.issuer_id, &issuer.name, request.bill_id, bill, sha256_hex(secret.as_bytes())).await?;
+    let bill_id = book
+        .create(bill_book::Create {
+            issuer: issuer.issuer_id.clone(),
+            biller: issuer.name.clone(),
+            bill_id: request.bill_id,
+            bill,
+            claim_hash: sha256_hex(secret.as_bytes()),
+        })
+        .await?;
     let item = ItemRef::Bill { issuer: issuer.issuer_id, bill: bill_id.clone() };
     let claim = claim_link(&req, HandoverToken::new(item.clone(), secret))?;
     web::created(&BillCreated { bill_id, item, claim })
@@ -133,7 +141,7 @@ pub async fn create_bill(mut req: Request, env: &Env) -> Outcome<Response> {
 /// `GET /api/issuer/bills/{id}` → [`domain::api::bills::BillStatus`].
 pub async fn bill_status(req: Request, env: &Env, bill_id: &str) -> Outcome<Response> {
     let issuer = issuer(&req, env).await?;
-    let bill_id = ItemId::parse(bill_id).map_err(|_| Problem::new(ErrorCode::NotFound, "there is no such bill"))?;
+    let bill_id = ItemId::parse(bill_id).map_err(|_| refusals::no_such_bill())?;
     web::ok(&BillClient::of(env, &issuer.issuer_id)?.status(&bill_id).await?)
 }
 
@@ -141,7 +149,7 @@ pub async fn bill_status(req: Request, env: &Env, bill_id: &str) -> Outcome<Resp
 /// cancelled bill cannot be paid (`cancelled`), a paid one cannot be cancelled.
 pub async fn cancel_bill(req: Request, env: &Env, bill_id: &str) -> Outcome<Response> {
     let issuer = issuer(&req, env).await?;
-    let bill_id = ItemId::parse(bill_id).map_err(|_| Problem::new(ErrorCode::NotFound, "there is no such bill"))?;
+    let bill_id = ItemId::parse(bill_id).map_err(|_| refusals::no_such_bill())?;
     web::ok(&BillClient::of(env, &issuer.issuer_id)?.cancel(&bill_id).await?)
 }
 
@@ -203,7 +211,7 @@ pub async fn create_tickets(mut req: Request, env: &Env) -> Outcome<Response> {
 }
 
 fn event_id(text: &str) -> Outcome<EventId> {
-    EventId::parse(text).map_err(|_| Problem::new(ErrorCode::NotFound, "there is no such event"))
+    EventId::parse(text).map_err(|_| refusals::no_such_event())
 }
 
 /// `GET /api/issuer/events/{event}` → [`domain::api::tickets::EventStatus`].
@@ -218,6 +226,6 @@ pub async fn event_status(req: Request, env: &Env, event: &str) -> Outcome<Respo
 pub async fn cancel_ticket(req: Request, env: &Env, event: &str, ticket: &str) -> Outcome<Response> {
     let issuer = issuer(&req, env).await?;
     let event = event_id(event)?;
-    let ticket = ItemId::parse(ticket).map_err(|_| Problem::new(ErrorCode::NotFound, "there is no such ticket"))?;
+    let ticket = ItemId::parse(ticket).map_err(|_| refusals::no_such_ticket())?;
     web::ok(&EventClient::of(env, &issuer.issuer_id, &event)?.cancel(&ticket, pseudonym_salt(&issuer)).await?)
 }
