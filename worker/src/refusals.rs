@@ -226,3 +226,59 @@ pub fn no_such_ticket() -> Problem {
 pub fn no_such_event() -> Problem {
     Problem::new(ErrorCode::NotFound, "there is no such event")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::api::ApiError;
+
+    fn refused(problem: Problem) -> ApiError {
+        match problem {
+            Problem::Refused(error) => error,
+            Problem::Internal(detail) => panic!("expected a refusal, got internal {detail}"),
+        }
+    }
+
+    #[test]
+    fn a_code_refusal_reads_the_same_for_shops_bills_and_tickets() {
+        for (shop, item) in [
+            (CodeRefusal::Unknown, ItemCodeRefusal::Unknown),
+            (CodeRefusal::AlreadyUsed, ItemCodeRefusal::AlreadyUsed),
+            (CodeRefusal::Expired, ItemCodeRefusal::Expired),
+        ] {
+            let shop = refused(shop.into());
+            assert_eq!(refused(item_code(item, ItemKind::Bill)), shop);
+            assert_eq!(refused(item_code(item, ItemKind::Ticket)), shop);
+        }
+        assert_eq!(refused(unknown_code()).error, ErrorCode::Unknown);
+        assert_eq!(refused(unknown_code()).error.http_status(), 404);
+    }
+
+    #[test]
+    fn refusals_keep_their_stable_codes() {
+        assert_eq!(refused(CodeRefusal::WrongShop.into()).error, ErrorCode::WrongShop);
+        let holder = refused(item_code(ItemCodeRefusal::NotTheHolder, ItemKind::Ticket));
+        assert_eq!(holder.error, ErrorCode::NotTheHolder);
+        assert!(holder.message.contains("ticket"), "{}", holder.message);
+        assert_eq!(refused(ClaimRefusal::Unknown.into()), refused(unknown_link()));
+        assert_eq!(refused(ClaimRefusal::AlreadyClaimed.into()).error, ErrorCode::AlreadyClaimed);
+        assert_eq!(refused(BillRefusal::Cancelled.into()).error, ErrorCode::Cancelled);
+        assert_eq!(refused(ConfirmRefusal::Expired.into()).error, ErrorCode::ConfirmationExpired);
+        assert_eq!(refused(PinRefusal::Locked { until: 0 }.into()).error, ErrorCode::PinLocked);
+        let short = PrepaidRefusal::InsufficientFunds { balance: 1, needed: 2 };
+        assert_eq!(refused(short.into()).error, ErrorCode::InsufficientFunds);
+        assert_eq!(
+            refused(RedeemRefusal::NotEnoughPoints { cost: 3, balance: 1 }.into()).error,
+            ErrorCode::NotEnoughPoints
+        );
+        assert_eq!(refused(request_id_reused()).error, ErrorCode::RequestIdReused);
+    }
+
+    #[test]
+    fn a_locked_sign_in_says_how_long_in_whole_minutes() {
+        let locked = refused(sign_in(AttemptRefusal::Locked { until: 90_000 }, 0));
+        assert_eq!(locked.error, ErrorCode::TooManyAttempts);
+        assert!(locked.message.contains("2 minute(s)"), "{}", locked.message);
+        assert_eq!(refused(sign_in(AttemptRefusal::Wrong { attempts_left: 3 }, 0)), refused(wrong_credentials()));
+    }
+}

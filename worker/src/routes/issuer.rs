@@ -6,7 +6,7 @@ use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::qr;
 use crate::refusals;
-use crate::storage::bill_book::protocol::{self as bill_book, BillClient};
+use crate::storage::bill_book::protocol::BillClient;
 use crate::storage::directory::Directory;
 use crate::storage::event_book::protocol::{EventClient, NewTicket};
 use crate::storage::issuers::{IssuerRecord, Issuers};
@@ -124,15 +124,8 @@ pub async fn create_bill(mut req: Request, env: &Env) -> Outcome<Response> {
     };
     let secret = hex(&random_bytes::<{ domain::items::SECRET_BYTES }>()?);
     let book = BillClient::of(env, &issuer.issuer_id)?;
-    let bill_id = book
-        .create(bill_book::Create {
-            issuer: issuer.issuer_id.clone(),
-            biller: issuer.name.clone(),
-            bill_id: request.bill_id,
-            bill,
-            claim_hash: sha256_hex(secret.as_bytes()),
-        })
-        .await?;
+    let bill_id =
+        book.create(&issuer.issuer_id, &issuer.name, request.bill_id, bill, sha256_hex(secret.as_bytes())).await?;
     let item = ItemRef::Bill { issuer: issuer.issuer_id, bill: bill_id.clone() };
     let claim = claim_link(&req, HandoverToken::new(item.clone(), secret))?;
     web::created(&BillCreated { bill_id, item, claim })

@@ -154,3 +154,46 @@ macro_rules! durable_object_serving {
     };
 }
 pub(crate) use durable_object_serving;
+
+#[cfg(test)]
+mod tests {
+    use super::{Done, Operation};
+    use serde::{Deserialize, Serialize};
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    pub struct Add {
+        item: String,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    pub struct List;
+
+    protocol! {
+        #[derive(Debug, PartialEq)]
+        pub enum SampleOperation {
+            Add(Add) -> Done,
+            List(List) -> Vec<String>,
+        }
+    }
+
+    fn answer_of<R: Operation>(_: &R) -> &'static str {
+        std::any::type_name::<R::Answer>()
+    }
+
+    #[test]
+    fn operations_travel_as_tagged_json_and_come_back_whole() {
+        let add = SampleOperation::from(Add { item: "b.issuer.bill-1".into() });
+        let json = serde_json::to_value(&add).unwrap();
+        assert_eq!(json, serde_json::json!({"operation": "add", "request": {"item": "b.issuer.bill-1"}}));
+        assert_eq!(serde_json::from_value::<SampleOperation>(json).unwrap(), add);
+        let list = serde_json::to_string(&SampleOperation::from(List)).unwrap();
+        assert_eq!(serde_json::from_str::<SampleOperation>(&list).unwrap(), SampleOperation::List(List));
+    }
+
+    #[test]
+    fn each_request_names_its_answer() {
+        assert!(answer_of(&List).contains("Vec<alloc::string::String>"), "{}", answer_of(&List));
+        assert!(answer_of(&Add { item: String::new() }).ends_with("Done"));
+        assert_eq!(serde_json::from_str::<Done>("null").ok().map(|_| ()), Some(()));
+    }
+}

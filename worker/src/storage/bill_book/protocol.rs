@@ -109,8 +109,15 @@ impl BillClient {
     }
 
     /// Records a new bill; `already_exists` if the issuer reused a bill id.
-    pub async fn create(&self, request: Create) -> Outcome<ItemId> {
-        self.object.call(request).await
+    pub async fn create(
+        &self,
+        issuer: &IssuerId,
+        biller: &Label,
+        bill_id: Option<ItemId>,
+        bill: Bill,
+        claim_hash: String,
+    ) -> Outcome<ItemId> {
+        self.object.call(Create { issuer: issuer.clone(), biller: biller.clone(), bill_id, bill, claim_hash }).await
     }
 
     pub async fn claim(&self, bill_id: &ItemId, secret_hash: String, member: &MemberNumber) -> Outcome<BillView> {

@@ -18,7 +18,7 @@ use crate::storage::object::{answer, durable_object_serving, Done, Reply, Storag
 use crate::storage::sql;
 use domain::api::tickets::{EventStatus, GateVerdict, TicketStatus, TicketView};
 use domain::api::ErrorCode;
-use domain::items::{self, EventId, IssuerId, ItemCode, ItemCodeRefusal, ItemId, ItemRef};
+use domain::items::{self, EventId, IssuerId, ItemCode, ItemId, ItemRef};
 use domain::member::MemberNumber;
 use domain::tickets::{self, ScanRefusal, Ticket};
 use protocol::{Accept, Accepted, Cancel, Claim, Create, EventOperation, IssueCode, Offer, Scan, Status, Views};
@@ -108,14 +108,11 @@ fn corrupt(what: &str) -> Problem {
     sql::corrupt("event book", what)
 }
 
-fn code_refusal(refusal: ItemCodeRefusal) -> Problem {
-    refusals::item_code(refusal, ItemKind::Ticket)
-}
-
 /// Stable, per-issuer pseudonym of a member: the issuer can follow a ticket's
 /// chain of holders without learning who they are.
 fn pseudonym(salt: &str, member: &MemberNumber) -> String {
-    format!("holder-{}", &sha256_hex(format!("{salt}|{}", member.as_str()).as_bytes())[..16])
+    let digest = sha256_hex(format!("{salt}|{}", member.as_str()).as_bytes());
+    format!("holder-{}", digest.get(..16).unwrap_or(&digest))
 }
 
 impl EventBook {
@@ -303,13 +300,10 @@ impl EventBook {
     fn scan(&self, request: Scan) -> Outcome<GateVerdict> {
         let mut stored = self.ticket(&request.ticket_id)?;
         let now = clock::now();
-        let mut code = self
-            .codes()
-            .load(&request.code_hash, &request.ticket_id)?
-            .ok_or_else(|| code_refusal(ItemCodeRefusal::Unknown))?;
+        let mut code = self.codes().load(&request.code_hash, &request.ticket_id)?.ok_or_else(refusals::unknown_code)?;
         let verdict = tickets::judge_scan(&stored.ticket, stored.holder.as_ref(), &code, &request.venue, now);
         let deny = match verdict {
-            Err(ScanRefusal::Code(refusal)) => return Err(code_refusal(refusal)),
+            Err(ScanRefusal::Code(refusal)) => return Err(refusals::item_code(refusal, ItemKind::Ticket)),
             Err(ScanRefusal::Deny(deny)) => Some(deny),
             Ok(()) => {
                 tickets::admit(&mut stored.ticket, &request.venue, request.gate.clone(), now)
