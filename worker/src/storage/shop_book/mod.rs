@@ -12,7 +12,7 @@ use crate::storage::object::{answer, durable_object_serving, Done, Reply, Storag
 use crate::storage::sql;
 use domain::api::{ErrorCode, ShopSummary};
 use domain::shop::CustomerNumber;
-use protocol::{Claim, Create, Enroll, Enrolment, Profile, ShopOperation};
+use protocol::{Claim, Create, Enroll, Enrolment, ShopOperation};
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
 
@@ -56,7 +56,7 @@ impl StorageObject for ShopBook {
     async fn handle(&self, operation: ShopOperation) -> Outcome<Reply> {
         match operation {
             ShopOperation::Create(request) => answer(request, |r| self.create(r)),
-            ShopOperation::Profile(request) => answer(request, |r| self.profile(r)),
+            ShopOperation::Profile(request) => answer(request, |_| self.shop()),
             ShopOperation::Enroll(request) => answer(request, |r| self.enroll(r)),
             ShopOperation::Claim(request) => answer(request, |r| self.claim(r)),
         }
@@ -83,7 +83,8 @@ impl ShopBook {
         sql::table_exists(&self.sql, "profile")
     }
 
-    fn profile(&self, _: Profile) -> Outcome<Option<ShopSummary>> {
+    /// The shop as recorded at creation, if it was created.
+    fn shop(&self) -> Outcome<Option<ShopSummary>> {
         if !self.exists()? {
             return Ok(None);
         }
@@ -95,7 +96,7 @@ impl ShopBook {
     }
 
     fn create(&self, request: Create) -> Outcome<ShopSummary> {
-        if self.profile(Profile)?.is_some() {
+        if self.shop()?.is_some() {
             return Err(Problem::new(
                 ErrorCode::AlreadyExists,
                 format!("a shop with id {} exists already", request.shop.shop_id),
@@ -108,7 +109,7 @@ impl ShopBook {
     }
 
     fn enroll(&self, request: Enroll) -> Outcome<Enrolment> {
-        let shop = self.profile(Profile)?.ok_or_else(refusals::unknown_shop)?;
+        let shop = self.shop()?.ok_or_else(refusals::unknown_shop)?;
         let member = request.member_number.as_str();
         let existing: Vec<CustomerRow> = self
             .sql
