@@ -1,6 +1,7 @@
 //! One error type for every handler: either a refusal the client may act on
 //! (an [`ApiError`] with a stable code), or a failure on our side, which is
-//! logged and answered as a bare `internal` so no detail leaks.
+//! logged and answered as a bare `internal` so no detail leaks. What each
+//! refusal is called and how it is worded is decided once, in [`crate::refusals`].
 
 use domain::api::{ApiError, ErrorCode};
 use worker::{console_error, Response};

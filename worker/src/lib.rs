@@ -19,6 +19,7 @@ mod clock;
 mod crypto;
 mod error;
 mod qr;
+mod refusals;
 mod routes;
 mod storage;
 mod web;

@@ -4,7 +4,7 @@ use crate::auth;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::storage::directory::{Directory, RegisterRecord};
-use crate::storage::shop_book;
+use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::{
     CreateRegisterRequest, CreateShopRequest, ErrorCode, ProductList, RegisterCreated, RewardList, ShopSummary,
@@ -35,7 +35,7 @@ pub async fn create_shop(mut req: Request, env: &Env) -> Outcome<Response> {
         points_per_unit: request.points_per_unit,
     };
     // The shop's book decides atomically whether the id is free; KV then lists it.
-    let shop = shop_book::create(env, &shop).await?;
+    let shop = ShopClient::of(env, &shop.shop_id)?.create(&shop).await?;
     Directory::open(env)?.put_shop(&shop).await?;
     web::created(&shop)
 }

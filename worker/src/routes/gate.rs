@@ -6,9 +6,10 @@
 
 use crate::auth;
 use crate::error::{Outcome, Problem};
-use crate::storage::bill_book::{BillClient, Till};
-use crate::storage::code_index::{self, CodeHash, Target};
-use crate::storage::event_book::EventClient;
+use crate::refusals;
+use crate::storage::bill_book::protocol::{BillClient, Till};
+use crate::storage::code_index::protocol::{CodeHash, Found, IndexClient};
+use crate::storage::event_book::protocol::EventClient;
 use crate::web;
 use domain::api::items::{PayBillRequest, ScanAnswer, ScanRequest};
 use domain::api::ErrorCode;
@@ -16,10 +17,8 @@ use domain::code::OneTimeCode;
 use domain::items::ItemRef;
 use worker::{Env, Request, Response};
 
-async fn target(env: &Env, code: &OneTimeCode) -> Outcome<Target> {
-    code_index::lookup_target(env, code)
-        .await?
-        .ok_or_else(|| Problem::new(ErrorCode::Unknown, "this code is not known: it was never issued or is long gone"))
+async fn target(env: &Env, code: &OneTimeCode) -> Outcome<Found> {
+    IndexClient::of(env, code)?.lookup().await?.ok_or_else(refusals::unknown_code)
 }
 
 fn till(register: &auth::Register) -> Till {
@@ -34,7 +33,7 @@ fn till(register: &auth::Register) -> Till {
 pub async fn scan(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: ScanRequest = web::json_body(&mut req).await?;
-    let code_hash = CodeHash::of(&request.code).as_str().to_owned();
+    let code_hash = CodeHash::of(&request.code);
     let answer = match target(env, &request.code).await?.item {
         None => ScanAnswer::Membership,
         Some(ItemRef::Ticket { issuer, event, ticket }) => {
@@ -59,7 +58,7 @@ pub async fn pay_bill(mut req: Request, env: &Env) -> Outcome<Response> {
     let Some(ItemRef::Bill { issuer, bill }) = target(env, &request.code).await?.item else {
         return Err(Problem::new(ErrorCode::InvalidRequest, "this code is not for a bill"));
     };
-    let code_hash = CodeHash::of(&request.code).as_str().to_owned();
+    let code_hash = CodeHash::of(&request.code);
     let paid = BillClient::of(env, &issuer)?.pay(&bill, code_hash, till(&register), request.request_id).await?;
     web::ok(&paid)
 }

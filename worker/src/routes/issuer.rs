@@ -5,9 +5,10 @@ use crate::auth::{self, issuer::issuer};
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::qr;
-use crate::storage::bill_book::BillClient;
+use crate::refusals;
+use crate::storage::bill_book::protocol::BillClient;
 use crate::storage::directory::Directory;
-use crate::storage::event_book::{EventClient, NewTicket};
+use crate::storage::event_book::protocol::{EventClient, NewTicket};
 use crate::storage::issuers::{IssuerRecord, Issuers};
 use crate::web;
 use domain::api::bills::{BillCreated, CreateBillRequest};
@@ -133,7 +134,7 @@ pub async fn create_bill(mut req: Request, env: &Env) -> Outcome<Response> {
 /// `GET /api/issuer/bills/{id}` → [`domain::api::bills::BillStatus`].
 pub async fn bill_status(req: Request, env: &Env, bill_id: &str) -> Outcome<Response> {
     let issuer = issuer(&req, env).await?;
-    let bill_id = ItemId::parse(bill_id).map_err(|_| Problem::new(ErrorCode::NotFound, "there is no such bill"))?;
+    let bill_id = ItemId::parse(bill_id).map_err(|_| refusals::no_such_bill())?;
     web::ok(&BillClient::of(env, &issuer.issuer_id)?.status(&bill_id).await?)
 }
 
@@ -141,7 +142,7 @@ pub async fn bill_status(req: Request, env: &Env, bill_id: &str) -> Outcome<Resp
 /// cancelled bill cannot be paid (`cancelled`), a paid one cannot be cancelled.
 pub async fn cancel_bill(req: Request, env: &Env, bill_id: &str) -> Outcome<Response> {
     let issuer = issuer(&req, env).await?;
-    let bill_id = ItemId::parse(bill_id).map_err(|_| Problem::new(ErrorCode::NotFound, "there is no such bill"))?;
+    let bill_id = ItemId::parse(bill_id).map_err(|_| refusals::no_such_bill())?;
     web::ok(&BillClient::of(env, &issuer.issuer_id)?.cancel(&bill_id).await?)
 }
 
@@ -203,7 +204,7 @@ pub async fn create_tickets(mut req: Request, env: &Env) -> Outcome<Response> {
 }
 
 fn event_id(text: &str) -> Outcome<EventId> {
-    EventId::parse(text).map_err(|_| Problem::new(ErrorCode::NotFound, "there is no such event"))
+    EventId::parse(text).map_err(|_| refusals::no_such_event())
 }
 
 /// `GET /api/issuer/events/{event}` → [`domain::api::tickets::EventStatus`].
@@ -218,6 +219,6 @@ pub async fn event_status(req: Request, env: &Env, event: &str) -> Outcome<Respo
 pub async fn cancel_ticket(req: Request, env: &Env, event: &str, ticket: &str) -> Outcome<Response> {
     let issuer = issuer(&req, env).await?;
     let event = event_id(event)?;
-    let ticket = ItemId::parse(ticket).map_err(|_| Problem::new(ErrorCode::NotFound, "there is no such ticket"))?;
+    let ticket = ItemId::parse(ticket).map_err(|_| refusals::no_such_ticket())?;
     web::ok(&EventClient::of(env, &issuer.issuer_id, &event)?.cancel(&ticket, pseudonym_salt(&issuer)).await?)
 }

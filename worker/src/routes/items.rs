@@ -6,10 +6,10 @@ use crate::clock;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::routes::issuer::phone_link;
-use crate::storage::bill_book::BillClient;
-use crate::storage::code_index::{self, CodeHash};
-use crate::storage::event_book::EventClient;
-use crate::storage::pocket::PocketClient;
+use crate::storage::bill_book::protocol::BillClient;
+use crate::storage::code_index::protocol::{CodeHash, IndexClient};
+use crate::storage::event_book::protocol::EventClient;
+use crate::storage::pocket::protocol::PocketClient;
 use crate::web;
 use domain::api::bills::BillView;
 use domain::api::items::{
@@ -89,11 +89,11 @@ pub async fn issue_code(mut req: Request, env: &Env) -> Outcome<Response> {
     let request: IssueItemCodeRequest = web::json_body(&mut req).await?;
     for _ in 0..CODE_ATTEMPTS {
         let code = OneTimeCode::from_entropy(random_bytes::<16>()?);
-        match code_index::enter_for_item(env, &code, &member, &request.item).await {
+        match IndexClient::of(env, &code)?.enter(&member, Some(&request.item)).await {
             Err(problem) if problem.code() == ErrorCode::AlreadyExists => continue,
             other => other?,
         }
-        let code_hash = CodeHash::of(&code).as_str().to_owned();
+        let code_hash = CodeHash::of(&code);
         let record = match &request.item {
             ItemRef::Bill { issuer, bill } => BillClient::of(env, issuer)?.issue_code(bill, code_hash, &member).await?,
             ItemRef::Ticket { issuer, event, ticket } => {

@@ -6,11 +6,11 @@ use crate::auth::{self, session, Sessions};
 use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
-use crate::storage::code_index::{self, CodeHash};
+use crate::refusals;
+use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::{Directory, MemberRecord};
-use crate::storage::member_vault::SetPin;
-use crate::storage::member_vault::VaultClient;
-use crate::storage::shop_book;
+use crate::storage::member_vault::protocol::VaultClient;
+use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::{
     ApproveRequest, CancelRequest, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, SetPinRequest, SignInRequest,
@@ -61,7 +61,7 @@ pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
     let request: SignInRequest = web::json_body(&mut req).await?;
     let Some(record) = Directory::open(env)?.member(&request.member_number).await? else {
         password::waste_equal_time(&request.password).await?;
-        return Err(Problem::new(ErrorCode::WrongCredentials, "the member number or the password is wrong"));
+        return Err(refusals::wrong_credentials());
     };
     // Counted before the check, so parallel guesses cannot slip past the limit.
     let vault = VaultClient::of(env, &request.member_number)?;
@@ -100,7 +100,7 @@ pub async fn wallet(req: Request, env: &Env) -> Outcome<Response> {
 pub async fn join(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env)?;
     let request: JoinRequest = web::json_body(&mut req).await?;
-    let enrolment = shop_book::enroll(env, &request.shop_id, &member).await?;
+    let enrolment = ShopClient::of(env, &request.shop_id)?.enroll(&member).await?;
     let membership =
         VaultClient::of(env, &member)?.join(enrolment.shop, enrolment.customer_number, request.share_name).await?;
     web::ok(&membership)
@@ -112,7 +112,7 @@ pub async fn issue_code(mut req: Request, env: &Env) -> Outcome<Response> {
     let request: IssueCodeRequest = web::json_body(&mut req).await?;
     for _ in 0..CODE_ATTEMPTS {
         let code = OneTimeCode::from_entropy(random_bytes::<16>()?);
-        match code_index::enter(env, &code, &member).await {
+        match IndexClient::of(env, &code)?.enter(&member, None).await {
             Err(problem) if problem.code() == ErrorCode::AlreadyExists => continue,
             other => other?,
         }
@@ -135,15 +135,12 @@ pub async fn issue_code(mut req: Request, env: &Env) -> Outcome<Response> {
 pub async fn set_pin(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env)?;
     let request: SetPinRequest = web::json_body(&mut req).await?;
-    let record = Directory::open(env)?
-        .member(&member)
-        .await?
-        .ok_or_else(|| Problem::new(ErrorCode::Unauthorized, "there is no such member; sign up again"))?;
+    let record = Directory::open(env)?.member(&member).await?.ok_or_else(refusals::no_such_member)?;
     if !record.password.verify(&request.password).await? {
         return Err(Problem::new(ErrorCode::WrongCredentials, "the password is wrong"));
     }
     let stored = StoredPassword::create(request.pin.expose()).await?;
-    VaultClient::of(env, &member)?.set_pin(&SetPin { stored }).await?;
+    VaultClient::of(env, &member)?.set_pin(stored).await?;
     Ok(Response::empty()?.with_status(204))
 }
 
@@ -151,12 +148,12 @@ pub async fn set_pin(mut req: Request, env: &Env) -> Outcome<Response> {
 pub async fn approve(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env)?;
     let request: ApproveRequest = web::json_body(&mut req).await?;
-    web::ok(&VaultClient::of(env, &member)?.approve(&request).await?)
+    web::ok(&VaultClient::of(env, &member)?.approve(request).await?)
 }
 
 /// `POST /api/me/confirmations/cancel` → [`domain::api::DebitStatus`].
 pub async fn cancel(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env)?;
     let request: CancelRequest = web::json_body(&mut req).await?;
-    web::ok(&VaultClient::of(env, &member)?.cancel(&request).await?)
+    web::ok(&VaultClient::of(env, &member)?.cancel(request).await?)
 }

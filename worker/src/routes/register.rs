@@ -5,11 +5,11 @@
 use crate::auth;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
-use crate::storage::code_index::{self, CodeHash};
+use crate::refusals;
+use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::Directory;
-use crate::storage::member_vault::{Accrual, VaultClient};
-use crate::storage::member_vault::{Ask, StatusQuery, TopUp};
-use crate::storage::shop_book;
+use crate::storage::member_vault::protocol::{Ask, Question, TillHeader, VaultClient};
+use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::{
     AccruePointsRequest, DebitOperation, DebitRequest, DebitWaitRequest, ErrorCode, RegisterInfo, ResolveRequest,
@@ -40,9 +40,8 @@ pub async fn info(req: Request, env: &Env) -> Outcome<Response> {
 
 /// The member behind a code, or `unknown`.
 async fn issuer(env: &Env, code: &OneTimeCode) -> Outcome<MemberNumber> {
-    code_index::lookup(env, code)
-        .await?
-        .ok_or_else(|| Problem::new(ErrorCode::Unknown, "this code is not known: it was never issued or is long gone"))
+    let found = IndexClient::of(env, code)?.lookup().await?.ok_or_else(refusals::unknown_code)?;
+    Ok(found.member_number)
 }
 
 /// `POST /api/register/resolve` → [`domain::api::CustomerView`]; holds the code for the sale.
@@ -80,17 +79,15 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
     let lines = if items.is_empty() { String::new() } else { format!("|{}", serde_json::to_string(&items)?) };
     let fingerprint =
         sha256_hex(format!("{}|{}|{}{lines}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
-    shop_book::claim_request(env, &register.shop.shop_id, &request.request_id, fingerprint).await?;
-    let accrual = Accrual {
+    ShopClient::of(env, &register.shop.shop_id)?.claim_request(&request.request_id, fingerprint).await?;
+    let till = TillHeader {
         code_hash,
         shop: register.shop,
         register_id: register.record.register_id,
         register_name: register.record.name,
         request_id: request.request_id,
-        amount,
-        items,
     };
-    let accrued = VaultClient::of(env, &member)?.accrue(&accrual).await?;
+    let accrued = VaultClient::of(env, &member)?.accrue(till, amount, items).await?;
     web::ok(&accrued)
 }
 
@@ -145,18 +142,15 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
     let described = serde_json::to_string(&(&debit, &items))?;
     let fingerprint =
         sha256_hex(format!("debit|{}|{}|{described}", register.record.register_id, code_hash.as_str()).as_bytes());
-    shop_book::claim_request(env, &shop.shop_id, &request.request_id, fingerprint).await?;
-    let ask = Ask {
+    ShopClient::of(env, &shop.shop_id)?.claim_request(&request.request_id, fingerprint).await?;
+    let till = TillHeader {
         code_hash,
         shop: register.shop.clone(),
         register_id: register.record.register_id,
         register_name: register.record.name,
         request_id: request.request_id,
-        debit,
-        items,
-        reward,
     };
-    web::ok(&VaultClient::of(env, &member)?.ask(&ask).await?)
+    web::ok(&VaultClient::of(env, &member)?.ask(Ask { till, debit, items, reward }).await?)
 }
 
 /// `POST /api/register/debits/wait` → [`domain::api::DebitStatus`], answered as
@@ -167,13 +161,12 @@ pub async fn debit_wait(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: DebitWaitRequest = web::json_body(&mut req).await?;
     let member = issuer(env, &request.code).await?;
-    let query = StatusQuery {
+    let question = Question {
         code_hash: CodeHash::of(&request.code),
         shop_id: register.shop.shop_id,
         request_id: request.request_id,
-        wait: true,
     };
-    web::ok(&VaultClient::of(env, &member)?.debit_status(&query).await?)
+    web::ok(&VaultClient::of(env, &member)?.debit_status(question, true).await?)
 }
 
 /// `POST /api/register/debits/cancel` → [`domain::api::DebitStatus`]: the
@@ -183,13 +176,12 @@ pub async fn debit_cancel(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: DebitWaitRequest = web::json_body(&mut req).await?;
     let member = issuer(env, &request.code).await?;
-    let query = StatusQuery {
+    let question = Question {
         code_hash: CodeHash::of(&request.code),
         shop_id: register.shop.shop_id,
         request_id: request.request_id,
-        wait: false,
     };
-    web::ok(&VaultClient::of(env, &member)?.withdraw(&query).await?)
+    web::ok(&VaultClient::of(env, &member)?.withdraw(question).await?)
 }
 
 /// `POST /api/register/prepaid/top-ups` → [`domain::receipt::Receipt`]: cash
@@ -203,14 +195,13 @@ pub async fn top_up(mut req: Request, env: &Env) -> Outcome<Response> {
     let code_hash = CodeHash::of(&request.code);
     let fingerprint =
         sha256_hex(format!("top-up|{}|{}|{}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
-    shop_book::claim_request(env, &register.shop.shop_id, &request.request_id, fingerprint).await?;
-    let top_up = TopUp {
+    ShopClient::of(env, &register.shop.shop_id)?.claim_request(&request.request_id, fingerprint).await?;
+    let till = TillHeader {
         code_hash,
         shop: register.shop,
         register_id: register.record.register_id,
         register_name: register.record.name,
         request_id: request.request_id,
-        amount,
     };
-    web::ok(&VaultClient::of(env, &member)?.top_up(&top_up).await?)
+    web::ok(&VaultClient::of(env, &member)?.top_up(till, amount).await?)
 }

@@ -14,7 +14,7 @@
 
 use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
-use crate::storage::shop_book;
+use crate::storage::shop_book::protocol::ShopClient;
 use domain::api::ShopSummary;
 use domain::catalog::Product;
 use domain::member::{DisplayName, MemberNumber};
@@ -55,7 +55,7 @@ impl<'a> Directory<'a> {
         if let Some(shop) = self.kv.get(&shop_key(shop_id)).json::<ShopSummary>().await? {
             return Ok(Some(shop));
         }
-        shop_book::profile(self.env, shop_id).await
+        ShopClient::of(self.env, shop_id)?.profile().await
     }
 
     pub async fn put_shop(&self, shop: &ShopSummary) -> Outcome<()> {

@@ -1,10 +1,11 @@
-//! What the item books ([`super::bill_book`], [`super::event_book`]) keep alike:
-//! the one-time codes shown for their items — one `codes` table per book, keyed
-//! by the code's hash and the item it is for — and the answer to a bad link.
+//! The one-time codes shown for the items of a book ([`super::bill_book`],
+//! [`super::event_book`]): one `codes` table per book, keyed by the code's
+//! hash, naming the item it is for. This module owns that table.
 
-use crate::error::{Outcome, Problem};
-use crate::storage::code_index;
-use domain::api::ErrorCode;
+use crate::error::Outcome;
+use crate::storage::code_index::forget_after;
+use crate::storage::code_index::protocol::CodeHash;
+use crate::storage::sql;
 use domain::items::{ItemCode, ItemId};
 use domain::UnixMillis;
 use serde::Deserialize;
@@ -22,19 +23,29 @@ struct CodeRow {
 }
 
 impl ItemCodes<'_> {
-    /// The code shown for `item` with this hash, if any.
-    pub fn load(&self, code_hash: &str, item: &ItemId) -> Outcome<Option<ItemCode>> {
-        let query = format!("SELECT code FROM codes WHERE code_hash = ? AND {} = ?", self.item_column);
-        let rows: Vec<CodeRow> = self.sql.exec(&query, vec![code_hash.into(), item.as_str().into()])?.to_array()?;
-        rows.into_iter()
-            .next()
-            .map(|row| {
-                serde_json::from_str(&row.code).map_err(|_| Problem::internal("an item book holds a malformed code"))
-            })
-            .transpose()
+    /// Creates the table (with the book's first item).
+    pub fn create(&self) -> Outcome<()> {
+        let schema = format!(
+            "CREATE TABLE IF NOT EXISTS codes (
+                code_hash TEXT PRIMARY KEY,
+                {} TEXT NOT NULL,
+                code TEXT NOT NULL,
+                forget_after INTEGER NOT NULL
+            );
+            CREATE INDEX IF NOT EXISTS codes_by_age ON codes (forget_after);",
+            self.item_column
+        );
+        sql::create(self.sql, &schema)
     }
 
-    pub fn save(&self, code_hash: &str, item: &ItemId, code: &ItemCode) -> Outcome<()> {
+    /// The code shown for `item` with this hash, if any.
+    pub fn load(&self, code_hash: &CodeHash, item: &ItemId) -> Outcome<Option<ItemCode>> {
+        let query = format!("SELECT code FROM codes WHERE code_hash = ? AND {} = ?", self.item_column);
+        let row: Option<CodeRow> = sql::first(self.sql, &query, vec![code_hash.as_str().into(), item.as_str().into()])?;
+        row.map(|row| serde_json::from_str(&row.code).map_err(|_| sql::corrupt("item book", "code"))).transpose()
+    }
+
+    pub fn save(&self, code_hash: &CodeHash, item: &ItemId, code: &ItemCode) -> Outcome<()> {
         let query = format!(
             "INSERT OR REPLACE INTO codes (code_hash, {}, code, forget_after) VALUES (?, ?, ?, ?)",
             self.item_column
@@ -42,10 +53,10 @@ impl ItemCodes<'_> {
         self.sql.exec(
             &query,
             vec![
-                code_hash.into(),
+                code_hash.as_str().into(),
                 item.as_str().into(),
                 serde_json::to_string(code)?.into(),
-                code_index::forget_after(code.issued_at).into(),
+                forget_after(code.issued_at).into(),
             ],
         )?;
         Ok(())
@@ -56,23 +67,4 @@ impl ItemCodes<'_> {
         self.sql.exec("DELETE FROM codes WHERE forget_after < ?", vec![now.into()])?;
         Ok(())
     }
-}
-
-#[derive(Deserialize)]
-struct NameRow {
-    #[allow(dead_code)]
-    name: String,
-}
-
-/// Whether a book's schema exists. Books create it with their first item, so a
-/// forged link or code naming a book that does not exist leaves nothing behind.
-pub fn table_exists(sql: &SqlStorage, table: &str) -> Outcome<bool> {
-    let rows: Vec<NameRow> =
-        sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?", vec![table.into()])?.to_array()?;
-    Ok(!rows.is_empty())
-}
-
-/// A claim or transfer link that names nothing: said the same way whatever is missing.
-pub fn unknown_link() -> Problem {
-    Problem::new(ErrorCode::Unknown, "this link is not valid: check that it was copied completely")
 }

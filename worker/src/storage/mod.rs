@@ -1,16 +1,21 @@
-//! Where state lives. KV for read-mostly lookups ([`directory`]); Durable
-//! Objects (SQLite) for everything that must be atomic ([`member_vault`],
-//! [`code_index`], [`shop_book`]; for bills and tickets [`event_book`],
-//! [`bill_book`], [`pocket`]; what the item books share is in [`item_codes`]), reached through [`internal`] calls. Issuers
-//! live in KV too ([`issuers`]).
+//! Where state lives. KV for read-mostly lookups ([`directory`], and issuers
+//! in [`issuers`]); Durable Objects (SQLite) for everything that must be
+//! atomic: [`member_vault`], [`code_index`], [`shop_book`]; for bills and
+//! tickets [`event_book`], [`bill_book`] (their codes kept by [`item_codes`])
+//! and [`pocket`].
+//!
+//! Every object has a `protocol` module: the enum of its operations and the
+//! client whose methods are the only way the Worker calls it; [`object`] is
+//! the plumbing they share, [`sql`] the helpers their tables share.
 
 pub mod bill_book;
 pub mod code_index;
 pub mod directory;
 pub mod event_book;
-pub mod internal;
 pub mod issuers;
 pub mod item_codes;
 pub mod member_vault;
+pub mod object;
 pub mod pocket;
 pub mod shop_book;
+pub mod sql;

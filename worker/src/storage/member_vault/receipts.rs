@@ -1,12 +1,17 @@
-//! Receipts of concluded operations, kept in the member's vault: the phone's
-//! history, and what a register gets back (also on a retry).
+//! The `receipts` table: receipts of concluded operations, the phone's history
+//! and what a register gets back (also on a retry). [`Receipts::conclude`] is
+//! the one place a receipt is numbered and stored.
 
-use super::{corrupt, MemberVault};
+use super::protocol::TillHeader;
 use crate::error::Outcome;
+use crate::storage::sql;
 use domain::api::WALLET_RECEIPTS;
-use domain::receipt::{receipt_number, Receipt};
+use domain::receipt::{receipt_number, Receipt, ReceiptDetails};
+use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, RequestId, ShopId};
+use domain::UnixMillis;
 use serde::Deserialize;
+use worker::SqlStorage;
 
 pub(super) const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS receipts (
@@ -24,55 +29,73 @@ struct ReceiptRow {
     receipt: String,
 }
 
-#[derive(Deserialize)]
-struct CountRow {
-    n: i64,
+impl ReceiptRow {
+    fn parse(self) -> Outcome<Receipt> {
+        serde_json::from_str(&self.receipt).map_err(|_| sql::corrupt("member vault", "receipt"))
+    }
 }
 
-impl MemberVault {
-    /// `<customer number>-<n>`: n counts this member's receipts at the shop.
-    pub(super) fn next_receipt_number(&self, shop_id: &ShopId, customer: CustomerNumber) -> Outcome<String> {
-        let rows: Vec<CountRow> = self
-            .sql
-            .exec("SELECT COUNT(*) AS n FROM receipts WHERE shop_id = ?", vec![shop_id.as_str().into()])?
-            .to_array()?;
-        let count = rows.into_iter().next().map_or(0, |row| row.n);
-        let nth = u32::try_from(count + 1).map_err(|_| corrupt("receipt count"))?;
-        Ok(receipt_number(customer, nth))
-    }
+pub(super) struct Receipts<'a> {
+    pub sql: &'a SqlStorage,
+}
 
-    pub(super) fn store_receipt(&self, receipt: &Receipt) -> Outcome<()> {
+impl Receipts<'_> {
+    /// Numbers, stores and returns the receipt of an operation concluded at `till`.
+    /// Numbers are `<customer number>-<n>`: n counts this member's receipts at the shop.
+    pub fn conclude(
+        &self,
+        till: &TillHeader,
+        customer: CustomerNumber,
+        items: Vec<LineItem>,
+        details: ReceiptDetails,
+        at: UnixMillis,
+    ) -> Outcome<Receipt> {
+        let shop_id = till.shop_id();
+        let count = sql::number(
+            self.sql,
+            "SELECT COUNT(*) AS n FROM receipts WHERE shop_id = ?",
+            vec![shop_id.as_str().into()],
+        )?;
+        let nth = u32::try_from(count + 1).map_err(|_| sql::corrupt("member vault", "receipt count"))?;
+        let receipt = Receipt {
+            receipt_number: receipt_number(customer, nth),
+            shop_id: shop_id.clone(),
+            shop_name: till.shop.name.clone(),
+            currency: till.shop.currency,
+            register_id: till.register_id.clone(),
+            register_name: till.register_name.clone(),
+            request_id: till.request_id.clone(),
+            customer_number: customer,
+            at,
+            items,
+            details,
+        };
         self.sql.exec(
             "INSERT INTO receipts (shop_id, request_id, receipt, at) VALUES (?, ?, ?, ?)",
             vec![
                 receipt.shop_id.as_str().into(),
                 receipt.request_id.as_str().into(),
-                serde_json::to_string(receipt)?.into(),
+                serde_json::to_string(&receipt)?.into(),
                 receipt.at.into(),
             ],
         )?;
-        Ok(())
+        Ok(receipt)
     }
 
-    pub(super) fn receipt(&self, shop_id: &ShopId, request_id: &RequestId) -> Outcome<Option<Receipt>> {
-        let rows: Vec<ReceiptRow> = self
-            .sql
-            .exec(
-                "SELECT receipt FROM receipts WHERE shop_id = ? AND request_id = ?",
-                vec![shop_id.as_str().into(), request_id.as_str().into()],
-            )?
-            .to_array()?;
-        rows.into_iter()
-            .next()
-            .map(|row| serde_json::from_str(&row.receipt).map_err(|_| corrupt("receipt")))
-            .transpose()
+    pub fn get(&self, shop_id: &ShopId, request_id: &RequestId) -> Outcome<Option<Receipt>> {
+        let row: Option<ReceiptRow> = sql::first(
+            self.sql,
+            "SELECT receipt FROM receipts WHERE shop_id = ? AND request_id = ?",
+            vec![shop_id.as_str().into(), request_id.as_str().into()],
+        )?;
+        row.map(ReceiptRow::parse).transpose()
     }
 
     /// The newest receipts, for the phone's history.
-    pub(super) fn recent_receipts(&self) -> Outcome<Vec<Receipt>> {
+    pub fn recent(&self) -> Outcome<Vec<Receipt>> {
         let limit = i64::try_from(WALLET_RECEIPTS).unwrap_or(20);
         let rows: Vec<ReceiptRow> =
-            self.sql.exec("SELECT receipt FROM receipts ORDER BY seq DESC LIMIT ?", vec![limit.into()])?.to_array()?;
-        rows.into_iter().map(|row| serde_json::from_str(&row.receipt).map_err(|_| corrupt("receipt"))).collect()
+            sql::all(self.sql, "SELECT receipt FROM receipts ORDER BY seq DESC LIMIT ?", vec![limit.into()])?;
+        rows.into_iter().map(ReceiptRow::parse).collect()
     }
 }

@@ -7,21 +7,23 @@
 //! at once admit it once, and a transfer kills the old holder's codes at once
 //! (codes are judged against the holder in the same step).
 
+pub mod protocol;
+
 use crate::clock;
-use crate::crypto::sha256_hex;
+use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{Outcome, Problem};
-use crate::storage::internal;
-use crate::storage::item_codes::{self, unknown_link, ItemCodes};
+use crate::refusals::{self, ItemKind};
+use crate::storage::item_codes::ItemCodes;
+use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
+use crate::storage::sql;
 use domain::api::tickets::{EventStatus, GateVerdict, TicketStatus, TicketView};
 use domain::api::ErrorCode;
-use domain::items::{self, ClaimRefusal, EventId, IssuerId, ItemCode, ItemCodeRefusal, ItemId, ItemRef};
+use domain::items::{self, EventId, IssuerId, ItemCode, ItemId, ItemRef};
 use domain::member::MemberNumber;
-use domain::shop::{RegisterId, ShopId};
 use domain::tickets::{self, ScanRefusal, Ticket};
-use serde::{Deserialize, Serialize};
-use worker::{durable_object, DurableObject, Env, Request, Response, SqlStorage, State};
-
-const BINDING: &str = "EVENT_BOOK";
+use protocol::{Accept, Accepted, Cancel, Claim, Create, EventOperation, IssueCode, Offer, Scan, Status, Views};
+use serde::Deserialize;
+use worker::{durable_object, Env, SqlStorage, State};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS event (
@@ -39,163 +41,7 @@ CREATE TABLE IF NOT EXISTS tickets (
     offer_hash TEXT,
     entries INTEGER NOT NULL
 );
-CREATE TABLE IF NOT EXISTS codes (
-    code_hash TEXT PRIMARY KEY,
-    ticket_id TEXT NOT NULL,
-    code TEXT NOT NULL,
-    forget_after INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS codes_by_age ON codes (forget_after);
 ";
-
-// ---- the protocol ----
-
-#[derive(Serialize, Deserialize)]
-pub struct NewTicket {
-    pub ticket: Ticket,
-    pub claim_hash: String,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Create {
-    issuer: IssuerId,
-    event: EventId,
-    tickets: Vec<NewTicket>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Handover {
-    ticket_id: ItemId,
-    secret_hash: String,
-    member: MemberNumber,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Views {
-    ticket_ids: Vec<ItemId>,
-    member: MemberNumber,
-}
-
-#[derive(Serialize, Deserialize)]
-struct IssueCode {
-    ticket_id: ItemId,
-    code_hash: String,
-    member: MemberNumber,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Scan {
-    ticket_id: ItemId,
-    code_hash: String,
-    venue: ShopId,
-    gate: RegisterId,
-}
-
-#[derive(Serialize, Deserialize)]
-struct TicketOnly {
-    ticket_id: ItemId,
-}
-
-#[derive(Serialize, Deserialize)]
-struct StatusQuery {
-    /// Salt for the holders' pseudonyms: stable per issuer, meaningless elsewhere.
-    pseudonym_salt: String,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct Accepted {
-    pub view: TicketView,
-    pub former_holder: MemberNumber,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Empty {}
-
-// ---- the Worker's side ----
-
-pub struct EventClient {
-    stub: worker::Stub,
-}
-
-impl EventClient {
-    pub fn of(env: &Env, issuer: &IssuerId, event: &EventId) -> Outcome<Self> {
-        Ok(Self { stub: env.durable_object(BINDING)?.get_by_name(&format!("{issuer}.{event}"))? })
-    }
-
-    /// Adds tickets to the event (creating it); answers their ids in order.
-    pub async fn create(&self, issuer: &IssuerId, event: &EventId, tickets: Vec<NewTicket>) -> Outcome<Vec<ItemId>> {
-        internal::call(&self.stub, "create", &Create { issuer: issuer.clone(), event: event.clone(), tickets }).await
-    }
-
-    pub async fn claim(&self, ticket_id: &ItemId, secret_hash: String, member: &MemberNumber) -> Outcome<TicketView> {
-        internal::call(
-            &self.stub,
-            "claim",
-            &Handover { ticket_id: ticket_id.clone(), secret_hash, member: member.clone() },
-        )
-        .await
-    }
-
-    /// Views of those of `ticket_ids` that `member` holds now.
-    pub async fn views(&self, ticket_ids: Vec<ItemId>, member: &MemberNumber) -> Outcome<Vec<TicketView>> {
-        internal::call(&self.stub, "views", &Views { ticket_ids, member: member.clone() }).await
-    }
-
-    pub async fn issue_code(&self, ticket_id: &ItemId, code_hash: String, member: &MemberNumber) -> Outcome<ItemCode> {
-        internal::call(
-            &self.stub,
-            "issue_code",
-            &IssueCode { ticket_id: ticket_id.clone(), code_hash, member: member.clone() },
-        )
-        .await
-    }
-
-    pub async fn scan(
-        &self,
-        ticket_id: &ItemId,
-        code_hash: String,
-        venue: &ShopId,
-        gate: &RegisterId,
-    ) -> Outcome<GateVerdict> {
-        let request = Scan { ticket_id: ticket_id.clone(), code_hash, venue: venue.clone(), gate: gate.clone() };
-        internal::call(&self.stub, "scan", &request).await
-    }
-
-    pub async fn offer(&self, ticket_id: &ItemId, secret_hash: String, member: &MemberNumber) -> Outcome<()> {
-        let _: Empty = internal::call(
-            &self.stub,
-            "offer",
-            &Handover { ticket_id: ticket_id.clone(), secret_hash, member: member.clone() },
-        )
-        .await?;
-        Ok(())
-    }
-
-    pub async fn accept(&self, ticket_id: &ItemId, secret_hash: String, member: &MemberNumber) -> Outcome<Accepted> {
-        internal::call(
-            &self.stub,
-            "accept",
-            &Handover { ticket_id: ticket_id.clone(), secret_hash, member: member.clone() },
-        )
-        .await
-    }
-
-    pub async fn cancel(&self, ticket_id: &ItemId, pseudonym_salt: String) -> Outcome<TicketStatus> {
-        let status: EventStatus = internal::call(
-            &self.stub,
-            "cancel",
-            &(TicketOnly { ticket_id: ticket_id.clone() }, StatusQuery { pseudonym_salt }),
-        )
-        .await?;
-        status.tickets.into_iter().next().ok_or_else(|| Problem::internal("cancel answered no ticket"))
-    }
-
-    pub async fn status(&self, pseudonym_salt: String) -> Outcome<EventStatus> {
-        internal::call(&self.stub, "status", &StatusQuery { pseudonym_salt }).await
-    }
-}
-
-// ---- the object ----
 
 /// The schema is created with the first tickets: a forged link or code naming
 /// an event that does not exist must not leave an object behind.
@@ -204,13 +50,31 @@ pub struct EventBook {
     sql: SqlStorage,
 }
 
-impl DurableObject for EventBook {
-    fn new(state: State, _env: Env) -> Self {
+durable_object_serving!(EventBook);
+
+impl StorageObject for EventBook {
+    type Operation = EventOperation;
+
+    fn open(state: State, _env: Env) -> Self {
         Self { sql: state.storage().sql() }
     }
 
-    async fn fetch(&self, mut req: Request) -> worker::Result<Response> {
-        internal::answer(self.handle(&mut req).await)
+    /// Each operation is one synchronous stretch: atomic inside this object.
+    async fn handle(&self, operation: EventOperation) -> Outcome<Reply> {
+        if !matches!(operation, EventOperation::Create(_)) && !self.exists()? {
+            return Err(refusals::no_such_event());
+        }
+        match operation {
+            EventOperation::Create(request) => answer(request, |r| self.create(r)),
+            EventOperation::Claim(request) => answer(request, |r| self.claim(r)),
+            EventOperation::Views(request) => answer(request, |r| self.views(r)),
+            EventOperation::IssueCode(request) => answer(request, |r| self.issue_code(r)),
+            EventOperation::Scan(request) => answer(request, |r| self.scan(r)),
+            EventOperation::Offer(request) => answer(request, |r| self.offer(r)),
+            EventOperation::Accept(request) => answer(request, |r| self.accept(r)),
+            EventOperation::Cancel(request) => answer(request, |r| self.cancel(r)),
+            EventOperation::Status(request) => answer(request, |r| self.status(r)),
+        }
     }
 }
 
@@ -230,11 +94,6 @@ struct TicketRow {
     offer_hash: Option<String>,
 }
 
-#[derive(Deserialize)]
-struct CountRow {
-    n: i64,
-}
-
 /// A ticket as stored, parsed.
 struct Stored {
     ticket_id: ItemId,
@@ -246,62 +105,19 @@ struct Stored {
 }
 
 fn corrupt(what: &str) -> Problem {
-    Problem::internal(format!("event book holds a malformed {what}"))
-}
-
-fn no_such_ticket() -> Problem {
-    Problem::new(ErrorCode::NotFound, "there is no such ticket")
-}
-
-fn code_refusal(refusal: ItemCodeRefusal) -> Problem {
-    match refusal {
-        ItemCodeRefusal::Unknown => {
-            Problem::new(ErrorCode::Unknown, "this code is not known: it was never issued or is long gone")
-        }
-        ItemCodeRefusal::NotTheHolder => Problem::new(
-            ErrorCode::NotTheHolder,
-            "this ticket has been passed on to someone else: codes of the former holder no longer work",
-        ),
-        ItemCodeRefusal::AlreadyUsed => Problem::new(ErrorCode::AlreadyUsed, "this code was already used"),
-        ItemCodeRefusal::Expired => Problem::new(ErrorCode::Expired, "this code has expired: ask for a fresh one"),
-    }
+    sql::corrupt("event book", what)
 }
 
 /// Stable, per-issuer pseudonym of a member: the issuer can follow a ticket's
 /// chain of holders without learning who they are.
 fn pseudonym(salt: &str, member: &MemberNumber) -> String {
-    format!("holder-{}", &sha256_hex(format!("{salt}|{}", member.as_str()).as_bytes())[..16])
+    let digest = sha256_hex(format!("{salt}|{}", member.as_str()).as_bytes());
+    format!("holder-{}", digest.get(..16).unwrap_or(&digest))
 }
 
 impl EventBook {
-    async fn handle(&self, req: &mut Request) -> Outcome<serde_json::Value> {
-        let (operation, body) = internal::operation(req).await?;
-        if operation == "create" {
-            return Ok(serde_json::to_value(self.create(internal::parse(&body)?)?)?);
-        }
-        if !self.exists()? {
-            return Err(Problem::new(ErrorCode::NotFound, "there is no such event"));
-        }
-        // Each operation is one synchronous stretch: atomic inside this object.
-        let value = match operation.as_str() {
-            "claim" => serde_json::to_value(self.claim(internal::parse(&body)?)?)?,
-            "views" => serde_json::to_value(self.views(internal::parse(&body)?)?)?,
-            "issue_code" => serde_json::to_value(self.issue_code(internal::parse(&body)?)?)?,
-            "scan" => serde_json::to_value(self.scan(internal::parse(&body)?)?)?,
-            "offer" => serde_json::to_value(self.offer(internal::parse(&body)?)?)?,
-            "accept" => serde_json::to_value(self.accept(internal::parse(&body)?)?)?,
-            "cancel" => {
-                let (which, query): (TicketOnly, StatusQuery) = internal::parse(&body)?;
-                serde_json::to_value(self.cancel(which, query)?)?
-            }
-            "status" => serde_json::to_value(self.status(internal::parse(&body)?, None)?)?,
-            other => return Err(internal::unknown_operation(other)),
-        };
-        Ok(value)
-    }
-
     fn exists(&self) -> Outcome<bool> {
-        item_codes::table_exists(&self.sql, "event")
+        sql::table_exists(&self.sql, "event")
     }
 
     fn codes(&self) -> ItemCodes<'_> {
@@ -313,7 +129,7 @@ impl EventBook {
     fn event(&self) -> Outcome<(IssuerId, EventId)> {
         let rows: Vec<EventRow> =
             self.sql.exec("SELECT issuer_id, event_id FROM event WHERE id = 1", None)?.to_array()?;
-        let row = rows.into_iter().next().ok_or_else(|| Problem::new(ErrorCode::NotFound, "there is no such event"))?;
+        let row = rows.into_iter().next().ok_or_else(refusals::no_such_event)?;
         Ok((
             IssuerId::parse(&row.issuer_id).map_err(|_| corrupt("issuer id"))?,
             EventId::parse(&row.event_id).map_err(|_| corrupt("event id"))?,
@@ -345,7 +161,7 @@ impl EventBook {
                 vec![ticket_id.as_str().into()],
             )?
             .to_array()?;
-        rows.into_iter().next().map(Self::parse_row).transpose()?.ok_or_else(no_such_ticket)
+        rows.into_iter().next().map(Self::parse_row).transpose()?.ok_or_else(refusals::no_such_ticket)
     }
 
     fn all_tickets(&self) -> Outcome<Vec<Stored>> {
@@ -355,9 +171,8 @@ impl EventBook {
     }
 
     fn visitors(&self) -> Outcome<u32> {
-        let rows: Vec<CountRow> =
-            self.sql.exec("SELECT COALESCE(SUM(entries), 0) AS n FROM tickets", None)?.to_array()?;
-        Ok(rows.into_iter().next().map_or(0, |row| u32::try_from(row.n).unwrap_or(u32::MAX)))
+        let n = sql::number(&self.sql, "SELECT COALESCE(SUM(entries), 0) AS n FROM tickets", None)?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
     }
 
     fn view(&self, stored: &Stored, now: domain::UnixMillis) -> Outcome<TicketView> {
@@ -411,7 +226,8 @@ impl EventBook {
     }
 
     fn create(&self, request: Create) -> Outcome<Vec<ItemId>> {
-        self.sql.exec(SCHEMA, None)?;
+        sql::create(&self.sql, SCHEMA)?;
+        self.codes().create()?;
         match self.event() {
             Ok((issuer, event)) if issuer != request.issuer || event != request.event => {
                 return Err(Problem::internal("event book reached under another name"));
@@ -424,8 +240,7 @@ impl EventBook {
                 )?;
             }
         }
-        let rows: Vec<CountRow> = self.sql.exec("SELECT COALESCE(MAX(seq), 0) AS n FROM tickets", None)?.to_array()?;
-        let mut seq = rows.into_iter().next().map_or(0, |row| row.n);
+        let mut seq = sql::number(&self.sql, "SELECT COALESCE(MAX(seq), 0) AS n FROM tickets", None)?;
         let mut ids = Vec::with_capacity(request.tickets.len());
         for new in request.tickets {
             seq += 1;
@@ -446,11 +261,11 @@ impl EventBook {
         Ok(ids)
     }
 
-    fn claim(&self, request: Handover) -> Outcome<TicketView> {
+    fn claim(&self, Claim(request): Claim) -> Outcome<TicketView> {
         // A wrong secret and a missing ticket look the same to the caller.
-        let stored = self.ticket(&request.ticket_id).map_err(|_| unknown_link())?;
-        let matches = crate::crypto::constant_time_eq(stored.claim_hash.as_bytes(), request.secret_hash.as_bytes());
-        items::judge_claim(matches, stored.holder.as_ref(), &request.member).map_err(claim_refusal)?;
+        let stored = self.ticket(&request.ticket_id).map_err(|_| refusals::unknown_link())?;
+        let matches = constant_time_eq(stored.claim_hash.as_bytes(), request.secret_hash.as_bytes());
+        items::judge_claim(matches, stored.holder.as_ref(), &request.member)?;
         let stored = Stored { holder: Some(request.member), ..stored };
         self.save_ticket(&stored)?;
         self.view(&stored, clock::now())
@@ -471,18 +286,10 @@ impl EventBook {
     fn issue_code(&self, request: IssueCode) -> Outcome<ItemCode> {
         let stored = self.ticket(&request.ticket_id)?;
         if stored.holder.as_ref() != Some(&request.member) {
-            return Err(Problem::new(ErrorCode::NotTheHolder, "you do not hold this ticket (any more)"));
+            return Err(refusals::not_the_holder(ItemKind::Ticket));
         }
         let now = clock::now();
-        tickets::judge_code_window(&stored.ticket, now).map_err(|window| {
-            Problem::new(
-                ErrorCode::NotYetAvailable,
-                format!(
-                    "this ticket's code can be shown from {} (ms since 1970), shortly before the gates open",
-                    window.from
-                ),
-            )
-        })?;
+        tickets::judge_code_window(&stored.ticket, now)?;
         self.codes().forget_old(now)?;
         let code = ItemCode::issue(request.member, now);
         self.codes().save(&request.code_hash, &request.ticket_id, &code)?;
@@ -493,13 +300,10 @@ impl EventBook {
     fn scan(&self, request: Scan) -> Outcome<GateVerdict> {
         let mut stored = self.ticket(&request.ticket_id)?;
         let now = clock::now();
-        let mut code = self
-            .codes()
-            .load(&request.code_hash, &request.ticket_id)?
-            .ok_or_else(|| code_refusal(ItemCodeRefusal::Unknown))?;
+        let mut code = self.codes().load(&request.code_hash, &request.ticket_id)?.ok_or_else(refusals::unknown_code)?;
         let verdict = tickets::judge_scan(&stored.ticket, stored.holder.as_ref(), &code, &request.venue, now);
         let deny = match verdict {
-            Err(ScanRefusal::Code(refusal)) => return Err(code_refusal(refusal)),
+            Err(ScanRefusal::Code(refusal)) => return Err(refusals::item_code(refusal, ItemKind::Ticket)),
             Err(ScanRefusal::Deny(deny)) => Some(deny),
             Ok(()) => {
                 tickets::admit(&mut stored.ticket, &request.venue, request.gate.clone(), now)
@@ -522,32 +326,29 @@ impl EventBook {
         })
     }
 
-    fn offer(&self, request: Handover) -> Outcome<Empty> {
+    fn offer(&self, Offer(request): Offer) -> Outcome<Done> {
         let mut stored = self.ticket(&request.ticket_id)?;
         if stored.holder.as_ref() != Some(&request.member) {
-            return Err(Problem::new(ErrorCode::NotTheHolder, "you do not hold this ticket (any more)"));
+            return Err(refusals::not_the_holder(ItemKind::Ticket));
         }
         if !stored.ticket.can_transfer(clock::now()) {
-            return Err(not_transferable());
+            return Err(refusals::not_transferable());
         }
         stored.offer_hash = Some(request.secret_hash);
         self.save_ticket(&stored)?;
-        Ok(Empty {})
+        Ok(Done)
     }
 
     /// Moves the ticket to the receiver: from this moment the judge compares
     /// every code with the new holder, so the former holder's codes are dead.
-    fn accept(&self, request: Handover) -> Outcome<Accepted> {
-        let mut stored = self.ticket(&request.ticket_id).map_err(|_| unknown_link())?;
+    fn accept(&self, Accept(request): Accept) -> Outcome<Accepted> {
+        let mut stored = self.ticket(&request.ticket_id).map_err(|_| refusals::unknown_link())?;
         let matches = stored
             .offer_hash
             .as_ref()
-            .is_some_and(|hash| crate::crypto::constant_time_eq(hash.as_bytes(), request.secret_hash.as_bytes()));
+            .is_some_and(|hash| constant_time_eq(hash.as_bytes(), request.secret_hash.as_bytes()));
         if !matches {
-            return Err(Problem::new(
-                ErrorCode::Unknown,
-                "this transfer link is not valid: it was already accepted, replaced by a newer one, or mistyped",
-            ));
+            return Err(refusals::stale_transfer_link());
         }
         let former_holder = stored.holder.clone().ok_or_else(|| Problem::internal("an offer without a holder"))?;
         if former_holder == request.member {
@@ -555,7 +356,7 @@ impl EventBook {
         }
         let now = clock::now();
         if !stored.ticket.can_transfer(now) {
-            return Err(not_transferable());
+            return Err(refusals::not_transferable());
         }
         stored.former_holders.push(former_holder.clone());
         stored.holder = Some(request.member);
@@ -564,38 +365,20 @@ impl EventBook {
         Ok(Accepted { view: self.view(&stored, now)?, former_holder })
     }
 
-    fn cancel(&self, which: TicketOnly, query: StatusQuery) -> Outcome<EventStatus> {
-        let mut stored = self.ticket(&which.ticket_id)?;
+    fn cancel(&self, request: Cancel) -> Outcome<TicketStatus> {
+        let mut stored = self.ticket(&request.ticket_id)?;
         if stored.ticket.cancelled_at.is_none() {
             stored.ticket.cancelled_at = Some(clock::now());
             stored.offer_hash = None;
             self.save_ticket(&stored)?;
         }
-        self.status(query, Some(&stored))
+        Ok(Self::ticket_status(&stored, &request.pseudonym_salt))
     }
 
-    fn status(&self, query: StatusQuery, only: Option<&Stored>) -> Outcome<EventStatus> {
+    fn status(&self, request: Status) -> Outcome<EventStatus> {
         let (_, event_id) = self.event()?;
-        let tickets = match only {
-            Some(stored) => vec![Self::ticket_status(stored, &query.pseudonym_salt)],
-            None => self.all_tickets()?.iter().map(|s| Self::ticket_status(s, &query.pseudonym_salt)).collect(),
-        };
+        let salt = &request.pseudonym_salt;
+        let tickets = self.all_tickets()?.iter().map(|stored| Self::ticket_status(stored, salt)).collect();
         Ok(EventStatus { event_id, visitors: self.visitors()?, tickets })
     }
-}
-
-fn claim_refusal(refusal: ClaimRefusal) -> Problem {
-    match refusal {
-        ClaimRefusal::Unknown => unknown_link(),
-        ClaimRefusal::AlreadyClaimed => {
-            Problem::new(ErrorCode::AlreadyClaimed, "this link was already used: each one works once")
-        }
-    }
-}
-
-fn not_transferable() -> Problem {
-    Problem::new(
-        ErrorCode::NotTransferable,
-        "this ticket cannot be passed on: it is not transferable, used, cancelled or over",
-    )
 }

@@ -1,0 +1,284 @@
+//! Every refusal a client may hear, mapped once to its stable [`ErrorCode`]
+//! (and so its HTTP status) and its wording. Domain refusals become a
+//! [`Problem`] through `From` (so `?` works on a domain verdict); refusals that
+//! no domain enum names have a function here. Storage and routes both use
+//! this module, so a refusal reads the same whichever path found it.
+
+use crate::error::Problem;
+use domain::api::ErrorCode;
+use domain::attempts::AttemptRefusal;
+use domain::bills::BillRefusal;
+use domain::code_rules::Refusal as CodeRefusal;
+use domain::confirmation::ConfirmRefusal;
+use domain::items::{ClaimRefusal, ItemCodeRefusal};
+use domain::prepaid::{PinRefusal, PrepaidRefusal};
+use domain::rewards::RedeemRefusal;
+use domain::tickets::CodeNotYetAvailable;
+use domain::UnixMillis;
+
+/// A one-time code shown at a register (for a shop, a bill or a ticket).
+impl From<CodeRefusal> for Problem {
+    fn from(refusal: CodeRefusal) -> Self {
+        let message = match refusal {
+            CodeRefusal::Unknown => "this code is not known: it was never issued or is long gone",
+            CodeRefusal::WrongShop => "this code was issued for another shop",
+            CodeRefusal::AlreadyUsed => "this code was already used",
+            CodeRefusal::Expired => "this code has expired: ask the customer to show a fresh one",
+        };
+        Problem::new(ErrorCode::from(refusal), message)
+    }
+}
+
+/// A code nobody issued (or long forgotten), wherever it was looked up.
+pub fn unknown_code() -> Problem {
+    CodeRefusal::Unknown.into()
+}
+
+/// Which kind of item a refusal is about, for its wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Bill,
+    Ticket,
+}
+
+/// A code shown for a bill or a ticket; worded like a shop's code where the reason is the same.
+pub fn item_code(refusal: ItemCodeRefusal, item: ItemKind) -> Problem {
+    match refusal {
+        ItemCodeRefusal::Unknown => CodeRefusal::Unknown.into(),
+        ItemCodeRefusal::AlreadyUsed => CodeRefusal::AlreadyUsed.into(),
+        ItemCodeRefusal::Expired => CodeRefusal::Expired.into(),
+        ItemCodeRefusal::NotTheHolder => match item {
+            ItemKind::Bill => Problem::new(ErrorCode::NotTheHolder, "this bill belongs to someone else now"),
+            ItemKind::Ticket => Problem::new(
+                ErrorCode::NotTheHolder,
+                "this ticket has been passed on to someone else: codes of the former holder no longer work",
+            ),
+        },
+    }
+}
+
+/// A member asking for a code (or a transfer) of an item they do not hold.
+pub fn not_the_holder(item: ItemKind) -> Problem {
+    let message = match item {
+        ItemKind::Bill => "you do not hold this bill",
+        ItemKind::Ticket => "you do not hold this ticket (any more)",
+    };
+    Problem::new(ErrorCode::NotTheHolder, message)
+}
+
+/// A claim or transfer link that names nothing: said the same way whatever is missing.
+pub fn unknown_link() -> Problem {
+    Problem::new(ErrorCode::Unknown, "this link is not valid: check that it was copied completely")
+}
+
+impl From<ClaimRefusal> for Problem {
+    fn from(refusal: ClaimRefusal) -> Self {
+        match refusal {
+            ClaimRefusal::Unknown => unknown_link(),
+            ClaimRefusal::AlreadyClaimed => {
+                Problem::new(ErrorCode::AlreadyClaimed, "this link was already used: each one works once")
+            }
+        }
+    }
+}
+
+/// A transfer link that no longer (or never) matches the ticket's offer.
+pub fn stale_transfer_link() -> Problem {
+    Problem::new(
+        ErrorCode::Unknown,
+        "this transfer link is not valid: it was already accepted, replaced by a newer one, or mistyped",
+    )
+}
+
+pub fn not_transferable() -> Problem {
+    Problem::new(
+        ErrorCode::NotTransferable,
+        "this ticket cannot be passed on: it is not transferable, used, cancelled or over",
+    )
+}
+
+impl From<CodeNotYetAvailable> for Problem {
+    fn from(window: CodeNotYetAvailable) -> Self {
+        Problem::new(
+            ErrorCode::NotYetAvailable,
+            format!(
+                "this ticket's code can be shown from {} (ms since 1970), shortly before the gates open",
+                window.from
+            ),
+        )
+    }
+}
+
+impl From<BillRefusal> for Problem {
+    fn from(refusal: BillRefusal) -> Self {
+        match refusal {
+            BillRefusal::AlreadyPaid { at, shop } => Problem::new(
+                ErrorCode::AlreadyPaid,
+                format!("this bill was already paid at {shop} (at {at} ms since 1970)"),
+            ),
+            BillRefusal::NotPayableHere => {
+                Problem::new(ErrorCode::NotPayableHere, "the biller does not accept payment of this bill at this shop")
+            }
+            BillRefusal::Cancelled => Problem::new(ErrorCode::Cancelled, "the biller cancelled this bill"),
+            BillRefusal::WrongCurrency => {
+                Problem::new(ErrorCode::WrongCurrency, "this bill is in another currency than this shop's")
+            }
+        }
+    }
+}
+
+impl From<ConfirmRefusal> for Problem {
+    fn from(refusal: ConfirmRefusal) -> Self {
+        let code = match refusal {
+            ConfirmRefusal::Expired => ErrorCode::ConfirmationExpired,
+            ConfirmRefusal::AlreadyAnswered => ErrorCode::AlreadyAnswered,
+            ConfirmRefusal::Mismatch => ErrorCode::ConfirmationMismatch,
+            ConfirmRefusal::TipNotAllowed => ErrorCode::TipNotAllowed,
+        };
+        Problem::new(code, refusal.to_string())
+    }
+}
+
+impl From<RedeemRefusal> for Problem {
+    fn from(refusal: RedeemRefusal) -> Self {
+        Problem::new(ErrorCode::NotEnoughPoints, refusal.to_string())
+    }
+}
+
+impl From<PrepaidRefusal> for Problem {
+    fn from(refusal: PrepaidRefusal) -> Self {
+        let code = match refusal {
+            PrepaidRefusal::InsufficientFunds { .. } => ErrorCode::InsufficientFunds,
+            PrepaidRefusal::OverLimit => ErrorCode::OverLimit,
+        };
+        Problem::new(code, refusal.to_string())
+    }
+}
+
+impl From<PinRefusal> for Problem {
+    fn from(refusal: PinRefusal) -> Self {
+        match refusal {
+            PinRefusal::WrongPin { .. } => Problem::new(ErrorCode::WrongPin, refusal.to_string()),
+            PinRefusal::Locked { .. } => Problem::new(
+                ErrorCode::PinLocked,
+                "too many wrong PINs: prepaid charges are locked for 15 minutes; nothing was charged",
+            ),
+        }
+    }
+}
+
+/// A prepaid charge approved without the PIN.
+pub fn pin_missing() -> Problem {
+    Problem::new(ErrorCode::WrongPin, "enter your PIN to pay with prepaid value")
+}
+
+/// A prepaid charge for a member who never set a PIN.
+pub fn pin_not_set() -> Problem {
+    Problem::new(ErrorCode::PinNotSet, "the customer has not set a PIN for prepaid payments yet")
+}
+
+/// A sign-in attempt refused by the member's attempt guard, at `now`.
+pub fn sign_in(refusal: AttemptRefusal, now: UnixMillis) -> Problem {
+    match refusal {
+        AttemptRefusal::Wrong { .. } => wrong_credentials(),
+        AttemptRefusal::Locked { until } => {
+            let minutes = ((until - now).max(0) + 59_999) / 60_000;
+            Problem::new(
+                ErrorCode::TooManyAttempts,
+                format!("too many wrong passwords for this member number: try again in {} minute(s)", minutes.max(1)),
+            )
+        }
+    }
+}
+
+/// A wrong member number or password: never says which.
+pub fn wrong_credentials() -> Problem {
+    Problem::new(ErrorCode::WrongCredentials, "the member number or the password is wrong")
+}
+
+/// A session or request naming a member who does not exist (any more).
+pub fn no_such_member() -> Problem {
+    Problem::new(ErrorCode::Unauthorized, "there is no such member; sign up again")
+}
+
+/// A shop id nobody created.
+pub fn unknown_shop() -> Problem {
+    Problem::new(ErrorCode::UnknownShop, "there is no such shop")
+}
+
+/// A request id already used at this shop for a different request.
+pub fn request_id_reused() -> Problem {
+    Problem::new(
+        ErrorCode::RequestIdReused,
+        "this request id was already used for a different request; use a new one per operation",
+    )
+}
+
+/// A bill, ticket or event id that names nothing (for this issuer).
+pub fn no_such_bill() -> Problem {
+    Problem::new(ErrorCode::NotFound, "there is no such bill")
+}
+
+pub fn no_such_ticket() -> Problem {
+    Problem::new(ErrorCode::NotFound, "there is no such ticket")
+}
+
+pub fn no_such_event() -> Problem {
+    Problem::new(ErrorCode::NotFound, "there is no such event")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::api::ApiError;
+
+    fn refused(problem: Problem) -> ApiError {
+        match problem {
+            Problem::Refused(error) => error,
+            Problem::Internal(detail) => panic!("expected a refusal, got internal {detail}"),
+        }
+    }
+
+    #[test]
+    fn a_code_refusal_reads_the_same_for_shops_bills_and_tickets() {
+        for (shop, item) in [
+            (CodeRefusal::Unknown, ItemCodeRefusal::Unknown),
+            (CodeRefusal::AlreadyUsed, ItemCodeRefusal::AlreadyUsed),
+            (CodeRefusal::Expired, ItemCodeRefusal::Expired),
+        ] {
+            let shop = refused(shop.into());
+            assert_eq!(refused(item_code(item, ItemKind::Bill)), shop);
+            assert_eq!(refused(item_code(item, ItemKind::Ticket)), shop);
+        }
+        assert_eq!(refused(unknown_code()).error, ErrorCode::Unknown);
+        assert_eq!(refused(unknown_code()).error.http_status(), 404);
+    }
+
+    #[test]
+    fn refusals_keep_their_stable_codes() {
+        assert_eq!(refused(CodeRefusal::WrongShop.into()).error, ErrorCode::WrongShop);
+        let holder = refused(item_code(ItemCodeRefusal::NotTheHolder, ItemKind::Ticket));
+        assert_eq!(holder.error, ErrorCode::NotTheHolder);
+        assert!(holder.message.contains("ticket"), "{}", holder.message);
+        assert_eq!(refused(ClaimRefusal::Unknown.into()), refused(unknown_link()));
+        assert_eq!(refused(ClaimRefusal::AlreadyClaimed.into()).error, ErrorCode::AlreadyClaimed);
+        assert_eq!(refused(BillRefusal::Cancelled.into()).error, ErrorCode::Cancelled);
+        assert_eq!(refused(ConfirmRefusal::Expired.into()).error, ErrorCode::ConfirmationExpired);
+        assert_eq!(refused(PinRefusal::Locked { until: 0 }.into()).error, ErrorCode::PinLocked);
+        let short = PrepaidRefusal::InsufficientFunds { balance: 1, needed: 2 };
+        assert_eq!(refused(short.into()).error, ErrorCode::InsufficientFunds);
+        assert_eq!(
+            refused(RedeemRefusal::NotEnoughPoints { cost: 3, balance: 1 }.into()).error,
+            ErrorCode::NotEnoughPoints
+        );
+        assert_eq!(refused(request_id_reused()).error, ErrorCode::RequestIdReused);
+    }
+
+    #[test]
+    fn a_locked_sign_in_says_how_long_in_whole_minutes() {
+        let locked = refused(sign_in(AttemptRefusal::Locked { until: 90_000 }, 0));
+        assert_eq!(locked.error, ErrorCode::TooManyAttempts);
+        assert!(locked.message.contains("2 minute(s)"), "{}", locked.message);
+        assert_eq!(refused(sign_in(AttemptRefusal::Wrong { attempts_left: 3 }, 0)), refused(wrong_credentials()));
+    }
+}

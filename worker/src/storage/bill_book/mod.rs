@@ -1,0 +1,309 @@
+//! `BillBook`: one Durable Object per issuer, holding its bills (each a
+//! `domain::bills::Bill`), who holds each one, the claim secrets' hashes and
+//! the codes shown for them. Claiming and paying each run in one synchronous
+//! stretch inside this object, so a bill is paid exactly once.
+
+pub mod protocol;
+
+use crate::clock;
+use crate::crypto::constant_time_eq;
+use crate::error::{Outcome, Problem};
+use crate::refusals::{self, ItemKind};
+use crate::storage::code_index::protocol::CodeHash;
+use crate::storage::item_codes::ItemCodes;
+use crate::storage::object::{answer, durable_object_serving, Reply, StorageObject};
+use crate::storage::sql;
+use domain::api::bills::{BillPaid, BillStatus, BillView};
+use domain::api::items::BillAtRegister;
+use domain::api::ErrorCode;
+use domain::bills::{self, Bill, BillRefusal};
+use domain::items::{self, IssuerId, ItemCode, ItemId, ItemRef};
+use domain::member::MemberNumber;
+use domain::shop::Label;
+use protocol::{BillOperation, Cancel, Claim, Create, IssueCode, Pay, Resolve, Status, Till, Views};
+use serde::Deserialize;
+use worker::{durable_object, Env, SqlStorage, State};
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS biller (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    issuer_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS bills (
+    bill_id TEXT PRIMARY KEY,
+    seq INTEGER NOT NULL UNIQUE,
+    bill TEXT NOT NULL,
+    biller TEXT NOT NULL,
+    claim_hash TEXT NOT NULL,
+    holder TEXT,
+    paid_request TEXT
+);
+";
+
+/// The schema is created with the first bill: a forged link naming an issuer
+/// without bills must not leave an object behind.
+#[durable_object]
+pub struct BillBook {
+    sql: SqlStorage,
+}
+
+durable_object_serving!(BillBook);
+
+impl StorageObject for BillBook {
+    type Operation = BillOperation;
+
+    fn open(state: State, _env: Env) -> Self {
+        Self { sql: state.storage().sql() }
+    }
+
+    /// Each operation is one synchronous stretch: atomic inside this object.
+    async fn handle(&self, operation: BillOperation) -> Outcome<Reply> {
+        if !matches!(operation, BillOperation::Create(_)) && !self.exists()? {
+            return Err(refusals::no_such_bill());
+        }
+        match operation {
+            BillOperation::Create(request) => answer(request, |r| self.create(r)),
+            BillOperation::Claim(request) => answer(request, |r| self.claim(r)),
+            BillOperation::Views(request) => answer(request, |r| self.views(r)),
+            BillOperation::IssueCode(request) => answer(request, |r| self.issue_code(r)),
+            BillOperation::Resolve(request) => answer(request, |r| self.resolve(r)),
+            BillOperation::Pay(request) => answer(request, |r| self.pay(r)),
+            BillOperation::Cancel(request) => answer(request, |r| self.cancel(r)),
+            BillOperation::Status(request) => answer(request, |r| self.status(r)),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct IssuerRow {
+    issuer_id: String,
+}
+
+#[derive(Deserialize)]
+struct BillRow {
+    bill_id: String,
+    bill: String,
+    biller: String,
+    claim_hash: String,
+    holder: Option<String>,
+    paid_request: Option<String>,
+}
+
+struct Stored {
+    bill_id: ItemId,
+    bill: Bill,
+    biller: Label,
+    claim_hash: String,
+    holder: Option<MemberNumber>,
+    paid_request: Option<String>,
+}
+
+fn corrupt(what: &str) -> Problem {
+    sql::corrupt("bill book", what)
+}
+
+impl BillBook {
+    fn exists(&self) -> Outcome<bool> {
+        sql::table_exists(&self.sql, "biller")
+    }
+
+    fn codes(&self) -> ItemCodes<'_> {
+        ItemCodes { sql: &self.sql, item_column: "bill_id" }
+    }
+
+    fn issuer(&self) -> Outcome<IssuerId> {
+        let rows: Vec<IssuerRow> = self.sql.exec("SELECT issuer_id FROM biller WHERE id = 1", None)?.to_array()?;
+        let row = rows.into_iter().next().ok_or_else(refusals::no_such_bill)?;
+        IssuerId::parse(&row.issuer_id).map_err(|_| corrupt("issuer id"))
+    }
+
+    fn bill(&self, bill_id: &ItemId) -> Outcome<Stored> {
+        let rows: Vec<BillRow> = self
+            .sql
+            .exec(
+                "SELECT bill_id, bill, biller, claim_hash, holder, paid_request FROM bills WHERE bill_id = ?",
+                vec![bill_id.as_str().into()],
+            )?
+            .to_array()?;
+        let row = rows.into_iter().next().ok_or_else(refusals::no_such_bill)?;
+        Ok(Stored {
+            bill_id: ItemId::parse(&row.bill_id).map_err(|_| corrupt("bill id"))?,
+            bill: serde_json::from_str(&row.bill).map_err(|_| corrupt("bill"))?,
+            biller: Label::parse(&row.biller).map_err(|_| corrupt("biller"))?,
+            claim_hash: row.claim_hash,
+            holder: row.holder.map(|h| MemberNumber::parse(&h).map_err(|_| corrupt("holder"))).transpose()?,
+            paid_request: row.paid_request,
+        })
+    }
+
+    fn view(&self, stored: &Stored) -> Outcome<BillView> {
+        let bill = &stored.bill;
+        Ok(BillView {
+            item: ItemRef::Bill { issuer: self.issuer()?, bill: stored.bill_id.clone() },
+            biller: stored.biller.clone(),
+            description: bill.description.clone(),
+            reference: bill.reference.clone(),
+            amount_minor: bill.amount.0,
+            currency: bill.currency,
+            due_at: bill.due_at,
+            payable_at: bill.payable_at.clone(),
+            paid: bill.paid.clone(),
+            cancelled_at: bill.cancelled_at,
+        })
+    }
+
+    fn save_bill(&self, stored: &Stored) -> Outcome<()> {
+        self.sql.exec(
+            "UPDATE bills SET bill = ?, holder = ?, paid_request = ? WHERE bill_id = ?",
+            vec![
+                serde_json::to_string(&stored.bill)?.into(),
+                stored.holder.as_ref().map(|m| m.as_str().to_owned()).into(),
+                stored.paid_request.clone().into(),
+                stored.bill_id.as_str().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn create(&self, request: Create) -> Outcome<ItemId> {
+        sql::create(&self.sql, SCHEMA)?;
+        self.codes().create()?;
+        match self.issuer() {
+            Ok(issuer) if issuer != request.issuer => {
+                return Err(Problem::internal("bill book reached under another name"))
+            }
+            Ok(_) => {}
+            Err(_) => {
+                self.sql
+                    .exec("INSERT INTO biller (id, issuer_id) VALUES (1, ?)", vec![request.issuer.as_str().into()])?;
+            }
+        }
+        let seq = sql::number(&self.sql, "SELECT COALESCE(MAX(seq), 0) AS n FROM bills", None)? + 1;
+        let bill_id = match request.bill_id {
+            Some(id) => id,
+            None => {
+                ItemId::parse(&format!("bill-{seq}")).map_err(|_| Problem::internal("generated bill id is invalid"))?
+            }
+        };
+        if self.bill(&bill_id).is_ok() {
+            return Err(Problem::new(ErrorCode::AlreadyExists, "a bill with this id exists already"));
+        }
+        self.sql.exec(
+            "INSERT INTO bills (bill_id, seq, bill, biller, claim_hash, holder, paid_request) VALUES (?, ?, ?, ?, ?, NULL, NULL)",
+            vec![
+                bill_id.as_str().into(),
+                seq.into(),
+                serde_json::to_string(&request.bill)?.into(),
+                request.biller.as_str().into(),
+                request.claim_hash.into(),
+            ],
+        )?;
+        Ok(bill_id)
+    }
+
+    fn claim(&self, request: Claim) -> Outcome<BillView> {
+        // A wrong secret and a missing bill look the same to the caller.
+        let stored = self.bill(&request.bill_id).map_err(|_| refusals::unknown_link())?;
+        let matches = constant_time_eq(stored.claim_hash.as_bytes(), request.secret_hash.as_bytes());
+        items::judge_claim(matches, stored.holder.as_ref(), &request.member)?;
+        let stored = Stored { holder: Some(request.member), ..stored };
+        self.save_bill(&stored)?;
+        self.view(&stored)
+    }
+
+    fn views(&self, request: Views) -> Outcome<Vec<BillView>> {
+        let mut views = Vec::new();
+        for bill_id in &request.bill_ids {
+            let Ok(stored) = self.bill(bill_id) else { continue };
+            if stored.holder.as_ref() == Some(&request.member) {
+                views.push(self.view(&stored)?);
+            }
+        }
+        Ok(views)
+    }
+
+    fn issue_code(&self, request: IssueCode) -> Outcome<ItemCode> {
+        let stored = self.bill(&request.bill_id)?;
+        if stored.holder.as_ref() != Some(&request.member) {
+            return Err(refusals::not_the_holder(ItemKind::Bill));
+        }
+        if let Some(paid) = &stored.bill.paid {
+            return Err(BillRefusal::AlreadyPaid { at: paid.at, shop: paid.shop.clone() }.into());
+        }
+        if stored.bill.cancelled_at.is_some() {
+            return Err(BillRefusal::Cancelled.into());
+        }
+        let now = clock::now();
+        // Codes are remembered as long as the code index points at them, then forgotten.
+        self.codes().forget_old(now)?;
+        let code = ItemCode::issue(request.member, now);
+        self.codes().save(&request.code_hash, &request.bill_id, &code)?;
+        Ok(code)
+    }
+
+    /// Judges the bill for this till, then the code. The bill comes first so
+    /// that a second Paid hears `already_paid`, with where and when.
+    fn judged(&self, bill_id: &ItemId, code_hash: &CodeHash, till: &Till) -> Outcome<(Stored, ItemCode)> {
+        let stored = self.bill(bill_id)?;
+        bills::judge_payment(&stored.bill, &till.shop, till.currency)?;
+        let code = self.codes().load(code_hash, bill_id)?;
+        items::judge_code(code.as_ref(), stored.holder.as_ref(), clock::now())
+            .map_err(|refusal| refusals::item_code(refusal, ItemKind::Bill))?;
+        let code = code.ok_or_else(|| Problem::internal("judge accepted a missing code"))?;
+        Ok((stored, code))
+    }
+
+    fn resolve(&self, request: Resolve) -> Outcome<BillAtRegister> {
+        let (stored, mut code) = self.judged(&request.bill_id, &request.code_hash, &request.till)?;
+        code.hold_after_read(clock::now());
+        self.codes().save(&request.code_hash, &request.bill_id, &code)?;
+        Ok(BillAtRegister { bill: self.view(&stored)?, usable_until: code.usable_until() })
+    }
+
+    /// Paid exactly once. The same request again (a retry after a lost
+    /// answer) gets the same answer and changes nothing.
+    fn pay(&self, request: Pay) -> Outcome<BillPaid> {
+        let stored = self.bill(&request.bill_id)?;
+        if let (Some(paid), Some(earlier)) = (&stored.bill.paid, &stored.paid_request) {
+            if earlier == request.request_id.as_str() && paid.register == request.till.register {
+                return Ok(BillPaid { bill: self.view(&stored)?, payment: paid.clone() });
+            }
+        }
+        let (mut stored, mut code) = self.judged(&request.bill_id, &request.code_hash, &request.till)?;
+        let now = clock::now();
+        let till = request.till;
+        bills::pay(&mut stored.bill, &till.shop, till.currency, till.register.clone(), now)?;
+        code.spend(till.register, now);
+        stored.paid_request = Some(request.request_id.as_str().to_owned());
+        self.codes().save(&request.code_hash, &request.bill_id, &code)?;
+        self.save_bill(&stored)?;
+        let payment = stored.bill.paid.clone().ok_or_else(|| Problem::internal("paid bill without payment"))?;
+        Ok(BillPaid { bill: self.view(&stored)?, payment })
+    }
+
+    fn cancel(&self, request: Cancel) -> Outcome<BillStatus> {
+        let mut stored = self.bill(&request.bill_id)?;
+        if let Some(paid) = &stored.bill.paid {
+            return Err(BillRefusal::AlreadyPaid { at: paid.at, shop: paid.shop.clone() }.into());
+        }
+        if stored.bill.cancelled_at.is_none() {
+            stored.bill.cancelled_at = Some(clock::now());
+            self.save_bill(&stored)?;
+        }
+        self.status(Status { bill_id: request.bill_id })
+    }
+
+    fn status(&self, request: Status) -> Outcome<BillStatus> {
+        let stored = self.bill(&request.bill_id)?;
+        Ok(BillStatus {
+            bill_id: stored.bill_id,
+            reference: stored.bill.reference,
+            amount_minor: stored.bill.amount.0,
+            currency: stored.bill.currency,
+            due_at: stored.bill.due_at,
+            claimed: stored.holder.is_some(),
+            paid: stored.bill.paid,
+            cancelled_at: stored.bill.cancelled_at,
+        })
+    }
+}

@@ -1,0 +1,135 @@
+//! The `confirmations` table: the registers' questions the member answers on
+//! their phone (`domain::confirmation`), each with the till that asked, the
+//! sale's lines and, for a reward, its benefit.
+
+use super::protocol::TillHeader;
+use crate::error::Outcome;
+use crate::storage::code_index::protocol::CodeHash;
+use crate::storage::sql;
+use domain::confirmation::Confirmation;
+use domain::rewards::Benefit;
+use domain::sale::LineItem;
+use domain::shop::{Label, RegisterId, RequestId, ShopId};
+use domain::UnixMillis;
+use serde::Deserialize;
+use worker::SqlStorage;
+
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS confirmations (
+    shop_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    shop TEXT NOT NULL,
+    register_id TEXT NOT NULL,
+    register_name TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    confirmation TEXT NOT NULL,
+    items TEXT NOT NULL,
+    benefit TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, request_id)
+);
+CREATE INDEX IF NOT EXISTS confirmations_by_time ON confirmations (created_at);
+";
+
+/// A stored question, parsed.
+pub(super) struct Asked {
+    pub till: TillHeader,
+    pub confirmation: Confirmation,
+    pub items: Vec<LineItem>,
+    pub benefit: Option<Benefit>,
+}
+
+#[derive(Deserialize)]
+struct AskedRow {
+    request_id: String,
+    shop: String,
+    register_id: String,
+    register_name: String,
+    code_hash: String,
+    confirmation: String,
+    items: String,
+    benefit: Option<String>,
+}
+
+fn corrupt(what: &str) -> crate::error::Problem {
+    sql::corrupt("member vault", what)
+}
+
+impl AskedRow {
+    fn parse(self) -> Outcome<Asked> {
+        Ok(Asked {
+            till: TillHeader {
+                shop: serde_json::from_str(&self.shop).map_err(|_| corrupt("confirmation shop"))?,
+                register_id: RegisterId::parse(&self.register_id).map_err(|_| corrupt("register id"))?,
+                register_name: Label::parse(&self.register_name).map_err(|_| corrupt("register name"))?,
+                request_id: RequestId::parse(&self.request_id).map_err(|_| corrupt("request id"))?,
+                code_hash: CodeHash::from_stored(self.code_hash),
+            },
+            confirmation: serde_json::from_str(&self.confirmation).map_err(|_| corrupt("confirmation"))?,
+            items: serde_json::from_str(&self.items).map_err(|_| corrupt("confirmation items"))?,
+            benefit: self.benefit.map(|b| serde_json::from_str(&b)).transpose().map_err(|_| corrupt("benefit"))?,
+        })
+    }
+}
+
+const COLUMNS: &str = "request_id, shop, register_id, register_name, code_hash, confirmation, items, benefit";
+
+pub(super) struct Confirmations<'a> {
+    pub sql: &'a SqlStorage,
+}
+
+impl Confirmations<'_> {
+    pub fn get(&self, shop_id: &ShopId, request_id: &RequestId) -> Outcome<Option<Asked>> {
+        let row: Option<AskedRow> = sql::first(
+            self.sql,
+            &format!("SELECT {COLUMNS} FROM confirmations WHERE shop_id = ? AND request_id = ?"),
+            vec![shop_id.as_str().into(), request_id.as_str().into()],
+        )?;
+        row.map(AskedRow::parse).transpose()
+    }
+
+    /// Questions asked after `since`, oldest first.
+    pub fn since(&self, since: UnixMillis) -> Outcome<Vec<Asked>> {
+        let rows: Vec<AskedRow> = sql::all(
+            self.sql,
+            &format!("SELECT {COLUMNS} FROM confirmations WHERE created_at > ? ORDER BY created_at"),
+            vec![since.into()],
+        )?;
+        rows.into_iter().map(AskedRow::parse).collect()
+    }
+
+    pub fn insert(&self, question: &Asked, now: UnixMillis) -> Outcome<()> {
+        let till = &question.till;
+        let benefit = question.benefit.as_ref().map(serde_json::to_string).transpose()?;
+        self.sql.exec(
+            "INSERT INTO confirmations (shop_id, request_id, shop, register_id, register_name, code_hash, confirmation, items, benefit, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                till.shop_id().as_str().into(),
+                till.request_id.as_str().into(),
+                serde_json::to_string(&till.shop)?.into(),
+                till.register_id.as_str().into(),
+                till.register_name.as_str().into(),
+                till.code_hash.as_str().into(),
+                serde_json::to_string(&question.confirmation)?.into(),
+                serde_json::to_string(&question.items)?.into(),
+                benefit.into(),
+                now.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Stores the question's new state (answered, cancelled, timed out).
+    pub fn save_state(&self, question: &Asked) -> Outcome<()> {
+        self.sql.exec(
+            "UPDATE confirmations SET confirmation = ? WHERE shop_id = ? AND request_id = ?",
+            vec![
+                serde_json::to_string(&question.confirmation)?.into(),
+                question.till.shop_id().as_str().into(),
+                question.till.request_id.as_str().into(),
+            ],
+        )?;
+        Ok(())
+    }
+}

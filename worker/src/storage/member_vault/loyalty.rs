@@ -1,0 +1,128 @@
+//! The loyalty flow in the vault: joining a shop, issuing a code, a register
+//! resolving it, and points for a sale.
+
+use super::memberships::Membership;
+use super::points::LedgerEntry;
+use super::protocol::{Accrue, Issue, Join, Resolve};
+use super::vault::MemberVault;
+use crate::clock;
+use crate::error::{Outcome, Problem};
+use crate::refusals;
+use crate::storage::sql::minor;
+use domain::api::{CustomerView, ErrorCode, MembershipView, PointsAccrued};
+use domain::code_rules::CodeRecord;
+use domain::receipt::ReceiptDetails;
+
+impl MemberVault {
+    /// A membership with its balances, as the phone shows it.
+    pub(super) fn membership_view(&self, membership: Membership) -> Outcome<MembershipView> {
+        let shop_id = &membership.shop.shop_id;
+        Ok(MembershipView {
+            points: self.points().balance(shop_id)?,
+            prepaid_minor: self.prepaid().balance(shop_id)?,
+            shop: membership.shop,
+            customer_number: membership.customer_number,
+            share_name: membership.share_name,
+        })
+    }
+
+    /// Joining twice keeps the customer number and points; it updates whether
+    /// the name is shared, which is how a member changes their mind.
+    pub(super) fn join(&self, request: Join) -> Outcome<MembershipView> {
+        self.profiles().existing()?;
+        let shop_id = request.shop.shop_id.clone();
+        match self.memberships().get(&shop_id)? {
+            Some(existing) if existing.share_name == request.share_name => self.membership_view(existing),
+            Some(existing) => {
+                self.memberships().set_share_name(&shop_id, request.share_name)?;
+                self.changed()?;
+                self.membership_view(Membership { share_name: request.share_name, ..existing })
+            }
+            None => {
+                let membership = Membership {
+                    shop: request.shop,
+                    customer_number: request.customer_number,
+                    share_name: request.share_name,
+                };
+                self.memberships().insert(&membership, clock::now())?;
+                self.changed()?;
+                self.membership_view(membership)
+            }
+        }
+    }
+
+    pub(super) fn issue(&self, request: Issue) -> Outcome<CodeRecord> {
+        self.profiles().existing()?;
+        if self.memberships().get(&request.shop_id)?.is_none() {
+            return Err(Problem::new(ErrorCode::NotAMember, "join this shop before asking for a code"));
+        }
+        self.codes().issue(&request.code_hash, request.shop_id, clock::now())
+    }
+
+    pub(super) fn resolve(&self, request: Resolve) -> Outcome<CustomerView> {
+        let profile = self.profiles().existing()?;
+        let now = clock::now();
+        let mut record = self.codes().judged(&request.code_hash, &request.shop_id, now)?;
+        let membership = self.memberships().of_record(&request.shop_id)?;
+        self.codes().hold(&request.code_hash, &mut record, now)?;
+        Ok(CustomerView {
+            customer_number: membership.customer_number,
+            display_name: membership.share_name.then_some(profile.display_name),
+            points: self.points().balance(&request.shop_id)?,
+            prepaid_minor: self.prepaid().balance(&request.shop_id)?,
+            usable_until: record.usable_until(),
+        })
+    }
+
+    pub(super) fn accrue(&self, request: Accrue) -> Outcome<PointsAccrued> {
+        let profile = self.profiles().existing()?;
+        let till = &request.till;
+        let shop_id = till.shop_id();
+        if let Some(earlier) = self.points().entry(shop_id, &till.request_id)? {
+            return self.replay(&request, earlier);
+        }
+        let now = clock::now();
+        let record = self.codes().judged(&till.code_hash, shop_id, now)?;
+        let membership = self.memberships().of_record(shop_id)?;
+        let points_added = till.shop.points_per_unit.points_for(request.amount, till.shop.currency);
+        let points_before = self.points().balance(shop_id)?;
+        let amount_minor = minor(request.amount.0)?;
+        self.codes().spend(&till.code_hash, record, now)?;
+        self.points().append(&profile.member_number, till, amount_minor, points_added, now)?;
+        let points = self.points().balance(shop_id)?;
+        let details =
+            ReceiptDetails::Points { sale_minor: request.amount.0, points_added, points_before, points_after: points };
+        let receipt =
+            self.receipts().conclude(till, membership.customer_number, request.items.clone(), details, now)?;
+        self.changed()?;
+        Ok(PointsAccrued {
+            customer_number: membership.customer_number,
+            amount_minor: request.amount.0,
+            points_added,
+            points,
+            at: now,
+            receipt: Some(receipt),
+        })
+    }
+
+    /// A request id seen before: the same request gets the same answer and
+    /// changes nothing; a different request under that id is refused.
+    fn replay(&self, request: &Accrue, earlier: LedgerEntry) -> Outcome<PointsAccrued> {
+        let till = &request.till;
+        let same = earlier.register_id == till.register_id.as_str()
+            && earlier.code_hash == till.code_hash.as_str()
+            && u64::try_from(earlier.amount_minor).ok() == Some(request.amount.0);
+        if !same {
+            return Err(refusals::request_id_reused());
+        }
+        let membership = self.memberships().of_record(till.shop_id())?;
+        Ok(PointsAccrued {
+            customer_number: membership.customer_number,
+            amount_minor: request.amount.0,
+            points_added: earlier.points,
+            points: self.points().balance_after(till.shop_id(), earlier.seq)?,
+            at: earlier.at,
+            receipt: self.receipts().get(till.shop_id(), &till.request_id)?,
+        })
+    }
+}

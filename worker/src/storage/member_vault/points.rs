@@ -1,0 +1,95 @@
+//! The `ledger` table: the points ledger. The balance at a shop is always the
+//! sum of its entries, never stored; each entry names its register and request.
+
+use super::protocol::TillHeader;
+use crate::error::Outcome;
+use crate::storage::sql;
+use domain::member::MemberNumber;
+use domain::shop::{RequestId, ShopId};
+use domain::UnixMillis;
+use serde::Deserialize;
+use worker::SqlStorage;
+
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS ledger (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    member_number TEXT NOT NULL,
+    shop_id TEXT NOT NULL,
+    register_id TEXT NOT NULL,
+    request_id TEXT NOT NULL,
+    code_hash TEXT NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    points INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    UNIQUE (shop_id, request_id)
+);
+";
+
+/// An entry as stored, for telling a retry from a reused request id.
+#[derive(Deserialize)]
+pub(super) struct LedgerEntry {
+    pub seq: i64,
+    pub register_id: String,
+    pub code_hash: String,
+    pub amount_minor: i64,
+    pub points: i64,
+    pub at: i64,
+}
+
+pub(super) struct PointsLedger<'a> {
+    pub sql: &'a SqlStorage,
+}
+
+impl PointsLedger<'_> {
+    /// The balance at a shop.
+    pub fn balance(&self, shop_id: &ShopId) -> Outcome<i64> {
+        sql::number(
+            self.sql,
+            "SELECT COALESCE(SUM(points), 0) AS n FROM ledger WHERE shop_id = ?",
+            vec![shop_id.as_str().into()],
+        )
+    }
+
+    /// The balance at a shop right after entry `seq`.
+    pub fn balance_after(&self, shop_id: &ShopId, seq: i64) -> Outcome<i64> {
+        sql::number(
+            self.sql,
+            "SELECT COALESCE(SUM(points), 0) AS n FROM ledger WHERE shop_id = ? AND seq <= ?",
+            vec![shop_id.as_str().into(), seq.into()],
+        )
+    }
+
+    pub fn entry(&self, shop_id: &ShopId, request_id: &RequestId) -> Outcome<Option<LedgerEntry>> {
+        sql::first(
+            self.sql,
+            "SELECT seq, register_id, code_hash, amount_minor, points, at FROM ledger WHERE shop_id = ? AND request_id = ?",
+            vec![shop_id.as_str().into(), request_id.as_str().into()],
+        )
+    }
+
+    /// Appends an entry: points earned for a sale of `amount_minor`, or (negative) spent.
+    pub fn append(
+        &self,
+        member: &MemberNumber,
+        till: &TillHeader,
+        amount_minor: i64,
+        points: i64,
+        at: UnixMillis,
+    ) -> Outcome<()> {
+        self.sql.exec(
+            "INSERT INTO ledger (member_number, shop_id, register_id, request_id, code_hash, amount_minor, points, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                member.as_str().into(),
+                till.shop_id().as_str().into(),
+                till.register_id.as_str().into(),
+                till.request_id.as_str().into(),
+                till.code_hash.as_str().into(),
+                amount_minor.into(),
+                points.into(),
+                at.into(),
+            ],
+        )?;
+        Ok(())
+    }
+}

@@ -1,0 +1,244 @@
+//! What the Worker can ask a member's [`MemberVault`](super::MemberVault), and the client that asks it.
+
+use crate::auth::password::StoredPassword;
+use crate::error::Outcome;
+use crate::storage::code_index::protocol::CodeHash;
+use crate::storage::object::{protocol, Done, ObjectClient};
+use domain::api::{
+    ApproveRequest, CancelRequest, CustomerView, DebitStatus, MembershipView, PointsAccrued, ShopSummary, Wallet,
+};
+use domain::code_rules::CodeRecord;
+use domain::confirmation::Debit;
+use domain::member::{DisplayName, MemberNumber};
+use domain::money::MinorUnits;
+use domain::receipt::Receipt;
+use domain::rewards::Reward;
+use domain::sale::LineItem;
+use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
+use serde::{Deserialize, Serialize};
+use worker::Env;
+
+const BINDING: &str = "MEMBER_VAULT";
+
+protocol! {
+    pub enum VaultOperation {
+        /// Opens the vault of a new member; `already_exists` if the number is taken.
+        Create(Create) -> Done,
+        /// Counts a sign-in attempt before the password check.
+        BeginSignIn(BeginSignIn) -> Done,
+        /// Ends a sign-in attempt with the password check's result.
+        FinishSignIn(FinishSignIn) -> Done,
+        /// The wallet, or with `after` the next version of it (long-poll).
+        Wallet(WalletQuery) -> Wallet,
+        /// Joins a shop (again: updates whether the name is shared).
+        Join(Join) -> MembershipView,
+        /// Records a new code for a joined shop.
+        Issue(Issue) -> CodeRecord,
+        /// A register read a code: judged, and held for the sale.
+        Resolve(Resolve) -> CustomerView,
+        /// Points for a sale; spends the code.
+        Accrue(Accrue) -> PointsAccrued,
+        /// Cash received as prepaid value; spends the code.
+        TopUp(TopUp) -> Receipt,
+        /// A new PIN (hashed by the Worker); clears any lock.
+        SetPin(SetPin) -> Done,
+        /// The register asks the customer to approve a debit; spends the code.
+        Ask(Ask) -> DebitStatus,
+        /// The register's view of its question, or with `wait` the next change (long-poll).
+        Status(Status) -> DebitStatus,
+        /// The register withdraws its question.
+        Withdraw(Withdraw) -> DebitStatus,
+        /// The customer approves exactly what their phone showed.
+        Approve(ApproveRequest) -> DebitStatus,
+        /// The customer says no.
+        Cancel(CancelRequest) -> DebitStatus,
+    }
+}
+
+/// Who asks, from which till, under which request id, with which code: what
+/// every register operation on a vault carries, and what its receipt names.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TillHeader {
+    pub shop: ShopSummary,
+    pub register_id: RegisterId,
+    pub register_name: Label,
+    pub request_id: RequestId,
+    pub code_hash: CodeHash,
+}
+
+impl TillHeader {
+    pub fn shop_id(&self) -> &ShopId {
+        &self.shop.shop_id
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Create {
+    pub member_number: MemberNumber,
+    pub display_name: DisplayName,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct BeginSignIn;
+
+#[derive(Serialize, Deserialize)]
+pub struct FinishSignIn {
+    pub correct: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct WalletQuery {
+    pub after: Option<u64>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Join {
+    pub shop: ShopSummary,
+    pub customer_number: CustomerNumber,
+    pub share_name: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Issue {
+    pub code_hash: CodeHash,
+    pub shop_id: ShopId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Resolve {
+    pub code_hash: CodeHash,
+    pub shop_id: ShopId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Accrue {
+    pub till: TillHeader,
+    pub amount: MinorUnits,
+    /// The sale's lines (priced by the Worker), for the receipt.
+    pub items: Vec<LineItem>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct TopUp {
+    pub till: TillHeader,
+    pub amount: MinorUnits,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SetPin {
+    pub stored: StoredPassword,
+}
+
+/// The register's question, as the Worker prepared it (reward looked up,
+/// lines priced from the product list, total computed).
+#[derive(Serialize, Deserialize)]
+pub struct Ask {
+    pub till: TillHeader,
+    pub debit: Debit,
+    pub items: Vec<LineItem>,
+    pub reward: Option<Reward>,
+}
+
+/// A register's question, found by the code that started it.
+#[derive(Serialize, Deserialize)]
+pub struct Question {
+    pub code_hash: CodeHash,
+    pub shop_id: ShopId,
+    pub request_id: RequestId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Status {
+    pub question: Question,
+    /// Hold the answer while the question is pending (up to `LONG_POLL_MS`).
+    pub wait: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Withdraw {
+    pub question: Question,
+}
+
+/// The vault of one member.
+pub struct VaultClient {
+    object: ObjectClient,
+}
+
+impl VaultClient {
+    pub fn of(env: &Env, member: &MemberNumber) -> Outcome<Self> {
+        Ok(Self { object: ObjectClient::named(env, BINDING, member.as_str())? })
+    }
+
+    /// Opens the vault for a new member; `already_exists` if the number is taken.
+    pub async fn create(&self, member_number: &MemberNumber, display_name: &DisplayName) -> Outcome<()> {
+        let request = Create { member_number: member_number.clone(), display_name: display_name.clone() };
+        self.object.call(request).await.map(drop)
+    }
+
+    /// Counts a sign-in attempt; `too_many_attempts` while sign-in is locked.
+    pub async fn begin_sign_in(&self) -> Outcome<()> {
+        self.object.call(BeginSignIn).await.map(drop)
+    }
+
+    /// Ends a sign-in attempt with the password check's result; a wrong
+    /// password is `wrong_credentials` (or `too_many_attempts` if it locked sign-in).
+    pub async fn finish_sign_in(&self, correct: bool) -> Outcome<()> {
+        self.object.call(FinishSignIn { correct }).await.map(drop)
+    }
+
+    /// The wallet; with `after`, waits (up to `LONG_POLL_MS`) for a version past it.
+    pub async fn wallet(&self, after: Option<u64>) -> Outcome<Wallet> {
+        self.object.call(WalletQuery { after }).await
+    }
+
+    pub async fn join(
+        &self,
+        shop: ShopSummary,
+        customer_number: CustomerNumber,
+        share_name: bool,
+    ) -> Outcome<MembershipView> {
+        self.object.call(Join { shop, customer_number, share_name }).await
+    }
+
+    pub async fn issue(&self, code_hash: CodeHash, shop_id: ShopId) -> Outcome<CodeRecord> {
+        self.object.call(Issue { code_hash, shop_id }).await
+    }
+
+    pub async fn resolve(&self, code_hash: CodeHash, shop_id: ShopId) -> Outcome<CustomerView> {
+        self.object.call(Resolve { code_hash, shop_id }).await
+    }
+
+    pub async fn accrue(&self, till: TillHeader, amount: MinorUnits, items: Vec<LineItem>) -> Outcome<PointsAccrued> {
+        self.object.call(Accrue { till, amount, items }).await
+    }
+
+    pub async fn top_up(&self, till: TillHeader, amount: MinorUnits) -> Outcome<Receipt> {
+        self.object.call(TopUp { till, amount }).await
+    }
+
+    pub async fn set_pin(&self, stored: StoredPassword) -> Outcome<()> {
+        self.object.call(SetPin { stored }).await.map(drop)
+    }
+
+    pub async fn ask(&self, ask: Ask) -> Outcome<DebitStatus> {
+        self.object.call(ask).await
+    }
+
+    /// The register's view of a confirmation; with `wait`, long-polls while it is pending.
+    pub async fn debit_status(&self, question: Question, wait: bool) -> Outcome<DebitStatus> {
+        self.object.call(Status { question, wait }).await
+    }
+
+    /// The register withdraws its question.
+    pub async fn withdraw(&self, question: Question) -> Outcome<DebitStatus> {
+        self.object.call(Withdraw { question }).await
+    }
+
+    pub async fn approve(&self, request: ApproveRequest) -> Outcome<DebitStatus> {
+        self.object.call(request).await
+    }
+
+    pub async fn cancel(&self, request: CancelRequest) -> Outcome<DebitStatus> {
+        self.object.call(request).await
+    }
+}

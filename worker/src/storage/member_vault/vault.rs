@@ -1,0 +1,111 @@
+//! The `MemberVault` object itself: its storage, one accessor per table (each
+//! table has one module that alone reads and writes it), and the wallet
+//! version with the phones and registers waiting for its next change.
+
+use super::codes::Codes;
+use super::confirmations::Confirmations;
+use super::memberships::Memberships;
+use super::pin::Pin;
+use super::points::PointsLedger;
+use super::prepaid::PrepaidLedger;
+use super::profile::Profiles;
+use super::receipts::Receipts;
+use super::sign_in_guard::SignInGuard;
+use super::{codes, confirmations, memberships, pin, points, prepaid, profile, receipts, sign_in_guard};
+use crate::error::{Outcome, Problem};
+use crate::storage::sql;
+use futures_channel::oneshot;
+use std::cell::RefCell;
+use std::time::Duration;
+use worker::{durable_object, Delay, SqlStorage, State};
+
+/// One Durable Object per member (see the module above for what it holds).
+#[durable_object]
+pub struct MemberVault {
+    sql: SqlStorage,
+    schema: Result<(), String>,
+    /// Phones and registers waiting for the next change (in memory: a restart just ends their wait).
+    waiters: RefCell<Vec<oneshot::Sender<()>>>,
+}
+
+impl MemberVault {
+    pub(super) fn from_state(state: State) -> Self {
+        let sql = state.storage().sql();
+        let schema = [
+            profile::SCHEMA,
+            memberships::SCHEMA,
+            codes::SCHEMA,
+            points::SCHEMA,
+            confirmations::SCHEMA,
+            prepaid::SCHEMA,
+            pin::SCHEMA,
+            receipts::SCHEMA,
+            sign_in_guard::SCHEMA,
+        ]
+        .into_iter()
+        .try_for_each(|schema| sql::create(&sql, schema))
+        .map_err(|e| format!("{e:?}"));
+        Self { sql, schema, waiters: RefCell::new(Vec::new()) }
+    }
+
+    pub(super) fn schema_ready(&self) -> Outcome<()> {
+        self.schema.clone().map_err(|e| Problem::internal(format!("member vault schema: {e}")))
+    }
+
+    pub(super) fn profiles(&self) -> Profiles<'_> {
+        Profiles { sql: &self.sql }
+    }
+
+    pub(super) fn memberships(&self) -> Memberships<'_> {
+        Memberships { sql: &self.sql }
+    }
+
+    pub(super) fn codes(&self) -> Codes<'_> {
+        Codes { sql: &self.sql }
+    }
+
+    pub(super) fn points(&self) -> PointsLedger<'_> {
+        PointsLedger { sql: &self.sql }
+    }
+
+    pub(super) fn prepaid(&self) -> PrepaidLedger<'_> {
+        PrepaidLedger { sql: &self.sql }
+    }
+
+    pub(super) fn pin(&self) -> Pin<'_> {
+        Pin { sql: &self.sql }
+    }
+
+    pub(super) fn receipts(&self) -> Receipts<'_> {
+        Receipts { sql: &self.sql }
+    }
+
+    pub(super) fn confirmations(&self) -> Confirmations<'_> {
+        Confirmations { sql: &self.sql }
+    }
+
+    pub(super) fn sign_in_guard(&self) -> SignInGuard<'_> {
+        SignInGuard { sql: &self.sql }
+    }
+
+    /// Every change the phone should see bumps the version and wakes the waiters.
+    pub(super) fn changed(&self) -> Outcome<()> {
+        self.profiles().bump_version()?;
+        for waiter in self.waiters.borrow_mut().drain(..) {
+            let _ = waiter.send(());
+        }
+        Ok(())
+    }
+
+    /// Waits for the next change (see `changed`) or `limit_ms`, whichever comes first.
+    pub(super) async fn wait_for_change(&self, limit_ms: i64) {
+        let (waiter, woken) = oneshot::channel();
+        {
+            let mut waiters = self.waiters.borrow_mut();
+            waiters.retain(|w| !w.is_canceled());
+            waiters.push(waiter);
+        }
+        let limit = Delay::from(Duration::from_millis(limit_ms.unsigned_abs()));
+        futures_util::future::select(woken, Box::pin(limit)).await;
+    }
+}

@@ -1,0 +1,83 @@
+//! What the Worker can ask a shop's [`ShopBook`](super::ShopBook), and the client that asks it.
+
+use crate::error::Outcome;
+use crate::storage::object::{protocol, Done, ObjectClient};
+use domain::api::ShopSummary;
+use domain::member::MemberNumber;
+use domain::shop::{CustomerNumber, RequestId, ShopId};
+use serde::{Deserialize, Serialize};
+use worker::Env;
+
+const BINDING: &str = "SHOP_BOOK";
+
+protocol! {
+    pub enum ShopOperation {
+        /// Records a new shop; `already_exists` if the id is taken.
+        Create(Create) -> ShopSummary,
+        /// The shop as recorded at creation, or none.
+        Profile(Profile) -> Option<ShopSummary>,
+        /// The member's customer number, allocated on first call.
+        Enroll(Enroll) -> Enrolment,
+        /// Claims a request id for one request.
+        Claim(Claim) -> Done,
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Create {
+    pub shop: ShopSummary,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Profile;
+
+#[derive(Serialize, Deserialize)]
+pub struct Enroll {
+    pub member_number: MemberNumber,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Enrolment {
+    pub shop: ShopSummary,
+    pub customer_number: CustomerNumber,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Claim {
+    pub request_id: RequestId,
+    /// What the request does, so a retry can be told from a reuse.
+    pub fingerprint: String,
+}
+
+/// The book of one shop.
+pub struct ShopClient {
+    object: ObjectClient,
+}
+
+impl ShopClient {
+    pub fn of(env: &Env, shop_id: &ShopId) -> Outcome<Self> {
+        Ok(Self { object: ObjectClient::named(env, BINDING, shop_id.as_str())? })
+    }
+
+    /// Records a new shop; `already_exists` if the id is taken.
+    pub async fn create(&self, shop: &ShopSummary) -> Outcome<ShopSummary> {
+        self.object.call(Create { shop: shop.clone() }).await
+    }
+
+    /// The shop as recorded at creation, or `None` if no such shop exists.
+    pub async fn profile(&self) -> Outcome<Option<ShopSummary>> {
+        self.object.call(Profile).await
+    }
+
+    /// The member's customer number at this shop, allocated on first call.
+    pub async fn enroll(&self, member_number: &MemberNumber) -> Outcome<Enrolment> {
+        self.object.call(Enroll { member_number: member_number.clone() }).await
+    }
+
+    /// Claims a request id for one request (described by `fingerprint`). Claiming
+    /// it again for the same request succeeds (a retry); for another request it is
+    /// refused with `request_id_reused`.
+    pub async fn claim_request(&self, request_id: &RequestId, fingerprint: String) -> Outcome<()> {
+        self.object.call(Claim { request_id: request_id.clone(), fingerprint }).await.map(drop)
+    }
+}

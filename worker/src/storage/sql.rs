@@ -1,0 +1,58 @@
+//! Small helpers every object's SQLite tables share.
+
+use crate::error::{Outcome, Problem};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use worker::{SqlStorage, SqlStorageValue};
+
+/// The first row of a query, if any.
+pub fn first<T: DeserializeOwned>(
+    sql: &SqlStorage,
+    query: &str,
+    bindings: impl Into<Option<Vec<SqlStorageValue>>>,
+) -> Outcome<Option<T>> {
+    let rows: Vec<T> = sql.exec(query, bindings)?.to_array()?;
+    Ok(rows.into_iter().next())
+}
+
+/// Every row of a query.
+pub fn all<T: DeserializeOwned>(
+    sql: &SqlStorage,
+    query: &str,
+    bindings: impl Into<Option<Vec<SqlStorageValue>>>,
+) -> Outcome<Vec<T>> {
+    Ok(sql.exec(query, bindings)?.to_array()?)
+}
+
+/// A query answering one integer named `n` (a count, a sum, a maximum); 0 without rows.
+pub fn number(sql: &SqlStorage, query: &str, bindings: impl Into<Option<Vec<SqlStorageValue>>>) -> Outcome<i64> {
+    #[derive(Deserialize)]
+    struct Number {
+        n: i64,
+    }
+    Ok(first::<Number>(sql, query, bindings)?.map_or(0, |row| row.n))
+}
+
+/// Whether a table exists. Books create their schema with their first item, so
+/// a forged link or code naming a book that does not exist leaves nothing behind.
+pub fn table_exists(sql: &SqlStorage, table: &str) -> Outcome<bool> {
+    let n =
+        number(sql, "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = ?", vec![table.into()])?;
+    Ok(n > 0)
+}
+
+/// Runs a schema (`CREATE … IF NOT EXISTS` statements).
+pub fn create(sql: &SqlStorage, schema: &str) -> Outcome<()> {
+    sql.exec(schema, None)?;
+    Ok(())
+}
+
+/// A stored value that does not parse: our bug or a damaged row, never the client's.
+pub fn corrupt(object: &str, what: &str) -> Problem {
+    Problem::internal(format!("{object} holds a malformed {what}"))
+}
+
+/// An amount in minor units as SQLite's integer.
+pub fn minor(value: u64) -> Outcome<i64> {
+    i64::try_from(value).map_err(|_| Problem::internal("amount out of range"))
+}
