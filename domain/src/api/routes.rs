@@ -3,7 +3,12 @@
 //! between the server and its clients.
 //!
 //! Fixed paths are constants; paths with an id in them are functions that
-//! build them, and the router matches their segments (see [`segments`]).
+//! build them, and the router matches a path against those same functions
+//! ([`id_in`], [`ids_in`]). Each [`Area`] (who calls) has its own table in the
+//! worker, chosen by the path's prefix.
+//!
+//! Every route with its method is listed here; the request and answer types
+//! are in [`crate::api`] and its submodules.
 
 /// `GET`: readiness probe.
 pub const HEALTH: &str = "/api/health";
@@ -16,6 +21,8 @@ pub const SHOPS: &str = "/api/shops";
 pub const MEMBERS: &str = "/api/members";
 /// `POST` signs in, `DELETE` signs out.
 pub const SESSION: &str = "/api/session";
+/// Prefix of the member's own routes (cookie session).
+pub const MEMBER_AREA: &str = "/api/me";
 /// `GET [?after=V]`: the member's wallet, long-polled with `after`.
 pub const WALLET: &str = "/api/me/wallet";
 /// `POST`: join a shop's programme.
@@ -62,10 +69,18 @@ pub const PAY_BILL: &str = "/api/register/bills/pay";
 
 // ---- the operator (bearer ADMIN_TOKEN) ----
 
+/// Prefix of the operator's routes.
+pub const ADMIN_AREA: &str = "/api/admin";
 /// `POST`: create a shop.
 pub const ADMIN_SHOPS: &str = "/api/admin/shops";
 /// `POST`: create an issuer.
 pub const ADMIN_ISSUERS: &str = "/api/admin/issuers";
+
+/// `GET`: the wallet once its version is past `version` (waits up to
+/// [`LONG_POLL_MS`](crate::api::LONG_POLL_MS)).
+pub fn wallet_after(version: u64) -> String {
+    format!("{WALLET}?after={version}")
+}
 
 /// `POST`: add a register to a shop.
 pub fn admin_shop_registers(shop_id: &str) -> String {
@@ -89,6 +104,8 @@ pub fn admin_issuer(issuer_id: &str) -> String {
 
 // ---- issuers (bearer issuer API key) ----
 
+/// Prefix of the issuers' routes.
+pub const ISSUER_AREA: &str = "/api/issuer";
 /// `POST`: create a bill.
 pub const ISSUER_BILLS: &str = "/api/issuer/bills";
 /// `POST`: create tickets for an event.
@@ -116,10 +133,70 @@ pub fn issuer_ticket_cancel(event_id: &str, ticket_id: &str) -> String {
     format!("{ISSUER_EVENTS}/{event_id}/tickets/{ticket_id}/cancel")
 }
 
-/// A path's segments after the leading `/`, the form the router matches:
-/// `segments(HEALTH) == ["api", "health"]`.
+/// A path's segments after the leading `/`: `segments(HEALTH) == ["api", "health"]`.
 pub fn segments(path: &str) -> Vec<&str> {
     path.trim_start_matches('/').split('/').collect()
+}
+
+/// Who calls a route; the worker keeps one route table per area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// Anyone: [`HEALTH`], [`SHOPS`].
+    Public,
+    /// Members: [`MEMBERS`] (sign up), [`SESSION`], and everything under [`MEMBER_AREA`].
+    Member,
+    /// Registers (and gates): [`REGISTER`] and everything under it.
+    Register,
+    /// Issuers with their API key: everything under [`ISSUER_AREA`].
+    Issuer,
+    /// The operator: everything under [`ADMIN_AREA`].
+    Admin,
+}
+
+impl Area {
+    /// The area a path belongs to, by its prefix; `None` for a path in none of them.
+    pub fn of(path: &str) -> Option<Area> {
+        let under =
+            |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        if path == HEALTH || path == SHOPS {
+            Some(Area::Public)
+        } else if path == MEMBERS || path == SESSION || under(MEMBER_AREA) {
+            Some(Area::Member)
+        } else if under(REGISTER) {
+            Some(Area::Register)
+        } else if under(ISSUER_AREA) {
+            Some(Area::Issuer)
+        } else if under(ADMIN_AREA) {
+            Some(Area::Admin)
+        } else {
+            None
+        }
+    }
+}
+
+/// Stands for an id while a builder's shape is taken apart; never part of a fixed path.
+const ID_MARK: &str = "{id}";
+
+/// The id in `path` if `path` is what `build` makes of an id of one segment:
+/// `id_in("/api/admin/issuers/acme", admin_issuer) == Some("acme")`. The router
+/// matches the builders themselves, so a path's shape is written only there.
+pub fn id_in(path: &str, build: fn(&str) -> String) -> Option<&str> {
+    let shape = build(ID_MARK);
+    let (before, after) = shape.split_once(ID_MARK)?;
+    let id = path.strip_prefix(before)?.strip_suffix(after)?;
+    (!id.contains('/')).then_some(id)
+}
+
+/// The two ids in `path` if `path` is what `build` makes of them (each one segment).
+pub fn ids_in(path: &str, build: fn(&str, &str) -> String) -> Option<(&str, &str)> {
+    let shape = build(ID_MARK, ID_MARK);
+    let mut parts = shape.split(ID_MARK);
+    let (Some(before), Some(between), Some(after), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let (first, second) = path.strip_prefix(before)?.strip_suffix(after)?.split_once(between)?;
+    (!first.contains('/') && !second.contains('/')).then_some((first, second))
 }
 
 #[cfg(test)]
@@ -128,12 +205,56 @@ mod tests {
 
     #[test]
     fn built_paths_have_the_id_as_one_segment() {
-        assert_eq!(segments(&admin_shop_registers("corner-cafe")), ["api", "admin", "shops", "corner-cafe", "registers"]);
+        assert_eq!(
+            segments(&admin_shop_registers("corner-cafe")),
+            ["api", "admin", "shops", "corner-cafe", "registers"]
+        );
         assert_eq!(
             segments(&issuer_ticket_cancel("jazz", "tk-1")),
             ["api", "issuer", "events", "jazz", "tickets", "tk-1", "cancel"]
         );
         assert_eq!(segments(HEALTH), ["api", "health"]);
+    }
+
+    #[test]
+    fn the_router_finds_the_ids_a_builder_put_in() {
+        assert_eq!(id_in(&admin_shop_registers("corner-cafe"), admin_shop_registers), Some("corner-cafe"));
+        assert_eq!(id_in(&issuer_bill("bill-1"), issuer_bill), Some("bill-1"));
+        assert_eq!(id_in(&issuer_bill_cancel("bill-1"), issuer_bill_cancel), Some("bill-1"));
+        assert_eq!(ids_in(&issuer_ticket_cancel("jazz", "tk-1"), issuer_ticket_cancel), Some(("jazz", "tk-1")));
+        // An empty segment is still an id (the handler refuses it), as with any other text.
+        assert_eq!(id_in("/api/admin/shops//registers", admin_shop_registers), Some(""));
+    }
+
+    #[test]
+    fn the_router_refuses_other_shapes() {
+        assert_eq!(id_in(&issuer_bill_cancel("bill-1"), issuer_bill), None);
+        assert_eq!(id_in("/api/admin/shops/a/b/registers", admin_shop_registers), None);
+        assert_eq!(id_in("/api/admin/shops/registers", admin_shop_registers), None);
+        assert_eq!(id_in(ADMIN_SHOPS, admin_shop_products), None);
+        assert_eq!(id_in("/api/admin/shops/x/registers/y", admin_shop_registers), None);
+        assert_eq!(ids_in("/api/issuer/events/jazz/tickets/tk-1", issuer_ticket_cancel), None);
+        assert_eq!(ids_in("/api/issuer/events/a/b/tickets/tk-1/cancel", issuer_ticket_cancel), None);
+        assert_eq!(ids_in(&issuer_event("jazz"), issuer_ticket_cancel), None);
+    }
+
+    #[test]
+    fn areas_go_by_prefix() {
+        assert_eq!(Area::of(HEALTH), Some(Area::Public));
+        assert_eq!(Area::of(SHOPS), Some(Area::Public));
+        assert_eq!(Area::of(MEMBERS), Some(Area::Member));
+        assert_eq!(Area::of(SESSION), Some(Area::Member));
+        assert_eq!(Area::of(WALLET), Some(Area::Member));
+        assert_eq!(Area::of(MEMBER_AREA), Some(Area::Member));
+        assert_eq!(Area::of(REGISTER), Some(Area::Register));
+        assert_eq!(Area::of(PAY_BILL), Some(Area::Register));
+        assert_eq!(Area::of(&issuer_ticket_cancel("e", "t")), Some(Area::Issuer));
+        assert_eq!(Area::of(&admin_issuer("acme")), Some(Area::Admin));
+        assert_eq!(Area::of("/api/registers"), None);
+        assert_eq!(Area::of("/api/members/x"), None);
+        assert_eq!(Area::of("/api/health/"), None);
+        assert_eq!(Area::of("/api"), None);
+        assert_eq!(Area::of("/"), None);
     }
 
     #[test]
@@ -167,6 +288,7 @@ mod tests {
             ADMIN_ISSUERS,
             ISSUER_BILLS,
             ISSUER_TICKETS,
+            ISSUER_EVENTS,
         ] {
             assert!(path.starts_with("/api/"), "{path}");
             assert!(!path.ends_with('/'), "{path}");
