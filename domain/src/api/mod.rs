@@ -1,38 +1,8 @@
 //! The JSON messages between the pages and the worker: the API contract.
 //!
-//! Routes (all JSON; bodies over [`MAX_BODY_BYTES`] are refused):
-//!
-//! | method & path                          | who            | body → answer                               |
-//! |----------------------------------------|----------------|---------------------------------------------|
-//! | `GET /api/health`                      | anyone         | → `{"ok":true}` (readiness probe)            |
-//! | `POST /api/members`                    | anyone         | [`SignUpRequest`] → 201 [`SignedIn`] + cookie |
-//! | `POST /api/session`                    | anyone         | [`SignInRequest`] → [`SignedIn`] + cookie   |
-//! | `DELETE /api/session`                  | member         | → 204, cookie cleared                       |
-//! | `GET /api/me/wallet[?after=V]`         | member         | → [`Wallet`]; with `after`, waits (≤ 25 s) until the wallet's version is past V |
-//! | `POST /api/me/memberships`             | member         | [`JoinRequest`] → [`MembershipView`]        |
-//! | `POST /api/me/codes`                   | member         | [`IssueCodeRequest`] → [`IssuedCode`]       |
-//! | `GET /api/shops`                       | anyone         | → [`ShopList`]                              |
-//! | `GET /api/register`                    | register       | → [`RegisterInfo`]                          |
-//! | `POST /api/register/resolve`           | register       | [`ResolveRequest`] → [`CustomerView`]       |
-//! | `POST /api/register/points`            | register       | [`AccruePointsRequest`] → [`PointsAccrued`] |
-//! | `POST /api/admin/shops`                | admin          | [`CreateShopRequest`] → 201 [`ShopSummary`] |
-//! | `POST /api/admin/shops/{id}/registers` | admin          | [`CreateRegisterRequest`] → 201 [`RegisterCreated`] |
-//! | `PUT /api/admin/shops/{id}/products`   | admin          | [`ProductList`] → [`ProductList`]            |
-//! | `PUT /api/admin/shops/{id}/rewards`    | admin          | [`RewardList`] → [`RewardList`]              |
-//! | `POST /api/register/debits`            | register       | [`DebitRequest`] → [`DebitStatus`] (pending; the phone is asked) |
-//! | `POST /api/register/debits/wait`       | register       | [`DebitWaitRequest`] → [`DebitStatus`]; waits (≤ 25 s) while pending |
-//! | `POST /api/register/debits/cancel`     | register       | [`DebitWaitRequest`] → [`DebitStatus`]; the register withdraws its question |
-//! | `POST /api/register/prepaid/top-ups`   | register       | [`TopUpRequest`] → [`Receipt`](crate::receipt::Receipt) |
-//! | `PUT /api/me/pin`                      | member         | [`SetPinRequest`] → 204                      |
-//! | `POST /api/me/confirmations/approve`   | member         | [`ApproveRequest`] → [`DebitStatus`]         |
-//! | `POST /api/me/confirmations/cancel`    | member         | [`CancelRequest`] → [`DebitStatus`]          |
-//!
-//! Bills and tickets (issue 5) add the routes listed in [`items`] (members and
-//! registers), [`tickets`] and [`bills`] (issuers) and [`issuers`] (admin).
-//!
-//! Members authenticate with the `tessera_session` cookie, registers with
-//! `Authorization: Bearer <register token>`, the admin with
-//! `Authorization: Bearer <ADMIN_TOKEN secret>`. Every refusal is an [`ApiError`].
+//! Every route, with its method, who may call it and its body → answer, is in
+//! [`routes`]; the messages are here and in [`items`], [`tickets`], [`bills`]
+//! and [`issuers`]. Every refusal is an [`ApiError`].
 
 pub mod bills;
 pub mod issuers;

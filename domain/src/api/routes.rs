@@ -1,125 +1,224 @@
-//! Every path of the edge API, written once: the worker's router, both pages
-//! and the API tests name routes through these, so a path cannot drift
+//! Every route of the edge API, written once: the worker's router, both pages
+//! and the API tests name paths through these, so a path cannot drift
 //! between the server and its clients.
 //!
 //! Fixed paths are constants; paths with an id in them are functions that
-//! build them, and the router matches their segments (see [`segments`]).
+//! build them, and the router matches a path against those same functions
+//! ([`id_in`], [`ids_in`]). Each [`Area`] (who calls) has its own table in the
+//! worker, chosen by the path's prefix ([`Area::of`]).
+//!
+//! Each route says its method and its body → answer (all JSON; bodies over
+//! [`MAX_BODY_BYTES`](super::MAX_BODY_BYTES) are refused). Members authenticate
+//! with the [`SESSION_COOKIE`](super::SESSION_COOKIE) cookie, registers with
+//! `Authorization: Bearer <register token>`, issuers with `Bearer <api key>`,
+//! the operator with `Bearer <ADMIN_TOKEN secret>`. Every refusal is an
+//! [`ApiError`](super::ApiError).
 
-/// `GET`: readiness probe.
+// ---- anyone ----
+
+/// `GET` → `{"ok":true}`: readiness probe.
 pub const HEALTH: &str = "/api/health";
-/// `GET`: the shops a member can join.
+/// `GET` → [`ShopList`](super::ShopList): the shops a member can join.
 pub const SHOPS: &str = "/api/shops";
 
 // ---- members (cookie session) ----
 
-/// `POST`: sign up.
+/// `POST` [`SignUpRequest`](super::SignUpRequest) → 201 [`SignedIn`](super::SignedIn) + cookie: sign up.
 pub const MEMBERS: &str = "/api/members";
-/// `POST` signs in, `DELETE` signs out.
+/// `POST` [`SignInRequest`](super::SignInRequest) → [`SignedIn`](super::SignedIn) + cookie signs in;
+/// `DELETE` → 204 signs out (cookie cleared).
 pub const SESSION: &str = "/api/session";
-/// `GET [?after=V]`: the member's wallet, long-polled with `after`.
+/// Prefix of the member's own routes.
+pub const MEMBER_AREA: &str = "/api/me";
+/// `GET` → [`Wallet`](super::Wallet): the member's wallet (long-polled with [`wallet_after`]).
 pub const WALLET: &str = "/api/me/wallet";
-/// `POST`: join a shop's programme.
+/// `POST` [`JoinRequest`](super::JoinRequest) → [`MembershipView`](super::MembershipView): join a shop's programme.
 pub const MEMBERSHIPS: &str = "/api/me/memberships";
-/// `POST`: issue a one-time membership code.
+/// `POST` [`IssueCodeRequest`](super::IssueCodeRequest) → [`IssuedCode`](super::IssuedCode): a one-time membership code.
 pub const CODES: &str = "/api/me/codes";
-/// `PUT`: set the prepaid PIN.
+/// `PUT` [`SetPinRequest`](super::SetPinRequest) → 204: set the prepaid PIN.
 pub const PIN: &str = "/api/me/pin";
-/// `POST`: approve a register's question.
+/// `POST` [`ApproveRequest`](super::ApproveRequest) → [`DebitStatus`](super::DebitStatus): approve a register's question.
 pub const APPROVE: &str = "/api/me/confirmations/approve";
-/// `POST`: cancel a register's question.
+/// `POST` [`CancelRequest`](super::CancelRequest) → [`DebitStatus`](super::DebitStatus): cancel a register's question.
 pub const CANCEL: &str = "/api/me/confirmations/cancel";
-/// `POST`: claim a bill or ticket by its link's secret.
+/// `POST` [`ClaimRequest`](super::items::ClaimRequest) → [`Claimed`](super::items::Claimed): claim a bill or
+/// ticket by its link's secret.
 pub const CLAIMS: &str = "/api/me/claims";
-/// `GET`: the bills and tickets the member holds.
+/// `GET` → [`Pocket`](super::items::Pocket): the bills (unpaid first) and tickets (upcoming first) the member holds.
 pub const ITEMS: &str = "/api/me/items";
-/// `POST`: a one-time code that carries one bill or ticket.
+/// `POST` [`IssueItemCodeRequest`](super::items::IssueItemCodeRequest) →
+/// [`IssuedItemCode`](super::items::IssuedItemCode): a one-time code that carries one bill or ticket.
 pub const ITEM_CODES: &str = "/api/me/item-codes";
-/// `POST`: offer a ticket to someone else (a transfer link).
+/// `POST` [`OfferTransferRequest`](super::items::OfferTransferRequest) →
+/// [`TransferOffer`](super::items::TransferOffer): offer a ticket to someone else (a transfer link).
 pub const TRANSFERS: &str = "/api/me/transfers";
-/// `POST`: accept a transfer link.
+/// `POST` [`ClaimRequest`](super::items::ClaimRequest) (the transfer token) →
+/// [`Claimed`](super::items::Claimed): accept a transfer link.
 pub const ACCEPT_TRANSFER: &str = "/api/me/transfers/accept";
+
+/// `GET` → [`Wallet`](super::Wallet) once its version is past `version`: waits up to
+/// [`LONG_POLL_MS`](super::LONG_POLL_MS), then answers the wallet as it is.
+pub fn wallet_after(version: u64) -> String {
+    format!("{WALLET}?after={version}")
+}
 
 // ---- registers (bearer register token) ----
 
-/// `GET`: the register's shop, products and rewards.
+/// `GET` → [`RegisterInfo`](super::RegisterInfo): the register's shop, products and rewards.
 pub const REGISTER: &str = "/api/register";
-/// `POST`: what a scanned code is for (membership, bill, ticket: the gate admits here).
+/// `POST` [`ScanRequest`](super::items::ScanRequest) → [`ScanAnswer`](super::items::ScanAnswer): what a scanned
+/// code is for (membership, bill, ticket); a ticket's scan *is* the admission.
 pub const SCAN: &str = "/api/register/scan";
-/// `POST`: the customer behind a membership code.
+/// `POST` [`ResolveRequest`](super::ResolveRequest) → [`CustomerView`](super::CustomerView): the customer behind
+/// a membership code.
 pub const RESOLVE: &str = "/api/register/resolve";
-/// `POST`: add points for a sale.
+/// `POST` [`AccruePointsRequest`](super::AccruePointsRequest) → [`PointsAccrued`](super::PointsAccrued): add
+/// points for a sale.
 pub const POINTS: &str = "/api/register/points";
-/// `POST`: ask the customer's phone to approve a debit.
+/// `POST` [`DebitRequest`](super::DebitRequest) → [`DebitStatus`](super::DebitStatus) (pending): ask the
+/// customer's phone to approve a debit.
 pub const DEBITS: &str = "/api/register/debits";
-/// `POST`: wait for the phone's answer.
+/// `POST` [`DebitWaitRequest`](super::DebitWaitRequest) → [`DebitStatus`](super::DebitStatus): wait
+/// (up to 25 s) for the phone's answer.
 pub const DEBITS_WAIT: &str = "/api/register/debits/wait";
-/// `POST`: withdraw the question.
+/// `POST` [`DebitWaitRequest`](super::DebitWaitRequest) → [`DebitStatus`](super::DebitStatus): withdraw the question.
 pub const DEBITS_CANCEL: &str = "/api/register/debits/cancel";
-/// `POST`: add prepaid value (cash received).
+/// `POST` [`TopUpRequest`](super::TopUpRequest) → [`Receipt`](crate::receipt::Receipt): add prepaid value
+/// (cash received).
 pub const TOP_UPS: &str = "/api/register/prepaid/top-ups";
-/// `POST`: collect the bill a code carries.
+/// `POST` [`PayBillRequest`](super::items::PayBillRequest) → [`BillPaid`](super::bills::BillPaid): collect the
+/// bill a code carries, exactly once.
 pub const PAY_BILL: &str = "/api/register/bills/pay";
 
 // ---- the operator (bearer ADMIN_TOKEN) ----
 
-/// `POST`: create a shop.
+/// Prefix of the operator's routes.
+pub const ADMIN_AREA: &str = "/api/admin";
+/// `POST` [`CreateShopRequest`](super::CreateShopRequest) → 201 [`ShopSummary`](super::ShopSummary): create a shop.
 pub const ADMIN_SHOPS: &str = "/api/admin/shops";
-/// `POST`: create an issuer.
+/// `POST` [`CreateIssuerRequest`](super::issuers::CreateIssuerRequest) → 201
+/// [`IssuerCreated`](super::issuers::IssuerCreated): create an issuer (its key is shown once).
 pub const ADMIN_ISSUERS: &str = "/api/admin/issuers";
 
-/// `POST`: add a register to a shop.
+/// `POST` [`CreateRegisterRequest`](super::CreateRegisterRequest) → 201
+/// [`RegisterCreated`](super::RegisterCreated): add a register to a shop.
 pub fn admin_shop_registers(shop_id: &str) -> String {
     format!("{ADMIN_SHOPS}/{shop_id}/registers")
 }
 
-/// `PUT`: replace a shop's product list.
+/// `PUT` [`ProductList`](super::ProductList) → [`ProductList`](super::ProductList): replace a shop's product list.
 pub fn admin_shop_products(shop_id: &str) -> String {
     format!("{ADMIN_SHOPS}/{shop_id}/products")
 }
 
-/// `PUT`: replace a shop's rewards.
+/// `PUT` [`RewardList`](super::RewardList) → [`RewardList`](super::RewardList): replace a shop's rewards.
 pub fn admin_shop_rewards(shop_id: &str) -> String {
     format!("{ADMIN_SHOPS}/{shop_id}/rewards")
 }
 
-/// `DELETE`: revoke an issuer (its key stops working).
+/// `DELETE` → 204: revoke an issuer (its key stops working).
 pub fn admin_issuer(issuer_id: &str) -> String {
     format!("{ADMIN_ISSUERS}/{issuer_id}")
 }
 
 // ---- issuers (bearer issuer API key) ----
 
-/// `POST`: create a bill.
+/// Prefix of the issuers' routes.
+pub const ISSUER_AREA: &str = "/api/issuer";
+/// `POST` [`CreateBillRequest`](super::bills::CreateBillRequest) → 201 [`BillCreated`](super::bills::BillCreated):
+/// create a bill, with its claim link.
 pub const ISSUER_BILLS: &str = "/api/issuer/bills";
-/// `POST`: create tickets for an event.
+/// `POST` [`CreateTicketsRequest`](super::tickets::CreateTicketsRequest) → 201
+/// [`TicketsCreated`](super::tickets::TicketsCreated): create tickets for an event.
 pub const ISSUER_TICKETS: &str = "/api/issuer/tickets";
 /// Prefix of an event's paths.
 pub const ISSUER_EVENTS: &str = "/api/issuer/events";
 
-/// `GET`: a bill's status.
+/// `GET` → [`BillStatus`](super::bills::BillStatus): a bill's status (paid where and when).
 pub fn issuer_bill(bill_id: &str) -> String {
     format!("{ISSUER_BILLS}/{bill_id}")
 }
 
-/// `POST`: cancel an unpaid bill.
+/// `POST` → [`BillStatus`](super::bills::BillStatus): cancel an unpaid bill.
 pub fn issuer_bill_cancel(bill_id: &str) -> String {
     format!("{ISSUER_BILLS}/{bill_id}/cancel")
 }
 
-/// `GET`: an event's tickets, entries and visitor count.
+/// `GET` → [`EventStatus`](super::tickets::EventStatus): an event's tickets, entries and visitor count.
 pub fn issuer_event(event_id: &str) -> String {
     format!("{ISSUER_EVENTS}/{event_id}")
 }
 
-/// `POST`: cancel one ticket.
+/// `POST` → [`TicketStatus`](super::tickets::TicketStatus): cancel one ticket; every gate then denies it.
 pub fn issuer_ticket_cancel(event_id: &str, ticket_id: &str) -> String {
     format!("{ISSUER_EVENTS}/{event_id}/tickets/{ticket_id}/cancel")
 }
 
-/// A path's segments after the leading `/`, the form the router matches:
-/// `segments(HEALTH) == ["api", "health"]`.
+/// A path's segments after the leading `/`: `segments(HEALTH) == ["api", "health"]`.
 pub fn segments(path: &str) -> Vec<&str> {
     path.trim_start_matches('/').split('/').collect()
+}
+
+/// Who calls a route; the worker keeps one route table per area.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Area {
+    /// Anyone: [`HEALTH`], [`SHOPS`].
+    Public,
+    /// Members: [`MEMBERS`] (sign up), [`SESSION`], and everything under [`MEMBER_AREA`].
+    Member,
+    /// Registers (and gates): [`REGISTER`] and everything under it.
+    Register,
+    /// Issuers with their API key: everything under [`ISSUER_AREA`].
+    Issuer,
+    /// The operator: everything under [`ADMIN_AREA`].
+    Admin,
+}
+
+impl Area {
+    /// The area a path belongs to, by its prefix; `None` for a path in none of them.
+    pub fn of(path: &str) -> Option<Area> {
+        let under =
+            |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
+        if path == HEALTH || path == SHOPS {
+            Some(Area::Public)
+        } else if path == MEMBERS || path == SESSION || under(MEMBER_AREA) {
+            Some(Area::Member)
+        } else if under(REGISTER) {
+            Some(Area::Register)
+        } else if under(ISSUER_AREA) {
+            Some(Area::Issuer)
+        } else if under(ADMIN_AREA) {
+            Some(Area::Admin)
+        } else {
+            None
+        }
+    }
+}
+
+/// Stands for an id while a builder's shape is taken apart; never part of a fixed path.
+const ID_MARK: &str = "{id}";
+
+/// The id in `path` if `path` is what `build` makes of an id of one segment:
+/// `id_in("/api/admin/issuers/acme", admin_issuer) == Some("acme")`. The router
+/// matches the builders themselves, so a path's shape is written only there.
+pub fn id_in(path: &str, build: fn(&str) -> String) -> Option<&str> {
+    let shape = build(ID_MARK);
+    let (before, after) = shape.split_once(ID_MARK)?;
+    let id = path.strip_prefix(before)?.strip_suffix(after)?;
+    (!id.contains('/')).then_some(id)
+}
+
+/// The two ids in `path` if `path` is what `build` makes of them (each one segment).
+pub fn ids_in(path: &str, build: fn(&str, &str) -> String) -> Option<(&str, &str)> {
+    let shape = build(ID_MARK, ID_MARK);
+    let mut parts = shape.split(ID_MARK);
+    let (Some(before), Some(between), Some(after), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return None;
+    };
+    let (first, second) = path.strip_prefix(before)?.strip_suffix(after)?.split_once(between)?;
+    (!first.contains('/') && !second.contains('/')).then_some((first, second))
 }
 
 #[cfg(test)]
@@ -137,6 +236,47 @@ mod tests {
             ["api", "issuer", "events", "jazz", "tickets", "tk-1", "cancel"]
         );
         assert_eq!(segments(HEALTH), ["api", "health"]);
+    }
+
+    #[test]
+    fn the_router_finds_the_ids_a_builder_put_in() {
+        assert_eq!(id_in(&admin_shop_registers("corner-cafe"), admin_shop_registers), Some("corner-cafe"));
+        assert_eq!(id_in(&issuer_bill("bill-1"), issuer_bill), Some("bill-1"));
+        assert_eq!(id_in(&issuer_bill_cancel("bill-1"), issuer_bill_cancel), Some("bill-1"));
+        assert_eq!(ids_in(&issuer_ticket_cancel("jazz", "tk-1"), issuer_ticket_cancel), Some(("jazz", "tk-1")));
+        // An empty segment is still an id (the handler refuses it), as with any other text.
+        assert_eq!(id_in("/api/admin/shops//registers", admin_shop_registers), Some(""));
+    }
+
+    #[test]
+    fn the_router_refuses_other_shapes() {
+        assert_eq!(id_in(&issuer_bill_cancel("bill-1"), issuer_bill), None);
+        assert_eq!(id_in("/api/admin/shops/a/b/registers", admin_shop_registers), None);
+        assert_eq!(id_in("/api/admin/shops/registers", admin_shop_registers), None);
+        assert_eq!(id_in(ADMIN_SHOPS, admin_shop_products), None);
+        assert_eq!(id_in("/api/admin/shops/x/registers/y", admin_shop_registers), None);
+        assert_eq!(ids_in("/api/issuer/events/jazz/tickets/tk-1", issuer_ticket_cancel), None);
+        assert_eq!(ids_in("/api/issuer/events/a/b/tickets/tk-1/cancel", issuer_ticket_cancel), None);
+        assert_eq!(ids_in(&issuer_event("jazz"), issuer_ticket_cancel), None);
+    }
+
+    #[test]
+    fn areas_go_by_prefix() {
+        assert_eq!(Area::of(HEALTH), Some(Area::Public));
+        assert_eq!(Area::of(SHOPS), Some(Area::Public));
+        assert_eq!(Area::of(MEMBERS), Some(Area::Member));
+        assert_eq!(Area::of(SESSION), Some(Area::Member));
+        assert_eq!(Area::of(WALLET), Some(Area::Member));
+        assert_eq!(Area::of(MEMBER_AREA), Some(Area::Member));
+        assert_eq!(Area::of(REGISTER), Some(Area::Register));
+        assert_eq!(Area::of(PAY_BILL), Some(Area::Register));
+        assert_eq!(Area::of(&issuer_ticket_cancel("e", "t")), Some(Area::Issuer));
+        assert_eq!(Area::of(&admin_issuer("acme")), Some(Area::Admin));
+        assert_eq!(Area::of("/api/registers"), None);
+        assert_eq!(Area::of("/api/members/x"), None);
+        assert_eq!(Area::of("/api/health/"), None);
+        assert_eq!(Area::of("/api"), None);
+        assert_eq!(Area::of("/"), None);
     }
 
     #[test]
@@ -170,6 +310,7 @@ mod tests {
             ADMIN_ISSUERS,
             ISSUER_BILLS,
             ISSUER_TICKETS,
+            ISSUER_EVENTS,
         ] {
             assert!(path.starts_with("/api/"), "{path}");
             assert!(!path.ends_with('/'), "{path}");

@@ -5,6 +5,7 @@
 //! calls [`spawn_app`], which creates its own shop and register with unique
 //! ids, so tests are independent and run in parallel against one server.
 
+use domain::api::routes;
 use domain::api::{
     ApiError, CreateRegisterRequest, CreateShopRequest, CustomerView, DebitStatus, ErrorCode, IssuedCode,
     MembershipView, PendingConfirmation, PointsAccrued, RegisterCreated, ShopSummary, SignedIn, Wallet,
@@ -69,7 +70,7 @@ async fn create_shop(
         points_per_unit: PointsPerUnit::new(points_per_unit).unwrap(),
     };
     let response = http
-        .post(format!("{base_url}/api/admin/shops"))
+        .post(format!("{base_url}{}", routes::ADMIN_SHOPS))
         .bearer_auth(admin_token)
         .json(&request)
         .send()
@@ -80,7 +81,7 @@ async fn create_shop(
 
 async fn create_register(http: &Client, base_url: &str, admin_token: &str, shop_id: &ShopId) -> RegisterCreated {
     let response = http
-        .post(format!("{base_url}/api/admin/shops/{shop_id}/registers"))
+        .post(format!("{base_url}{}", routes::admin_shop_registers(shop_id.as_str())))
         .bearer_auth(admin_token)
         .json(&CreateRegisterRequest { name: Label::parse("Till 1").unwrap() })
         .send()
@@ -121,7 +122,7 @@ impl TestApp {
     pub async fn sign_up(&self, display_name: &str) -> TestMember {
         let client = Client::builder().cookie_store(true).build().expect("member client");
         let response = client
-            .post(self.url("/api/members"))
+            .post(self.url(routes::MEMBERS))
             .json(&json!({ "display_name": display_name, "password": PASSWORD }))
             .send()
             .await
@@ -139,7 +140,7 @@ impl TestApp {
 
     pub async fn resolve_with(&self, token: &str, code: &str) -> Response {
         self.http
-            .post(self.url("/api/register/resolve"))
+            .post(self.url(routes::RESOLVE))
             .bearer_auth(token)
             .json(&json!({ "code": code }))
             .send()
@@ -158,7 +159,7 @@ impl TestApp {
 
     pub async fn accrue_with(&self, token: &str, code: &str, request_id: &str, amount_minor: u64) -> Response {
         self.http
-            .post(self.url("/api/register/points"))
+            .post(self.url(routes::POINTS))
             .bearer_auth(token)
             .json(&json!({ "code": code, "request_id": request_id, "amount_minor": amount_minor }))
             .send()
@@ -185,7 +186,7 @@ impl TestMember {
     pub async fn join(&self, shop_id: &ShopId, share_name: bool) -> MembershipView {
         let response = self
             .client
-            .post(self.url("/api/me/memberships"))
+            .post(self.url(routes::MEMBERSHIPS))
             .json(&json!({ "shop_id": shop_id, "share_name": share_name }))
             .send()
             .await
@@ -196,7 +197,7 @@ impl TestMember {
     pub async fn issue_code(&self, shop_id: &ShopId) -> IssuedCode {
         let response = self
             .client
-            .post(self.url("/api/me/codes"))
+            .post(self.url(routes::CODES))
             .json(&json!({ "shop_id": shop_id }))
             .send()
             .await
@@ -206,8 +207,8 @@ impl TestMember {
 
     pub async fn wallet_response(&self, after: Option<u64>) -> Response {
         let path = match after {
-            Some(version) => format!("/api/me/wallet?after={version}"),
-            None => "/api/me/wallet".to_owned(),
+            Some(version) => routes::wallet_after(version),
+            None => routes::WALLET.to_owned(),
         };
         self.client.get(self.url(&path)).send().await.expect("wallet")
     }
@@ -266,14 +267,9 @@ pub async fn raw_json(response: Response) -> Value {
 pub const PIN: &str = "2468";
 
 impl TestApp {
-    pub async fn put_catalog(&self, shop_id: &ShopId, what: &str, body: Value) -> Response {
-        self.http
-            .put(self.url(&format!("/api/admin/shops/{shop_id}/{what}")))
-            .bearer_auth(&self.admin_token)
-            .json(&body)
-            .send()
-            .await
-            .expect("put catalog")
+    /// Replaces a shop's catalog: `path` is [`routes::admin_shop_products`] or [`routes::admin_shop_rewards`].
+    pub async fn put_catalog(&self, path: &str, body: Value) -> Response {
+        self.http.put(self.url(path)).bearer_auth(&self.admin_token).json(&body).send().await.expect("put catalog")
     }
 
     /// Sets this shop's products: `COF` coffee 2.50, `CAKE` cake 3.00.
@@ -282,7 +278,11 @@ impl TestApp {
             { "product_code": "COF", "name": "Coffee", "unit_price": 250 },
             { "product_code": "CAKE", "name": "Cake", "unit_price": 300 },
         ]});
-        let _: Value = expect_json(self.put_catalog(&self.shop.shop_id, "products", body).await, StatusCode::OK).await;
+        let _: Value = expect_json(
+            self.put_catalog(&routes::admin_shop_products(self.shop.shop_id.as_str()), body).await,
+            StatusCode::OK,
+        )
+        .await;
     }
 
     /// Sets this shop's rewards: `coffee` for 500 points, `five-off` (5.00 off) for 800.
@@ -291,12 +291,16 @@ impl TestApp {
             { "reward_id": "coffee", "name": "Free coffee", "cost_points": 500, "benefit": { "kind": "free_item", "item": "Coffee" } },
             { "reward_id": "five-off", "name": "5.00 off", "cost_points": 800, "benefit": { "kind": "amount_off", "amount": 500 } },
         ]});
-        let _: Value = expect_json(self.put_catalog(&self.shop.shop_id, "rewards", body).await, StatusCode::OK).await;
+        let _: Value = expect_json(
+            self.put_catalog(&routes::admin_shop_rewards(self.shop.shop_id.as_str()), body).await,
+            StatusCode::OK,
+        )
+        .await;
     }
 
     pub async fn debit_with(&self, token: &str, code: &OneTimeCode, request_id: &str, operation: Value) -> Response {
         self.http
-            .post(self.url("/api/register/debits"))
+            .post(self.url(routes::DEBITS))
             .bearer_auth(token)
             .json(&json!({ "code": code, "request_id": request_id, "operation": operation }))
             .send()
@@ -315,7 +319,7 @@ impl TestApp {
     pub async fn wait(&self, code: &OneTimeCode, request_id: &str) -> DebitStatus {
         let response = self
             .http
-            .post(self.url("/api/register/debits/wait"))
+            .post(self.url(routes::DEBITS_WAIT))
             .bearer_auth(&self.register.token)
             .json(&json!({ "code": code, "request_id": request_id }))
             .send()
@@ -326,7 +330,7 @@ impl TestApp {
 
     pub async fn top_up(&self, code: &OneTimeCode, request_id: &str, amount_minor: u64) -> Response {
         self.http
-            .post(self.url("/api/register/prepaid/top-ups"))
+            .post(self.url(routes::TOP_UPS))
             .bearer_auth(&self.register.token)
             .json(&json!({ "code": code, "request_id": request_id, "amount_minor": amount_minor }))
             .send()
@@ -364,7 +368,7 @@ pub fn charge_amount(amount_minor: u64) -> Value {
 impl TestMember {
     pub async fn set_pin_response(&self, password: &str, pin: &str) -> Response {
         self.client
-            .put(self.url("/api/me/pin"))
+            .put(self.url(routes::PIN))
             .json(&json!({ "password": password, "pin": pin }))
             .send()
             .await
@@ -392,12 +396,12 @@ impl TestMember {
     }
 
     pub async fn approve_raw(&self, body: Value) -> Response {
-        self.client.post(self.url("/api/me/confirmations/approve")).json(&body).send().await.expect("approve")
+        self.client.post(self.url(routes::APPROVE)).json(&body).send().await.expect("approve")
     }
 
     pub async fn cancel(&self, shown: &PendingConfirmation) -> Response {
         self.client
-            .post(self.url("/api/me/confirmations/cancel"))
+            .post(self.url(routes::CANCEL))
             .json(&json!({ "shop_id": shown.shop_id, "request_id": shown.request_id }))
             .send()
             .await

@@ -1,20 +1,68 @@
-//! Routes for the admin: create shops and their registers, set their catalogs.
+//! Routes for the admin: create shops and their registers, set their catalogs,
+//! create and revoke issuers.
 
 use crate::auth;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
+use crate::routes::{not_allowed, not_found};
 use crate::storage::directory::{Directory, RegisterRecord};
+use crate::storage::issuers::{IssuerRecord, Issuers};
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
+use domain::api::issuers::{CreateIssuerRequest, IssuerCreated};
 use domain::api::{
-    CreateRegisterRequest, CreateShopRequest, ErrorCode, ProductList, RegisterCreated, RewardList, ShopSummary,
+    routes, CreateRegisterRequest, CreateShopRequest, ErrorCode, ProductList, RegisterCreated, RewardList, ShopSummary,
 };
 use domain::catalog;
+use domain::items::IssuerId;
 use domain::shop::{RegisterId, ShopId};
-use worker::{Env, Request, Response};
+use worker::{Env, Method, Request, Response};
 
 /// Register tokens carry 256 random bits.
 const TOKEN_BYTES: usize = 32;
+/// Issuer API keys carry 256 random bits.
+const KEY_BYTES: usize = 32;
+
+/// The admin table: [`routes::Area::Admin`].
+pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
+    use Method::{Delete, Post, Put};
+    let method = req.method();
+    match path {
+        routes::ADMIN_SHOPS => match method {
+            Post => create_shop(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::ADMIN_ISSUERS => match method {
+            Post => create_issuer(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        _ => {
+            if let Some(shop_id) = routes::id_in(path, routes::admin_shop_registers) {
+                match method {
+                    Post => create_register(req, env, shop_id).await,
+                    _ => not_allowed("POST"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::admin_shop_products) {
+                match method {
+                    Put => put_products(req, env, shop_id).await,
+                    _ => not_allowed("PUT"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::admin_shop_rewards) {
+                match method {
+                    Put => put_rewards(req, env, shop_id).await,
+                    _ => not_allowed("PUT"),
+                }
+            } else if let Some(issuer_id) = routes::id_in(path, routes::admin_issuer) {
+                match method {
+                    Delete => revoke_issuer(req, env, issuer_id).await,
+                    _ => not_allowed("DELETE"),
+                }
+            } else {
+                Err(not_found(path))
+            }
+        }
+    }
+}
 
 fn random_id(prefix: &str) -> Outcome<String> {
     Ok(format!("{prefix}-{}", hex(&random_bytes::<6>()?)))
@@ -90,4 +138,39 @@ pub async fn put_rewards(mut req: Request, env: &Env, shop_id: &str) -> Outcome<
         .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
     directory.put_rewards(&shop.shop_id, &request.rewards).await?;
     web::ok(&request)
+}
+
+/// `POST /api/admin/issuers` → 201 [`IssuerCreated`]; the key is shown once.
+pub async fn create_issuer(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::admin(&req, env)?;
+    let request: CreateIssuerRequest = web::json_body(&mut req).await?;
+    let issuers = Issuers::open(env)?;
+    let issuer_id = match request.issuer_id {
+        Some(id) => id,
+        None => IssuerId::parse(&format!("issuer-{}", hex(&random_bytes::<6>()?)))
+            .map_err(|_| Problem::internal("generated issuer id is invalid"))?,
+    };
+    if issuers.get(&issuer_id).await?.is_some() {
+        return Err(Problem::new(ErrorCode::AlreadyExists, "an issuer with this id exists already"));
+    }
+    let api_key = hex(&random_bytes::<KEY_BYTES>()?);
+    let record = IssuerRecord {
+        issuer_id: issuer_id.clone(),
+        name: request.name.clone(),
+        shop_ids: request.shop_ids.clone(),
+        key_hash: sha256_hex(api_key.as_bytes()),
+    };
+    issuers.put(&record).await?;
+    web::created(&IssuerCreated { issuer_id, name: request.name, shop_ids: request.shop_ids, api_key })
+}
+
+/// `DELETE /api/admin/issuers/{id}` → 204; the key stops working.
+pub async fn revoke_issuer(req: Request, env: &Env, issuer_id: &str) -> Outcome<Response> {
+    auth::admin(&req, env)?;
+    let not_found = || Problem::new(ErrorCode::NotFound, "there is no such issuer");
+    let issuer_id = IssuerId::parse(issuer_id).map_err(|_| not_found())?;
+    if !Issuers::open(env)?.revoke(&issuer_id).await? {
+        return Err(not_found());
+    }
+    Ok(Response::empty()?.with_status(204))
 }

@@ -1,30 +1,69 @@
-//! Issuers: the admin creates and revokes them; with their API key they post
-//! bills and tickets, follow their status and cancel tickets.
+//! Issuers: with their API key they post bills and tickets, follow their
+//! status and cancel tickets. The admin creates and revokes them ([`super::admin`]).
 
-use crate::auth::{self, issuer::issuer};
+use crate::auth::issuer::issuer;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::qr;
 use crate::refusals;
+use crate::routes::{not_allowed, not_found};
 use crate::storage::bill_book::protocol::BillClient;
 use crate::storage::directory::Directory;
 use crate::storage::event_book::protocol::{EventClient, NewTicket};
-use crate::storage::issuers::{IssuerRecord, Issuers};
+use crate::storage::issuers::IssuerRecord;
 use crate::web;
 use domain::api::bills::{BillCreated, CreateBillRequest};
-use domain::api::issuers::{ClaimLink, CreateIssuerRequest, IssuerCreated};
+use domain::api::issuers::ClaimLink;
 use domain::api::tickets::{CreateTicketsRequest, TicketCreated, TicketsCreated, MAX_TICKETS_PER_REQUEST};
-use domain::api::ErrorCode;
+use domain::api::{routes, ErrorCode};
 use domain::bills::Bill;
 use domain::issuers::first_shop_not_allowed;
-use domain::items::{EventId, HandoverToken, IssuerId, ItemId, ItemRef};
+use domain::items::{EventId, HandoverToken, ItemId, ItemRef};
 use domain::money::MinorUnits;
 use domain::shop::ShopId;
 use domain::tickets::{Ticket, DEFAULT_CODE_MARGIN_MS};
-use worker::{Env, Request, Response};
+use worker::{Env, Method, Request, Response};
 
-/// Issuer API keys carry 256 random bits.
-const KEY_BYTES: usize = 32;
+/// The issuer table: [`routes::Area::Issuer`].
+pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
+    use Method::{Get, Post};
+    let method = req.method();
+    match path {
+        routes::ISSUER_BILLS => match method {
+            Post => create_bill(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::ISSUER_TICKETS => match method {
+            Post => create_tickets(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        _ => {
+            if let Some(bill_id) = routes::id_in(path, routes::issuer_bill) {
+                match method {
+                    Get => bill_status(req, env, bill_id).await,
+                    _ => not_allowed("GET"),
+                }
+            } else if let Some(bill_id) = routes::id_in(path, routes::issuer_bill_cancel) {
+                match method {
+                    Post => cancel_bill(req, env, bill_id).await,
+                    _ => not_allowed("POST"),
+                }
+            } else if let Some(event_id) = routes::id_in(path, routes::issuer_event) {
+                match method {
+                    Get => event_status(req, env, event_id).await,
+                    _ => not_allowed("GET"),
+                }
+            } else if let Some((event_id, ticket_id)) = routes::ids_in(path, routes::issuer_ticket_cancel) {
+                match method {
+                    Post => cancel_ticket(req, env, event_id, ticket_id).await,
+                    _ => not_allowed("POST"),
+                }
+            } else {
+                Err(not_found(path))
+            }
+        }
+    }
+}
 
 fn invalid(message: impl Into<String>) -> Problem {
     Problem::new(ErrorCode::InvalidRequest, message)
@@ -63,41 +102,6 @@ fn shops_allowed<'a>(issuer: &IssuerRecord, named: impl IntoIterator<Item = &'a 
             format!("issuer {} may not name shop {shop}: only the shops the operator listed for it", issuer.issuer_id),
         )),
     }
-}
-
-/// `POST /api/admin/issuers` → 201 [`IssuerCreated`]; the key is shown once.
-pub async fn create(mut req: Request, env: &Env) -> Outcome<Response> {
-    auth::admin(&req, env)?;
-    let request: CreateIssuerRequest = web::json_body(&mut req).await?;
-    let issuers = Issuers::open(env)?;
-    let issuer_id = match request.issuer_id {
-        Some(id) => id,
-        None => IssuerId::parse(&format!("issuer-{}", hex(&random_bytes::<6>()?)))
-            .map_err(|_| Problem::internal("generated issuer id is invalid"))?,
-    };
-    if issuers.get(&issuer_id).await?.is_some() {
-        return Err(Problem::new(ErrorCode::AlreadyExists, "an issuer with this id exists already"));
-    }
-    let api_key = hex(&random_bytes::<KEY_BYTES>()?);
-    let record = IssuerRecord {
-        issuer_id: issuer_id.clone(),
-        name: request.name.clone(),
-        shop_ids: request.shop_ids.clone(),
-        key_hash: sha256_hex(api_key.as_bytes()),
-    };
-    issuers.put(&record).await?;
-    web::created(&IssuerCreated { issuer_id, name: request.name, shop_ids: request.shop_ids, api_key })
-}
-
-/// `DELETE /api/admin/issuers/{id}` → 204; the key stops working.
-pub async fn revoke(req: Request, env: &Env, issuer_id: &str) -> Outcome<Response> {
-    auth::admin(&req, env)?;
-    let not_found = || Problem::new(ErrorCode::NotFound, "there is no such issuer");
-    let issuer_id = IssuerId::parse(issuer_id).map_err(|_| not_found())?;
-    if !Issuers::open(env)?.revoke(&issuer_id).await? {
-        return Err(not_found());
-    }
-    Ok(Response::empty()?.with_status(204))
 }
 
 /// `POST /api/issuer/bills` → 201 [`BillCreated`] with its claim link.

@@ -1,5 +1,6 @@
 //! Routes for members (the phone page): sign up, sign in and out, wallet,
 //! joining shops, one-time codes, the PIN, and answering a register's question.
+//! The member table also holds the routes for their bills and tickets ([`super::items`]).
 
 use crate::auth::password::{self, StoredPassword};
 use crate::auth::{self, session, Sessions};
@@ -7,18 +8,81 @@ use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
+use crate::routes::{items, not_allowed, not_found};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::{Directory, MemberRecord};
 use crate::storage::member_vault::protocol::VaultClient;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::{
-    ApproveRequest, CancelRequest, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, SetPinRequest, SignInRequest,
-    SignUpRequest, SignedIn,
+    routes, ApproveRequest, CancelRequest, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, SetPinRequest,
+    SignInRequest, SignUpRequest, SignedIn,
 };
 use domain::code::OneTimeCode;
 use domain::member::MemberNumber;
-use worker::{Env, Request, Response};
+use worker::{Env, Method, Request, Response};
+
+/// The member table: [`routes::Area::Member`].
+pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
+    use Method::{Delete, Get, Post, Put};
+    let method = req.method();
+    match path {
+        routes::MEMBERS => match method {
+            Post => sign_up(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::SESSION => match method {
+            Post => sign_in(req, env).await,
+            Delete => sign_out(req, env).await,
+            _ => not_allowed("POST, DELETE"),
+        },
+        routes::WALLET => match method {
+            Get => wallet(req, env).await,
+            _ => not_allowed("GET"),
+        },
+        routes::MEMBERSHIPS => match method {
+            Post => join(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::CODES => match method {
+            Post => issue_code(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::PIN => match method {
+            Put => set_pin(req, env).await,
+            _ => not_allowed("PUT"),
+        },
+        routes::APPROVE => match method {
+            Post => approve(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::CANCEL => match method {
+            Post => cancel(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::CLAIMS => match method {
+            Post => items::claim(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::ITEMS => match method {
+            Get => items::pocket(req, env).await,
+            _ => not_allowed("GET"),
+        },
+        routes::ITEM_CODES => match method {
+            Post => items::issue_code(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::TRANSFERS => match method {
+            Post => items::offer_transfer(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::ACCEPT_TRANSFER => match method {
+            Post => items::accept_transfer(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        _ => Err(not_found(path)),
+    }
+}
 
 /// Member numbers are random; a collision is rare, several in a row unheard of.
 const MEMBER_NUMBER_ATTEMPTS: usize = 5;

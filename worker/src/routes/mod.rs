@@ -1,4 +1,12 @@
-//! The API's handlers, one module per kind of caller.
+//! The API's route tables and handlers, one table per [`Area`] of callers.
+//!
+//! `lib.rs` picks the area by the path's prefix ([`Area::of`]); the area's
+//! `route` matches the path against [`domain::api::routes`] and the method.
+//! Members' bills and tickets are handled in [`items`], registers' scans and
+//! bill payments in [`gate`]; their routes are in the member and register tables.
+//!
+//! [`Area`]: domain::api::routes::Area
+//! [`Area::of`]: domain::api::routes::Area::of
 
 pub mod admin;
 pub mod gate;
@@ -7,3 +15,19 @@ pub mod items;
 pub mod member;
 pub mod public;
 pub mod register;
+
+use crate::error::{Outcome, Problem};
+use domain::api::ErrorCode;
+use worker::Response;
+
+/// 405 with the `Allow` header naming the methods this path answers.
+pub fn not_allowed(allowed: &str) -> Outcome<Response> {
+    let response = Problem::new(ErrorCode::MethodNotAllowed, format!("this path answers {allowed}")).into_response();
+    response.headers().set("allow", allowed)?;
+    Ok(response)
+}
+
+/// 404 `not_found` for a path no table knows.
+pub fn not_found(path: &str) -> Problem {
+    Problem::new(ErrorCode::NotFound, format!("nothing at {path}"))
+}

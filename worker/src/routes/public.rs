@@ -1,10 +1,28 @@
 //! Routes anyone may call.
 
 use crate::error::Outcome;
+use crate::routes::{not_allowed, not_found};
 use crate::storage::directory::Directory;
 use crate::web;
-use domain::api::ShopList;
-use worker::{Env, Response};
+use domain::api::{routes, ShopList};
+use worker::{Env, Method, Request, Response};
+
+/// The public table: [`routes::Area::Public`].
+pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
+    use Method::Get;
+    let method = req.method();
+    match path {
+        routes::HEALTH => match method {
+            Get => health(),
+            _ => not_allowed("GET"),
+        },
+        routes::SHOPS => match method {
+            Get => shops(env).await,
+            _ => not_allowed("GET"),
+        },
+        _ => Err(not_found(path)),
+    }
+}
 
 /// Readiness probe for scripts and tests.
 pub fn health() -> Outcome<Response> {

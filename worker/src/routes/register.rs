@@ -1,19 +1,21 @@
 //! Routes for registers (the register page): who am I, what is this code,
 //! add points for a sale, ask the customer to approve a debit and wait for the
 //! answer, top up prepaid value. A register acts only for its own shop.
+//! The register table also holds the gate's scan and bill payment ([`super::gate`]).
 
 use crate::auth;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
+use crate::routes::{gate, not_allowed, not_found};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::Directory;
 use crate::storage::member_vault::protocol::{Ask, Question, TillHeader, VaultClient};
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::{
-    AccruePointsRequest, DebitOperation, DebitRequest, DebitWaitRequest, ErrorCode, RegisterInfo, ResolveRequest,
-    TopUpRequest,
+    routes, AccruePointsRequest, DebitOperation, DebitRequest, DebitWaitRequest, ErrorCode, RegisterInfo,
+    ResolveRequest, TopUpRequest,
 };
 use domain::catalog::{self, CatalogError};
 use domain::code::OneTimeCode;
@@ -21,7 +23,52 @@ use domain::confirmation::Debit;
 use domain::member::MemberNumber;
 use domain::money::MinorUnits;
 use domain::sale::{LineItem, Sale};
-use worker::{Env, Request, Response};
+use worker::{Env, Method, Request, Response};
+
+/// The register table: [`routes::Area::Register`].
+pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
+    use Method::{Get, Post};
+    let method = req.method();
+    match path {
+        routes::REGISTER => match method {
+            Get => info(req, env).await,
+            _ => not_allowed("GET"),
+        },
+        routes::SCAN => match method {
+            Post => gate::scan(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::RESOLVE => match method {
+            Post => resolve(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::POINTS => match method {
+            Post => accrue(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::DEBITS => match method {
+            Post => debit(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::DEBITS_WAIT => match method {
+            Post => debit_wait(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::DEBITS_CANCEL => match method {
+            Post => debit_cancel(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::TOP_UPS => match method {
+            Post => top_up(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::PAY_BILL => match method {
+            Post => gate::pay_bill(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        _ => Err(not_found(path)),
+    }
+}
 
 /// `GET /api/register` → [`RegisterInfo`].
 pub async fn info(req: Request, env: &Env) -> Outcome<Response> {

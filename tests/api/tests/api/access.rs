@@ -1,4 +1,5 @@
 use api_tests::{expect_error, never_issued_code, spawn_app, unique_id};
+use domain::api::routes;
 use domain::api::ErrorCode;
 use serde_json::json;
 
@@ -40,7 +41,7 @@ async fn unknown_and_malformed_codes_are_refused() {
         json!(123),
         json!(null),
     ] {
-        for path in ["/api/register/resolve", "/api/register/points"] {
+        for path in [routes::RESOLVE, routes::POINTS] {
             let response = app
                 .http
                 .post(app.url(path))
@@ -67,17 +68,12 @@ async fn grouped_codes_as_typed_are_accepted() {
 async fn codes_need_a_membership_and_memberships_need_a_shop() {
     let app = spawn_app().await;
     let member = app.sign_up("Ada").await;
-    let response = member
-        .client
-        .post(app.url("/api/me/codes"))
-        .json(&json!({ "shop_id": app.shop.shop_id }))
-        .send()
-        .await
-        .unwrap();
+    let response =
+        member.client.post(app.url(routes::CODES)).json(&json!({ "shop_id": app.shop.shop_id })).send().await.unwrap();
     expect_error(response, ErrorCode::NotAMember).await;
     let response = member
         .client
-        .post(app.url("/api/me/memberships"))
+        .post(app.url(routes::MEMBERSHIPS))
         .json(&json!({ "shop_id": unique_id("no-such-shop") }))
         .send()
         .await
@@ -106,12 +102,13 @@ async fn callers_without_valid_credentials_are_refused() {
     let forged_cookie =
         format!("tessera_session={}.99999999999999.{}", member.signed_in.member_number.as_str(), "ab".repeat(32));
 
+    let wallet_after_zero = routes::wallet_after(0);
     let member_calls: [(&str, &str, serde_json::Value); 5] = [
-        ("GET", "/api/me/wallet", json!(null)),
-        ("GET", "/api/me/wallet?after=0", json!(null)),
-        ("POST", "/api/me/memberships", json!({ "shop_id": app.shop.shop_id })),
-        ("POST", "/api/me/codes", json!({ "shop_id": app.shop.shop_id })),
-        ("DELETE", "/api/session", json!(null)),
+        ("GET", routes::WALLET, json!(null)),
+        ("GET", &wallet_after_zero, json!(null)),
+        ("POST", routes::MEMBERSHIPS, json!({ "shop_id": app.shop.shop_id })),
+        ("POST", routes::CODES, json!({ "shop_id": app.shop.shop_id })),
+        ("DELETE", routes::SESSION, json!(null)),
     ];
     for (method, path, body) in &member_calls {
         for cookie in [None, Some("tessera_session=garbage"), Some(forged_cookie.as_str()), Some("tessera_session=")] {
@@ -127,9 +124,9 @@ async fn callers_without_valid_credentials_are_refused() {
     }
 
     let register_calls: [(&str, &str, serde_json::Value); 3] = [
-        ("GET", "/api/register", json!(null)),
-        ("POST", "/api/register/resolve", json!({ "code": code })),
-        ("POST", "/api/register/points", json!({ "code": code, "request_id": unique_id("req"), "amount_minor": 100 })),
+        ("GET", routes::REGISTER, json!(null)),
+        ("POST", routes::RESOLVE, json!({ "code": code })),
+        ("POST", routes::POINTS, json!({ "code": code, "request_id": unique_id("req"), "amount_minor": 100 })),
     ];
     let bad_tokens = [
         None,
@@ -153,8 +150,8 @@ async fn callers_without_valid_credentials_are_refused() {
     }
 
     let admin_calls = [
-        ("/api/admin/shops".to_owned(), json!({ "name": "X", "currency": "EUR", "points_per_unit": 1 })),
-        (format!("/api/admin/shops/{}/registers", app.shop.shop_id), json!({ "name": "X" })),
+        (routes::ADMIN_SHOPS.to_owned(), json!({ "name": "X", "currency": "EUR", "points_per_unit": 1 })),
+        (routes::admin_shop_registers(app.shop.shop_id.as_str()), json!({ "name": "X" })),
     ];
     let bad_admin = [
         None,

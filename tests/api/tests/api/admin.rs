@@ -1,4 +1,5 @@
 use api_tests::{expect_error, expect_json, spawn_app, unique_id};
+use domain::api::routes;
 use domain::api::{ErrorCode, RegisterInfo, ShopList, ShopSummary};
 use reqwest::StatusCode;
 use serde_json::json;
@@ -8,7 +9,7 @@ async fn shop_ids_are_unique() {
     let app = spawn_app().await;
     let response = app
         .http
-        .post(app.url("/api/admin/shops"))
+        .post(app.url(routes::ADMIN_SHOPS))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "shop_id": app.shop.shop_id, "name": "Impostor", "currency": "USD", "points_per_unit": 3 }))
         .send()
@@ -17,7 +18,7 @@ async fn shop_ids_are_unique() {
     expect_error(response, ErrorCode::AlreadyExists).await;
 
     // The original is unchanged, and listed.
-    let list: ShopList = expect_json(app.http.get(app.url("/api/shops")).send().await.unwrap(), StatusCode::OK).await;
+    let list: ShopList = expect_json(app.http.get(app.url(routes::SHOPS)).send().await.unwrap(), StatusCode::OK).await;
     let listed: Vec<_> = list.shops.iter().filter(|s| s.shop_id == app.shop.shop_id).collect();
     assert_eq!(listed, vec![&app.shop]);
 }
@@ -27,7 +28,7 @@ async fn a_shop_id_is_generated_when_absent() {
     let app = spawn_app().await;
     let response = app
         .http
-        .post(app.url("/api/admin/shops"))
+        .post(app.url(routes::ADMIN_SHOPS))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "name": "Nameless", "currency": "JPY", "points_per_unit": 2 }))
         .send()
@@ -47,7 +48,7 @@ async fn registers_belong_to_an_existing_shop_and_know_it() {
     assert!(app.register.token.len() >= 43, "at least 256 bits: {}", app.register.token);
 
     let info: RegisterInfo = expect_json(
-        app.http.get(app.url("/api/register")).bearer_auth(&app.register.token).send().await.unwrap(),
+        app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).send().await.unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -62,7 +63,7 @@ async fn registers_belong_to_an_existing_shop_and_know_it() {
     for shop in [unique_id("missing"), "Not A Slug".to_owned()] {
         let response = app
             .http
-            .post(app.url(&format!("/api/admin/shops/{shop}/registers")))
+            .post(app.url(&routes::admin_shop_registers(shop.as_str())))
             .bearer_auth(&app.admin_token)
             .json(&json!({ "name": "Till" }))
             .send()
@@ -84,7 +85,7 @@ async fn shop_fields_are_validated() {
     ];
     for body in bad {
         let response =
-            app.http.post(app.url("/api/admin/shops")).bearer_auth(&app.admin_token).json(&body).send().await.unwrap();
+            app.http.post(app.url(routes::ADMIN_SHOPS)).bearer_auth(&app.admin_token).json(&body).send().await.unwrap();
         expect_error(response, ErrorCode::InvalidRequest).await;
     }
 }

@@ -2,6 +2,7 @@
 //! a 4xx `ApiError` carrying the right stable code, never a 5xx.
 
 use api_tests::{expect_error, spawn_app, unique_id, TestApp, TestMember, PASSWORD};
+use domain::api::routes;
 use domain::api::{ErrorCode, MAX_BODY_BYTES};
 use reqwest::RequestBuilder;
 use serde_json::{json, Value};
@@ -28,7 +29,7 @@ fn endpoints(app: &TestApp, code: &str) -> Vec<Endpoint> {
     let shop = app.shop.shop_id.as_str();
     vec![
         Endpoint {
-            path: "/api/members".into(),
+            path: routes::MEMBERS.into(),
             caller: Caller::Anyone,
             missing_field: vec![json!({ "display_name": "Ada" }), json!({ "password": PASSWORD })],
             wrong_type: vec![
@@ -38,7 +39,7 @@ fn endpoints(app: &TestApp, code: &str) -> Vec<Endpoint> {
             valid: json!({ "display_name": "Ada", "password": PASSWORD }),
         },
         Endpoint {
-            path: "/api/session".into(),
+            path: routes::SESSION.into(),
             caller: Caller::Anyone,
             missing_field: vec![json!({ "member_number": "123456789012" }), json!({ "password": PASSWORD })],
             wrong_type: vec![
@@ -48,7 +49,7 @@ fn endpoints(app: &TestApp, code: &str) -> Vec<Endpoint> {
             valid: json!({ "member_number": "123456789012", "password": PASSWORD }),
         },
         Endpoint {
-            path: "/api/me/memberships".into(),
+            path: routes::MEMBERSHIPS.into(),
             caller: Caller::Member,
             missing_field: vec![json!({ "share_name": true })],
             wrong_type: vec![
@@ -59,21 +60,21 @@ fn endpoints(app: &TestApp, code: &str) -> Vec<Endpoint> {
             valid: json!({ "shop_id": shop }),
         },
         Endpoint {
-            path: "/api/me/codes".into(),
+            path: routes::CODES.into(),
             caller: Caller::Member,
             missing_field: vec![json!({})],
             wrong_type: vec![json!({ "shop_id": [] }), json!({ "shop_id": true })],
             valid: json!({ "shop_id": shop }),
         },
         Endpoint {
-            path: "/api/register/resolve".into(),
+            path: routes::RESOLVE.into(),
             caller: Caller::Register,
             missing_field: vec![json!({})],
             wrong_type: vec![json!({ "code": 5 }), json!({ "code": { "digits": code } })],
             valid: json!({ "code": code }),
         },
         Endpoint {
-            path: "/api/register/points".into(),
+            path: routes::POINTS.into(),
             caller: Caller::Register,
             missing_field: vec![
                 json!({ "code": code, "request_id": unique_id("req") }),
@@ -91,7 +92,7 @@ fn endpoints(app: &TestApp, code: &str) -> Vec<Endpoint> {
             valid: json!({ "code": code, "request_id": unique_id("req"), "amount_minor": 100 }),
         },
         Endpoint {
-            path: "/api/admin/shops".into(),
+            path: routes::ADMIN_SHOPS.into(),
             caller: Caller::Admin,
             missing_field: vec![
                 json!({ "name": "X", "currency": "EUR" }),
@@ -104,7 +105,7 @@ fn endpoints(app: &TestApp, code: &str) -> Vec<Endpoint> {
             valid: json!({ "name": "X", "currency": "EUR", "points_per_unit": 1 }),
         },
         Endpoint {
-            path: format!("/api/admin/shops/{shop}/registers"),
+            path: routes::admin_shop_registers(shop),
             caller: Caller::Admin,
             missing_field: vec![json!({})],
             wrong_type: vec![json!({ "name": 1 }), json!({ "name": null })],
@@ -188,13 +189,7 @@ async fn oversized_bodies_are_refused_everywhere() {
     let room = MAX_BODY_BYTES - serde_json::to_vec(&body).unwrap().len() - r#","padding":"""#.len();
     body["padding"] = json!("x".repeat(room));
     assert_eq!(serde_json::to_vec(&body).unwrap().len(), MAX_BODY_BYTES);
-    let response = app
-        .http
-        .post(app.url("/api/register/points"))
-        .bearer_auth(&app.register.token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.http.post(app.url(routes::POINTS)).bearer_auth(&app.register.token).json(&body).send().await.unwrap();
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
 }

@@ -5,6 +5,7 @@ use crate::issuing::{claim, create_issuer, item_code, item_code_response, pay_wi
 use api_tests::{expect_error, expect_json, spawn_app, unique_id};
 use domain::api::bills::{BillPaid, BillStatus};
 use domain::api::items::{Claimed, ScanAnswer};
+use domain::api::routes;
 use domain::api::ErrorCode;
 use reqwest::StatusCode;
 
@@ -37,7 +38,7 @@ async fn a_bill_is_paid_exactly_once_and_the_issuer_sees_where() {
     expect_error(item_code_response(&app, &ada, &bill.item).await, ErrorCode::AlreadyPaid).await;
 
     let status: BillStatus =
-        expect_json(issuer.get(&app, &format!("/api/issuer/bills/{}", bill.bill_id)).await, StatusCode::OK).await;
+        expect_json(issuer.get(&app, &routes::issuer_bill(bill.bill_id.as_str())).await, StatusCode::OK).await;
     assert_eq!(status.paid.as_ref(), Some(&paid.payment));
     assert!(status.claimed);
     // The receipt in the wallet.
@@ -93,7 +94,7 @@ async fn a_cancelled_bill_cannot_be_paid_and_a_paid_one_cannot_be_cancelled() {
     let doomed = issuer.bill(&app, 1000).await;
     claim(&app, &ada, &doomed.claim.claim_token).await;
     let code = item_code(&app, &ada, &doomed.item).await;
-    let path = format!("/api/issuer/bills/{}/cancel", doomed.bill_id);
+    let path = routes::issuer_bill_cancel(doomed.bill_id.as_str());
     let status: BillStatus = expect_json(issuer.post(&app, &path, &serde_json::json!({})).await, StatusCode::OK).await;
     assert!(status.cancelled_at.is_some());
     expect_error(pay_with(&app, &app.register.token, &code, &unique_id("pay")).await, ErrorCode::Cancelled).await;
@@ -103,6 +104,6 @@ async fn a_cancelled_bill_cannot_be_paid_and_a_paid_one_cannot_be_cancelled() {
     claim(&app, &ada, &paid.claim.claim_token).await;
     let code = item_code(&app, &ada, &paid.item).await;
     expect_json::<BillPaid>(pay_with(&app, &app.register.token, &code, &unique_id("pay")).await, StatusCode::OK).await;
-    let path = format!("/api/issuer/bills/{}/cancel", paid.bill_id);
+    let path = routes::issuer_bill_cancel(paid.bill_id.as_str());
     expect_error(issuer.post(&app, &path, &serde_json::json!({})).await, ErrorCode::AlreadyPaid).await;
 }

@@ -3,6 +3,7 @@
 //! bound to the request and amount shown, expiring, never below zero.
 
 use api_tests::{charge_amount, expect_error, expect_json, redeem, spawn_app, unique_id, PIN};
+use domain::api::routes;
 use domain::api::{DebitOutcome, DebitStatus, ErrorCode, RegisterInfo};
 use domain::confirmation::{CancelledBy, Debit};
 use domain::money::MinorUnits;
@@ -23,7 +24,7 @@ async fn the_register_sees_its_shops_products_and_rewards() {
     let app = spawn_app().await;
     app.with_products().await;
     app.with_rewards().await;
-    let response = app.http.get(app.url("/api/register")).bearer_auth(&app.register.token).send().await.unwrap();
+    let response = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).send().await.unwrap();
     let info: RegisterInfo = expect_json(response, StatusCode::OK).await;
     assert_eq!(info.products.len(), 2);
     assert_eq!(info.products[0].product_code.as_str(), "COF");
@@ -33,14 +34,26 @@ async fn the_register_sees_its_shops_products_and_rewards() {
     // Bad catalogs are refused with a reason; only the admin may set them.
     let duplicate = json!({ "products": [
         { "product_code": "A", "name": "A", "unit_price": 1 }, { "product_code": "a", "name": "B", "unit_price": 2 } ]});
-    expect_error(app.put_catalog(&app.shop.shop_id, "products", duplicate).await, ErrorCode::InvalidRequest).await;
+    expect_error(
+        app.put_catalog(&routes::admin_shop_products(app.shop.shop_id.as_str()), duplicate).await,
+        ErrorCode::InvalidRequest,
+    )
+    .await;
     let free = json!({ "rewards": [{ "reward_id": "x", "name": "X", "cost_points": 0, "benefit": { "kind": "free_item", "item": "X" } }]});
-    expect_error(app.put_catalog(&app.shop.shop_id, "rewards", free).await, ErrorCode::InvalidRequest).await;
+    expect_error(
+        app.put_catalog(&routes::admin_shop_rewards(app.shop.shop_id.as_str()), free).await,
+        ErrorCode::InvalidRequest,
+    )
+    .await;
     let unknown = domain::shop::ShopId::parse("no-such-shop-here").unwrap();
-    expect_error(app.put_catalog(&unknown, "rewards", json!({ "rewards": [] })).await, ErrorCode::UnknownShop).await;
+    expect_error(
+        app.put_catalog(&routes::admin_shop_rewards(unknown.as_str()), json!({ "rewards": [] })).await,
+        ErrorCode::UnknownShop,
+    )
+    .await;
     let as_register = app
         .http
-        .put(app.url(&format!("/api/admin/shops/{}/products", app.shop.shop_id)))
+        .put(app.url(&routes::admin_shop_products(app.shop.shop_id.as_str())))
         .bearer_auth(&app.register.token)
         .json(&json!({ "products": [] }))
         .send()
@@ -299,7 +312,7 @@ async fn two_registers_charging_the_same_prepaid_balance_never_go_below_zero() {
     let first = app.wait(&first_code, &first_id).await;
     let second_response = app
         .http
-        .post(app.url("/api/register/debits/wait"))
+        .post(app.url(routes::DEBITS_WAIT))
         .bearer_auth(&second_register.token)
         .json(&json!({ "code": second_code, "request_id": second_id }))
         .send()
@@ -410,7 +423,7 @@ async fn other_registers_and_members_cannot_touch_a_confirmation() {
     let other_register = app.create_register(&other_shop.shop_id).await;
     let response = app
         .http
-        .post(app.url("/api/register/debits/wait"))
+        .post(app.url(routes::DEBITS_WAIT))
         .bearer_auth(&other_register.token)
         .json(&json!({ "code": code, "request_id": request_id }))
         .send()
@@ -430,7 +443,7 @@ async fn a_points_sale_may_carry_its_lines_and_gets_a_receipt() {
     let request_id = unique_id("cash");
     let send = |amount: u64, id: String| {
         app.http
-            .post(app.url("/api/register/points"))
+            .post(app.url(routes::POINTS))
             .bearer_auth(&app.register.token)
             .json(&json!({ "code": code, "request_id": id, "amount_minor": amount, "items": items }))
             .send()
@@ -459,7 +472,7 @@ async fn the_register_can_withdraw_its_question_until_it_is_answered() {
     let member = app.customer(1000, 0).await;
     let withdraw = |code: domain::code::OneTimeCode, id: String| {
         app.http
-            .post(app.url("/api/register/debits/cancel"))
+            .post(app.url(routes::DEBITS_CANCEL))
             .bearer_auth(&app.register.token)
             .json(&json!({ "code": code, "request_id": id }))
             .send()

@@ -5,6 +5,7 @@ use api_tests::{expect_json, unique_id, TestApp, TestMember};
 use domain::api::bills::BillCreated;
 use domain::api::issuers::IssuerCreated;
 use domain::api::items::{Claimed, IssuedItemCode, Pocket, ScanAnswer, TransferOffer};
+use domain::api::routes;
 use domain::api::tickets::{GateVerdict, TicketCreated, TicketsCreated};
 use domain::code::OneTimeCode;
 use domain::items::{HandoverToken, ItemRef};
@@ -33,7 +34,7 @@ pub async fn create_issuer(app: &TestApp) -> Issuer {
 pub async fn create_issuer_for(app: &TestApp, shop_ids: &[&ShopId]) -> Issuer {
     let response = app
         .http
-        .post(app.url("/api/admin/issuers"))
+        .post(app.url(routes::ADMIN_ISSUERS))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "issuer_id": unique_id("issuer"), "name": "City Tickets", "shop_ids": shop_ids }))
         .send()
@@ -64,7 +65,7 @@ impl Issuer {
         if let (Some(body), Some(extra)) = (body.as_object_mut(), extra.as_object()) {
             body.extend(extra.clone());
         }
-        expect_json(self.post(app, "/api/issuer/tickets", &body).await, StatusCode::CREATED).await
+        expect_json(self.post(app, routes::ISSUER_TICKETS, &body).await, StatusCode::CREATED).await
     }
 
     pub async fn ticket(&self, app: &TestApp, extra: Value) -> TicketCreated {
@@ -80,12 +81,12 @@ impl Issuer {
             "reference": unique_id("INV"),
             "payable_at": [app.shop.shop_id],
         });
-        expect_json(self.post(app, "/api/issuer/bills", &body).await, StatusCode::CREATED).await
+        expect_json(self.post(app, routes::ISSUER_BILLS, &body).await, StatusCode::CREATED).await
     }
 }
 
 pub async fn claim_response(app: &TestApp, member: &TestMember, token: &HandoverToken) -> Response {
-    member.client.post(app.url("/api/me/claims")).json(&json!({ "token": token })).send().await.expect("claim")
+    member.client.post(app.url(routes::CLAIMS)).json(&json!({ "token": token })).send().await.expect("claim")
 }
 
 pub async fn claim(app: &TestApp, member: &TestMember, token: &HandoverToken) -> Claimed {
@@ -93,11 +94,11 @@ pub async fn claim(app: &TestApp, member: &TestMember, token: &HandoverToken) ->
 }
 
 pub async fn pocket(app: &TestApp, member: &TestMember) -> Pocket {
-    expect_json(member.client.get(app.url("/api/me/items")).send().await.expect("pocket"), StatusCode::OK).await
+    expect_json(member.client.get(app.url(routes::ITEMS)).send().await.expect("pocket"), StatusCode::OK).await
 }
 
 pub async fn item_code_response(app: &TestApp, member: &TestMember, item: &ItemRef) -> Response {
-    member.client.post(app.url("/api/me/item-codes")).json(&json!({ "item": item })).send().await.expect("item code")
+    member.client.post(app.url(routes::ITEM_CODES)).json(&json!({ "item": item })).send().await.expect("item code")
 }
 
 pub async fn item_code(app: &TestApp, member: &TestMember, item: &ItemRef) -> OneTimeCode {
@@ -107,7 +108,7 @@ pub async fn item_code(app: &TestApp, member: &TestMember, item: &ItemRef) -> On
 }
 
 pub async fn offer_transfer(app: &TestApp, member: &TestMember, item: &ItemRef) -> Response {
-    member.client.post(app.url("/api/me/transfers")).json(&json!({ "item": item })).send().await.expect("offer")
+    member.client.post(app.url(routes::TRANSFERS)).json(&json!({ "item": item })).send().await.expect("offer")
 }
 
 pub async fn offer_ok(app: &TestApp, member: &TestMember, item: &ItemRef) -> TransferOffer {
@@ -115,18 +116,12 @@ pub async fn offer_ok(app: &TestApp, member: &TestMember, item: &ItemRef) -> Tra
 }
 
 pub async fn accept_transfer(app: &TestApp, member: &TestMember, token: &HandoverToken) -> Response {
-    member
-        .client
-        .post(app.url("/api/me/transfers/accept"))
-        .json(&json!({ "token": token }))
-        .send()
-        .await
-        .expect("accept")
+    member.client.post(app.url(routes::ACCEPT_TRANSFER)).json(&json!({ "token": token })).send().await.expect("accept")
 }
 
 pub async fn scan_with(app: &TestApp, register_token: &str, code: &OneTimeCode) -> Response {
     app.http
-        .post(app.url("/api/register/scan"))
+        .post(app.url(routes::SCAN))
         .bearer_auth(register_token)
         .json(&json!({ "code": code }))
         .send()
@@ -148,7 +143,7 @@ pub async fn gate(app: &TestApp, register_token: &str, code: &OneTimeCode) -> Ga
 
 pub async fn pay_with(app: &TestApp, register_token: &str, code: &OneTimeCode, request_id: &str) -> Response {
     app.http
-        .post(app.url("/api/register/bills/pay"))
+        .post(app.url(routes::PAY_BILL))
         .bearer_auth(register_token)
         .json(&json!({ "code": code, "request_id": request_id }))
         .send()

@@ -3,6 +3,7 @@
 
 use crate::issuing::create_issuer;
 use api_tests::{expect_error, spawn_app, unique_id};
+use domain::api::routes;
 use domain::api::ErrorCode;
 use reqwest::RequestBuilder;
 use serde_json::{json, Value};
@@ -19,16 +20,13 @@ async fn bad_bodies_are_refused_on_every_bills_and_tickets_route() {
     let as_issuer = |path: &str| app.http.post(app.url(path)).bearer_auth(&issuer.created.api_key);
     let as_admin = |path: &str| app.http.post(app.url(path)).bearer_auth(&app.admin_token);
     let routes: Vec<(RequestBuilder, Vec<Value>)> = vec![
-        (as_member("/api/me/claims"), vec![json!({}), json!({ "token": 5 }), json!({ "token": "b.x.y.short" })]),
+        (as_member(routes::CLAIMS), vec![json!({}), json!({ "token": 5 }), json!({ "token": "b.x.y.short" })]),
+        (as_member(routes::ITEM_CODES), vec![json!({}), json!({ "item": "x.y" }), json!({ "item": ["b", "x", "y"] })]),
+        (as_member(routes::TRANSFERS), vec![json!({}), json!({ "item": "t.a.b" })]),
+        (as_member(routes::ACCEPT_TRANSFER), vec![json!({}), json!({ "token": null })]),
+        (as_register(routes::SCAN), vec![json!({}), json!({ "code": 5 })]),
         (
-            as_member("/api/me/item-codes"),
-            vec![json!({}), json!({ "item": "x.y" }), json!({ "item": ["b", "x", "y"] })],
-        ),
-        (as_member("/api/me/transfers"), vec![json!({}), json!({ "item": "t.a.b" })]),
-        (as_member("/api/me/transfers/accept"), vec![json!({}), json!({ "token": null })]),
-        (as_register("/api/register/scan"), vec![json!({}), json!({ "code": 5 })]),
-        (
-            as_register("/api/register/bills/pay"),
+            as_register(routes::PAY_BILL),
             vec![
                 json!({ "code": code }),
                 json!({ "request_id": unique_id("pay") }),
@@ -36,7 +34,7 @@ async fn bad_bodies_are_refused_on_every_bills_and_tickets_route() {
             ],
         ),
         (
-            as_issuer("/api/issuer/bills"),
+            as_issuer(routes::ISSUER_BILLS),
             vec![
                 json!({}),
                 json!({ "amount_minor": "1", "currency": "EUR", "due_at": 0, "description": "d", "reference": "r", "payable_at": [shop] }),
@@ -45,7 +43,7 @@ async fn bad_bodies_are_refused_on_every_bills_and_tickets_route() {
             ],
         ),
         (
-            as_issuer("/api/issuer/tickets"),
+            as_issuer(routes::ISSUER_TICKETS),
             vec![
                 json!({ "event_id": "e" }),
                 json!({ "event_id": "e", "event_title": "t", "venue": shop, "starts_at": "soon", "gate_opens_at": 0 }),
@@ -54,7 +52,7 @@ async fn bad_bodies_are_refused_on_every_bills_and_tickets_route() {
             ],
         ),
         (
-            as_admin("/api/admin/issuers"),
+            as_admin(routes::ADMIN_ISSUERS),
             vec![json!({}), json!({ "name": "" }), json!({ "name": "X", "shop_ids": ["Not A Slug"] })],
         ),
     ];
@@ -74,28 +72,28 @@ async fn ids_that_name_nothing_are_not_found() {
     let app = spawn_app().await;
     let issuer = create_issuer(&app).await;
     let member = app.sign_up("Ada").await;
-    expect_error(issuer.get(&app, "/api/issuer/bills/no-such-bill").await, ErrorCode::NotFound).await;
-    expect_error(issuer.get(&app, "/api/issuer/bills/Not%20an%20id").await, ErrorCode::NotFound).await;
-    expect_error(issuer.get(&app, "/api/issuer/events/no-such-event").await, ErrorCode::NotFound).await;
+    expect_error(issuer.get(&app, &routes::issuer_bill("no-such-bill")).await, ErrorCode::NotFound).await;
+    expect_error(issuer.get(&app, &routes::issuer_bill("Not%20an%20id")).await, ErrorCode::NotFound).await;
+    expect_error(issuer.get(&app, &routes::issuer_event("no-such-event")).await, ErrorCode::NotFound).await;
     expect_error(
-        issuer.post(&app, "/api/issuer/events/no-such-event/tickets/tk-1/cancel", &json!({})).await,
+        issuer.post(&app, &routes::issuer_ticket_cancel("no-such-event", "tk-1"), &json!({})).await,
         ErrorCode::NotFound,
     )
     .await;
     let ticket = issuer.ticket(&app, json!({})).await;
     let domain::items::ItemRef::Ticket { event, .. } = &ticket.item else { panic!("a ticket") };
     expect_error(
-        issuer.post(&app, &format!("/api/issuer/events/{event}/tickets/tk-999/cancel"), &json!({})).await,
+        issuer.post(&app, &routes::issuer_ticket_cancel(event.as_str(), "tk-999"), &json!({})).await,
         ErrorCode::NotFound,
     )
     .await;
     // A member asking for a code of a ticket nobody gave them.
     let response =
-        member.client.post(app.url("/api/me/item-codes")).json(&json!({ "item": ticket.item })).send().await.unwrap();
+        member.client.post(app.url(routes::ITEM_CODES)).json(&json!({ "item": ticket.item })).send().await.unwrap();
     expect_error(response, ErrorCode::NotTheHolder).await;
     let response = member
         .client
-        .post(app.url("/api/me/item-codes"))
+        .post(app.url(routes::ITEM_CODES))
         .json(&json!({ "item": "b.nobody.nothing" }))
         .send()
         .await
@@ -103,7 +101,7 @@ async fn ids_that_name_nothing_are_not_found() {
     expect_error(response, ErrorCode::NotFound).await;
     let response = app
         .http
-        .delete(app.url("/api/admin/issuers/no-such-issuer"))
+        .delete(app.url(&routes::admin_issuer("no-such-issuer")))
         .bearer_auth(&app.admin_token)
         .send()
         .await

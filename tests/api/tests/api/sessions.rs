@@ -1,4 +1,5 @@
 use api_tests::{expect_error, expect_json, spawn_app, PASSWORD};
+use domain::api::routes;
 use domain::api::{ErrorCode, SignedIn};
 use reqwest::{Client, StatusCode};
 use serde_json::json;
@@ -23,7 +24,7 @@ async fn sign_up_sets_a_strict_http_only_session_cookie() {
     let app = spawn_app().await;
     let response = app
         .http
-        .post(app.url("/api/members"))
+        .post(app.url(routes::MEMBERS))
         .json(&json!({ "display_name": "  Ada  ", "password": PASSWORD }))
         .send()
         .await
@@ -43,19 +44,19 @@ async fn sign_in_with_the_right_password_only() {
 
     let phone = Client::builder().cookie_store(true).build().unwrap();
     let wrong = phone
-        .post(app.url("/api/session"))
+        .post(app.url(routes::SESSION))
         .json(&json!({ "member_number": number, "password": "not the password" }))
         .send()
         .await
         .unwrap();
     assert!(wrong.headers().get("set-cookie").is_none());
     expect_error(wrong, ErrorCode::WrongCredentials).await;
-    expect_error(phone.get(app.url("/api/me/wallet")).send().await.unwrap(), ErrorCode::Unauthorized).await;
+    expect_error(phone.get(app.url(routes::WALLET)).send().await.unwrap(), ErrorCode::Unauthorized).await;
 
     // A valid but unknown member number gets the same answer as a wrong password.
     let stranger = domain::member::MemberNumber::from_entropy(*b"stranger");
     let unknown = phone
-        .post(app.url("/api/session"))
+        .post(app.url(routes::SESSION))
         .json(&json!({ "member_number": stranger, "password": PASSWORD }))
         .send()
         .await
@@ -64,7 +65,7 @@ async fn sign_in_with_the_right_password_only() {
 
     // Sign-in takes the grouped form people type.
     let right = phone
-        .post(app.url("/api/session"))
+        .post(app.url(routes::SESSION))
         .json(&json!({ "member_number": number.grouped(), "password": PASSWORD }))
         .send()
         .await
@@ -73,7 +74,7 @@ async fn sign_in_with_the_right_password_only() {
     let signed_in: SignedIn = expect_json(right, StatusCode::OK).await;
     assert_eq!(signed_in, member.signed_in);
     let wallet: domain::api::Wallet =
-        expect_json(phone.get(app.url("/api/me/wallet")).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(phone.get(app.url(routes::WALLET)).send().await.unwrap(), StatusCode::OK).await;
     assert_eq!(wallet.member_number, number);
 }
 
@@ -81,7 +82,7 @@ async fn sign_in_with_the_right_password_only() {
 async fn sign_out_clears_the_cookie() {
     let app = spawn_app().await;
     let member = app.sign_up("Ada").await;
-    let response = member.client.delete(app.url("/api/session")).send().await.unwrap();
+    let response = member.client.delete(app.url(routes::SESSION)).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let cookie = session_cookie(&response);
     assert!(cookie.contains("Max-Age=0"), "{cookie}");
@@ -92,12 +93,12 @@ async fn sign_out_clears_the_cookie() {
 async fn sign_up_and_sign_in_validate_their_input() {
     let app = spawn_app().await;
     let cases = [
-        ("/api/members", json!({ "display_name": "Ada", "password": "short" })),
-        ("/api/members", json!({ "display_name": "   ", "password": PASSWORD })),
-        ("/api/members", json!({ "display_name": "x".repeat(41), "password": PASSWORD })),
-        ("/api/members", json!({ "display_name": "a\u{7}b", "password": PASSWORD })),
-        ("/api/session", json!({ "member_number": "1234", "password": PASSWORD })),
-        ("/api/session", json!({ "member_number": "123456789012", "password": PASSWORD })),
+        (routes::MEMBERS, json!({ "display_name": "Ada", "password": "short" })),
+        (routes::MEMBERS, json!({ "display_name": "   ", "password": PASSWORD })),
+        (routes::MEMBERS, json!({ "display_name": "x".repeat(41), "password": PASSWORD })),
+        (routes::MEMBERS, json!({ "display_name": "a\u{7}b", "password": PASSWORD })),
+        (routes::SESSION, json!({ "member_number": "1234", "password": PASSWORD })),
+        (routes::SESSION, json!({ "member_number": "123456789012", "password": PASSWORD })),
     ];
     for (path, body) in cases {
         let response = app.http.post(app.url(path)).json(&body).send().await.unwrap();
@@ -112,7 +113,7 @@ async fn ten_wrong_passwords_lock_sign_in_for_that_member_number() {
     let member = app.sign_up("Ada").await;
     let other = app.sign_up("Bob").await;
     let sign_in = |number: &domain::member::MemberNumber, password: &str| {
-        app.http.post(app.url("/api/session")).json(&json!({ "member_number": number, "password": password })).send()
+        app.http.post(app.url(routes::SESSION)).json(&json!({ "member_number": number, "password": password })).send()
     };
     let number = member.signed_in.member_number.clone();
 
@@ -134,7 +135,7 @@ async fn ten_wrong_passwords_lock_sign_in_for_that_member_number() {
 
     // Only that member number: another member signs in, and the locked member's session still works.
     assert_eq!(sign_in(&other.signed_in.member_number, PASSWORD).await.unwrap().status(), StatusCode::OK);
-    let wallet = member.client.get(app.url("/api/me/wallet")).send().await.unwrap();
+    let wallet = member.client.get(app.url(routes::WALLET)).send().await.unwrap();
     assert_eq!(wallet.status(), StatusCode::OK);
 }
 
@@ -145,7 +146,7 @@ async fn parallel_guesses_cannot_exceed_the_sign_in_limit() {
     let number = member.signed_in.member_number.clone();
     let guesses = (0..16).map(|i| {
         app.http
-            .post(app.url("/api/session"))
+            .post(app.url(routes::SESSION))
             .json(&json!({ "member_number": number, "password": format!("guess number {i}") }))
             .send()
     });
@@ -162,7 +163,7 @@ async fn parallel_guesses_cannot_exceed_the_sign_in_limit() {
     // And the member number is now locked, right password or not.
     let right = app
         .http
-        .post(app.url("/api/session"))
+        .post(app.url(routes::SESSION))
         .json(&json!({ "member_number": number, "password": PASSWORD }))
         .send()
         .await

@@ -7,6 +7,7 @@ use crate::issuing::{
 };
 use api_tests::{expect_error, expect_json, spawn_app};
 use domain::api::items::{Claimed, ScanAnswer};
+use domain::api::routes;
 use domain::api::tickets::EventStatus;
 use domain::api::ErrorCode;
 use domain::items::HandoverToken;
@@ -48,7 +49,7 @@ async fn claim_show_code_admit_then_already_used_with_when_and_where() {
     assert_eq!(later.visitors, 1, "a denial is not a visitor");
 
     let status: EventStatus =
-        expect_json(issuer.get(&app, &format!("/api/issuer/events/{}", ticket_event(&ticket))).await, StatusCode::OK)
+        expect_json(issuer.get(&app, &routes::issuer_event(ticket_event(&ticket).as_str())).await, StatusCode::OK)
             .await;
     assert_eq!(status.visitors, 1);
     assert_eq!(status.tickets[0].entries.len(), 1);
@@ -87,7 +88,7 @@ async fn two_gates_scanning_one_ticket_at_once_admit_it_once() {
         assert!(matches!(verdict.deny, Some(Deny::AlreadyUsed { .. })), "{verdict:?}");
     }
     let status: EventStatus =
-        expect_json(issuer.get(&app, &format!("/api/issuer/events/{}", ticket_event(&ticket))).await, StatusCode::OK)
+        expect_json(issuer.get(&app, &routes::issuer_event(ticket_event(&ticket).as_str())).await, StatusCode::OK)
             .await;
     assert_eq!(status.visitors, 1);
 }
@@ -112,7 +113,7 @@ async fn a_claim_link_works_once() {
         HandoverToken::parse(&format!("t.{}.no-such-event.tk-1.{}", issuer.created.issuer_id, "1".repeat(64))).unwrap();
     expect_error(claim_response(&app, &bob, &nowhere).await, ErrorCode::NotFound).await;
     // Not a token at all.
-    let response = bob.client.post(app.url("/api/me/claims")).json(&json!({ "token": "t.x.y" })).send().await.unwrap();
+    let response = bob.client.post(app.url(routes::CLAIMS)).json(&json!({ "token": "t.x.y" })).send().await.unwrap();
     expect_error(response, ErrorCode::InvalidRequest).await;
 }
 
@@ -125,7 +126,7 @@ async fn a_cancelled_ticket_is_refused_at_the_gate() {
     claim(&app, &ada, &ticket.claim.claim_token).await;
     let code = item_code(&app, &ada, &ticket.item).await;
 
-    let path = format!("/api/issuer/events/{}/tickets/{}/cancel", ticket_event(&ticket), ticket.ticket_id);
+    let path = routes::issuer_ticket_cancel(ticket_event(&ticket).as_str(), ticket.ticket_id.as_str());
     let cancelled: domain::api::tickets::TicketStatus =
         expect_json(issuer.post(&app, &path, &json!({})).await, StatusCode::OK).await;
     assert!(cancelled.cancelled_at.is_some());

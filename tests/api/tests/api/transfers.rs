@@ -5,6 +5,7 @@ use crate::issuing::{
 };
 use api_tests::{expect_error, expect_json, spawn_app};
 use domain::api::items::Claimed;
+use domain::api::routes;
 use domain::api::tickets::EventStatus;
 use domain::api::ErrorCode;
 use domain::items::ItemRef;
@@ -39,7 +40,7 @@ async fn after_a_transfer_the_old_holders_code_is_dead() {
     assert!(gate(&app, &app.register.token, &item_code(&app, &bob, &ticket.item).await).await.admitted);
     let ItemRef::Ticket { event, .. } = &ticket.item else { panic!("a ticket") };
     let status: EventStatus =
-        expect_json(issuer.get(&app, &format!("/api/issuer/events/{event}")).await, StatusCode::OK).await;
+        expect_json(issuer.get(&app, &routes::issuer_event(event.as_str())).await, StatusCode::OK).await;
     let holders = &status.tickets[0].holders;
     assert_eq!(holders.len(), 2);
     assert_ne!(holders[0], holders[1]);
