@@ -50,14 +50,14 @@ impl AttemptGuard {
             // A lock that ran out gives a fresh set of attempts.
             *self = Self::default();
         }
-        self.failures += 1;
+        self.failures = self.failures.saturating_add(1);
         if self.failures >= limit.max_failures {
-            let until = now + limit.lock_ms;
+            let until = now.saturating_add(limit.lock_ms);
             self.locked_until = Some(until);
             self.failures = 0;
             return Err(AttemptRefusal::Locked { until });
         }
-        Err(AttemptRefusal::Wrong { attempts_left: limit.max_failures - self.failures })
+        Err(AttemptRefusal::Wrong { attempts_left: limit.max_failures.saturating_sub(self.failures) })
     }
 
     /// Counts an attempt as failed before the secret is checked.
@@ -67,10 +67,10 @@ impl AttemptGuard {
             // A lock that ran out gives a fresh set of attempts.
             *self = Self::default();
         }
-        self.failures += 1;
+        self.failures = self.failures.saturating_add(1);
         if self.failures >= limit.max_failures {
             // This is the last attempt allowed; the lock stands unless it is correct.
-            self.locked_until = Some(now + limit.lock_ms);
+            self.locked_until = Some(now.saturating_add(limit.lock_ms));
             self.failures = 0;
         }
         Ok(())
@@ -86,7 +86,7 @@ impl AttemptGuard {
         }
         match self.locked_until {
             Some(until) => Err(AttemptRefusal::Locked { until }),
-            None => Err(AttemptRefusal::Wrong { attempts_left: limit.max_failures - self.failures }),
+            None => Err(AttemptRefusal::Wrong { attempts_left: limit.max_failures.saturating_sub(self.failures) }),
         }
     }
 }

@@ -29,7 +29,13 @@ pub struct CodeRecord {
 
 impl CodeRecord {
     pub fn issue(shop_id: ShopId, now: UnixMillis) -> Self {
-        Self { shop_id, issued_at: now, expires_at: now + CODE_LIFETIME_MS, held_until: None, used_at: None }
+        Self {
+            shop_id,
+            issued_at: now,
+            expires_at: now.saturating_add(CODE_LIFETIME_MS),
+            held_until: None,
+            used_at: None,
+        }
     }
 
     /// The last moment the code can still be used.
@@ -39,7 +45,7 @@ impl CodeRecord {
 
     /// Whether the record can be forgotten (a rescan would then say `unknown`).
     pub fn forgettable(&self, now: UnixMillis) -> bool {
-        now > self.usable_until() + REMEMBER_MS
+        now > self.usable_until().saturating_add(REMEMBER_MS)
     }
 }
 
@@ -77,7 +83,7 @@ pub fn judge(record: Option<&CodeRecord>, shop: &ShopId, now: UnixMillis) -> Res
 /// a held code cannot keep it alive forever: no hold reaches past
 /// `expires_at + READ_HOLD_MS`.
 pub fn hold_after_read(record: &mut CodeRecord, now: UnixMillis) {
-    record.held_until = Some((now + READ_HOLD_MS).min(record.expires_at + READ_HOLD_MS));
+    record.held_until = Some(now.saturating_add(READ_HOLD_MS).min(record.expires_at.saturating_add(READ_HOLD_MS)));
 }
 
 /// The sale went through: the code dies.

@@ -85,7 +85,13 @@ pub enum Transition {
 
 impl Confirmation {
     pub fn ask(request_id: RequestId, debit: Debit, now: UnixMillis) -> Self {
-        Self { request_id, debit, created_at: now, expires_at: now + CONFIRMATION_LIFETIME_MS, state: State::Pending }
+        Self {
+            request_id,
+            debit,
+            created_at: now,
+            expires_at: now.saturating_add(CONFIRMATION_LIFETIME_MS),
+            state: State::Pending,
+        }
     }
 
     /// The state as of `now`: an unanswered question past its lifetime is cancelled.

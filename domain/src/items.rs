@@ -204,7 +204,7 @@ impl ItemCode {
         Self {
             holder,
             issued_at: now,
-            expires_at: now + CODE_LIFETIME_MS,
+            expires_at: now.saturating_add(CODE_LIFETIME_MS),
             held_until: None,
             used_at: None,
             used_by: None,
@@ -216,7 +216,7 @@ impl ItemCode {
     }
 
     pub fn hold_after_read(&mut self, now: UnixMillis) {
-        self.held_until = Some(now + READ_HOLD_MS);
+        self.held_until = Some(now.saturating_add(READ_HOLD_MS));
     }
 
     pub fn spend(&mut self, register: RegisterId, now: UnixMillis) {

@@ -86,10 +86,7 @@ impl MinorUnits {
     /// Parses what a cashier types: "12", "12.5", "12.50", "12,50".
     pub fn parse(input: &str, currency: Currency) -> Result<Self, AmountError> {
         let text = input.trim();
-        let (whole, fraction) = match text.find(['.', ',']) {
-            Some(at) => (&text[..at], &text[at + 1..]),
-            None => (text, ""),
-        };
+        let (whole, fraction) = text.split_once(['.', ',']).unwrap_or((text, ""));
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) || whole.len() > 12 {
             return Err(AmountError::Malformed);
@@ -104,7 +101,9 @@ impl MinorUnits {
         }
         let padded = format!("{fraction:0<width$}", width = digits as usize);
         let fraction: u64 = if padded.is_empty() { 0 } else { padded.parse().map_err(|_| AmountError::Malformed)? };
-        Self::from_minor(whole * currency.minor_per_major() + fraction, currency)
+        // `whole` is at most MAX_SALE_MAJOR and `fraction` below one major unit: no overflow,
+        // but saturate anyway so a wider currency table cannot make it wrap.
+        Self::from_minor(whole.saturating_mul(currency.minor_per_major()).saturating_add(fraction), currency)
     }
 
     /// Validates an amount already in minor units (as sent by API clients).
@@ -112,7 +111,7 @@ impl MinorUnits {
         if minor == 0 {
             return Err(AmountError::Zero);
         }
-        if minor > MAX_SALE_MAJOR * currency.minor_per_major() {
+        if minor > MAX_SALE_MAJOR.saturating_mul(currency.minor_per_major()) {
             return Err(AmountError::TooLarge { currency });
         }
         Ok(Self(minor))

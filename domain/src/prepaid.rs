@@ -99,7 +99,7 @@ pub fn charge(balance: u64, amount: MinorUnits) -> Result<BalanceChange, Prepaid
 
 /// Tops up `balance` with cash received, within the shop's limit.
 pub fn top_up(balance: u64, amount: MinorUnits, currency: Currency) -> Result<BalanceChange, PrepaidRefusal> {
-    let limit = MAX_PREPAID_MAJOR * currency.minor_per_major();
+    let limit = MAX_PREPAID_MAJOR.saturating_mul(currency.minor_per_major());
     let new = balance.checked_add(amount.0).filter(|n| *n <= limit).ok_or(PrepaidRefusal::OverLimit)?;
     Ok(BalanceChange { old: balance, amount: amount.0, new })
 }

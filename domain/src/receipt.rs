@@ -64,10 +64,10 @@ impl Receipt {
                 prepaid_after.checked_sub(*prepaid_before) == Some(*amount_minor)
             }
             ReceiptDetails::Redeem { points, points_before, points_after, .. } => {
-                points_before - points_after == *points
+                points_before.checked_sub(*points_after) == Some(*points)
             }
             ReceiptDetails::Points { points_added, points_before, points_after, .. } => {
-                points_after - points_before == *points_added
+                points_after.checked_sub(*points_before) == Some(*points_added)
             }
         }
     }

@@ -128,7 +128,10 @@ mod tests {
 
     #[test]
     fn built_paths_have_the_id_as_one_segment() {
-        assert_eq!(segments(&admin_shop_registers("corner-cafe")), ["api", "admin", "shops", "corner-cafe", "registers"]);
+        assert_eq!(
+            segments(&admin_shop_registers("corner-cafe")),
+            ["api", "admin", "shops", "corner-cafe", "registers"]
+        );
         assert_eq!(
             segments(&issuer_ticket_cancel("jazz", "tk-1")),
             ["api", "issuer", "events", "jazz", "tickets", "tk-1", "cancel"]
