@@ -18,6 +18,7 @@
 //! - [`bills`]: bills paid exactly once, where the biller allows.
 //! - [`issuers`]: the shops an issuer may name as venue or where a bill is payable.
 //! - [`items`]: bills and tickets a member holds: references, claim links, and their one-time codes.
+//! - [`text`]: names people type, normalised, without invisible characters.
 //! - [`time`]: times from outside, inside a sane window.
 //! - [`api`]: the JSON messages between pages and worker, and the stable error codes.
 
@@ -39,6 +40,7 @@ pub mod receipt;
 pub mod rewards;
 pub mod sale;
 pub mod shop;
+pub mod text;
 pub mod tickets;
 pub mod time;
 
