@@ -3,8 +3,6 @@
 //! canonical form (Unicode NFC, trimmed) and nothing that hides or reorders
 //! text, so a receipt reads as what it is.
 
-use unicode_normalization::UnicodeNormalization;
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum NameError {
     #[error("cannot be empty")]
@@ -19,10 +17,11 @@ pub enum NameError {
     Invisible(u32),
 }
 
-/// The name in NFC, trimmed, with at most `max` characters; refuses control
-/// characters and [`is_invisible`] ones.
+/// The name in NFC (with the `nfc` feature, which the worker turns on),
+/// trimmed, with at most `max` characters; refuses control characters and
+/// [`is_invisible`] ones.
 pub fn clean_name(input: &str, max: usize) -> Result<String, NameError> {
-    let normalised: String = input.nfc().collect();
+    let normalised = nfc(input);
     let name = normalised.trim();
     if name.is_empty() {
         return Err(NameError::Empty);
@@ -37,6 +36,18 @@ pub fn clean_name(input: &str, max: usize) -> Result<String, NameError> {
         return Err(NameError::Invisible(u32::from(hidden)));
     }
     Ok(name.to_owned())
+}
+
+#[cfg(feature = "nfc")]
+fn nfc(input: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    input.nfc().collect()
+}
+
+/// Without the tables (the pages): names as given; the worker normalises what it stores.
+#[cfg(not(feature = "nfc"))]
+fn nfc(input: &str) -> String {
+    input.to_owned()
 }
 
 /// Format characters (general category Cf, Unicode 16: bidi controls such as
@@ -78,6 +89,7 @@ mod tests {
     use super::*;
 
     #[test]
+    #[cfg(feature = "nfc")]
     fn names_are_nfc_and_trimmed() {
         // "Café" typed with a combining accent is stored precomposed.
         assert_eq!(clean_name(" Cafe\u{301} ", 60), Ok("Caf\u{e9}".to_owned()));
