@@ -141,4 +141,37 @@ mod tests {
         assert_eq!(guard.finish_attempt(true, LIMIT), Ok(()));
         assert_eq!(guard, AttemptGuard::default());
     }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn time() -> impl Strategy<Value = i64> {
+            prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0), any::<i64>(), 946_684_800_000..=7_258_118_400_000i64]
+        }
+
+        proptest! {
+            #[test]
+            fn locks_never_wrap(
+                now in time(),
+                lock_ms in prop_oneof![Just(i64::MAX), Just(0), 0..=3_600_000i64],
+                max_failures in prop_oneof![Just(0u32), Just(1), Just(u32::MAX), 1..=10u32],
+                answers in proptest::collection::vec(any::<bool>(), 1..20),
+            ) {
+                let limit = AttemptLimit { max_failures, lock_ms };
+                let mut guard = AttemptGuard::default();
+                for correct in answers {
+                    let mut two_step = guard;
+                    if two_step.begin_attempt(now, limit).is_ok() {
+                        let _ = two_step.finish_attempt(correct, limit);
+                    }
+                    if let Err(AttemptRefusal::Locked { until }) = guard.record(correct, now, limit) {
+                        prop_assert!(until >= now, "a lock never ends before it starts");
+                    }
+                }
+            }
+        }
+    }
 }

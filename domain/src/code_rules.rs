@@ -143,4 +143,31 @@ mod tests {
         assert!(!record.forgettable(CODE_LIFETIME_MS + REMEMBER_MS));
         assert!(record.forgettable(CODE_LIFETIME_MS + REMEMBER_MS + 1));
     }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn time() -> impl Strategy<Value = i64> {
+            prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0), any::<i64>(), 946_684_800_000..=7_258_118_400_000i64]
+        }
+
+        proptest! {
+            #[test]
+            fn code_times_never_wrap(issued in time(), read in time(), now in time()) {
+                let shop = ShopId::parse("corner").unwrap();
+                let mut record = CodeRecord::issue(shop.clone(), issued);
+                prop_assert!(record.expires_at >= issued);
+                hold_after_read(&mut record, read);
+                prop_assert!(record.usable_until() >= record.expires_at);
+                prop_assert!(record.held_until <= Some(record.expires_at.saturating_add(READ_HOLD_MS)));
+                let _ = judge(Some(&record), &shop, now);
+                let _ = record.forgettable(now);
+                spend(&mut record, now);
+                prop_assert_eq!(judge(Some(&record), &shop, now), Err(Refusal::AlreadyUsed));
+            }
+        }
+    }
 }

@@ -313,4 +313,27 @@ mod tests {
         assert_eq!(judge_code(Some(&code), Some(&ada), 60_001), Err(ItemCodeRefusal::AlreadyUsed));
         assert_eq!(judge_code(Some(&code), Some(&bob), 60_001), Err(ItemCodeRefusal::NotTheHolder));
     }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn time() -> impl Strategy<Value = i64> {
+            prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0), any::<i64>(), 946_684_800_000..=7_258_118_400_000i64]
+        }
+
+        proptest! {
+            #[test]
+            fn item_code_times_never_wrap(issued in time(), read in time(), now in time()) {
+                let holder = member(1);
+                let mut code = ItemCode::issue(holder.clone(), issued);
+                prop_assert!(code.expires_at >= issued);
+                code.hold_after_read(read);
+                prop_assert!(code.usable_until() >= code.expires_at);
+                let _ = judge_code(Some(&code), Some(&holder), now);
+            }
+        }
+    }
 }
