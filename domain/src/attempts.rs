@@ -50,14 +50,14 @@ impl AttemptGuard {
             // A lock that ran out gives a fresh set of attempts.
             *self = Self::default();
         }
-        self.failures += 1;
+        self.failures = self.failures.saturating_add(1);
         if self.failures >= limit.max_failures {
-            let until = now + limit.lock_ms;
+            let until = now.saturating_add(limit.lock_ms);
             self.locked_until = Some(until);
             self.failures = 0;
             return Err(AttemptRefusal::Locked { until });
         }
-        Err(AttemptRefusal::Wrong { attempts_left: limit.max_failures - self.failures })
+        Err(AttemptRefusal::Wrong { attempts_left: limit.max_failures.saturating_sub(self.failures) })
     }
 
     /// Counts an attempt as failed before the secret is checked.
@@ -67,10 +67,10 @@ impl AttemptGuard {
             // A lock that ran out gives a fresh set of attempts.
             *self = Self::default();
         }
-        self.failures += 1;
+        self.failures = self.failures.saturating_add(1);
         if self.failures >= limit.max_failures {
             // This is the last attempt allowed; the lock stands unless it is correct.
-            self.locked_until = Some(now + limit.lock_ms);
+            self.locked_until = Some(now.saturating_add(limit.lock_ms));
             self.failures = 0;
         }
         Ok(())
@@ -86,7 +86,7 @@ impl AttemptGuard {
         }
         match self.locked_until {
             Some(until) => Err(AttemptRefusal::Locked { until }),
-            None => Err(AttemptRefusal::Wrong { attempts_left: limit.max_failures - self.failures }),
+            None => Err(AttemptRefusal::Wrong { attempts_left: limit.max_failures.saturating_sub(self.failures) }),
         }
     }
 }
@@ -140,5 +140,38 @@ mod tests {
         assert_eq!(guard.begin_attempt(0, LIMIT), Ok(()));
         assert_eq!(guard.finish_attempt(true, LIMIT), Ok(()));
         assert_eq!(guard, AttemptGuard::default());
+    }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn time() -> impl Strategy<Value = i64> {
+            prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0), any::<i64>(), 946_684_800_000..=7_258_118_400_000i64]
+        }
+
+        proptest! {
+            #[test]
+            fn locks_never_wrap(
+                now in time(),
+                lock_ms in prop_oneof![Just(i64::MAX), Just(0), 0..=3_600_000i64],
+                max_failures in prop_oneof![Just(0u32), Just(1), Just(u32::MAX), 1..=10u32],
+                answers in proptest::collection::vec(any::<bool>(), 1..20),
+            ) {
+                let limit = AttemptLimit { max_failures, lock_ms };
+                let mut guard = AttemptGuard::default();
+                for correct in answers {
+                    let mut two_step = guard;
+                    if two_step.begin_attempt(now, limit).is_ok() {
+                        let _ = two_step.finish_attempt(correct, limit);
+                    }
+                    if let Err(AttemptRefusal::Locked { until }) = guard.record(correct, now, limit) {
+                        prop_assert!(until >= now, "a lock never ends before it starts");
+                    }
+                }
+            }
+        }
     }
 }

@@ -129,4 +129,31 @@ mod tests {
         let dues: Vec<_> = bills.iter().map(|b| b.due_at).collect();
         assert_eq!(dues, [20, 30, 10]);
     }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn time() -> impl Strategy<Value = i64> {
+            prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0), any::<i64>(), 946_684_800_000..=7_258_118_400_000i64]
+        }
+
+        proptest! {
+            #[test]
+            fn paid_once_at_any_time(due in time(), at in time()) {
+                let mut b = bill(due);
+                let till = RegisterId::parse("till-1").unwrap();
+                prop_assert_eq!(pay(&mut b, &shop("corner"), eur(), till.clone(), at), Ok(()));
+                prop_assert_eq!(
+                    pay(&mut b, &shop("corner"), eur(), till, at),
+                    Err(BillRefusal::AlreadyPaid { at, shop: shop("corner") })
+                );
+                let mut bills = [bill(due), bill(at), bill(i64::MIN), bill(i64::MAX)];
+                bills.sort_by(wallet_order);
+                prop_assert!(bills.windows(2).all(|w| w[0].due_at <= w[1].due_at));
+            }
+        }
+    }
 }

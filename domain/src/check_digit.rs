@@ -17,16 +17,22 @@ const TABLE: [[u8; 10]; 10] = [
 
 /// The check digit to append to `digits` (ASCII '0'..='9'; anything else is skipped).
 pub fn compute(digits: &str) -> char {
-    let interim =
-        digits.bytes().filter(u8::is_ascii_digit).fold(0u8, |state, d| TABLE[state as usize][(d - b'0') as usize]);
+    let interim = digits.bytes().filter(u8::is_ascii_digit).fold(0u8, step);
     char::from(b'0' + interim)
+}
+
+/// One step of the Damm quasigroup. `state` is always below 10 (every table
+/// entry is) and `digit` an ASCII digit, so the lookup always finds a cell.
+fn step(state: u8, digit: u8) -> u8 {
+    TABLE.get(usize::from(state)).and_then(|row| row.get(usize::from(digit.wrapping_sub(b'0')))).copied().unwrap_or(0)
 }
 
 /// Whether `digits` (payload followed by its check digit) is consistent.
 pub fn is_valid(digits: &str) -> bool {
-    digits.len() >= 2
+    let Some((check, payload)) = digits.as_bytes().split_last() else { return false };
+    !payload.is_empty()
         && digits.bytes().all(|b| b.is_ascii_digit())
-        && compute(&digits[..digits.len() - 1]) == digits.as_bytes()[digits.len() - 1] as char
+        && compute(digits.get(..payload.len()).unwrap_or_default()) == char::from(*check)
 }
 
 /// Keeps only ASCII digits, dropping the spaces and dashes people type between groups.

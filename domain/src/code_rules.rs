@@ -29,7 +29,13 @@ pub struct CodeRecord {
 
 impl CodeRecord {
     pub fn issue(shop_id: ShopId, now: UnixMillis) -> Self {
-        Self { shop_id, issued_at: now, expires_at: now + CODE_LIFETIME_MS, held_until: None, used_at: None }
+        Self {
+            shop_id,
+            issued_at: now,
+            expires_at: now.saturating_add(CODE_LIFETIME_MS),
+            held_until: None,
+            used_at: None,
+        }
     }
 
     /// The last moment the code can still be used.
@@ -39,7 +45,7 @@ impl CodeRecord {
 
     /// Whether the record can be forgotten (a rescan would then say `unknown`).
     pub fn forgettable(&self, now: UnixMillis) -> bool {
-        now > self.usable_until() + REMEMBER_MS
+        now > self.usable_until().saturating_add(REMEMBER_MS)
     }
 }
 
@@ -77,7 +83,7 @@ pub fn judge(record: Option<&CodeRecord>, shop: &ShopId, now: UnixMillis) -> Res
 /// a held code cannot keep it alive forever: no hold reaches past
 /// `expires_at + READ_HOLD_MS`.
 pub fn hold_after_read(record: &mut CodeRecord, now: UnixMillis) {
-    record.held_until = Some((now + READ_HOLD_MS).min(record.expires_at + READ_HOLD_MS));
+    record.held_until = Some(now.saturating_add(READ_HOLD_MS).min(record.expires_at.saturating_add(READ_HOLD_MS)));
 }
 
 /// The sale went through: the code dies.
@@ -136,5 +142,32 @@ mod tests {
         let record = CodeRecord::issue(shop("a"), 0);
         assert!(!record.forgettable(CODE_LIFETIME_MS + REMEMBER_MS));
         assert!(record.forgettable(CODE_LIFETIME_MS + REMEMBER_MS + 1));
+    }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn time() -> impl Strategy<Value = i64> {
+            prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0), any::<i64>(), 946_684_800_000..=7_258_118_400_000i64]
+        }
+
+        proptest! {
+            #[test]
+            fn code_times_never_wrap(issued in time(), read in time(), now in time()) {
+                let shop = ShopId::parse("corner").unwrap();
+                let mut record = CodeRecord::issue(shop.clone(), issued);
+                prop_assert!(record.expires_at >= issued);
+                hold_after_read(&mut record, read);
+                prop_assert!(record.usable_until() >= record.expires_at);
+                prop_assert!(record.held_until <= Some(record.expires_at.saturating_add(READ_HOLD_MS)));
+                let _ = judge(Some(&record), &shop, now);
+                let _ = record.forgettable(now);
+                spend(&mut record, now);
+                prop_assert_eq!(judge(Some(&record), &shop, now), Err(Refusal::AlreadyUsed));
+            }
+        }
     }
 }

@@ -85,7 +85,13 @@ pub enum Transition {
 
 impl Confirmation {
     pub fn ask(request_id: RequestId, debit: Debit, now: UnixMillis) -> Self {
-        Self { request_id, debit, created_at: now, expires_at: now + CONFIRMATION_LIFETIME_MS, state: State::Pending }
+        Self {
+            request_id,
+            debit,
+            created_at: now,
+            expires_at: now.saturating_add(CONFIRMATION_LIFETIME_MS),
+            state: State::Pending,
+        }
     }
 
     /// The state as of `now`: an unanswered question past its lifetime is cancelled.
@@ -221,5 +227,36 @@ mod tests {
         assert_eq!(c.approve(&approval("req-00005", redeem, 0), 1), Ok(Transition::Applied));
         let mut p = Confirmation::ask(request("req-00006"), charge(100), 0);
         assert_eq!(p.approve(&approval("req-00006", charge(100), 101), 1), Err(ConfirmRefusal::TipNotAllowed));
+    }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn time() -> impl Strategy<Value = i64> {
+            prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0), any::<i64>(), 946_684_800_000..=7_258_118_400_000i64]
+        }
+
+        proptest! {
+            #[test]
+            fn questions_expire_without_wrapping(
+                asked in time(),
+                now in time(),
+                amount in prop_oneof![Just(u64::MAX), any::<u64>(), 1..=100_000u64],
+                tip in prop_oneof![Just(u64::MAX), Just(0), any::<u64>()],
+            ) {
+                let debit = Debit::PrepaidCharge { amount: MinorUnits(amount) };
+                let mut question = Confirmation::ask(request("req-extreme"), debit.clone(), asked);
+                prop_assert!(question.expires_at >= asked);
+                let _ = question.state_at(now);
+                let approval = Approval { request_id: request("req-extreme"), debit, tip };
+                if question.approve(&approval, now).is_ok() {
+                    prop_assert!(tip <= amount);
+                    prop_assert!(question.prepaid_total().is_some_and(|total| total.0 >= amount));
+                }
+            }
+        }
     }
 }

@@ -204,7 +204,7 @@ impl ItemCode {
         Self {
             holder,
             issued_at: now,
-            expires_at: now + CODE_LIFETIME_MS,
+            expires_at: now.saturating_add(CODE_LIFETIME_MS),
             held_until: None,
             used_at: None,
             used_by: None,
@@ -216,7 +216,7 @@ impl ItemCode {
     }
 
     pub fn hold_after_read(&mut self, now: UnixMillis) {
-        self.held_until = Some(now + READ_HOLD_MS);
+        self.held_until = Some(now.saturating_add(READ_HOLD_MS));
     }
 
     pub fn spend(&mut self, register: RegisterId, now: UnixMillis) {
@@ -312,5 +312,28 @@ mod tests {
         code.spend(RegisterId::parse("till").unwrap(), 60_000);
         assert_eq!(judge_code(Some(&code), Some(&ada), 60_001), Err(ItemCodeRefusal::AlreadyUsed));
         assert_eq!(judge_code(Some(&code), Some(&bob), 60_001), Err(ItemCodeRefusal::NotTheHolder));
+    }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn time() -> impl Strategy<Value = i64> {
+            prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0), any::<i64>(), 946_684_800_000..=7_258_118_400_000i64]
+        }
+
+        proptest! {
+            #[test]
+            fn item_code_times_never_wrap(issued in time(), read in time(), now in time()) {
+                let holder = member(1);
+                let mut code = ItemCode::issue(holder.clone(), issued);
+                prop_assert!(code.expires_at >= issued);
+                code.hold_after_read(read);
+                prop_assert!(code.usable_until() >= code.expires_at);
+                let _ = judge_code(Some(&code), Some(&holder), now);
+            }
+        }
     }
 }

@@ -18,6 +18,8 @@
 //! - [`bills`]: bills paid exactly once, where the biller allows.
 //! - [`issuers`]: the shops an issuer may name as venue or where a bill is payable.
 //! - [`items`]: bills and tickets a member holds: references, claim links, and their one-time codes.
+//! - [`text`]: names people type, normalised, without invisible characters.
+//! - [`time`]: times from outside, inside a sane window.
 //! - [`api`]: the JSON messages between pages and worker, and the stable error codes.
 
 pub mod api;
@@ -38,7 +40,9 @@ pub mod receipt;
 pub mod rewards;
 pub mod sale;
 pub mod shop;
+pub mod text;
 pub mod tickets;
+pub mod time;
 
 /// Milliseconds since the Unix epoch; the only clock type the rules know.
 pub type UnixMillis = i64;

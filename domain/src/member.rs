@@ -93,21 +93,20 @@ pub enum DisplayNameError {
     TooLong,
     #[error("a display name cannot hold control characters")]
     ControlCharacter,
+    #[error("a display name {0}")]
+    Invisible(crate::text::NameError),
 }
 
 impl DisplayName {
+    /// Trimmed and in NFC; no control, format (bidi, zero-width) characters (see [`crate::text`]).
     pub fn parse(input: &str) -> Result<Self, DisplayNameError> {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
-            return Err(DisplayNameError::Empty);
-        }
-        if trimmed.chars().count() > DISPLAY_NAME_MAX_CHARS {
-            return Err(DisplayNameError::TooLong);
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err(DisplayNameError::ControlCharacter);
-        }
-        Ok(Self(trimmed.to_owned()))
+        use crate::text::{clean_name, NameError};
+        clean_name(input, DISPLAY_NAME_MAX_CHARS).map(Self).map_err(|error| match error {
+            NameError::Empty => DisplayNameError::Empty,
+            NameError::TooLong { .. } => DisplayNameError::TooLong,
+            NameError::Control => DisplayNameError::ControlCharacter,
+            NameError::Invisible(_) => DisplayNameError::Invisible(error),
+        })
     }
 
     pub fn as_str(&self) -> &str {

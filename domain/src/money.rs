@@ -65,10 +65,38 @@ impl From<Currency> for String {
 /// The largest sale a register may enter, in major units: a typo guard.
 pub const MAX_SALE_MAJOR: u64 = 1_000_000;
 
-/// A positive amount of money in minor units of some currency.
+/// The most minor units any amount may hold on the way in: the largest sale in
+/// a currency with 3 decimals. Far below 2^53, so every amount is exact as a
+/// JavaScript number too (KV, the pages).
+pub const MAX_MINOR_UNITS: u64 = MAX_SALE_MAJOR * 1000;
+
+/// A positive amount of money in minor units of some currency. Deserialising
+/// refuses more than [`MAX_MINOR_UNITS`]; the currency's own limit is
+/// [`MinorUnits::from_minor`]'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
+#[serde(try_from = "u64", into = "u64")]
 pub struct MinorUnits(pub u64);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("an amount is at most {MAX_MINOR_UNITS} minor units")]
+pub struct AmountOutOfRange;
+
+impl TryFrom<u64> for MinorUnits {
+    type Error = AmountOutOfRange;
+    fn try_from(minor: u64) -> Result<Self, Self::Error> {
+        if minor <= MAX_MINOR_UNITS {
+            Ok(Self(minor))
+        } else {
+            Err(AmountOutOfRange)
+        }
+    }
+}
+
+impl From<MinorUnits> for u64 {
+    fn from(amount: MinorUnits) -> Self {
+        amount.0
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum AmountError {
@@ -86,10 +114,7 @@ impl MinorUnits {
     /// Parses what a cashier types: "12", "12.5", "12.50", "12,50".
     pub fn parse(input: &str, currency: Currency) -> Result<Self, AmountError> {
         let text = input.trim();
-        let (whole, fraction) = match text.find(['.', ',']) {
-            Some(at) => (&text[..at], &text[at + 1..]),
-            None => (text, ""),
-        };
+        let (whole, fraction) = text.split_once(['.', ',']).unwrap_or((text, ""));
         let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         if whole.is_empty() && fraction.is_empty() || !all_digits(whole) || !all_digits(fraction) || whole.len() > 12 {
             return Err(AmountError::Malformed);
@@ -104,7 +129,9 @@ impl MinorUnits {
         }
         let padded = format!("{fraction:0<width$}", width = digits as usize);
         let fraction: u64 = if padded.is_empty() { 0 } else { padded.parse().map_err(|_| AmountError::Malformed)? };
-        Self::from_minor(whole * currency.minor_per_major() + fraction, currency)
+        // `whole` is at most MAX_SALE_MAJOR and `fraction` below one major unit: no overflow,
+        // but saturate anyway so a wider currency table cannot make it wrap.
+        Self::from_minor(whole.saturating_mul(currency.minor_per_major()).saturating_add(fraction), currency)
     }
 
     /// Validates an amount already in minor units (as sent by API clients).
@@ -112,7 +139,7 @@ impl MinorUnits {
         if minor == 0 {
             return Err(AmountError::Zero);
         }
-        if minor > MAX_SALE_MAJOR * currency.minor_per_major() {
+        if minor > MAX_SALE_MAJOR.saturating_mul(currency.minor_per_major()) {
             return Err(AmountError::TooLarge { currency });
         }
         Ok(Self(minor))
@@ -175,5 +202,42 @@ mod tests {
         assert!(Currency::parse("eur").is_err());
         assert!(Currency::parse("EURO").is_err());
         assert_eq!(eur().minor_per_major(), 100);
+    }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn currency() -> impl Strategy<Value = Currency> {
+            prop_oneof![Just("EUR"), Just("JPY"), Just("KWD")].prop_map(|code| Currency::parse(code).unwrap())
+        }
+
+        fn minor() -> impl Strategy<Value = u64> {
+            prop_oneof![Just(0), Just(u64::MAX), any::<u64>(), 0..=MAX_MINOR_UNITS + 1]
+        }
+
+        proptest! {
+            #[test]
+            fn from_minor_accepts_exactly_the_currency_range(minor in minor(), currency in currency()) {
+                let cap = MAX_SALE_MAJOR * currency.minor_per_major();
+                prop_assert_eq!(MinorUnits::from_minor(minor, currency).is_ok(), (1..=cap).contains(&minor));
+                prop_assert!(cap <= MAX_MINOR_UNITS);
+            }
+
+            #[test]
+            fn typed_amounts_round_trip(text in "[0-9]{0,14}([.,][0-9]{0,4})?", currency in currency()) {
+                if let Ok(amount) = MinorUnits::parse(&text, currency) {
+                    prop_assert_eq!(MinorUnits::parse(&amount.decimal(currency), currency), Ok(amount));
+                }
+            }
+
+            #[test]
+            fn json_amounts_past_the_ledger_are_refused(minor in minor()) {
+                let parsed = serde_json::from_str::<MinorUnits>(&minor.to_string());
+                prop_assert_eq!(parsed.is_ok(), minor <= MAX_MINOR_UNITS);
+            }
+        }
     }
 }

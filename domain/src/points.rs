@@ -74,4 +74,31 @@ mod tests {
         assert!(PointsPerUnit::new(1001).is_err());
         assert_eq!(balance([10, 5, -3]), 12);
     }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        proptest! {
+            #[test]
+            fn points_never_overflow_nor_go_negative(
+                sale in prop_oneof![Just(u64::MAX), any::<u64>(), 0..=100_000_000u64],
+                rate in prop_oneof![Just(1u32), Just(MAX_POINTS_PER_UNIT), 1..=MAX_POINTS_PER_UNIT],
+                currency in prop_oneof![Just("EUR"), Just("JPY"), Just("KWD")],
+            ) {
+                let currency = Currency::parse(currency).unwrap();
+                let rate = PointsPerUnit::new(rate).unwrap();
+                let points = rate.points_for(MinorUnits(sale), currency);
+                prop_assert!(points >= 0);
+                prop_assert!(rate.points_for(MinorUnits(sale / 2), currency) <= points, "more sale, not fewer points");
+            }
+
+            #[test]
+            fn rates_outside_the_range_are_refused(rate in any::<u32>()) {
+                prop_assert_eq!(PointsPerUnit::new(rate).is_ok(), (1..=MAX_POINTS_PER_UNIT).contains(&rate));
+            }
+        }
+    }
 }

@@ -99,7 +99,7 @@ pub fn charge(balance: u64, amount: MinorUnits) -> Result<BalanceChange, Prepaid
 
 /// Tops up `balance` with cash received, within the shop's limit.
 pub fn top_up(balance: u64, amount: MinorUnits, currency: Currency) -> Result<BalanceChange, PrepaidRefusal> {
-    let limit = MAX_PREPAID_MAJOR * currency.minor_per_major();
+    let limit = MAX_PREPAID_MAJOR.saturating_mul(currency.minor_per_major());
     let new = balance.checked_add(amount.0).filter(|n| *n <= limit).ok_or(PrepaidRefusal::OverLimit)?;
     Ok(BalanceChange { old: balance, amount: amount.0, new })
 }
@@ -133,5 +133,32 @@ mod tests {
         assert_eq!(top_up(0, MinorUnits(5000), eur).map(|c| c.new), Ok(5000));
         assert_eq!(top_up(MAX_PREPAID_MAJOR * 100, MinorUnits(1), eur), Err(PrepaidRefusal::OverLimit));
         assert_eq!(top_up(u64::MAX, MinorUnits(1), eur), Err(PrepaidRefusal::OverLimit));
+    }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn money() -> impl Strategy<Value = u64> {
+            prop_oneof![Just(0), Just(u64::MAX), any::<u64>(), 0..=2_000_000u64]
+        }
+
+        proptest! {
+            #[test]
+            fn charges_and_top_ups_keep_the_balance_rule(balance in money(), amount in money()) {
+                let eur = Currency::parse("EUR").unwrap();
+                if let Ok(change) = charge(balance, MinorUnits(amount)) {
+                    prop_assert_eq!(change.old.checked_sub(change.new), Some(amount));
+                } else {
+                    prop_assert!(amount > balance);
+                }
+                if let Ok(change) = top_up(balance, MinorUnits(amount), eur) {
+                    prop_assert_eq!(change.new.checked_sub(change.old), Some(amount));
+                    prop_assert!(change.new <= MAX_PREPAID_MAJOR * 100);
+                }
+            }
+        }
     }
 }

@@ -64,10 +64,10 @@ impl Receipt {
                 prepaid_after.checked_sub(*prepaid_before) == Some(*amount_minor)
             }
             ReceiptDetails::Redeem { points, points_before, points_after, .. } => {
-                points_before - points_after == *points
+                points_before.checked_sub(*points_after) == Some(*points)
             }
             ReceiptDetails::Points { points_added, points_before, points_after, .. } => {
-                points_after - points_before == *points_added
+                points_after.checked_sub(*points_before) == Some(*points_added)
             }
         }
     }
@@ -120,5 +120,69 @@ mod tests {
             ..wrong
         };
         assert!(points.balances());
+    }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn points() -> impl Strategy<Value = i64> {
+            prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0), any::<i64>(), -1000..=1000i64]
+        }
+
+        fn money() -> impl Strategy<Value = u64> {
+            prop_oneof![Just(0), Just(u64::MAX), any::<u64>(), 0..=1000u64]
+        }
+
+        proptest! {
+            #[test]
+            fn the_balance_rule_never_overflows(
+                (a, b, c) in (points(), points(), points()),
+                (x, y, z) in (money(), money(), money()),
+            ) {
+                for details in [
+                    ReceiptDetails::Points { sale_minor: x, points_added: a, points_before: b, points_after: c },
+                    ReceiptDetails::PrepaidTopUp { amount_minor: x, prepaid_before: y, prepaid_after: z },
+                    ReceiptDetails::PrepaidCharge {
+                        sale_minor: x,
+                        tip_minor: y,
+                        total_minor: z,
+                        prepaid_before: x,
+                        prepaid_after: y,
+                    },
+                ] {
+                    let receipt = Receipt { details, ..fixture() };
+                    let _ = receipt.balances();
+                }
+                let exact = Receipt {
+                    details: ReceiptDetails::Points {
+                        sale_minor: x,
+                        points_added: a,
+                        points_before: b,
+                        points_after: b.wrapping_add(a),
+                    },
+                    ..fixture()
+                };
+                prop_assert_eq!(exact.balances(), b.checked_add(a).is_some());
+            }
+        }
+
+        fn fixture() -> Receipt {
+            Receipt {
+                receipt_number: "1-0001".into(),
+                shop_id: ShopId::parse("s").unwrap(),
+                shop_name: Label::parse("S").unwrap(),
+                currency: Currency::parse("EUR").unwrap(),
+                register_id: RegisterId::parse("r").unwrap(),
+                register_name: Label::parse("R").unwrap(),
+                request_id: RequestId::parse("req-00001").unwrap(),
+                customer_number: CustomerNumber(1),
+                at: 0,
+                items: vec![],
+                details: ReceiptDetails::PrepaidTopUp { amount_minor: 0, prepaid_before: 0, prepaid_after: 0 },
+            }
+        }
     }
 }

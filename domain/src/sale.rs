@@ -162,4 +162,47 @@ mod tests {
         assert!(ProductCode::parse("").is_err());
         assert!(ProductCode::parse("a b").is_err());
     }
+
+    /// Property tests at the ends of the number types (test builds check
+    /// overflow, so any wrapping arithmetic would fail here).
+    mod extremes {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn quantity() -> impl Strategy<Value = u32> {
+            prop_oneof![Just(0), Just(u32::MAX), any::<u32>(), 1..=MAX_QUANTITY]
+        }
+
+        fn price() -> impl Strategy<Value = u64> {
+            prop_oneof![Just(0), Just(u64::MAX), any::<u64>(), 1..=100_000u64]
+        }
+
+        proptest! {
+            #[test]
+            fn totals_are_exact_and_capped(lines in proptest::collection::vec((quantity(), price()), 0..=MAX_LINES + 2)) {
+                let items: Vec<LineItem> = lines
+                    .iter()
+                    .map(|&(quantity, price)| LineItem {
+                        name: Label::parse("Thing").unwrap(),
+                        quantity,
+                        unit_price: MinorUnits(price),
+                        product_code: None,
+                    })
+                    .collect();
+                let eur = Currency::parse("EUR").unwrap();
+                if let Ok(total) = (Sale::Items { items }).total(eur) {
+                    let exact: u128 = lines.iter().map(|&(q, p)| u128::from(q) * u128::from(p)).sum();
+                    prop_assert_eq!(u128::from(total.0), exact);
+                    prop_assert!(total.0 >= 1 && total.0 <= MAX_SALE_MAJOR * 100);
+                }
+            }
+
+            #[test]
+            fn plain_amounts_are_capped(amount in price()) {
+                let eur = Currency::parse("EUR").unwrap();
+                let total = Sale::Amount { amount: MinorUnits(amount) }.total(eur);
+                prop_assert_eq!(total.is_ok(), (1..=MAX_SALE_MAJOR * 100).contains(&amount));
+            }
+        }
+    }
 }

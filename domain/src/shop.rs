@@ -90,21 +90,20 @@ pub enum LabelError {
     TooLong,
     #[error("a name cannot hold control characters")]
     ControlCharacter,
+    #[error("a name {0}")]
+    Invisible(crate::text::NameError),
 }
 
 impl Label {
+    /// Trimmed and in NFC; no control, format (bidi, zero-width) characters (see [`crate::text`]).
     pub fn parse(input: &str) -> Result<Self, LabelError> {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
-            return Err(LabelError::Empty);
-        }
-        if trimmed.chars().count() > LABEL_MAX_CHARS {
-            return Err(LabelError::TooLong);
-        }
-        if trimmed.chars().any(char::is_control) {
-            return Err(LabelError::ControlCharacter);
-        }
-        Ok(Self(trimmed.to_owned()))
+        use crate::text::{clean_name, NameError};
+        clean_name(input, LABEL_MAX_CHARS).map(Self).map_err(|error| match error {
+            NameError::Empty => LabelError::Empty,
+            NameError::TooLong { .. } => LabelError::TooLong,
+            NameError::Control => LabelError::ControlCharacter,
+            NameError::Invisible(_) => LabelError::Invisible(error),
+        })
     }
     pub fn as_str(&self) -> &str {
         &self.0
@@ -191,6 +190,11 @@ mod tests {
     fn labels_and_request_ids() {
         assert_eq!(Label::parse(" Corner Café ").unwrap().as_str(), "Corner Café");
         assert_eq!(Label::parse(""), Err(LabelError::Empty));
+        // A receipt must read as what it holds: no direction overrides, no zero-width characters.
+        assert!(matches!(Label::parse("Coffee \u{202E}00.5"), Err(LabelError::Invisible(_))));
+        assert!(matches!(Label::parse("Free\u{200B}coffee"), Err(LabelError::Invisible(_))));
+        #[cfg(feature = "nfc")]
+        assert_eq!(Label::parse("Cafe\u{301}").unwrap().as_str(), "Caf\u{e9}");
         assert!(RequestId::parse("0b6f3a1e-9a4c-4f7e-8d21").is_ok());
         assert!(RequestId::parse("short").is_err());
         assert!(RequestId::parse("has space in it").is_err());

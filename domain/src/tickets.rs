@@ -53,6 +53,8 @@ pub enum TicketError {
     Entries,
     #[error("the code margin is 0 to 7 days")]
     Margin,
+    #[error("{0}")]
+    Time(#[from] crate::time::TimeError),
 }
 
 /// Why a gate says DENY.
@@ -77,6 +79,9 @@ pub enum Deny {
 
 impl Ticket {
     pub fn validate(&self) -> Result<(), TicketError> {
+        for time in [Some(self.starts_at), Some(self.gate_opens_at), self.ends_at].into_iter().flatten() {
+            crate::time::Timestamp::parse(time)?;
+        }
         if !(1..=MAX_ENTRIES).contains(&self.entries_allowed) {
             return Err(TicketError::Entries);
         }
@@ -90,16 +95,16 @@ impl Ticket {
     }
 
     pub fn ends_at(&self) -> UnixMillis {
-        self.ends_at.unwrap_or(self.starts_at + DEFAULT_EVENT_LENGTH_MS)
+        self.ends_at.unwrap_or(self.starts_at.saturating_add(DEFAULT_EVENT_LENGTH_MS))
     }
 
     pub fn entries_left(&self) -> u32 {
-        self.entries_allowed.saturating_sub(self.entries.len() as u32)
+        self.entries_allowed.saturating_sub(u32::try_from(self.entries.len()).unwrap_or(u32::MAX))
     }
 
     /// From when the holder's phone may show a code for this ticket.
     pub fn code_available_from(&self) -> UnixMillis {
-        self.gate_opens_at - self.code_margin_ms
+        self.gate_opens_at.saturating_sub(self.code_margin_ms)
     }
 
     /// Whether the holder may pass it on now: transferable, live, unused.
@@ -200,6 +205,7 @@ mod tests {
     use super::*;
 
     const HOUR: i64 = 60 * 60_000;
+    const APRIL_2026: i64 = 1_775_000_000_000;
 
     fn venue(id: &str) -> ShopId {
         ShopId::parse(id).unwrap()
@@ -302,6 +308,10 @@ mod tests {
         assert!(t.can_transfer(0));
         t.ends_at = None;
         assert_eq!(t.ends_at(), 10 * HOUR + DEFAULT_EVENT_LENGTH_MS);
+        assert_eq!(t.validate(), Err(TicketError::Time(crate::time::TimeError)), "1970 is outside the window");
+        // Validation wants real dates: the same event in 2026.
+        t.starts_at += APRIL_2026;
+        t.gate_opens_at += APRIL_2026;
         assert!(t.validate().is_ok());
         t.entries_allowed = 0;
         assert_eq!(t.validate(), Err(TicketError::Entries));
@@ -311,5 +321,65 @@ mod tests {
         let mut used = ticket(1);
         assert!(admit(&mut used, &venue("hall"), gate("a"), 9 * HOUR).is_ok());
         assert!(!used.can_transfer(9 * HOUR));
+    }
+
+    mod extremes {
+        use super::*;
+        use crate::time::{EARLIEST_MS, LATEST_MS};
+        use proptest::prelude::*;
+
+        /// Times from everywhere: the extremes, any i64, and plausible dates.
+        fn time() -> impl Strategy<Value = i64> {
+            prop_oneof![Just(i64::MIN), Just(i64::MAX), Just(0), any::<i64>(), EARLIEST_MS..=LATEST_MS]
+        }
+
+        fn any_ticket() -> impl Strategy<Value = Ticket> {
+            let margin = prop_oneof![Just(i64::MIN), Just(i64::MAX), any::<i64>(), 0..=7 * 24 * HOUR];
+            let entries = prop_oneof![Just(0), Just(u32::MAX), any::<u32>(), 1..=MAX_ENTRIES];
+            (time(), time(), proptest::option::of(time()), margin, entries).prop_map(
+                |(starts_at, gate_opens_at, ends_at, code_margin_ms, entries_allowed)| Ticket {
+                    starts_at,
+                    gate_opens_at,
+                    ends_at,
+                    code_margin_ms,
+                    entries_allowed,
+                    ..ticket(1)
+                },
+            )
+        }
+
+        proptest! {
+            /// Every rule that adds or subtracts times holds at the ends of i64
+            /// (test builds check overflow, so a wrap would fail here).
+            #[test]
+            fn time_rules_never_wrap(t in any_ticket(), now in time()) {
+                let ends = t.ends_at();
+                prop_assert!(t.ends_at.is_some() || ends >= t.starts_at);
+                prop_assert!(t.code_available_from() <= t.gate_opens_at || t.code_margin_ms < 0);
+                let _ = judge_admission(&t, &venue("hall"), now);
+                let _ = judge_code_window(&t, now);
+                let _ = t.can_transfer(now);
+            }
+
+            /// A ticket that validates has every time in the window, and its code
+            /// window opens at most 7 days before the gates, never in another era.
+            #[test]
+            fn valid_tickets_have_sane_times(t in any_ticket()) {
+                if t.validate().is_ok() {
+                    for time in [t.starts_at, t.gate_opens_at, t.ends_at()] {
+                        prop_assert!((EARLIEST_MS..=LATEST_MS.saturating_add(DEFAULT_EVENT_LENGTH_MS)).contains(&time));
+                    }
+                    let from = t.code_available_from();
+                    prop_assert!(from <= t.gate_opens_at && t.gate_opens_at - from <= 7 * 24 * HOUR);
+                    prop_assert!(t.gate_opens_at < t.ends_at());
+                }
+            }
+
+            #[test]
+            fn gate_open_at_i64_min_is_refused(starts_at in time()) {
+                let t = Ticket { gate_opens_at: i64::MIN, starts_at, ..ticket(1) };
+                prop_assert!(t.validate().is_err());
+            }
+        }
     }
 }

@@ -37,7 +37,11 @@ use worker::{event, Context, Env, Request, Response};
 
 #[event(fetch)]
 async fn fetch(req: Request, env: Env, _ctx: Context) -> worker::Result<Response> {
-    Ok(route(req, &env).await.unwrap_or_else(Problem::into_response))
+    let answer = match web::refuse_declared_oversize(&req) {
+        Ok(()) => route(req, &env).await,
+        Err(refusal) => Err(refusal),
+    };
+    Ok(web::with_security_headers(answer.unwrap_or_else(Problem::into_response)))
 }
 
 /// Hands the request to its area's table (see [`routes`]); `/` goes to the phone page.

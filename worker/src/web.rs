@@ -5,39 +5,49 @@ use domain::api::{ErrorCode, MAX_BODY_BYTES};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use worker::{Request, Response};
+use worker::{Headers, Request, Response};
 
-/// Reads and parses a JSON body of at most [`MAX_BODY_BYTES`]. Checks the
-/// declared length first; a streamed body is counted as it is read, and never
-/// more than 16 KB of it is kept.
+/// Reads and parses a JSON body of at most [`MAX_BODY_BYTES`], whatever its
+/// framing (see [`bounded_body`]).
 pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> Outcome<T> {
     let bytes = bounded_body(req).await?;
     parse_json(&bytes)
 }
 
-async fn bounded_body(req: &mut Request) -> Outcome<Vec<u8>> {
-    let declared = req.headers().get("content-length")?;
-    if let Some(length) = declared {
-        match length.trim().parse::<u64>() {
-            Ok(n) if n > MAX_BODY_BYTES as u64 => return Err(too_large()),
-            Ok(_) => {}
-            Err(_) => return Err(Problem::new(ErrorCode::InvalidRequest, "the Content-Length header is not a number")),
-        }
+/// Refuses a body whose declared `Content-Length` is over the limit, before
+/// anything is read. Runs for every request, whether or not its route reads a
+/// body; an unread body is discarded by the runtime and the connection stays
+/// usable (measured under `wrangler dev`).
+pub fn refuse_declared_oversize(req: &Request) -> Outcome<()> {
+    let Some(length) = req.headers().get("content-length")? else { return Ok(()) };
+    match length.trim().parse::<u64>() {
+        Ok(n) if n > MAX_BODY_BYTES as u64 => Err(too_large()),
+        Ok(_) => Ok(()),
+        Err(_) => Err(Problem::new(ErrorCode::InvalidRequest, "the Content-Length header is not a number")),
     }
+}
+
+/// The body, counted as it streams in (a chunked body declares no length):
+/// at most [`MAX_BODY_BYTES`] are kept. Past the limit the rest is read and
+/// dropped before the 413 goes out, up to [`DRAIN_LIMIT_BYTES`]. Draining is
+/// what keeps the connection healthy: a body left half-read (or its stream
+/// cancelled) makes workerd drop the connection, and `wrangler dev` then
+/// answers a plain-text 503 and loses the client's next request. Past the
+/// drain limit the stream is let go and the connection closes.
+async fn bounded_body(req: &mut Request) -> Outcome<Vec<u8>> {
+    refuse_declared_oversize(req)?;
     let mut body = Vec::new();
     // No body at all (GET-style POST) reads as empty.
     let Ok(mut stream) = req.stream() else { return Ok(body) };
     let mut read = 0usize;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk?;
-        read += chunk.len();
+        read = read.saturating_add(chunk.len());
         if read <= MAX_BODY_BYTES {
             body.extend_from_slice(&chunk);
         } else if read > DRAIN_LIMIT_BYTES {
             break;
         }
-        // Past the limit, a streamed body is read and dropped up to DRAIN_LIMIT_BYTES
-        // so the connection stays usable for the client's next request.
     }
     if read > MAX_BODY_BYTES {
         return Err(too_large());
@@ -45,8 +55,10 @@ async fn bounded_body(req: &mut Request) -> Outcome<Vec<u8>> {
     Ok(body)
 }
 
-/// How much of an oversized streamed body is read (and dropped) before answering.
-const DRAIN_LIMIT_BYTES: usize = 1024 * 1024;
+/// How much of an oversized streamed body is read (and dropped) so the 413
+/// reaches the client on a connection it can keep using. Reading is cheap
+/// (nothing is kept); a client sending more than this loses its connection.
+const DRAIN_LIMIT_BYTES: usize = 64 * 1024 * 1024;
 
 fn too_large() -> Problem {
     Problem::new(ErrorCode::PayloadTooLarge, format!("request bodies are limited to {MAX_BODY_BYTES} bytes"))
@@ -79,6 +91,30 @@ pub fn ok<T: Serialize>(value: &T) -> Outcome<Response> {
 
 pub fn created<T: Serialize>(value: &T) -> Outcome<Response> {
     json(201, value)
+}
+
+/// Headers on every answer of the Worker (API, errors, redirects). The pages
+/// and static files get theirs from `_headers` in the assets directory
+/// (`xtask/assets/_headers`, copied into `dist/`), which the runtime applies before the Worker runs.
+const API_HEADERS: [(&str, &str); 5] = [
+    // An API answer is data, never a document: nothing may load, run or frame it.
+    ("content-security-policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"),
+    ("x-content-type-options", "nosniff"),
+    ("referrer-policy", "no-referrer"),
+    ("x-frame-options", "DENY"),
+    ("permissions-policy", "camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+];
+
+/// Adds the security headers to an answer. They go on a fresh copy of its
+/// headers: a redirect's own headers are immutable.
+pub fn with_security_headers(response: Response) -> Response {
+    let headers = Headers::new();
+    let copied = response.headers().entries().try_for_each(|(name, value)| headers.append(&name, &value));
+    let added = API_HEADERS.iter().try_for_each(|(name, value)| headers.set(name, value));
+    match (copied, added) {
+        (Ok(()), Ok(())) => response.with_headers(headers),
+        _ => response,
+    }
 }
 
 /// Whether the request came to a local development host, where cookies

@@ -90,6 +90,10 @@ pub fn pages(tools: &Tools) -> Result {
             .arg("-o")
             .arg(&bundle))?;
     }
+    // Security headers for every page and static file (CSP, no framing, …).
+    let headers = root.join("dist").join("_headers");
+    std::fs::copy(root.join("xtask/assets/_headers"), &headers)
+        .map_err(|e| format!("cannot copy to {}: {e}", headers.display()))?;
     Ok(())
 }
 

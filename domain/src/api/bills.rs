@@ -22,6 +22,7 @@ pub struct CreateBillRequest {
     /// In minor units of `currency` (cents for EUR).
     pub amount_minor: u64,
     pub currency: Currency,
+    #[serde(deserialize_with = "crate::time::checked")]
     pub due_at: UnixMillis,
     pub description: Label,
     /// The biller's own reference.

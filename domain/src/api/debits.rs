@@ -60,6 +60,7 @@ pub struct DebitWaitRequest {
 /// Where a confirmation stands.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(rename_all = "snake_case", tag = "state")]
+#[allow(clippy::large_enum_variant, reason = "a message built once and sent; boxing would only change its users")]
 pub enum DebitOutcome {
     /// The phone has the question; no answer yet.
     Pending,

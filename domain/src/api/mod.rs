@@ -49,6 +49,8 @@ pub enum ErrorCode {
     WrongCredentials,
     /// A valid credential that may not do this (e.g. another shop's register).
     Forbidden,
+    /// A state-changing call with the session cookie from another site's page.
+    CrossOrigin,
     NotFound,
     MethodNotAllowed,
     /// The member has not joined this shop's programme.
@@ -118,7 +120,12 @@ impl ErrorCode {
         match self {
             Self::MalformedJson | Self::InvalidRequest | Self::TipNotAllowed => 400,
             Self::Unauthorized | Self::WrongCredentials => 401,
-            Self::Forbidden | Self::WrongShop | Self::NotPayableHere | Self::ShopNotAllowed | Self::WrongPin => 403,
+            Self::Forbidden
+            | Self::CrossOrigin
+            | Self::WrongShop
+            | Self::NotPayableHere
+            | Self::ShopNotAllowed
+            | Self::WrongPin => 403,
             Self::NotFound | Self::UnknownShop | Self::Unknown | Self::UnknownReward | Self::UnknownProduct => 404,
             Self::MethodNotAllowed => 405,
             Self::NotAMember

@@ -27,9 +27,11 @@ pub struct CreateTicketsRequest {
     pub event_title: Label,
     /// The shop whose registers act as gates.
     pub venue: ShopId,
+    #[serde(deserialize_with = "crate::time::checked")]
     pub starts_at: UnixMillis,
+    #[serde(deserialize_with = "crate::time::checked")]
     pub gate_opens_at: UnixMillis,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::time::checked_option")]
     pub ends_at: Option<UnixMillis>,
     /// How long before gate-open the phone may show the code (default 1 h).
     #[serde(default)]

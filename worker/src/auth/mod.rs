@@ -2,6 +2,7 @@
 //! an issuer (its API key, [`issuer`]), or the admin (the `ADMIN_TOKEN` secret). Every check fails closed with 401.
 
 pub mod issuer;
+pub mod origin;
 pub mod password;
 pub mod session;
 
@@ -11,7 +12,7 @@ use crate::error::{Outcome, Problem};
 use crate::storage::directory::{Directory, RegisterRecord};
 use domain::api::{ErrorCode, ShopSummary};
 use domain::member::MemberNumber;
-use worker::{Env, Request};
+use worker::{Env, Method, Request};
 
 /// A secret from the environment (`.dev.vars` locally, `wrangler secret put` deployed).
 /// Unset and empty are the same: not configured.
@@ -43,8 +44,10 @@ impl Sessions {
         Ok(Self { secret: secret.into_bytes() })
     }
 
-    /// The signed-in member, from the session cookie.
+    /// The signed-in member, from the session cookie. A state-changing call
+    /// must come from our own origin (see [`origin`]): else 403 `cross_origin`.
     pub fn member(&self, req: &Request) -> Outcome<MemberNumber> {
+        same_origin(req)?;
         let cookies = req.headers().get("cookie").ok().flatten().unwrap_or_default();
         let value = session::from_cookie_header(&cookies).ok_or_else(|| unauthorized("sign in first"))?;
         session::open(&self.secret, value, clock::now())
@@ -54,6 +57,20 @@ impl Sessions {
     /// The cookie value for a member who just signed in.
     pub fn seal(&self, member: &MemberNumber) -> String {
         session::seal(&self.secret, member, clock::now())
+    }
+}
+
+/// Refuses a cross-site state-changing call (see [`origin`]).
+fn same_origin(req: &Request) -> Outcome<()> {
+    let safe = matches!(req.method(), Method::Get | Method::Head | Method::Options);
+    let headers = req.headers();
+    let origin = headers.get("origin")?;
+    let fetch_site = headers.get("sec-fetch-site")?;
+    let own = req.url()?.origin().ascii_serialization();
+    if origin::allowed(safe, origin.as_deref(), fetch_site.as_deref(), &own) {
+        Ok(())
+    } else {
+        Err(Problem::new(ErrorCode::CrossOrigin, "this call must come from this site's own pages"))
     }
 }
 

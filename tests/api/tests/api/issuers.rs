@@ -57,7 +57,7 @@ async fn bad_bills_and_tickets_are_refused_with_reasons() {
     // A shop the operator listed for the issuer but that does not exist.
     let unlisted = ShopId::parse("no-such-shop").unwrap();
     let listed_unknown = create_issuer_for(&app, &[&app.shop.shop_id, &unlisted]).await;
-    let unknown = json!({ "amount_minor": 1, "currency": "EUR", "due_at": 0, "description": "x", "reference": "r", "payable_at": [unlisted] });
+    let unknown = json!({ "amount_minor": 1, "currency": "EUR", "due_at": now_ms() + HOUR, "description": "x", "reference": "r", "payable_at": [unlisted] });
     expect_error(listed_unknown.post(&app, routes::ISSUER_BILLS, &unknown).await, ErrorCode::UnknownShop).await;
     let bad_window = json!({ "event_id": "e", "event_title": "t", "venue": app.shop.shop_id, "starts_at": 10, "gate_opens_at": 20, "ends_at": 15 });
     expect_error(issuer.post(&app, routes::ISSUER_TICKETS, &bad_window).await, ErrorCode::InvalidRequest).await;
