@@ -54,12 +54,31 @@ pub fn start() {
     on_click("next-customer", till::next_customer);
     on_click("print-receipt", till::print_receipt);
     on_click("camera-retry", camera::start);
+    on_click("switch-keep", || till::switch_customer(true));
+    on_click("switch-new", || till::switch_customer(false));
+    on_switch_keys();
     dom::on_id("amount", "input", |_| till::amount_typed());
     // Buttons drawn from data: one handler per list, told which button by its attribute.
     on_click_in("products", "data-product-code", till::add_product);
     on_click_in("rewards", "data-reward-id", till::redeem);
     on_click_in("lines", "data-line", till::remove_line);
     wasm_bindgen_futures::spawn_local(till::boot());
+}
+
+/// The switch's keys: F2 keeps the sale, F4 starts a new one (function keys type
+/// nothing, so they work while the cursor is in the amount field).
+fn on_switch_keys() {
+    let Some(document) = dom::document() else { return };
+    dom::on(&document, "keydown", |event| {
+        let key = js_sys::Reflect::get(&event, &"key".into()).ok().and_then(|key| key.as_string());
+        let keep_sale = match key.as_deref() {
+            Some("F2") => true,
+            Some("F4") => false,
+            _ => return,
+        };
+        event.prevent_default();
+        till::switch_customer(keep_sale);
+    });
 }
 
 fn on_click(id: &str, handler: fn()) {

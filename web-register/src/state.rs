@@ -45,10 +45,18 @@ pub enum Phase {
     /// Waiting for a code, from the camera or typed.
     Ready,
     /// A code was read; the server is asked what it is for (and, for a shop
-    /// membership, who the customer is).
-    Checking { code: OneTimeCode, previous: Option<CustomerNumber> },
-    /// A customer on screen, with the sale being rung up (`Till::lines`).
-    Customer { code: OneTimeCode, view: CustomerView, request: Option<Request>, note: String },
+    /// membership, who the customer is). `keep_sale`: the cashier switched to this
+    /// code keeping the sale, whoever it turns out to be.
+    Checking { code: OneTimeCode, previous: Option<CustomerNumber>, keep_sale: bool },
+    /// A customer on screen, with the sale being rung up (`Till::lines`). `other` is
+    /// another code the camera sees meanwhile: it waits for the cashier's switch.
+    Customer {
+        code: OneTimeCode,
+        view: CustomerView,
+        request: Option<Request>,
+        note: String,
+        other: Option<OneTimeCode>,
+    },
     /// The customer's phone has the register's question.
     Waiting { code: OneTimeCode, view: CustomerView, status: DebitStatus, skew_ms: i64 },
     /// A bill on screen until the cashier presses Paid; `request_id` is kept for a retry.
@@ -125,6 +133,17 @@ pub struct Till {
     pending_operation: Option<(String, RequestId)>,
 }
 
+/// What the camera's frame asks of the page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CameraRead {
+    Nothing,
+    /// A new text to check (or, if it is not a Tessera code, to say so).
+    Check(String),
+    /// Another code came into view while a customer is on screen: it waits for the
+    /// cashier (a sound, and the switch on screen).
+    AnotherCode,
+}
+
 /// What a check's answer asks of the page besides drawing the new phase.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checked {
@@ -174,8 +193,10 @@ impl Till {
         }
     }
 
-    /// Texts decoded from one camera frame: the first one new in view, if reads are taken now.
-    pub fn camera_read(&mut self, texts: &[String], now: f64) -> Option<String> {
+    /// Texts decoded from one camera frame: the first one new in view, if reads are
+    /// taken now. One customer at a time: while a customer is on screen, another code
+    /// never replaces them by itself, and the same code seen again changes nothing.
+    pub fn camera_read(&mut self, texts: &[String], now: f64) -> CameraRead {
         if !self.takes_reads(now) {
             // Keep the code in view "seen", so it is not read again the moment reads resume.
             for text in texts {
@@ -183,9 +204,32 @@ impl Till {
                     self.seen.sighted(text, now);
                 }
             }
-            return None;
+            return CameraRead::Nothing;
         }
-        texts.iter().find(|text| self.seen.sighted(text, now)).cloned()
+        let Some(text) = texts.iter().find(|text| self.seen.sighted(text, now)).cloned() else {
+            return CameraRead::Nothing;
+        };
+        let Phase::Customer { code, other, .. } = &mut self.phase else { return CameraRead::Check(text) };
+        let Ok(read) = OneTimeCode::parse(&text) else { return CameraRead::Check(text) };
+        if &read == code || other.as_ref() == Some(&read) {
+            return CameraRead::Nothing;
+        }
+        *other = Some(read);
+        CameraRead::AnotherCode
+    }
+
+    /// The cashier switches to the other code in view, keeping the sale (lines and
+    /// amount) for the next customer or starting a new one.
+    pub fn switch_to_other(&mut self, keep_sale: bool) -> Option<(Call, OneTimeCode)> {
+        let Phase::Customer { other, request: None, view, .. } = &mut self.phase else { return None };
+        let code = other.take()?;
+        let previous = Some(view.customer_number);
+        if !keep_sale {
+            self.lines.clear();
+            self.sale_held_for = None;
+        }
+        self.phase = Phase::Checking { code: code.clone(), previous: previous.filter(|_| keep_sale), keep_sale };
+        Some((self.call(), code))
     }
 
     /// A typed code: taken unless a request is in flight; it counts as seen.
@@ -214,7 +258,7 @@ impl Till {
             Phase::Checking { previous, .. } => *previous,
             _ => None,
         };
-        self.phase = Phase::Checking { code, previous };
+        self.phase = Phase::Checking { code, previous, keep_sale: false };
         self.call()
     }
 
@@ -227,17 +271,17 @@ impl Till {
         if !self.current(turn) {
             return None;
         }
-        let Phase::Checking { code, previous } = std::mem::take(&mut self.phase) else {
+        let Phase::Checking { code, previous, keep_sale } = std::mem::take(&mut self.phase) else {
             return None;
         };
         Some(match outcome {
             ScanOutcome::Customer(view) => {
                 let held = self.sale_held_for.take() == Some(view.customer_number);
-                let same = held || previous == Some(view.customer_number);
+                let same = keep_sale || held || previous == Some(view.customer_number);
                 if !same {
                     self.lines.clear();
                 }
-                self.phase = Phase::Customer { code, view, request: None, note: String::new() };
+                self.phase = Phase::Customer { code, view, request: None, note: String::new(), other: None };
                 Checked::Customer { new_sale: !same }
             }
             ScanOutcome::Admission(verdict) => {
@@ -637,12 +681,12 @@ mod tests {
     fn reads_wait_while_a_request_is_in_flight_or_a_result_is_held() {
         let mut till = ready_till();
         let texts = vec![code(1).as_str().to_owned()];
-        assert_eq!(till.camera_read(&texts, 0.0), Some(texts[0].clone()));
+        assert_eq!(till.camera_read(&texts, 0.0), CameraRead::Check(texts[0].clone()));
         till.check(code(1));
         assert!(till.in_flight());
         assert!(!till.typed_read(&code(2), 10.0));
         let other = vec![code(2).as_str().to_owned()];
-        assert_eq!(till.camera_read(&other, 10.0), None);
+        assert_eq!(till.camera_read(&other, 10.0), CameraRead::Nothing);
         till.show(
             Shown::Gate(
                 serde_json::from_value(serde_json::json!({
@@ -653,11 +697,11 @@ mod tests {
             ),
             1_000.0,
         );
-        assert_eq!(till.camera_read(&texts, 500.0), None);
-        assert_eq!(till.camera_read(&other, 600.0), None);
+        assert_eq!(till.camera_read(&texts, 500.0), CameraRead::Nothing);
+        assert_eq!(till.camera_read(&other, 600.0), CameraRead::Nothing);
         // The code kept in view while the result was held stays seen; a new one is taken.
-        assert_eq!(till.camera_read(&texts, 1_000.0), None);
-        assert_eq!(till.camera_read(&other, 1_001.0), Some(other[0].clone()));
+        assert_eq!(till.camera_read(&texts, 1_000.0), CameraRead::Nothing);
+        assert_eq!(till.camera_read(&other, 1_001.0), CameraRead::Check(other[0].clone()));
         assert!(till.typed_read(&code(3), 1_002.0));
     }
 
@@ -742,5 +786,43 @@ mod tests {
         till.checked(call.turn, ScanOutcome::Failed(refused(ErrorCode::Unauthorized)), 0.0);
         assert!(matches!(till.phase, Phase::Unusable(Unusable::BadCredential)));
         assert!(!till.typed_read(&code(2), 0.0));
+    }
+
+    #[test]
+    fn another_code_in_view_never_replaces_the_customer_by_itself() {
+        let mut till = ready_till();
+        let (first, second) = (code(1).as_str().to_owned(), code(2).as_str().to_owned());
+        let (only_first, only_second) = (vec![first.clone()], vec![second.clone()]);
+        assert_eq!(till.camera_read(&only_first, 0.0), CameraRead::Check(first.clone()));
+        serving(&mut till, 1, 7);
+        till.add_line(line("Coffee")).unwrap();
+        // The customer's own code, and both codes in one frame, change nothing but the notice.
+        assert_eq!(till.camera_read(&only_first, 100.0), CameraRead::Nothing);
+        assert_eq!(till.camera_read(&[first.clone(), second.clone()], 200.0), CameraRead::AnotherCode);
+        for t in 3..40 {
+            let now = f64::from(t) * 100.0;
+            assert_eq!(till.camera_read(&[first.clone(), second.clone()], now), CameraRead::Nothing);
+        }
+        // Out of view and back: still the same other code, still nothing new.
+        assert_eq!(till.camera_read(&only_second, 10_000.0), CameraRead::Nothing);
+        assert!(matches!(&till.phase, Phase::Customer { view, other: Some(other), .. }
+            if view.customer_number == CustomerNumber(7) && other == &code(2)));
+        assert_eq!(till.lines.len(), 1);
+    }
+
+    #[test]
+    fn the_cashier_switches_keeping_or_clearing_the_sale() {
+        for keep_sale in [true, false] {
+            let mut till = ready_till();
+            serving(&mut till, 1, 7);
+            till.add_line(line("Coffee")).unwrap();
+            assert_eq!(till.camera_read(&[code(2).as_str().to_owned()], 0.0), CameraRead::AnotherCode);
+            let (call, switched) = till.switch_to_other(keep_sale).unwrap();
+            assert_eq!(switched, code(2));
+            let checked = till.checked(call.turn, ScanOutcome::Customer(customer(8)), 0.0);
+            assert_eq!(checked, Some(Checked::Customer { new_sale: !keep_sale }));
+            assert_eq!(till.lines.len(), usize::from(keep_sale));
+            assert!(till.switch_to_other(keep_sale).is_none(), "nothing left to switch to");
+        }
     }
 }

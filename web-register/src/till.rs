@@ -11,7 +11,7 @@ use crate::other_item;
 use crate::request_id;
 use crate::sale;
 use crate::sound;
-use crate::state::{read_till, with_till, Checked, Phase, Unusable};
+use crate::state::{read_till, with_till, Call, CameraRead, Checked, Phase, Unusable};
 use crate::timing::{now_ms, sleep};
 use crate::views;
 use domain::api::{AccruePointsRequest, DebitOperation, ErrorCode};
@@ -70,11 +70,30 @@ pub async fn boot() {
 
 /// Texts the camera decoded from one frame.
 pub fn camera_reads(texts: &[String]) {
-    let Some(text) = with_till(|till| till.camera_read(texts, now_ms())) else { return };
+    let text = match with_till(|till| till.camera_read(texts, now_ms())) {
+        CameraRead::Nothing => return,
+        CameraRead::AnotherCode => {
+            sound::attention();
+            return render();
+        }
+        CameraRead::Check(text) => text,
+    };
     match OneTimeCode::parse(&text) {
         Ok(code) => check(code),
         Err(_) => views::read_hint("The camera sees a QR code that is not a Tessera code."),
     }
+}
+
+/// "Switch" (F2 keeps the sale, F4 starts a new one): the other code in view
+/// becomes the customer on screen.
+pub fn switch_customer(keep_sale: bool) {
+    let Some((call, code)) = with_till(|till| till.switch_to_other(keep_sale)) else { return };
+    if !keep_sale {
+        clear_sale_inputs();
+    }
+    views::read_hint("");
+    render();
+    spawn_local(answer_check(call, code));
 }
 
 /// "Look up": the typed code, the same way as a scan.
@@ -92,24 +111,27 @@ fn check(code: OneTimeCode) {
     views::read_hint("");
     let call = with_till(|till| till.check(code.clone()));
     render();
-    spawn_local(async move {
-        let outcome = flows::checkout::scan(&call.token, &code).await;
-        match with_till(|till| till.checked(call.turn, outcome, now_ms())) {
-            None => return,
-            Some(Checked::Customer { new_sale }) => {
-                if new_sale {
-                    clear_sale_inputs();
-                }
-                views::clear_typed_code();
-                render();
-                return views::sale::focus_amount();
+    spawn_local(answer_check(call, code));
+}
+
+/// Asks what `code` is for and shows the answer.
+async fn answer_check(call: Call, code: OneTimeCode) {
+    let outcome = flows::checkout::scan(&call.token, &code).await;
+    match with_till(|till| till.checked(call.turn, outcome, now_ms())) {
+        None => return,
+        Some(Checked::Customer { new_sale }) => {
+            if new_sale {
+                clear_sale_inputs();
             }
-            Some(Checked::Admit) => sound::admit(),
-            Some(Checked::Deny) => sound::deny(),
-            Some(Checked::Shown) => {}
+            views::clear_typed_code();
+            render();
+            return views::sale::focus_amount();
         }
-        render();
-    });
+        Some(Checked::Admit) => sound::admit(),
+        Some(Checked::Deny) => sound::deny(),
+        Some(Checked::Shown) => {}
+    }
+    render();
 }
 
 fn clear_sale_inputs() {

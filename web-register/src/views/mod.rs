@@ -31,6 +31,7 @@ pub fn render(till: &Till) {
             screen("till-view");
             verdict::render(till);
             sale::render(till);
+            render_other_code(till);
             let (bill, note) = match &till.phase {
                 Phase::Bill { paying, note, .. } => (Some(*paying), note.as_str()),
                 _ => (None, ""),
@@ -39,6 +40,18 @@ pub fn render(till: &Till) {
             dom::set_busy("pay-bill", bill == Some(true));
             dom::set_text("bill-error", note);
         }
+    }
+}
+
+/// "Another code in view" while a customer is on screen, with the switch.
+fn render_other_code(till: &Till) {
+    let waiting = match &till.phase {
+        Phase::Customer { other: Some(_), view, .. } => Some(view.customer_number),
+        _ => None,
+    };
+    dom::set_hidden("other-code", waiting.is_none());
+    if let Some(customer) = waiting {
+        dom::set_text("other-code-customer", &customer.to_string());
     }
 }
 
