@@ -65,6 +65,22 @@ export function webcamVideoOf(qrPng, y4mPath) {
   ]);
 }
 
+/**
+ * The same phone held up only after `darkSeconds` of an empty frame, for `codeSeconds`;
+ * the fake webcam loops it, so the code leaves the view and comes back.
+ */
+export function webcamVideoLater(qrPng, y4mPath, { darkSeconds, codeSeconds, fps = 5 }) {
+  execFileSync("ffmpeg", [
+    "-loglevel", "error", "-y",
+    "-f", "lavfi", "-i", `color=c=0x1b1f24:s=640x480:r=${fps}`,
+    "-loop", "1", "-i", qrPng,
+    "-filter_complex",
+    `[1:v]scale=300:300:flags=neighbor[qr];[0:v][qr]overlay=(W-w)/2:(H-h)/2:enable='gte(t,${darkSeconds})',format=yuv420p`,
+    "-frames:v", String((darkSeconds + codeSeconds) * fps), "-r", String(fps),
+    "-f", "yuv4mpegpipe", y4mPath,
+  ]);
+}
+
 export function uniqueShopId(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }

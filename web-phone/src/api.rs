@@ -1,10 +1,16 @@
-//! Typed calls to the Tessera API (see `domain::api` for the contract). The session
-//! is an HttpOnly cookie, so every call is a same-origin fetch with credentials.
+//! Typed calls to the Tessera API (contract: `domain::api`, paths:
+//! `domain::api::routes`). The session is an HttpOnly cookie, so every call is a
+//! same-origin fetch with credentials.
 
+use domain::api::items::{
+    ClaimRequest, Claimed, IssueItemCodeRequest, IssuedItemCode, OfferTransferRequest, Pocket, TransferOffer,
+};
+use domain::api::routes;
 use domain::api::{
     ApproveRequest, CancelRequest, DebitStatus, IssueCodeRequest, IssuedCode, JoinRequest, MembershipView,
     SetPinRequest, ShopList, SignInRequest, SignUpRequest, SignedIn, Wallet,
 };
+use domain::items::{HandoverToken, ItemRef};
 use domain::shop::ShopId;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -13,52 +19,75 @@ pub use web_shared::http::Failure;
 use web_shared::http::{self, Auth};
 
 pub async fn sign_up(request: &SignUpRequest) -> Result<SignedIn, Failure> {
-    call("POST", "/api/members", Some(request)).await
+    call("POST", routes::MEMBERS, Some(request)).await
 }
 
 pub async fn sign_in(request: &SignInRequest) -> Result<SignedIn, Failure> {
-    call("POST", "/api/session", Some(request)).await
+    call("POST", routes::SESSION, Some(request)).await
 }
 
 pub async fn sign_out() -> Result<(), Failure> {
-    send("DELETE", "/api/session", None::<&()>).await.map(|_| ())
+    send("DELETE", routes::SESSION, None::<&()>).await.map(|_| ())
 }
 
 pub async fn wallet() -> Result<Wallet, Failure> {
-    call("GET", "/api/me/wallet", None::<&()>).await
+    call("GET", routes::WALLET, None::<&()>).await
 }
 
 /// Waits (server side, up to `domain::api::LONG_POLL_MS`) until the wallet moves past `version`.
 pub async fn wallet_after(version: u64) -> Result<Wallet, Failure> {
-    call("GET", &format!("/api/me/wallet?after={version}"), None::<&()>).await
+    call("GET", &format!("{}?after={version}", routes::WALLET), None::<&()>).await
 }
 
 pub async fn shops() -> Result<ShopList, Failure> {
-    call("GET", "/api/shops", None::<&()>).await
+    call("GET", routes::SHOPS, None::<&()>).await
 }
 
 pub async fn join(request: &JoinRequest) -> Result<MembershipView, Failure> {
-    call("POST", "/api/me/memberships", Some(request)).await
+    call("POST", routes::MEMBERSHIPS, Some(request)).await
 }
 
 pub async fn issue_code(shop_id: &ShopId) -> Result<IssuedCode, Failure> {
-    call("POST", "/api/me/codes", Some(&IssueCodeRequest { shop_id: shop_id.clone() })).await
+    call("POST", routes::CODES, Some(&IssueCodeRequest { shop_id: shop_id.clone() })).await
+}
+
+/// A one-time code that carries one bill or ticket.
+pub async fn issue_item_code(item: &ItemRef) -> Result<IssuedItemCode, Failure> {
+    call("POST", routes::ITEM_CODES, Some(&IssueItemCodeRequest { item: item.clone() })).await
 }
 
 pub async fn set_pin(request: &SetPinRequest) -> Result<(), Failure> {
-    send("PUT", "/api/me/pin", Some(request)).await.map(|_| ())
+    send("PUT", routes::PIN, Some(request)).await.map(|_| ())
 }
 
 pub async fn approve(request: &ApproveRequest) -> Result<DebitStatus, Failure> {
-    call("POST", "/api/me/confirmations/approve", Some(request)).await
+    call("POST", routes::APPROVE, Some(request)).await
 }
 
 pub async fn cancel(request: &CancelRequest) -> Result<DebitStatus, Failure> {
-    call("POST", "/api/me/confirmations/cancel", Some(request)).await
+    call("POST", routes::CANCEL, Some(request)).await
 }
 
-/// Any JSON call with the session cookie; the typed helpers above, and `views::items`, use it.
-pub async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Option<&impl Serialize>) -> Result<T, Failure> {
+/// The bills and tickets the member holds.
+pub async fn items() -> Result<Pocket, Failure> {
+    call("GET", routes::ITEMS, None::<&()>).await
+}
+
+/// Claims a bill or ticket by its link's secret.
+pub async fn claim(token: HandoverToken) -> Result<Claimed, Failure> {
+    call("POST", routes::CLAIMS, Some(&ClaimRequest { token })).await
+}
+
+/// Accepts a ticket passed on by its holder.
+pub async fn accept_transfer(token: HandoverToken) -> Result<Claimed, Failure> {
+    call("POST", routes::ACCEPT_TRANSFER, Some(&ClaimRequest { token })).await
+}
+
+pub async fn offer_transfer(item: ItemRef) -> Result<TransferOffer, Failure> {
+    call("POST", routes::TRANSFERS, Some(&OfferTransferRequest { item })).await
+}
+
+async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Option<&impl Serialize>) -> Result<T, Failure> {
     http::call(method, path, Auth::Session, body).await
 }
 

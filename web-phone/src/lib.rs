@@ -1,13 +1,17 @@
 //! Tessera's customer page: sign up or in, join shops, show a one-time QR code at
-//! the register, and watch the points arrive live.
+//! the register (for a shop card, a bill or a ticket), and watch the points arrive live.
 //!
-//! - [`api`]: typed fetch helpers for the contract in `domain::api`.
-//! - [`qr`]: one-time code → SVG.
-//! - [`session`]: signed-in life: entering, the wallet long-poll, leaving.
-//! - [`views`]: one module per screen.
-//! - [`state`], [`dom`], [`timing`]: the page's memory, DOM and clock helpers.
+//! Modules, each depending only on those listed before it:
+//! - [`api`] (typed calls, paths from `domain::api::routes`), [`state`] (the page's
+//!   memory), [`timing`], [`qr`] (one-time code → SVG), [`dom`];
+//! - [`views::messages`] and [`views::show`] (which screen), then [`ended`] (a
+//!   session that ends goes back to sign-in);
+//! - [`views`]: one module per screen; `views::code` is the one code screen;
+//! - [`session`]: entering, following the wallet live, leaving;
+//! - this file: which element calls which handler.
 
 pub mod api;
+pub mod ended;
 pub mod qr;
 pub mod session;
 pub mod state;
@@ -17,17 +21,66 @@ pub mod views;
 // Shared with the register page, so both pages behave and render alike.
 pub use web_shared::{dom, locale, receipt_view};
 
+use domain::shop::ShopId;
+use state::CodeFor;
 use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen_futures::spawn_local;
 
-/// Entry point, called once by `index.html` after the module is initialised.
+/// Entry point, called once by `index.html` after the module is initialised:
+/// every button to its one handler.
 #[wasm_bindgen]
 pub fn start() {
-    views::auth::wire();
-    views::wallet::wire();
-    views::code::wire();
-    views::confirm::wire();
-    views::receipts::wire();
-    views::pin::wire();
-    dom::on_id("sign-out", "click", |_| wasm_bindgen_futures::spawn_local(session::sign_out()));
-    wasm_bindgen_futures::spawn_local(session::boot());
+    on_submit("sign-up-form", || async {
+        if let Some(signed_in) = views::auth::sign_up().await {
+            session::enter(signed_in).await;
+        }
+    });
+    on_submit("sign-in-form", || async {
+        if let Some(signed_in) = views::auth::sign_in().await {
+            session::enter(signed_in).await;
+        }
+    });
+    on_submit("pin-form", session::save_pin);
+    on_submit("confirm-form", views::confirm::approve);
+    dom::on_id("confirm-cancel", "click", |_| spawn_local(views::confirm::cancel()));
+    dom::on_id("sign-out", "click", |_| spawn_local(session::sign_out()));
+    dom::on_id("close-code", "click", |_| views::code::close());
+    dom::on_id("receipt-done", "click", |_| views::receipts::hide());
+    dom::on_id("new-member-dismiss", "click", |_| dom::set_hidden("new-member", true));
+    // Buttons drawn from data, one handler per list.
+    on_click_in("memberships", "data-testid=show-code", |button| {
+        if let Some(shop_id) = views::around(&button, "data-shop-id").and_then(|id| ShopId::parse(&id).ok()) {
+            views::code::open(CodeFor::Membership(shop_id));
+        }
+    });
+    on_click_in("shops", "data-testid=join-shop", |button| {
+        if let Some(shop_id) = views::around(&button, "data-shop-id").and_then(|id| ShopId::parse(&id).ok()) {
+            let share_name = views::wallet::share_name_ticked(&button);
+            spawn_local(session::join(shop_id, share_name, button));
+        }
+    });
+    for list in ["bills", "tickets"] {
+        on_click_in(list, "data-show-code", |button| {
+            if let Some(code_for) = views::around(&button, "data-item").and_then(|item| views::items::code_for(&item)) {
+                views::code::open(code_for);
+            }
+        });
+    }
+    spawn_local(session::boot());
+}
+
+fn on_submit<F: std::future::Future<Output = ()> + 'static>(id: &str, handler: fn() -> F) {
+    dom::on_id(id, "submit", move |event| {
+        event.prevent_default();
+        spawn_local(handler());
+    });
+}
+
+/// A click inside `list` on an element matching `[selector]`: `handler(that element)`.
+fn on_click_in(list: &str, selector: &'static str, handler: fn(web_sys::Element)) {
+    dom::on_id(list, "click", move |event| {
+        if let Some(button) = views::clicked(&event, selector) {
+            handler(button);
+        }
+    });
 }

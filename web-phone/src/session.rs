@@ -1,12 +1,18 @@
-//! Being signed in: entering the wallet, following it live, and leaving.
+//! Being signed in: entering the wallet, following it live, and leaving. This is
+//! the top of the page: it draws every screen (`views`) as the wallet changes;
+//! no screen calls back into it (a screen's button that must change the wallet
+//! is wired in `lib.rs` to a function here).
 
-use crate::api::{self, Failure};
+use crate::api;
+use crate::ended::{end, ended_by};
 use crate::state::{points_text, with_app};
 use crate::timing::{now_ms, sleep};
+use crate::views::auth::SignedIn;
 use crate::views::messages::{clear_error, show_error, show_notice};
 use crate::views::{self, code, wallet, Screen};
-use domain::api::{ErrorCode, Wallet};
+use domain::api::{ErrorCode, JoinRequest, Wallet};
 use domain::member::MemberNumber;
+use domain::shop::ShopId;
 use wasm_bindgen_futures::spawn_local;
 
 const RETRY_MS: i32 = 3_000;
@@ -31,7 +37,11 @@ pub async fn boot() {
 }
 
 /// After a successful sign-up or sign-in (the cookie is set).
-pub async fn enter(new_member: Option<MemberNumber>) {
+pub async fn enter(signed_in: SignedIn) {
+    let new_member = match signed_in {
+        SignedIn::NewMember(number) => Some(number),
+        SignedIn::Member => None,
+    };
     match api::wallet().await {
         Ok(wallet) => start(wallet, new_member),
         Err(failure) => show_error(&failure.message()),
@@ -55,22 +65,6 @@ fn start(wallet: Wallet, new_member: Option<MemberNumber>) {
     spawn_local(views::items::enter());
 }
 
-/// Back to the sign-in screen; running loops notice the new session number and stop.
-pub fn end(reason: Option<&str>) {
-    with_app(|app| {
-        app.session += 1;
-        app.wallet = None;
-        app.code_shop = None;
-        app.code_generation += 1;
-    });
-    wallet::show_new_member(None);
-    views::show(Screen::Auth);
-    match reason {
-        Some(text) => show_error(text),
-        None => clear_error(),
-    }
-}
-
 pub async fn sign_out() {
     clear_error();
     crate::dom::set_busy("sign-out", true);
@@ -80,16 +74,6 @@ pub async fn sign_out() {
         Ok(()) => end(None),
         Err(failure) if failure.is(ErrorCode::Unauthorized) => end(None),
         Err(failure) => show_error(&failure.message()),
-    }
-}
-
-/// Handles an answer that says the session is gone; true if it did.
-pub fn ended_by(failure: &Failure) -> bool {
-    if failure.is(ErrorCode::Unauthorized) {
-        end(Some("Your session has ended. Please sign in again."));
-        true
-    } else {
-        false
     }
 }
 
@@ -127,7 +111,7 @@ pub fn apply(new: Wallet) {
         }
         let receipt = new.receipts.first().filter(|r| old.receipts.first() != Some(*r)).cloned();
         // A new question or receipt from the code's shop means its code was just used.
-        let used = app.code_shop.as_ref().is_some_and(|shop| {
+        let used = app.code_shop().is_some_and(|shop| {
             let asked = new
                 .confirmations
                 .iter()
@@ -159,7 +143,7 @@ pub fn apply(new: Wallet) {
     if let Some(receipt) = new_receipt {
         views::receipts::show(&receipt);
     }
-    let code_shop = with_app(|app| app.code_shop.clone());
+    let code_shop = with_app(|app| app.code_shop().cloned());
     let mut refreshed = false;
     for (shop, delta) in gains {
         if code_shop.as_ref() == Some(&shop.shop_id) {
@@ -174,5 +158,34 @@ pub fn apply(new: Wallet) {
     }
     if used_code && !refreshed {
         code::refresh();
+    }
+}
+
+/// Fetches the wallet now rather than waiting for the long poll.
+pub async fn refresh() {
+    match api::wallet().await {
+        Ok(wallet) => apply(wallet),
+        Err(failure) if ended_by(&failure) => {}
+        Err(failure) => show_error(&failure.message()),
+    }
+}
+
+/// "Join" on a shop's card.
+pub async fn join(shop_id: ShopId, share_name: bool, button: web_sys::Element) {
+    clear_error();
+    let _ = button.set_attribute("disabled", "");
+    let result = api::join(&JoinRequest { shop_id, share_name }).await;
+    let _ = button.remove_attribute("disabled");
+    match result {
+        Ok(_) => refresh().await,
+        Err(failure) if ended_by(&failure) => {}
+        Err(failure) => show_error(&failure.message()),
+    }
+}
+
+/// "Save PIN": the wallet then says the PIN is set.
+pub async fn save_pin() {
+    if views::pin::save().await {
+        refresh().await;
     }
 }

@@ -1,9 +1,28 @@
 //! What the page knows right now. Wasm runs on one thread, so one thread-local
 //! cell is enough; `with_app` never awaits, so a borrow never spans a request.
 
+use domain::api::items::Pocket;
 use domain::api::{PendingConfirmation, ShopSummary, Wallet};
+use domain::items::ItemRef;
 use domain::shop::{RequestId, ShopId};
 use std::cell::RefCell;
+
+/// What the code on screen is for: a shop membership, or one bill or ticket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CodeFor {
+    Membership(ShopId),
+    Item { item: ItemRef, title: String },
+}
+
+impl CodeFor {
+    /// The shop whose membership code this is.
+    pub fn shop(&self) -> Option<&ShopId> {
+        match self {
+            Self::Membership(shop) => Some(shop),
+            Self::Item { .. } => None,
+        }
+    }
+}
 
 #[derive(Default)]
 pub struct App {
@@ -11,8 +30,10 @@ pub struct App {
     pub session: u32,
     pub wallet: Option<Wallet>,
     pub shops: Vec<ShopSummary>,
-    /// The shop whose code is on screen.
-    pub code_shop: Option<ShopId>,
+    /// The bills and tickets the member holds.
+    pub pocket: Pocket,
+    /// What the code on screen is for.
+    pub code_for: Option<CodeFor>,
     /// Bumped whenever the code view opens, closes or must fetch a fresh code.
     pub code_generation: u32,
     /// Bumped per notice, so an older notice's timer does not hide a newer one.
@@ -25,6 +46,13 @@ pub struct App {
     pub prompt_generation: u32,
     /// Server clock minus phone clock, from the last wallet.
     pub skew_ms: i64,
+}
+
+impl App {
+    /// The shop whose membership code is on screen.
+    pub fn code_shop(&self) -> Option<&ShopId> {
+        self.code_for.as_ref().and_then(CodeFor::shop)
+    }
 }
 
 pub use web_shared::text::{points_text, sentence};

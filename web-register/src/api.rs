@@ -1,6 +1,9 @@
-//! Typed calls to the register routes of the API (contract: `domain::api`).
-//! Every call carries `Authorization: Bearer <register token>`.
+//! Typed calls to the register routes of the API (contract: `domain::api`, paths:
+//! `domain::api::routes`). Every call carries `Authorization: Bearer <register token>`.
 
+use domain::api::bills::BillPaid;
+use domain::api::items::{PayBillRequest, ScanAnswer, ScanRequest};
+use domain::api::routes;
 use domain::api::{
     AccruePointsRequest, CustomerView, DebitRequest, DebitStatus, DebitWaitRequest, PointsAccrued, RegisterInfo,
     ResolveRequest, TopUpRequest,
@@ -13,36 +16,44 @@ pub use web_shared::http::Failure;
 use web_shared::http::{self, Auth};
 
 pub async fn register_info(token: &str) -> Result<RegisterInfo, Failure> {
-    call(token, "GET", "/api/register", None::<&()>).await
+    call(token, "GET", routes::REGISTER, None::<&()>).await
+}
+
+/// What a code is for; a ticket's code is judged (and its entry recorded) at once.
+pub async fn scan(token: &str, request: &ScanRequest) -> Result<ScanAnswer, Failure> {
+    call(token, "POST", routes::SCAN, Some(request)).await
 }
 
 pub async fn resolve(token: &str, request: &ResolveRequest) -> Result<CustomerView, Failure> {
-    call(token, "POST", "/api/register/resolve", Some(request)).await
+    call(token, "POST", routes::RESOLVE, Some(request)).await
 }
 
 pub async fn accrue(token: &str, request: &AccruePointsRequest) -> Result<PointsAccrued, Failure> {
-    call(token, "POST", "/api/register/points", Some(request)).await
+    call(token, "POST", routes::POINTS, Some(request)).await
 }
 
 pub async fn debit(token: &str, request: &DebitRequest) -> Result<DebitStatus, Failure> {
-    call(token, "POST", "/api/register/debits", Some(request)).await
+    call(token, "POST", routes::DEBITS, Some(request)).await
 }
 
 /// Long-polls (server side, ≤ 25 s) until the customer answers.
 pub async fn debit_wait(token: &str, request: &DebitWaitRequest) -> Result<DebitStatus, Failure> {
-    call(token, "POST", "/api/register/debits/wait", Some(request)).await
+    call(token, "POST", routes::DEBITS_WAIT, Some(request)).await
 }
 
 pub async fn debit_cancel(token: &str, request: &DebitWaitRequest) -> Result<DebitStatus, Failure> {
-    call(token, "POST", "/api/register/debits/cancel", Some(request)).await
+    call(token, "POST", routes::DEBITS_CANCEL, Some(request)).await
 }
 
 pub async fn top_up(token: &str, request: &TopUpRequest) -> Result<Receipt, Failure> {
-    call(token, "POST", "/api/register/prepaid/top-ups", Some(request)).await
+    call(token, "POST", routes::TOP_UPS, Some(request)).await
 }
 
-/// Any JSON call with the register's token; the typed helpers above, and `gate`, use it.
-pub async fn call<T: DeserializeOwned>(
+pub async fn pay_bill(token: &str, request: &PayBillRequest) -> Result<BillPaid, Failure> {
+    call(token, "POST", routes::PAY_BILL, Some(request)).await
+}
+
+async fn call<T: DeserializeOwned>(
     token: &str,
     method: &str,
     path: &str,

@@ -6,11 +6,10 @@
 //! within [`DEFAULT_DECODE_TIMEOUT_MS`] (or that made it fail, e.g. a Wasm trap,
 //! which leaves its instance unusable) costs a fresh worker, not the camera.
 
-use crate::checkout;
 use crate::dom;
 use crate::timing::now_ms;
 use js_sys::{Array, Object, Reflect, Uint8ClampedArray};
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
@@ -58,16 +57,22 @@ struct Pump {
     last_decode_ms: f64,
 }
 
+/// Hears the texts decoded from one frame.
+pub type ReadHandler = fn(&[String]);
+
 thread_local! {
     static PUMP: RefCell<Option<Pump>> = const { RefCell::new(None) };
+    /// Who hears the texts decoded from a frame (the till, set by `lib.rs`).
+    static ON_READS: Cell<Option<ReadHandler>> = const { Cell::new(None) };
+}
+
+/// Sets who hears the texts each frame yields.
+pub fn on_reads(handler: ReadHandler) {
+    ON_READS.with(|slot| slot.set(Some(handler)));
 }
 
 fn with_pump<R>(f: impl FnOnce(&mut Pump) -> R) -> Option<R> {
     PUMP.with(|pump| pump.borrow_mut().as_mut().map(f))
-}
-
-pub fn wire() {
-    dom::on_id("camera-retry", "click", |_| start());
 }
 
 /// Opens the camera and starts decoding; failures are shown, manual entry keeps working.
@@ -372,8 +377,8 @@ fn on_decoded(event: MessageEvent) {
     let Some((status, frames, wait)) = next else { return };
     show_status("on", &status);
     dom::set_attribute("scanner-status", "data-frames", &frames.to_string());
-    if !texts.is_empty() {
-        checkout::on_reads(&texts);
+    if let Some(handler) = ON_READS.with(Cell::get).filter(|_| !texts.is_empty()) {
+        handler(&texts);
     }
     if let Some(wait) = wait {
         schedule_grab(wait);

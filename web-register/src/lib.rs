@@ -1,50 +1,104 @@
 //! Tessera's register page: the webcam reads a customer's one-time QR code, the
-//! server says who they are, the cashier adds points for the sale.
+//! server says what it is for (a customer, a bill, a ticket), the cashier acts on it.
 //!
 //! Two entry points share this crate (and one `.wasm` file):
 //! - [`start`] runs the page on the main thread;
 //! - [`scan_frame`] runs in `decoder-worker.js`, a Web Worker, so decoding never
 //!   blocks the page.
 //!
-//! Modules: [`setup`] (credential, register info), [`camera`] (frames → worker),
-//! [`checkout`] (read → resolve → sale), [`sale`] and [`other_item`] (the lines
-//! being rung up), [`gate`] (tickets: ADMIT/DENY; bills: Paid), [`sound`] (the
-//! gate's two sounds), [`verdict`] (the big panel), [`seen`]
-//! (one resolve per code in view), plus [`api`], [`credential`], [`money`],
-//! [`request_id`], [`state`], [`dom`], [`timing`].
+//! Modules, each depending only on those listed before it:
+//! - leaves: [`api`] (the server), [`dom`], [`timing`], [`camera`] (frames → worker
+//!   → texts, handed to whoever `camera::on_reads` names), [`credential`],
+//!   [`request_id`], [`money`], [`seen`] (one read per code in view), [`sound`]
+//!   (the gate's two sounds), [`sale`] (the lines as data), [`other_item`] (the
+//!   typed line's form);
+//! - [`flows`]: checkout (scan → resolve, add points), bill (Paid), debit (ask,
+//!   follow the answer, withdraw, top up): I/O only, each returns an outcome;
+//! - [`state`]: the state machine, [`state::Phase`] and every transition of
+//!   [`state::Till`];
+//! - [`views`]: everything on screen, drawn from the state;
+//! - [`till`]: one handler per button: transition, render, flow, outcome, render;
+//! - this file: which element calls which handler.
 
 pub mod api;
 pub mod camera;
-pub mod checkout;
 pub mod credential;
-pub mod debit;
-pub mod gate;
+pub mod flows;
 pub mod money;
 pub mod other_item;
 pub mod request_id;
 pub mod sale;
 pub mod seen;
-pub mod setup;
 pub mod sound;
 pub mod state;
-pub mod verdict;
+pub mod till;
+pub mod views;
 
 // Shared with the phone page, so both pages behave and render alike.
 pub use web_shared::{dom, locale, receipt_view, timing};
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
-/// Page entry point, called once by `main.js`.
+/// Page entry point, called once by `main.js`: every button to its one handler.
 #[wasm_bindgen]
 pub fn start() {
-    checkout::wire();
-    gate::wire();
     sound::wire();
-    sale::wire();
-    other_item::wire();
-    debit::wire();
-    camera::wire();
-    wasm_bindgen_futures::spawn_local(setup::boot());
+    camera::on_reads(till::camera_reads);
+    on_submit("manual-form", till::look_up_typed);
+    on_submit("sale-form", till::add_points);
+    on_submit("other-item-form", till::add_other_item);
+    on_click("charge-prepaid", till::charge_prepaid);
+    on_click("top-up", till::top_up);
+    on_click("pay-bill", till::pay_bill);
+    on_click("cancel-debit", till::cancel_request);
+    on_click("next-customer", till::next_customer);
+    on_click("print-receipt", till::print_receipt);
+    on_click("camera-retry", camera::start);
+    on_click("switch-keep", || till::switch_customer(true));
+    on_click("switch-new", || till::switch_customer(false));
+    on_switch_keys();
+    dom::on_id("amount", "input", |_| till::amount_typed());
+    // Buttons drawn from data: one handler per list, told which button by its attribute.
+    on_click_in("products", "data-product-code", till::add_product);
+    on_click_in("rewards", "data-reward-id", till::redeem);
+    on_click_in("lines", "data-line", till::remove_line);
+    wasm_bindgen_futures::spawn_local(till::boot());
+}
+
+/// The switch's keys: F2 keeps the sale, F4 starts a new one (function keys type
+/// nothing, so they work while the cursor is in the amount field).
+fn on_switch_keys() {
+    let Some(document) = dom::document() else { return };
+    dom::on(&document, "keydown", |event| {
+        let key = js_sys::Reflect::get(&event, &"key".into()).ok().and_then(|key| key.as_string());
+        let keep_sale = match key.as_deref() {
+            Some("F2") => true,
+            Some("F4") => false,
+            _ => return,
+        };
+        event.prevent_default();
+        till::switch_customer(keep_sale);
+    });
+}
+
+fn on_click(id: &str, handler: fn()) {
+    dom::on_id(id, "click", move |_| handler());
+}
+
+fn on_submit(id: &str, handler: fn()) {
+    dom::on_id(id, "submit", move |event| {
+        event.prevent_default();
+        handler();
+    });
+}
+
+/// A click on a button inside `list` that carries `attribute`: `handler(its value)`.
+fn on_click_in(list: &str, attribute: &'static str, handler: fn(&str)) {
+    dom::on_id(list, "click", move |event| {
+        if let Some(value) = views::clicked(&event, attribute) {
+            handler(&value);
+        }
+    });
 }
 
 thread_local! {

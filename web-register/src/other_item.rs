@@ -4,10 +4,10 @@
 //! nothing typed is lost; only a line that made it onto the sale empties the form.
 
 use crate::dom;
-use crate::state::{sentence, with_till};
 use domain::money::{Currency, MinorUnits};
 use domain::sale::{LineItem, MAX_QUANTITY};
 use domain::shop::Label;
+use web_shared::text::sentence;
 
 const NAME: &str = "other-name";
 const QUANTITY: &str = "other-quantity";
@@ -38,29 +38,28 @@ pub fn parse_line(name: &str, quantity: &str, unit_price: &str, currency: Curren
     Ok(LineItem { name, quantity, unit_price, product_code: None })
 }
 
-pub fn wire() {
-    dom::on_id("other-item-form", "submit", |event| {
-        event.prevent_default();
-        add();
-    });
+impl Invalid {
+    /// The line as a whole cannot go on the sale (e.g. too large a total).
+    pub fn on_name(message: String) -> Self {
+        Self { field: NAME, message }
+    }
 }
 
-fn add() {
-    dom::set_text(ERROR, "");
-    let Some(currency) = with_till(|till| till.info.as_ref().map(|i| i.shop.currency)) else { return };
-    let added =
-        parse_line(&dom::input_value(NAME), &dom::input_value(QUANTITY), &dom::input_value(UNIT_PRICE), currency)
-            .and_then(|line| crate::sale::add_line(line).map_err(|message| Invalid { field: NAME, message }));
-    match added {
-        Ok(()) => {
-            reset();
-            focus(NAME);
-        }
-        Err(invalid) => {
-            dom::set_text(ERROR, &invalid.message);
-            focus(invalid.field);
-        }
-    }
+/// The line the form describes.
+pub fn read(currency: Currency) -> Result<LineItem, Invalid> {
+    parse_line(&dom::input_value(NAME), &dom::input_value(QUANTITY), &dom::input_value(UNIT_PRICE), currency)
+}
+
+/// A line that made it onto the sale: the form is emptied for the next one.
+pub fn added() {
+    reset();
+    focus(NAME);
+}
+
+/// A mistake: shown under the form, the field focused, nothing typed lost.
+pub fn refused(invalid: &Invalid) {
+    dom::set_text(ERROR, &invalid.message);
+    focus(invalid.field);
 }
 
 /// Empties the form (quantity back to one), e.g. for the next customer.

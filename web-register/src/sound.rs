@@ -1,5 +1,6 @@
-//! Two distinct sounds for the gate, made with WebAudio (no audio files):
-//! ADMIT is a short rising two-note chime, DENY a low double buzz.
+//! Distinct sounds, made with WebAudio (no audio files): at the gate, ADMIT is a
+//! short rising two-note chime, DENY a low double buzz; at the till, another code
+//! coming into view while a customer is on screen is three quick mid beeps.
 //! Browsers start audio only after a user gesture; until the cashier has
 //! clicked anything on the page, the sounds are silently skipped.
 
@@ -60,4 +61,12 @@ pub fn admit() {
 
 pub fn deny() {
     play(&[(OscillatorType::Square, 180.0, 0.0, 0.25), (OscillatorType::Square, 180.0, 0.35, 0.35)]);
+}
+
+pub fn attention() {
+    play(&[
+        (OscillatorType::Triangle, 660.0, 0.0, 0.09),
+        (OscillatorType::Triangle, 660.0, 0.14, 0.09),
+        (OscillatorType::Triangle, 660.0, 0.28, 0.09),
+    ]);
 }

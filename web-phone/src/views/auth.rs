@@ -3,22 +3,20 @@
 
 use crate::api;
 use crate::dom;
-use crate::session;
 use crate::state::sentence;
 use crate::views::messages::{clear_error, show_error};
 use domain::api::{SignInRequest, SignUpRequest};
 use domain::member::{DisplayName, MemberNumber, Password};
-use wasm_bindgen_futures::spawn_local;
 
-pub fn wire() {
-    dom::on_id("sign-up-form", "submit", |event| {
-        event.prevent_default();
-        spawn_local(sign_up());
-    });
-    dom::on_id("sign-in-form", "submit", |event| {
-        event.prevent_default();
-        spawn_local(sign_in());
-    });
+/// Who just signed in: a new member (shown their number once) or a returning one.
+pub enum SignedIn {
+    NewMember(MemberNumber),
+    Member,
+}
+
+fn refuse_with(field_id: &str, text: String) -> Option<SignedIn> {
+    refuse(field_id, text);
+    None
 }
 
 fn refuse(field_id: &str, text: String) {
@@ -28,15 +26,16 @@ fn refuse(field_id: &str, text: String) {
     }
 }
 
-async fn sign_up() {
+/// "Create my card"; `Some` once the session cookie is set.
+pub async fn sign_up() -> Option<SignedIn> {
     clear_error();
     let display_name = match DisplayName::parse(&dom::input_value("sign-up-name")) {
         Ok(name) => name,
-        Err(e) => return refuse("sign-up-name", sentence(e)),
+        Err(e) => return refuse_with("sign-up-name", sentence(e)),
     };
     let password = match Password::parse(&dom::input_value("sign-up-password")) {
         Ok(password) => password,
-        Err(e) => return refuse("sign-up-password", sentence(e)),
+        Err(e) => return refuse_with("sign-up-password", sentence(e)),
     };
     dom::set_busy("sign-up-submit", true);
     let result = api::sign_up(&SignUpRequest { display_name, password }).await;
@@ -45,21 +44,25 @@ async fn sign_up() {
         Ok(signed_in) => {
             dom::set_input_value("sign-up-password", "");
             dom::set_input_value("sign-in-number", &signed_in.member_number.grouped());
-            session::enter(Some(signed_in.member_number)).await;
+            Some(SignedIn::NewMember(signed_in.member_number))
         }
-        Err(failure) => show_error(&failure.message()),
+        Err(failure) => {
+            show_error(&failure.message());
+            None
+        }
     }
 }
 
-async fn sign_in() {
+/// "Sign in"; `Some` once the session cookie is set.
+pub async fn sign_in() -> Option<SignedIn> {
     clear_error();
     let member_number = match MemberNumber::parse(&dom::input_value("sign-in-number")) {
         Ok(number) => number,
-        Err(e) => return refuse("sign-in-number", sentence(e)),
+        Err(e) => return refuse_with("sign-in-number", sentence(e)),
     };
     let password = dom::input_value("sign-in-password");
     if password.is_empty() {
-        return refuse("sign-in-password", "Please enter your password.".into());
+        return refuse_with("sign-in-password", "Please enter your password.".into());
     }
     dom::set_busy("sign-in-submit", true);
     let result = api::sign_in(&SignInRequest { member_number, password }).await;
@@ -67,8 +70,11 @@ async fn sign_in() {
     match result {
         Ok(_) => {
             dom::set_input_value("sign-in-password", "");
-            session::enter(None).await;
+            Some(SignedIn::Member)
         }
-        Err(failure) => show_error(&failure.message()),
+        Err(failure) => {
+            show_error(&failure.message());
+            None
+        }
     }
 }

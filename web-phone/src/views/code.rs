@@ -1,45 +1,80 @@
-//! The code screen: a large QR of a one-time code, its countdown, and the digits
-//! for typing. The next code is fetched before the current one expires.
+//! The one code screen, for a shop membership, a bill or a ticket (`CodeFor`): a
+//! large QR of a one-time code, its countdown, and the digits for typing. The next
+//! code is fetched before the current one expires. For a bill or ticket the phone
+//! also watches the wallet's items and says when the register used the code
+//! ("Paid", "Admitted ✓").
 
-use crate::api;
+use crate::api::{self, Failure};
 use crate::dom;
+use crate::ended::ended_by;
 use crate::qr;
-use crate::session;
-use crate::state::{points_text, with_app};
+use crate::state::{points_text, with_app, CodeFor};
 use crate::timing::{now_ms, sleep};
+use crate::views::items;
 use crate::views::messages::{clear_error, show_error};
 use crate::views::{self, Screen};
+use domain::code::OneTimeCode;
 use domain::code_rules::REFRESH_BEFORE_EXPIRY_MS;
-use domain::shop::ShopId;
+use domain::items::ItemRef;
 use wasm_bindgen_futures::spawn_local;
 
 const TICK_MS: i32 = 250;
 const RETRY_MS: i32 = 3_000;
+/// While an item's code is on screen, how often (in ticks) the phone checks whether it was used.
+const WATCH_EVERY_TICKS: u32 = 8;
 
-pub fn wire() {
-    dom::on_id("close-code", "click", |_| close());
+/// A code as the server issued it, whatever it is for.
+struct Issued {
+    code: OneTimeCode,
+    grouped: String,
+    /// When it stops working, in the phone's own clock.
+    expires_here: i64,
 }
 
-pub fn open(shop_id: ShopId) {
+async fn issue(code_for: &CodeFor) -> Result<Issued, Failure> {
+    // The server's clock decides expiry; translate it into the phone's clock.
+    match code_for {
+        CodeFor::Membership(shop) => api::issue_code(shop).await.map(|issued| Issued {
+            expires_here: issued.expires_at - (issued.server_now - now_ms()),
+            code: issued.code,
+            grouped: issued.grouped,
+        }),
+        CodeFor::Item { item, .. } => api::issue_item_code(item).await.map(|issued| Issued {
+            expires_here: issued.expires_at - (issued.server_now - now_ms()),
+            code: issued.code,
+            grouped: issued.grouped,
+        }),
+    }
+}
+
+/// Opens the code screen for `code_for`.
+pub fn open(code_for: CodeFor) {
     clear_error();
-    let membership = with_app(|app| {
-        app.code_shop = Some(shop_id.clone());
-        app.wallet.as_ref()?.memberships.iter().find(|m| m.shop.shop_id == shop_id).cloned()
-    });
-    if let Some(membership) = membership {
-        dom::set_text("code-shop-name", membership.shop.name.as_str());
-        dom::set_text("code-points", &points_text(membership.points));
-        dom::set_text("code-customer", &format!("Customer {}", membership.customer_number));
+    match &code_for {
+        CodeFor::Membership(shop_id) => {
+            let membership =
+                with_app(|app| app.wallet.as_ref()?.memberships.iter().find(|m| &m.shop.shop_id == shop_id).cloned());
+            if let Some(membership) = membership {
+                dom::set_text("code-shop-name", membership.shop.name.as_str());
+                dom::set_text("code-points", &points_text(membership.points));
+                dom::set_text("code-customer", &format!("Customer {}", membership.customer_number));
+            }
+            dom::set_hidden("code-balance", false);
+        }
+        CodeFor::Item { title, .. } => {
+            dom::set_text("code-shop-name", title);
+            dom::set_hidden("code-balance", true);
+        }
     }
     dom::set_hidden("points-change", true);
-    dom::set_hidden("code-balance", false);
+    with_app(|app| app.code_for = Some(code_for));
     views::show(Screen::Code);
     refresh();
 }
 
 pub fn close() {
     with_app(|app| {
-        app.code_shop = None;
+        app.code_for = None;
         app.code_generation += 1;
     });
     views::show(Screen::Wallet);
@@ -49,25 +84,29 @@ pub fn close() {
 pub fn refresh() {
     let started = with_app(|app| {
         app.code_generation += 1;
-        app.code_shop.clone().map(|shop| (shop, app.code_generation))
+        app.code_for.clone().map(|code_for| (code_for, app.code_generation))
     });
-    if let Some((shop, generation)) = started {
+    if let Some((code_for, generation)) = started {
         clear_code();
-        spawn_local(keep_code_fresh(shop, generation));
+        spawn_local(keep_code_fresh(code_for, generation));
     }
 }
 
 /// The balance on the code screen, with a "+N points" line after a sale.
 pub fn show_points_change(delta: i64) {
     let balance = with_app(|app| {
-        let shop = app.code_shop.as_ref()?;
+        let shop = app.code_shop()?;
         app.wallet.as_ref()?.memberships.iter().find(|m| &m.shop.shop_id == shop).map(|m| m.points)
     });
     if let Some(points) = balance {
         dom::set_text("code-points", &points_text(points));
     }
     let sign = if delta > 0 { "+" } else { "" };
-    dom::set_text("points-change", &format!("{sign}{}", points_text(delta)));
+    show_change(&format!("{sign}{}", points_text(delta)));
+}
+
+fn show_change(text: &str) {
+    dom::set_text("points-change", text);
     dom::set_hidden("points-change", false);
 }
 
@@ -83,18 +122,23 @@ fn clear_code() {
 }
 
 /// Shows a code, counts it down, and fetches the next one `REFRESH_BEFORE_EXPIRY_MS`
-/// before it expires; stops as soon as the view moves on (`generation` changes).
-async fn keep_code_fresh(shop: ShopId, generation: u32) {
+/// before it expires; stops as soon as the view moves on (`generation` changes) or
+/// the bill or ticket it carries has been used.
+async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
+    let watched = match &code_for {
+        CodeFor::Item { item, .. } => Some((item.clone(), items::progress(item))),
+        CodeFor::Membership(_) => None,
+    };
     // When the code on screen stops working, in the phone's own clock.
     let mut shown_until: Option<i64> = None;
     loop {
-        let result = api::issue_code(&shop).await;
+        let result = issue(&code_for).await;
         if !still_current(generation) {
             return;
         }
         let issued = match result {
             Ok(issued) => issued,
-            Err(failure) if session::ended_by(&failure) => return,
+            Err(failure) if ended_by(&failure) => return,
             Err(failure) => {
                 show_error(&format!("Could not get a new code. {}", failure.message()));
                 if let Some(until) = shown_until {
@@ -108,10 +152,7 @@ async fn keep_code_fresh(shop: ShopId, generation: u32) {
             }
         };
         clear_error();
-        // The server's clock decides expiry; translate it into the phone's clock.
-        let skew = issued.server_now - now_ms();
-        let expires_here = issued.expires_at - skew;
-        shown_until = Some(expires_here);
+        shown_until = Some(issued.expires_here);
         match qr::svg(&issued.code) {
             Some(svg) => {
                 if let Some(target) = dom::element("qr") {
@@ -122,8 +163,9 @@ async fn keep_code_fresh(shop: ShopId, generation: u32) {
             None => show_error("This code could not be drawn; type the digits below instead."),
         }
         dom::set_text("code-digits", &issued.grouped);
+        let mut until_watch = WATCH_EVERY_TICKS;
         loop {
-            let remaining = expires_here - now_ms();
+            let remaining = issued.expires_here - now_ms();
             show_countdown(remaining);
             if remaining <= REFRESH_BEFORE_EXPIRY_MS {
                 break;
@@ -132,8 +174,30 @@ async fn keep_code_fresh(shop: ShopId, generation: u32) {
             if !still_current(generation) {
                 return;
             }
+            let Some((item, before)) = &watched else { continue };
+            until_watch -= 1;
+            if until_watch == 0 {
+                until_watch = WATCH_EVERY_TICKS;
+                if used(item, *before, generation).await {
+                    return;
+                }
+            }
         }
     }
+}
+
+/// Reloads the wallet's items; true (and the screen says so) if `item` was used, or
+/// if the screen moved on meanwhile.
+async fn used(item: &ItemRef, before: (bool, u32), generation: u32) -> bool {
+    items::load().await;
+    if !still_current(generation) {
+        return true;
+    }
+    let Some(done) = items::used_since(item, before) else { return false };
+    show_change(&done);
+    dom::set_attribute("qr", "data-state", "expired");
+    dom::set_text("countdown", "Done: this code has been used.");
+    true
 }
 
 fn show_countdown(remaining_ms: i64) {

@@ -5,8 +5,8 @@
 
 use crate::api::{self, Failure};
 use crate::dom;
+use crate::ended::ended_by;
 use crate::locale::money;
-use crate::session;
 use crate::state::{points_text, sentence, with_app};
 use crate::timing::{now_ms, sleep};
 use crate::views::messages::show_notice;
@@ -17,14 +17,6 @@ use domain::money::MinorUnits;
 use domain::prepaid::Pin;
 use domain::receipt::Receipt;
 use wasm_bindgen_futures::spawn_local;
-
-pub fn wire() {
-    dom::on_id("confirm-form", "submit", |event| {
-        event.prevent_default();
-        spawn_local(approve());
-    });
-    dom::on_id("confirm-cancel", "click", |_| spawn_local(cancel()));
-}
 
 /// Shows the oldest open question from the wallet (or hides the prompt).
 pub fn sync() {
@@ -128,7 +120,8 @@ fn answered(prompt: &PendingConfirmation) {
     sync();
 }
 
-async fn approve() {
+/// "Approve": the question exactly as received, with the PIN (and tip) if it needs them.
+pub async fn approve() {
     let Some(prompt) = with_app(|app| app.prompt.clone()) else { return };
     dom::set_text("confirm-error", "");
     let (pin, tip) = if prompt.needs_pin {
@@ -164,7 +157,7 @@ async fn approve() {
                 receipts::show(&receipt);
             }
         }
-        Err(failure) if session::ended_by(&failure) => {}
+        Err(failure) if ended_by(&failure) => {}
         // A wrong PIN may be typed again (the server counts the attempts).
         Err(Failure::Refused(error)) if error.error == ErrorCode::WrongPin => {
             dom::set_input_value("confirm-pin", "");
@@ -178,7 +171,8 @@ async fn approve() {
     }
 }
 
-async fn cancel() {
+/// "Cancel": the register hears it at once.
+pub async fn cancel() {
     let Some(prompt) = with_app(|app| app.prompt.clone()) else { return };
     let request = CancelRequest { shop_id: prompt.shop_id.clone(), request_id: prompt.request_id.clone() };
     dom::set_busy("confirm-cancel", true);
@@ -189,7 +183,7 @@ async fn cancel() {
             answered(&prompt);
             show_notice("Cancelled: nothing was changed.");
         }
-        Err(failure) if session::ended_by(&failure) => {}
+        Err(failure) if ended_by(&failure) => {}
         Err(failure @ Failure::Refused(_)) => {
             answered(&prompt);
             crate::views::messages::show_error(&failure.message());

@@ -1,37 +1,22 @@
 //! Bills and tickets in the wallet: claim links (`#claim=`), transfer links
-//! (`#accept=`), the lists (bills unpaid first, tickets upcoming first), a
-//! code that carries one bill or ticket (on the code screen), and passing a
-//! ticket on.
+//! (`#accept=`), the lists (bills unpaid first, tickets upcoming first), and
+//! passing a ticket on. Their "Show code" buttons carry `data-show-code`; the
+//! code screen (`views::code`) shows the code, wired in `lib.rs`.
 
-use crate::api::{self, Failure};
+use crate::api;
 use crate::dom;
-use crate::qr;
-use crate::session;
-use crate::state::{sentence, with_app};
-use crate::timing::{now_ms, sleep};
+use crate::ended::ended_by;
+use crate::state::{sentence, with_app, CodeFor};
+use crate::timing::now_ms;
 use crate::views::messages::{clear_error, show_error, show_notice};
-use crate::views::{self, Screen};
 use domain::api::bills::BillView;
-use domain::api::items::{
-    ClaimRequest, Claimed, IssueItemCodeRequest, IssuedItemCode, OfferTransferRequest, Pocket, TransferOffer,
-};
+use domain::api::items::{Claimed, Pocket};
 use domain::api::tickets::TicketView;
-use domain::code_rules::REFRESH_BEFORE_EXPIRY_MS;
 use domain::items::{HandoverToken, ItemRef};
 use domain::money::MinorUnits;
-use std::cell::RefCell;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
-
-const TICK_MS: i32 = 250;
-const RETRY_MS: i32 = 3_000;
-/// While an item's code is on screen, how often the phone checks whether it was used.
-const WATCH_EVERY_TICKS: u32 = 8;
-
-thread_local! {
-    static POCKET: RefCell<Pocket> = RefCell::new(Pocket::default());
-}
 
 // ---- links ----
 
@@ -65,33 +50,32 @@ pub fn announce_pending_link() {
 /// After sign-in: redeem a claim or transfer link in the address, then list what the member holds.
 pub async fn enter() {
     match pending_link() {
-        Some(Link::Claim(token)) => redeem("/api/me/claims", token).await,
-        Some(Link::Accept(token)) => redeem("/api/me/transfers/accept", token).await,
+        Some(Link::Claim(token)) => redeem(api::claim(token).await),
+        Some(Link::Accept(token)) => redeem(api::accept_transfer(token).await),
         None => {}
     }
     load().await;
 }
 
-async fn redeem(path: &str, token: HandoverToken) {
-    let result: Result<Claimed, Failure> = api::call("POST", path, Some(&ClaimRequest { token })).await;
+fn redeem(result: Result<Claimed, api::Failure>) {
     forget_link();
     match result {
         Ok(Claimed::Bill(bill)) => {
             show_notice(&format!("Added to your wallet: {} from {}", bill.description.as_str(), bill.biller.as_str()))
         }
         Ok(Claimed::Ticket(ticket)) => show_notice(&format!("Added to your wallet: {}", ticket.event_title.as_str())),
-        Err(failure) if session::ended_by(&failure) => {}
+        Err(failure) if ended_by(&failure) => {}
         Err(failure) => show_error(&format!("This link did not work. {}", failure.message())),
     }
 }
 
 pub async fn load() {
-    match api::call::<Pocket>("GET", "/api/me/items", None::<&()>).await {
+    match api::items().await {
         Ok(pocket) => {
-            POCKET.with(|p| *p.borrow_mut() = pocket);
+            with_app(|app| app.pocket = pocket);
             render();
         }
-        Err(failure) if session::ended_by(&failure) => {}
+        Err(failure) if ended_by(&failure) => {}
         Err(failure) => show_error(&format!("Could not load your bills and tickets. {}", failure.message())),
     }
 }
@@ -109,7 +93,7 @@ fn shop_name(shop_id: &domain::shop::ShopId) -> String {
 }
 
 pub fn render() {
-    let pocket = POCKET.with(|p| p.borrow().clone());
+    let pocket = with_app(|app| app.pocket.clone());
     dom::set_hidden("bills-section", pocket.bills.is_empty());
     dom::set_hidden("tickets-section", pocket.tickets.is_empty());
     dom::clear_children("bills");
@@ -171,11 +155,7 @@ fn bill_card(bill: &BillView) -> Option<Element> {
     let _ = detail.set_attribute("data-testid", "bill-state");
     dom::append(&card, &detail)?;
     if bill.paid.is_none() && bill.cancelled_at.is_none() {
-        let item = bill.item.clone();
-        let title = format!("{} · {amount}", bill.description.as_str());
-        button(&card, "button button-primary", "Show code to pay", "show-bill-code", move |_| {
-            open_code(item.clone(), title.clone())
-        })?;
+        show_code_button(&card, "Show code to pay", "show-bill-code")?;
     }
     Some(card)
 }
@@ -207,10 +187,7 @@ fn ticket_card(ticket: &TicketView) -> Option<Element> {
     dom::append(&card, &detail)?;
     if ticket.is_upcoming(now) && ticket.entries_left > 0 {
         if now >= ticket.code_available_from {
-            let (item, title) = (ticket.item.clone(), format!("{}{seat}", ticket.event_title.as_str()));
-            button(&card, "button button-primary", "Show ticket code", "show-ticket-code", move |_| {
-                open_code(item.clone(), title.clone())
-            })?;
+            show_code_button(&card, "Show ticket code", "show-ticket-code")?;
         } else {
             let from = format!("Your code appears here from {}.", date_text(ticket.code_available_from));
             dom::append(&card, &dom::create_text("p", "hint", &from)?)?;
@@ -233,127 +210,62 @@ fn ticket_card(ticket: &TicketView) -> Option<Element> {
 
 async fn offer_transfer(item: ItemRef, target: Element) {
     clear_error();
-    let result: Result<TransferOffer, Failure> =
-        api::call("POST", "/api/me/transfers", Some(&OfferTransferRequest { item })).await;
+    let result = api::offer_transfer(item).await;
     match result {
         Ok(offer) => target.set_text_content(Some(&format!(
             "Send this one-time link to the new holder; your ticket moves to them when they open it: {}",
             offer.url
         ))),
-        Err(failure) if session::ended_by(&failure) => {}
+        Err(failure) if ended_by(&failure) => {}
         Err(failure) => show_error(&failure.message()),
     }
 }
 
-// ---- the code screen for one item ----
-
-fn open_code(item: ItemRef, title: String) {
-    clear_error();
-    dom::set_text("code-shop-name", &title);
-    dom::set_hidden("code-balance", true);
-    dom::set_hidden("points-change", true);
-    let generation = with_app(|app| {
-        app.code_shop = None;
-        app.code_generation += 1;
-        app.code_generation
-    });
-    views::show(Screen::Code);
-    dom::clear_children("qr");
-    dom::set_attribute("qr", "data-state", "loading");
-    dom::set_text("countdown", "Getting your code…");
-    dom::set_text("code-digits", "");
-    spawn_local(keep_code_fresh(item, generation));
+/// A "Show code" button; the card's `data-item` says for what.
+fn show_code_button(card: &Element, text: &str, testid: &str) -> Option<()> {
+    let button = dom::create_text("button", "button button-primary", text)?;
+    let _ = button.set_attribute("type", "button");
+    let _ = button.set_attribute("data-testid", testid);
+    let _ = button.set_attribute("data-show-code", "");
+    dom::append(card, &button)
 }
 
-fn still_current(generation: u32) -> bool {
-    with_app(|app| app.code_generation) == generation
-}
-
-/// Shows a code for `item`, renews it before it expires, and watches for the
-/// register using it (paid, admitted); stops when the code screen closes.
-async fn keep_code_fresh(item: ItemRef, generation: u32) {
-    let before = progress(&item);
-    loop {
-        let result: Result<IssuedItemCode, Failure> =
-            api::call("POST", "/api/me/item-codes", Some(&IssueItemCodeRequest { item: item.clone() })).await;
-        if !still_current(generation) {
-            return;
+/// What a card's "Show code" shows: the item, with its title for the code screen.
+pub fn code_for(item: &str) -> Option<CodeFor> {
+    let item = ItemRef::parse(item).ok()?;
+    let title = with_app(|app| {
+        if let Some(bill) = app.pocket.bills.iter().find(|b| b.item == item) {
+            let amount = MinorUnits(bill.amount_minor).format(bill.currency);
+            return Some(format!("{} · {amount}", bill.description.as_str()));
         }
-        let issued = match result {
-            Ok(issued) => issued,
-            Err(failure) if session::ended_by(&failure) => return,
-            Err(failure) => {
-                show_error(&format!("Could not get a code. {}", failure.message()));
-                dom::set_text("countdown", "");
-                sleep(RETRY_MS).await;
-                if !still_current(generation) {
-                    return;
-                }
-                continue;
-            }
-        };
-        clear_error();
-        let expires_here = issued.expires_at - (issued.server_now - now_ms());
-        match qr::svg(&issued.code) {
-            Some(svg) => {
-                if let Some(target) = dom::element("qr") {
-                    target.set_inner_html(&svg);
-                }
-                dom::set_attribute("qr", "data-state", "ready");
-            }
-            None => show_error("This code could not be drawn; type the digits below instead."),
-        }
-        dom::set_text("code-digits", &issued.grouped);
-        let mut until_watch = WATCH_EVERY_TICKS;
-        loop {
-            let remaining = expires_here - now_ms();
-            let seconds = (remaining.max(0) + 999) / 1000;
-            dom::set_text("countdown", &format!("Valid for {seconds} s"));
-            if remaining <= REFRESH_BEFORE_EXPIRY_MS {
-                break;
-            }
-            sleep(TICK_MS).await;
-            if !still_current(generation) {
-                return;
-            }
-            until_watch -= 1;
-            if until_watch == 0 {
-                until_watch = WATCH_EVERY_TICKS;
-                load().await;
-                if !still_current(generation) {
-                    return;
-                }
-                if let Some(done) = used_since(&item, before) {
-                    dom::set_text("points-change", &done);
-                    dom::set_hidden("points-change", false);
-                    dom::set_attribute("qr", "data-state", "expired");
-                    dom::set_text("countdown", "Done: this code has been used.");
-                    return;
-                }
-            }
-        }
-    }
+        let ticket = app.pocket.tickets.iter().find(|t| t.item == item)?;
+        let seat = ticket.seat.as_ref().map(|s| format!(" · {}", s.as_str())).unwrap_or_default();
+        Some(format!("{}{seat}", ticket.event_title.as_str()))
+    })?;
+    Some(CodeFor::Item { item, title })
 }
 
 /// How far the item has been used: paid, or entries left.
-fn progress(item: &ItemRef) -> (bool, u32) {
-    POCKET.with(|p| {
-        let pocket = p.borrow();
-        let paid = pocket.bills.iter().any(|b| &b.item == item && b.paid.is_some());
-        let left = pocket.tickets.iter().find(|t| &t.item == item).map_or(0, |t| t.entries_left);
-        (paid, left)
-    })
+pub fn progress(item: &ItemRef) -> (bool, u32) {
+    with_app(|app| progress_in(&app.pocket, item))
 }
 
-fn used_since(item: &ItemRef, before: (bool, u32)) -> Option<String> {
-    let held = POCKET.with(|p| {
-        let pocket = p.borrow();
-        pocket.bills.iter().any(|b| &b.item == item) || pocket.tickets.iter().any(|t| &t.item == item)
+fn progress_in(pocket: &Pocket, item: &ItemRef) -> (bool, u32) {
+    let paid = pocket.bills.iter().any(|b| &b.item == item && b.paid.is_some());
+    let left = pocket.tickets.iter().find(|t| &t.item == item).map_or(0, |t| t.entries_left);
+    (paid, left)
+}
+
+/// What happened to the item since `before` (its progress then), if it was used.
+pub fn used_since(item: &ItemRef, before: (bool, u32)) -> Option<String> {
+    let (held, (paid, left)) = with_app(|app| {
+        let pocket = &app.pocket;
+        let held = pocket.bills.iter().any(|b| &b.item == item) || pocket.tickets.iter().any(|t| &t.item == item);
+        (held, progress_in(pocket, item))
     });
     if !held {
         return Some("This is no longer in your wallet.".to_owned());
     }
-    let (paid, left) = progress(item);
     if paid && !before.0 {
         return Some(sentence("paid: your receipt is in your wallet"));
     }

@@ -1,4 +1,7 @@
-//! One module per screen of the phone page.
+//! One module per screen of the phone page. Screens draw and talk to the
+//! server; none calls `session` (the layer above) — buttons that need it are
+//! wired in `lib.rs`. Every "Show code" button, for a membership, a bill or a
+//! ticket, opens the one code screen, [`code`].
 
 pub mod auth;
 pub mod code;
@@ -27,4 +30,16 @@ pub fn show(screen: Screen) {
     dom::set_hidden("code-view", screen != Screen::Code);
     let signed_in = matches!(screen, Screen::Wallet | Screen::Code);
     dom::set_hidden("sign-out", !signed_in);
+}
+
+/// The element carrying `attribute` that a click landed on (or inside), if any.
+pub fn clicked(event: &web_sys::Event, attribute: &str) -> Option<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    target.closest(&format!("[{attribute}]")).ok()?
+}
+
+/// The `attribute` of the nearest element around `element` that has it.
+pub fn around(element: &web_sys::Element, attribute: &str) -> Option<String> {
+    element.closest(&format!("[{attribute}]")).ok()??.get_attribute(attribute)
 }

@@ -2,19 +2,11 @@
 
 use crate::api;
 use crate::dom;
-use crate::session;
+use crate::ended::ended_by;
 use crate::state::{sentence, with_app};
 use crate::views::messages::{clear_error, show_error, show_notice};
 use domain::api::SetPinRequest;
 use domain::prepaid::Pin;
-use wasm_bindgen_futures::spawn_local;
-
-pub fn wire() {
-    dom::on_id("pin-form", "submit", |event| {
-        event.prevent_default();
-        spawn_local(set_pin());
-    });
-}
 
 pub fn render() {
     let has_pin = with_app(|app| app.wallet.as_ref().is_some_and(|w| w.has_pin));
@@ -24,11 +16,15 @@ pub fn render() {
     dom::set_attribute("pin-status", "data-has-pin", if has_pin { "yes" } else { "no" });
 }
 
-async fn set_pin() {
+/// "Save PIN"; true once the server has it (the wallet then says so).
+pub async fn save() -> bool {
     clear_error();
     let pin = match Pin::parse(dom::input_value("pin-new").trim()) {
         Ok(pin) => pin,
-        Err(e) => return show_error(&sentence(e)),
+        Err(e) => {
+            show_error(&sentence(e));
+            return false;
+        }
     };
     let request = SetPinRequest { password: dom::input_value("pin-password"), pin };
     dom::set_busy("pin-submit", true);
@@ -39,9 +35,13 @@ async fn set_pin() {
             dom::set_input_value("pin-new", "");
             dom::set_input_value("pin-password", "");
             show_notice("Your PIN is set.");
-            crate::views::wallet::refresh().await;
+            true
         }
-        Err(failure) if session::ended_by(&failure) => {}
-        Err(failure) => show_error(&failure.message()),
+        Err(failure) => {
+            if !ended_by(&failure) {
+                show_error(&failure.message());
+            }
+            false
+        }
     }
 }

@@ -6,8 +6,8 @@ use crate::receipt_view;
 use crate::state::{points_text, with_app};
 use domain::receipt::{Receipt, ReceiptDetails};
 
-pub fn wire() {
-    dom::on_id("receipt-done", "click", |_| dom::set_hidden("receipt-view", true));
+pub fn hide() {
+    dom::set_hidden("receipt-view", true);
 }
 
 pub fn show(receipt: &Receipt) {

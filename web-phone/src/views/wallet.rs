@@ -1,15 +1,14 @@
-//! The wallet: memberships with their balances, and shops to join.
+//! The wallet: memberships with their balances, and shops to join. Their buttons
+//! ("Show code", "Join") are handled where `lib.rs` wires the two lists, by the
+//! card's `data-shop-id`.
 
 use crate::api;
 use crate::dom;
-use crate::session;
 use crate::state::{points_text, with_app};
-use crate::views::code;
-use crate::views::messages::{clear_error, show_error};
-use domain::api::{JoinRequest, MembershipView, ShopSummary};
+use crate::views::messages::show_error;
+use domain::api::{MembershipView, ShopSummary};
 use domain::member::MemberNumber;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::spawn_local;
 use web_sys::{Element, HtmlInputElement};
 
 pub fn wire() {
@@ -85,8 +84,6 @@ fn membership_item(membership: &MembershipView) -> Option<Element> {
     let button = dom::create_text("button", "button button-primary", "Show code")?;
     let _ = button.set_attribute("type", "button");
     let _ = button.set_attribute("data-testid", "show-code");
-    let shop_id = membership.shop.shop_id.clone();
-    dom::on(&button, "click", move |_| code::open(shop_id.clone()));
     item.append_child(&button).ok()?;
     Some(item)
 }
@@ -112,32 +109,17 @@ fn shop_item(shop: &ShopSummary) -> Option<Element> {
     let button = dom::create_text("button", "button", "Join")?;
     let _ = button.set_attribute("type", "button");
     let _ = button.set_attribute("data-testid", "join-shop");
-    let shop_id = shop.shop_id.clone();
-    let join_button = button.clone();
-    dom::on(&button, "click", move |_| {
-        let request = JoinRequest { shop_id: shop_id.clone(), share_name: checkbox.checked() };
-        let join_button = join_button.clone();
-        spawn_local(async move {
-            clear_error();
-            let _ = join_button.set_attribute("disabled", "");
-            let result = api::join(&request).await;
-            let _ = join_button.remove_attribute("disabled");
-            match result {
-                Ok(_) => refresh().await,
-                Err(failure) if session::ended_by(&failure) => {}
-                Err(failure) => show_error(&failure.message()),
-            }
-        });
-    });
     item.append_child(&button).ok()?;
     Some(item)
 }
 
-/// Fetches the wallet now rather than waiting for the long poll.
-pub async fn refresh() {
-    match api::wallet().await {
-        Ok(wallet) => session::apply(wallet),
-        Err(failure) if session::ended_by(&failure) => {}
-        Err(failure) => show_error(&failure.message()),
-    }
+/// Whether the "share my name" box of the shop card holding `button` is ticked.
+pub fn share_name_ticked(button: &Element) -> bool {
+    button
+        .closest("[data-shop-id]")
+        .ok()
+        .flatten()
+        .and_then(|card| card.query_selector("[data-testid=share-name]").ok().flatten())
+        .and_then(|checkbox| checkbox.dyn_into::<HtmlInputElement>().ok())
+        .is_some_and(|checkbox| checkbox.checked())
 }

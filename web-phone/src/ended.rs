@@ -1,0 +1,36 @@
+//! The end of a session: back to the sign-in screen. Every screen that calls the
+//! server hands its failures to [`ended_by`] first, so an expired session always
+//! ends the same way.
+
+use crate::dom;
+use crate::state::with_app;
+use crate::views::messages::{clear_error, show_error};
+use crate::views::{self, Screen};
+use web_shared::http::Failure;
+
+/// Back to the sign-in screen; running loops notice the new session number and stop.
+pub fn end(reason: Option<&str>) {
+    with_app(|app| {
+        app.session += 1;
+        app.wallet = None;
+        app.pocket = Default::default();
+        app.code_for = None;
+        app.code_generation += 1;
+    });
+    dom::set_hidden("new-member", true);
+    views::show(Screen::Auth);
+    match reason {
+        Some(text) => show_error(text),
+        None => clear_error(),
+    }
+}
+
+/// Handles an answer that says the session is gone; true if it did.
+pub fn ended_by(failure: &Failure) -> bool {
+    if failure.is(domain::api::ErrorCode::Unauthorized) {
+        end(Some("Your session has ended. Please sign in again."));
+        true
+    } else {
+        false
+    }
+}

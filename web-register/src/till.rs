@@ -1,0 +1,386 @@
+//! The page's handlers, one per button (wired in `lib.rs`). Each is a turn of the
+//! state machine: a transition of [`Till`](crate::state::Till), drawn by
+//! [`views::render`], then the flow's I/O, whose outcome goes back to the till
+//! and is drawn again.
+
+use crate::api;
+use crate::camera;
+use crate::credential;
+use crate::flows::{self, debit::Answer};
+use crate::other_item;
+use crate::request_id;
+use crate::sale;
+use crate::sound;
+use crate::state::{read_till, with_till, Call, CameraRead, Checked, Phase, Unusable};
+use crate::timing::{now_ms, sleep};
+use crate::views;
+use domain::api::{AccruePointsRequest, DebitOperation, ErrorCode};
+use domain::code::OneTimeCode;
+use domain::money::MinorUnits;
+use domain::sale::LineItem;
+use domain::shop::RequestId;
+use wasm_bindgen_futures::spawn_local;
+use web_shared::text::sentence;
+
+/// While the register cannot reach the server at start, ask again this often.
+const BOOT_RETRY_MS: i32 = 3_000;
+/// The waiting question's countdown ticks this often.
+const COUNTDOWN_MS: i32 = 500;
+
+/// Draws the till as it is now. A register that became unusable stops its camera.
+fn render() {
+    let unusable = read_till(|till| {
+        views::render(till);
+        matches!(till.phase, Phase::Unusable(_))
+    });
+    if unusable == Some(true) {
+        camera::stop();
+    }
+}
+
+/// Starting the register: credential → which shop and register this is → camera.
+pub async fn boot() {
+    let Some(token) = credential::load() else {
+        with_till(|till| till.unusable(Unusable::NoCredential));
+        return render();
+    };
+    with_till(|till| till.token = token.clone());
+    loop {
+        match api::register_info(&token).await {
+            Ok(info) => {
+                with_till(|till| till.started(info));
+                read_till(|till| {
+                    views::header(till);
+                    views::sale::render_catalog(till);
+                });
+                render();
+                return camera::start();
+            }
+            Err(failure) if failure.code() == Some(ErrorCode::Unauthorized) => {
+                with_till(|till| till.unusable(Unusable::BadCredential));
+                return render();
+            }
+            Err(failure) => {
+                views::boot_message(&format!("{} Retrying…", failure.message()));
+                sleep(BOOT_RETRY_MS).await;
+            }
+        }
+    }
+}
+
+/// Texts the camera decoded from one frame.
+pub fn camera_reads(texts: &[String]) {
+    let text = match with_till(|till| till.camera_read(texts, now_ms())) {
+        CameraRead::Nothing => return,
+        CameraRead::AnotherCode => {
+            sound::attention();
+            return render();
+        }
+        CameraRead::Check(text) => text,
+    };
+    match OneTimeCode::parse(&text) {
+        Ok(code) => check(code),
+        Err(_) => views::read_hint("The camera sees a QR code that is not a Tessera code."),
+    }
+}
+
+/// "Switch" (F2 keeps the sale, F4 starts a new one): the other code in view
+/// becomes the customer on screen.
+pub fn switch_customer(keep_sale: bool) {
+    let Some((call, code)) = with_till(|till| till.switch_to_other(keep_sale)) else { return };
+    if !keep_sale {
+        clear_sale_inputs();
+    }
+    views::read_hint("");
+    render();
+    spawn_local(answer_check(call, code));
+}
+
+/// "Look up": the typed code, the same way as a scan.
+pub fn look_up_typed() {
+    views::manual_error("");
+    match OneTimeCode::parse(&views::typed_code()) {
+        Ok(code) if with_till(|till| till.typed_read(&code, now_ms())) => check(code),
+        Ok(_) => views::manual_error("Still busy with the last code; try again in a moment."),
+        Err(e) => views::manual_error(&sentence(e)),
+    }
+}
+
+/// Every read: what is the code for (and, for a member, who it is), then show it.
+fn check(code: OneTimeCode) {
+    views::read_hint("");
+    let call = with_till(|till| till.check(code.clone()));
+    render();
+    spawn_local(answer_check(call, code));
+}
+
+/// Asks what `code` is for and shows the answer.
+async fn answer_check(call: Call, code: OneTimeCode) {
+    let outcome = flows::checkout::scan(&call.token, &code).await;
+    match with_till(|till| till.checked(call.turn, outcome, now_ms())) {
+        None => return,
+        Some(Checked::Customer { new_sale }) => {
+            if new_sale {
+                clear_sale_inputs();
+            }
+            views::clear_typed_code();
+            render();
+            return views::sale::focus_amount();
+        }
+        Some(Checked::Admit) => sound::admit(),
+        Some(Checked::Deny) => sound::deny(),
+        Some(Checked::Shown) => {}
+    }
+    render();
+}
+
+fn clear_sale_inputs() {
+    views::sale::clear_amount();
+    other_item::reset();
+}
+
+/// A mistake to show under the sale.
+fn note(text: String) {
+    with_till(|till| till.note(text));
+    render();
+}
+
+fn fresh_request_id() -> Option<RequestId> {
+    let id = request_id::fresh();
+    if id.is_none() {
+        note("Could not prepare the request; please reload the page.".to_owned());
+    }
+    id
+}
+
+/// "Add points": the sale's total (lines, else the amount typed) for the customer on screen.
+pub fn add_points() {
+    let typed = views::sale::amount_text();
+    let total = with_till(|till| {
+        till.customer()?;
+        Some(sale::total(&till.lines, &typed, till.currency()?))
+    });
+    let amount = match total {
+        None => return,
+        Some(Ok(amount)) => amount,
+        Some(Err(message)) => return note(message),
+    };
+    let Some(fresh) = fresh_request_id() else { return };
+    let Some((call, pending, lines)) = with_till(|till| till.start_sale(amount, fresh)) else { return };
+    render();
+    spawn_local(async move {
+        let request = AccruePointsRequest {
+            code: pending.code,
+            request_id: pending.request_id,
+            amount_minor: pending.amount.0,
+            items: lines,
+        };
+        let result = flows::checkout::add_points(&call.token, &request).await;
+        let sold = result.is_ok();
+        if with_till(|till| till.sale_answered(call.turn, result, now_ms())) && sold {
+            clear_sale_inputs();
+        }
+        render();
+    });
+}
+
+/// "Pay with prepaid": the sale, approved on the customer's phone with their PIN.
+pub fn charge_prepaid() {
+    let typed = views::sale::amount_text();
+    let sale = with_till(|till| {
+        let currency = till.currency()?;
+        Some(sale::current(&till.lines, &typed, currency).and_then(|sale| {
+            sale.total(currency).map_err(sentence)?;
+            Ok(sale)
+        }))
+    });
+    match sale {
+        None => {}
+        Some(Ok(sale)) => ask(DebitOperation::PrepaidCharge { sale }),
+        Some(Err(message)) => note(message),
+    }
+}
+
+/// A reward button (by its `data-reward-id`).
+pub fn redeem(reward_id: &str) {
+    let reward = with_till(|till| {
+        let info = till.info.as_ref()?;
+        info.rewards.iter().find(|r| r.reward_id.as_str() == reward_id).map(|r| r.reward_id.clone())
+    });
+    if let Some(reward_id) = reward {
+        ask(DebitOperation::Redeem { reward_id });
+    }
+}
+
+/// Puts a debit to the customer's phone and follows the answer.
+fn ask(operation: DebitOperation) {
+    let key = serde_json::to_string(&operation).unwrap_or_default();
+    let Some(fresh) = fresh_request_id() else { return };
+    let Some((call, code, request_id)) = with_till(|till| till.start_debit(&key, fresh)) else { return };
+    render();
+    spawn_local(async move {
+        let status = match flows::debit::ask(&call.token, code.clone(), request_id, operation).await {
+            Ok(status) => status,
+            Err(failure) => {
+                with_till(|till| till.operation_failed(call.turn, failure, now_ms()));
+                return render();
+            }
+        };
+        let skew_ms = status.server_now - now_ms() as i64;
+        let mut counting_down = false;
+        let answer = flows::debit::follow(&call.token, &code, status, |pending| {
+            let waiting = with_till(|till| till.waiting(call.turn, pending.clone(), skew_ms));
+            if waiting {
+                render();
+                if !counting_down {
+                    counting_down = true;
+                    spawn_local(count_down(pending.request_id.clone()));
+                }
+            }
+            waiting
+        })
+        .await;
+        let now = now_ms();
+        match answer {
+            Answer::Concluded(receipt) => {
+                if with_till(|till| till.concluded(call.turn, *receipt, now)) {
+                    clear_sale_inputs();
+                }
+            }
+            Answer::Cancelled(by) => with_till(|till| till.cancelled(call.turn, by, now)),
+            Answer::Failed(failure) => with_till(|till| till.question_failed(call.turn, failure, now)),
+            Answer::Abandoned => return,
+        }
+        render();
+    });
+}
+
+/// Counts the question down on screen while it is the one waited for.
+async fn count_down(request_id: RequestId) {
+    loop {
+        sleep(COUNTDOWN_MS).await;
+        if read_till(|till| till.still_waiting_for(&request_id)) != Some(true) {
+            return;
+        }
+        read_till(views::verdict::render_countdown);
+    }
+}
+
+/// "Cancel request": withdraws the question; the wait then hears "cancelled".
+pub fn cancel_request() {
+    let Some((token, request)) = with_till(|till| till.question()) else { return };
+    crate::dom::set_busy("cancel-debit", true);
+    spawn_local(async move {
+        let result = flows::debit::withdraw(&token, &request).await;
+        crate::dom::set_busy("cancel-debit", false);
+        if let Err(failure) = result {
+            // Most likely the customer answered first; the wait shows that answer.
+            views::verdict::detail(&failure.message());
+        }
+    });
+}
+
+/// "Top up prepaid (cash)": the amount typed becomes prepaid value (no question: it only adds).
+pub fn top_up() {
+    let Some(currency) = with_till(|till| till.customer().and(till.currency())) else { return };
+    let amount = match MinorUnits::parse(&views::sale::amount_text(), currency) {
+        Ok(amount) => amount,
+        Err(e) => return note(format!("Top-up: {}", sentence(e))),
+    };
+    let Some(fresh) = fresh_request_id() else { return };
+    let Some((call, code, request_id)) = with_till(|till| till.start_top_up(amount, fresh)) else { return };
+    render();
+    spawn_local(async move {
+        let result = flows::debit::top_up(&call.token, code, request_id, amount).await;
+        let now = now_ms();
+        match result {
+            Ok(receipt) => {
+                if with_till(|till| till.topped_up(call.turn, receipt, now)) {
+                    views::sale::clear_amount();
+                }
+            }
+            Err(failure) => with_till(|till| till.operation_failed(call.turn, failure, now)),
+        }
+        render();
+    });
+}
+
+/// A product button (by its `data-product-code`): one more of it on the sale.
+pub fn add_product(product_code: &str) {
+    let line = with_till(|till| {
+        let info = till.info.as_ref()?;
+        let product = info.products.iter().find(|p| p.product_code.as_str() == product_code)?;
+        Some(LineItem {
+            name: product.name.clone(),
+            quantity: 1,
+            unit_price: product.unit_price,
+            product_code: Some(product.product_code.clone()),
+        })
+    });
+    let Some(line) = line else { return };
+    with_till(|till| {
+        let refused = till.add_line(line).err();
+        till.note(refused.unwrap_or_default());
+    });
+    render();
+}
+
+/// A line's × button (by its `data-line`, the line's index).
+pub fn remove_line(index: &str) {
+    if let Ok(index) = index.parse::<usize>() {
+        with_till(|till| till.remove_line(index));
+        render();
+    }
+}
+
+/// "Add item": the typed "Other item" line.
+pub fn add_other_item() {
+    let Some(currency) = with_till(|till| till.currency()) else { return };
+    let added = other_item::read(currency)
+        .and_then(|line| with_till(|till| till.add_line(line)).map_err(other_item::Invalid::on_name));
+    match added {
+        Ok(()) => {
+            render();
+            other_item::added();
+        }
+        Err(invalid) => other_item::refused(&invalid),
+    }
+}
+
+/// "Paid": the bill on screen was paid in cash.
+pub fn pay_bill() {
+    let Some(fresh) = request_id::fresh() else { return };
+    let Some((call, code, request_id)) = with_till(|till| till.start_paying(fresh)) else { return };
+    render();
+    spawn_local(async move {
+        let result = flows::bill::pay(&call.token, code, request_id).await;
+        with_till(|till| till.bill_answered(call.turn, result, now_ms()));
+        render();
+    });
+}
+
+/// "Next customer": a clean screen; the same code may then be read again. A question
+/// still on the customer's phone is withdrawn, not left to time out.
+pub fn next_customer() {
+    if let Some((token, request)) = with_till(|till| till.next_customer()) {
+        spawn_local(async move {
+            let _ = flows::debit::withdraw(&token, &request).await;
+        });
+    }
+    clear_sale_inputs();
+    views::clear_typed_code();
+    views::read_hint("");
+    views::manual_error("");
+    render();
+}
+
+/// The amount field changed: the points it would add.
+pub fn amount_typed() {
+    read_till(views::sale::render_preview);
+}
+
+pub fn print_receipt() {
+    if let Some(window) = web_sys::window() {
+        let _ = window.print();
+    }
+}

@@ -1,0 +1,114 @@
+//! The sale under the panel: the product and reward buttons, the lines, the total,
+//! the amount field and what it is for, the points it would add. Clicks on the
+//! buttons drawn here are handled where `lib.rs` wires their lists, by the
+//! `data-` attributes set here.
+
+use crate::dom;
+use crate::locale::money;
+use crate::sale;
+use crate::state::{Phase, Request, Till};
+use domain::receipt::Receipt;
+use web_shared::text::points_text;
+
+const AMOUNT: &str = "amount";
+
+pub fn render(till: &Till) {
+    let (request, note) = match &till.phase {
+        Phase::Customer { request, note, .. } => (*request, note.as_str()),
+        _ => (None, ""),
+    };
+    dom::set_busy("add-points", request == Some(Request::Sale));
+    dom::set_busy("top-up", request == Some(Request::TopUp));
+    dom::set_text("sale-error", note);
+    render_lines(till);
+}
+
+/// The lines, their total, and the points the sale would add.
+pub fn render_lines(till: &Till) {
+    let Some(currency) = till.currency() else { return };
+    dom::clear_children("lines");
+    if let Some(list) = dom::element("lines") {
+        for (index, line) in till.lines.iter().enumerate() {
+            let Some(row) = dom::create("li") else { continue };
+            let _ = row.set_attribute("data-testid", "line");
+            let text = format!("{} × {}", line.quantity, line.name.as_str());
+            let _ = dom::create_text("span", "line-name", &text).and_then(|e| dom::append(&row, &e));
+            let total = money(Receipt::line_total(line).0, currency);
+            let _ = dom::create_text("span", "line-total", &total).and_then(|e| dom::append(&row, &e));
+            if let Some(remove) = dom::create_text("button", "line-remove", "×") {
+                let _ = remove.set_attribute("type", "button");
+                let _ = remove.set_attribute("data-line", &index.to_string());
+                let _ = remove.set_attribute("aria-label", &format!("Remove {}", line.name.as_str()));
+                let _ = row.append_child(&remove);
+            }
+            let _ = list.append_child(&row);
+        }
+    }
+    let total = if till.lines.is_empty() {
+        String::new()
+    } else {
+        match sale::total(&till.lines, "", currency) {
+            Ok(total) => format!("Total {}", money(total.0, currency)),
+            Err(message) => message,
+        }
+    };
+    dom::set_text("lines-total", &total);
+    // With lines on screen the sale is their total, so the amount field only
+    // serves a top-up: it stays, relabelled, so topping up needs no clearing.
+    dom::set_text("amount-purpose", if till.lines.is_empty() { "Sale amount" } else { "Top-up amount" });
+    render_preview(till);
+}
+
+/// "Adds 12 points" under the amount while the cashier types.
+pub fn render_preview(till: &Till) {
+    let Some(shop) = till.info.as_ref().map(|info| &info.shop) else { return };
+    let preview = sale::total(&till.lines, &amount_text(), shop.currency)
+        .ok()
+        .map(|amount| shop.points_per_unit.points_for(amount, shop.currency));
+    let text = preview.map(|points| format!("Adds {}", points_text(points))).unwrap_or_default();
+    dom::set_text("points-preview", &text);
+}
+
+/// The product and reward buttons, from the register's info (once, at start).
+pub fn render_catalog(till: &Till) {
+    let Some(info) = &till.info else { return };
+    let currency = info.shop.currency;
+    dom::clear_children("products");
+    dom::set_hidden("products", info.products.is_empty());
+    if let Some(list) = dom::element("products") {
+        for product in &info.products {
+            let label = format!("{} · {}", product.name.as_str(), money(product.unit_price.0, currency));
+            let Some(button) = dom::create_text("button", "button product", &label) else { continue };
+            let _ = button.set_attribute("type", "button");
+            let _ = button.set_attribute("data-testid", "product");
+            let _ = button.set_attribute("data-product-code", product.product_code.as_str());
+            let _ = list.append_child(&button);
+        }
+    }
+    dom::clear_children("rewards");
+    dom::set_hidden("rewards", info.rewards.is_empty());
+    if let Some(list) = dom::element("rewards") {
+        for reward in &info.rewards {
+            let label = format!("Redeem {} · {}", reward.name.as_str(), points_text(reward.cost_points));
+            let Some(button) = dom::create_text("button", "button reward", &label) else { continue };
+            let _ = button.set_attribute("type", "button");
+            let _ = button.set_attribute("data-testid", "redeem");
+            let _ = button.set_attribute("data-reward-id", reward.reward_id.as_str());
+            let _ = list.append_child(&button);
+        }
+    }
+}
+
+pub fn amount_text() -> String {
+    dom::input_value(AMOUNT)
+}
+
+pub fn clear_amount() {
+    dom::set_input_value(AMOUNT, "");
+}
+
+pub fn focus_amount() {
+    if let Some(amount) = dom::element(AMOUNT) {
+        let _ = amount.focus();
+    }
+}
