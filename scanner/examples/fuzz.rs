@@ -201,7 +201,7 @@ fn main() {
             }
             desc = format!("mutated frame {fw}x{fh} ({mutations} mutations)");
             // Alternate the two live entry points between mutated frames.
-            let stateless = (n / mutated_every) % 2 == 0;
+            let stateless = (n / mutated_every).is_multiple_of(2);
             let texts = if stateless {
                 scanner::scan_rgba(fw, fh, &rgba)
             } else {

@@ -14,7 +14,6 @@
 //!
 //!     cargo run --release -p scanner --example live_rate -- DIR...
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)] // a development tool
-use std::path::Path;
 use std::time::Instant;
 
 const FRAMES: usize = 10;

@@ -12,6 +12,7 @@ use scanner::{GrayFrame, Scanner};
 
 /// Light `width`×`height` picture with finder patterns (7×7 modules,
 /// 1:1:3:1:1) at `(centre x, centre y, module px, angle rad)`.
+#[cfg(test)] // test helper: may panic like the tests
 fn finders(width: usize, height: usize, patterns: &[(f64, f64, f64, f64)]) -> GrayFrame {
     let mut pixels = vec![255u8; width * height];
     for (index, pixel) in pixels.iter_mut().enumerate() {
@@ -31,6 +32,7 @@ fn finders(width: usize, height: usize, patterns: &[(f64, f64, f64, f64)]) -> Gr
 
 /// Top-left finder square to the picture, the other two turned by the same
 /// angle (found by a search against rqrr 0.11, which panicked on it).
+#[cfg(test)] // test helper: may panic like the tests
 fn parallel_edges() -> GrayFrame {
     finders(
         160,
