@@ -10,6 +10,7 @@
 //! `.txt`, or null), the frame (1-based, up to 10) at which each sequence
 //! first yielded the expected text (null: not within 10), any other text it
 //! yielded (false positives), and the milliseconds each frame took.
+//! It also times `scan_still` on the picture (`scan_still_ms`).
 //! `bench/compare.py --live` turns these into rates next to zxing-cpp's.
 //!
 //!     cargo run --release -p scanner --example live_rate -- DIR...
@@ -112,11 +113,16 @@ fn main() {
                 .collect();
             let (still_hit, still_other, still_ms) = run(&still, w, h, expected.as_deref());
             let (moving_hit, moving_other, moving_ms) = run(&moving, w, h, expected.as_deref());
+            let frame = scanner::GrayFrame::new(w as usize, h as usize, luma.as_raw().clone()).expect("picture");
+            let start = Instant::now();
+            let still_found = scanner::scan_still(&frame);
+            let still_call_ms = start.elapsed().as_secs_f64() * 1000.0;
+            let still_read = still_found.iter().any(|d| Some(d.text.as_str()) == expected.as_deref());
             let others: Vec<String> = still_other.iter().chain(&moving_other).map(|t| json_string(t)).collect();
             let ms: Vec<String> = still_ms.iter().chain(&moving_ms).map(|t| format!("{t:.2}")).collect();
             let opt = |hit: Option<usize>| hit.map_or("null".to_string(), |k| k.to_string());
             println!(
-                "{{\"file\": {}, \"width\": {w}, \"height\": {h}, \"expected\": {}, \"still\": {}, \"moving\": {}, \"others\": [{}], \"ms\": [{}]}}",
+                "{{\"file\": {}, \"width\": {w}, \"height\": {h}, \"expected\": {}, \"still\": {}, \"moving\": {}, \"others\": [{}], \"ms\": [{}], \"scan_still_read\": {still_read}, \"scan_still_ms\": {still_call_ms:.1}}}",
                 json_string(&path.display().to_string()),
                 expected.as_deref().map_or("null".to_string(), json_string),
                 opt(still_hit),
