@@ -1,8 +1,12 @@
 """Decode rate and false positives per corpus: ours (the scanner CLI) vs
 zxing-cpp vs zbar, in the same run.
 
-usage: python compare.py SCANNER_BIN CORPUS_DIR... (a dir whose name starts
-with "falsepositives" counts any result as a false positive)."""
+usage: python compare.py SCANNER_BIN [--live LIVE_RATE_BIN] CORPUS_DIR...
+(a dir whose name starts with "falsepositives" counts any result as a false
+positive). With --live, a second table: the share of pictures a fresh live
+Scanner reads within 1, 3 and 10 frames (examples/live_rate.rs: the same frame
+repeated, and a sequence with small shifts, scale and exposure changes) next to
+zxing-cpp's and zbar's single-call rates from the same run, and the ratios."""
 import json
 import subprocess
 import sys
@@ -42,25 +46,78 @@ def zbar(files):
     return results
 
 
+def live(binary, directory):
+    out = subprocess.run([binary, str(directory)], capture_output=True, text=True, check=True).stdout
+    return [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+
+
+def percentile(values, q):
+    values = sorted(values)
+    return values[min(len(values) - 1, round((len(values) - 1) * q))] if values else float("nan")
+
+
 def main():
-    binary, dirs = sys.argv[1], sys.argv[2:]
-    print("| corpus | pictures | ours | zxing-cpp | zbar |")
+    args = sys.argv[1:]
+    binary = args.pop(0)
+    live_binary = None
+    if args[:1] == ["--live"]:
+        live_binary = args[1]
+        args = args[2:]
+    dirs = list(map(Path, args))
+    single = {}
+    print("| corpus | pictures | ours (scan_still) | zxing-cpp | zbar |")
     print("|---|---|---|---|---|")
-    for d in map(Path, dirs):
+    for d in dirs:
         files = sorted(p for p in d.iterdir() if p.suffix.lower() in PICTURES)
         readers = {"ours": ours(binary, files), "zxing": zxing(files), "zbar": zbar(files)}
         cells = []
         for name, results in readers.items():
             if d.name.startswith("falsepositives"):
                 fp = sum(1 for r in results if r)
+                single[(d, name)] = fp
                 cells.append(f"{fp} false positives")
             else:
                 ok = 0
                 for f, texts in zip(files, results):
                     expected = f.with_suffix(".txt").read_bytes().decode("utf-8")  # keep CR LF as is
                     ok += expected in texts
+                single[(d, name)] = ok / len(files)
                 cells.append(f"{100 * ok / len(files):.1f} % ({ok}/{len(files)})")
         print(f"| {d.parent.name}/{d.name} | {len(files)} | " + " | ".join(cells) + " |")
+    if not live_binary:
+        return
+    print()
+    print("Live Scanner (8 ms budget, fresh per picture): share read within 1 / 3 / 10 frames")
+    print()
+    print("| corpus | pictures | same frame 1 / 3 / 10 | moving 1 / 3 / 10 | zxing-cpp 1 call | zbar 1 call "
+          "| 3 frames ÷ zxing | 1 frame ÷ zxing | ms per frame p50 / p95 / max | scan_still ms p50 / p95 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for d in dirs:
+        rows = live(live_binary, d)
+        ms = [t for r in rows for t in r["ms"]]
+        still_ms = [r["scan_still_ms"] for r in rows]
+        timing = (f"{percentile(ms, 0.5):.1f} / {percentile(ms, 0.95):.1f} / {max(ms, default=float('nan')):.1f} | "
+                  f"{percentile(still_ms, 0.5):.1f} / {percentile(still_ms, 0.95):.1f}")
+        if d.name.startswith("falsepositives"):
+            fp = sum(1 for r in rows if r["others"])
+            print(f"| {d.parent.name}/{d.name} | {len(rows)} | {fp} false positives | | "
+                  f"{single[(d, 'zxing')]} false positives | {single[(d, 'zbar')]} false positives | | | {timing} |")
+            continue
+        rows = [r for r in rows if r["expected"] is not None]
+        n = max(1, len(rows))
+
+        def within(key, k):
+            return sum(1 for r in rows if r[key] is not None and r[key] <= k) / n
+
+        fp = sum(1 for r in rows if r["others"])
+        zx = single[(d, "zxing")]
+        ratio = lambda x: f"{x / zx:.2f}" if zx else "–"
+        still = " / ".join(f"{100 * within('still', k):.1f} %" for k in (1, 3, 10))
+        moving = " / ".join(f"{100 * within('moving', k):.1f} %" for k in (1, 3, 10))
+        note = f" ({fp} with another text)" if fp else ""
+        print(f"| {d.parent.name}/{d.name} | {len(rows)}{note} | {still} | {moving} | {100 * zx:.1f} % "
+              f"| {100 * single[(d, 'zbar')]:.1f} % | {ratio(within('still', 3))} | {ratio(within('still', 1))} "
+              f"| {timing} |")
 
 
 if __name__ == "__main__":

@@ -24,8 +24,9 @@ if [ ! -x "$bench/.venv/bin/python" ]; then
 fi
 
 echo "== decode rates (ours: cargo run --release -p scanner -- FILE...)"
-cargo build -q --release -p scanner --bin scanner --example bench_native
+cargo build -q --release -p scanner --bin scanner --example bench_native --example live_rate
 "$bench/.venv/bin/python" "$bench/compare.py" "$CARGO_TARGET_DIR/release/scanner" \
+  --live "$CARGO_TARGET_DIR/release/examples/live_rate" \
   "$corpus/qrcode-2" "$corpus/falsepositives-1" "$scanner/corpus/phone"
 
 echo "== native ms per frame (phone corpus frames, p50)"

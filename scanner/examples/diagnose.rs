@@ -1,4 +1,5 @@
 //! Development tool: what rqrr sees in each image (grids found, decode errors).
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a development tool: a bad file or argument may stop it
 fn main() {
     for f in std::env::args().skip(1) {
         let img = image::open(&f).unwrap().to_luma8();

@@ -1,5 +1,6 @@
 //! Development tool: writes the hybrid-threshold bitmap of a picture, shrunk by
 //! the given factor, as a PNG, and prints what rqrr finds in it.
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a development tool: a bad file or argument may stop it
 fn main() {
     let mut args = std::env::args().skip(1);
     let (f, factor, out) = (args.next().unwrap(), args.next().unwrap().parse::<usize>().unwrap(), args.next().unwrap());

@@ -7,6 +7,7 @@
 //!
 //! Codes are real: `domain::code::OneTimeCode` rendered by the `qrcode` crate
 //! at version 1, level M or Q, numeric mode, as the phone page shows them.
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a development tool: a bad file or argument may stop it
 
 use qrcode::{Color, EcLevel, QrCode, Version};
 use std::path::Path;
@@ -88,7 +89,7 @@ impl PhoneScreen {
 
     fn colour(&self, u: f32, v: f32) -> [f32; 3] {
         let bezel_u = Self::BEZEL / Self::ASPECT;
-        if u < bezel_u || u > 1.0 - bezel_u || v < Self::BEZEL || v > 1.0 - Self::BEZEL {
+        if !(bezel_u..=1.0 - bezel_u).contains(&u) || !(Self::BEZEL..=1.0 - Self::BEZEL).contains(&v) {
             return [22.0, 22.0, 26.0];
         }
         // Screen coordinates, x across the width in screen-width units.
@@ -202,12 +203,12 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
         *b = rng.next_u64() as u8;
     }
     let text = domain::code::OneTimeCode::from_entropy(entropy).as_str().to_owned();
-    let level = if index % 2 == 0 { EcLevel::M } else { EcLevel::Q };
+    let level = if index.is_multiple_of(2) { EcLevel::M } else { EcLevel::Q };
     let code = QrCode::with_version(text.as_bytes(), Version::Normal(1), level).expect("26 digits fit version 1");
     let screen = PhoneScreen {
         modules: code.to_colors().into_iter().map(|c| c == Color::Dark).collect(),
         size: code.width(),
-        dark_mode: kind == Kind::DarkMode || (kind == Kind::Combined && index % 3 == 0),
+        dark_mode: kind == Kind::DarkMode || (kind == Kind::Combined && index.is_multiple_of(3)),
     };
     let (width, height) = if index % 6 == 5 { (1280, 720) } else { (640, 480) };
     let scale = height as f32 / 480.0;
@@ -290,7 +291,7 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
         picture.for_each(|x, y, p| {
             let phase = std::f32::consts::TAU * (fx * x as f32 + fy * y as f32);
             let m = 1.0 + depth * phase.sin() * (0.6 + 0.4 * (phase * 0.13).cos());
-            *p = [p[0] * m, p[1] * (2.0 - m).max(0.0).min(1.3), p[2] * m];
+            *p = [p[0] * m, p[1] * (2.0 - m).clamp(0.0, 1.3), p[2] * m];
         });
     }
     if matches!(kind, Kind::LowContrast | Kind::Combined) {

@@ -1,4 +1,5 @@
 //! Development tool: which pass decodes which corpus image.
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a development tool: a bad file or argument may stop it
 use scanner::pass::{Pass, Polarity::*, Scale::*, Threshold::*};
 use std::time::Instant;
 

@@ -1,4 +1,5 @@
 //! Development tool: time of the first look (both polarities) and of each live pass on the given pictures.
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a development tool: a bad file or argument may stop it
 use std::time::Instant;
 fn main() {
     let names: Vec<String> = std::iter::once("first look (both polarities)".to_string())

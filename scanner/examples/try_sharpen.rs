@@ -1,4 +1,5 @@
 //! Development tool: which sharpening × threshold combinations decode the given pictures.
+#![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a development tool: a bad file or argument may stop it
 use scanner::pass::{Pass, Polarity::*, Scale::*, Threshold::*};
 fn main() {
     for f in std::env::args().skip(1) {

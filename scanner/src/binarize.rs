@@ -62,9 +62,10 @@ pub fn hybrid(frame: &GrayFrame, block_level_kind: BlockLevel) -> Bitmap {
                 // the left saw an edge, continue their level.
                 let fallback = min as u32 / 2;
                 if bx > 0 && by > 0 {
-                    let neighbours = (block_level[(by - 1) * bw + bx]
-                        + 2 * block_level[by * bw + bx - 1]
-                        + block_level[(by - 1) * bw + bx - 1])
+                    let level_at = |i: usize| block_level.get(i).copied().unwrap_or(0);
+                    let neighbours = (level_at((by - 1) * bw + bx)
+                        + 2 * level_at(by * bw + bx - 1)
+                        + level_at((by - 1) * bw + bx - 1))
                         / 4;
                     if (min as u32) < neighbours {
                         neighbours
@@ -75,7 +76,9 @@ pub fn hybrid(frame: &GrayFrame, block_level_kind: BlockLevel) -> Bitmap {
                     fallback
                 }
             };
-            block_level[by * bw + bx] = level;
+            if let Some(slot) = block_level.get_mut(by * bw + bx) {
+                *slot = level;
+            }
         }
     }
     let mut dark = vec![false; w * h];
@@ -83,8 +86,9 @@ pub fn hybrid(frame: &GrayFrame, block_level_kind: BlockLevel) -> Bitmap {
         for bx in 0..bw {
             let (mut sum, mut count) = (0u32, 0u32);
             for ny in by.saturating_sub(2)..(by + 3).min(bh) {
-                for nx in bx.saturating_sub(2)..(bx + 3).min(bw) {
-                    sum += block_level[ny * bw + nx];
+                let row = block_level.get(ny * bw..(ny + 1) * bw).unwrap_or(&[]);
+                for level in row.iter().take((bx + 3).min(bw)).skip(bx.saturating_sub(2)) {
+                    sum += level;
                     count += 1;
                 }
             }
@@ -106,22 +110,26 @@ pub fn hybrid(frame: &GrayFrame, block_level_kind: BlockLevel) -> Bitmap {
 pub fn local_mean(frame: &GrayFrame, radius: usize, bias: i32) -> Bitmap {
     let (w, h) = (frame.width(), frame.height());
     let stride = w + 1;
+    // Row y + 1 of the integral image is the sum of the pixels above and left of it.
     let mut integral = vec![0u64; stride * (h + 1)];
     for (y, row) in frame.rows().enumerate() {
+        let Some((done, rest)) = integral.split_at_mut_checked((y + 1) * stride) else { break };
+        let above = done.get(y * stride..).unwrap_or(&[]);
+        let current = rest.get_mut(..stride).unwrap_or(&mut []);
         let mut row_sum = 0u64;
-        for (x, &p) in row.iter().enumerate() {
+        for ((cell, &above), &p) in current.iter_mut().skip(1).zip(above.iter().skip(1)).zip(row) {
             row_sum += p as u64;
-            integral[(y + 1) * stride + x + 1] = integral[y * stride + x + 1] + row_sum;
+            *cell = above + row_sum;
         }
     }
+    let at = |y: usize, x: usize| integral.get(y * stride + x).copied().unwrap_or(0);
     let mut dark = Vec::with_capacity(w * h);
     for (y, row) in frame.rows().enumerate() {
         let (y0, y1) = (y.saturating_sub(radius), (y + radius + 1).min(h));
         for (x, &p) in row.iter().enumerate() {
             let (x0, x1) = (x.saturating_sub(radius), (x + radius + 1).min(w));
-            let sum = integral[y1 * stride + x1] + integral[y0 * stride + x0]
-                - integral[y0 * stride + x1]
-                - integral[y1 * stride + x0];
+            // Both added corners bound the subtracted ones from above: no underflow.
+            let sum = (at(y1, x1) + at(y0, x0)).saturating_sub(at(y0, x1) + at(y1, x0));
             let mean = (sum / ((y1 - y0) * (x1 - x0)) as u64) as i32;
             dark.push((p as i32) < mean - bias);
         }

@@ -58,7 +58,7 @@ fn min_warped_plausibility(effort: Effort) -> f32 {
 /// throw off by a version, so the neighbouring sizes are read too.
 /// Returns the text when a reading passes the checks.
 pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, effort: Effort) -> Option<String> {
-    if !(21..=MAX_SIZE).contains(&size) || (size - 17) % 4 != 0 {
+    if !(21..=MAX_SIZE).contains(&size) || !(size - 17).is_multiple_of(4) {
         return None;
     }
     // The code itself spans `size` of the `size + 1` modules the bounds cover;
@@ -299,7 +299,9 @@ fn decode_levels(levels: &[f32], size: usize) -> Option<String> {
 fn threshold_globally(levels: &[f32]) -> Vec<bool> {
     let mut histogram = [0u32; 256];
     for &l in levels {
-        histogram[l.clamp(0.0, 255.0) as usize] += 1;
+        if let Some(bin) = histogram.get_mut(l.clamp(0.0, 255.0) as usize) {
+            *bin += 1;
+        }
     }
     let total = levels.len() as f64;
     let sum_all: f64 = histogram.iter().enumerate().map(|(i, &c)| i as f64 * c as f64).sum();

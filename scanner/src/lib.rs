@@ -46,12 +46,14 @@ pub struct Detection {
 /// every frame, light-on-dark as surely as dark-on-light. When it finds
 /// nothing, the harder pass that decoded last runs first, then the list of
 /// harder passes continues where the previous frame stopped, while the
-/// budget lasts. A harder pass that never fits (a slow device) still runs on
-/// every [`Scanner::STARVED_FRAMES`]th frame, so the budget holds on average.
+/// budget lasts. One harder pass runs on every frame the first look could not
+/// read, even when the budget does not cover it (the usual case at 640×480
+/// after the first look): a code only a harder pass reads is then read within
+/// a few frames, a fresh scanner's first frame included, at the cost of
+/// slower frames while no code is read.
 pub struct Scanner {
     budget_ms: f64,
     next_live_pass: usize,
-    frames_without_hard_pass: u32,
     /// Polarity the first look decoded last: tried first, so a code in view costs one read.
     polarity: pass::Polarity,
     /// Harder pass (index into [`strategy::LIVE_PASSES`]) that decoded the previous frame.
@@ -67,18 +69,10 @@ impl Default for Scanner {
 impl Scanner {
     /// Leaves headroom under the 10 ms frame target for colour conversion.
     pub const DEFAULT_BUDGET_MS: f64 = 8.0;
-    /// Frames in a row without a harder pass before one runs regardless.
-    pub const STARVED_FRAMES: u32 = 3;
 
     pub fn new(budget_ms: f64) -> Self {
         let budget_ms = if budget_ms.is_finite() { budget_ms.max(0.0) } else { Self::DEFAULT_BUDGET_MS };
-        Self {
-            budget_ms,
-            next_live_pass: 0,
-            frames_without_hard_pass: 0,
-            polarity: pass::Polarity::Normal,
-            last_hit: None,
-        }
+        Self { budget_ms, next_live_pass: 0, polarity: pass::Polarity::Normal, last_hit: None }
     }
 
     /// Scans an RGBA frame (canvas `getImageData().data`). `now_ms` is any
@@ -111,9 +105,11 @@ impl Scanner {
         let passes = strategy::LIVE_PASSES;
         // The pass that read the previous frame, if it still fits: a code held
         // still that only a harder pass reads is then read on every frame.
+        let mut hard_pass_ran = false;
         if let Some(index) = self.last_hit.take() {
             if let Some(pass) = passes.get(index) {
                 if allowance.affords(pass, &working) {
+                    hard_pass_ran = true;
                     let (found, scale) = run_live_pass(pass, frame, &working, factor);
                     allowance.spent(pass, &working);
                     if !found.is_empty() {
@@ -123,16 +119,14 @@ impl Scanner {
                 }
             }
         }
-        let starved = self.frames_without_hard_pass >= Self::STARVED_FRAMES;
-        self.frames_without_hard_pass = self.frames_without_hard_pass.saturating_add(1);
-        for attempt in 0..passes.len() {
+        for _ in 0..passes.len() {
             let index = self.next_live_pass % passes.len();
             let Some(pass) = passes.get(index) else { break };
-            if !(allowance.affords(pass, &working) || (attempt == 0 && starved)) {
+            if hard_pass_ran && !allowance.affords(pass, &working) {
                 break;
             }
+            hard_pass_ran = true;
             self.next_live_pass = index + 1;
-            self.frames_without_hard_pass = 0;
             let (found, scale) = run_live_pass(pass, frame, &working, factor);
             allowance.spent(pass, &working);
             if !found.is_empty() {

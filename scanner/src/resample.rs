@@ -13,7 +13,7 @@ pub fn downscale(frame: &GrayFrame, factor: usize) -> Option<GrayFrame> {
     }
     let mut sums = vec![0u32; w * h];
     for (y, row) in frame.rows().take(h * factor).enumerate() {
-        let out_row = &mut sums[(y / factor) * w..(y / factor + 1) * w];
+        let Some(out_row) = sums.get_mut((y / factor) * w..(y / factor + 1) * w) else { break };
         for (out, block) in out_row.iter_mut().zip(row.chunks_exact(factor)) {
             *out += block.iter().map(|&p| p as u32).sum::<u32>();
         }

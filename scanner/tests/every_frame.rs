@@ -10,6 +10,7 @@ const CALLS: usize = 40;
 /// An RGBA frame: (width, height, pixels).
 type Rgba = (u32, u32, Vec<u8>);
 
+#[cfg(test)] // test helper: may panic like the tests
 fn load_rgba(path: &Path) -> Rgba {
     let rgba = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).to_rgba8();
     let (w, h) = rgba.dimensions();
@@ -17,6 +18,7 @@ fn load_rgba(path: &Path) -> Rgba {
 }
 
 /// The picture in the middle of a dark 1280×720 frame, as a 720p webcam would frame it.
+#[cfg(test)] // test helper: may panic like the tests
 fn pad_to_720p((w, h, pixels): &Rgba) -> Rgba {
     let (fw, fh) = (1280usize, 720usize);
     let (w, h) = (*w as usize, *h as usize);
@@ -30,10 +32,12 @@ fn pad_to_720p((w, h, pixels): &Rgba) -> Rgba {
     (fw as u32, fh as u32, frame)
 }
 
+#[cfg(test)] // test helper: may panic like the tests
 fn pattern(hits: &[bool]) -> String {
     hits.iter().map(|&hit| if hit { '1' } else { '0' }).collect()
 }
 
+#[cfg(test)] // test helper: may panic like the tests
 fn assert_every_frame(name: &str, (w, h, rgba): &Rgba, expected: &str) {
     let stateless: Vec<bool> =
         (0..CALLS).map(|_| scanner::scan_rgba(*w, *h, rgba).iter().any(|t| t == expected)).collect();
@@ -56,6 +60,7 @@ fn assert_every_frame(name: &str, (w, h, rgba): &Rgba, expected: &str) {
     assert!(cheap.iter().all(|&hit| hit), "{name} {w}x{h} first look: {}", pattern(&cheap));
 }
 
+#[cfg(test)] // test helper: may panic like the tests
 fn check(fixture: &str) {
     let path = common::own_corpus().join("fixtures").join(fixture);
     let expected = std::fs::read_to_string(path.with_extension("txt")).unwrap_or_else(|e| panic!("{fixture}: {e}"));

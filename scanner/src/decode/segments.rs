@@ -140,7 +140,8 @@ fn padding_after_terminator(bits: &mut Bits) -> usize {
 }
 
 fn numeric(bits: &mut Bits, version: u8) -> Result<Vec<u8>, DecodeError> {
-    let count = bits.count(count_width(version, [10, 12, 14]), |n| n / 3 * 10 + [0, 4, 7][n % 3])?;
+    let count =
+        bits.count(count_width(version, [10, 12, 14]), |n| n / 3 * 10 + [0, 4, 7].get(n % 3).copied().unwrap_or(0))?;
     let mut digits = Vec::with_capacity(count);
     let mut left = count;
     while left > 0 {

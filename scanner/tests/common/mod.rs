@@ -1,4 +1,6 @@
 //! Shared by the integration tests: finding and reading the picture corpora.
+// Test code (clippy.toml lets tests unwrap, expect, panic and index).
+#![cfg(test)]
 #![allow(dead_code)]
 
 use std::path::{Path, PathBuf};
