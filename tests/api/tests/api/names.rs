@@ -25,7 +25,7 @@ async fn names_with_invisible_characters_are_refused_everywhere() {
         expect_error(response.send().await.unwrap(), ErrorCode::InvalidRequest).await;
         let new_shop = json!({ "shop_id": unique_id("shop"), "name": bad, "currency": "EUR", "points_per_unit": 1 });
         expect_error(admin(routes::ADMIN_SHOPS).json(&new_shop).send().await.unwrap(), ErrorCode::InvalidRequest).await;
-        let register = admin(&routes::admin_shop_registers(&shop)).json(&json!({ "name": bad }));
+        let register = admin(&routes::admin_shop_registers(shop)).json(&json!({ "name": bad }));
         expect_error(register.send().await.unwrap(), ErrorCode::InvalidRequest).await;
         let products = json!({ "products": [{ "product_code": "COF", "name": bad, "unit_price": 250 }] });
         expect_error(
