@@ -27,7 +27,7 @@ echo "== decode rates (ours: cargo run --release -p scanner -- FILE...)"
 cargo build -q --release -p scanner --bin scanner --example bench_native --example live_rate
 "$bench/.venv/bin/python" "$bench/compare.py" "$CARGO_TARGET_DIR/release/scanner" \
   --live "$CARGO_TARGET_DIR/release/examples/live_rate" \
-  "$corpus/qrcode-2" "$corpus/falsepositives-1" "$scanner/corpus/phone"
+  "$corpus/qrcode-2" "$corpus/falsepositives-1" "$scanner/corpus/phone" "$scanner/corpus/phone-hard"
 
 echo "== native ms per frame (phone corpus frames, p50)"
 rm -rf "$out/frames"

@@ -7,6 +7,15 @@
 //!
 //! Codes are real: `domain::code::OneTimeCode` rendered by the `qrcode` crate
 //! at version 1, level M or Q, numeric mode, as the phone page shows them.
+//!
+//!     cargo run --release -p scanner --example make_corpus -- hard [COUNT=40] [SEED]
+//!
+//! writes `corpus/phone-hard/` instead: every picture draws all effects at
+//! random, as an unseen webcam picture of a phone would have them: tilt up to
+//! ±35° (foreshortening), 2–3 px modules at 640×480 (the phone small in the
+//! frame), a glare spot and a veiling wash, sub-pixel moiré, a thumb over a
+//! corner, backlight with the phone under-exposed, sensor noise, dark mode for
+//! half of them, and JPEG quality 40–90.
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a development tool: a bad file or argument may stop it
 
 use qrcode::{Color, EcLevel, QrCode, Version};
@@ -36,6 +45,8 @@ enum Kind {
     DarkMode,
     Small,
     Combined,
+    /// Every effect at random, harder than the kinds above (`hard` mode).
+    Hard,
 }
 
 impl Kind {
@@ -50,6 +61,7 @@ impl Kind {
             Kind::DarkMode => "darkmode",
             Kind::Small => "small",
             Kind::Combined => "combined",
+            Kind::Hard => "hard",
         }
     }
 }
@@ -208,12 +220,19 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
     let screen = PhoneScreen {
         modules: code.to_colors().into_iter().map(|c| c == Color::Dark).collect(),
         size: code.width(),
-        dark_mode: kind == Kind::DarkMode || (kind == Kind::Combined && index.is_multiple_of(3)),
+        dark_mode: kind == Kind::DarkMode
+            || (kind == Kind::Combined && index.is_multiple_of(3))
+            || (kind == Kind::Hard && rng.unit() < 0.5),
     };
     let (width, height) = if index % 6 == 5 { (1280, 720) } else { (640, 480) };
     let scale = height as f32 / 480.0;
     // Phone height in the frame: held close, or far away for the small kind.
-    let phone_h = if kind == Kind::Small { rng.range(170.0, 200.0) } else { rng.range(330.0, 430.0) } * scale;
+    // Hard: 2–3 px modules (29 modules incl. quiet zone span ≈ 0.41 of the phone's height).
+    let phone_h = match kind {
+        Kind::Small => rng.range(170.0, 200.0),
+        Kind::Hard => rng.range(2.0, 3.0) * 29.0 / 0.41,
+        _ => rng.range(330.0, 430.0),
+    } * scale;
     let phone_w = phone_h * PhoneScreen::ASPECT;
     let (cx, cy) = (
         width as f32 / 2.0 + rng.range(-0.15, 0.15) * width as f32,
@@ -222,11 +241,23 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
     let angle = rng.range(-0.25, 0.25);
     let tilt = if matches!(kind, Kind::Perspective | Kind::Combined) { 0.16 } else { 0.05 } * phone_h;
     let (sin, cos) = angle.sin_cos();
+    // Hard: the phone turned up to ±35° about a random axis in its plane:
+    // the far edge shrinks by the perspective of a camera ≈ 2 phone heights away.
+    let (yaw, pitch) = if kind == Kind::Hard {
+        let (turn, axis) = (rng.range(-35.0f32, 35.0).to_radians(), rng.range(0.0, std::f32::consts::TAU));
+        (turn * axis.cos(), turn * axis.sin())
+    } else {
+        (0.0, 0.0)
+    };
     let corners = [(-0.5f32, -0.5f32), (0.5, -0.5), (0.5, 0.5), (-0.5, 0.5)].map(|(u, v)| {
-        let (x, y) = (u * phone_w, v * phone_h);
-        (cx + x * cos - y * sin + rng.range(-tilt, tilt), cy + x * sin + y * cos + rng.range(-tilt, tilt))
+        let (x, y) = (u * phone_w * yaw.cos(), v * phone_h * pitch.cos());
+        let depth = 1.0 + (u * phone_w * yaw.sin() + v * phone_h * pitch.sin()) / (2.0 * phone_h);
+        let (x, y) = (x / depth, y / depth);
+        let jitter = if kind == Kind::Hard { 0.0 } else { tilt };
+        (cx + x * cos - y * sin + rng.range(-jitter, jitter), cy + x * sin + y * cos + rng.range(-jitter, jitter))
     });
-    let to_phone = Homography::square_to_quad(corners).inverse();
+    let to_frame = Homography::square_to_quad(corners);
+    let to_phone = to_frame.inverse();
 
     // Background: a warm gradient room with a few soft blobs.
     let base = [rng.range(90.0, 170.0), rng.range(80.0, 160.0), rng.range(70.0, 150.0)];
@@ -273,6 +304,9 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
         picture.box_blur(blur.round() as usize);
         picture.box_blur((blur / 2.0).round().max(1.0) as usize);
     }
+    if kind == Kind::Hard {
+        hard_effects(&mut picture, &to_frame, phone_h, rng);
+    }
     if matches!(kind, Kind::Glare | Kind::Combined) {
         let (gx, gy) = (cx + rng.range(-0.3, 0.3) * phone_w, cy + rng.range(-0.2, 0.3) * phone_h);
         let (radius, strength) =
@@ -312,7 +346,46 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
     (picture, text)
 }
 
+/// The hard mode's effects after the optics, before the sensor noise: a
+/// thumb over a corner of the code, backlight (a bright room, the phone
+/// under-exposed), a glare spot with a veiling wash, and sub-pixel moiré.
+fn hard_effects(picture: &mut Picture, to_frame: &Homography, phone_h: f32, rng: &mut Rng) {
+    // The code's corners in phone coordinates (see PhoneScreen::colour).
+    let (u0, u1, v0, v1) = (0.13, 0.87, 0.26, 0.66);
+    let corner = [(u0, v0), (u1, v0), (u1, v1), (u0, v1)][if rng.unit() < 0.3 { 3 } else { 2 }];
+    // Centred beyond the corner, so the thumb covers the quiet zone and a few modules.
+    let outward = if corner.0 > 0.5 { 1.0 } else { -1.0 };
+    let (tx, ty) = to_frame.map(corner.0 + outward * rng.range(0.08, 0.14), corner.1 + rng.range(0.06, 0.1));
+    let (thumb_rx, thumb_ry, thumb_angle) = (0.08 * phone_h, 0.14 * phone_h, rng.range(-0.8, 0.8));
+    let skin = [rng.range(150.0, 215.0), rng.range(105.0, 160.0), rng.range(85.0, 130.0)];
+    let (backlight, exposure) =
+        if rng.unit() < 0.5 { (rng.range(40.0, 110.0), rng.range(0.4, 0.75)) } else { (0.0, 1.0) };
+    let (gx, gy) = to_frame.map(rng.range(0.2, 0.8), rng.range(0.25, 0.7));
+    let (glare_r, glare, wash) = (rng.range(0.05, 0.2) * phone_h, rng.range(60.0, 200.0), rng.range(0.0, 50.0));
+    let (fx, fy, depth) = (rng.range(0.3, 0.48), rng.range(0.3, 0.48), rng.range(0.05, 0.25));
+    let (sin, cos) = thumb_angle.sin_cos();
+    picture.for_each(|x, y, p| {
+        let (dx, dy) = (x as f32 - tx, y as f32 - ty);
+        let (a, b) = ((dx * cos + dy * sin) / thumb_rx, (-dx * sin + dy * cos) / thumb_ry);
+        let r2 = a * a + b * b;
+        if r2 < 1.0 {
+            let shade = 1.0 - 0.35 * r2;
+            *p = skin.map(|c| c * shade);
+        }
+        let d2 = ((x as f32 - gx).powi(2) + (y as f32 - gy).powi(2)) / (glare_r * glare_r);
+        let phase = std::f32::consts::TAU * (fx * x as f32 + fy * y as f32);
+        let m = 1.0 + depth * phase.sin();
+        *p = p.map(|c| (c * exposure + backlight * (1.0 - exposure)) * m + glare * (-d2).exp() + wash);
+    });
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut args = std::env::args().skip(1);
+    if args.next().as_deref() == Some("hard") {
+        let count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(40);
+        let seed: u64 = args.next().and_then(|a| a.parse().ok()).unwrap_or(0x4a4d_2026_1201);
+        return write_hard(count, seed);
+    }
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/phone");
     std::fs::create_dir_all(&dir)?;
     let mut rng = Rng(0x7e55_e7a0_2026_0003);
@@ -337,5 +410,33 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     println!("wrote {} pictures, {} KB, to {}", KINDS.len() * PER_KIND, bytes / 1024, dir.display());
+    Ok(())
+}
+
+/// `count` hard pictures (see the module doc) in `corpus/phone-hard/`.
+fn write_hard(count: usize, seed: u64) -> Result<(), Box<dyn std::error::Error>> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/phone-hard");
+    std::fs::create_dir_all(&dir)?;
+    let mut rng = Rng(seed | 1);
+    let mut bytes = 0u64;
+    for i in 0..count {
+        // index 5 of 6 is 1280×720 in render; keep most at 640×480.
+        let (picture, text) = render(Kind::Hard, if i % 8 == 7 { 5 } else { i % 5 }, &mut rng);
+        let luma: Vec<u8> = picture
+            .rgb
+            .iter()
+            .map(|p| (0.299 * p[0] + 0.587 * p[1] + 0.114 * p[2]).round().clamp(0.0, 255.0) as u8)
+            .collect();
+        let name = format!("{i:02}-hard");
+        let path = dir.join(format!("{name}.jpg"));
+        let quality = 40 + (rng.next_u64() % 51) as u8;
+        let file = std::io::BufWriter::new(std::fs::File::create(&path)?);
+        let mut encoder = image::codecs::jpeg::JpegEncoder::new_with_quality(file, quality);
+        encoder.encode(&luma, picture.width as u32, picture.height as u32, image::ExtendedColorType::L8)?;
+        drop(encoder);
+        std::fs::write(dir.join(format!("{name}.txt")), &text)?;
+        bytes += std::fs::metadata(&path)?.len();
+    }
+    println!("wrote {count} pictures, {} KB, to {}", bytes / 1024, dir.display());
     Ok(())
 }
