@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, call, launch, webcamVideoOf } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, call, launch, qrSamples, webcamVideoOf } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 
@@ -59,9 +59,10 @@ test("claim a ticket, show its code, the gate admits once then denies already_us
   });
 
   // --- The phone opens the claim link, signs up, and finds the ticket in the wallet. ---
+  // In dark mode: the code must stay dark on a light card, which webcams read best.
   const phone = await phoneBrowser.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });
-  await phone.emulateMedia({ colorScheme: "light" });
+  await phone.emulateMedia({ colorScheme: "dark" });
   await phone.goto(claimUrl);
   await phone.getByTestId("sign-up-name").fill("Ada Gate");
   await phone.getByTestId("sign-up-password").fill("correct horse battery");
@@ -78,6 +79,16 @@ test("claim a ticket, show its code, the gate admits once then denies already_us
   await shot(phone, "2-phone-ticket-code");
   const qrPng = path.join(work, "ticket-qr.png");
   await phone.getByTestId("qr").screenshot({ path: qrPng });
+  const pageBackground = await phone.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(pageBackground, "rgb(15, 20, 25)", "the phone page is in dark mode");
+  const samples = await qrSamples(phone, qrPng);
+  console.log(`dark-mode QR grey levels: ${JSON.stringify(samples)}`);
+  for (const light of ["cardEdge", "quietZone", "finderGap"]) {
+    assert.ok(samples[light] > 200, `${light} must be light in dark mode: ${JSON.stringify(samples)}`);
+  }
+  for (const dark of ["finderRing", "finderCentre"]) {
+    assert.ok(samples[dark] < 60, `${dark} must be dark in dark mode: ${JSON.stringify(samples)}`);
+  }
 
   // --- The gate: a register of the venue with a webcam that sees the phone. ---
   const y4m = path.join(work, "webcam.y4m");
