@@ -172,6 +172,9 @@ test("claim a bill, show its code, the cashier presses Paid, the phone has the r
   assert.match(await card.getByTestId("bill-state").innerText(), /Due .* pay at Station Kiosk · ref\. INV-2026-0042/);
   await card.getByTestId("show-bill-code").click();
   await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
+  // While a code is shown the screen stays on (Chromium grants the wake lock), with the hint to brighten it.
+  await phone.locator("[data-testid=code-view][data-wake-lock=held]").waitFor({ timeout: 5_000 });
+  assert.ok(await phone.getByTestId("brightness-hint").isVisible());
   await shot(phone, "1-phone-bill-code");
   const qrPng = path.join(work, "bill-qr.png");
   await phone.getByTestId("qr").screenshot({ path: qrPng });
@@ -199,6 +202,7 @@ test("claim a bill, show its code, the cashier presses Paid, the phone has the r
   // The phone's code screen notices, and the wallet keeps the receipt.
   await phone.getByTestId("points-change").filter({ hasText: /Paid/ }).waitFor({ timeout: 10_000 });
   await phone.getByTestId("close-code").click();
+  assert.equal(await phone.getByTestId("code-view").getAttribute("data-wake-lock"), "released", "closing the code lets the screen sleep");
   assert.match(await card.getByTestId("bill-state").innerText(), /Paid at Station Kiosk on /);
   await shot(phone, "4-phone-receipt");
 });
