@@ -120,3 +120,27 @@ export async function qrSamples(phone, qrPng) {
     finderCentre: atModule(7, 7),
   };
 }
+
+/** The smallest comfortable tap target, in CSS pixels. */
+export const MIN_TAP_PX = 44;
+
+/**
+ * Visible controls smaller than `MIN_TAP_PX` either way, described for the assertion's
+ * message; a checkbox counts by the label around it, which takes its taps.
+ */
+export function smallTapTargets(page) {
+  return page.evaluate((min) => {
+    const small = [];
+    for (const control of document.querySelectorAll("button, input, select, textarea, a[href]")) {
+      const target = control.type === "checkbox" ? control.closest("label") ?? control : control;
+      const box = target.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue; // not on screen
+      // Half a pixel of rounding is not a smaller finger.
+      if (box.width + 0.5 < min || box.height + 0.5 < min) {
+        const name = control.dataset.testid || control.id || control.textContent.trim();
+        small.push(`${control.tagName.toLowerCase()} ${name}: ${box.width.toFixed(1)}×${box.height.toFixed(1)}`);
+      }
+    }
+    return small;
+  }, MIN_TAP_PX);
+}
