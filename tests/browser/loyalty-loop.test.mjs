@@ -86,6 +86,9 @@ test("a customer earns points at a register and sees them live", { timeout: 120_
   await till.goto(BASE_URL + register.register_path);
   await till.getByTestId("shop-name").filter({ hasText: "Corner Café E2E" }).waitFor();
   assert.ok(!till.url().includes("token="), "the token must leave the address bar");
+  // Headless Chromium lets the page play sound at once: no "Sound off" notice then.
+  await till.locator("[data-testid=sound-status][data-sound=on]").waitFor({ state: "attached", timeout: 5_000 });
+  assert.ok(!(await till.getByTestId("sound-status").isVisible()), "no sound notice while sounds play");
 
   const verdict = till.getByTestId("verdict");
   await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 20_000 });

@@ -10,7 +10,7 @@
 //! - leaves: [`api`] (the server), [`dom`], [`timing`], [`camera`] (frames → worker
 //!   → texts, handed to whoever `camera::on_reads` names), [`credential`],
 //!   [`request_id`], [`money`], [`seen`] (one read per code in view), [`sound`]
-//!   (the gate's two sounds), [`sale`] (the lines as data), [`other_item`] (the
+//!   (a sound per verdict), [`sale`] (the lines as data), [`other_item`] (the
 //!   typed line's form);
 //! - [`flows`]: checkout (scan → resolve, add points), bill (Paid), debit (ask,
 //!   follow the answer, withdraw, top up): I/O only, each returns an outcome;

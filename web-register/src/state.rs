@@ -10,6 +10,7 @@
 use crate::flows::checkout::ScanOutcome;
 use crate::sale;
 use crate::seen::SeenTexts;
+use crate::sound::Cue;
 use domain::api::bills::BillPaid;
 use domain::api::items::BillAtRegister;
 use domain::api::tickets::GateVerdict;
@@ -144,17 +145,31 @@ pub enum CameraRead {
     AnotherCode,
 }
 
-/// What a check's answer asks of the page besides drawing the new phase.
+/// What a check's answer asks of the page besides drawing the new phase (and
+/// sounding its [`Cue`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checked {
     /// A customer is on screen; `new_sale` if their sale starts empty.
-    Customer {
-        new_sale: bool,
-    },
-    Admit,
-    Deny,
-    /// Anything else (a bill, a refusal, a problem).
+    Customer { new_sale: bool },
+    /// Anything else (a gate's verdict, a bill, a refusal, a problem).
     Shown,
+}
+
+impl Phase {
+    /// The cue of the verdict on screen; `None` while nothing was decided.
+    pub fn cue(&self) -> Option<Cue> {
+        match self {
+            Phase::Customer { request: None, .. } | Phase::Bill { paying: false, .. } => Some(Cue::Customer),
+            Phase::Result { shown, .. } => Some(match shown {
+                Shown::Sold { .. } | Shown::Paid(_) | Shown::Concluded(_) => Cue::Done,
+                Shown::Gate(verdict) if verdict.deny.is_none() => Cue::Admit,
+                Shown::Gate(_) => Cue::Deny,
+                Shown::Refused { code: ErrorCode::AlreadyUsed | ErrorCode::AlreadyPaid, .. } => Cue::AlreadyUsed,
+                Shown::Refused { .. } | Shown::Cancelled(_) | Shown::Problem(_) => Cue::Refused,
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl Till {
@@ -285,24 +300,14 @@ impl Till {
                 Checked::Customer { new_sale: !same }
             }
             ScanOutcome::Admission(verdict) => {
-                let admitted = verdict.deny.is_none();
                 self.show(Shown::Gate(verdict), now + GATE_HOLD_MS);
-                if admitted {
-                    Checked::Admit
-                } else {
-                    Checked::Deny
-                }
+                Checked::Shown
             }
             ScanOutcome::Bill(bill) => {
                 self.phase = Phase::Bill { code, bill, request_id: None, paying: false, note: String::new() };
                 Checked::Shown
             }
-            ScanOutcome::Failed(failure) => {
-                self.failed(failure, now);
-                // A dead ticket code (transferred, expired, unknown) is a DENY at a gate too.
-                Checked::Deny
-            }
-            ScanOutcome::NotResolved(failure) => {
+            ScanOutcome::Failed(failure) | ScanOutcome::NotResolved(failure) => {
                 self.failed(failure, now);
                 Checked::Shown
             }
@@ -824,5 +829,50 @@ mod tests {
             assert_eq!(till.lines.len(), usize::from(keep_sale));
             assert!(till.switch_to_other(keep_sale).is_none(), "nothing left to switch to");
         }
+    }
+
+    #[test]
+    fn every_verdict_sounds_its_own_cue_and_a_request_in_flight_none() {
+        let mut till = ready_till();
+        assert_eq!(till.phase.cue(), None, "ready: nothing decided");
+        till.check(code(1));
+        assert_eq!(till.phase.cue(), None, "checking: nothing decided yet");
+        serving(&mut till, 1, 7);
+        assert_eq!(till.phase.cue(), Some(Cue::Customer));
+        let (call, ..) = till.start_sale(MinorUnits(1250), id("first-sale")).unwrap();
+        assert_eq!(till.phase.cue(), None, "a sale in flight");
+        let accrued = PointsAccrued {
+            customer_number: CustomerNumber(7),
+            amount_minor: 1250,
+            points_added: 12,
+            points: 12,
+            at: 0,
+            receipt: None,
+        };
+        assert!(till.sale_answered(call.turn, Ok(accrued), 0.0));
+        assert_eq!(till.phase.cue(), Some(Cue::Done));
+
+        let gate = |deny: Option<domain::tickets::Deny>| GateVerdict {
+            admitted: deny.is_none(),
+            deny,
+            event_title: Label::parse("Jazz").unwrap(),
+            seat: None,
+            entries_left: 0,
+            visitors: 1,
+            at: 0,
+        };
+        till.show(Shown::Gate(gate(None)), 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::Admit));
+        till.show(Shown::Gate(gate(Some(domain::tickets::Deny::WrongVenue))), 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::Deny));
+
+        till.failed(refused(ErrorCode::AlreadyUsed), 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::AlreadyUsed));
+        till.failed(refused(ErrorCode::AlreadyPaid), 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::AlreadyUsed));
+        till.failed(refused(ErrorCode::WrongShop), 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::Refused));
+        till.failed(Failure::Network, 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::Refused));
     }
 }

@@ -38,6 +38,21 @@ fn render() {
     }
 }
 
+/// Sounds the verdict now on screen (see `sound`).
+fn announce() {
+    if let Some(Some(cue)) = read_till(|till| till.phase.cue()) {
+        sound::cue(cue);
+    }
+}
+
+/// After a request: sounds its result if it ended what was on screen (a customer
+/// who stays, with a note, is not announced again).
+fn announce_result() {
+    if read_till(|till| matches!(till.phase, Phase::Result { .. })) == Some(true) {
+        announce();
+    }
+}
+
 /// Starting the register: credential → which shop and register this is → camera.
 pub async fn boot() {
     let Some(token) = credential::load() else {
@@ -117,7 +132,11 @@ fn check(code: OneTimeCode) {
 /// Asks what `code` is for and shows the answer.
 async fn answer_check(call: Call, code: OneTimeCode) {
     let outcome = flows::checkout::scan(&call.token, &code).await;
-    match with_till(|till| till.checked(call.turn, outcome, now_ms())) {
+    let checked = with_till(|till| till.checked(call.turn, outcome, now_ms()));
+    if checked.is_some() {
+        announce();
+    }
+    match checked {
         None => return,
         Some(Checked::Customer { new_sale }) => {
             if new_sale {
@@ -127,8 +146,6 @@ async fn answer_check(call: Call, code: OneTimeCode) {
             render();
             return views::sale::focus_amount();
         }
-        Some(Checked::Admit) => sound::admit(),
-        Some(Checked::Deny) => sound::deny(),
         Some(Checked::Shown) => {}
     }
     render();
@@ -180,6 +197,7 @@ pub fn add_points() {
         if with_till(|till| till.sale_answered(call.turn, result, now_ms())) && sold {
             clear_sale_inputs();
         }
+        announce_result();
         render();
     });
 }
@@ -223,6 +241,7 @@ fn ask(operation: DebitOperation) {
             Ok(status) => status,
             Err(failure) => {
                 with_till(|till| till.operation_failed(call.turn, failure, now_ms()));
+                announce_result();
                 return render();
             }
         };
@@ -251,6 +270,7 @@ fn ask(operation: DebitOperation) {
             Answer::Failed(failure) => with_till(|till| till.question_failed(call.turn, failure, now)),
             Answer::Abandoned => return,
         }
+        announce_result();
         render();
     });
 }
@@ -301,6 +321,7 @@ pub fn top_up() {
             }
             Err(failure) => with_till(|till| till.operation_failed(call.turn, failure, now)),
         }
+        announce_result();
         render();
     });
 }
@@ -355,6 +376,7 @@ pub fn pay_bill() {
     spawn_local(async move {
         let result = flows::bill::pay(&call.token, code, request_id).await;
         with_till(|till| till.bill_answered(call.turn, result, now_ms()));
+        announce_result();
         render();
     });
 }
