@@ -105,6 +105,8 @@ test("a customer earns points at a register and sees them live", { timeout: 120_
   assert.equal(await till.getByTestId("verdict-title").innerText(), "+12 points");
   assert.equal(await till.getByTestId("verdict-points").innerText(), "Balance 12 points");
   await shot(till, "4-register-sold");
+  // A finished result counts down and clears itself (5 s by default).
+  assert.match(await till.getByTestId("verdict-clears").innerText(), /^Ready again in [1-5] s$/);
 
   // --- The phone follows live. ---
   await phone.getByTestId("code-points").filter({ hasText: /^12 points$/ }).waitFor({ timeout: LIVE_BALANCE_MS });
@@ -120,6 +122,14 @@ test("a customer earns points at a register and sees them live", { timeout: 120_
     { timeout: 5_000 },
   );
   await shot(phone, "5-phone-after-sale");
+  await till.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 8_000 });
+  const clearedAfter = Date.now() - soldAt;
+  console.log(`the sale's result cleared itself after ${clearedAfter} ms`);
+  assert.ok(clearedAfter >= 4_000, `cleared too early: ${clearedAfter} ms`);
+  assert.ok(!(await till.getByTestId("verdict-clears").isVisible()), "no countdown once ready");
+  // The spent code still in view is not read again by itself.
+  await till.waitForTimeout(1_500);
+  assert.equal(await verdict.getAttribute("data-state"), "ready");
 
   // --- The same picture again: the code is spent. ---
   await till.getByTestId("next-customer").click();
