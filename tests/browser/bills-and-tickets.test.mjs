@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, call, launch, webcamVideoOf } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, call, launch, qrSamples, webcamVideoOf } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 
@@ -59,9 +59,10 @@ test("claim a ticket, show its code, the gate admits once then denies already_us
   });
 
   // --- The phone opens the claim link, signs up, and finds the ticket in the wallet. ---
+  // In dark mode: the code must stay dark on a light card, which webcams read best.
   const phone = await phoneBrowser.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });
-  await phone.emulateMedia({ colorScheme: "light" });
+  await phone.emulateMedia({ colorScheme: "dark" });
   await phone.goto(claimUrl);
   await phone.getByTestId("sign-up-name").fill("Ada Gate");
   await phone.getByTestId("sign-up-password").fill("correct horse battery");
@@ -78,6 +79,16 @@ test("claim a ticket, show its code, the gate admits once then denies already_us
   await shot(phone, "2-phone-ticket-code");
   const qrPng = path.join(work, "ticket-qr.png");
   await phone.getByTestId("qr").screenshot({ path: qrPng });
+  const pageBackground = await phone.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  assert.equal(pageBackground, "rgb(15, 20, 25)", "the phone page is in dark mode");
+  const samples = await qrSamples(phone, qrPng);
+  console.log(`dark-mode QR grey levels: ${JSON.stringify(samples)}`);
+  for (const light of ["cardEdge", "quietZone", "finderGap"]) {
+    assert.ok(samples[light] > 200, `${light} must be light in dark mode: ${JSON.stringify(samples)}`);
+  }
+  for (const dark of ["finderRing", "finderCentre"]) {
+    assert.ok(samples[dark] < 60, `${dark} must be dark in dark mode: ${JSON.stringify(samples)}`);
+  }
 
   // --- The gate: a register of the venue with a webcam that sees the phone. ---
   const y4m = path.join(work, "webcam.y4m");
@@ -161,6 +172,9 @@ test("claim a bill, show its code, the cashier presses Paid, the phone has the r
   assert.match(await card.getByTestId("bill-state").innerText(), /Due .* pay at Station Kiosk · ref\. INV-2026-0042/);
   await card.getByTestId("show-bill-code").click();
   await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
+  // While a code is shown the screen stays on (Chromium grants the wake lock), with the hint to brighten it.
+  await phone.locator("[data-testid=code-view][data-wake-lock=held]").waitFor({ timeout: 5_000 });
+  assert.ok(await phone.getByTestId("brightness-hint").isVisible());
   await shot(phone, "1-phone-bill-code");
   const qrPng = path.join(work, "bill-qr.png");
   await phone.getByTestId("qr").screenshot({ path: qrPng });
@@ -188,6 +202,7 @@ test("claim a bill, show its code, the cashier presses Paid, the phone has the r
   // The phone's code screen notices, and the wallet keeps the receipt.
   await phone.getByTestId("points-change").filter({ hasText: /Paid/ }).waitFor({ timeout: 10_000 });
   await phone.getByTestId("close-code").click();
+  assert.equal(await phone.getByTestId("code-view").getAttribute("data-wake-lock"), "released", "closing the code lets the screen sleep");
   assert.match(await card.getByTestId("bill-state").innerText(), /Paid at Station Kiosk on /);
   await shot(phone, "4-phone-receipt");
 });

@@ -45,7 +45,9 @@ test("a stuck decoder is replaced and the register keeps working", { timeout: 12
     null,
     { timeout: 30_000 },
   );
-  assert.match(await status.innerText(), /took over 1 ms to decode; the decoder was restarted/);
+  // The cashier sees the camera still ready; why the decoder was restarted is kept for support.
+  assert.match(await status.getAttribute("data-decoder-restart"), /took over 1 ms to decode/);
+  assert.equal(await status.innerText(), "Camera ready — hold the customer's code in the box");
   assert.equal(await status.getAttribute("data-camera"), "on");
   // The page never waited on the decoder: manual entry answers at once.
   await till.getByTestId("manual-code").fill("123");
@@ -61,5 +63,5 @@ test("a stuck decoder is replaced and the register keeps working", { timeout: 12
     { timeout: 30_000 },
   );
   assert.equal(await status.getAttribute("data-decoder-restarts"), null);
-  assert.match(await status.innerText(), /frames decoded/);
+  assert.equal(await status.innerText(), "Camera ready — hold the customer's code in the box");
 });

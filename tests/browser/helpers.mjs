@@ -2,6 +2,7 @@
 
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
+import fs from "node:fs";
 import { chromium } from "playwright-core";
 
 export const BASE_URL = (process.env.TESSERA_BASE_URL || "").replace(/\/$/, "");
@@ -83,4 +84,63 @@ export function webcamVideoLater(qrPng, y4mPath, { darkSeconds, codeSeconds, fps
 
 export function uniqueShopId(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+}
+
+/** A PNG's grey levels (0 black … 255 white), row by row, decoded by ffmpeg. */
+function greyPixels(png) {
+  const bytes = fs.readFileSync(png);
+  // PNG: the IHDR chunk, first after the 8-byte signature, holds width and height.
+  const width = bytes.readUInt32BE(16);
+  const height = bytes.readUInt32BE(20);
+  const grey = execFileSync("ffmpeg", ["-loglevel", "error", "-i", png, "-f", "rawvideo", "-pix_fmt", "gray", "-"], {
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  return { width, height, at: (x, y) => grey[Math.round(y) * width + Math.round(x)] };
+}
+
+/**
+ * Grey levels sampled from `qrPng` (a screenshot of the phone's `[data-testid=qr]`) at
+ * the centres of known modules of the symbol: the card's edge, the quiet zone, the
+ * top-left finder pattern's outer ring, its light ring and its centre.
+ */
+export async function qrSamples(phone, qrPng) {
+  const box = await phone.getByTestId("qr").boundingBox();
+  const svg = await phone.locator("[data-testid=qr] svg").boundingBox();
+  const { width, at } = greyPixels(qrPng);
+  const scale = width / box.width;
+  // 21 modules and a 4-module quiet zone: the viewBox is 29 modules wide.
+  const module = svg.width / 29;
+  const atModule = (column, row) =>
+    at((svg.x - box.x + (column + 0.5) * module) * scale, (svg.y - box.y + (row + 0.5) * module) * scale);
+  return {
+    cardEdge: at(2 * scale, (box.height / 2) * scale),
+    quietZone: atModule(1, 1),
+    finderRing: atModule(4, 4),
+    finderGap: atModule(5, 5),
+    finderCentre: atModule(7, 7),
+  };
+}
+
+/** The smallest comfortable tap target, in CSS pixels. */
+export const MIN_TAP_PX = 44;
+
+/**
+ * Visible controls smaller than `MIN_TAP_PX` either way, described for the assertion's
+ * message; a checkbox counts by the label around it, which takes its taps.
+ */
+export function smallTapTargets(page) {
+  return page.evaluate((min) => {
+    const small = [];
+    for (const control of document.querySelectorAll("button, input, select, textarea, a[href]")) {
+      const target = control.type === "checkbox" ? control.closest("label") ?? control : control;
+      const box = target.getBoundingClientRect();
+      if (box.width === 0 && box.height === 0) continue; // not on screen
+      // Half a pixel of rounding is not a smaller finger.
+      if (box.width + 0.5 < min || box.height + 0.5 < min) {
+        const name = control.dataset.testid || control.id || control.textContent.trim();
+        small.push(`${control.tagName.toLowerCase()} ${name}: ${box.width.toFixed(1)}×${box.height.toFixed(1)}`);
+      }
+    }
+    return small;
+  }, MIN_TAP_PX);
 }

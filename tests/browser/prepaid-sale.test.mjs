@@ -13,7 +13,17 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, admin, call, launch, launchWithWebcam, uniqueShopId, webcamVideoOf } from "./helpers.mjs";
+import {
+  ADMIN_TOKEN,
+  BASE_URL,
+  admin,
+  call,
+  launch,
+  launchWithWebcam,
+  smallTapTargets,
+  uniqueShopId,
+  webcamVideoOf,
+} from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 /** The phone must show the register's question, and the register the answer, within this long. */
@@ -96,7 +106,8 @@ test("a register sells listed and typed items, the phone approves with its PIN, 
   const till = await registerBrowser.newPage();
   await till.setViewportSize({ width: 1280, height: 900 });
   await till.emulateMedia({ colorScheme: "light" });
-  await till.goto(BASE_URL + register.register_path);
+  // Results stay a minute here (the address sets it): receipts are compared and printed at leisure.
+  await till.goto(BASE_URL + register.register_path.replace("#", "?result-seconds=60#"));
   await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 20_000 });
   assert.match(await till.getByTestId("verdict-points").innerText(), /prepaid €20\.00/);
 
@@ -123,6 +134,7 @@ test("a register sells listed and typed items, the phone approves with its PIN, 
   assert.equal(await till.locator("[data-testid=verdict]").getAttribute("data-state"), "customer", "Enter did not send the sale");
   assert.equal((await till.getByTestId("line").nth(2).innerText()).replace(/\s+/g, " ").trim(), "1 × Gift wrap €1.50 ×");
   assert.equal(await till.getByTestId("lines-total").innerText(), "Total €9.50");
+  assert.deepEqual(await smallTapTargets(till), [], "every tap target of the sale (× of a line too) is at least 44 px");
   assert.equal(await till.getByTestId("other-name").inputValue(), "", "a line that made it empties the form");
   assert.equal(await till.getByTestId("other-error").innerText(), "");
   // The amount field stays for a top-up while lines are on screen.
@@ -140,6 +152,7 @@ test("a register sells listed and typed items, the phone approves with its PIN, 
   const lines = await phone.getByTestId("confirm-items").locator("li").allInnerTexts();
   assert.deepEqual(lines.map((l) => l.replace(/\s+/g, " ").trim()), ["2 × Coffee €5.00", "1 × Cheesecake €3.00", "1 × Gift wrap €1.50"]);
   await shot(phone, "3-phone-confirm");
+  assert.deepEqual(await smallTapTargets(phone), [], "every tap target of the question is at least 44 px");
   await till.screenshot({ path: path.join(ARTIFACTS, "debit-3-register-waiting.png") });
 
   // A wrong PIN first: refused, the question stays.
@@ -158,6 +171,11 @@ test("a register sells listed and typed items, the phone approves with its PIN, 
   const tillReceipt = till.locator("#register-receipt");
   const number = await phoneReceipt.getAttribute("data-receipt-number");
   assert.match(number, /^1-\d{4}$/);
+  // The receipt dialog is named by its shop and number (screen readers announce it).
+  assert.equal(await phone.getByRole("dialog", { name: `Bakery E2E Receipt ${number}` }).count(), 1);
+  assert.equal(await till.getByRole("region", { name: `Bakery E2E Receipt ${number}` }).count(), 1);
+  assert.deepEqual(await smallTapTargets(phone), [], "every tap target on the phone's receipt is at least 44 px");
+  assert.deepEqual(await smallTapTargets(till), [], "every tap target on the register's receipt is at least 44 px");
   assert.equal(await tillReceipt.getAttribute("data-receipt-number"), number);
   const phoneText = await phoneReceipt.innerText();
   assert.equal(await tillReceipt.innerText(), phoneText);
@@ -184,7 +202,7 @@ test("a register sells listed and typed items, the phone approves with its PIN, 
   const cashTill = await phoneBrowser.newPage();
   await cashTill.setViewportSize({ width: 1280, height: 900 });
   await cashTill.emulateMedia({ colorScheme: "light" });
-  await cashTill.goto(BASE_URL + register.register_path);
+  await cashTill.goto(BASE_URL + register.register_path.replace("#", "?result-seconds=60#"));
   await cashTill.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 10_000 });
   const typeNextCode = async (spent) => {
     await phone.waitForFunction(

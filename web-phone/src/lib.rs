@@ -3,7 +3,8 @@
 //!
 //! Modules, each depending only on those listed before it:
 //! - [`api`] (typed calls, paths from `domain::api::routes`), [`state`] (the page's
-//!   memory), [`timing`], [`qr`] (one-time code → SVG), [`dom`];
+//!   memory), [`timing`], [`qr`] (one-time code → SVG), [`dom`], [`device`] (screen
+//!   wake lock, vibration);
 //! - [`views::messages`] and [`views::show`] (which screen), then [`ended`] (a
 //!   session that ends goes back to sign-in);
 //! - [`views`]: one module per screen; `views::code` is the one code screen;
@@ -11,6 +12,7 @@
 //! - this file: which element calls which handler.
 
 pub mod api;
+pub mod device;
 pub mod ended;
 pub mod qr;
 pub mod session;
@@ -30,6 +32,7 @@ use wasm_bindgen_futures::spawn_local;
 /// every button to its one handler.
 #[wasm_bindgen]
 pub fn start() {
+    device::wire();
     on_submit("sign-up-form", || async {
         if let Some(signed_in) = views::auth::sign_up().await {
             session::enter(signed_in).await;

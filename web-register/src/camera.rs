@@ -18,6 +18,12 @@ use web_sys::{
     MediaStreamTrack, MessageEvent, Worker, WorkerOptions, WorkerType,
 };
 
+/// What the status line says while the camera reads: words for the cashier; the
+/// numbers (frame size, frames read, decode time) are in `data-` attributes.
+const READY: &str = "Camera ready — hold the customer's code in the box";
+/// The code reader (decoder worker) cannot go on: only typed codes work.
+const READER_STOPPED: &str = "The code reader stopped. Reload the page; meanwhile, type codes below.";
+
 /// Frames wider than this are scaled down: decoding time grows with pixels.
 const MAX_FRAME_WIDTH: u32 = 1280;
 /// At most ~15 decodes a second: plenty for a code held still, and leaves CPU to the page.
@@ -102,30 +108,27 @@ pub fn stop() {
 
 async fn open() -> Result<(), String> {
     if PUMP.with(|pump| pump.borrow().is_none()) {
-        let pump = build_pump().ok_or("The decoder could not start in this browser; type the code instead.")?;
+        let pump = build_pump().ok_or("This browser cannot read codes from the camera: type the code below.")?;
         PUMP.with(|slot| *slot.borrow_mut() = Some(pump));
     }
     stop();
-    let devices = web_sys::window()
-        .ok_or("No window")?
-        .navigator()
-        .media_devices()
-        .map_err(|_| "This page cannot use a camera (it needs https or localhost). Type the code instead.")?;
+    let devices = web_sys::window().ok_or("No window")?.navigator().media_devices().map_err(|_| {
+        "The camera is off on this address: open the register over https. Type the code below meanwhile."
+    })?;
     let constraints = MediaStreamConstraints::new();
     constraints.set_video(&js_sys::JSON::parse(CAMERA_CONSTRAINTS).unwrap_or(JsValue::TRUE));
     constraints.set_audio(&JsValue::FALSE);
     let promise = devices.get_user_media_with_constraints(&constraints).map_err(|e| camera_error(&e))?;
-    let stream: MediaStream = JsFuture::from(promise)
-        .await
-        .map_err(|e| camera_error(&e))?
-        .dyn_into()
-        .map_err(|_| "The camera gave no video.".to_owned())?;
+    let stream: MediaStream =
+        JsFuture::from(promise).await.map_err(|e| camera_error(&e))?.dyn_into().map_err(|_| {
+            "The camera shows no picture. Press Try the camera again, or type the code below.".to_owned()
+        })?;
     let video = with_pump(|pump| {
         pump.video.set_src_object(Some(&stream));
         pump.stream = Some(stream);
         pump.video.clone()
     })
-    .ok_or("The decoder is not ready.")?;
+    .ok_or("The code reader is not ready. Reload the page, or type the code below.")?;
     if let Ok(playing) = video.play() {
         let _ = JsFuture::from(playing).await;
     }
@@ -140,14 +143,16 @@ async fn open() -> Result<(), String> {
 fn camera_error(error: &JsValue) -> String {
     let name = error.dyn_ref::<DomException>().map(|e| e.name()).unwrap_or_default();
     match name.as_str() {
-        "NotAllowedError" | "SecurityError" => {
-            "Camera access was denied. Allow the camera for this page in the browser's settings, or type the code below.".into()
+        "NotAllowedError" | "SecurityError" => "Camera blocked: allow it in the browser's address bar (the camera \
+                                                 icon), then press Try the camera again. Meanwhile, type the code below."
+            .into(),
+        "NotFoundError" | "OverconstrainedError" => {
+            "No camera found: plug in a webcam, then press Try the camera again. Meanwhile, type the code below.".into()
         }
-        "NotFoundError" | "OverconstrainedError" => "No camera found. Connect a webcam, or type the code below.".into(),
-        "NotReadableError" | "AbortError" => {
-            "The camera is busy (another app may be using it). Close that app and try again, or type the code below.".into()
-        }
-        _ => "The camera could not start. Try again, or type the code below.".into(),
+        "NotReadableError" | "AbortError" => "Camera busy: another app is using it. Close that app, then press Try \
+                                              the camera again. Meanwhile, type the code below."
+            .into(),
+        _ => "The camera did not start. Press Try the camera again, or type the code below.".into(),
     }
 }
 
@@ -196,7 +201,7 @@ fn spawn_decoder() -> Option<Worker> {
             pump.running = false;
             clear_watchdog(pump);
         });
-        show_status("error", "The QR decoder stopped. Reload the page; meanwhile, type codes below.");
+        show_status("error", READER_STOPPED);
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
@@ -228,12 +233,13 @@ fn on_watchdog() {
     })
     .flatten();
     if let Some(timeout) = timeout {
-        replace_decoder(&format!("A frame took over {timeout} ms to decode; the decoder was restarted."));
+        replace_decoder(&format!("a frame took over {timeout} ms to decode"));
     }
 }
 
 /// Terminates the worker (whatever it is doing) and starts a fresh one; the
-/// camera keeps running and frames resume once the new worker is ready.
+/// camera keeps running and frames resume once the new worker is ready. The
+/// cashier sees the camera still ready; `reason` goes to `data-decoder-restart`.
 fn replace_decoder(reason: &str) {
     let restarted = with_pump(|pump| {
         clear_watchdog(pump);
@@ -249,11 +255,12 @@ fn replace_decoder(reason: &str) {
     match restarted {
         Some(restarts) => {
             dom::set_attribute("scanner-status", "data-decoder-restarts", &restarts.to_string());
-            show_status("on", reason);
+            dom::set_attribute("scanner-status", "data-decoder-restart", reason);
+            show_status("on", READY);
         }
         None => {
             with_pump(|pump| pump.running = false);
-            show_status("error", "The QR decoder stopped. Reload the page; meanwhile, type codes below.");
+            show_status("error", READER_STOPPED);
         }
     }
 }
@@ -329,10 +336,8 @@ fn on_decoded(event: MessageEvent) {
             pump.running = false;
             clear_watchdog(pump);
         });
-        show_status(
-            "error",
-            &format!("The QR decoder could not load ({fatal}). Reload the page; meanwhile, type codes below."),
-        );
+        dom::set_attribute("scanner-status", "data-decoder-error", &fatal);
+        show_status("error", "The code reader could not load. Reload the page; meanwhile, type codes below.");
         return;
     }
     if Reflect::get(&data, &"ready".into()).ok().and_then(|r| r.as_bool()) == Some(true) {
@@ -355,7 +360,7 @@ fn on_decoded(event: MessageEvent) {
     let error = Reflect::get(&data, &"error".into()).ok().and_then(|e| e.as_string());
     if let Some(error) = error {
         // A Wasm trap leaves the worker's instance unusable: start afresh.
-        replace_decoder(&format!("The decoder failed on a frame ({error}); it was restarted."));
+        replace_decoder(&format!("the decoder failed on a frame ({error})"));
         return;
     }
 
@@ -364,19 +369,15 @@ fn on_decoded(event: MessageEvent) {
         pump.in_flight = false;
         pump.frames += 1;
         pump.last_decode_ms = decode_ms;
-        let status = format!(
-            "Camera on · {}×{} · {} frames decoded · last decode {:.0} ms",
-            pump.canvas.width(),
-            pump.canvas.height(),
-            pump.frames,
-            decode_ms
-        );
+        let size = format!("{}x{}", pump.canvas.width(), pump.canvas.height());
         let wait = (FRAME_INTERVAL_MS - (now_ms() - pump.sent_at)).max(0.0) as i32;
-        (status, pump.frames, pump.running.then_some(wait))
+        (size, pump.frames, pump.running.then_some(wait))
     });
-    let Some((status, frames, wait)) = next else { return };
-    show_status("on", &status);
+    let Some((size, frames, wait)) = next else { return };
+    show_status("on", READY);
     dom::set_attribute("scanner-status", "data-frames", &frames.to_string());
+    dom::set_attribute("scanner-status", "data-frame-size", &size);
+    dom::set_attribute("scanner-status", "data-last-decode-ms", &format!("{decode_ms:.0}"));
     if let Some(handler) = ON_READS.with(Cell::get).filter(|_| !texts.is_empty()) {
         handler(&texts);
     }

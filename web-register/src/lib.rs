@@ -9,8 +9,8 @@
 //! Modules, each depending only on those listed before it:
 //! - leaves: [`api`] (the server), [`dom`], [`timing`], [`camera`] (frames → worker
 //!   → texts, handed to whoever `camera::on_reads` names), [`credential`],
-//!   [`request_id`], [`money`], [`seen`] (one read per code in view), [`sound`]
-//!   (the gate's two sounds), [`sale`] (the lines as data), [`other_item`] (the
+//!   [`request_id`], [`result_time`] (how long a result stays), [`money`], [`seen`] (one read per code in view), [`sound`]
+//!   (a sound per verdict), [`sale`] (the lines as data), [`other_item`] (the
 //!   typed line's form);
 //! - [`flows`]: checkout (scan → resolve, add points), bill (Paid), debit (ask,
 //!   follow the answer, withdraw, top up): I/O only, each returns an outcome;
@@ -27,6 +27,7 @@ pub mod flows;
 pub mod money;
 pub mod other_item;
 pub mod request_id;
+pub mod result_time;
 pub mod sale;
 pub mod seen;
 pub mod sound;
@@ -58,6 +59,7 @@ pub fn start() {
     on_click("switch-new", || till::switch_customer(false));
     on_switch_keys();
     dom::on_id("amount", "input", |_| till::amount_typed());
+    dom::on_id("result-seconds", "change", |_| till::result_time_chosen());
     // Buttons drawn from data: one handler per list, told which button by its attribute.
     on_click_in("products", "data-product-code", till::add_product);
     on_click_in("rewards", "data-reward-id", till::redeem);

@@ -10,6 +10,7 @@
 use crate::flows::checkout::ScanOutcome;
 use crate::sale;
 use crate::seen::SeenTexts;
+use crate::sound::Cue;
 use domain::api::bills::BillPaid;
 use domain::api::items::BillAtRegister;
 use domain::api::tickets::GateVerdict;
@@ -33,6 +34,11 @@ pub const PAID_HOLD_MS: f64 = 4_000.0;
 pub const RECEIPT_HOLD_MS: f64 = 8_000.0;
 /// After a network failure, wait this long before the code in view is tried again.
 pub const RETRY_PAUSE_MS: f64 = 2_000.0;
+/// A finished result goes back to "Ready" by itself after this long, unless the
+/// register is set otherwise (`Till::set_result_seconds`).
+pub const DEFAULT_RESULT_SECONDS: u32 = 5;
+/// The longest a result may be set to stay (an hour: longer is "never").
+pub const MAX_RESULT_SECONDS: u32 = 3_600;
 
 /// What is on screen.
 #[derive(Debug, Clone, Default)]
@@ -61,8 +67,9 @@ pub enum Phase {
     Waiting { code: OneTimeCode, view: CustomerView, status: DebitStatus, skew_ms: i64 },
     /// A bill on screen until the cashier presses Paid; `request_id` is kept for a retry.
     Bill { code: OneTimeCode, bill: BillAtRegister, request_id: Option<RequestId>, paying: bool, note: String },
-    /// A result on screen; the camera's reads wait until `hold_until` (ms).
-    Result { shown: Shown, hold_until: f64 },
+    /// A result on screen; the camera's reads wait until `hold_until` (ms), and at
+    /// `clears_at` (if the register clears results) it goes back to `Ready` by itself.
+    Result { shown: Shown, hold_until: f64, clears_at: Option<f64> },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -115,7 +122,7 @@ pub struct PendingSale {
 }
 
 /// Everything the register knows.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Till {
     pub token: String,
     pub info: Option<RegisterInfo>,
@@ -131,6 +138,26 @@ pub struct Till {
     pending_sale: Option<PendingSale>,
     /// A debit or top-up sent without a clear answer: its retry reuses the request id.
     pending_operation: Option<(String, RequestId)>,
+    /// How long a finished result stays before the till is ready by itself; `None`:
+    /// until the cashier or the next code moves on. See [`Till::set_result_seconds`].
+    result_seconds: Option<u32>,
+}
+
+impl Default for Till {
+    fn default() -> Self {
+        Self {
+            token: String::new(),
+            info: None,
+            phase: Phase::default(),
+            seen: SeenTexts::default(),
+            turn: 0,
+            lines: Vec::new(),
+            sale_held_for: None,
+            pending_sale: None,
+            pending_operation: None,
+            result_seconds: Some(DEFAULT_RESULT_SECONDS),
+        }
+    }
 }
 
 /// What the camera's frame asks of the page.
@@ -144,17 +171,31 @@ pub enum CameraRead {
     AnotherCode,
 }
 
-/// What a check's answer asks of the page besides drawing the new phase.
+/// What a check's answer asks of the page besides drawing the new phase (and
+/// sounding its [`Cue`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Checked {
     /// A customer is on screen; `new_sale` if their sale starts empty.
-    Customer {
-        new_sale: bool,
-    },
-    Admit,
-    Deny,
-    /// Anything else (a bill, a refusal, a problem).
+    Customer { new_sale: bool },
+    /// Anything else (a gate's verdict, a bill, a refusal, a problem).
     Shown,
+}
+
+impl Phase {
+    /// The cue of the verdict on screen; `None` while nothing was decided.
+    pub fn cue(&self) -> Option<Cue> {
+        match self {
+            Phase::Customer { request: None, .. } | Phase::Bill { paying: false, .. } => Some(Cue::Customer),
+            Phase::Result { shown, .. } => Some(match shown {
+                Shown::Sold { .. } | Shown::Paid(_) | Shown::Concluded(_) => Cue::Done,
+                Shown::Gate(verdict) if verdict.deny.is_none() => Cue::Admit,
+                Shown::Gate(_) => Cue::Deny,
+                Shown::Refused { code: ErrorCode::AlreadyUsed | ErrorCode::AlreadyPaid, .. } => Cue::AlreadyUsed,
+                Shown::Refused { .. } | Shown::Cancelled(_) | Shown::Problem(_) => Cue::Refused,
+            }),
+            _ => None,
+        }
+    }
 }
 
 impl Till {
@@ -285,32 +326,65 @@ impl Till {
                 Checked::Customer { new_sale: !same }
             }
             ScanOutcome::Admission(verdict) => {
-                let admitted = verdict.deny.is_none();
-                self.show(Shown::Gate(verdict), now + GATE_HOLD_MS);
-                if admitted {
-                    Checked::Admit
-                } else {
-                    Checked::Deny
-                }
+                self.show(Shown::Gate(verdict), now, GATE_HOLD_MS);
+                Checked::Shown
             }
             ScanOutcome::Bill(bill) => {
                 self.phase = Phase::Bill { code, bill, request_id: None, paying: false, note: String::new() };
                 Checked::Shown
             }
-            ScanOutcome::Failed(failure) => {
-                self.failed(failure, now);
-                // A dead ticket code (transferred, expired, unknown) is a DENY at a gate too.
-                Checked::Deny
-            }
-            ScanOutcome::NotResolved(failure) => {
+            ScanOutcome::Failed(failure) | ScanOutcome::NotResolved(failure) => {
                 self.failed(failure, now);
                 Checked::Shown
             }
         })
     }
 
-    fn show(&mut self, shown: Shown, hold_until: f64) {
-        self.phase = Phase::Result { shown, hold_until };
+    /// A finished result: the camera's reads wait `hold_ms`, and the result clears
+    /// itself after the register's result time (never before the hold is over).
+    fn show(&mut self, shown: Shown, now: f64, hold_ms: f64) {
+        let hold_until = now + hold_ms;
+        let clears_at = self.result_seconds.map(|seconds| (now + f64::from(seconds) * 1_000.0).max(hold_until));
+        self.phase = Phase::Result { shown, hold_until, clears_at };
+    }
+
+    /// How long finished results stay: `0` keeps them until the cashier or the next
+    /// code moves on; more than [`MAX_RESULT_SECONDS`] is refused.
+    pub fn set_result_seconds(&mut self, seconds: u32) -> Result<(), String> {
+        if seconds > MAX_RESULT_SECONDS {
+            return Err(format!(
+                "A result can stay at most {MAX_RESULT_SECONDS} s; 0 keeps it until the next customer."
+            ));
+        }
+        self.result_seconds = (seconds > 0).then_some(seconds);
+        Ok(())
+    }
+
+    /// The register's result time in seconds (`0`: never clears by itself).
+    pub fn result_seconds(&self) -> u32 {
+        self.result_seconds.unwrap_or(0)
+    }
+
+    /// Time passes: a finished result whose time is up goes back to `Ready` (true if
+    /// it did). Only a result does; a customer on screen, a bill, a question on the
+    /// customer's phone or a request in flight never clears by itself. The code still
+    /// in view stays "seen", so it is not read again.
+    pub fn tick(&mut self, now: f64) -> bool {
+        match &self.phase {
+            Phase::Result { clears_at: Some(at), .. } if now >= *at => {
+                self.phase = Phase::Ready;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Milliseconds until the result on screen clears itself, if it will.
+    pub fn clears_in(&self, now: f64) -> Option<f64> {
+        match &self.phase {
+            Phase::Result { clears_at: Some(at), .. } => Some((at - now).max(0.0)),
+            _ => None,
+        }
     }
 
     /// A request failed in a way that ends what was on screen.
@@ -319,11 +393,13 @@ impl Till {
             Failure::Refused(error) if error.error == ErrorCode::Unauthorized => {
                 self.phase = Phase::Unusable(Unusable::BadCredential)
             }
-            Failure::Refused(error) => self.show(Shown::Refused { code: error.error, message: error.message }, 0.0),
+            Failure::Refused(error) => {
+                self.show(Shown::Refused { code: error.error, message: error.message }, now, 0.0)
+            }
             failure @ (Failure::Network | Failure::Unexpected(_)) => {
                 // Let the code still in view be tried again after a short pause.
                 self.seen.forget();
-                self.show(Shown::Problem(failure.message()), now + RETRY_PAUSE_MS);
+                self.show(Shown::Problem(failure.message()), now, RETRY_PAUSE_MS);
             }
         }
     }
@@ -380,7 +456,7 @@ impl Till {
                 let Some(currency) = self.currency() else { return false };
                 // The spent code stays "seen" while it stays in view, so it is not
                 // read again as `already_used`; the phone's fresh code is a new text.
-                self.show(Shown::Sold { accrued, currency }, now + SOLD_HOLD_MS);
+                self.show(Shown::Sold { accrued, currency }, now, SOLD_HOLD_MS);
             }
             Err(Failure::Refused(error)) if error.error != ErrorCode::Internal => {
                 // A clear "no": nothing was recorded, so a new attempt is a new sale.
@@ -502,7 +578,7 @@ impl Till {
     fn receipt_shown(&mut self, receipt: Receipt, now: f64) {
         self.pending_operation = None;
         self.seen.forget();
-        self.show(Shown::Concluded(receipt), now + RECEIPT_HOLD_MS);
+        self.show(Shown::Concluded(receipt), now, RECEIPT_HOLD_MS);
     }
 
     /// The wait for the customer's answer was refused (e.g. the code is gone).
@@ -521,7 +597,7 @@ impl Till {
         self.sale_held_for = self.customer().map(|(_, view)| view.customer_number);
         self.pending_operation = None;
         self.seen.forget();
-        self.show(Shown::Cancelled(by), now + RECEIPT_HOLD_MS);
+        self.show(Shown::Cancelled(by), now, RECEIPT_HOLD_MS);
     }
 
     /// Starts "Paid" for the bill on screen; a retry keeps its request id, so it is
@@ -548,7 +624,7 @@ impl Till {
         match result {
             // The paid bill's code stays "seen" while it stays in view, so it is not
             // read again as `already_paid` (as with a sale's code).
-            Ok(paid) => self.show(Shown::Paid(paid), now + PAID_HOLD_MS),
+            Ok(paid) => self.show(Shown::Paid(paid), now, PAID_HOLD_MS),
             Err(Failure::Refused(error)) if error.error != ErrorCode::Internal => {
                 self.failed(Failure::Refused(error), now)
             }
@@ -695,6 +771,7 @@ mod tests {
                 }))
                 .unwrap(),
             ),
+            0.0,
             1_000.0,
         );
         assert_eq!(till.camera_read(&texts, 500.0), CameraRead::Nothing);
@@ -824,5 +901,157 @@ mod tests {
             assert_eq!(till.lines.len(), usize::from(keep_sale));
             assert!(till.switch_to_other(keep_sale).is_none(), "nothing left to switch to");
         }
+    }
+
+    #[test]
+    fn every_verdict_sounds_its_own_cue_and_a_request_in_flight_none() {
+        let mut till = ready_till();
+        assert_eq!(till.phase.cue(), None, "ready: nothing decided");
+        till.check(code(1));
+        assert_eq!(till.phase.cue(), None, "checking: nothing decided yet");
+        serving(&mut till, 1, 7);
+        assert_eq!(till.phase.cue(), Some(Cue::Customer));
+        let (call, ..) = till.start_sale(MinorUnits(1250), id("first-sale")).unwrap();
+        assert_eq!(till.phase.cue(), None, "a sale in flight");
+        let accrued = PointsAccrued {
+            customer_number: CustomerNumber(7),
+            amount_minor: 1250,
+            points_added: 12,
+            points: 12,
+            at: 0,
+            receipt: None,
+        };
+        assert!(till.sale_answered(call.turn, Ok(accrued), 0.0));
+        assert_eq!(till.phase.cue(), Some(Cue::Done));
+
+        let gate = |deny: Option<domain::tickets::Deny>| GateVerdict {
+            admitted: deny.is_none(),
+            deny,
+            event_title: Label::parse("Jazz").unwrap(),
+            seat: None,
+            entries_left: 0,
+            visitors: 1,
+            at: 0,
+        };
+        till.show(Shown::Gate(gate(None)), 0.0, 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::Admit));
+        till.show(Shown::Gate(gate(Some(domain::tickets::Deny::WrongVenue))), 0.0, 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::Deny));
+
+        till.failed(refused(ErrorCode::AlreadyUsed), 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::AlreadyUsed));
+        till.failed(refused(ErrorCode::AlreadyPaid), 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::AlreadyUsed));
+        till.failed(refused(ErrorCode::WrongShop), 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::Refused));
+        till.failed(Failure::Network, 0.0);
+        assert_eq!(till.phase.cue(), Some(Cue::Refused));
+    }
+
+    /// Customer 7 served from code 1 (read by the camera at `now`) and sold to at `now`.
+    fn sold_at(till: &mut Till, now: f64) {
+        let texts = vec![code(1).as_str().to_owned()];
+        assert_eq!(till.camera_read(&texts, now), CameraRead::Check(texts[0].clone()));
+        serving(till, 1, 7);
+        let (call, ..) = till.start_sale(MinorUnits(1250), id("first-sale")).unwrap();
+        let accrued = PointsAccrued {
+            customer_number: CustomerNumber(7),
+            amount_minor: 1250,
+            points_added: 12,
+            points: 12,
+            at: 0,
+            receipt: None,
+        };
+        assert!(till.sale_answered(call.turn, Ok(accrued), now));
+    }
+
+    #[test]
+    fn a_finished_result_clears_itself_after_five_seconds_by_default() {
+        let mut till = ready_till();
+        assert_eq!(till.result_seconds(), DEFAULT_RESULT_SECONDS);
+        sold_at(&mut till, 1_000.0);
+        assert_eq!(till.clears_in(1_000.0), Some(5_000.0));
+        assert_eq!(till.clears_in(3_500.0), Some(2_500.0), "the countdown on screen");
+        // The spent code stays in the camera's view all along.
+        let texts = vec![code(1).as_str().to_owned()];
+        for frame in 3..=12 {
+            assert_eq!(till.camera_read(&texts, f64::from(frame) * 500.0), CameraRead::Nothing);
+        }
+        assert!(!till.tick(5_999.0));
+        assert!(matches!(till.phase, Phase::Result { shown: Shown::Sold { .. }, .. }));
+        assert!(till.tick(6_000.0));
+        assert!(matches!(till.phase, Phase::Ready));
+        assert_eq!(till.clears_in(6_000.0), None);
+        // The spent code still in view is not read again (it would say "already used").
+        assert_eq!(till.camera_read(&texts, 6_100.0), CameraRead::Nothing);
+        assert!(!till.tick(60_000.0), "ready stays ready");
+
+        // A refusal clears itself too.
+        till.check(code(2));
+        till.failed(refused(ErrorCode::AlreadyUsed), 70_000.0);
+        assert!(!till.tick(74_999.0));
+        assert!(till.tick(75_000.0));
+    }
+
+    #[test]
+    fn a_customer_a_bill_or_a_question_never_clears_by_itself() {
+        let mut till = ready_till();
+        serving(&mut till, 1, 7);
+        till.add_line(line("Coffee")).unwrap();
+        assert!(!till.tick(1e12));
+        assert!(matches!(till.phase, Phase::Customer { .. }));
+        assert_eq!(till.lines.len(), 1, "the sale in progress is kept");
+        assert_eq!(till.clears_in(0.0), None);
+
+        let (call, ..) = till.start_sale(MinorUnits(250), id("first-sale")).unwrap();
+        assert!(!till.tick(1e12), "a sale in flight");
+        assert!(till.sale_answered(call.turn, Err(Failure::Network), 0.0));
+        assert!(!till.tick(1e12), "the customer stays with the retry note");
+        assert!(matches!(till.phase, Phase::Customer { .. }));
+
+        let (call, ..) = till.start_debit("redeem", id("first-debit")).unwrap();
+        let status: DebitStatus = serde_json::from_value(serde_json::json!({
+            "request_id": "first-debit", "customer_number": 7,
+            "debit": { "kind": "prepaid_charge", "amount": 250 }, "items": [],
+            "expires_at": 60_000, "server_now": 0, "outcome": { "state": "pending" },
+        }))
+        .unwrap();
+        assert!(till.waiting(call.turn, status, 0));
+        assert!(!till.tick(1e12), "a question on the customer's phone");
+        assert!(matches!(till.phase, Phase::Waiting { .. }));
+    }
+
+    #[test]
+    fn the_result_time_is_a_setting_never_shorter_than_the_hold() {
+        let mut till = ready_till();
+        till.set_result_seconds(0).unwrap();
+        sold_at(&mut till, 0.0);
+        assert!(!till.tick(1e12), "0: a result stays until the next customer");
+        assert_eq!(till.clears_in(0.0), None);
+
+        let mut till = ready_till();
+        till.set_result_seconds(10).unwrap();
+        sold_at(&mut till, 0.0);
+        assert!(!till.tick(9_999.0));
+        assert!(till.tick(10_000.0));
+
+        // One second asked, but ADMIT stays its 2.5 s hold: the camera would replace it anyway.
+        till.set_result_seconds(1).unwrap();
+        till.show(
+            Shown::Gate(
+                serde_json::from_value(serde_json::json!({
+                    "admitted": true, "deny": null, "event_title": "Jazz", "seat": null,
+                    "entries_left": 0, "visitors": 1, "at": 0,
+                }))
+                .unwrap(),
+            ),
+            0.0,
+            GATE_HOLD_MS,
+        );
+        assert!(!till.tick(GATE_HOLD_MS - 1.0));
+        assert!(till.tick(GATE_HOLD_MS));
+
+        assert!(till.set_result_seconds(MAX_RESULT_SECONDS + 1).is_err());
+        assert_eq!(till.result_seconds(), 1, "a refused setting changes nothing");
     }
 }

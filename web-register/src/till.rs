@@ -9,6 +9,7 @@ use crate::credential;
 use crate::flows::{self, debit::Answer};
 use crate::other_item;
 use crate::request_id;
+use crate::result_time;
 use crate::sale;
 use crate::sound;
 use crate::state::{read_till, with_till, Call, CameraRead, Checked, Phase, Unusable};
@@ -26,6 +27,8 @@ use web_shared::text::sentence;
 const BOOT_RETRY_MS: i32 = 3_000;
 /// The waiting question's countdown ticks this often.
 const COUNTDOWN_MS: i32 = 500;
+/// How often a finished result's countdown (and its clearing) is looked at.
+const RESULT_TICK_MS: i32 = 250;
 
 /// Draws the till as it is now. A register that became unusable stops its camera.
 fn render() {
@@ -35,6 +38,21 @@ fn render() {
     });
     if unusable == Some(true) {
         camera::stop();
+    }
+}
+
+/// Sounds the verdict now on screen (see `sound`).
+fn announce() {
+    if let Some(Some(cue)) = read_till(|till| till.phase.cue()) {
+        sound::cue(cue);
+    }
+}
+
+/// After a request: sounds its result if it ended what was on screen (a customer
+/// who stays, with a note, is not announced again).
+fn announce_result() {
+    if read_till(|till| matches!(till.phase, Phase::Result { .. })) == Some(true) {
+        announce();
     }
 }
 
@@ -49,11 +67,16 @@ pub async fn boot() {
         match api::register_info(&token).await {
             Ok(info) => {
                 with_till(|till| till.started(info));
+                if let Some(seconds) = result_time::load() {
+                    set_result_time(&seconds);
+                }
                 read_till(|till| {
                     views::header(till);
                     views::sale::render_catalog(till);
+                    views::show_result_seconds(till.result_seconds());
                 });
                 render();
+                spawn_local(clear_results());
                 return camera::start();
             }
             Err(failure) if failure.code() == Some(ErrorCode::Unauthorized) => {
@@ -64,6 +87,41 @@ pub async fn boot() {
                 views::boot_message(&format!("{} Retrying…", failure.message()));
                 sleep(BOOT_RETRY_MS).await;
             }
+        }
+    }
+}
+
+/// Applies a result time (seconds, as text); false if it is not one.
+fn set_result_time(seconds: &str) -> bool {
+    let applied = seconds.trim().parse::<u32>().map_err(|_| "not a number of seconds".to_owned());
+    match applied.and_then(|seconds| with_till(|till| till.set_result_seconds(seconds))) {
+        Ok(()) => true,
+        Err(why) => {
+            web_sys::console::warn_1(&format!("result-seconds={seconds}: {why}").into());
+            false
+        }
+    }
+}
+
+/// "Clear results after": the cashier's choice, kept for this computer.
+pub fn result_time_chosen() {
+    let chosen = views::chosen_result_seconds();
+    if set_result_time(&chosen) {
+        result_time::save(&chosen);
+    }
+    render();
+}
+
+/// A finished result goes back to ready by itself when its time is up (the state
+/// machine's `Till::tick`), counting down on screen meanwhile.
+async fn clear_results() {
+    loop {
+        sleep(RESULT_TICK_MS).await;
+        let now = now_ms();
+        if with_till(|till| till.tick(now)) {
+            render();
+        } else {
+            read_till(|till| views::verdict::render_clears(till, now));
         }
     }
 }
@@ -117,7 +175,11 @@ fn check(code: OneTimeCode) {
 /// Asks what `code` is for and shows the answer.
 async fn answer_check(call: Call, code: OneTimeCode) {
     let outcome = flows::checkout::scan(&call.token, &code).await;
-    match with_till(|till| till.checked(call.turn, outcome, now_ms())) {
+    let checked = with_till(|till| till.checked(call.turn, outcome, now_ms()));
+    if checked.is_some() {
+        announce();
+    }
+    match checked {
         None => return,
         Some(Checked::Customer { new_sale }) => {
             if new_sale {
@@ -127,8 +189,6 @@ async fn answer_check(call: Call, code: OneTimeCode) {
             render();
             return views::sale::focus_amount();
         }
-        Some(Checked::Admit) => sound::admit(),
-        Some(Checked::Deny) => sound::deny(),
         Some(Checked::Shown) => {}
     }
     render();
@@ -180,6 +240,7 @@ pub fn add_points() {
         if with_till(|till| till.sale_answered(call.turn, result, now_ms())) && sold {
             clear_sale_inputs();
         }
+        announce_result();
         render();
     });
 }
@@ -223,6 +284,7 @@ fn ask(operation: DebitOperation) {
             Ok(status) => status,
             Err(failure) => {
                 with_till(|till| till.operation_failed(call.turn, failure, now_ms()));
+                announce_result();
                 return render();
             }
         };
@@ -251,6 +313,7 @@ fn ask(operation: DebitOperation) {
             Answer::Failed(failure) => with_till(|till| till.question_failed(call.turn, failure, now)),
             Answer::Abandoned => return,
         }
+        announce_result();
         render();
     });
 }
@@ -301,6 +364,7 @@ pub fn top_up() {
             }
             Err(failure) => with_till(|till| till.operation_failed(call.turn, failure, now)),
         }
+        announce_result();
         render();
     });
 }
@@ -355,6 +419,7 @@ pub fn pay_bill() {
     spawn_local(async move {
         let result = flows::bill::pay(&call.token, code, request_id).await;
         with_till(|till| till.bill_answered(call.turn, result, now_ms()));
+        announce_result();
         render();
     });
 }

@@ -14,12 +14,14 @@ fn points(n: i64) -> String {
     }
 }
 
-/// Fills the element `container_id` with the receipt.
+/// Fills the element `container_id` with the receipt. Its shop heading and number get
+/// the ids "<container_id>-shop" and "<container_id>-number", so the dialog or panel
+/// around it takes them as its accessible name (`aria-labelledby` in `index.html`).
 pub fn render(container_id: &str, receipt: &Receipt) {
     dom::clear_children(container_id);
     dom::set_attribute(container_id, "data-receipt-number", &receipt.receipt_number);
     let Some(container) = dom::element(container_id) else { return };
-    let _ = build(&container, receipt);
+    let _ = build(&container, receipt, container_id);
 }
 
 fn row(parent: &Element, label: &str, value: &str, class: &str) -> Option<()> {
@@ -30,10 +32,13 @@ fn row(parent: &Element, label: &str, value: &str, class: &str) -> Option<()> {
     dom::append(parent, &line)
 }
 
-fn build(container: &Element, receipt: &Receipt) -> Option<()> {
+fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<()> {
     let c = receipt.currency;
-    dom::append(container, &dom::create_text("h3", "receipt-shop", receipt.shop_name.as_str())?)?;
+    let shop = dom::create_text("h3", "receipt-shop", receipt.shop_name.as_str())?;
+    shop.set_id(&format!("{container_id}-shop"));
+    dom::append(container, &shop)?;
     let number = dom::create_text("p", "receipt-number", &format!("Receipt {}", receipt.receipt_number))?;
+    number.set_id(&format!("{container_id}-number"));
     let _ = number.set_attribute("data-testid", "receipt-number");
     dom::append(container, &number)?;
     let meta = format!(

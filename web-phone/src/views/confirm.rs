@@ -82,6 +82,7 @@ fn show(prompt: PendingConfirmation) {
         app.prompt_generation
     });
     dom::set_hidden("confirm-view", false);
+    crate::device::buzz_for_question();
     let focus = if prompt.needs_pin { "confirm-pin" } else { "confirm-approve" };
     if let Some(field) = dom::element(focus) {
         let _ = field.focus();

@@ -28,6 +28,12 @@ pub fn show(screen: Screen) {
     dom::set_hidden("auth-view", screen != Screen::Auth);
     dom::set_hidden("wallet-view", screen != Screen::Wallet);
     dom::set_hidden("code-view", screen != Screen::Code);
+    // The screen stays on while a code is shown, however the code screen is left.
+    if screen == Screen::Code {
+        crate::device::keep_screen_on();
+    } else {
+        crate::device::let_screen_sleep();
+    }
     let signed_in = matches!(screen, Screen::Wallet | Screen::Code);
     dom::set_hidden("sign-out", !signed_in);
 }

@@ -94,6 +94,29 @@ pub fn clear_typed_code() {
     dom::set_input_value("manual-code", "");
 }
 
+/// The "Clear results after" select shows `seconds` (an option is added for a value
+/// set in the address that the list does not have).
+pub fn show_result_seconds(seconds: u32) {
+    let Some(select) = dom::element("result-seconds") else { return };
+    let value = seconds.to_string();
+    let listed = select.query_selector(&format!("option[value=\"{value}\"]")).ok().flatten().is_some();
+    if !listed {
+        if let Some(option) = dom::create_text("option", "", &format!("{seconds} s")) {
+            let _ = option.set_attribute("value", &value);
+            let _ = dom::append(&select, &option);
+        }
+    }
+    let _ = js_sys::Reflect::set(&select, &"value".into(), &value.into());
+}
+
+/// The "Clear results after" select's value.
+pub fn chosen_result_seconds() -> String {
+    dom::element("result-seconds")
+        .and_then(|select| js_sys::Reflect::get(&select, &"value".into()).ok())
+        .and_then(|value| value.as_string())
+        .unwrap_or_default()
+}
+
 /// The value of `attribute` on the element clicked (or its nearest ancestor that has it).
 pub fn clicked(event: &web_sys::Event, attribute: &str) -> Option<String> {
     use wasm_bindgen::JsCast;

@@ -67,6 +67,17 @@ pub fn render(till: &Till) {
         crate::receipt_view::render("register-receipt", receipt);
     }
     dom::set_hidden("receipt-panel", receipt.is_none());
+    render_clears(till, crate::timing::now_ms());
+}
+
+/// "Ready again in 3 s" under a finished result that clears itself.
+pub fn render_clears(till: &Till, now: f64) {
+    let remaining = till.clears_in(now);
+    if let Some(ms) = remaining {
+        let seconds = ((ms / 1_000.0).ceil() as u32).max(1);
+        dom::set_text("verdict-clears", &format!("Ready again in {seconds} s"));
+    }
+    dom::set_hidden("verdict-clears", remaining.is_none());
 }
 
 /// Only the countdown line, while the customer's phone has the question.
