@@ -8,7 +8,7 @@ fn decodes_phone_screens_at_the_target_rate() {
     let rate = common::decode_rate(&common::own_corpus().join("phone"));
     println!("phone: {}/{} decoded; missed {:?}", rate.decoded, rate.total, rate.misses);
     assert!(rate.total >= 50, "corpus incomplete: {} pictures", rate.total);
-    // Issue 3 asks for 98 %: measured 100 % (54/54). Guards against regressions.
+    // The floor is 98 %: measured 100 % (54/54). Guards against regressions.
     assert!(rate.decoded >= 54, "decode rate {:.1} % fell below 54/54", rate.fraction() * 100.0);
 }
 

@@ -1,4 +1,4 @@
-// End to end, issue 4: a register sells two listed products and one typed
+// End to end: a register sells two listed products and one typed
 // "Other item" paid with prepaid value, the customer's phone shows the lines and
 // total, the customer approves with their PIN, and both screens show the same
 // receipt; then a cash sale of a typed item, interrupted by a cash top-up, adds

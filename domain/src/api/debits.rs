@@ -1,4 +1,4 @@
-//! Messages of issue 4: debits the customer confirms on their phone (rewards,
+//! Messages of debits the customer confirms on their phone (rewards,
 //! prepaid charges), prepaid top-ups, PINs, receipts, and the shop's catalog.
 
 use crate::catalog::Product;

@@ -74,7 +74,7 @@ pub struct ScanRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScanAnswer {
-    /// A shop membership code: continue with `POST /api/register/resolve` (issue 2).
+    /// A shop membership code: continue with `POST /api/register/resolve`.
     Membership,
     /// The ticket was judged (and, if admitted, its entry recorded).
     Admission(GateVerdict),

@@ -84,7 +84,7 @@ pub enum ErrorCode {
     Cancelled,
     /// The ticket may not be passed on (not transferable, used, cancelled or over).
     NotTransferable,
-    // Debits (issue 4).
+    // Debits.
     /// The shop has no such reward.
     UnknownReward,
     /// A line names a product code that is not on the shop's list.

@@ -262,7 +262,7 @@ pub async fn raw_json(response: Response) -> Value {
     serde_json::from_str(&text).expect("json")
 }
 
-// ---- debits (issue 4) ----
+// ---- debits ----
 
 pub const PIN: &str = "2468";
 

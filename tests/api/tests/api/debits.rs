@@ -1,4 +1,4 @@
-//! Debits the customer confirms on their phone (issue 4): rewards, prepaid
+//! Debits the customer confirms on their phone: rewards, prepaid
 //! charges with a PIN, receipts; and the correctness rules: exactly once,
 //! bound to the request and amount shown, expiring, never below zero.
 
