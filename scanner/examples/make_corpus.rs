@@ -19,6 +19,7 @@
 #![allow(clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a development tool: a bad file or argument may stop it
 
 use qrcode::{Color, EcLevel, QrCode, Version};
+use scanner::homography::Homography;
 use std::path::Path;
 
 const KINDS: [Kind; 9] = [
@@ -135,42 +136,6 @@ impl PhoneScreen {
     }
 }
 
-/// Maps the unit square to a quadrilateral (Heckbert's projective mapping) and back.
-struct Homography([f32; 9]);
-
-impl Homography {
-    fn square_to_quad(q: [(f32, f32); 4]) -> Self {
-        let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = q;
-        let (dx1, dx2, dx3) = (x1 - x2, x3 - x2, x0 - x1 + x2 - x3);
-        let (dy1, dy2, dy3) = (y1 - y2, y3 - y2, y0 - y1 + y2 - y3);
-        let det = dx1 * dy2 - dx2 * dy1;
-        let g = (dx3 * dy2 - dx2 * dy3) / det;
-        let h = (dx1 * dy3 - dx3 * dy1) / det;
-        Self([x1 - x0 + g * x1, x3 - x0 + h * x3, x0, y1 - y0 + g * y1, y3 - y0 + h * y3, y0, g, h, 1.0])
-    }
-
-    fn inverse(&self) -> Self {
-        let [a, b, c, d, e, f, g, h, i] = self.0;
-        Self([
-            e * i - f * h,
-            c * h - b * i,
-            b * f - c * e,
-            f * g - d * i,
-            a * i - c * g,
-            c * d - a * f,
-            d * h - e * g,
-            b * g - a * h,
-            a * e - b * d,
-        ])
-    }
-
-    fn map(&self, x: f32, y: f32) -> (f32, f32) {
-        let [a, b, c, d, e, f, g, h, i] = self.0;
-        let w = g * x + h * y + i;
-        ((a * x + b * y + c) / w, (d * x + e * y + f) / w)
-    }
-}
-
 struct Picture {
     width: usize,
     height: usize,
@@ -256,8 +221,9 @@ fn render(kind: Kind, index: usize, rng: &mut Rng) -> (Picture, String) {
         let jitter = if kind == Kind::Hard { 0.0 } else { tilt };
         (cx + x * cos - y * sin + rng.range(-jitter, jitter), cy + x * sin + y * cos + rng.range(-jitter, jitter))
     });
-    let to_frame = Homography::square_to_quad(corners);
-    let to_phone = to_frame.inverse();
+    // The corners are a phone seen from the front at most ±35° off: never degenerate.
+    let to_frame = Homography::square_to_quad(corners).expect("a phone's outline is a proper quadrilateral");
+    let to_phone = to_frame.inverse().expect("a proper quadrilateral's map has an inverse");
 
     // Background: a warm gradient room with a few soft blobs.
     let base = [rng.range(90.0, 170.0), rng.range(80.0, 160.0), rng.range(70.0, 150.0)];

@@ -47,8 +47,8 @@ impl Homography {
         (((a * u + b * v + c) / w) as f32, ((d * u + e * v + f) / w) as f32)
     }
 
-    /// The inverse map (adjugate over determinant).
-    fn inverse(&self) -> Option<Self> {
+    /// The inverse map (adjugate over determinant); `None` when singular.
+    pub fn inverse(&self) -> Option<Self> {
         let [a, b, c, d, e, f, g, h, i] = self.0;
         let det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
         if !det.is_finite() || det.abs() < 1e-12 {

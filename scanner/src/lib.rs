@@ -13,7 +13,7 @@ pub mod binarize;
 pub mod decode;
 pub mod frame;
 mod grid_sampler;
-mod homography;
+pub mod homography;
 pub mod pass;
 mod pure;
 pub mod reader;
