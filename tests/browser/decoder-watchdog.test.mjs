@@ -11,7 +11,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { ADMIN_TOKEN, BASE_URL, admin, launchWithWebcam, uniqueShopId } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, launchWithWebcam, shopWithRegister } from "./helpers.mjs";
 
 test("a stuck decoder is replaced and the register keeps working", { timeout: 120_000 }, async (t) => {
   if (!BASE_URL || !ADMIN_TOKEN) {
@@ -19,9 +19,7 @@ test("a stuck decoder is replaced and the register keeps working", { timeout: 12
     return;
   }
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-watchdog-"));
-  const shopId = uniqueShopId("watchdog");
-  await admin("POST", "/api/admin/shops", { shop_id: shopId, name: "Watchdog Deli", currency: "EUR", points_per_unit: 1 });
-  const register = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Till W" });
+  const { register } = await shopWithRegister("watchdog", "Watchdog Deli", { till: "Till W" });
 
   // Any moving picture will do: every frame is decoded, code or not.
   const y4m = path.join(work, "webcam.y4m");

@@ -10,7 +10,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
-import { ADMIN_TOKEN, BASE_URL, admin, launch, uniqueShopId } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, launch, shopWithRegister } from "./helpers.mjs";
 
 /** Serves `html` on 127.0.0.1 at a free port: another origin than the stack's. */
 async function serveElsewhere(pages) {
@@ -39,9 +39,7 @@ test("another origin cannot frame the register or the phone page", { timeout: 60
     t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
     return;
   }
-  const shopId = uniqueShopId("frame");
-  await admin("POST", "/api/admin/shops", { shop_id: shopId, name: "Framed Shop", currency: "EUR", points_per_unit: 1 });
-  const register = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Till 1" });
+  const { register } = await shopWithRegister("frame", "Framed Shop");
   const registerUrl = BASE_URL + register.register_path;
   const { server, origin } = await serveElsewhere({
     "/attack": `<!doctype html><title>Win a prize</title>
@@ -77,9 +75,7 @@ test("the pages start under their CSP without violations", { timeout: 60_000 }, 
     t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
     return;
   }
-  const shopId = uniqueShopId("csp");
-  await admin("POST", "/api/admin/shops", { shop_id: shopId, name: "CSP Shop", currency: "EUR", points_per_unit: 1 });
-  const register = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Till 1" });
+  const { register } = await shopWithRegister("csp", "CSP Shop");
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-csp-"));
   const browser = await launch(path.join(work, "profile"), [
     "--use-fake-device-for-media-stream",

@@ -86,6 +86,26 @@ export function uniqueShopId(prefix) {
   return `${prefix}-${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
 }
 
+/** A fresh shop (EUR, 1 point per EUR) with its products and one register, through the admin API. */
+export async function shopWithRegister(prefix, name, { products = [], till = "Till 1" } = {}) {
+  const shopId = uniqueShopId(prefix);
+  await admin("POST", "/api/admin/shops", { shop_id: shopId, name, currency: "EUR", points_per_unit: 1 });
+  if (products.length > 0) {
+    await admin("PUT", `/api/admin/shops/${shopId}/products`, { products }, 200);
+  }
+  const register = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: till });
+  return { shopId, register };
+}
+
+/** The phone page in a phone-sized (390×844) page of `browser`, in the given colour scheme. */
+export async function phonePage(browser, colorScheme = "light") {
+  const phone = await browser.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.emulateMedia({ colorScheme });
+  await phone.goto(`${BASE_URL}/phone/`);
+  return phone;
+}
+
 /** A PNG's grey levels (0 black … 255 white), row by row, decoded by ffmpeg. */
 function greyPixels(png) {
   const bytes = fs.readFileSync(png);

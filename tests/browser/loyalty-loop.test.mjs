@@ -12,7 +12,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, admin, launch, webcamVideoOf } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, admin, launch, phonePage, webcamVideoOf } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 
@@ -46,10 +46,7 @@ test("a customer earns points at a register and sees them live", { timeout: 120_
   });
 
   // --- The customer's phone: sign up, join the shop, show a code. ---
-  const phone = await phoneBrowser.newPage();
-  await phone.setViewportSize({ width: 390, height: 844 });
-  await phone.emulateMedia({ colorScheme: "light" });
-  await phone.goto(`${BASE_URL}/phone/`);
+  const phone = await phonePage(phoneBrowser);
   await phone.getByTestId("sign-up-name").fill("Ada E2E");
   await phone.getByTestId("sign-up-password").fill("correct horse battery");
   await phone.getByTestId("sign-up-submit").click();

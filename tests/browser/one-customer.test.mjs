@@ -13,7 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, admin, launch, launchWithWebcam, uniqueShopId, webcamVideoLater } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, launch, launchWithWebcam, phonePage, shopWithRegister, webcamVideoLater } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 const PASSWORD = "correct horse battery";
@@ -45,12 +45,9 @@ test("another code in view waits for the cashier's switch; the sale is not lost"
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-one-customer-"));
   const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `one-customer-${name}.png`), fullPage: true });
 
-  const shopId = uniqueShopId("e2e-one");
-  await admin("POST", "/api/admin/shops", { shop_id: shopId, name: "Deli E2E", currency: "EUR", points_per_unit: 1 });
-  await admin("PUT", `/api/admin/shops/${shopId}/products`, { products: [
+  const { shopId, register } = await shopWithRegister("e2e-one", "Deli E2E", { products: [
     { product_code: "COF", name: "Coffee", unit_price: 250 },
-  ] }, 200);
-  const register = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Till 1" });
+  ] });
 
   const phoneBrowser = await launch(path.join(work, "phone-profile"));
   let registerBrowser;
@@ -61,10 +58,7 @@ test("another code in view waits for the cashier's switch; the sale is not lost"
   });
 
   // --- Two customers of the shop: Ada's digits (typed at the till), Bob's QR (in the webcam). ---
-  const phone = await phoneBrowser.newPage();
-  await phone.setViewportSize({ width: 390, height: 844 });
-  await phone.emulateMedia({ colorScheme: "light" });
-  await phone.goto(`${BASE_URL}/phone/`);
+  const phone = await phonePage(phoneBrowser);
   const adaDigits = await customerShowingCode(phone, shopId, "Ada First");
   await phone.getByTestId("close-code").click();
   await phone.getByTestId("sign-out").click();

@@ -13,17 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import {
-  ADMIN_TOKEN,
-  BASE_URL,
-  admin,
-  call,
-  launch,
-  launchWithWebcam,
-  smallTapTargets,
-  uniqueShopId,
-  webcamVideoOf,
-} from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, admin, call, launch, launchWithWebcam, phonePage, shopWithRegister, smallTapTargets, webcamVideoOf } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 /** The phone must show the register's question, and the register the answer, within this long. */
@@ -41,13 +31,10 @@ test("a register sells listed and typed items, the phone approves with its PIN, 
   const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `debit-${name}.png`), fullPage: true });
 
   // The shop, its product list and a register, through the admin API.
-  const shopId = uniqueShopId("e2e-debit");
-  await admin("POST", "/api/admin/shops", { shop_id: shopId, name: "Bakery E2E", currency: "EUR", points_per_unit: 1 });
-  await admin("PUT", `/api/admin/shops/${shopId}/products`, { products: [
+  const { shopId, register } = await shopWithRegister("e2e-debit", "Bakery E2E", { products: [
     { product_code: "COF", name: "Coffee", unit_price: 250 },
     { product_code: "CAKE", name: "Cheesecake", unit_price: 300 },
-  ] }, 200);
-  const register = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Till 1" });
+  ] });
 
   const phoneBrowser = await launch(path.join(work, "phone-profile"));
   let registerBrowser;
@@ -58,10 +45,7 @@ test("a register sells listed and typed items, the phone approves with its PIN, 
   });
 
   // --- The phone: sign up, join, set a PIN (with the password). ---
-  const phone = await phoneBrowser.newPage();
-  await phone.setViewportSize({ width: 390, height: 844 });
-  await phone.emulateMedia({ colorScheme: "light" });
-  await phone.goto(`${BASE_URL}/phone/`);
+  const phone = await phonePage(phoneBrowser);
   await phone.getByTestId("sign-up-name").fill("Bea E2E");
   await phone.getByTestId("sign-up-password").fill(PASSWORD);
   await phone.getByTestId("sign-up-submit").click();
