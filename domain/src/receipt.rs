@@ -82,15 +82,9 @@ impl Receipt {
 mod tests {
     use super::*;
 
-    #[test]
-    fn numbers_are_readable() {
-        assert_eq!(receipt_number(CustomerNumber(7), 3), "7-0003");
-        assert_eq!(receipt_number(CustomerNumber(12), 12345), "12-12345");
-    }
-
-    #[test]
-    fn balances_hold() {
-        let receipt = Receipt {
+    /// A receipt with the given details and placeholder everything else.
+    fn receipt_with(details: ReceiptDetails) -> Receipt {
+        Receipt {
             receipt_number: "1-0001".into(),
             shop_id: ShopId::parse("s").unwrap(),
             shop_name: Label::parse("S").unwrap(),
@@ -101,14 +95,25 @@ mod tests {
             customer_number: CustomerNumber(1),
             at: 0,
             items: vec![],
-            details: ReceiptDetails::PrepaidCharge {
-                sale_minor: 500,
-                tip_minor: 50,
-                total_minor: 550,
-                prepaid_before: 1000,
-                prepaid_after: 450,
-            },
-        };
+            details,
+        }
+    }
+
+    #[test]
+    fn numbers_are_readable() {
+        assert_eq!(receipt_number(CustomerNumber(7), 3), "7-0003");
+        assert_eq!(receipt_number(CustomerNumber(12), 12345), "12-12345");
+    }
+
+    #[test]
+    fn balances_hold() {
+        let receipt = receipt_with(ReceiptDetails::PrepaidCharge {
+            sale_minor: 500,
+            tip_minor: 50,
+            total_minor: 550,
+            prepaid_before: 1000,
+            prepaid_after: 450,
+        });
         assert!(receipt.balances());
         let wrong = Receipt {
             details: ReceiptDetails::PrepaidTopUp { amount_minor: 5, prepaid_before: 0, prepaid_after: 4 },
@@ -153,35 +158,16 @@ mod tests {
                         prepaid_after: y,
                     },
                 ] {
-                    let receipt = Receipt { details, ..fixture() };
+                    let receipt = receipt_with(details);
                     let _ = receipt.balances();
                 }
-                let exact = Receipt {
-                    details: ReceiptDetails::Points {
-                        sale_minor: x,
-                        points_added: a,
-                        points_before: b,
-                        points_after: b.wrapping_add(a),
-                    },
-                    ..fixture()
-                };
+                let exact = receipt_with(ReceiptDetails::Points {
+                    sale_minor: x,
+                    points_added: a,
+                    points_before: b,
+                    points_after: b.wrapping_add(a),
+                });
                 prop_assert_eq!(exact.balances(), b.checked_add(a).is_some());
-            }
-        }
-
-        fn fixture() -> Receipt {
-            Receipt {
-                receipt_number: "1-0001".into(),
-                shop_id: ShopId::parse("s").unwrap(),
-                shop_name: Label::parse("S").unwrap(),
-                currency: Currency::parse("EUR").unwrap(),
-                register_id: RegisterId::parse("r").unwrap(),
-                register_name: Label::parse("R").unwrap(),
-                request_id: RequestId::parse("req-00001").unwrap(),
-                customer_number: CustomerNumber(1),
-                at: 0,
-                items: vec![],
-                details: ReceiptDetails::PrepaidTopUp { amount_minor: 0, prepaid_before: 0, prepaid_after: 0 },
             }
         }
     }
