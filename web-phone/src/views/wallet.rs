@@ -52,15 +52,26 @@ pub fn render() {
 
     let joinable: Vec<&ShopSummary> =
         shops.iter().filter(|shop| !wallet.memberships.iter().any(|m| m.shop.shop_id == shop.shop_id)).collect();
+    // The list is drawn anew on every wallet update: a box the member ticked stays ticked.
+    let ticked: Vec<bool> = joinable.iter().map(|shop| share_name_ticked_for(shop)).collect();
     dom::clear_children("shops");
     dom::set_hidden("no-shops", !joinable.is_empty());
     if let Some(list) = dom::element("shops") {
-        for shop in joinable {
-            if let Some(item) = shop_item(shop) {
+        for (shop, ticked) in joinable.into_iter().zip(ticked) {
+            if let Some(item) = shop_item(shop, ticked) {
                 let _ = list.append_child(&item);
             }
         }
     }
+}
+
+/// Whether the "share my name" box on the joinable card of `shop` is ticked now.
+fn share_name_ticked_for(shop: &ShopSummary) -> bool {
+    let selector = format!("[data-shop-id=\"{}\"] [data-testid=share-name]", shop.shop_id.as_str());
+    dom::element("shops")
+        .and_then(|list| list.query_selector(&selector).ok().flatten())
+        .and_then(|checkbox| checkbox.dyn_into::<HtmlInputElement>().ok())
+        .is_some_and(|checkbox| checkbox.checked())
 }
 
 fn membership_item(membership: &MembershipView) -> Option<Element> {
@@ -88,7 +99,7 @@ fn membership_item(membership: &MembershipView) -> Option<Element> {
     Some(item)
 }
 
-fn shop_item(shop: &ShopSummary) -> Option<Element> {
+fn shop_item(shop: &ShopSummary, share_name: bool) -> Option<Element> {
     let item = dom::create("li")?;
     item.set_class_name("card");
     let _ = item.set_attribute("data-testid", "joinable-shop");
@@ -101,6 +112,7 @@ fn shop_item(shop: &ShopSummary) -> Option<Element> {
     label.set_class_name("check");
     let checkbox: HtmlInputElement = dom::create("input")?.dyn_into().ok()?;
     checkbox.set_type("checkbox");
+    checkbox.set_checked(share_name);
     let _ = checkbox.set_attribute("data-testid", "share-name");
     label.append_child(&checkbox).ok()?;
     dom::append(&label, &dom::create_text("span", "", "Share my name with this shop")?)?;
