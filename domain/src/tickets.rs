@@ -113,6 +113,57 @@ impl Ticket {
     }
 }
 
+/// What makes an event the event: fixed by its first tickets, so every later
+/// ticket for the same event id is for the same show at the same place and time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventDetails {
+    pub event_title: Label,
+    pub venue: ShopId,
+    pub starts_at: UnixMillis,
+    pub gate_opens_at: UnixMillis,
+    /// The effective end: an omitted end and its default are the same end.
+    pub ends_at: UnixMillis,
+}
+
+impl EventDetails {
+    pub fn of(ticket: &Ticket) -> Self {
+        Self {
+            event_title: ticket.event_title.clone(),
+            venue: ticket.venue.clone(),
+            starts_at: ticket.starts_at,
+            gate_opens_at: ticket.gate_opens_at,
+            ends_at: ticket.ends_at(),
+        }
+    }
+}
+
+/// Which of an event's fixed details a later post tried to change.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("this event id already has another {}", .fields.join(", "))]
+pub struct EventMismatch {
+    /// The differing details by their request field names, in a fixed order.
+    pub fields: Vec<&'static str>,
+}
+
+/// More tickets for an existing event are accepted only with its recorded details.
+pub fn judge_same_event(recorded: &EventDetails, posted: &EventDetails) -> Result<(), EventMismatch> {
+    let fields: Vec<&'static str> = [
+        ("event_title", recorded.event_title != posted.event_title),
+        ("venue", recorded.venue != posted.venue),
+        ("starts_at", recorded.starts_at != posted.starts_at),
+        ("gate_opens_at", recorded.gate_opens_at != posted.gate_opens_at),
+        ("ends_at", recorded.ends_at != posted.ends_at),
+    ]
+    .into_iter()
+    .filter_map(|(field, differs)| differs.then_some(field))
+    .collect();
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(EventMismatch { fields })
+    }
+}
+
 /// The gate's verdict for a ticket scanned at a gate of `venue` at `now`.
 /// The order of checks is the rule: a cancelled ticket is `cancelled` wherever it is scanned.
 pub fn judge_admission(ticket: &Ticket, venue: &ShopId, now: UnixMillis) -> Result<(), Deny> {
@@ -229,6 +280,37 @@ mod tests {
             cancelled_at: None,
             entries: vec![],
         }
+    }
+
+    #[test]
+    fn an_event_keeps_the_details_of_its_first_tickets() {
+        let first = EventDetails::of(&ticket(1));
+        let mut pass = ticket(5);
+        pass.seat = Some(Label::parse("A1").unwrap());
+        pass.transferable = false;
+        assert_eq!(judge_same_event(&first, &EventDetails::of(&pass)), Ok(()), "per-ticket terms may differ");
+        let mut elsewhere = ticket(1);
+        elsewhere.venue = venue("arena");
+        elsewhere.event_title = Label::parse("Rock night").unwrap();
+        let refusal = judge_same_event(&first, &EventDetails::of(&elsewhere)).unwrap_err();
+        assert_eq!(refusal.fields, vec!["event_title", "venue"]);
+        assert_eq!(refusal.to_string(), "this event id already has another event_title, venue");
+        let mut later = ticket(1);
+        later.starts_at += 1;
+        later.gate_opens_at -= 1;
+        later.ends_at = Some(14 * HOUR);
+        let refusal = judge_same_event(&first, &EventDetails::of(&later)).unwrap_err();
+        assert_eq!(refusal.fields, vec!["starts_at", "gate_opens_at", "ends_at"]);
+    }
+
+    #[test]
+    fn an_omitted_end_is_its_default_end() {
+        let mut omitted = ticket(1);
+        omitted.ends_at = None;
+        let mut explicit = ticket(1);
+        explicit.ends_at = Some(10 * HOUR + DEFAULT_EVENT_LENGTH_MS);
+        assert_eq!(judge_same_event(&EventDetails::of(&omitted), &EventDetails::of(&explicit)), Ok(()));
+        assert!(judge_same_event(&EventDetails::of(&omitted), &EventDetails::of(&ticket(1))).is_err());
     }
 
     #[test]

@@ -27,6 +27,7 @@ mod web;
 pub use storage::bill_book::BillBook;
 pub use storage::code_index::CodeIndex;
 pub use storage::event_book::EventBook;
+pub use storage::id_registry::IdRegistry;
 pub use storage::member_vault::MemberVault;
 pub use storage::pocket::Pocket;
 pub use storage::shop_book::ShopBook;

@@ -13,7 +13,7 @@ use domain::confirmation::ConfirmRefusal;
 use domain::items::{ClaimRefusal, ItemCodeRefusal};
 use domain::prepaid::{PinRefusal, PrepaidRefusal};
 use domain::rewards::RedeemRefusal;
-use domain::tickets::CodeNotYetAvailable;
+use domain::tickets::{CodeNotYetAvailable, EventMismatch};
 use domain::UnixMillis;
 
 /// A one-time code shown at a register (for a shop, a bill or a ticket).
@@ -104,6 +104,19 @@ impl From<CodeNotYetAvailable> for Problem {
             format!(
                 "this ticket's code can be shown from {} (ms since 1970), shortly before the gates open",
                 window.from
+            ),
+        )
+    }
+}
+
+/// More tickets for an event id, with details other than its first tickets had.
+impl From<EventMismatch> for Problem {
+    fn from(mismatch: EventMismatch) -> Self {
+        Problem::new(
+            ErrorCode::EventMismatch,
+            format!(
+                "{mismatch}: an event's title, venue and times are fixed by its first tickets; \
+                 post these under a new event id"
             ),
         )
     }

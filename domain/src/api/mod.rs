@@ -64,7 +64,8 @@ pub enum ErrorCode {
     Expired,
     /// A request id was reused for a different request.
     RequestIdReused,
-    /// Creating something whose id is taken (e.g. a shop id).
+    /// Creating something whose id is taken (e.g. a shop id), or was once used
+    /// (a revoked issuer's id is never given out again).
     AlreadyExists,
     // Bills and tickets (see `items`, `bills`, `tickets`).
     /// An issuer named a shop (venue, or where a bill is payable) it does not act for
@@ -84,6 +85,8 @@ pub enum ErrorCode {
     Cancelled,
     /// The ticket may not be passed on (not transferable, used, cancelled or over).
     NotTransferable,
+    /// Tickets for an existing event with another title, venue or time (`tickets::judge_same_event`).
+    EventMismatch,
     // Debits.
     /// The shop has no such reward.
     UnknownReward,
@@ -139,6 +142,7 @@ impl ErrorCode {
             | Self::WrongCurrency
             | Self::Cancelled
             | Self::NotTransferable
+            | Self::EventMismatch
             | Self::NotEnoughPoints
             | Self::InsufficientFunds
             | Self::OverLimit

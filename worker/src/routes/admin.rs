@@ -6,6 +6,7 @@ use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::routes::{not_allowed, not_found};
 use crate::storage::directory::{Directory, RegisterRecord};
+use crate::storage::id_registry::protocol::{IdClient, IdStanding};
 use crate::storage::issuers::{IssuerRecord, Issuers};
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
@@ -141,6 +142,8 @@ pub async fn put_rewards(mut req: Request, env: &Env, shop_id: &str) -> Outcome<
 }
 
 /// `POST /api/admin/issuers` → 201 [`IssuerCreated`]; the key is shown once.
+/// `already_exists` if the id is taken or was ever revoked: of concurrent
+/// creations of one id exactly one succeeds, and a revoked id is never reused.
 pub async fn create_issuer(mut req: Request, env: &Env) -> Outcome<Response> {
     auth::admin(&req, env)?;
     let request: CreateIssuerRequest = web::json_body(&mut req).await?;
@@ -150,8 +153,13 @@ pub async fn create_issuer(mut req: Request, env: &Env) -> Outcome<Response> {
         None => IssuerId::parse(&format!("issuer-{}", hex(&random_bytes::<6>()?)))
             .map_err(|_| Problem::internal("generated issuer id is invalid"))?,
     };
+    let taken = || Problem::new(ErrorCode::AlreadyExists, "an issuer with this id exists already");
+    // The registry decides atomically whether the id is free; KV then lists it.
+    let registry = IdClient::issuer(env, &issuer_id)?;
+    registry.claim().await?;
     if issuers.get(&issuer_id).await?.is_some() {
-        return Err(Problem::new(ErrorCode::AlreadyExists, "an issuer with this id exists already"));
+        // Listed before ids were claimed in the registry: it stays that issuer's.
+        return Err(taken());
     }
     let api_key = hex(&random_bytes::<KEY_BYTES>()?);
     let record = IssuerRecord {
@@ -161,15 +169,27 @@ pub async fn create_issuer(mut req: Request, env: &Env) -> Outcome<Response> {
         key_hash: sha256_hex(api_key.as_bytes()),
     };
     issuers.put(&record).await?;
+    // A revocation that landed between the claim and the listing found nothing
+    // to delete in KV: undo the listing, so the revoked id has no live key.
+    if registry.standing().await? != IdStanding::Live {
+        issuers.revoke(&issuer_id).await?;
+        return Err(Problem::new(ErrorCode::AlreadyExists, "this issuer id was revoked while it was being created"));
+    }
     web::created(&IssuerCreated { issuer_id, name: request.name, shop_ids: request.shop_ids, api_key })
 }
 
-/// `DELETE /api/admin/issuers/{id}` → 204; the key stops working.
+/// `DELETE /api/admin/issuers/{id}` → 204; the key stops working, and the id
+/// is retired for good (re-creating it is `already_exists`).
 pub async fn revoke_issuer(req: Request, env: &Env, issuer_id: &str) -> Outcome<Response> {
     auth::admin(&req, env)?;
     let not_found = || Problem::new(ErrorCode::NotFound, "there is no such issuer");
     let issuer_id = IssuerId::parse(issuer_id).map_err(|_| not_found())?;
-    if !Issuers::open(env)?.revoke(&issuer_id).await? {
+    let issuers = Issuers::open(env)?;
+    let listed = issuers.get(&issuer_id).await?.is_some();
+    // Retired first: from here on no creation of this id can succeed.
+    let was_live = IdClient::issuer(env, &issuer_id)?.retire(listed).await?;
+    let delisted = issuers.revoke(&issuer_id).await?;
+    if !was_live && !delisted {
         return Err(not_found());
     }
     Ok(Response::empty()?.with_status(204))

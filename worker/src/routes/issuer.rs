@@ -151,6 +151,8 @@ pub async fn cancel_bill(req: Request, env: &Env, bill_id: &str) -> Outcome<Resp
 }
 
 /// `POST /api/issuer/tickets` → 201 [`TicketsCreated`], one claim link per ticket.
+/// The first post fixes the event's title, venue and times; later posts to the
+/// same event id must repeat them (`event_mismatch` otherwise, from the event's book).
 pub async fn create_tickets(mut req: Request, env: &Env) -> Outcome<Response> {
     let issuer = issuer(&req, env).await?;
     let request: CreateTicketsRequest = web::json_body(&mut req).await?;

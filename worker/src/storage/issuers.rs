@@ -4,6 +4,10 @@
 //! can find it), `issuer-key:<sha256 hex of api key>` → the issuer id. Revoking
 //! deletes both; like every KV change it may take up to a minute to reach all
 //! of Cloudflare's locations (locally it is immediate).
+//!
+//! KV decides nothing: whether an id is free is decided first by its
+//! [`IdRegistry`](super::id_registry::IdRegistry) entry (atomic, and a revoked
+//! id stays taken), and only then is the issuer written here.
 
 use crate::error::Outcome;
 use domain::items::IssuerId;

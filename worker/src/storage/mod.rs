@@ -1,6 +1,7 @@
 //! Where state lives. KV for read-mostly lookups ([`directory`], and issuers
 //! in [`issuers`]); Durable Objects (SQLite) for everything that must be
-//! atomic: [`member_vault`], [`code_index`], [`shop_book`]; for bills and
+//! atomic: [`member_vault`], [`code_index`], [`shop_book`], [`id_registry`]
+//! (ids taken once: issuers); for bills and
 //! tickets [`event_book`], [`bill_book`] (their codes kept by [`item_codes`])
 //! and [`pocket`].
 //!
@@ -12,6 +13,7 @@ pub mod bill_book;
 pub mod code_index;
 pub mod directory;
 pub mod event_book;
+pub mod id_registry;
 pub mod issuers;
 pub mod item_codes;
 pub mod member_vault;

@@ -3,6 +3,7 @@
 
 mod access;
 mod admin;
+mod atomic_creation;
 mod bad_input;
 mod bills;
 mod body_limits;

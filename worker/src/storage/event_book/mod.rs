@@ -20,8 +20,10 @@ use domain::api::tickets::{EventStatus, GateVerdict, TicketStatus, TicketView};
 use domain::api::ErrorCode;
 use domain::items::{self, EventId, IssuerId, ItemCode, ItemId, ItemRef};
 use domain::member::MemberNumber;
-use domain::tickets::{self, ScanRefusal, Ticket};
-use protocol::{Accept, Accepted, Cancel, Claim, Create, EventOperation, IssueCode, Offer, Scan, Status, Views};
+use domain::tickets::{self, EventDetails, ScanRefusal, Ticket};
+use protocol::{
+    Accept, Accepted, Cancel, Claim, Create, EventOperation, IssueCode, NewTicket, Offer, Scan, Status, Views,
+};
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
 
@@ -30,6 +32,10 @@ CREATE TABLE IF NOT EXISTS event (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     issuer_id TEXT NOT NULL,
     event_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS details (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    details TEXT NOT NULL
 );
 CREATE TABLE IF NOT EXISTS tickets (
     ticket_id TEXT PRIMARY KEY,
@@ -82,6 +88,16 @@ impl StorageObject for EventBook {
 struct EventRow {
     issuer_id: String,
     event_id: String,
+}
+
+#[derive(Deserialize)]
+struct DetailsRow {
+    details: String,
+}
+
+#[derive(Deserialize)]
+struct TicketJsonRow {
+    ticket: String,
 }
 
 #[derive(Deserialize)]
@@ -240,6 +256,7 @@ impl EventBook {
                 )?;
             }
         }
+        self.hold_to_details(&request.tickets)?;
         let mut seq = sql::number(&self.sql, "SELECT COALESCE(MAX(seq), 0) AS n FROM tickets", None)?;
         let mut ids = Vec::with_capacity(request.tickets.len());
         for new in request.tickets {
@@ -259,6 +276,42 @@ impl EventBook {
             ids.push(ticket_id);
         }
         Ok(ids)
+    }
+
+    /// The event's title, venue and times are those of its first tickets: recorded
+    /// with them, and every later ticket must agree (`event_mismatch` otherwise).
+    /// Runs before any ticket is written, in the same synchronous stretch.
+    fn hold_to_details(&self, new_tickets: &[NewTicket]) -> Outcome<()> {
+        let Some(first) = new_tickets.first() else { return Ok(()) };
+        let recorded = match self.recorded_details()? {
+            Some(details) => details,
+            None => {
+                // An event from before details were recorded is held to its first ticket.
+                let oldest: Option<TicketJsonRow> =
+                    sql::first(&self.sql, "SELECT ticket FROM tickets ORDER BY seq LIMIT 1", None)?;
+                let details = match oldest {
+                    Some(row) => {
+                        let ticket: Ticket = serde_json::from_str(&row.ticket).map_err(|_| corrupt("ticket"))?;
+                        EventDetails::of(&ticket)
+                    }
+                    None => EventDetails::of(&first.ticket),
+                };
+                self.sql.exec(
+                    "INSERT INTO details (id, details) VALUES (1, ?)",
+                    vec![serde_json::to_string(&details)?.into()],
+                )?;
+                details
+            }
+        };
+        for new in new_tickets {
+            tickets::judge_same_event(&recorded, &EventDetails::of(&new.ticket))?;
+        }
+        Ok(())
+    }
+
+    fn recorded_details(&self) -> Outcome<Option<EventDetails>> {
+        let row: Option<DetailsRow> = sql::first(&self.sql, "SELECT details FROM details WHERE id = 1", None)?;
+        row.map(|row| serde_json::from_str(&row.details).map_err(|_| corrupt("event details"))).transpose()
     }
 
     fn claim(&self, Claim(request): Claim) -> Outcome<TicketView> {
