@@ -10,7 +10,8 @@
 //! Bindings (see `wrangler.toml`): KV `DIRECTORY`; Durable Objects
 //! `MEMBER_VAULT` ([`MemberVault`]), `CODE_INDEX` ([`CodeIndex`]), `SHOP_BOOK`
 //! ([`ShopBook`]); for bills and tickets `EVENT_BOOK` ([`EventBook`]),
-//! `BILL_BOOK` ([`BillBook`]), `POCKET` ([`Pocket`]). Secrets: `SESSION_SECRET` (signs session cookies; member
+//! `BILL_BOOK` ([`BillBook`]), `POCKET` ([`Pocket`]); `ID_REGISTRY` ([`IdRegistry`])
+//! claims issuer ids once. Secrets: `SESSION_SECRET` (signs session cookies; member
 //! routes answer 500 without it) and `ADMIN_TOKEN` (admin routes answer 401
 //! without it).
 
