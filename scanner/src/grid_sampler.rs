@@ -10,9 +10,9 @@
 //! picture (see [`crate::warp`]), for codes a single homography from four
 //! corners cannot follow.
 
+use crate::effort::Effort;
 use crate::frame::GrayFrame;
 use crate::homography::Homography;
-use crate::reader::Effort;
 use crate::warp;
 
 /// Sub-module offsets averaged per module (centre and four diagonals).

@@ -11,6 +11,7 @@
 
 pub mod binarize;
 pub mod decode;
+mod effort;
 pub mod frame;
 mod grid_sampler;
 pub mod homography;

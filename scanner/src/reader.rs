@@ -3,6 +3,7 @@
 //! format BCH code and Reed–Solomon blocks check out are returned.
 
 use crate::binarize::Bitmap;
+pub use crate::effort::Effort;
 use crate::frame::GrayFrame;
 
 /// Smallest side rqrr gets: a version-1 code with finder patterns needs 21
@@ -15,16 +16,6 @@ const MAX_GRIDS: usize = 16;
 /// Grids per image that get the (costlier) second reading when rqrr cannot
 /// decode them: a frame of grid-like noise must not multiply that cost.
 const MAX_REREAD_GRIDS: usize = 2;
-
-/// How hard to work on a grid rqrr located but could not decode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Effort {
-    /// A camera frame: a few re-readings within the frame budget; the next
-    /// frame tries again.
-    Live,
-    /// A still picture: the whole search.
-    Still,
-}
 
 /// A decoded code in the coordinates of the image handed to the reader.
 #[derive(Clone, Debug, PartialEq)]
