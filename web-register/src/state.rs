@@ -742,6 +742,17 @@ mod tests {
         Failure::Refused(ApiError { error, message: "no".into() })
     }
 
+    /// An ADMIT at the gate, as the server answers it.
+    fn admitted() -> Shown {
+        Shown::Gate(
+            serde_json::from_value(serde_json::json!({
+                "admitted": true, "deny": null, "event_title": "Jazz", "seat": null,
+                "entries_left": 0, "visitors": 1, "at": 0,
+            }))
+            .unwrap(),
+        )
+    }
+
     #[test]
     fn a_new_customer_starts_a_new_sale_the_same_one_keeps_it() {
         let mut till = ready_till();
@@ -763,17 +774,7 @@ mod tests {
         assert!(!till.typed_read(&code(2), 10.0));
         let other = vec![code(2).as_str().to_owned()];
         assert_eq!(till.camera_read(&other, 10.0), CameraRead::Nothing);
-        till.show(
-            Shown::Gate(
-                serde_json::from_value(serde_json::json!({
-                    "admitted": true, "deny": null, "event_title": "Jazz", "seat": null,
-                    "entries_left": 0, "visitors": 1, "at": 0,
-                }))
-                .unwrap(),
-            ),
-            0.0,
-            1_000.0,
-        );
+        till.show(admitted(), 0.0, 1_000.0);
         assert_eq!(till.camera_read(&texts, 500.0), CameraRead::Nothing);
         assert_eq!(till.camera_read(&other, 600.0), CameraRead::Nothing);
         // The code kept in view while the result was held stays seen; a new one is taken.
@@ -1037,17 +1038,7 @@ mod tests {
 
         // One second asked, but ADMIT stays its 2.5 s hold: the camera would replace it anyway.
         till.set_result_seconds(1).unwrap();
-        till.show(
-            Shown::Gate(
-                serde_json::from_value(serde_json::json!({
-                    "admitted": true, "deny": null, "event_title": "Jazz", "seat": null,
-                    "entries_left": 0, "visitors": 1, "at": 0,
-                }))
-                .unwrap(),
-            ),
-            0.0,
-            GATE_HOLD_MS,
-        );
+        till.show(admitted(), 0.0, GATE_HOLD_MS);
         assert!(!till.tick(GATE_HOLD_MS - 1.0));
         assert!(till.tick(GATE_HOLD_MS));
 

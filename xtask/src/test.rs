@@ -177,7 +177,7 @@ pub fn run_all() -> Result {
 }
 
 /// A `git clone` of this repository (its committed state) into a new temporary
-/// folder that holds nothing else: no `../shared` or any other sibling, so a
+/// folder that holds nothing else: no sibling folder at all, so a
 /// test that reads a file outside the repository fails there.
 struct Clone {
     folder: std::path::PathBuf,
