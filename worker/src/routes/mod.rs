@@ -13,6 +13,8 @@ pub mod gate;
 pub mod issuer;
 pub mod items;
 pub mod member;
+pub mod owner;
+pub mod pairing;
 pub mod public;
 pub mod register;
 
