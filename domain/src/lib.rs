@@ -7,6 +7,7 @@
 //! - [`shop`]: shops, registers, per-shop customer numbers, request ids.
 //! - [`money`]: currencies and amounts in integer minor units.
 //! - [`points`]: how a sale turns into points.
+//! - [`pairing`]: the code a register page shows to be paired with a shop.
 //! - [`code_rules`]: when a scanned code is accepted, and why not.
 //! - [`sale`]: line items and totals.
 //! - [`rewards`]: what points buy.
@@ -34,6 +35,7 @@ pub mod issuers;
 pub mod items;
 pub mod member;
 pub mod money;
+pub mod pairing;
 pub mod points;
 pub mod prepaid;
 pub mod receipt;
