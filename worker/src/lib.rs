@@ -11,7 +11,7 @@
 //! `MEMBER_VAULT` ([`MemberVault`]), `CODE_INDEX` ([`CodeIndex`]), `SHOP_BOOK`
 //! ([`ShopBook`]); for bills and tickets `EVENT_BOOK` ([`EventBook`]),
 //! `BILL_BOOK` ([`BillBook`]), `POCKET` ([`Pocket`]); `ID_REGISTRY` ([`IdRegistry`])
-//! claims issuer ids once. Secrets: `SESSION_SECRET` (signs session cookies; member
+//! claims issuer ids once; `PAIRING_DESK` ([`PairingDesk`]) pairs register pages. Secrets: `SESSION_SECRET` (signs session cookies; member
 //! routes answer 500 without it) and `ADMIN_TOKEN` (admin routes answer 401
 //! without it).
 
@@ -30,6 +30,7 @@ pub use storage::code_index::CodeIndex;
 pub use storage::event_book::EventBook;
 pub use storage::id_registry::IdRegistry;
 pub use storage::member_vault::MemberVault;
+pub use storage::pairing_desk::PairingDesk;
 pub use storage::pocket::Pocket;
 pub use storage::shop_book::ShopBook;
 

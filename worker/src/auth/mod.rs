@@ -10,9 +10,13 @@ use crate::clock;
 use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::storage::directory::{Directory, RegisterRecord};
+use crate::storage::registers;
 use domain::api::{ErrorCode, ShopSummary};
 use domain::member::MemberNumber;
-use worker::{Env, Method, Request};
+use futures_util::future::{select, Either};
+use std::future::Future;
+use std::time::Duration;
+use worker::{Delay, Env, Method, Request};
 
 /// A secret from the environment (`.dev.vars` locally, `wrangler secret put` deployed).
 /// Unset and empty are the same: not configured.
@@ -83,21 +87,46 @@ pub fn member(req: &Request, env: &Env) -> Outcome<MemberNumber> {
 pub struct Register {
     pub record: RegisterRecord,
     pub shop: ShopSummary,
+    token_hash: String,
 }
 
+/// The calling register. KV finds it by its token's hash; its shop's book
+/// (authoritative, strongly consistent) then refuses it with
+/// `register_revoked` if the owner revoked it, and notes that it was seen.
 pub async fn register(req: &Request, env: &Env) -> Outcome<Register> {
     let token =
         bearer_token(req).ok_or_else(|| unauthorized("a register sends `Authorization: Bearer <register token>`"))?;
     let directory = Directory::open(env)?;
-    let record = directory
-        .register(&sha256_hex(token.as_bytes()))
-        .await?
-        .ok_or_else(|| unauthorized("this register token is not valid"))?;
+    let token_hash = sha256_hex(token.as_bytes());
+    let record =
+        directory.register(&token_hash).await?.ok_or_else(|| unauthorized("this register token is not valid"))?;
+    registers::check(env, &record, &token_hash).await?;
     let shop = directory
         .shop(&record.shop_id)
         .await?
         .ok_or_else(|| Problem::internal("a register points to a missing shop"))?;
-    Ok(Register { record, shop })
+    Ok(Register { record, shop, token_hash })
+}
+
+/// How often a register's long-poll looks whether the register was revoked meanwhile.
+const REVOCATION_CHECK_MS: u64 = 2_000;
+
+/// Runs `work` (a long-poll) for `register`, ending it with `register_revoked`
+/// (within [`REVOCATION_CHECK_MS`]) if the owner revokes the register meanwhile.
+pub async fn until_revoked<T>(env: &Env, register: &Register, work: impl Future<Output = Outcome<T>>) -> Outcome<T> {
+    let watch = async {
+        loop {
+            Delay::from(Duration::from_millis(REVOCATION_CHECK_MS)).await;
+            if let Err(problem) = registers::check(env, &register.record, &register.token_hash).await {
+                return problem;
+            }
+        }
+    };
+    futures_util::pin_mut!(work, watch);
+    match select(work, watch).await {
+        Either::Left((outcome, _)) => outcome,
+        Either::Right((problem, _)) => Err(problem),
+    }
 }
 
 /// The admin. With no `ADMIN_TOKEN` configured, nobody is.

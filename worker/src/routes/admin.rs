@@ -5,9 +5,10 @@ use crate::auth;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::routes::{not_allowed, not_found};
-use crate::storage::directory::{Directory, RegisterRecord};
+use crate::storage::directory::Directory;
 use crate::storage::id_registry::protocol::{IdClient, IdStanding};
 use crate::storage::issuers::{IssuerRecord, Issuers};
+use crate::storage::registers::{self, Credential};
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::issuers::{CreateIssuerRequest, IssuerCreated};
@@ -16,11 +17,9 @@ use domain::api::{
 };
 use domain::catalog;
 use domain::items::IssuerId;
-use domain::shop::{RegisterId, ShopId};
+use domain::shop::ShopId;
 use worker::{Env, Method, Request, Response};
 
-/// Register tokens carry 256 random bits.
-const TOKEN_BYTES: usize = 32;
 /// Issuer API keys carry 256 random bits.
 const KEY_BYTES: usize = 32;
 
@@ -90,21 +89,19 @@ pub async fn create_shop(mut req: Request, env: &Env) -> Outcome<Response> {
 }
 
 /// `POST /api/admin/shops/{id}/registers` → 201 [`RegisterCreated`]. The token
-/// is shown once; only its SHA-256 is stored.
+/// is shown once; only its SHA-256 is stored. The register is listed (and
+/// revocable) like a paired one.
 pub async fn create_register(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     auth::admin(&req, env)?;
     let request: CreateRegisterRequest = web::json_body(&mut req).await?;
     let unknown_shop = || Problem::new(ErrorCode::UnknownShop, "there is no such shop");
     let shop_id = ShopId::parse(shop_id).map_err(|_| unknown_shop())?;
-    let directory = Directory::open(env)?;
-    let shop = directory.shop(&shop_id).await?.ok_or_else(unknown_shop)?;
-    let token = hex(&random_bytes::<TOKEN_BYTES>()?);
-    let register_id =
-        RegisterId::parse(&random_id("reg")?).map_err(|_| Problem::internal("generated register id is invalid"))?;
-    let record = RegisterRecord { register_id: register_id.clone(), shop_id: shop.shop_id.clone(), name: request.name };
-    directory.put_register(&sha256_hex(token.as_bytes()), &record).await?;
+    let shop = Directory::open(env)?.shop(&shop_id).await?.ok_or_else(unknown_shop)?;
+    let credential = Credential::generate()?;
+    registers::create(env, &shop.shop_id, request.name, &credential).await?;
+    let token = credential.token;
     web::created(&RegisterCreated {
-        register_id,
+        register_id: credential.register_id,
         shop_id: shop.shop_id,
         register_path: format!("/register/#token={token}"),
         token,

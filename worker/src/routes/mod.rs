@@ -4,6 +4,8 @@
 //! `route` matches the path against [`domain::api::routes`] and the method.
 //! Members' bills and tickets are handled in [`items`], registers' scans and
 //! bill payments in [`gate`]; their routes are in the member and register tables.
+//! A shop's registers ([`shop_registers`]) and pairing approvals ([`pairing::approve`])
+//! are in the owners' table.
 //!
 //! [`Area`]: domain::api::routes::Area
 //! [`Area::of`]: domain::api::routes::Area::of
@@ -17,6 +19,7 @@ pub mod owner;
 pub mod pairing;
 pub mod public;
 pub mod register;
+pub mod shop_registers;
 
 use crate::error::{Outcome, Problem};
 use domain::api::ErrorCode;

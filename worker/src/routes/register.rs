@@ -210,10 +210,11 @@ pub async fn debit_wait(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = issuer(env, &request.code).await?;
     let question = Question {
         code_hash: CodeHash::of(&request.code),
-        shop_id: register.shop.shop_id,
+        shop_id: register.shop.shop_id.clone(),
         request_id: request.request_id,
     };
-    web::ok(&VaultClient::of(env, &member)?.debit_status(question, true).await?)
+    let vault = VaultClient::of(env, &member)?;
+    web::ok(&auth::until_revoked(env, &register, vault.debit_status(question, true)).await?)
 }
 
 /// `POST /api/register/debits/cancel` → [`domain::api::DebitStatus`]: the

@@ -3,7 +3,8 @@
 //! atomic: [`member_vault`], [`code_index`], [`shop_book`], [`id_registry`]
 //! (ids taken once: issuers); for bills and
 //! tickets [`event_book`], [`bill_book`] (their codes kept by [`item_codes`])
-//! and [`pocket`].
+//! and [`pocket`]; [`pairing_desk`] where register pages wait to be paired,
+//! [`registers`] a shop's registers across its book and KV.
 //!
 //! Every object has a `protocol` module: the enum of its operations and the
 //! client whose methods are the only way the Worker calls it; [`object`] is
@@ -18,6 +19,8 @@ pub mod issuers;
 pub mod item_codes;
 pub mod member_vault;
 pub mod object;
+pub mod pairing_desk;
 pub mod pocket;
+pub mod registers;
 pub mod shop_book;
 pub mod sql;

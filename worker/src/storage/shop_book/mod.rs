@@ -1,9 +1,10 @@
 //! `ShopBook`: one Durable Object per shop. It owns what must be decided
 //! atomically for a shop: that its id is taken, the per-shop customer numbers
-//! (1, 2, 3… in joining order, one per member, idempotently), and the request
-//! ids its registers have used.
+//! (1, 2, 3… in joining order, one per member, idempotently), the request
+//! ids its registers have used, and its registers ([`registers`]).
 
 pub mod protocol;
+pub mod registers;
 
 use crate::clock;
 use crate::error::{Outcome, Problem};
@@ -13,6 +14,7 @@ use crate::storage::sql;
 use domain::api::{ErrorCode, ShopSummary};
 use domain::shop::CustomerNumber;
 use protocol::{Claim, Create, Enroll, Enrolment, ShopOperation};
+use registers::NewRegister;
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
 
@@ -59,6 +61,14 @@ impl StorageObject for ShopBook {
             ShopOperation::Profile(request) => answer(request, |_| self.shop()),
             ShopOperation::Enroll(request) => answer(request, |r| self.enroll(r)),
             ShopOperation::Claim(request) => answer(request, |r| self.claim(r)),
+            ShopOperation::AddRegister(request) => answer(request, |r| self.add_register(r.register)),
+            ShopOperation::Registers(request) => answer(request, |_| self.registers()),
+            ShopOperation::RevokeRegister(request) => {
+                answer(request, |r| self.with_shop(|_| registers::revoke(&self.sql, &r.register_id)).map(|()| Done))
+            }
+            ShopOperation::SeeRegister(request) => {
+                answer(request, |r| self.with_shop(|_| registers::see(&self.sql, r.register)).map(|()| Done))
+            }
         }
     }
 }
@@ -93,6 +103,20 @@ impl ShopBook {
             Some(row) => Ok(Some(serde_json::from_str(&row.shop)?)),
             None => Ok(None),
         }
+    }
+
+    /// Runs `action` on an existing shop; `unknown_shop` otherwise.
+    fn with_shop<T>(&self, action: impl FnOnce(&ShopSummary) -> Outcome<T>) -> Outcome<T> {
+        let shop = self.shop()?.ok_or_else(refusals::unknown_shop)?;
+        action(&shop)
+    }
+
+    fn add_register(&self, register: NewRegister) -> Outcome<domain::api::owner::RegisterSummary> {
+        self.with_shop(|shop| registers::add(&self.sql, &shop.shop_id, register))
+    }
+
+    fn registers(&self) -> Outcome<Vec<domain::api::owner::RegisterSummary>> {
+        self.with_shop(|shop| registers::list(&self.sql, &shop.shop_id))
     }
 
     fn create(&self, request: Create) -> Outcome<ShopSummary> {

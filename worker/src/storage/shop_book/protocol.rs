@@ -1,10 +1,12 @@
 //! What the Worker can ask a shop's [`ShopBook`](super::ShopBook), and the client that asks it.
 
+use super::registers::NewRegister;
 use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
+use domain::api::owner::RegisterSummary;
 use domain::api::ShopSummary;
 use domain::member::MemberNumber;
-use domain::shop::{CustomerNumber, RequestId, ShopId};
+use domain::shop::{CustomerNumber, RegisterId, RequestId, ShopId};
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -20,6 +22,14 @@ protocol! {
         Enroll(Enroll) -> Enrolment,
         /// Claims a request id for one request.
         Claim(Claim) -> Done,
+        /// Records a new register of the shop.
+        AddRegister(AddRegister) -> RegisterSummary,
+        /// Every register of the shop.
+        Registers(Registers) -> Vec<RegisterSummary>,
+        /// Revokes a register; `not_found` if it is not the shop's.
+        RevokeRegister(RevokeRegister) -> Done,
+        /// A register calls: `register_revoked` if revoked, else its last_seen is kept.
+        SeeRegister(SeeRegister) -> Done,
     }
 }
 
@@ -47,6 +57,24 @@ pub struct Claim {
     pub request_id: RequestId,
     /// What the request does, so a retry can be told from a reuse.
     pub fingerprint: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct AddRegister {
+    pub register: NewRegister,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Registers;
+
+#[derive(Serialize, Deserialize)]
+pub struct RevokeRegister {
+    pub register_id: RegisterId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SeeRegister {
+    pub register: NewRegister,
 }
 
 /// The book of one shop.
@@ -79,5 +107,25 @@ impl ShopClient {
     /// refused with `request_id_reused`.
     pub async fn claim_request(&self, request_id: &RequestId, fingerprint: String) -> Outcome<()> {
         self.object.call(Claim { request_id: request_id.clone(), fingerprint }).await.map(drop)
+    }
+
+    /// Records a new register (the authoritative list; KV maps its token to it).
+    pub async fn add_register(&self, register: NewRegister) -> Outcome<RegisterSummary> {
+        self.object.call(AddRegister { register }).await
+    }
+
+    /// Every register of the shop, revoked ones included; `unknown_shop` if there is no such shop.
+    pub async fn registers(&self) -> Outcome<Vec<RegisterSummary>> {
+        self.object.call(Registers).await
+    }
+
+    /// Revokes one of the shop's registers: its next request is refused.
+    pub async fn revoke_register(&self, register_id: &RegisterId) -> Outcome<()> {
+        self.object.call(RevokeRegister { register_id: register_id.clone() }).await.map(drop)
+    }
+
+    /// Checks a calling register: `register_revoked` if revoked.
+    pub async fn see_register(&self, register: NewRegister) -> Outcome<()> {
+        self.object.call(SeeRegister { register }).await.map(drop)
     }
 }
