@@ -24,6 +24,8 @@ pub struct StackOptions {
     /// Own process group, so the stack can be stopped as a whole (tests). The dev
     /// stack shares the terminal's group so that Ctrl-C reaches wrangler too.
     pub own_process_group: bool,
+    /// Plain-text variables for the Worker (`--var NAME:VALUE`).
+    pub vars: &'static [(&'static str, &'static str)],
 }
 
 impl Stack {
@@ -35,6 +37,7 @@ impl Stack {
             .args(["--inspector-port", &inspector.to_string()])
             .arg("--persist-to")
             .arg(&options.persist_to)
+            .args(options.vars.iter().flat_map(|(name, value)| ["--var".to_owned(), format!("{name}:{value}")]))
             .stdin(Stdio::null())
             // Offline: no telemetry, update checks or cf.json download.
             .env("WRANGLER_SEND_METRICS", "false")
@@ -164,7 +167,7 @@ pub fn dev() -> Result {
     let state = crate::root().join(".wrangler/state");
     let stack = Stack::start(
         &tools,
-        StackOptions { port: DEV_PORT, persist_to: state.clone(), log: None, own_process_group: false },
+        StackOptions { port: DEV_PORT, persist_to: state.clone(), log: None, own_process_group: false, vars: &[] },
     )?;
     let demo = seed::ensure_demo(&stack.base_url, &secrets.admin_token, &crate::root().join(".wrangler/demo.json"))?;
     print_welcome(&stack.base_url, &demo, &state);

@@ -213,6 +213,8 @@ fn against_the_stack(tools: &tools::Tools, tally: &mut Tally) -> Result {
             persist_to: state,
             log: Some(work.join("wrangler.log")),
             own_process_group: true,
+            // Pairings expire after 30 s instead of 10 minutes, so tests can see them expire.
+            vars: &[("PAIRING_LIFETIME_SECONDS", "30")],
         },
     ) {
         Ok(stack) => stack,
