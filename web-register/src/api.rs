@@ -1,8 +1,10 @@
 //! Typed calls to the register routes of the API (contract: `domain::api`, paths:
-//! `domain::api::routes`). Every call carries `Authorization: Bearer <register token>`.
+//! `domain::api::routes`). Every call carries `Authorization: Bearer <register token>`,
+//! except pairing's, made before the page has one.
 
 use domain::api::bills::BillPaid;
 use domain::api::items::{PayBillRequest, ScanAnswer, ScanRequest};
+use domain::api::owner::{PairingStarted, PairingStatus};
 use domain::api::routes;
 use domain::api::{
     AccruePointsRequest, CustomerView, DebitRequest, DebitStatus, DebitWaitRequest, PointsAccrued, RegisterInfo,
@@ -51,6 +53,16 @@ pub async fn top_up(token: &str, request: &TopUpRequest) -> Result<Receipt, Fail
 
 pub async fn pay_bill(token: &str, request: &PayBillRequest) -> Result<BillPaid, Failure> {
     call(token, "POST", routes::PAY_BILL, Some(request)).await
+}
+
+/// Starts pairing this page (no credential yet, so no token).
+pub async fn start_pairing() -> Result<PairingStarted, Failure> {
+    http::call("POST", routes::PAIRINGS, Auth::Session, None::<&()>).await
+}
+
+/// Whether an owner approved the pairing; the credential comes once.
+pub async fn pairing_status(secret: &str) -> Result<PairingStatus, Failure> {
+    http::call("GET", &routes::pairing(secret), Auth::Session, None::<&()>).await
 }
 
 async fn call<T: DeserializeOwned>(

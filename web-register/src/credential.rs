@@ -1,5 +1,6 @@
-//! The register's credential: a bearer token handed over once in the URL fragment
-//! (`/register/#token=…`, never sent to a server), then kept in localStorage.
+//! The register's credential: a bearer token handed over once — by pairing
+//! (`crate::pairing`) or in the URL fragment (`/register/#token=…`, never sent
+//! to a server) — then kept in localStorage.
 
 use wasm_bindgen::JsValue;
 
@@ -22,6 +23,20 @@ pub fn load() -> Option<String> {
         return Some(token);
     }
     storage?.get_item(STORAGE_KEY).ok().flatten().filter(|t| !t.is_empty())
+}
+
+/// Keeps the token a pairing handed over.
+pub fn store(token: &str) {
+    if let Some(storage) = web_sys::window().and_then(|window| window.local_storage().ok().flatten()) {
+        let _ = storage.set_item(STORAGE_KEY, token);
+    }
+}
+
+/// Forgets the token (a revoked register pairs again).
+pub fn forget() {
+    if let Some(storage) = web_sys::window().and_then(|window| window.local_storage().ok().flatten()) {
+        let _ = storage.remove_item(STORAGE_KEY);
+    }
 }
 
 /// `#token=abc&x=y` → `abc` (percent-decoded).

@@ -13,10 +13,11 @@
 //!   (a sound per verdict), [`sale`] (the lines as data), [`other_item`] (the
 //!   typed line's form);
 //! - [`flows`]: checkout (scan → resolve, add points), bill (Paid), debit (ask,
-//!   follow the answer, withdraw, top up): I/O only, each returns an outcome;
+//!   follow the answer, withdraw, top up), pairing (start, follow): I/O only, each returns an outcome;
 //! - [`state`]: the state machine, [`state::Phase`] and every transition of
 //!   [`state::Till`];
 //! - [`views`]: everything on screen, drawn from the state;
+//! - [`pairing`]: a page without a credential shows a code until an owner approves it;
 //! - [`till`]: one handler per button: transition, render, flow, outcome, render;
 //! - this file: which element calls which handler.
 
@@ -26,6 +27,7 @@ pub mod credential;
 pub mod flows;
 pub mod money;
 pub mod other_item;
+pub mod pairing;
 pub mod request_id;
 pub mod result_time;
 pub mod sale;
@@ -55,6 +57,7 @@ pub fn start() {
     on_click("next-customer", till::next_customer);
     on_click("print-receipt", till::print_receipt);
     on_click("camera-retry", camera::start);
+    on_click("pair-again", pairing::pair_again);
     on_click("switch-keep", || till::switch_customer(true));
     on_click("switch-new", || till::switch_customer(false));
     on_switch_keys();

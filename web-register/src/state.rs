@@ -18,6 +18,7 @@ use domain::api::{CustomerView, DebitStatus, DebitWaitRequest, ErrorCode, Points
 use domain::code::OneTimeCode;
 use domain::confirmation::CancelledBy;
 use domain::money::{Currency, MinorUnits};
+use domain::pairing::PairingCode;
 use domain::receipt::Receipt;
 use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, RequestId};
@@ -48,6 +49,8 @@ pub enum Phase {
     Starting,
     /// This computer cannot work as a register until it gets a (new) register link.
     Unusable(Unusable),
+    /// No credential: the page shows a pairing code for the owner to approve.
+    Pairing(PairingCode),
     /// Waiting for a code, from the camera or typed.
     Ready,
     /// A code was read; the server is asked what it is for (and, for a shop
@@ -76,6 +79,19 @@ pub enum Phase {
 pub enum Unusable {
     NoCredential,
     BadCredential,
+    /// The shop owner removed this register (`register_revoked`): pair it again.
+    Revoked,
+}
+
+impl Unusable {
+    /// The refusal codes that end this register's credential.
+    pub fn after(code: ErrorCode) -> Option<Unusable> {
+        match code {
+            ErrorCode::Unauthorized => Some(Unusable::BadCredential),
+            ErrorCode::RegisterRevoked => Some(Unusable::Revoked),
+            _ => None,
+        }
+    }
 }
 
 /// What the customer on screen is waiting for.
@@ -228,7 +244,7 @@ impl Till {
     /// Whether a code the camera reads now may be acted on.
     fn takes_reads(&self, now: f64) -> bool {
         match &self.phase {
-            Phase::Starting | Phase::Unusable(_) => false,
+            Phase::Starting | Phase::Unusable(_) | Phase::Pairing(_) => false,
             Phase::Result { hold_until, .. } => now >= *hold_until,
             _ => !self.in_flight(),
         }
@@ -275,7 +291,7 @@ impl Till {
 
     /// A typed code: taken unless a request is in flight; it counts as seen.
     pub fn typed_read(&mut self, code: &OneTimeCode, now: f64) -> bool {
-        if self.in_flight() || matches!(self.phase, Phase::Starting | Phase::Unusable(_)) {
+        if self.in_flight() || matches!(self.phase, Phase::Starting | Phase::Unusable(_) | Phase::Pairing(_)) {
             return false;
         }
         self.seen.sighted(code.as_str(), now);
@@ -290,6 +306,17 @@ impl Till {
 
     pub fn unusable(&mut self, why: Unusable) {
         self.phase = Phase::Unusable(why);
+    }
+
+    /// No credential: show this pairing code until an owner approves it.
+    pub fn pairing(&mut self, code: PairingCode) {
+        self.phase = Phase::Pairing(code);
+    }
+
+    /// Paired: the new credential; the register starts as with a link.
+    pub fn paired(&mut self, token: String) {
+        self.token = token;
+        self.phase = Phase::Starting;
     }
 
     /// A code to check; the customer on screen (if any) stays the sale's owner meanwhile.
@@ -390,12 +417,10 @@ impl Till {
     /// A request failed in a way that ends what was on screen.
     pub fn failed(&mut self, failure: Failure, now: f64) {
         match failure {
-            Failure::Refused(error) if error.error == ErrorCode::Unauthorized => {
-                self.phase = Phase::Unusable(Unusable::BadCredential)
-            }
-            Failure::Refused(error) => {
-                self.show(Shown::Refused { code: error.error, message: error.message }, now, 0.0)
-            }
+            Failure::Refused(error) => match Unusable::after(error.error) {
+                Some(why) => self.phase = Phase::Unusable(why),
+                None => self.show(Shown::Refused { code: error.error, message: error.message }, now, 0.0),
+            },
             failure @ (Failure::Network | Failure::Unexpected(_)) => {
                 // Let the code still in view be tried again after a short pause.
                 self.seen.forget();
@@ -506,7 +531,7 @@ impl Till {
             return;
         }
         match failure {
-            Failure::Refused(error) if error.error == ErrorCode::Unauthorized => {
+            Failure::Refused(error) if Unusable::after(error.error).is_some() => {
                 self.pending_operation = None;
                 self.failed(Failure::Refused(error), now);
             }
@@ -657,7 +682,7 @@ impl Till {
         self.lines.clear();
         self.sale_held_for = None;
         self.seen.forget();
-        if !matches!(self.phase, Phase::Starting | Phase::Unusable(_)) {
+        if !matches!(self.phase, Phase::Starting | Phase::Unusable(_) | Phase::Pairing(_)) {
             self.phase = Phase::Ready;
         }
         question
@@ -864,6 +889,38 @@ mod tests {
         till.checked(call.turn, ScanOutcome::Failed(refused(ErrorCode::Unauthorized)), 0.0);
         assert!(matches!(till.phase, Phase::Unusable(Unusable::BadCredential)));
         assert!(!till.typed_read(&code(2), 0.0));
+    }
+
+    #[test]
+    fn a_revoked_register_says_so_from_any_call_and_takes_no_more_codes() {
+        let mut till = ready_till();
+        let call = till.check(code(1));
+        till.checked(call.turn, ScanOutcome::Failed(refused(ErrorCode::RegisterRevoked)), 0.0);
+        assert!(matches!(till.phase, Phase::Unusable(Unusable::Revoked)));
+        assert!(!till.typed_read(&code(2), 0.0));
+        assert_eq!(till.camera_read(&[code(3).as_str().to_owned()], 0.0), CameraRead::Nothing);
+
+        // While the phone has a question, too: the wait's refusal ends it.
+        let mut till = ready_till();
+        serving(&mut till, 1, 7);
+        let (call, _, _) = till.start_debit("redeem:coffee", id("debit-0001-aaaa-bbbb")).unwrap();
+        till.operation_failed(call.turn, refused(ErrorCode::RegisterRevoked), 0.0);
+        assert!(matches!(till.phase, Phase::Unusable(Unusable::Revoked)));
+        assert_eq!(Unusable::after(ErrorCode::Unauthorized), Some(Unusable::BadCredential));
+        assert_eq!(Unusable::after(ErrorCode::AlreadyUsed), None);
+    }
+
+    #[test]
+    fn a_page_without_credential_shows_its_code_until_paired() {
+        let mut till = Till::default();
+        till.pairing(PairingCode::parse("ABCD-2345").unwrap());
+        assert!(matches!(&till.phase, Phase::Pairing(code) if code.as_str() == "ABCD2345"));
+        assert!(!till.typed_read(&code(1), 0.0), "no codes are looked up while pairing");
+        assert!(till.next_customer().is_none());
+        assert!(matches!(till.phase, Phase::Pairing(_)), "Next customer does not leave the pairing screen");
+        till.paired("token-1".into());
+        assert_eq!(till.token, "token-1");
+        assert!(matches!(till.phase, Phase::Starting));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use crate::camera;
 use crate::credential;
 use crate::flows::{self, debit::Answer};
 use crate::other_item;
+use crate::pairing;
 use crate::request_id;
 use crate::result_time;
 use crate::sale;
@@ -15,7 +16,7 @@ use crate::sound;
 use crate::state::{read_till, with_till, Call, CameraRead, Checked, Phase, Unusable};
 use crate::timing::{now_ms, sleep};
 use crate::views;
-use domain::api::{AccruePointsRequest, DebitOperation, ErrorCode};
+use domain::api::{AccruePointsRequest, DebitOperation};
 use domain::code::OneTimeCode;
 use domain::money::MinorUnits;
 use domain::sale::LineItem;
@@ -56,11 +57,11 @@ fn announce_result() {
     }
 }
 
-/// Starting the register: credential → which shop and register this is → camera.
+/// Starting the register: credential (pairing for one if there is none) → which shop and register this is → camera.
 pub async fn boot() {
-    let Some(token) = credential::load() else {
-        with_till(|till| till.unusable(Unusable::NoCredential));
-        return render();
+    let token = match credential::load() {
+        Some(token) => token,
+        None => pairing::pair().await,
     };
     with_till(|till| till.token = token.clone());
     loop {
@@ -79,14 +80,16 @@ pub async fn boot() {
                 spawn_local(clear_results());
                 return camera::start();
             }
-            Err(failure) if failure.code() == Some(ErrorCode::Unauthorized) => {
-                with_till(|till| till.unusable(Unusable::BadCredential));
-                return render();
-            }
-            Err(failure) => {
-                views::boot_message(&format!("{} Retrying…", failure.message()));
-                sleep(BOOT_RETRY_MS).await;
-            }
+            Err(failure) => match failure.code().and_then(Unusable::after) {
+                Some(why) => {
+                    with_till(|till| till.unusable(why));
+                    return render();
+                }
+                None => {
+                    views::boot_message(&format!("{} Retrying…", failure.message()));
+                    sleep(BOOT_RETRY_MS).await;
+                }
+            },
         }
     }
 }

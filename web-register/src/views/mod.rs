@@ -2,6 +2,7 @@
 //! transition. Views read the state and write the DOM; they never change the state
 //! and never call the server. Buttons are wired in `lib.rs`, to `crate::till`.
 
+pub mod pairing;
 pub mod sale;
 pub mod verdict;
 
@@ -20,13 +21,19 @@ pub fn render(till: &Till) {
                 ),
                 Unusable::BadCredential => (
                     "This register's link is not valid",
-                    "It may have been replaced or revoked. Open a new register link from the shop's admin.",
+                    "It may have been replaced or revoked. Pair this computer again, or open a new register link.",
+                ),
+                Unusable::Revoked => (
+                    "This register was removed by the shop owner",
+                    "It can no longer look up customers or take payments. Pair again to ask the owner for a new approval.",
                 ),
             };
             dom::set_text("setup-title", title);
             dom::set_text("setup-detail", detail);
+            dom::set_hidden("pair-again", *why == Unusable::NoCredential);
             screen("setup-view");
         }
+        Phase::Pairing(code) => pairing::show(code),
         _ => {
             screen("till-view");
             verdict::render(till);
@@ -55,9 +62,9 @@ fn render_other_code(till: &Till) {
     }
 }
 
-/// Shows one of the page's three screens.
+/// Shows one of the page's four screens.
 fn screen(id: &str) {
-    for view in ["boot-view", "setup-view", "till-view"] {
+    for view in ["boot-view", "setup-view", "pairing-view", "till-view"] {
         dom::set_hidden(view, view != id);
     }
 }

@@ -37,7 +37,7 @@ pub fn render(till: &Till) {
     let currency = till.currency();
     let here = till.info.as_ref().map(|info| &info.register_id);
     let panel = match &till.phase {
-        Phase::Starting | Phase::Unusable(_) | Phase::Ready => {
+        Phase::Starting | Phase::Unusable(_) | Phase::Pairing(_) | Phase::Ready => {
             Panel::new("ready", "Ready", "Scan the customer's code, or type it below.")
         }
         Phase::Checking { .. } | Phase::Customer { request: Some(Request::Asking), .. } => {
