@@ -1,0 +1,118 @@
+// A register paired by its code, no token pasted: a register page opened with no
+// credential shows a pairing code (and its QR); the owner approves the code (here
+// through the API, as the owner console does); the page becomes ready and sells.
+// When the owner revokes it, the page's next call says so and offers to pair again.
+//
+// Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
+// Screenshots land in tests/browser/artifacts/ (prefix "pairing-").
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ADMIN_TOKEN, BASE_URL, admin, launch, uniqueShopId } from "./helpers.mjs";
+
+const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
+const PASSWORD = "correct horse battery";
+/** A pairing code as the page shows it: two groups of four, no look-alikes. */
+const SHOWN_CODE = /^[2-9A-HJKMNP-TV-Z]{4}-[2-9A-HJKMNP-TV-Z]{4}$/;
+
+/** A JSON call with the member's cookie; asserts the status. */
+async function asMember(cookie, pathname, body, status = 200) {
+  const response = await fetch(BASE_URL + pathname, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", ...(cookie ? { Cookie: cookie } : {}) },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  assert.equal(response.status, status, `POST ${pathname} answered ${response.status}: ${text}`);
+  return { json: JSON.parse(text), response };
+}
+
+/** A member of `shopId` (through the API, as the phone page does); a function issuing their codes. */
+async function memberOf(shopId, name) {
+  const { response } = await asMember(null, "/api/members", { display_name: name, password: PASSWORD }, 201);
+  const cookie = response.headers.getSetCookie()[0].split(";")[0];
+  await asMember(cookie, "/api/me/memberships", { shop_id: shopId, share_name: true });
+  return async () => (await asMember(cookie, "/api/me/codes", { shop_id: shopId })).json.code;
+}
+
+test("a register page pairs by its code, sells, and says so when the owner revokes it", { timeout: 120_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-pairing-"));
+  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `pairing-${name}.png`), fullPage: true });
+
+  // A shop with no register yet.
+  const shopId = uniqueShopId("e2e-pair");
+  await admin("POST", "/api/admin/shops", { shop_id: shopId, name: "Pairing Café E2E", currency: "EUR", points_per_unit: 1 });
+  const nextCode = await memberOf(shopId, "Pat Pairing");
+
+  const registerBrowser = await launch(path.join(work, "register-profile"), [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+  ]);
+  t.after(async () => {
+    await registerBrowser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  // --- No token: the page shows a code for the owner, large and as a QR. ---
+  const till = await registerBrowser.newPage();
+  await till.setViewportSize({ width: 1280, height: 900 });
+  await till.emulateMedia({ colorScheme: "light" });
+  await till.goto(`${BASE_URL}/register/`);
+  const shownCode = till.getByTestId("pairing-code");
+  await shownCode.filter({ hasText: SHOWN_CODE }).waitFor({ timeout: 15_000 });
+  const code = await shownCode.innerText();
+  assert.match(code, SHOWN_CODE);
+  assert.ok(await till.locator("[data-testid=pairing-qr] svg").isVisible(), "the code is shown as a QR too");
+  assert.match(await till.getByTestId("pairing").innerText(), /approve this code in the owner console/);
+  await shot(till, "1-code");
+
+  // --- The owner approves it (typed in lower case, as people do). ---
+  const approved = await admin("POST", `/api/owner/shops/${shopId}/pairings`, { code: code.toLowerCase(), name: "Till P" });
+  assert.equal(approved.shop_id, shopId);
+
+  // --- The page collects its credential and becomes a working register. ---
+  await till.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 15_000 });
+  assert.equal(await till.getByTestId("register-name").innerText(), "Till P");
+  assert.equal(await till.getByTestId("shop-name").innerText(), "Pairing Café E2E");
+  await till.getByTestId("manual-code").fill(await nextCode());
+  await till.getByTestId("manual-submit").click();
+  await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 10_000 });
+  assert.equal(await till.getByTestId("verdict-name").innerText(), "Pat Pairing");
+  await till.getByTestId("amount").fill("7.00");
+  await till.getByTestId("add-points").click();
+  await till.locator("[data-testid=verdict][data-state=sold]").waitFor({ timeout: 10_000 });
+  assert.equal(await till.getByTestId("verdict-title").innerText(), "+7 points");
+  await shot(till, "2-sold");
+
+  // The owner sees it in the list, seen just now.
+  const { registers } = await admin("GET", `/api/owner/shops/${shopId}/registers`, undefined, 200);
+  assert.equal(registers.length, 1);
+  assert.equal(registers[0].register_id, approved.register_id);
+  assert.ok(registers[0].last_seen !== null && !registers[0].revoked, JSON.stringify(registers[0]));
+
+  // --- Revoked: the page's very next call is refused and the page says why. ---
+  await admin("DELETE", `/api/owner/shops/${shopId}/registers/${approved.register_id}`, undefined, 204);
+  await till.getByTestId("manual-code").fill(await nextCode());
+  await till.getByTestId("manual-submit").click();
+  const setup = till.getByTestId("setup-needed");
+  await setup.waitFor({ timeout: 10_000 });
+  assert.match(await setup.innerText(), /This register was removed by the shop owner/);
+  assert.ok(await till.getByTestId("pair-again").isVisible(), "the page offers to pair again");
+  await shot(till, "3-revoked");
+
+  // --- Pair again: the token is forgotten, and a new code is shown. ---
+  await till.getByTestId("pair-again").click();
+  await shownCode.filter({ hasText: SHOWN_CODE }).waitFor({ timeout: 15_000 });
+  assert.notEqual(await shownCode.innerText(), code, "a new pairing, with a new code");
+  const stored = await till.evaluate(() => localStorage.getItem("tessera.register_token"));
+  assert.equal(stored, null, "the revoked token is forgotten");
+});
