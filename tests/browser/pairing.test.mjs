@@ -116,3 +116,39 @@ test("a register page pairs by its code, sells, and says so when the owner revok
   const stored = await till.evaluate(() => localStorage.getItem("tessera.register_token"));
   assert.equal(stored, null, "the revoked token is forgotten");
 });
+
+test("an expired pairing code is replaced by a new one by itself", { timeout: 120_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-pairing-expiry-"));
+  const browser = await launch(path.join(work, "register-profile"));
+  t.after(async () => {
+    await browser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+  const till = await browser.newPage();
+  await till.goto(`${BASE_URL}/register/`);
+  const shownCode = till.getByTestId("pairing-code");
+  await shownCode.filter({ hasText: SHOWN_CODE }).waitFor({ timeout: 15_000 });
+  const first = await shownCode.innerText();
+
+  // `cargo xtask test` shortens pairings to 30 s (PAIRING_LIFETIME_SECONDS); the page polls every 2 s.
+  await till.waitForFunction(
+    (old) => {
+      const shown = document.querySelector("[data-testid=pairing-code]")?.textContent ?? "";
+      return shown.length === 9 && shown !== old;
+    },
+    first,
+    { timeout: 60_000, polling: 500 },
+  );
+  const second = await shownCode.innerText();
+  assert.match(second, SHOWN_CODE);
+  assert.notEqual(second, first);
+  // The expired code is dead: approving it now is refused.
+  const shopId = uniqueShopId("e2e-pair-late");
+  await admin("POST", "/api/admin/shops", { shop_id: shopId, name: "Late Café E2E", currency: "EUR", points_per_unit: 1 });
+  const refused = await admin("POST", `/api/owner/shops/${shopId}/pairings`, { code: first, name: "Late" }, 404);
+  assert.equal(refused.error, "pairing_invalid");
+});
