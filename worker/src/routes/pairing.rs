@@ -14,7 +14,7 @@ use crate::error::{Outcome, Problem};
 use crate::refusals;
 use crate::routes::{not_allowed, not_found};
 use crate::storage::directory::Directory;
-use crate::storage::pairing_desk::protocol::{Approve, PairingClient};
+use crate::storage::pairing_desk::protocol::{Approve, PairingClient, Start};
 use crate::storage::registers::{self, Credential};
 use crate::web;
 use domain::api::owner::{ApprovePairingRequest, PairingStarted};
@@ -36,7 +36,7 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
     let method = req.method();
     if path == routes::PAIRINGS {
         return match method {
-            Method::Post => start(env).await,
+            Method::Post => start(&req, env).await,
             _ => not_allowed("POST"),
         };
     }
@@ -59,10 +59,19 @@ fn lifetime_ms(env: &Env) -> UnixMillis {
         })
 }
 
-/// `POST /api/pairings` → 201 [`PairingStarted`].
-async fn start(env: &Env) -> Outcome<Response> {
+/// `POST /api/pairings` → 201 [`PairingStarted`]; `too_many_attempts` when
+/// too many pairings are open (in all, or from the caller's address).
+async fn start(req: &Request, env: &Env) -> Outcome<Response> {
     let secret = hex(&random_bytes::<SECRET_BYTES>()?);
-    let opened = PairingClient::open(env)?.start(sha256_hex(secret.as_bytes()), lifetime_ms(env)).await?;
+    // Cloudflare names the caller's address; locally there is none, and every caller is one client.
+    let client = req.headers().get("cf-connecting-ip")?.unwrap_or_default();
+    let opened = PairingClient::open(env)?
+        .start(Start {
+            secret_hash: sha256_hex(secret.as_bytes()),
+            client_hash: sha256_hex(client.as_bytes()),
+            lifetime_ms: lifetime_ms(env),
+        })
+        .await?;
     web::created(&PairingStarted { code: opened.code.as_str().to_owned(), secret, expires_at: opened.expires_at })
 }
 

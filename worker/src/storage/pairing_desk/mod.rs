@@ -5,7 +5,8 @@
 //! exactly once. Everything runs without awaiting, so one approval per code.
 //!
 //! Starting is public, so the desk is bounded: expired rows are deleted on
-//! every start and poll, and at most [`MAX_OPEN`] pairings are open at once.
+//! every start and poll, at most [`MAX_OPEN`] pairings are open at once, and at
+//! most [`MAX_OPEN_PER_CLIENT`] from one address.
 
 pub mod protocol;
 
@@ -25,6 +26,8 @@ use worker::{durable_object, Env, SqlStorage, State};
 
 /// Open pairings at once, across every shop; starting more is refused until some expire.
 const MAX_OPEN: i64 = 10_000;
+/// Open pairings from one address (a shop setting up its tills needs a handful).
+const MAX_OPEN_PER_CLIENT: i64 = 30;
 /// Fresh codes tried when one is taken (30⁸ codes: a clash is already rare).
 const CODE_TRIES: usize = 8;
 
@@ -32,6 +35,7 @@ const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS pairings (
     code TEXT PRIMARY KEY,
     secret_hash TEXT NOT NULL UNIQUE,
+    client_hash TEXT NOT NULL,
     expires_at INTEGER NOT NULL,
     state TEXT NOT NULL CHECK (state IN ('waiting', 'approved', 'ready')),
     register_id TEXT,
@@ -40,6 +44,7 @@ CREATE TABLE IF NOT EXISTS pairings (
     token TEXT
 );
 CREATE INDEX IF NOT EXISTS pairings_by_expiry ON pairings (expires_at);
+CREATE INDEX IF NOT EXISTS pairings_by_client ON pairings (client_hash);
 ";
 
 #[durable_object]
@@ -91,11 +96,22 @@ impl PairingDesk {
     fn start(&self, request: Start) -> Outcome<Opened> {
         let now = clock::now();
         self.forget_expired(now)?;
-        if sql::number(&self.sql, "SELECT COUNT(*) AS n FROM pairings", None)? >= MAX_OPEN {
-            return Err(Problem::new(
+        let full = || {
+            Problem::new(
                 ErrorCode::TooManyAttempts,
                 "too many registers are waiting to be paired: try again in a few minutes",
-            ));
+            )
+        };
+        if sql::number(&self.sql, "SELECT COUNT(*) AS n FROM pairings", None)? >= MAX_OPEN {
+            return Err(full());
+        }
+        let from_client = sql::number(
+            &self.sql,
+            "SELECT COUNT(*) AS n FROM pairings WHERE client_hash = ?",
+            vec![request.client_hash.clone().into()],
+        )?;
+        if from_client >= MAX_OPEN_PER_CLIENT {
+            return Err(full());
         }
         let expires_at = now.saturating_add(request.lifetime_ms);
         for _ in 0..CODE_TRIES {
@@ -109,8 +125,13 @@ impl PairingDesk {
                 continue;
             }
             self.sql.exec(
-                "INSERT INTO pairings (code, secret_hash, expires_at, state) VALUES (?, ?, ?, 'waiting')",
-                vec![code.as_str().into(), request.secret_hash.clone().into(), expires_at.into()],
+                "INSERT INTO pairings (code, secret_hash, client_hash, expires_at, state) VALUES (?, ?, ?, ?, 'waiting')",
+                vec![
+                    code.as_str().into(),
+                    request.secret_hash.clone().into(),
+                    request.client_hash.clone().into(),
+                    expires_at.into(),
+                ],
             )?;
             return Ok(Opened { code, expires_at });
         }

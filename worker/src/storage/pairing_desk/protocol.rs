@@ -31,6 +31,8 @@ protocol! {
 pub struct Start {
     /// SHA-256 (hex) of the secret only the page knows.
     pub secret_hash: String,
+    /// SHA-256 (hex) of the caller's address, to bound the pairings one client keeps open.
+    pub client_hash: String,
     pub lifetime_ms: UnixMillis,
 }
 
@@ -72,8 +74,9 @@ impl PairingClient {
         Ok(Self { object: ObjectClient::named(env, BINDING, DESK)? })
     }
 
-    pub async fn start(&self, secret_hash: String, lifetime_ms: UnixMillis) -> Outcome<Opened> {
-        self.object.call(Start { secret_hash, lifetime_ms }).await
+    /// Opens a pairing; `too_many_attempts` if the desk, or this client's share of it, is full.
+    pub async fn start(&self, start: Start) -> Outcome<Opened> {
+        self.object.call(start).await
     }
 
     /// Takes the code for this register; `pairing_invalid` if it is unknown,
