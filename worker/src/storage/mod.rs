@@ -18,6 +18,7 @@ pub mod issuers;
 pub mod item_codes;
 pub mod member_vault;
 pub mod object;
+pub mod owner_book;
 pub mod pocket;
 pub mod shop_book;
 pub mod sql;
