@@ -134,6 +134,24 @@ impl From<InviteToken> for String {
     }
 }
 
+/// Why an invite link cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteRefusal {
+    AlreadyUsed,
+    Expired,
+}
+
+/// Whether an invite may be used at `now`: once, before it expires.
+pub fn judge_invite(expires_at: UnixMillis, used: bool, now: UnixMillis) -> Result<(), InviteRefusal> {
+    if used {
+        Err(InviteRefusal::AlreadyUsed)
+    } else if now >= expires_at {
+        Err(InviteRefusal::Expired)
+    } else {
+        Ok(())
+    }
+}
+
 fn serialize_password<S: serde::Serializer>(p: &Password, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_str(p.expose())
 }
@@ -258,6 +276,18 @@ mod tests {
         assert_eq!(InviteToken::parse(&"zz".repeat(32)), Err(InviteTokenError));
         let parsed = InviteToken::parse(&token).unwrap();
         assert_eq!(invite_path(&parsed), format!("/owner/#invite={token}"));
+    }
+
+    #[test]
+    fn an_invite_works_once_and_only_in_time() {
+        let created = 1_000;
+        let expires_at = created + INVITE_LIFETIME_MS;
+        assert_eq!(judge_invite(expires_at, false, created), Ok(()));
+        assert_eq!(judge_invite(expires_at, false, expires_at - 1), Ok(()));
+        assert_eq!(judge_invite(expires_at, false, expires_at), Err(InviteRefusal::Expired));
+        assert_eq!(judge_invite(expires_at, true, created), Err(InviteRefusal::AlreadyUsed));
+        // Used and expired: "used" is the truer answer.
+        assert_eq!(judge_invite(expires_at, true, expires_at + 1), Err(InviteRefusal::AlreadyUsed));
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
 use crate::storage::sql;
-use domain::api::owner_accounts::OwnerEmail;
+use domain::api::owner_accounts::{judge_invite, InviteRefusal, OwnerEmail};
 use domain::api::ErrorCode;
 use domain::attempts::{AttemptGuard, AttemptLimit, AttemptRefusal};
 use domain::member::SIGN_IN_LIMIT;
@@ -226,12 +226,14 @@ impl OwnerBook {
             vec![request.token_hash.as_str().into()],
         )?;
         let invite = invite.ok_or_else(|| Problem::new(ErrorCode::NotFound, "this invite link is not known"))?;
-        if invite.used_at.is_some() {
-            return Err(Problem::new(ErrorCode::AlreadyUsed, "this invite link was used already: ask for a new one"));
-        }
-        if now >= invite.expires_at {
-            return Err(Problem::new(ErrorCode::Expired, "this invite link has expired: ask for a new one"));
-        }
+        judge_invite(invite.expires_at, invite.used_at.is_some(), now).map_err(|refusal| match refusal {
+            InviteRefusal::AlreadyUsed => {
+                Problem::new(ErrorCode::AlreadyUsed, "this invite link was used already: ask for a new one")
+            }
+            InviteRefusal::Expired => {
+                Problem::new(ErrorCode::Expired, "this invite link has expired: ask for a new one")
+            }
+        })?;
         let shop_id = ShopId::parse(&invite.shop_id).map_err(|_| sql::corrupt("owner book", "invite's shop id"))?;
         let existing = self.account(&request.email)?;
         match (existing, request.new_password) {

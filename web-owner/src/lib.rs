@@ -1,0 +1,3 @@
+pub mod entry;
+pub mod products_csv;
+pub mod state;
