@@ -4,14 +4,15 @@
 //! checks who is calling ([`auth`]), and keeps state ([`storage`]); every rule
 //! about codes, points and inputs comes from `domain`.
 //!
-//! Static pages (`/phone/`, `/register/`) are served from `dist/` by the
+//! Static pages (`/phone/`, `/register/`, `/owner/`) are served from `dist/` by the
 //! runtime's asset handling before this Worker runs; `/` redirects to the phone page.
 //!
 //! Bindings (see `wrangler.toml`): KV `DIRECTORY`; Durable Objects
 //! `MEMBER_VAULT` ([`MemberVault`]), `CODE_INDEX` ([`CodeIndex`]), `SHOP_BOOK`
 //! ([`ShopBook`]); for bills and tickets `EVENT_BOOK` ([`EventBook`]),
 //! `BILL_BOOK` ([`BillBook`]), `POCKET` ([`Pocket`]); `ID_REGISTRY` ([`IdRegistry`])
-//! claims issuer ids once; `PAIRING_DESK` ([`PairingDesk`]) pairs register pages. Secrets: `SESSION_SECRET` (signs session cookies; member
+//! claims issuer ids once; `OWNER_BOOK` ([`OwnerBook`]) holds shop owners' accounts and invites;
+//! `PAIRING_DESK` ([`PairingDesk`]) pairs register pages. Secrets: `SESSION_SECRET` (signs session cookies; member
 //! routes answer 500 without it) and `ADMIN_TOKEN` (admin routes answer 401
 //! without it).
 
@@ -30,6 +31,7 @@ pub use storage::code_index::CodeIndex;
 pub use storage::event_book::EventBook;
 pub use storage::id_registry::IdRegistry;
 pub use storage::member_vault::MemberVault;
+pub use storage::owner_book::OwnerBook;
 pub use storage::pairing_desk::PairingDesk;
 pub use storage::pocket::Pocket;
 pub use storage::shop_book::ShopBook;

@@ -13,8 +13,11 @@ struct Page {
     served_at: &'static str,
 }
 
-const PAGES: [Page; 2] =
-    [Page { krate: "web-phone", served_at: "phone" }, Page { krate: "web-register", served_at: "register" }];
+const PAGES: [Page; 3] = [
+    Page { krate: "web-phone", served_at: "phone" },
+    Page { krate: "web-register", served_at: "register" },
+    Page { krate: "web-owner", served_at: "owner" },
+];
 
 /// Features every browser we target has; wasm-opt must be told what rustc emitted.
 const WASM_FEATURES: [&str; 6] = [
@@ -36,8 +39,12 @@ pub fn all(tools: &Tools) -> Result {
 /// Prints what each bundle weighs, raw and gzip-compressed (what a browser downloads).
 fn report_sizes() {
     let root = crate::root();
-    let bundles =
-        ["worker/build/index_bg.wasm", "dist/phone/pkg/web_phone_bg.wasm", "dist/register/pkg/web_register_bg.wasm"];
+    let bundles = [
+        "worker/build/index_bg.wasm",
+        "dist/phone/pkg/web_phone_bg.wasm",
+        "dist/register/pkg/web_register_bg.wasm",
+        "dist/owner/pkg/web_owner_bg.wasm",
+    ];
     for bundle in bundles {
         let path = root.join(bundle);
         let Ok(raw) = std::fs::metadata(&path).map(|m| m.len()) else { continue };

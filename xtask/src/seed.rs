@@ -2,8 +2,9 @@
 //! through the same admin API an operator uses.
 
 use crate::Result;
+use domain::api::owner_accounts::ClaimStatus;
 use domain::api::{
-    ApiError, CreateRegisterRequest, CreateShopRequest, ErrorCode, RegisterCreated, ShopList, ShopSummary,
+    routes, ApiError, CreateRegisterRequest, CreateShopRequest, ErrorCode, RegisterCreated, ShopList, ShopSummary,
 };
 use domain::money::Currency;
 use domain::points::PointsPerUnit;
@@ -22,6 +23,13 @@ pub struct Demo {
 
 fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).build().into()
+}
+
+/// Whether the instance's operator account exists (`None`: the server did not say).
+pub fn owner_claimed(base: &str) -> Option<bool> {
+    let mut answer = agent().get(format!("{base}{}", routes::OWNER_CLAIM)).call().ok()?;
+    let text = answer.body_mut().read_to_string().ok()?;
+    serde_json::from_str::<ClaimStatus>(&text).ok().map(|status| status.claimed)
 }
 
 /// The demo shop and a register for it, reusing the ones made before if they still work.

@@ -170,16 +170,30 @@ pub fn dev() -> Result {
         StackOptions { port: DEV_PORT, persist_to: state.clone(), log: None, own_process_group: false, vars: &[] },
     )?;
     let demo = seed::ensure_demo(&stack.base_url, &secrets.admin_token, &crate::root().join(".wrangler/demo.json"))?;
-    print_welcome(&stack.base_url, &demo, &state);
+    let owner = owner_console_line(&stack.base_url, &secrets.admin_token);
+    print_welcome(&stack.base_url, &demo, &owner, &state);
     stack.wait()
 }
 
-fn print_welcome(base: &str, demo: &seed::Demo, state: &Path) {
+/// The owner console's link: until the operator account is claimed, the
+/// one-time setup link (the key rides in the fragment, which the browser never
+/// sends; the console removes it from the address bar).
+fn owner_console_line(base: &str, admin_token: &str) -> String {
+    match seed::owner_claimed(base) {
+        Some(false) => format!("{base}{}#claim={admin_token}  (first run: setup link, once)", OWNER_CONSOLE),
+        _ => format!("{base}{OWNER_CONSOLE}"),
+    }
+}
+
+const OWNER_CONSOLE: &str = domain::api::owner_accounts::CONSOLE_PATH;
+
+fn print_welcome(base: &str, demo: &seed::Demo, owner: &str, state: &Path) {
     println!(
         "\n\
          ┌─ Tessera is running on workerd (wrangler dev) ─────────────────────────\n\
          │ Phone page (customer):  {base}/phone/\n\
          │ Register page (till):   {base}{register}\n\
+         │ Owner console:          {owner}\n\
          │ Demo shop:              {shop} ({id}), {ppu} point(s) per {currency}\n\
          │ Local KV + Durable Objects persist in {state}\n\
          │ Ctrl-C (or x) stops. Admin API token: ADMIN_TOKEN in .dev.vars\n\

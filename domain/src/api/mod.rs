@@ -8,6 +8,7 @@ pub mod bills;
 pub mod issuers;
 pub mod items;
 pub mod owner;
+pub mod owner_accounts;
 pub mod routes;
 pub mod tickets;
 

@@ -139,6 +139,49 @@ pub const OWNER_AREA: &str = "/api/owner";
 /// Prefix of the paths of the shops an owner runs.
 pub const OWNER_SHOPS: &str = "/api/owner/shops";
 
+/// `GET` → [`ClaimStatus`](super::owner_accounts::ClaimStatus): whether the operator account exists yet;
+/// `POST` [`ClaimRequest`](super::owner_accounts::ClaimRequest) with `Authorization: Bearer <ADMIN_TOKEN>` →
+/// 201 [`OwnerMe`](super::owner_accounts::OwnerMe) + owner cookie: the first run takes the operator account,
+/// once (then `already_exists`).
+pub const OWNER_CLAIM: &str = "/api/owner/claim";
+/// `POST` [`OwnerSignInRequest`](super::owner_accounts::OwnerSignInRequest) →
+/// [`OwnerMe`](super::owner_accounts::OwnerMe) + owner cookie signs in (wrong passwords are limited like
+/// members'); `DELETE` → 204 signs out (cookie cleared).
+pub const OWNER_SESSION: &str = "/api/owner/session";
+/// `GET` → [`OwnerMe`](super::owner_accounts::OwnerMe): who is signed in and the shops they run.
+pub const OWNER_ME: &str = "/api/owner/me";
+/// `POST` [`AcceptInviteRequest`](super::owner_accounts::AcceptInviteRequest) → 201
+/// [`OwnerMe`](super::owner_accounts::OwnerMe) + owner cookie: an invite link, used once within 7 days
+/// (else `not_found`, `already_used` or `expired`).
+pub const OWNER_ACCEPT_INVITE: &str = "/api/owner/invites/accept";
+
+/// `GET` → [`ShopSummary`](super::ShopSummary); `PATCH`
+/// [`ShopSettingsPatch`](super::owner_accounts::ShopSettingsPatch) → [`ShopSummary`](super::ShopSummary): the
+/// shop's name and points rate (registers use the new rate from their next sale). `OWNER_SHOPS` itself:
+/// `POST` [`CreateShopRequest`](super::CreateShopRequest) → 201 [`ShopSummary`](super::ShopSummary), the
+/// operator only.
+pub fn owner_shop(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}")
+}
+
+/// `GET` → [`ProductList`](super::ProductList); `PUT` [`ProductList`](super::ProductList) →
+/// [`ProductList`](super::ProductList): the shop's products (the whole list is replaced).
+pub fn owner_products(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/products")
+}
+
+/// `GET` → [`RewardList`](super::RewardList); `PUT` [`RewardList`](super::RewardList) →
+/// [`RewardList`](super::RewardList): the shop's rewards (the whole list is replaced).
+pub fn owner_rewards(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/rewards")
+}
+
+/// `POST` (no body) → 201 [`InviteCreated`](super::owner_accounts::InviteCreated): a one-time link
+/// for another owner of this shop (valid 7 days; only its hash is stored).
+pub fn owner_invites(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/invites")
+}
+
 /// `GET` → [`RegisterList`](super::owner::RegisterList): the shop's registers, revoked ones included.
 pub fn owner_registers(shop_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/registers")
@@ -284,6 +327,9 @@ mod tests {
         assert_eq!(id_in(&admin_shop_registers("corner-cafe"), admin_shop_registers), Some("corner-cafe"));
         assert_eq!(id_in(&issuer_bill("bill-1"), issuer_bill), Some("bill-1"));
         assert_eq!(id_in(&issuer_bill_cancel("bill-1"), issuer_bill_cancel), Some("bill-1"));
+        assert_eq!(id_in(&owner_shop("cafe"), owner_shop), Some("cafe"));
+        assert_eq!(id_in(&owner_products("cafe"), owner_shop), None);
+        assert_eq!(id_in(&owner_invites("cafe"), owner_invites), Some("cafe"));
         assert_eq!(ids_in(&issuer_ticket_cancel("jazz", "tk-1"), issuer_ticket_cancel), Some(("jazz", "tk-1")));
         // An empty segment is still an id (the handler refuses it), as with any other text.
         assert_eq!(id_in("/api/admin/shops//registers", admin_shop_registers), Some(""));
@@ -315,6 +361,8 @@ mod tests {
         assert_eq!(Area::of(&admin_issuer("acme")), Some(Area::Admin));
         assert_eq!(Area::of(&owner_register("cafe", "reg-1")), Some(Area::Owner));
         assert_eq!(Area::of(&owner_pairings("cafe")), Some(Area::Owner));
+        assert_eq!(Area::of(OWNER_SESSION), Some(Area::Owner));
+        assert_eq!(Area::of(&owner_products("cafe")), Some(Area::Owner));
         assert_eq!(Area::of(PAIRINGS), Some(Area::Pairing));
         assert_eq!(Area::of(&pairing("abc")), Some(Area::Pairing));
         assert_eq!(Area::of("/api/pairingsx"), None);
@@ -359,6 +407,10 @@ mod tests {
             ISSUER_EVENTS,
             PAIRINGS,
             OWNER_SHOPS,
+            OWNER_CLAIM,
+            OWNER_SESSION,
+            OWNER_ME,
+            OWNER_ACCEPT_INVITE,
         ] {
             assert!(path.starts_with("/api/"), "{path}");
             assert!(!path.ends_with('/'), "{path}");

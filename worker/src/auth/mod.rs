@@ -1,8 +1,10 @@
 //! Who is calling: a member (session cookie), a register (its bearer token),
-//! an issuer (its API key, [`issuer`]), or the admin (the `ADMIN_TOKEN` secret). Every check fails closed with 401.
+//! an issuer (its API key, [`issuer`]), a shop owner (their own session cookie, [`owner`]),
+//! or the admin (the `ADMIN_TOKEN` secret). Every check fails closed with 401.
 
 pub mod issuer;
 pub mod origin;
+pub mod owner;
 pub mod password;
 pub mod session;
 
@@ -11,6 +13,7 @@ use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::storage::directory::{Directory, RegisterRecord};
 use crate::storage::registers;
+use domain::api::owner_accounts::OwnerEmail;
 use domain::api::{ErrorCode, ShopSummary};
 use domain::member::MemberNumber;
 use futures_util::future::{select, Either};
@@ -61,6 +64,20 @@ impl Sessions {
     /// The cookie value for a member who just signed in.
     pub fn seal(&self, member: &MemberNumber) -> String {
         session::seal(&self.secret, member, clock::now())
+    }
+
+    /// The signed-in owner, from the owners' cookie; same-origin rule as for members.
+    pub fn owner(&self, req: &Request) -> Outcome<OwnerEmail> {
+        same_origin(req)?;
+        let cookies = req.headers().get("cookie").ok().flatten().unwrap_or_default();
+        let value = session::cookie_of(session::OWNER, &cookies).ok_or_else(|| unauthorized("sign in first"))?;
+        session::open_owner(&self.secret, value, clock::now())
+            .ok_or_else(|| unauthorized("the session is not valid any more: sign in again"))
+    }
+
+    /// The cookie value for an owner who just signed in.
+    pub fn seal_owner(&self, owner: &OwnerEmail) -> String {
+        session::seal_owner(&self.secret, owner, clock::now())
     }
 }
 
@@ -144,15 +161,41 @@ pub fn admin(req: &Request, env: &Env) -> Outcome<()> {
     }
 }
 
-/// Who may run a shop: its owner, or the operator (bearer `ADMIN_TOKEN`).
+/// Who may run a shop: its owner, or the operator (bearer `ADMIN_TOKEN`, or
+/// the operator's own session).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShopManager {
     Operator,
+    Owner(OwnerEmail),
 }
 
-/// The caller if they may run `shop_id`'s programme; 401 without a credential,
-/// 403 `forbidden` with one for another shop.
-pub async fn shop_manager(req: &Request, env: &Env, _shop_id: &domain::shop::ShopId) -> Outcome<ShopManager> {
-    admin(req, env)?;
-    Ok(ShopManager::Operator)
+/// The caller if they may run `shop_id`'s programme: the operator (bearer
+/// `ADMIN_TOKEN` or the operator's session) runs every shop, an owner the shops
+/// they were invited to. 401 without a credential (or a wrong one), 403
+/// `forbidden` with one for another shop.
+pub async fn shop_manager(req: &Request, env: &Env, shop_id: &domain::shop::ShopId) -> Outcome<ShopManager> {
+    if bearer_token(req).is_some() {
+        admin(req, env)?;
+        return Ok(ShopManager::Operator);
+    }
+    let account = owner::signed_in(req, env).await?;
+    if account.operator {
+        Ok(ShopManager::Operator)
+    } else if account.runs(shop_id) {
+        Ok(ShopManager::Owner(account.email))
+    } else {
+        Err(Problem::new(ErrorCode::Forbidden, "you do not run this shop"))
+    }
+}
+
+/// The operator: bearer `ADMIN_TOKEN`, or the operator's session. 403 for another owner.
+pub async fn operator(req: &Request, env: &Env) -> Outcome<()> {
+    if bearer_token(req).is_some() {
+        return admin(req, env);
+    }
+    if owner::signed_in(req, env).await?.operator {
+        Ok(())
+    } else {
+        Err(Problem::new(ErrorCode::Forbidden, "only the operator may do this"))
+    }
 }

@@ -1,8 +1,12 @@
-//! Member sessions: a stateless cookie `<member number>.<expiry ms>.<HMAC>`,
-//! signed with the `SESSION_SECRET`. Nothing is stored server-side, so signing
-//! out clears the cookie in the browser; the signature stops a forged member number.
+//! Sessions: a stateless cookie `<subject>.<expiry ms>.<HMAC>`, signed with
+//! the `SESSION_SECRET`. Nothing is stored server-side, so signing out clears
+//! the cookie in the browser; the signature stops a forged subject. Members
+//! (subject: the member number) and shop owners (subject: their e-mail) each
+//! have their own [`SessionKind`]: another cookie name and another signing
+//! context, so one kind's cookie never opens the other's session.
 
 use crate::crypto::{constant_time_eq, hex, hmac_sha256, unhex};
+use domain::api::owner_accounts::{OwnerEmail, OWNER_SESSION_COOKIE};
 use domain::api::SESSION_COOKIE;
 use domain::member::MemberNumber;
 use domain::UnixMillis;
@@ -10,48 +14,89 @@ use domain::UnixMillis;
 pub const SESSION_DAYS: i64 = 30;
 pub const SESSION_MS: i64 = SESSION_DAYS * 24 * 60 * 60 * 1000;
 
-fn signature(secret: &[u8], member: &MemberNumber, expires_at: UnixMillis) -> [u8; 32] {
-    let message = format!("tessera-session-v1.{}.{expires_at}", member.as_str());
+/// Whose session a cookie carries: its name and what its signature is bound to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionKind {
+    cookie: &'static str,
+    context: &'static str,
+}
+
+pub const MEMBER: SessionKind = SessionKind { cookie: SESSION_COOKIE, context: "tessera-session-v1" };
+pub const OWNER: SessionKind = SessionKind { cookie: OWNER_SESSION_COOKIE, context: "tessera-owner-session-v1" };
+
+fn signature(secret: &[u8], kind: SessionKind, subject: &str, expires_at: UnixMillis) -> [u8; 32] {
+    let message = format!("{}.{subject}.{expires_at}", kind.context);
     hmac_sha256(secret, message.as_bytes())
+}
+
+/// The cookie value for `subject` (which holds no `;`, `,` or space) signing in at `now`.
+pub fn seal_subject(secret: &[u8], kind: SessionKind, subject: &str, now: UnixMillis) -> String {
+    let expires_at = now + SESSION_MS;
+    format!("{subject}.{expires_at}.{}", hex(&signature(secret, kind, subject, expires_at)))
+}
+
+/// The subject a cookie value speaks for, if it is genuine and not expired.
+/// The subject may hold dots (an e-mail): the expiry and the MAC are the last two parts.
+pub fn open_subject<'v>(secret: &[u8], kind: SessionKind, value: &'v str, now: UnixMillis) -> Option<&'v str> {
+    let mut parts = value.rsplitn(3, '.');
+    let (mac, expires_at, subject) = (parts.next()?, parts.next()?, parts.next()?);
+    let expires_at: UnixMillis = expires_at.parse().ok()?;
+    let mac = unhex(mac)?;
+    let genuine = constant_time_eq(&mac, &signature(secret, kind, subject, expires_at));
+    (genuine && now < expires_at).then_some(subject)
 }
 
 /// The cookie value for a member signing in at `now`.
 pub fn seal(secret: &[u8], member: &MemberNumber, now: UnixMillis) -> String {
-    let expires_at = now + SESSION_MS;
-    format!("{}.{expires_at}.{}", member.as_str(), hex(&signature(secret, member, expires_at)))
+    seal_subject(secret, MEMBER, member.as_str(), now)
 }
 
 /// The member a cookie value speaks for, if it is genuine and not expired.
 pub fn open(secret: &[u8], value: &str, now: UnixMillis) -> Option<MemberNumber> {
-    let mut parts = value.split('.');
-    let (member, expires_at, mac) = (parts.next()?, parts.next()?, parts.next()?);
-    if parts.next().is_some() {
-        return None;
-    }
-    let member = MemberNumber::parse(member).ok()?;
-    let expires_at: UnixMillis = expires_at.parse().ok()?;
-    let mac = unhex(mac)?;
-    let genuine = constant_time_eq(&mac, &signature(secret, &member, expires_at));
-    (genuine && now < expires_at).then_some(member)
+    MemberNumber::parse(open_subject(secret, MEMBER, value, now)?).ok()
 }
 
-/// Finds our cookie in a `Cookie` request header.
-pub fn from_cookie_header(header: &str) -> Option<&str> {
+/// The cookie value for an owner signing in at `now`.
+pub fn seal_owner(secret: &[u8], owner: &OwnerEmail, now: UnixMillis) -> String {
+    seal_subject(secret, OWNER, owner.as_str(), now)
+}
+
+/// The owner a cookie value speaks for, if it is genuine and not expired.
+pub fn open_owner(secret: &[u8], value: &str, now: UnixMillis) -> Option<OwnerEmail> {
+    OwnerEmail::parse(open_subject(secret, OWNER, value, now)?).ok()
+}
+
+/// Finds a kind's cookie in a `Cookie` request header.
+pub fn cookie_of(kind: SessionKind, header: &str) -> Option<&str> {
     header.split(';').find_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
-        (name == SESSION_COOKIE).then_some(value)
+        (name == kind.cookie).then_some(value)
     })
 }
 
+/// Finds the member's cookie in a `Cookie` request header.
+pub fn from_cookie_header(header: &str) -> Option<&str> {
+    cookie_of(MEMBER, header)
+}
+
 /// `Secure` everywhere but on a plain-http development host.
-pub fn set_cookie(value: &str, secure: bool) -> String {
+pub fn set_cookie_of(kind: SessionKind, value: &str, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}={value}; Max-Age={}; Path=/; HttpOnly; SameSite=Strict{secure}", SESSION_MS / 1000)
+    format!("{}={value}; Max-Age={}; Path=/; HttpOnly; SameSite=Strict{secure}", kind.cookie, SESSION_MS / 1000)
+}
+
+pub fn clear_cookie_of(kind: SessionKind, secure: bool) -> String {
+    let secure = if secure { "; Secure" } else { "" };
+    format!("{}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict{secure}", kind.cookie)
+}
+
+/// The member's cookie.
+pub fn set_cookie(value: &str, secure: bool) -> String {
+    set_cookie_of(MEMBER, value, secure)
 }
 
 pub fn clear_cookie(secure: bool) -> String {
-    let secure = if secure { "; Secure" } else { "" };
-    format!("{SESSION_COOKIE}=; Max-Age=0; Path=/; HttpOnly; SameSite=Strict{secure}")
+    clear_cookie_of(MEMBER, secure)
 }
 
 #[cfg(test)]
@@ -90,5 +135,23 @@ mod tests {
         let header = set_cookie("v", true);
         assert!(header.contains("HttpOnly") && header.contains("SameSite=Strict") && header.contains("Secure"));
         assert!(!set_cookie("v", false).contains("Secure"));
+    }
+
+    #[test]
+    fn owner_sessions_carry_an_email_and_open_only_as_owners() {
+        let owner = OwnerEmail::parse("ada.l@example.org").unwrap();
+        let value = seal_owner(b"secret", &owner, 1_000);
+        assert_eq!(open_owner(b"secret", &value, 1_000), Some(owner.clone()));
+        assert_eq!(open_owner(b"secret", &value, 1_000 + SESSION_MS), None);
+        assert_eq!(open_owner(b"other", &value, 1_000), None);
+        let forged = value.replacen("ada.l", "eve.l", 1);
+        assert_eq!(open_owner(b"secret", &forged, 1_000), None);
+        // A member's cookie is no owner's, and the other way round.
+        let member_value = seal(b"secret", &member(), 1_000);
+        assert_eq!(open_subject(b"secret", OWNER, &member_value, 1_000), None);
+        assert_eq!(open_subject(b"secret", MEMBER, &value, 1_000), None);
+        assert_eq!(cookie_of(OWNER, "tessera_session=a; tessera_owner=b"), Some("b"));
+        assert_eq!(from_cookie_header("tessera_owner=b"), None);
+        assert!(set_cookie_of(OWNER, "v", false).starts_with("tessera_owner=v;"));
     }
 }

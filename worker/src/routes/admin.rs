@@ -72,6 +72,11 @@ fn random_id(prefix: &str) -> Outcome<String> {
 pub async fn create_shop(mut req: Request, env: &Env) -> Outcome<Response> {
     auth::admin(&req, env)?;
     let request: CreateShopRequest = web::json_body(&mut req).await?;
+    web::created(&open_shop(env, request).await?)
+}
+
+/// Creates a shop (the operator's, here or in the owners' console); `already_exists` if the id is taken.
+pub async fn open_shop(env: &Env, request: CreateShopRequest) -> Outcome<ShopSummary> {
     let shop_id = match request.shop_id {
         Some(id) => id,
         None => ShopId::parse(&random_id("shop")?).map_err(|_| Problem::internal("generated shop id is invalid"))?,
@@ -85,7 +90,7 @@ pub async fn create_shop(mut req: Request, env: &Env) -> Outcome<Response> {
     // The shop's book decides atomically whether the id is free; KV then lists it.
     let shop = ShopClient::of(env, &shop.shop_id)?.create(&shop).await?;
     Directory::open(env)?.put_shop(&shop).await?;
-    web::created(&shop)
+    Ok(shop)
 }
 
 /// `POST /api/admin/shops/{id}/registers` → 201 [`RegisterCreated`]. The token

@@ -1,33 +1,282 @@
-//! Routes for shop owners: [`domain::api::routes::Area::Owner`]. Every call is scoped to a
-//! shop the caller runs (see [`auth::shop_manager`]).
-//!
-//! [`auth::shop_manager`]: crate::auth::shop_manager
+//! Routes for shop owners: [`domain::api::routes::Area::Owner`]. The first
+//! run's claim of the operator account, invites, signing in and out, and each
+//! shop's settings and catalog. Every call about a shop is scoped to a shop
+//! the caller runs (see [`auth::shop_manager`]).
 
-use crate::error::Outcome;
-use crate::routes::{not_allowed, not_found, pairing, shop_registers};
-use domain::api::routes;
+use crate::auth::password::{self, StoredPassword};
+use crate::auth::{self, session, Sessions};
+use crate::clock;
+use crate::crypto::{hex, random_bytes, sha256_hex};
+use crate::error::{Outcome, Problem};
+use crate::refusals;
+use crate::routes::{admin, not_allowed, not_found, pairing, shop_registers};
+use crate::storage::directory::Directory;
+use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
+use crate::storage::owner_book::wrong_credentials;
+use crate::storage::shop_book::protocol::ShopClient;
+use crate::web;
+use domain::api::owner_accounts::{
+    invite_path, AcceptInviteRequest, ClaimRequest, ClaimStatus, InviteCreated, InviteToken, OwnerEmail, OwnerMe,
+    OwnerSignInRequest, ShopSettingsPatch, INVITE_LIFETIME_MS,
+};
+use domain::api::{routes, CreateShopRequest, ErrorCode, ProductList, RewardList, ShopSummary};
+use domain::catalog;
+use domain::member::Password;
+use domain::shop::ShopId;
 use worker::{Env, Method, Request, Response};
+
+/// Invite tokens carry 256 random bits.
+const INVITE_TOKEN_BYTES: usize = 32;
 
 /// The owners' table: [`domain::api::routes::Area::Owner`].
 pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
+    use Method::{Delete, Get, Patch, Post, Put};
     let method = req.method();
-    if let Some(shop_id) = routes::id_in(path, routes::owner_registers) {
-        return match method {
-            Method::Get => shop_registers::list(req, env, shop_id).await,
+    match path {
+        routes::OWNER_CLAIM => match method {
+            Get => claim_status(env).await,
+            Post => claim(req, env).await,
+            _ => not_allowed("GET, POST"),
+        },
+        routes::OWNER_SESSION => match method {
+            Post => sign_in(req, env).await,
+            Delete => sign_out(req, env).await,
+            _ => not_allowed("POST, DELETE"),
+        },
+        routes::OWNER_ME => match method {
+            Get => me(req, env).await,
             _ => not_allowed("GET"),
-        };
-    }
-    if let Some((shop_id, register_id)) = routes::ids_in(path, routes::owner_register) {
-        return match method {
-            Method::Delete => shop_registers::revoke(req, env, shop_id, register_id).await,
-            _ => not_allowed("DELETE"),
-        };
-    }
-    if let Some(shop_id) = routes::id_in(path, routes::owner_pairings) {
-        return match method {
-            Method::Post => pairing::approve(req, env, shop_id).await,
+        },
+        routes::OWNER_ACCEPT_INVITE => match method {
+            Post => accept_invite(req, env).await,
             _ => not_allowed("POST"),
-        };
+        },
+        routes::OWNER_SHOPS => match method {
+            Post => create_shop(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        _ => {
+            if let Some(shop_id) = routes::id_in(path, routes::owner_shop) {
+                match method {
+                    Get => shop(req, env, shop_id).await,
+                    Patch => update_shop(req, env, shop_id).await,
+                    _ => not_allowed("GET, PATCH"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_products) {
+                match method {
+                    Get => products(req, env, shop_id).await,
+                    Put => put_products(req, env, shop_id).await,
+                    _ => not_allowed("GET, PUT"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_rewards) {
+                match method {
+                    Get => rewards(req, env, shop_id).await,
+                    Put => put_rewards(req, env, shop_id).await,
+                    _ => not_allowed("GET, PUT"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_invites) {
+                match method {
+                    Post => create_invite(req, env, shop_id).await,
+                    _ => not_allowed("POST"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_registers) {
+                match method {
+                    Get => shop_registers::list(req, env, shop_id).await,
+                    _ => not_allowed("GET"),
+                }
+            } else if let Some((shop_id, register_id)) = routes::ids_in(path, routes::owner_register) {
+                match method {
+                    Delete => shop_registers::revoke(req, env, shop_id, register_id).await,
+                    _ => not_allowed("DELETE"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_pairings) {
+                match method {
+                    Post => pairing::approve(req, env, shop_id).await,
+                    _ => not_allowed("POST"),
+                }
+            } else {
+                Err(not_found(path))
+            }
+        }
     }
-    Err(not_found(path))
+}
+
+fn with_owner_cookie(response: Response, req: &Request, sessions: &Sessions, email: &OwnerEmail) -> Outcome<Response> {
+    let cookie = session::set_cookie_of(session::OWNER, &sessions.seal_owner(email), !web::is_local_host(req));
+    response.headers().set("set-cookie", &cookie)?;
+    Ok(response)
+}
+
+/// What the console shows of an account: never its password hash.
+async fn me_of(env: &Env, account: &OwnerAccount) -> Outcome<OwnerMe> {
+    let directory = Directory::open(env)?;
+    let shops = if account.operator {
+        directory.shops().await?
+    } else {
+        let mut shops = Vec::with_capacity(account.shops.len());
+        for shop_id in &account.shops {
+            if let Some(shop) = directory.shop(shop_id).await? {
+                shops.push(shop);
+            }
+        }
+        shops
+    };
+    Ok(OwnerMe { email: account.email.clone(), operator: account.operator, shops })
+}
+
+/// The account, signed in from here on.
+async fn account_of(env: &Env, email: &OwnerEmail) -> Outcome<OwnerAccount> {
+    OwnerClient::open(env)?.account(email).await?.ok_or_else(|| Problem::internal("an account just stored is missing"))
+}
+
+/// `GET /api/owner/claim` → [`ClaimStatus`].
+async fn claim_status(env: &Env) -> Outcome<Response> {
+    web::ok(&ClaimStatus { claimed: OwnerClient::open(env)?.claimed().await? })
+}
+
+/// `POST /api/owner/claim` (bearer `ADMIN_TOKEN`) → 201 [`OwnerMe`] + cookie, once.
+async fn claim(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::admin(&req, env)?;
+    let sessions = Sessions::from_env(env)?;
+    let request: ClaimRequest = web::json_body(&mut req).await?;
+    let owners = OwnerClient::open(env)?;
+    if owners.claimed().await? {
+        // Answered before the slow hash; the book decides again below, atomically.
+        return Err(Problem::new(ErrorCode::AlreadyExists, "this instance's operator account exists already"));
+    }
+    let password = StoredPassword::create(request.password.expose()).await?;
+    owners.claim_operator(&request.email, password).await?;
+    let me = me_of(env, &account_of(env, &request.email).await?).await?;
+    with_owner_cookie(web::created(&me)?, &req, &sessions, &request.email)
+}
+
+/// Checks a password against an account, counting the attempt first (so
+/// parallel guesses cannot slip past the limit); an unknown e-mail takes as long.
+async fn check_password(owners: &OwnerClient, email: &OwnerEmail, password: &str) -> Outcome<OwnerAccount> {
+    let Some(account) = owners.account(email).await? else {
+        password::waste_equal_time(password).await?;
+        return Err(wrong_credentials());
+    };
+    owners.begin_sign_in(email).await?;
+    let genuine = account.password.verify(password).await?;
+    owners.finish_sign_in(email, genuine).await?;
+    Ok(account)
+}
+
+/// `POST /api/owner/session` → [`OwnerMe`] + cookie.
+async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
+    let sessions = Sessions::from_env(env)?;
+    let request: OwnerSignInRequest = web::json_body(&mut req).await?;
+    let owners = OwnerClient::open(env)?;
+    let account = check_password(&owners, &request.email, &request.password).await?;
+    let me = me_of(env, &account).await?;
+    with_owner_cookie(web::ok(&me)?, &req, &sessions, &request.email)
+}
+
+/// `DELETE /api/owner/session` → 204, cookie cleared.
+async fn sign_out(req: Request, env: &Env) -> Outcome<Response> {
+    Sessions::from_env(env)?.owner(&req)?;
+    let response = Response::empty()?.with_status(204);
+    response.headers().set("set-cookie", &session::clear_cookie_of(session::OWNER, !web::is_local_host(&req)))?;
+    Ok(response)
+}
+
+/// `GET /api/owner/me` → [`OwnerMe`].
+async fn me(req: Request, env: &Env) -> Outcome<Response> {
+    let account = auth::owner::signed_in(&req, env).await?;
+    web::ok(&me_of(env, &account).await?)
+}
+
+/// `POST /api/owner/invites/accept` → 201 [`OwnerMe`] + cookie. A new e-mail
+/// makes an account; an existing owner's must come with their password.
+async fn accept_invite(mut req: Request, env: &Env) -> Outcome<Response> {
+    let sessions = Sessions::from_env(env)?;
+    let request: AcceptInviteRequest = web::json_body(&mut req).await?;
+    let token_hash = sha256_hex(request.token.as_str().as_bytes());
+    let owners = OwnerClient::open(env)?;
+    let new_password = if owners.account(&request.email).await?.is_some() {
+        check_password(&owners, &request.email, &request.password).await?;
+        None
+    } else {
+        let password = Password::parse(&request.password)
+            .map_err(|error| Problem::new(ErrorCode::InvalidRequest, format!("password: {error}")))?;
+        Some(StoredPassword::create(password.expose()).await?)
+    };
+    owners.accept_invite(token_hash, &request.email, new_password).await?;
+    let me = me_of(env, &account_of(env, &request.email).await?).await?;
+    with_owner_cookie(web::created(&me)?, &req, &sessions, &request.email)
+}
+
+/// `POST /api/owner/shops` (the operator) → 201 [`ShopSummary`].
+async fn create_shop(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::operator(&req, env).await?;
+    let request: CreateShopRequest = web::json_body(&mut req).await?;
+    web::created(&admin::open_shop(env, request).await?)
+}
+
+/// The shop at `shop_id` if the caller runs it: 401 without a credential, 403
+/// for a shop they do not run, `unknown_shop` (to those who run every shop) for none.
+async fn managed_shop(req: &Request, env: &Env, shop_id: &str) -> Outcome<ShopSummary> {
+    let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
+    auth::shop_manager(req, env, &shop_id).await?;
+    // The shop's book is authoritative (KV may lag behind a change elsewhere).
+    ShopClient::of(env, &shop_id)?.profile().await?.ok_or_else(refusals::unknown_shop)
+}
+
+/// `GET /api/owner/shops/{shop}` → [`ShopSummary`].
+async fn shop(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    web::ok(&managed_shop(&req, env, shop_id).await?)
+}
+
+/// `PATCH /api/owner/shops/{shop}` → [`ShopSummary`]: the book first (registers
+/// read it when KV misses), then the directory entry the registers read.
+async fn update_shop(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let current = managed_shop(&req, env, shop_id).await?;
+    let patch: ShopSettingsPatch = web::json_body(&mut req).await?;
+    let shop = ShopClient::of(env, &current.shop_id)?.update(&patch.apply(&current)).await?;
+    Directory::open(env)?.put_shop(&shop).await?;
+    web::ok(&shop)
+}
+
+/// `GET /api/owner/shops/{shop}/products` → [`ProductList`].
+async fn products(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let shop = managed_shop(&req, env, shop_id).await?;
+    web::ok(&ProductList { products: Directory::open(env)?.products(&shop.shop_id).await? })
+}
+
+/// `PUT /api/owner/shops/{shop}/products` → [`ProductList`]: replaces the list.
+async fn put_products(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let shop = managed_shop(&req, env, shop_id).await?;
+    let request: ProductList = web::json_body(&mut req).await?;
+    catalog::check_products(&request.products, shop.currency)
+        .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+    Directory::open(env)?.put_products(&shop.shop_id, &request.products).await?;
+    web::ok(&request)
+}
+
+/// `GET /api/owner/shops/{shop}/rewards` → [`RewardList`].
+async fn rewards(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let shop = managed_shop(&req, env, shop_id).await?;
+    web::ok(&RewardList { rewards: Directory::open(env)?.rewards(&shop.shop_id).await? })
+}
+
+/// `PUT /api/owner/shops/{shop}/rewards` → [`RewardList`]: replaces the list.
+async fn put_rewards(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let shop = managed_shop(&req, env, shop_id).await?;
+    let request: RewardList = web::json_body(&mut req).await?;
+    catalog::check_rewards(&request.rewards)
+        .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+    Directory::open(env)?.put_rewards(&shop.shop_id, &request.rewards).await?;
+    web::ok(&request)
+}
+
+/// `POST /api/owner/shops/{shop}/invites` → 201 [`InviteCreated`]: the token is
+/// shown once; only its SHA-256 is stored.
+async fn create_invite(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let shop = managed_shop(&req, env, shop_id).await?;
+    let token = InviteToken::parse(&hex(&random_bytes::<INVITE_TOKEN_BYTES>()?))
+        .map_err(|_| Problem::internal("generated invite token is invalid"))?;
+    let expires_at = clock::now().saturating_add(INVITE_LIFETIME_MS);
+    OwnerClient::open(env)?.create_invite(sha256_hex(token.as_str().as_bytes()), &shop.shop_id, expires_at).await?;
+    web::created(&InviteCreated { shop_id: shop.shop_id, invite_path: invite_path(&token), token, expires_at })
 }

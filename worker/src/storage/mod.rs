@@ -19,6 +19,7 @@ pub mod issuers;
 pub mod item_codes;
 pub mod member_vault;
 pub mod object;
+pub mod owner_book;
 pub mod pairing_desk;
 pub mod pocket;
 pub mod registers;

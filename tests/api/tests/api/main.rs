@@ -17,6 +17,7 @@ mod issuing;
 mod items_bad_input;
 mod loyalty_loop;
 mod names;
+mod owners;
 mod pairing;
 mod privacy;
 mod routing;

@@ -13,7 +13,7 @@ use crate::storage::object::{answer, durable_object_serving, Done, Reply, Storag
 use crate::storage::sql;
 use domain::api::{ErrorCode, ShopSummary};
 use domain::shop::CustomerNumber;
-use protocol::{Claim, Create, Enroll, Enrolment, ShopOperation};
+use protocol::{Claim, Create, Enroll, Enrolment, ShopOperation, Update};
 use registers::NewRegister;
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
@@ -59,6 +59,7 @@ impl StorageObject for ShopBook {
         match operation {
             ShopOperation::Create(request) => answer(request, |r| self.create(r)),
             ShopOperation::Profile(request) => answer(request, |_| self.shop()),
+            ShopOperation::Update(request) => answer(request, |r| self.update(r)),
             ShopOperation::Enroll(request) => answer(request, |r| self.enroll(r)),
             ShopOperation::Claim(request) => answer(request, |r| self.claim(r)),
             ShopOperation::AddRegister(request) => answer(request, |r| self.add_register(r.register)),
@@ -129,6 +130,16 @@ impl ShopBook {
         self.sql.exec(SCHEMA, None)?;
         let json = serde_json::to_string(&request.shop)?;
         self.sql.exec("INSERT INTO profile (id, shop) VALUES (1, ?)", vec![json.into()])?;
+        Ok(request.shop)
+    }
+
+    fn update(&self, request: Update) -> Outcome<ShopSummary> {
+        let current = self.shop()?.ok_or_else(refusals::unknown_shop)?;
+        if request.shop.shop_id != current.shop_id || request.shop.currency != current.currency {
+            return Err(Problem::new(ErrorCode::InvalidRequest, "a shop's id and currency cannot change"));
+        }
+        let json = serde_json::to_string(&request.shop)?;
+        self.sql.exec("UPDATE profile SET shop = ? WHERE id = 1", vec![json.into()])?;
         Ok(request.shop)
     }
 

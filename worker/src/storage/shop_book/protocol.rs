@@ -16,8 +16,10 @@ protocol! {
     pub enum ShopOperation {
         /// Records a new shop; `already_exists` if the id is taken.
         Create(Create) -> ShopSummary,
-        /// The shop as recorded at creation, or none.
+        /// The shop as recorded (at creation or by its last update), or none.
         Profile(Profile) -> Option<ShopSummary>,
+        /// Replaces the shop's name and points rate; the id and currency never change.
+        Update(Update) -> ShopSummary,
         /// The member's customer number, allocated on first call.
         Enroll(Enroll) -> Enrolment,
         /// Claims a request id for one request.
@@ -40,6 +42,11 @@ pub struct Create {
 
 #[derive(Serialize, Deserialize)]
 pub struct Profile;
+
+#[derive(Serialize, Deserialize)]
+pub struct Update {
+    pub shop: ShopSummary,
+}
 
 #[derive(Serialize, Deserialize)]
 pub struct Enroll {
@@ -95,6 +102,11 @@ impl ShopClient {
     /// The shop as recorded at creation, or `None` if no such shop exists.
     pub async fn profile(&self) -> Outcome<Option<ShopSummary>> {
         self.object.call(Profile).await
+    }
+
+    /// Records the shop's new settings (the book is authoritative; the caller updates KV after).
+    pub async fn update(&self, shop: &ShopSummary) -> Outcome<ShopSummary> {
+        self.object.call(Update { shop: shop.clone() }).await
     }
 
     /// The member's customer number at this shop, allocated on first call.

@@ -1,0 +1,316 @@
+//! Messages for shop owners' accounts: the first-run claim of the instance by
+//! its operator, invites to run a shop, signing in and out, who is signed in,
+//! and a shop's settings. Register management is in [`super::owner`].
+
+use crate::api::ShopSummary;
+use crate::member::Password;
+use crate::points::PointsPerUnit;
+use crate::shop::{Label, ShopId};
+use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Name of the owners' session cookie (members have their own, `SESSION_COOKIE`).
+pub const OWNER_SESSION_COOKIE: &str = "tessera_owner";
+/// How long an invite link stays usable.
+pub const INVITE_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// Where the owners' console lives; links put their token in the fragment.
+pub const CONSOLE_PATH: &str = "/owner/";
+
+/// The link that hands an invite token to the console (in the fragment, which browsers never send).
+pub fn invite_path(token: &InviteToken) -> String {
+    format!("{CONSOLE_PATH}#invite={}", token.as_str())
+}
+
+/// An owner's sign-in name: an e-mail address, lower-cased. Kept to a plain
+/// ASCII shape (no quotes, spaces, semicolons or commas) so it can travel in a
+/// signed cookie as it is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct OwnerEmail(String);
+
+pub const EMAIL_MAX_CHARS: usize = 254;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OwnerEmailError {
+    #[error("an e-mail address cannot be empty")]
+    Empty,
+    #[error("an e-mail address has at most {EMAIL_MAX_CHARS} characters")]
+    TooLong,
+    #[error("an e-mail address looks like name@example.org (letters, digits and . _ + - only)")]
+    Shape,
+}
+
+impl OwnerEmail {
+    pub fn parse(input: &str) -> Result<Self, OwnerEmailError> {
+        let email = input.trim().to_ascii_lowercase();
+        if email.is_empty() {
+            return Err(OwnerEmailError::Empty);
+        }
+        if email.len() > EMAIL_MAX_CHARS {
+            return Err(OwnerEmailError::TooLong);
+        }
+        let (local, domain) = email.split_once('@').ok_or(OwnerEmailError::Shape)?;
+        let local_ok = !local.is_empty()
+            && local.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'+' | b'-'))
+            && !local.starts_with('.')
+            && !local.ends_with('.')
+            && !local.contains("..");
+        let labels: Vec<&str> = domain.split('.').collect();
+        let domain_ok = labels.len() >= 2
+            && labels.iter().all(|label| {
+                !label.is_empty()
+                    && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+                    && !label.starts_with('-')
+                    && !label.ends_with('-')
+            });
+        if local_ok && domain_ok {
+            Ok(Self(email))
+        } else {
+            Err(OwnerEmailError::Shape)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for OwnerEmail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for OwnerEmail {
+    type Error = OwnerEmailError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<OwnerEmail> for String {
+    fn from(email: OwnerEmail) -> Self {
+        email.0
+    }
+}
+
+/// An invite's secret: 256 random bits as 64 lower-case hex digits. Only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct InviteToken(String);
+
+pub const INVITE_TOKEN_HEX: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("an invite token is {INVITE_TOKEN_HEX} hex digits, as in the invite link")]
+pub struct InviteTokenError;
+
+impl InviteToken {
+    pub fn parse(input: &str) -> Result<Self, InviteTokenError> {
+        let token = input.trim().to_ascii_lowercase();
+        if token.len() == INVITE_TOKEN_HEX && token.bytes().all(|b| b.is_ascii_hexdigit()) {
+            Ok(Self(token))
+        } else {
+            Err(InviteTokenError)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for InviteToken {
+    type Error = InviteTokenError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<InviteToken> for String {
+    fn from(token: InviteToken) -> Self {
+        token.0
+    }
+}
+
+/// Why an invite link cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InviteRefusal {
+    AlreadyUsed,
+    Expired,
+}
+
+/// Whether an invite may be used at `now`: once, before it expires.
+pub fn judge_invite(expires_at: UnixMillis, used: bool, now: UnixMillis) -> Result<(), InviteRefusal> {
+    if used {
+        Err(InviteRefusal::AlreadyUsed)
+    } else if now >= expires_at {
+        Err(InviteRefusal::Expired)
+    } else {
+        Ok(())
+    }
+}
+
+fn serialize_password<S: serde::Serializer>(p: &Password, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(p.expose())
+}
+
+/// First run: the operator (with `Authorization: Bearer <ADMIN_TOKEN>`) takes the
+/// operator account. New passwords follow the members' rules.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClaimRequest {
+    pub email: OwnerEmail,
+    #[serde(serialize_with = "serialize_password")]
+    pub password: Password,
+}
+
+/// Whether the instance has its operator account yet (the console's first-run screen).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ClaimStatus {
+    pub claimed: bool,
+}
+
+/// Accepting an invite: a new account with this password, or an existing
+/// owner's account (then the password must be theirs) that gains the shop.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcceptInviteRequest {
+    pub token: InviteToken,
+    pub email: OwnerEmail,
+    /// As typed: the password rules apply only when the account is new.
+    pub password: String,
+}
+
+/// Signing in takes the password as typed.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct OwnerSignInRequest {
+    pub email: OwnerEmail,
+    pub password: String,
+}
+
+/// Who is signed in: `GET` [`OWNER_ME`](super::routes::OWNER_ME), and the answer to signing in.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct OwnerMe {
+    pub email: OwnerEmail,
+    /// The operator runs every shop and may create shops and invites.
+    pub operator: bool,
+    /// The shops this owner runs (the operator: every shop).
+    pub shops: Vec<ShopSummary>,
+}
+
+/// A one-time invite to run a shop; the token is shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct InviteCreated {
+    pub shop_id: ShopId,
+    pub token: InviteToken,
+    /// `/owner/#invite=<token>`: open it on the invited owner's browser.
+    pub invite_path: String,
+    pub expires_at: UnixMillis,
+}
+
+/// A change to a shop's settings; absent fields stay as they are. The points
+/// rate applies to sales from the next one on.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShopSettingsPatch {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Label>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_per_unit: Option<PointsPerUnit>,
+}
+
+impl ShopSettingsPatch {
+    /// The shop with this change applied.
+    pub fn apply(&self, shop: &ShopSummary) -> ShopSummary {
+        ShopSummary {
+            shop_id: shop.shop_id.clone(),
+            name: self.name.clone().unwrap_or_else(|| shop.name.clone()),
+            currency: shop.currency,
+            points_per_unit: self.points_per_unit.unwrap_or(shop.points_per_unit),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::money::Currency;
+
+    #[test]
+    fn emails_are_lower_cased_and_plain() {
+        assert_eq!(OwnerEmail::parse("  Ada@Example.ORG ").unwrap().as_str(), "ada@example.org");
+        assert!(OwnerEmail::parse("first.last+shop@mail.example-co.uk").is_ok());
+        assert_eq!(OwnerEmail::parse(""), Err(OwnerEmailError::Empty));
+        for bad in [
+            "ada",
+            "@example.org",
+            "ada@",
+            "ada@example",
+            "ada@@example.org",
+            "a da@example.org",
+            "ada;x@example.org",
+            "ada,x@example.org",
+            "\"ada\"@example.org",
+            ".ada@example.org",
+            "ada.@example.org",
+            "a..da@example.org",
+            "ada@-example.org",
+            "ada@example..org",
+            "adé@example.org",
+        ] {
+            assert_eq!(OwnerEmail::parse(bad), Err(OwnerEmailError::Shape), "{bad}");
+        }
+        let long = format!("{}@example.org", "a".repeat(EMAIL_MAX_CHARS));
+        assert_eq!(OwnerEmail::parse(&long), Err(OwnerEmailError::TooLong));
+        assert!(serde_json::from_str::<OwnerEmail>("\"x@y\"").is_err());
+    }
+
+    #[test]
+    fn invite_tokens_are_64_hex_digits() {
+        let token = "ab".repeat(32);
+        assert_eq!(InviteToken::parse(&token.to_ascii_uppercase()).unwrap().as_str(), token);
+        assert_eq!(InviteToken::parse(&"ab".repeat(31)), Err(InviteTokenError));
+        assert_eq!(InviteToken::parse(&"zz".repeat(32)), Err(InviteTokenError));
+        let parsed = InviteToken::parse(&token).unwrap();
+        assert_eq!(invite_path(&parsed), format!("/owner/#invite={token}"));
+    }
+
+    #[test]
+    fn an_invite_works_once_and_only_in_time() {
+        let created = 1_000;
+        let expires_at = created + INVITE_LIFETIME_MS;
+        assert_eq!(judge_invite(expires_at, false, created), Ok(()));
+        assert_eq!(judge_invite(expires_at, false, expires_at - 1), Ok(()));
+        assert_eq!(judge_invite(expires_at, false, expires_at), Err(InviteRefusal::Expired));
+        assert_eq!(judge_invite(expires_at, true, created), Err(InviteRefusal::AlreadyUsed));
+        // Used and expired: "used" is the truer answer.
+        assert_eq!(judge_invite(expires_at, true, expires_at + 1), Err(InviteRefusal::AlreadyUsed));
+    }
+
+    #[test]
+    fn a_claim_needs_a_valid_password_and_never_prints_it() {
+        let ok = serde_json::from_str::<ClaimRequest>(r#"{"email":"op@example.org","password":"long enough"}"#);
+        assert!(format!("{:?}", ok.unwrap()).contains("Password(…)"));
+        assert!(serde_json::from_str::<ClaimRequest>(r#"{"email":"op@example.org","password":"short"}"#).is_err());
+    }
+
+    #[test]
+    fn a_patch_changes_only_what_it_names() {
+        let shop = ShopSummary {
+            shop_id: ShopId::parse("cafe").unwrap(),
+            name: Label::parse("Café").unwrap(),
+            currency: Currency::parse("EUR").unwrap(),
+            points_per_unit: PointsPerUnit::new(1).unwrap(),
+        };
+        assert_eq!(ShopSettingsPatch::default().apply(&shop), shop);
+        let patch: ShopSettingsPatch = serde_json::from_str(r#"{"points_per_unit":5}"#).unwrap();
+        let changed = patch.apply(&shop);
+        assert_eq!(changed.points_per_unit.get(), 5);
+        assert_eq!(changed.name, shop.name);
+        assert!(serde_json::from_str::<ShopSettingsPatch>(r#"{"points_per_unit":0}"#).is_err());
+        assert!(serde_json::from_str::<ShopSettingsPatch>(r#"{"currency":"USD"}"#).is_err());
+    }
+}

@@ -1,0 +1,127 @@
+// End to end: a shop owner runs their shop from the owner console. The operator's
+// invite link (made with the admin token) opens the console, which takes the key from
+// the fragment and removes it from the address bar; the owner makes an account, opens
+// the shop, sets 3 points per euro and adds a product; a register started afterwards
+// offers that product, sells it to a customer whose code it types in, and the phone
+// shows the points at the new rate. The console must work at 360×740 with every
+// control at least 44 px either way, and at 1280×800.
+//
+// Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
+// Screenshots land in tests/browser/artifacts/ (prefix "owner-").
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ADMIN_TOKEN, BASE_URL, admin, launch, phonePage, shopWithRegister, smallTapTargets } from "./helpers.mjs";
+
+const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
+const PASSWORD = "correct horse battery";
+
+test("an invited owner sets the points rate and adds a product in the console, and a register sells it", { timeout: 120_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-owner-"));
+  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `owner-${name}.png`), fullPage: true });
+
+  // The operator's part, with the admin token: a shop with a register, and an invite for its owner.
+  const { shopId, register } = await shopWithRegister("e2e-owner", "Soup Kitchen E2E");
+  const invite = await admin("POST", `/api/owner/shops/${shopId}/invites`, undefined, 201);
+  assert.match(invite.invite_path, /^\/owner\/#invite=[0-9a-f]{64}$/);
+
+  const browser = await launch(path.join(work, "profile"));
+  t.after(async () => {
+    await browser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  // --- The owner opens the invite link on a phone-sized screen and makes an account. ---
+  const owner = await browser.newPage();
+  await owner.setViewportSize({ width: 360, height: 740 });
+  await owner.goto(BASE_URL + invite.invite_path);
+  await owner.locator("#invite-view:not([hidden])").waitFor({ timeout: 10_000 });
+  assert.ok(!owner.url().includes("#invite"), `the key leaves the address bar: ${owner.url()}`);
+  assert.equal((await owner.getByTestId("invite-token").inputValue()).length, 64);
+  assert.equal(await owner.evaluate(() => document.activeElement?.id), "invite-email", "focus starts in the form");
+  const email = `owner-${Date.now()}@example.org`;
+  await owner.getByTestId("invite-email").fill(email);
+  await owner.getByTestId("invite-password").fill(PASSWORD);
+  await owner.getByTestId("invite-submit").click();
+  await owner.locator("#shops-view:not([hidden])").waitFor({ timeout: 10_000 });
+  assert.equal(await owner.getByTestId("whoami").innerText(), email);
+  assert.ok(await owner.locator("#create-shop-form").isHidden(), "only the operator creates shops");
+  assert.deepEqual(await smallTapTargets(owner), [], "every control on the shop list is big enough to tap");
+  await shot(owner, "1-shops-phone");
+
+  // --- Settings: 3 points per euro. ---
+  await owner.locator(`[data-shop-id="${shopId}"]`).click();
+  await owner.locator("#shop-view:not([hidden])").waitFor();
+  assert.equal(await owner.getByTestId("shop-title").innerText(), "Soup Kitchen E2E");
+  assert.equal(await owner.getByTestId("settings-points").inputValue(), "1");
+  await owner.getByTestId("settings-points").fill("3");
+  await owner.getByTestId("settings-submit").click();
+  await owner.getByTestId("notice").filter({ hasText: "3 point(s) per EUR" }).waitFor();
+  assert.deepEqual(await smallTapTargets(owner), [], "every control in the settings is big enough to tap");
+  await shot(owner, "2-settings-phone");
+
+  // --- Products, on a laptop-sized screen: add one, with a wrong price first. ---
+  await owner.setViewportSize({ width: 1280, height: 800 });
+  await owner.getByTestId("tab-products").click();
+  assert.equal(await owner.getByTestId("tab-products").getAttribute("aria-current"), "page");
+  await owner.getByTestId("product-code").fill("SOUP");
+  await owner.getByTestId("product-name").fill("Tomato soup");
+  await owner.getByTestId("product-price").fill("4.0x");
+  await owner.getByTestId("product-submit").click();
+  await owner.getByTestId("error").filter({ hasText: "price" }).waitFor();
+  assert.equal(await owner.getByTestId("product-rows").locator("tr").count(), 0);
+  await owner.getByTestId("product-price").fill("4.00");
+  await owner.getByTestId("product-submit").click();
+  await owner.getByTestId("product-rows").locator("tr", { hasText: "Tomato soup" }).waitFor();
+  assert.match(await owner.getByTestId("product-rows").innerText(), /SOUP\s+Tomato soup\s+€4\.00/);
+  await shot(owner, "3-products-laptop");
+
+  // The server holds what the console shows.
+  const products = await admin("GET", `/api/owner/shops/${shopId}/products`, undefined, 200);
+  assert.deepEqual(products.products, [{ product_code: "SOUP", name: "Tomato soup", unit_price: 400 }]);
+
+  // --- A customer buys the soup at a register started now; points at 3 per euro. ---
+  const phone = await phonePage(browser);
+  await phone.getByTestId("sign-up-name").fill("Cleo E2E");
+  await phone.getByTestId("sign-up-password").fill(PASSWORD);
+  await phone.getByTestId("sign-up-submit").click();
+  await phone.getByTestId("new-member-number").waitFor();
+  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
+  const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
+  await membership.waitFor();
+  await membership.getByTestId("show-code").click();
+  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
+  const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+
+  const till = await browser.newPage();
+  await till.setViewportSize({ width: 1280, height: 800 });
+  await till.goto(BASE_URL + register.register_path.replace("#", "?result-seconds=60#"));
+  await till.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 10_000 });
+  await till.getByTestId("manual-code").fill(digits);
+  await till.getByTestId("manual-submit").click();
+  await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 5_000 });
+  await till.locator("[data-testid=product][data-product-code=SOUP]").click();
+  assert.equal(await till.getByTestId("lines-total").innerText(), "Total €4.00");
+  assert.equal(await till.getByTestId("points-preview").innerText(), "Adds 12 points");
+  await till.getByTestId("add-points").click();
+  await till.locator("[data-testid=verdict][data-state=sold]").waitFor({ timeout: 5_000 });
+  await phone.getByTestId("receipt-done").click();
+  await phone.getByTestId("close-code").click();
+  await membership.getByTestId("membership-points").filter({ hasText: /\b12\b/ }).waitFor({ timeout: 5_000 });
+  await shot(till, "4-register-sale");
+
+  // --- Signing out ends the console's session. ---
+  await owner.getByTestId("sign-out").click();
+  await owner.locator("#sign-in-view:not([hidden])").waitFor();
+  const me = await owner.evaluate(async () => (await fetch("/api/owner/me")).status);
+  assert.equal(me, 401);
+});

@@ -1,0 +1,82 @@
+//! Typed calls to the owners' routes (paths from `domain::api::routes`). The
+//! session is the HttpOnly owner cookie; only the first-run claim carries a
+//! bearer key (the instance's setup key).
+
+use domain::api::owner::{ApprovePairingRequest, RegisterList, RegisterSummary};
+use domain::api::owner_accounts::{
+    AcceptInviteRequest, ClaimRequest, ClaimStatus, InviteCreated, OwnerMe, OwnerSignInRequest, ShopSettingsPatch,
+};
+use domain::api::{routes, CreateShopRequest, ProductList, RewardList, ShopSummary};
+use web_shared::http::{call, send, Auth};
+
+pub use web_shared::http::Failure;
+
+const NO_BODY: Option<&()> = None;
+
+pub async fn claim_status() -> Result<ClaimStatus, Failure> {
+    call("GET", routes::OWNER_CLAIM, Auth::Session, NO_BODY).await
+}
+
+pub async fn claim(setup_key: &str, request: &ClaimRequest) -> Result<OwnerMe, Failure> {
+    call("POST", routes::OWNER_CLAIM, Auth::Bearer(setup_key), Some(request)).await
+}
+
+pub async fn accept_invite(request: &AcceptInviteRequest) -> Result<OwnerMe, Failure> {
+    call("POST", routes::OWNER_ACCEPT_INVITE, Auth::Session, Some(request)).await
+}
+
+pub async fn sign_in(request: &OwnerSignInRequest) -> Result<OwnerMe, Failure> {
+    call("POST", routes::OWNER_SESSION, Auth::Session, Some(request)).await
+}
+
+pub async fn sign_out() -> Result<(), Failure> {
+    send("DELETE", routes::OWNER_SESSION, Auth::Session, NO_BODY).await.map(drop)
+}
+
+pub async fn me() -> Result<OwnerMe, Failure> {
+    call("GET", routes::OWNER_ME, Auth::Session, NO_BODY).await
+}
+
+pub async fn create_shop(request: &CreateShopRequest) -> Result<ShopSummary, Failure> {
+    call("POST", routes::OWNER_SHOPS, Auth::Session, Some(request)).await
+}
+
+pub async fn invite(shop_id: &str) -> Result<InviteCreated, Failure> {
+    call("POST", &routes::owner_invites(shop_id), Auth::Session, NO_BODY).await
+}
+
+pub async fn shop(shop_id: &str) -> Result<ShopSummary, Failure> {
+    call("GET", &routes::owner_shop(shop_id), Auth::Session, NO_BODY).await
+}
+
+pub async fn update_shop(shop_id: &str, patch: &ShopSettingsPatch) -> Result<ShopSummary, Failure> {
+    call("PATCH", &routes::owner_shop(shop_id), Auth::Session, Some(patch)).await
+}
+
+pub async fn products(shop_id: &str) -> Result<ProductList, Failure> {
+    call("GET", &routes::owner_products(shop_id), Auth::Session, NO_BODY).await
+}
+
+pub async fn put_products(shop_id: &str, list: &ProductList) -> Result<ProductList, Failure> {
+    call("PUT", &routes::owner_products(shop_id), Auth::Session, Some(list)).await
+}
+
+pub async fn rewards(shop_id: &str) -> Result<RewardList, Failure> {
+    call("GET", &routes::owner_rewards(shop_id), Auth::Session, NO_BODY).await
+}
+
+pub async fn put_rewards(shop_id: &str, list: &RewardList) -> Result<RewardList, Failure> {
+    call("PUT", &routes::owner_rewards(shop_id), Auth::Session, Some(list)).await
+}
+
+pub async fn registers(shop_id: &str) -> Result<RegisterList, Failure> {
+    call("GET", &routes::owner_registers(shop_id), Auth::Session, NO_BODY).await
+}
+
+pub async fn revoke_register(shop_id: &str, register_id: &str) -> Result<(), Failure> {
+    send("DELETE", &routes::owner_register(shop_id, register_id), Auth::Session, NO_BODY).await.map(drop)
+}
+
+pub async fn pair(shop_id: &str, request: &ApprovePairingRequest) -> Result<RegisterSummary, Failure> {
+    call("POST", &routes::owner_pairings(shop_id), Auth::Session, Some(request)).await
+}

@@ -1,0 +1,573 @@
+//! What each button does: read the form, call the server, change the state,
+//! redraw. A refusal shows the server's own sentence; a session that ended
+//! goes back to sign-in.
+
+use crate::entry::{self, Entry};
+use crate::state::{first_screen, Console, Screen, Tab};
+use crate::{api, products_csv, views};
+use api::Failure;
+use domain::api::owner::ApprovePairingRequest;
+use domain::api::owner_accounts::{
+    AcceptInviteRequest, ClaimRequest, InviteToken, OwnerEmail, OwnerMe, OwnerSignInRequest, ShopSettingsPatch,
+};
+use domain::api::{CreateShopRequest, ErrorCode, ProductList, RewardList};
+use domain::catalog::Product;
+use domain::member::Password;
+use domain::money::{Currency, MinorUnits};
+use domain::points::PointsPerUnit;
+use domain::rewards::{Benefit, Reward};
+use domain::sale::ProductCode;
+use domain::shop::{Label, RewardId, ShopId};
+use std::cell::RefCell;
+use wasm_bindgen::{JsCast, JsValue};
+use web_shared::dom;
+
+thread_local! {
+    static CONSOLE: RefCell<Console> = RefCell::new(Console::default());
+}
+
+fn with<R>(change: impl FnOnce(&mut Console) -> R) -> R {
+    CONSOLE.with(|console| change(&mut console.borrow_mut()))
+}
+
+/// The open shop's id and currency.
+fn open_shop_id() -> Option<(String, Currency)> {
+    with(|c| c.shop.as_ref().map(|s| (s.shop_id.as_str().to_owned(), s.currency)))
+}
+
+fn fail(failure: &Failure) {
+    if failure.is(ErrorCode::Unauthorized) && with(|c| c.me.is_some()) {
+        with(|c| *c = Console { claimed: c.claimed, ..Console::default() });
+        views::whoami(None);
+        views::show(Screen::SignIn);
+        views::error("Your session has ended: please sign in again.");
+    } else {
+        views::error(&failure.message());
+    }
+}
+
+/// Reads the link the console was opened with, removes its key from the
+/// address bar, and shows the first screen.
+pub async fn boot() {
+    let location = web_sys::window().map(|w| w.location());
+    let hash = location.as_ref().and_then(|l| l.hash().ok()).unwrap_or_default();
+    let entry = entry::from_fragment(&hash);
+    if entry != Entry::Plain {
+        let path = location.as_ref().and_then(|l| l.pathname().ok()).unwrap_or_else(|| "/owner/".to_owned());
+        if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&path));
+        }
+    }
+    match &entry {
+        Entry::Claim(key) => dom::set_input_value("claim-token", key),
+        Entry::Invite(token) => dom::set_input_value("invite-token", token),
+        Entry::Plain => {}
+    }
+    let claimed = api::claim_status().await.map(|s| s.claimed).unwrap_or(true);
+    let me = api::me().await.ok();
+    with(|c| c.claimed = claimed);
+    dom::set_hidden("to-claim", claimed);
+    let screen = first_screen(&entry, me.is_some(), claimed);
+    match me {
+        Some(me) if screen == Screen::Shops => enter(me),
+        Some(me) => {
+            views::whoami(Some(&me));
+            with(|c| c.me = Some(me));
+            views::show(screen);
+        }
+        None => views::show(screen),
+    }
+}
+
+pub fn go(screen: Screen) {
+    views::clear_messages();
+    views::show(screen);
+}
+
+/// Signed in: the shop list.
+fn enter(me: OwnerMe) {
+    views::whoami(Some(&me));
+    views::shops(&me);
+    with(|c| c.me = Some(me));
+    views::show(Screen::Shops);
+}
+
+fn email(id: &str) -> Result<OwnerEmail, String> {
+    OwnerEmail::parse(&dom::input_value(id)).map_err(|error| error.to_string())
+}
+
+pub async fn claim() {
+    views::clear_messages();
+    let key = dom::input_value("claim-token").trim().to_owned();
+    let request = email("claim-email").and_then(|email| {
+        let password = Password::parse(&dom::input_value("claim-password")).map_err(|e| e.to_string())?;
+        Ok(ClaimRequest { email, password })
+    });
+    let request = match (key.is_empty(), request) {
+        (true, _) => return views::error("Enter the setup key (the setup link fills it in)."),
+        (false, Err(message)) => return views::error(&message),
+        (false, Ok(request)) => request,
+    };
+    dom::set_busy("claim-submit", true);
+    let result = api::claim(&key, &request).await;
+    dom::set_busy("claim-submit", false);
+    match result {
+        Ok(me) => {
+            dom::set_input_value("claim-token", "");
+            with(|c| c.claimed = true);
+            enter(me);
+            views::notice("You are the operator of this Tessera: create a shop and send its owner the invite link.");
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn accept_invite() {
+    views::clear_messages();
+    let Ok(token) = InviteToken::parse(&entry::invite_key(&dom::input_value("invite-token"))) else {
+        return views::error("Paste the invite link (or its key) you were sent.");
+    };
+    let email = match email("invite-email") {
+        Ok(email) => email,
+        Err(message) => return views::error(&message),
+    };
+    let request = AcceptInviteRequest { token, email, password: dom::input_value("invite-password") };
+    dom::set_busy("invite-submit", true);
+    let result = api::accept_invite(&request).await;
+    dom::set_busy("invite-submit", false);
+    match result {
+        Ok(me) => {
+            dom::set_input_value("invite-token", "");
+            enter(me);
+            views::notice("Welcome: open your shop to set it up.");
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn sign_in() {
+    views::clear_messages();
+    let email = match email("sign-in-email") {
+        Ok(email) => email,
+        Err(message) => return views::error(&message),
+    };
+    let request = OwnerSignInRequest { email, password: dom::input_value("sign-in-password") };
+    dom::set_busy("sign-in-submit", true);
+    let result = api::sign_in(&request).await;
+    dom::set_busy("sign-in-submit", false);
+    match result {
+        Ok(me) => {
+            dom::set_input_value("sign-in-password", "");
+            enter(me);
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn sign_out() {
+    let _ = api::sign_out().await;
+    with(|c| *c = Console { claimed: c.claimed, ..Console::default() });
+    views::whoami(None);
+    go(Screen::SignIn);
+}
+
+pub async fn create_shop() {
+    views::clear_messages();
+    let request = (|| -> Result<CreateShopRequest, String> {
+        let id = dom::input_value("new-shop-id");
+        let shop_id = match id.trim() {
+            "" => None,
+            id => Some(ShopId::parse(id).map_err(|e| format!("shop id: {e}"))?),
+        };
+        Ok(CreateShopRequest {
+            shop_id,
+            name: Label::parse(&dom::input_value("new-shop-name")).map_err(|e| format!("name: {e}"))?,
+            currency: Currency::parse(&dom::input_value("new-shop-currency").trim().to_ascii_uppercase())
+                .map_err(|e| format!("currency: {e}"))?,
+            points_per_unit: points_per_unit("new-shop-points")?,
+        })
+    })();
+    let request = match request {
+        Ok(request) => request,
+        Err(message) => return views::error(&message),
+    };
+    dom::set_busy("create-shop-submit", true);
+    let result = async {
+        let shop = api::create_shop(&request).await?;
+        let invite = api::invite(shop.shop_id.as_str()).await?;
+        let me = api::me().await?;
+        Ok::<_, Failure>((shop, invite, me))
+    }
+    .await;
+    dom::set_busy("create-shop-submit", false);
+    match result {
+        Ok((shop, invite, me)) => {
+            views::shops(&me);
+            with(|c| c.me = Some(me));
+            dom::set_input_value("invite-link", &absolute(&invite.invite_path));
+            dom::set_hidden("invite-link-box", false);
+            for id in ["new-shop-id", "new-shop-name"] {
+                dom::set_input_value(id, "");
+            }
+            views::notice(&format!("{} is created. Send its owner the invite link below.", shop.name.as_str()));
+            if let Some(link) = dom::element("invite-link") {
+                let _ = link.focus();
+            }
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+fn points_per_unit(id: &str) -> Result<PointsPerUnit, String> {
+    let error = |_| "points per currency unit: a whole number from 1 to 1000".to_owned();
+    let value: u32 = dom::input_value(id).trim().parse().map_err(error)?;
+    PointsPerUnit::new(value).map_err(|e| e.to_string())
+}
+
+/// A path on this site as a full link, to send to someone.
+fn absolute(path: &str) -> String {
+    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
+    format!("{origin}{path}")
+}
+
+/// Copies the invite link (the field stays selected, so Ctrl+C works too).
+pub fn copy_invite_link() {
+    let link = dom::input_value("invite-link");
+    if let Some(input) = dom::input("invite-link") {
+        input.select();
+    }
+    let copied = web_sys::window().and_then(|window| {
+        let clipboard = js_sys::Reflect::get(&window.navigator(), &"clipboard".into()).ok()?;
+        let write = js_sys::Reflect::get(&clipboard, &"writeText".into()).ok()?.dyn_into::<js_sys::Function>().ok()?;
+        write.call1(&clipboard, &link.into()).ok()
+    });
+    if copied.is_some() {
+        views::notice("The invite link is copied.");
+    } else {
+        views::notice("The link is selected: copy it with Ctrl+C (⌘C).");
+    }
+}
+
+pub async fn open_shop(shop_id: String) {
+    views::clear_messages();
+    let result = async {
+        let shop = api::shop(&shop_id).await?;
+        let products = api::products(&shop_id).await?;
+        let rewards = api::rewards(&shop_id).await?;
+        Ok::<_, Failure>((shop, products, rewards))
+    }
+    .await;
+    match result {
+        Ok((shop, products, rewards)) => {
+            views::shop(&shop);
+            with(|c| {
+                c.shop = Some(shop);
+                c.products = products.products;
+                c.rewards = rewards.rewards;
+                c.registers.clear();
+                c.editing = None;
+                views::products(c);
+                views::rewards(c);
+                views::registers(c);
+            });
+            views::tab(Tab::Settings);
+            views::show(Screen::Shop);
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn back_to_shops() {
+    views::clear_messages();
+    match api::me().await {
+        Ok(me) => enter(me),
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn open_tab(tab: Tab) {
+    views::clear_messages();
+    views::tab(tab);
+    if tab == Tab::Registers {
+        load_registers().await;
+    }
+}
+
+async fn load_registers() {
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    match api::registers(&shop_id).await {
+        Ok(list) => with(|c| {
+            c.registers = list.registers;
+            views::registers(c);
+        }),
+        // The register routes come with register pairing; a server without them answers 404.
+        Err(failure) if failure.is(ErrorCode::NotFound) => {
+            dom::set_text("registers-status", "This server cannot list registers yet.");
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn save_settings() {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let patch = (|| -> Result<ShopSettingsPatch, String> {
+        Ok(ShopSettingsPatch {
+            name: Some(Label::parse(&dom::input_value("settings-name")).map_err(|e| format!("name: {e}"))?),
+            points_per_unit: Some(points_per_unit("settings-points")?),
+        })
+    })();
+    let patch = match patch {
+        Ok(patch) => patch,
+        Err(message) => return views::error(&message),
+    };
+    dom::set_busy("settings-submit", true);
+    let result = api::update_shop(&shop_id, &patch).await;
+    dom::set_busy("settings-submit", false);
+    match result {
+        Ok(shop) => {
+            views::shop(&shop);
+            views::notice(&format!(
+                "Saved: {} point(s) per {} from the next sale.",
+                shop.points_per_unit.get(),
+                shop.currency
+            ));
+            with(|c| c.shop = Some(shop));
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn invite_owner() {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    match api::invite(&shop_id).await {
+        Ok(invite) => {
+            dom::set_input_value("shop-invite-link", &absolute(&invite.invite_path));
+            dom::set_hidden("shop-invite-link", false);
+            dom::set_hidden("shop-invite-label", false);
+            if let Some(input) = dom::input("shop-invite-link") {
+                let _ = input.focus();
+                input.select();
+            }
+            views::notice("Send this link to the other owner: it works once, for 7 days.");
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+/// Stores a new product list and redraws it.
+async fn store_products(shop_id: &str, products: Vec<Product>, done: &str) -> bool {
+    match api::put_products(shop_id, &ProductList { products }).await {
+        Ok(stored) => {
+            with(|c| {
+                c.products = stored.products;
+                c.editing = None;
+                views::products(c);
+            });
+            views::notice(done);
+            true
+        }
+        Err(failure) => {
+            fail(&failure);
+            false
+        }
+    }
+}
+
+pub async fn save_product() {
+    views::clear_messages();
+    let Some((shop_id, currency)) = open_shop_id() else { return };
+    let product = (|| -> Result<Product, String> {
+        Ok(Product {
+            product_code: ProductCode::parse(dom::input_value("product-code").trim())
+                .map_err(|e| format!("code: {e}"))?,
+            name: Label::parse(&dom::input_value("product-name")).map_err(|e| format!("name: {e}"))?,
+            unit_price: MinorUnits::parse(&dom::input_value("product-price"), currency)
+                .map_err(|e| format!("price: {e}"))?,
+        })
+    })();
+    let list = product.and_then(|product| {
+        let name = product.name.as_str().to_owned();
+        with(|c| c.products_with(product)).map(|list| (list, name))
+    });
+    match list {
+        Ok((list, name)) => {
+            dom::set_busy("product-submit", true);
+            store_products(&shop_id, list, &format!("Saved {name}: the registers offer it from their next start."))
+                .await;
+            dom::set_busy("product-submit", false);
+        }
+        Err(message) => views::error(&message),
+    }
+}
+
+pub fn edit_product(index: Option<usize>) {
+    with(|c| {
+        c.editing = index.filter(|i| *i < c.products.len());
+        views::product_form(c);
+    });
+    if let Some(name) = dom::element("product-name") {
+        let _ = name.focus();
+    }
+}
+
+pub fn cancel_edit() {
+    edit_product(None);
+}
+
+pub async fn remove_product(index: usize) {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let list = with(|c| c.products_without(index));
+    store_products(&shop_id, list, "Removed: the registers no longer offer it.").await;
+}
+
+pub fn export_products() {
+    let Some((shop_id, currency)) = open_shop_id() else { return };
+    let text = with(|c| products_csv::export(&c.products, currency));
+    if download(&format!("products-{shop_id}.csv"), &text).is_none() {
+        views::error("This browser could not save the file.");
+    }
+}
+
+fn download(name: &str, text: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/csv");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
+    let link = dom::create("a")?.dyn_into::<web_sys::HtmlAnchorElement>().ok()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    web_sys::Url::revoke_object_url(&url).ok()
+}
+
+pub async fn import_products() {
+    views::clear_messages();
+    let Some((shop_id, currency)) = open_shop_id() else { return };
+    let text = dom::element("products-csv")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+        .map(|area| area.value())
+        .unwrap_or_default();
+    match products_csv::import(&text, currency) {
+        Ok(products) => {
+            let count = products.len();
+            if store_products(&shop_id, products, &format!("Imported {count} product(s).")).await {
+                if let Some(area) =
+                    dom::element("products-csv").and_then(|e| e.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+                {
+                    area.set_value("");
+                }
+            }
+        }
+        Err(message) => views::error(&message),
+    }
+}
+
+async fn store_rewards(shop_id: &str, rewards: Vec<domain::rewards::Reward>, done: &str) {
+    match api::put_rewards(shop_id, &RewardList { rewards }).await {
+        Ok(stored) => {
+            with(|c| {
+                c.rewards = stored.rewards;
+                views::rewards(c);
+            });
+            views::notice(done);
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn add_reward() {
+    views::clear_messages();
+    let Some((shop_id, currency)) = open_shop_id() else { return };
+    let kind = dom::element("reward-kind")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|select| select.value())
+        .unwrap_or_default();
+    let reward = (|| -> Result<Reward, String> {
+        let value = dom::input_value("reward-value");
+        let benefit = if kind == "amount_off" {
+            Benefit::AmountOff { amount: MinorUnits::parse(&value, currency).map_err(|e| format!("amount: {e}"))? }
+        } else {
+            Benefit::FreeItem { item: Label::parse(&value).map_err(|e| format!("item: {e}"))? }
+        };
+        let cost_points: i64 = dom::input_value("reward-cost")
+            .trim()
+            .parse()
+            .ok()
+            .filter(|points| *points > 0)
+            .ok_or("cost: a whole number of points, more than 0")?;
+        Ok(Reward {
+            reward_id: RewardId::parse(dom::input_value("reward-id").trim()).map_err(|e| format!("id: {e}"))?,
+            name: Label::parse(&dom::input_value("reward-name")).map_err(|e| format!("name: {e}"))?,
+            cost_points,
+            benefit,
+        })
+    })();
+    match reward.and_then(|reward| with(|c| c.rewards_with(reward))) {
+        Ok(list) => {
+            store_rewards(&shop_id, list, "Reward added.").await;
+            for id in ["reward-id", "reward-name", "reward-cost", "reward-value"] {
+                dom::set_input_value(id, "");
+            }
+        }
+        Err(message) => views::error(&message),
+    }
+}
+
+pub async fn remove_reward(index: usize) {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let list = with(|c| c.rewards_without(index));
+    store_rewards(&shop_id, list, "Reward removed.").await;
+}
+
+pub async fn revoke_register(register_id: String) {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let name = with(|c| {
+        c.registers.iter().find(|r| r.register_id.as_str() == register_id).map(|r| r.name.as_str().to_owned())
+    })
+    .unwrap_or_else(|| register_id.clone());
+    let confirmed = web_sys::window()
+        .and_then(|w| w.confirm_with_message(&format!("Revoke {name}? It stops working at once.")).ok())
+        .unwrap_or(false);
+    if !confirmed {
+        return;
+    }
+    match api::revoke_register(&shop_id, &register_id).await {
+        Ok(()) => {
+            views::notice(&format!("{name} is revoked."));
+            load_registers().await;
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn pair_register() {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let code: String =
+        dom::input_value("pair-code").chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase();
+    if code.is_empty() {
+        return views::error("Type the code the new register shows.");
+    }
+    let name = match Label::parse(&dom::input_value("pair-name")) {
+        Ok(name) => name,
+        Err(error) => return views::error(&format!("name: {error}")),
+    };
+    dom::set_busy("pair-submit", true);
+    let result = api::pair(&shop_id, &ApprovePairingRequest { code, name }).await;
+    dom::set_busy("pair-submit", false);
+    match result {
+        Ok(register) => {
+            views::notice(&format!("{} is paired: the register page starts by itself.", register.name.as_str()));
+            dom::set_input_value("pair-code", "");
+            dom::set_input_value("pair-name", "");
+            load_registers().await;
+        }
+        Err(failure) => fail(&failure),
+    }
+}

@@ -1,0 +1,87 @@
+//! Tessera's owner console (`/owner/`): the operator's first-run claim, accepting
+//! an invite, signing in, and running a shop — its settings, products (with CSV
+//! export and import), rewards and registers — without curl.
+//!
+//! Modules, each depending only on those listed before it: [`entry`] (how the
+//! page was opened: a setup or invite link), [`products_csv`], [`state`] (the
+//! console's memory and rules), [`api`] (typed calls), [`views`] (drawing);
+//! [`flows`] do the I/O and change the state; this file wires each element to
+//! its one handler.
+
+pub mod api;
+pub mod entry;
+pub mod flows;
+pub mod products_csv;
+pub mod state;
+pub mod views;
+
+use state::Tab;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen_futures::spawn_local;
+use web_shared::dom;
+
+/// Entry point, called once by `index.html` after the module is initialised.
+#[wasm_bindgen]
+pub fn start() {
+    on_submit("claim-form", flows::claim);
+    on_submit("invite-form", flows::accept_invite);
+    on_submit("sign-in-form", flows::sign_in);
+    on_submit("create-shop-form", flows::create_shop);
+    on_submit("settings-form", flows::save_settings);
+    on_submit("product-form", flows::save_product);
+    on_submit("reward-form", flows::add_reward);
+    on_submit("pair-form", flows::pair_register);
+    on_click("sign-out", flows::sign_out);
+    on_click("shop-invite", flows::invite_owner);
+    on_click("products-import", flows::import_products);
+    dom::on_id("products-export", "click", |_| flows::export_products());
+    dom::on_id("product-cancel", "click", |_| flows::cancel_edit());
+    dom::on_id("copy-invite", "click", |_| flows::copy_invite_link());
+    on_click("back-to-shops", flows::back_to_shops);
+    dom::on_id("claim-to-sign-in", "click", |_| flows::go(state::Screen::SignIn));
+    dom::on_id("invite-to-sign-in", "click", |_| flows::go(state::Screen::SignIn));
+    dom::on_id("to-invite", "click", |_| flows::go(state::Screen::Invite));
+    dom::on_id("to-claim", "click", |_| flows::go(state::Screen::Claim));
+    for tab in Tab::ALL {
+        dom::on_id(tab.ids().0, "click", move |_| spawn_local(flows::open_tab(tab)));
+    }
+    // Buttons drawn from data: one handler per list.
+    dom::on_id("shop-list", "click", |event| {
+        if let Some((_, shop_id)) = views::clicked_button(&event, "data-shop-id") {
+            spawn_local(flows::open_shop(shop_id));
+        }
+    });
+    dom::on_id("product-rows", "click", |event| {
+        if let Some((_, index)) = views::clicked_button(&event, "data-edit") {
+            flows::edit_product(index.parse().ok());
+        } else if let Some((_, index)) = views::clicked_button(&event, "data-remove") {
+            if let Ok(index) = index.parse() {
+                spawn_local(flows::remove_product(index));
+            }
+        }
+    });
+    dom::on_id("reward-rows", "click", |event| {
+        if let Some((_, index)) = views::clicked_button(&event, "data-remove") {
+            if let Ok(index) = index.parse() {
+                spawn_local(flows::remove_reward(index));
+            }
+        }
+    });
+    dom::on_id("register-rows", "click", |event| {
+        if let Some((_, register_id)) = views::clicked_button(&event, "data-revoke") {
+            spawn_local(flows::revoke_register(register_id));
+        }
+    });
+    spawn_local(flows::boot());
+}
+
+fn on_submit<F: std::future::Future<Output = ()> + 'static>(id: &str, handler: fn() -> F) {
+    dom::on_id(id, "submit", move |event| {
+        event.prevent_default();
+        spawn_local(handler());
+    });
+}
+
+fn on_click<F: std::future::Future<Output = ()> + 'static>(id: &str, handler: fn() -> F) {
+    dom::on_id(id, "click", move |_| spawn_local(handler()));
+}

@@ -1,0 +1,222 @@
+//! Drawing the console from its state: which view shows, messages, and the
+//! lists (shops, products, rewards, registers). Nothing here calls the server.
+
+use crate::state::{Console, Screen, Tab};
+use domain::api::owner_accounts::OwnerMe;
+use domain::api::ShopSummary;
+use domain::rewards::Benefit;
+use wasm_bindgen::JsCast;
+use web_shared::{dom, locale};
+use web_sys::Element;
+
+const VIEWS: [(Screen, &str); 6] = [
+    (Screen::Loading, "loading-view"),
+    (Screen::Claim, "claim-view"),
+    (Screen::Invite, "invite-view"),
+    (Screen::SignIn, "sign-in-view"),
+    (Screen::Shops, "shops-view"),
+    (Screen::Shop, "shop-view"),
+];
+
+/// Shows one view and moves focus to its first field (or heading), so keyboard
+/// and screen-reader users land where the new screen starts.
+pub fn show(screen: Screen) {
+    for (each, id) in VIEWS {
+        dom::set_hidden(id, each != screen);
+    }
+    let first = match screen {
+        Screen::Claim => "claim-email",
+        Screen::Invite => "invite-email",
+        Screen::SignIn => "sign-in-email",
+        _ => "main",
+    };
+    if let Some(element) = dom::element(first) {
+        let _ = element.focus();
+    }
+}
+
+pub fn error(message: &str) {
+    dom::set_text("error", message);
+    dom::set_hidden("error", false);
+    dom::set_hidden("notice", true);
+}
+
+pub fn notice(message: &str) {
+    dom::set_text("notice", message);
+    dom::set_hidden("notice", false);
+    dom::set_hidden("error", true);
+}
+
+pub fn clear_messages() {
+    dom::set_hidden("error", true);
+    dom::set_hidden("notice", true);
+}
+
+pub fn whoami(me: Option<&OwnerMe>) {
+    let text = match me {
+        Some(me) if me.operator => format!("{} (operator)", me.email),
+        Some(me) => me.email.to_string(),
+        None => String::new(),
+    };
+    dom::set_text("whoami", &text);
+    dom::set_hidden("sign-out", me.is_none());
+}
+
+fn button(text: &str, attribute: &str, value: &str, class: &str) -> Option<Element> {
+    let button = dom::create_text("button", class, text)?;
+    let _ = button.set_attribute("type", "button");
+    let _ = button.set_attribute(attribute, value);
+    Some(button)
+}
+
+pub fn shops(me: &OwnerMe) {
+    dom::clear_children("shop-list");
+    let Some(list) = dom::element("shop-list") else { return };
+    for shop in &me.shops {
+        let Some(item) = dom::create("li") else { continue };
+        let label = format!("{} — {} point(s) per {}", shop.name.as_str(), shop.points_per_unit.get(), shop.currency);
+        if let Some(text) = dom::create_text("span", "", &label) {
+            dom::append(&item, &text);
+        }
+        if let Some(open) = button("Open", "data-shop-id", shop.shop_id.as_str(), "button") {
+            let _ = open.set_attribute("aria-label", &format!("Open {}", shop.name.as_str()));
+            dom::append(&item, &open);
+        }
+        dom::append(&list, &item);
+    }
+    dom::set_hidden("no-shops", !me.shops.is_empty());
+    dom::set_hidden("create-shop-form", !me.operator);
+}
+
+pub fn shop(shop: &ShopSummary) {
+    dom::set_text("shop-title", shop.name.as_str());
+    dom::set_input_value("settings-name", shop.name.as_str());
+    dom::set_input_value("settings-points", &shop.points_per_unit.get().to_string());
+    dom::set_text("settings-currency", &shop.currency.to_string());
+    dom::set_hidden("shop-invite-link", true);
+    dom::set_hidden("shop-invite-label", true);
+}
+
+pub fn tab(tab: Tab) {
+    for each in Tab::ALL {
+        let (button, panel) = each.ids();
+        dom::set_hidden(panel, each != tab);
+        if let Some(element) = dom::element(button) {
+            if each == tab {
+                let _ = element.set_attribute("aria-current", "page");
+            } else {
+                let _ = element.remove_attribute("aria-current");
+            }
+        }
+    }
+}
+
+pub fn products(console: &Console) {
+    dom::clear_children("product-rows");
+    let (Some(rows), Some(shop)) = (dom::element("product-rows"), console.shop.as_ref()) else { return };
+    for (index, product) in console.products.iter().enumerate() {
+        let Some(row) = dom::create("tr") else { continue };
+        let price = locale::money(product.unit_price.0, shop.currency);
+        for text in [product.product_code.as_str(), product.name.as_str(), &price] {
+            if let Some(cell) = dom::create_text("td", "", text) {
+                dom::append(&row, &cell);
+            }
+        }
+        if let Some(cell) = dom::create("td") {
+            let name = product.name.as_str();
+            if let Some(edit) = button("Edit", "data-edit", &index.to_string(), "button") {
+                let _ = edit.set_attribute("aria-label", &format!("Edit {name}"));
+                dom::append(&cell, &edit);
+            }
+            if let Some(remove) = button("Remove", "data-remove", &index.to_string(), "button button-danger") {
+                let _ = remove.set_attribute("aria-label", &format!("Remove {name}"));
+                dom::append(&cell, &remove);
+            }
+            dom::append(&row, &cell);
+        }
+        dom::append(&rows, &row);
+    }
+    product_form(console);
+}
+
+/// The product form: empty to add, filled to edit.
+pub fn product_form(console: &Console) {
+    let editing = console.editing.and_then(|i| console.products.get(i));
+    let currency = console.shop.as_ref().map(|s| s.currency);
+    match (editing, currency) {
+        (Some(product), Some(currency)) => {
+            dom::set_text("product-form-title", &format!("Edit {}", product.name.as_str()));
+            dom::set_input_value("product-code", product.product_code.as_str());
+            dom::set_input_value("product-name", product.name.as_str());
+            dom::set_input_value("product-price", &product.unit_price.decimal(currency));
+            dom::set_text("product-submit", "Save");
+            dom::set_hidden("product-cancel", false);
+        }
+        _ => {
+            dom::set_text("product-form-title", "Add a product");
+            for id in ["product-code", "product-name", "product-price"] {
+                dom::set_input_value(id, "");
+            }
+            dom::set_text("product-submit", "Add");
+            dom::set_hidden("product-cancel", true);
+        }
+    }
+}
+
+pub fn rewards(console: &Console) {
+    dom::clear_children("reward-rows");
+    let (Some(list), Some(shop)) = (dom::element("reward-rows"), console.shop.as_ref()) else { return };
+    for (index, reward) in console.rewards.iter().enumerate() {
+        let Some(item) = dom::create("li") else { continue };
+        let benefit = match &reward.benefit {
+            Benefit::FreeItem { item } => format!("a free {}", item.as_str()),
+            Benefit::AmountOff { amount } => format!("{} off", locale::money(amount.0, shop.currency)),
+        };
+        let text = format!("{} — {} points: {benefit}", reward.name.as_str(), reward.cost_points);
+        if let Some(span) = dom::create_text("span", "", &text) {
+            dom::append(&item, &span);
+        }
+        if let Some(remove) = button("Remove", "data-remove", &index.to_string(), "button button-danger") {
+            let _ = remove.set_attribute("aria-label", &format!("Remove {}", reward.name.as_str()));
+            dom::append(&item, &remove);
+        }
+        dom::append(&list, &item);
+    }
+}
+
+pub fn registers(console: &Console) {
+    dom::clear_children("register-rows");
+    let Some(rows) = dom::element("register-rows") else { return };
+    for register in &console.registers {
+        let Some(row) = dom::create("tr") else { continue };
+        let seen = register.last_seen.map_or_else(|| "never".to_owned(), locale::date_time);
+        let state = if register.revoked { "revoked" } else { "active" };
+        for text in [register.name.as_str(), &seen, state] {
+            if let Some(cell) = dom::create_text("td", "", text) {
+                dom::append(&row, &cell);
+            }
+        }
+        if let Some(cell) = dom::create("td") {
+            if !register.revoked {
+                if let Some(revoke) =
+                    button("Revoke", "data-revoke", register.register_id.as_str(), "button button-danger")
+                {
+                    let _ = revoke.set_attribute("aria-label", &format!("Revoke {}", register.name.as_str()));
+                    dom::append(&cell, &revoke);
+                }
+            }
+            dom::append(&row, &cell);
+        }
+        dom::append(&rows, &row);
+    }
+    let status = if console.registers.is_empty() { "No register yet: pair one below." } else { "" };
+    dom::set_text("registers-status", status);
+}
+
+/// The button a click landed on (or inside), if it carries `attribute`.
+pub fn clicked_button(event: &web_sys::Event, attribute: &str) -> Option<(Element, String)> {
+    let target = event.target()?.dyn_into::<Element>().ok()?;
+    let button = target.closest("button").ok()??;
+    let value = button.get_attribute(attribute)?;
+    Some((button, value))
+}

@@ -1,0 +1,260 @@
+//! `OwnerBook`: the one Durable Object that holds shop owners' accounts (the
+//! e-mail, the PBKDF2 password hash, operator or not), which shops each runs,
+//! the invites (by their token's SHA-256 only) and each account's sign-in
+//! guard. Every operation runs in one synchronous stretch, so there is exactly
+//! one operator and an invite is used exactly once, however calls interleave.
+
+pub mod protocol;
+
+use crate::auth::password::StoredPassword;
+use crate::clock;
+use crate::error::{Outcome, Problem};
+use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
+use crate::storage::sql;
+use domain::api::owner_accounts::{judge_invite, InviteRefusal, OwnerEmail};
+use domain::api::ErrorCode;
+use domain::attempts::{AttemptGuard, AttemptLimit, AttemptRefusal};
+use domain::member::SIGN_IN_LIMIT;
+use domain::shop::ShopId;
+use domain::UnixMillis;
+use protocol::{AcceptInvite, BeginSignIn, ClaimOperator, CreateInvite, FinishSignIn, OwnerAccount, OwnerOperation};
+use serde::Deserialize;
+use worker::{durable_object, Env, SqlStorage, State};
+
+/// Owners' wrong passwords lock sign-in like members' do.
+const OWNER_SIGN_IN_LIMIT: AttemptLimit = SIGN_IN_LIMIT;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS accounts (
+    email TEXT PRIMARY KEY,
+    password TEXT NOT NULL,
+    operator INTEGER NOT NULL CHECK (operator IN (0, 1)),
+    created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS one_operator ON accounts (operator) WHERE operator = 1;
+CREATE TABLE IF NOT EXISTS runs (
+    email TEXT NOT NULL REFERENCES accounts (email),
+    shop_id TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    PRIMARY KEY (email, shop_id)
+);
+CREATE TABLE IF NOT EXISTS invites (
+    token_hash TEXT PRIMARY KEY,
+    shop_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    used_by TEXT
+);
+CREATE TABLE IF NOT EXISTS sign_in_guards (
+    email TEXT PRIMARY KEY,
+    guard TEXT NOT NULL
+);
+";
+
+#[durable_object]
+pub struct OwnerBook {
+    sql: SqlStorage,
+}
+
+durable_object_serving!(OwnerBook);
+
+impl StorageObject for OwnerBook {
+    type Operation = OwnerOperation;
+
+    fn open(state: State, _env: Env) -> Self {
+        Self { sql: state.storage().sql() }
+    }
+
+    /// Each operation reads and writes without awaiting: atomic inside this object.
+    async fn handle(&self, operation: OwnerOperation) -> Outcome<Reply> {
+        sql::create(&self.sql, SCHEMA)?;
+        match operation {
+            OwnerOperation::Claimed(request) => answer(request, |_| self.claimed()),
+            OwnerOperation::ClaimOperator(request) => answer(request, |r| self.claim_operator(r)),
+            OwnerOperation::Account(request) => answer(request, |r| self.account(&r.email)),
+            OwnerOperation::BeginSignIn(request) => answer(request, |r| self.begin_sign_in(r)),
+            OwnerOperation::FinishSignIn(request) => answer(request, |r| self.finish_sign_in(r)),
+            OwnerOperation::CreateInvite(request) => answer(request, |r| self.create_invite(r)),
+            OwnerOperation::AcceptInvite(request) => answer(request, |r| self.accept_invite(r)),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct AccountRow {
+    password: String,
+    operator: i64,
+}
+
+#[derive(Deserialize)]
+struct ShopRow {
+    shop_id: String,
+}
+
+#[derive(Deserialize)]
+struct GuardRow {
+    guard: String,
+}
+
+#[derive(Deserialize)]
+struct InviteRow {
+    shop_id: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
+/// Wrong e-mail or password: never says which.
+pub fn wrong_credentials() -> Problem {
+    Problem::new(ErrorCode::WrongCredentials, "the e-mail address or the password is wrong")
+}
+
+fn sign_in_refusal(refusal: AttemptRefusal, now: UnixMillis) -> Problem {
+    match refusal {
+        AttemptRefusal::Wrong { .. } => wrong_credentials(),
+        AttemptRefusal::Locked { until } => {
+            let minutes = ((until - now).max(0) + 59_999) / 60_000;
+            Problem::new(
+                ErrorCode::TooManyAttempts,
+                format!("too many wrong passwords for this account: try again in {} minute(s)", minutes.max(1)),
+            )
+        }
+    }
+}
+
+impl OwnerBook {
+    fn claimed(&self) -> Outcome<bool> {
+        Ok(sql::number(&self.sql, "SELECT COUNT(*) AS n FROM accounts WHERE operator = 1", None)? > 0)
+    }
+
+    fn insert_account(&self, email: &OwnerEmail, password: &StoredPassword, operator: bool) -> Outcome<()> {
+        self.sql.exec(
+            "INSERT INTO accounts (email, password, operator, created_at) VALUES (?, ?, ?, ?)",
+            vec![
+                email.as_str().into(),
+                serde_json::to_string(password)?.into(),
+                i64::from(operator).into(),
+                clock::now().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    fn claim_operator(&self, request: ClaimOperator) -> Outcome<Done> {
+        if self.claimed()? {
+            return Err(Problem::new(ErrorCode::AlreadyExists, "this instance's operator account exists already"));
+        }
+        if self.account(&request.email)?.is_some() {
+            return Err(Problem::new(ErrorCode::AlreadyExists, "an owner account with this e-mail exists already"));
+        }
+        self.insert_account(&request.email, &request.password, true)?;
+        Ok(Done)
+    }
+
+    fn account(&self, email: &OwnerEmail) -> Outcome<Option<OwnerAccount>> {
+        let row: Option<AccountRow> = sql::first(
+            &self.sql,
+            "SELECT password, operator FROM accounts WHERE email = ?",
+            vec![email.as_str().into()],
+        )?;
+        let Some(row) = row else {
+            return Ok(None);
+        };
+        let password = serde_json::from_str(&row.password).map_err(|_| sql::corrupt("owner book", "password"))?;
+        let shops: Vec<ShopRow> = sql::all(
+            &self.sql,
+            "SELECT shop_id FROM runs WHERE email = ? ORDER BY shop_id",
+            vec![email.as_str().into()],
+        )?;
+        let shops = shops
+            .into_iter()
+            .map(|row| ShopId::parse(&row.shop_id).map_err(|_| sql::corrupt("owner book", "shop id")))
+            .collect::<Outcome<Vec<_>>>()?;
+        Ok(Some(OwnerAccount { email: email.clone(), password, operator: row.operator == 1, shops }))
+    }
+
+    fn guard(&self, email: &OwnerEmail) -> Outcome<AttemptGuard> {
+        let row: Option<GuardRow> =
+            sql::first(&self.sql, "SELECT guard FROM sign_in_guards WHERE email = ?", vec![email.as_str().into()])?;
+        match row {
+            Some(row) => serde_json::from_str(&row.guard).map_err(|_| sql::corrupt("owner book", "sign-in guard")),
+            None => Ok(AttemptGuard::default()),
+        }
+    }
+
+    fn save_guard(&self, email: &OwnerEmail, guard: &AttemptGuard) -> Outcome<()> {
+        self.sql.exec(
+            "INSERT INTO sign_in_guards (email, guard) VALUES (?, ?)
+             ON CONFLICT (email) DO UPDATE SET guard = excluded.guard",
+            vec![email.as_str().into(), serde_json::to_string(guard)?.into()],
+        )?;
+        Ok(())
+    }
+
+    fn begin_sign_in(&self, request: BeginSignIn) -> Outcome<Done> {
+        let now = clock::now();
+        let mut guard = self.guard(&request.email)?;
+        guard.begin_attempt(now, OWNER_SIGN_IN_LIMIT).map_err(|refusal| sign_in_refusal(refusal, now))?;
+        self.save_guard(&request.email, &guard)?;
+        Ok(Done)
+    }
+
+    fn finish_sign_in(&self, request: FinishSignIn) -> Outcome<Done> {
+        let mut guard = self.guard(&request.email)?;
+        let verdict = guard.finish_attempt(request.correct, OWNER_SIGN_IN_LIMIT);
+        self.save_guard(&request.email, &guard)?;
+        verdict.map_err(|refusal| sign_in_refusal(refusal, clock::now()))?;
+        Ok(Done)
+    }
+
+    fn create_invite(&self, request: CreateInvite) -> Outcome<Done> {
+        let now = clock::now();
+        // Invites long past their time are forgotten; a used one stays, so its link keeps saying so for a while.
+        self.sql.exec("DELETE FROM invites WHERE expires_at < ?", vec![(now - 30 * 24 * 60 * 60_000).into()])?;
+        self.sql.exec(
+            "INSERT INTO invites (token_hash, shop_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+            vec![request.token_hash.into(), request.shop_id.as_str().into(), now.into(), request.expires_at.into()],
+        )?;
+        Ok(Done)
+    }
+
+    fn accept_invite(&self, request: AcceptInvite) -> Outcome<ShopId> {
+        let now = clock::now();
+        let invite: Option<InviteRow> = sql::first(
+            &self.sql,
+            "SELECT shop_id, expires_at, used_at FROM invites WHERE token_hash = ?",
+            vec![request.token_hash.as_str().into()],
+        )?;
+        let invite = invite.ok_or_else(|| Problem::new(ErrorCode::NotFound, "this invite link is not known"))?;
+        judge_invite(invite.expires_at, invite.used_at.is_some(), now).map_err(|refusal| match refusal {
+            InviteRefusal::AlreadyUsed => {
+                Problem::new(ErrorCode::AlreadyUsed, "this invite link was used already: ask for a new one")
+            }
+            InviteRefusal::Expired => {
+                Problem::new(ErrorCode::Expired, "this invite link has expired: ask for a new one")
+            }
+        })?;
+        let shop_id = ShopId::parse(&invite.shop_id).map_err(|_| sql::corrupt("owner book", "invite's shop id"))?;
+        let existing = self.account(&request.email)?;
+        match (existing, request.new_password) {
+            (None, Some(password)) => self.insert_account(&request.email, &password, false)?,
+            (Some(_), None) => {}
+            (Some(_), Some(_)) => {
+                return Err(Problem::new(
+                    ErrorCode::AlreadyExists,
+                    "an owner account with this e-mail exists already: use its password",
+                ))
+            }
+            (None, None) => return Err(wrong_credentials()),
+        }
+        self.sql.exec(
+            "INSERT INTO runs (email, shop_id, since) VALUES (?, ?, ?) ON CONFLICT (email, shop_id) DO NOTHING",
+            vec![request.email.as_str().into(), shop_id.as_str().into(), now.into()],
+        )?;
+        self.sql.exec(
+            "UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ?",
+            vec![now.into(), request.email.as_str().into(), request.token_hash.into()],
+        )?;
+        Ok(shop_id)
+    }
+}

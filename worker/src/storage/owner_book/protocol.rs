@@ -1,0 +1,136 @@
+//! What the Worker can ask the [`OwnerBook`](super::OwnerBook), and the client that asks it.
+
+use crate::auth::password::StoredPassword;
+use crate::error::Outcome;
+use crate::storage::object::{protocol, Done, ObjectClient};
+use domain::api::owner_accounts::OwnerEmail;
+use domain::shop::ShopId;
+use domain::UnixMillis;
+use serde::{Deserialize, Serialize};
+use worker::Env;
+
+const BINDING: &str = "OWNER_BOOK";
+/// One book for the whole instance: owners are few, and one object makes
+/// "exactly one operator" and "an invite is used once" plain transactions.
+const NAME: &str = "owners";
+
+protocol! {
+    pub enum OwnerOperation {
+        /// Whether the operator account exists.
+        Claimed(Claimed) -> bool,
+        /// Creates the operator account; `already_exists` once there is one (or the e-mail is taken).
+        ClaimOperator(ClaimOperator) -> Done,
+        /// An account with its shops, or none.
+        Account(Account) -> Option<OwnerAccount>,
+        /// Counts a sign-in attempt before the (slow) password check; `too_many_attempts` while locked.
+        BeginSignIn(BeginSignIn) -> Done,
+        /// Ends the attempt: a right password clears the count.
+        FinishSignIn(FinishSignIn) -> Done,
+        /// Stores a new invite (by its token's hash) for a shop.
+        CreateInvite(CreateInvite) -> Done,
+        /// Uses an invite, once: a new account (with `new_password`) or an existing one gains the shop.
+        AcceptInvite(AcceptInvite) -> ShopId,
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Claimed;
+
+#[derive(Serialize, Deserialize)]
+pub struct ClaimOperator {
+    pub email: OwnerEmail,
+    pub password: StoredPassword,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Account {
+    pub email: OwnerEmail,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct BeginSignIn {
+    pub email: OwnerEmail,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct FinishSignIn {
+    pub email: OwnerEmail,
+    pub correct: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CreateInvite {
+    pub token_hash: String,
+    pub shop_id: ShopId,
+    pub expires_at: UnixMillis,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct AcceptInvite {
+    pub token_hash: String,
+    pub email: OwnerEmail,
+    /// `Some` for a new account; `None` for an existing one whose password the Worker checked.
+    pub new_password: Option<StoredPassword>,
+}
+
+/// An owner's account as stored: never sent to a client as it is (it holds the password hash).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct OwnerAccount {
+    pub email: OwnerEmail,
+    pub password: StoredPassword,
+    pub operator: bool,
+    pub shops: Vec<ShopId>,
+}
+
+impl OwnerAccount {
+    /// The operator runs every shop; an owner the shops they were invited to.
+    pub fn runs(&self, shop_id: &ShopId) -> bool {
+        self.operator || self.shops.contains(shop_id)
+    }
+}
+
+/// The instance's book of owners.
+pub struct OwnerClient {
+    object: ObjectClient,
+}
+
+impl OwnerClient {
+    pub fn open(env: &Env) -> Outcome<Self> {
+        Ok(Self { object: ObjectClient::named(env, BINDING, NAME)? })
+    }
+
+    pub async fn claimed(&self) -> Outcome<bool> {
+        self.object.call(Claimed).await
+    }
+
+    /// Of any number of concurrent claims, exactly one succeeds, and only once.
+    pub async fn claim_operator(&self, email: &OwnerEmail, password: StoredPassword) -> Outcome<()> {
+        self.object.call(ClaimOperator { email: email.clone(), password }).await.map(drop)
+    }
+
+    pub async fn account(&self, email: &OwnerEmail) -> Outcome<Option<OwnerAccount>> {
+        self.object.call(Account { email: email.clone() }).await
+    }
+
+    pub async fn begin_sign_in(&self, email: &OwnerEmail) -> Outcome<()> {
+        self.object.call(BeginSignIn { email: email.clone() }).await.map(drop)
+    }
+
+    pub async fn finish_sign_in(&self, email: &OwnerEmail, correct: bool) -> Outcome<()> {
+        self.object.call(FinishSignIn { email: email.clone(), correct }).await.map(drop)
+    }
+
+    pub async fn create_invite(&self, token_hash: String, shop_id: &ShopId, expires_at: UnixMillis) -> Outcome<()> {
+        self.object.call(CreateInvite { token_hash, shop_id: shop_id.clone(), expires_at }).await.map(drop)
+    }
+
+    /// Of concurrent acceptances of one invite, exactly one succeeds.
+    pub async fn accept_invite(
+        &self,
+        token_hash: String,
+        email: &OwnerEmail,
+        new_password: Option<StoredPassword>,
+    ) -> Outcome<ShopId> {
+        self.object.call(AcceptInvite { token_hash, email: email.clone(), new_password }).await
+    }
+}
