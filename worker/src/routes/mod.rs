@@ -3,7 +3,8 @@
 //! `lib.rs` picks the area by the path's prefix ([`Area::of`]); the area's
 //! `route` matches the path against [`domain::api::routes`] and the method.
 //! Members' bills and tickets are handled in [`items`], registers' scans and
-//! bill payments in [`gate`]; their routes are in the member and register tables.
+//! bill payments in [`gate`], leaving a shop, the export and closing the account in
+//! [`withdrawal`]; their routes are in the member and register tables.
 //!
 //! [`Area`]: domain::api::routes::Area
 //! [`Area::of`]: domain::api::routes::Area::of
@@ -17,6 +18,7 @@ pub mod owner;
 pub mod pairing;
 pub mod public;
 pub mod register;
+pub mod withdrawal;
 
 use crate::error::{Outcome, Problem};
 use domain::api::ErrorCode;
