@@ -66,35 +66,35 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Post => {
                 withdrawal::require_open_account(&req, env).await?;
                 items::claim(req, env).await
-            },
+            }
             _ => not_allowed("POST"),
         },
         routes::ITEMS => match method {
             Get => {
                 withdrawal::require_open_account(&req, env).await?;
                 items::pocket(req, env).await
-            },
+            }
             _ => not_allowed("GET"),
         },
         routes::ITEM_CODES => match method {
             Post => {
                 withdrawal::require_open_account(&req, env).await?;
                 items::issue_code(req, env).await
-            },
+            }
             _ => not_allowed("POST"),
         },
         routes::TRANSFERS => match method {
             Post => {
                 withdrawal::require_open_account(&req, env).await?;
                 items::offer_transfer(req, env).await
-            },
+            }
             _ => not_allowed("POST"),
         },
         routes::ACCEPT_TRANSFER => match method {
             Post => {
                 withdrawal::require_open_account(&req, env).await?;
                 items::accept_transfer(req, env).await
-            },
+            }
             _ => not_allowed("POST"),
         },
         routes::EXPORT => match method {
