@@ -42,7 +42,11 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             _ => not_allowed("GET"),
         },
         routes::MEMBERSHIPS => match method {
-            Post => join(req, env).await,
+            // Checked before the shop's book gives a closed account a customer number.
+            Post => {
+                withdrawal::require_open_account(&req, env).await?;
+                join(req, env).await
+            }
             _ => not_allowed("POST"),
         },
         routes::CODES => match method {

@@ -102,11 +102,10 @@ impl MemberVault {
         }
         for former in self.memberships().former()? {
             let shop_id = &former.membership.shop.shop_id;
-            if memberships.iter().any(|m: &ExportedMembership| &m.shop.shop_id == shop_id) {
-                // Joined again: the current membership carries the ledgers; note when they left.
-                if let Some(current) = memberships.iter_mut().find(|m| &m.shop.shop_id == shop_id) {
-                    current.left_at = Some(former.left_at);
-                }
+            // Joined again: the current membership carries the ledgers; note when they left.
+            if let Some(current) = memberships.iter_mut().find(|m: &&mut ExportedMembership| &m.shop.shop_id == shop_id)
+            {
+                current.left_at = Some(former.left_at);
                 continue;
             }
             memberships.push(self.exported(former.membership, false, Some(former.left_at))?);
