@@ -206,6 +206,10 @@ pub async fn leave_shop(shop_id: ShopId, button: web_sys::Element) {
 pub async fn delete_account() {
     if views::account::delete().await {
         end(None);
+        // Nothing of the deleted account stays on screen.
+        crate::dom::set_text("whoami", "");
+        crate::dom::set_input_value("sign-up-name", "");
+        crate::dom::set_input_value("sign-in-number", "");
         show_notice("Your account was deleted. Your member number can no longer sign in.");
     }
 }
