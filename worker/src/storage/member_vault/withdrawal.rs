@@ -34,19 +34,11 @@ impl MemberVault {
     /// given out again), a register hears that the code is not valid, and
     /// everything else (sign-in, phone) hears `account_deleted`.
     pub(super) fn refuse_when_closed(&self, operation: &VaultOperation) -> Outcome<()> {
-        if !self.closure().is_closed()? {
-            return Ok(());
+        if self.closure().is_closed()? {
+            Err(refusal_when_closed(operation))
+        } else {
+            Ok(())
         }
-        Err(match operation {
-            VaultOperation::Create(_) => Problem::new(ErrorCode::AlreadyExists, "member number taken"),
-            VaultOperation::Resolve(_)
-            | VaultOperation::Accrue(_)
-            | VaultOperation::TopUp(_)
-            | VaultOperation::Ask(_)
-            | VaultOperation::Status(_)
-            | VaultOperation::Withdraw(_) => refusals::code_of_deleted_account(),
-            _ => refusals::account_deleted(),
-        })
     }
 
     pub(super) fn ensure_open(&self, _: OpenQuery) -> Outcome<Done> {
@@ -167,6 +159,20 @@ impl MemberVault {
     }
 }
 
+/// What a closed vault answers `operation` (see [`MemberVault::refuse_when_closed`]).
+fn refusal_when_closed(operation: &VaultOperation) -> Problem {
+    match operation {
+        VaultOperation::Create(_) => Problem::new(ErrorCode::AlreadyExists, "member number taken"),
+        VaultOperation::Resolve(_)
+        | VaultOperation::Accrue(_)
+        | VaultOperation::TopUp(_)
+        | VaultOperation::Ask(_)
+        | VaultOperation::Status(_)
+        | VaultOperation::Withdraw(_) => refusals::code_of_deleted_account(),
+        _ => refusals::account_deleted(),
+    }
+}
+
 /// The ledger entry closing a membership names the member's leaving, not a
 /// register: its "register" is [`LEAVING_ENTRY_SOURCE`] and its request id is
 /// unique per leaving (one membership, so one leaving, per moment).
@@ -179,4 +185,49 @@ fn leaving_entry(shop: &ShopSummary, now: UnixMillis) -> Outcome<TillHeader> {
         request_id: RequestId::parse(&format!("left-{now}")).map_err(|_| invalid("request id"))?,
         code_hash: CodeHash::from_stored(String::new()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::storage::member_vault::protocol::{BeginSignIn, Create, Resolve, WalletQuery};
+    use domain::member::{DisplayName, MemberNumber};
+    use domain::shop::ShopId;
+
+    #[test]
+    fn a_closed_vault_never_opens_again_so_its_number_is_never_reissued() {
+        let create = VaultOperation::Create(Create {
+            member_number: MemberNumber::from_entropy([7; 8]),
+            display_name: DisplayName::parse("Bea").unwrap(),
+        });
+        // Sign-up hears `already_exists` and draws another number.
+        assert_eq!(refusal_when_closed(&create).code(), ErrorCode::AlreadyExists);
+    }
+
+    #[test]
+    fn a_closed_vault_refuses_the_member_and_the_registers_each_in_their_words() {
+        assert_eq!(refusal_when_closed(&VaultOperation::BeginSignIn(BeginSignIn)).code(), ErrorCode::AccountDeleted);
+        let wallet = VaultOperation::Wallet(WalletQuery { after: None });
+        assert_eq!(refusal_when_closed(&wallet).code(), ErrorCode::AccountDeleted);
+        let resolve = VaultOperation::Resolve(Resolve {
+            code_hash: CodeHash::from_stored("00".repeat(32)),
+            shop_id: ShopId::parse("corner-cafe").unwrap(),
+        });
+        // A register is not told about the member's account, only that the code is dead.
+        assert_eq!(refusal_when_closed(&resolve).code(), ErrorCode::Unknown);
+    }
+
+    #[test]
+    fn the_leaving_entry_is_valid_and_unique_per_moment() {
+        let shop = ShopSummary {
+            shop_id: ShopId::parse("corner-cafe").unwrap(),
+            name: Label::parse("Corner Café").unwrap(),
+            currency: domain::money::Currency::parse("EUR").unwrap(),
+            points_per_unit: domain::points::PointsPerUnit::new(1).unwrap(),
+        };
+        let first = leaving_entry(&shop, 1_700_000_000_000).unwrap();
+        let later = leaving_entry(&shop, 1_700_000_000_001).unwrap();
+        assert_eq!(first.register_id.as_str(), LEAVING_ENTRY_SOURCE);
+        assert_ne!(first.request_id, later.request_id);
+    }
 }
