@@ -17,6 +17,7 @@
 //! - [`confirmation`]: debits the customer approves or cancels on their phone.
 //! - [`tickets`]: when a gate admits or denies, and why.
 //! - [`bills`]: bills paid exactly once, where the biller allows.
+//! - [`leaving`]: when a member may leave a shop, and what closing the account keeps.
 //! - [`issuers`]: the shops an issuer may name as venue or where a bill is payable.
 //! - [`items`]: bills and tickets a member holds: references, claim links, and their one-time codes.
 //! - [`text`]: names people type, normalised, without invisible characters.
@@ -33,6 +34,7 @@ pub mod code_rules;
 pub mod confirmation;
 pub mod issuers;
 pub mod items;
+pub mod leaving;
 pub mod member;
 pub mod money;
 pub mod pairing;

@@ -2,6 +2,7 @@
 //! `domain::api::routes`). The session is an HttpOnly cookie, so every call is a
 //! same-origin fetch with credentials.
 
+use domain::api::account::DeleteAccountRequest;
 use domain::api::items::{
     ClaimRequest, Claimed, IssueItemCodeRequest, IssuedItemCode, OfferTransferRequest, Pocket, TransferOffer,
 };
@@ -85,6 +86,21 @@ pub async fn accept_transfer(token: HandoverToken) -> Result<Claimed, Failure> {
 
 pub async fn offer_transfer(item: ItemRef) -> Result<TransferOffer, Failure> {
     call("POST", routes::TRANSFERS, Some(&OfferTransferRequest { item })).await
+}
+
+/// Leaves a shop's programme (refused with `prepaid_balance_left` while prepaid value is left there).
+pub async fn leave_shop(shop_id: &ShopId) -> Result<(), Failure> {
+    send("DELETE", &routes::membership(shop_id.as_str()), None::<&()>).await.map(|_| ())
+}
+
+/// Everything held about the member, as the JSON text the server sent (saved as a file as is).
+pub async fn export() -> Result<String, Failure> {
+    send("GET", routes::EXPORT, None::<&()>).await.map(|(_, text)| text)
+}
+
+/// Deletes the account for good (the password again); the server clears the cookie.
+pub async fn delete_account(password: String) -> Result<(), Failure> {
+    send("DELETE", routes::ACCOUNT, Some(&DeleteAccountRequest { password })).await.map(|_| ())
 }
 
 async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Option<&impl Serialize>) -> Result<T, Failure> {

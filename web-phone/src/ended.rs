@@ -25,10 +25,13 @@ pub fn end(reason: Option<&str>) {
     }
 }
 
-/// Handles an answer that says the session is gone; true if it did.
+/// Handles an answer that says the session is gone (or the account was deleted); true if it did.
 pub fn ended_by(failure: &Failure) -> bool {
     if failure.is(domain::api::ErrorCode::Unauthorized) {
         end(Some("Your session has ended. Please sign in again."));
+        true
+    } else if failure.is(domain::api::ErrorCode::AccountDeleted) {
+        end(Some(&failure.message()));
         true
     } else {
         false

@@ -7,7 +7,8 @@
 //!   wake lock, vibration);
 //! - [`views::messages`] and [`views::show`] (which screen), then [`ended`] (a
 //!   session that ends goes back to sign-in);
-//! - [`views`]: one module per screen; `views::code` is the one code screen;
+//! - [`views`]: one module per screen; `views::code` is the one code screen,
+//!   `views::account` (with `views::leave`) the account screen;
 //! - [`session`]: entering, following the wallet live, leaving;
 //! - this file: which element calls which handler.
 
@@ -44,6 +45,10 @@ pub fn start() {
         }
     });
     on_submit("pin-form", session::save_pin);
+    on_submit("delete-account-form", session::delete_account);
+    dom::on_id("open-account", "click", |_| views::account::open());
+    dom::on_id("close-account", "click", |_| views::account::close());
+    dom::on_id("export-data", "click", |_| spawn_local(views::account::export()));
     on_submit("confirm-form", views::confirm::approve);
     dom::on_id("confirm-cancel", "click", |_| spawn_local(views::confirm::cancel()));
     dom::on_id("sign-out", "click", |_| spawn_local(session::sign_out()));
@@ -60,6 +65,17 @@ pub fn start() {
         if let Some(shop_id) = views::around(&button, "data-shop-id").and_then(|id| ShopId::parse(&id).ok()) {
             let share_name = views::wallet::share_name_ticked(&button);
             spawn_local(session::join(shop_id, share_name, button));
+        }
+    });
+    on_click_in("leave-list", "data-testid=leave-shop", |button| {
+        if let Some(shop_id) = views::around(&button, "data-shop-id").and_then(|id| ShopId::parse(&id).ok()) {
+            views::leave::ask(shop_id);
+        }
+    });
+    on_click_in("leave-list", "data-testid=keep-card", |_| views::leave::keep());
+    on_click_in("leave-list", "data-testid=confirm-leave", |button| {
+        if let Some(shop_id) = views::around(&button, "data-shop-id").and_then(|id| ShopId::parse(&id).ok()) {
+            spawn_local(session::leave_shop(shop_id, button));
         }
     });
     for list in ["bills", "tickets"] {

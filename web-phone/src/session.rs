@@ -28,6 +28,11 @@ pub async fn boot() {
                 views::items::announce_pending_link();
                 return views::show(Screen::Auth);
             }
+            // A session kept on this phone after the account was deleted elsewhere.
+            Err(failure) if failure.is(ErrorCode::AccountDeleted) => {
+                views::show(Screen::Auth);
+                return show_error(&failure.message());
+            }
             Err(failure) => {
                 show_error(&format!("{} Retrying…", failure.message()));
                 sleep(RETRY_MS).await;
@@ -187,5 +192,24 @@ pub async fn join(shop_id: ShopId, share_name: bool, button: web_sys::Element) {
 pub async fn save_pin() {
     if views::pin::save().await {
         refresh().await;
+    }
+}
+
+/// "Yes, leave" on a card of the account screen: the wallet then drops the card.
+pub async fn leave_shop(shop_id: ShopId, button: web_sys::Element) {
+    if views::leave::leave(shop_id, button).await {
+        refresh().await;
+    }
+}
+
+/// "Delete my account": once the server has deleted it, back to the sign-in screen.
+pub async fn delete_account() {
+    if views::account::delete().await {
+        end(None);
+        // Nothing of the deleted account stays on screen.
+        crate::dom::set_text("whoami", "");
+        crate::dom::set_input_value("sign-up-name", "");
+        crate::dom::set_input_value("sign-in-number", "");
+        show_notice("Your account was deleted. Your member number can no longer sign in.");
     }
 }

@@ -46,6 +46,8 @@ pub struct App {
     pub prompt_generation: u32,
     /// Server clock minus phone clock, from the last wallet.
     pub skew_ms: i64,
+    /// The shop whose "Leave" the member tapped: its card asks to confirm.
+    pub leaving: Option<ShopId>,
 }
 
 impl App {

@@ -240,6 +240,31 @@ pub fn no_such_event() -> Problem {
     Problem::new(ErrorCode::NotFound, "there is no such event")
 }
 
+// ---- leaving a shop and closing the account (see `domain::leaving`) ----
+
+/// Leaving a shop while prepaid value is left there.
+pub fn leave(refusal: domain::leaving::LeaveRefusal, currency: domain::money::Currency) -> Problem {
+    match refusal {
+        domain::leaving::LeaveRefusal::PrepaidBalanceLeft { prepaid } => Problem::new(
+            ErrorCode::PrepaidBalanceLeft,
+            format!(
+                "{} of prepaid value is left at this shop: spend it there or ask the shop for a refund, then leave",
+                prepaid.format(currency)
+            ),
+        ),
+    }
+}
+
+/// A sign-in or session of a member who closed their account.
+pub fn account_deleted() -> Problem {
+    Problem::new(ErrorCode::AccountDeleted, "this account was deleted: its member number cannot sign in again")
+}
+
+/// A register asking about a member who closed their account: their codes died with it.
+pub fn code_of_deleted_account() -> Problem {
+    Problem::new(ErrorCode::Unknown, "this code is not valid: the customer's account was closed")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 //! [`routes`]; the messages are here and in [`items`], [`tickets`], [`bills`]
 //! and [`issuers`]. Every refusal is an [`ApiError`].
 
+pub mod account;
 pub mod bills;
 pub mod issuers;
 pub mod items;
@@ -120,6 +121,11 @@ pub enum ErrorCode {
     RegisterRevoked,
     /// A pairing code that is unknown, expired or already used.
     PairingInvalid,
+    // Leaving and closing the account (see `leaving`).
+    /// Prepaid value is left at the shop: spend it or ask the shop for a refund before leaving.
+    PrepaidBalanceLeft,
+    /// The member closed their account: its number never signs in again.
+    AccountDeleted,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -128,7 +134,7 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             Self::MalformedJson | Self::InvalidRequest | Self::TipNotAllowed => 400,
-            Self::Unauthorized | Self::WrongCredentials | Self::RegisterRevoked => 401,
+            Self::Unauthorized | Self::WrongCredentials | Self::RegisterRevoked | Self::AccountDeleted => 401,
             Self::Forbidden
             | Self::CrossOrigin
             | Self::WrongShop
@@ -159,7 +165,8 @@ impl ErrorCode {
             | Self::OverLimit
             | Self::PinNotSet
             | Self::AlreadyAnswered
-            | Self::ConfirmationMismatch => 409,
+            | Self::ConfirmationMismatch
+            | Self::PrepaidBalanceLeft => 409,
             Self::Expired | Self::ConfirmationExpired => 410,
             Self::PinLocked => 423,
             Self::TooManyAttempts => 429,

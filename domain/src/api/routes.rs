@@ -57,6 +57,18 @@ pub const TRANSFERS: &str = "/api/me/transfers";
 /// [`Claimed`](super::items::Claimed): accept a transfer link.
 pub const ACCEPT_TRANSFER: &str = "/api/me/transfers/accept";
 
+// Leaving a shop, the export and closing the account (see `leaving`).
+/// `GET` → [`MemberExport`](super::account::MemberExport): everything held about the member.
+pub const EXPORT: &str = "/api/me/export";
+/// `DELETE` [`DeleteAccountRequest`](super::account::DeleteAccountRequest) → 204 (cookie cleared): close the
+/// account for good.
+pub const ACCOUNT: &str = "/api/me/account";
+
+/// `DELETE` → 204: leave this shop's programme (refused with `prepaid_balance_left` while prepaid value is left).
+pub fn membership(shop_id: &str) -> String {
+    format!("{MEMBERSHIPS}/{shop_id}")
+}
+
 /// `GET` → [`Wallet`](super::Wallet) once its version is past `version`: waits up to
 /// [`LONG_POLL_MS`](super::LONG_POLL_MS), then answers the wallet as it is.
 pub fn wallet_after(version: u64) -> String {
@@ -326,6 +338,7 @@ mod tests {
     fn the_router_finds_the_ids_a_builder_put_in() {
         assert_eq!(id_in(&admin_shop_registers("corner-cafe"), admin_shop_registers), Some("corner-cafe"));
         assert_eq!(id_in(&issuer_bill("bill-1"), issuer_bill), Some("bill-1"));
+        assert_eq!(id_in(&membership("corner-cafe"), membership), Some("corner-cafe"));
         assert_eq!(id_in(&issuer_bill_cancel("bill-1"), issuer_bill_cancel), Some("bill-1"));
         assert_eq!(id_in(&owner_shop("cafe"), owner_shop), Some("cafe"));
         assert_eq!(id_in(&owner_products("cafe"), owner_shop), None);

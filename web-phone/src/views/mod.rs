@@ -3,10 +3,12 @@
 //! wired in `lib.rs`. Every "Show code" button, for a membership, a bill or a
 //! ticket, opens the one code screen, [`code`].
 
+pub mod account;
 pub mod auth;
 pub mod code;
 pub mod confirm;
 pub mod items;
+pub mod leave;
 pub mod messages;
 pub mod pin;
 pub mod receipts;
@@ -21,6 +23,8 @@ pub enum Screen {
     Auth,
     Wallet,
     Code,
+    /// Export, leaving a shop, deleting the account (reached from the wallet).
+    Account,
 }
 
 pub fn show(screen: Screen) {
@@ -28,13 +32,14 @@ pub fn show(screen: Screen) {
     dom::set_hidden("auth-view", screen != Screen::Auth);
     dom::set_hidden("wallet-view", screen != Screen::Wallet);
     dom::set_hidden("code-view", screen != Screen::Code);
+    dom::set_hidden("account-view", screen != Screen::Account);
     // The screen stays on while a code is shown, however the code screen is left.
     if screen == Screen::Code {
         crate::device::keep_screen_on();
     } else {
         crate::device::let_screen_sleep();
     }
-    let signed_in = matches!(screen, Screen::Wallet | Screen::Code);
+    let signed_in = matches!(screen, Screen::Wallet | Screen::Code | Screen::Account);
     dom::set_hidden("sign-out", !signed_in);
 }
 

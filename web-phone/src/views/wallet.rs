@@ -40,6 +40,7 @@ pub fn render() {
 
     crate::views::pin::render();
     crate::views::receipts::render_history();
+    crate::views::leave::render();
     dom::clear_children("memberships");
     dom::set_hidden("no-memberships", !wallet.memberships.is_empty());
     if let Some(list) = dom::element("memberships") {

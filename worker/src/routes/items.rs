@@ -19,6 +19,7 @@ use domain::api::tickets::TicketView;
 use domain::api::ErrorCode;
 use domain::code::OneTimeCode;
 use domain::items::{HandoverToken, ItemId, ItemRef, SECRET_BYTES};
+use domain::member::MemberNumber;
 use std::collections::BTreeMap;
 use worker::{Env, Request, Response};
 
@@ -57,7 +58,12 @@ pub async fn claim(mut req: Request, env: &Env) -> Outcome<Response> {
 /// tickets upcoming first. Each book confirms what the member still holds.
 pub async fn pocket(req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env)?;
-    let items = PocketClient::of(env, &member)?.list().await?;
+    web::ok(&held_items(env, &member).await?)
+}
+
+/// The bills and tickets `member` holds now, in wallet order (also for the export).
+pub async fn held_items(env: &Env, member: &MemberNumber) -> Outcome<Pocket> {
+    let items = PocketClient::of(env, member)?.list().await?;
     let mut bills_by_book: BTreeMap<_, Vec<ItemId>> = BTreeMap::new();
     let mut tickets_by_book: BTreeMap<_, Vec<ItemId>> = BTreeMap::new();
     for item in items {
@@ -70,16 +76,16 @@ pub async fn pocket(req: Request, env: &Env) -> Outcome<Response> {
     }
     let mut bills: Vec<BillView> = Vec::new();
     for (issuer, ids) in bills_by_book {
-        bills.extend(BillClient::of(env, &issuer)?.views(ids, &member).await?);
+        bills.extend(BillClient::of(env, &issuer)?.views(ids, member).await?);
     }
     let mut tickets: Vec<TicketView> = Vec::new();
     for ((issuer, event), ids) in tickets_by_book {
-        tickets.extend(EventClient::of(env, &issuer, &event)?.views(ids, &member).await?);
+        tickets.extend(EventClient::of(env, &issuer, &event)?.views(ids, member).await?);
     }
     let now = clock::now();
     bills.sort_by(BillView::wallet_order);
     tickets.sort_by(|a, b| TicketView::wallet_order(a, b, now));
-    web::ok(&Pocket { bills, tickets })
+    Ok(Pocket { bills, tickets })
 }
 
 /// `POST /api/me/item-codes` → [`IssuedItemCode`]: a one-time code that

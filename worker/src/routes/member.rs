@@ -1,6 +1,7 @@
 //! Routes for members (the phone page): sign up, sign in and out, wallet,
 //! joining shops, one-time codes, the PIN, and answering a register's question.
-//! The member table also holds the routes for their bills and tickets ([`super::items`]).
+//! The member table also holds the routes for their bills and tickets ([`super::items`]),
+//! and leaving a shop, the export and closing the account ([`super::withdrawal`]).
 
 use crate::auth::password::{self, StoredPassword};
 use crate::auth::{self, session, Sessions};
@@ -8,7 +9,7 @@ use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{items, not_allowed, not_found};
+use crate::routes::{items, not_allowed, not_found, withdrawal};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::{Directory, MemberRecord};
 use crate::storage::member_vault::protocol::VaultClient;
@@ -41,7 +42,11 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             _ => not_allowed("GET"),
         },
         routes::MEMBERSHIPS => match method {
-            Post => join(req, env).await,
+            // Checked before the shop's book gives a closed account a customer number.
+            Post => {
+                withdrawal::require_open_account(&req, env).await?;
+                join(req, env).await
+            }
             _ => not_allowed("POST"),
         },
         routes::CODES => match method {
@@ -60,27 +65,60 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Post => cancel(req, env).await,
             _ => not_allowed("POST"),
         },
+        // Bills and tickets live outside the member's vault: a closed account is refused here first.
         routes::CLAIMS => match method {
-            Post => items::claim(req, env).await,
+            Post => {
+                withdrawal::require_open_account(&req, env).await?;
+                items::claim(req, env).await
+            }
             _ => not_allowed("POST"),
         },
         routes::ITEMS => match method {
-            Get => items::pocket(req, env).await,
+            Get => {
+                withdrawal::require_open_account(&req, env).await?;
+                items::pocket(req, env).await
+            }
             _ => not_allowed("GET"),
         },
         routes::ITEM_CODES => match method {
-            Post => items::issue_code(req, env).await,
+            Post => {
+                withdrawal::require_open_account(&req, env).await?;
+                items::issue_code(req, env).await
+            }
             _ => not_allowed("POST"),
         },
         routes::TRANSFERS => match method {
-            Post => items::offer_transfer(req, env).await,
+            Post => {
+                withdrawal::require_open_account(&req, env).await?;
+                items::offer_transfer(req, env).await
+            }
             _ => not_allowed("POST"),
         },
         routes::ACCEPT_TRANSFER => match method {
-            Post => items::accept_transfer(req, env).await,
+            Post => {
+                withdrawal::require_open_account(&req, env).await?;
+                items::accept_transfer(req, env).await
+            }
             _ => not_allowed("POST"),
         },
-        _ => Err(not_found(path)),
+        routes::EXPORT => match method {
+            Get => withdrawal::export(req, env).await,
+            _ => not_allowed("GET"),
+        },
+        routes::ACCOUNT => match method {
+            Delete => withdrawal::delete_account(req, env).await,
+            _ => not_allowed("DELETE"),
+        },
+        _ => {
+            if let Some(shop_id) = routes::id_in(path, routes::membership) {
+                match method {
+                    Delete => withdrawal::leave(req, env, shop_id).await,
+                    _ => not_allowed("DELETE"),
+                }
+            } else {
+                Err(not_found(path))
+            }
+        }
     }
 }
 
@@ -89,7 +127,7 @@ const MEMBER_NUMBER_ATTEMPTS: usize = 5;
 /// Codes are 83 random bits; this only guards against a broken random source.
 const CODE_ATTEMPTS: usize = 3;
 
-fn with_cookie(response: Response, cookie: &str) -> Outcome<Response> {
+pub(super) fn with_cookie(response: Response, cookie: &str) -> Outcome<Response> {
     response.headers().set("set-cookie", cookie)?;
     Ok(response)
 }
@@ -123,7 +161,11 @@ pub async fn sign_up(mut req: Request, env: &Env) -> Outcome<Response> {
 pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
     let sessions = Sessions::from_env(env)?;
     let request: SignInRequest = web::json_body(&mut req).await?;
-    let Some(record) = Directory::open(env)?.member(&request.member_number).await? else {
+    let directory = Directory::open(env)?;
+    let Some(record) = directory.member(&request.member_number).await? else {
+        if directory.member_deleted(&request.member_number).await? {
+            return Err(refusals::account_deleted());
+        }
         password::waste_equal_time(&request.password).await?;
         return Err(refusals::wrong_credentials());
     };

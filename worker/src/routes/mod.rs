@@ -3,7 +3,8 @@
 //! `lib.rs` picks the area by the path's prefix ([`Area::of`]); the area's
 //! `route` matches the path against [`domain::api::routes`] and the method.
 //! Members' bills and tickets are handled in [`items`], registers' scans and
-//! bill payments in [`gate`]; their routes are in the member and register tables.
+//! bill payments in [`gate`], leaving a shop, the export and closing the account in
+//! [`withdrawal`]; their routes are in the member and register tables.
 //! A shop's registers ([`shop_registers`]) and pairing approvals ([`pairing::approve`])
 //! are in the owners' table.
 //!
@@ -20,6 +21,7 @@ pub mod pairing;
 pub mod public;
 pub mod register;
 pub mod shop_registers;
+pub mod withdrawal;
 
 use crate::error::{Outcome, Problem};
 use domain::api::ErrorCode;

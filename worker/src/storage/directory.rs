@@ -5,7 +5,9 @@
 //!
 //! Keys: `shop:<id>` → [`ShopSummary`] (also as key metadata, so the shop list
 //! is one `list` call per 1000 shops), `register:<sha256 hex of token>` → [`RegisterRecord`],
-//! `member:<member number>` → [`MemberRecord`], `products:<shop id>` → the
+//! `member:<member number>` → [`MemberRecord`], `deleted-member:<member number>`
+//! → when that member closed their account (so a sign-in can say so; the
+//! vault alone decides, see [`MemberVault`]), `products:<shop id>` → the
 //! shop's product list, `rewards:<shop id>` → its rewards (shop configuration:
 //! read on every register start and debit, written by the admin).
 //!
@@ -20,6 +22,7 @@ use domain::catalog::Product;
 use domain::member::{DisplayName, MemberNumber};
 use domain::rewards::Reward;
 use domain::shop::{Label, RegisterId, ShopId};
+use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
 use worker::{kv::KvStore, Env};
 
@@ -121,6 +124,19 @@ impl<'a> Directory<'a> {
         self.kv.put(&member_key(member), record)?.execute().await?;
         Ok(())
     }
+
+    /// Forgets a member's credentials and display name (the account is
+    /// closed) and leaves a mark that it was, with nothing else in it.
+    pub async fn delete_member(&self, member: &MemberNumber, closed_at: UnixMillis) -> Outcome<()> {
+        self.kv.put(&deleted_member_key(member), closed_at)?.execute().await?;
+        self.kv.delete(&member_key(member)).await?;
+        Ok(())
+    }
+
+    /// Whether this member number belonged to an account that was closed.
+    pub async fn member_deleted(&self, member: &MemberNumber) -> Outcome<bool> {
+        Ok(self.kv.get(&deleted_member_key(member)).text().await?.is_some())
+    }
 }
 
 /// JSON with every non-ASCII character escaped (`é` → `\u00e9`): KV metadata
@@ -146,6 +162,10 @@ fn shop_key(shop_id: &ShopId) -> String {
 
 fn member_key(member: &MemberNumber) -> String {
     format!("member:{}", member.as_str())
+}
+
+fn deleted_member_key(member: &MemberNumber) -> String {
+    format!("deleted-member:{}", member.as_str())
 }
 
 #[cfg(test)]

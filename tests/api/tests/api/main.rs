@@ -15,6 +15,7 @@ mod idempotency;
 mod issuers;
 mod issuing;
 mod items_bad_input;
+mod leaving;
 mod loyalty_loop;
 mod names;
 mod owners;

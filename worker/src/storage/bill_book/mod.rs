@@ -11,7 +11,7 @@ use crate::error::{Outcome, Problem};
 use crate::refusals::{self, ItemKind};
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::item_codes::ItemCodes;
-use crate::storage::object::{answer, durable_object_serving, Reply, StorageObject};
+use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
 use crate::storage::sql;
 use domain::api::bills::{BillPaid, BillStatus, BillView};
 use domain::api::items::BillAtRegister;
@@ -20,7 +20,7 @@ use domain::bills::{self, Bill, BillRefusal};
 use domain::items::{self, IssuerId, ItemCode, ItemId, ItemRef};
 use domain::member::MemberNumber;
 use domain::shop::Label;
-use protocol::{BillOperation, Cancel, Claim, Create, IssueCode, Pay, Resolve, Status, Till, Views};
+use protocol::{BillOperation, Cancel, Claim, Create, IssueCode, Pay, Release, Resolve, Status, Till, Views};
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
 
@@ -70,6 +70,7 @@ impl StorageObject for BillBook {
             BillOperation::Pay(request) => answer(request, |r| self.pay(r)),
             BillOperation::Cancel(request) => answer(request, |r| self.cancel(r)),
             BillOperation::Status(request) => answer(request, |r| self.status(r)),
+            BillOperation::Release(request) => answer(request, |r| self.release(r)),
         }
     }
 }
@@ -291,6 +292,19 @@ impl BillBook {
             self.save_bill(&stored)?;
         }
         self.status(Status { bill_id: request.bill_id })
+    }
+
+    /// The holder closed their account. The bill goes back to its issuer
+    /// unclaimed: the issuer's status shows `claimed: false`, the holder's
+    /// codes die (they are judged against the holder), and the bill's claim
+    /// link works again, so the issuer can hand it to whoever owes it. A paid
+    /// bill stays paid; it only stops naming the member.
+    fn release(&self, request: Release) -> Outcome<Done> {
+        let Ok(stored) = self.bill(&request.bill_id) else { return Ok(Done) };
+        if stored.holder.as_ref() == Some(&request.member) {
+            self.save_bill(&Stored { holder: None, ..stored })?;
+        }
+        Ok(Done)
     }
 
     fn status(&self, request: Status) -> Outcome<BillStatus> {

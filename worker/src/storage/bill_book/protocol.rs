@@ -2,7 +2,7 @@
 
 use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
-use crate::storage::object::{protocol, ObjectClient};
+use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::bills::{BillPaid, BillStatus, BillView};
 use domain::api::items::BillAtRegister;
 use domain::bills::Bill;
@@ -33,6 +33,9 @@ protocol! {
         Cancel(Cancel) -> BillStatus,
         /// The issuer's view of a bill.
         Status(Status) -> BillStatus,
+
+        /// The holder closed their account: the bill goes back to the issuer unclaimed.
+        Release(Release) -> Done,
     }
 }
 
@@ -98,6 +101,12 @@ pub struct Status {
     pub bill_id: ItemId,
 }
 
+#[derive(Serialize, Deserialize)]
+pub struct Release {
+    pub bill_id: ItemId,
+    pub member: MemberNumber,
+}
+
 /// The bill book of one issuer.
 pub struct BillClient {
     object: ObjectClient,
@@ -149,6 +158,11 @@ impl BillClient {
     /// Cancels an unpaid bill (harmless twice); a paid one answers `already_paid`.
     pub async fn cancel(&self, bill_id: &ItemId) -> Outcome<BillStatus> {
         self.object.call(Cancel { bill_id: bill_id.clone() }).await
+    }
+
+    /// Releases the bill if `member` holds it (harmless otherwise): unclaimed again, its codes dead.
+    pub async fn release(&self, bill_id: &ItemId, member: &MemberNumber) -> Outcome<()> {
+        self.object.call(Release { bill_id: bill_id.clone(), member: member.clone() }).await.map(drop)
     }
 
     pub async fn status(&self, bill_id: &ItemId) -> Outcome<BillStatus> {

@@ -22,7 +22,7 @@ use domain::items::{self, EventId, IssuerId, ItemCode, ItemId, ItemRef};
 use domain::member::MemberNumber;
 use domain::tickets::{self, EventDetails, ScanRefusal, Ticket};
 use protocol::{
-    Accept, Accepted, Cancel, Claim, Create, EventOperation, IssueCode, NewTicket, Offer, Scan, Status, Views,
+    Accept, Accepted, Cancel, Claim, Create, EventOperation, IssueCode, NewTicket, Offer, Release, Scan, Status, Views,
 };
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
@@ -80,6 +80,7 @@ impl StorageObject for EventBook {
             EventOperation::Accept(request) => answer(request, |r| self.accept(r)),
             EventOperation::Cancel(request) => answer(request, |r| self.cancel(r)),
             EventOperation::Status(request) => answer(request, |r| self.status(r)),
+            EventOperation::Release(request) => answer(request, |r| self.release(r)),
         }
     }
 }
@@ -312,6 +313,19 @@ impl EventBook {
     fn recorded_details(&self) -> Outcome<Option<EventDetails>> {
         let row: Option<DetailsRow> = sql::first(&self.sql, "SELECT details FROM details WHERE id = 1", None)?;
         row.map(|row| serde_json::from_str(&row.details).map_err(|_| corrupt("event details"))).transpose()
+    }
+
+    /// The holder closed their account. The ticket goes back to its issuer
+    /// unclaimed: no holder (the issuer's status lists no current holder for
+    /// it), the holder's codes and any open transfer offer die, and its claim
+    /// link works again so the issuer can give it to someone else. Entries
+    /// already admitted stay, so the gate's count still adds up.
+    fn release(&self, request: Release) -> Outcome<Done> {
+        let Ok(stored) = self.ticket(&request.ticket_id) else { return Ok(Done) };
+        if stored.holder.as_ref() == Some(&request.member) {
+            self.save_ticket(&Stored { holder: None, offer_hash: None, ..stored })?;
+        }
+        Ok(Done)
     }
 
     fn claim(&self, Claim(request): Claim) -> Outcome<TicketView> {

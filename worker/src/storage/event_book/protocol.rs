@@ -33,6 +33,9 @@ protocol! {
         Cancel(Cancel) -> TicketStatus,
         /// The issuer's view of the event.
         Status(Status) -> EventStatus,
+
+        /// The holder closed their account: the ticket goes back to the issuer unclaimed.
+        Release(Release) -> Done,
     }
 }
 
@@ -100,6 +103,12 @@ pub struct Status {
     pub pseudonym_salt: String,
 }
 
+#[derive(Serialize, Deserialize)]
+pub struct Release {
+    pub ticket_id: ItemId,
+    pub member: MemberNumber,
+}
+
 /// A ticket that changed hands: the receiver's view, and who gave it.
 #[derive(Serialize, Deserialize)]
 pub struct Accepted {
@@ -162,6 +171,11 @@ impl EventClient {
 
     pub async fn cancel(&self, ticket_id: &ItemId, pseudonym_salt: String) -> Outcome<TicketStatus> {
         self.object.call(Cancel { ticket_id: ticket_id.clone(), pseudonym_salt }).await
+    }
+
+    /// Releases the ticket if `member` holds it (harmless otherwise): unclaimed again, its codes and offer dead.
+    pub async fn release(&self, ticket_id: &ItemId, member: &MemberNumber) -> Outcome<()> {
+        self.object.call(Release { ticket_id: ticket_id.clone(), member: member.clone() }).await.map(drop)
     }
 
     pub async fn status(&self, pseudonym_salt: String) -> Outcome<EventStatus> {

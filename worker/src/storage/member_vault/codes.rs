@@ -85,6 +85,19 @@ impl Codes<'_> {
         Ok(())
     }
 
+    /// Kills every code issued for `shop_id` (the member left its programme):
+    /// a register reading one now hears `unknown`.
+    pub fn forget_shop(&self, shop_id: &ShopId) -> Outcome<()> {
+        self.sql.exec("DELETE FROM codes WHERE shop_id = ?", vec![shop_id.as_str().into()])?;
+        Ok(())
+    }
+
+    /// Kills every code (the account is closed).
+    pub fn forget_all(&self) -> Outcome<()> {
+        self.sql.exec("DELETE FROM codes", None)?;
+        Ok(())
+    }
+
     fn get(&self, code_hash: &CodeHash) -> Outcome<Option<CodeRecord>> {
         let row: Option<CodeRow> = sql::first(
             self.sql,

@@ -79,6 +79,15 @@ pub(super) struct Confirmations<'a> {
 }
 
 impl Confirmations<'_> {
+    /// Forgets every question, answered or not (the account is closed): a
+    /// register waiting on one hears that the code is no longer valid.
+    pub fn forget_all(&self) -> Outcome<()> {
+        self.sql.exec("DELETE FROM confirmations", None)?;
+        Ok(())
+    }
+}
+
+impl Confirmations<'_> {
     pub fn get(&self, shop_id: &ShopId, request_id: &RequestId) -> Outcome<Option<Asked>> {
         let row: Option<AskedRow> = sql::first(
             self.sql,

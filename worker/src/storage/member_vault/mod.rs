@@ -10,7 +10,8 @@
 //! The operations, one module per flow, use those tables: [`account`]
 //! (opening, sign-in guard, PIN, the long-polled wallet), [`loyalty`] (join,
 //! codes, points for a sale), [`top_up`] and [`debits`] (questions the
-//! customer approves). [`protocol`] says what the Worker can ask; the
+//! customer approves), [`withdrawal`] (leaving a shop, the export, closing
+//! the account, with [`closure`] its table). [`protocol`] says what the Worker can ask; the
 //! `match` below is the one place an operation reaches its handler.
 //!
 //! Every state change happens in one synchronous stretch (no `await` between
@@ -18,6 +19,7 @@
 //! so twenty registers racing with one code see exactly one winner.
 
 mod account;
+mod closure;
 mod codes;
 mod confirmations;
 mod debits;
@@ -32,6 +34,7 @@ mod receipts;
 mod sign_in_guard;
 mod top_up;
 mod vault;
+mod withdrawal;
 
 pub use vault::MemberVault;
 
@@ -52,7 +55,13 @@ impl StorageObject for MemberVault {
     /// Each operation but the long-polls and the PIN check is one synchronous stretch.
     async fn handle(&self, operation: VaultOperation) -> Outcome<Reply> {
         self.schema_ready()?;
+        self.refuse_when_closed(&operation)?;
         match operation {
+            VaultOperation::Leave(request) => answer(request, |r| self.leave(r)),
+            VaultOperation::Export(request) => answer(request, |r| self.export(r)),
+            VaultOperation::Close(request) => answer(request, |r| self.close(r)),
+            VaultOperation::Open(request) => answer(request, |r| self.ensure_open(r)),
+
             VaultOperation::Create(request) => answer(request, |r| self.create(r)),
             VaultOperation::BeginSignIn(request) => answer(request, |r| self.begin_sign_in(r)),
             VaultOperation::FinishSignIn(request) => answer(request, |r| self.finish_sign_in(r)),

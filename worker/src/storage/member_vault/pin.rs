@@ -34,6 +34,14 @@ pub(super) struct Pin<'a> {
 }
 
 impl Pin<'_> {
+    /// Forgets the PIN and its guard (the account is closed).
+    pub fn clear(&self) -> Outcome<()> {
+        self.sql.exec("DELETE FROM pin", None)?;
+        Ok(())
+    }
+}
+
+impl Pin<'_> {
     fn record(&self) -> Outcome<Option<PinRecord>> {
         let row: Option<PinRow> = sql::first(self.sql, "SELECT stored, guard FROM pin WHERE id = 1", None)?;
         let Some(row) = row else { return Ok(None) };

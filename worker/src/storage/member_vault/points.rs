@@ -40,6 +40,27 @@ pub(super) struct PointsLedger<'a> {
     pub sql: &'a SqlStorage,
 }
 
+/// A row of the ledger as the member's export shows it.
+#[derive(Deserialize)]
+pub(super) struct ExportedEntry {
+    pub at: i64,
+    pub register_id: String,
+    pub request_id: String,
+    pub amount_minor: i64,
+    pub points: i64,
+}
+
+impl PointsLedger<'_> {
+    /// Every entry at a shop, oldest first (for the member's export).
+    pub fn entries_at(&self, shop_id: &ShopId) -> Outcome<Vec<ExportedEntry>> {
+        sql::all(
+            self.sql,
+            "SELECT at, register_id, request_id, amount_minor, points FROM ledger WHERE shop_id = ? ORDER BY seq",
+            vec![shop_id.as_str().into()],
+        )
+    }
+}
+
 impl PointsLedger<'_> {
     /// The balance at a shop.
     pub fn balance(&self, shop_id: &ShopId) -> Outcome<i64> {

@@ -58,6 +58,28 @@ pub(super) struct PrepaidLedger<'a> {
     pub sql: &'a SqlStorage,
 }
 
+/// A row of the prepaid ledger as the member's export shows it.
+#[derive(Deserialize)]
+pub(super) struct ExportedPrepaidEntry {
+    pub at: i64,
+    pub register_id: String,
+    pub request_id: String,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub new_minor: i64,
+}
+
+impl PrepaidLedger<'_> {
+    /// Every entry at a shop, oldest first (for the member's export).
+    pub fn entries_at(&self, shop_id: &ShopId) -> Outcome<Vec<ExportedPrepaidEntry>> {
+        sql::all(
+            self.sql,
+            "SELECT at, register_id, request_id, kind, amount_minor, new_minor FROM prepaid_ledger WHERE shop_id = ? ORDER BY seq",
+            vec![shop_id.as_str().into()],
+        )
+    }
+}
+
 impl PrepaidLedger<'_> {
     /// The prepaid balance at a shop: the sum of its ledger entries.
     pub fn balance(&self, shop_id: &ShopId) -> Outcome<u64> {

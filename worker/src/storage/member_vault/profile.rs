@@ -62,6 +62,12 @@ impl Profiles<'_> {
         Ok(())
     }
 
+    /// Forgets the number and the name (closing the account; the vault's `closure` row stays).
+    pub fn erase(&self) -> Outcome<()> {
+        self.sql.exec("DELETE FROM profile", None)?;
+        Ok(())
+    }
+
     pub fn bump_version(&self) -> Outcome<()> {
         self.sql.exec("UPDATE profile SET version = version + 1 WHERE id = 1", None)?;
         Ok(())

@@ -4,6 +4,7 @@ use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::object::{protocol, Done, ObjectClient};
+use domain::api::account::MemberExport;
 use domain::api::{
     ApproveRequest, CancelRequest, CustomerView, DebitStatus, MembershipView, PointsAccrued, ShopSummary, Wallet,
 };
@@ -22,6 +23,16 @@ const BINDING: &str = "MEMBER_VAULT";
 
 protocol! {
     pub enum VaultOperation {
+        // Leaving a shop, the export and closing the account (see `withdrawal`).
+        /// Leaves a shop's programme; refused while prepaid value is left there.
+        Leave(Leave) -> Done,
+        /// Everything held about the member (the Worker adds the items from the pocket).
+        Export(ExportQuery) -> MemberExport,
+        /// Closes the account: forgets the name, PIN, codes and questions; refuses every later call.
+        Close(Close) -> Done,
+        /// Succeeds while the account is open (a session's member checked before a call elsewhere).
+        Open(OpenQuery) -> Done,
+
         /// Opens the vault of a new member; `already_exists` if the number is taken.
         Create(Create) -> Done,
         /// Counts a sign-in attempt before the password check.
@@ -54,6 +65,20 @@ protocol! {
         Cancel(CancelRequest) -> DebitStatus,
     }
 }
+
+#[derive(Serialize, Deserialize)]
+pub struct Leave {
+    pub shop_id: ShopId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ExportQuery;
+
+#[derive(Serialize, Deserialize)]
+pub struct Close;
+
+#[derive(Serialize, Deserialize)]
+pub struct OpenQuery;
 
 /// Who asks, from which till, under which request id, with which code: what
 /// every register operation on a vault carries, and what its receipt names.
@@ -173,6 +198,27 @@ impl VaultClient {
     pub async fn create(&self, member_number: &MemberNumber, display_name: &DisplayName) -> Outcome<()> {
         let request = Create { member_number: member_number.clone(), display_name: display_name.clone() };
         self.object.call(request).await.map(drop)
+    }
+
+    /// Leaves a shop's programme: its codes die, points close at zero; `prepaid_balance_left` while
+    /// prepaid value is left there, `not_a_member` if the member is not in it.
+    pub async fn leave(&self, shop_id: ShopId) -> Outcome<()> {
+        self.object.call(Leave { shop_id }).await.map(drop)
+    }
+
+    /// Everything the vault holds about the member (items empty: they are in the pocket).
+    pub async fn export(&self) -> Outcome<MemberExport> {
+        self.object.call(ExportQuery).await
+    }
+
+    /// Closes the account for good, in one step.
+    pub async fn close(&self) -> Outcome<()> {
+        self.object.call(Close).await.map(drop)
+    }
+
+    /// `account_deleted` once the account is closed.
+    pub async fn ensure_open(&self) -> Outcome<()> {
+        self.object.call(OpenQuery).await.map(drop)
     }
 
     /// Counts a sign-in attempt; `too_many_attempts` while sign-in is locked.

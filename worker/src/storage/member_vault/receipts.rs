@@ -40,6 +40,14 @@ pub(super) struct Receipts<'a> {
 }
 
 impl Receipts<'_> {
+    /// Every receipt, oldest first (for the member's export).
+    pub fn all(&self) -> Outcome<Vec<Receipt>> {
+        let rows: Vec<ReceiptRow> = sql::all(self.sql, "SELECT receipt FROM receipts ORDER BY seq", None)?;
+        rows.into_iter().map(ReceiptRow::parse).collect()
+    }
+}
+
+impl Receipts<'_> {
     /// Numbers, stores and returns the receipt of an operation concluded at `till`.
     /// Numbers are `<customer number>-<n>`: n counts this member's receipts at the shop.
     pub fn conclude(

@@ -2,6 +2,7 @@
 //! table has one module that alone reads and writes it), and the wallet
 //! version with the phones and registers waiting for its next change.
 
+use super::closure::Closure;
 use super::codes::Codes;
 use super::confirmations::Confirmations;
 use super::memberships::Memberships;
@@ -11,7 +12,7 @@ use super::prepaid::PrepaidLedger;
 use super::profile::Profiles;
 use super::receipts::Receipts;
 use super::sign_in_guard::SignInGuard;
-use super::{codes, confirmations, memberships, pin, points, prepaid, profile, receipts, sign_in_guard};
+use super::{closure, codes, confirmations, memberships, pin, points, prepaid, profile, receipts, sign_in_guard};
 use crate::error::{Outcome, Problem};
 use crate::storage::sql;
 use futures_channel::oneshot;
@@ -41,6 +42,7 @@ impl MemberVault {
             pin::SCHEMA,
             receipts::SCHEMA,
             sign_in_guard::SCHEMA,
+            closure::SCHEMA,
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
@@ -82,6 +84,10 @@ impl MemberVault {
 
     pub(super) fn confirmations(&self) -> Confirmations<'_> {
         Confirmations { sql: &self.sql }
+    }
+
+    pub(super) fn closure(&self) -> Closure<'_> {
+        Closure { sql: &self.sql }
     }
 
     pub(super) fn sign_in_guard(&self) -> SignInGuard<'_> {

@@ -10,7 +10,7 @@ use crate::error::{Outcome, Problem};
 use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
 use crate::storage::sql;
 use domain::items::ItemRef;
-use protocol::{Add, List, PocketOperation, Remove};
+use protocol::{Add, Empty, List, PocketOperation, Remove};
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
 
@@ -44,6 +44,7 @@ impl StorageObject for Pocket {
             PocketOperation::Add(request) => answer(request, |r| self.add(r)),
             PocketOperation::Remove(request) => answer(request, |r| self.remove(r)),
             PocketOperation::List(request) => answer(request, |r| self.list(r)),
+            PocketOperation::Empty(request) => answer(request, |r| self.empty(r)),
         }
     }
 }
@@ -71,5 +72,11 @@ impl Pocket {
         let rows: Vec<ItemRow> = sql::all(&self.sql, "SELECT item FROM items ORDER BY added_at", None)?;
         // A row that no longer parses is skipped rather than hiding the rest.
         Ok(rows.iter().filter_map(|row| ItemRef::parse(&row.item).ok()).collect())
+    }
+
+    fn empty(&self, _: Empty) -> Outcome<Vec<ItemRef>> {
+        let held = self.list(List)?;
+        self.sql.exec("DELETE FROM items", None)?;
+        Ok(held)
     }
 }

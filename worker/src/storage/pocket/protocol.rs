@@ -17,6 +17,9 @@ protocol! {
         Remove(Remove) -> Done,
         /// The items noted, oldest first.
         List(List) -> Vec<ItemRef>,
+
+        /// Empties the pocket (the account is closed); answers what it held.
+        Empty(Empty) -> Vec<ItemRef>,
     }
 }
 
@@ -32,6 +35,9 @@ pub struct Remove {
 
 #[derive(Serialize, Deserialize)]
 pub struct List;
+
+#[derive(Serialize, Deserialize)]
+pub struct Empty;
 
 /// The pocket of one member.
 pub struct PocketClient {
@@ -53,5 +59,10 @@ impl PocketClient {
 
     pub async fn list(&self) -> Outcome<Vec<ItemRef>> {
         self.object.call(List).await
+    }
+
+    /// Empties the pocket in one step and answers what it held.
+    pub async fn empty(&self) -> Outcome<Vec<ItemRef>> {
+        self.object.call(Empty).await
     }
 }

@@ -1,0 +1,71 @@
+//! Messages for leaving a shop, exporting one's data and closing the account
+//! (the rules are in [`crate::leaving`]).
+
+use super::items::Pocket;
+use super::ShopSummary;
+use crate::member::{DisplayName, MemberNumber};
+use crate::receipt::Receipt;
+use crate::shop::CustomerNumber;
+use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
+
+/// `DELETE /api/me/account`: the password again, so a phone left signed in
+/// cannot close the account.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DeleteAccountRequest {
+    pub password: String,
+}
+
+/// `GET /api/me/export`: everything Tessera holds about the member. The PIN
+/// and the password are held only as salted hashes and are not part of it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct MemberExport {
+    pub exported_at: UnixMillis,
+    pub member_number: MemberNumber,
+    pub display_name: DisplayName,
+    pub has_pin: bool,
+    /// Every shop ever joined, with its ledgers (also shops the member left).
+    pub memberships: Vec<ExportedMembership>,
+    /// Every receipt, oldest first.
+    pub receipts: Vec<Receipt>,
+    /// The bills and tickets held now.
+    pub items: Pocket,
+}
+
+/// One shop's programme as held about the member.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ExportedMembership {
+    pub shop: ShopSummary,
+    pub customer_number: CustomerNumber,
+    /// Whether the member is in this programme now (in the wallet).
+    pub current: bool,
+    /// Whether the shop's registers may see the display name.
+    pub share_name: bool,
+    pub points: i64,
+    pub prepaid_minor: u64,
+    /// When the member last left this programme, if ever.
+    pub left_at: Option<UnixMillis>,
+    pub points_ledger: Vec<PointsLedgerRow>,
+    pub prepaid_ledger: Vec<PrepaidLedgerRow>,
+}
+
+/// One row of a shop's points ledger: earned for a sale (`amount_minor`), spent (negative), or closed on leaving.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PointsLedgerRow {
+    pub at: UnixMillis,
+    pub register_id: String,
+    pub request_id: String,
+    pub amount_minor: i64,
+    pub points: i64,
+}
+
+/// One row of a shop's prepaid ledger (`kind` is `top_up` or `charge`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PrepaidLedgerRow {
+    pub at: UnixMillis,
+    pub register_id: String,
+    pub request_id: String,
+    pub kind: String,
+    pub amount_minor: i64,
+    pub balance_after_minor: i64,
+}

@@ -1,0 +1,98 @@
+//! The account screen (reached from the wallet): export my data, leave a shop
+//! ([`super::leave`]), delete my account.
+
+use crate::api;
+use crate::dom;
+use crate::ended::ended_by;
+use crate::state::with_app;
+use crate::views::messages::{clear_error, show_error};
+use crate::views::{self, Screen};
+use wasm_bindgen::JsCast;
+use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
+
+pub fn open() {
+    clear_error();
+    with_app(|app| app.leaving = None);
+    super::leave::render();
+    views::show(Screen::Account);
+}
+
+pub fn close() {
+    with_app(|app| app.leaving = None);
+    views::show(Screen::Wallet);
+}
+
+/// "Export my data": the server's JSON, saved by the browser as a file.
+pub async fn export() {
+    clear_error();
+    dom::set_busy("export-data", true);
+    let result = api::export().await;
+    dom::set_busy("export-data", false);
+    match result {
+        Ok(json) => {
+            let number = with_app(|app| app.wallet.as_ref().map(|w| w.member_number.as_str().to_owned()));
+            let name = format!("tessera-export-{}.json", number.unwrap_or_default());
+            if save_file(&name, &json).is_none() {
+                show_error("Your browser did not let the page save the file. Please try again.");
+            }
+        }
+        Err(failure) => {
+            if !ended_by(&failure) {
+                show_error(&failure.message());
+            }
+        }
+    }
+}
+
+/// Offers `text` as a download named `name` (a Blob behind an `<a download>`).
+fn save_file(name: &str, text: &str) -> Option<()> {
+    let parts = js_sys::Array::of1(&text.into());
+    let options = BlobPropertyBag::new();
+    options.set_type("application/json");
+    let blob = Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
+    let url = Url::create_object_url_with_blob(&blob).ok()?;
+    let link: HtmlAnchorElement = dom::create("a")?.dyn_into().ok()?;
+    link.set_href(&url);
+    link.set_download(name);
+    let body = dom::document()?.body()?;
+    body.append_child(&link).ok()?;
+    link.click();
+    link.remove();
+    // The click has handed the file to the browser; the URL is no longer needed.
+    let _ = Url::revoke_object_url(&url);
+    Some(())
+}
+
+/// "Delete my account": needs the box ticked and the password; true once the
+/// account is gone (the server cleared the cookie).
+pub async fn delete() -> bool {
+    clear_error();
+    let confirmed = dom::input("delete-confirm").is_some_and(|checkbox| checkbox.checked());
+    if !confirmed {
+        show_error("Tick the box to confirm that you want to delete your account for good.");
+        return false;
+    }
+    let password = dom::input_value("delete-password");
+    if password.is_empty() {
+        show_error("Enter your password to delete your account.");
+        return false;
+    }
+    dom::set_busy("delete-submit", true);
+    let result = api::delete_account(password).await;
+    dom::set_busy("delete-submit", false);
+    match result {
+        Ok(()) => {
+            dom::set_input_value("delete-password", "");
+            if let Some(checkbox) = dom::input("delete-confirm") {
+                checkbox.set_checked(false);
+            }
+            true
+        }
+        Err(failure) => {
+            if !ended_by(&failure) {
+                show_error(&failure.message());
+            }
+            false
+        }
+    }
+}
