@@ -8,6 +8,7 @@ pub mod bills;
 pub mod issuers;
 pub mod items;
 pub mod owner;
+pub mod refunds;
 pub mod routes;
 pub mod tickets;
 
@@ -119,6 +120,11 @@ pub enum ErrorCode {
     RegisterRevoked,
     /// A pairing code that is unknown, expired or already used.
     PairingInvalid,
+    // Refunds (see `refund`).
+    /// The receipt, or the asked lines, are already refunded.
+    AlreadyRefunded,
+    /// A prepaid top-up or a refund: nothing to refund.
+    NotRefundable,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -158,7 +164,9 @@ impl ErrorCode {
             | Self::OverLimit
             | Self::PinNotSet
             | Self::AlreadyAnswered
-            | Self::ConfirmationMismatch => 409,
+            | Self::ConfirmationMismatch
+            | Self::AlreadyRefunded
+            | Self::NotRefundable => 409,
             Self::Expired | Self::ConfirmationExpired => 410,
             Self::PinLocked => 423,
             Self::TooManyAttempts => 429,

@@ -16,6 +16,7 @@ pub mod member;
 pub mod owner;
 pub mod pairing;
 pub mod public;
+pub mod refunds;
 pub mod register;
 
 use crate::error::{Outcome, Problem};

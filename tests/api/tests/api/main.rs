@@ -18,6 +18,7 @@ mod items_bad_input;
 mod loyalty_loop;
 mod names;
 mod privacy;
+mod refunds;
 mod routing;
 mod security_headers;
 mod sessions;

@@ -33,6 +33,8 @@ fn every_route() -> Vec<(Vec<Method>, String)> {
         fixed(&[M::POST], routes::DEBITS_CANCEL),
         fixed(&[M::POST], routes::TOP_UPS),
         fixed(&[M::POST], routes::PAY_BILL),
+        fixed(&[M::POST], routes::REFUNDS),
+        (vec![M::GET], routes::register_receipt("1-0001")),
         fixed(&[M::POST], routes::ADMIN_SHOPS),
         fixed(&[M::POST], routes::ADMIN_ISSUERS),
         (vec![M::POST], routes::admin_shop_registers("no-such-shop")),

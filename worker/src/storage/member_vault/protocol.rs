@@ -4,6 +4,7 @@ use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::object::{protocol, Done, ObjectClient};
+use domain::api::refunds::RefundableReceipt;
 use domain::api::{
     ApproveRequest, CancelRequest, CustomerView, DebitStatus, MembershipView, PointsAccrued, ShopSummary, Wallet,
 };
@@ -12,6 +13,7 @@ use domain::confirmation::Debit;
 use domain::member::{DisplayName, MemberNumber};
 use domain::money::MinorUnits;
 use domain::receipt::Receipt;
+use domain::refund::LineRefund;
 use domain::rewards::Reward;
 use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
@@ -52,6 +54,11 @@ protocol! {
         Approve(ApproveRequest) -> DebitStatus,
         /// The customer says no.
         Cancel(CancelRequest) -> DebitStatus,
+        // ---- refunds (see `refunds`) ----
+        /// A receipt of the shop by its number, with what is left to refund; none if there is none.
+        FindReceipt(FindReceipt) -> Option<RefundableReceipt>,
+        /// Refunds a receipt of the till's shop, whole or some lines, at most once per line.
+        Refund(Refund) -> Receipt,
     }
 }
 
@@ -159,6 +166,21 @@ pub struct Withdraw {
     pub question: Question,
 }
 
+#[derive(Serialize, Deserialize)]
+pub struct FindReceipt {
+    pub shop_id: ShopId,
+    pub receipt_number: String,
+}
+
+/// A register's refund. Its till header carries an empty code hash: a refund
+/// is found by the receipt number, no code of the customer is spent.
+#[derive(Serialize, Deserialize)]
+pub struct Refund {
+    pub till: TillHeader,
+    pub receipt_number: String,
+    pub lines: Option<Vec<LineRefund>>,
+}
+
 /// The vault of one member.
 pub struct VaultClient {
     object: ObjectClient,
@@ -240,5 +262,20 @@ impl VaultClient {
 
     pub async fn cancel(&self, request: CancelRequest) -> Outcome<DebitStatus> {
         self.object.call(request).await
+    }
+
+    /// A receipt of `shop_id` by its number, with what is left to refund.
+    pub async fn find_receipt(&self, shop_id: ShopId, receipt_number: String) -> Outcome<Option<RefundableReceipt>> {
+        self.object.call(FindReceipt { shop_id, receipt_number }).await
+    }
+
+    /// Refunds a receipt of the till's shop; the same request id again returns the same refund receipt.
+    pub async fn refund(
+        &self,
+        till: TillHeader,
+        receipt_number: String,
+        lines: Option<Vec<LineRefund>>,
+    ) -> Outcome<Receipt> {
+        self.object.call(Refund { till, receipt_number, lines }).await
     }
 }

@@ -11,8 +11,9 @@ use crate::refusals;
 use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
 use crate::storage::sql;
 use domain::api::{ErrorCode, ShopSummary};
+use domain::member::MemberNumber;
 use domain::shop::CustomerNumber;
-use protocol::{Claim, Create, Enroll, Enrolment, ShopOperation};
+use protocol::{Claim, Create, CustomerMember, Enroll, Enrolment, ShopOperation};
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
 
@@ -59,6 +60,7 @@ impl StorageObject for ShopBook {
             ShopOperation::Profile(request) => answer(request, |_| self.shop()),
             ShopOperation::Enroll(request) => answer(request, |r| self.enroll(r)),
             ShopOperation::Claim(request) => answer(request, |r| self.claim(r)),
+            ShopOperation::CustomerMember(request) => answer(request, |r| self.customer_member(r)),
         }
     }
 }
@@ -71,6 +73,11 @@ struct ShopRow {
 #[derive(Deserialize)]
 struct CustomerRow {
     customer_number: i64,
+}
+
+#[derive(Deserialize)]
+struct MemberRow {
+    member_number: String,
 }
 
 #[derive(Deserialize)]
@@ -132,6 +139,24 @@ impl ShopBook {
         };
         let customer_number = u32::try_from(number).map_err(|_| Problem::internal("customer number out of range"))?;
         Ok(Enrolment { shop, customer_number: CustomerNumber(customer_number) })
+    }
+
+    /// The member behind a customer number: the `customers` table read the other way.
+    fn customer_member(&self, request: CustomerMember) -> Outcome<Option<MemberNumber>> {
+        if !self.exists()? {
+            return Ok(None);
+        }
+        let rows: Vec<MemberRow> = self
+            .sql
+            .exec(
+                "SELECT member_number FROM customers WHERE customer_number = ?",
+                vec![i64::from(request.customer_number.0).into()],
+            )?
+            .to_array()?;
+        rows.into_iter()
+            .next()
+            .map(|row| MemberNumber::parse(&row.member_number).map_err(|_| sql::corrupt("shop book", "member number")))
+            .transpose()
     }
 
     fn claim(&self, request: Claim) -> Outcome<Done> {

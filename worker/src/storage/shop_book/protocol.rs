@@ -20,6 +20,8 @@ protocol! {
         Enroll(Enroll) -> Enrolment,
         /// Claims a request id for one request.
         Claim(Claim) -> Done,
+        /// The member behind a customer number (how a receipt number finds its vault).
+        CustomerMember(CustomerMember) -> Option<MemberNumber>,
     }
 }
 
@@ -47,6 +49,11 @@ pub struct Claim {
     pub request_id: RequestId,
     /// What the request does, so a retry can be told from a reuse.
     pub fingerprint: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CustomerMember {
+    pub customer_number: CustomerNumber,
 }
 
 /// The book of one shop.
@@ -79,5 +86,12 @@ impl ShopClient {
     /// refused with `request_id_reused`.
     pub async fn claim_request(&self, request_id: &RequestId, fingerprint: String) -> Outcome<()> {
         self.object.call(Claim { request_id: request_id.clone(), fingerprint }).await.map(drop)
+    }
+
+    /// The member with this customer number at the shop, if any. A receipt
+    /// number starts with the customer number, so it leads to the member's
+    /// vault without an index of its own.
+    pub async fn member_of(&self, customer_number: CustomerNumber) -> Outcome<Option<MemberNumber>> {
+        self.object.call(CustomerMember { customer_number }).await
     }
 }
