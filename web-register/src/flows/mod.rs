@@ -5,3 +5,4 @@
 pub mod bill;
 pub mod checkout;
 pub mod debit;
+pub mod refund;

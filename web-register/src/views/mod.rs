@@ -2,6 +2,7 @@
 //! transition. Views read the state and write the DOM; they never change the state
 //! and never call the server. Buttons are wired in `lib.rs`, to `crate::till`.
 
+pub mod refund;
 pub mod sale;
 pub mod verdict;
 

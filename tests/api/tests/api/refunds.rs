@@ -243,7 +243,8 @@ async fn twenty_racing_refunds_of_one_receipt_refund_it_once() {
     let app = spawn_app().await;
     let member = app.member_of_shop("Racer", false).await;
     let sale = sale_with_lines(&app, &app.register.token, &member, &app.shop.shop_id).await;
-    let attempts = (0..20).map(|_| refund(&app, &unique_id("race"), &sale.receipt_number, None));
+    let ids: Vec<String> = (0..20).map(|_| unique_id("race")).collect();
+    let attempts = ids.iter().map(|id| refund(&app, id, &sale.receipt_number, None));
     let responses = futures::future::join_all(attempts).await;
     let mut refunded = 0;
     for response in responses {
