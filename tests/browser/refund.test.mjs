@@ -104,6 +104,31 @@ test("a register refunds part of a sale, and both screens show the refund receip
   assert.match(await phone.getByTestId("receipt-refunded").innerText(), new RegExp(`Partly refunded: ${refundNumber}`));
   await shot(phone, "4-phone-history");
 
+  // --- The rest, found by the customer's code instead of the number. ---
+  await phone.getByTestId("receipt-done").click();
+  await membership.getByTestId("show-code").click();
+  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
+  const nextDigits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+  await till.getByTestId("refund-close").click();
+  await till.getByTestId("refund-open").click();
+  await till.getByTestId("refund-code").fill(nextDigits);
+  await till.getByTestId("refund-list").click();
+  const choice = till.locator(`[data-testid=refund-choice][data-receipt-number="${number}"]`);
+  await choice.waitFor({ timeout: 5_000 });
+  assert.match(await choice.innerText(), /partly refunded/);
+  assert.ok(await till.locator(`[data-testid=refund-choice][data-receipt-number="${refundNumber}"]`).isDisabled(), "a refund is not refundable");
+  await shot(till, "5-register-customer-receipts");
+  await choice.click();
+  assert.match(await till.getByTestId("refund-line").first().innerText(), /2 × Coffee \(1 left\)/);
+  await till.getByTestId("refund-all").click();
+  await till.locator("[data-testid=refund-done]:not([hidden])").waitFor({ timeout: 5_000 });
+  const lastNumber = await till.locator("#refund-receipt").getAttribute("data-receipt-number");
+  await phone.locator(`[data-testid=receipt-view]:not([hidden]) #receipt[data-receipt-number="${lastNumber}"]`).waitFor({ timeout: 5_000 });
+  await phone.getByTestId("receipt-done").click();
+  await phone.getByTestId("close-code").click();
+  assert.equal(await membership.getByTestId("membership-points").innerText(), "0 points");
+  await phone.getByTestId("history-receipt").filter({ hasText: `${number} · ` }).filter({ hasText: "· refunded" }).waitFor({ timeout: 5_000 });
+
   // Closing the desk gives the till back.
   await till.keyboard.press("Escape");
   await till.locator("[data-testid=refund-panel][hidden]").waitFor({ state: "attached" });

@@ -48,7 +48,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen]
 pub fn start() {
     sound::wire();
-    camera::on_reads(till::camera_reads);
+    camera::on_reads(camera_reads);
     on_submit("manual-form", till::look_up_typed);
     on_submit("sale-form", till::add_points);
     on_submit("other-item-form", till::add_other_item);
@@ -65,6 +65,8 @@ pub fn start() {
     on_click("refund-open", refund_till::open);
     on_click("refund-close", refund_till::close);
     on_submit("refund-form", refund_till::find);
+    on_submit("refund-code-form", refund_till::list_typed);
+    on_click_in("refund-choices", "data-receipt-number", refund_till::choose);
     on_click("refund-all", refund_till::refund_all);
     on_click("refund-chosen", refund_till::refund_chosen);
     on_refund_keys();
@@ -91,6 +93,15 @@ fn on_switch_keys() {
         event.prevent_default();
         till::switch_customer(keep_sale);
     });
+}
+
+/// The camera's reads go to the refund desk while it is open, else to the till.
+fn camera_reads(texts: &[String]) {
+    if refund_desk::is_open() {
+        refund_till::camera_reads(texts);
+    } else {
+        till::camera_reads(texts);
+    }
 }
 
 /// The refund desk's keys: F8 opens it, Escape closes it.

@@ -1,10 +1,12 @@
 //! The refund desk: a panel beside the till (opened with F8) where the cashier
-//! types a receipt number, sees its lines, picks all or some and confirms. Its
+//! types a receipt number (or scans or types the customer's code and picks one
+//! of their latest receipts), sees its lines, picks all or some and confirms. Its
 //! own small state machine, apart from the till's [`Phase`](crate::state::Phase):
 //! a refund needs no customer on screen and leaves the sale alone. No DOM, no
 //! I/O here, so the transitions are tested natively.
 
-use domain::api::refunds::RefundableReceipt;
+use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
+use domain::code::OneTimeCode;
 use domain::receipt::Receipt;
 use domain::refund::LineRefund;
 use domain::shop::RequestId;
@@ -20,6 +22,10 @@ pub enum Step {
     Asking { error: String },
     /// The server is asked for the receipt.
     Finding,
+    /// The server is asked for the customer's latest receipts.
+    Listing,
+    /// The customer's latest receipts; the cashier picks one.
+    Choosing { customer: CustomerReceipts },
     /// The receipt and its lines; the cashier picks what to refund.
     Picking { found: RefundableReceipt, busy: bool, error: String },
     /// Refunded: the refund receipt.
@@ -33,6 +39,8 @@ pub struct RefundDesk {
     /// A refund sent without a clear answer: its retry (same receipt, same lines)
     /// reuses the request id, so it cannot refund twice.
     pending: Option<(String, RequestId)>,
+    /// The last customer code looked up, so a code staying in the camera's view is asked once.
+    last_code: Option<OneTimeCode>,
 }
 
 /// A refund the handler sends.
@@ -57,6 +65,54 @@ impl RefundDesk {
     pub fn close(&mut self) {
         self.step = Step::Closed;
         self.pending = None;
+        self.last_code = None;
+    }
+
+    /// Starts listing the receipts of the customer whose code was typed or seen;
+    /// `None` if it is not a code, or the same code again, or the desk is busy.
+    pub fn list(&mut self, text: &str, typed: bool) -> Option<OneTimeCode> {
+        let waiting = matches!(self.step, Step::Asking { .. } | Step::Choosing { .. } | Step::Done { .. });
+        if !waiting {
+            return None;
+        }
+        let Ok(code) = OneTimeCode::parse(text) else {
+            if typed {
+                self.step = Step::Asking { error: "That is not a customer's code: check the digits.".into() };
+            }
+            return None;
+        };
+        if !typed && self.last_code.as_ref() == Some(&code) {
+            return None;
+        }
+        self.last_code = Some(code.clone());
+        self.step = Step::Listing;
+        Some(code)
+    }
+
+    pub fn listed(&mut self, answer: Result<CustomerReceipts, Failure>) {
+        if !matches!(self.step, Step::Listing) {
+            return;
+        }
+        self.step = match answer {
+            Ok(customer) if customer.receipts.is_empty() => {
+                Step::Asking { error: format!("Customer {} has no receipts here yet.", customer.customer_number) }
+            }
+            Ok(customer) => Step::Choosing { customer },
+            Err(failure) => Step::Asking { error: failure.message() },
+        };
+    }
+
+    /// The cashier picks one of the customer's receipts; `true` if it is on screen to pick lines.
+    pub fn choose(&mut self, receipt_number: &str) -> bool {
+        let Step::Choosing { customer } = &self.step else { return false };
+        let Some(found) = customer.receipts.iter().find(|r| r.receipt.receipt_number == receipt_number) else {
+            return false;
+        };
+        if found.left.iter().all(|left| *left == 0) {
+            return false;
+        }
+        self.step = Step::Picking { found: found.clone(), busy: false, error: String::new() };
+        true
     }
 
     /// Starts finding `typed`; `None` (nothing to ask) if it is empty or a search is on.
@@ -233,6 +289,34 @@ mod tests {
         desk.refunded(Err(Failure::Refused(refused)));
         let other = desk.start(Some(vec![0, 1]), || id("refund-0003")).unwrap();
         assert_eq!(other.request_id, id("refund-0003").unwrap());
+    }
+
+    #[test]
+    fn a_customers_code_lists_receipts_to_choose_from() {
+        let mut desk = RefundDesk::default();
+        desk.open();
+        assert_eq!(desk.list("not a code", true), None);
+        assert!(matches!(&desk.step, Step::Asking { error } if error.contains("not a customer's code")));
+        let code = OneTimeCode::from_entropy([7; 16]);
+        assert_eq!(desk.list(code.as_str(), false), Some(code.clone()));
+        assert_eq!(desk.list(code.as_str(), false), None, "busy");
+        let mut done = found(vec![0, 0]);
+        done.receipt.receipt_number = "4-0001".into();
+        desk.listed(Ok(CustomerReceipts {
+            customer_number: CustomerNumber(4),
+            receipts: vec![found(vec![2, 1]), done],
+        }));
+        assert!(matches!(desk.step, Step::Choosing { .. }));
+        assert_eq!(desk.list(code.as_str(), false), None, "the same code still in view is asked once");
+        assert!(!desk.choose("4-0001"), "nothing left to refund on it");
+        assert!(!desk.choose("9-0009"));
+        assert!(desk.choose("4-0002"));
+        assert!(matches!(&desk.step, Step::Picking { found, .. } if found.left == vec![2, 1]));
+        desk.close();
+        desk.open();
+        assert_eq!(desk.list(code.as_str(), false), Some(code), "a new session asks again");
+        desk.listed(Ok(CustomerReceipts { customer_number: CustomerNumber(4), receipts: vec![] }));
+        assert!(matches!(&desk.step, Step::Asking { error } if error.contains("no receipts")));
     }
 
     #[test]

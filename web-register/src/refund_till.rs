@@ -8,7 +8,7 @@ use crate::refund_desk::with_desk;
 use crate::request_id;
 use crate::state::read_till;
 use crate::views;
-use domain::api::refunds::RefundRequest;
+use domain::api::refunds::{CustomerReceiptsRequest, RefundRequest};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
@@ -51,6 +51,37 @@ pub fn find() {
         with_desk(|desk| desk.found(answer));
         render(true);
     });
+}
+
+/// "Their receipts": the customer's code as typed.
+pub fn list_typed() {
+    let typed: String = dom::input_value("refund-code").chars().filter(|c| !c.is_whitespace()).collect();
+    list(&typed, true);
+}
+
+/// What the camera reads while the desk is open: a customer's code lists their receipts.
+pub fn camera_reads(texts: &[String]) {
+    if let Some(text) = texts.first() {
+        list(text, false);
+    }
+}
+
+fn list(text: &str, typed: bool) {
+    let Some(code) = with_desk(|desk| desk.list(text, typed)) else { return render(false) };
+    render(false);
+    let token = token();
+    spawn_local(async move {
+        let answer = flows::refund::customer_receipts(&token, &CustomerReceiptsRequest { code }).await;
+        with_desk(|desk| desk.listed(answer));
+        render(false);
+    });
+}
+
+/// A receipt picked from the customer's list.
+pub fn choose(receipt_number: &str) {
+    if with_desk(|desk| desk.choose(receipt_number)) {
+        render(true);
+    }
 }
 
 /// "Refund all that is left".

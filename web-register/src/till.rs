@@ -128,10 +128,6 @@ async fn clear_results() {
 
 /// Texts the camera decoded from one frame.
 pub fn camera_reads(texts: &[String]) {
-    // While a refund is on screen, a code in view waits.
-    if crate::refund_desk::is_open() {
-        return;
-    }
     let text = match with_till(|till| till.camera_read(texts, now_ms())) {
         CameraRead::Nothing => return,
         CameraRead::AnotherCode => {

@@ -1,8 +1,9 @@
 //! Messages of refunds at a register (rules in [`crate::refund`]).
 
+use crate::code::OneTimeCode;
 use crate::receipt::Receipt;
 use crate::refund::LineRefund;
-use crate::shop::RequestId;
+use crate::shop::{CustomerNumber, RequestId};
 use serde::{Deserialize, Serialize};
 
 /// `POST` [`REFUNDS`](super::routes::REFUNDS): refund a receipt of this register's shop.
@@ -24,4 +25,22 @@ pub struct RefundRequest {
 pub struct RefundableReceipt {
     pub receipt: Receipt,
     pub left: Vec<u32>,
+}
+
+/// How many of a customer's latest receipts at the shop a register is offered to pick from.
+pub const CUSTOMER_RECEIPTS: usize = 10;
+
+/// `POST` [`REGISTER_RECEIPTS`](super::routes::REGISTER_RECEIPTS): the customer's
+/// latest receipts at this shop, found by the code on their phone (the code is
+/// checked, not spent).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct CustomerReceiptsRequest {
+    pub code: OneTimeCode,
+}
+
+/// The customer's latest receipts at the shop, newest first (at most [`CUSTOMER_RECEIPTS`]).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct CustomerReceipts {
+    pub customer_number: CustomerNumber,
+    pub receipts: Vec<RefundableReceipt>,
 }

@@ -93,7 +93,9 @@ pub const PAY_BILL: &str = "/api/register/bills/pay";
 /// `POST` [`RefundRequest`](super::refunds::RefundRequest) → [`Receipt`](crate::receipt::Receipt) (the refund
 /// receipt): refund a receipt of this shop, whole or some lines, once.
 pub const REFUNDS: &str = "/api/register/refunds";
-/// Prefix of the receipts a register looks up by number.
+/// `POST` [`CustomerReceiptsRequest`](super::refunds::CustomerReceiptsRequest) →
+/// [`CustomerReceipts`](super::refunds::CustomerReceipts): the customer's latest receipts at this shop, by
+/// their code (checked, not spent), to pick one to refund. Also the prefix of [`register_receipt`].
 pub const REGISTER_RECEIPTS: &str = "/api/register/receipts";
 
 /// `GET` → [`RefundableReceipt`](super::refunds::RefundableReceipt): a receipt of this shop by its number

@@ -2,9 +2,11 @@
 //! receipt with a quantity per line to pick, and the refund receipt.
 
 use crate::dom;
+use crate::locale::{date_time, money};
 use crate::receipt_view;
 use crate::refund_desk::{RefundDesk, Step};
-use domain::api::refunds::RefundableReceipt;
+use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
+use domain::receipt::ReceiptDetails;
 
 fn line_input_id(line: usize) -> String {
     format!("refund-qty-{line}")
@@ -17,12 +19,14 @@ pub fn render(desk: &RefundDesk, new_receipt: bool) {
     let (error, picking, done) = match &desk.step {
         Step::Closed => ("", false, false),
         Step::Asking { error } => (error.as_str(), false, false),
-        Step::Finding => ("", false, false),
+        Step::Finding | Step::Listing | Step::Choosing { .. } => ("", false, false),
         Step::Picking { error, .. } => (error.as_str(), true, false),
         Step::Done { .. } => ("", false, true),
     };
     dom::set_text("refund-error", error);
     dom::set_busy("refund-find", matches!(desk.step, Step::Finding));
+    dom::set_busy("refund-list", matches!(desk.step, Step::Listing));
+    dom::set_hidden("refund-choosing", !matches!(desk.step, Step::Choosing { .. }));
     dom::set_hidden("refund-picking", !picking);
     dom::set_hidden("refund-done", !done);
     match &desk.step {
@@ -35,7 +39,46 @@ pub fn render(desk: &RefundDesk, new_receipt: bool) {
             dom::set_busy("refund-chosen", *busy);
         }
         Step::Done { refund } => receipt_view::render("refund-receipt", refund),
+        Step::Choosing { customer } => render_choices(customer),
         _ => {}
+    }
+}
+
+/// The customer's latest receipts, one button each (a receipt with nothing
+/// left to refund is shown, disabled).
+fn render_choices(customer: &CustomerReceipts) {
+    dom::set_text("refund-customer", &format!("Customer {}: latest receipts here", customer.customer_number));
+    dom::clear_children("refund-choices");
+    let Some(list) = dom::element("refund-choices") else { return };
+    for found in &customer.receipts {
+        let receipt = &found.receipt;
+        let c = receipt.currency;
+        let what = match &receipt.details {
+            ReceiptDetails::Points { sale_minor, .. } => format!("sale {}", money(*sale_minor, c)),
+            ReceiptDetails::PrepaidCharge { total_minor, .. } => {
+                format!("paid {} from prepaid", money(*total_minor, c))
+            }
+            ReceiptDetails::Redeem { reward_name, .. } => format!("reward: {}", reward_name.as_str()),
+            ReceiptDetails::PrepaidTopUp { amount_minor, .. } => format!("top-up {}", money(*amount_minor, c)),
+            ReceiptDetails::Refund { refund_of, .. } => format!("refund of {refund_of}"),
+        };
+        let state = match (&receipt.refunded, found.left.iter().any(|left| *left > 0)) {
+            (_, false) if found.left.is_empty() => " · not refundable",
+            (_, false) => " · refunded",
+            (Some(_), true) => " · partly refunded",
+            (None, true) => "",
+        };
+        let text = format!("{} · {} · {what}{state}", receipt.receipt_number, date_time(receipt.at));
+        let Some(item) = dom::create("li") else { continue };
+        let Some(button) = dom::create_text("button", "button refund-choice", &text) else { continue };
+        let _ = button.set_attribute("type", "button");
+        let _ = button.set_attribute("data-receipt-number", &receipt.receipt_number);
+        let _ = button.set_attribute("data-testid", "refund-choice");
+        if !found.left.iter().any(|left| *left > 0) {
+            let _ = button.set_attribute("disabled", "");
+        }
+        let _ = dom::append(&item, &button);
+        let _ = dom::append(&list, &item);
     }
 }
 

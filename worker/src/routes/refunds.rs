@@ -13,11 +13,11 @@ use crate::auth;
 use crate::crypto::sha256_hex;
 use crate::error::Outcome;
 use crate::refusals;
-use crate::storage::code_index::protocol::CodeHash;
+use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::member_vault::protocol::{TillHeader, VaultClient};
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
-use domain::api::refunds::RefundRequest;
+use domain::api::refunds::{CustomerReceiptsRequest, RefundRequest};
 use domain::member::MemberNumber;
 use domain::refund;
 use domain::shop::ShopId;
@@ -36,6 +36,16 @@ pub async fn receipt(req: Request, env: &Env, number: &str) -> Outcome<Response>
     let member = holder(env, &shop_id, number).await?;
     let found = VaultClient::of(env, &member)?.find_receipt(shop_id, number.to_owned()).await?;
     web::ok(&found.ok_or_else(refusals::no_such_receipt)?)
+}
+
+/// `POST /api/register/receipts` → [`domain::api::refunds::CustomerReceipts`]:
+/// the customer's latest receipts here, by the code on their phone (not spent).
+pub async fn customer_receipts(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: CustomerReceiptsRequest = web::json_body(&mut req).await?;
+    let found = IndexClient::of(env, &request.code)?.lookup().await?.ok_or_else(refusals::unknown_code)?;
+    let vault = VaultClient::of(env, &found.member_number)?;
+    web::ok(&vault.customer_receipts(CodeHash::of(&request.code), register.shop.shop_id).await?)
 }
 
 /// `POST /api/register/refunds` → the refund [`domain::receipt::Receipt`]. The

@@ -67,6 +67,10 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Post => gate::pay_bill(req, env).await,
             _ => not_allowed("POST"),
         },
+        routes::REGISTER_RECEIPTS => match method {
+            Post => refunds::customer_receipts(req, env).await,
+            _ => not_allowed("POST"),
+        },
         routes::REFUNDS => match method {
             Post => refunds::refund(req, env).await,
             _ => not_allowed("POST"),

@@ -4,7 +4,7 @@
 //! never another shop's receipt.
 
 use api_tests::{expect_error, expect_json, redeem, spawn_app, unique_id, TestApp, TestMember, PIN};
-use domain::api::refunds::RefundableReceipt;
+use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
 use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PointsAccrued};
 use domain::receipt::{Receipt, ReceiptDetails};
 use domain::refund::RefundedLine;
@@ -293,4 +293,34 @@ async fn another_shops_receipt_is_never_found() {
     expect_error(refund(&app, &unique_id("refund"), "not-a-number", None).await, ErrorCode::NotFound).await;
     // Nothing changed at the other shop.
     assert_eq!(theirs.points_at(&other_shop.shop_id).await, 16);
+}
+
+#[tokio::test]
+async fn the_customers_code_lists_their_latest_receipts_here_without_spending_it() {
+    let app = spawn_app().await;
+    let member = app.member_of_shop("Lister", false).await;
+    let first = sale_with_lines(&app, &app.register.token, &member, &app.shop.shop_id).await;
+    let second = sale_with_lines(&app, &app.register.token, &member, &app.shop.shop_id).await;
+    refund_ok(&app, &first.receipt_number, Some(json!([{ "line": 2, "quantity": 1 }]))).await;
+
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let list = |code: &domain::code::OneTimeCode, token: &str| {
+        app.http.post(app.url(routes::REGISTER_RECEIPTS)).bearer_auth(token).json(&json!({ "code": code })).send()
+    };
+    let found: CustomerReceipts = expect_json(list(&code, &app.register.token).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(found.customer_number, first.customer_number);
+    let numbers: Vec<&str> = found.receipts.iter().map(|r| r.receipt.receipt_number.as_str()).collect();
+    assert_eq!(numbers.len(), 3, "two sales and a refund: {numbers:?}");
+    assert_eq!(numbers[1], second.receipt_number, "newest first");
+    assert_eq!(found.receipts[0].left, Vec::<u32>::new(), "a refund is not refundable");
+    assert_eq!(found.receipts[2].left, vec![2, 0]);
+
+    // The code is not spent: it still buys.
+    app.accrue_ok(&code, 100).await;
+    // A spent code, or another shop's register, finds nothing.
+    expect_error(list(&code, &app.register.token).await.unwrap(), ErrorCode::AlreadyUsed).await;
+    let other_shop = app.create_shop("Elsewhere", 1).await;
+    let other_register = app.create_register(&other_shop.shop_id).await;
+    let fresh = member.issue_code(&app.shop.shop_id).await.code;
+    expect_error(list(&fresh, &other_register.token).await.unwrap(), ErrorCode::WrongShop).await;
 }

@@ -34,6 +34,7 @@ fn every_route() -> Vec<(Vec<Method>, String)> {
         fixed(&[M::POST], routes::TOP_UPS),
         fixed(&[M::POST], routes::PAY_BILL),
         fixed(&[M::POST], routes::REFUNDS),
+        fixed(&[M::POST], routes::REGISTER_RECEIPTS),
         (vec![M::GET], routes::register_receipt("1-0001")),
         fixed(&[M::POST], routes::ADMIN_SHOPS),
         fixed(&[M::POST], routes::ADMIN_ISSUERS),

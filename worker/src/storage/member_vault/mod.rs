@@ -72,6 +72,7 @@ impl StorageObject for MemberVault {
             VaultOperation::Approve(request) => answer_later(request, |r| self.approve(r)).await,
             VaultOperation::Cancel(request) => answer(request, |r| self.cancel(r)),
             VaultOperation::FindReceipt(request) => answer(request, |r| self.find_receipt(r)),
+            VaultOperation::CustomerReceipts(request) => answer(request, |r| self.customer_receipts(r)),
             VaultOperation::Refund(request) => answer(request, |r| self.refund(r)),
         }
     }

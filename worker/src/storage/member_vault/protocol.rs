@@ -4,7 +4,7 @@ use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::object::{protocol, Done, ObjectClient};
-use domain::api::refunds::RefundableReceipt;
+use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
 use domain::api::{
     ApproveRequest, CancelRequest, CustomerView, DebitStatus, MembershipView, PointsAccrued, ShopSummary, Wallet,
 };
@@ -57,6 +57,8 @@ protocol! {
         // ---- refunds (see `refunds`) ----
         /// A receipt of the shop by its number, with what is left to refund; none if there is none.
         FindReceipt(FindReceipt) -> Option<RefundableReceipt>,
+        /// The customer's latest receipts at the shop, by a code of theirs (checked, not spent).
+        CustomerReceipts(CustomerReceiptsQuery) -> CustomerReceipts,
         /// Refunds a receipt of the till's shop, whole or some lines, at most once per line.
         Refund(Refund) -> Receipt,
     }
@@ -172,6 +174,12 @@ pub struct FindReceipt {
     pub receipt_number: String,
 }
 
+#[derive(Serialize, Deserialize)]
+pub struct CustomerReceiptsQuery {
+    pub code_hash: CodeHash,
+    pub shop_id: ShopId,
+}
+
 /// A register's refund. Its till header carries an empty code hash: a refund
 /// is found by the receipt number, no code of the customer is spent.
 #[derive(Serialize, Deserialize)]
@@ -267,6 +275,11 @@ impl VaultClient {
     /// A receipt of `shop_id` by its number, with what is left to refund.
     pub async fn find_receipt(&self, shop_id: ShopId, receipt_number: String) -> Outcome<Option<RefundableReceipt>> {
         self.object.call(FindReceipt { shop_id, receipt_number }).await
+    }
+
+    /// The customer's latest receipts at `shop_id`, by a code of theirs (checked, not spent).
+    pub async fn customer_receipts(&self, code_hash: CodeHash, shop_id: ShopId) -> Outcome<CustomerReceipts> {
+        self.object.call(CustomerReceiptsQuery { code_hash, shop_id }).await
     }
 
     /// Refunds a receipt of the till's shop; the same request id again returns the same refund receipt.

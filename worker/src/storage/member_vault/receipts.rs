@@ -137,4 +137,15 @@ impl Receipts<'_> {
         )?;
         Ok(())
     }
+
+    /// The newest receipts at one shop.
+    pub fn recent_at(&self, shop_id: &ShopId, limit: usize) -> Outcome<Vec<Receipt>> {
+        let limit = i64::try_from(limit).unwrap_or(10);
+        let rows: Vec<ReceiptRow> = sql::all(
+            self.sql,
+            "SELECT receipt FROM receipts WHERE shop_id = ? ORDER BY seq DESC LIMIT ?",
+            vec![shop_id.as_str().into(), limit.into()],
+        )?;
+        rows.into_iter().map(ReceiptRow::parse).collect()
+    }
 }

@@ -6,13 +6,13 @@
 //! at most once. A retry with the same request id returns the same receipt.
 
 use super::prepaid::Direction;
-use super::protocol::{FindReceipt, Refund};
+use super::protocol::{CustomerReceiptsQuery, FindReceipt, Refund};
 use super::vault::MemberVault;
 use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
 use crate::storage::sql::minor;
-use domain::api::refunds::RefundableReceipt;
+use domain::api::refunds::{CustomerReceipts, RefundableReceipt, CUSTOMER_RECEIPTS};
 use domain::receipt::{Receipt, ReceiptDetails};
 use domain::refund::{self, RefundMark, RefundRefusal, RefundedLine};
 use domain::shop::ShopId;
@@ -36,20 +36,38 @@ impl MemberVault {
         Ok((original, refunds))
     }
 
-    pub(super) fn find_receipt(&self, request: FindReceipt) -> Outcome<Option<RefundableReceipt>> {
-        if self.profiles().load()?.is_none() {
-            return Ok(None);
-        }
-        let Some(receipt) = self.receipts().by_number(&request.shop_id, &request.receipt_number)? else {
-            return Ok(None);
-        };
-        let refunds = self.receipts().refunds_of(&request.shop_id, &request.receipt_number)?;
+    /// A receipt with what is left to refund on each line (none for a top-up or a refund).
+    fn with_left(&self, receipt: Receipt) -> Outcome<RefundableReceipt> {
+        let refunds = self.receipts().refunds_of(&receipt.shop_id, &receipt.receipt_number)?;
         let left = match refund::left_to_refund(&receipt, &refunded_lines(&refunds)) {
             Ok(left) => left,
             Err(RefundRefusal::NotRefundable) => Vec::new(),
             Err(other) => return Err(other.into()),
         };
-        Ok(Some(RefundableReceipt { receipt, left }))
+        Ok(RefundableReceipt { receipt, left })
+    }
+
+    pub(super) fn find_receipt(&self, request: FindReceipt) -> Outcome<Option<RefundableReceipt>> {
+        if self.profiles().load()?.is_none() {
+            return Ok(None);
+        }
+        let found = self.receipts().by_number(&request.shop_id, &request.receipt_number)?;
+        found.map(|receipt| self.with_left(receipt)).transpose()
+    }
+
+    /// The customer's latest receipts at the shop. The code must be valid for
+    /// this shop (judged like any read) but stays unspent: nothing is bought.
+    pub(super) fn customer_receipts(&self, request: CustomerReceiptsQuery) -> Outcome<CustomerReceipts> {
+        self.profiles().existing()?;
+        self.codes().judged(&request.code_hash, &request.shop_id, clock::now())?;
+        let membership = self.memberships().of_record(&request.shop_id)?;
+        let receipts = self
+            .receipts()
+            .recent_at(&request.shop_id, CUSTOMER_RECEIPTS)?
+            .into_iter()
+            .map(|receipt| self.with_left(receipt))
+            .collect::<Outcome<Vec<_>>>()?;
+        Ok(CustomerReceipts { customer_number: membership.customer_number, receipts })
     }
 
     pub(super) fn refund(&self, request: Refund) -> Outcome<Receipt> {
