@@ -14,6 +14,7 @@
 //! - [`prepaid`]: stored value, PINs and their attempt limit.
 //! - [`catalog`]: a shop's product list and rewards.
 //! - [`receipt`]: what both sides show after a concluded operation.
+//! - [`refund`]: what a refund of a receipt, whole or some lines, gives and takes back.
 //! - [`confirmation`]: debits the customer approves or cancels on their phone.
 //! - [`tickets`]: when a gate admits or denies, and why.
 //! - [`bills`]: bills paid exactly once, where the biller allows.
@@ -41,6 +42,7 @@ pub mod pairing;
 pub mod points;
 pub mod prepaid;
 pub mod receipt;
+pub mod refund;
 pub mod rewards;
 pub mod sale;
 pub mod shop;

@@ -4,6 +4,7 @@
 //! so no shop-wide counter is needed (customer numbers are unique per shop).
 
 use crate::money::{Currency, MinorUnits};
+use crate::refund::{RefundMark, RefundedLine};
 use crate::rewards::Benefit;
 use crate::sale::LineItem;
 use crate::shop::{CustomerNumber, Label, RegisterId, RequestId, RewardId, ShopId};
@@ -33,6 +34,22 @@ pub enum ReceiptDetails {
         points_before: i64,
         points_after: i64,
     },
+    /// Lines of the receipt `refund_of` given back (see [`crate::refund`]):
+    /// points earned taken back (what was not there is the shortfall, never
+    /// charged), points spent on a reward given back, prepaid value returned.
+    Refund {
+        refund_of: String,
+        lines: Vec<RefundedLine>,
+        amount_minor: u64,
+        points_taken_back: i64,
+        points_shortfall: i64,
+        points_given_back: i64,
+        points_before: i64,
+        points_after: i64,
+        prepaid_returned: u64,
+        prepaid_before: u64,
+        prepaid_after: u64,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +66,9 @@ pub struct Receipt {
     /// The sale's lines; empty for a plain amount or no sale.
     pub items: Vec<LineItem>,
     pub details: ReceiptDetails,
+    /// Set once the receipt is refunded, partly or fully, with the refunds' numbers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refunded: Option<RefundMark>,
 }
 
 impl Receipt {
@@ -68,6 +88,19 @@ impl Receipt {
             }
             ReceiptDetails::Points { points_added, points_before, points_after, .. } => {
                 points_after.checked_sub(*points_before) == Some(*points_added)
+            }
+            ReceiptDetails::Refund {
+                points_taken_back,
+                points_given_back,
+                points_before,
+                points_after,
+                prepaid_returned,
+                prepaid_before,
+                prepaid_after,
+                ..
+            } => {
+                points_after.checked_sub(*points_before) == points_given_back.checked_sub(*points_taken_back)
+                    && prepaid_after.checked_sub(*prepaid_before) == Some(*prepaid_returned)
             }
         }
     }
@@ -96,6 +129,7 @@ mod tests {
             at: 0,
             items: vec![],
             details,
+            refunded: None,
         }
     }
 

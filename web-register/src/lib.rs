@@ -19,6 +19,8 @@
 //! - [`views`]: everything on screen, drawn from the state;
 //! - [`pairing`]: a page without a credential shows a code until an owner approves it;
 //! - [`till`]: one handler per button: transition, render, flow, outcome, render;
+//! - the refund desk, beside the till (F8): [`refund_desk`] its state,
+//!   `flows::refund` its I/O, `views::refund` its screen, [`refund_till`] its handlers;
 //! - this file: which element calls which handler.
 
 pub mod api;
@@ -28,6 +30,8 @@ pub mod flows;
 pub mod money;
 pub mod other_item;
 pub mod pairing;
+pub mod refund_desk;
+pub mod refund_till;
 pub mod request_id;
 pub mod result_time;
 pub mod sale;
@@ -46,7 +50,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 #[wasm_bindgen]
 pub fn start() {
     sound::wire();
-    camera::on_reads(till::camera_reads);
+    camera::on_reads(camera_reads);
     on_submit("manual-form", till::look_up_typed);
     on_submit("sale-form", till::add_points);
     on_submit("other-item-form", till::add_other_item);
@@ -61,6 +65,14 @@ pub fn start() {
     on_click("switch-keep", || till::switch_customer(true));
     on_click("switch-new", || till::switch_customer(false));
     on_switch_keys();
+    on_click("refund-open", refund_till::open);
+    on_click("refund-close", refund_till::close);
+    on_submit("refund-form", refund_till::find);
+    on_submit("refund-code-form", refund_till::list_typed);
+    on_click_in("refund-choices", "data-receipt-number", refund_till::choose);
+    on_click("refund-all", refund_till::refund_all);
+    on_click("refund-chosen", refund_till::refund_chosen);
+    on_refund_keys();
     dom::on_id("amount", "input", |_| till::amount_typed());
     dom::on_id("result-seconds", "change", |_| till::result_time_chosen());
     // Buttons drawn from data: one handler per list, told which button by its attribute.
@@ -83,6 +95,34 @@ fn on_switch_keys() {
         };
         event.prevent_default();
         till::switch_customer(keep_sale);
+    });
+}
+
+/// The camera's reads go to the refund desk while it is open, else to the till.
+fn camera_reads(texts: &[String]) {
+    if refund_desk::is_open() {
+        refund_till::camera_reads(texts);
+    } else {
+        till::camera_reads(texts);
+    }
+}
+
+/// The refund desk's keys: F8 opens it, Escape closes it.
+fn on_refund_keys() {
+    let Some(document) = dom::document() else { return };
+    dom::on(&document, "keydown", |event| {
+        let key = js_sys::Reflect::get(&event, &"key".into()).ok().and_then(|key| key.as_string());
+        match key.as_deref() {
+            Some("F8") => {
+                event.prevent_default();
+                refund_till::open();
+            }
+            Some("Escape") if refund_desk::is_open() => {
+                event.prevent_default();
+                refund_till::close();
+            }
+            _ => {}
+        }
     });
 }
 

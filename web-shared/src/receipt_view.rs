@@ -86,6 +86,48 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
             row(&lines, "Points before", &points(*points_before), "")?;
             row(&lines, "Points after", &points(*points_after), "")?;
         }
+        ReceiptDetails::Refund {
+            refund_of,
+            amount_minor,
+            points_taken_back,
+            points_shortfall,
+            points_given_back,
+            points_before,
+            points_after,
+            prepaid_returned,
+            prepaid_before,
+            prepaid_after,
+            ..
+        } => {
+            row(&lines, "Refund of receipt", refund_of, "receipt-refund-of")?;
+            if *amount_minor > 0 {
+                row(&lines, "Refunded", &money(*amount_minor, c), "receipt-total")?;
+            }
+            if *prepaid_returned > 0 {
+                row(&lines, "Returned to prepaid", &money(*prepaid_returned, c), "")?;
+                row(&lines, "Prepaid before", &money(*prepaid_before, c), "")?;
+                row(&lines, "Prepaid after", &money(*prepaid_after, c), "")?;
+            }
+            if *points_given_back > 0 {
+                row(&lines, "Points given back", &format!("+{}", points(*points_given_back)), "")?;
+            }
+            if *points_taken_back > 0 {
+                row(&lines, "Points taken back", &format!("−{}", points(*points_taken_back)), "")?;
+            }
+            if *points_shortfall > 0 {
+                row(&lines, "Points already spent (not taken)", &points(*points_shortfall), "receipt-shortfall")?;
+            }
+            if *points_given_back > 0 || *points_taken_back > 0 {
+                row(&lines, "Points before", &points(*points_before), "")?;
+                row(&lines, "Points after", &points(*points_after), "")?;
+            }
+        }
+    }
+    if let Some(mark) = &receipt.refunded {
+        let state = if mark.fully { "Refunded" } else { "Partly refunded" };
+        let note = dom::create_text("p", "receipt-refunded", &format!("{state}: {}", mark.by.join(", ")))?;
+        let _ = note.set_attribute("data-testid", "receipt-refunded");
+        dom::append(&lines, &note)?;
     }
     dom::append(container, &lines)
 }

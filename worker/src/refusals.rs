@@ -12,6 +12,7 @@ use domain::code_rules::Refusal as CodeRefusal;
 use domain::confirmation::ConfirmRefusal;
 use domain::items::{ClaimRefusal, ItemCodeRefusal};
 use domain::prepaid::{PinRefusal, PrepaidRefusal};
+use domain::refund::RefundRefusal;
 use domain::rewards::RedeemRefusal;
 use domain::tickets::{CodeNotYetAvailable, EventMismatch};
 use domain::UnixMillis;
@@ -225,6 +226,26 @@ pub fn request_id_reused() -> Problem {
         ErrorCode::RequestIdReused,
         "this request id was already used for a different request; use a new one per operation",
     )
+}
+
+/// A receipt number that names no receipt of this shop (another shop's receipt reads the same).
+pub fn no_such_receipt() -> Problem {
+    Problem::new(ErrorCode::NotFound, "there is no receipt with this number at this shop")
+}
+
+impl From<RefundRefusal> for Problem {
+    fn from(refusal: RefundRefusal) -> Self {
+        let code = match refusal {
+            RefundRefusal::AlreadyRefunded | RefundRefusal::LineAlreadyRefunded { .. } => ErrorCode::AlreadyRefunded,
+            RefundRefusal::NotRefundable => ErrorCode::NotRefundable,
+            RefundRefusal::NoSuchLine { .. }
+            | RefundRefusal::Quantity { .. }
+            | RefundRefusal::DuplicateLine { .. }
+            | RefundRefusal::NoLines => ErrorCode::InvalidRequest,
+            RefundRefusal::OutOfRange => return Problem::internal(refusal.to_string()),
+        };
+        Problem::new(code, refusal.to_string())
+    }
 }
 
 /// A bill, ticket or event id that names nothing (for this issuer).

@@ -10,6 +10,7 @@ pub mod issuers;
 pub mod items;
 pub mod owner;
 pub mod owner_accounts;
+pub mod refunds;
 pub mod routes;
 pub mod tickets;
 
@@ -126,6 +127,11 @@ pub enum ErrorCode {
     PrepaidBalanceLeft,
     /// The member closed their account: its number never signs in again.
     AccountDeleted,
+    // Refunds (see `refund`).
+    /// The receipt, or the asked lines, are already refunded.
+    AlreadyRefunded,
+    /// A prepaid top-up or a refund: nothing to refund.
+    NotRefundable,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -166,7 +172,9 @@ impl ErrorCode {
             | Self::PinNotSet
             | Self::AlreadyAnswered
             | Self::ConfirmationMismatch
-            | Self::PrepaidBalanceLeft => 409,
+            | Self::PrepaidBalanceLeft
+            | Self::AlreadyRefunded
+            | Self::NotRefundable => 409,
             Self::Expired | Self::ConfirmationExpired => 410,
             Self::PinLocked => 423,
             Self::TooManyAttempts => 429,

@@ -102,6 +102,19 @@ pub const TOP_UPS: &str = "/api/register/prepaid/top-ups";
 /// `POST` [`PayBillRequest`](super::items::PayBillRequest) → [`BillPaid`](super::bills::BillPaid): collect the
 /// bill a code carries, exactly once.
 pub const PAY_BILL: &str = "/api/register/bills/pay";
+/// `POST` [`RefundRequest`](super::refunds::RefundRequest) → [`Receipt`](crate::receipt::Receipt) (the refund
+/// receipt): refund a receipt of this shop, whole or some lines, once.
+pub const REFUNDS: &str = "/api/register/refunds";
+/// `POST` [`CustomerReceiptsRequest`](super::refunds::CustomerReceiptsRequest) →
+/// [`CustomerReceipts`](super::refunds::CustomerReceipts): the customer's latest receipts at this shop, by
+/// their code (checked, not spent), to pick one to refund. Also the prefix of [`register_receipt`].
+pub const REGISTER_RECEIPTS: &str = "/api/register/receipts";
+
+/// `GET` → [`RefundableReceipt`](super::refunds::RefundableReceipt): a receipt of this shop by its number
+/// (e.g. `7-0003`), with what is left to refund.
+pub fn register_receipt(receipt_number: &str) -> String {
+    format!("{REGISTER_RECEIPTS}/{receipt_number}")
+}
 
 // ---- the operator (bearer ADMIN_TOKEN) ----
 
@@ -339,6 +352,7 @@ mod tests {
         assert_eq!(id_in(&admin_shop_registers("corner-cafe"), admin_shop_registers), Some("corner-cafe"));
         assert_eq!(id_in(&issuer_bill("bill-1"), issuer_bill), Some("bill-1"));
         assert_eq!(id_in(&membership("corner-cafe"), membership), Some("corner-cafe"));
+        assert_eq!(id_in(&register_receipt("7-0003"), register_receipt), Some("7-0003"));
         assert_eq!(id_in(&issuer_bill_cancel("bill-1"), issuer_bill_cancel), Some("bill-1"));
         assert_eq!(id_in(&owner_shop("cafe"), owner_shop), Some("cafe"));
         assert_eq!(id_in(&owner_products("cafe"), owner_shop), None);
@@ -413,6 +427,8 @@ mod tests {
             DEBITS_CANCEL,
             TOP_UPS,
             PAY_BILL,
+            REFUNDS,
+            REGISTER_RECEIPTS,
             ADMIN_SHOPS,
             ADMIN_ISSUERS,
             ISSUER_BILLS,

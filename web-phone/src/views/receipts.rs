@@ -17,7 +17,7 @@ pub fn show(receipt: &Receipt) {
 
 /// What a receipt amounted to, for the history line.
 fn summary(receipt: &Receipt) -> String {
-    match &receipt.details {
+    let what = match &receipt.details {
         ReceiptDetails::PrepaidCharge { total_minor, .. } => format!("paid {}", money(*total_minor, receipt.currency)),
         ReceiptDetails::PrepaidTopUp { amount_minor, .. } => {
             format!("topped up {}", money(*amount_minor, receipt.currency))
@@ -28,6 +28,17 @@ fn summary(receipt: &Receipt) -> String {
         ReceiptDetails::Redeem { reward_name, points, .. } => {
             format!("{} for {}", reward_name.as_str(), points_text(*points))
         }
+        ReceiptDetails::Refund { refund_of, amount_minor, points_given_back, .. } if *amount_minor == 0 => {
+            format!("refund of {refund_of}, +{}", points_text(*points_given_back))
+        }
+        ReceiptDetails::Refund { refund_of, amount_minor, .. } => {
+            format!("refund of {refund_of}, {}", money(*amount_minor, receipt.currency))
+        }
+    };
+    match &receipt.refunded {
+        Some(mark) if mark.fully => format!("{what} · refunded"),
+        Some(_) => format!("{what} · partly refunded"),
+        None => what,
     }
 }
 

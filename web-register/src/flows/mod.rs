@@ -6,3 +6,4 @@ pub mod bill;
 pub mod checkout;
 pub mod debit;
 pub mod pairing;
+pub mod refund;

@@ -19,6 +19,7 @@ pub mod member;
 pub mod owner;
 pub mod pairing;
 pub mod public;
+pub mod refunds;
 pub mod register;
 pub mod shop_registers;
 pub mod withdrawal;

@@ -1,13 +1,14 @@
 //! Routes for registers (the register page): who am I, what is this code,
 //! add points for a sale, ask the customer to approve a debit and wait for the
 //! answer, top up prepaid value. A register acts only for its own shop.
-//! The register table also holds the gate's scan and bill payment ([`super::gate`]).
+//! The register table also holds the gate's scan and bill payment ([`super::gate`])
+//! and refunds ([`super::refunds`]).
 
 use crate::auth;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{gate, not_allowed, not_found};
+use crate::routes::{gate, not_allowed, not_found, refunds};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::Directory;
 use crate::storage::member_vault::protocol::{Ask, Question, TillHeader, VaultClient};
@@ -66,7 +67,24 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Post => gate::pay_bill(req, env).await,
             _ => not_allowed("POST"),
         },
-        _ => Err(not_found(path)),
+        routes::REGISTER_RECEIPTS => match method {
+            Post => refunds::customer_receipts(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::REFUNDS => match method {
+            Post => refunds::refund(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        _ => {
+            if let Some(number) = routes::id_in(path, routes::register_receipt) {
+                match method {
+                    Get => refunds::receipt(req, env, number).await,
+                    _ => not_allowed("GET"),
+                }
+            } else {
+                Err(not_found(path))
+            }
+        }
     }
 }
 

@@ -10,8 +10,9 @@
 //! The operations, one module per flow, use those tables: [`account`]
 //! (opening, sign-in guard, PIN, the long-polled wallet), [`loyalty`] (join,
 //! codes, points for a sale), [`top_up`] and [`debits`] (questions the
-//! customer approves), [`withdrawal`] (leaving a shop, the export, closing
-//! the account, with [`closure`] its table). [`protocol`] says what the Worker can ask; the
+//! customer approves), [`refunds`] (a register gives back a receipt, whole or
+//! some lines), [`withdrawal`] (leaving a shop, the export, closing the account,
+//! with [`closure`] its table). [`protocol`] says what the Worker can ask; the
 //! `match` below is the one place an operation reaches its handler.
 //!
 //! Every state change happens in one synchronous stretch (no `await` between
@@ -31,6 +32,7 @@ mod prepaid;
 mod profile;
 pub mod protocol;
 mod receipts;
+mod refunds;
 mod sign_in_guard;
 mod top_up;
 mod vault;
@@ -78,6 +80,9 @@ impl StorageObject for MemberVault {
             // The PIN check inside awaits; see `debits` for why that is safe.
             VaultOperation::Approve(request) => answer_later(request, |r| self.approve(r)).await,
             VaultOperation::Cancel(request) => answer(request, |r| self.cancel(r)),
+            VaultOperation::FindReceipt(request) => answer(request, |r| self.find_receipt(r)),
+            VaultOperation::CustomerReceipts(request) => answer(request, |r| self.customer_receipts(r)),
+            VaultOperation::Refund(request) => answer(request, |r| self.refund(r)),
         }
     }
 }

@@ -35,6 +35,8 @@ CREATE TABLE IF NOT EXISTS prepaid_ledger (
 pub(super) enum Direction {
     TopUp,
     Charge,
+    /// Value returned by a refund of a charge.
+    Refund,
 }
 
 impl Direction {
@@ -42,6 +44,7 @@ impl Direction {
         match self {
             Self::TopUp => "top_up",
             Self::Charge => "charge",
+            Self::Refund => "refund",
         }
     }
 }
@@ -100,7 +103,7 @@ impl PrepaidLedger<'_> {
         at: UnixMillis,
     ) -> Outcome<()> {
         let signed = match direction {
-            Direction::TopUp => minor(change.amount)?,
+            Direction::TopUp | Direction::Refund => minor(change.amount)?,
             Direction::Charge => -minor(change.amount)?,
         };
         self.sql.exec(

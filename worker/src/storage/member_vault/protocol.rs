@@ -5,6 +5,7 @@ use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::account::MemberExport;
+use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
 use domain::api::{
     ApproveRequest, CancelRequest, CustomerView, DebitStatus, MembershipView, PointsAccrued, ShopSummary, Wallet,
 };
@@ -13,6 +14,7 @@ use domain::confirmation::Debit;
 use domain::member::{DisplayName, MemberNumber};
 use domain::money::MinorUnits;
 use domain::receipt::Receipt;
+use domain::refund::LineRefund;
 use domain::rewards::Reward;
 use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
@@ -63,6 +65,13 @@ protocol! {
         Approve(ApproveRequest) -> DebitStatus,
         /// The customer says no.
         Cancel(CancelRequest) -> DebitStatus,
+        // ---- refunds (see `refunds`) ----
+        /// A receipt of the shop by its number, with what is left to refund; none if there is none.
+        FindReceipt(FindReceipt) -> Option<RefundableReceipt>,
+        /// The customer's latest receipts at the shop, by a code of theirs (checked, not spent).
+        CustomerReceipts(CustomerReceiptsQuery) -> CustomerReceipts,
+        /// Refunds a receipt of the till's shop, whole or some lines, at most once per line.
+        Refund(Refund) -> Receipt,
     }
 }
 
@@ -184,6 +193,27 @@ pub struct Withdraw {
     pub question: Question,
 }
 
+#[derive(Serialize, Deserialize)]
+pub struct FindReceipt {
+    pub shop_id: ShopId,
+    pub receipt_number: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CustomerReceiptsQuery {
+    pub code_hash: CodeHash,
+    pub shop_id: ShopId,
+}
+
+/// A register's refund. Its till header carries an empty code hash: a refund
+/// is found by the receipt number, no code of the customer is spent.
+#[derive(Serialize, Deserialize)]
+pub struct Refund {
+    pub till: TillHeader,
+    pub receipt_number: String,
+    pub lines: Option<Vec<LineRefund>>,
+}
+
 /// The vault of one member.
 pub struct VaultClient {
     object: ObjectClient,
@@ -286,5 +316,25 @@ impl VaultClient {
 
     pub async fn cancel(&self, request: CancelRequest) -> Outcome<DebitStatus> {
         self.object.call(request).await
+    }
+
+    /// A receipt of `shop_id` by its number, with what is left to refund.
+    pub async fn find_receipt(&self, shop_id: ShopId, receipt_number: String) -> Outcome<Option<RefundableReceipt>> {
+        self.object.call(FindReceipt { shop_id, receipt_number }).await
+    }
+
+    /// The customer's latest receipts at `shop_id`, by a code of theirs (checked, not spent).
+    pub async fn customer_receipts(&self, code_hash: CodeHash, shop_id: ShopId) -> Outcome<CustomerReceipts> {
+        self.object.call(CustomerReceiptsQuery { code_hash, shop_id }).await
+    }
+
+    /// Refunds a receipt of the till's shop; the same request id again returns the same refund receipt.
+    pub async fn refund(
+        &self,
+        till: TillHeader,
+        receipt_number: String,
+        lines: Option<Vec<LineRefund>>,
+    ) -> Outcome<Receipt> {
+        self.object.call(Refund { till, receipt_number, lines }).await
     }
 }

@@ -1,12 +1,15 @@
 //! The `receipts` table: receipts of concluded operations, the phone's history
 //! and what a register gets back (also on a retry). [`Receipts::conclude`] is
-//! the one place a receipt is numbered and stored.
+//! the one place a receipt is numbered and stored. A refund is a receipt too
+//! (its details name the receipt it refunds); the refunded receipt is marked
+//! with the refunds' numbers ([`Receipts::mark_refunded`]).
 
 use super::protocol::TillHeader;
 use crate::error::Outcome;
 use crate::storage::sql;
 use domain::api::WALLET_RECEIPTS;
 use domain::receipt::{receipt_number, Receipt, ReceiptDetails};
+use domain::refund::RefundMark;
 use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, RequestId, ShopId};
 use domain::UnixMillis;
@@ -77,6 +80,7 @@ impl Receipts<'_> {
             at,
             items,
             details,
+            refunded: None,
         };
         self.sql.exec(
             "INSERT INTO receipts (shop_id, request_id, receipt, at) VALUES (?, ?, ?, ?)",
@@ -104,6 +108,52 @@ impl Receipts<'_> {
         let limit = i64::try_from(WALLET_RECEIPTS).unwrap_or(20);
         let rows: Vec<ReceiptRow> =
             sql::all(self.sql, "SELECT receipt FROM receipts ORDER BY seq DESC LIMIT ?", vec![limit.into()])?;
+        rows.into_iter().map(ReceiptRow::parse).collect()
+    }
+
+    /// A receipt at the shop by its number (numbers are unique per shop).
+    pub fn by_number(&self, shop_id: &ShopId, number: &str) -> Outcome<Option<Receipt>> {
+        let row: Option<ReceiptRow> = sql::first(
+            self.sql,
+            "SELECT receipt FROM receipts WHERE shop_id = ? AND json_extract(receipt, '$.receipt_number') = ?",
+            vec![shop_id.as_str().into(), number.into()],
+        )?;
+        row.map(ReceiptRow::parse).transpose()
+    }
+
+    /// The refunds of the receipt `number` at the shop, oldest first.
+    pub fn refunds_of(&self, shop_id: &ShopId, number: &str) -> Outcome<Vec<Receipt>> {
+        let rows: Vec<ReceiptRow> = sql::all(
+            self.sql,
+            "SELECT receipt FROM receipts WHERE shop_id = ? AND json_extract(receipt, '$.details.refund_of') = ?
+             ORDER BY seq",
+            vec![shop_id.as_str().into(), number.into()],
+        )?;
+        rows.into_iter().map(ReceiptRow::parse).collect()
+    }
+
+    /// Marks `original` (as stored) as refunded, partly or fully, by the refunds named in `mark`.
+    pub fn mark_refunded(&self, original: &Receipt, mark: RefundMark) -> Outcome<()> {
+        let marked = Receipt { refunded: Some(mark), ..original.clone() };
+        self.sql.exec(
+            "UPDATE receipts SET receipt = ? WHERE shop_id = ? AND json_extract(receipt, '$.receipt_number') = ?",
+            vec![
+                serde_json::to_string(&marked)?.into(),
+                original.shop_id.as_str().into(),
+                original.receipt_number.as_str().into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The newest receipts at one shop.
+    pub fn recent_at(&self, shop_id: &ShopId, limit: usize) -> Outcome<Vec<Receipt>> {
+        let limit = i64::try_from(limit).unwrap_or(10);
+        let rows: Vec<ReceiptRow> = sql::all(
+            self.sql,
+            "SELECT receipt FROM receipts WHERE shop_id = ? ORDER BY seq DESC LIMIT ?",
+            vec![shop_id.as_str().into(), limit.into()],
+        )?;
         rows.into_iter().map(ReceiptRow::parse).collect()
     }
 }

@@ -12,8 +12,9 @@ use crate::refusals;
 use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
 use crate::storage::sql;
 use domain::api::{ErrorCode, ShopSummary};
+use domain::member::MemberNumber;
 use domain::shop::CustomerNumber;
-use protocol::{Claim, Create, Enroll, Enrolment, ShopOperation, Update};
+use protocol::{Claim, Create, CustomerMember, Enroll, Enrolment, ShopOperation, Update};
 use registers::NewRegister;
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
@@ -70,6 +71,7 @@ impl StorageObject for ShopBook {
             ShopOperation::SeeRegister(request) => {
                 answer(request, |r| self.with_shop(|_| registers::see(&self.sql, r.register)).map(|()| Done))
             }
+            ShopOperation::CustomerMember(request) => answer(request, |r| self.customer_member(r)),
         }
     }
 }
@@ -82,6 +84,11 @@ struct ShopRow {
 #[derive(Deserialize)]
 struct CustomerRow {
     customer_number: i64,
+}
+
+#[derive(Deserialize)]
+struct MemberRow {
+    member_number: String,
 }
 
 #[derive(Deserialize)]
@@ -167,6 +174,24 @@ impl ShopBook {
         };
         let customer_number = u32::try_from(number).map_err(|_| Problem::internal("customer number out of range"))?;
         Ok(Enrolment { shop, customer_number: CustomerNumber(customer_number) })
+    }
+
+    /// The member behind a customer number: the `customers` table read the other way.
+    fn customer_member(&self, request: CustomerMember) -> Outcome<Option<MemberNumber>> {
+        if !self.exists()? {
+            return Ok(None);
+        }
+        let rows: Vec<MemberRow> = self
+            .sql
+            .exec(
+                "SELECT member_number FROM customers WHERE customer_number = ?",
+                vec![i64::from(request.customer_number.0).into()],
+            )?
+            .to_array()?;
+        rows.into_iter()
+            .next()
+            .map(|row| MemberNumber::parse(&row.member_number).map_err(|_| sql::corrupt("shop book", "member number")))
+            .transpose()
     }
 
     fn claim(&self, request: Claim) -> Outcome<Done> {

@@ -32,6 +32,8 @@ protocol! {
         RevokeRegister(RevokeRegister) -> Done,
         /// A register calls: `register_revoked` if revoked, else its last_seen is kept.
         SeeRegister(SeeRegister) -> Done,
+        /// The member behind a customer number (how a receipt number finds its vault).
+        CustomerMember(CustomerMember) -> Option<MemberNumber>,
     }
 }
 
@@ -82,6 +84,11 @@ pub struct RevokeRegister {
 #[derive(Serialize, Deserialize)]
 pub struct SeeRegister {
     pub register: NewRegister,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CustomerMember {
+    pub customer_number: CustomerNumber,
 }
 
 /// The book of one shop.
@@ -139,5 +146,12 @@ impl ShopClient {
     /// Checks a calling register: `register_revoked` if revoked.
     pub async fn see_register(&self, register: NewRegister) -> Outcome<()> {
         self.object.call(SeeRegister { register }).await.map(drop)
+    }
+
+    /// The member with this customer number at the shop, if any. A receipt
+    /// number starts with the customer number, so it leads to the member's
+    /// vault without an index of its own.
+    pub async fn member_of(&self, customer_number: CustomerNumber) -> Outcome<Option<MemberNumber>> {
+        self.object.call(CustomerMember { customer_number }).await
     }
 }

@@ -1,0 +1,71 @@
+//! Refunds at a register (in the register table, [`super::register::route`]):
+//! look a receipt up by its number, refund it whole or some lines.
+//!
+//! A receipt number is `<customer number>-<n>` and customer numbers are per
+//! shop, so the number itself leads to the member: the shop's book maps the
+//! customer number to the member (the table that allocated it), and that
+//! member's vault holds the receipt. No receipt index is needed, nothing is
+//! written at sale time, and a lookup is always within the register's own
+//! shop: another shop's receipt number finds nothing here (`not_found`, the
+//! same as a number nobody issued), so it never leaks.
+
+use crate::auth;
+use crate::crypto::sha256_hex;
+use crate::error::Outcome;
+use crate::refusals;
+use crate::storage::code_index::protocol::{CodeHash, IndexClient};
+use crate::storage::member_vault::protocol::{TillHeader, VaultClient};
+use crate::storage::shop_book::protocol::ShopClient;
+use crate::web;
+use domain::api::refunds::{CustomerReceiptsRequest, RefundRequest};
+use domain::member::MemberNumber;
+use domain::refund;
+use domain::shop::ShopId;
+use worker::{Env, Request, Response};
+
+/// The member whose vault holds receipt `number` of the shop, or `not_found`.
+async fn holder(env: &Env, shop_id: &ShopId, number: &str) -> Outcome<MemberNumber> {
+    let customer = refund::customer_of(number).ok_or_else(refusals::no_such_receipt)?;
+    ShopClient::of(env, shop_id)?.member_of(customer).await?.ok_or_else(refusals::no_such_receipt)
+}
+
+/// `GET /api/register/receipts/{number}` → [`domain::api::refunds::RefundableReceipt`].
+pub async fn receipt(req: Request, env: &Env, number: &str) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let shop_id = register.shop.shop_id;
+    let member = holder(env, &shop_id, number).await?;
+    let found = VaultClient::of(env, &member)?.find_receipt(shop_id, number.to_owned()).await?;
+    web::ok(&found.ok_or_else(refusals::no_such_receipt)?)
+}
+
+/// `POST /api/register/receipts` → [`domain::api::refunds::CustomerReceipts`]:
+/// the customer's latest receipts here, by the code on their phone (not spent).
+pub async fn customer_receipts(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: CustomerReceiptsRequest = web::json_body(&mut req).await?;
+    let found = IndexClient::of(env, &request.code)?.lookup().await?.ok_or_else(refusals::unknown_code)?;
+    let vault = VaultClient::of(env, &found.member_number)?;
+    web::ok(&vault.customer_receipts(CodeHash::of(&request.code), register.shop.shop_id).await?)
+}
+
+/// `POST /api/register/refunds` → the refund [`domain::receipt::Receipt`]. The
+/// request id is claimed in the shop's book first (so it means one refund
+/// across the shop); the member's vault then replays or applies it atomically.
+pub async fn refund(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let request: RefundRequest = web::json_body(&mut req).await?;
+    let number = request.receipt_number.trim().to_owned();
+    let member = holder(env, &register.shop.shop_id, &number).await?;
+    let lines = serde_json::to_string(&request.lines)?;
+    let fingerprint = sha256_hex(format!("refund|{}|{number}|{lines}", register.record.register_id).as_bytes());
+    ShopClient::of(env, &register.shop.shop_id)?.claim_request(&request.request_id, fingerprint).await?;
+    let till = TillHeader {
+        // A refund spends no code of the customer.
+        code_hash: CodeHash::from_stored(String::new()),
+        shop: register.shop,
+        register_id: register.record.register_id,
+        register_name: register.record.name,
+        request_id: request.request_id,
+    };
+    web::ok(&VaultClient::of(env, &member)?.refund(till, number, request.lines).await?)
+}
