@@ -19,7 +19,7 @@ usage: cargo xtask <command>
                  in .wrangler/state) with a demo shop and register, print the URLs
   test           install what is missing and run every test (domain, scanner, API on
                  workerd, browser end-to-end in headless Chromium)
-  build          build the worker and both pages (release) into worker/build and dist/
+  build          build the worker and the pages (release) into worker/build and dist/
   setup          only install what is missing
   bench-scanner  run the scanner benchmark (decode rates vs zxing-cpp and zbar, timings)";
 
