@@ -18,6 +18,7 @@ pub mod homography;
 pub mod pass;
 mod pure;
 pub mod reader;
+mod region;
 pub mod resample;
 pub mod strategy;
 #[cfg(test)]
@@ -59,6 +60,8 @@ pub struct Scanner {
     polarity: pass::Polarity,
     /// Harder pass (index into [`strategy::LIVE_PASSES`]) that decoded the previous frame.
     last_hit: Option<usize>,
+    /// Where a code was seen but not read, looked at first on the next frames.
+    regions: region::RegionTracker,
 }
 
 impl Default for Scanner {
@@ -73,7 +76,13 @@ impl Scanner {
 
     pub fn new(budget_ms: f64) -> Self {
         let budget_ms = if budget_ms.is_finite() { budget_ms.max(0.0) } else { Self::DEFAULT_BUDGET_MS };
-        Self { budget_ms, next_live_pass: 0, polarity: pass::Polarity::Normal, last_hit: None }
+        Self {
+            budget_ms,
+            next_live_pass: 0,
+            polarity: pass::Polarity::Normal,
+            last_hit: None,
+            regions: region::RegionTracker::default(),
+        }
     }
 
     /// Scans an RGBA frame (canvas `getImageData().data`). `now_ms` is any
@@ -96,22 +105,51 @@ impl Scanner {
     }
 
     fn run(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance) -> Vec<Detection> {
-        let (found, polarity) = strategy::first_look(frame).run_both(frame, self.polarity, Effort::Live);
+        let found = self.look(frame, allowance);
+        self.regions.frame_done();
+        found
+    }
+
+    fn look(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance) -> Vec<Detection> {
+        let mut seen = Vec::new();
+        let (found, polarity) =
+            strategy::first_look(frame).run_both_seen(frame, self.polarity, Effort::Live, &mut seen);
         if !found.is_empty() {
             self.polarity = polarity;
+            self.regions.clear();
             return to_detections(found, 1);
         }
+        self.regions.observe(&seen);
+        // Where this or an earlier frame saw a code it could not read: a
+        // full-resolution crop there, far cheaper than a pass on the frame.
+        let region_tried = match self.regions.attempt(frame) {
+            Some(attempt) => {
+                let mut seen = Vec::new();
+                let found = attempt.pass.run_seen(&attempt.crop, Effort::Live, &mut seen);
+                self.regions.tried(!found.is_empty());
+                if !found.is_empty() {
+                    return to_detections(shifted(found, attempt.offset), 1);
+                }
+                let offset = attempt.offset;
+                let polarity = attempt.pass.polarity;
+                self.regions.observe(&seen.into_iter().map(|s| (s.mapped(1.0, offset), polarity)).collect::<Vec<_>>());
+                true
+            }
+            None => false,
+        };
         let (working, factor) = strategy::working_frame(frame);
         allowance.first_look_done(strategy::first_look_cost(frame, &working));
         let passes = strategy::LIVE_PASSES;
         // The pass that read the previous frame, if it still fits: a code held
         // still that only a harder pass reads is then read on every frame.
-        let mut hard_pass_ran = false;
+        // One harder pass runs even beyond the budget when no region was
+        // looked at, so a code the first look cannot see is read within a few frames.
+        let mut hard_pass_ran = region_tried;
         if let Some(index) = self.last_hit.take() {
             if let Some(pass) = passes.get(index) {
                 if allowance.affords(pass, &working) {
                     hard_pass_ran = true;
-                    let (found, scale) = run_live_pass(pass, frame, &working, factor);
+                    let (found, scale) = self.run_live_pass(pass, frame, &working, factor);
                     allowance.spent(pass, &working);
                     if !found.is_empty() {
                         self.last_hit = Some(index);
@@ -128,7 +166,7 @@ impl Scanner {
             }
             hard_pass_ran = true;
             self.next_live_pass = index + 1;
-            let (found, scale) = run_live_pass(pass, frame, &working, factor);
+            let (found, scale) = self.run_live_pass(pass, frame, &working, factor);
             allowance.spent(pass, &working);
             if !found.is_empty() {
                 self.last_hit = Some(index);
@@ -137,22 +175,44 @@ impl Scanner {
         }
         Vec::new()
     }
+
+    /// Runs a live pass on the working frame, except that the centre pass takes
+    /// its pixels from the camera frame when the working frame is a shrunk copy
+    /// (1280×720 → 640×360): the same work, but a small code far from the
+    /// camera keeps the detail the camera gave it. Returns what was found and
+    /// the factor from its coordinates to the camera frame's; what it saw but
+    /// could not read is remembered for the next frame.
+    fn run_live_pass(
+        &mut self,
+        pass: &Pass,
+        camera: &GrayFrame,
+        working: &GrayFrame,
+        factor: usize,
+    ) -> (Vec<RawDecode>, usize) {
+        let mut seen = Vec::new();
+        let (found, scale) = match pass.scale {
+            pass::Scale::CentreUpSharpened(enlarge) if factor > 1 => {
+                let enlarge = (usize::from(enlarge) / factor).clamp(1, u8::MAX as usize) as u8;
+                let on_camera = Pass { scale: pass::Scale::CentreUpSharpened(enlarge), ..*pass };
+                (on_camera.run_seen(camera, Effort::Live, &mut seen), 1)
+            }
+            _ => (pass.run_seen(working, Effort::Live, &mut seen), factor),
+        };
+        let to_camera = scale as f32;
+        let seen: Vec<_> = seen.into_iter().map(|s| (s.mapped(to_camera, (0.0, 0.0)), pass.polarity)).collect();
+        self.regions.observe(&seen);
+        (found, scale)
+    }
 }
 
-/// Runs a live pass on the working frame, except that the centre pass takes
-/// its pixels from the camera frame when the working frame is a shrunk copy
-/// (1280×720 → 640×360): the same work, but a small code far from the
-/// camera keeps the detail the camera gave it. Returns what was found and
-/// the factor from its coordinates to the camera frame's.
-fn run_live_pass(pass: &Pass, camera: &GrayFrame, working: &GrayFrame, factor: usize) -> (Vec<RawDecode>, usize) {
-    if let pass::Scale::CentreUpSharpened(enlarge) = pass.scale {
-        if factor > 1 {
-            let enlarge = (usize::from(enlarge) / factor).clamp(1, u8::MAX as usize) as u8;
-            let on_camera = Pass { scale: pass::Scale::CentreUpSharpened(enlarge), ..*pass };
-            return (on_camera.run(camera, Effort::Live), 1);
+/// Moves results read from a crop into the frame's coordinates.
+fn shifted(mut found: Vec<RawDecode>, (dx, dy): (f32, f32)) -> Vec<RawDecode> {
+    for decode in &mut found {
+        for corner in &mut decode.corners {
+            *corner = (corner.0 + dx, corner.1 + dy);
         }
     }
-    (pass.run(working, Effort::Live), factor)
+    found
 }
 
 /// Decides whether another pass fits in this frame.
