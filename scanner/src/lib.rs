@@ -58,10 +58,12 @@ pub struct Scanner {
     next_live_pass: usize,
     /// Polarity the first look decoded last: tried first, so a code in view costs one read.
     polarity: pass::Polarity,
-    /// Harder pass (index into [`strategy::LIVE_PASSES`]) that decoded the previous frame.
+    /// Harder pass (index into [`strategy::live_passes`]) that decoded the previous frame.
     last_hit: Option<usize>,
     /// Where a code was seen but not read, looked at first on the next frames.
     regions: region::RegionTracker,
+    /// Tiles run as forced work so far: picks the next tile.
+    forced_steps: usize,
 }
 
 impl Default for Scanner {
@@ -82,6 +84,7 @@ impl Scanner {
             polarity: pass::Polarity::Normal,
             last_hit: None,
             regions: region::RegionTracker::default(),
+            forced_steps: 0,
         }
     }
 
@@ -120,26 +123,36 @@ impl Scanner {
             return to_detections(found, 1);
         }
         self.regions.observe(&seen);
-        // Where this or an earlier frame saw a code it could not read: a
-        // full-resolution crop there, far cheaper than a pass on the frame.
-        let region_tried = match self.regions.attempt(frame) {
-            Some(attempt) => {
-                let mut seen = Vec::new();
-                let found = attempt.pass.run_seen(&attempt.crop, Effort::Live, &mut seen);
-                self.regions.tried(!found.is_empty());
-                if !found.is_empty() {
-                    return to_detections(shifted(found, attempt.offset), 1);
-                }
-                let offset = attempt.offset;
-                let polarity = attempt.pass.polarity;
-                self.regions.observe(&seen.into_iter().map(|s| (s.mapped(1.0, offset), polarity)).collect::<Vec<_>>());
-                true
-            }
-            None => false,
-        };
         let (working, factor) = strategy::working_frame(frame);
         allowance.first_look_done(strategy::first_look_cost(frame, &working));
-        let passes = strategy::LIVE_PASSES;
+        let working_pixels = (working.width() * working.height()).max(1) as f64;
+        let cost_on = |pass: &Pass, image: &GrayFrame| {
+            strategy::relative_cost(pass, image) * (image.width() * image.height()) as f64 / working_pixels
+        };
+        // Where this or an earlier frame saw a code it could not read: a
+        // full-resolution crop there, far cheaper than a pass on the frame.
+        // The first look there runs whatever the budget; the region's other
+        // thresholds while it lasts.
+        let mut region_tried = false;
+        for _ in 0..region::THRESHOLDS_PER_REGION {
+            let Some(attempt) = self.regions.attempt(frame) else { break };
+            let cost = cost_on(&attempt.pass, &attempt.crop);
+            if region_tried && !allowance.affords(cost) {
+                break;
+            }
+            region_tried = true;
+            let mut seen = Vec::new();
+            let found = attempt.pass.run_seen(&attempt.crop, attempt.effort, &mut seen);
+            allowance.spent(cost);
+            self.regions.tried(!found.is_empty());
+            if !found.is_empty() {
+                return to_detections(shifted(found, attempt.offset), 1);
+            }
+            let (offset, polarity) = (attempt.offset, attempt.pass.polarity);
+            let seen: Vec<_> = seen.into_iter().map(|s| (s.mapped(1.0, offset), polarity)).collect();
+            self.regions.observe(&seen);
+        }
+        let passes = strategy::live_passes(&working);
         // The pass that read the previous frame, if it still fits: a code held
         // still that only a harder pass reads is then read on every frame.
         // One harder pass runs even beyond the budget when no region was
@@ -147,10 +160,10 @@ impl Scanner {
         let mut hard_pass_ran = region_tried;
         if let Some(index) = self.last_hit.take() {
             if let Some(pass) = passes.get(index) {
-                if allowance.affords(pass, &working) {
+                if allowance.affords(cost_on(pass, &working)) {
                     hard_pass_ran = true;
                     let (found, scale) = self.run_live_pass(pass, frame, &working, factor);
-                    allowance.spent(pass, &working);
+                    allowance.spent(cost_on(pass, &working));
                     if !found.is_empty() {
                         self.last_hit = Some(index);
                         return to_detections(found, scale);
@@ -161,19 +174,43 @@ impl Scanner {
         for _ in 0..passes.len() {
             let index = self.next_live_pass % passes.len();
             let Some(pass) = passes.get(index) else { break };
-            if hard_pass_ran && !allowance.affords(pass, &working) {
+            let affordable = allowance.affords(cost_on(pass, &working));
+            if hard_pass_ran && !affordable {
                 break;
             }
             hard_pass_ran = true;
             self.next_live_pass = index + 1;
+            if !affordable {
+                // Forced work that the budget does not cover: the pass on one
+                // tile of the frame, so the whole pass is spread over frames.
+                let found = self.run_on_tile(pass, &working, factor);
+                if !found.is_empty() {
+                    return to_detections(found, factor);
+                }
+                break;
+            }
             let (found, scale) = self.run_live_pass(pass, frame, &working, factor);
-            allowance.spent(pass, &working);
+            allowance.spent(cost_on(pass, &working));
             if !found.is_empty() {
                 self.last_hit = Some(index);
                 return to_detections(found, scale);
             }
         }
         Vec::new()
+    }
+
+    /// Runs `pass` on the next of [`strategy::TILES`] of the working frame;
+    /// results in working-frame coordinates. What it saw is remembered.
+    fn run_on_tile(&mut self, pass: &Pass, working: &GrayFrame, factor: usize) -> Vec<RawDecode> {
+        let tile = strategy::tile(working, self.forced_steps);
+        self.forced_steps = self.forced_steps.wrapping_add(1);
+        let Some((x, y, crop)) = tile else { return Vec::new() };
+        let offset = (x as f32, y as f32);
+        let mut seen = Vec::new();
+        let found = pass.run_seen(&crop, Effort::Live, &mut seen);
+        let seen: Vec<_> = seen.into_iter().map(|s| (s.mapped(factor as f32, offset), pass.polarity)).collect();
+        self.regions.observe(&seen);
+        shifted(found, offset)
     }
 
     /// Runs a live pass on the working frame, except that the centre pass takes
@@ -219,8 +256,9 @@ fn shifted(mut found: Vec<RawDecode>, (dx, dy): (f32, f32)) -> Vec<RawDecode> {
 trait Allowance {
     /// The first look has run; `cost` is its cost in "rqrr on the working frame" units.
     fn first_look_done(&mut self, cost: f64);
-    fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool;
-    fn spent(&mut self, pass: &Pass, frame: &GrayFrame);
+    /// Whether work of `cost` (same units) still fits.
+    fn affords(&self, cost: f64) -> bool;
+    fn spent(&mut self, cost: f64);
 }
 
 /// A wall-clock budget: predicts a pass's time from the time the passes so far took.
@@ -237,17 +275,17 @@ impl Allowance for TimeAllowance<'_> {
         self.calibration = if cost.is_finite() && cost > 0.0 { cost } else { 1.0 };
     }
 
-    fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool {
+    fn affords(&self, cost: f64) -> bool {
         let elapsed = (self.now_ms)() - self.start;
         // The first look has run, so its time calibrates the cost model
         // (an overestimate per unit later, as time spent accumulates); a
         // clock that goes backwards or yields NaN simply ends the frame.
         let per_unit = elapsed.max(0.01) / self.calibration;
-        let predicted = per_unit * strategy::relative_cost(pass, frame);
+        let predicted = per_unit * cost;
         elapsed.is_finite() && elapsed + predicted <= self.budget_ms
     }
 
-    fn spent(&mut self, _pass: &Pass, _frame: &GrayFrame) {}
+    fn spent(&mut self, _cost: f64) {}
 }
 
 /// A clock-free budget counted in "rqrr on the whole frame" units.
@@ -258,12 +296,12 @@ struct WorkAllowance {
 impl Allowance for WorkAllowance {
     fn first_look_done(&mut self, _cost: f64) {}
 
-    fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool {
-        strategy::relative_cost(pass, frame) <= self.remaining
+    fn affords(&self, cost: f64) -> bool {
+        cost <= self.remaining
     }
 
-    fn spent(&mut self, pass: &Pass, frame: &GrayFrame) {
-        self.remaining -= strategy::relative_cost(pass, frame);
+    fn spent(&mut self, cost: f64) {
+        self.remaining -= cost;
     }
 }
 

@@ -6,7 +6,7 @@
 
 use crate::frame::GrayFrame;
 use crate::pass::{Pass, Polarity, Scale, Threshold};
-use crate::reader::Sighting;
+use crate::reader::{Effort, Sighting};
 use crate::resample;
 
 /// Frames a region is tried without decoding or being seen closer before it is forgotten.
@@ -14,6 +14,8 @@ const MAX_TRIES: u8 = 4;
 /// Frames during which a forgotten region's spot is not remembered again from
 /// an equally weak sighting (a finder-like pattern in the scene that is no code).
 const COOLDOWN_FRAMES: u8 = 6;
+/// Thresholds a region is looked at with (one per look, see `region_thresholds`).
+pub const THRESHOLDS_PER_REGION: usize = 5;
 /// Most pixels a region's image may have after scaling: a third of a 640×480 frame.
 const MAX_REGION_PIXELS: usize = 100_000;
 /// Module size (pixels) the region's image is scaled towards.
@@ -73,7 +75,10 @@ pub struct Region {
     pub module_px: f32,
     pub polarity: Polarity,
     pub closeness: Closeness,
+    /// Frames it was looked at without a reading.
     tries: u8,
+    /// Looked at in vain during the current frame.
+    looked: bool,
     next_threshold: usize,
 }
 
@@ -83,6 +88,9 @@ pub struct Attempt {
     pub crop: GrayFrame,
     pub pass: Pass,
     pub offset: (f32, f32),
+    /// A located grid gets the still pictures' re-reading budget: on a crop
+    /// that is still a fraction of a frame pass.
+    pub effort: Effort,
 }
 
 /// Remembers at most one region across frames (see the module comment).
@@ -139,31 +147,39 @@ impl RegionTracker {
         };
         let thresholds = region_thresholds(cw.min(ch), scale, scaled_module);
         let (scale, threshold) = *thresholds.get(region.next_threshold % thresholds.len())?;
-        Some(Attempt { crop, pass: Pass::new(scale, threshold, region.polarity), offset: (x0, y0) })
+        let effort = if region.closeness == Closeness::Grid { Effort::Still } else { Effort::Live };
+        Some(Attempt { crop, pass: Pass::new(scale, threshold, region.polarity), offset: (x0, y0), effort })
     }
 
-    /// The look at the region decoded (`true`: keep it, and its threshold,
-    /// for the next frame) or not (try the next threshold; forget the region
-    /// after [`MAX_TRIES`]).
+    /// A look at the region decoded (`true`: keep it, and its threshold, for
+    /// the next frame) or not (the next look takes the next threshold).
     pub fn tried(&mut self, decoded: bool) {
         let Some(region) = &mut self.current else { return };
         if decoded {
             region.tries = 0;
+            region.looked = false;
             return;
         }
-        region.tries += 1;
+        region.looked = true;
         region.next_threshold += 1;
-        if region.tries >= MAX_TRIES {
-            self.forgotten = self.current.take().map(|region| (region, COOLDOWN_FRAMES));
-        }
     }
 
-    /// A frame has ended: the cooldown of a forgotten region runs down.
+    /// A frame has ended: a region looked at in vain counts one fruitless
+    /// frame (forgotten after [`MAX_TRIES`]), and the cooldown of a
+    /// forgotten region runs down.
     pub fn frame_done(&mut self) {
         if let Some((_, frames)) = &mut self.forgotten {
             *frames = frames.saturating_sub(1);
             if *frames == 0 {
                 self.forgotten = None;
+            }
+        }
+        if let Some(region) = &mut self.current {
+            if std::mem::take(&mut region.looked) {
+                region.tries += 1;
+                if region.tries >= MAX_TRIES {
+                    self.forgotten = self.current.take().map(|region| (region, COOLDOWN_FRAMES));
+                }
             }
         }
     }
@@ -194,7 +210,7 @@ fn region_scale(module_px: f32, pixels: usize) -> Scale {
 /// Thresholds tried on a region in turn, one per frame: the unbiased block
 /// midpoint, a local mean over about eight modules, the block mean, rqrr's
 /// row average, then the image sharpened (defocus).
-fn region_thresholds(side: usize, scale: Scale, module_px: f32) -> [(Scale, Threshold); 5] {
+fn region_thresholds(side: usize, scale: Scale, module_px: f32) -> [(Scale, Threshold); THRESHOLDS_PER_REGION] {
     let scaled_side = match scale {
         Scale::Up(f) | Scale::UpSharpened(f) => side * usize::from(f),
         Scale::Down(f) => side / usize::from(f.max(1)),
@@ -260,7 +276,7 @@ fn closest_candidate(seen: &[(Sighting, Polarity)]) -> Option<Region> {
 }
 
 fn region(area: Area, module_px: f32, polarity: Polarity, closeness: Closeness) -> Region {
-    Region { area, module_px, polarity, closeness, tries: 0, next_threshold: 0 }
+    Region { area, module_px, polarity, closeness, tries: 0, looked: false, next_threshold: 0 }
 }
 
 #[cfg(test)]
@@ -345,7 +361,9 @@ mod tests {
         tracker.observe(&seen);
         for _ in 0..MAX_TRIES {
             tracker.tried(false);
+            tracker.frame_done();
         }
+        assert!(tracker.region().is_none());
         for _ in 0..COOLDOWN_FRAMES {
             tracker.frame_done();
         }
@@ -362,6 +380,7 @@ mod tests {
         let threshold = tracker.attempt(&camera).map(|a| a.pass);
         for _ in 0..2 * MAX_TRIES {
             tracker.tried(true);
+            tracker.frame_done();
         }
         assert!(tracker.region().is_some());
         assert_eq!(tracker.attempt(&camera).map(|a| a.pass), threshold);
