@@ -59,12 +59,10 @@ fn camera_frame(luma: &image::GrayImage, dx: f64, dy: f64, scale: f64, gain: f64
     rgba
 }
 
-/// This thread's time on a CPU (Linux), in ms: unlike the wall clock, it
-/// does not count the time the thread waits for a core on a loaded machine.
+/// This thread's CPU time in ms: unlike the wall clock, it does not count
+/// the time the thread waits for a core on a loaded machine.
 fn thread_cpu_ms() -> f64 {
-    let stat = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat (Linux)");
-    let ns: f64 = stat.split_whitespace().next().and_then(|v| v.parse().ok()).expect("CPU time");
-    ns / 1e6
+    cpu_time::ThreadTime::now().as_duration().as_secs_f64() * 1000.0
 }
 
 fn to_rgba(luma: &image::GrayImage) -> Vec<u8> {
