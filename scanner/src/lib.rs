@@ -408,3 +408,77 @@ mod small_code_tests {
         assert_eq!(frames_to_read(&frame, text), Some(1));
     }
 }
+
+/// The live scanner's memory between frames (see `region`), with a budget
+/// that only covers the work no budget can skip.
+#[cfg(test)]
+mod region_tests {
+    use super::*;
+    use crate::test_support::{drawn_code, placed};
+    use std::cell::Cell;
+
+    /// A clock on which every call is 100 ms later: nothing optional fits.
+    fn exhausted_clock() -> impl Fn() -> f64 {
+        let now = Cell::new(0.0);
+        move || {
+            now.set(now.get() + 100.0);
+            now.get()
+        }
+    }
+
+    /// `text` at 4 px per module in the middle of a 640×480 frame, with a
+    /// square of modules in its data area overwritten by stripes: its finder
+    /// patterns are there, but it can never be read.
+    fn unreadable_code(text: &str) -> GrayFrame {
+        let (code, _, _) = drawn_code(text, 4, 2);
+        let mut frame = placed(&code, 640, 480, (260, 180), 0);
+        let (w, pixels) = (frame.width(), frame.pixels().to_vec());
+        let striped: Vec<u8> = pixels
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                let (x, y) = (i % w, i / w);
+                let inside = (260 + 8 * 4..260 + 20 * 4).contains(&x) && (180 + 8 * 4..180 + 20 * 4).contains(&y);
+                if inside {
+                    if (x / 2) % 2 == 0 {
+                        20
+                    } else {
+                        235
+                    }
+                } else {
+                    p
+                }
+            })
+            .collect();
+        frame = GrayFrame::new(w, frame.height(), striped).expect("frame");
+        frame
+    }
+
+    #[test]
+    fn a_sighting_is_remembered_looked_at_instead_of_a_tile_and_forgotten() {
+        let frame = unreadable_code("TESSERA-1234567890-ABCDEFGHIJ");
+        let mut scanner = Scanner::default();
+        let clock = exhausted_clock();
+        // Remembered from the first frame's first look, and looked at on
+        // each of the next frames instead of a tile of the frame.
+        assert!(scanner.scan_gray(&frame, &clock).is_empty());
+        assert!(scanner.regions.region().is_some());
+        let tiles = scanner.forced_steps;
+        for _ in 1..region::MAX_TRIES {
+            assert!(scanner.regions.region().is_some());
+            assert!(scanner.scan_gray(&frame, &clock).is_empty());
+        }
+        assert_eq!(scanner.forced_steps, tiles, "a tile ran while a region was remembered");
+        // Forgotten after MAX_TRIES fruitless frames; while it cools down,
+        // the frames get tiles again.
+        assert!(scanner.regions.region().is_none());
+        for _ in 0..region::COOLDOWN_FRAMES {
+            assert!(scanner.scan_gray(&frame, &clock).is_empty());
+            assert!(scanner.regions.region().is_none());
+        }
+        assert_eq!(scanner.forced_steps, tiles + usize::from(region::COOLDOWN_FRAMES));
+        // Then seen again, and remembered again.
+        assert!(scanner.scan_gray(&frame, &clock).is_empty());
+        assert!(scanner.regions.region().is_some());
+    }
+}

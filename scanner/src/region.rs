@@ -10,10 +10,10 @@ use crate::reader::{Effort, Sighting};
 use crate::resample;
 
 /// Frames a region is tried without decoding or being seen closer before it is forgotten.
-const MAX_TRIES: u8 = 4;
+pub const MAX_TRIES: u8 = 4;
 /// Frames during which a forgotten region's spot is not remembered again from
 /// an equally weak sighting (a finder-like pattern in the scene that is no code).
-const COOLDOWN_FRAMES: u8 = 6;
+pub const COOLDOWN_FRAMES: u8 = 6;
 /// Thresholds a region is looked at with (one per look, see `region_thresholds`).
 pub const THRESHOLDS_PER_REGION: usize = 5;
 /// Most pixels a region's image may have after scaling: a third of a 640×480 frame.
