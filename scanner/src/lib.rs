@@ -18,7 +18,7 @@ pub mod homography;
 pub mod pass;
 mod pure;
 pub mod reader;
-mod region;
+pub mod region;
 pub mod resample;
 pub mod strategy;
 #[cfg(test)]
