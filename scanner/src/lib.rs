@@ -46,13 +46,15 @@ pub struct Detection {
 /// Every frame gets the same first look (see [`strategy::first_look`]), which
 /// no budget or per-frame state can skip: a clean, sharp code is read on
 /// every frame, light-on-dark as surely as dark-on-light. When it finds
-/// nothing, the harder pass that decoded last runs first, then the list of
-/// harder passes continues where the previous frame stopped, while the
-/// budget lasts. One harder pass runs on every frame the first look could not
-/// read, even when the budget does not cover it (the usual case at 640×480
-/// after the first look): a code only a harder pass reads is then read within
-/// a few frames, a fresh scanner's first frame included, at the cost of
-/// slower frames while no code is read.
+/// nothing, the scanner looks where this or an earlier frame saw finder
+/// patterns or a grid it could not read (see [`region`]): a crop of the
+/// camera frame at full resolution, its first threshold whatever the budget,
+/// its others while the budget lasts. Then the harder pass that decoded
+/// last, then the list of harder passes where the previous frame stopped,
+/// while the budget lasts. When no region was looked at and no harder pass
+/// fits, the next harder pass still runs, on one tile of the frame
+/// ([`strategy::tile`]): a code only a harder pass sees is found within a
+/// few frames while each frame stays near the first look's cost.
 pub struct Scanner {
     budget_ms: f64,
     next_live_pass: usize,

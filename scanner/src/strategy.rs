@@ -2,10 +2,12 @@
 //!
 //! Live frames: the first look (half resolution, block threshold, both
 //! polarities) always runs, whatever the budget, so a clean code of either
-//! polarity is read on every frame; then the harder pass that last decoded
-//! (a code held still keeps being read by it); then the other harder passes
-//! while the frame budget lasts, the next frame resuming the list where this
-//! one stopped, so every pass gets its turn within a few frames.
+//! polarity is read on every frame; then a remembered region (see
+//! `region`); then the harder pass that last decoded (a code held still
+//! keeps being read by it); then the other harder passes while the frame
+//! budget lasts, the next frame resuming the list where this one stopped, so
+//! every pass gets its turn within a few frames. A frame with no region and
+//! no budget left runs the next harder pass on one tile of the frame only.
 //! Still images (CLI, tests): every pass in turn until one decodes.
 
 use crate::frame::GrayFrame;
