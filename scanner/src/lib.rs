@@ -18,6 +18,7 @@ pub mod homography;
 pub mod pass;
 mod pure;
 pub mod reader;
+pub mod region;
 pub mod resample;
 pub mod strategy;
 #[cfg(test)]
@@ -45,20 +46,26 @@ pub struct Detection {
 /// Every frame gets the same first look (see [`strategy::first_look`]), which
 /// no budget or per-frame state can skip: a clean, sharp code is read on
 /// every frame, light-on-dark as surely as dark-on-light. When it finds
-/// nothing, the harder pass that decoded last runs first, then the list of
-/// harder passes continues where the previous frame stopped, while the
-/// budget lasts. One harder pass runs on every frame the first look could not
-/// read, even when the budget does not cover it (the usual case at 640×480
-/// after the first look): a code only a harder pass reads is then read within
-/// a few frames, a fresh scanner's first frame included, at the cost of
-/// slower frames while no code is read.
+/// nothing, the scanner looks where this or an earlier frame saw finder
+/// patterns or a grid it could not read (see [`region`]): a crop of the
+/// camera frame at full resolution, its first threshold whatever the budget,
+/// its others while the budget lasts. Then the harder pass that decoded
+/// last, then the list of harder passes where the previous frame stopped,
+/// while the budget lasts. When no region was looked at and no harder pass
+/// fits, the next harder pass still runs, on one tile of the frame
+/// ([`strategy::tile`]): a code only a harder pass sees is found within a
+/// few frames while each frame stays near the first look's cost.
 pub struct Scanner {
     budget_ms: f64,
     next_live_pass: usize,
     /// Polarity the first look decoded last: tried first, so a code in view costs one read.
     polarity: pass::Polarity,
-    /// Harder pass (index into [`strategy::LIVE_PASSES`]) that decoded the previous frame.
+    /// Harder pass (index into [`strategy::live_passes`]) that decoded the previous frame.
     last_hit: Option<usize>,
+    /// Where a code was seen but not read, looked at first on the next frames.
+    regions: region::RegionTracker,
+    /// Tiles run as forced work so far: picks the next tile.
+    forced_steps: usize,
 }
 
 impl Default for Scanner {
@@ -73,7 +80,14 @@ impl Scanner {
 
     pub fn new(budget_ms: f64) -> Self {
         let budget_ms = if budget_ms.is_finite() { budget_ms.max(0.0) } else { Self::DEFAULT_BUDGET_MS };
-        Self { budget_ms, next_live_pass: 0, polarity: pass::Polarity::Normal, last_hit: None }
+        Self {
+            budget_ms,
+            next_live_pass: 0,
+            polarity: pass::Polarity::Normal,
+            last_hit: None,
+            regions: region::RegionTracker::default(),
+            forced_steps: 0,
+        }
     }
 
     /// Scans an RGBA frame (canvas `getImageData().data`). `now_ms` is any
@@ -96,23 +110,62 @@ impl Scanner {
     }
 
     fn run(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance) -> Vec<Detection> {
-        let (found, polarity) = strategy::first_look(frame).run_both(frame, self.polarity, Effort::Live);
+        let found = self.look(frame, allowance);
+        self.regions.frame_done();
+        found
+    }
+
+    fn look(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance) -> Vec<Detection> {
+        let mut seen = Vec::new();
+        let (found, polarity) =
+            strategy::first_look(frame).run_both_seen(frame, self.polarity, Effort::Live, &mut seen);
         if !found.is_empty() {
             self.polarity = polarity;
+            self.regions.clear();
             return to_detections(found, 1);
         }
+        self.regions.observe(&seen);
         let (working, factor) = strategy::working_frame(frame);
         allowance.first_look_done(strategy::first_look_cost(frame, &working));
-        let passes = strategy::LIVE_PASSES;
+        let working_pixels = (working.width() * working.height()).max(1) as f64;
+        let cost_on = |pass: &Pass, image: &GrayFrame| {
+            strategy::relative_cost(pass, image) * (image.width() * image.height()) as f64 / working_pixels
+        };
+        // Where this or an earlier frame saw a code it could not read: a
+        // full-resolution crop there, far cheaper than a pass on the frame.
+        // The first look there runs whatever the budget; the region's other
+        // thresholds while it lasts.
+        let mut region_tried = false;
+        for _ in 0..region::THRESHOLDS_PER_REGION {
+            let Some(attempt) = self.regions.attempt(frame) else { break };
+            let cost = cost_on(&attempt.pass, &attempt.crop);
+            if region_tried && !allowance.affords(cost) {
+                break;
+            }
+            region_tried = true;
+            let mut seen = Vec::new();
+            let found = attempt.pass.run_seen(&attempt.crop, attempt.effort, &mut seen);
+            allowance.spent(cost);
+            self.regions.tried(!found.is_empty());
+            if !found.is_empty() {
+                return to_detections(shifted(found, attempt.offset), 1);
+            }
+            let (offset, polarity) = (attempt.offset, attempt.pass.polarity);
+            let seen: Vec<_> = seen.into_iter().map(|s| (s.mapped(1.0, offset), polarity)).collect();
+            self.regions.observe(&seen);
+        }
+        let passes = strategy::live_passes(&working);
         // The pass that read the previous frame, if it still fits: a code held
         // still that only a harder pass reads is then read on every frame.
-        let mut hard_pass_ran = false;
+        // One harder pass runs even beyond the budget when no region was
+        // looked at, so a code the first look cannot see is read within a few frames.
+        let mut hard_pass_ran = region_tried;
         if let Some(index) = self.last_hit.take() {
             if let Some(pass) = passes.get(index) {
-                if allowance.affords(pass, &working) {
+                if allowance.affords(cost_on(pass, &working)) {
                     hard_pass_ran = true;
-                    let (found, scale) = run_live_pass(pass, frame, &working, factor);
-                    allowance.spent(pass, &working);
+                    let (found, scale) = self.run_live_pass(pass, frame, &working, factor);
+                    allowance.spent(cost_on(pass, &working));
                     if !found.is_empty() {
                         self.last_hit = Some(index);
                         return to_detections(found, scale);
@@ -123,13 +176,23 @@ impl Scanner {
         for _ in 0..passes.len() {
             let index = self.next_live_pass % passes.len();
             let Some(pass) = passes.get(index) else { break };
-            if hard_pass_ran && !allowance.affords(pass, &working) {
+            let affordable = allowance.affords(cost_on(pass, &working));
+            if hard_pass_ran && !affordable {
                 break;
             }
             hard_pass_ran = true;
             self.next_live_pass = index + 1;
-            let (found, scale) = run_live_pass(pass, frame, &working, factor);
-            allowance.spent(pass, &working);
+            if !affordable {
+                // Forced work that the budget does not cover: the pass on one
+                // tile of the frame, so the whole pass is spread over frames.
+                let found = self.run_on_tile(pass, &working, factor);
+                if !found.is_empty() {
+                    return to_detections(found, factor);
+                }
+                break;
+            }
+            let (found, scale) = self.run_live_pass(pass, frame, &working, factor);
+            allowance.spent(cost_on(pass, &working));
             if !found.is_empty() {
                 self.last_hit = Some(index);
                 return to_detections(found, scale);
@@ -137,30 +200,67 @@ impl Scanner {
         }
         Vec::new()
     }
+
+    /// Runs `pass` on the next of [`strategy::TILES`] of the working frame;
+    /// results in working-frame coordinates. What it saw is remembered.
+    fn run_on_tile(&mut self, pass: &Pass, working: &GrayFrame, factor: usize) -> Vec<RawDecode> {
+        let tile = strategy::tile(working, self.forced_steps);
+        self.forced_steps = self.forced_steps.wrapping_add(1);
+        let Some((x, y, crop)) = tile else { return Vec::new() };
+        let offset = (x as f32, y as f32);
+        let mut seen = Vec::new();
+        let found = pass.run_seen(&crop, Effort::Live, &mut seen);
+        let seen: Vec<_> = seen.into_iter().map(|s| (s.mapped(factor as f32, offset), pass.polarity)).collect();
+        self.regions.observe(&seen);
+        shifted(found, offset)
+    }
+
+    /// Runs a live pass on the working frame, except that the centre pass takes
+    /// its pixels from the camera frame when the working frame is a shrunk copy
+    /// (1280×720 → 640×360): the same work, but a small code far from the
+    /// camera keeps the detail the camera gave it. Returns what was found and
+    /// the factor from its coordinates to the camera frame's; what it saw but
+    /// could not read is remembered for the next frame.
+    fn run_live_pass(
+        &mut self,
+        pass: &Pass,
+        camera: &GrayFrame,
+        working: &GrayFrame,
+        factor: usize,
+    ) -> (Vec<RawDecode>, usize) {
+        let mut seen = Vec::new();
+        let (found, scale) = match pass.scale {
+            pass::Scale::CentreUpSharpened(enlarge) if factor > 1 => {
+                let enlarge = (usize::from(enlarge) / factor).clamp(1, u8::MAX as usize) as u8;
+                let on_camera = Pass { scale: pass::Scale::CentreUpSharpened(enlarge), ..*pass };
+                (on_camera.run_seen(camera, Effort::Live, &mut seen), 1)
+            }
+            _ => (pass.run_seen(working, Effort::Live, &mut seen), factor),
+        };
+        let to_camera = scale as f32;
+        let seen: Vec<_> = seen.into_iter().map(|s| (s.mapped(to_camera, (0.0, 0.0)), pass.polarity)).collect();
+        self.regions.observe(&seen);
+        (found, scale)
+    }
 }
 
-/// Runs a live pass on the working frame, except that the centre pass takes
-/// its pixels from the camera frame when the working frame is a shrunk copy
-/// (1280×720 → 640×360): the same work, but a small code far from the
-/// camera keeps the detail the camera gave it. Returns what was found and
-/// the factor from its coordinates to the camera frame's.
-fn run_live_pass(pass: &Pass, camera: &GrayFrame, working: &GrayFrame, factor: usize) -> (Vec<RawDecode>, usize) {
-    if let pass::Scale::CentreUpSharpened(enlarge) = pass.scale {
-        if factor > 1 {
-            let enlarge = (usize::from(enlarge) / factor).clamp(1, u8::MAX as usize) as u8;
-            let on_camera = Pass { scale: pass::Scale::CentreUpSharpened(enlarge), ..*pass };
-            return (on_camera.run(camera, Effort::Live), 1);
+/// Moves results read from a crop into the frame's coordinates.
+fn shifted(mut found: Vec<RawDecode>, (dx, dy): (f32, f32)) -> Vec<RawDecode> {
+    for decode in &mut found {
+        for corner in &mut decode.corners {
+            *corner = (corner.0 + dx, corner.1 + dy);
         }
     }
-    (pass.run(working, Effort::Live), factor)
+    found
 }
 
 /// Decides whether another pass fits in this frame.
 trait Allowance {
     /// The first look has run; `cost` is its cost in "rqrr on the working frame" units.
     fn first_look_done(&mut self, cost: f64);
-    fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool;
-    fn spent(&mut self, pass: &Pass, frame: &GrayFrame);
+    /// Whether work of `cost` (same units) still fits.
+    fn affords(&self, cost: f64) -> bool;
+    fn spent(&mut self, cost: f64);
 }
 
 /// A wall-clock budget: predicts a pass's time from the time the passes so far took.
@@ -177,17 +277,17 @@ impl Allowance for TimeAllowance<'_> {
         self.calibration = if cost.is_finite() && cost > 0.0 { cost } else { 1.0 };
     }
 
-    fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool {
+    fn affords(&self, cost: f64) -> bool {
         let elapsed = (self.now_ms)() - self.start;
         // The first look has run, so its time calibrates the cost model
         // (an overestimate per unit later, as time spent accumulates); a
         // clock that goes backwards or yields NaN simply ends the frame.
         let per_unit = elapsed.max(0.01) / self.calibration;
-        let predicted = per_unit * strategy::relative_cost(pass, frame);
+        let predicted = per_unit * cost;
         elapsed.is_finite() && elapsed + predicted <= self.budget_ms
     }
 
-    fn spent(&mut self, _pass: &Pass, _frame: &GrayFrame) {}
+    fn spent(&mut self, _cost: f64) {}
 }
 
 /// A clock-free budget counted in "rqrr on the whole frame" units.
@@ -198,12 +298,12 @@ struct WorkAllowance {
 impl Allowance for WorkAllowance {
     fn first_look_done(&mut self, _cost: f64) {}
 
-    fn affords(&self, pass: &Pass, frame: &GrayFrame) -> bool {
-        strategy::relative_cost(pass, frame) <= self.remaining
+    fn affords(&self, cost: f64) -> bool {
+        cost <= self.remaining
     }
 
-    fn spent(&mut self, pass: &Pass, frame: &GrayFrame) {
-        self.remaining -= strategy::relative_cost(pass, frame);
+    fn spent(&mut self, cost: f64) {
+        self.remaining -= cost;
     }
 }
 
@@ -308,5 +408,79 @@ mod small_code_tests {
         }
         // ...so the live scanner reads it from the camera's own pixels.
         assert_eq!(frames_to_read(&frame, text), Some(1));
+    }
+}
+
+/// The live scanner's memory between frames (see `region`), with a budget
+/// that only covers the work no budget can skip.
+#[cfg(test)]
+mod region_tests {
+    use super::*;
+    use crate::test_support::{drawn_code, placed};
+    use std::cell::Cell;
+
+    /// A clock on which every call is 100 ms later: nothing optional fits.
+    fn exhausted_clock() -> impl Fn() -> f64 {
+        let now = Cell::new(0.0);
+        move || {
+            now.set(now.get() + 100.0);
+            now.get()
+        }
+    }
+
+    /// `text` at 4 px per module in the middle of a 640×480 frame, with a
+    /// square of modules in its data area overwritten by stripes: its finder
+    /// patterns are there, but it can never be read.
+    fn unreadable_code(text: &str) -> GrayFrame {
+        let (code, _, _) = drawn_code(text, 4, 2);
+        let mut frame = placed(&code, 640, 480, (260, 180), 0);
+        let (w, pixels) = (frame.width(), frame.pixels().to_vec());
+        let striped: Vec<u8> = pixels
+            .iter()
+            .enumerate()
+            .map(|(i, &p)| {
+                let (x, y) = (i % w, i / w);
+                let inside = (260 + 8 * 4..260 + 20 * 4).contains(&x) && (180 + 8 * 4..180 + 20 * 4).contains(&y);
+                if inside {
+                    if (x / 2) % 2 == 0 {
+                        20
+                    } else {
+                        235
+                    }
+                } else {
+                    p
+                }
+            })
+            .collect();
+        frame = GrayFrame::new(w, frame.height(), striped).expect("frame");
+        frame
+    }
+
+    #[test]
+    fn a_sighting_is_remembered_looked_at_instead_of_a_tile_and_forgotten() {
+        let frame = unreadable_code("TESSERA-1234567890-ABCDEFGHIJ");
+        let mut scanner = Scanner::default();
+        let clock = exhausted_clock();
+        // Remembered from the first frame's first look, and looked at on
+        // each of the next frames instead of a tile of the frame.
+        assert!(scanner.scan_gray(&frame, &clock).is_empty());
+        assert!(scanner.regions.region().is_some());
+        let tiles = scanner.forced_steps;
+        for _ in 1..region::MAX_TRIES {
+            assert!(scanner.regions.region().is_some());
+            assert!(scanner.scan_gray(&frame, &clock).is_empty());
+        }
+        assert_eq!(scanner.forced_steps, tiles, "a tile ran while a region was remembered");
+        // Forgotten after MAX_TRIES fruitless frames; while it cools down,
+        // the frames get tiles again.
+        assert!(scanner.regions.region().is_none());
+        for _ in 0..region::COOLDOWN_FRAMES {
+            assert!(scanner.scan_gray(&frame, &clock).is_empty());
+            assert!(scanner.regions.region().is_none());
+        }
+        assert_eq!(scanner.forced_steps, tiles + usize::from(region::COOLDOWN_FRAMES));
+        // Then seen again, and remembered again.
+        assert!(scanner.scan_gray(&frame, &clock).is_empty());
+        assert!(scanner.regions.region().is_some());
     }
 }

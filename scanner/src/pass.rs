@@ -3,7 +3,7 @@
 
 use crate::binarize;
 use crate::frame::GrayFrame;
-use crate::reader::{self, Effort, RawDecode};
+use crate::reader::{self, Effort, RawDecode, Sighting};
 use crate::resample;
 
 /// How the frame is resized before thresholding.
@@ -64,24 +64,37 @@ impl Pass {
 
     /// Runs the pass; corners come back in `frame` coordinates.
     pub fn run(&self, frame: &GrayFrame, effort: Effort) -> Vec<RawDecode> {
+        self.run_seen(frame, effort, &mut Vec::new())
+    }
+
+    /// [`Pass::run`], also adding to `seen` (in `frame` coordinates) the
+    /// finder patterns and grids it saw but could not decode.
+    pub fn run_seen(&self, frame: &GrayFrame, effort: Effort, seen: &mut Vec<Sighting>) -> Vec<RawDecode> {
         let Some((resized, to_frame)) = self.resize(frame) else {
             return Vec::new();
         };
+        let mut sighted = Vec::new();
         let mut found = match self.threshold {
             Threshold::RowAverage => match self.polarity {
-                Polarity::Normal => reader::read_greyscale(&resized, effort),
-                Polarity::Inverted => reader::read_greyscale(&resized.map(|p| 255 - p), effort),
+                Polarity::Normal => reader::read_greyscale(&resized, effort, &mut sighted),
+                Polarity::Inverted => reader::read_greyscale(&resized.map(|p| 255 - p), effort, &mut sighted),
             },
-            Threshold::Hybrid => {
-                self.read_bitmap(&binarize::hybrid(&resized, binarize::BlockLevel::Mean), &resized, effort)
-            }
-            Threshold::HybridMidpoint => {
-                self.read_bitmap(&binarize::hybrid(&resized, binarize::BlockLevel::Midpoint), &resized, effort)
-            }
+            Threshold::Hybrid => self.read_bitmap(
+                &binarize::hybrid(&resized, binarize::BlockLevel::Mean),
+                &resized,
+                effort,
+                &mut sighted,
+            ),
+            Threshold::HybridMidpoint => self.read_bitmap(
+                &binarize::hybrid(&resized, binarize::BlockLevel::Midpoint),
+                &resized,
+                effort,
+                &mut sighted,
+            ),
             Threshold::LocalMean(fraction) => {
                 let side = resized.width().min(resized.height());
                 let radius = (side / fraction.max(1) as usize / 2).max(3);
-                self.read_bitmap(&binarize::local_mean(&resized, radius, 2), &resized, effort)
+                self.read_bitmap(&binarize::local_mean(&resized, radius, 2), &resized, effort, &mut sighted)
             }
         };
         for decode in &mut found {
@@ -89,6 +102,7 @@ impl Pass {
                 *corner = to_frame.apply(*corner);
             }
         }
+        seen.extend(sighted.into_iter().map(|s| s.mapped(to_frame.scale, to_frame.offset)));
         found
     }
 
@@ -97,6 +111,19 @@ impl Pass {
     /// as surely as a dark-on-light one. Returns what was found and in which
     /// polarity (`first` when nothing was).
     pub fn run_both(&self, frame: &GrayFrame, first: Polarity, effort: Effort) -> (Vec<RawDecode>, Polarity) {
+        self.run_both_seen(frame, first, effort, &mut Vec::new())
+    }
+
+    /// [`Pass::run_both`], also adding to `seen` (in `frame` coordinates,
+    /// with the polarity that saw them) the finder patterns and grids it saw
+    /// but could not decode.
+    pub fn run_both_seen(
+        &self,
+        frame: &GrayFrame,
+        first: Polarity,
+        effort: Effort,
+        seen: &mut Vec<(Sighting, Polarity)>,
+    ) -> (Vec<RawDecode>, Polarity) {
         let second = match first {
             Polarity::Normal => Polarity::Inverted,
             Polarity::Inverted => Polarity::Normal,
@@ -116,13 +143,15 @@ impl Pass {
         };
         for polarity in [first, second] {
             let pass = Pass { polarity, ..*self };
+            let mut sighted = Vec::new();
             let mut found = match &bitmap {
-                Some(bitmap) => pass.read_bitmap(bitmap, &resized, effort),
+                Some(bitmap) => pass.read_bitmap(bitmap, &resized, effort, &mut sighted),
                 None => match polarity {
-                    Polarity::Normal => reader::read_greyscale(&resized, effort),
-                    Polarity::Inverted => reader::read_greyscale(&resized.map(|p| 255 - p), effort),
+                    Polarity::Normal => reader::read_greyscale(&resized, effort, &mut sighted),
+                    Polarity::Inverted => reader::read_greyscale(&resized.map(|p| 255 - p), effort, &mut sighted),
                 },
             };
+            seen.extend(sighted.into_iter().map(|s| (s.mapped(to_frame.scale, to_frame.offset), polarity)));
             if !found.is_empty() {
                 for decode in &mut found {
                     for corner in &mut decode.corners {
@@ -135,10 +164,16 @@ impl Pass {
         (Vec::new(), first)
     }
 
-    fn read_bitmap(&self, bitmap: &binarize::Bitmap, grey: &GrayFrame, effort: Effort) -> Vec<RawDecode> {
+    fn read_bitmap(
+        &self,
+        bitmap: &binarize::Bitmap,
+        grey: &GrayFrame,
+        effort: Effort,
+        seen: &mut Vec<Sighting>,
+    ) -> Vec<RawDecode> {
         match self.polarity {
-            Polarity::Normal => reader::read_bitmap(bitmap, grey, effort),
-            Polarity::Inverted => reader::read_bitmap(&bitmap.inverted(), &grey.map(|p| 255 - p), effort),
+            Polarity::Normal => reader::read_bitmap(bitmap, grey, effort, seen),
+            Polarity::Inverted => reader::read_bitmap(&bitmap.inverted(), &grey.map(|p| 255 - p), effort, seen),
         }
     }
 

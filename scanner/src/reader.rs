@@ -16,6 +16,8 @@ const MAX_GRIDS: usize = 16;
 /// Grids per image that get the (costlier) second reading when rqrr cannot
 /// decode them: a frame of grid-like noise must not multiply that cost.
 const MAX_REREAD_GRIDS: usize = 2;
+/// Finder patterns reported per image at most (noise can hold hundreds).
+const MAX_SIGHTED_FINDERS: usize = 64;
 
 /// A decoded code in the coordinates of the image handed to the reader.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,35 +27,80 @@ pub struct RawDecode {
     pub corners: [(f32, f32); 4],
 }
 
+/// What a read saw besides what it decoded: where finder patterns were, or
+/// a grid that was located but could not be read. The live scanner looks
+/// there again, closer, on the next frame (see `region`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sighting {
+    /// Outline in the coordinates of the image read: a finder pattern's four
+    /// corners, or a located grid's (top-left, top-right, bottom-right, bottom-left).
+    pub corners: [(f32, f32); 4],
+    /// Module size estimate in pixels of the same image.
+    pub module_px: f32,
+    /// A located grid rather than a lone finder pattern.
+    pub grid: bool,
+}
+
+impl Sighting {
+    /// Scales and shifts the outline: `(p + offset) * scale`.
+    pub fn mapped(self, scale: f32, offset: (f32, f32)) -> Self {
+        let map = |(x, y): (f32, f32)| ((x + offset.0) * scale, (y + offset.1) * scale);
+        Self { corners: self.corners.map(map), module_px: self.module_px * scale, ..self }
+    }
+}
+
+/// Mean side length of a quadrilateral.
+fn mean_side(corners: &[(f32, f32); 4]) -> f32 {
+    let side = |a: (f32, f32), b: (f32, f32)| ((a.0 - b.0).powi(2) + (a.1 - b.1).powi(2)).sqrt();
+    let [a, b, c, d] = *corners;
+    (side(a, b) + side(b, c) + side(c, d) + side(d, a)) / 4.0
+}
+
+fn point(p: &rqrr::Point) -> (f32, f32) {
+    (p.x as f32, p.y as f32)
+}
+
 // rqrr's image buffer types are not exported, so this is a macro rather than a generic fn.
 // When rqrr locates a grid but cannot read it, the grid sampler re-reads it
-// from `$grey` (same size and polarity as the prepared image).
+// from `$grey` (same size and polarity as the prepared image). Finder
+// patterns and grids that did not decode go to `$seen`.
 macro_rules! decode_all {
-    ($prepared:expr, $grey:expr, $effort:expr) => {{
+    ($prepared:expr, $grey:expr, $effort:expr, $seen:expr) => {{
         let mut rereads_left = MAX_REREAD_GRIDS;
-        $prepared
-            .detect_grids()
-            .into_iter()
-            .take(MAX_GRIDS)
-            .filter_map(|grid| {
-                use rqrr::BitGrid;
-                let corner = |i: usize| grid.bounds.get(i).map_or((0.0, 0.0), |p| (p.x as f32, p.y as f32));
-                let corners = [corner(0), corner(1), corner(2), corner(3)];
-                let text = match crate::decode::decode_grid(&grid.grid) {
-                    Ok(decoded) => decoded.text,
-                    Err(_) => {
-                        rereads_left = rereads_left.checked_sub(1)?;
-                        crate::grid_sampler::decode($grey, corners, grid.grid.size(), $effort)?
-                    }
-                };
-                Some(RawDecode { text, corners })
-            })
-            .collect()
+        let (grids, capstones) = $prepared.detect_grids_and_capstones();
+        let seen: &mut Vec<Sighting> = $seen;
+        let mut found = Vec::new();
+        for grid in grids.into_iter().take(MAX_GRIDS) {
+            use rqrr::BitGrid;
+            let corner = |i: usize| grid.bounds.get(i).map_or((0.0, 0.0), point);
+            let corners = [corner(0), corner(1), corner(2), corner(3)];
+            let text = match crate::decode::decode_grid(&grid.grid) {
+                Ok(decoded) => Some(decoded.text),
+                Err(_) => rereads_left.checked_sub(1).and_then(|left| {
+                    rereads_left = left;
+                    crate::grid_sampler::decode($grey, corners, grid.grid.size(), $effort)
+                }),
+            };
+            match text {
+                Some(text) => found.push(RawDecode { text, corners }),
+                None => {
+                    let module_px = mean_side(&corners) / grid.grid.size().max(1) as f32;
+                    seen.push(Sighting { corners, module_px, grid: true });
+                }
+            }
+        }
+        if found.is_empty() {
+            for stone in capstones.iter().take(MAX_SIGHTED_FINDERS) {
+                let corners = stone.clone().map(|p| point(&p));
+                seen.push(Sighting { corners, module_px: mean_side(&corners) / 7.0, grid: false });
+            }
+        }
+        found
     }};
 }
 
 /// Decodes with rqrr's own row-average threshold.
-pub fn read_greyscale(frame: &GrayFrame, effort: Effort) -> Vec<RawDecode> {
+pub fn read_greyscale(frame: &GrayFrame, effort: Effort, seen: &mut Vec<Sighting>) -> Vec<RawDecode> {
     if !fits(frame.width(), frame.height()) {
         return Vec::new();
     }
@@ -61,11 +108,11 @@ pub fn read_greyscale(frame: &GrayFrame, effort: Effort) -> Vec<RawDecode> {
     let mut prepared = rqrr::PreparedImage::prepare_from_greyscale(w, frame.height(), |x, y| {
         px.get(y * w + x).copied().unwrap_or(255)
     });
-    decode_all!(prepared, frame, effort)
+    decode_all!(prepared, frame, effort, seen)
 }
 
 /// Decodes a bitmap we thresholded ourselves from `grey` (same size, dark = low).
-pub fn read_bitmap(bitmap: &Bitmap, grey: &GrayFrame, effort: Effort) -> Vec<RawDecode> {
+pub fn read_bitmap(bitmap: &Bitmap, grey: &GrayFrame, effort: Effort, seen: &mut Vec<Sighting>) -> Vec<RawDecode> {
     let same_size = bitmap.width == grey.width() && bitmap.height == grey.height();
     if !fits(bitmap.width, bitmap.height) || bitmap.dark.len() != bitmap.width * bitmap.height || !same_size {
         return Vec::new();
@@ -74,7 +121,7 @@ pub fn read_bitmap(bitmap: &Bitmap, grey: &GrayFrame, effort: Effort) -> Vec<Raw
     let mut prepared = rqrr::PreparedImage::prepare_from_bitmap(w, bitmap.height, |x, y| {
         dark.get(y * w + x).copied().unwrap_or(false)
     });
-    decode_all!(prepared, grey, effort)
+    decode_all!(prepared, grey, effort, seen)
 }
 
 fn fits(width: usize, height: usize) -> bool {

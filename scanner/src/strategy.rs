@@ -2,10 +2,12 @@
 //!
 //! Live frames: the first look (half resolution, block threshold, both
 //! polarities) always runs, whatever the budget, so a clean code of either
-//! polarity is read on every frame; then the harder pass that last decoded
-//! (a code held still keeps being read by it); then the other harder passes
-//! while the frame budget lasts, the next frame resuming the list where this
-//! one stopped, so every pass gets its turn within a few frames.
+//! polarity is read on every frame; then a remembered region (see
+//! `region`); then the harder pass that last decoded (a code held still
+//! keeps being read by it); then the other harder passes while the frame
+//! budget lasts, the next frame resuming the list where this one stopped, so
+//! every pass gets its turn within a few frames. A frame with no region and
+//! no budget left runs the next harder pass on one tile of the frame only.
 //! Still images (CLI, tests): every pass in turn until one decodes.
 
 use crate::frame::GrayFrame;
@@ -33,6 +35,11 @@ pub const FIRST_LOOK_SIDE: usize = 640;
 /// no more resolution than a 640×480 one.
 pub fn first_look(frame: &GrayFrame) -> Pass {
     let longer = frame.width().max(frame.height());
+    if longer <= SMALL_FRAME_SIDE {
+        // Halving would leave too few pixels per module; at full size it
+        // still costs less than a camera frame's first look.
+        return Pass::new(Native, HybridMidpoint, Normal);
+    }
     let factor = longer.div_ceil(FIRST_LOOK_SIDE).clamp(2, u8::MAX as usize);
     Pass::new(Down(factor as u8), HybridMidpoint, Normal)
 }
@@ -70,6 +77,64 @@ pub const LIVE_PASSES: &[Pass] = &[
     Pass::new(Down(2), RowAverage, Normal),
     Pass::new(CentreUpSharpened(2), RowAverage, Normal),
 ];
+
+/// Share of the working frame's width and height one tile covers, when a
+/// harder pass that the frame's budget does not cover runs on a tile.
+pub const TILE_SIDE: f32 = 0.6;
+
+/// Tile `step` of the working frame (its top-left corner and pixels):
+/// every other step the centre, where a code held up to the camera usually
+/// is, in between the four corners in turn (0.6 of each side, so they overlap
+/// and cover the frame). `None` when the frame is too small to crop.
+pub fn tile(working: &GrayFrame, step: usize) -> Option<(usize, usize, GrayFrame)> {
+    let (w, h) = (working.width(), working.height());
+    let (tw, th) = ((w as f32 * TILE_SIDE) as usize, (h as f32 * TILE_SIDE) as usize);
+    let (free_x, free_y) = (w.checked_sub(tw)?, h.checked_sub(th)?);
+    let (x, y) = if step.is_multiple_of(2) {
+        (free_x / 2, free_y / 2)
+    } else {
+        match (step / 2) % 4 {
+            0 => (0, 0),
+            1 => (free_x, 0),
+            2 => (0, free_y),
+            _ => (free_x, free_y),
+        }
+    };
+    Some((x, y, resample::crop(working, x, y, tw, th)?))
+}
+
+/// Frames whose longer side is at most this are small pictures, not camera
+/// frames: their first look is at full size and their harder passes enlarge.
+pub const SMALL_FRAME_SIDE: usize = 400;
+
+/// Harder passes for a small frame (a cropped picture, a thumbnail): cheap at
+/// that size, so enlargements (tiny modules) come first, then the camera
+/// frames' list (the rest of it reads on these too).
+pub const SMALL_FRAME_PASSES: &[Pass] = &[
+    Pass::new(Up(2), HybridMidpoint, Normal),
+    Pass::new(Up(2), LocalMean(8), Normal),
+    Pass::new(Native, LocalMean(8), Normal),
+    Pass::new(Up(2), HybridMidpoint, Inverted),
+    Pass::new(Up(3), Hybrid, Normal),
+    Pass::new(Padded, Hybrid, Normal),
+    Pass::new(Up(2), RowAverage, Normal),
+    Pass::new(UpSharpened(2), HybridMidpoint, Normal),
+    Pass::new(Native, LocalMean(4), Normal),
+    Pass::new(Native, HybridMidpoint, Inverted),
+    Pass::new(Down(2), RowAverage, Inverted),
+    Pass::new(Native, RowAverage, Normal),
+    Pass::new(Native, Hybrid, Normal),
+];
+
+/// The harder passes for `working`: [`SMALL_FRAME_PASSES`] for a small
+/// frame, else [`LIVE_PASSES`].
+pub fn live_passes(working: &GrayFrame) -> &'static [Pass] {
+    if working.width().max(working.height()) <= SMALL_FRAME_SIDE {
+        SMALL_FRAME_PASSES
+    } else {
+        LIVE_PASSES
+    }
+}
 
 /// Passes for still images, tried in order after the cheap pass until one
 /// decodes: every combination; first the live passes that are among them, in

@@ -232,8 +232,24 @@ where
     where
         S: Clone,
     {
+        self.detect_grids_and_capstones().0
+    }
+
+    /// [`detect_grids`](Self::detect_grids), also returning the corners of
+    /// every capstone found, grouped or not: where finder patterns were seen
+    /// even when no grid could be formed from them.
+    pub fn detect_grids_and_capstones<'a>(
+        &'a mut self,
+    ) -> (
+        Vec<crate::Grid<crate::identify::grid::RefGridImage<'a, S>>>,
+        Vec<[Point; 4]>,
+    )
+    where
+        S: Clone,
+    {
         let mut res = Vec::new();
         let stones = crate::capstones_from_image(self);
+        let outlines: Vec<[Point; 4]> = stones.iter().map(|stone| stone.corners).collect();
         let groups = self.find_groupings(stones);
         let locations: Vec<_> = groups
             .into_iter()
@@ -257,7 +273,7 @@ where
             res.push(crate::Grid { grid, bounds });
         }
 
-        res
+        (res, outlines)
     }
 
     /// Find CapStones that form a grid
