@@ -5,8 +5,8 @@
 //! Modules, each depending only on those listed before it: [`entry`] (how the
 //! page was opened: a setup or invite link), [`products_csv`], [`state`] (the
 //! console's memory and rules), [`api`] (typed calls), [`views`] (drawing),
-//! [`scan`] (the camera reading a register's pairing QR); [`flows`] do the I/O and change the state; this file wires each element to
-//! its one handler.
+//! [`scan`] (the camera reading a register's pairing QR); [`flows`] do the I/O
+//! and change the state; this file wires each element to its one handler.
 
 pub mod api;
 pub mod entry;
