@@ -4,7 +4,7 @@
 
 use crate::entry::{self, Entry};
 use crate::state::{first_screen, Console, Screen, Tab};
-use crate::{api, products_csv, views};
+use crate::{api, products_csv, scan, views};
 use api::Failure;
 use domain::api::owner::ApprovePairingRequest;
 use domain::api::owner_accounts::{
@@ -165,6 +165,7 @@ pub async fn sign_in() {
 }
 
 pub async fn sign_out() {
+    scan::close();
     let _ = api::sign_out().await;
     with(|c| *c = Console { claimed: c.claimed, ..Console::default() });
     views::whoami(None);
@@ -279,6 +280,7 @@ pub async fn open_shop(shop_id: String) {
 
 pub async fn back_to_shops() {
     views::clear_messages();
+    scan::close();
     match api::me().await {
         Ok(me) => enter(me),
         Err(failure) => fail(&failure),
@@ -287,6 +289,8 @@ pub async fn back_to_shops() {
 
 pub async fn open_tab(tab: Tab) {
     views::clear_messages();
+    // The camera is only for the pair form: leaving the Registers tab closes it.
+    scan::close();
     views::tab(tab);
     if tab == Tab::Registers {
         load_registers().await;
@@ -548,6 +552,7 @@ pub async fn revoke_register(register_id: String) {
 
 pub async fn pair_register() {
     views::clear_messages();
+    scan::close();
     let Some((shop_id, _)) = open_shop_id() else { return };
     let code: String =
         dom::input_value("pair-code").chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_uppercase();

@@ -4,14 +4,15 @@
 //!
 //! Modules, each depending only on those listed before it: [`entry`] (how the
 //! page was opened: a setup or invite link), [`products_csv`], [`state`] (the
-//! console's memory and rules), [`api`] (typed calls), [`views`] (drawing);
-//! [`flows`] do the I/O and change the state; this file wires each element to
-//! its one handler.
+//! console's memory and rules), [`api`] (typed calls), [`views`] (drawing),
+//! [`scan`] (the camera reading a register's pairing QR); [`flows`] do the I/O
+//! and change the state; this file wires each element to its one handler.
 
 pub mod api;
 pub mod entry;
 pub mod flows;
 pub mod products_csv;
+pub mod scan;
 pub mod state;
 pub mod views;
 
@@ -37,6 +38,8 @@ pub fn start() {
     dom::on_id("products-export", "click", |_| flows::export_products());
     dom::on_id("product-cancel", "click", |_| flows::cancel_edit());
     dom::on_id("copy-invite", "click", |_| flows::copy_invite_link());
+    dom::on_id("pair-scan", "click", |_| scan::open());
+    dom::on_id("pair-scan-close", "click", |_| scan::close());
     on_click("back-to-shops", flows::back_to_shops);
     dom::on_id("claim-to-sign-in", "click", |_| flows::go(state::Screen::SignIn));
     dom::on_id("invite-to-sign-in", "click", |_| flows::go(state::Screen::SignIn));
