@@ -12,6 +12,7 @@ pub mod api;
 pub mod entry;
 pub mod flows;
 pub mod products_csv;
+pub mod settings_form;
 pub mod state;
 pub mod views;
 
