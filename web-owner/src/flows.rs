@@ -3,13 +3,13 @@
 //! goes back to sign-in.
 
 use crate::entry::{self, Entry};
-use crate::state::{first_screen, Console, Screen, Tab};
 use crate::settings_form::SettingsForm;
+use crate::state::{first_screen, Console, Screen, Tab};
 use crate::{api, products_csv, views};
 use api::Failure;
 use domain::api::owner::ApprovePairingRequest;
 use domain::api::owner_accounts::{
-    AcceptInviteRequest, ClaimRequest, InviteToken, OwnerEmail, OwnerMe, OwnerSignInRequest, ShopSettingsPatch,
+    AcceptInviteRequest, ClaimRequest, InviteToken, OwnerEmail, OwnerMe, OwnerSignInRequest,
 };
 use domain::api::{CreateShopRequest, ErrorCode, ProductList, RewardList};
 use domain::catalog::Product;

@@ -24,7 +24,9 @@ impl SettingsForm<'_> {
         let bonus_error = || format!("Welcome bonus: a whole number of points from 0 (none) to {MAX_WELCOME_BONUS}");
         let bonus = match self.welcome_bonus.trim() {
             "" => WelcomeBonus::NONE,
-            typed => typed.parse::<u32>().ok().and_then(|points| WelcomeBonus::new(points).ok()).ok_or_else(bonus_error)?,
+            typed => {
+                typed.parse::<u32>().ok().and_then(|points| WelcomeBonus::new(points).ok()).ok_or_else(bonus_error)?
+            }
         };
         let rounding = PointsRounding::parse(self.points_rounding)
             .ok_or_else(|| "Points rounding: choose down or to the nearest point".to_owned())?;

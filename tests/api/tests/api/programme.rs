@@ -110,7 +110,8 @@ async fn receipts_show_the_header_and_footer_they_were_issued_with() {
     assert_eq!(on_phone, receipt, "the phone shows the same receipt");
 
     // New texts apply to new receipts; the issued one keeps its own.
-    patch_shop(&app, &owner, &app.shop.shop_id, json!({ "receipt_header": "", "receipt_footer": "See you soon" })).await;
+    patch_shop(&app, &owner, &app.shop.shop_id, json!({ "receipt_header": "", "receipt_footer": "See you soon" }))
+        .await;
     let code = member.issue_code(&app.shop.shop_id).await.code;
     let next = app.accrue_ok(&code, 500).await.receipt.expect("receipt");
     assert!(next.header.is_empty());

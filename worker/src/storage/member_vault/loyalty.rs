@@ -10,9 +10,9 @@ use crate::error::{Outcome, Problem};
 use crate::refusals;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::sql::minor;
+use domain::api::ShopSummary;
 use domain::api::{CustomerView, ErrorCode, MembershipView, PointsAccrued};
 use domain::code_rules::CodeRecord;
-use domain::api::ShopSummary;
 use domain::member::MemberNumber;
 use domain::receipt::ReceiptDetails;
 use domain::shop::{Label, RegisterId, RequestId};
@@ -93,8 +93,9 @@ impl MemberVault {
             return Ok(());
         };
         let points_before = self.points().balance(&shop.shop_id)?;
-        let points_after =
-            points_before.checked_add(points).ok_or_else(|| Problem::internal("welcome bonus overflows the balance"))?;
+        let points_after = points_before
+            .checked_add(points)
+            .ok_or_else(|| Problem::internal("welcome bonus overflows the balance"))?;
         self.points().append(member, &till, 0, points, now)?;
         let details = ReceiptDetails::WelcomeBonus { points, points_before, points_after };
         self.receipts().conclude(&till, membership.customer_number, Vec::new(), details, now)?;
@@ -134,8 +135,11 @@ impl MemberVault {
         let now = clock::now();
         let record = self.codes().judged(&till.code_hash, shop_id, now)?;
         let membership = self.memberships().of_record(shop_id)?;
-        let points_added =
-            till.shop.points_per_unit.points_rounded(request.amount, till.shop.currency, till.shop.programme.points_rounding);
+        let points_added = till.shop.points_per_unit.points_rounded(
+            request.amount,
+            till.shop.currency,
+            till.shop.programme.points_rounding,
+        );
         let points_before = self.points().balance(shop_id)?;
         let amount_minor = minor(request.amount.0)?;
         self.codes().spend(&till.code_hash, record, now)?;
