@@ -2,6 +2,7 @@
 //! from ledger entries (never stored on its own).
 
 use crate::money::{Currency, MinorUnits};
+use crate::programme::PointsRounding;
 use serde::{Deserialize, Serialize};
 
 /// Points a shop gives per whole currency unit spent (e.g. 1 point per euro).
@@ -27,10 +28,17 @@ impl PointsPerUnit {
         self.0
     }
 
-    /// Points earned for a sale: rounded down, so 9.99 EUR at 1 point/EUR earns 9.
-    /// The product cannot overflow: amounts are capped at `MAX_SALE_MAJOR`.
+    /// Points earned for a sale, rounded down: 9.99 EUR at 1 point/EUR earns 9.
     pub fn points_for(&self, sale: MinorUnits, currency: Currency) -> i64 {
-        let earned = u128::from(sale.0) * u128::from(self.0) / u128::from(currency.minor_per_major());
+        self.points_rounded(sale, currency, PointsRounding::Down)
+    }
+
+    /// Points earned for a sale, rounded by the shop's rule: 9.99 EUR at
+    /// 1 point/EUR earns 9 rounded down, 10 to the nearest. The product cannot
+    /// overflow (u64 × u32 fits u128).
+    pub fn points_rounded(&self, sale: MinorUnits, currency: Currency, rounding: PointsRounding) -> i64 {
+        let product = u128::from(sale.0) * u128::from(self.0);
+        let earned = rounding.divide(product, u128::from(currency.minor_per_major())).unwrap_or(0);
         i64::try_from(earned).unwrap_or(i64::MAX)
     }
 }
@@ -69,6 +77,23 @@ mod tests {
     }
 
     #[test]
+    fn earns_rounded_to_the_nearest_when_the_shop_says_so() {
+        let eur = Currency::parse("EUR").unwrap();
+        let one = PointsPerUnit::new(1).unwrap();
+        assert_eq!(one.points_rounded(MinorUnits(999), eur, PointsRounding::Nearest), 10);
+        assert_eq!(one.points_rounded(MinorUnits(949), eur, PointsRounding::Nearest), 9);
+        assert_eq!(one.points_rounded(MinorUnits(950), eur, PointsRounding::Nearest), 10);
+        assert_eq!(
+            one.points_rounded(MinorUnits(999), eur, PointsRounding::Down),
+            one.points_for(MinorUnits(999), eur)
+        );
+        // 12.50 EUR at 5 points/EUR is 62.5 points.
+        assert_eq!(PointsPerUnit::new(5).unwrap().points_rounded(MinorUnits(1250), eur, PointsRounding::Nearest), 63);
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(one.points_rounded(MinorUnits(500), jpy, PointsRounding::Nearest), 500);
+    }
+
+    #[test]
     fn rule_bounds() {
         assert!(PointsPerUnit::new(0).is_err());
         assert!(PointsPerUnit::new(1001).is_err());
@@ -93,6 +118,9 @@ mod tests {
                 let points = rate.points_for(MinorUnits(sale), currency);
                 prop_assert!(points >= 0);
                 prop_assert!(rate.points_for(MinorUnits(sale / 2), currency) <= points, "more sale, not fewer points");
+                let nearest = rate.points_rounded(MinorUnits(sale), currency, PointsRounding::Nearest);
+                prop_assert!(nearest == points || nearest == points.saturating_add(1), "nearest is down or one more");
+                prop_assert!(rate.points_rounded(MinorUnits(sale / 2), currency, PointsRounding::Nearest) <= nearest);
             }
 
             #[test]

@@ -4,6 +4,7 @@
 //! so no shop-wide counter is needed (customer numbers are unique per shop).
 
 use crate::money::{Currency, MinorUnits};
+use crate::programme::ReceiptText;
 use crate::refund::{RefundMark, RefundedLine};
 use crate::rewards::Benefit;
 use crate::sale::LineItem;
@@ -23,6 +24,8 @@ pub enum ReceiptDetails {
     PrepaidCharge { sale_minor: u64, tip_minor: u64, total_minor: u64, prepaid_before: u64, prepaid_after: u64 },
     /// Cash received and stored as prepaid value.
     PrepaidTopUp { amount_minor: u64, prepaid_before: u64, prepaid_after: u64 },
+    /// Points the shop gives a member once, when they join its programme.
+    WelcomeBonus { points: i64, points_before: i64, points_after: i64 },
     /// A sale paid another way (cash, card) that earned points.
     Points { sale_minor: u64, points_added: i64, points_before: i64, points_after: i64 },
     /// Points spent on a reward.
@@ -69,6 +72,13 @@ pub struct Receipt {
     /// Set once the receipt is refunded, partly or fully, with the refunds' numbers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refunded: Option<RefundMark>,
+    /// The shop's receipt texts when the receipt was issued: a receipt is a
+    /// record, so a later change of the texts does not rewrite it. Absent in
+    /// receipts from before the setting (and when the shop has none).
+    #[serde(default, skip_serializing_if = "ReceiptText::is_empty")]
+    pub header: ReceiptText,
+    #[serde(default, skip_serializing_if = "ReceiptText::is_empty")]
+    pub footer: ReceiptText,
 }
 
 impl Receipt {
@@ -88,6 +98,9 @@ impl Receipt {
             }
             ReceiptDetails::Points { points_added, points_before, points_after, .. } => {
                 points_after.checked_sub(*points_before) == Some(*points_added)
+            }
+            ReceiptDetails::WelcomeBonus { points, points_before, points_after } => {
+                points_after.checked_sub(*points_before) == Some(*points)
             }
             ReceiptDetails::Refund {
                 points_taken_back,
@@ -130,6 +143,8 @@ mod tests {
             items: vec![],
             details,
             refunded: None,
+            header: Default::default(),
+            footer: Default::default(),
         }
     }
 

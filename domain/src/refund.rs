@@ -114,7 +114,10 @@ fn sold_lines(original: &Receipt) -> Result<Vec<Sold>, RefundRefusal> {
         }
         // A reward is one line worth no money: refunding it gives its points back.
         ReceiptDetails::Redeem { .. } => whole(0),
-        ReceiptDetails::PrepaidTopUp { .. } | ReceiptDetails::Refund { .. } => Err(RefundRefusal::NotRefundable),
+        // A welcome bonus was no sale: nothing to give back.
+        ReceiptDetails::PrepaidTopUp { .. } | ReceiptDetails::Refund { .. } | ReceiptDetails::WelcomeBonus { .. } => {
+            Err(RefundRefusal::NotRefundable)
+        }
     }
 }
 
@@ -254,7 +257,7 @@ pub fn settle(
             settlement.prepaid_returned = amount_minor.checked_add(tip).ok_or(RefundRefusal::OutOfRange)?;
         }
         ReceiptDetails::Redeem { points, .. } => settlement.points_given_back = (*points).max(0),
-        ReceiptDetails::PrepaidTopUp { .. } | ReceiptDetails::Refund { .. } => {
+        ReceiptDetails::PrepaidTopUp { .. } | ReceiptDetails::Refund { .. } | ReceiptDetails::WelcomeBonus { .. } => {
             return Err(RefundRefusal::NotRefundable);
         }
     }
@@ -317,6 +320,8 @@ mod tests {
             items,
             details,
             refunded: None,
+            header: Default::default(),
+            footer: Default::default(),
         }
     }
 

@@ -1,9 +1,11 @@
 // End to end: a shop owner runs their shop from the owner console. The operator's
 // invite link (made with the admin token) opens the console, which takes the key from
 // the fragment and removes it from the address bar; the owner makes an account, opens
-// the shop, sets 3 points per euro and adds a product; a register started afterwards
-// offers that product, sells it to a customer whose code it types in, and the phone
-// shows the points at the new rate. The console must work at 360×740 with every
+// the shop, sets 3 points per euro, a welcome bonus of 25 points and a receipt footer,
+// and adds a product; a new member sees the bonus on the phone as a receipt and in the
+// history; a register started afterwards offers that product, sells it to that customer
+// whose code it types in, and the phone shows the points at the new rate on top of the
+// bonus, with the footer on the receipt. The console must work at 360×740 with every
 // control at least 44 px either way, and at 1280×800.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
@@ -58,14 +60,24 @@ test("an invited owner sets the points rate and adds a product in the console, a
   assert.deepEqual(await smallTapTargets(owner), [], "every control on the shop list is big enough to tap");
   await shot(owner, "1-shops-phone");
 
-  // --- Settings: 3 points per euro. ---
+  // --- Settings: 3 points per euro, a welcome bonus of 25 points and a receipt footer. ---
   await owner.locator(`[data-shop-id="${shopId}"]`).click();
   await owner.locator("#shop-view:not([hidden])").waitFor();
   assert.equal(await owner.getByTestId("shop-title").innerText(), "Soup Kitchen E2E");
   assert.equal(await owner.getByTestId("settings-points").inputValue(), "1");
   await owner.getByTestId("settings-points").fill("3");
+  assert.equal(await owner.getByTestId("settings-welcome-bonus").inputValue(), "0");
+  await owner.getByTestId("settings-welcome-bonus").fill("-4");
+  await owner.getByTestId("settings-submit").click();
+  await owner.getByTestId("error").filter({ hasText: "Welcome bonus" }).waitFor();
+  await owner.getByTestId("settings-welcome-bonus").fill("25");
+  await owner.getByTestId("settings-receipt-footer").fill("Thank you — see you soon!");
   await owner.getByTestId("settings-submit").click();
   await owner.getByTestId("notice").filter({ hasText: "3 point(s) per EUR" }).waitFor();
+  assert.match(await owner.getByTestId("notice").innerText(), /welcome bonus of 25 point\(s\)/);
+  const settings = await admin("GET", `/api/owner/shops/${shopId}`, undefined, 200);
+  assert.equal(settings.programme.welcome_bonus, 25);
+  assert.equal(settings.programme.receipt_footer, "Thank you — see you soon!");
   assert.deepEqual(await smallTapTargets(owner), [], "every control in the settings is big enough to tap");
   await shot(owner, "2-settings-phone");
 
@@ -98,6 +110,14 @@ test("an invited owner sets the points rate and adds a product in the console, a
   await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
   const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
   await membership.waitFor();
+  // The welcome bonus arrives with its receipt (footer included) and stays in the history.
+  await phone.locator("#receipt-view:not([hidden])").waitFor({ timeout: 5_000 });
+  assert.match(await phone.locator("#receipt").innerText(), /Welcome bonus\s+\+25 points/);
+  assert.equal(await phone.locator("#receipt").getByTestId("receipt-footer").innerText(), "Thank you — see you soon!");
+  await shot(phone, "5-phone-welcome-bonus");
+  await phone.getByTestId("receipt-done").click();
+  await membership.getByTestId("membership-points").filter({ hasText: /\b25\b/ }).waitFor({ timeout: 5_000 });
+  assert.match(await phone.getByTestId("history").innerText(), /Welcome bonus, \+25 points/);
   await membership.getByTestId("show-code").click();
   await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
   const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
@@ -114,9 +134,16 @@ test("an invited owner sets the points rate and adds a product in the console, a
   assert.equal(await till.getByTestId("points-preview").innerText(), "Adds 12 points");
   await till.getByTestId("add-points").click();
   await till.locator("[data-testid=verdict][data-state=sold]").waitFor({ timeout: 5_000 });
+  // Both receipts carry the shop's footer.
+  await till.locator("#register-receipt").getByTestId("receipt-footer").waitFor({ timeout: 5_000 });
+  assert.equal(await till.locator("#register-receipt").getByTestId("receipt-footer").innerText(), "Thank you — see you soon!");
+  await phone.locator("#receipt-view:not([hidden])").waitFor({ timeout: 5_000 });
+  assert.match(await phone.locator("#receipt").innerText(), /Points earned\s+\+12 points/);
+  assert.equal(await phone.locator("#receipt").getByTestId("receipt-footer").innerText(), "Thank you — see you soon!");
   await phone.getByTestId("receipt-done").click();
   await phone.getByTestId("close-code").click();
-  await membership.getByTestId("membership-points").filter({ hasText: /\b12\b/ }).waitFor({ timeout: 5_000 });
+  // 12 points for the sale at 3 per euro, on top of the 25 of the welcome bonus.
+  await membership.getByTestId("membership-points").filter({ hasText: /\b37\b/ }).waitFor({ timeout: 5_000 });
   await shot(till, "4-register-sale");
 
   // --- Signing out ends the console's session. ---

@@ -3,12 +3,13 @@
 //! goes back to sign-in.
 
 use crate::entry::{self, Entry};
+use crate::settings_form::SettingsForm;
 use crate::state::{first_screen, Console, Screen, Tab};
 use crate::{api, products_csv, scan, views};
 use api::Failure;
 use domain::api::owner::ApprovePairingRequest;
 use domain::api::owner_accounts::{
-    AcceptInviteRequest, ClaimRequest, InviteToken, OwnerEmail, OwnerMe, OwnerSignInRequest, ShopSettingsPatch,
+    AcceptInviteRequest, ClaimRequest, InviteToken, OwnerEmail, OwnerMe, OwnerSignInRequest,
 };
 use domain::api::{CreateShopRequest, ErrorCode, ProductList, RewardList};
 use domain::catalog::Product;
@@ -315,12 +316,23 @@ async fn load_registers() {
 pub async fn save_settings() {
     views::clear_messages();
     let Some((shop_id, _)) = open_shop_id() else { return };
-    let patch = (|| -> Result<ShopSettingsPatch, String> {
-        Ok(ShopSettingsPatch {
-            name: Some(Label::parse(&dom::input_value("settings-name")).map_err(|e| format!("name: {e}"))?),
-            points_per_unit: Some(points_per_unit("settings-points")?),
-        })
-    })();
+    let (name, points, bonus, rounding, header, footer) = (
+        dom::input_value("settings-name"),
+        dom::input_value("settings-points"),
+        dom::input_value("settings-welcome-bonus"),
+        views::field_value("settings-rounding"),
+        views::field_value("settings-receipt-header"),
+        views::field_value("settings-receipt-footer"),
+    );
+    let patch = SettingsForm {
+        name: &name,
+        points_per_unit: &points,
+        welcome_bonus: &bonus,
+        points_rounding: &rounding,
+        receipt_header: &header,
+        receipt_footer: &footer,
+    }
+    .patch();
     let patch = match patch {
         Ok(patch) => patch,
         Err(message) => return views::error(&message),
@@ -331,8 +343,12 @@ pub async fn save_settings() {
     match result {
         Ok(shop) => {
             views::shop(&shop);
+            let bonus = match shop.programme.welcome_bonus.get() {
+                0 => "no welcome bonus".to_owned(),
+                points => format!("a welcome bonus of {points} point(s) for new members"),
+            };
             views::notice(&format!(
-                "Saved: {} point(s) per {} from the next sale.",
+                "Saved: {} point(s) per {} from the next sale, {bonus}.",
                 shop.points_per_unit.get(),
                 shop.currency
             ));

@@ -13,6 +13,7 @@ pub mod entry;
 pub mod flows;
 pub mod products_csv;
 pub mod scan;
+pub mod settings_form;
 pub mod state;
 pub mod views;
 

@@ -93,8 +93,33 @@ pub fn shop(shop: &ShopSummary) {
     dom::set_input_value("settings-name", shop.name.as_str());
     dom::set_input_value("settings-points", &shop.points_per_unit.get().to_string());
     dom::set_text("settings-currency", &shop.currency.to_string());
+    dom::set_input_value("settings-welcome-bonus", &shop.programme.welcome_bonus.get().to_string());
+    set_field_value("settings-rounding", shop.programme.points_rounding.as_str());
+    set_field_value("settings-receipt-header", shop.programme.receipt_header.as_str());
+    set_field_value("settings-receipt-footer", shop.programme.receipt_footer.as_str());
     dom::set_hidden("shop-invite-link", true);
     dom::set_hidden("shop-invite-label", true);
+}
+
+/// The value of a text area or a select (inputs have `dom::input_value`).
+pub fn field_value(id: &str) -> String {
+    let Some(element) = dom::element(id) else { return String::new() };
+    if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        area.value()
+    } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.value()
+    } else {
+        String::new()
+    }
+}
+
+pub fn set_field_value(id: &str, value: &str) {
+    let Some(element) = dom::element(id) else { return };
+    if let Some(area) = element.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        area.set_value(value);
+    } else if let Some(select) = element.dyn_ref::<web_sys::HtmlSelectElement>() {
+        select.set_value(value);
+    }
 }
 
 pub fn tab(tab: Tab) {

@@ -242,6 +242,8 @@ mod tests {
                 items: vec![item("Coffee", 2), item("Cake", 1)],
                 details: ReceiptDetails::Points { sale_minor: 750, points_added: 7, points_before: 0, points_after: 7 },
                 refunded: None,
+                header: Default::default(),
+                footer: Default::default(),
             },
             left,
         }

@@ -2,6 +2,7 @@
 
 use crate::dom;
 use crate::locale::{date_time, money};
+use domain::programme::ReceiptText;
 use domain::receipt::{Receipt, ReceiptDetails};
 use domain::rewards::Benefit;
 use web_sys::Element;
@@ -48,6 +49,7 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
         receipt.customer_number
     );
     dom::append(container, &dom::create_text("p", "receipt-meta", &meta)?)?;
+    text_block(container, &receipt.header, "receipt-header")?;
 
     let lines = dom::create("div")?;
     lines.set_class_name("receipt-lines");
@@ -68,6 +70,11 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
         ReceiptDetails::Points { sale_minor, points_added, points_before, points_after } => {
             row(&lines, "Sale", &money(*sale_minor, c), "receipt-total")?;
             row(&lines, "Points earned", &format!("+{}", points(*points_added)), "")?;
+            row(&lines, "Points before", &points(*points_before), "")?;
+            row(&lines, "Points after", &points(*points_after), "")?;
+        }
+        ReceiptDetails::WelcomeBonus { points: bonus, points_before, points_after } => {
+            row(&lines, "Welcome bonus", &format!("+{}", points(*bonus)), "receipt-total")?;
             row(&lines, "Points before", &points(*points_before), "")?;
             row(&lines, "Points after", &points(*points_after), "")?;
         }
@@ -129,5 +136,22 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
         let _ = note.set_attribute("data-testid", "receipt-refunded");
         dom::append(&lines, &note)?;
     }
-    dom::append(container, &lines)
+    dom::append(container, &lines)?;
+    text_block(container, &receipt.footer, "receipt-footer")
+}
+
+/// The shop's receipt header or footer as the receipt keeps it: one paragraph
+/// per line (an empty line keeps its height), nothing when there is no text.
+fn text_block(container: &Element, text: &ReceiptText, class: &str) -> Option<()> {
+    if text.is_empty() {
+        return Some(());
+    }
+    let block = dom::create("div")?;
+    block.set_class_name(&format!("receipt-text {class}"));
+    let _ = block.set_attribute("data-testid", class);
+    for line in text.lines() {
+        let shown = if line.is_empty() { "\u{a0}" } else { line };
+        dom::append(&block, &dom::create_text("p", "receipt-text-line", shown)?)?;
+    }
+    dom::append(container, &block)
 }

@@ -240,6 +240,21 @@ pub struct ShopSummary {
     pub name: Label,
     pub currency: Currency,
     pub points_per_unit: PointsPerUnit,
+    /// Welcome bonus, receipt texts, points rounding; absent in shops stored
+    /// before these settings, which read as the defaults.
+    #[serde(default)]
+    pub programme: crate::programme::Programme,
+}
+
+impl ShopSummary {
+    /// The shop as shop lists show it: without the receipt texts, which only
+    /// receipts need and which would not fit a KV key's 1024-byte metadata.
+    pub fn listing(&self) -> Self {
+        let mut listed = self.clone();
+        listed.programme.receipt_header = Default::default();
+        listed.programme.receipt_footer = Default::default();
+        listed
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

@@ -5,6 +5,7 @@
 use crate::api::ShopSummary;
 use crate::member::Password;
 use crate::points::PointsPerUnit;
+use crate::programme::{PointsRounding, Programme, ReceiptText, WelcomeBonus};
 use crate::shop::{Label, ShopId};
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -212,7 +213,9 @@ pub struct InviteCreated {
 }
 
 /// A change to a shop's settings; absent fields stay as they are. The points
-/// rate applies to sales from the next one on.
+/// rate and rounding apply to sales from the next one on, the welcome bonus to
+/// members joining from now on, the receipt texts to receipts issued from now
+/// on (a receipt keeps the texts it was issued with). An empty text removes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShopSettingsPatch {
@@ -220,6 +223,14 @@ pub struct ShopSettingsPatch {
     pub name: Option<Label>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_per_unit: Option<PointsPerUnit>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub welcome_bonus: Option<WelcomeBonus>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_header: Option<ReceiptText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receipt_footer: Option<ReceiptText>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_rounding: Option<PointsRounding>,
 }
 
 impl ShopSettingsPatch {
@@ -230,6 +241,12 @@ impl ShopSettingsPatch {
             name: self.name.clone().unwrap_or_else(|| shop.name.clone()),
             currency: shop.currency,
             points_per_unit: self.points_per_unit.unwrap_or(shop.points_per_unit),
+            programme: Programme {
+                welcome_bonus: self.welcome_bonus.unwrap_or(shop.programme.welcome_bonus),
+                receipt_header: self.receipt_header.clone().unwrap_or_else(|| shop.programme.receipt_header.clone()),
+                receipt_footer: self.receipt_footer.clone().unwrap_or_else(|| shop.programme.receipt_footer.clone()),
+                points_rounding: self.points_rounding.unwrap_or(shop.programme.points_rounding),
+            },
         }
     }
 }
@@ -304,6 +321,7 @@ mod tests {
             name: Label::parse("Café").unwrap(),
             currency: Currency::parse("EUR").unwrap(),
             points_per_unit: PointsPerUnit::new(1).unwrap(),
+            programme: Programme::default(),
         };
         assert_eq!(ShopSettingsPatch::default().apply(&shop), shop);
         let patch: ShopSettingsPatch = serde_json::from_str(r#"{"points_per_unit":5}"#).unwrap();
@@ -312,5 +330,35 @@ mod tests {
         assert_eq!(changed.name, shop.name);
         assert!(serde_json::from_str::<ShopSettingsPatch>(r#"{"points_per_unit":0}"#).is_err());
         assert!(serde_json::from_str::<ShopSettingsPatch>(r#"{"currency":"USD"}"#).is_err());
+    }
+
+    #[test]
+    fn programme_settings_patch_alone_and_old_shops_read() {
+        let old: ShopSummary =
+            serde_json::from_str(r#"{"shop_id":"cafe","name":"Café","currency":"EUR","points_per_unit":1}"#).unwrap();
+        assert_eq!(old.programme, Programme::default());
+        let patch: ShopSettingsPatch = serde_json::from_str(
+            r#"{"welcome_bonus":50,"receipt_header":"  Thank you!\nSee you soon ","points_rounding":"nearest"}"#,
+        )
+        .unwrap();
+        let changed = patch.apply(&old);
+        assert_eq!(changed.programme.welcome_bonus.get(), 50);
+        assert_eq!(changed.programme.receipt_header.as_str(), "Thank you!\nSee you soon");
+        assert!(changed.programme.receipt_footer.is_empty());
+        assert_eq!(changed.programme.points_rounding, PointsRounding::Nearest);
+        assert_eq!(changed.points_per_unit, old.points_per_unit);
+        // Only the named field changes; an empty text removes one.
+        let cleared: ShopSettingsPatch = serde_json::from_str(r#"{"receipt_header":""}"#).unwrap();
+        let cleared = cleared.apply(&changed);
+        assert!(cleared.programme.receipt_header.is_empty());
+        assert_eq!(cleared.programme.welcome_bonus.get(), 50);
+        // The listing drops the texts, nothing else.
+        assert_eq!(changed.listing().programme.receipt_header, ReceiptText::default());
+        assert_eq!(changed.listing().programme.welcome_bonus, changed.programme.welcome_bonus);
+        for bad in [r#"{"welcome_bonus":-1}"#, r#"{"welcome_bonus":100001}"#, r#"{"points_rounding":"up"}"#] {
+            assert!(serde_json::from_str::<ShopSettingsPatch>(bad).is_err(), "{bad}");
+        }
+        assert!(serde_json::from_str::<ShopSettingsPatch>(r#"{"receipt_footer":"a\nb\nc\nd"}"#).is_err());
+        assert!(serde_json::from_str::<ShopSettingsPatch>(r#"{"receipt_footer":"\u202Eevil"}"#).is_err());
     }
 }

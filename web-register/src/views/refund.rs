@@ -61,6 +61,7 @@ fn render_choices(customer: &CustomerReceipts) {
             ReceiptDetails::Redeem { reward_name, .. } => format!("reward: {}", reward_name.as_str()),
             ReceiptDetails::PrepaidTopUp { amount_minor, .. } => format!("top-up {}", money(*amount_minor, c)),
             ReceiptDetails::Refund { refund_of, .. } => format!("refund of {refund_of}"),
+            ReceiptDetails::WelcomeBonus { points, .. } => format!("welcome bonus, {points} points"),
         };
         let state = match (&receipt.refunded, found.left.iter().any(|left| *left > 0)) {
             (_, false) if found.left.is_empty() => " · not refundable",

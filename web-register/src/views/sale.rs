@@ -64,7 +64,7 @@ pub fn render_preview(till: &Till) {
     let Some(shop) = till.info.as_ref().map(|info| &info.shop) else { return };
     let preview = sale::total(&till.lines, &amount_text(), shop.currency)
         .ok()
-        .map(|amount| shop.points_per_unit.points_for(amount, shop.currency));
+        .map(|amount| shop.points_per_unit.points_rounded(amount, shop.currency, shop.programme.points_rounding));
     let text = preview.map(|points| format!("Adds {}", points_text(points))).unwrap_or_default();
     dom::set_text("points-preview", &text);
 }

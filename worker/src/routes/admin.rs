@@ -86,6 +86,7 @@ pub async fn open_shop(env: &Env, request: CreateShopRequest) -> Outcome<ShopSum
         name: request.name,
         currency: request.currency,
         points_per_unit: request.points_per_unit,
+        programme: Default::default(),
     };
     // The shop's book decides atomically whether the id is free; KV then lists it.
     let shop = ShopClient::of(env, &shop.shop_id)?.create(&shop).await?;

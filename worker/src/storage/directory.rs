@@ -3,8 +3,8 @@
 //! anything that must be atomic: uniqueness of shop ids lives in [`ShopBook`],
 //! of member numbers in [`MemberVault`].
 //!
-//! Keys: `shop:<id>` → [`ShopSummary`] (also as key metadata, so the shop list
-//! is one `list` call per 1000 shops), `register:<sha256 hex of token>` → [`RegisterRecord`],
+//! Keys: `shop:<id>` → [`ShopSummary`] (also as key metadata, without the
+//! receipt texts, so the shop list is one `list` call per 1000 shops), `register:<sha256 hex of token>` → [`RegisterRecord`],
 //! `member:<member number>` → [`MemberRecord`], `deleted-member:<member number>`
 //! → when that member closed their account (so a sign-in can say so; the
 //! vault alone decides, see [`MemberVault`]), `products:<shop id>` → the
@@ -62,7 +62,8 @@ impl<'a> Directory<'a> {
     }
 
     pub async fn put_shop(&self, shop: &ShopSummary) -> Outcome<()> {
-        let listing = ascii_json(&serde_json::to_string(shop)?);
+        // The listing leaves out the receipt texts (KV metadata holds at most 1024 bytes).
+        let listing = ascii_json(&serde_json::to_string(&shop.listing())?);
         self.kv.put(&shop_key(&shop.shop_id), shop)?.metadata(listing)?.execute().await?;
         Ok(())
     }

@@ -21,6 +21,7 @@ mod names;
 mod owners;
 mod pairing;
 mod privacy;
+mod programme;
 mod refunds;
 mod routing;
 mod security_headers;

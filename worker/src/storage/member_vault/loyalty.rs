@@ -3,15 +3,37 @@
 
 use super::memberships::Membership;
 use super::points::LedgerEntry;
-use super::protocol::{Accrue, Issue, Join, Resolve};
+use super::protocol::{Accrue, Issue, Join, Resolve, TillHeader};
 use super::vault::MemberVault;
 use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
+use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::sql::minor;
+use domain::api::ShopSummary;
 use domain::api::{CustomerView, ErrorCode, MembershipView, PointsAccrued};
 use domain::code_rules::CodeRecord;
+use domain::member::MemberNumber;
 use domain::receipt::ReceiptDetails;
+use domain::shop::{Label, RegisterId, RequestId};
+use domain::UnixMillis;
+
+/// What the welcome bonus's ledger entry and receipt name as their "register".
+const WELCOME_BONUS_SOURCE: &str = "welcome-bonus";
+/// The request id of the welcome bonus's entry: one per shop in a member's ledger.
+const WELCOME_BONUS_REQUEST: &str = "welcome-bonus";
+
+/// The welcome bonus names the shop's programme, not a register.
+fn welcome_entry(shop: &ShopSummary) -> Outcome<TillHeader> {
+    let invalid = |what: &str| Problem::internal(format!("welcome bonus entry: {what}"));
+    Ok(TillHeader {
+        shop: shop.clone(),
+        register_id: RegisterId::parse(WELCOME_BONUS_SOURCE).map_err(|_| invalid("source"))?,
+        register_name: Label::parse("Welcome bonus").map_err(|_| invalid("name"))?,
+        request_id: RequestId::parse(WELCOME_BONUS_REQUEST).map_err(|_| invalid("request id"))?,
+        code_hash: CodeHash::from_stored(String::new()),
+    })
+}
 
 impl MemberVault {
     /// A membership with its balances, as the phone shows it.
@@ -29,7 +51,7 @@ impl MemberVault {
     /// Joining twice keeps the customer number and points; it updates whether
     /// the name is shared, which is how a member changes their mind.
     pub(super) fn join(&self, request: Join) -> Outcome<MembershipView> {
-        self.profiles().existing()?;
+        let profile = self.profiles().existing()?;
         let shop_id = request.shop.shop_id.clone();
         match self.memberships().get(&shop_id)? {
             Some(existing) if existing.share_name == request.share_name => self.membership_view(existing),
@@ -44,11 +66,40 @@ impl MemberVault {
                     customer_number: request.customer_number,
                     share_name: request.share_name,
                 };
-                self.memberships().insert(&membership, clock::now())?;
+                let now = clock::now();
+                self.memberships().insert(&membership, now)?;
+                self.give_welcome_bonus(&profile.member_number, &membership, now)?;
                 self.changed()?;
                 self.membership_view(membership)
             }
         }
+    }
+
+    /// The shop's welcome bonus on a new membership: one ledger entry (its
+    /// "register" is [`WELCOME_BONUS_SOURCE`], its request id
+    /// [`WELCOME_BONUS_REQUEST`]) and a receipt, in the same synchronous
+    /// stretch as the membership. Once per member and shop, for good: the
+    /// ledger outlives a leaving (the points close at zero with their own
+    /// entry, see `withdrawal`), so a member who left and joins again finds
+    /// the earlier entry and gets nothing, and the ledger's
+    /// `UNIQUE (shop_id, request_id)` would refuse a second one anyway. A
+    /// member who closes their account and signs up again is a new member to
+    /// the shop (it never learns who they are) and gets it again.
+    fn give_welcome_bonus(&self, member: &MemberNumber, membership: &Membership, now: UnixMillis) -> Outcome<()> {
+        let shop = &membership.shop;
+        let till = welcome_entry(shop)?;
+        let already_given = self.points().entry(&shop.shop_id, &till.request_id)?.is_some();
+        let Some(points) = shop.programme.welcome_bonus.due(already_given) else {
+            return Ok(());
+        };
+        let points_before = self.points().balance(&shop.shop_id)?;
+        let points_after = points_before
+            .checked_add(points)
+            .ok_or_else(|| Problem::internal("welcome bonus overflows the balance"))?;
+        self.points().append(member, &till, 0, points, now)?;
+        let details = ReceiptDetails::WelcomeBonus { points, points_before, points_after };
+        self.receipts().conclude(&till, membership.customer_number, Vec::new(), details, now)?;
+        Ok(())
     }
 
     pub(super) fn issue(&self, request: Issue) -> Outcome<CodeRecord> {
@@ -84,7 +135,11 @@ impl MemberVault {
         let now = clock::now();
         let record = self.codes().judged(&till.code_hash, shop_id, now)?;
         let membership = self.memberships().of_record(shop_id)?;
-        let points_added = till.shop.points_per_unit.points_for(request.amount, till.shop.currency);
+        let points_added = till.shop.points_per_unit.points_rounded(
+            request.amount,
+            till.shop.currency,
+            till.shop.programme.points_rounding,
+        );
         let points_before = self.points().balance(shop_id)?;
         let amount_minor = minor(request.amount.0)?;
         self.codes().spend(&till.code_hash, record, now)?;

@@ -81,6 +81,9 @@ impl Receipts<'_> {
             items,
             details,
             refunded: None,
+            // The texts as the shop has them now, kept with the receipt for good.
+            header: till.shop.programme.receipt_header.clone(),
+            footer: till.shop.programme.receipt_footer.clone(),
         };
         self.sql.exec(
             "INSERT INTO receipts (shop_id, request_id, receipt, at) VALUES (?, ?, ?, ?)",

@@ -224,6 +224,7 @@ mod tests {
             name: Label::parse("Corner Café").unwrap(),
             currency: domain::money::Currency::parse("EUR").unwrap(),
             points_per_unit: domain::points::PointsPerUnit::new(1).unwrap(),
+            programme: Default::default(),
         };
         let first = leaving_entry(&shop, 1_700_000_000_000).unwrap();
         let later = leaving_entry(&shop, 1_700_000_000_001).unwrap();
