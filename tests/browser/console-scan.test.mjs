@@ -176,6 +176,7 @@ test("the owner pairs a register by scanning its QR with the console's camera, a
   // Back in the console, the register's row says it has been at work.
   await owner.getByTestId("tab-settings").click();
   await owner.getByTestId("tab-registers").click();
-  await row.waitFor();
-  assert.doesNotMatch(await row.innerText(), /never/i, `the new register has been seen: ${await row.innerText()}`);
+  // The list is fetched again when the tab opens: wait for the fresh one, not the one on screen.
+  await row.filter({ hasNotText: /never/i }).waitFor({ timeout: 10_000 });
+  assert.doesNotMatch(await row.innerText(), /never/i, "the new register has been seen");
 });
