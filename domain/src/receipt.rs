@@ -5,7 +5,6 @@
 
 use crate::money::{Currency, MinorUnits};
 use crate::programme::ReceiptText;
-use crate::refund::{RefundMark, RefundedLine};
 use crate::rewards::Benefit;
 use crate::sale::LineItem;
 use crate::shop::{CustomerNumber, Label, RegisterId, RequestId, RewardId, ShopId};
@@ -122,6 +121,22 @@ impl Receipt {
     pub fn line_total(item: &LineItem) -> MinorUnits {
         MinorUnits(item.unit_price.0.saturating_mul(u64::from(item.quantity)))
     }
+}
+
+/// One line of a refund as concluded (see `crate::refund`): what was refunded and its value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundedLine {
+    pub line: u32,
+    pub quantity: u32,
+    pub amount_minor: u64,
+}
+
+/// How an original receipt stands after refunds: the refund receipts' numbers, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundMark {
+    /// Every line is refunded in full.
+    pub fully: bool,
+    pub by: Vec<String>,
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@
 
 use crate::prepaid::BalanceChange;
 use crate::receipt::{Receipt, ReceiptDetails};
+pub use crate::receipt::{RefundMark, RefundedLine};
 use crate::sale::{LineItem, MAX_LINES};
 use crate::shop::CustomerNumber;
 use serde::{Deserialize, Serialize};
@@ -27,22 +28,6 @@ use serde::{Deserialize, Serialize};
 pub struct LineRefund {
     pub line: u32,
     pub quantity: u32,
-}
-
-/// One line of a refund as concluded: what was refunded and its value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundedLine {
-    pub line: u32,
-    pub quantity: u32,
-    pub amount_minor: u64,
-}
-
-/// How an original receipt stands after refunds: the refund receipts' numbers, oldest first.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RefundMark {
-    /// Every line is refunded in full.
-    pub fully: bool,
-    pub by: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]

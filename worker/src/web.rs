@@ -123,3 +123,9 @@ pub fn is_local_host(req: &Request) -> bool {
     let host = req.url().ok().and_then(|url| url.host_str().map(str::to_owned));
     matches!(host.as_deref(), Some("localhost" | "127.0.0.1" | "[::1]"))
 }
+
+/// The answer with a `Set-Cookie` header (a session given or cleared).
+pub fn with_cookie(response: Response, cookie: &str) -> Outcome<Response> {
+    response.headers().set("set-cookie", cookie)?;
+    Ok(response)
+}

@@ -127,11 +127,6 @@ const MEMBER_NUMBER_ATTEMPTS: usize = 5;
 /// Codes are 83 random bits; this only guards against a broken random source.
 const CODE_ATTEMPTS: usize = 3;
 
-pub(super) fn with_cookie(response: Response, cookie: &str) -> Outcome<Response> {
-    response.headers().set("set-cookie", cookie)?;
-    Ok(response)
-}
-
 /// `POST /api/members` → 201 [`SignedIn`] + session cookie.
 pub async fn sign_up(mut req: Request, env: &Env) -> Outcome<Response> {
     let sessions = Sessions::from_env(env)?;
@@ -152,7 +147,7 @@ pub async fn sign_up(mut req: Request, env: &Env) -> Outcome<Response> {
         directory.put_member(&number, &record).await?;
         let answer = SignedIn { member_number: number.clone(), display_name: request.display_name };
         let cookie = session::set_cookie(&sessions.seal(&number), !web::is_local_host(&req));
-        return with_cookie(web::created(&answer)?, &cookie);
+        return web::with_cookie(web::created(&answer)?, &cookie);
     }
     Err(Problem::internal("no free member number after several attempts"))
 }
@@ -176,14 +171,14 @@ pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
     vault.finish_sign_in(genuine).await?;
     let answer = SignedIn { member_number: request.member_number.clone(), display_name: record.display_name };
     let cookie = session::set_cookie(&sessions.seal(&request.member_number), !web::is_local_host(&req));
-    with_cookie(web::ok(&answer)?, &cookie)
+    web::with_cookie(web::ok(&answer)?, &cookie)
 }
 
 /// `DELETE /api/session` → 204, cookie cleared.
 pub async fn sign_out(req: Request, env: &Env) -> Outcome<Response> {
     auth::member(&req, env)?;
     let response = Response::empty()?.with_status(204);
-    with_cookie(response, &session::clear_cookie(!web::is_local_host(&req)))
+    web::with_cookie(response, &session::clear_cookie(!web::is_local_host(&req)))
 }
 
 /// `GET /api/me/wallet[?after=V]`: with `after`, waits for a newer version.

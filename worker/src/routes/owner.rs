@@ -103,8 +103,7 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
 
 fn with_owner_cookie(response: Response, req: &Request, sessions: &Sessions, email: &OwnerEmail) -> Outcome<Response> {
     let cookie = session::set_cookie_of(session::OWNER, &sessions.seal_owner(email), !web::is_local_host(req));
-    response.headers().set("set-cookie", &cookie)?;
-    Ok(response)
+    web::with_cookie(response, &cookie)
 }
 
 /// What the console shows of an account: never its password hash.

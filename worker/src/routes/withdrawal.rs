@@ -3,7 +3,6 @@
 //! `storage::member_vault::withdrawal`).
 
 use super::items;
-use super::member::with_cookie;
 use crate::auth::{self, session};
 use crate::clock;
 use crate::error::{Outcome, Problem};
@@ -73,7 +72,7 @@ pub async fn delete_account(mut req: Request, env: &Env) -> Outcome<Response> {
     directory.delete_member(&member, clock::now()).await?;
     release_items(env, &member).await?;
     let response = Response::empty()?.with_status(204);
-    with_cookie(response, &session::clear_cookie(!web::is_local_host(&req)))
+    web::with_cookie(response, &session::clear_cookie(!web::is_local_host(&req)))
 }
 
 /// Hands every bill and ticket the member held back to its issuer, unclaimed.
