@@ -48,6 +48,7 @@ pub mod refund;
 pub mod rewards;
 pub mod sale;
 pub mod shop;
+pub mod store;
 pub mod text;
 pub mod tickets;
 pub mod time;

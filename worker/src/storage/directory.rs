@@ -22,6 +22,7 @@ use domain::catalog::Product;
 use domain::member::{DisplayName, MemberNumber};
 use domain::rewards::Reward;
 use domain::shop::{Label, RegisterId, ShopId};
+use domain::store::StoreId;
 use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
 use worker::{kv::KvStore, Env};
@@ -34,6 +35,10 @@ pub struct RegisterRecord {
     pub register_id: RegisterId,
     pub shop_id: ShopId,
     pub name: Label,
+    /// The store the register stands in; registers recorded before stores
+    /// existed stand in the shop's first store.
+    #[serde(default)]
+    pub store_id: StoreId,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -10,6 +10,7 @@ use crate::storage::shop_book::protocol::ShopClient;
 use crate::storage::shop_book::registers::NewRegister;
 use domain::api::owner::RegisterSummary;
 use domain::shop::{Label, RegisterId, ShopId};
+use domain::store::StoreId;
 use worker::Env;
 
 /// Register tokens carry 256 random bits.
@@ -35,7 +36,8 @@ pub async fn create(env: &Env, shop_id: &ShopId, name: Label, credential: &Crede
     let token_hash = sha256_hex(credential.token.as_bytes());
     let register = NewRegister { register_id: credential.register_id.clone(), name: name.clone(), token_hash };
     let summary = ShopClient::of(env, shop_id)?.add_register(register.clone()).await?;
-    let record = RegisterRecord { register_id: register.register_id, shop_id: shop_id.clone(), name };
+    let record =
+        RegisterRecord { register_id: register.register_id, shop_id: shop_id.clone(), name, store_id: StoreId::main() };
     Directory::open(env)?.put_register(&register.token_hash, &record).await?;
     Ok(summary)
 }
