@@ -3,6 +3,7 @@
 //! Owner accounts, invites and shop settings have their own messages beside these.
 
 use crate::shop::{Label, RegisterId, ShopId};
+use crate::store::StoreId;
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
 
@@ -43,6 +44,9 @@ pub struct ApprovePairingRequest {
 pub struct RegisterSummary {
     pub register_id: RegisterId,
     pub shop_id: ShopId,
+    /// The store it stands in.
+    #[serde(default)]
+    pub store_id: StoreId,
     pub name: Label,
     pub created_at: UnixMillis,
     /// When it last called the API (to the minute), if ever.

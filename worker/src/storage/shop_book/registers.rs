@@ -11,6 +11,7 @@ use crate::storage::sql;
 use domain::api::owner::RegisterSummary;
 use domain::api::ErrorCode;
 use domain::shop::{Label, RegisterId, ShopId};
+use domain::store::StoreId;
 use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
 use worker::SqlStorage;
@@ -53,6 +54,8 @@ impl RegisterRow {
         Ok(RegisterSummary {
             register_id: RegisterId::parse(&self.register_id).map_err(|_| corrupt("register id"))?,
             shop_id: shop_id.clone(),
+            // Until registers are placed in stores, every register stands in the main one.
+            store_id: StoreId::main(),
             name: Label::parse(&self.name).map_err(|_| corrupt("register name"))?,
             created_at: self.created_at,
             last_seen: self.last_seen,
