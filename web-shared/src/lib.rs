@@ -1,7 +1,8 @@
-//! What the phone and register pages share, so both behave and render alike:
-//! DOM helpers, JSON calls to the worker, wording, timers as futures, money and dates formatted for the locale,
+//! What the pages (phone, register, owner console) share, so they behave and render alike:
+//! DOM helpers, JSON calls to the worker, the camera reader, wording, timers as futures, money and dates formatted for the locale,
 //! and the receipt view (both screens show the same receipt).
 
+pub mod camera_reader;
 pub mod dom;
 pub mod http;
 pub mod locale;
