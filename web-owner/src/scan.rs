@@ -8,14 +8,17 @@ use domain::pairing::PairingCode;
 use web_shared::camera_reader::{self, CameraProblem, ReaderEvent, ReaderSettings};
 use web_shared::dom;
 
-const SETTINGS: ReaderSettings = ReaderSettings {
-    video_id: "pair-camera",
-    // The register page's decoder worker, relative to `/owner/`.
-    worker_url: "../register/decoder-worker.js",
-    // At most ~10 decodes a second: enough for a code held still.
-    frame_interval_ms: 100.0,
-    decode_timeout_ms: 1000,
-};
+fn settings() -> ReaderSettings {
+    ReaderSettings {
+        device_id: None,
+        video_id: "pair-camera",
+        // The register page's decoder worker, relative to `/owner/`.
+        worker_url: "../register/decoder-worker.js",
+        // At most ~10 decodes a second: enough for a code held still.
+        frame_interval_ms: 100.0,
+        decode_timeout_ms: 1000,
+    }
+}
 const LOOKING: &str = "Point the camera at the QR code on the register's screen.";
 
 /// Opens the camera under the pair form and starts reading; problems are said
@@ -26,7 +29,7 @@ pub fn open() {
     }
     dom::set_hidden("pair-scanner", false);
     dom::set_hidden("pair-scan", true);
-    camera_reader::start(SETTINGS, on_reader);
+    camera_reader::start(settings(), on_reader);
 }
 
 /// Stops the camera and the worker; the Scan button comes back.

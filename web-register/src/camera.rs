@@ -3,10 +3,21 @@
 //! stuck or crashed decoder) worded for the cashier. The status line says what
 //! to do; the figures (frame size, frames read, decode time, restarts) are in
 //! its `data-` attributes.
+//!
+//! The cashier picks the camera (when the computer has more than one), mirrors
+//! the picture (a webcam facing the cashier) and puts the till full screen;
+//! the camera and the mirror are remembered on this computer.
 
 use crate::dom;
 use std::cell::Cell;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::spawn_local;
 use web_shared::camera_reader::{self, CameraProblem, ReaderEvent, ReaderSettings};
+use web_sys::HtmlSelectElement;
+
+/// localStorage keys: settings of this computer, not of the shop.
+const CHOSEN_CAMERA_KEY: &str = "tessera.register.camera";
+const MIRROR_KEY: &str = "tessera.register.mirror";
 
 const READY: &str = "Camera ready — hold the customer's code in the box";
 /// The code reader (decoder worker) cannot go on: only typed codes work.
@@ -34,6 +45,7 @@ pub fn on_reads(handler: ReadHandler) {
 /// Opens the camera (again) and starts decoding; failures are shown, manual entry keeps working.
 pub fn start() {
     let settings = ReaderSettings {
+        device_id: stored(CHOSEN_CAMERA_KEY),
         video_id: "camera",
         worker_url: "./decoder-worker.js",
         frame_interval_ms: FRAME_INTERVAL_MS,
@@ -52,7 +64,11 @@ fn on_reader(event: ReaderEvent<'_>) {
             dom::set_hidden("camera-retry", true);
             show_status("off", "Starting the camera…");
         }
-        ReaderEvent::Reading => show_status("on", READY),
+        ReaderEvent::Reading => {
+            show_status("on", READY);
+            // Names of cameras are known once one is allowed: offer the choice now.
+            spawn_local(offer_cameras());
+        }
         ReaderEvent::Frame { texts, decode_ms, frames, width, height } => {
             show_status("on", READY);
             dom::set_attribute("scanner-status", "data-frames", &frames.to_string());
@@ -66,6 +82,11 @@ fn on_reader(event: ReaderEvent<'_>) {
             dom::set_attribute("scanner-status", "data-decoder-restarts", &restarts.to_string());
             dom::set_attribute("scanner-status", "data-decoder-restart", reason);
             show_status("on", READY);
+        }
+        ReaderEvent::CameraFailed(CameraProblem::NotFound) if stored(CHOSEN_CAMERA_KEY).is_some() => {
+            // The chosen camera is gone (unplugged): take whichever there is.
+            store(CHOSEN_CAMERA_KEY, None);
+            start();
         }
         ReaderEvent::CameraFailed(problem) => {
             show_status("error", camera_advice(problem));
@@ -117,4 +138,82 @@ fn decode_timeout_ms() -> i32 {
 fn show_status(camera: &str, text: &str) {
     dom::set_attribute("scanner-status", "data-camera", camera);
     dom::set_text("scanner-status", text);
+}
+
+/// Wires the camera controls and applies the remembered mirror; called once.
+pub fn wire_controls() {
+    show_mirror(stored(MIRROR_KEY).is_some());
+    dom::on_id("camera-choice", "change", |_| {
+        let chosen = dom::element("camera-choice")
+            .and_then(|select| select.dyn_into::<HtmlSelectElement>().ok())
+            .map(|select| select.value())
+            .filter(|value| !value.is_empty());
+        store(CHOSEN_CAMERA_KEY, chosen.as_deref());
+        start();
+    });
+    dom::on_id("camera-mirror", "click", |_| {
+        let mirrored = stored(MIRROR_KEY).is_none();
+        store(MIRROR_KEY, mirrored.then_some("on"));
+        show_mirror(mirrored);
+    });
+    dom::on_id("camera-fullscreen", "click", |_| toggle_fullscreen());
+    if let Some(document) = web_sys::window().and_then(|window| window.document()) {
+        dom::on(&document, "fullscreenchange", |_| show_fullscreen());
+    }
+}
+
+/// Fills the camera picker; shown only when there is a choice to make.
+async fn offer_cameras() {
+    let cameras = camera_reader::cameras().await;
+    let Some(select) = dom::element("camera-choice").and_then(|select| select.dyn_into::<HtmlSelectElement>().ok())
+    else {
+        return;
+    };
+    let chosen = stored(CHOSEN_CAMERA_KEY).unwrap_or_default();
+    select.set_inner_html("");
+    for (index, camera) in cameras.iter().enumerate() {
+        let label = if camera.label.is_empty() { format!("Camera {}", index + 1) } else { camera.label.clone() };
+        if let Ok(option) = web_sys::HtmlOptionElement::new_with_text_and_value(&label, &camera.device_id) {
+            option.set_selected(camera.device_id == chosen);
+            let _ = select.append_child(&option);
+        }
+    }
+    dom::set_hidden("camera-choice-field", cameras.len() < 2);
+}
+
+fn show_mirror(mirrored: bool) {
+    dom::set_attribute("camera", "data-mirrored", if mirrored { "true" } else { "false" });
+    dom::set_attribute("camera-mirror", "aria-pressed", if mirrored { "true" } else { "false" });
+}
+
+fn toggle_fullscreen() {
+    let Some(document) = web_sys::window().and_then(|window| window.document()) else { return };
+    if document.fullscreen_element().is_some() {
+        document.exit_fullscreen();
+    } else if let Some(page) = document.document_element() {
+        let _ = page.request_fullscreen();
+    }
+}
+
+fn show_fullscreen() {
+    let full = web_sys::window().and_then(|window| window.document()).and_then(|d| d.fullscreen_element()).is_some();
+    dom::set_attribute("camera-fullscreen", "aria-pressed", if full { "true" } else { "false" });
+    dom::set_text("camera-fullscreen", if full { "Leave full screen" } else { "Full screen" });
+}
+
+fn local_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn stored(key: &str) -> Option<String> {
+    local_storage()?.get_item(key).ok().flatten().filter(|value| !value.is_empty())
+}
+
+fn store(key: &str, value: Option<&str>) {
+    if let Some(storage) = local_storage() {
+        let _ = match value {
+            Some(value) => storage.set_item(key, value),
+            None => storage.remove_item(key),
+        };
+    }
 }

@@ -51,6 +51,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 pub fn start() {
     sound::wire();
     camera::on_reads(camera_reads);
+    camera::wire_controls();
     on_submit("manual-form", till::look_up_typed);
     on_submit("sale-form", till::add_points);
     on_submit("other-item-form", till::add_other_item);

@@ -19,8 +19,8 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{spawn_local, JsFuture};
 use web_sys::{
-    CanvasRenderingContext2d, DomException, HtmlCanvasElement, HtmlVideoElement, MediaStream, MediaStreamConstraints,
-    MediaStreamTrack, MessageEvent, Worker, WorkerOptions, WorkerType,
+    CanvasRenderingContext2d, DomException, HtmlCanvasElement, HtmlVideoElement, MediaDeviceInfo, MediaDeviceKind,
+    MediaStream, MediaStreamConstraints, MediaStreamTrack, MessageEvent, Worker, WorkerOptions, WorkerType,
 };
 
 /// Frames wider than this are scaled down: decoding time grows with pixels.
@@ -31,12 +31,13 @@ const NO_PICTURE_RETRY_MS: i32 = 200;
 /// keeps failing cannot turn into a restart loop that hogs the CPU.
 const RESTART_PAUSE_MS: i32 = 500;
 /// The back camera where there is one (phones); a laptop's webcam otherwise.
-const CAMERA_CONSTRAINTS: &str =
-    r#"{"facingMode":{"ideal":"environment"},"width":{"ideal":1280},"height":{"ideal":720}}"#;
+const ANY_CAMERA: &str = r#"{"facingMode":{"ideal":"environment"},"width":{"ideal":1280},"height":{"ideal":720}}"#;
 
 /// What the page tells the reader.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct ReaderSettings {
+    /// The camera chosen on this computer (a `deviceId`), else the browser's pick.
+    pub device_id: Option<String>,
     /// The `<video>` element that shows the camera.
     pub video_id: &'static str,
     /// The decoder worker's script, relative to the page.
@@ -175,8 +176,10 @@ fn stop_tracks(stream: Option<&MediaStream>) {
 }
 
 async fn open(settings: ReaderSettings, listener: ReaderListener) -> Result<(), CameraProblem> {
-    if !is_open() {
-        let pump = build_pump(settings, listener).ok_or(CameraProblem::Unsupported)?;
+    if is_open() {
+        with_pump(|pump| pump.settings.device_id.clone_from(&settings.device_id));
+    } else {
+        let pump = build_pump(settings.clone(), listener).ok_or(CameraProblem::Unsupported)?;
         PUMP.with(|slot| *slot.borrow_mut() = Some(pump));
     }
     stop();
@@ -186,7 +189,7 @@ async fn open(settings: ReaderSettings, listener: ReaderListener) -> Result<(), 
         .media_devices()
         .map_err(|_| CameraProblem::Insecure)?;
     let constraints = MediaStreamConstraints::new();
-    constraints.set_video(&js_sys::JSON::parse(CAMERA_CONSTRAINTS).unwrap_or(JsValue::TRUE));
+    constraints.set_video(&video_constraints(settings.device_id.as_deref()));
     constraints.set_audio(&JsValue::FALSE);
     let promise = devices.get_user_media_with_constraints(&constraints).map_err(|e| camera_problem(&e))?;
     let stream: MediaStream = JsFuture::from(promise)
@@ -213,6 +216,41 @@ async fn open(settings: ReaderSettings, listener: ReaderListener) -> Result<(), 
     tell(ReaderEvent::Reading);
     grab_frame();
     Ok(())
+}
+
+/// The chosen camera exactly (a camera unplugged since fails with `NotFound`,
+/// and the page falls back to any), else the back camera where there is one.
+fn video_constraints(device_id: Option<&str>) -> JsValue {
+    let any = js_sys::JSON::parse(ANY_CAMERA).unwrap_or(JsValue::TRUE);
+    let Some(device_id) = device_id else { return any };
+    let exact = Object::new();
+    let _ = Reflect::set(&exact, &"exact".into(), &device_id.into());
+    let _ = Reflect::set(&any, &"deviceId".into(), &exact);
+    let _ = Reflect::delete_property(any.unchecked_ref::<Object>(), &"facingMode".into());
+    any
+}
+
+/// A camera the page may offer: its `deviceId` and the name the browser gives it
+/// (empty until the person has allowed a camera once).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Camera {
+    pub device_id: String,
+    pub label: String,
+}
+
+/// The cameras of this computer, in the browser's order.
+pub async fn cameras() -> Vec<Camera> {
+    let Some(devices) = web_sys::window().and_then(|window| window.navigator().media_devices().ok()) else {
+        return Vec::new();
+    };
+    let Ok(listing) = devices.enumerate_devices() else { return Vec::new() };
+    let Ok(found) = JsFuture::from(listing).await else { return Vec::new() };
+    Array::from(&found)
+        .iter()
+        .filter_map(|device| device.dyn_into::<MediaDeviceInfo>().ok())
+        .filter(|device| device.kind() == MediaDeviceKind::Videoinput)
+        .map(|device| Camera { device_id: device.device_id(), label: device.label() })
+        .collect()
 }
 
 fn camera_problem(error: &JsValue) -> CameraProblem {
