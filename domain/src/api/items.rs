@@ -68,6 +68,11 @@ pub struct TransferOffer {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct ScanRequest {
     pub code: OneTimeCode,
+    /// For a shop membership code, also look up the customer in the same call
+    /// (answer [`ScanAnswer::Customer`]): one round trip from a read to the
+    /// customer on screen. Without it the answer is [`ScanAnswer::Membership`].
+    #[serde(default)]
+    pub resolve: bool,
 }
 
 /// What a scanned code is for, and (for a ticket) the gate's verdict.
@@ -76,6 +81,9 @@ pub struct ScanRequest {
 pub enum ScanAnswer {
     /// A shop membership code: continue with `POST /api/register/resolve`.
     Membership,
+    /// A shop membership code, resolved at once (the request asked `resolve`):
+    /// the customer, as `POST /api/register/resolve` answers, the code held for the sale.
+    Customer(super::CustomerView),
     /// The ticket was judged (and, if admitted, its entry recorded).
     Admission(GateVerdict),
     /// A bill to collect: show it, take the cash, then `POST /api/register/bills/pay`.
@@ -103,6 +111,8 @@ mod tests {
     #[test]
     fn scan_answers_say_what_the_code_was_for() {
         assert_eq!(serde_json::to_value(ScanAnswer::Membership).unwrap(), serde_json::json!({ "kind": "membership" }));
+        let asked: ScanRequest = serde_json::from_str(r#"{"code":"1234567890123456789012345"}"#).unwrap();
+        assert!(!asked.resolve, "clients that do not ask get the two-step answer");
         let deny = serde_json::to_value(crate::tickets::Deny::NotYetOpen { opens_at: 5 }).unwrap();
         assert_eq!(deny, serde_json::json!({ "reason": "not_yet_open", "opens_at": 5 }));
     }

@@ -1,5 +1,5 @@
-//! A read → what is the code for (`/api/register/scan`) → for a shop membership,
-//! who the customer is (`/api/register/resolve`); and "Add points" for a sale.
+//! A read → what the code is for and, for a shop membership, who the customer
+//! is: one call (`/api/register/scan` with `resolve`); and "Add points" for a sale.
 
 use crate::api::{self, Failure};
 use domain::api::items::{BillAtRegister, ScanAnswer, ScanRequest};
@@ -23,7 +23,8 @@ pub enum ScanOutcome {
 }
 
 pub async fn scan(token: &str, code: &OneTimeCode) -> ScanOutcome {
-    match api::scan(token, &ScanRequest { code: code.clone() }).await {
+    match api::scan(token, &ScanRequest { code: code.clone(), resolve: true }).await {
+        Ok(ScanAnswer::Customer(view)) => ScanOutcome::Customer(view),
         Ok(ScanAnswer::Membership) => match api::resolve(token, &ResolveRequest { code: code.clone() }).await {
             Ok(view) => ScanOutcome::Customer(view),
             Err(failure) => ScanOutcome::NotResolved(failure),

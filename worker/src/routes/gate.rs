@@ -10,6 +10,7 @@ use crate::refusals;
 use crate::storage::bill_book::protocol::{BillClient, Till};
 use crate::storage::code_index::protocol::{CodeHash, Found, IndexClient};
 use crate::storage::event_book::protocol::EventClient;
+use crate::storage::member_vault::protocol::VaultClient;
 use crate::web;
 use domain::api::items::{PayBillRequest, ScanAnswer, ScanRequest};
 use domain::api::ErrorCode;
@@ -34,7 +35,12 @@ pub async fn scan(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: ScanRequest = web::json_body(&mut req).await?;
     let code_hash = CodeHash::of(&request.code);
-    let answer = match target(env, &request.code).await?.item {
+    let found = target(env, &request.code).await?;
+    let answer = match found.item {
+        // One hop less than scan-then-resolve: the index already named the member.
+        None if request.resolve => ScanAnswer::Customer(
+            VaultClient::of(env, &found.member_number)?.resolve(code_hash, register.shop.shop_id).await?,
+        ),
         None => ScanAnswer::Membership,
         Some(ItemRef::Ticket { issuer, event, ticket }) => {
             let verdict = EventClient::of(env, &issuer, &event)?

@@ -86,3 +86,50 @@ async fn customer_numbers_count_up_per_shop_and_joining_twice_changes_nothing() 
     let other = app.create_shop("Other", 1).await;
     assert_eq!(second.join(&other.shop_id, false).await.customer_number, CustomerNumber(1));
 }
+
+/// The register's one round trip: a scan that asks `resolve` answers with the
+/// customer (as resolve would), holds the code for the sale, and a spent code
+/// is refused the same way.
+#[tokio::test]
+async fn one_scan_call_resolves_a_membership_code_and_holds_it_for_the_sale() {
+    use domain::api::items::ScanAnswer;
+    let app = spawn_app().await;
+    let member = app.sign_up("Ada").await;
+    member.join(&app.shop.shop_id, true).await;
+    let issued = member.issue_code(&app.shop.shop_id).await;
+    let scan = |resolve: bool| {
+        app.http
+            .post(app.url(domain::api::routes::SCAN))
+            .bearer_auth(&app.register.token)
+            .json(&serde_json::json!({ "code": issued.code, "resolve": resolve }))
+            .send()
+    };
+
+    // Without asking: the two-step answer, and nothing held yet.
+    let two_step: ScanAnswer = api_tests::expect_json(scan(false).await.unwrap(), reqwest::StatusCode::OK).await;
+    assert_eq!(two_step, ScanAnswer::Membership);
+
+    let ScanAnswer::Customer(customer) =
+        api_tests::expect_json(scan(true).await.unwrap(), reqwest::StatusCode::OK).await
+    else {
+        panic!("a scan that asks to resolve answers with the customer");
+    };
+    assert_eq!(customer.customer_number, CustomerNumber(1));
+    assert_eq!(customer.display_name.as_ref().map(|name| name.as_str()), Some("Ada"));
+    assert!(customer.usable_until > issued.expires_at, "the read holds the code for the sale");
+    let resolved = app.resolve_ok(&issued.code).await;
+    assert_eq!((resolved.customer_number, resolved.points), (customer.customer_number, customer.points));
+
+    assert_eq!(app.accrue_ok(&issued.code, 500).await.points, 5);
+    expect_error(scan(true).await.unwrap(), ErrorCode::AlreadyUsed).await;
+    expect_error(scan(true).await.unwrap(), ErrorCode::AlreadyUsed).await;
+    let unknown = app
+        .http
+        .post(app.url(domain::api::routes::SCAN))
+        .bearer_auth(&app.register.token)
+        .json(&serde_json::json!({ "code": api_tests::never_issued_code(), "resolve": true }))
+        .send()
+        .await
+        .unwrap();
+    expect_error(unknown, ErrorCode::Unknown).await;
+}
