@@ -1,6 +1,7 @@
 //! `cargo xtask <command>`: the project's own commands, so a newcomer needs
 //! nothing but cargo. Every command installs what is missing first.
 
+mod bench_api;
 mod build;
 mod process;
 mod seed;
@@ -21,7 +22,9 @@ usage: cargo xtask <command>
                  workerd, browser end-to-end in headless Chromium)
   build          build the worker and the pages (release) into worker/build and dist/
   setup          only install what is missing
-  bench-scanner  run the scanner benchmark (decode rates vs zxing-cpp and zbar, timings)";
+  bench-scanner  run the scanner benchmark (decode rates vs zxing-cpp and zbar, timings)
+  bench-api      time the register's read (scan → customer) against GET /api/health
+                 on a fresh local stack, at 1 and 16 clients";
 
 pub type Result<T = ()> = std::result::Result<T, String>;
 
@@ -32,6 +35,7 @@ fn main() -> ExitCode {
         Some("test") => test::run_all(),
         Some("build") => tools::ensure_build_tools().and_then(|t| build::all(&t)),
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_browser()),
+        Some("bench-api") => bench_api::run(),
         Some("bench-scanner") => process::run(process::command("bash").arg("scanner/bench/run.sh")),
         _ => {
             eprintln!("{USAGE}");
