@@ -13,6 +13,7 @@
 //! - this file: which element calls which handler.
 
 pub mod api;
+pub mod connectivity;
 pub mod device;
 pub mod ended;
 pub mod qr;
@@ -34,6 +35,7 @@ use wasm_bindgen_futures::spawn_local;
 #[wasm_bindgen]
 pub fn start() {
     device::wire();
+    connectivity::wire();
     on_submit("sign-up-form", || async {
         if let Some(signed_in) = views::auth::sign_up().await {
             session::enter(signed_in).await;

@@ -3,7 +3,7 @@
 //! no screen calls back into it (a screen's button that must change the wallet
 //! is wired in `lib.rs` to a function here).
 
-use crate::api;
+use crate::api::{self, Failure};
 use crate::ended::{end, ended_by};
 use crate::state::{points_text, with_app};
 use crate::timing::{now_ms, sleep};
@@ -32,6 +32,11 @@ pub async fn boot() {
             Err(failure) if failure.is(ErrorCode::AccountDeleted) => {
                 views::show(Screen::Auth);
                 return show_error(&failure.message());
+            }
+            // No network: the offline banner (see `connectivity`) says so; keep trying.
+            Err(Failure::Network) => {
+                clear_error();
+                sleep(RETRY_MS).await;
             }
             Err(failure) => {
                 show_error(&format!("{} Retrying…", failure.message()));

@@ -11,3 +11,7 @@ init()
     }
     document.getElementById("loading-view")?.setAttribute("hidden", "");
   });
+
+// The app shell, for opening the page without a network (sw.js lives beside index.html;
+// without it the page works as before, it only needs the network to open).
+navigator.serviceWorker?.register(new URL("sw.js", document.baseURI)).catch(() => {});

@@ -90,11 +90,10 @@ pub async fn send(
     init.set_headers(&headers);
     let request = Request::new_with_str_and_init(path, &init).map_err(|_| Failure::Network)?;
     let window = web_sys::window().ok_or(Failure::Network)?;
-    let response: Response = JsFuture::from(window.fetch_with_request(&request))
-        .await
-        .map_err(|_| Failure::Network)?
-        .dyn_into()
-        .map_err(|_| Failure::Network)?;
+    let answered = JsFuture::from(window.fetch_with_request(&request)).await;
+    // Whether the server could be reached, for the page to tell (see `on_reachability`).
+    tell_reachable(answered.is_ok());
+    let response: Response = answered.map_err(|_| Failure::Network)?.dyn_into().map_err(|_| Failure::Network)?;
     let status = response.status();
     let text = match response.text() {
         Ok(promise) => JsFuture::from(promise).await.ok().and_then(|t| t.as_string()).unwrap_or_default(),
@@ -104,5 +103,24 @@ pub async fn send(
         Ok((status, text))
     } else {
         Err(serde_json::from_str::<ApiError>(&text).map_or(Failure::Unexpected(status), Failure::Refused))
+    }
+}
+
+/// Hears, after every call, whether the server answered at all.
+pub type ReachabilityListener = fn(bool);
+
+thread_local! {
+    static ON_REACHABILITY: std::cell::Cell<Option<ReachabilityListener>> = const { std::cell::Cell::new(None) };
+}
+
+/// Sets who hears whether calls reach the server: a phone can say "online"
+/// (`navigator.onLine`) while its network leads nowhere, and only a call tells.
+pub fn on_reachability(listener: ReachabilityListener) {
+    ON_REACHABILITY.with(|slot| slot.set(Some(listener)));
+}
+
+fn tell_reachable(reached: bool) {
+    if let Some(listener) = ON_REACHABILITY.with(std::cell::Cell::get) {
+        listener(reached);
     }
 }

@@ -39,14 +39,15 @@ pub fn all(tools: &Tools) -> Result {
 /// Prints what each bundle weighs, raw and gzip-compressed (what a browser downloads).
 fn report_sizes() {
     let root = crate::root();
-    let bundles = [
-        "worker/build/index_bg.wasm",
-        "dist/phone/pkg/web_phone_bg.wasm",
-        "dist/register/pkg/web_register_bg.wasm",
-        "dist/owner/pkg/web_owner_bg.wasm",
-    ];
-    for bundle in bundles {
-        let path = root.join(bundle);
+    // Each page's Wasm sits under its content hash (see `fingerprint`).
+    let pages = PAGES.iter().filter_map(|page| {
+        let hashed = root.join("dist").join(page.served_at).join(crate::fingerprint::HASHED_DIR);
+        let version = std::fs::read_dir(hashed).ok()?.filter_map(|entry| entry.ok()).next()?.path();
+        let wasm = format!("{}_bg.wasm", page.krate.replace('-', "_"));
+        Some((format!("dist/{}/v/*/pkg/{wasm}", page.served_at), version.join("pkg").join(wasm)))
+    });
+    let worker = ("worker/build/index_bg.wasm".to_owned(), root.join("worker/build/index_bg.wasm"));
+    for (bundle, path) in std::iter::once(worker).chain(pages) {
         let Ok(raw) = std::fs::metadata(&path).map(|m| m.len()) else { continue };
         let gzip = crate::process::output(
             std::process::Command::new("sh").arg("-c").arg(format!("gzip -9c '{}' | wc -c", path.display())),
@@ -80,8 +81,11 @@ pub fn pages(tools: &Tools) -> Result {
 
     let root = crate::root();
     let target = target_dir().join("wasm32-unknown-unknown/release");
+    // Each page is put together beside `dist/` and then moved in whole, so a
+    // running `wrangler dev` (it watches `dist/`) never sees a half-built page.
+    let staging = root.join("target/pages-staging");
     for page in &PAGES {
-        let out = root.join("dist").join(page.served_at);
+        let out = staging.join(page.served_at);
         let _ = std::fs::remove_dir_all(&out);
         copy_dir(&root.join(page.krate).join("static"), &out)?;
         let stem = page.krate.replace('-', "_");
@@ -96,6 +100,11 @@ pub fn pages(tools: &Tools) -> Result {
             .arg(&bundle)
             .arg("-o")
             .arg(&bundle))?;
+        crate::fingerprint::page(&out)?;
+        let served = root.join("dist").join(page.served_at);
+        let _ = std::fs::remove_dir_all(&served);
+        std::fs::create_dir_all(root.join("dist")).map_err(|e| format!("cannot create dist/: {e}"))?;
+        std::fs::rename(&out, &served).map_err(|e| format!("cannot move the page to {}: {e}", served.display()))?;
     }
     // Security headers for every page and static file (CSP, no framing, …).
     let headers = root.join("dist").join("_headers");

@@ -3,6 +3,7 @@
 
 mod bench_api;
 mod build;
+mod fingerprint;
 mod process;
 mod seed;
 mod stack;

@@ -19,10 +19,20 @@ fn assert_hardened(headers: &HeaderMap, what: &str) {
     assert_eq!(header(headers, "referrer-policy"), "no-referrer", "{what}");
 }
 
+/// The content-hashed path of `file` (e.g. `main.js`) as `page`'s HTML names it.
+async fn hashed_path(app: &api_tests::TestApp, page: &str, file: &str) -> String {
+    let html = app.http.get(app.url(page)).send().await.unwrap().text().await.unwrap();
+    let end = html.find(&format!("/{file}\"")).unwrap_or_else(|| panic!("{page} names no {file}: {html}"));
+    let start = html[..end].rfind("\"./v/").unwrap_or_else(|| panic!("{file} in {page} is not under v/<hash>/"));
+    format!("{page}{}", &html[start + 3..end + file.len() + 1])
+}
+
 #[tokio::test]
 async fn pages_static_files_and_api_answers_carry_security_headers() {
     let app = spawn_app().await;
-    for path in ["/phone/", "/register/", "/phone/main.js", "/register/decoder-worker.js", "/register/style.css"] {
+    let phone_script = hashed_path(&app, "/phone/", "main.js").await;
+    let register_style = hashed_path(&app, "/register/", "style.css").await;
+    for path in ["/phone/", "/register/", &phone_script, "/register/decoder-worker.js", &register_style] {
         let response = app.http.get(app.url(path)).send().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert_hardened(response.headers(), path);
@@ -85,4 +95,36 @@ async fn cookie_calls_from_another_origin_are_refused() {
     let response =
         member.client.get(app.url(routes::WALLET)).header("origin", "https://evil.example").send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
+}
+
+/// Static files live under their content hash and are kept for a year; the
+/// entry points (the pages, the phone's service worker and manifest, the
+/// decoder worker) keep their names and are revalidated.
+#[tokio::test]
+async fn hashed_static_files_are_immutable_and_entry_points_are_revalidated() {
+    let app = spawn_app().await;
+    let cache_control = |response: &reqwest::Response| header(response.headers(), "cache-control").to_owned();
+    for (page, file) in
+        [("/phone/", "main.js"), ("/phone/", "style.css"), ("/register/", "main.js"), ("/owner/", "main.js")]
+    {
+        let path = hashed_path(&app, page, file).await;
+        let response = app.http.get(app.url(&path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        let kept = cache_control(&response);
+        assert!(kept.contains("immutable") && kept.contains("max-age=31536000"), "{path}: {kept}");
+    }
+    for path in [
+        "/phone/",
+        "/register/",
+        "/owner/",
+        "/phone/sw.js",
+        "/phone/manifest.webmanifest",
+        "/register/decoder-worker.js",
+    ] {
+        let response = app.http.get(app.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert!(!cache_control(&response).contains("immutable"), "{path}: {}", cache_control(&response));
+    }
+    let worker = app.http.get(app.url("/phone/sw.js")).send().await.unwrap().text().await.unwrap();
+    assert!(!worker.contains("__SHELL__") && !worker.contains("__VERSION__"), "the build filled in the shell");
 }
