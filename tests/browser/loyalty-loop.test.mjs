@@ -135,6 +135,16 @@ test("a customer earns points at a register and sees them live", { timeout: 120_
   assert.equal(await till.getByTestId("verdict-title").innerText(), "Already used");
   await shot(till, "6-register-already-used");
 
+  // The recent scans keep both reads, newest first, after the results are gone.
+  const recent = await till.getByTestId("recent-scans").locator("li").evaluateAll((items) =>
+    items.map((item) => ({ tone: item.dataset.tone, text: item.innerText.replace(/\s+/g, " ") })),
+  );
+  assert.equal(recent.length, 2, JSON.stringify(recent));
+  assert.equal(recent[0].tone, "refused");
+  assert.match(recent[0].text, /Code already used$/);
+  assert.equal(recent[1].tone, "found");
+  assert.match(recent[1].text, /Customer #1 0 points$/);
+
   // The status line speaks to the cashier; the numbers stay in data attributes.
   const scannerStatus = till.getByTestId("scanner-status");
   assert.equal(await scannerStatus.innerText(), "Camera ready — hold the customer's code in the box");

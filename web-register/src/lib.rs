@@ -30,6 +30,7 @@ pub mod flows;
 pub mod money;
 pub mod other_item;
 pub mod pairing;
+pub mod recent_scans;
 pub mod refund_desk;
 pub mod refund_till;
 pub mod request_id;

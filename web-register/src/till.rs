@@ -9,6 +9,7 @@ use crate::credential;
 use crate::flows::{self, debit::Answer};
 use crate::other_item;
 use crate::pairing;
+use crate::recent_scans;
 use crate::request_id;
 use crate::result_time;
 use crate::sale;
@@ -178,6 +179,8 @@ fn check(code: OneTimeCode) {
 /// Asks what `code` is for and shows the answer.
 async fn answer_check(call: Call, code: OneTimeCode) {
     let outcome = flows::checkout::scan(&call.token, &code).await;
+    recent_scans::record(recent_scans::describe(&outcome, now_ms() as i64));
+    views::recent::render(&recent_scans::all());
     let checked = with_till(|till| till.checked(call.turn, outcome, now_ms()));
     if checked.is_some() {
         announce();

@@ -19,9 +19,27 @@ pub fn sentence(text: impl std::fmt::Display) -> String {
     format!("{}{}{stop}", first.to_uppercase(), chars.as_str())
 }
 
+/// The API's stable name of a value (`already_used` for an error code, or the
+/// `tag` field of an internally tagged enum such as a gate's `reason`).
+pub fn wire_name(value: &impl serde::Serialize, tag: Option<&str>) -> String {
+    let value = serde_json::to_value(value).ok();
+    let named = match tag {
+        Some(tag) => value.as_ref().and_then(|value| value.get(tag)),
+        None => value.as_ref(),
+    };
+    named.and_then(|name| name.as_str()).map(str::to_owned).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wire_names() {
+        assert_eq!(wire_name(&domain::api::ErrorCode::AlreadyUsed, None), "already_used");
+        let deny = domain::tickets::Deny::NotYetOpen { opens_at: 5 };
+        assert_eq!(wire_name(&deny, Some("reason")), "not_yet_open");
+    }
 
     #[test]
     fn sentences() {

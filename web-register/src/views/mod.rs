@@ -3,6 +3,7 @@
 //! and never call the server. Buttons are wired in `lib.rs`, to `crate::till`.
 
 pub mod pairing;
+pub mod recent;
 pub mod refund;
 pub mod sale;
 pub mod verdict;

@@ -243,10 +243,7 @@ fn time_text(ms: i64) -> String {
 }
 
 fn deny_name(deny: &Deny) -> String {
-    serde_json::to_value(deny)
-        .ok()
-        .and_then(|value| value.get("reason").and_then(|r| r.as_str().map(str::to_owned)))
-        .unwrap_or_default()
+    web_shared::text::wire_name(deny, Some("reason"))
 }
 
 fn deny_text(deny: &Deny, here: Option<&RegisterId>) -> String {
