@@ -73,9 +73,7 @@ impl StorageObject for ShopBook {
             ShopOperation::SeeRegister(request) => answer(request, |r| self.see_register(r.register)),
             ShopOperation::CustomerMember(request) => answer(request, |r| self.customer_member(r)),
             ShopOperation::Stores(request) => answer(request, |_| self.with_shop(|shop| stores::list(&self.sql, shop))),
-            ShopOperation::AddStore(request) => {
-                answer(request, |r| self.with_shop(|_| stores::add(&self.sql, r.name)))
-            }
+            ShopOperation::AddStore(request) => answer(request, |r| self.with_shop(|_| stores::add(&self.sql, r.name))),
             ShopOperation::RenameStore(request) => {
                 answer(request, |r| self.with_shop(|shop| stores::rename(&self.sql, shop, &r.store_id, r.name)))
             }
