@@ -191,6 +191,12 @@ test("an owner adds a store in the console and pairs a register into it; its rec
   await owner.getByTestId("store-submit").click();
   await stores.locator('[data-store-id="harbour-e2e"]').waitFor({ timeout: 5_000 });
   assert.match(await owner.getByTestId("notice").innerText(), /Harbour E2E is added/);
+  // Renamed in its row: the id stays, the name changes.
+  await owner.locator("#store-name-harbour-e2e").fill("Harbour Quay E2E");
+  await stores.locator('[data-rename="harbour-e2e"]').click();
+  await owner.getByTestId("notice").filter({ hasText: "Harbour Quay E2E" }).waitFor({ timeout: 5_000 });
+  const listed = await admin("GET", `/api/owner/shops/${shopId}/stores`, undefined, 200);
+  assert.deepEqual(listed.stores.map((s) => [s.store_id, s.name]), [["main", "Two Stores Café E2E"], ["harbour-e2e", "Harbour Quay E2E"]]);
   await shot(owner, "1-stores");
 
   // --- A new register page shows its code; the owner pairs it into the new store. ---
@@ -211,7 +217,7 @@ test("an owner adds a store in the console and pairs a register into it; its rec
   await owner.getByTestId("notice").filter({ hasText: "Harbour till is paired" }).waitFor({ timeout: 10_000 });
   const row = owner.getByTestId("register-rows").locator("tr", { hasText: "Harbour till" });
   await row.waitFor({ timeout: 5_000 });
-  assert.match(await row.innerText(), /Harbour till\s+Harbour E2E/, "the list names the register's store");
+  assert.match(await row.innerText(), /Harbour till\s+Harbour Quay E2E/, "the list names the register's store");
   await shot(owner, "2-registers");
   const { registers } = await admin("GET", `/api/owner/shops/${shopId}/registers`, undefined, 200);
   assert.equal(registers.length, 1);
@@ -227,7 +233,7 @@ test("an owner adds a store in the console and pairs a register into it; its rec
   await till.locator("[data-testid=verdict][data-state=sold]").waitFor({ timeout: 10_000 });
   const store = till.locator("#register-receipt").getByTestId("receipt-store");
   await store.waitFor({ timeout: 5_000 });
-  assert.equal(await store.innerText(), "Harbour E2E");
+  assert.equal(await store.innerText(), "Harbour Quay E2E");
   assert.equal(await store.getAttribute("data-store-id"), "harbour-e2e");
   await shot(till, "3-receipt");
 });
