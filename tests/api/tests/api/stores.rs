@@ -334,3 +334,25 @@ async fn a_register_made_without_a_store_stands_in_the_main_store() {
         expect_json(approve(&app, &started.code, json!({ "name": "Till 9" })).await, StatusCode::CREATED).await;
     assert_eq!(approved.store_id, StoreId::main());
 }
+
+#[tokio::test]
+async fn a_ticket_admitted_at_a_gate_records_the_gates_store() {
+    use crate::issuing::{claim, create_issuer, gate, item_code};
+    use domain::api::tickets::EventStatus;
+    let app = spawn_app().await;
+    let quay = add_store(&app, "Quay").await;
+    let quay_gate = admin_register(&app, json!({ "name": "Quay gate", "store_id": quay.store_id })).await;
+    let issuer = create_issuer(&app).await;
+    let ticket = issuer.ticket(&app, json!({})).await;
+    let ada = app.sign_up("Ada").await;
+    claim(&app, &ada, &ticket.claim.claim_token).await;
+    let code = item_code(&app, &ada, &ticket.item).await;
+    assert!(gate(&app, &quay_gate.token, &code).await.admitted);
+
+    let domain::items::ItemRef::Ticket { event, .. } = &ticket.item else { panic!("a ticket") };
+    let status: EventStatus =
+        expect_json(issuer.get(&app, &routes::issuer_event(event.as_str())).await, StatusCode::OK).await;
+    let entry = &status.tickets[0].entries[0];
+    assert_eq!(entry.gate, quay_gate.register_id);
+    assert_eq!(entry.store, quay.store_id);
+}
