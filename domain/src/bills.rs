@@ -3,6 +3,7 @@
 
 use crate::money::{Currency, MinorUnits};
 use crate::shop::{Label, RegisterId, ShopId};
+use crate::store::StoreId;
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,9 @@ use serde::{Deserialize, Serialize};
 pub struct Payment {
     pub shop: ShopId,
     pub register: RegisterId,
+    /// The register's store; payments from before stores read as the main store.
+    #[serde(default)]
+    pub store: StoreId,
     pub at: UnixMillis,
 }
 
@@ -65,10 +69,11 @@ pub fn pay(
     shop: &ShopId,
     currency: Currency,
     register: RegisterId,
+    store: StoreId,
     at: UnixMillis,
 ) -> Result<(), BillRefusal> {
     judge_payment(bill, shop, currency)?;
-    bill.paid = Some(Payment { shop: shop.clone(), register, at });
+    bill.paid = Some(Payment { shop: shop.clone(), register, store, at });
     Ok(())
 }
 
@@ -106,14 +111,19 @@ mod tests {
     fn paid_exactly_once_where_allowed() {
         let mut b = bill(0);
         let till = RegisterId::parse("till-1").unwrap();
-        assert_eq!(pay(&mut b, &shop("other"), eur(), till.clone(), 5), Err(BillRefusal::NotPayableHere));
         assert_eq!(
-            pay(&mut b, &shop("corner"), Currency::parse("USD").unwrap(), till.clone(), 5),
+            pay(&mut b, &shop("other"), eur(), till.clone(), StoreId::main(), 5),
+            Err(BillRefusal::NotPayableHere)
+        );
+        assert_eq!(
+            pay(&mut b, &shop("corner"), Currency::parse("USD").unwrap(), till.clone(), StoreId::main(), 5),
             Err(BillRefusal::WrongCurrency)
         );
-        assert_eq!(pay(&mut b, &shop("corner"), eur(), till.clone(), 5), Ok(()));
+        let harbour = StoreId::parse("harbour").unwrap();
+        assert_eq!(pay(&mut b, &shop("corner"), eur(), till.clone(), harbour.clone(), 5), Ok(()));
+        assert_eq!(b.paid.as_ref().map(|paid| &paid.store), Some(&harbour), "the payment names the till's store");
         assert_eq!(
-            pay(&mut b, &shop("corner"), eur(), till, 6),
+            pay(&mut b, &shop("corner"), eur(), till, StoreId::main(), 6),
             Err(BillRefusal::AlreadyPaid { at: 5, shop: shop("corner") })
         );
     }
@@ -124,7 +134,12 @@ mod tests {
         b.cancelled_at = Some(1);
         assert_eq!(judge_payment(&b, &shop("corner"), eur()), Err(BillRefusal::Cancelled));
         let mut bills = [bill(30), bill(10), bill(20)];
-        bills[1].paid = Some(Payment { shop: shop("corner"), register: RegisterId::parse("t").unwrap(), at: 1 });
+        bills[1].paid = Some(Payment {
+            shop: shop("corner"),
+            register: RegisterId::parse("t").unwrap(),
+            store: StoreId::main(),
+            at: 1,
+        });
         bills.sort_by(wallet_order);
         let dues: Vec<_> = bills.iter().map(|b| b.due_at).collect();
         assert_eq!(dues, [20, 30, 10]);
@@ -145,9 +160,9 @@ mod tests {
             fn paid_once_at_any_time(due in time(), at in time()) {
                 let mut b = bill(due);
                 let till = RegisterId::parse("till-1").unwrap();
-                prop_assert_eq!(pay(&mut b, &shop("corner"), eur(), till.clone(), at), Ok(()));
+                prop_assert_eq!(pay(&mut b, &shop("corner"), eur(), till.clone(), StoreId::main(), at), Ok(()));
                 prop_assert_eq!(
-                    pay(&mut b, &shop("corner"), eur(), till, at),
+                    pay(&mut b, &shop("corner"), eur(), till, StoreId::main(), at),
                     Err(BillRefusal::AlreadyPaid { at, shop: shop("corner") })
                 );
                 let mut bills = [bill(due), bill(at), bill(i64::MIN), bill(i64::MAX)];

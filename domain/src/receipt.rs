@@ -8,6 +8,7 @@ use crate::programme::ReceiptText;
 use crate::rewards::Benefit;
 use crate::sale::LineItem;
 use crate::shop::{CustomerNumber, Label, RegisterId, RequestId, RewardId, ShopId};
+use crate::store::StoreId;
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
 
@@ -62,6 +63,12 @@ pub struct Receipt {
     pub currency: Currency,
     pub register_id: RegisterId,
     pub register_name: Label,
+    /// The store the register stands in; receipts from before stores read as the main store.
+    #[serde(default)]
+    pub store_id: StoreId,
+    /// The store's name when the receipt was issued; none on receipts from before stores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_name: Option<Label>,
     pub request_id: RequestId,
     pub customer_number: CustomerNumber,
     pub at: UnixMillis,
@@ -152,6 +159,8 @@ mod tests {
             currency: Currency::parse("EUR").unwrap(),
             register_id: RegisterId::parse("r").unwrap(),
             register_name: Label::parse("R").unwrap(),
+            store_id: Default::default(),
+            store_name: None,
             request_id: RequestId::parse("req-00001").unwrap(),
             customer_number: CustomerNumber(1),
             at: 0,
@@ -161,6 +170,21 @@ mod tests {
             header: Default::default(),
             footer: Default::default(),
         }
+    }
+
+    #[test]
+    fn a_receipt_stored_before_stores_reads_as_the_main_store() {
+        let mut json = serde_json::to_value(receipt_with(ReceiptDetails::WelcomeBonus {
+            points: 5,
+            points_before: 0,
+            points_after: 5,
+        }))
+        .unwrap();
+        assert!(json.get("store_name").is_none(), "no name, no field");
+        json.as_object_mut().unwrap().remove("store_id");
+        let old: Receipt = serde_json::from_value(json).unwrap();
+        assert_eq!(old.store_id, StoreId::main());
+        assert_eq!(old.store_name, None);
     }
 
     #[test]

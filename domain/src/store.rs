@@ -29,6 +29,38 @@ impl Default for StoreId {
 }
 
 const MAIN_STORE: &str = "main";
+/// Longest store id; a slug from a longer name is cut at a hyphen or letter.
+const STORE_ID_MAX: usize = 48;
+
+impl StoreId {
+    /// The id a store named `name` gets: its letters and digits in lower case,
+    /// every other run of characters one hyphen ("Harbour Street" →
+    /// `harbour-street`, "Café 1" → `caf-1`). `None` when nothing is left
+    /// (a name in another script): the caller makes a random id then.
+    pub fn slug_of(name: &str) -> Option<Self> {
+        let mut slug = String::new();
+        for c in name.chars() {
+            if c.is_ascii_alphanumeric() {
+                slug.push(c.to_ascii_lowercase());
+            } else if !slug.is_empty() && !slug.ends_with('-') {
+                slug.push('-');
+            }
+        }
+        let mut slug: String = slug.chars().take(STORE_ID_MAX).collect();
+        while slug.ends_with('-') {
+            slug.pop();
+        }
+        Self::parse(&slug).ok()
+    }
+
+    /// This id with `-n` appended (for a name whose slug is taken), cut to fit.
+    pub fn numbered(&self, n: u32) -> Option<Self> {
+        let suffix = format!("-{n}");
+        let keep = STORE_ID_MAX.saturating_sub(suffix.len());
+        let stem: String = self.0.chars().take(keep).collect();
+        Self::parse(&format!("{}{suffix}", stem.trim_end_matches('-'))).ok()
+    }
+}
 
 /// A store as the owner's console lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
@@ -52,6 +84,27 @@ mod tests {
         assert!(StoreId::parse("harbour-street").is_ok());
         assert!(StoreId::parse("Harbour Street").is_err());
         assert!(StoreId::parse("").is_err());
+    }
+
+    #[test]
+    fn a_name_becomes_a_slug() {
+        assert_eq!(StoreId::slug_of("Harbour Street").unwrap().as_str(), "harbour-street");
+        assert_eq!(StoreId::slug_of("  Café  N°1 !").unwrap().as_str(), "caf-n-1");
+        assert_eq!(StoreId::slug_of("Main"), Some(StoreId::main()));
+        assert_eq!(StoreId::slug_of("Ярмарка"), None);
+        assert_eq!(StoreId::slug_of("--"), None);
+        let long = StoreId::slug_of(&"ab ".repeat(40)).unwrap();
+        assert!(long.as_str().len() <= STORE_ID_MAX && !long.as_str().ends_with('-'), "{long}");
+    }
+
+    #[test]
+    fn a_taken_slug_is_numbered_and_still_fits() {
+        let id = StoreId::parse("harbour").unwrap();
+        assert_eq!(id.numbered(2).unwrap().as_str(), "harbour-2");
+        let long = StoreId::parse(&"a".repeat(STORE_ID_MAX)).unwrap();
+        let numbered = long.numbered(12).unwrap();
+        assert_eq!(numbered.as_str().len(), STORE_ID_MAX);
+        assert!(numbered.as_str().ends_with("-12"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 use crate::items::{ItemCode, ItemCodeRefusal};
 use crate::member::MemberNumber;
 use crate::shop::{Label, RegisterId, ShopId};
+use crate::store::StoreId;
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +18,9 @@ pub const MAX_ENTRIES: u32 = 1000;
 pub struct Entry {
     pub at: UnixMillis,
     pub gate: RegisterId,
+    /// The gate's store; entries from before stores read as the main store.
+    #[serde(default)]
+    pub store: StoreId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,9 +249,15 @@ pub fn judge_scan(
 }
 
 /// Admits the holder: judged and recorded in one step (the caller runs it atomically).
-pub fn admit(ticket: &mut Ticket, venue: &ShopId, gate: RegisterId, now: UnixMillis) -> Result<(), Deny> {
+pub fn admit(
+    ticket: &mut Ticket,
+    venue: &ShopId,
+    gate: RegisterId,
+    store: StoreId,
+    now: UnixMillis,
+) -> Result<(), Deny> {
     judge_admission(ticket, venue, now)?;
-    ticket.entries.push(Entry { at: now, gate });
+    ticket.entries.push(Entry { at: now, gate, store });
     Ok(())
 }
 
@@ -257,6 +267,16 @@ mod tests {
 
     const HOUR: i64 = 60 * 60_000;
     const APRIL_2026: i64 = 1_775_000_000_000;
+
+    #[test]
+    fn an_entry_names_its_gates_store_and_old_entries_read_as_the_main_store() {
+        let harbour = StoreId::parse("harbour").unwrap();
+        let entry = Entry { at: 1, gate: RegisterId::parse("north").unwrap(), store: harbour.clone() };
+        let json = serde_json::to_value(&entry).unwrap();
+        assert_eq!(json["store"], "harbour");
+        let old: Entry = serde_json::from_str(r#"{"at":1,"gate":"north"}"#).unwrap();
+        assert_eq!(old.store, StoreId::main());
+    }
 
     fn venue(id: &str) -> ShopId {
         ShopId::parse(id).unwrap()
@@ -316,9 +336,9 @@ mod tests {
     #[test]
     fn admits_once_then_says_when_and_where() {
         let mut t = ticket(1);
-        assert_eq!(admit(&mut t, &venue("hall"), gate("north"), 9 * HOUR), Ok(()));
+        assert_eq!(admit(&mut t, &venue("hall"), gate("north"), StoreId::main(), 9 * HOUR), Ok(()));
         assert_eq!(
-            admit(&mut t, &venue("hall"), gate("south"), 9 * HOUR + 1),
+            admit(&mut t, &venue("hall"), gate("south"), StoreId::main(), 9 * HOUR + 1),
             Err(Deny::AlreadyUsed { at: 9 * HOUR, gate: gate("north") })
         );
         assert_eq!(t.entries.len(), 1);
@@ -327,10 +347,10 @@ mod tests {
     #[test]
     fn multi_entry_passes_count_down() {
         let mut t = ticket(2);
-        assert!(admit(&mut t, &venue("hall"), gate("a"), 9 * HOUR).is_ok());
+        assert!(admit(&mut t, &venue("hall"), gate("a"), StoreId::main(), 9 * HOUR).is_ok());
         assert_eq!(t.entries_left(), 1);
-        assert!(admit(&mut t, &venue("hall"), gate("a"), 10 * HOUR).is_ok());
-        assert_eq!(admit(&mut t, &venue("hall"), gate("a"), 11 * HOUR), Err(Deny::NoEntriesLeft));
+        assert!(admit(&mut t, &venue("hall"), gate("a"), StoreId::main(), 10 * HOUR).is_ok());
+        assert_eq!(admit(&mut t, &venue("hall"), gate("a"), StoreId::main(), 11 * HOUR), Err(Deny::NoEntriesLeft));
     }
 
     #[test]
@@ -357,7 +377,7 @@ mod tests {
             judge_scan(&t, Some(&ada), &code, &venue("club"), 9 * HOUR),
             Err(ScanRefusal::Deny(Deny::WrongVenue))
         );
-        assert!(admit(&mut t, &venue("hall"), gate("north"), 9 * HOUR).is_ok());
+        assert!(admit(&mut t, &venue("hall"), gate("north"), StoreId::main(), 9 * HOUR).is_ok());
         code.spend(gate("north"), 9 * HOUR);
         // A pass with entries left still refuses the same code twice.
         assert_eq!(
@@ -401,7 +421,7 @@ mod tests {
         t.gate_opens_at = t.ends_at();
         assert_eq!(t.validate(), Err(TicketError::GateAfterEnd));
         let mut used = ticket(1);
-        assert!(admit(&mut used, &venue("hall"), gate("a"), 9 * HOUR).is_ok());
+        assert!(admit(&mut used, &venue("hall"), gate("a"), StoreId::main(), 9 * HOUR).is_ok());
         assert!(!used.can_transfer(9 * HOUR));
     }
 

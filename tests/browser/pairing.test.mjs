@@ -152,3 +152,88 @@ test("an expired pairing code is replaced by a new one by itself", { timeout: 12
   const refused = await admin("POST", `/api/owner/shops/${shopId}/pairings`, { code: first, name: "Late" }, 404);
   assert.equal(refused.error, "pairing_invalid");
 });
+
+test("an owner adds a store in the console and pairs a register into it; its receipts name the store", { timeout: 120_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-pairing-store-"));
+  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `pairing-store-${name}.png`), fullPage: true });
+  const shopId = uniqueShopId("e2e-store");
+  await admin("POST", "/api/admin/shops", { shop_id: shopId, name: "Two Stores Café E2E", currency: "EUR", points_per_unit: 1 });
+  const invite = await admin("POST", `/api/owner/shops/${shopId}/invites`, undefined, 201);
+  const nextCode = await memberOf(shopId, "Sam Stores");
+  const browser = await launch(path.join(work, "profile"));
+  t.after(async () => {
+    await browser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  // --- The owner signs up by the invite and opens the shop's Stores tab: the main store is there. ---
+  const owner = await browser.newPage();
+  await owner.setViewportSize({ width: 1280, height: 800 });
+  await owner.goto(BASE_URL + invite.invite_path);
+  await owner.locator("#invite-view:not([hidden])").waitFor({ timeout: 10_000 });
+  await owner.getByTestId("invite-email").fill(`store-owner-${Date.now()}@example.org`);
+  await owner.getByTestId("invite-password").fill(PASSWORD);
+  await owner.getByTestId("invite-submit").click();
+  await owner.locator(`[data-shop-id="${shopId}"]`).click();
+  await owner.locator("#shop-view:not([hidden])").waitFor();
+  await owner.getByTestId("tab-stores").click();
+  const stores = owner.getByTestId("store-rows");
+  await stores.locator('[data-store-id="main"]').waitFor({ timeout: 5_000 });
+  assert.equal(await owner.locator("#store-name-main").inputValue(), "Two Stores Café E2E", "the main store is named like the shop");
+
+  // --- A second store, added by name. ---
+  await owner.getByTestId("store-add-name").fill("Harbour E2E");
+  await owner.getByTestId("store-submit").click();
+  await stores.locator('[data-store-id="harbour-e2e"]').waitFor({ timeout: 5_000 });
+  assert.match(await owner.getByTestId("notice").innerText(), /Harbour E2E is added/);
+  // Renamed in its row: the id stays, the name changes.
+  await owner.locator("#store-name-harbour-e2e").fill("Harbour Quay E2E");
+  await stores.locator('[data-rename="harbour-e2e"]').click();
+  await owner.getByTestId("notice").filter({ hasText: "Harbour Quay E2E" }).waitFor({ timeout: 5_000 });
+  const listed = await admin("GET", `/api/owner/shops/${shopId}/stores`, undefined, 200);
+  assert.deepEqual(listed.stores.map((s) => [s.store_id, s.name]), [["main", "Two Stores Café E2E"], ["harbour-e2e", "Harbour Quay E2E"]]);
+  await shot(owner, "1-stores");
+
+  // --- A new register page shows its code; the owner pairs it into the new store. ---
+  const till = await browser.newPage();
+  await till.setViewportSize({ width: 1280, height: 800 });
+  await till.goto(`${BASE_URL}/register/?result-seconds=60`);
+  const shownCode = till.getByTestId("pairing-code");
+  await shownCode.filter({ hasText: SHOWN_CODE }).waitFor({ timeout: 15_000 });
+  await owner.getByTestId("tab-registers").click();
+  const storeChoice = owner.getByTestId("pair-store");
+  await storeChoice.locator('option[value="harbour-e2e"]').waitFor({ state: "attached", timeout: 5_000 });
+  assert.ok(await storeChoice.isVisible(), "with two stores, the pair form asks which");
+  assert.equal(await storeChoice.inputValue(), "main", "the main store comes first");
+  await owner.getByTestId("pair-code").fill(await shownCode.innerText());
+  await owner.getByTestId("pair-name").fill("Harbour till");
+  await storeChoice.selectOption("harbour-e2e");
+  await owner.getByTestId("pair-submit").click();
+  await owner.getByTestId("notice").filter({ hasText: "Harbour till is paired" }).waitFor({ timeout: 10_000 });
+  const row = owner.getByTestId("register-rows").locator("tr", { hasText: "Harbour till" });
+  await row.waitFor({ timeout: 5_000 });
+  assert.match(await row.innerText(), /Harbour till\s+Harbour Quay E2E/, "the list names the register's store");
+  await shot(owner, "2-registers");
+  const { registers } = await admin("GET", `/api/owner/shops/${shopId}/registers`, undefined, 200);
+  assert.equal(registers.length, 1);
+  assert.equal(registers[0].store_id, "harbour-e2e");
+
+  // --- The register sells; its receipt names the store. ---
+  await till.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 15_000 });
+  await till.getByTestId("manual-code").fill(await nextCode());
+  await till.getByTestId("manual-submit").click();
+  await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 10_000 });
+  await till.getByTestId("amount").fill("3.00");
+  await till.getByTestId("add-points").click();
+  await till.locator("[data-testid=verdict][data-state=sold]").waitFor({ timeout: 10_000 });
+  const store = till.locator("#register-receipt").getByTestId("receipt-store");
+  await store.waitFor({ timeout: 5_000 });
+  assert.equal(await store.innerText(), "Harbour Quay E2E");
+  assert.equal(await store.getAttribute("data-store-id"), "harbour-e2e");
+  await shot(till, "3-receipt");
+});

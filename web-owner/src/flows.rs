@@ -5,7 +5,7 @@
 use crate::entry::{self, Entry};
 use crate::settings_form::SettingsForm;
 use crate::state::{first_screen, Console, Screen, Tab};
-use crate::{api, products_csv, scan, views};
+use crate::{api, products_csv, scan, stores, views};
 use api::Failure;
 use domain::api::owner::ApprovePairingRequest;
 use domain::api::owner_accounts::{
@@ -268,6 +268,7 @@ pub async fn open_shop(shop_id: String) {
                 c.rewards = rewards.rewards;
                 c.registers.clear();
                 c.editing = None;
+                stores::forget();
                 views::products(c);
                 views::rewards(c);
                 views::registers(c);
@@ -293,8 +294,59 @@ pub async fn open_tab(tab: Tab) {
     // The camera is only for the pair form: leaving the Registers tab closes it.
     scan::close();
     views::tab(tab);
+    if tab == Tab::Stores || tab == Tab::Registers {
+        load_stores().await;
+    }
     if tab == Tab::Registers {
         load_registers().await;
+    }
+}
+
+/// The shop's stores, for the Stores tab, the pair form's choice and the register list.
+async fn load_stores() {
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    match stores::list(&shop_id).await {
+        Ok(list) => {
+            stores::remember(list.stores);
+            with(|c| views::registers(c));
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn add_store() {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let name = match stores::new_name() {
+        Ok(name) => name,
+        Err(message) => return views::error(&message),
+    };
+    dom::set_busy("store-submit", true);
+    let result = stores::add(&shop_id, name).await;
+    dom::set_busy("store-submit", false);
+    match result {
+        Ok(store) => {
+            views::notice(&format!("{} is added: pair its registers from the Registers tab.", store.name.as_str()));
+            dom::set_input_value("store-add-name", "");
+            load_stores().await;
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn rename_store(store_id: String) {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let name = match stores::typed_name(&store_id) {
+        Ok(name) => name,
+        Err(message) => return views::error(&message),
+    };
+    match stores::rename(&shop_id, &store_id, name).await {
+        Ok(store) => {
+            views::notice(&format!("Renamed: new receipts name {}.", store.name.as_str()));
+            load_stores().await;
+        }
+        Err(failure) => fail(&failure),
     }
 }
 
@@ -580,7 +632,8 @@ pub async fn pair_register() {
         Err(error) => return views::error(&format!("name: {error}")),
     };
     dom::set_busy("pair-submit", true);
-    let result = api::pair(&shop_id, &ApprovePairingRequest { code, name }).await;
+    let store_id = stores::picked_for_pairing();
+    let result = api::pair(&shop_id, &ApprovePairingRequest { code, name, store_id }).await;
     dom::set_busy("pair-submit", false);
     match result {
         Ok(register) => {

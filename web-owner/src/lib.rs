@@ -4,7 +4,8 @@
 //!
 //! Modules, each depending only on those listed before it: [`entry`] (how the
 //! page was opened: a setup or invite link), [`products_csv`], [`state`] (the
-//! console's memory and rules), [`api`] (typed calls), [`views`] (drawing),
+//! console's memory and rules), [`api`] (typed calls), [`stores`] (the shop's
+//! stores: calls, memory, drawing), [`views`] (drawing),
 //! [`scan`] (the camera reading a register's pairing QR); [`flows`] do the I/O
 //! and change the state; this file wires each element to its one handler.
 
@@ -15,6 +16,7 @@ pub mod products_csv;
 pub mod scan;
 pub mod settings_form;
 pub mod state;
+pub mod stores;
 pub mod views;
 
 use state::Tab;
@@ -33,6 +35,7 @@ pub fn start() {
     on_submit("product-form", flows::save_product);
     on_submit("reward-form", flows::add_reward);
     on_submit("pair-form", flows::pair_register);
+    on_submit("store-form", flows::add_store);
     on_click("sign-out", flows::sign_out);
     on_click("shop-invite", flows::invite_owner);
     on_click("products-import", flows::import_products);
@@ -69,6 +72,11 @@ pub fn start() {
             if let Ok(index) = index.parse() {
                 spawn_local(flows::remove_reward(index));
             }
+        }
+    });
+    dom::on_id("store-rows", "click", |event| {
+        if let Some((_, store_id)) = views::clicked_button(&event, "data-rename") {
+            spawn_local(flows::rename_store(store_id));
         }
     });
     dom::on_id("register-rows", "click", |event| {

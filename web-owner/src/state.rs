@@ -23,11 +23,12 @@ pub enum Tab {
     Settings,
     Products,
     Rewards,
+    Stores,
     Registers,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Settings, Tab::Products, Tab::Rewards, Tab::Registers];
+    pub const ALL: [Tab; 5] = [Tab::Settings, Tab::Products, Tab::Rewards, Tab::Stores, Tab::Registers];
 
     /// The tab button's and panel's ids.
     pub fn ids(self) -> (&'static str, &'static str) {
@@ -35,6 +36,7 @@ impl Tab {
             Tab::Settings => ("tab-settings", "settings-panel"),
             Tab::Products => ("tab-products", "products-panel"),
             Tab::Rewards => ("tab-rewards", "rewards-panel"),
+            Tab::Stores => ("tab-stores", "stores-panel"),
             Tab::Registers => ("tab-registers", "registers-panel"),
         }
     }

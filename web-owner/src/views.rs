@@ -216,7 +216,8 @@ pub fn registers(console: &Console) {
         let Some(row) = dom::create("tr") else { continue };
         let seen = register.last_seen.map_or_else(|| "never".to_owned(), locale::date_time);
         let state = if register.revoked { "revoked" } else { "active" };
-        for text in [register.name.as_str(), &seen, state] {
+        let store = crate::stores::name_of(&register.store_id);
+        for text in [register.name.as_str(), &store, &seen, state] {
             if let Some(cell) = dom::create_text("td", "", text) {
                 dom::append(&row, &cell);
             }

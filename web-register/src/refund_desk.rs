@@ -236,6 +236,8 @@ mod tests {
                 currency: Currency::parse("EUR").unwrap(),
                 register_id: RegisterId::parse("r").unwrap(),
                 register_name: Label::parse("R").unwrap(),
+                store_id: Default::default(),
+                store_name: None,
                 request_id: RequestId::parse("req-00001").unwrap(),
                 customer_number: CustomerNumber(4),
                 at: 0,

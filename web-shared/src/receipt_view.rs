@@ -42,6 +42,13 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
     number.set_id(&format!("{container_id}-number"));
     let _ = number.set_attribute("data-testid", "receipt-number");
     dom::append(container, &number)?;
+    // The store the register stands in (receipts from before stores name none).
+    if let Some(store) = &receipt.store_name {
+        let store = dom::create_text("p", "receipt-meta receipt-store", store.as_str())?;
+        let _ = store.set_attribute("data-testid", "receipt-store");
+        let _ = store.set_attribute("data-store-id", receipt.store_id.as_str());
+        dom::append(container, &store)?;
+    }
     let meta = format!(
         "{} · {} · Customer {}",
         date_time(receipt.at),

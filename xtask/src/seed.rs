@@ -45,7 +45,7 @@ pub fn ensure_demo(base: &str, admin_token: &str, remembered: &Path) -> Result<D
         }
     }
     let shop = ensure_demo_shop(&agent, base, admin_token)?;
-    let request = CreateRegisterRequest { name: label("Till 1")? };
+    let request = CreateRegisterRequest { name: label("Till 1")?, store_id: Default::default() };
     let mut answer = agent
         .post(format!("{base}/api/admin/shops/{}/registers", shop.shop_id))
         .header("Authorization", format!("Bearer {admin_token}"))

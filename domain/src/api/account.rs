@@ -6,6 +6,7 @@ use super::ShopSummary;
 use crate::member::{DisplayName, MemberNumber};
 use crate::receipt::Receipt;
 use crate::shop::CustomerNumber;
+use crate::store::StoreId;
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
 
@@ -54,6 +55,9 @@ pub struct ExportedMembership {
 pub struct PointsLedgerRow {
     pub at: UnixMillis,
     pub register_id: String,
+    /// The store the register stood in (the main store for rows from before stores).
+    #[serde(default)]
+    pub store_id: StoreId,
     pub request_id: String,
     pub amount_minor: i64,
     pub points: i64,
@@ -64,6 +68,9 @@ pub struct PointsLedgerRow {
 pub struct PrepaidLedgerRow {
     pub at: UnixMillis,
     pub register_id: String,
+    /// The store the register stood in (the main store for rows from before stores).
+    #[serde(default)]
+    pub store_id: StoreId,
     pub request_id: String,
     pub kind: String,
     pub amount_minor: i64,

@@ -12,6 +12,7 @@ pub mod owner;
 pub mod owner_accounts;
 pub mod refunds;
 pub mod routes;
+pub mod stores;
 pub mod tickets;
 
 mod debits;
@@ -132,6 +133,9 @@ pub enum ErrorCode {
     AlreadyRefunded,
     /// A prepaid top-up or a refund: nothing to refund.
     NotRefundable,
+    // Stores (see `store`).
+    /// The shop has no store with this id.
+    UnknownStore,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -152,7 +156,8 @@ impl ErrorCode {
             | Self::Unknown
             | Self::UnknownReward
             | Self::UnknownProduct
-            | Self::PairingInvalid => 404,
+            | Self::PairingInvalid
+            | Self::UnknownStore => 404,
             Self::MethodNotAllowed => 405,
             Self::NotAMember
             | Self::AlreadyUsed
@@ -391,6 +396,9 @@ pub struct CreateShopRequest {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct CreateRegisterRequest {
     pub name: Label,
+    /// The store it stands in; the main store when left out.
+    #[serde(default)]
+    pub store_id: crate::store::StoreId,
 }
 
 /// The token is shown once; only its hash is stored.

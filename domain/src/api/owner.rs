@@ -37,6 +37,9 @@ pub enum PairingStatus {
 pub struct ApprovePairingRequest {
     pub code: String,
     pub name: Label,
+    /// The store the new register stands in; the main store when left out.
+    #[serde(default)]
+    pub store_id: StoreId,
 }
 
 /// One register as the owner's console lists it.

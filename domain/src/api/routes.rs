@@ -223,6 +223,19 @@ pub fn owner_pairings(shop_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/pairings")
 }
 
+/// `GET` → [`StoreList`](super::stores::StoreList): the shop's stores, the main store first; `POST`
+/// [`AddStoreRequest`](super::stores::AddStoreRequest) → 201 [`Store`](crate::store::Store): a new store,
+/// its id made from its name.
+pub fn owner_stores(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/stores")
+}
+
+/// `PATCH` [`RenameStoreRequest`](super::stores::RenameStoreRequest) → [`Store`](crate::store::Store):
+/// renames a store (`unknown_store` if the shop has none with this id).
+pub fn owner_store(shop_id: &str, store_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/stores/{store_id}")
+}
+
 // ---- issuers (bearer issuer API key) ----
 
 /// Prefix of the issuers' routes.
@@ -357,6 +370,9 @@ mod tests {
         assert_eq!(id_in(&owner_shop("cafe"), owner_shop), Some("cafe"));
         assert_eq!(id_in(&owner_products("cafe"), owner_shop), None);
         assert_eq!(id_in(&owner_invites("cafe"), owner_invites), Some("cafe"));
+        assert_eq!(id_in(&owner_stores("cafe"), owner_stores), Some("cafe"));
+        assert_eq!(ids_in(&owner_store("cafe", "harbour"), owner_store), Some(("cafe", "harbour")));
+        assert_eq!(id_in(&owner_store("cafe", "harbour"), owner_stores), None);
         assert_eq!(ids_in(&issuer_ticket_cancel("jazz", "tk-1"), issuer_ticket_cancel), Some(("jazz", "tk-1")));
         // An empty segment is still an id (the handler refuses it), as with any other text.
         assert_eq!(id_in("/api/admin/shops//registers", admin_shop_registers), Some(""));
@@ -390,6 +406,8 @@ mod tests {
         assert_eq!(Area::of(&owner_pairings("cafe")), Some(Area::Owner));
         assert_eq!(Area::of(OWNER_SESSION), Some(Area::Owner));
         assert_eq!(Area::of(&owner_products("cafe")), Some(Area::Owner));
+        assert_eq!(Area::of(&owner_stores("cafe")), Some(Area::Owner));
+        assert_eq!(Area::of(&owner_store("cafe", "harbour")), Some(Area::Owner));
         assert_eq!(Area::of(PAIRINGS), Some(Area::Pairing));
         assert_eq!(Area::of(&pairing("abc")), Some(Area::Pairing));
         assert_eq!(Area::of("/api/pairingsx"), None);

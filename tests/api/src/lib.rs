@@ -83,7 +83,7 @@ async fn create_register(http: &Client, base_url: &str, admin_token: &str, shop_
     let response = http
         .post(format!("{base_url}{}", routes::admin_shop_registers(shop_id.as_str())))
         .bearer_auth(admin_token)
-        .json(&CreateRegisterRequest { name: Label::parse("Till 1").unwrap() })
+        .json(&CreateRegisterRequest { name: Label::parse("Till 1").unwrap(), store_id: Default::default() })
         .send()
         .await
         .expect("create register");

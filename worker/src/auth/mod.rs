@@ -104,6 +104,8 @@ pub fn member(req: &Request, env: &Env) -> Outcome<MemberNumber> {
 pub struct Register {
     pub record: RegisterRecord,
     pub shop: ShopSummary,
+    /// The store it stands in, by the shop's book (with its name now).
+    pub store: domain::store::Store,
     token_hash: String,
 }
 
@@ -117,12 +119,12 @@ pub async fn register(req: &Request, env: &Env) -> Outcome<Register> {
     let token_hash = sha256_hex(token.as_bytes());
     let record =
         directory.register(&token_hash).await?.ok_or_else(|| unauthorized("this register token is not valid"))?;
-    registers::check(env, &record, &token_hash).await?;
+    let store = registers::check(env, &record, &token_hash).await?;
     let shop = directory
         .shop(&record.shop_id)
         .await?
         .ok_or_else(|| Problem::internal("a register points to a missing shop"))?;
-    Ok(Register { record, shop, token_hash })
+    Ok(Register { record, shop, store, token_hash })
 }
 
 /// How often a register's long-poll looks whether the register was revoked meanwhile.

@@ -104,7 +104,7 @@ pub async fn create_register(mut req: Request, env: &Env, shop_id: &str) -> Outc
     let shop_id = ShopId::parse(shop_id).map_err(|_| unknown_shop())?;
     let shop = Directory::open(env)?.shop(&shop_id).await?.ok_or_else(unknown_shop)?;
     let credential = Credential::generate()?;
-    registers::create(env, &shop.shop_id, request.name, &credential).await?;
+    registers::create(env, &shop.shop_id, request.name, request.store_id, &credential).await?;
     let token = credential.token;
     web::created(&RegisterCreated {
         register_id: credential.register_id,

@@ -27,6 +27,7 @@ fn till(register: &auth::Register) -> Till {
         shop: register.shop.shop_id.clone(),
         currency: register.shop.currency,
         register: register.record.register_id.clone(),
+        store: register.store.store_id.clone(),
     }
 }
 
@@ -44,7 +45,13 @@ pub async fn scan(mut req: Request, env: &Env) -> Outcome<Response> {
         None => ScanAnswer::Membership,
         Some(ItemRef::Ticket { issuer, event, ticket }) => {
             let verdict = EventClient::of(env, &issuer, &event)?
-                .scan(&ticket, code_hash, &register.shop.shop_id, &register.record.register_id)
+                .scan(
+                    &ticket,
+                    code_hash,
+                    &register.shop.shop_id,
+                    &register.record.register_id,
+                    &register.store.store_id,
+                )
                 .await?;
             ScanAnswer::Admission(verdict)
         }

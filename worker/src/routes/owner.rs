@@ -9,7 +9,7 @@ use crate::clock;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{admin, not_allowed, not_found, pairing, shop_registers};
+use crate::routes::{admin, not_allowed, not_found, pairing, shop_registers, stores};
 use crate::storage::directory::Directory;
 use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
 use crate::storage::owner_book::wrong_credentials;
@@ -88,6 +88,17 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                 match method {
                     Delete => shop_registers::revoke(req, env, shop_id, register_id).await,
                     _ => not_allowed("DELETE"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_stores) {
+                match method {
+                    Get => stores::list(req, env, shop_id).await,
+                    Post => stores::add(req, env, shop_id).await,
+                    _ => not_allowed("GET, POST"),
+                }
+            } else if let Some((shop_id, store_id)) = routes::ids_in(path, routes::owner_store) {
+                match method {
+                    Patch => stores::rename(req, env, shop_id, store_id).await,
+                    _ => not_allowed("PATCH"),
                 }
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_pairings) {
                 match method {

@@ -16,6 +16,8 @@ use crate::routes::{not_allowed, not_found};
 use crate::storage::directory::Directory;
 use crate::storage::pairing_desk::protocol::{Approve, PairingClient, Start};
 use crate::storage::registers::{self, Credential};
+use crate::storage::shop_book::protocol::ShopClient;
+use crate::storage::shop_book::stores::unknown_store;
 use crate::web;
 use domain::api::owner::{ApprovePairingRequest, PairingStarted};
 use domain::api::{routes, ErrorCode};
@@ -86,7 +88,8 @@ async fn poll(env: &Env, secret: &str) -> Outcome<Response> {
 
 /// `POST /api/owner/shops/{shop}/pairings` [`ApprovePairingRequest`] → 201
 /// [`domain::api::owner::RegisterSummary`]: the waiting page with this code
-/// becomes a register of the shop. `pairing_invalid` for an unknown, expired
+/// becomes a register of the shop, standing in the named store (the main store
+/// if none is named; `unknown_store` for a store the shop does not have). `pairing_invalid` for an unknown, expired
 /// or already approved code; of concurrent approvals of one code one wins.
 pub async fn approve(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
@@ -96,6 +99,11 @@ pub async fn approve(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Resp
         || Problem::new(ErrorCode::PairingInvalid, "this is not a pairing code: check what the register shows");
     let code = PairingCode::parse(&request.code).map_err(|_| invalid())?;
     let shop = Directory::open(env)?.shop(&shop_id).await?.ok_or_else(refusals::unknown_shop)?;
+    // Refused before the code is taken, so the page can still be paired into a store that exists.
+    let stores = ShopClient::of(env, &shop.shop_id)?.stores().await?;
+    if !stores.iter().any(|store| store.store_id == request.store_id) {
+        return Err(unknown_store(&request.store_id));
+    }
     let credential = Credential::generate()?;
     let desk = PairingClient::open(env)?;
     desk.approve(Approve {
@@ -108,7 +116,7 @@ pub async fn approve(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Resp
     })
     .await?;
     // The code is ours now; the register exists before the page may collect its token.
-    let summary = registers::create(env, &shop.shop_id, request.name, &credential).await?;
+    let summary = registers::create(env, &shop.shop_id, request.name, request.store_id, &credential).await?;
     desk.ready(code).await?;
     web::created(&summary)
 }

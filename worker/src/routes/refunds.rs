@@ -65,6 +65,8 @@ pub async fn refund(mut req: Request, env: &Env) -> Outcome<Response> {
         shop: register.shop,
         register_id: register.record.register_id,
         register_name: register.record.name,
+        store_id: register.store.store_id,
+        store_name: register.store.name,
         request_id: request.request_id,
     };
     web::ok(&VaultClient::of(env, &member)?.refund(till, number, request.lines).await?)

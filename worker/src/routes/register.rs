@@ -150,6 +150,8 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
         shop: register.shop,
         register_id: register.record.register_id,
         register_name: register.record.name,
+        store_id: register.store.store_id,
+        store_name: register.store.name,
         request_id: request.request_id,
     };
     let accrued = VaultClient::of(env, &member)?.accrue(till, amount, items).await?;
@@ -213,6 +215,8 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
         shop: register.shop.clone(),
         register_id: register.record.register_id,
         register_name: register.record.name,
+        store_id: register.store.store_id,
+        store_name: register.store.name,
         request_id: request.request_id,
     };
     web::ok(&VaultClient::of(env, &member)?.ask(Ask { till, debit, items, reward }).await?)
@@ -267,6 +271,8 @@ pub async fn top_up(mut req: Request, env: &Env) -> Outcome<Response> {
         shop: register.shop,
         register_id: register.record.register_id,
         register_name: register.record.name,
+        store_id: register.store.store_id,
+        store_name: register.store.name,
         request_id: request.request_id,
     };
     web::ok(&VaultClient::of(env, &member)?.top_up(till, amount).await?)

@@ -1,4 +1,4 @@
-//! A shop's registers across both stores: the shop's book keeps the
+//! A shop's registers across both storages: the shop's book keeps the
 //! authoritative list (who exists, who is revoked, when each was last seen);
 //! KV maps a token's hash to its register, so a request finds its shop.
 //! The book is written first: a register only KV knew of could not be revoked.
@@ -10,7 +10,7 @@ use crate::storage::shop_book::protocol::ShopClient;
 use crate::storage::shop_book::registers::NewRegister;
 use domain::api::owner::RegisterSummary;
 use domain::shop::{Label, RegisterId, ShopId};
-use domain::store::StoreId;
+use domain::store::{Store, StoreId};
 use worker::Env;
 
 /// Register tokens carry 256 random bits.
@@ -30,25 +30,38 @@ impl Credential {
     }
 }
 
-/// Records the register in the shop's book, then in KV. The token itself is
-/// never stored (only its SHA-256); the caller hands it over once.
-pub async fn create(env: &Env, shop_id: &ShopId, name: Label, credential: &Credential) -> Outcome<RegisterSummary> {
+/// Records the register in the shop's book (`unknown_store` if the shop has no
+/// store `store_id`), then in KV. The token itself is never stored (only its
+/// SHA-256); the caller hands it over once.
+pub async fn create(
+    env: &Env,
+    shop_id: &ShopId,
+    name: Label,
+    store_id: StoreId,
+    credential: &Credential,
+) -> Outcome<RegisterSummary> {
     let token_hash = sha256_hex(credential.token.as_bytes());
-    let register = NewRegister { register_id: credential.register_id.clone(), name: name.clone(), token_hash };
+    let register = NewRegister {
+        register_id: credential.register_id.clone(),
+        name: name.clone(),
+        token_hash,
+        store_id: store_id.clone(),
+    };
     let summary = ShopClient::of(env, shop_id)?.add_register(register.clone()).await?;
-    let record =
-        RegisterRecord { register_id: register.register_id, shop_id: shop_id.clone(), name, store_id: StoreId::main() };
+    let record = RegisterRecord { register_id: register.register_id, shop_id: shop_id.clone(), name, store_id };
     Directory::open(env)?.put_register(&register.token_hash, &record).await?;
     Ok(summary)
 }
 
 /// A register (found in KV by its token's hash) calls: refused with
-/// `register_revoked` if its shop revoked it; its last-seen time is kept.
-pub async fn check(env: &Env, record: &RegisterRecord, token_hash: &str) -> Outcome<()> {
+/// `register_revoked` if its shop revoked it; its last-seen time is kept. The
+/// answer is the store it stands in, by the shop's book.
+pub async fn check(env: &Env, record: &RegisterRecord, token_hash: &str) -> Outcome<Store> {
     let register = NewRegister {
         register_id: record.register_id.clone(),
         name: record.name.clone(),
         token_hash: token_hash.to_owned(),
+        store_id: record.store_id.clone(),
     };
     ShopClient::of(env, &record.shop_id)?.see_register(register).await
 }

@@ -56,3 +56,18 @@ pub fn corrupt(object: &str, what: &str) -> Problem {
 pub fn minor(value: u64) -> Outcome<i64> {
     i64::try_from(value).map_err(|_| Problem::internal("amount out of range"))
 }
+
+/// Adds a column to an existing table unless it is there already: how a
+/// table gains a column without touching its rows (`declaration` gives old
+/// rows their value, e.g. `TEXT NOT NULL DEFAULT 'main'`). Names are ours, never input.
+pub fn add_column(sql: &SqlStorage, table: &str, column: &str, declaration: &str) -> Outcome<()> {
+    let present = number(
+        sql,
+        "SELECT COUNT(*) AS n FROM pragma_table_info(?) WHERE name = ?",
+        vec![table.into(), column.into()],
+    )?;
+    if present == 0 {
+        sql.exec(&format!("ALTER TABLE {table} ADD COLUMN {column} {declaration}"), None)?;
+    }
+    Ok(())
+}

@@ -273,7 +273,7 @@ impl BillBook {
         let (mut stored, mut code) = self.judged(&request.bill_id, &request.code_hash, &request.till)?;
         let now = clock::now();
         let till = request.till;
-        bills::pay(&mut stored.bill, &till.shop, till.currency, till.register.clone(), now)?;
+        bills::pay(&mut stored.bill, &till.shop, till.currency, till.register.clone(), till.store.clone(), now)?;
         code.spend(till.register, now);
         stored.paid_request = Some(request.request_id.as_str().to_owned());
         self.codes().save(&request.code_hash, &request.bill_id, &code)?;

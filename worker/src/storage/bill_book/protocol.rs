@@ -10,6 +10,7 @@ use domain::items::{IssuerId, ItemCode, ItemId};
 use domain::member::MemberNumber;
 use domain::money::Currency;
 use domain::shop::{Label, RegisterId, RequestId, ShopId};
+use domain::store::StoreId;
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -68,12 +69,14 @@ pub struct IssueCode {
     pub member: MemberNumber,
 }
 
-/// Where a register collecting a bill stands: its shop, the shop's currency, the register itself.
+/// Where a register collecting a bill stands: its shop, the shop's currency, the register itself and its store.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct Till {
     pub shop: ShopId,
     pub currency: Currency,
     pub register: RegisterId,
+    #[serde(default)]
+    pub store: StoreId,
 }
 
 #[derive(Serialize, Deserialize)]

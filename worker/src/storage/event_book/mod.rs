@@ -373,7 +373,7 @@ impl EventBook {
             Err(ScanRefusal::Code(refusal)) => return Err(refusals::item_code(refusal, ItemKind::Ticket)),
             Err(ScanRefusal::Deny(deny)) => Some(deny),
             Ok(()) => {
-                tickets::admit(&mut stored.ticket, &request.venue, request.gate.clone(), now)
+                tickets::admit(&mut stored.ticket, &request.venue, request.gate.clone(), request.store.clone(), now)
                     .map_err(|_| Problem::internal("admit refused what judge_scan allowed"))?;
                 code.spend(request.gate, now);
                 stored.offer_hash = None;

@@ -7,6 +7,7 @@ use domain::api::tickets::{EventStatus, GateVerdict, TicketStatus, TicketView};
 use domain::items::{EventId, IssuerId, ItemCode, ItemId};
 use domain::member::MemberNumber;
 use domain::shop::{RegisterId, ShopId};
+use domain::store::StoreId;
 use domain::tickets::Ticket;
 use serde::{Deserialize, Serialize};
 use worker::Env;
@@ -88,6 +89,9 @@ pub struct Scan {
     pub code_hash: CodeHash,
     pub venue: ShopId,
     pub gate: RegisterId,
+    /// The gate's store, recorded with the entry.
+    #[serde(default)]
+    pub store: StoreId,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -155,10 +159,16 @@ impl EventClient {
         code_hash: CodeHash,
         venue: &ShopId,
         gate: &RegisterId,
+        store: &StoreId,
     ) -> Outcome<GateVerdict> {
-        self.object
-            .call(Scan { ticket_id: ticket_id.clone(), code_hash, venue: venue.clone(), gate: gate.clone() })
-            .await
+        let scan = Scan {
+            ticket_id: ticket_id.clone(),
+            code_hash,
+            venue: venue.clone(),
+            gate: gate.clone(),
+            store: store.clone(),
+        };
+        self.object.call(scan).await
     }
 
     pub async fn offer(&self, ticket_id: &ItemId, secret_hash: String, member: &MemberNumber) -> Outcome<()> {

@@ -6,10 +6,12 @@ use super::protocol::TillHeader;
 use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::sql;
+use domain::api::ShopSummary;
 use domain::confirmation::Confirmation;
 use domain::rewards::Benefit;
 use domain::sale::LineItem;
 use domain::shop::{Label, RegisterId, RequestId, ShopId};
+use domain::store::StoreId;
 use domain::UnixMillis;
 use serde::Deserialize;
 use worker::SqlStorage;
@@ -31,6 +33,12 @@ CREATE TABLE IF NOT EXISTS confirmations (
 CREATE INDEX IF NOT EXISTS confirmations_by_time ON confirmations (created_at);
 ";
 
+/// The asking register's store, added with stores: a question from before reads as the main store's.
+pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    sql::add_column(sql, "confirmations", "store_id", "TEXT NOT NULL DEFAULT 'main'")?;
+    sql::add_column(sql, "confirmations", "store_name", "TEXT")
+}
+
 /// A stored question, parsed.
 pub(super) struct Asked {
     pub till: TillHeader,
@@ -45,6 +53,8 @@ struct AskedRow {
     shop: String,
     register_id: String,
     register_name: String,
+    store_id: String,
+    store_name: Option<String>,
     code_hash: String,
     confirmation: String,
     items: String,
@@ -57,11 +67,18 @@ fn corrupt(what: &str) -> crate::error::Problem {
 
 impl AskedRow {
     fn parse(self) -> Outcome<Asked> {
+        let shop: ShopSummary = serde_json::from_str(&self.shop).map_err(|_| corrupt("confirmation shop"))?;
+        let store_name = match self.store_name {
+            Some(name) => Label::parse(&name).map_err(|_| corrupt("store name"))?,
+            None => shop.name.clone(),
+        };
         Ok(Asked {
             till: TillHeader {
-                shop: serde_json::from_str(&self.shop).map_err(|_| corrupt("confirmation shop"))?,
                 register_id: RegisterId::parse(&self.register_id).map_err(|_| corrupt("register id"))?,
                 register_name: Label::parse(&self.register_name).map_err(|_| corrupt("register name"))?,
+                store_id: StoreId::parse(&self.store_id).map_err(|_| corrupt("store id"))?,
+                store_name,
+                shop,
                 request_id: RequestId::parse(&self.request_id).map_err(|_| corrupt("request id"))?,
                 code_hash: CodeHash::from_stored(self.code_hash),
             },
@@ -72,7 +89,8 @@ impl AskedRow {
     }
 }
 
-const COLUMNS: &str = "request_id, shop, register_id, register_name, code_hash, confirmation, items, benefit";
+const COLUMNS: &str =
+    "request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit";
 
 pub(super) struct Confirmations<'a> {
     pub sql: &'a SqlStorage,
@@ -111,14 +129,16 @@ impl Confirmations<'_> {
         let till = &question.till;
         let benefit = question.benefit.as_ref().map(serde_json::to_string).transpose()?;
         self.sql.exec(
-            "INSERT INTO confirmations (shop_id, request_id, shop, register_id, register_name, code_hash, confirmation, items, benefit, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO confirmations (shop_id, request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 till.shop_id().as_str().into(),
                 till.request_id.as_str().into(),
                 serde_json::to_string(&till.shop)?.into(),
                 till.register_id.as_str().into(),
                 till.register_name.as_str().into(),
+                till.store_id.as_str().into(),
+                till.store_name.as_str().into(),
                 till.code_hash.as_str().into(),
                 serde_json::to_string(&question.confirmation)?.into(),
                 serde_json::to_string(&question.items)?.into(),

@@ -16,6 +16,7 @@ use domain::code_rules::CodeRecord;
 use domain::member::MemberNumber;
 use domain::receipt::ReceiptDetails;
 use domain::shop::{Label, RegisterId, RequestId};
+use domain::store::StoreId;
 use domain::UnixMillis;
 
 /// What the welcome bonus's ledger entry and receipt name as their "register".
@@ -30,6 +31,9 @@ fn welcome_entry(shop: &ShopSummary) -> Outcome<TillHeader> {
         shop: shop.clone(),
         register_id: RegisterId::parse(WELCOME_BONUS_SOURCE).map_err(|_| invalid("source"))?,
         register_name: Label::parse("Welcome bonus").map_err(|_| invalid("name"))?,
+        // The programme's, not a store's: booked to the main store.
+        store_id: StoreId::main(),
+        store_name: shop.name.clone(),
         request_id: RequestId::parse(WELCOME_BONUS_REQUEST).map_err(|_| invalid("request id"))?,
         code_hash: CodeHash::from_stored(String::new()),
     })

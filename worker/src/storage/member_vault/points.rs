@@ -1,11 +1,14 @@
 //! The `ledger` table: the points ledger. The balance at a shop is always the
-//! sum of its entries, never stored; each entry names its register and request.
+//! sum of its entries, never stored; each entry names its register, the
+//! register's store and the request. Points are the shop's: earned in one of
+//! its stores, spent in any other.
 
 use super::protocol::TillHeader;
 use crate::error::Outcome;
 use crate::storage::sql;
 use domain::member::MemberNumber;
 use domain::shop::{RequestId, ShopId};
+use domain::store::StoreId;
 use domain::UnixMillis;
 use serde::Deserialize;
 use worker::SqlStorage;
@@ -24,6 +27,11 @@ CREATE TABLE IF NOT EXISTS ledger (
     UNIQUE (shop_id, request_id)
 );
 ";
+
+/// Columns added since the table was first made: rows from before stores are the main store's.
+pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    sql::add_column(sql, "ledger", "store_id", "TEXT NOT NULL DEFAULT 'main'")
+}
 
 /// An entry as stored, for telling a retry from a reused request id.
 #[derive(Deserialize)]
@@ -45,6 +53,7 @@ pub(super) struct PointsLedger<'a> {
 pub(super) struct ExportedEntry {
     pub at: i64,
     pub register_id: String,
+    pub store_id: StoreId,
     pub request_id: String,
     pub amount_minor: i64,
     pub points: i64,
@@ -55,7 +64,7 @@ impl PointsLedger<'_> {
     pub fn entries_at(&self, shop_id: &ShopId) -> Outcome<Vec<ExportedEntry>> {
         sql::all(
             self.sql,
-            "SELECT at, register_id, request_id, amount_minor, points FROM ledger WHERE shop_id = ? ORDER BY seq",
+            "SELECT at, register_id, store_id, request_id, amount_minor, points FROM ledger WHERE shop_id = ? ORDER BY seq",
             vec![shop_id.as_str().into()],
         )
     }
@@ -98,12 +107,13 @@ impl PointsLedger<'_> {
         at: UnixMillis,
     ) -> Outcome<()> {
         self.sql.exec(
-            "INSERT INTO ledger (member_number, shop_id, register_id, request_id, code_hash, amount_minor, points, at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger (member_number, shop_id, register_id, store_id, request_id, code_hash, amount_minor, points, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 member.as_str().into(),
                 till.shop_id().as_str().into(),
                 till.register_id.as_str().into(),
+                till.store_id.as_str().into(),
                 till.request_id.as_str().into(),
                 till.code_hash.as_str().into(),
                 amount_minor.into(),

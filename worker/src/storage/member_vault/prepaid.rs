@@ -1,6 +1,7 @@
 //! The `prepaid_ledger` table: prepaid value per shop, a ledger of top-ups and
 //! charges (the balance is summed, never stored). Each row keeps old balance,
 //! amount and new balance; the table's CHECK repeats the rule `new = old ± amount ≥ 0`.
+//! The balance is the shop's, across its stores; each row names the store it was made in.
 
 use super::protocol::TillHeader;
 use crate::error::Outcome;
@@ -8,6 +9,7 @@ use crate::storage::sql::{self, minor};
 use domain::money::MinorUnits;
 use domain::prepaid::BalanceChange;
 use domain::shop::ShopId;
+use domain::store::StoreId;
 use domain::UnixMillis;
 use serde::Deserialize;
 use worker::SqlStorage;
@@ -29,6 +31,11 @@ CREATE TABLE IF NOT EXISTS prepaid_ledger (
     CHECK (new_minor >= 0 AND new_minor = old_minor + change_minor)
 );
 ";
+
+/// Columns added since the table was first made: rows from before stores are the main store's.
+pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    sql::add_column(sql, "prepaid_ledger", "store_id", "TEXT NOT NULL DEFAULT 'main'")
+}
 
 /// Which way a change goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -66,6 +73,7 @@ pub(super) struct PrepaidLedger<'a> {
 pub(super) struct ExportedPrepaidEntry {
     pub at: i64,
     pub register_id: String,
+    pub store_id: StoreId,
     pub request_id: String,
     pub kind: String,
     pub amount_minor: i64,
@@ -77,7 +85,7 @@ impl PrepaidLedger<'_> {
     pub fn entries_at(&self, shop_id: &ShopId) -> Outcome<Vec<ExportedPrepaidEntry>> {
         sql::all(
             self.sql,
-            "SELECT at, register_id, request_id, kind, amount_minor, new_minor FROM prepaid_ledger WHERE shop_id = ? ORDER BY seq",
+            "SELECT at, register_id, store_id, request_id, kind, amount_minor, new_minor FROM prepaid_ledger WHERE shop_id = ? ORDER BY seq",
             vec![shop_id.as_str().into()],
         )
     }
@@ -107,11 +115,12 @@ impl PrepaidLedger<'_> {
             Direction::Charge => -minor(change.amount)?,
         };
         self.sql.exec(
-            "INSERT INTO prepaid_ledger (shop_id, register_id, request_id, code_hash, kind, old_minor, amount_minor, new_minor, change_minor, at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO prepaid_ledger (shop_id, register_id, store_id, request_id, code_hash, kind, old_minor, amount_minor, new_minor, change_minor, at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 till.shop_id().as_str().into(),
                 till.register_id.as_str().into(),
+                till.store_id.as_str().into(),
                 till.request_id.as_str().into(),
                 till.code_hash.as_str().into(),
                 direction.kind().into(),

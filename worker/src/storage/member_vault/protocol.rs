@@ -18,6 +18,7 @@ use domain::refund::LineRefund;
 use domain::rewards::Reward;
 use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
+use domain::store::StoreId;
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -96,6 +97,10 @@ pub struct TillHeader {
     pub shop: ShopSummary,
     pub register_id: RegisterId,
     pub register_name: Label,
+    /// The store the register stands in, and its name now: every ledger row
+    /// and receipt made here names it.
+    pub store_id: StoreId,
+    pub store_name: Label,
     pub request_id: RequestId,
     pub code_hash: CodeHash,
 }

@@ -27,6 +27,11 @@ CREATE TABLE IF NOT EXISTS receipts (
 );
 ";
 
+/// Columns added since the table was first made: receipts from before stores are the main store's.
+pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    sql::add_column(sql, "receipts", "store_id", "TEXT NOT NULL DEFAULT 'main'")
+}
+
 #[derive(Deserialize)]
 struct ReceiptRow {
     receipt: String,
@@ -75,6 +80,8 @@ impl Receipts<'_> {
             currency: till.shop.currency,
             register_id: till.register_id.clone(),
             register_name: till.register_name.clone(),
+            store_id: till.store_id.clone(),
+            store_name: Some(till.store_name.clone()),
             request_id: till.request_id.clone(),
             customer_number: customer,
             at,
@@ -86,9 +93,10 @@ impl Receipts<'_> {
             footer: till.shop.programme.receipt_footer.clone(),
         };
         self.sql.exec(
-            "INSERT INTO receipts (shop_id, request_id, receipt, at) VALUES (?, ?, ?, ?)",
+            "INSERT INTO receipts (shop_id, store_id, request_id, receipt, at) VALUES (?, ?, ?, ?, ?)",
             vec![
                 receipt.shop_id.as_str().into(),
+                receipt.store_id.as_str().into(),
                 receipt.request_id.as_str().into(),
                 serde_json::to_string(&receipt)?.into(),
                 receipt.at.into(),

@@ -29,6 +29,14 @@ pub struct MemberVault {
     waiters: RefCell<Vec<oneshot::Sender<()>>>,
 }
 
+/// Columns tables gained after they were first made (each table's module says which).
+fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    points::migrate(sql)?;
+    prepaid::migrate(sql)?;
+    receipts::migrate(sql)?;
+    confirmations::migrate(sql)
+}
+
 impl MemberVault {
     pub(super) fn from_state(state: State) -> Self {
         let sql = state.storage().sql();
@@ -46,6 +54,7 @@ impl MemberVault {
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
+        .and_then(|()| migrate(&sql))
         .map_err(|e| format!("{e:?}"));
         Self { sql, schema, waiters: RefCell::new(Vec::new()) }
     }

@@ -23,6 +23,7 @@ use domain::api::{ErrorCode, ShopSummary};
 use domain::leaving;
 use domain::money::MinorUnits;
 use domain::shop::{Label, RegisterId, RequestId};
+use domain::store::StoreId;
 use domain::UnixMillis;
 
 /// What the points entry that closes a membership names as its "register".
@@ -127,6 +128,7 @@ impl MemberVault {
             .map(|e| PointsLedgerRow {
                 at: e.at,
                 register_id: e.register_id,
+                store_id: e.store_id,
                 request_id: e.request_id,
                 amount_minor: e.amount_minor,
                 points: e.points,
@@ -139,6 +141,7 @@ impl MemberVault {
             .map(|e| PrepaidLedgerRow {
                 at: e.at,
                 register_id: e.register_id,
+                store_id: e.store_id,
                 request_id: e.request_id,
                 kind: e.kind,
                 amount_minor: e.amount_minor,
@@ -182,6 +185,9 @@ fn leaving_entry(shop: &ShopSummary, now: UnixMillis) -> Outcome<TillHeader> {
         shop: shop.clone(),
         register_id: RegisterId::parse(LEAVING_ENTRY_SOURCE).map_err(|_| invalid("source"))?,
         register_name: Label::parse("Left the programme").map_err(|_| invalid("name"))?,
+        // The member's, not a store's: booked to the main store.
+        store_id: StoreId::main(),
+        store_name: shop.name.clone(),
         request_id: RequestId::parse(&format!("left-{now}")).map_err(|_| invalid("request id"))?,
         code_hash: CodeHash::from_stored(String::new()),
     })

@@ -1,10 +1,12 @@
 //! `ShopBook`: one Durable Object per shop. It owns what must be decided
 //! atomically for a shop: that its id is taken, the per-shop customer numbers
 //! (1, 2, 3… in joining order, one per member, idempotently), the request
-//! ids its registers have used, and its registers ([`registers`]).
+//! ids its registers have used, its registers ([`registers`]) and its stores
+//! ([`stores`]), each register standing in one store.
 
 pub mod protocol;
 pub mod registers;
+pub mod stores;
 
 use crate::clock;
 use crate::error::{Outcome, Problem};
@@ -68,10 +70,13 @@ impl StorageObject for ShopBook {
             ShopOperation::RevokeRegister(request) => {
                 answer(request, |r| self.with_shop(|_| registers::revoke(&self.sql, &r.register_id)).map(|()| Done))
             }
-            ShopOperation::SeeRegister(request) => {
-                answer(request, |r| self.with_shop(|_| registers::see(&self.sql, r.register)).map(|()| Done))
-            }
+            ShopOperation::SeeRegister(request) => answer(request, |r| self.see_register(r.register)),
             ShopOperation::CustomerMember(request) => answer(request, |r| self.customer_member(r)),
+            ShopOperation::Stores(request) => answer(request, |_| self.with_shop(|shop| stores::list(&self.sql, shop))),
+            ShopOperation::AddStore(request) => answer(request, |r| self.with_shop(|_| stores::add(&self.sql, r.name))),
+            ShopOperation::RenameStore(request) => {
+                answer(request, |r| self.with_shop(|shop| stores::rename(&self.sql, shop, &r.store_id, r.name)))
+            }
         }
     }
 }
@@ -119,8 +124,22 @@ impl ShopBook {
         action(&shop)
     }
 
+    /// A new register, in a store the shop has.
     fn add_register(&self, register: NewRegister) -> Outcome<domain::api::owner::RegisterSummary> {
-        self.with_shop(|shop| registers::add(&self.sql, &shop.shop_id, register))
+        self.with_shop(|shop| {
+            stores::existing(&self.sql, shop, &register.store_id)?;
+            registers::add(&self.sql, &shop.shop_id, register)
+        })
+    }
+
+    /// A register calls: checked (see [`registers::see`]), and its store named.
+    fn see_register(&self, register: NewRegister) -> Outcome<domain::store::Store> {
+        self.with_shop(|shop| {
+            let store_id = registers::see(&self.sql, register)?;
+            // A register's store is never removed; a missing row reads as the main store's name.
+            Ok(stores::get(&self.sql, shop, &store_id)?
+                .unwrap_or(domain::store::Store { store_id, name: shop.name.clone() }))
+        })
     }
 
     fn registers(&self) -> Outcome<Vec<domain::api::owner::RegisterSummary>> {
@@ -137,6 +156,7 @@ impl ShopBook {
         self.sql.exec(SCHEMA, None)?;
         let json = serde_json::to_string(&request.shop)?;
         self.sql.exec("INSERT INTO profile (id, shop) VALUES (1, ?)", vec![json.into()])?;
+        stores::ready(&self.sql)?;
         Ok(request.shop)
     }
 

@@ -6,7 +6,8 @@ use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::owner::RegisterSummary;
 use domain::api::ShopSummary;
 use domain::member::MemberNumber;
-use domain::shop::{CustomerNumber, RegisterId, RequestId, ShopId};
+use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
+use domain::store::{Store, StoreId};
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -30,10 +31,17 @@ protocol! {
         Registers(Registers) -> Vec<RegisterSummary>,
         /// Revokes a register; `not_found` if it is not the shop's.
         RevokeRegister(RevokeRegister) -> Done,
-        /// A register calls: `register_revoked` if revoked, else its last_seen is kept.
-        SeeRegister(SeeRegister) -> Done,
+        /// A register calls: `register_revoked` if revoked, else its last_seen is kept and its store named.
+        SeeRegister(SeeRegister) -> Store,
         /// The member behind a customer number (how a receipt number finds its vault).
         CustomerMember(CustomerMember) -> Option<MemberNumber>,
+        // ---- stores (see `stores`) ----
+        /// Every store of the shop, the main store first.
+        Stores(StoresQuery) -> Vec<Store>,
+        /// Adds a store; its id is made from its name.
+        AddStore(AddStore) -> Store,
+        /// Renames a store; `unknown_store` if the shop has none with this id.
+        RenameStore(RenameStore) -> Store,
     }
 }
 
@@ -91,6 +99,20 @@ pub struct CustomerMember {
     pub customer_number: CustomerNumber,
 }
 
+#[derive(Serialize, Deserialize)]
+pub struct StoresQuery;
+
+#[derive(Serialize, Deserialize)]
+pub struct AddStore {
+    pub name: Label,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RenameStore {
+    pub store_id: StoreId,
+    pub name: Label,
+}
+
 /// The book of one shop.
 pub struct ShopClient {
     object: ObjectClient,
@@ -128,7 +150,8 @@ impl ShopClient {
         self.object.call(Claim { request_id: request_id.clone(), fingerprint }).await.map(drop)
     }
 
-    /// Records a new register (the authoritative list; KV maps its token to it).
+    /// Records a new register (the authoritative list; KV maps its token to it);
+    /// `unknown_store` if the shop has no such store.
     pub async fn add_register(&self, register: NewRegister) -> Outcome<RegisterSummary> {
         self.object.call(AddRegister { register }).await
     }
@@ -143,9 +166,24 @@ impl ShopClient {
         self.object.call(RevokeRegister { register_id: register_id.clone() }).await.map(drop)
     }
 
-    /// Checks a calling register: `register_revoked` if revoked.
-    pub async fn see_register(&self, register: NewRegister) -> Outcome<()> {
-        self.object.call(SeeRegister { register }).await.map(drop)
+    /// Checks a calling register: `register_revoked` if revoked; else the store it stands in.
+    pub async fn see_register(&self, register: NewRegister) -> Outcome<Store> {
+        self.object.call(SeeRegister { register }).await
+    }
+
+    /// Every store of the shop, the main store first; `unknown_shop` if there is no such shop.
+    pub async fn stores(&self) -> Outcome<Vec<Store>> {
+        self.object.call(StoresQuery).await
+    }
+
+    /// Adds a store named `name` (its id made from the name).
+    pub async fn add_store(&self, name: Label) -> Outcome<Store> {
+        self.object.call(AddStore { name }).await
+    }
+
+    /// Renames one of the shop's stores.
+    pub async fn rename_store(&self, store_id: StoreId, name: Label) -> Outcome<Store> {
+        self.object.call(RenameStore { store_id, name }).await
     }
 
     /// The member with this customer number at the shop, if any. A receipt

@@ -4,6 +4,8 @@
 //!
 //! A register listed in KV before this table existed is adopted on its first
 //! request; a revoked row is kept (never deleted), so it cannot be adopted again.
+//! Each register stands in one of the shop's stores (`store_id`; rows from
+//! before stores stand in the main store).
 
 use crate::clock;
 use crate::error::{Outcome, Problem};
@@ -30,12 +32,21 @@ CREATE TABLE IF NOT EXISTS registers (
 );
 ";
 
+/// The schema, with the columns added since the table was first made.
+fn ready(sql: &SqlStorage) -> Outcome<()> {
+    sql::create(sql, SCHEMA)?;
+    sql::add_column(sql, "registers", "store_id", "TEXT NOT NULL DEFAULT 'main'")
+}
+
 /// A register to record: its id, name and the SHA-256 (hex) of its token.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NewRegister {
     pub register_id: RegisterId,
     pub name: Label,
     pub token_hash: String,
+    /// The store it stands in (the main store for a register known before stores).
+    #[serde(default)]
+    pub store_id: StoreId,
 }
 
 #[derive(Deserialize)]
@@ -46,16 +57,20 @@ struct RegisterRow {
     created_at: i64,
     last_seen: Option<i64>,
     revoked_at: Option<i64>,
+    store_id: String,
 }
 
 impl RegisterRow {
+    fn store_id(&self) -> Outcome<StoreId> {
+        StoreId::parse(&self.store_id).map_err(|_| sql::corrupt("ShopBook", "register's store id"))
+    }
+
     fn summary(self, shop_id: &ShopId) -> Outcome<RegisterSummary> {
         let corrupt = |what| sql::corrupt("ShopBook", what);
         Ok(RegisterSummary {
             register_id: RegisterId::parse(&self.register_id).map_err(|_| corrupt("register id"))?,
             shop_id: shop_id.clone(),
-            // Until registers are placed in stores, every register stands in the main one.
-            store_id: StoreId::main(),
+            store_id: self.store_id()?,
             name: Label::parse(&self.name).map_err(|_| corrupt("register name"))?,
             created_at: self.created_at,
             last_seen: self.last_seen,
@@ -78,20 +93,22 @@ fn row(sql: &SqlStorage, register_id: &RegisterId) -> Outcome<Option<RegisterRow
 
 fn insert(sql: &SqlStorage, register: NewRegister, now: UnixMillis) -> Outcome<()> {
     sql.exec(
-        "INSERT INTO registers (register_id, name, token_hash, created_at) VALUES (?, ?, ?, ?)",
+        "INSERT INTO registers (register_id, name, token_hash, created_at, store_id) VALUES (?, ?, ?, ?, ?)",
         vec![
             register.register_id.as_str().into(),
             register.name.as_str().into(),
             register.token_hash.into(),
             now.into(),
+            register.store_id.as_str().into(),
         ],
     )?;
     Ok(())
 }
 
-/// Records a new register of `shop_id` (the shop exists: the caller checked).
+/// Records a new register of `shop_id` (the shop exists and has the register's
+/// store: the caller checked).
 pub fn add(sql: &SqlStorage, shop_id: &ShopId, register: NewRegister) -> Outcome<RegisterSummary> {
-    sql::create(sql, SCHEMA)?;
+    ready(sql)?;
     let register_id = register.register_id.clone();
     if row(sql, &register_id)?.is_some() {
         return Err(Problem::new(ErrorCode::AlreadyExists, "a register with this id exists already"));
@@ -102,14 +119,14 @@ pub fn add(sql: &SqlStorage, shop_id: &ShopId, register: NewRegister) -> Outcome
 
 /// Every register of the shop, the newest first, revoked ones included.
 pub fn list(sql: &SqlStorage, shop_id: &ShopId) -> Outcome<Vec<RegisterSummary>> {
-    sql::create(sql, SCHEMA)?;
+    ready(sql)?;
     let rows: Vec<RegisterRow> = sql::all(sql, "SELECT * FROM registers ORDER BY created_at DESC, register_id", None)?;
     rows.into_iter().map(|row| row.summary(shop_id)).collect()
 }
 
 /// Revokes a register of this shop (again is fine); `not_found` for any other id.
 pub fn revoke(sql: &SqlStorage, register_id: &RegisterId) -> Outcome<()> {
-    sql::create(sql, SCHEMA)?;
+    ready(sql)?;
     if row(sql, register_id)?.is_none() {
         return Err(no_such_register());
     }
@@ -121,10 +138,11 @@ pub fn revoke(sql: &SqlStorage, register_id: &RegisterId) -> Outcome<()> {
 }
 
 /// A register calls: refused with `register_revoked` if it was revoked, else
-/// its `last_seen` is brought up to date (at most once a minute). A register
-/// listed in KV only (made before this table existed) is adopted here.
-pub fn see(sql: &SqlStorage, register: NewRegister) -> Outcome<()> {
-    sql::create(sql, SCHEMA)?;
+/// its `last_seen` is brought up to date (at most once a minute) and its store
+/// is the answer. A register listed in KV only (made before this table
+/// existed) is adopted here, in the store KV names.
+pub fn see(sql: &SqlStorage, register: NewRegister) -> Outcome<StoreId> {
+    ready(sql)?;
     let now = clock::now();
     match row(sql, &register.register_id)? {
         None => {
@@ -133,7 +151,7 @@ pub fn see(sql: &SqlStorage, register: NewRegister) -> Outcome<()> {
                 "UPDATE registers SET last_seen = ? WHERE register_id = ?",
                 vec![now.into(), register.register_id.as_str().into()],
             )?;
-            Ok(())
+            Ok(register.store_id)
         }
         // KV and this table disagree on the token: trust neither.
         Some(row) if row.token_hash != register.token_hash => {
@@ -141,13 +159,14 @@ pub fn see(sql: &SqlStorage, register: NewRegister) -> Outcome<()> {
         }
         Some(row) if row.revoked_at.is_some() => Err(revoked()),
         Some(row) => {
+            let store_id = row.store_id()?;
             if row.last_seen.is_none_or(|seen| now.saturating_sub(seen) >= LAST_SEEN_EVERY_MS) {
                 sql.exec(
                     "UPDATE registers SET last_seen = ? WHERE register_id = ?",
                     vec![now.into(), row.register_id.into()],
                 )?;
             }
-            Ok(())
+            Ok(store_id)
         }
     }
 }

@@ -1,0 +1,131 @@
+//! The shop's stores (branches) in the console: the calls that list, add and
+//! rename them, the stores last loaded, and drawing them — the Stores tab's
+//! rows (each with its name to edit) and the store choice when pairing a
+//! register (hidden while the shop has one store). The buttons' flows are in
+//! [`crate::flows`].
+
+use crate::api::Failure;
+use domain::api::routes;
+use domain::api::stores::{AddStoreRequest, RenameStoreRequest, StoreList};
+use domain::shop::Label;
+use domain::store::{Store, StoreId};
+use std::cell::RefCell;
+use web_shared::dom;
+use web_shared::http::{call, Auth};
+
+thread_local! {
+    static STORES: RefCell<Vec<Store>> = const { RefCell::new(Vec::new()) };
+}
+
+const NO_BODY: Option<&()> = None;
+
+pub async fn list(shop_id: &str) -> Result<StoreList, Failure> {
+    call("GET", &routes::owner_stores(shop_id), Auth::Session, NO_BODY).await
+}
+
+pub async fn add(shop_id: &str, name: Label) -> Result<Store, Failure> {
+    call("POST", &routes::owner_stores(shop_id), Auth::Session, Some(&AddStoreRequest { name })).await
+}
+
+pub async fn rename(shop_id: &str, store_id: &str, name: Label) -> Result<Store, Failure> {
+    call("PATCH", &routes::owner_store(shop_id, store_id), Auth::Session, Some(&RenameStoreRequest { name })).await
+}
+
+/// Keeps the shop's stores (after loading them) and draws them.
+pub fn remember(stores: Vec<Store>) {
+    STORES.with(|kept| *kept.borrow_mut() = stores);
+    render();
+}
+
+/// Forgets the stores (another shop is opened).
+pub fn forget() {
+    remember(Vec::new());
+}
+
+/// A store's name as loaded, else its id (before the list has arrived).
+pub fn name_of(store_id: &StoreId) -> String {
+    STORES.with(|kept| {
+        kept.borrow()
+            .iter()
+            .find(|store| &store.store_id == store_id)
+            .map_or_else(|| store_id.as_str().to_owned(), |store| store.name.as_str().to_owned())
+    })
+}
+
+/// The id of the input holding a store's name in its row.
+fn name_input_id(store_id: &str) -> String {
+    format!("store-name-{store_id}")
+}
+
+/// The name typed for the new store.
+pub fn new_name() -> Result<Label, String> {
+    Label::parse(&dom::input_value("store-add-name")).map_err(|error| format!("name: {error}"))
+}
+
+/// The name typed in the row of `store_id`.
+pub fn typed_name(store_id: &str) -> Result<Label, String> {
+    Label::parse(&dom::input_value(&name_input_id(store_id))).map_err(|error| format!("name: {error}"))
+}
+
+/// The store picked for a register being paired: the main store if there is no choice.
+pub fn picked_for_pairing() -> StoreId {
+    let picked = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("pair-store"))
+        .and_then(|e| wasm_bindgen::JsCast::dyn_into::<web_sys::HtmlSelectElement>(e).ok())
+        .map(|select| select.value())
+        .unwrap_or_default();
+    StoreId::parse(&picked).unwrap_or_default()
+}
+
+fn render() {
+    STORES.with(|kept| {
+        let stores = kept.borrow();
+        rows(&stores);
+        pairing_choice(&stores);
+    });
+}
+
+fn rows(stores: &[Store]) {
+    dom::clear_children("store-rows");
+    let Some(list) = dom::element("store-rows") else { return };
+    for store in stores {
+        let id = store.store_id.as_str();
+        let Some(row) = dom::create("li") else { continue };
+        let _ = row.set_attribute("data-store-id", id);
+        if let Some(label) = dom::create_text("label", "visually-hidden", &format!("Name of {id}")) {
+            let _ = label.set_attribute("for", &name_input_id(id));
+            dom::append(&row, &label);
+        }
+        if let Some(input) = dom::create("input") {
+            let _ = input.set_attribute("id", &name_input_id(id));
+            let _ = input.set_attribute("maxlength", "60");
+            let _ = input.set_attribute("value", store.name.as_str());
+            dom::append(&row, &input);
+        }
+        if let Some(code) = dom::create_text("code", "", id) {
+            dom::append(&row, &code);
+        }
+        if let Some(button) = dom::create_text("button", "button", "Rename") {
+            let _ = button.set_attribute("type", "button");
+            let _ = button.set_attribute("data-rename", id);
+            let _ = button.set_attribute("aria-label", &format!("Rename {}", store.name.as_str()));
+            dom::append(&row, &button);
+        }
+        dom::append(&list, &row);
+    }
+}
+
+/// The pair form's store select, shown only when there is a choice.
+fn pairing_choice(stores: &[Store]) {
+    dom::clear_children("pair-store");
+    if let Some(select) = dom::element("pair-store") {
+        for store in stores {
+            if let Some(option) = dom::create_text("option", "", store.name.as_str()) {
+                let _ = option.set_attribute("value", store.store_id.as_str());
+                dom::append(&select, &option);
+            }
+        }
+    }
+    dom::set_hidden("pair-store-field", stores.len() < 2);
+}

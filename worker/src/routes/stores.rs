@@ -1,0 +1,43 @@
+//! A shop's stores as its manager sees them: list, add, rename, routed from
+//! the owners' table ([`super::owner`]). The shop's book keeps them (see
+//! [`crate::storage::shop_book::stores`]).
+
+use crate::auth;
+use crate::error::{Outcome, Problem};
+use crate::refusals;
+use crate::storage::shop_book::protocol::ShopClient;
+use crate::web;
+use domain::api::stores::{AddStoreRequest, RenameStoreRequest, StoreList};
+use domain::api::ErrorCode;
+use domain::shop::ShopId;
+use domain::store::StoreId;
+use worker::{Env, Request, Response};
+
+/// The shop's book, once the caller is known to run the shop.
+async fn managed_book(req: &Request, env: &Env, shop_id: &str) -> Outcome<ShopClient> {
+    let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
+    auth::shop_manager(req, env, &shop_id).await?;
+    ShopClient::of(env, &shop_id)
+}
+
+/// `GET /api/owner/shops/{shop}/stores` → [`StoreList`], the main store first.
+pub async fn list(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let stores = managed_book(&req, env, shop_id).await?.stores().await?;
+    web::ok(&StoreList { stores })
+}
+
+/// `POST /api/owner/shops/{shop}/stores` [`AddStoreRequest`] → 201 [`domain::store::Store`].
+pub async fn add(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let book = managed_book(&req, env, shop_id).await?;
+    let request: AddStoreRequest = web::json_body(&mut req).await?;
+    web::created(&book.add_store(request.name).await?)
+}
+
+/// `PATCH /api/owner/shops/{shop}/stores/{store}` [`RenameStoreRequest`] → [`domain::store::Store`].
+pub async fn rename(mut req: Request, env: &Env, shop_id: &str, store_id: &str) -> Outcome<Response> {
+    let book = managed_book(&req, env, shop_id).await?;
+    let request: RenameStoreRequest = web::json_body(&mut req).await?;
+    let store_id = StoreId::parse(store_id)
+        .map_err(|_| Problem::new(ErrorCode::UnknownStore, "a store id is lower-case letters, digits and hyphens"))?;
+    web::ok(&book.rename_store(store_id, request.name).await?)
+}
