@@ -78,6 +78,13 @@ pub struct Receipt {
     pub header: ReceiptText,
     #[serde(default, skip_serializing_if = "ReceiptText::is_empty")]
     pub footer: ReceiptText,
+    /// The cashier (or manager) signed in at the register ("Served by …");
+    /// absent for shops without staff and in receipts from before staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<crate::staff::ServedBy>,
+    /// The manager who approved a refund above the shop's limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<crate::staff::ServedBy>,
 }
 
 impl Receipt {
@@ -160,6 +167,8 @@ mod tests {
             refunded: None,
             header: Default::default(),
             footer: Default::default(),
+            served_by: None,
+            approved_by: None,
         }
     }
 

@@ -244,6 +244,8 @@ mod tests {
                 refunded: None,
                 header: Default::default(),
                 footer: Default::default(),
+                served_by: None,
+                approved_by: None,
             },
             left,
         }

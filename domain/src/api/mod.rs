@@ -12,6 +12,7 @@ pub mod owner;
 pub mod owner_accounts;
 pub mod refunds;
 pub mod routes;
+pub mod staff;
 pub mod tickets;
 
 mod debits;
@@ -132,6 +133,11 @@ pub enum ErrorCode {
     AlreadyRefunded,
     /// A prepaid top-up or a refund: nothing to refund.
     NotRefundable,
+    // Staff (see `staff`).
+    /// The shop has staff: a cashier must sign in at this register first.
+    CashierRequired,
+    /// A refund above the shop's limit needs a manager's staff number and PIN (of this store).
+    ApprovalRequired,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -146,7 +152,9 @@ impl ErrorCode {
             | Self::WrongShop
             | Self::NotPayableHere
             | Self::ShopNotAllowed
-            | Self::WrongPin => 403,
+            | Self::WrongPin
+            | Self::CashierRequired
+            | Self::ApprovalRequired => 403,
             Self::NotFound
             | Self::UnknownShop
             | Self::Unknown
