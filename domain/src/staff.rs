@@ -118,6 +118,11 @@ impl From<StaffPin> for String {
 /// it locks: five, then fifteen minutes, like a member's prepaid PIN.
 pub const STAFF_PIN_LIMIT: AttemptLimit = AttemptLimit { max_failures: 5, lock_ms: 15 * 60_000 };
 
+/// Wrong PINs typed at one register in a row (whatever the staff number)
+/// before its keypad locks: enough for honest slips of several people, few
+/// enough that nobody walks the staff numbers.
+pub const REGISTER_PIN_LIMIT: AttemptLimit = AttemptLimit { max_failures: 20, lock_ms: 15 * 60_000 };
+
 /// How long a cashier stays signed in at a register without signing out: a long shift.
 pub const STAFF_SESSION_MS: UnixMillis = 12 * 60 * 60_000;
 

@@ -100,8 +100,12 @@ fn send(picks: Option<Vec<u32>>) {
     render(false);
     let token = token();
     spawn_local(async move {
-        let request =
-            RefundRequest { request_id: send.request_id, receipt_number: send.receipt_number, lines: send.lines, approval: None };
+        let request = RefundRequest {
+            request_id: send.request_id,
+            receipt_number: send.receipt_number,
+            lines: send.lines,
+            approval: None,
+        };
         let answer = flows::refund::refund(&token, &request).await;
         with_desk(|desk| desk.refunded(answer));
         render(false);

@@ -341,3 +341,11 @@ mod tests {
         assert_eq!(refused(sign_in(AttemptRefusal::Wrong { attempts_left: 3 }, 0)), refused(wrong_credentials()));
     }
 }
+
+/// A refund above the shop's limit without a manager of this store's approval.
+pub fn approval(refusal: domain::staff::ApprovalRefusal) -> Problem {
+    Problem::new(
+        ErrorCode::ApprovalRequired,
+        format!("{refusal}: a manager of this store types their staff number and PIN"),
+    )
+}

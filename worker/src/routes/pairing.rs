@@ -21,6 +21,8 @@ use domain::api::owner::{ApprovePairingRequest, PairingStarted};
 use domain::api::{routes, ErrorCode};
 use domain::pairing::{PairingCode, PAIRING_LIFETIME_MS};
 use domain::shop::ShopId;
+use domain::staff::StaffAction;
+use domain::store::StoreId;
 use domain::UnixMillis;
 use worker::{Env, Method, Request, Response};
 
@@ -90,7 +92,9 @@ async fn poll(env: &Env, secret: &str) -> Outcome<Response> {
 /// or already approved code; of concurrent approvals of one code one wins.
 pub async fn approve(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
-    auth::shop_manager(&req, env, &shop_id).await?;
+    let manager = auth::shop_manager(&req, env, &shop_id).await?;
+    // The register is paired into the main store (see `registers::create`): a store manager only if it is theirs.
+    manager.require_in(StaffAction::RunRegisters, &StoreId::main())?;
     let request: ApprovePairingRequest = web::json_body(&mut req).await?;
     let invalid =
         || Problem::new(ErrorCode::PairingInvalid, "this is not a pairing code: check what the register shows");

@@ -32,6 +32,8 @@ fn welcome_entry(shop: &ShopSummary) -> Outcome<TillHeader> {
         register_name: Label::parse("Welcome bonus").map_err(|_| invalid("name"))?,
         request_id: RequestId::parse(WELCOME_BONUS_REQUEST).map_err(|_| invalid("request id"))?,
         code_hash: CodeHash::from_stored(String::new()),
+        served_by: None,
+        approved_by: None,
     })
 }
 

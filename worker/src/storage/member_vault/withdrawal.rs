@@ -184,6 +184,8 @@ fn leaving_entry(shop: &ShopSummary, now: UnixMillis) -> Outcome<TillHeader> {
         register_name: Label::parse("Left the programme").map_err(|_| invalid("name"))?,
         request_id: RequestId::parse(&format!("left-{now}")).map_err(|_| invalid("request id"))?,
         code_hash: CodeHash::from_stored(String::new()),
+        served_by: None,
+        approved_by: None,
     })
 }
 

@@ -1,10 +1,12 @@
 //! `ShopBook`: one Durable Object per shop. It owns what must be decided
 //! atomically for a shop: that its id is taken, the per-shop customer numbers
 //! (1, 2, 3… in joining order, one per member, idempotently), the request
-//! ids its registers have used, and its registers ([`registers`]).
+//! ids its registers have used, its registers ([`registers`]) and its staff
+//! with their sessions at the registers ([`staff`]).
 
 pub mod protocol;
 pub mod registers;
+pub mod staff;
 
 use crate::clock;
 use crate::error::{Outcome, Problem};
@@ -72,6 +74,29 @@ impl StorageObject for ShopBook {
                 answer(request, |r| self.with_shop(|_| registers::see(&self.sql, r.register)).map(|()| Done))
             }
             ShopOperation::CustomerMember(request) => answer(request, |r| self.customer_member(r)),
+            ShopOperation::AddStaff(request) => answer(request, |r| self.with_shop(|_| self.staff().add(r.person))),
+            ShopOperation::Staff(request) => answer(request, |_| self.with_shop(|_| self.staff().list())),
+            ShopOperation::RemoveStaff(request) => {
+                answer(request, |r| self.with_shop(|_| self.staff().remove(r.staff_number)).map(|()| Done))
+            }
+            ShopOperation::ResetStaffPin(request) => {
+                answer(request, |r| self.with_shop(|_| self.staff().reset_pin(r.staff_number, &r.pin)).map(|()| Done))
+            }
+            ShopOperation::BeginStaffPin(request) => {
+                answer(request, |r| self.with_shop(|_| self.staff().begin_pin(r.staff_number, &r.register_id)))
+            }
+            ShopOperation::FinishStaffPin(request) => answer(request, |r| {
+                self.with_shop(|_| self.staff().finish_pin(r.staff_number, &r.register_id, r.correct)).map(|()| Done)
+            }),
+            ShopOperation::OpenStaffSession(request) => answer(request, |r| {
+                self.with_shop(|_| self.staff().open_session(r.staff_number, &r.register_id, r.session)).map(|()| Done)
+            }),
+            ShopOperation::Duty(request) => {
+                answer(request, |r| self.with_shop(|_| self.staff().duty(&r.register_id, r.token_hash.as_deref())))
+            }
+            ShopOperation::EndStaffSession(request) => {
+                answer(request, |r| self.with_shop(|_| self.staff().end_session(&r.token_hash)).map(|()| Done))
+            }
         }
     }
 }
@@ -117,6 +142,11 @@ impl ShopBook {
     fn with_shop<T>(&self, action: impl FnOnce(&ShopSummary) -> Outcome<T>) -> Outcome<T> {
         let shop = self.shop()?.ok_or_else(refusals::unknown_shop)?;
         action(&shop)
+    }
+
+    /// The `staff` table and its guards and sessions ([`staff`]).
+    fn staff(&self) -> staff::StaffBook<'_> {
+        staff::StaffBook { sql: &self.sql }
     }
 
     fn add_register(&self, register: NewRegister) -> Outcome<domain::api::owner::RegisterSummary> {
