@@ -6,7 +6,8 @@
 //! page was opened: a setup or invite link), [`products_csv`], [`state`] (the
 //! console's memory and rules), [`api`] (typed calls), [`views`] (drawing),
 //! [`scan`] (the camera reading a register's pairing QR); [`flows`] do the I/O
-//! and change the state; this file wires each element to its one handler.
+//! and change the state; [`staff`] is the Staff tab and a store manager's
+//! console; this file wires each element to its one handler.
 
 pub mod api;
 pub mod entry;
@@ -14,6 +15,7 @@ pub mod flows;
 pub mod products_csv;
 pub mod scan;
 pub mod settings_form;
+pub mod staff;
 pub mod state;
 pub mod views;
 
@@ -76,6 +78,7 @@ pub fn start() {
             spawn_local(flows::revoke_register(register_id));
         }
     });
+    staff::wire();
     spawn_local(flows::boot());
 }
 

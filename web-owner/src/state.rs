@@ -24,10 +24,11 @@ pub enum Tab {
     Products,
     Rewards,
     Registers,
+    Staff,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Settings, Tab::Products, Tab::Rewards, Tab::Registers];
+    pub const ALL: [Tab; 5] = [Tab::Settings, Tab::Products, Tab::Rewards, Tab::Registers, Tab::Staff];
 
     /// The tab button's and panel's ids.
     pub fn ids(self) -> (&'static str, &'static str) {
@@ -36,6 +37,7 @@ impl Tab {
             Tab::Products => ("tab-products", "products-panel"),
             Tab::Rewards => ("tab-rewards", "rewards-panel"),
             Tab::Registers => ("tab-registers", "registers-panel"),
+            Tab::Staff => ("tab-staff", "staff-panel"),
         }
     }
 }
