@@ -16,6 +16,7 @@
 //! - [`catalog`]: a shop's product list and rewards.
 //! - [`receipt`]: what both sides show after a concluded operation.
 //! - [`refund`]: what a refund of a receipt, whole or some lines, gives and takes back.
+//! - [`staff`]: managers and cashiers, their PINs, what each may do, and refunds that need approval.
 //! - [`confirmation`]: debits the customer approves or cancels on their phone.
 //! - [`tickets`]: when a gate admits or denies, and why.
 //! - [`bills`]: bills paid exactly once, where the biller allows.
@@ -48,6 +49,7 @@ pub mod refund;
 pub mod rewards;
 pub mod sale;
 pub mod shop;
+pub mod staff;
 pub mod store;
 pub mod text;
 pub mod tickets;

@@ -4,6 +4,7 @@
 //! every field has a default so shops stored before these settings existed
 //! read as "no bonus, no texts, round down" (today's behaviour).
 
+use crate::staff::RefundApprovalLimit;
 use crate::text::{clean_name, NameError};
 use serde::{Deserialize, Serialize};
 
@@ -180,6 +181,9 @@ pub struct Programme {
     pub receipt_footer: ReceiptText,
     #[serde(default)]
     pub points_rounding: PointsRounding,
+    /// Refunds above this amount need a manager's approval at the register; none by default.
+    #[serde(default, skip_serializing_if = "RefundApprovalLimit::is_none")]
+    pub refund_approval_above: RefundApprovalLimit,
 }
 
 #[cfg(test)]

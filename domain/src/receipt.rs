@@ -85,6 +85,13 @@ pub struct Receipt {
     pub header: ReceiptText,
     #[serde(default, skip_serializing_if = "ReceiptText::is_empty")]
     pub footer: ReceiptText,
+    /// The cashier (or manager) signed in at the register ("Served by …");
+    /// absent for shops without staff and in receipts from before staff.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub served_by: Option<crate::staff::ServedBy>,
+    /// The manager who approved a refund above the shop's limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approved_by: Option<crate::staff::ServedBy>,
 }
 
 impl Receipt {
@@ -146,30 +153,39 @@ pub struct RefundMark {
     pub by: Vec<String>,
 }
 
+/// A receipt of `items` with `details` and placeholders for everything else,
+/// for the tests of the rules that read receipts (refunds, approvals).
+#[cfg(test)]
+pub(crate) fn test_receipt(items: Vec<LineItem>, details: ReceiptDetails) -> Receipt {
+    Receipt {
+        receipt_number: "1-0001".into(),
+        shop_id: ShopId::parse("s").unwrap(),
+        shop_name: Label::parse("S").unwrap(),
+        currency: Currency::parse("EUR").unwrap(),
+        register_id: RegisterId::parse("r").unwrap(),
+        register_name: Label::parse("R").unwrap(),
+        store_id: Default::default(),
+        store_name: None,
+        request_id: RequestId::parse("req-00001").unwrap(),
+        customer_number: CustomerNumber(1),
+        at: 0,
+        items,
+        details,
+        refunded: None,
+        header: Default::default(),
+        footer: Default::default(),
+        served_by: None,
+        approved_by: None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     /// A receipt with the given details and placeholder everything else.
     fn receipt_with(details: ReceiptDetails) -> Receipt {
-        Receipt {
-            receipt_number: "1-0001".into(),
-            shop_id: ShopId::parse("s").unwrap(),
-            shop_name: Label::parse("S").unwrap(),
-            currency: Currency::parse("EUR").unwrap(),
-            register_id: RegisterId::parse("r").unwrap(),
-            register_name: Label::parse("R").unwrap(),
-            store_id: Default::default(),
-            store_name: None,
-            request_id: RequestId::parse("req-00001").unwrap(),
-            customer_number: CustomerNumber(1),
-            at: 0,
-            items: vec![],
-            details,
-            refunded: None,
-            header: Default::default(),
-            footer: Default::default(),
-        }
+        test_receipt(vec![], details)
     }
 
     #[test]

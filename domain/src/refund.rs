@@ -283,33 +283,17 @@ pub fn customer_of(receipt_number: &str) -> Option<CustomerNumber> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::{Currency, MinorUnits};
+    use crate::money::MinorUnits;
+    use crate::receipt::test_receipt;
     use crate::rewards::Benefit;
-    use crate::shop::{Label, RegisterId, RequestId, RewardId, ShopId};
+    use crate::shop::{Label, RewardId};
 
     fn item(name: &str, quantity: u32, price: u64) -> LineItem {
         LineItem { name: Label::parse(name).unwrap(), quantity, unit_price: MinorUnits(price), product_code: None }
     }
 
     fn receipt(items: Vec<LineItem>, details: ReceiptDetails) -> Receipt {
-        Receipt {
-            receipt_number: "3-0001".into(),
-            shop_id: ShopId::parse("s").unwrap(),
-            shop_name: Label::parse("S").unwrap(),
-            currency: Currency::parse("EUR").unwrap(),
-            register_id: RegisterId::parse("r").unwrap(),
-            register_name: Label::parse("R").unwrap(),
-            store_id: Default::default(),
-            store_name: None,
-            request_id: RequestId::parse("req-00001").unwrap(),
-            customer_number: CustomerNumber(3),
-            at: 0,
-            items,
-            details,
-            refunded: None,
-            header: Default::default(),
-            footer: Default::default(),
-        }
+        Receipt { receipt_number: "3-0001".into(), customer_number: CustomerNumber(3), ..test_receipt(items, details) }
     }
 
     /// Coffee 2 × 2.50 and a croissant 1 × 1.80 = 6.80, 6 points earned.

@@ -5,7 +5,7 @@
 use crate::entry::{self, Entry};
 use crate::settings_form::SettingsForm;
 use crate::state::{first_screen, Console, Screen, Tab};
-use crate::{api, products_csv, scan, stores, views};
+use crate::{api, products_csv, scan, staff, stores, views};
 use api::Failure;
 use domain::api::owner::ApprovePairingRequest;
 use domain::api::owner_accounts::{
@@ -32,11 +32,11 @@ fn with<R>(change: impl FnOnce(&mut Console) -> R) -> R {
 }
 
 /// The open shop's id and currency.
-fn open_shop_id() -> Option<(String, Currency)> {
+pub(crate) fn open_shop_id() -> Option<(String, Currency)> {
     with(|c| c.shop.as_ref().map(|s| (s.shop_id.as_str().to_owned(), s.currency)))
 }
 
-fn fail(failure: &Failure) {
+pub(crate) fn fail(failure: &Failure) {
     if failure.is(ErrorCode::Unauthorized) && with(|c| c.me.is_some()) {
         with(|c| *c = Console { claimed: c.claimed, ..Console::default() });
         views::whoami(None);
@@ -89,6 +89,7 @@ pub fn go(screen: Screen) {
 fn enter(me: OwnerMe) {
     views::whoami(Some(&me));
     views::shops(&me);
+    staff::managed_stores(&me);
     with(|c| c.me = Some(me));
     views::show(Screen::Shops);
 }
@@ -227,7 +228,7 @@ fn points_per_unit(id: &str) -> Result<PointsPerUnit, String> {
 }
 
 /// A path on this site as a full link, to send to someone.
-fn absolute(path: &str) -> String {
+pub(crate) fn absolute(path: &str) -> String {
     let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
     format!("{origin}{path}")
 }
@@ -252,10 +253,12 @@ pub fn copy_invite_link() {
 
 pub async fn open_shop(shop_id: String) {
     views::clear_messages();
+    // A store manager reaches the products and registers only.
+    let manager_only = with(|c| staff::manages_only(c.me.as_ref(), &shop_id));
     let result = async {
         let shop = api::shop(&shop_id).await?;
         let products = api::products(&shop_id).await?;
-        let rewards = api::rewards(&shop_id).await?;
+        let rewards = if manager_only { RewardList { rewards: Vec::new() } } else { api::rewards(&shop_id).await? };
         Ok::<_, Failure>((shop, products, rewards))
     }
     .await;
@@ -273,7 +276,8 @@ pub async fn open_shop(shop_id: String) {
                 views::rewards(c);
                 views::registers(c);
             });
-            views::tab(Tab::Settings);
+            let first = staff::tabs_for(manager_only);
+            views::tab(first);
             views::show(Screen::Shop);
         }
         Err(failure) => fail(&failure),
@@ -297,8 +301,10 @@ pub async fn open_tab(tab: Tab) {
     if tab == Tab::Stores || tab == Tab::Registers {
         load_stores().await;
     }
-    if tab == Tab::Registers {
-        load_registers().await;
+    match tab {
+        Tab::Registers => load_registers().await,
+        Tab::Staff => staff::load().await,
+        _ => {}
     }
 }
 

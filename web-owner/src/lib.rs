@@ -7,7 +7,8 @@
 //! console's memory and rules), [`api`] (typed calls), [`stores`] (the shop's
 //! stores: calls, memory, drawing), [`views`] (drawing),
 //! [`scan`] (the camera reading a register's pairing QR); [`flows`] do the I/O
-//! and change the state; this file wires each element to its one handler.
+//! and change the state; [`staff`] is the Staff tab and a store manager's
+//! console; this file wires each element to its one handler.
 
 pub mod api;
 pub mod entry;
@@ -15,6 +16,7 @@ pub mod flows;
 pub mod products_csv;
 pub mod scan;
 pub mod settings_form;
+pub mod staff;
 pub mod state;
 pub mod stores;
 pub mod views;
@@ -84,6 +86,7 @@ pub fn start() {
             spawn_local(flows::revoke_register(register_id));
         }
     });
+    staff::wire();
     spawn_local(flows::boot());
 }
 

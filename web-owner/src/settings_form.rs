@@ -39,6 +39,8 @@ impl SettingsForm<'_> {
             receipt_header: Some(header),
             receipt_footer: Some(footer),
             points_rounding: Some(rounding),
+            // Set on the Staff tab, with the staff who approve refunds.
+            refund_approval_above: None,
         })
     }
 }

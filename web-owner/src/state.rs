@@ -25,10 +25,11 @@ pub enum Tab {
     Rewards,
     Stores,
     Registers,
+    Staff,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [Tab::Settings, Tab::Products, Tab::Rewards, Tab::Stores, Tab::Registers];
+    pub const ALL: [Tab; 6] = [Tab::Settings, Tab::Products, Tab::Rewards, Tab::Stores, Tab::Registers, Tab::Staff];
 
     /// The tab button's and panel's ids.
     pub fn ids(self) -> (&'static str, &'static str) {
@@ -38,6 +39,7 @@ impl Tab {
             Tab::Rewards => ("tab-rewards", "rewards-panel"),
             Tab::Stores => ("tab-stores", "stores-panel"),
             Tab::Registers => ("tab-registers", "registers-panel"),
+            Tab::Staff => ("tab-staff", "staff-panel"),
         }
     }
 }

@@ -2,10 +2,13 @@
 //! `domain::api::routes`). Every call carries `Authorization: Bearer <register token>`,
 //! except pairing's, made before the page has one.
 
+use crate::staff_session;
 use domain::api::bills::BillPaid;
 use domain::api::items::{PayBillRequest, ScanAnswer, ScanRequest};
 use domain::api::owner::{PairingStarted, PairingStatus};
 use domain::api::routes;
+use domain::api::staff::{OnDutyStatus, StaffSession, StaffSignInRequest, STAFF_SESSION_HEADER};
+use domain::api::ErrorCode;
 use domain::api::{
     AccruePointsRequest, CustomerView, DebitRequest, DebitStatus, DebitWaitRequest, PointsAccrued, RegisterInfo,
     ResolveRequest, TopUpRequest,
@@ -65,11 +68,39 @@ pub async fn pairing_status(secret: &str) -> Result<PairingStatus, Failure> {
     http::call("GET", &routes::pairing(secret), Auth::Session, None::<&()>).await
 }
 
-async fn call<T: DeserializeOwned>(
+/// Whether this register needs someone signed in, and who is.
+pub async fn on_duty(token: &str) -> Result<OnDutyStatus, Failure> {
+    call(token, "GET", routes::REGISTER_STAFF_SESSION, None::<&()>).await
+}
+
+/// Signs a person in here (the token comes once).
+pub async fn staff_sign_in(token: &str, request: &StaffSignInRequest) -> Result<StaffSession, Failure> {
+    call(token, "POST", routes::REGISTER_STAFF_SESSION, Some(request)).await
+}
+
+/// Ends the session this register holds.
+pub async fn staff_sign_out(token: &str) -> Result<(), Failure> {
+    let session = staff_session::token().unwrap_or_default();
+    let auth = Auth::BearerWith(token, STAFF_SESSION_HEADER, &session);
+    http::send("DELETE", routes::REGISTER_STAFF_SESSION, auth, None::<&()>).await.map(drop)
+}
+
+/// Every register call carries the register's token and, when someone is
+/// signed in here, their session; a refusal for want of one ends it here too.
+pub async fn call<T: DeserializeOwned>(
     token: &str,
     method: &str,
     path: &str,
     body: Option<&impl Serialize>,
 ) -> Result<T, Failure> {
-    http::call(method, path, Auth::Bearer(token), body).await
+    let session = staff_session::token();
+    let auth = match &session {
+        Some(session) => Auth::BearerWith(token, STAFF_SESSION_HEADER, session),
+        None => Auth::Bearer(token),
+    };
+    let answer = http::call(method, path, auth, body).await;
+    if answer.as_ref().err().is_some_and(|failure| failure.is(ErrorCode::CashierRequired)) {
+        staff_session::required();
+    }
+    answer
 }

@@ -11,13 +11,14 @@
 //!   → texts, handed to whoever `camera::on_reads` names), [`credential`],
 //!   [`request_id`], [`result_time`] (how long a result stays), [`money`], [`seen`] (one read per code in view), [`sound`]
 //!   (a sound per verdict), [`sale`] (the lines as data), [`other_item`] (the
-//!   typed line's form);
+//!   typed line's form), [`staff_session`] (the signed-in cashier's token, sent with every call);
 //! - [`flows`]: checkout (scan → resolve, add points), bill (Paid), debit (ask,
 //!   follow the answer, withdraw, top up), pairing (start, follow): I/O only, each returns an outcome;
 //! - [`state`]: the state machine, [`state::Phase`] and every transition of
 //!   [`state::Till`];
 //! - [`views`]: everything on screen, drawn from the state;
 //! - [`pairing`]: a page without a credential shows a code until an owner approves it;
+//! - [`staff_desk`]: in a shop with staff, who is signed in here (sign-in, sign-out F9);
 //! - [`till`]: one handler per button: transition, render, flow, outcome, render;
 //! - the refund desk, beside the till (F8): [`refund_desk`] its state,
 //!   `flows::refund` its I/O, `views::refund` its screen, [`refund_till`] its handlers;
@@ -38,6 +39,8 @@ pub mod result_time;
 pub mod sale;
 pub mod seen;
 pub mod sound;
+pub mod staff_desk;
+pub mod staff_session;
 pub mod state;
 pub mod till;
 pub mod views;
@@ -74,7 +77,10 @@ pub fn start() {
     on_click_in("refund-choices", "data-receipt-number", refund_till::choose);
     on_click("refund-all", refund_till::refund_all);
     on_click("refund-chosen", refund_till::refund_chosen);
+    on_click("refund-approve", refund_till::approve);
     on_refund_keys();
+    on_submit("staff-form", staff_desk::sign_in);
+    on_click("staff-sign-out", staff_desk::sign_out);
     dom::on_id("amount", "input", |_| till::amount_typed());
     dom::on_id("result-seconds", "change", |_| till::result_time_chosen());
     // Buttons drawn from data: one handler per list, told which button by its attribute.
@@ -109,7 +115,7 @@ fn camera_reads(texts: &[String]) {
     }
 }
 
-/// The refund desk's keys: F8 opens it, Escape closes it.
+/// The refund desk's keys: F8 opens it, Escape closes it; F9 signs the cashier out.
 fn on_refund_keys() {
     let Some(document) = dom::document() else { return };
     dom::on(&document, "keydown", |event| {
@@ -118,6 +124,10 @@ fn on_refund_keys() {
             Some("F8") => {
                 event.prevent_default();
                 refund_till::open();
+            }
+            Some("F9") => {
+                event.prevent_default();
+                staff_desk::sign_out();
             }
             Some("Escape") if refund_desk::is_open() => {
                 event.prevent_default();

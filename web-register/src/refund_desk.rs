@@ -6,6 +6,7 @@
 //! I/O here, so the transitions are tested natively.
 
 use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
+use domain::api::ErrorCode;
 use domain::code::OneTimeCode;
 use domain::receipt::Receipt;
 use domain::refund::LineRefund;
@@ -41,6 +42,12 @@ pub struct RefundDesk {
     pending: Option<(String, RequestId)>,
     /// The last customer code looked up, so a code staying in the camera's view is asked once.
     last_code: Option<OneTimeCode>,
+    /// The refund sent last was refused for want of a manager's approval: the
+    /// desk asks for their staff number and PIN, and [`Self::retry`] sends it
+    /// again (same lines, same request id) with them.
+    pub approval_needed: bool,
+    /// What the refund sent last asked for (`None` inside: all that is left).
+    last_picks: Option<Option<Vec<u32>>>,
 }
 
 /// A refund the handler sends.
@@ -57,6 +64,7 @@ impl RefundDesk {
     }
 
     pub fn open(&mut self) {
+        self.approval_needed = false;
         if matches!(self.step, Step::Closed | Step::Done { .. }) {
             self.step = Step::Asking { error: String::new() };
         }
@@ -149,6 +157,7 @@ impl RefundDesk {
         if *busy {
             return None;
         }
+        self.last_picks = Some(picks.clone());
         let lines = match picks {
             None => None,
             Some(picks) => {
@@ -186,14 +195,28 @@ impl RefundDesk {
         match answer {
             Ok(refund) => {
                 self.pending = None;
+                self.approval_needed = false;
                 self.step = Step::Done { refund };
             }
             Err(failure) => {
-                if !matches!(failure, Failure::Network) {
+                // Waiting for a manager keeps the request id: the approved retry is the same refund.
+                let needs_manager = failure.is(ErrorCode::ApprovalRequired)
+                    || (self.approval_needed && (failure.is(ErrorCode::WrongPin) || failure.is(ErrorCode::PinLocked)));
+                if !matches!(failure, Failure::Network) && !needs_manager {
                     self.pending = None;
                 }
+                self.approval_needed = needs_manager;
                 *error = failure.message();
             }
+        }
+    }
+
+    /// The refund asked for last, to send again with a manager's approval.
+    pub fn retry(&self) -> Option<Option<Vec<u32>>> {
+        if self.approval_needed {
+            self.last_picks.clone()
+        } else {
+            None
         }
     }
 }
@@ -246,6 +269,8 @@ mod tests {
                 refunded: None,
                 header: Default::default(),
                 footer: Default::default(),
+                served_by: None,
+                approved_by: None,
             },
             left,
         }
@@ -276,6 +301,27 @@ mod tests {
         assert!(matches!(&desk.step, Step::Done { refund: shown } if *shown == refund));
         desk.open();
         assert!(matches!(desk.step, Step::Asking { .. }));
+    }
+
+    #[test]
+    fn a_refund_waiting_for_a_manager_is_retried_under_its_request_id() {
+        let mut desk = RefundDesk::default();
+        picking(&mut desk, vec![2, 1]);
+        let send = desk.start(Some(vec![2, 0]), || id("refund-0001")).unwrap();
+        assert_eq!(desk.retry(), None, "no approval asked yet");
+        let refused = |code| Err(Failure::Refused(ApiError::new(code, "needs a manager")));
+        desk.refunded(refused(ErrorCode::ApprovalRequired));
+        assert!(desk.approval_needed);
+        assert_eq!(desk.retry(), Some(Some(vec![2, 0])));
+        let again = desk.start(desk.retry().unwrap(), || id("refund-0002")).unwrap();
+        assert_eq!(again.request_id, send.request_id, "the approved refund is the same refund");
+        desk.refunded(refused(ErrorCode::WrongPin));
+        assert!(desk.approval_needed, "a wrong manager PIN asks again");
+        let third = desk.start(desk.retry().unwrap(), || id("refund-0003")).unwrap();
+        assert_eq!(third.request_id, send.request_id);
+        desk.refunded(Ok(found(vec![]).receipt));
+        assert!(!desk.approval_needed);
+        assert!(matches!(desk.step, Step::Done { .. }));
     }
 
     #[test]

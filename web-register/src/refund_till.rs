@@ -1,6 +1,8 @@
 //! The refund desk's handlers, one per button or key (wired in `lib.rs`): a
 //! transition of [`RefundDesk`](crate::refund_desk::RefundDesk), drawn by
 //! [`views::refund`], then the flow's I/O, whose answer goes back to the desk.
+//! A refund above the shop's limit is sent again with a manager's staff number
+//! and PIN ([`approve`]).
 
 use crate::dom;
 use crate::flows;
@@ -9,6 +11,8 @@ use crate::request_id;
 use crate::state::read_till;
 use crate::views;
 use domain::api::refunds::{CustomerReceiptsRequest, RefundRequest};
+use domain::api::staff::ManagerApproval;
+use domain::staff::StaffNumber;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
 
@@ -95,15 +99,38 @@ pub fn refund_chosen() {
     send(Some(picks));
 }
 
+/// "Approve and refund": the refund asked for last, again, with the manager's staff number and PIN.
+pub fn approve() {
+    let Some(picks) = with_desk(|desk| desk.retry()) else { return };
+    let Ok(staff_number) = StaffNumber::parse(&dom::input_value("refund-approver")) else {
+        dom::set_text("refund-error", "Type the manager's staff number.");
+        return focus("refund-approver");
+    };
+    let approval = ManagerApproval { staff_number, pin: dom::input_value("refund-approver-pin") };
+    dom::set_input_value("refund-approver-pin", "");
+    send_with(picks, Some(approval));
+}
+
 fn send(picks: Option<Vec<u32>>) {
+    send_with(picks, None);
+}
+
+fn send_with(picks: Option<Vec<u32>>, approval: Option<ManagerApproval>) {
     let Some(send) = with_desk(|desk| desk.start(picks, request_id::fresh)) else { return render(false) };
     render(false);
     let token = token();
     spawn_local(async move {
-        let request =
-            RefundRequest { request_id: send.request_id, receipt_number: send.receipt_number, lines: send.lines };
+        let request = RefundRequest {
+            request_id: send.request_id,
+            receipt_number: send.receipt_number,
+            lines: send.lines,
+            approval,
+        };
         let answer = flows::refund::refund(&token, &request).await;
         with_desk(|desk| desk.refunded(answer));
         render(false);
+        if with_desk(|desk| desk.approval_needed) {
+            focus("refund-approver");
+        }
     });
 }

@@ -14,6 +14,7 @@ use crate::request_id;
 use crate::result_time;
 use crate::sale;
 use crate::sound;
+use crate::staff_desk;
 use crate::state::{read_till, with_till, Call, CameraRead, Checked, Phase, Unusable};
 use crate::timing::{now_ms, sleep};
 use crate::views;
@@ -78,6 +79,7 @@ pub async fn boot() {
                     views::show_result_seconds(till.result_seconds());
                 });
                 render();
+                staff_desk::check();
                 spawn_local(clear_results());
                 return camera::start();
             }

@@ -16,6 +16,8 @@ pub enum Auth<'a> {
     Session,
     /// A register's token (register page).
     Bearer(&'a str),
+    /// A register's token and one more header: the session of the cashier signed in at it.
+    BearerWith(&'a str, &'a str, &'a str),
 }
 
 /// Why a call did not give the expected answer.
@@ -80,6 +82,10 @@ pub async fn send(
         Auth::Session => init.set_credentials(RequestCredentials::SameOrigin),
         Auth::Bearer(token) => {
             headers.set("Authorization", &format!("Bearer {token}")).map_err(|_| Failure::Unexpected(0))?;
+        }
+        Auth::BearerWith(token, name, value) => {
+            headers.set("Authorization", &format!("Bearer {token}")).map_err(|_| Failure::Unexpected(0))?;
+            headers.set(name, value).map_err(|_| Failure::Unexpected(0))?;
         }
     }
     if let Some(body) = body {

@@ -56,6 +56,17 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
         receipt.customer_number
     );
     dom::append(container, &dom::create_text("p", "receipt-meta", &meta)?)?;
+    let staff = [
+        ("Served by", &receipt.served_by, "receipt-served-by"),
+        ("Approved by", &receipt.approved_by, "receipt-approved-by"),
+    ];
+    for (label, person, test_id) in staff {
+        if let Some(person) = person {
+            let line = dom::create_text("p", "receipt-meta", &format!("{label} {}", person.name.as_str()))?;
+            let _ = line.set_attribute("data-testid", test_id);
+            dom::append(container, &line)?;
+        }
+    }
     text_block(container, &receipt.header, "receipt-header")?;
 
     let lines = dom::create("div")?;

@@ -286,6 +286,14 @@ pub fn code_of_deleted_account() -> Problem {
     Problem::new(ErrorCode::Unknown, "this code is not valid: the customer's account was closed")
 }
 
+/// A refund above the shop's limit without a manager of this store's approval.
+pub fn approval(refusal: domain::staff::ApprovalRefusal) -> Problem {
+    Problem::new(
+        ErrorCode::ApprovalRequired,
+        format!("{refusal}: a manager of this store types their staff number and PIN"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,6 +12,7 @@ pub mod owner;
 pub mod owner_accounts;
 pub mod refunds;
 pub mod routes;
+pub mod staff;
 pub mod stores;
 pub mod tickets;
 
@@ -136,6 +137,11 @@ pub enum ErrorCode {
     // Stores (see `store`).
     /// The shop has no store with this id.
     UnknownStore,
+    // Staff (see `staff`).
+    /// The shop has staff: a cashier must sign in at this register first.
+    CashierRequired,
+    /// A refund above the shop's limit needs a manager's staff number and PIN (of this store).
+    ApprovalRequired,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -150,7 +156,9 @@ impl ErrorCode {
             | Self::WrongShop
             | Self::NotPayableHere
             | Self::ShopNotAllowed
-            | Self::WrongPin => 403,
+            | Self::WrongPin
+            | Self::CashierRequired
+            | Self::ApprovalRequired => 403,
             Self::NotFound
             | Self::UnknownShop
             | Self::Unknown

@@ -200,6 +200,9 @@ pub struct OwnerMe {
     pub operator: bool,
     /// The shops this owner runs (the operator: every shop).
     pub shops: Vec<ShopSummary>,
+    /// The stores this account manages (a store manager's console account).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub manages: Vec<super::staff::ManagedStore>,
 }
 
 /// A one-time invite to run a shop; the token is shown once.
@@ -231,6 +234,9 @@ pub struct ShopSettingsPatch {
     pub receipt_footer: Option<ReceiptText>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub points_rounding: Option<PointsRounding>,
+    /// Refunds above this many minor units need a manager; 0 removes the limit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refund_approval_above: Option<crate::staff::RefundApprovalLimit>,
 }
 
 impl ShopSettingsPatch {
@@ -246,6 +252,7 @@ impl ShopSettingsPatch {
                 receipt_header: self.receipt_header.clone().unwrap_or_else(|| shop.programme.receipt_header.clone()),
                 receipt_footer: self.receipt_footer.clone().unwrap_or_else(|| shop.programme.receipt_footer.clone()),
                 points_rounding: self.points_rounding.unwrap_or(shop.programme.points_rounding),
+                refund_approval_above: self.refund_approval_above.unwrap_or(shop.programme.refund_approval_above),
             },
         }
     }

@@ -15,6 +15,10 @@ pub struct RefundRequest {
     /// The lines and quantities to refund; none: everything not yet refunded.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub lines: Option<Vec<LineRefund>>,
+    /// A manager's staff number and PIN, for a refund above the shop's limit
+    /// (else `approval_required`). Not part of what the request id names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub approval: Option<super::staff::ManagerApproval>,
 }
 
 /// A receipt as a register sees it before refunding: the receipt (with its

@@ -116,6 +116,13 @@ pub fn register_receipt(receipt_number: &str) -> String {
     format!("{REGISTER_RECEIPTS}/{receipt_number}")
 }
 
+/// `GET` → [`OnDutyStatus`](super::staff::OnDutyStatus): whether this register needs a signed-in cashier
+/// and who is; `POST` [`StaffSignInRequest`](super::staff::StaffSignInRequest) → 201
+/// [`StaffSession`](super::staff::StaffSession): a cashier (or manager) signs in at this register (wrong PINs
+/// are limited); `DELETE` → 204 signs out. The session token travels in the
+/// [`STAFF_SESSION_HEADER`](super::staff::STAFF_SESSION_HEADER) header.
+pub const REGISTER_STAFF_SESSION: &str = "/api/register/staff-session";
+
 // ---- the operator (bearer ADMIN_TOKEN) ----
 
 /// Prefix of the operator's routes.
@@ -234,6 +241,30 @@ pub fn owner_stores(shop_id: &str) -> String {
 /// renames a store (`unknown_store` if the shop has none with this id).
 pub fn owner_store(shop_id: &str, store_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/stores/{store_id}")
+}
+
+/// `GET` → [`StaffList`](super::staff::StaffList); `POST` [`NewStaffRequest`](super::staff::NewStaffRequest)
+/// → 201 [`StaffMember`](super::staff::StaffMember): the shop's managers and cashiers (owners only).
+pub fn owner_staff(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/staff")
+}
+
+/// `DELETE` → 204: removes a person; their sessions at the registers end at once.
+pub fn owner_staff_member(shop_id: &str, staff_number: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/staff/{staff_number}")
+}
+
+/// `PUT` [`ResetPinRequest`](super::staff::ResetPinRequest) → 204: a new PIN; clears any lock and ends
+/// the person's sessions.
+pub fn owner_staff_pin(shop_id: &str, staff_number: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/staff/{staff_number}/pin")
+}
+
+/// `POST` [`ManagerInviteRequest`](super::staff::ManagerInviteRequest) → 201
+/// [`ManagerInviteCreated`](super::staff::ManagerInviteCreated): a one-time link that makes (or lets an
+/// existing account become) the console account of a store's manager (owners only).
+pub fn owner_manager_invites(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/manager-invites")
 }
 
 // ---- issuers (bearer issuer API key) ----

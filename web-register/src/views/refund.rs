@@ -29,6 +29,7 @@ pub fn render(desk: &RefundDesk, new_receipt: bool) {
     dom::set_hidden("refund-choosing", !matches!(desk.step, Step::Choosing { .. }));
     dom::set_hidden("refund-picking", !picking);
     dom::set_hidden("refund-done", !done);
+    dom::set_hidden("refund-approval", !(picking && desk.approval_needed));
     match &desk.step {
         Step::Picking { found, busy, .. } => {
             if new_receipt {

@@ -1,12 +1,14 @@
 //! Who is calling: a member (session cookie), a register (its bearer token),
 //! an issuer (its API key, [`issuer`]), a shop owner (their own session cookie, [`owner`]),
-//! or the admin (the `ADMIN_TOKEN` secret). Every check fails closed with 401.
+//! a store's manager (an owner-console account that manages one store, [`ShopManager::StoreManager`]),
+//! staff at a register ([`staff`]), or the admin (the `ADMIN_TOKEN` secret). Every check fails closed with 401.
 
 pub mod issuer;
 pub mod origin;
 pub mod owner;
 pub mod password;
 pub mod session;
+pub mod staff;
 
 use crate::clock;
 use crate::crypto::{constant_time_eq, sha256_hex};
@@ -16,6 +18,8 @@ use crate::storage::registers;
 use domain::api::owner_accounts::OwnerEmail;
 use domain::api::{ErrorCode, ShopSummary};
 use domain::member::MemberNumber;
+use domain::staff::{Role, StaffAction};
+use domain::store::StoreId;
 use futures_util::future::{select, Either};
 use std::future::Future;
 use std::time::Duration;
@@ -164,27 +168,81 @@ pub fn admin(req: &Request, env: &Env) -> Outcome<()> {
 }
 
 /// Who may run a shop: its owner, or the operator (bearer `ADMIN_TOKEN`, or
-/// the operator's own session).
+/// the operator's own session) — or, for part of it, a manager of one of its stores.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShopManager {
     Operator,
     Owner(OwnerEmail),
+    /// Manages these stores of the shop (and nothing else of it): their
+    /// registers, and the shop's products (see [`domain::staff::Role::may`]).
+    StoreManager {
+        email: OwnerEmail,
+        stores: Vec<StoreId>,
+    },
 }
 
-/// The caller if they may run `shop_id`'s programme: the operator (bearer
-/// `ADMIN_TOKEN` or the operator's session) runs every shop, an owner the shops
-/// they were invited to. 401 without a credential (or a wrong one), 403
-/// `forbidden` with one for another shop.
+impl ShopManager {
+    /// Runs the whole shop: settings, rewards, staff, invites, every store.
+    pub fn runs_shop(&self) -> bool {
+        !matches!(self, Self::StoreManager { .. })
+    }
+
+    /// 403 `forbidden` for a store manager: only the shop's owner (or the operator) may do this.
+    pub fn require_owner(&self) -> Outcome<()> {
+        if self.runs_shop() {
+            Ok(())
+        } else {
+            Err(Problem::new(ErrorCode::Forbidden, "only the shop's owner may do this, not a store manager"))
+        }
+    }
+
+    /// May do `action` in `store`: the owner in every store, a manager in their own.
+    pub fn may_in(&self, action: StaffAction, store: &StoreId) -> bool {
+        match self {
+            Self::Operator | Self::Owner(_) => true,
+            Self::StoreManager { stores, .. } => {
+                stores.iter().any(|home| domain::staff::may_at(Role::Manager, home, action, store))
+            }
+        }
+    }
+
+    /// 403 `forbidden` unless the caller may do `action` in `store`.
+    pub fn require_in(&self, action: StaffAction, store: &StoreId) -> Outcome<()> {
+        if self.may_in(action, store) {
+            Ok(())
+        } else {
+            Err(Problem::new(ErrorCode::Forbidden, "you do not manage this store"))
+        }
+    }
+
+    /// 403 `forbidden` unless the caller may do `action` in some store of the shop.
+    pub fn require(&self, action: StaffAction) -> Outcome<()> {
+        match self {
+            Self::StoreManager { .. } if !Role::Manager.may(action) => {
+                Err(Problem::new(ErrorCode::Forbidden, "a store manager may not do this"))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The caller if they may run `shop_id`'s programme (or part of it): the
+/// operator (bearer `ADMIN_TOKEN` or the operator's session) runs every shop,
+/// an owner the shops they were invited to, a store manager their stores. 401
+/// without a credential (or a wrong one), 403 `forbidden` with one for another shop.
 pub async fn shop_manager(req: &Request, env: &Env, shop_id: &domain::shop::ShopId) -> Outcome<ShopManager> {
     if bearer_token(req).is_some() {
         admin(req, env)?;
         return Ok(ShopManager::Operator);
     }
     let account = owner::signed_in(req, env).await?;
+    let stores = account.stores_managed(shop_id);
     if account.operator {
         Ok(ShopManager::Operator)
     } else if account.runs(shop_id) {
         Ok(ShopManager::Owner(account.email))
+    } else if !stores.is_empty() {
+        Ok(ShopManager::StoreManager { email: account.email, stores })
     } else {
         Err(Problem::new(ErrorCode::Forbidden, "you do not run this shop"))
     }

@@ -1,15 +1,16 @@
 //! Routes for shop owners: [`domain::api::routes::Area::Owner`]. The first
 //! run's claim of the operator account, invites, signing in and out, and each
 //! shop's settings and catalog. Every call about a shop is scoped to a shop
-//! the caller runs (see [`auth::shop_manager`]).
+//! the caller runs (see [`auth::shop_manager`]); a store manager reaches only
+//! the shop itself (read), its products and their store's registers, else 403.
 
 use crate::auth::password::{self, StoredPassword};
-use crate::auth::{self, session, Sessions};
+use crate::auth::{self, session, Sessions, ShopManager};
 use crate::clock;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{admin, not_allowed, not_found, pairing, shop_registers, stores};
+use crate::routes::{admin, not_allowed, not_found, pairing, shop_registers, staff, stores};
 use crate::storage::directory::Directory;
 use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
 use crate::storage::owner_book::wrong_credentials;
@@ -19,10 +20,12 @@ use domain::api::owner_accounts::{
     invite_path, AcceptInviteRequest, ClaimRequest, ClaimStatus, InviteCreated, InviteToken, OwnerEmail, OwnerMe,
     OwnerSignInRequest, ShopSettingsPatch, INVITE_LIFETIME_MS,
 };
+use domain::api::staff::ManagedStore;
 use domain::api::{routes, CreateShopRequest, ErrorCode, ProductList, RewardList, ShopSummary};
 use domain::catalog;
 use domain::member::Password;
 use domain::shop::ShopId;
+use domain::staff::StaffAction;
 use worker::{Env, Method, Request, Response};
 
 /// Invite tokens carry 256 random bits.
@@ -100,6 +103,27 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                     Patch => stores::rename(req, env, shop_id, store_id).await,
                     _ => not_allowed("PATCH"),
                 }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_staff) {
+                match method {
+                    Get => staff::list(req, env, shop_id).await,
+                    Post => staff::add(req, env, shop_id).await,
+                    _ => not_allowed("GET, POST"),
+                }
+            } else if let Some((shop_id, number)) = routes::ids_in(path, routes::owner_staff_member) {
+                match method {
+                    Delete => staff::remove(req, env, shop_id, number).await,
+                    _ => not_allowed("DELETE"),
+                }
+            } else if let Some((shop_id, number)) = routes::ids_in(path, routes::owner_staff_pin) {
+                match method {
+                    Put => staff::reset_pin(req, env, shop_id, number).await,
+                    _ => not_allowed("PUT"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_manager_invites) {
+                match method {
+                    Post => staff::invite_manager(req, env, shop_id).await,
+                    _ => not_allowed("POST"),
+                }
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_pairings) {
                 match method {
                     Post => pairing::approve(req, env, shop_id).await,
@@ -131,7 +155,13 @@ async fn me_of(env: &Env, account: &OwnerAccount) -> Outcome<OwnerMe> {
         }
         shops
     };
-    Ok(OwnerMe { email: account.email.clone(), operator: account.operator, shops })
+    let mut manages = Vec::with_capacity(account.manages.len());
+    for managed in &account.manages {
+        if let Some(shop) = directory.shop(&managed.shop_id).await? {
+            manages.push(ManagedStore { shop, store_id: managed.store_id.clone() });
+        }
+    }
+    Ok(OwnerMe { email: account.email.clone(), operator: account.operator, shops, manages })
 }
 
 /// The account, signed in from here on.
@@ -224,18 +254,27 @@ async fn create_shop(mut req: Request, env: &Env) -> Outcome<Response> {
     web::created(&admin::open_shop(env, request).await?)
 }
 
-/// The shop at `shop_id` if the caller runs it: 401 without a credential, 403
-/// for a shop they do not run, `unknown_shop` (to those who run every shop) for none.
-async fn managed_shop(req: &Request, env: &Env, shop_id: &str) -> Outcome<ShopSummary> {
+/// The shop at `shop_id` if the caller runs it or manages one of its stores,
+/// with who they are: 401 without a credential, 403 for a shop they do not
+/// run, `unknown_shop` (to those who run every shop) for none.
+async fn shop_and_manager(req: &Request, env: &Env, shop_id: &str) -> Outcome<(ShopSummary, ShopManager)> {
     let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
-    auth::shop_manager(req, env, &shop_id).await?;
+    let manager = auth::shop_manager(req, env, &shop_id).await?;
     // The shop's book is authoritative (KV may lag behind a change elsewhere).
-    ShopClient::of(env, &shop_id)?.profile().await?.ok_or_else(refusals::unknown_shop)
+    let shop = ShopClient::of(env, &shop_id)?.profile().await?.ok_or_else(refusals::unknown_shop)?;
+    Ok((shop, manager))
 }
 
-/// `GET /api/owner/shops/{shop}` → [`ShopSummary`].
+/// The shop at `shop_id` if the caller runs all of it (a store manager: 403).
+async fn managed_shop(req: &Request, env: &Env, shop_id: &str) -> Outcome<ShopSummary> {
+    let (shop, manager) = shop_and_manager(req, env, shop_id).await?;
+    manager.require_owner()?;
+    Ok(shop)
+}
+
+/// `GET /api/owner/shops/{shop}` → [`ShopSummary`] (a store manager may read it; only owners change it).
 async fn shop(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
-    web::ok(&managed_shop(&req, env, shop_id).await?)
+    web::ok(&shop_and_manager(&req, env, shop_id).await?.0)
 }
 
 /// `PATCH /api/owner/shops/{shop}` → [`ShopSummary`]: the book first (registers
@@ -248,15 +287,17 @@ async fn update_shop(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Resp
     web::ok(&shop)
 }
 
-/// `GET /api/owner/shops/{shop}/products` → [`ProductList`].
+/// `GET /api/owner/shops/{shop}/products` → [`ProductList`] (owners and store managers).
 async fn products(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
-    let shop = managed_shop(&req, env, shop_id).await?;
+    let (shop, manager) = shop_and_manager(&req, env, shop_id).await?;
+    manager.require(StaffAction::EditProducts)?;
     web::ok(&ProductList { products: Directory::open(env)?.products(&shop.shop_id).await? })
 }
 
-/// `PUT /api/owner/shops/{shop}/products` → [`ProductList`]: replaces the list.
+/// `PUT /api/owner/shops/{shop}/products` → [`ProductList`]: replaces the list (owners and store managers).
 async fn put_products(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
-    let shop = managed_shop(&req, env, shop_id).await?;
+    let (shop, manager) = shop_and_manager(&req, env, shop_id).await?;
+    manager.require(StaffAction::EditProducts)?;
     let request: ProductList = web::json_body(&mut req).await?;
     catalog::check_products(&request.products, shop.currency)
         .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;

@@ -16,13 +16,12 @@ use crate::routes::{not_allowed, not_found};
 use crate::storage::directory::Directory;
 use crate::storage::pairing_desk::protocol::{Approve, PairingClient, Start};
 use crate::storage::registers::{self, Credential};
-use crate::storage::shop_book::protocol::ShopClient;
-use crate::storage::shop_book::stores::unknown_store;
 use crate::web;
 use domain::api::owner::{ApprovePairingRequest, PairingStarted};
 use domain::api::{routes, ErrorCode};
 use domain::pairing::{PairingCode, PAIRING_LIFETIME_MS};
 use domain::shop::ShopId;
+use domain::staff::StaffAction;
 use domain::UnixMillis;
 use worker::{Env, Method, Request, Response};
 
@@ -93,17 +92,16 @@ async fn poll(env: &Env, secret: &str) -> Outcome<Response> {
 /// or already approved code; of concurrent approvals of one code one wins.
 pub async fn approve(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
-    auth::shop_manager(&req, env, &shop_id).await?;
+    let manager = auth::shop_manager(&req, env, &shop_id).await?;
     let request: ApprovePairingRequest = web::json_body(&mut req).await?;
+    // A store manager pairs registers into their own store only.
+    manager.require_in(StaffAction::RunRegisters, &request.store_id)?;
     let invalid =
         || Problem::new(ErrorCode::PairingInvalid, "this is not a pairing code: check what the register shows");
     let code = PairingCode::parse(&request.code).map_err(|_| invalid())?;
     let shop = Directory::open(env)?.shop(&shop_id).await?.ok_or_else(refusals::unknown_shop)?;
     // Refused before the code is taken, so the page can still be paired into a store that exists.
-    let stores = ShopClient::of(env, &shop.shop_id)?.stores().await?;
-    if !stores.iter().any(|store| store.store_id == request.store_id) {
-        return Err(unknown_store(&request.store_id));
-    }
+    super::stores::require_existing(env, &shop.shop_id, &request.store_id).await?;
     let credential = Credential::generate()?;
     let desk = PairingClient::open(env)?;
     desk.approve(Approve {

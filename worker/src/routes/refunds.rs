@@ -21,6 +21,7 @@ use domain::api::refunds::{CustomerReceiptsRequest, RefundRequest};
 use domain::member::MemberNumber;
 use domain::refund;
 use domain::shop::ShopId;
+use domain::staff::{self, ApprovalRefusal, Approver, ServedBy, StaffAction};
 use worker::{Env, Request, Response};
 
 /// The member whose vault holds receipt `number` of the shop, or `not_found`.
@@ -51,14 +52,20 @@ pub async fn customer_receipts(mut req: Request, env: &Env) -> Outcome<Response>
 /// `POST /api/register/refunds` → the refund [`domain::receipt::Receipt`]. The
 /// request id is claimed in the shop's book first (so it means one refund
 /// across the shop); the member's vault then replays or applies it atomically.
+/// In a shop with staff someone must be signed in at the register; a refund
+/// above the shop's limit also needs a manager of the register's store
+/// (`approval_required` until their staff number and PIN come with it).
 pub async fn refund(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
+    let served_by = auth::staff::serving(&req, env, &register, StaffAction::Refund).await?;
     let request: RefundRequest = web::json_body(&mut req).await?;
     let number = request.receipt_number.trim().to_owned();
     let member = holder(env, &register.shop.shop_id, &number).await?;
     let lines = serde_json::to_string(&request.lines)?;
     let fingerprint = sha256_hex(format!("refund|{}|{number}|{lines}", register.record.register_id).as_bytes());
     ShopClient::of(env, &register.shop.shop_id)?.claim_request(&request.request_id, fingerprint).await?;
+    let vault = VaultClient::of(env, &member)?;
+    let approved_by = approval(env, &register, &vault, &number, &request).await?;
     let till = TillHeader {
         // A refund spends no code of the customer.
         code_hash: CodeHash::from_stored(String::new()),
@@ -68,6 +75,38 @@ pub async fn refund(mut req: Request, env: &Env) -> Outcome<Response> {
         store_id: register.store.store_id,
         store_name: register.store.name,
         request_id: request.request_id,
+        served_by,
+        approved_by,
     };
-    web::ok(&VaultClient::of(env, &member)?.refund(till, number, request.lines).await?)
+    web::ok(&vault.refund(till, number, request.lines).await?)
+}
+
+/// The manager who approves this refund, when the shop's limit asks for one.
+/// The refund is valued from what is left on the receipt now: a refund made
+/// meanwhile only lowers what this one gives back, and a retry of a refund
+/// already made is worth nothing more, so it replays without a PIN.
+async fn approval(
+    env: &Env,
+    register: &auth::Register,
+    vault: &VaultClient,
+    number: &str,
+    request: &RefundRequest,
+) -> Outcome<Option<ServedBy>> {
+    let limit = register.shop.programme.refund_approval_above;
+    if limit.is_none() {
+        return Ok(None);
+    }
+    let found = vault.find_receipt(register.shop.shop_id.clone(), number.to_owned()).await?;
+    let found = found.ok_or_else(refusals::no_such_receipt)?;
+    let amount = staff::refund_value(&found.receipt, &found.left, request.lines.as_deref());
+    if !limit.needs_approval(amount) {
+        return Ok(None);
+    }
+    let Some(given) = &request.approval else {
+        return Err(refusals::approval(ApprovalRefusal::Required));
+    };
+    let approver = auth::staff::approver(env, register, given.staff_number, &given.pin).await?;
+    let role = Approver { role: approver.role, store_id: approver.store_id.clone() };
+    staff::judge_refund_approval(limit, amount, Some(&role), &register.record.store_id).map_err(refusals::approval)?;
+    Ok(Some(approver.served_by()))
 }

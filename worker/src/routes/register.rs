@@ -8,7 +8,7 @@ use crate::auth;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{gate, not_allowed, not_found, refunds};
+use crate::routes::{gate, not_allowed, not_found, refunds, staff};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::Directory;
 use crate::storage::member_vault::protocol::{Ask, Question, TillHeader, VaultClient};
@@ -24,11 +24,12 @@ use domain::confirmation::Debit;
 use domain::member::MemberNumber;
 use domain::money::MinorUnits;
 use domain::sale::{LineItem, Sale};
+use domain::staff::StaffAction;
 use worker::{Env, Method, Request, Response};
 
 /// The register table: [`routes::Area::Register`].
 pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
-    use Method::{Get, Post};
+    use Method::{Delete, Get, Post};
     let method = req.method();
     match path {
         routes::REGISTER => match method {
@@ -74,6 +75,12 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
         routes::REFUNDS => match method {
             Post => refunds::refund(req, env).await,
             _ => not_allowed("POST"),
+        },
+        routes::REGISTER_STAFF_SESSION => match method {
+            Get => staff::on_duty(req, env).await,
+            Post => staff::sign_in(req, env).await,
+            Delete => staff::sign_out(req, env).await,
+            _ => not_allowed("GET, POST, DELETE"),
         },
         _ => {
             if let Some(number) = routes::id_in(path, routes::register_receipt) {
@@ -123,6 +130,7 @@ pub async fn resolve(mut req: Request, env: &Env) -> Outcome<Response> {
 /// shop's customers; the vault then replays or applies it atomically.
 pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
+    let served_by = auth::staff::serving(&req, env, &register, StaffAction::Sell).await?;
     let request: AccruePointsRequest = web::json_body(&mut req).await?;
     let amount = MinorUnits::from_minor(request.amount_minor, register.shop.currency)
         .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
@@ -153,6 +161,8 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
         store_id: register.store.store_id,
         store_name: register.store.name,
         request_id: request.request_id,
+        served_by,
+        approved_by: None,
     };
     let accrued = VaultClient::of(env, &member)?.accrue(till, amount, items).await?;
     web::ok(&accrued)
@@ -177,6 +187,7 @@ async fn priced_lines(env: &Env, shop: &domain::api::ShopSummary, items: Vec<Lin
 /// shop's book first; the same request again re-attaches to its confirmation.
 pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
+    let served_by = auth::staff::serving(&req, env, &register, StaffAction::Sell).await?;
     let request: DebitRequest = web::json_body(&mut req).await?;
     let directory = Directory::open(env)?;
     let shop = &register.shop;
@@ -218,6 +229,8 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
         store_id: register.store.store_id,
         store_name: register.store.name,
         request_id: request.request_id,
+        served_by,
+        approved_by: None,
     };
     web::ok(&VaultClient::of(env, &member)?.ask(Ask { till, debit, items, reward }).await?)
 }
@@ -258,6 +271,7 @@ pub async fn debit_cancel(mut req: Request, env: &Env) -> Outcome<Response> {
 /// received becomes prepaid value. Needs no confirmation: it only adds.
 pub async fn top_up(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
+    let served_by = auth::staff::serving(&req, env, &register, StaffAction::Sell).await?;
     let request: TopUpRequest = web::json_body(&mut req).await?;
     let amount = MinorUnits::from_minor(request.amount_minor, register.shop.currency)
         .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
@@ -274,6 +288,8 @@ pub async fn top_up(mut req: Request, env: &Env) -> Outcome<Response> {
         store_id: register.store.store_id,
         store_name: register.store.name,
         request_id: request.request_id,
+        served_by,
+        approved_by: None,
     };
     web::ok(&VaultClient::of(env, &member)?.top_up(till, amount).await?)
 }

@@ -13,29 +13,44 @@ use domain::shop::ShopId;
 use domain::store::StoreId;
 use worker::{Env, Request, Response};
 
-/// The shop's book, once the caller is known to run the shop.
-async fn managed_book(req: &Request, env: &Env, shop_id: &str) -> Outcome<ShopClient> {
+/// The shop's book, once the caller is known to run the shop (a store manager
+/// may look; only the owner adds and renames stores).
+async fn managed_book(req: &Request, env: &Env, shop_id: &str, owner_only: bool) -> Outcome<ShopClient> {
     let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
-    auth::shop_manager(req, env, &shop_id).await?;
+    let manager = auth::shop_manager(req, env, &shop_id).await?;
+    if owner_only {
+        manager.require_owner()?;
+    }
     ShopClient::of(env, &shop_id)
+}
+
+/// `unknown_store` (404) unless the shop has `store_id`: for what names a store
+/// outside the shop's book (a pairing, a manager's invite).
+pub async fn require_existing(env: &Env, shop_id: &ShopId, store_id: &StoreId) -> Outcome<()> {
+    let stores = ShopClient::of(env, shop_id)?.stores().await?;
+    if stores.iter().any(|store| &store.store_id == store_id) {
+        Ok(())
+    } else {
+        Err(crate::storage::shop_book::stores::unknown_store(store_id))
+    }
 }
 
 /// `GET /api/owner/shops/{shop}/stores` → [`StoreList`], the main store first.
 pub async fn list(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
-    let stores = managed_book(&req, env, shop_id).await?.stores().await?;
+    let stores = managed_book(&req, env, shop_id, false).await?.stores().await?;
     web::ok(&StoreList { stores })
 }
 
 /// `POST /api/owner/shops/{shop}/stores` [`AddStoreRequest`] → 201 [`domain::store::Store`].
 pub async fn add(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
-    let book = managed_book(&req, env, shop_id).await?;
+    let book = managed_book(&req, env, shop_id, true).await?;
     let request: AddStoreRequest = web::json_body(&mut req).await?;
     web::created(&book.add_store(request.name).await?)
 }
 
 /// `PATCH /api/owner/shops/{shop}/stores/{store}` [`RenameStoreRequest`] → [`domain::store::Store`].
 pub async fn rename(mut req: Request, env: &Env, shop_id: &str, store_id: &str) -> Outcome<Response> {
-    let book = managed_book(&req, env, shop_id).await?;
+    let book = managed_book(&req, env, shop_id, true).await?;
     let request: RenameStoreRequest = web::json_body(&mut req).await?;
     let store_id = StoreId::parse(store_id)
         .map_err(|_| Problem::new(ErrorCode::UnknownStore, "a store id is lower-case letters, digits and hyphens"))?;

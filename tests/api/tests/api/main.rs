@@ -26,6 +26,7 @@ mod refunds;
 mod routing;
 mod security_headers;
 mod sessions;
+mod staff;
 mod stores;
 mod tickets;
 mod transfers;

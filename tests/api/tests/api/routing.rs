@@ -38,6 +38,7 @@ fn every_route() -> Vec<(Vec<Method>, String)> {
         fixed(&[M::POST], routes::PAY_BILL),
         fixed(&[M::POST], routes::REFUNDS),
         fixed(&[M::POST], routes::REGISTER_RECEIPTS),
+        fixed(&[M::GET, M::POST, M::DELETE], routes::REGISTER_STAFF_SESSION),
         (vec![M::GET], routes::register_receipt("1-0001")),
         fixed(&[M::POST], routes::ADMIN_SHOPS),
         fixed(&[M::POST], routes::ADMIN_ISSUERS),

@@ -59,6 +59,8 @@ struct AskedRow {
     confirmation: String,
     items: String,
     benefit: Option<String>,
+    #[serde(default)]
+    served_by: Option<String>,
 }
 
 fn corrupt(what: &str) -> crate::error::Problem {
@@ -81,6 +83,8 @@ impl AskedRow {
                 shop,
                 request_id: RequestId::parse(&self.request_id).map_err(|_| corrupt("request id"))?,
                 code_hash: CodeHash::from_stored(self.code_hash),
+                served_by: super::staff_columns::parse(self.served_by.as_deref())?,
+                approved_by: None,
             },
             confirmation: serde_json::from_str(&self.confirmation).map_err(|_| corrupt("confirmation"))?,
             items: serde_json::from_str(&self.items).map_err(|_| corrupt("confirmation items"))?,
@@ -90,7 +94,7 @@ impl AskedRow {
 }
 
 const COLUMNS: &str =
-    "request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit";
+    "request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, served_by";
 
 pub(super) struct Confirmations<'a> {
     pub sql: &'a SqlStorage,
@@ -129,8 +133,8 @@ impl Confirmations<'_> {
         let till = &question.till;
         let benefit = question.benefit.as_ref().map(serde_json::to_string).transpose()?;
         self.sql.exec(
-            "INSERT INTO confirmations (shop_id, request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO confirmations (shop_id, request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, created_at, served_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 till.shop_id().as_str().into(),
                 till.request_id.as_str().into(),
@@ -144,6 +148,7 @@ impl Confirmations<'_> {
                 serde_json::to_string(&question.items)?.into(),
                 benefit.into(),
                 now.into(),
+                super::staff_columns::column(till)?.into(),
             ],
         )?;
         Ok(())

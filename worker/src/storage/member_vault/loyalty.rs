@@ -36,6 +36,8 @@ fn welcome_entry(shop: &ShopSummary) -> Outcome<TillHeader> {
         store_name: shop.name.clone(),
         request_id: RequestId::parse(WELCOME_BONUS_REQUEST).map_err(|_| invalid("request id"))?,
         code_hash: CodeHash::from_stored(String::new()),
+        served_by: None,
+        approved_by: None,
     })
 }
 

@@ -34,6 +34,7 @@ pub mod protocol;
 mod receipts;
 mod refunds;
 mod sign_in_guard;
+mod staff_columns;
 mod top_up;
 mod vault;
 mod withdrawal;

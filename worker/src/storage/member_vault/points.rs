@@ -107,8 +107,8 @@ impl PointsLedger<'_> {
         at: UnixMillis,
     ) -> Outcome<()> {
         self.sql.exec(
-            "INSERT INTO ledger (member_number, shop_id, register_id, store_id, request_id, code_hash, amount_minor, points, at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger (member_number, shop_id, register_id, store_id, request_id, code_hash, amount_minor, points, at, served_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 member.as_str().into(),
                 till.shop_id().as_str().into(),
@@ -119,6 +119,7 @@ impl PointsLedger<'_> {
                 amount_minor.into(),
                 points.into(),
                 at.into(),
+                super::staff_columns::column(till)?.into(),
             ],
         )?;
         Ok(())

@@ -115,8 +115,8 @@ impl PrepaidLedger<'_> {
             Direction::Charge => -minor(change.amount)?,
         };
         self.sql.exec(
-            "INSERT INTO prepaid_ledger (shop_id, register_id, store_id, request_id, code_hash, kind, old_minor, amount_minor, new_minor, change_minor, at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO prepaid_ledger (shop_id, register_id, store_id, request_id, code_hash, kind, old_minor, amount_minor, new_minor, change_minor, at, served_by)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 till.shop_id().as_str().into(),
                 till.register_id.as_str().into(),
@@ -129,6 +129,7 @@ impl PrepaidLedger<'_> {
                 minor(change.new)?.into(),
                 signed.into(),
                 at.into(),
+                super::staff_columns::column(till)?.into(),
             ],
         )?;
         Ok(())

@@ -18,6 +18,7 @@ use domain::refund::LineRefund;
 use domain::rewards::Reward;
 use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
+use domain::staff::ServedBy;
 use domain::store::StoreId;
 use serde::{Deserialize, Serialize};
 use worker::Env;
@@ -103,6 +104,12 @@ pub struct TillHeader {
     pub store_name: Label,
     pub request_id: RequestId,
     pub code_hash: CodeHash,
+    /// The cashier signed in at the register; none in shops without staff.
+    #[serde(default)]
+    pub served_by: Option<ServedBy>,
+    /// The manager who approved a refund above the shop's limit.
+    #[serde(default)]
+    pub approved_by: Option<ServedBy>,
 }
 
 impl TillHeader {

@@ -91,6 +91,8 @@ impl Receipts<'_> {
             // The texts as the shop has them now, kept with the receipt for good.
             header: till.shop.programme.receipt_header.clone(),
             footer: till.shop.programme.receipt_footer.clone(),
+            served_by: till.served_by.clone(),
+            approved_by: till.approved_by.clone(),
         };
         self.sql.exec(
             "INSERT INTO receipts (shop_id, store_id, request_id, receipt, at) VALUES (?, ?, ?, ?, ?)",

@@ -55,6 +55,7 @@ impl MemberVault {
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
         .and_then(|()| migrate(&sql))
+        .and_then(|()| super::staff_columns::migrate(&sql))
         .map_err(|e| format!("{e:?}"));
         Self { sql, schema, waiters: RefCell::new(Vec::new()) }
     }

@@ -190,6 +190,8 @@ fn leaving_entry(shop: &ShopSummary, now: UnixMillis) -> Outcome<TillHeader> {
         store_name: shop.name.clone(),
         request_id: RequestId::parse(&format!("left-{now}")).map_err(|_| invalid("request id"))?,
         code_hash: CodeHash::from_stored(String::new()),
+        served_by: None,
+        approved_by: None,
     })
 }
 

@@ -1,6 +1,7 @@
 //! `OwnerBook`: the one Durable Object that holds shop owners' accounts (the
 //! e-mail, the PBKDF2 password hash, operator or not), which shops each runs,
-//! the invites (by their token's SHA-256 only) and each account's sign-in
+//! which stores each manages (a store manager's account), the invites (owners'
+//! and managers') (by their token's SHA-256 only) and each account's sign-in
 //! guard. Every operation runs in one synchronous stretch, so there is exactly
 //! one operator and an invite is used exactly once, however calls interleave.
 
@@ -16,8 +17,12 @@ use domain::api::ErrorCode;
 use domain::attempts::{AttemptGuard, AttemptLimit, AttemptRefusal};
 use domain::member::SIGN_IN_LIMIT;
 use domain::shop::ShopId;
+use domain::store::StoreId;
 use domain::UnixMillis;
-use protocol::{AcceptInvite, BeginSignIn, ClaimOperator, CreateInvite, FinishSignIn, OwnerAccount, OwnerOperation};
+use protocol::{
+    AcceptInvite, BeginSignIn, ClaimOperator, CreateInvite, CreateManagerInvite, FinishSignIn, ManagedStoreId,
+    OwnerAccount, OwnerOperation,
+};
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
 
@@ -41,6 +46,22 @@ CREATE TABLE IF NOT EXISTS runs (
 CREATE TABLE IF NOT EXISTS invites (
     token_hash TEXT PRIMARY KEY,
     shop_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER,
+    used_by TEXT
+);
+CREATE TABLE IF NOT EXISTS manages (
+    email TEXT NOT NULL REFERENCES accounts (email),
+    shop_id TEXT NOT NULL,
+    store_id TEXT NOT NULL,
+    since INTEGER NOT NULL,
+    PRIMARY KEY (email, shop_id, store_id)
+);
+CREATE TABLE IF NOT EXISTS manager_invites (
+    token_hash TEXT PRIMARY KEY,
+    shop_id TEXT NOT NULL,
+    store_id TEXT NOT NULL,
     created_at INTEGER NOT NULL,
     expires_at INTEGER NOT NULL,
     used_at INTEGER,
@@ -77,6 +98,7 @@ impl StorageObject for OwnerBook {
             OwnerOperation::FinishSignIn(request) => answer(request, |r| self.finish_sign_in(r)),
             OwnerOperation::CreateInvite(request) => answer(request, |r| self.create_invite(r)),
             OwnerOperation::AcceptInvite(request) => answer(request, |r| self.accept_invite(r)),
+            OwnerOperation::CreateManagerInvite(request) => answer(request, |r| self.create_manager_invite(r)),
         }
     }
 }
@@ -102,6 +124,26 @@ struct InviteRow {
     shop_id: String,
     expires_at: i64,
     used_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct ManagerInviteRow {
+    shop_id: String,
+    store_id: String,
+    expires_at: i64,
+    used_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct ManagesRow {
+    shop_id: String,
+    store_id: String,
+}
+
+/// What an invite makes of the account that accepts it.
+enum Invited {
+    Owner,
+    Manager(StoreId),
 }
 
 /// Wrong e-mail or password: never says which.
@@ -170,7 +212,21 @@ impl OwnerBook {
             .into_iter()
             .map(|row| ShopId::parse(&row.shop_id).map_err(|_| sql::corrupt("owner book", "shop id")))
             .collect::<Outcome<Vec<_>>>()?;
-        Ok(Some(OwnerAccount { email: email.clone(), password, operator: row.operator == 1, shops }))
+        let manages: Vec<ManagesRow> = sql::all(
+            &self.sql,
+            "SELECT shop_id, store_id FROM manages WHERE email = ? ORDER BY shop_id, store_id",
+            vec![email.as_str().into()],
+        )?;
+        let manages = manages
+            .into_iter()
+            .map(|row| {
+                Ok(ManagedStoreId {
+                    shop_id: ShopId::parse(&row.shop_id).map_err(|_| sql::corrupt("owner book", "shop id"))?,
+                    store_id: StoreId::parse(&row.store_id).map_err(|_| sql::corrupt("owner book", "store id"))?,
+                })
+            })
+            .collect::<Outcome<Vec<_>>>()?;
+        Ok(Some(OwnerAccount { email: email.clone(), password, operator: row.operator == 1, shops, manages }))
     }
 
     fn guard(&self, email: &OwnerEmail) -> Outcome<AttemptGuard> {
@@ -218,14 +274,53 @@ impl OwnerBook {
         Ok(Done)
     }
 
-    fn accept_invite(&self, request: AcceptInvite) -> Outcome<ShopId> {
+    fn create_manager_invite(&self, request: CreateManagerInvite) -> Outcome<Done> {
         let now = clock::now();
-        let invite: Option<InviteRow> = sql::first(
+        self.sql
+            .exec("DELETE FROM manager_invites WHERE expires_at < ?", vec![(now - 30 * 24 * 60 * 60_000).into()])?;
+        self.sql.exec(
+            "INSERT INTO manager_invites (token_hash, shop_id, store_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                request.token_hash.into(),
+                request.shop_id.as_str().into(),
+                request.store_id.as_str().into(),
+                now.into(),
+                request.expires_at.into(),
+            ],
+        )?;
+        Ok(Done)
+    }
+
+    /// The invite behind a token: an owner's or a store manager's, with its shop, times and use.
+    fn invite(&self, token_hash: &str) -> Outcome<Option<(Invited, InviteRow)>> {
+        let owner: Option<InviteRow> = sql::first(
             &self.sql,
             "SELECT shop_id, expires_at, used_at FROM invites WHERE token_hash = ?",
-            vec![request.token_hash.as_str().into()],
+            vec![token_hash.into()],
         )?;
-        let invite = invite.ok_or_else(|| Problem::new(ErrorCode::NotFound, "this invite link is not known"))?;
+        if let Some(row) = owner {
+            return Ok(Some((Invited::Owner, row)));
+        }
+        let manager: Option<ManagerInviteRow> = sql::first(
+            &self.sql,
+            "SELECT shop_id, store_id, expires_at, used_at FROM manager_invites WHERE token_hash = ?",
+            vec![token_hash.into()],
+        )?;
+        manager
+            .map(|row| {
+                let store_id =
+                    StoreId::parse(&row.store_id).map_err(|_| sql::corrupt("owner book", "invite's store id"))?;
+                let invite = InviteRow { shop_id: row.shop_id, expires_at: row.expires_at, used_at: row.used_at };
+                Ok((Invited::Manager(store_id), invite))
+            })
+            .transpose()
+    }
+
+    fn accept_invite(&self, request: AcceptInvite) -> Outcome<ShopId> {
+        let now = clock::now();
+        let (invited, invite) = self
+            .invite(&request.token_hash)?
+            .ok_or_else(|| Problem::new(ErrorCode::NotFound, "this invite link is not known"))?;
         judge_invite(invite.expires_at, invite.used_at.is_some(), now).map_err(|refusal| match refusal {
             InviteRefusal::AlreadyUsed => {
                 Problem::new(ErrorCode::AlreadyUsed, "this invite link was used already: ask for a new one")
@@ -247,14 +342,29 @@ impl OwnerBook {
             }
             (None, None) => return Err(wrong_credentials()),
         }
-        self.sql.exec(
-            "INSERT INTO runs (email, shop_id, since) VALUES (?, ?, ?) ON CONFLICT (email, shop_id) DO NOTHING",
-            vec![request.email.as_str().into(), shop_id.as_str().into(), now.into()],
-        )?;
-        self.sql.exec(
-            "UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ?",
-            vec![now.into(), request.email.as_str().into(), request.token_hash.into()],
-        )?;
+        match invited {
+            Invited::Owner => {
+                self.sql.exec(
+                    "INSERT INTO runs (email, shop_id, since) VALUES (?, ?, ?) ON CONFLICT (email, shop_id) DO NOTHING",
+                    vec![request.email.as_str().into(), shop_id.as_str().into(), now.into()],
+                )?;
+                self.sql.exec(
+                    "UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ?",
+                    vec![now.into(), request.email.as_str().into(), request.token_hash.into()],
+                )?;
+            }
+            Invited::Manager(store_id) => {
+                self.sql.exec(
+                    "INSERT INTO manages (email, shop_id, store_id, since) VALUES (?, ?, ?, ?)
+                     ON CONFLICT (email, shop_id, store_id) DO NOTHING",
+                    vec![request.email.as_str().into(), shop_id.as_str().into(), store_id.as_str().into(), now.into()],
+                )?;
+                self.sql.exec(
+                    "UPDATE manager_invites SET used_at = ?, used_by = ? WHERE token_hash = ?",
+                    vec![now.into(), request.email.as_str().into(), request.token_hash.into()],
+                )?;
+            }
+        }
         Ok(shop_id)
     }
 }

@@ -5,6 +5,7 @@ use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::owner_accounts::OwnerEmail;
 use domain::shop::ShopId;
+use domain::store::StoreId;
 use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
 use worker::Env;
@@ -28,8 +29,11 @@ protocol! {
         FinishSignIn(FinishSignIn) -> Done,
         /// Stores a new invite (by its token's hash) for a shop.
         CreateInvite(CreateInvite) -> Done,
-        /// Uses an invite, once: a new account (with `new_password`) or an existing one gains the shop.
+        /// Uses an invite, once: a new account (with `new_password`) or an existing one gains the shop
+        /// (an owner's invite) or the store (a manager's).
         AcceptInvite(AcceptInvite) -> ShopId,
+        /// Stores a new invite (by its token's hash) for the manager of a store.
+        CreateManagerInvite(CreateManagerInvite) -> Done,
     }
 }
 
@@ -66,6 +70,14 @@ pub struct CreateInvite {
 }
 
 #[derive(Serialize, Deserialize)]
+pub struct CreateManagerInvite {
+    pub token_hash: String,
+    pub shop_id: ShopId,
+    pub store_id: StoreId,
+    pub expires_at: UnixMillis,
+}
+
+#[derive(Serialize, Deserialize)]
 pub struct AcceptInvite {
     pub token_hash: String,
     pub email: OwnerEmail,
@@ -80,12 +92,27 @@ pub struct OwnerAccount {
     pub password: StoredPassword,
     pub operator: bool,
     pub shops: Vec<ShopId>,
+    /// The stores this account manages (without running their shop).
+    #[serde(default)]
+    pub manages: Vec<ManagedStoreId>,
+}
+
+/// A store an account manages.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedStoreId {
+    pub shop_id: ShopId,
+    pub store_id: StoreId,
 }
 
 impl OwnerAccount {
     /// The operator runs every shop; an owner the shops they were invited to.
     pub fn runs(&self, shop_id: &ShopId) -> bool {
         self.operator || self.shops.contains(shop_id)
+    }
+
+    /// The stores of `shop_id` this account manages.
+    pub fn stores_managed(&self, shop_id: &ShopId) -> Vec<StoreId> {
+        self.manages.iter().filter(|managed| &managed.shop_id == shop_id).map(|m| m.store_id.clone()).collect()
     }
 }
 
@@ -132,5 +159,18 @@ impl OwnerClient {
         new_password: Option<StoredPassword>,
     ) -> Outcome<ShopId> {
         self.object.call(AcceptInvite { token_hash, email: email.clone(), new_password }).await
+    }
+
+    pub async fn create_manager_invite(
+        &self,
+        token_hash: String,
+        shop_id: &ShopId,
+        store_id: &StoreId,
+        expires_at: UnixMillis,
+    ) -> Outcome<()> {
+        self.object
+            .call(CreateManagerInvite { token_hash, shop_id: shop_id.clone(), store_id: store_id.clone(), expires_at })
+            .await
+            .map(drop)
     }
 }

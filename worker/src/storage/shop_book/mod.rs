@@ -1,11 +1,13 @@
 //! `ShopBook`: one Durable Object per shop. It owns what must be decided
 //! atomically for a shop: that its id is taken, the per-shop customer numbers
 //! (1, 2, 3… in joining order, one per member, idempotently), the request
-//! ids its registers have used, its registers ([`registers`]) and its stores
-//! ([`stores`]), each register standing in one store.
+//! ids its registers have used, its registers ([`registers`]), its stores
+//! ([`stores`]), each register standing in one store, and its staff with
+//! their sessions at the registers ([`staff`]).
 
 pub mod protocol;
 pub mod registers;
+pub mod staff;
 pub mod stores;
 
 use crate::clock;
@@ -77,6 +79,34 @@ impl StorageObject for ShopBook {
             ShopOperation::RenameStore(request) => {
                 answer(request, |r| self.with_shop(|shop| stores::rename(&self.sql, shop, &r.store_id, r.name)))
             }
+            ShopOperation::AddStaff(request) => answer(request, |r| {
+                self.with_shop(|shop| {
+                    stores::existing(&self.sql, shop, &r.person.store_id)?;
+                    self.staff().add(r.person)
+                })
+            }),
+            ShopOperation::Staff(request) => answer(request, |_| self.with_shop(|_| self.staff().list())),
+            ShopOperation::RemoveStaff(request) => {
+                answer(request, |r| self.with_shop(|_| self.staff().remove(r.staff_number)).map(|()| Done))
+            }
+            ShopOperation::ResetStaffPin(request) => {
+                answer(request, |r| self.with_shop(|_| self.staff().reset_pin(r.staff_number, &r.pin)).map(|()| Done))
+            }
+            ShopOperation::BeginStaffPin(request) => {
+                answer(request, |r| self.with_shop(|_| self.staff().begin_pin(r.staff_number, &r.register_id)))
+            }
+            ShopOperation::FinishStaffPin(request) => answer(request, |r| {
+                self.with_shop(|_| self.staff().finish_pin(r.staff_number, &r.register_id, r.correct)).map(|()| Done)
+            }),
+            ShopOperation::OpenStaffSession(request) => answer(request, |r| {
+                self.with_shop(|_| self.staff().open_session(r.staff_number, &r.register_id, r.session)).map(|()| Done)
+            }),
+            ShopOperation::Duty(request) => {
+                answer(request, |r| self.with_shop(|_| self.staff().duty(&r.register_id, r.token_hash.as_deref())))
+            }
+            ShopOperation::EndStaffSession(request) => {
+                answer(request, |r| self.with_shop(|_| self.staff().end_session(&r.token_hash)).map(|()| Done))
+            }
         }
     }
 }
@@ -122,6 +152,11 @@ impl ShopBook {
     fn with_shop<T>(&self, action: impl FnOnce(&ShopSummary) -> Outcome<T>) -> Outcome<T> {
         let shop = self.shop()?.ok_or_else(refusals::unknown_shop)?;
         action(&shop)
+    }
+
+    /// The `staff` table and its guards and sessions ([`staff`]).
+    fn staff(&self) -> staff::StaffBook<'_> {
+        staff::StaffBook { sql: &self.sql }
     }
 
     /// A new register, in a store the shop has.

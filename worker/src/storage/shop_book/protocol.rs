@@ -1,12 +1,16 @@
 //! What the Worker can ask a shop's [`ShopBook`](super::ShopBook), and the client that asks it.
 
 use super::registers::NewRegister;
+use super::staff::{Duty, NewSession, NewStaff, StaffCredential};
+use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::owner::RegisterSummary;
+use domain::api::staff::StaffMember;
 use domain::api::ShopSummary;
 use domain::member::MemberNumber;
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
+use domain::staff::StaffNumber;
 use domain::store::{Store, StoreId};
 use serde::{Deserialize, Serialize};
 use worker::Env;
@@ -42,6 +46,25 @@ protocol! {
         AddStore(AddStore) -> Store,
         /// Renames a store; `unknown_store` if the shop has none with this id.
         RenameStore(RenameStore) -> Store,
+        // ---- staff (see `staff`) ----
+        /// Records a new manager or cashier under the next staff number.
+        AddStaff(AddStaff) -> StaffMember,
+        /// Everyone on the staff (removed people are not listed).
+        Staff(StaffQuery) -> Vec<StaffMember>,
+        /// Removes a person; their sessions end.
+        RemoveStaff(RemoveStaff) -> Done,
+        /// A new PIN for a person; clears their lock and ends their sessions.
+        ResetStaffPin(ResetStaffPin) -> Done,
+        /// Counts a PIN attempt (person and register) before the Worker checks the hash.
+        BeginStaffPin(BeginStaffPin) -> Option<StaffCredential>,
+        /// Ends a PIN attempt: a right PIN clears the counts.
+        FinishStaffPin(FinishStaffPin) -> Done,
+        /// Opens a session at a register for a person whose PIN was right.
+        OpenStaffSession(OpenStaffSession) -> Done,
+        /// Whether the shop has staff and who is signed in at a register with a token.
+        Duty(DutyQuery) -> Duty,
+        /// Signs a register's session out.
+        EndStaffSession(EndStaffSession) -> Done,
     }
 }
 
@@ -111,6 +134,56 @@ pub struct AddStore {
 pub struct RenameStore {
     pub store_id: StoreId,
     pub name: Label,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct AddStaff {
+    pub person: NewStaff,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct StaffQuery;
+
+#[derive(Serialize, Deserialize)]
+pub struct RemoveStaff {
+    pub staff_number: StaffNumber,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ResetStaffPin {
+    pub staff_number: StaffNumber,
+    pub pin: StoredPassword,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct BeginStaffPin {
+    pub staff_number: StaffNumber,
+    pub register_id: RegisterId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct FinishStaffPin {
+    pub staff_number: StaffNumber,
+    pub register_id: RegisterId,
+    pub correct: bool,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct OpenStaffSession {
+    pub staff_number: StaffNumber,
+    pub register_id: RegisterId,
+    pub session: NewSession,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct DutyQuery {
+    pub register_id: RegisterId,
+    pub token_hash: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct EndStaffSession {
+    pub token_hash: String,
 }
 
 /// The book of one shop.
@@ -191,5 +264,58 @@ impl ShopClient {
     /// vault without an index of its own.
     pub async fn member_of(&self, customer_number: CustomerNumber) -> Outcome<Option<MemberNumber>> {
         self.object.call(CustomerMember { customer_number }).await
+    }
+
+    // ---- staff ----
+
+    pub async fn add_staff(&self, person: NewStaff) -> Outcome<StaffMember> {
+        self.object.call(AddStaff { person }).await
+    }
+
+    pub async fn staff(&self) -> Outcome<Vec<StaffMember>> {
+        self.object.call(StaffQuery).await
+    }
+
+    pub async fn remove_staff(&self, staff_number: StaffNumber) -> Outcome<()> {
+        self.object.call(RemoveStaff { staff_number }).await.map(drop)
+    }
+
+    pub async fn reset_staff_pin(&self, staff_number: StaffNumber, pin: StoredPassword) -> Outcome<()> {
+        self.object.call(ResetStaffPin { staff_number, pin }).await.map(drop)
+    }
+
+    /// Counts the attempt first: parallel guesses cannot slip past the limit.
+    pub async fn begin_staff_pin(
+        &self,
+        staff_number: StaffNumber,
+        register_id: &RegisterId,
+    ) -> Outcome<Option<StaffCredential>> {
+        self.object.call(BeginStaffPin { staff_number, register_id: register_id.clone() }).await
+    }
+
+    pub async fn finish_staff_pin(
+        &self,
+        staff_number: StaffNumber,
+        register_id: &RegisterId,
+        correct: bool,
+    ) -> Outcome<()> {
+        self.object.call(FinishStaffPin { staff_number, register_id: register_id.clone(), correct }).await.map(drop)
+    }
+
+    pub async fn open_staff_session(
+        &self,
+        staff_number: StaffNumber,
+        register_id: &RegisterId,
+        session: NewSession,
+    ) -> Outcome<()> {
+        self.object.call(OpenStaffSession { staff_number, register_id: register_id.clone(), session }).await.map(drop)
+    }
+
+    pub async fn duty(&self, register_id: &RegisterId, token_hash: Option<String>) -> Outcome<Duty> {
+        self.object.call(DutyQuery { register_id: register_id.clone(), token_hash }).await
+    }
+
+    pub async fn end_staff_session(&self, token_hash: String) -> Outcome<()> {
+        self.object.call(EndStaffSession { token_hash }).await.map(drop)
     }
 }
