@@ -78,6 +78,11 @@ pub struct Receipt {
     pub header: ReceiptText,
     #[serde(default, skip_serializing_if = "ReceiptText::is_empty")]
     pub footer: ReceiptText,
+    /// The shop's time zone when the receipt was issued: its time is printed
+    /// in it. Absent in receipts from before the setting (printed in the
+    /// viewer's own zone, as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<crate::programme::TimeZoneName>,
 }
 
 impl Receipt {
@@ -159,6 +164,7 @@ mod tests {
             details,
             refunded: None,
             header: Default::default(),
+            time_zone: None,
             footer: Default::default(),
         }
     }

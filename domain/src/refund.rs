@@ -306,6 +306,7 @@ mod tests {
             details,
             refunded: None,
             header: Default::default(),
+            time_zone: None,
             footer: Default::default(),
         }
     }
