@@ -22,6 +22,7 @@ pub mod public;
 pub mod refunds;
 pub mod register;
 pub mod shop_registers;
+pub mod test_clock;
 pub mod withdrawal;
 
 use crate::error::{Outcome, Problem};

@@ -1,10 +1,23 @@
 //! The `ledger` table: the points ledger. The balance at a shop is always the
 //! sum of its entries, never stored; each entry names its register and request.
+//!
+//! Points expire by [`domain::points_expiry`]: an earning records when its
+//! points expire (fixed by the shop's settings at that moment), and every read
+//! of a shop's balance or entries first writes off what has expired by then,
+//! one `expired` row per expiry instant (request id `expiry-<instant>`, unique
+//! per shop like every request id, so never twice). Every reader — the
+//! register, the wallet, the export, a debit or a leaving — therefore sees
+//! the same balance, and the ledger still sums to it.
 
 use super::protocol::TillHeader;
+use crate::clock;
 use crate::error::Outcome;
 use crate::storage::sql;
+use crate::zone::Zone;
+use domain::api::account::PointsEntryKind;
+use domain::api::{PointsExpiring, ShopSummary};
 use domain::member::MemberNumber;
+use domain::points_expiry::{self, FixedOffset, LedgerLine};
 use domain::shop::{RequestId, ShopId};
 use domain::UnixMillis;
 use serde::Deserialize;
@@ -24,6 +37,59 @@ CREATE TABLE IF NOT EXISTS ledger (
     UNIQUE (shop_id, request_id)
 );
 ";
+
+/// Columns added after the table was first created, added once to older
+/// vaults (`ALTER TABLE … ADD COLUMN` keeps every row): when an earning's
+/// points expire (NULL = never), and what a row is (`change` or `expired`).
+pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    let definition = sql::number(
+        sql,
+        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name = 'ledger' AND sql LIKE '%expires_at%'",
+        None,
+    )?;
+    if definition == 0 {
+        sql.exec("ALTER TABLE ledger ADD COLUMN expires_at INTEGER", None)?;
+        sql.exec("ALTER TABLE ledger ADD COLUMN kind TEXT NOT NULL DEFAULT 'change'", None)?;
+    }
+    Ok(())
+}
+
+/// What an expiry row names as its "register".
+const EXPIRY_SOURCE: &str = "points-expiry";
+const KIND_EXPIRED: &str = "expired";
+
+/// When points earned now at `shop` expire, by its settings now; `None` for
+/// points taken (negative) and in shops whose points never expire.
+fn expiry_of_earning(shop: &ShopSummary, points: i64, at: UnixMillis) -> Option<UnixMillis> {
+    if points <= 0 {
+        return None;
+    }
+    let months = shop.programme.points_expiry.months()?;
+    match Zone::of(&shop.programme.time_zone) {
+        Some(zone) => points_expiry::expires_at(at, months, &zone),
+        // The zone was checked when set; should the platform forget it, UTC.
+        None => points_expiry::expires_at(at, months, &FixedOffset(0)),
+    }
+}
+
+#[derive(Deserialize)]
+struct StoredLine {
+    member_number: String,
+    points: i64,
+    expires_at: Option<i64>,
+    kind: String,
+}
+
+impl StoredLine {
+    fn line(&self) -> LedgerLine {
+        match (self.kind.as_str(), self.expires_at) {
+            (KIND_EXPIRED, Some(expired_at)) => {
+                LedgerLine::Expired { points: self.points.saturating_neg(), expired_at }
+            }
+            _ => LedgerLine::Change { points: self.points, expires_at: self.expires_at },
+        }
+    }
+}
 
 /// An entry as stored, for telling a retry from a reused request id.
 #[derive(Deserialize)]
@@ -48,22 +114,89 @@ pub(super) struct ExportedEntry {
     pub request_id: String,
     pub amount_minor: i64,
     pub points: i64,
+    kind: String,
+    pub expires_at: Option<i64>,
 }
 
-impl PointsLedger<'_> {
-    /// Every entry at a shop, oldest first (for the member's export).
-    pub fn entries_at(&self, shop_id: &ShopId) -> Outcome<Vec<ExportedEntry>> {
-        sql::all(
-            self.sql,
-            "SELECT at, register_id, request_id, amount_minor, points FROM ledger WHERE shop_id = ? ORDER BY seq",
-            vec![shop_id.as_str().into()],
-        )
+impl ExportedEntry {
+    pub fn kind(&self) -> PointsEntryKind {
+        if self.kind == KIND_EXPIRED {
+            PointsEntryKind::Expired
+        } else {
+            PointsEntryKind::Change
+        }
     }
 }
 
 impl PointsLedger<'_> {
-    /// The balance at a shop.
+    /// Every entry at a shop, oldest first (for the member's export), expired points written off first.
+    pub fn entries_at(&self, shop_id: &ShopId) -> Outcome<Vec<ExportedEntry>> {
+        self.write_off_expired(shop_id)?;
+        sql::all(
+            self.sql,
+            "SELECT at, register_id, request_id, amount_minor, points, kind, expires_at FROM ledger
+             WHERE shop_id = ? ORDER BY seq",
+            vec![shop_id.as_str().into()],
+        )
+    }
+
+    fn lines(&self, shop_id: &ShopId) -> Outcome<Vec<StoredLine>> {
+        sql::all(
+            self.sql,
+            "SELECT member_number, points, expires_at, kind FROM ledger WHERE shop_id = ? ORDER BY seq",
+            vec![shop_id.as_str().into()],
+        )
+    }
+
+    /// Writes off the points at a shop that have expired by its clock
+    /// ([`clock::shop_now`]): one row per expiry instant, none when nothing is
+    /// due (so calling it again changes nothing). Answers the points written off.
+    pub fn write_off_expired(&self, shop_id: &ShopId) -> Outcome<i64> {
+        let stored = self.lines(shop_id)?;
+        let Some(member_number) = stored.first().map(|line| line.member_number.clone()) else {
+            return Ok(0);
+        };
+        let lines: Vec<LedgerLine> = stored.iter().map(StoredLine::line).collect();
+        let mut written_off: i64 = 0;
+        for expiry in points_expiry::due(&lines, clock::shop_now(shop_id)) {
+            self.sql.exec(
+                "INSERT INTO ledger (member_number, shop_id, register_id, request_id, code_hash, amount_minor, points,
+                                     at, expires_at, kind)
+                 VALUES (?, ?, ?, ?, '', 0, ?, ?, ?, ?)",
+                vec![
+                    member_number.as_str().into(),
+                    shop_id.as_str().into(),
+                    EXPIRY_SOURCE.into(),
+                    format!("expiry-{}", expiry.at).into(),
+                    expiry.points.saturating_neg().into(),
+                    expiry.at.into(),
+                    expiry.at.into(),
+                    KIND_EXPIRED.into(),
+                ],
+            )?;
+            written_off = written_off.saturating_add(expiry.points);
+        }
+        Ok(written_off)
+    }
+
+    /// The next points at a shop to expire, with their last day in `shop`'s time zone.
+    pub fn next_expiry(&self, shop: &ShopSummary) -> Outcome<Option<PointsExpiring>> {
+        let lines: Vec<LedgerLine> = self.lines(&shop.shop_id)?.iter().map(StoredLine::line).collect();
+        let Some(next) = points_expiry::next(&lines, clock::shop_now(&shop.shop_id)) else {
+            return Ok(None);
+        };
+        let last_day = match Zone::of(&shop.programme.time_zone) {
+            Some(zone) => points_expiry::last_valid_day(next.at, &zone),
+            None => points_expiry::last_valid_day(next.at, &FixedOffset(0)),
+        };
+        Ok(last_day.map(|day| PointsExpiring { points: next.points, expires_at: next.at, last_day: day.iso() }))
+    }
+}
+
+impl PointsLedger<'_> {
+    /// The balance at a shop, expired points written off first.
     pub fn balance(&self, shop_id: &ShopId) -> Outcome<i64> {
+        self.write_off_expired(shop_id)?;
         sql::number(
             self.sql,
             "SELECT COALESCE(SUM(points), 0) AS n FROM ledger WHERE shop_id = ?",
@@ -88,7 +221,8 @@ impl PointsLedger<'_> {
         )
     }
 
-    /// Appends an entry: points earned for a sale of `amount_minor`, or (negative) spent.
+    /// Appends an entry: points earned for a sale of `amount_minor` (expiring
+    /// by the shop's settings now), or (negative) spent.
     pub fn append(
         &self,
         member: &MemberNumber,
@@ -97,9 +231,11 @@ impl PointsLedger<'_> {
         points: i64,
         at: UnixMillis,
     ) -> Outcome<()> {
+        let expires_at = expiry_of_earning(&till.shop, points, at);
         self.sql.exec(
-            "INSERT INTO ledger (member_number, shop_id, register_id, request_id, code_hash, amount_minor, points, at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO ledger (member_number, shop_id, register_id, request_id, code_hash, amount_minor, points, at,
+                                 expires_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 member.as_str().into(),
                 till.shop_id().as_str().into(),
@@ -109,6 +245,7 @@ impl PointsLedger<'_> {
                 amount_minor.into(),
                 points.into(),
                 at.into(),
+                expires_at.map_or(worker::SqlStorageValue::Null, worker::SqlStorageValue::from),
             ],
         )?;
         Ok(())

@@ -84,6 +84,7 @@ impl Receipts<'_> {
             // The texts as the shop has them now, kept with the receipt for good.
             header: till.shop.programme.receipt_header.clone(),
             footer: till.shop.programme.receipt_footer.clone(),
+            time_zone: Some(till.shop.programme.time_zone.clone()),
         };
         self.sql.exec(
             "INSERT INTO receipts (shop_id, request_id, receipt, at) VALUES (?, ?, ?, ?)",

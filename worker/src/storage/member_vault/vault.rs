@@ -46,6 +46,7 @@ impl MemberVault {
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
+        .and_then(|()| points::migrate(&sql))
         .map_err(|e| format!("{e:?}"));
         Self { sql, schema, waiters: RefCell::new(Vec::new()) }
     }
