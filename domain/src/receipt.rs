@@ -25,6 +25,8 @@ pub enum ReceiptDetails {
     PrepaidTopUp { amount_minor: u64, prepaid_before: u64, prepaid_after: u64 },
     /// Points the shop gives a member once, when they join its programme.
     WelcomeBonus { points: i64, points_before: i64, points_after: i64 },
+    /// Points that expired ([`crate::points_expiry`]): `points` left the balance.
+    PointsExpired { points: i64, points_before: i64, points_after: i64 },
     /// A sale paid another way (cash, card) that earned points.
     Points { sale_minor: u64, points_added: i64, points_before: i64, points_after: i64 },
     /// Points spent on a reward.
@@ -105,6 +107,9 @@ impl Receipt {
             }
             ReceiptDetails::WelcomeBonus { points, points_before, points_after } => {
                 points_after.checked_sub(*points_before) == Some(*points)
+            }
+            ReceiptDetails::PointsExpired { points, points_before, points_after } => {
+                points_before.checked_sub(*points_after) == Some(*points)
             }
             ReceiptDetails::Refund {
                 points_taken_back,

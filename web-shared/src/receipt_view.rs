@@ -78,6 +78,11 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
             row(&lines, "Points before", &points(*points_before), "")?;
             row(&lines, "Points after", &points(*points_after), "")?;
         }
+        ReceiptDetails::PointsExpired { points: expired, points_before, points_after } => {
+            row(&lines, "Points expired", &format!("−{}", points(*expired)), "receipt-total")?;
+            row(&lines, "Points before", &points(*points_before), "")?;
+            row(&lines, "Points after", &points(*points_after), "")?;
+        }
         ReceiptDetails::PrepaidTopUp { amount_minor, prepaid_before, prepaid_after } => {
             row(&lines, "Prepaid top-up (cash)", &money(*amount_minor, c), "receipt-total")?;
             row(&lines, "Prepaid before", &money(*prepaid_before, c), "")?;

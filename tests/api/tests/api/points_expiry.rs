@@ -9,6 +9,7 @@ use domain::api::account::{MemberExport, PointsEntryKind};
 use domain::api::owner_accounts::{InviteCreated, OwnerMe};
 use domain::api::{routes, ErrorCode, MembershipView, RegisterInfo, ShopSummary};
 use domain::points_expiry::{self, FixedOffset};
+use domain::receipt::ReceiptDetails;
 use domain::shop::ShopId;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
@@ -126,6 +127,17 @@ async fn earned_points_expire_after_the_months_with_one_ledger_row_and_spent_one
     let after = membership(&member, &app.shop.shop_id).await;
     assert_eq!(after.points, 0);
     assert_eq!(after.next_expiry, None);
+    // The history has it as a receipt of its own, once.
+    let history = member.wallet(None).await.receipts;
+    let expiries: Vec<_> =
+        history.iter().filter(|receipt| matches!(receipt.details, ReceiptDetails::PointsExpired { .. })).collect();
+    assert_eq!(expiries.len(), 1, "{history:?}");
+    assert!(matches!(
+        expiries[0].details,
+        ReceiptDetails::PointsExpired { points: 300, points_before: 300, points_after: 0 }
+    ));
+    assert!(expiries[0].balances());
+    assert_eq!((expiries[0].at, expiries[0].customer_number), (expires_at, earned.customer_number));
     assert_eq!(points_at_register(&app, &member).await, 0);
     for _ in 0..2 {
         let exported = export(&app, &member).await;

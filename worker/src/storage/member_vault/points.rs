@@ -5,20 +5,25 @@
 //! points expire (fixed by the shop's settings at that moment), and every read
 //! of a shop's balance or entries first writes off what has expired by then,
 //! one `expired` row per expiry instant (request id `expiry-<instant>`, unique
-//! per shop like every request id, so never twice). Every reader — the
+//! per shop like every request id, so never twice), with a receipt for the
+//! member's history. Every reader — the
 //! register, the wallet, the export, a debit or a leaving — therefore sees
 //! the same balance, and the ledger still sums to it.
 
+use super::memberships::Memberships;
 use super::protocol::TillHeader;
+use super::receipts::Receipts;
 use crate::clock;
-use crate::error::Outcome;
+use crate::error::{Outcome, Problem};
+use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::sql;
 use crate::zone::Zone;
 use domain::api::account::PointsEntryKind;
 use domain::api::{PointsExpiring, ShopSummary};
 use domain::member::MemberNumber;
 use domain::points_expiry::{self, FixedOffset, LedgerLine};
-use domain::shop::{RequestId, ShopId};
+use domain::receipt::ReceiptDetails;
+use domain::shop::{Label, RegisterId, RequestId, ShopId};
 use domain::UnixMillis;
 use serde::Deserialize;
 use worker::SqlStorage;
@@ -52,6 +57,11 @@ pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
         sql.exec("ALTER TABLE ledger ADD COLUMN kind TEXT NOT NULL DEFAULT 'change'", None)?;
     }
     Ok(())
+}
+
+/// The request id of the expiry row (and receipt) for points expiring at `at`.
+fn expiry_request(at: UnixMillis) -> String {
+    format!("expiry-{at}")
 }
 
 /// What an expiry row names as its "register".
@@ -167,16 +177,36 @@ impl PointsLedger<'_> {
                     member_number.as_str().into(),
                     shop_id.as_str().into(),
                     EXPIRY_SOURCE.into(),
-                    format!("expiry-{}", expiry.at).into(),
+                    expiry_request(expiry.at).into(),
                     expiry.points.saturating_neg().into(),
                     expiry.at.into(),
                     expiry.at.into(),
                     KIND_EXPIRED.into(),
                 ],
             )?;
+            let points_before = self.sum(shop_id)?.saturating_add(expiry.points);
+            self.expiry_receipt(shop_id, expiry.at, expiry.points, points_before)?;
             written_off = written_off.saturating_add(expiry.points);
         }
         Ok(written_off)
+    }
+
+    /// The member's history shows an expiry like any other change of the
+    /// balance: a receipt, numbered with the others, dated when the points expired.
+    fn expiry_receipt(&self, shop_id: &ShopId, at: UnixMillis, points: i64, points_before: i64) -> Outcome<()> {
+        let membership = Memberships { sql: self.sql }.of_record(shop_id)?;
+        let invalid = |what: &str| Problem::internal(format!("expiry receipt: {what}"));
+        let till = TillHeader {
+            register_id: RegisterId::parse(EXPIRY_SOURCE).map_err(|_| invalid("source"))?,
+            register_name: Label::parse("Points expired").map_err(|_| invalid("name"))?,
+            request_id: RequestId::parse(&expiry_request(at)).map_err(|_| invalid("request id"))?,
+            code_hash: CodeHash::from_stored(String::new()),
+            shop: membership.shop,
+        };
+        let points_after = points_before.saturating_sub(points);
+        let details = ReceiptDetails::PointsExpired { points, points_before, points_after };
+        Receipts { sql: self.sql }.conclude(&till, membership.customer_number, Vec::new(), details, at)?;
+        Ok(())
     }
 
     /// The next points at a shop to expire, with their last day in `shop`'s time zone.
@@ -197,6 +227,11 @@ impl PointsLedger<'_> {
     /// The balance at a shop, expired points written off first.
     pub fn balance(&self, shop_id: &ShopId) -> Outcome<i64> {
         self.write_off_expired(shop_id)?;
+        self.sum(shop_id)
+    }
+
+    /// The sum of the entries at a shop, as they stand.
+    fn sum(&self, shop_id: &ShopId) -> Outcome<i64> {
         sql::number(
             self.sql,
             "SELECT COALESCE(SUM(points), 0) AS n FROM ledger WHERE shop_id = ?",
