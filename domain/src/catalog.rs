@@ -17,6 +17,15 @@ pub struct Product {
     pub product_code: ProductCode,
     pub name: Label,
     pub unit_price: MinorUnits,
+    /// An archived product stays on the list (old receipts and the CSV name
+    /// it, and it can be restored) but registers do not offer or sell it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
+}
+
+/// The products a register offers: the list without the archived ones.
+pub fn offered(products: Vec<Product>) -> Vec<Product> {
+    products.into_iter().filter(|product| !product.archived).collect()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -37,6 +46,8 @@ pub enum CatalogError {
     RewardAmount(String),
     #[error("there is no product {0} in this shop's list")]
     UnknownProduct(String),
+    #[error("the product {0} is archived: restore it in the console to sell it")]
+    ArchivedProduct(String),
 }
 
 pub fn check_products(products: &[Product], currency: Currency) -> Result<(), CatalogError> {
@@ -88,6 +99,9 @@ pub fn price_lines(items: Vec<LineItem>, products: &[Product]) -> Result<Vec<Lin
                     .iter()
                     .find(|p| &p.product_code == code)
                     .ok_or_else(|| CatalogError::UnknownProduct(code.as_str().to_owned()))?;
+                if product.archived {
+                    return Err(CatalogError::ArchivedProduct(code.as_str().to_owned()));
+                }
                 Ok(LineItem { name: product.name.clone(), unit_price: product.unit_price, ..item })
             }
         })
@@ -112,6 +126,7 @@ mod tests {
             product_code: ProductCode::parse(code).unwrap(),
             name: Label::parse(code).unwrap(),
             unit_price: MinorUnits(price),
+            archived: false,
         }
     }
 
@@ -168,5 +183,25 @@ mod tests {
         assert_eq!(priced[1], free);
         let unknown = LineItem { product_code: Some(ProductCode::parse("XYZ").unwrap()), ..free };
         assert_eq!(price_lines(vec![unknown], &list), Err(CatalogError::UnknownProduct("XYZ".into())));
+    }
+
+    #[test]
+    fn archived_products_stay_listed_but_are_neither_offered_nor_sold() {
+        let archived = Product { archived: true, ..product("OLD", 100) };
+        let list = vec![product("COF", 250), archived.clone()];
+        assert_eq!(check_products(&list, eur()), Ok(()));
+        assert_eq!(offered(list.clone()), vec![product("COF", 250)]);
+        let line = LineItem {
+            name: Label::parse("Old").unwrap(),
+            quantity: 1,
+            unit_price: MinorUnits(100),
+            product_code: Some(ProductCode::parse("OLD").unwrap()),
+        };
+        assert_eq!(price_lines(vec![line], &list), Err(CatalogError::ArchivedProduct("OLD".into())));
+        // Stored lists from before archiving read as active; active ones are written as before.
+        let old: Product = serde_json::from_str(r#"{"product_code":"COF","name":"Coffee","unit_price":250}"#).unwrap();
+        assert!(!old.archived);
+        assert!(!serde_json::to_string(&old).unwrap().contains("archived"));
+        assert!(serde_json::to_string(&archived).unwrap().contains(r#""archived":true"#));
     }
 }

@@ -7,7 +7,8 @@
 //! - [`shop`]: shops, registers, per-shop customer numbers, request ids.
 //! - [`money`]: currencies and amounts in integer minor units.
 //! - [`points`]: how a sale turns into points.
-//! - [`programme`]: a shop's welcome bonus, receipt texts and points rounding.
+//! - [`programme`]: a shop's welcome bonus, receipt texts, points rounding and expiry, time zone.
+//! - [`points_expiry`]: when earned points expire (calendar months in the shop's time zone, first in first out).
 //! - [`pairing`]: the code a register page shows to be paired with a shop.
 //! - [`code_rules`]: when a scanned code is accepted, and why not.
 //! - [`sale`]: line items and totals.
@@ -42,6 +43,7 @@ pub mod member;
 pub mod money;
 pub mod pairing;
 pub mod points;
+pub mod points_expiry;
 pub mod prepaid;
 pub mod programme;
 pub mod receipt;

@@ -170,6 +170,107 @@ impl PointsRounding {
     }
 }
 
+/// How long earned points stay valid: never expiring (the default, and the
+/// only behaviour before this setting) or N calendar months (1 to
+/// [`MAX_EXPIRY_MONTHS`]) after the day they were earned; the rule is
+/// [`crate::points_expiry`]. Stored as a number of months, 0 = never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "u8", into = "u8")]
+pub struct PointsExpiry(u8);
+
+/// Five years: longer is "never" in all but name.
+pub const MAX_EXPIRY_MONTHS: u8 = 60;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("points expire after 1 to {MAX_EXPIRY_MONTHS} months, or never (0)")]
+pub struct PointsExpiryError;
+
+impl PointsExpiry {
+    pub const NEVER: Self = Self(0);
+
+    pub fn new(months: u8) -> Result<Self, PointsExpiryError> {
+        if months <= MAX_EXPIRY_MONTHS {
+            Ok(Self(months))
+        } else {
+            Err(PointsExpiryError)
+        }
+    }
+
+    /// The months points stay valid, or `None` when they never expire.
+    pub fn months(self) -> Option<u8> {
+        (self.0 > 0).then_some(self.0)
+    }
+}
+
+impl TryFrom<u8> for PointsExpiry {
+    type Error = PointsExpiryError;
+    fn try_from(value: u8) -> Result<Self, Self::Error> {
+        Self::new(value)
+    }
+}
+
+impl From<PointsExpiry> for u8 {
+    fn from(expiry: PointsExpiry) -> Self {
+        expiry.0
+    }
+}
+
+/// An IANA time zone name ("Europe/Berlin", "America/Argentina/Buenos_Aires",
+/// "UTC"), checked for its shape here; whether the zone exists is asked of
+/// the platform's time zone database (the Worker's and browsers' `Intl`),
+/// which also gives its canonical spelling. Default: UTC.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeZoneName(String);
+
+/// The longest IANA name is 32 characters; a little room for new ones.
+pub const TIME_ZONE_MAX_CHARS: usize = 40;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a time zone is an IANA name such as Europe/Berlin or UTC")]
+pub struct TimeZoneNameError;
+
+impl TimeZoneName {
+    pub fn utc() -> Self {
+        Self("UTC".to_owned())
+    }
+
+    pub fn parse(input: &str) -> Result<Self, TimeZoneNameError> {
+        let name = input.trim();
+        let parts_fine = name.split('/').all(|part| {
+            part.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+                && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '+'))
+        });
+        if name.is_empty() || name.len() > TIME_ZONE_MAX_CHARS || !parts_fine {
+            return Err(TimeZoneNameError);
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Default for TimeZoneName {
+    fn default() -> Self {
+        Self::utc()
+    }
+}
+
+impl TryFrom<String> for TimeZoneName {
+    type Error = TimeZoneNameError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<TimeZoneName> for String {
+    fn from(name: TimeZoneName) -> Self {
+        name.0
+    }
+}
+
 /// The programme settings of a shop, as stored with it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Programme {
@@ -184,6 +285,13 @@ pub struct Programme {
     /// Refunds above this amount need a manager's approval at the register; none by default.
     #[serde(default, skip_serializing_if = "RefundApprovalLimit::is_none")]
     pub refund_approval_above: RefundApprovalLimit,
+    /// When earned points expire; shops stored before this setting: never.
+    #[serde(default)]
+    pub points_expiry: PointsExpiry,
+    /// The shop's time zone: receipts' printed times and expiry's calendar
+    /// months; shops stored before this setting: UTC.
+    #[serde(default)]
+    pub time_zone: TimeZoneName,
 }
 
 #[cfg(test)]
@@ -229,7 +337,35 @@ mod tests {
         assert_eq!(programme, Programme::default());
         assert_eq!(programme.points_rounding, PointsRounding::Down);
         assert_eq!(programme.welcome_bonus, WelcomeBonus::NONE);
-        assert_eq!(serde_json::to_string(&programme).unwrap(), r#"{"welcome_bonus":0,"points_rounding":"down"}"#);
+        assert_eq!(
+            serde_json::to_string(&programme).unwrap(),
+            r#"{"welcome_bonus":0,"points_rounding":"down","points_expiry":0,"time_zone":"UTC"}"#
+        );
+        assert_eq!(programme.points_expiry.months(), None);
+        assert_eq!(programme.time_zone.as_str(), "UTC");
+    }
+
+    #[test]
+    fn expiry_is_never_or_one_to_sixty_months() {
+        assert_eq!(PointsExpiry::new(0), Ok(PointsExpiry::NEVER));
+        assert_eq!(PointsExpiry::new(12).unwrap().months(), Some(12));
+        assert_eq!(PointsExpiry::new(MAX_EXPIRY_MONTHS).unwrap().months(), Some(60));
+        assert_eq!(PointsExpiry::new(61), Err(PointsExpiryError));
+        assert!(serde_json::from_str::<PointsExpiry>("61").is_err());
+        assert!(serde_json::from_str::<PointsExpiry>("-1").is_err());
+    }
+
+    #[test]
+    fn time_zone_names_have_the_iana_shape() {
+        for good in ["UTC", "Europe/Berlin", "America/Argentina/Buenos_Aires", "Etc/GMT+5", "America/Port-au-Prince"] {
+            assert_eq!(TimeZoneName::parse(good).unwrap().as_str(), good);
+        }
+        assert_eq!(TimeZoneName::parse("  Asia/Tokyo ").unwrap().as_str(), "Asia/Tokyo");
+        let long = format!("Europe/{}", "A".repeat(TIME_ZONE_MAX_CHARS));
+        for bad in ["", "/", "Europe/", "/Berlin", "Europe//Berlin", "Europe/Ber lin", "../etc/passwd", "+01:00", &long]
+        {
+            assert_eq!(TimeZoneName::parse(bad), Err(TimeZoneNameError), "{bad}");
+        }
     }
 
     #[test]

@@ -26,6 +26,8 @@ pub enum ReceiptDetails {
     PrepaidTopUp { amount_minor: u64, prepaid_before: u64, prepaid_after: u64 },
     /// Points the shop gives a member once, when they join its programme.
     WelcomeBonus { points: i64, points_before: i64, points_after: i64 },
+    /// Points that expired ([`crate::points_expiry`]): `points` left the balance.
+    PointsExpired { points: i64, points_before: i64, points_after: i64 },
     /// A sale paid another way (cash, card) that earned points.
     Points { sale_minor: u64, points_added: i64, points_before: i64, points_after: i64 },
     /// Points spent on a reward.
@@ -92,6 +94,11 @@ pub struct Receipt {
     /// The manager who approved a refund above the shop's limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub approved_by: Option<crate::staff::ServedBy>,
+    /// The shop's time zone when the receipt was issued: its time is printed
+    /// in it. Absent in receipts from before the setting (printed in the
+    /// viewer's own zone, as before).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<crate::programme::TimeZoneName>,
 }
 
 impl Receipt {
@@ -114,6 +121,9 @@ impl Receipt {
             }
             ReceiptDetails::WelcomeBonus { points, points_before, points_after } => {
                 points_after.checked_sub(*points_before) == Some(*points)
+            }
+            ReceiptDetails::PointsExpired { points, points_before, points_after } => {
+                points_before.checked_sub(*points_after) == Some(*points)
             }
             ReceiptDetails::Refund {
                 points_taken_back,
@@ -176,6 +186,7 @@ pub(crate) fn test_receipt(items: Vec<LineItem>, details: ReceiptDetails) -> Rec
         footer: Default::default(),
         served_by: None,
         approved_by: None,
+        time_zone: None,
     }
 }
 

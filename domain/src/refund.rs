@@ -100,9 +100,10 @@ fn sold_lines(original: &Receipt) -> Result<Vec<Sold>, RefundRefusal> {
         // A reward is one line worth no money: refunding it gives its points back.
         ReceiptDetails::Redeem { .. } => whole(0),
         // A welcome bonus was no sale: nothing to give back.
-        ReceiptDetails::PrepaidTopUp { .. } | ReceiptDetails::Refund { .. } | ReceiptDetails::WelcomeBonus { .. } => {
-            Err(RefundRefusal::NotRefundable)
-        }
+        ReceiptDetails::PrepaidTopUp { .. }
+        | ReceiptDetails::Refund { .. }
+        | ReceiptDetails::WelcomeBonus { .. }
+        | ReceiptDetails::PointsExpired { .. } => Err(RefundRefusal::NotRefundable),
     }
 }
 
@@ -242,7 +243,10 @@ pub fn settle(
             settlement.prepaid_returned = amount_minor.checked_add(tip).ok_or(RefundRefusal::OutOfRange)?;
         }
         ReceiptDetails::Redeem { points, .. } => settlement.points_given_back = (*points).max(0),
-        ReceiptDetails::PrepaidTopUp { .. } | ReceiptDetails::Refund { .. } | ReceiptDetails::WelcomeBonus { .. } => {
+        ReceiptDetails::PrepaidTopUp { .. }
+        | ReceiptDetails::Refund { .. }
+        | ReceiptDetails::WelcomeBonus { .. }
+        | ReceiptDetails::PointsExpired { .. } => {
             return Err(RefundRefusal::NotRefundable);
         }
     }

@@ -72,12 +72,21 @@ test("an invited owner sets the points rate and adds a product in the console, a
   await owner.getByTestId("error").filter({ hasText: "Welcome bonus" }).waitFor();
   await owner.getByTestId("settings-welcome-bonus").fill("25");
   await owner.getByTestId("settings-receipt-footer").fill("Thank you — see you soon!");
+  // Points expire a year after they are earned, counted in Berlin's calendar.
+  assert.equal(await owner.getByTestId("settings-expiry-months").inputValue(), "0");
+  assert.equal(await owner.getByTestId("settings-time-zone").inputValue(), "UTC");
+  assert.equal(await owner.getByTestId("settings-currency-code").inputValue(), "EUR");
+  await owner.getByTestId("settings-expiry-months").fill("12");
+  await owner.getByTestId("settings-time-zone").fill("Europe/Berlin");
   await owner.getByTestId("settings-submit").click();
   await owner.getByTestId("notice").filter({ hasText: "3 point(s) per EUR" }).waitFor();
   assert.match(await owner.getByTestId("notice").innerText(), /welcome bonus of 25 point\(s\)/);
   const settings = await admin("GET", `/api/owner/shops/${shopId}`, undefined, 200);
   assert.equal(settings.programme.welcome_bonus, 25);
   assert.equal(settings.programme.receipt_footer, "Thank you — see you soon!");
+  assert.equal(settings.programme.points_expiry, 12);
+  assert.equal(settings.programme.time_zone, "Europe/Berlin");
+  assert.match(await owner.getByTestId("notice").innerText(), /expire after 12 month\(s\), time zone Europe\/Berlin/);
   assert.deepEqual(await smallTapTargets(owner), [], "every control in the settings is big enough to tap");
   await shot(owner, "2-settings-phone");
 
@@ -100,6 +109,21 @@ test("an invited owner sets the points rate and adds a product in the console, a
   // The server holds what the console shows.
   const products = await admin("GET", `/api/owner/shops/${shopId}/products`, undefined, 200);
   assert.deepEqual(products.products, [{ product_code: "SOUP", name: "Tomato soup", unit_price: 400 }]);
+
+  // --- A product no longer sold is archived: kept on the list, marked, not offered at the register. ---
+  await owner.getByTestId("product-code").fill("OLD");
+  await owner.getByTestId("product-name").fill("Old bread");
+  await owner.getByTestId("product-price").fill("1.00");
+  await owner.getByTestId("product-submit").click();
+  const oldRow = owner.getByTestId("product-rows").locator("tr", { hasText: "Old bread" });
+  await oldRow.waitFor();
+  await oldRow.getByRole("button", { name: "Archive Old bread" }).click();
+  await owner.getByTestId("notice").filter({ hasText: "Archived Old bread" }).waitFor();
+  assert.match(await oldRow.innerText(), /Old bread \(archived\)/);
+  await oldRow.getByRole("button", { name: "Restore Old bread" }).waitFor();
+  const archived = await admin("GET", `/api/owner/shops/${shopId}/products`, undefined, 200);
+  assert.deepEqual(archived.products[1], { product_code: "OLD", name: "Old bread", unit_price: 100, archived: true });
+  await shot(owner, "3-products-archived");
 
   // --- A customer buys the soup at a register started now; points at 3 per euro. ---
   const phone = await phonePage(browser);
@@ -130,6 +154,7 @@ test("an invited owner sets the points rate and adds a product in the console, a
   await till.getByTestId("manual-submit").click();
   await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 5_000 });
   await till.locator("[data-testid=product][data-product-code=SOUP]").click();
+  assert.equal(await till.locator("[data-testid=product][data-product-code=OLD]").count(), 0, "archived: not offered");
   assert.equal(await till.getByTestId("lines-total").innerText(), "Total €4.00");
   assert.equal(await till.getByTestId("points-preview").innerText(), "Adds 12 points");
   await till.getByTestId("add-points").click();
@@ -144,6 +169,8 @@ test("an invited owner sets the points rate and adds a product in the console, a
   await phone.getByTestId("close-code").click();
   // 12 points for the sale at 3 per euro, on top of the 25 of the welcome bonus.
   await membership.getByTestId("membership-points").filter({ hasText: /\b37\b/ }).waitFor({ timeout: 5_000 });
+  // All 37 were earned today and expire together, a year on.
+  assert.match(await membership.getByTestId("membership-expiry").innerText(), /^37 points expire on .*\d/);
   await shot(till, "4-register-sale");
 
   // --- Signing out ends the console's session. ---

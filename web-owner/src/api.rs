@@ -4,7 +4,8 @@
 
 use domain::api::owner::{ApprovePairingRequest, RegisterList, RegisterSummary};
 use domain::api::owner_accounts::{
-    AcceptInviteRequest, ClaimRequest, ClaimStatus, InviteCreated, OwnerMe, OwnerSignInRequest, ShopSettingsPatch,
+    AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, InviteCreated, OwnerMe, OwnerSignInRequest,
+    ShopSettingsPatch,
 };
 use domain::api::{routes, CreateShopRequest, ProductList, RewardList, ShopSummary};
 use web_shared::http::{call, send, Auth};
@@ -51,6 +52,10 @@ pub async fn shop(shop_id: &str) -> Result<ShopSummary, Failure> {
 
 pub async fn update_shop(shop_id: &str, patch: &ShopSettingsPatch) -> Result<ShopSummary, Failure> {
     call("PATCH", &routes::owner_shop(shop_id), Auth::Session, Some(patch)).await
+}
+
+pub async fn change_currency(shop_id: &str, change: &CurrencyChange) -> Result<ShopSummary, Failure> {
+    call("PUT", &routes::owner_shop_currency(shop_id), Auth::Session, Some(change)).await
 }
 
 pub async fn products(shop_id: &str) -> Result<ProductList, Failure> {

@@ -3,13 +3,13 @@
 //! goes back to sign-in.
 
 use crate::entry::{self, Entry};
-use crate::settings_form::SettingsForm;
+use crate::settings_form::{self, SettingsForm};
 use crate::state::{first_screen, Console, Screen, Tab};
 use crate::{api, products_csv, scan, staff, stores, views};
 use api::Failure;
 use domain::api::owner::ApprovePairingRequest;
 use domain::api::owner_accounts::{
-    AcceptInviteRequest, ClaimRequest, InviteToken, OwnerEmail, OwnerMe, OwnerSignInRequest,
+    AcceptInviteRequest, ClaimRequest, CurrencyChange, InviteToken, OwnerEmail, OwnerMe, OwnerSignInRequest,
 };
 use domain::api::{CreateShopRequest, ErrorCode, ProductList, RewardList};
 use domain::catalog::Product;
@@ -373,7 +373,7 @@ async fn load_registers() {
 
 pub async fn save_settings() {
     views::clear_messages();
-    let Some((shop_id, _)) = open_shop_id() else { return };
+    let Some((shop_id, current_currency)) = open_shop_id() else { return };
     let (name, points, bonus, rounding, header, footer) = (
         dom::input_value("settings-name"),
         dom::input_value("settings-points"),
@@ -382,6 +382,11 @@ pub async fn save_settings() {
         views::field_value("settings-receipt-header"),
         views::field_value("settings-receipt-footer"),
     );
+    let (expiry, time_zone, currency) = (
+        dom::input_value("settings-expiry-months"),
+        dom::input_value("settings-time-zone"),
+        dom::input_value("settings-currency-code"),
+    );
     let patch = SettingsForm {
         name: &name,
         points_per_unit: &points,
@@ -389,14 +394,26 @@ pub async fn save_settings() {
         points_rounding: &rounding,
         receipt_header: &header,
         receipt_footer: &footer,
+        points_expiry: &expiry,
+        time_zone: &time_zone,
     }
-    .patch();
-    let patch = match patch {
-        Ok(patch) => patch,
+    .patch()
+    .and_then(|patch| Ok((patch, settings_form::currency(&currency)?)));
+    let (patch, currency) = match patch {
+        Ok(both) => both,
         Err(message) => return views::error(&message),
     };
     dom::set_busy("settings-submit", true);
-    let result = api::update_shop(&shop_id, &patch).await;
+    // The currency has its own route: it is refused once members have joined.
+    let changed_currency = if currency == current_currency {
+        Ok(())
+    } else {
+        api::change_currency(&shop_id, &CurrencyChange { currency }).await.map(drop)
+    };
+    let result = match changed_currency {
+        Ok(()) => api::update_shop(&shop_id, &patch).await,
+        Err(failure) => Err(failure),
+    };
     dom::set_busy("settings-submit", false);
     match result {
         Ok(shop) => {
@@ -405,10 +422,15 @@ pub async fn save_settings() {
                 0 => "no welcome bonus".to_owned(),
                 points => format!("a welcome bonus of {points} point(s) for new members"),
             };
+            let expiry = match shop.programme.points_expiry.months() {
+                None => "points never expire".to_owned(),
+                Some(months) => format!("points earned from now on expire after {months} month(s)"),
+            };
             views::notice(&format!(
-                "Saved: {} point(s) per {} from the next sale, {bonus}.",
+                "Saved: {} point(s) per {} from the next sale, {bonus}, {expiry}, time zone {}.",
                 shop.points_per_unit.get(),
-                shop.currency
+                shop.currency,
+                shop.programme.time_zone.as_str()
             ));
             with(|c| c.shop = Some(shop));
         }
@@ -463,6 +485,7 @@ pub async fn save_product() {
             name: Label::parse(&dom::input_value("product-name")).map_err(|e| format!("name: {e}"))?,
             unit_price: MinorUnits::parse(&dom::input_value("product-price"), currency)
                 .map_err(|e| format!("price: {e}"))?,
+            archived: false,
         })
     })();
     let list = product.and_then(|product| {
@@ -499,6 +522,23 @@ pub async fn remove_product(index: usize) {
     let Some((shop_id, _)) = open_shop_id() else { return };
     let list = with(|c| c.products_without(index));
     store_products(&shop_id, list, "Removed: the registers no longer offer it.").await;
+}
+
+/// Archives the product at `index`, or restores it if it is archived.
+pub async fn toggle_archived(index: usize) {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let list = with(|c| c.products_toggled(index));
+    let Some(product) = list.get(index) else { return };
+    let done = if product.archived {
+        format!(
+            "Archived {}: the registers no longer offer it; receipts and the CSV still name it.",
+            product.name.as_str()
+        )
+    } else {
+        format!("Restored {}: the registers offer it again from their next start.", product.name.as_str())
+    };
+    store_products(&shop_id, list, &done).await;
 }
 
 pub fn export_products() {

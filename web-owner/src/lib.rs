@@ -63,6 +63,10 @@ pub fn start() {
     dom::on_id("product-rows", "click", |event| {
         if let Some((_, index)) = views::clicked_button(&event, "data-edit") {
             flows::edit_product(index.parse().ok());
+        } else if let Some((_, index)) = views::clicked_button(&event, "data-archive") {
+            if let Ok(index) = index.parse() {
+                spawn_local(flows::toggle_archived(index));
+            }
         } else if let Some((_, index)) = views::clicked_button(&event, "data-remove") {
             if let Ok(index) = index.parse() {
                 spawn_local(flows::remove_product(index));
@@ -87,6 +91,7 @@ pub fn start() {
         }
     });
     staff::wire();
+    views::time_zone_suggestions();
     spawn_local(flows::boot());
 }
 

@@ -2,8 +2,11 @@
 //! owner sees for each field (pure: the DOM is read by the caller).
 
 use domain::api::owner_accounts::ShopSettingsPatch;
+use domain::money::Currency;
 use domain::points::PointsPerUnit;
-use domain::programme::{PointsRounding, ReceiptText, WelcomeBonus, MAX_WELCOME_BONUS};
+use domain::programme::{
+    PointsExpiry, PointsRounding, ReceiptText, TimeZoneName, WelcomeBonus, MAX_EXPIRY_MONTHS, MAX_WELCOME_BONUS,
+};
 use domain::shop::Label;
 
 /// The form's fields as typed.
@@ -14,6 +17,15 @@ pub struct SettingsForm<'a> {
     pub points_rounding: &'a str,
     pub receipt_header: &'a str,
     pub receipt_footer: &'a str,
+    /// Months points stay valid; empty or 0 = never expire.
+    pub points_expiry: &'a str,
+    pub time_zone: &'a str,
+}
+
+/// The currency field (changed through its own route, see `flows::save_settings`).
+pub fn currency(typed: &str) -> Result<Currency, String> {
+    Currency::parse(&typed.trim().to_ascii_uppercase())
+        .map_err(|_| "Currency: a three-letter ISO 4217 code such as EUR, USD or JPY".to_owned())
 }
 
 impl SettingsForm<'_> {
@@ -32,7 +44,19 @@ impl SettingsForm<'_> {
             .ok_or_else(|| "Points rounding: choose down or to the nearest point".to_owned())?;
         let header = ReceiptText::parse(self.receipt_header).map_err(|e| format!("Receipt header: {e}"))?;
         let footer = ReceiptText::parse(self.receipt_footer).map_err(|e| format!("Receipt footer: {e}"))?;
+        let expiry_error =
+            || format!("Points expire after: a whole number of months from 1 to {MAX_EXPIRY_MONTHS}, or 0 for never");
+        let expiry = match self.points_expiry.trim() {
+            "" => PointsExpiry::NEVER,
+            typed => {
+                typed.parse::<u8>().ok().and_then(|months| PointsExpiry::new(months).ok()).ok_or_else(expiry_error)?
+            }
+        };
+        let time_zone = TimeZoneName::parse(self.time_zone)
+            .map_err(|_| "Time zone: an IANA name such as Europe/Berlin, America/New_York or UTC".to_owned())?;
         Ok(ShopSettingsPatch {
+            points_expiry: Some(expiry),
+            time_zone: Some(time_zone),
             name: Some(name),
             points_per_unit: Some(points_per_unit),
             welcome_bonus: Some(bonus),
@@ -62,6 +86,8 @@ mod tests {
             points_rounding: "nearest",
             receipt_header: header,
             receipt_footer: "",
+            points_expiry: "12",
+            time_zone: "Europe/Berlin",
         }
     }
 
@@ -75,6 +101,20 @@ mod tests {
         assert_eq!(patch.receipt_header.unwrap().as_str(), "Thank you!\nSee you soon");
         assert!(patch.receipt_footer.unwrap().is_empty(), "an empty footer removes it");
         assert_eq!(form("", "").patch().unwrap().welcome_bonus, Some(WelcomeBonus::NONE));
+        assert_eq!(patch.points_expiry.unwrap().months(), Some(12));
+        assert_eq!(patch.time_zone.unwrap().as_str(), "Europe/Berlin");
+        let never = SettingsForm { points_expiry: " ", ..form("", "") }.patch().unwrap();
+        assert_eq!(never.points_expiry, Some(PointsExpiry::NEVER));
+    }
+
+    #[test]
+    fn expiry_time_zone_and_currency_name_themselves() {
+        let long = SettingsForm { points_expiry: "61", ..form("", "") };
+        assert!(long.patch().unwrap_err().starts_with("Points expire"));
+        let zone = SettingsForm { time_zone: "Berlin time", ..form("", "") };
+        assert!(zone.patch().unwrap_err().starts_with("Time zone"));
+        assert_eq!(currency(" usd ").unwrap().to_string(), "USD");
+        assert!(currency("dollars").unwrap_err().starts_with("Currency"));
     }
 
     #[test]

@@ -81,10 +81,21 @@ impl Console {
         }
         let mut products = self.products.clone();
         match self.editing.and_then(|i| products.get_mut(i)) {
-            Some(slot) => *slot = product,
+            // Editing keeps whether the product is archived.
+            Some(slot) => *slot = Product { archived: slot.archived, ..product },
             None => products.push(product),
         }
         Ok(products)
+    }
+
+    /// The product list with the product at `index` archived (registers stop
+    /// offering it; receipts and the CSV still name it) or, if it was, restored.
+    pub fn products_toggled(&self, index: usize) -> Vec<Product> {
+        let mut products = self.products.clone();
+        if let Some(product) = products.get_mut(index) {
+            product.archived = !product.archived;
+        }
+        products
     }
 
     /// The product list without the product at `index` (archived: registers no longer offer it).
@@ -118,6 +129,7 @@ mod tests {
             product_code: ProductCode::parse(code).unwrap(),
             name: Label::parse(code).unwrap(),
             unit_price: MinorUnits(price),
+            archived: false,
         }
     }
 
@@ -141,5 +153,11 @@ mod tests {
         assert_eq!(edited[1].unit_price, MinorUnits(190));
         assert_eq!(edited.len(), 2);
         assert_eq!(console.products_without(0), vec![product("TEA", 180)]);
+        let toggled = console.products_toggled(1);
+        assert!(toggled[1].archived && !toggled[0].archived);
+        console.products = toggled;
+        assert!(!console.products_toggled(1)[1].archived, "restored");
+        console.editing = Some(1);
+        assert!(console.products_with(product("TEA", 200)).unwrap()[1].archived, "editing keeps the flag");
     }
 }

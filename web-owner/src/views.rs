@@ -97,8 +97,32 @@ pub fn shop(shop: &ShopSummary) {
     set_field_value("settings-rounding", shop.programme.points_rounding.as_str());
     set_field_value("settings-receipt-header", shop.programme.receipt_header.as_str());
     set_field_value("settings-receipt-footer", shop.programme.receipt_footer.as_str());
+    dom::set_input_value("settings-currency-code", &shop.currency.to_string());
+    let months = shop.programme.points_expiry.months().map_or(0, u32::from);
+    dom::set_input_value("settings-expiry-months", &months.to_string());
+    dom::set_input_value("settings-time-zone", shop.programme.time_zone.as_str());
     dom::set_hidden("shop-invite-link", true);
     dom::set_hidden("shop-invite-label", true);
+}
+
+/// Offers the browser's own list of IANA time zones (`Intl.supportedValuesOf`)
+/// as suggestions for the time zone field; browsers without it offer none.
+pub fn time_zone_suggestions() {
+    let Some(list) = dom::element("time-zones") else { return };
+    let key = |name: &str| wasm_bindgen::JsValue::from_str(name);
+    let zones = js_sys::Reflect::get(&js_sys::global(), &key("Intl"))
+        .and_then(|intl| {
+            let supported: js_sys::Function = js_sys::Reflect::get(&intl, &key("supportedValuesOf"))?.dyn_into()?;
+            supported.call1(&intl, &key("timeZone"))
+        })
+        .ok()
+        .and_then(|zones| zones.dyn_into::<js_sys::Array>().ok());
+    for zone in zones.iter().flat_map(|zones| zones.iter()).filter_map(|zone| zone.as_string()) {
+        if let Some(option) = dom::create("option") {
+            let _ = option.set_attribute("value", &zone);
+            dom::append(&list, &option);
+        }
+    }
 }
 
 /// The value of a text area or a select (inputs have `dom::input_value`).
@@ -142,7 +166,15 @@ pub fn products(console: &Console) {
     for (index, product) in console.products.iter().enumerate() {
         let Some(row) = dom::create("tr") else { continue };
         let price = locale::money(product.unit_price.0, shop.currency);
-        for text in [product.product_code.as_str(), product.name.as_str(), &price] {
+        let name = if product.archived {
+            format!("{} (archived)", product.name.as_str())
+        } else {
+            product.name.as_str().to_owned()
+        };
+        if product.archived {
+            let _ = row.set_attribute("class", "archived");
+        }
+        for text in [product.product_code.as_str(), &name, &price] {
             if let Some(cell) = dom::create_text("td", "", text) {
                 dom::append(&row, &cell);
             }
@@ -152,6 +184,11 @@ pub fn products(console: &Console) {
             if let Some(edit) = button("Edit", "data-edit", &index.to_string(), "button") {
                 let _ = edit.set_attribute("aria-label", &format!("Edit {name}"));
                 dom::append(&cell, &edit);
+            }
+            let (label, verb) = if product.archived { ("Restore", "Restore") } else { ("Archive", "Archive") };
+            if let Some(toggle) = button(label, "data-archive", &index.to_string(), "button") {
+                let _ = toggle.set_attribute("aria-label", &format!("{verb} {name}"));
+                dom::append(&cell, &toggle);
             }
             if let Some(remove) = button("Remove", "data-remove", &index.to_string(), "button button-danger") {
                 let _ = remove.set_attribute("aria-label", &format!("Remove {name}"));

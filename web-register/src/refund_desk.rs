@@ -268,6 +268,7 @@ mod tests {
                 details: ReceiptDetails::Points { sale_minor: 750, points_added: 7, points_before: 0, points_after: 7 },
                 refunded: None,
                 header: Default::default(),
+                time_zone: None,
                 footer: Default::default(),
                 served_by: None,
                 approved_by: None,

@@ -3,7 +3,7 @@
 
 use domain::money::{Currency, MinorUnits};
 use js_sys::{Array, Intl, Object, Reflect};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// "€12.50" (en-US), "12,50 €" (de-DE), …; falls back to "12.50 EUR".
 pub fn money(amount: u64, currency: Currency) -> String {
@@ -26,4 +26,41 @@ pub fn money(amount: u64, currency: Currency) -> String {
 pub fn date_time(at: i64) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(at as f64));
     date.to_locale_string("default", &JsValue::UNDEFINED).into()
+}
+
+/// Date and time of `at` (Unix ms) in the browser's locale, on the clock of
+/// the IANA `time_zone` (a shop's; `Intl` knows the zones, so the page carries
+/// no time zone data); in the browser's own zone without one or if unknown.
+pub fn date_time_in(at: i64, time_zone: Option<&str>) -> String {
+    let Some(zone) = time_zone else { return date_time(at) };
+    let options = Object::new();
+    if Reflect::set(&options, &"timeZone".into(), &zone.into()).is_err() {
+        return date_time(at);
+    }
+    let date = js_sys::Date::new(&JsValue::from_f64(at as f64));
+    // `toLocaleString` throws a RangeError for an unknown zone: call it through Reflect to catch that.
+    let call = Reflect::get(&date, &"toLocaleString".into())
+        .and_then(|method| method.dyn_into::<js_sys::Function>())
+        .and_then(|method| method.call2(&date, &JsValue::UNDEFINED, &options));
+    call.ok().and_then(|text| text.as_string()).unwrap_or_else(|| date_time(at))
+}
+
+/// A calendar day given as `YYYY-MM-DD` (already in the shop's zone), in the
+/// browser's locale ("28 Feb 2027", "Feb 28, 2027"); as given if it is not one.
+pub fn calendar_day(iso: &str) -> String {
+    let mut parts = iso.splitn(3, '-').map(|part| part.parse::<u32>().ok());
+    let (Some(Some(year)), Some(Some(month)), Some(Some(day))) = (parts.next(), parts.next(), parts.next()) else {
+        return iso.to_owned();
+    };
+    // Noon UTC on that day, shown on the UTC clock: the same day everywhere.
+    let at = js_sys::Date::utc(f64::from(year), f64::from(month.saturating_sub(1)))
+        + f64::from(day.saturating_sub(1)) * 86_400_000.0
+        + 43_200_000.0;
+    let options = Object::new();
+    let set = Reflect::set(&options, &"timeZone".into(), &"UTC".into())
+        .and_then(|_| Reflect::set(&options, &"dateStyle".into(), &"medium".into()));
+    if set.is_err() {
+        return iso.to_owned();
+    }
+    js_sys::Date::new(&JsValue::from_f64(at)).to_locale_date_string("default", &options).into()
 }

@@ -1,7 +1,7 @@
 //! One receipt as both pages show it (phone and register print the same thing).
 
 use crate::dom;
-use crate::locale::{date_time, money};
+use crate::locale::{date_time_in, money};
 use domain::programme::ReceiptText;
 use domain::receipt::{Receipt, ReceiptDetails};
 use domain::rewards::Benefit;
@@ -51,7 +51,7 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
     }
     let meta = format!(
         "{} · {} · Customer {}",
-        date_time(receipt.at),
+        date_time_in(receipt.at, receipt.time_zone.as_ref().map(|zone| zone.as_str())),
         receipt.register_name.as_str(),
         receipt.customer_number
     );
@@ -93,6 +93,11 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
         }
         ReceiptDetails::WelcomeBonus { points: bonus, points_before, points_after } => {
             row(&lines, "Welcome bonus", &format!("+{}", points(*bonus)), "receipt-total")?;
+            row(&lines, "Points before", &points(*points_before), "")?;
+            row(&lines, "Points after", &points(*points_after), "")?;
+        }
+        ReceiptDetails::PointsExpired { points: expired, points_before, points_after } => {
+            row(&lines, "Points expired", &format!("−{}", points(*expired)), "receipt-total")?;
             row(&lines, "Points before", &points(*points_before), "")?;
             row(&lines, "Points after", &points(*points_after), "")?;
         }

@@ -25,6 +25,7 @@ mod refusals;
 mod routes;
 mod storage;
 mod web;
+mod zone;
 
 pub use storage::bill_book::BillBook;
 pub use storage::code_index::CodeIndex;

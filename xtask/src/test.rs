@@ -213,8 +213,10 @@ fn against_the_stack(tools: &tools::Tools, tally: &mut Tally) -> Result {
             persist_to: state,
             log: Some(work.join("wrangler.log")),
             own_process_group: true,
-            // Pairings expire after 30 s instead of 10 minutes, so tests can see them expire.
-            vars: &[("PAIRING_LIFETIME_SECONDS", "30")],
+            // Pairings expire after 30 s instead of 10 minutes, so tests can see them expire;
+            // TEST_CLOCK=on opens the test-clock route (`worker/src/clock.rs`), so tests can
+            // see points expire months later. Never set by `wrangler.toml` nor `cargo xtask dev`.
+            vars: &[("PAIRING_LIFETIME_SECONDS", "30"), ("TEST_CLOCK", "on")],
         },
     ) {
         Ok(stack) => stack,

@@ -50,7 +50,8 @@ pub struct ExportedMembership {
     pub prepaid_ledger: Vec<PrepaidLedgerRow>,
 }
 
-/// One row of a shop's points ledger: earned for a sale (`amount_minor`), spent (negative), or closed on leaving.
+/// One row of a shop's points ledger: earned for a sale (`amount_minor`), spent (negative), closed on
+/// leaving, or expired ([`PointsEntryKind::Expired`]: negative, `at` is when the points expired).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct PointsLedgerRow {
     pub at: UnixMillis,
@@ -61,6 +62,22 @@ pub struct PointsLedgerRow {
     pub request_id: String,
     pub amount_minor: i64,
     pub points: i64,
+    #[serde(default)]
+    pub kind: PointsEntryKind,
+    /// When points earned by this row expire (see [`crate::points_expiry`]); none = never.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_at: Option<UnixMillis>,
+}
+
+/// What a points ledger row is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PointsEntryKind {
+    /// Points earned, spent, refunded or closed by a register, the programme or leaving.
+    #[default]
+    Change,
+    /// Points that expired ([`crate::points_expiry`]).
+    Expired,
 }
 
 /// One row of a shop's prepaid ledger (`kind` is `top_up` or `charge`).

@@ -142,6 +142,9 @@ pub enum ErrorCode {
     CashierRequired,
     /// A refund above the shop's limit needs a manager's staff number and PIN (of this store).
     ApprovalRequired,
+    // Programme settings.
+    /// The shop's currency cannot change: members have joined, and amounts are stored in it.
+    CurrencyLocked,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -187,7 +190,8 @@ impl ErrorCode {
             | Self::ConfirmationMismatch
             | Self::PrepaidBalanceLeft
             | Self::AlreadyRefunded
-            | Self::NotRefundable => 409,
+            | Self::NotRefundable
+            | Self::CurrencyLocked => 409,
             Self::Expired | Self::ConfirmationExpired => 410,
             Self::PinLocked => 423,
             Self::TooManyAttempts => 429,
@@ -292,6 +296,26 @@ pub struct MembershipView {
     /// Prepaid value held at this shop, in minor units.
     #[serde(default)]
     pub prepaid_minor: u64,
+    /// The next points to expire, if any will (see [`crate::points_expiry`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_expiry: Option<PointsExpiring>,
+}
+
+/// "`points` points expire on `last_day`": the last local day (in the shop's
+/// time zone, `YYYY-MM-DD`) they count; they leave the balance at `expires_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct PointsExpiring {
+    pub points: i64,
+    pub expires_at: UnixMillis,
+    pub last_day: String,
+}
+
+/// `PUT` body of [`routes::ADMIN_TEST_CLOCK`] (tests only): from now on, the
+/// clock points expiry reads for `shop_id` runs `offset_ms` ahead (0 resets it).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct TestClock {
+    pub shop_id: ShopId,
+    pub offset_ms: i64,
 }
 
 /// Everything the phone page shows. `version` grows with every change, for long-polling.

@@ -4,8 +4,9 @@
 
 use crate::api::ShopSummary;
 use crate::member::Password;
+use crate::money::Currency;
 use crate::points::PointsPerUnit;
-use crate::programme::{PointsRounding, Programme, ReceiptText, WelcomeBonus};
+use crate::programme::{PointsExpiry, PointsRounding, Programme, ReceiptText, TimeZoneName, WelcomeBonus};
 use crate::shop::{Label, ShopId};
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -237,6 +238,12 @@ pub struct ShopSettingsPatch {
     /// Refunds above this many minor units need a manager; 0 removes the limit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refund_approval_above: Option<crate::staff::RefundApprovalLimit>,
+    /// Applies to points earned from now on (see [`crate::points_expiry`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub points_expiry: Option<PointsExpiry>,
+    /// The Worker checks that the zone exists and stores its canonical name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<TimeZoneName>,
 }
 
 impl ShopSettingsPatch {
@@ -253,15 +260,26 @@ impl ShopSettingsPatch {
                 receipt_footer: self.receipt_footer.clone().unwrap_or_else(|| shop.programme.receipt_footer.clone()),
                 points_rounding: self.points_rounding.unwrap_or(shop.programme.points_rounding),
                 refund_approval_above: self.refund_approval_above.unwrap_or(shop.programme.refund_approval_above),
+                points_expiry: self.points_expiry.unwrap_or(shop.programme.points_expiry),
+                time_zone: self.time_zone.clone().unwrap_or_else(|| shop.programme.time_zone.clone()),
             },
         }
     }
 }
 
+/// `PUT` body of [`super::routes::owner_shop_currency`]: the shop's new
+/// currency. Allowed only while no member has joined the shop: every amount
+/// stored since (sales, prepaid value, receipts) is in minor units of the
+/// old currency, and would change its meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CurrencyChange {
+    pub currency: Currency,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::money::Currency;
 
     #[test]
     fn emails_are_lower_cased_and_plain() {
@@ -367,5 +385,27 @@ mod tests {
         }
         assert!(serde_json::from_str::<ShopSettingsPatch>(r#"{"receipt_footer":"a\nb\nc\nd"}"#).is_err());
         assert!(serde_json::from_str::<ShopSettingsPatch>(r#"{"receipt_footer":"\u202Eevil"}"#).is_err());
+    }
+
+    #[test]
+    fn expiry_and_time_zone_patch_alone() {
+        let old: ShopSummary =
+            serde_json::from_str(r#"{"shop_id":"cafe","name":"Café","currency":"EUR","points_per_unit":1}"#).unwrap();
+        let patch: ShopSettingsPatch =
+            serde_json::from_str(r#"{"points_expiry":12,"time_zone":"Europe/Berlin"}"#).unwrap();
+        let changed = patch.apply(&old);
+        assert_eq!(changed.programme.points_expiry.months(), Some(12));
+        assert_eq!(changed.programme.time_zone.as_str(), "Europe/Berlin");
+        assert_eq!(changed.listing().programme.time_zone.as_str(), "Europe/Berlin");
+        let never: ShopSettingsPatch = serde_json::from_str(r#"{"points_expiry":0}"#).unwrap();
+        let never = never.apply(&changed);
+        assert_eq!(never.programme.points_expiry.months(), None);
+        assert_eq!(never.programme.time_zone.as_str(), "Europe/Berlin");
+        for bad in [r#"{"points_expiry":61}"#, r#"{"time_zone":"Berlin time"}"#, r#"{"time_zone":""}"#] {
+            assert!(serde_json::from_str::<ShopSettingsPatch>(bad).is_err(), "{bad}");
+        }
+        let change: CurrencyChange = serde_json::from_str(r#"{"currency":"USD"}"#).unwrap();
+        assert_eq!(change.currency.to_string(), "USD");
+        assert!(serde_json::from_str::<CurrencyChange>(r#"{"currency":"usd"}"#).is_err());
     }
 }

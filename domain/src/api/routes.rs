@@ -132,6 +132,9 @@ pub const ADMIN_SHOPS: &str = "/api/admin/shops";
 /// `POST` [`CreateIssuerRequest`](super::issuers::CreateIssuerRequest) → 201
 /// [`IssuerCreated`](super::issuers::IssuerCreated): create an issuer (its key is shown once).
 pub const ADMIN_ISSUERS: &str = "/api/admin/issuers";
+/// `PUT` [`TestClock`](super::TestClock) → 204: shifts the clock points expiry reads for one shop
+/// (tests only). Answers only where the Worker runs with `TEST_CLOCK=on`; 404 everywhere else.
+pub const ADMIN_TEST_CLOCK: &str = "/api/admin/test-clock";
 
 /// `POST` [`CreateRegisterRequest`](super::CreateRegisterRequest) → 201
 /// [`RegisterCreated`](super::RegisterCreated): add a register to a shop.
@@ -194,6 +197,12 @@ pub const OWNER_ACCEPT_INVITE: &str = "/api/owner/invites/accept";
 /// operator only.
 pub fn owner_shop(shop_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}")
+}
+
+/// `PUT` [`CurrencyChange`](super::owner_accounts::CurrencyChange) → [`ShopSummary`](super::ShopSummary):
+/// the shop's currency, while no member has joined (else 409 `currency_locked`).
+pub fn owner_shop_currency(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/currency")
 }
 
 /// `GET` → [`ProductList`](super::ProductList); `PUT` [`ProductList`](super::ProductList) →
@@ -480,6 +489,7 @@ mod tests {
             REGISTER_RECEIPTS,
             ADMIN_SHOPS,
             ADMIN_ISSUERS,
+            ADMIN_TEST_CLOCK,
             ISSUER_BILLS,
             ISSUER_TICKETS,
             ISSUER_EVENTS,

@@ -29,6 +29,7 @@ fn summary(receipt: &Receipt) -> String {
             format!("{} for {}", reward_name.as_str(), points_text(*points))
         }
         ReceiptDetails::WelcomeBonus { points, .. } => format!("Welcome bonus, +{}", points_text(*points)),
+        ReceiptDetails::PointsExpired { points, .. } => format!("Points expired, −{}", points_text(*points)),
         ReceiptDetails::Refund { refund_of, amount_minor, points_given_back, .. } if *amount_minor == 0 => {
             format!("refund of {refund_of}, +{}", points_text(*points_given_back))
         }

@@ -84,6 +84,14 @@ fn membership_item(membership: &MembershipView) -> Option<Element> {
     let points = dom::create_text("p", "card-points", &points_text(membership.points))?;
     let _ = points.set_attribute("data-testid", "membership-points");
     item.append_child(&points).ok()?;
+    if let Some(expiring) = &membership.next_expiry {
+        let verb = if expiring.points == 1 { "expires" } else { "expire" };
+        let text =
+            format!("{} {verb} on {}", points_text(expiring.points), crate::locale::calendar_day(&expiring.last_day));
+        let line = dom::create_text("p", "card-expiry", &text)?;
+        let _ = line.set_attribute("data-testid", "membership-expiry");
+        item.append_child(&line).ok()?;
+    }
     if membership.prepaid_minor > 0 {
         let prepaid = format!("Prepaid: {}", crate::locale::money(membership.prepaid_minor, membership.shop.currency));
         let line = dom::create_text("p", "card-prepaid", &prepaid)?;

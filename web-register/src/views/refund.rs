@@ -63,6 +63,7 @@ fn render_choices(customer: &CustomerReceipts) {
             ReceiptDetails::PrepaidTopUp { amount_minor, .. } => format!("top-up {}", money(*amount_minor, c)),
             ReceiptDetails::Refund { refund_of, .. } => format!("refund of {refund_of}"),
             ReceiptDetails::WelcomeBonus { points, .. } => format!("welcome bonus, {points} points"),
+            ReceiptDetails::PointsExpired { points, .. } => format!("points expired, {points} points"),
         };
         let state = match (&receipt.refunded, found.left.iter().any(|left| *left > 0)) {
             (_, false) if found.left.is_empty() => " · not refundable",

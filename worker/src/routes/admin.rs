@@ -36,6 +36,7 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Post => create_issuer(req, env).await,
             _ => not_allowed("POST"),
         },
+        routes::ADMIN_TEST_CLOCK => super::test_clock::route(req, env).await,
         _ => {
             if let Some(shop_id) = routes::id_in(path, routes::admin_shop_registers) {
                 match method {

@@ -24,6 +24,7 @@ pub mod register;
 pub mod shop_registers;
 pub mod staff;
 pub mod stores;
+pub mod test_clock;
 pub mod withdrawal;
 
 use crate::error::{Outcome, Problem};

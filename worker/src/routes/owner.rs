@@ -16,9 +16,10 @@ use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
 use crate::storage::owner_book::wrong_credentials;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
+use crate::zone::Zone;
 use domain::api::owner_accounts::{
-    invite_path, AcceptInviteRequest, ClaimRequest, ClaimStatus, InviteCreated, InviteToken, OwnerEmail, OwnerMe,
-    OwnerSignInRequest, ShopSettingsPatch, INVITE_LIFETIME_MS,
+    invite_path, AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, InviteCreated, InviteToken,
+    OwnerEmail, OwnerMe, OwnerSignInRequest, ShopSettingsPatch, INVITE_LIFETIME_MS,
 };
 use domain::api::staff::ManagedStore;
 use domain::api::{routes, CreateShopRequest, ErrorCode, ProductList, RewardList, ShopSummary};
@@ -64,6 +65,11 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                     Get => shop(req, env, shop_id).await,
                     Patch => update_shop(req, env, shop_id).await,
                     _ => not_allowed("GET, PATCH"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_shop_currency) {
+                match method {
+                    Put => change_currency(req, env, shop_id).await,
+                    _ => not_allowed("PUT"),
                 }
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_products) {
                 match method {
@@ -281,8 +287,36 @@ async fn shop(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
 /// read it when KV misses), then the directory entry the registers read.
 async fn update_shop(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let current = managed_shop(&req, env, shop_id).await?;
-    let patch: ShopSettingsPatch = web::json_body(&mut req).await?;
+    let mut patch: ShopSettingsPatch = web::json_body(&mut req).await?;
+    if let Some(name) = &patch.time_zone {
+        // The platform's time zone database decides; stored in its canonical spelling.
+        let canonical = Zone::of(name).and_then(|zone| zone.canonical_name()).ok_or_else(|| {
+            Problem::new(
+                ErrorCode::InvalidRequest,
+                format!("time_zone: {} is not a known IANA time zone (e.g. Europe/Berlin)", name.as_str()),
+            )
+        })?;
+        patch.time_zone = Some(canonical);
+    }
     let shop = ShopClient::of(env, &current.shop_id)?.update(&patch.apply(&current)).await?;
+    Directory::open(env)?.put_shop(&shop).await?;
+    web::ok(&shop)
+}
+
+/// `PUT /api/owner/shops/{shop}/currency` → [`ShopSummary`]; 409
+/// `currency_locked` once a member has joined (the shop's book decides).
+async fn change_currency(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let current = managed_shop(&req, env, shop_id).await?;
+    let change: CurrencyChange = web::json_body(&mut req).await?;
+    if change.currency == current.currency {
+        return web::ok(&current);
+    }
+    // Product prices are minor units: they must still be valid amounts in the new currency.
+    let products = Directory::open(env)?.products(&current.shop_id).await?;
+    catalog::check_products(&products, change.currency)
+        .map_err(|error| Problem::new(ErrorCode::InvalidRequest, format!("products: {error}")))?;
+    let changed = ShopSummary { currency: change.currency, ..current };
+    let shop = ShopClient::of(env, &changed.shop_id)?.update(&changed).await?;
     Directory::open(env)?.put_shop(&shop).await?;
     web::ok(&shop)
 }

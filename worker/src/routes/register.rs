@@ -99,7 +99,7 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
 pub async fn info(req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let directory = Directory::open(env)?;
-    let products = directory.products(&register.shop.shop_id).await?;
+    let products = catalog::offered(directory.products(&register.shop.shop_id).await?);
     let rewards = directory.rewards(&register.shop.shop_id).await?;
     web::ok(&RegisterInfo {
         register_id: register.record.register_id,
@@ -175,7 +175,9 @@ async fn priced_lines(env: &Env, shop: &domain::api::ShopSummary, items: Vec<Lin
     }
     let products = Directory::open(env)?.products(&shop.shop_id).await?;
     catalog::price_lines(items, &products).map_err(|error| match error {
-        CatalogError::UnknownProduct(_) => Problem::new(ErrorCode::UnknownProduct, error.to_string()),
+        CatalogError::UnknownProduct(_) | CatalogError::ArchivedProduct(_) => {
+            Problem::new(ErrorCode::UnknownProduct, error.to_string())
+        }
         other => Problem::new(ErrorCode::InvalidRequest, other.to_string()),
     })
 }

@@ -20,6 +20,7 @@ mod loyalty_loop;
 mod names;
 mod owners;
 mod pairing;
+mod points_expiry;
 mod privacy;
 mod programme;
 mod refunds;

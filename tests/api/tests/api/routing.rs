@@ -42,6 +42,7 @@ fn every_route() -> Vec<(Vec<Method>, String)> {
         (vec![M::GET], routes::register_receipt("1-0001")),
         fixed(&[M::POST], routes::ADMIN_SHOPS),
         fixed(&[M::POST], routes::ADMIN_ISSUERS),
+        fixed(&[M::PUT], routes::ADMIN_TEST_CLOCK),
         (vec![M::POST], routes::admin_shop_registers("no-such-shop")),
         (vec![M::PUT], routes::admin_shop_products("no-such-shop")),
         (vec![M::PUT], routes::admin_shop_rewards("no-such-shop")),

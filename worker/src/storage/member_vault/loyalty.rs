@@ -47,6 +47,7 @@ impl MemberVault {
         let shop_id = &membership.shop.shop_id;
         Ok(MembershipView {
             points: self.points().balance(shop_id)?,
+            next_expiry: self.points().next_expiry(&membership.shop)?,
             prepaid_minor: self.prepaid().balance(shop_id)?,
             shop: membership.shop,
             customer_number: membership.customer_number,
@@ -149,6 +150,7 @@ impl MemberVault {
         let points_before = self.points().balance(shop_id)?;
         let amount_minor = minor(request.amount.0)?;
         self.codes().spend(&till.code_hash, record, now)?;
+        self.memberships().refresh_shop(&till.shop)?;
         self.points().append(&profile.member_number, till, amount_minor, points_added, now)?;
         let points = self.points().balance(shop_id)?;
         let details =

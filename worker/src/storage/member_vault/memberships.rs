@@ -155,6 +155,16 @@ impl Memberships<'_> {
         Ok(())
     }
 
+    /// Keeps the membership's copy of the shop as a register last sent it (its
+    /// settings, e.g. the time zone the wallet's expiry date is shown in).
+    pub fn refresh_shop(&self, shop: &ShopSummary) -> Outcome<()> {
+        self.sql.exec(
+            "UPDATE memberships SET shop = ? WHERE shop_id = ?",
+            vec![serde_json::to_string(shop)?.into(), shop.shop_id.as_str().into()],
+        )?;
+        Ok(())
+    }
+
     pub fn set_share_name(&self, shop_id: &ShopId, share_name: bool) -> Outcome<()> {
         self.sql.exec(
             "UPDATE memberships SET share_name = ? WHERE shop_id = ?",

@@ -93,6 +93,7 @@ impl Receipts<'_> {
             footer: till.shop.programme.receipt_footer.clone(),
             served_by: till.served_by.clone(),
             approved_by: till.approved_by.clone(),
+            time_zone: Some(till.shop.programme.time_zone.clone()),
         };
         self.sql.exec(
             "INSERT INTO receipts (shop_id, store_id, request_id, receipt, at) VALUES (?, ?, ?, ?, ?)",

@@ -8,27 +8,14 @@ use super::protocol::TillHeader;
 use crate::error::Outcome;
 use crate::storage::sql;
 use domain::staff::ServedBy;
-use serde::Deserialize;
 use worker::SqlStorage;
 
 /// The tables that carry `served_by`.
 const TABLES: [&str; 3] = ["ledger", "prepaid_ledger", "confirmations"];
 
-#[derive(Deserialize)]
-struct ColumnRow {
-    name: String,
-}
-
 /// Adds `served_by` where it is missing (once per table; later calls find it).
 pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
-    for table in TABLES {
-        // `table` is one of our constants, never input.
-        let columns: Vec<ColumnRow> = sql::all(sql, &format!("PRAGMA table_info({table})"), None)?;
-        if !columns.iter().any(|column| column.name == "served_by") {
-            sql.exec(&format!("ALTER TABLE {table} ADD COLUMN served_by TEXT"), None)?;
-        }
-    }
-    Ok(())
+    TABLES.into_iter().try_for_each(|table| sql::add_column(sql, table, "served_by", "TEXT"))
 }
 
 /// The till's staff member as the column stores it.

@@ -126,12 +126,14 @@ impl MemberVault {
             .entries_at(shop_id)?
             .into_iter()
             .map(|e| PointsLedgerRow {
+                kind: e.kind(),
                 at: e.at,
                 register_id: e.register_id,
                 store_id: e.store_id,
                 request_id: e.request_id,
                 amount_minor: e.amount_minor,
                 points: e.points,
+                expires_at: e.expires_at,
             })
             .collect();
         let prepaid_ledger = self

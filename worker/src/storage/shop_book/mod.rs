@@ -197,8 +197,24 @@ impl ShopBook {
 
     fn update(&self, request: Update) -> Outcome<ShopSummary> {
         let current = self.shop()?.ok_or_else(refusals::unknown_shop)?;
-        if request.shop.shop_id != current.shop_id || request.shop.currency != current.currency {
-            return Err(Problem::new(ErrorCode::InvalidRequest, "a shop's id and currency cannot change"));
+        if request.shop.shop_id != current.shop_id {
+            return Err(Problem::new(ErrorCode::InvalidRequest, "a shop's id cannot change"));
+        }
+        // Every amount stored for a member (sales, prepaid value, receipts) is in
+        // minor units of the shop's currency, and none exists before the first
+        // member joins: decided here, atomically with enrolment.
+        if request.shop.currency != current.currency {
+            let customers = sql::number(&self.sql, "SELECT COUNT(*) AS n FROM customers", None)?;
+            if customers > 0 {
+                return Err(Problem::new(
+                    ErrorCode::CurrencyLocked,
+                    format!(
+                        "the currency stays {}: members have joined, and their points, prepaid value and receipts \
+                         are counted in it",
+                        current.currency
+                    ),
+                ));
+            }
         }
         let json = serde_json::to_string(&request.shop)?;
         self.sql.exec("UPDATE profile SET shop = ? WHERE id = 1", vec![json.into()])?;
