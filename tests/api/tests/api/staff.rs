@@ -104,6 +104,17 @@ async fn refund(app: &TestApp, session: &str, request_id: &str, number: &str, ex
         .unwrap()
 }
 
+/// Adds a store named `name` to the app's shop (as its owner); its id is made from the name.
+async fn add_store(app: &TestApp, name: &str) -> String {
+    let response = admin(app, Method::POST, &routes::owner_stores(app.shop.shop_id.as_str()))
+        .json(&json!({ "name": name }))
+        .send()
+        .await
+        .unwrap();
+    let store: domain::store::Store = expect_json(response, StatusCode::CREATED).await;
+    store.store_id.as_str().to_owned()
+}
+
 /// A store manager's console account for `store` of the app's shop, signed in through their invite.
 async fn store_manager(app: &TestApp, store: &str) -> Client {
     let response = admin(app, Method::POST, &routes::owner_manager_invites(app.shop.shop_id.as_str()))
@@ -242,6 +253,14 @@ async fn a_store_manager_sees_only_their_store_in_the_console() {
     }
 
     // A manager of another store of this shop sees none of the main store's registers and cannot revoke one.
+    // A store the shop does not have gets no manager.
+    let nowhere = admin(&app, Method::POST, &routes::owner_manager_invites(&shop))
+        .json(&json!({ "store_id": "harbour" }))
+        .send()
+        .await
+        .unwrap();
+    expect_error(nowhere, ErrorCode::UnknownStore).await;
+    assert_eq!(add_store(&app, "Harbour").await, "harbour");
     let elsewhere = store_manager(&app, "harbour").await;
     let listed = elsewhere.get(app.url(&routes::owner_registers(&shop))).send().await.unwrap();
     let listed: RegisterList = expect_json(listed, StatusCode::OK).await;
@@ -347,6 +366,9 @@ async fn a_refund_above_the_limit_needs_a_manager_of_the_store() {
     let member = app.member_of_shop("Staff Refund", false).await;
     let cashier = add_staff(&app, "Cas", "cashier", CASHIER_PIN).await;
     let manager = add_staff(&app, "Manon", "manager", MANAGER_PIN).await;
+    expect_error(add_staff_response(&app, "Harbour Boss", "manager", "harbour", "5555").await, ErrorCode::UnknownStore)
+        .await;
+    add_store(&app, "Harbour").await;
     let elsewhere = expect_json::<StaffMember>(
         add_staff_response(&app, "Harbour Boss", "manager", "harbour", "5555").await,
         StatusCode::CREATED,
