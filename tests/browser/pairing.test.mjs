@@ -225,6 +225,7 @@ test("an owner adds a store in the console and pairs a register into it; its rec
 
   // --- The register sells; its receipt names the store. ---
   await till.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 15_000 });
+  assert.equal(await till.getByTestId("register-name").innerText(), "Harbour Quay E2E · Harbour till", "the header names the store");
   await till.getByTestId("manual-code").fill(await nextCode());
   await till.getByTestId("manual-submit").click();
   await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 10_000 });

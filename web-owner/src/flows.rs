@@ -298,7 +298,8 @@ pub async fn open_tab(tab: Tab) {
     // The camera is only for the pair form: leaving the Registers tab closes it.
     scan::close();
     views::tab(tab);
-    if tab == Tab::Stores || tab == Tab::Registers {
+    // The stores name the registers and fill the store choices (pairing, staff, managers).
+    if matches!(tab, Tab::Stores | Tab::Registers | Tab::Staff) {
         load_stores().await;
     }
     match tab {

@@ -117,7 +117,8 @@ fn draw(staff: &[StaffMember]) {
             Some(until) => format!("locked until {}", locale::date_time(until)),
             None => String::new(),
         };
-        for text in [number.as_str(), person.name.as_str(), role_name(person.role), person.store_id.as_str(), &state] {
+        let store = crate::stores::name_of(&person.store_id);
+        for text in [number.as_str(), person.name.as_str(), role_name(person.role), store.as_str(), &state] {
             if let Some(cell) = dom::create_text("td", "", text) {
                 dom::append(&row, &cell);
             }
@@ -166,7 +167,7 @@ async fn refresh(shop_id: &str) {
 fn new_person() -> Result<NewStaffRequest, String> {
     let name = Label::parse(&dom::input_value("staff-name")).map_err(|e| format!("Name: {e}"))?;
     let role = Role::parse(&views::field_value("staff-role")).ok_or("Role: choose manager or cashier")?;
-    let store = dom::input_value("staff-store");
+    let store = views::field_value("staff-store");
     let store_id = match store.trim() {
         "" => StoreId::main(),
         typed => StoreId::parse(typed).map_err(|e| format!("Store: {e}"))?,
@@ -279,7 +280,7 @@ async fn save_refund_limit() {
 async fn invite_manager() {
     views::clear_messages();
     let Some((shop_id, _)) = open_shop_id() else { return };
-    let store = dom::input_value("manager-invite-store");
+    let store = views::field_value("manager-invite-store");
     let store_id = match store.trim() {
         "" => StoreId::main(),
         typed => match StoreId::parse(typed) {

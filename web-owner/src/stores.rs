@@ -82,7 +82,7 @@ fn render() {
     STORES.with(|kept| {
         let stores = kept.borrow();
         rows(&stores);
-        pairing_choice(&stores);
+        choices(&stores);
     });
 }
 
@@ -116,10 +116,12 @@ fn rows(stores: &[Store]) {
     }
 }
 
-/// The pair form's store select, shown only when there is a choice.
-fn pairing_choice(stores: &[Store]) {
-    dom::clear_children("pair-store");
-    if let Some(select) = dom::element("pair-store") {
+/// The store selects: the pair form's (shown only when there is a choice), and
+/// the Staff tab's for a new person and a manager's invite.
+fn choices(stores: &[Store]) {
+    for select_id in ["pair-store", "staff-store", "manager-invite-store"] {
+        dom::clear_children(select_id);
+        let Some(select) = dom::element(select_id) else { continue };
         for store in stores {
             if let Some(option) = dom::create_text("option", "", store.name.as_str()) {
                 let _ = option.set_attribute("value", store.store_id.as_str());

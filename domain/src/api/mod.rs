@@ -363,6 +363,9 @@ pub struct RegisterInfo {
     pub register_id: RegisterId,
     pub register_name: Label,
     pub shop: ShopSummary,
+    /// The store the register stands in (its name as the shop's book has it).
+    #[serde(default)]
+    pub store: Option<crate::store::Store>,
     /// The shop's product list and rewards.
     #[serde(default)]
     pub products: Vec<Product>,

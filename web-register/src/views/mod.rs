@@ -76,11 +76,19 @@ pub fn boot_message(text: &str) {
     dom::set_text("boot-message", text);
 }
 
-/// The shop and register names in the header, and the currency by the amount fields.
+/// The shop, store and register names in the header, and the currency by the amount fields.
 pub fn header(till: &Till) {
     let Some(info) = &till.info else { return };
     dom::set_text("shop-name", info.shop.name.as_str());
-    dom::set_text("register-name", info.register_name.as_str());
+    // A shop of several stores: which one this till stands in (the main store
+    // is named like the shop until renamed, and then needs no saying).
+    let till_name = match &info.store {
+        Some(store) if store.name != info.shop.name => {
+            format!("{} · {}", store.name.as_str(), info.register_name.as_str())
+        }
+        _ => info.register_name.as_str().to_owned(),
+    };
+    dom::set_text("register-name", &till_name);
     dom::set_text("currency", info.shop.currency.as_str());
     dom::set_text("other-currency", info.shop.currency.as_str());
 }

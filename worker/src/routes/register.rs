@@ -105,6 +105,7 @@ pub async fn info(req: Request, env: &Env) -> Outcome<Response> {
         register_id: register.record.register_id,
         register_name: register.record.name,
         shop: register.shop,
+        store: Some(register.store),
         products,
         rewards,
     })
