@@ -16,6 +16,26 @@ pub fn receipt_number(customer: CustomerNumber, nth: u32) -> String {
     format!("{}-{nth:04}", customer.0)
 }
 
+/// What a receipt's QR code holds: its number behind a marker, so a register
+/// that reads it tells it from a customer's code (digits only) or a pairing
+/// code (8 letters and digits). Upper case, digits and `:`/`-` only: QR
+/// alphanumeric mode, the smallest symbol.
+pub const RECEIPT_QR_PREFIX: &str = "TR:";
+
+/// The text of `receipt_number`'s QR code.
+pub fn receipt_qr_text(receipt_number: &str) -> String {
+    format!("{RECEIPT_QR_PREFIX}{receipt_number}")
+}
+
+/// The receipt number a receipt's QR code holds, if `text` is one: the marker,
+/// then a customer number and a sequence (`7-0003`), digits only either side.
+pub fn receipt_number_in_qr(text: &str) -> Option<&str> {
+    let number = text.trim().strip_prefix(RECEIPT_QR_PREFIX)?;
+    let (customer, nth) = number.split_once('-')?;
+    let digits = |part: &str| (1..=10).contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit());
+    (digits(customer) && digits(nth)).then_some(number)
+}
+
 /// What happened, with the balance before and after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", tag = "kind")]
@@ -212,6 +232,26 @@ mod tests {
         let old: Receipt = serde_json::from_value(json).unwrap();
         assert_eq!(old.store_id, StoreId::main());
         assert_eq!(old.store_name, None);
+    }
+
+    #[test]
+    fn a_receipt_qr_holds_its_number_and_nothing_else_passes_for_one() {
+        let text = receipt_qr_text(&receipt_number(CustomerNumber(7), 3));
+        assert_eq!(text, "TR:7-0003");
+        assert_eq!(receipt_number_in_qr(&text), Some("7-0003"));
+        for other in [
+            "7-0003",
+            "TR:",
+            "TR:7",
+            "TR:7-",
+            "TR:-3",
+            "TR:7-00a3",
+            "TR:7-0003-1",
+            "1234567890123456789012345",
+            "ABCD2345",
+        ] {
+            assert_eq!(receipt_number_in_qr(other), None, "{other}");
+        }
     }
 
     #[test]

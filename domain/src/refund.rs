@@ -83,6 +83,16 @@ struct Sold {
     unit_minor: u64,
 }
 
+/// Whether a receipt of this kind can be refunded at all (a sale, a prepaid
+/// charge, a reward): what a receipt offers its QR code for. Whether anything
+/// is left to refund is [`left_to_refund`]'s to say.
+pub fn is_refundable_kind(details: &ReceiptDetails) -> bool {
+    matches!(
+        details,
+        ReceiptDetails::Points { .. } | ReceiptDetails::PrepaidCharge { .. } | ReceiptDetails::Redeem { .. }
+    )
+}
+
 /// The original's lines for refunding, or why it cannot be refunded.
 fn sold_lines(original: &Receipt) -> Result<Vec<Sold>, RefundRefusal> {
     let whole = |unit_minor| Ok(vec![Sold { quantity: 1, unit_minor }]);
@@ -441,6 +451,7 @@ mod tests {
         let top_up =
             receipt(vec![], ReceiptDetails::PrepaidTopUp { amount_minor: 500, prepaid_before: 0, prepaid_after: 500 });
         assert_eq!(settle(&top_up, &[], None, 0), Err(RefundRefusal::NotRefundable));
+        assert!(!is_refundable_kind(&top_up.details) && is_refundable_kind(&points_sale().details));
         assert_eq!(left_to_refund(&top_up, &[]), Err(RefundRefusal::NotRefundable));
     }
 

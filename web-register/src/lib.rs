@@ -108,7 +108,10 @@ fn on_switch_keys() {
 
 /// The camera's reads go to the refund desk while it is open, else to the till.
 fn camera_reads(texts: &[String]) {
-    if refund_desk::is_open() {
+    // A receipt's QR opens the refund desk on that receipt, whatever is on screen.
+    if let Some(number) = texts.iter().find_map(|text| domain::receipt::receipt_number_in_qr(text)) {
+        refund_till::receipt_read(number);
+    } else if refund_desk::is_open() {
         refund_till::camera_reads(texts);
     } else {
         till::camera_reads(texts);

@@ -6,7 +6,7 @@
 
 use crate::dom;
 use crate::flows;
-use crate::refund_desk::with_desk;
+use crate::refund_desk::{self, with_desk};
 use crate::request_id;
 use crate::state::read_till;
 use crate::views;
@@ -55,6 +55,19 @@ pub fn find() {
         with_desk(|desk| desk.found(answer));
         render(true);
     });
+}
+
+/// A receipt's QR in front of the camera: the desk opens (if it was closed) and
+/// finds that receipt. The same receipt still in view is not looked up again.
+pub fn receipt_read(number: &str) {
+    if refund_desk::is_open() && dom::input_value("refund-number") == number {
+        return;
+    }
+    if !refund_desk::is_open() {
+        open();
+    }
+    dom::set_input_value("refund-number", number);
+    find();
 }
 
 /// "Their receipts": the customer's code as typed.

@@ -42,8 +42,9 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
     number.set_id(&format!("{container_id}-number"));
     let _ = number.set_attribute("data-testid", "receipt-number");
     dom::append(container, &number)?;
-    // The store the register stands in (receipts from before stores name none).
-    if let Some(store) = &receipt.store_name {
+    // The store the register stands in (receipts from before stores name none; the
+    // main store is named like the shop until renamed, and then needs no line).
+    if let Some(store) = receipt.store_name.as_ref().filter(|store| *store != &receipt.shop_name) {
         let store = dom::create_text("p", "receipt-meta receipt-store", store.as_str())?;
         let _ = store.set_attribute("data-testid", "receipt-store");
         let _ = store.set_attribute("data-store-id", receipt.store_id.as_str());
@@ -160,7 +161,30 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
         dom::append(&lines, &note)?;
     }
     dom::append(container, &lines)?;
-    text_block(container, &receipt.footer, "receipt-footer")
+    text_block(container, &receipt.footer, "receipt-footer")?;
+    refund_qr(container, receipt)
+}
+
+/// Painted by the pages' CSS, named for screen readers.
+const RECEIPT_QR: qr_svg::Look = qr_svg::Look {
+    background: r#"class="qr-light""#,
+    modules: r#"class="qr-dark""#,
+    svg_attributes: r#"role="img" aria-label="QR code of the receipt number, for a refund""#,
+};
+
+/// A sale's receipt ends with a small QR of its number: shown to a register's
+/// camera, it opens the refund desk on this receipt (`domain::receipt::receipt_qr_text`).
+fn refund_qr(container: &Element, receipt: &Receipt) -> Option<()> {
+    if !domain::refund::is_refundable_kind(&receipt.details) {
+        return Some(());
+    }
+    let text = domain::receipt::receipt_qr_text(&receipt.receipt_number);
+    let svg = qr_svg::svg(&text, qr_svg::EcLevel::M, &RECEIPT_QR)?;
+    let figure = dom::create("div")?;
+    figure.set_class_name("receipt-qr");
+    let _ = figure.set_attribute("data-testid", "receipt-qr");
+    figure.set_inner_html(&svg);
+    dom::append(container, &figure)
 }
 
 /// The shop's receipt header or footer as the receipt keeps it: one paragraph
