@@ -112,6 +112,11 @@ pub fn find_reward<'a>(rewards: &'a [Reward], reward_id: &RewardId) -> Option<&'
     rewards.iter().find(|r| &r.reward_id == reward_id)
 }
 
+/// The rewards a register offers: the list without the archived ones.
+pub fn offered_rewards(rewards: Vec<Reward>) -> Vec<Reward> {
+    rewards.into_iter().filter(|reward| !reward.archived).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,6 +141,7 @@ mod tests {
             name: Label::parse(id).unwrap(),
             cost_points: cost,
             benefit: Benefit::FreeItem { item: Label::parse("Coffee").unwrap() },
+            archived: false,
         }
     }
 
@@ -203,5 +209,17 @@ mod tests {
         assert!(!old.archived);
         assert!(!serde_json::to_string(&old).unwrap().contains("archived"));
         assert!(serde_json::to_string(&archived).unwrap().contains(r#""archived":true"#));
+    }
+
+    #[test]
+    fn archived_rewards_stay_listed_but_are_not_offered() {
+        let archived = Reward { archived: true, ..reward("old", 50) };
+        let list = vec![reward("coffee", 100), archived.clone()];
+        assert_eq!(offered_rewards(list.clone()), vec![reward("coffee", 100)]);
+        assert_eq!(find_reward(&list, &archived.reward_id), Some(&archived), "still found, to be refused by name");
+        let json = serde_json::to_string(&reward("coffee", 100)).unwrap();
+        assert!(!json.contains("archived"), "active rewards are written as before: {json}");
+        let old: Reward = serde_json::from_str(&json).unwrap();
+        assert!(!old.archived);
     }
 }

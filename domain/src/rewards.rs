@@ -22,6 +22,10 @@ pub struct Reward {
     pub name: Label,
     pub cost_points: i64,
     pub benefit: Benefit,
+    /// An archived reward stays on the shop's list (receipts name it, the owner
+    /// can restore it) but registers neither offer it nor redeem it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub archived: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -56,6 +60,7 @@ mod tests {
             name: Label::parse("5.00 off").unwrap(),
             cost_points: cost,
             benefit: Benefit::AmountOff { amount: MinorUnits(500) },
+            archived: false,
         }
     }
 

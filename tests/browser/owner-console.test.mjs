@@ -125,6 +125,24 @@ test("an invited owner sets the points rate and adds a product in the console, a
   assert.deepEqual(archived.products[1], { product_code: "OLD", name: "Old bread", unit_price: 100, archived: true });
   await shot(owner, "3-products-archived");
 
+  // --- A reward, archived the same way: kept for the owner, not offered at the register. ---
+  await owner.getByTestId("tab-rewards").click();
+  await owner.getByTestId("reward-id").fill("free-roll");
+  await owner.getByTestId("reward-name").fill("Free roll");
+  await owner.getByTestId("reward-cost").fill("30");
+  await owner.getByTestId("reward-kind").selectOption("free_item");
+  await owner.getByTestId("reward-value").fill("Bread roll");
+  await owner.getByTestId("reward-submit").click();
+  const rewardRow = owner.getByTestId("reward-rows").locator("li", { hasText: "Free roll" });
+  await rewardRow.waitFor();
+  await rewardRow.getByRole("button", { name: "Archive Free roll" }).click();
+  await owner.getByTestId("notice").filter({ hasText: "Archived Free roll" }).waitFor();
+  assert.equal(await rewardRow.getAttribute("data-archived"), "true");
+  await rewardRow.getByRole("button", { name: "Restore Free roll" }).waitFor();
+  const rewards = await admin("GET", `/api/owner/shops/${shopId}/rewards`, undefined, 200);
+  assert.equal(rewards.rewards[0].archived, true);
+  await shot(owner, "3-rewards-archived");
+
   // --- A customer buys the soup at a register started now; points at 3 per euro. ---
   const phone = await phonePage(browser);
   await phone.getByTestId("sign-up-name").fill("Cleo E2E");
@@ -155,6 +173,7 @@ test("an invited owner sets the points rate and adds a product in the console, a
   await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 5_000 });
   await till.locator("[data-testid=product][data-product-code=SOUP]").click();
   assert.equal(await till.locator("[data-testid=product][data-product-code=OLD]").count(), 0, "archived: not offered");
+  assert.equal(await till.locator("[data-reward-id=free-roll]").count(), 0, "the archived reward is not offered");
   assert.equal(await till.getByTestId("lines-total").innerText(), "Total €4.00");
   assert.equal(await till.getByTestId("points-preview").innerText(), "Adds 12 points");
   await till.getByTestId("add-points").click();

@@ -623,6 +623,7 @@ pub async fn add_reward() {
             name: Label::parse(&dom::input_value("reward-name")).map_err(|e| format!("name: {e}"))?,
             cost_points,
             benefit,
+            archived: false,
         })
     })();
     match reward.and_then(|reward| with(|c| c.rewards_with(reward))) {
@@ -634,6 +635,20 @@ pub async fn add_reward() {
         }
         Err(message) => views::error(&message),
     }
+}
+
+/// Archives the reward at `index`, or restores it if it is archived.
+pub async fn toggle_reward_archived(index: usize) {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let list = with(|c| c.rewards_toggled(index));
+    let Some(reward) = list.get(index) else { return };
+    let done = if reward.archived {
+        format!("Archived {}: the registers no longer offer it; receipts still name it.", reward.name.as_str())
+    } else {
+        format!("Restored {}: the registers offer it again from their next start.", reward.name.as_str())
+    };
+    store_rewards(&shop_id, list, &done).await;
 }
 
 pub async fn remove_reward(index: usize) {

@@ -74,7 +74,11 @@ pub fn start() {
         }
     });
     dom::on_id("reward-rows", "click", |event| {
-        if let Some((_, index)) = views::clicked_button(&event, "data-remove") {
+        if let Some((_, index)) = views::clicked_button(&event, "data-archive") {
+            if let Ok(index) = index.parse() {
+                spawn_local(flows::toggle_reward_archived(index));
+            }
+        } else if let Some((_, index)) = views::clicked_button(&event, "data-remove") {
             if let Ok(index) = index.parse() {
                 spawn_local(flows::remove_reward(index));
             }

@@ -112,6 +112,15 @@ impl Console {
         Ok(rewards)
     }
 
+    /// The reward list with the reward at `index` archived, or restored if it was.
+    pub fn rewards_toggled(&self, index: usize) -> Vec<Reward> {
+        let mut rewards = self.rewards.clone();
+        if let Some(reward) = rewards.get_mut(index) {
+            reward.archived = !reward.archived;
+        }
+        rewards
+    }
+
     pub fn rewards_without(&self, index: usize) -> Vec<Reward> {
         self.rewards.iter().enumerate().filter(|(i, _)| *i != index).map(|(_, r)| r.clone()).collect()
     }

@@ -234,9 +234,16 @@ pub fn rewards(console: &Console) {
             Benefit::FreeItem { item } => format!("a free {}", item.as_str()),
             Benefit::AmountOff { amount } => format!("{} off", locale::money(amount.0, shop.currency)),
         };
-        let text = format!("{} — {} points: {benefit}", reward.name.as_str(), reward.cost_points);
+        let archived = if reward.archived { " (archived: not offered)" } else { "" };
+        let text = format!("{} — {} points: {benefit}{archived}", reward.name.as_str(), reward.cost_points);
         if let Some(span) = dom::create_text("span", "", &text) {
             dom::append(&item, &span);
+        }
+        let _ = item.set_attribute("data-archived", if reward.archived { "true" } else { "false" });
+        let (label, verb) = if reward.archived { ("Restore", "Restore") } else { ("Archive", "Archive") };
+        if let Some(toggle) = button(label, "data-archive", &index.to_string(), "button") {
+            let _ = toggle.set_attribute("aria-label", &format!("{verb} {}", reward.name.as_str()));
+            dom::append(&item, &toggle);
         }
         if let Some(remove) = button("Remove", "data-remove", &index.to_string(), "button button-danger") {
             let _ = remove.set_attribute("aria-label", &format!("Remove {}", reward.name.as_str()));

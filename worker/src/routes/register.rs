@@ -100,7 +100,7 @@ pub async fn info(req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let directory = Directory::open(env)?;
     let products = catalog::offered(directory.products(&register.shop.shop_id).await?);
-    let rewards = directory.rewards(&register.shop.shop_id).await?;
+    let rewards = catalog::offered_rewards(directory.rewards(&register.shop.shop_id).await?);
     web::ok(&RegisterInfo {
         register_id: register.record.register_id,
         register_name: register.record.name,
@@ -200,6 +200,12 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
             let reward = catalog::find_reward(&rewards, &reward_id).cloned().ok_or_else(|| {
                 Problem::new(ErrorCode::UnknownReward, format!("this shop offers no reward {reward_id}"))
             })?;
+            if reward.archived {
+                return Err(Problem::new(
+                    ErrorCode::UnknownReward,
+                    format!("the reward {reward_id} is archived: restore it in the console to redeem it"),
+                ));
+            }
             let debit = Debit::Redeem { reward_id, reward_name: reward.name.clone(), points: reward.cost_points };
             (debit, Vec::new(), Some(reward))
         }

@@ -2,7 +2,7 @@
 //! (seen months later through the test clock, which runs one shop's expiry
 //! clock ahead inside the member's vault), the currency (changeable only until
 //! the first member joins), the time zone (checked against the platform's
-//! database, printed on receipts), and archived products (kept, not offered).
+//! database, printed on receipts), and archived products and rewards (kept, not offered).
 
 use api_tests::{expect_error, expect_json, redeem, spawn_app, unique_id, TestApp, TestMember, PASSWORD};
 use domain::api::account::{MemberExport, PointsEntryKind};
@@ -279,6 +279,32 @@ async fn an_archived_product_is_kept_but_not_offered_until_restored() {
     assert_eq!(register_info(&app).await.products.len(), 2, "restored");
     let response = sell(code.as_str().to_owned(), unique_id("sale")).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap_or_default());
+}
+
+#[tokio::test]
+async fn an_archived_reward_is_kept_but_neither_offered_nor_redeemed_until_restored() {
+    let app = spawn_app().await;
+    let owner = owner_of(&app, &app.shop.shop_id).await;
+    let rewards = |archived: bool| {
+        json!({ "rewards": [
+            { "reward_id": "free-tea", "name": "Free tea", "cost_points": 5,
+              "benefit": { "kind": "free_item", "item": "Tea" }, "archived": archived },
+        ]})
+    };
+    let put = |body: Value| owner.put(app.url(&routes::owner_rewards(app.shop.shop_id.as_str()))).json(&body).send();
+    let stored: Value = expect_json(put(rewards(true)).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(stored["rewards"][0]["archived"], json!(true), "the owner still has it");
+    assert!(register_info(&app).await.rewards.is_empty(), "registers do not offer it");
+
+    // A register with an old list cannot redeem it either.
+    let member = app.customer(20, 0).await;
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    expect_error(app.debit(&code, &unique_id("redeem"), redeem("free-tea")).await, ErrorCode::UnknownReward).await;
+
+    let _: Value = expect_json(put(rewards(false)).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(register_info(&app).await.rewards.len(), 1, "restored");
+    let asked = app.debit(&code, &unique_id("redeem"), redeem("free-tea")).await;
+    assert_eq!(asked.status(), StatusCode::OK, "{}", asked.text().await.unwrap_or_default());
 }
 
 #[tokio::test]
