@@ -103,6 +103,10 @@ test("a register refunds part of a sale, and both screens show the refund receip
   await phone.getByTestId("history-receipt").filter({ hasText: "partly refunded" }).click();
   assert.match(await phone.getByTestId("receipt-refunded").innerText(), new RegExp(`Partly refunded: ${refundNumber}`));
   await shot(phone, "4-phone-history");
+  // The refund named there is a link to its receipt.
+  await phone.getByRole("button", { name: `Open refund receipt ${refundNumber}` }).click();
+  await phone.locator(`[data-testid=receipt-view]:not([hidden]) #receipt[data-receipt-number="${refundNumber}"]`).waitFor({ timeout: 5_000 });
+  assert.equal(await phone.locator("#receipt").innerText(), tillRefund);
 
   // --- The rest, found by the customer's code instead of the number. ---
   await phone.getByTestId("receipt-done").click();

@@ -56,6 +56,12 @@ pub fn start() {
     dom::on_id("sign-out", "click", |_| spawn_local(session::sign_out()));
     dom::on_id("close-code", "click", |_| views::code::close());
     dom::on_id("receipt-done", "click", |_| views::receipts::hide());
+    // A refund named on a receipt opens that refund's receipt.
+    on_click_in("receipt", "data-open-receipt", |button| {
+        if let Some(number) = button.get_attribute("data-open-receipt") {
+            views::receipts::open_named(&number);
+        }
+    });
     dom::on_id("new-member-dismiss", "click", |_| dom::set_hidden("new-member", true));
     // Buttons drawn from data, one handler per list.
     on_click_in("memberships", "data-testid=show-code", |button| {

@@ -19,10 +19,20 @@ fn points(n: i64) -> String {
 /// the ids "<container_id>-shop" and "<container_id>-number", so the dialog or panel
 /// around it takes them as its accessible name (`aria-labelledby` in `index.html`).
 pub fn render(container_id: &str, receipt: &Receipt) {
+    draw(container_id, receipt, false);
+}
+
+/// [`render`], with the refunds a receipt names as buttons (`data-open-receipt`
+/// = their number) for a page that can open them (the phone's history).
+pub fn render_linked(container_id: &str, receipt: &Receipt) {
+    draw(container_id, receipt, true);
+}
+
+fn draw(container_id: &str, receipt: &Receipt, linked: bool) {
     dom::clear_children(container_id);
     dom::set_attribute(container_id, "data-receipt-number", &receipt.receipt_number);
     let Some(container) = dom::element(container_id) else { return };
-    let _ = build(&container, receipt, container_id);
+    let _ = build(&container, receipt, container_id, linked);
 }
 
 fn row(parent: &Element, label: &str, value: &str, class: &str) -> Option<()> {
@@ -33,7 +43,7 @@ fn row(parent: &Element, label: &str, value: &str, class: &str) -> Option<()> {
     dom::append(parent, &line)
 }
 
-fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<()> {
+fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: bool) -> Option<()> {
     let c = receipt.currency;
     let shop = dom::create_text("h3", "receipt-shop", receipt.shop_name.as_str())?;
     shop.set_id(&format!("{container_id}-shop"));
@@ -156,7 +166,22 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str) -> Option<(
     }
     if let Some(mark) = &receipt.refunded {
         let state = if mark.fully { "Refunded" } else { "Partly refunded" };
-        let note = dom::create_text("p", "receipt-refunded", &format!("{state}: {}", mark.by.join(", ")))?;
+        let note = if linked {
+            let note = dom::create_text("p", "receipt-refunded", &format!("{state}: "))?;
+            for (i, number) in mark.by.iter().enumerate() {
+                if i > 0 {
+                    dom::append(&note, &dom::create_text("span", "", ", ")?)?;
+                }
+                let link = dom::create_text("button", "receipt-link", number)?;
+                let _ = link.set_attribute("type", "button");
+                let _ = link.set_attribute("data-open-receipt", number);
+                let _ = link.set_attribute("aria-label", &format!("Open refund receipt {number}"));
+                dom::append(&note, &link)?;
+            }
+            note
+        } else {
+            dom::create_text("p", "receipt-refunded", &format!("{state}: {}", mark.by.join(", ")))?
+        };
         let _ = note.set_attribute("data-testid", "receipt-refunded");
         dom::append(&lines, &note)?;
     }

@@ -11,8 +11,18 @@ pub fn hide() {
 }
 
 pub fn show(receipt: &Receipt) {
-    receipt_view::render("receipt", receipt);
+    receipt_view::render_linked("receipt", receipt);
     dom::set_hidden("receipt-view", false);
+}
+
+/// A refund named on the receipt shown was tapped: that receipt, from the history.
+pub fn open_named(receipt_number: &str) {
+    let found = with_app(|app| {
+        app.wallet.as_ref().and_then(|w| w.receipts.iter().find(|r| r.receipt_number == receipt_number).cloned())
+    });
+    if let Some(receipt) = found {
+        show(&receipt);
+    }
 }
 
 /// What a receipt amounted to, for the history line.
