@@ -18,6 +18,9 @@ use domain::shop::{Label, ShopId};
 use reqwest::{Client, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
+mod local_proxy;
+
+pub use local_proxy::SendThroughProxy;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -73,7 +76,7 @@ async fn create_shop(
         .post(format!("{base_url}{}", routes::ADMIN_SHOPS))
         .bearer_auth(admin_token)
         .json(&request)
-        .send()
+        .dispatch()
         .await
         .expect("create shop");
     expect_json(response, StatusCode::CREATED).await
@@ -84,7 +87,7 @@ async fn create_register(http: &Client, base_url: &str, admin_token: &str, shop_
         .post(format!("{base_url}{}", routes::admin_shop_registers(shop_id.as_str())))
         .bearer_auth(admin_token)
         .json(&CreateRegisterRequest { name: Label::parse("Till 1").unwrap(), store_id: Default::default() })
-        .send()
+        .dispatch()
         .await
         .expect("create register");
     expect_json(response, StatusCode::CREATED).await
@@ -124,7 +127,7 @@ impl TestApp {
         let response = client
             .post(self.url(routes::MEMBERS))
             .json(&json!({ "display_name": display_name, "password": PASSWORD }))
-            .send()
+            .dispatch()
             .await
             .expect("sign up");
         let signed_in = expect_json(response, StatusCode::CREATED).await;
@@ -143,7 +146,7 @@ impl TestApp {
             .post(self.url(routes::RESOLVE))
             .bearer_auth(token)
             .json(&json!({ "code": code }))
-            .send()
+            .dispatch()
             .await
             .expect("resolve")
     }
@@ -162,7 +165,7 @@ impl TestApp {
             .post(self.url(routes::POINTS))
             .bearer_auth(token)
             .json(&json!({ "code": code, "request_id": request_id, "amount_minor": amount_minor }))
-            .send()
+            .dispatch()
             .await
             .expect("accrue")
     }
@@ -188,7 +191,7 @@ impl TestMember {
             .client
             .post(self.url(routes::MEMBERSHIPS))
             .json(&json!({ "shop_id": shop_id, "share_name": share_name }))
-            .send()
+            .dispatch()
             .await
             .expect("join");
         expect_json(response, StatusCode::OK).await
@@ -199,7 +202,7 @@ impl TestMember {
             .client
             .post(self.url(routes::CODES))
             .json(&json!({ "shop_id": shop_id }))
-            .send()
+            .dispatch()
             .await
             .expect("issue code");
         expect_json(response, StatusCode::OK).await
@@ -210,7 +213,7 @@ impl TestMember {
             Some(version) => routes::wallet_after(version),
             None => routes::WALLET.to_owned(),
         };
-        self.client.get(self.url(&path)).send().await.expect("wallet")
+        self.client.get(self.url(&path)).dispatch().await.expect("wallet")
     }
 
     pub async fn wallet(&self, after: Option<u64>) -> Wallet {
@@ -269,7 +272,7 @@ pub const PIN: &str = "2468";
 impl TestApp {
     /// Replaces a shop's catalog: `path` is [`routes::admin_shop_products`] or [`routes::admin_shop_rewards`].
     pub async fn put_catalog(&self, path: &str, body: Value) -> Response {
-        self.http.put(self.url(path)).bearer_auth(&self.admin_token).json(&body).send().await.expect("put catalog")
+        self.http.put(self.url(path)).bearer_auth(&self.admin_token).json(&body).dispatch().await.expect("put catalog")
     }
 
     /// Sets this shop's products: `COF` coffee 2.50, `CAKE` cake 3.00.
@@ -303,7 +306,7 @@ impl TestApp {
             .post(self.url(routes::DEBITS))
             .bearer_auth(token)
             .json(&json!({ "code": code, "request_id": request_id, "operation": operation }))
-            .send()
+            .dispatch()
             .await
             .expect("debit")
     }
@@ -322,7 +325,7 @@ impl TestApp {
             .post(self.url(routes::DEBITS_WAIT))
             .bearer_auth(&self.register.token)
             .json(&json!({ "code": code, "request_id": request_id }))
-            .send()
+            .dispatch()
             .await
             .expect("wait");
         expect_json(response, StatusCode::OK).await
@@ -333,7 +336,7 @@ impl TestApp {
             .post(self.url(routes::TOP_UPS))
             .bearer_auth(&self.register.token)
             .json(&json!({ "code": code, "request_id": request_id, "amount_minor": amount_minor }))
-            .send()
+            .dispatch()
             .await
             .expect("top up")
     }
@@ -370,7 +373,7 @@ impl TestMember {
         self.client
             .put(self.url(routes::PIN))
             .json(&json!({ "password": password, "pin": pin }))
-            .send()
+            .dispatch()
             .await
             .expect("set pin")
     }
@@ -396,14 +399,14 @@ impl TestMember {
     }
 
     pub async fn approve_raw(&self, body: Value) -> Response {
-        self.client.post(self.url(routes::APPROVE)).json(&body).send().await.expect("approve")
+        self.client.post(self.url(routes::APPROVE)).json(&body).dispatch().await.expect("approve")
     }
 
     pub async fn cancel(&self, shown: &PendingConfirmation) -> Response {
         self.client
             .post(self.url(routes::CANCEL))
             .json(&json!({ "shop_id": shown.shop_id, "request_id": shown.request_id }))
-            .send()
+            .dispatch()
             .await
             .expect("cancel")
     }

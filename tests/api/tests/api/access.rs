@@ -1,4 +1,4 @@
-use api_tests::{expect_error, never_issued_code, spawn_app, unique_id};
+use api_tests::{expect_error, never_issued_code, spawn_app, unique_id, SendThroughProxy};
 use domain::api::routes;
 use domain::api::ErrorCode;
 use serde_json::json;
@@ -47,7 +47,7 @@ async fn unknown_and_malformed_codes_are_refused() {
                 .post(app.url(path))
                 .bearer_auth(&app.register.token)
                 .json(&json!({ "code": code, "request_id": unique_id("req"), "amount_minor": 100 }))
-                .send()
+                .dispatch()
                 .await
                 .unwrap();
             expect_error(response, ErrorCode::InvalidRequest).await;
@@ -68,14 +68,19 @@ async fn grouped_codes_as_typed_are_accepted() {
 async fn codes_need_a_membership_and_memberships_need_a_shop() {
     let app = spawn_app().await;
     let member = app.sign_up("Ada").await;
-    let response =
-        member.client.post(app.url(routes::CODES)).json(&json!({ "shop_id": app.shop.shop_id })).send().await.unwrap();
+    let response = member
+        .client
+        .post(app.url(routes::CODES))
+        .json(&json!({ "shop_id": app.shop.shop_id }))
+        .dispatch()
+        .await
+        .unwrap();
     expect_error(response, ErrorCode::NotAMember).await;
     let response = member
         .client
         .post(app.url(routes::MEMBERSHIPS))
         .json(&json!({ "shop_id": unique_id("no-such-shop") }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(response, ErrorCode::UnknownShop).await;
@@ -119,7 +124,7 @@ async fn callers_without_valid_credentials_are_refused() {
             if let Some(cookie) = cookie {
                 request = request.header("cookie", cookie);
             }
-            expect_error(request.send().await.unwrap(), ErrorCode::Unauthorized).await;
+            expect_error(request.dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
         }
     }
 
@@ -145,7 +150,7 @@ async fn callers_without_valid_credentials_are_refused() {
             if let Some(token) = token {
                 request = request.header("authorization", token);
             }
-            expect_error(request.send().await.unwrap(), ErrorCode::Unauthorized).await;
+            expect_error(request.dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
         }
     }
 
@@ -166,7 +171,7 @@ async fn callers_without_valid_credentials_are_refused() {
             if let Some(token) = token {
                 request = request.header("authorization", token);
             }
-            expect_error(request.send().await.unwrap(), ErrorCode::Unauthorized).await;
+            expect_error(request.dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
         }
     }
 

@@ -1,4 +1,4 @@
-use api_tests::{expect_error, expect_json, spawn_app, unique_id};
+use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy};
 use domain::api::routes;
 use domain::api::{ErrorCode, RegisterInfo, ShopList, ShopSummary};
 use reqwest::StatusCode;
@@ -12,13 +12,14 @@ async fn shop_ids_are_unique() {
         .post(app.url(routes::ADMIN_SHOPS))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "shop_id": app.shop.shop_id, "name": "Impostor", "currency": "USD", "points_per_unit": 3 }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(response, ErrorCode::AlreadyExists).await;
 
     // The original is unchanged, and listed.
-    let list: ShopList = expect_json(app.http.get(app.url(routes::SHOPS)).send().await.unwrap(), StatusCode::OK).await;
+    let list: ShopList =
+        expect_json(app.http.get(app.url(routes::SHOPS)).dispatch().await.unwrap(), StatusCode::OK).await;
     let listed: Vec<_> = list.shops.iter().filter(|s| s.shop_id == app.shop.shop_id).collect();
     assert_eq!(listed, vec![&app.shop]);
 }
@@ -31,7 +32,7 @@ async fn a_shop_id_is_generated_when_absent() {
         .post(app.url(routes::ADMIN_SHOPS))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "name": "Nameless", "currency": "JPY", "points_per_unit": 2 }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let shop: ShopSummary = expect_json(response, StatusCode::CREATED).await;
@@ -48,7 +49,7 @@ async fn registers_belong_to_an_existing_shop_and_know_it() {
     assert!(app.register.token.len() >= 43, "at least 256 bits: {}", app.register.token);
 
     let info: RegisterInfo = expect_json(
-        app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).send().await.unwrap(),
+        app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -66,7 +67,7 @@ async fn registers_belong_to_an_existing_shop_and_know_it() {
             .post(app.url(&routes::admin_shop_registers(shop.as_str())))
             .bearer_auth(&app.admin_token)
             .json(&json!({ "name": "Till" }))
-            .send()
+            .dispatch()
             .await
             .unwrap();
         expect_error(response, ErrorCode::UnknownShop).await;
@@ -84,8 +85,14 @@ async fn shop_fields_are_validated() {
         json!({ "shop_id": "Bad Id", "name": "X", "currency": "EUR", "points_per_unit": 1 }),
     ];
     for body in bad {
-        let response =
-            app.http.post(app.url(routes::ADMIN_SHOPS)).bearer_auth(&app.admin_token).json(&body).send().await.unwrap();
+        let response = app
+            .http
+            .post(app.url(routes::ADMIN_SHOPS))
+            .bearer_auth(&app.admin_token)
+            .json(&body)
+            .dispatch()
+            .await
+            .unwrap();
         expect_error(response, ErrorCode::InvalidRequest).await;
     }
 }

@@ -3,7 +3,7 @@
 //! an event's title, venue and times are fixed by its first tickets.
 
 use crate::issuing::{create_issuer_for, now_ms, Issuer, HOUR, MINUTE};
-use api_tests::{expect_error, expect_json, raw_json, spawn_app, unique_id, TestApp};
+use api_tests::{expect_error, expect_json, raw_json, spawn_app, unique_id, SendThroughProxy, TestApp};
 use domain::api::issuers::IssuerCreated;
 use domain::api::routes;
 use domain::api::tickets::{EventStatus, TicketsCreated};
@@ -17,7 +17,7 @@ async fn post_issuer(app: &TestApp, issuer_id: &str) -> Response {
         .post(app.url(routes::ADMIN_ISSUERS))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "issuer_id": issuer_id, "name": "City Tickets", "shop_ids": [app.shop.shop_id] }))
-        .send()
+        .dispatch()
         .await
         .expect("create issuer")
 }
@@ -59,7 +59,7 @@ async fn a_revoked_issuer_id_is_never_reused() {
         .http
         .delete(app.url(&routes::admin_issuer(&issuer_id)))
         .bearer_auth(&app.admin_token)
-        .send()
+        .dispatch()
         .await
         .expect("revoke");
     assert_eq!(revoke.status(), 204);
@@ -79,7 +79,7 @@ async fn a_revoked_issuer_id_is_never_reused() {
         .http
         .delete(app.url(&routes::admin_issuer(&issuer_id)))
         .bearer_auth(&app.admin_token)
-        .send()
+        .dispatch()
         .await
         .expect("revoke again");
     expect_error(again, ErrorCode::NotFound).await;

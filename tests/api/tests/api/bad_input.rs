@@ -1,7 +1,7 @@
 //! Every JSON endpoint answers malformed, misshapen and oversized bodies with
 //! a 4xx `ApiError` carrying the right stable code, never a 5xx.
 
-use api_tests::{expect_error, spawn_app, unique_id, TestApp, TestMember, PASSWORD};
+use api_tests::{expect_error, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PASSWORD};
 use domain::api::routes;
 use domain::api::{ErrorCode, MAX_BODY_BYTES};
 use reqwest::RequestBuilder;
@@ -134,7 +134,7 @@ async fn malformed_json_is_refused_everywhere() {
             let response = request(&app, &member, &endpoint)
                 .header("content-type", "application/json")
                 .body(body)
-                .send()
+                .dispatch()
                 .await
                 .unwrap();
             expect_error(response, ErrorCode::MalformedJson).await;
@@ -153,7 +153,7 @@ async fn misshapen_json_is_an_invalid_request_everywhere() {
         let not_objects = [json!([]), json!("text"), json!(42), json!(null)];
         let bodies = endpoint.missing_field.iter().chain(&endpoint.wrong_type).chain(&not_objects);
         for body in bodies {
-            let response = request(&app, &member, &endpoint).json(body).send().await.unwrap();
+            let response = request(&app, &member, &endpoint).json(body).dispatch().await.unwrap();
             let error = expect_error(response, ErrorCode::InvalidRequest).await;
             assert!(!error.message.contains(PASSWORD), "{}: {}", endpoint.path, error.message);
         }
@@ -170,7 +170,7 @@ async fn oversized_bodies_are_refused_everywhere() {
         // A valid request padded past the limit, with a Content-Length…
         let mut padded = endpoint.valid.clone();
         padded["padding"] = json!("x".repeat(MAX_BODY_BYTES));
-        let response = request(&app, &member, &endpoint).json(&padded).send().await.unwrap();
+        let response = request(&app, &member, &endpoint).json(&padded).dispatch().await.unwrap();
         expect_error(response, ErrorCode::PayloadTooLarge).await;
 
         // …and streamed without one, so only the bytes read tell.
@@ -179,7 +179,7 @@ async fn oversized_bodies_are_refused_everywhere() {
         let response = request(&app, &member, &endpoint)
             .header("content-type", "application/json")
             .body(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
-            .send()
+            .dispatch()
             .await
             .unwrap();
         expect_error(response, ErrorCode::PayloadTooLarge).await;
@@ -190,6 +190,6 @@ async fn oversized_bodies_are_refused_everywhere() {
     body["padding"] = json!("x".repeat(room));
     assert_eq!(serde_json::to_vec(&body).unwrap().len(), MAX_BODY_BYTES);
     let response =
-        app.http.post(app.url(routes::POINTS)).bearer_auth(&app.register.token).json(&body).send().await.unwrap();
+        app.http.post(app.url(routes::POINTS)).bearer_auth(&app.register.token).json(&body).dispatch().await.unwrap();
     assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
 }

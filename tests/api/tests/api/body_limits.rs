@@ -2,7 +2,7 @@
 //! chunked body (no Content-Length) over the limit gets 413 `payload_too_large`
 //! with its JSON body, and the next request on the same client is served at once.
 
-use api_tests::{expect_error, expect_json, spawn_app, TestApp, PASSWORD};
+use api_tests::{expect_error, expect_json, spawn_app, SendThroughProxy, TestApp, PASSWORD};
 use bytes::Bytes;
 use domain::api::{routes, ErrorCode, MAX_BODY_BYTES};
 use futures::stream::{self, Stream, StreamExt};
@@ -43,7 +43,7 @@ fn paced(parts: Vec<Bytes>, pause: Duration) -> impl Stream<Item = Result<Bytes,
 /// A normal request right after: served, and quickly.
 async fn next_request_is_served(app: &TestApp, client: &Client, after: &str) {
     let started = Instant::now();
-    let response = tokio::time::timeout(AT_ONCE, client.get(app.url(routes::HEALTH)).send())
+    let response = tokio::time::timeout(AT_ONCE, client.get(app.url(routes::HEALTH)).dispatch())
         .await
         .unwrap_or_else(|_| panic!("the request after {after} was not answered within {AT_ONCE:?}"))
         .expect("health");
@@ -55,7 +55,7 @@ async fn next_request_is_served(app: &TestApp, client: &Client, after: &str) {
 async fn post_chunked(app: &TestApp, client: &Client, body: Body) -> reqwest::Response {
     tokio::time::timeout(
         Duration::from_secs(120),
-        client.post(app.url(routes::MEMBERS)).header("content-type", "application/json").body(body).send(),
+        client.post(app.url(routes::MEMBERS)).header("content-type", "application/json").body(body).dispatch(),
     )
     .await
     .expect("an answer to the oversized body within 120 s")
@@ -110,12 +110,13 @@ async fn declared_oversize_is_refused_on_every_route_even_those_without_a_body()
     let client = Client::new();
     let big = vec![b' '; 2 * MB];
     for path in [routes::MEMBERS, routes::HEALTH, routes::SHOPS, routes::WALLET, "/api/nothing-here"] {
-        let response = client.post(app.url(path)).body(big.clone()).send().await.expect("answer");
+        let response = client.post(app.url(path)).body(big.clone()).dispatch().await.expect("answer");
         expect_error(response, ErrorCode::PayloadTooLarge).await;
         next_request_is_served(&app, &client, &format!("a declared 2 MB body to {path}")).await;
     }
     // A chunked body sent to a route that reads none is discarded, and the connection stays usable.
-    let response = client.get(app.url(routes::HEALTH)).body(chunked(2 * MB, 64 * 1024, Duration::ZERO)).send().await;
+    let response =
+        client.get(app.url(routes::HEALTH)).body(chunked(2 * MB, 64 * 1024, Duration::ZERO)).dispatch().await;
     assert!(!response.expect("answer").status().is_server_error());
     next_request_is_served(&app, &client, "a chunked body to a route that reads none").await;
 }

@@ -2,7 +2,7 @@
 //! charges with a PIN, receipts; and the correctness rules: exactly once,
 //! bound to the request and amount shown, expiring, never below zero.
 
-use api_tests::{charge_amount, expect_error, expect_json, redeem, spawn_app, unique_id, PIN};
+use api_tests::{charge_amount, expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, PIN};
 use domain::api::routes;
 use domain::api::{DebitOutcome, DebitStatus, ErrorCode, RegisterInfo};
 use domain::confirmation::{CancelledBy, Debit};
@@ -24,7 +24,7 @@ async fn the_register_sees_its_shops_products_and_rewards() {
     let app = spawn_app().await;
     app.with_products().await;
     app.with_rewards().await;
-    let response = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).send().await.unwrap();
+    let response = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap();
     let info: RegisterInfo = expect_json(response, StatusCode::OK).await;
     assert_eq!(info.products.len(), 2);
     assert_eq!(info.products[0].product_code.as_str(), "COF");
@@ -56,7 +56,7 @@ async fn the_register_sees_its_shops_products_and_rewards() {
         .put(app.url(&routes::admin_shop_products(app.shop.shop_id.as_str())))
         .bearer_auth(&app.register.token)
         .json(&json!({ "products": [] }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(as_register, ErrorCode::Unauthorized).await;
@@ -315,7 +315,7 @@ async fn two_registers_charging_the_same_prepaid_balance_never_go_below_zero() {
         .post(app.url(routes::DEBITS_WAIT))
         .bearer_auth(&second_register.token)
         .json(&json!({ "code": second_code, "request_id": second_id }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let second: DebitStatus = expect_json(second_response, StatusCode::OK).await;
@@ -426,7 +426,7 @@ async fn other_registers_and_members_cannot_touch_a_confirmation() {
         .post(app.url(routes::DEBITS_WAIT))
         .bearer_auth(&other_register.token)
         .json(&json!({ "code": code, "request_id": request_id }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(response, ErrorCode::NotFound).await;
@@ -446,7 +446,7 @@ async fn a_points_sale_may_carry_its_lines_and_gets_a_receipt() {
             .post(app.url(routes::POINTS))
             .bearer_auth(&app.register.token)
             .json(&json!({ "code": code, "request_id": id, "amount_minor": amount, "items": items }))
-            .send()
+            .dispatch()
     };
     // The lines must add up to the amount.
     expect_error(send(400, unique_id("cash")).await.unwrap(), ErrorCode::InvalidRequest).await;
@@ -475,7 +475,7 @@ async fn the_register_can_withdraw_its_question_until_it_is_answered() {
             .post(app.url(routes::DEBITS_CANCEL))
             .bearer_auth(&app.register.token)
             .json(&json!({ "code": code, "request_id": id }))
-            .send()
+            .dispatch()
     };
 
     let code = member.issue_code(&app.shop.shop_id).await.code;

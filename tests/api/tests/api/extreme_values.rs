@@ -4,7 +4,7 @@
 //! starts in another era).
 
 use crate::issuing::{create_issuer, now_ms};
-use api_tests::{charge_amount, expect_error, expect_json, spawn_app, unique_id};
+use api_tests::{charge_amount, expect_error, expect_json, spawn_app, unique_id, SendThroughProxy};
 use domain::api::{routes, ErrorCode};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -100,7 +100,7 @@ async fn register_amounts_quantities_and_prices_are_range_checked() {
     let member = app.customer(0, 1000).await;
     let code = member.issue_code(&app.shop.shop_id).await.code;
     let register =
-        |path: &str, body: Value| app.http.post(app.url(path)).bearer_auth(&app.register.token).json(&body).send();
+        |path: &str, body: Value| app.http.post(app.url(path)).bearer_auth(&app.register.token).json(&body).dispatch();
     for value in bad_numbers().into_iter().chain([json!(100_000_001)]) {
         let points = json!({ "code": code, "request_id": unique_id("req"), "amount_minor": value });
         expect_error(register(routes::POINTS, points.clone()).await.unwrap(), ErrorCode::InvalidRequest).await;
@@ -167,8 +167,14 @@ async fn catalog_prices_points_and_rates_are_range_checked() {
         )
         .await;
         let shop = json!({ "shop_id": unique_id("shop"), "name": "S", "currency": "EUR", "points_per_unit": value });
-        let response =
-            app.http.post(app.url(routes::ADMIN_SHOPS)).bearer_auth(&app.admin_token).json(&shop).send().await.unwrap();
+        let response = app
+            .http
+            .post(app.url(routes::ADMIN_SHOPS))
+            .bearer_auth(&app.admin_token)
+            .json(&shop)
+            .dispatch()
+            .await
+            .unwrap();
         expect_error(response, ErrorCode::InvalidRequest).await;
     }
 }
@@ -178,7 +184,8 @@ async fn wallet_versions_out_of_range_are_refused() {
     let app = spawn_app().await;
     let member = app.sign_up("Ada").await;
     for after in ["-1", "18446744073709551616", "1e3", "abc"] {
-        let response = member.client.get(app.url(&format!("{}?after={after}", routes::WALLET))).send().await.unwrap();
+        let response =
+            member.client.get(app.url(&format!("{}?after={after}", routes::WALLET))).dispatch().await.unwrap();
         expect_error(response, ErrorCode::InvalidRequest).await;
     }
 }

@@ -1,7 +1,7 @@
 //! Issuer keys: shown once, checked on every call, revocable; each issuer sees only its own.
 
 use crate::issuing::{create_issuer, create_issuer_for, now_ms, HOUR};
-use api_tests::{expect_error, spawn_app, unique_id};
+use api_tests::{expect_error, spawn_app, unique_id, SendThroughProxy};
 use domain::api::routes;
 use domain::api::ErrorCode;
 use domain::shop::ShopId;
@@ -21,11 +21,11 @@ async fn issuer_keys_are_required_and_revocable() {
         .http
         .get(app.url(&routes::issuer_bill(bill.bill_id.as_str())))
         .bearer_auth(&app.register.token)
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(response, ErrorCode::Unauthorized).await;
-    let response = app.http.post(app.url(routes::ISSUER_BILLS)).json(&json!({})).send().await.unwrap();
+    let response = app.http.post(app.url(routes::ISSUER_BILLS)).json(&json!({})).dispatch().await.unwrap();
     expect_error(response, ErrorCode::Unauthorized).await;
 
     // Only the admin creates and revokes issuers.
@@ -34,15 +34,15 @@ async fn issuer_keys_are_required_and_revocable() {
         .post(app.url(routes::ADMIN_ISSUERS))
         .bearer_auth(&issuer.created.api_key)
         .json(&json!({ "name": "Me" }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(response, ErrorCode::Unauthorized).await;
     let path = app.url(&routes::admin_issuer(issuer.created.issuer_id.as_str()));
-    let response = app.http.delete(&path).bearer_auth(&app.admin_token).send().await.unwrap();
+    let response = app.http.delete(&path).bearer_auth(&app.admin_token).dispatch().await.unwrap();
     assert_eq!(response.status(), 204);
     expect_error(issuer.get(&app, &routes::issuer_bill(bill.bill_id.as_str())).await, ErrorCode::Unauthorized).await;
-    let response = app.http.delete(&path).bearer_auth(&app.admin_token).send().await.unwrap();
+    let response = app.http.delete(&path).bearer_auth(&app.admin_token).dispatch().await.unwrap();
     expect_error(response, ErrorCode::NotFound).await;
 }
 

@@ -1,7 +1,7 @@
 //! Helpers for the bills-and-tickets tests: an issuer with its API key, and
 //! the calls members and gates make with its bills and tickets.
 
-use api_tests::{expect_json, unique_id, TestApp, TestMember};
+use api_tests::{expect_json, unique_id, SendThroughProxy, TestApp, TestMember};
 use domain::api::bills::BillCreated;
 use domain::api::issuers::IssuerCreated;
 use domain::api::items::{Claimed, IssuedItemCode, Pocket, ScanAnswer, TransferOffer};
@@ -37,7 +37,7 @@ pub async fn create_issuer_for(app: &TestApp, shop_ids: &[&ShopId]) -> Issuer {
         .post(app.url(routes::ADMIN_ISSUERS))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "issuer_id": unique_id("issuer"), "name": "City Tickets", "shop_ids": shop_ids }))
-        .send()
+        .dispatch()
         .await
         .expect("create issuer");
     Issuer { created: expect_json(response, StatusCode::CREATED).await }
@@ -45,11 +45,17 @@ pub async fn create_issuer_for(app: &TestApp, shop_ids: &[&ShopId]) -> Issuer {
 
 impl Issuer {
     pub async fn post(&self, app: &TestApp, path: &str, body: &Value) -> Response {
-        app.http.post(app.url(path)).bearer_auth(&self.created.api_key).json(body).send().await.expect("issuer post")
+        app.http
+            .post(app.url(path))
+            .bearer_auth(&self.created.api_key)
+            .json(body)
+            .dispatch()
+            .await
+            .expect("issuer post")
     }
 
     pub async fn get(&self, app: &TestApp, path: &str) -> Response {
-        app.http.get(app.url(path)).bearer_auth(&self.created.api_key).send().await.expect("issuer get")
+        app.http.get(app.url(path)).bearer_auth(&self.created.api_key).dispatch().await.expect("issuer get")
     }
 
     /// Tickets for an event at `app`'s shop whose gates are open now.
@@ -86,7 +92,7 @@ impl Issuer {
 }
 
 pub async fn claim_response(app: &TestApp, member: &TestMember, token: &HandoverToken) -> Response {
-    member.client.post(app.url(routes::CLAIMS)).json(&json!({ "token": token })).send().await.expect("claim")
+    member.client.post(app.url(routes::CLAIMS)).json(&json!({ "token": token })).dispatch().await.expect("claim")
 }
 
 pub async fn claim(app: &TestApp, member: &TestMember, token: &HandoverToken) -> Claimed {
@@ -94,11 +100,11 @@ pub async fn claim(app: &TestApp, member: &TestMember, token: &HandoverToken) ->
 }
 
 pub async fn pocket(app: &TestApp, member: &TestMember) -> Pocket {
-    expect_json(member.client.get(app.url(routes::ITEMS)).send().await.expect("pocket"), StatusCode::OK).await
+    expect_json(member.client.get(app.url(routes::ITEMS)).dispatch().await.expect("pocket"), StatusCode::OK).await
 }
 
 pub async fn item_code_response(app: &TestApp, member: &TestMember, item: &ItemRef) -> Response {
-    member.client.post(app.url(routes::ITEM_CODES)).json(&json!({ "item": item })).send().await.expect("item code")
+    member.client.post(app.url(routes::ITEM_CODES)).json(&json!({ "item": item })).dispatch().await.expect("item code")
 }
 
 pub async fn item_code(app: &TestApp, member: &TestMember, item: &ItemRef) -> OneTimeCode {
@@ -108,7 +114,7 @@ pub async fn item_code(app: &TestApp, member: &TestMember, item: &ItemRef) -> On
 }
 
 pub async fn offer_transfer(app: &TestApp, member: &TestMember, item: &ItemRef) -> Response {
-    member.client.post(app.url(routes::TRANSFERS)).json(&json!({ "item": item })).send().await.expect("offer")
+    member.client.post(app.url(routes::TRANSFERS)).json(&json!({ "item": item })).dispatch().await.expect("offer")
 }
 
 pub async fn offer_ok(app: &TestApp, member: &TestMember, item: &ItemRef) -> TransferOffer {
@@ -116,7 +122,13 @@ pub async fn offer_ok(app: &TestApp, member: &TestMember, item: &ItemRef) -> Tra
 }
 
 pub async fn accept_transfer(app: &TestApp, member: &TestMember, token: &HandoverToken) -> Response {
-    member.client.post(app.url(routes::ACCEPT_TRANSFER)).json(&json!({ "token": token })).send().await.expect("accept")
+    member
+        .client
+        .post(app.url(routes::ACCEPT_TRANSFER))
+        .json(&json!({ "token": token }))
+        .dispatch()
+        .await
+        .expect("accept")
 }
 
 pub async fn scan_with(app: &TestApp, register_token: &str, code: &OneTimeCode) -> Response {
@@ -124,7 +136,7 @@ pub async fn scan_with(app: &TestApp, register_token: &str, code: &OneTimeCode) 
         .post(app.url(routes::SCAN))
         .bearer_auth(register_token)
         .json(&json!({ "code": code }))
-        .send()
+        .dispatch()
         .await
         .expect("scan")
 }
@@ -146,7 +158,7 @@ pub async fn pay_with(app: &TestApp, register_token: &str, code: &OneTimeCode, r
         .post(app.url(routes::PAY_BILL))
         .bearer_auth(register_token)
         .json(&json!({ "code": code, "request_id": request_id }))
-        .send()
+        .dispatch()
         .await
         .expect("pay")
 }

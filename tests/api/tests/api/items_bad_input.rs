@@ -2,7 +2,7 @@
 //! that name nothing, with a 4xx `ApiError`, never a 5xx.
 
 use crate::issuing::create_issuer;
-use api_tests::{expect_error, spawn_app, unique_id};
+use api_tests::{expect_error, spawn_app, unique_id, SendThroughProxy};
 use domain::api::routes;
 use domain::api::ErrorCode;
 use reqwest::RequestBuilder;
@@ -58,11 +58,11 @@ async fn bad_bodies_are_refused_on_every_bills_and_tickets_route() {
     ];
     for (request, bodies) in routes {
         for body in bodies {
-            let response = request.try_clone().unwrap().json(&body).send().await.unwrap();
+            let response = request.try_clone().unwrap().json(&body).dispatch().await.unwrap();
             expect_error(response, ErrorCode::InvalidRequest).await;
         }
         let response =
-            request.try_clone().unwrap().header("content-type", "application/json").body("{").send().await.unwrap();
+            request.try_clone().unwrap().header("content-type", "application/json").body("{").dispatch().await.unwrap();
         expect_error(response, ErrorCode::MalformedJson).await;
     }
 }
@@ -89,13 +89,13 @@ async fn ids_that_name_nothing_are_not_found() {
     .await;
     // A member asking for a code of a ticket nobody gave them.
     let response =
-        member.client.post(app.url(routes::ITEM_CODES)).json(&json!({ "item": ticket.item })).send().await.unwrap();
+        member.client.post(app.url(routes::ITEM_CODES)).json(&json!({ "item": ticket.item })).dispatch().await.unwrap();
     expect_error(response, ErrorCode::NotTheHolder).await;
     let response = member
         .client
         .post(app.url(routes::ITEM_CODES))
         .json(&json!({ "item": "b.nobody.nothing" }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(response, ErrorCode::NotFound).await;
@@ -103,7 +103,7 @@ async fn ids_that_name_nothing_are_not_found() {
         .http
         .delete(app.url(&routes::admin_issuer("no-such-issuer")))
         .bearer_auth(&app.admin_token)
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(response, ErrorCode::NotFound).await;

@@ -1,7 +1,9 @@
 //! Leaving a shop's programme, the member's export, and closing the account.
 
 use crate::issuing::{claim, claim_response, create_issuer, gate, item_code, pocket, scan_with};
-use api_tests::{expect_error, expect_json, raw_json, spawn_app, unique_id, TestApp, TestMember, PASSWORD};
+use api_tests::{
+    expect_error, expect_json, raw_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PASSWORD,
+};
 use domain::api::account::MemberExport;
 use domain::api::bills::BillStatus;
 use domain::api::tickets::EventStatus;
@@ -12,20 +14,26 @@ use reqwest::{Response, StatusCode};
 use serde_json::json;
 
 async fn leave(app: &TestApp, member: &TestMember, shop_id: &str) -> Response {
-    member.client.delete(app.url(&routes::membership(shop_id))).send().await.expect("leave")
+    member.client.delete(app.url(&routes::membership(shop_id))).dispatch().await.expect("leave")
 }
 
 async fn export(app: &TestApp, member: &TestMember) -> MemberExport {
-    expect_json(member.client.get(app.url(routes::EXPORT)).send().await.expect("export"), StatusCode::OK).await
+    expect_json(member.client.get(app.url(routes::EXPORT)).dispatch().await.expect("export"), StatusCode::OK).await
 }
 
 async fn delete_account(app: &TestApp, member: &TestMember, password: &str) -> Response {
-    member.client.delete(app.url(routes::ACCOUNT)).json(&json!({ "password": password })).send().await.expect("delete")
+    member
+        .client
+        .delete(app.url(routes::ACCOUNT))
+        .json(&json!({ "password": password }))
+        .dispatch()
+        .await
+        .expect("delete")
 }
 
 async fn sign_in(app: &TestApp, member: &TestMember) -> Response {
     let body = json!({ "member_number": member.signed_in.member_number, "password": PASSWORD });
-    app.http.post(app.url(routes::SESSION)).json(&body).send().await.expect("sign in")
+    app.http.post(app.url(routes::SESSION)).json(&body).dispatch().await.expect("sign in")
 }
 
 /// `name=value` of the session cookie a response sets.
@@ -49,7 +57,7 @@ async fn leaving_with_nothing_prepaid_kills_the_codes_and_points_do_not_come_bac
     expect_error(app.resolve(&live).await, ErrorCode::Unknown).await;
     expect_error(app.accrue(&live, &unique_id("sale"), 100).await, ErrorCode::Unknown).await;
     // Not a member any more: no new codes, and leaving again is refused.
-    let issue = member.client.post(app.url(routes::CODES)).json(&json!({ "shop_id": app.shop.shop_id })).send();
+    let issue = member.client.post(app.url(routes::CODES)).json(&json!({ "shop_id": app.shop.shop_id })).dispatch();
     expect_error(issue.await.unwrap(), ErrorCode::NotAMember).await;
     expect_error(leave(&app, &member, app.shop.shop_id.as_str()).await, ErrorCode::NotAMember).await;
 
@@ -88,7 +96,7 @@ async fn the_export_holds_profile_memberships_ledgers_receipts_and_items() {
     let bill = issuer.bill(&app, 990).await;
     claim(&app, &member, &bill.claim.claim_token).await;
 
-    let response = member.client.get(app.url(routes::EXPORT)).send().await.unwrap();
+    let response = member.client.get(app.url(routes::EXPORT)).dispatch().await.unwrap();
     let disposition = response.headers().get("content-disposition").and_then(|v| v.to_str().ok()).unwrap_or_default();
     assert!(disposition.starts_with("attachment"), "{disposition}");
     let exported: MemberExport = expect_json(response, StatusCode::OK).await;
@@ -104,7 +112,7 @@ async fn the_export_holds_profile_memberships_ledgers_receipts_and_items() {
     assert_eq!(exported.items.bills.len(), 1);
     assert_eq!(exported.items.bills[0].item, bill.item);
     // Never the password or the PIN, not even hashed.
-    let raw = raw_json(member.client.get(app.url(routes::EXPORT)).send().await.unwrap()).await.to_string();
+    let raw = raw_json(member.client.get(app.url(routes::EXPORT)).dispatch().await.unwrap()).await.to_string();
     assert!(!raw.contains("pbkdf2") && !raw.contains("\"stored\"") && !raw.contains(PASSWORD), "{raw}");
 }
 
@@ -136,7 +144,7 @@ async fn a_deleted_account_cannot_sign_in_and_its_session_and_codes_are_dead() {
     let refused = expect_error(sign_in(&app, &member).await, ErrorCode::AccountDeleted).await;
     assert!(refused.message.contains("deleted"), "{}", refused.message);
     // A session kept from before is refused everywhere, vault or not.
-    let with_old = |request: reqwest::RequestBuilder| request.header("cookie", &old_session).send();
+    let with_old = |request: reqwest::RequestBuilder| request.header("cookie", &old_session).dispatch();
     let shop = json!({ "shop_id": app.shop.shop_id });
     for response in [
         with_old(app.http.get(app.url(routes::WALLET))).await.unwrap(),
@@ -196,7 +204,7 @@ async fn a_deleted_number_stays_taken_after_its_credentials_are_gone() {
     let refused = expect_error(sign_in(&app, &member).await, ErrorCode::AccountDeleted).await;
     assert!(refused.message.contains("cannot sign in again"), "{}", refused.message);
     let free = json!({ "member_number": never_held_number(), "password": PASSWORD });
-    let free = app.http.post(app.url(routes::SESSION)).json(&free).send().await.unwrap();
+    let free = app.http.post(app.url(routes::SESSION)).json(&free).dispatch().await.unwrap();
     expect_error(free, ErrorCode::WrongCredentials).await;
 }
 

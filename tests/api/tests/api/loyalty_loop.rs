@@ -1,4 +1,4 @@
-use api_tests::{expect_error, spawn_app};
+use api_tests::{expect_error, spawn_app, SendThroughProxy};
 use domain::api::ErrorCode;
 use domain::shop::CustomerNumber;
 
@@ -102,7 +102,7 @@ async fn one_scan_call_resolves_a_membership_code_and_holds_it_for_the_sale() {
             .post(app.url(domain::api::routes::SCAN))
             .bearer_auth(&app.register.token)
             .json(&serde_json::json!({ "code": issued.code, "resolve": resolve }))
-            .send()
+            .dispatch()
     };
 
     // Without asking: the two-step answer, and nothing held yet.
@@ -128,7 +128,7 @@ async fn one_scan_call_resolves_a_membership_code_and_holds_it_for_the_sale() {
         .post(app.url(domain::api::routes::SCAN))
         .bearer_auth(&app.register.token)
         .json(&serde_json::json!({ "code": api_tests::never_issued_code(), "resolve": true }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(unknown, ErrorCode::Unknown).await;

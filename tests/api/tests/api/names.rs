@@ -3,7 +3,7 @@
 //! characters, so a receipt reads as what it is.
 
 use crate::issuing::{create_issuer, now_ms};
-use api_tests::{expect_error, expect_json, spawn_app, unique_id, PASSWORD};
+use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, PASSWORD};
 use domain::api::{routes, ErrorCode};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -22,11 +22,12 @@ async fn names_with_invisible_characters_are_refused_everywhere() {
     for bad in [RLO, ZWSP, "Caf\u{e9}\u{2066}", "\u{FEFF}Shop"] {
         let response =
             app.http.post(app.url(routes::MEMBERS)).json(&json!({ "display_name": bad, "password": PASSWORD }));
-        expect_error(response.send().await.unwrap(), ErrorCode::InvalidRequest).await;
+        expect_error(response.dispatch().await.unwrap(), ErrorCode::InvalidRequest).await;
         let new_shop = json!({ "shop_id": unique_id("shop"), "name": bad, "currency": "EUR", "points_per_unit": 1 });
-        expect_error(admin(routes::ADMIN_SHOPS).json(&new_shop).send().await.unwrap(), ErrorCode::InvalidRequest).await;
+        expect_error(admin(routes::ADMIN_SHOPS).json(&new_shop).dispatch().await.unwrap(), ErrorCode::InvalidRequest)
+            .await;
         let register = admin(&routes::admin_shop_registers(shop)).json(&json!({ "name": bad }));
-        expect_error(register.send().await.unwrap(), ErrorCode::InvalidRequest).await;
+        expect_error(register.dispatch().await.unwrap(), ErrorCode::InvalidRequest).await;
         let products = json!({ "products": [{ "product_code": "COF", "name": bad, "unit_price": 250 }] });
         expect_error(
             app.put_catalog(&routes::admin_shop_products(app.shop.shop_id.as_str()), products).await,
@@ -46,8 +47,11 @@ async fn names_with_invisible_characters_are_refused_everywhere() {
         )
         .await;
         let issuer_body = json!({ "issuer_id": unique_id("issuer"), "name": bad, "shop_ids": [shop] });
-        expect_error(admin(routes::ADMIN_ISSUERS).json(&issuer_body).send().await.unwrap(), ErrorCode::InvalidRequest)
-            .await;
+        expect_error(
+            admin(routes::ADMIN_ISSUERS).json(&issuer_body).dispatch().await.unwrap(),
+            ErrorCode::InvalidRequest,
+        )
+        .await;
         let bill = json!({ "amount_minor": 100, "currency": "EUR", "due_at": now_ms() + HOUR, "description": "Water", "reference": "INV-1", "payable_at": [shop] });
         for field in ["description", "reference"] {
             let mut body = bill.clone();
@@ -70,12 +74,13 @@ async fn names_are_stored_in_nfc() {
     // "Café" typed with a combining accent (e + U+0301) comes back precomposed (é).
     let decomposed = "Cafe\u{301} Corner";
     let body = json!({ "shop_id": unique_id("shop"), "name": decomposed, "currency": "EUR", "points_per_unit": 1 });
-    let response = app.http.post(app.url(routes::ADMIN_SHOPS)).bearer_auth(&app.admin_token).json(&body).send().await;
+    let response =
+        app.http.post(app.url(routes::ADMIN_SHOPS)).bearer_auth(&app.admin_token).json(&body).dispatch().await;
     // Read raw: the client's own types would normalise on parsing and hide what the server stored.
     let shop: Value = expect_json(response.unwrap(), StatusCode::CREATED).await;
     assert_eq!(shop["name"], json!("Caf\u{e9} Corner"));
     let member = app.sign_up("Zoe\u{308}").await;
     let wallet: Value =
-        expect_json(member.client.get(app.url(routes::WALLET)).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(member.client.get(app.url(routes::WALLET)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(wallet["display_name"], json!("Zo\u{eb}"), "{wallet}");
 }

@@ -2,7 +2,7 @@
 //! signing in and out with a guessing limit, and every owner route scoped to
 //! the shops the caller runs.
 
-use api_tests::{expect_error, expect_json, spawn_app, unique_id, TestApp, PASSWORD};
+use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, PASSWORD};
 use domain::api::owner_accounts::{ClaimStatus, InviteCreated, OwnerMe};
 use domain::api::{routes, ErrorCode, ProductList, RegisterInfo, RewardList, ShopList, ShopSummary};
 use domain::shop::ShopId;
@@ -22,7 +22,7 @@ fn unique_email() -> String {
 /// An invite for `shop_id`, made with the operator's bearer token.
 async fn invite(app: &TestApp, shop_id: &ShopId) -> InviteCreated {
     let response =
-        app.http.post(app.url(&routes::owner_invites(shop_id.as_str()))).bearer_auth(&app.admin_token).send().await;
+        app.http.post(app.url(&routes::owner_invites(shop_id.as_str()))).bearer_auth(&app.admin_token).dispatch().await;
     expect_json(response.expect("invite"), StatusCode::CREATED).await
 }
 
@@ -30,7 +30,7 @@ async fn accept(app: &TestApp, client: &Client, token: &str, email: &str, passwo
     client
         .post(app.url(routes::OWNER_ACCEPT_INVITE))
         .json(&json!({ "token": token, "email": email, "password": password }))
-        .send()
+        .dispatch()
         .await
         .expect("accept invite")
 }
@@ -51,34 +51,34 @@ async fn sign_in(app: &TestApp, client: &Client, email: &str, password: &str) ->
     client
         .post(app.url(routes::OWNER_SESSION))
         .json(&json!({ "email": email, "password": password }))
-        .send()
+        .dispatch()
         .await
         .expect("owner sign in")
 }
 
 async fn me(app: &TestApp, client: &Client) -> Response {
-    client.get(app.url(routes::OWNER_ME)).send().await.expect("me")
+    client.get(app.url(routes::OWNER_ME)).dispatch().await.expect("me")
 }
 
 #[tokio::test]
 async fn the_operator_account_is_claimed_once_with_the_admin_token() {
     let app = spawn_app().await;
     let status: ClaimStatus =
-        expect_json(app.http.get(app.url(routes::OWNER_CLAIM)).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(app.http.get(app.url(routes::OWNER_CLAIM)).dispatch().await.unwrap(), StatusCode::OK).await;
     let body = |email: &str| json!({ "email": email, "password": PASSWORD });
 
     // Without the admin token (or with a wrong one), no claim.
-    let anonymous = app.http.post(app.url(routes::OWNER_CLAIM)).json(&body(&unique_email())).send().await.unwrap();
+    let anonymous = app.http.post(app.url(routes::OWNER_CLAIM)).json(&body(&unique_email())).dispatch().await.unwrap();
     expect_error(anonymous, ErrorCode::Unauthorized).await;
     let wrong =
-        app.http.post(app.url(routes::OWNER_CLAIM)).bearer_auth("nope").json(&body(&unique_email())).send().await;
+        app.http.post(app.url(routes::OWNER_CLAIM)).bearer_auth("nope").json(&body(&unique_email())).dispatch().await;
     expect_error(wrong.unwrap(), ErrorCode::Unauthorized).await;
 
     // Several at once: at most one wins (exactly one on a fresh instance, as under `cargo xtask test`).
     let emails: Vec<String> = (0..4).map(|_| unique_email()).collect();
     let clients: Vec<Client> = emails.iter().map(|_| owner_browser()).collect();
     let attempts = emails.iter().zip(&clients).map(|(email, client)| {
-        client.post(app.url(routes::OWNER_CLAIM)).bearer_auth(&app.admin_token).json(&body(email)).send()
+        client.post(app.url(routes::OWNER_CLAIM)).bearer_auth(&app.admin_token).json(&body(email)).dispatch()
     });
     let mut winners = Vec::new();
     for (i, response) in join_all(attempts).await.into_iter().enumerate() {
@@ -95,12 +95,12 @@ async fn the_operator_account_is_claimed_once_with_the_admin_token() {
     let expected_winners = usize::from(!status.claimed);
     assert_eq!(winners.len(), expected_winners, "claimed before: {}", status.claimed);
     let after: ClaimStatus =
-        expect_json(app.http.get(app.url(routes::OWNER_CLAIM)).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(app.http.get(app.url(routes::OWNER_CLAIM)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert!(after.claimed);
 
     // Claiming again is refused, whoever asks.
     let again = app.http.post(app.url(routes::OWNER_CLAIM)).bearer_auth(&app.admin_token).json(&body(&unique_email()));
-    expect_error(again.send().await.unwrap(), ErrorCode::AlreadyExists).await;
+    expect_error(again.dispatch().await.unwrap(), ErrorCode::AlreadyExists).await;
 
     if let Some(&winner) = winners.first() {
         // The operator runs every shop and may create one, and invite its owner.
@@ -111,11 +111,11 @@ async fn the_operator_account_is_claimed_once_with_the_admin_token() {
         let created = operator
             .post(app.url(routes::OWNER_SHOPS))
             .json(&json!({ "shop_id": shop_id, "name": "Owner's Café", "currency": "EUR", "points_per_unit": 2 }))
-            .send()
+            .dispatch()
             .await
             .unwrap();
         let shop: ShopSummary = expect_json(created, StatusCode::CREATED).await;
-        let invited = operator.post(app.url(&routes::owner_invites(shop.shop_id.as_str()))).send().await.unwrap();
+        let invited = operator.post(app.url(&routes::owner_invites(shop.shop_id.as_str()))).dispatch().await.unwrap();
         let invite: InviteCreated = expect_json(invited, StatusCode::CREATED).await;
         assert_eq!(invite.invite_path, format!("/owner/#invite={}", invite.token.as_str()));
         // The operator's password signs in again.
@@ -217,12 +217,13 @@ async fn owners_sign_in_and_out_with_their_own_cookie() {
     let _: OwnerMe = expect_json(me(&app, &client).await, StatusCode::OK).await;
 
     // An owner's cookie is not a member's session.
-    expect_error(client.get(app.url(routes::WALLET)).send().await.unwrap(), ErrorCode::Unauthorized).await;
+    expect_error(client.get(app.url(routes::WALLET)).dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
 
     // Signing out from another site is refused; from here (or outside a browser) it clears the cookie.
-    let foreign = client.delete(app.url(routes::OWNER_SESSION)).header("origin", "https://evil.example").send().await;
+    let foreign =
+        client.delete(app.url(routes::OWNER_SESSION)).header("origin", "https://evil.example").dispatch().await;
     expect_error(foreign.unwrap(), ErrorCode::CrossOrigin).await;
-    let out = client.delete(app.url(routes::OWNER_SESSION)).send().await.unwrap();
+    let out = client.delete(app.url(routes::OWNER_SESSION)).dispatch().await.unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
     let cleared = out.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     assert!(cleared.starts_with("tessera_owner=;") && cleared.contains("Max-Age=0"), "{cleared}");
@@ -236,7 +237,7 @@ async fn owners_sign_in_and_out_with_their_own_cookie() {
         .http
         .get(app.url(routes::OWNER_ME))
         .header("cookie", format!("tessera_owner={email}.99999999999999.{}", "00".repeat(32)))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(forged, ErrorCode::Unauthorized).await;
@@ -279,7 +280,7 @@ async fn call(client: &Client, app: &TestApp, method: &Method, path: &str, body:
         Some(body) => request.json(body),
         None => request,
     };
-    request.send().await.expect("owner call")
+    request.dispatch().await.expect("owner call")
 }
 
 #[tokio::test]
@@ -304,19 +305,19 @@ async fn an_owner_cannot_touch_another_owners_shop() {
     let create = owner_a
         .post(app.url(routes::OWNER_SHOPS))
         .json(&json!({ "name": "Mine", "currency": "EUR", "points_per_unit": 1 }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(create, ErrorCode::Forbidden).await;
     // Owner A's own shop is still theirs, and B's settings are as B left them.
     let own: ShopSummary = expect_json(
-        owner_a.get(app.url(&routes::owner_shop(app.shop.shop_id.as_str()))).send().await.unwrap(),
+        owner_a.get(app.url(&routes::owner_shop(app.shop.shop_id.as_str()))).dispatch().await.unwrap(),
         StatusCode::OK,
     )
     .await;
     assert_eq!(own.shop_id, app.shop.shop_id);
     let b: ShopSummary = expect_json(
-        owner_b.get(app.url(&routes::owner_shop(shop_b.shop_id.as_str()))).send().await.unwrap(),
+        owner_b.get(app.url(&routes::owner_shop(shop_b.shop_id.as_str()))).dispatch().await.unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -332,15 +333,15 @@ async fn the_admin_token_runs_every_shop_and_a_wrong_one_none() {
             Some(body) => request.json(body),
             None => request,
         };
-        assert!(request.send().await.unwrap().status().is_success(), "{method} {path}");
+        assert!(request.dispatch().await.unwrap().status().is_success(), "{method} {path}");
         let wrong = app.http.request(method.clone(), app.url(&path)).bearer_auth("wrong-token");
         let wrong = match &body {
             Some(body) => wrong.json(body),
             None => wrong,
         };
-        expect_error(wrong.send().await.unwrap(), ErrorCode::Unauthorized).await;
+        expect_error(wrong.dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
     }
-    let missing = app.http.get(app.url(&routes::owner_shop("no-such-shop"))).bearer_auth(&app.admin_token).send();
+    let missing = app.http.get(app.url(&routes::owner_shop("no-such-shop"))).bearer_auth(&app.admin_token).dispatch();
     expect_error(missing.await.unwrap(), ErrorCode::UnknownShop).await;
 }
 
@@ -353,11 +354,11 @@ async fn owner_changes_from_another_site_are_refused() {
         .patch(app.url(&path))
         .header("origin", "https://evil.example")
         .json(&json!({ "name": "Hijacked" }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(foreign, ErrorCode::CrossOrigin).await;
-    let shop: ShopSummary = expect_json(owner.get(app.url(&path)).send().await.unwrap(), StatusCode::OK).await;
+    let shop: ShopSummary = expect_json(owner.get(app.url(&path)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(shop.name, app.shop.name);
 }
 
@@ -370,7 +371,7 @@ async fn a_new_points_rate_counts_at_the_next_register_sale() {
     assert_eq!(app.accrue_ok(&code, 1000).await.points_added, 10, "1 point per euro before");
 
     let path = routes::owner_shop(app.shop.shop_id.as_str());
-    let patched = owner.patch(app.url(&path)).json(&json!({ "name": "Renamed Shop", "points_per_unit": 5 })).send();
+    let patched = owner.patch(app.url(&path)).json(&json!({ "name": "Renamed Shop", "points_per_unit": 5 })).dispatch();
     let shop: ShopSummary = expect_json(patched.await.unwrap(), StatusCode::OK).await;
     assert_eq!((shop.name.as_str(), shop.points_per_unit.get()), ("Renamed Shop", 5));
     assert_eq!(shop.currency, app.shop.currency);
@@ -381,22 +382,23 @@ async fn a_new_points_rate_counts_at_the_next_register_sale() {
     assert_eq!(member.points_at(&app.shop.shop_id).await, 60);
     // The register and the public list see the new settings.
     let info: RegisterInfo = expect_json(
-        app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).send().await.unwrap(),
+        app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap(),
         StatusCode::OK,
     )
     .await;
     assert_eq!(info.shop.points_per_unit.get(), 5);
     assert_eq!(info.shop.name.as_str(), "Renamed Shop");
-    let list: ShopList = expect_json(app.http.get(app.url(routes::SHOPS)).send().await.unwrap(), StatusCode::OK).await;
+    let list: ShopList =
+        expect_json(app.http.get(app.url(routes::SHOPS)).dispatch().await.unwrap(), StatusCode::OK).await;
     let listed = list.shops.iter().find(|s| s.shop_id == app.shop.shop_id).expect("listed");
     assert_eq!(listed.points_per_unit.get(), 5);
 
     // Out-of-range rates and unknown fields are refused; nothing changes.
     for bad in [json!({ "points_per_unit": 0 }), json!({ "points_per_unit": 1001 }), json!({ "currency": "USD" })] {
-        let refused = owner.patch(app.url(&path)).json(&bad).send().await.unwrap();
+        let refused = owner.patch(app.url(&path)).json(&bad).dispatch().await.unwrap();
         expect_error(refused, ErrorCode::InvalidRequest).await;
     }
-    let unchanged: ShopSummary = expect_json(owner.get(app.url(&path)).send().await.unwrap(), StatusCode::OK).await;
+    let unchanged: ShopSummary = expect_json(owner.get(app.url(&path)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(unchanged, shop);
 }
 
@@ -406,19 +408,19 @@ async fn owners_keep_their_products_and_rewards_and_the_register_sees_them() {
     let (owner, _) = owner_of(&app, &app.shop.shop_id).await;
     let products_path = routes::owner_products(app.shop.shop_id.as_str());
     let empty: ProductList =
-        expect_json(owner.get(app.url(&products_path)).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(owner.get(app.url(&products_path)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert!(empty.products.is_empty());
     let list = json!({ "products": [
         { "product_code": "TEA", "name": "Tea", "unit_price": 180 },
         { "product_code": "BUN", "name": "Bun", "unit_price": 220 },
     ]});
     let _: ProductList =
-        expect_json(owner.put(app.url(&products_path)).json(&list).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(owner.put(app.url(&products_path)).json(&list).dispatch().await.unwrap(), StatusCode::OK).await;
     let stored: ProductList =
-        expect_json(owner.get(app.url(&products_path)).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(owner.get(app.url(&products_path)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(stored.products.len(), 2);
     let info: RegisterInfo = expect_json(
-        app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).send().await.unwrap(),
+        app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -429,7 +431,7 @@ async fn owners_keep_their_products_and_rewards_and_the_register_sees_them() {
         { "product_code": "TEA", "name": "Tea", "unit_price": 180 },
         { "product_code": "TEA", "name": "Tea again", "unit_price": 190 },
     ]});
-    let refused = owner.put(app.url(&products_path)).json(&duplicate).send().await.unwrap();
+    let refused = owner.put(app.url(&products_path)).json(&duplicate).dispatch().await.unwrap();
     expect_error(refused, ErrorCode::InvalidRequest).await;
 
     let rewards_path = routes::owner_rewards(app.shop.shop_id.as_str());
@@ -437,8 +439,9 @@ async fn owners_keep_their_products_and_rewards_and_the_register_sees_them() {
         { "reward_id": "free-tea", "name": "Free tea", "cost_points": 100, "benefit": { "kind": "free_item", "item": "Tea" } },
     ]});
     let _: RewardList =
-        expect_json(owner.put(app.url(&rewards_path)).json(&rewards).send().await.unwrap(), StatusCode::OK).await;
-    let stored: RewardList = expect_json(owner.get(app.url(&rewards_path)).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(owner.put(app.url(&rewards_path)).json(&rewards).dispatch().await.unwrap(), StatusCode::OK).await;
+    let stored: RewardList =
+        expect_json(owner.get(app.url(&rewards_path)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(stored.rewards.len(), 1);
     assert_eq!(stored.rewards[0].reward_id.as_str(), "free-tea");
 }

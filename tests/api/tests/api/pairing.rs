@@ -2,7 +2,7 @@
 //! over exactly once, one approval per code, and a revoked register's very
 //! next request (and a long-poll already waiting) is refused.
 
-use api_tests::{expect_error, expect_json, redeem, spawn_app, unique_id, TestApp};
+use api_tests::{expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp};
 use domain::api::owner::{PairingStarted, PairingStatus, RegisterList, RegisterSummary};
 use domain::api::{routes, DebitOutcome, ErrorCode, RegisterInfo};
 use domain::pairing::PairingCode;
@@ -12,12 +12,12 @@ use serde_json::json;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 async fn start(app: &TestApp) -> PairingStarted {
-    let response = app.http.post(app.url(routes::PAIRINGS)).send().await.expect("start pairing");
+    let response = app.http.post(app.url(routes::PAIRINGS)).dispatch().await.expect("start pairing");
     expect_json(response, StatusCode::CREATED).await
 }
 
 async fn poll(app: &TestApp, secret: &str) -> PairingStatus {
-    let response = app.http.get(app.url(&routes::pairing(secret))).send().await.expect("poll pairing");
+    let response = app.http.get(app.url(&routes::pairing(secret))).dispatch().await.expect("poll pairing");
     expect_json(response, StatusCode::OK).await
 }
 
@@ -26,13 +26,18 @@ async fn approve(app: &TestApp, shop_id: &str, code: &str, name: &str) -> Respon
         .post(app.url(&routes::owner_pairings(shop_id)))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "code": code, "name": name }))
-        .send()
+        .dispatch()
         .await
         .expect("approve pairing")
 }
 
 async fn list(app: &TestApp, shop_id: &str) -> Response {
-    app.http.get(app.url(&routes::owner_registers(shop_id))).bearer_auth(&app.admin_token).send().await.expect("list")
+    app.http
+        .get(app.url(&routes::owner_registers(shop_id)))
+        .bearer_auth(&app.admin_token)
+        .dispatch()
+        .await
+        .expect("list")
 }
 
 async fn registers(app: &TestApp, shop_id: &ShopId) -> Vec<RegisterSummary> {
@@ -44,13 +49,13 @@ async fn revoke(app: &TestApp, shop_id: &str, register_id: &str) -> Response {
     app.http
         .delete(app.url(&routes::owner_register(shop_id, register_id)))
         .bearer_auth(&app.admin_token)
-        .send()
+        .dispatch()
         .await
         .expect("revoke")
 }
 
 async fn info(app: &TestApp, token: &str) -> Response {
-    app.http.get(app.url(routes::REGISTER)).bearer_auth(token).send().await.expect("register info")
+    app.http.get(app.url(routes::REGISTER)).bearer_auth(token).dispatch().await.expect("register info")
 }
 
 fn now_ms() -> i64 {
@@ -125,7 +130,7 @@ async fn wrong_codes_and_secrets_are_refused() {
         .http
         .post(app.url(&routes::owner_pairings(shop)))
         .json(&json!({ "code": started.code, "name": "Till" }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(anonymous, ErrorCode::Unauthorized).await;
@@ -134,7 +139,7 @@ async fn wrong_codes_and_secrets_are_refused() {
         .post(app.url(&routes::owner_pairings(shop)))
         .bearer_auth(&app.register.token)
         .json(&json!({ "code": started.code, "name": "Till" }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(as_register, ErrorCode::Unauthorized).await;
@@ -142,9 +147,9 @@ async fn wrong_codes_and_secrets_are_refused() {
 
     // A secret nobody was given learns nothing; a malformed one is not a pairing.
     assert_eq!(poll(&app, &"ab".repeat(32)).await, PairingStatus::Expired);
-    let malformed = app.http.get(app.url(&routes::pairing("not-a-secret"))).send().await.unwrap();
+    let malformed = app.http.get(app.url(&routes::pairing("not-a-secret"))).dispatch().await.unwrap();
     expect_error(malformed, ErrorCode::NotFound).await;
-    let wrong_method = app.http.delete(app.url(routes::PAIRINGS)).send().await.unwrap();
+    let wrong_method = app.http.delete(app.url(routes::PAIRINGS)).dispatch().await.unwrap();
     assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
 }
 
@@ -213,7 +218,7 @@ async fn revoking_ends_a_debit_wait_that_is_already_waiting() {
         .post(app.url(routes::DEBITS_WAIT))
         .bearer_auth(&app.register.token)
         .json(&json!({ "code": code, "request_id": request_id }))
-        .send();
+        .dispatch();
     let waiting = tokio::spawn(waiting);
     tokio::time::sleep(Duration::from_millis(1_500)).await;
     let revoked_at = Instant::now();
@@ -254,13 +259,13 @@ async fn a_shop_cannot_reach_another_shops_registers() {
     assert_eq!(me.shop.shop_id, app.shop.shop_id, "paired with the shop that approved it");
 
     // Without the manager's credential, nothing is listed or revoked.
-    let anonymous = app.http.get(app.url(&routes::owner_registers(ours))).send().await.unwrap();
+    let anonymous = app.http.get(app.url(&routes::owner_registers(ours))).dispatch().await.unwrap();
     expect_error(anonymous, ErrorCode::Unauthorized).await;
     let as_register = app
         .http
         .delete(app.url(&routes::owner_register(ours, approved.register_id.as_str())))
         .bearer_auth(&token)
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(as_register, ErrorCode::Unauthorized).await;

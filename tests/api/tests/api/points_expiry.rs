@@ -4,7 +4,9 @@
 //! the first member joins), the time zone (checked against the platform's
 //! database, printed on receipts), and archived products and rewards (kept, not offered).
 
-use api_tests::{expect_error, expect_json, redeem, spawn_app, unique_id, TestApp, TestMember, PASSWORD};
+use api_tests::{
+    expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PASSWORD,
+};
 use domain::api::account::{MemberExport, PointsEntryKind};
 use domain::api::owner_accounts::{InviteCreated, OwnerMe};
 use domain::api::{routes, ErrorCode, MembershipView, RegisterInfo, ShopSummary};
@@ -22,7 +24,7 @@ async fn patch_shop(app: &TestApp, shop_id: &ShopId, patch: Value) -> reqwest::R
         .patch(app.url(&routes::owner_shop(shop_id.as_str())))
         .bearer_auth(&app.admin_token)
         .json(&patch)
-        .send()
+        .dispatch()
         .await
         .expect("patch shop")
 }
@@ -32,7 +34,7 @@ async fn change_currency(app: &TestApp, shop_id: &ShopId, currency: &str) -> req
         .put(app.url(&routes::owner_shop_currency(shop_id.as_str())))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "currency": currency }))
-        .send()
+        .dispatch()
         .await
         .expect("change currency")
 }
@@ -44,14 +46,14 @@ async fn set_clock(app: &TestApp, offset_ms: i64) {
         .put(app.url(routes::ADMIN_TEST_CLOCK))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "shop_id": app.shop.shop_id, "offset_ms": offset_ms }))
-        .send()
+        .dispatch()
         .await
         .expect("test clock");
     assert_eq!(response.status(), StatusCode::NO_CONTENT, "{}", response.text().await.unwrap_or_default());
 }
 
 async fn export(app: &TestApp, member: &TestMember) -> MemberExport {
-    expect_json(member.client.get(app.url(routes::EXPORT)).send().await.expect("export"), StatusCode::OK).await
+    expect_json(member.client.get(app.url(routes::EXPORT)).dispatch().await.expect("export"), StatusCode::OK).await
 }
 
 async fn membership(member: &TestMember, shop_id: &ShopId) -> MembershipView {
@@ -65,21 +67,21 @@ async fn points_at_register(app: &TestApp, member: &TestMember) -> i64 {
 }
 
 async fn register_info(app: &TestApp) -> RegisterInfo {
-    let response = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).send().await.unwrap();
+    let response = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap();
     expect_json(response, StatusCode::OK).await
 }
 
 /// A new owner of `shop_id`, signed in through an invite in a browser of their own.
 async fn owner_of(app: &TestApp, shop_id: &ShopId) -> Client {
     let response =
-        app.http.post(app.url(&routes::owner_invites(shop_id.as_str()))).bearer_auth(&app.admin_token).send().await;
+        app.http.post(app.url(&routes::owner_invites(shop_id.as_str()))).bearer_auth(&app.admin_token).dispatch().await;
     let created: InviteCreated = expect_json(response.expect("invite"), StatusCode::CREATED).await;
     let client = Client::builder().cookie_store(true).build().expect("owner client");
     let email = format!("{}@example.org", unique_id("owner"));
     let accepted = client
         .post(app.url(routes::OWNER_ACCEPT_INVITE))
         .json(&json!({ "token": created.token, "email": email, "password": PASSWORD }))
-        .send()
+        .dispatch()
         .await
         .expect("accept invite");
     let _: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
@@ -187,15 +189,19 @@ async fn points_earned_without_expiry_keep_it_when_the_setting_changes() {
 #[tokio::test]
 async fn the_test_clock_needs_the_admin_and_a_shop() {
     let app = spawn_app().await;
-    let unauthenticated =
-        app.http.put(app.url(routes::ADMIN_TEST_CLOCK)).json(&json!({ "shop_id": "x", "offset_ms": 1 })).send().await;
+    let unauthenticated = app
+        .http
+        .put(app.url(routes::ADMIN_TEST_CLOCK))
+        .json(&json!({ "shop_id": "x", "offset_ms": 1 }))
+        .dispatch()
+        .await;
     expect_error(unauthenticated.unwrap(), ErrorCode::Unauthorized).await;
     let bad = app
         .http
         .put(app.url(routes::ADMIN_TEST_CLOCK))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "shop_id": "Not A Shop!", "offset_ms": 1 }))
-        .send()
+        .dispatch()
         .await;
     assert_eq!(bad.unwrap().status(), StatusCode::BAD_REQUEST);
 }
@@ -250,11 +256,12 @@ async fn an_archived_product_is_kept_but_not_offered_until_restored() {
             { "product_code": "OLD", "name": "Old blend", "unit_price": 300, "archived": archived },
         ]})
     };
-    let put = |body: Value| owner.put(app.url(&routes::owner_products(app.shop.shop_id.as_str()))).json(&body).send();
+    let put =
+        |body: Value| owner.put(app.url(&routes::owner_products(app.shop.shop_id.as_str()))).json(&body).dispatch();
     let stored: Value = expect_json(put(products(true)).await.unwrap(), StatusCode::OK).await;
     assert_eq!(stored["products"][1]["archived"], json!(true));
     let listed: Value = expect_json(
-        owner.get(app.url(&routes::owner_products(app.shop.shop_id.as_str()))).send().await.unwrap(),
+        owner.get(app.url(&routes::owner_products(app.shop.shop_id.as_str()))).dispatch().await.unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -270,7 +277,7 @@ async fn an_archived_product_is_kept_but_not_offered_until_restored() {
             .bearer_auth(&app.register.token)
             .json(&json!({ "code": code, "request_id": id, "amount_minor": 300,
                 "items": [{ "name": "Old blend", "quantity": 1, "unit_price": 300, "product_code": "OLD" }] }))
-            .send()
+            .dispatch()
     };
     let code = member.issue_code(&app.shop.shop_id).await.code;
     expect_error(sell(code.as_str().to_owned(), unique_id("sale")).await.unwrap(), ErrorCode::UnknownProduct).await;
@@ -291,7 +298,8 @@ async fn an_archived_reward_is_kept_but_neither_offered_nor_redeemed_until_resto
               "benefit": { "kind": "free_item", "item": "Tea" }, "archived": archived },
         ]})
     };
-    let put = |body: Value| owner.put(app.url(&routes::owner_rewards(app.shop.shop_id.as_str()))).json(&body).send();
+    let put =
+        |body: Value| owner.put(app.url(&routes::owner_rewards(app.shop.shop_id.as_str()))).json(&body).dispatch();
     let stored: Value = expect_json(put(rewards(true)).await.unwrap(), StatusCode::OK).await;
     assert_eq!(stored["rewards"][0]["archived"], json!(true), "the owner still has it");
     assert!(register_info(&app).await.rewards.is_empty(), "registers do not offer it");
@@ -313,22 +321,23 @@ async fn another_shops_owner_may_not_change_these_settings() {
     let other = app.create_shop("Other Shop", 1).await;
     let stranger = owner_of(&app, &other.shop_id).await;
     let shop = app.shop.shop_id.as_str();
-    let patched = stranger.patch(app.url(&routes::owner_shop(shop))).json(&json!({ "points_expiry": 1 })).send().await;
+    let patched =
+        stranger.patch(app.url(&routes::owner_shop(shop))).json(&json!({ "points_expiry": 1 })).dispatch().await;
     expect_error(patched.unwrap(), ErrorCode::Forbidden).await;
     let currency =
-        stranger.put(app.url(&routes::owner_shop_currency(shop))).json(&json!({ "currency": "USD" })).send().await;
+        stranger.put(app.url(&routes::owner_shop_currency(shop))).json(&json!({ "currency": "USD" })).dispatch().await;
     expect_error(currency.unwrap(), ErrorCode::Forbidden).await;
     let products = stranger
         .put(app.url(&routes::owner_products(shop)))
         .json(&json!({ "products": [{ "product_code": "X", "name": "X", "unit_price": 1, "archived": true }] }))
-        .send()
+        .dispatch()
         .await;
     expect_error(products.unwrap(), ErrorCode::Forbidden).await;
     // Their own shop they may.
     let own = stranger
         .patch(app.url(&routes::owner_shop(other.shop_id.as_str())))
         .json(&json!({ "points_expiry": 24, "time_zone": "America/New_York" }))
-        .send()
+        .dispatch()
         .await;
     let own: ShopSummary = expect_json(own.unwrap(), StatusCode::OK).await;
     assert_eq!(own.programme.points_expiry.months(), Some(24));

@@ -1,4 +1,4 @@
-use api_tests::{raw_json, spawn_app, unique_id};
+use api_tests::{raw_json, spawn_app, unique_id, SendThroughProxy};
 use domain::api::routes;
 use domain::member::DisplayName;
 
@@ -29,7 +29,7 @@ async fn no_register_answer_carries_the_member_number() {
     let number = member.signed_in.member_number.as_str().to_owned();
     let code = member.issue_code(&app.shop.shop_id).await.code;
 
-    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).send().await.unwrap();
+    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap();
     let answers = [
         raw_json(info).await,
         raw_json(app.resolve(&code).await).await,

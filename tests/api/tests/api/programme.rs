@@ -3,7 +3,7 @@
 //! and shop, not again after leaving and joining back), the receipt header and
 //! footer (kept by each receipt as issued), and how points for a sale round.
 
-use api_tests::{expect_error, expect_json, spawn_app, unique_id, TestApp, PASSWORD};
+use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, PASSWORD};
 use domain::api::owner_accounts::{InviteCreated, OwnerMe};
 use domain::api::{routes, ErrorCode, RegisterInfo, ShopSummary};
 use domain::programme::PointsRounding;
@@ -15,14 +15,14 @@ use serde_json::{json, Value};
 /// A new owner of `shop_id`, signed in through an invite in a browser of their own.
 async fn owner_of(app: &TestApp, shop_id: &ShopId) -> Client {
     let response =
-        app.http.post(app.url(&routes::owner_invites(shop_id.as_str()))).bearer_auth(&app.admin_token).send().await;
+        app.http.post(app.url(&routes::owner_invites(shop_id.as_str()))).bearer_auth(&app.admin_token).dispatch().await;
     let created: InviteCreated = expect_json(response.expect("invite"), StatusCode::CREATED).await;
     let client = Client::builder().cookie_store(true).build().expect("owner client");
     let email = format!("{}@example.org", unique_id("owner"));
     let accepted = client
         .post(app.url(routes::OWNER_ACCEPT_INVITE))
         .json(&json!({ "token": created.token, "email": email, "password": PASSWORD }))
-        .send()
+        .dispatch()
         .await
         .expect("accept invite");
     let _: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
@@ -30,12 +30,12 @@ async fn owner_of(app: &TestApp, shop_id: &ShopId) -> Client {
 }
 
 async fn patch_shop(app: &TestApp, owner: &Client, shop_id: &ShopId, patch: Value) -> ShopSummary {
-    let response = owner.patch(app.url(&routes::owner_shop(shop_id.as_str()))).json(&patch).send().await.unwrap();
+    let response = owner.patch(app.url(&routes::owner_shop(shop_id.as_str()))).json(&patch).dispatch().await.unwrap();
     expect_json(response, StatusCode::OK).await
 }
 
 async fn leave(app: &TestApp, member: &api_tests::TestMember, shop_id: &ShopId) {
-    let response = member.client.delete(app.url(&routes::membership(shop_id.as_str()))).send().await.unwrap();
+    let response = member.client.delete(app.url(&routes::membership(shop_id.as_str()))).dispatch().await.unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 }
 
@@ -129,9 +129,9 @@ async fn receipts_show_the_header_and_footer_they_were_issued_with() {
         json!({ "welcome_bonus": 100_001 }),
         json!({ "points_rounding": "up" }),
     ] {
-        expect_error(owner.patch(app.url(&path)).json(&bad).send().await.unwrap(), ErrorCode::InvalidRequest).await;
+        expect_error(owner.patch(app.url(&path)).json(&bad).dispatch().await.unwrap(), ErrorCode::InvalidRequest).await;
     }
-    let unchanged: ShopSummary = expect_json(owner.get(app.url(&path)).send().await.unwrap(), StatusCode::OK).await;
+    let unchanged: ShopSummary = expect_json(owner.get(app.url(&path)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(unchanged.programme.receipt_footer.as_str(), "See you soon");
 }
 
@@ -151,7 +151,7 @@ async fn rounding_to_the_nearest_changes_the_points_of_a_sale() {
     assert_eq!(app.accrue_ok(&code, 949).await.points_added, 9, "9.49 rounds to 9");
     // The register reads the rule for its preview.
     let info: RegisterInfo = expect_json(
-        app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).send().await.unwrap(),
+        app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap(),
         StatusCode::OK,
     )
     .await;
@@ -171,9 +171,9 @@ async fn another_shops_owner_cannot_change_the_programme() {
         json!({ "receipt_footer": "Owned" }),
         json!({ "points_rounding": "nearest" }),
     ] {
-        expect_error(owner_a.patch(app.url(&path)).json(&patch).send().await.unwrap(), ErrorCode::Forbidden).await;
+        expect_error(owner_a.patch(app.url(&path)).json(&patch).dispatch().await.unwrap(), ErrorCode::Forbidden).await;
     }
-    let b: ShopSummary = expect_json(owner_b.get(app.url(&path)).send().await.unwrap(), StatusCode::OK).await;
+    let b: ShopSummary = expect_json(owner_b.get(app.url(&path)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(b.programme, Default::default(), "shop B's programme is as it was");
     let member = app.sign_up("Bea").await;
     assert_eq!(member.join(&shop_b.shop_id, false).await.points, 0);

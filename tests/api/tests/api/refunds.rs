@@ -3,7 +3,7 @@
 //! prepaid value given back; idempotent by request id; atomic under a race;
 //! never another shop's receipt.
 
-use api_tests::{expect_error, expect_json, redeem, spawn_app, unique_id, TestApp, TestMember, PIN};
+use api_tests::{expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PIN};
 use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
 use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PointsAccrued};
 use domain::receipt::{Receipt, ReceiptDetails};
@@ -26,7 +26,7 @@ async fn sale_with_lines(app: &TestApp, token: &str, member: &TestMember, shop: 
         .post(app.url(routes::POINTS))
         .bearer_auth(token)
         .json(&json!({ "code": code, "request_id": unique_id("sale"), "amount_minor": 800, "items": two_lines() }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let accrued: PointsAccrued = expect_json(response, StatusCode::OK).await;
@@ -38,7 +38,7 @@ async fn refund_with(app: &TestApp, token: &str, request_id: &str, number: &str,
     if let Some(lines) = lines {
         body["lines"] = lines;
     }
-    app.http.post(app.url(routes::REFUNDS)).bearer_auth(token).json(&body).send().await.unwrap()
+    app.http.post(app.url(routes::REFUNDS)).bearer_auth(token).json(&body).dispatch().await.unwrap()
 }
 
 async fn refund(app: &TestApp, request_id: &str, number: &str, lines: Option<Value>) -> Response {
@@ -52,7 +52,7 @@ async fn refund_ok(app: &TestApp, number: &str, lines: Option<Value>) -> Receipt
 }
 
 async fn look_up_with(app: &TestApp, token: &str, number: &str) -> Response {
-    app.http.get(app.url(&routes::register_receipt(number))).bearer_auth(token).send().await.unwrap()
+    app.http.get(app.url(&routes::register_receipt(number))).bearer_auth(token).dispatch().await.unwrap()
 }
 
 async fn look_up(app: &TestApp, number: &str) -> RefundableReceipt {
@@ -305,7 +305,7 @@ async fn the_customers_code_lists_their_latest_receipts_here_without_spending_it
 
     let code = member.issue_code(&app.shop.shop_id).await.code;
     let list = |code: &domain::code::OneTimeCode, token: &str| {
-        app.http.post(app.url(routes::REGISTER_RECEIPTS)).bearer_auth(token).json(&json!({ "code": code })).send()
+        app.http.post(app.url(routes::REGISTER_RECEIPTS)).bearer_auth(token).json(&json!({ "code": code })).dispatch()
     };
     let found: CustomerReceipts = expect_json(list(&code, &app.register.token).await.unwrap(), StatusCode::OK).await;
     assert_eq!(found.customer_number, first.customer_number);

@@ -1,4 +1,4 @@
-use api_tests::{expect_error, spawn_app};
+use api_tests::{expect_error, spawn_app, SendThroughProxy};
 use domain::api::{routes, ErrorCode};
 use reqwest::{Method, StatusCode};
 
@@ -64,7 +64,7 @@ async fn every_route_answers_its_methods() {
     let app = spawn_app().await;
     for (methods, path) in every_route() {
         for method in &methods {
-            let response = app.http.request(method.clone(), app.url(&path)).send().await.unwrap();
+            let response = app.http.request(method.clone(), app.url(&path)).dispatch().await.unwrap();
             let status = response.status();
             let body = response.text().await.unwrap();
             assert!(
@@ -74,7 +74,7 @@ async fn every_route_answers_its_methods() {
                 "{method} {path} answered {status}: {body}"
             );
         }
-        let response = app.http.request(Method::PATCH, app.url(&path)).send().await.unwrap();
+        let response = app.http.request(Method::PATCH, app.url(&path)).dispatch().await.unwrap();
         let allow = response.headers().get("allow").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
         let expected: Vec<&str> = methods.iter().map(Method::as_str).collect();
         assert_eq!(allow, expected.join(", "), "PATCH {path}");
@@ -85,14 +85,14 @@ async fn every_route_answers_its_methods() {
 #[tokio::test]
 async fn health_answers() {
     let app = spawn_app().await;
-    let body: serde_json::Value = app.http.get(app.url(routes::HEALTH)).send().await.unwrap().json().await.unwrap();
+    let body: serde_json::Value = app.http.get(app.url(routes::HEALTH)).dispatch().await.unwrap().json().await.unwrap();
     assert_eq!(body, serde_json::json!({ "ok": true }));
 }
 
 #[tokio::test]
 async fn the_root_redirects_to_the_phone_page() {
     let app = spawn_app().await;
-    let response = app.http.get(app.url("/")).send().await.unwrap();
+    let response = app.http.get(app.url("/")).dispatch().await.unwrap();
     assert!(response.status().is_redirection(), "{}", response.status());
     let location = response.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     assert!(location.ends_with("/phone/"), "{location}");
@@ -118,7 +118,7 @@ async fn unknown_api_paths_are_not_found() {
         "/api/admin",
         "/api/admin/issuers/x/y",
     ] {
-        let response = app.http.get(app.url(path)).send().await.unwrap();
+        let response = app.http.get(app.url(path)).dispatch().await.unwrap();
         expect_error(response, ErrorCode::NotFound).await;
     }
 }
@@ -143,7 +143,7 @@ async fn wrong_methods_are_not_allowed() {
         (Method::PATCH, &registers),
     ];
     for (method, path) in cases {
-        let response = app.http.request(method.clone(), app.url(path)).send().await.unwrap();
+        let response = app.http.request(method.clone(), app.url(path)).dispatch().await.unwrap();
         assert!(response.headers().contains_key("allow"), "{method} {path}");
         expect_error(response, ErrorCode::MethodNotAllowed).await;
     }

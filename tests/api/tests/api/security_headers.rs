@@ -1,7 +1,7 @@
 //! Security headers on pages, static files and API answers, and the Origin
 //! rule for state-changing calls made with the session cookie.
 
-use api_tests::{expect_error, spawn_app};
+use api_tests::{expect_error, spawn_app, SendThroughProxy};
 use domain::api::{routes, ErrorCode};
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
@@ -21,7 +21,7 @@ fn assert_hardened(headers: &HeaderMap, what: &str) {
 
 /// The content-hashed path of `file` (e.g. `main.js`) as `page`'s HTML names it.
 async fn hashed_path(app: &api_tests::TestApp, page: &str, file: &str) -> String {
-    let html = app.http.get(app.url(page)).send().await.unwrap().text().await.unwrap();
+    let html = app.http.get(app.url(page)).dispatch().await.unwrap().text().await.unwrap();
     let end = html.find(&format!("/{file}\"")).unwrap_or_else(|| panic!("{page} names no {file}: {html}"));
     let start = html[..end].rfind("\"./v/").unwrap_or_else(|| panic!("{file} in {page} is not under v/<hash>/"));
     format!("{page}{}", &html[start + 3..end + file.len() + 1])
@@ -33,23 +33,23 @@ async fn pages_static_files_and_api_answers_carry_security_headers() {
     let phone_script = hashed_path(&app, "/phone/", "main.js").await;
     let register_style = hashed_path(&app, "/register/", "style.css").await;
     for path in ["/phone/", "/register/", &phone_script, "/register/decoder-worker.js", &register_style] {
-        let response = app.http.get(app.url(path)).send().await.unwrap();
+        let response = app.http.get(app.url(path)).dispatch().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert_hardened(response.headers(), path);
         let csp = header(response.headers(), "content-security-policy");
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval'"), "{path}: {csp}");
     }
     // The camera only where the register scans.
-    let register = app.http.get(app.url("/register/")).send().await.unwrap();
+    let register = app.http.get(app.url("/register/")).dispatch().await.unwrap();
     assert!(header(register.headers(), "permissions-policy").contains("camera=(self)"));
-    let phone = app.http.get(app.url("/phone/")).send().await.unwrap();
+    let phone = app.http.get(app.url("/phone/")).dispatch().await.unwrap();
     assert!(header(phone.headers(), "permissions-policy").contains("camera=()"));
     // API answers: success, refusal, not found, and the redirect at /.
     let answers = [
-        app.http.get(app.url(routes::HEALTH)).send().await.unwrap(),
-        app.http.get(app.url(routes::WALLET)).send().await.unwrap(),
-        app.http.get(app.url("/api/nothing")).send().await.unwrap(),
-        app.http.get(app.url("/")).send().await.unwrap(),
+        app.http.get(app.url(routes::HEALTH)).dispatch().await.unwrap(),
+        app.http.get(app.url(routes::WALLET)).dispatch().await.unwrap(),
+        app.http.get(app.url("/api/nothing")).dispatch().await.unwrap(),
+        app.http.get(app.url("/")).dispatch().await.unwrap(),
     ];
     for response in answers {
         let what = format!("{} {}", response.url().path(), response.status());
@@ -71,7 +71,7 @@ async fn cookie_calls_from_another_origin_are_refused() {
         if let Some(site) = fetch_site {
             request = request.header("sec-fetch-site", site);
         }
-        request.send()
+        request.dispatch()
     };
     for (origin, site) in [
         (Some("https://evil.example"), None),
@@ -82,18 +82,19 @@ async fn cookie_calls_from_another_origin_are_refused() {
         expect_error(join(origin, site).await.unwrap(), ErrorCode::CrossOrigin).await;
     }
     let wallet: serde_json::Value =
-        member.client.get(app.url(routes::WALLET)).send().await.unwrap().json().await.unwrap();
+        member.client.get(app.url(routes::WALLET)).dispatch().await.unwrap().json().await.unwrap();
     assert_eq!(wallet["memberships"], json!([]), "nothing was joined by the refused calls");
     // Our own origin (as a browser sends it) and a client without Origin (curl) go through.
     let own = app.base_url.clone();
     assert_eq!(join(Some(&own), Some("same-origin")).await.unwrap().status(), StatusCode::OK);
     assert_eq!(join(None, None).await.unwrap().status(), StatusCode::OK);
     // Signing out is a cookie call too.
-    let response = member.client.delete(app.url(routes::SESSION)).header("origin", "https://evil.example").send().await;
+    let response =
+        member.client.delete(app.url(routes::SESSION)).header("origin", "https://evil.example").dispatch().await;
     expect_error(response.unwrap(), ErrorCode::CrossOrigin).await;
     // Reads are not refused: a cross-site GET cannot read the answer anyway.
     let response =
-        member.client.get(app.url(routes::WALLET)).header("origin", "https://evil.example").send().await.unwrap();
+        member.client.get(app.url(routes::WALLET)).header("origin", "https://evil.example").dispatch().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
 }
 
@@ -108,7 +109,7 @@ async fn hashed_static_files_are_immutable_and_entry_points_are_revalidated() {
         [("/phone/", "main.js"), ("/phone/", "style.css"), ("/register/", "main.js"), ("/owner/", "main.js")]
     {
         let path = hashed_path(&app, page, file).await;
-        let response = app.http.get(app.url(&path)).send().await.unwrap();
+        let response = app.http.get(app.url(&path)).dispatch().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         let kept = cache_control(&response);
         assert!(kept.contains("immutable") && kept.contains("max-age=31536000"), "{path}: {kept}");
@@ -121,10 +122,10 @@ async fn hashed_static_files_are_immutable_and_entry_points_are_revalidated() {
         "/phone/manifest.webmanifest",
         "/register/decoder-worker.js",
     ] {
-        let response = app.http.get(app.url(path)).send().await.unwrap();
+        let response = app.http.get(app.url(path)).dispatch().await.unwrap();
         assert_eq!(response.status(), StatusCode::OK, "{path}");
         assert!(!cache_control(&response).contains("immutable"), "{path}: {}", cache_control(&response));
     }
-    let worker = app.http.get(app.url("/phone/sw.js")).send().await.unwrap().text().await.unwrap();
+    let worker = app.http.get(app.url("/phone/sw.js")).dispatch().await.unwrap().text().await.unwrap();
     assert!(!worker.contains("__SHELL__") && !worker.contains("__VERSION__"), "the build filled in the shell");
 }

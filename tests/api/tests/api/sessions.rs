@@ -1,4 +1,4 @@
-use api_tests::{expect_error, expect_json, spawn_app, PASSWORD};
+use api_tests::{expect_error, expect_json, spawn_app, SendThroughProxy, PASSWORD};
 use domain::api::routes;
 use domain::api::{ErrorCode, SignedIn};
 use reqwest::{Client, StatusCode};
@@ -26,7 +26,7 @@ async fn sign_up_sets_a_strict_http_only_session_cookie() {
         .http
         .post(app.url(routes::MEMBERS))
         .json(&json!({ "display_name": "  Ada  ", "password": PASSWORD }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let cookie = session_cookie(&response);
@@ -46,19 +46,19 @@ async fn sign_in_with_the_right_password_only() {
     let wrong = phone
         .post(app.url(routes::SESSION))
         .json(&json!({ "member_number": number, "password": "not the password" }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     assert!(wrong.headers().get("set-cookie").is_none());
     expect_error(wrong, ErrorCode::WrongCredentials).await;
-    expect_error(phone.get(app.url(routes::WALLET)).send().await.unwrap(), ErrorCode::Unauthorized).await;
+    expect_error(phone.get(app.url(routes::WALLET)).dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
 
     // A valid but unknown member number gets the same answer as a wrong password.
     let stranger = domain::member::MemberNumber::from_entropy(*b"stranger");
     let unknown = phone
         .post(app.url(routes::SESSION))
         .json(&json!({ "member_number": stranger, "password": PASSWORD }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(unknown, ErrorCode::WrongCredentials).await;
@@ -67,14 +67,14 @@ async fn sign_in_with_the_right_password_only() {
     let right = phone
         .post(app.url(routes::SESSION))
         .json(&json!({ "member_number": number.grouped(), "password": PASSWORD }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     assert_session_attributes(&session_cookie(&right));
     let signed_in: SignedIn = expect_json(right, StatusCode::OK).await;
     assert_eq!(signed_in, member.signed_in);
     let wallet: domain::api::Wallet =
-        expect_json(phone.get(app.url(routes::WALLET)).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(phone.get(app.url(routes::WALLET)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(wallet.member_number, number);
 }
 
@@ -82,7 +82,7 @@ async fn sign_in_with_the_right_password_only() {
 async fn sign_out_clears_the_cookie() {
     let app = spawn_app().await;
     let member = app.sign_up("Ada").await;
-    let response = member.client.delete(app.url(routes::SESSION)).send().await.unwrap();
+    let response = member.client.delete(app.url(routes::SESSION)).dispatch().await.unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let cookie = session_cookie(&response);
     assert!(cookie.contains("Max-Age=0"), "{cookie}");
@@ -101,7 +101,7 @@ async fn sign_up_and_sign_in_validate_their_input() {
         (routes::SESSION, json!({ "member_number": "123456789012", "password": PASSWORD })),
     ];
     for (path, body) in cases {
-        let response = app.http.post(app.url(path)).json(&body).send().await.unwrap();
+        let response = app.http.post(app.url(path)).json(&body).dispatch().await.unwrap();
         let error = expect_error(response, ErrorCode::InvalidRequest).await;
         assert!(!error.message.contains(PASSWORD));
     }
@@ -113,7 +113,10 @@ async fn ten_wrong_passwords_lock_sign_in_for_that_member_number() {
     let member = app.sign_up("Ada").await;
     let other = app.sign_up("Bob").await;
     let sign_in = |number: &domain::member::MemberNumber, password: &str| {
-        app.http.post(app.url(routes::SESSION)).json(&json!({ "member_number": number, "password": password })).send()
+        app.http
+            .post(app.url(routes::SESSION))
+            .json(&json!({ "member_number": number, "password": password }))
+            .dispatch()
     };
     let number = member.signed_in.member_number.clone();
 
@@ -135,7 +138,7 @@ async fn ten_wrong_passwords_lock_sign_in_for_that_member_number() {
 
     // Only that member number: another member signs in, and the locked member's session still works.
     assert_eq!(sign_in(&other.signed_in.member_number, PASSWORD).await.unwrap().status(), StatusCode::OK);
-    let wallet = member.client.get(app.url(routes::WALLET)).send().await.unwrap();
+    let wallet = member.client.get(app.url(routes::WALLET)).dispatch().await.unwrap();
     assert_eq!(wallet.status(), StatusCode::OK);
 }
 
@@ -148,7 +151,7 @@ async fn parallel_guesses_cannot_exceed_the_sign_in_limit() {
         app.http
             .post(app.url(routes::SESSION))
             .json(&json!({ "member_number": number, "password": format!("guess number {i}") }))
-            .send()
+            .dispatch()
     });
     let statuses: Vec<StatusCode> =
         futures::future::join_all(guesses).await.into_iter().map(|r| r.unwrap().status()).collect();
@@ -165,7 +168,7 @@ async fn parallel_guesses_cannot_exceed_the_sign_in_limit() {
         .http
         .post(app.url(routes::SESSION))
         .json(&json!({ "member_number": number, "password": PASSWORD }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(right, ErrorCode::TooManyAttempts).await;

@@ -4,7 +4,7 @@
 //! naming who served; and refunds above the shop's limit approved only by a
 //! manager of the store.
 
-use api_tests::{expect_error, expect_json, spawn_app, unique_id, TestApp, TestMember, PASSWORD};
+use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PASSWORD};
 use domain::api::owner::RegisterList;
 use domain::api::owner_accounts::OwnerMe;
 use domain::api::staff::{
@@ -30,7 +30,7 @@ fn admin(app: &TestApp, method: Method, path: &str) -> RequestBuilder {
 
 async fn add_staff_response(app: &TestApp, name: &str, role: &str, store: &str, pin: &str) -> Response {
     let body = json!({ "name": name, "role": role, "store_id": store, "pin": pin });
-    admin(app, Method::POST, &routes::owner_staff(app.shop.shop_id.as_str())).json(&body).send().await.unwrap()
+    admin(app, Method::POST, &routes::owner_staff(app.shop.shop_id.as_str())).json(&body).dispatch().await.unwrap()
 }
 
 async fn add_staff(app: &TestApp, name: &str, role: &str, pin: &str) -> StaffMember {
@@ -38,7 +38,7 @@ async fn add_staff(app: &TestApp, name: &str, role: &str, pin: &str) -> StaffMem
 }
 
 async fn staff_list(app: &TestApp) -> Vec<StaffMember> {
-    let response = admin(app, Method::GET, &routes::owner_staff(app.shop.shop_id.as_str())).send().await.unwrap();
+    let response = admin(app, Method::GET, &routes::owner_staff(app.shop.shop_id.as_str())).dispatch().await.unwrap();
     let list: StaffList = expect_json(response, StatusCode::OK).await;
     list.staff
 }
@@ -48,7 +48,7 @@ async fn sign_in_response(app: &TestApp, token: &str, number: u32, pin: &str) ->
         .post(app.url(routes::REGISTER_STAFF_SESSION))
         .bearer_auth(token)
         .json(&json!({ "staff_number": number, "pin": pin }))
-        .send()
+        .dispatch()
         .await
         .unwrap()
 }
@@ -63,7 +63,7 @@ async fn on_duty(app: &TestApp, session: Option<&str>) -> OnDutyStatus {
     if let Some(token) = session {
         request = request.header(STAFF_SESSION_HEADER, token);
     }
-    expect_json(request.send().await.unwrap(), StatusCode::OK).await
+    expect_json(request.dispatch().await.unwrap(), StatusCode::OK).await
 }
 
 /// A sale of 8.00 in two lines (coffee 2 × 2.50, cake 3.00), by the register with `session` signed in.
@@ -81,7 +81,7 @@ async fn sale(app: &TestApp, member: &TestMember, session: Option<&str>) -> Resp
     if let Some(token) = session {
         request = request.header(STAFF_SESSION_HEADER, token);
     }
-    request.send().await.unwrap()
+    request.dispatch().await.unwrap()
 }
 
 async fn sale_receipt(app: &TestApp, member: &TestMember, session: &str) -> Receipt {
@@ -99,7 +99,7 @@ async fn refund(app: &TestApp, session: &str, request_id: &str, number: &str, ex
         .bearer_auth(&app.register.token)
         .header(STAFF_SESSION_HEADER, session)
         .json(&body)
-        .send()
+        .dispatch()
         .await
         .unwrap()
 }
@@ -108,7 +108,7 @@ async fn refund(app: &TestApp, session: &str, request_id: &str, number: &str, ex
 async fn add_store(app: &TestApp, name: &str) -> String {
     let response = admin(app, Method::POST, &routes::owner_stores(app.shop.shop_id.as_str()))
         .json(&json!({ "name": name }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let store: domain::store::Store = expect_json(response, StatusCode::CREATED).await;
@@ -119,7 +119,7 @@ async fn add_store(app: &TestApp, name: &str) -> String {
 async fn store_manager(app: &TestApp, store: &str) -> Client {
     let response = admin(app, Method::POST, &routes::owner_manager_invites(app.shop.shop_id.as_str()))
         .json(&json!({ "store_id": store }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let invite: ManagerInviteCreated = expect_json(response, StatusCode::CREATED).await;
@@ -129,7 +129,7 @@ async fn store_manager(app: &TestApp, store: &str) -> Client {
     let accepted = client
         .post(app.url(routes::OWNER_ACCEPT_INVITE))
         .json(&json!({ "token": invite.token, "email": email, "password": PASSWORD }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let me: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
@@ -151,7 +151,7 @@ async fn the_owner_adds_resets_and_removes_staff_and_nobody_else_can() {
     assert_eq!(bo.staff_number.get(), ada.staff_number.get() + 1, "numbers count up");
     let listed = staff_list(&app).await;
     assert_eq!(listed, vec![ada.clone(), bo.clone()]);
-    let raw = admin(&app, Method::GET, &routes::owner_staff(app.shop.shop_id.as_str())).send().await.unwrap();
+    let raw = admin(&app, Method::GET, &routes::owner_staff(app.shop.shop_id.as_str())).dispatch().await.unwrap();
     assert!(!raw.text().await.unwrap().contains(CASHIER_PIN), "no PIN (or hash of it) in the list");
 
     // Bad input: a short PIN, an unknown role, an empty name.
@@ -163,7 +163,7 @@ async fn the_owner_adds_resets_and_removes_staff_and_nobody_else_can() {
     let shop = app.shop.shop_id.as_str();
     let number = ada.staff_number.to_string();
     let reset = admin(&app, Method::PUT, &routes::owner_staff_pin(shop, &number)).json(&json!({ "pin": "97531" }));
-    assert_eq!(reset.send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(reset.dispatch().await.unwrap().status(), StatusCode::NO_CONTENT);
     expect_error(
         sign_in_response(&app, &app.register.token, ada.staff_number.get(), CASHIER_PIN).await,
         ErrorCode::WrongPin,
@@ -172,10 +172,10 @@ async fn the_owner_adds_resets_and_removes_staff_and_nobody_else_can() {
     sign_in(&app, &ada, "97531").await;
 
     // Removed: gone from the list; the number is not given out again.
-    let removed = admin(&app, Method::DELETE, &routes::owner_staff_member(shop, &number)).send().await.unwrap();
+    let removed = admin(&app, Method::DELETE, &routes::owner_staff_member(shop, &number)).dispatch().await.unwrap();
     assert_eq!(removed.status(), StatusCode::NO_CONTENT);
     expect_error(
-        admin(&app, Method::DELETE, &routes::owner_staff_member(shop, &number)).send().await.unwrap(),
+        admin(&app, Method::DELETE, &routes::owner_staff_member(shop, &number)).dispatch().await.unwrap(),
         ErrorCode::NotFound,
     )
     .await;
@@ -185,14 +185,14 @@ async fn the_owner_adds_resets_and_removes_staff_and_nobody_else_can() {
 
     // Another shop's owner gets 403 on every staff route of this shop; anonymous callers 401.
     let other = app.create_shop("Other Shop", 1).await;
-    let invite = admin(&app, Method::POST, &routes::owner_invites(other.shop_id.as_str())).send().await.unwrap();
+    let invite = admin(&app, Method::POST, &routes::owner_invites(other.shop_id.as_str())).dispatch().await.unwrap();
     let invite: domain::api::owner_accounts::InviteCreated = expect_json(invite, StatusCode::CREATED).await;
     let stranger = browser();
     let email = format!("{}@example.org", unique_id("owner"));
     let accepted = stranger
         .post(app.url(routes::OWNER_ACCEPT_INVITE))
         .json(&json!({ "token": invite.token, "email": email, "password": PASSWORD }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     assert_eq!(accepted.status(), StatusCode::CREATED);
@@ -205,9 +205,9 @@ async fn the_owner_adds_resets_and_removes_staff_and_nobody_else_can() {
         (Method::POST, routes::owner_manager_invites(shop), json!({ "store_id": "main" })),
     ];
     for (method, path, body) in &attempts {
-        let response = stranger.request(method.clone(), app.url(path)).json(body).send().await.unwrap();
+        let response = stranger.request(method.clone(), app.url(path)).json(body).dispatch().await.unwrap();
         expect_error(response, ErrorCode::Forbidden).await;
-        let response = app.http.request(method.clone(), app.url(path)).json(body).send().await.unwrap();
+        let response = app.http.request(method.clone(), app.url(path)).json(body).dispatch().await.unwrap();
         expect_error(response, ErrorCode::Unauthorized).await;
     }
     assert_eq!(staff_list(&app).await, vec![bo, cy], "nothing changed");
@@ -220,16 +220,16 @@ async fn a_store_manager_sees_only_their_store_in_the_console() {
     let manager = store_manager(&app, "main").await;
 
     // Their store's registers (every register so far stands in the main store), the shop and its products.
-    let listed = manager.get(app.url(&routes::owner_registers(&shop))).send().await.unwrap();
+    let listed = manager.get(app.url(&routes::owner_registers(&shop))).dispatch().await.unwrap();
     let listed: RegisterList = expect_json(listed, StatusCode::OK).await;
     assert!(listed.registers.iter().any(|r| r.register_id == app.register.register_id));
     let read: ShopSummary =
-        expect_json(manager.get(app.url(&routes::owner_shop(&shop))).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(manager.get(app.url(&routes::owner_shop(&shop))).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(read.shop_id, app.shop.shop_id);
     let products = json!({ "products": [{ "product_code": "TEA", "name": "Tea", "unit_price": 200 }] });
-    let put = manager.put(app.url(&routes::owner_products(&shop))).json(&products).send().await.unwrap();
+    let put = manager.put(app.url(&routes::owner_products(&shop))).json(&products).dispatch().await.unwrap();
     assert_eq!(put.status(), StatusCode::OK);
-    assert_eq!(manager.get(app.url(&routes::owner_products(&shop))).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(manager.get(app.url(&routes::owner_products(&shop))).dispatch().await.unwrap().status(), StatusCode::OK);
 
     // Not the settings, rewards, staff or invites.
     let refused = [
@@ -242,42 +242,42 @@ async fn a_store_manager_sees_only_their_store_in_the_console() {
         (Method::POST, routes::owner_manager_invites(&shop), json!({ "store_id": "main" })),
     ];
     for (method, path, body) in &refused {
-        let response = manager.request(method.clone(), app.url(path)).json(body).send().await.unwrap();
+        let response = manager.request(method.clone(), app.url(path)).json(body).dispatch().await.unwrap();
         expect_error(response, ErrorCode::Forbidden).await;
     }
 
     // Another shop: nothing.
     let other = app.create_shop("Elsewhere", 1).await;
     for path in [routes::owner_shop(other.shop_id.as_str()), routes::owner_registers(other.shop_id.as_str())] {
-        expect_error(manager.get(app.url(&path)).send().await.unwrap(), ErrorCode::Forbidden).await;
+        expect_error(manager.get(app.url(&path)).dispatch().await.unwrap(), ErrorCode::Forbidden).await;
     }
 
     // A manager of another store of this shop sees none of the main store's registers and cannot revoke one.
     // A store the shop does not have gets no manager.
     let nowhere = admin(&app, Method::POST, &routes::owner_manager_invites(&shop))
         .json(&json!({ "store_id": "harbour" }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(nowhere, ErrorCode::UnknownStore).await;
     assert_eq!(add_store(&app, "Harbour").await, "harbour");
     let elsewhere = store_manager(&app, "harbour").await;
-    let listed = elsewhere.get(app.url(&routes::owner_registers(&shop))).send().await.unwrap();
+    let listed = elsewhere.get(app.url(&routes::owner_registers(&shop))).dispatch().await.unwrap();
     let listed: RegisterList = expect_json(listed, StatusCode::OK).await;
     assert!(listed.registers.is_empty(), "{listed:?}");
     let revoke = routes::owner_register(&shop, app.register.register_id.as_str());
-    expect_error(elsewhere.delete(app.url(&revoke)).send().await.unwrap(), ErrorCode::Forbidden).await;
+    expect_error(elsewhere.delete(app.url(&revoke)).dispatch().await.unwrap(), ErrorCode::Forbidden).await;
     let pair = elsewhere
         .post(app.url(&routes::owner_pairings(&shop)))
         .json(&json!({ "code": "000000", "name": "Till 9" }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(pair, ErrorCode::Forbidden).await;
 
     // Their own store's manager revokes it.
-    assert_eq!(manager.delete(app.url(&revoke)).send().await.unwrap().status(), StatusCode::NO_CONTENT);
-    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).send().await.unwrap();
+    assert_eq!(manager.delete(app.url(&revoke)).dispatch().await.unwrap().status(), StatusCode::NO_CONTENT);
+    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap();
     expect_error(info, ErrorCode::RegisterRevoked).await;
 }
 
@@ -322,7 +322,7 @@ async fn a_cashier_signs_in_with_a_guessing_limit_and_sales_name_them() {
         .get(app.url(routes::REGISTER_STAFF_SESSION))
         .bearer_auth(&other.token)
         .header(STAFF_SESSION_HEADER, &session.token)
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let elsewhere: OnDutyStatus = expect_json(elsewhere, StatusCode::OK).await;
@@ -343,7 +343,7 @@ async fn a_cashier_signs_in_with_a_guessing_limit_and_sales_name_them() {
         .delete(app.url(routes::REGISTER_STAFF_SESSION))
         .bearer_auth(token)
         .header(STAFF_SESSION_HEADER, &session.token)
-        .send()
+        .dispatch()
         .await
         .unwrap();
     assert_eq!(out.status(), StatusCode::NO_CONTENT);
@@ -354,7 +354,7 @@ async fn a_cashier_signs_in_with_a_guessing_limit_and_sales_name_them() {
     sale_receipt(&app, &member, &again.token).await;
     let number = ada.staff_number.to_string();
     let removed = admin(&app, Method::DELETE, &routes::owner_staff_member(app.shop.shop_id.as_str(), &number));
-    assert_eq!(removed.send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    assert_eq!(removed.dispatch().await.unwrap().status(), StatusCode::NO_CONTENT);
     assert_eq!(on_duty(&app, Some(&again.token)).await.on_duty, None);
     expect_error(sale(&app, &member, Some(&again.token)).await, ErrorCode::CashierRequired).await;
     expect_error(sign_in_response(&app, token, ada.staff_number.get(), CASHIER_PIN).await, ErrorCode::WrongPin).await;
@@ -377,7 +377,7 @@ async fn a_refund_above_the_limit_needs_a_manager_of_the_store() {
     // Refunds above 5.00 need a manager.
     let patched = admin(&app, Method::PATCH, &routes::owner_shop(app.shop.shop_id.as_str()))
         .json(&json!({ "refund_approval_above": 500 }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let shop: ShopSummary = expect_json(patched, StatusCode::OK).await;

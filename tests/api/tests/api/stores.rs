@@ -3,7 +3,9 @@
 //! and prepaid value earned in one store are spent in another, and every
 //! receipt and exported ledger row names the store it happened in.
 
-use api_tests::{charge_amount, expect_error, expect_json, redeem, spawn_app, unique_id, TestApp, PASSWORD, PIN};
+use api_tests::{
+    charge_amount, expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, PASSWORD, PIN,
+};
 use domain::api::account::MemberExport;
 use domain::api::owner::{PairingStarted, PairingStatus, RegisterList, RegisterSummary};
 use domain::api::owner_accounts::{InviteCreated, OwnerMe};
@@ -18,7 +20,7 @@ use serde_json::{json, Value};
 async fn stores(app: &TestApp) -> Vec<Store> {
     let response =
         app.http.get(app.url(&routes::owner_stores(app.shop.shop_id.as_str()))).bearer_auth(&app.admin_token);
-    let list: StoreList = expect_json(response.send().await.expect("list stores"), StatusCode::OK).await;
+    let list: StoreList = expect_json(response.dispatch().await.expect("list stores"), StatusCode::OK).await;
     list.stores
 }
 
@@ -27,7 +29,7 @@ async fn add_store_response(app: &TestApp, name: &str) -> Response {
         .post(app.url(&routes::owner_stores(app.shop.shop_id.as_str())))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "name": name }))
-        .send()
+        .dispatch()
         .await
         .expect("add store")
 }
@@ -41,7 +43,7 @@ async fn rename_store(app: &TestApp, store_id: &str, name: &str) -> Response {
         .patch(app.url(&routes::owner_store(app.shop.shop_id.as_str(), store_id)))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "name": name }))
-        .send()
+        .dispatch()
         .await
         .expect("rename store")
 }
@@ -49,7 +51,7 @@ async fn rename_store(app: &TestApp, store_id: &str, name: &str) -> Response {
 async fn registers(app: &TestApp) -> Vec<RegisterSummary> {
     let response =
         app.http.get(app.url(&routes::owner_registers(app.shop.shop_id.as_str()))).bearer_auth(&app.admin_token);
-    let list: RegisterList = expect_json(response.send().await.expect("list registers"), StatusCode::OK).await;
+    let list: RegisterList = expect_json(response.dispatch().await.expect("list registers"), StatusCode::OK).await;
     list.registers
 }
 
@@ -60,7 +62,7 @@ async fn admin_register(app: &TestApp, body: Value) -> RegisterCreated {
         .post(app.url(&routes::admin_shop_registers(app.shop.shop_id.as_str())))
         .bearer_auth(&app.admin_token)
         .json(&body)
-        .send()
+        .dispatch()
         .await
         .expect("create register");
     expect_json(response, StatusCode::CREATED).await
@@ -73,13 +75,13 @@ async fn approve(app: &TestApp, code: &str, body: Value) -> Response {
         .post(app.url(&routes::owner_pairings(app.shop.shop_id.as_str())))
         .bearer_auth(&app.admin_token)
         .json(&body)
-        .send()
+        .dispatch()
         .await
         .expect("approve pairing")
 }
 
 async fn export(app: &TestApp, client: &Client) -> MemberExport {
-    expect_json(client.get(app.url(routes::EXPORT)).send().await.expect("export"), StatusCode::OK).await
+    expect_json(client.get(app.url(routes::EXPORT)).dispatch().await.expect("export"), StatusCode::OK).await
 }
 
 fn concluded(status: &DebitStatus) -> &Receipt {
@@ -117,7 +119,7 @@ async fn stores_are_added_renamed_and_listed_with_the_main_store_first() {
         .patch(app.url(&routes::owner_shop(app.shop.shop_id.as_str())))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "name": "Renamed Shop" }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     assert_eq!(patched.status(), StatusCode::OK);
@@ -145,12 +147,12 @@ impl ParseLabel for str {
 /// A signed-in owner of `shop_id` (through an invite), in a browser of their own.
 async fn owner_of(app: &TestApp, shop_id: &ShopId) -> Client {
     let response = app.http.post(app.url(&routes::owner_invites(shop_id.as_str()))).bearer_auth(&app.admin_token);
-    let invite: InviteCreated = expect_json(response.send().await.unwrap(), StatusCode::CREATED).await;
+    let invite: InviteCreated = expect_json(response.dispatch().await.unwrap(), StatusCode::CREATED).await;
     let client = Client::builder().cookie_store(true).build().unwrap();
     let accepted = client
         .post(app.url(routes::OWNER_ACCEPT_INVITE))
         .json(&json!({ "token": invite.token, "email": format!("{}@example.org", unique_id("owner")), "password": PASSWORD }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let _: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
@@ -171,7 +173,7 @@ async fn only_the_shops_own_managers_reach_its_stores() {
         stranger.patch(app.url(&routes::owner_store(shop, "main"))).json(&json!({ "name": "Mine now" })),
     ];
     for call in stranger_calls {
-        expect_error(call.send().await.unwrap(), ErrorCode::Forbidden).await;
+        expect_error(call.dispatch().await.unwrap(), ErrorCode::Forbidden).await;
     }
     let anonymous = [
         app.http.get(app.url(&routes::owner_stores(shop))),
@@ -179,17 +181,17 @@ async fn only_the_shops_own_managers_reach_its_stores() {
         app.http.patch(app.url(&routes::owner_store(shop, "main"))).json(&json!({ "name": "Mine now" })),
     ];
     for call in anonymous {
-        expect_error(call.send().await.unwrap(), ErrorCode::Unauthorized).await;
+        expect_error(call.dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
     }
     // Nothing changed; the shop's own owner adds and renames with their session.
     assert_eq!(stores(&app).await.len(), 1);
-    let added = owner.post(app.url(&routes::owner_stores(shop))).json(&json!({ "name": "Quay" })).send().await;
+    let added = owner.post(app.url(&routes::owner_stores(shop))).json(&json!({ "name": "Quay" })).dispatch().await;
     let quay: Store = expect_json(added.unwrap(), StatusCode::CREATED).await;
     let renamed =
         owner.patch(app.url(&routes::owner_store(shop, quay.store_id.as_str()))).json(&json!({ "name": "Quayside" }));
-    let _: Store = expect_json(renamed.send().await.unwrap(), StatusCode::OK).await;
+    let _: Store = expect_json(renamed.dispatch().await.unwrap(), StatusCode::OK).await;
     let listed: StoreList =
-        expect_json(owner.get(app.url(&routes::owner_stores(shop))).send().await.unwrap(), StatusCode::OK).await;
+        expect_json(owner.get(app.url(&routes::owner_stores(shop))).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(listed.stores[1].name.as_str(), "Quayside");
 }
 
@@ -198,7 +200,7 @@ async fn a_register_is_paired_into_a_store_and_an_unknown_store_is_refused() {
     let app = spawn_app().await;
     let quay = add_store(&app, "Quay").await;
     let started: PairingStarted =
-        expect_json(app.http.post(app.url(routes::PAIRINGS)).send().await.unwrap(), StatusCode::CREATED).await;
+        expect_json(app.http.post(app.url(routes::PAIRINGS)).dispatch().await.unwrap(), StatusCode::CREATED).await;
 
     // An unknown store is refused before the code is taken: the same code still pairs.
     let unknown = approve(&app, &started.code, json!({ "name": "Quay till", "store_id": "nowhere" })).await;
@@ -211,10 +213,10 @@ async fn a_register_is_paired_into_a_store_and_an_unknown_store_is_refused() {
     assert_eq!(approved.store_id, quay.store_id);
 
     let polled: PairingStatus =
-        expect_json(app.http.get(app.url(&routes::pairing(&started.secret))).send().await.unwrap(), StatusCode::OK)
+        expect_json(app.http.get(app.url(&routes::pairing(&started.secret))).dispatch().await.unwrap(), StatusCode::OK)
             .await;
     let PairingStatus::Paired { token, .. } = polled else { panic!("not paired: {polled:?}") };
-    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&token).send().await.unwrap();
+    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&token).dispatch().await.unwrap();
     let _: RegisterInfo = expect_json(info, StatusCode::OK).await;
 
     // The list shows each register's store: the admin's register stands in the main store.
@@ -234,7 +236,7 @@ async fn a_register_is_paired_into_a_store_and_an_unknown_store_is_refused() {
         .post(app.url(&routes::admin_shop_registers(app.shop.shop_id.as_str())))
         .bearer_auth(&app.admin_token)
         .json(&json!({ "name": "Nowhere till", "store_id": "nowhere" }))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     expect_error(refused, ErrorCode::UnknownStore).await;
@@ -296,7 +298,7 @@ async fn points_and_prepaid_earned_in_one_store_are_spent_in_another_and_every_r
         receipt_stores,
         ["main", "main", quay.store_id.as_str(), quay.store_id.as_str(), quay.store_id.as_str()]
     );
-    let raw: Value = member.client.get(app.url(routes::EXPORT)).send().await.unwrap().json().await.unwrap();
+    let raw: Value = member.client.get(app.url(routes::EXPORT)).dispatch().await.unwrap().json().await.unwrap();
     assert_eq!(raw["memberships"][0]["points_ledger"][1]["store_id"], json!(quay.store_id));
 }
 
@@ -320,7 +322,7 @@ async fn a_register_made_without_a_store_stands_in_the_main_store() {
         .json(&json!({ "code": code, "request_id": unique_id("sale"), "amount_minor": 500, "items": [
             { "name": "Tea", "quantity": 2, "unit_price": 250 }
         ]}))
-        .send()
+        .dispatch()
         .await
         .unwrap();
     let _: Value = expect_json(sale, StatusCode::OK).await;
@@ -329,7 +331,7 @@ async fn a_register_made_without_a_store_stands_in_the_main_store() {
     assert_eq!(receipt.store_name.as_ref(), Some(&app.shop.name));
     // A pairing approved without a store (as the console did before stores) lands in the main store too.
     let started: PairingStarted =
-        expect_json(app.http.post(app.url(routes::PAIRINGS)).send().await.unwrap(), StatusCode::CREATED).await;
+        expect_json(app.http.post(app.url(routes::PAIRINGS)).dispatch().await.unwrap(), StatusCode::CREATED).await;
     let approved: RegisterSummary =
         expect_json(approve(&app, &started.code, json!({ "name": "Till 9" })).await, StatusCode::CREATED).await;
     assert_eq!(approved.store_id, StoreId::main());

@@ -5,7 +5,7 @@ use crate::issuing::{
     self, claim, claim_response, create_issuer, create_issuer_for, gate, item_code, item_code_response, now_ms, pocket,
     HOUR, MINUTE,
 };
-use api_tests::{expect_error, expect_json, spawn_app};
+use api_tests::{expect_error, expect_json, spawn_app, SendThroughProxy};
 use domain::api::items::{Claimed, ScanAnswer};
 use domain::api::routes;
 use domain::api::tickets::EventStatus;
@@ -113,7 +113,8 @@ async fn a_claim_link_works_once() {
         HandoverToken::parse(&format!("t.{}.no-such-event.tk-1.{}", issuer.created.issuer_id, "1".repeat(64))).unwrap();
     expect_error(claim_response(&app, &bob, &nowhere).await, ErrorCode::NotFound).await;
     // Not a token at all.
-    let response = bob.client.post(app.url(routes::CLAIMS)).json(&json!({ "token": "t.x.y" })).send().await.unwrap();
+    let response =
+        bob.client.post(app.url(routes::CLAIMS)).json(&json!({ "token": "t.x.y" })).dispatch().await.unwrap();
     expect_error(response, ErrorCode::InvalidRequest).await;
 }
 

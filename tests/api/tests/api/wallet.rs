@@ -1,4 +1,4 @@
-use api_tests::{expect_error, spawn_app};
+use api_tests::{expect_error, spawn_app, SendThroughProxy};
 use domain::api::routes;
 use domain::api::ErrorCode;
 use std::time::{Duration, Instant};
@@ -14,7 +14,7 @@ async fn a_waiting_wallet_wakes_with_the_new_balance_within_two_seconds() {
         let client = member.client.clone();
         let url = app.url(&routes::wallet_after(before.version));
         async move {
-            let wallet: domain::api::Wallet = client.get(url).send().await.unwrap().json().await.unwrap();
+            let wallet: domain::api::Wallet = client.get(url).dispatch().await.unwrap().json().await.unwrap();
             (wallet, Instant::now())
         }
     });
@@ -50,7 +50,7 @@ async fn a_malformed_version_is_refused() {
     let app = spawn_app().await;
     let member = app.sign_up("Ada").await;
     for query in ["after=abc", "after=-1", "after=", "after=1.5"] {
-        let response = member.client.get(app.url(&format!("{}?{query}", routes::WALLET))).send().await.unwrap();
+        let response = member.client.get(app.url(&format!("{}?{query}", routes::WALLET))).dispatch().await.unwrap();
         expect_error(response, ErrorCode::InvalidRequest).await;
     }
 }
