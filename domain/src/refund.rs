@@ -294,6 +294,39 @@ pub fn customer_of(receipt_number: &str) -> Option<CustomerNumber> {
     customer.parse().ok().map(CustomerNumber)
 }
 
+/// The money a refund of `asked` (none: everything left) would give back, from
+/// the receipt and what is `left` of each line: the figure the approval limit
+/// is held against. It never exceeds what the refund itself settles (lines
+/// refunded meanwhile only lower it), and is 0 for lines that cannot be refunded.
+pub fn refund_value(original: &Receipt, left: &[u32], asked: Option<&[LineRefund]>) -> u64 {
+    let unit = |index: usize| -> u64 {
+        match &original.details {
+            ReceiptDetails::Points { sale_minor, .. } | ReceiptDetails::PrepaidCharge { sale_minor, .. } => {
+                if original.items.is_empty() {
+                    *sale_minor
+                } else {
+                    original.items.get(index).map_or(0, |item| item.unit_price.0)
+                }
+            }
+            _ => 0,
+        }
+    };
+    let quantities: Vec<(usize, u32)> = match asked {
+        None => left.iter().copied().enumerate().collect(),
+        Some(lines) => lines
+            .iter()
+            .filter_map(|line| {
+                let index = usize::try_from(line.line).ok()?.checked_sub(1)?;
+                let left_here = *left.get(index)?;
+                Some((index, line.quantity.min(left_here)))
+            })
+            .collect(),
+    };
+    quantities
+        .into_iter()
+        .fold(0u64, |sum, (index, quantity)| sum.saturating_add(unit(index).saturating_mul(u64::from(quantity))))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -554,5 +587,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    fn points_receipt(items: Vec<LineItem>, sale_minor: u64) -> Receipt {
+        let details = ReceiptDetails::Points { sale_minor, points_added: 1, points_before: 0, points_after: 1 };
+        test_receipt(items, details)
+    }
+
+    fn priced_line(name: &str, quantity: u32, unit: u64) -> LineItem {
+        LineItem { product_code: None, name: Label::parse(name).unwrap(), quantity, unit_price: MinorUnits(unit) }
+    }
+
+    #[test]
+    fn a_refund_is_valued_by_what_is_left_of_the_asked_lines() {
+        let sale = points_receipt(vec![priced_line("Coffee", 2, 250), priced_line("Cake", 1, 300)], 800);
+        assert_eq!(refund_value(&sale, &[2, 1], None), 800);
+        assert_eq!(refund_value(&sale, &[1, 0], None), 250);
+        assert_eq!(refund_value(&sale, &[2, 1], Some(&[LineRefund { line: 2, quantity: 1 }])), 300);
+        assert_eq!(refund_value(&sale, &[1, 1], Some(&[LineRefund { line: 1, quantity: 2 }])), 250, "capped by left");
+        assert_eq!(refund_value(&sale, &[2, 1], Some(&[LineRefund { line: 9, quantity: 1 }])), 0);
+        let plain = points_receipt(Vec::new(), 1_200);
+        assert_eq!(refund_value(&plain, &[1], None), 1_200);
+        assert_eq!(refund_value(&plain, &[0], None), 0);
     }
 }

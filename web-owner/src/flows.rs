@@ -2,6 +2,7 @@
 //! redraw. A refusal shows the server's own sentence; a session that ended
 //! goes back to sign-in.
 
+use crate::console::{absolute, fail, open_shop_id, with};
 use crate::entry::{self, Entry};
 use crate::settings_form::{self, SettingsForm};
 use crate::state::{first_screen, Console, Screen, Tab};
@@ -19,33 +20,8 @@ use domain::points::PointsPerUnit;
 use domain::rewards::{Benefit, Reward};
 use domain::sale::ProductCode;
 use domain::shop::{Label, RewardId, ShopId};
-use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
 use web_shared::dom;
-
-thread_local! {
-    static CONSOLE: RefCell<Console> = RefCell::new(Console::default());
-}
-
-fn with<R>(change: impl FnOnce(&mut Console) -> R) -> R {
-    CONSOLE.with(|console| change(&mut console.borrow_mut()))
-}
-
-/// The open shop's id and currency.
-pub(crate) fn open_shop_id() -> Option<(String, Currency)> {
-    with(|c| c.shop.as_ref().map(|s| (s.shop_id.as_str().to_owned(), s.currency)))
-}
-
-pub(crate) fn fail(failure: &Failure) {
-    if failure.is(ErrorCode::Unauthorized) && with(|c| c.me.is_some()) {
-        with(|c| *c = Console { claimed: c.claimed, ..Console::default() });
-        views::whoami(None);
-        views::show(Screen::SignIn);
-        views::error("Your session has ended: please sign in again.");
-    } else {
-        views::error(&failure.message());
-    }
-}
 
 /// Reads the link the console was opened with, removes its key from the
 /// address bar, and shows the first screen.
@@ -225,12 +201,6 @@ fn points_per_unit(id: &str) -> Result<PointsPerUnit, String> {
     let error = |_| "points per currency unit: a whole number from 1 to 1000".to_owned();
     let value: u32 = dom::input_value(id).trim().parse().map_err(error)?;
     PointsPerUnit::new(value).map_err(|e| e.to_string())
-}
-
-/// A path on this site as a full link, to send to someone.
-pub(crate) fn absolute(path: &str) -> String {
-    let origin = web_sys::window().and_then(|w| w.location().origin().ok()).unwrap_or_default();
-    format!("{origin}{path}")
 }
 
 /// Copies the invite link (the field stays selected, so Ctrl+C works too).

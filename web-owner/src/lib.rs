@@ -11,6 +11,7 @@
 //! console; this file wires each element to its one handler.
 
 pub mod api;
+pub mod console;
 pub mod entry;
 pub mod flows;
 pub mod products_csv;

@@ -4,7 +4,7 @@
 //! invite. And the console of a store manager: their stores in the shop list,
 //! and only the Products and Registers tabs of a shop they manage.
 
-use crate::flows::{absolute, fail, open_shop_id};
+use crate::console::{absolute, fail, open_shop_id};
 use crate::state::Tab;
 use crate::views;
 use domain::api::owner_accounts::{OwnerMe, ShopSettingsPatch};

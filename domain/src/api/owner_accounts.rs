@@ -8,6 +8,7 @@ use crate::money::Currency;
 use crate::points::PointsPerUnit;
 use crate::programme::{PointsExpiry, PointsRounding, Programme, ReceiptText, TimeZoneName, WelcomeBonus};
 use crate::shop::{Label, ShopId};
+use crate::store::StoreId;
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -203,7 +204,7 @@ pub struct OwnerMe {
     pub shops: Vec<ShopSummary>,
     /// The stores this account manages (a store manager's console account).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub manages: Vec<super::staff::ManagedStore>,
+    pub manages: Vec<ManagedStore>,
 }
 
 /// A one-time invite to run a shop; the token is shown once.
@@ -275,6 +276,14 @@ impl ShopSettingsPatch {
 #[serde(deny_unknown_fields)]
 pub struct CurrencyChange {
     pub currency: Currency,
+}
+
+/// A store a console account manages (not owns): it sees that store's
+/// registers and the shop's products, nothing else of the shop.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct ManagedStore {
+    pub shop: ShopSummary,
+    pub store_id: StoreId,
 }
 
 #[cfg(test)]

@@ -3,7 +3,6 @@
 //! manager's approval of a refund.
 
 use super::owner_accounts::InviteToken;
-use super::ShopSummary;
 use crate::shop::{Label, ShopId};
 use crate::staff::{Role, ServedBy, StaffNumber, StaffPin};
 use crate::store::StoreId;
@@ -116,14 +115,6 @@ pub struct ManagerInviteCreated {
     pub token: InviteToken,
     pub invite_path: String,
     pub expires_at: UnixMillis,
-}
-
-/// A store a console account manages (not owns): it sees that store's
-/// registers and the shop's products, nothing else of the shop.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-pub struct ManagedStore {
-    pub shop: ShopSummary,
-    pub store_id: StoreId,
 }
 
 #[cfg(test)]

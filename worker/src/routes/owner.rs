@@ -17,11 +17,11 @@ use crate::storage::owner_book::wrong_credentials;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use crate::zone::Zone;
+use domain::api::owner_accounts::ManagedStore;
 use domain::api::owner_accounts::{
     invite_path, AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, InviteCreated, InviteToken,
     OwnerEmail, OwnerMe, OwnerSignInRequest, ShopSettingsPatch, INVITE_LIFETIME_MS,
 };
-use domain::api::staff::ManagedStore;
 use domain::api::{routes, CreateShopRequest, ErrorCode, ProductList, RewardList, ShopSummary};
 use domain::catalog;
 use domain::member::Password;

@@ -98,7 +98,7 @@ async fn approval(
     }
     let found = vault.find_receipt(register.shop.shop_id.clone(), number.to_owned()).await?;
     let found = found.ok_or_else(refusals::no_such_receipt)?;
-    let amount = staff::refund_value(&found.receipt, &found.left, request.lines.as_deref());
+    let amount = domain::refund::refund_value(&found.receipt, &found.left, request.lines.as_deref());
     if !limit.needs_approval(amount) {
         return Ok(None);
     }
