@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, admin, launch, launchWithWebcam, phonePage, uniqueShopId } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, admin, launch, launchWithWebcam, memberShowingCode, uniqueShopId } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 const PASSWORD = "correct horse battery";
@@ -147,17 +147,7 @@ test("the owner pairs a register by scanning its QR with the console's camera, a
   assert.deepEqual(registers.map((r) => r.name), ["Front till"]);
 
   // --- A member buys a bun at the new register; their phone shows the points. ---
-  const phone = await phonePage(registerBrowser);
-  await phone.getByTestId("sign-up-name").fill("Sam Scan E2E");
-  await phone.getByTestId("sign-up-password").fill(PASSWORD);
-  await phone.getByTestId("sign-up-submit").click();
-  await phone.getByTestId("new-member-number").waitFor();
-  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
-  const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
-  await membership.waitFor();
-  await membership.getByTestId("show-code").click();
-  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
-  const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+  const { phone, membership, digits } = await memberShowingCode(registerBrowser, shopId, "Sam Scan E2E", PASSWORD);
 
   await till.bringToFront();
   await till.getByTestId("manual-code").fill(digits);

@@ -106,6 +106,25 @@ export async function phonePage(browser, colorScheme = "light") {
   return phone;
 }
 
+/**
+ * A new member on the phone page of `browser`: signed up as `name`, joined shop `shopId`,
+ * showing a code. Returns the page, the shop's card and the code's digits.
+ */
+export async function memberShowingCode(browser, shopId, name, password) {
+  const phone = await phonePage(browser);
+  await phone.getByTestId("sign-up-name").fill(name);
+  await phone.getByTestId("sign-up-password").fill(password);
+  await phone.getByTestId("sign-up-submit").click();
+  await phone.getByTestId("new-member-number").waitFor();
+  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
+  const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
+  await membership.waitFor();
+  await membership.getByTestId("show-code").click();
+  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
+  const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+  return { phone, membership, digits };
+}
+
 /** A PNG's grey levels (0 black … 255 white), row by row, decoded by ffmpeg. */
 function greyPixels(png) {
   const bytes = fs.readFileSync(png);

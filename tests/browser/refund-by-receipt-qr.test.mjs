@@ -13,7 +13,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, call, launch, launchWithWebcam, phonePage, shopWithRegister, webcamVideoOf } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, call, launch, launchWithWebcam, memberShowingCode, shopWithRegister, webcamVideoOf } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 const PASSWORD = "correct horse battery";
@@ -35,17 +35,7 @@ test("the register reads a receipt's QR and opens the refund on it", { timeout: 
   // --- The phone: sign up, join, a code; a sale of two lines by the register's API. ---
   const phoneBrowser = await launch(path.join(work, "phone"));
   browsers.push(phoneBrowser);
-  const phone = await phonePage(phoneBrowser);
-  await phone.getByTestId("sign-up-name").fill("Rae E2E");
-  await phone.getByTestId("sign-up-password").fill(PASSWORD);
-  await phone.getByTestId("sign-up-submit").click();
-  await phone.getByTestId("new-member-number").waitFor();
-  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
-  const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
-  await membership.waitFor();
-  await membership.getByTestId("show-code").click();
-  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
-  const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+  const { phone, digits } = await memberShowingCode(phoneBrowser, shopId, "Rae E2E", PASSWORD);
   const sale = await call("POST", "/api/register/points", register.token, {
     code: digits,
     request_id: `e2e-receipt-qr-${Date.now()}`,

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, call, launch, phonePage, shopWithRegister } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, call, launch, memberShowingCode, shopWithRegister } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 const PASSWORD = "correct horse battery";
@@ -33,17 +33,7 @@ test("a register refunds part of a sale, and both screens show the refund receip
   });
 
   // --- The phone: sign up, join, show a code. ---
-  const phone = await phonePage(browser);
-  await phone.getByTestId("sign-up-name").fill("Cy E2E");
-  await phone.getByTestId("sign-up-password").fill(PASSWORD);
-  await phone.getByTestId("sign-up-submit").click();
-  await phone.getByTestId("new-member-number").waitFor();
-  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
-  const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
-  await membership.waitFor();
-  await membership.getByTestId("show-code").click();
-  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
-  const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+  const { phone, membership, digits } = await memberShowingCode(browser, shopId, "Cy E2E", PASSWORD);
 
   // --- The sale: 2 × Coffee 2.50 and 1 × Cake 3.00 = 8.00, 8 points (the register's API, typed code). ---
   const sale = await call("POST", "/api/register/points", register.token, {

@@ -11,7 +11,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, admin, launch, phonePage, shopWithRegister } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, admin, launch, memberShowingCode, shopWithRegister } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 const PASSWORD = "correct horse battery";
@@ -65,17 +65,7 @@ test("the owner adds a cashier, who signs in at the register and sells; the rece
   await shot(owner, "1-console-staff");
 
   // --- The phone: a member of the shop showing a code. ---
-  const phone = await phonePage(browser);
-  await phone.getByTestId("sign-up-name").fill("Eve Staff E2E");
-  await phone.getByTestId("sign-up-password").fill(PASSWORD);
-  await phone.getByTestId("sign-up-submit").click();
-  await phone.getByTestId("new-member-number").waitFor();
-  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
-  const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
-  await membership.waitFor();
-  await membership.getByTestId("show-code").click();
-  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
-  const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+  const { phone, digits } = await memberShowingCode(browser, shopId, "Eve Staff E2E", PASSWORD);
 
   // --- The register: the shop has staff, so it asks who is there. ---
   const till = await browser.newPage();
