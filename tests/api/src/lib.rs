@@ -5,6 +5,7 @@
 //! calls [`spawn_app`], which creates its own shop and register with unique
 //! ids, so tests are independent and run in parallel against one server.
 
+use domain::api::owner_accounts::{InviteCreated, OwnerMe};
 use domain::api::routes;
 use domain::api::{
     ApiError, CreateRegisterRequest, CreateShopRequest, CustomerView, DebitStatus, ErrorCode, IssuedCode,
@@ -139,6 +140,26 @@ impl TestApp {
         let member = self.sign_up(display_name).await;
         member.join(&self.shop.shop_id, share_name).await;
         member
+    }
+
+    /// A new owner of `shop_id`, signed in through an invite in a browser of their own.
+    pub async fn owner_of(&self, shop_id: &ShopId) -> Client {
+        let response = self
+            .http
+            .post(self.url(&routes::owner_invites(shop_id.as_str())))
+            .bearer_auth(&self.admin_token)
+            .dispatch();
+        let created: InviteCreated = expect_json(response.await.expect("invite"), StatusCode::CREATED).await;
+        let client = Client::builder().cookie_store(true).build().expect("owner client");
+        let email = format!("{}@example.org", unique_id("owner"));
+        let accepted = client
+            .post(self.url(routes::OWNER_ACCEPT_INVITE))
+            .json(&json!({ "token": created.token, "email": email, "password": PASSWORD }))
+            .dispatch()
+            .await
+            .expect("accept invite");
+        let _: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
+        client
     }
 
     pub async fn resolve_with(&self, token: &str, code: &str) -> Response {

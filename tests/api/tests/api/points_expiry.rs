@@ -4,16 +4,13 @@
 //! the first member joins), the time zone (checked against the platform's
 //! database, printed on receipts), and archived products and rewards (kept, not offered).
 
-use api_tests::{
-    expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PASSWORD,
-};
+use api_tests::{expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember};
 use domain::api::account::{MemberExport, PointsEntryKind};
-use domain::api::owner_accounts::{InviteCreated, OwnerMe};
 use domain::api::{routes, ErrorCode, MembershipView, RegisterInfo, ShopSummary};
 use domain::points_expiry::{self, FixedOffset};
 use domain::receipt::ReceiptDetails;
 use domain::shop::ShopId;
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const HOUR_MS: i64 = 3_600_000;
@@ -69,23 +66,6 @@ async fn points_at_register(app: &TestApp, member: &TestMember) -> i64 {
 async fn register_info(app: &TestApp) -> RegisterInfo {
     let response = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap();
     expect_json(response, StatusCode::OK).await
-}
-
-/// A new owner of `shop_id`, signed in through an invite in a browser of their own.
-async fn owner_of(app: &TestApp, shop_id: &ShopId) -> Client {
-    let response =
-        app.http.post(app.url(&routes::owner_invites(shop_id.as_str()))).bearer_auth(&app.admin_token).dispatch().await;
-    let created: InviteCreated = expect_json(response.expect("invite"), StatusCode::CREATED).await;
-    let client = Client::builder().cookie_store(true).build().expect("owner client");
-    let email = format!("{}@example.org", unique_id("owner"));
-    let accepted = client
-        .post(app.url(routes::OWNER_ACCEPT_INVITE))
-        .json(&json!({ "token": created.token, "email": email, "password": PASSWORD }))
-        .dispatch()
-        .await
-        .expect("accept invite");
-    let _: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
-    client
 }
 
 #[tokio::test]
@@ -249,7 +229,7 @@ async fn the_time_zone_is_checked_canonical_and_printed_on_receipts() {
 #[tokio::test]
 async fn an_archived_product_is_kept_but_not_offered_until_restored() {
     let app = spawn_app().await;
-    let owner = owner_of(&app, &app.shop.shop_id).await;
+    let owner = app.owner_of(&app.shop.shop_id).await;
     let products = |archived: bool| {
         json!({ "products": [
             { "product_code": "COF", "name": "Coffee", "unit_price": 250 },
@@ -291,7 +271,7 @@ async fn an_archived_product_is_kept_but_not_offered_until_restored() {
 #[tokio::test]
 async fn an_archived_reward_is_kept_but_neither_offered_nor_redeemed_until_restored() {
     let app = spawn_app().await;
-    let owner = owner_of(&app, &app.shop.shop_id).await;
+    let owner = app.owner_of(&app.shop.shop_id).await;
     let rewards = |archived: bool| {
         json!({ "rewards": [
             { "reward_id": "free-tea", "name": "Free tea", "cost_points": 5,
@@ -319,7 +299,7 @@ async fn an_archived_reward_is_kept_but_neither_offered_nor_redeemed_until_resto
 async fn another_shops_owner_may_not_change_these_settings() {
     let app = spawn_app().await;
     let other = app.create_shop("Other Shop", 1).await;
-    let stranger = owner_of(&app, &other.shop_id).await;
+    let stranger = app.owner_of(&other.shop_id).await;
     let shop = app.shop.shop_id.as_str();
     let patched =
         stranger.patch(app.url(&routes::owner_shop(shop))).json(&json!({ "points_expiry": 1 })).dispatch().await;

@@ -3,31 +3,13 @@
 //! and shop, not again after leaving and joining back), the receipt header and
 //! footer (kept by each receipt as issued), and how points for a sale round.
 
-use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, PASSWORD};
-use domain::api::owner_accounts::{InviteCreated, OwnerMe};
+use api_tests::{expect_error, expect_json, spawn_app, SendThroughProxy, TestApp};
 use domain::api::{routes, ErrorCode, RegisterInfo, ShopSummary};
 use domain::programme::PointsRounding;
 use domain::receipt::ReceiptDetails;
 use domain::shop::ShopId;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
-
-/// A new owner of `shop_id`, signed in through an invite in a browser of their own.
-async fn owner_of(app: &TestApp, shop_id: &ShopId) -> Client {
-    let response =
-        app.http.post(app.url(&routes::owner_invites(shop_id.as_str()))).bearer_auth(&app.admin_token).dispatch().await;
-    let created: InviteCreated = expect_json(response.expect("invite"), StatusCode::CREATED).await;
-    let client = Client::builder().cookie_store(true).build().expect("owner client");
-    let email = format!("{}@example.org", unique_id("owner"));
-    let accepted = client
-        .post(app.url(routes::OWNER_ACCEPT_INVITE))
-        .json(&json!({ "token": created.token, "email": email, "password": PASSWORD }))
-        .dispatch()
-        .await
-        .expect("accept invite");
-    let _: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
-    client
-}
 
 async fn patch_shop(app: &TestApp, owner: &Client, shop_id: &ShopId, patch: Value) -> ShopSummary {
     let response = owner.patch(app.url(&routes::owner_shop(shop_id.as_str()))).json(&patch).dispatch().await.unwrap();
@@ -42,7 +24,7 @@ async fn leave(app: &TestApp, member: &api_tests::TestMember, shop_id: &ShopId) 
 #[tokio::test]
 async fn a_new_member_gets_the_welcome_bonus_once_and_not_again_after_leaving_and_rejoining() {
     let app = spawn_app().await;
-    let owner = owner_of(&app, &app.shop.shop_id).await;
+    let owner = app.owner_of(&app.shop.shop_id).await;
     let before = app.member_of_shop("Before", false).await;
     let shop = patch_shop(&app, &owner, &app.shop.shop_id, json!({ "welcome_bonus": 50 })).await;
     assert_eq!(shop.programme.welcome_bonus.get(), 50);
@@ -90,7 +72,7 @@ async fn a_new_member_gets_the_welcome_bonus_once_and_not_again_after_leaving_an
 #[tokio::test]
 async fn receipts_show_the_header_and_footer_they_were_issued_with() {
     let app = spawn_app().await;
-    let owner = owner_of(&app, &app.shop.shop_id).await;
+    let owner = app.owner_of(&app.shop.shop_id).await;
     let shop = patch_shop(
         &app,
         &owner,
@@ -138,7 +120,7 @@ async fn receipts_show_the_header_and_footer_they_were_issued_with() {
 #[tokio::test]
 async fn rounding_to_the_nearest_changes_the_points_of_a_sale() {
     let app = spawn_app().await;
-    let owner = owner_of(&app, &app.shop.shop_id).await;
+    let owner = app.owner_of(&app.shop.shop_id).await;
     let member = app.member_of_shop("Ada", false).await;
     let code = member.issue_code(&app.shop.shop_id).await.code;
     assert_eq!(app.accrue_ok(&code, 999).await.points_added, 9, "down by default");
@@ -161,9 +143,9 @@ async fn rounding_to_the_nearest_changes_the_points_of_a_sale() {
 #[tokio::test]
 async fn another_shops_owner_cannot_change_the_programme() {
     let app = spawn_app().await;
-    let owner_a = owner_of(&app, &app.shop.shop_id).await;
+    let owner_a = app.owner_of(&app.shop.shop_id).await;
     let shop_b = app.create_shop("Shop B", 1).await;
-    let owner_b = owner_of(&app, &shop_b.shop_id).await;
+    let owner_b = app.owner_of(&shop_b.shop_id).await;
     let path = routes::owner_shop(shop_b.shop_id.as_str());
     for patch in [
         json!({ "welcome_bonus": 1000 }),

@@ -4,15 +4,13 @@
 //! receipt and exported ledger row names the store it happened in.
 
 use api_tests::{
-    charge_amount, expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, PASSWORD, PIN,
+    charge_amount, expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, PIN,
 };
 use domain::api::account::MemberExport;
 use domain::api::owner::{PairingStarted, PairingStatus, RegisterList, RegisterSummary};
-use domain::api::owner_accounts::{InviteCreated, OwnerMe};
 use domain::api::stores::StoreList;
 use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, RegisterCreated, RegisterInfo};
 use domain::receipt::Receipt;
-use domain::shop::ShopId;
 use domain::store::{Store, StoreId};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -144,27 +142,12 @@ impl ParseLabel for str {
     }
 }
 
-/// A signed-in owner of `shop_id` (through an invite), in a browser of their own.
-async fn owner_of(app: &TestApp, shop_id: &ShopId) -> Client {
-    let response = app.http.post(app.url(&routes::owner_invites(shop_id.as_str()))).bearer_auth(&app.admin_token);
-    let invite: InviteCreated = expect_json(response.dispatch().await.unwrap(), StatusCode::CREATED).await;
-    let client = Client::builder().cookie_store(true).build().unwrap();
-    let accepted = client
-        .post(app.url(routes::OWNER_ACCEPT_INVITE))
-        .json(&json!({ "token": invite.token, "email": format!("{}@example.org", unique_id("owner")), "password": PASSWORD }))
-        .dispatch()
-        .await
-        .unwrap();
-    let _: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
-    client
-}
-
 #[tokio::test]
 async fn only_the_shops_own_managers_reach_its_stores() {
     let app = spawn_app().await;
     let other_shop = app.create_shop("Other Shop", 1).await;
-    let stranger = owner_of(&app, &other_shop.shop_id).await;
-    let owner = owner_of(&app, &app.shop.shop_id).await;
+    let stranger = app.owner_of(&other_shop.shop_id).await;
+    let owner = app.owner_of(&app.shop.shop_id).await;
     let shop = app.shop.shop_id.as_str();
 
     let stranger_calls = [
