@@ -50,6 +50,7 @@ pub mod receipt;
 pub mod refund;
 pub mod rewards;
 pub mod sale;
+pub mod segments;
 pub mod shop;
 pub mod staff;
 pub mod store;

@@ -76,10 +76,13 @@ test("the cashier picks the camera, mirrors it and goes full screen, and the til
 
   // Full screen and back.
   await till.getByTestId("camera-fullscreen").click();
+  // The button follows the page's fullscreenchange event, which fires after
+  // document.fullscreenElement changes: wait for the button, not the document.
   await till.waitForFunction(() => document.fullscreenElement !== null, null, { timeout: 5_000 });
-  assert.equal(await till.getByTestId("camera-fullscreen").getAttribute("aria-pressed"), "true");
+  await till.locator('[data-testid="camera-fullscreen"][aria-pressed="true"]').waitFor({ timeout: 5_000 });
   await till.getByTestId("camera-fullscreen").click();
   await till.waitForFunction(() => document.fullscreenElement === null, null, { timeout: 5_000 });
+  await till.locator('[data-testid="camera-fullscreen"][aria-pressed="false"]').waitFor({ timeout: 5_000 });
   assert.equal(await till.getByTestId("camera-fullscreen").innerText(), "Full screen");
   assert.deepEqual(await smallTapTargets(till), [], "the camera controls are big enough to tap");
 
