@@ -66,6 +66,9 @@ pub async fn boot() {
         None => pairing::pair().await,
     };
     with_till(|till| till.token = token.clone());
+    // The camera and its decoder warm up while the register is looked up: a
+    // code read before the till has started is dropped (and read again).
+    camera::start();
     loop {
         match api::register_info(&token).await {
             Ok(info) => {
@@ -81,10 +84,11 @@ pub async fn boot() {
                 render();
                 staff_desk::check();
                 spawn_local(clear_results());
-                return camera::start();
+                return;
             }
             Err(failure) => match failure.code().and_then(Unusable::after) {
                 Some(why) => {
+                    camera::stop();
                     with_till(|till| till.unusable(why));
                     return render();
                 }

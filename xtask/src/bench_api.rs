@@ -63,7 +63,7 @@ pub fn run() -> Result {
     Ok(())
 }
 
-fn fresh_stack() -> Result<Stack> {
+pub(crate) fn fresh_stack() -> Result<Stack> {
     let tools = tools::ensure_build_tools()?;
     build::all(&tools)?;
     let work = crate::root().join("target/xtask-bench");
@@ -110,7 +110,7 @@ impl Figures {
     }
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).build().into()
 }
 
@@ -164,14 +164,14 @@ struct Member {
     cookie: String,
 }
 
-struct Setup {
+pub(crate) struct Setup {
     shop: ShopSummary,
-    register_token: String,
+    pub(crate) register_token: String,
     members: Vec<Member>,
 }
 
 impl Setup {
-    fn new(base: &str, admin_token: &str) -> Result<Self> {
+    pub(crate) fn new(base: &str, admin_token: &str) -> Result<Self> {
         let agent = agent();
         let admin = format!("Bearer {admin_token}");
         let shop_id = format!("bench-{}", std::process::id());
@@ -218,7 +218,7 @@ impl Setup {
     }
 
     /// `count` fresh codes, issued by the members in turn (several threads).
-    fn codes(&self, base: &str, count: usize) -> Result<Vec<String>> {
+    pub(crate) fn codes(&self, base: &str, count: usize) -> Result<Vec<String>> {
         let (sender, receiver) = mpsc::channel();
         std::thread::scope(|scope| {
             for (slot, member) in self.members.iter().enumerate() {
