@@ -97,6 +97,26 @@ export async function shopWithRegister(prefix, name, { products = [], till = "Ti
   return { shopId, register };
 }
 
+/**
+ * A new owner of `shopId` in the console, in a page of `browser` of the given size: the
+ * operator's invite accepted with a fresh e-mail address, the shop opened on its settings.
+ */
+export async function ownerConsole(browser, shopId, viewport = { width: 1280, height: 800 }) {
+  const invite = await admin("POST", `/api/owner/shops/${shopId}/invites`, undefined, 201);
+  const owner = await browser.newPage();
+  await owner.setViewportSize(viewport);
+  await owner.goto(BASE_URL + invite.invite_path);
+  await owner.locator("#invite-view:not([hidden])").waitFor({ timeout: 10_000 });
+  await owner.getByTestId("invite-email").fill(`owner-${uniqueShopId("x")}@example.org`);
+  await owner.getByTestId("invite-password").fill("correct horse battery");
+  await owner.getByTestId("invite-submit").click();
+  await owner.locator("#shops-view:not([hidden])").waitFor({ timeout: 10_000 });
+  await owner.locator(`[data-shop-id="${shopId}"]`).click();
+  await owner.locator("#shop-view:not([hidden])").waitFor();
+  await owner.locator("#settings-panel:not([hidden])").waitFor();
+  return owner;
+}
+
 /** The phone page in a phone-sized (390×844) page of `browser`, in the given colour scheme. */
 export async function phonePage(browser, colorScheme = "light") {
   const phone = await browser.newPage();

@@ -4,8 +4,8 @@
 
 use domain::api::owner::{ApprovePairingRequest, RegisterList, RegisterSummary};
 use domain::api::owner_accounts::{
-    AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, InviteCreated, OwnerMe, OwnerSignInRequest,
-    ShopSettingsPatch,
+    AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, InviteCreated, JoinPoster, OwnerMe,
+    OwnerSignInRequest, ShopSettingsPatch,
 };
 use domain::api::{routes, CreateShopRequest, ProductList, RewardList, ShopSummary};
 use web_shared::http::{call, send, Auth};
@@ -44,6 +44,10 @@ pub async fn create_shop(request: &CreateShopRequest) -> Result<ShopSummary, Fai
 
 pub async fn invite(shop_id: &str) -> Result<InviteCreated, Failure> {
     call("POST", &routes::owner_invites(shop_id), Auth::Session, NO_BODY).await
+}
+
+pub async fn join_poster(shop_id: &str) -> Result<JoinPoster, Failure> {
+    call("GET", &routes::owner_join_poster(shop_id), Auth::Session, NO_BODY).await
 }
 
 pub async fn shop(shop_id: &str) -> Result<ShopSummary, Failure> {

@@ -6,7 +6,8 @@
 //! page was opened: a setup or invite link), [`products_csv`], [`state`] (the
 //! console's memory and rules), [`api`] (typed calls), [`stores`] (the shop's
 //! stores: calls, memory, drawing), [`views`] (drawing),
-//! [`scan`] (the camera reading a register's pairing QR); [`flows`] do the I/O
+//! [`scan`] (the camera reading a register's pairing QR), [`poster`] (the
+//! shop's join poster); [`flows`] do the I/O
 //! and change the state; [`staff`] is the Staff tab and a store manager's
 //! console; this file wires each element to its one handler.
 
@@ -14,6 +15,7 @@ pub mod api;
 pub mod console;
 pub mod entry;
 pub mod flows;
+pub mod poster;
 pub mod products_csv;
 pub mod scan;
 pub mod settings_form;
@@ -41,6 +43,8 @@ pub fn start() {
     on_submit("store-form", flows::add_store);
     on_click("sign-out", flows::sign_out);
     on_click("shop-invite", flows::invite_owner);
+    on_click("poster-show", poster::show);
+    dom::on_id("poster-print", "click", |_| poster::print());
     on_click("products-import", flows::import_products);
     dom::on_id("products-export", "click", |_| flows::export_products());
     dom::on_id("product-cancel", "click", |_| flows::cancel_edit());

@@ -62,7 +62,7 @@ pub fn start() {
             views::receipts::open_named(&number);
         }
     });
-    dom::on_id("new-member-dismiss", "click", |_| dom::set_hidden("new-member", true));
+    views::wallet::wire();
     // Buttons drawn from data, one handler per list.
     on_click_in("memberships", "data-testid=show-code", |button| {
         if let Some(shop_id) = views::around(&button, "data-shop-id").and_then(|id| ShopId::parse(&id).ok()) {

@@ -26,6 +26,7 @@ pub async fn boot() {
             Err(failure) if failure.is(ErrorCode::Unauthorized) => {
                 clear_error();
                 views::items::announce_pending_link();
+                views::join::announce_link();
                 return views::show(Screen::Auth);
             }
             // A session kept on this phone after the account was deleted elsewhere.
@@ -187,7 +188,10 @@ pub async fn join(shop_id: ShopId, share_name: bool, button: web_sys::Element) {
     let result = api::join(&JoinRequest { shop_id, share_name }).await;
     let _ = button.remove_attribute("disabled");
     match result {
-        Ok(_) => refresh().await,
+        Ok(membership) => {
+            with_app(|app| app.just_joined = Some(membership.shop.shop_id));
+            refresh().await
+        }
         Err(failure) if ended_by(&failure) => {}
         Err(failure) => show_error(&failure.message()),
     }

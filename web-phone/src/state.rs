@@ -48,6 +48,12 @@ pub struct App {
     pub skew_ms: i64,
     /// The shop whose "Leave" the member tapped: its card asks to confirm.
     pub leaving: Option<ShopId>,
+    /// Whether the list of shops to join has arrived.
+    pub shops_loaded: bool,
+    /// The shop just joined here: the wallet brings its new card into view once.
+    pub just_joined: Option<ShopId>,
+    /// The `#join=` shop already brought into view, so wallet updates do not scroll again.
+    pub join_link_shown: Option<ShopId>,
 }
 
 impl App {

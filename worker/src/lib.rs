@@ -20,6 +20,7 @@ mod auth;
 mod clock;
 mod crypto;
 mod error;
+mod links;
 mod qr;
 mod refusals;
 mod routes;

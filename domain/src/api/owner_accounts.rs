@@ -217,6 +217,18 @@ pub struct InviteCreated {
     pub expires_at: UnixMillis,
 }
 
+/// The shop's join poster: a QR code for the counter that opens the phone page
+/// on this shop's "Join" card. The link names only the shop (public anyway).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct JoinPoster {
+    pub shop_id: ShopId,
+    pub shop_name: Label,
+    /// Absolute URL: `<origin>/phone/#join=<shop>`.
+    pub join_url: String,
+    /// The join URL as an SVG QR code, black on white, for printing.
+    pub join_qr_svg: String,
+}
+
 /// A change to a shop's settings; absent fields stay as they are. The points
 /// rate and rounding apply to sales from the next one on, the welcome bonus to
 /// members joining from now on, the receipt texts to receipts issued from now

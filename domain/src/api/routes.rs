@@ -217,6 +217,12 @@ pub fn owner_rewards(shop_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/rewards")
 }
 
+/// `GET` → [`JoinPoster`](super::owner_accounts::JoinPoster): the QR code customers scan at the
+/// counter to open the phone page on this shop's "Join" card.
+pub fn owner_join_poster(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/join-poster")
+}
+
 /// `POST` (no body) → 201 [`InviteCreated`](super::owner_accounts::InviteCreated): a one-time link
 /// for another owner of this shop (valid 7 days; only its hash is stored).
 pub fn owner_invites(shop_id: &str) -> String {

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod code;
 pub mod confirm;
 pub mod items;
+pub mod join;
 pub mod leave;
 pub mod messages;
 pub mod pin;

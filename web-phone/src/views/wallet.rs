@@ -5,6 +5,7 @@
 use crate::api;
 use crate::dom;
 use crate::state::{points_text, with_app};
+use crate::views::join;
 use crate::views::messages::show_error;
 use domain::api::{MembershipView, ShopSummary};
 use domain::member::MemberNumber;
@@ -13,6 +14,7 @@ use web_sys::{Element, HtmlInputElement};
 
 pub fn wire() {
     dom::on_id("new-member-dismiss", "click", |_| dom::set_hidden("new-member", true));
+    dom::on_id("shop-search", "input", |_| render());
 }
 
 /// After sign-up, the member number is shown once, prominently: it is the login.
@@ -26,7 +28,10 @@ pub fn show_new_member(number: Option<&MemberNumber>) {
 pub async fn load_shops() {
     match api::shops().await {
         Ok(list) => {
-            with_app(|app| app.shops = list.shops);
+            with_app(|app| {
+                app.shops = list.shops;
+                app.shops_loaded = true;
+            });
             render();
         }
         Err(failure) => show_error(&format!("Could not load the list of shops. {}", failure.message())),
@@ -53,17 +58,19 @@ pub fn render() {
 
     let joinable: Vec<&ShopSummary> =
         shops.iter().filter(|shop| !wallet.memberships.iter().any(|m| m.shop.shop_id == shop.shop_id)).collect();
+    let offered = join::offered(&joinable);
     // The list is drawn anew on every wallet update: a box the member ticked stays ticked.
-    let ticked: Vec<bool> = joinable.iter().map(|shop| share_name_ticked_for(shop)).collect();
+    let ticked: Vec<bool> = offered.iter().map(|shop| share_name_ticked_for(shop)).collect();
     dom::clear_children("shops");
     dom::set_hidden("no-shops", !joinable.is_empty());
     if let Some(list) = dom::element("shops") {
-        for (shop, ticked) in joinable.into_iter().zip(ticked) {
+        for (shop, ticked) in offered.iter().zip(ticked) {
             if let Some(item) = shop_item(shop, ticked) {
                 let _ = list.append_child(&item);
             }
         }
     }
+    join::after_render(&wallet, joinable.len(), &offered);
 }
 
 /// Whether the "share my name" box on the joinable card of `shop` is ticked now.

@@ -4,6 +4,7 @@
 use crate::auth::issuer::issuer;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
+use crate::links;
 use crate::qr;
 use crate::refusals;
 use crate::routes::{not_allowed, not_found};
@@ -69,14 +70,8 @@ fn invalid(message: impl Into<String>) -> Problem {
     Problem::new(ErrorCode::InvalidRequest, message)
 }
 
-/// The absolute phone-page URL behind a claim (`#claim=`) or transfer (`#accept=`) token.
-pub fn phone_link(req: &Request, fragment: &str, token: &HandoverToken) -> Outcome<String> {
-    let origin = req.url()?.origin().ascii_serialization();
-    Ok(format!("{origin}/phone/#{fragment}={token}"))
-}
-
 fn claim_link(req: &Request, token: HandoverToken) -> Outcome<ClaimLink> {
-    let claim_url = phone_link(req, "claim", &token)?;
+    let claim_url = links::phone_link(req, "claim", &token)?;
     Ok(ClaimLink { claim_qr_svg: qr::svg(&claim_url), claim_url, claim_token: token })
 }
 

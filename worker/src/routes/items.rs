@@ -5,7 +5,7 @@ use crate::auth;
 use crate::clock;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
-use crate::routes::issuer::phone_link;
+use crate::links::phone_link;
 use crate::storage::bill_book::protocol::BillClient;
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::event_book::protocol::EventClient;

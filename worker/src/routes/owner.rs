@@ -9,6 +9,8 @@ use crate::auth::{self, session, Sessions, ShopManager};
 use crate::clock;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
+use crate::links;
+use crate::qr;
 use crate::refusals;
 use crate::routes::{admin, not_allowed, not_found, pairing, shop_registers, staff, stores};
 use crate::storage::directory::Directory;
@@ -20,7 +22,7 @@ use crate::zone::Zone;
 use domain::api::owner_accounts::ManagedStore;
 use domain::api::owner_accounts::{
     invite_path, AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, InviteCreated, InviteToken,
-    OwnerEmail, OwnerMe, OwnerSignInRequest, ShopSettingsPatch, INVITE_LIFETIME_MS,
+    JoinPoster, OwnerEmail, OwnerMe, OwnerSignInRequest, ShopSettingsPatch, INVITE_LIFETIME_MS,
 };
 use domain::api::{routes, CreateShopRequest, ErrorCode, ProductList, RewardList, ShopSummary};
 use domain::catalog;
@@ -65,6 +67,11 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                     Get => shop(req, env, shop_id).await,
                     Patch => update_shop(req, env, shop_id).await,
                     _ => not_allowed("GET, PATCH"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_join_poster) {
+                match method {
+                    Get => join_poster(req, env, shop_id).await,
+                    _ => not_allowed("GET"),
                 }
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_shop_currency) {
                 match method {
@@ -281,6 +288,15 @@ async fn managed_shop(req: &Request, env: &Env, shop_id: &str) -> Outcome<ShopSu
 /// `GET /api/owner/shops/{shop}` → [`ShopSummary`] (a store manager may read it; only owners change it).
 async fn shop(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     web::ok(&shop_and_manager(&req, env, shop_id).await?.0)
+}
+
+/// `GET /api/owner/shops/{shop}/join-poster` → [`JoinPoster`]: the link is
+/// built on the address the console was reached at, so a poster printed from
+/// the deployed console opens the deployed phone page.
+async fn join_poster(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let (shop, _) = shop_and_manager(&req, env, shop_id).await?;
+    let join_url = links::phone_link(&req, "join", shop.shop_id.as_str())?;
+    web::ok(&JoinPoster { join_qr_svg: qr::svg(&join_url), join_url, shop_id: shop.shop_id, shop_name: shop.name })
 }
 
 /// `PATCH /api/owner/shops/{shop}` → [`ShopSummary`]: the book first (registers

@@ -3,7 +3,7 @@
 //! the shops the caller runs.
 
 use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, PASSWORD};
-use domain::api::owner_accounts::{ClaimStatus, InviteCreated, OwnerMe};
+use domain::api::owner_accounts::{ClaimStatus, InviteCreated, JoinPoster, OwnerMe};
 use domain::api::{routes, ErrorCode, ProductList, RegisterInfo, RewardList, ShopList, ShopSummary};
 use domain::shop::ShopId;
 use futures::future::join_all;
@@ -271,6 +271,7 @@ fn shop_routes(shop_id: &str) -> Vec<(Method, String, Option<Value>)> {
         (Method::GET, routes::owner_rewards(shop_id), None),
         (Method::PUT, routes::owner_rewards(shop_id), Some(json!({ "rewards": [] }))),
         (Method::POST, routes::owner_invites(shop_id), None),
+        (Method::GET, routes::owner_join_poster(shop_id), None),
     ]
 }
 
@@ -444,4 +445,26 @@ async fn owners_keep_their_products_and_rewards_and_the_register_sees_them() {
         expect_json(owner.get(app.url(&rewards_path)).dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(stored.rewards.len(), 1);
     assert_eq!(stored.rewards[0].reward_id.as_str(), "free-tea");
+}
+
+#[tokio::test]
+async fn the_join_poster_links_the_phone_page_to_this_shop_and_draws_that_link() {
+    let app = spawn_app().await;
+    let (owner, _) = owner_of(&app, &app.shop.shop_id).await;
+    let poster: JoinPoster = expect_json(
+        owner.get(app.url(&routes::owner_join_poster(app.shop.shop_id.as_str()))).dispatch().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(poster.shop_id, app.shop.shop_id);
+    assert_eq!(poster.shop_name, app.shop.name);
+    // Built on the address the console reached: the phone page of this very instance.
+    assert_eq!(poster.join_url, app.url(&format!("/phone/#join={}", app.shop.shop_id.as_str())));
+    // Printable: black modules on white, one path, nothing that could run.
+    assert!(poster.join_qr_svg.starts_with("<svg ") && poster.join_qr_svg.ends_with("</svg>"));
+    assert!(poster.join_qr_svg.contains(r##"fill="#000""##) && !poster.join_qr_svg.contains("<script"));
+    assert_eq!(qr_svg::read_back::decoded(&poster.join_qr_svg), [poster.join_url.as_str()]);
+    // And the page it opens serves the phone app.
+    let page = app.http.get(poster.join_url.split('#').next().unwrap()).dispatch().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
 }
