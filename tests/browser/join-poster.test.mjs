@@ -31,7 +31,8 @@ test("a customer who scans the join poster finds that shop first, joins, and see
   }
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-join-"));
-  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `join-${name}.png`), fullPage: true });
+  // The phone's shots show what is in view (the point of these screens), not the whole page.
+  const shot = (page, name, fullPage = true) => page.screenshot({ path: path.join(ARTIFACTS, `join-${name}.png`), fullPage });
 
   const { shopId } = await shopWithRegister("e2e-poster", "Corner Bakery E2E");
   // Other shops, so the list is long enough to search.
@@ -86,7 +87,7 @@ test("a customer who scans the join poster finds that shop first, joins, and see
     const box = card && card.getBoundingClientRect();
     return box && box.top >= -1 && box.bottom <= window.innerHeight + 1;
   });
-  await shot(phone, "2-phone-invited");
+  await shot(phone, "2-phone-invited", false);
 
   // The search box narrows the others; the poster's shop stays.
   const search = phone.getByTestId("shop-search");
@@ -112,7 +113,7 @@ test("a customer who scans the join poster finds that shop first, joins, and see
   });
   assert.ok(!phone.url().includes("#join"), `the link leaves the address bar: ${phone.url()}`);
   assert.equal(await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).count(), 0);
-  await shot(phone, "3-phone-joined");
+  await shot(phone, "3-phone-joined", false);
 
   // --- The same poster scanned again by the member: they already have a card. ---
   await phone.goto("about:blank");

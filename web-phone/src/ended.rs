@@ -16,6 +16,8 @@ pub fn end(reason: Option<&str>) {
         app.pocket = Default::default();
         app.code_for = None;
         app.code_generation += 1;
+        app.joined_here.clear();
+        app.just_joined = None;
     });
     dom::set_hidden("new-member", true);
     views::show(Screen::Auth);

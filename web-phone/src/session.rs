@@ -189,7 +189,10 @@ pub async fn join(shop_id: ShopId, share_name: bool, button: web_sys::Element) {
     let _ = button.remove_attribute("disabled");
     match result {
         Ok(membership) => {
-            with_app(|app| app.just_joined = Some(membership.shop.shop_id));
+            with_app(|app| {
+                app.joined_here.push(membership.shop.shop_id.clone());
+                app.just_joined = Some(membership.shop.shop_id);
+            });
             refresh().await
         }
         Err(failure) if ended_by(&failure) => {}

@@ -52,6 +52,8 @@ pub struct App {
     pub shops_loaded: bool,
     /// The shop just joined here: the wallet brings its new card into view once.
     pub just_joined: Option<ShopId>,
+    /// Shops joined on this page since it opened: their cards are marked new.
+    pub joined_here: Vec<ShopId>,
     /// The `#join=` shop already brought into view, so wallet updates do not scroll again.
     pub join_link_shown: Option<ShopId>,
 }

@@ -45,6 +45,25 @@ fn lowercase(text: &str) -> String {
     String::from(js_sys::JsString::from(text).to_lower_case())
 }
 
+/// The class of a membership card: a card joined in this session stays marked
+/// new (the wallet redraws its cards at every update).
+pub fn membership_class(shop: &ShopId) -> &'static str {
+    if with_app(|app| app.joined_here.contains(shop)) {
+        "card card-new"
+    } else {
+        "card"
+    }
+}
+
+/// The class of a card to join: the one the join link names stands out.
+pub fn joinable_class(shop: &ShopId) -> &'static str {
+    if linked_shop().as_ref() == Some(shop) {
+        "card card-invited"
+    } else {
+        "card"
+    }
+}
+
 /// After the lists are drawn: says what became of a join link and brings the
 /// card it concerns (or a card just joined) into view.
 pub fn after_render(wallet: &Wallet, joinable_count: usize, offered: &[&ShopSummary]) {
@@ -57,7 +76,6 @@ pub fn after_render(wallet: &Wallet, joinable_count: usize, offered: &[&ShopSumm
 
     if let Some(joined) = with_app(|app| app.just_joined.take()) {
         if let Some(card) = card_in("memberships", &joined) {
-            mark(&card, "card-new");
             card.scroll_into_view();
             let name = card.query_selector(".card-title").ok().flatten().and_then(|title| title.text_content());
             show_notice(&format!(
@@ -80,7 +98,6 @@ pub fn after_render(wallet: &Wallet, joinable_count: usize, offered: &[&ShopSumm
         show_notice(&format!("You already have a card at {}.", membership.shop.name.as_str()));
         forget_link();
     } else if let Some(card) = card_in("shops", &linked) {
-        mark(&card, "card-invited");
         card.scroll_into_view();
     } else {
         show_error("This join link names a shop that is not on Tessera (any more).");
@@ -92,9 +109,4 @@ pub fn after_render(wallet: &Wallet, joinable_count: usize, offered: &[&ShopSumm
 fn card_in(list_id: &str, shop: &ShopId) -> Option<web_sys::Element> {
     let selector = format!("[data-shop-id=\"{}\"]", shop.as_str());
     dom::element(list_id)?.query_selector(&selector).ok().flatten()
-}
-
-/// Adds `class` to the card's classes (drawn anew at every wallet update, so never twice).
-fn mark(card: &web_sys::Element, class: &str) {
-    card.set_class_name(&format!("{} {class}", card.class_name()));
 }

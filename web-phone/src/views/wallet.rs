@@ -84,7 +84,7 @@ fn share_name_ticked_for(shop: &ShopSummary) -> bool {
 
 fn membership_item(membership: &MembershipView) -> Option<Element> {
     let item = dom::create("li")?;
-    item.set_class_name("card");
+    item.set_class_name(join::membership_class(&membership.shop.shop_id));
     let _ = item.set_attribute("data-testid", "membership");
     let _ = item.set_attribute("data-shop-id", membership.shop.shop_id.as_str());
     dom::append(&item, &dom::create_text("h3", "card-title", membership.shop.name.as_str())?)?;
@@ -117,7 +117,7 @@ fn membership_item(membership: &MembershipView) -> Option<Element> {
 
 fn shop_item(shop: &ShopSummary, share_name: bool) -> Option<Element> {
     let item = dom::create("li")?;
-    item.set_class_name("card");
+    item.set_class_name(join::joinable_class(&shop.shop_id));
     let _ = item.set_attribute("data-testid", "joinable-shop");
     let _ = item.set_attribute("data-shop-id", shop.shop_id.as_str());
     dom::append(&item, &dom::create_text("h3", "card-title", shop.name.as_str())?)?;
