@@ -314,7 +314,7 @@ mod tests {
     #[test]
     fn test_saturate_rounds_like_f64_round() {
         for value in [
-            0.0, 0.49999999999999994, 0.5, 1.5, 2.5, -0.5, -1.5, -2.4, 3.7, -3.7, 1e9, -1e9,
+            0.0f64, 0.49999999999999994, 0.5, 1.5, 2.5, -0.5, -1.5, -2.4, 3.7, -3.7, 1e9, -1e9,
         ] {
             let expected = value.round().clamp(-(FAR as f64), FAR as f64) as i32;
             assert_eq!(saturate(value), expected, "{value}");
