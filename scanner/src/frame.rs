@@ -71,7 +71,7 @@ impl GrayFrame {
             return 255.0;
         }
         let (fx, fy) = (x - 0.5, y - 0.5);
-        let (x0, y0) = (fx.floor(), fy.floor());
+        let (x0, y0) = (floor(fx), floor(fy));
         let (tx, ty) = (fx - x0, fy - y0);
         let (x0, y0) = (x0.clamp(-1.0, 1e6) as isize, y0.clamp(-1.0, 1e6) as isize);
         let p = |dx: isize, dy: isize| self.at_clamped(x0 + dx, y0 + dy) as f32;
@@ -88,5 +88,30 @@ impl GrayFrame {
     /// Rows as slices (always exactly `height` rows of `width` pixels).
     pub fn rows(&self) -> std::slice::ChunksExact<'_, u8> {
         self.pixels.chunks_exact(self.width)
+    }
+}
+
+/// `value.floor()` through a saturating cast (`f32::floor` is a libm call
+/// on x86-64 without SSE4.1; the grid sampler interpolates every sample).
+/// Exact within the i32 range; beyond it the caller's clamp makes both
+/// neighbours the same edge pixel, so the fraction does not matter.
+fn floor(value: f32) -> f32 {
+    let whole = value as i32 as f32;
+    if whole > value {
+        whole - 1.0
+    } else {
+        whole
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::floor;
+
+    #[test]
+    fn floor_matches_f32_floor_within_the_i32_range() {
+        for value in [-1e6f32, -2.5, -1.0, -0.5, -0.0, 0.0, 0.3, 1.0, 1.99, 2.5, 1e6] {
+            assert_eq!(floor(value), value.floor(), "{value}");
+        }
     }
 }

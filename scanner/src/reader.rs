@@ -61,19 +61,31 @@ fn point(p: &rqrr::Point) -> (f32, f32) {
 }
 
 // rqrr's image buffer types are not exported, so this is a macro rather than a generic fn.
-// When rqrr locates a grid but cannot read it, the grid sampler re-reads it
+// Grids are first read as located, without rqrr's perspective refinement
+// (most of the cost of locating them); only a grid that does not decode is
+// refined and read again. A wrong grid fails Reed–Solomon rather than giving
+// a wrong text, so reading the unrefined grid first cannot add a misread.
+// When the refined grid does not decode either, the grid sampler re-reads it
 // from `$grey` (same size and polarity as the prepared image). Finder
 // patterns and grids that did not decode go to `$seen`.
 macro_rules! decode_all {
     ($prepared:expr, $grey:expr, $effort:expr, $seen:expr) => {{
         let mut rereads_left = MAX_REREAD_GRIDS;
-        let (grids, capstones) = $prepared.detect_grids_and_capstones();
+        let (grids, capstones) = $prepared.detect_grids_and_capstones_unrefined();
         let seen: &mut Vec<Sighting> = $seen;
         let mut found = Vec::new();
-        for grid in grids.into_iter().take(MAX_GRIDS) {
+        for located in grids.iter().take(MAX_GRIDS) {
             use rqrr::BitGrid;
-            let corner = |i: usize| grid.bounds.get(i).map_or((0.0, 0.0), point);
-            let corners = [corner(0), corner(1), corner(2), corner(3)];
+            let outline = |grid: &rqrr::Grid<_>| {
+                let corner = |i: usize| grid.bounds.get(i).map_or((0.0, 0.0), point);
+                [corner(0), corner(1), corner(2), corner(3)]
+            };
+            if let Ok(decoded) = crate::decode::decode_grid(&located.grid) {
+                found.push(RawDecode { text: decoded.text, corners: outline(located) });
+                continue;
+            }
+            let grid = located.refined();
+            let corners = outline(&grid);
             let text = match crate::decode::decode_grid(&grid.grid) {
                 Ok(decoded) => Some(decoded.text),
                 Err(_) => rereads_left.checked_sub(1).and_then(|left| {

@@ -31,17 +31,28 @@ pub fn resize_bilinear(frame: &GrayFrame, width: usize, height: usize) -> Option
     let sy = frame.height() as f32 / height as f32;
     let mut pixels = Vec::with_capacity(width.checked_mul(height)?);
     for y in 0..height {
+        // Not negative, so the truncating cast is the floor (no libm call).
         let fy = ((y as f32 + 0.5) * sy - 0.5).max(0.0);
-        let (y0, ty) = (fy.floor() as isize, fy.fract());
+        let y0 = fy as isize;
+        let ty = fy - y0 as f32;
         for x in 0..width {
             let fx = ((x as f32 + 0.5) * sx - 0.5).max(0.0);
-            let (x0, tx) = (fx.floor() as isize, fx.fract());
+            let x0 = fx as isize;
+            let tx = fx - x0 as f32;
             let top = lerp(frame.at_clamped(x0, y0), frame.at_clamped(x0 + 1, y0), tx);
             let bottom = lerp(frame.at_clamped(x0, y0 + 1), frame.at_clamped(x0 + 1, y0 + 1), tx);
-            pixels.push((top + (bottom - top) * ty).round().clamp(0.0, 255.0) as u8);
+            pixels.push(to_level(top + (bottom - top) * ty));
         }
     }
     GrayFrame::new(width, height, pixels)
+}
+
+/// The nearest grey level, saturating at 0 and 255: `value.round()` for
+/// `value >= -0.5` (but for 0.49999997, a level apart) through a truncating
+/// cast, because `f32::round` is a libm call in Wasm and on x86-64 without
+/// SSE4.1, and this runs for every pixel of an enlarged or sharpened frame.
+fn to_level(value: f32) -> u8 {
+    (value + 0.5).clamp(0.0, 255.0) as u8
 }
 
 fn lerp(a: u8, b: u8, t: f32) -> f32 {
@@ -102,8 +113,21 @@ pub fn sharpen(frame: &GrayFrame, radius: usize, amount: f32) -> Option<GrayFram
             let sum = (at(y1 * stride + x1) + at(y0 * stride + x0))
                 .saturating_sub(at(y0 * stride + x1) + at(y1 * stride + x0));
             let mean = sum as f32 / ((y1 - y0) * (x1 - x0)).max(1) as f32;
-            pixels.push((p as f32 + amount * (p as f32 - mean)).round().clamp(0.0, 255.0) as u8);
+            pixels.push(to_level(p as f32 + amount * (p as f32 - mean)));
         }
     }
     GrayFrame::new(w, h, pixels)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::to_level;
+
+    #[test]
+    fn levels_round_like_f32_round_and_saturate() {
+        for value in [-300.0f32, -0.6, -0.5, 0.0, 0.4, 0.5, 1.5, 2.5, 127.49, 127.5, 254.5, 255.4, 300.0, f32::NAN] {
+            let expected = value.round().clamp(0.0, 255.0) as u8;
+            assert_eq!(to_level(value), expected, "{value}");
+        }
+    }
 }

@@ -141,15 +141,23 @@ impl LineScanner {
 
         self.last_color = color;
         self.lookbehind_buf.rotate_left(1);
-        self.lookbehind_buf[4] = self.run_length;
+        let [.., newest] = &mut self.lookbehind_buf;
+        *newest = self.run_length;
         self.run_length = 1;
         self.color_changes += 1;
 
         if self.test_for_capstone() {
+            // The runs lie within the positions seen, so these never
+            // saturate; `saturating_sub` only keeps that unprovable step safe.
+            let [_, _, stone_run, white_run, last_run] = self.lookbehind_buf;
             Some(LinePosition {
-                left: self.current_position - self.lookbehind_buf.iter().sum::<usize>(),
-                stone: self.current_position - self.lookbehind_buf[2..].iter().sum::<usize>(),
-                right: self.current_position - self.lookbehind_buf[4],
+                left: self
+                    .current_position
+                    .saturating_sub(self.lookbehind_buf.iter().sum::<usize>()),
+                stone: self
+                    .current_position
+                    .saturating_sub(stone_run + white_run + last_run),
+                right: self.current_position.saturating_sub(last_run),
             })
         } else {
             None
@@ -165,22 +173,13 @@ impl LineScanner {
         // changes and only if the newly observed color is white
         if PixelColor::White == self.last_color && self.color_changes >= 5 {
             const CHECK: [usize; 5] = [1, 1, 3, 1, 1];
-            let avg = (self.lookbehind_buf[0]
-                + self.lookbehind_buf[1]
-                + self.lookbehind_buf[3]
-                + self.lookbehind_buf[4])
-                / 4;
+            let [a, b, _, d, e] = self.lookbehind_buf;
+            let avg = (a + b + d + e) / 4;
             let err = avg * 3 / 4;
-            #[allow(clippy::needless_range_loop)]
-            for i in 0..5 {
-                if self.lookbehind_buf[i] < CHECK[i] * avg - err
-                    || self.lookbehind_buf[i] > CHECK[i] * avg + err
-                {
-                    return false;
-                }
-            }
-
-            true
+            self.lookbehind_buf
+                .iter()
+                .zip(CHECK)
+                .all(|(&run, check)| run >= check * avg - err && run <= check * avg + err)
         } else {
             false
         }
@@ -201,8 +200,12 @@ fn is_capstone<S>(img: &mut PreparedImage<S>, linepos: &LinePosition, y: usize) 
 where
     S: ImageBuffer,
 {
-    let ring_reg = img.get_region((linepos.right, y));
-    let stone_reg = img.get_region((linepos.stone, y));
+    let (Some(ring_reg), Some(stone_reg)) = (
+        img.get_region((linepos.right, y)),
+        img.get_region((linepos.stone, y)),
+    ) else {
+        return false;
+    };
 
     if img.get_pixel_at(linepos.left, y) != img.get_pixel_at(linepos.right, y) {
         return false;
@@ -221,7 +224,9 @@ where
                 ..
             },
         ) => {
-            let ratio = stone_count * 100 / ring_count;
+            let Some(ratio) = stone_count.saturating_mul(100).checked_div(ring_count) else {
+                return false;
+            };
             // Verify that left is connected to right, and that stone is not connected
             // Also that the pixel counts roughly respect the 37.5% ratio
             ring_color != stone_color && 10 < ratio && ratio < 70
@@ -274,7 +279,8 @@ where
 struct FirstCornerFinder {
     initial: Point,
     best: Point,
-    score: i32,
+    // i64: squared distances of a wide image's pixels overflow an i32.
+    score: i64,
 }
 
 impl FirstCornerFinder {
@@ -293,9 +299,9 @@ impl FirstCornerFinder {
 
 impl AreaFiller for FirstCornerFinder {
     fn update(&mut self, row: Row) {
-        let dy = (row.y as i32) - self.initial.y;
-        let l_dx = (row.left as i32) - self.initial.x;
-        let r_dx = (row.right as i32) - self.initial.x;
+        let dy = (row.y as i64) - self.initial.y as i64;
+        let l_dx = (row.left as i64) - self.initial.x as i64;
+        let r_dx = (row.right as i64) - self.initial.x as i64;
 
         let l_dist = l_dx * l_dx + dy * dy;
         let r_dist = r_dx * r_dx + dy * dy;
@@ -330,7 +336,8 @@ impl AreaFiller for FirstCornerFinder {
 struct AllCornerFinder {
     baseline: Point,
     best: [Point; 4],
-    scores: [i32; 4],
+    // i64: products of a wide image's coordinates overflow an i32.
+    scores: [i64; 4],
 }
 
 impl AllCornerFinder {
@@ -340,8 +347,10 @@ impl AllCornerFinder {
             y: corner.y - initial.y,
         };
 
-        let parallel_score = initial.x * baseline.x + initial.y * baseline.y;
-        let orthogonal_score = -initial.x * baseline.y + initial.y * baseline.x;
+        let (x, y) = (initial.x as i64, initial.y as i64);
+        let (bx, by) = (baseline.x as i64, baseline.y as i64);
+        let parallel_score = x * bx + y * by;
+        let orthogonal_score = -x * by + y * bx;
 
         AllCornerFinder {
             baseline,
@@ -362,26 +371,34 @@ impl AllCornerFinder {
 
 impl AreaFiller for AllCornerFinder {
     fn update(&mut self, row: Row) {
-        let l_par_score = (row.left as i32) * self.baseline.x + (row.y as i32) * self.baseline.y;
-        let l_ort_score = -(row.left as i32) * self.baseline.y + (row.y as i32) * self.baseline.x;
-        let l_scores = [l_par_score, l_ort_score, -l_par_score, -l_ort_score];
+        let (bx, by) = (self.baseline.x as i64, self.baseline.y as i64);
+        let y = row.y as i64;
+        let scores = |x: i64| {
+            let parallel = x * bx + y * by;
+            let orthogonal = -x * by + y * bx;
+            [parallel, orthogonal, -parallel, -orthogonal]
+        };
+        let l_scores = scores(row.left as i64);
+        let r_scores = scores(row.right as i64);
 
-        let r_par_score = (row.right as i32) * self.baseline.x + (row.y as i32) * self.baseline.y;
-        let r_ort_score = -(row.right as i32) * self.baseline.y + (row.y as i32) * self.baseline.x;
-        let r_scores = [r_par_score, r_ort_score, -r_par_score, -r_ort_score];
-
-        for j in 0..4 {
-            if l_scores[j] > self.scores[j] {
-                self.scores[j] = l_scores[j];
-                self.best[j] = Point {
+        for (((score, best), l_score), r_score) in self
+            .scores
+            .iter_mut()
+            .zip(self.best.iter_mut())
+            .zip(l_scores)
+            .zip(r_scores)
+        {
+            if l_score > *score {
+                *score = l_score;
+                *best = Point {
                     x: row.left as i32,
                     y: row.y as i32,
                 }
             }
 
-            if r_scores[j] > self.scores[j] {
-                self.scores[j] = r_scores[j];
-                self.best[j] = Point {
+            if r_score > *score {
+                *score = r_score;
+                *best = Point {
                     x: row.right as i32,
                     y: row.y as i32,
                 }

@@ -53,11 +53,9 @@ impl Perspective {
         // nearly parallel edges lies billions of pixels away) maps cells
         // beyond that corner past the i32 range, or to NaN at the vanishing
         // line: such points land far outside any image instead of asserting.
-        let x = saturate(x);
-        let y = saturate(y);
         Point {
-            x: x as i32,
-            y: y as i32,
+            x: saturate(x),
+            y: saturate(y),
         }
     }
 
@@ -87,12 +85,29 @@ impl Perspective {
 /// two coordinates fit an i32 and their products an i64.
 pub const FAR: i32 = 1 << 24;
 
-/// Rounds a computed coordinate into `-FAR..=FAR` (NaN goes to `-FAR`).
-pub fn saturate(value: f64) -> f64 {
+/// Rounds a computed coordinate (half away from zero, as `f64::round`) into
+/// `-FAR..=FAR` (NaN goes to `-FAR`).
+pub fn saturate(value: f64) -> i32 {
     if value.is_nan() {
-        -(FAR as f64)
+        -FAR
     } else {
-        value.round().clamp(-(FAR as f64), FAR as f64)
+        round_half_away(value.clamp(-(FAR as f64), FAR as f64))
+    }
+}
+
+/// `f64::round` for `|value| <= FAR` from a truncating cast: `f64::round`
+/// is a libm call in Wasm (its `f64.nearest` rounds half to even) and on
+/// x86-64 without SSE4.1, and this runs for every sampled module. The
+/// fraction `value - trunc(value)` is exact, so the result is the same.
+fn round_half_away(value: f64) -> i32 {
+    let whole = value as i32;
+    let fraction = value - whole as f64;
+    if fraction >= 0.5 {
+        whole + 1
+    } else if fraction <= -0.5 {
+        whole - 1
+    } else {
+        whole
     }
 }
 
@@ -294,6 +309,18 @@ mod tests {
         assert_eq!(scan.next(), Some(Point { x: 1, y: 2 }));
         assert_eq!(scan.next(), Some(Point { x: 1, y: 1 }));
         assert_eq!(scan.next(), None);
+    }
+
+    #[test]
+    fn test_saturate_rounds_like_f64_round() {
+        for value in [
+            0.0f64, 0.49999999999999994, 0.5, 1.5, 2.5, -0.5, -1.5, -2.4, 3.7, -3.7, 1e9, -1e9,
+        ] {
+            let expected = value.round().clamp(-(FAR as f64), FAR as f64) as i32;
+            assert_eq!(saturate(value), expected, "{value}");
+        }
+        assert_eq!(saturate(f64::NAN), -FAR);
+        assert_eq!(saturate(f64::INFINITY), FAR);
     }
 
     #[test]

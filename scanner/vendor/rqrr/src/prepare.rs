@@ -80,16 +80,38 @@ impl ImageBuffer for BasicImageBuffer {
         self.h
     }
 
+    /// White (0) outside the image.
     fn get_pixel(&self, x: usize, y: usize) -> u8 {
-        let w = self.width();
-        self.pixels[(y * w) + x]
+        self.index(x, y)
+            .and_then(|i| self.pixels.get(i))
+            .copied()
+            .unwrap_or(0)
     }
 
+    /// Ignored outside the image.
     fn set_pixel(&mut self, x: usize, y: usize, val: u8) {
-        let w = self.width();
-        self.pixels[(y * w) + x] = val
+        if let Some(pixel) = self.index(x, y).and_then(|i| self.pixels.get_mut(i)) {
+            *pixel = val
+        }
     }
 }
+
+impl BasicImageBuffer {
+    fn index(&self, x: usize, y: usize) -> Option<usize> {
+        if x < self.w && y < self.h {
+            Some(y * self.w + x)
+        } else {
+            None
+        }
+    }
+}
+
+/// Capacity of the region cache: one colour per region, as the pixel values
+/// 5..=255 (`PixelColor::Discarded`) allow.
+const REGION_CACHE_SIZE: NonZeroUsize = match NonZeroUsize::new(251) {
+    Some(size) => size,
+    None => NonZeroUsize::MIN,
+};
 
 #[derive(Debug, Clone, Copy, Eq, PartialEq)]
 pub struct Row {
@@ -171,7 +193,7 @@ struct AreaCounter(usize);
 
 impl AreaFiller for AreaCounter {
     fn update(&mut self, row: Row) {
-        self.0 += row.right - row.left + 1;
+        self.0 += row.right.saturating_sub(row.left) + 1;
     }
 }
 
@@ -199,14 +221,17 @@ where
                 };
                 avg_v = avg_v * (threshold_s - 1) / threshold_s + buf.get_pixel(v, y) as usize;
                 avg_u = avg_u * (threshold_s - 1) / threshold_s + buf.get_pixel(u, y) as usize;
-                row_average[v] += avg_v;
-                row_average[u] += avg_u;
+                if let Some(sum) = row_average.get_mut(v) {
+                    *sum += avg_v;
+                }
+                if let Some(sum) = row_average.get_mut(u) {
+                    *sum += avg_u;
+                }
             }
 
-            #[allow(clippy::needless_range_loop)]
-            for x in 0..w {
+            for (x, &average) in row_average.iter().enumerate() {
                 let fill = if (buf.get_pixel(x, y) as usize)
-                    < row_average[x] * (100 - 5) / (200 * threshold_s)
+                    < average * (100 - 5) / (200 * threshold_s)
                 {
                     PixelColor::Black
                 } else {
@@ -218,7 +243,7 @@ where
 
         PreparedImage {
             buffer: buf,
-            cache: LruCache::new(NonZeroUsize::new(251).unwrap()),
+            cache: LruCache::new(REGION_CACHE_SIZE),
         }
     }
 
@@ -247,33 +272,43 @@ where
     where
         S: Clone,
     {
-        let mut res = Vec::new();
+        let (grids, outlines) = self.detect_grids_and_capstones_unrefined();
+        (grids.iter().map(|grid| grid.refined()).collect(), outlines)
+    }
+
+    /// [`detect_grids_and_capstones`](Self::detect_grids_and_capstones)
+    /// without refining each grid's perspective: most grids of a sharp code
+    /// already decode, and the refinement costs more than the detection.
+    /// Refine a grid that does not decode with
+    /// [`Grid::refined`](crate::Grid::refined).
+    pub fn detect_grids_and_capstones_unrefined<'a>(
+        &'a mut self,
+    ) -> (
+        Vec<crate::Grid<crate::identify::grid::RefGridImage<'a, S>>>,
+        Vec<[Point; 4]>,
+    )
+    where
+        S: Clone,
+    {
         let stones = crate::capstones_from_image(self);
         let outlines: Vec<[Point; 4]> = stones.iter().map(|stone| stone.corners).collect();
         let groups = self.find_groupings(stones);
         let locations: Vec<_> = groups
             .into_iter()
-            .filter_map(|v| crate::SkewedGridLocation::from_group(self, v))
+            .filter_map(|v| crate::SkewedGridLocation::from_group_unrefined(self, v))
             .collect();
-        for grid_location in locations {
-            let bounds = [
-                grid_location.c.map(0.0, 0.0),
-                grid_location
-                    .c
-                    .map(grid_location.grid_size as f64 + 1.0, 0.0),
-                grid_location.c.map(
-                    grid_location.grid_size as f64 + 1.0,
-                    grid_location.grid_size as f64 + 1.0,
-                ),
-                grid_location
-                    .c
-                    .map(0.0, grid_location.grid_size as f64 + 1.0),
-            ];
-            let grid = grid_location.into_grid_image(self);
-            res.push(crate::Grid { grid, bounds });
-        }
-
-        (res, outlines)
+        let this: &'a Self = self;
+        let grids = locations
+            .into_iter()
+            .map(|location| {
+                let bounds = location.bounds();
+                crate::Grid {
+                    grid: location.into_grid_image(this),
+                    bounds,
+                }
+            })
+            .collect();
+        (grids, outlines)
     }
 
     /// Find CapStones that form a grid
@@ -296,16 +331,23 @@ where
                 if used_capstones.contains(&pair.0) || used_capstones.contains(&pair.1) {
                     continue;
                 }
-                let group_under_test = CapStoneGroup(
-                    capstones[pair.0].clone(),
-                    capstones[idx].clone(),
-                    capstones[pair.1].clone(),
-                );
+                let (Some(first), Some(corner), Some(last)) = (
+                    capstones.get(pair.0),
+                    capstones.get(idx),
+                    capstones.get(pair.1),
+                ) else {
+                    continue;
+                };
+                let group_under_test = CapStoneGroup(first.clone(), corner.clone(), last.clone());
                 // Confirm that this group has the other requirements of a QR code.
                 // A copy of the input image is used to not contaminate the
                 // original on an incorrect set of CapStones
+                // (unrefined: the refinement never rejects a group).
                 let mut image_copy = self.clone();
-                if crate::SkewedGridLocation::from_group(&mut image_copy, group_under_test.clone())
+                if crate::SkewedGridLocation::from_group_unrefined(
+                    &mut image_copy,
+                    group_under_test.clone(),
+                )
                     .is_none()
                 {
                     continue;
@@ -320,16 +362,20 @@ where
         groups
     }
 
-    pub fn without_preparation(buf: S) -> Self {
+    /// `buf` holds 0 (white) and 1 (black); any other value counts as black
+    /// (upstream asserts instead).
+    pub fn without_preparation(mut buf: S) -> Self {
         for y in 0..buf.height() {
             for x in 0..buf.width() {
-                assert!(buf.get_pixel(x, y) < 2);
+                if buf.get_pixel(x, y) > 1 {
+                    buf.set_pixel(x, y, PixelColor::Black.into());
+                }
             }
         }
 
         PreparedImage {
             buffer: buf,
-            cache: LruCache::new(NonZeroUsize::new(251).unwrap()),
+            cache: LruCache::new(REGION_CACHE_SIZE),
         }
     }
 
@@ -343,35 +389,34 @@ where
         self.buffer.height()
     }
 
-    pub(crate) fn get_region(&mut self, (x, y): (usize, usize)) -> ColoredRegion {
+    /// The region of connected pixels of the colour at (x, y); `None` for a
+    /// white pixel (no region) or a region colour missing from the cache.
+    pub(crate) fn get_region(&mut self, (x, y): (usize, usize)) -> Option<ColoredRegion> {
         let color: PixelColor = self.buffer.get_pixel(x, y).into();
         match color {
-            PixelColor::Discarded(r) => *self.cache.get(&r).unwrap(),
+            PixelColor::Discarded(r) => self.cache.get(&r).copied(),
             PixelColor::Black => {
                 let cache_fill = self.cache.len();
                 let reg_idx = if cache_fill == self.cache.cap().get() {
-                    let (c, reg) = self.cache.pop_lru().expect("fill is at capacity (251)");
-                    #[allow(clippy::single_match)]
-                    match reg {
-                        ColoredRegion::Unclaimed {
+                    let (c, reg) = self.cache.pop_lru()?;
+                    if let ColoredRegion::Unclaimed {
+                        src_x,
+                        src_y,
+                        color,
+                        ..
+                    } = reg
+                    {
+                        let _ = self.flood_fill(
                             src_x,
                             src_y,
-                            color,
-                            ..
-                        } => {
-                            let _ = self.flood_fill(
-                                src_x,
-                                src_y,
-                                color.into(),
-                                PixelColor::Black.into(),
-                                |_| (),
-                            );
-                        }
-                        _ => (),
+                            color.into(),
+                            PixelColor::Black.into(),
+                            |_| (),
+                        );
                     }
                     c
                 } else {
-                    cache_fill as u8
+                    u8::try_from(cache_fill).ok()?
                 };
                 let next_reg_color = PixelColor::Discarded(reg_idx);
                 let counter = self.repaint_and_apply((x, y), next_reg_color, AreaCounter(0));
@@ -382,12 +427,12 @@ where
                     pixel_count: counter.0,
                 };
                 self.cache.put(reg_idx, new_reg);
-                new_reg
+                Some(new_reg)
             }
-            PixelColor::Tmp1 => ColoredRegion::Tmp1,
-            PixelColor::Alignment => ColoredRegion::Alignment,
-            PixelColor::CapStone => ColoredRegion::CapStone,
-            PixelColor::White => panic!("Tried to color white patch"),
+            PixelColor::Tmp1 => Some(ColoredRegion::Tmp1),
+            PixelColor::Alignment => Some(ColoredRegion::Alignment),
+            PixelColor::CapStone => Some(ColoredRegion::CapStone),
+            PixelColor::White => None,
         }
     }
 
@@ -400,17 +445,21 @@ where
     where
         F: AreaFiller,
     {
+        // White is the background, not a region; repainting a region with
+        // its own colour would never end. Neither is done (upstream panics).
         let src = self.buffer.get_pixel(x, y);
         if PixelColor::White == src || target_color == src {
-            panic!("Cannot repaint with white or same color");
+            return fill;
         }
 
         self.flood_fill(x, y, src, target_color.into(), fill)
     }
 
     pub fn get_pixel_at_point(&self, p: Point) -> PixelColor {
-        let x = cmp::max(0, cmp::min((self.width() - 1) as i32, p.x));
-        let y = cmp::max(0, cmp::min((self.height() - 1) as i32, p.y));
+        let last_x = i32::try_from(self.width().saturating_sub(1)).unwrap_or(i32::MAX);
+        let last_y = i32::try_from(self.height().saturating_sub(1)).unwrap_or(i32::MAX);
+        let x = cmp::max(0, cmp::min(last_x, p.x));
+        let y = cmp::max(0, cmp::min(last_y, p.y));
         self.buffer.get_pixel(x as usize, y as usize).into()
     }
 
@@ -451,8 +500,11 @@ where
     where
         F: AreaFiller,
     {
-        assert_ne!(from, to);
+        if from == to {
+            return fill;
+        }
         let w = self.width();
+        let h = self.height();
         let mut queue = Vec::new();
         queue.push((x, y));
 
@@ -468,7 +520,7 @@ where
             while left > 0 && self.buffer.get_pixel(left - 1, y) == from {
                 left -= 1;
             }
-            while right < w - 1 && self.buffer.get_pixel(right + 1, y) == from {
+            while right + 1 < w && self.buffer.get_pixel(right + 1, y) == from {
                 right += 1
             }
 
@@ -494,7 +546,7 @@ where
                     }
                 }
             }
-            if y < self.height() - 1 {
+            if y + 1 < h {
                 let mut seeded_previous = false;
                 for x in left..=right {
                     let p = self.buffer.get_pixel(x, y + 1);
@@ -521,8 +573,9 @@ impl PreparedImage<BasicImageBuffer> {
     where
         F: FnMut(usize, usize) -> bool,
     {
-        let capacity = w.checked_mul(h).expect("Image dimensions caused overflow");
-        let mut pixels = Vec::with_capacity(capacity);
+        // A size whose pixel count overflows is an empty image.
+        let (w, h) = if w.checked_mul(h).is_some() { (w, h) } else { (0, 0) };
+        let mut pixels = Vec::with_capacity(w * h);
 
         for y in 0..h {
             for x in 0..w {
@@ -547,8 +600,9 @@ impl PreparedImage<BasicImageBuffer> {
     where
         F: FnMut(usize, usize) -> u8,
     {
-        let capacity = w.checked_mul(h).expect("Image dimensions caused overflow");
-        let mut data = Vec::with_capacity(capacity);
+        // A size whose pixel count overflows is an empty image.
+        let (w, h) = if w.checked_mul(h).is_some() { (w, h) } else { (0, 0) };
+        let mut data = Vec::with_capacity(w * h);
         for y in 0..h {
             for x in 0..w {
                 data.push(fill(x, y));
@@ -671,12 +725,12 @@ mod tests {
 
         let reg = test_u.get_region((0, 0));
         let (color, src_x, src_y, pixel_count) = match reg {
-            ColoredRegion::Unclaimed {
+            Some(ColoredRegion::Unclaimed {
                 color,
                 src_x,
                 src_y,
                 pixel_count,
-            } => (color, src_x, src_y, pixel_count),
+            }) => (color, src_x, src_y, pixel_count),
             x => panic!("Expected Region::Unclaimed, got {:?}", x),
         };
         assert_eq!(0, src_x);
@@ -691,5 +745,32 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn test_no_region_on_white_and_no_repaint_of_white() {
+        let mut test_u = img_from_array([[1, 0, 1], [1, 0, 1], [1, 1, 1]]);
+        assert_eq!(None, test_u.get_region((1, 0)));
+        let counter = test_u.repaint_and_apply((1, 0), PixelColor::Tmp1, AreaCounter(0));
+        assert_eq!(0, counter.0);
+        assert_eq!(PixelColor::White, test_u.get_pixel_at(1, 0));
+        // Outside the image: white, and nothing to repaint.
+        assert_eq!(PixelColor::White, test_u.get_pixel_at(3, 0));
+        assert_eq!(None, test_u.get_region((0, 7)));
+    }
+
+    #[test]
+    fn test_unprepared_values_above_one_are_black() {
+        let img = PreparedImage::prepare_from_greyscale(0, 5, |_, _| 0);
+        assert_eq!(0, img.width());
+        let buffer = BasicImageBuffer {
+            w: 2,
+            h: 1,
+            pixels: Box::new([0, 7]),
+        };
+        let img = PreparedImage::without_preparation(buffer);
+        assert_eq!(PixelColor::White, img.get_pixel_at(0, 0));
+        assert_eq!(PixelColor::Black, img.get_pixel_at(1, 0));
+        assert_eq!(PixelColor::White, img.get_pixel_at_point(Point { x: -5, y: 9 }));
     }
 }

@@ -33,7 +33,17 @@ impl SkewedGridLocation {
     /// 4 corner.
     ///
     /// If no sufficient match could be produces, return `None` instead.
-    pub fn from_group<S>(img: &mut PreparedImage<S>, mut group: CapStoneGroup) -> Option<Self>
+    ///
+    /// The perspective is not refined yet ([`refined`](Self::refined) does):
+    /// the refinement never turns a location into `None`, and it costs more
+    /// than everything else here together, so a caller that can tell a
+    /// right grid from a wrong one (a decode that passes Reed–Solomon) reads
+    /// the unrefined grid first and refines only the grids that did not
+    /// decode. (Upstream's `from_group` always refines.)
+    pub fn from_group_unrefined<S>(
+        img: &mut PreparedImage<S>,
+        mut group: CapStoneGroup,
+    ) -> Option<Self>
     where
         S: ImageBuffer,
     {
@@ -47,7 +57,12 @@ impl SkewedGridLocation {
         };
 
         /* Make sure A-B-C is clockwise */
-        if (group.1.center.x - h0.x) * -hd.y + (group.1.center.y - h0.y) * hd.x > 0 {
+        // In i64: a degenerate capstone's centre may lie far outside the image.
+        let (bx, by) = (
+            group.1.center.x as i64 - h0.x as i64,
+            group.1.center.y as i64 - h0.y as i64,
+        );
+        if bx * -(hd.y as i64) + by * hd.x as i64 > 0 {
             mem::swap(&mut group.0, &mut group.2);
             hd.x = -hd.x;
             hd.y = -hd.y
@@ -80,7 +95,7 @@ impl SkewedGridLocation {
         if grid_size > 21 {
             /* Try to find the actual location of the alignment pattern. */
             align = find_alignment_pattern(img, align, &group.0, &group.2)?;
-            let score = -hd.y * align.x + hd.x * align.y;
+            let score = -(hd.y as i64) * align.x as i64 + hd.x as i64 * align.y as i64;
             let finder = LeftMostFinder {
                 line_p: hd,
                 best: align,
@@ -98,9 +113,36 @@ impl SkewedGridLocation {
             return None;
         }
 
-        let c = setup_perspective(img, &group, align, grid_size)?;
+        let c = setup_perspective(&group, align, grid_size)?;
 
         Some(SkewedGridLocation { grid_size, c })
+    }
+
+    /// The perspective nudged coefficient by coefficient towards the best
+    /// match of the timing patterns, capstones and alignment patterns
+    /// (rqrr's "jiggle"). Only white versus non-white pixels count, so the
+    /// image may have been repainted by other groups since this location
+    /// was found.
+    pub fn refined<S>(&self, img: &PreparedImage<S>) -> Self
+    where
+        S: ImageBuffer,
+    {
+        SkewedGridLocation {
+            grid_size: self.grid_size,
+            c: jiggle_perspective(img, self.c.clone(), self.grid_size),
+        }
+    }
+
+    /// The grid's outline in image coordinates: top-left, top-right,
+    /// bottom-right, bottom-left.
+    pub fn bounds(&self) -> [Point; 4] {
+        let far = self.grid_size as f64 + 1.0;
+        [
+            self.c.map(0.0, 0.0),
+            self.c.map(far, 0.0),
+            self.c.map(far, far),
+            self.c.map(0.0, far),
+        ]
     }
 
     /// Convert into a grid referencing the underlying image as source
@@ -115,6 +157,22 @@ impl SkewedGridLocation {
 /// size.
 fn version_from_grid_size(grid_size: usize) -> usize {
     (grid_size - 17) / 4
+}
+
+impl<'a, S> crate::Grid<RefGridImage<'a, S>>
+where
+    S: ImageBuffer,
+{
+    /// This grid with its perspective refined (see
+    /// [`SkewedGridLocation::refined`]) and its bounds moved accordingly.
+    pub fn refined(&self) -> Self {
+        let location = self.grid.grid.refined(self.grid.img);
+        let bounds = location.bounds();
+        crate::Grid {
+            grid: location.into_grid_image(self.grid.img),
+            bounds,
+        }
+    }
 }
 
 /// A Grid that references a bigger image
@@ -141,16 +199,12 @@ where
     }
 }
 
-fn setup_perspective<S>(
-    img: &PreparedImage<S>,
+fn setup_perspective(
     caps: &CapStoneGroup,
     align: Point,
     grid_size: usize,
-) -> Option<geometry::Perspective>
-where
-    S: ImageBuffer,
-{
-    let initial = geometry::Perspective::create(
+) -> Option<geometry::Perspective> {
+    geometry::Perspective::create(
         &[
             caps.1.corners[0],
             caps.2.corners[0],
@@ -159,9 +213,7 @@ where
         ],
         (grid_size - 7) as f64,
         (grid_size - 7) as f64,
-    )?;
-
-    Some(jiggle_perspective(img, initial, grid_size))
+    )
 }
 
 /// `None` when the rotated corners no longer make a perspective (a
@@ -270,7 +322,7 @@ where
             if x < img.width() && y < img.height() && PixelColor::White != img.get_pixel_at(x, y) {
                 let region = img.get_region((x, y));
                 let count = match region {
-                    ColoredRegion::Unclaimed { pixel_count, .. } => pixel_count,
+                    Some(ColoredRegion::Unclaimed { pixel_count, .. }) => pixel_count,
                     _ => continue,
                 };
 
@@ -296,13 +348,15 @@ where
 struct LeftMostFinder {
     line_p: Point,
     best: Point,
-    score: i32,
+    // i64: products of a wide image's coordinates overflow an i32.
+    score: i64,
 }
 
 impl AreaFiller for LeftMostFinder {
     fn update(&mut self, row: Row) {
-        let left_d = -self.line_p.y * (row.left as i32) + self.line_p.x * row.y as i32;
-        let right_d = -self.line_p.y * (row.right as i32) + self.line_p.x * row.y as i32;
+        let (px, py) = (self.line_p.x as i64, self.line_p.y as i64);
+        let left_d = -py * (row.left as i64) + px * row.y as i64;
+        let right_d = -py * (row.right as i64) + px * row.y as i64;
 
         if left_d < self.score {
             self.score = left_d;
@@ -375,7 +429,9 @@ where
     S: ImageBuffer,
 {
     let version = version_from_grid_size(grid_size);
-    let info = &VERSION_DATA_BASE[version];
+    let Some(info) = VERSION_DATA_BASE.get(version) else {
+        return 0;
+    };
     let mut score = 0;
 
     /* Check the timing pattern */

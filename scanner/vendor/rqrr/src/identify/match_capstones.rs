@@ -46,20 +46,19 @@ pub fn find_and_rank_possible_neighbors(capstones: &[CapStone], idx: usize) -> V
 }
 
 fn find_possible_neighbors(capstones: &[CapStone], idx: usize) -> (Vec<Neighbor>, Vec<Neighbor>) {
-    let cap = &capstones[idx];
     let mut hlist = Vec::new();
     let mut vlist = Vec::new();
+    let Some(cap) = capstones.get(idx) else {
+        return (hlist, vlist);
+    };
 
     /* Look for potential neighbours by examining the relative gradients
      * from this capstone to others.
      */
-    #[allow(clippy::needless_range_loop)]
-    for others_idx in 0..capstones.len() {
+    for (others_idx, cmp_cap) in capstones.iter().enumerate() {
         if others_idx == idx {
             continue;
         }
-
-        let cmp_cap = &capstones[others_idx];
 
         let (mut u, mut v) = cap.c.unmap(&cmp_cap.center);
         u = (u - 3.5f64).abs();
