@@ -239,14 +239,24 @@ pub struct Bucket {
     pub weekday: u8,
     /// 0 … 23, local wall clock.
     pub hour: u8,
+    pub minute: u8,
+}
+
+impl Bucket {
+    /// `2027-03-01 14:05`, local to the shop.
+    pub fn stamp(&self) -> String {
+        format!("{} {:02}:{:02}", self.day.iso(), self.hour, self.minute)
+    }
 }
 
 /// The local day and hour of `at` in `zone`.
 pub fn bucket_of(at: UnixMillis, zone: &impl ZoneOffsets) -> Option<Bucket> {
     let day = local_date(at, zone)?;
     let local = at.checked_add(zone.offset_ms(at)?)?;
-    let hour = u8::try_from(local.rem_euclid(DAY_MS) / HOUR_MS).ok()?;
-    Some(Bucket { day, weekday: weekday_of(day), hour })
+    let of_day = local.rem_euclid(DAY_MS);
+    let hour = u8::try_from(of_day / HOUR_MS).ok()?;
+    let minute = u8::try_from(of_day % HOUR_MS / 60_000).ok()?;
+    Some(Bucket { day, weekday: weekday_of(day), hour, minute })
 }
 
 /// Why a date or a range is refused.
@@ -487,6 +497,7 @@ mod tests {
         assert_eq!((utc.day.iso(), utc.weekday, utc.hour), ("2027-03-01".into(), 0, 23));
         let east = bucket_of(at, &FixedOffset(2 * HOUR_MS)).unwrap();
         assert_eq!((east.day.iso(), east.weekday, east.hour), ("2027-03-02".into(), 1, 1));
+        assert_eq!(east.stamp(), "2027-03-02 01:30");
         let west = bucket_of(at, &FixedOffset(-5 * HOUR_MS)).unwrap();
         assert_eq!((west.day.iso(), west.hour), ("2027-03-01".into(), 18));
         assert_eq!(weekday_of(CivilDate { year: 1970, month: 1, day: 1 }), 3);
