@@ -63,7 +63,7 @@ pub fn run() -> Result {
     Ok(())
 }
 
-fn fresh_stack() -> Result<Stack> {
+pub(crate) fn fresh_stack() -> Result<Stack> {
     let tools = tools::ensure_build_tools()?;
     build::all(&tools)?;
     let work = crate::root().join("target/xtask-bench");
@@ -83,7 +83,7 @@ fn fresh_stack() -> Result<Stack> {
 }
 
 /// Latencies of one measured run.
-struct Figures {
+pub(crate) struct Figures {
     per_second: f64,
     millis: Vec<f64>,
 }
@@ -94,12 +94,12 @@ impl Figures {
         Self { per_second: millis.len() as f64 / elapsed.as_secs_f64(), millis }
     }
 
-    fn p(&self, percent: f64) -> f64 {
+    pub(crate) fn p(&self, percent: f64) -> f64 {
         let rank = ((percent / 100.0) * self.millis.len() as f64).ceil() as usize;
         self.millis.get(rank.saturating_sub(1).min(self.millis.len().saturating_sub(1))).copied().unwrap_or(f64::NAN)
     }
 
-    fn print(&self, name: &str) {
+    pub(crate) fn print(&self, name: &str) {
         println!(
             "{name:<44} {:>8.0} {:>9.1} {:>9.1} {:>9.1}",
             self.per_second,
@@ -110,17 +110,17 @@ impl Figures {
     }
 }
 
-fn agent() -> ureq::Agent {
+pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).build().into()
 }
 
-fn timed(call: impl FnOnce() -> Result) -> Result<f64> {
+pub(crate) fn timed(call: impl FnOnce() -> Result) -> Result<f64> {
     let started = Instant::now();
     call()?;
     Ok(started.elapsed().as_secs_f64() * 1000.0)
 }
 
-fn expect(status: u16, wanted: u16, what: &str) -> Result {
+pub(crate) fn expect(status: u16, wanted: u16, what: &str) -> Result {
     if status == wanted {
         Ok(())
     } else {
@@ -142,7 +142,7 @@ fn health(base: &str, clients: usize, per_client: usize) -> Result<Figures> {
 }
 
 /// Runs `work(client)` on `clients` threads at once; their latencies, and the wall time over all.
-fn in_parallel(clients: usize, work: impl Fn(usize) -> Result<Vec<f64>> + Sync) -> Result<Figures> {
+pub(crate) fn in_parallel(clients: usize, work: impl Fn(usize) -> Result<Vec<f64>> + Sync) -> Result<Figures> {
     let started = Instant::now();
     let results: Vec<Result<Vec<f64>>> = std::thread::scope(|scope| {
         let work = &work;
@@ -160,18 +160,18 @@ fn in_parallel(clients: usize, work: impl Fn(usize) -> Result<Vec<f64>> + Sync) 
     Ok(Figures::new(elapsed, millis))
 }
 
-struct Member {
+pub(crate) struct Member {
     cookie: String,
 }
 
-struct Setup {
-    shop: ShopSummary,
-    register_token: String,
+pub(crate) struct Setup {
+    pub(crate) shop: ShopSummary,
+    pub(crate) register_token: String,
     members: Vec<Member>,
 }
 
 impl Setup {
-    fn new(base: &str, admin_token: &str) -> Result<Self> {
+    pub(crate) fn new(base: &str, admin_token: &str) -> Result<Self> {
         let agent = agent();
         let admin = format!("Bearer {admin_token}");
         let shop_id = format!("bench-{}", std::process::id());
@@ -218,7 +218,7 @@ impl Setup {
     }
 
     /// `count` fresh codes, issued by the members in turn (several threads).
-    fn codes(&self, base: &str, count: usize) -> Result<Vec<String>> {
+    pub(crate) fn codes(&self, base: &str, count: usize) -> Result<Vec<String>> {
         let (sender, receiver) = mpsc::channel();
         std::thread::scope(|scope| {
             for (slot, member) in self.members.iter().enumerate() {

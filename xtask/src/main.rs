@@ -2,6 +2,7 @@
 //! nothing but cargo. Every command installs what is missing first.
 
 mod bench_api;
+mod bench_dashboard;
 mod build;
 mod fingerprint;
 mod process;
@@ -25,7 +26,9 @@ usage: cargo xtask <command>
   setup          only install what is missing
   bench-scanner  run the scanner benchmark (decode rates vs zxing-cpp and zbar, timings)
   bench-api      time the register's read (scan → customer) against GET /api/health
-                 on a fresh local stack, at 1 and 16 clients";
+                 on a fresh local stack, at 1 and 16 clients
+  bench-dashboard  seed sales on two fresh stacks (with and without the dashboard's
+                 aggregates): a sale's cost with ÷ without, and the dashboard's load time";
 
 pub type Result<T = ()> = std::result::Result<T, String>;
 
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
         Some("build") => tools::ensure_build_tools().and_then(|t| build::all(&t)),
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_browser()),
         Some("bench-api") => bench_api::run(),
+        Some("bench-dashboard") => bench_dashboard::run(),
         Some("bench-scanner") => process::run(process::command("bash").arg("scanner/bench/run.sh")),
         _ => {
             eprintln!("{USAGE}");
