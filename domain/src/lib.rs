@@ -17,6 +17,8 @@
 //! - [`catalog`]: a shop's product list and rewards.
 //! - [`receipt`]: what both sides show after a concluded operation.
 //! - [`refund`]: what a refund of a receipt, whole or some lines, gives and takes back.
+//! - [`segments`]: customer segments (recency, frequency) from one customer's activity.
+//! - [`stats`]: what the owner's dashboard counts of each receipt, its local day and hour, CSV cells.
 //! - [`staff`]: managers and cashiers, their PINs, what each may do, and refunds that need approval.
 //! - [`confirmation`]: debits the customer approves or cancels on their phone.
 //! - [`tickets`]: when a gate admits or denies, and why.
@@ -53,6 +55,7 @@ pub mod sale;
 pub mod segments;
 pub mod shop;
 pub mod staff;
+pub mod stats;
 pub mod store;
 pub mod text;
 pub mod tickets;

@@ -155,7 +155,10 @@ impl Role {
     pub fn may(self, action: StaffAction) -> bool {
         match action {
             StaffAction::Sell | StaffAction::Refund => true,
-            StaffAction::ApproveRefund | StaffAction::RunRegisters | StaffAction::EditProducts => self == Self::Manager,
+            StaffAction::ApproveRefund
+            | StaffAction::RunRegisters
+            | StaffAction::EditProducts
+            | StaffAction::ViewDashboard => self == Self::Manager,
         }
     }
 }
@@ -173,6 +176,8 @@ pub enum StaffAction {
     RunRegisters,
     /// Edit the shop's products in the console.
     EditProducts,
+    /// See the store's figures on the console's dashboard.
+    ViewDashboard,
 }
 
 /// `role` of `home` may do `action` at a register (or in the console) of `store`:

@@ -6,7 +6,7 @@ use crate::console::{absolute, fail, open_shop_id, with};
 use crate::entry::{self, Entry};
 use crate::settings_form::{self, SettingsForm};
 use crate::state::{first_screen, Console, Screen, Tab};
-use crate::{api, products_csv, scan, staff, stores, views};
+use crate::{api, dashboard, products_csv, scan, staff, stores, views};
 use api::Failure;
 use domain::api::owner::ApprovePairingRequest;
 use domain::api::owner_accounts::{
@@ -242,6 +242,7 @@ pub async fn open_shop(shop_id: String) {
                 c.registers.clear();
                 c.editing = None;
                 stores::forget();
+                dashboard::forget();
                 views::products(c);
                 views::rewards(c);
                 views::registers(c);
@@ -275,7 +276,20 @@ pub async fn open_tab(tab: Tab) {
     match tab {
         Tab::Registers => load_registers().await,
         Tab::Staff => staff::load().await,
+        Tab::Dashboard => refresh_dashboard().await,
         _ => {}
+    }
+}
+
+/// Loads the Dashboard tab for the range and store in its form.
+pub async fn refresh_dashboard() {
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let manager_only = with(|c| staff::manages_only(c.me.as_ref(), &shop_id));
+    dom::set_busy("dash-submit", true);
+    let result = dashboard::load(&shop_id, manager_only).await;
+    dom::set_busy("dash-submit", false);
+    if let Err(failure) = result {
+        fail(&failure);
     }
 }
 

@@ -1,11 +1,12 @@
 //! Tessera's owner console (`/owner/`): the operator's first-run claim, accepting
-//! an invite, signing in, and running a shop — its settings, products (with CSV
+//! an invite, signing in, and running a shop — its dashboard, settings, products (with CSV
 //! export and import), rewards and registers — without curl.
 //!
 //! Modules, each depending only on those listed before it: [`entry`] (how the
 //! page was opened: a setup or invite link), [`products_csv`], [`state`] (the
 //! console's memory and rules), [`api`] (typed calls), [`stores`] (the shop's
-//! stores: calls, memory, drawing), [`views`] (drawing),
+//! stores: calls, memory, drawing), [`dashboard`] (the Dashboard tab: its
+//! call and drawing), [`views`] (drawing),
 //! [`scan`] (the camera reading a register's pairing QR), [`poster`] (the
 //! shop's join poster); [`flows`] do the I/O
 //! and change the state; [`staff`] is the Staff tab and a store manager's
@@ -13,6 +14,7 @@
 
 pub mod api;
 pub mod console;
+pub mod dashboard;
 pub mod entry;
 pub mod flows;
 pub mod poster;
@@ -41,6 +43,7 @@ pub fn start() {
     on_submit("reward-form", flows::add_reward);
     on_submit("pair-form", flows::pair_register);
     on_submit("store-form", flows::add_store);
+    on_submit("dashboard-form", flows::refresh_dashboard);
     on_click("sign-out", flows::sign_out);
     on_click("shop-invite", flows::invite_owner);
     on_click("poster-show", poster::show);

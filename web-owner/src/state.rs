@@ -20,6 +20,7 @@ pub enum Screen {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
+    Dashboard,
     Settings,
     Products,
     Rewards,
@@ -29,11 +30,13 @@ pub enum Tab {
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [Tab::Settings, Tab::Products, Tab::Rewards, Tab::Stores, Tab::Registers, Tab::Staff];
+    pub const ALL: [Tab; 7] =
+        [Tab::Dashboard, Tab::Settings, Tab::Products, Tab::Rewards, Tab::Stores, Tab::Registers, Tab::Staff];
 
     /// The tab button's and panel's ids.
     pub fn ids(self) -> (&'static str, &'static str) {
         match self {
+            Tab::Dashboard => ("tab-dashboard", "dashboard-panel"),
             Tab::Settings => ("tab-settings", "settings-panel"),
             Tab::Products => ("tab-products", "products-panel"),
             Tab::Rewards => ("tab-rewards", "rewards-panel"),

@@ -1,8 +1,9 @@
 //! What the pages (phone, register, owner console) share, so they behave and render alike:
-//! DOM helpers, JSON calls to the worker, the camera reader, wording, timers as futures, money and dates formatted for the locale,
+//! DOM helpers, JSON calls to the worker, the camera reader, SVG charts (the console's dashboard), wording, timers as futures, money and dates formatted for the locale,
 //! and the receipt view (both screens show the same receipt).
 
 pub mod camera_reader;
+pub mod charts;
 pub mod dom;
 pub mod http;
 pub mod locale;

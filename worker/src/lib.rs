@@ -12,7 +12,7 @@
 //! ([`ShopBook`]); for bills and tickets `EVENT_BOOK` ([`EventBook`]),
 //! `BILL_BOOK` ([`BillBook`]), `POCKET` ([`Pocket`]); `ID_REGISTRY` ([`IdRegistry`])
 //! claims issuer ids once; `OWNER_BOOK` ([`OwnerBook`]) holds shop owners' accounts and invites;
-//! `PAIRING_DESK` ([`PairingDesk`]) pairs register pages. Secrets: `SESSION_SECRET` (signs session cookies; member
+//! `PAIRING_DESK` ([`PairingDesk`]) pairs register pages; `SHOP_STATS` ([`ShopStats`]) keeps each shop's dashboard figures. Secrets: `SESSION_SECRET` (signs session cookies; member
 //! routes answer 500 without it) and `ADMIN_TOKEN` (admin routes answer 401
 //! without it).
 
@@ -37,6 +37,7 @@ pub use storage::owner_book::OwnerBook;
 pub use storage::pairing_desk::PairingDesk;
 pub use storage::pocket::Pocket;
 pub use storage::shop_book::ShopBook;
+pub use storage::shop_stats::ShopStats;
 
 use domain::api::routes::Area;
 use error::{Outcome, Problem};

@@ -83,7 +83,7 @@ pub(crate) fn fresh_stack() -> Result<Stack> {
 }
 
 /// Latencies of one measured run.
-struct Figures {
+pub(crate) struct Figures {
     per_second: f64,
     millis: Vec<f64>,
 }
@@ -94,12 +94,12 @@ impl Figures {
         Self { per_second: millis.len() as f64 / elapsed.as_secs_f64(), millis }
     }
 
-    fn p(&self, percent: f64) -> f64 {
+    pub(crate) fn p(&self, percent: f64) -> f64 {
         let rank = ((percent / 100.0) * self.millis.len() as f64).ceil() as usize;
         self.millis.get(rank.saturating_sub(1).min(self.millis.len().saturating_sub(1))).copied().unwrap_or(f64::NAN)
     }
 
-    fn print(&self, name: &str) {
+    pub(crate) fn print(&self, name: &str) {
         println!(
             "{name:<44} {:>8.0} {:>9.1} {:>9.1} {:>9.1}",
             self.per_second,
@@ -114,13 +114,13 @@ pub(crate) fn agent() -> ureq::Agent {
     ureq::Agent::config_builder().http_status_as_error(false).build().into()
 }
 
-fn timed(call: impl FnOnce() -> Result) -> Result<f64> {
+pub(crate) fn timed(call: impl FnOnce() -> Result) -> Result<f64> {
     let started = Instant::now();
     call()?;
     Ok(started.elapsed().as_secs_f64() * 1000.0)
 }
 
-fn expect(status: u16, wanted: u16, what: &str) -> Result {
+pub(crate) fn expect(status: u16, wanted: u16, what: &str) -> Result {
     if status == wanted {
         Ok(())
     } else {
@@ -142,7 +142,7 @@ fn health(base: &str, clients: usize, per_client: usize) -> Result<Figures> {
 }
 
 /// Runs `work(client)` on `clients` threads at once; their latencies, and the wall time over all.
-fn in_parallel(clients: usize, work: impl Fn(usize) -> Result<Vec<f64>> + Sync) -> Result<Figures> {
+pub(crate) fn in_parallel(clients: usize, work: impl Fn(usize) -> Result<Vec<f64>> + Sync) -> Result<Figures> {
     let started = Instant::now();
     let results: Vec<Result<Vec<f64>>> = std::thread::scope(|scope| {
         let work = &work;
@@ -160,12 +160,12 @@ fn in_parallel(clients: usize, work: impl Fn(usize) -> Result<Vec<f64>> + Sync) 
     Ok(Figures::new(elapsed, millis))
 }
 
-struct Member {
+pub(crate) struct Member {
     cookie: String,
 }
 
 pub(crate) struct Setup {
-    shop: ShopSummary,
+    pub(crate) shop: ShopSummary,
     pub(crate) register_token: String,
     members: Vec<Member>,
 }

@@ -2,6 +2,7 @@
 //! nothing but cargo. Every command installs what is missing first.
 
 mod bench_api;
+mod bench_dashboard;
 mod bench_till;
 mod build;
 mod fingerprint;
@@ -28,7 +29,9 @@ usage: cargo xtask <command>
   bench-api      time the register's read (scan → customer) against GET /api/health
                  on a fresh local stack, at 1 and 16 clients
   bench-till     time scan → verdict at the register page (headless Chromium, fake
-                 webcam, a fresh code per sample), warm and from page open";
+                 webcam, a fresh code per sample), warm and from page open
+  bench-dashboard  seed sales on two fresh stacks (with and without the dashboard's
+                 aggregates): a sale's cost with ÷ without, and the dashboard's load time";
 
 pub type Result<T = ()> = std::result::Result<T, String>;
 
@@ -41,6 +44,7 @@ fn main() -> ExitCode {
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_browser()),
         Some("bench-api") => bench_api::run(),
         Some("bench-till") => bench_till::run(),
+        Some("bench-dashboard") => bench_dashboard::run(),
         Some("bench-scanner") => process::run(process::command("bash").arg("scanner/bench/run.sh")),
         _ => {
             eprintln!("{USAGE}");

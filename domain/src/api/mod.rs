@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod bills;
+pub mod dashboard;
 pub mod issuers;
 pub mod items;
 pub mod owner;

@@ -282,6 +282,27 @@ pub fn owner_manager_invites(shop_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/manager-invites")
 }
 
+/// `GET ?from=YYYY-MM-DD&to=YYYY-MM-DD[&store=…]` → [`Dashboard`](super::dashboard::Dashboard): the shop's
+/// figures for those local days (owners: every store or one; a store manager: their store only).
+pub fn owner_dashboard(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/dashboard")
+}
+
+/// `GET` (same query) → `text/csv`: every sale line (refunds negative) in the range.
+pub fn owner_dashboard_sales_lines(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/dashboard/sales-lines.csv")
+}
+
+/// `GET` (same query) → `text/csv`: every receipt's points and prepaid movement in the range.
+pub fn owner_dashboard_ledger(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/dashboard/ledger.csv")
+}
+
+/// `GET` → `text/csv`: one row per customer (number, joined, visits, spend, segment); owners only.
+pub fn owner_dashboard_customers(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/dashboard/customers.csv")
+}
+
 // ---- issuers (bearer issuer API key) ----
 
 /// Prefix of the issuers' routes.

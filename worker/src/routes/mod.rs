@@ -12,6 +12,7 @@
 //! [`Area::of`]: domain::api::routes::Area::of
 
 pub mod admin;
+pub mod dashboard;
 pub mod gate;
 pub mod issuer;
 pub mod items;

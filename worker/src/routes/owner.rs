@@ -12,7 +12,7 @@ use crate::error::{Outcome, Problem};
 use crate::links;
 use crate::qr;
 use crate::refusals;
-use crate::routes::{admin, not_allowed, not_found, pairing, shop_registers, staff, stores};
+use crate::routes::{admin, dashboard, not_allowed, not_found, pairing, shop_registers, staff, stores};
 use crate::storage::directory::Directory;
 use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
 use crate::storage::owner_book::wrong_credentials;
@@ -136,6 +136,26 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                 match method {
                     Post => staff::invite_manager(req, env, shop_id).await,
                     _ => not_allowed("POST"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_dashboard) {
+                match method {
+                    Get => dashboard::dashboard(req, env, shop_id).await,
+                    _ => not_allowed("GET"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_dashboard_sales_lines) {
+                match method {
+                    Get => dashboard::sales_lines(req, env, shop_id).await,
+                    _ => not_allowed("GET"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_dashboard_ledger) {
+                match method {
+                    Get => dashboard::ledger(req, env, shop_id).await,
+                    _ => not_allowed("GET"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_dashboard_customers) {
+                match method {
+                    Get => dashboard::customers(req, env, shop_id).await,
+                    _ => not_allowed("GET"),
                 }
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_pairings) {
                 match method {
@@ -270,7 +290,7 @@ async fn create_shop(mut req: Request, env: &Env) -> Outcome<Response> {
 /// The shop at `shop_id` if the caller runs it or manages one of its stores,
 /// with who they are: 401 without a credential, 403 for a shop they do not
 /// run, `unknown_shop` (to those who run every shop) for none.
-async fn shop_and_manager(req: &Request, env: &Env, shop_id: &str) -> Outcome<(ShopSummary, ShopManager)> {
+pub(super) async fn shop_and_manager(req: &Request, env: &Env, shop_id: &str) -> Outcome<(ShopSummary, ShopManager)> {
     let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
     let manager = auth::shop_manager(req, env, &shop_id).await?;
     // The shop's book is authoritative (KV may lag behind a change elsewhere).

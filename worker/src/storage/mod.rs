@@ -24,4 +24,5 @@ pub mod pairing_desk;
 pub mod pocket;
 pub mod registers;
 pub mod shop_book;
+pub mod shop_stats;
 pub mod sql;

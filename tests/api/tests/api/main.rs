@@ -8,6 +8,7 @@ mod bad_input;
 mod bills;
 mod body_limits;
 mod concurrency;
+mod dashboard;
 mod debits;
 mod expiry;
 mod extreme_values;

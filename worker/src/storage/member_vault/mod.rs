@@ -12,7 +12,8 @@
 //! codes, points for a sale), [`top_up`] and [`debits`] (questions the
 //! customer approves), [`refunds`] (a register gives back a receipt, whole or
 //! some lines), [`withdrawal`] (leaving a shop, the export, closing the account,
-//! with [`closure`] its table). [`protocol`] says what the Worker can ask; the
+//! with [`closure`] its table). [`stats_outbox`] sends every receipt on to the
+//! shop's dashboard figures after each operation. [`protocol`] says what the Worker can ask; the
 //! `match` below is the one place an operation reaches its handler.
 //!
 //! Every state change happens in one synchronous stretch (no `await` between
@@ -35,6 +36,7 @@ mod receipts;
 mod refunds;
 mod sign_in_guard;
 mod staff_columns;
+mod stats_outbox;
 mod top_up;
 mod vault;
 mod withdrawal;
@@ -51,15 +53,15 @@ durable_object_serving!(MemberVault);
 impl StorageObject for MemberVault {
     type Operation = VaultOperation;
 
-    fn open(state: State, _env: Env) -> Self {
-        MemberVault::from_state(state)
+    fn open(state: State, env: Env) -> Self {
+        MemberVault::from_state(state, env)
     }
 
     /// Each operation but the long-polls and the PIN check is one synchronous stretch.
     async fn handle(&self, operation: VaultOperation) -> Outcome<Reply> {
         self.schema_ready()?;
         self.refuse_when_closed(&operation)?;
-        match operation {
+        let reply = match operation {
             VaultOperation::Leave(request) => answer(request, |r| self.leave(r)),
             VaultOperation::Export(request) => answer(request, |r| self.export(r)),
             VaultOperation::Close(request) => answer(request, |r| self.close(r)),
@@ -84,6 +86,9 @@ impl StorageObject for MemberVault {
             VaultOperation::FindReceipt(request) => answer(request, |r| self.find_receipt(r)),
             VaultOperation::CustomerReceipts(request) => answer(request, |r| self.customer_receipts(r)),
             VaultOperation::Refund(request) => answer(request, |r| self.refund(r)),
-        }
+        };
+        // Whatever the operation concluded (a refusal may follow a lazy expiry) goes to the statistics.
+        self.send_receipts_to_stats().await;
+        reply
     }
 }

@@ -27,13 +27,23 @@ CREATE TABLE IF NOT EXISTS receipts (
 );
 ";
 
-/// Columns added since the table was first made: receipts from before stores are the main store's.
+/// Columns added since the table was first made: receipts from before stores
+/// are the main store's; `counted` is 1 once the shop's statistics have the
+/// receipt (receipts from before the dashboard start at 0, so they are sent too).
 pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
-    sql::add_column(sql, "receipts", "store_id", "TEXT NOT NULL DEFAULT 'main'")
+    sql::add_column(sql, "receipts", "store_id", "TEXT NOT NULL DEFAULT 'main'")?;
+    sql::add_column(sql, "receipts", "counted", "INTEGER NOT NULL DEFAULT 0")?;
+    sql::create(sql, "CREATE INDEX IF NOT EXISTS receipts_uncounted ON receipts (seq) WHERE counted = 0")
 }
 
 #[derive(Deserialize)]
 struct ReceiptRow {
+    receipt: String,
+}
+
+#[derive(Deserialize)]
+struct UncountedRow {
+    seq: i64,
     receipt: String,
 }
 
@@ -48,6 +58,22 @@ pub(super) struct Receipts<'a> {
 }
 
 impl Receipts<'_> {
+    /// The oldest receipts the shop's statistics do not have yet (at most `limit`), with their row.
+    pub fn uncounted(&self, limit: i64) -> Outcome<Vec<(i64, Receipt)>> {
+        let rows: Vec<UncountedRow> = sql::all(
+            self.sql,
+            "SELECT seq, receipt FROM receipts WHERE counted = 0 ORDER BY seq LIMIT ?",
+            vec![limit.into()],
+        )?;
+        rows.into_iter().map(|row| Ok((row.seq, ReceiptRow { receipt: row.receipt }.parse()?))).collect()
+    }
+
+    /// The shop's statistics have the receipt in row `seq`.
+    pub fn mark_counted(&self, seq: i64) -> Outcome<()> {
+        self.sql.exec("UPDATE receipts SET counted = 1 WHERE seq = ?", vec![seq.into()])?;
+        Ok(())
+    }
+
     /// Every receipt, oldest first (for the member's export).
     pub fn all(&self) -> Outcome<Vec<Receipt>> {
         let rows: Vec<ReceiptRow> = sql::all(self.sql, "SELECT receipt FROM receipts ORDER BY seq", None)?;

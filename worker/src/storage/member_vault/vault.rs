@@ -18,12 +18,14 @@ use crate::storage::sql;
 use futures_channel::oneshot;
 use std::cell::RefCell;
 use std::time::Duration;
-use worker::{durable_object, Delay, SqlStorage, State};
+use worker::{durable_object, Delay, Env, SqlStorage, State};
 
 /// One Durable Object per member (see the module above for what it holds).
 #[durable_object]
 pub struct MemberVault {
     sql: SqlStorage,
+    /// To reach the shop statistics the vault sends its receipts to.
+    env: Env,
     schema: Result<(), String>,
     /// Phones and registers waiting for the next change (in memory: a restart just ends their wait).
     waiters: RefCell<Vec<oneshot::Sender<()>>>,
@@ -38,7 +40,7 @@ fn migrate(sql: &SqlStorage) -> Outcome<()> {
 }
 
 impl MemberVault {
-    pub(super) fn from_state(state: State) -> Self {
+    pub(super) fn from_state(state: State, env: Env) -> Self {
         let sql = state.storage().sql();
         let schema = [
             profile::SCHEMA,
@@ -57,11 +59,15 @@ impl MemberVault {
         .and_then(|()| migrate(&sql))
         .and_then(|()| super::staff_columns::migrate(&sql))
         .map_err(|e| format!("{e:?}"));
-        Self { sql, schema, waiters: RefCell::new(Vec::new()) }
+        Self { sql, env, schema, waiters: RefCell::new(Vec::new()) }
     }
 
     pub(super) fn schema_ready(&self) -> Outcome<()> {
         self.schema.clone().map_err(|e| Problem::internal(format!("member vault schema: {e}")))
+    }
+
+    pub(super) fn env(&self) -> &Env {
+        &self.env
     }
 
     pub(super) fn profiles(&self) -> Profiles<'_> {
