@@ -15,6 +15,7 @@ use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::storage::directory::{Directory, RegisterRecord};
 use crate::storage::registers;
+use crate::storage::shop_book::protocol::ShopClient;
 use domain::api::owner_accounts::OwnerEmail;
 use domain::api::{ErrorCode, ShopSummary};
 use domain::member::MemberNumber;
@@ -258,4 +259,15 @@ pub async fn operator(req: &Request, env: &Env) -> Outcome<()> {
     } else {
         Err(Problem::new(ErrorCode::Forbidden, "only the operator may do this"))
     }
+}
+
+/// The shop at `shop_id` if the caller runs it or manages one of its stores,
+/// with who they are: 401 without a credential, 403 for a shop they do not
+/// run, `unknown_shop` (to those who run every shop) for none.
+pub async fn shop_and_manager(req: &Request, env: &Env, shop_id: &str) -> Outcome<(ShopSummary, ShopManager)> {
+    let shop_id = domain::shop::ShopId::parse(shop_id).map_err(|_| crate::refusals::unknown_shop())?;
+    let manager = shop_manager(req, env, &shop_id).await?;
+    // The shop's book is authoritative (KV may lag behind a change elsewhere).
+    let shop = ShopClient::of(env, &shop_id)?.profile().await?.ok_or_else(crate::refusals::unknown_shop)?;
+    Ok((shop, manager))
 }

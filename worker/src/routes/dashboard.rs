@@ -5,10 +5,11 @@
 //! sees every store or one; a store manager only their store, and not the
 //! shop-wide figures (liabilities, customers), nor the customers export.
 
+use crate::auth;
 use crate::auth::ShopManager;
 use crate::clock;
 use crate::error::{Outcome, Problem};
-use crate::routes::{owner, stores};
+use crate::routes::stores;
 use crate::storage::shop_stats::protocol::{DayRange, StatsClient};
 use crate::web;
 use crate::zone::Zone;
@@ -61,7 +62,7 @@ fn bad_request(message: impl Into<String>) -> Problem {
 
 /// The caller, the shop and `?from=YYYY-MM-DD&to=YYYY-MM-DD&store=…`, checked.
 async fn scope(req: &Request, env: &Env, shop_id: &str) -> Outcome<Scope> {
-    let (shop, manager) = owner::shop_and_manager(req, env, shop_id).await?;
+    let (shop, manager) = auth::shop_and_manager(req, env, shop_id).await?;
     let url = req.url()?;
     let param = |name: &str| url.query_pairs().find(|(key, _)| key == name).map(|(_, value)| value.into_owned());
     let range = match (param("from"), param("to")) {

@@ -5,13 +5,12 @@
 //! the shop itself (read), its products and their store's registers, else 403.
 
 use crate::auth::password::{self, StoredPassword};
-use crate::auth::{self, session, Sessions, ShopManager};
+use crate::auth::{self, session, Sessions};
 use crate::clock;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::links;
 use crate::qr;
-use crate::refusals;
 use crate::routes::{admin, dashboard, not_allowed, not_found, pairing, shop_registers, staff, stores};
 use crate::storage::directory::Directory;
 use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
@@ -27,7 +26,6 @@ use domain::api::owner_accounts::{
 use domain::api::{routes, CreateShopRequest, ErrorCode, ProductList, RewardList, ShopSummary};
 use domain::catalog;
 use domain::member::Password;
-use domain::shop::ShopId;
 use domain::staff::StaffAction;
 use worker::{Env, Method, Request, Response};
 
@@ -287,34 +285,23 @@ async fn create_shop(mut req: Request, env: &Env) -> Outcome<Response> {
     web::created(&admin::open_shop(env, request).await?)
 }
 
-/// The shop at `shop_id` if the caller runs it or manages one of its stores,
-/// with who they are: 401 without a credential, 403 for a shop they do not
-/// run, `unknown_shop` (to those who run every shop) for none.
-pub(super) async fn shop_and_manager(req: &Request, env: &Env, shop_id: &str) -> Outcome<(ShopSummary, ShopManager)> {
-    let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
-    let manager = auth::shop_manager(req, env, &shop_id).await?;
-    // The shop's book is authoritative (KV may lag behind a change elsewhere).
-    let shop = ShopClient::of(env, &shop_id)?.profile().await?.ok_or_else(refusals::unknown_shop)?;
-    Ok((shop, manager))
-}
-
 /// The shop at `shop_id` if the caller runs all of it (a store manager: 403).
 async fn managed_shop(req: &Request, env: &Env, shop_id: &str) -> Outcome<ShopSummary> {
-    let (shop, manager) = shop_and_manager(req, env, shop_id).await?;
+    let (shop, manager) = auth::shop_and_manager(req, env, shop_id).await?;
     manager.require_owner()?;
     Ok(shop)
 }
 
 /// `GET /api/owner/shops/{shop}` → [`ShopSummary`] (a store manager may read it; only owners change it).
 async fn shop(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
-    web::ok(&shop_and_manager(&req, env, shop_id).await?.0)
+    web::ok(&auth::shop_and_manager(&req, env, shop_id).await?.0)
 }
 
 /// `GET /api/owner/shops/{shop}/join-poster` → [`JoinPoster`]: the link is
 /// built on the address the console was reached at, so a poster printed from
 /// the deployed console opens the deployed phone page.
 async fn join_poster(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
-    let (shop, _) = shop_and_manager(&req, env, shop_id).await?;
+    let (shop, _) = auth::shop_and_manager(&req, env, shop_id).await?;
     let join_url = links::phone_link(&req, "join", shop.shop_id.as_str())?;
     web::ok(&JoinPoster { join_qr_svg: qr::svg(&join_url), join_url, shop_id: shop.shop_id, shop_name: shop.name })
 }
@@ -359,14 +346,14 @@ async fn change_currency(mut req: Request, env: &Env, shop_id: &str) -> Outcome<
 
 /// `GET /api/owner/shops/{shop}/products` → [`ProductList`] (owners and store managers).
 async fn products(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
-    let (shop, manager) = shop_and_manager(&req, env, shop_id).await?;
+    let (shop, manager) = auth::shop_and_manager(&req, env, shop_id).await?;
     manager.require(StaffAction::EditProducts)?;
     web::ok(&ProductList { products: Directory::open(env)?.products(&shop.shop_id).await? })
 }
 
 /// `PUT /api/owner/shops/{shop}/products` → [`ProductList`]: replaces the list (owners and store managers).
 async fn put_products(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
-    let (shop, manager) = shop_and_manager(&req, env, shop_id).await?;
+    let (shop, manager) = auth::shop_and_manager(&req, env, shop_id).await?;
     manager.require(StaffAction::EditProducts)?;
     let request: ProductList = web::json_body(&mut req).await?;
     catalog::check_products(&request.products, shop.currency)
