@@ -14,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, admin, launch, memberShowingCode, shopWithRegister, smallTapTargets } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, launch, memberShowingCode, ownerConsole, shopWithRegister, smallTapTargets } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 const PASSWORD = "correct horse battery";
@@ -36,7 +36,6 @@ test("the dashboard counts a sale made at the register", { timeout: 120_000 }, a
 
   const products = [{ product_code: "SOUP", name: "Tomato soup", unit_price: 400 }];
   const { shopId, register } = await shopWithRegister("e2e-dash", "Dashboard Deli", { products });
-  const invite = await admin("POST", `/api/owner/shops/${shopId}/invites`, undefined, 201);
 
   const browser = await launch(path.join(work, "profile"));
   t.after(async () => {
@@ -45,16 +44,7 @@ test("the dashboard counts a sale made at the register", { timeout: 120_000 }, a
   });
 
   // --- The owner opens the shop's dashboard: nothing sold yet. ---
-  const owner = await browser.newPage();
-  await owner.setViewportSize({ width: 1280, height: 800 });
-  await owner.goto(BASE_URL + invite.invite_path);
-  await owner.locator("#invite-view:not([hidden])").waitFor({ timeout: 10_000 });
-  await owner.getByTestId("invite-email").fill(`dash-${Date.now()}@example.org`);
-  await owner.getByTestId("invite-password").fill(PASSWORD);
-  await owner.getByTestId("invite-submit").click();
-  await owner.locator("#shops-view:not([hidden])").waitFor({ timeout: 10_000 });
-  await owner.locator(`[data-shop-id="${shopId}"]`).click();
-  await owner.locator("#shop-view:not([hidden])").waitFor();
+  const owner = await ownerConsole(browser, shopId);
   await owner.getByTestId("tab-dashboard").click();
   await owner.getByTestId("dash-cards").locator("li", { hasText: "Visits" }).waitFor({ timeout: 10_000 });
   assert.equal(await cardValue(owner, "Visits"), "0");
