@@ -29,15 +29,7 @@ const READS_PER_CLIENT: [usize; 2] = [60, 12];
 
 pub fn run() -> Result {
     let secrets = dev_secrets()?;
-    // A stack already running (`TESSERA_BASE_URL`, with this checkout's
-    // `.dev.vars` token) is measured as it is; otherwise a fresh one is built and started.
-    let (base, stack) = match std::env::var("TESSERA_BASE_URL") {
-        Ok(base) if !base.is_empty() => (base.trim_end_matches('/').to_owned(), None),
-        _ => {
-            let stack = fresh_stack()?;
-            (stack.base_url.clone(), Some(stack))
-        }
-    };
+    let (base, stack) = stack_to_measure()?;
     println!("bench-api: local workerd at {base}; setting up one shop, one register, {MEMBERS} members");
     let setup = Setup::new(&base, &secrets.admin_token)?;
     // Warm the isolate and every Durable Object class on the path once.
@@ -63,7 +55,20 @@ pub fn run() -> Result {
     Ok(())
 }
 
-pub(crate) fn fresh_stack() -> Result<Stack> {
+/// The stack a benchmark measures, and the fresh one it started (kept alive by
+/// the caller): a stack already running (`TESSERA_BASE_URL`, with this
+/// checkout's `.dev.vars` token) as it is; otherwise a fresh one, built and started.
+pub(crate) fn stack_to_measure() -> Result<(String, Option<Stack>)> {
+    match std::env::var("TESSERA_BASE_URL") {
+        Ok(base) if !base.is_empty() => Ok((base.trim_end_matches('/').to_owned(), None)),
+        _ => {
+            let stack = fresh_stack()?;
+            Ok((stack.base_url.clone(), Some(stack)))
+        }
+    }
+}
+
+fn fresh_stack() -> Result<Stack> {
     let tools = tools::ensure_build_tools()?;
     build::all(&tools)?;
     let work = crate::root().join("target/xtask-bench");

@@ -15,7 +15,7 @@
 //! (frame → request sent), server (request → answer) and render.
 //! With `TESSERA_BASE_URL` set it measures that running stack instead.
 
-use crate::bench_api::{fresh_stack, Setup};
+use crate::bench_api::{stack_to_measure, Setup};
 use crate::stack::dev_secrets;
 use crate::Result;
 use qrcode::{Color, EcLevel, QrCode};
@@ -40,13 +40,7 @@ const MARKER_PX: usize = 24;
 
 pub fn run() -> Result {
     let secrets = dev_secrets()?;
-    let (base, stack) = match std::env::var("TESSERA_BASE_URL") {
-        Ok(base) if !base.is_empty() => (base.trim_end_matches('/').to_owned(), None),
-        _ => {
-            let stack = fresh_stack()?;
-            (stack.base_url.clone(), Some(stack))
-        }
-    };
+    let (base, stack) = stack_to_measure()?;
     println!("bench-till: local workerd at {base}; {SAMPLES} fresh codes per figure, one Chromium each");
     let setup = Setup::new(&base, &secrets.admin_token)?;
     let work = crate::root().join("target/xtask-bench-till");
