@@ -588,8 +588,8 @@ fn mask_bit(mask: u16, y: usize, x: usize) -> bool {
         4 => 0 == ((y / 2) + (x / 3)) % 2,
         5 => 0 == ((y * x) % 2 + (y * x) % 3),
         6 => 0 == ((y * x) % 2 + (y * x) % 3) % 2,
-        7 => 0 == ((y * x) % 3 + (y + x) % 2) % 2,
-        _ => panic!("Unknown mask value"),
+        // The mask is the format's 3 bits (`fdata & 7`): this is mask 7.
+        _ => 0 == ((y * x) % 3 + (y + x) % 2) % 2,
     }
 }
 

@@ -637,7 +637,7 @@ mod tests {
 
         PreparedImage {
             buffer,
-            cache: LruCache::new(NonZeroUsize::new(251).unwrap()),
+            cache: LruCache::new(REGION_CACHE_SIZE),
         }
     }
 
