@@ -23,6 +23,7 @@
 //! - [`confirmation`]: debits the customer approves or cancels on their phone.
 //! - [`tickets`]: when a gate admits or denies, and why.
 //! - [`bills`]: bills paid exactly once, where the biller allows.
+//! - [`history`]: a member's own history at a shop: visits, spend and points per month, as a CSV too.
 //! - [`leaving`]: when a member may leave a shop, and what closing the account keeps.
 //! - [`issuers`]: the shops an issuer may name as venue or where a bill is payable.
 //! - [`items`]: bills and tickets a member holds: references, claim links, and their one-time codes.
@@ -38,6 +39,7 @@ pub mod check_digit;
 pub mod code;
 pub mod code_rules;
 pub mod confirmation;
+pub mod history;
 pub mod issuers;
 pub mod items;
 pub mod leaving;

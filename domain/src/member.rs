@@ -127,6 +127,167 @@ impl From<DisplayName> for String {
     }
 }
 
+/// A name a member may choose to sign in with instead of the member number
+/// (an e-mail address works; it is not verified). Lower-case ASCII letters,
+/// digits and `. _ - @ +`, with at least one letter, so it can never be read
+/// as a member number, and no look-alike characters from other scripts.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct SignInName(String);
+
+pub const SIGN_IN_NAME_MIN_CHARS: usize = 3;
+pub const SIGN_IN_NAME_MAX_CHARS: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignInNameError {
+    #[error("a sign-in name has {SIGN_IN_NAME_MIN_CHARS} to {SIGN_IN_NAME_MAX_CHARS} characters")]
+    Length,
+    #[error("a sign-in name holds only letters a–z, digits and . _ - @ +")]
+    Character,
+    #[error("a sign-in name needs at least one letter (a number alone reads as a member number)")]
+    NoLetter,
+}
+
+impl SignInName {
+    /// Trimmed and lower-cased: `Ada@Example.org` and `ada@example.org` are one name.
+    pub fn parse(input: &str) -> Result<Self, SignInNameError> {
+        let name = input.trim().to_ascii_lowercase();
+        if !(SIGN_IN_NAME_MIN_CHARS..=SIGN_IN_NAME_MAX_CHARS).contains(&name.chars().count()) {
+            return Err(SignInNameError::Length);
+        }
+        if !name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || ".-_@+".contains(c)) {
+            return Err(SignInNameError::Character);
+        }
+        if !name.chars().any(|c| c.is_ascii_lowercase()) {
+            return Err(SignInNameError::NoLetter);
+        }
+        Ok(Self(name))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for SignInName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for SignInName {
+    type Error = SignInNameError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<SignInName> for String {
+    fn from(name: SignInName) -> Self {
+        name.0
+    }
+}
+
+/// Who signs in: a member number or a sign-in name, told apart by their shape
+/// (a sign-in name always has a letter, a member number never does).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Login {
+    Number(MemberNumber),
+    Name(SignInName),
+}
+
+impl Login {
+    /// A member number if it reads as one (spaces allowed), else a sign-in name.
+    pub fn parse(input: &str) -> Result<Self, SignInNameError> {
+        match MemberNumber::parse(input) {
+            Ok(number) => Ok(Self::Number(number)),
+            Err(_) => SignInName::parse(input).map(Self::Name),
+        }
+    }
+}
+
+/// Letters of a recovery code: Crockford's base 32 (no I, L, O, U: nothing to misread).
+const RECOVERY_ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+/// Characters in a recovery code: 100 random bits.
+pub const RECOVERY_CHARS: usize = 20;
+
+/// The one-time code shown once at sign-up that resets a forgotten password.
+/// Held by the server only as a hash; using it gives a new one.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct RecoveryCode(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum RecoveryCodeError {
+    #[error("a recovery code has {RECOVERY_CHARS} letters and digits")]
+    WrongLength,
+    #[error("a recovery code holds only letters and digits")]
+    Character,
+}
+
+impl RecoveryCode {
+    /// From 13 bytes of OS randomness (the first 100 bits are used).
+    pub fn from_entropy(entropy: [u8; 13]) -> Self {
+        let bits = entropy.iter().fold(0u128, |acc, byte| (acc << 8) | u128::from(*byte));
+        let code = (0..RECOVERY_CHARS)
+            .map(|i| {
+                let index = (bits >> (99 - 5 * i - 4)) & 0x1f;
+                RECOVERY_ALPHABET.get(index as usize).map_or('0', |b| char::from(*b))
+            })
+            .collect();
+        Self(code)
+    }
+
+    /// As typed: spaces and dashes ignored, any case; `I`/`L` read as 1 and `O` as 0.
+    pub fn parse(input: &str) -> Result<Self, RecoveryCodeError> {
+        let mut code = String::with_capacity(RECOVERY_CHARS);
+        for c in input.chars().filter(|c| !c.is_whitespace() && *c != '-') {
+            let c = match c.to_ascii_uppercase() {
+                'I' | 'L' => '1',
+                'O' => '0',
+                other => other,
+            };
+            if !c.is_ascii() || !RECOVERY_ALPHABET.contains(&(c as u8)) {
+                return Err(RecoveryCodeError::Character);
+            }
+            code.push(c);
+        }
+        if code.len() != RECOVERY_CHARS {
+            return Err(RecoveryCodeError::WrongLength);
+        }
+        Ok(Self(code))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// `ABCD-EFGH-JKMN-PQRS-TVWX` for showing and writing down.
+    pub fn grouped(&self) -> String {
+        let chars: Vec<char> = self.0.chars().collect();
+        chars.chunks(4).map(|chunk| chunk.iter().collect::<String>()).collect::<Vec<_>>().join("-")
+    }
+}
+
+impl fmt::Debug for RecoveryCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("RecoveryCode(…)")
+    }
+}
+
+impl TryFrom<String> for RecoveryCode {
+    type Error = RecoveryCodeError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<RecoveryCode> for String {
+    fn from(code: RecoveryCode) -> Self {
+        code.0
+    }
+}
+
 /// A password as typed at sign-up. Never serialised back out, never printed.
 #[derive(Clone, Deserialize)]
 #[serde(try_from = "String")]
@@ -207,5 +368,45 @@ mod tests {
         assert_eq!(Password::parse("ééééééé").err(), Some(PasswordError::TooShort));
         assert_eq!(Password::parse(&"x".repeat(129)).err(), Some(PasswordError::TooLong));
         assert_eq!(format!("{:?}", Password::parse("secret-pass").unwrap()), "Password(…)");
+    }
+
+    #[test]
+    fn sign_in_names_are_lower_case_ascii_with_a_letter() {
+        assert_eq!(SignInName::parse("  Ada@Example.org ").unwrap().as_str(), "ada@example.org");
+        assert_eq!(SignInName::parse("ab"), Err(SignInNameError::Length));
+        assert_eq!(SignInName::parse(&"a".repeat(65)), Err(SignInNameError::Length));
+        assert!(SignInName::parse(&"a".repeat(64)).is_ok());
+        assert_eq!(SignInName::parse("аda"), Err(SignInNameError::Character), "a Cyrillic а looks like a");
+        assert_eq!(SignInName::parse("ada lovelace"), Err(SignInNameError::Character));
+        assert_eq!(SignInName::parse("1234 5678"), Err(SignInNameError::Character));
+        assert_eq!(SignInName::parse("12345678"), Err(SignInNameError::NoLetter));
+    }
+
+    #[test]
+    fn a_login_is_a_member_number_or_else_a_name() {
+        let n = MemberNumber::from_entropy([7; 8]);
+        assert_eq!(Login::parse(&n.grouped()), Ok(Login::Number(n)));
+        assert_eq!(Login::parse("Ada.L"), Ok(Login::Name(SignInName::parse("ada.l").unwrap())));
+        assert_eq!(Login::parse("123"), Err(SignInNameError::NoLetter), "a mistyped number is not a name");
+    }
+
+    #[test]
+    fn recovery_codes_round_trip_as_typed_and_hide_in_debug() {
+        let code = RecoveryCode::from_entropy([0xa5; 13]);
+        assert_eq!(code.expose().len(), RECOVERY_CHARS);
+        assert_ne!(code, RecoveryCode::from_entropy([0x5a; 13]));
+        assert_eq!(RecoveryCode::parse(&code.grouped()), Ok(code.clone()));
+        assert_eq!(RecoveryCode::parse(&code.grouped().to_lowercase()), Ok(code.clone()));
+        assert_eq!(code.grouped().len(), RECOVERY_CHARS + 4);
+        assert_eq!(RecoveryCode::parse("O1IL-0000-0000-0000-0000").unwrap().expose(), "01110000000000000000");
+        assert_eq!(RecoveryCode::parse("ABC"), Err(RecoveryCodeError::WrongLength));
+        assert_eq!(RecoveryCode::parse("UUUU-0000-0000-0000-0000"), Err(RecoveryCodeError::Character));
+        assert_eq!(format!("{code:?}"), "RecoveryCode(…)");
+        // Every bit of the 100 counts: codes from entropy differing in the last used bit differ.
+        let mut a = [0u8; 13];
+        let mut b = [0u8; 13];
+        a[12] = 0x00;
+        b[12] = 0x10;
+        assert_ne!(RecoveryCode::from_entropy(a), RecoveryCode::from_entropy(b));
     }
 }

@@ -9,7 +9,7 @@ use domain::api::items::{
 use domain::api::routes;
 use domain::api::{
     ApproveRequest, CancelRequest, DebitStatus, IssueCodeRequest, IssuedCode, JoinRequest, MembershipView,
-    SetPinRequest, ShopList, SignInRequest, SignUpRequest, SignedIn, Wallet,
+    RecoverRequest, SetPinRequest, ShopList, SignInRequest, SignUpRequest, SignedIn, Wallet,
 };
 use domain::items::{HandoverToken, ItemRef};
 use domain::shop::ShopId;
@@ -21,6 +21,10 @@ use web_shared::http::{self, Auth};
 
 pub async fn sign_up(request: &SignUpRequest) -> Result<SignedIn, Failure> {
     call("POST", routes::MEMBERS, Some(request)).await
+}
+
+pub async fn recover(request: &RecoverRequest) -> Result<SignedIn, Failure> {
+    call("POST", routes::RECOVERY, Some(request)).await
 }
 
 pub async fn sign_in(request: &SignInRequest) -> Result<SignedIn, Failure> {
@@ -91,6 +95,11 @@ pub async fn offer_transfer(item: ItemRef) -> Result<TransferOffer, Failure> {
 /// Leaves a shop's programme (refused with `prepaid_balance_left` while prepaid value is left there).
 pub async fn leave_shop(shop_id: &ShopId) -> Result<(), Failure> {
     send("DELETE", &routes::membership(shop_id.as_str()), None::<&()>).await.map(|_| ())
+}
+
+/// The member's own history at one shop.
+pub async fn history(shop_id: &ShopId) -> Result<domain::api::account::MemberHistory, Failure> {
+    call("GET", &routes::member_history(shop_id.as_str()), None::<&()>).await
 }
 
 /// Everything held about the member, as the JSON text the server sent (saved as a file as is).

@@ -20,6 +20,7 @@ pub fn end(reason: Option<&str>) {
         app.just_joined = None;
     });
     dom::set_hidden("new-member", true);
+    dom::set_hidden("sign-out-confirm", true);
     views::show(Screen::Auth);
     match reason {
         Some(text) => show_error(text),

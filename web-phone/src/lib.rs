@@ -53,7 +53,14 @@ pub fn start() {
     dom::on_id("export-data", "click", |_| spawn_local(views::account::export()));
     on_submit("confirm-form", views::confirm::approve);
     dom::on_id("confirm-cancel", "click", |_| spawn_local(views::confirm::cancel()));
-    dom::on_id("sign-out", "click", |_| spawn_local(session::sign_out()));
+    on_submit("recover-form", || async {
+        if let Some(signed_in) = views::auth::recover().await {
+            session::enter(signed_in).await;
+        }
+    });
+    dom::on_id("sign-out", "click", |_| session::ask_sign_out());
+    dom::on_id("sign-out-yes", "click", |_| spawn_local(session::sign_out()));
+    dom::on_id("sign-out-no", "click", |_| dom::set_hidden("sign-out-confirm", true));
     dom::on_id("close-code", "click", |_| views::code::close());
     dom::on_id("receipt-done", "click", |_| views::receipts::hide());
     // A refund named on a receipt opens that refund's receipt.
@@ -69,6 +76,12 @@ pub fn start() {
             views::code::open(CodeFor::Membership(shop_id));
         }
     });
+    on_click_in("memberships", "data-testid=show-history", |button| {
+        if let Some(shop_id) = views::around(&button, "data-shop-id").and_then(|id| ShopId::parse(&id).ok()) {
+            spawn_local(views::history::open(shop_id));
+        }
+    });
+    dom::on_id("close-history", "click", |_| views::history::close());
     on_click_in("shops", "data-testid=join-shop", |button| {
         if let Some(shop_id) = views::around(&button, "data-shop-id").and_then(|id| ShopId::parse(&id).ok()) {
             let share_name = views::wallet::share_name_ticked(&button);

@@ -11,7 +11,6 @@ use crate::views::auth::SignedIn;
 use crate::views::messages::{clear_error, show_error, show_notice};
 use crate::views::{self, code, wallet, Screen};
 use domain::api::{ErrorCode, JoinRequest, Wallet};
-use domain::member::MemberNumber;
 use domain::shop::ShopId;
 use wasm_bindgen_futures::spawn_local;
 
@@ -50,7 +49,8 @@ pub async fn boot() {
 /// After a successful sign-up or sign-in (the cookie is set).
 pub async fn enter(signed_in: SignedIn) {
     let new_member = match signed_in {
-        SignedIn::NewMember(number) => Some(number),
+        SignedIn::NewMember(answer) => Some(wallet::Welcome { answer, new: true }),
+        SignedIn::Recovered(answer) => Some(wallet::Welcome { answer, new: false }),
         SignedIn::Member => None,
     };
     match api::wallet().await {
@@ -59,7 +59,7 @@ pub async fn enter(signed_in: SignedIn) {
     }
 }
 
-fn start(wallet: Wallet, new_member: Option<MemberNumber>) {
+fn start(wallet: Wallet, new_member: Option<wallet::Welcome>) {
     clear_error();
     let session = with_app(|app| {
         app.session += 1;
@@ -76,7 +76,32 @@ fn start(wallet: Wallet, new_member: Option<MemberNumber>) {
     spawn_local(views::items::enter());
 }
 
+/// "Sign out": at once, unless a code or a register's question is open —
+/// then the member is asked first (signing out would drop it mid-sale).
+pub fn ask_sign_out() {
+    let open = with_app(|app| {
+        if app.prompt.is_some() {
+            Some("A shop is waiting for your answer. Sign out anyway?")
+        } else if app.code_for.is_some() {
+            Some("Your code is open: a register may be reading it. Sign out anyway?")
+        } else {
+            None
+        }
+    });
+    match open {
+        Some(question) => {
+            crate::dom::set_text("sign-out-question", question);
+            crate::dom::set_hidden("sign-out-confirm", false);
+            if let Some(stay) = crate::dom::element("sign-out-no") {
+                let _ = stay.focus();
+            }
+        }
+        None => spawn_local(sign_out()),
+    }
+}
+
 pub async fn sign_out() {
+    crate::dom::set_hidden("sign-out-confirm", true);
     clear_error();
     crate::dom::set_busy("sign-out", true);
     let result = api::sign_out().await;

@@ -56,6 +56,8 @@ pub struct App {
     pub joined_here: Vec<ShopId>,
     /// The `#join=` shop already brought into view, so wallet updates do not scroll again.
     pub join_link_shown: Option<ShopId>,
+    /// Bumped whenever a shop's history opens or closes, so a late answer is not drawn.
+    pub history_generation: u32,
 }
 
 impl App {

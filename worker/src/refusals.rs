@@ -199,7 +199,7 @@ pub fn sign_in(refusal: AttemptRefusal, now: UnixMillis) -> Problem {
             let minutes = ((until - now).max(0) + 59_999) / 60_000;
             Problem::new(
                 ErrorCode::TooManyAttempts,
-                format!("too many wrong passwords for this member number: try again in {} minute(s)", minutes.max(1)),
+                format!("too many wrong passwords for this member: try again in {} minute(s)", minutes.max(1)),
             )
         }
     }
@@ -207,12 +207,20 @@ pub fn sign_in(refusal: AttemptRefusal, now: UnixMillis) -> Problem {
 
 /// A wrong member number or password: never says which.
 pub fn wrong_credentials() -> Problem {
-    Problem::new(ErrorCode::WrongCredentials, "the member number or the password is wrong")
+    Problem::new(
+        ErrorCode::WrongCredentials,
+        "the sign-in name or member number, or the password (or recovery code), is wrong",
+    )
 }
 
 /// A session or request naming a member who does not exist (any more).
 pub fn no_such_member() -> Problem {
     Problem::new(ErrorCode::Unauthorized, "there is no such member; sign up again")
+}
+
+/// A sign-in name someone has (or had: names of deleted accounts are never given out again).
+pub fn sign_in_name_taken() -> Problem {
+    Problem::new(ErrorCode::AlreadyExists, "this sign-in name is taken: choose another")
 }
 
 /// A shop id nobody created.

@@ -93,6 +93,16 @@ pub fn created<T: Serialize>(value: &T) -> Outcome<Response> {
     json(201, value)
 }
 
+/// A CSV download: `text/csv`, saved as `file_name`, never cached.
+pub fn csv(body: String, file_name: &str) -> Outcome<Response> {
+    let response = Response::ok(body)?;
+    let headers = response.headers();
+    headers.set("content-type", "text/csv; charset=utf-8")?;
+    headers.set("content-disposition", &format!("attachment; filename=\"{file_name}\""))?;
+    headers.set("cache-control", "no-store")?;
+    Ok(response)
+}
+
 /// Headers on every answer of the Worker (API, errors, redirects). The pages
 /// and static files get theirs from `_headers` in the assets directory
 /// (`xtask/assets/_headers`, copied into `dist/`), which the runtime applies before the Worker runs.

@@ -93,3 +93,45 @@ pub struct PrepaidLedgerRow {
     pub amount_minor: i64,
     pub balance_after_minor: i64,
 }
+
+/// `GET /api/me/history/{shop}`: the member's own history at one shop
+/// (the rule is [`crate::history`]), for shops joined now or before.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct MemberHistory {
+    pub shop: ShopSummary,
+    pub customer_number: CustomerNumber,
+    /// Whether the member is in this programme now.
+    pub current: bool,
+    pub points: i64,
+    pub prepaid_minor: u64,
+    /// The first and the last visit (sale, accrual or debit), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_visit: Option<UnixMillis>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_visit: Option<UnixMillis>,
+    /// Everything since joining.
+    pub total: HistoryFigures,
+    /// The last [`crate::history::HISTORY_MONTHS`] months of the shop's time zone, oldest first.
+    pub months: Vec<HistoryMonth>,
+    /// The member's receipts at this shop, newest first.
+    pub receipts: Vec<Receipt>,
+}
+
+/// What a member did at a shop over some time. Amounts in minor units; a
+/// refund subtracts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+pub struct HistoryFigures {
+    pub visits: u64,
+    pub spend_minor: i64,
+    pub points_earned: i64,
+    pub points_spent: i64,
+    pub points_expired: i64,
+}
+
+/// One month (`2026-11`) of a [`MemberHistory`].
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct HistoryMonth {
+    pub month: String,
+    #[serde(flatten)]
+    pub figures: HistoryFigures,
+}

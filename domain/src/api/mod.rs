@@ -23,7 +23,7 @@ pub use debits::*;
 use crate::catalog::Product;
 use crate::code::OneTimeCode;
 use crate::code_rules::Refusal;
-use crate::member::{DisplayName, MemberNumber, Password};
+use crate::member::{DisplayName, Login, MemberNumber, Password, RecoveryCode, SignInName};
 use crate::money::Currency;
 use crate::points::PointsPerUnit;
 use crate::receipt::Receipt;
@@ -233,6 +233,9 @@ pub struct SignUpRequest {
     pub display_name: DisplayName,
     #[serde(serialize_with = "serialize_password")]
     pub password: Password,
+    /// A name to sign in with besides the member number (taken once, for good).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_name: Option<SignInName>,
 }
 
 fn serialize_password<S: serde::Serializer>(p: &Password, s: S) -> Result<S::Ok, S::Error> {
@@ -240,16 +243,69 @@ fn serialize_password<S: serde::Serializer>(p: &Password, s: S) -> Result<S::Ok,
 }
 
 /// Sign-in takes the password as typed: length rules apply only at sign-up.
+/// Exactly one of `member_number` and `sign_in_name` names the member.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct SignInRequest {
-    pub member_number: MemberNumber,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_number: Option<MemberNumber>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_name: Option<SignInName>,
     pub password: String,
+}
+
+impl SignInRequest {
+    pub fn new(login: Login, password: String) -> Self {
+        match login {
+            Login::Number(number) => Self { member_number: Some(number), sign_in_name: None, password },
+            Login::Name(name) => Self { member_number: None, sign_in_name: Some(name), password },
+        }
+    }
+
+    /// Who signs in, if exactly one way was given.
+    pub fn login(&self) -> Option<Login> {
+        match (&self.member_number, &self.sign_in_name) {
+            (Some(number), None) => Some(Login::Number(number.clone())),
+            (None, Some(name)) => Some(Login::Name(name.clone())),
+            _ => None,
+        }
+    }
+}
+
+/// `POST /api/members/recovery`: a forgotten password reset with the recovery
+/// code. The answer is a [`SignedIn`] with a new recovery code: each works once.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct RecoverRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub member_number: Option<MemberNumber>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_name: Option<SignInName>,
+    pub recovery_code: RecoveryCode,
+    #[serde(serialize_with = "serialize_password")]
+    pub new_password: Password,
+}
+
+impl RecoverRequest {
+    /// Who recovers, if exactly one way was given.
+    pub fn login(&self) -> Option<Login> {
+        SignInRequest {
+            member_number: self.member_number.clone(),
+            sign_in_name: self.sign_in_name.clone(),
+            password: String::new(),
+        }
+        .login()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct SignedIn {
     pub member_number: MemberNumber,
     pub display_name: DisplayName,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_name: Option<SignInName>,
+    /// Only at sign-up and after a recovery: the code that resets a forgotten
+    /// password, shown this once (the server keeps only its hash).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recovery_code: Option<RecoveryCode>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

@@ -25,6 +25,9 @@ pub const SHOPS: &str = "/api/shops";
 
 /// `POST` [`SignUpRequest`](super::SignUpRequest) → 201 [`SignedIn`](super::SignedIn) + cookie: sign up.
 pub const MEMBERS: &str = "/api/members";
+/// `POST` [`RecoverRequest`](super::RecoverRequest) → [`SignedIn`](super::SignedIn) (with a new recovery
+/// code) + cookie: a forgotten password reset with the recovery code.
+pub const RECOVERY: &str = "/api/members/recovery";
 /// `POST` [`SignInRequest`](super::SignInRequest) → [`SignedIn`](super::SignedIn) + cookie signs in;
 /// `DELETE` → 204 signs out (cookie cleared).
 pub const SESSION: &str = "/api/session";
@@ -67,6 +70,17 @@ pub const ACCOUNT: &str = "/api/me/account";
 /// `DELETE` → 204: leave this shop's programme (refused with `prepaid_balance_left` while prepaid value is left).
 pub fn membership(shop_id: &str) -> String {
     format!("{MEMBERSHIPS}/{shop_id}")
+}
+
+/// `GET` → [`MemberHistory`](super::account::MemberHistory): the member's own history at this
+/// shop (joined now or before; otherwise `not_found`).
+pub fn member_history(shop_id: &str) -> String {
+    format!("/api/me/history/{shop_id}")
+}
+
+/// `GET` → `text/csv`: the member's receipts at this shop, one row each (see `history::csv`).
+pub fn member_history_csv(shop_id: &str) -> String {
+    format!("/api/me/history/{shop_id}/csv")
 }
 
 /// `GET` → [`Wallet`](super::Wallet) once its version is past `version`: waits up to
@@ -346,7 +360,7 @@ pub fn segments(path: &str) -> Vec<&str> {
 pub enum Area {
     /// Anyone: [`HEALTH`], [`SHOPS`].
     Public,
-    /// Members: [`MEMBERS`] (sign up), [`SESSION`], and everything under [`MEMBER_AREA`].
+    /// Members: [`MEMBERS`] (sign up), [`RECOVERY`], [`SESSION`], and everything under [`MEMBER_AREA`].
     Member,
     /// Registers (and gates): [`REGISTER`] and everything under it.
     Register,
@@ -367,7 +381,7 @@ impl Area {
             |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
         if path == HEALTH || path == SHOPS {
             Some(Area::Public)
-        } else if path == MEMBERS || path == SESSION || under(MEMBER_AREA) {
+        } else if path == MEMBERS || path == RECOVERY || path == SESSION || under(MEMBER_AREA) {
             Some(Area::Member)
         } else if under(REGISTER) {
             Some(Area::Register)
@@ -432,6 +446,8 @@ mod tests {
         assert_eq!(id_in(&admin_shop_registers("corner-cafe"), admin_shop_registers), Some("corner-cafe"));
         assert_eq!(id_in(&issuer_bill("bill-1"), issuer_bill), Some("bill-1"));
         assert_eq!(id_in(&membership("corner-cafe"), membership), Some("corner-cafe"));
+        assert_eq!(id_in(&member_history_csv("corner-cafe"), member_history_csv), Some("corner-cafe"));
+        assert_eq!(id_in(&member_history_csv("corner-cafe"), member_history), None);
         assert_eq!(id_in(&register_receipt("7-0003"), register_receipt), Some("7-0003"));
         assert_eq!(id_in(&issuer_bill_cancel("bill-1"), issuer_bill_cancel), Some("bill-1"));
         assert_eq!(id_in(&owner_shop("cafe"), owner_shop), Some("cafe"));

@@ -1,16 +1,20 @@
-//! Sign up and sign in. Inputs are validated with the domain's own parsers before
-//! anything is sent, and nothing typed is cleared on an error.
+//! Sign up, sign in, and a forgotten password reset with the recovery code.
+//! Inputs are validated with the domain's own parsers before anything is
+//! sent, and nothing typed is cleared on an error.
 
 use crate::api;
 use crate::dom;
 use crate::state::sentence;
 use crate::views::messages::{clear_error, show_error};
-use domain::api::{SignInRequest, SignUpRequest};
-use domain::member::{DisplayName, MemberNumber, Password};
+use domain::api::{RecoverRequest, SignInRequest, SignUpRequest};
+use domain::member::{DisplayName, Login, Password, RecoveryCode, SignInName};
 
-/// Who just signed in: a new member (shown their number once) or a returning one.
+/// Who just signed in: a new member (shown their number and recovery code
+/// once), one who reset their password (shown their new recovery code), or a
+/// returning one.
 pub enum SignedIn {
-    NewMember(MemberNumber),
+    NewMember(domain::api::SignedIn),
+    Recovered(domain::api::SignedIn),
     Member,
 }
 
@@ -26,6 +30,16 @@ fn refuse(field_id: &str, text: String) {
     }
 }
 
+/// The login typed in `field_id`: a member number or a sign-in name.
+fn login_in(field_id: &str) -> Result<Login, String> {
+    let typed = dom::input_value(field_id);
+    if typed.trim().is_empty() {
+        return Err("Please enter your sign-in name or member number.".into());
+    }
+    Login::parse(&typed)
+        .map_err(|_| "That is neither a sign-in name nor a member number (12 digits): please check it.".to_owned())
+}
+
 /// "Create my card"; `Some` once the session cookie is set.
 pub async fn sign_up() -> Option<SignedIn> {
     clear_error();
@@ -33,18 +47,55 @@ pub async fn sign_up() -> Option<SignedIn> {
         Ok(name) => name,
         Err(e) => return refuse_with("sign-up-name", sentence(e)),
     };
+    let typed_login = dom::input_value("sign-up-login");
+    let sign_in_name = if typed_login.trim().is_empty() {
+        None
+    } else {
+        match SignInName::parse(&typed_login) {
+            Ok(name) => Some(name),
+            Err(e) => return refuse_with("sign-up-login", sentence(e)),
+        }
+    };
     let password = match Password::parse(&dom::input_value("sign-up-password")) {
         Ok(password) => password,
         Err(e) => return refuse_with("sign-up-password", sentence(e)),
     };
     dom::set_busy("sign-up-submit", true);
-    let result = api::sign_up(&SignUpRequest { display_name, password }).await;
+    let result = api::sign_up(&SignUpRequest { display_name, password, sign_in_name }).await;
     dom::set_busy("sign-up-submit", false);
     match result {
         Ok(signed_in) => {
             dom::set_input_value("sign-up-password", "");
-            dom::set_input_value("sign-in-number", &signed_in.member_number.grouped());
-            Some(SignedIn::NewMember(signed_in.member_number))
+            let login =
+                signed_in.sign_in_name.as_ref().map_or_else(|| signed_in.member_number.grouped(), |n| n.to_string());
+            dom::set_input_value("sign-in-number", &login);
+            Some(SignedIn::NewMember(signed_in))
+        }
+        Err(failure) => {
+            let field = if typed_login.trim().is_empty() { "sign-up-name" } else { "sign-up-login" };
+            refuse_with(field, failure.message())
+        }
+    }
+}
+
+/// "Sign in"; `Some` once the session cookie is set.
+pub async fn sign_in() -> Option<SignedIn> {
+    clear_error();
+    let login = match login_in("sign-in-number") {
+        Ok(login) => login,
+        Err(text) => return refuse_with("sign-in-number", text),
+    };
+    let password = dom::input_value("sign-in-password");
+    if password.is_empty() {
+        return refuse_with("sign-in-password", "Please enter your password.".into());
+    }
+    dom::set_busy("sign-in-submit", true);
+    let result = api::sign_in(&SignInRequest::new(login, password)).await;
+    dom::set_busy("sign-in-submit", false);
+    match result {
+        Ok(_) => {
+            dom::set_input_value("sign-in-password", "");
+            Some(SignedIn::Member)
         }
         Err(failure) => {
             show_error(&failure.message());
@@ -53,24 +104,34 @@ pub async fn sign_up() -> Option<SignedIn> {
     }
 }
 
-/// "Sign in"; `Some` once the session cookie is set.
-pub async fn sign_in() -> Option<SignedIn> {
+/// "Set a new password" with the recovery code; `Some` once signed in.
+pub async fn recover() -> Option<SignedIn> {
     clear_error();
-    let member_number = match MemberNumber::parse(&dom::input_value("sign-in-number")) {
-        Ok(number) => number,
-        Err(e) => return refuse_with("sign-in-number", sentence(e)),
+    let login = match login_in("recover-login") {
+        Ok(login) => login,
+        Err(text) => return refuse_with("recover-login", text),
     };
-    let password = dom::input_value("sign-in-password");
-    if password.is_empty() {
-        return refuse_with("sign-in-password", "Please enter your password.".into());
-    }
-    dom::set_busy("sign-in-submit", true);
-    let result = api::sign_in(&SignInRequest { member_number, password }).await;
-    dom::set_busy("sign-in-submit", false);
+    let recovery_code = match RecoveryCode::parse(&dom::input_value("recover-code")) {
+        Ok(code) => code,
+        Err(e) => return refuse_with("recover-code", sentence(e)),
+    };
+    let new_password = match Password::parse(&dom::input_value("recover-password")) {
+        Ok(password) => password,
+        Err(e) => return refuse_with("recover-password", sentence(e)),
+    };
+    let (member_number, sign_in_name) = match login {
+        Login::Number(number) => (Some(number), None),
+        Login::Name(name) => (None, Some(name)),
+    };
+    dom::set_busy("recover-submit", true);
+    let result = api::recover(&RecoverRequest { member_number, sign_in_name, recovery_code, new_password }).await;
+    dom::set_busy("recover-submit", false);
     match result {
-        Ok(_) => {
-            dom::set_input_value("sign-in-password", "");
-            Some(SignedIn::Member)
+        Ok(signed_in) => {
+            for field in ["recover-code", "recover-password"] {
+                dom::set_input_value(field, "");
+            }
+            Some(SignedIn::Recovered(signed_in))
         }
         Err(failure) => {
             show_error(&failure.message());

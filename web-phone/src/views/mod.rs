@@ -7,6 +7,7 @@ pub mod account;
 pub mod auth;
 pub mod code;
 pub mod confirm;
+pub mod history;
 pub mod items;
 pub mod join;
 pub mod leave;
@@ -26,6 +27,8 @@ pub enum Screen {
     Code,
     /// Export, leaving a shop, deleting the account (reached from the wallet).
     Account,
+    /// One shop's history (a card's "History").
+    History,
 }
 
 pub fn show(screen: Screen) {
@@ -34,13 +37,14 @@ pub fn show(screen: Screen) {
     dom::set_hidden("wallet-view", screen != Screen::Wallet);
     dom::set_hidden("code-view", screen != Screen::Code);
     dom::set_hidden("account-view", screen != Screen::Account);
+    dom::set_hidden("history-view", screen != Screen::History);
     // The screen stays on while a code is shown, however the code screen is left.
     if screen == Screen::Code {
         crate::device::keep_screen_on();
     } else {
         crate::device::let_screen_sleep();
     }
-    let signed_in = matches!(screen, Screen::Wallet | Screen::Code | Screen::Account);
+    let signed_in = matches!(screen, Screen::Wallet | Screen::Code | Screen::Account | Screen::History);
     dom::set_hidden("sign-out", !signed_in);
 }
 

@@ -26,7 +26,7 @@ pub fn open_named(receipt_number: &str) {
 }
 
 /// What a receipt amounted to, for the history line.
-fn summary(receipt: &Receipt) -> String {
+pub fn summary(receipt: &Receipt) -> String {
     let what = match &receipt.details {
         ReceiptDetails::PrepaidCharge { total_minor, .. } => format!("paid {}", money(*total_minor, receipt.currency)),
         ReceiptDetails::PrepaidTopUp { amount_minor, .. } => {

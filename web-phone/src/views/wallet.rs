@@ -8,7 +8,6 @@ use crate::state::{points_text, with_app};
 use crate::views::join;
 use crate::views::messages::show_error;
 use domain::api::{MembershipView, ShopSummary};
-use domain::member::MemberNumber;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 
@@ -17,12 +16,26 @@ pub fn wire() {
     dom::on_id("shop-search", "input", |_| render());
 }
 
-/// After sign-up, the member number is shown once, prominently: it is the login.
-pub fn show_new_member(number: Option<&MemberNumber>) {
-    if let Some(number) = number {
-        dom::set_text("new-member-number", &number.grouped());
+/// What to show once after signing up (`new`) or resetting the password.
+pub struct Welcome {
+    pub answer: domain::api::SignedIn,
+    pub new: bool,
+}
+
+/// After sign-up the member number, the sign-in name and the recovery code
+/// are shown once, prominently; after a reset, the new recovery code.
+pub fn show_new_member(welcome: Option<&Welcome>) {
+    if let Some(Welcome { answer, new }) = welcome {
+        dom::set_text("new-member-title", if *new { "Your member number" } else { "Your password is changed" });
+        dom::set_text("new-member-number", &answer.member_number.grouped());
+        let name = answer.sign_in_name.as_ref().map(|n| n.to_string()).unwrap_or_default();
+        dom::set_text("new-member-login", &name);
+        dom::set_hidden("new-member-login-line", name.is_empty());
+        let code = answer.recovery_code.as_ref().map(|c| c.grouped()).unwrap_or_default();
+        dom::set_text("new-member-recovery", &code);
+        dom::set_hidden("new-member-recovery-line", code.is_empty());
     }
-    dom::set_hidden("new-member", number.is_none());
+    dom::set_hidden("new-member", welcome.is_none());
 }
 
 pub async fn load_shops() {
@@ -112,6 +125,10 @@ fn membership_item(membership: &MembershipView) -> Option<Element> {
     let _ = button.set_attribute("type", "button");
     let _ = button.set_attribute("data-testid", "show-code");
     item.append_child(&button).ok()?;
+    let history = dom::create_text("button", "button", "History")?;
+    let _ = history.set_attribute("type", "button");
+    let _ = history.set_attribute("data-testid", "show-history");
+    item.append_child(&history).ok()?;
     Some(item)
 }
 

@@ -158,15 +158,6 @@ fn add(a: Figures, b: &Figures) -> Figures {
     }
 }
 
-fn csv(body: String, file_name: &str) -> Outcome<Response> {
-    let response = Response::ok(body)?;
-    let headers = response.headers();
-    headers.set("content-type", "text/csv; charset=utf-8")?;
-    headers.set("content-disposition", &format!("attachment; filename=\"{file_name}\""))?;
-    headers.set("cache-control", "no-store")?;
-    Ok(response)
-}
-
 /// `GET …/dashboard/sales-lines.csv`: every line sold or refunded in the range.
 pub async fn sales_lines(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let scope = scope(&req, env, shop_id).await?;
@@ -200,7 +191,7 @@ pub async fn sales_lines(req: Request, env: &Env, shop_id: &str) -> Outcome<Resp
             currency.as_str().to_owned(),
         ]));
     }
-    csv(body, &scope.file_name("sales-lines"))
+    web::csv(body, &scope.file_name("sales-lines"))
 }
 
 /// `GET …/dashboard/ledger.csv`: each receipt's revenue, points and prepaid movement in the range.
@@ -224,7 +215,7 @@ pub async fn ledger(req: Request, env: &Env, shop_id: &str) -> Outcome<Response>
             currency.as_str().to_owned(),
         ]));
     }
-    csv(body, &scope.file_name("ledger"))
+    web::csv(body, &scope.file_name("ledger"))
 }
 
 /// `GET …/dashboard/customers.csv` (owners only): one row per customer, with their segment now.
@@ -261,5 +252,5 @@ pub async fn customers(req: Request, env: &Env, shop_id: &str) -> Outcome<Respon
         ]));
     }
     let file_name = format!("{}-customers.csv", scope.shop.shop_id.as_str());
-    csv(body, &file_name)
+    web::csv(body, &file_name)
 }

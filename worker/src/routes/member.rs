@@ -9,18 +9,19 @@ use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{items, not_allowed, not_found, withdrawal};
+use crate::routes::{history, items, not_allowed, not_found, withdrawal};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::{Directory, MemberRecord};
+use crate::storage::id_registry::protocol::IdClient;
 use crate::storage::member_vault::protocol::VaultClient;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::{
-    routes, ApproveRequest, CancelRequest, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, SetPinRequest,
-    SignInRequest, SignUpRequest, SignedIn,
+    routes, ApproveRequest, CancelRequest, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, RecoverRequest,
+    SetPinRequest, SignInRequest, SignUpRequest, SignedIn,
 };
 use domain::code::OneTimeCode;
-use domain::member::MemberNumber;
+use domain::member::{Login, MemberNumber, RecoveryCode};
 use worker::{Env, Method, Request, Response};
 
 /// The member table: [`routes::Area::Member`].
@@ -30,6 +31,10 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
     match path {
         routes::MEMBERS => match method {
             Post => sign_up(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::RECOVERY => match method {
+            Post => recover(req, env).await,
             _ => not_allowed("POST"),
         },
         routes::SESSION => match method {
@@ -115,6 +120,16 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                     Delete => withdrawal::leave(req, env, shop_id).await,
                     _ => not_allowed("DELETE"),
                 }
+            } else if let Some(shop_id) = routes::id_in(path, routes::member_history) {
+                match method {
+                    Get => history::show(req, env, shop_id).await,
+                    _ => not_allowed("GET"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::member_history_csv) {
+                match method {
+                    Get => history::csv(req, env, shop_id).await,
+                    _ => not_allowed("GET"),
+                }
             } else {
                 Err(not_found(path))
             }
@@ -127,10 +142,21 @@ const MEMBER_NUMBER_ATTEMPTS: usize = 5;
 /// Codes are 83 random bits; this only guards against a broken random source.
 const CODE_ATTEMPTS: usize = 3;
 
-/// `POST /api/members` → 201 [`SignedIn`] + session cookie.
+/// `POST /api/members` → 201 [`SignedIn`] (with the recovery code, shown
+/// once) + session cookie. A sign-in name is claimed first, atomically: of
+/// two sign-ups with one name exactly one gets it.
 pub async fn sign_up(mut req: Request, env: &Env) -> Outcome<Response> {
     let sessions = Sessions::from_env(env)?;
     let request: SignUpRequest = web::json_body(&mut req).await?;
+    if let Some(name) = &request.sign_in_name {
+        IdClient::sign_in_name(env, name)?.claim().await.map_err(|problem| {
+            if problem.code() == ErrorCode::AlreadyExists {
+                refusals::sign_in_name_taken()
+            } else {
+                problem
+            }
+        })?;
+    }
     let password = StoredPassword::create(request.password.expose()).await?;
     let directory = Directory::open(env)?;
     for _ in 0..MEMBER_NUMBER_ATTEMPTS {
@@ -139,17 +165,49 @@ pub async fn sign_up(mut req: Request, env: &Env) -> Outcome<Response> {
             continue;
         }
         // The vault decides atomically whether the number is free; KV only mirrors it.
-        match VaultClient::of(env, &number)?.create(&number, &request.display_name).await {
+        let vault = VaultClient::of(env, &number)?;
+        match vault.create(&number, &request.display_name).await {
             Err(problem) if problem.code() == ErrorCode::AlreadyExists => continue,
             other => other?,
         }
-        let record = MemberRecord { display_name: request.display_name.clone(), password };
+        let recovery_code = RecoveryCode::from_entropy(random_bytes::<13>()?);
+        vault.set_recovery(recovery_hash(&recovery_code)).await?;
+        let record = MemberRecord {
+            display_name: request.display_name.clone(),
+            password,
+            sign_in_name: request.sign_in_name.clone(),
+        };
         directory.put_member(&number, &record).await?;
-        let answer = SignedIn { member_number: number.clone(), display_name: request.display_name };
+        if let Some(name) = &request.sign_in_name {
+            directory.put_sign_in_name(name, &number).await?;
+        }
+        let answer = SignedIn {
+            member_number: number.clone(),
+            display_name: request.display_name,
+            sign_in_name: request.sign_in_name,
+            recovery_code: Some(recovery_code),
+        };
         let cookie = session::set_cookie(&sessions.seal(&number), !web::is_local_host(&req));
         return web::with_cookie(web::created(&answer)?, &cookie);
     }
     Err(Problem::internal("no free member number after several attempts"))
+}
+
+/// What the vault keeps of a recovery code.
+fn recovery_hash(code: &RecoveryCode) -> String {
+    crate::crypto::sha256_hex(code.expose().as_bytes())
+}
+
+/// The member a login names, if any (a sign-in name nobody holds names nobody).
+async fn member_of(directory: &Directory<'_>, login: Option<Login>) -> Outcome<Option<MemberNumber>> {
+    match login {
+        Some(Login::Number(number)) => Ok(Some(number)),
+        Some(Login::Name(name)) => directory.member_named(&name).await,
+        None => Err(Problem::new(
+            ErrorCode::InvalidRequest,
+            "give either member_number or sign_in_name (one of them) to say who signs in",
+        )),
+    }
 }
 
 /// `POST /api/session` → [`SignedIn`] + session cookie.
@@ -157,20 +215,63 @@ pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
     let sessions = Sessions::from_env(env)?;
     let request: SignInRequest = web::json_body(&mut req).await?;
     let directory = Directory::open(env)?;
-    let Some(record) = directory.member(&request.member_number).await? else {
-        if directory.member_deleted(&request.member_number).await? {
-            return Err(refusals::account_deleted());
-        }
+    let number = member_of(&directory, request.login()).await?;
+    let Some((number, record)) = member_record(&directory, number).await? else {
         password::waste_equal_time(&request.password).await?;
         return Err(refusals::wrong_credentials());
     };
     // Counted before the check, so parallel guesses cannot slip past the limit.
-    let vault = VaultClient::of(env, &request.member_number)?;
+    let vault = VaultClient::of(env, &number)?;
     vault.begin_sign_in().await?;
     let genuine = record.password.verify(&request.password).await?;
     vault.finish_sign_in(genuine).await?;
-    let answer = SignedIn { member_number: request.member_number.clone(), display_name: record.display_name };
-    let cookie = session::set_cookie(&sessions.seal(&request.member_number), !web::is_local_host(&req));
+    let answer = SignedIn {
+        member_number: number.clone(),
+        display_name: record.display_name,
+        sign_in_name: record.sign_in_name,
+        recovery_code: None,
+    };
+    let cookie = session::set_cookie(&sessions.seal(&number), !web::is_local_host(&req));
+    web::with_cookie(web::ok(&answer)?, &cookie)
+}
+
+/// The member's record; `account_deleted` for a closed account, none for a number nobody has.
+async fn member_record(
+    directory: &Directory<'_>,
+    number: Option<MemberNumber>,
+) -> Outcome<Option<(MemberNumber, MemberRecord)>> {
+    let Some(number) = number else { return Ok(None) };
+    match directory.member(&number).await? {
+        Some(record) => Ok(Some((number, record))),
+        None if directory.member_deleted(&number).await? => Err(refusals::account_deleted()),
+        None => Ok(None),
+    }
+}
+
+/// `POST /api/members/recovery` → [`SignedIn`] with a new recovery code +
+/// session cookie: the recovery code sets a new password. The code is checked
+/// and replaced in one step of the member's vault (so it works once, however
+/// many try it at once) and counts against the sign-in limit like a password.
+pub async fn recover(mut req: Request, env: &Env) -> Outcome<Response> {
+    let sessions = Sessions::from_env(env)?;
+    let request: RecoverRequest = web::json_body(&mut req).await?;
+    let directory = Directory::open(env)?;
+    let number = member_of(&directory, request.login()).await?;
+    let Some((number, mut record)) = member_record(&directory, number).await? else {
+        return Err(refusals::wrong_credentials());
+    };
+    let next = RecoveryCode::from_entropy(random_bytes::<13>()?);
+    let vault = VaultClient::of(env, &number)?;
+    vault.use_recovery(recovery_hash(&request.recovery_code), recovery_hash(&next)).await?;
+    record.password = StoredPassword::create(request.new_password.expose()).await?;
+    directory.put_member(&number, &record).await?;
+    let answer = SignedIn {
+        member_number: number.clone(),
+        display_name: record.display_name,
+        sign_in_name: record.sign_in_name,
+        recovery_code: Some(next),
+    };
+    let cookie = session::set_cookie(&sessions.seal(&number), !web::is_local_host(&req));
     web::with_cookie(web::ok(&answer)?, &cookie)
 }
 

@@ -14,6 +14,7 @@
 pub mod admin;
 pub mod dashboard;
 pub mod gate;
+pub mod history;
 pub mod issuer;
 pub mod items;
 pub mod member;

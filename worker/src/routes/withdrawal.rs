@@ -10,6 +10,7 @@ use crate::refusals;
 use crate::storage::bill_book::protocol::BillClient;
 use crate::storage::directory::Directory;
 use crate::storage::event_book::protocol::EventClient;
+use crate::storage::id_registry::protocol::IdClient;
 use crate::storage::member_vault::protocol::VaultClient;
 use crate::storage::pocket::protocol::PocketClient;
 use crate::web;
@@ -70,6 +71,11 @@ pub async fn delete_account(mut req: Request, env: &Env) -> Outcome<Response> {
     vault.finish_sign_in(genuine).await?;
     vault.close().await?;
     directory.delete_member(&member, clock::now()).await?;
+    if let Some(name) = &record.sign_in_name {
+        // Retired for good: nobody can take the name and be mistaken for this member.
+        IdClient::sign_in_name(env, name)?.retire(false).await?;
+        directory.delete_sign_in_name(name).await?;
+    }
     release_items(env, &member).await?;
     let response = Response::empty()?.with_status(204);
     web::with_cookie(response, &session::clear_cookie(!web::is_local_host(&req)))

@@ -19,7 +19,7 @@ use crate::error::Outcome;
 use crate::storage::shop_book::protocol::ShopClient;
 use domain::api::ShopSummary;
 use domain::catalog::Product;
-use domain::member::{DisplayName, MemberNumber};
+use domain::member::{DisplayName, MemberNumber, SignInName};
 use domain::rewards::Reward;
 use domain::shop::{Label, RegisterId, ShopId};
 use domain::store::StoreId;
@@ -45,6 +45,9 @@ pub struct RegisterRecord {
 pub struct MemberRecord {
     pub display_name: DisplayName,
     pub password: StoredPassword,
+    /// The name the member also signs in with, if they chose one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sign_in_name: Option<SignInName>,
 }
 
 pub struct Directory<'a> {
@@ -139,6 +142,23 @@ impl<'a> Directory<'a> {
         Ok(())
     }
 
+    /// The member who signs in as `name` (the name was claimed in the
+    /// [`IdRegistry`](super::id_registry::IdRegistry) before it was written here).
+    pub async fn member_named(&self, name: &SignInName) -> Outcome<Option<MemberNumber>> {
+        let number: Option<String> = self.kv.get(&sign_in_name_key(name)).text().await?;
+        Ok(number.and_then(|number| MemberNumber::parse(&number).ok()))
+    }
+
+    pub async fn put_sign_in_name(&self, name: &SignInName, member: &MemberNumber) -> Outcome<()> {
+        self.kv.put(&sign_in_name_key(name), member.as_str())?.execute().await?;
+        Ok(())
+    }
+
+    pub async fn delete_sign_in_name(&self, name: &SignInName) -> Outcome<()> {
+        self.kv.delete(&sign_in_name_key(name)).await?;
+        Ok(())
+    }
+
     /// Whether this member number belonged to an account that was closed.
     pub async fn member_deleted(&self, member: &MemberNumber) -> Outcome<bool> {
         Ok(self.kv.get(&deleted_member_key(member)).text().await?.is_some())
@@ -168,6 +188,10 @@ fn shop_key(shop_id: &ShopId) -> String {
 
 fn member_key(member: &MemberNumber) -> String {
     format!("member:{}", member.as_str())
+}
+
+fn sign_in_name_key(name: &SignInName) -> String {
+    format!("sign-in-name:{}", name.as_str())
 }
 
 fn deleted_member_key(member: &MemberNumber) -> String {

@@ -1,5 +1,5 @@
 //! `IdRegistry`: one Durable Object per id that must be taken exactly once
-//! (named `issuer:<id>`). Claiming runs in one synchronous stretch, so of
+//! (named `issuer:<id>` or `sign-in-name:<name>`). Claiming runs in one synchronous stretch, so of
 //! concurrent creations of one id exactly one wins; a revoked id stays
 //! revoked, so it is never handed out again (an issuer's bills and events are
 //! keyed by its id: a new key under an old id would reach them).

@@ -3,6 +3,7 @@
 use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::items::IssuerId;
+use domain::member::SignInName;
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -50,6 +51,12 @@ impl IdClient {
     /// The entry of an issuer id.
     pub fn issuer(env: &Env, issuer: &IssuerId) -> Outcome<Self> {
         Ok(Self { object: ObjectClient::named(env, BINDING, &format!("issuer:{issuer}"))? })
+    }
+
+    /// The entry of a member's sign-in name: taken by one member, and never
+    /// again once their account is deleted (nobody can step into their name).
+    pub fn sign_in_name(env: &Env, name: &SignInName) -> Outcome<Self> {
+        Ok(Self { object: ObjectClient::named(env, BINDING, &format!("sign-in-name:{name}"))? })
     }
 
     /// Takes the id for a new issuer; `already_exists` if it is live or was

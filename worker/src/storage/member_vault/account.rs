@@ -1,7 +1,7 @@
 //! The member's account in their vault: opening it, the sign-in attempt
 //! guard, the PIN, and the wallet the phone long-polls.
 
-use super::protocol::{BeginSignIn, Create, FinishSignIn, SetPin, WalletQuery};
+use super::protocol::{BeginSignIn, Create, FinishSignIn, SetPin, SetRecovery, UseRecovery, WalletQuery};
 use super::vault::MemberVault;
 use crate::clock;
 use crate::error::{Outcome, Problem};
@@ -36,6 +36,30 @@ impl MemberVault {
         let verdict = guard.finish_attempt(request.correct, SIGN_IN_LIMIT);
         self.sign_in_guard().save(&guard)?;
         verdict.map_err(|refusal| refusals::sign_in(refusal, clock::now()))?;
+        Ok(Done)
+    }
+
+    pub(super) fn set_recovery(&self, request: SetRecovery) -> Outcome<Done> {
+        self.profiles().existing()?;
+        self.recovery().set(&request.code_hash)?;
+        Ok(Done)
+    }
+
+    /// A recovery attempt counts against the sign-in limit like a password
+    /// (begun and finished in one step: the code's hash needs no slow check).
+    /// The right code is replaced at once, so it works only once.
+    pub(super) fn use_recovery(&self, request: UseRecovery) -> Outcome<Done> {
+        self.profiles().existing()?;
+        let now = clock::now();
+        let mut guard = self.sign_in_guard().load()?;
+        guard.begin_attempt(now, SIGN_IN_LIMIT).map_err(|refusal| refusals::sign_in(refusal, now))?;
+        let stored = self.recovery().current()?;
+        let correct =
+            stored.is_some_and(|hash| crate::crypto::constant_time_eq(hash.as_bytes(), request.code_hash.as_bytes()));
+        let verdict = guard.finish_attempt(correct, SIGN_IN_LIMIT);
+        self.sign_in_guard().save(&guard)?;
+        verdict.map_err(|refusal| refusals::sign_in(refusal, now))?;
+        self.recovery().set(&request.next_hash)?;
         Ok(Done)
     }
 

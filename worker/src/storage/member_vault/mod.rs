@@ -33,6 +33,7 @@ mod prepaid;
 mod profile;
 pub mod protocol;
 mod receipts;
+mod recovery;
 mod refunds;
 mod sign_in_guard;
 mod staff_columns;
@@ -70,6 +71,8 @@ impl StorageObject for MemberVault {
             VaultOperation::Create(request) => answer(request, |r| self.create(r)),
             VaultOperation::BeginSignIn(request) => answer(request, |r| self.begin_sign_in(r)),
             VaultOperation::FinishSignIn(request) => answer(request, |r| self.finish_sign_in(r)),
+            VaultOperation::SetRecovery(request) => answer(request, |r| self.set_recovery(r)),
+            VaultOperation::UseRecovery(request) => answer(request, |r| self.use_recovery(r)),
             VaultOperation::Wallet(request) => answer_later(request, |r| self.wallet(r)).await,
             VaultOperation::Join(request) => answer(request, |r| self.join(r)),
             VaultOperation::Issue(request) => answer(request, |r| self.issue(r)),

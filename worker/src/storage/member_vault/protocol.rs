@@ -43,6 +43,11 @@ protocol! {
         BeginSignIn(BeginSignIn) -> Done,
         /// Ends a sign-in attempt with the password check's result.
         FinishSignIn(FinishSignIn) -> Done,
+        /// Sets the hash of the member's recovery code (at sign-up).
+        SetRecovery(SetRecovery) -> Done,
+        /// Uses the recovery code: counted like a sign-in attempt; if it is the
+        /// current one, it is replaced by `next_hash` in the same step.
+        UseRecovery(UseRecovery) -> Done,
         /// The wallet, or with `after` the next version of it (long-poll).
         Wallet(WalletQuery) -> Wallet,
         /// Joins a shop (again: updates whether the name is shared).
@@ -126,6 +131,17 @@ pub struct Create {
 
 #[derive(Serialize, Deserialize)]
 pub struct BeginSignIn;
+
+#[derive(Serialize, Deserialize)]
+pub struct SetRecovery {
+    pub code_hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct UseRecovery {
+    pub code_hash: String,
+    pub next_hash: String,
+}
 
 #[derive(Serialize, Deserialize)]
 pub struct FinishSignIn {
@@ -272,6 +288,17 @@ impl VaultClient {
     /// password is `wrong_credentials` (or `too_many_attempts` if it locked sign-in).
     pub async fn finish_sign_in(&self, correct: bool) -> Outcome<()> {
         self.object.call(FinishSignIn { correct }).await.map(drop)
+    }
+
+    /// Sets the hash of the member's recovery code.
+    pub async fn set_recovery(&self, code_hash: String) -> Outcome<()> {
+        self.object.call(SetRecovery { code_hash }).await.map(drop)
+    }
+
+    /// Uses the recovery code whose hash is `code_hash` and puts `next_hash` in
+    /// its place; `wrong_credentials` (or `too_many_attempts`) otherwise.
+    pub async fn use_recovery(&self, code_hash: String, next_hash: String) -> Outcome<()> {
+        self.object.call(UseRecovery { code_hash, next_hash }).await.map(drop)
     }
 
     /// The wallet; with `after`, waits (up to `LONG_POLL_MS`) for a version past it.

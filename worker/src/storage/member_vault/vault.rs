@@ -11,8 +11,11 @@ use super::points::PointsLedger;
 use super::prepaid::PrepaidLedger;
 use super::profile::Profiles;
 use super::receipts::Receipts;
+use super::recovery::Recovery;
 use super::sign_in_guard::SignInGuard;
-use super::{closure, codes, confirmations, memberships, pin, points, prepaid, profile, receipts, sign_in_guard};
+use super::{
+    closure, codes, confirmations, memberships, pin, points, prepaid, profile, receipts, recovery, sign_in_guard,
+};
 use crate::error::{Outcome, Problem};
 use crate::storage::sql;
 use futures_channel::oneshot;
@@ -53,6 +56,7 @@ impl MemberVault {
             receipts::SCHEMA,
             sign_in_guard::SCHEMA,
             closure::SCHEMA,
+            recovery::SCHEMA,
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
@@ -104,6 +108,10 @@ impl MemberVault {
 
     pub(super) fn closure(&self) -> Closure<'_> {
         Closure { sql: &self.sql }
+    }
+
+    pub(super) fn recovery(&self) -> Recovery<'_> {
+        Recovery { sql: &self.sql }
     }
 
     pub(super) fn sign_in_guard(&self) -> SignInGuard<'_> {

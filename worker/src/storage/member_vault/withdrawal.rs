@@ -77,6 +77,7 @@ impl MemberVault {
         self.codes().forget_all()?;
         self.confirmations().forget_all()?;
         self.pin().clear()?;
+        self.recovery().forget()?;
         self.memberships().stop_sharing_names()?;
         // Wakes the phones long-polling the wallet before the profile goes: they then hear the refusal.
         self.changed()?;
