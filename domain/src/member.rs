@@ -16,6 +16,7 @@ const MEMBER_RANDOM_DIGITS: usize = 11;
 pub const MEMBER_DIGITS: usize = MEMBER_RANDOM_DIGITS + 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct MemberNumber(String);
 
@@ -80,6 +81,7 @@ impl From<MemberNumber> for String {
 
 /// The name a member goes by; shown to a shop only if the member chose to share it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
 
@@ -129,6 +131,7 @@ impl From<DisplayName> for String {
 
 /// A password as typed at sign-up. Never serialised back out, never printed.
 #[derive(Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String")]
 pub struct Password(String);
 

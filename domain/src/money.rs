@@ -5,6 +5,7 @@ use std::fmt;
 
 /// An ISO 4217 currency code such as `EUR`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct Currency([u8; 3]);
 
@@ -74,6 +75,7 @@ pub const MAX_MINOR_UNITS: u64 = MAX_SALE_MAJOR * 1000;
 /// refuses more than [`MAX_MINOR_UNITS`]; the currency's own limit is
 /// [`MinorUnits::from_minor`]'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "u64", into = "u64")]
 pub struct MinorUnits(pub u64);
 

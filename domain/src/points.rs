@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Points a shop gives per whole currency unit spent (e.g. 1 point per euro).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "u32", into = "u32")]
 pub struct PointsPerUnit(u32);
 

@@ -6,6 +6,7 @@ mod bench_dashboard;
 mod bench_till;
 mod build;
 mod fingerprint;
+mod openapi;
 mod process;
 mod seed;
 mod stack;
@@ -24,6 +25,7 @@ usage: cargo xtask <command>
   test           install what is missing and run every test (domain, scanner, API on
                  workerd, browser end-to-end in headless Chromium)
   build          build the worker and the pages (release) into worker/build and dist/
+  openapi        write docs/openapi.json, the API's OpenAPI 3.1 document, from the Rust types
   setup          only install what is missing
   bench-scanner  run the scanner benchmark (decode rates vs zxing-cpp and zbar, timings)
   bench-api      time the register's read (scan → customer) against GET /api/health
@@ -41,6 +43,7 @@ fn main() -> ExitCode {
         Some("dev") => stack::dev(),
         Some("test") => test::run_all(),
         Some("build") => tools::ensure_build_tools().and_then(|t| build::all(&t)),
+        Some("openapi") => openapi::write(),
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_browser()),
         Some("bench-api") => bench_api::run(),
         Some("bench-till") => bench_till::run(),
