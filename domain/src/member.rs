@@ -82,6 +82,7 @@ impl From<MemberNumber> for String {
 /// The name a member goes by; shown to a shop only if the member chose to share it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("maxLength" = DISPLAY_NAME_MAX_CHARS)))]
 #[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
 
@@ -132,6 +133,7 @@ impl From<DisplayName> for String {
 /// A password as typed at sign-up. Never serialised back out, never printed.
 #[derive(Clone, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("minLength" = PASSWORD_MIN_CHARS, "maxLength" = PASSWORD_MAX_CHARS)))]
 #[serde(try_from = "String")]
 pub struct Password(String);
 

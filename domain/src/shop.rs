@@ -28,6 +28,7 @@ macro_rules! slug_id {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+        #[cfg_attr(feature = "openapi", schemars(extend("pattern" = "^[a-z0-9-]+$", "minLength" = 1, "maxLength" = $max)))]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
@@ -79,6 +80,7 @@ slug_id!(
 /// A shop's or register's human name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("maxLength" = LABEL_MAX_CHARS)))]
 #[serde(try_from = "String", into = "String")]
 pub struct Label(String);
 

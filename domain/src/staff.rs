@@ -74,6 +74,7 @@ impl fmt::Display for StaffNumber {
 /// A staff PIN: 4 to 8 digits. Never printed (its `Debug` hides it).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("pattern" = "^[0-9]{4,8}$")))]
 #[serde(try_from = "String", into = "String")]
 pub struct StaffPin(String);
 

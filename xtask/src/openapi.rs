@@ -30,6 +30,8 @@ enum Who {
     Operator,
     /// An owner's (or a manager's) session, or the operator's bearer token.
     Owner,
+    /// The operator: bearer `ADMIN_TOKEN`, or the operator account's owner session.
+    OperatorAccount,
     Issuer,
 }
 
@@ -42,6 +44,7 @@ impl Who {
             Who::Register => json!([{ "registerToken": [], "staffSession": [] }, { "registerToken": [] }]),
             Who::Operator => json!([{ "adminToken": [] }]),
             Who::Owner => json!([{ "ownerSession": [] }, { "adminToken": [] }]),
+            Who::OperatorAccount => json!([{ "adminToken": [] }, { "ownerSession": [] }]),
             Who::Issuer => json!([{ "issuerKey": [] }]),
         }
     }
@@ -479,7 +482,7 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
         op!(
             "POST",
             OWNER_SHOPS,
-            Owner,
+            OperatorAccount,
             "Create a shop (the operator only)",
             s.body::<api::CreateShopRequest>(),
             s.created::<api::ShopSummary>()
