@@ -8,6 +8,7 @@ mod build;
 mod fingerprint;
 mod openapi;
 mod process;
+mod schemathesis;
 mod seed;
 mod stack;
 mod test;
@@ -26,6 +27,8 @@ usage: cargo xtask <command>
                  workerd, browser end-to-end in headless Chromium)
   build          build the worker and the pages (release) into worker/build and dist/
   openapi        write docs/openapi.json, the API's OpenAPI 3.1 document, from the Rust types
+  schemathesis   schemathesis against TESSERA_BASE_URL (else a fresh stack): no 5xx, every
+                 status, content type and body as docs/openapi.json says
   setup          only install what is missing
   bench-scanner  run the scanner benchmark (decode rates vs zxing-cpp and zbar, timings)
   bench-api      time the register's read (scan → customer) against GET /api/health
@@ -44,6 +47,7 @@ fn main() -> ExitCode {
         Some("test") => test::run_all(),
         Some("build") => tools::ensure_build_tools().and_then(|t| build::all(&t)),
         Some("openapi") => openapi::write(),
+        Some("schemathesis") => schemathesis::run_alone(),
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_browser()),
         Some("bench-api") => bench_api::run(),
         Some("bench-till") => bench_till::run(),
