@@ -27,7 +27,11 @@ pub fn ensure_installed() -> Result<PathBuf> {
     let version = output(Command::new(&bin).arg("--version")).unwrap_or_default();
     if !version.ends_with(&format!("version {VERSION}")) {
         println!("xtask: installing schemathesis {VERSION} into {} (PyPI, once)", venv.display());
-        run(command("python3").args(["-m", "venv"]).arg(&venv))?;
+        if run(command("python3").args(["-m", "venv", "--clear"]).arg(&venv)).is_err() {
+            // Debian's python3 makes venvs only with python3-venv installed.
+            crate::tools::apt_install(&["python3-venv"])?;
+            run(command("python3").args(["-m", "venv", "--clear"]).arg(&venv))?;
+        }
         run(Command::new(venv.join("bin/pip")).args([
             "install",
             "--quiet",
@@ -167,14 +171,15 @@ fn work_dir() -> PathBuf {
     dir
 }
 
-/// `cargo xtask schemathesis`: against `TESSERA_BASE_URL` if set (with this checkout's
-/// `.dev.vars` token), else a fresh stack built and started for it.
-pub fn run_alone() -> Result {
+/// `cargo xtask schemathesis [ARGS]`: against `TESSERA_BASE_URL` if set (with this checkout's
+/// `.dev.vars` token), else a fresh stack built and started for it; ARGS go to `schemathesis run`
+/// (e.g. `--include-path /api/shops`, `--checks all`).
+pub fn run_alone(args: &[String]) -> Result {
     let bin = ensure_installed()?;
     let secrets = crate::stack::dev_secrets()?;
     let (base, _stack) = crate::bench_api::stack_to_measure()?;
     let credentials = credentials(&base, &secrets.admin_token)?;
-    run(&mut command_against(&bin, &base, &credentials))
+    run(command_against(&bin, &base, &credentials).args(args))
 }
 
 #[cfg(test)]
