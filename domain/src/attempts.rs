@@ -18,6 +18,7 @@ pub struct AttemptLimit {
 
 /// Consecutive wrong tries of one secret and the lock they caused.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AttemptGuard {
     pub failures: u32,
     pub locked_until: Option<UnixMillis>,

@@ -13,6 +13,7 @@ pub const MAX_PRODUCTS: usize = 200;
 pub const MAX_REWARDS: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Product {
     pub product_code: ProductCode,
     pub name: Label,

@@ -14,6 +14,7 @@ pub const CODE_DIGITS: usize = RANDOM_DIGITS + 1;
 const MODULUS: u128 = 10u128.pow(RANDOM_DIGITS as u32);
 
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct OneTimeCode(String);
 

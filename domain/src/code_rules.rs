@@ -18,6 +18,7 @@ pub const REFRESH_BEFORE_EXPIRY_MS: i64 = 10_000;
 
 /// What the server remembers of an issued code.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CodeRecord {
     pub shop_id: ShopId,
     pub issued_at: UnixMillis,
@@ -52,6 +53,7 @@ impl CodeRecord {
 /// Why a code is refused. The order of checks in [`judge`] is part of the rule:
 /// a shop never learns whether another shop's code was used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Refusal {
     /// Never issued, or forgotten long ago.

@@ -14,6 +14,7 @@ pub const CONFIRMATION_LIFETIME_MS: i64 = 60_000;
 
 /// What would be taken from the member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Debit {
     Redeem { reward_id: RewardId, reward_name: Label, points: i64 },
@@ -21,6 +22,7 @@ pub enum Debit {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum CancelledBy {
     Customer,
@@ -33,6 +35,7 @@ pub enum CancelledBy {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum State {
     Pending,
@@ -42,6 +45,7 @@ pub enum State {
 
 /// A question put to the customer's phone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Confirmation {
     /// The register's request this confirmation belongs to.
     pub request_id: RequestId,
@@ -53,6 +57,7 @@ pub struct Confirmation {
 
 /// The customer's answer, echoing what their phone showed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Approval {
     pub request_id: RequestId,
     pub debit: Debit,
@@ -62,6 +67,7 @@ pub struct Approval {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum ConfirmRefusal {
     #[error("this request has expired: nothing was changed")]

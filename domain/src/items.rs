@@ -34,6 +34,7 @@ pub const SECRET_BYTES: usize = 32;
 
 /// Which bill or ticket: `b.<issuer>.<bill>` or `t.<issuer>.<event>.<ticket>`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub enum ItemRef {
     Bill { issuer: IssuerId, bill: ItemId },
@@ -101,6 +102,7 @@ impl From<ItemRef> for String {
 /// A claim or transfer link's token: the item and a long random secret
 /// (`<item>.<64 hex digits>`). Only the secret's hash is stored.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct HandoverToken {
     pub item: ItemRef,
@@ -188,6 +190,7 @@ pub fn judge_claim(
 /// beside the item (in its book), so it is judged against the item's current
 /// holder in the same atomic step that uses it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ItemCode {
     /// Who showed it: after a transfer, codes of the former holder die.
     pub holder: MemberNumber,
@@ -227,6 +230,7 @@ impl ItemCode {
 
 /// Why an item's code is refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ItemCodeRefusal {
     Unknown,

@@ -16,6 +16,7 @@ const MEMBER_RANDOM_DIGITS: usize = 11;
 pub const MEMBER_DIGITS: usize = MEMBER_RANDOM_DIGITS + 1;
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct MemberNumber(String);
 
@@ -80,6 +81,8 @@ impl From<MemberNumber> for String {
 
 /// The name a member goes by; shown to a shop only if the member chose to share it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("maxLength" = DISPLAY_NAME_MAX_CHARS)))]
 #[serde(try_from = "String", into = "String")]
 pub struct DisplayName(String);
 
@@ -290,6 +293,8 @@ impl From<RecoveryCode> for String {
 
 /// A password as typed at sign-up. Never serialised back out, never printed.
 #[derive(Clone, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("minLength" = PASSWORD_MIN_CHARS, "maxLength" = PASSWORD_MAX_CHARS)))]
 #[serde(try_from = "String")]
 pub struct Password(String);
 

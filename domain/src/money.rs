@@ -5,6 +5,8 @@ use std::fmt;
 
 /// An ISO 4217 currency code such as `EUR`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("pattern" = "^[A-Z]{3}$")))]
 #[serde(try_from = "String", into = "String")]
 pub struct Currency([u8; 3]);
 
@@ -74,6 +76,8 @@ pub const MAX_MINOR_UNITS: u64 = MAX_SALE_MAJOR * 1000;
 /// refuses more than [`MAX_MINOR_UNITS`]; the currency's own limit is
 /// [`MinorUnits::from_minor`]'s.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("maximum" = MAX_MINOR_UNITS)))]
 #[serde(try_from = "u64", into = "u64")]
 pub struct MinorUnits(pub u64);
 

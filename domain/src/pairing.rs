@@ -21,6 +21,7 @@ pub const PAIRING_LIFETIME_MS: UnixMillis = 10 * 60_000;
 /// A pairing code, always stored and compared in its canonical form: 8
 /// upper-case characters from [`ALPHABET`], no separators.
 #[derive(Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct PairingCode(String);
 

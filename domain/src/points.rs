@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 /// Points a shop gives per whole currency unit spent (e.g. 1 point per euro).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("minimum" = 1, "maximum" = MAX_POINTS_PER_UNIT)))]
 #[serde(try_from = "u32", into = "u32")]
 pub struct PointsPerUnit(u32);
 

@@ -16,6 +16,7 @@ pub const PIN_LOCK_MS: i64 = 15 * 60_000;
 
 /// A 4–6 digit PIN the member sets for prepaid charges. Never printed.
 #[derive(Clone, PartialEq, Eq, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String")]
 pub struct Pin(String);
 
@@ -56,6 +57,7 @@ pub type PinGuard = AttemptGuard;
 pub const PIN_LIMIT: AttemptLimit = AttemptLimit { max_failures: MAX_PIN_FAILURES, lock_ms: PIN_LOCK_MS };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum PinRefusal {
     #[error("wrong PIN; {attempts_left} attempt(s) left")]
@@ -76,6 +78,7 @@ impl From<AttemptRefusal> for PinRefusal {
 /// One change of a prepaid balance, as recorded: `old − new = amount` for a
 /// charge and `new − old = amount` for a top-up, always.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BalanceChange {
     pub old: u64,
     pub amount: u64,
@@ -83,6 +86,7 @@ pub struct BalanceChange {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum PrepaidRefusal {
     #[error("not enough prepaid value: {balance} available, {needed} needed (minor units)")]

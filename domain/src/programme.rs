@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 /// Points a member gets once when joining the shop's programme; 0 = none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "u32", into = "u32")]
 pub struct WelcomeBonus(u32);
 
@@ -62,6 +63,7 @@ impl From<WelcomeBonus> for u32 {
 /// few lines, each a clean name ([`clean_name`]: NFC, trimmed, no control,
 /// bidi or invisible characters). Empty means no text.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct ReceiptText(String);
 
@@ -136,6 +138,7 @@ impl From<ReceiptText> for String {
 /// default, and the only rule before this setting) or to the nearest whole
 /// point, halves up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PointsRounding {
     #[default]
@@ -175,6 +178,7 @@ impl PointsRounding {
 /// [`MAX_EXPIRY_MONTHS`]) after the day they were earned; the rule is
 /// [`crate::points_expiry`]. Stored as a number of months, 0 = never.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "u8", into = "u8")]
 pub struct PointsExpiry(u8);
 
@@ -220,6 +224,7 @@ impl From<PointsExpiry> for u8 {
 /// the platform's time zone database (the Worker's and browsers' `Intl`),
 /// which also gives its canonical spelling. Default: UTC.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct TimeZoneName(String);
 
@@ -273,6 +278,7 @@ impl From<TimeZoneName> for String {
 
 /// The programme settings of a shop, as stored with it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Programme {
     #[serde(default)]
     pub welcome_bonus: WelcomeBonus,

@@ -38,6 +38,7 @@ pub fn receipt_number_in_qr(text: &str) -> Option<&str> {
 
 /// What happened, with the balance before and after.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ReceiptDetails {
     /// A sale paid from prepaid value: `prepaid_before − prepaid_after = total_minor`.
@@ -78,6 +79,7 @@ pub enum ReceiptDetails {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Receipt {
     pub receipt_number: String,
     pub shop_id: ShopId,
@@ -169,6 +171,7 @@ impl Receipt {
 
 /// One line of a refund as concluded (see `crate::refund`): what was refunded and its value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RefundedLine {
     pub line: u32,
     pub quantity: u32,
@@ -177,6 +180,7 @@ pub struct RefundedLine {
 
 /// How an original receipt stands after refunds: the refund receipts' numbers, oldest first.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RefundMark {
     /// Every line is refunded in full.
     pub fully: bool,

@@ -25,12 +25,14 @@ use serde::{Deserialize, Serialize};
 /// One line of a refund as asked: the line's position on the original
 /// receipt (1 = first) and how many of it to refund.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LineRefund {
     pub line: u32,
     pub quantity: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum RefundRefusal {
     #[error("a prepaid top-up or a refund cannot be refunded")]

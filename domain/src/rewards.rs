@@ -8,6 +8,7 @@ pub const MAX_REWARD_POINTS: i64 = 1_000_000;
 
 /// What the customer gets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Benefit {
     /// Money off the current sale, e.g. 5.00 off.
@@ -17,6 +18,7 @@ pub enum Benefit {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Reward {
     pub reward_id: crate::shop::RewardId,
     pub name: Label,
@@ -29,6 +31,7 @@ pub struct Reward {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum RedeemRefusal {
     #[error("not enough points: {cost} needed, {balance} available")]

@@ -13,6 +13,7 @@ pub const MAX_QUANTITY: u32 = 10_000;
 
 /// An entry of a shop's product list, e.g. `COF-1`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct ProductCode(String);
 
@@ -51,6 +52,7 @@ impl From<ProductCode> for String {
 
 /// One line of a sale.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct LineItem {
     pub name: Label,
     pub quantity: u32,
@@ -61,6 +63,7 @@ pub struct LineItem {
 
 /// What the register rings up.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Sale {
     Items { items: Vec<LineItem> },

@@ -30,6 +30,7 @@ pub const LOYAL_VISITS: u32 = 4;
 /// accrual, debit or admission; `spend_minor` is what they paid, refunds
 /// subtracted (never below zero).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerActivity {
     pub joined_at: UnixMillis,
     pub first_visit_at: Option<UnixMillis>,
@@ -39,6 +40,7 @@ pub struct CustomerActivity {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Segment {
     /// Joined recently and not yet a regular.

@@ -27,6 +27,8 @@ macro_rules! slug_id {
     ($(#[$doc:meta])* $name:ident, $max:expr) => {
         $(#[$doc])*
         #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+        #[cfg_attr(feature = "openapi", schemars(extend("pattern" = "^[a-z0-9-]+$", "minLength" = 1, "maxLength" = $max)))]
         #[serde(try_from = "String", into = "String")]
         pub struct $name(String);
 
@@ -77,6 +79,8 @@ slug_id!(
 
 /// A shop's or register's human name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("maxLength" = LABEL_MAX_CHARS)))]
 #[serde(try_from = "String", into = "String")]
 pub struct Label(String);
 
@@ -126,6 +130,7 @@ impl From<Label> for String {
 /// The number a shop knows a customer by: 1, 2, 3… in the order members joined
 /// that shop. Another shop sees a different number for the same member.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(transparent)]
 pub struct CustomerNumber(pub u32);
 
@@ -138,6 +143,7 @@ impl fmt::Display for CustomerNumber {
 /// Chosen by a register for each state-changing call, so that a retry of the
 /// same call (lost answer, double click) changes nothing twice.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct RequestId(String);
 

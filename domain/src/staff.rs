@@ -13,6 +13,7 @@ use std::fmt;
 
 /// A person's number in their shop, typed at the register with the PIN: 1 to [`MAX_STAFF_NUMBER`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "u32", into = "u32")]
 pub struct StaffNumber(u32);
 
@@ -72,6 +73,8 @@ impl fmt::Display for StaffNumber {
 
 /// A staff PIN: 4 to 8 digits. Never printed (its `Debug` hides it).
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("pattern" = "^[0-9]{4,8}$")))]
 #[serde(try_from = "String", into = "String")]
 pub struct StaffPin(String);
 
@@ -129,6 +132,7 @@ pub const MAX_STAFF: usize = 200;
 
 /// What a person does in the shop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Runs one store: its registers and products, and approves big refunds.
@@ -188,6 +192,7 @@ pub fn may_at(role: Role, home: &StoreId, action: StaffAction, store: &StoreId) 
 
 /// Who served: what a receipt and ledger row name.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ServedBy {
     pub staff_number: StaffNumber,
     pub name: Label,
@@ -202,6 +207,7 @@ impl fmt::Display for ServedBy {
 /// "Refunds above this amount need a manager": an amount in minor units, 0 = never
 /// (the default). Kept with the shop's programme ([`crate::programme::Programme`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "u64", into = "u64")]
 pub struct RefundApprovalLimit(u64);
 

@@ -64,6 +64,7 @@ impl StoreId {
 
 /// A store as the owner's console lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Store {
     pub store_id: StoreId,
     pub name: Label,
@@ -110,6 +111,7 @@ mod tests {
     #[test]
     fn a_register_stored_without_a_store_reads_as_the_main_store() {
         #[derive(Deserialize)]
+        #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
         struct Old {
             #[serde(default)]
             store_id: StoreId,

@@ -15,6 +15,7 @@ pub const DEFAULT_EVENT_LENGTH_MS: i64 = 12 * 60 * 60_000;
 pub const MAX_ENTRIES: u32 = 1000;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Entry {
     pub at: UnixMillis,
     pub gate: RegisterId,
@@ -24,6 +25,7 @@ pub struct Entry {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Ticket {
     pub event_title: Label,
     /// The shop whose gates admit this ticket.
@@ -63,6 +65,7 @@ pub enum TicketError {
 
 /// Why a gate says DENY.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum Deny {
     #[error("cancelled by the issuer")]
@@ -120,6 +123,7 @@ impl Ticket {
 /// What makes an event the event: fixed by its first tickets, so every later
 /// ticket for the same event id is for the same show at the same place and time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EventDetails {
     pub event_title: Label,
     pub venue: ShopId,

@@ -12,6 +12,7 @@ pub const LATEST_MS: UnixMillis = 7_258_118_400_000;
 
 /// A point in time inside [`EARLIEST_MS`, `LATEST_MS`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "i64", into = "i64")]
 pub struct Timestamp(UnixMillis);
 

@@ -5,7 +5,7 @@ use domain::api::{ErrorCode, MAX_BODY_BYTES};
 use futures_util::StreamExt;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use worker::{Headers, Request, Response};
+use worker::{Headers, Method, Request, Response};
 
 /// Reads and parses a JSON body of at most [`MAX_BODY_BYTES`], whatever its
 /// framing (see [`bounded_body`]).
@@ -66,7 +66,31 @@ fn too_large() -> Problem {
 
 /// Not JSON at all → `malformed_json`; JSON of the wrong shape or with a value
 /// the domain refuses → `invalid_request`, with serde's explanation.
+/// The request's method as the route tables see it: see [`method_named`].
+pub fn method(req: &Request) -> Method {
+    method_named(&req.inner().method())
+}
+
+/// The runtime binding reads a method it does not know (`QUERY`, `PURGE`) as `GET`; here it is
+/// `REPORT`, which no route answers, so the path's table refuses it with 405 and its `Allow`.
+pub fn method_named(name: &str) -> Method {
+    match Method::from(name.to_owned()) {
+        Method::Get if !name.eq_ignore_ascii_case("GET") => Method::Report,
+        known => known,
+    }
+}
+
+/// Every request body is a JSON object: serde would also read a struct from an array of
+/// its fields in order (`[null, null]`), which no client means.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Outcome<T> {
+    let value = parse_json_any(bytes)?;
+    match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+        Some(b'{') => Ok(value),
+        _ => Err(Problem::new(ErrorCode::InvalidRequest, "the body is a JSON object")),
+    }
+}
+
+fn parse_json_any<T: DeserializeOwned>(bytes: &[u8]) -> Outcome<T> {
     serde_json::from_slice(bytes).map_err(|error| {
         use serde_json::error::Category;
         match error.classify() {
@@ -138,4 +162,40 @@ pub fn is_local_host(req: &Request) -> bool {
 pub fn with_cookie(response: Response, cookie: &str) -> Outcome<Response> {
     response.headers().set("set-cookie", cookie)?;
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, serde::Deserialize)]
+    struct Patch {
+        #[allow(dead_code)]
+        name: Option<String>,
+        #[allow(dead_code)]
+        rate: Option<u32>,
+    }
+
+    fn code<T: std::fmt::Debug>(outcome: Outcome<T>) -> ErrorCode {
+        outcome.unwrap_err().code()
+    }
+
+    #[test]
+    fn a_body_is_a_json_object_and_nothing_else() {
+        assert!(parse_json::<Patch>(b" {\"name\": null}").is_ok());
+        assert_eq!(code(parse_json::<Patch>(b"[null, null]")), ErrorCode::InvalidRequest);
+        assert_eq!(code(parse_json::<Patch>(b"[\"a\", 1]")), ErrorCode::InvalidRequest);
+        assert_eq!(code(parse_json::<Patch>(b"[nul")), ErrorCode::MalformedJson);
+        assert_eq!(code(parse_json::<Patch>(b"")), ErrorCode::MalformedJson);
+    }
+
+    #[test]
+    fn unknown_methods_are_not_read_as_get() {
+        assert_eq!(method_named("GET"), Method::Get);
+        assert_eq!(method_named("get"), Method::Get);
+        assert_eq!(method_named("DELETE"), Method::Delete);
+        assert_eq!(method_named("QUERY"), Method::Report);
+        assert_eq!(method_named("PURGE"), Method::Report);
+        assert_eq!(method_named(""), Method::Report);
+    }
 }

@@ -106,6 +106,13 @@ pub fn pages(tools: &Tools) -> Result {
         std::fs::create_dir_all(root.join("dist")).map_err(|e| format!("cannot create dist/: {e}"))?;
         std::fs::rename(&out, &served).map_err(|e| format!("cannot move the page to {}: {e}", served.display()))?;
     }
+    // The API's OpenAPI document, a static file beside the pages (the Worker does not carry it).
+    let document = root.join("dist").join(crate::openapi::SERVED_AT.trim_start_matches('/'));
+    if let Some(folder) = document.parent() {
+        std::fs::create_dir_all(folder).map_err(|e| format!("cannot create {}: {e}", folder.display()))?;
+    }
+    std::fs::copy(root.join(crate::openapi::DOCUMENT), &document)
+        .map_err(|e| format!("cannot copy {} to {}: {e}", crate::openapi::DOCUMENT, document.display()))?;
     // Security headers for every page and static file (CSP, no framing, …).
     let headers = root.join("dist").join("_headers");
     std::fs::copy(root.join("xtask/assets/_headers"), &headers)

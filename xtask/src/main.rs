@@ -6,7 +6,9 @@ mod bench_dashboard;
 mod bench_till;
 mod build;
 mod fingerprint;
+mod openapi;
 mod process;
+mod schemathesis;
 mod seed;
 mod stack;
 mod test;
@@ -24,6 +26,10 @@ usage: cargo xtask <command>
   test           install what is missing and run every test (domain, scanner, API on
                  workerd, browser end-to-end in headless Chromium)
   build          build the worker and the pages (release) into worker/build and dist/
+  openapi        write docs/openapi.json, the API's OpenAPI 3.1 document, from the Rust types
+  schemathesis   schemathesis against TESSERA_BASE_URL (else a fresh stack): no 5xx, every
+                 status, content type and body as docs/openapi.json says; more arguments
+                 go to `schemathesis run` (e.g. --include-path /api/shops)
   setup          only install what is missing
   bench-scanner  run the scanner benchmark (decode rates vs zxing-cpp and zbar, timings)
   bench-api      time the register's read (scan → customer) against GET /api/health
@@ -41,6 +47,8 @@ fn main() -> ExitCode {
         Some("dev") => stack::dev(),
         Some("test") => test::run_all(),
         Some("build") => tools::ensure_build_tools().and_then(|t| build::all(&t)),
+        Some("openapi") => openapi::write(),
+        Some("schemathesis") => schemathesis::run_alone(args.get(1..).unwrap_or_default()),
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_browser()),
         Some("bench-api") => bench_api::run(),
         Some("bench-till") => bench_till::run(),

@@ -237,6 +237,16 @@ fn against_the_stack(tools: &tools::Tools, tally: &mut Tally) -> Result {
         "browser end-to-end (headless Chromium, fake webcam)",
         process::command("node").args(["--test", "--test-reporter=spec", "tests/browser/"]).envs(env),
     );
+    // Last: it adds a shop, members and staff of its own, and sends every route junk.
+    let fuzz = "schemathesis: no 5xx, statuses, content types and bodies as docs/openapi.json says";
+    match crate::schemathesis::ensure_installed()
+        .and_then(|bin| Ok((bin, crate::schemathesis::credentials(&stack.base_url, &secrets.admin_token)?)))
+    {
+        Ok((bin, credentials)) => {
+            tally.check(fuzz, &mut crate::schemathesis::command_against(&bin, &stack.base_url, &credentials))
+        }
+        Err(message) => tally.fail_step(fuzz, &message),
+    }
     if !tally.broken_steps.is_empty() {
         println!("{}", stack.log_tail());
     }

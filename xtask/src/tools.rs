@@ -114,6 +114,11 @@ pub fn ensure_browser() -> Result {
         return Ok(());
     }
     println!("xtask: installing chromium and ffmpeg from Debian (apt-get)");
+    apt_install(&["chromium", "ffmpeg"])
+}
+
+/// `apt-get update` then `apt-get install` these Debian packages (through sudo when not root).
+pub fn apt_install(packages: &[&str]) -> Result {
     let sudo = if output(Command::new("id").arg("-u")).as_deref() == Some("0") { None } else { Some("sudo") };
     let apt = |args: &[&str]| -> Result {
         let mut cmd = match sudo {
@@ -128,5 +133,5 @@ pub fn ensure_browser() -> Result {
         run(&mut cmd)
     };
     apt(&["update", "-q"])?;
-    apt(&["install", "-y", "-q", "chromium", "ffmpeg"])
+    apt(&[&["install", "-y", "-q"][..], packages].concat())
 }

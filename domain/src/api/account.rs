@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 /// `DELETE /api/me/account`: the password again, so a phone left signed in
 /// cannot close the account.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DeleteAccountRequest {
     pub password: String,
 }
@@ -20,6 +21,7 @@ pub struct DeleteAccountRequest {
 /// `GET /api/me/export`: everything Tessera holds about the member. The PIN
 /// and the password are held only as salted hashes and are not part of it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MemberExport {
     pub exported_at: UnixMillis,
     pub member_number: MemberNumber,
@@ -35,6 +37,7 @@ pub struct MemberExport {
 
 /// One shop's programme as held about the member.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ExportedMembership {
     pub shop: ShopSummary,
     pub customer_number: CustomerNumber,
@@ -53,6 +56,7 @@ pub struct ExportedMembership {
 /// One row of a shop's points ledger: earned for a sale (`amount_minor`), spent (negative), closed on
 /// leaving, or expired ([`PointsEntryKind::Expired`]: negative, `at` is when the points expired).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PointsLedgerRow {
     pub at: UnixMillis,
     pub register_id: String,
@@ -71,6 +75,7 @@ pub struct PointsLedgerRow {
 
 /// What a points ledger row is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum PointsEntryKind {
     /// Points earned, spent, refunded or closed by a register, the programme or leaving.
@@ -82,6 +87,7 @@ pub enum PointsEntryKind {
 
 /// One row of a shop's prepaid ledger (`kind` is `top_up` or `charge`).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PrepaidLedgerRow {
     pub at: UnixMillis,
     pub register_id: String,

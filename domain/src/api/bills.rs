@@ -15,6 +15,7 @@ use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreateBillRequest {
     /// Chosen by the issuer, or generated when absent.
     #[serde(default)]
@@ -32,6 +33,7 @@ pub struct CreateBillRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BillCreated {
     pub bill_id: ItemId,
     pub item: ItemRef,
@@ -40,6 +42,7 @@ pub struct BillCreated {
 
 /// What the issuer sees. Never who the customer is.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BillStatus {
     pub bill_id: ItemId,
     pub reference: Label,
@@ -53,6 +56,7 @@ pub struct BillStatus {
 
 /// A bill as its holder and the collecting register see it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BillView {
     pub item: ItemRef,
     pub biller: Label,
@@ -68,6 +72,7 @@ pub struct BillView {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BillPaid {
     pub bill: BillView,
     pub payment: Payment,

@@ -16,6 +16,7 @@ pub const TOP_COUNT: usize = 10;
 
 /// What the figures of one day (or of the whole range) add up to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Figures {
     /// Concluded sales, accruals and debits (rewards): one per receipt.
     pub visits: i64,
@@ -38,6 +39,7 @@ impl Figures {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DayFigures {
     /// `YYYY-MM-DD`, local to the shop.
     pub day: String,
@@ -46,6 +48,7 @@ pub struct DayFigures {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ProductFigures {
     /// The product code, or a typed line's name.
     pub key: String,
@@ -57,6 +60,7 @@ pub struct ProductFigures {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RewardFigures {
     pub reward_id: RewardId,
     pub name: Label,
@@ -65,6 +69,7 @@ pub struct RewardFigures {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SegmentCount {
     pub segment: Segment,
     pub customers: i64,
@@ -72,6 +77,7 @@ pub struct SegmentCount {
 
 /// What belongs to the whole shop, not to a store: owners only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShopWide {
     /// Points members hold now: what the shop still owes in rewards.
     pub points_outstanding: i64,
@@ -86,6 +92,7 @@ pub struct ShopWide {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Dashboard {
     pub shop_id: ShopId,
     pub currency: Currency,

@@ -19,11 +19,13 @@ pub const WALLET_RECEIPTS: usize = 20;
 // ---- admin: the shop's catalog ----
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ProductList {
     pub products: Vec<Product>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RewardList {
     pub rewards: Vec<Reward>,
 }
@@ -32,6 +34,7 @@ pub struct RewardList {
 
 /// What the register asks the customer to approve.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum DebitOperation {
     /// Spend points on one of the shop's rewards.
@@ -43,6 +46,7 @@ pub enum DebitOperation {
 /// `POST /api/register/debits`. Sending the same request id again re-attaches
 /// to the same confirmation; it never asks twice.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DebitRequest {
     pub code: OneTimeCode,
     pub request_id: RequestId,
@@ -52,6 +56,7 @@ pub struct DebitRequest {
 /// `POST /api/register/debits/wait`: long-polls one confirmation. The same body
 /// to `POST /api/register/debits/cancel` withdraws it (if not yet answered).
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DebitWaitRequest {
     pub code: OneTimeCode,
     pub request_id: RequestId,
@@ -59,6 +64,7 @@ pub struct DebitWaitRequest {
 
 /// Where a confirmation stands.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "state")]
 #[allow(clippy::large_enum_variant, reason = "a message built once and sent; boxing would only change its users")]
 pub enum DebitOutcome {
@@ -72,6 +78,7 @@ pub enum DebitOutcome {
 
 /// The register's view of one confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct DebitStatus {
     pub request_id: RequestId,
     pub customer_number: CustomerNumber,
@@ -84,6 +91,7 @@ pub struct DebitStatus {
 
 /// `POST /api/register/prepaid/top-ups`: cash received, stored as prepaid value.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TopUpRequest {
     pub code: OneTimeCode,
     pub request_id: RequestId,
@@ -94,6 +102,7 @@ pub struct TopUpRequest {
 
 /// A question waiting on the phone.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PendingConfirmation {
     pub shop_id: ShopId,
     pub shop_name: Label,
@@ -108,6 +117,7 @@ pub struct PendingConfirmation {
 
 /// `POST /api/me/confirmations/approve`: echoes exactly what was shown.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ApproveRequest {
     pub shop_id: ShopId,
     pub approval: Approval,
@@ -118,6 +128,7 @@ pub struct ApproveRequest {
 
 /// `POST /api/me/confirmations/cancel`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CancelRequest {
     pub shop_id: ShopId,
     pub request_id: RequestId,
@@ -125,6 +136,7 @@ pub struct CancelRequest {
 
 /// `PUT /api/me/pin`: setting or changing the PIN takes the account password.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SetPinRequest {
     pub password: String,
     #[serde(serialize_with = "serialize_some_pin")]

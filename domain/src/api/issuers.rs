@@ -12,6 +12,7 @@ use crate::shop::{Label, ShopId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreateIssuerRequest {
     /// Chosen by the caller, or generated when absent.
     #[serde(default)]
@@ -26,6 +27,7 @@ pub struct CreateIssuerRequest {
 
 /// The API key is shown once; only its SHA-256 is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IssuerCreated {
     pub issuer_id: IssuerId,
     pub name: Label,
@@ -35,6 +37,7 @@ pub struct IssuerCreated {
 
 /// How a created bill or ticket reaches its customer: a one-time link, also as a QR code.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ClaimLink {
     pub claim_token: HandoverToken,
     /// Absolute URL of the phone page that claims it.

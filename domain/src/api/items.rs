@@ -19,11 +19,13 @@ use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ClaimRequest {
     pub token: HandoverToken,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Claimed {
     Bill(BillView),
@@ -32,18 +34,21 @@ pub enum Claimed {
 
 /// The bills and tickets a member holds now.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Pocket {
     pub bills: Vec<BillView>,
     pub tickets: Vec<TicketView>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IssueItemCodeRequest {
     pub item: ItemRef,
 }
 
 /// A one-time code that carries the choice of bill or ticket.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IssuedItemCode {
     pub code: OneTimeCode,
     pub grouped: String,
@@ -53,12 +58,14 @@ pub struct IssuedItemCode {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OfferTransferRequest {
     pub item: ItemRef,
 }
 
 /// A one-time link the holder sends to the receiver; a new offer replaces the old one.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TransferOffer {
     pub token: HandoverToken,
     /// Absolute URL of the phone page that accepts it.
@@ -66,6 +73,7 @@ pub struct TransferOffer {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ScanRequest {
     pub code: OneTimeCode,
     /// For a shop membership code, also look up the customer in the same call
@@ -77,6 +85,7 @@ pub struct ScanRequest {
 
 /// What a scanned code is for, and (for a ticket) the gate's verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScanAnswer {
     /// A shop membership code: continue with `POST /api/register/resolve`.
@@ -91,6 +100,7 @@ pub enum ScanAnswer {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct BillAtRegister {
     pub bill: BillView,
     /// The code stays usable for Paid until then.
@@ -98,6 +108,7 @@ pub struct BillAtRegister {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PayBillRequest {
     pub code: OneTimeCode,
     pub request_id: RequestId,

@@ -42,6 +42,7 @@ pub const LONG_POLL_MS: i64 = 25_000;
 
 /// Stable error codes: clients branch on these, so they never change meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum ErrorCode {
     /// The body is not JSON at all.
@@ -215,6 +216,7 @@ impl From<Refusal> for ErrorCode {
 
 /// The body of every 4xx/5xx answer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ApiError {
     pub error: ErrorCode,
     pub message: String,
@@ -229,6 +231,7 @@ impl ApiError {
 // ---- members (phone page) ----
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SignUpRequest {
     pub display_name: DisplayName,
     #[serde(serialize_with = "serialize_password")]
@@ -245,6 +248,7 @@ fn serialize_password<S: serde::Serializer>(p: &Password, s: S) -> Result<S::Ok,
 /// Sign-in takes the password as typed: length rules apply only at sign-up.
 /// Exactly one of `member_number` and `sign_in_name` names the member.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SignInRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_number: Option<MemberNumber>,
@@ -297,6 +301,7 @@ impl RecoverRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct SignedIn {
     pub member_number: MemberNumber,
     pub display_name: DisplayName,
@@ -309,6 +314,7 @@ pub struct SignedIn {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShopSummary {
     pub shop_id: ShopId,
     pub name: Label,
@@ -332,11 +338,13 @@ impl ShopSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ShopList {
     pub shops: Vec<ShopSummary>,
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct JoinRequest {
     pub shop_id: ShopId,
     /// Whether registers of this shop may see the member's display name.
@@ -345,6 +353,7 @@ pub struct JoinRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MembershipView {
     pub shop: ShopSummary,
     pub customer_number: CustomerNumber,
@@ -361,6 +370,7 @@ pub struct MembershipView {
 /// "`points` points expire on `last_day`": the last local day (in the shop's
 /// time zone, `YYYY-MM-DD`) they count; they leave the balance at `expires_at`.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PointsExpiring {
     pub points: i64,
     pub expires_at: UnixMillis,
@@ -370,6 +380,7 @@ pub struct PointsExpiring {
 /// `PUT` body of [`routes::ADMIN_TEST_CLOCK`] (tests only): from now on, the
 /// clock points expiry reads for `shop_id` runs `offset_ms` ahead (0 resets it).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TestClock {
     pub shop_id: ShopId,
     pub offset_ms: i64,
@@ -377,6 +388,7 @@ pub struct TestClock {
 
 /// Everything the phone page shows. `version` grows with every change, for long-polling.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Wallet {
     pub member_number: MemberNumber,
     pub display_name: DisplayName,
@@ -397,11 +409,13 @@ pub struct Wallet {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IssueCodeRequest {
     pub shop_id: ShopId,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct IssuedCode {
     /// The digits to encode in the QR (numeric mode).
     pub code: OneTimeCode,
@@ -416,6 +430,7 @@ pub struct IssuedCode {
 // ---- registers ----
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RegisterInfo {
     pub register_id: RegisterId,
     pub register_name: Label,
@@ -431,12 +446,14 @@ pub struct RegisterInfo {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ResolveRequest {
     pub code: OneTimeCode,
 }
 
 /// What a register learns of the customer behind a valid code.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerView {
     pub customer_number: CustomerNumber,
     /// Only when the member chose to share it with this shop.
@@ -450,6 +467,7 @@ pub struct CustomerView {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct AccruePointsRequest {
     pub code: OneTimeCode,
     pub request_id: RequestId,
@@ -462,6 +480,7 @@ pub struct AccruePointsRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PointsAccrued {
     pub customer_number: CustomerNumber,
     pub amount_minor: u64,
@@ -476,6 +495,7 @@ pub struct PointsAccrued {
 // ---- admin ----
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreateShopRequest {
     /// Chosen by the caller (e.g. `demo-shop`), or generated when absent.
     #[serde(default)]
@@ -486,6 +506,7 @@ pub struct CreateShopRequest {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreateRegisterRequest {
     pub name: Label,
     /// The store it stands in; the main store when left out.
@@ -495,6 +516,7 @@ pub struct CreateRegisterRequest {
 
 /// The token is shown once; only its hash is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RegisterCreated {
     pub register_id: RegisterId,
     pub shop_id: ShopId,

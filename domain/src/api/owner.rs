@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 /// `code` is shown on screen (and as a QR) for the owner to type or scan; `secret`
 /// stays in the page, which polls with it until an owner approves or it expires.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct PairingStarted {
     /// 8 characters from an alphabet without look-alikes (see `crate::pairing`).
     pub code: String,
@@ -21,6 +22,7 @@ pub struct PairingStarted {
 
 /// What a register waiting to be paired learns when it polls with its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum PairingStatus {
     /// No owner has approved it yet.
@@ -33,6 +35,7 @@ pub enum PairingStatus {
 
 /// The owner approves a pairing code for a shop and names the register.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ApprovePairingRequest {
     pub code: String,
@@ -44,6 +47,7 @@ pub struct ApprovePairingRequest {
 
 /// One register as the owner's console lists it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RegisterSummary {
     pub register_id: RegisterId,
     pub shop_id: ShopId,
@@ -59,6 +63,7 @@ pub struct RegisterSummary {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RegisterList {
     pub registers: Vec<RegisterSummary>,
 }

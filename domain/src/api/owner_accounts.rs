@@ -29,6 +29,7 @@ pub fn invite_path(token: &InviteToken) -> String {
 /// ASCII shape (no quotes, spaces, semicolons or commas) so it can travel in a
 /// signed cookie as it is.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct OwnerEmail(String);
 
@@ -100,6 +101,7 @@ impl From<OwnerEmail> for String {
 
 /// An invite's secret: 256 random bits as 64 lower-case hex digits. Only its hash is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct InviteToken(String);
 
@@ -162,6 +164,7 @@ fn serialize_password<S: serde::Serializer>(p: &Password, s: S) -> Result<S::Ok,
 /// First run: the operator (with `Authorization: Bearer <ADMIN_TOKEN>`) takes the
 /// operator account. New passwords follow the members' rules.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ClaimRequest {
     pub email: OwnerEmail,
@@ -171,6 +174,7 @@ pub struct ClaimRequest {
 
 /// Whether the instance has its operator account yet (the console's first-run screen).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ClaimStatus {
     pub claimed: bool,
 }
@@ -178,6 +182,7 @@ pub struct ClaimStatus {
 /// Accepting an invite: a new account with this password, or an existing
 /// owner's account (then the password must be theirs) that gains the shop.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AcceptInviteRequest {
     pub token: InviteToken,
@@ -188,6 +193,7 @@ pub struct AcceptInviteRequest {
 
 /// Signing in takes the password as typed.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct OwnerSignInRequest {
     pub email: OwnerEmail,
@@ -196,6 +202,7 @@ pub struct OwnerSignInRequest {
 
 /// Who is signed in: `GET` [`OWNER_ME`](super::routes::OWNER_ME), and the answer to signing in.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OwnerMe {
     pub email: OwnerEmail,
     /// The operator runs every shop and may create shops and invites.
@@ -209,6 +216,7 @@ pub struct OwnerMe {
 
 /// A one-time invite to run a shop; the token is shown once.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct InviteCreated {
     pub shop_id: ShopId,
     pub token: InviteToken,
@@ -220,6 +228,7 @@ pub struct InviteCreated {
 /// The shop's join poster: a QR code for the counter that opens the phone page
 /// on this shop's "Join" card. The link names only the shop (public anyway).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct JoinPoster {
     pub shop_id: ShopId,
     pub shop_name: Label,
@@ -234,6 +243,7 @@ pub struct JoinPoster {
 /// members joining from now on, the receipt texts to receipts issued from now
 /// on (a receipt keeps the texts it was issued with). An empty text removes it.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ShopSettingsPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -285,6 +295,7 @@ impl ShopSettingsPatch {
 /// stored since (sales, prepaid value, receipts) is in minor units of the
 /// old currency, and would change its meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CurrencyChange {
     pub currency: Currency,
@@ -293,6 +304,7 @@ pub struct CurrencyChange {
 /// A store a console account manages (not owns): it sees that store's
 /// registers and the shop's products, nothing else of the shop.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ManagedStore {
     pub shop: ShopSummary,
     pub store_id: StoreId,

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 /// `POST` [`REFUNDS`](super::routes::REFUNDS): refund a receipt of this register's shop.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RefundRequest {
     pub request_id: RequestId,
     /// As printed on the receipt, e.g. `7-0003`.
@@ -26,6 +27,7 @@ pub struct RefundRequest {
 /// receipt without lines counts as one line). `left` is empty for a receipt
 /// that cannot be refunded (a top-up, a refund).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RefundableReceipt {
     pub receipt: Receipt,
     pub left: Vec<u32>,
@@ -38,12 +40,14 @@ pub const CUSTOMER_RECEIPTS: usize = 10;
 /// latest receipts at this shop, found by the code on their phone (the code is
 /// checked, not spent).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerReceiptsRequest {
     pub code: OneTimeCode,
 }
 
 /// The customer's latest receipts at the shop, newest first (at most [`CUSTOMER_RECEIPTS`]).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CustomerReceipts {
     pub customer_number: CustomerNumber,
     pub receipts: Vec<RefundableReceipt>,

@@ -14,6 +14,7 @@ pub const STAFF_SESSION_HEADER: &str = "x-tessera-staff";
 
 /// `POST` [`owner_staff`](super::routes::owner_staff): a new manager or cashier.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct NewStaffRequest {
     pub name: Label,
@@ -27,6 +28,7 @@ pub struct NewStaffRequest {
 
 /// A person as the console lists them: never their PIN or its hash.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StaffMember {
     pub staff_number: StaffNumber,
     pub name: Label,
@@ -45,12 +47,14 @@ impl StaffMember {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StaffList {
     pub staff: Vec<StaffMember>,
 }
 
 /// `PUT` [`owner_staff_pin`](super::routes::owner_staff_pin).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ResetPinRequest {
     pub pin: StaffPin,
@@ -59,6 +63,7 @@ pub struct ResetPinRequest {
 /// `POST` [`REGISTER_STAFF_SESSION`](super::routes::REGISTER_STAFF_SESSION): the PIN as typed
 /// (a malformed one is simply wrong, and counted).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StaffSignInRequest {
     pub staff_number: StaffNumber,
@@ -67,6 +72,7 @@ pub struct StaffSignInRequest {
 
 /// Who is signed in at a register.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OnDuty {
     pub staff: ServedBy,
     pub role: Role,
@@ -75,6 +81,7 @@ pub struct OnDuty {
 
 /// A new session at a register: the token is shown once (only its hash is kept).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StaffSession {
     pub token: String,
     pub on_duty: OnDuty,
@@ -82,6 +89,7 @@ pub struct StaffSession {
 
 /// `GET` [`REGISTER_STAFF_SESSION`](super::routes::REGISTER_STAFF_SESSION).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OnDutyStatus {
     /// The shop has staff: sales, debits, top-ups and refunds need someone signed in.
     pub staff_required: bool,
@@ -91,6 +99,7 @@ pub struct OnDutyStatus {
 
 /// A manager's approval of a refund above the shop's limit, typed at the register.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ManagerApproval {
     pub staff_number: StaffNumber,
@@ -99,6 +108,7 @@ pub struct ManagerApproval {
 
 /// `POST` [`owner_manager_invites`](super::routes::owner_manager_invites).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ManagerInviteRequest {
     #[serde(default)]
@@ -109,6 +119,7 @@ pub struct ManagerInviteRequest {
 /// owner's invite, [`invite_path`](super::owner_accounts::invite_path)), it
 /// makes a console account that runs only that store.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct ManagerInviteCreated {
     pub shop_id: ShopId,
     pub store_id: StoreId,

@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 
 /// Every store of a shop, the main store first, then in the order they were added.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct StoreList {
     pub stores: Vec<Store>,
 }
 
 /// A new store: its id is made from the name (a slug, numbered if taken).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddStoreRequest {
     pub name: Label,
@@ -20,6 +22,7 @@ pub struct AddStoreRequest {
 
 /// A store's new name; its id never changes (rows and registers name it).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct RenameStoreRequest {
     pub name: Label,

@@ -21,6 +21,7 @@ fn one() -> u32 {
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct CreateTicketsRequest {
     /// The issuer's name for the event; tickets of one event share its gates' visitor count.
     pub event_id: EventId,
@@ -49,6 +50,7 @@ pub struct CreateTicketsRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TicketCreated {
     pub ticket_id: ItemId,
     pub item: ItemRef,
@@ -57,6 +59,7 @@ pub struct TicketCreated {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TicketsCreated {
     pub event_id: EventId,
     pub tickets: Vec<TicketCreated>,
@@ -65,6 +68,7 @@ pub struct TicketsCreated {
 /// One ticket as its issuer sees it. Holders are pseudonyms (stable per
 /// issuer), oldest first; the last is the current holder.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TicketStatus {
     pub ticket_id: ItemId,
     pub seat: Option<Label>,
@@ -76,6 +80,7 @@ pub struct TicketStatus {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct EventStatus {
     pub event_id: EventId,
     /// Entries admitted at the gates so far.
@@ -85,6 +90,7 @@ pub struct EventStatus {
 
 /// A ticket as its holder sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct TicketView {
     pub item: ItemRef,
     pub event_title: Label,
@@ -103,6 +109,7 @@ pub struct TicketView {
 
 /// The big ADMIT / DENY at the gate.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct GateVerdict {
     pub admitted: bool,
     /// Why not, when not admitted; for `already_used`, when and at which gate.

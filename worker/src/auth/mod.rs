@@ -88,7 +88,7 @@ impl Sessions {
 
 /// Refuses a cross-site state-changing call (see [`origin`]).
 fn same_origin(req: &Request) -> Outcome<()> {
-    let safe = matches!(req.method(), Method::Get | Method::Head | Method::Options);
+    let safe = matches!(crate::web::method(req), Method::Get | Method::Head | Method::Options);
     let headers = req.headers();
     let origin = headers.get("origin")?;
     let fetch_site = headers.get("sec-fetch-site")?;

@@ -26,7 +26,7 @@ const KEY_BYTES: usize = 32;
 /// The admin table: [`routes::Area::Admin`].
 pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
     use Method::{Delete, Post, Put};
-    let method = req.method();
+    let method = web::method(&req);
     match path {
         routes::ADMIN_SHOPS => match method {
             Post => create_shop(req, env).await,

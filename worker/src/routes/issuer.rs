@@ -28,7 +28,7 @@ use worker::{Env, Method, Request, Response};
 /// The issuer table: [`routes::Area::Issuer`].
 pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
     use Method::{Get, Post};
-    let method = req.method();
+    let method = web::method(&req);
     match path {
         routes::ISSUER_BILLS => match method {
             Post => create_bill(req, env).await,

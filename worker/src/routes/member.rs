@@ -27,7 +27,7 @@ use worker::{Env, Method, Request, Response};
 /// The member table: [`routes::Area::Member`].
 pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
     use Method::{Delete, Get, Post, Put};
-    let method = req.method();
+    let method = web::method(&req);
     match path {
         routes::MEMBERS => match method {
             Post => sign_up(req, env).await,

@@ -35,7 +35,7 @@ const INVITE_TOKEN_BYTES: usize = 32;
 /// The owners' table: [`domain::api::routes::Area::Owner`].
 pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
     use Method::{Delete, Get, Patch, Post, Put};
-    let method = req.method();
+    let method = web::method(&req);
     match path {
         routes::OWNER_CLAIM => match method {
             Get => claim_status(env).await,

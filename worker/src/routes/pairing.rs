@@ -34,7 +34,7 @@ const SHORTEST_LIFETIME_MS: UnixMillis = 5_000;
 
 /// The pairing table: [`routes::Area::Pairing`].
 pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
-    let method = req.method();
+    let method = web::method(&req);
     if path == routes::PAIRINGS {
         return match method {
             Method::Post => start(&req, env).await,

@@ -10,7 +10,7 @@ use worker::{Env, Method, Request, Response};
 /// The public table: [`routes::Area::Public`].
 pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
     use Method::Get;
-    let method = req.method();
+    let method = web::method(&req);
     match path {
         routes::HEALTH => match method {
             Get => health(),

@@ -30,7 +30,7 @@ use worker::{Env, Method, Request, Response};
 /// The register table: [`routes::Area::Register`].
 pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
     use Method::{Delete, Get, Post};
-    let method = req.method();
+    let method = web::method(&req);
     match path {
         routes::REGISTER => match method {
             Get => info(req, env).await,

@@ -24,7 +24,7 @@ pub async fn route(mut req: Request, env: &Env) -> Outcome<Response> {
     if !enabled(env) {
         return Err(not_found(routes::ADMIN_TEST_CLOCK));
     }
-    if req.method() != Method::Put {
+    if crate::web::method(&req) != Method::Put {
         return not_allowed("PUT");
     }
     auth::admin(&req, env)?;

@@ -156,3 +156,32 @@ async fn wrong_methods_are_not_allowed() {
     }
     assert_eq!(StatusCode::METHOD_NOT_ALLOWED.as_u16(), ErrorCode::MethodNotAllowed.http_status());
 }
+
+/// A method the runtime's binding does not know is not read as GET: 405 naming the path's methods.
+#[tokio::test]
+async fn unknown_methods_are_not_read_as_get() {
+    let app = spawn_app().await;
+    for (name, path) in [("QUERY", routes::HEALTH), ("PURGE", routes::SHOPS), ("QUERY", routes::WALLET)] {
+        let method = Method::from_bytes(name.as_bytes()).unwrap();
+        let response = app.http.request(method, app.url(path)).dispatch().await.unwrap();
+        let allow = response.headers().get("allow").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+        assert_eq!(allow, "GET", "{name} {path}");
+        expect_error(response, ErrorCode::MethodNotAllowed).await;
+    }
+}
+
+/// A body is a JSON object: serde would read a struct from an array of its fields in order.
+#[tokio::test]
+async fn a_json_array_is_not_a_body() {
+    let app = spawn_app().await;
+    let response = app
+        .http
+        .post(app.url(routes::ADMIN_SHOPS))
+        .bearer_auth(&app.admin_token)
+        .header("content-type", "application/json")
+        .body(r#"[null, "Array shop", "EUR", 1]"#)
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(response, ErrorCode::InvalidRequest).await;
+}
