@@ -135,6 +135,8 @@ impl From<DisplayName> for String {
 /// digits and `. _ - @ +`, with at least one letter, so it can never be read
 /// as a member number, and no look-alike characters from other scripts.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("minLength" = SIGN_IN_NAME_MIN_CHARS, "maxLength" = SIGN_IN_NAME_MAX_CHARS)))]
 #[serde(try_from = "String", into = "String")]
 pub struct SignInName(String);
 
@@ -217,6 +219,7 @@ pub const RECOVERY_CHARS: usize = 20;
 /// The one-time code shown once at sign-up that resets a forgotten password.
 /// Held by the server only as a hash; using it gives a new one.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
 pub struct RecoveryCode(String);
 

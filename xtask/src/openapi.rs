@@ -181,6 +181,14 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             s.json::<api::SignedIn>()
         ),
         op!("DELETE", SESSION, Anyone, "Sign out (clears the member cookie)", None, Answer::Empty),
+        op!(
+            "POST",
+            RECOVERY,
+            Anyone,
+            "Reset a forgotten password with the recovery code (sets the member cookie; a new code)",
+            s.body::<api::RecoverRequest>(),
+            s.json::<api::SignedIn>()
+        ),
         wallet,
         op!(
             "POST",
@@ -191,6 +199,24 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             s.json::<api::MembershipView>()
         ),
         op!("DELETE", membership(&shop()), membership, Member, "Leave a shop's programme", None, Answer::Empty),
+        op!(
+            "GET",
+            member_history(&shop()),
+            member_history,
+            Member,
+            "The member's own history at a shop",
+            None,
+            s.json::<account::MemberHistory>()
+        ),
+        op!(
+            "GET",
+            member_history_csv(&shop()),
+            member_history_csv,
+            Member,
+            "The member's receipts at a shop (CSV)",
+            None,
+            Answer::Csv
+        ),
         op!(
             "POST",
             CODES,

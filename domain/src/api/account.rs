@@ -103,6 +103,7 @@ pub struct PrepaidLedgerRow {
 /// `GET /api/me/history/{shop}`: the member's own history at one shop
 /// (the rule is [`crate::history`]), for shops joined now or before.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct MemberHistory {
     pub shop: ShopSummary,
     pub customer_number: CustomerNumber,
@@ -126,6 +127,7 @@ pub struct MemberHistory {
 /// What a member did at a shop over some time. Amounts in minor units; a
 /// refund subtracts.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HistoryFigures {
     pub visits: u64,
     pub spend_minor: i64,
@@ -136,6 +138,7 @@ pub struct HistoryFigures {
 
 /// One month (`2026-11`) of a [`MemberHistory`].
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct HistoryMonth {
     pub month: String,
     #[serde(flatten)]

@@ -278,6 +278,7 @@ impl SignInRequest {
 /// `POST /api/members/recovery`: a forgotten password reset with the recovery
 /// code. The answer is a [`SignedIn`] with a new recovery code: each works once.
 #[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct RecoverRequest {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub member_number: Option<MemberNumber>,
