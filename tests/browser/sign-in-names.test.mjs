@@ -1,7 +1,7 @@
 // Sign-in people can keep: a member signs up with a sign-in name (a password
 // manager sees a username field), is shown their number and a recovery code
 // once, signs in with the name, and resets a forgotten password with the code.
-// Signing out while a code is open asks first.
+// Signing out while a code is open asks first; "sign out everywhere" ends every session.
 //
 // Needs a running stack: TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN (see loyalty-loop.test.mjs).
 
@@ -98,4 +98,12 @@ test("a member signs in with a chosen name, resets a forgotten password with the
   await phone.getByTestId("sign-in-password").fill("second password");
   await phone.getByTestId("sign-in-submit").click();
   await phone.locator("#wallet-view:not([hidden])").waitFor();
+
+  // "Sign out everywhere" on the Account screen ends this session (and every other).
+  await phone.getByTestId("open-account").click();
+  await phone.getByTestId("sign-out-everywhere").click();
+  await phone.getByTestId("sign-in-form").waitFor();
+  assert.match(await phone.getByTestId("notice").innerText(), /every device/);
+  const wallet = await phone.evaluate(async () => (await fetch("/api/me/wallet")).status);
+  assert.equal(wallet, 401, "the session is over on the server");
 });

@@ -27,6 +27,11 @@ pub async fn recover(request: &RecoverRequest) -> Result<SignedIn, Failure> {
     call("POST", routes::RECOVERY, Some(request)).await
 }
 
+/// Ends every session of the member ("sign out everywhere"); the cookie is cleared.
+pub async fn sign_out_everywhere() -> Result<(), Failure> {
+    send("DELETE", routes::SESSIONS, None::<&()>).await.map(|_| ())
+}
+
 pub async fn sign_in(request: &SignInRequest) -> Result<SignedIn, Failure> {
     call("POST", routes::SESSION, Some(request)).await
 }

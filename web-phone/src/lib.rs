@@ -60,6 +60,7 @@ pub fn start() {
     });
     dom::on_id("sign-out", "click", |_| session::ask_sign_out());
     dom::on_id("sign-out-yes", "click", |_| spawn_local(session::sign_out()));
+    dom::on_id("sign-out-everywhere", "click", |_| spawn_local(session::sign_out_everywhere()));
     dom::on_id("sign-out-no", "click", |_| dom::set_hidden("sign-out-confirm", true));
     dom::on_id("close-code", "click", |_| views::code::close());
     dom::on_id("receipt-done", "click", |_| views::receipts::hide());

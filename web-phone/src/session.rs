@@ -100,6 +100,22 @@ pub fn ask_sign_out() {
     }
 }
 
+/// "Sign out everywhere" (Account screen): every device's session ends, this one's too.
+pub async fn sign_out_everywhere() {
+    clear_error();
+    crate::dom::set_busy("sign-out-everywhere", true);
+    let result = api::sign_out_everywhere().await;
+    crate::dom::set_busy("sign-out-everywhere", false);
+    match result {
+        Ok(()) => {
+            end(None);
+            show_notice("You are signed out on every device.");
+        }
+        Err(failure) if failure.is(ErrorCode::Unauthorized) => end(None),
+        Err(failure) => show_error(&failure.message()),
+    }
+}
+
 pub async fn sign_out() {
     crate::dom::set_hidden("sign-out-confirm", true);
     clear_error();

@@ -218,6 +218,12 @@ pub fn no_such_member() -> Problem {
     Problem::new(ErrorCode::Unauthorized, "there is no such member; sign up again")
 }
 
+/// A session cookie whose session was ended (signed out, "sign out everywhere",
+/// a password reset) or never opened.
+pub fn session_ended() -> Problem {
+    Problem::new(ErrorCode::Unauthorized, "this session has ended: sign in again")
+}
+
 /// A sign-in name someone has (or had: names of deleted accounts are never given out again).
 pub fn sign_in_name_taken() -> Problem {
     Problem::new(ErrorCode::AlreadyExists, "this sign-in name is taken: choose another")

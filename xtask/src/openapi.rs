@@ -182,6 +182,14 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
         ),
         op!("DELETE", SESSION, Anyone, "Sign out (clears the member cookie)", None, Answer::Empty),
         op!(
+            "DELETE",
+            SESSIONS,
+            Member,
+            "Sign out everywhere: end every session of the member (clears the cookie)",
+            None,
+            Answer::Empty
+        ),
+        op!(
             "POST",
             RECOVERY,
             Anyone,

@@ -35,6 +35,8 @@ pub const SESSION: &str = "/api/session";
 pub const MEMBER_AREA: &str = "/api/me";
 /// `GET` → [`Wallet`](super::Wallet): the member's wallet (long-polled with [`wallet_after`]).
 pub const WALLET: &str = "/api/me/wallet";
+/// `DELETE` → 204 (cookie cleared): end every session of the member, on every device.
+pub const SESSIONS: &str = "/api/me/sessions";
 /// `POST` [`JoinRequest`](super::JoinRequest) → [`MembershipView`](super::MembershipView): join a shop's programme.
 pub const MEMBERSHIPS: &str = "/api/me/memberships";
 /// `POST` [`IssueCodeRequest`](super::IssueCodeRequest) → [`IssuedCode`](super::IssuedCode): a one-time membership code.

@@ -14,6 +14,7 @@ use crate::clock;
 use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::storage::directory::{Directory, RegisterRecord};
+use crate::storage::member_vault::protocol::VaultClient;
 use crate::storage::registers;
 use crate::storage::shop_book::protocol::ShopClient;
 use domain::api::owner_accounts::OwnerEmail;
@@ -22,6 +23,7 @@ use domain::member::MemberNumber;
 use domain::staff::{Role, StaffAction};
 use domain::store::StoreId;
 use futures_util::future::{select, Either};
+use session::SessionId;
 use std::future::Future;
 use std::time::Duration;
 use worker::{Delay, Env, Method, Request};
@@ -56,9 +58,10 @@ impl Sessions {
         Ok(Self { secret: secret.into_bytes() })
     }
 
-    /// The signed-in member, from the session cookie. A state-changing call
+    /// The member and session the cookie names, if it is genuine (whether the
+    /// session is still open, [`member`] asks the vault). A state-changing call
     /// must come from our own origin (see [`origin`]): else 403 `cross_origin`.
-    pub fn member(&self, req: &Request) -> Outcome<MemberNumber> {
+    pub fn member(&self, req: &Request) -> Outcome<(MemberNumber, SessionId)> {
         same_origin(req)?;
         let cookies = req.headers().get("cookie").ok().flatten().unwrap_or_default();
         let value = session::from_cookie_header(&cookies).ok_or_else(|| unauthorized("sign in first"))?;
@@ -66,9 +69,13 @@ impl Sessions {
             .ok_or_else(|| unauthorized("the session is not valid any more: sign in again"))
     }
 
-    /// The cookie value for a member who just signed in.
-    pub fn seal(&self, member: &MemberNumber) -> String {
-        session::seal(&self.secret, member, clock::now())
+    /// Opens a new session for a member who just signed in (in their vault)
+    /// and returns its cookie value.
+    pub async fn open_session(&self, env: &Env, member: &MemberNumber) -> Outcome<String> {
+        let id = SessionId::from_entropy(crate::crypto::random_bytes::<16>()?);
+        let now = clock::now();
+        VaultClient::of(env, member)?.open_session(id.hash(), now.saturating_add(session::SESSION_MS)).await?;
+        Ok(session::seal(&self.secret, member, &id, now))
     }
 
     /// The signed-in owner, from the owners' cookie; same-origin rule as for members.
@@ -100,9 +107,18 @@ fn same_origin(req: &Request) -> Outcome<()> {
     }
 }
 
-/// The signed-in member, from the session cookie.
-pub fn member(req: &Request, env: &Env) -> Outcome<MemberNumber> {
-    Sessions::from_env(env)?.member(req)
+/// The signed-in member, from the session cookie, if the session is still
+/// open in their vault (signing out, "sign out everywhere" and a password
+/// reset end sessions there).
+pub async fn member(req: &Request, env: &Env) -> Outcome<MemberNumber> {
+    member_session(req, env).await.map(|(member, _)| member)
+}
+
+/// The signed-in member and their session's id, checked as [`member`].
+pub async fn member_session(req: &Request, env: &Env) -> Outcome<(MemberNumber, SessionId)> {
+    let (member, id) = Sessions::from_env(env)?.member(req)?;
+    VaultClient::of(env, &member)?.check_session(id.hash()).await?;
+    Ok((member, id))
 }
 
 /// A register and its shop, from the register's bearer token (stored only as a hash).

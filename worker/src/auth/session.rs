@@ -1,9 +1,10 @@
-//! Sessions: a stateless cookie `<subject>.<expiry ms>.<HMAC>`, signed with
-//! the `SESSION_SECRET`. Nothing is stored server-side, so signing out clears
-//! the cookie in the browser; the signature stops a forged subject. Members
-//! (subject: the member number) and shop owners (subject: their e-mail) each
-//! have their own [`SessionKind`]: another cookie name and another signing
-//! context, so one kind's cookie never opens the other's session.
+//! Sessions: a cookie `<subject>.<expiry ms>.<HMAC>`, signed with the
+//! `SESSION_SECRET`; the signature stops a forged subject. Members (subject:
+//! the member number and a random session id, which their vault holds as a
+//! hash, so a session can be ended server-side) and shop owners (subject:
+//! their e-mail; stateless) each have their own [`SessionKind`]: another
+//! cookie name and another signing context, so one kind's cookie never opens
+//! the other's session.
 
 use crate::crypto::{constant_time_eq, hex, hmac_sha256, unhex};
 use domain::api::owner_accounts::{OwnerEmail, OWNER_SESSION_COOKIE};
@@ -21,7 +22,8 @@ pub struct SessionKind {
     context: &'static str,
 }
 
-pub const MEMBER: SessionKind = SessionKind { cookie: SESSION_COOKIE, context: "tessera-session-v1" };
+/// v2: the subject names the session too (v1 cookies, without one, no longer open).
+pub const MEMBER: SessionKind = SessionKind { cookie: SESSION_COOKIE, context: "tessera-session-v2" };
 pub const OWNER: SessionKind = SessionKind { cookie: OWNER_SESSION_COOKIE, context: "tessera-owner-session-v1" };
 
 fn signature(secret: &[u8], kind: SessionKind, subject: &str, expires_at: UnixMillis) -> [u8; 32] {
@@ -46,14 +48,36 @@ pub fn open_subject<'v>(secret: &[u8], kind: SessionKind, value: &'v str, now: U
     (genuine && now < expires_at).then_some(subject)
 }
 
-/// The cookie value for a member signing in at `now`.
-pub fn seal(secret: &[u8], member: &MemberNumber, now: UnixMillis) -> String {
-    seal_subject(secret, MEMBER, member.as_str(), now)
+/// A member's session id: 128 random bits as hex, in the cookie only; the
+/// vault keeps its SHA-256 ([`SessionId::hash`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionId(String);
+
+impl SessionId {
+    pub fn from_entropy(entropy: [u8; 16]) -> Self {
+        Self(hex(&entropy))
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        (text.len() == 32 && text.bytes().all(|b| b.is_ascii_hexdigit())).then(|| Self(text.to_ascii_lowercase()))
+    }
+
+    /// What the member's vault stores and looks up.
+    pub fn hash(&self) -> String {
+        crate::crypto::sha256_hex(self.0.as_bytes())
+    }
 }
 
-/// The member a cookie value speaks for, if it is genuine and not expired.
-pub fn open(secret: &[u8], value: &str, now: UnixMillis) -> Option<MemberNumber> {
-    MemberNumber::parse(open_subject(secret, MEMBER, value, now)?).ok()
+/// The cookie value for a member's session `id`, opened at `now`.
+pub fn seal(secret: &[u8], member: &MemberNumber, id: &SessionId, now: UnixMillis) -> String {
+    seal_subject(secret, MEMBER, &format!("{}-{}", member.as_str(), id.0), now)
+}
+
+/// The member and session a cookie value speaks for, if it is genuine and not
+/// expired (whether the session is still open, the member's vault says).
+pub fn open(secret: &[u8], value: &str, now: UnixMillis) -> Option<(MemberNumber, SessionId)> {
+    let (member, id) = open_subject(secret, MEMBER, value, now)?.split_once('-')?;
+    Some((MemberNumber::parse(member).ok()?, SessionId::parse(id)?))
 }
 
 /// The cookie value for an owner signing in at `now`.
@@ -105,6 +129,30 @@ mod tests {
 
     fn member() -> MemberNumber {
         MemberNumber::from_entropy([3; 8])
+    }
+
+    fn id() -> SessionId {
+        SessionId::from_entropy([7; 16])
+    }
+
+    fn seal(secret: &[u8], member: &MemberNumber, now: UnixMillis) -> String {
+        super::seal(secret, member, &id(), now)
+    }
+
+    fn open(secret: &[u8], value: &str, now: UnixMillis) -> Option<MemberNumber> {
+        super::open(secret, value, now).map(|(member, session)| {
+            assert_eq!(session, id());
+            member
+        })
+    }
+
+    #[test]
+    fn a_cookie_names_its_session_and_a_cookie_without_one_does_not_open() {
+        let value = super::seal(b"secret", &member(), &id(), 1_000);
+        assert_eq!(super::open(b"secret", &value, 1_000), Some((member(), id())));
+        assert_ne!(id().hash(), SessionId::from_entropy([8; 16]).hash());
+        let old_style = seal_subject(b"secret", MEMBER, member().as_str(), 1_000);
+        assert_eq!(super::open(b"secret", &old_style, 1_000), None);
     }
 
     #[test]

@@ -21,7 +21,7 @@ fn not_a_member() -> Problem {
 
 /// The member's programme at `shop_id` (now or before) and its receipts, oldest first.
 async fn held(req: &Request, env: &Env, shop_id: &str) -> Outcome<(ExportedMembership, Vec<Receipt>)> {
-    let member = auth::member(req, env)?;
+    let member = auth::member(req, env).await?;
     let export = VaultClient::of(env, &member)?.export().await?;
     let membership =
         export.memberships.into_iter().find(|m| m.shop.shop_id.as_str() == shop_id).ok_or_else(not_a_member)?;

@@ -39,7 +39,7 @@ fn secret_hash(token: &HandoverToken) -> String {
 
 /// `POST /api/me/claims` → [`Claimed`]: the bill or ticket is now the member's.
 pub async fn claim(mut req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let request: ClaimRequest = web::json_body(&mut req).await?;
     let token = request.token;
     let claimed = match &token.item {
@@ -57,7 +57,7 @@ pub async fn claim(mut req: Request, env: &Env) -> Outcome<Response> {
 /// `GET /api/me/items` → [`Pocket`]: bills unpaid first then by due date,
 /// tickets upcoming first. Each book confirms what the member still holds.
 pub async fn pocket(req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     web::ok(&held_items(env, &member).await?)
 }
 
@@ -91,7 +91,7 @@ pub async fn held_items(env: &Env, member: &MemberNumber) -> Outcome<Pocket> {
 /// `POST /api/me/item-codes` → [`IssuedItemCode`]: a one-time code that
 /// carries this bill or ticket. A ticket's code waits for its window.
 pub async fn issue_code(mut req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let request: IssueItemCodeRequest = web::json_body(&mut req).await?;
     for _ in 0..CODE_ATTEMPTS {
         let code = OneTimeCode::from_entropy(random_bytes::<16>()?);
@@ -119,7 +119,7 @@ pub async fn issue_code(mut req: Request, env: &Env) -> Outcome<Response> {
 
 /// `POST /api/me/transfers` → [`TransferOffer`]: a one-time link for the receiver.
 pub async fn offer_transfer(mut req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let request: OfferTransferRequest = web::json_body(&mut req).await?;
     let ItemRef::Ticket { issuer, event, ticket } = &request.item else {
         return Err(Problem::new(ErrorCode::NotTransferable, "bills cannot be passed on"));
@@ -133,7 +133,7 @@ pub async fn offer_transfer(mut req: Request, env: &Env) -> Outcome<Response> {
 /// `POST /api/me/transfers/accept` → [`Claimed`]: the ticket moves to the
 /// receiver in one step inside its event's book; the giver's codes die with it.
 pub async fn accept_transfer(mut req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let request: ClaimRequest = web::json_body(&mut req).await?;
     let token = request.token;
     let ItemRef::Ticket { issuer, event, ticket } = &token.item else {

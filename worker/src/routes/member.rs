@@ -42,6 +42,10 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Delete => sign_out(req, env).await,
             _ => not_allowed("POST, DELETE"),
         },
+        routes::SESSIONS => match method {
+            Delete => sign_out_everywhere(req, env).await,
+            _ => not_allowed("DELETE"),
+        },
         routes::WALLET => match method {
             Get => wallet(req, env).await,
             _ => not_allowed("GET"),
@@ -187,7 +191,7 @@ pub async fn sign_up(mut req: Request, env: &Env) -> Outcome<Response> {
             sign_in_name: request.sign_in_name,
             recovery_code: Some(recovery_code),
         };
-        let cookie = session::set_cookie(&sessions.seal(&number), !web::is_local_host(&req));
+        let cookie = session::set_cookie(&sessions.open_session(env, &number).await?, !web::is_local_host(&req));
         return web::with_cookie(web::created(&answer)?, &cookie);
     }
     Err(Problem::internal("no free member number after several attempts"))
@@ -231,7 +235,7 @@ pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
         sign_in_name: record.sign_in_name,
         recovery_code: None,
     };
-    let cookie = session::set_cookie(&sessions.seal(&number), !web::is_local_host(&req));
+    let cookie = session::set_cookie(&sessions.open_session(env, &number).await?, !web::is_local_host(&req));
     web::with_cookie(web::ok(&answer)?, &cookie)
 }
 
@@ -265,26 +269,38 @@ pub async fn recover(mut req: Request, env: &Env) -> Outcome<Response> {
     vault.use_recovery(recovery_hash(&request.recovery_code), recovery_hash(&next)).await?;
     record.password = StoredPassword::create(request.new_password.expose()).await?;
     directory.put_member(&number, &record).await?;
+    // Whoever had the old password is signed out everywhere.
+    vault.end_all_sessions().await?;
     let answer = SignedIn {
         member_number: number.clone(),
         display_name: record.display_name,
         sign_in_name: record.sign_in_name,
         recovery_code: Some(next),
     };
-    let cookie = session::set_cookie(&sessions.seal(&number), !web::is_local_host(&req));
+    let cookie = session::set_cookie(&sessions.open_session(env, &number).await?, !web::is_local_host(&req));
     web::with_cookie(web::ok(&answer)?, &cookie)
 }
 
 /// `DELETE /api/session` → 204, cookie cleared.
 pub async fn sign_out(req: Request, env: &Env) -> Outcome<Response> {
-    auth::member(&req, env)?;
+    let (member, id) = auth::member_session(&req, env).await?;
+    VaultClient::of(env, &member)?.end_session(id.hash()).await?;
+    let response = Response::empty()?.with_status(204);
+    web::with_cookie(response, &session::clear_cookie(!web::is_local_host(&req)))
+}
+
+/// `DELETE /api/me/sessions` → 204, cookie cleared: ends every session of
+/// the member, on every device ("sign out everywhere").
+pub async fn sign_out_everywhere(req: Request, env: &Env) -> Outcome<Response> {
+    let member = auth::member(&req, env).await?;
+    VaultClient::of(env, &member)?.end_all_sessions().await?;
     let response = Response::empty()?.with_status(204);
     web::with_cookie(response, &session::clear_cookie(!web::is_local_host(&req)))
 }
 
 /// `GET /api/me/wallet[?after=V]`: with `after`, waits for a newer version.
 pub async fn wallet(req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let after = match req.url()?.query_pairs().find(|(name, _)| name == "after") {
         None => None,
         Some((_, value)) => Some(
@@ -300,7 +316,7 @@ pub async fn wallet(req: Request, env: &Env) -> Outcome<Response> {
 /// `POST /api/me/memberships` → [`domain::api::MembershipView`]; joining again
 /// returns the same membership.
 pub async fn join(mut req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let request: JoinRequest = web::json_body(&mut req).await?;
     let enrolment = ShopClient::of(env, &request.shop_id)?.enroll(&member).await?;
     let membership =
@@ -310,7 +326,7 @@ pub async fn join(mut req: Request, env: &Env) -> Outcome<Response> {
 
 /// `POST /api/me/codes` → [`IssuedCode`] for a joined shop.
 pub async fn issue_code(mut req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let request: IssueCodeRequest = web::json_body(&mut req).await?;
     for _ in 0..CODE_ATTEMPTS {
         let code = OneTimeCode::from_entropy(random_bytes::<16>()?);
@@ -335,7 +351,7 @@ pub async fn issue_code(mut req: Request, env: &Env) -> Outcome<Response> {
 /// signed in cannot have its PIN changed by someone else. Stored like a
 /// password (PBKDF2, salted); setting it clears any lock.
 pub async fn set_pin(mut req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let request: SetPinRequest = web::json_body(&mut req).await?;
     let record = Directory::open(env)?.member(&member).await?.ok_or_else(refusals::no_such_member)?;
     if !record.password.verify(&request.password).await? {
@@ -348,14 +364,14 @@ pub async fn set_pin(mut req: Request, env: &Env) -> Outcome<Response> {
 
 /// `POST /api/me/confirmations/approve` → [`domain::api::DebitStatus`].
 pub async fn approve(mut req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let request: ApproveRequest = web::json_body(&mut req).await?;
     web::ok(&VaultClient::of(env, &member)?.approve(request).await?)
 }
 
 /// `POST /api/me/confirmations/cancel` → [`domain::api::DebitStatus`].
 pub async fn cancel(mut req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let request: CancelRequest = web::json_body(&mut req).await?;
     web::ok(&VaultClient::of(env, &member)?.cancel(request).await?)
 }

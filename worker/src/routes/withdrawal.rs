@@ -25,7 +25,7 @@ use worker::{Env, Request, Response};
 /// account: for routes whose data lives outside the member's vault (bills and
 /// tickets), which the vault's own refusal does not cover.
 pub async fn require_open_account(req: &Request, env: &Env) -> Outcome<MemberNumber> {
-    let member = auth::member(req, env)?;
+    let member = auth::member(req, env).await?;
     VaultClient::of(env, &member)?.ensure_open().await?;
     Ok(member)
 }
@@ -33,7 +33,7 @@ pub async fn require_open_account(req: &Request, env: &Env) -> Outcome<MemberNum
 /// `DELETE /api/me/memberships/{shop}` → 204: leaves the shop's programme
 /// (`prepaid_balance_left` while prepaid value is left there).
 pub async fn leave(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let shop_id = ShopId::parse(shop_id)
         .map_err(|_| Problem::new(ErrorCode::NotAMember, "you are not in this shop's programme"))?;
     VaultClient::of(env, &member)?.leave(shop_id).await?;
@@ -43,7 +43,7 @@ pub async fn leave(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> 
 /// `GET /api/me/export` → [`domain::api::account::MemberExport`]: everything
 /// held about the member, with the bills and tickets they hold.
 pub async fn export(req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let mut export = VaultClient::of(env, &member)?.export().await?;
     export.items = items::held_items(env, &member).await?;
     let response = web::ok(&export)?;
@@ -60,7 +60,7 @@ pub async fn export(req: Request, env: &Env) -> Outcome<Response> {
 /// password check counts against the sign-in limit, so this cannot be used to
 /// guess it.
 pub async fn delete_account(mut req: Request, env: &Env) -> Outcome<Response> {
-    let member = auth::member(&req, env)?;
+    let member = auth::member(&req, env).await?;
     let request: DeleteAccountRequest = web::json_body(&mut req).await?;
     let vault = VaultClient::of(env, &member)?;
     let directory = Directory::open(env)?;

@@ -14,6 +14,7 @@ fn every_route() -> Vec<(Vec<Method>, String)> {
         fixed(&[M::POST], routes::RECOVERY),
         fixed(&[M::POST, M::DELETE], routes::SESSION),
         fixed(&[M::GET], routes::WALLET),
+        fixed(&[M::DELETE], routes::SESSIONS),
         (vec![M::GET], routes::wallet_after(0)),
         fixed(&[M::POST], routes::MEMBERSHIPS),
         fixed(&[M::POST], routes::CODES),

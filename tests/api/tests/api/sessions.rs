@@ -174,3 +174,64 @@ async fn parallel_guesses_cannot_exceed_the_sign_in_limit() {
         .unwrap();
     expect_error(right, ErrorCode::TooManyAttempts).await;
 }
+
+/// `name=value` of the member's session cookie that `response` sets.
+fn cookie_pair(response: &reqwest::Response) -> String {
+    session_cookie(response).split(';').next().unwrap_or_default().to_owned()
+}
+
+async fn wallet_with(app: &api_tests::TestApp, cookie: &str) -> reqwest::Response {
+    app.http.get(app.url(routes::WALLET)).header("cookie", cookie).dispatch().await.unwrap()
+}
+
+#[tokio::test]
+async fn signing_out_ends_the_session_even_for_a_copied_cookie() {
+    let app = spawn_app().await;
+    let member = app.sign_up("Copied").await;
+    let body = json!({ "member_number": member.signed_in.member_number, "password": PASSWORD });
+    let signed_in = app.http.post(app.url(routes::SESSION)).json(&body).dispatch().await.unwrap();
+    let copy = cookie_pair(&signed_in);
+    assert_eq!(wallet_with(&app, &copy).await.status(), StatusCode::OK);
+
+    let out = app.http.delete(app.url(routes::SESSION)).header("cookie", &copy).dispatch().await.unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    let refused = expect_error(wallet_with(&app, &copy).await, ErrorCode::Unauthorized).await;
+    assert!(refused.message.contains("ended"), "{}", refused.message);
+    // The member's other session (the sign-up's) is still open.
+    assert_eq!(member.client.get(app.url(routes::WALLET)).dispatch().await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn signing_out_everywhere_ends_every_session_of_the_member_only() {
+    let app = spawn_app().await;
+    let member = app.sign_up("Everywhere").await;
+    let other = app.sign_up("Bystander").await;
+    let body = json!({ "member_number": member.signed_in.member_number, "password": PASSWORD });
+    let second = cookie_pair(&app.http.post(app.url(routes::SESSION)).json(&body).dispatch().await.unwrap());
+
+    let out = member.client.delete(app.url(routes::SESSIONS)).dispatch().await.unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    expect_error(wallet_with(&app, &second).await, ErrorCode::Unauthorized).await;
+    expect_error(member.client.get(app.url(routes::WALLET)).dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
+    assert_eq!(other.client.get(app.url(routes::WALLET)).dispatch().await.unwrap().status(), StatusCode::OK);
+    // Signing in again opens a new session.
+    let again = app.http.post(app.url(routes::SESSION)).json(&body).dispatch().await.unwrap();
+    assert_eq!(wallet_with(&app, &cookie_pair(&again)).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_password_reset_ends_the_sessions_open_elsewhere() {
+    let app = spawn_app().await;
+    let member = app.sign_up("Reset").await;
+    let code = member.signed_in.recovery_code.clone().expect("a recovery code at sign-up");
+    let body = json!({
+        "member_number": member.signed_in.member_number,
+        "recovery_code": code.expose(),
+        "new_password": "a brand new password",
+    });
+    let reset = app.http.post(app.url(routes::RECOVERY)).json(&body).dispatch().await.unwrap();
+    assert_eq!(reset.status(), StatusCode::OK);
+    let fresh = cookie_pair(&reset);
+    expect_error(member.client.get(app.url(routes::WALLET)).dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
+    assert_eq!(wallet_with(&app, &fresh).await.status(), StatusCode::OK, "the reset's own session is open");
+}

@@ -1,7 +1,10 @@
 //! The member's account in their vault: opening it, the sign-in attempt
 //! guard, the PIN, and the wallet the phone long-polls.
 
-use super::protocol::{BeginSignIn, Create, FinishSignIn, SetPin, SetRecovery, UseRecovery, WalletQuery};
+use super::protocol::{
+    BeginSignIn, CheckSession, Create, EndAllSessions, EndSession, FinishSignIn, OpenSession, SetPin, SetRecovery,
+    UseRecovery, WalletQuery,
+};
 use super::vault::MemberVault;
 use crate::clock;
 use crate::error::{Outcome, Problem};
@@ -36,6 +39,32 @@ impl MemberVault {
         let verdict = guard.finish_attempt(request.correct, SIGN_IN_LIMIT);
         self.sign_in_guard().save(&guard)?;
         verdict.map_err(|refusal| refusals::sign_in(refusal, clock::now()))?;
+        Ok(Done)
+    }
+
+    pub(super) fn open_session(&self, request: OpenSession) -> Outcome<Done> {
+        self.profiles().existing()?;
+        self.sessions().open(&request.id_hash, request.expires_at, clock::now())?;
+        Ok(Done)
+    }
+
+    pub(super) fn check_session(&self, request: CheckSession) -> Outcome<Done> {
+        if self.sessions().is_open(&request.id_hash, clock::now())? {
+            Ok(Done)
+        } else {
+            Err(refusals::session_ended())
+        }
+    }
+
+    pub(super) fn end_session(&self, request: EndSession) -> Outcome<Done> {
+        self.sessions().end(&request.id_hash)?;
+        Ok(Done)
+    }
+
+    pub(super) fn end_all_sessions(&self, _: EndAllSessions) -> Outcome<Done> {
+        self.sessions().end_all()?;
+        // Phones long-polling the wallet wake up and hear that their session ended.
+        self.changed()?;
         Ok(Done)
     }
 

@@ -35,6 +35,7 @@ pub mod protocol;
 mod receipts;
 mod recovery;
 mod refunds;
+mod sessions;
 mod sign_in_guard;
 mod staff_columns;
 mod stats_outbox;
@@ -72,6 +73,10 @@ impl StorageObject for MemberVault {
             VaultOperation::BeginSignIn(request) => answer(request, |r| self.begin_sign_in(r)),
             VaultOperation::FinishSignIn(request) => answer(request, |r| self.finish_sign_in(r)),
             VaultOperation::SetRecovery(request) => answer(request, |r| self.set_recovery(r)),
+            VaultOperation::OpenSession(request) => answer(request, |r| self.open_session(r)),
+            VaultOperation::CheckSession(request) => answer(request, |r| self.check_session(r)),
+            VaultOperation::EndSession(request) => answer(request, |r| self.end_session(r)),
+            VaultOperation::EndAllSessions(request) => answer(request, |r| self.end_all_sessions(r)),
             VaultOperation::UseRecovery(request) => answer(request, |r| self.use_recovery(r)),
             VaultOperation::Wallet(request) => answer_later(request, |r| self.wallet(r)).await,
             VaultOperation::Join(request) => answer(request, |r| self.join(r)),

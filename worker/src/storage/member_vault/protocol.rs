@@ -20,6 +20,7 @@ use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
 use domain::staff::ServedBy;
 use domain::store::StoreId;
+use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -45,6 +46,14 @@ protocol! {
         FinishSignIn(FinishSignIn) -> Done,
         /// Sets the hash of the member's recovery code (at sign-up).
         SetRecovery(SetRecovery) -> Done,
+        /// Records a session just signed in (by its id's hash).
+        OpenSession(OpenSession) -> Done,
+        /// `unauthorized` unless the session is open.
+        CheckSession(CheckSession) -> Done,
+        /// Signing out: ends this session.
+        EndSession(EndSession) -> Done,
+        /// "Sign out everywhere", and a password reset: ends every session.
+        EndAllSessions(EndAllSessions) -> Done,
         /// Uses the recovery code: counted like a sign-in attempt; if it is the
         /// current one, it is replaced by `next_hash` in the same step.
         UseRecovery(UseRecovery) -> Done,
@@ -131,6 +140,25 @@ pub struct Create {
 
 #[derive(Serialize, Deserialize)]
 pub struct BeginSignIn;
+
+#[derive(Serialize, Deserialize)]
+pub struct OpenSession {
+    pub id_hash: String,
+    pub expires_at: UnixMillis,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CheckSession {
+    pub id_hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct EndSession {
+    pub id_hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct EndAllSessions;
 
 #[derive(Serialize, Deserialize)]
 pub struct SetRecovery {
@@ -288,6 +316,23 @@ impl VaultClient {
     /// password is `wrong_credentials` (or `too_many_attempts` if it locked sign-in).
     pub async fn finish_sign_in(&self, correct: bool) -> Outcome<()> {
         self.object.call(FinishSignIn { correct }).await.map(drop)
+    }
+
+    pub async fn open_session(&self, id_hash: String, expires_at: UnixMillis) -> Outcome<()> {
+        self.object.call(OpenSession { id_hash, expires_at }).await.map(drop)
+    }
+
+    /// `unauthorized` unless the session is open.
+    pub async fn check_session(&self, id_hash: String) -> Outcome<()> {
+        self.object.call(CheckSession { id_hash }).await.map(drop)
+    }
+
+    pub async fn end_session(&self, id_hash: String) -> Outcome<()> {
+        self.object.call(EndSession { id_hash }).await.map(drop)
+    }
+
+    pub async fn end_all_sessions(&self) -> Outcome<()> {
+        self.object.call(EndAllSessions).await.map(drop)
     }
 
     /// Sets the hash of the member's recovery code.

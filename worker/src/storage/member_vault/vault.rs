@@ -12,9 +12,11 @@ use super::prepaid::PrepaidLedger;
 use super::profile::Profiles;
 use super::receipts::Receipts;
 use super::recovery::Recovery;
+use super::sessions::Sessions;
 use super::sign_in_guard::SignInGuard;
 use super::{
-    closure, codes, confirmations, memberships, pin, points, prepaid, profile, receipts, recovery, sign_in_guard,
+    closure, codes, confirmations, memberships, pin, points, prepaid, profile, receipts, recovery, sessions,
+    sign_in_guard,
 };
 use crate::error::{Outcome, Problem};
 use crate::storage::sql;
@@ -57,6 +59,7 @@ impl MemberVault {
             sign_in_guard::SCHEMA,
             closure::SCHEMA,
             recovery::SCHEMA,
+            sessions::SCHEMA,
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
@@ -108,6 +111,10 @@ impl MemberVault {
 
     pub(super) fn closure(&self) -> Closure<'_> {
         Closure { sql: &self.sql }
+    }
+
+    pub(super) fn sessions(&self) -> Sessions<'_> {
+        Sessions { sql: &self.sql }
     }
 
     pub(super) fn recovery(&self) -> Recovery<'_> {

@@ -78,6 +78,7 @@ impl MemberVault {
         self.confirmations().forget_all()?;
         self.pin().clear()?;
         self.recovery().forget()?;
+        self.sessions().end_all()?;
         self.memberships().stop_sharing_names()?;
         // Wakes the phones long-polling the wallet before the profile goes: they then hear the refusal.
         self.changed()?;
