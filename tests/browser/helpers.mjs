@@ -203,3 +203,21 @@ export function smallTapTargets(page) {
     return small;
   }, MIN_TAP_PX);
 }
+
+const AXE_SOURCE = fs.readFileSync(new URL("../../node_modules/axe-core/axe.min.js", import.meta.url), "utf8");
+
+/**
+ * axe-core's WCAG 2.1 A/AA violations on `page` as it is now, one line each
+ * ("rule: what is wrong — the elements"). Loaded through the DevTools protocol,
+ * which the pages' Content-Security-Policy does not govern.
+ */
+export async function axeViolations(page) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const result = await globalThis.axe.run(document, {
+      runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] },
+    });
+    return result.violations.map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+  });
+  return violations;
+}
