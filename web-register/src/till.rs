@@ -246,6 +246,7 @@ pub fn add_points() {
             request_id: pending.request_id,
             amount_minor: pending.amount.0,
             items: lines,
+            coupon_id: None,
         };
         let result = flows::checkout::add_points(&call.token, &request).await;
         let sold = result.is_ok();
