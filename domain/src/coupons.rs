@@ -10,7 +10,7 @@ use crate::money::MinorUnits;
 use crate::receipt::Receipt;
 use crate::sale::{LineItem, ProductCode};
 use crate::segments::{not_seen_for, segment_of, CustomerActivity, Segment};
-use crate::shop::{IdError, Label};
+use crate::shop::{CustomerNumber, IdError, Label};
 use crate::stats::facts_of;
 use crate::time::{EARLIEST_MS, LATEST_MS};
 use crate::UnixMillis;
@@ -223,6 +223,26 @@ pub struct MemberFacts {
     pub opted_out: bool,
     /// The member used this coupon already.
     pub used: bool,
+}
+
+/// What a member's vault knows of the member at one shop, for judging offers
+/// there (the shop's book judges them against its coupons).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberAtShop {
+    pub customer_number: CustomerNumber,
+    pub activity: CustomerActivity,
+    pub opted_out: bool,
+    /// The shop's coupons this member used already.
+    pub used: Vec<CouponId>,
+}
+
+/// What a sale that used a coupon adds to the coupon's results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CouponUse {
+    /// What the basket paid after the coupon.
+    pub paid_minor: u64,
+    /// The member had visited the shop before this sale.
+    pub returning: bool,
 }
 
 /// Why a coupon does not apply (each has its wording in the worker's refusals).

@@ -9,7 +9,7 @@ use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{items, not_allowed, not_found, withdrawal};
+use crate::routes::{coupons, items, not_allowed, not_found, withdrawal};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::{Directory, MemberRecord};
 use crate::storage::member_vault::protocol::VaultClient;
@@ -36,6 +36,14 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Post => sign_in(req, env).await,
             Delete => sign_out(req, env).await,
             _ => not_allowed("POST, DELETE"),
+        },
+        routes::MY_COUPONS => match method {
+            Get => coupons::mine(req, env).await,
+            _ => not_allowed("GET"),
+        },
+        routes::COUPON_SETTINGS => match method {
+            Put => coupons::settings(req, env).await,
+            _ => not_allowed("PUT"),
         },
         routes::WALLET => match method {
             Get => wallet(req, env).await,

@@ -5,6 +5,7 @@
 use super::closure::Closure;
 use super::codes::Codes;
 use super::confirmations::Confirmations;
+use super::coupon_uses::CouponUses;
 use super::memberships::Memberships;
 use super::pin::Pin;
 use super::points::PointsLedger;
@@ -12,7 +13,9 @@ use super::prepaid::PrepaidLedger;
 use super::profile::Profiles;
 use super::receipts::Receipts;
 use super::sign_in_guard::SignInGuard;
-use super::{closure, codes, confirmations, memberships, pin, points, prepaid, profile, receipts, sign_in_guard};
+use super::{
+    closure, codes, confirmations, coupon_uses, memberships, pin, points, prepaid, profile, receipts, sign_in_guard,
+};
 use crate::error::{Outcome, Problem};
 use crate::storage::sql;
 use futures_channel::oneshot;
@@ -33,6 +36,7 @@ pub struct MemberVault {
 
 /// Columns tables gained after they were first made (each table's module says which).
 fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    profile::migrate(sql)?;
     points::migrate(sql)?;
     prepaid::migrate(sql)?;
     receipts::migrate(sql)?;
@@ -53,6 +57,7 @@ impl MemberVault {
             receipts::SCHEMA,
             sign_in_guard::SCHEMA,
             closure::SCHEMA,
+            coupon_uses::SCHEMA,
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
@@ -100,6 +105,10 @@ impl MemberVault {
 
     pub(super) fn confirmations(&self) -> Confirmations<'_> {
         Confirmations { sql: &self.sql }
+    }
+
+    pub(super) fn coupon_uses(&self) -> CouponUses<'_> {
+        CouponUses { sql: &self.sql }
     }
 
     pub(super) fn closure(&self) -> Closure<'_> {
