@@ -329,11 +329,22 @@ pub fn apply(
     now: UnixMillis,
 ) -> Result<CouponEffect, CouponRefusal> {
     offered(coupon, facts, now)?;
-    let minimum_minor = coupon.terms.min_basket_minor;
+    effect(&coupon.terms.kind, coupon.terms.min_basket_minor, basket, items)
+}
+
+/// What a coupon of `kind` changes in a basket (total `basket`, lines `items`) with a minimum of
+/// `minimum_minor`: the part of [`apply`] that needs no member, so the register can show the
+/// changed total before the sale.
+pub fn effect(
+    kind: &CouponKind,
+    minimum_minor: u64,
+    basket: MinorUnits,
+    items: &[LineItem],
+) -> Result<CouponEffect, CouponRefusal> {
     if basket.0 < minimum_minor {
         return Err(CouponRefusal::BasketTooSmall { minimum_minor });
     }
-    let effect = match &coupon.terms.kind {
+    let effect = match kind {
         CouponKind::PercentOff { percent } => {
             CouponEffect { discount_minor: percent_of(basket.0, *percent), bonus_points: 0 }
         }
@@ -559,6 +570,41 @@ mod tests {
         assert_eq!(has_room(None, u64::MAX), Ok(()));
         assert_eq!(has_room(Some(3), 2), Ok(()));
         assert_eq!(has_room(Some(3), 3), Err(CouponRefusal::SoldOut));
+    }
+
+    #[test]
+    fn a_members_activity_is_counted_from_their_receipts_by_the_dashboards_rule() {
+        use crate::receipt::{test_receipt, ReceiptDetails};
+        let at = |at: i64, details| Receipt { at, ..test_receipt(Vec::new(), details) };
+        let sale =
+            |sale_minor| ReceiptDetails::Points { sale_minor, points_added: 0, points_before: 0, points_after: 0 };
+        let receipts = [
+            at(NOW - 10 * DAY, ReceiptDetails::WelcomeBonus { points: 5, points_before: 0, points_after: 5 }),
+            at(NOW - 9 * DAY, sale(1000)),
+            at(NOW - 2 * DAY, sale(500)),
+        ];
+        let activity = activity_from(NOW - 10 * DAY, &receipts);
+        assert_eq!(activity.visits, 2, "a welcome bonus is no visit");
+        assert_eq!(activity.first_visit_at, Some(NOW - 9 * DAY));
+        assert_eq!(activity.last_visit_at, Some(NOW - 2 * DAY));
+        assert_eq!(activity.spend_minor, 1500);
+        assert_eq!(activity_from(NOW, &[]), CustomerActivity { joined_at: NOW, ..CustomerActivity::default() });
+    }
+
+    #[test]
+    fn the_coupon_line_says_what_was_paid() {
+        let applied = CouponApplied {
+            coupon_id: CouponId::parse("c-1").unwrap(),
+            name: label("Spring"),
+            kind: percent(10),
+            basket_minor: 2000,
+            discount_minor: 200,
+            bonus_points: 0,
+        };
+        assert_eq!(applied.paid_minor(), 1800);
+        let json = serde_json::to_value(&applied).unwrap();
+        assert_eq!(json["kind"], "percent_off");
+        assert_eq!(json["percent"], 10);
     }
 
     proptest! {
