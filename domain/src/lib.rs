@@ -18,6 +18,7 @@
 //! - [`receipt`]: what both sides show after a concluded operation.
 //! - [`refund`]: what a refund of a receipt, whole or some lines, gives and takes back.
 //! - [`segments`]: customer segments (recency, frequency) from one customer's activity.
+//! - [`coupons`]: coupons a shop offers, to whom, when, and what one changes in a sale.
 //! - [`stats`]: what the owner's dashboard counts of each receipt, its local day and hour, CSV cells.
 //! - [`staff`]: managers and cashiers, their PINs, what each may do, and refunds that need approval.
 //! - [`confirmation`]: debits the customer approves or cancels on their phone.
@@ -39,6 +40,7 @@ pub mod check_digit;
 pub mod code;
 pub mod code_rules;
 pub mod confirmation;
+pub mod coupons;
 pub mod history;
 pub mod issuers;
 pub mod items;

@@ -121,6 +121,10 @@ pub struct Receipt {
     /// viewer's own zone, as before).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub time_zone: Option<crate::programme::TimeZoneName>,
+    /// The coupon applied to the sale: the basket before it and what it took
+    /// off or added (the details then hold what was paid and the points earned).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<crate::coupons::CouponApplied>,
 }
 
 impl Receipt {
@@ -211,6 +215,7 @@ pub(crate) fn test_receipt(items: Vec<LineItem>, details: ReceiptDetails) -> Rec
         served_by: None,
         approved_by: None,
         time_zone: None,
+        coupon: None,
     }
 }
 

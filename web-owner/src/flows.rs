@@ -277,6 +277,7 @@ pub async fn open_tab(tab: Tab) {
         Tab::Registers => load_registers().await,
         Tab::Staff => staff::load().await,
         Tab::Dashboard => refresh_dashboard().await,
+        Tab::Coupons => crate::coupons::load().await,
         _ => {}
     }
 }

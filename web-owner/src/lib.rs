@@ -14,6 +14,7 @@
 
 pub mod api;
 pub mod console;
+pub mod coupons;
 pub mod dashboard;
 pub mod entry;
 pub mod flows;
@@ -103,6 +104,7 @@ pub fn start() {
         }
     });
     staff::wire();
+    coupons::wire();
     views::time_zone_suggestions();
     spawn_local(flows::boot());
 }

@@ -27,11 +27,20 @@ pub enum Tab {
     Stores,
     Registers,
     Staff,
+    Coupons,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 7] =
-        [Tab::Dashboard, Tab::Settings, Tab::Products, Tab::Rewards, Tab::Stores, Tab::Registers, Tab::Staff];
+    pub const ALL: [Tab; 8] = [
+        Tab::Dashboard,
+        Tab::Settings,
+        Tab::Products,
+        Tab::Rewards,
+        Tab::Stores,
+        Tab::Registers,
+        Tab::Staff,
+        Tab::Coupons,
+    ];
 
     /// The tab button's and panel's ids.
     pub fn ids(self) -> (&'static str, &'static str) {
@@ -43,6 +52,7 @@ impl Tab {
             Tab::Stores => ("tab-stores", "stores-panel"),
             Tab::Registers => ("tab-registers", "registers-panel"),
             Tab::Staff => ("tab-staff", "staff-panel"),
+            Tab::Coupons => ("tab-coupons", "coupons-panel"),
         }
     }
 }

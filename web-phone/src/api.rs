@@ -117,6 +117,17 @@ pub async fn delete_account(password: String) -> Result<(), Failure> {
     send("DELETE", routes::ACCOUNT, Some(&DeleteAccountRequest { password })).await.map(|_| ())
 }
 
+/// The member's coupons across their shops, and whether they opted out of segment offers.
+pub async fn coupons() -> Result<domain::api::coupons::MemberCoupons, Failure> {
+    call("GET", routes::MY_COUPONS, None::<&()>).await
+}
+
+/// Opts out of (or back into) offers aimed at a segment.
+pub async fn set_coupon_opt_out(opted_out: bool) -> Result<(), Failure> {
+    let settings = domain::api::coupons::CouponSettings { opted_out };
+    send("PUT", routes::COUPON_SETTINGS, Some(&settings)).await.map(|_| ())
+}
+
 async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Option<&impl Serialize>) -> Result<T, Failure> {
     http::call(method, path, Auth::Session, body).await
 }

@@ -51,6 +51,7 @@ pub fn start() {
     dom::on_id("open-account", "click", |_| views::account::open());
     dom::on_id("close-account", "click", |_| views::account::close());
     dom::on_id("export-data", "click", |_| spawn_local(views::account::export()));
+    dom::on_id("coupon-opt-out", "change", |_| spawn_local(views::coupons::save_opt_out()));
     on_submit("confirm-form", views::confirm::approve);
     dom::on_id("confirm-cancel", "click", |_| spawn_local(views::confirm::cancel()));
     on_submit("recover-form", || async {

@@ -74,6 +74,7 @@ fn start(wallet: Wallet, new_member: Option<wallet::Welcome>) {
     spawn_local(follow_wallet(session));
     spawn_local(wallet::load_shops());
     spawn_local(views::items::enter());
+    spawn_local(views::coupons::refresh());
 }
 
 /// "Sign out": at once, unless a code or a register's question is open —
@@ -192,6 +193,7 @@ pub fn apply(new: Wallet) {
     });
     wallet::render();
     views::confirm::sync();
+    spawn_local(views::coupons::refresh());
     if let Some(receipt) = new_receipt {
         views::receipts::show(&receipt);
     }

@@ -33,6 +33,13 @@ pub async fn resolve(token: &str, request: &ResolveRequest) -> Result<CustomerVi
     call(token, "POST", routes::RESOLVE, Some(request)).await
 }
 
+pub async fn customer_coupons(
+    token: &str,
+    request: &domain::api::coupons::CustomerCouponsRequest,
+) -> Result<domain::api::coupons::CustomerCoupons, Failure> {
+    call(token, "POST", routes::REGISTER_COUPONS, Some(request)).await
+}
+
 pub async fn accrue(token: &str, request: &AccruePointsRequest) -> Result<PointsAccrued, Failure> {
     call(token, "POST", routes::POINTS, Some(request)).await
 }

@@ -87,6 +87,7 @@ pub fn start() {
     on_click_in("products", "data-product-code", till::add_product);
     on_click_in("rewards", "data-reward-id", till::redeem);
     on_click_in("lines", "data-line", till::remove_line);
+    on_click_in("coupons", "data-coupon-id", till::choose_coupon);
     wasm_bindgen_futures::spawn_local(till::boot());
 }
 
@@ -131,6 +132,10 @@ fn on_refund_keys() {
             Some("F9") => {
                 event.prevent_default();
                 staff_desk::sign_out();
+            }
+            Some("F6") => {
+                event.prevent_default();
+                till::choose_first_coupon();
             }
             Some("Escape") if refund_desk::is_open() => {
                 event.prevent_default();

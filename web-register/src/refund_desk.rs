@@ -269,6 +269,7 @@ mod tests {
                 refunded: None,
                 header: Default::default(),
                 time_zone: None,
+                coupon: None,
                 footer: Default::default(),
                 served_by: None,
                 approved_by: None,

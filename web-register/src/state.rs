@@ -12,11 +12,13 @@ use crate::sale;
 use crate::seen::SeenTexts;
 use crate::sound::Cue;
 use domain::api::bills::BillPaid;
+use domain::api::coupons::CouponOffer;
 use domain::api::items::BillAtRegister;
 use domain::api::tickets::GateVerdict;
 use domain::api::{CustomerView, DebitStatus, DebitWaitRequest, ErrorCode, PointsAccrued, RegisterInfo};
 use domain::code::OneTimeCode;
 use domain::confirmation::CancelledBy;
+use domain::coupons::CouponId;
 use domain::money::{Currency, MinorUnits};
 use domain::pairing::PairingCode;
 use domain::receipt::Receipt;
@@ -135,6 +137,8 @@ pub struct PendingSale {
     pub code: OneTimeCode,
     pub amount: MinorUnits,
     pub request_id: RequestId,
+    /// The coupon applied to the sale, if any.
+    pub coupon: Option<CouponId>,
 }
 
 /// Everything the register knows.
@@ -157,6 +161,9 @@ pub struct Till {
     /// How long a finished result stays before the till is ready by itself; `None`:
     /// until the cashier or the next code moves on. See [`Till::set_result_seconds`].
     result_seconds: Option<u32>,
+    /// The coupons that apply to the customer on screen, and the one the cashier applied.
+    pub coupons: Vec<CouponOffer>,
+    pub coupon: Option<CouponId>,
 }
 
 impl Default for Till {
@@ -172,6 +179,8 @@ impl Default for Till {
             pending_sale: None,
             pending_operation: None,
             result_seconds: Some(DEFAULT_RESULT_SECONDS),
+            coupons: Vec::new(),
+            coupon: None,
         }
     }
 }
@@ -463,10 +472,55 @@ impl Till {
     /// so it is never counted twice (`fresh` is used otherwise).
     pub fn start_sale(&mut self, amount: MinorUnits, fresh: RequestId) -> Option<(Call, PendingSale, Vec<LineItem>)> {
         let (call, code) = self.start_request(Request::Sale)?;
-        let retry = self.pending_sale.as_ref().filter(|p| p.code == code && p.amount == amount).cloned();
-        let sale = retry.unwrap_or(PendingSale { code, amount, request_id: fresh });
+        let coupon = self.coupon.clone();
+        let retry =
+            self.pending_sale.as_ref().filter(|p| p.code == code && p.amount == amount && p.coupon == coupon).cloned();
+        let sale = retry.unwrap_or(PendingSale { code, amount, request_id: fresh, coupon });
         self.pending_sale = Some(sale.clone());
         Some((call, sale, self.lines.clone()))
+    }
+
+    /// The customer on screen and a call for their coupons.
+    pub fn coupons_call(&self) -> Option<(Call, OneTimeCode)> {
+        match &self.phase {
+            Phase::Customer { code, .. } => Some((self.call(), code.clone())),
+            _ => None,
+        }
+    }
+
+    /// The coupons of the customer whose code was `asked_for`: an answer from before "Next
+    /// customer", or for a customer no longer on screen, changes nothing.
+    pub fn coupons_answered(&mut self, turn: u32, asked_for: &OneTimeCode, coupons: Vec<CouponOffer>) -> bool {
+        let on_screen = matches!(&self.phase, Phase::Customer { code, .. } if code == asked_for);
+        if !self.current(turn) || !on_screen {
+            return false;
+        }
+        if !coupons.iter().any(|offer| Some(&offer.coupon_id) == self.coupon.as_ref()) {
+            self.coupon = None;
+        }
+        self.coupons = coupons;
+        true
+    }
+
+    /// No coupons: another customer, or the sale used one.
+    pub fn clear_coupons(&mut self) {
+        self.coupons.clear();
+        self.coupon = None;
+    }
+
+    /// One click on a coupon applies it to the sale; a second click takes it off.
+    pub fn choose_coupon(&mut self, coupon_id: &str) {
+        let chosen = self.coupons.iter().find(|offer| offer.coupon_id.as_str() == coupon_id);
+        self.coupon = match chosen {
+            Some(offer) if self.coupon.as_ref() != Some(&offer.coupon_id) => Some(offer.coupon_id.clone()),
+            _ => None,
+        };
+    }
+
+    /// The coupon applied, with its offer.
+    pub fn chosen_coupon(&self) -> Option<&CouponOffer> {
+        let chosen = self.coupon.as_ref()?;
+        self.coupons.iter().find(|offer| &offer.coupon_id == chosen)
     }
 
     pub fn sale_answered(&mut self, turn: u32, result: Result<PointsAccrued, Failure>, now: f64) -> bool {
@@ -477,6 +531,7 @@ impl Till {
             Ok(accrued) => {
                 self.pending_sale = None;
                 self.lines.clear();
+                self.clear_coupons();
                 self.sale_held_for = None;
                 let Some(currency) = self.currency() else { return false };
                 // The spent code stays "seen" while it stays in view, so it is not
@@ -761,6 +816,42 @@ mod tests {
     fn serving(till: &mut Till, seed: u8, number: u32) -> Option<Checked> {
         let call = till.check(code(seed));
         till.checked(call.turn, ScanOutcome::Customer(customer(number)), 0.0)
+    }
+
+    fn offer(id: &str) -> CouponOffer {
+        serde_json::from_value(serde_json::json!({
+            "coupon_id": id, "name": "Ten off", "kind": "percent_off", "percent": 10,
+            "min_basket_minor": 0, "ends_at": 1,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_click_applies_a_coupon_a_second_takes_it_off_and_the_sale_carries_it() {
+        let mut till = ready_till();
+        serving(&mut till, 1, 7);
+        let (call, code) = till.coupons_call().unwrap();
+        assert!(till.coupons_answered(call.turn, &code, vec![offer("c-1"), offer("c-2")]));
+        till.choose_coupon("c-2");
+        assert_eq!(till.coupon.as_ref().map(|c| c.as_str()), Some("c-2"));
+        till.choose_coupon("c-9");
+        assert_eq!(till.coupon, None, "an unknown id applies nothing");
+        till.choose_coupon("c-1");
+        till.choose_coupon("c-1");
+        assert_eq!(till.coupon, None);
+        till.choose_coupon("c-1");
+        let (_, pending, _) = till.start_sale(MinorUnits(1000), RequestId::parse("req-00000001").unwrap()).unwrap();
+        assert_eq!(pending.coupon.as_ref().map(|c| c.as_str()), Some("c-1"));
+    }
+
+    #[test]
+    fn coupons_answered_for_an_earlier_customer_change_nothing() {
+        let mut till = ready_till();
+        serving(&mut till, 1, 7);
+        let (old, code) = till.coupons_call().unwrap();
+        serving(&mut till, 2, 8);
+        assert!(!till.coupons_answered(old.turn, &code, vec![offer("c-1")]));
+        assert!(till.coupons.is_empty());
     }
 
     fn refused(error: ErrorCode) -> Failure {

@@ -196,14 +196,40 @@ async fn answer_check(call: Call, code: OneTimeCode) {
         Some(Checked::Customer { new_sale }) => {
             if new_sale {
                 clear_sale_inputs();
+                with_till(|till| till.clear_coupons());
             }
             views::clear_typed_code();
             render();
-            return views::sale::focus_amount();
+            views::sale::focus_amount();
+            return load_coupons().await;
         }
         Some(Checked::Shown) => {}
     }
     render();
+}
+
+/// The coupons that apply to the customer on screen, drawn on the sale when they come.
+async fn load_coupons() {
+    let Some((call, code)) = with_till(|till| till.coupons_call()) else { return };
+    // Without them the sale goes on as before: a failure only leaves the list empty.
+    let Ok(coupons) = flows::checkout::coupons(&call.token, &code).await else { return };
+    if with_till(|till| till.coupons_answered(call.turn, &code, coupons)) {
+        render();
+    }
+}
+
+/// A coupon clicked on the sale: applied (again: taken off).
+pub fn choose_coupon(coupon_id: &str) {
+    with_till(|till| till.choose_coupon(coupon_id));
+    render();
+}
+
+/// F6: applies the first coupon offered (or takes the applied one off).
+pub fn choose_first_coupon() {
+    let first = with_till(|till| till.coupons.first().map(|offer| offer.coupon_id.as_str().to_owned()));
+    if let Some(first) = first {
+        choose_coupon(&first);
+    }
 }
 
 fn clear_sale_inputs() {
@@ -246,6 +272,7 @@ pub fn add_points() {
             request_id: pending.request_id,
             amount_minor: pending.amount.0,
             items: lines,
+            coupon_id: pending.coupon,
         };
         let result = flows::checkout::add_points(&call.token, &request).await;
         let sold = result.is_ok();

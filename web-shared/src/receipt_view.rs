@@ -97,6 +97,15 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: boo
             row(&lines, "Prepaid after", &money(*prepaid_after, c), "")?;
         }
         ReceiptDetails::Points { sale_minor, points_added, points_before, points_after } => {
+            if let Some(coupon) = &receipt.coupon {
+                row(&lines, "Basket", &money(coupon.basket_minor, c), "")?;
+                let what = if coupon.discount_minor > 0 {
+                    format!("−{}", money(coupon.discount_minor, c))
+                } else {
+                    format!("+{} points", points(coupon.bonus_points))
+                };
+                row(&lines, &format!("Coupon: {}", coupon.name.as_str()), &what, "receipt-coupon")?;
+            }
             row(&lines, "Sale", &money(*sale_minor, c), "receipt-total")?;
             row(&lines, "Points earned", &format!("+{}", points(*points_added)), "")?;
             row(&lines, "Points before", &points(*points_before), "")?;

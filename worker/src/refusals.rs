@@ -308,6 +308,27 @@ pub fn approval(refusal: domain::staff::ApprovalRefusal) -> Problem {
     )
 }
 
+/// A coupon that does not apply: the sale is refused as a whole (nothing
+/// spent, the code still held), so the register can sell without it.
+pub fn coupon(refusal: domain::coupons::CouponRefusal) -> Problem {
+    use domain::coupons::CouponRefusal as R;
+    match refusal {
+        R::Used => Problem::new(ErrorCode::CouponUsed, "this customer has used this coupon already"),
+        R::Expired => Problem::new(ErrorCode::CouponExpired, "this coupon has expired or the shop ended it"),
+        R::NotYetValid => Problem::new(ErrorCode::CouponNotYetValid, "this coupon is not valid yet"),
+        R::NotForYou => Problem::new(ErrorCode::CouponNotForYou, "this coupon is not offered to this customer"),
+        R::BasketTooSmall { minimum_minor } => Problem::new(
+            ErrorCode::BasketTooSmall,
+            format!("the basket is below this coupon's minimum of {minimum_minor} minor units"),
+        ),
+        R::ProductNotInBasket => {
+            Problem::new(ErrorCode::BasketTooSmall, "the basket does not hold the product this coupon gives free")
+        }
+        R::SoldOut => Problem::new(ErrorCode::CouponSoldOut, "this coupon has been used as often as the shop allows"),
+        R::Unknown => Problem::new(ErrorCode::UnknownCoupon, "this shop has no such coupon"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

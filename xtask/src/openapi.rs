@@ -129,7 +129,9 @@ macro_rules! op {
 
 /// Every operation of the edge API: the worker's route tables, one entry per (method, path).
 fn operations(s: &mut Schemas) -> Vec<Operation> {
-    use api::{account, bills, dashboard, issuers, items, owner, owner_accounts, refunds, staff, stores, tickets};
+    use api::{
+        account, bills, coupons, dashboard, issuers, items, owner, owner_accounts, refunds, staff, stores, tickets,
+    };
     use routes::*;
     let shop = || p("shop_id");
     let mut wallet =
@@ -207,6 +209,22 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             s.json::<api::MembershipView>()
         ),
         op!("DELETE", membership(&shop()), membership, Member, "Leave a shop's programme", None, Answer::Empty),
+        op!(
+            "GET",
+            MY_COUPONS,
+            Member,
+            "The member's coupons across their shops",
+            None,
+            s.json::<coupons::MemberCoupons>()
+        ),
+        op!(
+            "PUT",
+            COUPON_SETTINGS,
+            Member,
+            "Opt out of (or back into) offers aimed at a segment",
+            s.body::<coupons::CouponSettings>(),
+            s.json::<coupons::CouponSettings>()
+        ),
         op!(
             "GET",
             member_history(&shop()),
@@ -372,6 +390,14 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "Refund a receipt of this shop, whole or some lines",
             s.body::<refunds::RefundRequest>(),
             s.json::<domain::receipt::Receipt>()
+        ),
+        op!(
+            "POST",
+            REGISTER_COUPONS,
+            Register,
+            "The coupons that apply to the customer whose code was read",
+            s.body::<coupons::CustomerCouponsRequest>(),
+            s.json::<coupons::CustomerCoupons>()
         ),
         op!(
             "POST",
@@ -602,6 +628,33 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "The shop's registers",
             None,
             s.json::<owner::RegisterList>()
+        ),
+        op!(
+            "GET",
+            owner_coupons(&shop()),
+            owner_coupons,
+            Owner,
+            "The shop's coupons with their results",
+            None,
+            s.json::<coupons::CouponList>()
+        ),
+        op!(
+            "POST",
+            owner_coupons(&shop()),
+            owner_coupons,
+            Owner,
+            "Create a coupon (owners only)",
+            s.body::<domain::coupons::CouponTerms>(),
+            s.created::<coupons::OwnerCoupon>()
+        ),
+        op!(
+            "POST",
+            owner_coupon_end(&shop(), &p("coupon_id")),
+            owner_coupon_end,
+            Owner,
+            "End a coupon now (owners only)",
+            None,
+            s.json::<coupons::OwnerCoupon>()
         ),
         op!(
             "DELETE",

@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod bills;
+pub mod coupons;
 pub mod dashboard;
 pub mod issuers;
 pub mod items;
@@ -147,6 +148,21 @@ pub enum ErrorCode {
     // Programme settings.
     /// The shop's currency cannot change: members have joined, and amounts are stored in it.
     CurrencyLocked,
+    // Coupons (see `coupons`).
+    /// This member used the coupon already.
+    CouponUsed,
+    /// The coupon's period is over, or the owner ended it.
+    CouponExpired,
+    /// The coupon's period has not begun.
+    CouponNotYetValid,
+    /// The member is not in the coupon's audience (or opted out of segment offers).
+    CouponNotForYou,
+    /// The basket is below the coupon's minimum, or lacks its free product.
+    BasketTooSmall,
+    /// The coupon has been used as often as its total limit allows.
+    CouponSoldOut,
+    /// The shop has no coupon with this id.
+    UnknownCoupon,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -170,7 +186,8 @@ impl ErrorCode {
             | Self::UnknownReward
             | Self::UnknownProduct
             | Self::PairingInvalid
-            | Self::UnknownStore => 404,
+            | Self::UnknownStore
+            | Self::UnknownCoupon => 404,
             Self::MethodNotAllowed => 405,
             Self::NotAMember
             | Self::AlreadyUsed
@@ -193,8 +210,13 @@ impl ErrorCode {
             | Self::PrepaidBalanceLeft
             | Self::AlreadyRefunded
             | Self::NotRefundable
-            | Self::CurrencyLocked => 409,
-            Self::Expired | Self::ConfirmationExpired => 410,
+            | Self::CurrencyLocked
+            | Self::CouponUsed
+            | Self::CouponNotYetValid
+            | Self::CouponNotForYou
+            | Self::BasketTooSmall
+            | Self::CouponSoldOut => 409,
+            Self::Expired | Self::ConfirmationExpired | Self::CouponExpired => 410,
             Self::PinLocked => 423,
             Self::TooManyAttempts => 429,
             Self::PayloadTooLarge => 413,
@@ -478,6 +500,10 @@ pub struct AccruePointsRequest {
     /// They appear on the receipt.
     #[serde(default)]
     pub items: Vec<LineItem>,
+    /// A coupon of the shop to apply: `amount_minor` is then the basket before it, and the
+    /// customer pays (and earns points on) the basket less its discount.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon_id: Option<crate::coupons::CouponId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

@@ -68,6 +68,11 @@ pub const EXPORT: &str = "/api/me/export";
 /// `DELETE` [`DeleteAccountRequest`](super::account::DeleteAccountRequest) → 204 (cookie cleared): close the
 /// account for good.
 pub const ACCOUNT: &str = "/api/me/account";
+/// `GET` → [`MemberCoupons`](super::coupons::MemberCoupons): the member's coupons across their shops.
+pub const MY_COUPONS: &str = "/api/me/coupons";
+/// `PUT` [`CouponSettings`](super::coupons::CouponSettings) → [`CouponSettings`](super::coupons::CouponSettings):
+/// opt out of (or back into) offers aimed at a segment.
+pub const COUPON_SETTINGS: &str = "/api/me/coupon-settings";
 
 /// `DELETE` → 204: leave this shop's programme (refused with `prepaid_balance_left` while prepaid value is left).
 pub fn membership(shop_id: &str) -> String {
@@ -125,6 +130,10 @@ pub const REFUNDS: &str = "/api/register/refunds";
 /// [`CustomerReceipts`](super::refunds::CustomerReceipts): the customer's latest receipts at this shop, by
 /// their code (checked, not spent), to pick one to refund. Also the prefix of [`register_receipt`].
 pub const REGISTER_RECEIPTS: &str = "/api/register/receipts";
+/// `POST` [`CustomerCouponsRequest`](super::coupons::CustomerCouponsRequest) →
+/// [`CustomerCoupons`](super::coupons::CustomerCoupons): the coupons that apply to the customer whose code
+/// was read (checked, not spent); a sale names one in `coupon_id`.
+pub const REGISTER_COUPONS: &str = "/api/register/coupons";
 
 /// `GET` → [`RefundableReceipt`](super::refunds::RefundableReceipt): a receipt of this shop by its number
 /// (e.g. `7-0003`), with what is left to refund.
@@ -317,6 +326,19 @@ pub fn owner_dashboard_ledger(shop_id: &str) -> String {
 /// `GET` → `text/csv`: one row per customer (number, joined, visits, spend, segment); owners only.
 pub fn owner_dashboard_customers(shop_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/dashboard/customers.csv")
+}
+
+/// `GET` → [`CouponList`](super::coupons::CouponList): the shop's coupons with their results (owners and
+/// managers); `POST` [`CouponTerms`](crate::coupons::CouponTerms) → 201
+/// [`OwnerCoupon`](super::coupons::OwnerCoupon): a new coupon (owners only).
+pub fn owner_coupons(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/coupons")
+}
+
+/// `POST` (no body) → [`OwnerCoupon`](super::coupons::OwnerCoupon): ends a coupon now (owners only); it is
+/// offered and applies no more, its results stay.
+pub fn owner_coupon_end(shop_id: &str, coupon_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/coupons/{coupon_id}/end")
 }
 
 // ---- issuers (bearer issuer API key) ----
@@ -532,6 +554,9 @@ mod tests {
             PAY_BILL,
             REFUNDS,
             REGISTER_RECEIPTS,
+            REGISTER_COUPONS,
+            MY_COUPONS,
+            COUPON_SETTINGS,
             ADMIN_SHOPS,
             ADMIN_ISSUERS,
             ADMIN_TEST_CLOCK,

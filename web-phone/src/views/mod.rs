@@ -7,6 +7,7 @@ pub mod account;
 pub mod auth;
 pub mod code;
 pub mod confirm;
+pub mod coupons;
 pub mod history;
 pub mod items;
 pub mod join;

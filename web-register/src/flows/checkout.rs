@@ -39,3 +39,9 @@ pub async fn scan(token: &str, code: &OneTimeCode) -> ScanOutcome {
 pub async fn add_points(token: &str, request: &AccruePointsRequest) -> Result<PointsAccrued, Failure> {
     api::accrue(token, request).await
 }
+
+/// The coupons that apply to the customer whose code was read (checked, not spent).
+pub async fn coupons(token: &str, code: &OneTimeCode) -> Result<Vec<domain::api::coupons::CouponOffer>, Failure> {
+    let request = domain::api::coupons::CustomerCouponsRequest { code: code.clone() };
+    api::customer_coupons(token, &request).await.map(|answer| answer.coupons)
+}

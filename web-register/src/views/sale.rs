@@ -7,6 +7,8 @@ use crate::dom;
 use crate::locale::money;
 use crate::sale;
 use crate::state::{Phase, Request, Till};
+use domain::coupons::{effect, CouponKind};
+use domain::money::{Currency, MinorUnits};
 use domain::receipt::Receipt;
 use web_shared::text::points_text;
 
@@ -53,20 +55,87 @@ pub fn render_lines(till: &Till) {
         }
     };
     dom::set_text("lines-total", &total);
+    render_coupons(till, currency);
     // With lines on screen the sale is their total, so the amount field only
     // serves a top-up: it stays, relabelled, so topping up needs no clearing.
     dom::set_text("amount-purpose", if till.lines.is_empty() { "Sale amount" } else { "Top-up amount" });
     render_preview(till);
 }
 
+/// What a coupon gives, in words.
+fn gives(kind: &CouponKind, currency: Currency) -> String {
+    match kind {
+        CouponKind::PercentOff { percent } => format!("{} % off", percent.get()),
+        CouponKind::AmountOff { amount_minor } => format!("{} off", money(*amount_minor, currency)),
+        CouponKind::FreeProduct { product_code } => format!("1 × {} free", product_code.as_str()),
+        CouponKind::BonusPoints { points } => format!("+{points} points"),
+    }
+}
+
+/// The customer's coupons as buttons (the applied one pressed).
+fn render_coupons(till: &Till, currency: Currency) {
+    dom::clear_children("coupons");
+    dom::set_hidden("coupons", till.coupons.is_empty());
+    if let Some(list) = dom::element("coupons") {
+        for (index, offer) in till.coupons.iter().enumerate() {
+            let mut label = format!("{} · {}", offer.name.as_str(), gives(&offer.kind, currency));
+            if offer.min_basket_minor > 0 {
+                label.push_str(" · from ");
+                label.push_str(&money(offer.min_basket_minor, currency));
+            }
+            if index == 0 {
+                label.push_str(" (F6)");
+            }
+            let Some(button) = dom::create_text("button", "button coupon", &label) else { continue };
+            let _ = button.set_attribute("type", "button");
+            let _ = button.set_attribute("data-coupon-id", offer.coupon_id.as_str());
+            let _ = button.set_attribute("data-testid", "coupon");
+            let pressed = till.coupon.as_ref() == Some(&offer.coupon_id);
+            let _ = button.set_attribute("aria-pressed", if pressed { "true" } else { "false" });
+            let _ = list.append_child(&button);
+        }
+    }
+}
+
+/// The applied coupon's change to the sale, as typed so far.
+fn render_coupon_total(till: &Till, currency: Currency) {
+    let text = till.chosen_coupon().map(|offer| {
+        let basket = sale::total(&till.lines, &amount_text(), currency);
+        match basket {
+            Ok(basket) => match effect(&offer.kind, offer.min_basket_minor, basket, &till.lines) {
+                Ok(effect) if effect.discount_minor > 0 => format!(
+                    "Coupon {}: −{} · to pay {}",
+                    offer.name.as_str(),
+                    money(effect.discount_minor, currency),
+                    money(basket.0.saturating_sub(effect.discount_minor), currency)
+                ),
+                Ok(effect) => format!("Coupon {}: +{} points", offer.name.as_str(), effect.bonus_points),
+                Err(refusal) => format!("Coupon {}: {refusal}", offer.name.as_str()),
+            },
+            Err(_) => format!("Coupon {} applied", offer.name.as_str()),
+        }
+    });
+    dom::set_hidden("coupon-total", text.is_none());
+    dom::set_text("coupon-total", &text.unwrap_or_default());
+}
+
 /// "Adds 12 points" under the amount while the cashier types.
 pub fn render_preview(till: &Till) {
     let Some(shop) = till.info.as_ref().map(|info| &info.shop) else { return };
-    let preview = sale::total(&till.lines, &amount_text(), shop.currency)
-        .ok()
-        .map(|amount| shop.points_per_unit.points_rounded(amount, shop.currency, shop.programme.points_rounding));
+    // With a coupon applied: points on what is paid, plus its bonus.
+    let preview = sale::total(&till.lines, &amount_text(), shop.currency).ok().map(|amount| {
+        let change = till
+            .chosen_coupon()
+            .and_then(|offer| effect(&offer.kind, offer.min_basket_minor, amount, &till.lines).ok())
+            .unwrap_or_default();
+        let paid = MinorUnits(amount.0.saturating_sub(change.discount_minor));
+        shop.points_per_unit
+            .points_rounded(paid, shop.currency, shop.programme.points_rounding)
+            .saturating_add(change.bonus_points)
+    });
     let text = preview.map(|points| format!("Adds {}", points_text(points))).unwrap_or_default();
     dom::set_text("points-preview", &text);
+    render_coupon_total(till, shop.currency);
 }
 
 /// The product and reward buttons, from the register's info (once, at start).

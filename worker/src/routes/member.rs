@@ -9,7 +9,7 @@ use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{history, items, not_allowed, not_found, withdrawal};
+use crate::routes::{coupons, history, items, not_allowed, not_found, withdrawal};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::{Directory, MemberRecord};
 use crate::storage::id_registry::protocol::IdClient;
@@ -45,6 +45,14 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
         routes::SESSIONS => match method {
             Delete => sign_out_everywhere(req, env).await,
             _ => not_allowed("DELETE"),
+        },
+        routes::MY_COUPONS => match method {
+            Get => coupons::mine(req, env).await,
+            _ => not_allowed("GET"),
+        },
+        routes::COUPON_SETTINGS => match method {
+            Put => coupons::settings(req, env).await,
+            _ => not_allowed("PUT"),
         },
         routes::WALLET => match method {
             Get => wallet(req, env).await,

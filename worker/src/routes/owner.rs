@@ -11,7 +11,7 @@ use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::links;
 use crate::qr;
-use crate::routes::{admin, dashboard, not_allowed, not_found, pairing, shop_registers, staff, stores};
+use crate::routes::{admin, coupons, dashboard, not_allowed, not_found, pairing, shop_registers, staff, stores};
 use crate::storage::directory::Directory;
 use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
 use crate::storage::owner_book::wrong_credentials;
@@ -133,6 +133,17 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_manager_invites) {
                 match method {
                     Post => staff::invite_manager(req, env, shop_id).await,
+                    _ => not_allowed("POST"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_coupons) {
+                match method {
+                    Get => coupons::list(req, env, shop_id).await,
+                    Post => coupons::create(req, env, shop_id).await,
+                    _ => not_allowed("GET, POST"),
+                }
+            } else if let Some((shop_id, coupon_id)) = routes::ids_in(path, routes::owner_coupon_end) {
+                match method {
+                    Post => coupons::end(req, env, shop_id, coupon_id).await,
                     _ => not_allowed("POST"),
                 }
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_dashboard) {

@@ -8,7 +8,7 @@ use crate::auth;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{gate, not_allowed, not_found, refunds, staff};
+use crate::routes::{coupons, gate, not_allowed, not_found, refunds, staff};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::Directory;
 use crate::storage::member_vault::protocol::{Ask, Question, TillHeader, VaultClient};
@@ -74,6 +74,10 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
         },
         routes::REFUNDS => match method {
             Post => refunds::refund(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::REGISTER_COUPONS => match method {
+            Post => coupons::for_customer(req, env).await,
             _ => not_allowed("POST"),
         },
         routes::REGISTER_STAFF_SESSION => match method {
@@ -149,11 +153,19 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
     }
     let member = issuer(env, &request.code).await?;
     let code_hash = CodeHash::of(&request.code);
-    // Sales without lines keep the fingerprint they had before lines existed.
+    // Sales without lines (or a coupon) keep the fingerprint they had before those existed.
     let lines = if items.is_empty() { String::new() } else { format!("|{}", serde_json::to_string(&items)?) };
-    let fingerprint =
-        sha256_hex(format!("{}|{}|{}{lines}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
-    ShopClient::of(env, &register.shop.shop_id)?.claim_request(&request.request_id, fingerprint).await?;
+    let coupon_part = request.coupon_id.as_ref().map_or(String::new(), |id| format!("|coupon:{id}"));
+    let fingerprint = sha256_hex(
+        format!("{}|{}|{}{lines}{coupon_part}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes(),
+    );
+    let book = ShopClient::of(env, &register.shop.shop_id)?;
+    book.claim_request(&request.request_id, fingerprint).await?;
+    // The total limit: a use is reserved in the shop's book before the vault decides.
+    let coupon = match &request.coupon_id {
+        Some(coupon_id) => Some(book.reserve_coupon(coupon_id, &request.request_id).await?),
+        None => None,
+    };
     let till = TillHeader {
         code_hash,
         shop: register.shop,
@@ -165,8 +177,21 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
         served_by,
         approved_by: None,
     };
-    let accrued = VaultClient::of(env, &member)?.accrue(till, amount, items).await?;
-    web::ok(&accrued)
+    let request_id = till.request_id.clone();
+    let sold = VaultClient::of(env, &member)?.accrue(till, amount, items, coupon).await;
+    if let Some(coupon_id) = &request.coupon_id {
+        match &sold {
+            Ok(sold) => book.conclude_coupon(coupon_id, &request_id, sold.coupon_use).await?,
+            // A refusal (4xx) changed nothing in the vault: the reserved use goes back. After a
+            // failure on our side the vault may have applied it, so the reservation stays held
+            // (never more uses than the limit); a retry under the same request id concludes it.
+            Err(problem) if problem.code().http_status() < 500 => {
+                book.conclude_coupon(coupon_id, &request_id, None).await?;
+            }
+            Err(_) => {}
+        }
+    }
+    web::ok(&sold?.accrued)
 }
 
 /// Lines with a product code take the shop's list price (see `catalog::price_lines`).

@@ -8,6 +8,7 @@ mod bad_input;
 mod bills;
 mod body_limits;
 mod concurrency;
+mod coupons;
 mod dashboard;
 mod debits;
 mod expiry;

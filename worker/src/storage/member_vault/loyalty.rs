@@ -3,7 +3,7 @@
 
 use super::memberships::Membership;
 use super::points::LedgerEntry;
-use super::protocol::{Accrue, Issue, Join, Resolve, TillHeader};
+use super::protocol::{Accrue, Accrued, Issue, Join, Resolve, TillHeader};
 use super::vault::MemberVault;
 use crate::clock;
 use crate::error::{Outcome, Problem};
@@ -13,7 +13,9 @@ use crate::storage::sql::minor;
 use domain::api::ShopSummary;
 use domain::api::{CustomerView, ErrorCode, MembershipView, PointsAccrued};
 use domain::code_rules::CodeRecord;
+use domain::coupons::{activity_from, apply, CouponApplied, CouponUse, MemberFacts};
 use domain::member::MemberNumber;
+use domain::money::MinorUnits;
 use domain::receipt::ReceiptDetails;
 use domain::shop::{Label, RegisterId, RequestId};
 use domain::store::StoreId;
@@ -132,60 +134,124 @@ impl MemberVault {
         })
     }
 
-    pub(super) fn accrue(&self, request: Accrue) -> Outcome<PointsAccrued> {
+    /// Points for a sale; with a coupon (reserved in the shop's book by the
+    /// Worker), the coupon is judged for this member and basket, applied and
+    /// its use recorded in this same synchronous stretch, so two registers
+    /// racing on one coupon for one member see exactly one use.
+    pub(super) fn accrue(&self, request: Accrue) -> Outcome<Accrued> {
         let profile = self.profiles().existing()?;
         let till = &request.till;
         let shop_id = till.shop_id();
         if let Some(earlier) = self.points().entry(shop_id, &till.request_id)? {
-            return self.replay(&request, earlier);
+            let accrued = self.replay(&request, earlier)?;
+            let coupon_use = self.earlier_coupon_use(&accrued)?;
+            return Ok(Accrued { accrued, coupon_use });
         }
         let now = clock::now();
         let record = self.codes().judged(&till.code_hash, shop_id, now)?;
         let membership = self.memberships().of_record(shop_id)?;
-        let points_added = till.shop.points_per_unit.points_rounded(
-            request.amount,
-            till.shop.currency,
-            till.shop.programme.points_rounding,
-        );
+        let (paid, applied, returning) = match &request.coupon {
+            None => (request.amount, None, false),
+            Some(coupon) => {
+                let member = self.member_at_shop(shop_id, membership.customer_number)?;
+                let facts = MemberFacts {
+                    activity: member.activity,
+                    opted_out: member.opted_out,
+                    used: self.coupon_uses().used(shop_id, &coupon.coupon_id)?,
+                };
+                let effect = apply(coupon, &facts, request.amount, &request.items, clock::shop_now(shop_id))
+                    .map_err(refusals::coupon)?;
+                let paid = request
+                    .amount
+                    .0
+                    .checked_sub(effect.discount_minor)
+                    .ok_or_else(|| Problem::internal("a discount above the basket"))?;
+                let applied = CouponApplied {
+                    coupon_id: coupon.coupon_id.clone(),
+                    name: coupon.terms.name.clone(),
+                    kind: coupon.terms.kind.clone(),
+                    basket_minor: request.amount.0,
+                    discount_minor: effect.discount_minor,
+                    bonus_points: effect.bonus_points,
+                };
+                (MinorUnits(paid), Some(applied), member.activity.visits > 0)
+            }
+        };
+        let earned =
+            till.shop.points_per_unit.points_rounded(paid, till.shop.currency, till.shop.programme.points_rounding);
+        let bonus = applied.as_ref().map_or(0, |applied| applied.bonus_points);
+        let points_added =
+            earned.checked_add(bonus).ok_or_else(|| Problem::internal("bonus points overflow the sale's points"))?;
         let points_before = self.points().balance(shop_id)?;
-        let amount_minor = minor(request.amount.0)?;
+        let amount_minor = minor(paid.0)?;
         self.codes().spend(&till.code_hash, record, now)?;
         self.memberships().refresh_shop(&till.shop)?;
         self.points().append(&profile.member_number, till, amount_minor, points_added, now)?;
+        if let Some(applied) = &applied {
+            self.coupon_uses().record(shop_id, &applied.coupon_id, &till.request_id, now)?;
+        }
         let points = self.points().balance(shop_id)?;
-        let details =
-            ReceiptDetails::Points { sale_minor: request.amount.0, points_added, points_before, points_after: points };
-        let receipt =
-            self.receipts().conclude(till, membership.customer_number, request.items.clone(), details, now)?;
+        let details = ReceiptDetails::Points { sale_minor: paid.0, points_added, points_before, points_after: points };
+        let coupon_use = applied.as_ref().map(|_| CouponUse { paid_minor: paid.0, returning });
+        let receipt = self.receipts().conclude_with_coupon(
+            till,
+            membership.customer_number,
+            request.items.clone(),
+            details,
+            applied,
+            now,
+        )?;
         self.changed()?;
-        Ok(PointsAccrued {
+        let accrued = PointsAccrued {
             customer_number: membership.customer_number,
-            amount_minor: request.amount.0,
+            amount_minor: paid.0,
             points_added,
             points,
             at: now,
             receipt: Some(receipt),
-        })
+        };
+        Ok(Accrued { accrued, coupon_use })
+    }
+
+    /// A coupon sale answered again: its use as the first answer reported it,
+    /// so a reservation the first Worker could not conclude is counted now.
+    fn earlier_coupon_use(&self, accrued: &PointsAccrued) -> Outcome<Option<CouponUse>> {
+        let Some(receipt) = &accrued.receipt else { return Ok(None) };
+        let Some(applied) = &receipt.coupon else { return Ok(None) };
+        let before = self.receipts().all_at(&receipt.shop_id)?;
+        let earlier = before.iter().filter(|other| other.at < receipt.at);
+        let returning = activity_from(0, earlier).visits > 0;
+        Ok(Some(CouponUse { paid_minor: applied.paid_minor(), returning }))
     }
 
     /// A request id seen before: the same request gets the same answer and
     /// changes nothing; a different request under that id is refused.
     fn replay(&self, request: &Accrue, earlier: LedgerEntry) -> Outcome<PointsAccrued> {
         let till = &request.till;
+        let receipt = self.receipts().get(till.shop_id(), &till.request_id)?;
+        let earlier_coupon = receipt.as_ref().and_then(|receipt| receipt.coupon.as_ref());
+        // A coupon sale's ledger holds what was paid; the receipt holds the basket and the coupon.
+        let same_sale = match (&request.coupon, earlier_coupon) {
+            (None, None) => u64::try_from(earlier.amount_minor).ok() == Some(request.amount.0),
+            (Some(coupon), Some(applied)) => {
+                applied.coupon_id == coupon.coupon_id && applied.basket_minor == request.amount.0
+            }
+            _ => false,
+        };
         let same = earlier.register_id == till.register_id.as_str()
             && earlier.code_hash == till.code_hash.as_str()
-            && u64::try_from(earlier.amount_minor).ok() == Some(request.amount.0);
+            && same_sale;
         if !same {
             return Err(refusals::request_id_reused());
         }
         let membership = self.memberships().of_record(till.shop_id())?;
         Ok(PointsAccrued {
             customer_number: membership.customer_number,
-            amount_minor: request.amount.0,
+            amount_minor: u64::try_from(earlier.amount_minor).unwrap_or(request.amount.0),
             points_added: earlier.points,
             points: self.points().balance_after(till.shop_id(), earlier.seq)?,
             at: earlier.at,
-            receipt: self.receipts().get(till.shop_id(), &till.request_id)?,
+            receipt,
         })
     }
 }

@@ -89,6 +89,17 @@ impl Memberships<'_> {
         row.map(MembershipRow::parse).transpose()
     }
 
+    /// When the member joined the shop's programme (their current membership).
+    pub fn joined_at(&self, shop_id: &ShopId) -> Outcome<Option<UnixMillis>> {
+        #[derive(Deserialize)]
+        struct JoinedRow {
+            joined_at: i64,
+        }
+        let row: Option<JoinedRow> =
+            sql::first(self.sql, "SELECT joined_at FROM memberships WHERE shop_id = ?", vec![shop_id.as_str().into()])?;
+        Ok(row.map(|row| row.joined_at))
+    }
+
     /// The membership behind a code, a ledger entry or a question: there always
     /// is one, current or (for records from before the member left) former.
     pub fn of_record(&self, shop_id: &ShopId) -> Outcome<Membership> {

@@ -5,11 +5,13 @@
 //! [`points`] (the points ledger: balances are summed from entries, never
 //! stored), [`prepaid`] (the prepaid ledger), [`pin`] (the PIN and its guard),
 //! [`confirmations`] (questions the phone answers), [`receipts`] (numbered and
-//! stored by one `conclude`) and [`sign_in_guard`].
+//! stored by one `conclude`), [`coupon_uses`] (the coupons the member used) and
+//! [`sign_in_guard`].
 //!
 //! The operations, one module per flow, use those tables: [`account`]
 //! (opening, sign-in guard, PIN, the long-polled wallet), [`loyalty`] (join,
-//! codes, points for a sale), [`top_up`] and [`debits`] (questions the
+//! codes, points for a sale, with a coupon), [`coupons`] (what the shops need
+//! to judge their coupons for the member, the opt-out), [`top_up`] and [`debits`] (questions the
 //! customer approves), [`refunds`] (a register gives back a receipt, whole or
 //! some lines), [`withdrawal`] (leaving a shop, the export, closing the account,
 //! with [`closure`] its table). [`stats_outbox`] sends every receipt on to the
@@ -24,6 +26,8 @@ mod account;
 mod closure;
 mod codes;
 mod confirmations;
+mod coupon_uses;
+mod coupons;
 mod debits;
 mod loyalty;
 mod memberships;
@@ -94,6 +98,9 @@ impl StorageObject for MemberVault {
             VaultOperation::FindReceipt(request) => answer(request, |r| self.find_receipt(r)),
             VaultOperation::CustomerReceipts(request) => answer(request, |r| self.customer_receipts(r)),
             VaultOperation::Refund(request) => answer(request, |r| self.refund(r)),
+            VaultOperation::CouponFacts(request) => answer(request, |r| self.coupon_facts(r)),
+            VaultOperation::CustomerCouponFacts(request) => answer(request, |r| self.customer_coupon_facts(r)),
+            VaultOperation::SetCouponOptOut(request) => answer(request, |r| self.set_coupon_opt_out(r)),
         };
         // Whatever the operation concluded (a refusal may follow a lazy expiry) goes to the statistics.
         self.send_receipts_to_stats().await;

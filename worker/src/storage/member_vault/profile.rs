@@ -1,4 +1,5 @@
-//! The `profile` table: the member's number, display name and wallet version.
+//! The `profile` table: the member's number, display name and wallet version,
+//! and whether they opted out of segment offers (coupons aimed at a segment).
 
 use crate::error::Outcome;
 use crate::refusals;
@@ -15,6 +16,11 @@ CREATE TABLE IF NOT EXISTS profile (
     version INTEGER NOT NULL
 );
 ";
+
+/// Columns added since the table was first made: members start opted in.
+pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    sql::add_column(sql, "profile", "coupon_opt_out", "INTEGER NOT NULL DEFAULT 0")
+}
 
 pub(super) struct Profile {
     pub member_number: MemberNumber,
@@ -65,6 +71,16 @@ impl Profiles<'_> {
     /// Forgets the number and the name (closing the account; the vault's `closure` row stays).
     pub fn erase(&self) -> Outcome<()> {
         self.sql.exec("DELETE FROM profile", None)?;
+        Ok(())
+    }
+
+    /// Whether the member opted out of segment offers.
+    pub fn coupon_opt_out(&self) -> Outcome<bool> {
+        Ok(sql::number(self.sql, "SELECT coupon_opt_out AS n FROM profile WHERE id = 1", None)? != 0)
+    }
+
+    pub fn set_coupon_opt_out(&self, opted_out: bool) -> Outcome<()> {
+        self.sql.exec("UPDATE profile SET coupon_opt_out = ? WHERE id = 1", vec![i64::from(opted_out).into()])?;
         Ok(())
     }
 

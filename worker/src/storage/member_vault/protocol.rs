@@ -11,6 +11,7 @@ use domain::api::{
 };
 use domain::code_rules::CodeRecord;
 use domain::confirmation::Debit;
+use domain::coupons::{Coupon, CouponUse, MemberAtShop};
 use domain::member::{DisplayName, MemberNumber};
 use domain::money::MinorUnits;
 use domain::receipt::Receipt;
@@ -65,8 +66,8 @@ protocol! {
         Issue(Issue) -> CodeRecord,
         /// A register read a code: judged, and held for the sale.
         Resolve(Resolve) -> CustomerView,
-        /// Points for a sale; spends the code.
-        Accrue(Accrue) -> PointsAccrued,
+        /// Points for a sale, with a coupon if one is named; spends the code.
+        Accrue(Accrue) -> Accrued,
         /// Cash received as prepaid value; spends the code.
         TopUp(TopUp) -> Receipt,
         /// A new PIN (hashed by the Worker); clears any lock.
@@ -88,7 +89,49 @@ protocol! {
         CustomerReceipts(CustomerReceiptsQuery) -> CustomerReceipts,
         /// Refunds a receipt of the till's shop, whole or some lines, at most once per line.
         Refund(Refund) -> Receipt,
+        // ---- coupons (see `coupons`) ----
+        /// What each shop the member belongs to needs to judge its coupons for them.
+        CouponFacts(CouponFactsQuery) -> MemberCouponFacts,
+        /// The same for the shop of a code a register read (checked, not spent).
+        CustomerCouponFacts(CustomerCouponFacts) -> MemberAtShop,
+        /// Opts out of (or back into) segment offers.
+        SetCouponOptOut(SetCouponOptOut) -> Done,
     }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CouponFactsQuery;
+
+/// The member's opt-out, and each shop they belong to with what its book needs.
+#[derive(Serialize, Deserialize)]
+pub struct MemberCouponFacts {
+    pub opted_out: bool,
+    pub shops: Vec<ShopMember>,
+}
+
+/// A shop the member belongs to, with what its book needs to judge its coupons.
+#[derive(Serialize, Deserialize)]
+pub struct ShopMember {
+    pub shop: ShopSummary,
+    pub member: MemberAtShop,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CustomerCouponFacts {
+    pub code_hash: CodeHash,
+    pub shop_id: ShopId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SetCouponOptOut {
+    pub opted_out: bool,
+}
+
+/// A sale's answer, and what it adds to its coupon's results if it used one.
+#[derive(Serialize, Deserialize)]
+pub struct Accrued {
+    pub accrued: PointsAccrued,
+    pub coupon_use: Option<CouponUse>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -206,6 +249,9 @@ pub struct Accrue {
     pub amount: MinorUnits,
     /// The sale's lines (priced by the Worker), for the receipt.
     pub items: Vec<LineItem>,
+    /// The coupon the register named, as the shop's book reserved it; `amount` is then the basket before it.
+    #[serde(default)]
+    pub coupon: Option<Coupon>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -368,8 +414,28 @@ impl VaultClient {
         self.object.call(Resolve { code_hash, shop_id }).await
     }
 
-    pub async fn accrue(&self, till: TillHeader, amount: MinorUnits, items: Vec<LineItem>) -> Outcome<PointsAccrued> {
-        self.object.call(Accrue { till, amount, items }).await
+    pub async fn accrue(
+        &self,
+        till: TillHeader,
+        amount: MinorUnits,
+        items: Vec<LineItem>,
+        coupon: Option<Coupon>,
+    ) -> Outcome<Accrued> {
+        self.object.call(Accrue { till, amount, items, coupon }).await
+    }
+
+    /// What each of the member's shops needs to judge its coupons for them.
+    pub async fn coupon_facts(&self) -> Outcome<MemberCouponFacts> {
+        self.object.call(CouponFactsQuery).await
+    }
+
+    /// The same for the shop of a code a register read (checked, not spent).
+    pub async fn customer_coupon_facts(&self, code_hash: CodeHash, shop_id: ShopId) -> Outcome<MemberAtShop> {
+        self.object.call(CustomerCouponFacts { code_hash, shop_id }).await
+    }
+
+    pub async fn set_coupon_opt_out(&self, opted_out: bool) -> Outcome<()> {
+        self.object.call(SetCouponOptOut { opted_out }).await.map(drop)
     }
 
     pub async fn top_up(&self, till: TillHeader, amount: MinorUnits) -> Outcome<Receipt> {

@@ -8,6 +8,7 @@ use super::protocol::TillHeader;
 use crate::error::Outcome;
 use crate::storage::sql;
 use domain::api::WALLET_RECEIPTS;
+use domain::coupons::CouponApplied;
 use domain::receipt::{receipt_number, Receipt, ReceiptDetails};
 use domain::refund::RefundMark;
 use domain::sale::LineItem;
@@ -74,6 +75,17 @@ impl Receipts<'_> {
         Ok(())
     }
 
+    /// Every receipt at one shop, oldest first: the member's activity there
+    /// (bounded by this one member's history at the shop).
+    pub fn all_at(&self, shop_id: &ShopId) -> Outcome<Vec<Receipt>> {
+        let rows: Vec<ReceiptRow> = sql::all(
+            self.sql,
+            "SELECT receipt FROM receipts WHERE shop_id = ? ORDER BY seq",
+            vec![shop_id.as_str().into()],
+        )?;
+        rows.into_iter().map(ReceiptRow::parse).collect()
+    }
+
     /// Every receipt, oldest first (for the member's export).
     pub fn all(&self) -> Outcome<Vec<Receipt>> {
         let rows: Vec<ReceiptRow> = sql::all(self.sql, "SELECT receipt FROM receipts ORDER BY seq", None)?;
@@ -90,6 +102,19 @@ impl Receipts<'_> {
         customer: CustomerNumber,
         items: Vec<LineItem>,
         details: ReceiptDetails,
+        at: UnixMillis,
+    ) -> Outcome<Receipt> {
+        self.conclude_with_coupon(till, customer, items, details, None, at)
+    }
+
+    /// [`Self::conclude`] for a sale a coupon was applied to: the receipt carries its line.
+    pub fn conclude_with_coupon(
+        &self,
+        till: &TillHeader,
+        customer: CustomerNumber,
+        items: Vec<LineItem>,
+        details: ReceiptDetails,
+        coupon: Option<CouponApplied>,
         at: UnixMillis,
     ) -> Outcome<Receipt> {
         let shop_id = till.shop_id();
@@ -120,6 +145,7 @@ impl Receipts<'_> {
             served_by: till.served_by.clone(),
             approved_by: till.approved_by.clone(),
             time_zone: Some(till.shop.programme.time_zone.clone()),
+            coupon,
         };
         self.sql.exec(
             "INSERT INTO receipts (shop_id, store_id, request_id, receipt, at) VALUES (?, ?, ?, ?, ?)",

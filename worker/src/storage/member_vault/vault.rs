@@ -5,6 +5,7 @@
 use super::closure::Closure;
 use super::codes::Codes;
 use super::confirmations::Confirmations;
+use super::coupon_uses::CouponUses;
 use super::memberships::Memberships;
 use super::pin::Pin;
 use super::points::PointsLedger;
@@ -15,8 +16,8 @@ use super::recovery::Recovery;
 use super::sessions::Sessions;
 use super::sign_in_guard::SignInGuard;
 use super::{
-    closure, codes, confirmations, memberships, pin, points, prepaid, profile, receipts, recovery, sessions,
-    sign_in_guard,
+    closure, codes, confirmations, coupon_uses, memberships, pin, points, prepaid, profile, receipts, recovery,
+    sessions, sign_in_guard,
 };
 use crate::error::{Outcome, Problem};
 use crate::storage::sql;
@@ -38,6 +39,7 @@ pub struct MemberVault {
 
 /// Columns tables gained after they were first made (each table's module says which).
 fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    profile::migrate(sql)?;
     points::migrate(sql)?;
     prepaid::migrate(sql)?;
     receipts::migrate(sql)?;
@@ -60,6 +62,7 @@ impl MemberVault {
             closure::SCHEMA,
             recovery::SCHEMA,
             sessions::SCHEMA,
+            coupon_uses::SCHEMA,
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
@@ -107,6 +110,10 @@ impl MemberVault {
 
     pub(super) fn confirmations(&self) -> Confirmations<'_> {
         Confirmations { sql: &self.sql }
+    }
+
+    pub(super) fn coupon_uses(&self) -> CouponUses<'_> {
+        CouponUses { sql: &self.sql }
     }
 
     pub(super) fn closure(&self) -> Closure<'_> {

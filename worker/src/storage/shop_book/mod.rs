@@ -2,9 +2,11 @@
 //! atomically for a shop: that its id is taken, the per-shop customer numbers
 //! (1, 2, 3… in joining order, one per member, idempotently), the request
 //! ids its registers have used, its registers ([`registers`]), its stores
-//! ([`stores`]), each register standing in one store, and its staff with
-//! their sessions at the registers ([`staff`]).
+//! ([`stores`]), each register standing in one store, its staff with
+//! their sessions at the registers ([`staff`]), and its coupons with their
+//! shop-wide counters and use reservations ([`coupons`]).
 
+pub mod coupons;
 pub mod protocol;
 pub mod registers;
 pub mod staff;
@@ -107,6 +109,24 @@ impl StorageObject for ShopBook {
             ShopOperation::EndStaffSession(request) => {
                 answer(request, |r| self.with_shop(|_| self.staff().end_session(&r.token_hash)).map(|()| Done))
             }
+            ShopOperation::CreateCoupon(request) => {
+                answer(request, |r| self.with_shop(|_| self.coupons().create(r.terms)))
+            }
+            ShopOperation::Coupons(request) => answer(request, |_| self.with_shop(|_| self.coupons().list())),
+            ShopOperation::EndCoupon(request) => {
+                answer(request, |r| self.with_shop(|_| self.coupons().end(&r.coupon_id)))
+            }
+            ShopOperation::CouponOffers(request) => answer(request, |r| {
+                self.with_shop(|shop| self.coupons().offers(&r.member, clock::shop_now(&shop.shop_id)))
+            }),
+            ShopOperation::ReserveCoupon(request) => answer(request, |r| {
+                self.with_shop(|shop| {
+                    self.coupons().reserve(&r.coupon_id, &r.request_id, clock::shop_now(&shop.shop_id))
+                })
+            }),
+            ShopOperation::ConcludeCoupon(request) => answer(request, |r| {
+                self.with_shop(|_| self.coupons().conclude(&r.coupon_id, &r.request_id, r.used)).map(|()| Done)
+            }),
         }
     }
 }
@@ -157,6 +177,11 @@ impl ShopBook {
     /// The `staff` table and its guards and sessions ([`staff`]).
     fn staff(&self) -> staff::StaffBook<'_> {
         staff::StaffBook { sql: &self.sql }
+    }
+
+    /// The coupons and their reservations and offers ([`coupons`]).
+    fn coupons(&self) -> coupons::CouponBook<'_> {
+        coupons::CouponBook { sql: &self.sql }
     }
 
     /// A new register, in a store the shop has.

@@ -5,9 +5,11 @@ use super::staff::{Duty, NewSession, NewStaff, StaffCredential};
 use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
+use domain::api::coupons::OwnerCoupon;
 use domain::api::owner::RegisterSummary;
 use domain::api::staff::StaffMember;
 use domain::api::ShopSummary;
+use domain::coupons::{Coupon, CouponId, CouponTerms, CouponUse, MemberAtShop};
 use domain::member::MemberNumber;
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
 use domain::staff::StaffNumber;
@@ -65,6 +67,19 @@ protocol! {
         Duty(DutyQuery) -> Duty,
         /// Signs a register's session out.
         EndStaffSession(EndStaffSession) -> Done,
+        // ---- coupons (see `coupons`) ----
+        /// A new coupon under a fresh id.
+        CreateCoupon(CreateCoupon) -> OwnerCoupon,
+        /// Every coupon with its results, newest first.
+        Coupons(CouponsQuery) -> Vec<OwnerCoupon>,
+        /// Ends a coupon now.
+        EndCoupon(EndCoupon) -> OwnerCoupon,
+        /// The coupons offered to a member now; each counted as issued to them once.
+        CouponOffers(CouponOffers) -> Vec<Coupon>,
+        /// Reserves one use of a coupon for a sale (`coupon_sold_out` at the limit).
+        ReserveCoupon(ReserveCoupon) -> Coupon,
+        /// Counts (or releases) a sale's reservation once the vault decided.
+        ConcludeCoupon(ConcludeCoupon) -> Done,
     }
 }
 
@@ -184,6 +199,38 @@ pub struct DutyQuery {
 #[derive(Serialize, Deserialize)]
 pub struct EndStaffSession {
     pub token_hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CreateCoupon {
+    pub terms: CouponTerms,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CouponsQuery;
+
+#[derive(Serialize, Deserialize)]
+pub struct EndCoupon {
+    pub coupon_id: CouponId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CouponOffers {
+    pub member: MemberAtShop,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ReserveCoupon {
+    pub coupon_id: CouponId,
+    pub request_id: RequestId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ConcludeCoupon {
+    pub coupon_id: CouponId,
+    pub request_id: RequestId,
+    /// What the sale was, if it used the coupon; none releases the reservation.
+    pub used: Option<CouponUse>,
 }
 
 /// The book of one shop.
@@ -317,5 +364,40 @@ impl ShopClient {
 
     pub async fn end_staff_session(&self, token_hash: String) -> Outcome<()> {
         self.object.call(EndStaffSession { token_hash }).await.map(drop)
+    }
+
+    // ---- coupons ----
+
+    pub async fn create_coupon(&self, terms: CouponTerms) -> Outcome<OwnerCoupon> {
+        self.object.call(CreateCoupon { terms }).await
+    }
+
+    pub async fn coupons(&self) -> Outcome<Vec<OwnerCoupon>> {
+        self.object.call(CouponsQuery).await
+    }
+
+    pub async fn end_coupon(&self, coupon_id: CouponId) -> Outcome<OwnerCoupon> {
+        self.object.call(EndCoupon { coupon_id }).await
+    }
+
+    /// The coupons offered to this member now (counted as issued to them).
+    pub async fn coupon_offers(&self, member: MemberAtShop) -> Outcome<Vec<Coupon>> {
+        self.object.call(CouponOffers { member }).await
+    }
+
+    /// Reserves one use for the sale `request_id`; the same sale again re-attaches to it.
+    pub async fn reserve_coupon(&self, coupon_id: &CouponId, request_id: &RequestId) -> Outcome<Coupon> {
+        self.object.call(ReserveCoupon { coupon_id: coupon_id.clone(), request_id: request_id.clone() }).await
+    }
+
+    /// Counts the sale's use (`Some`) or releases its reservation (`None`).
+    pub async fn conclude_coupon(
+        &self,
+        coupon_id: &CouponId,
+        request_id: &RequestId,
+        used: Option<CouponUse>,
+    ) -> Outcome<()> {
+        let request = ConcludeCoupon { coupon_id: coupon_id.clone(), request_id: request_id.clone(), used };
+        self.object.call(request).await.map(drop)
     }
 }
