@@ -15,9 +15,17 @@ pub fn linked_shop() -> Option<ShopId> {
     hash.trim_start_matches('#').strip_prefix("join=").and_then(|id| ShopId::parse(id).ok())
 }
 
+/// Drops `#join=…` from the address without a navigation: setting the hash
+/// would jump the page to its top, away from the card just brought into view.
 fn forget_link() {
-    if let Some(window) = web_sys::window() {
-        let _ = window.location().set_hash("");
+    let Some(window) = web_sys::window() else { return };
+    let location = window.location();
+    let address = format!("{}{}", location.pathname().unwrap_or_default(), location.search().unwrap_or_default());
+    let replaced = window
+        .history()
+        .and_then(|history| history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&address)));
+    if replaced.is_err() {
+        let _ = location.set_hash("");
     }
 }
 
