@@ -7,11 +7,9 @@
 //! ([`has_room`]). The worker's storage only counts and records.
 
 use crate::money::MinorUnits;
-use crate::receipt::Receipt;
 use crate::sale::{LineItem, ProductCode};
 use crate::segments::{not_seen_for, segment_of, CustomerActivity, Segment};
 use crate::shop::{CustomerNumber, IdError, Label};
-use crate::stats::facts_of;
 use crate::time::{EARLIEST_MS, LATEST_MS};
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -380,25 +378,6 @@ pub fn has_room(limit: Option<u32>, taken: u64) -> Result<(), CouponRefusal> {
     }
 }
 
-/// A member's activity at one shop from their own receipts there, counted by
-/// the same rule as the dashboard ([`facts_of`]): a visit is a concluded sale,
-/// accrual, debit or admission; spend has refunds subtracted (never below zero).
-pub fn activity_from<'a>(joined_at: UnixMillis, receipts: impl IntoIterator<Item = &'a Receipt>) -> CustomerActivity {
-    let mut activity = CustomerActivity { joined_at, ..CustomerActivity::default() };
-    let mut spend: i64 = 0;
-    for receipt in receipts {
-        let facts = facts_of(receipt);
-        spend = spend.saturating_add(facts.spend_minor).max(0);
-        if facts.visit {
-            activity.visits = activity.visits.saturating_add(1);
-            activity.first_visit_at = Some(activity.first_visit_at.map_or(receipt.at, |first| first.min(receipt.at)));
-            activity.last_visit_at = Some(activity.last_visit_at.map_or(receipt.at, |last| last.max(receipt.at)));
-        }
-    }
-    activity.spend_minor = u64::try_from(spend).unwrap_or(0);
-    activity
-}
-
 /// The coupon line of a receipt: which coupon, the basket before it and what it changed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -579,25 +558,6 @@ mod tests {
         assert_eq!(has_room(None, u64::MAX), Ok(()));
         assert_eq!(has_room(Some(3), 2), Ok(()));
         assert_eq!(has_room(Some(3), 3), Err(CouponRefusal::SoldOut));
-    }
-
-    #[test]
-    fn a_members_activity_is_counted_from_their_receipts_by_the_dashboards_rule() {
-        use crate::receipt::{test_receipt, ReceiptDetails};
-        let at = |at: i64, details| Receipt { at, ..test_receipt(Vec::new(), details) };
-        let sale =
-            |sale_minor| ReceiptDetails::Points { sale_minor, points_added: 0, points_before: 0, points_after: 0 };
-        let receipts = [
-            at(NOW - 10 * DAY, ReceiptDetails::WelcomeBonus { points: 5, points_before: 0, points_after: 5 }),
-            at(NOW - 9 * DAY, sale(1000)),
-            at(NOW - 2 * DAY, sale(500)),
-        ];
-        let activity = activity_from(NOW - 10 * DAY, &receipts);
-        assert_eq!(activity.visits, 2, "a welcome bonus is no visit");
-        assert_eq!(activity.first_visit_at, Some(NOW - 9 * DAY));
-        assert_eq!(activity.last_visit_at, Some(NOW - 2 * DAY));
-        assert_eq!(activity.spend_minor, 1500);
-        assert_eq!(activity_from(NOW, &[]), CustomerActivity { joined_at: NOW, ..CustomerActivity::default() });
     }
 
     #[test]

@@ -62,15 +62,6 @@ pub fn figures(receipts: &[Receipt], zone: &impl ZoneOffsets, today: CivilDate) 
     (total, months)
 }
 
-/// The first and the last visit (a sale, accrual or debit), as receipt times.
-pub fn visit_span(receipts: &[Receipt]) -> Option<(crate::UnixMillis, crate::UnixMillis)> {
-    let visits = receipts.iter().filter(|r| facts_of(r).visit).map(|r| r.at);
-    visits.fold(None, |span, at| match span {
-        None => Some((at, at)),
-        Some((first, last)) => Some((first.min(at), last.max(at))),
-    })
-}
-
 /// The receipts as a CSV, one row each, oldest first: local time in the
 /// shop's zone, receipt number, what it was, the amount (a top-up's value, a
 /// sale's spend, negative for a refund) and the change to the points balance.
@@ -189,8 +180,12 @@ mod tests {
             sale(100, 1, 50),
             sale(100, 1, 20),
         ];
-        assert_eq!(visit_span(&receipts), Some((20, 50)));
-        assert_eq!(visit_span(&[]), None);
+        let span = |receipts: &[Receipt]| {
+            let activity = crate::stats::activity_from(0, receipts);
+            activity.first_visit_at.zip(activity.last_visit_at)
+        };
+        assert_eq!(span(&receipts), Some((20, 50)));
+        assert_eq!(span(&[]), None);
     }
 
     #[test]

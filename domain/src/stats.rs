@@ -1,7 +1,8 @@
 //! What the owner's dashboard counts: the rule that turns one concluded
 //! receipt into the facts the shop's figures add up ([`facts_of`]), the
 //! shop-time-zone day and hour a receipt falls in ([`bucket_of`]), the date
-//! range a dashboard is asked for ([`DateRange`]) and CSV cells ([`csv_row`]).
+//! range a dashboard is asked for ([`DateRange`]), CSV cells ([`csv_row`]), and
+//! one member's activity at a shop by the same rule ([`activity_from`]).
 //!
 //! Every figure is a sum of these facts, so the worker keeps running totals
 //! (one update per receipt) instead of reading history. A refund is a receipt
@@ -12,6 +13,7 @@ use crate::money::Currency;
 use crate::points_expiry::{local_date, CivilDate, ZoneOffsets};
 use crate::receipt::{Receipt, ReceiptDetails};
 use crate::sale::ProductCode;
+use crate::segments::CustomerActivity;
 use crate::shop::{Label, RewardId};
 use crate::UnixMillis;
 
@@ -223,6 +225,25 @@ pub fn facts_of(receipt: &Receipt) -> ReceiptFacts {
             }
         }
     }
+}
+
+/// A member's activity at one shop from their own receipts there, counted by
+/// the same rule as the dashboard ([`facts_of`]): a visit is a concluded sale,
+/// accrual, debit or admission; spend has refunds subtracted (never below zero).
+pub fn activity_from<'a>(joined_at: UnixMillis, receipts: impl IntoIterator<Item = &'a Receipt>) -> CustomerActivity {
+    let mut activity = CustomerActivity { joined_at, ..CustomerActivity::default() };
+    let mut spend: i64 = 0;
+    for receipt in receipts {
+        let facts = facts_of(receipt);
+        spend = spend.saturating_add(facts.spend_minor).max(0);
+        if facts.visit {
+            activity.visits = activity.visits.saturating_add(1);
+            activity.first_visit_at = Some(activity.first_visit_at.map_or(receipt.at, |first| first.min(receipt.at)));
+            activity.last_visit_at = Some(activity.last_visit_at.map_or(receipt.at, |last| last.max(receipt.at)));
+        }
+    }
+    activity.spend_minor = u64::try_from(spend).unwrap_or(0);
+    activity
 }
 
 /// Monday 0 … Sunday 6.
@@ -543,5 +564,25 @@ mod tests {
         let eur = Currency::parse("EUR").unwrap();
         assert_eq!(signed_decimal(-1250, eur), "-12.50");
         assert_eq!(signed_decimal(i64::MIN, Currency::parse("JPY").unwrap()), "-9223372036854775808");
+    }
+
+    #[test]
+    fn a_members_activity_is_counted_from_their_receipts_by_the_dashboards_rule() {
+        const DAY: i64 = 86_400_000;
+        const NOW: UnixMillis = 1_800_000_000_000;
+        let at = |at: i64, details| Receipt { at, ..test_receipt(Vec::new(), details) };
+        let sale =
+            |sale_minor| ReceiptDetails::Points { sale_minor, points_added: 0, points_before: 0, points_after: 0 };
+        let receipts = [
+            at(NOW - 10 * DAY, ReceiptDetails::WelcomeBonus { points: 5, points_before: 0, points_after: 5 }),
+            at(NOW - 9 * DAY, sale(1000)),
+            at(NOW - 2 * DAY, sale(500)),
+        ];
+        let activity = activity_from(NOW - 10 * DAY, &receipts);
+        assert_eq!(activity.visits, 2, "a welcome bonus is no visit");
+        assert_eq!(activity.first_visit_at, Some(NOW - 9 * DAY));
+        assert_eq!(activity.last_visit_at, Some(NOW - 2 * DAY));
+        assert_eq!(activity.spend_minor, 1500);
+        assert_eq!(activity_from(NOW, &[]), CustomerActivity { joined_at: NOW, ..CustomerActivity::default() });
     }
 }

@@ -13,6 +13,7 @@ use domain::api::ErrorCode;
 use domain::history;
 use domain::points_expiry::{local_date, FixedOffset, ZoneOffsets};
 use domain::receipt::Receipt;
+use domain::stats::activity_from;
 use worker::{Env, Request, Response};
 
 fn not_a_member() -> Problem {
@@ -36,7 +37,7 @@ fn summarise(
 ) -> Outcome<MemberHistory> {
     let today = local_date(clock::now(), zone).ok_or_else(|| Problem::internal("today has no local date"))?;
     let (total, months) = history::figures(&receipts, zone, today);
-    let span = history::visit_span(&receipts);
+    let visits = activity_from(0, &receipts);
     receipts.sort_by_key(|r| std::cmp::Reverse(r.at));
     Ok(MemberHistory {
         shop: membership.shop,
@@ -44,8 +45,8 @@ fn summarise(
         current: membership.current,
         points: membership.points,
         prepaid_minor: membership.prepaid_minor,
-        first_visit: span.map(|(first, _)| first),
-        last_visit: span.map(|(_, last)| last),
+        first_visit: visits.first_visit_at,
+        last_visit: visits.last_visit_at,
         total,
         months,
         receipts,

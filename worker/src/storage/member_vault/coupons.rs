@@ -9,8 +9,9 @@ use super::vault::MemberVault;
 use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::storage::object::Done;
-use domain::coupons::{activity_from, MemberAtShop};
+use domain::coupons::MemberAtShop;
 use domain::shop::{CustomerNumber, ShopId};
+use domain::stats::activity_from;
 
 impl MemberVault {
     /// What the shop's book needs to judge its coupons for this member.

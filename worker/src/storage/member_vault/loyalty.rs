@@ -13,11 +13,12 @@ use crate::storage::sql::minor;
 use domain::api::ShopSummary;
 use domain::api::{CustomerView, ErrorCode, MembershipView, PointsAccrued};
 use domain::code_rules::CodeRecord;
-use domain::coupons::{activity_from, apply, CouponApplied, CouponUse, MemberFacts};
+use domain::coupons::{apply, CouponApplied, CouponUse, MemberFacts};
 use domain::member::MemberNumber;
 use domain::money::MinorUnits;
 use domain::receipt::ReceiptDetails;
 use domain::shop::{Label, RegisterId, RequestId};
+use domain::stats::activity_from;
 use domain::store::StoreId;
 use domain::UnixMillis;
 
