@@ -289,11 +289,16 @@ impl SignInRequest {
 
     /// Who signs in, if exactly one way was given.
     pub fn login(&self) -> Option<Login> {
-        match (&self.member_number, &self.sign_in_name) {
-            (Some(number), None) => Some(Login::Number(number.clone())),
-            (None, Some(name)) => Some(Login::Name(name.clone())),
-            _ => None,
-        }
+        one_login(&self.member_number, &self.sign_in_name)
+    }
+}
+
+/// The login a request names by exactly one of its two fields.
+fn one_login(member_number: &Option<MemberNumber>, sign_in_name: &Option<SignInName>) -> Option<Login> {
+    match (member_number, sign_in_name) {
+        (Some(number), None) => Some(Login::Number(number.clone())),
+        (None, Some(name)) => Some(Login::Name(name.clone())),
+        _ => None,
     }
 }
 
@@ -314,12 +319,7 @@ pub struct RecoverRequest {
 impl RecoverRequest {
     /// Who recovers, if exactly one way was given.
     pub fn login(&self) -> Option<Login> {
-        SignInRequest {
-            member_number: self.member_number.clone(),
-            sign_in_name: self.sign_in_name.clone(),
-            password: String::new(),
-        }
-        .login()
+        one_login(&self.member_number, &self.sign_in_name)
     }
 }
 
