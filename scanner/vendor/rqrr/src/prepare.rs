@@ -493,7 +493,8 @@ where
                 }
             }
         }
-        dyn_img.save(p).unwrap();
+        // A debugging aid: an image that cannot be written is not worth stopping for.
+        let _ = dyn_img.save(p);
     }
 
     fn flood_fill<F>(&mut self, x: usize, y: usize, from: u8, to: u8, mut fill: F) -> F
