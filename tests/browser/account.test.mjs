@@ -77,6 +77,9 @@ test("a member exports their data, leaves a shop, deletes their account and cann
   await shot(phone, "2-delete");
   await phone.getByTestId("delete-submit").click();
   await phone.getByTestId("sign-in-form").waitFor();
+  // The long-polled wallet can hear "account deleted" and show the sign-in form a moment
+  // before the deletion's own answer brings its notice.
+  await phone.getByTestId("notice").filter({ hasText: /deleted/ }).waitFor({ timeout: 5_000 });
   assert.match(await phone.getByTestId("notice").innerText(), /deleted/);
   await shot(phone, "3-deleted");
 
