@@ -125,29 +125,48 @@ pub struct DevSecrets {
     pub admin_token: String,
 }
 
+/// Every secret the worker reads (each 32 random bytes as hex); `wrangler secret put` sets the
+/// same names when deploying.
+const SECRETS: &[&str] = &["ADMIN_TOKEN", "SESSION_SECRET"];
+
+/// Reads `.dev.vars`, making it if missing and adding any secret it lacks (a checkout made
+/// before the worker read that secret keeps its other values).
 pub fn dev_secrets() -> Result<DevSecrets> {
     let path = crate::root().join(".dev.vars");
     if !path.exists() {
-        let text = format!(
-            "# Local secrets for wrangler dev, made by `cargo xtask`. Never commit.\nADMIN_TOKEN={}\nSESSION_SECRET={}\n",
-            random_hex(32)?,
-            random_hex(32)?
-        );
-        std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+        std::fs::write(&path, "# Local secrets for wrangler dev, made by `cargo xtask`. Never commit.\n")
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
-    let text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
-    let value = |key: &str| {
+    let mut text = std::fs::read_to_string(&path).map_err(|e| e.to_string())?;
+    let value = |text: &str, key: &str| {
         text.lines()
             .filter_map(|l| l.split_once('='))
             .find(|(k, _)| k.trim() == key)
             .map(|(_, v)| v.trim().trim_matches('"').to_owned())
     };
-    for key in ["ADMIN_TOKEN", "SESSION_SECRET"] {
-        if value(key).is_none_or(|v| v.is_empty()) {
-            return Err(format!("{} has no {key}: add one or delete the file to have it made", path.display()));
+    let mut added = false;
+    for key in SECRETS {
+        match value(&text, key) {
+            None => {
+                if !text.is_empty() && !text.ends_with('\n') {
+                    text.push('\n');
+                }
+                text.push_str(&format!("{key}={}\n", random_hex(32)?));
+                added = true;
+            }
+            Some(v) if v.is_empty() => {
+                return Err(format!(
+                    "{} has an empty {key}: fill it or delete the line to have it made",
+                    path.display()
+                ));
+            }
+            Some(_) => {}
         }
     }
-    Ok(DevSecrets { admin_token: value("ADMIN_TOKEN").unwrap_or_default() })
+    if added {
+        std::fs::write(&path, &text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    }
+    Ok(DevSecrets { admin_token: value(&text, "ADMIN_TOKEN").unwrap_or_default() })
 }
 
 fn random_hex(bytes: usize) -> Result<String> {
