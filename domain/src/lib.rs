@@ -62,6 +62,7 @@ pub mod staff;
 pub mod stats;
 pub mod store;
 pub mod text;
+pub mod throttle;
 pub mod tickets;
 pub mod time;
 

@@ -1,15 +1,9 @@
 //! Who a customer is to Tessera: an opaque member number (random, not derived
 //! from anything personal), a display name they may choose to share, and a password.
 
-use crate::attempts::AttemptLimit;
 use crate::check_digit;
 use serde::{Deserialize, Serialize};
 use std::fmt;
-
-/// Wrong passwords in a row for one member number before sign-in locks
-/// (whoever tries): slows guessing to ten tries per quarter hour per number,
-/// on top of the password hash's cost.
-pub const SIGN_IN_LIMIT: AttemptLimit = AttemptLimit { max_failures: 10, lock_ms: 15 * 60_000 };
 
 const MEMBER_RANDOM_DIGITS: usize = 11;
 /// Digits in a member number, check digit included.

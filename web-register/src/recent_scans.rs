@@ -99,8 +99,7 @@ mod tests {
             (found.subject.as_str(), found.verdict.as_str(), found.tone),
             ("Customer #12", "40 points", Tone::Found)
         );
-        let used =
-            Failure::Refused(ApiError { error: ErrorCode::AlreadyUsed, message: "this code was already used".into() });
+        let used = Failure::Refused(ApiError::new(ErrorCode::AlreadyUsed, "this code was already used"));
         let refused = describe(&ScanOutcome::Failed(used), 6);
         assert_eq!((refused.subject.as_str(), refused.verdict.as_str()), ("Code", "already used"));
         assert_eq!(refused.tone, Tone::Refused);

@@ -855,7 +855,7 @@ mod tests {
     }
 
     fn refused(error: ErrorCode) -> Failure {
-        Failure::Refused(ApiError { error, message: "no".into() })
+        Failure::Refused(ApiError::new(error, "no"))
     }
 
     /// An ADMIT at the gate, as the server answers it.

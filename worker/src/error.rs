@@ -43,10 +43,14 @@ impl Problem {
             }
         };
         let status = body.error.http_status();
+        let retry_after = body.retry_after_seconds;
         match Response::from_json(&body) {
             Ok(response) => {
                 let response = response.with_status(status);
                 let _ = response.headers().set("cache-control", "no-store");
+                if let Some(seconds) = retry_after {
+                    let _ = response.headers().set("retry-after", &seconds.to_string());
+                }
                 response
             }
             Err(_) => Response::empty().map(|r| r.with_status(500)).unwrap_or_else(|_| fallback()),

@@ -12,7 +12,8 @@
 //! ([`ShopBook`]); for bills and tickets `EVENT_BOOK` ([`EventBook`]),
 //! `BILL_BOOK` ([`BillBook`]), `POCKET` ([`Pocket`]); `ID_REGISTRY` ([`IdRegistry`])
 //! claims issuer ids once; `OWNER_BOOK` ([`OwnerBook`]) holds shop owners' accounts and invites;
-//! `PAIRING_DESK` ([`PairingDesk`]) pairs register pages; `SHOP_STATS` ([`ShopStats`]) keeps each shop's dashboard figures. Secrets: `SESSION_SECRET` (signs session cookies; member
+//! `PAIRING_DESK` ([`PairingDesk`]) pairs register pages; `SHOP_STATS` ([`ShopStats`]) keeps each shop's dashboard figures; `THROTTLE` ([`Throttle`])
+//! slows guessing down. Secrets: `SESSION_SECRET` (signs session cookies; member
 //! routes answer 500 without it) and `ADMIN_TOKEN` (admin routes answer 401
 //! without it).
 
@@ -38,6 +39,7 @@ pub use storage::pairing_desk::PairingDesk;
 pub use storage::pocket::Pocket;
 pub use storage::shop_book::ShopBook;
 pub use storage::shop_stats::ShopStats;
+pub use storage::throttle::Throttle;
 
 use domain::api::routes::Area;
 use error::{Outcome, Problem};

@@ -5,8 +5,7 @@
 //! this module, so a refusal reads the same whichever path found it.
 
 use crate::error::Problem;
-use domain::api::ErrorCode;
-use domain::attempts::AttemptRefusal;
+use domain::api::{ApiError, ErrorCode};
 use domain::bills::BillRefusal;
 use domain::code_rules::Refusal as CodeRefusal;
 use domain::confirmation::ConfirmRefusal;
@@ -14,8 +13,8 @@ use domain::items::{ClaimRefusal, ItemCodeRefusal};
 use domain::prepaid::{PinRefusal, PrepaidRefusal};
 use domain::refund::RefundRefusal;
 use domain::rewards::RedeemRefusal;
+use domain::throttle::RetryAfter;
 use domain::tickets::{CodeNotYetAvailable, EventMismatch};
-use domain::UnixMillis;
 
 /// A one-time code shown at a register (for a shop, a bill or a ticket).
 impl From<CodeRefusal> for Problem {
@@ -191,18 +190,14 @@ pub fn pin_not_set() -> Problem {
     Problem::new(ErrorCode::PinNotSet, "the customer has not set a PIN for prepaid payments yet")
 }
 
-/// A sign-in attempt refused by the member's attempt guard, at `now`.
-pub fn sign_in(refusal: AttemptRefusal, now: UnixMillis) -> Problem {
-    match refusal {
-        AttemptRefusal::Wrong { .. } => wrong_credentials(),
-        AttemptRefusal::Locked { until } => {
-            let minutes = ((until - now).max(0) + 59_999) / 60_000;
-            Problem::new(
-                ErrorCode::TooManyAttempts,
-                format!("too many wrong passwords for this member: try again in {} minute(s)", minutes.max(1)),
-            )
-        }
-    }
+/// A try refused by a throttle (`domain::throttle`): worded alike for a login
+/// that exists, one that does not, and a client address, so it tells nothing.
+pub fn too_many_tries(wait: RetryAfter) -> Problem {
+    let seconds = wait.seconds();
+    Problem::Refused(
+        ApiError::new(ErrorCode::TooManyAttempts, format!("too many tries: wait {seconds} second(s), then try again"))
+            .retry_after(seconds),
+    )
 }
 
 /// A wrong member number or password: never says which.
@@ -377,10 +372,10 @@ mod tests {
     }
 
     #[test]
-    fn a_locked_sign_in_says_how_long_in_whole_minutes() {
-        let locked = refused(sign_in(AttemptRefusal::Locked { until: 90_000 }, 0));
-        assert_eq!(locked.error, ErrorCode::TooManyAttempts);
-        assert!(locked.message.contains("2 minute(s)"), "{}", locked.message);
-        assert_eq!(refused(sign_in(AttemptRefusal::Wrong { attempts_left: 3 }, 0)), refused(wrong_credentials()));
+    fn a_throttled_try_says_how_long_in_whole_seconds_in_the_body_and_header() {
+        let slowed = refused(too_many_tries(RetryAfter { ms: 1_500 }));
+        assert_eq!(slowed.error, ErrorCode::TooManyAttempts);
+        assert_eq!(slowed.retry_after_seconds, Some(2));
+        assert!(slowed.message.contains("2 second(s)"), "{}", slowed.message);
     }
 }

@@ -242,11 +242,21 @@ impl From<Refusal> for ErrorCode {
 pub struct ApiError {
     pub error: ErrorCode,
     pub message: String,
+    /// With `too_many_attempts`: seconds to wait before trying again (also
+    /// sent as the `Retry-After` header).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_after_seconds: Option<i64>,
 }
 
 impl ApiError {
     pub fn new(error: ErrorCode, message: impl Into<String>) -> Self {
-        Self { error, message: message.into() }
+        Self { error, message: message.into(), retry_after_seconds: None }
+    }
+
+    /// The same refusal, telling the client how long to wait.
+    pub fn retry_after(mut self, seconds: i64) -> Self {
+        self.retry_after_seconds = Some(seconds);
+        self
     }
 }
 

@@ -54,7 +54,7 @@ pub async fn spawn_app() -> TestApp {
              which starts the Worker and sets them"
         ),
     };
-    let http = Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("http client");
+    let http = client_builder().redirect(reqwest::redirect::Policy::none()).build().expect("http client");
     let shop = create_shop(&http, &base_url, &admin_token, "Test Shop", 1).await;
     let register = create_register(&http, &base_url, &admin_token, &shop.shop_id).await;
     TestApp { base_url, admin_token, http, shop, register }
@@ -102,6 +102,31 @@ pub fn unique_id(prefix: &str) -> String {
     format!("{prefix}-{:x}-{:x}-{n}", nanos % (1 << 48), std::process::id())
 }
 
+/// A client address of its own (as Cloudflare's `CF-Connecting-IP` reports
+/// one; the local stack passes it through), so one test's wrong passwords do
+/// not slow another test's sign-ins down.
+pub fn fresh_client_address() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0) as u64;
+    let n =
+        (nanos ^ u64::from(std::process::id()).rotate_left(20)).wrapping_add(COUNTER.fetch_add(1, Ordering::Relaxed));
+    format!("10.{}.{}.{}", (n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff)
+}
+
+/// A client builder whose requests come from a [`fresh_client_address`].
+pub fn client_builder() -> reqwest::ClientBuilder {
+    client_from(&fresh_client_address())
+}
+
+/// A client builder whose requests come from `address`.
+pub fn client_from(address: &str) -> reqwest::ClientBuilder {
+    let mut headers = reqwest::header::HeaderMap::new();
+    if let Ok(value) = reqwest::header::HeaderValue::from_str(address) {
+        headers.insert("cf-connecting-ip", value);
+    }
+    Client::builder().default_headers(headers)
+}
+
 /// A code with a valid check digit that was never issued.
 pub fn never_issued_code() -> OneTimeCode {
     let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(7);
@@ -124,7 +149,7 @@ impl TestApp {
 
     /// A new member, signed in, with a cookie jar of their own.
     pub async fn sign_up(&self, display_name: &str) -> TestMember {
-        let client = Client::builder().cookie_store(true).build().expect("member client");
+        let client = client_builder().cookie_store(true).build().expect("member client");
         let response = client
             .post(self.url(routes::MEMBERS))
             .json(&json!({ "display_name": display_name, "password": PASSWORD }))
@@ -150,7 +175,7 @@ impl TestApp {
             .bearer_auth(&self.admin_token)
             .dispatch();
         let created: InviteCreated = expect_json(response.await.expect("invite"), StatusCode::CREATED).await;
-        let client = Client::builder().cookie_store(true).build().expect("owner client");
+        let client = client_builder().cookie_store(true).build().expect("owner client");
         let email = format!("{}@example.org", unique_id("owner"));
         let accepted = client
             .post(self.url(routes::OWNER_ACCEPT_INVITE))

@@ -9,6 +9,7 @@ pub mod owner;
 pub mod password;
 pub mod session;
 pub mod staff;
+pub mod throttle;
 
 use crate::clock;
 use crate::crypto::{constant_time_eq, sha256_hex};

@@ -4,7 +4,7 @@
 //! and leaving a shop, the export and closing the account ([`super::withdrawal`]).
 
 use crate::auth::password::{self, StoredPassword};
-use crate::auth::{self, session, Sessions};
+use crate::auth::{self, session, throttle, Sessions};
 use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
@@ -210,11 +210,19 @@ fn recovery_hash(code: &RecoveryCode) -> String {
     crate::crypto::sha256_hex(code.expose().as_bytes())
 }
 
-/// The member a login names, if any (a sign-in name nobody holds names nobody).
-async fn member_of(directory: &Directory<'_>, login: Option<Login>) -> Outcome<Option<MemberNumber>> {
+/// The member a login names, if any (a sign-in name nobody holds names
+/// nobody), and the key its guesses are counted under: the member's number
+/// when there is one, else the name as typed, so unknown logins slow down too.
+async fn member_of(directory: &Directory<'_>, login: Option<Login>) -> Outcome<(Option<MemberNumber>, String)> {
     match login {
-        Some(Login::Number(number)) => Ok(Some(number)),
-        Some(Login::Name(name)) => directory.member_named(&name).await,
+        Some(Login::Number(number)) => {
+            let key = format!("member:{number}");
+            Ok((Some(number), key))
+        }
+        Some(Login::Name(name)) => match directory.member_named(&name).await? {
+            Some(number) => Ok((Some(number.clone()), format!("member:{number}"))),
+            None => Ok((None, format!("name:{name}"))),
+        },
         None => Err(Problem::new(
             ErrorCode::InvalidRequest,
             "give either member_number or sign_in_name (one of them) to say who signs in",
@@ -222,21 +230,24 @@ async fn member_of(directory: &Directory<'_>, login: Option<Login>) -> Outcome<O
     }
 }
 
-/// `POST /api/session` → [`SignedIn`] + session cookie.
+/// `POST /api/session` → [`SignedIn`] + session cookie. The guess is counted
+/// before the (slow) password check, so parallel guesses cannot slip past the limit.
 pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
     let sessions = Sessions::from_env(env)?;
     let request: SignInRequest = web::json_body(&mut req).await?;
     let directory = Directory::open(env)?;
-    let number = member_of(&directory, request.login()).await?;
+    let (number, login_key) = member_of(&directory, request.login()).await?;
+    let guess = throttle::begin_guess(&req, env, &login_key).await?;
     let Some((number, record)) = member_record(&directory, number).await? else {
         password::waste_equal_time(&request.password).await?;
+        guess.finish(false).await?;
         return Err(refusals::wrong_credentials());
     };
-    // Counted before the check, so parallel guesses cannot slip past the limit.
-    let vault = VaultClient::of(env, &number)?;
-    vault.begin_sign_in().await?;
     let genuine = record.password.verify(&request.password).await?;
-    vault.finish_sign_in(genuine).await?;
+    guess.finish(genuine).await?;
+    if !genuine {
+        return Err(refusals::wrong_credentials());
+    }
     let answer = SignedIn {
         member_number: number.clone(),
         display_name: record.display_name,
@@ -263,18 +274,22 @@ async fn member_record(
 /// `POST /api/members/recovery` → [`SignedIn`] with a new recovery code +
 /// session cookie: the recovery code sets a new password. The code is checked
 /// and replaced in one step of the member's vault (so it works once, however
-/// many try it at once) and counts against the sign-in limit like a password.
+/// many try it at once) and is counted like a password guess.
 pub async fn recover(mut req: Request, env: &Env) -> Outcome<Response> {
     let sessions = Sessions::from_env(env)?;
     let request: RecoverRequest = web::json_body(&mut req).await?;
     let directory = Directory::open(env)?;
-    let number = member_of(&directory, request.login()).await?;
+    let (number, login_key) = member_of(&directory, request.login()).await?;
+    let guess = throttle::begin_guess(&req, env, &login_key).await?;
     let Some((number, mut record)) = member_record(&directory, number).await? else {
+        guess.finish(false).await?;
         return Err(refusals::wrong_credentials());
     };
     let next = RecoveryCode::from_entropy(random_bytes::<13>()?);
     let vault = VaultClient::of(env, &number)?;
-    vault.use_recovery(recovery_hash(&request.recovery_code), recovery_hash(&next)).await?;
+    let used = vault.use_recovery(recovery_hash(&request.recovery_code), recovery_hash(&next)).await;
+    guess.finish(used.is_ok()).await?;
+    used?;
     record.password = StoredPassword::create(request.new_password.expose()).await?;
     directory.put_member(&number, &record).await?;
     // Whoever had the old password is signed out everywhere.

@@ -5,7 +5,7 @@
 //! the shop itself (read), its products and their store's registers, else 403.
 
 use crate::auth::password::{self, StoredPassword};
-use crate::auth::{self, session, Sessions};
+use crate::auth::{self, session, throttle, Sessions};
 use crate::clock;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
@@ -232,16 +232,27 @@ async fn claim(mut req: Request, env: &Env) -> Outcome<Response> {
     with_owner_cookie(web::created(&me)?, &req, &sessions, &request.email)
 }
 
-/// Checks a password against an account, counting the attempt first (so
-/// parallel guesses cannot slip past the limit); an unknown e-mail takes as long.
-async fn check_password(owners: &OwnerClient, email: &OwnerEmail, password: &str) -> Outcome<OwnerAccount> {
+/// Checks a password against an account, counting the guess first (so
+/// parallel guesses cannot slip past the limit); an unknown e-mail is counted
+/// and takes as long.
+async fn check_password(
+    req: &Request,
+    env: &Env,
+    owners: &OwnerClient,
+    email: &OwnerEmail,
+    password: &str,
+) -> Outcome<OwnerAccount> {
+    let guess = throttle::begin_guess(req, env, &format!("owner:{}", email.as_str())).await?;
     let Some(account) = owners.account(email).await? else {
         password::waste_equal_time(password).await?;
+        guess.finish(false).await?;
         return Err(wrong_credentials());
     };
-    owners.begin_sign_in(email).await?;
     let genuine = account.password.verify(password).await?;
-    owners.finish_sign_in(email, genuine).await?;
+    guess.finish(genuine).await?;
+    if !genuine {
+        return Err(wrong_credentials());
+    }
     Ok(account)
 }
 
@@ -250,7 +261,7 @@ async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
     let sessions = Sessions::from_env(env)?;
     let request: OwnerSignInRequest = web::json_body(&mut req).await?;
     let owners = OwnerClient::open(env)?;
-    let account = check_password(&owners, &request.email, &request.password).await?;
+    let account = check_password(&req, env, &owners, &request.email, &request.password).await?;
     let me = me_of(env, &account).await?;
     with_owner_cookie(web::ok(&me)?, &req, &sessions, &request.email)
 }
@@ -277,7 +288,7 @@ async fn accept_invite(mut req: Request, env: &Env) -> Outcome<Response> {
     let token_hash = sha256_hex(request.token.as_str().as_bytes());
     let owners = OwnerClient::open(env)?;
     let new_password = if owners.account(&request.email).await?.is_some() {
-        check_password(&owners, &request.email, &request.password).await?;
+        check_password(&req, env, &owners, &request.email, &request.password).await?;
         None
     } else {
         let password = Password::parse(&request.password)

@@ -3,7 +3,7 @@
 //! `storage::member_vault::withdrawal`).
 
 use super::items;
-use crate::auth::{self, session};
+use crate::auth::{self, session, throttle};
 use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
@@ -57,7 +57,7 @@ pub async fn export(req: Request, env: &Env) -> Outcome<Response> {
 /// in, old sessions are refused, its codes are dead at every register, and the
 /// number is never drawn again. Then the directory forgets the credentials and
 /// name, and each bill and ticket goes back to its issuer unclaimed. The
-/// password check counts against the sign-in limit, so this cannot be used to
+/// password check is counted like a sign-in guess, so this cannot be used to
 /// guess it.
 pub async fn delete_account(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env).await?;
@@ -66,9 +66,12 @@ pub async fn delete_account(mut req: Request, env: &Env) -> Outcome<Response> {
     let directory = Directory::open(env)?;
     vault.ensure_open().await?;
     let record = directory.member(&member).await?.ok_or_else(refusals::no_such_member)?;
-    vault.begin_sign_in().await?;
+    let guess = throttle::begin_guess(&req, env, &format!("member:{member}")).await?;
     let genuine = record.password.verify(&request.password).await?;
-    vault.finish_sign_in(genuine).await?;
+    guess.finish(genuine).await?;
+    if !genuine {
+        return Err(refusals::wrong_credentials());
+    }
     vault.close().await?;
     directory.delete_member(&member, clock::now()).await?;
     if let Some(name) = &record.sign_in_name {

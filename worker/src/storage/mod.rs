@@ -4,7 +4,8 @@
 //! (ids taken once: issuers); for bills and
 //! tickets [`event_book`], [`bill_book`] (their codes kept by [`item_codes`])
 //! and [`pocket`]; [`pairing_desk`] where register pages wait to be paired,
-//! [`registers`] a shop's registers across its book and KV.
+//! [`registers`] a shop's registers across its book and KV; [`throttle`] the
+//! guessing limits that hold across isolates.
 //!
 //! Every object has a `protocol` module: the enum of its operations and the
 //! client whose methods are the only way the Worker calls it; [`object`] is
@@ -26,3 +27,4 @@ pub mod registers;
 pub mod shop_book;
 pub mod shop_stats;
 pub mod sql;
+pub mod throttle;

@@ -198,7 +198,7 @@ async fn store_manager(app: &TestApp, store: &str) -> Client {
         .await
         .unwrap();
     let invite: ManagerInviteCreated = expect_json(response, StatusCode::CREATED).await;
-    let client = Client::builder().cookie_store(true).build().unwrap();
+    let client = api_tests::client_builder().cookie_store(true).build().unwrap();
     let email = format!("{}@example.org", unique_id("manager"));
     let accepted = client
         .post(app.url(routes::OWNER_ACCEPT_INVITE))

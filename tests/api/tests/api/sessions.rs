@@ -1,7 +1,7 @@
 use api_tests::{expect_error, expect_json, spawn_app, SendThroughProxy, PASSWORD};
 use domain::api::routes;
 use domain::api::{ErrorCode, SignedIn};
-use reqwest::{Client, StatusCode};
+use reqwest::StatusCode;
 use serde_json::json;
 
 fn session_cookie(response: &reqwest::Response) -> String {
@@ -42,7 +42,7 @@ async fn sign_in_with_the_right_password_only() {
     let member = app.sign_up("Ada").await;
     let number = member.signed_in.member_number.clone();
 
-    let phone = Client::builder().cookie_store(true).build().unwrap();
+    let phone = api_tests::client_builder().cookie_store(true).build().unwrap();
     let wrong = phone
         .post(app.url(routes::SESSION))
         .json(&json!({ "member_number": number, "password": "not the password" }))
@@ -108,39 +108,74 @@ async fn sign_up_and_sign_in_validate_their_input() {
     }
 }
 
+/// Signs in as `number` with `password` from `client`.
+async fn sign_in_from(
+    app: &api_tests::TestApp,
+    client: &reqwest::Client,
+    number: &domain::member::MemberNumber,
+    password: &str,
+) -> reqwest::Response {
+    client
+        .post(app.url(routes::SESSION))
+        .json(&json!({ "member_number": number, "password": password }))
+        .dispatch()
+        .await
+        .unwrap()
+}
+
+/// The statuses of six wrong passwords, the right one at once, and the right one after the delay.
+async fn slowed_down(app: &api_tests::TestApp, number: &domain::member::MemberNumber) -> Vec<StatusCode> {
+    let mut statuses = Vec::new();
+    for _ in 0..6 {
+        let client = api_tests::client_builder().build().unwrap();
+        statuses.push(sign_in_from(app, &client, number, "not the password").await.status());
+    }
+    let client = api_tests::client_builder().build().unwrap();
+    let slowed = sign_in_from(app, &client, number, PASSWORD).await;
+    statuses.push(slowed.status());
+    assert!(slowed.headers().get("set-cookie").is_none());
+    assert_eq!(slowed.headers().get("retry-after").and_then(|v| v.to_str().ok()), Some("1"));
+    let error = expect_error(slowed, ErrorCode::TooManyAttempts).await;
+    assert_eq!(error.retry_after_seconds, Some(1));
+    assert_eq!(error.message, "too many tries: wait 1 second(s), then try again");
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    statuses.push(sign_in_from(app, &client, number, PASSWORD).await.status());
+    statuses
+}
+
 #[tokio::test]
-async fn ten_wrong_passwords_lock_sign_in_for_that_member_number() {
+async fn wrong_passwords_slow_a_member_number_down_but_never_lock_it() {
     let app = spawn_app().await;
     let member = app.sign_up("Ada").await;
     let other = app.sign_up("Bob").await;
-    let sign_in = |number: &domain::member::MemberNumber, password: &str| {
-        app.http
-            .post(app.url(routes::SESSION))
-            .json(&json!({ "member_number": number, "password": password }))
-            .dispatch()
-    };
     let number = member.signed_in.member_number.clone();
-
-    // A right password clears the count: nine wrong, one right, nine wrong again.
-    for _ in 0..9 {
-        expect_error(sign_in(&number, "not the password").await.unwrap(), ErrorCode::WrongCredentials).await;
-    }
-    assert_eq!(sign_in(&number, PASSWORD).await.unwrap().status(), StatusCode::OK);
-    for _ in 0..9 {
-        expect_error(sign_in(&number, "not the password").await.unwrap(), ErrorCode::WrongCredentials).await;
-    }
-    // The tenth wrong one in a row locks it: then even the right password is refused, with 429.
-    let tenth = sign_in(&number, "not the password").await.unwrap();
-    assert_eq!(tenth.status(), StatusCode::TOO_MANY_REQUESTS);
-    expect_error(tenth, ErrorCode::TooManyAttempts).await;
-    let locked = sign_in(&number, PASSWORD).await.unwrap();
-    assert!(locked.headers().get("set-cookie").is_none());
-    expect_error(locked, ErrorCode::TooManyAttempts).await;
-
-    // Only that member number: another member signs in, and the locked member's session still works.
-    assert_eq!(sign_in(&other.signed_in.member_number, PASSWORD).await.unwrap().status(), StatusCode::OK);
+    // Five wrong ones are free; the sixth makes the next try wait a second, even with the right
+    // password; after that second the right password signs in: slowed, never locked out.
+    let statuses = slowed_down(&app, &number).await;
+    let unauthorized = StatusCode::UNAUTHORIZED;
+    assert_eq!(statuses[..6], [unauthorized; 6]);
+    assert_eq!(statuses[6..], [StatusCode::TOO_MANY_REQUESTS, StatusCode::OK]);
+    // Only that member number: another member signs in, and the slowed member's session still works.
+    let client = api_tests::client_builder().build().unwrap();
+    assert_eq!(sign_in_from(&app, &client, &other.signed_in.member_number, PASSWORD).await.status(), StatusCode::OK);
     let wallet = member.client.get(app.url(routes::WALLET)).dispatch().await.unwrap();
     assert_eq!(wallet.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn an_unknown_member_number_answers_exactly_like_a_known_one() {
+    let app = spawn_app().await;
+    let known = app.sign_up("Known").await.signed_in.member_number;
+    let unknown = domain::member::MemberNumber::from_entropy(rand_entropy());
+    let (known, unknown) = futures::future::join(slowed_down(&app, &known), slowed_down(&app, &unknown)).await;
+    // Wrong and slowed answer alike; only the right password of a real member signs in at the end.
+    assert_eq!(known[..7], unknown[..7]);
+    assert_eq!(unknown[7], StatusCode::UNAUTHORIZED);
+}
+
+fn rand_entropy() -> [u8; 8] {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(1);
+    (nanos as u64 ^ 0x9e37_79b9_7f4a_7c15).to_le_bytes()
 }
 
 #[tokio::test]
@@ -149,30 +184,51 @@ async fn parallel_guesses_cannot_exceed_the_sign_in_limit() {
     let member = app.sign_up("Ada").await;
     let number = member.signed_in.member_number.clone();
     let guesses = (0..16).map(|i| {
-        app.http
-            .post(app.url(routes::SESSION))
-            .json(&json!({ "member_number": number, "password": format!("guess number {i}") }))
-            .dispatch()
+        let client = api_tests::client_builder().build().unwrap();
+        let number = number.clone();
+        let app = &app;
+        async move { sign_in_from(app, &client, &number, &format!("guess number {i}")).await.status() }
     });
-    let statuses: Vec<StatusCode> =
-        futures::future::join_all(guesses).await.into_iter().map(|r| r.unwrap().status()).collect();
-    // At most ten were checked (a 401 needs sign-in still open when its check ends);
-    // at least six were refused before any check.
+    let statuses: Vec<StatusCode> = futures::future::join_all(guesses).await;
+    // Counted before any check: the five free guesses and the one that starts the delay are
+    // checked, the other ten wait.
     assert!(
         statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS),
         "{statuses:?}"
     );
-    assert!(statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count() <= 9, "{statuses:?}");
-    assert!(statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count() >= 6, "{statuses:?}");
-    // And the member number is now locked, right password or not.
-    let right = app
-        .http
-        .post(app.url(routes::SESSION))
-        .json(&json!({ "member_number": number, "password": PASSWORD }))
-        .dispatch()
-        .await
-        .unwrap();
-    expect_error(right, ErrorCode::TooManyAttempts).await;
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count(), 6, "{statuses:?}");
+    let client = api_tests::client_builder().build().unwrap();
+    expect_error(sign_in_from(&app, &client, &number, PASSWORD).await, ErrorCode::TooManyAttempts).await;
+}
+
+#[tokio::test]
+async fn one_client_guessing_many_numbers_is_slowed_down_whatever_number_it_tries() {
+    let app = spawn_app().await;
+    let member = app.sign_up("Ada").await;
+    let guesser = api_tests::client_builder().build().unwrap();
+    // Fifty wrong sign-ins from one address, each at another (unknown) number, all answered…
+    for batch in 0..5u8 {
+        let guesses = (0..10u8).map(|i| {
+            let mut entropy = rand_entropy();
+            entropy[0] ^= i;
+            entropy[1] ^= batch;
+            entropy[7] ^= 0x55;
+            let number = domain::member::MemberNumber::from_entropy(entropy);
+            let (app, guesser) = (&app, &guesser);
+            async move { sign_in_from(app, guesser, &number, "password guess").await.status() }
+        });
+        let statuses: Vec<StatusCode> = futures::future::join_all(guesses).await;
+        assert!(statuses.iter().all(|s| *s == StatusCode::UNAUTHORIZED), "{statuses:?}");
+    }
+    // …then the next one from that address waits, even for a real member's right password.
+    let again = sign_in_from(&app, &guesser, &member.signed_in.member_number, "one more guess").await;
+    assert_eq!(again.status(), StatusCode::UNAUTHORIZED, "the 51st is checked and starts the delay");
+    let slowed = sign_in_from(&app, &guesser, &member.signed_in.member_number, PASSWORD).await;
+    assert!(slowed.headers().get("retry-after").is_some());
+    expect_error(slowed, ErrorCode::TooManyAttempts).await;
+    // The member, from their own address, is not slowed by it.
+    let own = api_tests::client_builder().build().unwrap();
+    assert_eq!(sign_in_from(&app, &own, &member.signed_in.member_number, PASSWORD).await.status(), StatusCode::OK);
 }
 
 /// `name=value` of the member's session cookie that `response` sets.

@@ -21,7 +21,7 @@ const CASHIER_PIN: &str = "1357";
 const MANAGER_PIN: &str = "8642";
 
 fn browser() -> Client {
-    Client::builder().cookie_store(true).build().expect("browser")
+    api_tests::client_builder().cookie_store(true).build().expect("browser")
 }
 
 fn admin(app: &TestApp, method: Method, path: &str) -> RequestBuilder {

@@ -1,9 +1,8 @@
-//! The member's account in their vault: opening it, the sign-in attempt
-//! guard, the PIN, and the wallet the phone long-polls.
+//! The member's account in their vault: opening it, its sessions and
+//! recovery code, the PIN, and the wallet the phone long-polls.
 
 use super::protocol::{
-    BeginSignIn, CheckSession, Create, EndAllSessions, EndSession, FinishSignIn, OpenSession, SetPin, SetRecovery,
-    UseRecovery, WalletQuery,
+    CheckSession, Create, EndAllSessions, EndSession, OpenSession, SetPin, SetRecovery, UseRecovery, WalletQuery,
 };
 use super::vault::MemberVault;
 use crate::clock;
@@ -11,7 +10,6 @@ use crate::error::{Outcome, Problem};
 use crate::refusals;
 use crate::storage::object::Done;
 use domain::api::{ErrorCode, Wallet, LONG_POLL_MS};
-use domain::member::SIGN_IN_LIMIT;
 
 impl MemberVault {
     pub(super) fn create(&self, request: Create) -> Outcome<Done> {
@@ -19,26 +17,6 @@ impl MemberVault {
             return Err(Problem::new(ErrorCode::AlreadyExists, "member number taken"));
         }
         self.profiles().create(&request.member_number, &request.display_name)?;
-        Ok(Done)
-    }
-
-    /// Counts a sign-in attempt before the (slow, asynchronous) password
-    /// check, so parallel guesses cannot exceed the limit.
-    pub(super) fn begin_sign_in(&self, _: BeginSignIn) -> Outcome<Done> {
-        let now = clock::now();
-        let mut guard = self.sign_in_guard().load()?;
-        guard.begin_attempt(now, SIGN_IN_LIMIT).map_err(|refusal| refusals::sign_in(refusal, now))?;
-        self.sign_in_guard().save(&guard)?;
-        Ok(Done)
-    }
-
-    /// Ends an attempt: a right password clears the count; a wrong one is
-    /// `wrong_credentials`, or `too_many_attempts` once it locked sign-in.
-    pub(super) fn finish_sign_in(&self, request: FinishSignIn) -> Outcome<Done> {
-        let mut guard = self.sign_in_guard().load()?;
-        let verdict = guard.finish_attempt(request.correct, SIGN_IN_LIMIT);
-        self.sign_in_guard().save(&guard)?;
-        verdict.map_err(|refusal| refusals::sign_in(refusal, clock::now()))?;
         Ok(Done)
     }
 
@@ -74,20 +52,16 @@ impl MemberVault {
         Ok(Done)
     }
 
-    /// A recovery attempt counts against the sign-in limit like a password
-    /// (begun and finished in one step: the code's hash needs no slow check).
-    /// The right code is replaced at once, so it works only once.
+    /// Checks the recovery code (the Worker counted the guess first) and
+    /// replaces the right one in the same step, so it works only once.
     pub(super) fn use_recovery(&self, request: UseRecovery) -> Outcome<Done> {
         self.profiles().existing()?;
-        let now = clock::now();
-        let mut guard = self.sign_in_guard().load()?;
-        guard.begin_attempt(now, SIGN_IN_LIMIT).map_err(|refusal| refusals::sign_in(refusal, now))?;
         let stored = self.recovery().current()?;
         let correct =
             stored.is_some_and(|hash| crate::crypto::constant_time_eq(hash.as_bytes(), request.code_hash.as_bytes()));
-        let verdict = guard.finish_attempt(correct, SIGN_IN_LIMIT);
-        self.sign_in_guard().save(&guard)?;
-        verdict.map_err(|refusal| refusals::sign_in(refusal, now))?;
+        if !correct {
+            return Err(refusals::wrong_credentials());
+        }
         self.recovery().set(&request.next_hash)?;
         Ok(Done)
     }

@@ -5,11 +5,10 @@
 //! [`points`] (the points ledger: balances are summed from entries, never
 //! stored), [`prepaid`] (the prepaid ledger), [`pin`] (the PIN and its guard),
 //! [`confirmations`] (questions the phone answers), [`receipts`] (numbered and
-//! stored by one `conclude`), [`coupon_uses`] (the coupons the member used) and
-//! [`sign_in_guard`].
+//! stored by one `conclude`) and [`coupon_uses`] (the coupons the member used).
 //!
 //! The operations, one module per flow, use those tables: [`account`]
-//! (opening, sign-in guard, PIN, the long-polled wallet), [`loyalty`] (join,
+//! (opening, sessions, recovery, PIN, the long-polled wallet), [`loyalty`] (join,
 //! codes, points for a sale, with a coupon), [`coupons`] (what the shops need
 //! to judge their coupons for the member, the opt-out), [`top_up`] and [`debits`] (questions the
 //! customer approves), [`refunds`] (a register gives back a receipt, whole or
@@ -40,7 +39,6 @@ mod receipts;
 mod recovery;
 mod refunds;
 mod sessions;
-mod sign_in_guard;
 mod staff_columns;
 mod stats_outbox;
 mod top_up;
@@ -74,8 +72,6 @@ impl StorageObject for MemberVault {
             VaultOperation::Open(request) => answer(request, |r| self.ensure_open(r)),
 
             VaultOperation::Create(request) => answer(request, |r| self.create(r)),
-            VaultOperation::BeginSignIn(request) => answer(request, |r| self.begin_sign_in(r)),
-            VaultOperation::FinishSignIn(request) => answer(request, |r| self.finish_sign_in(r)),
             VaultOperation::SetRecovery(request) => answer(request, |r| self.set_recovery(r)),
             VaultOperation::OpenSession(request) => answer(request, |r| self.open_session(r)),
             VaultOperation::CheckSession(request) => answer(request, |r| self.check_session(r)),

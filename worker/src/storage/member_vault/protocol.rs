@@ -41,10 +41,6 @@ protocol! {
 
         /// Opens the vault of a new member; `already_exists` if the number is taken.
         Create(Create) -> Done,
-        /// Counts a sign-in attempt before the password check.
-        BeginSignIn(BeginSignIn) -> Done,
-        /// Ends a sign-in attempt with the password check's result.
-        FinishSignIn(FinishSignIn) -> Done,
         /// Sets the hash of the member's recovery code (at sign-up).
         SetRecovery(SetRecovery) -> Done,
         /// Records a session just signed in (by its id's hash).
@@ -55,8 +51,8 @@ protocol! {
         EndSession(EndSession) -> Done,
         /// "Sign out everywhere", and a password reset: ends every session.
         EndAllSessions(EndAllSessions) -> Done,
-        /// Uses the recovery code: counted like a sign-in attempt; if it is the
-        /// current one, it is replaced by `next_hash` in the same step.
+        /// Uses the recovery code: if it is the current one, it is replaced by
+        /// `next_hash` in the same step; `wrong_credentials` otherwise.
         UseRecovery(UseRecovery) -> Done,
         /// The wallet, or with `after` the next version of it (long-poll).
         Wallet(WalletQuery) -> Wallet,
@@ -182,9 +178,6 @@ pub struct Create {
 }
 
 #[derive(Serialize, Deserialize)]
-pub struct BeginSignIn;
-
-#[derive(Serialize, Deserialize)]
 pub struct OpenSession {
     pub id_hash: String,
     pub expires_at: UnixMillis,
@@ -212,11 +205,6 @@ pub struct SetRecovery {
 pub struct UseRecovery {
     pub code_hash: String,
     pub next_hash: String,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct FinishSignIn {
-    pub correct: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -351,17 +339,6 @@ impl VaultClient {
     /// `account_deleted` once the account is closed.
     pub async fn ensure_open(&self) -> Outcome<()> {
         self.object.call(OpenQuery).await.map(drop)
-    }
-
-    /// Counts a sign-in attempt; `too_many_attempts` while sign-in is locked.
-    pub async fn begin_sign_in(&self) -> Outcome<()> {
-        self.object.call(BeginSignIn).await.map(drop)
-    }
-
-    /// Ends a sign-in attempt with the password check's result; a wrong
-    /// password is `wrong_credentials` (or `too_many_attempts` if it locked sign-in).
-    pub async fn finish_sign_in(&self, correct: bool) -> Outcome<()> {
-        self.object.call(FinishSignIn { correct }).await.map(drop)
     }
 
     pub async fn open_session(&self, id_hash: String, expires_at: UnixMillis) -> Outcome<()> {

@@ -14,10 +14,9 @@ use super::profile::Profiles;
 use super::receipts::Receipts;
 use super::recovery::Recovery;
 use super::sessions::Sessions;
-use super::sign_in_guard::SignInGuard;
 use super::{
     closure, codes, confirmations, coupon_uses, memberships, pin, points, prepaid, profile, receipts, recovery,
-    sessions, sign_in_guard,
+    sessions,
 };
 use crate::error::{Outcome, Problem};
 use crate::storage::sql;
@@ -39,6 +38,8 @@ pub struct MemberVault {
 
 /// Columns tables gained after they were first made (each table's module says which).
 fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    // Sign-in guesses are counted by the throttle objects now, which never lock a member out.
+    sql.exec("DROP TABLE IF EXISTS sign_in_guard", None)?;
     profile::migrate(sql)?;
     points::migrate(sql)?;
     prepaid::migrate(sql)?;
@@ -58,7 +59,6 @@ impl MemberVault {
             prepaid::SCHEMA,
             pin::SCHEMA,
             receipts::SCHEMA,
-            sign_in_guard::SCHEMA,
             closure::SCHEMA,
             recovery::SCHEMA,
             sessions::SCHEMA,
@@ -126,10 +126,6 @@ impl MemberVault {
 
     pub(super) fn recovery(&self) -> Recovery<'_> {
         Recovery { sql: &self.sql }
-    }
-
-    pub(super) fn sign_in_guard(&self) -> SignInGuard<'_> {
-        SignInGuard { sql: &self.sql }
     }
 
     /// Every change the phone should see bumps the version and wakes the waiters.

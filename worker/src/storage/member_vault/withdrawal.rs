@@ -202,7 +202,7 @@ fn leaving_entry(shop: &ShopSummary, now: UnixMillis) -> Outcome<TillHeader> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::storage::member_vault::protocol::{BeginSignIn, Create, Resolve, WalletQuery};
+    use crate::storage::member_vault::protocol::{Create, EndAllSessions, Resolve, WalletQuery};
     use domain::member::{DisplayName, MemberNumber};
     use domain::shop::ShopId;
 
@@ -218,7 +218,10 @@ mod tests {
 
     #[test]
     fn a_closed_vault_refuses_the_member_and_the_registers_each_in_their_words() {
-        assert_eq!(refusal_when_closed(&VaultOperation::BeginSignIn(BeginSignIn)).code(), ErrorCode::AccountDeleted);
+        assert_eq!(
+            refusal_when_closed(&VaultOperation::EndAllSessions(EndAllSessions)).code(),
+            ErrorCode::AccountDeleted
+        );
         let wallet = VaultOperation::Wallet(WalletQuery { after: None });
         assert_eq!(refusal_when_closed(&wallet).code(), ErrorCode::AccountDeleted);
         let resolve = VaultOperation::Resolve(Resolve {

@@ -1,8 +1,7 @@
 //! `OwnerBook`: the one Durable Object that holds shop owners' accounts (the
 //! e-mail, the PBKDF2 password hash, operator or not), which shops each runs,
 //! which stores each manages (a store manager's account), the invites (owners'
-//! and managers') (by their token's SHA-256 only) and each account's sign-in
-//! guard. Every operation runs in one synchronous stretch, so there is exactly
+//! and managers') (by their token's SHA-256 only). Every operation runs in one synchronous stretch, so there is exactly
 //! one operator and an invite is used exactly once, however calls interleave.
 
 pub mod protocol;
@@ -14,20 +13,13 @@ use crate::storage::object::{answer, durable_object_serving, Done, Reply, Storag
 use crate::storage::sql;
 use domain::api::owner_accounts::{judge_invite, InviteRefusal, OwnerEmail};
 use domain::api::ErrorCode;
-use domain::attempts::{AttemptGuard, AttemptLimit, AttemptRefusal};
-use domain::member::SIGN_IN_LIMIT;
 use domain::shop::ShopId;
 use domain::store::StoreId;
-use domain::UnixMillis;
 use protocol::{
-    AcceptInvite, BeginSignIn, ClaimOperator, CreateInvite, CreateManagerInvite, FinishSignIn, ManagedStoreId,
-    OwnerAccount, OwnerOperation,
+    AcceptInvite, ClaimOperator, CreateInvite, CreateManagerInvite, ManagedStoreId, OwnerAccount, OwnerOperation,
 };
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
-
-/// Owners' wrong passwords lock sign-in like members' do.
-const OWNER_SIGN_IN_LIMIT: AttemptLimit = SIGN_IN_LIMIT;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS accounts (
@@ -67,10 +59,8 @@ CREATE TABLE IF NOT EXISTS manager_invites (
     used_at INTEGER,
     used_by TEXT
 );
-CREATE TABLE IF NOT EXISTS sign_in_guards (
-    email TEXT PRIMARY KEY,
-    guard TEXT NOT NULL
-);
+-- Sign-in guesses are counted by the throttle objects now, which never lock an owner out.
+DROP TABLE IF EXISTS sign_in_guards;
 ";
 
 #[durable_object]
@@ -94,8 +84,6 @@ impl StorageObject for OwnerBook {
             OwnerOperation::Claimed(request) => answer(request, |_| self.claimed()),
             OwnerOperation::ClaimOperator(request) => answer(request, |r| self.claim_operator(r)),
             OwnerOperation::Account(request) => answer(request, |r| self.account(&r.email)),
-            OwnerOperation::BeginSignIn(request) => answer(request, |r| self.begin_sign_in(r)),
-            OwnerOperation::FinishSignIn(request) => answer(request, |r| self.finish_sign_in(r)),
             OwnerOperation::CreateInvite(request) => answer(request, |r| self.create_invite(r)),
             OwnerOperation::AcceptInvite(request) => answer(request, |r| self.accept_invite(r)),
             OwnerOperation::CreateManagerInvite(request) => answer(request, |r| self.create_manager_invite(r)),
@@ -112,11 +100,6 @@ struct AccountRow {
 #[derive(Deserialize)]
 struct ShopRow {
     shop_id: String,
-}
-
-#[derive(Deserialize)]
-struct GuardRow {
-    guard: String,
 }
 
 #[derive(Deserialize)]
@@ -149,19 +132,6 @@ enum Invited {
 /// Wrong e-mail or password: never says which.
 pub fn wrong_credentials() -> Problem {
     Problem::new(ErrorCode::WrongCredentials, "the e-mail address or the password is wrong")
-}
-
-fn sign_in_refusal(refusal: AttemptRefusal, now: UnixMillis) -> Problem {
-    match refusal {
-        AttemptRefusal::Wrong { .. } => wrong_credentials(),
-        AttemptRefusal::Locked { until } => {
-            let minutes = ((until - now).max(0) + 59_999) / 60_000;
-            Problem::new(
-                ErrorCode::TooManyAttempts,
-                format!("too many wrong passwords for this account: try again in {} minute(s)", minutes.max(1)),
-            )
-        }
-    }
 }
 
 impl OwnerBook {
@@ -227,40 +197,6 @@ impl OwnerBook {
             })
             .collect::<Outcome<Vec<_>>>()?;
         Ok(Some(OwnerAccount { email: email.clone(), password, operator: row.operator == 1, shops, manages }))
-    }
-
-    fn guard(&self, email: &OwnerEmail) -> Outcome<AttemptGuard> {
-        let row: Option<GuardRow> =
-            sql::first(&self.sql, "SELECT guard FROM sign_in_guards WHERE email = ?", vec![email.as_str().into()])?;
-        match row {
-            Some(row) => serde_json::from_str(&row.guard).map_err(|_| sql::corrupt("owner book", "sign-in guard")),
-            None => Ok(AttemptGuard::default()),
-        }
-    }
-
-    fn save_guard(&self, email: &OwnerEmail, guard: &AttemptGuard) -> Outcome<()> {
-        self.sql.exec(
-            "INSERT INTO sign_in_guards (email, guard) VALUES (?, ?)
-             ON CONFLICT (email) DO UPDATE SET guard = excluded.guard",
-            vec![email.as_str().into(), serde_json::to_string(guard)?.into()],
-        )?;
-        Ok(())
-    }
-
-    fn begin_sign_in(&self, request: BeginSignIn) -> Outcome<Done> {
-        let now = clock::now();
-        let mut guard = self.guard(&request.email)?;
-        guard.begin_attempt(now, OWNER_SIGN_IN_LIMIT).map_err(|refusal| sign_in_refusal(refusal, now))?;
-        self.save_guard(&request.email, &guard)?;
-        Ok(Done)
-    }
-
-    fn finish_sign_in(&self, request: FinishSignIn) -> Outcome<Done> {
-        let mut guard = self.guard(&request.email)?;
-        let verdict = guard.finish_attempt(request.correct, OWNER_SIGN_IN_LIMIT);
-        self.save_guard(&request.email, &guard)?;
-        verdict.map_err(|refusal| sign_in_refusal(refusal, clock::now()))?;
-        Ok(Done)
     }
 
     fn create_invite(&self, request: CreateInvite) -> Outcome<Done> {

@@ -23,10 +23,6 @@ protocol! {
         ClaimOperator(ClaimOperator) -> Done,
         /// An account with its shops, or none.
         Account(Account) -> Option<OwnerAccount>,
-        /// Counts a sign-in attempt before the (slow) password check; `too_many_attempts` while locked.
-        BeginSignIn(BeginSignIn) -> Done,
-        /// Ends the attempt: a right password clears the count.
-        FinishSignIn(FinishSignIn) -> Done,
         /// Stores a new invite (by its token's hash) for a shop.
         CreateInvite(CreateInvite) -> Done,
         /// Uses an invite, once: a new account (with `new_password`) or an existing one gains the shop
@@ -49,17 +45,6 @@ pub struct ClaimOperator {
 #[derive(Serialize, Deserialize)]
 pub struct Account {
     pub email: OwnerEmail,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct BeginSignIn {
-    pub email: OwnerEmail,
-}
-
-#[derive(Serialize, Deserialize)]
-pub struct FinishSignIn {
-    pub email: OwnerEmail,
-    pub correct: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -137,14 +122,6 @@ impl OwnerClient {
 
     pub async fn account(&self, email: &OwnerEmail) -> Outcome<Option<OwnerAccount>> {
         self.object.call(Account { email: email.clone() }).await
-    }
-
-    pub async fn begin_sign_in(&self, email: &OwnerEmail) -> Outcome<()> {
-        self.object.call(BeginSignIn { email: email.clone() }).await.map(drop)
-    }
-
-    pub async fn finish_sign_in(&self, email: &OwnerEmail, correct: bool) -> Outcome<()> {
-        self.object.call(FinishSignIn { email: email.clone(), correct }).await.map(drop)
     }
 
     pub async fn create_invite(&self, token_hash: String, shop_id: &ShopId, expires_at: UnixMillis) -> Outcome<()> {
