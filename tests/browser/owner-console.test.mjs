@@ -5,7 +5,8 @@
 // and adds a product; a new member sees the bonus on the phone as a receipt and in the
 // history; a register started afterwards offers that product, sells it to that customer
 // whose code it types in, and the phone shows the points at the new rate on top of the
-// bonus, with the footer on the receipt. The console must work at 360×740 with every
+// bonus, with the footer on the receipt. "Sign out everywhere" ends a second device's session
+// too, and signing out ends this one. The console must work at 360×740 with every
 // control at least 44 px either way, and at 1280×800.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
@@ -192,7 +193,29 @@ test("an invited owner sets the points rate and adds a product in the console, a
   assert.match(await membership.getByTestId("membership-expiry").innerText(), /^37 points expire on .*\d/);
   await shot(till, "4-register-sale");
 
-  // --- Signing out ends the console's session. ---
+  // --- "Sign out everywhere" ends the session on a second device too. ---
+  const other = await launch(path.join(work, "other-device"));
+  t.after(() => other.close());
+  const laptop = await other.newPage();
+  await laptop.goto(`${BASE_URL}/owner/`);
+  await laptop.locator("#sign-in-view:not([hidden])").waitFor({ timeout: 10_000 });
+  await laptop.getByTestId("sign-in-email").fill(email);
+  await laptop.getByTestId("sign-in-password").fill(PASSWORD);
+  await laptop.getByTestId("sign-in-submit").click();
+  await laptop.locator("#shops-view:not([hidden])").waitFor({ timeout: 10_000 });
+  await owner.getByTestId("sign-out-everywhere").click();
+  await owner.locator("#sign-in-view:not([hidden])").waitFor();
+  await owner.getByTestId("notice").filter({ hasText: "Signed out on every device" }).waitFor();
+  const ownerMe = await owner.evaluate(async () => (await fetch("/api/owner/me")).status);
+  assert.equal(ownerMe, 401);
+  const laptopMe = await laptop.evaluate(async () => (await fetch("/api/owner/me")).status);
+  assert.equal(laptopMe, 401, "the other device's session ended too");
+
+  // --- Signing in again, then signing out ends the console's session. ---
+  await owner.getByTestId("sign-in-email").fill(email);
+  await owner.getByTestId("sign-in-password").fill(PASSWORD);
+  await owner.getByTestId("sign-in-submit").click();
+  await owner.locator("#shops-view:not([hidden])").waitFor({ timeout: 10_000 });
   await owner.getByTestId("sign-out").click();
   await owner.locator("#sign-in-view:not([hidden])").waitFor();
   const me = await owner.evaluate(async () => (await fetch("/api/owner/me")).status);

@@ -34,6 +34,11 @@ pub async fn sign_out() -> Result<(), Failure> {
     send("DELETE", routes::OWNER_SESSION, Auth::Session, NO_BODY).await.map(drop)
 }
 
+/// Ends every session of the account, on every device.
+pub async fn sign_out_everywhere() -> Result<(), Failure> {
+    send("DELETE", routes::OWNER_SESSIONS, Auth::Session, NO_BODY).await.map(drop)
+}
+
 pub async fn me() -> Result<OwnerMe, Failure> {
     call("GET", routes::OWNER_ME, Auth::Session, NO_BODY).await
 }

@@ -143,8 +143,24 @@ pub async fn sign_in() {
 }
 
 pub async fn sign_out() {
-    scan::close();
     let _ = api::sign_out().await;
+    leave();
+}
+
+/// Ends the account's sessions on every device, this one included.
+pub async fn sign_out_everywhere() {
+    match api::sign_out_everywhere().await {
+        Ok(()) => {
+            leave();
+            views::notice("Signed out on every device");
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+/// Back to the sign-in screen with nothing of the account kept.
+fn leave() {
+    scan::close();
     with(|c| *c = Console { claimed: c.claimed, ..Console::default() });
     views::whoami(None);
     go(Screen::SignIn);

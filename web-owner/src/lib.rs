@@ -46,6 +46,7 @@ pub fn start() {
     on_submit("store-form", flows::add_store);
     on_submit("dashboard-form", flows::refresh_dashboard);
     on_click("sign-out", flows::sign_out);
+    on_click("sign-out-everywhere", flows::sign_out_everywhere);
     on_click("shop-invite", flows::invite_owner);
     on_click("poster-show", poster::show);
     dom::on_id("poster-print", "click", |_| poster::print());

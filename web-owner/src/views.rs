@@ -60,6 +60,7 @@ pub fn whoami(me: Option<&OwnerMe>) {
     };
     dom::set_text("whoami", &text);
     dom::set_hidden("sign-out", me.is_none());
+    dom::set_hidden("sign-out-everywhere", me.is_none());
 }
 
 fn button(text: &str, attribute: &str, value: &str, class: &str) -> Option<Element> {

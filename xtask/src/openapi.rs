@@ -524,6 +524,14 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
         ),
         op!("DELETE", OWNER_SESSION, Anyone, "An owner signs out (clears the owner cookie)", None, Answer::Empty),
         op!(
+            "DELETE",
+            OWNER_SESSIONS,
+            Owner,
+            "Sign out everywhere: end every session of the owner's account (clears the cookie)",
+            None,
+            Answer::Empty
+        ),
+        op!(
             "GET",
             OWNER_ME,
             Owner,

@@ -208,6 +208,9 @@ pub const OWNER_CLAIM: &str = "/api/owner/claim";
 /// [`OwnerMe`](super::owner_accounts::OwnerMe) + owner cookie signs in (wrong passwords are limited like
 /// members'); `DELETE` → 204 signs out (cookie cleared).
 pub const OWNER_SESSION: &str = "/api/owner/session";
+/// `DELETE` → 204: ends every session of the signed-in owner's account, on
+/// every device ("sign out everywhere"; cookie cleared).
+pub const OWNER_SESSIONS: &str = "/api/owner/sessions";
 /// `GET` → [`OwnerMe`](super::owner_accounts::OwnerMe): who is signed in and the shops they run.
 pub const OWNER_ME: &str = "/api/owner/me";
 /// `POST` [`AcceptInviteRequest`](super::owner_accounts::AcceptInviteRequest) → 201
@@ -567,6 +570,7 @@ mod tests {
             OWNER_SHOPS,
             OWNER_CLAIM,
             OWNER_SESSION,
+            OWNER_SESSIONS,
             OWNER_ME,
             OWNER_ACCEPT_INVITE,
         ] {

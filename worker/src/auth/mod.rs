@@ -16,6 +16,7 @@ use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::storage::directory::{Directory, RegisterRecord};
 use crate::storage::member_vault::protocol::VaultClient;
+use crate::storage::owner_book::protocol::OwnerClient;
 use crate::storage::registers;
 use crate::storage::shop_book::protocol::ShopClient;
 use domain::api::owner_accounts::OwnerEmail;
@@ -79,8 +80,10 @@ impl Sessions {
         Ok(session::seal(&self.secret, member, &id, now))
     }
 
-    /// The signed-in owner, from the owners' cookie; same-origin rule as for members.
-    pub fn owner(&self, req: &Request) -> Outcome<OwnerEmail> {
+    /// The owner and session the owners' cookie names, if it is genuine
+    /// (whether the session is still open, [`owner::signed_in`] asks the
+    /// owners' book); same-origin rule as for members.
+    pub fn owner(&self, req: &Request) -> Outcome<(OwnerEmail, SessionId)> {
         same_origin(req)?;
         let cookies = req.headers().get("cookie").ok().flatten().unwrap_or_default();
         let value = session::cookie_of(session::OWNER, &cookies).ok_or_else(|| unauthorized("sign in first"))?;
@@ -88,9 +91,13 @@ impl Sessions {
             .ok_or_else(|| unauthorized("the session is not valid any more: sign in again"))
     }
 
-    /// The cookie value for an owner who just signed in.
-    pub fn seal_owner(&self, owner: &OwnerEmail) -> String {
-        session::seal_owner(&self.secret, owner, clock::now())
+    /// Opens a new session for an owner who just signed in (in the owners'
+    /// book) and returns its cookie value.
+    pub async fn open_owner_session(&self, env: &Env, owner: &OwnerEmail) -> Outcome<String> {
+        let id = SessionId::from_entropy(crate::crypto::random_bytes::<16>()?);
+        let now = clock::now();
+        OwnerClient::open(env)?.open_session(owner, id.hash(), now.saturating_add(session::SESSION_MS)).await?;
+        Ok(session::seal_owner(&self.secret, owner, &id, now))
     }
 }
 

@@ -1,8 +1,9 @@
 //! Sessions: a cookie `<subject>.<expiry ms>.<HMAC>`, signed with the
 //! `SESSION_SECRET`; the signature stops a forged subject. Members (subject:
 //! the member number and a random session id, which their vault holds as a
-//! hash, so a session can be ended server-side) and shop owners (subject:
-//! their e-mail; stateless) each have their own [`SessionKind`]: another
+//! hash) and shop owners (subject: a random session id and their e-mail, the
+//! id's hash held by the owners' book), so every session can be ended
+//! server-side. Each kind has its own [`SessionKind`]: another
 //! cookie name and another signing context, so one kind's cookie never opens
 //! the other's session.
 
@@ -24,7 +25,8 @@ pub struct SessionKind {
 
 /// v2: the subject names the session too (v1 cookies, without one, no longer open).
 pub const MEMBER: SessionKind = SessionKind { cookie: SESSION_COOKIE, context: "tessera-session-v2" };
-pub const OWNER: SessionKind = SessionKind { cookie: OWNER_SESSION_COOKIE, context: "tessera-owner-session-v1" };
+/// v2: the subject names the session too (v1 cookies, without one, no longer open).
+pub const OWNER: SessionKind = SessionKind { cookie: OWNER_SESSION_COOKIE, context: "tessera-owner-session-v2" };
 
 fn signature(secret: &[u8], kind: SessionKind, subject: &str, expires_at: UnixMillis) -> [u8; 32] {
     let message = format!("{}.{subject}.{expires_at}", kind.context);
@@ -80,14 +82,17 @@ pub fn open(secret: &[u8], value: &str, now: UnixMillis) -> Option<(MemberNumber
     Some((MemberNumber::parse(member).ok()?, SessionId::parse(id)?))
 }
 
-/// The cookie value for an owner signing in at `now`.
-pub fn seal_owner(secret: &[u8], owner: &OwnerEmail, now: UnixMillis) -> String {
-    seal_subject(secret, OWNER, owner.as_str(), now)
+/// The cookie value for an owner's session `id`, opened at `now` (the id comes
+/// first: it has a fixed length, an e-mail may hold any of `-` and `.`).
+pub fn seal_owner(secret: &[u8], owner: &OwnerEmail, id: &SessionId, now: UnixMillis) -> String {
+    seal_subject(secret, OWNER, &format!("{}-{}", id.0, owner.as_str()), now)
 }
 
-/// The owner a cookie value speaks for, if it is genuine and not expired.
-pub fn open_owner(secret: &[u8], value: &str, now: UnixMillis) -> Option<OwnerEmail> {
-    OwnerEmail::parse(open_subject(secret, OWNER, value, now)?).ok()
+/// The owner and session a cookie value speaks for, if it is genuine and not
+/// expired (whether the session is still open, the owners' book says).
+pub fn open_owner(secret: &[u8], value: &str, now: UnixMillis) -> Option<(OwnerEmail, SessionId)> {
+    let (id, owner) = open_subject(secret, OWNER, value, now)?.split_once('-')?;
+    Some((OwnerEmail::parse(owner).ok()?, SessionId::parse(id)?))
 }
 
 /// Finds a kind's cookie in a `Cookie` request header.
@@ -187,9 +192,11 @@ mod tests {
 
     #[test]
     fn owner_sessions_carry_an_email_and_open_only_as_owners() {
-        let owner = OwnerEmail::parse("ada.l@example.org").unwrap();
-        let value = seal_owner(b"secret", &owner, 1_000);
-        assert_eq!(open_owner(b"secret", &value, 1_000), Some(owner.clone()));
+        let owner = OwnerEmail::parse("ada.l-x@example.org").unwrap();
+        let value = seal_owner(b"secret", &owner, &id(), 1_000);
+        assert_eq!(open_owner(b"secret", &value, 1_000), Some((owner.clone(), id())));
+        let old_style = seal_subject(b"secret", OWNER, owner.as_str(), 1_000);
+        assert_eq!(open_owner(b"secret", &old_style, 1_000), None);
         assert_eq!(open_owner(b"secret", &value, 1_000 + SESSION_MS), None);
         assert_eq!(open_owner(b"other", &value, 1_000), None);
         let forged = value.replacen("ada.l", "eve.l", 1);

@@ -47,6 +47,10 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Delete => sign_out(req, env).await,
             _ => not_allowed("POST, DELETE"),
         },
+        routes::OWNER_SESSIONS => match method {
+            Delete => sign_out_everywhere(req, env).await,
+            _ => not_allowed("DELETE"),
+        },
         routes::OWNER_ME => match method {
             Get => me(req, env).await,
             _ => not_allowed("GET"),
@@ -178,9 +182,16 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
     }
 }
 
-fn with_owner_cookie(response: Response, req: &Request, sessions: &Sessions, email: &OwnerEmail) -> Outcome<Response> {
-    let cookie = session::set_cookie_of(session::OWNER, &sessions.seal_owner(email), !web::is_local_host(req));
-    web::with_cookie(response, &cookie)
+/// Opens a session for `email` and sets its cookie on `response`.
+async fn with_owner_cookie(
+    response: Response,
+    req: &Request,
+    env: &Env,
+    sessions: &Sessions,
+    email: &OwnerEmail,
+) -> Outcome<Response> {
+    let value = sessions.open_owner_session(env, email).await?;
+    web::with_cookie(response, &session::set_cookie_of(session::OWNER, &value, !web::is_local_host(req)))
 }
 
 /// What the console shows of an account: never its password hash.
@@ -229,7 +240,7 @@ async fn claim(mut req: Request, env: &Env) -> Outcome<Response> {
     let password = StoredPassword::create(request.password.expose()).await?;
     owners.claim_operator(&request.email, password).await?;
     let me = me_of(env, &account_of(env, &request.email).await?).await?;
-    with_owner_cookie(web::created(&me)?, &req, &sessions, &request.email)
+    with_owner_cookie(web::created(&me)?, &req, env, &sessions, &request.email).await
 }
 
 /// Checks a password against an account, counting the guess first (so
@@ -263,14 +274,28 @@ async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
     let owners = OwnerClient::open(env)?;
     let account = check_password(&req, env, &owners, &request.email, &request.password).await?;
     let me = me_of(env, &account).await?;
-    with_owner_cookie(web::ok(&me)?, &req, &sessions, &request.email)
+    with_owner_cookie(web::ok(&me)?, &req, env, &sessions, &request.email).await
 }
 
-/// `DELETE /api/owner/session` → 204, cookie cleared.
+/// `DELETE /api/owner/session` → 204, cookie cleared: the session ends for
+/// every copy of the cookie.
 async fn sign_out(req: Request, env: &Env) -> Outcome<Response> {
-    Sessions::from_env(env)?.owner(&req)?;
+    let (account, id) = auth::owner::signed_in_session(&req, env).await?;
+    OwnerClient::open(env)?.end_session(&account.email, id.hash()).await?;
+    clear_owner_cookie(&req)
+}
+
+/// `DELETE /api/owner/sessions` → 204, cookie cleared: ends every session of
+/// the account, on every device ("sign out everywhere").
+async fn sign_out_everywhere(req: Request, env: &Env) -> Outcome<Response> {
+    let account = auth::owner::signed_in(&req, env).await?;
+    OwnerClient::open(env)?.end_all_sessions(&account.email).await?;
+    clear_owner_cookie(&req)
+}
+
+fn clear_owner_cookie(req: &Request) -> Outcome<Response> {
     let response = Response::empty()?.with_status(204);
-    response.headers().set("set-cookie", &session::clear_cookie_of(session::OWNER, !web::is_local_host(&req)))?;
+    response.headers().set("set-cookie", &session::clear_cookie_of(session::OWNER, !web::is_local_host(req)))?;
     Ok(response)
 }
 
@@ -297,7 +322,7 @@ async fn accept_invite(mut req: Request, env: &Env) -> Outcome<Response> {
     };
     owners.accept_invite(token_hash, &request.email, new_password).await?;
     let me = me_of(env, &account_of(env, &request.email).await?).await?;
-    with_owner_cookie(web::created(&me)?, &req, &sessions, &request.email)
+    with_owner_cookie(web::created(&me)?, &req, env, &sessions, &request.email).await
 }
 
 /// `POST /api/owner/shops` (the operator) → 201 [`ShopSummary`].

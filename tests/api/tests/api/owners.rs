@@ -243,6 +243,46 @@ async fn owners_sign_in_and_out_with_their_own_cookie() {
     expect_error(forged, ErrorCode::Unauthorized).await;
 }
 
+/// `name=value` of the owner cookie `response` sets.
+fn owner_cookie_pair(response: &Response) -> String {
+    let cookie = response.headers().get("set-cookie").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert!(cookie.starts_with("tessera_owner="), "{cookie}");
+    cookie.split(';').next().unwrap_or_default().to_owned()
+}
+
+async fn me_with(app: &TestApp, cookie: &str) -> Response {
+    app.http.get(app.url(routes::OWNER_ME)).header("cookie", cookie).dispatch().await.expect("me")
+}
+
+#[tokio::test]
+async fn signing_out_ends_an_owners_session_for_every_copy_of_the_cookie_and_everywhere_ends_all() {
+    let app = spawn_app().await;
+    let (_, email) = owner_of(&app, &app.shop.shop_id).await;
+    let laptop = owner_cookie_pair(&sign_in(&app, &owner_browser(), &email, PASSWORD).await);
+    let phone = owner_cookie_pair(&sign_in(&app, &owner_browser(), &email, PASSWORD).await);
+    let tablet = owner_cookie_pair(&sign_in(&app, &owner_browser(), &email, PASSWORD).await);
+    let _: OwnerMe = expect_json(me_with(&app, &laptop).await, StatusCode::OK).await;
+
+    // A copy of the laptop's cookie, taken before signing out, opens nothing afterwards…
+    let out = app.http.delete(app.url(routes::OWNER_SESSION)).header("cookie", &laptop).dispatch().await.unwrap();
+    assert_eq!(out.status(), StatusCode::NO_CONTENT);
+    expect_error(me_with(&app, &laptop).await, ErrorCode::Unauthorized).await;
+    // …while the other devices stay signed in.
+    let _: OwnerMe = expect_json(me_with(&app, &phone).await, StatusCode::OK).await;
+
+    // "Sign out everywhere" from the phone ends the tablet's session too, and only this account's.
+    let (other_session, _) = owner_of(&app, &app.shop.shop_id).await;
+    let everywhere =
+        app.http.delete(app.url(routes::OWNER_SESSIONS)).header("cookie", &phone).dispatch().await.unwrap();
+    assert_eq!(everywhere.status(), StatusCode::NO_CONTENT);
+    expect_error(me_with(&app, &phone).await, ErrorCode::Unauthorized).await;
+    expect_error(me_with(&app, &tablet).await, ErrorCode::Unauthorized).await;
+    let _: OwnerMe = expect_json(me(&app, &other_session).await, StatusCode::OK).await;
+    // Signing in again works.
+    let again = owner_cookie_pair(&sign_in(&app, &owner_browser(), &email, PASSWORD).await);
+    let _: OwnerMe = expect_json(me_with(&app, &again).await, StatusCode::OK).await;
+}
+
 #[tokio::test]
 async fn wrong_owner_passwords_slow_sign_in_down_alike_for_unknown_e_mails() {
     let app = spawn_app().await;

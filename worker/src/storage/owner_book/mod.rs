@@ -1,10 +1,12 @@
 //! `OwnerBook`: the one Durable Object that holds shop owners' accounts (the
 //! e-mail, the PBKDF2 password hash, operator or not), which shops each runs,
 //! which stores each manages (a store manager's account), the invites (owners'
-//! and managers') (by their token's SHA-256 only). Every operation runs in one synchronous stretch, so there is exactly
+//! and managers') (by their token's SHA-256 only) and the open sessions
+//! ([`sessions`], by their id's SHA-256). Every operation runs in one synchronous stretch, so there is exactly
 //! one operator and an invite is used exactly once, however calls interleave.
 
 pub mod protocol;
+mod sessions;
 
 use crate::auth::password::StoredPassword;
 use crate::clock;
@@ -16,7 +18,8 @@ use domain::api::ErrorCode;
 use domain::shop::ShopId;
 use domain::store::StoreId;
 use protocol::{
-    AcceptInvite, ClaimOperator, CreateInvite, CreateManagerInvite, ManagedStoreId, OwnerAccount, OwnerOperation,
+    AcceptInvite, ClaimOperator, CreateInvite, CreateManagerInvite, EndAllSessions, EndSession, ManagedStoreId,
+    OpenSession, OwnerAccount, OwnerOperation, SessionAccount,
 };
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
@@ -80,10 +83,15 @@ impl StorageObject for OwnerBook {
     /// Each operation reads and writes without awaiting: atomic inside this object.
     async fn handle(&self, operation: OwnerOperation) -> Outcome<Reply> {
         sql::create(&self.sql, SCHEMA)?;
+        sql::create(&self.sql, sessions::SCHEMA)?;
         match operation {
             OwnerOperation::Claimed(request) => answer(request, |_| self.claimed()),
             OwnerOperation::ClaimOperator(request) => answer(request, |r| self.claim_operator(r)),
             OwnerOperation::Account(request) => answer(request, |r| self.account(&r.email)),
+            OwnerOperation::OpenSession(request) => answer(request, |r| self.open_session(r)),
+            OwnerOperation::SessionAccount(request) => answer(request, |r| self.session_account(r)),
+            OwnerOperation::EndSession(request) => answer(request, |r| self.end_session(r)),
+            OwnerOperation::EndAllSessions(request) => answer(request, |r| self.end_all_sessions(r)),
             OwnerOperation::CreateInvite(request) => answer(request, |r| self.create_invite(r)),
             OwnerOperation::AcceptInvite(request) => answer(request, |r| self.accept_invite(r)),
             OwnerOperation::CreateManagerInvite(request) => answer(request, |r| self.create_manager_invite(r)),
@@ -197,6 +205,36 @@ impl OwnerBook {
             })
             .collect::<Outcome<Vec<_>>>()?;
         Ok(Some(OwnerAccount { email: email.clone(), password, operator: row.operator == 1, shops, manages }))
+    }
+
+    fn sessions(&self) -> sessions::OwnerSessions<'_> {
+        sessions::OwnerSessions { sql: &self.sql }
+    }
+
+    fn open_session(&self, request: OpenSession) -> Outcome<Done> {
+        if self.account(&request.email)?.is_none() {
+            return Err(wrong_credentials());
+        }
+        self.sessions().open(&request.email, &request.id_hash, request.expires_at, clock::now())?;
+        Ok(Done)
+    }
+
+    /// The account, if this session of it is open.
+    fn session_account(&self, request: SessionAccount) -> Outcome<Option<OwnerAccount>> {
+        if !self.sessions().is_open(&request.email, &request.id_hash, clock::now())? {
+            return Ok(None);
+        }
+        self.account(&request.email)
+    }
+
+    fn end_session(&self, request: EndSession) -> Outcome<Done> {
+        self.sessions().end(&request.email, &request.id_hash)?;
+        Ok(Done)
+    }
+
+    fn end_all_sessions(&self, request: EndAllSessions) -> Outcome<Done> {
+        self.sessions().end_all(&request.email)?;
+        Ok(Done)
     }
 
     fn create_invite(&self, request: CreateInvite) -> Outcome<Done> {

@@ -23,6 +23,14 @@ protocol! {
         ClaimOperator(ClaimOperator) -> Done,
         /// An account with its shops, or none.
         Account(Account) -> Option<OwnerAccount>,
+        /// Records a session just signed in (by its id's hash).
+        OpenSession(OpenSession) -> Done,
+        /// The account, if this session of it is still open; none once it ended.
+        SessionAccount(SessionAccount) -> Option<OwnerAccount>,
+        /// Ends one session (signing out).
+        EndSession(EndSession) -> Done,
+        /// Ends every session of an account ("sign out everywhere").
+        EndAllSessions(EndAllSessions) -> Done,
         /// Stores a new invite (by its token's hash) for a shop.
         CreateInvite(CreateInvite) -> Done,
         /// Uses an invite, once: a new account (with `new_password`) or an existing one gains the shop
@@ -44,6 +52,30 @@ pub struct ClaimOperator {
 
 #[derive(Serialize, Deserialize)]
 pub struct Account {
+    pub email: OwnerEmail,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct OpenSession {
+    pub email: OwnerEmail,
+    pub id_hash: String,
+    pub expires_at: UnixMillis,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SessionAccount {
+    pub email: OwnerEmail,
+    pub id_hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct EndSession {
+    pub email: OwnerEmail,
+    pub id_hash: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct EndAllSessions {
     pub email: OwnerEmail,
 }
 
@@ -122,6 +154,23 @@ impl OwnerClient {
 
     pub async fn account(&self, email: &OwnerEmail) -> Outcome<Option<OwnerAccount>> {
         self.object.call(Account { email: email.clone() }).await
+    }
+
+    pub async fn open_session(&self, email: &OwnerEmail, id_hash: String, expires_at: UnixMillis) -> Outcome<()> {
+        self.object.call(OpenSession { email: email.clone(), id_hash, expires_at }).await.map(drop)
+    }
+
+    /// The account whose session this is, while the session is open.
+    pub async fn session_account(&self, email: &OwnerEmail, id_hash: String) -> Outcome<Option<OwnerAccount>> {
+        self.object.call(SessionAccount { email: email.clone(), id_hash }).await
+    }
+
+    pub async fn end_session(&self, email: &OwnerEmail, id_hash: String) -> Outcome<()> {
+        self.object.call(EndSession { email: email.clone(), id_hash }).await.map(drop)
+    }
+
+    pub async fn end_all_sessions(&self, email: &OwnerEmail) -> Outcome<()> {
+        self.object.call(EndAllSessions { email: email.clone() }).await.map(drop)
     }
 
     pub async fn create_invite(&self, token_hash: String, shop_id: &ShopId, expires_at: UnixMillis) -> Outcome<()> {
