@@ -36,23 +36,19 @@ pub enum Limit {
     /// Wrong sign-ins from one client address, whatever the login: a shop's
     /// Wi-Fi is shared, so the budget is large; then 1 s doubling to 15 minutes.
     SignInPerClient,
-    /// Codes that open something (claim links, pairing codes) tried from one
-    /// client address: unknown codes cost, the right one is given back.
-    CodesPerClient,
 }
 
 const MINUTE_MS: i64 = 60_000;
 const HOUR_MS: i64 = 60 * MINUTE_MS;
 
 impl Limit {
-    pub const ALL: [Self; 3] = [Self::SignInPerLogin, Self::SignInPerClient, Self::CodesPerClient];
+    pub const ALL: [Self; 2] = [Self::SignInPerLogin, Self::SignInPerClient];
 
     /// A stable name for storage.
     pub const fn key(self) -> &'static str {
         match self {
             Self::SignInPerLogin => "sign_in_per_login",
             Self::SignInPerClient => "sign_in_per_client",
-            Self::CodesPerClient => "codes_per_client",
         }
     }
 
@@ -71,13 +67,6 @@ impl Limit {
             },
             Self::SignInPerClient => Backoff {
                 free_failures: 50,
-                first_delay_ms: 1_000,
-                max_delay_ms: 15 * MINUTE_MS,
-                forget_after_ms: HOUR_MS,
-                success_clears: false,
-            },
-            Self::CodesPerClient => Backoff {
-                free_failures: 30,
                 first_delay_ms: 1_000,
                 max_delay_ms: 15 * MINUTE_MS,
                 forget_after_ms: HOUR_MS,
