@@ -56,6 +56,20 @@ test("an owner's coupon reaches the phone, the register applies it, the receipt 
   await row.waitFor({ timeout: 10_000 });
   assert.match(await row.innerText(), /10 % off/);
   assert.match(await row.innerText(), /New/);
+  // A second coupon only for members who joined on one past day: Cora (below) joins today, so
+  // neither her wallet nor the register offers it to her.
+  await owner.getByTestId("coupon-name").fill("Last month's joiners");
+  await owner.getByTestId("coupon-kind").selectOption("bonus_points");
+  await owner.getByTestId("coupon-value").fill("50");
+  await owner.getByTestId("coupon-from").fill(utcDay(-1));
+  await owner.getByTestId("coupon-to").fill(utcDay(7));
+  await owner.getByTestId("coupon-audience").selectOption("joined_between");
+  await owner.getByTestId("coupon-joined-from").fill(utcDay(-30));
+  await owner.getByTestId("coupon-joined-to").fill(utcDay(-30));
+  await owner.getByTestId("coupon-submit").click();
+  const joinedRow = owner.getByTestId("coupon-row").filter({ hasText: "Last month's joiners" });
+  await joinedRow.waitFor({ timeout: 10_000 });
+  assert.match(await joinedRow.innerText(), /Joined \S.* – \S/);
   await shot(owner, "console");
 
   // --- The member sees it on the phone, with the shop. ---
@@ -65,6 +79,7 @@ test("an owner's coupon reaches the phone, the register applies it, the receipt 
   await coupon.waitFor({ timeout: 10_000 });
   assert.match(await coupon.innerText(), /Coupon Café/);
   assert.match(await coupon.innerText(), /10 % off · until/);
+  assert.equal(await phone.getByTestId("coupon").filter({ hasText: "Last month's joiners" }).count(), 0);
   await shot(phone, "wallet");
   await phone.getByTestId("open-account").click();
   await phone.getByTestId("coupon-opt-out").waitFor();
@@ -110,6 +125,11 @@ test("an owner's coupon reaches the phone, the register applies it, the receipt 
   await owner.getByTestId("tab-settings").click();
   await owner.getByTestId("tab-coupons").click();
   await owner.getByTestId("coupon-row").filter({ hasText: "€7.20" }).waitFor({ timeout: 10_000 });
-  const cells = await owner.getByTestId("coupon-row").first().locator("td").allTextContents();
+  const cells = await owner.getByTestId("coupon-row").filter({ hasText: "Welcome ten" }).locator("td").allTextContents();
   assert.deepEqual(cells.slice(4, 8), ["1", "1", "€7.20", "0"], "issued, used, revenue, returning");
+  // The dashboard shows the same results beside the shop's other figures.
+  await owner.getByTestId("tab-dashboard").click();
+  const onDashboard = owner.getByTestId("dash-coupons").locator("tr").filter({ hasText: "Welcome ten" });
+  await onDashboard.waitFor({ timeout: 10_000 });
+  assert.deepEqual(await onDashboard.locator("td").allTextContents(), ["1", "€7.20", "0"], "used, revenue, returning");
 });

@@ -10,6 +10,7 @@ use domain::api::coupons::{CouponList, OwnerCoupon};
 use domain::api::routes;
 use domain::coupons::{Audience, CouponKind, CouponTerms, Percent};
 use domain::money::{Currency, MinorUnits};
+use domain::points_expiry::CivilDate;
 use domain::sale::ProductCode;
 use domain::segments::Segment;
 use domain::shop::Label;
@@ -92,6 +93,10 @@ fn typed_terms(currency: Currency) -> Result<CouponTerms, String> {
             let days = dom::input_value("coupon-days").trim().parse::<u32>().map_err(|_| "days: a whole number")?;
             Audience::NotSeenFor { days }
         }
+        "joined_between" => Audience::JoinedBetween {
+            from: day_start(&dom::input_value("coupon-joined-from"), "joined from")?,
+            to: day_start(&dom::input_value("coupon-joined-to"), "joined until")?.saturating_add(DAY_MS),
+        },
         chosen => {
             let segment = match chosen {
                 "new" => Segment::New,
@@ -174,7 +179,12 @@ fn audience_text(audience: &Audience) -> String {
         Audience::Segment { segment } => segment.label().to_owned(),
         Audience::NotSeenFor { days } => format!("Not seen for {days} days"),
         Audience::JoinedBetween { from, to } => {
-            format!("Joined {} – {}", locale::date_time(*from), locale::date_time(*to))
+            // `to` is the start of the day after the last one.
+            let day = |at: i64| {
+                let date = CivilDate::from_days(at.div_euclid(DAY_MS));
+                locale::calendar_day(&format!("{:04}-{:02}-{:02}", date.year, date.month, date.day))
+            };
+            format!("Joined {} – {}", day(*from), day(to.saturating_sub(1)))
         }
     }
 }

@@ -7,6 +7,7 @@
 
 use crate::api::Failure;
 use crate::stores;
+use domain::api::coupons::CouponList;
 use domain::api::dashboard::{Dashboard, Figures};
 use domain::api::routes;
 use domain::money::Currency;
@@ -53,6 +54,9 @@ pub async fn load(shop_id: &str, manager_only: bool) -> Result<(), Failure> {
     dom::set_input_value("dash-to", &board.to);
     draw(&board);
     links(shop_id, &board, manager_only);
+    if !manager_only {
+        coupons(shop_id).await?;
+    }
     dom::set_text(
         "dash-status",
         &format!(
@@ -75,6 +79,7 @@ pub fn forget() {
         "dash-products",
         "dash-rewards",
         "dash-segments",
+        "dash-coupons",
     ] {
         dom::clear_children(id);
     }
@@ -230,6 +235,28 @@ fn draw(board: &Dashboard) {
     // The float's movements in the range, for the owner reconciling cash.
     let moved = board.totals.prepaid_in.saturating_sub(board.totals.prepaid_out);
     dom::set_text("dash-prepaid-note", &format!("Prepaid value in the range: {} net", signed_decimal(moved, currency)));
+}
+
+/// Each coupon's results (the shop's owners see coupons; managers do not).
+async fn coupons(shop_id: &str) -> Result<(), Failure> {
+    let list: CouponList = call("GET", &routes::owner_coupons(shop_id), Auth::Session, NO_BODY).await?;
+    dom::clear_children("dash-coupons");
+    dom::set_hidden("dash-coupons-box", list.coupons.is_empty());
+    if let Some(body) = dom::element("dash-coupons") {
+        for owned in &list.coupons {
+            let results = &owned.results;
+            row(
+                &body,
+                owned.coupon.terms.name.as_str(),
+                &[
+                    results.used.to_string(),
+                    locale::money(results.revenue_minor, list.currency),
+                    results.returning.to_string(),
+                ],
+            );
+        }
+    }
+    Ok(())
 }
 
 /// The CSV links for the same range and store (customers: owners only).

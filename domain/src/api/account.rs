@@ -27,6 +27,9 @@ pub struct MemberExport {
     pub member_number: MemberNumber,
     pub display_name: DisplayName,
     pub has_pin: bool,
+    /// Whether the member opted out of targeted coupons (segments, periods).
+    #[serde(default)]
+    pub coupon_opt_out: bool,
     /// Every shop ever joined, with its ledgers (also shops the member left).
     pub memberships: Vec<ExportedMembership>,
     /// Every receipt, oldest first.
@@ -51,6 +54,18 @@ pub struct ExportedMembership {
     pub left_at: Option<UnixMillis>,
     pub points_ledger: Vec<PointsLedgerRow>,
     pub prepaid_ledger: Vec<PrepaidLedgerRow>,
+    /// The shop's coupons the member used (each once), oldest first.
+    #[serde(default)]
+    pub coupon_uses: Vec<CouponUseRow>,
+}
+
+/// One coupon used: which, on which sale (the register's request id), when.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct CouponUseRow {
+    pub coupon_id: String,
+    pub request_id: String,
+    pub at: UnixMillis,
 }
 
 /// One row of a shop's points ledger: earned for a sale (`amount_minor`), spent (negative), closed on

@@ -5,6 +5,7 @@
 //! opt-out are kept, and only the shop's owners may touch its coupons.
 
 use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember};
+use domain::api::account::MemberExport;
 use domain::api::coupons::{CouponList, CustomerCoupons, MemberCoupons, OwnerCoupon};
 use domain::api::{routes, ErrorCode, PointsAccrued};
 use domain::code::OneTimeCode;
@@ -185,6 +186,15 @@ async fn a_coupon_changes_the_total_and_the_receipt_and_is_used_once_per_member(
     let results = results_of(&app, &coupon.coupon_id).await.results;
     assert_eq!((results.issued, results.used, results.revenue_minor, results.reserved), (1, 1, 1800, 0));
     assert_eq!(results.returning, 0, "their first visit");
+
+    // The member's export lists the use (once, with its sale) and the opt-out.
+    let export: MemberExport =
+        expect_json(member.client.get(app.url(routes::EXPORT)).dispatch().await.unwrap(), StatusCode::OK).await;
+    let membership = export.memberships.iter().find(|m| m.shop.shop_id == app.shop.shop_id).expect("the shop");
+    let uses: Vec<(&str, &str)> =
+        membership.coupon_uses.iter().map(|u| (u.coupon_id.as_str(), u.request_id.as_str())).collect();
+    assert_eq!(uses, vec![(coupon.coupon_id.as_str(), request_id.as_str())]);
+    assert!(!export.coupon_opt_out);
 }
 
 #[tokio::test]
@@ -401,6 +411,10 @@ async fn a_member_who_opted_out_gets_no_segment_offers() {
     let code = code_of(&app, &member).await;
     assert_eq!(at_register(&app, &code).await, vec![everyone.coupon_id.clone()]);
     expect_error(sale(&app, &code, 1000, &targeted.coupon_id).await, ErrorCode::CouponNotForYou).await;
+
+    let export: MemberExport =
+        expect_json(member.client.get(app.url(routes::EXPORT)).dispatch().await.unwrap(), StatusCode::OK).await;
+    assert!(export.coupon_opt_out, "the export says so");
 
     opt_out(&app, &member, false).await;
     assert_eq!(at_register(&app, &code).await.len(), 2);

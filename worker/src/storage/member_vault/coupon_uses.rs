@@ -4,6 +4,7 @@
 
 use crate::error::Outcome;
 use crate::storage::sql;
+use domain::api::account::CouponUseRow;
 use domain::coupons::CouponId;
 use domain::shop::{RequestId, ShopId};
 use domain::UnixMillis;
@@ -25,11 +26,31 @@ struct UseRow {
     coupon_id: String,
 }
 
+#[derive(Deserialize)]
+struct FullUseRow {
+    coupon_id: String,
+    request_id: String,
+    at: UnixMillis,
+}
+
 pub(super) struct CouponUses<'a> {
     pub sql: &'a SqlStorage,
 }
 
 impl CouponUses<'_> {
+    /// Every use at the shop, oldest first (for the member's export).
+    pub fn all_at(&self, shop_id: &ShopId) -> Outcome<Vec<CouponUseRow>> {
+        let rows: Vec<FullUseRow> = sql::all(
+            self.sql,
+            "SELECT coupon_id, request_id, at FROM coupon_uses WHERE shop_id = ? ORDER BY at, coupon_id",
+            vec![shop_id.as_str().into()],
+        )?;
+        Ok(rows
+            .into_iter()
+            .map(|row| CouponUseRow { coupon_id: row.coupon_id, request_id: row.request_id, at: row.at })
+            .collect())
+    }
+
     /// The shop's coupons this member used.
     pub fn used_at(&self, shop_id: &ShopId) -> Outcome<Vec<CouponId>> {
         let rows: Vec<UseRow> =

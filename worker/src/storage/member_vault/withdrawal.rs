@@ -110,6 +110,7 @@ impl MemberVault {
             member_number: profile.member_number,
             display_name: profile.display_name,
             has_pin: self.pin().is_set()?,
+            coupon_opt_out: self.profiles().coupon_opt_out()?,
             memberships,
             receipts: self.receipts().all()?,
             items: Pocket::default(),
@@ -152,6 +153,7 @@ impl MemberVault {
                 balance_after_minor: e.new_minor,
             })
             .collect();
+        let coupon_uses = self.coupon_uses().all_at(shop_id)?;
         Ok(ExportedMembership {
             points: self.points().balance(shop_id)?,
             prepaid_minor: self.prepaid().balance(shop_id)?,
@@ -162,6 +164,7 @@ impl MemberVault {
             left_at,
             points_ledger,
             prepaid_ledger,
+            coupon_uses,
         })
     }
 }
