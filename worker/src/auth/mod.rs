@@ -101,8 +101,11 @@ impl Sessions {
     }
 }
 
-/// Refuses a cross-site state-changing call (see [`origin`]).
-fn same_origin(req: &Request) -> Outcome<()> {
+/// Refuses a cross-site state-changing call (see [`origin`]): every call that
+/// carries a session cookie, and the calls that set one (signing up, in,
+/// recovering, claiming, accepting an invite), so another site cannot sign a
+/// browser into an account of its choosing (login CSRF).
+pub fn same_origin(req: &Request) -> Outcome<()> {
     let safe = matches!(crate::web::method(req), Method::Get | Method::Head | Method::Options);
     let headers = req.headers();
     let origin = headers.get("origin")?;

@@ -158,6 +158,7 @@ const CODE_ATTEMPTS: usize = 3;
 /// once) + session cookie. A sign-in name is claimed first, atomically: of
 /// two sign-ups with one name exactly one gets it.
 pub async fn sign_up(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::same_origin(&req)?;
     let sessions = Sessions::from_env(env)?;
     let request: SignUpRequest = web::json_body(&mut req).await?;
     if let Some(name) = &request.sign_in_name {
@@ -233,6 +234,7 @@ async fn member_of(directory: &Directory<'_>, login: Option<Login>) -> Outcome<(
 /// `POST /api/session` → [`SignedIn`] + session cookie. The guess is counted
 /// before the (slow) password check, so parallel guesses cannot slip past the limit.
 pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::same_origin(&req)?;
     let sessions = Sessions::from_env(env)?;
     let request: SignInRequest = web::json_body(&mut req).await?;
     let directory = Directory::open(env)?;
@@ -276,6 +278,7 @@ async fn member_record(
 /// and replaced in one step of the member's vault (so it works once, however
 /// many try it at once) and is counted like a password guess.
 pub async fn recover(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::same_origin(&req)?;
     let sessions = Sessions::from_env(env)?;
     let request: RecoverRequest = web::json_body(&mut req).await?;
     let directory = Directory::open(env)?;

@@ -229,6 +229,7 @@ async fn claim_status(env: &Env) -> Outcome<Response> {
 
 /// `POST /api/owner/claim` (bearer `ADMIN_TOKEN`) → 201 [`OwnerMe`] + cookie, once.
 async fn claim(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::same_origin(&req)?;
     auth::admin(&req, env)?;
     let sessions = Sessions::from_env(env)?;
     let request: ClaimRequest = web::json_body(&mut req).await?;
@@ -269,6 +270,7 @@ async fn check_password(
 
 /// `POST /api/owner/session` → [`OwnerMe`] + cookie.
 async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::same_origin(&req)?;
     let sessions = Sessions::from_env(env)?;
     let request: OwnerSignInRequest = web::json_body(&mut req).await?;
     let owners = OwnerClient::open(env)?;
@@ -308,6 +310,7 @@ async fn me(req: Request, env: &Env) -> Outcome<Response> {
 /// `POST /api/owner/invites/accept` → 201 [`OwnerMe`] + cookie. A new e-mail
 /// makes an account; an existing owner's must come with their password.
 async fn accept_invite(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::same_origin(&req)?;
     let sessions = Sessions::from_env(env)?;
     let request: AcceptInviteRequest = web::json_body(&mut req).await?;
     let token_hash = sha256_hex(request.token.as_str().as_bytes());

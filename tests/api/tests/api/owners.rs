@@ -229,6 +229,17 @@ async fn owners_sign_in_and_out_with_their_own_cookie() {
     assert!(cleared.starts_with("tessera_owner=;") && cleared.contains("Max-Age=0"), "{cleared}");
     expect_error(me(&app, &client).await, ErrorCode::Unauthorized).await;
 
+    // Another site cannot sign the browser in (login CSRF).
+    let planted = client
+        .post(app.url(routes::OWNER_SESSION))
+        .header("origin", "https://evil.example")
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .dispatch()
+        .await
+        .unwrap();
+    assert!(planted.headers().get("set-cookie").is_none());
+    expect_error(planted, ErrorCode::CrossOrigin).await;
+
     // Wrong password, unknown e-mail: the same refusal.
     expect_error(sign_in(&app, &client, &email, "not the password").await, ErrorCode::WrongCredentials).await;
     expect_error(sign_in(&app, &client, &unique_email(), PASSWORD).await, ErrorCode::WrongCredentials).await;

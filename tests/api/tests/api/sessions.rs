@@ -291,3 +291,41 @@ async fn a_password_reset_ends_the_sessions_open_elsewhere() {
     expect_error(member.client.get(app.url(routes::WALLET)).dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
     assert_eq!(wallet_with(&app, &fresh).await.status(), StatusCode::OK, "the reset's own session is open");
 }
+
+#[tokio::test]
+async fn another_site_cannot_sign_a_browser_up_in_or_into_a_recovered_account() {
+    let app = spawn_app().await;
+    let member = app.sign_up("Ada").await;
+    let number = member.signed_in.member_number.clone();
+    let from_evil = |path: &'static str, body: serde_json::Value| {
+        app.http
+            .post(app.url(path))
+            .header("origin", "https://evil.example")
+            .header("sec-fetch-site", "cross-site")
+            .json(&body)
+            .dispatch()
+    };
+    let attempts = [
+        (routes::MEMBERS, json!({ "display_name": "Planted", "password": PASSWORD })),
+        (routes::SESSION, json!({ "member_number": number, "password": PASSWORD })),
+        (
+            routes::RECOVERY,
+            json!({ "member_number": number, "recovery_code": "0000-0000-0000-0000-0000", "new_password": "x".repeat(12) }),
+        ),
+    ];
+    for (path, body) in attempts {
+        let response = from_evil(path, body).await.unwrap();
+        assert!(response.headers().get("set-cookie").is_none(), "{path}");
+        expect_error(response, ErrorCode::CrossOrigin).await;
+    }
+    // From the page's own origin (or outside a browser) the same sign-in works.
+    let own = app
+        .http
+        .post(app.url(routes::SESSION))
+        .header("origin", app.base_url.as_str())
+        .json(&json!({ "member_number": number, "password": PASSWORD }))
+        .dispatch()
+        .await
+        .unwrap();
+    assert_eq!(own.status(), StatusCode::OK);
+}
