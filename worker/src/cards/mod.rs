@@ -42,6 +42,13 @@ pub async fn connect(env: &Env, shop_id: &ShopId, keys: CardProcessorKeys) -> Ou
     let publishable = cards::publishable_key(&keys.publishable_key).map_err(invalid)?;
     cards::same_mode(&secret, &publishable).map_err(invalid)?;
     let webhook = keys.webhook_secret.as_deref().map(ProcessorSecret::webhook_secret).transpose().map_err(invalid)?;
+    // A key the processor refuses is caught now, not at the first sale.
+    if !Processor::new(env, secret.clone()).accepts_key().await? {
+        return Err(Problem::new(
+            ErrorCode::InvalidRequest,
+            "secret_key: the card processor refuses this key (a restricted key needs read access to customers)",
+        ));
+    }
     let webhook_secret_sealed = match &webhook {
         Some(secret) => Some(sealing::seal(env, shop_id, Purpose::WebhookSecret, secret).await?),
         None => None,

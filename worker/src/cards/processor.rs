@@ -125,6 +125,17 @@ impl Processor {
         self.call(method, path, form, idempotency_key).await?.map_err(|_| unavailable(path_kind(path)))
     }
 
+    /// Whether the processor takes the key: one harmless read (a customer list of one).
+    pub async fn accepts_key(&self) -> Outcome<bool> {
+        let answer: Answer<serde_json::Value> =
+            self.call(Method::Get, "/v1/customers", &[("limit", "1")], None).await?;
+        match answer {
+            Ok(_) => Ok(true),
+            Err(refusal) if matches!(refusal.status, 401 | 403) => Ok(false),
+            Err(_) => Err(unavailable("customers")),
+        }
+    }
+
     pub async fn create_customer(&self, shop_id: &str, customer_number: &str, idempotency_key: &str) -> Outcome<Id> {
         let form = [("metadata[shop_id]", shop_id), ("metadata[customer_number]", customer_number)];
         self.must(Method::Post, "/v1/customers", &form, Some(idempotency_key)).await

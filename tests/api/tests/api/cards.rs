@@ -180,6 +180,7 @@ fn receipt_of(status: &DebitStatus) -> &Receipt {
 
 #[tokio::test]
 async fn the_owner_connects_keys_that_are_never_shown_again() {
+    stripe().await;
     let stripe_keys = fresh_keys();
     let app = spawn_app().await;
     let path = routes::owner_card_processor(app.shop.shop_id.as_str());
@@ -211,6 +212,8 @@ async fn the_owner_connects_keys_that_are_never_shown_again() {
         json!({ "secret_key": stripe_keys.secret, "publishable_key": stripe_keys.secret }),
         json!({ "secret_key": "sk_live_abcdefgh1234", "publishable_key": stripe_keys.publishable }),
         json!({ "secret_key": stripe_keys.secret, "publishable_key": stripe_keys.publishable, "webhook_secret": "nope1234" }),
+        // localstripe, like Stripe, refuses a restricted key it does not know.
+        json!({ "secret_key": "rk_test_unknownkey1", "publishable_key": stripe_keys.publishable }),
     ] {
         expect_error(owner.put(app.url(&path)).json(&body).dispatch().await.unwrap(), ErrorCode::InvalidRequest).await;
     }
