@@ -187,6 +187,7 @@ fn random_hex(bytes: usize) -> Result<String> {
 pub fn dev() -> Result {
     let tools = tools::ensure_build_tools()?;
     build::all(&tools)?;
+    build::allow_card_processor_origin(crate::localstripe::API_BASE)?;
     let secrets = dev_secrets()?;
     let state = crate::root().join(".wrangler/state");
     // The card processor's stand-in first, so the worker can reach it from its first request.

@@ -206,6 +206,7 @@ fn against_the_stack(tools: &tools::Tools, tally: &mut Tally) -> Result {
     let state = work.join("state");
     let _ = std::fs::remove_dir_all(&state);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    build::allow_card_processor_origin(crate::localstripe::API_BASE)?;
     // The card processor's stand-in, before wrangler; stopped when this returns.
     let _stripe = match crate::localstripe::LocalStripe::start(Some(&work.join("localstripe.log"))) {
         Ok(stripe) => stripe,
