@@ -455,12 +455,14 @@ async fn the_webhook_checks_signatures_and_ignores_replays() {
             .dispatch()
     };
 
-    // A wrong secret, a changed body, an old or future timestamp, no header: 401, nothing noted.
+    // A wrong secret, a changed body, an old or a future timestamp, a bad header: 401, nothing noted.
     let refusals = [
         (signed("whsec_wrong", now, &payload), payload.clone()),
         (signed(&keys.webhook, now, &payload), payload.replace("900", "901")),
-        (signed(&keys.webhook, now - 301, &payload), payload.clone()),
-        (signed(&keys.webhook, now + 301, &payload), payload.clone()),
+        // Well past the 5 minutes either way (the exact edge is a unit test of `domain::cards`: here
+        // the time from this clock to the worker's is not known to the second).
+        (signed(&keys.webhook, now - 330, &payload), payload.clone()),
+        (signed(&keys.webhook, now + 330, &payload), payload.clone()),
         ("t=1,v1=zz".to_owned(), payload.clone()),
     ];
     for (signature, body) in refusals {
