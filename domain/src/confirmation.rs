@@ -17,8 +17,20 @@ pub const CONFIRMATION_LIFETIME_MS: i64 = 60_000;
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Debit {
-    Redeem { reward_id: RewardId, reward_name: Label, points: i64 },
-    PrepaidCharge { amount: MinorUnits },
+    Redeem {
+        reward_id: RewardId,
+        reward_name: Label,
+        points: i64,
+    },
+    PrepaidCharge {
+        amount: MinorUnits,
+    },
+    /// A sale charged to the member's saved card for this shop, by the card processor.
+    CardCharge {
+        amount: MinorUnits,
+        brand: String,
+        last4: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -32,6 +44,8 @@ pub enum CancelledBy {
     PinLocked,
     /// Approved, but the balance no longer covered the debit (another debit came first).
     Insufficient,
+    /// Approved, but the card processor refused the card (its reason).
+    Declined(crate::cards::DeclineReason),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,8 +53,19 @@ pub enum CancelledBy {
 #[serde(rename_all = "snake_case", tag = "state")]
 pub enum State {
     Pending,
-    Approved { at: UnixMillis, tip: u64 },
-    Cancelled { at: UnixMillis, by: CancelledBy },
+    /// A card charge the customer approved, while the card processor is asked: it neither times
+    /// out nor can be cancelled; [`Confirmation::settle_card`] ends it.
+    Charging {
+        at: UnixMillis,
+    },
+    Approved {
+        at: UnixMillis,
+        tip: u64,
+    },
+    Cancelled {
+        at: UnixMillis,
+        by: CancelledBy,
+    },
 }
 
 /// A question put to the customer's phone.
@@ -125,17 +150,24 @@ impl Confirmation {
         match self.state_at(now) {
             State::Approved { tip, .. } if tip == approval.tip => Ok(Transition::Replayed),
             State::Approved { .. } => Err(ConfirmRefusal::AlreadyAnswered),
+            // The same approval again while the card is being charged: the caller goes on charging
+            // (with the same idempotency keys, so at most once).
+            State::Charging { .. } if approval.tip == 0 => Ok(Transition::Replayed),
+            State::Charging { .. } => Err(ConfirmRefusal::AlreadyAnswered),
             State::Cancelled { by: CancelledBy::Timeout, .. } => Err(ConfirmRefusal::Expired),
             State::Cancelled { .. } => Err(ConfirmRefusal::AlreadyAnswered),
             State::Pending => {
                 let tip_ok = match &self.debit {
                     Debit::PrepaidCharge { amount } => approval.tip <= amount.0,
-                    Debit::Redeem { .. } => approval.tip == 0,
+                    Debit::Redeem { .. } | Debit::CardCharge { .. } => approval.tip == 0,
                 };
                 if !tip_ok {
                     return Err(ConfirmRefusal::TipNotAllowed);
                 }
-                self.state = State::Approved { at: now, tip: approval.tip };
+                self.state = match self.debit {
+                    Debit::CardCharge { .. } => State::Charging { at: now },
+                    _ => State::Approved { at: now, tip: approval.tip },
+                };
                 Ok(Transition::Applied)
             }
         }
@@ -148,7 +180,23 @@ impl Confirmation {
                 Ok(Transition::Applied)
             }
             State::Cancelled { .. } => Ok(Transition::Replayed),
-            State::Approved { .. } => Err(ConfirmRefusal::AlreadyAnswered),
+            State::Approved { .. } | State::Charging { .. } => Err(ConfirmRefusal::AlreadyAnswered),
+        }
+    }
+
+    /// The card processor's verdict on an approved card charge: approved when paid, else
+    /// cancelled with its reason. Only a charge being made can be settled; a second verdict
+    /// changes nothing (`Replayed`).
+    pub fn settle_card(&mut self, paid: Result<(), crate::cards::DeclineReason>, now: UnixMillis) -> Transition {
+        match self.state {
+            State::Charging { .. } => {
+                self.state = match paid {
+                    Ok(()) => State::Approved { at: now, tip: 0 },
+                    Err(reason) => State::Cancelled { at: now, by: CancelledBy::Declined(reason) },
+                };
+                Transition::Applied
+            }
+            _ => Transition::Replayed,
         }
     }
 
@@ -233,6 +281,29 @@ mod tests {
         assert_eq!(c.approve(&approval("req-00005", redeem, 0), 1), Ok(Transition::Applied));
         let mut p = Confirmation::ask(request("req-00006"), charge(100), 0);
         assert_eq!(p.approve(&approval("req-00006", charge(100), 101), 1), Err(ConfirmRefusal::TipNotAllowed));
+    }
+
+    #[test]
+    fn a_card_charge_is_charging_until_the_processor_answers() {
+        let card = Debit::CardCharge { amount: MinorUnits(900), brand: "visa".into(), last4: "4242".into() };
+        let mut c = Confirmation::ask(request("req-00007"), card.clone(), 0);
+        assert_eq!(c.approve(&approval("req-00007", card.clone(), 1), 1), Err(ConfirmRefusal::TipNotAllowed));
+        assert_eq!(c.approve(&approval("req-00007", card.clone(), 0), 1), Ok(Transition::Applied));
+        assert_eq!(c.state, State::Charging { at: 1 });
+        // Neither silence nor the register ends it while the processor is asked.
+        assert_eq!(c.state_at(CONFIRMATION_LIFETIME_MS * 10), State::Charging { at: 1 });
+        assert_eq!(c.cancel(CancelledBy::Register, 2), Err(ConfirmRefusal::AlreadyAnswered));
+        assert_eq!(c.approve(&approval("req-00007", card.clone(), 0), 3), Ok(Transition::Replayed));
+        assert_eq!(c.settle_card(Err(crate::cards::DeclineReason::InsufficientFunds), 4), Transition::Applied);
+        assert_eq!(
+            c.state,
+            State::Cancelled { at: 4, by: CancelledBy::Declined(crate::cards::DeclineReason::InsufficientFunds) }
+        );
+        assert_eq!(c.settle_card(Ok(()), 5), Transition::Replayed);
+        let mut paid = Confirmation::ask(request("req-00008"), card.clone(), 0);
+        paid.approve(&approval("req-00008", card, 0), 1).unwrap();
+        assert_eq!(paid.settle_card(Ok(()), 2), Transition::Applied);
+        assert_eq!(paid.state, State::Approved { at: 2, tip: 0 });
     }
 
     /// Property tests at the ends of the number types (test builds check

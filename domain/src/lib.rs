@@ -16,6 +16,7 @@
 //! - [`prepaid`]: stored value, PINs and their attempt limit.
 //! - [`catalog`]: a shop's product list and rewards.
 //! - [`receipt`]: what both sides show after a concluded operation.
+//! - [`cards`]: card payments through a card processor: keys, refusals in a cashier's words, webhook signatures.
 //! - [`refund`]: what a refund of a receipt, whole or some lines, gives and takes back.
 //! - [`segments`]: customer segments (recency, frequency) from one customer's activity.
 //! - [`coupons`]: coupons a shop offers, to whom, when, and what one changes in a sale.
@@ -35,6 +36,7 @@
 pub mod api;
 pub mod attempts;
 pub mod bills;
+pub mod cards;
 pub mod catalog;
 pub mod check_digit;
 pub mod code;

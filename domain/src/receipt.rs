@@ -125,6 +125,19 @@ pub struct Receipt {
     /// off or added (the details then hold what was paid and the points earned).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon: Option<crate::coupons::CouponApplied>,
+    /// A sale paid by card: the card's brand and last 4 digits, and the processor's payment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardPaid>,
+}
+
+/// How a card sale was paid, as receipts show it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct CardPaid {
+    pub brand: String,
+    pub last4: String,
+    /// The card processor's payment (a refund goes back through it).
+    pub payment_id: String,
 }
 
 impl Receipt {
@@ -216,6 +229,7 @@ pub(crate) fn test_receipt(items: Vec<LineItem>, details: ReceiptDetails) -> Rec
         approved_by: None,
         time_zone: None,
         coupon: None,
+        card: None,
     }
 }
 

@@ -2,6 +2,7 @@
 //! session is the HttpOnly owner cookie; only the first-run claim carries a
 //! bearer key (the instance's setup key).
 
+use domain::api::cards::{CardProcessorKeys, CardProcessorStatus};
 use domain::api::owner::{ApprovePairingRequest, RegisterList, RegisterSummary};
 use domain::api::owner_accounts::{
     AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, InviteCreated, JoinPoster, OwnerMe,
@@ -93,4 +94,16 @@ pub async fn revoke_register(shop_id: &str, register_id: &str) -> Result<(), Fai
 
 pub async fn pair(shop_id: &str, request: &ApprovePairingRequest) -> Result<RegisterSummary, Failure> {
     call("POST", &routes::owner_pairings(shop_id), Auth::Session, Some(request)).await
+}
+
+pub async fn card_processor(shop_id: &str) -> Result<CardProcessorStatus, Failure> {
+    call("GET", &routes::owner_card_processor(shop_id), Auth::Session, NO_BODY).await
+}
+
+pub async fn connect_card_processor(shop_id: &str, keys: &CardProcessorKeys) -> Result<CardProcessorStatus, Failure> {
+    call("PUT", &routes::owner_card_processor(shop_id), Auth::Session, Some(keys)).await
+}
+
+pub async fn disconnect_card_processor(shop_id: &str) -> Result<CardProcessorStatus, Failure> {
+    call("DELETE", &routes::owner_card_processor(shop_id), Auth::Session, NO_BODY).await
 }

@@ -251,6 +251,9 @@ pub async fn open_shop(shop_id: String) {
     match result {
         Ok((shop, products, rewards)) => {
             views::shop(&shop);
+            if !manager_only {
+                wasm_bindgen_futures::spawn_local(crate::card_processor::load());
+            }
             with(|c| {
                 c.shop = Some(shop);
                 c.products = products.products;

@@ -13,6 +13,7 @@
 //! console; this file wires each element to its one handler.
 
 pub mod api;
+pub mod card_processor;
 pub mod console;
 pub mod coupons;
 pub mod dashboard;
@@ -45,6 +46,8 @@ pub fn start() {
     on_submit("pair-form", flows::pair_register);
     on_submit("store-form", flows::add_store);
     on_submit("dashboard-form", flows::refresh_dashboard);
+    on_submit("card-form", card_processor::connect);
+    on_click("card-disconnect", card_processor::disconnect);
     on_click("sign-out", flows::sign_out);
     on_click("sign-out-everywhere", flows::sign_out_everywhere);
     on_click("shop-invite", flows::invite_owner);

@@ -136,3 +136,25 @@ async fn call<T: DeserializeOwned>(method: &str, path: &str, body: Option<&impl 
 async fn send(method: &str, path: &str, body: Option<&impl Serialize>) -> Result<(u16, String), Failure> {
     http::send(method, path, Auth::Session, body).await
 }
+
+/// The member's saved cards at a shop, and whether it takes cards.
+pub async fn cards(shop_id: &ShopId) -> Result<domain::api::cards::CardList, Failure> {
+    call("GET", &routes::my_cards(shop_id.as_str()), None::<&()>).await
+}
+
+/// A SetupIntent for the processor's script to confirm.
+pub async fn start_card_setup(shop_id: &ShopId) -> Result<domain::api::cards::CardSetup, Failure> {
+    call("POST", &routes::my_cards(shop_id.as_str()), None::<&()>).await
+}
+
+/// Records the card the processor saved for that SetupIntent.
+pub async fn finish_card_setup(
+    shop_id: &ShopId,
+    setup_intent_id: &str,
+) -> Result<domain::api::cards::SavedCard, Failure> {
+    call("POST", &routes::my_card_setup(shop_id.as_str(), setup_intent_id), None::<&()>).await
+}
+
+pub async fn remove_card(shop_id: &ShopId, payment_method_id: &str) -> Result<(), Failure> {
+    send("DELETE", &routes::my_card(shop_id.as_str(), payment_method_id), None::<&()>).await.map(|_| ())
+}

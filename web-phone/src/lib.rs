@@ -47,6 +47,14 @@ pub fn start() {
         }
     });
     on_submit("pin-form", session::save_pin);
+    dom::on_id("cards-shop", "change", |_| spawn_local(views::cards::refresh()));
+    dom::on_id("cards-add", "click", |_| spawn_local(views::cards::start()));
+    dom::on_id("cards-save", "click", |_| spawn_local(views::cards::save()));
+    on_click_in("cards-list", "data-remove-card", |button| {
+        if let Some(id) = button.get_attribute("data-remove-card") {
+            spawn_local(views::cards::remove(id));
+        }
+    });
     on_submit("delete-account-form", session::delete_account);
     dom::on_id("open-account", "click", |_| views::account::open());
     dom::on_id("close-account", "click", |_| views::account::close());

@@ -60,6 +60,7 @@ pub fn start() {
     on_submit("sale-form", till::add_points);
     on_submit("other-item-form", till::add_other_item);
     on_click("charge-prepaid", till::charge_prepaid);
+    on_click("charge-card", till::charge_card);
     on_click("top-up", till::top_up);
     on_click("pay-bill", till::pay_bill);
     on_click("cancel-debit", till::cancel_request);

@@ -270,6 +270,7 @@ mod tests {
                 header: Default::default(),
                 time_zone: None,
                 coupon: None,
+                card: None,
                 footer: Default::default(),
                 served_by: None,
                 approved_by: None,

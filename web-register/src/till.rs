@@ -286,6 +286,15 @@ pub fn add_points() {
 
 /// "Pay with prepaid": the sale, approved on the customer's phone with their PIN.
 pub fn charge_prepaid() {
+    charge(|sale| DebitOperation::PrepaidCharge { sale });
+}
+
+/// "Pay by card": the sale on the customer's card saved for this shop, approved on their phone.
+pub fn charge_card() {
+    charge(|sale| DebitOperation::CardCharge { sale });
+}
+
+fn charge(operation: fn(domain::sale::Sale) -> DebitOperation) {
     let typed = views::sale::amount_text();
     let sale = with_till(|till| {
         let currency = till.currency()?;
@@ -296,7 +305,7 @@ pub fn charge_prepaid() {
     });
     match sale {
         None => {}
-        Some(Ok(sale)) => ask(DebitOperation::PrepaidCharge { sale }),
+        Some(Ok(sale)) => ask(operation(sale)),
         Some(Err(message)) => note(message),
     }
 }

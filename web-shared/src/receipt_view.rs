@@ -107,6 +107,9 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: boo
                 row(&lines, &format!("Coupon: {}", coupon.name.as_str()), &what, "receipt-coupon")?;
             }
             row(&lines, "Sale", &money(*sale_minor, c), "receipt-total")?;
+            if let Some(card) = &receipt.card {
+                row(&lines, "Paid by card", &format!("{} •••• {}", card.brand, card.last4), "receipt-card")?;
+            }
             row(&lines, "Points earned", &format!("+{}", points(*points_added)), "")?;
             row(&lines, "Points before", &points(*points_before), "")?;
             row(&lines, "Points after", &points(*points_after), "")?;

@@ -14,10 +14,12 @@
 //! claims issuer ids once; `OWNER_BOOK` ([`OwnerBook`]) holds shop owners' accounts and invites;
 //! `PAIRING_DESK` ([`PairingDesk`]) pairs register pages; `SHOP_STATS` ([`ShopStats`]) keeps each shop's dashboard figures; `THROTTLE` ([`Throttle`])
 //! slows guessing down. Secrets: `SESSION_SECRET` (signs session cookies; member
-//! routes answer 500 without it) and `ADMIN_TOKEN` (admin routes answer 401
-//! without it).
+//! routes answer 500 without it), `ADMIN_TOKEN` (admin routes answer 401
+//! without it) and `CARD_KEYS_SECRET` (seals each shop's card processor keys, [`cards`]).
+//! Variables: `STRIPE_API_BASE` and `STRIPE_JS_URL`, the card processor's addresses.
 
 mod auth;
+mod cards;
 mod clock;
 mod crypto;
 mod error;

@@ -324,6 +324,37 @@ pub fn coupon(refusal: domain::coupons::CouponRefusal) -> Problem {
     }
 }
 
+// ---- cards ----
+
+pub fn cards_not_connected() -> Problem {
+    Problem::new(
+        ErrorCode::CardsNotConnected,
+        "this shop takes no cards yet: its owner connects a card processor account in the console's settings",
+    )
+}
+
+pub fn no_saved_card() -> Problem {
+    Problem::new(ErrorCode::NoSavedCard, "no card is saved for this shop: save one on your phone first")
+}
+
+pub fn card_not_saved() -> Problem {
+    Problem::new(ErrorCode::NotFound, "the card processor has not saved this card (yet): nothing was recorded")
+}
+
+/// The processor refused the card: its reason, in a cashier's words.
+pub fn card_declined(reason: domain::cards::DeclineReason) -> Problem {
+    match reason {
+        domain::cards::DeclineReason::ProcessorUnavailable => {
+            Problem::new(ErrorCode::ProcessorUnavailable, reason.words())
+        }
+        _ => Problem::new(ErrorCode::CardDeclined, reason.words()),
+    }
+}
+
+pub fn bad_webhook_signature() -> Problem {
+    Problem::new(ErrorCode::BadSignature, "the webhook's signature or its timestamp is wrong: ignored")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

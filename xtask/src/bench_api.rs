@@ -59,16 +59,21 @@ pub fn run() -> Result {
 /// the caller): a stack already running (`TESSERA_BASE_URL`, with this
 /// checkout's `.dev.vars` token) as it is; otherwise a fresh one, built and started.
 pub(crate) fn stack_to_measure() -> Result<(String, Option<Stack>)> {
+    stack_with(&[])
+}
+
+/// [`stack_to_measure`], a fresh stack getting these `--var`s.
+pub(crate) fn stack_with(vars: &'static [(&'static str, &'static str)]) -> Result<(String, Option<Stack>)> {
     match std::env::var("TESSERA_BASE_URL") {
         Ok(base) if !base.is_empty() => Ok((base.trim_end_matches('/').to_owned(), None)),
         _ => {
-            let stack = fresh_stack()?;
+            let stack = fresh_stack(vars)?;
             Ok((stack.base_url.clone(), Some(stack)))
         }
     }
 }
 
-fn fresh_stack() -> Result<Stack> {
+fn fresh_stack(vars: &'static [(&'static str, &'static str)]) -> Result<Stack> {
     let tools = tools::ensure_build_tools()?;
     build::all(&tools)?;
     let work = crate::root().join("target/xtask-bench");
@@ -82,7 +87,7 @@ fn fresh_stack() -> Result<Stack> {
             persist_to: state,
             log: Some(work.join("wrangler.log")),
             own_process_group: true,
-            vars: &[],
+            vars,
         },
     )
 }

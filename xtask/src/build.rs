@@ -120,6 +120,27 @@ pub fn pages(tools: &Tools) -> Result {
     Ok(())
 }
 
+/// The local stack's build: the phone page may also load the card processor's script from
+/// `origin` (localstripe's stand-in for Stripe.js, which calls its API there too). Deployed
+/// builds (`cargo xtask build`) allow only Stripe's own origins.
+pub fn allow_card_processor_origin(origin: &str) -> Result {
+    let path = crate::root().join("dist").join("_headers");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let widened = text
+        .replace(
+            "script-src 'self' 'wasm-unsafe-eval' https://js.stripe.com;",
+            &format!("script-src 'self' 'wasm-unsafe-eval' https://js.stripe.com {origin};"),
+        )
+        .replace(
+            "connect-src 'self' https://api.stripe.com;",
+            &format!("connect-src 'self' https://api.stripe.com {origin};"),
+        );
+    if widened == text && !text.contains(origin) {
+        return Err(format!("{}: no card processor origins to widen", path.display()));
+    }
+    std::fs::write(&path, widened).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
 fn target_dir() -> std::path::PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map(std::path::PathBuf::from).unwrap_or_else(|| crate::root().join("target"))
 }

@@ -6,6 +6,7 @@ mod bench_dashboard;
 mod bench_till;
 mod build;
 mod fingerprint;
+mod localstripe;
 mod openapi;
 mod process;
 mod schemathesis;
@@ -21,10 +22,11 @@ const USAGE: &str = "\
 usage: cargo xtask <command>
 
   dev            install what is missing, build everything, start the local stack
-                 (wrangler dev / workerd on 127.0.0.1:8787, local KV + Durable Objects
-                 in .wrangler/state) with a demo shop and register, print the URLs
+                 (localstripe on 127.0.0.1:8420, then wrangler dev / workerd on
+                 127.0.0.1:8787, local KV + Durable Objects in .wrangler/state) with a
+                 demo shop and register, print the URLs
   test           install what is missing and run every test (domain, scanner, API on
-                 workerd, browser end-to-end in headless Chromium)
+                 workerd with localstripe, browser end-to-end in headless Chromium)
   build          build the worker and the pages (release) into worker/build and dist/
   openapi        write docs/openapi.json, the API's OpenAPI 3.1 document, from the Rust types
   schemathesis   schemathesis against TESSERA_BASE_URL (else a fresh stack): no 5xx, every

@@ -130,7 +130,8 @@ macro_rules! op {
 /// Every operation of the edge API: the worker's route tables, one entry per (method, path).
 fn operations(s: &mut Schemas) -> Vec<Operation> {
     use api::{
-        account, bills, coupons, dashboard, issuers, items, owner, owner_accounts, refunds, staff, stores, tickets,
+        account, bills, cards, coupons, dashboard, issuers, items, owner, owner_accounts, refunds, staff, stores,
+        tickets,
     };
     use routes::*;
     let shop = || p("shop_id");
@@ -834,6 +835,78 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "Cancel one ticket",
             None,
             s.json::<tickets::TicketStatus>()
+        ),
+        op!(
+            "GET",
+            owner_card_processor(&shop()),
+            owner_card_processor,
+            Owner,
+            "Whether the shop's card processor account is connected (never its secrets)",
+            None,
+            s.json::<cards::CardProcessorStatus>()
+        ),
+        op!(
+            "PUT",
+            owner_card_processor(&shop()),
+            owner_card_processor,
+            Owner,
+            "Connect the shop's card processor account (secrets stored encrypted)",
+            s.body::<cards::CardProcessorKeys>(),
+            s.json::<cards::CardProcessorStatus>()
+        ),
+        op!(
+            "DELETE",
+            owner_card_processor(&shop()),
+            owner_card_processor,
+            Owner,
+            "Disconnect the shop's card processor account",
+            None,
+            s.json::<cards::CardProcessorStatus>()
+        ),
+        op!(
+            "GET",
+            my_cards(&shop()),
+            my_cards,
+            Member,
+            "The member's saved cards at a shop (brand and last 4)",
+            None,
+            s.json::<cards::CardList>()
+        ),
+        op!(
+            "POST",
+            my_cards(&shop()),
+            my_cards,
+            Member,
+            "Start saving a card: a SetupIntent for the processor's page script",
+            None,
+            s.created::<cards::CardSetup>()
+        ),
+        op!(
+            "POST",
+            my_card_setup(&shop(), &p("setup_intent_id")),
+            my_card_setup,
+            Member,
+            "Record the card of a SetupIntent the phone confirmed",
+            None,
+            s.json::<cards::SavedCard>()
+        ),
+        op!(
+            "DELETE",
+            my_card(&shop(), &p("payment_method_id")),
+            my_card,
+            Member,
+            "Forget a saved card",
+            None,
+            Answer::Empty
+        ),
+        op!(
+            "POST",
+            card_webhook(&shop()),
+            card_webhook,
+            Anyone,
+            "The card processor's signed event (Stripe-Signature)",
+            None,
+            s.json::<cards::WebhookReceipt>()
         ),
     ]
 }

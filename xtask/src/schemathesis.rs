@@ -177,7 +177,14 @@ fn work_dir() -> PathBuf {
 pub fn run_alone(args: &[String]) -> Result {
     let bin = ensure_installed()?;
     let secrets = crate::stack::dev_secrets()?;
-    let (base, _stack) = crate::bench_api::stack_to_measure()?;
+    // A fresh stack talks to a fresh localstripe, as in `cargo xtask test` (the card routes call it).
+    let fresh = !std::env::var("TESSERA_BASE_URL").is_ok_and(|base| !base.is_empty());
+    let _stripe = if fresh {
+        Some(crate::localstripe::LocalStripe::start(Some(&crate::root().join("target/localstripe-schemathesis.log")))?)
+    } else {
+        None
+    };
+    let (base, _stack) = crate::bench_api::stack_with(crate::stack::LOCAL_CARD_VARS)?;
     let credentials = credentials(&base, &secrets.admin_token)?;
     run(command_against(&bin, &base, &credentials).args(args))
 }

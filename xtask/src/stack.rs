@@ -9,6 +9,11 @@ use std::time::{Duration, Instant};
 
 pub const DEV_PORT: u16 = 8787;
 
+/// The card processor's API and Stripe.js for the local stack: localstripe (`wrangler.toml` names
+/// Stripe's own for deploying).
+pub const LOCAL_CARD_VARS: &[(&str, &str)] =
+    &[("STRIPE_API_BASE", crate::localstripe::API_BASE), ("STRIPE_JS_URL", crate::localstripe::JS_URL)];
+
 /// A running `wrangler dev`; stopped (whole process group) when dropped.
 pub struct Stack {
     child: Child,
@@ -127,7 +132,7 @@ pub struct DevSecrets {
 
 /// Every secret the worker reads (each 32 random bytes as hex); `wrangler secret put` sets the
 /// same names when deploying.
-const SECRETS: &[&str] = &["ADMIN_TOKEN", "SESSION_SECRET"];
+const SECRETS: &[&str] = &["ADMIN_TOKEN", "SESSION_SECRET", "CARD_KEYS_SECRET"];
 
 /// Reads `.dev.vars`, making it if missing and adding any secret it lacks (a checkout made
 /// before the worker read that secret keeps its other values).
@@ -182,11 +187,20 @@ fn random_hex(bytes: usize) -> Result<String> {
 pub fn dev() -> Result {
     let tools = tools::ensure_build_tools()?;
     build::all(&tools)?;
+    build::allow_card_processor_origin(crate::localstripe::API_BASE)?;
     let secrets = dev_secrets()?;
     let state = crate::root().join(".wrangler/state");
+    // The card processor's stand-in first, so the worker can reach it from its first request.
+    let _stripe = crate::localstripe::LocalStripe::start(Some(&crate::root().join(".wrangler/localstripe.log")))?;
     let stack = Stack::start(
         &tools,
-        StackOptions { port: DEV_PORT, persist_to: state.clone(), log: None, own_process_group: false, vars: &[] },
+        StackOptions {
+            port: DEV_PORT,
+            persist_to: state.clone(),
+            log: None,
+            own_process_group: false,
+            vars: LOCAL_CARD_VARS,
+        },
     )?;
     let demo = seed::ensure_demo(&stack.base_url, &secrets.admin_token, &crate::root().join(".wrangler/demo.json"))?;
     let owner = owner_console_line(&stack.base_url, &secrets.admin_token);
@@ -215,6 +229,7 @@ fn print_welcome(base: &str, demo: &seed::Demo, owner: &str, state: &Path) {
          │ Owner console:          {owner}\n\
          │ Demo shop:              {shop} ({id}), {ppu} point(s) per {currency}\n\
          │ Local KV + Durable Objects persist in {state}\n\
+         │ Card processor: localstripe on {stripe} (test cards, e.g. 4242 4242 4242 4242)\n\
          │ Ctrl-C (or x) stops. Admin API token: ADMIN_TOKEN in .dev.vars\n\
          └────────────────────────────────────────────────────────────────────────\n",
         register = demo.register_path,
@@ -223,5 +238,6 @@ fn print_welcome(base: &str, demo: &seed::Demo, owner: &str, state: &Path) {
         ppu = demo.shop.points_per_unit.get(),
         currency = demo.shop.currency,
         state = state.display(),
+        stripe = crate::localstripe::API_BASE,
     );
 }

@@ -206,6 +206,15 @@ fn against_the_stack(tools: &tools::Tools, tally: &mut Tally) -> Result {
     let state = work.join("state");
     let _ = std::fs::remove_dir_all(&state);
     std::fs::create_dir_all(&work).map_err(|e| e.to_string())?;
+    build::allow_card_processor_origin(crate::localstripe::API_BASE)?;
+    // The card processor's stand-in, before wrangler; stopped when this returns.
+    let _stripe = match crate::localstripe::LocalStripe::start(Some(&work.join("localstripe.log"))) {
+        Ok(stripe) => stripe,
+        Err(message) => {
+            tally.fail_step("start localstripe", &message);
+            return Ok(());
+        }
+    };
     let stack = match Stack::start(
         tools,
         StackOptions {
@@ -216,7 +225,12 @@ fn against_the_stack(tools: &tools::Tools, tally: &mut Tally) -> Result {
             // Pairings expire after 30 s instead of 10 minutes, so tests can see them expire;
             // TEST_CLOCK=on opens the test-clock route (`worker/src/clock.rs`), so tests can
             // see points expire months later. Never set by `wrangler.toml` nor `cargo xtask dev`.
-            vars: &[("PAIRING_LIFETIME_SECONDS", "30"), ("TEST_CLOCK", "on")],
+            vars: &[
+                ("PAIRING_LIFETIME_SECONDS", "30"),
+                ("TEST_CLOCK", "on"),
+                ("STRIPE_API_BASE", crate::localstripe::API_BASE),
+                ("STRIPE_JS_URL", crate::localstripe::JS_URL),
+            ],
         },
     ) {
         Ok(stack) => stack,
@@ -225,7 +239,11 @@ fn against_the_stack(tools: &tools::Tools, tally: &mut Tally) -> Result {
             return Ok(());
         }
     };
-    let env = [("TESSERA_BASE_URL", stack.base_url.as_str()), ("TESSERA_ADMIN_TOKEN", secrets.admin_token.as_str())];
+    let env = [
+        ("TESSERA_BASE_URL", stack.base_url.as_str()),
+        ("TESSERA_ADMIN_TOKEN", secrets.admin_token.as_str()),
+        ("TESSERA_LOCALSTRIPE_URL", crate::localstripe::API_BASE),
+    ];
 
     tally.step(
         "API against the worker on workerd",

@@ -41,6 +41,8 @@ pub enum DebitOperation {
     Redeem { reward_id: RewardId },
     /// Pay a sale (line items or a plain amount) from prepaid value, PIN-confirmed.
     PrepaidCharge { sale: Sale },
+    /// Pay a sale with the member's card saved for this shop, through the shop's card processor.
+    CardCharge { sale: Sale },
 }
 
 /// `POST /api/register/debits`. Sending the same request id again re-attaches

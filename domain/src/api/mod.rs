@@ -6,6 +6,7 @@
 
 pub mod account;
 pub mod bills;
+pub mod cards;
 pub mod coupons;
 pub mod dashboard;
 pub mod issuers;
@@ -163,6 +164,17 @@ pub enum ErrorCode {
     CouponSoldOut,
     /// The shop has no coupon with this id.
     UnknownCoupon,
+    // Cards (see `cards`).
+    /// The shop has not connected a card processor account: it takes no cards.
+    CardsNotConnected,
+    /// The member has saved no card for this shop (or not the one named).
+    NoSavedCard,
+    /// The card processor refused the card (the message says why, in a cashier's words).
+    CardDeclined,
+    /// The card processor could not be reached, or refused the shop's keys: nothing was charged.
+    ProcessorUnavailable,
+    /// A webhook whose signature, or its timestamp, is wrong.
+    BadSignature,
     /// Something on our side failed; nothing was changed.
     Internal,
 }
@@ -171,7 +183,11 @@ impl ErrorCode {
     pub fn http_status(self) -> u16 {
         match self {
             Self::MalformedJson | Self::InvalidRequest | Self::TipNotAllowed => 400,
-            Self::Unauthorized | Self::WrongCredentials | Self::RegisterRevoked | Self::AccountDeleted => 401,
+            Self::Unauthorized
+            | Self::WrongCredentials
+            | Self::RegisterRevoked
+            | Self::AccountDeleted
+            | Self::BadSignature => 401,
             Self::Forbidden
             | Self::CrossOrigin
             | Self::WrongShop
@@ -215,7 +231,11 @@ impl ErrorCode {
             | Self::CouponNotYetValid
             | Self::CouponNotForYou
             | Self::BasketTooSmall
-            | Self::CouponSoldOut => 409,
+            | Self::CouponSoldOut
+            | Self::CardsNotConnected
+            | Self::NoSavedCard => 409,
+            Self::CardDeclined => 402,
+            Self::ProcessorUnavailable => 502,
             Self::Expired | Self::ConfirmationExpired | Self::CouponExpired => 410,
             Self::PinLocked => 423,
             Self::TooManyAttempts => 429,

@@ -74,6 +74,24 @@ pub const MY_COUPONS: &str = "/api/me/coupons";
 /// opt out of (or back into) offers aimed at a segment.
 pub const COUPON_SETTINGS: &str = "/api/me/coupon-settings";
 
+/// `GET` → [`CardList`](super::cards::CardList): the member's saved cards at a shop (brand and last 4
+/// only); `POST` (no body) → 201 [`CardSetup`](super::cards::CardSetup): a card processor SetupIntent for
+/// the phone's page script to confirm (the processor's customer is made once per member and shop).
+pub fn my_cards(shop_id: &str) -> String {
+    format!("/api/me/cards/{shop_id}")
+}
+
+/// `POST` (no body) → [`SavedCard`](super::cards::SavedCard): the phone confirmed the SetupIntent with the
+/// processor; the worker reads it back from the processor and records the card (idempotent).
+pub fn my_card_setup(shop_id: &str, setup_intent_id: &str) -> String {
+    format!("/api/me/cards/{shop_id}/setups/{setup_intent_id}")
+}
+
+/// `DELETE` → 204: forgets a saved card (and detaches it at the processor).
+pub fn my_card(shop_id: &str, payment_method_id: &str) -> String {
+    format!("/api/me/cards/{shop_id}/saved/{payment_method_id}")
+}
+
 /// `DELETE` → 204: leave this shop's programme (refused with `prepaid_balance_left` while prepaid value is left).
 pub fn membership(shop_id: &str) -> String {
     format!("{MEMBERSHIPS}/{shop_id}")
@@ -194,6 +212,15 @@ pub fn pairing(secret: &str) -> String {
 
 // ---- shop owners (owner session cookie; the operator's bearer ADMIN_TOKEN is also accepted) ----
 
+/// Prefix of the card processor's webhooks (public: each call is signed).
+pub const CARD_WEBHOOKS: &str = "/api/card-webhooks";
+
+/// `POST` (the processor's event, signed in `Stripe-Signature`) → 200 [`WebhookReceipt`](super::cards::WebhookReceipt);
+/// 401 when the signature or its timestamp is wrong; an event id seen before is acknowledged and ignored.
+pub fn card_webhook(shop_id: &str) -> String {
+    format!("{CARD_WEBHOOKS}/{shop_id}")
+}
+
 /// Prefix of the owners' routes.
 pub const OWNER_AREA: &str = "/api/owner";
 /// Prefix of the paths of the shops an owner runs.
@@ -255,6 +282,15 @@ pub fn owner_join_poster(shop_id: &str) -> String {
 /// for another owner of this shop (valid 7 days; only its hash is stored).
 pub fn owner_invites(shop_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/invites")
+}
+
+/// `GET` → [`CardProcessorStatus`](super::cards::CardProcessorStatus): whether the shop's card
+/// processor account is connected (only a secret key's last 4 characters are ever shown); `PUT`
+/// [`CardProcessorKeys`](super::cards::CardProcessorKeys) → [`CardProcessorStatus`](super::cards::CardProcessorStatus)
+/// connects it (secrets stored encrypted); `DELETE` → [`CardProcessorStatus`](super::cards::CardProcessorStatus)
+/// disconnects it. Owners only.
+pub fn owner_card_processor(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/card-processor")
 }
 
 /// `GET` → [`RegisterList`](super::owner::RegisterList): the shop's registers, revoked ones included.
@@ -385,7 +421,7 @@ pub fn segments(path: &str) -> Vec<&str> {
 /// Who calls a route; the worker keeps one route table per area.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Area {
-    /// Anyone: [`HEALTH`], [`SHOPS`].
+    /// Anyone: [`HEALTH`], [`SHOPS`], the signed [`CARD_WEBHOOKS`].
     Public,
     /// Members: [`MEMBERS`] (sign up), [`RECOVERY`], [`SESSION`], and everything under [`MEMBER_AREA`].
     Member,
@@ -406,7 +442,7 @@ impl Area {
     pub fn of(path: &str) -> Option<Area> {
         let under =
             |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
-        if path == HEALTH || path == SHOPS {
+        if path == HEALTH || path == SHOPS || under(CARD_WEBHOOKS) {
             Some(Area::Public)
         } else if path == MEMBERS || path == RECOVERY || path == SESSION || under(MEMBER_AREA) {
             Some(Area::Member)

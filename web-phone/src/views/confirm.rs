@@ -47,6 +47,9 @@ fn title(prompt: &PendingConfirmation) -> String {
         Debit::PrepaidCharge { amount } => {
             format!("{shop} asks you to pay {} from your prepaid balance", money(amount.0, prompt.currency))
         }
+        Debit::CardCharge { amount, last4, .. } => {
+            format!("{shop} asks {} by card ending {last4}", money(amount.0, prompt.currency))
+        }
     }
 }
 
@@ -66,7 +69,9 @@ fn show(prompt: PendingConfirmation) {
     }
     dom::set_hidden("confirm-items", prompt.items.is_empty());
     let total = match &prompt.debit {
-        Debit::PrepaidCharge { amount } => format!("Total {}", money(amount.0, prompt.currency)),
+        Debit::PrepaidCharge { amount } | Debit::CardCharge { amount, .. } => {
+            format!("Total {}", money(amount.0, prompt.currency))
+        }
         Debit::Redeem { points, .. } => format!("Costs {}", points_text(*points)),
     };
     dom::set_text("confirm-total", &total);

@@ -5,6 +5,7 @@
 
 pub mod account;
 pub mod auth;
+pub mod cards;
 pub mod code;
 pub mod confirm;
 pub mod coupons;
@@ -52,7 +53,13 @@ pub fn show(screen: Screen) {
 /// The element carrying `attribute` that a click landed on (or inside), if any.
 pub fn clicked(event: &web_sys::Event, attribute: &str) -> Option<web_sys::Element> {
     use wasm_bindgen::JsCast;
-    let target = event.target()?.dyn_into::<web_sys::Element>().ok()?;
+    // Not `instanceof Element`: a page script may shadow the global `Element` (localstripe's
+    // stand-in for Stripe.js declares a class of that name); a node of type 1 is an element.
+    let node = event.target()?.dyn_into::<web_sys::Node>().ok()?;
+    if node.node_type() != web_sys::Node::ELEMENT_NODE {
+        return None;
+    }
+    let target: web_sys::Element = node.unchecked_into();
     target.closest(&format!("[{attribute}]")).ok()?
 }
 

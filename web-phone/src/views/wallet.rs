@@ -57,6 +57,7 @@ pub fn render() {
     dom::set_text("whoami", &format!("{} · {}", wallet.display_name.as_str(), wallet.member_number.grouped()));
 
     crate::views::pin::render();
+    crate::views::cards::render();
     crate::views::receipts::render_history();
     crate::views::leave::render();
     dom::clear_children("memberships");

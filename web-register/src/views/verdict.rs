@@ -115,6 +115,12 @@ fn waiting(status: &DebitStatus, skew_ms: i64, currency: Option<Currency>) -> Pa
         }
         (Debit::PrepaidCharge { amount }, Some(currency)) => format!("Pay {} from prepaid", money(amount.0, currency)),
         (Debit::PrepaidCharge { amount }, None) => format!("Pay {} minor units from prepaid", amount.0),
+        (Debit::CardCharge { amount, brand, last4 }, Some(currency)) => {
+            format!("Pay {} by card ({brand} ending {last4})", money(amount.0, currency))
+        }
+        (Debit::CardCharge { amount, last4, .. }, None) => {
+            format!("Pay {} minor units by card ending {last4}", amount.0)
+        }
     };
     Panel { points: Some(asked), ..Panel::new("waiting", "Waiting…", waiting_detail(status, skew_ms)) }
 }
@@ -180,12 +186,16 @@ fn concluded(receipt: &Receipt) -> Panel {
 }
 
 fn cancelled(by: CancelledBy) -> Panel {
+    if let CancelledBy::Declined(reason) = by {
+        return Panel::new("cancelled", "Declined", format!("{} Nothing was charged.", reason.words()));
+    }
     let why = match by {
         CancelledBy::Customer => "The customer cancelled on their phone.",
         CancelledBy::Register => "Cancelled at the register.",
         CancelledBy::Timeout => "No answer from the customer in time.",
         CancelledBy::PinLocked => "Too many wrong PINs: prepaid payments are locked for a while.",
         CancelledBy::Insufficient => "The balance no longer covered it.",
+        CancelledBy::Declined(reason) => reason.words(),
     };
     Panel::new("cancelled", "Cancelled", format!("{why} Nothing was changed."))
 }

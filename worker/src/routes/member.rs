@@ -5,22 +5,24 @@
 
 use crate::auth::password::{self, StoredPassword};
 use crate::auth::{self, session, throttle, Sessions};
+use crate::cards;
 use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{coupons, history, items, not_allowed, not_found, withdrawal};
+use crate::routes::{self as table, coupons, history, items, not_allowed, not_found, withdrawal};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::{Directory, MemberRecord};
 use crate::storage::id_registry::protocol::IdClient;
-use crate::storage::member_vault::protocol::VaultClient;
+use crate::storage::member_vault::protocol::{ApproveStep, VaultClient};
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::{
-    routes, ApproveRequest, CancelRequest, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest, RecoverRequest,
-    SetPinRequest, SignInRequest, SignUpRequest, SignedIn,
+    routes, ApproveRequest, CancelRequest, DebitOutcome, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest,
+    RecoverRequest, SetPinRequest, SignInRequest, SignUpRequest, SignedIn,
 };
 use domain::code::OneTimeCode;
+use domain::confirmation::CancelledBy;
 use domain::member::{Login, MemberNumber, RecoveryCode};
 use worker::{Env, Method, Request, Response};
 
@@ -127,7 +129,23 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             _ => not_allowed("DELETE"),
         },
         _ => {
-            if let Some(shop_id) = routes::id_in(path, routes::membership) {
+            if let Some(shop_id) = routes::id_in(path, routes::my_cards) {
+                match method {
+                    Get => table::cards::list(req, env, shop_id).await,
+                    Post => table::cards::start_setup(req, env, shop_id).await,
+                    _ => not_allowed("GET, POST"),
+                }
+            } else if let Some((shop_id, setup_intent_id)) = routes::ids_in(path, routes::my_card_setup) {
+                match method {
+                    Post => table::cards::finish_setup(req, env, shop_id, setup_intent_id).await,
+                    _ => not_allowed("POST"),
+                }
+            } else if let Some((shop_id, payment_method_id)) = routes::ids_in(path, routes::my_card) {
+                match method {
+                    Delete => table::cards::remove(req, env, shop_id, payment_method_id).await,
+                    _ => not_allowed("DELETE"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::membership) {
                 match method {
                     Delete => withdrawal::leave(req, env, shop_id).await,
                     _ => not_allowed("DELETE"),
@@ -392,7 +410,18 @@ pub async fn set_pin(mut req: Request, env: &Env) -> Outcome<Response> {
 pub async fn approve(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env).await?;
     let request: ApproveRequest = web::json_body(&mut req).await?;
-    web::ok(&VaultClient::of(env, &member)?.approve(request).await?)
+    let vault = VaultClient::of(env, &member)?;
+    match vault.approve(request).await? {
+        ApproveStep::Answered(status) => web::ok(&status),
+        ApproveStep::ChargeCard(plan) => {
+            let verdict = cards::charge(env, &plan, &vault).await?;
+            let status = vault.settle_card(&plan.shop_id, &plan.request_id, verdict).await?;
+            if let DebitOutcome::Cancelled { by: CancelledBy::Declined(reason) } = status.outcome {
+                return Err(refusals::card_declined(reason));
+            }
+            web::ok(&status)
+        }
+    }
 }
 
 /// `POST /api/me/confirmations/cancel` → [`domain::api::DebitStatus`].

@@ -12,6 +12,7 @@
 //! [`Area::of`]: domain::api::routes::Area::of
 
 pub mod admin;
+pub mod cards;
 pub mod coupons;
 pub mod dashboard;
 pub mod gate;

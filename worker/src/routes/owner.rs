@@ -11,7 +11,7 @@ use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::links;
 use crate::qr;
-use crate::routes::{admin, coupons, dashboard, not_allowed, not_found, pairing, shop_registers, staff, stores};
+use crate::routes::{admin, cards, coupons, dashboard, not_allowed, not_found, pairing, shop_registers, staff, stores};
 use crate::storage::directory::Directory;
 use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
 use crate::storage::owner_book::wrong_credentials;
@@ -96,6 +96,13 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                 match method {
                     Post => create_invite(req, env, shop_id).await,
                     _ => not_allowed("POST"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_card_processor) {
+                match method {
+                    Get => cards::processor_status(req, env, shop_id).await,
+                    Put => cards::connect_processor(req, env, shop_id).await,
+                    Delete => cards::disconnect_processor(req, env, shop_id).await,
+                    _ => not_allowed("GET, PUT, DELETE"),
                 }
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_registers) {
                 match method {

@@ -1,7 +1,7 @@
 //! Routes anyone may call.
 
 use crate::error::Outcome;
-use crate::routes::{not_allowed, not_found};
+use crate::routes::{cards, not_allowed, not_found};
 use crate::storage::directory::Directory;
 use crate::web;
 use domain::api::{routes, ShopList};
@@ -9,7 +9,7 @@ use worker::{Env, Method, Request, Response};
 
 /// The public table: [`routes::Area::Public`].
 pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
-    use Method::Get;
+    use Method::{Get, Post};
     let method = web::method(&req);
     match path {
         routes::HEALTH => match method {
@@ -20,7 +20,13 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Get => shops(env).await,
             _ => not_allowed("GET"),
         },
-        _ => Err(not_found(path)),
+        _ => match routes::id_in(path, routes::card_webhook) {
+            Some(shop_id) => match method {
+                Post => cards::webhook(req, env, shop_id).await,
+                _ => not_allowed("POST"),
+            },
+            None => Err(not_found(path)),
+        },
     }
 }
 

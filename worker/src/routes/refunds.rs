@@ -78,7 +78,13 @@ pub async fn refund(mut req: Request, env: &Env) -> Outcome<Response> {
         served_by,
         approved_by,
     };
-    web::ok(&vault.refund(till, number, request.lines).await?)
+    let shop_id = till.shop.shop_id.clone();
+    let refunded = vault.refund(till, number.clone(), request.lines).await?;
+    // A card sale's money goes back to the card (once, also when this is a retry).
+    if let Some(original) = vault.find_receipt(shop_id, number).await? {
+        crate::cards::refund_to_card(env, &original.receipt, &refunded).await?;
+    }
+    web::ok(&refunded)
 }
 
 /// The manager who approves this refund, when the shop's limit asks for one.

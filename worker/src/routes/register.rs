@@ -219,6 +219,7 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
     let request: DebitRequest = web::json_body(&mut req).await?;
     let directory = Directory::open(env)?;
     let shop = &register.shop;
+    let member = issuer(env, &request.code).await?;
     let (debit, items, reward) = match request.operation {
         DebitOperation::Redeem { reward_id } => {
             let rewards = directory.rewards(&shop.shop_id).await?;
@@ -235,21 +236,22 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
             (debit, Vec::new(), Some(reward))
         }
         DebitOperation::PrepaidCharge { sale } => {
-            let sale = match sale {
-                Sale::Items { items } => Sale::Items { items: priced_lines(env, shop, items).await? },
-                amount => amount,
-            };
-            let total = sale
-                .total(shop.currency)
-                .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
-            let items = match sale {
-                Sale::Items { items } => items,
-                Sale::Amount { .. } => Vec::new(),
-            };
+            let (total, items) = sale_total(env, shop, sale).await?;
             (Debit::PrepaidCharge { amount: total }, items, None)
         }
+        DebitOperation::CardCharge { sale } => {
+            let (total, items) = sale_total(env, shop, sale).await?;
+            // The phone is asked only if the shop takes cards and the member saved one for it.
+            ShopClient::of(env, &shop.shop_id)?.card_keys().await?.ok_or_else(refusals::cards_not_connected)?;
+            let card = VaultClient::of(env, &member)?
+                .saved_cards(&shop.shop_id)
+                .await?
+                .into_iter()
+                .next()
+                .ok_or_else(refusals::no_saved_card)?;
+            (Debit::CardCharge { amount: total, brand: card.brand, last4: card.last4 }, items, None)
+        }
     };
-    let member = issuer(env, &request.code).await?;
     let code_hash = CodeHash::of(&request.code);
     let described = serde_json::to_string(&(&debit, &items))?;
     let fingerprint =
@@ -267,6 +269,21 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
         approved_by: None,
     };
     web::ok(&VaultClient::of(env, &member)?.ask(Ask { till, debit, items, reward }).await?)
+}
+
+/// A sale's total, its listed lines priced from the shop's list.
+async fn sale_total(env: &Env, shop: &domain::api::ShopSummary, sale: Sale) -> Outcome<(MinorUnits, Vec<LineItem>)> {
+    let sale = match sale {
+        Sale::Items { items } => Sale::Items { items: priced_lines(env, shop, items).await? },
+        amount => amount,
+    };
+    let total =
+        sale.total(shop.currency).map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
+    let items = match sale {
+        Sale::Items { items } => items,
+        Sale::Amount { .. } => Vec::new(),
+    };
+    Ok((total, items))
 }
 
 /// `POST /api/register/debits/wait` → [`domain::api::DebitStatus`], answered as

@@ -7,6 +7,7 @@ mod atomic_creation;
 mod bad_input;
 mod bills;
 mod body_limits;
+mod cards;
 mod concurrency;
 mod coupons;
 mod dashboard;

@@ -36,7 +36,9 @@ CREATE INDEX IF NOT EXISTS confirmations_by_time ON confirmations (created_at);
 /// The asking register's store, added with stores: a question from before reads as the main store's.
 pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
     sql::add_column(sql, "confirmations", "store_id", "TEXT NOT NULL DEFAULT 'main'")?;
-    sql::add_column(sql, "confirmations", "store_name", "TEXT")
+    sql::add_column(sql, "confirmations", "store_name", "TEXT")?;
+    // A card charge's payment at the processor, once made (see `card_debits`).
+    sql::add_column(sql, "confirmations", "card_payment", "TEXT")
 }
 
 /// A stored question, parsed.
@@ -45,6 +47,8 @@ pub(super) struct Asked {
     pub confirmation: Confirmation,
     pub items: Vec<LineItem>,
     pub benefit: Option<Benefit>,
+    /// A card charge's payment at the processor, once made.
+    pub card_payment: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -61,6 +65,8 @@ struct AskedRow {
     benefit: Option<String>,
     #[serde(default)]
     served_by: Option<String>,
+    #[serde(default)]
+    card_payment: Option<String>,
 }
 
 fn corrupt(what: &str) -> crate::error::Problem {
@@ -89,12 +95,13 @@ impl AskedRow {
             confirmation: serde_json::from_str(&self.confirmation).map_err(|_| corrupt("confirmation"))?,
             items: serde_json::from_str(&self.items).map_err(|_| corrupt("confirmation items"))?,
             benefit: self.benefit.map(|b| serde_json::from_str(&b)).transpose().map_err(|_| corrupt("benefit"))?,
+            card_payment: self.card_payment,
         })
     }
 }
 
 const COLUMNS: &str =
-    "request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, served_by";
+    "request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, served_by, card_payment";
 
 pub(super) struct Confirmations<'a> {
     pub sql: &'a SqlStorage,
@@ -150,6 +157,15 @@ impl Confirmations<'_> {
                 now.into(),
                 super::staff_columns::column(till)?.into(),
             ],
+        )?;
+        Ok(())
+    }
+
+    /// Keeps the first processor payment made for a card charge; answers the one kept.
+    pub fn keep_card_payment(&self, shop_id: &ShopId, request_id: &RequestId, payment: &str) -> Outcome<()> {
+        self.sql.exec(
+            "UPDATE confirmations SET card_payment = COALESCE(card_payment, ?) WHERE shop_id = ? AND request_id = ?",
+            vec![payment.into(), shop_id.as_str().into(), request_id.as_str().into()],
         )?;
         Ok(())
     }

@@ -10,7 +10,7 @@
 
 use super::confirmations::Asked;
 use super::prepaid::Direction;
-use super::protocol::{Ask, Question, Status, Withdraw};
+use super::protocol::{ApproveStep, Ask, Question, Status, Withdraw};
 use super::vault::MemberVault;
 use crate::clock;
 use crate::error::{Outcome, Problem};
@@ -31,7 +31,7 @@ fn no_such_question() -> Problem {
 }
 
 impl MemberVault {
-    fn asked(&self, shop_id: &ShopId, request_id: &RequestId) -> Outcome<Asked> {
+    pub(super) fn asked(&self, shop_id: &ShopId, request_id: &RequestId) -> Outcome<Asked> {
         self.confirmations().get(shop_id, request_id)?.ok_or_else(no_such_question)
     }
 
@@ -53,11 +53,12 @@ impl MemberVault {
         Ok(asked)
     }
 
-    fn status_of(&self, asked: &Asked, now: UnixMillis) -> Outcome<DebitStatus> {
+    pub(super) fn status_of(&self, asked: &Asked, now: UnixMillis) -> Outcome<DebitStatus> {
         let c = &asked.confirmation;
         let shop_id = asked.till.shop_id();
         let outcome = match c.state_at(now) {
-            State::Pending => DebitOutcome::Pending,
+            // The register waits on while the card processor is asked.
+            State::Pending | State::Charging { .. } => DebitOutcome::Pending,
             State::Cancelled { by, .. } => DebitOutcome::Cancelled { by },
             State::Approved { .. } => DebitOutcome::Concluded {
                 receipt: self
@@ -107,6 +108,9 @@ impl MemberVault {
                 }
                 prepaid::charge(self.prepaid().balance(shop_id)?, *amount)?;
             }
+            (Debit::CardCharge { brand, last4, .. }, _) => {
+                self.saved_card(shop_id, brand, last4)?;
+            }
         }
         self.codes().spend(&till.code_hash, record, now)?;
         let asked = Asked {
@@ -114,6 +118,7 @@ impl MemberVault {
             benefit: ask.reward.map(|reward| reward.benefit),
             items: ask.items,
             till: ask.till,
+            card_payment: None,
         };
         self.confirmations().insert(&asked, now)?;
         self.changed()?;
@@ -137,13 +142,23 @@ impl MemberVault {
         }
     }
 
-    /// The customer approves exactly what their phone showed.
-    pub(super) async fn approve(&self, request: ApproveRequest) -> Outcome<DebitStatus> {
+    /// The customer approves exactly what their phone showed. A card charge is only marked
+    /// as being charged here: the Worker then asks the processor (see `card_debits`).
+    pub(super) async fn approve(&self, request: ApproveRequest) -> Outcome<ApproveStep> {
         self.profiles().existing()?;
         let shop_id = &request.shop_id;
         let request_id = &request.approval.request_id;
         let now = clock::now();
         let asked = self.settled(self.asked(shop_id, request_id)?, now)?;
+        if matches!(asked.confirmation.debit, Debit::CardCharge { .. }) {
+            return self.approve_card(asked, &request, now);
+        }
+        self.approve_debit(asked, request, now).await.map(ApproveStep::Answered)
+    }
+
+    async fn approve_debit(&self, asked: Asked, request: ApproveRequest, now: UnixMillis) -> Outcome<DebitStatus> {
+        let shop_id = &request.shop_id;
+        let request_id = &request.approval.request_id;
         // A dry run first: only a question this approval can answer gets a PIN check.
         let mut trial = asked.confirmation.clone();
         if trial.approve(&request.approval, now)? == Transition::Replayed {
@@ -211,6 +226,7 @@ impl MemberVault {
                     prepaid_after: change.new,
                 }
             }
+            Debit::CardCharge { .. } => return Err(Problem::internal("a card charge is settled by settle_card")),
         };
         self.receipts().conclude(till, customer, asked.items.clone(), details, now)?;
         self.confirmations().save_state(&asked)?;

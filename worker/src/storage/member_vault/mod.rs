@@ -5,13 +5,14 @@
 //! [`points`] (the points ledger: balances are summed from entries, never
 //! stored), [`prepaid`] (the prepaid ledger), [`pin`] (the PIN and its guard),
 //! [`confirmations`] (questions the phone answers), [`receipts`] (numbered and
-//! stored by one `conclude`) and [`coupon_uses`] (the coupons the member used).
+//! stored by one `conclude`), [`coupon_uses`] (the coupons the member used) and
+//! [`cards`] (the processor's customer per shop and the saved cards: ids, brand, last 4).
 //!
 //! The operations, one module per flow, use those tables: [`account`]
 //! (opening, sessions, recovery, PIN, the long-polled wallet), [`loyalty`] (join,
 //! codes, points for a sale, with a coupon), [`coupons`] (what the shops need
 //! to judge their coupons for the member, the opt-out), [`top_up`] and [`debits`] (questions the
-//! customer approves), [`refunds`] (a register gives back a receipt, whole or
+//! customer approves; [`card_debits`] for card charges), [`refunds`] (a register gives back a receipt, whole or
 //! some lines), [`withdrawal`] (leaving a shop, the export, closing the account,
 //! with [`closure`] its table). [`stats_outbox`] sends every receipt on to the
 //! shop's dashboard figures after each operation. [`protocol`] says what the Worker can ask; the
@@ -22,6 +23,8 @@
 //! so twenty registers racing with one code see exactly one winner.
 
 mod account;
+mod card_debits;
+mod cards;
 mod closure;
 mod codes;
 mod confirmations;
@@ -48,7 +51,7 @@ mod withdrawal;
 pub use vault::MemberVault;
 
 use crate::error::Outcome;
-use crate::storage::object::{answer, answer_later, durable_object_serving, Reply, StorageObject};
+use crate::storage::object::{answer, answer_later, durable_object_serving, Done, Reply, StorageObject};
 use protocol::VaultOperation;
 use worker::{Env, State};
 
@@ -90,6 +93,8 @@ impl StorageObject for MemberVault {
             VaultOperation::Withdraw(request) => answer(request, |r| self.withdraw(r)),
             // The PIN check inside awaits; see `debits` for why that is safe.
             VaultOperation::Approve(request) => answer_later(request, |r| self.approve(r)).await,
+            VaultOperation::KeepCardPayment(request) => answer(request, |r| self.keep_card_payment(r)),
+            VaultOperation::SettleCard(request) => answer(request, |r| self.settle_card(r)),
             VaultOperation::Cancel(request) => answer(request, |r| self.cancel(r)),
             VaultOperation::FindReceipt(request) => answer(request, |r| self.find_receipt(r)),
             VaultOperation::CustomerReceipts(request) => answer(request, |r| self.customer_receipts(r)),
@@ -97,6 +102,15 @@ impl StorageObject for MemberVault {
             VaultOperation::CouponFacts(request) => answer(request, |r| self.coupon_facts(r)),
             VaultOperation::CustomerCouponFacts(request) => answer(request, |r| self.customer_coupon_facts(r)),
             VaultOperation::SetCouponOptOut(request) => answer(request, |r| self.set_coupon_opt_out(r)),
+            VaultOperation::CardCustomer(request) => answer(request, |r| self.card_customer(&r.shop_id)),
+            VaultOperation::KeepCardCustomer(request) => {
+                answer(request, |r| self.keep_card_customer(&r.shop_id, &r.customer_id))
+            }
+            VaultOperation::SavedCards(request) => answer(request, |r| self.saved_cards(&r.shop_id)),
+            VaultOperation::SaveCard(request) => answer(request, |r| self.save_card(&r.shop_id, r.card)),
+            VaultOperation::ForgetCard(request) => {
+                answer(request, |r| self.forget_card(&r.shop_id, &r.payment_method_id).map(|()| Done))
+            }
         };
         // Whatever the operation concluded (a refusal may follow a lazy expiry) goes to the statistics.
         self.send_receipts_to_stats().await;

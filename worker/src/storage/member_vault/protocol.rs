@@ -5,6 +5,7 @@ use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::account::MemberExport;
+use domain::api::cards::SavedCard;
 use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
 use domain::api::{
     ApproveRequest, CancelRequest, CustomerView, DebitStatus, MembershipView, PointsAccrued, ShopSummary, Wallet,
@@ -75,7 +76,11 @@ protocol! {
         /// The register withdraws its question.
         Withdraw(Withdraw) -> DebitStatus,
         /// The customer approves exactly what their phone showed.
-        Approve(ApproveRequest) -> DebitStatus,
+        Approve(ApproveRequest) -> ApproveStep,
+        /// Keeps the first processor payment made for a card charge; answers the one kept.
+        KeepCardPayment(KeepCardPayment) -> String,
+        /// The processor's verdict on a card charge, applied once.
+        SettleCard(SettleCard) -> DebitStatus,
         /// The customer says no.
         Cancel(CancelRequest) -> DebitStatus,
         // ---- refunds (see `refunds`) ----
@@ -92,7 +97,91 @@ protocol! {
         CustomerCouponFacts(CustomerCouponFacts) -> MemberAtShop,
         /// Opts out of (or back into) segment offers.
         SetCouponOptOut(SetCouponOptOut) -> Done,
+        // ---- cards (see `cards`) ----
+        /// The processor's customer id for the member at a shop, if made.
+        CardCustomer(CardCustomer) -> Option<String>,
+        /// Keeps the first customer id made for the shop; answers the one kept.
+        KeepCardCustomer(KeepCardCustomer) -> String,
+        /// The cards saved for a shop, newest first.
+        SavedCards(SavedCardsQuery) -> Vec<SavedCard>,
+        /// Records a card the processor saved (once).
+        SaveCard(SaveCard) -> SavedCard,
+        /// Forgets a saved card; `no_saved_card` if there is none.
+        ForgetCard(ForgetCard) -> Done,
     }
+}
+
+/// What an approval leads to: the answer, or a card charge the Worker makes at the processor
+/// before it settles it with [`SettleCard`].
+#[derive(Serialize, Deserialize)]
+#[allow(clippy::large_enum_variant, reason = "a message built once and sent")]
+pub enum ApproveStep {
+    Answered(DebitStatus),
+    ChargeCard(CardPlan),
+}
+
+/// A card charge to make: the amount on the member's card at the processor.
+#[derive(Serialize, Deserialize)]
+pub struct CardPlan {
+    pub shop_id: ShopId,
+    pub request_id: RequestId,
+    pub amount: u64,
+    pub currency: domain::money::Currency,
+    pub customer: String,
+    /// The member's customer number at the shop (in the payment's metadata, so the webhook finds the vault).
+    pub customer_number: CustomerNumber,
+    pub payment_method: String,
+    /// The processor payment already made for it (a retry), if any.
+    pub payment: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct KeepCardPayment {
+    pub shop_id: ShopId,
+    pub request_id: RequestId,
+    pub payment: String,
+}
+
+/// The processor's verdict.
+#[derive(Serialize, Deserialize)]
+pub enum CardVerdict {
+    Paid { payment_id: String },
+    Declined { reason: domain::cards::DeclineReason },
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SettleCard {
+    pub shop_id: ShopId,
+    pub request_id: RequestId,
+    pub verdict: CardVerdict,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CardCustomer {
+    pub shop_id: ShopId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct KeepCardCustomer {
+    pub shop_id: ShopId,
+    pub customer_id: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SavedCardsQuery {
+    pub shop_id: ShopId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SaveCard {
+    pub shop_id: ShopId,
+    pub card: SavedCard,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ForgetCard {
+    pub shop_id: ShopId,
+    pub payment_method_id: String,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -314,6 +403,28 @@ impl VaultClient {
         Ok(Self { object: ObjectClient::named(env, BINDING, member.as_str())? })
     }
 
+    /// The processor's customer id for the member at `shop_id`, if made; `not_a_member` if not joined.
+    pub async fn card_customer(&self, shop_id: &ShopId) -> Outcome<Option<String>> {
+        self.object.call(CardCustomer { shop_id: shop_id.clone() }).await
+    }
+
+    /// Keeps the first customer id made for the shop and answers it.
+    pub async fn keep_card_customer(&self, shop_id: &ShopId, customer_id: String) -> Outcome<String> {
+        self.object.call(KeepCardCustomer { shop_id: shop_id.clone(), customer_id }).await
+    }
+
+    pub async fn saved_cards(&self, shop_id: &ShopId) -> Outcome<Vec<SavedCard>> {
+        self.object.call(SavedCardsQuery { shop_id: shop_id.clone() }).await
+    }
+
+    pub async fn save_card(&self, shop_id: &ShopId, card: SavedCard) -> Outcome<SavedCard> {
+        self.object.call(SaveCard { shop_id: shop_id.clone(), card }).await
+    }
+
+    pub async fn forget_card(&self, shop_id: &ShopId, payment_method_id: String) -> Outcome<()> {
+        self.object.call(ForgetCard { shop_id: shop_id.clone(), payment_method_id }).await.map(drop)
+    }
+
     /// Opens the vault for a new member; `already_exists` if the number is taken.
     pub async fn create(&self, member_number: &MemberNumber, display_name: &DisplayName) -> Outcome<()> {
         let request = Create { member_number: member_number.clone(), display_name: display_name.clone() };
@@ -437,7 +548,24 @@ impl VaultClient {
         self.object.call(Withdraw { question }).await
     }
 
-    pub async fn approve(&self, request: ApproveRequest) -> Outcome<DebitStatus> {
+    /// The customer's approval: answered, or (a card charge) what to charge at the processor.
+    pub async fn approve(&self, request: ApproveRequest) -> Outcome<ApproveStep> {
+        self.object.call(request).await
+    }
+
+    pub async fn keep_card_payment(&self, plan: &CardPlan, payment: String) -> Outcome<String> {
+        let request = KeepCardPayment { shop_id: plan.shop_id.clone(), request_id: plan.request_id.clone(), payment };
+        self.object.call(request).await
+    }
+
+    /// Applies the processor's verdict once (a question no longer being charged is not changed).
+    pub async fn settle_card(
+        &self,
+        shop_id: &ShopId,
+        request_id: &RequestId,
+        verdict: CardVerdict,
+    ) -> Outcome<DebitStatus> {
+        let request = SettleCard { shop_id: shop_id.clone(), request_id: request_id.clone(), verdict };
         self.object.call(request).await
     }
 

@@ -9,7 +9,7 @@ use crate::error::Outcome;
 use crate::storage::sql;
 use domain::api::WALLET_RECEIPTS;
 use domain::coupons::CouponApplied;
-use domain::receipt::{receipt_number, Receipt, ReceiptDetails};
+use domain::receipt::{receipt_number, CardPaid, Receipt, ReceiptDetails};
 use domain::refund::RefundMark;
 use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, RequestId, ShopId};
@@ -117,6 +117,33 @@ impl Receipts<'_> {
         coupon: Option<CouponApplied>,
         at: UnixMillis,
     ) -> Outcome<Receipt> {
+        self.conclude_paid(till, customer, items, details, coupon, None, at)
+    }
+
+    /// [`Self::conclude`] for a sale paid by card: the receipt names the card.
+    pub fn conclude_card(
+        &self,
+        till: &TillHeader,
+        customer: CustomerNumber,
+        items: Vec<LineItem>,
+        details: ReceiptDetails,
+        card: CardPaid,
+        at: UnixMillis,
+    ) -> Outcome<Receipt> {
+        self.conclude_paid(till, customer, items, details, None, Some(card), at)
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "one receipt's parts, each named at the two callers above")]
+    fn conclude_paid(
+        &self,
+        till: &TillHeader,
+        customer: CustomerNumber,
+        items: Vec<LineItem>,
+        details: ReceiptDetails,
+        coupon: Option<CouponApplied>,
+        card: Option<CardPaid>,
+        at: UnixMillis,
+    ) -> Outcome<Receipt> {
         let shop_id = till.shop_id();
         let count = sql::number(
             self.sql,
@@ -146,6 +173,7 @@ impl Receipts<'_> {
             approved_by: till.approved_by.clone(),
             time_zone: Some(till.shop.programme.time_zone.clone()),
             coupon,
+            card,
         };
         self.sql.exec(
             "INSERT INTO receipts (shop_id, store_id, request_id, receipt, at) VALUES (?, ?, ?, ?, ?)",

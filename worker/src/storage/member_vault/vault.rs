@@ -2,6 +2,7 @@
 //! table has one module that alone reads and writes it), and the wallet
 //! version with the phones and registers waiting for its next change.
 
+use super::cards::Cards;
 use super::closure::Closure;
 use super::codes::Codes;
 use super::confirmations::Confirmations;
@@ -15,7 +16,7 @@ use super::receipts::Receipts;
 use super::recovery::Recovery;
 use super::sessions::Sessions;
 use super::{
-    closure, codes, confirmations, coupon_uses, memberships, pin, points, prepaid, profile, receipts, recovery,
+    cards, closure, codes, confirmations, coupon_uses, memberships, pin, points, prepaid, profile, receipts, recovery,
     sessions,
 };
 use crate::error::{Outcome, Problem};
@@ -63,6 +64,7 @@ impl MemberVault {
             recovery::SCHEMA,
             sessions::SCHEMA,
             coupon_uses::SCHEMA,
+            cards::SCHEMA,
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
@@ -114,6 +116,10 @@ impl MemberVault {
 
     pub(super) fn coupon_uses(&self) -> CouponUses<'_> {
         CouponUses { sql: &self.sql }
+    }
+
+    pub(super) fn cards(&self) -> Cards<'_> {
+        Cards { sql: &self.sql }
     }
 
     pub(super) fn closure(&self) -> Closure<'_> {

@@ -76,6 +76,7 @@ impl MemberVault {
         self.closure().close(clock::now())?;
         self.codes().forget_all()?;
         self.confirmations().forget_all()?;
+        self.cards().forget_all()?;
         self.pin().clear()?;
         self.recovery().forget()?;
         self.sessions().end_all()?;

@@ -4,8 +4,10 @@
 //! ids its registers have used, its registers ([`registers`]), its stores
 //! ([`stores`]), each register standing in one store, its staff with
 //! their sessions at the registers ([`staff`]), and its coupons with their
-//! shop-wide counters and use reservations ([`coupons`]).
+//! shop-wide counters and use reservations ([`coupons`]), and its card processor
+//! account with the events the processor sent ([`card_processor`]).
 
+pub mod card_processor;
 pub mod coupons;
 pub mod protocol;
 pub mod registers;
@@ -127,6 +129,17 @@ impl StorageObject for ShopBook {
             ShopOperation::ConcludeCoupon(request) => answer(request, |r| {
                 self.with_shop(|_| self.coupons().conclude(&r.coupon_id, &r.request_id, r.used)).map(|()| Done)
             }),
+            ShopOperation::CardKeys(request) => answer(request, |_| self.with_shop(|_| self.cards().keys())),
+            ShopOperation::SetCardKeys(request) => {
+                answer(request, |r| self.with_shop(|_| self.cards().set_keys(r.keys, clock::now())).map(|()| Done))
+            }
+            ShopOperation::ForgetCardKeys(request) => {
+                answer(request, |_| self.with_shop(|_| self.cards().forget_keys()).map(|()| Done))
+            }
+            ShopOperation::NoteCardEvent(request) => {
+                answer(request, |r| self.with_shop(|_| self.cards().note_event(r.event)))
+            }
+            ShopOperation::CardEvents(request) => answer(request, |_| self.with_shop(|_| self.cards().events(50))),
         }
     }
 }
@@ -177,6 +190,11 @@ impl ShopBook {
     /// The `staff` table and its guards and sessions ([`staff`]).
     fn staff(&self) -> staff::StaffBook<'_> {
         staff::StaffBook { sql: &self.sql }
+    }
+
+    /// The card processor account and the events it sent ([`card_processor`]).
+    fn cards(&self) -> card_processor::CardBook<'_> {
+        card_processor::CardBook { sql: &self.sql }
     }
 
     /// The coupons and their reservations and offers ([`coupons`]).

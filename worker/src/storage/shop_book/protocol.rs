@@ -1,5 +1,6 @@
 //! What the Worker can ask a shop's [`ShopBook`](super::ShopBook), and the client that asks it.
 
+use super::card_processor::{CardEvent, StoredCardKeys};
 use super::registers::NewRegister;
 use super::staff::{Duty, NewSession, NewStaff, StaffCredential};
 use crate::auth::password::StoredPassword;
@@ -80,8 +81,38 @@ protocol! {
         ReserveCoupon(ReserveCoupon) -> Coupon,
         /// Counts (or releases) a sale's reservation once the vault decided.
         ConcludeCoupon(ConcludeCoupon) -> Done,
+        // ---- cards (see `card_processor`) ----
+        /// The shop's card processor account, secrets sealed; none if not connected.
+        CardKeys(CardKeysQuery) -> Option<StoredCardKeys>,
+        /// Connects (or replaces) the shop's card processor account.
+        SetCardKeys(SetCardKeys) -> Done,
+        /// Disconnects it.
+        ForgetCardKeys(ForgetCardKeys) -> Done,
+        /// Notes a processor event once: true the first time, false for a replay.
+        NoteCardEvent(NoteCardEvent) -> bool,
+        /// The processor events noted, newest first.
+        CardEvents(CardEventsQuery) -> Vec<CardEvent>,
     }
 }
+
+#[derive(Serialize, Deserialize)]
+pub struct CardKeysQuery;
+
+#[derive(Serialize, Deserialize)]
+pub struct SetCardKeys {
+    pub keys: StoredCardKeys,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ForgetCardKeys;
+
+#[derive(Serialize, Deserialize)]
+pub struct NoteCardEvent {
+    pub event: CardEvent,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CardEventsQuery;
 
 #[derive(Serialize, Deserialize)]
 pub struct Create {
@@ -241,6 +272,28 @@ pub struct ShopClient {
 impl ShopClient {
     pub fn of(env: &Env, shop_id: &ShopId) -> Outcome<Self> {
         Ok(Self { object: ObjectClient::named(env, BINDING, shop_id.as_str())? })
+    }
+
+    /// The shop's card processor account (secrets sealed), if connected.
+    pub async fn card_keys(&self) -> Outcome<Option<StoredCardKeys>> {
+        self.object.call(CardKeysQuery).await
+    }
+
+    pub async fn set_card_keys(&self, keys: StoredCardKeys) -> Outcome<()> {
+        self.object.call(SetCardKeys { keys }).await.map(drop)
+    }
+
+    pub async fn forget_card_keys(&self) -> Outcome<()> {
+        self.object.call(ForgetCardKeys).await.map(drop)
+    }
+
+    /// True the first time this event id is noted.
+    pub async fn note_card_event(&self, event: CardEvent) -> Outcome<bool> {
+        self.object.call(NoteCardEvent { event }).await
+    }
+
+    pub async fn card_events(&self) -> Outcome<Vec<CardEvent>> {
+        self.object.call(CardEventsQuery).await
     }
 
     /// Records a new shop; `already_exists` if the id is taken.

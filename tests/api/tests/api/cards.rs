@@ -1,0 +1,507 @@
+//! Card payments through the shop's card processor account, against localstripe (the stand-in
+//! for Stripe that `cargo xtask test` starts on 127.0.0.1:8420): the owner connects keys, a
+//! member saves a card (the test confirms the SetupIntent at the processor as Stripe.js would,
+//! with the publishable key), a register charges it after the phone approves, refunds go back
+//! to the card, and the signed webhook. Nothing here is skipped: without localstripe every test
+//! fails, saying how to start it.
+
+use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember};
+use domain::api::cards::{CardList, CardProcessorStatus, CardSetup, SavedCard, WebhookReceipt};
+use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmation};
+use domain::cards::DeclineReason;
+use domain::confirmation::{CancelledBy, Debit};
+use domain::receipt::{Receipt, ReceiptDetails};
+use reqwest::{Client, StatusCode};
+use serde_json::{json, Value};
+
+const VISA: &str = "4242424242424242";
+/// Saved fine, refused when charged ("charge customer fail").
+const DECLINED_ON_CHARGE: &str = "4000000000000341";
+/// Needs 3-D Secure.
+const AUTHENTICATION: &str = "4000002500003155";
+
+/// localstripe's address: `TESSERA_LOCALSTRIPE_URL`, else where the test command starts it.
+fn stripe_base() -> String {
+    std::env::var("TESSERA_LOCALSTRIPE_URL").unwrap_or_else(|_| "http://127.0.0.1:8420".to_owned())
+}
+
+/// The processor stand-in, reachable, or the test fails saying how to start it.
+async fn stripe() -> Client {
+    let client = Client::new();
+    let base = stripe_base();
+    let reachable = client.get(format!("{base}/js.stripe.com/v3/")).send().await.map(|r| r.status().is_success());
+    assert!(
+        matches!(reachable, Ok(true)),
+        "localstripe is not reachable at {base}: the card tests need it. `cargo xtask test` starts it; by hand: \
+         target/localstripe-venv/bin/localstripe --port 8420 --from-scratch (and the worker with \
+         --var STRIPE_API_BASE:{base})"
+    );
+    client
+}
+
+/// A shop's processor account: fresh keys (localstripe takes any `sk_…`), a webhook secret.
+struct Keys {
+    secret: String,
+    publishable: String,
+    webhook: String,
+}
+
+fn fresh_keys() -> Keys {
+    let id = unique_id("k").replace('-', "_");
+    Keys { secret: format!("sk_test_{id}"), publishable: format!("pk_test_{id}"), webhook: format!("whsec_{id}") }
+}
+
+async fn connect(app: &TestApp, keys: &Keys) -> CardProcessorStatus {
+    let response = app
+        .http
+        .put(app.url(&routes::owner_card_processor(app.shop.shop_id.as_str())))
+        .bearer_auth(&app.admin_token)
+        .json(
+            &json!({ "secret_key": keys.secret, "publishable_key": keys.publishable, "webhook_secret": keys.webhook }),
+        )
+        .dispatch()
+        .await
+        .unwrap();
+    expect_json(response, StatusCode::OK).await
+}
+
+/// A shop that takes cards, and its keys.
+async fn card_shop() -> (TestApp, Keys, Client) {
+    let stripe = stripe().await;
+    let app = spawn_app().await;
+    let keys = fresh_keys();
+    connect(&app, &keys).await;
+    (app, keys, stripe)
+}
+
+/// The phone's part of saving a card: a SetupIntent from the worker, confirmed at the processor
+/// with the publishable key (what Stripe.js does with the card the customer types), then the
+/// worker told. Answers the worker's answer to that last call, and the processor's customer.
+async fn save_card_response(
+    app: &TestApp,
+    stripe: &Client,
+    member: &TestMember,
+    number: &str,
+) -> (reqwest::Response, String) {
+    let setup: CardSetup = expect_json(
+        member.client.post(app.url(&routes::my_cards(app.shop.shop_id.as_str()))).dispatch().await.unwrap(),
+        StatusCode::CREATED,
+    )
+    .await;
+    assert!(setup.publishable_key.starts_with("pk_test_"));
+    assert!(setup.script_url.ends_with("/js.stripe.com/v3/"), "{}", setup.script_url);
+    let confirm = |extra: &[(&str, &str)]| {
+        let mut form = vec![("key", setup.publishable_key.as_str()), ("client_secret", setup.client_secret.as_str())];
+        form.extend_from_slice(extra);
+        stripe.post(format!("{}/v1/setup_intents/{}/confirm", stripe_base(), setup.setup_intent_id)).form(&form).send()
+    };
+    let confirmed = confirm(&[
+        ("payment_method_data[type]", "card"),
+        ("payment_method_data[card][number]", number),
+        ("payment_method_data[card][exp_month]", "12"),
+        ("payment_method_data[card][exp_year]", "2034"),
+        ("payment_method_data[card][cvc]", "123"),
+    ])
+    .await
+    .unwrap();
+    let confirmed_status = confirmed.status();
+    let intent: Value = confirmed.json().await.unwrap();
+    let customer = intent["customer"].as_str().unwrap_or_default().to_owned();
+    if intent["status"] == "requires_action" {
+        // The bank's challenge, passed (Stripe.js shows it; the stand-in passes on a second confirm).
+        let again = confirm(&[]).await.unwrap();
+        assert!(again.status().is_success(), "{}", again.text().await.unwrap());
+    } else if confirmed_status.is_success() {
+        assert_eq!(intent["status"], "succeeded", "{intent}");
+    }
+    let response = member
+        .client
+        .post(app.url(&routes::my_card_setup(app.shop.shop_id.as_str(), &setup.setup_intent_id)))
+        .dispatch()
+        .await
+        .unwrap();
+    (response, customer)
+}
+
+/// Saves a card; answers it and the processor's customer it belongs to.
+async fn save_card(app: &TestApp, stripe: &Client, member: &TestMember, number: &str) -> (SavedCard, String) {
+    let (response, customer) = save_card_response(app, stripe, member, number).await;
+    assert!(customer.starts_with("cus_"), "{customer}");
+    (expect_json(response, StatusCode::OK).await, customer)
+}
+
+async fn cards_of(app: &TestApp, member: &TestMember) -> CardList {
+    expect_json(
+        member.client.get(app.url(&routes::my_cards(app.shop.shop_id.as_str()))).dispatch().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+fn card_charge(amount_minor: u64) -> Value {
+    json!({ "kind": "card_charge", "sale": { "kind": "amount", "amount": amount_minor } })
+}
+
+/// The processor's charges for the member's customer (as the shop's account sees them).
+async fn charges(stripe: &Client, keys: &Keys, customer: &str) -> Vec<Value> {
+    let list: Value = stripe
+        .get(format!("{}/v1/charges", stripe_base()))
+        .bearer_auth(&keys.secret)
+        .query(&[("customer", customer), ("limit", "100")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["data"].as_array().cloned().unwrap_or_default()
+}
+
+/// A member of the shop with a saved card, and the register's question for `amount` by card.
+async fn asked(
+    app: &TestApp,
+    member: &TestMember,
+    amount: u64,
+) -> (domain::code::OneTimeCode, String, PendingConfirmation) {
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let request_id = unique_id("card");
+    let status = app.debit_ok(&code, &request_id, card_charge(amount)).await;
+    assert_eq!(status.outcome, DebitOutcome::Pending);
+    let shown = member.pending().await.into_iter().find(|p| p.request_id.as_str() == request_id).expect("the question");
+    (code, request_id, shown)
+}
+
+fn receipt_of(status: &DebitStatus) -> &Receipt {
+    match &status.outcome {
+        DebitOutcome::Concluded { receipt } => receipt,
+        other => panic!("expected a concluded sale, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_owner_connects_keys_that_are_never_shown_again() {
+    stripe().await;
+    let stripe_keys = fresh_keys();
+    let app = spawn_app().await;
+    let path = routes::owner_card_processor(app.shop.shop_id.as_str());
+    let owner = app.owner_of(&app.shop.shop_id).await;
+    let status: CardProcessorStatus =
+        expect_json(owner.get(app.url(&path)).dispatch().await.unwrap(), StatusCode::OK).await;
+    assert!(!status.connected);
+
+    let response = owner
+        .put(app.url(&path))
+        .json(&json!({ "secret_key": stripe_keys.secret, "publishable_key": stripe_keys.publishable,
+                       "webhook_secret": stripe_keys.webhook }))
+        .dispatch()
+        .await
+        .unwrap();
+    let text = response.text().await.unwrap();
+    assert!(!text.contains(&stripe_keys.secret) && !text.contains(&stripe_keys.webhook), "{text}");
+    let status: CardProcessorStatus = serde_json::from_str(&text).unwrap();
+    assert!(status.connected && status.webhook_secret_set);
+    assert_eq!(status.secret_key_ending.as_deref(), Some(&stripe_keys.secret[stripe_keys.secret.len() - 4..]));
+    assert_eq!(status.publishable_key.as_deref(), Some(stripe_keys.publishable.as_str()));
+    assert_eq!(status.webhook_path, routes::card_webhook(app.shop.shop_id.as_str()));
+    let read = owner.get(app.url(&path)).dispatch().await.unwrap().text().await.unwrap();
+    assert!(!read.contains(&stripe_keys.secret) && !read.contains(&stripe_keys.webhook), "{read}");
+
+    // Wrong kinds of keys, and keys of two modes, are refused.
+    for body in [
+        json!({ "secret_key": stripe_keys.publishable, "publishable_key": stripe_keys.publishable }),
+        json!({ "secret_key": stripe_keys.secret, "publishable_key": stripe_keys.secret }),
+        json!({ "secret_key": "sk_live_abcdefgh1234", "publishable_key": stripe_keys.publishable }),
+        json!({ "secret_key": stripe_keys.secret, "publishable_key": stripe_keys.publishable, "webhook_secret": "nope1234" }),
+        // localstripe, like Stripe, refuses a restricted key it does not know.
+        json!({ "secret_key": "rk_test_unknownkey1", "publishable_key": stripe_keys.publishable }),
+    ] {
+        expect_error(owner.put(app.url(&path)).json(&body).dispatch().await.unwrap(), ErrorCode::InvalidRequest).await;
+    }
+    // Nobody else reads or changes it: a member, a register, an owner of another shop.
+    let member = app.member_of_shop("Nosy", false).await;
+    let as_member = member.client.get(app.url(&path)).dispatch().await.unwrap();
+    assert_eq!(as_member.status(), StatusCode::UNAUTHORIZED);
+    let as_register = app.http.get(app.url(&path)).bearer_auth(&app.register.token).dispatch().await.unwrap();
+    assert_eq!(as_register.status(), StatusCode::UNAUTHORIZED);
+    let other = app.create_shop("Other", 1).await;
+    let other_owner = app.owner_of(&other.shop_id).await;
+    expect_error(other_owner.get(app.url(&path)).dispatch().await.unwrap(), ErrorCode::Forbidden).await;
+
+    let gone: CardProcessorStatus =
+        expect_json(owner.delete(app.url(&path)).dispatch().await.unwrap(), StatusCode::OK).await;
+    assert!(!gone.connected && gone.secret_key_ending.is_none());
+}
+
+#[tokio::test]
+async fn a_member_saves_lists_and_removes_a_card() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = app.member_of_shop("Carder", false).await;
+    assert!(cards_of(&app, &member).await.accepts_cards);
+    let (card, customer) = save_card(&app, &stripe, &member, VISA).await;
+    assert_eq!((card.brand.as_str(), card.last4.as_str()), ("visa", "4242"));
+    // One customer per member and shop.
+    let (second, same_customer) = save_card(&app, &stripe, &member, "5555555555554444").await;
+    let list = cards_of(&app, &member).await;
+    assert_eq!(list.cards.len(), 2);
+    assert_eq!(customer, same_customer);
+    let other = app.member_of_shop("Other", false).await;
+    assert_ne!(save_card(&app, &stripe, &other, VISA).await.1, customer);
+    let _ = keys;
+    let text = member.client.get(app.url(routes::WALLET)).dispatch().await.unwrap().text().await.unwrap();
+    assert!(!text.contains(VISA));
+
+    let removed = member
+        .client
+        .delete(app.url(&routes::my_card(app.shop.shop_id.as_str(), &second.payment_method_id)))
+        .dispatch()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    assert_eq!(cards_of(&app, &member).await.cards, vec![card]);
+    let again = member
+        .client
+        .delete(app.url(&routes::my_card(app.shop.shop_id.as_str(), &second.payment_method_id)))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(again, ErrorCode::NoSavedCard).await;
+
+    // A card the processor refuses to save is not recorded.
+    for refused in ["4000000000000002", "4000000000009995"] {
+        let (response, _) = save_card_response(&app, &stripe, &member, refused).await;
+        expect_error(response, ErrorCode::NotFound).await;
+    }
+    assert_eq!(cards_of(&app, &member).await.cards.len(), 1);
+
+    // A shop without a processor account takes no cards; a member must have joined.
+    let plain = spawn_app().await;
+    let joined = plain.member_of_shop("Plain", false).await;
+    let response = joined.client.post(plain.url(&routes::my_cards(plain.shop.shop_id.as_str()))).dispatch().await;
+    expect_error(response.unwrap(), ErrorCode::CardsNotConnected).await;
+    let stranger = app.sign_up("Stranger").await;
+    let response = stranger.client.post(app.url(&routes::my_cards(app.shop.shop_id.as_str()))).dispatch().await;
+    expect_error(response.unwrap(), ErrorCode::NotAMember).await;
+}
+
+#[tokio::test]
+async fn a_card_sale_is_approved_on_the_phone_and_charged_once() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = app.member_of_shop("Payer", false).await;
+    let (_, customer) = save_card(&app, &stripe, &member, VISA).await;
+    let (code, request_id, shown) = asked(&app, &member, 1250).await;
+    assert_eq!(
+        shown.debit,
+        Debit::CardCharge { amount: domain::money::MinorUnits(1250), brand: "visa".into(), last4: "4242".into() }
+    );
+    assert!(!shown.needs_pin);
+
+    // The phone approves twice at once (a double tap, a retry): one charge.
+    let (a, b) = tokio::join!(member.approve(&shown, None, 0), member.approve(&shown, None, 0));
+    let a: DebitStatus = expect_json(a, StatusCode::OK).await;
+    let b: DebitStatus = expect_json(b, StatusCode::OK).await;
+    assert_eq!(receipt_of(&a), receipt_of(&b));
+    let status = app.wait(&code, &request_id).await;
+    let receipt = receipt_of(&status);
+    let paid = receipt.card.as_ref().expect("the card on the receipt");
+    assert_eq!((paid.brand.as_str(), paid.last4.as_str()), ("visa", "4242"));
+    assert!(matches!(receipt.details, ReceiptDetails::Points { sale_minor: 1250, points_added: 12, .. }));
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 12);
+    // The phone has the same receipt.
+    let wallet = member.wallet(None).await;
+    assert!(wallet.receipts.iter().any(|r| r == receipt), "{:?}", wallet.receipts);
+
+    // The register sends the same request again: the same question, no new charge.
+    let again = app.debit_ok(&code, &request_id, card_charge(1250)).await;
+    assert_eq!(receipt_of(&again), receipt);
+    let approved_again = member.approve(&shown, None, 0).await;
+    assert_eq!(approved_again.status(), StatusCode::OK);
+    let made = charges(&stripe, &keys, &customer).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0]["amount"], 1250);
+    assert_eq!(made[0]["status"], "succeeded");
+    assert_eq!(made[0]["payment_intent"], paid.payment_id.as_str());
+}
+
+#[tokio::test]
+async fn a_declined_card_is_told_to_the_register_in_a_cashiers_words() {
+    let (app, _keys, stripe) = card_shop().await;
+    let member = app.member_of_shop("Declined", false).await;
+    save_card(&app, &stripe, &member, DECLINED_ON_CHARGE).await;
+    let (code, request_id, shown) = asked(&app, &member, 800).await;
+    let refusal = expect_error(member.approve(&shown, None, 0).await, ErrorCode::CardDeclined).await;
+    assert!(refusal.message.contains("declined"), "{}", refusal.message);
+    let status = app.wait(&code, &request_id).await;
+    assert_eq!(status.outcome, DebitOutcome::Cancelled { by: CancelledBy::Declined(DeclineReason::CardDeclined) });
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+    // Approving again changes nothing.
+    expect_error(member.approve(&shown, None, 0).await, ErrorCode::AlreadyAnswered).await;
+}
+
+#[tokio::test]
+async fn a_card_that_needs_authentication_is_not_charged() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = app.member_of_shop("Secure", false).await;
+    let (_, customer) = save_card(&app, &stripe, &member, AUTHENTICATION).await;
+    let (code, request_id, shown) = asked(&app, &member, 500).await;
+    expect_error(member.approve(&shown, None, 0).await, ErrorCode::CardDeclined).await;
+    let status = app.wait(&code, &request_id).await;
+    assert_eq!(
+        status.outcome,
+        DebitOutcome::Cancelled { by: CancelledBy::Declined(DeclineReason::AuthenticationRequired) }
+    );
+    assert!(charges(&stripe, &keys, &customer).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_phone_is_asked_only_with_a_saved_card_at_a_shop_that_takes_cards() {
+    let (app, _keys, _stripe) = card_shop().await;
+    let member = app.member_of_shop("No card", false).await;
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    expect_error(app.debit(&code, &unique_id("card"), card_charge(100)).await, ErrorCode::NoSavedCard).await;
+    assert!(member.pending().await.is_empty());
+
+    let plain = spawn_app().await;
+    let joined = plain.member_of_shop("Plain", false).await;
+    let code = joined.issue_code(&plain.shop.shop_id).await.code;
+    expect_error(plain.debit(&code, &unique_id("card"), card_charge(100)).await, ErrorCode::CardsNotConnected).await;
+}
+
+#[tokio::test]
+async fn two_registers_racing_on_one_code_ask_once_and_charge_once() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = app.member_of_shop("Racer", false).await;
+    let (_, customer) = save_card(&app, &stripe, &member, VISA).await;
+    let second = app.create_register(&app.shop.shop_id).await;
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let (r1, r2) = (unique_id("r1"), unique_id("r2"));
+    let (one, two) = tokio::join!(
+        app.debit_with(&app.register.token, &code, &r1, card_charge(300)),
+        app.debit_with(&second.token, &code, &r2, card_charge(300)),
+    );
+    let statuses = [one.status(), two.status()];
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
+    let loser = if one.status() == StatusCode::OK { two } else { one };
+    expect_error(loser, ErrorCode::AlreadyUsed).await;
+    let pending = member.pending().await;
+    assert_eq!(pending.len(), 1);
+    expect_json::<DebitStatus>(member.approve(&pending[0], None, 0).await, StatusCode::OK).await;
+    assert_eq!(charges(&stripe, &keys, &customer).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_card_sale_is_refunded_to_the_card_once() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = app.member_of_shop("Refunded", false).await;
+    save_card(&app, &stripe, &member, VISA).await;
+    let (code, request_id, shown) = asked(&app, &member, 2000).await;
+    expect_json::<DebitStatus>(member.approve(&shown, None, 0).await, StatusCode::OK).await;
+    let sale = app.wait(&code, &request_id).await;
+    let receipt = receipt_of(&sale).clone();
+    let payment = receipt.card.as_ref().unwrap().payment_id.clone();
+
+    let refund_id = unique_id("refund");
+    let refund = |id: String| {
+        app.http
+            .post(app.url(routes::REFUNDS))
+            .bearer_auth(&app.register.token)
+            .json(&json!({ "request_id": id, "receipt_number": receipt.receipt_number }))
+            .dispatch()
+    };
+    let first: Receipt = expect_json(refund(refund_id.clone()).await.unwrap(), StatusCode::OK).await;
+    let retried: Receipt = expect_json(refund(refund_id.clone()).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(first, retried);
+    expect_error(refund(unique_id("refund")).await.unwrap(), ErrorCode::AlreadyRefunded).await;
+    let refunds: Value = stripe
+        .get(format!("{}/v1/refunds", stripe_base()))
+        .bearer_auth(&keys.secret)
+        .query(&[("payment_intent", payment.as_str())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refunds = refunds["data"].as_array().cloned().unwrap_or_default();
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    assert_eq!(refunds[0]["amount"], 2000);
+    assert_eq!(refunds[0]["metadata"]["receipt_number"], first.receipt_number.as_str());
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+}
+
+/// A `Stripe-Signature` header as the processor makes it.
+fn signed(secret: &str, timestamp: i64, payload: &str) -> String {
+    use hmac::{Hmac, Mac};
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(format!("{timestamp}.{payload}").as_bytes());
+    let signature: String = mac.finalize().into_bytes().iter().map(|b| format!("{b:02x}")).collect();
+    format!("t={timestamp},v1={signature}")
+}
+
+#[tokio::test]
+async fn the_webhook_checks_signatures_and_ignores_replays() {
+    let (app, keys, _stripe) = card_shop().await;
+    let url = app.url(&routes::card_webhook(app.shop.shop_id.as_str()));
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let event_id = unique_id("evt").replace('-', "_");
+    let payload = json!({ "id": event_id, "type": "charge.refunded",
+        "data": { "object": { "id": "ch_dashboard", "amount": 900, "amount_refunded": 900 } } })
+    .to_string();
+    let post = |signature: String, body: String| {
+        app.http
+            .post(&url)
+            .header("stripe-signature", signature)
+            .header("content-type", "application/json")
+            .body(body)
+            .dispatch()
+    };
+
+    // A wrong secret, a changed body, an old or a future timestamp, a bad header: 401, nothing noted.
+    let refusals = [
+        (signed("whsec_wrong", now, &payload), payload.clone()),
+        (signed(&keys.webhook, now, &payload), payload.replace("900", "901")),
+        // Well past the 5 minutes either way (the exact edge is a unit test of `domain::cards`: here
+        // the time from this clock to the worker's is not known to the second).
+        (signed(&keys.webhook, now - 330, &payload), payload.clone()),
+        (signed(&keys.webhook, now + 330, &payload), payload.clone()),
+        ("t=1,v1=zz".to_owned(), payload.clone()),
+    ];
+    for (signature, body) in refusals {
+        expect_error(post(signature, body).await.unwrap(), ErrorCode::BadSignature).await;
+    }
+    let missing = app.http.post(&url).body(payload.clone()).dispatch().await.unwrap();
+    expect_error(missing, ErrorCode::BadSignature).await;
+
+    let first: WebhookReceipt =
+        expect_json(post(signed(&keys.webhook, now, &payload), payload.clone()).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(first.outcome, "recorded");
+    let replayed: WebhookReceipt =
+        expect_json(post(signed(&keys.webhook, now, &payload), payload.clone()).await.unwrap(), StatusCode::OK).await;
+    assert_eq!(replayed.outcome, "replayed");
+
+    // The refund made in the processor's dashboard is in the shop's books, once.
+    let status: CardProcessorStatus = expect_json(
+        app.http
+            .get(app.url(&routes::owner_card_processor(app.shop.shop_id.as_str())))
+            .bearer_auth(&app.admin_token)
+            .dispatch()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let noted: Vec<_> = status.events.iter().filter(|e| e.event_id == event_id).collect();
+    assert_eq!(noted.len(), 1, "{:?}", status.events);
+    assert!(noted[0].note.contains("refunded"), "{}", noted[0].note);
+
+    // Another shop's webhook does not take this shop's signature.
+    let other = spawn_app().await;
+    let response = other
+        .http
+        .post(other.url(&routes::card_webhook(other.shop.shop_id.as_str())))
+        .header("stripe-signature", signed(&keys.webhook, now, &payload))
+        .body(payload.clone())
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(response, ErrorCode::BadSignature).await;
+}

@@ -1,0 +1,116 @@
+// End to end, card payments: the owner connects the shop's card processor account in the
+// console (the secret never shown again), the member saves a card on the phone with the
+// processor's card field (localstripe's stand-in for Stripe.js Elements, which the stack
+// starts on 127.0.0.1:8420), the register rings up a sale and chooses "Pay by card", the phone
+// asks "<shop> asks €12.50 by card ending 4242", the member approves, and both screens show the
+// same receipt naming the card.
+//
+// Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN) with localstripe
+// (`cargo xtask test` starts both). Screenshots land in tests/browser/artifacts/ (prefix "card-").
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ADMIN_TOKEN, BASE_URL, launch, ownerConsole, phonePage, shopWithRegister } from "./helpers.mjs";
+
+const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
+const PASSWORD = "correct horse battery";
+const STRIPE = process.env.TESSERA_LOCALSTRIPE_URL || "http://127.0.0.1:8420";
+
+test("a card saved on the phone pays at the register once the phone approves; receipts name the card", { timeout: 120_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  const reachable = await fetch(`${STRIPE}/js.stripe.com/v3/`).then((r) => r.ok, () => false);
+  assert.ok(reachable, `localstripe is not reachable at ${STRIPE}: \`cargo xtask test\` starts it`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-card-"));
+  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `card-${name}.png`), fullPage: true });
+  const { shopId, register } = await shopWithRegister("e2e-card", "Card Café");
+  const browser = await launch(path.join(work, "profile"));
+  const phoneBrowser = await launch(path.join(work, "phone-profile"));
+  t.after(async () => {
+    await phoneBrowser.close();
+    await browser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  // --- The owner connects the account; only the key's ending comes back. ---
+  const id = `${Date.now().toString(36)}e2e`;
+  const secret = `sk_test_${id}`;
+  const owner = await ownerConsole(browser, shopId);
+  await owner.getByTestId("card-status").filter({ hasText: /Not connected/ }).waitFor();
+  await owner.getByTestId("card-secret-key").fill(secret);
+  await owner.getByTestId("card-publishable-key").fill(`pk_test_${id}`);
+  await owner.getByTestId("card-webhook-secret").fill(`whsec_${id}`);
+  await owner.getByTestId("card-connect").click();
+  await owner.getByTestId("card-status").filter({ hasText: `Connected, key ending ${secret.slice(-4)}` }).waitFor();
+  assert.equal(await owner.getByTestId("card-secret-key").inputValue(), "");
+  assert.ok(!(await owner.content()).includes(secret), "the secret key is not in the page");
+  assert.match(await owner.getByTestId("card-webhook-url").innerText(), new RegExp(`/api/card-webhooks/${shopId}$`));
+  await shot(owner, "1-console");
+
+  // --- The phone: sign up, join, save a card in the processor's own field. ---
+  const phone = await phonePage(phoneBrowser);
+  const violations = [];
+  phone.on("console", (message) => {
+    if (/Content Security Policy|Refused to/i.test(message.text())) violations.push(message.text());
+  });
+  await phone.getByTestId("sign-up-name").fill("Cara E2E");
+  await phone.getByTestId("sign-up-password").fill(PASSWORD);
+  await phone.getByTestId("sign-up-submit").click();
+  await phone.getByTestId("new-member-number").waitFor();
+  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
+  const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
+  await membership.waitFor();
+  await phone.getByTestId("cards-status").filter({ hasText: /No card saved/ }).waitFor({ timeout: 5_000 });
+  await phone.getByTestId("cards-add").click();
+  const field = phone.getByTestId("card-element");
+  await field.locator("input[placeholder=number]").waitFor({ timeout: 10_000 });
+  await field.locator("input[placeholder=number]").fill("4242424242424242");
+  await field.locator("input[placeholder=exp_month]").fill("12");
+  await field.locator("input[placeholder=exp_year]").fill("34");
+  await field.locator("input[placeholder=cvc]").fill("123");
+  await field.locator("input[placeholder=postal_code]").fill("10115");
+  await shot(phone, "2-phone-card-field");
+  await phone.getByTestId("cards-save").click();
+  await phone.getByTestId("saved-card").filter({ hasText: "visa •••• 4242" }).waitFor({ timeout: 10_000 });
+  assert.deepEqual(violations, [], "the phone page loads the processor's script under its CSP");
+  await shot(phone, "3-phone-card-saved");
+
+  // --- The register: the customer's code typed, a sale of 12.50, "Pay by card". ---
+  await membership.getByTestId("show-code").click();
+  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
+  const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+  const till = await browser.newPage();
+  await till.setViewportSize({ width: 1280, height: 900 });
+  await till.goto(BASE_URL + register.register_path.replace("#", "?result-seconds=60#"));
+  await till.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 10_000 });
+  await till.getByTestId("manual-code").fill(digits);
+  await till.getByTestId("manual-submit").click();
+  await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 5_000 });
+  await till.getByTestId("amount").fill("12.50");
+  await till.getByTestId("charge-card").click();
+  await till.locator("[data-testid=verdict][data-state=waiting]").waitFor({ timeout: 5_000 });
+
+  // --- The phone asks; the member approves. ---
+  await phone.locator("[data-testid=confirm]:not([hidden])").waitFor({ timeout: 5_000 });
+  assert.equal(await phone.getByTestId("confirm-title").innerText(), "Card Café asks €12.50 by card ending 4242");
+  await shot(phone, "4-phone-confirm");
+  await phone.getByTestId("confirm-approve").click();
+
+  // --- Both screens show the same receipt, naming the card; points as for cash. ---
+  await till.locator("[data-testid=verdict][data-state=concluded]").waitFor({ timeout: 10_000 });
+  await phone.locator("[data-testid=receipt-view]:not([hidden])").waitFor({ timeout: 5_000 });
+  const phoneText = await phone.locator("#receipt").innerText();
+  assert.equal(await till.locator("#register-receipt").innerText(), phoneText);
+  for (const expected of ["Card Café", "€12.50", "Paid by card", "visa •••• 4242", "+12"]) {
+    assert.ok(phoneText.includes(expected), `the receipt shows ${expected}:\n${phoneText}`);
+  }
+  await shot(phone, "5-phone-receipt");
+  await shot(till, "5-register-receipt");
+});

@@ -1,0 +1,126 @@
+//! Card charges the member approves on their phone. The vault marks the question as being
+//! charged (`approve_card`), hands the Worker what the processor needs, keeps the first
+//! processor payment made for it (`keep_card_payment`), and applies the processor's verdict
+//! exactly once (`settle_card`): paid → points like a cash sale and a receipt naming the card;
+//! refused → cancelled with the processor's reason.
+
+use super::confirmations::Asked;
+use super::protocol::{ApproveStep, CardPlan, CardVerdict, KeepCardPayment, SettleCard};
+use super::vault::MemberVault;
+use crate::clock;
+use crate::error::{Outcome, Problem};
+use crate::refusals;
+use crate::storage::sql;
+use domain::api::cards::SavedCard;
+use domain::api::{ApproveRequest, DebitStatus};
+use domain::cards::DeclineReason;
+use domain::confirmation::{Debit, State, Transition};
+use domain::receipt::{CardPaid, ReceiptDetails};
+use domain::shop::ShopId;
+use domain::UnixMillis;
+
+impl MemberVault {
+    /// The member's saved card at the shop with this brand and last 4 digits.
+    pub(super) fn saved_card(&self, shop_id: &ShopId, brand: &str, last4: &str) -> Outcome<SavedCard> {
+        self.cards()
+            .list(shop_id)?
+            .into_iter()
+            .find(|card| card.brand == brand && card.last4 == last4)
+            .ok_or_else(refusals::no_saved_card)
+    }
+
+    /// The approval of a card charge: the question becomes "charging" (or already is: a retry
+    /// goes on with the same payment), and the Worker gets what the processor needs.
+    pub(super) fn approve_card(&self, asked: Asked, request: &ApproveRequest, now: UnixMillis) -> Outcome<ApproveStep> {
+        let mut confirmation = asked.confirmation.clone();
+        let transition = confirmation.approve(&request.approval, now)?;
+        if transition == Transition::Replayed && !matches!(confirmation.state, State::Charging { .. }) {
+            return Ok(ApproveStep::Answered(self.status_of(&asked, now)?));
+        }
+        let asked = Asked { confirmation, ..asked };
+        if transition == Transition::Applied {
+            self.confirmations().save_state(&asked)?;
+            self.changed()?;
+        }
+        let shop_id = asked.till.shop_id();
+        let Debit::CardCharge { amount, brand, last4 } = &asked.confirmation.debit else {
+            return Err(Problem::internal("approve_card on another debit"));
+        };
+        let card = match self.saved_card(shop_id, brand, last4) {
+            Ok(card) => card,
+            Err(refusal) => {
+                // The card was removed after the question was asked: nothing can be charged.
+                self.settle(&asked, CardVerdict::Declined { reason: DeclineReason::CardDeclined })?;
+                return Err(refusal);
+            }
+        };
+        let customer = self.cards().customer(shop_id)?.ok_or_else(refusals::no_saved_card)?;
+        Ok(ApproveStep::ChargeCard(CardPlan {
+            shop_id: shop_id.clone(),
+            request_id: asked.till.request_id.clone(),
+            amount: amount.0,
+            currency: asked.till.shop.currency,
+            customer,
+            customer_number: self.memberships().of_record(shop_id)?.customer_number,
+            payment_method: card.payment_method_id,
+            payment: asked.card_payment,
+        }))
+    }
+
+    /// Keeps the first processor payment made for a card charge; answers the one kept.
+    pub(super) fn keep_card_payment(&self, request: KeepCardPayment) -> Outcome<String> {
+        self.confirmations().keep_card_payment(&request.shop_id, &request.request_id, &request.payment)?;
+        self.asked(&request.shop_id, &request.request_id)?
+            .card_payment
+            .ok_or_else(|| Problem::internal("a card payment just kept is missing"))
+    }
+
+    /// The processor's verdict on a card charge, applied once.
+    pub(super) fn settle_card(&self, request: SettleCard) -> Outcome<DebitStatus> {
+        let asked = self.asked(&request.shop_id, &request.request_id)?;
+        self.settle(&asked, request.verdict)
+    }
+
+    fn settle(&self, asked: &Asked, verdict: CardVerdict) -> Outcome<DebitStatus> {
+        let now = clock::now();
+        let mut confirmation = asked.confirmation.clone();
+        let paid = match &verdict {
+            CardVerdict::Paid { .. } => Ok(()),
+            CardVerdict::Declined { reason } => Err(*reason),
+        };
+        let asked = Asked {
+            confirmation: {
+                if confirmation.settle_card(paid, now) == Transition::Replayed {
+                    return self.status_of(asked, now);
+                }
+                confirmation
+            },
+            till: asked.till.clone(),
+            items: asked.items.clone(),
+            benefit: asked.benefit.clone(),
+            card_payment: asked.card_payment.clone(),
+        };
+        if let CardVerdict::Paid { payment_id } = verdict {
+            let Debit::CardCharge { amount, brand, last4 } = &asked.confirmation.debit else {
+                return Err(Problem::internal("settle_card on another debit"));
+            };
+            let till = &asked.till;
+            let shop_id = till.shop_id();
+            let shop = &till.shop;
+            let member = self.profiles().existing()?.member_number;
+            let customer = self.memberships().of_record(shop_id)?.customer_number;
+            // Points as for a sale paid in cash.
+            let earned = shop.points_per_unit.points_rounded(*amount, shop.currency, shop.programme.points_rounding);
+            let points_before = self.points().balance(shop_id)?;
+            self.points().append(&member, till, sql::minor(amount.0)?, earned, now)?;
+            let points_after = self.points().balance(shop_id)?;
+            let details =
+                ReceiptDetails::Points { sale_minor: amount.0, points_added: earned, points_before, points_after };
+            let card = CardPaid { brand: brand.clone(), last4: last4.clone(), payment_id };
+            self.receipts().conclude_card(till, customer, asked.items.clone(), details, card, now)?;
+        }
+        self.confirmations().save_state(&asked)?;
+        self.changed()?;
+        self.status_of(&asked, now)
+    }
+}

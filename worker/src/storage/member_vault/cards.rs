@@ -1,0 +1,152 @@
+//! The member's cards: `card_customers` (the processor's customer id per shop, made once) and
+//! `saved_cards` (per shop: the processor's payment method id, brand and last 4 digits; never a
+//! card number, expiry or CVC, which only the processor sees).
+
+use super::vault::MemberVault;
+use crate::clock;
+use crate::error::{Outcome, Problem};
+use crate::refusals;
+use crate::storage::sql;
+use domain::api::cards::SavedCard;
+use domain::api::ErrorCode;
+use domain::shop::ShopId;
+use serde::Deserialize;
+use worker::SqlStorage;
+
+pub(super) const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS card_customers (
+    shop_id TEXT PRIMARY KEY,
+    customer_id TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE TABLE IF NOT EXISTS saved_cards (
+    shop_id TEXT NOT NULL,
+    payment_method_id TEXT NOT NULL,
+    brand TEXT NOT NULL,
+    last4 TEXT NOT NULL,
+    saved_at INTEGER NOT NULL,
+    PRIMARY KEY (shop_id, payment_method_id)
+);
+";
+
+#[derive(Deserialize)]
+struct CustomerRow {
+    customer_id: String,
+}
+
+pub(super) struct Cards<'a> {
+    pub sql: &'a SqlStorage,
+}
+
+impl Cards<'_> {
+    pub fn customer(&self, shop_id: &ShopId) -> Outcome<Option<String>> {
+        let row: Option<CustomerRow> = sql::first(
+            self.sql,
+            "SELECT customer_id FROM card_customers WHERE shop_id = ?",
+            vec![shop_id.as_str().into()],
+        )?;
+        Ok(row.map(|r| r.customer_id))
+    }
+
+    /// Keeps the first customer id stored for the shop; answers the one kept.
+    pub fn keep_customer(&self, shop_id: &ShopId, customer_id: &str) -> Outcome<String> {
+        if let Some(kept) = self.customer(shop_id)? {
+            return Ok(kept);
+        }
+        self.sql.exec(
+            "INSERT INTO card_customers (shop_id, customer_id, created_at) VALUES (?, ?, ?)",
+            vec![shop_id.as_str().into(), customer_id.into(), clock::now().into()],
+        )?;
+        Ok(customer_id.to_owned())
+    }
+
+    pub fn list(&self, shop_id: &ShopId) -> Outcome<Vec<SavedCard>> {
+        sql::all(
+            self.sql,
+            "SELECT payment_method_id, brand, last4, saved_at FROM saved_cards WHERE shop_id = ? ORDER BY saved_at DESC",
+            vec![shop_id.as_str().into()],
+        )
+    }
+
+    pub fn get(&self, shop_id: &ShopId, payment_method_id: &str) -> Outcome<Option<SavedCard>> {
+        sql::first(
+            self.sql,
+            "SELECT payment_method_id, brand, last4, saved_at FROM saved_cards WHERE shop_id = ? AND payment_method_id = ?",
+            vec![shop_id.as_str().into(), payment_method_id.into()],
+        )
+    }
+
+    /// Saves a card once (saving it again answers the card as first saved).
+    pub fn save(&self, shop_id: &ShopId, card: SavedCard) -> Outcome<SavedCard> {
+        if let Some(saved) = self.get(shop_id, &card.payment_method_id)? {
+            return Ok(saved);
+        }
+        self.sql.exec(
+            "INSERT INTO saved_cards (shop_id, payment_method_id, brand, last4, saved_at) VALUES (?, ?, ?, ?, ?)",
+            vec![
+                shop_id.as_str().into(),
+                card.payment_method_id.as_str().into(),
+                card.brand.as_str().into(),
+                card.last4.as_str().into(),
+                card.saved_at.into(),
+            ],
+        )?;
+        Ok(card)
+    }
+
+    pub fn forget(&self, shop_id: &ShopId, payment_method_id: &str) -> Outcome<bool> {
+        let known = self.get(shop_id, payment_method_id)?.is_some();
+        self.sql.exec(
+            "DELETE FROM saved_cards WHERE shop_id = ? AND payment_method_id = ?",
+            vec![shop_id.as_str().into(), payment_method_id.into()],
+        )?;
+        Ok(known)
+    }
+
+    /// Forgets every card (the account is closed; the processor keeps its own records).
+    pub fn forget_all(&self) -> Outcome<()> {
+        self.sql.exec("DELETE FROM saved_cards", None)?;
+        self.sql.exec("DELETE FROM card_customers", None)?;
+        Ok(())
+    }
+}
+
+impl MemberVault {
+    fn member_of(&self, shop_id: &ShopId) -> Outcome<()> {
+        self.profiles().existing()?;
+        self.memberships()
+            .get(shop_id)?
+            .map(drop)
+            .ok_or_else(|| Problem::new(ErrorCode::NotAMember, "join this shop before saving a card for it"))
+    }
+
+    pub(super) fn card_customer(&self, shop_id: &ShopId) -> Outcome<Option<String>> {
+        self.member_of(shop_id)?;
+        self.cards().customer(shop_id)
+    }
+
+    pub(super) fn keep_card_customer(&self, shop_id: &ShopId, customer_id: &str) -> Outcome<String> {
+        self.member_of(shop_id)?;
+        self.cards().keep_customer(shop_id, customer_id)
+    }
+
+    pub(super) fn saved_cards(&self, shop_id: &ShopId) -> Outcome<Vec<SavedCard>> {
+        self.profiles().existing()?;
+        self.cards().list(shop_id)
+    }
+
+    pub(super) fn save_card(&self, shop_id: &ShopId, card: SavedCard) -> Outcome<SavedCard> {
+        self.member_of(shop_id)?;
+        let saved = self.cards().save(shop_id, card)?;
+        self.changed()?;
+        Ok(saved)
+    }
+
+    pub(super) fn forget_card(&self, shop_id: &ShopId, payment_method_id: &str) -> Outcome<()> {
+        self.profiles().existing()?;
+        if !self.cards().forget(shop_id, payment_method_id)? {
+            return Err(refusals::no_saved_card());
+        }
+        self.changed()
+    }
+}
