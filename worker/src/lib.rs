@@ -13,14 +13,16 @@
 //! `BILL_BOOK` ([`BillBook`]), `POCKET` ([`Pocket`]); `ID_REGISTRY` ([`IdRegistry`])
 //! claims issuer ids once; `OWNER_BOOK` ([`OwnerBook`]) holds shop owners' accounts and invites;
 //! `PAIRING_DESK` ([`PairingDesk`]) pairs register pages; `SHOP_STATS` ([`ShopStats`]) keeps each shop's dashboard figures. Secrets: `SESSION_SECRET` (signs session cookies; member
-//! routes answer 500 without it) and `ADMIN_TOKEN` (admin routes answer 401
-//! without it).
+//! routes answer 500 without it), `OFFLINE_SIGNING_SECRET` (derives each shop's Ed25519 key for offline
+//! codes, see [`offline_keys`]; the offline routes answer 500 without it) and `ADMIN_TOKEN` (admin routes
+//! answer 401 without it).
 
 mod auth;
 mod clock;
 mod crypto;
 mod error;
 mod links;
+mod offline_keys;
 mod qr;
 mod refusals;
 mod routes;
