@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, launch, phonePage, shopWithRegister } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, admin, launch, ownerConsole, phonePage, shopWithRegister } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 
@@ -153,4 +153,109 @@ test("offline: the phone shows a signed code, the register accrues, keeps its qu
   await register.locator("[data-testid=offline-queue] li[data-state=confirmed]").nth(1).waitFor({ timeout: 15_000 });
   await register.waitForTimeout(4_000);
   assert.equal(await serverPoints(phone, shopId), 17, "still exact after a reload online");
+});
+
+test("offline: one code at two registers is granted once and reported; a revoked phone's code is refused after the register's next sync", { timeout: 240_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-offline-two-"));
+  const phoneBrowser = await launch(path.join(work, "phone"));
+  const tillA = await launch(path.join(work, "till-a"));
+  const tillB = await launch(path.join(work, "till-b"));
+  t.after(async () => {
+    for (const browser of [phoneBrowser, tillA, tillB]) await browser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+  const { shopId, register: first } = await shopWithRegister("offline2", "Two Tills");
+  const second = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Till 2" });
+
+  const phone = await phonePage(phoneBrowser);
+  await phone.getByTestId("sign-up-name").fill("Otto");
+  await phone.getByTestId("sign-up-password").fill("correct horse battery");
+  await phone.getByTestId("sign-up-submit").click();
+  await phone.getByTestId("new-member-number").waitFor();
+  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
+  await phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`).waitFor();
+  await phone.waitForFunction(() => localStorage.getItem("tessera-offline-codes") !== null, null, { timeout: 15_000 });
+  const codes = await phone.evaluate(() => JSON.parse(localStorage.getItem("tessera-offline-codes")).batch.cards[0].codes.map((c) => c.text));
+
+  const open = async (browser, token) => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${BASE_URL}/register/#token=${token}`);
+    await page.locator("#till-view:not([hidden])").waitFor({ timeout: 20_000 });
+    await page.waitForFunction(async () => (await globalThis.tesseraOffline.loadKit("kit")) !== null, null, { timeout: 15_000 });
+    return page;
+  };
+  const a = await open(tillA, first.token);
+  const b = await open(tillB, second.token);
+
+  // A copied code: both tills, offline, accept it (neither can know of the other).
+  await tillA.setOffline(true);
+  await tillB.setOffline(true);
+  for (const [page, amount] of [[a, "10"], [b, "30"]]) {
+    await typeCode(page, codes[0]);
+    await page.locator("[data-testid=offline-panel][data-verdict=ok]").waitFor({ timeout: 10_000 });
+    await page.getByTestId("offline-amount").fill(amount);
+    await page.getByTestId("offline-add-points").click();
+    await page.locator("[data-testid=offline-queue] li[data-state=waiting]").waitFor({ timeout: 10_000 });
+  }
+  // Till A reconnects first: granted. Then till B: not granted, no points.
+  await tillA.setOffline(false);
+  await a.locator("[data-testid=offline-queue] li[data-state=confirmed]").waitFor({ timeout: 30_000 });
+  await tillB.setOffline(false);
+  await b.locator("[data-testid=offline-queue] li[data-state=conflict]").waitFor({ timeout: 30_000 });
+  assert.match(await b.getByTestId("offline-queue").innerText(), /not granted: this code was used before/);
+  await b.screenshot({ path: path.join(ARTIFACTS, "offline-4-register-conflict.png"), fullPage: true });
+  assert.equal(await serverPoints(phone, shopId), 10, "points once, from the first upload");
+  // The owner sees the conflict with both scans.
+  const invite = await admin("POST", `/api/owner/shops/${shopId}/invites`, undefined, 201);
+  const accepted = await fetch(`${BASE_URL}/api/owner/invites/accept`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Origin: BASE_URL },
+    body: JSON.stringify({ token: invite.token, email: `owner-${shopId}@example.org`, password: "correct horse battery" }),
+  });
+  assert.equal(accepted.status, 201, await accepted.text());
+  const ownerCookie = accepted.headers.get("set-cookie").split(";")[0];
+  const listed = await (await fetch(`${BASE_URL}/api/owner/shops/${shopId}/offline-conflicts`, { headers: { Cookie: ownerCookie } })).json();
+  assert.equal(listed.conflicts.length, 1);
+  assert.equal(listed.conflicts[0].first.register_id, first.register_id);
+  assert.equal(listed.conflicts[0].second.register_id, second.register_id);
+  assert.equal(listed.conflicts[0].amount_minor, 3000);
+  // …and in the console, under Registers, by the registers' names.
+  const consolePage = await ownerConsole(phoneBrowser, shopId);
+  await consolePage.getByTestId("tab-registers").click();
+  await consolePage.locator("[data-testid=offline-conflicts]:not([hidden])").waitFor({ timeout: 10_000 });
+  const row = await consolePage.getByTestId("offline-conflict-rows").innerText();
+  assert.match(row, /Till 1[\s\S]*Till 2[\s\S]*30\.00/);
+  await consolePage.screenshot({ path: path.join(ARTIFACTS, "offline-6-console-conflicts.png"), fullPage: true });
+  await consolePage.close();
+
+  // The member revokes the phone's offline codes from another device (here: the API, signed in again).
+  const signIn = await fetch(`${BASE_URL}/api/session`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ member_number: await phone.evaluate(() => JSON.parse(localStorage.getItem("tessera-offline-wallet")).member_number), password: "correct horse battery" }),
+  });
+  assert.equal(signIn.status, 200);
+  const cookie = signIn.headers.get("set-cookie").split(";")[0];
+  const revoked = await fetch(`${BASE_URL}/api/me/offline-codes`, { method: "DELETE", headers: { Cookie: cookie, Origin: BASE_URL } });
+  assert.equal(revoked.status, 200, await revoked.text());
+
+  // Till A's next sync brings the revocation; offline again, it refuses the lost phone's next code.
+  await a.reload();
+  await a.locator("#till-view:not([hidden])").waitFor({ timeout: 20_000 });
+  await a.waitForFunction(
+    async () => JSON.parse(await globalThis.tesseraOffline.loadKit("kit")).revoked.length > 0,
+    null,
+    { timeout: 15_000 },
+  );
+  await tillA.setOffline(true);
+  await typeCode(a, codes[1]);
+  await a.locator("[data-testid=offline-panel][data-verdict=refused]").waitFor({ timeout: 10_000 });
+  assert.match(await a.getByTestId("offline-verdict").innerText(), /revoked/);
+  await a.screenshot({ path: path.join(ARTIFACTS, "offline-5-register-revoked.png"), fullPage: true });
 });
