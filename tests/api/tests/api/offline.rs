@@ -8,6 +8,7 @@ use domain::api::{routes, ErrorCode};
 use domain::offline::{OfflineCode, OfflineError, BATCH_SIZE, LIFETIME_MS};
 use domain::shop::ShopId;
 use ed25519_dalek::{Signature, VerifyingKey};
+use futures::StreamExt;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -275,4 +276,72 @@ async fn uploads_are_bounded_and_need_a_register() {
     expect_error(upload(&app, "not-a-token", json!([])).await, ErrorCode::Unauthorized).await;
     // Nothing was applied by the refused uploads.
     assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+}
+
+/// A benchmark, not part of the suite: `TESSERA_OFFLINE_BENCH=10000 cargo test -p api-tests --
+/// offline::benchmark --nocapture` (with the usual stack variables). One register uploads a queue of
+/// N offline sales (N/8 members, each card's whole batch, every 50th sale a second use of an
+/// earlier code) in order, 25 per upload; it prints the time, and checks that every member's
+/// balance equals the points of their granted sales and that each repeat was a conflict.
+#[tokio::test]
+async fn benchmark_a_queue_of_offline_sales() {
+    let Some(events) = std::env::var("TESSERA_OFFLINE_BENCH").ok().and_then(|n| n.parse::<usize>().ok()) else {
+        eprintln!("offline benchmark skipped: set TESSERA_OFFLINE_BENCH=<number of sales>");
+        return;
+    };
+    let app = spawn_app().await;
+    let members_needed = events.div_ceil(BATCH_SIZE);
+    let started = std::time::Instant::now();
+    // A few at a time: a burst of sign-ups trips the local dev proxy (see README, "Not done yet").
+    let members: Vec<TestMember> = futures::stream::iter(0..members_needed)
+        .map(|i| {
+            let app = &app;
+            async move { app.member_of_shop(&format!("Bench {i}"), false).await }
+        })
+        .buffered(4)
+        .collect()
+        .await;
+    let mut queue: Vec<(String, String, u64, bool)> = Vec::with_capacity(events);
+    // (member index, amount) of each sale, and which are repeats.
+    let mut owners: Vec<usize> = Vec::with_capacity(events);
+    for (index, member) in members.iter().enumerate() {
+        for code in codes_for(&batch(&app, member).await, &app.shop.shop_id) {
+            if queue.len() == events {
+                break;
+            }
+            let repeat = queue.len() % 50 == 49;
+            let (text, owner) =
+                if repeat { (queue[queue.len() - 10].1.clone(), owners[queue.len() - 10]) } else { (code, index) };
+            let amount = 100 + (queue.len() as u64 % 37) * 100;
+            queue.push((unique_id("bench"), text, amount, repeat));
+            owners.push(owner);
+        }
+    }
+    println!("offline benchmark: {} members and their batches in {:?}", members.len(), started.elapsed());
+
+    let syncing = std::time::Instant::now();
+    let mut outcomes = Vec::with_capacity(events);
+    for chunk in queue.chunks(domain::offline::MAX_EVENTS_PER_UPLOAD) {
+        let body: Vec<_> = chunk.iter().map(|(request, code, amount, _)| event(request, code, *amount)).collect();
+        outcomes.extend(synced(&app, &app.register.token, json!(body)).await);
+    }
+    let took = syncing.elapsed();
+    println!(
+        "offline benchmark: {events} sales synced in {took:?} ({:.0} per second)",
+        events as f64 / took.as_secs_f64()
+    );
+
+    let mut expected = vec![0i64; members.len()];
+    for ((_, _, amount, repeat), (outcome, owner)) in queue.iter().zip(outcomes.iter().zip(&owners)) {
+        if *repeat {
+            assert!(matches!(outcome, OfflineOutcome::Conflict { .. }), "{outcome:?}");
+        } else {
+            assert_eq!(confirmed_points(outcome), i64::try_from(amount / 100).unwrap());
+            expected[*owner] += i64::try_from(amount / 100).unwrap();
+        }
+    }
+    for (member, points) in members.iter().zip(expected) {
+        assert_eq!(member.points_at(&app.shop.shop_id).await, points, "a balance equals its granted sales");
+    }
+    println!("offline benchmark: every balance equals its ledger; total {:?}", started.elapsed());
 }
