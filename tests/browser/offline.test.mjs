@@ -95,6 +95,15 @@ test("offline: the phone shows a signed code, the register accrues, keeps its qu
   assert.match(await phone.getByTestId("countdown").innerText(), /No network: this is an offline code\. It works once/);
   await phone.screenshot({ path: path.join(ARTIFACTS, "offline-1-phone-code.png"), fullPage: true });
 
+  // An entry of the used-set from four days ago (its code long expired) is forgotten at the next sale.
+  await register.evaluate(async () => {
+    const db = await new Promise((resolve) => { const r = indexedDB.open("tessera-register-offline", 1); r.onsuccess = () => resolve(r.result); });
+    const tx = db.transaction("used", "readwrite");
+    tx.objectStore("used").put(Date.now() - 4 * 24 * 3600 * 1000, "an-old-code");
+    await new Promise((resolve) => { tx.oncomplete = resolve; });
+  });
+  assert.equal(await register.evaluate(() => globalThis.tesseraOffline.isUsed("an-old-code")), true);
+
   // No network at the register either: it says so, verifies the code itself, adds points provisionally.
   await tillBrowser.setOffline(true);
   await typeCode(register, first);
@@ -106,6 +115,7 @@ test("offline: the phone shows a signed code, the register accrues, keeps its qu
   await register.locator("#connection-status:not([hidden])").waitFor({ timeout: 15_000 });
   assert.match(await register.getByTestId("connection-status").innerText(), /No connection to the server/);
   await register.locator("[data-testid=offline-queue] li[data-state=waiting]").first().waitFor();
+  assert.equal(await register.evaluate(() => globalThis.tesseraOffline.isUsed("an-old-code")), false, "pruned");
 
   // The same code again at this register: refused by its used-set.
   await typeCode(register, first);

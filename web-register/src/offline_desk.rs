@@ -32,6 +32,8 @@ use wasm_bindgen_futures::spawn_local;
 const LOOK_EVERY_MS: i32 = 3_000;
 const KIT_EVERY: u32 = 20;
 const INFO_KEY: &str = "tessera-register-info";
+/// The server's clock minus this computer's, measured at the last kit (kept across reloads).
+const SKEW_KEY: &str = "tessera-register-skew";
 const KIT_KEY: &str = "kit";
 
 #[wasm_bindgen]
@@ -92,6 +94,20 @@ fn hex(bytes: &[u8]) -> String {
 pub fn kept_info() -> Option<RegisterInfo> {
     let text = web_sys::window()?.local_storage().ok().flatten()?.get_item(INFO_KEY).ok().flatten()?;
     serde_json::from_str(&text).ok()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Now by the server's clock as last measured: expiry is judged, and sales are dated, with it,
+/// so a till whose clock is off does not refuse good codes or upload unbelievable times.
+fn server_now() -> i64 {
+    let skew = storage()
+        .and_then(|storage| storage.get_item(SKEW_KEY).ok().flatten())
+        .and_then(|text| text.parse::<i64>().ok())
+        .unwrap_or(0);
+    (now_ms() as i64).saturating_add(skew)
 }
 
 fn keep_info(info: &RegisterInfo) {
@@ -173,7 +189,7 @@ async fn judge(text: &str) -> Result<OfflineCode, OfflineError> {
     let revoked = kit.as_ref().is_some_and(|kit| kit.revoked.contains(&code.code_id));
     let used_here = js_is_used(&code.code_id.hex()).await.ok().and_then(|used| used.as_bool()).unwrap_or(false);
     let facts = OfflineFacts { signature_ok, key_known: key.is_some(), revoked, used_here };
-    judge_offline(&code, facts, now_ms() as i64)?;
+    judge_offline(&code, facts, server_now())?;
     Ok(code)
 }
 
@@ -231,7 +247,7 @@ pub fn add_points() {
         }
     };
     let Some(request_id) = request_id::fresh() else { return };
-    let event = OfflineEvent { request_id, code: text, amount_minor: amount.0, at: now_ms() as i64 };
+    let event = OfflineEvent { request_id, code: text, amount_minor: amount.0, at: server_now() };
     spawn_local(async move {
         let Ok(json) = serde_json::to_string(&event) else { return };
         let accepted = js_accept(&code.code_id.hex(), &json).await.ok().and_then(|ok| ok.as_bool());
@@ -284,7 +300,13 @@ async fn keep_in_sync() {
 }
 
 async fn refresh_kit(token: &str) {
+    let asked_at = now_ms() as i64;
     if let Ok(kit) = api::offline_kit(token).await {
+        // The kit's time, against the middle of the round trip.
+        let here = (asked_at + now_ms() as i64) / 2;
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(SKEW_KEY, &(kit.now - here).to_string());
+        }
         if let Ok(json) = serde_json::to_string(&kit) {
             let _ = js_save_kit(KIT_KEY, &json).await;
         }

@@ -6,6 +6,8 @@
 // Signatures are checked with WebCrypto's Ed25519 (no crypto code in the page's Wasm).
 
 const DB = "tessera-register-offline";
+const USED_FOR_MS = 3 * 24 * 60 * 60 * 1000;
+const KEEP_SETTLED = 200;
 let opened = null;
 
 function db() {
@@ -81,7 +83,21 @@ globalThis.tesseraOffline = {
       return false;
     }
     used.put(Date.now(), codeId);
-    tx.objectStore("queue").add({ event: eventJson, state: "waiting", result: null });
+    const queue = tx.objectStore("queue");
+    queue.add({ event: eventJson, state: "waiting", result: null });
+    // Forget what no longer matters: a code accepted more than 3 days ago has expired (codes
+    // live 48 h), and of the sales the server has answered only the newest KEEP_SETTLED stay.
+    const stale = IDBKeyRange.upperBound(Date.now() - USED_FOR_MS);
+    used.openCursor().onsuccess = (event) => {
+      const cursor = event.target.result;
+      if (!cursor) return;
+      if (stale.includes(cursor.value)) cursor.delete();
+      cursor.continue();
+    };
+    queue.getAll().onsuccess = (event) => {
+      const settled = event.target.result.filter((entry) => entry.state !== "waiting");
+      for (const entry of settled.slice(0, Math.max(0, settled.length - KEEP_SETTLED))) queue.delete(entry.seq);
+    };
     await done(tx);
     return true;
   },
