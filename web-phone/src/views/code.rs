@@ -144,15 +144,18 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
         let issued = match result {
             Ok(issued) => issued,
             Err(failure) if ended_by(&failure) => return,
-            // No network: a membership falls back to one of the card's offline codes.
-            Err(Failure::Network) if shown_until.is_none_or(|until| until <= now_ms()) => {
+            // No network: a membership falls back to one of the card's offline codes (once the
+            // code on screen, if any, has stopped working).
+            Err(Failure::Network)
+                if matches!(code_for, CodeFor::Membership(_)) && shown_until.is_none_or(|until| until <= now_ms()) =>
+            {
                 if let CodeFor::Membership(shop) = &code_for {
                     if show_offline_code(shop) {
                         return;
                     }
                 }
                 show_error(
-                    "No network, and no offline code is kept for this card. Try again when the phone is online.",
+                    "No network, and no offline code is left for this card. Try again when the phone is online.",
                 );
                 sleep(RETRY_MS).await;
                 if !still_current(generation) {
