@@ -6,6 +6,7 @@
 //! - [`member`]: member numbers, display names, passwords.
 //! - [`shop`]: shops, registers, per-shop customer numbers, request ids.
 //! - [`money`]: currencies and amounts in integer minor units.
+//! - [`offline`]: offline codes (signed, single use), what a register decides with no network, reconciliation.
 //! - [`points`]: how a sale turns into points.
 //! - [`programme`]: a shop's welcome bonus, receipt texts, points rounding and expiry, time zone.
 //! - [`points_expiry`]: when earned points expire (calendar months in the shop's time zone, first in first out).
@@ -49,6 +50,7 @@ pub mod items;
 pub mod leaving;
 pub mod member;
 pub mod money;
+pub mod offline;
 pub mod pairing;
 pub mod points;
 pub mod points_expiry;

@@ -88,6 +88,11 @@ pub async fn registers(shop_id: &str) -> Result<RegisterList, Failure> {
     call("GET", &routes::owner_registers(shop_id), Auth::Session, NO_BODY).await
 }
 
+/// Offline codes used twice (at two registers, or twice at one), with both scans.
+pub async fn offline_conflicts(shop_id: &str) -> Result<domain::api::offline::OfflineConflicts, Failure> {
+    call("GET", &routes::owner_offline_conflicts(shop_id), Auth::Session, NO_BODY).await
+}
+
 pub async fn revoke_register(shop_id: &str, register_id: &str) -> Result<(), Failure> {
     send("DELETE", &routes::owner_register(shop_id, register_id), Auth::Session, NO_BODY).await.map(drop)
 }

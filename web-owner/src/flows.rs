@@ -364,10 +364,16 @@ pub async fn rename_store(store_id: String) {
 async fn load_registers() {
     let Some((shop_id, _)) = open_shop_id() else { return };
     match api::registers(&shop_id).await {
-        Ok(list) => with(|c| {
-            c.registers = list.registers;
-            views::registers(c);
-        }),
+        Ok(list) => {
+            with(|c| {
+                c.registers = list.registers;
+                views::registers(c);
+            });
+            // Offline codes used twice: shown under the registers, named by them.
+            if let Ok(list) = api::offline_conflicts(&shop_id).await {
+                with(|c| views::offline_conflicts(c, &list.conflicts));
+            }
+        }
         // The register routes come with register pairing; a server without them answers 404.
         Err(failure) if failure.is(ErrorCode::NotFound) => {
             dom::set_text("registers-status", "This server cannot list registers yet.");

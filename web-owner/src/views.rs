@@ -284,6 +284,35 @@ pub fn registers(console: &Console) {
     dom::set_text("registers-status", status);
 }
 
+/// Offline codes used twice: when and where each was granted, and the use that was not.
+pub fn offline_conflicts(console: &Console, conflicts: &[domain::api::offline::OfflineConflict]) {
+    dom::set_hidden("offline-conflicts", conflicts.is_empty());
+    dom::clear_children("offline-conflict-rows");
+    let Some(rows) = dom::element("offline-conflict-rows") else { return };
+    let name = |register: &domain::shop::RegisterId| {
+        console
+            .registers
+            .iter()
+            .find(|r| &r.register_id == register)
+            .map_or_else(|| register.as_str().to_owned(), |r| r.name.as_str().to_owned())
+    };
+    for conflict in conflicts {
+        let Some(row) = dom::create("tr") else { continue };
+        let granted = format!("{} at {}", locale::date_time(conflict.first.at), name(&conflict.first.register_id));
+        let refused = format!("{} at {}", locale::date_time(conflict.second.at), name(&conflict.second.register_id));
+        let amount = match console.shop.as_ref() {
+            Some(shop) => locale::money(conflict.amount_minor, shop.currency),
+            None => conflict.amount_minor.to_string(),
+        };
+        for text in [granted.as_str(), refused.as_str(), amount.as_str()] {
+            if let Some(cell) = dom::create_text("td", "", text) {
+                dom::append(&row, &cell);
+            }
+        }
+        dom::append(&rows, &row);
+    }
+}
+
 /// The button a click landed on (or inside), if it carries `attribute`.
 pub fn clicked_button(event: &web_sys::Event, attribute: &str) -> Option<(Element, String)> {
     let target = event.target()?.dyn_into::<Element>().ok()?;

@@ -66,6 +66,16 @@ pub async fn issue_item_code(item: &ItemRef) -> Result<IssuedItemCode, Failure> 
     call("POST", routes::ITEM_CODES, Some(&IssueItemCodeRequest { item: item.clone() })).await
 }
 
+/// This member's offline codes for every card, topped up (see `docs/offline.md`).
+pub async fn offline_codes() -> Result<domain::api::offline::OfflineBatch, Failure> {
+    call("POST", routes::OFFLINE_CODES, None::<&()>).await
+}
+
+/// Revokes every offline code of this member (a lost phone); registers learn it at their next sync.
+pub async fn revoke_offline_codes() -> Result<domain::api::offline::OfflineRevoked, Failure> {
+    call("DELETE", routes::OFFLINE_CODES, None::<&()>).await
+}
+
 pub async fn set_pin(request: &SetPinRequest) -> Result<(), Failure> {
     send("PUT", routes::PIN, Some(request)).await.map(|_| ())
 }

@@ -1,13 +1,14 @@
 //! Whether the phone is online. The page itself opens without a network (the
-//! service worker keeps the app shell), but balances and codes come only from
-//! the server: while offline a banner says so, instead of each call failing
-//! on its own. Offline is what the browser says (`navigator.onLine`, its
+//! service worker keeps the app shell, `offline` the last wallet and the
+//! offline codes), but balances and one-time codes come only from the server:
+//! while offline a banner says so, instead of each call failing on its own. Offline is what the browser says (`navigator.onLine`, its
 //! online/offline events) or a call that could not reach the server; the next
 //! call that reaches it takes the banner away.
 
 use crate::dom;
 
-const OFFLINE: &str = "You are offline. Codes and balances need the network: they come back when the phone is online.";
+const OFFLINE: &str = "You are offline. Show code gives an offline code (once per sale); balances and the \
+                       rest come back when the phone is online.";
 
 /// Shows the banner now if offline, and follows the browser's online/offline events.
 pub fn wire() {

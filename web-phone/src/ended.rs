@@ -10,6 +10,7 @@ use web_shared::http::Failure;
 
 /// Back to the sign-in screen; running loops notice the new session number and stop.
 pub fn end(reason: Option<&str>) {
+    crate::offline::forget();
     with_app(|app| {
         app.session += 1;
         app.wallet = None;

@@ -16,6 +16,7 @@ pub mod api;
 pub mod connectivity;
 pub mod device;
 pub mod ended;
+pub mod offline;
 pub mod qr;
 pub mod session;
 pub mod state;
@@ -59,6 +60,7 @@ pub fn start() {
     dom::on_id("open-account", "click", |_| views::account::open());
     dom::on_id("close-account", "click", |_| views::account::close());
     dom::on_id("export-data", "click", |_| spawn_local(views::account::export()));
+    dom::on_id("revoke-offline", "click", |_| spawn_local(views::account::revoke_offline()));
     dom::on_id("coupon-opt-out", "change", |_| spawn_local(views::coupons::save_opt_out()));
     on_submit("confirm-form", views::confirm::approve);
     dom::on_id("confirm-cancel", "click", |_| spawn_local(views::confirm::cancel()));

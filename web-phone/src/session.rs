@@ -5,6 +5,7 @@
 
 use crate::api::{self, Failure};
 use crate::ended::{end, ended_by};
+use crate::offline;
 use crate::state::{points_text, with_app};
 use crate::timing::{now_ms, sleep};
 use crate::views::auth::SignedIn;
@@ -33,9 +34,14 @@ pub async fn boot() {
                 views::show(Screen::Auth);
                 return show_error(&failure.message());
             }
-            // No network: the offline banner (see `connectivity`) says so; keep trying.
+            // No network: the offline banner (see `connectivity`) says so. With a wallet kept
+            // from the last time online, the cards open (and their offline codes); the
+            // wallet's long poll picks up the real one when the network is back.
             Err(Failure::Network) => {
                 clear_error();
+                if let Some(kept) = offline::kept_wallet() {
+                    return start(kept, None);
+                }
                 sleep(RETRY_MS).await;
             }
             Err(failure) => {
@@ -61,6 +67,8 @@ pub async fn enter(signed_in: SignedIn) {
 
 fn start(wallet: Wallet, new_member: Option<wallet::Welcome>) {
     clear_error();
+    offline::keep_wallet(&wallet);
+    spawn_local(offline::top_up(wallet.clone()));
     let session = with_app(|app| {
         app.session += 1;
         app.skew_ms = wallet.server_now - now_ms();
@@ -187,6 +195,8 @@ pub fn apply(new: Wallet) {
         Some(gains)
     });
     let Some(gains) = gains else { return };
+    offline::keep_wallet(&new);
+    spawn_local(offline::top_up(new.clone()));
     with_app(|app| {
         app.skew_ms = new.server_now - now_ms();
         app.wallet = Some(new);

@@ -20,6 +20,19 @@ use serde::Serialize;
 pub use web_shared::http::Failure;
 use web_shared::http::{self, Auth};
 
+/// This register's offline kit: its shop's public keys and revoked codes (see `offline_desk`).
+pub async fn offline_kit(token: &str) -> Result<domain::api::offline::OfflineKit, Failure> {
+    call(token, "GET", routes::REGISTER_OFFLINE, None::<&()>).await
+}
+
+/// Uploads offline sales, in order; each is applied once by its request id.
+pub async fn offline_upload(
+    token: &str,
+    upload: &domain::api::offline::OfflineUpload,
+) -> Result<domain::api::offline::OfflineSynced, Failure> {
+    call(token, "POST", routes::REGISTER_OFFLINE_EVENTS, Some(upload)).await
+}
+
 pub async fn register_info(token: &str) -> Result<RegisterInfo, Failure> {
     call(token, "GET", routes::REGISTER, None::<&()>).await
 }

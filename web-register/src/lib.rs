@@ -11,7 +11,8 @@
 //!   → texts, handed to whoever `camera::on_reads` names), [`credential`],
 //!   [`request_id`], [`result_time`] (how long a result stays), [`money`], [`seen`] (one read per code in view), [`sound`]
 //!   (a sound per verdict), [`sale`] (the lines as data), [`other_item`] (the
-//!   typed line's form), [`staff_session`] (the signed-in cashier's token, sent with every call);
+//!   typed line's form), [`staff_session`] (the signed-in cashier's token, sent with every call),
+//!   [`offline_desk`] (offline codes judged with no network, the durable queue and its sync);
 //! - [`flows`]: checkout (scan → resolve, add points), bill (Paid), debit (ask,
 //!   follow the answer, withdraw, top up), pairing (start, follow): I/O only, each returns an outcome;
 //! - [`state`]: the state machine, [`state::Phase`] and every transition of
@@ -29,6 +30,7 @@ pub mod camera;
 pub mod credential;
 pub mod flows;
 pub mod money;
+pub mod offline_desk;
 pub mod other_item;
 pub mod pairing;
 pub mod recent_scans;
@@ -56,7 +58,9 @@ pub fn start() {
     sound::wire();
     camera::on_reads(camera_reads);
     camera::wire_controls();
-    on_submit("manual-form", till::look_up_typed);
+    on_submit("manual-form", look_up_typed);
+    on_submit("offline-form", offline_desk::add_points);
+    on_click("offline-close", offline_desk::close);
     on_submit("sale-form", till::add_points);
     on_submit("other-item-form", till::add_other_item);
     on_click("charge-prepaid", till::charge_prepaid);
@@ -108,10 +112,24 @@ fn on_switch_keys() {
     });
 }
 
-/// The camera's reads go to the refund desk while it is open, else to the till.
+/// A typed offline code goes to the offline desk, any other to the till.
+fn look_up_typed() {
+    let typed = views::typed_code();
+    if offline_desk::claims(&typed) {
+        views::manual_error("");
+        offline_desk::read(&typed);
+    } else {
+        till::look_up_typed();
+    }
+}
+
+/// The camera's reads go to the refund desk while it is open, else to the till;
+/// an offline code to the offline desk.
 fn camera_reads(texts: &[String]) {
     // A receipt's QR opens the refund desk on that receipt, whatever is on screen.
-    if let Some(number) = texts.iter().find_map(|text| domain::receipt::receipt_number_in_qr(text)) {
+    if let Some(text) = texts.iter().find(|text| offline_desk::claims(text)) {
+        offline_desk::read(text);
+    } else if let Some(number) = texts.iter().find_map(|text| domain::receipt::receipt_number_in_qr(text)) {
         refund_till::receipt_read(number);
     } else if refund_desk::is_open() {
         refund_till::camera_reads(texts);

@@ -70,8 +70,16 @@ pub async fn boot() {
     // code read before the till has started is dropped (and read again).
     camera::start();
     loop {
-        match api::register_info(&token).await {
-            Ok(info) => {
+        let answer = match api::register_info(&token).await {
+            // No connection: start from the info kept at the last start online; offline codes work.
+            Err(api::Failure::Network) => {
+                crate::offline_desk::kept_info().map(|info| (info, false)).ok_or(api::Failure::Network)
+            }
+            other => other.map(|info| (info, true)),
+        };
+        match answer {
+            Ok((info, online)) => {
+                crate::offline_desk::started(&token, &info, online);
                 with_till(|till| till.started(info));
                 if let Some(seconds) = result_time::load() {
                     set_result_time(&seconds);

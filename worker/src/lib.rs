@@ -15,7 +15,9 @@
 //! `PAIRING_DESK` ([`PairingDesk`]) pairs register pages; `SHOP_STATS` ([`ShopStats`]) keeps each shop's dashboard figures; `THROTTLE` ([`Throttle`])
 //! slows guessing down. Secrets: `SESSION_SECRET` (signs session cookies; member
 //! routes answer 500 without it), `ADMIN_TOKEN` (admin routes answer 401
-//! without it) and `CARD_KEYS_SECRET` (seals each shop's card processor keys, [`cards`]).
+//! without it), `CARD_KEYS_SECRET` (seals each shop's card processor keys, [`cards`]) and
+//! `OFFLINE_SIGNING_SECRET` (derives each shop's Ed25519 key for offline codes, see
+//! [`offline_keys`]; the offline routes answer 500 without it).
 //! Variables: `STRIPE_API_BASE` and `STRIPE_JS_URL`, the card processor's addresses.
 
 mod auth;
@@ -24,6 +26,7 @@ mod clock;
 mod crypto;
 mod error;
 mod links;
+mod offline_keys;
 mod qr;
 mod refusals;
 mod routes;

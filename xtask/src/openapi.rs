@@ -252,6 +252,22 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             s.body::<api::IssueCodeRequest>(),
             s.json::<api::IssuedCode>()
         ),
+        op!(
+            "POST",
+            OFFLINE_CODES,
+            Member,
+            "The member's offline codes for every card, topped up to a full batch",
+            None,
+            s.json::<api::offline::OfflineBatch>()
+        ),
+        op!(
+            "DELETE",
+            OFFLINE_CODES,
+            Member,
+            "Revoke every offline code of the member (a lost phone)",
+            None,
+            s.json::<api::offline::OfflineRevoked>()
+        ),
         op!("PUT", PIN, Member, "Set the prepaid PIN", s.body::<api::SetPinRequest>(), Answer::Empty),
         op!(
             "POST",
@@ -434,6 +450,22 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             s.created::<staff::StaffSession>()
         ),
         op!("DELETE", REGISTER_STAFF_SESSION, Register, "The cashier signs out", None, Answer::Empty),
+        op!(
+            "GET",
+            REGISTER_OFFLINE,
+            Register,
+            "What this register may verify with no network: its shop's keys, revoked codes, debit limit",
+            None,
+            s.json::<api::offline::OfflineKit>()
+        ),
+        op!(
+            "POST",
+            REGISTER_OFFLINE_EVENTS,
+            Register,
+            "Upload offline sales in order; each applied once, a second use of a code is a conflict",
+            s.body::<api::offline::OfflineUpload>(),
+            s.json::<api::offline::OfflineSynced>()
+        ),
         // ---- the operator ----
         op!(
             "POST",
@@ -637,6 +669,15 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "The shop's registers",
             None,
             s.json::<owner::RegisterList>()
+        ),
+        op!(
+            "GET",
+            owner_offline_conflicts(&shop()),
+            owner_offline_conflicts,
+            Owner,
+            "Offline codes used twice, with both scans",
+            None,
+            s.json::<api::offline::OfflineConflicts>()
         ),
         op!(
             "GET",

@@ -132,7 +132,7 @@ pub struct DevSecrets {
 
 /// Every secret the worker reads (each 32 random bytes as hex); `wrangler secret put` sets the
 /// same names when deploying.
-const SECRETS: &[&str] = &["ADMIN_TOKEN", "SESSION_SECRET", "CARD_KEYS_SECRET"];
+const SECRETS: &[&str] = &["ADMIN_TOKEN", "SESSION_SECRET", "CARD_KEYS_SECRET", "OFFLINE_SIGNING_SECRET"];
 
 /// Reads `.dev.vars`, making it if missing and adding any secret it lacks (a checkout made
 /// before the worker read that secret keeps its other values).

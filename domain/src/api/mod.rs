@@ -11,6 +11,7 @@ pub mod coupons;
 pub mod dashboard;
 pub mod issuers;
 pub mod items;
+pub mod offline;
 pub mod owner;
 pub mod owner_accounts;
 pub mod refunds;

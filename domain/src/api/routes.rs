@@ -43,6 +43,11 @@ pub const MEMBERSHIPS: &str = "/api/me/memberships";
 pub const CODES: &str = "/api/me/codes";
 /// `PUT` [`SetPinRequest`](super::SetPinRequest) → 204: set the prepaid PIN.
 pub const PIN: &str = "/api/me/pin";
+/// `POST` (no body) → [`OfflineBatch`](super::offline::OfflineBatch): the member's offline codes for each
+/// card, topped up to a full batch (signed, single use, valid 48 h; see `docs/offline.md`); `DELETE` →
+/// [`OfflineRevoked`](super::offline::OfflineRevoked): every offline code of the member is revoked (a lost
+/// phone), at every shop.
+pub const OFFLINE_CODES: &str = "/api/me/offline-codes";
 /// `POST` [`ApproveRequest`](super::ApproveRequest) → [`DebitStatus`](super::DebitStatus): approve a register's question.
 pub const APPROVE: &str = "/api/me/confirmations/approve";
 /// `POST` [`CancelRequest`](super::CancelRequest) → [`DebitStatus`](super::DebitStatus): cancel a register's question.
@@ -165,6 +170,14 @@ pub fn register_receipt(receipt_number: &str) -> String {
 /// are limited); `DELETE` → 204 signs out. The session token travels in the
 /// [`STAFF_SESSION_HEADER`](super::staff::STAFF_SESSION_HEADER) header.
 pub const REGISTER_STAFF_SESSION: &str = "/api/register/staff-session";
+
+/// `GET` → [`OfflineKit`](super::offline::OfflineKit): what this register may verify with no network: its
+/// shop's public keys for offline codes, the revoked codes not yet expired, the offline debit limit.
+pub const REGISTER_OFFLINE: &str = "/api/register/offline";
+/// `POST` [`OfflineUpload`](super::offline::OfflineUpload) → [`OfflineSynced`](super::offline::OfflineSynced):
+/// the register's queue of offline events, in order (at most 25 per upload); each is applied once by its
+/// request id, a second use of one code anywhere is a recorded conflict.
+pub const REGISTER_OFFLINE_EVENTS: &str = "/api/register/offline/events";
 
 // ---- the operator (bearer ADMIN_TOKEN) ----
 
@@ -372,6 +385,12 @@ pub fn owner_dashboard_customers(shop_id: &str) -> String {
 /// [`OwnerCoupon`](super::coupons::OwnerCoupon): a new coupon (owners only).
 pub fn owner_coupons(shop_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/coupons")
+}
+
+/// `GET` → [`OfflineConflicts`](super::offline::OfflineConflicts): offline codes used twice (at two registers,
+/// or twice at one), with both scans, newest first (owners and managers).
+pub fn owner_offline_conflicts(shop_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/offline-conflicts")
 }
 
 /// `POST` (no body) → [`OwnerCoupon`](super::coupons::OwnerCoupon): ends a coupon now (owners only); it is

@@ -1,5 +1,5 @@
 //! The account screen (reached from the wallet): export my data, leave a shop
-//! ([`super::leave`]), delete my account.
+//! ([`super::leave`]), revoke offline codes, delete my account.
 
 use crate::api;
 use crate::dom;
@@ -20,6 +20,30 @@ pub fn open() {
 pub fn close() {
     with_app(|app| app.leaving = None);
     views::show(Screen::Wallet);
+}
+
+/// "Revoke offline codes": every offline code of the member stops (this phone
+/// fetches new ones at its next wallet update; a lost phone should also be
+/// signed out everywhere, so it cannot).
+pub async fn revoke_offline() {
+    clear_error();
+    dom::set_busy("revoke-offline", true);
+    let result = api::revoke_offline_codes().await;
+    dom::set_busy("revoke-offline", false);
+    match result {
+        Ok(answer) => {
+            crate::offline::forget();
+            crate::views::messages::show_notice(&format!(
+                "{} offline code(s) revoked. Shops' registers refuse them after their next sync.",
+                answer.revoked
+            ));
+        }
+        Err(failure) => {
+            if !ended_by(&failure) {
+                show_error(&failure.message());
+            }
+        }
+    }
 }
 
 /// "Export my data": the server's JSON, saved by the browser as a file.

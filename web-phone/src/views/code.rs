@@ -115,6 +115,11 @@ fn still_current(generation: u32) -> bool {
 }
 
 fn clear_code() {
+    for id in ["countdown", "code-digits"] {
+        if let Some(element) = dom::element(id) {
+            let _ = element.remove_attribute("data-offline");
+        }
+    }
     dom::clear_children("qr");
     dom::set_attribute("qr", "data-state", "loading");
     dom::set_text("countdown", "Getting your code…");
@@ -139,6 +144,25 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
         let issued = match result {
             Ok(issued) => issued,
             Err(failure) if ended_by(&failure) => return,
+            // No network: a membership falls back to one of the card's offline codes (once the
+            // code on screen, if any, has stopped working).
+            Err(Failure::Network)
+                if matches!(code_for, CodeFor::Membership(_)) && shown_until.is_none_or(|until| until <= now_ms()) =>
+            {
+                if let CodeFor::Membership(shop) = &code_for {
+                    if show_offline_code(shop) {
+                        return;
+                    }
+                }
+                show_error(
+                    "No network, and no offline code is left for this card. Try again when the phone is online.",
+                );
+                sleep(RETRY_MS).await;
+                if !still_current(generation) {
+                    return;
+                }
+                continue;
+            }
             Err(failure) => {
                 show_error(&format!("Could not get a new code. {}", failure.message()));
                 if let Some(until) = shown_until {
@@ -184,6 +208,34 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
             }
         }
     }
+}
+
+/// Shows the card's next offline code (true), or says there is none (false).
+/// It stays on screen until the member closes it: it works once, at this shop.
+fn show_offline_code(shop: &domain::shop::ShopId) -> bool {
+    let Some((code, left)) = crate::offline::take(shop) else { return false };
+    clear_error();
+    match qr::svg_text(&code.text) {
+        Some(svg) => {
+            if let Some(target) = dom::element("qr") {
+                target.set_inner_html(&svg);
+            }
+            dom::set_attribute("qr", "data-state", "offline");
+        }
+        None => show_error("This code could not be drawn."),
+    }
+    let until = web_shared::locale::date_time(code.expires_at);
+    dom::set_text(
+        "countdown",
+        &format!(
+            "No network: this is an offline code. It works once, at this shop, until {until}. \
+             Points are confirmed when the shop's register is back online. {left} offline code(s) left."
+        ),
+    );
+    dom::set_attribute("countdown", "data-offline", "true");
+    dom::set_text("code-digits", &code.text);
+    dom::set_attribute("code-digits", "data-offline", "true");
+    true
 }
 
 /// Reloads the wallet's items; true (and the screen says so) if `item` was used, or

@@ -10,7 +10,7 @@ use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{self as table, coupons, history, items, not_allowed, not_found, withdrawal};
+use crate::routes::{self as table, coupons, history, items, not_allowed, not_found, offline, withdrawal};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::{Directory, MemberRecord};
 use crate::storage::id_registry::protocol::IdClient;
@@ -71,6 +71,14 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
         routes::CODES => match method {
             Post => issue_code(req, env).await,
             _ => not_allowed("POST"),
+        },
+        routes::OFFLINE_CODES => match method {
+            Post => {
+                withdrawal::require_open_account(&req, env).await?;
+                offline::batch(req, env).await
+            }
+            Delete => offline::revoke(req, env).await,
+            _ => not_allowed("POST, DELETE"),
         },
         routes::PIN => match method {
             Put => set_pin(req, env).await,

@@ -20,6 +20,7 @@ pub mod history;
 pub mod issuer;
 pub mod items;
 pub mod member;
+pub mod offline;
 pub mod owner;
 pub mod pairing;
 pub mod public;

@@ -11,7 +11,9 @@ use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::links;
 use crate::qr;
-use crate::routes::{admin, cards, coupons, dashboard, not_allowed, not_found, pairing, shop_registers, staff, stores};
+use crate::routes::{
+    admin, cards, coupons, dashboard, not_allowed, not_found, offline, pairing, shop_registers, staff, stores,
+};
 use crate::storage::directory::Directory;
 use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
 use crate::storage::owner_book::wrong_credentials;
@@ -145,6 +147,11 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                 match method {
                     Post => staff::invite_manager(req, env, shop_id).await,
                     _ => not_allowed("POST"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_offline_conflicts) {
+                match method {
+                    Get => offline::conflicts(req, env, shop_id).await,
+                    _ => not_allowed("GET"),
                 }
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_coupons) {
                 match method {

@@ -8,7 +8,7 @@ use crate::auth;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{coupons, gate, not_allowed, not_found, refunds, staff};
+use crate::routes::{coupons, gate, not_allowed, not_found, offline, refunds, staff};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::Directory;
 use crate::storage::member_vault::protocol::{Ask, Question, TillHeader, VaultClient};
@@ -78,6 +78,14 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
         },
         routes::REGISTER_COUPONS => match method {
             Post => coupons::for_customer(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::REGISTER_OFFLINE => match method {
+            Get => offline::kit(req, env).await,
+            _ => not_allowed("GET"),
+        },
+        routes::REGISTER_OFFLINE_EVENTS => match method {
+            Post => offline::upload(req, env).await,
             _ => not_allowed("POST"),
         },
         routes::REGISTER_STAFF_SESSION => match method {

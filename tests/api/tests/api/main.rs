@@ -22,6 +22,7 @@ mod items_bad_input;
 mod leaving;
 mod loyalty_loop;
 mod names;
+mod offline;
 mod owners;
 mod pairing;
 mod points_expiry;

@@ -3,7 +3,7 @@
 
 use super::memberships::Membership;
 use super::points::LedgerEntry;
-use super::protocol::{Accrue, Accrued, Issue, Join, Resolve, TillHeader};
+use super::protocol::{Accrue, AccrueOffline, Accrued, Issue, Join, Resolve, TillHeader};
 use super::vault::MemberVault;
 use crate::clock;
 use crate::error::{Outcome, Problem};
@@ -212,6 +212,46 @@ impl MemberVault {
             receipt: Some(receipt),
         };
         Ok(Accrued { accrued, coupon_use })
+    }
+
+    /// Points for a sale a register made with an offline code: the shop's book
+    /// granted the code's one use, so no code is judged here; the request id
+    /// makes a retried upload change nothing twice. The entry and receipt are
+    /// dated when the upload arrives (the register's clock is not trusted).
+    pub(super) fn accrue_offline(&self, request: AccrueOffline) -> Outcome<PointsAccrued> {
+        let profile = self.profiles().existing()?;
+        let accrue = Accrue { till: request.till, amount: request.amount, items: Vec::new(), coupon: None };
+        let till = &accrue.till;
+        let shop_id = till.shop_id();
+        if let Some(earlier) = self.points().entry(shop_id, &till.request_id)? {
+            return self.replay(&accrue, earlier);
+        }
+        let membership = self
+            .memberships()
+            .get(shop_id)?
+            .ok_or_else(|| Problem::new(ErrorCode::NotAMember, "the customer is not a member of this shop any more"))?;
+        let now = clock::now();
+        let points_added = till.shop.points_per_unit.points_rounded(
+            accrue.amount,
+            till.shop.currency,
+            till.shop.programme.points_rounding,
+        );
+        let points_before = self.points().balance(shop_id)?;
+        self.memberships().refresh_shop(&till.shop)?;
+        self.points().append(&profile.member_number, till, minor(accrue.amount.0)?, points_added, now)?;
+        let points = self.points().balance(shop_id)?;
+        let details =
+            ReceiptDetails::Points { sale_minor: accrue.amount.0, points_added, points_before, points_after: points };
+        let receipt = self.receipts().conclude(till, membership.customer_number, Vec::new(), details, now)?;
+        self.changed()?;
+        Ok(PointsAccrued {
+            customer_number: membership.customer_number,
+            amount_minor: accrue.amount.0,
+            points_added,
+            points,
+            at: now,
+            receipt: Some(receipt),
+        })
     }
 
     /// A coupon sale answered again: its use as the first answer reported it,

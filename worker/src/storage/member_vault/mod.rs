@@ -86,6 +86,7 @@ impl StorageObject for MemberVault {
             VaultOperation::Issue(request) => answer(request, |r| self.issue(r)),
             VaultOperation::Resolve(request) => answer(request, |r| self.resolve(r)),
             VaultOperation::Accrue(request) => answer(request, |r| self.accrue(r)),
+            VaultOperation::AccrueOffline(request) => answer(request, |r| self.accrue_offline(r)),
             VaultOperation::TopUp(request) => answer(request, |r| self.top_up(r)),
             VaultOperation::SetPin(request) => answer(request, |r| self.set_pin(r)),
             VaultOperation::Ask(request) => answer(request, |r| self.ask(r)),

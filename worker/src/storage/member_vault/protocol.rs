@@ -65,6 +65,8 @@ protocol! {
         Resolve(Resolve) -> CustomerView,
         /// Points for a sale, with a coupon if one is named; spends the code.
         Accrue(Accrue) -> Accrued,
+        /// Points for a sale a register made offline (the shop's book granted the code's one use).
+        AccrueOffline(AccrueOffline) -> PointsAccrued,
         /// Cash received as prepaid value; spends the code.
         TopUp(TopUp) -> Receipt,
         /// A new PIN (hashed by the Worker); clears any lock.
@@ -321,6 +323,12 @@ pub struct Resolve {
 }
 
 #[derive(Serialize, Deserialize)]
+pub struct AccrueOffline {
+    pub till: TillHeader,
+    pub amount: MinorUnits,
+}
+
+#[derive(Serialize, Deserialize)]
 pub struct Accrue {
     pub till: TillHeader,
     pub amount: MinorUnits,
@@ -510,6 +518,11 @@ impl VaultClient {
         coupon: Option<Coupon>,
     ) -> Outcome<Accrued> {
         self.object.call(Accrue { till, amount, items, coupon }).await
+    }
+
+    /// Points for an offline sale; the same request id again replays it.
+    pub async fn accrue_offline(&self, till: TillHeader, amount: MinorUnits) -> Outcome<PointsAccrued> {
+        self.object.call(AccrueOffline { till, amount }).await
     }
 
     /// What each of the member's shops needs to judge its coupons for them.

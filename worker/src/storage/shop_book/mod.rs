@@ -4,11 +4,13 @@
 //! ids its registers have used, its registers ([`registers`]), its stores
 //! ([`stores`]), each register standing in one store, its staff with
 //! their sessions at the registers ([`staff`]), and its coupons with their
-//! shop-wide counters and use reservations ([`coupons`]), and its card processor
-//! account with the events the processor sent ([`card_processor`]).
+//! shop-wide counters and use reservations ([`coupons`]), its card processor
+//! account with the events the processor sent ([`card_processor`]), and the
+//! offline codes issued for the shop with their one use and conflicts ([`offline`]).
 
 pub mod card_processor;
 pub mod coupons;
+pub mod offline;
 pub mod protocol;
 pub mod registers;
 pub mod staff;
@@ -140,6 +142,19 @@ impl StorageObject for ShopBook {
                 answer(request, |r| self.with_shop(|_| self.cards().note_event(r.event)))
             }
             ShopOperation::CardEvents(request) => answer(request, |_| self.with_shop(|_| self.cards().events(50))),
+            ShopOperation::IssueOffline(request) => {
+                answer(request, |r| self.with_shop(|_| self.offline().issue(&r.member_number)))
+            }
+            ShopOperation::RevokeOffline(request) => {
+                answer(request, |r| self.with_shop(|_| self.offline().revoke_member(&r.member_number)))
+            }
+            ShopOperation::RevokedOffline(request) => answer(request, |_| self.with_shop(|_| self.offline().revoked())),
+            ShopOperation::UseOffline(request) => {
+                answer(request, |r| self.with_shop(|_| self.offline().use_code(&r.code_id, &r.scan, r.amount_minor)))
+            }
+            ShopOperation::OfflineConflicts(request) => {
+                answer(request, |_| self.with_shop(|_| self.offline().conflicts()))
+            }
         }
     }
 }
@@ -200,6 +215,11 @@ impl ShopBook {
     /// The coupons and their reservations and offers ([`coupons`]).
     fn coupons(&self) -> coupons::CouponBook<'_> {
         coupons::CouponBook { sql: &self.sql }
+    }
+
+    /// Offline codes, their uses and conflicts ([`offline`]).
+    fn offline(&self) -> offline::OfflineBook<'_> {
+        offline::OfflineBook { sql: &self.sql }
     }
 
     /// A new register, in a store the shop has.

@@ -1,17 +1,20 @@
 //! What the Worker can ask a shop's [`ShopBook`](super::ShopBook), and the client that asks it.
 
 use super::card_processor::{CardEvent, StoredCardKeys};
+use super::offline::{IssuedOffline, OfflineUse};
 use super::registers::NewRegister;
 use super::staff::{Duty, NewSession, NewStaff, StaffCredential};
 use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::coupons::OwnerCoupon;
+use domain::api::offline::OfflineConflict;
 use domain::api::owner::RegisterSummary;
 use domain::api::staff::StaffMember;
 use domain::api::ShopSummary;
 use domain::coupons::{Coupon, CouponId, CouponTerms, CouponUse, MemberAtShop};
 use domain::member::MemberNumber;
+use domain::offline::{OfflineCodeId, Scan};
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
 use domain::staff::StaffNumber;
 use domain::store::{Store, StoreId};
@@ -92,6 +95,17 @@ protocol! {
         NoteCardEvent(NoteCardEvent) -> bool,
         /// The processor events noted, newest first.
         CardEvents(CardEventsQuery) -> Vec<CardEvent>,
+        // ---- offline codes (see `offline`) ----
+        /// The member's live offline codes, topped up to a full batch.
+        IssueOffline(IssueOffline) -> Vec<IssuedOffline>,
+        /// Revokes the member's unused offline codes; how many.
+        RevokeOffline(RevokeOffline) -> u32,
+        /// Revoked offline codes not yet expired.
+        RevokedOffline(RevokedOffline) -> Vec<OfflineCodeId>,
+        /// One uploaded use of an offline code: granted once, else a conflict or a refusal.
+        UseOffline(UseOffline) -> OfflineUse,
+        /// Offline codes used twice, newest first.
+        OfflineConflicts(OfflineConflictsQuery) -> Vec<OfflineConflict>,
     }
 }
 
@@ -263,6 +277,29 @@ pub struct ConcludeCoupon {
     /// What the sale was, if it used the coupon; none releases the reservation.
     pub used: Option<CouponUse>,
 }
+
+#[derive(Serialize, Deserialize)]
+pub struct IssueOffline {
+    pub member_number: MemberNumber,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RevokeOffline {
+    pub member_number: MemberNumber,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RevokedOffline;
+
+#[derive(Serialize, Deserialize)]
+pub struct UseOffline {
+    pub code_id: OfflineCodeId,
+    pub scan: Scan,
+    pub amount_minor: u64,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct OfflineConflictsQuery;
 
 /// The book of one shop.
 pub struct ShopClient {
@@ -452,5 +489,31 @@ impl ShopClient {
     ) -> Outcome<()> {
         let request = ConcludeCoupon { coupon_id: coupon_id.clone(), request_id: request_id.clone(), used };
         self.object.call(request).await.map(drop)
+    }
+
+    // ---- offline codes ----
+
+    /// The member's live offline codes here, topped up to a full batch (the Worker signs them).
+    pub async fn issue_offline(&self, member_number: &MemberNumber) -> Outcome<Vec<IssuedOffline>> {
+        self.object.call(IssueOffline { member_number: member_number.clone() }).await
+    }
+
+    /// Revokes the member's unused offline codes here; how many were.
+    pub async fn revoke_offline(&self, member_number: &MemberNumber) -> Outcome<u32> {
+        self.object.call(RevokeOffline { member_number: member_number.clone() }).await
+    }
+
+    /// The revoked codes a register must refuse offline.
+    pub async fn revoked_offline(&self) -> Outcome<Vec<OfflineCodeId>> {
+        self.object.call(RevokedOffline).await
+    }
+
+    /// One uploaded use of a code whose signature was checked.
+    pub async fn use_offline(&self, code_id: OfflineCodeId, scan: Scan, amount_minor: u64) -> Outcome<OfflineUse> {
+        self.object.call(UseOffline { code_id, scan, amount_minor }).await
+    }
+
+    pub async fn offline_conflicts(&self) -> Outcome<Vec<OfflineConflict>> {
+        self.object.call(OfflineConflictsQuery).await
     }
 }

@@ -1,0 +1,271 @@
+// End to end with the network cut (Chromium's offline emulation, per browser): a phone
+// signed in once keeps offline codes; offline, the page opens from its service worker with
+// the member's card and shows an offline code, saying so plainly. The register, offline too,
+// says the server is out of reach, verifies the code itself (Ed25519 in WebCrypto, the kit
+// fetched while online), adds points provisionally, refuses the same code twice, keeps its
+// queue in IndexedDB across a reload (the page opening from its own service worker), and
+// back online uploads the queue once: the server's balance is exact, and a second reload
+// sends nothing again.
+//
+// Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
+// Screenshots: tests/browser/artifacts/offline-*.png.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { ADMIN_TOKEN, BASE_URL, admin, launch, ownerConsole, phonePage, shopWithRegister } from "./helpers.mjs";
+
+const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
+
+/** The member's balance at `shopId`, asked of the server by the phone page (online). */
+async function serverPoints(phone, shopId) {
+  return phone.evaluate(async (shop) => {
+    const wallet = await (await fetch("/api/me/wallet", { credentials: "same-origin" })).json();
+    return wallet.memberships.find((m) => m.shop.shop_id === shop).points;
+  }, shopId);
+}
+
+/** Shows the card's code; offline, the phone falls back to its next offline code. */
+async function offlineCode(phone, shopId) {
+  await phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`).getByTestId("show-code").click();
+  await phone.locator("[data-testid=qr][data-state=offline] svg").waitFor({ timeout: 15_000 });
+  const text = (await phone.getByTestId("code-digits").innerText()).trim();
+  assert.match(text, /^TO:[A-Z2-7]{146}$/, "an offline code's text");
+  return text;
+}
+
+async function typeCode(register, text) {
+  await register.getByTestId("manual-code").fill(text);
+  await register.getByTestId("manual-submit").click();
+}
+
+test("offline: the phone shows a signed code, the register accrues, keeps its queue and syncs exactly once", { timeout: 240_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-offline-"));
+  const phoneBrowser = await launch(path.join(work, "phone"));
+  const tillBrowser = await launch(path.join(work, "till"));
+  t.after(async () => {
+    await phoneBrowser.close();
+    await tillBrowser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+  const { shopId, register: registerCreated } = await shopWithRegister("offline", "Offline Corner");
+
+  // Online once: sign up, join; the phone keeps the card's offline codes and its shell.
+  const phone = await phonePage(phoneBrowser);
+  await phone.getByTestId("sign-up-name").fill("Nora");
+  await phone.getByTestId("sign-up-password").fill("correct horse battery");
+  await phone.getByTestId("sign-up-submit").click();
+  await phone.getByTestId("new-member-number").waitFor();
+  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
+  await phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`).waitFor();
+  await phone.waitForFunction(
+    (shop) => JSON.parse(localStorage.getItem("tessera-offline-codes") || "null")?.batch.cards.some((c) => c.shop_id === shop && c.codes.length === 8),
+    shopId,
+    { timeout: 15_000 },
+  );
+  await phone.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 20_000 });
+  const kept = await phone.evaluate(() => localStorage.getItem("tessera-offline-codes"));
+  const memberNumber = await phone.evaluate(() => JSON.parse(localStorage.getItem("tessera-offline-wallet")).member_number);
+  const texts = JSON.parse(kept).batch.cards[0].codes.map((c) => c.text);
+  assert.ok(texts.every((text) => !text.includes(memberNumber)), "no code names the member");
+
+  // The register, online once: its kit (this shop's keys) and its shell are kept.
+  const register = await tillBrowser.newPage();
+  await register.setViewportSize({ width: 1280, height: 900 });
+  await register.goto(`${BASE_URL}/register/#token=${registerCreated.token}`);
+  await register.locator("#till-view:not([hidden])").waitFor({ timeout: 20_000 });
+  await register.waitForFunction(async () => (await globalThis.tesseraOffline.loadKit("kit")) !== null, null, { timeout: 15_000 });
+  await register.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 20_000 });
+
+  // No network on the phone: the page opens from its shell, with the card, and an offline code.
+  await phoneBrowser.setOffline(true);
+  await phone.reload();
+  await phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`).waitFor({ timeout: 20_000 });
+  await phone.locator("#offline:not([hidden])").waitFor({ timeout: 15_000 });
+  const first = await offlineCode(phone, shopId);
+  assert.ok(texts.includes(first), "one of the kept codes");
+  assert.match(await phone.getByTestId("countdown").innerText(), /No network: this is an offline code\. It works once/);
+  await phone.screenshot({ path: path.join(ARTIFACTS, "offline-1-phone-code.png"), fullPage: true });
+
+  // An entry of the used-set from four days ago (its code long expired) is forgotten at the next sale.
+  await register.evaluate(async () => {
+    const db = await new Promise((resolve) => { const r = indexedDB.open("tessera-register-offline", 1); r.onsuccess = () => resolve(r.result); });
+    const tx = db.transaction("used", "readwrite");
+    tx.objectStore("used").put(Date.now() - 4 * 24 * 3600 * 1000, "an-old-code");
+    await new Promise((resolve) => { tx.oncomplete = resolve; });
+  });
+  assert.equal(await register.evaluate(() => globalThis.tesseraOffline.isUsed("an-old-code")), true);
+
+  // No network at the register either: it says so, verifies the code itself, adds points provisionally.
+  await tillBrowser.setOffline(true);
+  await typeCode(register, first);
+  await register.locator("[data-testid=offline-panel][data-verdict=ok]").waitFor({ timeout: 10_000 });
+  assert.match(await register.getByTestId("offline-verdict").innerText(), /Offline code ✓/);
+  await register.getByTestId("offline-amount").fill("12.50");
+  await register.getByTestId("offline-add-points").click();
+  await register.getByText(/Provisional: 12\.50 EUR recorded offline/).waitFor({ timeout: 10_000 });
+  await register.locator("#connection-status:not([hidden])").waitFor({ timeout: 15_000 });
+  assert.match(await register.getByTestId("connection-status").innerText(), /No connection to the server/);
+  await register.locator("[data-testid=offline-queue] li[data-state=waiting]").first().waitFor();
+  assert.equal(await register.evaluate(() => globalThis.tesseraOffline.isUsed("an-old-code")), false, "pruned");
+
+  // The same code again at this register: refused by its used-set.
+  await typeCode(register, first);
+  await register.locator("[data-testid=offline-panel][data-verdict=refused]").waitFor({ timeout: 10_000 });
+  assert.match(await register.getByTestId("offline-verdict").innerText(), /already used/);
+  await register.getByTestId("offline-close").click();
+
+  // A forged code (one changed character) is refused offline too.
+  const forged = first.slice(0, 60) + (first[60] === "A" ? "B" : "A") + first.slice(61);
+  await typeCode(register, forged);
+  await register.locator("[data-testid=offline-panel][data-verdict=refused]").waitFor({ timeout: 10_000 });
+  await register.getByTestId("offline-close").click();
+
+  // The phone's next offline code (another one), a second sale.
+  await phone.getByTestId("close-code").click();
+  const second = await offlineCode(phone, shopId);
+  assert.notEqual(second, first, "each code is shown once");
+  await typeCode(register, second);
+  await register.locator("[data-testid=offline-panel][data-verdict=ok]").waitFor({ timeout: 10_000 });
+  await register.getByTestId("offline-amount").fill("5");
+  await register.getByTestId("offline-add-points").click();
+  await register.locator("[data-testid=offline-queue] li[data-state=waiting]").nth(1).waitFor({ timeout: 10_000 });
+  await register.screenshot({ path: path.join(ARTIFACTS, "offline-2-register-queue.png"), fullPage: true });
+
+  // Reloaded with no network: the till opens from its shell and still has its queue.
+  await register.reload();
+  await register.locator("#till-view:not([hidden])").waitFor({ timeout: 20_000 });
+  await register.locator("[data-testid=offline-queue] li[data-state=waiting]").nth(1).waitFor({ timeout: 15_000 });
+  assert.equal(await register.locator("[data-testid=offline-queue] li").count(), 2);
+  await register.locator("#connection-status:not([hidden])").waitFor({ timeout: 15_000 });
+
+  // Back online: the queue goes up once, in order; both sales are confirmed.
+  await tillBrowser.setOffline(false);
+  await register.locator("[data-testid=offline-queue] li[data-state=confirmed]").nth(1).waitFor({ timeout: 30_000 });
+  assert.match(await register.getByTestId("offline-queue-status").innerText(), /all 2 sent/);
+  await register.locator("#connection-status").waitFor({ state: "hidden", timeout: 10_000 });
+  await register.screenshot({ path: path.join(ARTIFACTS, "offline-3-register-synced.png"), fullPage: true });
+
+  await phoneBrowser.setOffline(false);
+  assert.equal(await serverPoints(phone, shopId), 17, "12 + 5 points, each once");
+
+  // Reloaded online: nothing is sent twice.
+  await register.reload();
+  await register.locator("#till-view:not([hidden])").waitFor({ timeout: 20_000 });
+  await register.locator("[data-testid=offline-queue] li[data-state=confirmed]").nth(1).waitFor({ timeout: 15_000 });
+  await register.waitForTimeout(4_000);
+  assert.equal(await serverPoints(phone, shopId), 17, "still exact after a reload online");
+});
+
+test("offline: one code at two registers is granted once and reported; a revoked phone's code is refused after the register's next sync", { timeout: 240_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-offline-two-"));
+  const phoneBrowser = await launch(path.join(work, "phone"));
+  const tillA = await launch(path.join(work, "till-a"));
+  const tillB = await launch(path.join(work, "till-b"));
+  t.after(async () => {
+    for (const browser of [phoneBrowser, tillA, tillB]) await browser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+  const { shopId, register: first } = await shopWithRegister("offline2", "Two Tills");
+  const second = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Till 2" });
+
+  const phone = await phonePage(phoneBrowser);
+  await phone.getByTestId("sign-up-name").fill("Otto");
+  await phone.getByTestId("sign-up-password").fill("correct horse battery");
+  await phone.getByTestId("sign-up-submit").click();
+  await phone.getByTestId("new-member-number").waitFor();
+  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
+  await phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`).waitFor();
+  await phone.waitForFunction(() => localStorage.getItem("tessera-offline-codes") !== null, null, { timeout: 15_000 });
+  const codes = await phone.evaluate(() => JSON.parse(localStorage.getItem("tessera-offline-codes")).batch.cards[0].codes.map((c) => c.text));
+
+  const open = async (browser, token) => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.goto(`${BASE_URL}/register/#token=${token}`);
+    await page.locator("#till-view:not([hidden])").waitFor({ timeout: 20_000 });
+    await page.waitForFunction(async () => (await globalThis.tesseraOffline.loadKit("kit")) !== null, null, { timeout: 15_000 });
+    return page;
+  };
+  const a = await open(tillA, first.token);
+  const b = await open(tillB, second.token);
+
+  // A copied code: both tills, offline, accept it (neither can know of the other).
+  await tillA.setOffline(true);
+  await tillB.setOffline(true);
+  for (const [page, amount] of [[a, "10"], [b, "30"]]) {
+    await typeCode(page, codes[0]);
+    await page.locator("[data-testid=offline-panel][data-verdict=ok]").waitFor({ timeout: 10_000 });
+    await page.getByTestId("offline-amount").fill(amount);
+    await page.getByTestId("offline-add-points").click();
+    await page.locator("[data-testid=offline-queue] li[data-state=waiting]").waitFor({ timeout: 10_000 });
+  }
+  // Till A reconnects first: granted. Then till B: not granted, no points.
+  await tillA.setOffline(false);
+  await a.locator("[data-testid=offline-queue] li[data-state=confirmed]").waitFor({ timeout: 30_000 });
+  await tillB.setOffline(false);
+  await b.locator("[data-testid=offline-queue] li[data-state=conflict]").waitFor({ timeout: 30_000 });
+  assert.match(await b.getByTestId("offline-queue").innerText(), /not granted: this code was used before/);
+  await b.screenshot({ path: path.join(ARTIFACTS, "offline-4-register-conflict.png"), fullPage: true });
+  assert.equal(await serverPoints(phone, shopId), 10, "points once, from the first upload");
+  // The owner sees the conflict with both scans.
+  const invite = await admin("POST", `/api/owner/shops/${shopId}/invites`, undefined, 201);
+  const accepted = await fetch(`${BASE_URL}/api/owner/invites/accept`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Origin: BASE_URL },
+    body: JSON.stringify({ token: invite.token, email: `owner-${shopId}@example.org`, password: "correct horse battery" }),
+  });
+  assert.equal(accepted.status, 201, await accepted.text());
+  const ownerCookie = accepted.headers.get("set-cookie").split(";")[0];
+  const listed = await (await fetch(`${BASE_URL}/api/owner/shops/${shopId}/offline-conflicts`, { headers: { Cookie: ownerCookie } })).json();
+  assert.equal(listed.conflicts.length, 1);
+  assert.equal(listed.conflicts[0].first.register_id, first.register_id);
+  assert.equal(listed.conflicts[0].second.register_id, second.register_id);
+  assert.equal(listed.conflicts[0].amount_minor, 3000);
+  // …and in the console, under Registers, by the registers' names.
+  const consolePage = await ownerConsole(phoneBrowser, shopId);
+  await consolePage.getByTestId("tab-registers").click();
+  await consolePage.locator("[data-testid=offline-conflicts]:not([hidden])").waitFor({ timeout: 10_000 });
+  const row = await consolePage.getByTestId("offline-conflict-rows").innerText();
+  assert.match(row, /Till 1[\s\S]*Till 2[\s\S]*30\.00/);
+  await consolePage.screenshot({ path: path.join(ARTIFACTS, "offline-6-console-conflicts.png"), fullPage: true });
+  await consolePage.close();
+
+  // The member revokes the phone's offline codes from another device (here: the API, signed in again).
+  const signIn = await fetch(`${BASE_URL}/api/session`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ member_number: await phone.evaluate(() => JSON.parse(localStorage.getItem("tessera-offline-wallet")).member_number), password: "correct horse battery" }),
+  });
+  assert.equal(signIn.status, 200);
+  const cookie = signIn.headers.get("set-cookie").split(";")[0];
+  const revoked = await fetch(`${BASE_URL}/api/me/offline-codes`, { method: "DELETE", headers: { Cookie: cookie, Origin: BASE_URL } });
+  assert.equal(revoked.status, 200, await revoked.text());
+
+  // Till A's next sync brings the revocation; offline again, it refuses the lost phone's next code.
+  await a.reload();
+  await a.locator("#till-view:not([hidden])").waitFor({ timeout: 20_000 });
+  await a.waitForFunction(
+    async () => JSON.parse(await globalThis.tesseraOffline.loadKit("kit")).revoked.length > 0,
+    null,
+    { timeout: 15_000 },
+  );
+  await tillA.setOffline(true);
+  await typeCode(a, codes[1]);
+  await a.locator("[data-testid=offline-panel][data-verdict=refused]").waitFor({ timeout: 10_000 });
+  assert.match(await a.getByTestId("offline-verdict").innerText(), /revoked/);
+  await a.screenshot({ path: path.join(ARTIFACTS, "offline-5-register-revoked.png"), fullPage: true });
+});

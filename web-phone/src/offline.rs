@@ -1,0 +1,111 @@
+//! What the phone keeps for working with no network (`docs/offline.md`): the
+//! last wallet it saw (so the page opens signed in and shows the cards) and a
+//! batch of single-use offline codes per card, signed by the server. Both live
+//! in this origin's `localStorage` and are dropped at sign-out. A code is shown
+//! once: each time the code screen falls back to an offline code it takes the
+//! next one not shown yet, so two registers are not shown the same code.
+
+use crate::api;
+use crate::timing::now_ms;
+use domain::api::offline::{OfflineBatch, OfflineCodeText};
+use domain::api::Wallet;
+use domain::member::MemberNumber;
+use domain::offline::needs_refresh;
+use domain::shop::ShopId;
+use serde::{Deserialize, Serialize};
+
+const CODES_KEY: &str = "tessera-offline-codes";
+const WALLET_KEY: &str = "tessera-offline-wallet";
+
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    member_number: MemberNumber,
+    /// Server clock minus phone clock when the batch came.
+    skew_ms: i64,
+    batch: OfflineBatch,
+    /// Code texts already shown on this phone.
+    #[serde(default)]
+    shown: Vec<String>,
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+fn read<T: for<'de> Deserialize<'de>>(key: &str) -> Option<T> {
+    let text = storage()?.get_item(key).ok().flatten()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn write<T: Serialize>(key: &str, value: &T) {
+    if let (Some(storage), Ok(text)) = (storage(), serde_json::to_string(value)) {
+        let _ = storage.set_item(key, &text);
+    }
+}
+
+/// Keeps the latest wallet, to open the page with when the network is down.
+pub fn keep_wallet(wallet: &Wallet) {
+    write(WALLET_KEY, wallet);
+}
+
+/// The wallet kept from the last time the page was online.
+pub fn kept_wallet() -> Option<Wallet> {
+    read(WALLET_KEY)
+}
+
+/// Drops everything kept (sign-out, a deleted account, another member signing in).
+pub fn forget() {
+    if let Some(storage) = storage() {
+        let _ = storage.remove_item(CODES_KEY);
+        let _ = storage.remove_item(WALLET_KEY);
+    }
+}
+
+/// The codes not shown yet for one card, in the phone's clock (expiry translated).
+fn unshown(kept: &Kept, shop_id: &ShopId, now: i64) -> Vec<OfflineCodeText> {
+    kept.batch
+        .cards
+        .iter()
+        .filter(|card| &card.shop_id == shop_id)
+        .flat_map(|card| card.codes.iter())
+        .filter(|code| !kept.shown.contains(&code.text) && code.expires_at - kept.skew_ms > now)
+        .cloned()
+        .collect()
+}
+
+/// Fetches a new batch if a card of `wallet` lacks one, has few codes left, or
+/// they expire within a day. Quietly does nothing without a network.
+pub async fn top_up(wallet: Wallet) {
+    let now = now_ms();
+    let kept: Option<Kept> = read(CODES_KEY).filter(|kept: &Kept| kept.member_number == wallet.member_number);
+    let due = match &kept {
+        None => !wallet.memberships.is_empty(),
+        Some(kept) => wallet.memberships.iter().any(|membership| {
+            let left = unshown(kept, &membership.shop.shop_id, now);
+            let first_expiry = left.iter().map(|code| code.expires_at - kept.skew_ms).min();
+            needs_refresh(left.len(), first_expiry, now)
+        }),
+    };
+    if !due {
+        return;
+    }
+    let Ok(batch) = api::offline_codes().await else { return };
+    let skew_ms = batch.now - now_ms();
+    // Codes shown before stay marked: the server hands back unused codes, and one
+    // a register read offline is not known as used until that register syncs.
+    let shown = kept.map(|kept| kept.shown).unwrap_or_default();
+    write(CODES_KEY, &Kept { member_number: wallet.member_number.clone(), skew_ms, batch, shown });
+}
+
+/// The next offline code for `shop_id`, marked as shown, with its expiry in the
+/// phone's clock and how many remain after it.
+pub fn take(shop_id: &ShopId) -> Option<(OfflineCodeText, usize)> {
+    let mut kept: Kept = read(CODES_KEY)?;
+    let now = now_ms();
+    let left = unshown(&kept, shop_id, now);
+    let first = left.first()?.clone();
+    kept.shown.push(first.text.clone());
+    write(CODES_KEY, &kept);
+    let expires_here = first.expires_at - kept.skew_ms;
+    Some((OfflineCodeText { text: first.text, expires_at: expires_here }, left.len().saturating_sub(1)))
+}

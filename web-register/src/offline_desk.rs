@@ -1,0 +1,396 @@
+//! Working with no connection to the server (`docs/offline.md`). The register
+//! keeps, while online, its shop's offline kit (public keys, revoked codes);
+//! with it, an offline code a customer's phone shows is judged here
+//! (`domain::offline::judge_offline`: signature with WebCrypto's Ed25519,
+//! expiry, revocation list, this register's used-set), and a sale on it adds
+//! points **provisionally**: the used-set entry and the queued event are written
+//! in one IndexedDB transaction (`static/offline-store.js`), so they survive a
+//! reload or a restart. A background loop uploads the queue in order, at most
+//! [`MAX_EVENTS_PER_UPLOAD`] at a time, each event once by its request id,
+//! and marks each sale confirmed, a conflict or refused. Debits never run
+//! offline: the offline panel only adds points.
+//!
+//! A leaf beside `api`: the till tells it the register's token and info once
+//! started ([`started`]) and hands it every text that looks like an offline code.
+
+use crate::api::{self, Failure};
+use crate::dom;
+use crate::money::format_amount;
+use crate::request_id;
+use crate::timing::{now_ms, sleep};
+use domain::api::offline::{OfflineEvent, OfflineKit, OfflineOutcome, OfflineSynced, OfflineUpload};
+use domain::api::{ErrorCode, RegisterInfo};
+use domain::money::{Currency, MinorUnits};
+use domain::offline::{judge_offline, OfflineCode, OfflineError, OfflineFacts, MAX_EVENTS_PER_UPLOAD};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::wasm_bindgen;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::spawn_local;
+
+/// How often the queue is looked at, and the kit refreshed (every `KIT_EVERY` looks).
+const LOOK_EVERY_MS: i32 = 3_000;
+const KIT_EVERY: u32 = 20;
+const INFO_KEY: &str = "tessera-register-info";
+/// The server's clock minus this computer's, measured at the last kit (kept across reloads).
+const SKEW_KEY: &str = "tessera-register-skew";
+const KIT_KEY: &str = "kit";
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = loadKit, catch)]
+    async fn js_load_kit(key: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = saveKit, catch)]
+    async fn js_save_kit(key: &str, json: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = verify, catch)]
+    async fn js_verify(public_key: &str, signature: &str, message: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = isUsed, catch)]
+    async fn js_is_used(code_id: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = accept, catch)]
+    async fn js_accept(code_id: &str, event: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = queue, catch)]
+    async fn js_queue() -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = settle, catch)]
+    async fn js_settle(seq: f64, state: &str, result: &str) -> Result<JsValue, JsValue>;
+}
+
+/// One queued sale as IndexedDB keeps it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Queued {
+    seq: f64,
+    /// The [`OfflineEvent`] as JSON text.
+    event: String,
+    /// `waiting`, `confirmed`, `conflict` or `refused`.
+    state: String,
+    /// The server's [`OfflineOutcome`] as JSON text, once synced.
+    result: Option<String>,
+}
+
+#[derive(Default)]
+struct Desk {
+    token: String,
+    currency: Option<Currency>,
+    /// The code on the desk, judged valid, waiting for the amount.
+    code: Option<(String, OfflineCode)>,
+    /// Whether the last call reached the server.
+    reachable: bool,
+    /// Whether the loop that uploads the queue is running.
+    syncing: bool,
+}
+
+thread_local! {
+    static DESK: RefCell<Desk> = RefCell::new(Desk { reachable: true, ..Desk::default() });
+}
+
+fn with_desk<R>(f: impl FnOnce(&mut Desk) -> R) -> R {
+    DESK.with(|desk| f(&mut desk.borrow_mut()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The register's info from its last start online, to start with when the server is unreachable.
+pub fn kept_info() -> Option<RegisterInfo> {
+    let text = web_sys::window()?.local_storage().ok().flatten()?.get_item(INFO_KEY).ok().flatten()?;
+    serde_json::from_str(&text).ok()
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
+/// Now by the server's clock as last measured: expiry is judged, and sales are dated, with it,
+/// so a till whose clock is off does not refuse good codes or upload unbelievable times.
+fn server_now() -> i64 {
+    let skew = storage()
+        .and_then(|storage| storage.get_item(SKEW_KEY).ok().flatten())
+        .and_then(|text| text.parse::<i64>().ok())
+        .unwrap_or(0);
+    (now_ms() as i64).saturating_add(skew)
+}
+
+fn keep_info(info: &RegisterInfo) {
+    let storage = web_sys::window().and_then(|window| window.local_storage().ok().flatten());
+    if let (Some(storage), Ok(text)) = (storage, serde_json::to_string(info)) {
+        let _ = storage.set_item(INFO_KEY, &text);
+    }
+}
+
+/// The till started (online, or offline from the kept info): keep what the desk
+/// needs, follow reachability, and start the loop that syncs the queue and the kit.
+pub fn started(token: &str, info: &RegisterInfo, online: bool) {
+    if online {
+        keep_info(info);
+    }
+    let start_loop = with_desk(|desk| {
+        desk.token = token.to_owned();
+        desk.currency = Some(info.shop.currency);
+        !std::mem::replace(&mut desk.syncing, true)
+    });
+    web_shared::http::on_reachability(reachability);
+    reachability(online);
+    if start_loop {
+        spawn_local(keep_in_sync());
+    }
+}
+
+/// Says plainly when the server is out of reach, and what still works.
+fn reachability(reached: bool) {
+    with_desk(|desk| desk.reachable = reached);
+    dom::set_hidden("connection-status", reached);
+    dom::set_text(
+        "connection-status",
+        if reached {
+            ""
+        } else {
+            "No connection to the server. Offline codes still work: points are added provisionally and sent \
+             when the connection is back. Rewards, prepaid and bills need the connection."
+        },
+    );
+}
+
+/// Whether `text` is an offline code (the till leaves it to this desk).
+pub fn claims(text: &str) -> bool {
+    OfflineCode::looks_like(text)
+}
+
+/// A camera read or typed text that is an offline code: judged here, with no network.
+pub fn read(text: &str) {
+    let same = with_desk(|desk| desk.code.as_ref().is_some_and(|(shown, _)| shown == text));
+    if same {
+        return;
+    }
+    let text = text.to_owned();
+    spawn_local(async move {
+        let verdict = judge(&text).await;
+        show_verdict(&text, verdict);
+    });
+}
+
+async fn load_kit() -> Option<OfflineKit> {
+    let value = js_load_kit(KIT_KEY).await.ok()?;
+    serde_json::from_str(&value.as_string()?).ok()
+}
+
+/// `judge_offline` with the facts this register has.
+async fn judge(text: &str) -> Result<OfflineCode, OfflineError> {
+    let code = OfflineCode::parse(text)?;
+    let kit = load_kit().await;
+    let key = kit.as_ref().and_then(|kit| kit.keys.iter().find(|key| key.key_id == code.key_id));
+    let signature_ok = match (&kit, key) {
+        (Some(kit), Some(key)) => {
+            let message = hex(&code.signed_message(&kit.shop_id));
+            js_verify(&key.public_key, &hex(&code.signature), &message).await.ok().and_then(|ok| ok.as_bool())
+                == Some(true)
+        }
+        _ => false,
+    };
+    let revoked = kit.as_ref().is_some_and(|kit| kit.revoked.contains(&code.code_id));
+    let used_here = js_is_used(&code.code_id.hex()).await.ok().and_then(|used| used.as_bool()).unwrap_or(false);
+    let facts = OfflineFacts { signature_ok, key_known: key.is_some(), revoked, used_here };
+    judge_offline(&code, facts, server_now())?;
+    Ok(code)
+}
+
+fn refusal_text(error: OfflineError) -> String {
+    match error {
+        OfflineError::UnknownKey => {
+            "Not accepted: this register has no key for this code (it must be online once, or the code is not for \
+             this shop)."
+                .to_owned()
+        }
+        other => format!("Not accepted: {other}."),
+    }
+}
+
+fn show_verdict(text: &str, verdict: Result<OfflineCode, OfflineError>) {
+    dom::set_hidden("offline-panel", false);
+    match verdict {
+        Ok(code) => {
+            let until = web_shared::locale::date_time(code.expires_at);
+            dom::set_text(
+                "offline-verdict",
+                &format!("Offline code ✓ checked on this register (valid until {until}). Type the sale's amount."),
+            );
+            dom::set_attribute("offline-panel", "data-verdict", "ok");
+            dom::set_hidden("offline-form", false);
+            with_desk(|desk| desk.code = Some((text.to_owned(), code)));
+            if let Some(amount) = dom::element("offline-amount") {
+                let _ = amount.focus();
+            }
+        }
+        Err(error) => {
+            dom::set_text("offline-verdict", &refusal_text(error));
+            dom::set_attribute("offline-panel", "data-verdict", "refused");
+            dom::set_hidden("offline-form", true);
+            with_desk(|desk| desk.code = None);
+        }
+    }
+}
+
+/// "Close" on the offline panel.
+pub fn close() {
+    with_desk(|desk| desk.code = None);
+    dom::set_hidden("offline-panel", true);
+    dom::set_input_value("offline-amount", "");
+}
+
+/// "Add points (provisional)": the sale goes into the queue with the code marked used.
+pub fn add_points() {
+    let Some(((text, code), currency)) = with_desk(|desk| desk.code.clone().zip(desk.currency)) else { return };
+    let amount = match MinorUnits::parse(&dom::input_value("offline-amount"), currency) {
+        Ok(amount) => amount,
+        Err(error) => {
+            dom::set_text("offline-verdict", &format!("{error}"));
+            return;
+        }
+    };
+    let Some(request_id) = request_id::fresh() else { return };
+    let event = OfflineEvent { request_id, code: text, amount_minor: amount.0, at: server_now() };
+    spawn_local(async move {
+        let Ok(json) = serde_json::to_string(&event) else { return };
+        let accepted = js_accept(&code.code_id.hex(), &json).await.ok().and_then(|ok| ok.as_bool());
+        match accepted {
+            Some(true) => {
+                close();
+                dom::set_text(
+                    "offline-result",
+                    &format!(
+                        "Provisional: {} recorded offline. Points are confirmed when the server has it.",
+                        format_amount(amount, currency)
+                    ),
+                );
+                render_queue().await;
+            }
+            Some(false) => show_verdict("", Err(OfflineError::AlreadyUsed)),
+            None => dom::set_text("offline-verdict", "This register could not record the sale: try again."),
+        }
+    });
+}
+
+async fn queued() -> Vec<Queued> {
+    let Ok(value) = js_queue().await else { return Vec::new() };
+    value.as_string().and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default()
+}
+
+/// Uploads waiting sales (in order, in chunks) and refreshes the kit, for as long as the page lives.
+async fn keep_in_sync() {
+    let mut looks: u32 = 0;
+    loop {
+        let token = with_desk(|desk| desk.token.clone());
+        if looks.is_multiple_of(KIT_EVERY) {
+            refresh_kit(&token).await;
+        }
+        looks = looks.wrapping_add(1);
+        let waiting: Vec<Queued> = queued().await.into_iter().filter(|entry| entry.state == "waiting").collect();
+        if !waiting.is_empty() {
+            let synced = upload(&token, waiting).await;
+            render_queue().await;
+            if synced {
+                // A sync may follow a revocation the register has not seen: the kit again.
+                refresh_kit(&token).await;
+                continue;
+            }
+        } else {
+            render_queue().await;
+        }
+        sleep(LOOK_EVERY_MS).await;
+    }
+}
+
+async fn refresh_kit(token: &str) {
+    let asked_at = now_ms() as i64;
+    if let Ok(kit) = api::offline_kit(token).await {
+        // The kit's time, against the middle of the round trip.
+        let here = (asked_at + now_ms() as i64) / 2;
+        if let Some(storage) = storage() {
+            let _ = storage.set_item(SKEW_KEY, &(kit.now - here).to_string());
+        }
+        if let Ok(json) = serde_json::to_string(&kit) {
+            let _ = js_save_kit(KIT_KEY, &json).await;
+        }
+    }
+}
+
+/// Sends `waiting` in chunks, in order; true if every chunk went through.
+async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
+    let total = waiting.len();
+    let mut sent = 0usize;
+    for chunk in waiting.chunks(MAX_EVENTS_PER_UPLOAD) {
+        dom::set_text("offline-queue-status", &format!("Sending offline sales to the server: {sent} of {total}…"));
+        let events: Vec<OfflineEvent> =
+            chunk.iter().filter_map(|entry| serde_json::from_str(&entry.event).ok()).collect();
+        let answer: Result<OfflineSynced, Failure> = api::offline_upload(token, &OfflineUpload { events }).await;
+        let synced = match answer {
+            Ok(synced) => synced,
+            Err(failure) => {
+                if failure.is(ErrorCode::RegisterRevoked) {
+                    dom::set_text("offline-queue-status", "This register was removed: its offline sales are not sent.");
+                }
+                return false;
+            }
+        };
+        for entry in chunk {
+            let Ok(event) = serde_json::from_str::<OfflineEvent>(&entry.event) else { continue };
+            let Some(result) = synced.results.iter().find(|result| result.request_id == event.request_id) else {
+                continue;
+            };
+            let state = match result.outcome {
+                OfflineOutcome::Confirmed { .. } => "confirmed",
+                OfflineOutcome::Conflict { .. } => "conflict",
+                OfflineOutcome::Refused { .. } => "refused",
+            };
+            let json = serde_json::to_string(&result.outcome).unwrap_or_default();
+            let _ = js_settle(entry.seq, state, &json).await;
+        }
+        sent = sent.saturating_add(chunk.len());
+    }
+    true
+}
+
+fn describe(entry: &Queued, currency: Option<Currency>) -> String {
+    let event: Option<OfflineEvent> = serde_json::from_str(&entry.event).ok();
+    let amount = match (&event, currency) {
+        (Some(event), Some(currency)) => format_amount(MinorUnits(event.amount_minor), currency),
+        _ => String::new(),
+    };
+    let at = event.as_ref().map(|event| web_shared::locale::date_time(event.at)).unwrap_or_default();
+    let outcome: Option<OfflineOutcome> = entry.result.as_deref().and_then(|text| serde_json::from_str(text).ok());
+    let status = match outcome {
+        None => "provisional, waiting to be sent".to_owned(),
+        Some(OfflineOutcome::Confirmed { customer_number, points_added, receipt_number, .. }) => format!(
+            "confirmed: customer {customer_number}, +{points_added} points{}",
+            receipt_number.map(|number| format!(", receipt {number}")).unwrap_or_default()
+        ),
+        Some(OfflineOutcome::Conflict { first }) => {
+            format!("not granted: this code was used before (register {}), no points", first.register_id)
+        }
+        Some(OfflineOutcome::Refused { reason }) => format!("refused by the server: {reason}"),
+    };
+    format!("{at} · {amount} · {status}")
+}
+
+/// The queue under the manual entry: newest first, with a summary line.
+async fn render_queue() {
+    let entries = queued().await;
+    let currency = with_desk(|desk| desk.currency);
+    let waiting = entries.iter().filter(|entry| entry.state == "waiting").count();
+    let reachable = with_desk(|desk| desk.reachable);
+    let summary = match (entries.is_empty(), waiting, reachable) {
+        (true, _, _) => String::new(),
+        (false, 0, _) => format!("Offline sales: all {} sent to the server.", entries.len()),
+        (false, n, false) => format!("Offline sales: {n} waiting for the connection (kept on this register)."),
+        (false, n, true) => format!("Offline sales: {n} waiting to be sent."),
+    };
+    dom::set_text("offline-queue-status", &summary);
+    dom::set_attribute("offline-queue-status", "data-waiting", &waiting.to_string());
+    dom::clear_children("offline-queue");
+    let Some(list) = dom::element("offline-queue") else { return };
+    for entry in entries.iter().rev().take(20) {
+        if let Some(item) = dom::create_text("li", &format!("offline-{}", entry.state), &describe(entry, currency)) {
+            let _ = item.set_attribute("data-state", &entry.state);
+            dom::append(&list, &item);
+        }
+    }
+}

@@ -1,0 +1,111 @@
+//! The signing keys of offline codes: one Ed25519 key per shop and key id,
+//! derived from the `OFFLINE_SIGNING_SECRET` (HMAC-SHA-256), so nothing is
+//! stored and a register of one shop can verify only its own shop's codes.
+//! Rotation: put a new secret and move the old one to
+//! `OFFLINE_SIGNING_SECRET_PREVIOUS`; codes are signed with the new key, both
+//! are published to registers and accepted at sync until the old codes expire.
+
+use crate::auth::secret;
+use crate::crypto::{hex, hmac_sha256};
+use crate::error::{Outcome, Problem};
+use domain::api::offline::OfflinePublicKey;
+use domain::offline::{OfflineCode, OfflineError};
+use domain::shop::ShopId;
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use worker::Env;
+
+const CURRENT: &str = "OFFLINE_SIGNING_SECRET";
+const PREVIOUS: &str = "OFFLINE_SIGNING_SECRET_PREVIOUS";
+
+/// The keys of this instance: the current one signs, any other only verifies.
+pub struct OfflineKeys {
+    secrets: Vec<Vec<u8>>,
+}
+
+impl OfflineKeys {
+    /// Fails (before anything is changed) if offline codes are not configured.
+    pub fn from_env(env: &Env) -> Outcome<Self> {
+        let current = secret(env, CURRENT).ok_or_else(|| Problem::internal(format!("{CURRENT} is not configured")))?;
+        let mut secrets = vec![current.into_bytes()];
+        if let Some(previous) = secret(env, PREVIOUS) {
+            secrets.push(previous.into_bytes());
+        }
+        Ok(Self { secrets })
+    }
+
+    /// A secret's key id: 16 bits of its HMAC, so rotating the secret changes the id.
+    fn key_id(secret: &[u8]) -> u16 {
+        let [high, low, ..] = hmac_sha256(secret, b"tessera offline key id");
+        u16::from_be_bytes([high, low])
+    }
+
+    fn signing_key(secret: &[u8], shop: &ShopId) -> SigningKey {
+        let mut message = b"tessera offline signing key\0".to_vec();
+        message.extend_from_slice(shop.as_str().as_bytes());
+        SigningKey::from_bytes(&hmac_sha256(secret, &message))
+    }
+
+    /// Signs a new code for `shop` with the current key.
+    pub fn sign(&self, shop: &ShopId, code_id: domain::offline::OfflineCodeId, expires_at: i64) -> OfflineCode {
+        let secret = self.secrets.first().map(Vec::as_slice).unwrap_or_default();
+        let code = OfflineCode::unsigned(Self::key_id(secret), code_id, expires_at);
+        let signature = Self::signing_key(secret, shop).sign(&code.signed_message(shop));
+        code.with_signature(signature.to_bytes())
+    }
+
+    /// The shop's public keys, current first: what its registers verify with.
+    pub fn public_keys(&self, shop: &ShopId) -> Vec<OfflinePublicKey> {
+        self.secrets
+            .iter()
+            .map(|secret| OfflinePublicKey {
+                key_id: Self::key_id(secret),
+                public_key: hex(Self::signing_key(secret, shop).verifying_key().as_bytes()),
+            })
+            .collect()
+    }
+
+    /// Checks a code's signature for `shop` (strict Ed25519: no malleable signatures).
+    pub fn verify(&self, shop: &ShopId, code: &OfflineCode) -> Result<(), OfflineError> {
+        let secret =
+            self.secrets.iter().find(|secret| Self::key_id(secret) == code.key_id).ok_or(OfflineError::UnknownKey)?;
+        let public: VerifyingKey = Self::signing_key(secret, shop).verifying_key();
+        public
+            .verify_strict(&code.signed_message(shop), &Signature::from_bytes(&code.signature))
+            .map_err(|_| OfflineError::BadSignature)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::offline::OfflineCodeId;
+
+    fn keys(secrets: &[&str]) -> OfflineKeys {
+        OfflineKeys { secrets: secrets.iter().map(|s| s.as_bytes().to_vec()).collect() }
+    }
+
+    #[test]
+    fn a_code_verifies_for_its_shop_only() {
+        let shop = ShopId::parse("corner-cafe").unwrap();
+        let other = ShopId::parse("harbour-bar").unwrap();
+        let keys = keys(&["secret-one"]);
+        let code = keys.sign(&shop, OfflineCodeId::from_bytes([3; 16]), 1_900_000_000_000);
+        assert_eq!(keys.verify(&shop, &code), Ok(()));
+        assert_eq!(keys.verify(&other, &code), Err(OfflineError::BadSignature));
+        let parsed = OfflineCode::parse(&code.text()).unwrap();
+        assert_eq!(keys.verify(&shop, &parsed), Ok(()));
+        let longer = OfflineCode { expires_at: code.expires_at + 1, ..code.clone() };
+        assert_eq!(keys.verify(&shop, &longer), Err(OfflineError::BadSignature));
+        assert_ne!(keys.public_keys(&shop), keys.public_keys(&other));
+    }
+
+    #[test]
+    fn rotation_keeps_old_codes_valid_and_an_unknown_key_is_refused() {
+        let shop = ShopId::parse("corner-cafe").unwrap();
+        let old = keys(&["secret-one"]).sign(&shop, OfflineCodeId::from_bytes([4; 16]), 1);
+        let rotated = keys(&["secret-two", "secret-one"]);
+        assert_eq!(rotated.verify(&shop, &old), Ok(()));
+        assert_eq!(rotated.public_keys(&shop).len(), 2);
+        assert_eq!(keys(&["secret-two"]).verify(&shop, &old), Err(OfflineError::UnknownKey));
+    }
+}

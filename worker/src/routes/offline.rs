@@ -1,0 +1,155 @@
+//! Offline codes (see `docs/offline.md`): the phone's batches and their
+//! revocation (member table), the register's kit and its uploads (register
+//! table), and the owner's list of conflicts (owner table). The rules are in
+//! `domain::offline`; the one use of each code is decided in the shop's book
+//! ([`ShopClient::use_offline`]), the points in the member's vault.
+
+use crate::auth;
+use crate::clock;
+use crate::crypto::sha256_hex;
+use crate::error::{Outcome, Problem};
+use crate::offline_keys::OfflineKeys;
+use crate::storage::code_index::protocol::CodeHash;
+use crate::storage::member_vault::protocol::{TillHeader, VaultClient};
+use crate::storage::shop_book::offline::OfflineUse;
+use crate::storage::shop_book::protocol::ShopClient;
+use crate::web;
+use domain::api::offline::{
+    OfflineBatch, OfflineCard, OfflineCodeText, OfflineConflicts, OfflineEvent, OfflineKit, OfflineOutcome,
+    OfflineResult, OfflineRevoked, OfflineSynced, OfflineUpload,
+};
+use domain::api::ErrorCode;
+use domain::money::MinorUnits;
+use domain::offline::{OfflineCode, OfflineError, Scan, DEFAULT_OFFLINE_DEBIT_LIMIT_MINOR, MAX_EVENTS_PER_UPLOAD};
+use domain::staff::StaffAction;
+use worker::{Env, Request, Response};
+
+/// `POST /api/me/offline-codes` → [`OfflineBatch`]: every card's live codes, topped up.
+pub async fn batch(req: Request, env: &Env) -> Outcome<Response> {
+    let member = auth::member(&req, env).await?;
+    let keys = OfflineKeys::from_env(env)?;
+    let wallet = VaultClient::of(env, &member)?.wallet(None).await?;
+    let mut cards = Vec::with_capacity(wallet.memberships.len());
+    for membership in wallet.memberships {
+        let shop = membership.shop;
+        let issued = ShopClient::of(env, &shop.shop_id)?.issue_offline(&member).await?;
+        let codes = issued
+            .into_iter()
+            .map(|code| OfflineCodeText {
+                text: keys.sign(&shop.shop_id, code.code_id, code.expires_at).text(),
+                expires_at: code.expires_at,
+            })
+            .collect();
+        cards.push(OfflineCard { shop_id: shop.shop_id, shop_name: shop.name, codes });
+    }
+    web::ok(&OfflineBatch { cards, now: clock::now() })
+}
+
+/// `DELETE /api/me/offline-codes` → [`OfflineRevoked`]: a lost phone's codes stop, at every shop.
+pub async fn revoke(req: Request, env: &Env) -> Outcome<Response> {
+    let member = auth::member(&req, env).await?;
+    let wallet = VaultClient::of(env, &member)?.wallet(None).await?;
+    let mut revoked: u32 = 0;
+    for membership in wallet.memberships {
+        let count = ShopClient::of(env, &membership.shop.shop_id)?.revoke_offline(&member).await?;
+        revoked = revoked.saturating_add(count);
+    }
+    web::ok(&OfflineRevoked { revoked })
+}
+
+/// `GET /api/register/offline` → [`OfflineKit`]: only the register's own shop's keys and revocations.
+pub async fn kit(req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let keys = OfflineKeys::from_env(env)?;
+    let shop_id = register.shop.shop_id;
+    let revoked = ShopClient::of(env, &shop_id)?.revoked_offline().await?;
+    web::ok(&OfflineKit {
+        keys: keys.public_keys(&shop_id),
+        shop_id,
+        revoked,
+        debit_limit_minor: DEFAULT_OFFLINE_DEBIT_LIMIT_MINOR,
+        now: clock::now(),
+    })
+}
+
+/// `POST /api/register/offline/events` [`OfflineUpload`] → [`OfflineSynced`]: each event in
+/// order, each exactly once. A failure on our side stops the upload (500): the register sends the
+/// same events again, and what was applied is answered again, not applied twice.
+pub async fn upload(mut req: Request, env: &Env) -> Outcome<Response> {
+    let register = auth::register(&req, env).await?;
+    let upload: OfflineUpload = web::json_body(&mut req).await?;
+    if upload.events.len() > MAX_EVENTS_PER_UPLOAD {
+        return Err(Problem::new(
+            ErrorCode::InvalidRequest,
+            format!("at most {MAX_EVENTS_PER_UPLOAD} events per upload; send the rest after"),
+        ));
+    }
+    let keys = OfflineKeys::from_env(env)?;
+    let book = ShopClient::of(env, &register.shop.shop_id)?;
+    let mut results = Vec::with_capacity(upload.events.len());
+    for event in upload.events {
+        let request_id = event.request_id.clone();
+        let outcome = apply(env, &register, &keys, &book, event).await?;
+        results.push(OfflineResult { request_id, outcome });
+    }
+    web::ok(&OfflineSynced { results })
+}
+
+async fn apply(
+    env: &Env,
+    register: &auth::Register,
+    keys: &OfflineKeys,
+    book: &ShopClient,
+    event: OfflineEvent,
+) -> Outcome<OfflineOutcome> {
+    let refused = |reason| Ok(OfflineOutcome::Refused { reason });
+    let shop = &register.shop;
+    let Ok(amount) = MinorUnits::from_minor(event.amount_minor, shop.currency) else {
+        return Err(Problem::new(
+            ErrorCode::InvalidRequest,
+            "an offline sale's amount is a positive number of minor units",
+        ));
+    };
+    let code = match OfflineCode::parse(&event.code) {
+        Ok(code) => code,
+        Err(reason) => return refused(reason),
+    };
+    if let Err(reason) = keys.verify(&shop.shop_id, &code) {
+        return refused(reason);
+    }
+    let scan = Scan { request_id: event.request_id, register_id: register.record.register_id.clone(), at: event.at };
+    let member = match book.use_offline(code.code_id, scan.clone(), amount.0).await? {
+        OfflineUse::Granted { member_number } => member_number,
+        OfflineUse::Conflict { first } => return Ok(OfflineOutcome::Conflict { first }),
+        OfflineUse::Refused { reason } => return refused(reason),
+    };
+    let till = TillHeader {
+        code_hash: CodeHash::from_stored(sha256_hex(format!("offline:{}", code.code_id).as_bytes())),
+        shop: shop.clone(),
+        register_id: register.record.register_id.clone(),
+        register_name: register.record.name.clone(),
+        store_id: register.store.store_id.clone(),
+        store_name: register.store.name.clone(),
+        request_id: scan.request_id,
+        served_by: None,
+        approved_by: None,
+    };
+    match VaultClient::of(env, &member)?.accrue_offline(till, amount).await {
+        Ok(accrued) => Ok(OfflineOutcome::Confirmed {
+            customer_number: accrued.customer_number,
+            points_added: accrued.points_added,
+            points: accrued.points,
+            receipt_number: accrued.receipt.map(|receipt| receipt.receipt_number),
+        }),
+        Err(problem) if problem.code() == ErrorCode::NotAMember => refused(OfflineError::NotAMember),
+        Err(problem) => Err(problem),
+    }
+}
+
+/// `GET /api/owner/shops/{shop}/offline-conflicts` → [`OfflineConflicts`]: owners and managers.
+pub async fn conflicts(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let (shop, manager) = auth::shop_and_manager(&req, env, shop_id).await?;
+    manager.require(StaffAction::ViewDashboard)?;
+    let conflicts = ShopClient::of(env, &shop.shop_id)?.offline_conflicts().await?;
+    web::ok(&OfflineConflicts { conflicts })
+}

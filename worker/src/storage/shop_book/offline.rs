@@ -1,0 +1,289 @@
+//! The `offline_codes` and `offline_conflicts` tables of a shop's book: every
+//! offline code issued for the shop (its random id → the member; never its
+//! signature, which the Worker makes again from the secret), whether its member
+//! revoked it, and its one use; and every second use, for the owner. Using a
+//! code is one synchronous stretch: of two registers' uploads of one code,
+//! exactly one is the first (rules: `domain::offline::reconcile`).
+
+use crate::clock;
+use crate::crypto::random_bytes;
+use crate::error::Outcome;
+use crate::storage::sql;
+use domain::api::offline::OfflineConflict;
+use domain::member::MemberNumber;
+use domain::offline::{
+    judge_upload, reconcile, top_up_count, OfflineCodeId, OfflineError, Reconciled, Scan, LIFETIME_MS,
+    REFRESH_BEFORE_MS, SKEW_MS, SYNC_GRACE_MS,
+};
+use domain::shop::{RegisterId, RequestId};
+use domain::UnixMillis;
+use serde::{Deserialize, Serialize};
+use worker::SqlStorage;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS offline_codes (
+    code_id TEXT PRIMARY KEY,
+    member_number TEXT NOT NULL,
+    issued_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    revoked_at INTEGER,
+    used_request_id TEXT,
+    used_register TEXT,
+    used_at INTEGER,
+    used_amount INTEGER
+);
+CREATE INDEX IF NOT EXISTS offline_codes_by_member ON offline_codes (member_number, expires_at);
+CREATE INDEX IF NOT EXISTS offline_codes_by_expiry ON offline_codes (expires_at);
+CREATE TABLE IF NOT EXISTS offline_conflicts (
+    request_id TEXT PRIMARY KEY,
+    code_id TEXT NOT NULL,
+    register_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL
+);
+";
+
+/// How many conflicts the owner's list shows.
+const CONFLICTS_LISTED: i64 = 200;
+
+/// A code as issued: its id and expiry (the Worker signs it).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct IssuedOffline {
+    pub code_id: OfflineCodeId,
+    pub expires_at: UnixMillis,
+}
+
+/// What the book decided about one uploaded use.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum OfflineUse {
+    /// The first use (or the same upload again): the member's vault grants the points.
+    Granted {
+        member_number: MemberNumber,
+    },
+    /// A second use: recorded, nothing granted.
+    Conflict {
+        first: Scan,
+    },
+    Refused {
+        reason: OfflineError,
+    },
+}
+
+#[derive(Deserialize)]
+struct IdRow {
+    code_id: String,
+    expires_at: i64,
+}
+
+#[derive(Deserialize)]
+struct CodeRow {
+    member_number: String,
+    issued_at: i64,
+    expires_at: i64,
+    revoked_at: Option<i64>,
+    used_request_id: Option<String>,
+    used_register: Option<String>,
+    used_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct ConflictRow {
+    code_id: String,
+    register_id: String,
+    request_id: String,
+    at: i64,
+    amount_minor: i64,
+    recorded_at: i64,
+    first_request_id: Option<String>,
+    first_register: Option<String>,
+    first_at: Option<i64>,
+}
+
+fn corrupt(what: &str) -> crate::error::Problem {
+    sql::corrupt("ShopBook offline", what)
+}
+
+fn scan(request_id: &str, register_id: &str, at: i64) -> Outcome<Scan> {
+    Ok(Scan {
+        request_id: RequestId::parse(request_id).map_err(|_| corrupt("request id"))?,
+        register_id: RegisterId::parse(register_id).map_err(|_| corrupt("register id"))?,
+        at,
+    })
+}
+
+pub struct OfflineBook<'a> {
+    pub sql: &'a SqlStorage,
+}
+
+impl OfflineBook<'_> {
+    fn ready(&self) -> Outcome<()> {
+        sql::create(self.sql, SCHEMA)
+    }
+
+    /// Drops codes too old to be uploaded any more (their conflicts stay).
+    fn forget_old(&self, now: UnixMillis) -> Outcome<()> {
+        self.sql.exec("DELETE FROM offline_codes WHERE expires_at < ?", vec![(now - SYNC_GRACE_MS).into()])?;
+        Ok(())
+    }
+
+    /// The member's live codes (unused, unrevoked, good for at least another
+    /// day), topped up to a full batch: asking again returns the same codes.
+    pub fn issue(&self, member: &MemberNumber) -> Outcome<Vec<IssuedOffline>> {
+        self.ready()?;
+        let now = clock::now();
+        self.forget_old(now)?;
+        let live = || -> Outcome<Vec<IdRow>> {
+            sql::all(
+                self.sql,
+                "SELECT code_id, expires_at FROM offline_codes WHERE member_number = ? AND revoked_at IS NULL \
+                 AND used_request_id IS NULL AND expires_at >= ? ORDER BY expires_at, code_id",
+                vec![member.as_str().into(), (now + REFRESH_BEFORE_MS).into()],
+            )
+        };
+        let missing = top_up_count(live()?.len());
+        for _ in 0..missing {
+            let id = OfflineCodeId::from_bytes(random_bytes::<16>()?);
+            self.sql.exec(
+                "INSERT INTO offline_codes (code_id, member_number, issued_at, expires_at) VALUES (?, ?, ?, ?)",
+                vec![id.hex().into(), member.as_str().into(), now.into(), (now + LIFETIME_MS).into()],
+            )?;
+        }
+        live()?
+            .into_iter()
+            .map(|row| {
+                let code_id = OfflineCodeId::parse(&row.code_id).map_err(|_| corrupt("code id"))?;
+                Ok(IssuedOffline { code_id, expires_at: row.expires_at })
+            })
+            .collect()
+    }
+
+    /// Revokes every unused code of the member that has not expired; how many.
+    pub fn revoke_member(&self, member: &MemberNumber) -> Outcome<u32> {
+        if !sql::table_exists(self.sql, "offline_codes")? {
+            return Ok(0);
+        }
+        let now = clock::now();
+        let count = sql::number(
+            self.sql,
+            "SELECT COUNT(*) AS n FROM offline_codes WHERE member_number = ? AND revoked_at IS NULL \
+             AND used_request_id IS NULL AND expires_at + ? >= ?",
+            vec![member.as_str().into(), SKEW_MS.into(), now.into()],
+        )?;
+        self.sql.exec(
+            "UPDATE offline_codes SET revoked_at = ? WHERE member_number = ? AND revoked_at IS NULL \
+             AND used_request_id IS NULL AND expires_at + ? >= ?",
+            vec![now.into(), member.as_str().into(), SKEW_MS.into(), now.into()],
+        )?;
+        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+    }
+
+    /// Revoked codes a register could still be shown (not yet expired).
+    pub fn revoked(&self) -> Outcome<Vec<OfflineCodeId>> {
+        if !sql::table_exists(self.sql, "offline_codes")? {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<IdRow> = sql::all(
+            self.sql,
+            "SELECT code_id, expires_at FROM offline_codes WHERE revoked_at IS NOT NULL AND expires_at + ? >= ? \
+             ORDER BY code_id",
+            vec![SKEW_MS.into(), clock::now().into()],
+        )?;
+        rows.iter().map(|row| OfflineCodeId::parse(&row.code_id).map_err(|_| corrupt("code id"))).collect()
+    }
+
+    /// One uploaded use of a code whose signature the Worker checked: the
+    /// first use wins, the same upload again gets the same answer, any other
+    /// use is a conflict recorded with both scans.
+    pub fn use_code(&self, code_id: &OfflineCodeId, scan_now: &Scan, amount_minor: u64) -> Outcome<OfflineUse> {
+        self.ready()?;
+        let now = clock::now();
+        let row: Option<CodeRow> = sql::first(
+            self.sql,
+            "SELECT member_number, issued_at, expires_at, revoked_at, used_request_id, used_register, used_at \
+             FROM offline_codes WHERE code_id = ?",
+            vec![code_id.hex().into()],
+        )?;
+        let Some(row) = row else { return Ok(OfflineUse::Refused { reason: OfflineError::Unknown }) };
+        let member_number = MemberNumber::parse(&row.member_number).map_err(|_| corrupt("member number"))?;
+        let first = match (&row.used_request_id, &row.used_register, row.used_at) {
+            (Some(request), Some(register), Some(at)) => Some(scan(request, register, at)?),
+            _ => None,
+        };
+        // A retry of the first upload is answered as it was, whatever happened since.
+        if first.as_ref().is_some_and(|first| first.request_id == scan_now.request_id) {
+            return Ok(OfflineUse::Granted { member_number });
+        }
+        if row.revoked_at.is_some() {
+            return Ok(OfflineUse::Refused { reason: OfflineError::Revoked });
+        }
+        if let Err(reason) = judge_upload(row.expires_at, row.issued_at, scan_now.at, now) {
+            return Ok(OfflineUse::Refused { reason });
+        }
+        match reconcile(first.as_ref(), scan_now) {
+            Reconciled::First | Reconciled::Replay => {
+                self.sql.exec(
+                    "UPDATE offline_codes SET used_request_id = ?, used_register = ?, used_at = ?, used_amount = ? \
+                     WHERE code_id = ?",
+                    vec![
+                        scan_now.request_id.as_str().into(),
+                        scan_now.register_id.as_str().into(),
+                        scan_now.at.into(),
+                        sql::minor(amount_minor)?.into(),
+                        code_id.hex().into(),
+                    ],
+                )?;
+                Ok(OfflineUse::Granted { member_number })
+            }
+            Reconciled::Conflict { first } => {
+                self.sql.exec(
+                    "INSERT OR IGNORE INTO offline_conflicts (request_id, code_id, register_id, at, amount_minor, \
+                     recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    vec![
+                        scan_now.request_id.as_str().into(),
+                        code_id.hex().into(),
+                        scan_now.register_id.as_str().into(),
+                        scan_now.at.into(),
+                        sql::minor(amount_minor)?.into(),
+                        now.into(),
+                    ],
+                )?;
+                Ok(OfflineUse::Conflict { first })
+            }
+        }
+    }
+
+    /// The conflicts, newest first, with the use that was granted.
+    pub fn conflicts(&self) -> Outcome<Vec<OfflineConflict>> {
+        if !sql::table_exists(self.sql, "offline_conflicts")? {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<ConflictRow> = sql::all(
+            self.sql,
+            "SELECT c.code_id, c.register_id, c.request_id, c.at, c.amount_minor, c.recorded_at, \
+             o.used_request_id AS first_request_id, o.used_register AS first_register, o.used_at AS first_at \
+             FROM offline_conflicts c LEFT JOIN offline_codes o ON o.code_id = c.code_id \
+             ORDER BY c.recorded_at DESC, c.request_id LIMIT ?",
+            vec![CONFLICTS_LISTED.into()],
+        )?;
+        rows.into_iter()
+            .filter_map(|row| {
+                // A code forgotten after its grace keeps its conflict, without the first scan.
+                let (Some(first_request), Some(first_register), Some(first_at)) =
+                    (&row.first_request_id, &row.first_register, row.first_at)
+                else {
+                    return None;
+                };
+                Some((|| {
+                    Ok(OfflineConflict {
+                        code_id: OfflineCodeId::parse(&row.code_id).map_err(|_| corrupt("code id"))?,
+                        first: scan(first_request, first_register, first_at)?,
+                        second: scan(&row.request_id, &row.register_id, row.at)?,
+                        amount_minor: u64::try_from(row.amount_minor).map_err(|_| corrupt("amount"))?,
+                        recorded_at: row.recorded_at,
+                    })
+                })())
+            })
+            .collect()
+    }
+}
