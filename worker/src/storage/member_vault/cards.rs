@@ -2,13 +2,10 @@
 //! `saved_cards` (per shop: the processor's payment method id, brand and last 4 digits; never a
 //! card number, expiry or CVC, which only the processor sees).
 
-use super::vault::MemberVault;
 use crate::clock;
-use crate::error::{Outcome, Problem};
-use crate::refusals;
+use crate::error::Outcome;
 use crate::storage::sql;
 use domain::api::cards::SavedCard;
-use domain::api::ErrorCode;
 use domain::shop::ShopId;
 use serde::Deserialize;
 use worker::SqlStorage;
@@ -108,45 +105,5 @@ impl Cards<'_> {
         self.sql.exec("DELETE FROM saved_cards", None)?;
         self.sql.exec("DELETE FROM card_customers", None)?;
         Ok(())
-    }
-}
-
-impl MemberVault {
-    fn member_of(&self, shop_id: &ShopId) -> Outcome<()> {
-        self.profiles().existing()?;
-        self.memberships()
-            .get(shop_id)?
-            .map(drop)
-            .ok_or_else(|| Problem::new(ErrorCode::NotAMember, "join this shop before saving a card for it"))
-    }
-
-    pub(super) fn card_customer(&self, shop_id: &ShopId) -> Outcome<Option<String>> {
-        self.member_of(shop_id)?;
-        self.cards().customer(shop_id)
-    }
-
-    pub(super) fn keep_card_customer(&self, shop_id: &ShopId, customer_id: &str) -> Outcome<String> {
-        self.member_of(shop_id)?;
-        self.cards().keep_customer(shop_id, customer_id)
-    }
-
-    pub(super) fn saved_cards(&self, shop_id: &ShopId) -> Outcome<Vec<SavedCard>> {
-        self.profiles().existing()?;
-        self.cards().list(shop_id)
-    }
-
-    pub(super) fn save_card(&self, shop_id: &ShopId, card: SavedCard) -> Outcome<SavedCard> {
-        self.member_of(shop_id)?;
-        let saved = self.cards().save(shop_id, card)?;
-        self.changed()?;
-        Ok(saved)
-    }
-
-    pub(super) fn forget_card(&self, shop_id: &ShopId, payment_method_id: &str) -> Outcome<()> {
-        self.profiles().existing()?;
-        if !self.cards().forget(shop_id, payment_method_id)? {
-            return Err(refusals::no_saved_card());
-        }
-        self.changed()
     }
 }

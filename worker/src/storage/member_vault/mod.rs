@@ -12,7 +12,7 @@
 //! (opening, sessions, recovery, PIN, the long-polled wallet), [`loyalty`] (join,
 //! codes, points for a sale, with a coupon), [`coupons`] (what the shops need
 //! to judge their coupons for the member, the opt-out), [`top_up`] and [`debits`] (questions the
-//! customer approves; [`card_debits`] for card charges), [`refunds`] (a register gives back a receipt, whole or
+//! customer approves; [`card_debits`] for card charges, [`card_wallet`] for saving cards), [`refunds`] (a register gives back a receipt, whole or
 //! some lines), [`withdrawal`] (leaving a shop, the export, closing the account,
 //! with [`closure`] its table). [`stats_outbox`] sends every receipt on to the
 //! shop's dashboard figures after each operation. [`protocol`] says what the Worker can ask; the
@@ -24,6 +24,7 @@
 
 mod account;
 mod card_debits;
+mod card_wallet;
 mod cards;
 mod closure;
 mod codes;
