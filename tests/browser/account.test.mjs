@@ -1,4 +1,4 @@
-// A member exports their data and deletes their account on the phone, then
+// A member exports their data, changes their password and deletes their account on the phone, then
 // cannot sign in again. Also: leaving a shop from the account screen, with the
 // balances shown first and a confirm step.
 //
@@ -68,8 +68,21 @@ test("a member exports their data, leaves a shop, deletes their account and cann
   const shops = exported.memberships.map((m) => [m.shop.shop_id, m.current]);
   assert.deepEqual(new Map(shops), new Map([[shopId, true], [otherShopId, false]]));
 
-  // Delete: the box must be ticked, and the password given.
-  await phone.getByTestId("delete-password").fill(PASSWORD);
+  // Change the password: the current one is needed; this phone stays signed in.
+  const NEW_PASSWORD = "a new phone password";
+  await phone.getByTestId("password-current").fill("not my password");
+  await phone.getByTestId("password-new").fill(NEW_PASSWORD);
+  await phone.getByTestId("password-submit").click();
+  await phone.getByTestId("error").filter({ hasText: /wrong/ }).waitFor({ timeout: 5_000 });
+  await phone.getByTestId("password-current").fill(PASSWORD);
+  await phone.getByTestId("password-submit").click();
+  await phone.getByTestId("notice").filter({ hasText: /Password changed/ }).waitFor({ timeout: 5_000 });
+  assert.equal(await phone.getByTestId("password-current").inputValue(), "");
+  const stillIn = await phone.evaluate(async () => (await fetch("/api/me/wallet")).status);
+  assert.equal(stillIn, 200, "this phone keeps its (new) session");
+
+  // Delete: the box must be ticked, and the (new) password given.
+  await phone.getByTestId("delete-password").fill(NEW_PASSWORD);
   await phone.getByTestId("delete-submit").click();
   await phone.getByTestId("error").waitFor();
   assert.match(await phone.getByTestId("error").innerText(), /Tick the box/);
@@ -85,7 +98,7 @@ test("a member exports their data, leaves a shop, deletes their account and cann
 
   // The number cannot sign in again.
   await phone.getByTestId("sign-in-number").fill(number);
-  await phone.getByTestId("sign-in-password").fill(PASSWORD);
+  await phone.getByTestId("sign-in-password").fill(NEW_PASSWORD);
   await phone.getByTestId("sign-in-submit").click();
   await phone.getByTestId("error").waitFor();
   assert.match(await phone.getByTestId("error").innerText(), /deleted/);

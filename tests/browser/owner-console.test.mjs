@@ -6,7 +6,7 @@
 // history; a register started afterwards offers that product, sells it to that customer
 // whose code it types in, and the phone shows the points at the new rate on top of the
 // bonus, with the footer on the receipt. "Sign out everywhere" ends a second device's session
-// too, and signing out ends this one. The console must work at 360×740 with every
+// too, a new password replaces the old one, and signing out ends this session. The console must work at 360×740 with every
 // control at least 44 px either way, and at 1280×800.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
@@ -211,9 +211,25 @@ test("an invited owner sets the points rate and adds a product in the console, a
   const laptopMe = await laptop.evaluate(async () => (await fetch("/api/owner/me")).status);
   assert.equal(laptopMe, 401, "the other device's session ended too");
 
-  // --- Signing in again, then signing out ends the console's session. ---
+  // --- Signing in again, a new password from the shop list, then signing out ends the session. ---
   await owner.getByTestId("sign-in-email").fill(email);
   await owner.getByTestId("sign-in-password").fill(PASSWORD);
+  await owner.getByTestId("sign-in-submit").click();
+  await owner.locator("#shops-view:not([hidden])").waitFor({ timeout: 10_000 });
+  const NEW_PASSWORD = "a new console password";
+  await owner.getByTestId("owner-password-current").fill(PASSWORD);
+  await owner.getByTestId("owner-password-new").fill(NEW_PASSWORD);
+  await owner.getByTestId("owner-password-submit").click();
+  await owner.getByTestId("notice").filter({ hasText: "Password changed" }).waitFor({ timeout: 10_000 });
+  const afterChange = await owner.evaluate(async () => (await fetch("/api/owner/me")).status);
+  assert.equal(afterChange, 200, "this device keeps a (new) session");
+  await owner.getByTestId("sign-out").click();
+  await owner.locator("#sign-in-view:not([hidden])").waitFor();
+  await owner.getByTestId("sign-in-email").fill(email);
+  await owner.getByTestId("sign-in-password").fill(PASSWORD);
+  await owner.getByTestId("sign-in-submit").click();
+  await owner.getByTestId("error").filter({ hasText: "wrong" }).waitFor({ timeout: 10_000 });
+  await owner.getByTestId("sign-in-password").fill(NEW_PASSWORD);
   await owner.getByTestId("sign-in-submit").click();
   await owner.locator("#shops-view:not([hidden])").waitFor({ timeout: 10_000 });
   await owner.getByTestId("sign-out").click();

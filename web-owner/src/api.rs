@@ -35,6 +35,11 @@ pub async fn sign_out() -> Result<(), Failure> {
     send("DELETE", routes::OWNER_SESSION, Auth::Session, NO_BODY).await.map(drop)
 }
 
+/// A new password, given the current one; the answer's cookie is this device's new session.
+pub async fn change_password(request: &domain::api::ChangePasswordRequest) -> Result<(), Failure> {
+    send("PUT", routes::OWNER_PASSWORD, Auth::Session, Some(request)).await.map(drop)
+}
+
 /// Ends every session of the account, on every device.
 pub async fn sign_out_everywhere() -> Result<(), Failure> {
     send("DELETE", routes::OWNER_SESSIONS, Auth::Session, NO_BODY).await.map(drop)

@@ -147,6 +147,30 @@ pub async fn sign_out() {
     leave();
 }
 
+/// A new password for the account; every other device is signed out.
+pub async fn change_password() {
+    views::clear_messages();
+    let current_password = dom::input_value("owner-password-current");
+    if current_password.is_empty() {
+        return views::error("Enter your current password.");
+    }
+    let new_password = match domain::member::Password::parse(&dom::input_value("owner-password-new")) {
+        Ok(password) => password,
+        Err(error) => return views::error(&format!("New password: {error}")),
+    };
+    dom::set_busy("owner-password-submit", true);
+    let result = api::change_password(&domain::api::ChangePasswordRequest { current_password, new_password }).await;
+    dom::set_busy("owner-password-submit", false);
+    match result {
+        Ok(()) => {
+            dom::set_input_value("owner-password-current", "");
+            dom::set_input_value("owner-password-new", "");
+            views::notice("Password changed. Every other device is signed out.");
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
 /// Ends the account's sessions on every device, this one included.
 pub async fn sign_out_everywhere() {
     match api::sign_out_everywhere().await {

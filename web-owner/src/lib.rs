@@ -40,6 +40,7 @@ pub fn start() {
     on_submit("invite-form", flows::accept_invite);
     on_submit("sign-in-form", flows::sign_in);
     on_submit("create-shop-form", flows::create_shop);
+    on_submit("owner-password-form", flows::change_password);
     on_submit("settings-form", flows::save_settings);
     on_submit("product-form", flows::save_product);
     on_submit("reward-form", flows::add_reward);

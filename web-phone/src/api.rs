@@ -123,6 +123,11 @@ pub async fn export() -> Result<String, Failure> {
 }
 
 /// Deletes the account for good (the password again); the server clears the cookie.
+/// A new password, given the current one; the answer's cookie is this device's new session.
+pub async fn change_password(request: &domain::api::ChangePasswordRequest) -> Result<(), Failure> {
+    send("PUT", routes::PASSWORD, Some(request)).await.map(|_| ())
+}
+
 pub async fn delete_account(password: String) -> Result<(), Failure> {
     send("DELETE", routes::ACCOUNT, Some(&DeleteAccountRequest { password })).await.map(|_| ())
 }

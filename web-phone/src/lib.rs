@@ -57,6 +57,7 @@ pub fn start() {
         }
     });
     on_submit("delete-account-form", session::delete_account);
+    on_submit("password-form", views::account::change_password);
     dom::on_id("open-account", "click", |_| views::account::open());
     dom::on_id("close-account", "click", |_| views::account::close());
     dom::on_id("export-data", "click", |_| spawn_local(views::account::export()));

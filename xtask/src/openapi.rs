@@ -185,6 +185,14 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
         ),
         op!("DELETE", SESSION, Anyone, "Sign out (clears the member cookie)", None, Answer::Empty),
         op!(
+            "PUT",
+            PASSWORD,
+            Member,
+            "A new password, given the current one (every session of the member ends; a new cookie is set)",
+            s.body::<api::ChangePasswordRequest>(),
+            Answer::Empty
+        ),
+        op!(
             "DELETE",
             SESSIONS,
             Member,
@@ -556,6 +564,14 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             s.json::<owner_accounts::OwnerMe>()
         ),
         op!("DELETE", OWNER_SESSION, Anyone, "An owner signs out (clears the owner cookie)", None, Answer::Empty),
+        op!(
+            "PUT",
+            OWNER_PASSWORD,
+            Owner,
+            "A new password, given the current one (every session of the account ends; a new owner cookie is set)",
+            s.body::<api::ChangePasswordRequest>(),
+            Answer::Empty
+        ),
         op!(
             "DELETE",
             OWNER_SESSIONS,

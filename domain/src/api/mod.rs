@@ -333,6 +333,18 @@ fn one_login(member_number: &Option<MemberNumber>, sign_in_name: &Option<SignInN
     }
 }
 
+/// `PUT /api/me/password` or `/api/owner/password`: a new password, given the
+/// current one (counted like a sign-in guess). Every session of the account
+/// ends; the answer carries a new one for this device.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ChangePasswordRequest {
+    pub current_password: String,
+    #[serde(serialize_with = "serialize_password")]
+    pub new_password: Password,
+}
+
 /// `POST /api/members/recovery`: a forgotten password reset with the recovery
 /// code. The answer is a [`SignedIn`] with a new recovery code: each works once.
 #[derive(Debug, Clone, Deserialize, Serialize)]

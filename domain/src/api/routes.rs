@@ -37,6 +37,9 @@ pub const MEMBER_AREA: &str = "/api/me";
 pub const WALLET: &str = "/api/me/wallet";
 /// `DELETE` → 204 (cookie cleared): end every session of the member, on every device.
 pub const SESSIONS: &str = "/api/me/sessions";
+/// `PUT` [`ChangePasswordRequest`](super::ChangePasswordRequest) → 204 + a new session cookie: a new
+/// password, given the current one; every other session of the member ends.
+pub const PASSWORD: &str = "/api/me/password";
 /// `POST` [`JoinRequest`](super::JoinRequest) → [`MembershipView`](super::MembershipView): join a shop's programme.
 pub const MEMBERSHIPS: &str = "/api/me/memberships";
 /// `POST` [`IssueCodeRequest`](super::IssueCodeRequest) → [`IssuedCode`](super::IssuedCode): a one-time membership code.
@@ -251,6 +254,9 @@ pub const OWNER_SESSION: &str = "/api/owner/session";
 /// `DELETE` → 204: ends every session of the signed-in owner's account, on
 /// every device ("sign out everywhere"; cookie cleared).
 pub const OWNER_SESSIONS: &str = "/api/owner/sessions";
+/// `PUT` [`ChangePasswordRequest`](super::ChangePasswordRequest) → 204 + a new owner cookie: a new
+/// password, given the current one; every other session of the account ends.
+pub const OWNER_PASSWORD: &str = "/api/owner/password";
 /// `GET` → [`OwnerMe`](super::owner_accounts::OwnerMe): who is signed in and the shops they run.
 pub const OWNER_ME: &str = "/api/owner/me";
 /// `POST` [`AcceptInviteRequest`](super::owner_accounts::AcceptInviteRequest) → 201
@@ -590,6 +596,7 @@ mod tests {
             SHOPS,
             MEMBERS,
             SESSION,
+            PASSWORD,
             WALLET,
             MEMBERSHIPS,
             CODES,
@@ -626,6 +633,7 @@ mod tests {
             OWNER_CLAIM,
             OWNER_SESSION,
             OWNER_SESSIONS,
+            OWNER_PASSWORD,
             OWNER_ME,
             OWNER_ACCEPT_INVITE,
         ] {

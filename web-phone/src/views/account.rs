@@ -1,5 +1,5 @@
 //! The account screen (reached from the wallet): export my data, leave a shop
-//! ([`super::leave`]), revoke offline codes, delete my account.
+//! ([`super::leave`]), change the password, revoke offline codes, delete my account.
 
 use crate::api;
 use crate::dom;
@@ -7,6 +7,8 @@ use crate::ended::ended_by;
 use crate::state::with_app;
 use crate::views::messages::{clear_error, show_error};
 use crate::views::{self, Screen};
+use domain::api::ChangePasswordRequest;
+use domain::member::Password;
 use wasm_bindgen::JsCast;
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 
@@ -37,6 +39,36 @@ pub async fn revoke_offline() {
                 "{} offline code(s) revoked. Shops' registers refuse them after their next sync.",
                 answer.revoked
             ));
+        }
+        Err(failure) => {
+            if !ended_by(&failure) {
+                show_error(&failure.message());
+            }
+        }
+    }
+}
+
+/// "Change password": checked like the server will before it is sent; every
+/// other device is signed out, this one keeps going with a new session.
+pub async fn change_password() {
+    clear_error();
+    let current_password = dom::input_value("password-current");
+    if current_password.is_empty() {
+        show_error("Enter your current password.");
+        return;
+    }
+    let new_password = match Password::parse(&dom::input_value("password-new")) {
+        Ok(password) => password,
+        Err(error) => return show_error(&format!("New password: {error}")),
+    };
+    dom::set_busy("password-submit", true);
+    let result = api::change_password(&ChangePasswordRequest { current_password, new_password }).await;
+    dom::set_busy("password-submit", false);
+    match result {
+        Ok(()) => {
+            dom::set_input_value("password-current", "");
+            dom::set_input_value("password-new", "");
+            crate::views::messages::show_notice("Password changed. Every other device is signed out.");
         }
         Err(failure) => {
             if !ended_by(&failure) {

@@ -17,6 +17,7 @@ use crate::storage::id_registry::protocol::IdClient;
 use crate::storage::member_vault::protocol::{ApproveStep, VaultClient};
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
+use domain::api::ChangePasswordRequest;
 use domain::api::{
     routes, ApproveRequest, CancelRequest, DebitOutcome, ErrorCode, IssueCodeRequest, IssuedCode, JoinRequest,
     RecoverRequest, SetPinRequest, SignInRequest, SignUpRequest, SignedIn,
@@ -47,6 +48,10 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
         routes::SESSIONS => match method {
             Delete => sign_out_everywhere(req, env).await,
             _ => not_allowed("DELETE"),
+        },
+        routes::PASSWORD => match method {
+            Put => change_password(req, env).await,
+            _ => not_allowed("PUT"),
         },
         routes::MY_COUPONS => match method {
             Get => coupons::mine(req, env).await,
@@ -348,6 +353,28 @@ pub async fn sign_out_everywhere(req: Request, env: &Env) -> Outcome<Response> {
     VaultClient::of(env, &member)?.end_all_sessions().await?;
     let response = Response::empty()?.with_status(204);
     web::with_cookie(response, &session::clear_cookie(!web::is_local_host(&req)))
+}
+
+/// `PUT /api/me/password` → 204 + a new session cookie: the current password
+/// (counted like a sign-in guess) buys a new one; every session of the member
+/// ends, and this device gets a new one.
+pub async fn change_password(mut req: Request, env: &Env) -> Outcome<Response> {
+    let sessions = Sessions::from_env(env)?;
+    let member = auth::member(&req, env).await?;
+    let request: ChangePasswordRequest = web::json_body(&mut req).await?;
+    let directory = Directory::open(env)?;
+    let mut record = directory.member(&member).await?.ok_or_else(refusals::no_such_member)?;
+    let guess = throttle::begin_guess(&req, env, &format!("member:{member}")).await?;
+    let genuine = record.password.verify(&request.current_password).await?;
+    guess.finish(genuine).await?;
+    if !genuine {
+        return Err(refusals::wrong_credentials());
+    }
+    record.password = StoredPassword::create(request.new_password.expose()).await?;
+    directory.put_member(&member, &record).await?;
+    VaultClient::of(env, &member)?.end_all_sessions().await?;
+    let cookie = session::set_cookie(&sessions.open_session(env, &member).await?, !web::is_local_host(&req));
+    web::with_cookie(Response::empty()?.with_status(204), &cookie)
 }
 
 /// `GET /api/me/wallet[?after=V]`: with `after`, waits for a newer version.

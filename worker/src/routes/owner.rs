@@ -25,7 +25,7 @@ use domain::api::owner_accounts::{
     invite_path, AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, InviteCreated, InviteToken,
     JoinPoster, OwnerEmail, OwnerMe, OwnerSignInRequest, ShopSettingsPatch, INVITE_LIFETIME_MS,
 };
-use domain::api::{routes, CreateShopRequest, ErrorCode, ProductList, RewardList, ShopSummary};
+use domain::api::{routes, ChangePasswordRequest, CreateShopRequest, ErrorCode, ProductList, RewardList, ShopSummary};
 use domain::catalog;
 use domain::member::Password;
 use domain::staff::StaffAction;
@@ -52,6 +52,10 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
         routes::OWNER_SESSIONS => match method {
             Delete => sign_out_everywhere(req, env).await,
             _ => not_allowed("DELETE"),
+        },
+        routes::OWNER_PASSWORD => match method {
+            Put => change_password(req, env).await,
+            _ => not_allowed("PUT"),
         },
         routes::OWNER_ME => match method {
             Get => me(req, env).await,
@@ -307,6 +311,20 @@ async fn sign_out_everywhere(req: Request, env: &Env) -> Outcome<Response> {
     let account = auth::owner::signed_in(&req, env).await?;
     OwnerClient::open(env)?.end_all_sessions(&account.email).await?;
     clear_owner_cookie(&req)
+}
+
+/// `PUT /api/owner/password` → 204 + a new owner cookie: the current password
+/// (counted like a sign-in guess) buys a new one; every session of the account
+/// ends in the same step, and this device gets a new one.
+async fn change_password(mut req: Request, env: &Env) -> Outcome<Response> {
+    let sessions = Sessions::from_env(env)?;
+    let account = auth::owner::signed_in(&req, env).await?;
+    let request: ChangePasswordRequest = web::json_body(&mut req).await?;
+    let owners = OwnerClient::open(env)?;
+    check_password(&req, env, &owners, &account.email, &request.current_password).await?;
+    let password = StoredPassword::create(request.new_password.expose()).await?;
+    owners.set_password(&account.email, password).await?;
+    with_owner_cookie(Response::empty()?.with_status(204), &req, env, &sessions, &account.email).await
 }
 
 fn clear_owner_cookie(req: &Request) -> Outcome<Response> {

@@ -295,6 +295,33 @@ async fn signing_out_ends_an_owners_session_for_every_copy_of_the_cookie_and_eve
 }
 
 #[tokio::test]
+async fn an_owner_changes_their_password_with_the_current_one_and_other_sessions_end() {
+    let app = spawn_app().await;
+    let (_, email) = owner_of(&app, &app.shop.shop_id).await;
+    let laptop = owner_cookie_pair(&sign_in(&app, &owner_browser(), &email, PASSWORD).await);
+    let phone = owner_cookie_pair(&sign_in(&app, &owner_browser(), &email, PASSWORD).await);
+    let change = |current: &str| {
+        app.http
+            .put(app.url(routes::OWNER_PASSWORD))
+            .header("cookie", &laptop)
+            .json(&json!({ "current_password": current, "new_password": "a new owner password" }))
+            .dispatch()
+    };
+    expect_error(change("not the password").await.unwrap(), ErrorCode::WrongCredentials).await;
+    let _: OwnerMe = expect_json(me_with(&app, &phone).await, StatusCode::OK).await;
+
+    let changed = change(PASSWORD).await.unwrap();
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    let fresh = owner_cookie_pair(&changed);
+    expect_error(me_with(&app, &phone).await, ErrorCode::Unauthorized).await;
+    expect_error(me_with(&app, &laptop).await, ErrorCode::Unauthorized).await;
+    let _: OwnerMe = expect_json(me_with(&app, &fresh).await, StatusCode::OK).await;
+    expect_error(sign_in(&app, &owner_browser(), &email, PASSWORD).await, ErrorCode::WrongCredentials).await;
+    let _: OwnerMe =
+        expect_json(sign_in(&app, &owner_browser(), &email, "a new owner password").await, StatusCode::OK).await;
+}
+
+#[tokio::test]
 async fn wrong_owner_passwords_slow_sign_in_down_alike_for_unknown_e_mails() {
     let app = spawn_app().await;
     let (session, email) = owner_of(&app, &app.shop.shop_id).await;

@@ -329,3 +329,35 @@ async fn another_site_cannot_sign_a_browser_up_in_or_into_a_recovered_account() 
         .unwrap();
     assert_eq!(own.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn changing_the_password_needs_the_current_one_and_ends_every_other_session() {
+    let app = spawn_app().await;
+    let member = app.sign_up("Changer").await;
+    let number = member.signed_in.member_number.clone();
+    let other_device = api_tests::client_builder().build().unwrap();
+    let other = cookie_pair(&sign_in_from(&app, &other_device, &number, PASSWORD).await);
+    let change = |current: &str, new: &str| {
+        member
+            .client
+            .put(app.url(routes::PASSWORD))
+            .json(&json!({ "current_password": current, "new_password": new }))
+            .dispatch()
+    };
+
+    // A wrong current password changes nothing; a too-short new one is refused before any check.
+    expect_error(change("not my password", "a new long password").await.unwrap(), ErrorCode::WrongCredentials).await;
+    expect_error(change(PASSWORD, "short").await.unwrap(), ErrorCode::InvalidRequest).await;
+    assert_eq!(wallet_with(&app, &other).await.status(), StatusCode::OK);
+
+    let changed = change(PASSWORD, "a new long password").await.unwrap();
+    assert_eq!(changed.status(), StatusCode::NO_CONTENT);
+    let fresh = cookie_pair(&changed);
+    // The other device is signed out; this one goes on with its new session.
+    expect_error(wallet_with(&app, &other).await, ErrorCode::Unauthorized).await;
+    assert_eq!(wallet_with(&app, &fresh).await.status(), StatusCode::OK);
+    // The old password no longer signs in; the new one does.
+    let client = api_tests::client_builder().build().unwrap();
+    expect_error(sign_in_from(&app, &client, &number, PASSWORD).await, ErrorCode::WrongCredentials).await;
+    assert_eq!(sign_in_from(&app, &client, &number, "a new long password").await.status(), StatusCode::OK);
+}

@@ -19,7 +19,7 @@ use domain::shop::ShopId;
 use domain::store::StoreId;
 use protocol::{
     AcceptInvite, ClaimOperator, CreateInvite, CreateManagerInvite, EndAllSessions, EndSession, ManagedStoreId,
-    OpenSession, OwnerAccount, OwnerOperation, SessionAccount,
+    OpenSession, OwnerAccount, OwnerOperation, SessionAccount, SetPassword,
 };
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
@@ -92,6 +92,7 @@ impl StorageObject for OwnerBook {
             OwnerOperation::SessionAccount(request) => answer(request, |r| self.session_account(r)),
             OwnerOperation::EndSession(request) => answer(request, |r| self.end_session(r)),
             OwnerOperation::EndAllSessions(request) => answer(request, |r| self.end_all_sessions(r)),
+            OwnerOperation::SetPassword(request) => answer(request, |r| self.set_password(r)),
             OwnerOperation::CreateInvite(request) => answer(request, |r| self.create_invite(r)),
             OwnerOperation::AcceptInvite(request) => answer(request, |r| self.accept_invite(r)),
             OwnerOperation::CreateManagerInvite(request) => answer(request, |r| self.create_manager_invite(r)),
@@ -233,6 +234,18 @@ impl OwnerBook {
     }
 
     fn end_all_sessions(&self, request: EndAllSessions) -> Outcome<Done> {
+        self.sessions().end_all(&request.email)?;
+        Ok(Done)
+    }
+
+    fn set_password(&self, request: SetPassword) -> Outcome<Done> {
+        if self.account(&request.email)?.is_none() {
+            return Err(wrong_credentials());
+        }
+        self.sql.exec(
+            "UPDATE accounts SET password = ? WHERE email = ?",
+            vec![serde_json::to_string(&request.password)?.into(), request.email.as_str().into()],
+        )?;
         self.sessions().end_all(&request.email)?;
         Ok(Done)
     }

@@ -31,6 +31,8 @@ protocol! {
         EndSession(EndSession) -> Done,
         /// Ends every session of an account ("sign out everywhere").
         EndAllSessions(EndAllSessions) -> Done,
+        /// A new password for an account; every session of it ends in the same step.
+        SetPassword(SetPassword) -> Done,
         /// Stores a new invite (by its token's hash) for a shop.
         CreateInvite(CreateInvite) -> Done,
         /// Uses an invite, once: a new account (with `new_password`) or an existing one gains the shop
@@ -77,6 +79,12 @@ pub struct EndSession {
 #[derive(Serialize, Deserialize)]
 pub struct EndAllSessions {
     pub email: OwnerEmail,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SetPassword {
+    pub email: OwnerEmail,
+    pub password: StoredPassword,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -171,6 +179,11 @@ impl OwnerClient {
 
     pub async fn end_all_sessions(&self, email: &OwnerEmail) -> Outcome<()> {
         self.object.call(EndAllSessions { email: email.clone() }).await.map(drop)
+    }
+
+    /// Sets a new password and ends every session of the account.
+    pub async fn set_password(&self, email: &OwnerEmail, password: StoredPassword) -> Outcome<()> {
+        self.object.call(SetPassword { email: email.clone(), password }).await.map(drop)
     }
 
     pub async fn create_invite(&self, token_hash: String, shop_id: &ShopId, expires_at: UnixMillis) -> Outcome<()> {
