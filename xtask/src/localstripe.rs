@@ -3,7 +3,6 @@
 //! 127.0.0.1:8420 before wrangler and stop it after; the worker reaches it through the
 //! `STRIPE_API_BASE` variable exactly as it reaches Stripe.
 
-use crate::process::{command, output, run};
 use crate::Result;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -18,26 +17,7 @@ pub const JS_URL: &str = "http://127.0.0.1:8420/js.stripe.com/v3/";
 
 /// The venv's `localstripe`, installed when missing or of another version.
 pub fn ensure_installed() -> Result<PathBuf> {
-    let venv = crate::root().join("target/localstripe-venv");
-    let bin = venv.join("bin/localstripe");
-    let python = venv.join("bin/python");
-    let installed =
-        output(Command::new(&python).args(["-c", "import importlib.metadata as m; print(m.version('localstripe'))"]))
-            .unwrap_or_default();
-    if !bin.exists() || installed != VERSION {
-        println!("xtask: installing localstripe {VERSION} into {} (PyPI, once)", venv.display());
-        if run(command("python3").args(["-m", "venv", "--clear"]).arg(&venv)).is_err() {
-            crate::tools::apt_install(&["python3-venv"])?;
-            run(command("python3").args(["-m", "venv", "--clear"]).arg(&venv))?;
-        }
-        run(Command::new(venv.join("bin/pip")).args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            &format!("localstripe=={VERSION}"),
-        ]))?;
-    }
-    Ok(bin)
+    crate::tools::pypi_tool("localstripe", VERSION, "localstripe")
 }
 
 /// A running localstripe; stopped when dropped.

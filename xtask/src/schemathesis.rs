@@ -8,7 +8,7 @@
 //! `response_schema_conformance`). Examples per operation are bounded (see
 //! `xtask/assets/schemathesis.toml`) so the run stays within a few minutes on two cores.
 
-use crate::process::{command, output, run};
+use crate::process::run;
 use crate::Result;
 use serde_json::{json, Value};
 use std::path::PathBuf;
@@ -22,24 +22,7 @@ const SHOP_ID: &str = "fuzz-shop";
 
 /// The venv's `schemathesis`, installed when missing or of another version.
 pub fn ensure_installed() -> Result<PathBuf> {
-    let venv = crate::root().join("target/schemathesis-venv");
-    let bin = venv.join("bin/schemathesis");
-    let version = output(Command::new(&bin).arg("--version")).unwrap_or_default();
-    if !version.ends_with(&format!("version {VERSION}")) {
-        println!("xtask: installing schemathesis {VERSION} into {} (PyPI, once)", venv.display());
-        if run(command("python3").args(["-m", "venv", "--clear"]).arg(&venv)).is_err() {
-            // Debian's python3 makes venvs only with python3-venv installed.
-            crate::tools::apt_install(&["python3-venv"])?;
-            run(command("python3").args(["-m", "venv", "--clear"]).arg(&venv))?;
-        }
-        run(Command::new(venv.join("bin/pip")).args([
-            "install",
-            "--quiet",
-            "--disable-pip-version-check",
-            &format!("schemathesis=={VERSION}"),
-        ]))?;
-    }
-    Ok(bin)
+    crate::tools::pypi_tool("schemathesis", VERSION, "schemathesis")
 }
 
 /// The environment the config reads its credentials from.

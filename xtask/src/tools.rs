@@ -118,6 +118,30 @@ pub fn ensure_browser() -> Result {
 }
 
 /// `apt-get update` then `apt-get install` these Debian packages (through sudo when not root).
+/// A PyPI tool at an exact version in its own venv under `target/<package>-venv`, installed
+/// when missing or of another version; the path of its `bin_name` command.
+pub fn pypi_tool(package: &str, version: &str, bin_name: &str) -> Result<PathBuf> {
+    let venv = crate::root().join(format!("target/{package}-venv"));
+    let bin = venv.join("bin").join(bin_name);
+    let query = format!("import importlib.metadata as m; print(m.version('{package}'))");
+    let installed = output(Command::new(venv.join("bin/python")).args(["-c", &query])).unwrap_or_default();
+    if !bin.exists() || installed != version {
+        println!("xtask: installing {package} {version} into {} (PyPI, once)", venv.display());
+        if run(command("python3").args(["-m", "venv", "--clear"]).arg(&venv)).is_err() {
+            // Debian's python3 makes venvs only with python3-venv installed.
+            apt_install(&["python3-venv"])?;
+            run(command("python3").args(["-m", "venv", "--clear"]).arg(&venv))?;
+        }
+        run(Command::new(venv.join("bin/pip")).args([
+            "install",
+            "--quiet",
+            "--disable-pip-version-check",
+            &format!("{package}=={version}"),
+        ]))?;
+    }
+    Ok(bin)
+}
+
 pub fn apt_install(packages: &[&str]) -> Result {
     let sudo = if output(Command::new("id").arg("-u")).as_deref() == Some("0") { None } else { Some("sudo") };
     let apt = |args: &[&str]| -> Result {
