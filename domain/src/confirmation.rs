@@ -12,6 +12,11 @@ use serde::{Deserialize, Serialize};
 
 pub const CONFIRMATION_LIFETIME_MS: i64 = 60_000;
 
+/// How long an ended question is kept after it was asked: longer than a register retries a
+/// request (the shop remembers request ids for 7 days) and than the card processor retries a
+/// webhook (3 days). Receipts and ledgers, not questions, are the books.
+pub const FORGET_ENDED_AFTER_MS: i64 = 30 * 24 * 60 * 60_000;
+
 /// What would be taken from the member.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -135,6 +140,14 @@ impl Confirmation {
         }
     }
 
+    /// Whether the question can be forgotten at `now`: it ended (answered, cancelled or timed
+    /// out) and was asked more than [`FORGET_ENDED_AFTER_MS`] ago. A card charge still being
+    /// made is never forgotten: the processor's verdict must still find it.
+    pub fn forgettable(&self, now: UnixMillis) -> bool {
+        let ended = !matches!(self.state_at(now), State::Pending | State::Charging { .. });
+        ended && now > self.created_at.saturating_add(FORGET_ENDED_AFTER_MS)
+    }
+
     /// Settles a timed-out question in storage; returns whether anything changed.
     pub fn settle(&mut self, now: UnixMillis) -> bool {
         let current = self.state_at(now);
@@ -225,6 +238,29 @@ mod tests {
 
     fn approval(id: &str, debit: Debit, tip: u64) -> Approval {
         Approval { request_id: request(id), debit, tip }
+    }
+
+    #[test]
+    fn ended_questions_are_forgotten_a_month_after_they_were_asked() {
+        let month = FORGET_ENDED_AFTER_MS;
+        let mut answered = Confirmation::ask(request("req-00010"), charge(500), 0);
+        assert_eq!(answered.approve(&approval("req-00010", charge(500), 0), 10), Ok(Transition::Applied));
+        assert!(!answered.forgettable(month));
+        assert!(answered.forgettable(month + 1));
+        // Unanswered: it timed out, so it ended.
+        let silent = Confirmation::ask(request("req-00011"), charge(500), 0);
+        assert!(silent.forgettable(month + 1));
+        assert!(!Confirmation::ask(request("req-00012"), charge(500), month).forgettable(month + 1));
+    }
+
+    #[test]
+    fn a_card_charge_being_made_is_never_forgotten() {
+        let card = Debit::CardCharge { amount: MinorUnits(1250), brand: "visa".into(), last4: "4242".into() };
+        let mut c = Confirmation::ask(request("req-00013"), card.clone(), 0);
+        assert_eq!(c.approve(&approval("req-00013", card, 0), 10), Ok(Transition::Applied));
+        assert!(!c.forgettable(i64::MAX));
+        c.settle_card(Ok(()), 20);
+        assert!(c.forgettable(FORGET_ENDED_AFTER_MS + 1));
     }
 
     #[test]

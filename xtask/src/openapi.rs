@@ -501,6 +501,14 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
         ),
         op!(
             "POST",
+            ADMIN_TEST_HOUSEKEEPING,
+            Operator,
+            "Run one member vault's housekeeping round as if later (only where TEST_CLOCK=on; 404 elsewhere)",
+            s.body::<api::TestHousekeeping>(),
+            s.json::<api::Forgotten>()
+        ),
+        op!(
+            "POST",
             admin_shop_registers(&shop()),
             admin_shop_registers,
             Operator,
@@ -1212,9 +1220,10 @@ fn routed_in_worker() -> Result<Vec<(String, String)>> {
                 // `routes::id_in`/`ids_in` and `routes::not_found` name no route.
                 if !["id_in", "ids_in", "not_allowed", "not_found", "Area"].contains(&name.as_str()) {
                     current = Some(name.clone());
-                    // The test clock's table is its own module.
-                    if after[name.len()..].trim_start().starts_with("=> super::test_clock::route") {
-                        found.push((name.clone(), "PUT".to_owned()));
+                    // The test-time routes' tables are their own module.
+                    if let Some(handler) = after[name.len()..].trim_start().strip_prefix("=> super::test_clock::") {
+                        let method = if handler.starts_with("housekeeping") { "POST" } else { "PUT" };
+                        found.push((name.clone(), method.to_owned()));
                         current = None;
                     }
                 }
@@ -1262,6 +1271,7 @@ mod tests {
             ("owner_shop", "PATCH"),
             ("issuer_ticket_cancel", "POST"),
             ("ADMIN_TEST_CLOCK", "PUT"),
+            ("ADMIN_TEST_HOUSEKEEPING", "POST"),
             ("pairing", "GET"),
             ("PAIRINGS", "POST"),
             ("membership", "DELETE"),

@@ -452,6 +452,27 @@ pub struct TestClock {
     pub offset_ms: i64,
 }
 
+/// `POST` body of [`routes::ADMIN_TEST_HOUSEKEEPING`] (tests only): run one member vault's
+/// housekeeping round now, as if it were `later_ms` later.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct TestHousekeeping {
+    pub member_number: MemberNumber,
+    pub later_ms: i64,
+}
+
+/// What one housekeeping round of a member vault dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct Forgotten {
+    /// Codes remembered past their day after expiry.
+    pub codes: u32,
+    /// Sessions past their expiry.
+    pub sessions: u32,
+    /// Questions to the phone that ended a month ago.
+    pub confirmations: u32,
+}
+
 /// Everything the phone page shows. `version` grows with every change, for long-polling.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

@@ -194,6 +194,9 @@ pub const ADMIN_ISSUERS: &str = "/api/admin/issuers";
 /// `PUT` [`TestClock`](super::TestClock) → 204: shifts the clock points expiry reads for one shop
 /// (tests only). Answers only where the Worker runs with `TEST_CLOCK=on`; 404 everywhere else.
 pub const ADMIN_TEST_CLOCK: &str = "/api/admin/test-clock";
+/// `POST`: one member vault's housekeeping round, as if later (tests only). Answers only where
+/// the Worker runs with `TEST_CLOCK=on`; 404 everywhere else.
+pub const ADMIN_TEST_HOUSEKEEPING: &str = "/api/admin/test-housekeeping";
 
 /// `POST` [`CreateRegisterRequest`](super::CreateRegisterRequest) → 201
 /// [`RegisterCreated`](super::RegisterCreated): add a register to a shop.
@@ -625,6 +628,7 @@ mod tests {
             ADMIN_SHOPS,
             ADMIN_ISSUERS,
             ADMIN_TEST_CLOCK,
+            ADMIN_TEST_HOUSEKEEPING,
             ISSUER_BILLS,
             ISSUER_TICKETS,
             ISSUER_EVENTS,

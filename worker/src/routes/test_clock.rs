@@ -1,14 +1,17 @@
-//! The test clock: `PUT /api/admin/test-clock` runs one shop's expiry clock
-//! ahead (see [`crate::clock`]). It exists only where the Worker runs with
-//! `TEST_CLOCK=on`, which only the test stack of `cargo xtask test` sets;
-//! without it the path is 404 like any unknown path, and no offset is ever set.
+//! Test time: `PUT /api/admin/test-clock` runs one shop's expiry clock ahead
+//! (see [`crate::clock`]), and `POST /api/admin/test-housekeeping` runs one
+//! member vault's housekeeping round as if later (the alarm that runs them
+//! waits a day). Both exist only where the Worker runs with `TEST_CLOCK=on`,
+//! which only the test stack of `cargo xtask test` sets; without it the paths
+//! are 404 like any unknown path.
 
 use crate::auth;
 use crate::clock;
 use crate::error::Outcome;
 use crate::routes::{not_allowed, not_found};
+use crate::storage::member_vault::protocol::VaultClient;
 use crate::web;
-use domain::api::{routes, TestClock};
+use domain::api::{routes, TestClock, TestHousekeeping};
 use worker::{Env, Method, Request, Response};
 
 /// The variable that turns the route on, and its one value that does.
@@ -31,4 +34,21 @@ pub async fn route(mut req: Request, env: &Env) -> Outcome<Response> {
     let request: TestClock = web::json_body(&mut req).await?;
     clock::set_test_offset(&request.shop_id, request.offset_ms);
     Ok(Response::empty()?.with_status(204))
+}
+
+/// `POST /api/admin/test-housekeeping` (bearer `ADMIN_TOKEN`) [`TestHousekeeping`] → 200
+/// [`domain::api::Forgotten`].
+pub async fn housekeeping_route(mut req: Request, env: &Env) -> Outcome<Response> {
+    if !enabled(env) {
+        return Err(not_found(routes::ADMIN_TEST_HOUSEKEEPING));
+    }
+    if crate::web::method(&req) != Method::Post {
+        return not_allowed("POST");
+    }
+    auth::admin(&req, env)?;
+    let request: TestHousekeeping = web::json_body(&mut req).await?;
+    // Only later: housekeeping never runs in the past.
+    let now = clock::now().saturating_add(request.later_ms.max(0));
+    let forgotten = VaultClient::of(env, &request.member_number)?.housekeep(now).await?;
+    Ok(Response::from_json(&forgotten)?)
 }

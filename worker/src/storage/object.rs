@@ -119,6 +119,11 @@ pub trait StorageObject: Sized {
 
     /// One exhaustive `match` over the operations.
     fn handle(&self, operation: Self::Operation) -> impl Future<Output = Outcome<Reply>>;
+
+    /// The object's alarm (objects served with `durable_object_serving!(Object, alarm)`).
+    fn alarm(&self) -> impl Future<Output = Outcome<()>> {
+        async { Ok(()) }
+    }
 }
 
 /// Reads the operation, runs it, answers it: the `fetch` of every object.
@@ -149,6 +154,25 @@ macro_rules! durable_object_serving {
 
             async fn fetch(&self, req: worker::Request) -> worker::Result<worker::Response> {
                 $crate::storage::object::serve(self, req).await
+            }
+        }
+    };
+    // An object with an alarm: a failed round is logged; the object sets its next one.
+    ($object:ty, alarm) => {
+        impl worker::DurableObject for $object {
+            fn new(state: worker::State, env: worker::Env) -> Self {
+                <$object as $crate::storage::object::StorageObject>::open(state, env)
+            }
+
+            async fn fetch(&self, req: worker::Request) -> worker::Result<worker::Response> {
+                $crate::storage::object::serve(self, req).await
+            }
+
+            async fn alarm(&self) -> worker::Result<worker::Response> {
+                if let Err(problem) = <$object as $crate::storage::object::StorageObject>::alarm(self).await {
+                    worker::console_error!("{} alarm: {problem:?}", stringify!($object));
+                }
+                worker::Response::empty()
             }
         }
     };

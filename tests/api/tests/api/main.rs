@@ -15,6 +15,7 @@ mod debits;
 mod expiry;
 mod extreme_values;
 mod history;
+mod housekeeping;
 mod idempotency;
 mod issuers;
 mod issuing;

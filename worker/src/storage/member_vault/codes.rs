@@ -68,21 +68,28 @@ impl Codes<'_> {
         Ok(record)
     }
 
-    /// Drops records per `CodeRecord::forgettable`. Only codes that expired
-    /// more than `REMEMBER_MS` ago can qualify, so only those are looked at.
-    fn forget_old(&self, now: UnixMillis) -> Outcome<()> {
+    /// Drops records per `CodeRecord::forgettable`, answering how many. Only codes that
+    /// expired more than `REMEMBER_MS` ago can qualify, so only those are looked at.
+    pub fn forget_old(&self, now: UnixMillis) -> Outcome<u32> {
         let rows: Vec<CodeRow> = sql::all(
             self.sql,
             &format!("SELECT {COLUMNS} FROM codes WHERE expires_at < ?"),
-            vec![(now - code_rules::REMEMBER_MS).into()],
+            vec![now.saturating_sub(code_rules::REMEMBER_MS).into()],
         )?;
+        let mut forgotten = 0;
         for row in rows {
             let code_hash = row.code_hash.clone();
             if row.record()?.forgettable(now) {
                 self.sql.exec("DELETE FROM codes WHERE code_hash = ?", vec![code_hash.into()])?;
+                forgotten += 1;
             }
         }
-        Ok(())
+        Ok(forgotten)
+    }
+
+    /// How many codes are kept (issued, used or not yet forgotten).
+    pub fn count(&self) -> Outcome<i64> {
+        sql::number(self.sql, "SELECT COUNT(*) AS n FROM codes", None)
     }
 
     /// Kills every code issued for `shop_id` (the member left its programme):

@@ -7,7 +7,7 @@ use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::sql;
 use domain::api::ShopSummary;
-use domain::confirmation::Confirmation;
+use domain::confirmation::{Confirmation, FORGET_ENDED_AFTER_MS};
 use domain::rewards::Benefit;
 use domain::sale::LineItem;
 use domain::shop::{Label, RegisterId, RequestId, ShopId};
@@ -100,6 +100,13 @@ impl AskedRow {
     }
 }
 
+#[derive(Deserialize)]
+struct ForgettableRow {
+    shop_id: String,
+    request_id: String,
+    confirmation: String,
+}
+
 const COLUMNS: &str =
     "request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, served_by, card_payment";
 
@@ -117,6 +124,33 @@ impl Confirmations<'_> {
 }
 
 impl Confirmations<'_> {
+    /// Drops the questions `Confirmation::forgettable` lets go, answering how many. Only
+    /// questions asked more than `FORGET_ENDED_AFTER_MS` ago can qualify, so only those are read.
+    pub fn forget_ended(&self, now: UnixMillis) -> Outcome<u32> {
+        let rows: Vec<ForgettableRow> = sql::all(
+            self.sql,
+            "SELECT shop_id, request_id, confirmation FROM confirmations WHERE created_at < ?",
+            vec![now.saturating_sub(FORGET_ENDED_AFTER_MS).into()],
+        )?;
+        let mut forgotten = 0;
+        for row in rows {
+            let confirmation: Confirmation =
+                serde_json::from_str(&row.confirmation).map_err(|_| corrupt("confirmation"))?;
+            if confirmation.forgettable(now) {
+                self.sql.exec(
+                    "DELETE FROM confirmations WHERE shop_id = ? AND request_id = ?",
+                    vec![row.shop_id.into(), row.request_id.into()],
+                )?;
+                forgotten += 1;
+            }
+        }
+        Ok(forgotten)
+    }
+
+    pub fn count(&self) -> Outcome<i64> {
+        sql::number(self.sql, "SELECT COUNT(*) AS n FROM confirmations", None)
+    }
+
     pub fn get(&self, shop_id: &ShopId, request_id: &RequestId) -> Outcome<Option<Asked>> {
         let row: Option<AskedRow> = sql::first(
             self.sql,

@@ -14,7 +14,8 @@
 //! to judge their coupons for the member, the opt-out), [`top_up`] and [`debits`] (questions the
 //! customer approves; [`card_debits`] for card charges, [`card_wallet`] for saving cards), [`refunds`] (a register gives back a receipt, whole or
 //! some lines), [`withdrawal`] (leaving a shop, the export, closing the account,
-//! with [`closure`] its table). [`stats_outbox`] sends every receipt on to the
+//! with [`closure`] its table). [`housekeeping`] forgets old codes, sessions and questions on a daily
+//! alarm. [`stats_outbox`] sends every receipt on to the
 //! shop's dashboard figures after each operation. [`protocol`] says what the Worker can ask; the
 //! `match` below is the one place an operation reaches its handler.
 //!
@@ -32,6 +33,7 @@ mod confirmations;
 mod coupon_uses;
 mod coupons;
 mod debits;
+mod housekeeping;
 mod loyalty;
 mod memberships;
 mod pin;
@@ -56,7 +58,7 @@ use crate::storage::object::{answer, answer_later, durable_object_serving, Done,
 use protocol::VaultOperation;
 use worker::{Env, State};
 
-durable_object_serving!(MemberVault);
+durable_object_serving!(MemberVault, alarm);
 
 impl StorageObject for MemberVault {
     type Operation = VaultOperation;
@@ -110,12 +112,20 @@ impl StorageObject for MemberVault {
             }
             VaultOperation::SavedCards(request) => answer(request, |r| self.saved_cards(&r.shop_id)),
             VaultOperation::SaveCard(request) => answer(request, |r| self.save_card(&r.shop_id, r.card)),
+            VaultOperation::Housekeep(request) => answer(request, |r| self.housekeep(r.now)),
             VaultOperation::ForgetCard(request) => {
                 answer(request, |r| self.forget_card(&r.shop_id, &r.payment_method_id).map(|()| Done))
             }
         };
         // Whatever the operation concluded (a refusal may follow a lazy expiry) goes to the statistics.
         self.send_receipts_to_stats().await;
+        if let Err(problem) = self.keep_housekeeping_scheduled().await {
+            worker::console_error!("member vault housekeeping not scheduled: {problem:?}");
+        }
         reply
+    }
+
+    async fn alarm(&self) -> Outcome<()> {
+        self.housekeeping_round().await
     }
 }

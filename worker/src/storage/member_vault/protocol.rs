@@ -8,7 +8,8 @@ use domain::api::account::MemberExport;
 use domain::api::cards::SavedCard;
 use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
 use domain::api::{
-    ApproveRequest, CancelRequest, CustomerView, DebitStatus, MembershipView, PointsAccrued, ShopSummary, Wallet,
+    ApproveRequest, CancelRequest, CustomerView, DebitStatus, Forgotten, MembershipView, PointsAccrued, ShopSummary,
+    Wallet,
 };
 use domain::code_rules::CodeRecord;
 use domain::confirmation::Debit;
@@ -110,6 +111,8 @@ protocol! {
         SaveCard(SaveCard) -> SavedCard,
         /// Forgets a saved card; `no_saved_card` if there is none.
         ForgetCard(ForgetCard) -> Done,
+        /// One housekeeping round as of `now` (the alarm runs them; tests ask for one).
+        Housekeep(Housekeep) -> Forgotten,
     }
 }
 
@@ -184,6 +187,11 @@ pub struct SaveCard {
 pub struct ForgetCard {
     pub shop_id: ShopId,
     pub payment_method_id: String,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Housekeep {
+    pub now: UnixMillis,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -427,6 +435,11 @@ impl VaultClient {
 
     pub async fn save_card(&self, shop_id: &ShopId, card: SavedCard) -> Outcome<SavedCard> {
         self.object.call(SaveCard { shop_id: shop_id.clone(), card }).await
+    }
+
+    /// One housekeeping round as of `now` (tests only: the vault's alarm runs its own).
+    pub async fn housekeep(&self, now: UnixMillis) -> Outcome<Forgotten> {
+        self.object.call(Housekeep { now }).await
     }
 
     pub async fn forget_card(&self, shop_id: &ShopId, payment_method_id: String) -> Outcome<()> {

@@ -29,7 +29,7 @@ pub(super) struct Sessions<'a> {
 impl Sessions<'_> {
     /// Records a new session; sessions past their expiry go at the same time.
     pub fn open(&self, id_hash: &str, expires_at: UnixMillis, now: UnixMillis) -> Outcome<()> {
-        self.sql.exec("DELETE FROM sessions WHERE expires_at <= ?", vec![now.into()])?;
+        self.forget_expired(now)?;
         self.sql.exec(
             "INSERT INTO sessions (id_hash, expires_at) VALUES (?, ?) ON CONFLICT (id_hash) DO NOTHING",
             vec![id_hash.into(), expires_at.into()],
@@ -47,6 +47,18 @@ impl Sessions<'_> {
     pub fn end(&self, id_hash: &str) -> Outcome<()> {
         self.sql.exec("DELETE FROM sessions WHERE id_hash = ?", vec![id_hash.into()])?;
         Ok(())
+    }
+
+    /// Drops the sessions past their expiry, answering how many.
+    pub fn forget_expired(&self, now: UnixMillis) -> Outcome<u32> {
+        let expired =
+            sql::number(self.sql, "SELECT COUNT(*) AS n FROM sessions WHERE expires_at <= ?", vec![now.into()])?;
+        self.sql.exec("DELETE FROM sessions WHERE expires_at <= ?", vec![now.into()])?;
+        Ok(u32::try_from(expired).unwrap_or(u32::MAX))
+    }
+
+    pub fn count(&self) -> Outcome<i64> {
+        sql::number(self.sql, "SELECT COUNT(*) AS n FROM sessions", None)
     }
 
     pub fn end_all(&self) -> Outcome<()> {

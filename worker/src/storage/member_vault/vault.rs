@@ -22,14 +22,18 @@ use super::{
 use crate::error::{Outcome, Problem};
 use crate::storage::sql;
 use futures_channel::oneshot;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::time::Duration;
-use worker::{durable_object, Delay, Env, SqlStorage, State};
+use worker::{durable_object, Delay, Env, SqlStorage, State, Storage};
 
 /// One Durable Object per member (see the module above for what it holds).
 #[durable_object]
 pub struct MemberVault {
     sql: SqlStorage,
+    /// For the housekeeping alarm (see `housekeeping`).
+    pub(super) storage: Storage,
+    /// Whether this object already knows a housekeeping round is coming.
+    pub(super) housekeeping_scheduled: Cell<bool>,
     /// To reach the shop statistics the vault sends its receipts to.
     env: Env,
     schema: Result<(), String>,
@@ -50,7 +54,8 @@ fn migrate(sql: &SqlStorage) -> Outcome<()> {
 
 impl MemberVault {
     pub(super) fn from_state(state: State, env: Env) -> Self {
-        let sql = state.storage().sql();
+        let storage = state.storage();
+        let sql = storage.sql();
         let schema = [
             profile::SCHEMA,
             memberships::SCHEMA,
@@ -71,7 +76,7 @@ impl MemberVault {
         .and_then(|()| migrate(&sql))
         .and_then(|()| super::staff_columns::migrate(&sql))
         .map_err(|e| format!("{e:?}"));
-        Self { sql, env, schema, waiters: RefCell::new(Vec::new()) }
+        Self { sql, storage, housekeeping_scheduled: Cell::new(false), env, schema, waiters: RefCell::new(Vec::new()) }
     }
 
     pub(super) fn schema_ready(&self) -> Outcome<()> {
