@@ -105,7 +105,7 @@ export async function ownerConsole(browser, shopId, viewport = { width: 1280, he
   const invite = await admin("POST", `/api/owner/shops/${shopId}/invites`, undefined, 201);
   const owner = await browser.newPage();
   await owner.setViewportSize(viewport);
-  await owner.goto(BASE_URL + invite.invite_path);
+  await openPage(owner, BASE_URL + invite.invite_path);
   await owner.locator("#invite-view:not([hidden])").waitFor({ timeout: 10_000 });
   await owner.getByTestId("invite-email").fill(`owner-${uniqueShopId("x")}@example.org`);
   await owner.getByTestId("invite-password").fill("correct horse battery");
@@ -117,12 +117,38 @@ export async function ownerConsole(browser, shopId, viewport = { width: 1280, he
   return owner;
 }
 
+/**
+ * Opens `url` in `page`. Should the load not finish in 30 s, the requests still open are printed
+ * (with the local stack's log, this names what hung) and the page is opened once more: a real
+ * customer would reload, and a hang the second time fails the test as before.
+ */
+export async function openPage(page, url) {
+  const open = new Set();
+  const started = (request) => open.add(request);
+  const ended = (request) => open.delete(request);
+  page.on("request", started);
+  page.on("requestfinished", ended);
+  page.on("requestfailed", ended);
+  try {
+    return await page.goto(url, { timeout: 30_000 });
+  } catch (error) {
+    if (!String(error).includes("Timeout")) throw error;
+    const pending = [...open].map((request) => `${request.method()} ${request.url()}`);
+    console.error(`loading ${url} did not finish in 30 s; still open: ${pending.join(", ") || "none"}; opening it again`);
+    return await page.goto(url, { timeout: 30_000 });
+  } finally {
+    page.off("request", started);
+    page.off("requestfinished", ended);
+    page.off("requestfailed", ended);
+  }
+}
+
 /** The phone page in a phone-sized (390×844) page of `browser`, in the given colour scheme. */
 export async function phonePage(browser, colorScheme = "light") {
   const phone = await browser.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });
   await phone.emulateMedia({ colorScheme });
-  await phone.goto(`${BASE_URL}/phone/`);
+  await openPage(phone, `${BASE_URL}/phone/`);
   return phone;
 }
 
