@@ -118,6 +118,7 @@ async fn apply(
         return refused(reason);
     }
     let scan = Scan { request_id: event.request_id, register_id: register.record.register_id.clone(), at: event.at };
+    let scanned_at = scan.at;
     let member = match book.use_offline(code.code_id, scan.clone(), amount.0).await? {
         OfflineUse::Granted { member_number } => member_number,
         OfflineUse::Conflict { first } => return Ok(OfflineOutcome::Conflict { first }),
@@ -134,7 +135,7 @@ async fn apply(
         served_by: None,
         approved_by: None,
     };
-    match VaultClient::of(env, &member)?.accrue_offline(till, amount).await {
+    match VaultClient::of(env, &member)?.accrue_offline(till, amount, scanned_at).await {
         Ok(accrued) => Ok(OfflineOutcome::Confirmed {
             customer_number: accrued.customer_number,
             points_added: accrued.points_added,

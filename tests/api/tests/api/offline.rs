@@ -147,6 +147,22 @@ async fn an_upload_is_applied_exactly_once_in_order() {
 }
 
 #[tokio::test]
+async fn a_synced_sale_is_dated_when_the_register_scanned_the_code() {
+    let app = spawn_app().await;
+    let member = app.member_of_shop("Ida", false).await;
+    let codes = codes_for(&batch(&app, &member).await, &app.shop.shop_id);
+    // Scanned three minutes ago (the codes were issued just now: within the clock skew allowed).
+    let scanned_at = now() - 3 * 60_000;
+    let mut sale = event(&unique_id("off"), &codes[0], 700);
+    sale["at"] = json!(scanned_at);
+    let outcome = synced(&app, &app.register.token, json!([sale])).await;
+    assert_eq!(confirmed_points(&outcome[0]), 7);
+    let wallet = member.wallet(None).await;
+    let receipt = wallet.receipts.first().expect("the sale's receipt");
+    assert_eq!(receipt.at, scanned_at, "the receipt says when the sale happened, not when it synced");
+}
+
+#[tokio::test]
 async fn one_code_at_two_registers_is_granted_once_and_the_owner_sees_the_conflict() {
     let app = spawn_app().await;
     let second_register = app.create_register(&app.shop.shop_id).await;

@@ -217,7 +217,9 @@ impl MemberVault {
     /// Points for a sale a register made with an offline code: the shop's book
     /// granted the code's one use, so no code is judged here; the request id
     /// makes a retried upload change nothing twice. The entry and receipt are
-    /// dated when the upload arrives (the register's clock is not trusted).
+    /// dated when the register scanned the code: the shop's book accepted that
+    /// time only within the code's life and not after the upload
+    /// (`offline::judge_upload`), and it is never later than now here.
     pub(super) fn accrue_offline(&self, request: AccrueOffline) -> Outcome<PointsAccrued> {
         let profile = self.profiles().existing()?;
         let accrue = Accrue { till: request.till, amount: request.amount, items: Vec::new(), coupon: None };
@@ -230,7 +232,7 @@ impl MemberVault {
             .memberships()
             .get(shop_id)?
             .ok_or_else(|| Problem::new(ErrorCode::NotAMember, "the customer is not a member of this shop any more"))?;
-        let now = clock::now();
+        let at = request.scanned_at.min(clock::now());
         let points_added = till.shop.points_per_unit.points_rounded(
             accrue.amount,
             till.shop.currency,
@@ -238,18 +240,18 @@ impl MemberVault {
         );
         let points_before = self.points().balance(shop_id)?;
         self.memberships().refresh_shop(&till.shop)?;
-        self.points().append(&profile.member_number, till, minor(accrue.amount.0)?, points_added, now)?;
+        self.points().append(&profile.member_number, till, minor(accrue.amount.0)?, points_added, at)?;
         let points = self.points().balance(shop_id)?;
         let details =
             ReceiptDetails::Points { sale_minor: accrue.amount.0, points_added, points_before, points_after: points };
-        let receipt = self.receipts().conclude(till, membership.customer_number, Vec::new(), details, now)?;
+        let receipt = self.receipts().conclude(till, membership.customer_number, Vec::new(), details, at)?;
         self.changed()?;
         Ok(PointsAccrued {
             customer_number: membership.customer_number,
             amount_minor: accrue.amount.0,
             points_added,
             points,
-            at: now,
+            at,
             receipt: Some(receipt),
         })
     }

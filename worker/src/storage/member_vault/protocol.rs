@@ -334,6 +334,8 @@ pub struct Resolve {
 pub struct AccrueOffline {
     pub till: TillHeader,
     pub amount: MinorUnits,
+    /// When the register scanned the code, as the shop's book accepted it (`offline::judge_upload`).
+    pub scanned_at: UnixMillis,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -533,9 +535,14 @@ impl VaultClient {
         self.object.call(Accrue { till, amount, items, coupon }).await
     }
 
-    /// Points for an offline sale; the same request id again replays it.
-    pub async fn accrue_offline(&self, till: TillHeader, amount: MinorUnits) -> Outcome<PointsAccrued> {
-        self.object.call(AccrueOffline { till, amount }).await
+    /// Points for an offline sale scanned at `scanned_at`; the same request id again replays it.
+    pub async fn accrue_offline(
+        &self,
+        till: TillHeader,
+        amount: MinorUnits,
+        scanned_at: UnixMillis,
+    ) -> Outcome<PointsAccrued> {
+        self.object.call(AccrueOffline { till, amount, scanned_at }).await
     }
 
     /// What each of the member's shops needs to judge its coupons for them.
