@@ -38,6 +38,17 @@ pub enum Debit {
     },
 }
 
+impl Debit {
+    /// Whether the customer approves it with their PIN: money (prepaid value, a card) does; a
+    /// reward, paid in points, is approved with a tap.
+    pub fn needs_pin(&self) -> bool {
+        match self {
+            Self::PrepaidCharge { .. } | Self::CardCharge { .. } => true,
+            Self::Redeem { .. } => false,
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
@@ -238,6 +249,19 @@ mod tests {
 
     fn approval(id: &str, debit: Debit, tip: u64) -> Approval {
         Approval { request_id: request(id), debit, tip }
+    }
+
+    #[test]
+    fn money_is_approved_with_the_pin_points_with_a_tap() {
+        assert!(charge(1).needs_pin());
+        let card = Debit::CardCharge { amount: MinorUnits(1), brand: "visa".into(), last4: "4242".into() };
+        assert!(card.needs_pin());
+        let reward = Debit::Redeem {
+            reward_id: RewardId::parse("coffee").unwrap(),
+            reward_name: Label::parse("Free coffee").unwrap(),
+            points: 500,
+        };
+        assert!(!reward.needs_pin());
     }
 
     #[test]

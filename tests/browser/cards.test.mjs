@@ -1,8 +1,8 @@
 // End to end, card payments: the owner connects the shop's card processor account in the
-// console (the secret never shown again), the member saves a card on the phone with the
+// console (the secret never shown again), the member sets a PIN and saves a card on the phone with the
 // processor's card field (localstripe's stand-in for Stripe.js Elements, which the stack
 // starts on 127.0.0.1:8420), the register rings up a sale and chooses "Pay by card", the phone
-// asks "<shop> asks €12.50 by card ending 4242", the member approves, and both screens show the
+// asks "<shop> asks €12.50 by card ending 4242", the member approves with the PIN, and both screens show the
 // same receipt naming the card.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN) with localstripe
@@ -18,6 +18,7 @@ import { ADMIN_TOKEN, BASE_URL, launch, ownerConsole, phonePage, shopWithRegiste
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 const PASSWORD = "correct horse battery";
+const PIN = "2468";
 const STRIPE = process.env.TESSERA_LOCALSTRIPE_URL || "http://127.0.0.1:8420";
 
 test("a card saved on the phone pays at the register once the phone approves; receipts name the card", { timeout: 120_000 }, async (t) => {
@@ -67,6 +68,13 @@ test("a card saved on the phone pays at the register once the phone approves; re
   await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
   const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
   await membership.waitFor();
+  // A card is saved only once the member has a PIN: each card payment is approved with it.
+  await phone.getByTestId("cards-status").filter({ hasText: /Set a PIN first/ }).waitFor({ timeout: 5_000 });
+  assert.equal(await phone.getByTestId("cards-add").isHidden(), true);
+  await phone.getByTestId("pin-new").fill(PIN);
+  await phone.getByTestId("pin-password").fill(PASSWORD);
+  await phone.getByTestId("pin-submit").click();
+  await phone.locator("[data-testid=pin-status][data-has-pin=yes]").waitFor();
   await phone.getByTestId("cards-status").filter({ hasText: /No card saved/ }).waitFor({ timeout: 5_000 });
   await phone.getByTestId("cards-add").click();
   const field = phone.getByTestId("card-element");
@@ -101,6 +109,7 @@ test("a card saved on the phone pays at the register once the phone approves; re
   await phone.locator("[data-testid=confirm]:not([hidden])").waitFor({ timeout: 5_000 });
   assert.equal(await phone.getByTestId("confirm-title").innerText(), "Card Café asks €12.50 by card ending 4242");
   await shot(phone, "4-phone-confirm");
+  await phone.getByTestId("confirm-pin").fill(PIN);
   await phone.getByTestId("confirm-approve").click();
 
   // --- Both screens show the same receipt, naming the card; points as for cash. ---

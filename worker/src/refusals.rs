@@ -182,12 +182,15 @@ impl From<PinRefusal> for Problem {
 
 /// A prepaid charge approved without the PIN.
 pub fn pin_missing() -> Problem {
-    Problem::new(ErrorCode::WrongPin, "enter your PIN to pay with prepaid value")
+    Problem::new(ErrorCode::WrongPin, "enter your PIN to approve this payment")
 }
 
 /// A prepaid charge for a member who never set a PIN.
 pub fn pin_not_set() -> Problem {
-    Problem::new(ErrorCode::PinNotSet, "the customer has not set a PIN for prepaid payments yet")
+    Problem::new(
+        ErrorCode::PinNotSet,
+        "the customer has not set a PIN yet: prepaid and card payments are approved with it",
+    )
 }
 
 /// A try refused by a throttle (`domain::throttle`): worded alike for a login

@@ -113,7 +113,7 @@ pub struct PendingConfirmation {
     pub debit: Debit,
     pub items: Vec<LineItem>,
     pub expires_at: UnixMillis,
-    /// Prepaid charges need the member's PIN.
+    /// Whether the member approves it with their PIN (`Debit::needs_pin`: prepaid and card payments).
     pub needs_pin: bool,
 }
 

@@ -60,7 +60,14 @@ pub fn render() {
     let current = select_value();
     let listed: Vec<String> = shops.iter().map(|(id, _)| id.clone()).collect();
     let shown = select.get_attribute("data-shops").unwrap_or_default();
+    // A PIN set since changes what the panel offers: the list is shown again.
+    let has_pin = with_app(|app| app.wallet.as_ref().is_some_and(|wallet| wallet.has_pin)).to_string();
+    let pin_changed = select.get_attribute("data-has-pin").as_deref() != Some(has_pin.as_str());
+    let _ = select.set_attribute("data-has-pin", &has_pin);
     if shown == listed.join(",") {
+        if pin_changed {
+            wasm_bindgen_futures::spawn_local(refresh());
+        }
         return;
     }
     dom::clear_children("cards-shop");
@@ -92,13 +99,16 @@ fn show_list(list: &CardList) {
         }
         let _ = parent.append_child(&item);
     }
-    let status = match (list.accepts_cards, list.cards.is_empty()) {
-        (false, _) => "This shop takes no cards yet.",
-        (true, true) => "No card saved for this shop.",
-        (true, false) => "Pay by card at the register: your phone asks you to approve each payment.",
+    // Card payments are approved with the PIN, so a card is saved only once there is one.
+    let has_pin = with_app(|app| app.wallet.as_ref().is_some_and(|wallet| wallet.has_pin));
+    let status = match (list.accepts_cards, list.cards.is_empty(), has_pin) {
+        (false, _, _) => "This shop takes no cards yet.",
+        (true, true, false) => "Set a PIN first (under Account): you approve each card payment with it.",
+        (true, true, true) => "No card saved for this shop.",
+        (true, false, _) => "Pay by card at the register: your phone asks you to approve each payment with your PIN.",
     };
     dom::set_text("cards-status", status);
-    dom::set_hidden("cards-add", !list.accepts_cards);
+    dom::set_hidden("cards-add", !list.accepts_cards || !has_pin);
 }
 
 /// The saved cards of the chosen shop.

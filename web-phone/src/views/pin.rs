@@ -10,8 +10,11 @@ use domain::prepaid::Pin;
 
 pub fn render() {
     let has_pin = with_app(|app| app.wallet.as_ref().is_some_and(|w| w.has_pin));
-    let text =
-        if has_pin { "Your PIN is set. Change it below." } else { "Set a 4–6 digit PIN to pay with prepaid value." };
+    let text = if has_pin {
+        "Your PIN is set. Change it below."
+    } else {
+        "Set a 4–6 digit PIN to pay with prepaid value or a card."
+    };
     dom::set_text("pin-status", text);
     dom::set_attribute("pin-status", "data-has-pin", if has_pin { "yes" } else { "no" });
 }

@@ -62,9 +62,10 @@ pub async fn start_setup(req: Request, env: &Env, shop_id: &str) -> Outcome<Resp
     let member = auth::member(&req, env).await?;
     let shop_id = shop_id_of(shop_id)?;
     let vault = VaultClient::of(env, &member)?;
-    // Checks the membership before anything is made at the processor.
-    let known = vault.card_customer(&shop_id).await?;
+    // Whether the shop takes cards, then the membership and the PIN, before anything is made at
+    // the processor.
     let connected = cards::connected(env, &shop_id).await?;
+    let known = vault.card_customer(&shop_id).await?;
     let customer = match known {
         Some(customer) => customer,
         None => {

@@ -5,7 +5,7 @@
 //! to the card, and the signed webhook. Nothing here is skipped: without localstripe every test
 //! fails, saying how to start it.
 
-use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember};
+use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PIN};
 use domain::api::cards::{CardList, CardProcessorStatus, CardSetup, SavedCard, WebhookReceipt};
 use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmation};
 use domain::cards::DeclineReason;
@@ -123,6 +123,14 @@ async fn save_card_response(
     (response, customer)
 }
 
+/// A member of the app's shop with a PIN: card payments are approved with it, so only such a
+/// member saves a card.
+async fn card_member(app: &TestApp, name: &str) -> TestMember {
+    let member = app.member_of_shop(name, false).await;
+    member.set_pin(PIN).await;
+    member
+}
+
 /// Saves a card; answers it and the processor's customer it belongs to.
 async fn save_card(app: &TestApp, stripe: &Client, member: &TestMember, number: &str) -> (SavedCard, String) {
     let (response, customer) = save_card_response(app, stripe, member, number).await;
@@ -235,7 +243,7 @@ async fn the_owner_connects_keys_that_are_never_shown_again() {
 #[tokio::test]
 async fn a_member_saves_lists_and_removes_a_card() {
     let (app, keys, stripe) = card_shop().await;
-    let member = app.member_of_shop("Carder", false).await;
+    let member = card_member(&app, "Carder").await;
     assert!(cards_of(&app, &member).await.accepts_cards);
     let (card, customer) = save_card(&app, &stripe, &member, VISA).await;
     assert_eq!((card.brand.as_str(), card.last4.as_str()), ("visa", "4242"));
@@ -244,7 +252,7 @@ async fn a_member_saves_lists_and_removes_a_card() {
     let list = cards_of(&app, &member).await;
     assert_eq!(list.cards.len(), 2);
     assert_eq!(customer, same_customer);
-    let other = app.member_of_shop("Other", false).await;
+    let other = card_member(&app, "Other").await;
     assert_ne!(save_card(&app, &stripe, &other, VISA).await.1, customer);
     let _ = keys;
     let text = member.client.get(app.url(routes::WALLET)).dispatch().await.unwrap().text().await.unwrap();
@@ -278,6 +286,10 @@ async fn a_member_saves_lists_and_removes_a_card() {
     let joined = plain.member_of_shop("Plain", false).await;
     let response = joined.client.post(plain.url(&routes::my_cards(plain.shop.shop_id.as_str()))).dispatch().await;
     expect_error(response.unwrap(), ErrorCode::CardsNotConnected).await;
+    // Nor is a card saved before the member has a PIN to approve its payments with.
+    let no_pin = app.member_of_shop("No PIN", false).await;
+    let response = no_pin.client.post(app.url(&routes::my_cards(app.shop.shop_id.as_str()))).dispatch().await;
+    expect_error(response.unwrap(), ErrorCode::PinNotSet).await;
     let stranger = app.sign_up("Stranger").await;
     let response = stranger.client.post(app.url(&routes::my_cards(app.shop.shop_id.as_str()))).dispatch().await;
     expect_error(response.unwrap(), ErrorCode::NotAMember).await;
@@ -286,17 +298,19 @@ async fn a_member_saves_lists_and_removes_a_card() {
 #[tokio::test]
 async fn a_card_sale_is_approved_on_the_phone_and_charged_once() {
     let (app, keys, stripe) = card_shop().await;
-    let member = app.member_of_shop("Payer", false).await;
+    let member = card_member(&app, "Payer").await;
     let (_, customer) = save_card(&app, &stripe, &member, VISA).await;
     let (code, request_id, shown) = asked(&app, &member, 1250).await;
     assert_eq!(
         shown.debit,
         Debit::CardCharge { amount: domain::money::MinorUnits(1250), brand: "visa".into(), last4: "4242".into() }
     );
-    assert!(!shown.needs_pin);
+    // Money leaves with the customer's PIN only.
+    assert!(shown.needs_pin);
+    expect_error(member.approve(&shown, None, 0).await, ErrorCode::WrongPin).await;
 
     // The phone approves twice at once (a double tap, a retry): one charge.
-    let (a, b) = tokio::join!(member.approve(&shown, None, 0), member.approve(&shown, None, 0));
+    let (a, b) = tokio::join!(member.approve(&shown, Some(PIN), 0), member.approve(&shown, Some(PIN), 0));
     let a: DebitStatus = expect_json(a, StatusCode::OK).await;
     let b: DebitStatus = expect_json(b, StatusCode::OK).await;
     assert_eq!(receipt_of(&a), receipt_of(&b));
@@ -313,7 +327,7 @@ async fn a_card_sale_is_approved_on_the_phone_and_charged_once() {
     // The register sends the same request again: the same question, no new charge.
     let again = app.debit_ok(&code, &request_id, card_charge(1250)).await;
     assert_eq!(receipt_of(&again), receipt);
-    let approved_again = member.approve(&shown, None, 0).await;
+    let approved_again = member.approve(&shown, Some(PIN), 0).await;
     assert_eq!(approved_again.status(), StatusCode::OK);
     let made = charges(&stripe, &keys, &customer).await;
     assert_eq!(made.len(), 1, "{made:?}");
@@ -325,25 +339,25 @@ async fn a_card_sale_is_approved_on_the_phone_and_charged_once() {
 #[tokio::test]
 async fn a_declined_card_is_told_to_the_register_in_a_cashiers_words() {
     let (app, _keys, stripe) = card_shop().await;
-    let member = app.member_of_shop("Declined", false).await;
+    let member = card_member(&app, "Declined").await;
     save_card(&app, &stripe, &member, DECLINED_ON_CHARGE).await;
     let (code, request_id, shown) = asked(&app, &member, 800).await;
-    let refusal = expect_error(member.approve(&shown, None, 0).await, ErrorCode::CardDeclined).await;
+    let refusal = expect_error(member.approve(&shown, Some(PIN), 0).await, ErrorCode::CardDeclined).await;
     assert!(refusal.message.contains("declined"), "{}", refusal.message);
     let status = app.wait(&code, &request_id).await;
     assert_eq!(status.outcome, DebitOutcome::Cancelled { by: CancelledBy::Declined(DeclineReason::CardDeclined) });
     assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
     // Approving again changes nothing.
-    expect_error(member.approve(&shown, None, 0).await, ErrorCode::AlreadyAnswered).await;
+    expect_error(member.approve(&shown, Some(PIN), 0).await, ErrorCode::AlreadyAnswered).await;
 }
 
 #[tokio::test]
 async fn a_card_that_needs_authentication_is_not_charged() {
     let (app, keys, stripe) = card_shop().await;
-    let member = app.member_of_shop("Secure", false).await;
+    let member = card_member(&app, "Secure").await;
     let (_, customer) = save_card(&app, &stripe, &member, AUTHENTICATION).await;
     let (code, request_id, shown) = asked(&app, &member, 500).await;
-    expect_error(member.approve(&shown, None, 0).await, ErrorCode::CardDeclined).await;
+    expect_error(member.approve(&shown, Some(PIN), 0).await, ErrorCode::CardDeclined).await;
     let status = app.wait(&code, &request_id).await;
     assert_eq!(
         status.outcome,
@@ -369,7 +383,7 @@ async fn the_phone_is_asked_only_with_a_saved_card_at_a_shop_that_takes_cards() 
 #[tokio::test]
 async fn two_registers_racing_on_one_code_ask_once_and_charge_once() {
     let (app, keys, stripe) = card_shop().await;
-    let member = app.member_of_shop("Racer", false).await;
+    let member = card_member(&app, "Racer").await;
     let (_, customer) = save_card(&app, &stripe, &member, VISA).await;
     let second = app.create_register(&app.shop.shop_id).await;
     let code = member.issue_code(&app.shop.shop_id).await.code;
@@ -384,17 +398,17 @@ async fn two_registers_racing_on_one_code_ask_once_and_charge_once() {
     expect_error(loser, ErrorCode::AlreadyUsed).await;
     let pending = member.pending().await;
     assert_eq!(pending.len(), 1);
-    expect_json::<DebitStatus>(member.approve(&pending[0], None, 0).await, StatusCode::OK).await;
+    expect_json::<DebitStatus>(member.approve(&pending[0], Some(PIN), 0).await, StatusCode::OK).await;
     assert_eq!(charges(&stripe, &keys, &customer).await.len(), 1);
 }
 
 #[tokio::test]
 async fn a_card_sale_is_refunded_to_the_card_once() {
     let (app, keys, stripe) = card_shop().await;
-    let member = app.member_of_shop("Refunded", false).await;
+    let member = card_member(&app, "Refunded").await;
     save_card(&app, &stripe, &member, VISA).await;
     let (code, request_id, shown) = asked(&app, &member, 2000).await;
-    expect_json::<DebitStatus>(member.approve(&shown, None, 0).await, StatusCode::OK).await;
+    expect_json::<DebitStatus>(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
     let sale = app.wait(&code, &request_id).await;
     let receipt = receipt_of(&sale).clone();
     let payment = receipt.card.as_ref().unwrap().payment_id.clone();

@@ -17,8 +17,13 @@ impl MemberVault {
             .ok_or_else(|| Problem::new(ErrorCode::NotAMember, "join this shop before saving a card for it"))
     }
 
+    /// The processor's customer for saving a card. Only a member with a PIN saves one: every
+    /// card charge is approved with it (`Debit::needs_pin`).
     pub(super) fn card_customer(&self, shop_id: &ShopId) -> Outcome<Option<String>> {
         self.member_of(shop_id)?;
+        if !self.pin().is_set()? {
+            return Err(refusals::pin_not_set());
+        }
         self.cards().customer(shop_id)
     }
 

@@ -142,29 +142,18 @@ impl MemberVault {
         }
     }
 
-    /// The customer approves exactly what their phone showed. A card charge is only marked
-    /// as being charged here: the Worker then asks the processor (see `card_debits`).
+    /// The customer approves exactly what their phone showed, with the PIN where the debit
+    /// needs one (`Debit::needs_pin`). A card charge is only marked as being charged here: the
+    /// Worker then asks the processor (see `card_debits`).
     pub(super) async fn approve(&self, request: ApproveRequest) -> Outcome<ApproveStep> {
         self.profiles().existing()?;
         let shop_id = &request.shop_id;
         let request_id = &request.approval.request_id;
         let now = clock::now();
         let asked = self.settled(self.asked(shop_id, request_id)?, now)?;
-        if matches!(asked.confirmation.debit, Debit::CardCharge { .. }) {
-            return self.approve_card(asked, &request, now);
-        }
-        self.approve_debit(asked, request, now).await.map(ApproveStep::Answered)
-    }
-
-    async fn approve_debit(&self, asked: Asked, request: ApproveRequest, now: UnixMillis) -> Outcome<DebitStatus> {
-        let shop_id = &request.shop_id;
-        let request_id = &request.approval.request_id;
         // A dry run first: only a question this approval can answer gets a PIN check.
         let mut trial = asked.confirmation.clone();
-        if trial.approve(&request.approval, now)? == Transition::Replayed {
-            return self.status_of(&asked, now);
-        }
-        if matches!(asked.confirmation.debit, Debit::PrepaidCharge { .. }) {
+        if trial.approve(&request.approval, now)? == Transition::Applied && asked.confirmation.debit.needs_pin() {
             let pin = request.pin.as_ref().ok_or_else(refusals::pin_missing)?;
             if let Err(refusal) = self.pin().check(pin.expose()).await? {
                 if matches!(refusal, PinRefusal::Locked { .. }) {
@@ -176,11 +165,15 @@ impl MemberVault {
         // From here on, one synchronous stretch: re-read, re-judge, apply once.
         let now = clock::now();
         let asked = self.asked(shop_id, request_id)?;
-        let mut confirmation = asked.confirmation.clone();
-        match confirmation.approve(&request.approval, now)? {
-            Transition::Replayed => self.status_of(&asked, now),
-            Transition::Applied => self.apply(Asked { confirmation, ..asked }, now),
+        if matches!(asked.confirmation.debit, Debit::CardCharge { .. }) {
+            return self.approve_card(asked, &request, now);
         }
+        let mut confirmation = asked.confirmation.clone();
+        let status = match confirmation.approve(&request.approval, now)? {
+            Transition::Replayed => self.status_of(&asked, now)?,
+            Transition::Applied => self.apply(Asked { confirmation, ..asked }, now)?,
+        };
+        Ok(ApproveStep::Answered(status))
     }
 
     /// Applies an approval: debits the balance, concludes the receipt, stores the state.
@@ -271,7 +264,7 @@ impl MemberVault {
                 shop_name: asked.till.shop.name,
                 currency: asked.till.shop.currency,
                 request_id: asked.till.request_id,
-                needs_pin: matches!(asked.confirmation.debit, Debit::PrepaidCharge { .. }),
+                needs_pin: asked.confirmation.debit.needs_pin(),
                 debit: asked.confirmation.debit,
                 items: asked.items,
                 expires_at: asked.confirmation.expires_at,
