@@ -221,6 +221,7 @@ test("first run: the setup link claims the instance, the operator creates a shop
   assert.equal(await deployer.getByTestId("whoami").innerText(), operatorEmail, "no longer the operator");
   assert.ok(await deployer.locator("#operator-panel").isHidden());
   assert.ok(await deployer.locator("#create-shop-form").isHidden());
+  assert.ok(await deployer.locator("#invite-link-box").isHidden(), "the operator's last invite link goes too");
   await deployer.getByTestId("shop-list").getByText("First Run Bakery").waitFor({ timeout: 5_000 });
   await shot(deployer, "handed-over");
   await forgetful.reload();

@@ -127,7 +127,9 @@ pub async fn hand_over() {
             for id in ["handover-email", "handover-password", "reset-link-email", "reset-link"] {
                 dom::set_input_value(id, "");
             }
+            // What only the operator made (a reset link, a new shop's invite) goes with the role.
             dom::set_hidden("reset-link-box", true);
+            dom::set_hidden("invite-link-box", true);
             with(|c| c.shop = None);
             flows::enter(me);
             views::notice(&format!("{} is the operator now.", to.as_str()));
