@@ -5,6 +5,7 @@
 //! [`StoreId::main`].
 
 use crate::shop::{slug_id, IdError, Label};
+use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -62,12 +63,50 @@ impl StoreId {
     }
 }
 
-/// A store as the owner's console lists it.
+/// A store as the owner's console lists it. A closed store stays listed (with
+/// when it closed): receipts, history and the dashboard still name it.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct Store {
     pub store_id: StoreId,
     pub name: Label,
+    /// When the owner closed it; absent while it is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_at: Option<UnixMillis>,
+}
+
+impl Store {
+    pub fn is_open(&self) -> bool {
+        self.closed_at.is_none()
+    }
+}
+
+/// Why a store cannot close.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CloseRefusal {
+    /// It is the shop's last open store: a shop sells somewhere.
+    LastOpenStore,
+}
+
+/// What closing a store does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Closing {
+    /// It closes now.
+    Close,
+    /// It was closed already: nothing changes (a retry is harmless).
+    AlreadyClosed,
+}
+
+/// Whether `store` may close, given the shop's `open` stores: any store but the
+/// last open one (the main store too, once another is open).
+pub fn judge_closing(store: &StoreId, open: &[StoreId]) -> Result<Closing, CloseRefusal> {
+    if !open.contains(store) {
+        Ok(Closing::AlreadyClosed)
+    } else if open.iter().any(|other| other != store) {
+        Ok(Closing::Close)
+    } else {
+        Err(CloseRefusal::LastOpenStore)
+    }
 }
 
 #[cfg(test)]
@@ -106,6 +145,29 @@ mod tests {
         let numbered = long.numbered(12).unwrap();
         assert_eq!(numbered.as_str().len(), STORE_ID_MAX);
         assert!(numbered.as_str().ends_with("-12"));
+    }
+
+    #[test]
+    fn any_store_closes_but_the_last_open_one() {
+        let main = StoreId::main();
+        let harbour = StoreId::parse("harbour").unwrap();
+        let both = [main.clone(), harbour.clone()];
+        assert_eq!(judge_closing(&harbour, &both), Ok(Closing::Close));
+        assert_eq!(judge_closing(&main, &both), Ok(Closing::Close));
+        assert_eq!(judge_closing(&main, std::slice::from_ref(&main)), Err(CloseRefusal::LastOpenStore));
+        // Closed already: the answer stays the same, even when one store is left.
+        assert_eq!(judge_closing(&harbour, std::slice::from_ref(&main)), Ok(Closing::AlreadyClosed));
+        assert_eq!(judge_closing(&harbour, &[]), Ok(Closing::AlreadyClosed));
+    }
+
+    #[test]
+    fn an_open_store_is_listed_without_a_closing_time() {
+        let open: Store = serde_json::from_str(r#"{"store_id":"main","name":"Café"}"#).unwrap();
+        assert!(open.is_open());
+        assert_eq!(serde_json::to_string(&open).unwrap(), r#"{"store_id":"main","name":"Café"}"#);
+        let closed = Store { closed_at: Some(5), ..open };
+        assert!(!closed.is_open());
+        assert!(serde_json::to_string(&closed).unwrap().contains(r#""closed_at":5"#));
     }
 
     #[test]

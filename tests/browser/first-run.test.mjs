@@ -6,6 +6,11 @@
 // bar; the deployer makes the operator account, creates a shop in the console and
 // gets its owner's invite link; the invite link then works in another browser. The
 // setup link opened again (another browser) no longer offers the claim: it asks to sign in.
+// Then the owner forgets their password: the operator makes a one-time reset link in the
+// console; the owner opens it on another device, chooses a new password and signs in with
+// it (their other session has ended; the link works once). Last, the operator hands the
+// operator role to that owner, confirming with their own password: they keep the shop they
+// created, as its owner, and the owner's console becomes the operator's.
 //
 // Needs TESSERA_ADMIN_TOKEN (the `.dev.vars` token, which wrangler dev reads) and a
 // built worker, like the other tests. Screenshots: tests/browser/artifacts/owner-claim*.png.
@@ -150,4 +155,77 @@ test("first run: the setup link claims the instance, the operator creates a shop
     body: JSON.stringify({ email: "second@example.org", password: PASSWORD }),
   });
   assert.equal(again.status, 409, "a second claim is refused");
+
+  // --- The owner forgot their password: the operator makes a reset link in their area. ---
+  await deployer.locator("#operator-panel:not([hidden])").waitFor();
+  assert.ok(await owner.locator("#operator-panel").isHidden(), "only the operator has the operator's area");
+  await deployer.getByTestId("reset-link-email").fill(`nobody-${ownerEmail}`);
+  await deployer.getByTestId("reset-link-submit").click();
+  await deployer.getByTestId("error").filter({ hasText: "no owner account has this e-mail" }).waitFor({ timeout: 10_000 });
+  await deployer.getByTestId("reset-link-email").fill(ownerEmail);
+  await deployer.getByTestId("reset-link-submit").click();
+  const resetLink = deployer.getByTestId("reset-link");
+  await resetLink.waitFor({ state: "visible", timeout: 10_000 });
+  const resetUrl = await resetLink.inputValue();
+  assert.match(resetUrl, /\/owner\/#reset=[0-9a-f]{64}$/);
+  assert.match(await deployer.getByTestId("notice").innerText(), /it works once, for 24 hours/);
+  await shot(deployer, "reset-link");
+
+  // --- The owner opens it on another device, chooses a new password and signs in with it. ---
+  const NEW_PASSWORD = "a fresh start 2";
+  const forgetful = await fresh("forgetful");
+  await forgetful.setViewportSize({ width: 360, height: 740 });
+  await forgetful.goto(resetUrl);
+  await forgetful.locator("#reset-view:not([hidden])").waitFor({ timeout: 15_000 });
+  assert.ok(!forgetful.url().includes("reset="), `the key leaves the address bar: ${forgetful.url()}`);
+  assert.equal(await forgetful.evaluate(() => document.activeElement?.id), "reset-password", "focus starts in the form");
+  assert.deepEqual(await smallTapTargets(forgetful), [], "every control on the reset screen is big enough to tap");
+  await forgetful.getByTestId("reset-password").fill("short");
+  await forgetful.getByTestId("reset-submit").click();
+  await forgetful.getByTestId("error").filter({ hasText: "New password" }).waitFor({ timeout: 5_000 });
+  await forgetful.getByTestId("reset-password").fill(NEW_PASSWORD);
+  await shot(forgetful, "reset");
+  await forgetful.getByTestId("reset-submit").click();
+  await forgetful.locator("#sign-in-view:not([hidden])").waitFor({ timeout: 10_000 });
+  assert.equal(await forgetful.getByTestId("sign-in-email").inputValue(), ownerEmail, "the e-mail is filled in");
+  assert.match(await forgetful.getByTestId("notice").innerText(), /Your password is changed/);
+  await forgetful.getByTestId("sign-in-password").fill(PASSWORD);
+  await forgetful.getByTestId("sign-in-submit").click();
+  await forgetful.getByTestId("error").filter({ hasText: "wrong" }).waitFor({ timeout: 10_000 });
+  await forgetful.getByTestId("sign-in-password").fill(NEW_PASSWORD);
+  await forgetful.getByTestId("sign-in-submit").click();
+  await forgetful.locator("#shops-view:not([hidden])").waitFor({ timeout: 10_000 });
+  await forgetful.getByTestId("shop-list").getByText("First Run Bakery").waitFor({ timeout: 10_000 });
+  // The owner's other session ended with the reset; the link works once.
+  await owner.reload();
+  await owner.locator("#sign-in-view:not([hidden])").waitFor({ timeout: 15_000 });
+  const reused = await fetch(`${stack.baseUrl}/api/owner/password-reset`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify({ token: resetUrl.split("#reset=")[1], new_password: "someone else's" }),
+  });
+  assert.equal(reused.status, 409, "a used reset link is refused");
+  assert.equal((await reused.json()).error, "already_used");
+
+  // --- The operator hands the role to that owner, confirming with their own password. ---
+  await deployer.getByTestId("handover-email").fill(ownerEmail);
+  await deployer.getByTestId("handover-password").fill(PASSWORD);
+  let asked = "";
+  deployer.once("dialog", (dialog) => {
+    asked = dialog.message();
+    dialog.accept();
+  });
+  await deployer.getByTestId("handover-submit").click();
+  await deployer.getByTestId("notice").filter({ hasText: `${ownerEmail} is the operator now.` }).waitFor({ timeout: 10_000 });
+  assert.match(asked, new RegExp(`Make ${ownerEmail.replace(/[.]/g, "\\.")} the operator\\?`));
+  assert.equal(await deployer.getByTestId("whoami").innerText(), operatorEmail, "no longer the operator");
+  assert.ok(await deployer.locator("#operator-panel").isHidden());
+  assert.ok(await deployer.locator("#create-shop-form").isHidden());
+  assert.ok(await deployer.locator("#invite-link-box").isHidden(), "the operator's last invite link goes too");
+  await deployer.getByTestId("shop-list").getByText("First Run Bakery").waitFor({ timeout: 5_000 });
+  await shot(deployer, "handed-over");
+  await forgetful.reload();
+  await forgetful.locator("#shops-view:not([hidden])").waitFor({ timeout: 15_000 });
+  assert.equal(await forgetful.getByTestId("whoami").innerText(), `${ownerEmail} (operator)`);
+  await forgetful.locator("#operator-panel:not([hidden])").waitFor();
 });

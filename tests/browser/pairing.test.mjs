@@ -2,6 +2,9 @@
 // credential shows a pairing code (and its QR); the owner approves the code (here
 // through the API, as the owner console does); the page becomes ready and sells.
 // When the owner revokes it, the page's next call says so and offers to pair again.
+// A store the owner closes in the console (after confirming) takes its registers with it:
+// the till's very next call says it was removed; the store stays listed, closed, and
+// leaves the store choices.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
 // Screenshots land in tests/browser/artifacts/ (prefix "pairing-").
@@ -237,4 +240,44 @@ test("an owner adds a store in the console and pairs a register into it; its rec
   assert.equal(await store.innerText(), "Harbour Quay E2E");
   assert.equal(await store.getAttribute("data-store-id"), "harbour-e2e");
   await shot(till, "3-receipt");
+
+  // --- The owner closes the harbour store: asked first; a "Cancel" changes nothing. ---
+  await owner.getByTestId("tab-stores").click();
+  const close = stores.locator('[data-close="harbour-e2e"]');
+  await close.waitFor({ timeout: 5_000 });
+  const questions = [];
+  owner.once("dialog", (dialog) => {
+    questions.push(dialog.message());
+    dialog.dismiss();
+  });
+  await close.click();
+  await owner.waitForTimeout(500);
+  assert.match(questions[0] ?? "", /Close Harbour Quay E2E\? Its registers stop working at once/);
+  let open = await admin("GET", `/api/owner/shops/${shopId}/stores`, undefined, 200);
+  assert.ok(open.stores.every((s) => !s.closed_at), "dismissed: nothing closed");
+  owner.once("dialog", (dialog) => dialog.accept());
+  await close.click();
+  await owner.getByTestId("notice").filter({ hasText: "Harbour Quay E2E is closed: its register is revoked." }).waitFor({ timeout: 10_000 });
+  const closedRow = stores.locator('[data-store-id="harbour-e2e"][data-closed]');
+  await closedRow.waitFor({ timeout: 5_000 });
+  assert.match(await closedRow.innerText(), /Harbour Quay E2E[\s\S]*Closed/);
+  assert.equal(await stores.locator("[data-close]").count(), 0, "the last open store offers no Close");
+  await shot(owner, "4-store-closed");
+
+  // The till's very next call is refused: its store is closed.
+  await till.getByTestId("manual-code").fill(await nextCode());
+  await till.getByTestId("manual-submit").click();
+  const setup = till.getByTestId("setup-needed");
+  await setup.waitFor({ timeout: 10_000 });
+  assert.match(await setup.innerText(), /This register was removed by the shop owner/);
+
+  // The register list still names the store; the pair form offers the open store only.
+  await owner.getByTestId("tab-registers").click();
+  const revokedRow = owner.getByTestId("register-rows").locator("tr", { hasText: "Harbour till" });
+  await revokedRow.filter({ hasText: "revoked" }).waitFor({ timeout: 5_000 });
+  assert.match(await revokedRow.innerText(), /Harbour Quay E2E/);
+  assert.equal(await storeChoice.locator("option").count(), 1);
+  assert.ok(await owner.locator("#pair-store-field").isHidden(), "one open store: no choice to make");
+  open = await admin("GET", `/api/owner/shops/${shopId}/stores`, undefined, 200);
+  assert.deepEqual(open.stores.map((s) => [s.store_id, Boolean(s.closed_at)]), [["main", false], ["harbour-e2e", true]]);
 });

@@ -97,8 +97,11 @@ async fn store_choices(shop_id: &str, manager_only: bool) -> Result<(), Failure>
             dom::append(&select, &option);
         }
     }
+    // A closed store stays: its days in the range still count.
     for store in list.stores {
-        if let Some(option) = dom::create_text("option", "", store.name.as_str()) {
+        let label =
+            if store.is_open() { store.name.as_str().to_owned() } else { format!("{} (closed)", store.name.as_str()) };
+        if let Some(option) = dom::create_text("option", "", &label) {
             let _ = option.set_attribute("value", store.store_id.as_str());
             dom::append(&select, &option);
         }

@@ -1,5 +1,5 @@
 //! How the console was opened: a setup link (`#claim=<key>`), an invite link
-//! (`#invite=<token>`), or plainly. The key travels in the fragment, which the
+//! (`#invite=<token>`), a password reset link (`#reset=<token>`), or plainly. The key travels in the fragment, which the
 //! browser never sends to a server, and the console removes it from the
 //! address bar as soon as it has read it.
 
@@ -7,6 +7,7 @@
 pub enum Entry {
     Claim(String),
     Invite(String),
+    Reset(String),
     Plain,
 }
 
@@ -17,6 +18,7 @@ pub fn from_fragment(hash: &str) -> Entry {
         match pair.split_once('=') {
             Some(("claim", value)) if !value.trim().is_empty() => return Entry::Claim(value.trim().to_owned()),
             Some(("invite", value)) if !value.trim().is_empty() => return Entry::Invite(value.trim().to_owned()),
+            Some(("reset", value)) if !value.trim().is_empty() => return Entry::Reset(value.trim().to_owned()),
             _ => {}
         }
     }
@@ -47,6 +49,8 @@ mod tests {
         assert_eq!(from_fragment("#invite="), Entry::Plain);
         assert_eq!(from_fragment(""), Entry::Plain);
         assert_eq!(from_fragment("#token=abc"), Entry::Plain);
+        assert_eq!(from_fragment("#reset=beef"), Entry::Reset("beef".into()));
+        assert_eq!(from_fragment("#reset="), Entry::Plain);
     }
 
     #[test]

@@ -38,6 +38,7 @@ pub async fn boot() {
     match &entry {
         Entry::Claim(key) => dom::set_input_value("claim-token", key),
         Entry::Invite(token) => dom::set_input_value("invite-token", token),
+        Entry::Reset(token) => dom::set_input_value("reset-token", token),
         Entry::Plain => {}
     }
     let claimed = api::claim_status().await.map(|s| s.claimed).unwrap_or(true);
@@ -62,7 +63,7 @@ pub fn go(screen: Screen) {
 }
 
 /// Signed in: the shop list.
-fn enter(me: OwnerMe) {
+pub(crate) fn enter(me: OwnerMe) {
     views::whoami(Some(&me));
     views::shops(&me);
     staff::managed_stores(&me);
@@ -379,6 +380,33 @@ pub async fn rename_store(store_id: String) {
     match stores::rename(&shop_id, &store_id, name).await {
         Ok(store) => {
             views::notice(&format!("Renamed: new receipts name {}.", store.name.as_str()));
+            load_stores().await;
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+/// Closes a store after asking: its registers stop at once, it leaves the store choices.
+pub async fn close_store(store_id: String) {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let Some(name) = stores::open_name(&store_id) else { return };
+    let question = format!(
+        "Close {name}? Its registers stop working at once and its managers lose it. Receipts, history and the \
+         dashboard keep its name. This cannot be undone."
+    );
+    let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(&question).ok()).unwrap_or(false);
+    if !confirmed {
+        return;
+    }
+    match stores::close(&shop_id, &store_id).await {
+        Ok(closed) => {
+            let registers = match closed.revoked_registers.len() {
+                0 => "no register was paired there".to_owned(),
+                1 => "its register is revoked".to_owned(),
+                n => format!("its {n} registers are revoked"),
+            };
+            views::notice(&format!("{name} is closed: {registers}."));
             load_stores().await;
         }
         Err(failure) => fail(&failure),

@@ -10,8 +10,10 @@
 //! [`scan`] (the camera reading a register's pairing QR), [`poster`] (the
 //! shop's join poster); [`flows`] do the I/O
 //! and change the state; [`staff`] is the Staff tab and a store manager's
-//! console; this file wires each element to its one handler.
+//! console; [`accounts`] the password reset link's screen and the operator's
+//! area (reset links, handing over); this file wires each element to its one handler.
 
+pub mod accounts;
 pub mod api;
 pub mod card_processor;
 pub mod console;
@@ -101,6 +103,8 @@ pub fn start() {
     dom::on_id("store-rows", "click", |event| {
         if let Some((_, store_id)) = views::clicked_button(&event, "data-rename") {
             spawn_local(flows::rename_store(store_id));
+        } else if let Some((_, store_id)) = views::clicked_button(&event, "data-close") {
+            spawn_local(flows::close_store(store_id));
         }
     });
     dom::on_id("register-rows", "click", |event| {
@@ -109,6 +113,7 @@ pub fn start() {
         }
     });
     staff::wire();
+    accounts::wire();
     coupons::wire();
     views::time_zone_suggestions();
     spawn_local(flows::boot());

@@ -13,6 +13,7 @@ pub enum Screen {
     Loading,
     Claim,
     Invite,
+    Reset,
     SignIn,
     Shops,
     Shop,
@@ -61,6 +62,7 @@ impl Tab {
 pub fn first_screen(entry: &Entry, signed_in: bool, claimed: bool) -> Screen {
     match entry {
         Entry::Invite(_) => Screen::Invite,
+        Entry::Reset(_) => Screen::Reset,
         Entry::Claim(_) if !claimed => Screen::Claim,
         _ if signed_in => Screen::Shops,
         _ if !claimed => Screen::Claim,
@@ -158,6 +160,8 @@ mod tests {
     #[test]
     fn the_first_screen_follows_the_link_then_the_session() {
         assert_eq!(first_screen(&Entry::Invite("t".into()), true, true), Screen::Invite);
+        assert_eq!(first_screen(&Entry::Reset("t".into()), true, true), Screen::Reset);
+        assert_eq!(first_screen(&Entry::Reset("t".into()), false, true), Screen::Reset);
         assert_eq!(first_screen(&Entry::Claim("k".into()), false, false), Screen::Claim);
         assert_eq!(first_screen(&Entry::Claim("k".into()), false, true), Screen::SignIn, "claimed already");
         assert_eq!(first_screen(&Entry::Plain, true, true), Screen::Shops);

@@ -1,12 +1,13 @@
-//! The shop's stores (branches) in the console: the calls that list, add and
-//! rename them, the stores last loaded, and drawing them — the Stores tab's
-//! rows (each with its name to edit) and the store choice when pairing a
-//! register (hidden while the shop has one store). The buttons' flows are in
+//! The shop's stores (branches) in the console: the calls that list, add,
+//! rename and close them, the stores last loaded, and drawing them — the Stores
+//! tab's rows (each open one with its name to edit and **Close store**; a
+//! closed one only named) and the store choices, which offer open stores only
+//! (pairing's is hidden while the shop has one open store). The buttons' flows are in
 //! [`crate::flows`].
 
 use crate::api::Failure;
 use domain::api::routes;
-use domain::api::stores::{AddStoreRequest, RenameStoreRequest, StoreList};
+use domain::api::stores::{AddStoreRequest, RenameStoreRequest, StoreClosed, StoreList};
 use domain::shop::Label;
 use domain::store::{Store, StoreId};
 use std::cell::RefCell;
@@ -31,6 +32,10 @@ pub async fn rename(shop_id: &str, store_id: &str, name: Label) -> Result<Store,
     call("PATCH", &routes::owner_store(shop_id, store_id), Auth::Session, Some(&RenameStoreRequest { name })).await
 }
 
+pub async fn close(shop_id: &str, store_id: &str) -> Result<StoreClosed, Failure> {
+    call("DELETE", &routes::owner_store(shop_id, store_id), Auth::Session, NO_BODY).await
+}
+
 /// Keeps the shop's stores (after loading them) and draws them.
 pub fn remember(stores: Vec<Store>) {
     STORES.with(|kept| *kept.borrow_mut() = stores);
@@ -49,6 +54,16 @@ pub fn name_of(store_id: &StoreId) -> String {
             .iter()
             .find(|store| &store.store_id == store_id)
             .map_or_else(|| store_id.as_str().to_owned(), |store| store.name.as_str().to_owned())
+    })
+}
+
+/// The store's name as loaded, if the shop has it and it is open.
+pub fn open_name(store_id: &str) -> Option<String> {
+    STORES.with(|kept| {
+        kept.borrow()
+            .iter()
+            .find(|store| store.store_id.as_str() == store_id && store.is_open())
+            .map(|store| store.name.as_str().to_owned())
     })
 }
 
@@ -89,10 +104,26 @@ fn render() {
 fn rows(stores: &[Store]) {
     dom::clear_children("store-rows");
     let Some(list) = dom::element("store-rows") else { return };
+    // The last open store cannot close: it offers no Close button.
+    let closable = stores.iter().filter(|store| store.is_open()).count() > 1;
     for store in stores {
         let id = store.store_id.as_str();
         let Some(row) = dom::create("li") else { continue };
         let _ = row.set_attribute("data-store-id", id);
+        if !store.is_open() {
+            let _ = row.set_attribute("data-closed", "");
+            if let Some(name) = dom::create_text("span", "", store.name.as_str()) {
+                dom::append(&row, &name);
+            }
+            if let Some(code) = dom::create_text("code", "", id) {
+                dom::append(&row, &code);
+            }
+            if let Some(state) = dom::create_text("span", "badge", "Closed") {
+                dom::append(&row, &state);
+            }
+            dom::append(&list, &row);
+            continue;
+        }
         if let Some(label) = dom::create_text("label", "visually-hidden", &format!("Name of {id}")) {
             let _ = label.set_attribute("for", &name_input_id(id));
             dom::append(&row, &label);
@@ -112,6 +143,14 @@ fn rows(stores: &[Store]) {
             let _ = button.set_attribute("aria-label", &format!("Rename {}", store.name.as_str()));
             dom::append(&row, &button);
         }
+        if closable {
+            if let Some(button) = dom::create_text("button", "button button-danger", "Close store") {
+                let _ = button.set_attribute("type", "button");
+                let _ = button.set_attribute("data-close", id);
+                let _ = button.set_attribute("aria-label", &format!("Close {}", store.name.as_str()));
+                dom::append(&row, &button);
+            }
+        }
         dom::append(&list, &row);
     }
 }
@@ -119,15 +158,16 @@ fn rows(stores: &[Store]) {
 /// The store selects: the pair form's (shown only when there is a choice), and
 /// the Staff tab's for a new person and a manager's invite.
 fn choices(stores: &[Store]) {
+    let open: Vec<&Store> = stores.iter().filter(|store| store.is_open()).collect();
     for select_id in ["pair-store", "staff-store", "manager-invite-store"] {
         dom::clear_children(select_id);
         let Some(select) = dom::element(select_id) else { continue };
-        for store in stores {
+        for store in &open {
             if let Some(option) = dom::create_text("option", "", store.name.as_str()) {
                 let _ = option.set_attribute("value", store.store_id.as_str());
                 dom::append(&select, &option);
             }
         }
     }
-    dom::set_hidden("pair-store-field", stores.len() < 2);
+    dom::set_hidden("pair-store-field", open.len() < 2);
 }

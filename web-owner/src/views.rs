@@ -9,10 +9,11 @@ use wasm_bindgen::JsCast;
 use web_shared::{dom, locale};
 use web_sys::Element;
 
-const VIEWS: [(Screen, &str); 6] = [
+const VIEWS: [(Screen, &str); 7] = [
     (Screen::Loading, "loading-view"),
     (Screen::Claim, "claim-view"),
     (Screen::Invite, "invite-view"),
+    (Screen::Reset, "reset-view"),
     (Screen::SignIn, "sign-in-view"),
     (Screen::Shops, "shops-view"),
     (Screen::Shop, "shop-view"),
@@ -27,6 +28,7 @@ pub fn show(screen: Screen) {
     let first = match screen {
         Screen::Claim => "claim-email",
         Screen::Invite => "invite-email",
+        Screen::Reset => "reset-password",
         Screen::SignIn => "sign-in-email",
         _ => "main",
     };
@@ -87,6 +89,7 @@ pub fn shops(me: &OwnerMe) {
     }
     dom::set_hidden("no-shops", !me.shops.is_empty());
     dom::set_hidden("create-shop-form", !me.operator);
+    dom::set_hidden("operator-panel", !me.operator);
 }
 
 pub fn shop(shop: &ShopSummary) {

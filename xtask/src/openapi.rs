@@ -606,6 +606,30 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
         ),
         op!(
             "POST",
+            OWNER_PASSWORD_RESETS,
+            OperatorAccount,
+            "A one-time password reset link for an owner's account, for 24 hours (the operator)",
+            s.body::<owner_accounts::ResetLinkRequest>(),
+            s.created::<owner_accounts::ResetLinkCreated>()
+        ),
+        op!(
+            "POST",
+            OWNER_PASSWORD_RESET,
+            Anyone,
+            "Use a password reset link, once: a new password, and every session of the account ends",
+            s.body::<owner_accounts::ResetPasswordRequest>(),
+            s.json::<owner_accounts::PasswordResetDone>()
+        ),
+        op!(
+            "POST",
+            OWNER_OPERATOR_HANDOVER,
+            Owner,
+            "The operator hands the operator role to another account, with their own password",
+            s.body::<owner_accounts::HandoverRequest>(),
+            s.json::<owner_accounts::OwnerMe>()
+        ),
+        op!(
+            "POST",
             OWNER_SHOPS,
             OperatorAccount,
             "Create a shop (the operator only)",
@@ -774,6 +798,15 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "Rename a store",
             s.body::<stores::RenameStoreRequest>(),
             s.json::<domain::store::Store>()
+        ),
+        op!(
+            "DELETE",
+            owner_store(&shop(), &p("store_id")),
+            owner_store,
+            Owner,
+            "Close a store (not the last open one): its registers are revoked, its managers lose it",
+            None,
+            s.json::<stores::StoreClosed>()
         ),
         op!(
             "GET",

@@ -142,6 +142,10 @@ pub enum ErrorCode {
     // Stores (see `store`).
     /// The shop has no store with this id.
     UnknownStore,
+    /// The store is closed: no register is paired, no staff added, no manager invited there.
+    StoreClosed,
+    /// The shop's last open store cannot close.
+    LastOpenStore,
     // Staff (see `staff`).
     /// The shop has staff: a cashier must sign in at this register first.
     CashierRequired,
@@ -228,6 +232,8 @@ impl ErrorCode {
             | Self::AlreadyRefunded
             | Self::NotRefundable
             | Self::CurrencyLocked
+            | Self::StoreClosed
+            | Self::LastOpenStore
             | Self::CouponUsed
             | Self::CouponNotYetValid
             | Self::CouponNotForYou

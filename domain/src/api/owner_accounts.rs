@@ -17,8 +17,15 @@ use std::fmt;
 pub const OWNER_SESSION_COOKIE: &str = "tessera_owner";
 /// How long an invite link stays usable.
 pub const INVITE_LIFETIME_MS: i64 = 7 * 24 * 60 * 60 * 1000;
+/// How long a password reset link stays usable.
+pub const RESET_LIFETIME_MS: i64 = 24 * 60 * 60 * 1000;
 /// Where the owners' console lives; links put their token in the fragment.
 pub const CONSOLE_PATH: &str = "/owner/";
+
+/// The link that hands a password reset token to the console.
+pub fn reset_path(token: &InviteToken) -> String {
+    format!("{CONSOLE_PATH}#reset={}", token.as_str())
+}
 
 /// The link that hands an invite token to the console (in the fragment, which browsers never send).
 pub fn invite_path(token: &InviteToken) -> String {
@@ -99,7 +106,7 @@ impl From<OwnerEmail> for String {
     }
 }
 
-/// An invite's secret: 256 random bits as 64 lower-case hex digits. Only its hash is stored.
+/// An invite's or a reset link's secret: 256 random bits as 64 lower-case hex digits. Only its hash is stored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(try_from = "String", into = "String")]
@@ -139,19 +146,50 @@ impl From<InviteToken> for String {
     }
 }
 
-/// Why an invite link cannot be used.
+/// Why an invite (or password reset) link cannot be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InviteRefusal {
     AlreadyUsed,
     Expired,
 }
 
-/// Whether an invite may be used at `now`: once, before it expires.
+/// Whether an invite or a password reset link may be used at `now`: once, before it expires.
 pub fn judge_invite(expires_at: UnixMillis, used: bool, now: UnixMillis) -> Result<(), InviteRefusal> {
     if used {
         Err(InviteRefusal::AlreadyUsed)
     } else if now >= expires_at {
         Err(InviteRefusal::Expired)
+    } else {
+        Ok(())
+    }
+}
+
+/// Why the operator role cannot go to an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HandoverRefusal {
+    /// The one handing over is not (or no longer) the operator.
+    NotOperator,
+    /// The operator named their own account.
+    ToSelf,
+    /// No account has the e-mail named.
+    NoSuchAccount,
+}
+
+/// Whether `from` may hand the operator role to `to`: only the operator, only
+/// to another existing account (which then runs every shop; `from` keeps the
+/// shops it runs as an owner).
+pub fn judge_handover(
+    from: &OwnerEmail,
+    from_is_operator: bool,
+    to: &OwnerEmail,
+    to_exists: bool,
+) -> Result<(), HandoverRefusal> {
+    if !from_is_operator {
+        Err(HandoverRefusal::NotOperator)
+    } else if from == to {
+        Err(HandoverRefusal::ToSelf)
+    } else if !to_exists {
+        Err(HandoverRefusal::NoSuchAccount)
     } else {
         Ok(())
     }
@@ -212,6 +250,53 @@ pub struct OwnerMe {
     /// The stores this account manages (a store manager's console account).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub manages: Vec<ManagedStore>,
+}
+
+/// The operator asks for a one-time password reset link for an account (the
+/// deployer may too, with the bearer `ADMIN_TOKEN`: for the operator's own).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResetLinkRequest {
+    pub email: OwnerEmail,
+}
+
+/// A one-time password reset link; the token is shown once.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ResetLinkCreated {
+    pub email: OwnerEmail,
+    pub token: InviteToken,
+    /// `/owner/#reset=<token>`: open it on the owner's browser.
+    pub reset_path: String,
+    pub expires_at: UnixMillis,
+}
+
+/// Using a reset link: the account's new password (the members' rules).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct ResetPasswordRequest {
+    pub token: InviteToken,
+    #[serde(serialize_with = "serialize_password")]
+    pub new_password: Password,
+}
+
+/// The password is reset: the account it belongs to, to sign in with.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct PasswordResetDone {
+    pub email: OwnerEmail,
+}
+
+/// The operator hands the operator role to another existing account,
+/// confirming with their own password (as typed).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct HandoverRequest {
+    pub to: OwnerEmail,
+    pub password: String,
 }
 
 /// A one-time invite to run a shop; the token is shown once.
@@ -363,6 +448,34 @@ mod tests {
         assert_eq!(judge_invite(expires_at, true, created), Err(InviteRefusal::AlreadyUsed));
         // Used and expired: "used" is the truer answer.
         assert_eq!(judge_invite(expires_at, true, expires_at + 1), Err(InviteRefusal::AlreadyUsed));
+    }
+
+    #[test]
+    fn a_reset_link_lives_a_day_and_works_once() {
+        let token = InviteToken::parse(&"cd".repeat(32)).unwrap();
+        assert_eq!(reset_path(&token), format!("/owner/#reset={}", "cd".repeat(32)));
+        let created = 1_000;
+        let expires_at = created + RESET_LIFETIME_MS;
+        assert_eq!(RESET_LIFETIME_MS, 86_400_000);
+        assert_eq!(judge_invite(expires_at, false, expires_at - 1), Ok(()));
+        assert_eq!(judge_invite(expires_at, false, expires_at), Err(InviteRefusal::Expired));
+        assert_eq!(judge_invite(expires_at, true, created), Err(InviteRefusal::AlreadyUsed));
+        let request = format!(r#"{{"token":"{}","new_password":"short"}}"#, "cd".repeat(32));
+        assert!(serde_json::from_str::<ResetPasswordRequest>(&request).is_err());
+        let request = format!(r#"{{"token":"{}","new_password":"long enough"}}"#, "cd".repeat(32));
+        assert!(
+            format!("{:?}", serde_json::from_str::<ResetPasswordRequest>(&request).unwrap()).contains("Password(…)")
+        );
+    }
+
+    #[test]
+    fn only_the_operator_hands_over_and_only_to_another_account() {
+        let op = OwnerEmail::parse("op@example.org").unwrap();
+        let ada = OwnerEmail::parse("ada@example.org").unwrap();
+        assert_eq!(judge_handover(&op, true, &ada, true), Ok(()));
+        assert_eq!(judge_handover(&op, false, &ada, true), Err(HandoverRefusal::NotOperator));
+        assert_eq!(judge_handover(&op, true, &op, true), Err(HandoverRefusal::ToSelf));
+        assert_eq!(judge_handover(&op, true, &ada, false), Err(HandoverRefusal::NoSuchAccount));
     }
 
     #[test]

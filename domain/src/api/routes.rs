@@ -266,6 +266,19 @@ pub const OWNER_ME: &str = "/api/owner/me";
 /// [`OwnerMe`](super::owner_accounts::OwnerMe) + owner cookie: an invite link, used once within 7 days
 /// (else `not_found`, `already_used` or `expired`).
 pub const OWNER_ACCEPT_INVITE: &str = "/api/owner/invites/accept";
+/// `POST` [`ResetLinkRequest`](super::owner_accounts::ResetLinkRequest) → 201
+/// [`ResetLinkCreated`](super::owner_accounts::ResetLinkCreated): a one-time password reset link for an
+/// account, for 24 hours (the operator's session, or `Authorization: Bearer <ADMIN_TOKEN>`; `not_found`
+/// for an e-mail without an account).
+pub const OWNER_PASSWORD_RESETS: &str = "/api/owner/password-resets";
+/// `POST` [`ResetPasswordRequest`](super::owner_accounts::ResetPasswordRequest) →
+/// [`PasswordResetDone`](super::owner_accounts::PasswordResetDone): uses a reset link, once (else
+/// `not_found`, `already_used` or `expired`); every session of the account ends.
+pub const OWNER_PASSWORD_RESET: &str = "/api/owner/password-reset";
+/// `POST` [`HandoverRequest`](super::owner_accounts::HandoverRequest) →
+/// [`OwnerMe`](super::owner_accounts::OwnerMe): the operator hands the operator role to another account,
+/// with their own password; they keep the shops they run as an owner.
+pub const OWNER_OPERATOR_HANDOVER: &str = "/api/owner/operator/handover";
 
 /// `GET` → [`ShopSummary`](super::ShopSummary); `PATCH`
 /// [`ShopSettingsPatch`](super::owner_accounts::ShopSettingsPatch) → [`ShopSummary`](super::ShopSummary): the
@@ -339,7 +352,9 @@ pub fn owner_stores(shop_id: &str) -> String {
 }
 
 /// `PATCH` [`RenameStoreRequest`](super::stores::RenameStoreRequest) → [`Store`](crate::store::Store):
-/// renames a store (`unknown_store` if the shop has none with this id).
+/// renames a store (`unknown_store` if the shop has none with this id); `DELETE` →
+/// [`StoreClosed`](super::stores::StoreClosed): closes it (not the last open store: `last_open_store`),
+/// revoking its registers; it stays listed, closed.
 pub fn owner_store(shop_id: &str, store_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/stores/{store_id}")
 }

@@ -1,7 +1,7 @@
 //! Messages about a shop's stores (branches), between the owner's console and
 //! the worker: list them, add one, rename one (see [`crate::store`]).
 
-use crate::shop::Label;
+use crate::shop::{Label, RegisterId};
 use crate::store::Store;
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +28,15 @@ pub struct RenameStoreRequest {
     pub name: Label,
 }
 
+/// A store just closed (or closed before: closing again changes nothing), and
+/// the registers that stopped working with it.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct StoreClosed {
+    pub store: Store,
+    pub revoked_registers: Vec<RegisterId>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,7 +53,11 @@ mod tests {
     #[test]
     fn a_store_list_round_trips() {
         let list = StoreList {
-            stores: vec![Store { store_id: StoreId::main(), name: Label::parse("Corner Café").unwrap() }],
+            stores: vec![Store {
+                store_id: StoreId::main(),
+                name: Label::parse("Corner Café").unwrap(),
+                closed_at: None,
+            }],
         };
         let json = serde_json::to_string(&list).unwrap();
         assert_eq!(serde_json::from_str::<StoreList>(&json).unwrap(), list);

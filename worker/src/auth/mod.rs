@@ -16,7 +16,7 @@ use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::storage::directory::{Directory, RegisterRecord};
 use crate::storage::member_vault::protocol::VaultClient;
-use crate::storage::owner_book::protocol::OwnerClient;
+use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
 use crate::storage::registers;
 use crate::storage::shop_book::protocol::ShopClient;
 use domain::api::owner_accounts::OwnerEmail;
@@ -278,11 +278,18 @@ pub async fn shop_manager(req: &Request, env: &Env, shop_id: &domain::shop::Shop
 
 /// The operator: bearer `ADMIN_TOKEN`, or the operator's session. 403 for another owner.
 pub async fn operator(req: &Request, env: &Env) -> Outcome<()> {
+    operator_account(req, env).await.map(drop)
+}
+
+/// The operator, as [`operator`]: their account when they came with their
+/// session, none with the bearer `ADMIN_TOKEN` (the deployer, no account).
+pub async fn operator_account(req: &Request, env: &Env) -> Outcome<Option<OwnerAccount>> {
     if bearer_token(req).is_some() {
-        return admin(req, env);
+        return admin(req, env).map(|()| None);
     }
-    if owner::signed_in(req, env).await?.operator {
-        Ok(())
+    let account = owner::signed_in(req, env).await?;
+    if account.operator {
+        Ok(Some(account))
     } else {
         Err(Problem::new(ErrorCode::Forbidden, "only the operator may do this"))
     }

@@ -22,8 +22,9 @@ use crate::web;
 use crate::zone::Zone;
 use domain::api::owner_accounts::ManagedStore;
 use domain::api::owner_accounts::{
-    invite_path, AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, InviteCreated, InviteToken,
-    JoinPoster, OwnerEmail, OwnerMe, OwnerSignInRequest, ShopSettingsPatch, INVITE_LIFETIME_MS,
+    invite_path, reset_path, AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, HandoverRequest,
+    InviteCreated, InviteToken, JoinPoster, OwnerEmail, OwnerMe, OwnerSignInRequest, PasswordResetDone,
+    ResetLinkCreated, ResetLinkRequest, ResetPasswordRequest, ShopSettingsPatch, INVITE_LIFETIME_MS, RESET_LIFETIME_MS,
 };
 use domain::api::{routes, ChangePasswordRequest, CreateShopRequest, ErrorCode, ProductList, RewardList, ShopSummary};
 use domain::catalog;
@@ -63,6 +64,18 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
         },
         routes::OWNER_ACCEPT_INVITE => match method {
             Post => accept_invite(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::OWNER_PASSWORD_RESETS => match method {
+            Post => create_reset_link(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::OWNER_PASSWORD_RESET => match method {
+            Post => reset_password(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::OWNER_OPERATOR_HANDOVER => match method {
+            Post => hand_over(req, env).await,
             _ => not_allowed("POST"),
         },
         routes::OWNER_SHOPS => match method {
@@ -129,7 +142,8 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             } else if let Some((shop_id, store_id)) = routes::ids_in(path, routes::owner_store) {
                 match method {
                     Patch => stores::rename(req, env, shop_id, store_id).await,
-                    _ => not_allowed("PATCH"),
+                    Delete => stores::close(req, env, shop_id, store_id).await,
+                    _ => not_allowed("PATCH, DELETE"),
                 }
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_staff) {
                 match method {
@@ -360,11 +374,70 @@ async fn accept_invite(mut req: Request, env: &Env) -> Outcome<Response> {
     with_owner_cookie(web::created(&me)?, &req, env, &sessions, &request.email).await
 }
 
-/// `POST /api/owner/shops` (the operator) → 201 [`ShopSummary`].
+/// `POST /api/owner/shops` (the operator) → 201 [`ShopSummary`]. The operator's
+/// account also runs it as an owner, so it stays theirs after a handover.
 async fn create_shop(mut req: Request, env: &Env) -> Outcome<Response> {
-    auth::operator(&req, env).await?;
+    let creator = auth::operator_account(&req, env).await?;
     let request: CreateShopRequest = web::json_body(&mut req).await?;
-    web::created(&admin::open_shop(env, request).await?)
+    let shop = admin::open_shop(env, request).await?;
+    if let Some(creator) = creator {
+        OwnerClient::open(env)?.add_run(&creator.email, &shop.shop_id).await?;
+    }
+    web::created(&shop)
+}
+
+/// `POST /api/owner/password-resets` (the operator's session, or the bearer
+/// `ADMIN_TOKEN` for the operator's own account) → 201 [`ResetLinkCreated`]:
+/// shown once; only the token's SHA-256 is stored. Only the operator learns
+/// whether an e-mail has an account (`not_found`); nobody else gets this far.
+async fn create_reset_link(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::same_origin(&req)?;
+    auth::operator(&req, env).await?;
+    let request: ResetLinkRequest = web::json_body(&mut req).await?;
+    let token = InviteToken::parse(&hex(&random_bytes::<INVITE_TOKEN_BYTES>()?))
+        .map_err(|_| Problem::internal("generated reset token is invalid"))?;
+    let expires_at = clock::now().saturating_add(RESET_LIFETIME_MS);
+    OwnerClient::open(env)?.create_reset(sha256_hex(token.as_str().as_bytes()), &request.email, expires_at).await?;
+    web::created(&ResetLinkCreated { email: request.email, reset_path: reset_path(&token), token, expires_at })
+}
+
+/// `POST /api/owner/password-reset` → [`PasswordResetDone`]: a reset link,
+/// once, sets the account's new password and ends every session of it. The
+/// token is counted like a password guess (by the client's address) before
+/// it is looked up; an unknown one answers `not_found` whatever account exists.
+async fn reset_password(mut req: Request, env: &Env) -> Outcome<Response> {
+    auth::same_origin(&req)?;
+    let request: ResetPasswordRequest = web::json_body(&mut req).await?;
+    let token_hash = sha256_hex(request.token.as_str().as_bytes());
+    let guess = throttle::begin_guess(&req, env, &format!("owner-reset:{token_hash}")).await?;
+    let password = match StoredPassword::create(request.new_password.expose()).await {
+        Ok(password) => password,
+        Err(problem) => {
+            guess.finish(true).await?;
+            return Err(problem);
+        }
+    };
+    let redeemed = OwnerClient::open(env)?.redeem_reset(token_hash, password).await;
+    // Only a link nobody made counts as a wrong guess; a used or expired one was real.
+    let known = !matches!(&redeemed, Err(problem) if problem.code() == ErrorCode::NotFound);
+    guess.finish(known).await?;
+    web::ok(&PasswordResetDone { email: redeemed? })
+}
+
+/// `POST /api/owner/operator/handover` (the operator's session) →
+/// [`OwnerMe`]: the operator role goes to another existing account, confirmed
+/// with the operator's own password (counted like a sign-in guess). The book
+/// swaps both in one step; the old operator keeps the shops they run.
+async fn hand_over(mut req: Request, env: &Env) -> Outcome<Response> {
+    let account = auth::owner::signed_in(&req, env).await?;
+    if !account.operator {
+        return Err(Problem::new(ErrorCode::Forbidden, "only the operator may hand over"));
+    }
+    let request: HandoverRequest = web::json_body(&mut req).await?;
+    let owners = OwnerClient::open(env)?;
+    check_password(&req, env, &owners, &account.email, &request.password).await?;
+    owners.hand_over(&account.email, &request.to).await?;
+    web::ok(&me_of(env, &account_of(env, &account.email).await?).await?)
 }
 
 /// The shop at `shop_id` if the caller runs all of it (a store manager: 403).

@@ -100,8 +100,8 @@ pub async fn approve(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Resp
         || Problem::new(ErrorCode::PairingInvalid, "this is not a pairing code: check what the register shows");
     let code = PairingCode::parse(&request.code).map_err(|_| invalid())?;
     let shop = Directory::open(env)?.shop(&shop_id).await?.ok_or_else(refusals::unknown_shop)?;
-    // Refused before the code is taken, so the page can still be paired into a store that exists.
-    super::stores::require_existing(env, &shop.shop_id, &request.store_id).await?;
+    // Refused before the code is taken, so the page can still be paired into a store that is open.
+    super::stores::require_open(env, &shop.shop_id, &request.store_id).await?;
     let credential = Credential::generate()?;
     let desk = PairingClient::open(env)?;
     desk.approve(Approve {

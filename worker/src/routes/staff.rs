@@ -76,7 +76,7 @@ pub async fn invite_manager(mut req: Request, env: &Env, shop_id: &str) -> Outco
     let (shop_id, _) = owned_shop(&req, env, shop_id).await?;
     ShopClient::of(env, &shop_id)?.profile().await?.ok_or_else(refusals::unknown_shop)?;
     let request: ManagerInviteRequest = web::json_body(&mut req).await?;
-    super::stores::require_existing(env, &shop_id, &request.store_id).await?;
+    super::stores::require_open(env, &shop_id, &request.store_id).await?;
     let token = InviteToken::parse(&hex(&random_bytes::<INVITE_TOKEN_BYTES>()?))
         .map_err(|_| Problem::internal("generated invite token is invalid"))?;
     let expires_at = clock::now().saturating_add(INVITE_LIFETIME_MS);

@@ -1,10 +1,11 @@
-//! A shop's stores as its manager sees them: list, add, rename, routed from
+//! A shop's stores as its manager sees them: list, add, rename, close, routed from
 //! the owners' table ([`super::owner`]). The shop's book keeps them (see
 //! [`crate::storage::shop_book::stores`]).
 
 use crate::auth;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
+use crate::storage::owner_book::protocol::OwnerClient;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::stores::{AddStoreRequest, RenameStoreRequest, StoreList};
@@ -35,6 +36,17 @@ pub async fn require_existing(env: &Env, shop_id: &ShopId, store_id: &StoreId) -
     }
 }
 
+/// `unknown_store` unless the shop has `store_id`, `store_closed` if it closed:
+/// for what starts something new in a store (a pairing, a manager's invite).
+pub async fn require_open(env: &Env, shop_id: &ShopId, store_id: &StoreId) -> Outcome<()> {
+    let stores = ShopClient::of(env, shop_id)?.stores().await?;
+    match stores.iter().find(|store| &store.store_id == store_id) {
+        Some(store) if store.is_open() => Ok(()),
+        Some(store) => Err(crate::storage::shop_book::stores::store_closed(store)),
+        None => Err(crate::storage::shop_book::stores::unknown_store(store_id)),
+    }
+}
+
 /// `GET /api/owner/shops/{shop}/stores` → [`StoreList`], the main store first.
 pub async fn list(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let stores = managed_book(&req, env, shop_id, false).await?.stores().await?;
@@ -52,7 +64,24 @@ pub async fn add(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response
 pub async fn rename(mut req: Request, env: &Env, shop_id: &str, store_id: &str) -> Outcome<Response> {
     let book = managed_book(&req, env, shop_id, true).await?;
     let request: RenameStoreRequest = web::json_body(&mut req).await?;
-    let store_id = StoreId::parse(store_id)
-        .map_err(|_| Problem::new(ErrorCode::UnknownStore, "a store id is lower-case letters, digits and hyphens"))?;
-    web::ok(&book.rename_store(store_id, request.name).await?)
+    web::ok(&book.rename_store(store_id_of(store_id)?, request.name).await?)
+}
+
+fn store_id_of(store_id: &str) -> Outcome<StoreId> {
+    StoreId::parse(store_id)
+        .map_err(|_| Problem::new(ErrorCode::UnknownStore, "a store id is lower-case letters, digits and hyphens"))
+}
+
+/// `DELETE /api/owner/shops/{shop}/stores/{store}` → [`domain::api::stores::StoreClosed`]:
+/// the shop's book closes the store and revokes its registers in one step (their
+/// very next request is refused); then its managers lose it. The store stays
+/// listed, closed, so history, receipts and the dashboard still name it. Again
+/// is harmless: a retry finishes what a failed call left.
+pub async fn close(req: Request, env: &Env, shop_id: &str, store_id: &str) -> Outcome<Response> {
+    auth::same_origin(&req)?;
+    let book = managed_book(&req, env, shop_id, true).await?;
+    let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
+    let closed = book.close_store(store_id_of(store_id)?).await?;
+    OwnerClient::open(env)?.forget_store(&shop_id, &closed.store.store_id).await?;
+    web::ok(&closed)
 }

@@ -1,9 +1,12 @@
 //! Shop owners: the operator's one-time claim, invites used exactly once,
-//! signing in and out with a guessing limit, and every owner route scoped to
-//! the shops the caller runs.
+//! signing in and out with a guessing limit, password reset links, handing
+//! over the operator role, and every owner route scoped to the shops the
+//! caller runs.
 
 use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, PASSWORD};
-use domain::api::owner_accounts::{ClaimStatus, InviteCreated, JoinPoster, OwnerMe};
+use domain::api::owner_accounts::{
+    ClaimStatus, InviteCreated, JoinPoster, OwnerMe, PasswordResetDone, ResetLinkCreated,
+};
 use domain::api::{routes, ErrorCode, ProductList, RegisterInfo, RewardList, ShopList, ShopSummary};
 use domain::shop::ShopId;
 use futures::future::join_all;
@@ -123,7 +126,223 @@ async fn the_operator_account_is_claimed_once_with_the_admin_token() {
         let signed_in: OwnerMe =
             expect_json(sign_in(&app, &fresh, &emails[winner], PASSWORD).await, StatusCode::OK).await;
         assert!(signed_in.operator);
+        // Only the operator knows the operator's password here: the handover is tested with it.
+        the_operator_hands_over_and_back(&app, operator, &emails[winner], &shop.shop_id).await;
     }
+}
+
+async fn hand_over(app: &TestApp, client: &Client, to: &str, password: &str) -> Response {
+    client
+        .post(app.url(routes::OWNER_OPERATOR_HANDOVER))
+        .json(&json!({ "to": to, "password": password }))
+        .dispatch()
+        .await
+        .expect("hand over")
+}
+
+/// The operator (signed in as `operator`, with `email`) hands the role to a new
+/// owner, who hands it back: one operator at every step, and the old operator
+/// keeps the shop they created (`created`) as its owner.
+async fn the_operator_hands_over_and_back(app: &TestApp, operator: &Client, email: &str, created: &ShopId) {
+    let (successor, successor_email) = owner_of(app, &app.shop.shop_id).await;
+    // Refusals: a wrong password, nobody, oneself, a page of another site.
+    expect_error(hand_over(app, operator, &successor_email, "not the password").await, ErrorCode::WrongCredentials)
+        .await;
+    expect_error(hand_over(app, operator, &unique_email(), PASSWORD).await, ErrorCode::NotFound).await;
+    expect_error(hand_over(app, operator, email, PASSWORD).await, ErrorCode::InvalidRequest).await;
+    let foreign = operator
+        .post(app.url(routes::OWNER_OPERATOR_HANDOVER))
+        .header("origin", "https://evil.example")
+        .json(&json!({ "to": successor_email, "password": PASSWORD }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(foreign, ErrorCode::CrossOrigin).await;
+    let still: OwnerMe = expect_json(me(app, operator).await, StatusCode::OK).await;
+    assert!(still.operator);
+
+    // Concurrent handovers to two accounts: exactly one happens.
+    let (_, third_email) = owner_of(app, &app.shop.shop_id).await;
+    let (first, second) = tokio::join!(
+        hand_over(app, operator, &successor_email, PASSWORD),
+        hand_over(app, operator, &third_email, PASSWORD)
+    );
+    let mut new_operator = None;
+    for (response, to) in [(first, &successor_email), (second, &third_email)] {
+        if response.status() == StatusCode::OK {
+            let me: OwnerMe = expect_json(response, StatusCode::OK).await;
+            assert!(!me.operator);
+            assert!(new_operator.replace(to.clone()).is_none(), "two handovers happened");
+        } else {
+            expect_error(response, ErrorCode::Forbidden).await;
+        }
+    }
+    let new_operator = new_operator.expect("one handover happened");
+
+    // The old operator keeps the shop they created, as an ordinary owner, and no more.
+    let old: OwnerMe = expect_json(me(app, operator).await, StatusCode::OK).await;
+    assert!(!old.operator);
+    assert_eq!(old.shops.iter().map(|s| &s.shop_id).collect::<Vec<_>>(), [created]);
+    let created_shop = operator
+        .post(app.url(routes::OWNER_SHOPS))
+        .json(&json!({ "shop_id": unique_id("shop"), "name": "Not mine", "currency": "EUR", "points_per_unit": 1 }));
+    expect_error(created_shop.dispatch().await.unwrap(), ErrorCode::Forbidden).await;
+    expect_error(hand_over(app, operator, &successor_email, PASSWORD).await, ErrorCode::Forbidden).await;
+    let status: ClaimStatus =
+        expect_json(app.http.get(app.url(routes::OWNER_CLAIM)).dispatch().await.unwrap(), StatusCode::OK).await;
+    assert!(status.claimed);
+
+    // The new operator (whose session counts at once) runs every shop and hands the role back.
+    let heir = if new_operator == successor_email {
+        successor
+    } else {
+        let client = owner_browser();
+        let _: OwnerMe = expect_json(sign_in(app, &client, &new_operator, PASSWORD).await, StatusCode::OK).await;
+        client
+    };
+    let now: OwnerMe = expect_json(me(app, &heir).await, StatusCode::OK).await;
+    assert!(now.operator && now.shops.iter().any(|s| s.shop_id == app.shop.shop_id));
+    let handed_back: OwnerMe = expect_json(hand_over(app, &heir, email, PASSWORD).await, StatusCode::OK).await;
+    assert!(!handed_back.operator);
+    let back: OwnerMe = expect_json(me(app, operator).await, StatusCode::OK).await;
+    assert!(back.operator);
+}
+
+#[tokio::test]
+async fn only_the_operator_hands_over() {
+    let app = spawn_app().await;
+    let (owner, _) = owner_of(&app, &app.shop.shop_id).await;
+    let (_, other) = owner_of(&app, &app.shop.shop_id).await;
+    expect_error(hand_over(&app, &owner, &other, PASSWORD).await, ErrorCode::Forbidden).await;
+    expect_error(hand_over(&app, &owner_browser(), &other, PASSWORD).await, ErrorCode::Unauthorized).await;
+    let with_token = app
+        .http
+        .post(app.url(routes::OWNER_OPERATOR_HANDOVER))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "to": other, "password": PASSWORD }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(with_token, ErrorCode::Unauthorized).await;
+}
+
+async fn reset_link(app: &TestApp, email: &str) -> ResetLinkCreated {
+    let response = app
+        .http
+        .post(app.url(routes::OWNER_PASSWORD_RESETS))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "email": email }))
+        .dispatch()
+        .await
+        .expect("reset link");
+    expect_json(response, StatusCode::CREATED).await
+}
+
+async fn reset(app: &TestApp, client: &Client, token: &str, new_password: &str) -> Response {
+    client
+        .post(app.url(routes::OWNER_PASSWORD_RESET))
+        .json(&json!({ "token": token, "new_password": new_password }))
+        .dispatch()
+        .await
+        .expect("reset password")
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
+    let app = spawn_app().await;
+    let (owner, email) = owner_of(&app, &app.shop.shop_id).await;
+    let phone = owner_cookie_pair(&sign_in(&app, &owner_browser(), &email, PASSWORD).await);
+
+    // The operator's token makes a link for a day; a newer link replaces an unused older one.
+    let before = reset_link(&app, &email).await;
+    let link = reset_link(&app, &email).await;
+    assert_eq!(link.email.as_str(), email);
+    assert_eq!(link.reset_path, format!("/owner/#reset={}", link.token.as_str()));
+    assert!(link.expires_at - before.expires_at < 60_000);
+    let browser = owner_browser();
+    expect_error(reset(&app, &browser, before.token.as_str(), "a brand new password").await, ErrorCode::NotFound).await;
+
+    // Wrong links and bad passwords change nothing.
+    expect_error(reset(&app, &browser, &"ab".repeat(32), "a brand new password").await, ErrorCode::NotFound).await;
+    expect_error(reset(&app, &browser, link.token.as_str(), "short").await, ErrorCode::InvalidRequest).await;
+    let foreign = browser
+        .post(app.url(routes::OWNER_PASSWORD_RESET))
+        .header("origin", "https://evil.example")
+        .json(&json!({ "token": link.token, "new_password": "a brand new password" }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(foreign, ErrorCode::CrossOrigin).await;
+    let _: OwnerMe = expect_json(me(&app, &owner).await, StatusCode::OK).await;
+
+    // The link sets the password: every session ends, the old password no longer signs in.
+    let done: PasswordResetDone =
+        expect_json(reset(&app, &browser, link.token.as_str(), "a brand new password").await, StatusCode::OK).await;
+    assert_eq!(done.email.as_str(), email);
+    expect_error(me(&app, &owner).await, ErrorCode::Unauthorized).await;
+    expect_error(me_with(&app, &phone).await, ErrorCode::Unauthorized).await;
+    expect_error(sign_in(&app, &owner_browser(), &email, PASSWORD).await, ErrorCode::WrongCredentials).await;
+    let _: OwnerMe =
+        expect_json(sign_in(&app, &owner_browser(), &email, "a brand new password").await, StatusCode::OK).await;
+    // Once only.
+    expect_error(reset(&app, &browser, link.token.as_str(), "yet another password").await, ErrorCode::AlreadyUsed)
+        .await;
+
+    // Of concurrent uses of one link exactly one wins.
+    let link = reset_link(&app, &email).await;
+    let clients: Vec<Client> = (0..4).map(|_| owner_browser()).collect();
+    let app = &app;
+    let tries = clients.iter().enumerate().map(|(i, client)| {
+        let password = format!("password number {i}");
+        let token = link.token.as_str().to_owned();
+        async move { (reset(app, client, &token, &password).await, password) }
+    });
+    let mut winners = Vec::new();
+    for (response, password) in join_all(tries).await {
+        if response.status() == StatusCode::OK {
+            winners.push(password);
+        } else {
+            expect_error(response, ErrorCode::AlreadyUsed).await;
+        }
+    }
+    assert_eq!(winners.len(), 1, "{winners:?}");
+    let _: OwnerMe = expect_json(sign_in(app, &owner_browser(), &email, &winners[0]).await, StatusCode::OK).await;
+}
+
+#[tokio::test]
+async fn only_the_operator_makes_reset_links_and_outsiders_learn_nothing() {
+    let app = spawn_app().await;
+    let (owner, email) = owner_of(&app, &app.shop.shop_id).await;
+    let ask = |client: &Client, email: &str| {
+        client.post(app.url(routes::OWNER_PASSWORD_RESETS)).json(&json!({ "email": email })).dispatch()
+    };
+    // Without a credential the answer is the same for a known and an unknown e-mail.
+    let known = expect_error(ask(&owner_browser(), &email).await.unwrap(), ErrorCode::Unauthorized).await;
+    let unknown = expect_error(ask(&owner_browser(), &unique_email()).await.unwrap(), ErrorCode::Unauthorized).await;
+    assert_eq!(known.message, unknown.message);
+    // An owner is not the operator, whoever they ask about.
+    let known = expect_error(ask(&owner, &email).await.unwrap(), ErrorCode::Forbidden).await;
+    let unknown = expect_error(ask(&owner, &unique_email()).await.unwrap(), ErrorCode::Forbidden).await;
+    assert_eq!(known.message, unknown.message);
+    let wrong_token = app
+        .http
+        .post(app.url(routes::OWNER_PASSWORD_RESETS))
+        .bearer_auth("not the token")
+        .json(&json!({ "email": email }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(wrong_token, ErrorCode::Unauthorized).await;
+    // The operator is told when no account has the e-mail.
+    let nobody = app
+        .http
+        .post(app.url(routes::OWNER_PASSWORD_RESETS))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "email": unique_email() }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(nobody, ErrorCode::NotFound).await;
 }
 
 #[tokio::test]

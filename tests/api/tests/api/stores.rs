@@ -1,14 +1,17 @@
 //! A shop's stores: added, renamed and listed by its owner (and no one else's),
 //! registers paired into a store, and one programme across the stores: points
 //! and prepaid value earned in one store are spent in another, and every
-//! receipt and exported ledger row names the store it happened in.
+//! receipt and exported ledger row names the store it happened in. A closed
+//! store stops its registers at once and leaves its managers, but keeps its name
+//! in the books.
 
 use api_tests::{
     charge_amount, expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, PIN,
 };
 use domain::api::account::MemberExport;
 use domain::api::owner::{PairingStarted, PairingStatus, RegisterList, RegisterSummary};
-use domain::api::stores::StoreList;
+use domain::api::owner_accounts::OwnerMe;
+use domain::api::stores::{StoreClosed, StoreList};
 use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, RegisterCreated, RegisterInfo};
 use domain::receipt::Receipt;
 use domain::store::{Store, StoreId};
@@ -93,7 +96,7 @@ fn concluded(status: &DebitStatus) -> &Receipt {
 async fn stores_are_added_renamed_and_listed_with_the_main_store_first() {
     let app = spawn_app().await;
     // Every shop has its main store, named like the shop until renamed.
-    assert_eq!(stores(&app).await, [Store { store_id: StoreId::main(), name: app.shop.name.clone() }]);
+    assert_eq!(stores(&app).await, [Store { store_id: StoreId::main(), name: app.shop.name.clone(), closed_at: None }]);
 
     let harbour = add_store(&app, " Harbour Street ").await;
     assert_eq!(harbour.store_id.as_str(), "harbour-street");
@@ -107,7 +110,10 @@ async fn stores_are_added_renamed_and_listed_with_the_main_store_first() {
     expect_error(add_store_response(&app, "Bad\u{202e}name").await, ErrorCode::InvalidRequest).await;
 
     let renamed: Store = expect_json(rename_store(&app, "harbour-street", "Harbour St.").await, StatusCode::OK).await;
-    assert_eq!(renamed, Store { store_id: harbour.store_id.clone(), name: "Harbour St.".parse_label() });
+    assert_eq!(
+        renamed,
+        Store { store_id: harbour.store_id.clone(), name: "Harbour St.".parse_label(), closed_at: None }
+    );
     expect_error(rename_store(&app, "nowhere", "Nowhere").await, ErrorCode::UnknownStore).await;
     expect_error(rename_store(&app, "Not An Id", "Nowhere").await, ErrorCode::UnknownStore).await;
 
@@ -122,7 +128,7 @@ async fn stores_are_added_renamed_and_listed_with_the_main_store_first() {
         .unwrap();
     assert_eq!(patched.status(), StatusCode::OK);
     let listed = stores(&app).await;
-    assert_eq!(listed[0], Store { store_id: StoreId::main(), name: "Renamed Shop".parse_label() });
+    assert_eq!(listed[0], Store { store_id: StoreId::main(), name: "Renamed Shop".parse_label(), closed_at: None });
     let _: Store = expect_json(rename_store(&app, "main", "Old Town").await, StatusCode::OK).await;
     let listed = stores(&app).await;
     assert_eq!(listed.len(), 4);
@@ -340,4 +346,196 @@ async fn a_ticket_admitted_at_a_gate_records_the_gates_store() {
     let entry = &status.tickets[0].entries[0];
     assert_eq!(entry.gate, quay_gate.register_id);
     assert_eq!(entry.store, quay.store_id);
+}
+
+async fn close_store(client: &Client, app: &TestApp, shop: &str, store_id: &str) -> Response {
+    client.delete(app.url(&routes::owner_store(shop, store_id))).dispatch().await.expect("close store")
+}
+
+/// A store manager's console account for `store_id`, signed in through their invite.
+async fn manager_of(app: &TestApp, store_id: &StoreId) -> Client {
+    let invite = app
+        .http
+        .post(app.url(&routes::owner_manager_invites(app.shop.shop_id.as_str())))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "store_id": store_id }))
+        .dispatch()
+        .await
+        .unwrap();
+    let invite: Value = expect_json(invite, StatusCode::CREATED).await;
+    let client = api_tests::client_builder().cookie_store(true).build().unwrap();
+    let accepted = client
+        .post(app.url(routes::OWNER_ACCEPT_INVITE))
+        .json(&json!({ "token": invite["token"], "email": format!("{}@example.org", unique_id("manager")),
+                       "password": api_tests::PASSWORD }))
+        .dispatch()
+        .await
+        .unwrap();
+    let me: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
+    assert_eq!(me.manages.len(), 1);
+    client
+}
+
+#[tokio::test]
+async fn closing_a_store_stops_its_registers_at_once_and_its_name_stays_in_the_books() {
+    let app = spawn_app().await;
+    let shop = app.shop.shop_id.as_str();
+    let quay = add_store(&app, "Quay").await;
+    let quay_till = admin_register(&app, json!({ "name": "Quay till", "store_id": quay.store_id })).await;
+    let manager = manager_of(&app, &quay.store_id).await;
+    let owner = app.owner_of(&app.shop.shop_id).await;
+    // An invite for the quay's next manager, not used before the store closes.
+    let pending_invite = app
+        .http
+        .post(app.url(&routes::owner_manager_invites(shop)))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "store_id": quay.store_id }))
+        .dispatch()
+        .await
+        .unwrap();
+    let pending_invite: Value = expect_json(pending_invite, StatusCode::CREATED).await;
+
+    // A sale at the quay's register before it closes.
+    let member = app.member_of_shop("Quay regular", false).await;
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let sale = app.accrue_with(&quay_till.token, code.as_str(), &unique_id("sale"), 500).await;
+    let _: Value = expect_json(sale, StatusCode::OK).await;
+
+    // Only the shop's owner closes: not a stranger, not nobody, not the store's own manager.
+    let anonymous = app.http.delete(app.url(&routes::owner_store(shop, quay.store_id.as_str())));
+    expect_error(anonymous.dispatch().await.unwrap(), ErrorCode::Unauthorized).await;
+    let other_shop = app.create_shop("Someone Else's", 1).await;
+    let stranger = app.owner_of(&other_shop.shop_id).await;
+    expect_error(close_store(&stranger, &app, shop, quay.store_id.as_str()).await, ErrorCode::Forbidden).await;
+    expect_error(close_store(&manager, &app, shop, quay.store_id.as_str()).await, ErrorCode::Forbidden).await;
+    let from_elsewhere = owner
+        .delete(app.url(&routes::owner_store(shop, quay.store_id.as_str())))
+        .header("origin", "https://evil.example")
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(from_elsewhere, ErrorCode::CrossOrigin).await;
+    expect_error(close_store(&owner, &app, shop, "nowhere").await, ErrorCode::UnknownStore).await;
+    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&quay_till.token).dispatch().await.unwrap();
+    let _: RegisterInfo = expect_json(info, StatusCode::OK).await;
+
+    // The owner closes it: its register is revoked in the same step.
+    let closed: StoreClosed =
+        expect_json(close_store(&owner, &app, shop, quay.store_id.as_str()).await, StatusCode::OK).await;
+    assert_eq!(closed.store.store_id, quay.store_id);
+    assert!(closed.store.closed_at.is_some());
+    assert_eq!(closed.revoked_registers, std::slice::from_ref(&quay_till.register_id));
+    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&quay_till.token).dispatch().await.unwrap();
+    expect_error(info, ErrorCode::RegisterRevoked).await;
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let refused = app.accrue_with(&quay_till.token, code.as_str(), &unique_id("sale"), 500).await;
+    expect_error(refused, ErrorCode::RegisterRevoked).await;
+    // The main store's register goes on.
+    let _: Value = expect_json(app.accrue(&code, &unique_id("sale"), 300).await, StatusCode::OK).await;
+
+    // Still listed, closed; its register listed as revoked in it.
+    let listed = stores(&app).await;
+    let quay_listed = listed.iter().find(|s| s.store_id == quay.store_id).expect("a closed store stays listed");
+    assert_eq!(quay_listed.closed_at, closed.store.closed_at);
+    assert!(listed.iter().any(|s| s.store_id == StoreId::main() && s.is_open()));
+    let till = registers(&app).await.into_iter().find(|r| r.register_id == quay_till.register_id).unwrap();
+    assert!(till.revoked);
+    assert_eq!(till.store_id, quay.store_id);
+
+    // Nothing new starts there: no register, no staff, no manager.
+    let made = app
+        .http
+        .post(app.url(&routes::admin_shop_registers(shop)))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "name": "Quay till 2", "store_id": quay.store_id }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(made, ErrorCode::StoreClosed).await;
+    let started: PairingStarted =
+        expect_json(app.http.post(app.url(routes::PAIRINGS)).dispatch().await.unwrap(), StatusCode::CREATED).await;
+    let paired = approve(&app, &started.code, json!({ "name": "Quay till 3", "store_id": quay.store_id })).await;
+    expect_error(paired, ErrorCode::StoreClosed).await;
+    let hired = owner
+        .post(app.url(&routes::owner_staff(shop)))
+        .json(&json!({ "name": "Cy", "role": "cashier", "store_id": quay.store_id, "pin": "4321" }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(hired, ErrorCode::StoreClosed).await;
+    let invited = owner
+        .post(app.url(&routes::owner_manager_invites(shop)))
+        .json(&json!({ "store_id": quay.store_id }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(invited, ErrorCode::StoreClosed).await;
+
+    // Its manager lost it, and the unused invite to manage it no longer works.
+    let me: OwnerMe =
+        expect_json(manager.get(app.url(routes::OWNER_ME)).dispatch().await.unwrap(), StatusCode::OK).await;
+    assert!(me.manages.is_empty(), "{me:?}");
+    let their_registers = manager.get(app.url(&routes::owner_registers(shop))).dispatch().await.unwrap();
+    expect_error(their_registers, ErrorCode::Forbidden).await;
+    let late = api_tests::client_builder().cookie_store(true).build().unwrap();
+    let accepted = late
+        .post(app.url(routes::OWNER_ACCEPT_INVITE))
+        .json(&json!({ "token": pending_invite["token"], "email": format!("{}@example.org", unique_id("late")),
+                       "password": api_tests::PASSWORD }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(accepted, ErrorCode::NotFound).await;
+
+    // The books still name it: the member's export and the dashboard's store filter.
+    let exported = export(&app, &member.client).await;
+    let points_stores: Vec<&str> =
+        exported.memberships[0].points_ledger.iter().map(|row| row.store_id.as_str()).collect();
+    assert!(points_stores.contains(&quay.store_id.as_str()), "{points_stores:?}");
+    let receipt_names: Vec<Option<&str>> =
+        exported.receipts.iter().map(|r| r.store_name.as_ref().map(|n| n.as_str())).collect();
+    assert!(receipt_names.contains(&Some("Quay")), "{receipt_names:?}");
+    let board = owner
+        .get(app.url(&format!("{}?store={}", routes::owner_dashboard(shop), quay.store_id.as_str())))
+        .dispatch()
+        .await
+        .unwrap();
+    let _: Value = expect_json(board, StatusCode::OK).await;
+
+    // Again: nothing left to revoke. The main store, now the last open one, stays open.
+    let again: StoreClosed =
+        expect_json(close_store(&owner, &app, shop, quay.store_id.as_str()).await, StatusCode::OK).await;
+    assert!(again.revoked_registers.is_empty());
+    assert_eq!(again.store.closed_at, closed.store.closed_at);
+    expect_error(close_store(&owner, &app, shop, "main").await, ErrorCode::LastOpenStore).await;
+    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap();
+    let _: RegisterInfo = expect_json(info, StatusCode::OK).await;
+}
+
+#[tokio::test]
+async fn the_main_store_closes_when_another_is_open_and_pairing_then_needs_that_store() {
+    let app = spawn_app().await;
+    let shop = app.shop.shop_id.as_str();
+    let owner = app.owner_of(&app.shop.shop_id).await;
+    // One store: it cannot close.
+    expect_error(close_store(&owner, &app, shop, "main").await, ErrorCode::LastOpenStore).await;
+    let harbour = add_store(&app, "Harbour").await;
+    let closed: StoreClosed = expect_json(close_store(&owner, &app, shop, "main").await, StatusCode::OK).await;
+    assert_eq!(closed.revoked_registers, std::slice::from_ref(&app.register.register_id));
+    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&app.register.token).dispatch().await.unwrap();
+    expect_error(info, ErrorCode::RegisterRevoked).await;
+    // A register made without a store would stand in the main store: refused now.
+    let made = app
+        .http
+        .post(app.url(&routes::admin_shop_registers(shop)))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "name": "Default till" }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(made, ErrorCode::StoreClosed).await;
+    let made = admin_register(&app, json!({ "name": "Harbour till", "store_id": harbour.store_id })).await;
+    let info = app.http.get(app.url(routes::REGISTER)).bearer_auth(&made.token).dispatch().await.unwrap();
+    let _: RegisterInfo = expect_json(info, StatusCode::OK).await;
+    expect_error(close_store(&owner, &app, shop, harbour.store_id.as_str()).await, ErrorCode::LastOpenStore).await;
 }

@@ -2,10 +2,11 @@
 //! e-mail, the PBKDF2 password hash, operator or not), which shops each runs,
 //! which stores each manages (a store manager's account), the invites (owners'
 //! and managers') (by their token's SHA-256 only) and the open sessions
-//! ([`sessions`], by their id's SHA-256). Every operation runs in one synchronous stretch, so there is exactly
+//! ([`sessions`], by their id's SHA-256) and the password reset links ([`resets`]). Every operation runs in one synchronous stretch, so there is exactly
 //! one operator and an invite is used exactly once, however calls interleave.
 
 pub mod protocol;
+mod resets;
 mod sessions;
 
 use crate::auth::password::StoredPassword;
@@ -13,13 +14,14 @@ use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
 use crate::storage::sql;
-use domain::api::owner_accounts::{judge_invite, InviteRefusal, OwnerEmail};
+use domain::api::owner_accounts::{judge_handover, judge_invite, HandoverRefusal, InviteRefusal, OwnerEmail};
 use domain::api::ErrorCode;
 use domain::shop::ShopId;
 use domain::store::StoreId;
 use protocol::{
-    AcceptInvite, ClaimOperator, CreateInvite, CreateManagerInvite, EndAllSessions, EndSession, ManagedStoreId,
-    OpenSession, OwnerAccount, OwnerOperation, SessionAccount, SetPassword,
+    AcceptInvite, AddRun, ClaimOperator, CreateInvite, CreateManagerInvite, CreateReset, EndAllSessions, EndSession,
+    ForgetStore, HandOver, ManagedStoreId, OpenSession, OwnerAccount, OwnerOperation, RedeemReset, SessionAccount,
+    SetPassword,
 };
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
@@ -84,6 +86,7 @@ impl StorageObject for OwnerBook {
     async fn handle(&self, operation: OwnerOperation) -> Outcome<Reply> {
         sql::create(&self.sql, SCHEMA)?;
         sql::create(&self.sql, sessions::SCHEMA)?;
+        sql::create(&self.sql, resets::SCHEMA)?;
         match operation {
             OwnerOperation::Claimed(request) => answer(request, |_| self.claimed()),
             OwnerOperation::ClaimOperator(request) => answer(request, |r| self.claim_operator(r)),
@@ -96,6 +99,11 @@ impl StorageObject for OwnerBook {
             OwnerOperation::CreateInvite(request) => answer(request, |r| self.create_invite(r)),
             OwnerOperation::AcceptInvite(request) => answer(request, |r| self.accept_invite(r)),
             OwnerOperation::CreateManagerInvite(request) => answer(request, |r| self.create_manager_invite(r)),
+            OwnerOperation::ForgetStore(request) => answer(request, |r| self.forget_store(r)),
+            OwnerOperation::AddRun(request) => answer(request, |r| self.add_run(r)),
+            OwnerOperation::CreateReset(request) => answer(request, |r| self.create_reset(r)),
+            OwnerOperation::RedeemReset(request) => answer(request, |r| self.redeem_reset(r)),
+            OwnerOperation::HandOver(request) => answer(request, |r| self.hand_over(r)),
         }
     }
 }
@@ -247,6 +255,62 @@ impl OwnerBook {
             vec![serde_json::to_string(&request.password)?.into(), request.email.as_str().into()],
         )?;
         self.sessions().end_all(&request.email)?;
+        Ok(Done)
+    }
+
+    fn resets(&self) -> resets::PasswordResets<'_> {
+        resets::PasswordResets { sql: &self.sql }
+    }
+
+    fn create_reset(&self, request: CreateReset) -> Outcome<Done> {
+        if self.account(&request.email)?.is_none() {
+            return Err(Problem::new(ErrorCode::NotFound, "no owner account has this e-mail"));
+        }
+        self.resets().create(&request.token_hash, &request.email, request.expires_at, clock::now())?;
+        Ok(Done)
+    }
+
+    /// The link is used, the password set and every session ended in one stretch.
+    fn redeem_reset(&self, request: RedeemReset) -> Outcome<OwnerEmail> {
+        let email = self.resets().take(&request.token_hash, clock::now())?;
+        self.set_password(SetPassword { email: email.clone(), password: request.password })?;
+        Ok(email)
+    }
+
+    /// Both flags change in one stretch (the partial unique index allows one operator only).
+    fn hand_over(&self, request: HandOver) -> Outcome<Done> {
+        let from = self.account(&request.from)?;
+        let to_exists = self.account(&request.to)?.is_some();
+        let from_is_operator = from.is_some_and(|account| account.operator);
+        judge_handover(&request.from, from_is_operator, &request.to, to_exists).map_err(|refusal| match refusal {
+            HandoverRefusal::NotOperator => Problem::new(ErrorCode::Forbidden, "only the operator may hand over"),
+            HandoverRefusal::ToSelf => {
+                Problem::new(ErrorCode::InvalidRequest, "you are the operator already: name another account")
+            }
+            HandoverRefusal::NoSuchAccount => {
+                Problem::new(ErrorCode::NotFound, "no owner account has this e-mail: invite them first")
+            }
+        })?;
+        self.sql.exec("UPDATE accounts SET operator = 0 WHERE email = ?", vec![request.from.as_str().into()])?;
+        self.sql.exec("UPDATE accounts SET operator = 1 WHERE email = ?", vec![request.to.as_str().into()])?;
+        Ok(Done)
+    }
+
+    fn add_run(&self, request: AddRun) -> Outcome<Done> {
+        self.sql.exec(
+            "INSERT INTO runs (email, shop_id, since) VALUES (?, ?, ?) ON CONFLICT (email, shop_id) DO NOTHING",
+            vec![request.email.as_str().into(), request.shop_id.as_str().into(), clock::now().into()],
+        )?;
+        Ok(Done)
+    }
+
+    /// A closed store leaves every account that managed it; its unused invites stop working.
+    fn forget_store(&self, request: ForgetStore) -> Outcome<Done> {
+        let key = || -> Vec<worker::SqlStorageValue> {
+            vec![request.shop_id.as_str().into(), request.store_id.as_str().into()]
+        };
+        self.sql.exec("DELETE FROM manages WHERE shop_id = ? AND store_id = ?", key())?;
+        self.sql.exec("DELETE FROM manager_invites WHERE shop_id = ? AND store_id = ? AND used_at IS NULL", key())?;
         Ok(Done)
     }
 

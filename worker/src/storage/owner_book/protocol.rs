@@ -40,7 +40,48 @@ protocol! {
         AcceptInvite(AcceptInvite) -> ShopId,
         /// Stores a new invite (by its token's hash) for the manager of a store.
         CreateManagerInvite(CreateManagerInvite) -> Done,
+        /// A closed store: its managers lose it, and its unused manager invites stop working.
+        ForgetStore(ForgetStore) -> Done,
+        /// An account runs a shop (the operator who created it keeps it after a handover).
+        AddRun(AddRun) -> Done,
+        /// Stores a password reset link (by its token's hash) for an existing account; `not_found` for none.
+        CreateReset(CreateReset) -> Done,
+        /// Uses a reset link once: the new password is set and every session of the account ends, in one step.
+        RedeemReset(RedeemReset) -> OwnerEmail,
+        /// Hands the operator role from `from` to `to` in one step: exactly one operator at every moment.
+        HandOver(HandOver) -> Done,
     }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ForgetStore {
+    pub shop_id: ShopId,
+    pub store_id: StoreId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct AddRun {
+    pub email: OwnerEmail,
+    pub shop_id: ShopId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CreateReset {
+    pub token_hash: String,
+    pub email: OwnerEmail,
+    pub expires_at: UnixMillis,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RedeemReset {
+    pub token_hash: String,
+    pub password: StoredPassword,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct HandOver {
+    pub from: OwnerEmail,
+    pub to: OwnerEmail,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -198,6 +239,27 @@ impl OwnerClient {
         new_password: Option<StoredPassword>,
     ) -> Outcome<ShopId> {
         self.object.call(AcceptInvite { token_hash, email: email.clone(), new_password }).await
+    }
+
+    pub async fn forget_store(&self, shop_id: &ShopId, store_id: &StoreId) -> Outcome<()> {
+        self.object.call(ForgetStore { shop_id: shop_id.clone(), store_id: store_id.clone() }).await.map(drop)
+    }
+
+    pub async fn add_run(&self, email: &OwnerEmail, shop_id: &ShopId) -> Outcome<()> {
+        self.object.call(AddRun { email: email.clone(), shop_id: shop_id.clone() }).await.map(drop)
+    }
+
+    pub async fn create_reset(&self, token_hash: String, email: &OwnerEmail, expires_at: UnixMillis) -> Outcome<()> {
+        self.object.call(CreateReset { token_hash, email: email.clone(), expires_at }).await.map(drop)
+    }
+
+    /// Of concurrent uses of one link, exactly one sets its password.
+    pub async fn redeem_reset(&self, token_hash: String, password: StoredPassword) -> Outcome<OwnerEmail> {
+        self.object.call(RedeemReset { token_hash, password }).await
+    }
+
+    pub async fn hand_over(&self, from: &OwnerEmail, to: &OwnerEmail) -> Outcome<()> {
+        self.object.call(HandOver { from: from.clone(), to: to.clone() }).await.map(drop)
     }
 
     pub async fn create_manager_invite(

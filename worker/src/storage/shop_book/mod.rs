@@ -85,9 +85,10 @@ impl StorageObject for ShopBook {
             ShopOperation::RenameStore(request) => {
                 answer(request, |r| self.with_shop(|shop| stores::rename(&self.sql, shop, &r.store_id, r.name)))
             }
+            ShopOperation::CloseStore(request) => answer(request, |r| self.close_store(&r.store_id)),
             ShopOperation::AddStaff(request) => answer(request, |r| {
                 self.with_shop(|shop| {
-                    stores::existing(&self.sql, shop, &r.person.store_id)?;
+                    stores::open_one(&self.sql, shop, &r.person.store_id)?;
                     self.staff().add(r.person)
                 })
             }),
@@ -222,10 +223,10 @@ impl ShopBook {
         offline::OfflineBook { sql: &self.sql }
     }
 
-    /// A new register, in a store the shop has.
+    /// A new register, in an open store of the shop.
     fn add_register(&self, register: NewRegister) -> Outcome<domain::api::owner::RegisterSummary> {
         self.with_shop(|shop| {
-            stores::existing(&self.sql, shop, &register.store_id)?;
+            stores::open_one(&self.sql, shop, &register.store_id)?;
             registers::add(&self.sql, &shop.shop_id, register)
         })
     }
@@ -235,8 +236,40 @@ impl ShopBook {
         self.with_shop(|shop| {
             let store_id = registers::see(&self.sql, register)?;
             // A register's store is never removed; a missing row reads as the main store's name.
-            Ok(stores::get(&self.sql, shop, &store_id)?
-                .unwrap_or(domain::store::Store { store_id, name: shop.name.clone() }))
+            let store = stores::get(&self.sql, shop, &store_id)?.unwrap_or(domain::store::Store {
+                store_id,
+                name: shop.name.clone(),
+                closed_at: None,
+            });
+            // Closing revoked the store's registers; one known only to KV until now is refused too.
+            if store.is_open() {
+                Ok(store)
+            } else {
+                Err(registers::revoked())
+            }
+        })
+    }
+
+    /// Closes a store and revokes its registers in one step, unless it is the
+    /// shop's last open store; closing it again revokes what is left.
+    fn close_store(&self, store_id: &domain::store::StoreId) -> Outcome<domain::api::stores::StoreClosed> {
+        self.with_shop(|shop| {
+            stores::existing(&self.sql, shop, store_id)?;
+            let open: Vec<_> =
+                stores::list(&self.sql, shop)?.into_iter().filter(|s| s.is_open()).map(|s| s.store_id).collect();
+            match domain::store::judge_closing(store_id, &open) {
+                Ok(domain::store::Closing::Close) => stores::close(&self.sql, store_id, clock::now())?,
+                Ok(domain::store::Closing::AlreadyClosed) => {}
+                Err(domain::store::CloseRefusal::LastOpenStore) => {
+                    return Err(Problem::new(
+                        ErrorCode::LastOpenStore,
+                        "this is the shop's last open store: open another one before closing it",
+                    ))
+                }
+            }
+            let revoked_registers = registers::revoke_store(&self.sql, store_id)?;
+            let store = stores::existing(&self.sql, shop, store_id)?;
+            Ok(domain::api::stores::StoreClosed { store, revoked_registers })
         })
     }
 

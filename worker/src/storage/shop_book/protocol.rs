@@ -11,6 +11,7 @@ use domain::api::coupons::OwnerCoupon;
 use domain::api::offline::OfflineConflict;
 use domain::api::owner::RegisterSummary;
 use domain::api::staff::StaffMember;
+use domain::api::stores::StoreClosed;
 use domain::api::ShopSummary;
 use domain::coupons::{Coupon, CouponId, CouponTerms, CouponUse, MemberAtShop};
 use domain::member::MemberNumber;
@@ -52,6 +53,8 @@ protocol! {
         AddStore(AddStore) -> Store,
         /// Renames a store; `unknown_store` if the shop has none with this id.
         RenameStore(RenameStore) -> Store,
+        /// Closes a store (not the last open one) and revokes its registers, in one step.
+        CloseStore(CloseStore) -> StoreClosed,
         // ---- staff (see `staff`) ----
         /// Records a new manager or cashier under the next staff number.
         AddStaff(AddStaff) -> StaffMember,
@@ -194,6 +197,11 @@ pub struct AddStore {
 pub struct RenameStore {
     pub store_id: StoreId,
     pub name: Label,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CloseStore {
+    pub store_id: StoreId,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -394,6 +402,12 @@ impl ShopClient {
     /// Renames one of the shop's stores.
     pub async fn rename_store(&self, store_id: StoreId, name: Label) -> Outcome<Store> {
         self.object.call(RenameStore { store_id, name }).await
+    }
+
+    /// Closes one of the shop's stores: its registers' very next request is
+    /// refused; `last_open_store` for the shop's last open store.
+    pub async fn close_store(&self, store_id: StoreId) -> Outcome<StoreClosed> {
+        self.object.call(CloseStore { store_id }).await
     }
 
     /// The member with this customer number at the shop, if any. A receipt

@@ -79,7 +79,7 @@ impl RegisterRow {
     }
 }
 
-fn revoked() -> Problem {
+pub fn revoked() -> Problem {
     Problem::new(ErrorCode::RegisterRevoked, "this register was removed by the shop owner: pair it again")
 }
 
@@ -135,6 +135,28 @@ pub fn revoke(sql: &SqlStorage, register_id: &RegisterId) -> Outcome<()> {
         vec![clock::now().into(), register_id.as_str().into()],
     )?;
     Ok(())
+}
+
+/// Revokes every register standing in `store_id` that is not revoked yet (its
+/// store closes); answers the ones revoked now.
+pub fn revoke_store(sql: &SqlStorage, store_id: &StoreId) -> Outcome<Vec<RegisterId>> {
+    ready(sql)?;
+    #[derive(Deserialize)]
+    struct IdRow {
+        register_id: String,
+    }
+    let rows: Vec<IdRow> = sql::all(
+        sql,
+        "SELECT register_id FROM registers WHERE store_id = ? AND revoked_at IS NULL ORDER BY register_id",
+        vec![store_id.as_str().into()],
+    )?;
+    sql.exec(
+        "UPDATE registers SET revoked_at = ? WHERE store_id = ? AND revoked_at IS NULL",
+        vec![clock::now().into(), store_id.as_str().into()],
+    )?;
+    rows.into_iter()
+        .map(|row| RegisterId::parse(&row.register_id).map_err(|_| sql::corrupt("ShopBook", "register id")))
+        .collect()
 }
 
 /// A register calls: refused with `register_revoked` if it was revoked, else

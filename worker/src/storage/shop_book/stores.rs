@@ -3,7 +3,9 @@
 //! stores existed: the row is made on the first call that reads the table.
 //! The main store's name is empty until it is renamed, and reads as the shop's
 //! name meanwhile (so renaming the shop renames it too). Ids are made from the
-//! name once and never change; rows and registers name them.
+//! name once and never change; rows and registers name them. A closed store
+//! keeps its row (`closed_at`): history, receipts and the dashboard still name
+//! it, but nothing new is paired, hired or invited there.
 
 use crate::clock;
 use crate::crypto::{hex, random_bytes};
@@ -32,6 +34,7 @@ CREATE TABLE IF NOT EXISTS stores (
 struct StoreRow {
     store_id: String,
     name: Option<String>,
+    closed_at: Option<i64>,
 }
 
 impl StoreRow {
@@ -41,7 +44,11 @@ impl StoreRow {
             Some(name) => Label::parse(&name).map_err(|_| corrupt("store name"))?,
             None => shop.name.clone(),
         };
-        Ok(Store { store_id: StoreId::parse(&self.store_id).map_err(|_| corrupt("store id"))?, name })
+        Ok(Store {
+            store_id: StoreId::parse(&self.store_id).map_err(|_| corrupt("store id"))?,
+            name,
+            closed_at: self.closed_at,
+        })
     }
 }
 
@@ -49,9 +56,14 @@ pub fn unknown_store(store_id: &StoreId) -> Problem {
     Problem::new(ErrorCode::UnknownStore, format!("this shop has no store {store_id}"))
 }
 
+pub fn store_closed(store: &Store) -> Problem {
+    Problem::new(ErrorCode::StoreClosed, format!("{} is closed: choose an open store", store.name.as_str()))
+}
+
 /// The table, with the main store in it.
 pub fn ready(sql: &SqlStorage) -> Outcome<()> {
     sql::create(sql, SCHEMA)?;
+    sql::add_column(sql, "stores", "closed_at", "INTEGER")?;
     sql.exec(
         "INSERT OR IGNORE INTO stores (store_id, name, created_at) VALUES (?, NULL, ?)",
         vec![StoreId::main().as_str().into(), clock::now().into()],
@@ -60,7 +72,7 @@ pub fn ready(sql: &SqlStorage) -> Outcome<()> {
 }
 
 fn row(sql: &SqlStorage, store_id: &StoreId) -> Outcome<Option<StoreRow>> {
-    sql::first(sql, "SELECT store_id, name FROM stores WHERE store_id = ?", vec![store_id.as_str().into()])
+    sql::first(sql, "SELECT store_id, name, closed_at FROM stores WHERE store_id = ?", vec![store_id.as_str().into()])
 }
 
 /// Every store of the shop, the main store first, then in the order they were added.
@@ -68,7 +80,7 @@ pub fn list(sql: &SqlStorage, shop: &ShopSummary) -> Outcome<Vec<Store>> {
     ready(sql)?;
     let rows: Vec<StoreRow> = sql::all(
         sql,
-        "SELECT store_id, name FROM stores ORDER BY store_id != ?, created_at, store_id",
+        "SELECT store_id, name, closed_at FROM stores ORDER BY store_id != ?, created_at, store_id",
         vec![StoreId::main().as_str().into()],
     )?;
     rows.into_iter().map(|row| row.store(shop)).collect()
@@ -83,6 +95,25 @@ pub fn get(sql: &SqlStorage, shop: &ShopSummary, store_id: &StoreId) -> Outcome<
 /// One store of the shop; `unknown_store` if it has none with this id.
 pub fn existing(sql: &SqlStorage, shop: &ShopSummary, store_id: &StoreId) -> Outcome<Store> {
     get(sql, shop, store_id)?.ok_or_else(|| unknown_store(store_id))
+}
+
+/// One open store of the shop: `unknown_store` for none, `store_closed` for a closed one.
+pub fn open_one(sql: &SqlStorage, shop: &ShopSummary, store_id: &StoreId) -> Outcome<Store> {
+    let store = existing(sql, shop, store_id)?;
+    if store.is_open() {
+        Ok(store)
+    } else {
+        Err(store_closed(&store))
+    }
+}
+
+/// Marks a store closed at `now`; a closed one keeps its first closing time.
+pub fn close(sql: &SqlStorage, store_id: &StoreId, now: i64) -> Outcome<()> {
+    sql.exec(
+        "UPDATE stores SET closed_at = COALESCE(closed_at, ?) WHERE store_id = ?",
+        vec![now.into(), store_id.as_str().into()],
+    )?;
+    Ok(())
 }
 
 /// A free id for a store named `name`: its slug, else the slug numbered, else random.
@@ -117,12 +148,12 @@ pub fn add(sql: &SqlStorage, name: Label) -> Outcome<Store> {
         "INSERT INTO stores (store_id, name, created_at) VALUES (?, ?, ?)",
         vec![store_id.as_str().into(), name.as_str().into(), clock::now().into()],
     )?;
-    Ok(Store { store_id, name })
+    Ok(Store { store_id, name, closed_at: None })
 }
 
 /// Renames a store; `unknown_store` if the shop has none with this id.
 pub fn rename(sql: &SqlStorage, shop: &ShopSummary, store_id: &StoreId, name: Label) -> Outcome<Store> {
-    existing(sql, shop, store_id)?;
+    let store = existing(sql, shop, store_id)?;
     sql.exec("UPDATE stores SET name = ? WHERE store_id = ?", vec![name.as_str().into(), store_id.as_str().into()])?;
-    Ok(Store { store_id: store_id.clone(), name })
+    Ok(Store { name, ..store })
 }
