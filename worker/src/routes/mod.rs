@@ -23,6 +23,7 @@ pub mod member;
 pub mod offline;
 pub mod owner;
 pub mod pairing;
+pub mod passkeys;
 pub mod public;
 pub mod refunds;
 pub mod register;

@@ -2,9 +2,10 @@
 //! e-mail, the PBKDF2 password hash, operator or not), which shops each runs,
 //! which stores each manages (a store manager's account), the invites (owners'
 //! and managers') (by their token's SHA-256 only) and the open sessions
-//! ([`sessions`], by their id's SHA-256). Every operation runs in one synchronous stretch, so there is exactly
+//! ([`sessions`], by their id's SHA-256), and owners' [`passkeys`]. Every operation runs in one synchronous stretch, so there is exactly
 //! one operator and an invite is used exactly once, however calls interleave.
 
+mod passkeys;
 pub mod protocol;
 mod sessions;
 
@@ -84,6 +85,7 @@ impl StorageObject for OwnerBook {
     async fn handle(&self, operation: OwnerOperation) -> Outcome<Reply> {
         sql::create(&self.sql, SCHEMA)?;
         sql::create(&self.sql, sessions::SCHEMA)?;
+        sql::create(&self.sql, crate::storage::passkeys::SCHEMA)?;
         match operation {
             OwnerOperation::Claimed(request) => answer(request, |_| self.claimed()),
             OwnerOperation::ClaimOperator(request) => answer(request, |r| self.claim_operator(r)),
@@ -96,6 +98,11 @@ impl StorageObject for OwnerBook {
             OwnerOperation::CreateInvite(request) => answer(request, |r| self.create_invite(r)),
             OwnerOperation::AcceptInvite(request) => answer(request, |r| self.accept_invite(r)),
             OwnerOperation::CreateManagerInvite(request) => answer(request, |r| self.create_manager_invite(r)),
+            OwnerOperation::AddOwnerPasskey(request) => answer(request, |r| self.add_passkey(r)),
+            OwnerOperation::OwnerPasskeys(request) => answer(request, |r| self.list_passkeys(r)),
+            OwnerOperation::OwnerPasskeyKey(request) => answer(request, |r| self.passkey_key(r)),
+            OwnerOperation::UseOwnerPasskey(request) => answer(request, |r| self.use_passkey(r)),
+            OwnerOperation::RemoveOwnerPasskey(request) => answer(request, |r| self.remove_passkey(r)),
         }
     }
 }
