@@ -175,7 +175,9 @@ pub async fn refresh_passkeys() {
     dom::set_hidden("passkey-add", !web_shared::passkey::supported());
     match api::passkeys().await {
         Ok(list) => web_shared::passkey::render_list("passkey-list", &list.passkeys),
-        Err(failure) => fail(&failure),
+        // Signed out meanwhile (the list loads behind the shop list): nothing to say.
+        Err(failure) if with(|c| c.me.is_some()) => fail(&failure),
+        Err(_) => {}
     }
 }
 
