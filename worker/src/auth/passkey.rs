@@ -197,6 +197,7 @@ pub async fn check_registration(
     let ceremony = Ceremony::Create;
     let site = Site::of(req)?;
     let client = ClientData::parse(request.client_data_json.bytes()).map_err(refused(ceremony))?;
+    // Its MAC proves this site made the challenge for this purpose; the rest of the client data is checked next.
     let challenge = challenges.open(purpose, &client.challenge, now)?;
     client.check(ceremony, &client.challenge, &site.origin).map_err(refused(ceremony))?;
     let auth_data = attested_auth_data(request.attestation_object.bytes()).map_err(refused(ceremony))?;
