@@ -11,6 +11,7 @@
 //! - [`programme`]: a shop's welcome bonus, receipt texts, points rounding and expiry, time zone.
 //! - [`points_expiry`]: when earned points expire (calendar months in the shop's time zone, first in first out).
 //! - [`pairing`]: the code a register page shows to be paired with a shop.
+//! - [`passkey`]: passkeys (WebAuthn, ES256): reading an authenticator's answers, and what is checked.
 //! - [`code_rules`]: when a scanned code is accepted, and why not.
 //! - [`sale`]: line items and totals.
 //! - [`rewards`]: what points buy.
@@ -52,6 +53,7 @@ pub mod member;
 pub mod money;
 pub mod offline;
 pub mod pairing;
+pub mod passkey;
 pub mod points;
 pub mod points_expiry;
 pub mod prepaid;

@@ -35,6 +35,38 @@ export async function call(method, pathname, token, body, status) {
 
 export const admin = (method, pathname, body, status = 201) => call(method, pathname, ADMIN_TOKEN, body, status);
 
+/**
+ * The stack's address on `localhost` instead of `127.0.0.1`: WebAuthn refuses an IP address as
+ * the relying party, so pages that use passkeys are opened here.
+ */
+export const LOCALHOST_URL = BASE_URL.replace("//127.0.0.1", "//localhost");
+
+/** A fresh Chromium with its own empty profile that also reaches `localhost` (for passkeys). */
+export function launchOnLocalhost(userDataDir) {
+  return launch(userDataDir, ["--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"]);
+}
+
+/**
+ * A virtual authenticator (CTAP2, internal, resident keys, user verified) for `page`, through
+ * the DevTools protocol: `navigator.credentials` on that page then makes and uses passkeys.
+ */
+export async function virtualAuthenticator(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable");
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+    },
+  });
+  return {
+    credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
+  };
+}
+
 /** A fresh Chromium with its own empty profile. */
 export function launch(userDataDir, extraArgs = []) {
   return chromium.launchPersistentContext(userDataDir, {
@@ -101,11 +133,11 @@ export async function shopWithRegister(prefix, name, { products = [], till = "Ti
  * A new owner of `shopId` in the console, in a page of `browser` of the given size: the
  * operator's invite accepted with a fresh e-mail address, the shop opened on its settings.
  */
-export async function ownerConsole(browser, shopId, viewport = { width: 1280, height: 800 }) {
+export async function ownerConsole(browser, shopId, viewport = { width: 1280, height: 800 }, baseUrl = BASE_URL) {
   const invite = await admin("POST", `/api/owner/shops/${shopId}/invites`, undefined, 201);
   const owner = await browser.newPage();
   await owner.setViewportSize(viewport);
-  await openPage(owner, BASE_URL + invite.invite_path);
+  await openPage(owner, baseUrl + invite.invite_path);
   await owner.locator("#invite-view:not([hidden])").waitFor({ timeout: 10_000 });
   await owner.getByTestId("invite-email").fill(`owner-${uniqueShopId("x")}@example.org`);
   await owner.getByTestId("invite-password").fill("correct horse battery");
@@ -144,11 +176,11 @@ export async function openPage(page, url) {
 }
 
 /** The phone page in a phone-sized (390×844) page of `browser`, in the given colour scheme. */
-export async function phonePage(browser, colorScheme = "light") {
+export async function phonePage(browser, colorScheme = "light", baseUrl = BASE_URL) {
   const phone = await browser.newPage();
   await phone.setViewportSize({ width: 390, height: 844 });
   await phone.emulateMedia({ colorScheme });
-  await openPage(phone, `${BASE_URL}/phone/`);
+  await openPage(phone, `${baseUrl}/phone/`);
   return phone;
 }
 

@@ -117,3 +117,32 @@ pub async fn connect_card_processor(shop_id: &str, keys: &CardProcessorKeys) -> 
 pub async fn disconnect_card_processor(shop_id: &str) -> Result<CardProcessorStatus, Failure> {
     call("DELETE", &routes::owner_card_processor(shop_id), Auth::Session, NO_BODY).await
 }
+
+/// A challenge to sign in with a passkey.
+pub async fn passkey_sign_in_options() -> Result<domain::api::passkeys::PasskeyOptions, Failure> {
+    call("POST", routes::OWNER_PASSKEY_SIGN_IN_OPTIONS, Auth::Session, NO_BODY).await
+}
+
+/// Signs in with the browser's answer to that challenge.
+pub async fn passkey_sign_in(request: &domain::api::passkeys::PasskeySignInRequest) -> Result<OwnerMe, Failure> {
+    call("POST", routes::OWNER_PASSKEY_SESSION, Auth::Session, Some(request)).await
+}
+
+/// A challenge to add a passkey to the signed-in account.
+pub async fn passkey_options() -> Result<domain::api::passkeys::PasskeyOptions, Failure> {
+    call("POST", routes::OWNER_PASSKEY_OPTIONS, Auth::Session, NO_BODY).await
+}
+
+pub async fn passkeys() -> Result<domain::api::passkeys::PasskeyList, Failure> {
+    call("GET", routes::OWNER_PASSKEYS, Auth::Session, NO_BODY).await
+}
+
+pub async fn add_passkey(
+    request: &domain::api::passkeys::AddPasskeyRequest,
+) -> Result<domain::api::passkeys::PasskeyView, Failure> {
+    call("POST", routes::OWNER_PASSKEYS, Auth::Session, Some(request)).await
+}
+
+pub async fn remove_passkey(credential_id: &str) -> Result<(), Failure> {
+    send("DELETE", &routes::owner_passkey(credential_id), Auth::Session, NO_BODY).await.map(drop)
+}

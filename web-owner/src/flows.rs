@@ -69,6 +69,7 @@ pub(crate) fn enter(me: OwnerMe) {
     staff::managed_stores(&me);
     with(|c| c.me = Some(me));
     views::show(Screen::Shops);
+    wasm_bindgen_futures::spawn_local(refresh_passkeys());
 }
 
 fn email(id: &str) -> Result<OwnerEmail, String> {
@@ -138,6 +139,83 @@ pub async fn sign_in() {
         Ok(me) => {
             dom::set_input_value("sign-in-password", "");
             enter(me);
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+/// "Sign in with a passkey": any passkey this device holds for this site
+/// (the worker finds its account; nothing is typed).
+pub async fn sign_in_with_passkey() {
+    views::clear_messages();
+    dom::set_busy("passkey-sign-in", true);
+    let options = api::passkey_sign_in_options().await;
+    let answer = match options {
+        Ok(options) => web_shared::passkey::get(&options).await,
+        Err(failure) => {
+            dom::set_busy("passkey-sign-in", false);
+            return fail(&failure);
+        }
+    };
+    let result = match answer {
+        Ok(answer) => api::passkey_sign_in(&answer).await,
+        Err(text) => {
+            dom::set_busy("passkey-sign-in", false);
+            return views::error(&text);
+        }
+    };
+    dom::set_busy("passkey-sign-in", false);
+    match result {
+        Ok(me) => enter(me),
+        Err(failure) => fail(&failure),
+    }
+}
+
+/// The account's passkeys on the shop list (the Add button only where the browser has passkeys).
+pub async fn refresh_passkeys() {
+    dom::set_hidden("passkey-add", !web_shared::passkey::supported());
+    match api::passkeys().await {
+        Ok(list) => web_shared::passkey::render_list("passkey-list", &list.passkeys),
+        // Signed out meanwhile (the list loads behind the shop list): nothing to say.
+        Err(failure) if with(|c| c.me.is_some()) => fail(&failure),
+        Err(_) => {}
+    }
+}
+
+/// "Add a passkey": a challenge, this device makes the passkey, the worker checks it.
+pub async fn add_passkey() {
+    views::clear_messages();
+    dom::set_busy("passkey-add", true);
+    let answer = match api::passkey_options().await {
+        Ok(options) => web_shared::passkey::create(&options, None).await,
+        Err(failure) => {
+            dom::set_busy("passkey-add", false);
+            return fail(&failure);
+        }
+    };
+    let result = match answer {
+        Ok(answer) => api::add_passkey(&answer).await,
+        Err(text) => {
+            dom::set_busy("passkey-add", false);
+            return views::error(&text);
+        }
+    };
+    dom::set_busy("passkey-add", false);
+    match result {
+        Ok(_) => {
+            views::notice("Passkey added. Next time, sign in with it: no password needed.");
+            refresh_passkeys().await;
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+pub async fn remove_passkey(credential_id: String) {
+    views::clear_messages();
+    match api::remove_passkey(&credential_id).await {
+        Ok(()) => {
+            views::notice("Passkey removed: it signs in no more.");
+            refresh_passkeys().await;
         }
         Err(failure) => fail(&failure),
     }

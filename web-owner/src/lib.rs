@@ -43,6 +43,14 @@ pub fn start() {
     on_submit("sign-in-form", flows::sign_in);
     on_submit("create-shop-form", flows::create_shop);
     on_submit("owner-password-form", flows::change_password);
+    dom::set_hidden("passkey-sign-in", !web_shared::passkey::supported());
+    on_click("passkey-sign-in", flows::sign_in_with_passkey);
+    on_click("passkey-add", flows::add_passkey);
+    dom::on_id("passkey-list", "click", |event| {
+        if let Some((_, id)) = views::clicked_button(&event, "data-remove-passkey") {
+            spawn_local(flows::remove_passkey(id));
+        }
+    });
     on_submit("settings-form", flows::save_settings);
     on_submit("product-form", flows::save_product);
     on_submit("reward-form", flows::add_reward);

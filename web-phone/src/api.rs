@@ -173,3 +173,32 @@ pub async fn finish_card_setup(
 pub async fn remove_card(shop_id: &ShopId, payment_method_id: &str) -> Result<(), Failure> {
     send("DELETE", &routes::my_card(shop_id.as_str(), payment_method_id), None::<&()>).await.map(|_| ())
 }
+
+/// A challenge to sign in with a passkey.
+pub async fn passkey_sign_in_options() -> Result<domain::api::passkeys::PasskeyOptions, Failure> {
+    call("POST", routes::PASSKEY_SIGN_IN_OPTIONS, None::<&()>).await
+}
+
+/// Signs in with the browser's answer to that challenge.
+pub async fn passkey_sign_in(request: &domain::api::passkeys::PasskeySignInRequest) -> Result<SignedIn, Failure> {
+    call("POST", routes::PASSKEY_SESSION, Some(request)).await
+}
+
+/// A challenge to add a passkey to the signed-in member.
+pub async fn passkey_options() -> Result<domain::api::passkeys::PasskeyOptions, Failure> {
+    call("POST", routes::MY_PASSKEY_OPTIONS, None::<&()>).await
+}
+
+pub async fn passkeys() -> Result<domain::api::passkeys::PasskeyList, Failure> {
+    call("GET", routes::MY_PASSKEYS, None::<&()>).await
+}
+
+pub async fn add_passkey(
+    request: &domain::api::passkeys::AddPasskeyRequest,
+) -> Result<domain::api::passkeys::PasskeyView, Failure> {
+    call("POST", routes::MY_PASSKEYS, Some(request)).await
+}
+
+pub async fn remove_passkey(credential_id: &str) -> Result<(), Failure> {
+    send("DELETE", &routes::my_passkey(credential_id), None::<&()>).await.map(|_| ())
+}

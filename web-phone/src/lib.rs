@@ -47,6 +47,20 @@ pub fn start() {
             session::enter(signed_in).await;
         }
     });
+    dom::set_hidden("passkey-sign-in", !web_shared::passkey::supported());
+    dom::on_id("passkey-sign-in", "click", |_| {
+        spawn_local(async {
+            if let Some(signed_in) = views::auth::sign_in_with_passkey().await {
+                session::enter(signed_in).await;
+            }
+        })
+    });
+    dom::on_id("passkey-add", "click", |_| spawn_local(views::passkeys::add()));
+    on_click_in("passkey-list", "data-remove-passkey", |button| {
+        if let Some(id) = button.get_attribute("data-remove-passkey") {
+            spawn_local(views::passkeys::remove(id));
+        }
+    });
     on_submit("pin-form", session::save_pin);
     dom::on_id("cards-shop", "change", |_| spawn_local(views::cards::refresh()));
     dom::on_id("cards-add", "click", |_| spawn_local(views::cards::start()));

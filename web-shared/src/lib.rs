@@ -1,5 +1,5 @@
 //! What the pages (phone, register, owner console) share, so they behave and render alike:
-//! DOM helpers, JSON calls to the worker, the camera reader, SVG charts (the console's dashboard), wording, timers as futures, money and dates formatted for the locale,
+//! DOM helpers, JSON calls to the worker, the camera reader, passkeys (WebAuthn), SVG charts (the console's dashboard), wording, timers as futures, money and dates formatted for the locale,
 //! and the receipt view (both screens show the same receipt).
 
 pub mod camera_reader;
@@ -7,6 +7,7 @@ pub mod charts;
 pub mod dom;
 pub mod http;
 pub mod locale;
+pub mod passkey;
 pub mod receipt_view;
 pub mod text;
 pub mod timing;

@@ -130,8 +130,8 @@ macro_rules! op {
 /// Every operation of the edge API: the worker's route tables, one entry per (method, path).
 fn operations(s: &mut Schemas) -> Vec<Operation> {
     use api::{
-        account, bills, cards, coupons, dashboard, issuers, items, owner, owner_accounts, refunds, staff, stores,
-        tickets,
+        account, bills, cards, coupons, dashboard, issuers, items, owner, owner_accounts, passkeys, refunds, staff,
+        stores, tickets,
     };
     use routes::*;
     let shop = || p("shop_id");
@@ -184,6 +184,48 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             s.json::<api::SignedIn>()
         ),
         op!("DELETE", SESSION, Anyone, "Sign out (clears the member cookie)", None, Answer::Empty),
+        op!(
+            "POST",
+            PASSKEY_SIGN_IN_OPTIONS,
+            Anyone,
+            "A challenge to sign in with a passkey (valid 5 minutes, answered once)",
+            None,
+            s.json::<passkeys::PasskeyOptions>()
+        ),
+        op!(
+            "POST",
+            PASSKEY_SESSION,
+            Anyone,
+            "Sign in with a passkey (sets the member cookie; a failure counts like a wrong password)",
+            s.body::<passkeys::PasskeySignInRequest>(),
+            s.json::<api::SignedIn>()
+        ),
+        op!(
+            "POST",
+            MY_PASSKEY_OPTIONS,
+            Member,
+            "A challenge to add a passkey, with the account it is for",
+            None,
+            s.json::<passkeys::PasskeyOptions>()
+        ),
+        op!("GET", MY_PASSKEYS, Member, "The member's passkeys", None, s.json::<passkeys::PasskeyList>()),
+        op!(
+            "POST",
+            MY_PASSKEYS,
+            Member,
+            "Add a passkey (the browser's answer to the challenge)",
+            s.body::<passkeys::AddPasskeyRequest>(),
+            s.created::<passkeys::PasskeyView>()
+        ),
+        op!(
+            "DELETE",
+            my_passkey(&p("credential_id")),
+            my_passkey,
+            Member,
+            "Remove one of the member's passkeys",
+            None,
+            Answer::Empty
+        ),
         op!(
             "PUT",
             PASSWORD,
@@ -572,6 +614,48 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             s.json::<owner_accounts::OwnerMe>()
         ),
         op!("DELETE", OWNER_SESSION, Anyone, "An owner signs out (clears the owner cookie)", None, Answer::Empty),
+        op!(
+            "POST",
+            OWNER_PASSKEY_SIGN_IN_OPTIONS,
+            Anyone,
+            "A challenge for an owner to sign in with a passkey (valid 5 minutes, answered once)",
+            None,
+            s.json::<passkeys::PasskeyOptions>()
+        ),
+        op!(
+            "POST",
+            OWNER_PASSKEY_SESSION,
+            Anyone,
+            "An owner signs in with a passkey (sets the owner cookie; a failure counts like a wrong password)",
+            s.body::<passkeys::PasskeySignInRequest>(),
+            s.json::<owner_accounts::OwnerMe>()
+        ),
+        op!(
+            "POST",
+            OWNER_PASSKEY_OPTIONS,
+            Owner,
+            "A challenge to add a passkey to the owner's account",
+            None,
+            s.json::<passkeys::PasskeyOptions>()
+        ),
+        op!("GET", OWNER_PASSKEYS, Owner, "The owner's passkeys", None, s.json::<passkeys::PasskeyList>()),
+        op!(
+            "POST",
+            OWNER_PASSKEYS,
+            Owner,
+            "Add a passkey to the owner's account",
+            s.body::<passkeys::AddPasskeyRequest>(),
+            s.created::<passkeys::PasskeyView>()
+        ),
+        op!(
+            "DELETE",
+            owner_passkey(&p("credential_id")),
+            owner_passkey,
+            Owner,
+            "Remove one of the owner's passkeys",
+            None,
+            Answer::Empty
+        ),
         op!(
             "PUT",
             OWNER_PASSWORD,

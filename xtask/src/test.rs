@@ -224,9 +224,11 @@ fn against_the_stack(tools: &tools::Tools, tally: &mut Tally) -> Result {
             own_process_group: true,
             // Pairings expire after 30 s instead of 10 minutes, so tests can see them expire;
             // TEST_CLOCK=on opens the test-clock route (`worker/src/clock.rs`), so tests can
-            // see points expire months later. Never set by `wrangler.toml` nor `cargo xtask dev`.
+            // see points expire months later; passkey challenges live 15 s instead of 5 minutes,
+            // so a test can watch one expire. Never set by `wrangler.toml` nor `cargo xtask dev`.
             vars: &[
                 ("PAIRING_LIFETIME_SECONDS", "30"),
+                ("PASSKEY_CHALLENGE_SECONDS", "15"),
                 ("TEST_CLOCK", "on"),
                 ("STRIPE_API_BASE", crate::localstripe::API_BASE),
                 ("STRIPE_JS_URL", crate::localstripe::JS_URL),

@@ -14,6 +14,7 @@ pub mod items;
 pub mod offline;
 pub mod owner;
 pub mod owner_accounts;
+pub mod passkeys;
 pub mod refunds;
 pub mod routes;
 pub mod staff;

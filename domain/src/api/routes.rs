@@ -31,8 +31,25 @@ pub const RECOVERY: &str = "/api/members/recovery";
 /// `POST` [`SignInRequest`](super::SignInRequest) → [`SignedIn`](super::SignedIn) + cookie signs in;
 /// `DELETE` → 204 signs out (cookie cleared).
 pub const SESSION: &str = "/api/session";
+/// `POST` (no body) → [`PasskeyOptions`](super::passkeys::PasskeyOptions): a challenge to sign in with a
+/// passkey (discoverable: the passkey names its member by its user handle).
+pub const PASSKEY_SIGN_IN_OPTIONS: &str = "/api/session/passkey-options";
+/// `POST` [`PasskeySignInRequest`](super::passkeys::PasskeySignInRequest) → [`SignedIn`](super::SignedIn) +
+/// cookie: signs in with a passkey (a failure counts like a wrong password).
+pub const PASSKEY_SESSION: &str = "/api/session/passkey";
 /// Prefix of the member's own routes.
 pub const MEMBER_AREA: &str = "/api/me";
+/// `GET` → [`PasskeyList`](super::passkeys::PasskeyList): the member's passkeys; `POST`
+/// [`AddPasskeyRequest`](super::passkeys::AddPasskeyRequest) → 201 [`PasskeyView`](super::passkeys::PasskeyView):
+/// adds one (answering a challenge from [`MY_PASSKEY_OPTIONS`]).
+pub const MY_PASSKEYS: &str = "/api/me/passkeys";
+/// `POST` (no body) → [`PasskeyOptions`](super::passkeys::PasskeyOptions): a challenge to add a passkey.
+pub const MY_PASSKEY_OPTIONS: &str = "/api/me/passkey-options";
+
+/// `DELETE` → 204: removes one of the member's passkeys (by its credential id, base64url).
+pub fn my_passkey(credential_id: &str) -> String {
+    format!("{MY_PASSKEYS}/{credential_id}")
+}
 /// `GET` → [`Wallet`](super::Wallet): the member's wallet (long-polled with [`wallet_after`]).
 pub const WALLET: &str = "/api/me/wallet";
 /// `DELETE` → 204 (cookie cleared): end every session of the member, on every device.
@@ -262,6 +279,22 @@ pub const OWNER_SESSIONS: &str = "/api/owner/sessions";
 pub const OWNER_PASSWORD: &str = "/api/owner/password";
 /// `GET` → [`OwnerMe`](super::owner_accounts::OwnerMe): who is signed in and the shops they run.
 pub const OWNER_ME: &str = "/api/owner/me";
+/// `POST` (no body) → [`PasskeyOptions`](super::passkeys::PasskeyOptions): a challenge to sign in with a passkey.
+pub const OWNER_PASSKEY_SIGN_IN_OPTIONS: &str = "/api/owner/session/passkey-options";
+/// `POST` [`PasskeySignInRequest`](super::passkeys::PasskeySignInRequest) →
+/// [`OwnerMe`](super::owner_accounts::OwnerMe) + owner cookie: signs in with a passkey (a failure counts
+/// like a wrong password).
+pub const OWNER_PASSKEY_SESSION: &str = "/api/owner/session/passkey";
+/// `GET` → [`PasskeyList`](super::passkeys::PasskeyList): the owner's passkeys; `POST`
+/// [`AddPasskeyRequest`](super::passkeys::AddPasskeyRequest) → 201 [`PasskeyView`](super::passkeys::PasskeyView).
+pub const OWNER_PASSKEYS: &str = "/api/owner/passkeys";
+/// `POST` (no body) → [`PasskeyOptions`](super::passkeys::PasskeyOptions): a challenge to add a passkey.
+pub const OWNER_PASSKEY_OPTIONS: &str = "/api/owner/passkey-options";
+
+/// `DELETE` → 204: removes one of the owner's passkeys (by its credential id, base64url).
+pub fn owner_passkey(credential_id: &str) -> String {
+    format!("{OWNER_PASSKEYS}/{credential_id}")
+}
 /// `POST` [`AcceptInviteRequest`](super::owner_accounts::AcceptInviteRequest) → 201
 /// [`OwnerMe`](super::owner_accounts::OwnerMe) + owner cookie: an invite link, used once within 7 days
 /// (else `not_found`, `already_used` or `expired`).
@@ -466,7 +499,8 @@ pub fn segments(path: &str) -> Vec<&str> {
 pub enum Area {
     /// Anyone: [`HEALTH`], [`SHOPS`], the signed [`CARD_WEBHOOKS`].
     Public,
-    /// Members: [`MEMBERS`] (sign up), [`RECOVERY`], [`SESSION`], and everything under [`MEMBER_AREA`].
+    /// Members: [`MEMBERS`] (sign up), [`RECOVERY`], [`SESSION`], the passkey sign-in ([`PASSKEY_SESSION`],
+    /// [`PASSKEY_SIGN_IN_OPTIONS`]) and everything under [`MEMBER_AREA`].
     Member,
     /// Registers (and gates): [`REGISTER`] and everything under it.
     Register,
@@ -487,7 +521,9 @@ impl Area {
             |prefix: &str| path.strip_prefix(prefix).is_some_and(|rest| rest.is_empty() || rest.starts_with('/'));
         if path == HEALTH || path == SHOPS || under(CARD_WEBHOOKS) {
             Some(Area::Public)
-        } else if path == MEMBERS || path == RECOVERY || path == SESSION || under(MEMBER_AREA) {
+        } else if [MEMBERS, RECOVERY, SESSION, PASSKEY_SIGN_IN_OPTIONS, PASSKEY_SESSION].contains(&path)
+            || under(MEMBER_AREA)
+        {
             Some(Area::Member)
         } else if under(REGISTER) {
             Some(Area::Register)
@@ -585,6 +621,10 @@ mod tests {
         assert_eq!(Area::of(SHOPS), Some(Area::Public));
         assert_eq!(Area::of(MEMBERS), Some(Area::Member));
         assert_eq!(Area::of(SESSION), Some(Area::Member));
+        assert_eq!(Area::of(PASSKEY_SESSION), Some(Area::Member));
+        assert_eq!(Area::of(PASSKEY_SIGN_IN_OPTIONS), Some(Area::Member));
+        assert_eq!(Area::of(&my_passkey("AQID")), Some(Area::Member));
+        assert_eq!(Area::of(OWNER_PASSKEY_SESSION), Some(Area::Owner));
         assert_eq!(Area::of(WALLET), Some(Area::Member));
         assert_eq!(Area::of(MEMBER_AREA), Some(Area::Member));
         assert_eq!(Area::of(REGISTER), Some(Area::Register));

@@ -1,5 +1,6 @@
 //! The account screen (reached from the wallet): export my data, leave a shop
-//! ([`super::leave`]), change the password, revoke offline codes, delete my account.
+//! ([`super::leave`]), change the password, passkeys ([`super::passkeys`]), revoke offline
+//! codes, delete my account.
 
 use crate::api;
 use crate::dom;
@@ -17,6 +18,7 @@ pub fn open() {
     with_app(|app| app.leaving = None);
     super::leave::render();
     views::show(Screen::Account);
+    wasm_bindgen_futures::spawn_local(super::passkeys::refresh());
 }
 
 pub fn close() {

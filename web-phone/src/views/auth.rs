@@ -1,4 +1,5 @@
-//! Sign up, sign in, and a forgotten password reset with the recovery code.
+//! Sign up, sign in (with the password or a passkey), and a forgotten password
+//! reset with the recovery code.
 //! Inputs are validated with the domain's own parsers before anything is
 //! sent, and nothing typed is cleared on an error.
 
@@ -99,6 +100,28 @@ pub async fn sign_in() -> Option<SignedIn> {
         }
         Err(failure) => {
             show_error(&failure.message());
+            None
+        }
+    }
+}
+
+/// "Sign in with a passkey": any passkey this device holds for this site
+/// (discoverable: it names the member itself, nothing is typed); `Some` once
+/// the session cookie is set.
+pub async fn sign_in_with_passkey() -> Option<SignedIn> {
+    clear_error();
+    dom::set_busy("passkey-sign-in", true);
+    let outcome = async {
+        let options = api::passkey_sign_in_options().await.map_err(|failure| failure.message())?;
+        let answer = web_shared::passkey::get(&options).await?;
+        api::passkey_sign_in(&answer).await.map_err(|failure| failure.message())
+    }
+    .await;
+    dom::set_busy("passkey-sign-in", false);
+    match outcome {
+        Ok(_) => Some(SignedIn::Member),
+        Err(text) => {
+            show_error(&text);
             None
         }
     }

@@ -14,6 +14,7 @@ pub mod items;
 pub mod join;
 pub mod leave;
 pub mod messages;
+pub mod passkeys;
 pub mod pin;
 pub mod receipts;
 pub mod wallet;

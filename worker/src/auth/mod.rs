@@ -2,10 +2,12 @@
 //! an issuer (its API key, [`issuer`]), a shop owner (their own session cookie, [`owner`]),
 //! a store's manager (an owner-console account that manages one store, [`ShopManager::StoreManager`]),
 //! staff at a register ([`staff`]), or the admin (the `ADMIN_TOKEN` secret). Every check fails closed with 401.
+//! Members and owners may sign in with a passkey instead of the password ([`passkey`]).
 
 pub mod issuer;
 pub mod origin;
 pub mod owner;
+pub mod passkey;
 pub mod password;
 pub mod session;
 pub mod staff;

@@ -1,5 +1,6 @@
 //! Routes for members (the phone page): sign up, sign in and out, wallet,
-//! joining shops, one-time codes, the PIN, and answering a register's question.
+//! joining shops, one-time codes, the PIN, and answering a register's question;
+//! passkeys are in [`super::passkeys`].
 //! The member table also holds the routes for their bills and tickets ([`super::items`]),
 //! and leaving a shop, the export and closing the account ([`super::withdrawal`]).
 
@@ -10,7 +11,7 @@ use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
-use crate::routes::{self as table, coupons, history, items, not_allowed, not_found, offline, withdrawal};
+use crate::routes::{self as table, coupons, history, items, not_allowed, not_found, offline, passkeys, withdrawal};
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::{Directory, MemberRecord};
 use crate::storage::id_registry::protocol::IdClient;
@@ -44,6 +45,23 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Post => sign_in(req, env).await,
             Delete => sign_out(req, env).await,
             _ => not_allowed("POST, DELETE"),
+        },
+        routes::PASSKEY_SIGN_IN_OPTIONS => match method {
+            Post => passkeys::member_sign_in_options(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::PASSKEY_SESSION => match method {
+            Post => passkeys::member_sign_in(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::MY_PASSKEYS => match method {
+            Get => passkeys::member_list(req, env).await,
+            Post => passkeys::member_add(req, env).await,
+            _ => not_allowed("GET, POST"),
+        },
+        routes::MY_PASSKEY_OPTIONS => match method {
+            Post => passkeys::member_options(req, env).await,
+            _ => not_allowed("POST"),
         },
         routes::SESSIONS => match method {
             Delete => sign_out_everywhere(req, env).await,
@@ -156,6 +174,11 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             } else if let Some((shop_id, payment_method_id)) = routes::ids_in(path, routes::my_card) {
                 match method {
                     Delete => table::cards::remove(req, env, shop_id, payment_method_id).await,
+                    _ => not_allowed("DELETE"),
+                }
+            } else if let Some(credential_id) = routes::id_in(path, routes::my_passkey) {
+                match method {
+                    Delete => passkeys::member_remove(req, env, credential_id).await,
                     _ => not_allowed("DELETE"),
                 }
             } else if let Some(shop_id) = routes::id_in(path, routes::membership) {
@@ -292,7 +315,7 @@ pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
 }
 
 /// The member's record; `account_deleted` for a closed account, none for a number nobody has.
-async fn member_record(
+pub(super) async fn member_record(
     directory: &Directory<'_>,
     number: Option<MemberNumber>,
 ) -> Outcome<Option<(MemberNumber, MemberRecord)>> {

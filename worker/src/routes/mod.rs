@@ -6,7 +6,7 @@
 //! bill payments in [`gate`], leaving a shop, the export and closing the account in
 //! [`withdrawal`]; their routes are in the member and register tables.
 //! A shop's registers ([`shop_registers`]) and pairing approvals ([`pairing::approve`])
-//! are in the owners' table.
+//! are in the owners' table. Passkeys ([`passkeys`]) are routed in the member and owner tables.
 //!
 //! [`Area`]: domain::api::routes::Area
 //! [`Area::of`]: domain::api::routes::Area::of
@@ -23,6 +23,7 @@ pub mod member;
 pub mod offline;
 pub mod owner;
 pub mod pairing;
+pub mod passkeys;
 pub mod public;
 pub mod refunds;
 pub mod register;

@@ -12,7 +12,7 @@ use crate::error::{Outcome, Problem};
 use crate::links;
 use crate::qr;
 use crate::routes::{
-    admin, cards, coupons, dashboard, not_allowed, not_found, offline, pairing, shop_registers, staff, stores,
+    admin, cards, coupons, dashboard, not_allowed, not_found, offline, pairing, passkeys, shop_registers, staff, stores,
 };
 use crate::storage::directory::Directory;
 use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
@@ -50,6 +50,23 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Delete => sign_out(req, env).await,
             _ => not_allowed("POST, DELETE"),
         },
+        routes::OWNER_PASSKEY_SIGN_IN_OPTIONS => match method {
+            Post => passkeys::owner_sign_in_options(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::OWNER_PASSKEY_SESSION => match method {
+            Post => passkeys::owner_sign_in(req, env).await,
+            _ => not_allowed("POST"),
+        },
+        routes::OWNER_PASSKEYS => match method {
+            Get => passkeys::owner_list(req, env).await,
+            Post => passkeys::owner_add(req, env).await,
+            _ => not_allowed("GET, POST"),
+        },
+        routes::OWNER_PASSKEY_OPTIONS => match method {
+            Post => passkeys::owner_options(req, env).await,
+            _ => not_allowed("POST"),
+        },
         routes::OWNER_SESSIONS => match method {
             Delete => sign_out_everywhere(req, env).await,
             _ => not_allowed("DELETE"),
@@ -83,7 +100,12 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             _ => not_allowed("POST"),
         },
         _ => {
-            if let Some(shop_id) = routes::id_in(path, routes::owner_shop) {
+            if let Some(credential_id) = routes::id_in(path, routes::owner_passkey) {
+                match method {
+                    Delete => passkeys::owner_remove(req, env, credential_id).await,
+                    _ => not_allowed("DELETE"),
+                }
+            } else if let Some(shop_id) = routes::id_in(path, routes::owner_shop) {
                 match method {
                     Get => shop(req, env, shop_id).await,
                     Patch => update_shop(req, env, shop_id).await,
@@ -215,7 +237,7 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
 }
 
 /// Opens a session for `email` and sets its cookie on `response`.
-async fn with_owner_cookie(
+pub(super) async fn with_owner_cookie(
     response: Response,
     req: &Request,
     env: &Env,
@@ -227,7 +249,7 @@ async fn with_owner_cookie(
 }
 
 /// What the console shows of an account: never its password hash.
-async fn me_of(env: &Env, account: &OwnerAccount) -> Outcome<OwnerMe> {
+pub(super) async fn me_of(env: &Env, account: &OwnerAccount) -> Outcome<OwnerMe> {
     let directory = Directory::open(env)?;
     let shops = if account.operator {
         directory.shops().await?

@@ -5,7 +5,8 @@
 //! tickets [`event_book`], [`bill_book`] (their codes kept by [`item_codes`])
 //! and [`pocket`]; [`pairing_desk`] where register pages wait to be paired,
 //! [`registers`] a shop's registers across its book and KV; [`throttle`] the
-//! guessing limits that hold across isolates.
+//! guessing limits that hold across isolates; [`passkeys`] the passkey tables
+//! a member's vault and the owners' book each keep.
 //!
 //! Every object has a `protocol` module: the enum of its operations and the
 //! client whose methods are the only way the Worker calls it; [`object`] is
@@ -22,6 +23,7 @@ pub mod member_vault;
 pub mod object;
 pub mod owner_book;
 pub mod pairing_desk;
+pub mod passkeys;
 pub mod pocket;
 pub mod registers;
 pub mod shop_book;

@@ -26,6 +26,7 @@ mod names;
 mod offline;
 mod owners;
 mod pairing;
+mod passkeys;
 mod points_expiry;
 mod privacy;
 mod programme;

@@ -6,7 +6,9 @@
 //! stored), [`prepaid`] (the prepaid ledger), [`pin`] (the PIN and its guard),
 //! [`confirmations`] (questions the phone answers), [`receipts`] (numbered and
 //! stored by one `conclude`), [`coupon_uses`] (the coupons the member used) and
-//! [`cards`] (the processor's customer per shop and the saved cards: ids, brand, last 4).
+//! [`cards`] (the processor's customer per shop and the saved cards: ids, brand, last 4) and
+//! [`passkeys`] (the member's passkeys and the challenges answered, tables kept by
+//! [`crate::storage::passkeys`]).
 //!
 //! The operations, one module per flow, use those tables: [`account`]
 //! (opening, sessions, recovery, PIN, the long-polled wallet), [`loyalty`] (join,
@@ -36,6 +38,7 @@ mod debits;
 mod housekeeping;
 mod loyalty;
 mod memberships;
+mod passkeys;
 mod pin;
 mod points;
 mod prepaid;
@@ -116,6 +119,11 @@ impl StorageObject for MemberVault {
             VaultOperation::ForgetCard(request) => {
                 answer(request, |r| self.forget_card(&r.shop_id, &r.payment_method_id).map(|()| Done))
             }
+            VaultOperation::AddPasskey(request) => answer(request, |r| self.add_passkey(r)),
+            VaultOperation::ListPasskeys(request) => answer(request, |r| self.list_passkeys(r)),
+            VaultOperation::PasskeyKey(request) => answer(request, |r| self.passkey_key(r)),
+            VaultOperation::UsePasskey(request) => answer(request, |r| self.use_passkey(r)),
+            VaultOperation::RemovePasskey(request) => answer(request, |r| self.remove_passkey(r)),
         };
         // Whatever the operation concluded (a refusal may follow a lazy expiry) goes to the statistics.
         self.send_receipts_to_stats().await;

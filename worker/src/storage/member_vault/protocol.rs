@@ -4,8 +4,10 @@ use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::object::{protocol, Done, ObjectClient};
+use crate::storage::passkeys::{ChallengeUse, NewPasskey, StoredKey};
 use domain::api::account::MemberExport;
 use domain::api::cards::SavedCard;
+use domain::api::passkeys::{Base64Url, PasskeyView};
 use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
 use domain::api::{
     ApproveRequest, CancelRequest, CustomerView, DebitStatus, Forgotten, MembershipView, PointsAccrued, ShopSummary,
@@ -113,6 +115,17 @@ protocol! {
         ForgetCard(ForgetCard) -> Done,
         /// One housekeeping round as of `now` (the alarm runs them; tests ask for one).
         Housekeep(Housekeep) -> Forgotten,
+        // ---- passkeys (see `passkeys`) ----
+        /// Adds a passkey the Worker checked, answering its challenge (spent even if refused).
+        AddPasskey(AddPasskey) -> PasskeyView,
+        /// The member's passkeys, newest first.
+        ListPasskeys(ListPasskeys) -> Vec<PasskeyView>,
+        /// A passkey's stored key, if the member has it.
+        PasskeyKey(PasskeyKey) -> Option<StoredKey>,
+        /// A sign-in whose signature the Worker verified: spends the challenge; the counter must go up.
+        UsePasskey(UsePasskey) -> Done,
+        /// Removes one of the member's passkeys; `not_found` if there is none.
+        RemovePasskey(RemovePasskey) -> Done,
     }
 }
 
@@ -192,6 +205,32 @@ pub struct ForgetCard {
 #[derive(Serialize, Deserialize)]
 pub struct Housekeep {
     pub now: UnixMillis,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct AddPasskey {
+    pub challenge: ChallengeUse,
+    pub passkey: NewPasskey,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct ListPasskeys;
+
+#[derive(Serialize, Deserialize)]
+pub struct PasskeyKey {
+    pub credential_id: Base64Url,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct UsePasskey {
+    pub credential_id: Base64Url,
+    pub challenge: ChallengeUse,
+    pub sign_count: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RemovePasskey {
+    pub credential_id: Base64Url,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -446,6 +485,34 @@ impl VaultClient {
 
     pub async fn forget_card(&self, shop_id: &ShopId, payment_method_id: String) -> Outcome<()> {
         self.object.call(ForgetCard { shop_id: shop_id.clone(), payment_method_id }).await.map(drop)
+    }
+
+    /// Adds a passkey the Worker checked, spending its challenge.
+    pub async fn add_passkey(&self, challenge: ChallengeUse, passkey: NewPasskey) -> Outcome<PasskeyView> {
+        self.object.call(AddPasskey { challenge, passkey }).await
+    }
+
+    pub async fn passkeys(&self) -> Outcome<Vec<PasskeyView>> {
+        self.object.call(ListPasskeys).await
+    }
+
+    /// The stored key of one of the member's passkeys, if they have it.
+    pub async fn passkey_key(&self, credential_id: &Base64Url) -> Outcome<Option<StoredKey>> {
+        self.object.call(PasskeyKey { credential_id: credential_id.clone() }).await
+    }
+
+    /// Records a verified passkey sign-in (challenge spent, counter up).
+    pub async fn use_passkey(
+        &self,
+        credential_id: &Base64Url,
+        challenge: ChallengeUse,
+        sign_count: u32,
+    ) -> Outcome<()> {
+        self.object.call(UsePasskey { credential_id: credential_id.clone(), challenge, sign_count }).await.map(drop)
+    }
+
+    pub async fn remove_passkey(&self, credential_id: Base64Url) -> Outcome<()> {
+        self.object.call(RemovePasskey { credential_id }).await.map(drop)
     }
 
     /// Opens the vault for a new member; `already_exists` if the number is taken.

@@ -70,6 +70,7 @@ impl MemberVault {
             sessions::SCHEMA,
             coupon_uses::SCHEMA,
             cards::SCHEMA,
+            crate::storage::passkeys::SCHEMA,
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
@@ -133,6 +134,10 @@ impl MemberVault {
 
     pub(super) fn sessions(&self) -> Sessions<'_> {
         Sessions { sql: &self.sql }
+    }
+
+    pub(super) fn passkeys(&self) -> crate::storage::passkeys::Passkeys<'_> {
+        crate::storage::passkeys::Passkeys { sql: &self.sql }
     }
 
     pub(super) fn recovery(&self) -> Recovery<'_> {

@@ -80,6 +80,7 @@ impl MemberVault {
         self.pin().clear()?;
         self.recovery().forget()?;
         self.sessions().end_all()?;
+        self.forget_passkeys()?;
         self.memberships().stop_sharing_names()?;
         // Wakes the phones long-polling the wallet before the profile goes: they then hear the refusal.
         self.changed()?;

@@ -2,9 +2,11 @@
 //! e-mail, the PBKDF2 password hash, operator or not), which shops each runs,
 //! which stores each manages (a store manager's account), the invites (owners'
 //! and managers') (by their token's SHA-256 only) and the open sessions
-//! ([`sessions`], by their id's SHA-256) and the password reset links ([`resets`]). Every operation runs in one synchronous stretch, so there is exactly
+//! ([`sessions`], by their id's SHA-256), the password reset links ([`resets`]) and owners'
+//! [`passkeys`]. Every operation runs in one synchronous stretch, so there is exactly
 //! one operator and an invite is used exactly once, however calls interleave.
 
+mod passkeys;
 pub mod protocol;
 mod resets;
 mod sessions;
@@ -87,6 +89,7 @@ impl StorageObject for OwnerBook {
         sql::create(&self.sql, SCHEMA)?;
         sql::create(&self.sql, sessions::SCHEMA)?;
         sql::create(&self.sql, resets::SCHEMA)?;
+        sql::create(&self.sql, crate::storage::passkeys::SCHEMA)?;
         match operation {
             OwnerOperation::Claimed(request) => answer(request, |_| self.claimed()),
             OwnerOperation::ClaimOperator(request) => answer(request, |r| self.claim_operator(r)),
@@ -104,6 +107,11 @@ impl StorageObject for OwnerBook {
             OwnerOperation::CreateReset(request) => answer(request, |r| self.create_reset(r)),
             OwnerOperation::RedeemReset(request) => answer(request, |r| self.redeem_reset(r)),
             OwnerOperation::HandOver(request) => answer(request, |r| self.hand_over(r)),
+            OwnerOperation::AddOwnerPasskey(request) => answer(request, |r| self.add_passkey(r)),
+            OwnerOperation::OwnerPasskeys(request) => answer(request, |r| self.list_passkeys(r)),
+            OwnerOperation::OwnerPasskeyKey(request) => answer(request, |r| self.passkey_key(r)),
+            OwnerOperation::UseOwnerPasskey(request) => answer(request, |r| self.use_passkey(r)),
+            OwnerOperation::RemoveOwnerPasskey(request) => answer(request, |r| self.remove_passkey(r)),
         }
     }
 }

@@ -3,7 +3,9 @@
 use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
+use crate::storage::passkeys::{ChallengeUse, NewPasskey, StoredKey};
 use domain::api::owner_accounts::OwnerEmail;
+use domain::api::passkeys::{Base64Url, PasskeyView};
 use domain::shop::ShopId;
 use domain::store::StoreId;
 use domain::UnixMillis;
@@ -50,6 +52,16 @@ protocol! {
         RedeemReset(RedeemReset) -> OwnerEmail,
         /// Hands the operator role from `from` to `to` in one step: exactly one operator at every moment.
         HandOver(HandOver) -> Done,
+        /// Adds a passkey the Worker checked, answering its challenge (spent even if refused).
+        AddOwnerPasskey(AddOwnerPasskey) -> PasskeyView,
+        /// An account's passkeys, newest first.
+        OwnerPasskeys(OwnerPasskeys) -> Vec<PasskeyView>,
+        /// A passkey's stored key and the account it signs in to, if any holds it.
+        OwnerPasskeyKey(OwnerPasskeyKey) -> Option<StoredKey>,
+        /// A sign-in whose signature the Worker verified: spends the challenge; the counter must go up.
+        UseOwnerPasskey(UseOwnerPasskey) -> Done,
+        /// Removes one of an account's passkeys; `not_found` if it has no such one.
+        RemoveOwnerPasskey(RemoveOwnerPasskey) -> Done,
     }
 }
 
@@ -149,6 +161,37 @@ pub struct AcceptInvite {
     pub email: OwnerEmail,
     /// `Some` for a new account; `None` for an existing one whose password the Worker checked.
     pub new_password: Option<StoredPassword>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct AddOwnerPasskey {
+    pub email: OwnerEmail,
+    pub challenge: ChallengeUse,
+    pub passkey: NewPasskey,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct OwnerPasskeys {
+    pub email: OwnerEmail,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct OwnerPasskeyKey {
+    pub credential_id: Base64Url,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct UseOwnerPasskey {
+    pub email: OwnerEmail,
+    pub credential_id: Base64Url,
+    pub challenge: ChallengeUse,
+    pub sign_count: u32,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RemoveOwnerPasskey {
+    pub email: OwnerEmail,
+    pub credential_id: Base64Url,
 }
 
 /// An owner's account as stored: never sent to a client as it is (it holds the password hash).
@@ -273,5 +316,41 @@ impl OwnerClient {
             .call(CreateManagerInvite { token_hash, shop_id: shop_id.clone(), store_id: store_id.clone(), expires_at })
             .await
             .map(drop)
+    }
+
+    /// Adds a passkey the Worker checked to the account, spending its challenge.
+    pub async fn add_passkey(
+        &self,
+        email: &OwnerEmail,
+        challenge: ChallengeUse,
+        passkey: NewPasskey,
+    ) -> Outcome<PasskeyView> {
+        self.object.call(AddOwnerPasskey { email: email.clone(), challenge, passkey }).await
+    }
+
+    pub async fn passkeys(&self, email: &OwnerEmail) -> Outcome<Vec<PasskeyView>> {
+        self.object.call(OwnerPasskeys { email: email.clone() }).await
+    }
+
+    /// A passkey's stored key and whose it is, if any account holds it.
+    pub async fn passkey_key(&self, credential_id: &Base64Url) -> Outcome<Option<StoredKey>> {
+        self.object.call(OwnerPasskeyKey { credential_id: credential_id.clone() }).await
+    }
+
+    /// Records a verified passkey sign-in (challenge spent, counter up).
+    pub async fn use_passkey(
+        &self,
+        email: &OwnerEmail,
+        credential_id: &Base64Url,
+        challenge: ChallengeUse,
+        sign_count: u32,
+    ) -> Outcome<()> {
+        let request =
+            UseOwnerPasskey { email: email.clone(), credential_id: credential_id.clone(), challenge, sign_count };
+        self.object.call(request).await.map(drop)
+    }
+
+    pub async fn remove_passkey(&self, email: &OwnerEmail, credential_id: Base64Url) -> Outcome<()> {
+        self.object.call(RemoveOwnerPasskey { email: email.clone(), credential_id }).await.map(drop)
     }
 }
