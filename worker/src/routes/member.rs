@@ -294,7 +294,7 @@ pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
     let directory = Directory::open(env)?;
     let (number, login_key) = member_of(&directory, request.login()).await?;
     let guess = throttle::begin_guess(&req, env, &login_key).await?;
-    let Some((number, record)) = member_record(&directory, number).await? else {
+    let Some((number, record)) = directory.member_record(number).await? else {
         password::waste_equal_time(&request.password).await?;
         guess.finish(false).await?;
         return Err(refusals::wrong_credentials());
@@ -314,19 +314,6 @@ pub async fn sign_in(mut req: Request, env: &Env) -> Outcome<Response> {
     web::with_cookie(web::ok(&answer)?, &cookie)
 }
 
-/// The member's record; `account_deleted` for a closed account, none for a number nobody has.
-pub(super) async fn member_record(
-    directory: &Directory<'_>,
-    number: Option<MemberNumber>,
-) -> Outcome<Option<(MemberNumber, MemberRecord)>> {
-    let Some(number) = number else { return Ok(None) };
-    match directory.member(&number).await? {
-        Some(record) => Ok(Some((number, record))),
-        None if directory.member_deleted(&number).await? => Err(refusals::account_deleted()),
-        None => Ok(None),
-    }
-}
-
 /// `POST /api/members/recovery` → [`SignedIn`] with a new recovery code +
 /// session cookie: the recovery code sets a new password. The code is checked
 /// and replaced in one step of the member's vault (so it works once, however
@@ -338,7 +325,7 @@ pub async fn recover(mut req: Request, env: &Env) -> Outcome<Response> {
     let directory = Directory::open(env)?;
     let (number, login_key) = member_of(&directory, request.login()).await?;
     let guess = throttle::begin_guess(&req, env, &login_key).await?;
-    let Some((number, mut record)) = member_record(&directory, number).await? else {
+    let Some((number, mut record)) = directory.member_record(number).await? else {
         guess.finish(false).await?;
         return Err(refusals::wrong_credentials());
     };

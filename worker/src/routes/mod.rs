@@ -22,6 +22,7 @@ pub mod items;
 pub mod member;
 pub mod offline;
 pub mod owner;
+pub mod owner_session;
 pub mod pairing;
 pub mod passkeys;
 pub mod public;

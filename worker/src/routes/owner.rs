@@ -11,6 +11,7 @@ use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
 use crate::links;
 use crate::qr;
+use crate::routes::owner_session::{me_of, with_owner_cookie};
 use crate::routes::{
     admin, cards, coupons, dashboard, not_allowed, not_found, offline, pairing, passkeys, shop_registers, staff, stores,
 };
@@ -20,11 +21,10 @@ use crate::storage::owner_book::wrong_credentials;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use crate::zone::Zone;
-use domain::api::owner_accounts::ManagedStore;
 use domain::api::owner_accounts::{
     invite_path, reset_path, AcceptInviteRequest, ClaimRequest, ClaimStatus, CurrencyChange, HandoverRequest,
-    InviteCreated, InviteToken, JoinPoster, OwnerEmail, OwnerMe, OwnerSignInRequest, PasswordResetDone,
-    ResetLinkCreated, ResetLinkRequest, ResetPasswordRequest, ShopSettingsPatch, INVITE_LIFETIME_MS, RESET_LIFETIME_MS,
+    InviteCreated, InviteToken, JoinPoster, OwnerEmail, OwnerSignInRequest, PasswordResetDone, ResetLinkCreated,
+    ResetLinkRequest, ResetPasswordRequest, ShopSettingsPatch, INVITE_LIFETIME_MS, RESET_LIFETIME_MS,
 };
 use domain::api::{routes, ChangePasswordRequest, CreateShopRequest, ErrorCode, ProductList, RewardList, ShopSummary};
 use domain::catalog;
@@ -234,41 +234,6 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             }
         }
     }
-}
-
-/// Opens a session for `email` and sets its cookie on `response`.
-pub(super) async fn with_owner_cookie(
-    response: Response,
-    req: &Request,
-    env: &Env,
-    sessions: &Sessions,
-    email: &OwnerEmail,
-) -> Outcome<Response> {
-    let value = sessions.open_owner_session(env, email).await?;
-    web::with_cookie(response, &session::set_cookie_of(session::OWNER, &value, !web::is_local_host(req)))
-}
-
-/// What the console shows of an account: never its password hash.
-pub(super) async fn me_of(env: &Env, account: &OwnerAccount) -> Outcome<OwnerMe> {
-    let directory = Directory::open(env)?;
-    let shops = if account.operator {
-        directory.shops().await?
-    } else {
-        let mut shops = Vec::with_capacity(account.shops.len());
-        for shop_id in &account.shops {
-            if let Some(shop) = directory.shop(shop_id).await? {
-                shops.push(shop);
-            }
-        }
-        shops
-    };
-    let mut manages = Vec::with_capacity(account.manages.len());
-    for managed in &account.manages {
-        if let Some(shop) = directory.shop(&managed.shop_id).await? {
-            manages.push(ManagedStore { shop, store_id: managed.store_id.clone() });
-        }
-    }
-    Ok(OwnerMe { email: account.email.clone(), operator: account.operator, shops, manages })
 }
 
 /// The account, signed in from here on.

@@ -13,8 +13,7 @@ use crate::auth::passkey::{self, Challenges, Purpose};
 use crate::auth::{self, session, throttle, Sessions};
 use crate::clock;
 use crate::error::{Outcome, Problem};
-use crate::routes::member::member_record;
-use crate::routes::owner::{me_of, with_owner_cookie};
+use crate::routes::owner_session::{me_of, with_owner_cookie};
 use crate::storage::directory::{Directory, MemberRecord};
 use crate::storage::member_vault::protocol::VaultClient;
 use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
@@ -115,7 +114,7 @@ async fn member_passkey(
     let now = clock::now();
     let checked = passkey::check_assertion(req, &Challenges::from_env(env)?, Purpose::MemberSignIn, request, now)?;
     let directory = Directory::open(env)?;
-    let (number, record) = member_record(&directory, member).await?.ok_or_else(unknown_passkey)?;
+    let (number, record) = directory.member_record(member).await?.ok_or_else(unknown_passkey)?;
     let vault = VaultClient::of(env, &number)?;
     let key = vault.passkey_key(&request.credential_id).await?.ok_or_else(unknown_passkey)?;
     passkey::verify_signature(&checked, &key).await?;

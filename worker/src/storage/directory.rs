@@ -159,6 +159,16 @@ impl<'a> Directory<'a> {
         Ok(())
     }
 
+    /// The member `number` names, if any; `account_deleted` for a closed account's number.
+    pub async fn member_record(&self, number: Option<MemberNumber>) -> Outcome<Option<(MemberNumber, MemberRecord)>> {
+        let Some(number) = number else { return Ok(None) };
+        match self.member(&number).await? {
+            Some(record) => Ok(Some((number, record))),
+            None if self.member_deleted(&number).await? => Err(crate::refusals::account_deleted()),
+            None => Ok(None),
+        }
+    }
+
     /// Whether this member number belonged to an account that was closed.
     pub async fn member_deleted(&self, member: &MemberNumber) -> Outcome<bool> {
         Ok(self.kv.get(&deleted_member_key(member)).text().await?.is_some())
