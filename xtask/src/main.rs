@@ -3,6 +3,7 @@
 
 mod bench_api;
 mod bench_dashboard;
+mod bench_soak;
 mod bench_till;
 mod build;
 mod fingerprint;
@@ -39,7 +40,10 @@ usage: cargo xtask <command>
   bench-till     time scan → verdict at the register page (headless Chromium, fake
                  webcam, a fresh code per sample), warm and from page open
   bench-dashboard  seed sales on two fresh stacks (with and without the dashboard's
-                 aggregates): a sale's cost with ÷ without, and the dashboard's load time";
+                 aggregates): a sale's cost with ÷ without, and the dashboard's load time
+  bench-soak     registers and phones on one shop for a minute (sales, top-ups, rewards and
+                 prepaid approved on the phone, gate admissions), then every balance
+                 checked against its ledger: throughput, p50/p99 per step, errors (0)";
 
 pub type Result<T = ()> = std::result::Result<T, String>;
 
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
         Some("bench-api") => bench_api::run(),
         Some("bench-till") => bench_till::run(),
         Some("bench-dashboard") => bench_dashboard::run(),
+        Some("bench-soak") => bench_soak::run(),
         Some("bench-scanner") => process::run(process::command("bash").arg("scanner/bench/run.sh")),
         _ => {
             eprintln!("{USAGE}");

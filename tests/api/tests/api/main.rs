@@ -35,6 +35,7 @@ mod routing;
 mod security_headers;
 mod sessions;
 mod sign_in_names;
+mod soak;
 mod staff;
 mod stores;
 mod tickets;
