@@ -108,7 +108,7 @@ fn sold_lines(original: &Receipt) -> Result<Vec<Sold>, RefundRefusal> {
     match &original.details {
         // A sale a coupon took money off is refunded whole, for what was paid:
         // its lines' prices add up to more than that.
-        ReceiptDetails::Points { sale_minor, .. }
+        ReceiptDetails::Points { sale_minor, .. } | ReceiptDetails::PrepaidCharge { sale_minor, .. }
             if original.coupon.as_ref().is_some_and(|coupon| coupon.discount_minor > 0) =>
         {
             whole(*sale_minor)
