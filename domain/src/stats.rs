@@ -9,6 +9,7 @@
 //! too: its facts are negative (revenue, items and points issued or redeemed
 //! go back down), so a day's figures are always net of what was given back.
 
+use crate::coupons::CouponId;
 use crate::money::Currency;
 use crate::points_expiry::{local_date, CivilDate, ZoneOffsets};
 use crate::receipt::{Receipt, ReceiptDetails};
@@ -89,6 +90,26 @@ pub struct ReceiptFacts {
     pub lines: Vec<LineFact>,
     /// The reward redeemed, if the receipt is a redemption.
     pub reward: Option<(RewardId, Label)>,
+    /// The coupon the sale used (cash, card or prepaid), with what the basket paid.
+    pub coupon: Option<CouponFact>,
+}
+
+/// A sale that used a coupon, as a coupon's results in a range count it: one use, and the
+/// revenue of the basket (what it paid after the coupon, tips excluded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouponFact {
+    pub coupon_id: CouponId,
+    pub name: Label,
+    pub paid_minor: i64,
+}
+
+/// The coupon fact of a sale receipt with a coupon.
+fn coupon_fact(receipt: &Receipt, sale_minor: u64) -> Option<CouponFact> {
+    receipt.coupon.as_ref().map(|applied| CouponFact {
+        coupon_id: applied.coupon_id.clone(),
+        name: applied.name.clone(),
+        paid_minor: signed(sale_minor),
+    })
 }
 
 fn signed(value: u64) -> i64 {
@@ -137,6 +158,7 @@ pub fn facts_of(receipt: &Receipt) -> ReceiptFacts {
         prepaid_change: 0,
         lines: Vec::new(),
         reward: None,
+        coupon: None,
     };
     let sold = |sign: i64| {
         let lines = line_facts(receipt, sign);
@@ -154,6 +176,7 @@ pub fn facts_of(receipt: &Receipt) -> ReceiptFacts {
                 lines,
                 points_issued: *points_added,
                 points_change: points_after.saturating_sub(*points_before),
+                coupon: coupon_fact(receipt, *sale_minor),
                 ..none
             }
         }
@@ -168,6 +191,7 @@ pub fn facts_of(receipt: &Receipt) -> ReceiptFacts {
                 lines,
                 prepaid_out: signed(*total_minor),
                 prepaid_change: difference(*prepaid_after, *prepaid_before),
+                coupon: coupon_fact(receipt, *sale_minor),
                 ..none
             }
         }

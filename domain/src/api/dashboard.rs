@@ -3,6 +3,7 @@
 //! answers them. Amounts are minor units of `currency`, net of refunds (so a
 //! day can be negative). Counting rules: [`crate::stats`].
 
+use crate::coupons::CouponId;
 use crate::money::Currency;
 use crate::programme::TimeZoneName;
 use crate::sale::ProductCode;
@@ -75,6 +76,21 @@ pub struct SegmentCount {
     pub customers: i64,
 }
 
+/// A coupon's results within the range: members it was first offered to on a day of the range
+/// (the whole shop's), and the sales of the range (of the store, if one is chosen) that used it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct CouponFigures {
+    pub coupon_id: CouponId,
+    pub name: Label,
+    pub issued: i64,
+    pub used: i64,
+    /// What the baskets that used it paid (after the coupon, tips excluded).
+    pub revenue_minor: i64,
+    /// Uses by members who had visited the shop before.
+    pub returning: i64,
+}
+
 /// What belongs to the whole shop, not to a store: owners only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -110,6 +126,9 @@ pub struct Dashboard {
     /// The best-selling products by quantity (at most [`TOP_COUNT`]).
     pub top_products: Vec<ProductFigures>,
     pub top_rewards: Vec<RewardFigures>,
+    /// Every coupon issued or used in the range, by uses (most first).
+    #[serde(default)]
+    pub coupons: Vec<CouponFigures>,
     /// None for a store manager.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shop_wide: Option<ShopWide>,

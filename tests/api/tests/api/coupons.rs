@@ -2,14 +2,19 @@
 //! that apply, a sale applies one (the total and the receipt change); each is
 //! used once per member even with registers racing, a total limit holds
 //! exactly under a race, periods, audiences, the minimum basket and the
-//! opt-out are kept, and only the shop's owners may touch its coupons.
+//! opt-out are kept, and only the shop's owners may touch its coupons. Prepaid
+//! sales the phone approves take a coupon too: the phone is asked for the
+//! discounted amount, and a cancelled question leaves the coupon unused.
 
 use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember};
 use domain::api::account::MemberExport;
 use domain::api::coupons::{CouponList, CustomerCoupons, MemberCoupons, OwnerCoupon};
-use domain::api::{routes, ErrorCode, PointsAccrued};
+use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PointsAccrued};
 use domain::code::OneTimeCode;
+use domain::confirmation::{CancelledBy, Debit};
 use domain::coupons::{CouponId, CouponKind};
+use domain::money::MinorUnits;
+use domain::receipt::ReceiptDetails;
 use futures::future::join_all;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
@@ -486,4 +491,210 @@ async fn only_the_shops_owners_touch_its_coupons() {
         ErrorCode::Unauthorized,
     )
     .await;
+}
+
+// ---- prepaid sales the phone approves ----
+
+async fn prepaid_with(
+    app: &TestApp,
+    token: &str,
+    code: &OneTimeCode,
+    request_id: &str,
+    amount: u64,
+    coupon: &CouponId,
+) -> Response {
+    app.debit_with_coupon(token, code, request_id, api_tests::charge_amount(amount), coupon.as_str()).await
+}
+
+fn concluded(status: &DebitStatus) -> &domain::receipt::Receipt {
+    match &status.outcome {
+        DebitOutcome::Concluded { receipt } => receipt,
+        other => panic!("expected a concluded sale, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_prepaid_sale_with_a_coupon_asks_for_the_discounted_amount_and_uses_it_once_approved() {
+    let app = spawn_app().await;
+    let coupon = create(&app, terms(ten_percent())).await.coupon;
+    let member = app.customer(0, 5000).await;
+    let code = code_of(&app, &member).await;
+    let request_id = unique_id("prepaid");
+    let asked: DebitStatus = expect_json(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 2000, &coupon.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(asked.outcome, DebitOutcome::Pending);
+    assert_eq!(asked.debit, Debit::PrepaidCharge { amount: MinorUnits(1800) }, "the basket less 10 %");
+    assert_eq!(asked.coupon.as_ref().map(|c| (c.basket_minor, c.discount_minor)), Some((2000, 200)));
+
+    // The phone's question shows the discounted amount and the coupon.
+    let shown = member.pending().await.into_iter().find(|p| p.request_id.as_str() == request_id).expect("asked");
+    assert_eq!(shown.debit, Debit::PrepaidCharge { amount: MinorUnits(1800) });
+    let line = shown.coupon.clone().expect("the coupon on the question");
+    assert_eq!((line.coupon_id.clone(), line.basket_minor, line.discount_minor), (coupon.coupon_id.clone(), 2000, 200));
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved), (0, 1), "reserved while the phone is asked");
+
+    // While the question is open it holds the coupon: no other sale of this member can use it.
+    let second = app.create_register(&app.shop.shop_id).await;
+    let other_code = code_of(&app, &member).await;
+    expect_error(
+        sale_with(&app, &second.token, &other_code, &unique_id("cash"), 1000, &coupon.coupon_id).await,
+        ErrorCode::CouponUsed,
+    )
+    .await;
+    expect_error(
+        prepaid_with(&app, &second.token, &other_code, &unique_id("prepaid"), 1000, &coupon.coupon_id).await,
+        ErrorCode::CouponUsed,
+    )
+    .await;
+
+    let approved: DebitStatus =
+        expect_json(member.approve(&shown, Some(api_tests::PIN), 0).await, StatusCode::OK).await;
+    let receipt = concluded(&approved).clone();
+    assert_eq!(
+        receipt.coupon.as_ref().map(|c| (c.basket_minor, c.discount_minor, c.paid_minor())),
+        Some((2000, 200, 1800))
+    );
+    assert!(matches!(
+        receipt.details,
+        ReceiptDetails::PrepaidCharge {
+            sale_minor: 1800,
+            total_minor: 1800,
+            prepaid_before: 5000,
+            prepaid_after: 3200,
+            ..
+        }
+    ));
+    assert!(receipt.balances());
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 3200);
+    // The register's screen and the phone's wallet show the same receipt.
+    assert_eq!(concluded(&app.wait(&code, &request_id).await), &receipt);
+    assert!(member.wallet(None).await.receipts.contains(&receipt));
+
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved, results.revenue_minor), (1, 0, 1800));
+    // Used: refused on the next sale, and the register's retry of this one changes nothing.
+    expect_error(
+        sale_with(&app, &second.token, &other_code, &unique_id("cash"), 1000, &coupon.coupon_id).await,
+        ErrorCode::CouponUsed,
+    )
+    .await;
+    let again: DebitStatus = expect_json(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 2000, &coupon.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(concluded(&again), &receipt);
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved, results.revenue_minor), (1, 0, 1800));
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 3200);
+}
+
+#[tokio::test]
+async fn a_cancelled_or_withdrawn_question_leaves_the_coupon_unused() {
+    let app = spawn_app().await;
+    let mut body = terms(ten_percent());
+    body["total_limit"] = json!(1);
+    let coupon = create(&app, body).await.coupon;
+    let member = app.customer(0, 5000).await;
+
+    // The customer cancels on the phone.
+    let code = code_of(&app, &member).await;
+    let request_id = unique_id("prepaid");
+    expect_json::<DebitStatus>(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 2000, &coupon.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    let shown = member.pending().await.into_iter().find(|p| p.request_id.as_str() == request_id).expect("asked");
+    expect_json::<DebitStatus>(member.cancel(&shown).await, StatusCode::OK).await;
+    assert_eq!(app.wait(&code, &request_id).await.outcome, DebitOutcome::Cancelled { by: CancelledBy::Customer });
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved), (0, 0), "the reserved use went back");
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 5000);
+    assert!(in_wallet(&app, &member).await.coupons.iter().any(|c| c.offer.coupon_id == coupon.coupon_id));
+
+    // The register withdraws its question.
+    let code = code_of(&app, &member).await;
+    let request_id = unique_id("prepaid");
+    expect_json::<DebitStatus>(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 2000, &coupon.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    let response = app
+        .http
+        .post(app.url(routes::DEBITS_CANCEL))
+        .bearer_auth(&app.register.token)
+        .json(&json!({ "code": code, "request_id": request_id }))
+        .dispatch()
+        .await
+        .unwrap();
+    let withdrawn: DebitStatus = expect_json(response, StatusCode::OK).await;
+    assert_eq!(withdrawn.outcome, DebitOutcome::Cancelled { by: CancelledBy::Register });
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved), (0, 0));
+
+    // The only use is still there: a cash sale takes it.
+    let sold: PointsAccrued =
+        expect_json(sale(&app, &code_of(&app, &member).await, 1000, &coupon.coupon_id).await, StatusCode::OK).await;
+    assert_eq!(sold.amount_minor, 900);
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved), (1, 0));
+}
+
+#[tokio::test]
+async fn prepaid_sales_racing_on_one_coupon_for_one_member_ask_with_it_once() {
+    let app = spawn_app().await;
+    let coupon = create(&app, terms(ten_percent())).await.coupon;
+    let member = app.customer(0, 10_000).await;
+    let second = app.create_register(&app.shop.shop_id).await;
+    let (c1, c2) = (code_of(&app, &member).await, code_of(&app, &member).await);
+    let (r1, r2) = (unique_id("r1"), unique_id("r2"));
+    let (one, two) = tokio::join!(
+        prepaid_with(&app, &app.register.token, &c1, &r1, 1000, &coupon.coupon_id),
+        prepaid_with(&app, &second.token, &c2, &r2, 1000, &coupon.coupon_id),
+    );
+    let statuses = [one.status(), two.status()];
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
+    let loser = if one.status() == StatusCode::OK { two } else { one };
+    expect_error(loser, ErrorCode::CouponUsed).await;
+    let pending = member.pending().await;
+    assert_eq!(pending.len(), 1);
+    expect_json::<DebitStatus>(member.approve(&pending[0], Some(api_tests::PIN), 0).await, StatusCode::OK).await;
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 9100);
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved, results.revenue_minor), (1, 0, 900));
+}
+
+#[tokio::test]
+async fn a_prepaid_sale_refuses_a_bonus_points_coupon_and_a_reward_takes_no_coupon() {
+    let app = spawn_app().await;
+    app.with_rewards().await;
+    let bonus = create(&app, terms(json!({ "kind": "bonus_points", "points": 50 }))).await.coupon;
+    let member = app.customer(10, 5000).await;
+    let code = code_of(&app, &member).await;
+    expect_error(
+        prepaid_with(&app, &app.register.token, &code, &unique_id("prepaid"), 1000, &bonus.coupon_id).await,
+        ErrorCode::CouponNotForPrepaid,
+    )
+    .await;
+    assert_eq!(results_of(&app, &bonus.coupon_id).await.results.reserved, 0, "the reserved use went back");
+    assert!(member.pending().await.is_empty(), "the phone was not asked");
+    let reward = app
+        .debit_with_coupon(
+            &app.register.token,
+            &code,
+            &unique_id("redeem"),
+            api_tests::redeem("coffee"),
+            bonus.coupon_id.as_str(),
+        )
+        .await;
+    expect_error(reward, ErrorCode::InvalidRequest).await;
+    // The code was not spent: it still sells, with the coupon, for cash.
+    let sold: PointsAccrued = expect_json(sale(&app, &code, 1000, &bonus.coupon_id).await, StatusCode::OK).await;
+    assert_eq!(sold.points_added, 10 + 50);
 }

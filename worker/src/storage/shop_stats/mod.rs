@@ -4,7 +4,8 @@
 //! counted once, by its number ([`counted`]), in one synchronous stretch that
 //! adds its facts ([`domain::stats::facts_of`]) to: [`days`] (per local day
 //! and store), [`hours`] (visits per day, store and hour), [`products`] and
-//! [`rewards`] (per day, store and product or reward), [`sale_lines`] (the
+//! [`rewards`] (per day, store and product or reward), [`coupon_days`] (uses
+//! of each coupon per day and store), [`sale_lines`] (the
 //! sales-lines export), [`customers`] (activity and favourite product per
 //! customer) and [`balances`] (points and prepaid value members hold).
 //!
@@ -13,6 +14,7 @@
 
 mod balances;
 mod counted;
+mod coupon_days;
 mod customers;
 mod days;
 mod hours;
@@ -27,6 +29,7 @@ use crate::storage::sql;
 use crate::zone::Zone;
 use balances::Balances;
 use counted::Counted;
+use coupon_days::CouponDays;
 use customers::Customers;
 use days::Days;
 use domain::api::dashboard::{Figures, ShopWide};
@@ -64,6 +67,7 @@ impl StorageObject for ShopStats {
             sale_lines::SCHEMA,
             customers::SCHEMA,
             balances::SCHEMA,
+            coupon_days::SCHEMA,
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
@@ -121,6 +125,9 @@ impl ShopStats {
             Products { sql: &self.sql }.add(day, store, line)?;
             SaleLines { sql: &self.sql }.add(&receipt, &bucket, number.saturating_add(1), line)?;
         }
+        if let Some(coupon) = &facts.coupon {
+            CouponDays { sql: &self.sql }.add(day, store, coupon, !first_visit)?;
+        }
         if let Some(reward) = &facts.reward {
             Rewards { sql: &self.sql }.add(day, store, reward, facts.points_redeemed)?;
         }
@@ -135,6 +142,7 @@ impl ShopStats {
             hours: Hours { sql: &self.sql }.in_range(&range)?,
             top_products: Products { sql: &self.sql }.top(&range)?,
             top_rewards: Rewards { sql: &self.sql }.top(&range)?,
+            coupons: CouponDays { sql: &self.sql }.in_range(&range)?,
         })
     }
 

@@ -56,6 +56,19 @@ pub struct RangeFigures {
     pub hours: Vec<(i64, u8, i64)>,
     pub top_products: Vec<ProductFigures>,
     pub top_rewards: Vec<RewardFigures>,
+    /// Each coupon used in the range.
+    #[serde(default)]
+    pub coupons: Vec<CouponUses>,
+}
+
+/// A coupon's uses in a range (see `coupon_days`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CouponUses {
+    pub coupon_id: domain::coupons::CouponId,
+    pub name: domain::shop::Label,
+    pub used: i64,
+    pub revenue_minor: i64,
+    pub returning: i64,
 }
 
 #[derive(Serialize, Deserialize)]
