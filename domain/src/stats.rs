@@ -437,6 +437,42 @@ mod tests {
     }
 
     #[test]
+    fn a_sale_with_a_coupon_counts_a_use_and_what_the_basket_paid_tips_excluded() {
+        let applied = |discount| crate::coupons::CouponApplied {
+            coupon_id: CouponId::parse("c-1").unwrap(),
+            name: Label::parse("Spring").unwrap(),
+            kind: crate::coupons::CouponKind::AmountOff { amount_minor: discount },
+            basket_minor: 1000,
+            discount_minor: discount,
+            bonus_points: 0,
+        };
+        let mut cash = test_receipt(
+            vec![],
+            ReceiptDetails::Points { sale_minor: 900, points_added: 9, points_before: 0, points_after: 9 },
+        );
+        cash.coupon = Some(applied(100));
+        let fact = facts_of(&cash).coupon.unwrap();
+        assert_eq!((fact.coupon_id.as_str(), fact.name.as_str(), fact.paid_minor), ("c-1", "Spring", 900));
+        let mut prepaid = test_receipt(
+            vec![],
+            ReceiptDetails::PrepaidCharge {
+                sale_minor: 700,
+                tip_minor: 50,
+                total_minor: 750,
+                prepaid_before: 1000,
+                prepaid_after: 250,
+            },
+        );
+        prepaid.coupon = Some(applied(300));
+        assert_eq!(facts_of(&prepaid).coupon.map(|fact| fact.paid_minor), Some(700));
+        let plain = test_receipt(
+            vec![],
+            ReceiptDetails::Points { sale_minor: 900, points_added: 9, points_before: 0, points_after: 9 },
+        );
+        assert_eq!(facts_of(&plain).coupon, None);
+    }
+
+    #[test]
     fn a_refund_subtracts_what_it_gave_back() {
         let receipt = test_receipt(
             vec![line(Some("LATTE"), "Latte", 1, 350)],

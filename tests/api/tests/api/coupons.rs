@@ -9,6 +9,7 @@
 use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember};
 use domain::api::account::MemberExport;
 use domain::api::coupons::{CouponList, CustomerCoupons, MemberCoupons, OwnerCoupon};
+use domain::api::dashboard::Dashboard;
 use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PointsAccrued};
 use domain::code::OneTimeCode;
 use domain::confirmation::{CancelledBy, Debit};
@@ -697,4 +698,82 @@ async fn a_prepaid_sale_refuses_a_bonus_points_coupon_and_a_reward_takes_no_coup
     // The code was not spent: it still sells, with the coupon, for cash.
     let sold: PointsAccrued = expect_json(sale(&app, &code, 1000, &bonus.coupon_id).await, StatusCode::OK).await;
     assert_eq!(sold.points_added, 10 + 50);
+}
+
+// ---- the dashboard's coupon figures ----
+
+/// The dashboard of the app's shop for the local days `from..=to` (`YYYY-MM-DD`).
+async fn dashboard_between(app: &TestApp, from: &str, to: &str) -> Dashboard {
+    let path = format!("{}?from={from}&to={to}", routes::owner_dashboard(app.shop.shop_id.as_str()));
+    let response = app.http.get(app.url(&path)).bearer_auth(&app.admin_token).dispatch().await.unwrap();
+    expect_json(response, StatusCode::OK).await
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_coupons_issued_and_used_within_its_range_in_the_shops_time_zone() {
+    let app = spawn_app().await;
+    // UTC+14: the shop's day is not UTC's for most of the day, so a figure on the wrong calendar shows.
+    let response = app
+        .http
+        .patch(app.url(&routes::owner_shop(app.shop.shop_id.as_str())))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "time_zone": "Pacific/Kiritimati" }))
+        .dispatch()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap_or_default());
+    let ten = create(&app, terms(ten_percent())).await.coupon;
+    let three_off = create(&app, terms(json!({ "kind": "amount_off", "amount_minor": 300 }))).await.coupon;
+    let bonus = create(&app, terms(json!({ "kind": "bonus_points", "points": 5 }))).await.coupon;
+
+    // Ada sees the three in her wallet (issued to her) and uses ten percent off on her first visit.
+    let ada = app.member_of_shop("Ada", false).await;
+    assert_eq!(in_wallet(&app, &ada).await.coupons.len(), 3);
+    let sold: PointsAccrued =
+        expect_json(sale(&app, &code_of(&app, &ada).await, 2000, &ten.coupon_id).await, StatusCode::OK).await;
+    assert_eq!(sold.amount_minor, 1800);
+    // Bo had been before (a cash sale), the register lists the three for him (issued to him),
+    // and he pays with prepaid value, 3.00 off.
+    let bo = app.customer(10, 5000).await;
+    let code = code_of(&app, &bo).await;
+    assert_eq!(at_register(&app, &code).await.len(), 3);
+    let request_id = unique_id("prepaid");
+    expect_json::<DebitStatus>(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 1000, &three_off.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    let shown = bo.pending().await.into_iter().find(|p| p.request_id.as_str() == request_id).expect("asked");
+    expect_json::<DebitStatus>(bo.approve(&shown, Some(api_tests::PIN), 0).await, StatusCode::OK).await;
+
+    // Today in the shop's zone.
+    let kiritimati = 14 * HOUR;
+    let today = domain::points_expiry::CivilDate::from_days((now() + kiritimati).div_euclid(DAY));
+    let yesterday = domain::points_expiry::CivilDate::from_days(today.days() - 1);
+    let board = dashboard_between(&app, &today.iso(), &today.iso()).await;
+    assert_eq!(board.time_zone.as_str(), "Pacific/Kiritimati");
+    let figures: Vec<(String, i64, i64, i64, i64)> = board
+        .coupons
+        .iter()
+        .map(|c| (c.name.as_str().to_owned(), c.issued, c.used, c.revenue_minor, c.returning))
+        .collect();
+    let of = |coupon: &CouponId| {
+        let found = board.coupons.iter().find(|c| &c.coupon_id == coupon).unwrap_or_else(|| panic!("{figures:?}"));
+        (found.issued, found.used, found.revenue_minor, found.returning)
+    };
+    assert_eq!(of(&ten.coupon_id), (2, 1, 1800, 0), "issued to both, used by Ada on her first visit");
+    assert_eq!(of(&three_off.coupon_id), (2, 1, 700, 1), "used by Bo, who had been before");
+    assert_eq!(of(&bonus.coupon_id), (2, 0, 0, 0), "issued, never used");
+    assert_eq!(board.coupons.len(), 3);
+
+    // A range that ends the day before (in the shop's zone) holds none of it.
+    let earlier =
+        dashboard_between(&app, &domain::points_expiry::CivilDate::from_days(today.days() - 7).iso(), &yesterday.iso())
+            .await;
+    assert!(earlier.coupons.is_empty(), "{:?}", earlier.coupons);
+    // A week up to today holds the same as today.
+    let week =
+        dashboard_between(&app, &domain::points_expiry::CivilDate::from_days(today.days() - 6).iso(), &today.iso())
+            .await;
+    assert_eq!(week.coupons, board.coupons);
 }
