@@ -10,6 +10,7 @@
 //! go back down), so a day's figures are always net of what was given back.
 
 use crate::coupons::CouponId;
+use crate::items::{EventId, IssuerId, ItemId};
 use crate::money::Currency;
 use crate::points_expiry::{local_date, CivilDate, ZoneOffsets};
 use crate::receipt::{Receipt, ReceiptDetails};
@@ -17,6 +18,7 @@ use crate::sale::ProductCode;
 use crate::segments::CustomerActivity;
 use crate::shop::{Label, RewardId};
 use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
 
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
@@ -251,6 +253,34 @@ pub fn facts_of(receipt: &Receipt) -> ReceiptFacts {
     }
 }
 
+/// What a register of the shop did for a bill or a ticket, as the dashboard counts it: these are
+/// no receipts of a member, so the Worker hands them to the statistics as they happen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum GateFact {
+    /// A bill collected (exactly once per bill).
+    BillCollected { issuer: IssuerId, bill: ItemId, amount_minor: u64 },
+    /// One entry admitted to an event; `visitors` is the event's count with this entry, so it
+    /// names the entry.
+    Admitted { issuer: IssuerId, event: EventId, title: Label, visitors: u32 },
+}
+
+impl GateFact {
+    /// What makes counting it once exact: a retried payment or the same answer sent again has
+    /// the same key; another entry has another.
+    pub fn key(&self) -> String {
+        match self {
+            GateFact::BillCollected { issuer, bill, .. } => format!("bill|{issuer}|{bill}"),
+            GateFact::Admitted { issuer, event, visitors, .. } => format!("admitted|{issuer}|{event}|{visitors}"),
+        }
+    }
+
+    /// The event an admission counts for, as the dashboard groups them (`issuer/event`).
+    pub fn event_key(issuer: &IssuerId, event: &EventId) -> String {
+        format!("{issuer}/{event}")
+    }
+}
+
 /// A member's activity at one shop from their own receipts there, counted by
 /// the same rule as the dashboard ([`facts_of`]): a visit is a concluded sale,
 /// accrual, debit or admission; spend has refunds subtracted (never below zero).
@@ -470,6 +500,26 @@ mod tests {
             ReceiptDetails::Points { sale_minor: 900, points_added: 9, points_before: 0, points_after: 9 },
         );
         assert_eq!(facts_of(&plain).coupon, None);
+    }
+
+    #[test]
+    fn a_bill_counts_once_and_each_entry_of_an_event_is_its_own() {
+        let issuer = IssuerId::parse("city").unwrap();
+        let bill = GateFact::BillCollected {
+            issuer: issuer.clone(),
+            bill: ItemId::parse("bill-1").unwrap(),
+            amount_minor: 500,
+        };
+        assert_eq!(bill.key(), "bill|city|bill-1");
+        let entry = |visitors| GateFact::Admitted {
+            issuer: issuer.clone(),
+            event: EventId::parse("jazz").unwrap(),
+            title: Label::parse("Jazz").unwrap(),
+            visitors,
+        };
+        assert_ne!(entry(1).key(), entry(2).key());
+        assert_eq!(entry(1).key(), entry(1).key());
+        assert_eq!(GateFact::event_key(&issuer, &EventId::parse("jazz").unwrap()), "city/jazz");
     }
 
     #[test]

@@ -54,6 +54,7 @@ pub async fn load(shop_id: &str, manager_only: bool) -> Result<(), Failure> {
     draw(&board);
     links(shop_id, &board, manager_only);
     coupons(&board);
+    gates(&board);
     dom::set_text(
         "dash-status",
         &format!(
@@ -77,6 +78,7 @@ pub fn forget() {
         "dash-rewards",
         "dash-segments",
         "dash-coupons",
+        "dash-gates",
     ] {
         dom::clear_children(id);
     }
@@ -253,6 +255,21 @@ fn coupons(board: &Dashboard) {
                     coupon.returning.to_string(),
                 ],
             );
+        }
+    }
+}
+
+/// Bills collected (count and amount) and entries admitted, in all and per event.
+fn gates(board: &Dashboard) {
+    let gates = &board.gates;
+    dom::clear_children("dash-gates");
+    dom::set_hidden("dash-gates-box", gates.bills_collected == 0 && gates.admitted == 0);
+    if let Some(body) = dom::element("dash-gates") {
+        let amount = locale::money(u64::try_from(gates.bills_amount_minor).unwrap_or(0), board.currency);
+        row(&body, "Bills collected", &[gates.bills_collected.to_string(), amount]);
+        row(&body, "Tickets admitted", &[gates.admitted.to_string(), String::new()]);
+        for event in &gates.events {
+            row(&body, &format!("· {}", event.title.as_str()), &[event.admitted.to_string(), String::new()]);
         }
     }
 }

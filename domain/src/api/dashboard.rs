@@ -91,6 +91,29 @@ pub struct CouponFigures {
     pub returning: i64,
 }
 
+/// Entries admitted to one event at the shop's gates within the range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct EventAdmissions {
+    /// `issuer/event`.
+    pub event: String,
+    pub title: Label,
+    pub admitted: i64,
+}
+
+/// Bills collected and tickets admitted by the shop's registers within the range (of the store,
+/// if one is chosen).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct GateFigures {
+    pub bills_collected: i64,
+    /// What those bills came to (minor units of the bills' currency, the shop's).
+    pub bills_amount_minor: i64,
+    pub admitted: i64,
+    /// Per event, most entries first.
+    pub events: Vec<EventAdmissions>,
+}
+
 /// What belongs to the whole shop, not to a store: owners only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -126,6 +149,9 @@ pub struct Dashboard {
     /// The best-selling products by quantity (at most [`TOP_COUNT`]).
     pub top_products: Vec<ProductFigures>,
     pub top_rewards: Vec<RewardFigures>,
+    /// Bills collected and tickets admitted in the range.
+    #[serde(default)]
+    pub gates: GateFigures,
     /// Every coupon issued or used in the range, by uses (most first).
     #[serde(default)]
     pub coupons: Vec<CouponFigures>,

@@ -143,6 +143,7 @@ pub async fn dashboard(req: Request, env: &Env, shop_id: &str) -> Outcome<Respon
         top_products: figures.top_products,
         top_rewards: figures.top_rewards,
         coupons,
+        gates: figures.gates,
         shop_wide,
     })
 }

@@ -5,7 +5,8 @@
 //! adds its facts ([`domain::stats::facts_of`]) to: [`days`] (per local day
 //! and store), [`hours`] (visits per day, store and hour), [`products`] and
 //! [`rewards`] (per day, store and product or reward), [`coupon_days`] (uses
-//! of each coupon per day and store), [`sale_lines`] (the
+//! of each coupon per day and store), [`gates`] (bills collected and tickets
+//! admitted per day and store, counted once each), [`sale_lines`] (the
 //! sales-lines export), [`customers`] (activity and favourite product per
 //! customer) and [`balances`] (points and prepaid value members hold).
 //!
@@ -17,6 +18,7 @@ mod counted;
 mod coupon_days;
 mod customers;
 mod days;
+mod gates;
 mod hours;
 mod products;
 pub mod protocol;
@@ -35,10 +37,11 @@ use days::Days;
 use domain::api::dashboard::{Figures, ShopWide};
 use domain::points_expiry::FixedOffset;
 use domain::stats::{bucket_of, facts_of, Movement};
+use gates::Gates;
 use hours::Hours;
 use products::Products;
 use protocol::{
-    CustomerRow, CustomersQuery, FiguresQuery, LedgerQuery, LedgerRow, RangeFigures, Record, SaleLineRow,
+    CustomerRow, CustomersQuery, FiguresQuery, LedgerQuery, LedgerRow, RangeFigures, Record, RecordGate, SaleLineRow,
     SaleLinesQuery, ShopWideQuery, StatsOperation,
 };
 use rewards::Rewards;
@@ -68,6 +71,7 @@ impl StorageObject for ShopStats {
             customers::SCHEMA,
             balances::SCHEMA,
             coupon_days::SCHEMA,
+            gates::SCHEMA,
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
@@ -85,6 +89,7 @@ impl StorageObject for ShopStats {
             StatsOperation::SaleLines(request) => answer(request, |r| self.sale_lines(r)),
             StatsOperation::Ledger(request) => answer(request, |r| self.ledger(r)),
             StatsOperation::Customers(request) => answer(request, |r| self.customers(r)),
+            StatsOperation::RecordGate(request) => answer(request, |r| self.record_gate(r)),
         }
     }
 }
@@ -136,6 +141,18 @@ impl ShopStats {
         Ok(Done)
     }
 
+    fn record_gate(&self, request: RecordGate) -> Outcome<Done> {
+        let day = match Zone::of(&request.time_zone) {
+            Some(zone) => bucket_of(request.at, &zone),
+            None => bucket_of(request.at, &FixedOffset(0)),
+        }
+        .ok_or_else(|| Problem::internal("a gate event's time has no local day"))?
+        .day
+        .days();
+        Gates { sql: &self.sql }.add(&request.fact, day, request.store_id.as_str(), request.at)?;
+        Ok(Done)
+    }
+
     fn figures(&self, FiguresQuery { range }: FiguresQuery) -> Outcome<RangeFigures> {
         Ok(RangeFigures {
             days: Days { sql: &self.sql }.in_range(&range)?,
@@ -143,6 +160,7 @@ impl ShopStats {
             top_products: Products { sql: &self.sql }.top(&range)?,
             top_rewards: Rewards { sql: &self.sql }.top(&range)?,
             coupons: CouponDays { sql: &self.sql }.in_range(&range)?,
+            gates: Gates { sql: &self.sql }.in_range(&range)?,
         })
     }
 
