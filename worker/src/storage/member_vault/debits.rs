@@ -77,7 +77,7 @@ impl MemberVault {
             expires_at: c.expires_at,
             server_now: now,
             outcome,
-            coupon: asked.coupon.as_ref().map(|held| held.applied.clone()),
+            coupon: asked.coupon.as_ref().map(|held| Box::new(held.applied.clone())),
         })
     }
 
