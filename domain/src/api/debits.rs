@@ -96,7 +96,7 @@ pub struct DebitStatus {
     pub server_now: UnixMillis,
     pub outcome: DebitOutcome,
     /// The coupon applied to the sale: the basket before it and its discount (`debit` holds what is paid).
-    /// Boxed: most debits have none, and the register keeps a status in its every phase.
+    // Boxed: most debits have none, and the register keeps a status in its every phase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon: Option<Box<CouponApplied>>,
 }
