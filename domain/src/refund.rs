@@ -378,6 +378,33 @@ mod tests {
     }
 
     #[test]
+    fn a_prepaid_sale_a_coupon_took_money_off_is_refunded_whole_for_what_was_paid() {
+        // Two coffees, 5.00, 10 % off: 4.50 paid from prepaid.
+        let mut sale = receipt(
+            vec![item("Coffee", 2, 250)],
+            ReceiptDetails::PrepaidCharge {
+                sale_minor: 450,
+                tip_minor: 0,
+                total_minor: 450,
+                prepaid_before: 1000,
+                prepaid_after: 550,
+            },
+        );
+        sale.coupon = Some(crate::coupons::CouponApplied {
+            coupon_id: crate::coupons::CouponId::parse("c-1").unwrap(),
+            name: Label::parse("Ten off").unwrap(),
+            kind: crate::coupons::CouponKind::AmountOff { amount_minor: 50 },
+            basket_minor: 500,
+            discount_minor: 50,
+            bonus_points: 0,
+        });
+        assert_eq!(left_to_refund(&sale, &[]).unwrap(), vec![1], "one line: the whole sale");
+        let whole = settle(&sale, &[], None, 0).unwrap();
+        assert_eq!((whole.amount_minor, whole.prepaid_returned), (450, 450));
+        assert!(whole.completes);
+    }
+
+    #[test]
     fn partial_refunds_add_up_to_the_whole() {
         let sale = points_sale();
         let first = settle(&sale, &[], Some(&[LineRefund { line: 1, quantity: 1 }]), 100).unwrap();
