@@ -592,6 +592,23 @@ async fn a_prepaid_sale_with_a_coupon_asks_for_the_discounted_amount_and_uses_it
     let results = results_of(&app, &coupon.coupon_id).await.results;
     assert_eq!((results.used, results.reserved, results.revenue_minor), (1, 0, 1800));
     assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 3200);
+
+    // A refund gives back what was paid, to the prepaid balance, whole.
+    let response = app
+        .http
+        .post(app.url(routes::REFUNDS))
+        .bearer_auth(&app.register.token)
+        .json(&json!({ "request_id": unique_id("refund"), "receipt_number": receipt.receipt_number }))
+        .dispatch()
+        .await
+        .unwrap();
+    let refund: domain::receipt::Receipt = expect_json(response, StatusCode::OK).await;
+    assert!(
+        matches!(refund.details, ReceiptDetails::Refund { amount_minor: 1800, prepaid_returned: 1800, .. }),
+        "{:?}",
+        refund.details
+    );
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 5000);
 }
 
 #[tokio::test]
@@ -776,4 +793,35 @@ async fn the_dashboard_counts_coupons_issued_and_used_within_its_range_in_the_sh
         dashboard_between(&app, &domain::points_expiry::CivilDate::from_days(today.days() - 6).iso(), &today.iso())
             .await;
     assert_eq!(week.coupons, board.coupons);
+}
+
+#[tokio::test]
+async fn a_question_left_unanswered_times_out_and_leaves_the_coupon_unused() {
+    let app = spawn_app().await;
+    let mut body = terms(ten_percent());
+    body["total_limit"] = json!(1);
+    let coupon = create(&app, body).await.coupon;
+    let member = app.customer(0, 5000).await;
+    let code = code_of(&app, &member).await;
+    let request_id = unique_id("slow");
+    expect_json::<DebitStatus>(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 2000, &coupon.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    // The register long-polls until the question times out (≈ 60 s).
+    let started = std::time::Instant::now();
+    let status = loop {
+        let status = app.wait(&code, &request_id).await;
+        if status.outcome != DebitOutcome::Pending || started.elapsed() > std::time::Duration::from_secs(75) {
+            break status;
+        }
+    };
+    assert_eq!(status.outcome, DebitOutcome::Cancelled { by: CancelledBy::Timeout });
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved), (0, 0), "the reserved use went back");
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 5000);
+    let sold: PointsAccrued =
+        expect_json(sale(&app, &code_of(&app, &member).await, 1000, &coupon.coupon_id).await, StatusCode::OK).await;
+    assert_eq!(sold.amount_minor, 900, "the member's only use is still theirs");
 }
