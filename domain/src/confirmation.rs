@@ -39,6 +39,34 @@ pub enum Debit {
 }
 
 impl Debit {
+    /// The money a sale debit takes (prepaid value or a card); none for a reward.
+    pub fn sale_amount(&self) -> Option<MinorUnits> {
+        match self {
+            Self::PrepaidCharge { amount } | Self::CardCharge { amount, .. } => Some(*amount),
+            Self::Redeem { .. } => None,
+        }
+    }
+
+    /// The same sale debit for another amount (a coupon's discount taken off); a reward stays as it is.
+    pub fn with_sale_amount(&self, new_amount: MinorUnits) -> Self {
+        match self {
+            Self::PrepaidCharge { .. } => Self::PrepaidCharge { amount: new_amount },
+            Self::CardCharge { brand, last4, .. } => {
+                Self::CardCharge { amount: new_amount, brand: brand.clone(), last4: last4.clone() }
+            }
+            Self::Redeem { .. } => self.clone(),
+        }
+    }
+
+    /// How a sale debit is paid, for the coupon rule ([`crate::coupons::apply_to_sale`]).
+    pub fn paid_with(&self) -> Option<crate::coupons::PaidWith> {
+        match self {
+            Self::PrepaidCharge { .. } => Some(crate::coupons::PaidWith::Prepaid),
+            Self::CardCharge { .. } => Some(crate::coupons::PaidWith::Card),
+            Self::Redeem { .. } => None,
+        }
+    }
+
     /// Whether the customer approves it with their PIN: money (prepaid value, a card) does; a
     /// reward, paid in points, is approved with a tap.
     pub fn needs_pin(&self) -> bool {
@@ -262,6 +290,23 @@ mod tests {
             points: 500,
         };
         assert!(!reward.needs_pin());
+    }
+
+    #[test]
+    fn a_coupon_changes_the_amount_of_a_sale_debit_only() {
+        let card = Debit::CardCharge { amount: MinorUnits(2000), brand: "visa".into(), last4: "4242".into() };
+        let discounted = card.with_sale_amount(MinorUnits(1800));
+        assert_eq!(discounted.sale_amount(), Some(MinorUnits(1800)));
+        assert!(matches!(discounted, Debit::CardCharge { ref last4, .. } if last4 == "4242"));
+        assert_eq!(charge(2000).with_sale_amount(MinorUnits(5)), charge(5));
+        let reward = Debit::Redeem {
+            reward_id: RewardId::parse("coffee").unwrap(),
+            reward_name: Label::parse("Free coffee").unwrap(),
+            points: 300,
+        };
+        assert_eq!(reward.with_sale_amount(MinorUnits(5)), reward);
+        assert_eq!((reward.sale_amount(), reward.paid_with()), (None, None));
+        assert_eq!(charge(1).paid_with(), Some(crate::coupons::PaidWith::Prepaid));
     }
 
     #[test]

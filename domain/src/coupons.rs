@@ -224,7 +224,9 @@ pub struct MemberFacts {
     pub activity: CustomerActivity,
     /// The member opted out of segment offers.
     pub opted_out: bool,
-    /// The member used this coupon already.
+    /// The member used this coupon already, or a question waiting for their approval on the
+    /// phone holds it (a prepaid or card sale with it, not answered yet): once per member counts
+    /// those too, so two registers cannot both ask with it.
     pub used: bool,
 }
 
@@ -269,6 +271,24 @@ pub enum CouponRefusal {
     SoldOut,
     #[error("this shop has no such coupon")]
     Unknown,
+    #[error("a bonus-points coupon needs a sale that earns points, and a prepaid sale earns none")]
+    EarnsNoPoints,
+}
+
+/// How a sale with a coupon is paid. Cash (or a card the register takes itself) and a saved
+/// card the phone approves earn points; prepaid value does not, so a bonus-points coupon does
+/// not apply to a prepaid sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaidWith {
+    Cash,
+    Card,
+    Prepaid,
+}
+
+impl PaidWith {
+    pub fn earns_points(self) -> bool {
+        !matches!(self, PaidWith::Prepaid)
+    }
 }
 
 /// Whether the coupon is live at `now` (between its start and its end).
@@ -336,6 +356,31 @@ pub fn apply(
 ) -> Result<CouponEffect, CouponRefusal> {
     offered(coupon, facts, now)?;
     effect(&coupon.terms.kind, coupon.terms.min_basket_minor, basket, items)
+}
+
+/// The coupon applied to a sale paid `paid_with`: judged for this member and basket at `now`
+/// ([`apply`]) and written down as the receipt's coupon line; the customer pays
+/// [`CouponApplied::paid_minor`]. The one rule for cash, card and prepaid sales alike.
+pub fn apply_to_sale(
+    coupon: &Coupon,
+    facts: &MemberFacts,
+    basket: MinorUnits,
+    items: &[LineItem],
+    now: UnixMillis,
+    paid_with: PaidWith,
+) -> Result<CouponApplied, CouponRefusal> {
+    let effect = apply(coupon, facts, basket, items, now)?;
+    if effect.bonus_points != 0 && !paid_with.earns_points() {
+        return Err(CouponRefusal::EarnsNoPoints);
+    }
+    Ok(CouponApplied {
+        coupon_id: coupon.coupon_id.clone(),
+        name: coupon.terms.name.clone(),
+        kind: coupon.terms.kind.clone(),
+        basket_minor: basket.0,
+        discount_minor: effect.discount_minor,
+        bonus_points: effect.bonus_points,
+    })
 }
 
 /// What a coupon of `kind` changes in a basket (total `basket`, lines `items`) with a minimum of
@@ -574,6 +619,29 @@ mod tests {
         let json = serde_json::to_value(&applied).unwrap();
         assert_eq!(json["kind"], "percent_off");
         assert_eq!(json["percent"], 10);
+    }
+
+    #[test]
+    fn a_coupon_applies_to_cash_card_and_prepaid_sales_alike() {
+        let ten = coupon(percent(10));
+        for paid_with in [PaidWith::Cash, PaidWith::Card, PaidWith::Prepaid] {
+            let applied = apply_to_sale(&ten, &member(), MinorUnits(2000), &[], NOW, paid_with).unwrap();
+            assert_eq!((applied.basket_minor, applied.discount_minor, applied.paid_minor()), (2000, 200, 1800));
+            assert_eq!(applied.coupon_id, ten.coupon_id);
+        }
+        let used = MemberFacts { used: true, ..member() };
+        assert_eq!(apply_to_sale(&ten, &used, MinorUnits(2000), &[], NOW, PaidWith::Prepaid), Err(CouponRefusal::Used));
+    }
+
+    #[test]
+    fn bonus_points_need_a_sale_that_earns_points() {
+        let bonus = coupon(CouponKind::BonusPoints { points: 50 });
+        let on_card = apply_to_sale(&bonus, &member(), MinorUnits(1000), &[], NOW, PaidWith::Card).unwrap();
+        assert_eq!((on_card.bonus_points, on_card.paid_minor()), (50, 1000));
+        assert_eq!(
+            apply_to_sale(&bonus, &member(), MinorUnits(1000), &[], NOW, PaidWith::Prepaid),
+            Err(CouponRefusal::EarnsNoPoints)
+        );
     }
 
     proptest! {

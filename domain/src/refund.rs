@@ -108,7 +108,7 @@ fn sold_lines(original: &Receipt) -> Result<Vec<Sold>, RefundRefusal> {
     match &original.details {
         // A sale a coupon took money off is refunded whole, for what was paid:
         // its lines' prices add up to more than that.
-        ReceiptDetails::Points { sale_minor, .. }
+        ReceiptDetails::Points { sale_minor, .. } | ReceiptDetails::PrepaidCharge { sale_minor, .. }
             if original.coupon.as_ref().is_some_and(|coupon| coupon.discount_minor > 0) =>
         {
             whole(*sale_minor)
@@ -375,6 +375,33 @@ mod tests {
                 RefundedLine { line: 2, quantity: 1, amount_minor: 180 }
             ]
         );
+    }
+
+    #[test]
+    fn a_prepaid_sale_a_coupon_took_money_off_is_refunded_whole_for_what_was_paid() {
+        // Two coffees, 5.00, 10 % off: 4.50 paid from prepaid.
+        let mut sale = receipt(
+            vec![item("Coffee", 2, 250)],
+            ReceiptDetails::PrepaidCharge {
+                sale_minor: 450,
+                tip_minor: 0,
+                total_minor: 450,
+                prepaid_before: 1000,
+                prepaid_after: 550,
+            },
+        );
+        sale.coupon = Some(crate::coupons::CouponApplied {
+            coupon_id: crate::coupons::CouponId::parse("c-1").unwrap(),
+            name: Label::parse("Ten off").unwrap(),
+            kind: crate::coupons::CouponKind::AmountOff { amount_minor: 50 },
+            basket_minor: 500,
+            discount_minor: 50,
+            bonus_points: 0,
+        });
+        assert_eq!(left_to_refund(&sale, &[]).unwrap(), vec![1], "one line: the whole sale");
+        let whole = settle(&sale, &[], None, 0).unwrap();
+        assert_eq!((whole.amount_minor, whole.prepaid_returned), (450, 450));
+        assert!(whole.completes);
     }
 
     #[test]

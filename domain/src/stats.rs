@@ -9,6 +9,8 @@
 //! too: its facts are negative (revenue, items and points issued or redeemed
 //! go back down), so a day's figures are always net of what was given back.
 
+use crate::coupons::CouponId;
+use crate::items::{EventId, IssuerId, ItemId};
 use crate::money::Currency;
 use crate::points_expiry::{local_date, CivilDate, ZoneOffsets};
 use crate::receipt::{Receipt, ReceiptDetails};
@@ -16,6 +18,7 @@ use crate::sale::ProductCode;
 use crate::segments::CustomerActivity;
 use crate::shop::{Label, RewardId};
 use crate::UnixMillis;
+use serde::{Deserialize, Serialize};
 
 const DAY_MS: i64 = 86_400_000;
 const HOUR_MS: i64 = 3_600_000;
@@ -89,6 +92,26 @@ pub struct ReceiptFacts {
     pub lines: Vec<LineFact>,
     /// The reward redeemed, if the receipt is a redemption.
     pub reward: Option<(RewardId, Label)>,
+    /// The coupon the sale used (cash, card or prepaid), with what the basket paid.
+    pub coupon: Option<CouponFact>,
+}
+
+/// A sale that used a coupon, as a coupon's results in a range count it: one use, and the
+/// revenue of the basket (what it paid after the coupon, tips excluded).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CouponFact {
+    pub coupon_id: CouponId,
+    pub name: Label,
+    pub paid_minor: i64,
+}
+
+/// The coupon fact of a sale receipt with a coupon.
+fn coupon_fact(receipt: &Receipt, sale_minor: u64) -> Option<CouponFact> {
+    receipt.coupon.as_ref().map(|applied| CouponFact {
+        coupon_id: applied.coupon_id.clone(),
+        name: applied.name.clone(),
+        paid_minor: signed(sale_minor),
+    })
 }
 
 fn signed(value: u64) -> i64 {
@@ -137,6 +160,7 @@ pub fn facts_of(receipt: &Receipt) -> ReceiptFacts {
         prepaid_change: 0,
         lines: Vec::new(),
         reward: None,
+        coupon: None,
     };
     let sold = |sign: i64| {
         let lines = line_facts(receipt, sign);
@@ -154,6 +178,7 @@ pub fn facts_of(receipt: &Receipt) -> ReceiptFacts {
                 lines,
                 points_issued: *points_added,
                 points_change: points_after.saturating_sub(*points_before),
+                coupon: coupon_fact(receipt, *sale_minor),
                 ..none
             }
         }
@@ -168,6 +193,7 @@ pub fn facts_of(receipt: &Receipt) -> ReceiptFacts {
                 lines,
                 prepaid_out: signed(*total_minor),
                 prepaid_change: difference(*prepaid_after, *prepaid_before),
+                coupon: coupon_fact(receipt, *sale_minor),
                 ..none
             }
         }
@@ -224,6 +250,34 @@ pub fn facts_of(receipt: &Receipt) -> ReceiptFacts {
                 ..none
             }
         }
+    }
+}
+
+/// What a register of the shop did for a bill or a ticket, as the dashboard counts it: these are
+/// no receipts of a member, so the Worker hands them to the statistics as they happen.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum GateFact {
+    /// A bill collected (exactly once per bill).
+    BillCollected { issuer: IssuerId, bill: ItemId, amount_minor: u64 },
+    /// One entry admitted to an event; `visitors` is the event's count with this entry, so it
+    /// names the entry.
+    Admitted { issuer: IssuerId, event: EventId, title: Label, visitors: u32 },
+}
+
+impl GateFact {
+    /// What makes counting it once exact: a retried payment or the same answer sent again has
+    /// the same key; another entry has another.
+    pub fn key(&self) -> String {
+        match self {
+            GateFact::BillCollected { issuer, bill, .. } => format!("bill|{issuer}|{bill}"),
+            GateFact::Admitted { issuer, event, visitors, .. } => format!("admitted|{issuer}|{event}|{visitors}"),
+        }
+    }
+
+    /// The event an admission counts for, as the dashboard groups them (`issuer/event`).
+    pub fn event_key(issuer: &IssuerId, event: &EventId) -> String {
+        format!("{issuer}/{event}")
     }
 }
 
@@ -410,6 +464,62 @@ mod tests {
         assert_eq!((facts.lines[0].quantity, facts.lines[0].revenue_minor), (2, 700));
         assert_eq!(facts.lines[1].key, "Cookie", "a typed line is grouped by its name");
         assert_eq!(facts.movement.as_str(), "sale");
+    }
+
+    #[test]
+    fn a_sale_with_a_coupon_counts_a_use_and_what_the_basket_paid_tips_excluded() {
+        let applied = |discount| crate::coupons::CouponApplied {
+            coupon_id: CouponId::parse("c-1").unwrap(),
+            name: Label::parse("Spring").unwrap(),
+            kind: crate::coupons::CouponKind::AmountOff { amount_minor: discount },
+            basket_minor: 1000,
+            discount_minor: discount,
+            bonus_points: 0,
+        };
+        let mut cash = test_receipt(
+            vec![],
+            ReceiptDetails::Points { sale_minor: 900, points_added: 9, points_before: 0, points_after: 9 },
+        );
+        cash.coupon = Some(applied(100));
+        let fact = facts_of(&cash).coupon.unwrap();
+        assert_eq!((fact.coupon_id.as_str(), fact.name.as_str(), fact.paid_minor), ("c-1", "Spring", 900));
+        let mut prepaid = test_receipt(
+            vec![],
+            ReceiptDetails::PrepaidCharge {
+                sale_minor: 700,
+                tip_minor: 50,
+                total_minor: 750,
+                prepaid_before: 1000,
+                prepaid_after: 250,
+            },
+        );
+        prepaid.coupon = Some(applied(300));
+        assert_eq!(facts_of(&prepaid).coupon.map(|fact| fact.paid_minor), Some(700));
+        let plain = test_receipt(
+            vec![],
+            ReceiptDetails::Points { sale_minor: 900, points_added: 9, points_before: 0, points_after: 9 },
+        );
+        assert_eq!(facts_of(&plain).coupon, None);
+    }
+
+    #[test]
+    fn a_bill_counts_once_and_each_entry_of_an_event_is_its_own() {
+        let issuer = IssuerId::parse("city").unwrap();
+        let bill = GateFact::BillCollected {
+            issuer: issuer.clone(),
+            bill: ItemId::parse("bill-1").unwrap(),
+            amount_minor: 500,
+        };
+        assert_eq!(bill.key(), "bill|city|bill-1");
+        let entry = |visitors| GateFact::Admitted {
+            issuer: issuer.clone(),
+            event: EventId::parse("jazz").unwrap(),
+            title: Label::parse("Jazz").unwrap(),
+            visitors,
+        };
+        assert_ne!(entry(1).key(), entry(2).key());
+        assert_eq!(entry(1).key(), entry(1).key());
+        assert_eq!(GateFact::event_key(&issuer, &EventId::parse("jazz").unwrap()), "city/jazz");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //    webcam and says ADMIT; the same code again says DENY already_used, with the
 //    time and gate of the entry.
 // 2. At the till: a biller's bill is claimed, its code read, the cashier presses
-//    Paid, and the phone shows the receipt.
+//    Paid, and the phone shows the receipt; the shop's dashboard counts the collection.
 //
 // Needs a running stack: TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN. Chromium from
 // /usr/bin/chromium (override: CHROMIUM_PATH). Screenshots go to tests/browser/artifacts/.
@@ -16,7 +16,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, call, launch, qrSamples, webcamVideoOf } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, call, launch, ownerConsole, qrSamples, webcamVideoOf } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 
@@ -205,4 +205,13 @@ test("claim a bill, show its code, the cashier presses Paid, the phone has the r
   assert.equal(await phone.getByTestId("code-view").getAttribute("data-wake-lock"), "released", "closing the code lets the screen sleep");
   assert.match(await card.getByTestId("bill-state").innerText(), /Paid at Station Kiosk on /);
   await shot(phone, "4-phone-receipt");
+
+  // The shop's owner finds the collection on the dashboard, in its table.
+  const owner = await ownerConsole(phoneBrowser, shopId);
+  await owner.getByTestId("tab-dashboard").click();
+  const collected = owner.getByTestId("dash-gates").locator("tbody tr").filter({ hasText: "Bills collected" });
+  await collected.waitFor({ timeout: 10_000 });
+  assert.deepEqual(await collected.locator("td").allTextContents(), ["1", "€42.50"], "count and amount");
+  assert.equal(await owner.getByTestId("dash-gates").locator("th[scope=col]").count(), 3, "a table with its column headers");
+  await shot(owner, "5-owner-dashboard");
 });

@@ -1,9 +1,10 @@
 // End to end, card payments: the owner connects the shop's card processor account in the
 // console (the secret never shown again), the member sets a PIN and saves a card on the phone with the
 // processor's card field (localstripe's stand-in for Stripe.js Elements, which the stack
-// starts on 127.0.0.1:8420), the register rings up a sale and chooses "Pay by card", the phone
-// asks "<shop> asks €12.50 by card ending 4242", the member approves with the PIN, and both screens show the
-// same receipt naming the card.
+// starts on 127.0.0.1:8420), the register rings up a sale of 12.50, applies a 10 % coupon and
+// chooses "Pay by card", the phone asks "<shop> asks €11.25 by card ending 4242" with the coupon,
+// the member approves with the PIN, and both screens show the same receipt naming the card and
+// the coupon.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN) with localstripe
 // (`cargo xtask test` starts both). Screenshots land in tests/browser/artifacts/ (prefix "card-").
@@ -14,7 +15,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, launch, ownerConsole, phonePage, shopWithRegister } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, admin, launch, ownerConsole, phonePage, shopWithRegister } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 const PASSWORD = "correct horse battery";
@@ -32,6 +33,12 @@ test("a card saved on the phone pays at the register once the phone approves; re
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-card-"));
   const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `card-${name}.png`), fullPage: true });
   const { shopId, register } = await shopWithRegister("e2e-card", "Card Café");
+  // A coupon the register applies to the card sale: the card is charged the discounted amount.
+  const now = Date.now();
+  await admin("POST", `/api/owner/shops/${shopId}/coupons`, {
+    name: "Card week", kind: "percent_off", percent: 10, valid_from: now - 3_600_000, valid_to: now + 86_400_000,
+    audience: { kind: "everyone" },
+  });
   const browser = await launch(path.join(work, "profile"));
   const phoneBrowser = await launch(path.join(work, "phone-profile"));
   t.after(async () => {
@@ -90,7 +97,7 @@ test("a card saved on the phone pays at the register once the phone approves; re
   assert.deepEqual(violations, [], "the phone page loads the processor's script under its CSP");
   await shot(phone, "3-phone-card-saved");
 
-  // --- The register: the customer's code typed, a sale of 12.50, "Pay by card". ---
+  // --- The register: the customer's code typed, a sale of 12.50, 10 % off, "Pay by card". ---
   await membership.getByTestId("show-code").click();
   await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
   const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
@@ -102,12 +109,16 @@ test("a card saved on the phone pays at the register once the phone approves; re
   await till.getByTestId("manual-submit").click();
   await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 5_000 });
   await till.getByTestId("amount").fill("12.50");
+  await till.getByTestId("coupons").getByTestId("coupon").first().waitFor({ timeout: 5_000 });
+  await till.keyboard.press("F6");
+  assert.match(await till.getByTestId("coupon-total").innerText(), /−€1\.25 · to pay €11\.25/);
   await till.getByTestId("charge-card").click();
   await till.locator("[data-testid=verdict][data-state=waiting]").waitFor({ timeout: 5_000 });
 
   // --- The phone asks; the member approves. ---
   await phone.locator("[data-testid=confirm]:not([hidden])").waitFor({ timeout: 5_000 });
-  assert.equal(await phone.getByTestId("confirm-title").innerText(), "Card Café asks €12.50 by card ending 4242");
+  assert.equal(await phone.getByTestId("confirm-title").innerText(), "Card Café asks €11.25 by card ending 4242");
+  assert.equal(await phone.getByTestId("confirm-coupon").innerText(), "Basket €12.50 · coupon Card week −€1.25");
   await shot(phone, "4-phone-confirm");
   await phone.getByTestId("confirm-pin").fill(PIN);
   await phone.getByTestId("confirm-approve").click();
@@ -117,7 +128,7 @@ test("a card saved on the phone pays at the register once the phone approves; re
   await phone.locator("[data-testid=receipt-view]:not([hidden])").waitFor({ timeout: 5_000 });
   const phoneText = await phone.locator("#receipt").innerText();
   assert.equal(await till.locator("#register-receipt").innerText(), phoneText);
-  for (const expected of ["Card Café", "€12.50", "Paid by card", "visa •••• 4242", "+12"]) {
+  for (const expected of ["Card Café", "Coupon: Card week", "−€1.25", "€11.25", "Paid by card", "visa •••• 4242", "+11"]) {
     assert.ok(phoneText.includes(expected), `the receipt shows ${expected}:\n${phoneText}`);
   }
   await shot(phone, "5-phone-receipt");

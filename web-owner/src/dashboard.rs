@@ -7,7 +7,6 @@
 
 use crate::api::Failure;
 use crate::stores;
-use domain::api::coupons::CouponList;
 use domain::api::dashboard::{Dashboard, Figures};
 use domain::api::routes;
 use domain::money::Currency;
@@ -54,9 +53,8 @@ pub async fn load(shop_id: &str, manager_only: bool) -> Result<(), Failure> {
     dom::set_input_value("dash-to", &board.to);
     draw(&board);
     links(shop_id, &board, manager_only);
-    if !manager_only {
-        coupons(shop_id).await?;
-    }
+    coupons(&board);
+    gates(&board);
     dom::set_text(
         "dash-status",
         &format!(
@@ -80,6 +78,7 @@ pub fn forget() {
         "dash-rewards",
         "dash-segments",
         "dash-coupons",
+        "dash-gates",
     ] {
         dom::clear_children(id);
     }
@@ -240,26 +239,39 @@ fn draw(board: &Dashboard) {
     dom::set_text("dash-prepaid-note", &format!("Prepaid value in the range: {} net", signed_decimal(moved, currency)));
 }
 
-/// Each coupon's results (the shop's owners see coupons; managers do not).
-async fn coupons(shop_id: &str) -> Result<(), Failure> {
-    let list: CouponList = call("GET", &routes::owner_coupons(shop_id), Auth::Session, NO_BODY).await?;
+/// Each coupon's results in the range (the shop's owners see coupons; managers do not).
+fn coupons(board: &Dashboard) {
     dom::clear_children("dash-coupons");
-    dom::set_hidden("dash-coupons-box", list.coupons.is_empty());
+    dom::set_hidden("dash-coupons-box", board.coupons.is_empty());
     if let Some(body) = dom::element("dash-coupons") {
-        for owned in &list.coupons {
-            let results = &owned.results;
+        for coupon in &board.coupons {
             row(
                 &body,
-                owned.coupon.terms.name.as_str(),
+                coupon.name.as_str(),
                 &[
-                    results.used.to_string(),
-                    locale::money(results.revenue_minor, list.currency),
-                    results.returning.to_string(),
+                    coupon.issued.to_string(),
+                    coupon.used.to_string(),
+                    locale::money(u64::try_from(coupon.revenue_minor).unwrap_or(0), board.currency),
+                    coupon.returning.to_string(),
                 ],
             );
         }
     }
-    Ok(())
+}
+
+/// Bills collected (count and amount) and entries admitted, in all and per event.
+fn gates(board: &Dashboard) {
+    let gates = &board.gates;
+    dom::clear_children("dash-gates");
+    dom::set_hidden("dash-gates-box", gates.bills_collected == 0 && gates.admitted == 0);
+    if let Some(body) = dom::element("dash-gates") {
+        let amount = locale::money(u64::try_from(gates.bills_amount_minor).unwrap_or(0), board.currency);
+        row(&body, "Bills collected", &[gates.bills_collected.to_string(), amount]);
+        row(&body, "Tickets admitted", &[gates.admitted.to_string(), String::new()]);
+        for event in &gates.events {
+            row(&body, &format!("· {}", event.title.as_str()), &[event.admitted.to_string(), String::new()]);
+        }
+    }
 }
 
 /// The CSV links for the same range and store (customers: owners only).

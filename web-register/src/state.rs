@@ -640,6 +640,10 @@ impl Till {
         }
         self.lines.clear();
         self.sale_held_for = None;
+        if receipt.coupon.is_some() {
+            // The coupon is used: it is not offered to this customer again.
+            self.clear_coupons();
+        }
         self.receipt_shown(receipt, now);
         true
     }

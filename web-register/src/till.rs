@@ -329,14 +329,21 @@ pub fn redeem(reward_id: &str) {
     }
 }
 
-/// Puts a debit to the customer's phone and follows the answer.
+/// Puts a debit to the customer's phone and follows the answer. A sale takes the applied
+/// coupon along: the phone is asked for the basket less its discount.
 fn ask(operation: DebitOperation) {
-    let key = serde_json::to_string(&operation).unwrap_or_default();
+    let coupon = match operation {
+        DebitOperation::Redeem { .. } => None,
+        DebitOperation::PrepaidCharge { .. } | DebitOperation::CardCharge { .. } => {
+            with_till(|till| till.coupon.clone())
+        }
+    };
+    let key = serde_json::to_string(&(&operation, &coupon)).unwrap_or_default();
     let Some(fresh) = fresh_request_id() else { return };
     let Some((call, code, request_id)) = with_till(|till| till.start_debit(&key, fresh)) else { return };
     render();
     spawn_local(async move {
-        let status = match flows::debit::ask(&call.token, code.clone(), request_id, operation).await {
+        let status = match flows::debit::ask(&call.token, code.clone(), request_id, operation, coupon).await {
             Ok(status) => status,
             Err(failure) => {
                 with_till(|till| till.operation_failed(call.turn, failure, now_ms()));

@@ -88,6 +88,7 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: boo
     }
     match &receipt.details {
         ReceiptDetails::PrepaidCharge { sale_minor, tip_minor, total_minor, prepaid_before, prepaid_after } => {
+            coupon_rows(&lines, receipt)?;
             row(&lines, "Sale", &money(*sale_minor, c), "")?;
             if *tip_minor > 0 {
                 row(&lines, "Tip", &money(*tip_minor, c), "")?;
@@ -97,15 +98,7 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: boo
             row(&lines, "Prepaid after", &money(*prepaid_after, c), "")?;
         }
         ReceiptDetails::Points { sale_minor, points_added, points_before, points_after } => {
-            if let Some(coupon) = &receipt.coupon {
-                row(&lines, "Basket", &money(coupon.basket_minor, c), "")?;
-                let what = if coupon.discount_minor > 0 {
-                    format!("−{}", money(coupon.discount_minor, c))
-                } else {
-                    format!("+{} points", points(coupon.bonus_points))
-                };
-                row(&lines, &format!("Coupon: {}", coupon.name.as_str()), &what, "receipt-coupon")?;
-            }
+            coupon_rows(&lines, receipt)?;
             row(&lines, "Sale", &money(*sale_minor, c), "receipt-total")?;
             if let Some(card) = &receipt.card {
                 row(&lines, "Paid by card", &format!("{} •••• {}", card.brand, card.last4), "receipt-card")?;
@@ -226,6 +219,19 @@ fn refund_qr(container: &Element, receipt: &Receipt) -> Option<()> {
 
 /// The shop's receipt header or footer as the receipt keeps it: one paragraph
 /// per line (an empty line keeps its height), nothing when there is no text.
+/// The coupon line of a sale (cash, card or prepaid): the basket before it and what it changed.
+fn coupon_rows(lines: &Element, receipt: &Receipt) -> Option<()> {
+    let Some(coupon) = &receipt.coupon else { return Some(()) };
+    let c = receipt.currency;
+    row(lines, "Basket", &money(coupon.basket_minor, c), "")?;
+    let what = if coupon.discount_minor > 0 {
+        format!("−{}", money(coupon.discount_minor, c))
+    } else {
+        format!("+{} points", points(coupon.bonus_points))
+    };
+    row(lines, &format!("Coupon: {}", coupon.name.as_str()), &what, "receipt-coupon")
+}
+
 fn text_block(container: &Element, text: &ReceiptText, class: &str) -> Option<()> {
     if text.is_empty() {
         return Some(());

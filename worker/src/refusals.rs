@@ -324,6 +324,10 @@ pub fn coupon(refusal: domain::coupons::CouponRefusal) -> Problem {
         }
         R::SoldOut => Problem::new(ErrorCode::CouponSoldOut, "this coupon has been used as often as the shop allows"),
         R::Unknown => Problem::new(ErrorCode::UnknownCoupon, "this shop has no such coupon"),
+        R::EarnsNoPoints => Problem::new(
+            ErrorCode::CouponNotForPrepaid,
+            "this coupon gives bonus points, and a sale paid with prepaid value earns none: pay another way",
+        ),
     }
 }
 

@@ -3,6 +3,7 @@
 //! answers them. Amounts are minor units of `currency`, net of refunds (so a
 //! day can be negative). Counting rules: [`crate::stats`].
 
+use crate::coupons::CouponId;
 use crate::money::Currency;
 use crate::programme::TimeZoneName;
 use crate::sale::ProductCode;
@@ -75,6 +76,44 @@ pub struct SegmentCount {
     pub customers: i64,
 }
 
+/// A coupon's results within the range: members it was first offered to on a day of the range
+/// (the whole shop's), and the sales of the range (of the store, if one is chosen) that used it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct CouponFigures {
+    pub coupon_id: CouponId,
+    pub name: Label,
+    pub issued: i64,
+    pub used: i64,
+    /// What the baskets that used it paid (after the coupon, tips excluded).
+    pub revenue_minor: i64,
+    /// Uses by members who had visited the shop before.
+    pub returning: i64,
+}
+
+/// Entries admitted to one event at the shop's gates within the range.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct EventAdmissions {
+    /// `issuer/event`.
+    pub event: String,
+    pub title: Label,
+    pub admitted: i64,
+}
+
+/// Bills collected and tickets admitted by the shop's registers within the range (of the store,
+/// if one is chosen).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct GateFigures {
+    pub bills_collected: i64,
+    /// What those bills came to (minor units of the bills' currency, the shop's).
+    pub bills_amount_minor: i64,
+    pub admitted: i64,
+    /// Per event, most entries first.
+    pub events: Vec<EventAdmissions>,
+}
+
 /// What belongs to the whole shop, not to a store: owners only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -110,6 +149,12 @@ pub struct Dashboard {
     /// The best-selling products by quantity (at most [`TOP_COUNT`]).
     pub top_products: Vec<ProductFigures>,
     pub top_rewards: Vec<RewardFigures>,
+    /// Bills collected and tickets admitted in the range.
+    #[serde(default)]
+    pub gates: GateFigures,
+    /// Every coupon issued or used in the range, by uses (most first).
+    #[serde(default)]
+    pub coupons: Vec<CouponFigures>,
     /// None for a store manager.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shop_wide: Option<ShopWide>,

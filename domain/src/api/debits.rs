@@ -4,6 +4,7 @@
 use crate::catalog::Product;
 use crate::code::OneTimeCode;
 use crate::confirmation::{Approval, CancelledBy, Debit};
+use crate::coupons::CouponApplied;
 use crate::money::Currency;
 use crate::prepaid::Pin;
 use crate::receipt::Receipt;
@@ -53,6 +54,11 @@ pub struct DebitRequest {
     pub code: OneTimeCode,
     pub request_id: RequestId,
     pub operation: DebitOperation,
+    /// A coupon of the shop to apply to a prepaid or card sale (not to a reward): the phone is
+    /// asked for the sale less its discount, and the coupon is used only if the customer approves
+    /// and the sale is paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon_id: Option<crate::coupons::CouponId>,
 }
 
 /// `POST /api/register/debits/wait`: long-polls one confirmation. The same body
@@ -89,6 +95,10 @@ pub struct DebitStatus {
     pub expires_at: UnixMillis,
     pub server_now: UnixMillis,
     pub outcome: DebitOutcome,
+    /// The coupon applied to the sale: the basket before it and its discount (`debit` holds what is paid).
+    // Boxed: most debits have none, and the register keeps a status in its every phase.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<Box<CouponApplied>>,
 }
 
 /// `POST /api/register/prepaid/top-ups`: cash received, stored as prepaid value.
@@ -115,6 +125,9 @@ pub struct PendingConfirmation {
     pub expires_at: UnixMillis,
     /// Whether the member approves it with their PIN (`Debit::needs_pin`: prepaid and card payments).
     pub needs_pin: bool,
+    /// The coupon applied to the sale: the basket before it and its discount (`debit` holds what is paid).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub coupon: Option<CouponApplied>,
 }
 
 /// `POST /api/me/confirmations/approve`: echoes exactly what was shown.

@@ -170,6 +170,8 @@ pub enum ErrorCode {
     CouponSoldOut,
     /// The shop has no coupon with this id.
     UnknownCoupon,
+    /// A bonus-points coupon on a prepaid sale, which earns no points.
+    CouponNotForPrepaid,
     // Cards (see `cards`).
     /// The shop has not connected a card processor account: it takes no cards.
     CardsNotConnected,
@@ -238,6 +240,7 @@ impl ErrorCode {
             | Self::CouponUsed
             | Self::CouponNotYetValid
             | Self::CouponNotForYou
+            | Self::CouponNotForPrepaid
             | Self::BasketTooSmall
             | Self::CouponSoldOut
             | Self::CardsNotConnected

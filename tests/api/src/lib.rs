@@ -357,6 +357,24 @@ impl TestApp {
             .expect("debit")
     }
 
+    /// A sale debit with a coupon of the shop applied.
+    pub async fn debit_with_coupon(
+        &self,
+        token: &str,
+        code: &OneTimeCode,
+        request_id: &str,
+        operation: Value,
+        coupon_id: &str,
+    ) -> Response {
+        self.http
+            .post(self.url(routes::DEBITS))
+            .bearer_auth(token)
+            .json(&json!({ "code": code, "request_id": request_id, "operation": operation, "coupon_id": coupon_id }))
+            .dispatch()
+            .await
+            .expect("debit with a coupon")
+    }
+
     pub async fn debit(&self, code: &OneTimeCode, request_id: &str, operation: Value) -> Response {
         self.debit_with(&self.register.token, code, request_id, operation).await
     }

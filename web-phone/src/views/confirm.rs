@@ -1,6 +1,7 @@
 //! The register's question, on top of whatever screen is open: "<shop> asks to
 //! redeem <reward> for <points> points" or "<shop> asks you to pay <total>",
-//! with the sale's lines, a PIN (and optional tip) for prepaid, Cancel / Approve.
+//! with the sale's lines, the coupon applied (the basket before it and its discount), a PIN (and
+//! optional tip) for prepaid, Cancel / Approve.
 //! The approval echoes exactly the question received, so it can only approve that.
 
 use crate::api::{self, Failure};
@@ -75,6 +76,21 @@ fn show(prompt: PendingConfirmation) {
         Debit::Redeem { points, .. } => format!("Costs {}", points_text(*points)),
     };
     dom::set_text("confirm-total", &total);
+    // A coupon: the basket before it and what it takes off, above the total asked for.
+    let coupon = prompt.coupon.as_ref().map(|applied| {
+        let mut text = format!(
+            "Basket {} · coupon {} −{}",
+            money(applied.basket_minor, prompt.currency),
+            applied.name.as_str(),
+            money(applied.discount_minor, prompt.currency)
+        );
+        if applied.bonus_points > 0 {
+            text.push_str(&format!(" · +{} bonus", points_text(applied.bonus_points)));
+        }
+        text
+    });
+    dom::set_hidden("confirm-coupon", coupon.is_none());
+    dom::set_text("confirm-coupon", &coupon.unwrap_or_default());
     dom::set_hidden("confirm-pin-fields", !prompt.needs_pin);
     for id in ["confirm-pin", "confirm-tip"] {
         dom::set_input_value(id, "");

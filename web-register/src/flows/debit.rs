@@ -8,6 +8,7 @@ use crate::api::{self, Failure};
 use domain::api::{DebitOperation, DebitOutcome, DebitRequest, DebitStatus, DebitWaitRequest, TopUpRequest};
 use domain::code::OneTimeCode;
 use domain::confirmation::CancelledBy;
+use domain::coupons::CouponId;
 use domain::money::MinorUnits;
 use domain::receipt::Receipt;
 use domain::shop::RequestId;
@@ -32,8 +33,9 @@ pub async fn ask(
     code: OneTimeCode,
     request_id: RequestId,
     operation: DebitOperation,
+    coupon_id: Option<CouponId>,
 ) -> Result<DebitStatus, Failure> {
-    api::debit(token, &DebitRequest { code, request_id, operation }).await
+    api::debit(token, &DebitRequest { code, request_id, operation, coupon_id }).await
 }
 
 /// Follows the question until the customer answers. `on_pending` hears every

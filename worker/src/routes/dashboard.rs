@@ -10,11 +10,13 @@ use crate::auth::ShopManager;
 use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::routes::stores;
-use crate::storage::shop_stats::protocol::{DayRange, StatsClient};
+use crate::storage::shop_book::protocol::ShopClient;
+use crate::storage::shop_stats::protocol::{CouponUses, DayRange, StatsClient};
 use crate::web;
 use crate::zone::Zone;
-use domain::api::dashboard::{Dashboard, DayFigures, Figures};
+use domain::api::dashboard::{CouponFigures, Dashboard, DayFigures, Figures};
 use domain::api::{ErrorCode, ShopSummary};
+use domain::coupons::CouponId;
 use domain::points_expiry::{local_date, CivilDate, FixedOffset};
 use domain::staff::StaffAction;
 use domain::stats::{bucket_of, csv_row, csv_text, signed_decimal, weekday_of, DateRange};
@@ -122,10 +124,11 @@ pub async fn dashboard(req: Request, env: &Env, shop_id: &str) -> Outcome<Respon
             *slot = slot.saturating_add(visits);
         }
     }
-    let shop_wide = if scope.manager.runs_shop() {
-        Some(stats.shop_wide(clock::shop_now(&scope.shop.shop_id)).await?)
+    let (shop_wide, coupons) = if scope.manager.runs_shop() {
+        let shop_wide = stats.shop_wide(clock::shop_now(&scope.shop.shop_id)).await?;
+        (Some(shop_wide), coupon_figures(env, &scope, figures.coupons).await?)
     } else {
-        None
+        (None, Vec::new())
     };
     web::ok(&Dashboard {
         shop_id: scope.shop.shop_id.clone(),
@@ -139,8 +142,57 @@ pub async fn dashboard(req: Request, env: &Env, shop_id: &str) -> Outcome<Respon
         hours,
         top_products: figures.top_products,
         top_rewards: figures.top_rewards,
+        coupons,
+        gates: figures.gates,
         shop_wide,
     })
+}
+
+/// Each coupon issued or used in the range: first offers per local day from the shop's book,
+/// uses per day and store from the statistics (both counted as they happen). Coupons are the
+/// owners': a store manager's dashboard has none.
+async fn coupon_figures(env: &Env, scope: &Scope, uses: Vec<CouponUses>) -> Outcome<Vec<CouponFigures>> {
+    let book = ShopClient::of(env, &scope.shop.shop_id)?;
+    let issued = book.coupons_issued(scope.range.from.days(), scope.range.to.days()).await?;
+    let mut figures: Vec<CouponFigures> = uses
+        .into_iter()
+        .map(|uses| CouponFigures {
+            coupon_id: uses.coupon_id,
+            name: uses.name,
+            issued: 0,
+            used: uses.used,
+            revenue_minor: uses.revenue_minor,
+            returning: uses.returning,
+        })
+        .collect();
+    let unused: Vec<(CouponId, i64)> = issued
+        .into_iter()
+        .filter_map(|(coupon_id, count)| match figures.iter_mut().find(|figure| figure.coupon_id == coupon_id) {
+            Some(figure) => {
+                figure.issued = count;
+                None
+            }
+            None => Some((coupon_id, count)),
+        })
+        .collect();
+    if !unused.is_empty() {
+        // Issued in the range but not used: their names come from the shop's list.
+        let listed = book.coupons().await?;
+        for (coupon_id, count) in unused {
+            if let Some(owned) = listed.iter().find(|owned| owned.coupon.coupon_id == coupon_id) {
+                figures.push(CouponFigures {
+                    coupon_id,
+                    name: owned.coupon.terms.name.clone(),
+                    issued: count,
+                    used: 0,
+                    revenue_minor: 0,
+                    returning: 0,
+                });
+            }
+        }
+    }
+    figures.sort_by(|a, b| b.used.cmp(&a.used).then(b.issued.cmp(&a.issued)).then(a.coupon_id.cmp(&b.coupon_id)));
+    Ok(figures)
 }
 
 fn add(a: Figures, b: &Figures) -> Figures {

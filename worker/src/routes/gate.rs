@@ -2,7 +2,8 @@
 //! first: a shop membership code is handed back to the loyalty flow
 //! (`/api/register/resolve`); a ticket's code is judged at once (the register
 //! is a gate of its shop, the venue); a bill's code shows the bill for
-//! collection, and Paid settles it exactly once.
+//! collection, and Paid settles it exactly once. Each collection and admission
+//! is counted in the shop's dashboard figures as it happens.
 
 use crate::auth;
 use crate::error::{Outcome, Problem};
@@ -11,11 +12,13 @@ use crate::storage::bill_book::protocol::{BillClient, Till};
 use crate::storage::code_index::protocol::{CodeHash, Found, IndexClient};
 use crate::storage::event_book::protocol::EventClient;
 use crate::storage::member_vault::protocol::VaultClient;
+use crate::storage::shop_stats::protocol::{RecordGate, StatsClient};
 use crate::web;
 use domain::api::items::{PayBillRequest, ScanAnswer, ScanRequest};
 use domain::api::ErrorCode;
 use domain::code::OneTimeCode;
 use domain::items::ItemRef;
+use domain::stats::GateFact;
 use worker::{Env, Request, Response};
 
 async fn target(env: &Env, code: &OneTimeCode) -> Outcome<Found> {
@@ -53,6 +56,15 @@ pub async fn scan(mut req: Request, env: &Env) -> Outcome<Response> {
                     &register.store.store_id,
                 )
                 .await?;
+            if verdict.admitted {
+                let fact = GateFact::Admitted {
+                    issuer: issuer.clone(),
+                    event: event.clone(),
+                    title: verdict.event_title.clone(),
+                    visitors: verdict.visitors,
+                };
+                count_at_shop(env, &register, fact, verdict.at).await;
+            }
             ScanAnswer::Admission(verdict)
         }
         Some(ItemRef::Bill { issuer, bill }) => {
@@ -73,5 +85,29 @@ pub async fn pay_bill(mut req: Request, env: &Env) -> Outcome<Response> {
     };
     let code_hash = CodeHash::of(&request.code);
     let paid = BillClient::of(env, &issuer)?.pay(&bill, code_hash, till(&register), request.request_id).await?;
+    // A retry answers the same payment: counted once, by the bill.
+    if paid.payment.shop == register.shop.shop_id {
+        let fact = GateFact::BillCollected { issuer, bill, amount_minor: paid.bill.amount_minor };
+        count_at_shop(env, &register, fact, paid.payment.at).await;
+    }
     web::ok(&paid)
+}
+
+/// Hands a collection or an admission to the shop's dashboard figures, which count it once.
+/// The register's answer does not wait on a failure here: it is logged (the payment or entry
+/// itself is recorded in its book either way).
+async fn count_at_shop(env: &Env, register: &auth::Register, fact: GateFact, at: domain::UnixMillis) {
+    let request = RecordGate {
+        fact,
+        at,
+        store_id: register.store.store_id.clone(),
+        time_zone: register.shop.programme.time_zone.clone(),
+    };
+    let counted = match StatsClient::of(env, &register.shop.shop_id) {
+        Ok(stats) => stats.record_gate(request).await,
+        Err(problem) => Err(problem),
+    };
+    if let Err(problem) = counted {
+        worker::console_error!("gate figures: {problem:?}");
+    }
 }

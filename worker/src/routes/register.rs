@@ -260,11 +260,24 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
             (Debit::CardCharge { amount: total, brand: card.brand, last4: card.last4 }, items, None)
         }
     };
+    if request.coupon_id.is_some() && reward.is_some() {
+        return Err(Problem::new(ErrorCode::InvalidRequest, "a coupon applies to a sale, not to a reward"));
+    }
     let code_hash = CodeHash::of(&request.code);
     let described = serde_json::to_string(&(&debit, &items))?;
-    let fingerprint =
-        sha256_hex(format!("debit|{}|{}|{described}", register.record.register_id, code_hash.as_str()).as_bytes());
-    ShopClient::of(env, &shop.shop_id)?.claim_request(&request.request_id, fingerprint).await?;
+    // Debits without a coupon keep the fingerprint they had before coupons applied to them.
+    let coupon_part = request.coupon_id.as_ref().map_or(String::new(), |id| format!("|coupon:{id}"));
+    let fingerprint = sha256_hex(
+        format!("debit|{}|{}|{described}{coupon_part}", register.record.register_id, code_hash.as_str()).as_bytes(),
+    );
+    let book = ShopClient::of(env, &shop.shop_id)?;
+    book.claim_request(&request.request_id, fingerprint).await?;
+    // The total limit: a use is reserved before the phone is asked; the vault tells the book
+    // how the question ended (used, or released), see `member_vault::coupon_outbox`.
+    let coupon = match &request.coupon_id {
+        Some(coupon_id) => Some(book.reserve_coupon(coupon_id, &request.request_id).await?),
+        None => None,
+    };
     let till = TillHeader {
         code_hash,
         shop: register.shop.clone(),
@@ -276,7 +289,17 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
         served_by,
         approved_by: None,
     };
-    web::ok(&VaultClient::of(env, &member)?.ask(Ask { till, debit, items, reward }).await?)
+    let request_id = till.request_id.clone();
+    let asked = VaultClient::of(env, &member)?.ask(Ask { till, debit, items, reward, coupon }).await;
+    if let (Some(coupon_id), Err(problem)) = (&request.coupon_id, &asked) {
+        // Refused before the phone was asked (4xx): the reserved use goes back. After a failure on
+        // our side the question may exist, so the reservation stays for its outcome to conclude.
+        // A reused request id belongs to another question, which keeps its reservation.
+        if problem.code().http_status() < 500 && problem.code() != ErrorCode::RequestIdReused {
+            book.conclude_coupon(coupon_id, &request_id, None).await?;
+        }
+    }
+    web::ok(&asked?)
 }
 
 /// A sale's total, its listed lines priced from the shop's list.

@@ -2,11 +2,13 @@
 //! for Stripe that `cargo xtask test` starts on 127.0.0.1:8420): the owner connects keys, a
 //! member saves a card (the test confirms the SetupIntent at the processor as Stripe.js would,
 //! with the publishable key), a register charges it after the phone approves, refunds go back
-//! to the card, and the signed webhook. Nothing here is skipped: without localstripe every test
+//! to the card, and the signed webhook. A coupon applies to a card sale: the phone is asked for
+//! the discounted amount, the card is charged that, and a declined card leaves the coupon unused. Nothing here is skipped: without localstripe every test
 //! fails, saying how to start it.
 
 use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PIN};
 use domain::api::cards::{CardList, CardProcessorStatus, CardSetup, SavedCard, WebhookReceipt};
+use domain::api::coupons::{CouponList, CouponResults, OwnerCoupon};
 use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmation};
 use domain::cards::DeclineReason;
 use domain::confirmation::{CancelledBy, Debit};
@@ -518,4 +520,112 @@ async fn the_webhook_checks_signatures_and_ignores_replays() {
         .await
         .unwrap();
     expect_error(response, ErrorCode::BadSignature).await;
+}
+
+/// A coupon of 10 % off for everyone, valid now; answers its id.
+async fn ten_percent_coupon(app: &TestApp) -> String {
+    let now =
+        i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap();
+    let response = app
+        .http
+        .post(app.url(&routes::owner_coupons(app.shop.shop_id.as_str())))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "name": "Card week", "kind": "percent_off", "percent": 10, "valid_from": now - 3_600_000,
+            "valid_to": now + 86_400_000, "audience": { "kind": "everyone" } }))
+        .dispatch()
+        .await
+        .unwrap();
+    let created: OwnerCoupon = expect_json(response, StatusCode::CREATED).await;
+    created.coupon.coupon_id.as_str().to_owned()
+}
+
+async fn coupon_results(app: &TestApp, coupon_id: &str) -> CouponResults {
+    let response = app
+        .http
+        .get(app.url(&routes::owner_coupons(app.shop.shop_id.as_str())))
+        .bearer_auth(&app.admin_token)
+        .dispatch()
+        .await
+        .unwrap();
+    let list: CouponList = expect_json(response, StatusCode::OK).await;
+    list.coupons.into_iter().find(|c| c.coupon.coupon_id.as_str() == coupon_id).expect("the coupon").results
+}
+
+/// The register's card question for `amount` with the coupon applied.
+async fn asked_with_coupon(
+    app: &TestApp,
+    member: &TestMember,
+    amount: u64,
+    coupon_id: &str,
+) -> (domain::code::OneTimeCode, String, PendingConfirmation) {
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let request_id = unique_id("card");
+    let response = app.debit_with_coupon(&app.register.token, &code, &request_id, card_charge(amount), coupon_id).await;
+    let status: DebitStatus = expect_json(response, StatusCode::OK).await;
+    assert_eq!(status.outcome, DebitOutcome::Pending);
+    let shown = member.pending().await.into_iter().find(|p| p.request_id.as_str() == request_id).expect("the question");
+    (code, request_id, shown)
+}
+
+#[tokio::test]
+async fn a_card_sale_with_a_coupon_charges_the_discounted_amount_and_uses_the_coupon_once() {
+    let (app, keys, stripe) = card_shop().await;
+    let coupon_id = ten_percent_coupon(&app).await;
+    let member = card_member(&app, "Saver").await;
+    let (_, customer) = save_card(&app, &stripe, &member, VISA).await;
+    let (code, request_id, shown) = asked_with_coupon(&app, &member, 2000, &coupon_id).await;
+    assert_eq!(
+        shown.debit,
+        Debit::CardCharge { amount: domain::money::MinorUnits(1800), brand: "visa".into(), last4: "4242".into() },
+        "the phone is asked for the basket less 10 %"
+    );
+    assert_eq!(shown.coupon.as_ref().map(|c| (c.basket_minor, c.discount_minor)), Some((2000, 200)));
+    assert_eq!(coupon_results(&app, &coupon_id).await.reserved, 1);
+
+    let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    let receipt = receipt_of(&approved).clone();
+    assert!(receipt.card.is_some());
+    let line = receipt.coupon.as_ref().expect("the coupon on the receipt");
+    assert_eq!((line.basket_minor, line.discount_minor, line.paid_minor()), (2000, 200, 1800));
+    assert!(matches!(receipt.details, ReceiptDetails::Points { sale_minor: 1800, points_added: 18, .. }));
+    assert_eq!(receipt_of(&app.wait(&code, &request_id).await), &receipt, "the register shows the same receipt");
+    assert!(member.wallet(None).await.receipts.contains(&receipt));
+    let made = charges(&stripe, &keys, &customer).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0]["amount"], 1800);
+    let results = coupon_results(&app, &coupon_id).await;
+    assert_eq!((results.used, results.reserved, results.revenue_minor), (1, 0, 1800));
+
+    // Used once: the next card sale with it is refused before the phone is asked.
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let again =
+        app.debit_with_coupon(&app.register.token, &code, &unique_id("card"), card_charge(2000), &coupon_id).await;
+    expect_error(again, ErrorCode::CouponUsed).await;
+}
+
+#[tokio::test]
+async fn a_declined_card_leaves_the_coupon_unused() {
+    let (app, keys, stripe) = card_shop().await;
+    let coupon_id = ten_percent_coupon(&app).await;
+    let member = card_member(&app, "Declined saver").await;
+    let (_, customer) = save_card(&app, &stripe, &member, DECLINED_ON_CHARGE).await;
+    let (code, request_id, shown) = asked_with_coupon(&app, &member, 1000, &coupon_id).await;
+    expect_error(member.approve(&shown, Some(PIN), 0).await, ErrorCode::CardDeclined).await;
+    let status = app.wait(&code, &request_id).await;
+    assert_eq!(status.outcome, DebitOutcome::Cancelled { by: CancelledBy::Declined(DeclineReason::CardDeclined) });
+    let results = coupon_results(&app, &coupon_id).await;
+    assert_eq!((results.used, results.reserved), (0, 0), "the reserved use went back");
+    assert!(charges(&stripe, &keys, &customer).await.iter().all(|c| c["status"] != "succeeded"));
+    // The coupon is still the member's: a cash sale uses it.
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let response = app
+        .http
+        .post(app.url(routes::POINTS))
+        .bearer_auth(&app.register.token)
+        .json(&json!({ "code": code, "request_id": unique_id("cash"), "amount_minor": 1000, "coupon_id": coupon_id }))
+        .dispatch()
+        .await
+        .unwrap();
+    let sold: domain::api::PointsAccrued = expect_json(response, StatusCode::OK).await;
+    assert_eq!(sold.amount_minor, 900);
 }

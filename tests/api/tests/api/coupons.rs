@@ -2,14 +2,20 @@
 //! that apply, a sale applies one (the total and the receipt change); each is
 //! used once per member even with registers racing, a total limit holds
 //! exactly under a race, periods, audiences, the minimum basket and the
-//! opt-out are kept, and only the shop's owners may touch its coupons.
+//! opt-out are kept, and only the shop's owners may touch its coupons. Prepaid
+//! sales the phone approves take a coupon too: the phone is asked for the
+//! discounted amount, and a cancelled question leaves the coupon unused.
 
 use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember};
 use domain::api::account::MemberExport;
 use domain::api::coupons::{CouponList, CustomerCoupons, MemberCoupons, OwnerCoupon};
-use domain::api::{routes, ErrorCode, PointsAccrued};
+use domain::api::dashboard::Dashboard;
+use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PointsAccrued};
 use domain::code::OneTimeCode;
+use domain::confirmation::{CancelledBy, Debit};
 use domain::coupons::{CouponId, CouponKind};
+use domain::money::MinorUnits;
+use domain::receipt::ReceiptDetails;
 use futures::future::join_all;
 use reqwest::{Response, StatusCode};
 use serde_json::{json, Value};
@@ -486,4 +492,336 @@ async fn only_the_shops_owners_touch_its_coupons() {
         ErrorCode::Unauthorized,
     )
     .await;
+}
+
+// ---- prepaid sales the phone approves ----
+
+async fn prepaid_with(
+    app: &TestApp,
+    token: &str,
+    code: &OneTimeCode,
+    request_id: &str,
+    amount: u64,
+    coupon: &CouponId,
+) -> Response {
+    app.debit_with_coupon(token, code, request_id, api_tests::charge_amount(amount), coupon.as_str()).await
+}
+
+fn concluded(status: &DebitStatus) -> &domain::receipt::Receipt {
+    match &status.outcome {
+        DebitOutcome::Concluded { receipt } => receipt,
+        other => panic!("expected a concluded sale, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_prepaid_sale_with_a_coupon_asks_for_the_discounted_amount_and_uses_it_once_approved() {
+    let app = spawn_app().await;
+    let coupon = create(&app, terms(ten_percent())).await.coupon;
+    let member = app.customer(0, 5000).await;
+    let code = code_of(&app, &member).await;
+    let request_id = unique_id("prepaid");
+    let asked: DebitStatus = expect_json(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 2000, &coupon.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(asked.outcome, DebitOutcome::Pending);
+    assert_eq!(asked.debit, Debit::PrepaidCharge { amount: MinorUnits(1800) }, "the basket less 10 %");
+    assert_eq!(asked.coupon.as_ref().map(|c| (c.basket_minor, c.discount_minor)), Some((2000, 200)));
+
+    // The phone's question shows the discounted amount and the coupon.
+    let shown = member.pending().await.into_iter().find(|p| p.request_id.as_str() == request_id).expect("asked");
+    assert_eq!(shown.debit, Debit::PrepaidCharge { amount: MinorUnits(1800) });
+    let line = shown.coupon.clone().expect("the coupon on the question");
+    assert_eq!((line.coupon_id.clone(), line.basket_minor, line.discount_minor), (coupon.coupon_id.clone(), 2000, 200));
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved), (0, 1), "reserved while the phone is asked");
+
+    // While the question is open it holds the coupon: no other sale of this member can use it.
+    let second = app.create_register(&app.shop.shop_id).await;
+    let other_code = code_of(&app, &member).await;
+    expect_error(
+        sale_with(&app, &second.token, &other_code, &unique_id("cash"), 1000, &coupon.coupon_id).await,
+        ErrorCode::CouponUsed,
+    )
+    .await;
+    expect_error(
+        prepaid_with(&app, &second.token, &other_code, &unique_id("prepaid"), 1000, &coupon.coupon_id).await,
+        ErrorCode::CouponUsed,
+    )
+    .await;
+
+    let approved: DebitStatus =
+        expect_json(member.approve(&shown, Some(api_tests::PIN), 0).await, StatusCode::OK).await;
+    let receipt = concluded(&approved).clone();
+    assert_eq!(
+        receipt.coupon.as_ref().map(|c| (c.basket_minor, c.discount_minor, c.paid_minor())),
+        Some((2000, 200, 1800))
+    );
+    assert!(matches!(
+        receipt.details,
+        ReceiptDetails::PrepaidCharge {
+            sale_minor: 1800,
+            total_minor: 1800,
+            prepaid_before: 5000,
+            prepaid_after: 3200,
+            ..
+        }
+    ));
+    assert!(receipt.balances());
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 3200);
+    // The register's screen and the phone's wallet show the same receipt.
+    assert_eq!(concluded(&app.wait(&code, &request_id).await), &receipt);
+    assert!(member.wallet(None).await.receipts.contains(&receipt));
+
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved, results.revenue_minor), (1, 0, 1800));
+    // Used: refused on the next sale, and the register's retry of this one changes nothing.
+    expect_error(
+        sale_with(&app, &second.token, &other_code, &unique_id("cash"), 1000, &coupon.coupon_id).await,
+        ErrorCode::CouponUsed,
+    )
+    .await;
+    let again: DebitStatus = expect_json(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 2000, &coupon.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(concluded(&again), &receipt);
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved, results.revenue_minor), (1, 0, 1800));
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 3200);
+
+    // A refund gives back what was paid, to the prepaid balance, whole.
+    let response = app
+        .http
+        .post(app.url(routes::REFUNDS))
+        .bearer_auth(&app.register.token)
+        .json(&json!({ "request_id": unique_id("refund"), "receipt_number": receipt.receipt_number }))
+        .dispatch()
+        .await
+        .unwrap();
+    let refund: domain::receipt::Receipt = expect_json(response, StatusCode::OK).await;
+    assert!(
+        matches!(refund.details, ReceiptDetails::Refund { amount_minor: 1800, prepaid_returned: 1800, .. }),
+        "{:?}",
+        refund.details
+    );
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 5000);
+}
+
+#[tokio::test]
+async fn a_cancelled_or_withdrawn_question_leaves_the_coupon_unused() {
+    let app = spawn_app().await;
+    let mut body = terms(ten_percent());
+    body["total_limit"] = json!(1);
+    let coupon = create(&app, body).await.coupon;
+    let member = app.customer(0, 5000).await;
+
+    // The customer cancels on the phone.
+    let code = code_of(&app, &member).await;
+    let request_id = unique_id("prepaid");
+    expect_json::<DebitStatus>(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 2000, &coupon.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    let shown = member.pending().await.into_iter().find(|p| p.request_id.as_str() == request_id).expect("asked");
+    expect_json::<DebitStatus>(member.cancel(&shown).await, StatusCode::OK).await;
+    assert_eq!(app.wait(&code, &request_id).await.outcome, DebitOutcome::Cancelled { by: CancelledBy::Customer });
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved), (0, 0), "the reserved use went back");
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 5000);
+    assert!(in_wallet(&app, &member).await.coupons.iter().any(|c| c.offer.coupon_id == coupon.coupon_id));
+
+    // The register withdraws its question.
+    let code = code_of(&app, &member).await;
+    let request_id = unique_id("prepaid");
+    expect_json::<DebitStatus>(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 2000, &coupon.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    let response = app
+        .http
+        .post(app.url(routes::DEBITS_CANCEL))
+        .bearer_auth(&app.register.token)
+        .json(&json!({ "code": code, "request_id": request_id }))
+        .dispatch()
+        .await
+        .unwrap();
+    let withdrawn: DebitStatus = expect_json(response, StatusCode::OK).await;
+    assert_eq!(withdrawn.outcome, DebitOutcome::Cancelled { by: CancelledBy::Register });
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved), (0, 0));
+
+    // The only use is still there: a cash sale takes it.
+    let sold: PointsAccrued =
+        expect_json(sale(&app, &code_of(&app, &member).await, 1000, &coupon.coupon_id).await, StatusCode::OK).await;
+    assert_eq!(sold.amount_minor, 900);
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved), (1, 0));
+}
+
+#[tokio::test]
+async fn prepaid_sales_racing_on_one_coupon_for_one_member_ask_with_it_once() {
+    let app = spawn_app().await;
+    let coupon = create(&app, terms(ten_percent())).await.coupon;
+    let member = app.customer(0, 10_000).await;
+    let second = app.create_register(&app.shop.shop_id).await;
+    let (c1, c2) = (code_of(&app, &member).await, code_of(&app, &member).await);
+    let (r1, r2) = (unique_id("r1"), unique_id("r2"));
+    let (one, two) = tokio::join!(
+        prepaid_with(&app, &app.register.token, &c1, &r1, 1000, &coupon.coupon_id),
+        prepaid_with(&app, &second.token, &c2, &r2, 1000, &coupon.coupon_id),
+    );
+    let statuses = [one.status(), two.status()];
+    assert!(statuses.contains(&StatusCode::OK), "{statuses:?}");
+    let loser = if one.status() == StatusCode::OK { two } else { one };
+    expect_error(loser, ErrorCode::CouponUsed).await;
+    let pending = member.pending().await;
+    assert_eq!(pending.len(), 1);
+    expect_json::<DebitStatus>(member.approve(&pending[0], Some(api_tests::PIN), 0).await, StatusCode::OK).await;
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 9100);
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved, results.revenue_minor), (1, 0, 900));
+}
+
+#[tokio::test]
+async fn a_prepaid_sale_refuses_a_bonus_points_coupon_and_a_reward_takes_no_coupon() {
+    let app = spawn_app().await;
+    app.with_rewards().await;
+    let bonus = create(&app, terms(json!({ "kind": "bonus_points", "points": 50 }))).await.coupon;
+    let member = app.customer(10, 5000).await;
+    let code = code_of(&app, &member).await;
+    expect_error(
+        prepaid_with(&app, &app.register.token, &code, &unique_id("prepaid"), 1000, &bonus.coupon_id).await,
+        ErrorCode::CouponNotForPrepaid,
+    )
+    .await;
+    assert_eq!(results_of(&app, &bonus.coupon_id).await.results.reserved, 0, "the reserved use went back");
+    assert!(member.pending().await.is_empty(), "the phone was not asked");
+    let reward = app
+        .debit_with_coupon(
+            &app.register.token,
+            &code,
+            &unique_id("redeem"),
+            api_tests::redeem("coffee"),
+            bonus.coupon_id.as_str(),
+        )
+        .await;
+    expect_error(reward, ErrorCode::InvalidRequest).await;
+    // The code was not spent: it still sells, with the coupon, for cash.
+    let sold: PointsAccrued = expect_json(sale(&app, &code, 1000, &bonus.coupon_id).await, StatusCode::OK).await;
+    assert_eq!(sold.points_added, 10 + 50);
+}
+
+// ---- the dashboard's coupon figures ----
+
+/// The dashboard of the app's shop for the local days `from..=to` (`YYYY-MM-DD`).
+async fn dashboard_between(app: &TestApp, from: &str, to: &str) -> Dashboard {
+    let path = format!("{}?from={from}&to={to}", routes::owner_dashboard(app.shop.shop_id.as_str()));
+    let response = app.http.get(app.url(&path)).bearer_auth(&app.admin_token).dispatch().await.unwrap();
+    expect_json(response, StatusCode::OK).await
+}
+
+#[tokio::test]
+async fn the_dashboard_counts_coupons_issued_and_used_within_its_range_in_the_shops_time_zone() {
+    let app = spawn_app().await;
+    // UTC+14: the shop's day is not UTC's for most of the day, so a figure on the wrong calendar shows.
+    let response = app
+        .http
+        .patch(app.url(&routes::owner_shop(app.shop.shop_id.as_str())))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "time_zone": "Pacific/Kiritimati" }))
+        .dispatch()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK, "{}", response.text().await.unwrap_or_default());
+    let ten = create(&app, terms(ten_percent())).await.coupon;
+    let three_off = create(&app, terms(json!({ "kind": "amount_off", "amount_minor": 300 }))).await.coupon;
+    let bonus = create(&app, terms(json!({ "kind": "bonus_points", "points": 5 }))).await.coupon;
+
+    // Ada sees the three in her wallet (issued to her) and uses ten percent off on her first visit.
+    let ada = app.member_of_shop("Ada", false).await;
+    assert_eq!(in_wallet(&app, &ada).await.coupons.len(), 3);
+    let sold: PointsAccrued =
+        expect_json(sale(&app, &code_of(&app, &ada).await, 2000, &ten.coupon_id).await, StatusCode::OK).await;
+    assert_eq!(sold.amount_minor, 1800);
+    // Bo had been before (a cash sale), the register lists the three for him (issued to him),
+    // and he pays with prepaid value, 3.00 off.
+    let bo = app.customer(10, 5000).await;
+    let code = code_of(&app, &bo).await;
+    assert_eq!(at_register(&app, &code).await.len(), 3);
+    let request_id = unique_id("prepaid");
+    expect_json::<DebitStatus>(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 1000, &three_off.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    let shown = bo.pending().await.into_iter().find(|p| p.request_id.as_str() == request_id).expect("asked");
+    expect_json::<DebitStatus>(bo.approve(&shown, Some(api_tests::PIN), 0).await, StatusCode::OK).await;
+
+    // Today in the shop's zone.
+    let kiritimati = 14 * HOUR;
+    let today = domain::points_expiry::CivilDate::from_days((now() + kiritimati).div_euclid(DAY));
+    let yesterday = domain::points_expiry::CivilDate::from_days(today.days() - 1);
+    let board = dashboard_between(&app, &today.iso(), &today.iso()).await;
+    assert_eq!(board.time_zone.as_str(), "Pacific/Kiritimati");
+    let figures: Vec<(String, i64, i64, i64, i64)> = board
+        .coupons
+        .iter()
+        .map(|c| (c.name.as_str().to_owned(), c.issued, c.used, c.revenue_minor, c.returning))
+        .collect();
+    let of = |coupon: &CouponId| {
+        let found = board.coupons.iter().find(|c| &c.coupon_id == coupon).unwrap_or_else(|| panic!("{figures:?}"));
+        (found.issued, found.used, found.revenue_minor, found.returning)
+    };
+    assert_eq!(of(&ten.coupon_id), (2, 1, 1800, 0), "issued to both, used by Ada on her first visit");
+    assert_eq!(of(&three_off.coupon_id), (2, 1, 700, 1), "used by Bo, who had been before");
+    assert_eq!(of(&bonus.coupon_id), (2, 0, 0, 0), "issued, never used");
+    assert_eq!(board.coupons.len(), 3);
+
+    // A range that ends the day before (in the shop's zone) holds none of it.
+    let earlier =
+        dashboard_between(&app, &domain::points_expiry::CivilDate::from_days(today.days() - 7).iso(), &yesterday.iso())
+            .await;
+    assert!(earlier.coupons.is_empty(), "{:?}", earlier.coupons);
+    // A week up to today holds the same as today.
+    let week =
+        dashboard_between(&app, &domain::points_expiry::CivilDate::from_days(today.days() - 6).iso(), &today.iso())
+            .await;
+    assert_eq!(week.coupons, board.coupons);
+}
+
+#[tokio::test]
+async fn a_question_left_unanswered_times_out_and_leaves_the_coupon_unused() {
+    let app = spawn_app().await;
+    let mut body = terms(ten_percent());
+    body["total_limit"] = json!(1);
+    let coupon = create(&app, body).await.coupon;
+    let member = app.customer(0, 5000).await;
+    let code = code_of(&app, &member).await;
+    let request_id = unique_id("slow");
+    expect_json::<DebitStatus>(
+        prepaid_with(&app, &app.register.token, &code, &request_id, 2000, &coupon.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    // The register long-polls until the question times out (≈ 60 s).
+    let started = std::time::Instant::now();
+    let status = loop {
+        let status = app.wait(&code, &request_id).await;
+        if status.outcome != DebitOutcome::Pending || started.elapsed() > std::time::Duration::from_secs(75) {
+            break status;
+        }
+    };
+    assert_eq!(status.outcome, DebitOutcome::Cancelled { by: CancelledBy::Timeout });
+    let results = results_of(&app, &coupon.coupon_id).await.results;
+    assert_eq!((results.used, results.reserved), (0, 0), "the reserved use went back");
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 5000);
+    let sold: PointsAccrued =
+        expect_json(sale(&app, &code_of(&app, &member).await, 1000, &coupon.coupon_id).await, StatusCode::OK).await;
+    assert_eq!(sold.amount_minor, 900, "the member's only use is still theirs");
 }

@@ -306,3 +306,56 @@ async fn bad_dates_and_stores_are_refused_with_a_reason() {
     let longest = dashboard_of(as_admin(&app, &format!("{path}?from=2026-01-01&to=2027-12-31"))).await;
     assert_eq!(longest.days.len(), 730);
 }
+
+#[tokio::test]
+async fn bills_collected_and_tickets_admitted_are_counted_in_the_range_and_per_event() {
+    use crate::issuing::{claim, create_issuer, gate, item_code, pay_with};
+    let app = spawn_app().await;
+    let issuer = create_issuer(&app).await;
+    let ada = app.sign_up("Ada").await;
+    // Two bills collected (the first Paid pressed twice: a retry), a third left unpaid.
+    for (amount, retried) in [(4250, true), (1000, false)] {
+        let bill = issuer.bill(&app, amount).await;
+        claim(&app, &ada, &bill.claim.claim_token).await;
+        let code = item_code(&app, &ada, &bill.item).await;
+        let request_id = unique_id("pay");
+        let paid = pay_with(&app, &app.register.token, &code, &request_id).await;
+        assert_eq!(paid.status(), StatusCode::OK);
+        if retried {
+            assert_eq!(pay_with(&app, &app.register.token, &code, &request_id).await.status(), StatusCode::OK);
+        }
+    }
+    issuer.bill(&app, 999).await;
+    // Jazz night: two tickets, both admitted, one shown again (denied, not counted).
+    let jazz = issuer.tickets(&app, json!({ "event_title": "Jazz night", "count": 2 })).await;
+    for ticket in &jazz.tickets {
+        claim(&app, &ada, &ticket.claim.claim_token).await;
+        let code = item_code(&app, &ada, &ticket.item).await;
+        assert!(gate(&app, &app.register.token, &code).await.admitted);
+    }
+    let again = item_code(&app, &ada, &jazz.tickets[0].item).await;
+    assert!(!gate(&app, &app.register.token, &again).await.admitted);
+    // Poetry: one pass for three entries, used for two.
+    let poetry = issuer.ticket(&app, json!({ "event_title": "Poetry", "entries_allowed": 3 })).await;
+    claim(&app, &ada, &poetry.claim.claim_token).await;
+    for _ in 0..2 {
+        let code = item_code(&app, &ada, &poetry.item).await;
+        assert!(gate(&app, &app.register.token, &code).await.admitted);
+    }
+
+    let board =
+        dashboard_of(as_admin(&app, &with_range(&routes::owner_dashboard(app.shop.shop_id.as_str()), ""))).await;
+    let gates = &board.gates;
+    assert_eq!((gates.bills_collected, gates.bills_amount_minor), (2, 5250));
+    assert_eq!(gates.admitted, 4);
+    let events: Vec<(&str, i64)> = gates.events.iter().map(|e| (e.title.as_str(), e.admitted)).collect();
+    assert_eq!(events, vec![("Jazz night", 2), ("Poetry", 2)]);
+    // The main store's view is the same (every register here stands in it); a range before holds nothing.
+    let main =
+        dashboard_of(as_admin(&app, &with_range(&routes::owner_dashboard(app.shop.shop_id.as_str()), "&store=main")))
+            .await;
+    assert_eq!(&main.gates, gates);
+    let path = format!("{}?from=2020-01-01&to=2020-01-31", routes::owner_dashboard(app.shop.shop_id.as_str()));
+    let before = dashboard_of(as_admin(&app, &path)).await;
+    assert_eq!(before.gates, domain::api::dashboard::GateFigures::default());
+}

@@ -1,8 +1,9 @@
 //! Card charges the member approves on their phone. The vault marks the question as being
 //! charged (`approve_card`), hands the Worker what the processor needs, keeps the first
 //! processor payment made for it (`keep_card_payment`), and applies the processor's verdict
-//! exactly once (`settle_card`): paid → points like a cash sale and a receipt naming the card;
-//! refused → cancelled with the processor's reason.
+//! exactly once (`settle_card`): paid → points like a cash sale, the coupon's use (if one
+//! applied) and a receipt naming the card; refused → cancelled with the processor's reason, the
+//! coupon left unused.
 
 use super::confirmations::Asked;
 use super::protocol::{ApproveStep, CardPlan, CardVerdict, KeepCardPayment, SettleCard};
@@ -99,6 +100,7 @@ impl MemberVault {
             items: asked.items.clone(),
             benefit: asked.benefit.clone(),
             card_payment: asked.card_payment.clone(),
+            coupon: asked.coupon.clone(),
         };
         if let CardVerdict::Paid { payment_id } = verdict {
             let Debit::CardCharge { amount, brand, last4 } = &asked.confirmation.debit else {
@@ -109,15 +111,20 @@ impl MemberVault {
             let shop = &till.shop;
             let member = self.profiles().existing()?.member_number;
             let customer = self.memberships().of_record(shop_id)?.customer_number;
-            // Points as for a sale paid in cash.
+            // Points as for a sale paid in cash: on what was paid (after a coupon), plus its bonus.
             let earned = shop.points_per_unit.points_rounded(*amount, shop.currency, shop.programme.points_rounding);
+            let coupon = asked.coupon.as_ref().map(|held| held.applied.clone());
+            let bonus = coupon.as_ref().map_or(0, |applied| applied.bonus_points);
+            let points_added = earned
+                .checked_add(bonus)
+                .ok_or_else(|| Problem::internal("bonus points overflow the sale's points"))?;
             let points_before = self.points().balance(shop_id)?;
-            self.points().append(&member, till, sql::minor(amount.0)?, earned, now)?;
+            self.points().append(&member, till, sql::minor(amount.0)?, points_added, now)?;
+            self.record_coupon_use(&asked, now)?;
             let points_after = self.points().balance(shop_id)?;
-            let details =
-                ReceiptDetails::Points { sale_minor: amount.0, points_added: earned, points_before, points_after };
+            let details = ReceiptDetails::Points { sale_minor: amount.0, points_added, points_before, points_after };
             let card = CardPaid { brand: brand.clone(), last4: last4.clone(), payment_id };
-            self.receipts().conclude_card(till, customer, asked.items.clone(), details, card, now)?;
+            self.receipts().conclude_card(till, customer, asked.items.clone(), details, coupon, card, now)?;
         }
         self.confirmations().save_state(&asked)?;
         self.changed()?;

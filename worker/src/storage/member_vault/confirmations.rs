@@ -1,19 +1,24 @@
 //! The `confirmations` table: the registers' questions the member answers on
 //! their phone (`domain::confirmation`), each with the till that asked, the
-//! sale's lines and, for a reward, its benefit.
+//! sale's lines, for a reward its benefit and, for a sale, the coupon applied.
+//!
+//! A question with a coupon holds it for the member until it ends (see
+//! [`Confirmations::holding`]), and is the outbox that tells the shop's book
+//! how the coupon's reserved use ended (`coupon_sent`, see `coupon_outbox`).
 
 use super::protocol::TillHeader;
 use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::sql;
 use domain::api::ShopSummary;
-use domain::confirmation::{Confirmation, FORGET_ENDED_AFTER_MS};
+use domain::confirmation::{Confirmation, State, FORGET_ENDED_AFTER_MS};
+use domain::coupons::{CouponApplied, CouponId};
 use domain::rewards::Benefit;
 use domain::sale::LineItem;
 use domain::shop::{Label, RegisterId, RequestId, ShopId};
 use domain::store::StoreId;
 use domain::UnixMillis;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use worker::SqlStorage;
 
 pub(super) const SCHEMA: &str = "
@@ -38,7 +43,25 @@ pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
     sql::add_column(sql, "confirmations", "store_id", "TEXT NOT NULL DEFAULT 'main'")?;
     sql::add_column(sql, "confirmations", "store_name", "TEXT")?;
     // A card charge's payment at the processor, once made (see `card_debits`).
-    sql::add_column(sql, "confirmations", "card_payment", "TEXT")
+    sql::add_column(sql, "confirmations", "card_payment", "TEXT")?;
+    // A sale's coupon (`HeldCoupon` as JSON), its id to find the questions holding it, and whether
+    // the shop's book has been told how the question ended (1 = nothing to tell).
+    sql::add_column(sql, "confirmations", "coupon", "TEXT")?;
+    sql::add_column(sql, "confirmations", "coupon_id", "TEXT")?;
+    sql::add_column(sql, "confirmations", "coupon_sent", "INTEGER NOT NULL DEFAULT 1")?;
+    sql::create(
+        sql,
+        "CREATE INDEX IF NOT EXISTS confirmations_by_coupon ON confirmations (shop_id, coupon_id) WHERE coupon_id IS NOT NULL;
+         CREATE INDEX IF NOT EXISTS confirmations_coupon_unsent ON confirmations (coupon_sent) WHERE coupon_sent = 0;",
+    )
+}
+
+/// The coupon applied to a question's sale, and what its use adds to the coupon's results.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub(super) struct HeldCoupon {
+    pub applied: CouponApplied,
+    /// The member had visited the shop before this sale (judged when the register asked).
+    pub returning: bool,
 }
 
 /// A stored question, parsed.
@@ -49,6 +72,8 @@ pub(super) struct Asked {
     pub benefit: Option<Benefit>,
     /// A card charge's payment at the processor, once made.
     pub card_payment: Option<String>,
+    /// The coupon applied to the sale, if any.
+    pub coupon: Option<HeldCoupon>,
 }
 
 #[derive(Deserialize)]
@@ -67,6 +92,8 @@ struct AskedRow {
     served_by: Option<String>,
     #[serde(default)]
     card_payment: Option<String>,
+    #[serde(default)]
+    coupon: Option<String>,
 }
 
 fn corrupt(what: &str) -> crate::error::Problem {
@@ -96,6 +123,7 @@ impl AskedRow {
             items: serde_json::from_str(&self.items).map_err(|_| corrupt("confirmation items"))?,
             benefit: self.benefit.map(|b| serde_json::from_str(&b)).transpose().map_err(|_| corrupt("benefit"))?,
             card_payment: self.card_payment,
+            coupon: self.coupon.map(|c| serde_json::from_str(&c)).transpose().map_err(|_| corrupt("coupon"))?,
         })
     }
 }
@@ -107,8 +135,7 @@ struct ForgettableRow {
     confirmation: String,
 }
 
-const COLUMNS: &str =
-    "request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, served_by, card_payment";
+const COLUMNS: &str = "request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, served_by, card_payment, coupon";
 
 pub(super) struct Confirmations<'a> {
     pub sql: &'a SqlStorage,
@@ -129,7 +156,7 @@ impl Confirmations<'_> {
     pub fn forget_ended(&self, now: UnixMillis) -> Outcome<u32> {
         let rows: Vec<ForgettableRow> = sql::all(
             self.sql,
-            "SELECT shop_id, request_id, confirmation FROM confirmations WHERE created_at < ?",
+            "SELECT shop_id, request_id, confirmation FROM confirmations WHERE created_at < ? AND coupon_sent <> 0",
             vec![now.saturating_sub(FORGET_ENDED_AFTER_MS).into()],
         )?;
         let mut forgotten = 0;
@@ -173,9 +200,12 @@ impl Confirmations<'_> {
     pub fn insert(&self, question: &Asked, now: UnixMillis) -> Outcome<()> {
         let till = &question.till;
         let benefit = question.benefit.as_ref().map(serde_json::to_string).transpose()?;
+        let coupon = question.coupon.as_ref().map(serde_json::to_string).transpose()?;
+        let coupon_id = question.coupon.as_ref().map(|held| held.applied.coupon_id.as_str().to_owned());
+        let coupon_sent = i64::from(question.coupon.is_none());
         self.sql.exec(
-            "INSERT INTO confirmations (shop_id, request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, created_at, served_by)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO confirmations (shop_id, request_id, shop, register_id, register_name, store_id, store_name, code_hash, confirmation, items, benefit, created_at, served_by, coupon, coupon_id, coupon_sent)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             vec![
                 till.shop_id().as_str().into(),
                 till.request_id.as_str().into(),
@@ -190,7 +220,49 @@ impl Confirmations<'_> {
                 benefit.into(),
                 now.into(),
                 super::staff_columns::column(till)?.into(),
+                coupon.into(),
+                coupon_id.into(),
+                coupon_sent.into(),
             ],
+        )?;
+        Ok(())
+    }
+
+    /// Whether another of the member's questions at the shop, still open (waiting for the phone,
+    /// or a card being charged), holds this coupon.
+    pub fn holding(
+        &self,
+        shop_id: &ShopId,
+        coupon_id: &CouponId,
+        except: &RequestId,
+        now: UnixMillis,
+    ) -> Outcome<bool> {
+        let rows: Vec<AskedRow> = sql::all(
+            self.sql,
+            &format!("SELECT {COLUMNS} FROM confirmations WHERE shop_id = ? AND coupon_id = ? AND request_id <> ?"),
+            vec![shop_id.as_str().into(), coupon_id.as_str().into(), except.as_str().into()],
+        )?;
+        for row in rows {
+            let asked = row.parse()?;
+            if matches!(asked.confirmation.state_at(now), State::Pending | State::Charging { .. }) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// Questions with a coupon whose end the shop's book has not been told yet.
+    pub fn coupons_unsent(&self) -> Outcome<Vec<Asked>> {
+        let rows: Vec<AskedRow> =
+            sql::all(self.sql, &format!("SELECT {COLUMNS} FROM confirmations WHERE coupon_sent = 0"), None)?;
+        rows.into_iter().map(AskedRow::parse).collect()
+    }
+
+    /// Notes whether the shop's book knows how the question's coupon ended (`false`: tell it again).
+    pub fn mark_coupon_sent(&self, shop_id: &ShopId, request_id: &RequestId, sent: bool) -> Outcome<()> {
+        self.sql.exec(
+            "UPDATE confirmations SET coupon_sent = ? WHERE shop_id = ? AND request_id = ? AND coupon IS NOT NULL",
+            vec![i64::from(sent).into(), shop_id.as_str().into(), request_id.as_str().into()],
         )?;
         Ok(())
     }

@@ -8,7 +8,7 @@
 //! re-read and re-judged after it, so a cancel or a second approval in between
 //! wins or loses cleanly.
 
-use super::confirmations::Asked;
+use super::confirmations::{Asked, HeldCoupon};
 use super::prepaid::Direction;
 use super::protocol::{ApproveStep, Ask, Question, Status, Withdraw};
 use super::vault::MemberVault;
@@ -20,6 +20,8 @@ use domain::api::{
     ApproveRequest, CancelRequest, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmation, LONG_POLL_MS,
 };
 use domain::confirmation::{CancelledBy, Confirmation, Debit, State, Transition, CONFIRMATION_LIFETIME_MS};
+use domain::coupons::{apply_to_sale, CouponId, MemberFacts};
+use domain::money::MinorUnits;
 use domain::prepaid::{self, PinRefusal};
 use domain::receipt::ReceiptDetails;
 use domain::rewards::{self, RedeemRefusal};
@@ -75,31 +77,61 @@ impl MemberVault {
             expires_at: c.expires_at,
             server_now: now,
             outcome,
+            coupon: asked.coupon.as_ref().map(|held| Box::new(held.applied.clone())),
         })
     }
 
     /// The register asks. Checked before the phone is asked anything: the code,
-    /// the balance (points or prepaid) and, for prepaid, that a PIN exists.
-    /// The same request again re-attaches to the same question.
+    /// the coupon (judged for this member and basket: the phone is asked for the
+    /// basket less its discount), the balance (points or prepaid) and, for
+    /// prepaid, that a PIN exists. The same request again re-attaches to the same question.
     pub(super) fn ask(&self, ask: Ask) -> Outcome<DebitStatus> {
         self.profiles().existing()?;
         let now = clock::now();
         let till = &ask.till;
         let shop_id = till.shop_id();
         if let Some(asked) = self.confirmations().get(shop_id, &till.request_id)? {
+            // A coupon sale's question holds the discounted debit; the register sends the basket.
+            let asked_for = match &asked.coupon {
+                Some(held) => asked.confirmation.debit.with_sale_amount(MinorUnits(held.applied.basket_minor)),
+                None => asked.confirmation.debit.clone(),
+            };
             let same = asked.till.register_id == till.register_id
                 && asked.till.code_hash == till.code_hash
-                && asked.confirmation.debit == ask.debit
+                && asked_for == ask.debit
+                && asked.coupon.as_ref().map(|held| &held.applied.coupon_id)
+                    == ask.coupon.as_ref().map(|coupon| &coupon.coupon_id)
                 && asked.items == ask.items;
             if !same {
                 return Err(refusals::request_id_reused());
             }
+            // The Worker reserved the coupon's use again (a released one is reserved anew):
+            // tell the shop's book again how this question stands.
+            self.confirmations().mark_coupon_sent(shop_id, &till.request_id, false)?;
             let asked = self.settled(asked, now)?;
             return self.status_of(&asked, now);
         }
         let record = self.codes().judged(&till.code_hash, shop_id, now)?;
-        self.memberships().of_record(shop_id)?;
-        match (&ask.debit, &ask.reward) {
+        let membership = self.memberships().of_record(shop_id)?;
+        let (debit, coupon) = match &ask.coupon {
+            None => (ask.debit.clone(), None),
+            Some(coupon) => {
+                let (Some(basket), Some(paid_with)) = (ask.debit.sale_amount(), ask.debit.paid_with()) else {
+                    return Err(Problem::internal("a coupon on a debit that is no sale"));
+                };
+                let member = self.member_at_shop(shop_id, membership.customer_number)?;
+                let facts = MemberFacts {
+                    activity: member.activity,
+                    opted_out: member.opted_out,
+                    used: self.coupon_taken(shop_id, &coupon.coupon_id, &till.request_id, now)?,
+                };
+                let applied = apply_to_sale(coupon, &facts, basket, &ask.items, clock::shop_now(shop_id), paid_with)
+                    .map_err(refusals::coupon)?;
+                let debit = ask.debit.with_sale_amount(MinorUnits(applied.paid_minor()));
+                (debit, Some(HeldCoupon { applied, returning: member.activity.visits > 0 }))
+            }
+        };
+        match (&debit, &ask.reward) {
             (Debit::Redeem { .. }, Some(reward)) => rewards::check_redeemable(reward, self.points().balance(shop_id)?)?,
             (Debit::Redeem { .. }, None) => return Err(Problem::internal("a redeem without its reward")),
             (Debit::PrepaidCharge { amount }, _) => {
@@ -114,15 +146,29 @@ impl MemberVault {
         }
         self.codes().spend(&till.code_hash, record, now)?;
         let asked = Asked {
-            confirmation: Confirmation::ask(till.request_id.clone(), ask.debit, now),
+            confirmation: Confirmation::ask(till.request_id.clone(), debit, now),
             benefit: ask.reward.map(|reward| reward.benefit),
             items: ask.items,
             till: ask.till,
             card_payment: None,
+            coupon,
         };
         self.confirmations().insert(&asked, now)?;
         self.changed()?;
         self.status_of(&asked, now)
+    }
+
+    /// Whether the member used the coupon at the shop, or another open question of theirs holds
+    /// it: once per member, counting sales still waiting for the phone.
+    pub(super) fn coupon_taken(
+        &self,
+        shop_id: &ShopId,
+        coupon_id: &CouponId,
+        request_id: &RequestId,
+        now: UnixMillis,
+    ) -> Outcome<bool> {
+        Ok(self.coupon_uses().used(shop_id, coupon_id)?
+            || self.confirmations().holding(shop_id, coupon_id, request_id, now)?)
     }
 
     /// The register's view; with `wait`, holds the answer (up to `LONG_POLL_MS`)
@@ -211,6 +257,7 @@ impl MemberVault {
                     }
                 };
                 self.prepaid().record(till, Direction::Charge, change, now)?;
+                self.record_coupon_use(&asked, now)?;
                 ReceiptDetails::PrepaidCharge {
                     sale_minor: amount.0,
                     tip_minor: total.0 - amount.0,
@@ -221,10 +268,21 @@ impl MemberVault {
             }
             Debit::CardCharge { .. } => return Err(Problem::internal("a card charge is settled by settle_card")),
         };
-        self.receipts().conclude(till, customer, asked.items.clone(), details, now)?;
+        let coupon = asked.coupon.as_ref().map(|held| held.applied.clone());
+        self.receipts().conclude_with_coupon(till, customer, asked.items.clone(), details, coupon, now)?;
         self.confirmations().save_state(&asked)?;
         self.changed()?;
         self.status_of(&asked, now)
+    }
+
+    /// The member's use of the question's coupon, recorded with the debit it discounted.
+    pub(super) fn record_coupon_use(&self, asked: &Asked, now: UnixMillis) -> Outcome<()> {
+        match &asked.coupon {
+            Some(held) => {
+                self.coupon_uses().record(asked.till.shop_id(), &held.applied.coupon_id, &asked.till.request_id, now)
+            }
+            None => Ok(()),
+        }
     }
 
     fn cancel_as(&self, shop_id: &ShopId, request_id: &RequestId, by: CancelledBy) -> Outcome<Transition> {
@@ -268,6 +326,7 @@ impl MemberVault {
                 debit: asked.confirmation.debit,
                 items: asked.items,
                 expires_at: asked.confirmation.expires_at,
+                coupon: asked.coupon.map(|held| held.applied),
             })
             .collect())
     }

@@ -13,7 +13,7 @@ use crate::storage::sql::minor;
 use domain::api::ShopSummary;
 use domain::api::{CustomerView, ErrorCode, MembershipView, PointsAccrued};
 use domain::code_rules::CodeRecord;
-use domain::coupons::{apply, CouponApplied, CouponUse, MemberFacts};
+use domain::coupons::{apply_to_sale, CouponUse, MemberFacts, PaidWith};
 use domain::member::MemberNumber;
 use domain::money::MinorUnits;
 use domain::receipt::ReceiptDetails;
@@ -158,24 +158,18 @@ impl MemberVault {
                 let facts = MemberFacts {
                     activity: member.activity,
                     opted_out: member.opted_out,
-                    used: self.coupon_uses().used(shop_id, &coupon.coupon_id)?,
+                    used: self.coupon_taken(shop_id, &coupon.coupon_id, &till.request_id, now)?,
                 };
-                let effect = apply(coupon, &facts, request.amount, &request.items, clock::shop_now(shop_id))
-                    .map_err(refusals::coupon)?;
-                let paid = request
-                    .amount
-                    .0
-                    .checked_sub(effect.discount_minor)
-                    .ok_or_else(|| Problem::internal("a discount above the basket"))?;
-                let applied = CouponApplied {
-                    coupon_id: coupon.coupon_id.clone(),
-                    name: coupon.terms.name.clone(),
-                    kind: coupon.terms.kind.clone(),
-                    basket_minor: request.amount.0,
-                    discount_minor: effect.discount_minor,
-                    bonus_points: effect.bonus_points,
-                };
-                (MinorUnits(paid), Some(applied), member.activity.visits > 0)
+                let applied = apply_to_sale(
+                    coupon,
+                    &facts,
+                    request.amount,
+                    &request.items,
+                    clock::shop_now(shop_id),
+                    PaidWith::Cash,
+                )
+                .map_err(refusals::coupon)?;
+                (MinorUnits(applied.paid_minor()), Some(applied), member.activity.visits > 0)
             }
         };
         let earned =

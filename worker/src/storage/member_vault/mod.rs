@@ -18,7 +18,8 @@
 //! some lines), [`withdrawal`] (leaving a shop, the export, closing the account,
 //! with [`closure`] its table). [`housekeeping`] forgets old codes, sessions and questions on a daily
 //! alarm. [`stats_outbox`] sends every receipt on to the
-//! shop's dashboard figures after each operation. [`protocol`] says what the Worker can ask; the
+//! shop's dashboard figures after each operation, [`coupon_outbox`] how each question's coupon
+//! ended to the shop's book. [`protocol`] says what the Worker can ask; the
 //! `match` below is the one place an operation reaches its handler.
 //!
 //! Every state change happens in one synchronous stretch (no `await` between
@@ -32,6 +33,7 @@ mod cards;
 mod closure;
 mod codes;
 mod confirmations;
+mod coupon_outbox;
 mod coupon_uses;
 mod coupons;
 mod debits;
@@ -127,6 +129,8 @@ impl StorageObject for MemberVault {
         };
         // Whatever the operation concluded (a refusal may follow a lazy expiry) goes to the statistics.
         self.send_receipts_to_stats().await;
+        // A prepaid or card sale's coupon: its reserved use counted or released once the question ended.
+        self.send_coupon_ends().await;
         if let Err(problem) = self.keep_housekeeping_scheduled().await {
             worker::console_error!("member vault housekeeping not scheduled: {problem:?}");
         }

@@ -404,9 +404,13 @@ pub struct SetPin {
 #[derive(Serialize, Deserialize)]
 pub struct Ask {
     pub till: TillHeader,
+    /// For a sale with a coupon, the basket before it: the vault takes the discount off.
     pub debit: Debit,
     pub items: Vec<LineItem>,
     pub reward: Option<Reward>,
+    /// The coupon the register named, as the shop's book reserved it.
+    #[serde(default)]
+    pub coupon: Option<Coupon>,
 }
 
 /// A register's question, found by the code that started it.

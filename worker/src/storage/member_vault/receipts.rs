@@ -120,17 +120,19 @@ impl Receipts<'_> {
         self.conclude_paid(till, customer, items, details, coupon, None, at)
     }
 
-    /// [`Self::conclude`] for a sale paid by card: the receipt names the card.
+    /// [`Self::conclude`] for a sale paid by card: the receipt names the card (and the coupon, if one applied).
+    #[allow(clippy::too_many_arguments, reason = "one receipt's parts, each named")]
     pub fn conclude_card(
         &self,
         till: &TillHeader,
         customer: CustomerNumber,
         items: Vec<LineItem>,
         details: ReceiptDetails,
+        coupon: Option<CouponApplied>,
         card: CardPaid,
         at: UnixMillis,
     ) -> Outcome<Receipt> {
-        self.conclude_paid(till, customer, items, details, None, Some(card), at)
+        self.conclude_paid(till, customer, items, details, coupon, Some(card), at)
     }
 
     #[allow(clippy::too_many_arguments, reason = "one receipt's parts, each named at the two callers above")]

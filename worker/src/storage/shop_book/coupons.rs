@@ -2,7 +2,9 @@
 //! counters (issued, used, revenue, returning, reserved), and
 //! `coupon_reservations`, one row per sale that named a coupon (held while the
 //! member's vault decides, then used or deleted), and `coupon_offers`, one row
-//! per member a coupon was offered to (so `issued` counts each member once).
+//! per member a coupon was offered to (so `issued` counts each member once), and
+//! `coupon_issued_days`, those first offers per local day of the shop (the
+//! dashboard's issued figure for a range).
 //!
 //! The total limit is exact: a sale first *reserves* a use here (refused with
 //! `coupon_sold_out` when uses plus reservations reach the limit), the vault
@@ -51,7 +53,19 @@ CREATE TABLE IF NOT EXISTS coupon_offers (
     at INTEGER NOT NULL,
     PRIMARY KEY (coupon_id, customer_number)
 );
+CREATE TABLE IF NOT EXISTS coupon_issued_days (
+    coupon_id TEXT NOT NULL,
+    day INTEGER NOT NULL,
+    issued INTEGER NOT NULL,
+    PRIMARY KEY (coupon_id, day)
+);
 ";
+
+#[derive(Deserialize)]
+struct IssuedRow {
+    coupon_id: String,
+    issued: i64,
+}
 
 #[derive(Deserialize)]
 struct CouponRow {
@@ -170,8 +184,8 @@ impl CouponBook<'_> {
 
     /// The coupons offered to this member now (live, in their audience, not
     /// used by them, not sold out), soonest ending first. Each is counted as
-    /// issued to them the first time.
-    pub fn offers(&self, member: &MemberAtShop, now: UnixMillis) -> Outcome<Vec<Coupon>> {
+    /// issued to them the first time, in its total and on `day` (the shop's local day).
+    pub fn offers(&self, member: &MemberAtShop, now: UnixMillis, day: i64) -> Outcome<Vec<Coupon>> {
         self.ready()?;
         let rows: Vec<CouponRow> = sql::all(self.sql, &format!("SELECT {COLUMNS} FROM coupons"), None)?;
         let mut offers = Vec::new();
@@ -199,11 +213,33 @@ impl CouponBook<'_> {
                     "UPDATE coupons SET issued = issued + 1 WHERE coupon_id = ?",
                     vec![coupon.coupon_id.as_str().into()],
                 )?;
+                self.sql.exec(
+                    "INSERT INTO coupon_issued_days (coupon_id, day, issued) VALUES (?, ?, 1)
+                     ON CONFLICT (coupon_id, day) DO UPDATE SET issued = issued + 1",
+                    vec![coupon.coupon_id.as_str().into(), day.into()],
+                )?;
             }
             offers.push(coupon);
         }
         offers.sort_by_key(|coupon| (coupon.ends_at(), coupon.created_at));
         Ok(offers)
+    }
+
+    /// How many members each coupon was first offered to on the local days `from_day..=to_day`.
+    pub fn issued_between(&self, from_day: i64, to_day: i64) -> Outcome<Vec<(CouponId, i64)>> {
+        self.ready()?;
+        let rows: Vec<IssuedRow> = sql::all(
+            self.sql,
+            "SELECT coupon_id, SUM(issued) AS issued FROM coupon_issued_days WHERE day BETWEEN ? AND ?
+             GROUP BY coupon_id",
+            vec![from_day.into(), to_day.into()],
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                let coupon_id = CouponId::parse(&row.coupon_id).map_err(|_| sql::corrupt("shop book", "coupon id"))?;
+                Ok((coupon_id, row.issued))
+            })
+            .collect()
     }
 
     /// Reserves one use of the coupon for the sale `request_id`: refused when

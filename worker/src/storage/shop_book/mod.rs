@@ -122,8 +122,14 @@ impl StorageObject for ShopBook {
                 answer(request, |r| self.with_shop(|_| self.coupons().end(&r.coupon_id)))
             }
             ShopOperation::CouponOffers(request) => answer(request, |r| {
-                self.with_shop(|shop| self.coupons().offers(&r.member, clock::shop_now(&shop.shop_id)))
+                self.with_shop(|shop| {
+                    let now = clock::shop_now(&shop.shop_id);
+                    self.coupons().offers(&r.member, now, local_day(shop, now)?)
+                })
             }),
+            ShopOperation::CouponsIssued(request) => {
+                answer(request, |r| self.with_shop(|_| self.coupons().issued_between(r.from_day, r.to_day)))
+            }
             ShopOperation::ReserveCoupon(request) => answer(request, |r| {
                 self.with_shop(|shop| {
                     self.coupons().reserve(&r.coupon_id, &r.request_id, clock::shop_now(&shop.shop_id))
@@ -383,4 +389,14 @@ impl ShopBook {
             }
         }
     }
+}
+
+/// The shop's local day of `at` (days since 1970-01-01), in its time zone (UTC if the platform
+/// does not know it), as the dashboard counts days.
+fn local_day(shop: &ShopSummary, at: domain::UnixMillis) -> Outcome<i64> {
+    let date = match crate::zone::Zone::of(&shop.programme.time_zone) {
+        Some(zone) => domain::points_expiry::local_date(at, &zone),
+        None => domain::points_expiry::local_date(at, &domain::points_expiry::FixedOffset(0)),
+    };
+    date.map(|date| date.days()).ok_or_else(|| crate::error::Problem::internal("a time without a local day"))
 }

@@ -87,6 +87,8 @@ protocol! {
         ReserveCoupon(ReserveCoupon) -> Coupon,
         /// Counts (or releases) a sale's reservation once the vault decided.
         ConcludeCoupon(ConcludeCoupon) -> Done,
+        /// Members each coupon was first offered to on the shop's local days of a range.
+        CouponsIssued(CouponsIssued) -> Vec<(CouponId, i64)>,
         // ---- cards (see `card_processor`) ----
         /// The shop's card processor account, secrets sealed; none if not connected.
         CardKeys(CardKeysQuery) -> Option<StoredCardKeys>,
@@ -270,6 +272,13 @@ pub struct EndCoupon {
 #[derive(Serialize, Deserialize)]
 pub struct CouponOffers {
     pub member: MemberAtShop,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct CouponsIssued {
+    /// Days since 1970-01-01, local to the shop, both included.
+    pub from_day: i64,
+    pub to_day: i64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -487,6 +496,11 @@ impl ShopClient {
     /// The coupons offered to this member now (counted as issued to them).
     pub async fn coupon_offers(&self, member: MemberAtShop) -> Outcome<Vec<Coupon>> {
         self.object.call(CouponOffers { member }).await
+    }
+
+    /// Members each coupon was first offered to on the shop's local days `from_day..=to_day`.
+    pub async fn coupons_issued(&self, from_day: i64, to_day: i64) -> Outcome<Vec<(CouponId, i64)>> {
+        self.object.call(CouponsIssued { from_day, to_day }).await
     }
 
     /// Reserves one use for the sale `request_id`; the same sale again re-attaches to it.

@@ -4,7 +4,9 @@
 //! counted once, by its number ([`counted`]), in one synchronous stretch that
 //! adds its facts ([`domain::stats::facts_of`]) to: [`days`] (per local day
 //! and store), [`hours`] (visits per day, store and hour), [`products`] and
-//! [`rewards`] (per day, store and product or reward), [`sale_lines`] (the
+//! [`rewards`] (per day, store and product or reward), [`coupon_days`] (uses
+//! of each coupon per day and store), [`gates`] (bills collected and tickets
+//! admitted per day and store, counted once each), [`sale_lines`] (the
 //! sales-lines export), [`customers`] (activity and favourite product per
 //! customer) and [`balances`] (points and prepaid value members hold).
 //!
@@ -13,8 +15,10 @@
 
 mod balances;
 mod counted;
+mod coupon_days;
 mod customers;
 mod days;
+mod gates;
 mod hours;
 mod products;
 pub mod protocol;
@@ -27,15 +31,17 @@ use crate::storage::sql;
 use crate::zone::Zone;
 use balances::Balances;
 use counted::Counted;
+use coupon_days::CouponDays;
 use customers::Customers;
 use days::Days;
 use domain::api::dashboard::{Figures, ShopWide};
 use domain::points_expiry::FixedOffset;
 use domain::stats::{bucket_of, facts_of, Movement};
+use gates::Gates;
 use hours::Hours;
 use products::Products;
 use protocol::{
-    CustomerRow, CustomersQuery, FiguresQuery, LedgerQuery, LedgerRow, RangeFigures, Record, SaleLineRow,
+    CustomerRow, CustomersQuery, FiguresQuery, LedgerQuery, LedgerRow, RangeFigures, Record, RecordGate, SaleLineRow,
     SaleLinesQuery, ShopWideQuery, StatsOperation,
 };
 use rewards::Rewards;
@@ -64,6 +70,8 @@ impl StorageObject for ShopStats {
             sale_lines::SCHEMA,
             customers::SCHEMA,
             balances::SCHEMA,
+            coupon_days::SCHEMA,
+            gates::SCHEMA,
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
@@ -81,6 +89,7 @@ impl StorageObject for ShopStats {
             StatsOperation::SaleLines(request) => answer(request, |r| self.sale_lines(r)),
             StatsOperation::Ledger(request) => answer(request, |r| self.ledger(r)),
             StatsOperation::Customers(request) => answer(request, |r| self.customers(r)),
+            StatsOperation::RecordGate(request) => answer(request, |r| self.record_gate(r)),
         }
     }
 }
@@ -121,11 +130,26 @@ impl ShopStats {
             Products { sql: &self.sql }.add(day, store, line)?;
             SaleLines { sql: &self.sql }.add(&receipt, &bucket, number.saturating_add(1), line)?;
         }
+        if let Some(coupon) = &facts.coupon {
+            CouponDays { sql: &self.sql }.add(day, store, coupon, !first_visit)?;
+        }
         if let Some(reward) = &facts.reward {
             Rewards { sql: &self.sql }.add(day, store, reward, facts.points_redeemed)?;
         }
         Balances { sql: &self.sql }.add(facts.points_change, facts.prepaid_change)?;
         counted.add(&receipt, &bucket, &facts)?;
+        Ok(Done)
+    }
+
+    fn record_gate(&self, request: RecordGate) -> Outcome<Done> {
+        let day = match Zone::of(&request.time_zone) {
+            Some(zone) => bucket_of(request.at, &zone),
+            None => bucket_of(request.at, &FixedOffset(0)),
+        }
+        .ok_or_else(|| Problem::internal("a gate event's time has no local day"))?
+        .day
+        .days();
+        Gates { sql: &self.sql }.add(&request.fact, day, request.store_id.as_str(), request.at)?;
         Ok(Done)
     }
 
@@ -135,6 +159,8 @@ impl ShopStats {
             hours: Hours { sql: &self.sql }.in_range(&range)?,
             top_products: Products { sql: &self.sql }.top(&range)?,
             top_rewards: Rewards { sql: &self.sql }.top(&range)?,
+            coupons: CouponDays { sql: &self.sql }.in_range(&range)?,
+            gates: Gates { sql: &self.sql }.in_range(&range)?,
         })
     }
 

@@ -26,12 +26,23 @@ protocol! {
         Ledger(LedgerQuery) -> Vec<LedgerRow>,
         /// One row per customer.
         Customers(CustomersQuery) -> Vec<CustomerRow>,
+        /// Counts a bill collected or a ticket admitted by one of the shop's registers, once.
+        RecordGate(RecordGate) -> Done,
     }
 }
 
 #[derive(Serialize, Deserialize)]
 pub struct Record {
     pub receipt: Box<Receipt>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RecordGate {
+    pub fact: domain::stats::GateFact,
+    pub at: UnixMillis,
+    pub store_id: StoreId,
+    /// The shop's zone now: the day it falls on.
+    pub time_zone: domain::programme::TimeZoneName,
 }
 
 /// Local days `from_day`..=`to_day` (days since 1970-01-01), one store or all.
@@ -56,6 +67,22 @@ pub struct RangeFigures {
     pub hours: Vec<(i64, u8, i64)>,
     pub top_products: Vec<ProductFigures>,
     pub top_rewards: Vec<RewardFigures>,
+    /// Each coupon used in the range.
+    #[serde(default)]
+    pub coupons: Vec<CouponUses>,
+    /// Bills collected and tickets admitted in the range.
+    #[serde(default)]
+    pub gates: domain::api::dashboard::GateFigures,
+}
+
+/// A coupon's uses in a range (see `coupon_days`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CouponUses {
+    pub coupon_id: domain::coupons::CouponId,
+    pub name: domain::shop::Label,
+    pub used: i64,
+    pub revenue_minor: i64,
+    pub returning: i64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -127,6 +154,10 @@ impl StatsClient {
 
     pub async fn record(&self, receipt: Receipt) -> Outcome<()> {
         self.object.call(Record { receipt: Box::new(receipt) }).await.map(drop)
+    }
+
+    pub async fn record_gate(&self, request: RecordGate) -> Outcome<()> {
+        self.object.call(request).await.map(drop)
     }
 
     pub async fn figures(&self, range: DayRange) -> Outcome<RangeFigures> {
