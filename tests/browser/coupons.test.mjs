@@ -33,7 +33,8 @@ test("an owner's coupon reaches the phone, the register applies it, the receipt 
   }
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-coupons-"));
-  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `coupons-${name}.png`) });
+  const shot = (page, name, fullPage = false) =>
+    page.screenshot({ path: path.join(ARTIFACTS, `coupons-${name}.png`), fullPage });
 
   const products = [{ product_code: "SOUP", name: "Tomato soup", unit_price: 400 }];
   const { shopId, register } = await shopWithRegister("e2e-coupon", "Coupon Café", { products });
@@ -72,7 +73,7 @@ test("an owner's coupon reaches the phone, the register applies it, the receipt 
   const joinedRow = owner.getByTestId("coupon-row").filter({ hasText: "Last month's joiners" });
   await joinedRow.waitFor({ timeout: 10_000 });
   assert.match(await joinedRow.innerText(), /Joined \S.* – \S/);
-  await shot(owner, "console");
+  await shot(owner, "console", true);
 
   // --- The member sees it on the phone, with the shop. ---
   const { phone, digits } = await memberShowingCode(browser, shopId, "Cora E2E", PASSWORD);
