@@ -153,11 +153,11 @@ pub async fn register(req: &Request, env: &Env) -> Outcome<Register> {
     let token_hash = sha256_hex(token.as_bytes());
     let record =
         directory.register(&token_hash).await?.ok_or_else(|| unauthorized("this register token is not valid"))?;
-    let store = registers::check(env, &record, &token_hash).await?;
-    let shop = directory
-        .shop(&record.shop_id)
-        .await?
-        .ok_or_else(|| Problem::internal("a register points to a missing shop"))?;
+    // The book's check and the shop's directory entry are independent reads: one wait, not two.
+    let (store, shop) =
+        futures_util::future::join(registers::check(env, &record, &token_hash), directory.shop(&record.shop_id)).await;
+    let store = store?;
+    let shop = shop?.ok_or_else(|| Problem::internal("a register points to a missing shop"))?;
     Ok(Register { record, shop, store, token_hash })
 }
 
