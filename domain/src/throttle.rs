@@ -13,7 +13,7 @@
 //! counted (with [`Bucket::begin`], never finished) before it is answered:
 //! parallel wrong codes still cannot all be answered while the count is low.
 //! Which answers count as failures is decided here too ([`is_dead_code`],
-//! [`is_wrong_link`], [`is_wrong_pairing_code`]).
+//! [`is_wrong_link`], [`is_unknown_invite`], [`is_wrong_pairing_code`]).
 
 use crate::api::ErrorCode;
 use crate::UnixMillis;
@@ -55,8 +55,8 @@ pub enum Limit {
     /// existing or not): five free, then 1 s doubling to a minute; the right
     /// secret clears it.
     LinkPerItem,
-    /// Wrong claim or transfer secrets from one client address, whatever the
-    /// link: twenty free, then 1 s doubling to 15 minutes.
+    /// Wrong claim or transfer secrets and unknown invite links from one
+    /// client address, whatever the link: twenty free, then 1 s doubling to 15 minutes.
     LinkPerClient,
     /// Wrong pairing codes typed by one owner or store manager account: ten
     /// free, then 1 s doubling to 5 minutes. A right code only gives its own
@@ -167,6 +167,11 @@ pub fn is_dead_code(error: ErrorCode) -> bool {
 /// more) is not a guess.
 pub fn is_wrong_link(error: ErrorCode) -> bool {
     error == ErrorCode::Unknown
+}
+
+/// An invite link nobody made (`not_found`); a used or expired one was real.
+pub fn is_unknown_invite(error: ErrorCode) -> bool {
+    error == ErrorCode::NotFound
 }
 
 /// A pairing code no register is waiting with (never shown, expired or
@@ -410,6 +415,8 @@ mod tests {
         assert!(is_wrong_link(ErrorCode::Unknown));
         assert!(!is_wrong_link(ErrorCode::AlreadyClaimed));
         assert!(!is_wrong_link(ErrorCode::NotTransferable));
+        assert!(is_unknown_invite(ErrorCode::NotFound));
+        assert!(!is_unknown_invite(ErrorCode::Expired));
         assert!(is_wrong_pairing_code(ErrorCode::PairingInvalid));
         assert!(!is_wrong_pairing_code(ErrorCode::StoreClosed));
     }

@@ -8,7 +8,8 @@
 //!   the login it names — known or not, so an unknown login slows down
 //!   exactly like a real one — and the client address it comes from.
 //! - A claim or transfer link's secret likewise, per link (its bill or
-//!   ticket, existing or not) and per client address ([`begin_link_guess`]).
+//!   ticket, existing or not) and per client address ([`begin_link_guess`]);
+//!   an invite link per client address ([`begin_invite_guess`]).
 //! - A pairing code an owner or store manager types, per account and per
 //!   client address ([`begin_pairing_guess`]).
 //! - A code a register sends, per register only ([`CodeGuard`]): registers of
@@ -41,6 +42,12 @@ pub async fn begin_guess(req: &Request, env: &Env, login: &str) -> Outcome<Guess
 /// Counts a guess at the secret of the claim or transfer link for `item`.
 pub async fn begin_link_guess(req: &Request, env: &Env, item: &ItemRef) -> Outcome<Guess> {
     begin_counted(req, env, Limit::LinkPerClient, Some((Limit::LinkPerItem, &format!("link:{item}")))).await
+}
+
+/// Counts a guess at an owner's or store manager's invite link, by the
+/// client's address only: the link is its secret, there is no item to count by.
+pub async fn begin_invite_guess(req: &Request, env: &Env) -> Outcome<Guess> {
+    begin_counted(req, env, Limit::LinkPerClient, None).await
 }
 
 /// Counts a pairing code typed by `account` (an owner's or store manager's

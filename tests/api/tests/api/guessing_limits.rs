@@ -254,6 +254,37 @@ async fn wrong_transfer_secrets_slow_the_link_and_an_unknown_ticket_answers_alik
     expect_json::<Claimed>(accept_transfer(&app, &bob, &offer.token).await, StatusCode::OK).await;
 }
 
+#[tokio::test]
+async fn one_client_trying_unknown_invite_links_is_slowed_down() {
+    let app = spawn_app().await;
+    let guesser = client_from(&fresh_client_address()).cookie_store(true).build().unwrap();
+    let accept = |client: &reqwest::Client, token: String| {
+        let email = format!("{}@example.org", api_tests::unique_id("invited"));
+        client
+            .post(app.url(routes::OWNER_ACCEPT_INVITE))
+            .json(&json!({ "token": token, "email": email, "password": api_tests::PASSWORD }))
+            .dispatch()
+    };
+    // Twenty unknown invite links are free, the 21st starts the delay…
+    for n in 0..21u32 {
+        let token = format!("{n:08x}").repeat(domain::api::owner_accounts::INVITE_TOKEN_HEX / 8);
+        expect_error(accept(&guesser, token).await.unwrap(), ErrorCode::NotFound).await;
+    }
+    // …then even a real invite waits, from that address; from another it is accepted at once.
+    let invite = app
+        .http
+        .post(app.url(&routes::owner_invites(app.shop.shop_id.as_str())))
+        .bearer_auth(&app.admin_token)
+        .dispatch()
+        .await
+        .unwrap();
+    let invite: domain::api::owner_accounts::InviteCreated = expect_json(invite, StatusCode::CREATED).await;
+    expect_slowed(accept(&guesser, invite.token.as_str().to_owned()).await.unwrap()).await;
+    let elsewhere = client_from(&fresh_client_address()).cookie_store(true).build().unwrap();
+    let accepted = accept(&elsewhere, invite.token.as_str().to_owned()).await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::CREATED);
+}
+
 // --- Pairing codes ---
 
 async fn start_pairing(app: &TestApp) -> PairingStarted {
