@@ -1,11 +1,16 @@
+// Guessing limits as the people at the counter meet them.
+//
 // A register that sent too many codes that were not valid is slowed down, and says so in words a
 // cashier understands: never-issued codes sent by the till's token (as a guesser with a stolen
 // register would) until it must wait four seconds, then a customer's real code typed at the till
 // shows "Please wait"; once the delay is over the same code, typed again, shows the customer.
 // Another register of the same shop is not slowed by it.
 //
+// An owner who typed too many pairing codes no register was waiting with is told to wait in the
+// console; after the wait the right code pairs the register.
+//
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
-// Screenshots land in tests/browser/artifacts/ (prefix "register-slowed-").
+// Screenshots land in tests/browser/artifacts/ (prefix "guessing-limits-").
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -13,7 +18,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, admin, launch, shopWithRegister } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, admin, launch, ownerConsole, shopWithRegister, uniqueShopId } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 const PASSWORD = "correct horse battery";
@@ -56,7 +61,7 @@ test("a register slowed after too many invalid codes says so, then serves the cu
   }
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-slowed-"));
-  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `register-slowed-${name}.png`), fullPage: true });
+  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `guessing-limits-${name}.png`), fullPage: true });
 
   const { shopId, register } = await shopWithRegister("e2e-slowed", "Slowed Café E2E");
   const neighbour = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Till 2" });
@@ -116,4 +121,62 @@ test("a register slowed after too many invalid codes says so, then serves the cu
   await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 5_000 });
   assert.equal(await verdict.getAttribute("data-error"), "");
   await shot(till, "served");
+});
+
+/** A pairing code no register is waiting with: eight random characters of the pairing alphabet. */
+function unknownPairingCode() {
+  const alphabet = "23456789ABCDEFGHJKMNPQRSTVWXYZ";
+  let code = "";
+  for (let i = 0; i < 8; i++) code += alphabet[Math.floor(Math.random() * alphabet.length)];
+  return code;
+}
+
+test("an owner who typed too many wrong pairing codes is asked to wait, then pairs", { timeout: 120_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-pair-slowed-"));
+  const shopId = uniqueShopId("e2e-pair-slowed");
+  await admin("POST", "/api/admin/shops", { shop_id: shopId, name: "Pair Slowed Café E2E", currency: "EUR", points_per_unit: 1 });
+  const browser = await launch(path.join(work, "profile"));
+  t.after(async () => {
+    await browser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+  const owner = await ownerConsole(browser, shopId);
+  // An address of its own (as Cloudflare would report it), so other tests' pairings from this
+  // machine neither slow this console down nor are slowed by it.
+  const address = `10.${[1, 2, 3].map(() => Math.floor(Math.random() * 256)).join(".")}`;
+  await owner.setExtraHTTPHeaders({ "cf-connecting-ip": address });
+  await owner.getByTestId("tab-registers").click();
+  await owner.getByTestId("pair-name").fill("Till 2");
+
+  // --- Eleven codes no register shows: each refused; the owner's account is then slowed. ---
+  const error = owner.getByTestId("error");
+  for (let i = 0; i < 11; i++) {
+    await owner.getByTestId("pair-code").fill(unknownPairingCode());
+    await owner.getByTestId("pair-submit").click();
+    await error.filter({ hasText: "no register is waiting with this code" }).waitFor({ timeout: 5_000 });
+    await owner.evaluate(() => { document.getElementById("error").hidden = true; });
+  }
+
+  // --- The code a new register page really shows: the owner is told to wait, in plain words. ---
+  const started = await fetch(BASE_URL + "/api/pairings", { method: "POST" });
+  assert.equal(started.status, 201);
+  const { code } = await started.json();
+  await owner.getByTestId("pair-code").fill(code);
+  await owner.getByTestId("pair-submit").click();
+  await error.filter({ hasText: "Too many codes" }).waitFor({ timeout: 5_000 });
+  assert.equal(
+    await error.innerText(),
+    "Too many codes typed here were not waiting to be paired. Wait 1 s, then type the code the register shows.",
+  );
+  await owner.screenshot({ path: path.join(ARTIFACTS, "guessing-limits-console.png"), fullPage: true });
+
+  // --- A second later the same code pairs the register. ---
+  await new Promise((resolve) => setTimeout(resolve, 1_100));
+  await owner.getByTestId("pair-submit").click();
+  await owner.getByTestId("notice").filter({ hasText: "Till 2 is paired" }).waitFor({ timeout: 10_000 });
 });
