@@ -844,6 +844,12 @@ pub async fn pair_register() {
             dom::set_input_value("pair-name", "");
             load_registers().await;
         }
+        Err(web_shared::http::Failure::Refused(slowed)) if slowed.error == ErrorCode::TooManyAttempts => {
+            let seconds = slowed.retry_after_seconds.unwrap_or(1).max(1);
+            views::error(&format!(
+                "Too many codes typed here were not waiting to be paired. Wait {seconds} s, then type the code the register shows."
+            ));
+        }
         Err(failure) => fail(&failure),
     }
 }

@@ -122,6 +122,11 @@ pub enum Shown {
     },
     /// Something went wrong on the way (network); the message says what to do.
     Problem(String),
+    /// The register sent too many codes that were not live, and must wait
+    /// this many seconds before the next one is looked at.
+    Slowed {
+        seconds: i64,
+    },
 }
 
 /// The turn a request was started in, and the register token to send it with.
@@ -216,7 +221,7 @@ impl Phase {
                 Shown::Gate(verdict) if verdict.deny.is_none() => Cue::Admit,
                 Shown::Gate(_) => Cue::Deny,
                 Shown::Refused { code: ErrorCode::AlreadyUsed | ErrorCode::AlreadyPaid, .. } => Cue::AlreadyUsed,
-                Shown::Refused { .. } | Shown::Cancelled(_) | Shown::Problem(_) => Cue::Refused,
+                Shown::Refused { .. } | Shown::Cancelled(_) | Shown::Problem(_) | Shown::Slowed { .. } => Cue::Refused,
             }),
             _ => None,
         }
@@ -426,6 +431,12 @@ impl Till {
     /// A request failed in a way that ends what was on screen.
     pub fn failed(&mut self, failure: Failure, now: f64) {
         match failure {
+            Failure::Refused(error) if error.error == ErrorCode::TooManyAttempts => {
+                // The camera waits out the delay; then the code still in view is read again.
+                let seconds = error.retry_after_seconds.unwrap_or(1).max(1);
+                self.seen.forget();
+                self.show(Shown::Slowed { seconds }, now, seconds as f64 * 1_000.0);
+            }
             Failure::Refused(error) => match Unusable::after(error.error) {
                 Some(why) => self.phase = Phase::Unusable(why),
                 None => self.show(Shown::Refused { code: error.error, message: error.message }, now, 0.0),
@@ -758,6 +769,9 @@ pub fn debit_refusal(code: ErrorCode, server_message: &str) -> String {
             "The customer has no PIN yet: they can set one on their phone, under their cards.".into()
         }
         ErrorCode::AlreadyUsed | ErrorCode::Expired => "This code cannot be used any more: ask for a fresh one.".into(),
+        ErrorCode::TooManyAttempts => {
+            "This register sent too many codes that were not valid and must wait a moment: press the button again in a few seconds.".into()
+        }
         _ => sentence(server_message),
     }
 }
@@ -1099,6 +1113,23 @@ mod tests {
         assert_eq!(till.phase.cue(), Some(Cue::Refused));
         till.failed(Failure::Network, 0.0);
         assert_eq!(till.phase.cue(), Some(Cue::Refused));
+    }
+
+    #[test]
+    fn a_slowed_register_waits_out_the_delay_then_reads_the_same_code_again() {
+        let mut till = ready_till();
+        let texts = vec![code(4).as_str().to_owned()];
+        assert_eq!(till.camera_read(&texts, 0.0), CameraRead::Check(texts[0].clone()));
+        let slowed = ApiError::new(ErrorCode::TooManyAttempts, "too many tries").retry_after(3);
+        till.failed(Failure::Refused(slowed), 100.0);
+        assert!(matches!(till.phase, Phase::Result { shown: Shown::Slowed { seconds: 3 }, .. }));
+        assert_eq!(till.phase.cue(), Some(Cue::Refused));
+        // The camera does not ask again during the wait, then reads the code still in view.
+        assert_eq!(till.camera_read(&texts, 3_000.0), CameraRead::Nothing);
+        assert_eq!(till.camera_read(&texts, 3_100.0), CameraRead::Check(texts[0].clone()));
+        // Without a Retry-After the register still waits a second.
+        till.failed(Failure::Refused(ApiError::new(ErrorCode::TooManyAttempts, "too many tries")), 0.0);
+        assert!(matches!(till.phase, Phase::Result { shown: Shown::Slowed { seconds: 1 }, .. }));
     }
 
     /// Customer 7 served from code 1 (read by the camera at `now`) and sold to at `now`.

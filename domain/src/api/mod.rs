@@ -116,7 +116,8 @@ pub enum ErrorCode {
     WrongPin,
     /// Too many wrong PINs: locked for a while.
     PinLocked,
-    /// Too many wrong passwords for this member number: sign-in is locked for a while.
+    /// Too many wrong guesses (passwords, codes a register sent, claim or transfer
+    /// links, pairing codes): slowed down, try again after `Retry-After` seconds.
     TooManyAttempts,
     /// The confirmation timed out: nothing was changed.
     ConfirmationExpired,

@@ -58,6 +58,15 @@ pub async fn enter() {
 }
 
 fn redeem(result: Result<Claimed, api::Failure>) {
+    if let Err(api::Failure::Refused(slowed)) = &result {
+        if slowed.error == domain::api::ErrorCode::TooManyAttempts {
+            // The link stays in the address: once the wait is over, reloading tries it again.
+            let seconds = slowed.retry_after_seconds.unwrap_or(1).max(1);
+            let wait = if seconds == 1 { "a second".to_owned() } else { format!("{seconds} seconds") };
+            show_error(&format!("This link was tried too often. Wait {wait}, then reload the page to add it."));
+            return;
+        }
+    }
     forget_link();
     match result {
         Ok(Claimed::Bill(bill)) => {

@@ -159,6 +159,10 @@ fn result(shown: &Shown, here: Option<&RegisterId>) -> Panel {
             Panel { error: error_name(*code), ..Panel::new("refused", title, sentence) }
         }
         Shown::Problem(message) => Panel::new("problem", "Try again", message.as_str()),
+        Shown::Slowed { seconds } => Panel {
+            error: error_name(ErrorCode::TooManyAttempts),
+            ..Panel::new("refused", "Please wait", slowed_text(*seconds))
+        },
     }
 }
 
@@ -273,6 +277,15 @@ fn deny_text(deny: &Deny, here: Option<&RegisterId>) -> String {
 /// The stable snake_case name of an error code (`already_used`), for tests and styling.
 fn error_name(code: ErrorCode) -> String {
     serde_json::to_string(&code).unwrap_or_default().trim_matches('"').to_owned()
+}
+
+/// Why the register must wait, and for how long, in a cashier's words.
+pub fn slowed_text(seconds: i64) -> String {
+    let wait = if seconds == 1 { "a second".to_owned() } else { format!("{seconds} seconds") };
+    format!(
+        "Too many codes scanned or typed here were not valid (unknown, expired or used). \
+         Wait {wait}, then scan or type the customer's code again."
+    )
 }
 
 /// A short title and a sentence the cashier can act on.

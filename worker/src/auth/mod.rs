@@ -212,6 +212,14 @@ pub enum ShopManager {
 }
 
 impl ShopManager {
+    /// The account of an owner or store manager; none for the operator.
+    pub fn email(&self) -> Option<&OwnerEmail> {
+        match self {
+            Self::Operator => None,
+            Self::Owner(email) | Self::StoreManager { email, .. } => Some(email),
+        }
+    }
+
     /// Runs the whole shop: settings, rewards, staff, invites, every store.
     pub fn runs_shop(&self) -> bool {
         !matches!(self, Self::StoreManager { .. })

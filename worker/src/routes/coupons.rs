@@ -7,8 +7,7 @@
 
 use crate::auth;
 use crate::error::{Outcome, Problem};
-use crate::refusals;
-use crate::storage::code_index::protocol::{CodeHash, IndexClient};
+use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::member_vault::protocol::VaultClient;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
@@ -83,7 +82,7 @@ pub async fn settings(mut req: Request, env: &Env) -> Outcome<Response> {
 pub async fn for_customer(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: CustomerCouponsRequest = web::json_body(&mut req).await?;
-    let found = IndexClient::of(env, &request.code)?.lookup().await?.ok_or_else(refusals::unknown_code)?;
+    let found = auth::throttle::CodeGuard::of(env, &register)?.look_up(env, &request.code).await?;
     let shop_id = register.shop.shop_id.clone();
     let member = VaultClient::of(env, &found.member_number)?
         .customer_coupon_facts(CodeHash::of(&request.code), shop_id.clone())

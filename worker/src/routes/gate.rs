@@ -6,24 +6,19 @@
 //! is counted in the shop's dashboard figures as it happens.
 
 use crate::auth;
+use crate::auth::throttle::CodeGuard;
 use crate::error::{Outcome, Problem};
-use crate::refusals;
 use crate::storage::bill_book::protocol::{BillClient, Till};
-use crate::storage::code_index::protocol::{CodeHash, Found, IndexClient};
+use crate::storage::code_index::protocol::{CodeHash, Found};
 use crate::storage::event_book::protocol::EventClient;
 use crate::storage::member_vault::protocol::VaultClient;
 use crate::storage::shop_stats::protocol::{RecordGate, StatsClient};
 use crate::web;
 use domain::api::items::{PayBillRequest, ScanAnswer, ScanRequest};
 use domain::api::ErrorCode;
-use domain::code::OneTimeCode;
 use domain::items::ItemRef;
 use domain::stats::GateFact;
 use worker::{Env, Request, Response};
-
-async fn target(env: &Env, code: &OneTimeCode) -> Outcome<Found> {
-    IndexClient::of(env, code)?.lookup().await?.ok_or_else(refusals::unknown_code)
-}
 
 fn till(register: &auth::Register) -> Till {
     Till {
@@ -34,16 +29,23 @@ fn till(register: &auth::Register) -> Till {
     }
 }
 
-/// `POST /api/register/scan` → [`ScanAnswer`].
+/// `POST /api/register/scan` → [`ScanAnswer`]. A dead code (unknown,
+/// expired, used, of a former holder) counts against the register.
 pub async fn scan(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: ScanRequest = web::json_body(&mut req).await?;
+    let guard = CodeGuard::of(env, &register)?;
+    let found = guard.look_up(env, &request.code).await?;
+    let answer = guard.judged(answer_scan(env, &register, &request, found).await).await?;
+    web::ok(&answer)
+}
+
+async fn answer_scan(env: &Env, register: &auth::Register, request: &ScanRequest, found: Found) -> Outcome<ScanAnswer> {
     let code_hash = CodeHash::of(&request.code);
-    let found = target(env, &request.code).await?;
-    let answer = match found.item {
+    Ok(match found.item {
         // One hop less than scan-then-resolve: the index already named the member.
         None if request.resolve => ScanAnswer::Customer(
-            VaultClient::of(env, &found.member_number)?.resolve(code_hash, register.shop.shop_id).await?,
+            VaultClient::of(env, &found.member_number)?.resolve(code_hash, register.shop.shop_id.clone()).await?,
         ),
         None => ScanAnswer::Membership,
         Some(ItemRef::Ticket { issuer, event, ticket }) => {
@@ -68,10 +70,9 @@ pub async fn scan(mut req: Request, env: &Env) -> Outcome<Response> {
             ScanAnswer::Admission(verdict)
         }
         Some(ItemRef::Bill { issuer, bill }) => {
-            ScanAnswer::Bill(BillClient::of(env, &issuer)?.resolve(&bill, code_hash, till(&register)).await?)
+            ScanAnswer::Bill(BillClient::of(env, &issuer)?.resolve(&bill, code_hash, till(register)).await?)
         }
-    };
-    web::ok(&answer)
+    })
 }
 
 /// `POST /api/register/bills/pay` → [`domain::api::bills::BillPaid`]: the
@@ -80,7 +81,8 @@ pub async fn scan(mut req: Request, env: &Env) -> Outcome<Response> {
 pub async fn pay_bill(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: PayBillRequest = web::json_body(&mut req).await?;
-    let Some(ItemRef::Bill { issuer, bill }) = target(env, &request.code).await?.item else {
+    let Some(ItemRef::Bill { issuer, bill }) = CodeGuard::of(env, &register)?.look_up(env, &request.code).await?.item
+    else {
         return Err(Problem::new(ErrorCode::InvalidRequest, "this code is not for a bill"));
     };
     let code_hash = CodeHash::of(&request.code);

@@ -2,6 +2,7 @@
 //! show a code for one, pass a ticket on.
 
 use crate::auth;
+use crate::auth::throttle;
 use crate::clock;
 use crate::crypto::{hex, random_bytes, sha256_hex};
 use crate::error::{Outcome, Problem};
@@ -20,6 +21,7 @@ use domain::api::ErrorCode;
 use domain::code::OneTimeCode;
 use domain::items::{HandoverToken, ItemId, ItemRef, SECRET_BYTES};
 use domain::member::MemberNumber;
+use domain::throttle::is_wrong_link;
 use std::collections::BTreeMap;
 use worker::{Env, Request, Response};
 
@@ -38,18 +40,24 @@ fn secret_hash(token: &HandoverToken) -> String {
 }
 
 /// `POST /api/me/claims` → [`Claimed`]: the bill or ticket is now the member's.
+/// The secret is counted as a guess first (per link and per client): a wrong
+/// one, or a link to nothing, answers `unknown` and slows both down.
 pub async fn claim(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env).await?;
     let request: ClaimRequest = web::json_body(&mut req).await?;
     let token = request.token;
-    let claimed = match &token.item {
-        ItemRef::Bill { issuer, bill } => {
-            Claimed::Bill(BillClient::of(env, issuer)?.claim(bill, secret_hash(&token), &member).await?)
-        }
-        ItemRef::Ticket { issuer, event, ticket } => {
-            Claimed::Ticket(EventClient::of(env, issuer, event)?.claim(ticket, secret_hash(&token), &member).await?)
-        }
+    let guess = throttle::begin_link_guess(&req, env, &token.item).await?;
+    let claimed = async {
+        Ok(match &token.item {
+            ItemRef::Bill { issuer, bill } => {
+                Claimed::Bill(BillClient::of(env, issuer)?.claim(bill, secret_hash(&token), &member).await?)
+            }
+            ItemRef::Ticket { issuer, event, ticket } => {
+                Claimed::Ticket(EventClient::of(env, issuer, event)?.claim(ticket, secret_hash(&token), &member).await?)
+            }
+        })
     };
+    let claimed = guess.judged(claimed.await, is_wrong_link).await?;
     PocketClient::of(env, &member)?.add(&token.item).await?;
     web::ok(&claimed)
 }
@@ -132,6 +140,8 @@ pub async fn offer_transfer(mut req: Request, env: &Env) -> Outcome<Response> {
 
 /// `POST /api/me/transfers/accept` → [`Claimed`]: the ticket moves to the
 /// receiver in one step inside its event's book; the giver's codes die with it.
+/// Counted like a claim: a wrong secret, a replaced offer and a ticket that
+/// does not exist answer alike (`unknown`) and slow the link and client down.
 pub async fn accept_transfer(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env).await?;
     let request: ClaimRequest = web::json_body(&mut req).await?;
@@ -139,7 +149,9 @@ pub async fn accept_transfer(mut req: Request, env: &Env) -> Outcome<Response> {
     let ItemRef::Ticket { issuer, event, ticket } = &token.item else {
         return Err(Problem::new(ErrorCode::Unknown, "this is not a transfer link"));
     };
-    let accepted = EventClient::of(env, issuer, event)?.accept(ticket, secret_hash(&token), &member).await?;
+    let guess = throttle::begin_link_guess(&req, env, &token.item).await?;
+    let accepted = async { EventClient::of(env, issuer, event)?.accept(ticket, secret_hash(&token), &member).await };
+    let accepted = guess.judged(accepted.await, is_wrong_link).await?;
     PocketClient::of(env, &member)?.add(&token.item).await?;
     // The book is the truth; this only tidies the giver's list.
     PocketClient::of(env, &accepted.former_holder)?.remove(&token.item).await?;

@@ -341,22 +341,28 @@ async fn me(req: Request, env: &Env) -> Outcome<Response> {
 }
 
 /// `POST /api/owner/invites/accept` → 201 [`OwnerMe`] + cookie. A new e-mail
-/// makes an account; an existing owner's must come with their password.
+/// makes an account; an existing owner's must come with their password. An
+/// unknown link counts as a wrong guess from the client's address.
 async fn accept_invite(mut req: Request, env: &Env) -> Outcome<Response> {
     auth::same_origin(&req)?;
     let sessions = Sessions::from_env(env)?;
     let request: AcceptInviteRequest = web::json_body(&mut req).await?;
     let token_hash = sha256_hex(request.token.as_str().as_bytes());
     let owners = OwnerClient::open(env)?;
-    let new_password = if owners.account(&request.email).await?.is_some() {
-        check_password(&req, env, &owners, &request.email, &request.password).await?;
-        None
-    } else {
-        let password = Password::parse(&request.password)
-            .map_err(|error| Problem::new(ErrorCode::InvalidRequest, format!("password: {error}")))?;
-        Some(StoredPassword::create(password.expose()).await?)
+    // The link is counted like a claim link, by the client's address.
+    let guess = throttle::begin_invite_guess(&req, env).await?;
+    let accepted = async {
+        let new_password = if owners.account(&request.email).await?.is_some() {
+            check_password(&req, env, &owners, &request.email, &request.password).await?;
+            None
+        } else {
+            let password = Password::parse(&request.password)
+                .map_err(|error| Problem::new(ErrorCode::InvalidRequest, format!("password: {error}")))?;
+            Some(StoredPassword::create(password.expose()).await?)
+        };
+        owners.accept_invite(token_hash, &request.email, new_password).await
     };
-    owners.accept_invite(token_hash, &request.email, new_password).await?;
+    guess.judged(accepted.await, domain::throttle::is_unknown_invite).await?;
     let me = me_of(env, &account_of(env, &request.email).await?).await?;
     with_owner_cookie(web::created(&me)?, &req, env, &sessions, &request.email).await
 }

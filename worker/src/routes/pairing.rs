@@ -9,6 +9,7 @@
 //! [`PairingDesk`]: crate::storage::pairing_desk::PairingDesk
 
 use crate::auth;
+use crate::auth::throttle;
 use crate::crypto::{hex, random_bytes, sha256_hex, unhex};
 use crate::error::{Outcome, Problem};
 use crate::refusals;
@@ -18,10 +19,12 @@ use crate::storage::pairing_desk::protocol::{Approve, PairingClient, Start};
 use crate::storage::registers::{self, Credential};
 use crate::web;
 use domain::api::owner::{ApprovePairingRequest, PairingStarted};
+use domain::api::owner_accounts::OwnerEmail;
 use domain::api::{routes, ErrorCode};
 use domain::pairing::{PairingCode, PAIRING_LIFETIME_MS};
 use domain::shop::ShopId;
 use domain::staff::StaffAction;
+use domain::throttle::is_wrong_pairing_code;
 use domain::UnixMillis;
 use worker::{Env, Method, Request, Response};
 
@@ -89,7 +92,8 @@ async fn poll(env: &Env, secret: &str) -> Outcome<Response> {
 /// [`domain::api::owner::RegisterSummary`]: the waiting page with this code
 /// becomes a register of the shop, standing in the named store (the main store
 /// if none is named; `unknown_store` for a store the shop does not have). `pairing_invalid` for an unknown, expired
-/// or already approved code; of concurrent approvals of one code one wins.
+/// or already approved code; of concurrent approvals of one code one wins. Wrong
+/// codes slow the account and the client address down (`too_many_attempts`).
 pub async fn approve(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let shop_id = ShopId::parse(shop_id).map_err(|_| refusals::unknown_shop())?;
     let manager = auth::shop_manager(&req, env, &shop_id).await?;
@@ -104,15 +108,19 @@ pub async fn approve(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Resp
     super::stores::require_open(env, &shop.shop_id, &request.store_id).await?;
     let credential = Credential::generate()?;
     let desk = PairingClient::open(env)?;
-    desk.approve(Approve {
-        code: code.clone(),
-        register_id: credential.register_id.clone(),
-        shop_id: shop.shop_id.clone(),
-        name: request.name.clone(),
-        token: credential.token.clone(),
-        lifetime_ms: lifetime_ms(env),
-    })
-    .await?;
+    // Counted as a guess (per account and per client) before the desk is asked.
+    let guess = throttle::begin_pairing_guess(&req, env, manager.email().map(OwnerEmail::as_str)).await?;
+    let approved = desk
+        .approve(Approve {
+            code: code.clone(),
+            register_id: credential.register_id.clone(),
+            shop_id: shop.shop_id.clone(),
+            name: request.name.clone(),
+            token: credential.token.clone(),
+            lifetime_ms: lifetime_ms(env),
+        })
+        .await;
+    guess.judged(approved, is_wrong_pairing_code).await?;
     // The code is ours now; the register exists before the page may collect its token.
     let summary = registers::create(env, &shop.shop_id, request.name, request.store_id, &credential).await?;
     desk.ready(code).await?;

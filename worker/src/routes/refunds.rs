@@ -13,7 +13,7 @@ use crate::auth;
 use crate::crypto::sha256_hex;
 use crate::error::Outcome;
 use crate::refusals;
-use crate::storage::code_index::protocol::{CodeHash, IndexClient};
+use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::member_vault::protocol::{TillHeader, VaultClient};
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
@@ -44,7 +44,7 @@ pub async fn receipt(req: Request, env: &Env, number: &str) -> Outcome<Response>
 pub async fn customer_receipts(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: CustomerReceiptsRequest = web::json_body(&mut req).await?;
-    let found = IndexClient::of(env, &request.code)?.lookup().await?.ok_or_else(refusals::unknown_code)?;
+    let found = auth::throttle::CodeGuard::of(env, &register)?.look_up(env, &request.code).await?;
     let vault = VaultClient::of(env, &found.member_number)?;
     web::ok(&vault.customer_receipts(CodeHash::of(&request.code), register.shop.shop_id).await?)
 }

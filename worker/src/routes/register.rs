@@ -5,11 +5,12 @@
 //! and refunds ([`super::refunds`]).
 
 use crate::auth;
+use crate::auth::throttle::CodeGuard;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
 use crate::routes::{coupons, gate, not_allowed, not_found, offline, refunds, staff};
-use crate::storage::code_index::protocol::{CodeHash, IndexClient};
+use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::directory::Directory;
 use crate::storage::member_vault::protocol::{Ask, Question, TillHeader, VaultClient};
 use crate::storage::shop_book::protocol::ShopClient;
@@ -123,18 +124,21 @@ pub async fn info(req: Request, env: &Env) -> Outcome<Response> {
     })
 }
 
-/// The member behind a code, or `unknown`.
-async fn issuer(env: &Env, code: &OneTimeCode) -> Outcome<MemberNumber> {
-    let found = IndexClient::of(env, code)?.lookup().await?.ok_or_else(refusals::unknown_code)?;
-    Ok(found.member_number)
+/// The member behind a code, or `unknown` (counted against the register,
+/// which is slowed down after too many: see [`CodeGuard`]).
+async fn issuer(env: &Env, register: &auth::Register, code: &OneTimeCode) -> Outcome<MemberNumber> {
+    Ok(CodeGuard::of(env, register)?.look_up(env, code).await?.member_number)
 }
 
 /// `POST /api/register/resolve` → [`domain::api::CustomerView`]; holds the code for the sale.
+/// A dead code (unknown, expired, used) counts against the register.
 pub async fn resolve(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: ResolveRequest = web::json_body(&mut req).await?;
-    let member = issuer(env, &request.code).await?;
-    let customer = VaultClient::of(env, &member)?.resolve(CodeHash::of(&request.code), register.shop.shop_id).await?;
+    let guard = CodeGuard::of(env, &register)?;
+    let member = guard.look_up(env, &request.code).await?.member_number;
+    let vault = VaultClient::of(env, &member)?;
+    let customer = guard.judged(vault.resolve(CodeHash::of(&request.code), register.shop.shop_id).await).await?;
     web::ok(&customer)
 }
 
@@ -159,7 +163,7 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
             ));
         }
     }
-    let member = issuer(env, &request.code).await?;
+    let member = issuer(env, &register, &request.code).await?;
     let code_hash = CodeHash::of(&request.code);
     // Sales without lines (or a coupon) keep the fingerprint they had before those existed.
     let lines = if items.is_empty() { String::new() } else { format!("|{}", serde_json::to_string(&items)?) };
@@ -227,7 +231,7 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
     let request: DebitRequest = web::json_body(&mut req).await?;
     let directory = Directory::open(env)?;
     let shop = &register.shop;
-    let member = issuer(env, &request.code).await?;
+    let member = issuer(env, &register, &request.code).await?;
     let (debit, items, reward) = match request.operation {
         DebitOperation::Redeem { reward_id } => {
             let rewards = directory.rewards(&shop.shop_id).await?;
@@ -324,7 +328,7 @@ async fn sale_total(env: &Env, shop: &domain::api::ShopSummary, sale: Sale) -> O
 pub async fn debit_wait(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: DebitWaitRequest = web::json_body(&mut req).await?;
-    let member = issuer(env, &request.code).await?;
+    let member = issuer(env, &register, &request.code).await?;
     let question = Question {
         code_hash: CodeHash::of(&request.code),
         shop_id: register.shop.shop_id.clone(),
@@ -340,7 +344,7 @@ pub async fn debit_wait(mut req: Request, env: &Env) -> Outcome<Response> {
 pub async fn debit_cancel(mut req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let request: DebitWaitRequest = web::json_body(&mut req).await?;
-    let member = issuer(env, &request.code).await?;
+    let member = issuer(env, &register, &request.code).await?;
     let question = Question {
         code_hash: CodeHash::of(&request.code),
         shop_id: register.shop.shop_id,
@@ -357,7 +361,7 @@ pub async fn top_up(mut req: Request, env: &Env) -> Outcome<Response> {
     let request: TopUpRequest = web::json_body(&mut req).await?;
     let amount = MinorUnits::from_minor(request.amount_minor, register.shop.currency)
         .map_err(|error| Problem::new(ErrorCode::InvalidRequest, error.to_string()))?;
-    let member = issuer(env, &request.code).await?;
+    let member = issuer(env, &register, &request.code).await?;
     let code_hash = CodeHash::of(&request.code);
     let fingerprint =
         sha256_hex(format!("top-up|{}|{}|{}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());

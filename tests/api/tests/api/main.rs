@@ -14,6 +14,7 @@ mod dashboard;
 mod debits;
 mod expiry;
 mod extreme_values;
+mod guessing_limits;
 mod history;
 mod housekeeping;
 mod idempotency;

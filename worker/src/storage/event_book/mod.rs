@@ -409,7 +409,8 @@ impl EventBook {
     /// Moves the ticket to the receiver: from this moment the judge compares
     /// every code with the new holder, so the former holder's codes are dead.
     fn accept(&self, Accept(request): Accept) -> Outcome<Accepted> {
-        let mut stored = self.ticket(&request.ticket_id).map_err(|_| refusals::unknown_link())?;
+        // A missing ticket and a wrong or replaced secret look the same to the caller.
+        let mut stored = self.ticket(&request.ticket_id).map_err(|_| refusals::stale_transfer_link())?;
         let matches = stored
             .offer_hash
             .as_ref()

@@ -9,10 +9,10 @@ pub mod protocol;
 
 use crate::clock;
 use crate::error::Outcome;
-use crate::storage::object::{answer_later, serve, Done, Reply, StorageObject};
+use crate::storage::object::{answer, answer_later, serve, Done, Reply, StorageObject};
 use crate::storage::sql;
 use domain::throttle::{Bucket, Limit};
-use protocol::{Begin, Finish, ThrottleOperation};
+use protocol::{Begin, Check, Finish, ThrottleOperation};
 use serde::Deserialize;
 use worker::{durable_object, Env, Request, Response, SqlStorage, State};
 
@@ -67,6 +67,7 @@ impl StorageObject for Throttle {
         match operation {
             ThrottleOperation::Begin(request) => answer_later(request, |r| self.begin(r)).await,
             ThrottleOperation::Finish(request) => answer_later(request, |r| self.finish(r)).await,
+            ThrottleOperation::Check(request) => answer(request, |r| self.check(r)),
         }
     }
 }
@@ -106,6 +107,11 @@ impl Throttle {
         bucket.begin(clock::now(), backoff).map_err(crate::refusals::too_many_tries)?;
         self.save(request.limit, &bucket)?;
         self.state.storage().set_alarm(bucket.forgotten_at(backoff)).await?;
+        Ok(Done)
+    }
+
+    fn check(&self, request: Check) -> Outcome<Done> {
+        self.bucket_of(request.limit)?.check(clock::now()).map_err(crate::refusals::too_many_tries)?;
         Ok(Done)
     }
 

@@ -15,7 +15,14 @@ protocol! {
         Begin(Begin) -> Done,
         /// Says how a begun try went: a success takes its count back.
         Finish(Finish) -> Done,
+        /// Counts nothing; `too_many_attempts` while the bucket is slowed.
+        Check(Check) -> Done,
     }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Check {
+    pub limit: Limit,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -49,5 +56,17 @@ impl ThrottleClient {
 
     pub async fn finish(&self, success: bool) -> Outcome<()> {
         self.object.call(Finish { limit: self.limit, success }).await.map(drop)
+    }
+
+    /// Refused while the bucket is slowed; counts nothing (for tries that are
+    /// counted only once they turn out wrong, with [`Self::failed`]).
+    pub async fn check(&self) -> Outcome<()> {
+        self.object.call(Check { limit: self.limit }).await.map(drop)
+    }
+
+    /// Counts a failure (a try begun and never finished); refused, uncounted,
+    /// while the bucket is slowed.
+    pub async fn failed(&self) -> Outcome<()> {
+        self.begin().await
     }
 }
