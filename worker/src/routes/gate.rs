@@ -65,7 +65,7 @@ async fn answer_scan(env: &Env, register: &auth::Register, request: &ScanRequest
                     title: verdict.event_title.clone(),
                     visitors: verdict.visitors,
                 };
-                count_at_shop(env, &register, fact, verdict.at).await;
+                count_at_shop(env, register, fact, verdict.at).await;
             }
             ScanAnswer::Admission(verdict)
         }
