@@ -424,6 +424,14 @@ impl TestApp {
     }
 }
 
+/// The receipt of a debit the phone approved; any other outcome fails the test.
+pub fn concluded(status: &DebitStatus) -> &Receipt {
+    match &status.outcome {
+        domain::api::DebitOutcome::Concluded { receipt } => receipt,
+        other => panic!("expected a concluded debit, got {other:?}"),
+    }
+}
+
 pub fn redeem(reward_id: &str) -> Value {
     json!({ "kind": "redeem", "reward_id": reward_id })
 }

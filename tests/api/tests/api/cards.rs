@@ -6,7 +6,9 @@
 //! the discounted amount, the card is charged that, and a declined card leaves the coupon unused. Nothing here is skipped: without localstripe every test
 //! fails, saying how to start it.
 
-use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PIN};
+use api_tests::{
+    concluded, expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PIN,
+};
 use domain::api::cards::{CardList, CardProcessorStatus, CardSetup, SavedCard, WebhookReceipt};
 use domain::api::coupons::{CouponList, CouponResults, OwnerCoupon};
 use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmation};
@@ -181,13 +183,6 @@ async fn asked(
     (code, request_id, shown)
 }
 
-fn receipt_of(status: &DebitStatus) -> &Receipt {
-    match &status.outcome {
-        DebitOutcome::Concluded { receipt } => receipt,
-        other => panic!("expected a concluded sale, got {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn the_owner_connects_keys_that_are_never_shown_again() {
     stripe().await;
@@ -315,9 +310,9 @@ async fn a_card_sale_is_approved_on_the_phone_and_charged_once() {
     let (a, b) = tokio::join!(member.approve(&shown, Some(PIN), 0), member.approve(&shown, Some(PIN), 0));
     let a: DebitStatus = expect_json(a, StatusCode::OK).await;
     let b: DebitStatus = expect_json(b, StatusCode::OK).await;
-    assert_eq!(receipt_of(&a), receipt_of(&b));
+    assert_eq!(concluded(&a), concluded(&b));
     let status = app.wait(&code, &request_id).await;
-    let receipt = receipt_of(&status);
+    let receipt = concluded(&status);
     let paid = receipt.card.as_ref().expect("the card on the receipt");
     assert_eq!((paid.brand.as_str(), paid.last4.as_str()), ("visa", "4242"));
     assert!(matches!(receipt.details, ReceiptDetails::Points { sale_minor: 1250, points_added: 12, .. }));
@@ -328,7 +323,7 @@ async fn a_card_sale_is_approved_on_the_phone_and_charged_once() {
 
     // The register sends the same request again: the same question, no new charge.
     let again = app.debit_ok(&code, &request_id, card_charge(1250)).await;
-    assert_eq!(receipt_of(&again), receipt);
+    assert_eq!(concluded(&again), receipt);
     let approved_again = member.approve(&shown, Some(PIN), 0).await;
     assert_eq!(approved_again.status(), StatusCode::OK);
     let made = charges(&stripe, &keys, &customer).await;
@@ -412,7 +407,7 @@ async fn a_card_sale_is_refunded_to_the_card_once() {
     let (code, request_id, shown) = asked(&app, &member, 2000).await;
     expect_json::<DebitStatus>(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
     let sale = app.wait(&code, &request_id).await;
-    let receipt = receipt_of(&sale).clone();
+    let receipt = concluded(&sale).clone();
     let payment = receipt.card.as_ref().unwrap().payment_id.clone();
 
     let refund_id = unique_id("refund");
@@ -583,12 +578,12 @@ async fn a_card_sale_with_a_coupon_charges_the_discounted_amount_and_uses_the_co
     assert_eq!(coupon_results(&app, &coupon_id).await.reserved, 1);
 
     let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
-    let receipt = receipt_of(&approved).clone();
+    let receipt = concluded(&approved).clone();
     assert!(receipt.card.is_some());
     let line = receipt.coupon.as_ref().expect("the coupon on the receipt");
     assert_eq!((line.basket_minor, line.discount_minor, line.paid_minor()), (2000, 200, 1800));
     assert!(matches!(receipt.details, ReceiptDetails::Points { sale_minor: 1800, points_added: 18, .. }));
-    assert_eq!(receipt_of(&app.wait(&code, &request_id).await), &receipt, "the register shows the same receipt");
+    assert_eq!(concluded(&app.wait(&code, &request_id).await), &receipt, "the register shows the same receipt");
     assert!(member.wallet(None).await.receipts.contains(&receipt));
     let made = charges(&stripe, &keys, &customer).await;
     assert_eq!(made.len(), 1, "{made:?}");

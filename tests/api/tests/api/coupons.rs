@@ -6,7 +6,7 @@
 //! sales the phone approves take a coupon too: the phone is asked for the
 //! discounted amount, and a cancelled question leaves the coupon unused.
 
-use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember};
+use api_tests::{concluded, expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember};
 use domain::api::account::MemberExport;
 use domain::api::coupons::{CouponList, CustomerCoupons, MemberCoupons, OwnerCoupon};
 use domain::api::dashboard::Dashboard;
@@ -505,13 +505,6 @@ async fn prepaid_with(
     coupon: &CouponId,
 ) -> Response {
     app.debit_with_coupon(token, code, request_id, api_tests::charge_amount(amount), coupon.as_str()).await
-}
-
-fn concluded(status: &DebitStatus) -> &domain::receipt::Receipt {
-    match &status.outcome {
-        DebitOutcome::Concluded { receipt } => receipt,
-        other => panic!("expected a concluded sale, got {other:?}"),
-    }
 }
 
 #[tokio::test]

@@ -2,7 +2,9 @@
 //! charges with a PIN, receipts; and the correctness rules: exactly once,
 //! bound to the request and amount shown, expiring, never below zero.
 
-use api_tests::{charge_amount, expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, PIN};
+use api_tests::{
+    charge_amount, concluded, expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, PIN,
+};
 use domain::api::routes;
 use domain::api::{DebitOutcome, DebitStatus, ErrorCode, RegisterInfo};
 use domain::confirmation::{CancelledBy, Debit};
@@ -11,13 +13,6 @@ use domain::receipt::ReceiptDetails;
 use reqwest::StatusCode;
 use serde_json::json;
 use std::time::{Duration, Instant};
-
-fn receipt_of(status: &DebitStatus) -> &domain::receipt::Receipt {
-    match &status.outcome {
-        DebitOutcome::Concluded { receipt } => receipt,
-        other => panic!("expected a concluded debit, got {other:?}"),
-    }
-}
 
 #[tokio::test]
 async fn the_register_sees_its_shops_products_and_rewards() {
@@ -83,7 +78,7 @@ async fn redeem_asks_the_phone_and_debits_points_once_on_approve() {
     assert!(!pending[0].needs_pin);
 
     let approved: DebitStatus = expect_json(member.approve(&pending[0], None, 0).await, StatusCode::OK).await;
-    let receipt = receipt_of(&approved).clone();
+    let receipt = concluded(&approved).clone();
     assert!(receipt.balances());
     assert!(matches!(
         receipt.details,
@@ -93,11 +88,11 @@ async fn redeem_asks_the_phone_and_debits_points_once_on_approve() {
 
     // The register learns the same answer; a replayed approval changes nothing.
     let seen = app.wait(&code, &request_id).await;
-    assert_eq!(receipt_of(&seen), &receipt);
+    assert_eq!(concluded(&seen), &receipt);
     let replay: DebitStatus = expect_json(member.approve(&pending[0], None, 0).await, StatusCode::OK).await;
-    assert_eq!(receipt_of(&replay), &receipt);
+    assert_eq!(concluded(&replay), &receipt);
     let again = app.debit_ok(&code, &request_id, redeem("coffee")).await;
-    assert_eq!(receipt_of(&again), &receipt, "a retried register request re-attaches, never debits twice");
+    assert_eq!(concluded(&again), &receipt, "a retried register request re-attaches, never debits twice");
     assert_eq!(member.points_at(&app.shop.shop_id).await, 100);
 
     // The receipt is in the phone's history.
@@ -208,7 +203,7 @@ async fn an_old_prompt_cannot_approve_a_new_amount() {
 
     let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 100).await, StatusCode::OK).await;
     assert!(matches!(
-        receipt_of(&approved).details,
+        concluded(&approved).details,
         ReceiptDetails::PrepaidCharge {
             sale_minor: 900,
             tip_minor: 100,
@@ -241,7 +236,7 @@ async fn a_prepaid_sale_with_items_is_priced_from_the_list_and_gives_one_receipt
     assert_eq!(shown.items, asked.items, "the phone shows the same lines");
     expect_error(member.approve(&shown, None, 0).await, ErrorCode::WrongPin).await;
     let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
-    let receipt = receipt_of(&approved);
+    let receipt = concluded(&approved);
     assert_eq!(receipt.items.len(), 2);
     assert_eq!(receipt.register_id, app.register.register_id);
     assert!(receipt.balances());
@@ -249,7 +244,7 @@ async fn a_prepaid_sale_with_items_is_priced_from_the_list_and_gives_one_receipt
         receipt.details,
         ReceiptDetails::PrepaidCharge { total_minor: 800, prepaid_before: 2000, prepaid_after: 1200, .. }
     ));
-    assert_eq!(receipt_of(&app.wait(&code, &request_id).await), receipt);
+    assert_eq!(concluded(&app.wait(&code, &request_id).await), receipt);
 
     let unknown = json!({ "kind": "prepaid_charge", "sale": { "kind": "items", "items": [
         { "name": "X", "quantity": 1, "unit_price": 1, "product_code": "NOPE" } ]}});

@@ -18,7 +18,7 @@
 //! `TESSERA_SOAK_PHONES` and `TESSERA_SOAK_SECONDS` set its size.
 
 use crate::issuing::{claim, create_issuer, item_code};
-use api_tests::{charge_amount, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PIN};
+use api_tests::{charge_amount, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PIN};
 use domain::api::account::MemberHistory;
 use domain::api::items::ScanAnswer;
 use domain::api::routes;
@@ -135,7 +135,8 @@ async fn registers_and_phones_at_once_keep_every_balance_equal_to_its_ledger() {
         assert_eq!(prepaid_in_receipts(&history.receipts), history.prepaid_minor as i64, "prepaid equals its receipts");
     }
     let admitted: u32 = records.iter().map(|r| r.admitted).sum();
-    let status: EventStatus = json_of(issuer.get(&app, &routes::issuer_event(event.event_id.as_str())).await).await;
+    let status: EventStatus =
+        expect_json(issuer.get(&app, &routes::issuer_event(event.event_id.as_str())).await, StatusCode::OK).await;
     assert_eq!(status.visitors, admitted, "the event counts exactly the entries admitted");
     println!("soak: every balance equals its ledger; the event counts {admitted} entries");
 }
@@ -153,14 +154,7 @@ fn prepaid_in_receipts(receipts: &[Receipt]) -> i64 {
 
 async fn history(app: &TestApp, member: &TestMember) -> MemberHistory {
     let path = routes::member_history(app.shop.shop_id.as_str());
-    json_of(member.client.get(app.url(&path)).dispatch().await.expect("history")).await
-}
-
-async fn json_of<T: DeserializeOwned>(response: reqwest::Response) -> T {
-    let status = response.status();
-    let text = response.text().await.unwrap_or_default();
-    assert_eq!(status, StatusCode::OK, "{text}");
-    serde_json::from_str(&text).expect("json")
+    expect_json(member.client.get(app.url(&path)).dispatch().await.expect("history"), StatusCode::OK).await
 }
 
 /// One phone's rounds until the deadline, each at the next register.

@@ -6,14 +6,13 @@
 //! in the books.
 
 use api_tests::{
-    charge_amount, expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, PIN,
+    charge_amount, concluded, expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, PIN,
 };
 use domain::api::account::MemberExport;
 use domain::api::owner::{PairingStarted, PairingStatus, RegisterList, RegisterSummary};
 use domain::api::owner_accounts::OwnerMe;
 use domain::api::stores::{StoreClosed, StoreList};
 use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, RegisterCreated, RegisterInfo};
-use domain::receipt::Receipt;
 use domain::store::{Store, StoreId};
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{json, Value};
@@ -83,13 +82,6 @@ async fn approve(app: &TestApp, code: &str, body: Value) -> Response {
 
 async fn export(app: &TestApp, client: &Client) -> MemberExport {
     expect_json(client.get(app.url(routes::EXPORT)).dispatch().await.expect("export"), StatusCode::OK).await
-}
-
-fn concluded(status: &DebitStatus) -> &Receipt {
-    match &status.outcome {
-        DebitOutcome::Concluded { receipt } => receipt,
-        other => panic!("expected a receipt, got {other:?}"),
-    }
 }
 
 #[tokio::test]
