@@ -125,8 +125,13 @@ pub async fn dashboard(req: Request, env: &Env, shop_id: &str) -> Outcome<Respon
         }
     }
     let (shop_wide, coupons) = if scope.manager.runs_shop() {
-        let shop_wide = stats.shop_wide(clock::shop_now(&scope.shop.shop_id)).await?;
-        (Some(shop_wide), coupon_figures(env, &scope, figures.coupons).await?)
+        // Two objects, read at once.
+        let (shop_wide, coupons) = futures_util::future::join(
+            stats.shop_wide(clock::shop_now(&scope.shop.shop_id)),
+            coupon_figures(env, &scope, figures.coupons),
+        )
+        .await;
+        (Some(shop_wide?), coupons?)
     } else {
         (None, Vec::new())
     };
