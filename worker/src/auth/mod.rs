@@ -28,6 +28,8 @@ use domain::staff::{Role, StaffAction};
 use domain::store::StoreId;
 use futures_util::future::{select, Either};
 use session::SessionId;
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::future::Future;
 use std::time::Duration;
 use worker::{Delay, Env, Method, Request};
@@ -147,15 +149,71 @@ pub struct Register {
 /// (authoritative, strongly consistent) then refuses it with
 /// `register_revoked` if the owner revoked it, and notes that it was seen.
 pub async fn register(req: &Request, env: &Env) -> Outcome<Register> {
-    let token =
-        bearer_token(req).ok_or_else(|| unauthorized("a register sends `Authorization: Bearer <register token>`"))?;
-    let directory = Directory::open(env)?;
+    admit(env, register_token(req, env).await?).await
+}
+
+/// A register token that KV knows, before its shop's book has been asked.
+pub struct RegisterToken {
+    pub record: RegisterRecord,
+    token_hash: String,
+}
+
+thread_local! {
+    /// Token hash → register, as KV holds it. KV writes a register's entry
+    /// once, when it is created, and never changes it; whether the register
+    /// may still call is the shop's book's answer on every request
+    /// ([`admit`]). So an isolate keeps what it has read, and a register's
+    /// calls after its first skip the KV read.
+    static KNOWN_REGISTER_TOKENS: RefCell<HashMap<String, RegisterRecord>> = RefCell::new(HashMap::new());
+}
+
+/// Bounds the isolate's memory of tokens (a shop has a handful of registers).
+const KNOWN_REGISTER_TOKENS_MAX: usize = 4_096;
+
+/// The register the request's bearer token names in KV, or 401. The book is
+/// not asked yet: callers ask it with [`admit`], beside other work.
+pub async fn register_token(req: &Request, env: &Env) -> Outcome<RegisterToken> {
+    known_register(env, register_bearer(req)?).await
+}
+
+/// The bearer token a register sends, or 401.
+pub fn register_bearer(req: &Request) -> Outcome<String> {
+    bearer_token(req).ok_or_else(|| unauthorized("a register sends `Authorization: Bearer <register token>`"))
+}
+
+/// The register `token` names in KV (see [`register_token`]).
+pub async fn known_register(env: &Env, token: String) -> Outcome<RegisterToken> {
     let token_hash = sha256_hex(token.as_bytes());
-    let record =
-        directory.register(&token_hash).await?.ok_or_else(|| unauthorized("this register token is not valid"))?;
+    let known = KNOWN_REGISTER_TOKENS.with(|known| known.borrow().get(&token_hash).cloned());
+    let record = match known {
+        Some(record) => record,
+        None => {
+            let record = Directory::open(env)?
+                .register(&token_hash)
+                .await?
+                .ok_or_else(|| unauthorized("this register token is not valid"))?;
+            KNOWN_REGISTER_TOKENS.with(|known| {
+                let mut known = known.borrow_mut();
+                if known.len() >= KNOWN_REGISTER_TOKENS_MAX {
+                    known.clear();
+                }
+                known.insert(token_hash.clone(), record.clone());
+            });
+            record
+        }
+    };
+    Ok(RegisterToken { record, token_hash })
+}
+
+/// The register `token` names, if its shop's book still lets it call.
+pub async fn admit(env: &Env, token: RegisterToken) -> Outcome<Register> {
+    let RegisterToken { record, token_hash } = token;
     // The book's check and the shop's directory entry are independent reads: one wait, not two.
-    let (store, shop) =
-        futures_util::future::join(registers::check(env, &record, &token_hash), directory.shop(&record.shop_id)).await;
+    let (store, shop) = futures_util::future::join(
+        registers::check(env, &record, &token_hash),
+        Directory::open(env)?.shop(&record.shop_id),
+    )
+    .await;
     let store = store?;
     let shop = shop?.ok_or_else(|| Problem::internal("a register points to a missing shop"))?;
     Ok(Register { record, shop, store, token_hash })

@@ -20,9 +20,13 @@ use crate::error::Outcome;
 use crate::refusals;
 use crate::storage::code_index::protocol::{Found, IndexClient};
 use crate::storage::throttle::protocol::ThrottleClient;
+use crate::web;
 use domain::code::OneTimeCode;
 use domain::items::ItemRef;
+use domain::shop::RegisterId;
 use domain::throttle::{self, Limit};
+use futures_util::future::{join, join3};
+use serde::de::DeserializeOwned;
 use std::net::Ipv6Addr;
 use worker::{Env, Request};
 
@@ -101,8 +105,36 @@ pub struct CodeGuard(ThrottleClient);
 
 impl CodeGuard {
     pub fn of(env: &Env, register: &super::Register) -> Outcome<Self> {
-        ThrottleClient::of(env, Limit::TypedCodePerRegister, &format!("register:{}", register.record.register_id))
-            .map(Self)
+        Self::of_register(env, &register.record.register_id)
+    }
+
+    fn of_register(env: &Env, register_id: &RegisterId) -> Outcome<Self> {
+        ThrottleClient::of(env, Limit::TypedCodePerRegister, &format!("register:{register_id}")).map(Self)
+    }
+
+    /// A register's call whose body carries a code (`code_of` says where),
+    /// in two waits where it would take four one after the other: the
+    /// register's token (KV, or the isolate's memory of it) beside reading the
+    /// body; then the shop book's check, the shop's entry, the register's
+    /// bucket and the code's index entry all at once. Refusals come in the
+    /// same order as ever: 401, then the body, then `too_many_attempts`, then
+    /// `unknown` (counted).
+    pub async fn register_call<B: DeserializeOwned>(
+        req: &mut Request,
+        env: &Env,
+        code_of: fn(&B) -> &OneTimeCode,
+    ) -> Outcome<CodeCall<B>> {
+        let bearer = super::register_bearer(req)?;
+        let (token, body) = join(super::known_register(env, bearer), web::json_body::<B>(req)).await;
+        let token = token?;
+        let body = body?;
+        let guard = Self::of_register(env, &token.record.register_id)?;
+        let index = IndexClient::of(env, code_of(&body))?;
+        let (register, checked, found) = join3(super::admit(env, token), guard.0.check(), index.lookup()).await;
+        let register = register?;
+        checked?;
+        let found = guard.judged(found.and_then(|found| found.ok_or_else(refusals::unknown_code))).await?;
+        Ok(CodeCall { register, body, found, guard })
     }
 
     /// The code's entry in the index, looked up while the register's bucket
@@ -124,6 +156,15 @@ impl CodeGuard {
         }
         answer
     }
+}
+
+/// What [`CodeGuard::register_call`] found: who calls, what they sent, the
+/// code's index entry, and the guard to pass the call's verdict through.
+pub struct CodeCall<B> {
+    pub register: super::Register,
+    pub body: B,
+    pub found: Found,
+    pub guard: CodeGuard,
 }
 
 /// The client's address as Cloudflare reports it (`CF-Connecting-IP`, which a

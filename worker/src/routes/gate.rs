@@ -32,11 +32,8 @@ fn till(register: &auth::Register) -> Till {
 /// `POST /api/register/scan` → [`ScanAnswer`]. A dead code (unknown,
 /// expired, used, of a former holder) counts against the register.
 pub async fn scan(mut req: Request, env: &Env) -> Outcome<Response> {
-    let register = auth::register(&req, env).await?;
-    let request: ScanRequest = web::json_body(&mut req).await?;
-    let guard = CodeGuard::of(env, &register)?;
-    let found = guard.look_up(env, &request.code).await?;
-    let answer = guard.judged(answer_scan(env, &register, &request, found).await).await?;
+    let call = CodeGuard::register_call(&mut req, env, |request: &ScanRequest| &request.code).await?;
+    let answer = call.guard.judged(answer_scan(env, &call.register, &call.body, call.found).await).await?;
     web::ok(&answer)
 }
 

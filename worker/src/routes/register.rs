@@ -133,12 +133,10 @@ async fn issuer(env: &Env, register: &auth::Register, code: &OneTimeCode) -> Out
 /// `POST /api/register/resolve` → [`domain::api::CustomerView`]; holds the code for the sale.
 /// A dead code (unknown, expired, used) counts against the register.
 pub async fn resolve(mut req: Request, env: &Env) -> Outcome<Response> {
-    let register = auth::register(&req, env).await?;
-    let request: ResolveRequest = web::json_body(&mut req).await?;
-    let guard = CodeGuard::of(env, &register)?;
-    let member = guard.look_up(env, &request.code).await?.member_number;
-    let vault = VaultClient::of(env, &member)?;
-    let customer = guard.judged(vault.resolve(CodeHash::of(&request.code), register.shop.shop_id).await).await?;
+    let call = CodeGuard::register_call(&mut req, env, |request: &ResolveRequest| &request.code).await?;
+    let vault = VaultClient::of(env, &call.found.member_number)?;
+    let resolved = vault.resolve(CodeHash::of(&call.body.code), call.register.shop.shop_id).await;
+    let customer = call.guard.judged(resolved).await?;
     web::ok(&customer)
 }
 
