@@ -551,6 +551,14 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
         ),
         op!(
             "POST",
+            ADMIN_TEST_SHOP_HOUSEKEEPING,
+            Operator,
+            "Run one shop book's housekeeping round as if later (only where TEST_CLOCK=on; 404 elsewhere)",
+            s.body::<api::TestShopHousekeeping>(),
+            s.json::<api::ShopForgotten>()
+        ),
+        op!(
+            "POST",
             admin_shop_registers(&shop()),
             admin_shop_registers,
             Operator,
@@ -1389,6 +1397,7 @@ mod tests {
             ("issuer_ticket_cancel", "POST"),
             ("ADMIN_TEST_CLOCK", "PUT"),
             ("ADMIN_TEST_HOUSEKEEPING", "POST"),
+            ("ADMIN_TEST_SHOP_HOUSEKEEPING", "POST"),
             ("pairing", "GET"),
             ("PAIRINGS", "POST"),
             ("membership", "DELETE"),

@@ -484,6 +484,27 @@ pub struct Forgotten {
     pub confirmations: u32,
 }
 
+/// `POST` body of [`routes::ADMIN_TEST_SHOP_HOUSEKEEPING`] (tests only): run one shop book's
+/// housekeeping round now, as if it were `later_ms` later.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct TestShopHousekeeping {
+    pub shop_id: ShopId,
+    pub later_ms: i64,
+}
+
+/// What one housekeeping round of a shop's book dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ShopForgotten {
+    /// Register request ids older than a week (no register retries that late).
+    pub requests: u32,
+    /// Staff sessions at the registers past their expiry.
+    pub staff_sessions: u32,
+    /// Offline codes past the time a register could still upload them.
+    pub offline_codes: u32,
+}
+
 /// Everything the phone page shows. `version` grows with every change, for long-polling.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

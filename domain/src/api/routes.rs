@@ -214,6 +214,9 @@ pub const ADMIN_TEST_CLOCK: &str = "/api/admin/test-clock";
 /// `POST`: one member vault's housekeeping round, as if later (tests only). Answers only where
 /// the Worker runs with `TEST_CLOCK=on`; 404 everywhere else.
 pub const ADMIN_TEST_HOUSEKEEPING: &str = "/api/admin/test-housekeeping";
+/// `POST` [`super::TestShopHousekeeping`] → [`super::ShopForgotten`] (bearer `ADMIN_TOKEN`; only
+/// where the Worker runs with `TEST_CLOCK=on`): one round of a shop book's housekeeping now.
+pub const ADMIN_TEST_SHOP_HOUSEKEEPING: &str = "/api/admin/test-shop-housekeeping";
 
 /// `POST` [`CreateRegisterRequest`](super::CreateRegisterRequest) → 201
 /// [`RegisterCreated`](super::RegisterCreated): add a register to a shop.
@@ -684,6 +687,7 @@ mod tests {
             ADMIN_ISSUERS,
             ADMIN_TEST_CLOCK,
             ADMIN_TEST_HOUSEKEEPING,
+            ADMIN_TEST_SHOP_HOUSEKEEPING,
             ISSUER_BILLS,
             ISSUER_TICKETS,
             ISSUER_EVENTS,

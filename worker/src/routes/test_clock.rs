@@ -1,7 +1,7 @@
 //! Test time: `PUT /api/admin/test-clock` runs one shop's expiry clock ahead
-//! (see [`crate::clock`]), and `POST /api/admin/test-housekeeping` runs one
-//! member vault's housekeeping round as if later (the alarm that runs them
-//! waits a day). Both exist only where the Worker runs with `TEST_CLOCK=on`,
+//! (see [`crate::clock`]), and `POST /api/admin/test-housekeeping` and
+//! `…/test-shop-housekeeping` run one member vault's or shop book's
+//! housekeeping round as if later (the alarms that run them wait a day). They exist only where the Worker runs with `TEST_CLOCK=on`,
 //! which only the test stack of `cargo xtask test` sets; without it the paths
 //! are 404 like any unknown path.
 
@@ -10,8 +10,9 @@ use crate::clock;
 use crate::error::Outcome;
 use crate::routes::{not_allowed, not_found};
 use crate::storage::member_vault::protocol::VaultClient;
+use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
-use domain::api::{routes, TestClock, TestHousekeeping};
+use domain::api::{routes, TestClock, TestHousekeeping, TestShopHousekeeping};
 use worker::{Env, Method, Request, Response};
 
 /// The variable that turns the route on, and its one value that does.
@@ -50,5 +51,22 @@ pub async fn housekeeping_route(mut req: Request, env: &Env) -> Outcome<Response
     // Only later: housekeeping never runs in the past.
     let now = clock::now().saturating_add(request.later_ms.max(0));
     let forgotten = VaultClient::of(env, &request.member_number)?.housekeep(now).await?;
+    Ok(Response::from_json(&forgotten)?)
+}
+
+/// `POST /api/admin/test-shop-housekeeping` (bearer `ADMIN_TOKEN`) [`TestShopHousekeeping`] → 200
+/// [`domain::api::ShopForgotten`].
+pub async fn shop_housekeeping_route(mut req: Request, env: &Env) -> Outcome<Response> {
+    if !enabled(env) {
+        return Err(not_found(routes::ADMIN_TEST_SHOP_HOUSEKEEPING));
+    }
+    if crate::web::method(&req) != Method::Post {
+        return not_allowed("POST");
+    }
+    auth::admin(&req, env)?;
+    let request: TestShopHousekeeping = web::json_body(&mut req).await?;
+    // Only later: housekeeping never runs in the past.
+    let now = clock::now().saturating_add(request.later_ms.max(0));
+    let forgotten = ShopClient::of(env, &request.shop_id)?.housekeep(now).await?;
     Ok(Response::from_json(&forgotten)?)
 }

@@ -41,6 +41,28 @@ pub fn table_exists(sql: &SqlStorage, table: &str) -> Outcome<bool> {
     Ok(n > 0)
 }
 
+/// Deletes the rows of `table` older than `before` by its time column
+/// `column`, and says how many went (none if the table was never made).
+/// Names are ours, never input.
+pub fn forget_before(sql: &SqlStorage, table: &str, column: &str, before: i64) -> Outcome<u32> {
+    if !table_exists(sql, table)? {
+        return Ok(0);
+    }
+    let old = number(sql, &format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} < ?"), vec![before.into()])?;
+    if old > 0 {
+        sql.exec(&format!("DELETE FROM {table} WHERE {column} < ?"), vec![before.into()])?;
+    }
+    Ok(u32::try_from(old).unwrap_or(u32::MAX))
+}
+
+/// Rows in `table` (0 if it was never made). Names are ours, never input.
+pub fn rows_in(sql: &SqlStorage, table: &str) -> Outcome<i64> {
+    if !table_exists(sql, table)? {
+        return Ok(0);
+    }
+    number(sql, &format!("SELECT COUNT(*) AS n FROM {table}"), None)
+}
+
 /// Runs a schema (`CREATE … IF NOT EXISTS` statements).
 pub fn create(sql: &SqlStorage, schema: &str) -> Outcome<()> {
     sql.exec(schema, None)?;

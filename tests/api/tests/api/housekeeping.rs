@@ -1,9 +1,10 @@
 //! Housekeeping: a member vault forgets old codes, expired sessions and questions that ended a
 //! month ago, and nothing the books need. The vault's alarm runs a round a day; the test-only
-//! route runs one now, as if later, and says what went.
+//! route runs one now, as if later, and says what went. A shop's book does the same with its
+//! request ids, staff sessions and offline codes.
 
 use api_tests::{charge_amount, expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, PASSWORD};
-use domain::api::{routes, DebitOutcome, ErrorCode, Forgotten, Wallet};
+use domain::api::{routes, DebitOutcome, ErrorCode, Forgotten, ShopForgotten, Wallet};
 use domain::member::MemberNumber;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -89,4 +90,35 @@ async fn the_housekeeping_route_needs_the_admin() {
         .await
         .expect("housekeeping");
     assert_eq!(response.status(), StatusCode::OK, "an extreme time saturates, never wraps");
+}
+
+async fn shop_round(app: &TestApp, later_ms: i64) -> ShopForgotten {
+    let response = app
+        .http
+        .post(app.url(routes::ADMIN_TEST_SHOP_HOUSEKEEPING))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "shop_id": app.shop.shop_id, "later_ms": later_ms }))
+        .dispatch()
+        .await
+        .expect("shop housekeeping");
+    expect_json(response, StatusCode::OK).await
+}
+
+#[tokio::test]
+async fn a_quiet_shops_book_forgets_old_request_ids_and_keeps_its_customers() {
+    let app = spawn_app().await;
+    let member = app.member_of_shop("Quiet", false).await;
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let sold = app.accrue_ok(&code, 500).await;
+
+    // A sale's request id is remembered for a week, in case the register retries.
+    assert_eq!(shop_round(&app, 0).await, ShopForgotten::default());
+    assert_eq!(shop_round(&app, 6 * DAY_MS).await, ShopForgotten::default());
+    assert_eq!(shop_round(&app, 8 * DAY_MS).await, ShopForgotten { requests: 1, staff_sessions: 0, offline_codes: 0 });
+    assert_eq!(shop_round(&app, 8 * DAY_MS).await, ShopForgotten::default());
+
+    // The customer keeps their number and their points.
+    let again = app.resolve_ok(&member.issue_code(&app.shop.shop_id).await.code).await;
+    assert_eq!(again.customer_number, sold.customer_number);
+    assert_eq!(again.points, sold.points);
 }

@@ -7,9 +7,11 @@
 //! shop-wide counters and use reservations ([`coupons`]), its card processor
 //! account with the events the processor sent ([`card_processor`]), and the
 //! offline codes issued for the shop with their one use and conflicts ([`offline`]).
+//! [`housekeeping`] forgets its short-lived rows on a daily alarm.
 
 pub mod card_processor;
 pub mod coupons;
+mod housekeeping;
 pub mod offline;
 pub mod protocol;
 pub mod registers;
@@ -27,7 +29,8 @@ use domain::shop::CustomerNumber;
 use protocol::{Claim, Create, CustomerMember, Enroll, Enrolment, ShopOperation, Update};
 use registers::NewRegister;
 use serde::Deserialize;
-use worker::{durable_object, Env, SqlStorage, State};
+use std::cell::Cell;
+use worker::{durable_object, Env, SqlStorage, State, Storage};
 
 /// How long a used request id is remembered: far longer than any retry.
 const REQUEST_MEMORY_MS: i64 = 7 * 24 * 60 * 60_000;
@@ -54,19 +57,38 @@ CREATE INDEX IF NOT EXISTS requests_by_time ON requests (at);
 #[durable_object]
 pub struct ShopBook {
     sql: SqlStorage,
+    /// For the housekeeping alarm (see `housekeeping`).
+    storage: Storage,
+    /// Whether this object already knows a housekeeping round is coming.
+    housekeeping_scheduled: Cell<bool>,
 }
 
-durable_object_serving!(ShopBook);
+durable_object_serving!(ShopBook, alarm);
 
 impl StorageObject for ShopBook {
     type Operation = ShopOperation;
 
     fn open(state: State, _env: Env) -> Self {
-        Self { sql: state.storage().sql() }
+        let storage = state.storage();
+        Self { sql: storage.sql(), storage, housekeeping_scheduled: Cell::new(false) }
     }
 
-    /// Everything below runs without awaiting: the object's input gate makes it atomic.
     async fn handle(&self, operation: ShopOperation) -> Outcome<Reply> {
+        let reply = self.decide(operation);
+        if let Err(problem) = self.keep_housekeeping_scheduled().await {
+            worker::console_error!("shop book housekeeping not scheduled: {problem:?}");
+        }
+        reply
+    }
+
+    async fn alarm(&self) -> Outcome<()> {
+        self.housekeeping_round().await
+    }
+}
+
+impl ShopBook {
+    /// Everything here runs without awaiting: the object's input gate makes it atomic.
+    fn decide(&self, operation: ShopOperation) -> Outcome<Reply> {
         match operation {
             ShopOperation::Create(request) => answer(request, |r| self.create(r)),
             ShopOperation::Profile(request) => answer(request, |_| self.shop()),
@@ -162,6 +184,7 @@ impl StorageObject for ShopBook {
             ShopOperation::OfflineConflicts(request) => {
                 answer(request, |_| self.with_shop(|_| self.offline().conflicts()))
             }
+            ShopOperation::Housekeep(request) => answer(request, |r| self.with_shop(|_| self.housekeep(r.now))),
         }
     }
 }
@@ -367,6 +390,11 @@ impl ShopBook {
             .transpose()
     }
 
+    /// Drops request ids older than [`REQUEST_MEMORY_MS`]; says how many went.
+    fn forget_old_requests(&self, now: domain::UnixMillis) -> Outcome<u32> {
+        sql::forget_before(&self.sql, "requests", "at", now.saturating_sub(REQUEST_MEMORY_MS))
+    }
+
     fn claim(&self, request: Claim) -> Outcome<Done> {
         if !self.exists()? {
             return Err(refusals::unknown_shop());
@@ -380,7 +408,7 @@ impl ShopBook {
             Some(_) => Err(refusals::request_id_reused()),
             None => {
                 let now = clock::now();
-                self.sql.exec("DELETE FROM requests WHERE at < ?", vec![(now - REQUEST_MEMORY_MS).into()])?;
+                self.forget_old_requests(now)?;
                 self.sql.exec(
                     "INSERT INTO requests (request_id, fingerprint, at) VALUES (?, ?, ?)",
                     vec![request.request_id.as_str().into(), request.fingerprint.into(), now.into()],

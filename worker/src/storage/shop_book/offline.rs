@@ -121,10 +121,14 @@ impl OfflineBook<'_> {
         sql::create(self.sql, SCHEMA)
     }
 
-    /// Drops codes too old to be uploaded any more (their conflicts stay).
-    fn forget_old(&self, now: UnixMillis) -> Outcome<()> {
-        self.sql.exec("DELETE FROM offline_codes WHERE expires_at < ?", vec![(now - SYNC_GRACE_MS).into()])?;
-        Ok(())
+    /// Drops codes too old to be uploaded any more (their conflicts stay); says how many went.
+    pub(super) fn forget_old(&self, now: UnixMillis) -> Outcome<u32> {
+        sql::forget_before(self.sql, "offline_codes", "expires_at", now.saturating_sub(SYNC_GRACE_MS))
+    }
+
+    /// Codes kept (for housekeeping: whether a round has anything to look at).
+    pub(super) fn kept(&self) -> Outcome<i64> {
+        sql::rows_in(self.sql, "offline_codes")
     }
 
     /// The member's live codes (unused, unrevoked, good for at least another

@@ -12,13 +12,14 @@ use domain::api::offline::OfflineConflict;
 use domain::api::owner::RegisterSummary;
 use domain::api::staff::StaffMember;
 use domain::api::stores::StoreClosed;
-use domain::api::ShopSummary;
+use domain::api::{ShopForgotten, ShopSummary};
 use domain::coupons::{Coupon, CouponId, CouponTerms, CouponUse, MemberAtShop};
 use domain::member::MemberNumber;
 use domain::offline::{OfflineCodeId, Scan};
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
 use domain::staff::StaffNumber;
 use domain::store::{Store, StoreId};
+use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -111,6 +112,8 @@ protocol! {
         UseOffline(UseOffline) -> OfflineUse,
         /// Offline codes used twice, newest first.
         OfflineConflicts(OfflineConflictsQuery) -> Vec<OfflineConflict>,
+        /// One housekeeping round as of `now` (the alarm runs them; tests ask for one).
+        Housekeep(Housekeep) -> ShopForgotten,
     }
 }
 
@@ -317,6 +320,11 @@ pub struct UseOffline {
 
 #[derive(Serialize, Deserialize)]
 pub struct OfflineConflictsQuery;
+
+#[derive(Serialize, Deserialize)]
+pub struct Housekeep {
+    pub now: UnixMillis,
+}
 
 /// The book of one shop.
 pub struct ShopClient {
@@ -543,5 +551,10 @@ impl ShopClient {
 
     pub async fn offline_conflicts(&self) -> Outcome<Vec<OfflineConflict>> {
         self.object.call(OfflineConflictsQuery).await
+    }
+
+    /// One housekeeping round as of `now` (tests only: the book's alarm runs its own).
+    pub async fn housekeep(&self, now: UnixMillis) -> Outcome<ShopForgotten> {
+        self.object.call(Housekeep { now }).await
     }
 }

@@ -304,6 +304,16 @@ impl StaffBook<'_> {
         personal.and(at_register).map_err(|refusal| pin_refusal(refusal, now))
     }
 
+    /// Drops sessions past their expiry; says how many went.
+    pub(super) fn forget_expired_sessions(&self, now: UnixMillis) -> Outcome<u32> {
+        sql::forget_before(self.sql, "staff_sessions", "expires_at", now.saturating_add(1))
+    }
+
+    /// Sessions kept (for housekeeping: whether a round has anything to look at).
+    pub(super) fn sessions_kept(&self) -> Outcome<i64> {
+        sql::rows_in(self.sql, "staff_sessions")
+    }
+
     /// Opens a session for a person (whose PIN the Worker just checked) at a register.
     pub fn open_session(&self, number: StaffNumber, register_id: &RegisterId, session: NewSession) -> Outcome<()> {
         self.ready()?;
@@ -311,7 +321,7 @@ impl StaffBook<'_> {
             return Err(no_such_person());
         }
         let now = clock::now();
-        self.sql.exec("DELETE FROM staff_sessions WHERE expires_at <= ?", vec![now.into()])?;
+        self.forget_expired_sessions(now)?;
         self.sql.exec(
             "INSERT INTO staff_sessions (token_hash, staff_number, register_id, created_at, expires_at)
              VALUES (?, ?, ?, ?, ?)",
