@@ -348,19 +348,74 @@ async fn a_declined_card_is_told_to_the_register_in_a_cashiers_words() {
     expect_error(member.approve(&shown, Some(PIN), 0).await, ErrorCode::AlreadyAnswered).await;
 }
 
+/// The phone's part of the bank's challenge, as the processor's page script runs it with the
+/// client secret the approval answered: passed or failed (localstripe's stand-in for 3-D Secure).
+async fn authenticate(stripe: &Client, status: &DebitStatus, passed: bool) {
+    let authentication = status.card_authentication.as_ref().expect("the bank's challenge for the phone");
+    let payment = authentication.client_secret.split("_secret_").next().unwrap();
+    let response = stripe
+        .post(format!("{}/v1/payment_intents/{payment}/_authenticate", stripe_base()))
+        .query(&[("success", passed.to_string())])
+        .form(&[
+            ("key", authentication.publishable_key.as_str()),
+            ("client_secret", authentication.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+}
+
 #[tokio::test]
-async fn a_card_that_needs_authentication_is_not_charged() {
+async fn a_card_that_needs_authentication_is_paid_after_the_bank_challenge_on_the_phone() {
     let (app, keys, stripe) = card_shop().await;
     let member = card_member(&app, "Secure").await;
     let (_, customer) = save_card(&app, &stripe, &member, AUTHENTICATION).await;
     let (code, request_id, shown) = asked(&app, &member, 500).await;
-    expect_error(member.approve(&shown, Some(PIN), 0).await, ErrorCode::CardDeclined).await;
+    let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    assert_eq!(approved.outcome, DebitOutcome::Pending);
+    let authentication = approved.card_authentication.as_ref().expect("the bank's challenge");
+    assert_eq!(authentication.publishable_key, keys.publishable);
+    // The register waits for the customer, and is never given the client secret.
+    let waiting = app.debit_ok(&code, &request_id, card_charge(500)).await;
+    assert_eq!(waiting.outcome, DebitOutcome::Pending);
+    assert!(waiting.card_authentication.is_none());
+    // Approving again before the challenge is done: still waiting, nothing charged.
+    let early: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    assert!(early.card_authentication.is_some());
+    assert!(charges(&stripe, &keys, &customer).await.is_empty());
+
+    authenticate(&stripe, &approved, true).await;
+    let paid: DebitStatus = expect_json(member.approve(&shown, None, 0).await, StatusCode::OK).await;
+    let receipt = concluded(&paid).clone();
+    assert!(paid.card_authentication.is_none());
+    let card = receipt.card.as_ref().expect("the card on the receipt");
+    assert_eq!((card.brand.as_str(), card.last4.as_str()), ("visa", "3155"));
+    assert!(matches!(receipt.details, ReceiptDetails::Points { sale_minor: 500, points_added: 5, .. }));
+    assert_eq!(concluded(&app.wait(&code, &request_id).await), &receipt);
+    assert!(member.wallet(None).await.receipts.contains(&receipt));
+    let made = charges(&stripe, &keys, &customer).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0]["payment_intent"], card.payment_id.as_str());
+}
+
+#[tokio::test]
+async fn a_failed_bank_challenge_declines_the_sale() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = card_member(&app, "Unsure").await;
+    let (_, customer) = save_card(&app, &stripe, &member, AUTHENTICATION).await;
+    let (code, request_id, shown) = asked(&app, &member, 700).await;
+    let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    authenticate(&stripe, &approved, false).await;
+    let refusal = expect_error(member.approve(&shown, None, 0).await, ErrorCode::CardDeclined).await;
+    assert!(refusal.message.contains("authentication failed"), "{}", refusal.message);
     let status = app.wait(&code, &request_id).await;
     assert_eq!(
         status.outcome,
-        DebitOutcome::Cancelled { by: CancelledBy::Declined(DeclineReason::AuthenticationRequired) }
+        DebitOutcome::Cancelled { by: CancelledBy::Declined(DeclineReason::AuthenticationFailed) }
     );
-    assert!(charges(&stripe, &keys, &customer).await.is_empty());
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+    assert!(charges(&stripe, &keys, &customer).await.iter().all(|c| c["status"] != "succeeded"));
 }
 
 #[tokio::test]

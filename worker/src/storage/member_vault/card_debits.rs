@@ -88,6 +88,7 @@ impl MemberVault {
         let paid = match &verdict {
             CardVerdict::Paid { .. } => Ok(()),
             CardVerdict::Declined { reason } => Err(*reason),
+            CardVerdict::AwaitsAuthentication => return self.status_of(asked, now),
         };
         let asked = Asked {
             confirmation: {
