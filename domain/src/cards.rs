@@ -109,6 +109,8 @@ pub enum DeclineReason {
     CardDeclined,
     InsufficientFunds,
     AuthenticationRequired,
+    /// The customer's bank challenge (3-D Secure) on the phone was failed or abandoned.
+    AuthenticationFailed,
     ExpiredCard,
     IncorrectCvc,
     LostOrStolen,
@@ -122,9 +124,8 @@ impl DeclineReason {
     pub fn from_processor(code: Option<&str>, decline_code: Option<&str>) -> Self {
         match decline_code.or(code) {
             Some("insufficient_funds") => Self::InsufficientFunds,
-            Some(
-                "authentication_required" | "authentication_not_handled" | "payment_intent_authentication_failure",
-            ) => Self::AuthenticationRequired,
+            Some("authentication_required" | "authentication_not_handled") => Self::AuthenticationRequired,
+            Some("payment_intent_authentication_failure") => Self::AuthenticationFailed,
             Some("expired_card") => Self::ExpiredCard,
             Some("incorrect_cvc" | "invalid_cvc") => Self::IncorrectCvc,
             Some("lost_card" | "stolen_card" | "pickup_card") => Self::LostOrStolen,
@@ -139,11 +140,39 @@ impl DeclineReason {
             Self::CardDeclined => "Card declined: ask for another way to pay",
             Self::InsufficientFunds => "Insufficient funds on the card",
             Self::AuthenticationRequired => "The bank asks the customer to authenticate: not paid",
+            Self::AuthenticationFailed => "The customer's bank authentication failed on the phone: not paid",
             Self::ExpiredCard => "The card has expired",
             Self::IncorrectCvc => "The card's security code was wrong",
             Self::LostOrStolen => "Card declined (reported lost or stolen): keep calm, ask for another way to pay",
             Self::ProcessingError => "The card processor had an error: try again",
             Self::ProcessorUnavailable => "The card processor could not be reached: nothing was charged",
+        }
+    }
+}
+
+/// Where a payment (Stripe's PaymentIntent) stands, from its `status` and its last error: the one
+/// rule behind a card sale's verdict, whoever reads the payment (the approval, the re-check after
+/// the phone's authentication, a retry).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentStanding {
+    /// Made, not yet confirmed: the Worker confirms it.
+    NeedsConfirmation,
+    /// The bank asks the customer to authenticate (3-D Secure): the phone runs the processor's
+    /// page script with the payment's client secret, then the Worker reads the payment again.
+    NeedsAuthentication,
+    Paid,
+    Declined(DeclineReason),
+}
+
+impl PaymentStanding {
+    pub fn of(status: &str, error_code: Option<&str>, decline_code: Option<&str>) -> Self {
+        match status {
+            "requires_confirmation" => Self::NeedsConfirmation,
+            "requires_action" => Self::NeedsAuthentication,
+            "succeeded" => Self::Paid,
+            // Card payments are captured at once; a payment still processing is not a sale yet.
+            "processing" => Self::Declined(DeclineReason::ProcessingError),
+            _ => Self::Declined(DeclineReason::from_processor(error_code, decline_code)),
         }
     }
 }
@@ -226,6 +255,27 @@ mod tests {
         assert_eq!(DeclineReason::from_processor(Some("expired_card"), None), DeclineReason::ExpiredCard);
         assert_eq!(DeclineReason::from_processor(None, None), DeclineReason::CardDeclined);
         assert!(DeclineReason::InsufficientFunds.words().contains("Insufficient funds"));
+    }
+
+    #[test]
+    fn a_payment_stands_by_its_status() {
+        assert_eq!(PaymentStanding::of("requires_confirmation", None, None), PaymentStanding::NeedsConfirmation);
+        assert_eq!(PaymentStanding::of("requires_action", None, None), PaymentStanding::NeedsAuthentication);
+        assert_eq!(PaymentStanding::of("succeeded", None, None), PaymentStanding::Paid);
+        assert_eq!(
+            PaymentStanding::of("processing", None, None),
+            PaymentStanding::Declined(DeclineReason::ProcessingError)
+        );
+        // A failed challenge leaves the payment without a card, its last error saying why.
+        assert_eq!(
+            PaymentStanding::of("requires_payment_method", Some("payment_intent_authentication_failure"), None),
+            PaymentStanding::Declined(DeclineReason::AuthenticationFailed)
+        );
+        assert_eq!(
+            PaymentStanding::of("requires_payment_method", Some("card_declined"), Some("insufficient_funds")),
+            PaymentStanding::Declined(DeclineReason::InsufficientFunds)
+        );
+        assert_eq!(PaymentStanding::of("canceled", None, None), PaymentStanding::Declined(DeclineReason::CardDeclined));
     }
 
     #[test]

@@ -237,15 +237,21 @@ impl Confirmation {
     }
 
     /// The card processor's verdict on an approved card charge: approved when paid, else
-    /// cancelled with its reason. Only a charge being made can be settled; a second verdict
-    /// changes nothing (`Replayed`).
+    /// cancelled with its reason. Only a charge being made can be settled, except that a payment
+    /// the processor took after the charge was settled as declined (its late success, told by its
+    /// webhook) is a sale after all: the money was taken. Any other verdict changes nothing
+    /// (`Replayed`), so each sale is recorded once.
     pub fn settle_card(&mut self, paid: Result<(), crate::cards::DeclineReason>, now: UnixMillis) -> Transition {
-        match self.state {
-            State::Charging { .. } => {
+        match (self.state, paid) {
+            (State::Charging { .. }, paid) => {
                 self.state = match paid {
                     Ok(()) => State::Approved { at: now, tip: 0 },
                     Err(reason) => State::Cancelled { at: now, by: CancelledBy::Declined(reason) },
                 };
+                Transition::Applied
+            }
+            (State::Cancelled { by: CancelledBy::Declined(_), .. }, Ok(())) => {
+                self.state = State::Approved { at: now, tip: 0 };
                 Transition::Applied
             }
             _ => Transition::Replayed,
@@ -404,7 +410,15 @@ mod tests {
             c.state,
             State::Cancelled { at: 4, by: CancelledBy::Declined(crate::cards::DeclineReason::InsufficientFunds) }
         );
-        assert_eq!(c.settle_card(Ok(()), 5), Transition::Replayed);
+        // The processor took the payment after all (its late webhook): a sale, once.
+        assert_eq!(c.settle_card(Ok(()), 5), Transition::Applied);
+        assert_eq!(c.state, State::Approved { at: 5, tip: 0 });
+        assert_eq!(c.settle_card(Ok(()), 6), Transition::Replayed);
+        assert_eq!(c.settle_card(Err(crate::cards::DeclineReason::CardDeclined), 6), Transition::Replayed);
+        // A question the customer cancelled was never charged: nothing to conclude.
+        let mut cancelled = Confirmation::ask(request("req-00009"), card.clone(), 0);
+        cancelled.cancel(CancelledBy::Customer, 1).unwrap();
+        assert_eq!(cancelled.settle_card(Ok(()), 2), Transition::Replayed);
         let mut paid = Confirmation::ask(request("req-00008"), card.clone(), 0);
         paid.approve(&approval("req-00008", card, 0), 1).unwrap();
         assert_eq!(paid.settle_card(Ok(()), 2), Transition::Applied);

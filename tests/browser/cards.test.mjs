@@ -22,7 +22,16 @@ const PASSWORD = "correct horse battery";
 const PIN = "2468";
 const STRIPE = process.env.TESSERA_LOCALSTRIPE_URL || "http://127.0.0.1:8420";
 
-test("a card saved on the phone pays at the register once the phone approves; receipts name the card", { timeout: 120_000 }, async (t) => {
+// The same sale with a card whose bank asks for 3-D Secure (when saved and when charged): the
+// phone runs the bank's challenge with the processor's script (the stand-in's "Complete
+// authentication"), the register waits for the customer, then both screens show the receipt.
+const PLAIN = { number: "4242424242424242", last4: "4242", challenge: false, prefix: "card" };
+const SECURE = { number: "4000002500003155", last4: "3155", challenge: true, prefix: "card-3ds" };
+
+test("a card saved on the phone pays at the register once the phone approves; receipts name the card", { timeout: 120_000 }, (t) => cardSale(t, PLAIN));
+test("a card whose bank asks for authentication pays once the phone passes the challenge", { timeout: 120_000 }, (t) => cardSale(t, SECURE));
+
+async function cardSale(t, card) {
   if (!BASE_URL || !ADMIN_TOKEN) {
     t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
     return;
@@ -31,7 +40,7 @@ test("a card saved on the phone pays at the register once the phone approves; re
   assert.ok(reachable, `localstripe is not reachable at ${STRIPE}: \`cargo xtask test\` starts it`);
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-card-"));
-  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `card-${name}.png`), fullPage: true });
+  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `${card.prefix}-${name}.png`), fullPage: true });
   const { shopId, register } = await shopWithRegister("e2e-card", "Card Café");
   // A coupon the register applies to the card sale: the card is charged the discounted amount.
   const now = Date.now();
@@ -86,14 +95,15 @@ test("a card saved on the phone pays at the register once the phone approves; re
   await phone.getByTestId("cards-add").click();
   const field = phone.getByTestId("card-element");
   await field.locator("input[placeholder=number]").waitFor({ timeout: 10_000 });
-  await field.locator("input[placeholder=number]").fill("4242424242424242");
+  await field.locator("input[placeholder=number]").fill(card.number);
   await field.locator("input[placeholder=exp_month]").fill("12");
   await field.locator("input[placeholder=exp_year]").fill("34");
   await field.locator("input[placeholder=cvc]").fill("123");
   await field.locator("input[placeholder=postal_code]").fill("10115");
   await shot(phone, "2-phone-card-field");
   await phone.getByTestId("cards-save").click();
-  await phone.getByTestId("saved-card").filter({ hasText: "visa •••• 4242" }).waitFor({ timeout: 10_000 });
+  if (card.challenge) await phone.getByRole("button", { name: "Complete authentication" }).click({ timeout: 10_000 });
+  await phone.getByTestId("saved-card").filter({ hasText: `visa •••• ${card.last4}` }).waitFor({ timeout: 10_000 });
   assert.deepEqual(violations, [], "the phone page loads the processor's script under its CSP");
   await shot(phone, "3-phone-card-saved");
 
@@ -117,20 +127,28 @@ test("a card saved on the phone pays at the register once the phone approves; re
 
   // --- The phone asks; the member approves. ---
   await phone.locator("[data-testid=confirm]:not([hidden])").waitFor({ timeout: 5_000 });
-  assert.equal(await phone.getByTestId("confirm-title").innerText(), "Card Café asks €11.25 by card ending 4242");
+  assert.equal(await phone.getByTestId("confirm-title").innerText(), `Card Café asks €11.25 by card ending ${card.last4}`);
   assert.equal(await phone.getByTestId("confirm-coupon").innerText(), "Basket €12.50 · coupon Card week −€1.25");
   await shot(phone, "4-phone-confirm");
   await phone.getByTestId("confirm-pin").fill(PIN);
   await phone.getByTestId("confirm-approve").click();
+  if (card.challenge) {
+    // The bank's challenge on the phone; the register still waits for the customer meanwhile.
+    const pass = phone.getByRole("button", { name: "Complete authentication" });
+    await pass.waitFor({ timeout: 10_000 });
+    assert.equal(await till.locator("[data-testid=verdict]").getAttribute("data-state"), "waiting");
+    await shot(phone, "4b-phone-bank-challenge");
+    await pass.click();
+  }
 
   // --- Both screens show the same receipt, naming the card; points as for cash. ---
   await till.locator("[data-testid=verdict][data-state=concluded]").waitFor({ timeout: 10_000 });
   await phone.locator("[data-testid=receipt-view]:not([hidden])").waitFor({ timeout: 5_000 });
   const phoneText = await phone.locator("#receipt").innerText();
   assert.equal(await till.locator("#register-receipt").innerText(), phoneText);
-  for (const expected of ["Card Café", "Coupon: Card week", "−€1.25", "€11.25", "Paid by card", "visa •••• 4242", "+11"]) {
+  for (const expected of ["Card Café", "Coupon: Card week", "−€1.25", "€11.25", "Paid by card", `visa •••• ${card.last4}`, "+11"]) {
     assert.ok(phoneText.includes(expected), `the receipt shows ${expected}:\n${phoneText}`);
   }
   await shot(phone, "5-phone-receipt");
   await shot(till, "5-register-receipt");
-});
+}

@@ -75,6 +75,19 @@ pub struct CardSetup {
     pub script_url: String,
 }
 
+/// The bank asks the customer to authenticate a card payment (3-D Secure): what the phone needs to
+/// run the processor's page script on it (`confirmCardPayment` with the payment's client secret).
+/// Only the member's phone is given it, in the answer to its approval; the Worker then reads the
+/// payment back from the processor, whatever the phone says.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct CardAuthentication {
+    pub client_secret: String,
+    pub publishable_key: String,
+    /// Where the page loads the processor's script from (Stripe.js, or a local stand-in).
+    pub script_url: String,
+}
+
 /// The webhook's answer: whether the event changed anything here.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

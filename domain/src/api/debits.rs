@@ -99,6 +99,10 @@ pub struct DebitStatus {
     // Boxed: most debits have none, and the register keeps a status in its every phase.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon: Option<Box<CouponApplied>>,
+    /// Only in the answer to the phone's approval of a card charge whose bank asks the customer to
+    /// authenticate: the question stays pending until the phone has done so and approves again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card_authentication: Option<Box<crate::api::cards::CardAuthentication>>,
 }
 
 /// `POST /api/register/prepaid/top-ups`: cash received, stored as prepaid value.

@@ -8,7 +8,7 @@ use crate::dom;
 use crate::ended::ended_by;
 use crate::state::with_app;
 use crate::views::messages::{clear_error, show_error, show_notice};
-use domain::api::cards::{CardList, CardSetup};
+use domain::api::cards::{CardAuthentication, CardList, CardSetup};
 use domain::shop::ShopId;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -157,6 +157,32 @@ async fn load_script(url: &str) -> Result<(), JsValue> {
     JsFuture::from(loaded).await.map(drop)
 }
 
+/// The processor's page script with the shop's publishable key (the script loaded once).
+async fn processor_script(script_url: &str, publishable_key: &str) -> Result<JsValue, JsValue> {
+    load_script(script_url).await?;
+    let stripe_fn: Function = get(&js_sys::global(), "Stripe")?.dyn_into()?;
+    stripe_fn.call1(&JsValue::NULL, &JsValue::from_str(publishable_key))
+}
+
+/// The bank's challenge (3-D Secure) on a card payment the member approved: the processor's page
+/// script runs it with the payment's client secret (`confirmCardPayment`). How it ended is not
+/// reported to the server: the server reads the payment back from the processor.
+pub async fn authenticate_payment(authentication: &CardAuthentication) -> Result<(), String> {
+    let run = async {
+        let stripe = processor_script(&authentication.script_url, &authentication.publishable_key).await?;
+        let promise: Promise =
+            call(&stripe, "confirmCardPayment", &[JsValue::from_str(&authentication.client_secret)])?.dyn_into()?;
+        let result = JsFuture::from(promise).await?;
+        let error = get(&result, "error")?;
+        if error.is_null() || error.is_undefined() {
+            Ok(())
+        } else {
+            Err(error)
+        }
+    };
+    run.await.map_err(|error| message_of(&error))
+}
+
 fn message_of(error: &JsValue) -> String {
     get(error, "message").ok().and_then(|m| m.as_string()).unwrap_or_else(|| "the card could not be saved".to_owned())
 }
@@ -178,9 +204,7 @@ pub async fn start() {
         }
     };
     let mounted = async {
-        load_script(&setup.script_url).await?;
-        let stripe_fn: Function = get(&js_sys::global(), "Stripe")?.dyn_into()?;
-        let stripe = stripe_fn.call1(&JsValue::NULL, &JsValue::from_str(&setup.publishable_key))?;
+        let stripe = processor_script(&setup.script_url, &setup.publishable_key).await?;
         let elements = call(&stripe, "elements", &[])?;
         let card = call(&elements, "create", &[JsValue::from_str("card")])?;
         dom::clear_children("card-element");

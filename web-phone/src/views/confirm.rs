@@ -170,9 +170,25 @@ pub async fn approve() {
         pin,
     };
     dom::set_busy("confirm-approve", true);
-    let result = api::approve(&request).await;
+    let mut result = api::approve(&request).await;
     dom::set_busy("confirm-approve", false);
+    // The card's bank asks the customer to authenticate: its challenge runs here (the question
+    // leaves the screen for it), then the same approval again makes the server read the payment.
+    if let Ok(Some(authentication)) = result.as_ref().map(|status| status.card_authentication.clone()) {
+        answered(&prompt);
+        show_notice("Your bank asks you to confirm this payment.");
+        if let Err(message) = crate::views::cards::authenticate_payment(&authentication).await {
+            show_notice(&format!("Your bank did not confirm the payment: {}", sentence(&message)));
+        }
+        result = api::approve(&request).await;
+    }
     match result {
+        Ok(status) if status.card_authentication.is_some() => {
+            answered(&prompt);
+            crate::views::messages::show_error(
+                "The payment is waiting for your bank's confirmation: nothing was charged yet.",
+            );
+        }
         Ok(status) => {
             answered(&prompt);
             if let DebitOutcome::Concluded { receipt } = status.outcome {

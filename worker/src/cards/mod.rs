@@ -9,9 +9,9 @@ use crate::refusals;
 use crate::storage::member_vault::protocol::{CardPlan, CardVerdict, VaultClient};
 use crate::storage::shop_book::card_processor::StoredCardKeys;
 use crate::storage::shop_book::protocol::ShopClient;
-use domain::api::cards::{CardProcessorEvent, CardProcessorKeys, CardProcessorStatus};
+use domain::api::cards::{CardAuthentication, CardProcessorEvent, CardProcessorKeys, CardProcessorStatus};
 use domain::api::{routes, ErrorCode};
-use domain::cards::{self, DeclineReason, ProcessorSecret};
+use domain::cards::{self, DeclineReason, PaymentStanding, ProcessorSecret};
 use domain::receipt::{Receipt, ReceiptDetails};
 use domain::shop::ShopId;
 use processor::Processor;
@@ -90,21 +90,31 @@ pub async fn webhook_secret(env: &Env, shop_id: &ShopId) -> Outcome<Option<Proce
     }
 }
 
+/// Where an approved card sale stands after the Worker went to the processor.
+pub enum Charged {
+    /// The processor's verdict, for the vault to apply once.
+    Settled(CardVerdict),
+    /// The bank asks the customer to authenticate on the phone; the question stays being charged.
+    Authenticate(CardAuthentication),
+}
+
 /// Charges an approved card sale at the processor and says how it went. At most one payment
 /// is made per register request: the processor's idempotency keys come from the shop and the
 /// request id, and the vault keeps the first payment made (a second one, from a processor
-/// that ignored the key, is cancelled before it is confirmed). A network failure is an error
-/// and leaves the question being charged: approving again goes on with the same payment.
-pub async fn charge(env: &Env, plan: &CardPlan, vault: &VaultClient) -> Outcome<CardVerdict> {
-    let declined = |reason| Ok(CardVerdict::Declined { reason });
+/// that ignored the key, is cancelled before it is confirmed). A payment made before (a retry, or
+/// the phone back from the bank's challenge) is read from the processor first and confirmed only
+/// if it still needs it: the phone's word on the challenge is never taken. A network failure is
+/// an error and leaves the question being charged: approving again goes on with the same payment.
+pub async fn charge(env: &Env, plan: &CardPlan, vault: &VaultClient) -> Outcome<Charged> {
+    let declined = |reason| Ok(Charged::Settled(CardVerdict::Declined { reason }));
     let Ok(connected) = connected(env, &plan.shop_id).await else {
         return declined(DeclineReason::ProcessorUnavailable);
     };
     let processor = &connected.processor;
     let shop = plan.shop_id.as_str();
     let request = plan.request_id.as_str();
-    let payment = match &plan.payment {
-        Some(payment) => payment.clone(),
+    let mut intent = match &plan.payment {
+        Some(payment) => processor.payment_intent(payment).await?,
         None => {
             let customer_number = plan.customer_number.0.to_string();
             let charge = processor::Charge {
@@ -119,41 +129,43 @@ pub async fn charge(env: &Env, plan: &CardPlan, vault: &VaultClient) -> Outcome<
             match processor.create_payment_intent(&charge, &cards::idempotency_key(shop, request, "payment")).await? {
                 Ok(intent) => {
                     let kept = vault.keep_card_payment(plan, intent.id.clone()).await?;
-                    if kept != intent.id {
+                    if kept == intent.id {
+                        intent
+                    } else {
                         let _ = processor.cancel(&intent.id).await;
+                        processor.payment_intent(&kept).await?
                     }
-                    kept
                 }
                 Err(refusal) => return declined(refusal.reason()),
             }
         }
     };
-    let intent = match processor.confirm(&payment, &cards::idempotency_key(shop, request, "confirm")).await? {
-        Ok(intent) => intent,
-        // Refused, or confirmed already (a retry): the payment itself says where it stands.
-        Err(refusal) => {
-            let intent = processor.payment_intent(&payment).await?;
-            if intent.status == "requires_confirmation" {
-                return declined(refusal.reason());
+    if intent.standing() == PaymentStanding::NeedsConfirmation {
+        intent = match processor.confirm(&intent.id, &cards::idempotency_key(shop, request, "confirm")).await? {
+            Ok(confirmed) => confirmed,
+            // Refused, or confirmed already (a race): the payment itself says where it stands.
+            Err(refusal) => {
+                let read = processor.payment_intent(&intent.id).await?;
+                if read.standing() == PaymentStanding::NeedsConfirmation {
+                    return declined(refusal.reason());
+                }
+                read
             }
-            intent
-        }
-    };
-    Ok(match intent.status.as_str() {
-        "succeeded" => CardVerdict::Paid { payment_id: intent.id },
-        "requires_action" => {
-            // Authentication (3-D Secure) is not finished on the phone yet: the payment is dropped.
-            let _ = processor.cancel(&intent.id).await;
-            CardVerdict::Declined { reason: DeclineReason::AuthenticationRequired }
-        }
-        "processing" => CardVerdict::Declined { reason: DeclineReason::ProcessingError },
-        _ => {
-            let error = intent.last_payment_error.as_ref();
-            let reason = DeclineReason::from_processor(
-                error.and_then(|e| e.code.as_deref()),
-                error.and_then(|e| e.decline_code.as_deref()),
-            );
-            CardVerdict::Declined { reason }
+        };
+    }
+    Ok(match intent.standing() {
+        PaymentStanding::Paid => Charged::Settled(CardVerdict::Paid { payment_id: intent.id }),
+        PaymentStanding::NeedsAuthentication => match intent.client_secret {
+            Some(client_secret) => Charged::Authenticate(CardAuthentication {
+                client_secret,
+                publishable_key: connected.publishable_key,
+                script_url: processor::script_url(env),
+            }),
+            None => return Err(processor::unavailable("payment_intents")),
+        },
+        PaymentStanding::Declined(reason) => Charged::Settled(CardVerdict::Declined { reason }),
+        PaymentStanding::NeedsConfirmation => {
+            Charged::Settled(CardVerdict::Declined { reason: DeclineReason::ProcessingError })
         }
     })
 }

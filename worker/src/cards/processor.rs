@@ -284,6 +284,20 @@ pub struct PaymentIntent {
     pub status: String,
     #[serde(default)]
     pub last_payment_error: Option<LastError>,
+    /// What the phone's page script authenticates the payment with (never stored, never logged).
+    #[serde(default)]
+    pub client_secret: Option<String>,
+}
+
+impl PaymentIntent {
+    pub fn standing(&self) -> domain::cards::PaymentStanding {
+        let error = self.last_payment_error.as_ref();
+        domain::cards::PaymentStanding::of(
+            &self.status,
+            error.and_then(|e| e.code.as_deref()),
+            error.and_then(|e| e.decline_code.as_deref()),
+        )
+    }
 }
 
 /// The first path segments, for messages (never an id or a key).

@@ -152,8 +152,9 @@ struct EventObject {
 }
 
 /// A payment the processor took after the Worker lost track of it (its answer never came back,
-/// so the register kept waiting): the question still being charged is concluded with it. A
-/// question already settled is not changed (the event stays noted in the shop's books).
+/// so the register kept waiting) or after the register was told it was declined: the question is
+/// concluded with it, a card sale in the shop's books (points, receipts), once. A question already
+/// concluded, or never approved, is not changed (the event stays noted in the shop's books).
 async fn reconcile_payment(env: &Env, shop_id: &ShopId, payment: &EventObject) -> Outcome<()> {
     let metadata = payment.metadata.as_ref();
     let field = |name: &str| metadata.and_then(|m| m.get(name)).map(String::as_str);

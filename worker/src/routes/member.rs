@@ -15,7 +15,7 @@ use crate::routes::{self as table, coupons, history, items, not_allowed, not_fou
 use crate::storage::code_index::protocol::{CodeHash, IndexClient};
 use crate::storage::directory::{Directory, MemberRecord};
 use crate::storage::id_registry::protocol::IdClient;
-use crate::storage::member_vault::protocol::{ApproveStep, VaultClient};
+use crate::storage::member_vault::protocol::{ApproveStep, CardVerdict, VaultClient};
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::ChangePasswordRequest;
@@ -459,7 +459,17 @@ pub async fn approve(mut req: Request, env: &Env) -> Outcome<Response> {
     match vault.approve(request).await? {
         ApproveStep::Answered(status) => web::ok(&status),
         ApproveStep::ChargeCard(plan) => {
-            let verdict = cards::charge(env, &plan, &vault).await?;
+            let verdict = match cards::charge(env, &plan, &vault).await? {
+                cards::Charged::Settled(verdict) => verdict,
+                // The question stays being charged; only this phone is given what the bank's
+                // challenge needs, and approves again once it has run it.
+                cards::Charged::Authenticate(authentication) => {
+                    let mut status =
+                        vault.settle_card(&plan.shop_id, &plan.request_id, CardVerdict::AwaitsAuthentication).await?;
+                    status.card_authentication = Some(Box::new(authentication));
+                    return web::ok(&status);
+                }
+            };
             let status = vault.settle_card(&plan.shop_id, &plan.request_id, verdict).await?;
             if let DebitOutcome::Cancelled { by: CancelledBy::Declined(reason) } = status.outcome {
                 return Err(refusals::card_declined(reason));

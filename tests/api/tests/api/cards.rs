@@ -348,19 +348,74 @@ async fn a_declined_card_is_told_to_the_register_in_a_cashiers_words() {
     expect_error(member.approve(&shown, Some(PIN), 0).await, ErrorCode::AlreadyAnswered).await;
 }
 
+/// The phone's part of the bank's challenge, as the processor's page script runs it with the
+/// client secret the approval answered: passed or failed (localstripe's stand-in for 3-D Secure).
+async fn authenticate(stripe: &Client, status: &DebitStatus, passed: bool) {
+    let authentication = status.card_authentication.as_ref().expect("the bank's challenge for the phone");
+    let payment = authentication.client_secret.split("_secret_").next().unwrap();
+    let response = stripe
+        .post(format!("{}/v1/payment_intents/{payment}/_authenticate", stripe_base()))
+        .query(&[("success", passed.to_string())])
+        .form(&[
+            ("key", authentication.publishable_key.as_str()),
+            ("client_secret", authentication.client_secret.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.text().await.unwrap());
+}
+
 #[tokio::test]
-async fn a_card_that_needs_authentication_is_not_charged() {
+async fn a_card_that_needs_authentication_is_paid_after_the_bank_challenge_on_the_phone() {
     let (app, keys, stripe) = card_shop().await;
     let member = card_member(&app, "Secure").await;
     let (_, customer) = save_card(&app, &stripe, &member, AUTHENTICATION).await;
     let (code, request_id, shown) = asked(&app, &member, 500).await;
-    expect_error(member.approve(&shown, Some(PIN), 0).await, ErrorCode::CardDeclined).await;
+    let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    assert_eq!(approved.outcome, DebitOutcome::Pending);
+    let authentication = approved.card_authentication.as_ref().expect("the bank's challenge");
+    assert_eq!(authentication.publishable_key, keys.publishable);
+    // The register waits for the customer, and is never given the client secret.
+    let waiting = app.debit_ok(&code, &request_id, card_charge(500)).await;
+    assert_eq!(waiting.outcome, DebitOutcome::Pending);
+    assert!(waiting.card_authentication.is_none());
+    // Approving again before the challenge is done: still waiting, nothing charged.
+    let early: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    assert!(early.card_authentication.is_some());
+    assert!(charges(&stripe, &keys, &customer).await.is_empty());
+
+    authenticate(&stripe, &approved, true).await;
+    let paid: DebitStatus = expect_json(member.approve(&shown, None, 0).await, StatusCode::OK).await;
+    let receipt = concluded(&paid).clone();
+    assert!(paid.card_authentication.is_none());
+    let card = receipt.card.as_ref().expect("the card on the receipt");
+    assert_eq!((card.brand.as_str(), card.last4.as_str()), ("visa", "3155"));
+    assert!(matches!(receipt.details, ReceiptDetails::Points { sale_minor: 500, points_added: 5, .. }));
+    assert_eq!(concluded(&app.wait(&code, &request_id).await), &receipt);
+    assert!(member.wallet(None).await.receipts.contains(&receipt));
+    let made = charges(&stripe, &keys, &customer).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0]["payment_intent"], card.payment_id.as_str());
+}
+
+#[tokio::test]
+async fn a_failed_bank_challenge_declines_the_sale() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = card_member(&app, "Unsure").await;
+    let (_, customer) = save_card(&app, &stripe, &member, AUTHENTICATION).await;
+    let (code, request_id, shown) = asked(&app, &member, 700).await;
+    let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    authenticate(&stripe, &approved, false).await;
+    let refusal = expect_error(member.approve(&shown, None, 0).await, ErrorCode::CardDeclined).await;
+    assert!(refusal.message.contains("authentication failed"), "{}", refusal.message);
     let status = app.wait(&code, &request_id).await;
     assert_eq!(
         status.outcome,
-        DebitOutcome::Cancelled { by: CancelledBy::Declined(DeclineReason::AuthenticationRequired) }
+        DebitOutcome::Cancelled { by: CancelledBy::Declined(DeclineReason::AuthenticationFailed) }
     );
-    assert!(charges(&stripe, &keys, &customer).await.is_empty());
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+    assert!(charges(&stripe, &keys, &customer).await.iter().all(|c| c["status"] != "succeeded"));
 }
 
 #[tokio::test]
@@ -623,4 +678,83 @@ async fn a_declined_card_leaves_the_coupon_unused() {
         .unwrap();
     let sold: domain::api::PointsAccrued = expect_json(response, StatusCode::OK).await;
     assert_eq!(sold.amount_minor, 900);
+}
+
+/// `payment_intent.succeeded` for a payment, signed with the shop's webhook secret, as the processor
+/// sends it (its metadata is what the worker put on the payment).
+async fn payment_succeeded(app: &TestApp, keys: &Keys, event_id: &str, payment: &Value) -> WebhookReceipt {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let payload =
+        json!({ "id": event_id, "type": "payment_intent.succeeded", "data": { "object": payment } }).to_string();
+    let response = app
+        .http
+        .post(app.url(&routes::card_webhook(app.shop.shop_id.as_str())))
+        .header("stripe-signature", signed(&keys.webhook, now, &payload))
+        .header("content-type", "application/json")
+        .body(payload)
+        .dispatch()
+        .await
+        .unwrap();
+    expect_json(response, StatusCode::OK).await
+}
+
+#[tokio::test]
+async fn a_payment_that_succeeds_after_the_register_was_told_declined_is_recorded_as_a_sale_once() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = card_member(&app, "Late").await;
+    let (_, customer) = save_card(&app, &stripe, &member, DECLINED_ON_CHARGE).await;
+    let (code, request_id, shown) = asked(&app, &member, 800).await;
+    expect_error(member.approve(&shown, Some(PIN), 0).await, ErrorCode::CardDeclined).await;
+    let declined = app.wait(&code, &request_id).await;
+    assert!(matches!(declined.outcome, DebitOutcome::Cancelled { by: CancelledBy::Declined(_) }));
+    let made = charges(&stripe, &keys, &customer).await;
+    let payment_id = made[0]["payment_intent"].as_str().expect("the question's payment").to_owned();
+    let payment = |id: &str| {
+        json!({ "id": id, "amount": 800, "metadata": { "shop_id": app.shop.shop_id.as_str(),
+            "request_id": request_id, "customer_number": declined.customer_number.0.to_string() } })
+    };
+
+    // A payment that is not the question's does not make it a sale.
+    let stranger = payment_succeeded(&app, &keys, &unique_id("evt").replace('-', "_"), &payment("pi_other")).await;
+    assert_eq!(stranger.outcome, "recorded");
+    assert!(matches!(app.wait(&code, &request_id).await.outcome, DebitOutcome::Cancelled { .. }));
+
+    // The processor says the question's payment succeeded after all: a card sale, with its points.
+    let event_id = unique_id("evt").replace('-', "_");
+    let first = payment_succeeded(&app, &keys, &event_id, &payment(&payment_id)).await;
+    assert_eq!(first.outcome, "recorded");
+    let status = app.wait(&code, &request_id).await;
+    let receipt = concluded(&status).clone();
+    assert_eq!(receipt.card.as_ref().map(|c| c.payment_id.as_str()), Some(payment_id.as_str()));
+    assert!(matches!(receipt.details, ReceiptDetails::Points { sale_minor: 800, points_added: 8, .. }));
+    assert!(member.wallet(None).await.receipts.contains(&receipt));
+
+    // Replayed, or sent again under another event id: recorded once.
+    assert_eq!(payment_succeeded(&app, &keys, &event_id, &payment(&payment_id)).await.outcome, "replayed");
+    let again = payment_succeeded(&app, &keys, &unique_id("evt").replace('-', "_"), &payment(&payment_id)).await;
+    assert_eq!(again.outcome, "recorded");
+    assert_eq!(concluded(&app.wait(&code, &request_id).await), &receipt);
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 8);
+    let sales = member.wallet(None).await.receipts.iter().filter(|r| r.card.is_some()).count();
+    assert_eq!(sales, 1);
+}
+
+#[tokio::test]
+async fn the_webhook_beside_a_concluded_sale_and_its_retried_approval_records_one_sale() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = card_member(&app, "Raced").await;
+    save_card(&app, &stripe, &member, VISA).await;
+    let (code, request_id, shown) = asked(&app, &member, 1000).await;
+    let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    let receipt = concluded(&approved).clone();
+    let payment_id = receipt.card.as_ref().unwrap().payment_id.clone();
+    let payment = json!({ "id": payment_id, "amount": 1000, "metadata": { "shop_id": app.shop.shop_id.as_str(),
+        "request_id": request_id, "customer_number": approved.customer_number.0.to_string() } });
+    let event_id = unique_id("evt").replace('-', "_");
+    let (a, b) =
+        tokio::join!(payment_succeeded(&app, &keys, &event_id, &payment), member.approve(&shown, Some(PIN), 0));
+    assert_eq!(a.outcome, "recorded");
+    assert_eq!(concluded(&expect_json::<DebitStatus>(b, StatusCode::OK).await), &receipt);
+    assert_eq!(concluded(&app.wait(&code, &request_id).await), &receipt);
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 10);
 }

@@ -3,7 +3,8 @@
 //! processor payment made for it (`keep_card_payment`), and applies the processor's verdict
 //! exactly once (`settle_card`): paid → points like a cash sale, the coupon's use (if one
 //! applied) and a receipt naming the card; refused → cancelled with the processor's reason, the
-//! coupon left unused.
+//! coupon left unused. A payment the processor took after all, for a question settled as
+//! declined (its webhook), is recorded as the sale then, once.
 
 use super::confirmations::Asked;
 use super::protocol::{ApproveStep, CardPlan, CardVerdict, KeepCardPayment, SettleCard};
@@ -88,7 +89,14 @@ impl MemberVault {
         let paid = match &verdict {
             CardVerdict::Paid { .. } => Ok(()),
             CardVerdict::Declined { reason } => Err(*reason),
+            CardVerdict::AwaitsAuthentication => return self.status_of(asked, now),
         };
+        // Only the payment kept for the question pays for it.
+        if let (CardVerdict::Paid { payment_id }, Some(kept)) = (&verdict, &asked.card_payment) {
+            if payment_id != kept {
+                return self.status_of(asked, now);
+            }
+        }
         let asked = Asked {
             confirmation: {
                 if confirmation.settle_card(paid, now) == Transition::Replayed {

@@ -78,6 +78,7 @@ impl MemberVault {
             server_now: now,
             outcome,
             coupon: asked.coupon.as_ref().map(|held| Box::new(held.applied.clone())),
+            card_authentication: None,
         })
     }
 

@@ -163,8 +163,15 @@ pub struct KeepCardPayment {
 /// The processor's verdict.
 #[derive(Serialize, Deserialize)]
 pub enum CardVerdict {
-    Paid { payment_id: String },
-    Declined { reason: domain::cards::DeclineReason },
+    Paid {
+        payment_id: String,
+    },
+    Declined {
+        reason: domain::cards::DeclineReason,
+    },
+    /// Not yet: the bank asks the customer to authenticate on the phone (the question stays
+    /// being charged; the answer is its status).
+    AwaitsAuthentication,
 }
 
 #[derive(Serialize, Deserialize)]
