@@ -169,7 +169,7 @@ impl ShopStats {
         })
     }
 
-    fn shop_wide(&self, ShopWideQuery { now }: ShopWideQuery) -> Outcome<ShopWide> {
+    fn shop_wide(&self, ShopWideQuery { now, window }: ShopWideQuery) -> Outcome<ShopWide> {
         let totals = Balances { sql: &self.sql }.totals()?;
         let customers = Customers { sql: &self.sql };
         Ok(ShopWide {
@@ -179,6 +179,7 @@ impl ShopStats {
             active_30_days: customers.active_within(30, now)?,
             active_90_days: customers.active_within(90, now)?,
             segments: customers.segments(now)?,
+            segment_moves: customers.moves(window)?,
         })
     }
 
