@@ -107,6 +107,68 @@ pub fn not_seen_for(activity: &CustomerActivity, days: u32, now: UnixMillis) -> 
     days_since(since, now) >= i64::from(days)
 }
 
+/// What a shop keeps of a customer's visits up to a moment (one step per visit, as it
+/// happens): the last visit then and how many visits up to and including it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct VisitsAsOf {
+    pub last_visit_at: UnixMillis,
+    pub visits: u32,
+}
+
+/// The segment of a customer at `at`, from when they joined and their visits up to
+/// then; none if they had not joined yet. Spend does not decide a segment, so the
+/// visits are all that a past segment needs.
+pub fn segment_as_of(joined_at: UnixMillis, visits: Option<VisitsAsOf>, at: UnixMillis) -> Option<Segment> {
+    if joined_at > at {
+        return None;
+    }
+    let activity = CustomerActivity {
+        joined_at,
+        first_visit_at: None,
+        last_visit_at: visits.map(|v| v.last_visit_at),
+        visits: visits.map_or(0, |v| v.visits),
+        spend_minor: 0,
+    };
+    Some(segment_of(&activity, at))
+}
+
+/// The two moments a range's movement compares, for local days `from..=to` of the
+/// shop's zone: the start of `from` (before its first visit) and the end of `to` —
+/// the start of the next day, or `now` if that is still to come.
+pub fn movement_window(
+    from: crate::points_expiry::CivilDate,
+    to: crate::points_expiry::CivilDate,
+    zone: &impl crate::points_expiry::ZoneOffsets,
+    now: UnixMillis,
+) -> Option<(UnixMillis, UnixMillis)> {
+    let start = crate::points_expiry::start_of_day(from, zone)?;
+    let end = crate::points_expiry::start_of_day(to.next_day(), zone)?.min(now).max(start);
+    Some((start, end))
+}
+
+/// How many customers went from one segment (none: not yet a customer) to another
+/// (possibly the same) between a range's start and end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct SegmentMove {
+    pub from: Option<Segment>,
+    pub to: Segment,
+    pub customers: i64,
+}
+
+/// Counts each customer's (start, end) segments into moves, in segment order;
+/// customers who were no customer yet at the end are left out.
+pub fn moves(pairs: impl IntoIterator<Item = (Option<Segment>, Option<Segment>)>) -> Vec<SegmentMove> {
+    let mut counted = std::collections::BTreeMap::<(Option<Segment>, Segment), i64>::new();
+    for (from, to) in pairs {
+        if let Some(to) = to {
+            let count = counted.entry((from, to)).or_insert(0);
+            *count = count.saturating_add(1);
+        }
+    }
+    counted.into_iter().map(|((from, to), customers)| SegmentMove { from, to, customers }).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -167,5 +229,52 @@ mod tests {
         assert_eq!(days_since(i64::MIN, i64::MAX), i64::MAX / DAY_MS);
         let odd = CustomerActivity { joined_at: i64::MAX, last_visit_at: Some(i64::MIN), ..Default::default() };
         assert_eq!(segment_of(&odd, NOW), Segment::Lost);
+    }
+
+    #[test]
+    fn a_past_segment_is_decided_from_the_visits_up_to_then() {
+        let joined = days_ago(400);
+        let visits = |last: i64, visits| Some(VisitsAsOf { last_visit_at: days_ago(last), visits });
+        assert_eq!(segment_as_of(joined, visits(100, 2), days_ago(100)), Some(Segment::Occasional));
+        assert_eq!(segment_as_of(joined, visits(100, 2), NOW), Some(Segment::AtRisk), "the clock moved on");
+        assert_eq!(segment_as_of(joined, visits(1, 9), NOW), Some(Segment::Champion));
+        assert_eq!(segment_as_of(NOW, None, days_ago(1)), None, "not a customer yet");
+        assert_eq!(segment_as_of(NOW, None, NOW), Some(Segment::New), "joined that very moment");
+    }
+
+    #[test]
+    fn the_window_runs_from_the_first_local_midnight_to_the_end_of_the_last_day_or_now() {
+        use crate::points_expiry::{CivilDate, FixedOffset};
+        let day = CivilDate::from_days(20_000);
+        let utc_midnight = 20_000 * DAY_MS;
+        // UTC+14: the shop's day starts 14 hours before UTC's.
+        let kiritimati = FixedOffset(14 * 3_600_000);
+        assert_eq!(
+            movement_window(day, day, &kiritimati, utc_midnight + 30 * DAY_MS),
+            Some((utc_midnight - 14 * 3_600_000, utc_midnight + 10 * 3_600_000))
+        );
+        // A range up to today ends now, not at midnight; one that starts later is empty.
+        let now = utc_midnight + 5 * 3_600_000;
+        assert_eq!(movement_window(day, day, &FixedOffset(0), now), Some((utc_midnight, now)));
+        assert_eq!(movement_window(day, day, &FixedOffset(0), utc_midnight - 1), Some((utc_midnight, utc_midnight)));
+    }
+
+    #[test]
+    fn moves_count_each_pair_and_leave_out_who_was_no_customer_at_the_end() {
+        let counted = moves([
+            (Some(Segment::Champion), Some(Segment::AtRisk)),
+            (None, Some(Segment::New)),
+            (Some(Segment::Champion), Some(Segment::AtRisk)),
+            (Some(Segment::Loyal), Some(Segment::Loyal)),
+            (None, None),
+        ]);
+        assert_eq!(
+            counted,
+            vec![
+                SegmentMove { from: None, to: Segment::New, customers: 1 },
+                SegmentMove { from: Some(Segment::Champion), to: Segment::AtRisk, customers: 2 },
+                SegmentMove { from: Some(Segment::Loyal), to: Segment::Loyal, customers: 1 },
+            ]
+        );
     }
 }

@@ -7,7 +7,9 @@
 //! Every figure is a sum of these facts, so the worker keeps running totals
 //! (one update per receipt) instead of reading history. A refund is a receipt
 //! too: its facts are negative (revenue, items and points issued or redeemed
-//! go back down), so a day's figures are always net of what was given back.
+//! go back down), so a day's figures are always net of what was given back;
+//! a refund of a sale that used a coupon takes the coupon's figures back by
+//! [`coupon_take_back`].
 
 use crate::coupons::CouponId;
 use crate::items::{EventId, IssuerId, ItemId};
@@ -103,6 +105,45 @@ pub struct CouponFact {
     pub coupon_id: CouponId,
     pub name: Label,
     pub paid_minor: i64,
+}
+
+/// A sale that used a coupon, as the statistics keep it so that its refunds can take the
+/// use back out: what the basket paid, what refunds gave back so far, and whether the
+/// member had visited before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CouponSale {
+    pub paid_minor: i64,
+    pub refunded_minor: i64,
+    pub returning: bool,
+    /// An earlier refund already took the use out.
+    pub use_taken_back: bool,
+}
+
+/// What a refund takes out of a coupon's figures (each zero or negative).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CouponTakeBack {
+    pub used: i64,
+    pub revenue_minor: i64,
+    pub returning: i64,
+}
+
+/// The rule for refunding a sale that used a coupon: the revenue of the baskets that used
+/// it goes down by what the refund gives back (never below what the basket paid), and the
+/// use itself — with its returning member — goes once the refunds add up to the whole
+/// basket: a coupon whose sale was given back in full was not used.
+///
+/// The take-back is counted on the refund's day (and store), like every other figure a
+/// refund moves: a day's figures stay net of what was given back that day, and a closed
+/// day — already reported — is never rewritten.
+pub fn coupon_take_back(sale: &CouponSale, refund_minor: i64) -> CouponTakeBack {
+    let left = sale.paid_minor.saturating_sub(sale.refunded_minor).max(0);
+    let given_back = refund_minor.clamp(0, left);
+    let completes = !sale.use_taken_back && given_back == left;
+    CouponTakeBack {
+        used: -i64::from(completes),
+        revenue_minor: given_back.saturating_neg(),
+        returning: -i64::from(completes && sale.returning),
+    }
 }
 
 /// The coupon fact of a sale receipt with a coupon.
@@ -500,6 +541,39 @@ mod tests {
             ReceiptDetails::Points { sale_minor: 900, points_added: 9, points_before: 0, points_after: 9 },
         );
         assert_eq!(facts_of(&plain).coupon, None);
+    }
+
+    #[test]
+    fn refunding_a_coupon_sale_in_full_takes_its_use_and_revenue_back() {
+        let sale = CouponSale { paid_minor: 1800, refunded_minor: 0, returning: true, use_taken_back: false };
+        assert_eq!(coupon_take_back(&sale, 1800), CouponTakeBack { used: -1, revenue_minor: -1800, returning: -1 });
+        let first_visit = CouponSale { returning: false, ..sale };
+        assert_eq!(coupon_take_back(&first_visit, 1800).returning, 0, "no returning member was counted");
+    }
+
+    #[test]
+    fn a_partial_refund_takes_revenue_back_and_the_use_goes_with_the_last_one() {
+        let sale = CouponSale { paid_minor: 1000, refunded_minor: 0, returning: false, use_taken_back: false };
+        assert_eq!(coupon_take_back(&sale, 300), CouponTakeBack { used: 0, revenue_minor: -300, returning: 0 });
+        let after_first = CouponSale { refunded_minor: 300, ..sale };
+        assert_eq!(coupon_take_back(&after_first, 700).used, -1, "the refunds now add up to the basket");
+    }
+
+    #[test]
+    fn a_refund_never_takes_back_more_than_the_basket_paid_nor_a_use_twice() {
+        let sale = CouponSale { paid_minor: 1000, refunded_minor: 900, returning: true, use_taken_back: false };
+        assert_eq!(coupon_take_back(&sale, 500), CouponTakeBack { used: -1, revenue_minor: -100, returning: -1 });
+        let done = CouponSale { refunded_minor: 1000, use_taken_back: true, ..sale };
+        assert_eq!(coupon_take_back(&done, 500), CouponTakeBack { used: 0, revenue_minor: 0, returning: 0 });
+        assert_eq!(coupon_take_back(&sale, -5).revenue_minor, 0, "a negative amount gives nothing back");
+    }
+
+    #[test]
+    fn a_basket_the_coupon_made_free_loses_its_use_on_its_refund() {
+        let free = CouponSale { paid_minor: 0, refunded_minor: 0, returning: false, use_taken_back: false };
+        assert_eq!(coupon_take_back(&free, 0), CouponTakeBack { used: -1, revenue_minor: 0, returning: 0 });
+        let refunded = CouponSale { use_taken_back: true, ..free };
+        assert_eq!(coupon_take_back(&refunded, 0).used, 0, "a use goes once");
     }
 
     #[test]

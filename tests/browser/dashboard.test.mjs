@@ -82,6 +82,10 @@ test("the dashboard counts a sale made at the register", { timeout: 120_000 }, a
   const dayRows = await owner.getByTestId("dash-days").locator("tbody tr").count();
   assert.equal(dayRows, 30);
   assert.match(await owner.getByTestId("dash-segments").innerText(), /New\s+1/);
+  // Movement over the range: the customer was none at its start and is new at its end.
+  const moves = owner.getByRole("table", { name: "Movement between segments in the range" });
+  assert.match(await moves.locator("tbody").innerText(), /^Not yet a customer\s+New\s+1$/);
+  assert.equal(await owner.getByTestId("dash-moves-empty").isHidden(), true);
   // The CSV link downloads the sale's line (same session cookie).
   const href = await owner.getByTestId("dash-csv-lines").getAttribute("href");
   assert.match(href, new RegExp(`/api/owner/shops/${shopId}/dashboard/sales-lines\\.csv\\?from=`));

@@ -234,6 +234,16 @@ fn draw(board: &Dashboard) {
             row(&body, count.segment.label(), &[count.customers.to_string()]);
         }
     }
+    // Who moved from which segment (at the range's start) to which (at its end).
+    dom::clear_children("dash-moves");
+    let moves = board.shop_wide.as_ref().map_or(&[][..], |wide| &wide.segment_moves[..]);
+    if let Some(body) = dom::element("dash-moves") {
+        for moved in moves {
+            let from = moved.from.map_or("Not yet a customer", |segment| segment.label());
+            row(&body, from, &[moved.to.label().to_owned(), moved.customers.to_string()]);
+        }
+    }
+    dom::set_hidden("dash-moves-empty", !moves.is_empty());
     // The float's movements in the range, for the owner reconciling cash.
     let moved = board.totals.prepaid_in.saturating_sub(board.totals.prepaid_out);
     dom::set_text("dash-prepaid-note", &format!("Prepaid value in the range: {} net", signed_decimal(moved, currency)));

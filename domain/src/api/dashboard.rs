@@ -128,6 +128,10 @@ pub struct ShopWide {
     pub active_90_days: i64,
     /// Every segment, in [`Segment::ALL`] order.
     pub segments: Vec<SegmentCount>,
+    /// How many customers went from which segment at the range's start to which at its end
+    /// (`from` none: not yet a customer then), in segment order.
+    #[serde(default)]
+    pub segment_moves: Vec<crate::segments::SegmentMove>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

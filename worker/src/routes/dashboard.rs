@@ -18,6 +18,7 @@ use domain::api::dashboard::{CouponFigures, Dashboard, DayFigures, Figures};
 use domain::api::{ErrorCode, ShopSummary};
 use domain::coupons::CouponId;
 use domain::points_expiry::{local_date, CivilDate, FixedOffset};
+use domain::segments::movement_window;
 use domain::staff::StaffAction;
 use domain::stats::{bucket_of, csv_row, csv_text, signed_decimal, weekday_of, DateRange};
 use domain::store::StoreId;
@@ -51,6 +52,16 @@ impl Scope {
             None => bucket_of(at, &FixedOffset(0)),
         };
         bucket.map(|bucket| bucket.stamp()).unwrap_or_default()
+    }
+
+    /// The instants the range's segment movement compares, in the shop's zone (UTC if unknown).
+    fn movement_window(&self, now: UnixMillis) -> Outcome<(UnixMillis, UnixMillis)> {
+        let (from, to) = (self.range.from, self.range.to);
+        match Zone::of(&self.shop.programme.time_zone) {
+            Some(zone) => movement_window(from, to, &zone, now),
+            None => movement_window(from, to, &FixedOffset(0), now),
+        }
+        .ok_or_else(|| Problem::internal("a dashboard range has no start in the shop's zone"))
     }
 
     fn file_name(&self, what: &str) -> String {
@@ -125,9 +136,10 @@ pub async fn dashboard(req: Request, env: &Env, shop_id: &str) -> Outcome<Respon
         }
     }
     let (shop_wide, coupons) = if scope.manager.runs_shop() {
+        let now = clock::shop_now(&scope.shop.shop_id);
         // Two objects, read at once.
         let (shop_wide, coupons) = futures_util::future::join(
-            stats.shop_wide(clock::shop_now(&scope.shop.shop_id)),
+            stats.shop_wide(now, scope.movement_window(now)?),
             coupon_figures(env, &scope, figures.coupons),
         )
         .await;

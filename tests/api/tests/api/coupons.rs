@@ -789,6 +789,56 @@ async fn the_dashboard_counts_coupons_issued_and_used_within_its_range_in_the_sh
 }
 
 #[tokio::test]
+async fn a_refunded_coupon_sale_is_taken_out_of_the_coupons_dashboard_figures() {
+    let app = spawn_app().await;
+    let ten = create(&app, terms(ten_percent())).await.coupon;
+    let three_off = create(&app, terms(json!({ "kind": "amount_off", "amount_minor": 300 }))).await.coupon;
+
+    // Bo, who had been before, pays 18.00 with ten percent off; Cy pays 9.00 with it on his
+    // first visit; Dee pays 7.00 with 3.00 off.
+    let bo = app.customer(10, 0).await;
+    let cy = app.member_of_shop("Cy", false).await;
+    let dee = app.member_of_shop("Dee", false).await;
+    let bos: PointsAccrued =
+        expect_json(sale(&app, &code_of(&app, &bo).await, 2000, &ten.coupon_id).await, StatusCode::OK).await;
+    assert_eq!(bos.amount_minor, 1800);
+    expect_json::<PointsAccrued>(sale(&app, &code_of(&app, &cy).await, 1000, &ten.coupon_id).await, StatusCode::OK)
+        .await;
+    expect_json::<PointsAccrued>(
+        sale(&app, &code_of(&app, &dee).await, 1000, &three_off.coupon_id).await,
+        StatusCode::OK,
+    )
+    .await;
+    let today = domain::points_expiry::CivilDate::from_days(now().div_euclid(DAY));
+    let (from, to) = (
+        domain::points_expiry::CivilDate::from_days(today.days() - 1).iso(),
+        domain::points_expiry::CivilDate::from_days(today.days() + 1).iso(),
+    );
+    let of = |board: &Dashboard, coupon: &CouponId| {
+        let found = board.coupons.iter().find(|c| &c.coupon_id == coupon).expect("the coupon's figures");
+        (found.used, found.revenue_minor, found.returning)
+    };
+    let before = dashboard_between(&app, &from, &to).await;
+    assert_eq!(of(&before, &ten.coupon_id), (2, 2700, 1));
+    assert_eq!(of(&before, &three_off.coupon_id), (1, 700, 0));
+
+    // Bo's sale is refunded (whole, as a coupon took money off): his use, his basket and his
+    // return go out of the coupon's figures; the other coupon's stay as they were.
+    let refund_body = json!({ "request_id": unique_id("refund"), "receipt_number": bos.receipt.as_ref().expect("a receipt").receipt_number });
+    let refund = || app.http.post(app.url(routes::REFUNDS)).bearer_auth(&app.register.token).json(&refund_body);
+    let refunded: domain::receipt::Receipt = expect_json(refund().dispatch().await.unwrap(), StatusCode::OK).await;
+    assert!(matches!(refunded.details, ReceiptDetails::Refund { amount_minor: 1800, .. }), "{:?}", refunded.details);
+    let after = dashboard_between(&app, &from, &to).await;
+    assert_eq!(of(&after, &ten.coupon_id), (1, 900, 0), "only Cy's use is left");
+    assert_eq!(of(&after, &three_off.coupon_id), (1, 700, 0));
+
+    // The register retrying the same refund changes nothing.
+    let again: domain::receipt::Receipt = expect_json(refund().dispatch().await.unwrap(), StatusCode::OK).await;
+    assert_eq!(again.receipt_number, refunded.receipt_number);
+    assert_eq!(dashboard_between(&app, &from, &to).await.coupons, after.coupons);
+}
+
+#[tokio::test]
 async fn a_question_left_unanswered_times_out_and_leaves_the_coupon_unused() {
     let app = spawn_app().await;
     let mut body = terms(ten_percent());

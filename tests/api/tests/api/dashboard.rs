@@ -359,3 +359,53 @@ async fn bills_collected_and_tickets_admitted_are_counted_in_the_range_and_per_e
     let before = dashboard_of(as_admin(&app, &path)).await;
     assert_eq!(before.gates, domain::api::dashboard::GateFigures::default());
 }
+
+/// The dashboard of the app's shop for local days `today + from ..= today + to` (UTC days).
+async fn dashboard_days(app: &TestApp, from: i64, to: i64) -> Dashboard {
+    let day_ms = 86_400_000i64;
+    let now = i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis()).unwrap();
+    let day = |offset: i64| domain::points_expiry::CivilDate::from_days(now.div_euclid(day_ms) + offset).iso();
+    let path = format!("{}?from={}&to={}", routes::owner_dashboard(app.shop.shop_id.as_str()), day(from), day(to));
+    dashboard_of(as_admin(app, &path)).await
+}
+
+fn moves_of(board: &Dashboard) -> Vec<(Option<Segment>, Segment, i64)> {
+    let wide = board.shop_wide.as_ref().expect("an owner sees the shop-wide figures");
+    wide.segment_moves.iter().map(|m| (m.from, m.to, m.customers)).collect()
+}
+
+#[tokio::test]
+async fn segment_movement_compares_each_customer_at_the_ranges_start_and_end() {
+    let app = spawn_app().await;
+    // Today: Ada and Bo come once, Cy four times (loyal).
+    let ada = app.member_of_shop("Ada", false).await;
+    let bo = app.member_of_shop("Bo", false).await;
+    let cy = app.member_of_shop("Cy", false).await;
+    for member in [&ada, &bo, &cy, &cy, &cy, &cy] {
+        let code = member.issue_code(&app.shop.shop_id).await.code;
+        app.accrue_ok(&code, 500).await;
+    }
+    // Yesterday none of them was a customer; by now two are new and Cy is loyal.
+    assert_eq!(moves_of(&dashboard_days(&app, -1, 0).await), vec![(None, Segment::New, 2), (None, Segment::Loyal, 1)]);
+
+    // A hundred days on (the shop's clock), nobody came back.
+    let set_clock = |offset_ms: i64| {
+        app.http
+            .put(app.url(routes::ADMIN_TEST_CLOCK))
+            .bearer_auth(&app.admin_token)
+            .json(&json!({ "shop_id": app.shop.shop_id, "offset_ms": offset_ms }))
+    };
+    let day_ms = 86_400_000i64;
+    assert_eq!(set_clock(100 * day_ms).dispatch().await.unwrap().status(), StatusCode::NO_CONTENT);
+    // From the start of day 40 (39 days since their visit: no longer new) to now (100 days: at risk).
+    assert_eq!(
+        moves_of(&dashboard_days(&app, 40, 100).await),
+        vec![(Some(Segment::Loyal), Segment::AtRisk, 1), (Some(Segment::Occasional), Segment::AtRisk, 2)]
+    );
+    // A range that ends at day 45 ends at that day's midnight, not now: nobody moved yet.
+    assert_eq!(
+        moves_of(&dashboard_days(&app, 40, 45).await),
+        vec![(Some(Segment::Loyal), Segment::Loyal, 1), (Some(Segment::Occasional), Segment::Occasional, 2)]
+    );
+    assert_eq!(set_clock(0).dispatch().await.unwrap().status(), StatusCode::NO_CONTENT);
+}

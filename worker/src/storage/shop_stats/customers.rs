@@ -3,13 +3,15 @@
 //! product — and `customer_products`, the quantities per customer and product
 //! that the favourite is kept from. Both change in O(1) per receipt (the
 //! favourite is re-read from the customer's own products only when a refund
-//! lowers it).
+//! lowers it). `customer_visits` keeps one step per visit (its time and the
+//! visits up to it), what a customer's segment at a past moment is decided from
+//! ([`segment_as_of`]): a range's movement reads two steps per customer.
 
 use super::protocol::CustomerRow;
 use crate::error::Outcome;
 use crate::storage::sql;
 use domain::api::dashboard::SegmentCount;
-use domain::segments::{segment_of, CustomerActivity, Segment};
+use domain::segments::{moves, segment_as_of, segment_of, CustomerActivity, Segment, SegmentMove, VisitsAsOf};
 use domain::stats::ReceiptFacts;
 use domain::UnixMillis;
 use serde::Deserialize;
@@ -28,6 +30,12 @@ CREATE TABLE IF NOT EXISTS customers (
     favourite_product TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX IF NOT EXISTS customers_by_last_visit ON customers (last_visit_at);
+CREATE TABLE IF NOT EXISTS customer_visits (
+    customer_number INTEGER NOT NULL,
+    at INTEGER NOT NULL,
+    visits INTEGER NOT NULL,
+    PRIMARY KEY (customer_number, at)
+);
 CREATE TABLE IF NOT EXISTS customer_products (
     customer_number INTEGER NOT NULL,
     key TEXT NOT NULL,
@@ -58,6 +66,20 @@ impl StoredCustomer {
             spend_minor: u64::try_from(self.spend_minor).unwrap_or(0),
         }
     }
+}
+
+/// A customer's visits as of a range's start and end (the last step before each).
+#[derive(Deserialize)]
+struct VisitsAtEnds {
+    joined_at: i64,
+    start_at: Option<i64>,
+    start_visits: Option<i64>,
+    end_at: Option<i64>,
+    end_visits: Option<i64>,
+}
+
+fn visits_as_of(at: Option<i64>, visits: Option<i64>) -> Option<VisitsAsOf> {
+    Some(VisitsAsOf { last_visit_at: at?, visits: u32::try_from(visits?).unwrap_or(0) })
 }
 
 #[derive(Deserialize)]
@@ -95,6 +117,11 @@ impl Customers<'_> {
                     last_visit_at = MAX(COALESCE(last_visit_at, ?), ?)
                  WHERE customer_number = ?",
                 vec![at.into(), at.into(), at.into(), at.into(), number.into()],
+            )?;
+            self.sql.exec(
+                "INSERT INTO customer_visits (customer_number, at, visits) VALUES (?, ?, ?)
+                 ON CONFLICT (customer_number, at) DO UPDATE SET visits = MAX(visits, excluded.visits)",
+                vec![number.into(), at.into(), visits_before.saturating_add(1).into()],
             )?;
         }
         if !facts.lines.is_empty() {
@@ -154,6 +181,35 @@ impl Customers<'_> {
             "SELECT COUNT(*) AS n FROM customers WHERE last_visit_at >= ?",
             vec![now.saturating_sub(days.saturating_mul(DAY_MS)).into()],
         )
+    }
+
+    /// How many customers went from which segment at `start` to which at `end`: for each
+    /// customer who had joined by `end`, the last visit step before each (an index lookup).
+    pub fn moves(&self, (start, end): (UnixMillis, UnixMillis)) -> Outcome<Vec<SegmentMove>> {
+        let step = |column: &str| {
+            format!(
+                "(SELECT {column} FROM customer_visits v WHERE v.customer_number = c.customer_number AND v.at < ?
+                  ORDER BY v.at DESC LIMIT 1)"
+            )
+        };
+        let rows: Vec<VisitsAtEnds> = sql::all(
+            self.sql,
+            &format!(
+                "SELECT c.joined_at, {} AS start_at, {} AS start_visits, {} AS end_at, {} AS end_visits
+                 FROM customers c WHERE c.joined_at <= ?",
+                step("at"),
+                step("visits"),
+                step("at"),
+                step("visits"),
+            ),
+            vec![start.into(), start.into(), end.into(), end.into(), end.into()],
+        )?;
+        Ok(moves(rows.into_iter().map(|row| {
+            (
+                segment_as_of(row.joined_at, visits_as_of(row.start_at, row.start_visits), start),
+                segment_as_of(row.joined_at, visits_as_of(row.end_at, row.end_visits), end),
+            )
+        })))
     }
 
     /// How many customers are in each segment at `now`: one pass over the

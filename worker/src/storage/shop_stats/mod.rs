@@ -36,6 +36,7 @@ use customers::Customers;
 use days::Days;
 use domain::api::dashboard::{Figures, ShopWide};
 use domain::points_expiry::FixedOffset;
+use domain::receipt::ReceiptDetails;
 use domain::stats::{bucket_of, facts_of, Movement};
 use gates::Gates;
 use hours::Hours;
@@ -130,8 +131,12 @@ impl ShopStats {
             Products { sql: &self.sql }.add(day, store, line)?;
             SaleLines { sql: &self.sql }.add(&receipt, &bucket, number.saturating_add(1), line)?;
         }
+        let coupons = CouponDays { sql: &self.sql };
         if let Some(coupon) = &facts.coupon {
-            CouponDays { sql: &self.sql }.add(day, store, coupon, !first_visit)?;
+            coupons.add(day, store, &receipt.receipt_number, coupon, !first_visit)?;
+        }
+        if let ReceiptDetails::Refund { refund_of, amount_minor, .. } = &receipt.details {
+            coupons.take_back(day, store, refund_of, sql::minor(*amount_minor)?)?;
         }
         if let Some(reward) = &facts.reward {
             Rewards { sql: &self.sql }.add(day, store, reward, facts.points_redeemed)?;
@@ -164,7 +169,7 @@ impl ShopStats {
         })
     }
 
-    fn shop_wide(&self, ShopWideQuery { now }: ShopWideQuery) -> Outcome<ShopWide> {
+    fn shop_wide(&self, ShopWideQuery { now, window }: ShopWideQuery) -> Outcome<ShopWide> {
         let totals = Balances { sql: &self.sql }.totals()?;
         let customers = Customers { sql: &self.sql };
         Ok(ShopWide {
@@ -174,6 +179,7 @@ impl ShopStats {
             active_30_days: customers.active_within(30, now)?,
             active_90_days: customers.active_within(90, now)?,
             segments: customers.segments(now)?,
+            segment_moves: customers.moves(window)?,
         })
     }
 

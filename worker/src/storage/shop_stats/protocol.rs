@@ -88,6 +88,8 @@ pub struct CouponUses {
 #[derive(Serialize, Deserialize)]
 pub struct ShopWideQuery {
     pub now: UnixMillis,
+    /// The instants a range's segment movement compares (start, end).
+    pub window: (UnixMillis, UnixMillis),
 }
 
 #[derive(Serialize, Deserialize)]
@@ -164,8 +166,8 @@ impl StatsClient {
         self.object.call(FiguresQuery { range }).await
     }
 
-    pub async fn shop_wide(&self, now: UnixMillis) -> Outcome<ShopWide> {
-        self.object.call(ShopWideQuery { now }).await
+    pub async fn shop_wide(&self, now: UnixMillis, window: (UnixMillis, UnixMillis)) -> Outcome<ShopWide> {
+        self.object.call(ShopWideQuery { now, window }).await
     }
 
     pub async fn sale_lines(&self, range: DayRange) -> Outcome<Vec<SaleLineRow>> {
