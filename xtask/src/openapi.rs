@@ -1347,7 +1347,8 @@ fn routed_in_worker() -> Result<Vec<(String, String)>> {
                     current = Some(name.clone());
                     // The test-time routes' tables are their own module.
                     if let Some(handler) = after[name.len()..].trim_start().strip_prefix("=> super::test_clock::") {
-                        let method = if handler.starts_with("housekeeping") { "POST" } else { "PUT" };
+                        let handler_name = handler.split('(').next().unwrap_or_default();
+                        let method = if handler_name.contains("housekeeping") { "POST" } else { "PUT" };
                         found.push((name.clone(), method.to_owned()));
                         current = None;
                     }
