@@ -505,6 +505,29 @@ pub struct ShopForgotten {
     pub offline_codes: u32,
 }
 
+/// `POST` body of [`routes::ADMIN_TEST_OWNER_HOUSEKEEPING`] (tests only): run the owners' book's
+/// housekeeping round now, as if it were `later_ms` later, over one account's rows.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct TestOwnerHousekeeping {
+    pub email: owner_accounts::OwnerEmail,
+    pub later_ms: i64,
+}
+
+/// What one housekeeping round of the owners' book dropped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OwnerForgotten {
+    /// Owner and manager sessions past their expiry.
+    pub sessions: u32,
+    /// Password reset links a month past their expiry.
+    pub reset_links: u32,
+    /// Owner and manager invites a month past their expiry.
+    pub invites: u32,
+    /// Answered passkey challenges past their expiry.
+    pub passkey_challenges: u32,
+}
+
 /// Everything the phone page shows. `version` grows with every change, for long-polling.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

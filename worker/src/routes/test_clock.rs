@@ -1,7 +1,7 @@
 //! Test time: `PUT /api/admin/test-clock` runs one shop's expiry clock ahead
-//! (see [`crate::clock`]), and `POST /api/admin/test-housekeeping` and
-//! `…/test-shop-housekeeping` run one member vault's or shop book's
-//! housekeeping round as if later (the alarms that run them wait a day). They exist only where the Worker runs with `TEST_CLOCK=on`,
+//! (see [`crate::clock`]), and `POST /api/admin/test-housekeeping`,
+//! `…/test-shop-housekeeping` and `…/test-owner-housekeeping` run one member vault's, shop
+//! book's or (over one account) the owners' book's housekeeping round as if later (the alarms that run them wait a day). They exist only where the Worker runs with `TEST_CLOCK=on`,
 //! which only the test stack of `cargo xtask test` sets; without it the paths
 //! are 404 like any unknown path.
 
@@ -10,9 +10,10 @@ use crate::clock;
 use crate::error::Outcome;
 use crate::routes::{not_allowed, not_found};
 use crate::storage::member_vault::protocol::VaultClient;
+use crate::storage::owner_book::protocol::OwnerClient;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
-use domain::api::{routes, TestClock, TestHousekeeping, TestShopHousekeeping};
+use domain::api::{routes, TestClock, TestHousekeeping, TestOwnerHousekeeping, TestShopHousekeeping};
 use worker::{Env, Method, Request, Response};
 
 /// The variable that turns the route on, and its one value that does.
@@ -68,5 +69,22 @@ pub async fn shop_housekeeping_route(mut req: Request, env: &Env) -> Outcome<Res
     // Only later: housekeeping never runs in the past.
     let now = clock::now().saturating_add(request.later_ms.max(0));
     let forgotten = ShopClient::of(env, &request.shop_id)?.housekeep(now).await?;
+    Ok(Response::from_json(&forgotten)?)
+}
+
+/// `POST /api/admin/test-owner-housekeeping` (bearer `ADMIN_TOKEN`) [`TestOwnerHousekeeping`] → 200
+/// [`domain::api::OwnerForgotten`].
+pub async fn owner_housekeeping_route(mut req: Request, env: &Env) -> Outcome<Response> {
+    if !enabled(env) {
+        return Err(not_found(routes::ADMIN_TEST_OWNER_HOUSEKEEPING));
+    }
+    if crate::web::method(&req) != Method::Post {
+        return not_allowed("POST");
+    }
+    auth::admin(&req, env)?;
+    let request: TestOwnerHousekeeping = web::json_body(&mut req).await?;
+    // Only later: housekeeping never runs in the past.
+    let now = clock::now().saturating_add(request.later_ms.max(0));
+    let forgotten = OwnerClient::open(env)?.housekeep(now, request.email).await?;
     Ok(Response::from_json(&forgotten)?)
 }

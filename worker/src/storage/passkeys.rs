@@ -111,6 +111,17 @@ impl Passkeys<'_> {
         Ok(())
     }
 
+    /// Drops the answered challenges that have expired at `now` (an answer to them is refused by
+    /// its expiry anyway): how many went.
+    pub fn forget_spent_challenges(&self, now: UnixMillis) -> Outcome<u32> {
+        sql::forget_where(self.sql, "passkey_challenges", "expires_at <= ?", vec![now.into()])
+    }
+
+    /// Whether any answered challenge is kept.
+    pub fn challenges_kept(&self) -> Outcome<bool> {
+        Ok(sql::rows_in(self.sql, "passkey_challenges")? > 0)
+    }
+
     /// Adds a passkey to `account`, answering `challenge` (spent even if refused).
     pub fn add(
         &self,

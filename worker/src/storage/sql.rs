@@ -45,12 +45,18 @@ pub fn table_exists(sql: &SqlStorage, table: &str) -> Outcome<bool> {
 /// `column`, and says how many went (none if the table was never made).
 /// Names are ours, never input.
 pub fn forget_before(sql: &SqlStorage, table: &str, column: &str, before: i64) -> Outcome<u32> {
+    forget_where(sql, table, &format!("{column} < ?"), vec![before.into()])
+}
+
+/// Deletes the rows of `table` that meet `condition` (with its `bindings`), and says how many
+/// went (none if the table was never made). The table and the condition are ours, never input.
+pub fn forget_where(sql: &SqlStorage, table: &str, condition: &str, bindings: Vec<SqlStorageValue>) -> Outcome<u32> {
     if !table_exists(sql, table)? {
         return Ok(0);
     }
-    let old = number(sql, &format!("SELECT COUNT(*) AS n FROM {table} WHERE {column} < ?"), vec![before.into()])?;
+    let old = number(sql, &format!("SELECT COUNT(*) AS n FROM {table} WHERE {condition}"), bindings.clone())?;
     if old > 0 {
-        sql.exec(&format!("DELETE FROM {table} WHERE {column} < ?"), vec![before.into()])?;
+        sql.exec(&format!("DELETE FROM {table} WHERE {condition}"), bindings)?;
     }
     Ok(u32::try_from(old).unwrap_or(u32::MAX))
 }

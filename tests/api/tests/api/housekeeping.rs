@@ -1,10 +1,12 @@
 //! Housekeeping: a member vault forgets old codes, expired sessions and questions that ended a
 //! month ago, and nothing the books need. The vault's alarm runs a round a day; the test-only
 //! route runs one now, as if later, and says what went. A shop's book does the same with its
-//! request ids, staff sessions and offline codes.
+//! request ids, staff sessions and offline codes; the owners' book with sessions, reset links,
+//! invites and answered passkey challenges.
 
 use api_tests::{charge_amount, expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, PASSWORD};
-use domain::api::{routes, DebitOutcome, ErrorCode, Forgotten, ShopForgotten, Wallet};
+use domain::api::owner_accounts::{InviteCreated, OwnerMe};
+use domain::api::{routes, DebitOutcome, ErrorCode, Forgotten, OwnerForgotten, ShopForgotten, Wallet};
 use domain::member::MemberNumber;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -121,4 +123,81 @@ async fn a_quiet_shops_book_forgets_old_request_ids_and_keeps_its_customers() {
     let again = app.resolve_ok(&member.issue_code(&app.shop.shop_id).await.code).await;
     assert_eq!(again.customer_number, sold.customer_number);
     assert_eq!(again.points, sold.points);
+}
+
+/// A new owner of `shop_id` (an invite accepted in a browser of their own) and their e-mail.
+async fn owner(app: &TestApp, shop_id: &domain::shop::ShopId) -> (reqwest::Client, String) {
+    let created: InviteCreated = expect_json(
+        app.http
+            .post(app.url(&routes::owner_invites(shop_id.as_str())))
+            .bearer_auth(&app.admin_token)
+            .dispatch()
+            .await
+            .expect("invite"),
+        StatusCode::CREATED,
+    )
+    .await;
+    let browser = api_tests::client_builder().cookie_store(true).build().expect("owner client");
+    let email = format!("{}@example.org", unique_id("tidy"));
+    let accepted = browser
+        .post(app.url(routes::OWNER_ACCEPT_INVITE))
+        .json(&json!({ "token": created.token, "email": email, "password": PASSWORD }))
+        .dispatch()
+        .await
+        .expect("accept invite");
+    let _: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
+    (browser, email)
+}
+
+async fn owner_round(app: &TestApp, email: &str, later_ms: i64) -> OwnerForgotten {
+    let response = app
+        .http
+        .post(app.url(routes::ADMIN_TEST_OWNER_HOUSEKEEPING))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "email": email, "later_ms": later_ms }))
+        .dispatch()
+        .await
+        .expect("owner housekeeping");
+    expect_json(response, StatusCode::OK).await
+}
+
+async fn signed_in(app: &TestApp, browser: &reqwest::Client) -> StatusCode {
+    browser.get(app.url(routes::OWNER_ME)).dispatch().await.expect("me").status()
+}
+
+#[tokio::test]
+async fn the_owners_book_forgets_expired_sessions_and_old_invites_and_keeps_the_accounts() {
+    let app = spawn_app().await;
+    let (browser, email) = owner(&app, &app.shop.shop_id).await;
+    // Another owner's session, of another shop, is not this round's business.
+    let other_shop = app.create_shop("Elsewhere", 1).await;
+    let (other_browser, _) = owner(&app, &other_shop.shop_id).await;
+    // An invite to the shop nobody uses.
+    let unused =
+        app.http.post(app.url(&routes::owner_invites(app.shop.shop_id.as_str()))).bearer_auth(&app.admin_token);
+    let _: InviteCreated = expect_json(unused.dispatch().await.expect("invite"), StatusCode::CREATED).await;
+
+    // Nothing is old yet: the session lasts 30 days, an invite 7 and is remembered 30 more.
+    assert_eq!(owner_round(&app, &email, 0).await, OwnerForgotten::default());
+    assert_eq!(signed_in(&app, &browser).await, StatusCode::OK);
+    // 31 days on, the session is past its expiry and goes: the cookie opens nothing any more.
+    let month = owner_round(&app, &email, 31 * DAY_MS).await;
+    assert_eq!(month, OwnerForgotten { sessions: 1, ..OwnerForgotten::default() });
+    assert_eq!(signed_in(&app, &browser).await, StatusCode::UNAUTHORIZED);
+    // 38 days on, both invites (the used one and the unused one) are a month past their time.
+    let later = owner_round(&app, &email, 38 * DAY_MS).await;
+    assert_eq!(later, OwnerForgotten { invites: 2, ..OwnerForgotten::default() });
+    assert_eq!(owner_round(&app, &email, 38 * DAY_MS).await, OwnerForgotten::default());
+
+    // The account stays: signing in again works and still runs the shop.
+    let again = browser
+        .post(app.url(routes::OWNER_SESSION))
+        .json(&json!({ "email": email, "password": PASSWORD }))
+        .dispatch()
+        .await
+        .expect("sign in");
+    let me: OwnerMe = expect_json(again, StatusCode::OK).await;
+    assert!(me.shops.iter().any(|shop| shop.shop_id == app.shop.shop_id), "{me:?}");
+    // The other owner was left alone.
+    assert_eq!(signed_in(&app, &other_browser).await, StatusCode::OK);
 }

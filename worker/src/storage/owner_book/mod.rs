@@ -5,7 +5,9 @@
 //! ([`sessions`], by their id's SHA-256), the password reset links ([`resets`]) and owners'
 //! [`passkeys`]. Every operation runs in one synchronous stretch, so there is exactly
 //! one operator and an invite is used exactly once, however calls interleave.
+//! [`housekeeping`] forgets its short-lived rows on a daily alarm.
 
+mod housekeeping;
 mod passkeys;
 pub mod protocol;
 mod resets;
@@ -26,7 +28,8 @@ use protocol::{
     SetPassword,
 };
 use serde::Deserialize;
-use worker::{durable_object, Env, SqlStorage, State};
+use std::cell::Cell;
+use worker::{durable_object, Env, SqlStorage, State, Storage};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS accounts (
@@ -73,20 +76,39 @@ DROP TABLE IF EXISTS sign_in_guards;
 #[durable_object]
 pub struct OwnerBook {
     sql: SqlStorage,
+    /// For the housekeeping alarm (see `housekeeping`).
+    storage: Storage,
+    /// Whether this object already knows a housekeeping round is coming.
+    housekeeping_scheduled: Cell<bool>,
 }
 
-durable_object_serving!(OwnerBook);
+durable_object_serving!(OwnerBook, alarm);
 
 impl StorageObject for OwnerBook {
     type Operation = OwnerOperation;
 
     fn open(state: State, _env: Env) -> Self {
-        Self { sql: state.storage().sql() }
+        let storage = state.storage();
+        Self { sql: storage.sql(), storage, housekeeping_scheduled: Cell::new(false) }
     }
 
-    /// Each operation reads and writes without awaiting: atomic inside this object.
     async fn handle(&self, operation: OwnerOperation) -> Outcome<Reply> {
-        sql::create(&self.sql, SCHEMA)?;
+        let reply = self.decide(operation);
+        if let Err(problem) = self.keep_housekeeping_scheduled().await {
+            worker::console_error!("owner book housekeeping not scheduled: {problem:?}");
+        }
+        reply
+    }
+
+    async fn alarm(&self) -> Outcome<()> {
+        self.housekeeping_round().await
+    }
+}
+
+impl OwnerBook {
+    /// Each operation reads and writes without awaiting: atomic inside this object.
+    fn decide(&self, operation: OwnerOperation) -> Outcome<Reply> {
+        self.create_tables()?;
         sql::create(&self.sql, sessions::SCHEMA)?;
         sql::create(&self.sql, resets::SCHEMA)?;
         sql::create(&self.sql, crate::storage::passkeys::SCHEMA)?;
@@ -112,7 +134,15 @@ impl StorageObject for OwnerBook {
             OwnerOperation::OwnerPasskeyKey(request) => answer(request, |r| self.passkey_key(r)),
             OwnerOperation::UseOwnerPasskey(request) => answer(request, |r| self.use_passkey(r)),
             OwnerOperation::RemoveOwnerPasskey(request) => answer(request, |r| self.remove_passkey(r)),
+            OwnerOperation::Housekeep(request) => answer(request, |r| self.housekeep(r.now, r.only.as_ref())),
         }
+    }
+
+    fn create_tables(&self) -> Outcome<()> {
+        sql::create(&self.sql, SCHEMA)?;
+        sql::create(&self.sql, sessions::SCHEMA)?;
+        sql::create(&self.sql, resets::SCHEMA)?;
+        sql::create(&self.sql, crate::storage::passkeys::SCHEMA)
     }
 }
 
@@ -324,8 +354,7 @@ impl OwnerBook {
 
     fn create_invite(&self, request: CreateInvite) -> Outcome<Done> {
         let now = clock::now();
-        // Invites long past their time are forgotten; a used one stays, so its link keeps saying so for a while.
-        self.sql.exec("DELETE FROM invites WHERE expires_at < ?", vec![(now - 30 * 24 * 60 * 60_000).into()])?;
+        self.forget_old_invites(now, None)?;
         self.sql.exec(
             "INSERT INTO invites (token_hash, shop_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
             vec![request.token_hash.into(), request.shop_id.as_str().into(), now.into(), request.expires_at.into()],
@@ -335,8 +364,7 @@ impl OwnerBook {
 
     fn create_manager_invite(&self, request: CreateManagerInvite) -> Outcome<Done> {
         let now = clock::now();
-        self.sql
-            .exec("DELETE FROM manager_invites WHERE expires_at < ?", vec![(now - 30 * 24 * 60 * 60_000).into()])?;
+        self.forget_old_invites(now, None)?;
         self.sql.exec(
             "INSERT INTO manager_invites (token_hash, shop_id, store_id, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
             vec![

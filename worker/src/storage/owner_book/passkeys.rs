@@ -12,7 +12,7 @@ use crate::storage::passkeys::{Passkeys, StoredKey};
 use domain::api::passkeys::PasskeyView;
 
 impl OwnerBook {
-    fn passkeys(&self) -> Passkeys<'_> {
+    pub(super) fn passkeys(&self) -> Passkeys<'_> {
         Passkeys { sql: &self.sql }
     }
 

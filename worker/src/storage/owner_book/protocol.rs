@@ -6,6 +6,7 @@ use crate::storage::object::{protocol, Done, ObjectClient};
 use crate::storage::passkeys::{ChallengeUse, NewPasskey, StoredKey};
 use domain::api::owner_accounts::OwnerEmail;
 use domain::api::passkeys::{Base64Url, PasskeyView};
+use domain::api::OwnerForgotten;
 use domain::shop::ShopId;
 use domain::store::StoreId;
 use domain::UnixMillis;
@@ -62,7 +63,16 @@ protocol! {
         UseOwnerPasskey(UseOwnerPasskey) -> Done,
         /// Removes one of an account's passkeys; `not_found` if it has no such one.
         RemoveOwnerPasskey(RemoveOwnerPasskey) -> Done,
+        /// One housekeeping round as of `now` (tests only: the alarm runs its own); `only` keeps
+        /// it to one account's rows, so tests beside it keep theirs.
+        Housekeep(Housekeep) -> OwnerForgotten,
     }
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct Housekeep {
+    pub now: UnixMillis,
+    pub only: Option<OwnerEmail>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -233,6 +243,11 @@ pub struct OwnerClient {
 impl OwnerClient {
     pub fn open(env: &Env) -> Outcome<Self> {
         Ok(Self { object: ObjectClient::named(env, BINDING, NAME)? })
+    }
+
+    /// One housekeeping round as of `now`, of one account's rows (tests only: the book's alarm runs its own).
+    pub async fn housekeep(&self, now: UnixMillis, only: OwnerEmail) -> Outcome<OwnerForgotten> {
+        self.object.call(Housekeep { now, only: Some(only) }).await
     }
 
     pub async fn claimed(&self) -> Outcome<bool> {

@@ -38,7 +38,7 @@ pub(super) struct PasswordResets<'a> {
 impl PasswordResets<'_> {
     /// Records a new link for `email`; the account's older unused links stop working.
     pub fn create(&self, token_hash: &str, email: &OwnerEmail, expires_at: UnixMillis, now: UnixMillis) -> Outcome<()> {
-        self.sql.exec("DELETE FROM password_resets WHERE expires_at < ?", vec![(now - FORGET_AFTER_MS).into()])?;
+        self.forget_old(now, None)?;
         self.sql
             .exec("DELETE FROM password_resets WHERE email = ? AND used_at IS NULL", vec![email.as_str().into()])?;
         self.sql.exec(
@@ -68,5 +68,25 @@ impl PasswordResets<'_> {
         self.sql
             .exec("UPDATE password_resets SET used_at = ? WHERE token_hash = ?", vec![now.into(), token_hash.into()])?;
         OwnerEmail::parse(&row.email).map_err(|_| sql::corrupt("owner book", "reset's e-mail"))
+    }
+
+    /// Drops links [`FORGET_AFTER_MS`] past their expiry at `now` (of `only` this account, if
+    /// given): how many went.
+    pub fn forget_old(&self, now: UnixMillis, only: Option<&OwnerEmail>) -> Outcome<u32> {
+        let before = now.saturating_sub(FORGET_AFTER_MS);
+        match only {
+            None => sql::forget_before(self.sql, "password_resets", "expires_at", before),
+            Some(email) => sql::forget_where(
+                self.sql,
+                "password_resets",
+                "expires_at < ? AND email = ?",
+                vec![before.into(), email.as_str().into()],
+            ),
+        }
+    }
+
+    /// Whether any link is kept.
+    pub fn kept(&self) -> Outcome<bool> {
+        Ok(sql::rows_in(self.sql, "password_resets")? > 0)
     }
 }

@@ -61,4 +61,22 @@ impl OwnerSessions<'_> {
         self.sql.exec("DELETE FROM owner_sessions WHERE email = ?", vec![email.as_str().into()])?;
         Ok(())
     }
+
+    /// Drops sessions past their expiry at `now` (of `only` this account, if given): how many went.
+    pub fn forget_expired(&self, now: UnixMillis, only: Option<&OwnerEmail>) -> Outcome<u32> {
+        match only {
+            None => sql::forget_where(self.sql, "owner_sessions", "expires_at <= ?", vec![now.into()]),
+            Some(email) => sql::forget_where(
+                self.sql,
+                "owner_sessions",
+                "expires_at <= ? AND email = ?",
+                vec![now.into(), email.as_str().into()],
+            ),
+        }
+    }
+
+    /// Whether any session is kept (open or not yet forgotten).
+    pub fn kept(&self) -> Outcome<bool> {
+        Ok(sql::rows_in(self.sql, "owner_sessions")? > 0)
+    }
 }
