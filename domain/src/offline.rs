@@ -51,6 +51,9 @@ pub const SKEW_MS: UnixMillis = 5 * 60_000;
 pub const SYNC_GRACE_MS: UnixMillis = 7 * 24 * 60 * 60_000;
 /// What a register may debit offline by default: nothing.
 pub const DEFAULT_OFFLINE_DEBIT_LIMIT_MINOR: u64 = 0;
+/// The most an owner may let one offline debit be, in minor units: an offline debit is not
+/// confirmed on the phone, so a stolen phone's codes could each spend this much.
+pub const MAX_OFFLINE_DEBIT_LIMIT_MINOR: u64 = 100_000;
 /// At most this many events in one upload (a request body is at most 16 KiB).
 pub const MAX_EVENTS_PER_UPLOAD: usize = 25;
 
@@ -122,6 +125,10 @@ pub enum OfflineError {
     Unknown,
     #[error("the customer is not a member of this shop any more")]
     NotAMember,
+    #[error("the amount is over this store's limit for debits offline")]
+    OverOfflineLimit,
+    #[error("the customer's prepaid balance was too low")]
+    PrepaidShort,
 }
 
 /// A parsed offline code (signature not yet checked: see [`OfflineCode::signed_message`]).
@@ -240,6 +247,50 @@ pub fn judge_offline(code: &OfflineCode, facts: OfflineFacts, now: UnixMillis) -
 /// the store's offline limit, which is none by default.
 pub fn may_debit_offline(amount_minor: u64, limit_minor: u64) -> bool {
     amount_minor > 0 && amount_minor <= limit_minor
+}
+
+/// A store's offline debit limit as the owner sets it: 0 (none) up to
+/// [`MAX_OFFLINE_DEBIT_LIMIT_MINOR`].
+pub fn judge_offline_debit_limit(limit_minor: u64) -> Result<u64, OfflineLimitTooHigh> {
+    if limit_minor <= MAX_OFFLINE_DEBIT_LIMIT_MINOR {
+        Ok(limit_minor)
+    } else {
+        Err(OfflineLimitTooHigh)
+    }
+}
+
+/// An offline debit limit above [`MAX_OFFLINE_DEBIT_LIMIT_MINOR`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("an offline debit limit is at most {MAX_OFFLINE_DEBIT_LIMIT_MINOR} minor units")]
+pub struct OfflineLimitTooHigh;
+
+/// What a register did with an offline code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum OfflineEventKind {
+    /// A sale paid otherwise: points are added for its amount.
+    #[default]
+    Points,
+    /// The amount is charged to the customer's prepaid balance, within the store's offline limit.
+    PrepaidCharge,
+}
+
+impl OfflineEventKind {
+    /// Whether it takes value from the customer, and so needs the store's offline limit.
+    pub fn is_debit(self) -> bool {
+        matches!(self, Self::PrepaidCharge)
+    }
+}
+
+/// Whether an uploaded event of `kind` for `amount_minor` may be applied at a store whose
+/// offline limit is now `limit_minor`: every accrual, and debits within the limit (a register
+/// that was told of a higher limit, or lies, gets `over_offline_limit`).
+pub fn judge_offline_event(kind: OfflineEventKind, amount_minor: u64, limit_minor: u64) -> Result<(), OfflineError> {
+    if kind.is_debit() && !may_debit_offline(amount_minor, limit_minor) {
+        return Err(OfflineError::OverOfflineLimit);
+    }
+    Ok(())
 }
 
 /// The server's check of an uploaded scan's time: not before the code could
@@ -453,6 +504,20 @@ mod tests {
         // A key the register never fetched: nothing else about the code is believed.
         let unknown = OfflineFacts { key_known: false, signature_ok: false, revoked: true, used_here: true };
         assert_eq!(judge_offline(&c, unknown, 0), Err(OfflineError::UnknownKey));
+    }
+
+    #[test]
+    fn an_owner_sets_a_limit_up_to_the_most_and_debits_are_judged_against_it() {
+        assert_eq!(judge_offline_debit_limit(0), Ok(0));
+        assert_eq!(judge_offline_debit_limit(MAX_OFFLINE_DEBIT_LIMIT_MINOR), Ok(MAX_OFFLINE_DEBIT_LIMIT_MINOR));
+        assert_eq!(judge_offline_debit_limit(MAX_OFFLINE_DEBIT_LIMIT_MINOR + 1), Err(OfflineLimitTooHigh));
+        assert_eq!(judge_offline_debit_limit(u64::MAX), Err(OfflineLimitTooHigh));
+        // Accruals need no limit; debits only within it.
+        assert_eq!(judge_offline_event(OfflineEventKind::Points, 10_000, 0), Ok(()));
+        assert_eq!(judge_offline_event(OfflineEventKind::PrepaidCharge, 500, 500), Ok(()));
+        assert_eq!(judge_offline_event(OfflineEventKind::PrepaidCharge, 501, 500), Err(OfflineError::OverOfflineLimit));
+        assert_eq!(judge_offline_event(OfflineEventKind::PrepaidCharge, 1, 0), Err(OfflineError::OverOfflineLimit));
+        assert_eq!(OfflineEventKind::default(), OfflineEventKind::Points);
     }
 
     #[test]

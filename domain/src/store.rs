@@ -73,6 +73,10 @@ pub struct Store {
     /// When the owner closed it; absent while it is open.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub closed_at: Option<UnixMillis>,
+    /// What its registers may charge per sale to a prepaid balance with no network (minor
+    /// units; 0, the default, lets nothing be debited offline). See [`crate::offline`].
+    #[serde(default)]
+    pub offline_debit_limit_minor: u64,
 }
 
 impl Store {
@@ -164,7 +168,11 @@ mod tests {
     fn an_open_store_is_listed_without_a_closing_time() {
         let open: Store = serde_json::from_str(r#"{"store_id":"main","name":"Café"}"#).unwrap();
         assert!(open.is_open());
-        assert_eq!(serde_json::to_string(&open).unwrap(), r#"{"store_id":"main","name":"Café"}"#);
+        assert_eq!(
+            serde_json::to_string(&open).unwrap(),
+            r#"{"store_id":"main","name":"Café","offline_debit_limit_minor":0}"#,
+            "a store from before offline limits reads with none"
+        );
         let closed = Store { closed_at: Some(5), ..open };
         assert!(!closed.is_open());
         assert!(serde_json::to_string(&closed).unwrap().contains(r#""closed_at":5"#));

@@ -12,6 +12,7 @@ use domain::api::owner::ApprovePairingRequest;
 use domain::api::owner_accounts::{
     AcceptInviteRequest, ClaimRequest, CurrencyChange, InviteToken, OwnerEmail, OwnerMe, OwnerSignInRequest,
 };
+use domain::api::stores::ChangeStoreRequest;
 use domain::api::{CreateShopRequest, ErrorCode, ProductList, RewardList};
 use domain::catalog::Product;
 use domain::member::Password;
@@ -455,9 +456,37 @@ pub async fn rename_store(store_id: String) {
         Ok(name) => name,
         Err(message) => return views::error(&message),
     };
-    match stores::rename(&shop_id, &store_id, name).await {
+    let change = ChangeStoreRequest { name: Some(name), offline_debit_limit_minor: None };
+    match stores::change(&shop_id, &store_id, change).await {
         Ok(store) => {
             views::notice(&format!("Renamed: new receipts name {}.", store.name.as_str()));
+            load_stores().await;
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+/// Sets what the store's registers may charge to a prepaid balance per sale with no network.
+pub async fn set_offline_limit(store_id: String) {
+    views::clear_messages();
+    let Some((shop_id, currency)) = open_shop_id() else { return };
+    let limit = match stores::typed_limit(&store_id, currency) {
+        Ok(limit) => limit,
+        Err(message) => return views::error(&message),
+    };
+    let change = ChangeStoreRequest { name: None, offline_debit_limit_minor: Some(limit) };
+    match stores::change(&shop_id, &store_id, change).await {
+        Ok(store) => {
+            let text = match MinorUnits::from_minor(store.offline_debit_limit_minor, currency) {
+                Ok(amount) => format!(
+                    "With no network, registers at {} may now charge up to {} per sale to a prepaid balance (they \
+                     learn it at their next sync).",
+                    store.name.as_str(),
+                    web_shared::locale::money(amount.0, currency)
+                ),
+                Err(_) => format!("Registers at {} charge nothing to prepaid balances offline.", store.name.as_str()),
+            };
+            views::notice(&text);
             load_stores().await;
         }
         Err(failure) => fail(&failure),

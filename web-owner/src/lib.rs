@@ -111,6 +111,8 @@ pub fn start() {
     dom::on_id("store-rows", "click", |event| {
         if let Some((_, store_id)) = views::clicked_button(&event, "data-rename") {
             spawn_local(flows::rename_store(store_id));
+        } else if let Some((_, store_id)) = views::clicked_button(&event, "data-offline-limit") {
+            spawn_local(flows::set_offline_limit(store_id));
         } else if let Some((_, store_id)) = views::clicked_button(&event, "data-close") {
             spawn_local(flows::close_store(store_id));
         }

@@ -1,13 +1,14 @@
 //! The shop's stores (branches) in the console: the calls that list, add,
 //! rename and close them, the stores last loaded, and drawing them — the Stores
-//! tab's rows (each open one with its name to edit and **Close store**; a
-//! closed one only named) and the store choices, which offer open stores only
+//! tab's rows (each open one with its name to edit, its offline prepaid limit and **Close
+//! store**; a closed one only named) and the store choices, which offer open stores only
 //! (pairing's is hidden while the shop has one open store). The buttons' flows are in
 //! [`crate::flows`].
 
 use crate::api::Failure;
 use domain::api::routes;
-use domain::api::stores::{AddStoreRequest, RenameStoreRequest, StoreClosed, StoreList};
+use domain::api::stores::{AddStoreRequest, ChangeStoreRequest, StoreClosed, StoreList};
+use domain::money::{Currency, MinorUnits};
 use domain::shop::Label;
 use domain::store::{Store, StoreId};
 use std::cell::RefCell;
@@ -28,8 +29,8 @@ pub async fn add(shop_id: &str, name: Label) -> Result<Store, Failure> {
     call("POST", &routes::owner_stores(shop_id), Auth::Session, Some(&AddStoreRequest { name })).await
 }
 
-pub async fn rename(shop_id: &str, store_id: &str, name: Label) -> Result<Store, Failure> {
-    call("PATCH", &routes::owner_store(shop_id, store_id), Auth::Session, Some(&RenameStoreRequest { name })).await
+pub async fn change(shop_id: &str, store_id: &str, change: ChangeStoreRequest) -> Result<Store, Failure> {
+    call("PATCH", &routes::owner_store(shop_id, store_id), Auth::Session, Some(&change)).await
 }
 
 pub async fn close(shop_id: &str, store_id: &str) -> Result<StoreClosed, Failure> {
@@ -72,6 +73,21 @@ fn name_input_id(store_id: &str) -> String {
     format!("store-name-{store_id}")
 }
 
+/// The id of the input holding a store's offline debit limit in its row.
+fn limit_input_id(store_id: &str) -> String {
+    format!("store-limit-{store_id}")
+}
+
+/// The offline limit typed in the row of `store_id`, in minor units: empty or 0 for none.
+pub fn typed_limit(store_id: &str, currency: Currency) -> Result<u64, String> {
+    let typed = dom::input_value(&limit_input_id(store_id));
+    let typed = typed.trim();
+    if typed.is_empty() || typed.trim_start_matches('0').trim_start_matches(['.', ',']).trim_matches('0').is_empty() {
+        return Ok(0);
+    }
+    MinorUnits::parse(typed, currency).map(|amount| amount.0).map_err(|error| format!("offline limit: {error}"))
+}
+
 /// The name typed for the new store.
 pub fn new_name() -> Result<Label, String> {
     Label::parse(&dom::input_value("store-add-name")).map_err(|error| format!("name: {error}"))
@@ -96,12 +112,18 @@ pub fn picked_for_pairing() -> StoreId {
 fn render() {
     STORES.with(|kept| {
         let stores = kept.borrow();
-        rows(&stores);
+        rows(&stores, crate::console::open_shop_id().map(|(_, currency)| currency));
         choices(&stores);
     });
 }
 
-fn rows(stores: &[Store]) {
+/// A limit as typed in its input: "0" for none.
+fn limit_text(limit_minor: u64, currency: Option<Currency>) -> String {
+    let Some(currency) = currency else { return limit_minor.to_string() };
+    MinorUnits::from_minor(limit_minor, currency).map_or_else(|_| "0".to_owned(), |amount| amount.decimal(currency))
+}
+
+fn rows(stores: &[Store], currency: Option<Currency>) {
     dom::clear_children("store-rows");
     let Some(list) = dom::element("store-rows") else { return };
     // The last open store cannot close: it offers no Close button.
@@ -141,6 +163,28 @@ fn rows(stores: &[Store]) {
             let _ = button.set_attribute("type", "button");
             let _ = button.set_attribute("data-rename", id);
             let _ = button.set_attribute("aria-label", &format!("Rename {}", store.name.as_str()));
+            dom::append(&row, &button);
+        }
+        let limit_id = limit_input_id(id);
+        let limit_label = format!("Offline prepaid limit per sale at {}", store.name.as_str());
+        if let Some(label) = dom::create_text("label", "store-limit-label", "Offline prepaid limit") {
+            let _ = label.set_attribute("for", &limit_id);
+            let _ = label.set_attribute("title", &limit_label);
+            dom::append(&row, &label);
+        }
+        if let Some(input) = dom::create("input") {
+            let _ = input.set_attribute("id", &limit_id);
+            let _ = input.set_attribute("inputmode", "decimal");
+            let _ = input.set_attribute("size", "8");
+            let _ = input.set_attribute("aria-label", &limit_label);
+            let _ = input.set_attribute("value", &limit_text(store.offline_debit_limit_minor, currency));
+            dom::append(&row, &input);
+        }
+        if let Some(button) = dom::create_text("button", "button", "Set limit") {
+            let _ = button.set_attribute("type", "button");
+            let _ = button.set_attribute("data-offline-limit", id);
+            let _ = button
+                .set_attribute("aria-label", &format!("Set the offline prepaid limit of {}", store.name.as_str()));
             dom::append(&row, &button);
         }
         if closable {

@@ -21,7 +21,9 @@ use crate::timing::{now_ms, sleep};
 use domain::api::offline::{OfflineEvent, OfflineKit, OfflineOutcome, OfflineSynced, OfflineUpload};
 use domain::api::{ErrorCode, RegisterInfo};
 use domain::money::{Currency, MinorUnits};
-use domain::offline::{judge_offline, OfflineCode, OfflineError, OfflineFacts, MAX_EVENTS_PER_UPLOAD};
+use domain::offline::{
+    judge_offline, may_debit_offline, OfflineCode, OfflineError, OfflineEventKind, OfflineFacts, MAX_EVENTS_PER_UPLOAD,
+};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -72,6 +74,9 @@ struct Desk {
     currency: Option<Currency>,
     /// The code on the desk, judged valid, waiting for the amount.
     code: Option<(String, OfflineCode)>,
+    /// What this register may charge to a prepaid balance per sale offline (its store's limit,
+    /// as of the last kit); 0 for nothing.
+    debit_limit_minor: u64,
     /// Whether the last call reached the server.
     reachable: bool,
     /// Whether the loop that uploads the queue is running.
@@ -129,7 +134,13 @@ pub fn started(token: &str, info: &RegisterInfo, online: bool) {
         !std::mem::replace(&mut desk.syncing, true)
     });
     web_shared::http::on_reachability(reachability);
-    reachability(online);
+    spawn_local(async move {
+        // The limit as of the last kit, before this start's refresh: the register may be offline.
+        if let Some(kit) = load_kit().await {
+            note_limit(&kit);
+        }
+        reachability(online);
+    });
     if start_loop {
         spawn_local(keep_in_sync());
     }
@@ -143,6 +154,10 @@ fn reachability(reached: bool) {
         "connection-status",
         if reached {
             ""
+        } else if with_desk(|desk| desk.debit_limit_minor) > 0 {
+            "No connection to the server. Offline codes still work: points, and prepaid charges up to this \
+             store's offline limit, are recorded provisionally and sent when the connection is back. Rewards and \
+             bills need the connection."
         } else {
             "No connection to the server. Offline codes still work: points are added provisionally and sent \
              when the connection is back. Rewards, prepaid and bills need the connection."
@@ -168,6 +183,22 @@ pub fn read(text: &str) {
     });
 }
 
+/// Keeps the kit's debit limit on the desk and offers the prepaid charge only within it.
+fn note_limit(kit: &OfflineKit) {
+    with_desk(|desk| desk.debit_limit_minor = kit.debit_limit_minor);
+    let limit = MinorUnits(kit.debit_limit_minor);
+    let offered = kit.debit_limit_minor > 0;
+    dom::set_hidden("offline-charge-prepaid", !offered);
+    let label = match with_desk(|desk| desk.currency) {
+        Some(currency) if offered => format!(
+            "Sale amount (points, or a prepaid charge up to {}; no rewards or bills offline)",
+            format_amount(limit, currency)
+        ),
+        _ => "Sale amount (points only: no rewards, prepaid or bills offline)".to_owned(),
+    };
+    dom::set_text("offline-amount-label", &label);
+}
+
 async fn load_kit() -> Option<OfflineKit> {
     let value = js_load_kit(KIT_KEY).await.ok()?;
     serde_json::from_str(&value.as_string()?).ok()
@@ -177,6 +208,9 @@ async fn load_kit() -> Option<OfflineKit> {
 async fn judge(text: &str) -> Result<OfflineCode, OfflineError> {
     let code = OfflineCode::parse(text)?;
     let kit = load_kit().await;
+    if let Some(kit) = &kit {
+        note_limit(kit);
+    }
     let key = kit.as_ref().and_then(|kit| kit.keys.iter().find(|key| key.key_id == code.key_id));
     let signature_ok = match (&kit, key) {
         (Some(kit), Some(key)) => {
@@ -238,6 +272,16 @@ pub fn close() {
 
 /// "Add points (provisional)": the sale goes into the queue with the code marked used.
 pub fn add_points() {
+    record(OfflineEventKind::Points);
+}
+
+/// "Charge prepaid (provisional)": within the store's offline limit only; the charge is made
+/// when the server has it (refused then if the balance is short).
+pub fn charge_prepaid() {
+    record(OfflineEventKind::PrepaidCharge);
+}
+
+fn record(kind: OfflineEventKind) {
     let Some(((text, code), currency)) = with_desk(|desk| desk.code.clone().zip(desk.currency)) else { return };
     let amount = match MinorUnits::parse(&dom::input_value("offline-amount"), currency) {
         Ok(amount) => amount,
@@ -246,21 +290,36 @@ pub fn add_points() {
             return;
         }
     };
+    let limit = with_desk(|desk| desk.debit_limit_minor);
+    if kind.is_debit() && !may_debit_offline(amount.0, limit) {
+        dom::set_text(
+            "offline-verdict",
+            &format!(
+                "Over this store's offline limit for prepaid ({}): add points instead, or wait for the connection.",
+                format_amount(MinorUnits(limit), currency)
+            ),
+        );
+        return;
+    }
     let Some(request_id) = request_id::fresh() else { return };
-    let event = OfflineEvent { request_id, code: text, amount_minor: amount.0, at: server_now() };
+    let event = OfflineEvent { request_id, code: text, kind, amount_minor: amount.0, at: server_now() };
     spawn_local(async move {
         let Ok(json) = serde_json::to_string(&event) else { return };
         let accepted = js_accept(&code.code_id.hex(), &json).await.ok().and_then(|ok| ok.as_bool());
         match accepted {
             Some(true) => {
                 close();
-                dom::set_text(
-                    "offline-result",
-                    &format!(
+                let recorded = match kind {
+                    OfflineEventKind::Points => format!(
                         "Provisional: {} recorded offline. Points are confirmed when the server has it.",
                         format_amount(amount, currency)
                     ),
-                );
+                    OfflineEventKind::PrepaidCharge => format!(
+                        "Provisional: {} charged to prepaid offline. The charge is made when the server has it.",
+                        format_amount(amount, currency)
+                    ),
+                };
+                dom::set_text("offline-result", &recorded);
                 render_queue().await;
             }
             Some(false) => show_verdict("", Err(OfflineError::AlreadyUsed)),
@@ -310,6 +369,7 @@ async fn refresh_kit(token: &str) {
         if let Ok(json) = serde_json::to_string(&kit) {
             let _ = js_save_kit(KIT_KEY, &json).await;
         }
+        note_limit(&kit);
     }
 }
 
@@ -355,20 +415,33 @@ fn describe(entry: &Queued, currency: Option<Currency>) -> String {
         (Some(event), Some(currency)) => format_amount(MinorUnits(event.amount_minor), currency),
         _ => String::new(),
     };
+    let prepaid = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::PrepaidCharge);
+    let what = if prepaid { " prepaid" } else { "" };
     let at = event.as_ref().map(|event| web_shared::locale::date_time(event.at)).unwrap_or_default();
     let outcome: Option<OfflineOutcome> = entry.result.as_deref().and_then(|text| serde_json::from_str(text).ok());
     let status = match outcome {
         None => "provisional, waiting to be sent".to_owned(),
-        Some(OfflineOutcome::Confirmed { customer_number, points_added, receipt_number, .. }) => format!(
-            "confirmed: customer {customer_number}, +{points_added} points{}",
-            receipt_number.map(|number| format!(", receipt {number}")).unwrap_or_default()
-        ),
+        Some(OfflineOutcome::Confirmed { customer_number, points_added, receipt_number, prepaid_after, .. }) => {
+            let change = match (prepaid_after, currency) {
+                (Some(after), Some(currency)) => format!(
+                    "charged, prepaid left {}",
+                    MinorUnits::from_minor(after, currency)
+                        .map_or_else(|_| "0".to_owned(), |left| format_amount(left, currency))
+                ),
+                _ => format!("+{points_added} points"),
+            };
+            format!(
+                "confirmed: customer {customer_number}, {change}{}",
+                receipt_number.map(|number| format!(", receipt {number}")).unwrap_or_default()
+            )
+        }
         Some(OfflineOutcome::Conflict { first }) => {
-            format!("not granted: this code was used before (register {}), no points", first.register_id)
+            let nothing = if prepaid { "nothing charged" } else { "no points" };
+            format!("not granted: this code was used before (register {}), {nothing}", first.register_id)
         }
         Some(OfflineOutcome::Refused { reason }) => format!("refused by the server: {reason}"),
     };
-    format!("{at} · {amount} · {status}")
+    format!("{at} · {amount}{what} · {status}")
 }
 
 /// The queue under the manual entry: newest first, with a summary line.

@@ -559,6 +559,14 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
         ),
         op!(
             "POST",
+            ADMIN_TEST_OWNER_HOUSEKEEPING,
+            Operator,
+            "Run the owners' book's housekeeping round over one account as if later (only where TEST_CLOCK=on; 404 elsewhere)",
+            s.body::<api::TestOwnerHousekeeping>(),
+            s.json::<api::OwnerForgotten>()
+        ),
+        op!(
+            "POST",
             admin_shop_registers(&shop()),
             admin_shop_registers,
             Operator,
@@ -887,8 +895,8 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             owner_store(&shop(), &p("store_id")),
             owner_store,
             Owner,
-            "Rename a store",
-            s.body::<stores::RenameStoreRequest>(),
+            "Rename a store or set its offline prepaid limit (owner only)",
+            s.body::<stores::ChangeStoreRequest>(),
             s.json::<domain::store::Store>()
         ),
         op!(
@@ -1399,6 +1407,7 @@ mod tests {
             ("ADMIN_TEST_CLOCK", "PUT"),
             ("ADMIN_TEST_HOUSEKEEPING", "POST"),
             ("ADMIN_TEST_SHOP_HOUSEKEEPING", "POST"),
+            ("ADMIN_TEST_OWNER_HOUSEKEEPING", "POST"),
             ("pairing", "GET"),
             ("PAIRINGS", "POST"),
             ("membership", "DELETE"),

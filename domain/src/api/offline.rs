@@ -2,7 +2,7 @@
 //! network, its uploads and their results, and the owner's list of conflicts.
 //! The rules are in [`crate::offline`].
 
-use crate::offline::{OfflineCodeId, OfflineError, Scan};
+use crate::offline::{OfflineCodeId, OfflineError, OfflineEventKind, Scan};
 use crate::shop::{CustomerNumber, Label, RequestId, ShopId};
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -49,7 +49,8 @@ pub struct OfflineKit {
     pub keys: Vec<OfflinePublicKey>,
     /// Codes revoked by their member and not yet expired.
     pub revoked: Vec<OfflineCodeId>,
-    /// What the register may debit offline (minor units); none by default.
+    /// What the register may debit offline per sale (minor units): its store's limit, which
+    /// the owner sets; none by default.
     pub debit_limit_minor: u64,
     pub now: UnixMillis,
 }
@@ -70,7 +71,10 @@ pub struct OfflineEvent {
     pub request_id: RequestId,
     /// The offline code's text as read.
     pub code: String,
-    /// The sale's amount in minor units (points are accrued for it).
+    /// Points for a sale (the default), or a charge to the prepaid balance.
+    #[serde(default)]
+    pub kind: OfflineEventKind,
+    /// The sale's amount in minor units (points are accrued for it, or it is charged).
     pub amount_minor: u64,
     /// When the register accepted it, by the register's clock.
     pub at: UnixMillis,
@@ -102,7 +106,15 @@ pub struct OfflineResult {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OfflineOutcome {
     /// Applied (or applied before, for a retried upload): the provisional receipt is confirmed.
-    Confirmed { customer_number: CustomerNumber, points_added: i64, points: i64, receipt_number: Option<String> },
+    /// For a prepaid charge, `points_added` is 0 and `prepaid_after` the balance it left.
+    Confirmed {
+        customer_number: CustomerNumber,
+        points_added: i64,
+        points: i64,
+        receipt_number: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        prepaid_after: Option<u64>,
+    },
     /// The code was used before (here or at another register): no points; the owner sees the conflict.
     Conflict { first: Scan },
     /// Not applied: why.

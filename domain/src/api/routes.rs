@@ -217,6 +217,10 @@ pub const ADMIN_TEST_HOUSEKEEPING: &str = "/api/admin/test-housekeeping";
 /// `POST` [`super::TestShopHousekeeping`] → [`super::ShopForgotten`] (bearer `ADMIN_TOKEN`; only
 /// where the Worker runs with `TEST_CLOCK=on`): one round of a shop book's housekeeping now.
 pub const ADMIN_TEST_SHOP_HOUSEKEEPING: &str = "/api/admin/test-shop-housekeeping";
+/// `POST` [`super::TestOwnerHousekeeping`] → [`super::OwnerForgotten`] (bearer `ADMIN_TOKEN`; only
+/// where the Worker runs with `TEST_CLOCK=on`): one round of the owners' book's housekeeping now,
+/// over one account's rows.
+pub const ADMIN_TEST_OWNER_HOUSEKEEPING: &str = "/api/admin/test-owner-housekeeping";
 
 /// `POST` [`CreateRegisterRequest`](super::CreateRegisterRequest) → 201
 /// [`RegisterCreated`](super::RegisterCreated): add a register to a shop.
@@ -387,8 +391,9 @@ pub fn owner_stores(shop_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/stores")
 }
 
-/// `PATCH` [`RenameStoreRequest`](super::stores::RenameStoreRequest) → [`Store`](crate::store::Store):
-/// renames a store (`unknown_store` if the shop has none with this id); `DELETE` →
+/// `PATCH` [`ChangeStoreRequest`](super::stores::ChangeStoreRequest) → [`Store`](crate::store::Store):
+/// renames a store or sets its offline prepaid limit (`unknown_store` if the shop has none with
+/// this id); `DELETE` →
 /// [`StoreClosed`](super::stores::StoreClosed): closes it (not the last open store: `last_open_store`),
 /// revoking its registers; it stays listed, closed.
 pub fn owner_store(shop_id: &str, store_id: &str) -> String {
@@ -688,6 +693,7 @@ mod tests {
             ADMIN_TEST_CLOCK,
             ADMIN_TEST_HOUSEKEEPING,
             ADMIN_TEST_SHOP_HOUSEKEEPING,
+            ADMIN_TEST_OWNER_HOUSEKEEPING,
             ISSUER_BILLS,
             ISSUER_TICKETS,
             ISSUER_EVENTS,

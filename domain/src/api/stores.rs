@@ -20,12 +20,18 @@ pub struct AddStoreRequest {
     pub name: Label,
 }
 
-/// A store's new name; its id never changes (rows and registers name it).
+/// A store's new name, or its new offline debit limit, or both; its id never changes (rows and
+/// registers name it).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
-pub struct RenameStoreRequest {
-    pub name: Label,
+pub struct ChangeStoreRequest {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<Label>,
+    /// What its registers may charge per sale to a prepaid balance offline (minor units; 0 for
+    /// nothing, at most [`crate::offline::MAX_OFFLINE_DEBIT_LIMIT_MINOR`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offline_debit_limit_minor: Option<u64>,
 }
 
 /// A store just closed (or closed before: closing again changes nothing), and
@@ -47,7 +53,9 @@ mod tests {
         let request: AddStoreRequest = serde_json::from_str(r#"{"name":" Harbour Street "}"#).unwrap();
         assert_eq!(request.name.as_str(), "Harbour Street");
         assert!(serde_json::from_str::<AddStoreRequest>(r#"{"name":""}"#).is_err());
-        assert!(serde_json::from_str::<RenameStoreRequest>(r#"{"name":"A","store_id":"x"}"#).is_err());
+        assert!(serde_json::from_str::<ChangeStoreRequest>(r#"{"name":"A","store_id":"x"}"#).is_err());
+        let limit: ChangeStoreRequest = serde_json::from_str(r#"{"offline_debit_limit_minor":2000}"#).unwrap();
+        assert_eq!((limit.name, limit.offline_debit_limit_minor), (None, Some(2000)));
     }
 
     #[test]
@@ -57,6 +65,7 @@ mod tests {
                 store_id: StoreId::main(),
                 name: Label::parse("Corner Café").unwrap(),
                 closed_at: None,
+                offline_debit_limit_minor: 0,
             }],
         };
         let json = serde_json::to_string(&list).unwrap();

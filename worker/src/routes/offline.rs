@@ -10,7 +10,7 @@ use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
 use crate::offline_keys::OfflineKeys;
 use crate::storage::code_index::protocol::CodeHash;
-use crate::storage::member_vault::protocol::{TillHeader, VaultClient};
+use crate::storage::member_vault::protocol::{OfflineCharge, TillHeader, VaultClient};
 use crate::storage::shop_book::offline::OfflineUse;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
@@ -20,7 +20,7 @@ use domain::api::offline::{
 };
 use domain::api::ErrorCode;
 use domain::money::MinorUnits;
-use domain::offline::{OfflineCode, OfflineError, Scan, DEFAULT_OFFLINE_DEBIT_LIMIT_MINOR, MAX_EVENTS_PER_UPLOAD};
+use domain::offline::{judge_offline_event, OfflineCode, OfflineError, OfflineEventKind, Scan, MAX_EVENTS_PER_UPLOAD};
 use domain::staff::StaffAction;
 use worker::{Env, Request, Response};
 
@@ -57,7 +57,8 @@ pub async fn revoke(req: Request, env: &Env) -> Outcome<Response> {
     web::ok(&OfflineRevoked { revoked })
 }
 
-/// `GET /api/register/offline` → [`OfflineKit`]: only the register's own shop's keys and revocations.
+/// `GET /api/register/offline` → [`OfflineKit`]: only the register's own shop's keys and
+/// revocations, and its store's offline debit limit.
 pub async fn kit(req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let keys = OfflineKeys::from_env(env)?;
@@ -67,7 +68,7 @@ pub async fn kit(req: Request, env: &Env) -> Outcome<Response> {
         keys: keys.public_keys(&shop_id),
         shop_id,
         revoked,
-        debit_limit_minor: DEFAULT_OFFLINE_DEBIT_LIMIT_MINOR,
+        debit_limit_minor: register.store.offline_debit_limit_minor,
         now: clock::now(),
     })
 }
@@ -114,6 +115,11 @@ async fn apply(
         Ok(code) => code,
         Err(reason) => return refused(reason),
     };
+    // Judged against the store's limit now, before the code's one use is spent: a debit over it
+    // leaves the code as it was.
+    if let Err(reason) = judge_offline_event(event.kind, amount.0, register.store.offline_debit_limit_minor) {
+        return refused(reason);
+    }
     if let Err(reason) = keys.verify(&shop.shop_id, &code) {
         return refused(reason);
     }
@@ -135,13 +141,34 @@ async fn apply(
         served_by: None,
         approved_by: None,
     };
-    match VaultClient::of(env, &member)?.accrue_offline(till, amount, scanned_at).await {
-        Ok(accrued) => Ok(OfflineOutcome::Confirmed {
-            customer_number: accrued.customer_number,
-            points_added: accrued.points_added,
-            points: accrued.points,
-            receipt_number: accrued.receipt.map(|receipt| receipt.receipt_number),
-        }),
+    let vault = VaultClient::of(env, &member)?;
+    let applied = match event.kind {
+        OfflineEventKind::Points => {
+            vault.accrue_offline(till, amount, scanned_at).await.map(|accrued| OfflineOutcome::Confirmed {
+                customer_number: accrued.customer_number,
+                points_added: accrued.points_added,
+                points: accrued.points,
+                receipt_number: accrued.receipt.map(|receipt| receipt.receipt_number),
+                prepaid_after: None,
+            })
+        }
+        OfflineEventKind::PrepaidCharge => {
+            vault.charge_prepaid_offline(till, amount, scanned_at).await.map(|charged| match charged {
+                OfflineCharge::Charged { customer_number, points, prepaid_after, receipt_number } => {
+                    OfflineOutcome::Confirmed {
+                        customer_number,
+                        points_added: 0,
+                        points,
+                        receipt_number: Some(receipt_number),
+                        prepaid_after: Some(prepaid_after),
+                    }
+                }
+                OfflineCharge::Short => OfflineOutcome::Refused { reason: OfflineError::PrepaidShort },
+            })
+        }
+    };
+    match applied {
+        Ok(outcome) => Ok(outcome),
         Err(problem) if problem.code() == ErrorCode::NotAMember => refused(OfflineError::NotAMember),
         Err(problem) => Err(problem),
     }

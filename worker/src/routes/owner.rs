@@ -163,7 +163,7 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                 }
             } else if let Some((shop_id, store_id)) = routes::ids_in(path, routes::owner_store) {
                 match method {
-                    Patch => stores::rename(req, env, shop_id, store_id).await,
+                    Patch => stores::change(req, env, shop_id, store_id).await,
                     Delete => stores::close(req, env, shop_id, store_id).await,
                     _ => not_allowed("PATCH, DELETE"),
                 }

@@ -6,10 +6,11 @@ use crate::auth;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
 use crate::storage::owner_book::protocol::OwnerClient;
-use crate::storage::shop_book::protocol::ShopClient;
+use crate::storage::shop_book::protocol::{ChangeStore, ShopClient};
 use crate::web;
-use domain::api::stores::{AddStoreRequest, RenameStoreRequest, StoreList};
+use domain::api::stores::{AddStoreRequest, ChangeStoreRequest, StoreList};
 use domain::api::ErrorCode;
+use domain::offline::judge_offline_debit_limit;
 use domain::shop::ShopId;
 use domain::store::StoreId;
 use worker::{Env, Request, Response};
@@ -60,11 +61,21 @@ pub async fn add(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response
     web::created(&book.add_store(request.name).await?)
 }
 
-/// `PATCH /api/owner/shops/{shop}/stores/{store}` [`RenameStoreRequest`] → [`domain::store::Store`].
-pub async fn rename(mut req: Request, env: &Env, shop_id: &str, store_id: &str) -> Outcome<Response> {
+/// `PATCH /api/owner/shops/{shop}/stores/{store}` [`ChangeStoreRequest`] → [`domain::store::Store`]:
+/// a new name, a new offline debit limit, or both.
+pub async fn change(mut req: Request, env: &Env, shop_id: &str, store_id: &str) -> Outcome<Response> {
     let book = managed_book(&req, env, shop_id, true).await?;
-    let request: RenameStoreRequest = web::json_body(&mut req).await?;
-    web::ok(&book.rename_store(store_id_of(store_id)?, request.name).await?)
+    let request: ChangeStoreRequest = web::json_body(&mut req).await?;
+    if request.name.is_none() && request.offline_debit_limit_minor.is_none() {
+        return Err(Problem::new(ErrorCode::InvalidRequest, "give a new name, an offline debit limit, or both"));
+    }
+    let offline_debit_limit_minor = request
+        .offline_debit_limit_minor
+        .map(judge_offline_debit_limit)
+        .transpose()
+        .map_err(|too_high| Problem::new(ErrorCode::InvalidRequest, too_high.to_string()))?;
+    let change = ChangeStore { store_id: store_id_of(store_id)?, name: request.name, offline_debit_limit_minor };
+    web::ok(&book.change_store(change).await?)
 }
 
 fn store_id_of(store_id: &str) -> Outcome<StoreId> {

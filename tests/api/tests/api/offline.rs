@@ -361,3 +361,75 @@ async fn benchmark_a_queue_of_offline_sales() {
     }
     println!("offline benchmark: every balance equals its ledger; total {:?}", started.elapsed());
 }
+
+fn prepaid_event(request_id: &str, code: &str, amount_minor: u64) -> serde_json::Value {
+    json!({ "request_id": request_id, "code": code, "kind": "prepaid_charge", "amount_minor": amount_minor, "at": now() })
+}
+
+async fn set_offline_limit(app: &TestApp, owner: &reqwest::Client, body: serde_json::Value) -> reqwest::Response {
+    owner.patch(app.url(&routes::owner_store(app.shop.shop_id.as_str(), "main"))).json(&body).dispatch().await.unwrap()
+}
+
+#[tokio::test]
+async fn a_store_charges_prepaid_offline_only_within_the_limit_its_owner_sets() {
+    let app = spawn_app().await;
+    let owner = app.owner_of(&app.shop.shop_id).await;
+    let member = app.customer(0, 1_000).await;
+    let codes = codes_for(&batch(&app, &member).await, &app.shop.shop_id);
+    let token = app.register.token.clone();
+
+    // By default nothing is debited offline, and the refused charge leaves the code unused.
+    assert_eq!(kit(&app, &token).await.debit_limit_minor, 0);
+    let refused = synced(&app, &token, json!([prepaid_event(&unique_id("off"), &codes[0], 300)])).await;
+    assert_eq!(refused, [OfflineOutcome::Refused { reason: OfflineError::OverOfflineLimit }]);
+    let points = synced(&app, &token, json!([event(&unique_id("off"), &codes[0], 300)])).await;
+    assert!(confirmed_points(&points[0]) > 0);
+
+    // The owner sets the main store's limit; out of range or empty changes are refused.
+    expect_error(
+        set_offline_limit(&app, &owner, json!({ "offline_debit_limit_minor": 100_001 })).await,
+        ErrorCode::InvalidRequest,
+    )
+    .await;
+    expect_error(set_offline_limit(&app, &owner, json!({})).await, ErrorCode::InvalidRequest).await;
+    let store: domain::store::Store =
+        expect_json(set_offline_limit(&app, &owner, json!({ "offline_debit_limit_minor": 500 })).await, StatusCode::OK)
+            .await;
+    assert_eq!(store.offline_debit_limit_minor, 500);
+    assert_eq!(kit(&app, &token).await.debit_limit_minor, 500);
+
+    // Within the limit while the balance holds; over the limit refused; a short balance refused.
+    let first = unique_id("off");
+    let events = json!([
+        prepaid_event(&first, &codes[1], 400),
+        prepaid_event(&unique_id("off"), &codes[2], 501),
+        prepaid_event(&unique_id("off"), &codes[3], 400),
+        prepaid_event(&unique_id("off"), &codes[4], 400),
+    ]);
+    let outcomes = synced(&app, &token, events).await;
+    let prepaid_after = |outcome: &OfflineOutcome| match outcome {
+        OfflineOutcome::Confirmed { prepaid_after, points_added, receipt_number, .. } => {
+            assert_eq!(*points_added, 0, "a prepaid charge earns no points");
+            assert!(receipt_number.is_some());
+            *prepaid_after
+        }
+        other => panic!("not confirmed: {other:?}"),
+    };
+    assert_eq!(prepaid_after(&outcomes[0]), Some(600));
+    assert_eq!(outcomes[1], OfflineOutcome::Refused { reason: OfflineError::OverOfflineLimit });
+    assert_eq!(prepaid_after(&outcomes[2]), Some(200));
+    assert_eq!(outcomes[3], OfflineOutcome::Refused { reason: OfflineError::PrepaidShort });
+
+    // The same upload again answers the same and charges nothing twice.
+    let again = synced(&app, &token, json!([prepaid_event(&first, &codes[1], 400)])).await;
+    assert_eq!(again[0], outcomes[0]);
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 200);
+    let charges = member
+        .wallet(None)
+        .await
+        .receipts
+        .iter()
+        .filter(|receipt| matches!(receipt.details, domain::receipt::ReceiptDetails::PrepaidCharge { .. }))
+        .count();
+    assert_eq!(charges, 2);
+}

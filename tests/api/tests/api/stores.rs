@@ -88,7 +88,15 @@ async fn export(app: &TestApp, client: &Client) -> MemberExport {
 async fn stores_are_added_renamed_and_listed_with_the_main_store_first() {
     let app = spawn_app().await;
     // Every shop has its main store, named like the shop until renamed.
-    assert_eq!(stores(&app).await, [Store { store_id: StoreId::main(), name: app.shop.name.clone(), closed_at: None }]);
+    assert_eq!(
+        stores(&app).await,
+        [Store {
+            store_id: StoreId::main(),
+            name: app.shop.name.clone(),
+            closed_at: None,
+            offline_debit_limit_minor: 0
+        }]
+    );
 
     let harbour = add_store(&app, " Harbour Street ").await;
     assert_eq!(harbour.store_id.as_str(), "harbour-street");
@@ -104,7 +112,12 @@ async fn stores_are_added_renamed_and_listed_with_the_main_store_first() {
     let renamed: Store = expect_json(rename_store(&app, "harbour-street", "Harbour St.").await, StatusCode::OK).await;
     assert_eq!(
         renamed,
-        Store { store_id: harbour.store_id.clone(), name: "Harbour St.".parse_label(), closed_at: None }
+        Store {
+            store_id: harbour.store_id.clone(),
+            name: "Harbour St.".parse_label(),
+            closed_at: None,
+            offline_debit_limit_minor: 0
+        }
     );
     expect_error(rename_store(&app, "nowhere", "Nowhere").await, ErrorCode::UnknownStore).await;
     expect_error(rename_store(&app, "Not An Id", "Nowhere").await, ErrorCode::UnknownStore).await;
@@ -120,7 +133,15 @@ async fn stores_are_added_renamed_and_listed_with_the_main_store_first() {
         .unwrap();
     assert_eq!(patched.status(), StatusCode::OK);
     let listed = stores(&app).await;
-    assert_eq!(listed[0], Store { store_id: StoreId::main(), name: "Renamed Shop".parse_label(), closed_at: None });
+    assert_eq!(
+        listed[0],
+        Store {
+            store_id: StoreId::main(),
+            name: "Renamed Shop".parse_label(),
+            closed_at: None,
+            offline_debit_limit_minor: 0
+        }
+    );
     let _: Store = expect_json(rename_store(&app, "main", "Old Town").await, StatusCode::OK).await;
     let listed = stores(&app).await;
     assert_eq!(listed.len(), 4);

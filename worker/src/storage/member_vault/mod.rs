@@ -40,6 +40,7 @@ mod debits;
 mod housekeeping;
 mod loyalty;
 mod memberships;
+mod offline_charge;
 mod passkeys;
 mod pin;
 mod points;
@@ -96,6 +97,7 @@ impl StorageObject for MemberVault {
             VaultOperation::Accrue(request) => answer(request, |r| self.accrue(r)),
             VaultOperation::AccrueOffline(request) => answer(request, |r| self.accrue_offline(r)),
             VaultOperation::TopUp(request) => answer(request, |r| self.top_up(r)),
+            VaultOperation::ChargePrepaidOffline(request) => answer(request, |r| self.charge_prepaid_offline(r)),
             VaultOperation::SetPin(request) => answer(request, |r| self.set_pin(r)),
             VaultOperation::Ask(request) => answer(request, |r| self.ask(r)),
             VaultOperation::Status(request) => answer_later(request, |r| self.status(r)).await,

@@ -70,6 +70,9 @@ protocol! {
         Accrue(Accrue) -> Accrued,
         /// Points for a sale a register made offline (the shop's book granted the code's one use).
         AccrueOffline(AccrueOffline) -> PointsAccrued,
+        /// A prepaid charge a register made offline within its store's limit (the shop's book
+        /// granted the code's one use); `Short` if the balance does not hold it.
+        ChargePrepaidOffline(ChargePrepaidOffline) -> OfflineCharge,
         /// Cash received as prepaid value; spends the code.
         TopUp(TopUp) -> Receipt,
         /// A new PIN (hashed by the Worker); clears any lock.
@@ -385,6 +388,27 @@ pub struct AccrueOffline {
 }
 
 #[derive(Serialize, Deserialize)]
+pub struct ChargePrepaidOffline {
+    pub till: TillHeader,
+    pub amount: MinorUnits,
+    /// When the register scanned the code, as the shop's book accepted it (`offline::judge_upload`).
+    pub scanned_at: UnixMillis,
+}
+
+/// What became of an offline prepaid charge.
+#[derive(Serialize, Deserialize)]
+pub enum OfflineCharge {
+    Charged {
+        customer_number: CustomerNumber,
+        points: i64,
+        prepaid_after: u64,
+        receipt_number: String,
+    },
+    /// The balance did not hold the amount: nothing was charged.
+    Short,
+}
+
+#[derive(Serialize, Deserialize)]
 pub struct Accrue {
     pub till: TillHeader,
     pub amount: MinorUnits,
@@ -621,6 +645,17 @@ impl VaultClient {
         scanned_at: UnixMillis,
     ) -> Outcome<PointsAccrued> {
         self.object.call(AccrueOffline { till, amount, scanned_at }).await
+    }
+
+    /// A prepaid charge for an offline sale scanned at `scanned_at`; the same request id again
+    /// answers the same.
+    pub async fn charge_prepaid_offline(
+        &self,
+        till: TillHeader,
+        amount: MinorUnits,
+        scanned_at: UnixMillis,
+    ) -> Outcome<OfflineCharge> {
+        self.object.call(ChargePrepaidOffline { till, amount, scanned_at }).await
     }
 
     /// What each of the member's shops needs to judge its coupons for them.

@@ -104,8 +104,8 @@ impl ShopBook {
             ShopOperation::CustomerMember(request) => answer(request, |r| self.customer_member(r)),
             ShopOperation::Stores(request) => answer(request, |_| self.with_shop(|shop| stores::list(&self.sql, shop))),
             ShopOperation::AddStore(request) => answer(request, |r| self.with_shop(|_| stores::add(&self.sql, r.name))),
-            ShopOperation::RenameStore(request) => {
-                answer(request, |r| self.with_shop(|shop| stores::rename(&self.sql, shop, &r.store_id, r.name)))
+            ShopOperation::ChangeStore(request) => {
+                answer(request, |r| self.with_shop(|shop| stores::change(&self.sql, shop, r)))
             }
             ShopOperation::CloseStore(request) => answer(request, |r| self.close_store(&r.store_id)),
             ShopOperation::AddStaff(request) => answer(request, |r| {
@@ -269,6 +269,7 @@ impl ShopBook {
                 store_id,
                 name: shop.name.clone(),
                 closed_at: None,
+                offline_debit_limit_minor: domain::offline::DEFAULT_OFFLINE_DEBIT_LIMIT_MINOR,
             });
             // Closing revoked the store's registers; one known only to KV until now is refused too.
             if store.is_open() {

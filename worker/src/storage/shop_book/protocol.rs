@@ -52,8 +52,9 @@ protocol! {
         Stores(StoresQuery) -> Vec<Store>,
         /// Adds a store; its id is made from its name.
         AddStore(AddStore) -> Store,
-        /// Renames a store; `unknown_store` if the shop has none with this id.
-        RenameStore(RenameStore) -> Store,
+        /// Renames a store or sets its offline debit limit, or both; `unknown_store` if the shop
+        /// has none with this id.
+        ChangeStore(ChangeStore) -> Store,
         /// Closes a store (not the last open one) and revokes its registers, in one step.
         CloseStore(CloseStore) -> StoreClosed,
         // ---- staff (see `staff`) ----
@@ -199,9 +200,11 @@ pub struct AddStore {
 }
 
 #[derive(Serialize, Deserialize)]
-pub struct RenameStore {
+pub struct ChangeStore {
     pub store_id: StoreId,
-    pub name: Label,
+    pub name: Option<Label>,
+    /// Checked by the caller (`offline::judge_offline_debit_limit`).
+    pub offline_debit_limit_minor: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -416,9 +419,9 @@ impl ShopClient {
         self.object.call(AddStore { name }).await
     }
 
-    /// Renames one of the shop's stores.
-    pub async fn rename_store(&self, store_id: StoreId, name: Label) -> Outcome<Store> {
-        self.object.call(RenameStore { store_id, name }).await
+    /// Renames one of the shop's stores, or sets its offline debit limit, or both.
+    pub async fn change_store(&self, change: ChangeStore) -> Outcome<Store> {
+        self.object.call(change).await
     }
 
     /// Closes one of the shop's stores: its registers' very next request is

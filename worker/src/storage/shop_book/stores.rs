@@ -5,8 +5,10 @@
 //! name meanwhile (so renaming the shop renames it too). Ids are made from the
 //! name once and never change; rows and registers name them. A closed store
 //! keeps its row (`closed_at`): history, receipts and the dashboard still name
-//! it, but nothing new is paired, hired or invited there.
+//! it, but nothing new is paired, hired or invited there. Each store has its offline debit
+//! limit (`offline_debit_limit_minor`, 0 by default: see `domain::offline`).
 
+use super::protocol::ChangeStore;
 use crate::clock;
 use crate::crypto::{hex, random_bytes};
 use crate::error::{Outcome, Problem};
@@ -35,6 +37,7 @@ struct StoreRow {
     store_id: String,
     name: Option<String>,
     closed_at: Option<i64>,
+    offline_debit_limit_minor: i64,
 }
 
 impl StoreRow {
@@ -48,6 +51,8 @@ impl StoreRow {
             store_id: StoreId::parse(&self.store_id).map_err(|_| corrupt("store id"))?,
             name,
             closed_at: self.closed_at,
+            offline_debit_limit_minor: u64::try_from(self.offline_debit_limit_minor)
+                .map_err(|_| corrupt("offline debit limit"))?,
         })
     }
 }
@@ -64,6 +69,7 @@ pub fn store_closed(store: &Store) -> Problem {
 pub fn ready(sql: &SqlStorage) -> Outcome<()> {
     sql::create(sql, SCHEMA)?;
     sql::add_column(sql, "stores", "closed_at", "INTEGER")?;
+    sql::add_column(sql, "stores", "offline_debit_limit_minor", "INTEGER NOT NULL DEFAULT 0")?;
     sql.exec(
         "INSERT OR IGNORE INTO stores (store_id, name, created_at) VALUES (?, NULL, ?)",
         vec![StoreId::main().as_str().into(), clock::now().into()],
@@ -72,7 +78,11 @@ pub fn ready(sql: &SqlStorage) -> Outcome<()> {
 }
 
 fn row(sql: &SqlStorage, store_id: &StoreId) -> Outcome<Option<StoreRow>> {
-    sql::first(sql, "SELECT store_id, name, closed_at FROM stores WHERE store_id = ?", vec![store_id.as_str().into()])
+    sql::first(
+        sql,
+        "SELECT store_id, name, closed_at, offline_debit_limit_minor FROM stores WHERE store_id = ?",
+        vec![store_id.as_str().into()],
+    )
 }
 
 /// Every store of the shop, the main store first, then in the order they were added.
@@ -80,7 +90,7 @@ pub fn list(sql: &SqlStorage, shop: &ShopSummary) -> Outcome<Vec<Store>> {
     ready(sql)?;
     let rows: Vec<StoreRow> = sql::all(
         sql,
-        "SELECT store_id, name, closed_at FROM stores ORDER BY store_id != ?, created_at, store_id",
+        "SELECT store_id, name, closed_at, offline_debit_limit_minor FROM stores ORDER BY store_id != ?, created_at, store_id",
         vec![StoreId::main().as_str().into()],
     )?;
     rows.into_iter().map(|row| row.store(shop)).collect()
@@ -148,12 +158,26 @@ pub fn add(sql: &SqlStorage, name: Label) -> Outcome<Store> {
         "INSERT INTO stores (store_id, name, created_at) VALUES (?, ?, ?)",
         vec![store_id.as_str().into(), name.as_str().into(), clock::now().into()],
     )?;
-    Ok(Store { store_id, name, closed_at: None })
+    Ok(Store { store_id, name, closed_at: None, offline_debit_limit_minor: 0 })
 }
 
-/// Renames a store; `unknown_store` if the shop has none with this id.
-pub fn rename(sql: &SqlStorage, shop: &ShopSummary, store_id: &StoreId, name: Label) -> Outcome<Store> {
-    let store = existing(sql, shop, store_id)?;
-    sql.exec("UPDATE stores SET name = ? WHERE store_id = ?", vec![name.as_str().into(), store_id.as_str().into()])?;
-    Ok(Store { name, ..store })
+/// Renames a store or sets its offline debit limit, or both; `unknown_store` if the shop has
+/// none with this id.
+pub fn change(sql: &SqlStorage, shop: &ShopSummary, change: ChangeStore) -> Outcome<Store> {
+    let store_id = &change.store_id;
+    existing(sql, shop, store_id)?;
+    if let Some(name) = &change.name {
+        sql.exec(
+            "UPDATE stores SET name = ? WHERE store_id = ?",
+            vec![name.as_str().into(), store_id.as_str().into()],
+        )?;
+    }
+    if let Some(limit) = change.offline_debit_limit_minor {
+        let limit = i64::try_from(limit).map_err(|_| Problem::internal("an offline debit limit out of range"))?;
+        sql.exec(
+            "UPDATE stores SET offline_debit_limit_minor = ? WHERE store_id = ?",
+            vec![limit.into(), store_id.as_str().into()],
+        )?;
+    }
+    existing(sql, shop, store_id)
 }
