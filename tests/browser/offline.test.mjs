@@ -5,7 +5,9 @@
 // fetched while online), adds points provisionally, refuses the same code twice, keeps its
 // queue in IndexedDB across a reload (the page opening from its own service worker), and
 // back online uploads the queue once: the server's balance is exact, and a second reload
-// sends nothing again.
+// sends nothing again. Where the owner set an offline prepaid limit for the store (console,
+// Stores tab), the register offline charges prepaid within it, refuses more, and the charge
+// is made once at sync.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
 // Screenshots: tests/browser/artifacts/offline-*.png.
@@ -16,7 +18,8 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, admin, launch, ownerConsole, phonePage, shopWithRegister } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, admin, call, launch, memberShowingCode, ownerConsole, shopWithRegister } from "./helpers.mjs";
+import { phonePage } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 
@@ -268,4 +271,73 @@ test("offline: one code at two registers is granted once and reported; a revoked
   await a.locator("[data-testid=offline-panel][data-verdict=refused]").waitFor({ timeout: 10_000 });
   assert.match(await a.getByTestId("offline-verdict").innerText(), /revoked/);
   await a.screenshot({ path: path.join(ARTIFACTS, "offline-5-register-revoked.png"), fullPage: true });
+});
+
+test("offline: the owner sets a store's offline prepaid limit; the register charges within it offline and the server charges once", { timeout: 240_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-offline-limit-"));
+  const phoneBrowser = await launch(path.join(work, "phone"));
+  const tillBrowser = await launch(path.join(work, "till"));
+  const ownerBrowser = await launch(path.join(work, "owner"));
+  t.after(async () => {
+    for (const browser of [phoneBrowser, tillBrowser, ownerBrowser]) await browser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+  const { shopId, register: till } = await shopWithRegister("offlimit", "Limit Corner");
+
+  // The owner allows 5.00 per sale offline at the main store.
+  const owner = await ownerConsole(ownerBrowser, shopId);
+  await owner.getByTestId("tab-stores").click();
+  const row = owner.locator('[data-testid=store-rows] li[data-store-id="main"]');
+  await row.locator("#store-limit-main").fill("5");
+  await row.locator("[data-offline-limit=main]").click();
+  await owner.getByText(/may now charge up to (€5\.00|5\.00 EUR|5,00 €) per sale/).waitFor({ timeout: 10_000 });
+  assert.equal(await owner.locator("#store-limit-main").inputValue(), "5.00");
+  await owner.screenshot({ path: path.join(ARTIFACTS, "offline-7-console-limit.png"), fullPage: true });
+
+  // A member with 8.00 of prepaid value (cash at the till, online) and their offline codes.
+  const { phone, digits } = await memberShowingCode(phoneBrowser, shopId, "Lena", "correct horse battery");
+  await call("POST", "/api/register/prepaid/top-ups", till.token, { code: digits, request_id: `e2e-top-up-${Date.now()}`, amount_minor: 800 }, 200);
+  await phone.waitForFunction(() => localStorage.getItem("tessera-offline-codes") !== null, null, { timeout: 15_000 });
+  const codes = await phone.evaluate(() => JSON.parse(localStorage.getItem("tessera-offline-codes")).batch.cards[0].codes.map((c) => c.text));
+
+  // The register, online once, learns the limit with its kit.
+  const register = await tillBrowser.newPage();
+  await register.setViewportSize({ width: 1280, height: 900 });
+  await register.goto(`${BASE_URL}/register/#token=${till.token}`);
+  await register.locator("#till-view:not([hidden])").waitFor({ timeout: 20_000 });
+  await register.waitForFunction(async () => JSON.parse((await globalThis.tesseraOffline.loadKit("kit")) || "{}").debit_limit_minor === 500, null, { timeout: 15_000 });
+
+  // Offline: 6.00 is over the limit (refused on the spot); 4.00 is charged provisionally.
+  await tillBrowser.setOffline(true);
+  await typeCode(register, codes[0]);
+  await register.locator("[data-testid=offline-panel][data-verdict=ok]").waitFor({ timeout: 10_000 });
+  assert.match(await register.locator("#offline-amount-label").innerText(), /prepaid charge up to 5\.00 EUR/);
+  await register.getByTestId("offline-amount").fill("6");
+  await register.getByTestId("offline-charge-prepaid").click();
+  await register.getByText(/Over this store's offline limit for prepaid/).waitFor({ timeout: 10_000 });
+  await register.getByTestId("offline-amount").fill("4");
+  await register.getByTestId("offline-charge-prepaid").click();
+  await register.getByText(/Provisional: 4\.00 EUR charged to prepaid offline/).waitFor({ timeout: 10_000 });
+  // A second code, 4.50: within the limit, so accepted offline; the balance decides at sync.
+  await typeCode(register, codes[1]);
+  await register.locator("[data-testid=offline-panel][data-verdict=ok]").waitFor({ timeout: 10_000 });
+  await register.getByTestId("offline-amount").fill("4.50");
+  await register.getByTestId("offline-charge-prepaid").click();
+  await register.locator("[data-testid=offline-queue] li[data-state=waiting]").nth(1).waitFor({ timeout: 10_000 });
+  await register.screenshot({ path: path.join(ARTIFACTS, "offline-8-register-prepaid.png"), fullPage: true });
+
+  // Back online: the first charge is made; the second finds 4.00 left for 4.50 and is refused.
+  await tillBrowser.setOffline(false);
+  await register.locator("[data-testid=offline-queue] li[data-state=confirmed]").waitFor({ timeout: 30_000 });
+  await register.locator("[data-testid=offline-queue] li[data-state=refused]").waitFor({ timeout: 30_000 });
+  const queue = await register.getByTestId("offline-queue").innerText();
+  assert.match(queue, /prepaid · confirmed: customer \d+, charged, prepaid left 4\.00 EUR/);
+  assert.match(queue, /refused by the server: the customer's prepaid balance was too low/);
+  const wallet = await phone.evaluate(async () => (await fetch("/api/me/wallet", { credentials: "same-origin" })).json());
+  assert.equal(wallet.memberships.find((m) => m.shop.shop_id === shopId).prepaid_minor, 400, "8.00 − 4.00, once");
 });
