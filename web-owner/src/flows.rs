@@ -419,10 +419,10 @@ pub async fn refresh_dashboard() {
 
 /// The shop's stores, for the Stores tab, the pair form's choice and the register list.
 async fn load_stores() {
-    let Some((shop_id, _)) = open_shop_id() else { return };
+    let Some((shop_id, currency)) = open_shop_id() else { return };
     match stores::list(&shop_id).await {
         Ok(list) => {
-            stores::remember(list.stores);
+            stores::remember(list.stores, Some(currency));
             with(|c| views::registers(c));
         }
         Err(failure) => fail(&failure),

@@ -16,7 +16,8 @@ use web_shared::dom;
 use web_shared::http::{call, Auth};
 
 thread_local! {
-    static STORES: RefCell<Vec<Store>> = const { RefCell::new(Vec::new()) };
+    /// The stores last loaded, with their shop's currency (for the offline limits).
+    static STORES: RefCell<(Vec<Store>, Option<Currency>)> = const { RefCell::new((Vec::new(), None)) };
 }
 
 const NO_BODY: Option<&()> = None;
@@ -38,20 +39,21 @@ pub async fn close(shop_id: &str, store_id: &str) -> Result<StoreClosed, Failure
 }
 
 /// Keeps the shop's stores (after loading them) and draws them.
-pub fn remember(stores: Vec<Store>) {
-    STORES.with(|kept| *kept.borrow_mut() = stores);
+pub fn remember(stores: Vec<Store>, currency: Option<Currency>) {
+    STORES.with(|kept| *kept.borrow_mut() = (stores, currency));
     render();
 }
 
 /// Forgets the stores (another shop is opened).
 pub fn forget() {
-    remember(Vec::new());
+    remember(Vec::new(), None);
 }
 
 /// A store's name as loaded, else its id (before the list has arrived).
 pub fn name_of(store_id: &StoreId) -> String {
     STORES.with(|kept| {
         kept.borrow()
+            .0
             .iter()
             .find(|store| &store.store_id == store_id)
             .map_or_else(|| store_id.as_str().to_owned(), |store| store.name.as_str().to_owned())
@@ -62,6 +64,7 @@ pub fn name_of(store_id: &StoreId) -> String {
 pub fn open_name(store_id: &str) -> Option<String> {
     STORES.with(|kept| {
         kept.borrow()
+            .0
             .iter()
             .find(|store| store.store_id.as_str() == store_id && store.is_open())
             .map(|store| store.name.as_str().to_owned())
@@ -111,9 +114,9 @@ pub fn picked_for_pairing() -> StoreId {
 
 fn render() {
     STORES.with(|kept| {
-        let stores = kept.borrow();
-        rows(&stores, crate::console::open_shop_id().map(|(_, currency)| currency));
-        choices(&stores);
+        let (stores, currency) = &*kept.borrow();
+        rows(stores, *currency);
+        choices(stores);
     });
 }
 
@@ -165,27 +168,8 @@ fn rows(stores: &[Store], currency: Option<Currency>) {
             let _ = button.set_attribute("aria-label", &format!("Rename {}", store.name.as_str()));
             dom::append(&row, &button);
         }
-        let limit_id = limit_input_id(id);
-        let limit_label = format!("Offline prepaid limit per sale at {}", store.name.as_str());
-        if let Some(label) = dom::create_text("label", "store-limit-label", "Offline prepaid limit") {
-            let _ = label.set_attribute("for", &limit_id);
-            let _ = label.set_attribute("title", &limit_label);
-            dom::append(&row, &label);
-        }
-        if let Some(input) = dom::create("input") {
-            let _ = input.set_attribute("id", &limit_id);
-            let _ = input.set_attribute("inputmode", "decimal");
-            let _ = input.set_attribute("size", "8");
-            let _ = input.set_attribute("aria-label", &limit_label);
-            let _ = input.set_attribute("value", &limit_text(store.offline_debit_limit_minor, currency));
-            dom::append(&row, &input);
-        }
-        if let Some(button) = dom::create_text("button", "button", "Set limit") {
-            let _ = button.set_attribute("type", "button");
-            let _ = button.set_attribute("data-offline-limit", id);
-            let _ = button
-                .set_attribute("aria-label", &format!("Set the offline prepaid limit of {}", store.name.as_str()));
-            dom::append(&row, &button);
+        if let Some(limit) = limit_field(store, currency) {
+            dom::append(&row, &limit);
         }
         if closable {
             if let Some(button) = dom::create_text("button", "button button-danger", "Close store") {
@@ -197,6 +181,32 @@ fn rows(stores: &[Store], currency: Option<Currency>) {
         }
         dom::append(&list, &row);
     }
+}
+
+/// The row's offline prepaid limit: its label, its input and **Set limit**, on a line of their own.
+fn limit_field(store: &Store, currency: Option<Currency>) -> Option<web_sys::Element> {
+    let id = store.store_id.as_str();
+    let field = dom::create_text("div", "store-limit", "")?;
+    let limit_id = limit_input_id(id);
+    if let Some(label) = dom::create_text("label", "", "Offline prepaid limit per sale") {
+        let _ = label.set_attribute("for", &limit_id);
+        dom::append(&field, &label);
+    }
+    if let Some(input) = dom::create("input") {
+        let _ = input.set_attribute("id", &limit_id);
+        let _ = input.set_attribute("inputmode", "decimal");
+        let _ = input.set_attribute("autocomplete", "off");
+        let _ = input.set_attribute("value", &limit_text(store.offline_debit_limit_minor, currency));
+        dom::append(&field, &input);
+    }
+    if let Some(button) = dom::create_text("button", "button", "Set limit") {
+        let _ = button.set_attribute("type", "button");
+        let _ = button.set_attribute("data-offline-limit", id);
+        let _ =
+            button.set_attribute("aria-label", &format!("Set the offline prepaid limit of {}", store.name.as_str()));
+        dom::append(&field, &button);
+    }
+    Some(field)
 }
 
 /// The store selects: the pair form's (shown only when there is a choice), and
