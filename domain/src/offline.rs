@@ -349,9 +349,18 @@ pub fn reconcile(first: Option<&Scan>, scan: &Scan) -> Reconciled {
     }
 }
 
-/// How many new codes a card needs so that it has [`BATCH_SIZE`] live ones.
-pub fn top_up_count(live: usize) -> usize {
-    BATCH_SIZE.saturating_sub(live)
+/// At most this many codes of one card are out at once: a live batch, and as many again shown
+/// by the phone but not yet uploaded by the register that read them. A phone that says its codes
+/// were shown gets new ones, but never an unbounded pile (a stolen phone's reach stays bounded).
+pub const MAX_OUTSTANDING: usize = 2 * BATCH_SIZE;
+
+/// At most this many code ids in one "shown" report (a phone with several cards).
+pub const MAX_SHOWN_REPORTED: usize = 256;
+
+/// How many new codes a card needs so that it has [`BATCH_SIZE`] live ones (unused, unrevoked,
+/// not shown, good for a while), with at most [`MAX_OUTSTANDING`] unused and unexpired in all.
+pub fn top_up_count(live: usize, outstanding: usize) -> usize {
+    BATCH_SIZE.saturating_sub(live).min(MAX_OUTSTANDING.saturating_sub(outstanding))
 }
 
 /// Whether a phone should ask for a new batch: few codes left, or the first
@@ -563,9 +572,14 @@ mod tests {
 
     #[test]
     fn batches_are_topped_up_and_refreshed_in_time() {
-        assert_eq!(top_up_count(0), BATCH_SIZE);
-        assert_eq!(top_up_count(3), BATCH_SIZE - 3);
-        assert_eq!(top_up_count(BATCH_SIZE + 2), 0);
+        assert_eq!(top_up_count(0, 0), BATCH_SIZE);
+        assert_eq!(top_up_count(3, 3), BATCH_SIZE - 3);
+        assert_eq!(top_up_count(BATCH_SIZE + 2, BATCH_SIZE + 2), 0);
+        // Shown codes not yet uploaded still count against the outstanding bound.
+        assert_eq!(top_up_count(0, BATCH_SIZE), BATCH_SIZE);
+        assert_eq!(top_up_count(2, MAX_OUTSTANDING - 3), 3);
+        assert_eq!(top_up_count(0, MAX_OUTSTANDING), 0);
+        assert_eq!(top_up_count(0, usize::MAX), 0);
         let now = 1_000_000;
         assert!(needs_refresh(0, None, now));
         assert!(needs_refresh(REFRESH_BELOW - 1, Some(now + LIFETIME_MS), now));

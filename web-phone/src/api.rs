@@ -66,9 +66,12 @@ pub async fn issue_item_code(item: &ItemRef) -> Result<IssuedItemCode, Failure> 
     call("POST", routes::ITEM_CODES, Some(&IssueItemCodeRequest { item: item.clone() })).await
 }
 
-/// This member's offline codes for every card, topped up (see `docs/offline.md`).
-pub async fn offline_codes() -> Result<domain::api::offline::OfflineBatch, Failure> {
-    call("POST", routes::OFFLINE_CODES, None::<&()>).await
+/// This member's offline codes for every card, topped up, after saying which this phone has
+/// shown since its last batch (see `docs/offline.md`).
+pub async fn offline_codes(
+    shown: &domain::api::offline::OfflineBatchRequest,
+) -> Result<domain::api::offline::OfflineBatch, Failure> {
+    call("POST", routes::OFFLINE_CODES, Some(shown)).await
 }
 
 /// Revokes every offline code of this member (a lost phone); registers learn it at their next sync.

@@ -3,14 +3,16 @@
 //! batch of single-use offline codes per card, signed by the server. Both live
 //! in this origin's `localStorage` and are dropped at sign-out. A code is shown
 //! once: each time the code screen falls back to an offline code it takes the
-//! next one not shown yet, so two registers are not shown the same code.
+//! next one not shown yet, so two registers are not shown the same code. The next batch
+//! request names the codes shown since (the server then tops the batch up with new ones), so a
+//! phone that showed its codes offline gets fresh ones before the registers have synced.
 
 use crate::api;
 use crate::timing::now_ms;
-use domain::api::offline::{OfflineBatch, OfflineCodeText};
+use domain::api::offline::{OfflineBatch, OfflineBatchRequest, OfflineCodeText};
 use domain::api::Wallet;
 use domain::member::MemberNumber;
-use domain::offline::needs_refresh;
+use domain::offline::{needs_refresh, OfflineCode, MAX_SHOWN_REPORTED};
 use domain::shop::ShopId;
 use serde::{Deserialize, Serialize};
 
@@ -89,11 +91,21 @@ pub async fn top_up(wallet: Wallet) {
     if !due {
         return;
     }
-    let Ok(batch) = api::offline_codes().await else { return };
+    // The codes shown since the last batch: the server leaves them out of the new one.
+    let shown_texts = kept.map(|kept| kept.shown).unwrap_or_default();
+    let shown = shown_texts
+        .iter()
+        .filter_map(|text| OfflineCode::parse(text).ok())
+        .map(|code| code.code_id)
+        .take(MAX_SHOWN_REPORTED)
+        .collect();
+    let Ok(batch) = api::offline_codes(&OfflineBatchRequest { shown }).await else { return };
     let skew_ms = batch.now - now_ms();
-    // Codes shown before stay marked: the server hands back unused codes, and one
-    // a register read offline is not known as used until that register syncs.
-    let shown = kept.map(|kept| kept.shown).unwrap_or_default();
+    // Still marked here, in case the server's batch holds one of them again.
+    let shown = shown_texts
+        .into_iter()
+        .filter(|text| batch.cards.iter().any(|card| card.codes.iter().any(|code| &code.text == text)))
+        .collect();
     write(CODES_KEY, &Kept { member_number: wallet.member_number.clone(), skew_ms, batch, shown });
 }
 

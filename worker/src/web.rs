@@ -14,6 +14,16 @@ pub async fn json_body<T: DeserializeOwned>(req: &mut Request) -> Outcome<T> {
     parse_json(&bytes)
 }
 
+/// As [`json_body`], for a route whose body may be left out: no body (or only white space)
+/// reads as the default.
+pub async fn optional_json_body<T: DeserializeOwned + Default>(req: &mut Request) -> Outcome<T> {
+    let bytes = bounded_body(req).await?;
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(T::default());
+    }
+    parse_json(&bytes)
+}
+
 /// Refuses a body whose declared `Content-Length` is over the limit, before
 /// anything is read. Runs for every request, whether or not its route reads a
 /// body; an unread body is discarded by the runtime and the connection stays

@@ -306,8 +306,8 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "POST",
             OFFLINE_CODES,
             Member,
-            "The member's offline codes for every card, topped up to a full batch",
-            None,
+            "The member's offline codes for every card, topped up to a full batch (the body, optional, names the codes this phone has shown)",
+            s.body::<api::offline::OfflineBatchRequest>(),
             s.json::<api::offline::OfflineBatch>()
         ),
         op!(

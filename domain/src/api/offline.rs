@@ -32,6 +32,18 @@ pub struct OfflineCodeText {
     pub expires_at: UnixMillis,
 }
 
+/// `POST /api/me/offline-codes` (optional body): the codes this phone has shown since its last
+/// batch. They stay usable, but no longer count as the card's live codes, so the batch is topped
+/// up with new ones (within [`crate::offline::MAX_OUTSTANDING`] per card).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct OfflineBatchRequest {
+    /// At most [`crate::offline::MAX_SHOWN_REPORTED`].
+    #[serde(default)]
+    pub shown: Vec<OfflineCodeId>,
+}
+
 /// `DELETE /api/me/offline-codes`: how many live codes were revoked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

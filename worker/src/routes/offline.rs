@@ -15,24 +15,34 @@ use crate::storage::shop_book::offline::OfflineUse;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::offline::{
-    OfflineBatch, OfflineCard, OfflineCodeText, OfflineConflicts, OfflineEvent, OfflineKit, OfflineOutcome,
-    OfflineResult, OfflineRevoked, OfflineSynced, OfflineUpload,
+    OfflineBatch, OfflineBatchRequest, OfflineCard, OfflineCodeText, OfflineConflicts, OfflineEvent, OfflineKit,
+    OfflineOutcome, OfflineResult, OfflineRevoked, OfflineSynced, OfflineUpload,
 };
 use domain::api::ErrorCode;
 use domain::money::MinorUnits;
-use domain::offline::{judge_offline_event, OfflineCode, OfflineError, OfflineEventKind, Scan, MAX_EVENTS_PER_UPLOAD};
+use domain::offline::{
+    judge_offline_event, OfflineCode, OfflineError, OfflineEventKind, Scan, MAX_EVENTS_PER_UPLOAD, MAX_SHOWN_REPORTED,
+};
 use domain::staff::StaffAction;
 use worker::{Env, Request, Response};
 
-/// `POST /api/me/offline-codes` → [`OfflineBatch`]: every card's live codes, topped up.
-pub async fn batch(req: Request, env: &Env) -> Outcome<Response> {
+/// `POST /api/me/offline-codes` [`OfflineBatchRequest`] (optional: an empty body reports
+/// nothing shown) → [`OfflineBatch`]: every card's live codes, topped up.
+pub async fn batch(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env).await?;
+    let request: OfflineBatchRequest = web::optional_json_body(&mut req).await?;
+    if request.shown.len() > MAX_SHOWN_REPORTED {
+        return Err(Problem::new(
+            ErrorCode::InvalidRequest,
+            format!("at most {MAX_SHOWN_REPORTED} shown codes per request"),
+        ));
+    }
     let keys = OfflineKeys::from_env(env)?;
     let wallet = VaultClient::of(env, &member)?.wallet(None).await?;
     let mut cards = Vec::with_capacity(wallet.memberships.len());
     for membership in wallet.memberships {
         let shop = membership.shop;
-        let issued = ShopClient::of(env, &shop.shop_id)?.issue_offline(&member).await?;
+        let issued = ShopClient::of(env, &shop.shop_id)?.issue_offline(&member, request.shown.clone()).await?;
         let codes = issued
             .into_iter()
             .map(|code| OfflineCodeText {

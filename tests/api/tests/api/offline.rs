@@ -433,3 +433,52 @@ async fn a_store_charges_prepaid_offline_only_within_the_limit_its_owner_sets() 
         .count();
     assert_eq!(charges, 2);
 }
+
+async fn batch_after_showing(app: &TestApp, member: &TestMember, shown: &[&String]) -> Vec<String> {
+    let ids: Vec<String> = shown.iter().map(|text| OfflineCode::parse(text).unwrap().code_id.hex()).collect();
+    let response =
+        member.client.post(app.url(routes::OFFLINE_CODES)).json(&json!({ "shown": ids })).dispatch().await.unwrap();
+    let batch: OfflineBatch = expect_json(response, StatusCode::OK).await;
+    codes_for(&batch, &app.shop.shop_id)
+}
+
+#[tokio::test]
+async fn a_phone_that_showed_codes_offline_gets_new_ones_within_a_bound_and_the_shown_still_work() {
+    let app = spawn_app().await;
+    let member = app.member_of_shop("Paula", false).await;
+    let other = app.member_of_shop("Quinn", false).await;
+    let first = codes_for(&batch(&app, &member).await, &app.shop.shop_id);
+    let others = codes_for(&batch(&app, &other).await, &app.shop.shop_id);
+    assert_eq!(first.len(), BATCH_SIZE);
+
+    // Three shown offline (no register has synced them yet): the batch is topped up with three new.
+    let shown: Vec<&String> = first.iter().take(3).collect();
+    let second = batch_after_showing(&app, &member, &shown).await;
+    assert_eq!(second.len(), BATCH_SIZE);
+    assert!(shown.iter().all(|text| !second.contains(text)), "a shown code is not handed out again");
+    assert_eq!(second.iter().filter(|text| first.contains(text)).count(), BATCH_SIZE - 3);
+    // Another member's ids are not this member's to mark: their batch is as it was.
+    let foreign: Vec<&String> = others.iter().collect();
+    assert_eq!(batch_after_showing(&app, &member, &foreign).await, second);
+    assert_eq!(codes_for(&batch(&app, &other).await, &app.shop.shop_id), others);
+
+    // A shown code still works once at a register that read it offline.
+    let token = app.register.token.clone();
+    let used = synced(&app, &token, json!([event(&unique_id("off"), &first[0], 200)])).await;
+    assert!(confirmed_points(&used[0]) > 0);
+
+    // All eight shown: new ones come, but never more than twice a batch outstanding
+    // (2 shown-not-synced + 8 shown now = 10 out, so 6 more).
+    let all: Vec<&String> = second.iter().collect();
+    let third = batch_after_showing(&app, &member, &all).await;
+    assert_eq!(third.len(), domain::offline::MAX_OUTSTANDING - 10);
+    assert!(third.iter().all(|text| !first.contains(text) && !second.contains(text)));
+    // Asking again without showing anything hands back the same codes.
+    assert_eq!(batch_after_showing(&app, &member, &[]).await, third);
+
+    // Too many ids in one report: refused.
+    let many: Vec<String> = (0..=domain::offline::MAX_SHOWN_REPORTED).map(|n| format!("{n:032x}")).collect();
+    let response =
+        member.client.post(app.url(routes::OFFLINE_CODES)).json(&json!({ "shown": many })).dispatch().await.unwrap();
+    expect_error(response, ErrorCode::InvalidRequest).await;
+}

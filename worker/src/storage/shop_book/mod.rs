@@ -172,7 +172,7 @@ impl ShopBook {
             }
             ShopOperation::CardEvents(request) => answer(request, |_| self.with_shop(|_| self.cards().events(50))),
             ShopOperation::IssueOffline(request) => {
-                answer(request, |r| self.with_shop(|_| self.offline().issue(&r.member_number)))
+                answer(request, |r| self.with_shop(|_| self.offline().issue(&r.member_number, &r.shown)))
             }
             ShopOperation::RevokeOffline(request) => {
                 answer(request, |r| self.with_shop(|_| self.offline().revoke_member(&r.member_number)))

@@ -1,7 +1,7 @@
 //! The `offline_codes` and `offline_conflicts` tables of a shop's book: every
 //! offline code issued for the shop (its random id → the member; never its
 //! signature, which the Worker makes again from the secret), whether its member
-//! revoked it, and its one use; and every second use, for the owner. Using a
+//! revoked it, whether their phone has shown it, and its one use; and every second use, for the owner. Using a
 //! code is one synchronous stretch: of two registers' uploads of one code,
 //! exactly one is the first (rules: `domain::offline::reconcile`).
 
@@ -118,7 +118,8 @@ pub struct OfflineBook<'a> {
 
 impl OfflineBook<'_> {
     fn ready(&self) -> Outcome<()> {
-        sql::create(self.sql, SCHEMA)
+        sql::create(self.sql, SCHEMA)?;
+        sql::add_column(self.sql, "offline_codes", "shown_at", "INTEGER")
     }
 
     /// Drops codes too old to be uploaded any more (their conflicts stay); says how many went.
@@ -131,21 +132,35 @@ impl OfflineBook<'_> {
         sql::rows_in(self.sql, "offline_codes")
     }
 
-    /// The member's live codes (unused, unrevoked, good for at least another
-    /// day), topped up to a full batch: asking again returns the same codes.
-    pub fn issue(&self, member: &MemberNumber) -> Outcome<Vec<IssuedOffline>> {
+    /// The member's live codes (unused, unrevoked, not shown, good for at least another day),
+    /// topped up to a full batch: asking again returns the same codes. The `shown` ones (the
+    /// phone's word, for this member's codes only) are marked first: they stay usable, but the
+    /// batch no longer counts them, within `MAX_OUTSTANDING` unused codes in all.
+    pub fn issue(&self, member: &MemberNumber, shown: &[OfflineCodeId]) -> Outcome<Vec<IssuedOffline>> {
         self.ready()?;
         let now = clock::now();
         self.forget_old(now)?;
+        for code_id in shown {
+            self.sql.exec(
+                "UPDATE offline_codes SET shown_at = ? WHERE code_id = ? AND member_number = ? AND shown_at IS NULL",
+                vec![now.into(), code_id.hex().into(), member.as_str().into()],
+            )?;
+        }
         let live = || -> Outcome<Vec<IdRow>> {
             sql::all(
                 self.sql,
                 "SELECT code_id, expires_at FROM offline_codes WHERE member_number = ? AND revoked_at IS NULL \
-                 AND used_request_id IS NULL AND expires_at >= ? ORDER BY expires_at, code_id",
+                 AND used_request_id IS NULL AND shown_at IS NULL AND expires_at >= ? ORDER BY expires_at, code_id",
                 vec![member.as_str().into(), (now + REFRESH_BEFORE_MS).into()],
             )
         };
-        let missing = top_up_count(live()?.len());
+        let outstanding = sql::number(
+            self.sql,
+            "SELECT COUNT(*) AS n FROM offline_codes WHERE member_number = ? AND revoked_at IS NULL \
+             AND used_request_id IS NULL AND expires_at >= ?",
+            vec![member.as_str().into(), now.into()],
+        )?;
+        let missing = top_up_count(live()?.len(), usize::try_from(outstanding).unwrap_or(usize::MAX));
         for _ in 0..missing {
             let id = OfflineCodeId::from_bytes(random_bytes::<16>()?);
             self.sql.exec(

@@ -304,6 +304,10 @@ pub struct ConcludeCoupon {
 #[derive(Serialize, Deserialize)]
 pub struct IssueOffline {
     pub member_number: MemberNumber,
+    /// Codes the member's phone has shown since its last batch (any shop's: this book marks
+    /// only its own codes of this member).
+    #[serde(default)]
+    pub shown: Vec<OfflineCodeId>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -532,9 +536,14 @@ impl ShopClient {
 
     // ---- offline codes ----
 
-    /// The member's live offline codes here, topped up to a full batch (the Worker signs them).
-    pub async fn issue_offline(&self, member_number: &MemberNumber) -> Outcome<Vec<IssuedOffline>> {
-        self.object.call(IssueOffline { member_number: member_number.clone() }).await
+    /// The member's live offline codes here, topped up to a full batch (the Worker signs them);
+    /// the `shown` ones are marked first and no longer count as live.
+    pub async fn issue_offline(
+        &self,
+        member_number: &MemberNumber,
+        shown: Vec<OfflineCodeId>,
+    ) -> Outcome<Vec<IssuedOffline>> {
+        self.object.call(IssueOffline { member_number: member_number.clone(), shown }).await
     }
 
     /// Revokes the member's unused offline codes here; how many were.
