@@ -96,7 +96,7 @@ async function chosenCard(t) {
   await saved.filter({ hasText: "•••• 4242" }).getByTestId("make-default-card").click();
   await phone.locator("[data-testid=saved-card][data-default=yes]").filter({ hasText: "•••• 4242 · default" }).waitFor({ timeout: 5_000 });
   assert.equal(await saved.first().innerText().then((text) => text.includes("4242")), true, "the default is listed first");
-  await shot(phone, "1-phone-default-card");
+  await phone.getByTestId("cards-panel").screenshot({ path: path.join(ARTIFACTS, "card-choice-1-phone-default-card.png") });
 
   // --- The register: a sale of 12.50, "Pay by card". ---
   await membership.getByTestId("show-code").click();

@@ -96,6 +96,7 @@ fn show_cards(prompt: &PendingConfirmation) {
     let Some(options) = dom::element("confirm-card-options").filter(|_| several) else { return };
     for card in &prompt.cards {
         let (Some(label), Some(input)) = (dom::create("label"), dom::create("input")) else { continue };
+        label.set_class_name("check");
         let _ = input.set_attribute("type", "radio");
         let _ = input.set_attribute("name", "confirm-card");
         let _ = input.set_attribute("data-card-id", &card.payment_method_id);
