@@ -1,10 +1,12 @@
 //! Card payments through a card processor (Stripe's API): what a shop's keys may look like,
 //! what of them may ever be shown, the processor's refusals in a cashier's words, the
-//! idempotency key a register's request becomes, and the webhook signature header.
+//! idempotency key a register's request becomes, the webhook signature header, and which of the
+//! member's saved cards pays a card sale ([`default_card`], [`choose_card`]).
 //!
 //! No card number, expiry or CVC ever reaches Tessera: the phone collects them with the
 //! processor's own page script and Tessera keeps only the processor's ids, brand and last 4.
 
+use crate::api::cards::SavedCard;
 use serde::{Deserialize, Serialize};
 
 /// How far a webhook's signed timestamp may be from now (Stripe's libraries use 5 minutes).
@@ -177,6 +179,91 @@ impl PaymentStanding {
     }
 }
 
+/// A saved card as the phone names it: the processor's payment method id (`pm_…`), 1 to 255
+/// letters, digits and `_`. Naming a card proves nothing: it pays only if it is one of the
+/// member's saved cards for the shop ([`choose_card`]).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[cfg_attr(feature = "openapi", schemars(extend("pattern" = "^[A-Za-z0-9_]+$", "minLength" = 1, "maxLength" = 255)))]
+#[serde(try_from = "String", into = "String")]
+pub struct CardId(String);
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a card id has 1 to 255 characters from A-Z, a-z, 0-9 and '_'")]
+pub struct CardIdError;
+
+impl CardId {
+    pub fn parse(input: &str) -> Result<Self, CardIdError> {
+        let shaped = (1..=255).contains(&input.len()) && input.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if shaped {
+            Ok(Self(input.to_owned()))
+        } else {
+            Err(CardIdError)
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for CardId {
+    type Error = CardIdError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<CardId> for String {
+    fn from(id: CardId) -> Self {
+        id.0
+    }
+}
+
+/// Why a card cannot pay (or be marked as the default) at a shop.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CardChoiceRefusal {
+    #[error("no card is saved for this shop: save one on your phone first")]
+    NoSavedCard,
+    #[error("that card is not one of your saved cards for this shop: choose another (nothing was charged)")]
+    NotSaved,
+}
+
+/// The card a card sale offers first, and charges unless the member picks another: the one the
+/// member marked as the shop's default (`marked`), else the newest saved. A marked card since
+/// removed no longer counts, so removing the default falls back to the newest.
+pub fn default_card<'a>(cards: &'a [SavedCard], marked: Option<&str>) -> Option<&'a SavedCard> {
+    let newest = || cards.iter().reduce(|newest, card| if card.saved_at > newest.saved_at { card } else { newest });
+    marked.and_then(|id| cards.iter().find(|card| card.payment_method_id == id)).or_else(newest)
+}
+
+/// The card that pays: the one the member chose, which must be one of their saved cards for the
+/// shop (`cards`), or, when none is named, the [`default_card`].
+pub fn choose_card<'a>(
+    cards: &'a [SavedCard],
+    marked: Option<&str>,
+    chosen: Option<&CardId>,
+) -> Result<&'a SavedCard, CardChoiceRefusal> {
+    if cards.is_empty() {
+        return Err(CardChoiceRefusal::NoSavedCard);
+    }
+    match chosen {
+        Some(id) => cards.iter().find(|card| card.payment_method_id == id.as_str()).ok_or(CardChoiceRefusal::NotSaved),
+        None => default_card(cards, marked).ok_or(CardChoiceRefusal::NoSavedCard),
+    }
+}
+
+/// The cards in the order the phone offers them: the [`default_card`] first, then the others
+/// newest first.
+pub fn offered_in_order(mut cards: Vec<SavedCard>, marked: Option<&str>) -> Vec<SavedCard> {
+    let default = default_card(&cards, marked).map(|card| card.payment_method_id.clone());
+    cards.sort_by(|a, b| {
+        let first = |card: &SavedCard| Some(&card.payment_method_id) == default.as_ref();
+        first(b).cmp(&first(a)).then(b.saved_at.cmp(&a.saved_at))
+    });
+    cards
+}
+
 /// The idempotency key of a register's card charge: the same shop and request id always
 /// give the same key, so a retry can never make the processor charge twice.
 pub fn idempotency_key(shop_id: &str, request_id: &str, step: &str) -> String {
@@ -276,6 +363,45 @@ mod tests {
             PaymentStanding::Declined(DeclineReason::InsufficientFunds)
         );
         assert_eq!(PaymentStanding::of("canceled", None, None), PaymentStanding::Declined(DeclineReason::CardDeclined));
+    }
+
+    fn card(id: &str, saved_at: i64) -> SavedCard {
+        SavedCard { payment_method_id: id.into(), brand: "visa".into(), last4: "4242".into(), saved_at }
+    }
+
+    #[test]
+    fn the_default_card_is_the_one_marked_else_the_newest() {
+        let cards = vec![card("pm_old", 1), card("pm_new", 3), card("pm_mid", 2)];
+        assert_eq!(default_card(&cards, None).map(|c| c.payment_method_id.as_str()), Some("pm_new"));
+        assert_eq!(default_card(&cards, Some("pm_old")).map(|c| c.payment_method_id.as_str()), Some("pm_old"));
+        // The marked card was removed: the newest again.
+        assert_eq!(default_card(&cards, Some("pm_gone")).map(|c| c.payment_method_id.as_str()), Some("pm_new"));
+        assert_eq!(default_card(&[], Some("pm_old")), None);
+        // Saved at the same moment: the first listed.
+        let tied = vec![card("pm_a", 5), card("pm_b", 5)];
+        assert_eq!(default_card(&tied, None).map(|c| c.payment_method_id.as_str()), Some("pm_a"));
+        let offered: Vec<String> =
+            offered_in_order(cards, Some("pm_old")).into_iter().map(|c| c.payment_method_id).collect();
+        assert_eq!(offered, ["pm_old", "pm_new", "pm_mid"]);
+    }
+
+    #[test]
+    fn only_a_saved_card_of_the_shop_is_chosen() {
+        let cards = vec![card("pm_one", 1), card("pm_two", 2)];
+        let id = |text: &str| CardId::parse(text).unwrap();
+        assert_eq!(choose_card(&cards, None, None).map(|c| c.payment_method_id.as_str()), Ok("pm_two"));
+        assert_eq!(choose_card(&cards, Some("pm_one"), None).map(|c| c.payment_method_id.as_str()), Ok("pm_one"));
+        assert_eq!(
+            choose_card(&cards, Some("pm_two"), Some(&id("pm_one"))).map(|c| c.payment_method_id.as_str()),
+            Ok("pm_one")
+        );
+        assert_eq!(choose_card(&cards, None, Some(&id("pm_other"))), Err(CardChoiceRefusal::NotSaved));
+        assert_eq!(choose_card(&[], None, None), Err(CardChoiceRefusal::NoSavedCard));
+        assert_eq!(choose_card(&[], None, Some(&id("pm_one"))), Err(CardChoiceRefusal::NoSavedCard));
+        assert!(CardId::parse("").is_err());
+        assert!(CardId::parse("pm_1/../x").is_err());
+        assert!(CardId::parse(&"p".repeat(256)).is_err());
+        assert!(serde_json::from_str::<CardId>("\"pm 1\"").is_err());
     }
 
     #[test]

@@ -4,7 +4,11 @@
 //!
 //! An approval names the operation it approves (the request it answers and the
 //! exact debit shown), so approving an old prompt can never approve a new amount.
+//! A card charge's approval also names the saved card the member chose to pay with
+//! ([`Confirmation::approve_card`]).
 
+use crate::api::cards::SavedCard;
+use crate::cards::{CardChoiceRefusal, CardId};
 use crate::money::MinorUnits;
 use crate::shop::{Label, RequestId, RewardId};
 use crate::UnixMillis;
@@ -30,7 +34,8 @@ pub enum Debit {
     PrepaidCharge {
         amount: MinorUnits,
     },
-    /// A sale charged to the member's saved card for this shop, by the card processor.
+    /// A sale charged to one of the member's saved cards for this shop, by the card processor:
+    /// asked with the member's default card for the shop; once approved, the card they chose.
     CardCharge {
         amount: MinorUnits,
         brand: String,
@@ -39,6 +44,15 @@ pub enum Debit {
 }
 
 impl Debit {
+    /// Whether a register asks for the same debit again: a card charge by its amount, whichever
+    /// card pays it (the member chooses the card on their phone).
+    pub fn asks_the_same(&self, other: &Debit) -> bool {
+        match (self, other) {
+            (Self::CardCharge { amount, .. }, Self::CardCharge { amount: other, .. }) => amount == other,
+            _ => self == other,
+        }
+    }
+
     /// The money a sale debit takes (prepaid value or a card); none for a reward.
     pub fn sale_amount(&self) -> Option<MinorUnits> {
         match self {
@@ -122,6 +136,10 @@ pub struct Confirmation {
     pub created_at: UnixMillis,
     pub expires_at: UnixMillis,
     pub state: State,
+    /// A card charge's card, once approved: the saved card the member chose (the debit names its
+    /// brand and last 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paid_by: Option<CardId>,
 }
 
 /// The customer's answer, echoing what their phone showed.
@@ -133,6 +151,10 @@ pub struct Approval {
     /// Added by the customer on top of a prepaid charge; 0 for none.
     #[serde(default)]
     pub tip: u64,
+    /// A card charge only: the saved card that pays (one of the question's `cards`), the debit
+    /// echoing its brand and last 4; absent: the member's default card for the shop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub card: Option<CardId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error, Serialize, Deserialize)]
@@ -147,6 +169,15 @@ pub enum ConfirmRefusal {
     Mismatch,
     #[error("a tip can only be added to a prepaid charge, and at most the sale amount")]
     TipNotAllowed,
+}
+
+/// Why a card charge's approval is refused: like any approval, or for the card it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum CardApprovalRefusal {
+    #[error(transparent)]
+    Confirm(#[from] ConfirmRefusal),
+    #[error(transparent)]
+    Choice(#[from] CardChoiceRefusal),
 }
 
 /// Whether an answer changed anything, so the caller applies a debit exactly once.
@@ -166,6 +197,7 @@ impl Confirmation {
             created_at: now,
             expires_at: now.saturating_add(CONFIRMATION_LIFETIME_MS),
             state: State::Pending,
+            paid_by: None,
         }
     }
 
@@ -225,6 +257,40 @@ impl Confirmation {
         }
     }
 
+    /// The approval of a card charge, paid by the card it names ([`crate::cards::choose_card`]
+    /// among the member's saved cards for the shop, `cards`; none named: the default, `marked` or
+    /// the newest). While the question is open, a card that is not one of them is refused and the
+    /// question stays open (the member may choose another, or cancel); the chosen card becomes
+    /// the debit's, so the approval must echo its brand and last 4 as the phone showed them.
+    /// Once approved the question keeps its card: the same approval again (a retry, the return
+    /// from the bank's challenge) goes on with it, one naming another card is already answered.
+    pub fn approve_card(
+        &mut self,
+        approval: &Approval,
+        cards: &[SavedCard],
+        marked: Option<&str>,
+        now: UnixMillis,
+    ) -> Result<Transition, CardApprovalRefusal> {
+        let Debit::CardCharge { amount, .. } = &self.debit else {
+            return Err(ConfirmRefusal::Mismatch.into());
+        };
+        if self.state_at(now) != State::Pending {
+            if let (Some(named), Some(paid_by)) = (&approval.card, &self.paid_by) {
+                if named != paid_by {
+                    return Err(ConfirmRefusal::AlreadyAnswered.into());
+                }
+            }
+            return Ok(self.approve(approval, now)?);
+        }
+        let chosen = crate::cards::choose_card(cards, marked, approval.card.as_ref())?;
+        let mut trial = self.clone();
+        trial.debit = Debit::CardCharge { amount: *amount, brand: chosen.brand.clone(), last4: chosen.last4.clone() };
+        let transition = trial.approve(approval, now)?;
+        trial.paid_by = Some(CardId::parse(&chosen.payment_method_id).map_err(|_| CardChoiceRefusal::NotSaved)?);
+        *self = trial;
+        Ok(transition)
+    }
+
     pub fn cancel(&mut self, by: CancelledBy, now: UnixMillis) -> Result<Transition, ConfirmRefusal> {
         match self.state_at(now) {
             State::Pending => {
@@ -282,7 +348,91 @@ mod tests {
     }
 
     fn approval(id: &str, debit: Debit, tip: u64) -> Approval {
-        Approval { request_id: request(id), debit, tip }
+        Approval { request_id: request(id), debit, tip, card: None }
+    }
+
+    fn saved(id: &str, last4: &str, saved_at: i64) -> SavedCard {
+        SavedCard { payment_method_id: id.into(), brand: "visa".into(), last4: last4.into(), saved_at }
+    }
+
+    fn by_card(amount: u64, last4: &str) -> Debit {
+        Debit::CardCharge { amount: MinorUnits(amount), brand: "visa".into(), last4: last4.into() }
+    }
+
+    fn card_approval(id: &str, last4: &str, card: Option<&str>) -> Approval {
+        Approval {
+            request_id: request(id),
+            debit: by_card(900, last4),
+            tip: 0,
+            card: card.map(|id| CardId::parse(id).unwrap()),
+        }
+    }
+
+    #[test]
+    fn the_member_chooses_which_saved_card_pays() {
+        let cards = [saved("pm_new", "4444", 2), saved("pm_old", "4242", 1)];
+        // Asked with the default (the newest); the member picks the older card.
+        let mut c = Confirmation::ask(request("req-00020"), by_card(900, "4444"), 0);
+        assert_eq!(
+            c.approve_card(&card_approval("req-00020", "4242", Some("pm_old")), &cards, None, 1),
+            Ok(Transition::Applied)
+        );
+        assert_eq!(c.debit, by_card(900, "4242"));
+        assert_eq!(c.paid_by.as_ref().map(CardId::as_str), Some("pm_old"));
+        assert_eq!(c.state, State::Charging { at: 1 });
+        // The same approval again (a retry, back from the bank's challenge) goes on with that card.
+        assert_eq!(
+            c.approve_card(&card_approval("req-00020", "4242", Some("pm_old")), &cards, None, 2),
+            Ok(Transition::Replayed)
+        );
+        // Another card once approved: already answered.
+        assert_eq!(
+            c.approve_card(&card_approval("req-00020", "4444", Some("pm_new")), &cards, None, 3),
+            Err(ConfirmRefusal::AlreadyAnswered.into())
+        );
+        // None named: the default, the marked card before the newest.
+        let mut d = Confirmation::ask(request("req-00021"), by_card(900, "4444"), 0);
+        assert_eq!(
+            d.approve_card(&card_approval("req-00021", "4242", None), &cards, Some("pm_old"), 1),
+            Ok(Transition::Applied)
+        );
+        assert_eq!(d.paid_by.as_ref().map(CardId::as_str), Some("pm_old"));
+        // The register asking again (a retry) asks for the same sale, whatever card paid.
+        assert!(d.debit.asks_the_same(&by_card(900, "4444")));
+        assert!(!d.debit.asks_the_same(&by_card(901, "4242")));
+        assert!(!charge(900).asks_the_same(&by_card(900, "4242")));
+    }
+
+    #[test]
+    fn a_card_that_is_not_saved_or_not_as_shown_changes_nothing() {
+        let cards = [saved("pm_new", "4444", 2), saved("pm_old", "4242", 1)];
+        let asked = Confirmation::ask(request("req-00022"), by_card(900, "4444"), 0);
+        let mut c = asked.clone();
+        // Another member's or another shop's card is not among this member's cards for the shop.
+        assert_eq!(
+            c.approve_card(&card_approval("req-00022", "4242", Some("pm_elsewhere")), &cards, None, 1),
+            Err(CardChoiceRefusal::NotSaved.into())
+        );
+        // The approval must echo the chosen card as shown.
+        assert_eq!(
+            c.approve_card(&card_approval("req-00022", "4444", Some("pm_old")), &cards, None, 1),
+            Err(ConfirmRefusal::Mismatch.into())
+        );
+        assert_eq!(
+            c.approve_card(&card_approval("req-00022", "4242", Some("pm_old")), &[], None, 1),
+            Err(CardChoiceRefusal::NoSavedCard.into())
+        );
+        assert_eq!(c, asked, "the question stays open, as asked");
+        // A late approval is refused as expired.
+        assert_eq!(
+            c.approve_card(&card_approval("req-00022", "4444", Some("pm_new")), &cards, None, CONFIRMATION_LIFETIME_MS),
+            Err(ConfirmRefusal::Expired.into())
+        );
+        let mut prepaid = Confirmation::ask(request("req-00023"), charge(900), 0);
+        assert_eq!(
+            prepaid.approve_card(&approval("req-00023", charge(900), 0), &cards, None, 1),
+            Err(ConfirmRefusal::Mismatch.into())
+        );
     }
 
     #[test]
@@ -447,7 +597,7 @@ mod tests {
                 let mut question = Confirmation::ask(request("req-extreme"), debit.clone(), asked);
                 prop_assert!(question.expires_at >= asked);
                 let _ = question.state_at(now);
-                let approval = Approval { request_id: request("req-extreme"), debit, tip };
+                let approval = Approval { request_id: request("req-extreme"), debit, tip, card: None };
                 if question.approve(&approval, now).is_ok() {
                     prop_assert!(tip <= amount);
                     prop_assert!(question.prepaid_total().is_some_and(|total| total.0 >= amount));

@@ -6,6 +6,10 @@
 // the member approves with the PIN, and both screens show the same receipt naming the card and
 // the coupon.
 //
+// With two saved cards the member marks one as the default on the cards screen; at the next card
+// sale the phone offers both, the default chosen, the member picks the other and the register's
+// receipt names that card.
+//
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN) with localstripe
 // (`cargo xtask test` starts both). Screenshots land in tests/browser/artifacts/ (prefix "card-").
 
@@ -30,6 +34,107 @@ const SECURE = { number: "4000002500003155", last4: "3155", challenge: true, pre
 
 test("a card saved on the phone pays at the register once the phone approves; receipts name the card", { timeout: 120_000 }, (t) => cardSale(t, PLAIN));
 test("a card whose bank asks for authentication pays once the phone passes the challenge", { timeout: 120_000 }, (t) => cardSale(t, SECURE));
+test("with two saved cards the phone picks which pays; the register shows its last 4", { timeout: 120_000 }, chosenCard);
+
+/** Saves a card on the phone's cards screen through the processor's field. */
+async function saveOnPhone(phone, number, last4) {
+  await phone.getByTestId("cards-add").click();
+  const field = phone.getByTestId("card-element");
+  await field.locator("input[placeholder=number]").waitFor({ timeout: 10_000 });
+  await field.locator("input[placeholder=number]").fill(number);
+  await field.locator("input[placeholder=exp_month]").fill("12");
+  await field.locator("input[placeholder=exp_year]").fill("34");
+  await field.locator("input[placeholder=cvc]").fill("123");
+  await field.locator("input[placeholder=postal_code]").fill("10115");
+  await phone.getByTestId("cards-save").click();
+  await phone.getByTestId("saved-card").filter({ hasText: `•••• ${last4}` }).waitFor({ timeout: 10_000 });
+}
+
+async function chosenCard(t) {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  const reachable = await fetch(`${STRIPE}/js.stripe.com/v3/`).then((r) => r.ok, () => false);
+  assert.ok(reachable, `localstripe is not reachable at ${STRIPE}: \`cargo xtask test\` starts it`);
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-card-choice-"));
+  const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `card-choice-${name}.png`), fullPage: true });
+  const { shopId, register } = await shopWithRegister("e2e-cardchoice", "Two Cards Café");
+  const id = `${Date.now().toString(36)}choice`;
+  await admin("PUT", `/api/owner/shops/${shopId}/card-processor`, {
+    secret_key: `sk_test_${id}`, publishable_key: `pk_test_${id}`, webhook_secret: `whsec_${id}`,
+  }, 200);
+  const browser = await launch(path.join(work, "profile"));
+  const phoneBrowser = await launch(path.join(work, "phone-profile"));
+  t.after(async () => {
+    await phoneBrowser.close();
+    await browser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+
+  // --- The phone: a member with a PIN saves two cards and marks the first as the default. ---
+  const phone = await phonePage(phoneBrowser);
+  await phone.getByTestId("sign-up-name").fill("Chooser E2E");
+  await phone.getByTestId("sign-up-password").fill(PASSWORD);
+  await phone.getByTestId("sign-up-submit").click();
+  await phone.getByTestId("new-member-number").waitFor();
+  await phone.locator(`[data-testid=joinable-shop][data-shop-id="${shopId}"]`).getByTestId("join-shop").click();
+  const membership = phone.locator(`[data-testid=membership][data-shop-id="${shopId}"]`);
+  await membership.waitFor();
+  await phone.getByTestId("pin-new").fill(PIN);
+  await phone.getByTestId("pin-password").fill(PASSWORD);
+  await phone.getByTestId("pin-submit").click();
+  await phone.locator("[data-testid=pin-status][data-has-pin=yes]").waitFor();
+  await phone.getByTestId("cards-status").filter({ hasText: /No card saved/ }).waitFor({ timeout: 5_000 });
+  // localstripe names every test card's brand "visa": the cards are told apart by their last 4.
+  await saveOnPhone(phone, "4242424242424242", "4242");
+  await saveOnPhone(phone, "5555555555554444", "4444");
+  // The newest is the default until another is marked.
+  const saved = phone.getByTestId("saved-card");
+  await saved.filter({ hasText: "•••• 4444 · default" }).waitFor();
+  await saved.filter({ hasText: "•••• 4242" }).getByTestId("make-default-card").click();
+  await phone.locator("[data-testid=saved-card][data-default=yes]").filter({ hasText: "•••• 4242 · default" }).waitFor({ timeout: 5_000 });
+  assert.equal(await saved.first().innerText().then((text) => text.includes("4242")), true, "the default is listed first");
+  await phone.getByTestId("cards-panel").screenshot({ path: path.join(ARTIFACTS, "card-choice-1-phone-default-card.png") });
+
+  // --- The register: a sale of 12.50, "Pay by card". ---
+  await membership.getByTestId("show-code").click();
+  await phone.locator("[data-testid=qr][data-state=ready] svg").waitFor();
+  const digits = (await phone.getByTestId("code-digits").innerText()).replace(/\s/g, "");
+  const till = await browser.newPage();
+  await till.setViewportSize({ width: 1280, height: 900 });
+  await till.goto(BASE_URL + register.register_path.replace("#", "?result-seconds=60#"));
+  await till.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 10_000 });
+  await till.getByTestId("manual-code").fill(digits);
+  await till.getByTestId("manual-submit").click();
+  await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 5_000 });
+  await till.getByTestId("amount").fill("12.50");
+  await till.getByTestId("charge-card").click();
+  await till.locator("[data-testid=verdict][data-state=waiting]").waitFor({ timeout: 5_000 });
+
+  // --- The phone offers both cards, the default chosen; the member picks the other one. ---
+  await phone.locator("[data-testid=confirm]:not([hidden])").waitFor({ timeout: 5_000 });
+  assert.equal(await phone.getByTestId("confirm-title").innerText(), "Two Cards Café asks €12.50 by card ending 4242");
+  const options = phone.getByTestId("confirm-card");
+  assert.equal(await options.count(), 2);
+  assert.equal(await phone.locator("[data-testid=confirm-card][data-last4='4242']").isChecked(), true);
+  await phone.getByTestId("confirm-cards").getByText("•••• 4444").click();
+  assert.equal(await phone.locator("[data-testid=confirm-card][data-last4='4444']").isChecked(), true);
+  await phone.getByTestId("confirm-title").filter({ hasText: "Two Cards Café asks €12.50 by card ending 4444" }).waitFor({ timeout: 2_000 });
+  await shot(phone, "2-phone-choose-card");
+  await phone.getByTestId("confirm-pin").fill(PIN);
+  await phone.getByTestId("confirm-approve").click();
+
+  // --- Both receipts name the card chosen. ---
+  await till.locator("[data-testid=verdict][data-state=concluded]").waitFor({ timeout: 10_000 });
+  await phone.locator("[data-testid=receipt-view]:not([hidden])").waitFor({ timeout: 5_000 });
+  const tillText = await till.locator("#register-receipt").innerText();
+  assert.equal(await phone.locator("#receipt").innerText(), tillText);
+  assert.ok(tillText.includes("•••• 4444"), `the register's receipt names the card chosen:\n${tillText}`);
+  assert.ok(!tillText.includes("4242"), `not the default card:\n${tillText}`);
+  await shot(till, "3-register-receipt");
+}
 
 async function cardSale(t, card) {
   if (!BASE_URL || !ADMIN_TOKEN) {

@@ -177,6 +177,14 @@ pub async fn remove_card(shop_id: &ShopId, payment_method_id: &str) -> Result<()
     send("DELETE", &routes::my_card(shop_id.as_str(), payment_method_id), None::<&()>).await.map(|_| ())
 }
 
+/// Marks a saved card as the one a card sale at the shop offers first.
+pub async fn mark_default_card(
+    shop_id: &ShopId,
+    card: &domain::api::cards::DefaultCard,
+) -> Result<domain::api::cards::CardList, Failure> {
+    call("PUT", &routes::my_default_card(shop_id.as_str()), Some(card)).await
+}
+
 /// A challenge to sign in with a passkey.
 pub async fn passkey_sign_in_options() -> Result<domain::api::passkeys::PasskeyOptions, Failure> {
     call("POST", routes::PASSKEY_SIGN_IN_OPTIONS, None::<&()>).await

@@ -70,6 +70,11 @@ pub fn start() {
             spawn_local(views::cards::remove(id));
         }
     });
+    on_click_in("cards-list", "data-default-card", |button| {
+        if let Some(id) = button.get_attribute("data-default-card") {
+            spawn_local(views::cards::make_default(id));
+        }
+    });
     on_submit("delete-account-form", session::delete_account);
     on_submit("password-form", views::account::change_password);
     dom::on_id("open-account", "click", |_| views::account::open());
@@ -78,6 +83,7 @@ pub fn start() {
     dom::on_id("revoke-offline", "click", |_| spawn_local(views::account::revoke_offline()));
     dom::on_id("coupon-opt-out", "change", |_| spawn_local(views::coupons::save_opt_out()));
     on_submit("confirm-form", views::confirm::approve);
+    dom::on_id("confirm-cards", "change", |event| views::confirm::card_chosen(&event));
     dom::on_id("confirm-cancel", "click", |_| spawn_local(views::confirm::cancel()));
     on_submit("recover-form", || async {
         if let Some(signed_in) = views::auth::recover().await {

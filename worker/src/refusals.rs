@@ -344,6 +344,11 @@ pub fn no_saved_card() -> Problem {
     Problem::new(ErrorCode::NoSavedCard, "no card is saved for this shop: save one on your phone first")
 }
 
+/// The card a member named is not one of their saved cards for the shop (or they have none).
+pub fn card_choice(refusal: domain::cards::CardChoiceRefusal) -> Problem {
+    Problem::new(ErrorCode::NoSavedCard, refusal.to_string())
+}
+
 pub fn card_not_saved() -> Problem {
     Problem::new(ErrorCode::NotFound, "the card processor has not saved this card (yet): nothing was recorded")
 }

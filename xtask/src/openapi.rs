@@ -1098,6 +1098,15 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             Answer::Empty
         ),
         op!(
+            "PUT",
+            my_default_card(&shop()),
+            my_default_card,
+            Member,
+            "Mark a saved card as the one a card sale at the shop offers first",
+            s.body::<cards::DefaultCard>(),
+            s.json::<cards::CardList>()
+        ),
+        op!(
             "POST",
             card_webhook(&shop()),
             card_webhook,

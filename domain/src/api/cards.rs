@@ -61,7 +61,19 @@ pub struct CardList {
     pub shop_id: ShopId,
     /// Whether the shop takes cards at all (its processor account is connected).
     pub accepts_cards: bool,
+    /// The default first (a card sale offers it first), then newest first.
     pub cards: Vec<SavedCard>,
+    /// The card a card sale offers first (`domain::cards::default_card`): the one the member
+    /// marked as the default for this shop, else the newest; none without cards.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_card: Option<String>,
+}
+
+/// `PUT /api/me/cards/{shop}/default`: the saved card a card sale at the shop offers first.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct DefaultCard {
+    pub payment_method_id: crate::cards::CardId,
 }
 
 /// What the phone needs to collect a card with the processor's own page script.

@@ -132,6 +132,11 @@ pub struct PendingConfirmation {
     /// The coupon applied to the sale: the basket before it and its discount (`debit` holds what is paid).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub coupon: Option<CouponApplied>,
+    /// A card charge only: the member's saved cards for the shop that may pay, the default first
+    /// (the one `debit` names when asked). The phone offers the choice when there are several; its
+    /// approval names the chosen card (`Approval::card`) and echoes its brand and last 4.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cards: Vec<crate::api::cards::SavedCard>,
 }
 
 /// `POST /api/me/confirmations/approve`: echoes exactly what was shown.
@@ -200,6 +205,7 @@ mod tests {
                 request_id: RequestId::parse("abcdefgh").unwrap(),
                 debit: Debit::PrepaidCharge { amount: MinorUnits(5) },
                 tip: 0,
+                card: None,
             },
             pin: None,
         };

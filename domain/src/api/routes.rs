@@ -112,9 +112,17 @@ pub fn my_card_setup(shop_id: &str, setup_intent_id: &str) -> String {
     format!("/api/me/cards/{shop_id}/setups/{setup_intent_id}")
 }
 
-/// `DELETE` → 204: forgets a saved card (and detaches it at the processor).
+/// `DELETE` → 204: forgets a saved card (and detaches it at the processor; a card sale then offers
+/// the newest card first if it was the default).
 pub fn my_card(shop_id: &str, payment_method_id: &str) -> String {
     format!("/api/me/cards/{shop_id}/saved/{payment_method_id}")
+}
+
+/// `PUT` [`DefaultCard`](super::cards::DefaultCard) → [`CardList`](super::cards::CardList): marks one
+/// of the member's saved cards as the one a card sale at the shop offers first (`no_saved_card` for
+/// a card that is not theirs there).
+pub fn my_default_card(shop_id: &str) -> String {
+    format!("/api/me/cards/{shop_id}/default")
 }
 
 /// `DELETE` → 204: leave this shop's programme (refused with `prepaid_balance_left` while prepaid value is left).

@@ -1,14 +1,16 @@
 //! Payment cards: the member saves a card for a shop that takes cards. The card's number, expiry
 //! and CVC are typed into the card processor's own field (Stripe.js Elements, loaded from the
 //! address the server names) and go to the processor only; Tessera gets back the processor's ids
-//! and shows the brand and last 4 digits. Remove a card any time.
+//! and shows the brand and last 4 digits. Remove a card any time; with several, mark the one a card
+//! sale offers first ("Make default"; otherwise the newest).
 
 use crate::api;
 use crate::dom;
 use crate::ended::ended_by;
 use crate::state::with_app;
 use crate::views::messages::{clear_error, show_error, show_notice};
-use domain::api::cards::{CardAuthentication, CardList, CardSetup};
+use domain::api::cards::{CardAuthentication, CardList, CardSetup, DefaultCard};
+use domain::cards::CardId;
 use domain::shop::ShopId;
 use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::RefCell;
@@ -90,8 +92,22 @@ fn show_list(list: &CardList) {
     for card in &list.cards {
         let Some(item) = dom::create("li") else { continue };
         let _ = item.set_attribute("data-testid", "saved-card");
-        let _ = dom::create_text("span", "", &format!("{} •••• {}", card.brand, card.last4))
-            .and_then(|e| dom::append(&item, &e));
+        let is_default = list.default_card.as_deref() == Some(card.payment_method_id.as_str());
+        let _ = item.set_attribute("data-default", if is_default { "yes" } else { "no" });
+        let label = if is_default && list.cards.len() > 1 {
+            format!("{} •••• {} · default", card.brand, card.last4)
+        } else {
+            format!("{} •••• {}", card.brand, card.last4)
+        };
+        let _ = dom::create_text("span", "", &label).and_then(|e| dom::append(&item, &e));
+        if !is_default {
+            if let Some(button) = dom::create_text("button", "button", "Make default") {
+                let _ = button.set_attribute("type", "button");
+                let _ = button.set_attribute("data-default-card", &card.payment_method_id);
+                let _ = button.set_attribute("data-testid", "make-default-card");
+                let _ = dom::append(&item, &button);
+            }
+        }
         if let Some(button) = dom::create_text("button", "button", "Remove") {
             let _ = button.set_attribute("type", "button");
             let _ = button.set_attribute("data-remove-card", &card.payment_method_id);
@@ -105,6 +121,9 @@ fn show_list(list: &CardList) {
         (false, _, _) => "This shop takes no cards yet.",
         (true, true, false) => "Set a PIN first (under Account): you approve each card payment with it.",
         (true, true, true) => "No card saved for this shop.",
+        (true, false, _) if list.cards.len() > 1 => {
+            "Pay by card at the register: your phone asks which card pays (the default first) and for your PIN."
+        }
         (true, false, _) => "Pay by card at the register: your phone asks you to approve each payment with your PIN.",
     };
     dom::set_text("cards-status", status);
@@ -277,6 +296,24 @@ pub async fn remove(payment_method_id: String) {
         Ok(()) => {
             show_notice("Card removed.");
             refresh().await;
+        }
+        Err(failure) => {
+            if !ended_by(&failure) {
+                show_error(&failure.message());
+            }
+        }
+    }
+}
+
+/// "Make default" beside a card: card sales at the shop offer it first.
+pub async fn make_default(payment_method_id: String) {
+    clear_error();
+    let Some(shop_id) = selected_shop() else { return };
+    let Ok(card) = CardId::parse(&payment_method_id) else { return };
+    match api::mark_default_card(&shop_id, &DefaultCard { payment_method_id: card }).await {
+        Ok(list) => {
+            show_notice("Default card changed: card payments at this shop offer it first.");
+            show_list(&list);
         }
         Err(failure) => {
             if !ended_by(&failure) {

@@ -1,8 +1,10 @@
 //! The register's question, on top of whatever screen is open: "<shop> asks to
 //! redeem <reward> for <points> points" or "<shop> asks you to pay <total>",
 //! with the sale's lines, the coupon applied (the basket before it and its discount), a PIN (and
-//! optional tip) for prepaid, Cancel / Approve.
-//! The approval echoes exactly the question received, so it can only approve that.
+//! optional tip) for prepaid, Cancel / Approve. A card sale with several saved cards offers them
+//! ("Pay with", the default first and chosen); the title names the card chosen.
+//! The approval echoes exactly the question received (a card sale: with the card chosen, which it
+//! names), so it can only approve that.
 
 use crate::api::{self, Failure};
 use crate::dom;
@@ -12,12 +14,42 @@ use crate::state::{points_text, sentence, with_app};
 use crate::timing::{now_ms, sleep};
 use crate::views::messages::show_notice;
 use crate::views::receipts;
+use domain::api::cards::SavedCard;
 use domain::api::{ApproveRequest, CancelRequest, DebitOutcome, ErrorCode, PendingConfirmation};
+use domain::cards::CardId;
 use domain::confirmation::{Approval, Debit};
 use domain::money::MinorUnits;
 use domain::prepaid::Pin;
 use domain::receipt::Receipt;
+use std::cell::RefCell;
 use wasm_bindgen_futures::spawn_local;
+
+thread_local! {
+    /// The saved card chosen to pay the card sale on screen.
+    static CHOSEN: RefCell<Option<SavedCard>> = const { RefCell::new(None) };
+}
+
+/// The card a card sale's question offers first: the one it was asked with (the member's
+/// default), else the first listed.
+fn offered_card(prompt: &PendingConfirmation) -> Option<SavedCard> {
+    let Debit::CardCharge { brand, last4, .. } = &prompt.debit else { return None };
+    let asked = prompt.cards.iter().find(|card| &card.brand == brand && &card.last4 == last4);
+    asked.or(prompt.cards.first()).cloned()
+}
+
+/// The debit as the screen shows it: a card sale by the card chosen.
+fn shown_debit(prompt: &PendingConfirmation, chosen: Option<&SavedCard>) -> Debit {
+    match (&prompt.debit, chosen) {
+        (Debit::CardCharge { amount, .. }, Some(card)) => {
+            Debit::CardCharge { amount: *amount, brand: card.brand.clone(), last4: card.last4.clone() }
+        }
+        (debit, _) => debit.clone(),
+    }
+}
+
+fn chosen() -> Option<SavedCard> {
+    CHOSEN.with(|chosen| chosen.borrow().clone())
+}
 
 /// Shows the oldest open question from the wallet (or hides the prompt).
 pub fn sync() {
@@ -41,7 +73,7 @@ pub fn sync() {
 
 fn title(prompt: &PendingConfirmation) -> String {
     let shop = prompt.shop_name.as_str();
-    match &prompt.debit {
+    match &shown_debit(prompt, chosen().as_ref()) {
         Debit::Redeem { reward_name, points, .. } => {
             format!("{shop} asks to redeem {} for {}", reward_name.as_str(), points_text(*points))
         }
@@ -54,7 +86,48 @@ fn title(prompt: &PendingConfirmation) -> String {
     }
 }
 
+/// "Pay with": one choice per saved card when there are several, the offered one chosen.
+fn show_cards(prompt: &PendingConfirmation) {
+    let offered = offered_card(prompt);
+    CHOSEN.with(|chosen| *chosen.borrow_mut() = offered.clone());
+    dom::clear_children("confirm-card-options");
+    let several = prompt.cards.len() > 1;
+    dom::set_hidden("confirm-cards", !several);
+    let Some(options) = dom::element("confirm-card-options").filter(|_| several) else { return };
+    for card in &prompt.cards {
+        let (Some(label), Some(input)) = (dom::create("label"), dom::create("input")) else { continue };
+        label.set_class_name("check");
+        let _ = input.set_attribute("type", "radio");
+        let _ = input.set_attribute("name", "confirm-card");
+        let _ = input.set_attribute("data-card-id", &card.payment_method_id);
+        let _ = input.set_attribute("data-last4", &card.last4);
+        let _ = input.set_attribute("data-testid", "confirm-card");
+        if offered.as_ref() == Some(card) {
+            let _ = input.set_attribute("checked", "");
+        }
+        let _ = dom::append(&label, &input);
+        let _ = dom::create_text("span", "", &format!("{} •••• {}", card.brand, card.last4))
+            .and_then(|text| dom::append(&label, &text));
+        let _ = options.append_child(&label);
+    }
+}
+
+/// A card chosen under "Pay with": the title names it.
+pub fn card_chosen(event: &web_sys::Event) {
+    let Some(prompt) = with_app(|app| app.prompt.clone()) else { return };
+    let Some(id) = crate::views::clicked(event, "data-card-id").and_then(|input| input.get_attribute("data-card-id"))
+    else {
+        return;
+    };
+    let card = prompt.cards.iter().find(|card| card.payment_method_id == id).cloned();
+    if card.is_some() {
+        CHOSEN.with(|chosen| *chosen.borrow_mut() = card);
+        dom::set_text("confirm-title", &title(&prompt));
+    }
+}
+
 fn show(prompt: PendingConfirmation) {
+    show_cards(&prompt);
     dom::set_text("confirm-title", &title(&prompt));
     dom::clear_children("confirm-items");
     if let Some(list) = dom::element("confirm-items") {
@@ -164,11 +237,15 @@ pub async fn approve() {
     } else {
         (None, 0)
     };
-    let request = ApproveRequest {
-        shop_id: prompt.shop_id.clone(),
-        approval: Approval { request_id: prompt.request_id.clone(), debit: prompt.debit.clone(), tip },
-        pin,
+    // A card sale names the card chosen, and echoes it as the title showed it.
+    let card = chosen().filter(|_| matches!(prompt.debit, Debit::CardCharge { .. }));
+    let approval = Approval {
+        request_id: prompt.request_id.clone(),
+        debit: shown_debit(&prompt, card.as_ref()),
+        tip,
+        card: card.and_then(|card| CardId::parse(&card.payment_method_id).ok()),
     };
+    let request = ApproveRequest { shop_id: prompt.shop_id.clone(), approval, pin };
     dom::set_busy("confirm-approve", true);
     let mut result = api::approve(&request).await;
     dom::set_busy("confirm-approve", false);
@@ -199,6 +276,11 @@ pub async fn approve() {
         // A wrong PIN may be typed again (the server counts the attempts).
         Err(Failure::Refused(error)) if error.error == ErrorCode::WrongPin => {
             dom::set_input_value("confirm-pin", "");
+            dom::set_text("confirm-error", &sentence(&error.message));
+        }
+        // The card chosen is no longer saved (removed meanwhile): the question stays open for
+        // another card, or Cancel.
+        Err(Failure::Refused(error)) if error.error == ErrorCode::NoSavedCard => {
             dom::set_text("confirm-error", &sentence(&error.message));
         }
         Err(failure @ Failure::Refused(_)) => {

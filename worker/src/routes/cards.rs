@@ -1,5 +1,5 @@
 //! Card routes: the owner connects the shop's card processor account; a member saves cards
-//! for a shop (the phone collects the card with the processor's own page script, the Worker
+//! for a shop and marks one as the default (the phone collects the card with the processor's own page script, the Worker
 //! sees only the processor's ids); the processor's signed webhook.
 
 use crate::auth;
@@ -12,7 +12,7 @@ use crate::storage::member_vault::protocol::{CardVerdict, VaultClient};
 use crate::storage::shop_book::card_processor::CardEvent;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
-use domain::api::cards::{CardList, CardProcessorKeys, CardSetup, SavedCard, WebhookReceipt};
+use domain::api::cards::{CardList, CardProcessorKeys, CardSetup, DefaultCard, SavedCard, WebhookReceipt};
 use domain::cards::{idempotency_key, SignatureHeader};
 use domain::shop::{CustomerNumber, RequestId, ShopId};
 use serde::Deserialize;
@@ -53,7 +53,24 @@ pub async fn list(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let shop_id = shop_id_of(shop_id)?;
     let accepts_cards = ShopClient::of(env, &shop_id)?.card_keys().await.ok().flatten().is_some();
     let cards = VaultClient::of(env, &member)?.saved_cards(&shop_id).await?;
-    web::ok(&CardList { shop_id, accepts_cards, cards })
+    web::ok(&card_list(shop_id, accepts_cards, cards))
+}
+
+/// The cards as the vault orders them: the default first.
+fn card_list(shop_id: ShopId, accepts_cards: bool, cards: Vec<SavedCard>) -> CardList {
+    let default_card = cards.first().map(|card| card.payment_method_id.clone());
+    CardList { shop_id, accepts_cards, cards, default_card }
+}
+
+/// `PUT /api/me/cards/{shop}/default` [`DefaultCard`] → [`CardList`]: the saved card a card sale at
+/// the shop offers first (`no_saved_card` for a card that is not the member's there).
+pub async fn mark_default(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
+    let member = auth::member(&req, env).await?;
+    let shop_id = shop_id_of(shop_id)?;
+    let chosen: DefaultCard = web::json_body(&mut req).await?;
+    let cards = VaultClient::of(env, &member)?.mark_default_card(&shop_id, chosen.payment_method_id).await?;
+    let accepts_cards = ShopClient::of(env, &shop_id)?.card_keys().await.ok().flatten().is_some();
+    web::ok(&card_list(shop_id, accepts_cards, cards))
 }
 
 /// `POST /api/me/cards/{shop}` → 201 [`CardSetup`]: the processor's customer (made once per

@@ -166,6 +166,11 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                     Post => table::cards::start_setup(req, env, shop_id).await,
                     _ => not_allowed("GET, POST"),
                 }
+            } else if let Some(shop_id) = routes::id_in(path, routes::my_default_card) {
+                match method {
+                    Put => table::cards::mark_default(req, env, shop_id).await,
+                    _ => not_allowed("PUT"),
+                }
             } else if let Some((shop_id, setup_intent_id)) = routes::ids_in(path, routes::my_card_setup) {
                 match method {
                     Post => table::cards::finish_setup(req, env, shop_id, setup_intent_id).await,

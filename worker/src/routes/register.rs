@@ -251,7 +251,8 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
         }
         DebitOperation::CardCharge { sale } => {
             let (total, items) = sale_total(env, shop, sale).await?;
-            // The phone is asked only if the shop takes cards and the member saved one for it.
+            // The phone is asked only if the shop takes cards and the member saved one for it; it is
+            // asked with the member's default card (the first listed), and the member may choose another.
             ShopClient::of(env, &shop.shop_id)?.card_keys().await?.ok_or_else(refusals::cards_not_connected)?;
             let card = VaultClient::of(env, &member)?
                 .saved_cards(&shop.shop_id)

@@ -3,7 +3,9 @@
 //! member saves a card (the test confirms the SetupIntent at the processor as Stripe.js would,
 //! with the publishable key), a register charges it after the phone approves, refunds go back
 //! to the card, and the signed webhook. A coupon applies to a card sale: the phone is asked for
-//! the discounted amount, the card is charged that, and a declined card leaves the coupon unused. Nothing here is skipped: without localstripe every test
+//! the discounted amount, the card is charged that, and a declined card leaves the coupon unused.
+//! With several saved cards the member chooses on the phone which one pays (the default first: the
+//! one marked, else the newest). Nothing here is skipped: without localstripe every test
 //! fails, saying how to start it.
 
 use api_tests::{
@@ -15,10 +17,13 @@ use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmat
 use domain::cards::DeclineReason;
 use domain::confirmation::{CancelledBy, Debit};
 use domain::receipt::{Receipt, ReceiptDetails};
+use domain::shop::ShopId;
 use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 
 const VISA: &str = "4242424242424242";
+/// Another card (localstripe names its brand "visa" too: tests tell cards by their last 4).
+const MASTERCARD: &str = "5555555555554444";
 /// Saved fine, refused when charged ("charge customer fail").
 const DECLINED_ON_CHARGE: &str = "4000000000000341";
 /// Needs 3-D Secure.
@@ -56,9 +61,13 @@ fn fresh_keys() -> Keys {
 }
 
 async fn connect(app: &TestApp, keys: &Keys) -> CardProcessorStatus {
+    connect_at(app, &app.shop.shop_id, keys).await
+}
+
+async fn connect_at(app: &TestApp, shop_id: &ShopId, keys: &Keys) -> CardProcessorStatus {
     let response = app
         .http
-        .put(app.url(&routes::owner_card_processor(app.shop.shop_id.as_str())))
+        .put(app.url(&routes::owner_card_processor(shop_id.as_str())))
         .bearer_auth(&app.admin_token)
         .json(
             &json!({ "secret_key": keys.secret, "publishable_key": keys.publishable, "webhook_secret": keys.webhook }),
@@ -87,8 +96,19 @@ async fn save_card_response(
     member: &TestMember,
     number: &str,
 ) -> (reqwest::Response, String) {
+    save_card_response_at(app, &app.shop.shop_id, stripe, member, number).await
+}
+
+/// The same at another shop.
+async fn save_card_response_at(
+    app: &TestApp,
+    shop_id: &ShopId,
+    stripe: &Client,
+    member: &TestMember,
+    number: &str,
+) -> (reqwest::Response, String) {
     let setup: CardSetup = expect_json(
-        member.client.post(app.url(&routes::my_cards(app.shop.shop_id.as_str()))).dispatch().await.unwrap(),
+        member.client.post(app.url(&routes::my_cards(shop_id.as_str()))).dispatch().await.unwrap(),
         StatusCode::CREATED,
     )
     .await;
@@ -120,7 +140,7 @@ async fn save_card_response(
     }
     let response = member
         .client
-        .post(app.url(&routes::my_card_setup(app.shop.shop_id.as_str(), &setup.setup_intent_id)))
+        .post(app.url(&routes::my_card_setup(shop_id.as_str(), &setup.setup_intent_id)))
         .dispatch()
         .await
         .unwrap();
@@ -757,4 +777,208 @@ async fn the_webhook_beside_a_concluded_sale_and_its_retried_approval_records_on
     assert_eq!(concluded(&expect_json::<DebitStatus>(b, StatusCode::OK).await), &receipt);
     assert_eq!(concluded(&app.wait(&code, &request_id).await), &receipt);
     assert_eq!(member.points_at(&app.shop.shop_id).await, 10);
+}
+
+// ---- choosing the card that pays ----
+
+/// The phone's approval of a card sale paid by `card`: the debit as the phone showed it with that
+/// card, and the card named.
+async fn approve_with(
+    member: &TestMember,
+    shown: &PendingConfirmation,
+    card: &SavedCard,
+    pin: Option<&str>,
+) -> reqwest::Response {
+    let amount = shown.debit.sale_amount().expect("a card sale");
+    let debit = Debit::CardCharge { amount, brand: card.brand.clone(), last4: card.last4.clone() };
+    member
+        .approve_raw(json!({
+            "shop_id": shown.shop_id,
+            "approval": { "request_id": shown.request_id, "debit": debit, "tip": 0, "card": card.payment_method_id },
+            "pin": pin,
+        }))
+        .await
+}
+
+async fn mark_default(app: &TestApp, member: &TestMember, card_id: &str) -> reqwest::Response {
+    member
+        .client
+        .put(app.url(&routes::my_default_card(app.shop.shop_id.as_str())))
+        .json(&json!({ "payment_method_id": card_id }))
+        .dispatch()
+        .await
+        .unwrap()
+}
+
+fn last4s(cards: &[SavedCard]) -> Vec<&str> {
+    cards.iter().map(|card| card.last4.as_str()).collect()
+}
+
+#[tokio::test]
+async fn the_member_chooses_which_saved_card_pays() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = card_member(&app, "Chooser").await;
+    let (visa, customer) = save_card(&app, &stripe, &member, VISA).await;
+    let (mastercard, _) = save_card(&app, &stripe, &member, MASTERCARD).await;
+    // The visa is marked as the default: the phone is asked with it, the other card offered second.
+    let list: CardList = expect_json(mark_default(&app, &member, &visa.payment_method_id).await, StatusCode::OK).await;
+    assert_eq!(list.default_card.as_deref(), Some(visa.payment_method_id.as_str()));
+    let (code, request_id, shown) = asked(&app, &member, 1250).await;
+    assert_eq!(
+        shown.debit,
+        Debit::CardCharge { amount: domain::money::MinorUnits(1250), brand: "visa".into(), last4: "4242".into() }
+    );
+    assert_eq!(last4s(&shown.cards), ["4242", "4444"]);
+
+    // The member picks the second card.
+    let approved: DebitStatus =
+        expect_json(approve_with(&member, &shown, &mastercard, Some(PIN)).await, StatusCode::OK).await;
+    let receipt = concluded(&approved).clone();
+    let paid = receipt.card.as_ref().expect("the card on the receipt");
+    assert_eq!((&paid.brand, paid.last4.as_str()), (&mastercard.brand, "4444"));
+    // The register's answer names that card too, and shows the same receipt.
+    let status = app.wait(&code, &request_id).await;
+    assert_eq!(
+        status.debit,
+        Debit::CardCharge {
+            amount: domain::money::MinorUnits(1250),
+            brand: mastercard.brand.clone(),
+            last4: "4444".into()
+        }
+    );
+    assert_eq!(concluded(&status), &receipt);
+    assert!(member.wallet(None).await.receipts.contains(&receipt));
+    // The processor charged exactly that card, once.
+    let made = charges(&stripe, &keys, &customer).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0]["payment_method"], mastercard.payment_method_id.as_str());
+    assert_eq!(made[0]["amount"], 1250);
+    assert_eq!(made[0]["payment_intent"], paid.payment_id.as_str());
+
+    // A retry of the approval goes on with the chosen card; naming the other one now is refused.
+    let again: DebitStatus =
+        expect_json(approve_with(&member, &shown, &mastercard, Some(PIN)).await, StatusCode::OK).await;
+    assert_eq!(concluded(&again), &receipt);
+    expect_error(approve_with(&member, &shown, &visa, Some(PIN)).await, ErrorCode::AlreadyAnswered).await;
+    // The register sends its request again (its default card in it): the same question and receipt.
+    assert_eq!(concluded(&app.debit_ok(&code, &request_id, card_charge(1250)).await), &receipt);
+    assert_eq!(charges(&stripe, &keys, &customer).await.len(), 1);
+
+    // The approval must echo the chosen card as the phone showed it.
+    let (_, _, shown) = asked(&app, &member, 300).await;
+    let mismatch = member
+        .approve_raw(json!({
+            "shop_id": shown.shop_id,
+            "approval": { "request_id": shown.request_id, "debit": shown.debit, "tip": 0, "card": mastercard.payment_method_id },
+            "pin": PIN,
+        }))
+        .await;
+    expect_error(mismatch, ErrorCode::ConfirmationMismatch).await;
+    assert_eq!(charges(&stripe, &keys, &customer).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_card_that_is_not_the_members_at_this_shop_is_refused_and_nothing_charged() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = card_member(&app, "Owner of one").await;
+    let (own, customer) = save_card(&app, &stripe, &member, VISA).await;
+    // Another member's card at the same shop.
+    let neighbour = card_member(&app, "Neighbour").await;
+    let (theirs, their_customer) = save_card(&app, &stripe, &neighbour, MASTERCARD).await;
+    // The member's own card at another shop.
+    let elsewhere = app.create_shop("Elsewhere", 1).await;
+    connect_at(&app, &elsewhere.shop_id, &fresh_keys()).await;
+    member.join(&elsewhere.shop_id, false).await;
+    let (response, _) = save_card_response_at(&app, &elsewhere.shop_id, &stripe, &member, MASTERCARD).await;
+    let other_shop: SavedCard = expect_json(response, StatusCode::OK).await;
+
+    let (code, request_id, shown) = asked(&app, &member, 900).await;
+    assert_eq!(last4s(&shown.cards), ["4242"], "one card: the phone shows it as before");
+    for card in [&theirs, &other_shop] {
+        let refusal = expect_error(approve_with(&member, &shown, card, Some(PIN)).await, ErrorCode::NoSavedCard).await;
+        assert!(refusal.message.contains("not one of your saved cards"), "{}", refusal.message);
+    }
+    let made_up = SavedCard { payment_method_id: "pm_madeup".into(), ..own.clone() };
+    expect_error(approve_with(&member, &shown, &made_up, Some(PIN)).await, ErrorCode::NoSavedCard).await;
+    // Nothing was charged, no PIN attempt was spent, and the question is still open.
+    assert!(charges(&stripe, &keys, &customer).await.is_empty());
+    assert!(charges(&stripe, &keys, &their_customer).await.is_empty());
+    assert!(member.pending().await.iter().any(|p| p.request_id.as_str() == request_id));
+    assert_eq!(app.debit_ok(&code, &request_id, card_charge(900)).await.outcome, DebitOutcome::Pending);
+    // The member's own card then pays.
+    let approved: DebitStatus = expect_json(approve_with(&member, &shown, &own, Some(PIN)).await, StatusCode::OK).await;
+    assert_eq!(concluded(&approved).card.as_ref().map(|c| c.last4.as_str()), Some("4242"));
+    let made = charges(&stripe, &keys, &customer).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0]["payment_method"], own.payment_method_id.as_str());
+}
+
+#[tokio::test]
+async fn the_default_card_is_marked_on_the_phone_and_falls_back_to_the_newest_when_removed() {
+    let (app, _keys, stripe) = card_shop().await;
+    let member = card_member(&app, "Defaulter").await;
+    let (visa, _) = save_card(&app, &stripe, &member, VISA).await;
+    let (mastercard, _) = save_card(&app, &stripe, &member, MASTERCARD).await;
+    // Nothing marked: the newest first.
+    let list = cards_of(&app, &member).await;
+    assert_eq!(list.default_card.as_deref(), Some(mastercard.payment_method_id.as_str()));
+    assert_eq!(last4s(&list.cards), ["4444", "4242"]);
+    let list: CardList = expect_json(mark_default(&app, &member, &visa.payment_method_id).await, StatusCode::OK).await;
+    assert_eq!(last4s(&list.cards), ["4242", "4444"]);
+    assert_eq!(cards_of(&app, &member).await, list);
+    // Approving without naming a card pays with the default.
+    let (_, _, shown) = asked(&app, &member, 400).await;
+    assert_eq!(last4s(&shown.cards), ["4242", "4444"]);
+    let approved: DebitStatus = expect_json(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    assert_eq!(concluded(&approved).card.as_ref().map(|c| c.last4.as_str()), Some("4242"));
+
+    // Only one of the member's own cards for the shop can be the default.
+    let other = card_member(&app, "Other").await;
+    let (theirs, _) = save_card(&app, &stripe, &other, VISA).await;
+    expect_error(mark_default(&app, &member, &theirs.payment_method_id).await, ErrorCode::NoSavedCard).await;
+    expect_error(mark_default(&app, &member, "not/an id").await, ErrorCode::InvalidRequest).await;
+    assert_eq!(cards_of(&app, &member).await.default_card.as_deref(), Some(visa.payment_method_id.as_str()));
+
+    // The default card removed: the newest again.
+    let removed = member
+        .client
+        .delete(app.url(&routes::my_card(app.shop.shop_id.as_str(), &visa.payment_method_id)))
+        .dispatch()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let list = cards_of(&app, &member).await;
+    assert_eq!(list.default_card.as_deref(), Some(mastercard.payment_method_id.as_str()));
+    let (_, _, shown) = asked(&app, &member, 500).await;
+    assert_eq!(
+        shown.debit.clone(),
+        Debit::CardCharge {
+            amount: domain::money::MinorUnits(500),
+            brand: mastercard.brand.clone(),
+            last4: "4444".into()
+        }
+    );
+    assert_eq!(last4s(&shown.cards), ["4444"]);
+}
+
+#[tokio::test]
+async fn a_chosen_card_that_is_not_the_default_passes_the_bank_challenge() {
+    let (app, keys, stripe) = card_shop().await;
+    let member = card_member(&app, "Secure chooser").await;
+    let (secure, customer) = save_card(&app, &stripe, &member, AUTHENTICATION).await;
+    save_card(&app, &stripe, &member, VISA).await;
+    let (code, request_id, shown) = asked(&app, &member, 650).await;
+    assert_eq!(last4s(&shown.cards), ["4242", "3155"], "the newest is the default");
+    let approved: DebitStatus =
+        expect_json(approve_with(&member, &shown, &secure, Some(PIN)).await, StatusCode::OK).await;
+    assert_eq!(approved.outcome, DebitOutcome::Pending);
+    authenticate(&stripe, &approved, true).await;
+    // The phone sends the same approval again once the bank is satisfied.
+    let paid: DebitStatus = expect_json(approve_with(&member, &shown, &secure, None).await, StatusCode::OK).await;
+    let receipt = concluded(&paid).clone();
+    assert_eq!(receipt.card.as_ref().map(|c| c.last4.as_str()), Some("3155"));
+    assert_eq!(concluded(&app.wait(&code, &request_id).await), &receipt);
+    let made = charges(&stripe, &keys, &customer).await;
+    assert_eq!(made.len(), 1, "{made:?}");
+    assert_eq!(made[0]["payment_method"], secure.payment_method_id.as_str());
 }

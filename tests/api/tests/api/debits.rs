@@ -149,6 +149,7 @@ async fn the_register_learns_of_a_cancel_within_a_second() {
         expires_at: seen.expires_at,
         needs_pin: false,
         coupon: None,
+        cards: vec![],
     };
     let _: DebitStatus = expect_json(member.cancel(&shown).await, StatusCode::OK).await;
     expect_error(member.approve(&shown, None, 0).await, ErrorCode::AlreadyAnswered).await;

@@ -47,6 +47,7 @@ fn every_route() -> Vec<(Vec<Method>, String)> {
         (vec![M::GET, M::POST], routes::my_cards("no-such-shop")),
         (vec![M::POST], routes::my_card_setup("no-such-shop", "seti_1")),
         (vec![M::DELETE], routes::my_card("no-such-shop", "pm_1")),
+        (vec![M::PUT], routes::my_default_card("no-such-shop")),
         (vec![M::POST], routes::card_webhook("no-such-shop")),
         fixed(&[M::GET], routes::REGISTER),
         fixed(&[M::POST], routes::SCAN),

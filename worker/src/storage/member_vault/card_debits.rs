@@ -1,5 +1,5 @@
-//! Card charges the member approves on their phone. The vault marks the question as being
-//! charged (`approve_card`), hands the Worker what the processor needs, keeps the first
+//! Card charges the member approves on their phone, with the saved card they chose. The vault
+//! marks the question as being charged with that card (`approve_card`), hands the Worker what the processor needs, keeps the first
 //! processor payment made for it (`keep_card_payment`), and applies the processor's verdict
 //! exactly once (`settle_card`): paid → points like a cash sale, the coupon's use (if one
 //! applied) and a receipt naming the card; refused → cancelled with the processor's reason, the
@@ -16,7 +16,7 @@ use crate::storage::sql;
 use domain::api::cards::SavedCard;
 use domain::api::{ApproveRequest, DebitStatus};
 use domain::cards::DeclineReason;
-use domain::confirmation::{Debit, State, Transition};
+use domain::confirmation::{Approval, CardApprovalRefusal, Confirmation, Debit, State, Transition};
 use domain::receipt::{CardPaid, ReceiptDetails};
 use domain::shop::ShopId;
 use domain::UnixMillis;
@@ -31,11 +31,36 @@ impl MemberVault {
             .ok_or_else(refusals::no_saved_card)
     }
 
-    /// The approval of a card charge: the question becomes "charging" (or already is: a retry
-    /// goes on with the same payment), and the Worker gets what the processor needs.
+    /// Judges an approval against `confirmation` (changed only if it applies). A card charge is
+    /// paid by the card the approval names, among the member's saved cards for the shop
+    /// (`Confirmation::approve_card`): another card (another member's, another shop's, a removed
+    /// one) is refused with `no_saved_card` and the question stays open.
+    pub(super) fn judge_approval(
+        &self,
+        shop_id: &ShopId,
+        confirmation: &mut Confirmation,
+        approval: &Approval,
+        now: UnixMillis,
+    ) -> Outcome<Transition> {
+        if !matches!(confirmation.debit, Debit::CardCharge { .. }) {
+            return Ok(confirmation.approve(approval, now)?);
+        }
+        let cards = self.cards();
+        let marked = cards.marked_default(shop_id)?;
+        confirmation.approve_card(approval, &cards.list(shop_id)?, marked.as_deref(), now).map_err(|refusal| {
+            match refusal {
+                CardApprovalRefusal::Confirm(refusal) => refusal.into(),
+                CardApprovalRefusal::Choice(refusal) => refusals::card_choice(refusal),
+            }
+        })
+    }
+
+    /// The approval of a card charge: the question becomes "charging" with the card the member
+    /// chose (or already is: a retry goes on with the same card and payment), and the Worker gets
+    /// what the processor needs.
     pub(super) fn approve_card(&self, asked: Asked, request: &ApproveRequest, now: UnixMillis) -> Outcome<ApproveStep> {
         let mut confirmation = asked.confirmation.clone();
-        let transition = confirmation.approve(&request.approval, now)?;
+        let transition = self.judge_approval(asked.till.shop_id(), &mut confirmation, &request.approval, now)?;
         if transition == Transition::Replayed && !matches!(confirmation.state, State::Charging { .. }) {
             return Ok(ApproveStep::Answered(self.status_of(&asked, now)?));
         }
@@ -48,10 +73,16 @@ impl MemberVault {
         let Debit::CardCharge { amount, brand, last4 } = &asked.confirmation.debit else {
             return Err(Problem::internal("approve_card on another debit"));
         };
-        let card = match self.saved_card(shop_id, brand, last4) {
+        // The card chosen at approval; a question approved before cards were chosen names its card
+        // by brand and last 4 only.
+        let card = match &asked.confirmation.paid_by {
+            Some(card) => self.cards().get(shop_id, card.as_str())?.ok_or_else(refusals::no_saved_card),
+            None => self.saved_card(shop_id, brand, last4),
+        };
+        let card = match card {
             Ok(card) => card,
             Err(refusal) => {
-                // The card was removed after the question was asked: nothing can be charged.
+                // The card was removed after the question was approved: nothing can be charged.
                 self.settle(&asked, CardVerdict::Declined { reason: DeclineReason::CardDeclined })?;
                 return Err(refusal);
             }

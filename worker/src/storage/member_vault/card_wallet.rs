@@ -1,11 +1,12 @@
-//! Saving, listing and removing a member's cards for a shop (the rows live in
-//! the [`cards`](super::cards) tables; charging one is [`card_debits`](super::card_debits)).
+//! Saving, listing, removing a member's cards for a shop and marking one as the default (the rows
+//! live in the [`cards`](super::cards) tables; charging one is [`card_debits`](super::card_debits)).
 
 use super::vault::MemberVault;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
 use domain::api::cards::SavedCard;
 use domain::api::ErrorCode;
+use domain::cards::{choose_card, offered_in_order, CardId};
 use domain::shop::ShopId;
 
 impl MemberVault {
@@ -32,9 +33,21 @@ impl MemberVault {
         self.cards().keep_customer(shop_id, customer_id)
     }
 
+    /// The cards saved for the shop, the default first, then newest first.
     pub(super) fn saved_cards(&self, shop_id: &ShopId) -> Outcome<Vec<SavedCard>> {
         self.profiles().existing()?;
-        self.cards().list(shop_id)
+        let cards = self.cards();
+        Ok(offered_in_order(cards.list(shop_id)?, cards.marked_default(shop_id)?.as_deref()))
+    }
+
+    /// Marks one of the member's saved cards for the shop as the one a card sale offers first.
+    pub(super) fn mark_default_card(&self, shop_id: &ShopId, card: &CardId) -> Outcome<Vec<SavedCard>> {
+        self.profiles().existing()?;
+        let saved = self.cards().list(shop_id)?;
+        let chosen = choose_card(&saved, None, Some(card)).map_err(refusals::card_choice)?;
+        self.cards().mark_default(shop_id, &chosen.payment_method_id)?;
+        self.changed()?;
+        self.saved_cards(shop_id)
     }
 
     pub(super) fn save_card(&self, shop_id: &ShopId, card: SavedCard) -> Outcome<SavedCard> {

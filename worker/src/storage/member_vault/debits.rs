@@ -99,7 +99,7 @@ impl MemberVault {
             };
             let same = asked.till.register_id == till.register_id
                 && asked.till.code_hash == till.code_hash
-                && asked_for == ask.debit
+                && asked_for.asks_the_same(&ask.debit)
                 && asked.coupon.as_ref().map(|held| &held.applied.coupon_id)
                     == ask.coupon.as_ref().map(|coupon| &coupon.coupon_id)
                 && asked.items == ask.items;
@@ -200,7 +200,9 @@ impl MemberVault {
         let asked = self.settled(self.asked(shop_id, request_id)?, now)?;
         // A dry run first: only a question this approval can answer gets a PIN check.
         let mut trial = asked.confirmation.clone();
-        if trial.approve(&request.approval, now)? == Transition::Applied && asked.confirmation.debit.needs_pin() {
+        if self.judge_approval(shop_id, &mut trial, &request.approval, now)? == Transition::Applied
+            && asked.confirmation.debit.needs_pin()
+        {
             let pin = request.pin.as_ref().ok_or_else(refusals::pin_missing)?;
             if let Err(refusal) = self.pin().check(pin.expose()).await? {
                 if matches!(refusal, PinRefusal::Locked { .. }) {
@@ -312,23 +314,30 @@ impl MemberVault {
         self.status_of(&self.asked(&request.shop_id, &request.request_id)?, clock::now())
     }
 
-    /// Questions still open, for the phone.
+    /// Questions still open, for the phone; a card charge with the saved cards that may pay it.
     pub(super) fn pending_confirmations(&self, now: UnixMillis) -> Outcome<Vec<PendingConfirmation>> {
         let asked = self.confirmations().since(now - CONFIRMATION_LIFETIME_MS)?;
-        Ok(asked
+        asked
             .into_iter()
             .filter(|asked| asked.confirmation.state_at(now) == State::Pending)
-            .map(|asked| PendingConfirmation {
-                shop_id: asked.till.shop.shop_id,
-                shop_name: asked.till.shop.name,
-                currency: asked.till.shop.currency,
-                request_id: asked.till.request_id,
-                needs_pin: asked.confirmation.debit.needs_pin(),
-                debit: asked.confirmation.debit,
-                items: asked.items,
-                expires_at: asked.confirmation.expires_at,
-                coupon: asked.coupon.map(|held| held.applied),
+            .map(|asked| {
+                let cards = match asked.confirmation.debit {
+                    Debit::CardCharge { .. } => self.saved_cards(asked.till.shop_id())?,
+                    _ => Vec::new(),
+                };
+                Ok(PendingConfirmation {
+                    shop_id: asked.till.shop.shop_id,
+                    shop_name: asked.till.shop.name,
+                    currency: asked.till.shop.currency,
+                    request_id: asked.till.request_id,
+                    needs_pin: asked.confirmation.debit.needs_pin(),
+                    debit: asked.confirmation.debit,
+                    items: asked.items,
+                    expires_at: asked.confirmation.expires_at,
+                    coupon: asked.coupon.map(|held| held.applied),
+                    cards,
+                })
             })
-            .collect())
+            .collect()
     }
 }

@@ -118,6 +118,9 @@ impl StorageObject for MemberVault {
                 answer(request, |r| self.keep_card_customer(&r.shop_id, &r.customer_id))
             }
             VaultOperation::SavedCards(request) => answer(request, |r| self.saved_cards(&r.shop_id)),
+            VaultOperation::MarkDefaultCard(request) => {
+                answer(request, |r| self.mark_default_card(&r.shop_id, &r.card))
+            }
             VaultOperation::SaveCard(request) => answer(request, |r| self.save_card(&r.shop_id, r.card)),
             VaultOperation::Housekeep(request) => answer(request, |r| self.housekeep(r.now)),
             VaultOperation::ForgetCard(request) => {

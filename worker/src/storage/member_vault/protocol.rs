@@ -110,8 +110,11 @@ protocol! {
         CardCustomer(CardCustomer) -> Option<String>,
         /// Keeps the first customer id made for the shop; answers the one kept.
         KeepCardCustomer(KeepCardCustomer) -> String,
-        /// The cards saved for a shop, newest first.
+        /// The cards saved for a shop, the default first, then newest first
+        /// (`domain::cards::offered_in_order`).
         SavedCards(SavedCardsQuery) -> Vec<SavedCard>,
+        /// Marks a saved card as the shop's default; answers the cards as `SavedCards` does.
+        MarkDefaultCard(MarkDefaultCard) -> Vec<SavedCard>,
         /// Records a card the processor saved (once).
         SaveCard(SaveCard) -> SavedCard,
         /// Forgets a saved card; `no_saved_card` if there is none.
@@ -198,6 +201,12 @@ pub struct KeepCardCustomer {
 #[derive(Serialize, Deserialize)]
 pub struct SavedCardsQuery {
     pub shop_id: ShopId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct MarkDefaultCard {
+    pub shop_id: ShopId,
+    pub card: domain::cards::CardId,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -505,8 +514,14 @@ impl VaultClient {
         self.object.call(KeepCardCustomer { shop_id: shop_id.clone(), customer_id }).await
     }
 
+    /// The cards saved for `shop_id`, the default first, then newest first.
     pub async fn saved_cards(&self, shop_id: &ShopId) -> Outcome<Vec<SavedCard>> {
         self.object.call(SavedCardsQuery { shop_id: shop_id.clone() }).await
+    }
+
+    /// Marks one of the member's saved cards as the shop's default; `no_saved_card` if it is not one.
+    pub async fn mark_default_card(&self, shop_id: &ShopId, card: domain::cards::CardId) -> Outcome<Vec<SavedCard>> {
+        self.object.call(MarkDefaultCard { shop_id: shop_id.clone(), card }).await
     }
 
     pub async fn save_card(&self, shop_id: &ShopId, card: SavedCard) -> Outcome<SavedCard> {
