@@ -217,6 +217,11 @@ pub const ADMIN_TEST_HOUSEKEEPING: &str = "/api/admin/test-housekeeping";
 /// `POST` [`super::TestShopHousekeeping`] → [`super::ShopForgotten`] (bearer `ADMIN_TOKEN`; only
 /// where the Worker runs with `TEST_CLOCK=on`): one round of a shop book's housekeeping now.
 pub const ADMIN_TEST_SHOP_HOUSEKEEPING: &str = "/api/admin/test-shop-housekeeping";
+/// `POST` [`TestSeedStats`](crate::synthetic::TestSeedStats) → [`TestSeeded`](crate::synthetic::TestSeeded)
+/// (bearer `ADMIN_TOKEN`; only where the Worker runs with `TEST_CLOCK=on`): counts a batch of a
+/// shop's synthetic sales in its statistics, through the code a real receipt is counted by
+/// (`cargo xtask bench-dashboard`).
+pub const ADMIN_TEST_SEED_STATS: &str = "/api/admin/test-seed-stats";
 
 /// `POST` [`CreateRegisterRequest`](super::CreateRegisterRequest) → 201
 /// [`RegisterCreated`](super::RegisterCreated): add a register to a shop.
@@ -688,6 +693,7 @@ mod tests {
             ADMIN_TEST_CLOCK,
             ADMIN_TEST_HOUSEKEEPING,
             ADMIN_TEST_SHOP_HOUSEKEEPING,
+            ADMIN_TEST_SEED_STATS,
             ISSUER_BILLS,
             ISSUER_TICKETS,
             ISSUER_EVENTS,

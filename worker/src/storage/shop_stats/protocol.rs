@@ -28,12 +28,20 @@ protocol! {
         Customers(CustomersQuery) -> Vec<CustomerRow>,
         /// Counts a bill collected or a ticket admitted by one of the shop's registers, once.
         RecordGate(RecordGate) -> Done,
+        /// Counts a batch of receipts, each exactly as [`Record`] would (the test-only seeding
+        /// route's synthetic sales); answers how many were new.
+        RecordBatch(RecordBatch) -> u32,
     }
 }
 
 #[derive(Serialize, Deserialize)]
 pub struct Record {
     pub receipt: Box<Receipt>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RecordBatch {
+    pub receipts: Vec<Receipt>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -156,6 +164,10 @@ impl StatsClient {
 
     pub async fn record(&self, receipt: Receipt) -> Outcome<()> {
         self.object.call(Record { receipt: Box::new(receipt) }).await.map(drop)
+    }
+
+    pub async fn record_batch(&self, receipts: Vec<Receipt>) -> Outcome<u32> {
+        self.object.call(RecordBatch { receipts }).await
     }
 
     pub async fn record_gate(&self, request: RecordGate) -> Outcome<()> {
