@@ -104,7 +104,7 @@ pub fn days_class(days: i64, steps: &[i64]) -> i64 {
 
 /// The class of a visit count among ascending `steps`: the last step it reaches, or 0.
 pub fn visits_class(visits: u32, steps: &[u32]) -> u32 {
-    steps.iter().copied().filter(|step| visits >= *step).last().unwrap_or(0)
+    steps.iter().copied().rev().find(|step| visits >= *step).unwrap_or(0)
 }
 
 /// The segment of a customer who joined `joined_days` ago, last came `quiet_days` ago (none:

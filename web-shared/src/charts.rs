@@ -114,8 +114,8 @@ pub fn heat_map(label: &str, grid: &[Vec<i64>]) -> String {
     svg
 }
 
-const FLOW_WIDTH: f64 = 480.0;
-const FLOW_LABEL: f64 = 112.0;
+const FLOW_WIDTH: f64 = 420.0;
+const FLOW_LABEL: f64 = 110.0;
 const FLOW_NODE: f64 = 10.0;
 const FLOW_AREA: f64 = 200.0;
 const FLOW_GAP: f64 = 6.0;

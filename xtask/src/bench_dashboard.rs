@@ -216,7 +216,7 @@ fn at_scale(setup: &Setup, base: &str, admin_token: &str, options: &Options) -> 
         let seeded: TestSeeded = answer.body_mut().read_json().map_err(|e| e.to_string())?;
         counted += u64::from(seeded.counted);
         first += u64::from(count);
-        if (first / u64::from(MAX_BATCH)) % 10 == 0 || first >= options.sales {
+        if (first / u64::from(MAX_BATCH)).is_multiple_of(10) || first >= options.sales {
             let seconds = started.elapsed().as_secs_f64();
             println!("  {first} sales counted in {seconds:.0} s ({:.0} a second)", first as f64 / seconds);
         }

@@ -71,7 +71,7 @@ pub struct FiguresQuery {
 pub struct RangeFigures {
     /// Days that have figures, as days since 1970-01-01.
     pub days: Vec<(i64, Figures)>,
-    /// `(day, hour, visits)`.
+    /// `(day, hour, visits)`, one row per weekday and hour (`day`: one of that weekday's days).
     pub hours: Vec<(i64, u8, i64)>,
     pub top_products: Vec<ProductFigures>,
     pub top_rewards: Vec<RewardFigures>,
