@@ -23,6 +23,7 @@
 //! - [`segments`]: customer segments (recency, frequency) from one customer's activity.
 //! - [`coupons`]: coupons a shop offers, to whom, when, and what one changes in a sale.
 //! - [`stats`]: what the owner's dashboard counts of each receipt, its local day and hour, CSV cells.
+//! - [`synthetic`]: a shop's sales generated from a seed, to measure the dashboard at scale (test-only route).
 //! - [`staff`]: managers and cashiers, their PINs, what each may do, and refunds that need approval.
 //! - [`confirmation`]: debits the customer approves or cancels on their phone.
 //! - [`tickets`]: when a gate admits or denies, and why.
@@ -67,6 +68,7 @@ pub mod shop;
 pub mod staff;
 pub mod stats;
 pub mod store;
+pub mod synthetic;
 pub mod text;
 pub mod throttle;
 pub mod tickets;

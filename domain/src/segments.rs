@@ -80,18 +80,46 @@ pub fn days_since(earlier: UnixMillis, now: UnixMillis) -> i64 {
 
 /// The segment of a customer at `now`.
 pub fn segment_of(activity: &CustomerActivity, now: UnixMillis) -> Segment {
-    let joined_days = days_since(activity.joined_at, now);
-    let Some(last_visit) = activity.last_visit_at else {
+    segment_by_days(
+        days_since(activity.joined_at, now),
+        activity.last_visit_at.map(|last_visit| days_since(last_visit, now)),
+        activity.visits,
+    )
+}
+
+/// The day counts where a segment can change, for days since joining and days since the last
+/// visit: a segment only compares those with these (`<=` one, `>` the next), so every count
+/// in a class between two of them gives the same segment (see [`days_class`]).
+pub const JOINED_DAYS_STEPS: [i64; 1] = [NEW_FOR_DAYS];
+pub const QUIET_DAYS_STEPS: [i64; 3] = [RECENT_DAYS, AT_RISK_AFTER_DAYS, LOST_AFTER_DAYS];
+/// The visit counts where a segment can change (`>=` each).
+pub const VISITS_STEPS: [u32; 2] = [LOYAL_VISITS, CHAMPION_VISITS];
+
+/// The class of a day count among ascending `steps`: the first step it does not exceed, or one
+/// past the last. Counts of one class are in the same segment (all else equal), so customers
+/// can be counted per class (as the dashboard's SQL does) and each class decided once.
+pub fn days_class(days: i64, steps: &[i64]) -> i64 {
+    steps.iter().copied().find(|step| days <= *step).unwrap_or_else(|| steps.last().map_or(0, |last| last + 1))
+}
+
+/// The class of a visit count among ascending `steps`: the last step it reaches, or 0.
+pub fn visits_class(visits: u32, steps: &[u32]) -> u32 {
+    steps.iter().copied().rev().find(|step| visits >= *step).unwrap_or(0)
+}
+
+/// The segment of a customer who joined `joined_days` ago, last came `quiet_days` ago (none:
+/// never) and came `visits` times: the rule [`segment_of`] applies at a moment.
+pub fn segment_by_days(joined_days: i64, quiet_days: Option<i64>, visits: u32) -> Segment {
+    let Some(quiet_days) = quiet_days else {
         return if joined_days <= NEW_FOR_DAYS { Segment::New } else { Segment::Lost };
     };
-    let quiet_days = days_since(last_visit, now);
     if quiet_days > LOST_AFTER_DAYS {
         Segment::Lost
     } else if quiet_days > AT_RISK_AFTER_DAYS {
         Segment::AtRisk
-    } else if quiet_days <= RECENT_DAYS && activity.visits >= CHAMPION_VISITS {
+    } else if quiet_days <= RECENT_DAYS && visits >= CHAMPION_VISITS {
         Segment::Champion
-    } else if activity.visits >= LOYAL_VISITS {
+    } else if visits >= LOYAL_VISITS {
         Segment::Loyal
     } else if joined_days <= NEW_FOR_DAYS {
         Segment::New
@@ -213,6 +241,30 @@ mod tests {
         assert_eq!(segment_of(&customer(400, Some(1), 4), NOW), Segment::Loyal);
         assert_eq!(segment_of(&customer(400, Some(1), 3), NOW), Segment::Occasional);
         assert_eq!(segment_of(&customer(5, Some(1), 9), NOW), Segment::Champion);
+    }
+
+    #[test]
+    fn every_count_of_a_class_gives_the_segment_of_its_class() {
+        assert_eq!(days_class(0, &QUIET_DAYS_STEPS), RECENT_DAYS);
+        assert_eq!(days_class(61, &QUIET_DAYS_STEPS), LOST_AFTER_DAYS);
+        assert_eq!(days_class(500, &QUIET_DAYS_STEPS), LOST_AFTER_DAYS + 1);
+        assert_eq!(visits_class(3, &VISITS_STEPS), 0);
+        assert_eq!(visits_class(9, &VISITS_STEPS), CHAMPION_VISITS);
+        for joined in 0..=400 {
+            for quiet in std::iter::once(None).chain((0..=400).map(Some)) {
+                for visits in 0..=20 {
+                    assert_eq!(
+                        segment_by_days(joined, quiet, visits),
+                        segment_by_days(
+                            days_class(joined, &JOINED_DAYS_STEPS),
+                            quiet.map(|quiet| days_class(quiet, &QUIET_DAYS_STEPS)),
+                            visits_class(visits, &VISITS_STEPS)
+                        ),
+                        "joined {joined} days ago, quiet {quiet:?}, {visits} visits"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -1,7 +1,8 @@
 // End to end: the owner's Dashboard tab counts a sale. An invited owner opens the
 // shop's dashboard (nothing sold yet), a customer buys a soup at the register, and
 // after "Show" the dashboard has the visit, the revenue, the soup as top product,
-// the visit in the hour-by-weekday map and its table, and a sales-lines CSV that
+// the visit in the hour-by-weekday map and its table, the customer's move (none → new)
+// as a band in the movement chart agreeing with its table, and a sales-lines CSV that
 // names the soup. Readable at 1280×800 and at 360×740 (no sideways scrolling of
 // the page, every control at least 44 px).
 //
@@ -86,6 +87,14 @@ test("the dashboard counts a sale made at the register", { timeout: 120_000 }, a
   const moves = owner.getByRole("table", { name: "Movement between segments in the range" });
   assert.match(await moves.locator("tbody").innerText(), /^Not yet a customer\s+New\s+1$/);
   assert.equal(await owner.getByTestId("dash-moves-empty").isHidden(), true);
+  // The movement chart: one band per row of the table, titled with the same figures.
+  const rows = await moves.locator("tbody tr").evaluateAll((trs) => trs.map((tr) => [...tr.cells].map((c) => c.textContent.trim())));
+  const fromTable = rows.map(([from, to, n]) => `${from === "Not yet a customer" ? "Not yet" : from} → ${to}: ${n}`);
+  const bands = owner.locator("[data-testid=dash-moves-chart] svg[role=img] path");
+  assert.equal(await bands.count(), rows.length);
+  assert.deepEqual(await bands.locator("title").allTextContents(), fromTable);
+  assert.deepEqual(fromTable, ["Not yet → New: 1"]);
+  assert.match(await owner.locator("[data-testid=dash-moves-chart] svg").innerHTML(), />New 1<\/text>/);
   // The CSV link downloads the sale's line (same session cookie).
   const href = await owner.getByTestId("dash-csv-lines").getAttribute("href");
   assert.match(href, new RegExp(`/api/owner/shops/${shopId}/dashboard/sales-lines\\.csv\\?from=`));

@@ -1,8 +1,9 @@
 //! The Dashboard tab: the call for a range and store, and drawing what it
 //! answers — totals as cards, revenue per day as bars and visits by hour of
-//! the week as a heat map (charts from `web_shared::charts`, each with its
-//! numbers in a `<table>` beside it), the top products and rewards, the
-//! customer segments, and links to the CSV exports. A store manager's answer
+//! the week as a heat map and movement between customer segments as bands
+//! (charts from `web_shared::charts`, each with its numbers in a `<table>`
+//! beside it), the top products and rewards, the customer segments, and links
+//! to the CSV exports. A store manager's answer
 //! is their store's only (the server decides); the owner picks a store or all.
 
 use crate::api::Failure;
@@ -10,6 +11,7 @@ use crate::stores;
 use domain::api::dashboard::{Dashboard, Figures};
 use domain::api::routes;
 use domain::money::Currency;
+use domain::segments::{Segment, SegmentMove};
 use domain::stats::signed_decimal;
 use web_shared::charts::{self, WEEKDAYS};
 use web_shared::http::{call, Auth};
@@ -77,6 +79,8 @@ pub fn forget() {
         "dash-products",
         "dash-rewards",
         "dash-segments",
+        "dash-moves",
+        "dash-moves-chart",
         "dash-coupons",
         "dash-gates",
     ] {
@@ -244,9 +248,31 @@ fn draw(board: &Dashboard) {
         }
     }
     dom::set_hidden("dash-moves-empty", !moves.is_empty());
+    dom::set_hidden("dash-moves-box", board.shop_wide.is_none());
+    if let Some(chart) = dom::element("dash-moves-chart") {
+        chart.set_inner_html(&if moves.is_empty() { String::new() } else { moves_chart(moves) });
+    }
     // The float's movements in the range, for the owner reconciling cash.
     let moved = board.totals.prepaid_in.saturating_sub(board.totals.prepaid_out);
     dom::set_text("dash-prepaid-note", &format!("Prepaid value in the range: {} net", signed_decimal(moved, currency)));
+}
+
+/// Who moved from which segment to which, as bands (the table beside has the numbers).
+fn moves_chart(moves: &[SegmentMove]) -> String {
+    // The start's side has "not yet a customer" first; both sides then in segment order.
+    let from: Vec<&str> = std::iter::once("Not yet").chain(Segment::ALL.iter().map(|s| s.label())).collect();
+    let to: Vec<&str> = Segment::ALL.iter().map(|s| s.label()).collect();
+    let index = |segment: Segment| Segment::ALL.iter().position(|s| *s == segment).unwrap_or(0);
+    let flows: Vec<(usize, usize, i64)> = moves
+        .iter()
+        .map(|moved| (moved.from.map_or(0, |segment| index(segment) + 1), index(moved.to), moved.customers))
+        .collect();
+    charts::flows(
+        "Movement between segments from the range's start (left) to its end (right); the table beside has the numbers",
+        &from,
+        &to,
+        &flows,
+    )
 }
 
 /// Each coupon's results in the range (the shop's owners see coupons; managers do not).

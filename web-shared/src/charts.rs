@@ -1,5 +1,6 @@
 //! Small SVG charts as markup, free of the DOM (so they are tested natively):
-//! bars per day and an hour × weekday heat map. Each chart scales to its
+//! bars per day, an hour × weekday heat map and flows between groups (who
+//! moved from which segment to which). Each chart scales to its
 //! container (`viewBox`, width 100 %), is one `role="img"` with a label, and
 //! is decoration for sighted readers: the page puts the same numbers in a
 //! `<table>` beside it. Colours come from CSS classes (`chart-bar`,
@@ -113,6 +114,117 @@ pub fn heat_map(label: &str, grid: &[Vec<i64>]) -> String {
     svg
 }
 
+const FLOW_WIDTH: f64 = 420.0;
+const FLOW_LABEL: f64 = 110.0;
+const FLOW_NODE: f64 = 10.0;
+const FLOW_AREA: f64 = 200.0;
+const FLOW_GAP: f64 = 6.0;
+/// Labels are this far apart at least (in the chart's units), so small groups stay readable.
+const FLOW_LINE: f64 = 15.0;
+
+/// Where one side's groups stand: for each group with someone in it, its top and height.
+fn flow_nodes(totals: &[i64], scale: f64) -> Vec<Option<(f64, f64)>> {
+    let mut y = 0.0;
+    totals
+        .iter()
+        .map(|total| {
+            (*total > 0).then(|| {
+                let height = (*total as f64 * scale).max(1.0);
+                let node = (y, height);
+                y += height + FLOW_GAP;
+                node
+            })
+        })
+        .collect()
+}
+
+/// Group labels ("Loyal 12") beside one side's nodes, pushed apart to one line each.
+fn flow_labels(
+    svg: &mut String,
+    names: &[&str],
+    totals: &[i64],
+    nodes: &[Option<(f64, f64)>],
+    x: f64,
+    anchor: &str,
+) -> f64 {
+    let mut last = f64::NEG_INFINITY;
+    for ((name, total), node) in names.iter().zip(totals).zip(nodes) {
+        let Some((top, height)) = node else { continue };
+        let y = (top + height / 2.0 + 4.0).max(last + FLOW_LINE).max(11.0);
+        last = y;
+        svg.push_str(&format!(
+            "<text class=\"chart-label chart-flow-label\" x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\">{} {total}</text>",
+            escape(name)
+        ));
+    }
+    last
+}
+
+/// Flows from groups at a start (`from`, left) to groups at an end (`to`, right): each of
+/// `moves` (from index, to index, how many) is a band as thick as its share, between a node
+/// per group that is as tall as the group. Groups with nobody are left out; labels name each
+/// group with its total. Each band has a `<title>` "from → to: n".
+pub fn flows(label: &str, from: &[&str], to: &[&str], moves: &[(usize, usize, i64)]) -> String {
+    let moves: Vec<(usize, usize, i64)> =
+        moves.iter().copied().filter(|(f, t, n)| *n > 0 && *f < from.len() && *t < to.len()).collect();
+    let mut from_totals = vec![0i64; from.len()];
+    let mut to_totals = vec![0i64; to.len()];
+    for (f, t, n) in &moves {
+        if let Some(total) = from_totals.get_mut(*f) {
+            *total = total.saturating_add(*n);
+        }
+        if let Some(total) = to_totals.get_mut(*t) {
+            *total = total.saturating_add(*n);
+        }
+    }
+    let everyone = from_totals.iter().sum::<i64>().max(1) as f64;
+    let groups = |totals: &[i64]| totals.iter().filter(|total| **total > 0).count().max(1) as f64;
+    let gaps = (groups(&from_totals).max(groups(&to_totals)) - 1.0) * FLOW_GAP;
+    let scale = (FLOW_AREA - gaps).max(FLOW_AREA / 2.0) / everyone;
+    let (from_nodes, to_nodes) = (flow_nodes(&from_totals, scale), flow_nodes(&to_totals, scale));
+    let (left, right) = (FLOW_LABEL, FLOW_WIDTH - FLOW_LABEL);
+    let mut body = String::new();
+    // Bands leave each start group and reach each end group in order, stacked from the top.
+    let mut from_used = vec![0.0f64; from.len()];
+    let mut to_used = vec![0.0f64; to.len()];
+    for (f, t, n) in &moves {
+        let (Some(Some((from_top, _))), Some(Some((to_top, _)))) = (from_nodes.get(*f), to_nodes.get(*t)) else {
+            continue;
+        };
+        let thickness = (*n as f64 * scale).max(1.0);
+        let (Some(from_offset), Some(to_offset)) = (from_used.get_mut(*f), to_used.get_mut(*t)) else { continue };
+        let y1 = from_top + *from_offset + thickness / 2.0;
+        let y2 = to_top + *to_offset + thickness / 2.0;
+        *from_offset += thickness;
+        *to_offset += thickness;
+        let (x1, x2) = (left + FLOW_NODE, right - FLOW_NODE);
+        let middle = (x1 + x2) / 2.0;
+        let names = (from.get(*f).copied().unwrap_or(""), to.get(*t).copied().unwrap_or(""));
+        body.push_str(&format!(
+            "<path class=\"chart-flow{}\" d=\"M{x1:.1} {y1:.1}C{middle:.1} {y1:.1} {middle:.1} {y2:.1} {x2:.1} {y2:.1}\" \
+             stroke-width=\"{thickness:.1}\"><title>{} → {}: {n}</title></path>",
+            if names.0 == names.1 { " chart-flow-stay" } else { "" },
+            escape(names.0),
+            escape(names.1)
+        ));
+    }
+    for (nodes, x) in [(&from_nodes, left), (&to_nodes, right - FLOW_NODE)] {
+        for (top, height) in nodes.iter().flatten() {
+            body.push_str(&format!(
+                "<rect class=\"chart-node\" x=\"{x:.1}\" y=\"{top:.1}\" width=\"{FLOW_NODE}\" height=\"{height:.1}\"/>"
+            ));
+        }
+    }
+    let lowest_left = flow_labels(&mut body, from, &from_totals, &from_nodes, left - 4.0, "end");
+    let lowest_right = flow_labels(&mut body, to, &to_totals, &to_nodes, right + 4.0, "start");
+    let height = FLOW_AREA.max(lowest_left + 4.0).max(lowest_right + 4.0);
+    format!(
+        "<svg class=\"chart chart-flows\" viewBox=\"0 0 {FLOW_WIDTH} {height:.1}\" width=\"100%\" role=\"img\" \
+         aria-label=\"{}\">{body}</svg>",
+        escape(label)
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -153,6 +265,32 @@ mod tests {
         assert!(svg.contains("fill-opacity=\"0.36\""), "2 of 8: {svg}");
         // A short grid (never sent, but not trusted) reads as zeros.
         assert_eq!(count(&heat_map("x", &[]), "<rect "), 7 * 24);
+    }
+
+    #[test]
+    fn flows_draw_a_band_per_move_and_a_node_per_group_with_someone_in_it() {
+        let from = ["Not yet", "New", "Loyal"];
+        let to = ["New", "Loyal", "Lost"];
+        let svg = flows("Movement", &from, &to, &[(0, 0, 30), (1, 1, 10), (2, 1, 50), (2, 2, 10), (1, 2, 0)]);
+        assert_eq!(count(&svg, "<path "), 4, "a move of nobody draws nothing: {svg}");
+        assert!(svg.contains("<title>Loyal → Lost: 10</title>"));
+        assert!(svg.contains("<title>Not yet → New: 30</title>"));
+        assert_eq!(count(&svg, "chart-flow-stay"), 1, "Loyal stayed loyal");
+        assert_eq!(count(&svg, "<rect class=\"chart-node\""), 6);
+        // Totals on each side: Loyal had 60 at the start and 60 at the end.
+        assert!(svg.contains(">Loyal 60</text>") && svg.contains(">Lost 10</text>") && svg.contains(">New 10</text>"));
+        // 100 customers share the height left after two gaps: the biggest band is 50 of them.
+        assert!(svg.contains("stroke-width=\"94.0\""), "{svg}");
+        assert!(!svg.contains("NaN") && !svg.contains("inf"));
+    }
+
+    #[test]
+    fn flows_of_nobody_or_out_of_range_groups_draw_an_empty_chart() {
+        let svg = flows("x", &["a"], &["a"], &[]);
+        assert!(svg.contains("role=\"img\"") && !svg.contains("<path") && !svg.contains("NaN"));
+        let svg = flows("x", &["a"], &["a"], &[(3, 0, 5), (0, 0, 5)]);
+        assert_eq!(count(&svg, "<path "), 1);
+        assert!(svg.contains("chart-flow-stay"));
     }
 
     #[test]

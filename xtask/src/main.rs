@@ -40,7 +40,9 @@ usage: cargo xtask <command>
   bench-till     time scan → verdict at the register page (headless Chromium, fake
                  webcam, a fresh code per sample), warm and from page open
   bench-dashboard  seed sales on two fresh stacks (with and without the dashboard's
-                 aggregates): a sale's cost with ÷ without, and the dashboard's load time
+                 aggregates): a sale's cost with ÷ without; then 200 000 synthetic sales
+                 among 20 000 members over two years in 3 stores and the dashboard's load
+                 time per range (--sales N, --customers N, --skip-cost)
   bench-soak     registers and phones on one shop for a minute (sales, top-ups, rewards and
                  prepaid approved on the phone, gate admissions), then every balance
                  checked against its ledger: throughput, p50/p99 per step, errors (0)";
@@ -58,7 +60,7 @@ fn main() -> ExitCode {
         Some("setup") => tools::ensure_build_tools().and_then(|_| tools::ensure_browser()),
         Some("bench-api") => bench_api::run(),
         Some("bench-till") => bench_till::run(),
-        Some("bench-dashboard") => bench_dashboard::run(),
+        Some("bench-dashboard") => bench_dashboard::run(args.get(1..).unwrap_or_default()),
         Some("bench-soak") => bench_soak::run(),
         Some("bench-scanner") => process::run(process::command("bash").arg("scanner/bench/run.sh")),
         _ => {

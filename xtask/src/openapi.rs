@@ -567,6 +567,15 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
         ),
         op!(
             "POST",
+            ADMIN_TEST_SEED_STATS,
+            Operator,
+            "Count a batch of a shop's synthetic sales in its statistics, as real receipts are counted \
+             (benchmarks; only where TEST_CLOCK=on; 404 elsewhere)",
+            s.body::<domain::synthetic::TestSeedStats>(),
+            s.json::<domain::synthetic::TestSeeded>()
+        ),
+        op!(
+            "POST",
             admin_shop_registers(&shop()),
             admin_shop_registers,
             Operator,
@@ -1365,7 +1374,8 @@ fn routed_in_worker() -> Result<Vec<(String, String)>> {
                     // The test-time routes' tables are their own module.
                     if let Some(handler) = after[name.len()..].trim_start().strip_prefix("=> super::test_clock::") {
                         let handler_name = handler.split('(').next().unwrap_or_default();
-                        let method = if handler_name.contains("housekeeping") { "POST" } else { "PUT" };
+                        // The clock is set (PUT); every other test-time route runs something (POST).
+                        let method = if handler_name == "route" { "PUT" } else { "POST" };
                         found.push((name.clone(), method.to_owned()));
                         current = None;
                     }
@@ -1417,6 +1427,7 @@ mod tests {
             ("ADMIN_TEST_HOUSEKEEPING", "POST"),
             ("ADMIN_TEST_SHOP_HOUSEKEEPING", "POST"),
             ("ADMIN_TEST_OWNER_HOUSEKEEPING", "POST"),
+            ("ADMIN_TEST_SEED_STATS", "POST"),
             ("pairing", "GET"),
             ("PAIRINGS", "POST"),
             ("membership", "DELETE"),

@@ -229,6 +229,11 @@ pub const ADMIN_TEST_SHOP_HOUSEKEEPING: &str = "/api/admin/test-shop-housekeepin
 /// where the Worker runs with `TEST_CLOCK=on`): one round of the owners' book's housekeeping now,
 /// over one account's rows.
 pub const ADMIN_TEST_OWNER_HOUSEKEEPING: &str = "/api/admin/test-owner-housekeeping";
+/// `POST` [`TestSeedStats`](crate::synthetic::TestSeedStats) → [`TestSeeded`](crate::synthetic::TestSeeded)
+/// (bearer `ADMIN_TOKEN`; only where the Worker runs with `TEST_CLOCK=on`): counts a batch of a
+/// shop's synthetic sales in its statistics, through the code a real receipt is counted by
+/// (`cargo xtask bench-dashboard`).
+pub const ADMIN_TEST_SEED_STATS: &str = "/api/admin/test-seed-stats";
 
 /// `POST` [`CreateRegisterRequest`](super::CreateRegisterRequest) → 201
 /// [`RegisterCreated`](super::RegisterCreated): add a register to a shop.
@@ -702,6 +707,7 @@ mod tests {
             ADMIN_TEST_HOUSEKEEPING,
             ADMIN_TEST_SHOP_HOUSEKEEPING,
             ADMIN_TEST_OWNER_HOUSEKEEPING,
+            ADMIN_TEST_SEED_STATS,
             ISSUER_BILLS,
             ISSUER_TICKETS,
             ISSUER_EVENTS,

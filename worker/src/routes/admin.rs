@@ -40,6 +40,7 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
         routes::ADMIN_TEST_HOUSEKEEPING => super::test_clock::housekeeping_route(req, env).await,
         routes::ADMIN_TEST_SHOP_HOUSEKEEPING => super::test_clock::shop_housekeeping_route(req, env).await,
         routes::ADMIN_TEST_OWNER_HOUSEKEEPING => super::test_clock::owner_housekeeping_route(req, env).await,
+        routes::ADMIN_TEST_SEED_STATS => super::test_clock::seed_stats_route(req, env).await,
         _ => {
             if let Some(shop_id) = routes::id_in(path, routes::admin_shop_registers) {
                 match method {

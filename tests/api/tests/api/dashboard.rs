@@ -2,7 +2,9 @@
 //! with products, a refund, a prepaid top-up and spend, a reward) adds up to
 //! exactly the figures the dashboard and its CSV exports show; a receipt sent
 //! again counts once; owners see only their shops and store managers only
-//! their store; bad dates are refused.
+//! their store; bad dates are refused. Thousands of synthetic sales seeded
+//! through the test-only route add up to what their receipts say, segments and
+//! movement included.
 
 use api_tests::{
     expect_error, expect_json, redeem, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PASSWORD, PIN,
@@ -408,4 +410,83 @@ async fn segment_movement_compares_each_customer_at_the_ranges_start_and_end() {
         vec![(Some(Segment::Loyal), Segment::Loyal, 1), (Some(Segment::Occasional), Segment::Occasional, 2)]
     );
     assert_eq!(set_clock(0).dispatch().await.unwrap().status(), StatusCode::NO_CONTENT);
+}
+
+/// Seeds `plan`'s receipts `first..first + count` through the test-only route; how many were new.
+async fn seed(app: &TestApp, plan: &domain::synthetic::SyntheticPlan, first: u64, count: u32) -> u32 {
+    let request =
+        domain::synthetic::TestSeedStats { shop_id: app.shop.shop_id.clone(), plan: plan.clone(), first, count };
+    let response =
+        app.http.post(app.url(routes::ADMIN_TEST_SEED_STATS)).bearer_auth(&app.admin_token).json(&request).dispatch();
+    let seeded: domain::synthetic::TestSeeded = expect_json(response.await.unwrap(), StatusCode::OK).await;
+    seeded.counted
+}
+
+#[tokio::test]
+async fn synthetic_sales_seeded_in_batches_add_up_to_their_receipts_segments_and_movement() {
+    use domain::points_expiry::FixedOffset;
+    use domain::segments::{moves, segment_as_of, segment_of, CustomerActivity, VisitsAsOf};
+    use std::collections::BTreeMap;
+    let app = spawn_app().await;
+    let day_ms = 86_400_000i64;
+    let today = SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs() as i64 / 86_400;
+    let plan = domain::synthetic::SyntheticPlan {
+        seed: 11,
+        sales: 3_000,
+        customers: 400,
+        from_day: today - 400,
+        days: 400,
+        stores: vec![domain::store::StoreId::main()],
+    };
+    assert_eq!(seed(&app, &plan, 0, 1_500).await, 1_500);
+    assert_eq!(seed(&app, &plan, 1_500, 1_500).await, 1_500);
+    assert_eq!(seed(&app, &plan, 0, 1_500).await, 0, "a batch sent again counts nothing");
+
+    // What the receipts say, counted here the way the domain counts one.
+    let receipts: Vec<Receipt> =
+        (0..plan.sales).map(|n| plan.receipt(&app.shop, &FixedOffset(0), n).unwrap()).collect();
+    let (mut visits, mut revenue, mut items) = (0i64, 0i64, 0i64);
+    let mut customers = BTreeMap::<u32, (CustomerActivity, Vec<VisitsAsOf>)>::new();
+    for receipt in &receipts {
+        let facts = domain::stats::facts_of(receipt);
+        visits += i64::from(facts.visit);
+        revenue += facts.revenue_minor;
+        items += facts.items;
+        let (activity, steps) = customers
+            .entry(receipt.customer_number.0)
+            .or_insert((CustomerActivity { joined_at: receipt.at, ..Default::default() }, Vec::new()));
+        if facts.visit {
+            activity.visits += 1;
+            activity.first_visit_at.get_or_insert(receipt.at);
+            activity.last_visit_at = Some(receipt.at);
+            steps.push(VisitsAsOf { last_visit_at: receipt.at, visits: activity.visits });
+        }
+    }
+    let as_of = |(activity, steps): &(CustomerActivity, Vec<VisitsAsOf>), at: i64| {
+        segment_as_of(activity.joined_at, steps.iter().rev().find(|step| step.last_visit_at < at).copied(), at)
+    };
+
+    let board = dashboard_days(&app, -400, 0).await;
+    assert_eq!((board.totals.visits, board.totals.revenue_minor, board.totals.items), (visits, revenue, items));
+    let wide = board.shop_wide.as_ref().unwrap();
+    assert_eq!(wide.customers, customers.len() as i64);
+    let now = i64::try_from(SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_millis()).unwrap();
+    let mut segments = BTreeMap::<Segment, i64>::new();
+    for (activity, _) in customers.values() {
+        *segments.entry(segment_of(activity, now)).or_default() += 1;
+    }
+    for count in &wide.segments {
+        assert_eq!(count.customers, segments.get(&count.segment).copied().unwrap_or(0), "{:?}", wide.segments);
+    }
+    assert!(segments.len() >= 4, "the plan makes several segments: {segments:?}");
+
+    // Movement over ranges ending now and at a past midnight, as each customer's steps say.
+    for (from, to) in [(-30, 0), (-60, -20), (-365, 0), (-400, 0)] {
+        let start = (today + from) * day_ms;
+        let end = ((today + to + 1) * day_ms).min(now);
+        let expected = moves(customers.values().map(|customer| (as_of(customer, start), as_of(customer, end))));
+        let shown = dashboard_days(&app, from, to).await;
+        let got = &shown.shop_wide.as_ref().unwrap().segment_moves;
+        assert_eq!(got, &expected, "days {from}..={to}");
+    }
 }

@@ -5,13 +5,25 @@
 //! favourite is re-read from the customer's own products only when a refund
 //! lowers it). `customer_visits` keeps one step per visit (its time and the
 //! visits up to it), what a customer's segment at a past moment is decided from
-//! ([`segment_as_of`]): a range's movement reads two steps per customer.
+//! ([`domain::segments::segment_as_of`]); each customer's row keeps their latest step too
+//! (`stepped_at`, `stepped_visits`).
+//!
+//! A dashboard counts segments without reading a row per customer into the
+//! Worker: SQLite counts the customers per class of days and visits (the
+//! classes within which a segment cannot change, [`domain::segments::days_class`]),
+//! and the domain's rule decides each class once. A range's movement needs each
+//! customer's step before its start and end: their latest step when it is
+//! before (most customers: no lookup), none when they joined after, else one
+//! index lookup in `customer_visits`.
 
 use super::protocol::CustomerRow;
 use crate::error::Outcome;
 use crate::storage::sql;
 use domain::api::dashboard::SegmentCount;
-use domain::segments::{moves, segment_as_of, segment_of, CustomerActivity, Segment, SegmentMove, VisitsAsOf};
+use domain::segments::{
+    days_class, segment_by_days, segment_of, visits_class, CustomerActivity, Segment, SegmentMove, JOINED_DAYS_STEPS,
+    QUIET_DAYS_STEPS, VISITS_STEPS,
+};
 use domain::stats::ReceiptFacts;
 use domain::UnixMillis;
 use serde::Deserialize;
@@ -45,6 +57,27 @@ CREATE TABLE IF NOT EXISTS customer_products (
 );
 ";
 
+/// Each customer's latest step, kept on their row from the first use of these columns on: a
+/// shop counted before them gets it from `customer_visits` once.
+pub(super) fn migrate(sql: &SqlStorage) -> Outcome<()> {
+    let present =
+        sql::number(sql, "SELECT COUNT(*) AS n FROM pragma_table_info('customers') WHERE name = 'stepped_at'", None)?;
+    if present > 0 {
+        return Ok(());
+    }
+    sql::add_column(sql, "customers", "stepped_at", "INTEGER")?;
+    sql::add_column(sql, "customers", "stepped_visits", "INTEGER")?;
+    sql.exec(
+        "UPDATE customers SET
+            stepped_at = (SELECT v.at FROM customer_visits v WHERE v.customer_number = customers.customer_number
+                          ORDER BY v.at DESC LIMIT 1),
+            stepped_visits = (SELECT v.visits FROM customer_visits v
+                              WHERE v.customer_number = customers.customer_number ORDER BY v.at DESC LIMIT 1)",
+        None,
+    )?;
+    Ok(())
+}
+
 #[derive(Deserialize)]
 struct StoredCustomer {
     customer_number: u32,
@@ -68,18 +101,75 @@ impl StoredCustomer {
     }
 }
 
-/// A customer's visits as of a range's start and end (the last step before each).
+/// Customers of one class of (joined days, quiet days, visits) at a moment, as SQLite counts
+/// them; `joined` 0 when they were no customer yet then.
 #[derive(Deserialize)]
-struct VisitsAtEnds {
-    joined_at: i64,
-    start_at: Option<i64>,
-    start_visits: Option<i64>,
-    end_at: Option<i64>,
-    end_visits: Option<i64>,
+struct ClassCount {
+    joined: i64,
+    joined_days: i64,
+    quiet_days: Option<i64>,
+    visits: i64,
+    customers: i64,
 }
 
-fn visits_as_of(at: Option<i64>, visits: Option<i64>) -> Option<VisitsAsOf> {
-    Some(VisitsAsOf { last_visit_at: at?, visits: u32::try_from(visits?).unwrap_or(0) })
+impl ClassCount {
+    /// The class's segment then, none if they were no customer yet ([`domain::segments::segment_as_of`]).
+    fn segment(&self) -> Option<Segment> {
+        (self.joined != 0).then(|| self.segment_counting_everyone())
+    }
+
+    /// The class's segment, as [`segment_of`] decides it (which does not ask when they joined).
+    fn segment_counting_everyone(&self) -> Segment {
+        segment_by_days(self.joined_days, self.quiet_days, u32::try_from(self.visits).unwrap_or(0))
+    }
+}
+
+/// The moves of one pair of classes: at the range's start (`s_…`) and at its end (`e_…`).
+#[derive(Deserialize)]
+struct MoveCount {
+    s_joined: i64,
+    s_joined_days: i64,
+    s_quiet_days: Option<i64>,
+    s_visits: i64,
+    e_joined: i64,
+    e_joined_days: i64,
+    e_quiet_days: Option<i64>,
+    e_visits: i64,
+    customers: i64,
+}
+
+/// `CASE WHEN {days} <= 30 THEN 30 … ELSE 181 END`: [`days_class`] in SQL, from the same steps.
+fn days_class_sql(days: &str, steps: &[i64]) -> String {
+    let mut case = String::from("CASE");
+    for step in steps {
+        case.push_str(&format!(" WHEN {days} <= {step} THEN {step}"));
+    }
+    case.push_str(&format!(" ELSE {} END", days_class(i64::MAX, steps)));
+    case
+}
+
+/// [`visits_class`] in SQL, from the same steps.
+fn visits_class_sql(visits: &str, steps: &[u32]) -> String {
+    let mut case = String::from("CASE");
+    for step in steps.iter().rev() {
+        case.push_str(&format!(" WHEN {visits} >= {step} THEN {step}"));
+    }
+    case.push_str(&format!(" ELSE {} END", visits_class(0, steps)));
+    case
+}
+
+/// The class columns of customers at the instant `at` (SQL), from `joined_at`, their last
+/// visit then (`last_at`, none: never) and their visits up to then; `{prefix}joined` etc.
+fn class_columns(at: &str, joined_at: &str, last_at: &str, visits: &str, prefix: &str) -> String {
+    let days = |since: &str| format!("(MAX({at} - {since}, 0) / {DAY_MS})");
+    format!(
+        "({joined_at} <= {at}) AS {prefix}joined, {} AS {prefix}joined_days,
+         CASE WHEN {last_at} IS NULL THEN NULL ELSE {} END AS {prefix}quiet_days,
+         {} AS {prefix}visits",
+        days_class_sql(&days(joined_at), &JOINED_DAYS_STEPS),
+        days_class_sql(&days(last_at), &QUIET_DAYS_STEPS),
+        visits_class_sql(&format!("COALESCE({visits}, 0)"), &VISITS_STEPS),
+    )
 }
 
 #[derive(Deserialize)]
@@ -111,17 +201,35 @@ impl Customers<'_> {
             vec![facts.spend_minor.into(), number.into()],
         )?;
         if facts.visit {
+            let step = visits_before.saturating_add(1);
+            // The latest step, as `customer_visits` keeps it (the same time twice: the most visits).
             self.sql.exec(
                 "UPDATE customers SET visits = visits + 1,
                     first_visit_at = MIN(COALESCE(first_visit_at, ?), ?),
-                    last_visit_at = MAX(COALESCE(last_visit_at, ?), ?)
+                    last_visit_at = MAX(COALESCE(last_visit_at, ?), ?),
+                    stepped_visits = CASE WHEN stepped_at IS NULL OR ? > stepped_at THEN ?
+                                          WHEN ? = stepped_at THEN MAX(stepped_visits, ?)
+                                          ELSE stepped_visits END,
+                    stepped_at = MAX(COALESCE(stepped_at, ?), ?)
                  WHERE customer_number = ?",
-                vec![at.into(), at.into(), at.into(), at.into(), number.into()],
+                vec![
+                    at.into(),
+                    at.into(),
+                    at.into(),
+                    at.into(),
+                    at.into(),
+                    step.into(),
+                    at.into(),
+                    step.into(),
+                    at.into(),
+                    at.into(),
+                    number.into(),
+                ],
             )?;
             self.sql.exec(
                 "INSERT INTO customer_visits (customer_number, at, visits) VALUES (?, ?, ?)
                  ON CONFLICT (customer_number, at) DO UPDATE SET visits = MAX(visits, excluded.visits)",
-                vec![number.into(), at.into(), visits_before.saturating_add(1).into()],
+                vec![number.into(), at.into(), step.into()],
             )?;
         }
         if !facts.lines.is_empty() {
@@ -183,43 +291,72 @@ impl Customers<'_> {
         )
     }
 
-    /// How many customers went from which segment at `start` to which at `end`: for each
-    /// customer who had joined by `end`, the last visit step before each (an index lookup).
+    /// How many customers went from which segment at `start` to which at `end`: each
+    /// customer's step before each instant (their latest step if it is before, none if they
+    /// joined later, else an index lookup), counted per pair of classes by SQLite.
     pub fn moves(&self, (start, end): (UnixMillis, UnixMillis)) -> Outcome<Vec<SegmentMove>> {
-        let step = |column: &str| {
+        // Numbers of ours, written into the statement (its one binding style is `?` in order).
+        let (start, end) = (start.to_string(), end.to_string());
+        let step = |at: &str, column: &str| {
             format!(
-                "(SELECT {column} FROM customer_visits v WHERE v.customer_number = c.customer_number AND v.at < ?
-                  ORDER BY v.at DESC LIMIT 1)"
+                "CASE WHEN c.stepped_at IS NULL OR c.joined_at >= {at} THEN NULL
+                      WHEN c.stepped_at < {at} THEN c.stepped_{column}
+                      ELSE (SELECT v.{column} FROM customer_visits v
+                            WHERE v.customer_number = c.customer_number AND v.at < {at}
+                            ORDER BY v.at DESC LIMIT 1) END"
             )
         };
-        let rows: Vec<VisitsAtEnds> = sql::all(
-            self.sql,
-            &format!(
-                "SELECT c.joined_at, {} AS start_at, {} AS start_visits, {} AS end_at, {} AS end_visits
-                 FROM customers c WHERE c.joined_at <= ?",
-                step("at"),
-                step("visits"),
-                step("at"),
-                step("visits"),
-            ),
-            vec![start.into(), start.into(), end.into(), end.into(), end.into()],
-        )?;
-        Ok(moves(rows.into_iter().map(|row| {
-            (
-                segment_as_of(row.joined_at, visits_as_of(row.start_at, row.start_visits), start),
-                segment_as_of(row.joined_at, visits_as_of(row.end_at, row.end_visits), end),
-            )
-        })))
+        let query = format!(
+            "SELECT {}, {}, COUNT(*) AS customers FROM (
+                SELECT c.joined_at, {} AS s_at, {} AS s_visits, {} AS e_at, {} AS e_visits
+                FROM customers c WHERE c.joined_at <= {end})
+             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8",
+            class_columns(&start, "joined_at", "s_at", "s_visits", "s_"),
+            class_columns(&end, "joined_at", "e_at", "e_visits", "e_"),
+            step(&start, "at"),
+            step(&start, "visits"),
+            step(&end, "at"),
+            step(&end, "visits"),
+        );
+        let rows: Vec<MoveCount> = sql::all(self.sql, &query, None)?;
+        let mut counted = std::collections::BTreeMap::<(Option<Segment>, Segment), i64>::new();
+        for row in rows {
+            let at_start = ClassCount {
+                joined: row.s_joined,
+                joined_days: row.s_joined_days,
+                quiet_days: row.s_quiet_days,
+                visits: row.s_visits,
+                customers: row.customers,
+            };
+            let at_end = ClassCount {
+                joined: row.e_joined,
+                joined_days: row.e_joined_days,
+                quiet_days: row.e_quiet_days,
+                visits: row.e_visits,
+                customers: row.customers,
+            };
+            if let Some(to) = at_end.segment() {
+                let count = counted.entry((at_start.segment(), to)).or_insert(0);
+                *count = count.saturating_add(row.customers);
+            }
+        }
+        Ok(counted.into_iter().map(|((from, to), customers)| SegmentMove { from, to, customers }).collect())
     }
 
-    /// How many customers are in each segment at `now`: one pass over the
-    /// customers (one small row each), since a segment moves with the clock.
+    /// How many customers are in each segment at `now`: SQLite counts them per class, the
+    /// rule decides each class (a segment moves with the clock, so nothing is kept per segment).
     pub fn segments(&self, now: UnixMillis) -> Outcome<Vec<SegmentCount>> {
+        let query = format!(
+            "SELECT {}, COUNT(*) AS customers FROM customers GROUP BY 1, 2, 3, 4",
+            class_columns(&now.to_string(), "joined_at", "last_visit_at", "visits", "")
+        );
+        let rows: Vec<ClassCount> = sql::all(self.sql, &query, None)?;
         let mut counts = Segment::ALL.map(|segment| SegmentCount { segment, customers: 0 });
-        for customer in self.all()? {
-            let segment = segment_of(&customer.activity(), now);
+        for row in rows {
+            // Now, everyone counted is a customer (`segment_of` asks no more).
+            let segment = row.segment_counting_everyone();
             if let Some(count) = counts.iter_mut().find(|count| count.segment == segment) {
-                count.customers = count.customers.saturating_add(1);
+                count.customers = count.customers.saturating_add(row.customers);
             }
         }
         Ok(counts.to_vec())

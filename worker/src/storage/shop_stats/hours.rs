@@ -1,5 +1,6 @@
 //! The `hours` table: visits per local day, store and hour — the
-//! hour × weekday heat map of any range is a sum of its rows.
+//! hour × weekday heat map of any range is a sum of its rows (read per
+//! weekday and hour).
 
 use super::protocol::DayRange;
 use crate::error::Outcome;
@@ -38,13 +39,16 @@ impl Hours<'_> {
         Ok(())
     }
 
-    /// `(day, hour, visits)` for the range.
+    /// `(day, hour, visits)` for the range, summed per weekday and hour: a weekday repeats every
+    /// seven days, so the rows of one day number modulo 7 share it, and each sum comes with one of
+    /// its days (the Worker names the weekday by the domain's calendar) — at most 7 × 24 rows,
+    /// however long the range.
     pub fn in_range(&self, range: &DayRange) -> Outcome<Vec<(i64, u8, i64)>> {
         let store = range.store_id.as_ref().map_or("", |store| store.as_str());
         let rows: Vec<HourRow> = sql::all(
             self.sql,
-            "SELECT day, hour, SUM(visits) AS visits FROM hours
-             WHERE day BETWEEN ? AND ? AND (? = '' OR store_id = ?) GROUP BY day, hour",
+            "SELECT MIN(day) AS day, hour, SUM(visits) AS visits FROM hours
+             WHERE day BETWEEN ? AND ? AND (? = '' OR store_id = ?) GROUP BY ((day % 7) + 7) % 7, hour",
             vec![range.from_day.into(), range.to_day.into(), store.into(), store.into()],
         )?;
         Ok(rows.into_iter().map(|r| (r.day, r.hour, r.visits)).collect())

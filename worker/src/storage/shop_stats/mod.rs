@@ -36,14 +36,14 @@ use customers::Customers;
 use days::Days;
 use domain::api::dashboard::{Figures, ShopWide};
 use domain::points_expiry::FixedOffset;
-use domain::receipt::ReceiptDetails;
+use domain::receipt::{Receipt, ReceiptDetails};
 use domain::stats::{bucket_of, facts_of, Movement};
 use gates::Gates;
 use hours::Hours;
 use products::Products;
 use protocol::{
-    CustomerRow, CustomersQuery, FiguresQuery, LedgerQuery, LedgerRow, RangeFigures, Record, RecordGate, SaleLineRow,
-    SaleLinesQuery, ShopWideQuery, StatsOperation,
+    CustomerRow, CustomersQuery, FiguresQuery, LedgerQuery, LedgerRow, RangeFigures, Record, RecordBatch, RecordGate,
+    SaleLineRow, SaleLinesQuery, ShopWideQuery, StatsOperation,
 };
 use rewards::Rewards;
 use sale_lines::SaleLines;
@@ -76,6 +76,7 @@ impl StorageObject for ShopStats {
         ]
         .into_iter()
         .try_for_each(|schema| sql::create(&sql, schema))
+        .and_then(|()| customers::migrate(&sql))
         .map_err(|e| format!("{e:?}"));
         Self { sql, schema }
     }
@@ -91,17 +92,34 @@ impl StorageObject for ShopStats {
             StatsOperation::Ledger(request) => answer(request, |r| self.ledger(r)),
             StatsOperation::Customers(request) => answer(request, |r| self.customers(r)),
             StatsOperation::RecordGate(request) => answer(request, |r| self.record_gate(r)),
+            StatsOperation::RecordBatch(request) => answer(request, |r| self.record_batch(r)),
         }
     }
 }
 
 impl ShopStats {
     fn record(&self, Record { receipt }: Record) -> Outcome<Done> {
+        self.count(&receipt).map(|_| Done)
+    }
+
+    /// Each receipt counted as [`Self::record`] counts one: the same code, in one stretch.
+    fn record_batch(&self, RecordBatch { receipts }: RecordBatch) -> Outcome<u32> {
+        let mut new = 0u32;
+        for receipt in &receipts {
+            if self.count(receipt)? {
+                new = new.saturating_add(1);
+            }
+        }
+        Ok(new)
+    }
+
+    /// Counts a concluded receipt once; answers whether it was new.
+    fn count(&self, receipt: &Receipt) -> Outcome<bool> {
         let counted = Counted { sql: &self.sql };
         if counted.contains(&receipt.receipt_number)? {
-            return Ok(Done);
+            return Ok(false);
         }
-        let facts = facts_of(&receipt);
+        let facts = facts_of(receipt);
         // The receipt's own zone (the shop's when it was issued); UTC for receipts from before zones.
         let bucket = match receipt.time_zone.as_ref().and_then(Zone::of) {
             Some(zone) => bucket_of(receipt.at, &zone),
@@ -129,7 +147,7 @@ impl ShopStats {
         }
         for (number, line) in facts.lines.iter().enumerate() {
             Products { sql: &self.sql }.add(day, store, line)?;
-            SaleLines { sql: &self.sql }.add(&receipt, &bucket, number.saturating_add(1), line)?;
+            SaleLines { sql: &self.sql }.add(receipt, &bucket, number.saturating_add(1), line)?;
         }
         let coupons = CouponDays { sql: &self.sql };
         if let Some(coupon) = &facts.coupon {
@@ -142,8 +160,8 @@ impl ShopStats {
             Rewards { sql: &self.sql }.add(day, store, reward, facts.points_redeemed)?;
         }
         Balances { sql: &self.sql }.add(facts.points_change, facts.prepaid_change)?;
-        counted.add(&receipt, &bucket, &facts)?;
-        Ok(Done)
+        counted.add(receipt, &bucket, &facts)?;
+        Ok(true)
     }
 
     fn record_gate(&self, request: RecordGate) -> Outcome<Done> {

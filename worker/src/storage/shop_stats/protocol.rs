@@ -28,12 +28,20 @@ protocol! {
         Customers(CustomersQuery) -> Vec<CustomerRow>,
         /// Counts a bill collected or a ticket admitted by one of the shop's registers, once.
         RecordGate(RecordGate) -> Done,
+        /// Counts a batch of receipts, each exactly as [`Record`] would (the test-only seeding
+        /// route's synthetic sales); answers how many were new.
+        RecordBatch(RecordBatch) -> u32,
     }
 }
 
 #[derive(Serialize, Deserialize)]
 pub struct Record {
     pub receipt: Box<Receipt>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct RecordBatch {
+    pub receipts: Vec<Receipt>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -63,7 +71,7 @@ pub struct FiguresQuery {
 pub struct RangeFigures {
     /// Days that have figures, as days since 1970-01-01.
     pub days: Vec<(i64, Figures)>,
-    /// `(day, hour, visits)`.
+    /// `(day, hour, visits)`, one row per weekday and hour (`day`: one of that weekday's days).
     pub hours: Vec<(i64, u8, i64)>,
     pub top_products: Vec<ProductFigures>,
     pub top_rewards: Vec<RewardFigures>,
@@ -156,6 +164,10 @@ impl StatsClient {
 
     pub async fn record(&self, receipt: Receipt) -> Outcome<()> {
         self.object.call(Record { receipt: Box::new(receipt) }).await.map(drop)
+    }
+
+    pub async fn record_batch(&self, receipts: Vec<Receipt>) -> Outcome<u32> {
+        self.object.call(RecordBatch { receipts }).await
     }
 
     pub async fn record_gate(&self, request: RecordGate) -> Outcome<()> {
