@@ -6,8 +6,18 @@
 //! No card number, expiry or CVC ever reaches Tessera: the phone collects them with the
 //! processor's own page script and Tessera keeps only the processor's ids, brand and last 4.
 
-use crate::api::cards::SavedCard;
+use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
+
+/// A saved card: the processor's id, the brand and the last 4 digits; nothing else.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct SavedCard {
+    pub payment_method_id: String,
+    pub brand: String,
+    pub last4: String,
+    pub saved_at: UnixMillis,
+}
 
 /// How far a webhook's signed timestamp may be from now (Stripe's libraries use 5 minutes).
 pub const WEBHOOK_TOLERANCE_MS: i64 = 300_000;

@@ -45,15 +45,8 @@ pub struct CardProcessorEvent {
     pub at: UnixMillis,
 }
 
-/// A saved card: the processor's id, the brand and the last 4 digits; nothing else.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
-#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
-pub struct SavedCard {
-    pub payment_method_id: String,
-    pub brand: String,
-    pub last4: String,
-    pub saved_at: UnixMillis,
-}
+/// A saved card (kept beside the rules that choose among them).
+pub use crate::cards::SavedCard;
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
