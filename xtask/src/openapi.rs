@@ -61,6 +61,10 @@ enum Answer {
 }
 
 /// One (method, path) of the worker's tables.
+/// Operations whose body may be left out (the worker reads none as the default), by method and
+/// route name.
+const OPTIONAL_BODIES: &[(&str, &str)] = &[("POST", "OFFLINE_CODES")];
+
 struct Operation {
     method: &'static str,
     /// The path with `{name}` for each id.
@@ -1257,8 +1261,9 @@ pub fn document() -> Value {
         }
         if let Some(body) = op.body.clone() {
             let body = renamed_ref(body, &renamed);
+            let required = !OPTIONAL_BODIES.contains(&(op.method, op.route));
             operation["requestBody"] =
-                json!({ "required": true, "content": { "application/json": { "schema": body } } });
+                json!({ "required": required, "content": { "application/json": { "schema": body } } });
         }
         let item = paths.entry(op.path.clone()).or_insert_with(|| json!({}));
         item[op.method.to_lowercase()] = operation;
