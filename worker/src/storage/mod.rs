@@ -10,10 +10,12 @@
 //!
 //! Every object has a `protocol` module: the enum of its operations and the
 //! client whose methods are the only way the Worker calls it; [`object`] is
-//! the plumbing they share, [`sql`] the helpers their tables share.
+//! the plumbing they share, [`sql`] the helpers their tables share, [`daily_alarm`]
+//! the housekeeping alarm of the objects that forget on their own.
 
 pub mod bill_book;
 pub mod code_index;
+pub mod daily_alarm;
 pub mod directory;
 pub mod event_book;
 pub mod id_registry;

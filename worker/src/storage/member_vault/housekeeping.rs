@@ -12,9 +12,6 @@ use crate::error::Outcome;
 use domain::api::Forgotten;
 use domain::UnixMillis;
 
-/// The time between two rounds.
-pub const ROUND_EVERY_MS: i64 = 24 * 60 * 60_000;
-
 impl MemberVault {
     /// One round as of `now`: drops what may go, answers what went.
     pub(super) fn housekeep(&self, now: UnixMillis) -> Outcome<Forgotten> {
@@ -30,29 +27,21 @@ impl MemberVault {
         Ok(self.codes().count()? > 0 || self.sessions().count()? > 0 || self.confirmations().count()? > 0)
     }
 
-    /// After an operation: makes sure a round is coming if anything may need one. Storage is
-    /// asked once per object lifetime; later operations find the flag set.
+    /// After an operation: makes sure a round is coming if anything may need one.
     pub(super) async fn keep_housekeeping_scheduled(&self) -> Outcome<()> {
-        if self.housekeeping_scheduled.get() || !self.keeps_forgettable_rows()? {
-            return Ok(());
-        }
-        if self.storage.get_alarm().await?.is_none() {
-            self.storage.set_alarm(clock::now().saturating_add(ROUND_EVERY_MS)).await?;
-        }
-        self.housekeeping_scheduled.set(true);
-        Ok(())
+        self.housekeeping.keep_set(|| self.keeps_forgettable_rows()).await
     }
 
     /// The alarm: one round now, and the next one a day later while anything is left.
     pub(super) async fn housekeeping_round(&self) -> Outcome<()> {
-        // Cleared first: if this round fails, the next operation sets a new one.
-        self.housekeeping_scheduled.set(false);
-        self.schema_ready()?;
-        self.housekeep(clock::now())?;
-        if self.keeps_forgettable_rows()? {
-            self.storage.set_alarm(clock::now().saturating_add(ROUND_EVERY_MS)).await?;
-            self.housekeeping_scheduled.set(true);
-        }
-        Ok(())
+        self.housekeeping
+            .ring(
+                || {
+                    self.schema_ready()?;
+                    self.housekeep(clock::now()).map(drop)
+                },
+                || self.keeps_forgettable_rows(),
+            )
+            .await
     }
 }

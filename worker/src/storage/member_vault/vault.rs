@@ -20,20 +20,19 @@ use super::{
     sessions,
 };
 use crate::error::{Outcome, Problem};
+use crate::storage::daily_alarm::DailyAlarm;
 use crate::storage::sql;
 use futures_channel::oneshot;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::time::Duration;
-use worker::{durable_object, Delay, Env, SqlStorage, State, Storage};
+use worker::{durable_object, Delay, Env, SqlStorage, State};
 
 /// One Durable Object per member (see the module above for what it holds).
 #[durable_object]
 pub struct MemberVault {
     sql: SqlStorage,
-    /// For the housekeeping alarm (see `housekeeping`).
-    pub(super) storage: Storage,
-    /// Whether this object already knows a housekeeping round is coming.
-    pub(super) housekeeping_scheduled: Cell<bool>,
+    /// The daily housekeeping round (see `housekeeping`).
+    pub(super) housekeeping: DailyAlarm,
     /// To reach the shop statistics the vault sends its receipts to.
     env: Env,
     schema: Result<(), String>,
@@ -77,7 +76,7 @@ impl MemberVault {
         .and_then(|()| migrate(&sql))
         .and_then(|()| super::staff_columns::migrate(&sql))
         .map_err(|e| format!("{e:?}"));
-        Self { sql, storage, housekeeping_scheduled: Cell::new(false), env, schema, waiters: RefCell::new(Vec::new()) }
+        Self { sql, housekeeping: DailyAlarm::new(storage), env, schema, waiters: RefCell::new(Vec::new()) }
     }
 
     pub(super) fn schema_ready(&self) -> Outcome<()> {

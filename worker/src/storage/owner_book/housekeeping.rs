@@ -15,8 +15,6 @@ use domain::api::owner_accounts::OwnerEmail;
 use domain::api::OwnerForgotten;
 use domain::UnixMillis;
 
-/// The time between two rounds.
-const ROUND_EVERY_MS: i64 = 24 * 60 * 60_000;
 /// Invites long past their time are forgotten; a used one stays a while, so its link keeps saying so.
 const INVITES_FORGET_AFTER_MS: i64 = 30 * 24 * 60 * 60_000;
 
@@ -64,29 +62,21 @@ impl OwnerBook {
             || self.passkeys().challenges_kept()?)
     }
 
-    /// After an operation: makes sure a round is coming if anything may need one. Storage is
-    /// asked once per object lifetime; later operations find the flag set.
+    /// After an operation: makes sure a round is coming if anything may need one.
     pub(super) async fn keep_housekeeping_scheduled(&self) -> Outcome<()> {
-        if self.housekeeping_scheduled.get() || !self.keeps_forgettable_rows()? {
-            return Ok(());
-        }
-        if self.storage.get_alarm().await?.is_none() {
-            self.storage.set_alarm(clock::now().saturating_add(ROUND_EVERY_MS)).await?;
-        }
-        self.housekeeping_scheduled.set(true);
-        Ok(())
+        self.housekeeping.keep_set(|| self.keeps_forgettable_rows()).await
     }
 
     /// The alarm: one round now, and the next one a day later while anything is left.
     pub(super) async fn housekeeping_round(&self) -> Outcome<()> {
-        // Cleared first: if this round fails, the next operation sets a new one.
-        self.housekeeping_scheduled.set(false);
-        self.create_tables()?;
-        self.housekeep(clock::now(), None)?;
-        if self.keeps_forgettable_rows()? {
-            self.storage.set_alarm(clock::now().saturating_add(ROUND_EVERY_MS)).await?;
-            self.housekeeping_scheduled.set(true);
-        }
-        Ok(())
+        self.housekeeping
+            .ring(
+                || {
+                    self.create_tables()?;
+                    self.housekeep(clock::now(), None).map(drop)
+                },
+                || self.keeps_forgettable_rows(),
+            )
+            .await
     }
 }

@@ -16,6 +16,7 @@ mod sessions;
 use crate::auth::password::StoredPassword;
 use crate::clock;
 use crate::error::{Outcome, Problem};
+use crate::storage::daily_alarm::DailyAlarm;
 use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
 use crate::storage::sql;
 use domain::api::owner_accounts::{judge_handover, judge_invite, HandoverRefusal, InviteRefusal, OwnerEmail};
@@ -28,8 +29,7 @@ use protocol::{
     SetPassword,
 };
 use serde::Deserialize;
-use std::cell::Cell;
-use worker::{durable_object, Env, SqlStorage, State, Storage};
+use worker::{durable_object, Env, SqlStorage, State};
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS accounts (
@@ -76,10 +76,8 @@ DROP TABLE IF EXISTS sign_in_guards;
 #[durable_object]
 pub struct OwnerBook {
     sql: SqlStorage,
-    /// For the housekeeping alarm (see `housekeeping`).
-    storage: Storage,
-    /// Whether this object already knows a housekeeping round is coming.
-    housekeeping_scheduled: Cell<bool>,
+    /// The daily housekeeping round (see `housekeeping`).
+    housekeeping: DailyAlarm,
 }
 
 durable_object_serving!(OwnerBook, alarm);
@@ -89,7 +87,7 @@ impl StorageObject for OwnerBook {
 
     fn open(state: State, _env: Env) -> Self {
         let storage = state.storage();
-        Self { sql: storage.sql(), storage, housekeeping_scheduled: Cell::new(false) }
+        Self { sql: storage.sql(), housekeeping: DailyAlarm::new(storage) }
     }
 
     async fn handle(&self, operation: OwnerOperation) -> Outcome<Reply> {

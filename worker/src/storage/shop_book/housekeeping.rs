@@ -14,9 +14,6 @@ use crate::storage::sql;
 use domain::api::ShopForgotten;
 use domain::UnixMillis;
 
-/// The time between two rounds.
-const ROUND_EVERY_MS: i64 = 24 * 60 * 60_000;
-
 impl ShopBook {
     /// One round as of `now`: drops what may go, answers what went.
     pub(super) fn housekeep(&self, now: UnixMillis) -> Outcome<ShopForgotten> {
@@ -32,31 +29,19 @@ impl ShopBook {
         Ok(sql::rows_in(&self.sql, "requests")? > 0 || self.staff().sessions_kept()? > 0 || self.offline().kept()? > 0)
     }
 
-    /// After an operation: makes sure a round is coming if anything may need one. Storage is
-    /// asked once per object lifetime; later operations find the flag set.
+    /// After an operation: makes sure a round is coming if anything may need one.
     pub(super) async fn keep_housekeeping_scheduled(&self) -> Outcome<()> {
-        if self.housekeeping_scheduled.get() || !self.keeps_forgettable_rows()? {
-            return Ok(());
-        }
-        if self.storage.get_alarm().await?.is_none() {
-            self.storage.set_alarm(clock::now().saturating_add(ROUND_EVERY_MS)).await?;
-        }
-        self.housekeeping_scheduled.set(true);
-        Ok(())
+        self.housekeeping.keep_set(|| self.keeps_forgettable_rows()).await
     }
 
     /// The alarm: one round now, and the next one a day later while anything is left.
     pub(super) async fn housekeeping_round(&self) -> Outcome<()> {
-        // Cleared first: if this round fails, the next operation sets a new one.
-        self.housekeeping_scheduled.set(false);
-        if !self.exists()? {
-            return Ok(());
-        }
-        self.housekeep(clock::now())?;
-        if self.keeps_forgettable_rows()? {
-            self.storage.set_alarm(clock::now().saturating_add(ROUND_EVERY_MS)).await?;
-            self.housekeeping_scheduled.set(true);
-        }
-        Ok(())
+        // A book never created has nothing to keep, and no tables to ask.
+        self.housekeeping
+            .ring(
+                || if self.exists()? { self.housekeep(clock::now()).map(drop) } else { Ok(()) },
+                || Ok(self.exists()? && self.keeps_forgettable_rows()?),
+            )
+            .await
     }
 }
