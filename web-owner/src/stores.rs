@@ -8,7 +8,7 @@
 use crate::api::Failure;
 use domain::api::routes;
 use domain::api::stores::{AddStoreRequest, ChangeStoreRequest, StoreClosed, StoreList};
-use domain::money::{Currency, MinorUnits};
+use domain::money::{AmountError, Currency, MinorUnits};
 use domain::shop::Label;
 use domain::store::{Store, StoreId};
 use std::cell::RefCell;
@@ -84,11 +84,15 @@ fn limit_input_id(store_id: &str) -> String {
 /// The offline limit typed in the row of `store_id`, in minor units: empty or 0 for none.
 pub fn typed_limit(store_id: &str, currency: Currency) -> Result<u64, String> {
     let typed = dom::input_value(&limit_input_id(store_id));
-    let typed = typed.trim();
-    if typed.is_empty() || typed.trim_start_matches('0').trim_start_matches(['.', ',']).trim_matches('0').is_empty() {
+    if typed.trim().is_empty() {
         return Ok(0);
     }
-    MinorUnits::parse(typed, currency).map(|amount| amount.0).map_err(|error| format!("offline limit: {error}"))
+    // Zero is a limit here ("none offline"), not the mistake it is as a sale's amount.
+    match MinorUnits::parse(&typed, currency) {
+        Ok(amount) => Ok(amount.0),
+        Err(AmountError::Zero) => Ok(0),
+        Err(error) => Err(format!("offline limit: {error}")),
+    }
 }
 
 /// The name typed for the new store.
