@@ -1,6 +1,7 @@
 // Passkeys in a real browser: Chromium's virtual authenticator (DevTools protocol) stands in
 // for the phone's screen lock. A member adds a passkey on the Account screen, signs out, signs
-// in with the passkey alone, and removes it; an owner does the same on the console's shop list.
+// in with the passkey alone, approves a register's prepaid charge with it instead of the PIN, and
+// removes it; an owner does the same on the console's shop list.
 // The pages are opened on `localhost`: WebAuthn refuses an IP address as the relying party.
 //
 // Needs a running stack: TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN (see loyalty-loop.test.mjs).
@@ -14,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import {
   ADMIN_TOKEN,
   BASE_URL,
+  call,
   LOCALHOST_URL,
   launchOnLocalhost,
   ownerConsole,
@@ -33,7 +35,7 @@ test("a member and an owner add a passkey, sign in with it alone, and remove it"
   fs.mkdirSync(ARTIFACTS, { recursive: true });
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-passkeys-"));
   const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `passkeys-${name}.png`), fullPage: true });
-  const { shopId } = await shopWithRegister("pk", "Passkey Café");
+  const { shopId, register } = await shopWithRegister("pk", "Passkey Café");
   const browser = await launchOnLocalhost(path.join(work, "profile"));
   t.after(async () => {
     await browser.close();
@@ -67,6 +69,36 @@ test("a member and an owner add a passkey, sign in with it alone, and remove it"
   await phone.getByTestId("account-view").waitFor();
   await phone.locator("[data-testid=passkey-item]", { hasText: "last used" }).waitFor();
   await shot(phone, "2-phone-signed-in-with-passkey");
+
+  // A register asks for a prepaid charge: the passkey approves it instead of the PIN.
+  const meCall = (method, pathname, body) =>
+    phone.evaluate(async ([method, pathname, body]) => {
+      const response = await fetch(pathname, { method, headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      const text = await response.text();
+      return { status: response.status, json: text ? JSON.parse(text) : null };
+    }, [method, pathname, body]);
+  assert.ok((await meCall("POST", "/api/me/memberships", { shop_id: shopId })).status < 300, "joined");
+  assert.equal((await meCall("PUT", "/api/me/pin", { password: PASSWORD, pin: "2468" })).status, 204);
+  const codeFor = async () => (await meCall("POST", "/api/me/codes", { shop_id: shopId })).json.code;
+  await call("POST", "/api/register/prepaid/top-ups", register.token, { code: await codeFor(), request_id: `pk-top-up-${Date.now()}`, amount_minor: 1000 }, 200);
+  // The top-up's receipt shows on the phone first.
+  await phone.getByTestId("receipt-view").waitFor({ timeout: 15_000 });
+  await phone.getByTestId("receipt-done").click();
+  const asked = await call("POST", "/api/register/debits", register.token, {
+    code: await codeFor(),
+    request_id: `pk-charge-${Date.now()}`,
+    operation: { kind: "prepaid_charge", sale: { kind: "amount", amount: 400 } },
+  }, 200);
+  assert.equal(asked.outcome.state, "pending");
+  await phone.locator("#confirm-view:not([hidden])").waitFor({ timeout: 15_000 });
+  await phone.locator("#confirm-passkey:not([hidden])").waitFor({ timeout: 10_000 });
+  await shot(phone, "3-phone-approve-with-passkey");
+  await phone.getByTestId("confirm-passkey").click();
+  await phone.getByTestId("receipt-view").waitFor({ timeout: 15_000 });
+  assert.match(await phone.getByTestId("receipt").innerText(), /4[.,]00/);
+  await phone.getByTestId("receipt-done").click();
+  const wallet = (await meCall("GET", "/api/me/wallet")).json;
+  assert.equal(wallet.memberships.find((m) => m.shop.shop_id === shopId).prepaid_minor, 600, "10.00 − 4.00, no PIN typed");
 
   // Removed, it signs in no more (the authenticator still holds it; the server refuses it).
   await phone.getByTestId("passkey-remove").click();

@@ -200,6 +200,13 @@ pub async fn passkey_options() -> Result<domain::api::passkeys::PasskeyOptions, 
     call("POST", routes::MY_PASSKEY_OPTIONS, None::<&()>).await
 }
 
+/// A challenge to approve one question with a passkey instead of the PIN.
+pub async fn approval_passkey_options(
+    request: &domain::api::ApprovalPasskeyRequest,
+) -> Result<domain::api::passkeys::PasskeyOptions, Failure> {
+    call("POST", routes::APPROVAL_PASSKEY_OPTIONS, Some(request)).await
+}
+
 pub async fn passkeys() -> Result<domain::api::passkeys::PasskeyList, Failure> {
     call("GET", routes::MY_PASSKEYS, None::<&()>).await
 }

@@ -83,6 +83,7 @@ pub fn start() {
     dom::on_id("revoke-offline", "click", |_| spawn_local(views::account::revoke_offline()));
     dom::on_id("coupon-opt-out", "change", |_| spawn_local(views::coupons::save_opt_out()));
     on_submit("confirm-form", views::confirm::approve);
+    dom::on_id("confirm-passkey", "click", |_| spawn_local(views::confirm::approve_with_passkey()));
     dom::on_id("confirm-cards", "change", |event| views::confirm::card_chosen(&event));
     dom::on_id("confirm-cancel", "click", |_| spawn_local(views::confirm::cancel()));
     on_submit("recover-form", || async {

@@ -327,9 +327,17 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "POST",
             APPROVE,
             Member,
-            "Approve a register's question",
+            "Approve a register's question (with the PIN, or a passkey answering this question's challenge)",
             s.body::<api::ApproveRequest>(),
             s.json::<api::DebitStatus>()
+        ),
+        op!(
+            "POST",
+            APPROVAL_PASSKEY_OPTIONS,
+            Member,
+            "A challenge to approve one question with a passkey instead of the PIN (valid 5 minutes, answered once)",
+            s.body::<api::ApprovalPasskeyRequest>(),
+            s.json::<passkeys::PasskeyOptions>()
         ),
         op!(
             "POST",

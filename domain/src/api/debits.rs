@@ -145,9 +145,21 @@ pub struct PendingConfirmation {
 pub struct ApproveRequest {
     pub shop_id: ShopId,
     pub approval: Approval,
-    /// Required for prepaid charges.
+    /// Required for prepaid and card charges, unless `passkey` is given.
     #[serde(default, serialize_with = "serialize_pin")]
     pub pin: Option<Pin>,
+    /// Instead of the PIN: the member's passkey, answering a challenge asked for this question
+    /// (`POST /api/me/confirmations/passkey-options`); the device verified its user.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey: Option<crate::api::passkeys::PasskeySignInRequest>,
+}
+
+/// `POST /api/me/confirmations/passkey-options`: a passkey challenge to approve this question.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct ApprovalPasskeyRequest {
+    pub shop_id: ShopId,
+    pub request_id: RequestId,
 }
 
 /// `POST /api/me/confirmations/cancel`.
@@ -208,8 +220,11 @@ mod tests {
                 card: None,
             },
             pin: None,
+            passkey: None,
         };
-        let back: ApproveRequest = serde_json::from_str(&serde_json::to_string(&approve).unwrap()).unwrap();
-        assert!(back.pin.is_none());
+        let json = serde_json::to_string(&approve).unwrap();
+        assert!(!json.contains("passkey"), "no passkey is left out: {json}");
+        let back: ApproveRequest = serde_json::from_str(&json).unwrap();
+        assert!(back.pin.is_none() && back.passkey.is_none());
     }
 }

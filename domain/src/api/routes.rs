@@ -70,6 +70,10 @@ pub const PIN: &str = "/api/me/pin";
 pub const OFFLINE_CODES: &str = "/api/me/offline-codes";
 /// `POST` [`ApproveRequest`](super::ApproveRequest) → [`DebitStatus`](super::DebitStatus): approve a register's question.
 pub const APPROVE: &str = "/api/me/confirmations/approve";
+/// `POST` [`ApprovalPasskeyRequest`](super::ApprovalPasskeyRequest) →
+/// [`PasskeyOptions`](super::passkeys::PasskeyOptions): a challenge to approve that question with one of
+/// the member's passkeys instead of the PIN (valid 5 minutes, answered once, for this question only).
+pub const APPROVAL_PASSKEY_OPTIONS: &str = "/api/me/confirmations/passkey-options";
 /// `POST` [`CancelRequest`](super::CancelRequest) → [`DebitStatus`](super::DebitStatus): cancel a register's question.
 pub const CANCEL: &str = "/api/me/confirmations/cancel";
 /// `POST` [`ClaimRequest`](super::items::ClaimRequest) → [`Claimed`](super::items::Claimed): claim a bill or
@@ -681,6 +685,7 @@ mod tests {
             CODES,
             PIN,
             APPROVE,
+            APPROVAL_PASSKEY_OPTIONS,
             CANCEL,
             CLAIMS,
             ITEMS,

@@ -15,7 +15,9 @@ use crate::timing::{now_ms, sleep};
 use crate::views::messages::show_notice;
 use crate::views::receipts;
 use domain::api::cards::SavedCard;
-use domain::api::{ApproveRequest, CancelRequest, DebitOutcome, ErrorCode, PendingConfirmation};
+use domain::api::{
+    ApprovalPasskeyRequest, ApproveRequest, CancelRequest, DebitOutcome, ErrorCode, PendingConfirmation,
+};
 use domain::cards::CardId;
 use domain::confirmation::{Approval, Debit};
 use domain::money::MinorUnits;
@@ -165,6 +167,10 @@ fn show(prompt: PendingConfirmation) {
     dom::set_hidden("confirm-coupon", coupon.is_none());
     dom::set_text("confirm-coupon", &coupon.unwrap_or_default());
     dom::set_hidden("confirm-pin-fields", !prompt.needs_pin);
+    dom::set_hidden("confirm-passkey", true);
+    if prompt.needs_pin && web_shared::passkey::supported() {
+        spawn_local(offer_passkey(prompt.request_id.clone()));
+    }
     for id in ["confirm-pin", "confirm-tip"] {
         dom::set_input_value(id, "");
     }
@@ -215,14 +221,34 @@ fn answered(prompt: &PendingConfirmation) {
     sync();
 }
 
+/// How the member proves it is them where a debit needs it.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Proof {
+    Pin,
+    /// One of their passkeys, asked for this question (the device verifies its user).
+    Passkey,
+}
+
 /// "Approve": the question exactly as received, with the PIN (and tip) if it needs them.
 pub async fn approve() {
+    approve_with(Proof::Pin).await;
+}
+
+/// "Approve with passkey instead": the same, the passkey standing for the PIN.
+pub async fn approve_with_passkey() {
+    approve_with(Proof::Passkey).await;
+}
+
+async fn approve_with(proof: Proof) {
     let Some(prompt) = with_app(|app| app.prompt.clone()) else { return };
     dom::set_text("confirm-error", "");
     let (pin, tip) = if prompt.needs_pin {
-        let pin = match Pin::parse(dom::input_value("confirm-pin").trim()) {
-            Ok(pin) => pin,
-            Err(e) => return dom::set_text("confirm-error", &sentence(e)),
+        let pin = match proof {
+            Proof::Passkey => None,
+            Proof::Pin => match Pin::parse(dom::input_value("confirm-pin").trim()) {
+                Ok(pin) => Some(pin),
+                Err(e) => return dom::set_text("confirm-error", &sentence(e)),
+            },
         };
         let typed_tip = dom::input_value("confirm-tip");
         let tip = if typed_tip.trim().is_empty() {
@@ -233,7 +259,7 @@ pub async fn approve() {
                 Err(e) => return dom::set_text("confirm-error", &format!("Tip: {}", sentence(e))),
             }
         };
-        (Some(pin), tip)
+        (pin, tip)
     } else {
         (None, 0)
     };
@@ -245,18 +271,30 @@ pub async fn approve() {
         tip,
         card: card.and_then(|card| CardId::parse(&card.payment_method_id).ok()),
     };
-    let request = ApproveRequest { shop_id: prompt.shop_id.clone(), approval, pin };
-    dom::set_busy("confirm-approve", true);
+    let mut request = ApproveRequest { shop_id: prompt.shop_id.clone(), approval, pin, passkey: None };
+    let button = if proof == Proof::Passkey { "confirm-passkey" } else { "confirm-approve" };
+    dom::set_busy(button, true);
+    if proof == Proof::Passkey {
+        match passkey_answer(&prompt).await {
+            Ok(answer) => request.passkey = Some(answer),
+            Err(message) => {
+                dom::set_busy(button, false);
+                return dom::set_text("confirm-error", &sentence(&message));
+            }
+        }
+    }
     let mut result = api::approve(&request).await;
-    dom::set_busy("confirm-approve", false);
+    dom::set_busy(button, false);
     // The card's bank asks the customer to authenticate: its challenge runs here (the question
-    // leaves the screen for it), then the same approval again makes the server read the payment.
+    // leaves the screen for it), then the same approval again makes the server read the payment
+    // (a question being charged needs no second PIN or passkey: the answer was spent).
     if let Ok(Some(authentication)) = result.as_ref().map(|status| status.card_authentication.clone()) {
         answered(&prompt);
         show_notice("Your bank asks you to confirm this payment.");
         if let Err(message) = crate::views::cards::authenticate_payment(&authentication).await {
             show_notice(&format!("Your bank did not confirm the payment: {}", sentence(&message)));
         }
+        request.passkey = None;
         result = api::approve(&request).await;
     }
     match result {
@@ -276,6 +314,11 @@ pub async fn approve() {
         // A wrong PIN may be typed again (the server counts the attempts).
         Err(Failure::Refused(error)) if error.error == ErrorCode::WrongPin => {
             dom::set_input_value("confirm-pin", "");
+            dom::set_text("confirm-error", &sentence(&error.message));
+        }
+        // The passkey's answer was refused (another account's, or the challenge ran out): the
+        // question stays open for another try or the PIN.
+        Err(Failure::Refused(error)) if error.error == ErrorCode::WrongCredentials => {
             dom::set_text("confirm-error", &sentence(&error.message));
         }
         // The card chosen is no longer saved (removed meanwhile): the question stays open for
@@ -310,4 +353,18 @@ pub async fn cancel() {
         }
         Err(failure) => dom::set_text("confirm-error", &failure.message()),
     }
+}
+
+/// Shows "Approve with passkey instead" if the member has a passkey (still for this question).
+async fn offer_passkey(request_id: domain::shop::RequestId) {
+    let has_passkey = api::passkeys().await.is_ok_and(|list| !list.passkeys.is_empty());
+    let still_asked = with_app(|app| app.prompt.as_ref().is_some_and(|prompt| prompt.request_id == request_id));
+    dom::set_hidden("confirm-passkey", !(has_passkey && still_asked));
+}
+
+/// The device's passkey answer to a challenge made for this question.
+async fn passkey_answer(prompt: &PendingConfirmation) -> Result<domain::api::passkeys::PasskeySignInRequest, String> {
+    let asked = ApprovalPasskeyRequest { shop_id: prompt.shop_id.clone(), request_id: prompt.request_id.clone() };
+    let options = api::approval_passkey_options(&asked).await.map_err(|failure| failure.message())?;
+    web_shared::passkey::get(&options).await
 }

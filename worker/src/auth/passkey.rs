@@ -21,7 +21,7 @@ use domain::passkey::{
     attested_auth_data, der_signature_to_raw, new_credential, signed_bytes, AuthenticatorData, Ceremony, ClientData,
     Es256Key, PasskeyRefusal, CHALLENGE_LIFETIME_MS,
 };
-use domain::shop::Label;
+use domain::shop::{Label, RequestId, ShopId};
 use domain::UnixMillis;
 use js_sys::{Array, Function, Object, Promise, Reflect, Uint8Array};
 use sha2::{Digest, Sha256};
@@ -42,6 +42,8 @@ const SHORTEST_LIFETIME_MS: i64 = 5_000;
 pub enum Purpose<'a> {
     MemberAdd(&'a MemberNumber),
     MemberSignIn,
+    /// Approving one question of the register's (instead of the PIN): the challenge names it.
+    MemberApprove(&'a MemberNumber, &'a ShopId, &'a RequestId),
     OwnerAdd(&'a OwnerEmail),
     OwnerSignIn,
 }
@@ -51,6 +53,9 @@ impl Purpose<'_> {
         match self {
             Self::MemberAdd(member) => format!("member-add:{member}"),
             Self::MemberSignIn => "member-sign-in".to_owned(),
+            Self::MemberApprove(member, shop, request) => {
+                format!("member-approve:{member}:{shop}:{}", request.as_str())
+            }
             Self::OwnerAdd(email) => format!("owner-add:{}", email.as_str()),
             Self::OwnerSignIn => "owner-sign-in".to_owned(),
         }
@@ -59,7 +64,7 @@ impl Purpose<'_> {
     fn ceremony(self) -> Ceremony {
         match self {
             Self::MemberAdd(_) | Self::OwnerAdd(_) => Ceremony::Create,
-            Self::MemberSignIn | Self::OwnerSignIn => Ceremony::Get,
+            Self::MemberSignIn | Self::MemberApprove(..) | Self::OwnerSignIn => Ceremony::Get,
         }
     }
 }

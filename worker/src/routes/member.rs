@@ -111,6 +111,10 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
             Post => approve(req, env).await,
             _ => not_allowed("POST"),
         },
+        routes::APPROVAL_PASSKEY_OPTIONS => match method {
+            Post => passkeys::approval_options(req, env).await,
+            _ => not_allowed("POST"),
+        },
         routes::CANCEL => match method {
             Post => cancel(req, env).await,
             _ => not_allowed("POST"),
@@ -459,9 +463,17 @@ pub async fn set_pin(mut req: Request, env: &Env) -> Outcome<Response> {
 /// `POST /api/me/confirmations/approve` → [`domain::api::DebitStatus`].
 pub async fn approve(mut req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env).await?;
-    let request: ApproveRequest = web::json_body(&mut req).await?;
+    let mut request: ApproveRequest = web::json_body(&mut req).await?;
     let vault = VaultClient::of(env, &member)?;
-    match vault.approve(request).await? {
+    // A passkey answer stands for the PIN: checked here, before the vault is asked.
+    let user_verified = match request.passkey.take() {
+        Some(answer) => {
+            passkeys::verify_approval(&req, env, &member, &vault, &request, &answer).await?;
+            true
+        }
+        None => false,
+    };
+    match vault.approve(request, user_verified).await? {
         ApproveStep::Answered(status) => web::ok(&status),
         ApproveStep::ChargeCard(plan) => {
             let verdict = match cards::charge(env, &plan, &vault).await? {

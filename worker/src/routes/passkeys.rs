@@ -21,7 +21,7 @@ use crate::storage::passkeys::unknown_passkey;
 use crate::web;
 use domain::api::owner_accounts::OwnerEmail;
 use domain::api::passkeys::{AddPasskeyRequest, Base64Url, PasskeyList, PasskeySignInRequest, PasskeyUser};
-use domain::api::{ErrorCode, SignedIn};
+use domain::api::{ApprovalPasskeyRequest, ApproveRequest, ErrorCode, SignedIn};
 use domain::member::MemberNumber;
 use worker::{Env, Request, Response};
 
@@ -120,6 +120,42 @@ async fn member_passkey(
     passkey::verify_signature(&checked, &key).await?;
     vault.use_passkey(&request.credential_id, checked.challenge, checked.sign_count).await?;
     Ok((number, record))
+}
+
+/// `POST /api/me/confirmations/passkey-options` → [`domain::api::passkeys::PasskeyOptions`]: a
+/// challenge to approve one question with a passkey instead of the PIN. It names the member and
+/// the question, so its answer approves nothing else.
+pub async fn approval_options(mut req: Request, env: &Env) -> Outcome<Response> {
+    let member = auth::member(&req, env).await?;
+    let request: ApprovalPasskeyRequest = web::json_body(&mut req).await?;
+    let purpose = Purpose::MemberApprove(&member, &request.shop_id, &request.request_id);
+    web::ok(&Challenges::from_env(env)?.options(&req, purpose, clock::now())?)
+}
+
+/// Checks a passkey answer to an approval challenge: the challenge is this question's, the
+/// passkey is this member's and its device verified its user; then the vault spends the
+/// challenge and moves the counter. The PIN is then not asked.
+pub async fn verify_approval(
+    req: &Request,
+    env: &Env,
+    member: &MemberNumber,
+    vault: &VaultClient,
+    request: &ApproveRequest,
+    answer: &PasskeySignInRequest,
+) -> Outcome<()> {
+    let purpose = Purpose::MemberApprove(member, &request.shop_id, &request.approval.request_id);
+    let checked = passkey::check_assertion(req, &Challenges::from_env(env)?, purpose, answer, clock::now())?;
+    if answer
+        .user_handle
+        .as_ref()
+        .is_some_and(|handle| passkey::member_of_handle(Some(handle)).as_ref() != Some(member))
+    {
+        return Err(unknown_passkey());
+    }
+    let key = vault.passkey_key(&answer.credential_id).await?.ok_or_else(unknown_passkey)?;
+    passkey::verify_signature(&checked, &key).await?;
+    vault.use_passkey(&answer.credential_id, checked.challenge, checked.sign_count).await?;
+    Ok(())
 }
 
 // ---- owners ----

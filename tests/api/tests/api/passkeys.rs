@@ -2,13 +2,15 @@
 //! authenticator: adding one and signing in with it, and every answer the
 //! worker must refuse — another origin or RP id, a bad signature, a
 //! challenge answered twice or too late, a counter going backwards, another
-//! account's passkey, garbage bytes (always 4xx, never 5xx).
+//! account's passkey, garbage bytes (always 4xx, never 5xx); and approving a
+//! register's debit with a passkey instead of the PIN, for that question only.
 
 use api_tests::{expect_error, expect_json, spawn_app, SendThroughProxy, TestApp, TestMember};
 use domain::api::owner_accounts::OwnerMe;
 use domain::api::passkeys::{PasskeyList, PasskeyOptions, PasskeyView};
-use domain::api::{routes, ErrorCode, SignedIn, Wallet};
+use domain::api::{routes, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmation, SignedIn, Wallet};
 use domain::passkey::base64url;
+use domain::receipt::ReceiptDetails;
 use p256::ecdsa::signature::Signer;
 use p256::ecdsa::{Signature, SigningKey};
 use reqwest::{Client, Response, StatusCode};
@@ -530,4 +532,89 @@ async fn an_owner_adds_a_passkey_and_signs_in_with_it() {
         ErrorCode::WrongCredentials,
     )
     .await;
+}
+
+/// The register asks `member` to approve a prepaid charge of `amount`: the question as the phone shows it.
+async fn prepaid_question(app: &TestApp, member: &TestMember, amount: u64) -> PendingConfirmation {
+    let code = member.issue_code(&app.shop.shop_id).await.code;
+    let request_id = api_tests::unique_id("pk");
+    let charge = json!({ "kind": "prepaid_charge", "sale": { "kind": "amount", "amount": amount } });
+    app.debit_ok(&code, &request_id, charge).await;
+    member.pending().await.into_iter().find(|p| p.request_id.as_str() == request_id).expect("the question")
+}
+
+/// A passkey challenge for approving `question`, asked by `client`.
+async fn approval_options(app: &TestApp, client: &Client, question: &PendingConfirmation) -> Response {
+    let body = json!({ "shop_id": question.shop_id, "request_id": question.request_id });
+    post(app, client, routes::APPROVAL_PASSKEY_OPTIONS, &body).await
+}
+
+/// Approves `question` as shown, with a passkey answer and no PIN.
+async fn approve_with_passkey(
+    app: &TestApp,
+    member: &TestMember,
+    question: &PendingConfirmation,
+    answer: &Value,
+) -> Response {
+    let body = json!({
+        "shop_id": question.shop_id,
+        "approval": { "request_id": question.request_id, "debit": question.debit, "tip": 0 },
+        "passkey": answer,
+    });
+    post(app, &member.client, routes::APPROVE, &body).await
+}
+
+#[tokio::test]
+async fn a_member_approves_a_debit_with_a_passkey_instead_of_the_pin() {
+    let app = spawn_app().await;
+    let member = app.customer(0, 1_000).await;
+    let mut authenticator = Authenticator::new(&app);
+    add(&app, &member.client, &MEMBER, &mut authenticator).await;
+
+    // Without the PIN and without a passkey the question stays open.
+    let question = prepaid_question(&app, &member, 300).await;
+    expect_error(member.approve(&question, None, 0).await, ErrorCode::WrongPin).await;
+
+    // The challenge is for this question: its answer approves it, once, with no PIN.
+    let offered: PasskeyOptions =
+        expect_json(approval_options(&app, &member.client, &question).await, StatusCode::OK).await;
+    let answer = authenticator.get(&offered, &Tweaks::default());
+    let approved: DebitStatus =
+        expect_json(approve_with_passkey(&app, &member, &question, &answer).await, StatusCode::OK).await;
+    let DebitOutcome::Concluded { receipt } = &approved.outcome else { panic!("not concluded: {approved:?}") };
+    assert!(matches!(receipt.details, ReceiptDetails::PrepaidCharge { total_minor: 300, prepaid_after: 700, .. }));
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 700);
+
+    // An answer to one question's challenge approves no other, and an answer is spent once.
+    let second = prepaid_question(&app, &member, 200).await;
+    let again = authenticator.get(&offered, &Tweaks::default());
+    expect_error(approve_with_passkey(&app, &member, &second, &again).await, ErrorCode::WrongCredentials).await;
+    let fresh: PasskeyOptions =
+        expect_json(approval_options(&app, &member.client, &second).await, StatusCode::OK).await;
+    let answer = authenticator.get(&fresh, &Tweaks::default());
+    expect_json::<DebitStatus>(approve_with_passkey(&app, &member, &second, &answer).await, StatusCode::OK).await;
+    let third = prepaid_question(&app, &member, 100).await;
+    let reused = authenticator.get(&fresh, &Tweaks::default());
+    expect_error(approve_with_passkey(&app, &member, &third, &reused).await, ErrorCode::WrongCredentials).await;
+
+    // A bad signature, a device that did not verify its user, or another member's passkey: refused,
+    // nothing charged, and the PIN still approves.
+    for tweaks in [Tweaks { bad_signature: true, ..Tweaks::default() }, Tweaks { flags: Some(UP), ..Tweaks::default() }]
+    {
+        let offered: PasskeyOptions =
+            expect_json(approval_options(&app, &member.client, &third).await, StatusCode::OK).await;
+        let answer = authenticator.get(&offered, &tweaks);
+        expect_error(approve_with_passkey(&app, &member, &third, &answer).await, ErrorCode::WrongCredentials).await;
+    }
+    let (_, mut bos_key) = member_with_passkey(&app).await;
+    let offered: PasskeyOptions =
+        expect_json(approval_options(&app, &member.client, &third).await, StatusCode::OK).await;
+    let answer = bos_key.get(&offered, &Tweaks::default());
+    expect_error(approve_with_passkey(&app, &member, &third, &answer).await, ErrorCode::WrongCredentials).await;
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 500);
+    expect_json::<DebitStatus>(member.approve(&third, Some(api_tests::PIN), 0).await, StatusCode::OK).await;
+    assert_eq!(member.prepaid_at(&app.shop.shop_id).await, 400);
+
+    // Only a signed-in member asks for a challenge.
+    expect_error(approval_options(&app, &stranger(), &third).await, ErrorCode::Unauthorized).await;
 }

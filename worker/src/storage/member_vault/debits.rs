@@ -10,15 +10,13 @@
 
 use super::confirmations::{Asked, HeldCoupon};
 use super::prepaid::Direction;
-use super::protocol::{ApproveStep, Ask, Question, Status, Withdraw};
+use super::protocol::{Approve, ApproveStep, Ask, Question, Status, Withdraw};
 use super::vault::MemberVault;
 use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
 use crate::storage::sql;
-use domain::api::{
-    ApproveRequest, CancelRequest, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmation, LONG_POLL_MS,
-};
+use domain::api::{CancelRequest, DebitOutcome, DebitStatus, ErrorCode, PendingConfirmation, LONG_POLL_MS};
 use domain::confirmation::{CancelledBy, Confirmation, Debit, State, Transition, CONFIRMATION_LIFETIME_MS};
 use domain::coupons::{apply_to_sale, CouponId, MemberFacts};
 use domain::money::MinorUnits;
@@ -190,9 +188,10 @@ impl MemberVault {
     }
 
     /// The customer approves exactly what their phone showed, with the PIN where the debit
-    /// needs one (`Debit::needs_pin`). A card charge is only marked as being charged here: the
+    /// needs one (`Debit::needs_pin`) — or a passkey the Worker verified for this question. A card charge is only marked as being charged here: the
     /// Worker then asks the processor (see `card_debits`).
-    pub(super) async fn approve(&self, request: ApproveRequest) -> Outcome<ApproveStep> {
+    pub(super) async fn approve(&self, approve: Approve) -> Outcome<ApproveStep> {
+        let Approve { request, user_verified } = approve;
         self.profiles().existing()?;
         let shop_id = &request.shop_id;
         let request_id = &request.approval.request_id;
@@ -202,6 +201,7 @@ impl MemberVault {
         let mut trial = asked.confirmation.clone();
         if self.judge_approval(shop_id, &mut trial, &request.approval, now)? == Transition::Applied
             && asked.confirmation.debit.needs_pin()
+            && !user_verified
         {
             let pin = request.pin.as_ref().ok_or_else(refusals::pin_missing)?;
             if let Err(refusal) = self.pin().check(pin.expose()).await? {
