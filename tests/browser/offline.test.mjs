@@ -6,8 +6,8 @@
 // queue in IndexedDB across a reload (the page opening from its own service worker), and
 // back online uploads the queue once: the server's balance is exact, and a second reload
 // sends nothing again. Where the owner set an offline prepaid limit for the store (console,
-// Stores tab), the register offline charges prepaid within it, refuses more, and the charge
-// is made once at sync.
+// Stores tab), the register offline charges prepaid within it, refuses more, the charge
+// is made once at sync, and one the balance could not pay is listed for the owner.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
 // Screenshots: tests/browser/artifacts/offline-*.png.
@@ -341,4 +341,15 @@ test("offline: the owner sets a store's offline prepaid limit; the register char
   assert.match(queue, /refused by the server: the customer's prepaid balance was too low/);
   const wallet = await phone.evaluate(async () => (await fetch("/api/me/wallet", { credentials: "same-origin" })).json());
   assert.equal(wallet.memberships.find((m) => m.shop.shop_id === shopId).prepaid_minor, 400, "8.00 − 4.00, once");
+
+  // The owner sees the charge that was not paid, under Registers: when, where, who, how much.
+  await owner.reload();
+  await owner.locator("#shops-view:not([hidden])").waitFor({ timeout: 10_000 });
+  await owner.locator(`[data-shop-id="${shopId}"]`).click();
+  await owner.getByTestId("tab-registers").click();
+  await owner.locator("[data-testid=offline-unpaid]:not([hidden])").waitFor({ timeout: 10_000 });
+  const unpaid = await owner.getByTestId("offline-unpaid-rows").innerText();
+  assert.match(unpaid, /Customer #\d+/);
+  assert.match(unpaid, /(€4\.50|4\.50 EUR|4,50 €)/);
+  await owner.screenshot({ path: path.join(ARTIFACTS, "offline-9-console-unpaid.png"), fullPage: true });
 });

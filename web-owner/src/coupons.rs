@@ -209,7 +209,10 @@ fn render(list: &CouponList) {
             format!("{} – {}{state}", locale::date_time(coupon.terms.valid_from), locale::date_time(coupon.ends_at())),
             audience_text(&coupon.terms.audience),
             results.issued.to_string(),
-            results.used.to_string(),
+            match results.refunded {
+                0 => results.used.to_string(),
+                refunded => format!("{} ({refunded} refunded)", results.used),
+            },
             locale::money(results.revenue_minor, list.currency),
             results.returning.to_string(),
         ];

@@ -530,7 +530,10 @@ async fn load_registers() {
             });
             // Offline codes used twice: shown under the registers, named by them.
             if let Ok(list) = api::offline_conflicts(&shop_id).await {
-                with(|c| views::offline_conflicts(c, &list.conflicts));
+                with(|c| {
+                    views::offline_conflicts(c, &list.conflicts);
+                    views::offline_unpaid(c, &list.unpaid);
+                });
             }
         }
         // The register routes come with register pairing; a server without them answers 404.

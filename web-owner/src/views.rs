@@ -292,13 +292,7 @@ pub fn offline_conflicts(console: &Console, conflicts: &[domain::api::offline::O
     dom::set_hidden("offline-conflicts", conflicts.is_empty());
     dom::clear_children("offline-conflict-rows");
     let Some(rows) = dom::element("offline-conflict-rows") else { return };
-    let name = |register: &domain::shop::RegisterId| {
-        console
-            .registers
-            .iter()
-            .find(|r| &r.register_id == register)
-            .map_or_else(|| register.as_str().to_owned(), |r| r.name.as_str().to_owned())
-    };
+    let name = |register: &domain::shop::RegisterId| register_name(console, register);
     for conflict in conflicts {
         let Some(row) = dom::create("tr") else { continue };
         let granted = format!("{} at {}", locale::date_time(conflict.first.at), name(&conflict.first.register_id));
@@ -314,6 +308,38 @@ pub fn offline_conflicts(console: &Console, conflicts: &[domain::api::offline::O
         }
         dom::append(&rows, &row);
     }
+}
+
+/// Offline prepaid charges the balance could not pay at sync: when and where, who, how much.
+pub fn offline_unpaid(console: &Console, unpaid: &[domain::api::offline::OfflineUnpaid]) {
+    dom::set_hidden("offline-unpaid", unpaid.is_empty());
+    dom::clear_children("offline-unpaid-rows");
+    let Some(rows) = dom::element("offline-unpaid-rows") else { return };
+    for charge in unpaid {
+        let Some(row) = dom::create("tr") else { continue };
+        let sold =
+            format!("{} at {}", locale::date_time(charge.scan.at), register_name(console, &charge.scan.register_id));
+        let customer = format!("Customer {}", charge.customer_number);
+        let amount = match console.shop.as_ref() {
+            Some(shop) => locale::money(charge.amount_minor, shop.currency),
+            None => charge.amount_minor.to_string(),
+        };
+        for text in [sold.as_str(), customer.as_str(), amount.as_str()] {
+            if let Some(cell) = dom::create_text("td", "", text) {
+                dom::append(&row, &cell);
+            }
+        }
+        dom::append(&rows, &row);
+    }
+}
+
+/// A register's name as the console knows it, else its id.
+fn register_name(console: &Console, register: &domain::shop::RegisterId) -> String {
+    console
+        .registers
+        .iter()
+        .find(|r| &r.register_id == register)
+        .map_or_else(|| register.as_str().to_owned(), |r| r.name.as_str().to_owned())
 }
 
 /// The button a click landed on (or inside), if it carries `attribute`.

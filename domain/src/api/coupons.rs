@@ -25,6 +25,10 @@ pub struct CouponResults {
     pub returning: u64,
     /// Uses reserved by a sale in progress (count against the total limit).
     pub reserved: u64,
+    /// Uses whose sale was refunded whole: out of `used`, `revenue_minor` and `returning`
+    /// (a partial refund lowers the revenue only), still counted against the total limit.
+    #[serde(default)]
+    pub refunded: u64,
 }
 
 /// A coupon with its results, as the owner's console lists it.

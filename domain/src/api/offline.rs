@@ -133,11 +133,27 @@ pub enum OfflineOutcome {
     Refused { reason: OfflineError },
 }
 
-/// Offline codes used more than once, for the owner (`GET …/offline-conflicts`).
+/// What the owner follows up from offline sales (`GET …/offline-conflicts`): codes used more than
+/// once, and prepaid charges the member's balance could not pay at sync.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OfflineConflicts {
     pub conflicts: Vec<OfflineConflict>,
+    #[serde(default)]
+    pub unpaid: Vec<OfflineUnpaid>,
+}
+
+/// A prepaid charge a register made offline that the member's balance did not hold when it
+/// synced: the customer was served and nothing was charged. The customer number is what the
+/// shop knows to follow it up.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OfflineUnpaid {
+    pub code_id: OfflineCodeId,
+    pub scan: Scan,
+    pub customer_number: CustomerNumber,
+    pub amount_minor: u64,
+    pub recorded_at: UnixMillis,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -1,6 +1,6 @@
 //! Offline codes (see `docs/offline.md`): the phone's batches and their
 //! revocation (member table), the register's kit and its uploads (register
-//! table), and the owner's list of conflicts (owner table). The rules are in
+//! table), and the owner's list of conflicts and unpaid charges (owner table). The rules are in
 //! `domain::offline`; the one use of each code is decided in the shop's book
 //! ([`ShopClient::use_offline`]), the points in the member's vault.
 
@@ -15,8 +15,8 @@ use crate::storage::shop_book::offline::OfflineUse;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::offline::{
-    OfflineBatch, OfflineBatchRequest, OfflineCard, OfflineCodeText, OfflineConflicts, OfflineEvent, OfflineKit,
-    OfflineOutcome, OfflineResult, OfflineRevoked, OfflineSynced, OfflineUpload,
+    OfflineBatch, OfflineBatchRequest, OfflineCard, OfflineCodeText, OfflineEvent, OfflineKit, OfflineOutcome,
+    OfflineResult, OfflineRevoked, OfflineSynced, OfflineUnpaid, OfflineUpload,
 };
 use domain::api::ErrorCode;
 use domain::money::MinorUnits;
@@ -135,6 +135,7 @@ async fn apply(
     }
     let scan = Scan { request_id: event.request_id, register_id: register.record.register_id.clone(), at: event.at };
     let scanned_at = scan.at;
+    let scan_of_unpaid = scan.clone();
     let member = match book.use_offline(code.code_id, scan.clone(), amount.0).await? {
         OfflineUse::Granted { member_number } => member_number,
         OfflineUse::Conflict { first } => return Ok(OfflineOutcome::Conflict { first }),
@@ -162,20 +163,30 @@ async fn apply(
                 prepaid_after: None,
             })
         }
-        OfflineEventKind::PrepaidCharge => {
-            vault.charge_prepaid_offline(till, amount, scanned_at).await.map(|charged| match charged {
-                OfflineCharge::Charged { customer_number, points, prepaid_after, receipt_number } => {
-                    OfflineOutcome::Confirmed {
-                        customer_number,
-                        points_added: 0,
-                        points,
-                        receipt_number: Some(receipt_number),
-                        prepaid_after: Some(prepaid_after),
-                    }
-                }
-                OfflineCharge::Short => OfflineOutcome::Refused { reason: OfflineError::PrepaidShort },
-            })
-        }
+        OfflineEventKind::PrepaidCharge => match vault.charge_prepaid_offline(till, amount, scanned_at).await {
+            Ok(OfflineCharge::Charged { customer_number, points, prepaid_after, receipt_number }) => {
+                Ok(OfflineOutcome::Confirmed {
+                    customer_number,
+                    points_added: 0,
+                    points,
+                    receipt_number: Some(receipt_number),
+                    prepaid_after: Some(prepaid_after),
+                })
+            }
+            Ok(OfflineCharge::Short { customer_number }) => {
+                // The customer was served and nothing was charged: the owner follows it up.
+                let unpaid = OfflineUnpaid {
+                    code_id: code.code_id,
+                    scan: scan_of_unpaid,
+                    customer_number,
+                    amount_minor: amount.0,
+                    recorded_at: clock::now(),
+                };
+                book.note_offline_unpaid(unpaid).await?;
+                Ok(OfflineOutcome::Refused { reason: OfflineError::PrepaidShort })
+            }
+            Err(problem) => Err(problem),
+        },
     };
     match applied {
         Ok(outcome) => Ok(outcome),
@@ -184,10 +195,10 @@ async fn apply(
     }
 }
 
-/// `GET /api/owner/shops/{shop}/offline-conflicts` → [`OfflineConflicts`]: owners and managers.
+/// `GET /api/owner/shops/{shop}/offline-conflicts` → [`domain::api::offline::OfflineConflicts`] (codes used twice, and
+/// charges not paid): owners and managers.
 pub async fn conflicts(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let (shop, manager) = auth::shop_and_manager(&req, env, shop_id).await?;
     manager.require(StaffAction::ViewDashboard)?;
-    let conflicts = ShopClient::of(env, &shop.shop_id)?.offline_conflicts().await?;
-    web::ok(&OfflineConflicts { conflicts })
+    web::ok(&ShopClient::of(env, &shop.shop_id)?.offline_conflicts().await?)
 }

@@ -15,10 +15,11 @@ use crate::error::Outcome;
 use crate::refusals;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::member_vault::protocol::{TillHeader, VaultClient};
-use crate::storage::shop_book::protocol::ShopClient;
+use crate::storage::shop_book::protocol::{ShopClient, TakeBackCoupon};
 use crate::web;
 use domain::api::refunds::{CustomerReceiptsRequest, RefundRequest};
 use domain::member::MemberNumber;
+use domain::receipt::ReceiptDetails;
 use domain::refund;
 use domain::shop::ShopId;
 use domain::staff::{self, ApprovalRefusal, Approver, ServedBy, StaffAction};
@@ -80,9 +81,21 @@ pub async fn refund(mut req: Request, env: &Env) -> Outcome<Response> {
     };
     let shop_id = till.shop.shop_id.clone();
     let refunded = vault.refund(till, number.clone(), request.lines).await?;
-    // A card sale's money goes back to the card (once, also when this is a retry).
-    if let Some(original) = vault.find_receipt(shop_id, number).await? {
+    if let Some(original) = vault.find_receipt(shop_id.clone(), number).await? {
+        // A card sale's money goes back to the card (once, also when this is a retry).
         crate::cards::refund_to_card(env, &original.receipt, &refunded).await?;
+        // A coupon's figures lose what was given back (once per refund, also on a retry).
+        if let (Some(applied), ReceiptDetails::Refund { amount_minor, .. }) =
+            (&original.receipt.coupon, &refunded.details)
+        {
+            let take_back = TakeBackCoupon {
+                coupon_id: applied.coupon_id.clone(),
+                sale_request_id: original.receipt.request_id.clone(),
+                refund_request_id: refunded.request_id.clone(),
+                refund_minor: *amount_minor,
+            };
+            ShopClient::of(env, &shop_id)?.take_back_coupon(take_back).await?;
+        }
     }
     web::ok(&refunded)
 }

@@ -267,7 +267,12 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
         return Err(Problem::new(ErrorCode::InvalidRequest, "a coupon applies to a sale, not to a reward"));
     }
     let code_hash = CodeHash::of(&request.code);
-    let described = serde_json::to_string(&(&debit, &items))?;
+    let described = match &debit {
+        // The register asks for an amount by card; which card pays is the member's choice (the
+        // default may change between two sends of one request), so it is no part of the request.
+        Debit::CardCharge { amount, .. } => serde_json::to_string(&("card_charge", amount, &items))?,
+        _ => serde_json::to_string(&(&debit, &items))?,
+    };
     // Debits without a coupon keep the fingerprint they had before coupons applied to them.
     let coupon_part = request.coupon_id.as_ref().map_or(String::new(), |id| format!("|coupon:{id}"));
     let fingerprint = sha256_hex(

@@ -760,6 +760,37 @@ async fn a_payment_that_succeeds_after_the_register_was_told_declined_is_recorde
 }
 
 #[tokio::test]
+async fn a_late_payment_for_a_declined_coupon_sale_counts_the_coupon_use_once() {
+    let (app, keys, stripe) = card_shop().await;
+    let coupon_id = ten_percent_coupon(&app).await;
+    let member = card_member(&app, "Late saver").await;
+    let (_, customer) = save_card(&app, &stripe, &member, DECLINED_ON_CHARGE).await;
+    let (code, request_id, shown) = asked_with_coupon(&app, &member, 1000, &coupon_id).await;
+    expect_error(member.approve(&shown, Some(PIN), 0).await, ErrorCode::CardDeclined).await;
+    let declined = app.wait(&code, &request_id).await;
+    assert!(matches!(declined.outcome, DebitOutcome::Cancelled { by: CancelledBy::Declined(_) }));
+    let results = coupon_results(&app, &coupon_id).await;
+    assert_eq!((results.used, results.reserved), (0, 0), "the reserved use went back");
+    let made = charges(&stripe, &keys, &customer).await;
+    let payment_id = made[0]["payment_intent"].as_str().expect("the question's payment").to_owned();
+    let payment = json!({ "id": payment_id, "amount": 900, "metadata": { "shop_id": app.shop.shop_id.as_str(),
+        "request_id": request_id, "customer_number": declined.customer_number.0.to_string() } });
+
+    // The processor took the payment after all: the sale is recorded with its coupon, and the
+    // coupon's figures count the use and what the basket paid — once, however often it is told.
+    let event_id = unique_id("evt").replace('-', "_");
+    assert_eq!(payment_succeeded(&app, &keys, &event_id, &payment).await.outcome, "recorded");
+    let receipt = concluded(&app.wait(&code, &request_id).await).clone();
+    assert_eq!(receipt.coupon.as_ref().map(|c| c.coupon_id.as_str()), Some(coupon_id.as_str()));
+    let results = coupon_results(&app, &coupon_id).await;
+    assert_eq!((results.used, results.revenue_minor, results.reserved), (1, 900, 0));
+    assert_eq!(payment_succeeded(&app, &keys, &event_id, &payment).await.outcome, "replayed");
+    let again = payment_succeeded(&app, &keys, &unique_id("evt").replace('-', "_"), &payment).await;
+    assert_eq!(again.outcome, "recorded");
+    assert_eq!(coupon_results(&app, &coupon_id).await, results);
+}
+
+#[tokio::test]
 async fn the_webhook_beside_a_concluded_sale_and_its_retried_approval_records_one_sale() {
     let (app, keys, stripe) = card_shop().await;
     let member = card_member(&app, "Raced").await;
@@ -862,7 +893,11 @@ async fn the_member_chooses_which_saved_card_pays() {
     expect_error(approve_with(&member, &shown, &visa, Some(PIN)).await, ErrorCode::AlreadyAnswered).await;
     // The register sends its request again (its default card in it): the same question and receipt.
     assert_eq!(concluded(&app.debit_ok(&code, &request_id, card_charge(1250)).await), &receipt);
+    // Also after the member changed their default card since the first send.
+    expect_json::<CardList>(mark_default(&app, &member, &mastercard.payment_method_id).await, StatusCode::OK).await;
+    assert_eq!(concluded(&app.debit_ok(&code, &request_id, card_charge(1250)).await), &receipt);
     assert_eq!(charges(&stripe, &keys, &customer).await.len(), 1);
+    expect_json::<CardList>(mark_default(&app, &member, &visa.payment_method_id).await, StatusCode::OK).await;
 
     // The approval must echo the chosen card as the phone showed it.
     let (_, _, shown) = asked(&app, &member, 300).await;

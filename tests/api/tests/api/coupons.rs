@@ -832,10 +832,17 @@ async fn a_refunded_coupon_sale_is_taken_out_of_the_coupons_dashboard_figures() 
     assert_eq!(of(&after, &ten.coupon_id), (1, 900, 0), "only Cy's use is left");
     assert_eq!(of(&after, &three_off.coupon_id), (1, 700, 0));
 
+    // The Coupons tab's figures lose it too, and say it was refunded.
+    let tab = results_of(&app, &ten.coupon_id).await.results;
+    assert_eq!((tab.used, tab.revenue_minor, tab.returning, tab.refunded), (1, 900, 0, 1));
+    let other = results_of(&app, &three_off.coupon_id).await.results;
+    assert_eq!((other.used, other.revenue_minor, other.refunded), (1, 700, 0));
+
     // The register retrying the same refund changes nothing.
     let again: domain::receipt::Receipt = expect_json(refund().dispatch().await.unwrap(), StatusCode::OK).await;
     assert_eq!(again.receipt_number, refunded.receipt_number);
     assert_eq!(dashboard_between(&app, &from, &to).await.coupons, after.coupons);
+    assert_eq!(results_of(&app, &ten.coupon_id).await.results, tab);
 }
 
 #[tokio::test]

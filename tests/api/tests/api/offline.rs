@@ -400,11 +400,12 @@ async fn a_store_charges_prepaid_offline_only_within_the_limit_its_owner_sets() 
 
     // Within the limit while the balance holds; over the limit refused; a short balance refused.
     let first = unique_id("off");
+    let short = unique_id("off");
     let events = json!([
         prepaid_event(&first, &codes[1], 400),
         prepaid_event(&unique_id("off"), &codes[2], 501),
         prepaid_event(&unique_id("off"), &codes[3], 400),
-        prepaid_event(&unique_id("off"), &codes[4], 400),
+        prepaid_event(&short, &codes[4], 400),
     ]);
     let outcomes = synced(&app, &token, events).await;
     let prepaid_after = |outcome: &OfflineOutcome| match outcome {
@@ -432,6 +433,22 @@ async fn a_store_charges_prepaid_offline_only_within_the_limit_its_owner_sets() 
         .filter(|receipt| matches!(receipt.details, domain::receipt::ReceiptDetails::PrepaidCharge { .. }))
         .count();
     assert_eq!(charges, 2);
+
+    // The owner sees the charge that was not paid: when, where, which customer, how much; once,
+    // also after the register sent it again.
+    let again = synced(&app, &token, json!([prepaid_event(&short, &codes[4], 400)])).await;
+    assert_eq!(again, [OfflineOutcome::Refused { reason: OfflineError::PrepaidShort }]);
+    let response =
+        owner.get(app.url(&routes::owner_offline_conflicts(app.shop.shop_id.as_str()))).dispatch().await.unwrap();
+    let listed: OfflineConflicts = expect_json(response, StatusCode::OK).await;
+    assert!(listed.conflicts.is_empty(), "{listed:?}");
+    let [unpaid] = listed.unpaid.as_slice() else { panic!("one unpaid charge: {listed:?}") };
+    assert_eq!(unpaid.scan.request_id.as_str(), short);
+    assert_eq!(unpaid.scan.register_id, app.register.register_id);
+    assert_eq!(unpaid.amount_minor, 400);
+    let OfflineOutcome::Confirmed { customer_number, .. } = &outcomes[0] else { panic!("{outcomes:?}") };
+    assert_eq!(&unpaid.customer_number, customer_number);
+    assert_eq!(unpaid.code_id.to_string(), OfflineCode::parse(&codes[4]).expect("a code").code_id.to_string());
 }
 
 async fn batch_after_showing(app: &TestApp, member: &TestMember, shown: &[&String]) -> Vec<String> {

@@ -116,6 +116,8 @@ impl MemberVault {
 
     fn settle(&self, asked: &Asked, verdict: CardVerdict) -> Outcome<DebitStatus> {
         let now = clock::now();
+        // Paid after the sale was told declined: the coupon's reserved use went back to the shop.
+        let coupon_released = matches!(asked.confirmation.state_at(now), State::Cancelled { .. });
         let mut confirmation = asked.confirmation.clone();
         let paid = match &verdict {
             CardVerdict::Paid { .. } => Ok(()),
@@ -160,6 +162,10 @@ impl MemberVault {
             let points_before = self.points().balance(shop_id)?;
             self.points().append(&member, till, sql::minor(amount.0)?, points_added, now)?;
             self.record_coupon_use(&asked, now)?;
+            if coupon_released {
+                // The outbox tells the shop's book again, now as a use (counted once there).
+                self.confirmations().mark_coupon_sent(shop_id, &till.request_id, false)?;
+            }
             let points_after = self.points().balance(shop_id)?;
             let details = ReceiptDetails::Points { sale_minor: amount.0, points_added, points_before, points_after };
             let card = CardPaid { brand: brand.clone(), last4: last4.clone(), payment_id };

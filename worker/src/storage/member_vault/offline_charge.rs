@@ -28,7 +28,7 @@ impl MemberVault {
             .get(shop_id)?
             .ok_or_else(|| Problem::new(ErrorCode::NotAMember, "the customer is not a member of this shop any more"))?;
         let Ok(change) = prepaid::charge(self.prepaid().balance(shop_id)?, request.amount) else {
-            return Ok(OfflineCharge::Short);
+            return Ok(OfflineCharge::Short { customer_number: membership.customer_number });
         };
         let at = request.scanned_at.min(clock::now());
         self.memberships().refresh_shop(&till.shop)?;

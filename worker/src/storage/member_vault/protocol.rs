@@ -84,7 +84,7 @@ protocol! {
         /// The register withdraws its question.
         Withdraw(Withdraw) -> DebitStatus,
         /// The customer approves exactly what their phone showed.
-        Approve(ApproveRequest) -> ApproveStep,
+        Approve(Approve) -> ApproveStep,
         /// Keeps the first processor payment made for a card charge; answers the one kept.
         KeepCardPayment(KeepCardPayment) -> String,
         /// The processor's verdict on a card charge, applied once.
@@ -404,6 +404,13 @@ pub struct ChargePrepaidOffline {
     pub scanned_at: UnixMillis,
 }
 
+/// The customer's approval, and whether the Worker verified them with a passkey instead of the PIN.
+#[derive(Serialize, Deserialize)]
+pub struct Approve {
+    pub request: ApproveRequest,
+    pub user_verified: bool,
+}
+
 /// What became of an offline prepaid charge.
 #[derive(Serialize, Deserialize)]
 pub enum OfflineCharge {
@@ -414,7 +421,9 @@ pub enum OfflineCharge {
         receipt_number: String,
     },
     /// The balance did not hold the amount: nothing was charged.
-    Short,
+    Short {
+        customer_number: CustomerNumber,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -710,8 +719,9 @@ impl VaultClient {
     }
 
     /// The customer's approval: answered, or (a card charge) what to charge at the processor.
-    pub async fn approve(&self, request: ApproveRequest) -> Outcome<ApproveStep> {
-        self.object.call(request).await
+    /// `user_verified`: the Worker checked a passkey answer for this question, which stands for the PIN.
+    pub async fn approve(&self, request: ApproveRequest, user_verified: bool) -> Outcome<ApproveStep> {
+        self.object.call(Approve { request, user_verified }).await
     }
 
     pub async fn keep_card_payment(&self, plan: &CardPlan, payment: String) -> Outcome<String> {

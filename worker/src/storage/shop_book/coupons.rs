@@ -6,6 +6,13 @@
 //! `coupon_issued_days`, those first offers per local day of the shop (the
 //! dashboard's issued figure for a range).
 //!
+//! A refund of a sale that used a coupon takes it back out of the figures the
+//! owner reads ([`domain::stats::coupon_take_back`], the dashboard's rule): the
+//! revenue by what was given back, the use (and its returning member) once the
+//! sale is refunded whole. Counted apart (`refunded_*`), so a refunded use still
+//! counts against the total limit; `coupon_take_backs` keeps each refund's
+//! request id so a retry takes nothing twice.
+//!
 //! The total limit is exact: a sale first *reserves* a use here (refused with
 //! `coupon_sold_out` when uses plus reservations reach the limit), the vault
 //! then applies or refuses the coupon, and the Worker *concludes* the
@@ -14,6 +21,7 @@
 //! a reservation is keyed by the sale's request id, so a retry re-attaches to
 //! it rather than taking a second one.
 
+use super::protocol::TakeBackCoupon;
 use crate::clock;
 use crate::crypto::{hex, random_bytes};
 use crate::error::{Outcome, Problem};
@@ -25,6 +33,7 @@ use domain::coupons::{
     has_room, live, offered, Coupon, CouponId, CouponUse, MemberAtShop, MemberFacts, MAX_COUPONS_PER_SHOP,
 };
 use domain::shop::RequestId;
+use domain::stats::{coupon_take_back, CouponSale};
 use domain::UnixMillis;
 use serde::Deserialize;
 use worker::SqlStorage;
@@ -53,6 +62,10 @@ CREATE TABLE IF NOT EXISTS coupon_offers (
     at INTEGER NOT NULL,
     PRIMARY KEY (coupon_id, customer_number)
 );
+CREATE TABLE IF NOT EXISTS coupon_take_backs (
+    refund_request_id TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+);
 CREATE TABLE IF NOT EXISTS coupon_issued_days (
     coupon_id TEXT NOT NULL,
     day INTEGER NOT NULL,
@@ -75,6 +88,24 @@ struct CouponRow {
     revenue_minor: i64,
     returning_members: i64,
     reserved: i64,
+    refunded_uses: i64,
+    refunded_minor: i64,
+    refunded_returning: i64,
+}
+
+#[derive(Deserialize)]
+struct StateRow {
+    state: String,
+}
+
+/// A use as it was concluded; `paid_minor` and `returning_member` are absent for uses from before
+/// refunds were taken back (left as they were counted).
+#[derive(Deserialize)]
+struct UsedRow {
+    paid_minor: Option<i64>,
+    returning_member: Option<i64>,
+    refunded_minor: i64,
+    use_taken_back: i64,
 }
 
 impl CouponRow {
@@ -88,10 +119,11 @@ impl CouponRow {
             coupon: self.coupon()?,
             results: CouponResults {
                 issued: count(self.issued),
-                used: count(self.used),
-                revenue_minor: count(self.revenue_minor),
-                returning: count(self.returning_members),
+                used: count(self.used.saturating_sub(self.refunded_uses)),
+                revenue_minor: count(self.revenue_minor.saturating_sub(self.refunded_minor)),
+                returning: count(self.returning_members.saturating_sub(self.refunded_returning)),
                 reserved: count(self.reserved),
+                refunded: count(self.refunded_uses),
             },
         })
     }
@@ -101,7 +133,8 @@ impl CouponRow {
     }
 }
 
-const COLUMNS: &str = "coupon, issued, used, revenue_minor, returning_members, reserved";
+const COLUMNS: &str =
+    "coupon, issued, used, revenue_minor, returning_members, reserved, refunded_uses, refunded_minor, refunded_returning";
 
 pub struct CouponBook<'a> {
     pub sql: &'a SqlStorage,
@@ -113,7 +146,14 @@ pub fn unknown_coupon(coupon_id: &CouponId) -> Problem {
 
 impl CouponBook<'_> {
     fn ready(&self) -> Outcome<()> {
-        sql::create(self.sql, SCHEMA)
+        sql::create(self.sql, SCHEMA)?;
+        for column in ["refunded_uses", "refunded_minor", "refunded_returning"] {
+            sql::add_column(self.sql, "coupons", column, "INTEGER NOT NULL DEFAULT 0")?;
+        }
+        sql::add_column(self.sql, "coupon_reservations", "paid_minor", "INTEGER")?;
+        sql::add_column(self.sql, "coupon_reservations", "returning_member", "INTEGER")?;
+        sql::add_column(self.sql, "coupon_reservations", "refunded_minor", "INTEGER NOT NULL DEFAULT 0")?;
+        sql::add_column(self.sql, "coupon_reservations", "use_taken_back", "INTEGER NOT NULL DEFAULT 0")
     }
 
     fn row(&self, coupon_id: &CouponId) -> Outcome<Option<CouponRow>> {
@@ -270,33 +310,48 @@ impl CouponBook<'_> {
 
     /// Concludes a held reservation: `Some(use)` counts the use and its
     /// basket, `None` releases it. A reservation concluded before (a retry)
-    /// or never made changes nothing.
+    /// changes nothing. A use whose reservation was released — a card payment
+    /// the processor took after the sale was told declined — is counted then,
+    /// once, even past the total limit: the customer paid with the coupon.
     pub fn conclude(&self, coupon_id: &CouponId, request_id: &RequestId, used: Option<CouponUse>) -> Outcome<()> {
         self.ready()?;
-        let held = sql::number(
-            self.sql,
-            "SELECT COUNT(*) AS n FROM coupon_reservations WHERE coupon_id = ? AND request_id = ? AND state = 'held'",
-            vec![coupon_id.as_str().into(), request_id.as_str().into()],
-        )?;
-        if held == 0 {
-            return Ok(());
-        }
         let keys = || vec![coupon_id.as_str().into(), request_id.as_str().into()];
+        let state: Option<StateRow> = sql::first(
+            self.sql,
+            "SELECT state FROM coupon_reservations WHERE coupon_id = ? AND request_id = ?",
+            keys(),
+        )?;
+        let held = match state.as_ref().map(|row| row.state.as_str()) {
+            Some("held") => true,
+            Some(_) => return Ok(()),
+            None if used.is_some() => false,
+            None => return Ok(()),
+        };
         match used {
             Some(used) => {
+                let (paid_minor, returning) = (sql::minor(used.paid_minor)?, i64::from(used.returning));
+                if held {
+                    let mut bindings = vec![paid_minor.into(), returning.into()];
+                    bindings.extend(keys());
+                    self.sql.exec(
+                        "UPDATE coupon_reservations SET state = 'used', paid_minor = ?, returning_member = ?
+                         WHERE coupon_id = ? AND request_id = ?",
+                        bindings,
+                    )?;
+                } else {
+                    let mut bindings = keys();
+                    bindings.extend([clock::now().into(), paid_minor.into(), returning.into()]);
+                    self.sql.exec(
+                        "INSERT INTO coupon_reservations (coupon_id, request_id, state, at, paid_minor, returning_member)
+                         VALUES (?, ?, 'used', ?, ?, ?)",
+                        bindings,
+                    )?;
+                }
                 self.sql.exec(
-                    "UPDATE coupon_reservations SET state = 'used' WHERE coupon_id = ? AND request_id = ?",
-                    keys(),
-                )?;
-                self.sql.exec(
-                    "UPDATE coupons SET reserved = reserved - 1, used = used + 1,
+                    "UPDATE coupons SET reserved = reserved - ?, used = used + 1,
                         revenue_minor = revenue_minor + ?, returning_members = returning_members + ?
                      WHERE coupon_id = ?",
-                    vec![
-                        sql::minor(used.paid_minor)?.into(),
-                        i64::from(used.returning).into(),
-                        coupon_id.as_str().into(),
-                    ],
+                    vec![i64::from(held).into(), paid_minor.into(), returning.into(), coupon_id.as_str().into()],
                 )?;
             }
             None => {
@@ -307,6 +362,63 @@ impl CouponBook<'_> {
                 )?;
             }
         }
+        Ok(())
+    }
+
+    /// A refund (`refund_request_id`) gave back `refund_minor` of the sale `sale_request_id`
+    /// that used the coupon: takes that out of the owner's figures, once per refund. A sale
+    /// without a concluded use here, or one from before uses kept their basket, changes nothing.
+    pub fn take_back(&self, take_back: &TakeBackCoupon) -> Outcome<()> {
+        self.ready()?;
+        let keys = || vec![take_back.coupon_id.as_str().into(), take_back.sale_request_id.as_str().into()];
+        let used: Option<UsedRow> = sql::first(
+            self.sql,
+            "SELECT paid_minor, returning_member, refunded_minor, use_taken_back FROM coupon_reservations
+             WHERE coupon_id = ? AND request_id = ? AND state = 'used'",
+            keys(),
+        )?;
+        let Some(UsedRow {
+            paid_minor: Some(paid_minor),
+            returning_member: Some(returning),
+            refunded_minor,
+            use_taken_back,
+        }) = used
+        else {
+            return Ok(());
+        };
+        let seen = sql::number(
+            self.sql,
+            "SELECT COUNT(*) AS n FROM coupon_take_backs WHERE refund_request_id = ?",
+            vec![take_back.refund_request_id.as_str().into()],
+        )?;
+        if seen > 0 {
+            return Ok(());
+        }
+        let sale =
+            CouponSale { paid_minor, refunded_minor, returning: returning != 0, use_taken_back: use_taken_back != 0 };
+        let taken = coupon_take_back(&sale, sql::minor(take_back.refund_minor)?);
+        self.sql.exec(
+            "INSERT INTO coupon_take_backs (refund_request_id, at) VALUES (?, ?)",
+            vec![take_back.refund_request_id.as_str().into(), clock::now().into()],
+        )?;
+        let mut bindings = vec![taken.revenue_minor.into(), i64::from(taken.used != 0).into()];
+        bindings.extend(keys());
+        self.sql.exec(
+            "UPDATE coupon_reservations SET refunded_minor = refunded_minor - ?, use_taken_back = MAX(use_taken_back, ?)
+             WHERE coupon_id = ? AND request_id = ?",
+            bindings,
+        )?;
+        self.sql.exec(
+            "UPDATE coupons SET refunded_uses = refunded_uses - ?, refunded_minor = refunded_minor - ?,
+                refunded_returning = refunded_returning - ?
+             WHERE coupon_id = ?",
+            vec![
+                taken.used.into(),
+                taken.revenue_minor.into(),
+                taken.returning.into(),
+                take_back.coupon_id.as_str().into(),
+            ],
+        )?;
         Ok(())
     }
 }

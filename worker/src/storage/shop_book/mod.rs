@@ -21,6 +21,7 @@ pub mod stores;
 use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
+use crate::storage::daily_alarm::DailyAlarm;
 use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
 use crate::storage::sql;
 use domain::api::{ErrorCode, ShopSummary};
@@ -29,8 +30,7 @@ use domain::shop::CustomerNumber;
 use protocol::{Claim, Create, CustomerMember, Enroll, Enrolment, ShopOperation, Update};
 use registers::NewRegister;
 use serde::Deserialize;
-use std::cell::Cell;
-use worker::{durable_object, Env, SqlStorage, State, Storage};
+use worker::{durable_object, Env, SqlStorage, State};
 
 /// How long a used request id is remembered: far longer than any retry.
 const REQUEST_MEMORY_MS: i64 = 7 * 24 * 60 * 60_000;
@@ -57,10 +57,8 @@ CREATE INDEX IF NOT EXISTS requests_by_time ON requests (at);
 #[durable_object]
 pub struct ShopBook {
     sql: SqlStorage,
-    /// For the housekeeping alarm (see `housekeeping`).
-    storage: Storage,
-    /// Whether this object already knows a housekeeping round is coming.
-    housekeeping_scheduled: Cell<bool>,
+    /// The daily housekeeping round (see `housekeeping`).
+    housekeeping: DailyAlarm,
 }
 
 durable_object_serving!(ShopBook, alarm);
@@ -70,7 +68,7 @@ impl StorageObject for ShopBook {
 
     fn open(state: State, _env: Env) -> Self {
         let storage = state.storage();
-        Self { sql: storage.sql(), storage, housekeeping_scheduled: Cell::new(false) }
+        Self { sql: storage.sql(), housekeeping: DailyAlarm::new(storage) }
     }
 
     async fn handle(&self, operation: ShopOperation) -> Outcome<Reply> {
@@ -160,6 +158,9 @@ impl ShopBook {
             ShopOperation::ConcludeCoupon(request) => answer(request, |r| {
                 self.with_shop(|_| self.coupons().conclude(&r.coupon_id, &r.request_id, r.used)).map(|()| Done)
             }),
+            ShopOperation::TakeBackCoupon(request) => {
+                answer(request, |r| self.with_shop(|_| self.coupons().take_back(&r)).map(|()| Done))
+            }
             ShopOperation::CardKeys(request) => answer(request, |_| self.with_shop(|_| self.cards().keys())),
             ShopOperation::SetCardKeys(request) => {
                 answer(request, |r| self.with_shop(|_| self.cards().set_keys(r.keys, clock::now())).map(|()| Done))
@@ -181,9 +182,18 @@ impl ShopBook {
             ShopOperation::UseOffline(request) => {
                 answer(request, |r| self.with_shop(|_| self.offline().use_code(&r.code_id, &r.scan, r.amount_minor)))
             }
-            ShopOperation::OfflineConflicts(request) => {
-                answer(request, |_| self.with_shop(|_| self.offline().conflicts()))
+            ShopOperation::NoteOfflineUnpaid(request) => {
+                answer(request, |r| self.with_shop(|_| self.offline().note_unpaid(&r).map(|()| Done)))
             }
+            ShopOperation::OfflineConflicts(request) => answer(request, |_| {
+                self.with_shop(|_| {
+                    let offline = self.offline();
+                    Ok(domain::api::offline::OfflineConflicts {
+                        conflicts: offline.conflicts()?,
+                        unpaid: offline.unpaid()?,
+                    })
+                })
+            }),
             ShopOperation::Housekeep(request) => answer(request, |r| self.with_shop(|_| self.housekeep(r.now))),
         }
     }

@@ -9,13 +9,13 @@ use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::Outcome;
 use crate::storage::sql;
-use domain::api::offline::OfflineConflict;
+use domain::api::offline::{OfflineConflict, OfflineUnpaid};
 use domain::member::MemberNumber;
 use domain::offline::{
     judge_upload, reconcile, top_up_count, OfflineCodeId, OfflineError, Reconciled, Scan, LIFETIME_MS,
     REFRESH_BEFORE_MS, SKEW_MS, SYNC_GRACE_MS,
 };
-use domain::shop::{RegisterId, RequestId};
+use domain::shop::{CustomerNumber, RegisterId, RequestId};
 use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
 use worker::SqlStorage;
@@ -42,9 +42,18 @@ CREATE TABLE IF NOT EXISTS offline_conflicts (
     amount_minor INTEGER NOT NULL,
     recorded_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS offline_unpaid (
+    request_id TEXT PRIMARY KEY,
+    code_id TEXT NOT NULL,
+    register_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    customer_number INTEGER NOT NULL,
+    amount_minor INTEGER NOT NULL,
+    recorded_at INTEGER NOT NULL
+);
 ";
 
-/// How many conflicts the owner's list shows.
+/// How many conflicts (and how many unpaid charges) the owner's list shows.
 const CONFLICTS_LISTED: i64 = 200;
 
 /// A code as issued: its id and expiry (the Worker signs it).
@@ -98,6 +107,17 @@ struct ConflictRow {
     first_request_id: Option<String>,
     first_register: Option<String>,
     first_at: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct UnpaidRow {
+    request_id: String,
+    code_id: String,
+    register_id: String,
+    at: i64,
+    customer_number: i64,
+    amount_minor: i64,
+    recorded_at: i64,
 }
 
 fn corrupt(what: &str) -> crate::error::Problem {
@@ -302,6 +322,52 @@ impl OfflineBook<'_> {
                         recorded_at: row.recorded_at,
                     })
                 })())
+            })
+            .collect()
+    }
+
+    /// Notes an offline prepaid charge the balance could not pay (once per request id: a
+    /// retried upload notes nothing new). Kept like conflicts: these are the shop's books.
+    pub fn note_unpaid(&self, unpaid: &OfflineUnpaid) -> Outcome<()> {
+        self.ready()?;
+        self.sql.exec(
+            "INSERT OR IGNORE INTO offline_unpaid (request_id, code_id, register_id, at, customer_number, \
+             amount_minor, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                unpaid.scan.request_id.as_str().into(),
+                unpaid.code_id.hex().into(),
+                unpaid.scan.register_id.as_str().into(),
+                unpaid.scan.at.into(),
+                i64::from(unpaid.customer_number.0).into(),
+                sql::minor(unpaid.amount_minor)?.into(),
+                unpaid.recorded_at.into(),
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// The unpaid offline charges, newest first.
+    pub fn unpaid(&self) -> Outcome<Vec<OfflineUnpaid>> {
+        if !sql::table_exists(self.sql, "offline_unpaid")? {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<UnpaidRow> = sql::all(
+            self.sql,
+            "SELECT request_id, code_id, register_id, at, customer_number, amount_minor, recorded_at \
+             FROM offline_unpaid ORDER BY recorded_at DESC, request_id LIMIT ?",
+            vec![CONFLICTS_LISTED.into()],
+        )?;
+        rows.into_iter()
+            .map(|row| {
+                Ok(OfflineUnpaid {
+                    code_id: OfflineCodeId::parse(&row.code_id).map_err(|_| corrupt("code id"))?,
+                    scan: scan(&row.request_id, &row.register_id, row.at)?,
+                    customer_number: u32::try_from(row.customer_number)
+                        .map(CustomerNumber)
+                        .map_err(|_| corrupt("customer number"))?,
+                    amount_minor: u64::try_from(row.amount_minor).map_err(|_| corrupt("amount"))?,
+                    recorded_at: row.recorded_at,
+                })
             })
             .collect()
     }

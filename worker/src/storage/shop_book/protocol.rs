@@ -8,7 +8,7 @@ use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::coupons::OwnerCoupon;
-use domain::api::offline::OfflineConflict;
+use domain::api::offline::{OfflineConflicts, OfflineUnpaid};
 use domain::api::owner::RegisterSummary;
 use domain::api::staff::StaffMember;
 use domain::api::stores::StoreClosed;
@@ -89,6 +89,8 @@ protocol! {
         ReserveCoupon(ReserveCoupon) -> Coupon,
         /// Counts (or releases) a sale's reservation once the vault decided.
         ConcludeCoupon(ConcludeCoupon) -> Done,
+        /// A refund of a sale that used a coupon: taken out of its figures once per refund.
+        TakeBackCoupon(TakeBackCoupon) -> Done,
         /// Members each coupon was first offered to on the shop's local days of a range.
         CouponsIssued(CouponsIssued) -> Vec<(CouponId, i64)>,
         // ---- cards (see `card_processor`) ----
@@ -111,8 +113,10 @@ protocol! {
         RevokedOffline(RevokedOffline) -> Vec<OfflineCodeId>,
         /// One uploaded use of an offline code: granted once, else a conflict or a refusal.
         UseOffline(UseOffline) -> OfflineUse,
-        /// Offline codes used twice, newest first.
-        OfflineConflicts(OfflineConflictsQuery) -> Vec<OfflineConflict>,
+        /// An offline prepaid charge the member's balance could not pay at sync (once per request id).
+        NoteOfflineUnpaid(OfflineUnpaid) -> Done,
+        /// Offline codes used twice and offline charges not paid, newest first.
+        OfflineConflicts(OfflineConflictsQuery) -> OfflineConflicts,
         /// One housekeeping round as of `now` (the alarm runs them; tests ask for one).
         Housekeep(Housekeep) -> ShopForgotten,
     }
@@ -299,6 +303,16 @@ pub struct ConcludeCoupon {
     pub request_id: RequestId,
     /// What the sale was, if it used the coupon; none releases the reservation.
     pub used: Option<CouponUse>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct TakeBackCoupon {
+    pub coupon_id: CouponId,
+    /// The sale that used the coupon.
+    pub sale_request_id: RequestId,
+    /// The refund, so that its retry takes nothing twice.
+    pub refund_request_id: RequestId,
+    pub refund_minor: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -534,6 +548,10 @@ impl ShopClient {
         self.object.call(request).await.map(drop)
     }
 
+    pub async fn take_back_coupon(&self, take_back: TakeBackCoupon) -> Outcome<()> {
+        self.object.call(take_back).await.map(drop)
+    }
+
     // ---- offline codes ----
 
     /// The member's live offline codes here, topped up to a full batch (the Worker signs them);
@@ -561,7 +579,11 @@ impl ShopClient {
         self.object.call(UseOffline { code_id, scan, amount_minor }).await
     }
 
-    pub async fn offline_conflicts(&self) -> Outcome<Vec<OfflineConflict>> {
+    pub async fn note_offline_unpaid(&self, unpaid: OfflineUnpaid) -> Outcome<Done> {
+        self.object.call(unpaid).await
+    }
+
+    pub async fn offline_conflicts(&self) -> Outcome<OfflineConflicts> {
         self.object.call(OfflineConflictsQuery).await
     }
 
