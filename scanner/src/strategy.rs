@@ -6,8 +6,8 @@
 //! `region`); then the harder pass that last decoded (a code held still
 //! keeps being read by it); then the other harder passes while the frame
 //! budget lasts, the next frame resuming the list where this one stopped, so
-//! every pass gets its turn within a few frames. A frame with no region and
-//! no budget left runs the next harder pass on one tile of the frame only.
+//! every pass gets its turn within a few frames. A harder pass that does not
+//! fit what is left of the budget runs on one tile of the frame, sized to fit.
 //! Still images (CLI, tests): every pass in turn until one decodes.
 
 use crate::frame::GrayFrame;
