@@ -95,7 +95,7 @@ fn main() {
                 }
             }
             let tile_row = candidates.len() + 1 + REGION_LOOKS;
-            let (found, t) = match strategy::tile(&working, 0) {
+            let (found, t) = match strategy::tile(&working, 0, strategy::TILE_SIDE) {
                 Some((_, _, tile)) => timed(|| strategy::LIVE_PASSES[0].run(&tile, Effort::Live)),
                 None => (Vec::new(), 0.0),
             };

@@ -29,9 +29,10 @@ const MAX_SIZE: usize = 177;
 /// next frame tries again. Keeps a frame full of grid-like noise from
 /// costing hundreds of milliseconds (the fuzz run found such frames).
 fn budget(effort: Effort) -> (usize, usize) {
-    match effort {
-        Effort::Live => (8, 8_000),
-        Effort::Still => (64, 64_000),
+    if effort.is_still() {
+        (64, 64_000)
+    } else {
+        (8, 8_000)
     }
 }
 
@@ -46,9 +47,10 @@ const MIN_PLAUSIBILITY: f32 = 0.75;
 /// frame only above this, which noise (about 0.5) seldom reaches, so a
 /// frame of noise costs no pattern search.
 fn min_warped_plausibility(effort: Effort) -> f32 {
-    match effort {
-        Effort::Live => 0.6,
-        Effort::Still => 0.0,
+    if effort.is_still() {
+        0.0
+    } else {
+        0.6
     }
 }
 
@@ -65,7 +67,8 @@ pub fn decode(grey: &GrayFrame, bounds: [(f32, f32); 4], size: usize, effort: Ef
     // read at another size, the bounds span as many of that size's modules.
     let code_extent = size as f32 / (size + 1) as f32;
     let (readings, modules) = budget(effort);
-    let mut reader = Reader { grey, readings, modules, min_warped_plausibility: min_warped_plausibility(effort) };
+    let mut reader =
+        Reader { grey, readings, modules, min_warped_plausibility: min_warped_plausibility(effort), effort };
     let mut plausible_as_located = false;
     for s in [size, size + 4, size - 4] {
         if !(21..=MAX_SIZE).contains(&s) {
@@ -96,13 +99,15 @@ enum Reading {
     OutOfBudget,
 }
 
-/// Samples the grey picture within a budget of readings and modules.
+/// Samples the grey picture within a budget of readings and modules, and
+/// the effort's deadline.
 struct Reader<'a> {
     grey: &'a GrayFrame,
     readings: usize,
     modules: usize,
     /// See [`min_warped_plausibility`].
     min_warped_plausibility: f32,
+    effort: Effort<'a>,
 }
 
 impl Reader<'_> {
@@ -113,6 +118,9 @@ impl Reader<'_> {
         size: usize,
         nudge: (f32, f32),
     ) -> Option<Vec<f32>> {
+        if self.effort.out_of_time() {
+            return None;
+        }
         self.readings = self.readings.checked_sub(1)?;
         self.modules = self.modules.checked_sub(size * size)?;
         Some(sample_levels(self.grey, to_image, size, nudge))
@@ -121,6 +129,9 @@ impl Reader<'_> {
     /// Spends the module budget on `samples` single point samples (a
     /// pattern search); false when it does not cover them.
     fn spend_samples(&mut self, samples: usize) -> bool {
+        if self.effort.out_of_time() {
+            return false;
+        }
         match self.modules.checked_sub(samples.div_ceil(SAMPLE_OFFSETS.len())) {
             Some(left) => {
                 self.modules = left;
@@ -387,7 +398,8 @@ mod tests {
         let frame = GrayFrame::new(300, 300, pixels).expect("frame");
         let square = [(10.0, 10.0), (290.0, 10.0), (290.0, 290.0), (10.0, 290.0)];
         let (to_image, size) = (Homography::rect_to_quad((0.0, 58.0), (0.0, 58.0), square).expect("square"), 57);
-        let mut reader = Reader { grey: &frame, readings: 64, modules: 32_000, min_warped_plausibility: 0.6 };
+        let mut reader =
+            Reader { grey: &frame, readings: 64, modules: 32_000, min_warped_plausibility: 0.6, effort: Effort::Live };
         assert!(matches!(reader.read_nudged(&to_image, size, false), Reading::Implausible));
         assert_eq!(reader.readings, 63, "one reading, then given up");
         assert_eq!(

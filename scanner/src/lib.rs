@@ -45,16 +45,20 @@ pub struct Detection {
 ///
 /// Every frame gets the same first look (see [`strategy::first_look`]), which
 /// no budget or per-frame state can skip: a clean, sharp code is read on
-/// every frame, light-on-dark as surely as dark-on-light. When it finds
-/// nothing, the scanner looks where this or an earlier frame saw finder
-/// patterns or a grid it could not read (see [`region`]): a crop of the
-/// camera frame at full resolution, its first threshold whatever the budget,
-/// its others while the budget lasts. Then the harder pass that decoded
-/// last, then the list of harder passes where the previous frame stopped,
-/// while the budget lasts. When no region was looked at and no harder pass
-/// fits, the next harder pass still runs, on one tile of the frame
-/// ([`strategy::tile`]): a code only a harder pass sees is found within a
-/// few frames while each frame stays near the first look's cost.
+/// every frame, light-on-dark as surely as dark-on-light. After it, the
+/// budget bounds the whole frame: each piece of work runs only when its
+/// time, as measured on earlier frames of the same size (else a cost model
+/// calibrated by the first look), fits what is left, and no grid is refined
+/// or re-read past the frame's deadline. First the scanner looks where this
+/// or an earlier frame saw finder patterns or a grid it could not read (see
+/// [`region`]): a crop of the camera frame at full resolution, one threshold
+/// after another. Then the harder pass that decoded last, then the list of
+/// harder passes where the previous frame stopped, each followed by a look
+/// at what it saw. A harder pass that does not fit runs on one tile of the
+/// frame sized to what is left ([`strategy::tile`]), so a code only a harder
+/// pass sees is found within a few frames. A frame whose budget covered
+/// nothing after the first look makes the next one do its first piece of
+/// work whatever the budget.
 pub struct Scanner {
     budget_ms: f64,
     next_live_pass: usize,
@@ -64,8 +68,16 @@ pub struct Scanner {
     last_hit: Option<usize>,
     /// Where a code was seen but not read, looked at first on the next frames.
     regions: region::RegionTracker,
-    /// Tiles run as forced work so far: picks the next tile.
+    /// Tiles run so far: picks the next tile.
     forced_steps: usize,
+    /// What passes and region looks took on earlier frames.
+    costs: Costs,
+    /// The previous frame's budget covered no work after the first look.
+    starved: bool,
+    /// A grid's still re-reading in the remembered region was stopped by the deadline.
+    rereading_cut: bool,
+    /// Frames since one ran past its budget to finish such a re-reading.
+    frames_since_long: u32,
 }
 
 impl Default for Scanner {
@@ -87,6 +99,10 @@ impl Scanner {
             last_hit: None,
             regions: region::RegionTracker::default(),
             forced_steps: 0,
+            costs: Costs::default(),
+            starved: false,
+            rereading_cut: false,
+            frames_since_long: LONG_FRAME_EVERY,
         }
     }
 
@@ -97,7 +113,8 @@ impl Scanner {
         let start = now_ms();
         match GrayFrame::from_rgba(width as usize, height as usize, rgba) {
             Some(frame) => {
-                self.run(&frame, &mut TimeAllowance { now_ms, start, budget_ms: self.budget_ms, calibration: 1.0 })
+                let budget_ms = self.budget_for(&frame);
+                self.run(&frame, &mut TimeAllowance { now_ms, start, budget_ms, calibration: 1.0 })
             }
             None => Vec::new(),
         }
@@ -106,16 +123,35 @@ impl Scanner {
     /// Scans a greyscale frame.
     pub fn scan_gray(&mut self, frame: &GrayFrame, now_ms: &dyn Fn() -> f64) -> Vec<Detection> {
         let start = now_ms();
-        self.run(frame, &mut TimeAllowance { now_ms, start, budget_ms: self.budget_ms, calibration: 1.0 })
+        let budget_ms = self.budget_for(frame);
+        self.run(frame, &mut TimeAllowance { now_ms, start, budget_ms, calibration: 1.0 })
+    }
+
+    /// The budget for `frame`: the scanner's for a 640×480 frame, more
+    /// for a larger one in proportion to its area, up to twice as much (the
+    /// product's per-frame targets are 10 ms at 640×480 and 20 ms at 1280×720).
+    fn budget_for(&self, frame: &GrayFrame) -> f64 {
+        let area = (frame.width() * frame.height()) as f64 / BUDGET_AREA;
+        self.budget_ms * area.clamp(1.0, MAX_BUDGET_SCALE)
     }
 
     fn run(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance) -> Vec<Detection> {
-        let found = self.look(frame, allowance);
+        let mut extra_work = false;
+        let found = self.look(frame, allowance, &mut extra_work);
+        // A frame that found nothing and whose budget covered no work after
+        // the first look: the next one does its first piece of work whatever
+        // the budget, so a code only that work reads is still found.
+        self.starved = found.is_empty() && !extra_work;
+        self.frames_since_long = self.frames_since_long.saturating_add(1);
+        if !found.is_empty() {
+            self.rereading_cut = false;
+        }
         self.regions.frame_done();
         found
     }
 
-    fn look(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance) -> Vec<Detection> {
+    /// Sets `extra_work` when anything ran after the first look.
+    fn look(&mut self, frame: &GrayFrame, allowance: &mut dyn Allowance, extra_work: &mut bool) -> Vec<Detection> {
         let mut seen = Vec::new();
         let (found, polarity) =
             strategy::first_look(frame).run_both_seen(frame, self.polarity, Effort::Live, &mut seen);
@@ -127,44 +163,25 @@ impl Scanner {
         self.regions.observe(&seen);
         let (working, factor) = strategy::working_frame(frame);
         allowance.first_look_done(strategy::first_look_cost(frame, &working));
+        self.costs.for_frame(frame);
         let working_pixels = (working.width() * working.height()).max(1) as f64;
         let cost_on = |pass: &Pass, image: &GrayFrame| {
             strategy::relative_cost(pass, image) * (image.width() * image.height()) as f64 / working_pixels
         };
         // Where this or an earlier frame saw a code it could not read: a
         // full-resolution crop there, far cheaper than a pass on the frame.
-        // The first look there runs whatever the budget; the region's other
-        // thresholds while it lasts.
-        let mut region_tried = false;
-        for _ in 0..region::THRESHOLDS_PER_REGION {
-            let Some(attempt) = self.regions.attempt(frame) else { break };
-            let cost = cost_on(&attempt.pass, &attempt.crop);
-            if region_tried && !allowance.affords(cost) {
-                break;
-            }
-            region_tried = true;
-            let mut seen = Vec::new();
-            let found = attempt.pass.run_seen(&attempt.crop, attempt.effort, &mut seen);
-            allowance.spent(cost);
-            self.regions.tried(!found.is_empty());
-            if !found.is_empty() {
-                return to_detections(shifted(found, attempt.offset), 1);
-            }
-            let (offset, polarity) = (attempt.offset, attempt.pass.polarity);
-            let seen: Vec<_> = seen.into_iter().map(|s| (s.mapped(1.0, offset), polarity)).collect();
-            self.regions.observe(&seen);
+        let mut region_looks = 0;
+        if let Some(found) = self.look_at_region(frame, allowance, working_pixels, &mut region_looks, extra_work) {
+            return found;
         }
         let passes = strategy::live_passes(&working);
         // The pass that read the previous frame, if it still fits: a code held
         // still that only a harder pass reads is then read on every frame.
-        // One harder pass runs even beyond the budget when no region was
-        // looked at, so a code the first look cannot see is read within a few frames.
-        let mut hard_pass_ran = region_tried;
         if let Some(index) = self.last_hit.take() {
             if let Some(pass) = passes.get(index) {
-                if allowance.affords(cost_on(pass, &working)) {
-                    hard_pass_ran = true;
-                    let (found, scale) = self.run_live_pass(pass, frame, &working, factor);
+                if allowance.affords(cost_on(pass, &working), self.costs.pass(index), 0.0) {
+                    *extra_work = true;
+                    let (found, scale) = self.run_live_pass(pass, index, frame, &working, factor, allowance);
                     allowance.spent(cost_on(pass, &working));
                     if !found.is_empty() {
                         self.last_hit = Some(index);
@@ -176,71 +193,257 @@ impl Scanner {
         for _ in 0..passes.len() {
             let index = self.next_live_pass % passes.len();
             let Some(pass) = passes.get(index) else { break };
-            let affordable = allowance.affords(cost_on(pass, &working));
-            if hard_pass_ran && !affordable {
-                break;
-            }
-            hard_pass_ran = true;
-            self.next_live_pass = index + 1;
-            if !affordable {
-                // Forced work that the budget does not cover: the pass on one
-                // tile of the frame, so the whole pass is spread over frames.
-                let found = self.run_on_tile(pass, &working, factor);
+            let cost = cost_on(pass, &working);
+            if !allowance.affords(cost, self.costs.pass(index), 0.0) {
+                // The whole pass does not fit what is left of the budget:
+                // the pass on one tile of the frame sized to fit it, so a
+                // code only a harder pass reads is found within a few frames
+                // and the frame still ends within its budget. Too little
+                // left for a tile: this pass waits for the next frame.
+                let share = allowance.share_left(cost, self.costs.pass(index));
+                let side = match strategy::tile_side(share) {
+                    Some(side) => side,
+                    None if self.starved && !*extra_work => strategy::MIN_TILE_SIDE,
+                    None => break,
+                };
+                *extra_work = true;
+                self.next_live_pass = index + 1;
+                let found = self.run_on_tile(pass, index, &working, factor, side, allowance);
                 if !found.is_empty() {
                     return to_detections(found, factor);
                 }
-                break;
+                // What the tile saw, looked at closer while the budget lasts.
+                return self
+                    .look_at_region(frame, allowance, working_pixels, &mut region_looks, extra_work)
+                    .unwrap_or_default();
             }
-            let (found, scale) = self.run_live_pass(pass, frame, &working, factor);
-            allowance.spent(cost_on(pass, &working));
+            self.next_live_pass = index + 1;
+            *extra_work = true;
+            let (found, scale) = self.run_live_pass(pass, index, frame, &working, factor, allowance);
+            allowance.spent(cost);
             if !found.is_empty() {
                 self.last_hit = Some(index);
                 return to_detections(found, scale);
+            }
+            // Where the pass saw a code it could not read, looked at closer
+            // in this frame already while the budget lasts.
+            if let Some(found) = self.look_at_region(frame, allowance, working_pixels, &mut region_looks, extra_work) {
+                return found;
             }
         }
         Vec::new()
     }
 
-    /// Runs `pass` on the next of [`strategy::TILES`] of the working frame;
-    /// results in working-frame coordinates. What it saw is remembered.
-    fn run_on_tile(&mut self, pass: &Pass, working: &GrayFrame, factor: usize) -> Vec<RawDecode> {
-        let tile = strategy::tile(working, self.forced_steps);
+    /// Looks at the remembered region (see [`region`]) with its next
+    /// thresholds while the budget lasts, [`region::THRESHOLDS_PER_REGION`]
+    /// looks a frame at most (`looks` counts them). The frame's first look
+    /// there may end the frame a little past the budget (it reads the most
+    /// pictures per millisecond, see the README), and runs whatever the
+    /// budget after a starved frame. A located grid gets the still pictures'
+    /// re-reading, stopped at the frame's deadline except on a rare long
+    /// frame (see [`LONG_FRAME_EVERY`]). `Some` when it decoded.
+    fn look_at_region(
+        &mut self,
+        frame: &GrayFrame,
+        allowance: &mut dyn Allowance,
+        working_pixels: f64,
+        looks: &mut usize,
+        extra_work: &mut bool,
+    ) -> Option<Vec<Detection>> {
+        while *looks < region::THRESHOLDS_PER_REGION {
+            let first = *looks == 0;
+            let grace = if first { FIRST_REGION_LOOK_GRACE } else { 0.0 };
+            let attempt = self.regions.attempt(frame)?;
+            let pixels = attempt.crop.width() * attempt.crop.height();
+            let cost = strategy::relative_cost(&attempt.pass, &attempt.crop) * pixels as f64 / working_pixels;
+            let forced = first && self.starved;
+            if !forced && !allowance.affords(cost, self.costs.region(attempt.effort, pixels), grace) {
+                return None;
+            }
+            *looks += 1;
+            *extra_work = true;
+            // A grid's still re-reading stops at the deadline, except on a
+            // long frame after it was cut short (see `LONG_FRAME_EVERY`).
+            let long = attempt.effort.is_still() && self.rereading_cut && self.frames_since_long >= LONG_FRAME_EVERY;
+            let before = allowance.elapsed_ms();
+            let mut seen = Vec::new();
+            let found = if long {
+                self.frames_since_long = 0;
+                self.rereading_cut = false;
+                attempt.pass.run_seen(&attempt.crop, attempt.effort, &mut seen)
+            } else {
+                let timed: &dyn Allowance = allowance;
+                let out_of_time = || timed.out_of_time();
+                let found = attempt.pass.run_seen(&attempt.crop, attempt.effort.until(&out_of_time), &mut seen);
+                self.rereading_cut |= attempt.effort.is_still() && found.is_empty() && timed.out_of_time();
+                if let (Some(before), Some(after)) = (before, timed.elapsed_ms()) {
+                    self.costs.region_measured(attempt.effort, pixels, after - before);
+                }
+                found
+            };
+            allowance.spent(cost);
+            self.regions.tried(!found.is_empty());
+            if !found.is_empty() {
+                return Some(to_detections(shifted(found, attempt.offset), 1));
+            }
+            let (offset, polarity) = (attempt.offset, attempt.pass.polarity);
+            let seen: Vec<_> = seen.into_iter().map(|s| (s.mapped(1.0, offset), polarity)).collect();
+            self.regions.observe(&seen);
+        }
+        None
+    }
+
+    /// Runs `pass` (index `index` of the pass list) on the next tile of the
+    /// working frame, `side` of its width and height (see [`strategy::tile`]);
+    /// results in working-frame coordinates. What it saw is remembered, and
+    /// its time, scaled to the whole frame, predicts the pass's.
+    fn run_on_tile(
+        &mut self,
+        pass: &Pass,
+        index: usize,
+        working: &GrayFrame,
+        factor: usize,
+        side: f32,
+        allowance: &dyn Allowance,
+    ) -> Vec<RawDecode> {
+        let tile = strategy::tile(working, self.forced_steps, side);
         self.forced_steps = self.forced_steps.wrapping_add(1);
         let Some((x, y, crop)) = tile else { return Vec::new() };
         let offset = (x as f32, y as f32);
+        let before = allowance.elapsed_ms();
         let mut seen = Vec::new();
-        let found = pass.run_seen(&crop, Effort::Live, &mut seen);
+        let out_of_time = || allowance.out_of_time();
+        let found = pass.run_seen(&crop, Effort::Live.until(&out_of_time), &mut seen);
+        if let (Some(before), Some(after)) = (before, allowance.elapsed_ms()) {
+            let share = (crop.width() * crop.height()) as f64 / (working.width() * working.height()).max(1) as f64;
+            self.costs.pass_measured(index, (after - before) / share.max(0.01));
+        }
         let seen: Vec<_> = seen.into_iter().map(|s| (s.mapped(factor as f32, offset), pass.polarity)).collect();
         self.regions.observe(&seen);
         shifted(found, offset)
     }
 
-    /// Runs a live pass on the working frame, except that the centre pass takes
-    /// its pixels from the camera frame when the working frame is a shrunk copy
-    /// (1280×720 → 640×360): the same work, but a small code far from the
-    /// camera keeps the detail the camera gave it. Returns what was found and
-    /// the factor from its coordinates to the camera frame's; what it saw but
-    /// could not read is remembered for the next frame.
+    /// Runs a live pass (index `index` of the pass list) on the working
+    /// frame, except that the centre pass takes its pixels from the camera
+    /// frame when the working frame is a shrunk copy (1280×720 → 640×360):
+    /// the same work, but a small code far from the camera keeps the detail
+    /// the camera gave it. Returns what was found and the factor from its
+    /// coordinates to the camera frame's; what it saw but could not read is
+    /// remembered for the next frame, and its time predicts the next run's.
     fn run_live_pass(
         &mut self,
         pass: &Pass,
+        index: usize,
         camera: &GrayFrame,
         working: &GrayFrame,
         factor: usize,
+        allowance: &dyn Allowance,
     ) -> (Vec<RawDecode>, usize) {
+        let before = allowance.elapsed_ms();
+        let out_of_time = || allowance.out_of_time();
+        let effort = Effort::Live.until(&out_of_time);
         let mut seen = Vec::new();
         let (found, scale) = match pass.scale {
             pass::Scale::CentreUpSharpened(enlarge) if factor > 1 => {
                 let enlarge = (usize::from(enlarge) / factor).clamp(1, u8::MAX as usize) as u8;
                 let on_camera = Pass { scale: pass::Scale::CentreUpSharpened(enlarge), ..*pass };
-                (on_camera.run_seen(camera, Effort::Live, &mut seen), 1)
+                (on_camera.run_seen(camera, effort, &mut seen), 1)
             }
-            _ => (pass.run_seen(working, Effort::Live, &mut seen), factor),
+            _ => (pass.run_seen(working, effort, &mut seen), factor),
         };
+        if let (Some(before), Some(after)) = (before, allowance.elapsed_ms()) {
+            self.costs.pass_measured(index, after - before);
+        }
         let to_camera = scale as f32;
         let seen: Vec<_> = seen.into_iter().map(|s| (s.mapped(to_camera, (0.0, 0.0)), pass.polarity)).collect();
         self.regions.observe(&seen);
         (found, scale)
+    }
+}
+
+/// A grid's still re-reading that the deadline stopped runs to its end on
+/// the next frame, past the budget, at most once in this many frames: a
+/// code that only the whole search reads is read within a few frames,
+/// while 19 frames in 20 still end near their budget.
+const LONG_FRAME_EVERY: u32 = 20;
+
+/// Frame area (640×480) the scanner's budget is for; see [`Scanner::budget_for`].
+const BUDGET_AREA: f64 = 640.0 * 480.0;
+/// Largest factor a larger frame's budget gets.
+const MAX_BUDGET_SCALE: f64 = 2.0;
+
+/// A share of the budget the first look at a remembered region may end the
+/// frame past it (8 ms → 9.6 ms, under the 10 ms frame target): that look
+/// reads the most pictures per millisecond after the first look. It is also
+/// the frame's deadline: no grid is refined or re-read after it.
+const FIRST_REGION_LOOK_GRACE: f64 = 0.2;
+
+/// What the work of a frame took on earlier frames of the same size, on
+/// this device: predicts whether it fits what is left of a frame's budget
+/// better than the cost model (a pass that locates grids costs more than
+/// its area says). A time that rises is taken at once, one that falls only
+/// in part, so a slow frame is not forgotten at the next fast one.
+#[derive(Clone, Debug, Default)]
+struct Costs {
+    /// Camera frame size the figures are for; another size starts afresh.
+    size: (usize, usize),
+    /// Milliseconds of each harder pass (by index into its list) on the whole working frame.
+    pass_ms: Vec<f64>,
+    /// Milliseconds per thousand pixels of a region's crop, `Effort::Live` and `Effort::Still`.
+    region_ms_per_kpx: [Option<f64>; 2],
+}
+
+impl Costs {
+    fn for_frame(&mut self, frame: &GrayFrame) {
+        let size = (frame.width(), frame.height());
+        if self.size != size {
+            *self = Costs { size, ..Costs::default() };
+        }
+    }
+
+    fn blend(old: Option<f64>, new: f64) -> Option<f64> {
+        if !new.is_finite() || new < 0.0 {
+            return old;
+        }
+        Some(match old {
+            Some(old) if old > new => 0.7 * old + 0.3 * new,
+            _ => new,
+        })
+    }
+
+    fn pass(&self, index: usize) -> Option<f64> {
+        self.pass_ms.get(index).copied().filter(|ms| *ms > 0.0)
+    }
+
+    fn pass_measured(&mut self, index: usize, ms: f64) {
+        if index >= 64 {
+            return;
+        }
+        if self.pass_ms.len() <= index {
+            self.pass_ms.resize(index + 1, 0.0);
+        }
+        let old = self.pass(index);
+        if let (Some(slot), Some(new)) = (self.pass_ms.get_mut(index), Self::blend(old, ms)) {
+            *slot = new;
+        }
+    }
+
+    fn region_slot(effort: Effort) -> usize {
+        usize::from(effort.is_still())
+    }
+
+    /// A region look's predicted milliseconds.
+    fn region(&self, effort: Effort, pixels: usize) -> Option<f64> {
+        let per_kpx = self.region_ms_per_kpx.get(Self::region_slot(effort)).copied().flatten()?;
+        Some(per_kpx * pixels as f64 / 1000.0)
+    }
+
+    fn region_measured(&mut self, effort: Effort, pixels: usize, ms: f64) {
+        let slot = Self::region_slot(effort);
+        let old = self.region_ms_per_kpx.get(slot).copied().flatten();
+        if let Some(entry) = self.region_ms_per_kpx.get_mut(slot) {
+            *entry = Self::blend(old, ms * 1000.0 / pixels.max(1) as f64);
+        }
     }
 }
 
@@ -258,12 +461,22 @@ fn shifted(mut found: Vec<RawDecode>, (dx, dy): (f32, f32)) -> Vec<RawDecode> {
 trait Allowance {
     /// The first look has run; `cost` is its cost in "rqrr on the working frame" units.
     fn first_look_done(&mut self, cost: f64);
-    /// Whether work of `cost` (same units) still fits.
-    fn affords(&self, cost: f64) -> bool;
+    /// Whether work of `cost` (same units), which took `measured_ms` on
+    /// earlier frames when known, still fits; `grace` is a share of the
+    /// budget it may end past it.
+    fn affords(&self, cost: f64, measured_ms: Option<f64>, grace: f64) -> bool;
+    /// The share of work of `cost` (or `measured_ms`) that fits what is left.
+    fn share_left(&self, cost: f64, measured_ms: Option<f64>) -> f64;
     fn spent(&mut self, cost: f64);
+    /// Milliseconds since the frame began, when a clock times the budget.
+    fn elapsed_ms(&self) -> Option<f64>;
+    /// Whether the frame is past its budget and the grace of
+    /// [`FIRST_REGION_LOOK_GRACE`]: no grid is refined or re-read then.
+    fn out_of_time(&self) -> bool;
 }
 
-/// A wall-clock budget: predicts a pass's time from the time the passes so far took.
+/// A wall-clock budget: predicts a pass's time from what it took on earlier
+/// frames, else from the time the passes so far took.
 struct TimeAllowance<'a> {
     now_ms: &'a dyn Fn() -> f64,
     start: f64,
@@ -272,22 +485,49 @@ struct TimeAllowance<'a> {
     calibration: f64,
 }
 
+impl TimeAllowance<'_> {
+    /// Elapsed and predicted milliseconds; NaN when the clock misbehaves.
+    fn predict(&self, cost: f64, measured_ms: Option<f64>) -> (f64, f64) {
+        let elapsed = (self.now_ms)() - self.start;
+        // The first look has run, so its time calibrates the cost model
+        // (an overestimate per unit later, as time spent accumulates).
+        let modelled = elapsed.max(0.01) / self.calibration * cost;
+        (elapsed, measured_ms.unwrap_or(modelled))
+    }
+}
+
 impl Allowance for TimeAllowance<'_> {
     fn first_look_done(&mut self, cost: f64) {
         self.calibration = if cost.is_finite() && cost > 0.0 { cost } else { 1.0 };
     }
 
-    fn affords(&self, cost: f64) -> bool {
-        let elapsed = (self.now_ms)() - self.start;
-        // The first look has run, so its time calibrates the cost model
-        // (an overestimate per unit later, as time spent accumulates); a
-        // clock that goes backwards or yields NaN simply ends the frame.
-        let per_unit = elapsed.max(0.01) / self.calibration;
-        let predicted = per_unit * cost;
-        elapsed.is_finite() && elapsed + predicted <= self.budget_ms
+    fn affords(&self, cost: f64, measured_ms: Option<f64>, grace: f64) -> bool {
+        // A clock that goes backwards or yields NaN simply ends the frame.
+        let (elapsed, predicted) = self.predict(cost, measured_ms);
+        elapsed.is_finite() && elapsed >= 0.0 && elapsed + predicted <= self.budget_ms * (1.0 + grace)
+    }
+
+    fn share_left(&self, cost: f64, measured_ms: Option<f64>) -> f64 {
+        let (elapsed, predicted) = self.predict(cost, measured_ms);
+        let share = (self.budget_ms - elapsed) / predicted;
+        if share.is_finite() && elapsed >= 0.0 {
+            share.max(0.0)
+        } else {
+            0.0
+        }
     }
 
     fn spent(&mut self, _cost: f64) {}
+
+    fn elapsed_ms(&self) -> Option<f64> {
+        Some((self.now_ms)() - self.start)
+    }
+
+    fn out_of_time(&self) -> bool {
+        // A clock that goes backwards or yields NaN ends the work too.
+        let elapsed = (self.now_ms)() - self.start;
+        !(elapsed >= 0.0 && elapsed <= self.budget_ms * (1.0 + FIRST_REGION_LOOK_GRACE))
+    }
 }
 
 /// A clock-free budget counted in "rqrr on the whole frame" units.
@@ -298,12 +538,28 @@ struct WorkAllowance {
 impl Allowance for WorkAllowance {
     fn first_look_done(&mut self, _cost: f64) {}
 
-    fn affords(&self, cost: f64) -> bool {
-        cost <= self.remaining
+    fn affords(&self, cost: f64, _measured_ms: Option<f64>, grace: f64) -> bool {
+        cost <= self.remaining + grace * SCAN_RGBA_WORK
+    }
+
+    fn share_left(&self, cost: f64, _measured_ms: Option<f64>) -> f64 {
+        if cost > 0.0 {
+            (self.remaining / cost).max(0.0)
+        } else {
+            1.0
+        }
     }
 
     fn spent(&mut self, cost: f64) {
         self.remaining -= cost;
+    }
+
+    fn elapsed_ms(&self) -> Option<f64> {
+        None
+    }
+
+    fn out_of_time(&self) -> bool {
+        false
     }
 }
 
@@ -457,28 +713,34 @@ mod region_tests {
     }
 
     #[test]
-    fn a_sighting_is_remembered_looked_at_instead_of_a_tile_and_forgotten() {
+    fn with_no_budget_a_sighting_is_remembered_looked_at_every_other_frame_instead_of_a_tile_and_forgotten() {
         let frame = unreadable_code("TESSERA-1234567890-ABCDEFGHIJ");
         let mut scanner = Scanner::default();
         let clock = exhausted_clock();
-        // Remembered from the first frame's first look, and looked at on
-        // each of the next frames instead of a tile of the frame.
+        // Remembered from the first frame's first look; nothing else fitted
+        // that frame's budget.
         assert!(scanner.scan_gray(&frame, &clock).is_empty());
         assert!(scanner.regions.region().is_some());
+        assert!(scanner.starved);
+        // The frame after a starved one looks at the region whatever the
+        // budget (and is not starved); the next one is starved again. So the
+        // region gets its MAX_TRIES looks on every other frame, and no tile
+        // runs while it is remembered.
         let tiles = scanner.forced_steps;
-        for _ in 1..region::MAX_TRIES {
-            assert!(scanner.regions.region().is_some());
+        let mut frames = 0;
+        while scanner.regions.region().is_some() {
             assert!(scanner.scan_gray(&frame, &clock).is_empty());
+            frames += 1;
+            assert!(frames < 2 * usize::from(region::MAX_TRIES), "never forgotten");
         }
+        assert_eq!(frames, 2 * usize::from(region::MAX_TRIES) - 1);
         assert_eq!(scanner.forced_steps, tiles, "a tile ran while a region was remembered");
-        // Forgotten after MAX_TRIES fruitless frames; while it cools down,
-        // the frames get tiles again.
-        assert!(scanner.regions.region().is_none());
+        // While its spot cools down, every other frame runs the smallest tile.
         for _ in 0..region::COOLDOWN_FRAMES {
             assert!(scanner.scan_gray(&frame, &clock).is_empty());
             assert!(scanner.regions.region().is_none());
         }
-        assert_eq!(scanner.forced_steps, tiles + usize::from(region::COOLDOWN_FRAMES));
+        assert_eq!(scanner.forced_steps, tiles + usize::from(region::COOLDOWN_FRAMES) / 2);
         // Then seen again, and remembered again.
         assert!(scanner.scan_gray(&frame, &clock).is_empty());
         assert!(scanner.regions.region().is_some());

@@ -84,6 +84,13 @@ macro_rules! decode_all {
                 found.push(RawDecode { text: decoded.text, corners: outline(located) });
                 continue;
             }
+            if $effort.out_of_time() {
+                // No time left to refine and re-read it: remembered as located.
+                let corners = outline(located);
+                let module_px = mean_side(&corners) / located.grid.size().max(1) as f32;
+                seen.push(Sighting { corners, module_px, grid: true });
+                continue;
+            }
             let grid = located.refined();
             let corners = outline(&grid);
             let text = match crate::decode::decode_grid(&grid.grid) {

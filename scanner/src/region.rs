@@ -90,7 +90,7 @@ pub struct Attempt {
     pub offset: (f32, f32),
     /// A located grid gets the still pictures' re-reading budget: on a crop
     /// that is still a fraction of a frame pass.
-    pub effort: Effort,
+    pub effort: Effort<'static>,
 }
 
 /// Remembers at most one region across frames (see the module comment).

@@ -6,8 +6,8 @@
 //! `region`); then the harder pass that last decoded (a code held still
 //! keeps being read by it); then the other harder passes while the frame
 //! budget lasts, the next frame resuming the list where this one stopped, so
-//! every pass gets its turn within a few frames. A frame with no region and
-//! no budget left runs the next harder pass on one tile of the frame only.
+//! every pass gets its turn within a few frames. A harder pass that does not
+//! fit what is left of the budget runs on one tile of the frame, sized to fit.
 //! Still images (CLI, tests): every pass in turn until one decodes.
 
 use crate::frame::GrayFrame;
@@ -78,17 +78,30 @@ pub const LIVE_PASSES: &[Pass] = &[
     Pass::new(CentreUpSharpened(2), RowAverage, Normal),
 ];
 
-/// Share of the working frame's width and height one tile covers, when a
-/// harder pass that the frame's budget does not cover runs on a tile.
+/// Largest share of the working frame's width and height one tile covers,
+/// when a harder pass that the frame's budget does not cover runs on a tile.
 pub const TILE_SIDE: f32 = 0.6;
 
-/// Tile `step` of the working frame (its top-left corner and pixels):
-/// every other step the centre, where a code held up to the camera usually
-/// is, in between the four corners in turn (0.6 of each side, so they overlap
-/// and cover the frame). `None` when the frame is too small to crop.
-pub fn tile(working: &GrayFrame, step: usize) -> Option<(usize, usize, GrayFrame)> {
+/// Smallest tile side worth a pass: below this a code held up to the camera
+/// hardly fits in one.
+pub const MIN_TILE_SIDE: f32 = 0.35;
+
+/// Side of the tile (share of the working frame's width and height) for a
+/// pass of which `share` of the whole fits what is left of the budget:
+/// [`TILE_SIDE`] at most, `None` below [`MIN_TILE_SIDE`].
+pub fn tile_side(share: f64) -> Option<f32> {
+    let side = (share.max(0.0).sqrt() as f32).min(TILE_SIDE);
+    (side >= MIN_TILE_SIDE).then_some(side)
+}
+
+/// Tile `step` of the working frame (its top-left corner and pixels), `side`
+/// of its width and height: every other step the centre, where a code held
+/// up to the camera usually is, in between the four corners in turn.
+/// `None` when the frame is too small to crop.
+pub fn tile(working: &GrayFrame, step: usize, side: f32) -> Option<(usize, usize, GrayFrame)> {
     let (w, h) = (working.width(), working.height());
-    let (tw, th) = ((w as f32 * TILE_SIDE) as usize, (h as f32 * TILE_SIDE) as usize);
+    let side = side.clamp(0.0, 1.0);
+    let (tw, th) = ((w as f32 * side) as usize, (h as f32 * side) as usize);
     let (free_x, free_y) = (w.checked_sub(tw)?, h.checked_sub(th)?);
     let (x, y) = if step.is_multiple_of(2) {
         (free_x / 2, free_y / 2)
@@ -192,7 +205,9 @@ pub fn relative_cost(pass: &Pass, frame: &GrayFrame) -> f64 {
         Down(f) => 1.0 / (f.max(1) as f64).powi(2),
         Up(f) => (f.max(1) as f64).powi(2) * 1.2,
         UpSharpened(f) => (f.max(1) as f64).powi(2) * 1.5,
-        CentreUpSharpened(f) => (f.max(1) as f64).powi(2) * 1.5 / 4.0,
+        // Measured (`examples/pass_yield.rs`): about twice a native pass,
+        // the sharpening on the enlarged centre costing as much as reading it.
+        CentreUpSharpened(f) => (f.max(1) as f64).powi(2) * 0.6,
         Padded => {
             let side = (frame.width().max(frame.height()) / 8).max(8) as f64 * 2.0;
             (frame.width() as f64 + side) * (frame.height() as f64 + side)
