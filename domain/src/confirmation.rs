@@ -22,7 +22,8 @@ pub const CONFIRMATION_LIFETIME_MS: i64 = 60_000;
 pub const FORGET_ENDED_AFTER_MS: i64 = 30 * 24 * 60 * 60_000;
 
 /// What would be taken from the member.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Debit {
@@ -42,6 +43,9 @@ pub enum Debit {
         last4: String,
     },
 }
+crate::tagged_deserialize!(Debit, "kind", {
+    Redeem { reward_id: RewardId, reward_name: Label, points: i64 }, PrepaidCharge { amount: MinorUnits }, CardCharge { amount: MinorUnits, brand: String, last4: String }
+});
 
 impl Debit {
     /// Whether a register asks for the same debit again: a card charge by its amount, whichever

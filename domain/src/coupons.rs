@@ -63,7 +63,8 @@ impl From<Percent> for u8 {
 }
 
 /// What a coupon gives.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum CouponKind {
@@ -76,9 +77,13 @@ pub enum CouponKind {
     /// Bonus points on top of the points the sale earns.
     BonusPoints { points: i64 },
 }
+crate::tagged_deserialize!(CouponKind, "kind", {
+    PercentOff { percent: Percent }, AmountOff { amount_minor: u64 }, FreeProduct { product_code: ProductCode }, BonusPoints { points: i64 }
+});
 
 /// Who a coupon is for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Audience {
@@ -97,6 +102,9 @@ pub enum Audience {
         to: UnixMillis,
     },
 }
+crate::tagged_deserialize!(Audience, "kind", {
+    Everyone {}, Segment { segment: Segment }, NotSeenFor { days: u32 }, JoinedBetween { from: UnixMillis, to: UnixMillis }
+});
 
 impl Audience {
     /// Whether this audience is a targeted (segment) offer, which members can opt out of.

@@ -34,6 +34,7 @@
 //! - [`items`]: bills and tickets a member holds: references, claim links, and their one-time codes.
 //! - [`text`]: names people type, normalised, without invisible characters.
 //! - [`time`]: times from outside, inside a sane window.
+//! - [`wire`]: reading internally tagged enums with little code (the pages).
 //! - [`api`]: the JSON messages between pages and worker, and the stable error codes.
 
 pub mod api;
@@ -76,3 +77,4 @@ pub mod time;
 
 /// Milliseconds since the Unix epoch; the only clock type the rules know.
 pub type UnixMillis = i64;
+pub mod wire;

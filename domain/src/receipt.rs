@@ -37,7 +37,8 @@ pub fn receipt_number_in_qr(text: &str) -> Option<&str> {
 }
 
 /// What happened, with the balance before and after.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum ReceiptDetails {
@@ -77,6 +78,27 @@ pub enum ReceiptDetails {
         prepaid_after: u64,
     },
 }
+crate::tagged_deserialize!(ReceiptDetails, "kind", {
+    PrepaidCharge { sale_minor: u64, tip_minor: u64, total_minor: u64, prepaid_before: u64, prepaid_after: u64 },
+    PrepaidTopUp { amount_minor: u64, prepaid_before: u64, prepaid_after: u64 },
+    WelcomeBonus { points: i64, points_before: i64, points_after: i64 },
+    PointsExpired { points: i64, points_before: i64, points_after: i64 },
+    Points { sale_minor: u64, points_added: i64, points_before: i64, points_after: i64 },
+    Redeem { reward_id: RewardId, reward_name: Label, benefit: Benefit, points: i64, points_before: i64, points_after: i64 },
+    Refund {
+        refund_of: String,
+        lines: Vec<RefundedLine>,
+        amount_minor: u64,
+        points_taken_back: i64,
+        points_shortfall: i64,
+        points_given_back: i64,
+        points_before: i64,
+        points_after: i64,
+        prepaid_returned: u64,
+        prepaid_before: u64,
+        prepaid_after: u64,
+    }
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

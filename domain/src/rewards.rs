@@ -7,7 +7,8 @@ use serde::{Deserialize, Serialize};
 pub const MAX_REWARD_POINTS: i64 = 1_000_000;
 
 /// What the customer gets.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "kind")]
 pub enum Benefit {
@@ -16,6 +17,9 @@ pub enum Benefit {
     /// An item for free, e.g. a coffee.
     FreeItem { item: Label },
 }
+crate::tagged_deserialize!(Benefit, "kind", {
+    AmountOff { amount: MinorUnits }, FreeItem { item: Label }
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

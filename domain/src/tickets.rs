@@ -64,7 +64,8 @@ pub enum TicketError {
 }
 
 /// Why a gate says DENY.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "reason")]
 pub enum Deny {
@@ -83,6 +84,9 @@ pub enum Deny {
     #[error("no entries left")]
     NoEntriesLeft,
 }
+crate::tagged_deserialize!(Deny, "reason", {
+    Cancelled {}, WrongVenue {}, EventOver {}, NotYetOpen { opens_at: UnixMillis }, AlreadyUsed { at: UnixMillis, gate: RegisterId }, NoEntriesLeft {}
+});
 
 impl Ticket {
     pub fn validate(&self) -> Result<(), TicketError> {

@@ -36,7 +36,7 @@ fn storage() -> Option<web_sys::Storage> {
 
 fn read<T: for<'de> Deserialize<'de>>(key: &str) -> Option<T> {
     let text = storage()?.get_item(key).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+    web_shared::json::from_text(&text)
 }
 
 fn write<T: Serialize>(key: &str, value: &T) {

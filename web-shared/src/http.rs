@@ -1,6 +1,7 @@
 //! JSON calls to the worker, and why one failed: the same for both pages, which
 //! differ only in how they authenticate.
 
+use crate::json;
 use crate::text::sentence;
 use domain::api::{ApiError, ErrorCode};
 use serde::de::DeserializeOwned;
@@ -63,8 +64,8 @@ pub async fn call<T: DeserializeOwned>(
     auth: Auth<'_>,
     body: Option<&impl Serialize>,
 ) -> Result<T, Failure> {
-    let (status, text) = send(method, path, auth, body).await?;
-    serde_json::from_str(&text).map_err(|_| Failure::Unexpected(status))
+    let (status, text) = send_text(method, path, auth, body_text(body)?).await?;
+    json::from_text(&text).ok_or(Failure::Unexpected(status))
 }
 
 /// Sends the request; a 2xx gives (status, body text), anything else a `Failure`.
@@ -73,6 +74,22 @@ pub async fn send(
     path: &str,
     auth: Auth<'_>,
     body: Option<&impl Serialize>,
+) -> Result<(u16, String), Failure> {
+    send_text(method, path, auth, body_text(body)?).await
+}
+
+/// The body as JSON text. The only part of a call that depends on the body's type, so
+/// the request itself is compiled once, not once per message type.
+fn body_text(body: Option<&impl Serialize>) -> Result<Option<String>, Failure> {
+    body.map(|body| serde_json::to_string(body).map_err(|_| Failure::Unexpected(0))).transpose()
+}
+
+/// `send` with the body already written as JSON text.
+pub async fn send_text(
+    method: &str,
+    path: &str,
+    auth: Auth<'_>,
+    body: Option<String>,
 ) -> Result<(u16, String), Failure> {
     let init = RequestInit::new();
     init.set_method(method);
@@ -88,8 +105,7 @@ pub async fn send(
             headers.set(name, value).map_err(|_| Failure::Unexpected(0))?;
         }
     }
-    if let Some(body) = body {
-        let json = serde_json::to_string(body).map_err(|_| Failure::Unexpected(0))?;
+    if let Some(json) = body {
         let _ = headers.set("Content-Type", "application/json");
         init.set_body(&JsValue::from_str(&json));
     }
@@ -108,7 +124,7 @@ pub async fn send(
     if response.ok() {
         Ok((status, text))
     } else {
-        Err(serde_json::from_str::<ApiError>(&text).map_or(Failure::Unexpected(status), Failure::Refused))
+        Err(json::from_text::<ApiError>(&text).map_or(Failure::Unexpected(status), Failure::Refused))
     }
 }
 

@@ -6,6 +6,7 @@ pub mod camera_reader;
 pub mod charts;
 pub mod dom;
 pub mod http;
+pub mod json;
 pub mod locale;
 pub mod passkey;
 pub mod receipt_view;

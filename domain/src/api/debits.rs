@@ -71,7 +71,8 @@ pub struct DebitWaitRequest {
 }
 
 /// Where a confirmation stands.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case", tag = "state")]
 #[allow(clippy::large_enum_variant, reason = "a message built once and sent; boxing would only change its users")]
@@ -83,6 +84,9 @@ pub enum DebitOutcome {
     /// Cancelled (by the customer, by silence, …): nothing changed.
     Cancelled { by: CancelledBy },
 }
+crate::tagged_deserialize!(DebitOutcome, "state", {
+    Pending {}, Concluded { receipt: Receipt }, Cancelled { by: CancelledBy }
+});
 
 /// The register's view of one confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]

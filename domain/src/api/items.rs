@@ -24,13 +24,17 @@ pub struct ClaimRequest {
     pub token: HandoverToken,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Claimed {
     Bill(BillView),
     Ticket(TicketView),
 }
+crate::tagged_deserialize!(Claimed, "kind", {
+    Bill(bill: BillView), Ticket(ticket: TicketView)
+});
 
 /// The bills and tickets a member holds now.
 #[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize, Serialize)]
@@ -84,7 +88,8 @@ pub struct ScanRequest {
 }
 
 /// What a scanned code is for, and (for a ticket) the gate's verdict.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum ScanAnswer {
@@ -98,6 +103,9 @@ pub enum ScanAnswer {
     /// A bill to collect: show it, take the cash, then `POST /api/register/bills/pay`.
     Bill(BillAtRegister),
 }
+crate::tagged_deserialize!(ScanAnswer, "kind", {
+    Membership {}, Customer(customer: super::CustomerView), Admission(verdict: GateVerdict), Bill(bill: BillAtRegister)
+});
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]

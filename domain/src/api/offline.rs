@@ -113,7 +113,8 @@ pub struct OfflineResult {
     pub outcome: OfflineOutcome,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum OfflineOutcome {
@@ -132,6 +133,18 @@ pub enum OfflineOutcome {
     /// Not applied: why.
     Refused { reason: OfflineError },
 }
+crate::tagged_deserialize!(OfflineOutcome, "kind", {
+    Confirmed {
+        customer_number: CustomerNumber,
+        points_added: i64,
+        points: i64,
+        receipt_number: Option<String>,
+        #[serde(default)]
+        prepaid_after: Option<u64>,
+    },
+    Conflict { first: Scan },
+    Refused { reason: OfflineError }
+});
 
 /// What the owner follows up from offline sales (`GET …/offline-conflicts`): codes used more than
 /// once, and prepaid charges the member's balance could not pay at sync.

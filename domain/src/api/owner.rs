@@ -21,7 +21,8 @@ pub struct PairingStarted {
 }
 
 /// What a register waiting to be paired learns when it polls with its secret.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "server-serde", derive(Deserialize))]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 #[serde(tag = "status", rename_all = "snake_case")]
 pub enum PairingStatus {
@@ -32,6 +33,9 @@ pub enum PairingStatus {
     /// Expired (or already handed over): start again.
     Expired,
 }
+crate::tagged_deserialize!(PairingStatus, "status", {
+    Waiting { expires_at: UnixMillis }, Paired { register_id: RegisterId, shop_id: ShopId, name: Label, token: String }, Expired {}
+});
 
 /// The owner approves a pairing code for a shop and names the register.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
