@@ -36,6 +36,7 @@ use domain::shop::RequestId;
 use domain::stats::{coupon_take_back, CouponSale};
 use domain::UnixMillis;
 use serde::Deserialize;
+use std::cell::Cell;
 use worker::SqlStorage;
 
 const SCHEMA: &str = "
@@ -138,6 +139,9 @@ const COLUMNS: &str =
 
 pub struct CouponBook<'a> {
     pub sql: &'a SqlStorage,
+    /// Set once this object's instance has made the tables and added the later columns, so the
+    /// schema checks run once per instance, not on every coupon operation.
+    pub ready: &'a Cell<bool>,
 }
 
 pub fn unknown_coupon(coupon_id: &CouponId) -> Problem {
@@ -146,6 +150,16 @@ pub fn unknown_coupon(coupon_id: &CouponId) -> Problem {
 
 impl CouponBook<'_> {
     fn ready(&self) -> Outcome<()> {
+        if self.ready.get() {
+            return Ok(());
+        }
+        self.migrate()?;
+        self.ready.set(true);
+        Ok(())
+    }
+
+    /// The tables, and the columns they gained after they were first made.
+    fn migrate(&self) -> Outcome<()> {
         sql::create(self.sql, SCHEMA)?;
         for column in ["refunded_uses", "refunded_minor", "refunded_returning"] {
             sql::add_column(self.sql, "coupons", column, "INTEGER NOT NULL DEFAULT 0")?;

@@ -30,6 +30,7 @@ use domain::shop::CustomerNumber;
 use protocol::{Claim, Create, CustomerMember, Enroll, Enrolment, ShopOperation, Update};
 use registers::NewRegister;
 use serde::Deserialize;
+use std::cell::Cell;
 use worker::{durable_object, Env, SqlStorage, State};
 
 /// How long a used request id is remembered: far longer than any retry.
@@ -59,6 +60,8 @@ pub struct ShopBook {
     sql: SqlStorage,
     /// The daily housekeeping round (see `housekeeping`).
     housekeeping: DailyAlarm,
+    /// Whether the coupon tables are up to date in this instance ([`coupons::CouponBook`]).
+    coupons_ready: Cell<bool>,
 }
 
 durable_object_serving!(ShopBook, alarm);
@@ -68,7 +71,7 @@ impl StorageObject for ShopBook {
 
     fn open(state: State, _env: Env) -> Self {
         let storage = state.storage();
-        Self { sql: storage.sql(), housekeeping: DailyAlarm::new(storage) }
+        Self { sql: storage.sql(), housekeeping: DailyAlarm::new(storage), coupons_ready: Cell::new(false) }
     }
 
     async fn handle(&self, operation: ShopOperation) -> Outcome<Reply> {
@@ -254,7 +257,7 @@ impl ShopBook {
 
     /// The coupons and their reservations and offers ([`coupons`]).
     fn coupons(&self) -> coupons::CouponBook<'_> {
-        coupons::CouponBook { sql: &self.sql }
+        coupons::CouponBook { sql: &self.sql, ready: &self.coupons_ready }
     }
 
     /// Offline codes, their uses and conflicts ([`offline`]).
