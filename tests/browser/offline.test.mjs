@@ -114,7 +114,7 @@ test("offline: the phone shows a signed code, the register accrues, keeps its qu
   assert.match(await register.getByTestId("offline-verdict").innerText(), /Offline code ✓/);
   await register.getByTestId("offline-amount").fill("12.50");
   await register.getByTestId("offline-add-points").click();
-  await register.getByText(/Provisional: 12\.50 EUR recorded offline/).waitFor({ timeout: 10_000 });
+  await register.getByText(/Provisional: (€12\.50|12\.50 EUR|12,50 €) recorded offline/).waitFor({ timeout: 10_000 });
   await register.locator("#connection-status:not([hidden])").waitFor({ timeout: 15_000 });
   assert.match(await register.getByTestId("connection-status").innerText(), /No connection to the server/);
   await register.locator("[data-testid=offline-queue] li[data-state=waiting]").first().waitFor();
@@ -317,13 +317,13 @@ test("offline: the owner sets a store's offline prepaid limit; the register char
   await tillBrowser.setOffline(true);
   await typeCode(register, codes[0]);
   await register.locator("[data-testid=offline-panel][data-verdict=ok]").waitFor({ timeout: 10_000 });
-  assert.match(await register.locator("#offline-amount-label").innerText(), /prepaid charge up to 5\.00 EUR/);
+  assert.match(await register.locator("#offline-amount-label").innerText(), /prepaid charge up to (€5\.00|5\.00 EUR|5,00 €)/);
   await register.getByTestId("offline-amount").fill("6");
   await register.getByTestId("offline-charge-prepaid").click();
   await register.getByText(/Over this store's offline limit for prepaid/).waitFor({ timeout: 10_000 });
   await register.getByTestId("offline-amount").fill("4");
   await register.getByTestId("offline-charge-prepaid").click();
-  await register.getByText(/Provisional: 4\.00 EUR charged to prepaid offline/).waitFor({ timeout: 10_000 });
+  await register.getByText(/Provisional: (€4\.00|4\.00 EUR|4,00 €) charged to prepaid offline/).waitFor({ timeout: 10_000 });
   // A second code, 4.50: within the limit, so accepted offline; the balance decides at sync.
   await typeCode(register, codes[1]);
   await register.locator("[data-testid=offline-panel][data-verdict=ok]").waitFor({ timeout: 10_000 });
@@ -337,7 +337,7 @@ test("offline: the owner sets a store's offline prepaid limit; the register char
   await register.locator("[data-testid=offline-queue] li[data-state=confirmed]").waitFor({ timeout: 30_000 });
   await register.locator("[data-testid=offline-queue] li[data-state=refused]").waitFor({ timeout: 30_000 });
   const queue = await register.getByTestId("offline-queue").innerText();
-  assert.match(queue, /prepaid · confirmed: customer #?\d+, charged, prepaid left 4\.00 EUR/);
+  assert.match(queue, /prepaid · confirmed: customer #?\d+, charged, prepaid left (€4\.00|4\.00 EUR|4,00 €)/);
   assert.match(queue, /refused by the server: the customer's prepaid balance was too low/);
   const wallet = await phone.evaluate(async () => (await fetch("/api/me/wallet", { credentials: "same-origin" })).json());
   assert.equal(wallet.memberships.find((m) => m.shop.shop_id === shopId).prepaid_minor, 400, "8.00 − 4.00, once");

@@ -29,7 +29,6 @@ pub mod api;
 pub mod camera;
 pub mod credential;
 pub mod flows;
-pub mod money;
 pub mod offline_desk;
 pub mod other_item;
 pub mod pairing;

@@ -15,7 +15,7 @@
 
 use crate::api::{self, Failure};
 use crate::dom;
-use crate::money::format_amount;
+use crate::locale::money;
 use crate::request_id;
 use crate::timing::{now_ms, sleep};
 use domain::api::offline::{OfflineEvent, OfflineKit, OfflineOutcome, OfflineSynced, OfflineUpload};
@@ -192,7 +192,7 @@ fn note_limit(kit: &OfflineKit) {
     let label = match with_desk(|desk| desk.currency) {
         Some(currency) if offered => format!(
             "Sale amount (points, or a prepaid charge up to {}; no rewards or bills offline)",
-            format_amount(limit, currency)
+            money(limit.0, currency)
         ),
         _ => "Sale amount (points only: no rewards, prepaid or bills offline)".to_owned(),
     };
@@ -296,7 +296,7 @@ fn record(kind: OfflineEventKind) {
             "offline-verdict",
             &format!(
                 "Over this store's offline limit for prepaid ({}): add points instead, or wait for the connection.",
-                format_amount(MinorUnits(limit), currency)
+                money(limit, currency)
             ),
         );
         return;
@@ -312,11 +312,11 @@ fn record(kind: OfflineEventKind) {
                 let recorded = match kind {
                     OfflineEventKind::Points => format!(
                         "Provisional: {} recorded offline. Points are confirmed when the server has it.",
-                        format_amount(amount, currency)
+                        money(amount.0, currency)
                     ),
                     OfflineEventKind::PrepaidCharge => format!(
                         "Provisional: {} charged to prepaid offline. The charge is made when the server has it.",
-                        format_amount(amount, currency)
+                        money(amount.0, currency)
                     ),
                 };
                 dom::set_text("offline-result", &recorded);
@@ -412,7 +412,7 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
 fn describe(entry: &Queued, currency: Option<Currency>) -> String {
     let event: Option<OfflineEvent> = serde_json::from_str(&entry.event).ok();
     let amount = match (&event, currency) {
-        (Some(event), Some(currency)) => format_amount(MinorUnits(event.amount_minor), currency),
+        (Some(event), Some(currency)) => money(event.amount_minor, currency),
         _ => String::new(),
     };
     let prepaid = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::PrepaidCharge);
@@ -426,7 +426,7 @@ fn describe(entry: &Queued, currency: Option<Currency>) -> String {
                 (Some(after), Some(currency)) => format!(
                     "charged, prepaid left {}",
                     MinorUnits::from_minor(after, currency)
-                        .map_or_else(|_| "0".to_owned(), |left| format_amount(left, currency))
+                        .map_or_else(|_| "0".to_owned(), |left| money(left.0, currency))
                 ),
                 _ => format!("+{points_added} points"),
             };

@@ -13,7 +13,6 @@ use domain::api::bills::BillView;
 use domain::api::items::{Claimed, Pocket};
 use domain::api::tickets::TicketView;
 use domain::items::{HandoverToken, ItemRef};
-use domain::money::MinorUnits;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
@@ -148,7 +147,7 @@ fn button(
 
 fn bill_card(bill: &BillView) -> Option<Element> {
     let card = card("bill", &bill.item, &format!("{} · {}", bill.description.as_str(), bill.biller.as_str()))?;
-    let amount = MinorUnits(bill.amount_minor).format(bill.currency);
+    let amount = crate::locale::money(bill.amount_minor, bill.currency);
     dom::append(&card, &dom::create_text("p", "card-points", &amount)?)?;
     let state = match (&bill.paid, bill.cancelled_at) {
         (Some(paid), _) => {
@@ -244,7 +243,7 @@ pub fn code_for(item: &str) -> Option<CodeFor> {
     let item = ItemRef::parse(item).ok()?;
     let title = with_app(|app| {
         if let Some(bill) = app.pocket.bills.iter().find(|b| b.item == item) {
-            let amount = MinorUnits(bill.amount_minor).format(bill.currency);
+            let amount = crate::locale::money(bill.amount_minor, bill.currency);
             return Some(format!("{} · {amount}", bill.description.as_str()));
         }
         let ticket = app.pocket.tickets.iter().find(|t| t.item == item)?;

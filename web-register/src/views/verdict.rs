@@ -3,14 +3,13 @@
 
 use crate::dom;
 use crate::locale::money;
-use crate::money::format_amount;
 use crate::state::{Phase, Request, Shown, Till};
 use domain::api::bills::BillPaid;
 use domain::api::items::BillAtRegister;
 use domain::api::tickets::GateVerdict;
 use domain::api::{CustomerView, DebitStatus, ErrorCode, PointsAccrued};
 use domain::confirmation::{CancelledBy, Debit};
-use domain::money::{Currency, MinorUnits};
+use domain::money::Currency;
 use domain::receipt::Receipt;
 use domain::shop::RegisterId;
 use domain::tickets::Deny;
@@ -137,7 +136,7 @@ fn bill_panel(at_register: &BillAtRegister) -> Panel {
         name: Some(format!("{} · {}", bill.biller.as_str(), bill.description.as_str())),
         ..Panel::new(
             "bill",
-            MinorUnits(bill.amount_minor).format(bill.currency),
+            crate::locale::money(bill.amount_minor, bill.currency),
             format!(
                 "Due {} · ref. {}. Collect the amount, then press Paid.",
                 date_text(bill.due_at),
@@ -172,11 +171,7 @@ fn sold(accrued: &PointsAccrued, currency: Currency) -> Panel {
         ..Panel::new(
             "sold",
             format!("+{}", points_text(accrued.points_added)),
-            format!(
-                "Sale of {} for customer {}.",
-                format_amount(MinorUnits(accrued.amount_minor), currency),
-                accrued.customer_number
-            ),
+            format!("Sale of {} for customer {}.", money(accrued.amount_minor, currency), accrued.customer_number),
         )
     }
 }
@@ -234,7 +229,7 @@ fn paid_panel(paid: &BillPaid) -> Panel {
     let bill = &paid.bill;
     Panel {
         name: Some(format!("{} · {}", bill.biller.as_str(), bill.description.as_str())),
-        points: Some(format_amount(MinorUnits(bill.amount_minor), bill.currency)),
+        points: Some(money(bill.amount_minor, bill.currency)),
         ..Panel::new(
             "sold",
             "Paid ✓",
