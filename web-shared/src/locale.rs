@@ -28,6 +28,12 @@ pub fn date_time(at: i64) -> String {
     date.to_locale_string("default", &JsValue::UNDEFINED).into()
 }
 
+/// Time of day of `at` (Unix ms) in the browser's locale.
+pub fn time(at: i64) -> String {
+    let date = js_sys::Date::new(&JsValue::from_f64(at as f64));
+    date.to_locale_time_string("default").into()
+}
+
 /// Date and time of `at` (Unix ms) in the browser's locale, on the clock of
 /// the IANA `time_zone` (a shop's; `Intl` knows the zones, so the page carries
 /// no time zone data); in the browser's own zone without one or if unknown.

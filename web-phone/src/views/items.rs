@@ -13,7 +13,6 @@ use domain::api::bills::BillView;
 use domain::api::items::{Claimed, Pocket};
 use domain::api::tickets::TicketView;
 use domain::items::{HandoverToken, ItemRef};
-use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
 use web_sys::Element;
 
@@ -91,8 +90,7 @@ pub async fn load() {
 // ---- the lists ----
 
 fn date_text(ms: i64) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
-    String::from(date.to_locale_string("en-GB", &JsValue::UNDEFINED))
+    crate::locale::date_time(ms)
 }
 
 fn shop_name(shop_id: &domain::shop::ShopId) -> String {

@@ -13,7 +13,6 @@ use domain::money::Currency;
 use domain::receipt::Receipt;
 use domain::shop::RegisterId;
 use domain::tickets::Deny;
-use wasm_bindgen::JsValue;
 use web_shared::text::{points_text, sentence};
 
 /// The panel's parts: `state` and `error` go to `data-` attributes (tests, styling).
@@ -242,13 +241,11 @@ fn paid_panel(paid: &BillPaid) -> Panel {
 }
 
 fn date_text(ms: i64) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
-    String::from(date.to_locale_string("en-GB", &JsValue::UNDEFINED))
+    crate::locale::date_time(ms)
 }
 
 fn time_text(ms: i64) -> String {
-    let date = js_sys::Date::new(&JsValue::from_f64(ms as f64));
-    String::from(date.to_locale_time_string("en-GB"))
+    crate::locale::time(ms)
 }
 
 fn deny_name(deny: &Deny) -> String {
