@@ -22,8 +22,12 @@ pub(crate) fn open_shop_id() -> Option<(String, Currency)> {
     with(|c| c.shop.as_ref().map(|s| (s.shop_id.as_str().to_owned(), s.currency)))
 }
 
+/// The `localStorage` key of the note that this browser was signed in ([`web_shared::signed_in`]).
+pub(crate) const SIGNED_IN_KEY: &str = "tessera-owner-signed-in";
+
 pub(crate) fn fail(failure: &Failure) {
     if failure.is(ErrorCode::Unauthorized) && with(|c| c.me.is_some()) {
+        web_shared::signed_in::forget(SIGNED_IN_KEY);
         with(|c| *c = Console { claimed: c.claimed, ..Console::default() });
         views::whoami(None);
         views::show(Screen::SignIn);

@@ -2,7 +2,7 @@
 //! redraw. A refusal shows the server's own sentence; a session that ended
 //! goes back to sign-in.
 
-use crate::console::{absolute, fail, open_shop_id, with};
+use crate::console::{absolute, fail, open_shop_id, with, SIGNED_IN_KEY};
 use crate::entry::{self, Entry};
 use crate::settings_form::{self, SettingsForm};
 use crate::state::{first_screen, Console, Screen, Tab};
@@ -43,13 +43,18 @@ pub async fn boot() {
         Entry::Plain => {}
     }
     let claimed = api::claim_status().await.map(|s| s.claimed).unwrap_or(true);
-    let me = api::me().await.ok();
+    // Never signed in here, or signed out since: nothing to ask the server.
+    let me = if web_shared::signed_in::maybe(SIGNED_IN_KEY) { api::me().await.ok() } else { None };
+    if me.is_none() {
+        web_shared::signed_in::forget(SIGNED_IN_KEY);
+    }
     with(|c| c.claimed = claimed);
     dom::set_hidden("to-claim", claimed);
     let screen = first_screen(&entry, me.is_some(), claimed);
     match me {
         Some(me) if screen == Screen::Shops => enter(me),
         Some(me) => {
+            web_shared::signed_in::remember(SIGNED_IN_KEY);
             views::whoami(Some(&me));
             with(|c| c.me = Some(me));
             views::show(screen);
@@ -65,6 +70,7 @@ pub fn go(screen: Screen) {
 
 /// Signed in: the shop list.
 pub(crate) fn enter(me: OwnerMe) {
+    web_shared::signed_in::remember(SIGNED_IN_KEY);
     views::whoami(Some(&me));
     views::shops(&me);
     staff::managed_stores(&me);
@@ -264,6 +270,7 @@ pub async fn sign_out_everywhere() {
 
 /// Back to the sign-in screen with nothing of the account kept.
 fn leave() {
+    web_shared::signed_in::forget(SIGNED_IN_KEY);
     scan::close();
     with(|c| *c = Console { claimed: c.claimed, ..Console::default() });
     views::whoami(None);

@@ -11,6 +11,7 @@ use web_shared::http::Failure;
 /// Back to the sign-in screen; running loops notice the new session number and stop.
 pub fn end(reason: Option<&str>) {
     crate::offline::forget();
+    web_shared::signed_in::forget(crate::session::SIGNED_IN_KEY);
     with_app(|app| {
         app.session += 1;
         app.wallet = None;

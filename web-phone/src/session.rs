@@ -17,17 +17,23 @@ use wasm_bindgen_futures::spawn_local;
 
 const RETRY_MS: i32 = 3_000;
 
+/// The `localStorage` key of the note that this phone was signed in ([`web_shared::signed_in`]).
+pub const SIGNED_IN_KEY: &str = "tessera-member-signed-in";
+
 /// First load: a session cookie may still be valid.
 pub async fn boot() {
     views::show(Screen::Loading);
+    // Never signed in here, or signed out since: nothing to ask the server.
+    if !web_shared::signed_in::maybe(SIGNED_IN_KEY) && offline::kept_wallet().is_none() {
+        return show_auth();
+    }
     loop {
         match api::wallet().await {
             Ok(wallet) => return start(wallet, None),
             Err(failure) if failure.is(ErrorCode::Unauthorized) => {
-                clear_error();
-                views::items::announce_pending_link();
-                views::join::announce_link();
-                return views::show(Screen::Auth);
+                web_shared::signed_in::forget(SIGNED_IN_KEY);
+                offline::forget();
+                return show_auth();
             }
             // A session kept on this phone after the account was deleted elsewhere.
             Err(failure) if failure.is(ErrorCode::AccountDeleted) => {
@@ -52,6 +58,14 @@ pub async fn boot() {
     }
 }
 
+/// The sign-in screen, with what a link that opened the page asks for.
+fn show_auth() {
+    clear_error();
+    views::items::announce_pending_link();
+    views::join::announce_link();
+    views::show(Screen::Auth);
+}
+
 /// After a successful sign-up or sign-in (the cookie is set).
 pub async fn enter(signed_in: SignedIn) {
     let new_member = match signed_in {
@@ -67,6 +81,7 @@ pub async fn enter(signed_in: SignedIn) {
 
 fn start(wallet: Wallet, new_member: Option<wallet::Welcome>) {
     clear_error();
+    web_shared::signed_in::remember(SIGNED_IN_KEY);
     offline::keep_wallet(&wallet);
     spawn_local(offline::top_up(wallet.clone()));
     let session = with_app(|app| {

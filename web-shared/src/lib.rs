@@ -10,5 +10,6 @@ pub mod json;
 pub mod locale;
 pub mod passkey;
 pub mod receipt_view;
+pub mod signed_in;
 pub mod text;
 pub mod timing;
