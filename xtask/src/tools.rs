@@ -99,7 +99,7 @@ fn ensure_npm_packages() -> Result {
     let marker = root.join("node_modules/.installed-package-lock.json");
     let installed = std::fs::read(&marker).ok();
     if installed.as_deref() != Some(lock.as_slice()) || !node_bin("wrangler").exists() {
-        println!("xtask: installing npm packages (wrangler, binaryen, playwright-core, axe-core)");
+        println!("xtask: installing npm packages (wrangler, binaryen, playwright-core, axe-core, lighthouse)");
         run(command("npm").args(["ci", "--no-audit", "--no-fund"]))?;
         std::fs::write(&marker, &lock).map_err(|e| format!("cannot write {}: {e}", marker.display()))?;
     }
