@@ -293,6 +293,57 @@ pub fn judge_offline_event(kind: OfflineEventKind, amount_minor: u64, limit_mino
     Ok(())
 }
 
+/// How the shop settled an offline prepaid charge the member's balance could not pay at sync
+/// (the customer had been served): the money came in another way, or the shop gave it up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum SettlementWay {
+    /// Paid another way (cash at the next visit, a top-up and a sale, …).
+    Collected,
+    /// Given up: the shop bears the loss.
+    WrittenOff,
+}
+
+impl SettlementWay {
+    pub const ALL: [Self; 2] = [Self::Collected, Self::WrittenOff];
+
+    /// The stored and wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Collected => "collected",
+            Self::WrittenOff => "written_off",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|way| way.as_str() == input)
+    }
+}
+
+impl std::fmt::Display for SettlementWay {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Collected => "collected another way",
+            Self::WrittenOff => "written off",
+        })
+    }
+}
+
+/// An unpaid offline charge settled before: settling it again changes nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("this charge was settled before ({0})")]
+pub struct AlreadySettled(pub SettlementWay);
+
+/// Whether an unpaid offline charge may be settled now: only while open, and so only once;
+/// `settled` is how it was settled, if it was.
+pub fn judge_settling(settled: Option<SettlementWay>) -> Result<(), AlreadySettled> {
+    match settled {
+        None => Ok(()),
+        Some(way) => Err(AlreadySettled(way)),
+    }
+}
+
 /// The server's check of an uploaded scan's time: not before the code could
 /// exist, not after its expiry (with skew), not in the server's future, and
 /// uploaded within [`SYNC_GRACE_MS`] of the expiry.
@@ -441,6 +492,22 @@ mod tests {
 
     fn scan(request: &str, register: &str, at: UnixMillis) -> Scan {
         Scan { request_id: RequestId::parse(request).unwrap(), register_id: RegisterId::parse(register).unwrap(), at }
+    }
+
+    #[test]
+    fn an_unpaid_charge_is_settled_once_and_ways_round_trip() {
+        assert_eq!(judge_settling(None), Ok(()));
+        for way in SettlementWay::ALL {
+            assert_eq!(judge_settling(Some(way)), Err(AlreadySettled(way)));
+            assert_eq!(SettlementWay::parse(way.as_str()), Some(way));
+            assert_eq!(serde_json::to_value(way).unwrap(), way.as_str());
+        }
+        assert_eq!(SettlementWay::parse("paid"), None);
+        assert!(serde_json::from_str::<SettlementWay>("\"Collected\"").is_err());
+        assert_eq!(
+            AlreadySettled(SettlementWay::WrittenOff).to_string(),
+            "this charge was settled before (written off)"
+        );
     }
 
     #[test]

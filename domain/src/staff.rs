@@ -162,7 +162,8 @@ impl Role {
             StaffAction::ApproveRefund
             | StaffAction::RunRegisters
             | StaffAction::EditProducts
-            | StaffAction::ViewDashboard => self == Self::Manager,
+            | StaffAction::ViewDashboard
+            | StaffAction::SettleOffline => self == Self::Manager,
         }
     }
 }
@@ -182,6 +183,9 @@ pub enum StaffAction {
     EditProducts,
     /// See the store's figures on the console's dashboard.
     ViewDashboard,
+    /// Mark an offline prepaid charge of the store's registers that the balance could not pay
+    /// as settled (collected another way, or written off) in the console.
+    SettleOffline,
 }
 
 /// `role` of `home` may do `action` at a register (or in the console) of `store`:
@@ -333,6 +337,9 @@ mod tests {
         assert!(may_at(Role::Manager, &main, StaffAction::ApproveRefund, &main));
         assert!(may_at(Role::Manager, &main, StaffAction::RunRegisters, &main));
         assert!(!may_at(Role::Manager, &main, StaffAction::ApproveRefund, &other), "another store's manager");
+        assert!(may_at(Role::Manager, &main, StaffAction::SettleOffline, &main));
+        assert!(!may_at(Role::Manager, &main, StaffAction::SettleOffline, &other), "another store's charges");
+        assert!(!may_at(Role::Cashier, &main, StaffAction::SettleOffline, &main));
         assert!(!may_at(Role::Cashier, &main, StaffAction::Sell, &other));
         for role in Role::ALL {
             assert_eq!(Role::parse(role.as_str()), Some(role));

@@ -7,7 +7,8 @@
 // back online uploads the queue once: the server's balance is exact, and a second reload
 // sends nothing again. Where the owner set an offline prepaid limit for the store (console,
 // Stores tab), the register offline charges prepaid within it, refuses more, the charge
-// is made once at sync, and one the balance could not pay is listed for the owner.
+// is made once at sync, and one the balance could not pay is listed for the owner, who marks
+// it collected: it moves under Settled.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
 // Screenshots: tests/browser/artifacts/offline-*.png.
@@ -352,4 +353,22 @@ test("offline: the owner sets a store's offline prepaid limit; the register char
   assert.match(unpaid, /Customer #\d+/);
   assert.match(unpaid, /(€4\.50|4\.50 EUR|4,50 €)/);
   await owner.screenshot({ path: path.join(ARTIFACTS, "offline-9-console-unpaid.png"), fullPage: true });
+
+  // The customer pays cash on their next visit: the owner marks the charge collected, with a
+  // note; it leaves the open list and shows under Settled, with how, when and by whom.
+  const rows = owner.getByTestId("offline-unpaid-rows");
+  await rows.getByRole("textbox", { name: /^Note on the charge of customer #\d+/ }).fill("paid cash next visit");
+  await rows.getByRole("button", { name: /^Collected: customer #\d+/ }).click();
+  await owner.getByText(/The charge of customer #\d+ is marked as collected\./).waitFor({ timeout: 10_000 });
+  await owner.getByText("No charge is left to settle.").waitFor({ timeout: 10_000 });
+  assert.equal(await rows.locator("tr").count(), 0, "the open list is empty");
+  const settled = owner.getByTestId("offline-settled");
+  await owner.locator("[data-testid=offline-settled]:not([hidden])").waitFor({ timeout: 10_000 });
+  await owner.getByTestId("offline-settled-summary").click();
+  const settledRows = await owner.getByTestId("offline-settled-rows").innerText();
+  assert.match(settledRows, /Customer #\d+/);
+  assert.match(settledRows, /(€4\.50|4\.50 EUR|4,50 €)/);
+  assert.match(settledRows, /Collected another way on .+, by .+@.+: “paid cash next visit”/);
+  assert.match(await settled.locator("summary").innerText(), /Settled \(1\)/);
+  await owner.screenshot({ path: path.join(ARTIFACTS, "offline-10-console-settled.png"), fullPage: true });
 });

@@ -98,6 +98,15 @@ pub async fn offline_conflicts(shop_id: &str) -> Result<domain::api::offline::Of
     call("GET", &routes::owner_offline_conflicts(shop_id), Auth::Session, NO_BODY).await
 }
 
+/// Settles an offline charge not paid at sync, once (`already_settled` the second time).
+pub async fn settle_offline_unpaid(
+    shop_id: &str,
+    request_id: &str,
+    request: &domain::api::offline::SettleOfflineUnpaid,
+) -> Result<domain::api::offline::OfflineUnpaid, Failure> {
+    call("POST", &routes::owner_offline_unpaid_settle(shop_id, request_id), Auth::Session, Some(request)).await
+}
+
 pub async fn revoke_register(shop_id: &str, register_id: &str) -> Result<(), Failure> {
     send("DELETE", &routes::owner_register(shop_id, register_id), Auth::Session, NO_BODY).await.map(drop)
 }

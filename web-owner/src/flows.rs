@@ -8,6 +8,7 @@ use crate::settings_form::{self, SettingsForm};
 use crate::state::{first_screen, Console, Screen, Tab};
 use crate::{api, dashboard, products_csv, scan, staff, stores, views};
 use api::Failure;
+use domain::api::offline::SettleOfflineUnpaid;
 use domain::api::owner::ApprovePairingRequest;
 use domain::api::owner_accounts::{
     AcceptInviteRequest, ClaimRequest, CurrencyChange, InviteToken, OwnerEmail, OwnerMe, OwnerSignInRequest,
@@ -17,6 +18,7 @@ use domain::api::{CreateShopRequest, ErrorCode, ProductList, RewardList};
 use domain::catalog::Product;
 use domain::member::Password;
 use domain::money::{Currency, MinorUnits};
+use domain::offline::SettlementWay;
 use domain::points::PointsPerUnit;
 use domain::rewards::{Benefit, Reward};
 use domain::sale::ProductCode;
@@ -536,16 +538,60 @@ async fn load_registers() {
                 views::registers(c);
             });
             // Offline codes used twice: shown under the registers, named by them.
-            if let Ok(list) = api::offline_conflicts(&shop_id).await {
-                with(|c| {
-                    views::offline_conflicts(c, &list.conflicts);
-                    views::offline_unpaid(c, &list.unpaid);
-                });
-            }
+            load_offline_conflicts(&shop_id).await;
         }
         // The register routes come with register pairing; a server without them answers 404.
         Err(failure) if failure.is(ErrorCode::NotFound) => {
             dom::set_text("registers-status", "This server cannot list registers yet.");
+        }
+        Err(failure) => fail(&failure),
+    }
+}
+
+/// Offline codes used twice, and offline charges not paid: shown under the registers, named by them.
+async fn load_offline_conflicts(shop_id: &str) {
+    if let Ok(list) = api::offline_conflicts(shop_id).await {
+        with(|c| {
+            views::offline_conflicts(c, &list.conflicts);
+            views::offline_unpaid(c, &list.unpaid, &list.unpaid_settled);
+        });
+    }
+}
+
+/// Settles an offline charge not paid at sync (a write-off after asking), with the row's note;
+/// the lists are loaded again, so the charge moves under "Settled".
+pub async fn settle_unpaid(request_id: String, way: SettlementWay) {
+    views::clear_messages();
+    let Some((shop_id, _)) = open_shop_id() else { return };
+    let note_text = dom::input_value(&format!("settle-note-{request_id}"));
+    let note = if note_text.trim().is_empty() {
+        None
+    } else {
+        match Label::parse(&note_text) {
+            Ok(note) => Some(note),
+            Err(error) => return views::error(&format!("Note: {error}.")),
+        }
+    };
+    if way == SettlementWay::WrittenOff {
+        let question = "Write this charge off? The shop gives the money up; it stays listed as written off.";
+        let confirmed = web_sys::window().and_then(|w| w.confirm_with_message(question).ok()).unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+    }
+    let request = SettleOfflineUnpaid { way, note };
+    match api::settle_offline_unpaid(&shop_id, &request_id, &request).await {
+        Ok(charge) => {
+            let done = match way {
+                SettlementWay::Collected => "marked as collected",
+                SettlementWay::WrittenOff => "written off",
+            };
+            views::notice(&format!("The charge of customer {} is {done}.", charge.customer_number));
+            load_offline_conflicts(&shop_id).await;
+        }
+        Err(failure) if failure.is(ErrorCode::AlreadySettled) || failure.is(ErrorCode::NotFound) => {
+            fail(&failure);
+            load_offline_conflicts(&shop_id).await;
         }
         Err(failure) => fail(&failure),
     }

@@ -122,6 +122,14 @@ pub fn start() {
             spawn_local(flows::revoke_register(register_id));
         }
     });
+    dom::on_id("offline-unpaid-rows", "click", |event| {
+        use domain::offline::SettlementWay;
+        if let Some((_, request_id)) = views::clicked_button(&event, "data-settle-collected") {
+            spawn_local(flows::settle_unpaid(request_id, SettlementWay::Collected));
+        } else if let Some((_, request_id)) = views::clicked_button(&event, "data-settle-write-off") {
+            spawn_local(flows::settle_unpaid(request_id, SettlementWay::WrittenOff));
+        }
+    });
     staff::wire();
     accounts::wire();
     coupons::wire();

@@ -310,27 +310,108 @@ pub fn offline_conflicts(console: &Console, conflicts: &[domain::api::offline::O
     }
 }
 
-/// Offline prepaid charges the balance could not pay at sync: when and where, who, how much.
-pub fn offline_unpaid(console: &Console, unpaid: &[domain::api::offline::OfflineUnpaid]) {
-    dom::set_hidden("offline-unpaid", unpaid.is_empty());
+/// Offline prepaid charges the balance could not pay at sync: the open ones (when and where,
+/// who, how much, and the buttons that settle one), then the settled ones with how, when and by
+/// whom, in a part that opens.
+pub fn offline_unpaid(
+    console: &Console,
+    open: &[domain::api::offline::OfflineUnpaid],
+    settled: &[domain::api::offline::OfflineUnpaid],
+) {
+    dom::set_hidden("offline-unpaid", open.is_empty() && settled.is_empty());
+    dom::set_hidden("offline-unpaid-open", open.is_empty());
+    let status = match open.len() {
+        0 => "No charge is left to settle.".to_owned(),
+        1 => "1 charge to settle.".to_owned(),
+        n => format!("{n} charges to settle."),
+    };
+    dom::set_text("offline-unpaid-status", &status);
     dom::clear_children("offline-unpaid-rows");
-    let Some(rows) = dom::element("offline-unpaid-rows") else { return };
-    for charge in unpaid {
-        let Some(row) = dom::create("tr") else { continue };
-        let sold =
-            format!("{} at {}", locale::date_time(charge.scan.at), register_name(console, &charge.scan.register_id));
-        let customer = format!("Customer {}", charge.customer_number);
-        let amount = match console.shop.as_ref() {
-            Some(shop) => locale::money(charge.amount_minor, shop.currency),
-            None => charge.amount_minor.to_string(),
-        };
-        for text in [sold.as_str(), customer.as_str(), amount.as_str()] {
-            if let Some(cell) = dom::create_text("td", "", text) {
+    if let Some(rows) = dom::element("offline-unpaid-rows") {
+        for charge in open {
+            let Some(row) = unpaid_row(console, charge) else { continue };
+            let _ = row.set_attribute("data-request-id", charge.scan.request_id.as_str());
+            if let Some(cell) = settle_cell(console, charge) {
                 dom::append(&row, &cell);
             }
+            dom::append(&rows, &row);
+        }
+    }
+    dom::set_hidden("offline-settled", settled.is_empty());
+    dom::set_text("offline-settled-summary", &format!("Settled ({})", settled.len()));
+    dom::clear_children("offline-settled-rows");
+    let Some(rows) = dom::element("offline-settled-rows") else { return };
+    for charge in settled {
+        let Some(row) = unpaid_row(console, charge) else { continue };
+        let _ = row.set_attribute("data-request-id", charge.scan.request_id.as_str());
+        let text = charge.settled.as_ref().map(settlement_text).unwrap_or_default();
+        if let Some(cell) = dom::create_text("td", "", &text) {
+            dom::append(&row, &cell);
         }
         dom::append(&rows, &row);
     }
+}
+
+/// A charge's first cells: when and where it was sold, the customer, the amount.
+fn unpaid_row(console: &Console, charge: &domain::api::offline::OfflineUnpaid) -> Option<Element> {
+    let row = dom::create("tr")?;
+    let sold = format!("{} at {}", locale::date_time(charge.scan.at), register_name(console, &charge.scan.register_id));
+    let customer = format!("Customer {}", charge.customer_number);
+    let amount = unpaid_amount(console, charge);
+    for text in [sold.as_str(), customer.as_str(), amount.as_str()] {
+        if let Some(cell) = dom::create_text("td", "", text) {
+            dom::append(&row, &cell);
+        }
+    }
+    Some(row)
+}
+
+fn unpaid_amount(console: &Console, charge: &domain::api::offline::OfflineUnpaid) -> String {
+    match console.shop.as_ref() {
+        Some(shop) => locale::money(charge.amount_minor, shop.currency),
+        None => charge.amount_minor.to_string(),
+    }
+}
+
+/// An optional note and the two ways to settle, each button named by its charge.
+fn settle_cell(console: &Console, charge: &domain::api::offline::OfflineUnpaid) -> Option<Element> {
+    let cell = dom::create("td")?;
+    let id = charge.scan.request_id.as_str();
+    let what = format!("customer {}, {}", charge.customer_number, unpaid_amount(console, charge));
+    if let Some(note) = dom::create("input") {
+        let _ = note.set_attribute("type", "text");
+        let _ = note.set_attribute("maxlength", "60");
+        let _ = note.set_attribute("placeholder", "Note (optional)");
+        let _ = note.set_attribute("aria-label", &format!("Note on the charge of {what} (optional)"));
+        let _ = note.set_attribute("id", &format!("settle-note-{id}"));
+        let _ = note.set_attribute("data-settle-note", id);
+        let _ = note.set_attribute("class", "settle-note");
+        dom::append(&cell, &note);
+    }
+    for (text, attribute, label, class) in [
+        ("Collected", "data-settle-collected", "Collected", "button"),
+        ("Write off", "data-settle-write-off", "Write off", "button button-danger"),
+    ] {
+        if let Some(button) = button(text, attribute, id, class) {
+            let _ = button.set_attribute("aria-label", &format!("{label}: {what}"));
+            dom::append(&cell, &button);
+        }
+    }
+    Some(cell)
+}
+
+/// "Collected another way on …, by …: “note”".
+fn settlement_text(settled: &domain::api::offline::OfflineSettlement) -> String {
+    let way = match settled.way {
+        domain::offline::SettlementWay::Collected => "Collected another way",
+        domain::offline::SettlementWay::WrittenOff => "Written off",
+    };
+    let by = settled.by.as_ref().map_or_else(|| "the operator".to_owned(), |email| email.as_str().to_owned());
+    let mut text = format!("{way} on {}, by {by}", locale::date_time(settled.at));
+    if let Some(note) = &settled.note {
+        text.push_str(&format!(": “{}”", note.as_str()));
+    }
+    text
 }
 
 /// A register's name as the console knows it, else its id.

@@ -260,6 +260,17 @@ impl From<RefundRefusal> for Problem {
     }
 }
 
+/// A request id that names no offline charge of this shop left unpaid at sync.
+pub fn no_such_unpaid_charge() -> Problem {
+    Problem::new(ErrorCode::NotFound, "this shop has no offline charge left unpaid with this request id")
+}
+
+impl From<domain::offline::AlreadySettled> for Problem {
+    fn from(refusal: domain::offline::AlreadySettled) -> Self {
+        Problem::new(ErrorCode::AlreadySettled, format!("{refusal}: nothing changed"))
+    }
+}
+
 /// A bill, ticket or event id that names nothing (for this issuer).
 pub fn no_such_bill() -> Problem {
     Problem::new(ErrorCode::NotFound, "there is no such bill")

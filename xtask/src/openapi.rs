@@ -844,9 +844,18 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             owner_offline_conflicts(&shop()),
             owner_offline_conflicts,
             Owner,
-            "Offline codes used twice, with both scans",
+            "Offline codes used twice, with both scans; offline prepaid charges not paid, open and settled",
             None,
             s.json::<api::offline::OfflineConflicts>()
+        ),
+        op!(
+            "POST",
+            owner_offline_unpaid_settle(&shop(), &p("request_id")),
+            owner_offline_unpaid_settle,
+            Owner,
+            "Settle an offline prepaid charge not paid (collected another way, or written off), once",
+            s.body::<api::offline::SettleOfflineUnpaid>(),
+            s.json::<api::offline::OfflineUnpaid>()
         ),
         op!(
             "GET",

@@ -141,6 +141,9 @@ pub enum ErrorCode {
     AlreadyRefunded,
     /// A prepaid top-up or a refund: nothing to refund.
     NotRefundable,
+    // Offline (see `offline`).
+    /// The offline charge not paid at sync was marked settled before: nothing changed.
+    AlreadySettled,
     // Stores (see `store`).
     /// The shop has no store with this id.
     UnknownStore,
@@ -235,6 +238,7 @@ impl ErrorCode {
             | Self::PrepaidBalanceLeft
             | Self::AlreadyRefunded
             | Self::NotRefundable
+            | Self::AlreadySettled
             | Self::CurrencyLocked
             | Self::StoreClosed
             | Self::LastOpenStore

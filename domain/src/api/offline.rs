@@ -2,7 +2,8 @@
 //! network, its uploads and their results, and the owner's list of conflicts.
 //! The rules are in [`crate::offline`].
 
-use crate::offline::{OfflineCodeId, OfflineError, OfflineEventKind, Scan};
+use crate::api::owner_accounts::OwnerEmail;
+use crate::offline::{OfflineCodeId, OfflineError, OfflineEventKind, Scan, SettlementWay};
 use crate::shop::{CustomerNumber, Label, RequestId, ShopId};
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -152,8 +153,13 @@ crate::tagged_deserialize!(OfflineOutcome, "kind", {
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OfflineConflicts {
     pub conflicts: Vec<OfflineConflict>,
+    /// The charges not paid that are still open, newest first (a store manager sees their
+    /// stores' registers' only).
     #[serde(default)]
     pub unpaid: Vec<OfflineUnpaid>,
+    /// The ones the shop has settled since (each with its `settled`), latest settlement first.
+    #[serde(default)]
+    pub unpaid_settled: Vec<OfflineUnpaid>,
 }
 
 /// A prepaid charge a register made offline that the member's balance did not hold when it
@@ -167,6 +173,34 @@ pub struct OfflineUnpaid {
     pub customer_number: CustomerNumber,
     pub amount_minor: u64,
     pub recorded_at: UnixMillis,
+    /// How, when and by whom the shop settled it; none while it is open.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settled: Option<OfflineSettlement>,
+}
+
+/// `POST /api/owner/shops/{shop}/offline-unpaid/{request_id}/settle`: the shop settles an
+/// unpaid offline charge (named by its scan's request id), once.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SettleOfflineUnpaid {
+    pub way: SettlementWay,
+    /// A short note ("paid cash on 3 May"): a clean name, at most 60 characters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Label>,
+}
+
+/// How an unpaid offline charge was settled.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OfflineSettlement {
+    pub way: SettlementWay,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<Label>,
+    /// The owner's or store manager's e-mail; none for the operator.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<OwnerEmail>,
+    pub at: UnixMillis,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -179,4 +213,46 @@ pub struct OfflineConflict {
     pub second: Scan,
     pub amount_minor: u64,
     pub recorded_at: UnixMillis,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_settlement_takes_a_way_and_an_optional_clean_note() {
+        let plain: SettleOfflineUnpaid = serde_json::from_value(json!({ "way": "written_off" })).unwrap();
+        assert_eq!(plain, SettleOfflineUnpaid { way: SettlementWay::WrittenOff, note: None });
+        let noted: SettleOfflineUnpaid =
+            serde_json::from_value(json!({ "way": "collected", "note": "  paid cash on Friday " })).unwrap();
+        assert_eq!(noted.note.as_ref().map(Label::as_str), Some("paid cash on Friday"));
+        for bad in [
+            json!({ "way": "paid" }),
+            json!({ "note": "cash" }),
+            json!({ "way": "collected", "note": "" }),
+            json!({ "way": "collected", "note": "x".repeat(61) }),
+            json!({ "way": "collected", "note": "cash \u{202E}00.5" }),
+            json!({ "way": "collected", "note": "cash\nlater" }),
+            json!({ "way": "collected", "amount_minor": 1 }),
+        ] {
+            assert!(serde_json::from_value::<SettleOfflineUnpaid>(bad.clone()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn an_open_charge_reads_as_before_and_a_listing_without_settled_ones_still_reads() {
+        let open: OfflineUnpaid = serde_json::from_value(json!({
+            "code_id": "ab".repeat(16),
+            "scan": { "request_id": "off-12345678", "register_id": "till-1", "at": 5 },
+            "customer_number": 7,
+            "amount_minor": 400,
+            "recorded_at": 6,
+        }))
+        .unwrap();
+        assert_eq!(open.settled, None);
+        assert!(serde_json::to_value(&open).unwrap().get("settled").is_none());
+        let old: OfflineConflicts = serde_json::from_value(json!({ "conflicts": [], "unpaid": [] })).unwrap();
+        assert!(old.unpaid_settled.is_empty());
+    }
 }

@@ -470,9 +470,19 @@ pub fn owner_coupons(shop_id: &str) -> String {
 }
 
 /// `GET` → [`OfflineConflicts`](super::offline::OfflineConflicts): offline codes used twice (at two registers,
-/// or twice at one), with both scans, newest first (owners and managers).
+/// or twice at one), with both scans, newest first, and offline prepaid charges the balance could not pay
+/// (open, then settled) (owners and managers).
 pub fn owner_offline_conflicts(shop_id: &str) -> String {
     format!("{OWNER_SHOPS}/{shop_id}/offline-conflicts")
+}
+
+/// `POST` [`SettleOfflineUnpaid`](super::offline::SettleOfflineUnpaid) →
+/// [`OfflineUnpaid`](super::offline::OfflineUnpaid) with its `settled`: marks an offline prepaid
+/// charge the balance could not pay (named by its request id) as collected another way or written
+/// off, once: `not_found` for no such charge, `already_settled` (409) the second time, and nothing
+/// changes. Owners, and a store manager for their store's registers' charges.
+pub fn owner_offline_unpaid_settle(shop_id: &str, request_id: &str) -> String {
+    format!("{OWNER_SHOPS}/{shop_id}/offline-unpaid/{request_id}/settle")
 }
 
 /// `POST` (no body) → [`OwnerCoupon`](super::coupons::OwnerCoupon): ends a coupon now (owners only); it is

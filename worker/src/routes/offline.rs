@@ -9,6 +9,7 @@ use crate::clock;
 use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
 use crate::offline_keys::OfflineKeys;
+use crate::refusals;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::member_vault::protocol::{OfflineCharge, TillHeader, VaultClient};
 use crate::storage::shop_book::offline::OfflineUse;
@@ -16,14 +17,16 @@ use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::offline::{
     OfflineBatch, OfflineBatchRequest, OfflineCard, OfflineCodeText, OfflineEvent, OfflineKit, OfflineOutcome,
-    OfflineResult, OfflineRevoked, OfflineSynced, OfflineUnpaid, OfflineUpload,
+    OfflineResult, OfflineRevoked, OfflineSettlement, OfflineSynced, OfflineUnpaid, OfflineUpload, SettleOfflineUnpaid,
 };
 use domain::api::ErrorCode;
 use domain::money::MinorUnits;
 use domain::offline::{
     judge_offline_event, OfflineCode, OfflineError, OfflineEventKind, Scan, MAX_EVENTS_PER_UPLOAD, MAX_SHOWN_REPORTED,
 };
+use domain::shop::RequestId;
 use domain::staff::StaffAction;
+use domain::store::StoreId;
 use worker::{Env, Request, Response};
 
 /// `POST /api/me/offline-codes` [`OfflineBatchRequest`] (optional: an empty body reports
@@ -181,6 +184,7 @@ async fn apply(
                     customer_number,
                     amount_minor: amount.0,
                     recorded_at: clock::now(),
+                    settled: None,
                 };
                 book.note_offline_unpaid(unpaid).await?;
                 Ok(OfflineOutcome::Refused { reason: OfflineError::PrepaidShort })
@@ -196,9 +200,37 @@ async fn apply(
 }
 
 /// `GET /api/owner/shops/{shop}/offline-conflicts` → [`domain::api::offline::OfflineConflicts`] (codes used twice, and
-/// charges not paid): owners and managers.
+/// charges not paid, open and settled): owners and managers (a store manager, the charges of their stores' registers).
 pub async fn conflicts(req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let (shop, manager) = auth::shop_and_manager(&req, env, shop_id).await?;
     manager.require(StaffAction::ViewDashboard)?;
-    web::ok(&ShopClient::of(env, &shop.shop_id)?.offline_conflicts().await?)
+    web::ok(&ShopClient::of(env, &shop.shop_id)?.offline_conflicts(settling_stores(&manager)).await?)
+}
+
+/// `POST /api/owner/shops/{shop}/offline-unpaid/{request_id}/settle` [`SettleOfflineUnpaid`] →
+/// [`OfflineUnpaid`] with its settlement: the shop collected the money another way or wrote it
+/// off. Once: `not_found` for no such charge, 409 `already_settled` the second time, and nothing
+/// changes either way. Owners; a store manager for their store's registers' charges (else 403).
+pub async fn settle(mut req: Request, env: &Env, shop_id: &str, request_id: &str) -> Outcome<Response> {
+    auth::same_origin(&req)?;
+    let (shop, manager) = auth::shop_and_manager(&req, env, shop_id).await?;
+    manager.require(StaffAction::SettleOffline)?;
+    let request_id = RequestId::parse(request_id).map_err(|_| refusals::no_such_unpaid_charge())?;
+    let request: SettleOfflineUnpaid = web::json_body(&mut req).await?;
+    let settlement =
+        OfflineSettlement { way: request.way, note: request.note, by: manager.email().cloned(), at: clock::now() };
+    let settled = ShopClient::of(env, &shop.shop_id)?
+        .settle_offline_unpaid(request_id, settlement, settling_stores(&manager))
+        .await?;
+    web::ok(&settled)
+}
+
+/// The stores whose charges a store manager follows up; none (the whole shop) for owners.
+fn settling_stores(manager: &auth::ShopManager) -> Option<Vec<StoreId>> {
+    match manager {
+        auth::ShopManager::StoreManager { stores, .. } => {
+            Some(stores.iter().filter(|store| manager.may_in(StaffAction::SettleOffline, store)).cloned().collect())
+        }
+        auth::ShopManager::Operator | auth::ShopManager::Owner(_) => None,
+    }
 }

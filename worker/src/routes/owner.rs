@@ -193,6 +193,11 @@ pub async fn route(req: Request, env: &Env, path: &str) -> Outcome<Response> {
                     Get => offline::conflicts(req, env, shop_id).await,
                     _ => not_allowed("GET"),
                 }
+            } else if let Some((shop_id, request_id)) = routes::ids_in(path, routes::owner_offline_unpaid_settle) {
+                match method {
+                    Post => offline::settle(req, env, shop_id, request_id).await,
+                    _ => not_allowed("POST"),
+                }
             } else if let Some(shop_id) = routes::id_in(path, routes::owner_coupons) {
                 match method {
                     Get => coupons::list(req, env, shop_id).await,

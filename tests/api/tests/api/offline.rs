@@ -1,11 +1,16 @@
 //! Offline codes: batches for every card, the register's kit, uploads applied
 //! exactly once, one code at two registers granted once with a recorded
-//! conflict, revocation, and codes of another shop or forged refused.
+//! conflict, revocation, codes of another shop or forged refused, and offline
+//! prepaid charges not paid at sync listed and settled by the shop once.
 
 use api_tests::{expect_error, expect_json, spawn_app, unique_id, SendThroughProxy, TestApp, TestMember, PASSWORD};
-use domain::api::offline::{OfflineBatch, OfflineConflicts, OfflineKit, OfflineOutcome, OfflineRevoked, OfflineSynced};
+use domain::api::offline::{
+    OfflineBatch, OfflineConflicts, OfflineKit, OfflineOutcome, OfflineRevoked, OfflineSynced, OfflineUnpaid,
+};
+use domain::api::owner_accounts::{OwnerEmail, OwnerMe};
+use domain::api::staff::ManagerInviteCreated;
 use domain::api::{routes, ErrorCode};
-use domain::offline::{OfflineCode, OfflineError, BATCH_SIZE, LIFETIME_MS};
+use domain::offline::{OfflineCode, OfflineError, SettlementWay, BATCH_SIZE, LIFETIME_MS};
 use domain::shop::ShopId;
 use ed25519_dalek::{Signature, VerifyingKey};
 use futures::StreamExt;
@@ -449,6 +454,155 @@ async fn a_store_charges_prepaid_offline_only_within_the_limit_its_owner_sets() 
     let OfflineOutcome::Confirmed { customer_number, .. } = &outcomes[0] else { panic!("{outcomes:?}") };
     assert_eq!(&unpaid.customer_number, customer_number);
     assert_eq!(unpaid.code_id.to_string(), OfflineCode::parse(&codes[4]).expect("a code").code_id.to_string());
+}
+
+async fn settle(
+    app: &TestApp,
+    caller: &reqwest::Client,
+    shop_id: &ShopId,
+    request_id: &str,
+    body: serde_json::Value,
+) -> reqwest::Response {
+    let path = routes::owner_offline_unpaid_settle(shop_id.as_str(), request_id);
+    caller.post(app.url(&path)).json(&body).dispatch().await.unwrap()
+}
+
+async fn offline_followups(app: &TestApp, caller: &reqwest::Client) -> OfflineConflicts {
+    let response =
+        caller.get(app.url(&routes::owner_offline_conflicts(app.shop.shop_id.as_str()))).dispatch().await.unwrap();
+    expect_json(response, StatusCode::OK).await
+}
+
+async fn email_of(app: &TestApp, caller: &reqwest::Client) -> OwnerEmail {
+    let me: OwnerMe =
+        expect_json(caller.get(app.url(routes::OWNER_ME)).dispatch().await.unwrap(), StatusCode::OK).await;
+    me.email
+}
+
+/// A store manager's console account for `store` of the app's shop, signed in through their invite.
+async fn store_manager(app: &TestApp, store: &str) -> reqwest::Client {
+    let response = app
+        .http
+        .post(app.url(&routes::owner_manager_invites(app.shop.shop_id.as_str())))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "store_id": store }))
+        .dispatch()
+        .await
+        .unwrap();
+    let invite: ManagerInviteCreated = expect_json(response, StatusCode::CREATED).await;
+    let client = api_tests::client_builder().cookie_store(true).build().unwrap();
+    let accepted = client
+        .post(app.url(routes::OWNER_ACCEPT_INVITE))
+        .json(&json!({ "token": invite.token, "email": format!("{}@example.org", unique_id("manager")), "password": PASSWORD }))
+        .dispatch()
+        .await
+        .unwrap();
+    let _: OwnerMe = expect_json(accepted, StatusCode::CREATED).await;
+    client
+}
+
+#[tokio::test]
+async fn the_owner_settles_an_unpaid_offline_charge_once_and_it_stays_listed_as_settled() {
+    let app = spawn_app().await;
+    let shop_id = app.shop.shop_id.clone();
+    let owner = app.owner_of(&shop_id).await;
+    let store: domain::store::Store =
+        expect_json(set_offline_limit(&app, &owner, json!({ "offline_debit_limit_minor": 500 })).await, StatusCode::OK)
+            .await;
+    assert_eq!(store.offline_debit_limit_minor, 500);
+    // 3.00 of prepaid value; two offline charges over it: neither is paid at sync.
+    let member = app.customer(0, 300).await;
+    let codes = codes_for(&batch(&app, &member).await, &shop_id);
+    let token = app.register.token.clone();
+    let (first, second) = (unique_id("off"), unique_id("off"));
+    let outcomes =
+        synced(&app, &token, json!([prepaid_event(&first, &codes[0], 400), prepaid_event(&second, &codes[1], 450)]))
+            .await;
+    let short = OfflineOutcome::Refused { reason: OfflineError::PrepaidShort };
+    assert_eq!(outcomes, [short.clone(), short.clone()]);
+    let listed = offline_followups(&app, &owner).await;
+    assert_eq!(listed.unpaid.len(), 2, "{listed:?}");
+    assert!(listed.unpaid.iter().all(|charge| charge.settled.is_none()));
+    assert!(listed.unpaid_settled.is_empty());
+
+    // Refused, and nothing changes: bad input, an unknown or malformed id, another shop's owner,
+    // the register's token, a member, a manager of another store.
+    for bad in [
+        json!({ "way": "paid" }),
+        json!({}),
+        json!({ "way": "collected", "note": "x".repeat(61) }),
+        json!({ "way": "collected", "note": "cash \u{202E}00.5" }),
+        json!({ "way": "collected", "note": "" }),
+        json!({ "way": "collected", "amount_minor": 400 }),
+    ] {
+        expect_error(settle(&app, &owner, &shop_id, &first, bad).await, ErrorCode::InvalidRequest).await;
+    }
+    let collected = json!({ "way": "collected", "note": " paid cash on Friday " });
+    expect_error(settle(&app, &owner, &shop_id, &unique_id("off"), collected.clone()).await, ErrorCode::NotFound).await;
+    expect_error(settle(&app, &owner, &shop_id, "no", collected.clone()).await, ErrorCode::NotFound).await;
+    let other = app.create_shop("Other Corner", 1).await;
+    let other_owner = app.owner_of(&other.shop_id).await;
+    expect_error(settle(&app, &other_owner, &shop_id, &first, collected.clone()).await, ErrorCode::Forbidden).await;
+    expect_error(settle(&app, &other_owner, &other.shop_id, &first, collected.clone()).await, ErrorCode::NotFound)
+        .await;
+    let path = routes::owner_offline_unpaid_settle(shop_id.as_str(), &first);
+    let by_register = app.http.post(app.url(&path)).bearer_auth(&token).json(&collected).dispatch().await.unwrap();
+    expect_error(by_register, ErrorCode::Unauthorized).await;
+    expect_error(settle(&app, &member.client, &shop_id, &first, collected.clone()).await, ErrorCode::Unauthorized)
+        .await;
+    let response = app
+        .http
+        .post(app.url(&routes::owner_stores(shop_id.as_str())))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({ "name": "Harbour" }))
+        .dispatch()
+        .await
+        .unwrap();
+    let harbour: domain::store::Store = expect_json(response, StatusCode::CREATED).await;
+    let harbour_manager = store_manager(&app, harbour.store_id.as_str()).await;
+    expect_error(settle(&app, &harbour_manager, &shop_id, &first, collected.clone()).await, ErrorCode::Forbidden).await;
+    let theirs = offline_followups(&app, &harbour_manager).await;
+    assert!(theirs.unpaid.is_empty() && theirs.unpaid_settled.is_empty(), "another store's charges: {theirs:?}");
+    assert_eq!(offline_followups(&app, &owner).await, listed, "nothing changed");
+
+    // The owner marks the first collected: it leaves the open list, settled by them, with the note.
+    let before = now();
+    let settled: OfflineUnpaid =
+        expect_json(settle(&app, &owner, &shop_id, &first, collected).await, StatusCode::OK).await;
+    assert_eq!(settled.scan.request_id.as_str(), first);
+    assert_eq!(settled.amount_minor, 400);
+    let settlement = settled.settled.clone().expect("settled");
+    assert_eq!(settlement.way, SettlementWay::Collected);
+    assert_eq!(settlement.note.as_ref().map(|note| note.as_str()), Some("paid cash on Friday"));
+    assert_eq!(settlement.by, Some(email_of(&app, &owner).await));
+    assert!(settlement.at >= before - 60_000, "{settlement:?}");
+
+    // Twice: 409 `already_settled`, whichever way, and the settlement stays as it was.
+    for again in [json!({ "way": "collected" }), json!({ "way": "written_off", "note": "oops" })] {
+        expect_error(settle(&app, &owner, &shop_id, &first, again).await, ErrorCode::AlreadySettled).await;
+    }
+    let listed = offline_followups(&app, &owner).await;
+    assert_eq!(listed.unpaid.len(), 1);
+    assert_eq!(listed.unpaid[0].scan.request_id.as_str(), second);
+    assert_eq!(listed.unpaid_settled, std::slice::from_ref(&settled));
+
+    // The register sending the charge again does not open it again.
+    assert_eq!(synced(&app, &token, json!([prepaid_event(&first, &codes[0], 400)])).await, [short]);
+    assert_eq!(offline_followups(&app, &owner).await.unpaid_settled, std::slice::from_ref(&settled));
+
+    // The main store's manager writes the second off; the latest settlement is listed first.
+    let manager = store_manager(&app, "main").await;
+    let written_off: OfflineUnpaid =
+        expect_json(settle(&app, &manager, &shop_id, &second, json!({ "way": "written_off" })).await, StatusCode::OK)
+            .await;
+    let settlement = written_off.settled.clone().expect("settled");
+    assert_eq!((settlement.way, settlement.note), (SettlementWay::WrittenOff, None));
+    assert_eq!(settlement.by, Some(email_of(&app, &manager).await));
+    let listed = offline_followups(&app, &owner).await;
+    assert!(listed.unpaid.is_empty(), "{listed:?}");
+    assert_eq!(listed.unpaid_settled, [written_off, settled]);
+    // Nothing was charged to the member by settling.
+    assert_eq!(member.prepaid_at(&shop_id).await, 300);
 }
 
 async fn batch_after_showing(app: &TestApp, member: &TestMember, shown: &[&String]) -> Vec<String> {

@@ -76,6 +76,7 @@ fn every_route() -> Vec<(Vec<Method>, String)> {
         (vec![M::GET, M::PUT, M::DELETE], routes::owner_card_processor("no-such-shop")),
         (vec![M::GET, M::POST], routes::owner_coupons("no-such-shop")),
         (vec![M::GET], routes::owner_offline_conflicts("no-such-shop")),
+        (vec![M::POST], routes::owner_offline_unpaid_settle("no-such-shop", "off-12345678")),
         (vec![M::POST], routes::owner_coupon_end("no-such-shop", "c-1")),
         (vec![M::GET], routes::owner_dashboard_sales_lines("no-such-shop")),
         (vec![M::GET], routes::owner_dashboard_ledger("no-such-shop")),

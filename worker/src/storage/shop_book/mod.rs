@@ -6,7 +6,8 @@
 //! their sessions at the registers ([`staff`]), and its coupons with their
 //! shop-wide counters and use reservations ([`coupons`]), its card processor
 //! account with the events the processor sent ([`card_processor`]), and the
-//! offline codes issued for the shop with their one use and conflicts ([`offline`]).
+//! offline codes issued for the shop with their one use and conflicts, and the offline charges
+//! not paid at sync with how the shop settled them ([`offline`]).
 //! [`housekeeping`] forgets its short-lived rows on a daily alarm.
 
 pub mod card_processor;
@@ -188,15 +189,10 @@ impl ShopBook {
             ShopOperation::NoteOfflineUnpaid(request) => {
                 answer(request, |r| self.with_shop(|_| self.offline().note_unpaid(&r).map(|()| Done)))
             }
-            ShopOperation::OfflineConflicts(request) => answer(request, |_| {
-                self.with_shop(|_| {
-                    let offline = self.offline();
-                    Ok(domain::api::offline::OfflineConflicts {
-                        conflicts: offline.conflicts()?,
-                        unpaid: offline.unpaid()?,
-                    })
-                })
-            }),
+            ShopOperation::OfflineConflicts(request) => {
+                answer(request, |r| self.offline_conflicts(r.within_stores.as_deref()))
+            }
+            ShopOperation::SettleOfflineUnpaid(request) => answer(request, |r| self.settle_offline_unpaid(r)),
             ShopOperation::Housekeep(request) => answer(request, |r| self.with_shop(|_| self.housekeep(r.now))),
         }
     }
@@ -313,6 +309,47 @@ impl ShopBook {
             let revoked_registers = registers::revoke_store(&self.sql, store_id)?;
             let store = stores::existing(&self.sql, shop, store_id)?;
             Ok(domain::api::stores::StoreClosed { store, revoked_registers })
+        })
+    }
+
+    /// Codes used twice, and the charges not paid (open and settled); with `within_stores`, only
+    /// the charges of registers standing in those stores.
+    fn offline_conflicts(
+        &self,
+        within_stores: Option<&[domain::store::StoreId]>,
+    ) -> Outcome<domain::api::offline::OfflineConflicts> {
+        self.with_shop(|shop| {
+            let offline = self.offline();
+            let (mut unpaid, mut unpaid_settled) = (offline.unpaid()?, offline.unpaid_settled()?);
+            if let Some(stores) = within_stores {
+                let registers = registers::list(&self.sql, &shop.shop_id)?;
+                let within = |charge: &domain::api::offline::OfflineUnpaid| {
+                    registers.iter().any(|r| r.register_id == charge.scan.register_id && stores.contains(&r.store_id))
+                };
+                unpaid.retain(within);
+                unpaid_settled.retain(within);
+            }
+            Ok(domain::api::offline::OfflineConflicts { conflicts: offline.conflicts()?, unpaid, unpaid_settled })
+        })
+    }
+
+    /// Settles a charge not paid at sync, once, in one synchronous stretch: the charge is looked
+    /// up, a store manager's reach checked by the store its register stands in, then settled.
+    fn settle_offline_unpaid(
+        &self,
+        request: protocol::SettleOfflineUnpaid,
+    ) -> Outcome<domain::api::offline::OfflineUnpaid> {
+        self.with_shop(|shop| {
+            if let Some(stores) = &request.within_stores {
+                let charge =
+                    self.offline().unpaid_one(&request.request_id)?.ok_or_else(refusals::no_such_unpaid_charge)?;
+                let registers = registers::list(&self.sql, &shop.shop_id)?;
+                let store = registers.iter().find(|r| r.register_id == charge.scan.register_id).map(|r| &r.store_id);
+                if !store.is_some_and(|store| stores.contains(store)) {
+                    return Err(Problem::new(ErrorCode::Forbidden, "this charge was made at another store's register"));
+                }
+            }
+            self.offline().settle(&request.request_id, &request.settlement)
         })
     }
 

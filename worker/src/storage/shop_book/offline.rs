@@ -1,21 +1,25 @@
-//! The `offline_codes` and `offline_conflicts` tables of a shop's book: every
+//! The `offline_codes`, `offline_conflicts` and `offline_unpaid` tables of a shop's book: every
 //! offline code issued for the shop (its random id → the member; never its
 //! signature, which the Worker makes again from the secret), whether its member
-//! revoked it, whether their phone has shown it, and its one use; and every second use, for the owner. Using a
-//! code is one synchronous stretch: of two registers' uploads of one code,
-//! exactly one is the first (rules: `domain::offline::reconcile`).
+//! revoked it, whether their phone has shown it, and its one use; every second use, for the
+//! owner; and every offline prepaid charge the balance could not pay at sync, with how the shop
+//! settled it. Using a code is one synchronous stretch: of two registers' uploads of one code,
+//! exactly one is the first (rules: `domain::offline::reconcile`); so is settling a charge, once
+//! (`domain::offline::judge_settling`).
 
 use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::Outcome;
+use crate::refusals;
 use crate::storage::sql;
-use domain::api::offline::{OfflineConflict, OfflineUnpaid};
+use domain::api::offline::{OfflineConflict, OfflineSettlement, OfflineUnpaid};
+use domain::api::owner_accounts::OwnerEmail;
 use domain::member::MemberNumber;
 use domain::offline::{
-    judge_upload, reconcile, top_up_count, OfflineCodeId, OfflineError, Reconciled, Scan, LIFETIME_MS,
-    REFRESH_BEFORE_MS, SKEW_MS, SYNC_GRACE_MS,
+    judge_settling, judge_upload, reconcile, top_up_count, OfflineCodeId, OfflineError, Reconciled, Scan,
+    SettlementWay, LIFETIME_MS, REFRESH_BEFORE_MS, SKEW_MS, SYNC_GRACE_MS,
 };
-use domain::shop::{CustomerNumber, RegisterId, RequestId};
+use domain::shop::{CustomerNumber, Label, RegisterId, RequestId};
 use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
 use worker::SqlStorage;
@@ -118,6 +122,38 @@ struct UnpaidRow {
     customer_number: i64,
     amount_minor: i64,
     recorded_at: i64,
+    settled_way: Option<String>,
+    settled_note: Option<String>,
+    settled_by: Option<String>,
+    settled_at: Option<i64>,
+}
+
+const UNPAID_COLUMNS: &str = "request_id, code_id, register_id, at, customer_number, amount_minor, recorded_at, \
+     settled_way, settled_note, settled_by, settled_at";
+
+impl UnpaidRow {
+    fn settled(&self) -> Outcome<Option<OfflineSettlement>> {
+        let (Some(way), Some(at)) = (&self.settled_way, self.settled_at) else { return Ok(None) };
+        Ok(Some(OfflineSettlement {
+            way: SettlementWay::parse(way).ok_or_else(|| corrupt("settlement way"))?,
+            note: self.settled_note.as_deref().map(Label::parse).transpose().map_err(|_| corrupt("settlement note"))?,
+            by: self.settled_by.as_deref().map(OwnerEmail::parse).transpose().map_err(|_| corrupt("settled by"))?,
+            at,
+        }))
+    }
+
+    fn into_unpaid(self) -> Outcome<OfflineUnpaid> {
+        Ok(OfflineUnpaid {
+            settled: self.settled()?,
+            code_id: OfflineCodeId::parse(&self.code_id).map_err(|_| corrupt("code id"))?,
+            scan: scan(&self.request_id, &self.register_id, self.at)?,
+            customer_number: u32::try_from(self.customer_number)
+                .map(CustomerNumber)
+                .map_err(|_| corrupt("customer number"))?,
+            amount_minor: u64::try_from(self.amount_minor).map_err(|_| corrupt("amount"))?,
+            recorded_at: self.recorded_at,
+        })
+    }
 }
 
 fn corrupt(what: &str) -> crate::error::Problem {
@@ -139,7 +175,16 @@ pub struct OfflineBook<'a> {
 impl OfflineBook<'_> {
     fn ready(&self) -> Outcome<()> {
         sql::create(self.sql, SCHEMA)?;
-        sql::add_column(self.sql, "offline_codes", "shown_at", "INTEGER")
+        sql::add_column(self.sql, "offline_codes", "shown_at", "INTEGER")?;
+        self.migrate_unpaid()
+    }
+
+    /// Settlement columns of `offline_unpaid` (rows from before them read as open).
+    fn migrate_unpaid(&self) -> Outcome<()> {
+        for column in ["settled_way", "settled_note", "settled_by"] {
+            sql::add_column(self.sql, "offline_unpaid", column, "TEXT")?;
+        }
+        sql::add_column(self.sql, "offline_unpaid", "settled_at", "INTEGER")
     }
 
     /// Drops codes too old to be uploaded any more (their conflicts stay); says how many went.
@@ -346,29 +391,59 @@ impl OfflineBook<'_> {
         Ok(())
     }
 
-    /// The unpaid offline charges, newest first.
+    /// The unpaid offline charges still open, newest first.
     pub fn unpaid(&self) -> Outcome<Vec<OfflineUnpaid>> {
+        self.unpaid_where("settled_at IS NULL ORDER BY recorded_at DESC, request_id")
+    }
+
+    /// The unpaid offline charges the shop has settled, latest settlement first.
+    pub fn unpaid_settled(&self) -> Outcome<Vec<OfflineUnpaid>> {
+        self.unpaid_where("settled_at IS NOT NULL ORDER BY settled_at DESC, request_id")
+    }
+
+    fn unpaid_where(&self, condition: &str) -> Outcome<Vec<OfflineUnpaid>> {
         if !sql::table_exists(self.sql, "offline_unpaid")? {
             return Ok(Vec::new());
         }
+        self.migrate_unpaid()?;
         let rows: Vec<UnpaidRow> = sql::all(
             self.sql,
-            "SELECT request_id, code_id, register_id, at, customer_number, amount_minor, recorded_at \
-             FROM offline_unpaid ORDER BY recorded_at DESC, request_id LIMIT ?",
+            &format!("SELECT {UNPAID_COLUMNS} FROM offline_unpaid WHERE {condition} LIMIT ?"),
             vec![CONFLICTS_LISTED.into()],
         )?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(OfflineUnpaid {
-                    code_id: OfflineCodeId::parse(&row.code_id).map_err(|_| corrupt("code id"))?,
-                    scan: scan(&row.request_id, &row.register_id, row.at)?,
-                    customer_number: u32::try_from(row.customer_number)
-                        .map(CustomerNumber)
-                        .map_err(|_| corrupt("customer number"))?,
-                    amount_minor: u64::try_from(row.amount_minor).map_err(|_| corrupt("amount"))?,
-                    recorded_at: row.recorded_at,
-                })
-            })
-            .collect()
+        rows.into_iter().map(UnpaidRow::into_unpaid).collect()
+    }
+
+    /// The unpaid charge noted under `request_id`, open or settled; none if there is none.
+    pub fn unpaid_one(&self, request_id: &RequestId) -> Outcome<Option<OfflineUnpaid>> {
+        if !sql::table_exists(self.sql, "offline_unpaid")? {
+            return Ok(None);
+        }
+        self.migrate_unpaid()?;
+        let row: Option<UnpaidRow> = sql::first(
+            self.sql,
+            &format!("SELECT {UNPAID_COLUMNS} FROM offline_unpaid WHERE request_id = ?"),
+            vec![request_id.as_str().into()],
+        )?;
+        row.map(UnpaidRow::into_unpaid).transpose()
+    }
+
+    /// Settles an open unpaid charge, once: `not_found` for none under `request_id`,
+    /// `already_settled` if it was settled before; either way nothing changes.
+    pub fn settle(&self, request_id: &RequestId, settlement: &OfflineSettlement) -> Outcome<OfflineUnpaid> {
+        let current = self.unpaid_one(request_id)?.ok_or_else(refusals::no_such_unpaid_charge)?;
+        judge_settling(current.settled.as_ref().map(|settled| settled.way))?;
+        self.sql.exec(
+            "UPDATE offline_unpaid SET settled_way = ?, settled_note = ?, settled_by = ?, settled_at = ? \
+             WHERE request_id = ? AND settled_at IS NULL",
+            vec![
+                settlement.way.as_str().into(),
+                settlement.note.as_ref().map(|note| note.as_str().to_owned()).into(),
+                settlement.by.as_ref().map(|by| by.as_str().to_owned()).into(),
+                settlement.at.into(),
+                request_id.as_str().into(),
+            ],
+        )?;
+        Ok(OfflineUnpaid { settled: Some(settlement.clone()), ..current })
     }
 }

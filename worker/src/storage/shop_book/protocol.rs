@@ -8,7 +8,7 @@ use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::coupons::OwnerCoupon;
-use domain::api::offline::{OfflineConflicts, OfflineUnpaid};
+use domain::api::offline::{OfflineConflicts, OfflineSettlement, OfflineUnpaid};
 use domain::api::owner::RegisterSummary;
 use domain::api::staff::StaffMember;
 use domain::api::stores::StoreClosed;
@@ -115,8 +115,11 @@ protocol! {
         UseOffline(UseOffline) -> OfflineUse,
         /// An offline prepaid charge the member's balance could not pay at sync (once per request id).
         NoteOfflineUnpaid(OfflineUnpaid) -> Done,
-        /// Offline codes used twice and offline charges not paid, newest first.
+        /// Offline codes used twice and offline charges not paid (open, then settled), newest first.
         OfflineConflicts(OfflineConflictsQuery) -> OfflineConflicts,
+        /// Settles an offline charge not paid, once (`not_found`, `already_settled`, or `forbidden`
+        /// for a charge of a register outside `within_stores`: nothing changes).
+        SettleOfflineUnpaid(SettleOfflineUnpaid) -> OfflineUnpaid,
         /// One housekeeping round as of `now` (the alarm runs them; tests ask for one).
         Housekeep(Housekeep) -> ShopForgotten,
     }
@@ -340,7 +343,21 @@ pub struct UseOffline {
 }
 
 #[derive(Serialize, Deserialize)]
-pub struct OfflineConflictsQuery;
+pub struct OfflineConflictsQuery {
+    /// A store manager's stores: only the charges not paid of registers standing there are
+    /// listed. None for the whole shop.
+    pub within_stores: Option<Vec<StoreId>>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct SettleOfflineUnpaid {
+    /// The charge's scan's request id (the `offline_unpaid` row).
+    pub request_id: RequestId,
+    pub settlement: OfflineSettlement,
+    /// A store manager's stores: only a charge of a register standing there may be settled
+    /// (else `forbidden`). None for the whole shop.
+    pub within_stores: Option<Vec<StoreId>>,
+}
 
 #[derive(Serialize, Deserialize)]
 pub struct Housekeep {
@@ -583,8 +600,19 @@ impl ShopClient {
         self.object.call(unpaid).await
     }
 
-    pub async fn offline_conflicts(&self) -> Outcome<OfflineConflicts> {
-        self.object.call(OfflineConflictsQuery).await
+    /// Codes used twice, and the charges not paid: all of them, or `within_stores`' registers'.
+    pub async fn offline_conflicts(&self, within_stores: Option<Vec<StoreId>>) -> Outcome<OfflineConflicts> {
+        self.object.call(OfflineConflictsQuery { within_stores }).await
+    }
+
+    /// Settles the charge not paid under `request_id`, once (see [`ShopOperation::SettleOfflineUnpaid`]).
+    pub async fn settle_offline_unpaid(
+        &self,
+        request_id: RequestId,
+        settlement: OfflineSettlement,
+        within_stores: Option<Vec<StoreId>>,
+    ) -> Outcome<OfflineUnpaid> {
+        self.object.call(SettleOfflineUnpaid { request_id, settlement, within_stores }).await
     }
 
     /// One housekeeping round as of `now` (tests only: the book's alarm runs its own).
