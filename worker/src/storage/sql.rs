@@ -88,6 +88,23 @@ pub fn minor(value: u64) -> Outcome<i64> {
 /// Adds a column to an existing table unless it is there already: how a
 /// table gains a column without touching its rows (`declaration` gives old
 /// rows their value, e.g. `TEXT NOT NULL DEFAULT 'main'`). Names are ours, never input.
+/// Whether some tables of an object are up to date in this instance of it: their schema
+/// checks (`CREATE TABLE IF NOT EXISTS`, [`add_column`]) run once per instance, not on every
+/// operation. Nothing drops a table while an instance lives.
+#[derive(Default)]
+pub struct SchemaReady(std::cell::Cell<bool>);
+
+impl SchemaReady {
+    /// Runs `migrate` unless it has already succeeded in this instance.
+    pub fn ensure(&self, migrate: impl FnOnce() -> Outcome<()>) -> Outcome<()> {
+        if !self.0.get() {
+            migrate()?;
+            self.0.set(true);
+        }
+        Ok(())
+    }
+}
+
 pub fn add_column(sql: &SqlStorage, table: &str, column: &str, declaration: &str) -> Outcome<()> {
     let present = number(
         sql,

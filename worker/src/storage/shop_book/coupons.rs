@@ -36,7 +36,6 @@ use domain::shop::RequestId;
 use domain::stats::{coupon_take_back, CouponSale};
 use domain::UnixMillis;
 use serde::Deserialize;
-use std::cell::Cell;
 use worker::SqlStorage;
 
 const SCHEMA: &str = "
@@ -139,9 +138,8 @@ const COLUMNS: &str =
 
 pub struct CouponBook<'a> {
     pub sql: &'a SqlStorage,
-    /// Set once this object's instance has made the tables and added the later columns, so the
-    /// schema checks run once per instance, not on every coupon operation.
-    pub ready: &'a Cell<bool>,
+    /// Whether this instance has made the tables and added their later columns.
+    pub ready: &'a sql::SchemaReady,
 }
 
 pub fn unknown_coupon(coupon_id: &CouponId) -> Problem {
@@ -150,12 +148,7 @@ pub fn unknown_coupon(coupon_id: &CouponId) -> Problem {
 
 impl CouponBook<'_> {
     fn ready(&self) -> Outcome<()> {
-        if self.ready.get() {
-            return Ok(());
-        }
-        self.migrate()?;
-        self.ready.set(true);
-        Ok(())
+        self.ready.ensure(|| self.migrate())
     }
 
     /// The tables, and the columns they gained after they were first made.

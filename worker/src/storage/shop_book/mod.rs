@@ -31,7 +31,6 @@ use domain::shop::CustomerNumber;
 use protocol::{Claim, Create, CustomerMember, Enroll, Enrolment, ShopOperation, Update};
 use registers::NewRegister;
 use serde::Deserialize;
-use std::cell::Cell;
 use worker::{durable_object, Env, SqlStorage, State};
 
 /// How long a used request id is remembered: far longer than any retry.
@@ -61,8 +60,9 @@ pub struct ShopBook {
     sql: SqlStorage,
     /// The daily housekeeping round (see `housekeeping`).
     housekeeping: DailyAlarm,
-    /// Whether the coupon tables are up to date in this instance ([`coupons::CouponBook`]).
-    coupons_ready: Cell<bool>,
+    /// Whether the coupon and offline tables are up to date in this instance.
+    coupons_ready: sql::SchemaReady,
+    offline_ready: sql::SchemaReady,
 }
 
 durable_object_serving!(ShopBook, alarm);
@@ -72,7 +72,12 @@ impl StorageObject for ShopBook {
 
     fn open(state: State, _env: Env) -> Self {
         let storage = state.storage();
-        Self { sql: storage.sql(), housekeeping: DailyAlarm::new(storage), coupons_ready: Cell::new(false) }
+        Self {
+            sql: storage.sql(),
+            housekeeping: DailyAlarm::new(storage),
+            coupons_ready: Default::default(),
+            offline_ready: Default::default(),
+        }
     }
 
     async fn handle(&self, operation: ShopOperation) -> Outcome<Reply> {
@@ -258,7 +263,7 @@ impl ShopBook {
 
     /// Offline codes, their uses and conflicts ([`offline`]).
     fn offline(&self) -> offline::OfflineBook<'_> {
-        offline::OfflineBook { sql: &self.sql }
+        offline::OfflineBook { sql: &self.sql, ready: &self.offline_ready }
     }
 
     /// A new register, in an open store of the shop.

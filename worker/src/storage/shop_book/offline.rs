@@ -170,13 +170,17 @@ fn scan(request_id: &str, register_id: &str, at: i64) -> Outcome<Scan> {
 
 pub struct OfflineBook<'a> {
     pub sql: &'a SqlStorage,
+    /// Whether this instance has made the tables and added their later columns.
+    pub ready: &'a sql::SchemaReady,
 }
 
 impl OfflineBook<'_> {
     fn ready(&self) -> Outcome<()> {
-        sql::create(self.sql, SCHEMA)?;
-        sql::add_column(self.sql, "offline_codes", "shown_at", "INTEGER")?;
-        self.migrate_unpaid()
+        self.ready.ensure(|| {
+            sql::create(self.sql, SCHEMA)?;
+            sql::add_column(self.sql, "offline_codes", "shown_at", "INTEGER")?;
+            self.migrate_unpaid()
+        })
     }
 
     /// Settlement columns of `offline_unpaid` (rows from before them read as open).
