@@ -409,7 +409,7 @@ impl OfflineBook<'_> {
         if !sql::table_exists(self.sql, "offline_unpaid")? {
             return Ok(Vec::new());
         }
-        self.migrate_unpaid()?;
+        self.ready()?;
         let rows: Vec<UnpaidRow> = sql::all(
             self.sql,
             &format!("SELECT {UNPAID_COLUMNS} FROM offline_unpaid WHERE {condition} LIMIT ?"),
@@ -423,7 +423,7 @@ impl OfflineBook<'_> {
         if !sql::table_exists(self.sql, "offline_unpaid")? {
             return Ok(None);
         }
-        self.migrate_unpaid()?;
+        self.ready()?;
         let row: Option<UnpaidRow> = sql::first(
             self.sql,
             &format!("SELECT {UNPAID_COLUMNS} FROM offline_unpaid WHERE request_id = ?"),
