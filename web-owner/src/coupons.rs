@@ -216,11 +216,7 @@ fn render(list: &CouponList) {
             locale::money(results.revenue_minor, list.currency),
             results.returning.to_string(),
         ];
-        for text in cells {
-            if let Some(cell) = dom::create_text("td", "", &text) {
-                dom::append(&row, &cell);
-            }
-        }
+        dom::append_text_cells(&row, &cells);
         if let Some(cell) = dom::create("td") {
             if coupon.ended_at.is_none() {
                 if let Some(button) = dom::create_text("button", "button button-quiet", "End now") {

@@ -118,11 +118,7 @@ fn draw(staff: &[StaffMember]) {
             None => String::new(),
         };
         let store = crate::stores::name_of(&person.store_id);
-        for text in [number.as_str(), person.name.as_str(), role_name(person.role), store.as_str(), &state] {
-            if let Some(cell) = dom::create_text("td", "", text) {
-                dom::append(&row, &cell);
-            }
-        }
+        dom::append_text_cells(&row, &[number.as_str(), person.name.as_str(), role_name(person.role), &store, &state]);
         if let Some(cell) = dom::create("td") {
             let name = person.name.as_str();
             if let Some(reset) = button("Reset PIN", "data-staff-reset", &number, "button") {

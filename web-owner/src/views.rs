@@ -178,11 +178,7 @@ pub fn products(console: &Console) {
         if product.archived {
             let _ = row.set_attribute("class", "archived");
         }
-        for text in [product.product_code.as_str(), &name, &price] {
-            if let Some(cell) = dom::create_text("td", "", text) {
-                dom::append(&row, &cell);
-            }
-        }
+        dom::append_text_cells(&row, &[product.product_code.as_str(), &name, &price]);
         if let Some(cell) = dom::create("td") {
             let name = product.name.as_str();
             if let Some(edit) = button("Edit", "data-edit", &index.to_string(), "button") {
@@ -265,11 +261,7 @@ pub fn registers(console: &Console) {
         let seen = register.last_seen.map_or_else(|| "never".to_owned(), locale::date_time);
         let state = if register.revoked { "revoked" } else { "active" };
         let store = crate::stores::name_of(&register.store_id);
-        for text in [register.name.as_str(), &store, &seen, state] {
-            if let Some(cell) = dom::create_text("td", "", text) {
-                dom::append(&row, &cell);
-            }
-        }
+        dom::append_text_cells(&row, &[register.name.as_str(), &store, &seen, state]);
         if let Some(cell) = dom::create("td") {
             if !register.revoked {
                 if let Some(revoke) =
@@ -294,19 +286,27 @@ pub fn offline_conflicts(console: &Console, conflicts: &[domain::api::offline::O
     let Some(rows) = dom::element("offline-conflict-rows") else { return };
     let name = |register: &domain::shop::RegisterId| register_name(console, register);
     for conflict in conflicts {
-        let Some(row) = dom::create("tr") else { continue };
         let granted = format!("{} at {}", locale::date_time(conflict.first.at), name(&conflict.first.register_id));
         let refused = format!("{} at {}", locale::date_time(conflict.second.at), name(&conflict.second.register_id));
-        let amount = match console.shop.as_ref() {
-            Some(shop) => locale::money(conflict.amount_minor, shop.currency),
-            None => conflict.amount_minor.to_string(),
-        };
-        for text in [granted.as_str(), refused.as_str(), amount.as_str()] {
-            if let Some(cell) = dom::create_text("td", "", text) {
-                dom::append(&row, &cell);
-            }
+        let amount = shop_money(console, conflict.amount_minor);
+        if let Some(row) = text_row(&[&granted, &refused, &amount]) {
+            dom::append(&rows, &row);
         }
-        dom::append(&rows, &row);
+    }
+}
+
+/// A table row of plain text cells.
+fn text_row(cells: &[&str]) -> Option<Element> {
+    let row = dom::create("tr")?;
+    dom::append_text_cells(&row, cells);
+    Some(row)
+}
+
+/// An amount in the open shop's currency (the bare number of minor units before a shop is open).
+fn shop_money(console: &Console, amount_minor: u64) -> String {
+    match console.shop.as_ref() {
+        Some(shop) => locale::money(amount_minor, shop.currency),
+        None => amount_minor.to_string(),
     }
 }
 
@@ -354,30 +354,16 @@ pub fn offline_unpaid(
 
 /// A charge's first cells: when and where it was sold, the customer, the amount.
 fn unpaid_row(console: &Console, charge: &domain::api::offline::OfflineUnpaid) -> Option<Element> {
-    let row = dom::create("tr")?;
     let sold = format!("{} at {}", locale::date_time(charge.scan.at), register_name(console, &charge.scan.register_id));
     let customer = format!("Customer {}", charge.customer_number);
-    let amount = unpaid_amount(console, charge);
-    for text in [sold.as_str(), customer.as_str(), amount.as_str()] {
-        if let Some(cell) = dom::create_text("td", "", text) {
-            dom::append(&row, &cell);
-        }
-    }
-    Some(row)
-}
-
-fn unpaid_amount(console: &Console, charge: &domain::api::offline::OfflineUnpaid) -> String {
-    match console.shop.as_ref() {
-        Some(shop) => locale::money(charge.amount_minor, shop.currency),
-        None => charge.amount_minor.to_string(),
-    }
+    text_row(&[&sold, &customer, &shop_money(console, charge.amount_minor)])
 }
 
 /// An optional note and the two ways to settle, each button named by its charge.
 fn settle_cell(console: &Console, charge: &domain::api::offline::OfflineUnpaid) -> Option<Element> {
     let cell = dom::create("td")?;
     let id = charge.scan.request_id.as_str();
-    let what = format!("customer {}, {}", charge.customer_number, unpaid_amount(console, charge));
+    let what = format!("customer {}, {}", charge.customer_number, shop_money(console, charge.amount_minor));
     if let Some(note) = dom::create("input") {
         let _ = note.set_attribute("type", "text");
         let _ = note.set_attribute("maxlength", "60");

@@ -70,6 +70,15 @@ pub fn create_text(tag: &str, class: &str, text: &str) -> Option<Element> {
     Some(e)
 }
 
+/// Appends a plain text cell (`<td>`) to table row `row` for each of `cells`.
+pub fn append_text_cells<T: AsRef<str>>(row: &Element, cells: &[T]) {
+    for text in cells {
+        if let Some(cell) = create_text("td", "", text.as_ref()) {
+            append(row, &cell);
+        }
+    }
+}
+
 pub fn clear_children(id: &str) {
     if let Some(e) = element(id) {
         e.set_text_content(None);
