@@ -277,6 +277,8 @@ async fn reconcile_refund(env: &Env, shop_id: &ShopId, charge: &EventObject) -> 
 /// `POST /api/card-webhooks/{shop}`: the processor's event, signed with the shop's webhook secret
 /// (`Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.payload")`, at most 5 minutes off). Each
 /// event id is noted once in the shop's book; a replay is acknowledged and changes nothing.
+/// `payment_intent.succeeded` may conclude a card sale ([`reconcile_payment`]), `charge.refunded`
+/// records a refund made in the processor's dashboard ([`reconcile_refund`]); disputes are noted.
 pub async fn webhook(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let shop_id = shop_id_of(shop_id)?;
     let header = req.headers().get("stripe-signature")?.unwrap_or_default();
