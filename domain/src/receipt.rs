@@ -150,6 +150,10 @@ pub struct Receipt {
     /// A sale paid by card: the card's brand and last 4 digits, and the processor's payment.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub card: Option<CardPaid>,
+    /// A refund recorded from the card processor (made in its own dashboard, not at a
+    /// register): the processor's refund id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub processor_refund: Option<String>,
 }
 
 /// How a card sale was paid, as receipts show it.
@@ -252,6 +256,7 @@ pub(crate) fn test_receipt(items: Vec<LineItem>, details: ReceiptDetails) -> Rec
         time_zone: None,
         coupon: None,
         card: None,
+        processor_refund: None,
     }
 }
 

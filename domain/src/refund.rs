@@ -11,6 +11,12 @@
 //! - prepaid value charged is returned: the refunded lines, and the tip with
 //!   the refund that completes the receipt.
 //!
+//! A card sale refunded in the card processor's own dashboard is refunded by
+//! an amount, not lines ([`settle_amount`]): the whole amount left refunds
+//! every line left, a smaller one only money. Points follow the money, on the
+//! running total of everything refunded, so lines and amounts mix exactly,
+//! and no refund gives back more than is left of the sale.
+//!
 //! A receipt without lines (a plain amount, a reward) has one line of
 //! quantity 1. Top-ups and refunds themselves are not refundable. All
 //! arithmetic is checked (u128 for products), so no input can overflow.
@@ -201,6 +207,13 @@ fn asked_quantities(sold: &[Sold], refunded: &[u32], asked: Option<&[LineRefund]
     Ok(now)
 }
 
+/// What a refund is asked to give back: lines (`None`: everything left), or an amount.
+#[derive(Debug, Clone, Copy)]
+enum Ask<'a> {
+    Lines(Option<&'a [LineRefund]>),
+    Amount(u64),
+}
+
 /// Settles a refund of `original`: `earlier` are the lines of its earlier
 /// refunds, `asked` the lines to refund now (`None`: everything left), and
 /// `points_balance` the customer's points at the shop now.
@@ -210,22 +223,95 @@ pub fn settle(
     asked: Option<&[LineRefund]>,
     points_balance: i64,
 ) -> Result<Settlement, RefundRefusal> {
+    settle_as(original, earlier, None, Ask::Lines(asked), points_balance)
+}
+
+/// [`settle`] when the earlier refunds gave back `earlier_minor` in all. That is
+/// their lines' value, unless one was an amount refunded at the card processor
+/// ([`settle_amount`]), which names no lines: the money refunded now is then at
+/// most what is left of the sale, and points come back on that money.
+pub fn settle_after(
+    original: &Receipt,
+    earlier: &[RefundedLine],
+    earlier_minor: u64,
+    asked: Option<&[LineRefund]>,
+    points_balance: i64,
+) -> Result<Settlement, RefundRefusal> {
+    settle_as(original, earlier, Some(earlier_minor), Ask::Lines(asked), points_balance)
+}
+
+/// A refund of `amount_minor` of a card sale made in the card processor's own
+/// dashboard (no lines named). The whole amount still left refunds every line
+/// still left, like a register's refund of everything; a smaller amount refunds
+/// no line, only money. Either way points come back in proportion to the money,
+/// on the running total of everything refunded (`earlier_minor` before this), so
+/// line refunds and amounts mix and still add up exactly. An amount above what
+/// is left is held to what is left: a sale never gives back more than was paid.
+/// Only a sale that earned points (how a card sale is kept) is refunded so.
+pub fn settle_amount(
+    original: &Receipt,
+    earlier: &[RefundedLine],
+    earlier_minor: u64,
+    amount_minor: u64,
+    points_balance: i64,
+) -> Result<Settlement, RefundRefusal> {
+    settle_as(original, earlier, Some(earlier_minor), Ask::Amount(amount_minor), points_balance)
+}
+
+fn settle_as(
+    original: &Receipt,
+    earlier: &[RefundedLine],
+    earlier_minor: Option<u64>,
+    asked: Ask<'_>,
+    points_balance: i64,
+) -> Result<Settlement, RefundRefusal> {
     let sold = sold_lines(original)?;
     let refunded = refunded_so_far(&sold, earlier)?;
     if sold.iter().zip(&refunded).any(|(s, r)| r > &s.quantity) {
         return Err(RefundRefusal::OutOfRange);
     }
-    let now = asked_quantities(&sold, &refunded, asked)?;
+    let whole = value(&sold, &sold.iter().map(|s| s.quantity).collect::<Vec<_>>())?;
+    // The money refunded so far: the lines' value, or what the earlier refunds gave back.
+    let value_before = match earlier_minor {
+        Some(minor) => u128::from(minor),
+        None => value(&sold, &refunded)?,
+    };
+    let money_left = whole.checked_sub(value_before).ok_or(RefundRefusal::OutOfRange)?;
+    let (now, amount) = match asked {
+        Ask::Lines(asked) => {
+            let now = asked_quantities(&sold, &refunded, asked)?;
+            if whole > 0 && money_left == 0 {
+                return Err(RefundRefusal::AlreadyRefunded);
+            }
+            let lines_value = value(&sold, &now)?;
+            (now, lines_value.min(money_left))
+        }
+        Ask::Amount(amount) => {
+            if !matches!(original.details, ReceiptDetails::Points { .. }) {
+                return Err(RefundRefusal::NotRefundable);
+            }
+            if money_left == 0 {
+                return Err(RefundRefusal::AlreadyRefunded);
+            }
+            if amount == 0 {
+                return Err(RefundRefusal::NoLines);
+            }
+            let amount = u128::from(amount).min(money_left);
+            let now = if amount == money_left {
+                sold.iter().zip(&refunded).map(|(s, r)| s.quantity.saturating_sub(*r)).collect()
+            } else {
+                vec![0; sold.len()]
+            };
+            (now, amount)
+        }
+    };
     let after: Vec<u32> = refunded
         .iter()
         .zip(&now)
         .map(|(r, n)| r.checked_add(*n).ok_or(RefundRefusal::OutOfRange))
         .collect::<Result<_, _>>()?;
-    let completes = sold.iter().zip(&after).all(|(s, a)| *a == s.quantity);
-    let whole = value(&sold, &sold.iter().map(|s| s.quantity).collect::<Vec<_>>())?;
-    let value_before = value(&sold, &refunded)?;
-    let value_after = value(&sold, &after)?;
-    let amount = value_after.checked_sub(value_before).ok_or(RefundRefusal::OutOfRange)?;
+    let value_after = value_before.checked_add(amount).ok_or(RefundRefusal::OutOfRange)?;
+    let completes = sold.iter().zip(&after).all(|(s, a)| *a == s.quantity) || (whole > 0 && value_after == whole);
     let amount_minor = u64::try_from(amount).map_err(|_| RefundRefusal::OutOfRange)?;
     let lines = sold
         .iter()
@@ -334,6 +420,44 @@ pub fn refund_value(original: &Receipt, left: &[u32], asked: Option<&[LineRefund
     quantities
         .into_iter()
         .fold(0u64, |sum, (index, quantity)| sum.saturating_add(unit(index).saturating_mul(u64::from(quantity))))
+}
+
+/// A refund of a card sale's payment as the card processor reports it (its
+/// `charge.refunded` event, or its list of the payment's refunds).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProcessorRefund {
+    /// The processor's id of the refund (`re_…`).
+    pub id: String,
+    pub amount_minor: u64,
+    /// The refund receipt a register's refund names (its `receipt_number` metadata); none for
+    /// a refund made in the processor's dashboard.
+    pub receipt_number: Option<String>,
+    /// The processor's status: `failed` and `canceled` refunds gave nothing back.
+    pub status: Option<String>,
+}
+
+/// The prefix of the request id a refund recorded from the card processor is kept under.
+pub const PROCESSOR_REFUND_PREFIX: &str = "processor-";
+
+/// The request id a processor refund is recorded under: one per refund id, so the
+/// receipts' one-receipt-per-request rule records each processor refund at most once.
+/// None for an id that cannot be one (the processor's ids are letters, digits and `_`).
+pub fn processor_request_id(refund_id: &str) -> Option<crate::shop::RequestId> {
+    let shaped = !refund_id.is_empty() && refund_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+    if !shaped {
+        return None;
+    }
+    crate::shop::RequestId::parse(&format!("{PROCESSOR_REFUND_PREFIX}{refund_id}")).ok()
+}
+
+/// Whether a reported refund is still to be recorded against the sale: it gave money back
+/// and is not a register's own (those name a refund receipt of this sale in their metadata,
+/// and Tessera recorded them before it asked the processor). `sale_refunds` are the numbers
+/// of the sale's refund receipts.
+pub fn made_at_processor(refund: &ProcessorRefund, sale_refunds: &[&str]) -> bool {
+    let gave_money = !matches!(refund.status.as_deref(), Some("failed" | "canceled"));
+    let by_register = refund.receipt_number.as_deref().is_some_and(|number| sale_refunds.contains(&number));
+    gave_money && refund.amount_minor > 0 && !by_register
 }
 
 #[cfg(test)]
@@ -645,5 +769,133 @@ mod tests {
         let plain = points_receipt(Vec::new(), 1_200);
         assert_eq!(refund_value(&plain, &[1], None), 1_200);
         assert_eq!(refund_value(&plain, &[0], None), 0);
+    }
+
+    // ---- refunds made at the card processor ----
+
+    /// A card sale of 10.00 (coffee 2 × 2.50, cake 1 × 5.00) that earned 10 points.
+    fn card_sale() -> Receipt {
+        receipt(
+            vec![item("Coffee", 2, 250), item("Cake", 1, 500)],
+            ReceiptDetails::Points { sale_minor: 1000, points_added: 10, points_before: 0, points_after: 10 },
+        )
+    }
+
+    #[test]
+    fn the_whole_amount_left_refunds_every_line_left() {
+        let s = settle_amount(&card_sale(), &[], 0, 1000, 100).unwrap();
+        assert_eq!(s.amount_minor, 1000);
+        assert!(s.completes);
+        assert_eq!(s.points_taken_back, 10);
+        assert_eq!(
+            s.lines,
+            vec![
+                RefundedLine { line: 1, quantity: 2, amount_minor: 500 },
+                RefundedLine { line: 2, quantity: 1, amount_minor: 500 }
+            ]
+        );
+        // After a register refunded the cake, the rest is the coffees.
+        let cake = [RefundedLine { line: 2, quantity: 1, amount_minor: 500 }];
+        let s = settle_amount(&card_sale(), &cake, 500, 500, 100).unwrap();
+        assert!(s.completes);
+        assert_eq!(s.lines, vec![RefundedLine { line: 1, quantity: 2, amount_minor: 500 }]);
+        assert_eq!(s.points_taken_back, 5);
+    }
+
+    #[test]
+    fn a_partial_amount_refunds_no_line_and_points_in_proportion() {
+        let s = settle_amount(&card_sale(), &[], 0, 330, 100).unwrap();
+        assert_eq!(s.amount_minor, 330);
+        assert!(!s.completes);
+        assert!(s.lines.is_empty());
+        assert_eq!(s.points_taken_back, 3, "10 × 3.30 / 10.00, rounded down");
+        // Then the rest: the running total makes it exactly the points earned.
+        let s2 = settle_amount(&card_sale(), &[], 330, 670, 100).unwrap();
+        assert!(s2.completes);
+        assert_eq!(s2.lines.len(), 2);
+        assert_eq!(s.points_taken_back + s2.points_taken_back, 10);
+    }
+
+    #[test]
+    fn amounts_and_register_lines_mix_and_never_give_back_more_than_was_paid() {
+        // 6.00 refunded at the processor, then the register refunds the cake (5.00): only the
+        // 4.00 left is given back, and with it the rest of the points.
+        let s = settle_amount(&card_sale(), &[], 0, 600, 100).unwrap();
+        assert_eq!(s.points_taken_back, 6);
+        let cake = [LineRefund { line: 2, quantity: 1 }];
+        let r = settle_after(&card_sale(), &[], 600, Some(&cake), 100).unwrap();
+        assert_eq!(r.amount_minor, 400);
+        assert!(r.completes, "the money is all given back");
+        assert_eq!(r.points_taken_back, 4);
+        let lines = [RefundedLine { line: 2, quantity: 1, amount_minor: 500 }];
+        assert_eq!(settle_after(&card_sale(), &lines, 1000, None, 100), Err(RefundRefusal::AlreadyRefunded));
+        assert_eq!(settle_amount(&card_sale(), &lines, 1000, 100, 100), Err(RefundRefusal::AlreadyRefunded));
+    }
+
+    #[test]
+    fn an_amount_above_what_is_left_is_held_to_it_and_zero_is_nothing() {
+        let s = settle_amount(&card_sale(), &[], 900, 500, 100).unwrap();
+        assert_eq!(s.amount_minor, 100);
+        assert!(s.completes);
+        assert_eq!(settle_amount(&card_sale(), &[], 0, 0, 100), Err(RefundRefusal::NoLines));
+    }
+
+    #[test]
+    fn an_amount_is_refunded_only_from_a_sale_that_earned_points() {
+        let prepaid = receipt(
+            vec![],
+            ReceiptDetails::PrepaidCharge {
+                sale_minor: 500,
+                tip_minor: 0,
+                total_minor: 500,
+                prepaid_before: 500,
+                prepaid_after: 0,
+            },
+        );
+        assert_eq!(settle_amount(&prepaid, &[], 0, 500, 0), Err(RefundRefusal::NotRefundable));
+    }
+
+    #[test]
+    fn points_already_spent_are_a_shortfall_for_an_amount_too() {
+        let s = settle_amount(&card_sale(), &[], 0, 1000, 4).unwrap();
+        assert_eq!((s.points_taken_back, s.points_shortfall), (4, 6));
+    }
+
+    #[test]
+    fn settling_after_the_lines_own_value_is_settling() {
+        let earlier = [RefundedLine { line: 1, quantity: 1, amount_minor: 250 }];
+        for asked in [None, Some(&[LineRefund { line: 2, quantity: 1 }][..])] {
+            assert_eq!(settle_after(&card_sale(), &earlier, 250, asked, 7), settle(&card_sale(), &earlier, asked, 7));
+        }
+    }
+
+    fn reported(id: &str, receipt_number: Option<&str>, status: Option<&str>) -> ProcessorRefund {
+        ProcessorRefund {
+            id: id.into(),
+            amount_minor: 100,
+            receipt_number: receipt_number.map(Into::into),
+            status: status.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn a_registers_own_refund_or_a_failed_one_is_not_recorded_again() {
+        let ours = ["3-0002"];
+        assert!(made_at_processor(&reported("re_1", None, Some("succeeded")), &ours));
+        assert!(made_at_processor(&reported("re_1", None, Some("pending")), &ours));
+        assert!(!made_at_processor(&reported("re_1", Some("3-0002"), Some("succeeded")), &ours));
+        assert!(made_at_processor(&reported("re_1", Some("9-0009"), None), &ours), "not one of this sale's");
+        assert!(!made_at_processor(&reported("re_1", None, Some("failed")), &ours));
+        assert!(!made_at_processor(&reported("re_1", None, Some("canceled")), &ours));
+        assert!(!made_at_processor(&ProcessorRefund { amount_minor: 0, ..reported("re_1", None, None) }, &ours));
+    }
+
+    #[test]
+    fn each_processor_refund_has_its_own_request_id() {
+        assert_eq!(processor_request_id("re_3Nx").unwrap().as_str(), "processor-re_3Nx");
+        assert_ne!(processor_request_id("re_a"), processor_request_id("re_b"));
+        for bad in ["", "re-1", "re 1", "re_é", &"x".repeat(60)] {
+            assert_eq!(processor_request_id(bad), None, "{bad}");
+        }
     }
 }

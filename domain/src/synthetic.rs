@@ -232,6 +232,7 @@ impl SyntheticPlan {
             time_zone: Some(shop.programme.time_zone.clone()),
             coupon: None,
             card: None,
+            processor_refund: None,
         })
     }
 }

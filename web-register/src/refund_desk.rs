@@ -271,6 +271,7 @@ mod tests {
                 time_zone: None,
                 coupon: None,
                 card: None,
+                processor_refund: None,
                 footer: Default::default(),
                 served_by: None,
                 approved_by: None,

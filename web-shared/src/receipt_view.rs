@@ -149,6 +149,9 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: boo
             if *amount_minor > 0 {
                 row(&lines, "Refunded", &money(*amount_minor, c), "receipt-total")?;
             }
+            if let Some(refund_id) = &receipt.processor_refund {
+                row(&lines, "Refunded at the card processor", refund_id, "receipt-processor-refund")?;
+            }
             if *prepaid_returned > 0 {
                 row(&lines, "Returned to prepaid", &money(*prepaid_returned, c), "")?;
                 row(&lines, "Prepaid before", &money(*prepaid_before, c), "")?;

@@ -43,6 +43,9 @@ pub fn summary(receipt: &Receipt) -> String {
         ReceiptDetails::Refund { refund_of, amount_minor, points_given_back, .. } if *amount_minor == 0 => {
             format!("refund of {refund_of}, +{}", points_text(*points_given_back))
         }
+        ReceiptDetails::Refund { refund_of, amount_minor, .. } if receipt.processor_refund.is_some() => {
+            format!("refund of {refund_of} at the card processor, {}", money(*amount_minor, receipt.currency))
+        }
         ReceiptDetails::Refund { refund_of, amount_minor, .. } => {
             format!("refund of {refund_of}, {}", money(*amount_minor, receipt.currency))
         }

@@ -184,7 +184,7 @@ pub async fn refund_to_card(env: &Env, original: &Receipt, refund: &Receipt) -> 
     let processor = &connected.processor;
     let number = refund.receipt_number.as_str();
     let done = processor.refunds_of(&card.payment_id).await?;
-    if done.iter().any(|r| r.metadata.get("receipt_number").is_some_and(|n| n == number)) {
+    if done.iter().any(|r| r.receipt_number() == Some(number)) {
         return Ok(());
     }
     let key = cards::idempotency_key(original.shop_id.as_str(), number, "refund");

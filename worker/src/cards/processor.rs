@@ -237,12 +237,28 @@ pub struct Id {
 #[derive(Debug, Deserialize)]
 pub struct Refund {
     #[serde(default)]
-    pub metadata: std::collections::BTreeMap<String, String>,
+    pub id: String,
+    #[serde(default)]
+    pub amount: u64,
+    #[serde(default)]
+    pub status: Option<String>,
+    #[serde(default)]
+    pub created: Option<i64>,
+    #[serde(default)]
+    pub metadata: Option<std::collections::BTreeMap<String, String>>,
 }
 
+impl Refund {
+    /// The refund receipt a register's refund names.
+    pub fn receipt_number(&self) -> Option<&str> {
+        self.metadata.as_ref().and_then(|m| m.get("receipt_number")).map(String::as_str)
+    }
+}
+
+/// A list of refunds, as the processor answers it (and a charge carried it before 2022).
 #[derive(Debug, Deserialize)]
-struct RefundList {
-    data: Vec<Refund>,
+pub struct RefundList {
+    pub data: Vec<Refund>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -8,12 +8,15 @@ use crate::clock;
 use crate::crypto::{constant_time_eq, hex, hmac_sha256};
 use crate::error::Outcome;
 use crate::refusals;
-use crate::storage::member_vault::protocol::{CardVerdict, VaultClient};
+use crate::storage::directory::Directory;
+use crate::storage::member_vault::protocol::{CardVerdict, ProcessorRefunds, VaultClient};
 use crate::storage::shop_book::card_processor::CardEvent;
-use crate::storage::shop_book::protocol::ShopClient;
+use crate::storage::shop_book::protocol::{ShopClient, TakeBackCoupon};
 use crate::web;
 use domain::api::cards::{CardList, CardProcessorKeys, CardSetup, DefaultCard, SavedCard, WebhookReceipt};
 use domain::cards::{idempotency_key, SignatureHeader};
+use domain::receipt::ReceiptDetails;
+use domain::refund::ProcessorRefund;
 use domain::shop::{CustomerNumber, RequestId, ShopId};
 use serde::Deserialize;
 use worker::{Env, Request, Response};
@@ -166,6 +169,13 @@ struct EventObject {
     amount_refunded: Option<i64>,
     #[serde(default)]
     metadata: Option<std::collections::BTreeMap<String, String>>,
+    /// A charge's payment (`charge.refunded`).
+    #[serde(default)]
+    payment_intent: Option<String>,
+    /// A charge's refunds, where the processor's API version still includes them (read apart,
+    /// so a shape not understood reads them from the processor instead of refusing the event).
+    #[serde(default)]
+    refunds: Option<serde_json::Value>,
 }
 
 /// A payment the processor took after the Worker lost track of it (its answer never came back,
@@ -196,9 +206,79 @@ async fn reconcile_payment(env: &Env, shop_id: &ShopId, payment: &EventObject) -
     }
 }
 
+/// A card sale refunded in the processor's own dashboard: its refunds no register made are
+/// recorded in the member's vault like a register's refund (points taken back, the receipt
+/// marked, the dashboard's figures, a coupon's take-back), each processor refund once and
+/// without asking the processor to refund anything. Answers what the shop's book notes about it.
+/// A charge without the sale's metadata, or one that is not a card sale of this shop, is only noted.
+async fn reconcile_refund(env: &Env, shop_id: &ShopId, charge: &EventObject) -> Outcome<String> {
+    let metadata = charge.metadata.as_ref();
+    let field = |name: &str| metadata.and_then(|m| m.get(name)).map(String::as_str);
+    let (Some(payment_id), Some(shop), Some(request), Some(customer)) =
+        (charge.payment_intent.as_deref(), field("shop_id"), field("request_id"), field("customer_number"))
+    else {
+        return Ok("not a Tessera sale (no sale metadata): only noted".to_owned());
+    };
+    let (Ok(sale_request_id), Ok(customer)) = (RequestId::parse(request), customer.parse::<u32>()) else {
+        return Ok("not a Tessera sale: only noted".to_owned());
+    };
+    let unmatched = || Ok("no card sale of this shop matches: only noted".to_owned());
+    if shop != shop_id.as_str() {
+        return unmatched();
+    }
+    let Some(member) = ShopClient::of(env, shop_id)?.member_of(CustomerNumber(customer)).await? else {
+        return unmatched();
+    };
+    let Some(shop) = Directory::open(env)?.shop(shop_id).await? else { return unmatched() };
+    // The charge's own list when it has one, else the processor's list of the payment's refunds.
+    let listed = charge.refunds.clone().and_then(|list| serde_json::from_value::<processor::RefundList>(list).ok());
+    let mut reported = match listed {
+        Some(list) => list.data,
+        None => cards::connected(env, shop_id).await?.processor.refunds_of(payment_id).await?,
+    };
+    // Oldest first (the processor lists the newest first).
+    reported.reverse();
+    reported.sort_by_key(|r| r.created.unwrap_or(0));
+    let refunds = reported
+        .iter()
+        .map(|r| ProcessorRefund {
+            id: r.id.clone(),
+            amount_minor: r.amount,
+            receipt_number: r.receipt_number().map(str::to_owned),
+            status: r.status.clone(),
+        })
+        .collect();
+    let request = ProcessorRefunds { shop, sale_request_id, payment_id: payment_id.to_owned(), refunds };
+    let Some(recorded) = VaultClient::of(env, &member)?.record_processor_refunds(request).await? else {
+        return unmatched();
+    };
+    // A coupon's figures lose what was given back (once per refund, also when told again).
+    if let Some(applied) = &recorded.sale.coupon {
+        for refunded in &recorded.refunds {
+            if let ReceiptDetails::Refund { amount_minor, .. } = &refunded.details {
+                let take_back = TakeBackCoupon {
+                    coupon_id: applied.coupon_id.clone(),
+                    sale_request_id: recorded.sale.request_id.clone(),
+                    refund_request_id: refunded.request_id.clone(),
+                    refund_minor: *amount_minor,
+                };
+                ShopClient::of(env, shop_id)?.take_back_coupon(take_back).await?;
+            }
+        }
+    }
+    let numbers: Vec<&str> = recorded.refunds.iter().map(|r| r.receipt_number.as_str()).collect();
+    Ok(if numbers.is_empty() {
+        format!("sale {}: nothing new to record (refunded at the register)", recorded.sale.receipt_number)
+    } else {
+        format!("sale {}: refunded at the processor, receipt {}", recorded.sale.receipt_number, numbers.join(", "))
+    })
+}
+
 /// `POST /api/card-webhooks/{shop}`: the processor's event, signed with the shop's webhook secret
 /// (`Stripe-Signature: t=…,v1=HMAC-SHA256(secret, "t.payload")`, at most 5 minutes off). Each
 /// event id is noted once in the shop's book; a replay is acknowledged and changes nothing.
+/// `payment_intent.succeeded` may conclude a card sale ([`reconcile_payment`]), `charge.refunded`
+/// records a refund made in the processor's dashboard ([`reconcile_refund`]); disputes are noted.
 pub async fn webhook(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Response> {
     let shop_id = shop_id_of(shop_id)?;
     let header = req.headers().get("stripe-signature")?.unwrap_or_default();
@@ -234,10 +314,16 @@ pub async fn webhook(mut req: Request, env: &Env, shop_id: &str) -> Outcome<Resp
     let outcome = if note.is_empty() {
         "ignored"
     } else {
-        // Reconciled before it is noted (settling is idempotent), so a failure here is retried
-        // by the processor instead of being lost as a "replay".
-        if let (Some(object), "payment_intent.succeeded") = (&object, event.kind.as_str()) {
-            reconcile_payment(env, &shop_id, object).await?;
+        // Reconciled before it is noted (settling and recording refunds are idempotent), so a
+        // failure here is retried by the processor instead of being lost as a "replay".
+        let mut note = note;
+        match (&object, event.kind.as_str()) {
+            (Some(object), "payment_intent.succeeded") => reconcile_payment(env, &shop_id, object).await?,
+            (Some(object), "charge.refunded") => {
+                let recorded = reconcile_refund(env, &shop_id, object).await?;
+                note = format!("{note}; {recorded}");
+            }
+            _ => {}
         }
         let noted = CardEvent { event_id: event.id.clone(), kind: event.kind.clone(), note, at: clock::now() };
         if ShopClient::of(env, &shop_id)?.note_card_event(noted).await? {

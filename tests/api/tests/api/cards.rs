@@ -1017,3 +1017,334 @@ async fn a_chosen_card_that_is_not_the_default_passes_the_bank_challenge() {
     assert_eq!(made.len(), 1, "{made:?}");
     assert_eq!(made[0]["payment_method"], secure.payment_method_id.as_str());
 }
+
+// ---- refunds made in the processor's own dashboard ----
+
+/// An event of `kind` about `object`, signed with the shop's webhook secret, as the processor sends it.
+async fn card_event(app: &TestApp, keys: &Keys, event_id: &str, kind: &str, object: &Value) -> WebhookReceipt {
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let payload = json!({ "id": event_id, "type": kind, "data": { "object": object } }).to_string();
+    let response = app
+        .http
+        .post(app.url(&routes::card_webhook(app.shop.shop_id.as_str())))
+        .header("stripe-signature", signed(&keys.webhook, now, &payload))
+        .header("content-type", "application/json")
+        .body(payload)
+        .dispatch()
+        .await
+        .unwrap();
+    expect_json(response, StatusCode::OK).await
+}
+
+fn event_id() -> String {
+    unique_id("evt").replace('-', "_")
+}
+
+/// The processor's refunds of a payment, newest first (as it lists them).
+async fn refunds_at_processor(stripe: &Client, keys: &Keys, payment_id: &str) -> Vec<Value> {
+    let list: Value = stripe
+        .get(format!("{}/v1/refunds", stripe_base()))
+        .bearer_auth(&keys.secret)
+        .query(&[("payment_intent", payment_id), ("limit", "100")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    list["data"].as_array().cloned().unwrap_or_default()
+}
+
+/// The shop refunds `amount` of a payment in the processor's dashboard (no metadata).
+async fn refund_in_dashboard(stripe: &Client, keys: &Keys, payment_id: &str, amount: u64) -> String {
+    let refund: Value = stripe
+        .post(format!("{}/v1/refunds", stripe_base()))
+        .bearer_auth(&keys.secret)
+        .form(&[("payment_intent", payment_id), ("amount", &amount.to_string())])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    refund["id"].as_str().expect("a refund").to_owned()
+}
+
+/// The Charge of a card sale's payment as `charge.refunded` carries it: the processor's charge,
+/// the payment's metadata (Stripe copies it onto the charge) and, when `with_refunds`, the
+/// charge's refunds (API versions before 2022-11-15 include them; later ones leave them out).
+async fn refunded_charge(stripe: &Client, keys: &Keys, customer: &str, payment_id: &str, with_refunds: bool) -> Value {
+    let charge = charges(stripe, keys, customer)
+        .await
+        .into_iter()
+        .find(|c| c["payment_intent"] == payment_id)
+        .expect("the payment's charge");
+    let payment: Value = stripe
+        .get(format!("{}/v1/payment_intents/{payment_id}", stripe_base()))
+        .bearer_auth(&keys.secret)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let refunds = refunds_at_processor(stripe, keys, payment_id).await;
+    let refunded: u64 = refunds.iter().filter_map(|r| r["amount"].as_u64()).sum();
+    let mut object = json!({ "id": charge["id"], "object": "charge", "payment_intent": payment_id,
+        "amount": charge["amount"], "amount_refunded": refunded, "refunded": refunded == charge["amount"],
+        "metadata": payment["metadata"] });
+    if with_refunds {
+        object["refunds"] = json!({ "object": "list", "data": refunds, "has_more": false });
+    }
+    object
+}
+
+/// A concluded card sale of `amount` by a new member: the member, their processor customer, the receipt.
+async fn card_sale(app: &TestApp, stripe: &Client, name: &str, amount: u64) -> (TestMember, String, Receipt) {
+    let member = card_member(app, name).await;
+    let (_, customer) = save_card(app, stripe, &member, VISA).await;
+    let (code, request_id, shown) = asked(app, &member, amount).await;
+    expect_json::<DebitStatus>(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    let receipt = concluded(&app.wait(&code, &request_id).await).clone();
+    (member, customer, receipt)
+}
+
+/// The receipt as the register's refund desk finds it, with what is left of each line.
+async fn at_the_desk(app: &TestApp, number: &str) -> domain::api::refunds::RefundableReceipt {
+    expect_json(
+        app.http
+            .get(app.url(&routes::register_receipt(number)))
+            .bearer_auth(&app.register.token)
+            .dispatch()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// The member's refund receipts of `number`, newest first.
+async fn refunds_in_wallet(member: &TestMember, number: &str) -> Vec<Receipt> {
+    let wallet = member.wallet(None).await;
+    wallet
+        .receipts
+        .into_iter()
+        .filter(|r| matches!(&r.details, ReceiptDetails::Refund { refund_of, .. } if refund_of == number))
+        .collect()
+}
+
+/// Today's revenue on the owner's dashboard.
+async fn revenue_today(app: &TestApp) -> i64 {
+    let day_ms = 86_400_000i64;
+    let now =
+        i64::try_from(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis()).unwrap();
+    let day = |at: i64| domain::points_expiry::CivilDate::from_days(at.div_euclid(day_ms)).iso();
+    let path = format!(
+        "{}?from={}&to={}",
+        routes::owner_dashboard(app.shop.shop_id.as_str()),
+        day(now - day_ms),
+        day(now + day_ms)
+    );
+    let board: domain::api::dashboard::Dashboard = expect_json(
+        app.http.get(app.url(&path)).bearer_auth(&app.admin_token).dispatch().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    board.totals.revenue_minor
+}
+
+async fn card_events(app: &TestApp) -> Vec<domain::api::cards::CardProcessorEvent> {
+    let status: CardProcessorStatus = expect_json(
+        app.http
+            .get(app.url(&routes::owner_card_processor(app.shop.shop_id.as_str())))
+            .bearer_auth(&app.admin_token)
+            .dispatch()
+            .await
+            .unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    status.events
+}
+
+#[tokio::test]
+async fn a_card_sale_refunded_in_the_processors_dashboard_is_refunded_in_the_books_once() {
+    let (app, keys, stripe) = card_shop().await;
+    let (member, customer, sale) = card_sale(&app, &stripe, "Dashboard refund", 2000).await;
+    let payment = sale.card.as_ref().unwrap().payment_id.clone();
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 20);
+    assert_eq!(revenue_today(&app).await, 2000);
+
+    let refund_id = refund_in_dashboard(&stripe, &keys, &payment, 2000).await;
+    let charge = refunded_charge(&stripe, &keys, &customer, &payment, true).await;
+    let event = event_id();
+    assert_eq!(card_event(&app, &keys, &event, "charge.refunded", &charge).await.outcome, "recorded");
+
+    // The sale is refunded in full, the points taken back, the refund on the member's receipts.
+    let desk = at_the_desk(&app, &sale.receipt_number).await;
+    let mark = desk.receipt.refunded.clone().expect("marked refunded");
+    assert!(mark.fully);
+    assert_eq!(desk.left, vec![0]);
+    let refunds = refunds_in_wallet(&member, &sale.receipt_number).await;
+    assert_eq!(refunds.len(), 1, "{refunds:?}");
+    let refund = &refunds[0];
+    assert_eq!(mark.by, vec![refund.receipt_number.clone()]);
+    assert_eq!(refund.processor_refund.as_deref(), Some(refund_id.as_str()));
+    assert_eq!(refund.register_name.as_str(), "Card processor");
+    let ReceiptDetails::Refund { amount_minor, points_taken_back, points_before, points_after, ref lines, .. } =
+        refund.details
+    else {
+        panic!("a refund: {refund:?}")
+    };
+    assert_eq!((amount_minor, points_taken_back, points_before, points_after), (2000, 20, 20, 0));
+    assert_eq!(lines.len(), 1);
+    assert!(refund.balances());
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+    assert_eq!(revenue_today(&app).await, 0, "the dashboard's revenue is net of the refund");
+    let noted = card_events(&app).await.into_iter().find(|e| e.event_id == event).expect("noted");
+    assert!(noted.note.contains("refunded at the processor"), "{}", noted.note);
+    assert!(noted.note.contains(&refund.receipt_number), "{}", noted.note);
+
+    // The same event again, or the same refund under another event id: nothing changes, and the
+    // processor is never asked to refund again.
+    assert_eq!(card_event(&app, &keys, &event, "charge.refunded", &charge).await.outcome, "replayed");
+    assert_eq!(card_event(&app, &keys, &event_id(), "charge.refunded", &charge).await.outcome, "recorded");
+    let without_list = refunded_charge(&stripe, &keys, &customer, &payment, false).await;
+    assert_eq!(card_event(&app, &keys, &event_id(), "charge.refunded", &without_list).await.outcome, "recorded");
+    assert_eq!(refunds_in_wallet(&member, &sale.receipt_number).await, refunds);
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+    assert_eq!(revenue_today(&app).await, 0);
+    assert_eq!(refunds_at_processor(&stripe, &keys, &payment).await.len(), 1);
+    // And the register finds nothing left to refund.
+    let again = app
+        .http
+        .post(app.url(routes::REFUNDS))
+        .bearer_auth(&app.register.token)
+        .json(&json!({ "request_id": unique_id("refund"), "receipt_number": sale.receipt_number }))
+        .dispatch()
+        .await
+        .unwrap();
+    expect_error(again, ErrorCode::AlreadyRefunded).await;
+}
+
+#[tokio::test]
+async fn the_webhook_for_a_refund_the_register_made_changes_nothing() {
+    let (app, keys, stripe) = card_shop().await;
+    let (member, customer, sale) = card_sale(&app, &stripe, "Register refund", 1500).await;
+    let payment = sale.card.as_ref().unwrap().payment_id.clone();
+    let response = app
+        .http
+        .post(app.url(routes::REFUNDS))
+        .bearer_auth(&app.register.token)
+        .json(&json!({ "request_id": unique_id("refund"), "receipt_number": sale.receipt_number }))
+        .dispatch()
+        .await
+        .unwrap();
+    let by_register: Receipt = expect_json(response, StatusCode::OK).await;
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+    let revenue = revenue_today(&app).await;
+    assert_eq!(revenue, 0);
+
+    // The processor tells of the refund the register made (its metadata names the refund
+    // receipt): with the charge's refunds listed, and without (read from the processor).
+    for with_refunds in [true, false] {
+        let charge = refunded_charge(&stripe, &keys, &customer, &payment, with_refunds).await;
+        assert_eq!(charge["amount_refunded"], 1500);
+        let event = event_id();
+        assert_eq!(card_event(&app, &keys, &event, "charge.refunded", &charge).await.outcome, "recorded");
+        let noted = card_events(&app).await.into_iter().find(|e| e.event_id == event).expect("noted");
+        assert!(noted.note.contains("nothing new"), "{}", noted.note);
+    }
+    assert_eq!(refunds_in_wallet(&member, &sale.receipt_number).await, vec![by_register]);
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+    assert_eq!(revenue_today(&app).await, revenue);
+    assert_eq!(refunds_at_processor(&stripe, &keys, &payment).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_partial_dashboard_refund_takes_back_points_in_proportion_and_the_register_refunds_the_rest() {
+    let (app, keys, stripe) = card_shop().await;
+    let (member, customer, sale) = card_sale(&app, &stripe, "Partly", 1000).await;
+    let payment = sale.card.as_ref().unwrap().payment_id.clone();
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 10);
+
+    // 3.50 of 10.00 given back in the dashboard: no line, 3 of the 10 points (rounded down).
+    let refund_id = refund_in_dashboard(&stripe, &keys, &payment, 350).await;
+    let charge = refunded_charge(&stripe, &keys, &customer, &payment, false).await;
+    assert_eq!(card_event(&app, &keys, &event_id(), "charge.refunded", &charge).await.outcome, "recorded");
+    let refunds = refunds_in_wallet(&member, &sale.receipt_number).await;
+    assert_eq!(refunds.len(), 1);
+    assert_eq!(refunds[0].processor_refund.as_deref(), Some(refund_id.as_str()));
+    assert!(matches!(
+        &refunds[0].details,
+        ReceiptDetails::Refund { amount_minor: 350, points_taken_back: 3, lines, .. } if lines.is_empty()
+    ));
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 7);
+    assert_eq!(revenue_today(&app).await, 650);
+    let desk = at_the_desk(&app, &sale.receipt_number).await;
+    assert!(!desk.receipt.refunded.as_ref().expect("partly refunded").fully);
+    assert_eq!(desk.left, vec![1], "the sale's one line is still there to refund");
+
+    // The register refunds what is left: 6.50 back to the card and the other 7 points.
+    let response = app
+        .http
+        .post(app.url(routes::REFUNDS))
+        .bearer_auth(&app.register.token)
+        .json(&json!({ "request_id": unique_id("refund"), "receipt_number": sale.receipt_number }))
+        .dispatch()
+        .await
+        .unwrap();
+    let rest: Receipt = expect_json(response, StatusCode::OK).await;
+    assert!(matches!(rest.details, ReceiptDetails::Refund { amount_minor: 650, points_taken_back: 7, .. }));
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+    assert_eq!(revenue_today(&app).await, 0);
+    let at_processor = refunds_at_processor(&stripe, &keys, &payment).await;
+    let amounts: u64 = at_processor.iter().filter_map(|r| r["amount"].as_u64()).sum();
+    assert_eq!((at_processor.len(), amounts), (2, 1000));
+    assert!(at_the_desk(&app, &sale.receipt_number).await.receipt.refunded.unwrap().fully);
+
+    // The processor's event for the register's refund lists both: nothing new.
+    let charge = refunded_charge(&stripe, &keys, &customer, &payment, true).await;
+    assert_eq!(card_event(&app, &keys, &event_id(), "charge.refunded", &charge).await.outcome, "recorded");
+    assert_eq!(refunds_in_wallet(&member, &sale.receipt_number).await.len(), 2);
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+}
+
+#[tokio::test]
+async fn a_refunded_charge_without_the_sales_metadata_is_only_noted() {
+    let (app, keys, stripe) = card_shop().await;
+    let (member, customer, sale) = card_sale(&app, &stripe, "Unmarked", 800).await;
+    let payment = sale.card.as_ref().unwrap().payment_id.clone();
+    refund_in_dashboard(&stripe, &keys, &payment, 800).await;
+    let mut charge = refunded_charge(&stripe, &keys, &customer, &payment, true).await;
+    charge["metadata"] = json!({});
+    let event = event_id();
+    assert_eq!(card_event(&app, &keys, &event, "charge.refunded", &charge).await.outcome, "recorded");
+    assert!(refunds_in_wallet(&member, &sale.receipt_number).await.is_empty());
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 8);
+    let noted = card_events(&app).await.into_iter().find(|e| e.event_id == event).expect("noted");
+    assert!(noted.note.contains("only noted"), "{}", noted.note);
+}
+
+#[tokio::test]
+async fn a_coupon_sale_refunded_in_the_dashboard_gives_the_coupons_figures_back_once() {
+    let (app, keys, stripe) = card_shop().await;
+    let coupon_id = ten_percent_coupon(&app).await;
+    let member = card_member(&app, "Coupon refund").await;
+    let (_, customer) = save_card(&app, &stripe, &member, VISA).await;
+    let (code, request_id, shown) = asked_with_coupon(&app, &member, 2000, &coupon_id).await;
+    expect_json::<DebitStatus>(member.approve(&shown, Some(PIN), 0).await, StatusCode::OK).await;
+    let sale = concluded(&app.wait(&code, &request_id).await).clone();
+    let payment = sale.card.as_ref().unwrap().payment_id.clone();
+    let before = coupon_results(&app, &coupon_id).await;
+    assert_eq!((before.used, before.revenue_minor, before.refunded), (1, 1800, 0));
+
+    refund_in_dashboard(&stripe, &keys, &payment, 1800).await;
+    let charge = refunded_charge(&stripe, &keys, &customer, &payment, true).await;
+    assert_eq!(card_event(&app, &keys, &event_id(), "charge.refunded", &charge).await.outcome, "recorded");
+    let after = coupon_results(&app, &coupon_id).await;
+    assert_eq!((after.revenue_minor, after.refunded), (0, 1), "{after:?}");
+    assert_eq!(member.points_at(&app.shop.shop_id).await, 0);
+    assert_eq!(card_event(&app, &keys, &event_id(), "charge.refunded", &charge).await.outcome, "recorded");
+    assert_eq!(coupon_results(&app, &coupon_id).await, after);
+}

@@ -110,6 +110,7 @@ impl StorageObject for MemberVault {
             VaultOperation::FindReceipt(request) => answer(request, |r| self.find_receipt(r)),
             VaultOperation::CustomerReceipts(request) => answer(request, |r| self.customer_receipts(r)),
             VaultOperation::Refund(request) => answer(request, |r| self.refund(r)),
+            VaultOperation::RecordProcessorRefunds(request) => answer(request, |r| self.record_processor_refunds(r)),
             VaultOperation::CouponFacts(request) => answer(request, |r| self.coupon_facts(r)),
             VaultOperation::CustomerCouponFacts(request) => answer(request, |r| self.customer_coupon_facts(r)),
             VaultOperation::SetCouponOptOut(request) => answer(request, |r| self.set_coupon_opt_out(r)),

@@ -19,7 +19,7 @@ use domain::coupons::{Coupon, CouponUse, MemberAtShop};
 use domain::member::{DisplayName, MemberNumber};
 use domain::money::MinorUnits;
 use domain::receipt::Receipt;
-use domain::refund::LineRefund;
+use domain::refund::{LineRefund, ProcessorRefund};
 use domain::rewards::Reward;
 use domain::sale::LineItem;
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
@@ -98,6 +98,10 @@ protocol! {
         CustomerReceipts(CustomerReceiptsQuery) -> CustomerReceipts,
         /// Refunds a receipt of the till's shop, whole or some lines, at most once per line.
         Refund(Refund) -> Receipt,
+        /// Records the refunds the card processor reports for a card sale that Tessera has not
+        /// (made in the processor's dashboard), each processor refund at most once; none if the
+        /// sale is not this member's card sale paid by that payment.
+        RecordProcessorRefunds(ProcessorRefunds) -> Option<ProcessorRefundsRecorded>,
         // ---- coupons (see `coupons`) ----
         /// What each shop the member belongs to needs to judge its coupons for them.
         CouponFacts(CouponFactsQuery) -> MemberCouponFacts,
@@ -503,6 +507,25 @@ pub struct Refund {
     pub lines: Option<Vec<LineRefund>>,
 }
 
+#[derive(Serialize, Deserialize)]
+pub struct ProcessorRefunds {
+    /// The shop as it is now (the refund receipts carry its name and texts).
+    pub shop: ShopSummary,
+    /// The card sale's request id (the payment's metadata).
+    pub sale_request_id: RequestId,
+    /// The processor's payment the sale was paid by.
+    pub payment_id: String,
+    /// The refunds of that payment the processor reports, oldest first.
+    pub refunds: Vec<ProcessorRefund>,
+}
+
+/// A card sale and the refund receipts of the processor refunds reported (recorded now or before).
+#[derive(Serialize, Deserialize)]
+pub struct ProcessorRefundsRecorded {
+    pub sale: Receipt,
+    pub refunds: Vec<Receipt>,
+}
+
 /// The vault of one member.
 pub struct VaultClient {
     object: ObjectClient,
@@ -762,5 +785,12 @@ impl VaultClient {
         lines: Option<Vec<LineRefund>>,
     ) -> Outcome<Receipt> {
         self.object.call(Refund { till, receipt_number, lines }).await
+    }
+
+    pub async fn record_processor_refunds(
+        &self,
+        request: ProcessorRefunds,
+    ) -> Outcome<Option<ProcessorRefundsRecorded>> {
+        self.object.call(request).await
     }
 }

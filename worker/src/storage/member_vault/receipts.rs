@@ -117,7 +117,7 @@ impl Receipts<'_> {
         coupon: Option<CouponApplied>,
         at: UnixMillis,
     ) -> Outcome<Receipt> {
-        self.conclude_paid(till, customer, items, details, coupon, None, at)
+        self.conclude_paid(till, customer, items, details, coupon, None, None, at)
     }
 
     /// [`Self::conclude`] for a sale paid by card: the receipt names the card (and the coupon, if one applied).
@@ -132,10 +132,23 @@ impl Receipts<'_> {
         card: CardPaid,
         at: UnixMillis,
     ) -> Outcome<Receipt> {
-        self.conclude_paid(till, customer, items, details, coupon, Some(card), at)
+        self.conclude_paid(till, customer, items, details, coupon, Some(card), None, at)
     }
 
-    #[allow(clippy::too_many_arguments, reason = "one receipt's parts, each named at the two callers above")]
+    /// [`Self::conclude`] for a refund recorded from the card processor: the receipt names its refund id.
+    pub fn conclude_processor_refund(
+        &self,
+        till: &TillHeader,
+        customer: CustomerNumber,
+        items: Vec<LineItem>,
+        details: ReceiptDetails,
+        refund_id: String,
+        at: UnixMillis,
+    ) -> Outcome<Receipt> {
+        self.conclude_paid(till, customer, items, details, None, None, Some(refund_id), at)
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "one receipt's parts, each named at the callers above")]
     fn conclude_paid(
         &self,
         till: &TillHeader,
@@ -144,6 +157,7 @@ impl Receipts<'_> {
         details: ReceiptDetails,
         coupon: Option<CouponApplied>,
         card: Option<CardPaid>,
+        processor_refund: Option<String>,
         at: UnixMillis,
     ) -> Outcome<Receipt> {
         let shop_id = till.shop_id();
@@ -176,6 +190,7 @@ impl Receipts<'_> {
             time_zone: Some(till.shop.programme.time_zone.clone()),
             coupon,
             card,
+            processor_refund,
         };
         self.sql.exec(
             "INSERT INTO receipts (shop_id, store_id, request_id, receipt, at) VALUES (?, ?, ?, ?, ?)",

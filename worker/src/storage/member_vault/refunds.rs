@@ -6,16 +6,20 @@
 //! at most once. A retry with the same request id returns the same receipt.
 
 use super::prepaid::Direction;
-use super::protocol::{CustomerReceiptsQuery, FindReceipt, Refund};
+use super::protocol::{
+    CustomerReceiptsQuery, FindReceipt, ProcessorRefunds, ProcessorRefundsRecorded, Refund, TillHeader,
+};
 use super::vault::MemberVault;
 use crate::clock;
 use crate::error::{Outcome, Problem};
 use crate::refusals;
+use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::sql::minor;
 use domain::api::refunds::{CustomerReceipts, RefundableReceipt, CUSTOMER_RECEIPTS};
+use domain::member::MemberNumber;
 use domain::receipt::{Receipt, ReceiptDetails};
-use domain::refund::{self, RefundMark, RefundRefusal, RefundedLine};
-use domain::shop::ShopId;
+use domain::refund::{self, RefundMark, RefundRefusal, RefundedLine, Settlement};
+use domain::shop::{Label, ShopId};
 
 /// The lines of a receipt's earlier refunds.
 fn refunded_lines(refunds: &[Receipt]) -> Vec<RefundedLine> {
@@ -26,6 +30,23 @@ fn refunded_lines(refunds: &[Receipt]) -> Vec<RefundedLine> {
             _ => Vec::new(),
         })
         .collect()
+}
+
+/// The money a receipt's earlier refunds gave back in all.
+fn refunded_minor(refunds: &[Receipt]) -> Outcome<u64> {
+    refunds
+        .iter()
+        .map(|receipt| match &receipt.details {
+            ReceiptDetails::Refund { amount_minor, .. } => *amount_minor,
+            _ => 0,
+        })
+        .try_fold(0u64, u64::checked_add)
+        .ok_or_else(|| Problem::internal("refunded amounts overflow"))
+}
+
+/// The name a refund recorded from the card processor shows where a register's name would be.
+fn processor_name() -> Outcome<Label> {
+    Label::parse("Card processor").map_err(|_| Problem::internal("the card processor's label"))
 }
 
 impl MemberVault {
@@ -40,6 +61,8 @@ impl MemberVault {
     fn with_left(&self, receipt: Receipt) -> Outcome<RefundableReceipt> {
         let refunds = self.receipts().refunds_of(&receipt.shop_id, &receipt.receipt_number)?;
         let left = match refund::left_to_refund(&receipt, &refunded_lines(&refunds)) {
+            // All the money is given back (an amount refunded at the card processor names no lines).
+            Ok(left) if receipt.refunded.as_ref().is_some_and(|mark| mark.fully) => vec![0; left.len()],
             Ok(left) => left,
             Err(RefundRefusal::NotRefundable) => Vec::new(),
             Err(other) => return Err(other.into()),
@@ -84,16 +107,41 @@ impl MemberVault {
                 _ => Err(refusals::request_id_reused()),
             };
         }
-        let now = clock::now();
         let (original, refunds) = self.refundable(shop_id, &request.receipt_number)?;
         let points_before = self.points().balance(shop_id)?;
+        let settlement = refund::settle_after(
+            &original,
+            &refunded_lines(&refunds),
+            refunded_minor(&refunds)?,
+            request.lines.as_deref(),
+            points_before,
+        )?;
+        let receipt = self.give_back(&profile.member_number, till, &original, refunds, settlement, None)?;
+        self.changed()?;
+        Ok(receipt)
+    }
+
+    /// Applies a settled refund of `original` at `till`: the points and prepaid ledgers, the
+    /// refund receipt (naming the processor's refund, for one recorded from it) and the
+    /// original's mark. Part of the caller's one synchronous stretch.
+    fn give_back(
+        &self,
+        member: &MemberNumber,
+        till: &TillHeader,
+        original: &Receipt,
+        refunds: Vec<Receipt>,
+        settlement: Settlement,
+        processor_refund: Option<String>,
+    ) -> Outcome<Receipt> {
+        let shop_id = till.shop_id();
+        let now = clock::now();
+        let points_before = self.points().balance(shop_id)?;
         let prepaid_before = self.prepaid().balance(shop_id)?;
-        let settlement = refund::settle(&original, &refunded_lines(&refunds), request.lines.as_deref(), points_before)?;
         let points_change = settlement.points_change().ok_or_else(|| Problem::internal("refund points overflow"))?;
         if points_change != 0 {
             // The entry's amount is the refunded value, negative: a sale given back.
             let amount = minor(settlement.amount_minor)?;
-            self.points().append(&profile.member_number, till, -amount, points_change, now)?;
+            self.points().append(member, till, -amount, points_change, now)?;
         }
         let mut prepaid_after = prepaid_before;
         if settlement.prepaid_returned > 0 {
@@ -114,12 +162,91 @@ impl MemberVault {
             prepaid_before,
             prepaid_after,
         };
-        let items = refund::refunded_items(&original, &settlement.lines);
-        let receipt = self.receipts().conclude(till, original.customer_number, items, details, now)?;
+        let items = refund::refunded_items(original, &settlement.lines);
+        let customer = original.customer_number;
+        let receipt = match processor_refund {
+            Some(refund_id) => {
+                self.receipts().conclude_processor_refund(till, customer, items, details, refund_id, now)?
+            }
+            None => self.receipts().conclude(till, customer, items, details, now)?,
+        };
         let mut by: Vec<String> = refunds.into_iter().map(|r| r.receipt_number).collect();
         by.push(receipt.receipt_number.clone());
-        self.receipts().mark_refunded(&original, RefundMark { fully: settlement.completes, by })?;
-        self.changed()?;
+        self.receipts().mark_refunded(original, RefundMark { fully: settlement.completes, by })?;
         Ok(receipt)
+    }
+
+    /// Records the card processor's refunds of a card sale that no register made (see
+    /// [`refund::made_at_processor`]), oldest first, each once: it is kept under a request id made
+    /// from its processor id ([`refund::processor_request_id`]), and receipts are one per request.
+    /// Settled by [`refund::settle_amount`], without asking the processor anything.
+    pub(super) fn record_processor_refunds(
+        &self,
+        request: ProcessorRefunds,
+    ) -> Outcome<Option<ProcessorRefundsRecorded>> {
+        let Some(profile) = self.profiles().load()? else { return Ok(None) };
+        let shop_id = &request.shop.shop_id;
+        let Some(sale) = self.receipts().get(shop_id, &request.sale_request_id)? else { return Ok(None) };
+        if sale.card.as_ref().map(|card| card.payment_id.as_str()) != Some(request.payment_id.as_str()) {
+            return Ok(None);
+        }
+        let mut recorded = Vec::new();
+        let mut changed = false;
+        for reported in &request.refunds {
+            let Some(request_id) = refund::processor_request_id(&reported.id) else { continue };
+            if let Some(earlier) = self.receipts().get(shop_id, &request_id)? {
+                if matches!(&earlier.details, ReceiptDetails::Refund { refund_of, .. } if *refund_of == sale.receipt_number)
+                {
+                    recorded.push(earlier);
+                }
+                continue;
+            }
+            // Read again each time: each refund recorded marks the sale.
+            let (original, refunds) = self.refundable(shop_id, &sale.receipt_number)?;
+            let numbers: Vec<&str> = refunds.iter().map(|r| r.receipt_number.as_str()).collect();
+            if !refund::made_at_processor(reported, &numbers) {
+                continue;
+            }
+            let points_before = self.points().balance(shop_id)?;
+            let settled = refund::settle_amount(
+                &original,
+                &refunded_lines(&refunds),
+                refunded_minor(&refunds)?,
+                reported.amount_minor,
+                points_before,
+            );
+            let settlement = match settled {
+                Ok(settlement) => settlement,
+                // Nothing left of the sale to give back: the register refunded it already.
+                Err(RefundRefusal::AlreadyRefunded | RefundRefusal::NoLines) => continue,
+                Err(other) => return Err(other.into()),
+            };
+            let till = TillHeader {
+                shop: request.shop.clone(),
+                register_id: original.register_id.clone(),
+                register_name: processor_name()?,
+                store_id: original.store_id.clone(),
+                store_name: original.store_name.clone().unwrap_or_else(|| request.shop.name.clone()),
+                request_id,
+                code_hash: CodeHash::from_stored(String::new()),
+                served_by: None,
+                approved_by: None,
+            };
+            let receipt = self.give_back(
+                &profile.member_number,
+                &till,
+                &original,
+                refunds,
+                settlement,
+                Some(reported.id.clone()),
+            )?;
+            recorded.push(receipt);
+            changed = true;
+        }
+        if changed {
+            self.changed()?;
+        }
+        let sale = self.receipts().get(shop_id, &request.sale_request_id)?.unwrap_or(sale);
+        Ok(Some(ProcessorRefundsRecorded { sale, refunds: recorded }))
     }
 }
