@@ -27,6 +27,9 @@ use web_sys::{
 const MAX_FRAME_WIDTH: u32 = 1280;
 /// How often to look again when the video has no picture yet.
 const NO_PICTURE_RETRY_MS: i32 = 200;
+/// Longest wait for a new camera frame before grabbing the current one anyway (a browser
+/// without `requestVideoFrameCallback`, or a video it does not draw, never says).
+const FRAME_WAIT_LIMIT_MS: i32 = 250;
 /// Pause after replacing the worker before the next frame, so a frame that
 /// keeps failing cannot turn into a restart loop that hogs the CPU.
 const RESTART_PAUSE_MS: i32 = 500;
@@ -114,6 +117,16 @@ struct Pump {
     in_flight: bool,
     sent_at: f64,
     frames: u32,
+    /// Frames the video has presented, as `requestVideoFrameCallback` counts them (0 without it).
+    presented: u64,
+    /// `presented` when the last frame was grabbed: the same again means no new picture yet.
+    grabbed: u64,
+    /// A grab is waiting for the next presented frame (since this time), so a code that enters
+    /// the view is sent the moment its frame arrives, not up to a frame interval later.
+    waiting_since: Option<f64>,
+    /// The frame watch is registered with the video (one at a time).
+    watching_frames: bool,
+    on_video_frame: js_sys::Function,
 }
 
 thread_local! {
@@ -212,6 +225,8 @@ async fn open(settings: ReaderSettings, listener: ReaderListener) -> Result<(), 
     with_pump(|pump| {
         pump.running = true;
         pump.in_flight = false;
+        pump.waiting_since = None;
+        watch_frames(pump);
     });
     tell(ReaderEvent::Reading);
     grab_frame();
@@ -273,6 +288,7 @@ fn build_pump(settings: ReaderSettings, listener: ReaderListener) -> Option<Pump
     let worker = spawn_decoder(settings.worker_url)?;
     let grab = Closure::<dyn FnMut()>::new(grab_frame).into_js_value().unchecked_into();
     let watchdog_fn = Closure::<dyn FnMut()>::new(on_watchdog).into_js_value().unchecked_into();
+    let on_video_frame = Closure::<dyn FnMut()>::new(on_video_frame).into_js_value().unchecked_into();
     Some(Pump {
         settings,
         listener,
@@ -290,7 +306,41 @@ fn build_pump(settings: ReaderSettings, listener: ReaderListener) -> Option<Pump
         in_flight: false,
         sent_at: 0.0,
         frames: 0,
+        presented: 0,
+        grabbed: 0,
+        waiting_since: None,
+        watching_frames: false,
+        on_video_frame,
     })
+}
+
+/// Asks the video to call [`on_video_frame`] when it presents its next frame, where the
+/// browser can (`requestVideoFrameCallback`); true if it was asked.
+fn watch_frames(pump: &mut Pump) -> bool {
+    if pump.watching_frames {
+        return true;
+    }
+    let asked = Reflect::get(&pump.video, &"requestVideoFrameCallback".into())
+        .ok()
+        .and_then(|method| method.dyn_into::<js_sys::Function>().ok())
+        .is_some_and(|method| method.call1(&pump.video, &pump.on_video_frame).is_ok());
+    pump.watching_frames = asked;
+    asked
+}
+
+/// A new frame is on the video: counted, and grabbed at once if a grab was waiting for it.
+fn on_video_frame() {
+    let waiting = with_pump(|pump| {
+        pump.watching_frames = false;
+        pump.presented = pump.presented.wrapping_add(1);
+        if pump.running {
+            watch_frames(pump);
+        }
+        pump.waiting_since.take().is_some()
+    });
+    if waiting == Some(true) {
+        grab_frame();
+    }
 }
 
 /// A new decoder worker; it posts `{ ready: true }` once its Wasm is loaded.
@@ -364,6 +414,26 @@ fn grab_frame() {
         if width == 0 || height == 0 {
             return Some(NO_PICTURE_RETRY_MS);
         }
+        // The picture grabbed last is still the newest: wait for the next one (the frame watch
+        // grabs it as it arrives), but not for ever.
+        let now = now_ms();
+        // Called early (a late wait timer, a camera restarted at once): not before the interval.
+        let early_by = pump.settings.frame_interval_ms - (now - pump.sent_at);
+        if early_by >= 1.0 {
+            return Some(early_by.ceil() as i32);
+        }
+        if pump.watching_frames && pump.presented == pump.grabbed {
+            match pump.waiting_since {
+                Some(since) if now - since >= f64::from(FRAME_WAIT_LIMIT_MS) => {}
+                Some(_) => return None,
+                None => {
+                    pump.waiting_since = Some(now);
+                    return Some(FRAME_WAIT_LIMIT_MS);
+                }
+            }
+        }
+        pump.waiting_since = None;
+        pump.grabbed = pump.presented;
         let scale = f64::from(MAX_FRAME_WIDTH.min(width)) / f64::from(width);
         let (w, h) = ((f64::from(width) * scale).round() as u32, (f64::from(height) * scale).round() as u32);
         if pump.canvas.width() != w || pump.canvas.height() != h {
