@@ -63,7 +63,11 @@ fn announce_result() {
 pub async fn boot() {
     let token = match credential::load() {
         Some(token) => token,
-        None => pairing::pair().await,
+        None => {
+            // The page's script may have started a camera for a token it thought it saw.
+            web_shared::camera_reader::discard_early();
+            pairing::pair().await
+        }
     };
     with_till(|till| till.token = token.clone());
     // The camera and its decoder warm up while the register is looked up: a

@@ -189,22 +189,29 @@ fn stop_tracks(stream: Option<&MediaStream>) {
 }
 
 async fn open(settings: ReaderSettings, listener: ReaderListener) -> Result<(), CameraProblem> {
+    let early = Early::take();
     if is_open() {
         with_pump(|pump| pump.settings.device_id.clone_from(&settings.device_id));
     } else {
-        let pump = build_pump(settings.clone(), listener).ok_or(CameraProblem::Unsupported)?;
+        let decoder = early.as_ref().and_then(Early::adopt_decoder);
+        let pump = build_pump(settings.clone(), listener, decoder).ok_or(CameraProblem::Unsupported)?;
         PUMP.with(|slot| *slot.borrow_mut() = Some(pump));
     }
     stop();
-    let devices = web_sys::window()
-        .ok_or(CameraProblem::Unsupported)?
-        .navigator()
-        .media_devices()
-        .map_err(|_| CameraProblem::Insecure)?;
-    let constraints = MediaStreamConstraints::new();
-    constraints.set_video(&video_constraints(settings.device_id.as_deref()));
-    constraints.set_audio(&JsValue::FALSE);
-    let promise = devices.get_user_media_with_constraints(&constraints).map_err(|e| camera_problem(&e))?;
+    let promise = match early.as_ref().and_then(|early| early.adopt_camera(settings.device_id.as_deref())) {
+        Some(started) => started,
+        None => {
+            let devices = web_sys::window()
+                .ok_or(CameraProblem::Unsupported)?
+                .navigator()
+                .media_devices()
+                .map_err(|_| CameraProblem::Insecure)?;
+            let constraints = MediaStreamConstraints::new();
+            constraints.set_video(&video_constraints(settings.device_id.as_deref()));
+            constraints.set_audio(&JsValue::FALSE);
+            devices.get_user_media_with_constraints(&constraints).map_err(|e| camera_problem(&e))?
+        }
+    };
     let stream: MediaStream = JsFuture::from(promise)
         .await
         .map_err(|e| camera_problem(&e))?
@@ -278,14 +285,17 @@ fn camera_problem(error: &JsValue) -> CameraProblem {
     }
 }
 
-fn build_pump(settings: ReaderSettings, listener: ReaderListener) -> Option<Pump> {
+fn build_pump(settings: ReaderSettings, listener: ReaderListener, early: Option<(Worker, bool)>) -> Option<Pump> {
     let video: HtmlVideoElement = dom::element(settings.video_id)?.dyn_into().ok()?;
     let canvas: HtmlCanvasElement = dom::create("canvas")?.dyn_into().ok()?;
     // The pixels are read back every frame: ask for a CPU-side canvas.
     let options = js_sys::JSON::parse(r#"{"willReadFrequently":true}"#).ok()?;
     let context: CanvasRenderingContext2d =
         canvas.get_context_with_context_options("2d", &options).ok()??.dyn_into().ok()?;
-    let worker = spawn_decoder(settings.worker_url)?;
+    let (worker, decoder_ready) = match early {
+        Some((worker, ready)) => (worker, ready),
+        None => (spawn_decoder(settings.worker_url)?, false),
+    };
     let grab = Closure::<dyn FnMut()>::new(grab_frame).into_js_value().unchecked_into();
     let watchdog_fn = Closure::<dyn FnMut()>::new(on_watchdog).into_js_value().unchecked_into();
     let on_video_frame = Closure::<dyn FnMut()>::new(on_video_frame).into_js_value().unchecked_into();
@@ -296,7 +306,7 @@ fn build_pump(settings: ReaderSettings, listener: ReaderListener) -> Option<Pump
         canvas,
         context,
         worker,
-        decoder_ready: false,
+        decoder_ready,
         restarts: 0,
         watchdog: None,
         grab,
@@ -348,6 +358,12 @@ fn spawn_decoder(url: &str) -> Option<Worker> {
     let worker_options = WorkerOptions::new();
     worker_options.set_type(WorkerType::Module);
     let worker = Worker::new_with_options(url, &worker_options).ok()?;
+    hear_decoder(&worker);
+    Some(worker)
+}
+
+/// Sends what `worker` says to [`on_decoded`], and its load failure to [`reader_stopped`].
+fn hear_decoder(worker: &Worker) {
     let on_message = Closure::<dyn FnMut(MessageEvent)>::new(on_decoded);
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
@@ -355,7 +371,76 @@ fn spawn_decoder(url: &str) -> Option<Worker> {
     let on_error = Closure::<dyn FnMut(web_sys::Event)>::new(|_| reader_stopped(None));
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
-    Some(worker)
+}
+
+/// The camera and decoder the page's script started before this Wasm ran (`window.tesseraEarly`:
+/// `{ decoder, ready, fatal, camera, device }`, see `web-register/static/main.js`), taken once.
+struct Early(JsValue);
+
+impl Early {
+    fn take() -> Option<Self> {
+        let window = web_sys::window()?;
+        let early = Reflect::get(&window, &"tesseraEarly".into()).ok().filter(JsValue::is_object)?;
+        let _ = Reflect::delete_property(window.unchecked_ref::<Object>(), &"tesseraEarly".into());
+        Some(Self(early))
+    }
+
+    fn field(&self, name: &str) -> Option<JsValue> {
+        Reflect::get(&self.0, &name.into()).ok().filter(|value| !value.is_undefined() && !value.is_null())
+    }
+
+    /// The early decoder, listened to from now on, and whether it has said it is ready; none
+    /// if it failed to load (a fresh one is made and reports why).
+    fn adopt_decoder(&self) -> Option<(Worker, bool)> {
+        let worker: Worker = self.field("decoder")?.dyn_into().ok()?;
+        if self.field("fatal").is_some() {
+            worker.terminate();
+            return None;
+        }
+        // Listening first, then reading `ready`: no message falls between the two.
+        hear_decoder(&worker);
+        let ready = self.field("ready").and_then(|ready| ready.as_bool()) == Some(true);
+        Some((worker, ready))
+    }
+
+    /// The early camera's promise if it asked for the camera this reader wants; otherwise
+    /// that camera is let go as soon as it opens.
+    fn adopt_camera(&self, device_id: Option<&str>) -> Option<js_sys::Promise> {
+        let camera: js_sys::Promise = self.field("camera")?.dyn_into().ok()?;
+        let asked = self.field("device").and_then(|device| device.as_string());
+        if asked.as_deref() == device_id {
+            return Some(camera);
+        }
+        release_when_open(&camera);
+        None
+    }
+
+    /// Stops what nothing will adopt.
+    fn discard(&self) {
+        if let Some(worker) = self.field("decoder").and_then(|worker| worker.dyn_into::<Worker>().ok()) {
+            worker.terminate();
+        }
+        if let Some(camera) = self.field("camera").and_then(|camera| camera.dyn_into::<js_sys::Promise>().ok()) {
+            release_when_open(&camera);
+        }
+    }
+}
+
+/// Stops the stream `camera` opens, whenever it does (a refusal needs nothing).
+fn release_when_open(camera: &js_sys::Promise) {
+    let release = Closure::<dyn FnMut(JsValue)>::new(|stream: JsValue| stop_tracks(stream.dyn_ref::<MediaStream>()));
+    let refused = Closure::<dyn FnMut(JsValue)>::new(|_: JsValue| {});
+    let _ = camera.then2(&release, &refused);
+    release.forget();
+    refused.forget();
+}
+
+/// Lets go of a camera and decoder the page's script started early that nothing will adopt
+/// (the register pairs first): the camera light goes off.
+pub fn discard_early() {
+    if let Some(early) = Early::take() {
+        early.discard();
+    }
 }
 
 fn reader_stopped(detail: Option<&str>) {
