@@ -40,6 +40,11 @@ pub async fn sign_out() -> Result<(), Failure> {
     send("DELETE", routes::SESSION, None::<&()>).await.map(|_| ())
 }
 
+/// Asks whether the server can be reached at all (the offline banner hears the answer).
+pub async fn reach() {
+    let _ = http::send_text("GET", routes::HEALTH, Auth::Session, None).await;
+}
+
 pub async fn wallet() -> Result<Wallet, Failure> {
     call("GET", routes::WALLET, None::<&()>).await
 }

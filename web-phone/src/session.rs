@@ -25,7 +25,9 @@ pub async fn boot() {
     views::show(Screen::Loading);
     // Never signed in here, or signed out since: nothing to ask the server.
     if !web_shared::signed_in::maybe(SIGNED_IN_KEY) && offline::kept_wallet().is_none() {
-        return show_auth();
+        show_auth();
+        // Signing in needs the server: the offline banner says so if it cannot be reached.
+        return api::reach().await;
     }
     loop {
         match api::wallet().await {
