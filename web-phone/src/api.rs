@@ -40,9 +40,9 @@ pub async fn sign_out() -> Result<(), Failure> {
     send("DELETE", routes::SESSION, None::<&()>).await.map(|_| ())
 }
 
-/// Asks whether the server can be reached at all (the offline banner hears the answer).
-pub async fn reach() {
-    let _ = http::send_text("GET", routes::HEALTH, Auth::Session, None).await;
+/// Whether the server can be reached at all (the offline banner hears the answer too).
+pub async fn reach() -> bool {
+    !matches!(http::send_text("GET", routes::HEALTH, Auth::Session, None).await, Err(Failure::Network))
 }
 
 pub async fn wallet() -> Result<Wallet, Failure> {

@@ -26,8 +26,12 @@ pub async fn boot() {
     // Never signed in here, or signed out since: nothing to ask the server.
     if !web_shared::signed_in::maybe(SIGNED_IN_KEY) && offline::kept_wallet().is_none() {
         show_auth();
-        // Signing in needs the server: the offline banner says so if it cannot be reached.
-        return api::reach().await;
+        // Signing in needs the server: the offline banner says so while it cannot be reached,
+        // and goes once it can.
+        while !api::reach().await {
+            sleep(RETRY_MS).await;
+        }
+        return;
     }
     loop {
         match api::wallet().await {
