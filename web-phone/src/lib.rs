@@ -38,16 +38,18 @@ use wasm_bindgen_futures::spawn_local;
 pub fn start() {
     // The page's language first, so nothing is drawn in another.
     i18n::apply(i18n::initial());
-    dom::set_hidden("language", false);
-    dom::on_id("language", "change", |event| {
-        let chosen = event
-            .target()
-            .and_then(|target| js_sys::Reflect::get(&target, &"value".into()).ok())
-            .and_then(|value| value.as_string());
-        if let Some(lang) = chosen.as_deref().and_then(i18n::Lang::of_tag) {
-            session::speak(lang);
-        }
-    });
+    for switch in i18n::SWITCHES {
+        dom::set_hidden(&format!("{switch}-row"), false);
+        dom::on_id(switch, "change", |event| {
+            let chosen = event
+                .target()
+                .and_then(|target| js_sys::Reflect::get(&target, &"value".into()).ok())
+                .and_then(|value| value.as_string());
+            if let Some(lang) = chosen.as_deref().and_then(i18n::Lang::of_tag) {
+                session::speak(lang);
+            }
+        });
+    }
     device::wire();
     connectivity::wire();
     on_submit("sign-up-form", || async {

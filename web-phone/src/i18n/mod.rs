@@ -19,6 +19,9 @@ pub use web_shared::i18n::{current, Lang};
 /// `localStorage` key of the language chosen with the switch.
 pub const SAVED_KEY: &str = "tessera-language";
 
+/// The language switches (`<select>`s of `index.html`): on the sign-in screen and the account screen.
+pub const SWITCHES: [&str; 2] = ["language", "language-account"];
+
 macro_rules! keys {
     ($($key:ident,)*) => {
         /// Every string the phone page shows; `index.html` names them in `data-i18n="Key"`.
@@ -28,12 +31,13 @@ macro_rules! keys {
         impl Key {
             pub const ALL: &'static [Key] = &[$(Key::$key,)*];
 
+            /// The names `data-i18n` attributes use, in the order of [`Key::ALL`].
+            const NAMES: &'static [&'static str] = &[$(stringify!($key),)*];
+
             /// The key a `data-i18n` attribute names.
             pub fn named(name: &str) -> Option<Key> {
-                match name {
-                    $(stringify!($key) => Some(Key::$key),)*
-                    _ => None,
-                }
+                let index = Self::NAMES.iter().position(|known| *known == name)?;
+                Self::ALL.get(index).copied()
             }
         }
     };
@@ -394,8 +398,10 @@ fn refusal(code: ErrorCode) -> Option<Key> {
 pub fn apply(lang: Lang) {
     web_shared::i18n::set_current(lang);
     web_shared::i18n::fill_page(|name| Key::named(name).map(t));
-    if let Some(select) = crate::dom::element("language") {
-        let _ = js_sys::Reflect::set(&select, &"value".into(), &lang.tag().into());
+    for switch in SWITCHES {
+        if let Some(select) = crate::dom::element(switch) {
+            let _ = js_sys::Reflect::set(&select, &"value".into(), &lang.tag().into());
+        }
     }
 }
 

@@ -13,7 +13,7 @@ const LIST: &str = "passkey-list";
 
 fn report(failure: &api::Failure) {
     if !ended_by(failure) {
-        show_error(&crate::i18n::failure_text(&failure));
+        show_error(&crate::i18n::failure_text(failure));
     }
 }
 
