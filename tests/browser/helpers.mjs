@@ -67,13 +67,17 @@ export async function virtualAuthenticator(page) {
   };
 }
 
-/** A fresh Chromium with its own empty profile. */
-export function launch(userDataDir, extraArgs = []) {
+/**
+ * A fresh Chromium with its own empty profile; `contextOptions` go to Playwright's context
+ * (e.g. `{ locale: "ja-JP" }`: `navigator.languages` and `Accept-Language`).
+ */
+export function launch(userDataDir, extraArgs = [], contextOptions = {}) {
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
     args: [...CHROMIUM_ARGS, ...extraArgs],
     viewport: null,
+    ...contextOptions,
   });
 }
 

@@ -6,9 +6,7 @@
 //! call that reaches it takes the banner away.
 
 use crate::dom;
-
-const OFFLINE: &str = "You are offline. Show code gives an offline code (once per sale); balances and the \
-                       rest come back when the phone is online.";
+use crate::i18n::{t, Key};
 
 /// Shows the banner now if offline, and follows the browser's online/offline events.
 pub fn wire() {
@@ -19,7 +17,14 @@ pub fn wire() {
     web_shared::http::on_reachability(show);
 }
 
+/// The banner again, in the page's language (after the language switch).
+pub fn redraw() {
+    if let Some(banner) = dom::element("offline") {
+        show(banner.hidden());
+    }
+}
+
 fn show(online: bool) {
-    dom::set_text("offline", if online { "" } else { OFFLINE });
+    dom::set_text("offline", if online { "" } else { t(Key::OfflineBanner) });
     dom::set_hidden("offline", online);
 }

@@ -3,6 +3,7 @@
 //! ends the same way.
 
 use crate::dom;
+use crate::i18n::{t, Key};
 use crate::state::with_app;
 use crate::views::messages::{clear_error, show_error};
 use crate::views::{self, Screen};
@@ -33,10 +34,10 @@ pub fn end(reason: Option<&str>) {
 /// Handles an answer that says the session is gone (or the account was deleted); true if it did.
 pub fn ended_by(failure: &Failure) -> bool {
     if failure.is(domain::api::ErrorCode::Unauthorized) {
-        end(Some("Your session has ended. Please sign in again."));
+        end(Some(t(Key::SessionEnded)));
         true
     } else if failure.is(domain::api::ErrorCode::AccountDeleted) {
-        end(Some(&failure.message()));
+        end(Some(&crate::i18n::failure_text(failure)));
         true
     } else {
         false

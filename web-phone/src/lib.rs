@@ -2,8 +2,8 @@
 //! the register (for a shop card, a bill or a ticket), and watch the points arrive live.
 //!
 //! Modules, each depending only on those listed before it:
-//! - [`api`] (typed calls, paths from `domain::api::routes`), [`state`] (the page's
-//!   memory), [`timing`], [`qr`] (one-time code → SVG), [`dom`], [`device`] (screen
+//! - [`i18n`] (the page's words in English, Japanese and Korean), [`api`] (typed calls,
+//!   paths from `domain::api::routes`), [`state`] (the page's memory), [`timing`], [`qr`] (one-time code → SVG), [`dom`], [`device`] (screen
 //!   wake lock, vibration);
 //! - [`views::messages`] and [`views::show`] (which screen), then [`ended`] (a
 //!   session that ends goes back to sign-in);
@@ -16,6 +16,7 @@ pub mod api;
 pub mod connectivity;
 pub mod device;
 pub mod ended;
+pub mod i18n;
 pub mod offline;
 pub mod qr;
 pub mod session;
@@ -35,6 +36,20 @@ use wasm_bindgen_futures::spawn_local;
 /// every button to its one handler.
 #[wasm_bindgen]
 pub fn start() {
+    // The page's language first, so nothing is drawn in another.
+    i18n::apply(i18n::initial());
+    for switch in i18n::SWITCHES {
+        dom::set_hidden(&format!("{switch}-row"), false);
+        dom::on_id(switch, "change", |event| {
+            let chosen = event
+                .target()
+                .and_then(|target| js_sys::Reflect::get(&target, &"value".into()).ok())
+                .and_then(|value| value.as_string());
+            if let Some(lang) = chosen.as_deref().and_then(i18n::Lang::of_tag) {
+                session::speak(lang);
+            }
+        });
+    }
     device::wire();
     connectivity::wire();
     on_submit("sign-up-form", || async {

@@ -5,6 +5,7 @@
 
 use crate::api::{self, Failure};
 use crate::ended::{end, ended_by};
+use crate::i18n::{failure_text, t, tf, Key};
 use crate::offline;
 use crate::state::{points_text, with_app};
 use crate::timing::{now_ms, sleep};
@@ -44,7 +45,7 @@ pub async fn boot() {
             // A session kept on this phone after the account was deleted elsewhere.
             Err(failure) if failure.is(ErrorCode::AccountDeleted) => {
                 views::show(Screen::Auth);
-                return show_error(&failure.message());
+                return show_error(&failure_text(&failure));
             }
             // No network: the offline banner (see `connectivity`) says so. With a wallet kept
             // from the last time online, the cards open (and their offline codes); the
@@ -57,7 +58,7 @@ pub async fn boot() {
                 sleep(RETRY_MS).await;
             }
             Err(failure) => {
-                show_error(&format!("{} Retrying…", failure.message()));
+                show_error(&tf(Key::Retrying, &[("message", &failure_text(&failure))]));
                 sleep(RETRY_MS).await;
             }
         }
@@ -81,7 +82,7 @@ pub async fn enter(signed_in: SignedIn) {
     };
     match api::wallet().await {
         Ok(wallet) => start(wallet, new_member),
-        Err(failure) => show_error(&failure.message()),
+        Err(failure) => show_error(&failure_text(&failure)),
     }
 }
 
@@ -111,9 +112,9 @@ fn start(wallet: Wallet, new_member: Option<wallet::Welcome>) {
 pub fn ask_sign_out() {
     let open = with_app(|app| {
         if app.prompt.is_some() {
-            Some("A shop is waiting for your answer. Sign out anyway?")
+            Some(t(Key::SignOutWaiting))
         } else if app.code_for.is_some() {
-            Some("Your code is open: a register may be reading it. Sign out anyway?")
+            Some(t(Key::SignOutCodeOpen))
         } else {
             None
         }
@@ -139,10 +140,10 @@ pub async fn sign_out_everywhere() {
     match result {
         Ok(()) => {
             end(None);
-            show_notice("You are signed out on every device.");
+            show_notice(t(Key::SignedOutEverywhere));
         }
         Err(failure) if failure.is(ErrorCode::Unauthorized) => end(None),
-        Err(failure) => show_error(&failure.message()),
+        Err(failure) => show_error(&failure_text(&failure)),
     }
 }
 
@@ -155,7 +156,7 @@ pub async fn sign_out() {
     match result {
         Ok(()) => end(None),
         Err(failure) if failure.is(ErrorCode::Unauthorized) => end(None),
-        Err(failure) => show_error(&failure.message()),
+        Err(failure) => show_error(&failure_text(&failure)),
     }
 }
 
@@ -238,7 +239,10 @@ pub fn apply(new: Wallet) {
             refreshed = true;
         } else {
             let sign = if delta > 0 { "+" } else { "" };
-            show_notice(&format!("{sign}{} at {}", points_text(delta), shop.name.as_str()));
+            show_notice(&tf(
+                Key::PointsAtShop,
+                &[("points", &format!("{sign}{}", points_text(delta))), ("shop", shop.name.as_str())],
+            ));
         }
     }
     if used_code && !refreshed {
@@ -251,7 +255,7 @@ pub async fn refresh() {
     match api::wallet().await {
         Ok(wallet) => apply(wallet),
         Err(failure) if ended_by(&failure) => {}
-        Err(failure) => show_error(&failure.message()),
+        Err(failure) => show_error(&failure_text(&failure)),
     }
 }
 
@@ -270,7 +274,7 @@ pub async fn join(shop_id: ShopId, share_name: bool, button: web_sys::Element) {
             refresh().await
         }
         Err(failure) if ended_by(&failure) => {}
-        Err(failure) => show_error(&failure.message()),
+        Err(failure) => show_error(&failure_text(&failure)),
     }
 }
 
@@ -296,6 +300,21 @@ pub async fn delete_account() {
         crate::dom::set_text("whoami", "");
         crate::dom::set_input_value("sign-up-name", "");
         crate::dom::set_input_value("sign-in-number", "");
-        show_notice("Your account was deleted. Your member number can no longer sign in.");
+        show_notice(t(Key::AccountDeletedNotice));
+    }
+}
+
+/// The language switch: remembered, the page filled in that language, and what is drawn
+/// from data (the wallet's cards and lists, the banner) drawn again in it.
+pub fn speak(lang: crate::i18n::Lang) {
+    web_shared::i18n::save(crate::i18n::SAVED_KEY, lang);
+    crate::i18n::apply(lang);
+    crate::connectivity::redraw();
+    if with_app(|app| app.wallet.is_some()) {
+        wallet::render();
+        views::items::render();
+        spawn_local(views::cards::refresh());
+        spawn_local(views::coupons::refresh());
+        spawn_local(views::passkeys::refresh());
     }
 }

@@ -1,6 +1,7 @@
 //! JSON calls to the worker, and why one failed: the same for both pages, which
 //! differ only in how they authenticate.
 
+use crate::i18n::{self, Shared};
 use crate::json;
 use crate::text::sentence;
 use domain::api::{ApiError, ErrorCode};
@@ -49,10 +50,8 @@ impl Failure {
     pub fn message(&self) -> String {
         match self {
             Self::Refused(e) => sentence(&e.message),
-            Self::Network => "Can't reach Tessera right now. Check the connection and try again.".into(),
-            Self::Unexpected(status) => {
-                format!("Tessera answered something unexpected (HTTP {status}). Please try again.")
-            }
+            Self::Network => i18n::shared(Shared::NetworkFailure).into(),
+            Self::Unexpected(status) => i18n::shared_with(Shared::UnexpectedAnswer, &[("status", &status.to_string())]),
         }
     }
 }

@@ -3,7 +3,34 @@
 
 use domain::money::{Currency, MinorUnits};
 use js_sys::{Array, Intl, Object, Reflect};
+use std::cell::RefCell;
 use wasm_bindgen::{JsCast, JsValue};
+
+thread_local! {
+    /// The locale money and dates use: the browser's own (`None`) unless the page speaks
+    /// another language than the browser's first ([`crate::i18n::set_current`]).
+    static LOCALE: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Formats money and dates for `locale` (a BCP 47 tag) from now on; `None`: the browser's.
+pub fn use_locale(locale: Option<String>) {
+    LOCALE.with(|chosen| *chosen.borrow_mut() = locale);
+}
+
+/// The locale to hand `Intl` and `toLocale…String`: "default" is the browser's.
+fn locale() -> String {
+    LOCALE.with(|chosen| chosen.borrow().clone()).unwrap_or_else(|| "default".to_owned())
+}
+
+/// The locale argument of `toLocaleString` with options: undefined for the browser's own.
+fn locale_value() -> JsValue {
+    LOCALE.with(|chosen| chosen.borrow().as_deref().map_or(JsValue::UNDEFINED, JsValue::from_str))
+}
+
+/// The locales list for `Intl` constructors: empty for the browser's own.
+fn locales() -> Array {
+    LOCALE.with(|chosen| chosen.borrow().as_ref().map(|tag| Array::of1(&tag.into())).unwrap_or_default())
+}
 
 /// "€12.50" (en-US), "12,50 €" (de-DE), …; falls back to "12.50 EUR".
 pub fn money(amount: u64, currency: Currency) -> String {
@@ -14,7 +41,7 @@ pub fn money(amount: u64, currency: Currency) -> String {
     if set.is_err() {
         return MinorUnits(amount).format(currency);
     }
-    let format = Intl::NumberFormat::new(&Array::new(), &options).format();
+    let format = Intl::NumberFormat::new(&locales(), &options).format();
     format
         .call1(&JsValue::NULL, &JsValue::from_str(&exact))
         .ok()
@@ -25,13 +52,13 @@ pub fn money(amount: u64, currency: Currency) -> String {
 /// Date and time of `at` (Unix ms) in the browser's locale.
 pub fn date_time(at: i64) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(at as f64));
-    date.to_locale_string("default", &JsValue::UNDEFINED).into()
+    date.to_locale_string(&locale(), &JsValue::UNDEFINED).into()
 }
 
 /// Time of day of `at` (Unix ms) in the browser's locale.
 pub fn time(at: i64) -> String {
     let date = js_sys::Date::new(&JsValue::from_f64(at as f64));
-    date.to_locale_time_string("default").into()
+    date.to_locale_time_string(&locale()).into()
 }
 
 /// Date and time of `at` (Unix ms) in the browser's locale, on the clock of
@@ -47,7 +74,7 @@ pub fn date_time_in(at: i64, time_zone: Option<&str>) -> String {
     // `toLocaleString` throws a RangeError for an unknown zone: call it through Reflect to catch that.
     let call = Reflect::get(&date, &"toLocaleString".into())
         .and_then(|method| method.dyn_into::<js_sys::Function>())
-        .and_then(|method| method.call2(&date, &JsValue::UNDEFINED, &options));
+        .and_then(|method| method.call2(&date, &locale_value(), &options));
     call.ok().and_then(|text| text.as_string()).unwrap_or_else(|| date_time(at))
 }
 
@@ -68,5 +95,5 @@ pub fn calendar_day(iso: &str) -> String {
     if set.is_err() {
         return iso.to_owned();
     }
-    js_sys::Date::new(&JsValue::from_f64(at)).to_locale_date_string("default", &options).into()
+    js_sys::Date::new(&JsValue::from_f64(at)).to_locale_date_string(&locale(), &options).into()
 }

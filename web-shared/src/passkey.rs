@@ -4,6 +4,7 @@
 //! go both ways as base64url. Built with `Reflect` on plain objects, so no
 //! WebAuthn bindings are needed.
 
+use crate::i18n::{shared, shared_with, Shared};
 use domain::api::passkeys::{AddPasskeyRequest, Base64Url, PasskeyOptions, PasskeySignInRequest};
 use js_sys::{Array, ArrayBuffer, Object, Promise, Reflect, Uint8Array};
 use wasm_bindgen::{JsCast, JsValue};
@@ -39,11 +40,11 @@ fn buffer(from: &JsValue, key: &str) -> Result<Base64Url, String> {
 fn failure_text(error: &JsValue) -> String {
     let name = field(error, "name").and_then(|name| name.as_string()).unwrap_or_default();
     match name.as_str() {
-        "NotAllowedError" => "No passkey was used (cancelled, timed out, or none saved for this site).".to_owned(),
-        "InvalidStateError" => "This device already holds a passkey for this account.".to_owned(),
-        "SecurityError" => "Passkeys work only on this site's own address (https, or localhost).".to_owned(),
-        "NotSupportedError" => "This device offers no passkey that this site accepts (ES256).".to_owned(),
-        _ => "The passkey did not work. Please try again.".to_owned(),
+        "NotAllowedError" => shared(Shared::PasskeyNotAllowed).to_owned(),
+        "InvalidStateError" => shared(Shared::PasskeyAlreadyHeld).to_owned(),
+        "SecurityError" => shared(Shared::PasskeyWrongAddress).to_owned(),
+        "NotSupportedError" => shared(Shared::PasskeyNotSupported).to_owned(),
+        _ => shared(Shared::PasskeyFailed).to_owned(),
     }
 }
 
@@ -61,7 +62,7 @@ async fn ceremony(method: &str, public_key: Object) -> Result<JsValue, String> {
         .map_err(|_| "the browser gave no answer".to_owned())?;
     let credential = JsFuture::from(promise).await.map_err(|error| failure_text(&error))?;
     if credential.is_null() || credential.is_undefined() {
-        return Err("No passkey was used.".to_owned());
+        return Err(shared(Shared::PasskeyNoneUsed).to_owned());
     }
     Ok(credential)
 }
@@ -147,21 +148,23 @@ pub fn render_list(list_id: &str, passkeys: &[domain::api::passkeys::PasskeyView
     dom::clear_children(list_id);
     let Some(list) = dom::element(list_id) else { return };
     if passkeys.is_empty() {
-        if let Some(item) = dom::create_text("li", "hint", "No passkey yet.") {
+        if let Some(item) = dom::create_text("li", "hint", shared(Shared::NoPasskeyYet)) {
             let _ = dom::append(&list, &item);
         }
         return;
     }
     for passkey in passkeys {
-        let used = passkey
-            .last_used_at
-            .map_or_else(|| "not used yet".to_owned(), |at| format!("last used {}", crate::locale::date_time(at)));
+        let used = passkey.last_used_at.map_or_else(
+            || shared(Shared::PasskeyNotUsedYet).to_owned(),
+            |at| shared_with(Shared::PasskeyLastUsed, &[("at", &crate::locale::date_time(at))]),
+        );
+        let added = crate::locale::date_time(passkey.created_at);
         let text =
-            format!("{} · added {} · {used}", passkey.name.as_str(), crate::locale::date_time(passkey.created_at));
+            shared_with(Shared::PasskeyLine, &[("name", passkey.name.as_str()), ("added", &added), ("used", &used)]);
         let (Some(item), Some(label), Some(remove)) = (
             dom::create_text("li", "passkey", ""),
             dom::create_text("span", "", &text),
-            dom::create_text("button", "button", "Remove"),
+            dom::create_text("button", "button", shared(Shared::Remove)),
         ) else {
             return;
         };
@@ -169,7 +172,8 @@ pub fn render_list(list_id: &str, passkeys: &[domain::api::passkeys::PasskeyView
         let _ = remove.set_attribute("type", "button");
         let _ = remove.set_attribute("data-remove-passkey", &passkey.id.to_string());
         let _ = remove.set_attribute("data-testid", "passkey-remove");
-        let _ = remove.set_attribute("aria-label", &format!("Remove {}", passkey.name.as_str()));
+        let _ =
+            remove.set_attribute("aria-label", &shared_with(Shared::RemoveNamed, &[("name", passkey.name.as_str())]));
         let _ = dom::append(&item, &label);
         let _ = dom::append(&item, &remove);
         let _ = dom::append(&list, &item);

@@ -1,6 +1,7 @@
 //! One receipt as both pages show it (phone and register print the same thing).
 
 use crate::dom;
+use crate::i18n::{shared, shared_with, Shared};
 use crate::locale::{date_time_in, money};
 use domain::programme::ReceiptText;
 use domain::receipt::{Receipt, ReceiptDetails};
@@ -8,11 +9,12 @@ use domain::rewards::Benefit;
 use web_sys::Element;
 
 fn points(n: i64) -> String {
-    if n == 1 {
-        "1 point".into()
-    } else {
-        format!("{n} points")
-    }
+    crate::i18n::points(n)
+}
+
+/// A receipt's word in the page's language.
+fn t(key: Shared) -> &'static str {
+    shared(key)
 }
 
 /// Fills the element `container_id` with the receipt. Its shop heading and number get
@@ -48,7 +50,11 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: boo
     let shop = dom::create_text("h3", "receipt-shop", receipt.shop_name.as_str())?;
     shop.set_id(&format!("{container_id}-shop"));
     dom::append(container, &shop)?;
-    let number = dom::create_text("p", "receipt-number", &format!("Receipt {}", receipt.receipt_number))?;
+    let number = dom::create_text(
+        "p",
+        "receipt-number",
+        &shared_with(Shared::ReceiptNumber, &[("number", &receipt.receipt_number)]),
+    )?;
     number.set_id(&format!("{container_id}-number"));
     let _ = number.set_attribute("data-testid", "receipt-number");
     dom::append(container, &number)?;
@@ -60,20 +66,23 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: boo
         let _ = store.set_attribute("data-store-id", receipt.store_id.as_str());
         dom::append(container, &store)?;
     }
-    let meta = format!(
-        "{} · {} · Customer {}",
-        date_time_in(receipt.at, receipt.time_zone.as_ref().map(|zone| zone.as_str())),
-        receipt.register_name.as_str(),
-        receipt.customer_number
+    let at = date_time_in(receipt.at, receipt.time_zone.as_ref().map(|zone| zone.as_str()));
+    let meta = shared_with(
+        Shared::ReceiptMeta,
+        &[
+            ("at", &at),
+            ("register", receipt.register_name.as_str()),
+            ("customer", &receipt.customer_number.to_string()),
+        ],
     );
     dom::append(container, &dom::create_text("p", "receipt-meta", &meta)?)?;
     let staff = [
-        ("Served by", &receipt.served_by, "receipt-served-by"),
-        ("Approved by", &receipt.approved_by, "receipt-approved-by"),
+        (Shared::ServedBy, &receipt.served_by, "receipt-served-by"),
+        (Shared::ApprovedBy, &receipt.approved_by, "receipt-approved-by"),
     ];
     for (label, person, test_id) in staff {
         if let Some(person) = person {
-            let line = dom::create_text("p", "receipt-meta", &format!("{label} {}", person.name.as_str()))?;
+            let line = dom::create_text("p", "receipt-meta", &shared_with(label, &[("name", person.name.as_str())]))?;
             let _ = line.set_attribute("data-testid", test_id);
             dom::append(container, &line)?;
         }
@@ -89,48 +98,48 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: boo
     match &receipt.details {
         ReceiptDetails::PrepaidCharge { sale_minor, tip_minor, total_minor, prepaid_before, prepaid_after } => {
             coupon_rows(&lines, receipt)?;
-            row(&lines, "Sale", &money(*sale_minor, c), "")?;
+            row(&lines, t(Shared::Sale), &money(*sale_minor, c), "")?;
             if *tip_minor > 0 {
-                row(&lines, "Tip", &money(*tip_minor, c), "")?;
+                row(&lines, t(Shared::Tip), &money(*tip_minor, c), "")?;
             }
-            row(&lines, "Paid from prepaid", &money(*total_minor, c), "receipt-total")?;
-            row(&lines, "Prepaid before", &money(*prepaid_before, c), "")?;
-            row(&lines, "Prepaid after", &money(*prepaid_after, c), "")?;
+            row(&lines, t(Shared::PaidFromPrepaid), &money(*total_minor, c), "receipt-total")?;
+            row(&lines, t(Shared::PrepaidBefore), &money(*prepaid_before, c), "")?;
+            row(&lines, t(Shared::PrepaidAfter), &money(*prepaid_after, c), "")?;
         }
         ReceiptDetails::Points { sale_minor, points_added, points_before, points_after } => {
             coupon_rows(&lines, receipt)?;
-            row(&lines, "Sale", &money(*sale_minor, c), "receipt-total")?;
+            row(&lines, t(Shared::Sale), &money(*sale_minor, c), "receipt-total")?;
             if let Some(card) = &receipt.card {
-                row(&lines, "Paid by card", &format!("{} •••• {}", card.brand, card.last4), "receipt-card")?;
+                row(&lines, t(Shared::PaidByCard), &format!("{} •••• {}", card.brand, card.last4), "receipt-card")?;
             }
-            row(&lines, "Points earned", &format!("+{}", points(*points_added)), "")?;
-            row(&lines, "Points before", &points(*points_before), "")?;
-            row(&lines, "Points after", &points(*points_after), "")?;
+            row(&lines, t(Shared::PointsEarned), &format!("+{}", points(*points_added)), "")?;
+            row(&lines, t(Shared::PointsBefore), &points(*points_before), "")?;
+            row(&lines, t(Shared::PointsAfter), &points(*points_after), "")?;
         }
         ReceiptDetails::WelcomeBonus { points: bonus, points_before, points_after } => {
-            row(&lines, "Welcome bonus", &format!("+{}", points(*bonus)), "receipt-total")?;
-            row(&lines, "Points before", &points(*points_before), "")?;
-            row(&lines, "Points after", &points(*points_after), "")?;
+            row(&lines, t(Shared::WelcomeBonus), &format!("+{}", points(*bonus)), "receipt-total")?;
+            row(&lines, t(Shared::PointsBefore), &points(*points_before), "")?;
+            row(&lines, t(Shared::PointsAfter), &points(*points_after), "")?;
         }
         ReceiptDetails::PointsExpired { points: expired, points_before, points_after } => {
-            row(&lines, "Points expired", &format!("−{}", points(*expired)), "receipt-total")?;
-            row(&lines, "Points before", &points(*points_before), "")?;
-            row(&lines, "Points after", &points(*points_after), "")?;
+            row(&lines, t(Shared::PointsExpired), &format!("−{}", points(*expired)), "receipt-total")?;
+            row(&lines, t(Shared::PointsBefore), &points(*points_before), "")?;
+            row(&lines, t(Shared::PointsAfter), &points(*points_after), "")?;
         }
         ReceiptDetails::PrepaidTopUp { amount_minor, prepaid_before, prepaid_after } => {
-            row(&lines, "Prepaid top-up (cash)", &money(*amount_minor, c), "receipt-total")?;
-            row(&lines, "Prepaid before", &money(*prepaid_before, c), "")?;
-            row(&lines, "Prepaid after", &money(*prepaid_after, c), "")?;
+            row(&lines, t(Shared::PrepaidTopUpCash), &money(*amount_minor, c), "receipt-total")?;
+            row(&lines, t(Shared::PrepaidBefore), &money(*prepaid_before, c), "")?;
+            row(&lines, t(Shared::PrepaidAfter), &money(*prepaid_after, c), "")?;
         }
         ReceiptDetails::Redeem { reward_name, benefit, points: cost, points_before, points_after, .. } => {
             let what = match benefit {
-                Benefit::AmountOff { amount } => format!("{} off", money(amount.0, c)),
-                Benefit::FreeItem { item } => format!("1 × {} free", item.as_str()),
+                Benefit::AmountOff { amount } => shared_with(Shared::AmountOff, &[("amount", &money(amount.0, c))]),
+                Benefit::FreeItem { item } => shared_with(Shared::FreeItem, &[("item", item.as_str())]),
             };
             row(&lines, reward_name.as_str(), &what, "")?;
-            row(&lines, "Points redeemed", &points(*cost), "receipt-total")?;
-            row(&lines, "Points before", &points(*points_before), "")?;
-            row(&lines, "Points after", &points(*points_after), "")?;
+            row(&lines, t(Shared::PointsRedeemed), &points(*cost), "receipt-total")?;
+            row(&lines, t(Shared::PointsBefore), &points(*points_before), "")?;
+            row(&lines, t(Shared::PointsAfter), &points(*points_after), "")?;
         }
         ReceiptDetails::Refund {
             refund_of,
@@ -145,37 +154,38 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: boo
             prepaid_after,
             ..
         } => {
-            row(&lines, "Refund of receipt", refund_of, "receipt-refund-of")?;
+            row(&lines, t(Shared::RefundOfReceipt), refund_of, "receipt-refund-of")?;
             if *amount_minor > 0 {
-                row(&lines, "Refunded", &money(*amount_minor, c), "receipt-total")?;
+                row(&lines, t(Shared::Refunded), &money(*amount_minor, c), "receipt-total")?;
             }
             if let Some(refund_id) = &receipt.processor_refund {
-                row(&lines, "Refunded at the card processor", refund_id, "receipt-processor-refund")?;
+                row(&lines, t(Shared::RefundedAtProcessor), refund_id, "receipt-processor-refund")?;
             }
             if *prepaid_returned > 0 {
-                row(&lines, "Returned to prepaid", &money(*prepaid_returned, c), "")?;
-                row(&lines, "Prepaid before", &money(*prepaid_before, c), "")?;
-                row(&lines, "Prepaid after", &money(*prepaid_after, c), "")?;
+                row(&lines, t(Shared::ReturnedToPrepaid), &money(*prepaid_returned, c), "")?;
+                row(&lines, t(Shared::PrepaidBefore), &money(*prepaid_before, c), "")?;
+                row(&lines, t(Shared::PrepaidAfter), &money(*prepaid_after, c), "")?;
             }
             if *points_given_back > 0 {
-                row(&lines, "Points given back", &format!("+{}", points(*points_given_back)), "")?;
+                row(&lines, t(Shared::PointsGivenBack), &format!("+{}", points(*points_given_back)), "")?;
             }
             if *points_taken_back > 0 {
-                row(&lines, "Points taken back", &format!("−{}", points(*points_taken_back)), "")?;
+                row(&lines, t(Shared::PointsTakenBack), &format!("−{}", points(*points_taken_back)), "")?;
             }
             if *points_shortfall > 0 {
-                row(&lines, "Points already spent (not taken)", &points(*points_shortfall), "receipt-shortfall")?;
+                row(&lines, t(Shared::PointsAlreadySpent), &points(*points_shortfall), "receipt-shortfall")?;
             }
             if *points_given_back > 0 || *points_taken_back > 0 {
-                row(&lines, "Points before", &points(*points_before), "")?;
-                row(&lines, "Points after", &points(*points_after), "")?;
+                row(&lines, t(Shared::PointsBefore), &points(*points_before), "")?;
+                row(&lines, t(Shared::PointsAfter), &points(*points_after), "")?;
             }
         }
     }
     if let Some(mark) = &receipt.refunded {
-        let state = if mark.fully { "Refunded" } else { "Partly refunded" };
+        let state = if mark.fully { t(Shared::Refunded) } else { t(Shared::PartlyRefunded) };
         let note = if linked {
-            let note = dom::create_text("p", "receipt-refunded", &format!("{state}: "))?;
+            let note =
+                dom::create_text("p", "receipt-refunded", &shared_with(Shared::RefundedBy, &[("state", state)]))?;
             for (i, number) in mark.by.iter().enumerate() {
                 if i > 0 {
                     dom::append(&note, &dom::create_text("span", "", ", ")?)?;
@@ -183,12 +193,17 @@ fn build(container: &Element, receipt: &Receipt, container_id: &str, linked: boo
                 let link = dom::create_text("button", "receipt-link", number)?;
                 let _ = link.set_attribute("type", "button");
                 let _ = link.set_attribute("data-open-receipt", number);
-                let _ = link.set_attribute("aria-label", &format!("Open refund receipt {number}"));
+                let _ =
+                    link.set_attribute("aria-label", &shared_with(Shared::OpenRefundReceipt, &[("number", number)]));
                 dom::append(&note, &link)?;
             }
             note
         } else {
-            dom::create_text("p", "receipt-refunded", &format!("{state}: {}", mark.by.join(", ")))?
+            dom::create_text(
+                "p",
+                "receipt-refunded",
+                &format!("{}{}", shared_with(Shared::RefundedBy, &[("state", state)]), mark.by.join(", ")),
+            )?
         };
         let _ = note.set_attribute("data-testid", "receipt-refunded");
         dom::append(&lines, &note)?;
@@ -217,6 +232,9 @@ fn refund_qr(container: &Element, receipt: &Receipt) -> Option<()> {
     figure.set_class_name("receipt-qr");
     let _ = figure.set_attribute("data-testid", "receipt-qr");
     figure.set_inner_html(&svg);
+    if let Ok(Some(drawn)) = figure.query_selector("svg") {
+        let _ = drawn.set_attribute("aria-label", t(Shared::ReceiptQrLabel));
+    }
     dom::append(container, &figure)
 }
 
@@ -226,13 +244,13 @@ fn refund_qr(container: &Element, receipt: &Receipt) -> Option<()> {
 fn coupon_rows(lines: &Element, receipt: &Receipt) -> Option<()> {
     let Some(coupon) = &receipt.coupon else { return Some(()) };
     let c = receipt.currency;
-    row(lines, "Basket", &money(coupon.basket_minor, c), "")?;
+    row(lines, t(Shared::Basket), &money(coupon.basket_minor, c), "")?;
     let what = if coupon.discount_minor > 0 {
         format!("−{}", money(coupon.discount_minor, c))
     } else {
-        format!("+{} points", points(coupon.bonus_points))
+        shared_with(Shared::CouponBonusPoints, &[("n", &coupon.bonus_points.to_string())])
     };
-    row(lines, &format!("Coupon: {}", coupon.name.as_str()), &what, "receipt-coupon")
+    row(lines, &shared_with(Shared::CouponLine, &[("name", coupon.name.as_str())]), &what, "receipt-coupon")
 }
 
 fn text_block(container: &Element, text: &ReceiptText, class: &str) -> Option<()> {

@@ -1,11 +1,8 @@
 //! Wording both pages use.
 
+/// "1 point", "12 points", in the page's language ([`crate::i18n::points`]).
 pub fn points_text(points: i64) -> String {
-    if points == 1 || points == -1 {
-        format!("{points} point")
-    } else {
-        format!("{points} points")
-    }
+    crate::i18n::points(points)
 }
 
 /// "a password has …" → "A password has ….": domain errors and server messages

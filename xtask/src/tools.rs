@@ -106,15 +106,21 @@ fn ensure_npm_packages() -> Result {
     Ok(())
 }
 
-/// Chromium and ffmpeg from Debian, for the browser tests.
+/// A Japanese and a Korean font, so the phone page in those languages is drawn (and its
+/// screenshots taken) as text rather than boxes.
+const CJK_FONTS: [&str; 2] =
+    ["/usr/share/fonts/opentype/ipafont-gothic/ipag.ttf", "/usr/share/fonts/truetype/nanum/NanumGothic.ttf"];
+
+/// Chromium, ffmpeg and the Japanese and Korean fonts from Debian, for the browser tests.
 pub fn ensure_browser() -> Result {
     let have_chromium = succeeds(Command::new("/usr/bin/chromium").arg("--version"));
     let have_ffmpeg = succeeds(Command::new("ffmpeg").arg("-version"));
-    if have_chromium && have_ffmpeg {
+    let have_fonts = CJK_FONTS.iter().all(|font| std::path::Path::new(font).exists());
+    if have_chromium && have_ffmpeg && have_fonts {
         return Ok(());
     }
-    println!("xtask: installing chromium and ffmpeg from Debian (apt-get)");
-    apt_install(&["chromium", "ffmpeg"])
+    println!("xtask: installing chromium, ffmpeg and Japanese and Korean fonts from Debian (apt-get)");
+    apt_install(&["chromium", "ffmpeg", "fonts-ipafont-gothic", "fonts-nanum"])
 }
 
 /// `apt-get update` then `apt-get install` these Debian packages (through sudo when not root).

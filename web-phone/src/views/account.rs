@@ -5,6 +5,7 @@
 use crate::api;
 use crate::dom;
 use crate::ended::ended_by;
+use crate::i18n::{t, tf, Key};
 use crate::state::with_app;
 use crate::views::messages::{clear_error, show_error};
 use crate::views::{self, Screen};
@@ -37,14 +38,11 @@ pub async fn revoke_offline() {
     match result {
         Ok(answer) => {
             crate::offline::forget();
-            crate::views::messages::show_notice(&format!(
-                "{} offline code(s) revoked. Shops' registers refuse them after their next sync.",
-                answer.revoked
-            ));
+            crate::views::messages::show_notice(&tf(Key::OfflineRevoked, &[("n", &answer.revoked.to_string())]));
         }
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
         }
     }
@@ -56,12 +54,18 @@ pub async fn change_password() {
     clear_error();
     let current_password = dom::input_value("password-current");
     if current_password.is_empty() {
-        show_error("Enter your current password.");
+        show_error(t(Key::EnterCurrentPassword));
         return;
     }
     let new_password = match Password::parse(&dom::input_value("password-new")) {
         Ok(password) => password,
-        Err(error) => return show_error(&format!("New password: {error}")),
+        Err(error) => {
+            let text = match crate::i18n::current() {
+                crate::i18n::Lang::En => tf(Key::NewPasswordError, &[("message", &error.to_string())]),
+                _ => t(Key::InvalidPassword).to_owned(),
+            };
+            return show_error(&text);
+        }
     };
     dom::set_busy("password-submit", true);
     let result = api::change_password(&ChangePasswordRequest { current_password, new_password }).await;
@@ -70,11 +74,11 @@ pub async fn change_password() {
         Ok(()) => {
             dom::set_input_value("password-current", "");
             dom::set_input_value("password-new", "");
-            crate::views::messages::show_notice("Password changed. Every other device is signed out.");
+            crate::views::messages::show_notice(t(Key::PasswordChangedNotice));
         }
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
         }
     }
@@ -91,12 +95,12 @@ pub async fn export() {
             let number = with_app(|app| app.wallet.as_ref().map(|w| w.member_number.as_str().to_owned()));
             let name = format!("tessera-export-{}.json", number.unwrap_or_default());
             if save_file(&name, &json).is_none() {
-                show_error("Your browser did not let the page save the file. Please try again.");
+                show_error(t(Key::CouldNotSaveFile));
             }
         }
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
         }
     }
@@ -127,12 +131,12 @@ pub async fn delete() -> bool {
     clear_error();
     let confirmed = dom::input("delete-confirm").is_some_and(|checkbox| checkbox.checked());
     if !confirmed {
-        show_error("Tick the box to confirm that you want to delete your account for good.");
+        show_error(t(Key::TickToDelete));
         return false;
     }
     let password = dom::input_value("delete-password");
     if password.is_empty() {
-        show_error("Enter your password to delete your account.");
+        show_error(t(Key::EnterPasswordToDelete));
         return false;
     }
     dom::set_busy("delete-submit", true);
@@ -148,7 +152,7 @@ pub async fn delete() -> bool {
         }
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
             false
         }

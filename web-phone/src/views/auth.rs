@@ -5,7 +5,7 @@
 
 use crate::api;
 use crate::dom;
-use crate::state::sentence;
+use crate::i18n::{invalid, t, Key};
 use crate::views::messages::{clear_error, show_error};
 use domain::api::{RecoverRequest, SignInRequest, SignUpRequest};
 use domain::member::{DisplayName, Login, Password, RecoveryCode, SignInName};
@@ -35,10 +35,9 @@ fn refuse(field_id: &str, text: String) {
 fn login_in(field_id: &str) -> Result<Login, String> {
     let typed = dom::input_value(field_id);
     if typed.trim().is_empty() {
-        return Err("Please enter your sign-in name or member number.".into());
+        return Err(t(Key::EnterLogin).into());
     }
-    Login::parse(&typed)
-        .map_err(|_| "That is neither a sign-in name nor a member number (12 digits): please check it.".to_owned())
+    Login::parse(&typed).map_err(|_| t(Key::BadLogin).to_owned())
 }
 
 /// "Create my card"; `Some` once the session cookie is set.
@@ -46,7 +45,7 @@ pub async fn sign_up() -> Option<SignedIn> {
     clear_error();
     let display_name = match DisplayName::parse(&dom::input_value("sign-up-name")) {
         Ok(name) => name,
-        Err(e) => return refuse_with("sign-up-name", sentence(e)),
+        Err(e) => return refuse_with("sign-up-name", invalid(Key::InvalidName, e)),
     };
     let typed_login = dom::input_value("sign-up-login");
     let sign_in_name = if typed_login.trim().is_empty() {
@@ -54,12 +53,12 @@ pub async fn sign_up() -> Option<SignedIn> {
     } else {
         match SignInName::parse(&typed_login) {
             Ok(name) => Some(name),
-            Err(e) => return refuse_with("sign-up-login", sentence(e)),
+            Err(e) => return refuse_with("sign-up-login", invalid(Key::InvalidSignInName, e)),
         }
     };
     let password = match Password::parse(&dom::input_value("sign-up-password")) {
         Ok(password) => password,
-        Err(e) => return refuse_with("sign-up-password", sentence(e)),
+        Err(e) => return refuse_with("sign-up-password", invalid(Key::InvalidPassword, e)),
     };
     dom::set_busy("sign-up-submit", true);
     let result = api::sign_up(&SignUpRequest { display_name, password, sign_in_name }).await;
@@ -74,7 +73,7 @@ pub async fn sign_up() -> Option<SignedIn> {
         }
         Err(failure) => {
             let field = if typed_login.trim().is_empty() { "sign-up-name" } else { "sign-up-login" };
-            refuse_with(field, failure.message())
+            refuse_with(field, crate::i18n::failure_text(&failure))
         }
     }
 }
@@ -88,7 +87,7 @@ pub async fn sign_in() -> Option<SignedIn> {
     };
     let password = dom::input_value("sign-in-password");
     if password.is_empty() {
-        return refuse_with("sign-in-password", "Please enter your password.".into());
+        return refuse_with("sign-in-password", t(Key::EnterPassword).into());
     }
     dom::set_busy("sign-in-submit", true);
     let result = api::sign_in(&SignInRequest::new(login, password)).await;
@@ -99,7 +98,7 @@ pub async fn sign_in() -> Option<SignedIn> {
             Some(SignedIn::Member)
         }
         Err(failure) => {
-            show_error(&failure.message());
+            show_error(&crate::i18n::failure_text(&failure));
             None
         }
     }
@@ -112,9 +111,9 @@ pub async fn sign_in_with_passkey() -> Option<SignedIn> {
     clear_error();
     dom::set_busy("passkey-sign-in", true);
     let outcome = async {
-        let options = api::passkey_sign_in_options().await.map_err(|failure| failure.message())?;
+        let options = api::passkey_sign_in_options().await.map_err(|failure| crate::i18n::failure_text(&failure))?;
         let answer = web_shared::passkey::get(&options).await?;
-        api::passkey_sign_in(&answer).await.map_err(|failure| failure.message())
+        api::passkey_sign_in(&answer).await.map_err(|failure| crate::i18n::failure_text(&failure))
     }
     .await;
     dom::set_busy("passkey-sign-in", false);
@@ -136,11 +135,11 @@ pub async fn recover() -> Option<SignedIn> {
     };
     let recovery_code = match RecoveryCode::parse(&dom::input_value("recover-code")) {
         Ok(code) => code,
-        Err(e) => return refuse_with("recover-code", sentence(e)),
+        Err(e) => return refuse_with("recover-code", invalid(Key::InvalidRecoveryCode, e)),
     };
     let new_password = match Password::parse(&dom::input_value("recover-password")) {
         Ok(password) => password,
-        Err(e) => return refuse_with("recover-password", sentence(e)),
+        Err(e) => return refuse_with("recover-password", invalid(Key::InvalidPassword, e)),
     };
     let (member_number, sign_in_name) = match login {
         Login::Number(number) => (Some(number), None),
@@ -157,7 +156,7 @@ pub async fn recover() -> Option<SignedIn> {
             Some(SignedIn::Recovered(signed_in))
         }
         Err(failure) => {
-            show_error(&failure.message());
+            show_error(&crate::i18n::failure_text(&failure));
             None
         }
     }

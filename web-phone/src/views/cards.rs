@@ -7,6 +7,7 @@
 use crate::api;
 use crate::dom;
 use crate::ended::ended_by;
+use crate::i18n::{t, tf, Key};
 use crate::state::with_app;
 use crate::views::messages::{clear_error, show_error, show_notice};
 use domain::api::cards::{CardAuthentication, CardList, CardSetup, DefaultCard};
@@ -95,20 +96,22 @@ fn show_list(list: &CardList) {
         let is_default = list.default_card.as_deref() == Some(card.payment_method_id.as_str());
         let _ = item.set_attribute("data-default", if is_default { "yes" } else { "no" });
         let label = if is_default && list.cards.len() > 1 {
-            format!("{} •••• {} · default", card.brand, card.last4)
+            tf(Key::CardDefault, &[("card", &format!("{} •••• {}", card.brand, card.last4))])
         } else {
             format!("{} •••• {}", card.brand, card.last4)
         };
         let _ = dom::create_text("span", "", &label).and_then(|e| dom::append(&item, &e));
         if !is_default {
-            if let Some(button) = dom::create_text("button", "button", "Make default") {
+            if let Some(button) = dom::create_text("button", "button", t(Key::MakeDefault)) {
                 let _ = button.set_attribute("type", "button");
                 let _ = button.set_attribute("data-default-card", &card.payment_method_id);
                 let _ = button.set_attribute("data-testid", "make-default-card");
                 let _ = dom::append(&item, &button);
             }
         }
-        if let Some(button) = dom::create_text("button", "button", "Remove") {
+        if let Some(button) =
+            dom::create_text("button", "button", web_shared::i18n::shared(web_shared::i18n::Shared::Remove))
+        {
             let _ = button.set_attribute("type", "button");
             let _ = button.set_attribute("data-remove-card", &card.payment_method_id);
             let _ = dom::append(&item, &button);
@@ -118,13 +121,11 @@ fn show_list(list: &CardList) {
     // Card payments are approved with the PIN, so a card is saved only once there is one.
     let has_pin = with_app(|app| app.wallet.as_ref().is_some_and(|wallet| wallet.has_pin));
     let status = match (list.accepts_cards, list.cards.is_empty(), has_pin) {
-        (false, _, _) => "This shop takes no cards yet.",
-        (true, true, false) => "Set a PIN first (under Account): you approve each card payment with it.",
-        (true, true, true) => "No card saved for this shop.",
-        (true, false, _) if list.cards.len() > 1 => {
-            "Pay by card at the register: your phone asks which card pays (the default first) and for your PIN."
-        }
-        (true, false, _) => "Pay by card at the register: your phone asks you to approve each payment with your PIN.",
+        (false, _, _) => t(Key::NoCardsAccepted),
+        (true, true, false) => t(Key::SetPinFirst),
+        (true, true, true) => t(Key::NoCardSaved),
+        (true, false, _) if list.cards.len() > 1 => t(Key::PayByCardSeveral),
+        (true, false, _) => t(Key::PayByCard),
     };
     dom::set_text("cards-status", status);
     dom::set_hidden("cards-add", !list.accepts_cards || !has_pin);
@@ -137,7 +138,7 @@ pub async fn refresh() {
         Ok(list) => show_list(&list),
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
         }
     }
@@ -203,7 +204,7 @@ pub async fn authenticate_payment(authentication: &CardAuthentication) -> Result
 }
 
 fn message_of(error: &JsValue) -> String {
-    get(error, "message").ok().and_then(|m| m.as_string()).unwrap_or_else(|| "the card could not be saved".to_owned())
+    get(error, "message").ok().and_then(|m| m.as_string()).unwrap_or_else(|| t(Key::CardNotSaved).to_owned())
 }
 
 /// "Add a card": a SetupIntent from the server, the processor's card field mounted.
@@ -217,7 +218,7 @@ pub async fn start() {
         Ok(setup) => setup,
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
             return;
         }
@@ -237,7 +238,7 @@ pub async fn start() {
         Ok((stripe, card)) => {
             ADDING.with(|adding| *adding.borrow_mut() = Some(Adding { shop_id, setup, stripe, card }));
         }
-        Err(error) => show_error(&format!("The card field could not open: {}", message_of(&error))),
+        Err(error) => show_error(&tf(Key::CardFieldFailed, &[("message", &message_of(&error))])),
     }
 }
 
@@ -277,12 +278,12 @@ pub async fn save() {
         Ok(card) => {
             dom::set_hidden("card-entry", true);
             dom::clear_children("card-element");
-            show_notice(&format!("Card saved: {} •••• {}", card.brand, card.last4));
+            show_notice(&tf(Key::CardSaved, &[("card", &format!("{} •••• {}", card.brand, card.last4))]));
             refresh().await;
         }
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
         }
     }
@@ -294,12 +295,12 @@ pub async fn remove(payment_method_id: String) {
     let Some(shop_id) = selected_shop() else { return };
     match api::remove_card(&shop_id, &payment_method_id).await {
         Ok(()) => {
-            show_notice("Card removed.");
+            show_notice(t(Key::CardRemoved));
             refresh().await;
         }
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
         }
     }
@@ -312,12 +313,12 @@ pub async fn make_default(payment_method_id: String) {
     let Ok(card) = CardId::parse(&payment_method_id) else { return };
     match api::mark_default_card(&shop_id, &DefaultCard { payment_method_id: card }).await {
         Ok(list) => {
-            show_notice("Default card changed: card payments at this shop offer it first.");
+            show_notice(t(Key::DefaultCardChanged));
             show_list(&list);
         }
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
         }
     }

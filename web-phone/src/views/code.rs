@@ -7,6 +7,7 @@
 use crate::api::{self, Failure};
 use crate::dom;
 use crate::ended::ended_by;
+use crate::i18n::{t, tf, Key};
 use crate::qr;
 use crate::state::{points_text, with_app, CodeFor};
 use crate::timing::{now_ms, sleep};
@@ -57,7 +58,10 @@ pub fn open(code_for: CodeFor) {
             if let Some(membership) = membership {
                 dom::set_text("code-shop-name", membership.shop.name.as_str());
                 dom::set_text("code-points", &points_text(membership.points));
-                dom::set_text("code-customer", &format!("Customer {}", membership.customer_number));
+                dom::set_text(
+                    "code-customer",
+                    &tf(Key::CustomerNumber, &[("number", &membership.customer_number.to_string())]),
+                );
             }
             dom::set_hidden("code-balance", false);
         }
@@ -122,7 +126,7 @@ fn clear_code() {
     }
     dom::clear_children("qr");
     dom::set_attribute("qr", "data-state", "loading");
-    dom::set_text("countdown", "Getting your code…");
+    dom::set_text("countdown", t(Key::GettingCode));
     dom::set_text("code-digits", "");
 }
 
@@ -154,9 +158,7 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
                         return;
                     }
                 }
-                show_error(
-                    "No network, and no offline code is left for this card. Try again when the phone is online.",
-                );
+                show_error(t(Key::NoOfflineLeft));
                 sleep(RETRY_MS).await;
                 if !still_current(generation) {
                     return;
@@ -164,7 +166,7 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
                 continue;
             }
             Err(failure) => {
-                show_error(&format!("Could not get a new code. {}", failure.message()));
+                show_error(&tf(Key::CouldNotGetCode, &[("message", &crate::i18n::failure_text(&failure))]));
                 if let Some(until) = shown_until {
                     show_countdown(until - now_ms());
                 }
@@ -181,10 +183,11 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
             Some(svg) => {
                 if let Some(target) = dom::element("qr") {
                     target.set_inner_html(&svg);
+                    label_qr(&target);
                 }
                 dom::set_attribute("qr", "data-state", "ready");
             }
-            None => show_error("This code could not be drawn; type the digits below instead."),
+            None => show_error(t(Key::CannotDrawTypeDigits)),
         }
         dom::set_text("code-digits", &issued.grouped);
         let mut until_watch = WATCH_EVERY_TICKS;
@@ -219,19 +222,14 @@ fn show_offline_code(shop: &domain::shop::ShopId) -> bool {
         Some(svg) => {
             if let Some(target) = dom::element("qr") {
                 target.set_inner_html(&svg);
+                label_qr(&target);
             }
             dom::set_attribute("qr", "data-state", "offline");
         }
-        None => show_error("This code could not be drawn."),
+        None => show_error(t(Key::CannotDraw)),
     }
     let until = web_shared::locale::date_time(code.expires_at);
-    dom::set_text(
-        "countdown",
-        &format!(
-            "No network: this is an offline code. It works once, at this shop, until {until}. \
-             Points are confirmed when the shop's register is back online. {left} offline code(s) left."
-        ),
-    );
+    dom::set_text("countdown", &tf(Key::OfflineCode, &[("until", &until), ("left", &left.to_string())]));
     dom::set_attribute("countdown", "data-offline", "true");
     dom::set_text("code-digits", &code.text);
     dom::set_attribute("code-digits", "data-offline", "true");
@@ -248,16 +246,23 @@ async fn used(item: &ItemRef, before: (bool, u32), generation: u32) -> bool {
     let Some(done) = items::used_since(item, before) else { return false };
     show_change(&done);
     dom::set_attribute("qr", "data-state", "expired");
-    dom::set_text("countdown", "Done: this code has been used.");
+    dom::set_text("countdown", t(Key::CodeUsed));
     true
 }
 
 fn show_countdown(remaining_ms: i64) {
     if remaining_ms <= 0 {
-        dom::set_text("countdown", "Expired — getting a new code…");
+        dom::set_text("countdown", t(Key::ExpiredGettingNew));
         dom::set_attribute("qr", "data-state", "expired");
     } else {
         let seconds = (remaining_ms + 999) / 1000;
-        dom::set_text("countdown", &format!("Valid for {seconds} s"));
+        dom::set_text("countdown", &tf(Key::ValidFor, &[("seconds", &seconds.to_string())]));
+    }
+}
+
+/// The drawn code's accessible name, in the page's language.
+fn label_qr(target: &web_sys::HtmlElement) {
+    if let Ok(Some(svg)) = target.query_selector("svg") {
+        let _ = svg.set_attribute("aria-label", t(Key::QrLabel));
     }
 }

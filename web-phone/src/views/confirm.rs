@@ -9,6 +9,7 @@
 use crate::api::{self, Failure};
 use crate::dom;
 use crate::ended::ended_by;
+use crate::i18n::{invalid, refused_text, t, tf, Key};
 use crate::locale::money;
 use crate::state::{points_text, sentence, with_app};
 use crate::timing::{now_ms, sleep};
@@ -77,13 +78,13 @@ fn title(prompt: &PendingConfirmation) -> String {
     let shop = prompt.shop_name.as_str();
     match &shown_debit(prompt, chosen().as_ref()) {
         Debit::Redeem { reward_name, points, .. } => {
-            format!("{shop} asks to redeem {} for {}", reward_name.as_str(), points_text(*points))
+            tf(Key::AsksRedeem, &[("shop", shop), ("reward", reward_name.as_str()), ("points", &points_text(*points))])
         }
         Debit::PrepaidCharge { amount } => {
-            format!("{shop} asks you to pay {} from your prepaid balance", money(amount.0, prompt.currency))
+            tf(Key::AsksPrepaid, &[("shop", shop), ("amount", &money(amount.0, prompt.currency))])
         }
         Debit::CardCharge { amount, last4, .. } => {
-            format!("{shop} asks {} by card ending {last4}", money(amount.0, prompt.currency))
+            tf(Key::AsksCard, &[("shop", shop), ("amount", &money(amount.0, prompt.currency)), ("last4", last4)])
         }
     }
 }
@@ -146,21 +147,23 @@ fn show(prompt: PendingConfirmation) {
     dom::set_hidden("confirm-items", prompt.items.is_empty());
     let total = match &prompt.debit {
         Debit::PrepaidCharge { amount } | Debit::CardCharge { amount, .. } => {
-            format!("Total {}", money(amount.0, prompt.currency))
+            tf(Key::Total, &[("amount", &money(amount.0, prompt.currency))])
         }
-        Debit::Redeem { points, .. } => format!("Costs {}", points_text(*points)),
+        Debit::Redeem { points, .. } => tf(Key::Costs, &[("points", &points_text(*points))]),
     };
     dom::set_text("confirm-total", &total);
     // A coupon: the basket before it and what it takes off, above the total asked for.
     let coupon = prompt.coupon.as_ref().map(|applied| {
-        let mut text = format!(
-            "Basket {} · coupon {} −{}",
-            money(applied.basket_minor, prompt.currency),
-            applied.name.as_str(),
-            money(applied.discount_minor, prompt.currency)
+        let mut text = tf(
+            Key::CouponApplied,
+            &[
+                ("basket", &money(applied.basket_minor, prompt.currency)),
+                ("name", applied.name.as_str()),
+                ("discount", &money(applied.discount_minor, prompt.currency)),
+            ],
         );
         if applied.bonus_points > 0 {
-            text.push_str(&format!(" · +{} bonus", points_text(applied.bonus_points)));
+            text.push_str(&tf(Key::CouponBonus, &[("points", &points_text(applied.bonus_points))]));
         }
         text
     });
@@ -207,10 +210,11 @@ async fn count_down(prompt: PendingConfirmation, generation: u32) {
         let remaining = prompt.expires_at - with_app(|app| app.skew_ms) - now_ms();
         if remaining <= 0 {
             hide();
-            show_notice(&format!("The request from {} expired: nothing was changed.", prompt.shop_name.as_str()));
+            show_notice(&tf(Key::RequestExpired, &[("shop", prompt.shop_name.as_str())]));
             return sync();
         }
-        dom::set_text("confirm-countdown", &format!("Answer within {} s", (remaining + 999) / 1000));
+        let seconds = ((remaining + 999) / 1000).to_string();
+        dom::set_text("confirm-countdown", &tf(Key::AnswerWithin, &[("seconds", &seconds)]));
         sleep(250).await;
     }
 }
@@ -247,7 +251,7 @@ async fn approve_with(proof: Proof) {
             Proof::Passkey => None,
             Proof::Pin => match Pin::parse(dom::input_value("confirm-pin").trim()) {
                 Ok(pin) => Some(pin),
-                Err(e) => return dom::set_text("confirm-error", &sentence(e)),
+                Err(e) => return dom::set_text("confirm-error", &invalid(Key::InvalidPin, e)),
             },
         };
         let typed_tip = dom::input_value("confirm-tip");
@@ -256,7 +260,13 @@ async fn approve_with(proof: Proof) {
         } else {
             match MinorUnits::parse(&typed_tip, prompt.currency) {
                 Ok(tip) => tip.0,
-                Err(e) => return dom::set_text("confirm-error", &format!("Tip: {}", sentence(e))),
+                Err(e) => {
+                    let text = match crate::i18n::current() {
+                        crate::i18n::Lang::En => tf(Key::TipError, &[("message", &sentence(e))]),
+                        _ => t(Key::InvalidTip).to_owned(),
+                    };
+                    return dom::set_text("confirm-error", &text);
+                }
             }
         };
         (pin, tip)
@@ -290,9 +300,9 @@ async fn approve_with(proof: Proof) {
     // (a question being charged needs no second PIN or passkey: the answer was spent).
     if let Ok(Some(authentication)) = result.as_ref().map(|status| status.card_authentication.clone()) {
         answered(&prompt);
-        show_notice("Your bank asks you to confirm this payment.");
+        show_notice(t(Key::BankAsks));
         if let Err(message) = crate::views::cards::authenticate_payment(&authentication).await {
-            show_notice(&format!("Your bank did not confirm the payment: {}", sentence(&message)));
+            show_notice(&tf(Key::BankDidNotConfirm, &[("message", &sentence(&message))]));
         }
         request.passkey = None;
         result = api::approve(&request).await;
@@ -300,9 +310,7 @@ async fn approve_with(proof: Proof) {
     match result {
         Ok(status) if status.card_authentication.is_some() => {
             answered(&prompt);
-            crate::views::messages::show_error(
-                "The payment is waiting for your bank's confirmation: nothing was charged yet.",
-            );
+            crate::views::messages::show_error(t(Key::WaitingForBank));
         }
         Ok(status) => {
             answered(&prompt);
@@ -314,23 +322,23 @@ async fn approve_with(proof: Proof) {
         // A wrong PIN may be typed again (the server counts the attempts).
         Err(Failure::Refused(error)) if error.error == ErrorCode::WrongPin => {
             dom::set_input_value("confirm-pin", "");
-            dom::set_text("confirm-error", &sentence(&error.message));
+            dom::set_text("confirm-error", &refused_text(&error));
         }
         // The passkey's answer was refused (another account's, or the challenge ran out): the
         // question stays open for another try or the PIN.
         Err(Failure::Refused(error)) if error.error == ErrorCode::WrongCredentials => {
-            dom::set_text("confirm-error", &sentence(&error.message));
+            dom::set_text("confirm-error", &refused_text(&error));
         }
         // The card chosen is no longer saved (removed meanwhile): the question stays open for
         // another card, or Cancel.
         Err(Failure::Refused(error)) if error.error == ErrorCode::NoSavedCard => {
-            dom::set_text("confirm-error", &sentence(&error.message));
+            dom::set_text("confirm-error", &refused_text(&error));
         }
         Err(failure @ Failure::Refused(_)) => {
             answered(&prompt);
-            crate::views::messages::show_error(&failure.message());
+            crate::views::messages::show_error(&crate::i18n::failure_text(&failure));
         }
-        Err(failure) => dom::set_text("confirm-error", &failure.message()),
+        Err(failure) => dom::set_text("confirm-error", &crate::i18n::failure_text(&failure)),
     }
 }
 
@@ -344,14 +352,14 @@ pub async fn cancel() {
     match result {
         Ok(_) => {
             answered(&prompt);
-            show_notice("Cancelled: nothing was changed.");
+            show_notice(t(Key::CancelledNothingChanged));
         }
         Err(failure) if ended_by(&failure) => {}
         Err(failure @ Failure::Refused(_)) => {
             answered(&prompt);
-            crate::views::messages::show_error(&failure.message());
+            crate::views::messages::show_error(&crate::i18n::failure_text(&failure));
         }
-        Err(failure) => dom::set_text("confirm-error", &failure.message()),
+        Err(failure) => dom::set_text("confirm-error", &crate::i18n::failure_text(&failure)),
     }
 }
 
@@ -365,6 +373,6 @@ async fn offer_passkey(request_id: domain::shop::RequestId) {
 /// The device's passkey answer to a challenge made for this question.
 async fn passkey_answer(prompt: &PendingConfirmation) -> Result<domain::api::passkeys::PasskeySignInRequest, String> {
     let asked = ApprovalPasskeyRequest { shop_id: prompt.shop_id.clone(), request_id: prompt.request_id.clone() };
-    let options = api::approval_passkey_options(&asked).await.map_err(|failure| failure.message())?;
+    let options = api::approval_passkey_options(&asked).await.map_err(|failure| crate::i18n::failure_text(&failure))?;
     web_shared::passkey::get(&options).await
 }

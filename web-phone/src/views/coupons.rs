@@ -5,6 +5,7 @@
 use crate::api;
 use crate::dom;
 use crate::ended::ended_by;
+use crate::i18n::{tf, Key};
 use crate::locale::{date_time, money};
 use crate::views::messages::{clear_error, show_error};
 use domain::api::coupons::MemberCoupon;
@@ -13,10 +14,12 @@ use domain::coupons::CouponKind;
 /// What a coupon gives, in words.
 fn gives(coupon: &MemberCoupon) -> String {
     match &coupon.offer.kind {
-        CouponKind::PercentOff { percent } => format!("{} % off", percent.get()),
-        CouponKind::AmountOff { amount_minor } => format!("{} off", money(*amount_minor, coupon.currency)),
-        CouponKind::FreeProduct { product_code } => format!("1 × {} free", product_code.as_str()),
-        CouponKind::BonusPoints { points } => format!("+{points} bonus points"),
+        CouponKind::PercentOff { percent } => tf(Key::PercentOff, &[("percent", &percent.get().to_string())]),
+        CouponKind::AmountOff { amount_minor } => {
+            tf(Key::AmountOff, &[("amount", &money(*amount_minor, coupon.currency))])
+        }
+        CouponKind::FreeProduct { product_code } => tf(Key::FreeProduct, &[("product", product_code.as_str())]),
+        CouponKind::BonusPoints { points } => tf(Key::BonusPoints, &[("n", &points.to_string())]),
     }
 }
 
@@ -28,9 +31,11 @@ fn render(coupons: &[MemberCoupon], opted_out: bool) {
             let Some(card) = dom::create("li") else { continue };
             let _ = card.set_attribute("class", "card coupon");
             let _ = card.set_attribute("data-testid", "coupon");
-            let mut detail = format!("{} · until {}", gives(coupon), date_time(coupon.offer.ends_at));
+            let mut detail =
+                tf(Key::CouponUntil, &[("gives", &gives(coupon)), ("date", &date_time(coupon.offer.ends_at))]);
             if coupon.offer.min_basket_minor > 0 {
-                detail.push_str(&format!(" · from {}", money(coupon.offer.min_basket_minor, coupon.currency)));
+                let amount = money(coupon.offer.min_basket_minor, coupon.currency);
+                detail.push_str(&tf(Key::CouponFrom, &[("amount", &amount)]));
             }
             for (class, text) in [
                 ("coupon-shop", coupon.shop_name.as_str()),
@@ -67,7 +72,7 @@ pub async fn save_opt_out() {
         Ok(()) => refresh().await,
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
         }
     }

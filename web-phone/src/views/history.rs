@@ -6,6 +6,7 @@
 use crate::api;
 use crate::dom;
 use crate::ended::ended_by;
+use crate::i18n::{plural, t, tf, Key};
 use crate::locale::{date_time_in, money};
 use crate::state::{points_text, with_app};
 use crate::views::messages::{clear_error, show_error};
@@ -21,7 +22,7 @@ pub async fn open(shop_id: ShopId) {
         app.history_generation = app.history_generation.wrapping_add(1);
         app.history_generation
     });
-    dom::set_text("shop-history-title", "History");
+    dom::set_text("shop-history-title", t(Key::History));
     dom::set_hidden("shop-history-body", true);
     dom::set_hidden("shop-history-loading", false);
     views::show(Screen::History);
@@ -34,7 +35,7 @@ pub async fn open(shop_id: ShopId) {
         Ok(history) => draw(&history),
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
         }
     }
@@ -61,21 +62,25 @@ fn signed_money(minor: i64, history: &MemberHistory) -> String {
 
 fn draw(history: &MemberHistory) {
     let shop = history.shop.name.as_str();
-    dom::set_text("shop-history-title", &format!("Your history at {shop}"));
-    let status = if history.current { "" } else { " · you left this programme" };
-    dom::set_text(
-        "shop-history-card",
-        &format!("Customer {} · {}{status}", history.customer_number, points_text(history.points)),
+    dom::set_text("shop-history-title", &tf(Key::YourHistoryAt, &[("shop", shop)]));
+    let status = if history.current { "" } else { t(Key::LeftProgramme) };
+    let card = tf(
+        Key::HistoryCard,
+        &[
+            ("number", &history.customer_number.to_string()),
+            ("points", &points_text(history.points)),
+            ("status", status),
+        ],
     );
+    dom::set_text("shop-history-card", &card);
     let total = &history.total;
     let visits = match total.visits {
-        0 => "No visits yet".to_owned(),
-        1 => "1 visit".to_owned(),
-        n => format!("{n} visits"),
+        0 => t(Key::NoVisits).to_owned(),
+        n => plural(i64::try_from(n).unwrap_or(i64::MAX), Key::VisitOne, Key::VisitOther),
     };
     let span = match (history.first_visit, history.last_visit) {
         (Some(first), Some(last)) => {
-            format!(" · first {} · last {}", shop_time(first, history), shop_time(last, history))
+            tf(Key::FirstLastVisit, &[("first", &shop_time(first, history)), ("last", &shop_time(last, history))])
         }
         _ => String::new(),
     };
@@ -88,7 +93,7 @@ fn draw(history: &MemberHistory) {
     let earned: Vec<(String, i64)> =
         history.months.iter().map(|m| (m.month.clone(), m.figures.points_earned)).collect();
     if let Some(chart) = dom::element("shop-history-chart") {
-        chart.set_inner_html(&charts::bars("Points earned per month (the table below has the numbers)", &earned));
+        chart.set_inner_html(&charts::bars(t(Key::ChartTitle), &earned));
     }
     dom::clear_children("shop-history-months");
     if let Some(body) = dom::element("shop-history-months") {

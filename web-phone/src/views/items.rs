@@ -6,7 +6,8 @@
 use crate::api;
 use crate::dom;
 use crate::ended::ended_by;
-use crate::state::{sentence, with_app, CodeFor};
+use crate::i18n::{t, tf, Key};
+use crate::state::{with_app, CodeFor};
 use crate::timing::now_ms;
 use crate::views::messages::{clear_error, show_error, show_notice};
 use domain::api::bills::BillView;
@@ -41,7 +42,7 @@ fn forget_link() {
 /// Before sign-in: tell the customer what the link will do.
 pub fn announce_pending_link() {
     if pending_link().is_some() {
-        show_notice("Sign in or create your card to add this to your wallet.");
+        show_notice(t(Key::LinkSignIn));
     }
 }
 
@@ -60,19 +61,24 @@ fn redeem(result: Result<Claimed, api::Failure>) {
         if slowed.error == domain::api::ErrorCode::TooManyAttempts {
             // The link stays in the address: once the wait is over, reloading tries it again.
             let seconds = slowed.retry_after_seconds.unwrap_or(1).max(1);
-            let wait = if seconds == 1 { "a second".to_owned() } else { format!("{seconds} seconds") };
-            show_error(&format!("This link was tried too often. Wait {wait}, then reload the page to add it."));
+            let wait = if seconds == 1 {
+                t(Key::ASecond).to_owned()
+            } else {
+                tf(Key::NSeconds, &[("n", &seconds.to_string())])
+            };
+            show_error(&tf(Key::LinkTooOften, &[("wait", &wait)]));
             return;
         }
     }
     forget_link();
     match result {
-        Ok(Claimed::Bill(bill)) => {
-            show_notice(&format!("Added to your wallet: {} from {}", bill.description.as_str(), bill.biller.as_str()))
-        }
-        Ok(Claimed::Ticket(ticket)) => show_notice(&format!("Added to your wallet: {}", ticket.event_title.as_str())),
+        Ok(Claimed::Bill(bill)) => show_notice(&tf(
+            Key::AddedBill,
+            &[("description", bill.description.as_str()), ("biller", bill.biller.as_str())],
+        )),
+        Ok(Claimed::Ticket(ticket)) => show_notice(&tf(Key::AddedTicket, &[("title", ticket.event_title.as_str())])),
         Err(failure) if ended_by(&failure) => {}
-        Err(failure) => show_error(&format!("This link did not work. {}", failure.message())),
+        Err(failure) => show_error(&tf(Key::LinkFailed, &[("message", &crate::i18n::failure_text(&failure))])),
     }
 }
 
@@ -83,7 +89,7 @@ pub async fn load() {
             render();
         }
         Err(failure) if ended_by(&failure) => {}
-        Err(failure) => show_error(&format!("Could not load your bills and tickets. {}", failure.message())),
+        Err(failure) => show_error(&tf(Key::CouldNotLoadItems, &[("message", &crate::i18n::failure_text(&failure))])),
     }
 }
 
@@ -149,19 +155,21 @@ fn bill_card(bill: &BillView) -> Option<Element> {
     dom::append(&card, &dom::create_text("p", "card-points", &amount)?)?;
     let state = match (&bill.paid, bill.cancelled_at) {
         (Some(paid), _) => {
-            format!("Paid at {} on {} · ref. {}", shop_name(&paid.shop), date_text(paid.at), bill.reference.as_str())
+            let (shop, date) = (shop_name(&paid.shop), date_text(paid.at));
+            tf(Key::BillPaid, &[("shop", &shop), ("date", &date), ("reference", bill.reference.as_str())])
         }
-        (None, Some(_)) => "Cancelled by the biller".to_owned(),
+        (None, Some(_)) => t(Key::BillCancelled).to_owned(),
         (None, None) => {
             let shops: Vec<String> = bill.payable_at.iter().map(shop_name).collect();
-            format!("Due {} · pay at {} · ref. {}", date_text(bill.due_at), shops.join(", "), bill.reference.as_str())
+            let (date, shops) = (date_text(bill.due_at), shops.join(", "));
+            tf(Key::BillDue, &[("date", &date), ("shops", &shops), ("reference", bill.reference.as_str())])
         }
     };
     let detail = dom::create_text("p", "card-detail", &state)?;
     let _ = detail.set_attribute("data-testid", "bill-state");
     dom::append(&card, &detail)?;
     if bill.paid.is_none() && bill.cancelled_at.is_none() {
-        show_code_button(&card, "Show code to pay", "show-bill-code")?;
+        show_code_button(&card, t(Key::ShowCodeToPay), "show-bill-code")?;
     }
     Some(card)
 }
@@ -169,33 +177,36 @@ fn bill_card(bill: &BillView) -> Option<Element> {
 fn ticket_card(ticket: &TicketView) -> Option<Element> {
     let card = card("ticket", &ticket.item, ticket.event_title.as_str())?;
     let seat = ticket.seat.as_ref().map(|s| format!(" · {}", s.as_str())).unwrap_or_default();
-    let when = format!("{} at {}{seat}", date_text(ticket.starts_at), shop_name(&ticket.venue));
+    let (date, venue) = (date_text(ticket.starts_at), shop_name(&ticket.venue));
+    let when = tf(Key::TicketWhen, &[("date", &date), ("venue", &venue), ("seat", &seat)]);
     dom::append(&card, &dom::create_text("p", "card-detail", &when)?)?;
     let now = now_ms();
     let state = if ticket.cancelled_at.is_some() {
-        "Cancelled by the issuer".to_owned()
+        t(Key::TicketCancelled).to_owned()
     } else if now >= ticket.ends_at {
-        "This event is over".to_owned()
+        t(Key::EventOver).to_owned()
     } else if ticket.entries_left == 0 {
-        "Used".to_owned()
+        t(Key::TicketUsed).to_owned()
     } else if ticket.entries_allowed > 1 {
-        format!(
-            "Gates open {} · {} of {} entries left",
-            date_text(ticket.gate_opens_at),
-            ticket.entries_left,
-            ticket.entries_allowed
+        tf(
+            Key::GatesOpenEntries,
+            &[
+                ("date", &date_text(ticket.gate_opens_at)),
+                ("left", &ticket.entries_left.to_string()),
+                ("allowed", &ticket.entries_allowed.to_string()),
+            ],
         )
     } else {
-        format!("Gates open {}", date_text(ticket.gate_opens_at))
+        tf(Key::GatesOpen, &[("date", &date_text(ticket.gate_opens_at))])
     };
     let detail = dom::create_text("p", "card-detail", &state)?;
     let _ = detail.set_attribute("data-testid", "ticket-state");
     dom::append(&card, &detail)?;
     if ticket.is_upcoming(now) && ticket.entries_left > 0 {
         if now >= ticket.code_available_from {
-            show_code_button(&card, "Show ticket code", "show-ticket-code")?;
+            show_code_button(&card, t(Key::ShowTicketCode), "show-ticket-code")?;
         } else {
-            let from = format!("Your code appears here from {}.", date_text(ticket.code_available_from));
+            let from = tf(Key::CodeAppearsFrom, &[("date", &date_text(ticket.code_available_from))]);
             dom::append(&card, &dom::create_text("p", "hint", &from)?)?;
         }
     }
@@ -205,7 +216,7 @@ fn ticket_card(ticket: &TicketView) -> Option<Element> {
         let _ = link.set_attribute("data-testid", "transfer-link");
         let target = link.clone();
         let item = ticket.item.clone();
-        button(&card, "button", "Pass it on", "transfer", move |_| {
+        button(&card, "button", t(Key::PassItOn), "transfer", move |_| {
             let (item, target) = (item.clone(), target.clone());
             spawn_local(async move { offer_transfer(item, target).await });
         })?;
@@ -218,12 +229,9 @@ async fn offer_transfer(item: ItemRef, target: Element) {
     clear_error();
     let result = api::offer_transfer(item).await;
     match result {
-        Ok(offer) => target.set_text_content(Some(&format!(
-            "Send this one-time link to the new holder; your ticket moves to them when they open it: {}",
-            offer.url
-        ))),
+        Ok(offer) => target.set_text_content(Some(&tf(Key::TransferLink, &[("url", &offer.url)]))),
         Err(failure) if ended_by(&failure) => {}
-        Err(failure) => show_error(&failure.message()),
+        Err(failure) => show_error(&crate::i18n::failure_text(&failure)),
     }
 }
 
@@ -270,11 +278,11 @@ pub fn used_since(item: &ItemRef, before: (bool, u32)) -> Option<String> {
         (held, progress_in(pocket, item))
     });
     if !held {
-        return Some("This is no longer in your wallet.".to_owned());
+        return Some(t(Key::NoLongerInWallet).to_owned());
     }
     if paid && !before.0 {
-        return Some(sentence("paid: your receipt is in your wallet"));
+        return Some(t(Key::PaidReceiptInWallet).to_owned());
     }
     let is_ticket = matches!(item, ItemRef::Ticket { .. });
-    (is_ticket && left < before.1).then(|| "Admitted ✓".to_owned())
+    (is_ticket && left < before.1).then(|| t(Key::Admitted).to_owned())
 }

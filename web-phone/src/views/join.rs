@@ -4,6 +4,7 @@
 //! The wallet draws the lists and calls these at the right moments.
 
 use crate::dom;
+use crate::i18n::{t, tf, Key};
 use crate::state::with_app;
 use crate::views::messages::{show_error, show_notice};
 use domain::api::{ShopSummary, Wallet};
@@ -32,7 +33,7 @@ fn forget_link() {
 /// Before sign-in: tell the customer what the poster's link will do.
 pub fn announce_link() {
     if linked_shop().is_some() {
-        show_notice("Sign in or create your card, then join this shop with one tap.");
+        show_notice(t(Key::JoinLinkSignIn));
     }
 }
 
@@ -86,10 +87,7 @@ pub fn after_render(wallet: &Wallet, joinable_count: usize, offered: &[&ShopSumm
         if let Some(card) = card_in("memberships", &joined) {
             card.scroll_into_view();
             let name = card.query_selector(".card-title").ok().flatten().and_then(|title| title.text_content());
-            show_notice(&format!(
-                "Welcome to {}: your card is ready. Tap Show code at the till.",
-                name.unwrap_or_default()
-            ));
+            show_notice(&tf(Key::WelcomeTo, &[("shop", &name.unwrap_or_default())]));
         }
         forget_link();
         return;
@@ -103,12 +101,12 @@ pub fn after_render(wallet: &Wallet, joinable_count: usize, offered: &[&ShopSumm
         if let Some(card) = card_in("memberships", &linked) {
             card.scroll_into_view();
         }
-        show_notice(&format!("You already have a card at {}.", membership.shop.name.as_str()));
+        show_notice(&tf(Key::AlreadyHaveCard, &[("shop", membership.shop.name.as_str())]));
         forget_link();
     } else if let Some(card) = card_in("shops", &linked) {
         card.scroll_into_view();
     } else {
-        show_error("This join link names a shop that is not on Tessera (any more).");
+        show_error(t(Key::UnknownJoinShop));
         forget_link();
     }
 }

@@ -6,6 +6,7 @@
 use crate::api;
 use crate::dom;
 use crate::ended::ended_by;
+use crate::i18n::{t, tf, Key};
 use crate::locale::money;
 use crate::state::{points_text, with_app};
 use crate::views::messages::{clear_error, show_error, show_notice};
@@ -50,19 +51,19 @@ pub async fn leave(shop_id: ShopId, button: Element) -> bool {
             .and_then(|w| w.memberships.iter().find(|m| m.shop.shop_id == shop_id))
             .map(|m| m.shop.name.as_str().to_owned())
     })
-    .unwrap_or_else(|| "the shop".to_owned());
+    .unwrap_or_else(|| t(Key::TheShop).to_owned());
     let _ = button.set_attribute("disabled", "");
     let result = api::leave_shop(&shop_id).await;
     let _ = button.remove_attribute("disabled");
     match result {
         Ok(()) => {
             with_app(|app| app.leaving = None);
-            show_notice(&format!("You left {name}."));
+            show_notice(&tf(Key::YouLeft, &[("shop", &name)]));
             true
         }
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
             false
         }
@@ -80,26 +81,27 @@ fn card(membership: &MembershipView, asking: bool) -> Option<Element> {
     let _ = points.set_attribute("data-testid", "leavable-points");
     item.append_child(&points).ok()?;
     let prepaid = money(membership.prepaid_minor, membership.shop.currency);
-    let prepaid_line = dom::create_text("p", "card-detail", &format!("Prepaid: {prepaid}"))?;
+    let prepaid_line = dom::create_text("p", "card-detail", &tf(Key::PrepaidLine, &[("amount", &prepaid)]))?;
     let _ = prepaid_line.set_attribute("data-testid", "leavable-prepaid");
     item.append_child(&prepaid_line).ok()?;
     if membership.prepaid_minor > 0 {
-        let hint = format!("Spend the {prepaid} at {shop} or ask the shop for a refund before you leave.");
+        let hint = tf(Key::SpendBeforeLeaving, &[("amount", &prepaid), ("shop", shop)]);
         dom::append(&item, &dom::create_text("p", "hint", &hint)?)?;
     }
     if asking {
         let lost = if membership.points > 0 {
-            format!("Your {} there will be gone for good.", points_text(membership.points))
+            tf(Key::PointsGone, &[("points", &points_text(membership.points))])
         } else {
-            "Your card and its codes stop working.".to_owned()
+            t(Key::CardStops).to_owned()
         };
-        let question = dom::create_text("p", "leave-question", &format!("Leave {shop}? {lost}"))?;
+        let question =
+            dom::create_text("p", "leave-question", &tf(Key::LeaveQuestion, &[("shop", shop), ("lost", &lost)]))?;
         let _ = question.set_attribute("data-testid", "leave-question");
         item.append_child(&question).ok()?;
-        dom::append(&item, &button("Yes, leave", "button button-danger", "confirm-leave")?)?;
-        dom::append(&item, &button("Keep my card", "button", "keep-card")?)?;
+        dom::append(&item, &button(t(Key::YesLeave), "button button-danger", "confirm-leave")?)?;
+        dom::append(&item, &button(t(Key::KeepMyCard), "button", "keep-card")?)?;
     } else {
-        dom::append(&item, &button("Leave this shop…", "button", "leave-shop")?)?;
+        dom::append(&item, &button(t(Key::LeaveThisShop), "button", "leave-shop")?)?;
     }
     Some(item)
 }

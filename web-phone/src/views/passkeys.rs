@@ -5,6 +5,7 @@
 use crate::api;
 use crate::dom;
 use crate::ended::ended_by;
+use crate::i18n::{t, Key};
 use crate::views::messages::{clear_error, show_error, show_notice};
 use web_shared::passkey;
 
@@ -12,7 +13,7 @@ const LIST: &str = "passkey-list";
 
 fn report(failure: &api::Failure) {
     if !ended_by(failure) {
-        show_error(&failure.message());
+        show_error(&crate::i18n::failure_text(failure));
     }
 }
 
@@ -41,7 +42,7 @@ pub async fn add() {
     dom::set_busy("passkey-add", false);
     match outcome {
         Ok(_) => {
-            show_notice("Passkey added. Next time, sign in with it: no password needed.");
+            show_notice(t(Key::PasskeyAdded));
             refresh().await;
         }
         Err(Some(failure)) => report(&failure),
@@ -53,7 +54,7 @@ pub async fn remove(credential_id: String) {
     clear_error();
     match api::remove_passkey(&credential_id).await {
         Ok(()) => {
-            show_notice("Passkey removed: it signs in no more.");
+            show_notice(t(Key::PasskeyRemoved));
             refresh().await;
         }
         Err(failure) => report(&failure),

@@ -3,18 +3,15 @@
 use crate::api;
 use crate::dom;
 use crate::ended::ended_by;
-use crate::state::{sentence, with_app};
+use crate::i18n::{invalid, t, Key};
+use crate::state::with_app;
 use crate::views::messages::{clear_error, show_error, show_notice};
 use domain::api::SetPinRequest;
 use domain::prepaid::Pin;
 
 pub fn render() {
     let has_pin = with_app(|app| app.wallet.as_ref().is_some_and(|w| w.has_pin));
-    let text = if has_pin {
-        "Your PIN is set. Change it below."
-    } else {
-        "Set a 4–6 digit PIN to pay with prepaid value or a card."
-    };
+    let text = if has_pin { t(Key::PinIsSet) } else { t(Key::PinSetPrompt) };
     dom::set_text("pin-status", text);
     dom::set_attribute("pin-status", "data-has-pin", if has_pin { "yes" } else { "no" });
 }
@@ -25,7 +22,7 @@ pub async fn save() -> bool {
     let pin = match Pin::parse(dom::input_value("pin-new").trim()) {
         Ok(pin) => pin,
         Err(e) => {
-            show_error(&sentence(e));
+            show_error(&invalid(Key::InvalidPin, e));
             return false;
         }
     };
@@ -37,12 +34,12 @@ pub async fn save() -> bool {
         Ok(()) => {
             dom::set_input_value("pin-new", "");
             dom::set_input_value("pin-password", "");
-            show_notice("Your PIN is set.");
+            show_notice(t(Key::PinSaved));
             true
         }
         Err(failure) => {
             if !ended_by(&failure) {
-                show_error(&failure.message());
+                show_error(&crate::i18n::failure_text(&failure));
             }
             false
         }

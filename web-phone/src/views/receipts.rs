@@ -1,6 +1,7 @@
 //! Receipts: shown after every concluded operation, and kept as a history list.
 
 use crate::dom;
+use crate::i18n::{tf, Key};
 use crate::locale::money;
 use crate::receipt_view;
 use crate::state::{points_text, with_app};
@@ -27,32 +28,35 @@ pub fn open_named(receipt_number: &str) {
 
 /// What a receipt amounted to, for the history line.
 pub fn summary(receipt: &Receipt) -> String {
+    let c = receipt.currency;
     let what = match &receipt.details {
-        ReceiptDetails::PrepaidCharge { total_minor, .. } => format!("paid {}", money(*total_minor, receipt.currency)),
+        ReceiptDetails::PrepaidCharge { total_minor, .. } => {
+            tf(Key::SummaryPaid, &[("amount", &money(*total_minor, c))])
+        }
         ReceiptDetails::PrepaidTopUp { amount_minor, .. } => {
-            format!("topped up {}", money(*amount_minor, receipt.currency))
+            tf(Key::SummaryTopUp, &[("amount", &money(*amount_minor, c))])
         }
         ReceiptDetails::Points { sale_minor, points_added, .. } => {
-            format!("sale {}, +{}", money(*sale_minor, receipt.currency), points_text(*points_added))
+            tf(Key::SummarySale, &[("amount", &money(*sale_minor, c)), ("points", &points_text(*points_added))])
         }
         ReceiptDetails::Redeem { reward_name, points, .. } => {
-            format!("{} for {}", reward_name.as_str(), points_text(*points))
+            tf(Key::SummaryRedeem, &[("reward", reward_name.as_str()), ("points", &points_text(*points))])
         }
-        ReceiptDetails::WelcomeBonus { points, .. } => format!("Welcome bonus, +{}", points_text(*points)),
-        ReceiptDetails::PointsExpired { points, .. } => format!("Points expired, −{}", points_text(*points)),
+        ReceiptDetails::WelcomeBonus { points, .. } => tf(Key::SummaryWelcome, &[("points", &points_text(*points))]),
+        ReceiptDetails::PointsExpired { points, .. } => tf(Key::SummaryExpired, &[("points", &points_text(*points))]),
         ReceiptDetails::Refund { refund_of, amount_minor, points_given_back, .. } if *amount_minor == 0 => {
-            format!("refund of {refund_of}, +{}", points_text(*points_given_back))
+            tf(Key::SummaryRefundPoints, &[("receipt", refund_of), ("points", &points_text(*points_given_back))])
         }
         ReceiptDetails::Refund { refund_of, amount_minor, .. } if receipt.processor_refund.is_some() => {
-            format!("refund of {refund_of} at the card processor, {}", money(*amount_minor, receipt.currency))
+            tf(Key::SummaryRefundProcessor, &[("receipt", refund_of), ("amount", &money(*amount_minor, c))])
         }
         ReceiptDetails::Refund { refund_of, amount_minor, .. } => {
-            format!("refund of {refund_of}, {}", money(*amount_minor, receipt.currency))
+            tf(Key::SummaryRefund, &[("receipt", refund_of), ("amount", &money(*amount_minor, c))])
         }
     };
     match &receipt.refunded {
-        Some(mark) if mark.fully => format!("{what} · refunded"),
-        Some(_) => format!("{what} · partly refunded"),
+        Some(mark) if mark.fully => tf(Key::SummaryRefunded, &[("what", &what)]),
+        Some(_) => tf(Key::SummaryPartlyRefunded, &[("what", &what)]),
         None => what,
     }
 }

@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::dom;
+use crate::i18n::{t, tf, Key};
 use crate::state::{points_text, with_app};
 use crate::views::join;
 use crate::views::messages::show_error;
@@ -26,7 +27,7 @@ pub struct Welcome {
 /// are shown once, prominently; after a reset, the new recovery code.
 pub fn show_new_member(welcome: Option<&Welcome>) {
     if let Some(Welcome { answer, new }) = welcome {
-        dom::set_text("new-member-title", if *new { "Your member number" } else { "Your password is changed" });
+        dom::set_text("new-member-title", t(if *new { Key::YourMemberNumber } else { Key::PasswordIsChanged }));
         dom::set_text("new-member-number", &answer.member_number.grouped());
         let name = answer.sign_in_name.as_ref().map(|n| n.to_string()).unwrap_or_default();
         dom::set_text("new-member-login", &name);
@@ -47,7 +48,7 @@ pub async fn load_shops() {
             });
             render();
         }
-        Err(failure) => show_error(&format!("Could not load the list of shops. {}", failure.message())),
+        Err(failure) => show_error(&tf(Key::CouldNotLoadShops, &[("message", &crate::i18n::failure_text(&failure))])),
     }
 }
 
@@ -106,27 +107,32 @@ fn membership_item(membership: &MembershipView) -> Option<Element> {
     let _ = points.set_attribute("data-testid", "membership-points");
     item.append_child(&points).ok()?;
     if let Some(expiring) = &membership.next_expiry {
-        let verb = if expiring.points == 1 { "expires" } else { "expire" };
-        let text =
-            format!("{} {verb} on {}", points_text(expiring.points), crate::locale::calendar_day(&expiring.last_day));
+        let key = if web_shared::i18n::is_one(crate::i18n::current(), expiring.points) {
+            Key::ExpiresOne
+        } else {
+            Key::ExpiresOther
+        };
+        let day = crate::locale::calendar_day(&expiring.last_day);
+        let text = tf(key, &[("points", &points_text(expiring.points)), ("day", &day)]);
         let line = dom::create_text("p", "card-expiry", &text)?;
         let _ = line.set_attribute("data-testid", "membership-expiry");
         item.append_child(&line).ok()?;
     }
     if membership.prepaid_minor > 0 {
-        let prepaid = format!("Prepaid: {}", crate::locale::money(membership.prepaid_minor, membership.shop.currency));
+        let amount = crate::locale::money(membership.prepaid_minor, membership.shop.currency);
+        let prepaid = tf(Key::PrepaidLine, &[("amount", &amount)]);
         let line = dom::create_text("p", "card-prepaid", &prepaid)?;
         let _ = line.set_attribute("data-testid", "membership-prepaid");
         item.append_child(&line).ok()?;
     }
-    let shared = if membership.share_name { "your name is shared" } else { "your name is not shared" };
-    let customer = format!("Customer {} at this shop · {shared}", membership.customer_number);
+    let shared = if membership.share_name { Key::CustomerShared } else { Key::CustomerNotShared };
+    let customer = tf(shared, &[("number", &membership.customer_number.to_string())]);
     dom::append(&item, &dom::create_text("p", "card-detail", &customer)?)?;
-    let button = dom::create_text("button", "button button-primary", "Show code")?;
+    let button = dom::create_text("button", "button button-primary", t(Key::ShowCode))?;
     let _ = button.set_attribute("type", "button");
     let _ = button.set_attribute("data-testid", "show-code");
     item.append_child(&button).ok()?;
-    let history = dom::create_text("button", "button", "History")?;
+    let history = dom::create_text("button", "button", t(Key::History))?;
     let _ = history.set_attribute("type", "button");
     let _ = history.set_attribute("data-testid", "show-history");
     item.append_child(&history).ok()?;
@@ -139,7 +145,8 @@ fn shop_item(shop: &ShopSummary, share_name: bool) -> Option<Element> {
     let _ = item.set_attribute("data-testid", "joinable-shop");
     let _ = item.set_attribute("data-shop-id", shop.shop_id.as_str());
     dom::append(&item, &dom::create_text("h3", "card-title", shop.name.as_str())?)?;
-    let rule = format!("{} per {}", points_text(i64::from(shop.points_per_unit.get())), shop.currency);
+    let points = points_text(i64::from(shop.points_per_unit.get()));
+    let rule = tf(Key::PointsPer, &[("points", &points), ("currency", &shop.currency.to_string())]);
     dom::append(&item, &dom::create_text("p", "card-detail", &rule)?)?;
 
     let label = dom::create("label")?;
@@ -149,10 +156,10 @@ fn shop_item(shop: &ShopSummary, share_name: bool) -> Option<Element> {
     checkbox.set_checked(share_name);
     let _ = checkbox.set_attribute("data-testid", "share-name");
     label.append_child(&checkbox).ok()?;
-    dom::append(&label, &dom::create_text("span", "", "Share my name with this shop")?)?;
+    dom::append(&label, &dom::create_text("span", "", t(Key::ShareMyName))?)?;
     item.append_child(&label).ok()?;
 
-    let button = dom::create_text("button", "button", "Join")?;
+    let button = dom::create_text("button", "button", t(Key::Join))?;
     let _ = button.set_attribute("type", "button");
     let _ = button.set_attribute("data-testid", "join-shop");
     item.append_child(&button).ok()?;

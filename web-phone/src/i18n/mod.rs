@@ -1,0 +1,482 @@
+//! The phone page's words, one catalogue per language: [`en`], [`ja`], [`ko`], each an exhaustive
+//! `match` over [`Key`], so a key missing in one language does not compile; the tests check that
+//! no entry is empty, that every language has the same `{placeholders}`, and that `index.html`
+//! (whose English is the first paint, and the page without script) names only known keys and
+//! says what `en` says. The language itself (saved choice, browser, switch) is
+//! [`web_shared::i18n`]'s; what web-shared draws (receipts, points, passkeys) is in its catalogue.
+//!
+//! Add a string: a variant in `keys!` below, an entry in each of `en.rs`, `ja.rs`, `ko.rs`, then
+//! `t(Key::…)` (or `tf` with `{name}`s) in Rust, or `data-i18n="…"` on the element in `index.html`.
+
+mod en;
+mod ja;
+mod ko;
+
+use domain::api::ErrorCode;
+use web_shared::http::Failure;
+pub use web_shared::i18n::{current, Lang};
+
+/// `localStorage` key of the language chosen with the switch.
+pub const SAVED_KEY: &str = "tessera-language";
+
+/// The language switches (`<select>`s of `index.html`): on the sign-in screen and the account screen.
+pub const SWITCHES: [&str; 2] = ["language", "language-account"];
+
+macro_rules! keys {
+    ($($key:ident,)*) => {
+        /// Every string the phone page shows; `index.html` names them in `data-i18n="Key"`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Key { $($key,)* }
+
+        impl Key {
+            pub const ALL: &'static [Key] = &[$(Key::$key,)*];
+
+            /// The names `data-i18n` attributes use, in the order of [`Key::ALL`].
+            const NAMES: &'static [&'static str] = &[$(stringify!($key),)*];
+
+            /// The key a `data-i18n` attribute names.
+            pub fn named(name: &str) -> Option<Key> {
+                let index = Self::NAMES.iter().position(|known| *known == name)?;
+                Self::ALL.get(index).copied()
+            }
+        }
+    };
+}
+
+keys! {
+    PageTitle,
+    Language,
+    SignOut,
+    StaySignedIn,
+    Loading,
+    SignUpTitle,
+    YourName,
+    SignInName,
+    SignInNameHint,
+    ChoosePassword,
+    AtLeast8,
+    CreateMyCard,
+    SignInTitle,
+    LoginLabel,
+    Password,
+    SignIn,
+    SignInPasskey,
+    ForgotPassword,
+    RecoverHint,
+    RecoveryCode,
+    NewPassword,
+    RecoverSubmit,
+    YourMemberNumber,
+    OrSignInAs,
+    OrSignInAsEnd,
+    KeepNumber,
+    YourRecoveryCode,
+    RecoveryCodeHint,
+    GotIt,
+    YourCards,
+    NoCards,
+    YourBills,
+    YourTickets,
+    Receipts,
+    NoReceipts,
+    PaymentCards,
+    Shop,
+    AddCard,
+    CardDetailsHint,
+    SaveCard,
+    PinTitle,
+    NewPin,
+    YourPassword,
+    SavePin,
+    Coupons,
+    NoCoupons,
+    JoinShop,
+    NoShops,
+    FindShop,
+    NoShopMatches,
+    OpenAccount,
+    YourAccount,
+    YourData,
+    YourDataHint,
+    ExportData,
+    PasswordHint,
+    CurrentPassword,
+    NewPasswordLong,
+    ChangePassword,
+    Passkeys,
+    PasskeysHint,
+    AddPasskey,
+    YourSessions,
+    SessionsHint,
+    SignOutEverywhere,
+    OfflineCodes,
+    OfflineCodesHint,
+    RevokeOffline,
+    Offers,
+    OffersHint,
+    OffersOptOut,
+    LeaveShopTitle,
+    LeaveHint,
+    NoLeavable,
+    DeleteAccount,
+    CannotUndo,
+    DeleteItemSecrets,
+    DeleteItemItems,
+    DeleteItemBooks,
+    ExportFirst,
+    DeleteConfirm,
+    BackToCards,
+    History,
+    SpentHere,
+    PointsEarned,
+    PointsUsed,
+    PointsExpired,
+    Last12Months,
+    EachMonth,
+    Month,
+    Visits,
+    Spent,
+    Earned,
+    Used,
+    Expired,
+    ReceiptsHere,
+    NoReceiptsHere,
+    DownloadCsv,
+    BrightnessHint,
+    CashierCanType,
+    Done,
+    PayWith,
+    TipOptional,
+    YourPin,
+    ApprovePasskey,
+    Cancel,
+    Approve,
+    SessionEnded,
+    Retrying,
+    SignOutWaiting,
+    SignOutCodeOpen,
+    SignedOutEverywhere,
+    PointsAtShop,
+    AccountDeletedNotice,
+    EnterLogin,
+    BadLogin,
+    EnterPassword,
+    InvalidName,
+    InvalidSignInName,
+    InvalidPassword,
+    InvalidRecoveryCode,
+    InvalidPin,
+    InvalidTip,
+    PasswordIsChanged,
+    CouldNotLoadShops,
+    ExpiresOne,
+    ExpiresOther,
+    PrepaidLine,
+    CustomerShared,
+    CustomerNotShared,
+    ShowCode,
+    PointsPer,
+    ShareMyName,
+    Join,
+    CustomerNumber,
+    GettingCode,
+    NoOfflineLeft,
+    CouldNotGetCode,
+    CannotDrawTypeDigits,
+    CannotDraw,
+    OfflineCode,
+    CodeUsed,
+    ExpiredGettingNew,
+    ValidFor,
+    AsksRedeem,
+    AsksPrepaid,
+    AsksCard,
+    Total,
+    Costs,
+    CouponApplied,
+    CouponBonus,
+    RequestExpired,
+    AnswerWithin,
+    TipError,
+    BankAsks,
+    BankDidNotConfirm,
+    WaitingForBank,
+    CancelledNothingChanged,
+    OfflineRevoked,
+    EnterCurrentPassword,
+    NewPasswordError,
+    PasswordChangedNotice,
+    CouldNotSaveFile,
+    TickToDelete,
+    EnterPasswordToDelete,
+    TheShop,
+    YouLeft,
+    SpendBeforeLeaving,
+    PointsGone,
+    CardStops,
+    LeaveQuestion,
+    YesLeave,
+    KeepMyCard,
+    LeaveThisShop,
+    LinkSignIn,
+    LinkTooOften,
+    ASecond,
+    NSeconds,
+    AddedBill,
+    AddedTicket,
+    LinkFailed,
+    CouldNotLoadItems,
+    BillPaid,
+    BillCancelled,
+    BillDue,
+    ShowCodeToPay,
+    TicketWhen,
+    TicketCancelled,
+    EventOver,
+    TicketUsed,
+    GatesOpenEntries,
+    GatesOpen,
+    ShowTicketCode,
+    CodeAppearsFrom,
+    PassItOn,
+    TransferLink,
+    NoLongerInWallet,
+    PaidReceiptInWallet,
+    Admitted,
+    CardDefault,
+    MakeDefault,
+    NoCardsAccepted,
+    SetPinFirst,
+    NoCardSaved,
+    PayByCardSeveral,
+    PayByCard,
+    CardNotSaved,
+    CardFieldFailed,
+    CardSaved,
+    CardRemoved,
+    DefaultCardChanged,
+    JoinLinkSignIn,
+    WelcomeTo,
+    AlreadyHaveCard,
+    UnknownJoinShop,
+    YourHistoryAt,
+    HistoryCard,
+    LeftProgramme,
+    NoVisits,
+    VisitOne,
+    VisitOther,
+    FirstLastVisit,
+    ChartTitle,
+    PercentOff,
+    AmountOff,
+    FreeProduct,
+    BonusPoints,
+    CouponUntil,
+    CouponFrom,
+    SummaryPaid,
+    SummaryTopUp,
+    SummarySale,
+    SummaryRedeem,
+    SummaryWelcome,
+    SummaryExpired,
+    SummaryRefundPoints,
+    SummaryRefundProcessor,
+    SummaryRefund,
+    SummaryRefunded,
+    SummaryPartlyRefunded,
+    PinIsSet,
+    PinSetPrompt,
+    PinSaved,
+    PasskeyAdded,
+    PasskeyRemoved,
+    QrLabel,
+    OfflineBanner,
+    ErrWrongCredentials,
+    ErrTooManyAttempts,
+    ErrWrongPin,
+    ErrPinLocked,
+    ErrPinNotSet,
+    ErrInsufficientFunds,
+    ErrNotEnoughPoints,
+    ErrConfirmationExpired,
+    ErrAlreadyAnswered,
+    ErrAlreadyExists,
+    ErrPrepaidBalanceLeft,
+    ErrAccountDeleted,
+    ErrAlreadyClaimed,
+    ErrCancelled,
+    ErrNotTransferable,
+    ErrNotYetAvailable,
+    ErrExpired,
+    ErrNoSavedCard,
+    ErrNotAMember,
+    ErrUnknownShop,
+}
+
+impl Key {
+    pub fn text_in(self, lang: Lang) -> &'static str {
+        match lang {
+            Lang::En => en::text(self),
+            Lang::Ja => ja::text(self),
+            Lang::Ko => ko::text(self),
+        }
+    }
+}
+
+/// `key` in the page's language.
+pub fn t(key: Key) -> &'static str {
+    key.text_in(current())
+}
+
+/// `key` in the page's language, its `{name}`s filled.
+pub fn tf(key: Key, values: &[(&str, &str)]) -> String {
+    web_shared::i18n::fill(t(key), values)
+}
+
+/// `one` or `other` by the count `n` (English "1 visit" / "2 visits"), with `{n}` filled.
+pub fn plural(n: i64, one: Key, other: Key) -> String {
+    let key = if web_shared::i18n::is_one(current(), n) { one } else { other };
+    tf(key, &[("n", &n.to_string())])
+}
+
+/// A field the domain's parser refused: in English the parser's own sentence (as before),
+/// in another language the field's catalogue sentence.
+pub fn invalid(key: Key, error: impl std::fmt::Display) -> String {
+    match current() {
+        Lang::En => web_shared::text::sentence(error),
+        _ => t(key).to_owned(),
+    }
+}
+
+/// The sentence for a failed call: the catalogue's for the refusals the page words itself,
+/// else the server's own words (English); network failures through web-shared's catalogue.
+pub fn failure_text(failure: &Failure) -> String {
+    match (current(), failure.code().and_then(refusal)) {
+        (Lang::En, _) | (_, None) => failure.message(),
+        (_, Some(key)) => t(key).to_owned(),
+    }
+}
+
+/// A refusal's sentence (the server's words in English, the catalogue's where it has one).
+pub fn refused_text(error: &domain::api::ApiError) -> String {
+    match (current(), refusal(error.error)) {
+        (Lang::En, _) | (_, None) => web_shared::text::sentence(&error.message),
+        (_, Some(key)) => t(key).to_owned(),
+    }
+}
+
+/// The catalogue's sentence for a refusal the phone meets, if it has one.
+fn refusal(code: ErrorCode) -> Option<Key> {
+    Some(match code {
+        ErrorCode::WrongCredentials => Key::ErrWrongCredentials,
+        ErrorCode::TooManyAttempts => Key::ErrTooManyAttempts,
+        ErrorCode::WrongPin => Key::ErrWrongPin,
+        ErrorCode::PinLocked => Key::ErrPinLocked,
+        ErrorCode::PinNotSet => Key::ErrPinNotSet,
+        ErrorCode::InsufficientFunds => Key::ErrInsufficientFunds,
+        ErrorCode::NotEnoughPoints => Key::ErrNotEnoughPoints,
+        ErrorCode::ConfirmationExpired => Key::ErrConfirmationExpired,
+        ErrorCode::AlreadyAnswered => Key::ErrAlreadyAnswered,
+        ErrorCode::AlreadyExists => Key::ErrAlreadyExists,
+        ErrorCode::PrepaidBalanceLeft => Key::ErrPrepaidBalanceLeft,
+        ErrorCode::AccountDeleted => Key::ErrAccountDeleted,
+        ErrorCode::AlreadyClaimed => Key::ErrAlreadyClaimed,
+        ErrorCode::Cancelled => Key::ErrCancelled,
+        ErrorCode::NotTransferable => Key::ErrNotTransferable,
+        ErrorCode::NotYetAvailable => Key::ErrNotYetAvailable,
+        ErrorCode::Expired => Key::ErrExpired,
+        ErrorCode::NoSavedCard => Key::ErrNoSavedCard,
+        ErrorCode::NotAMember => Key::ErrNotAMember,
+        ErrorCode::UnknownShop => Key::ErrUnknownShop,
+        _ => return None,
+    })
+}
+
+/// Speaks `lang`: web-shared's choice (`<html lang>`, the locale of money and dates), the
+/// static page filled from the catalogue, and the switch showing it. Dynamic screens are
+/// drawn again by the caller (`session::speak`).
+pub fn apply(lang: Lang) {
+    web_shared::i18n::set_current(lang);
+    web_shared::i18n::fill_page(|name| Key::named(name).map(t));
+    for switch in SWITCHES {
+        if let Some(select) = crate::dom::element(switch) {
+            let _ = js_sys::Reflect::set(&select, &"value".into(), &lang.tag().into());
+        }
+    }
+}
+
+/// The language to start in: saved with the switch, else the browser's, else English.
+pub fn initial() -> Lang {
+    web_shared::i18n::initial(SAVED_KEY)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use web_shared::i18n::placeholders;
+
+    #[test]
+    fn every_key_has_words_in_every_language_with_the_same_placeholders() {
+        for key in Key::ALL {
+            let english = key.text_in(Lang::En);
+            for lang in Lang::ALL {
+                let text = key.text_in(lang);
+                assert!(!text.trim().is_empty(), "{key:?} is empty in {lang:?}");
+                assert_eq!(placeholders(text), placeholders(english), "{key:?} in {lang:?}");
+            }
+        }
+    }
+
+    /// `&amp;` and friends, as the browser reads them.
+    fn unescape(html: &str) -> String {
+        html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+    }
+
+    /// Every `data-i18n…` in the page names a key, and the page's English is the catalogue's.
+    #[test]
+    fn index_html_names_known_keys_and_its_english_is_the_catalogues() {
+        let html = include_str!("../../static/index.html");
+        let mut checked = 0;
+        for tag in html.split('<').skip(1) {
+            let Some((inside, after)) = tag.split_once('>') else { continue };
+            let attributes = attributes(inside);
+            for (name, value) in &attributes {
+                let Some(target) = name.strip_prefix("data-i18n") else { continue };
+                let key = Key::named(value).unwrap_or_else(|| panic!("index.html names no key {value:?}"));
+                let english = key.text_in(Lang::En);
+                let shown = match target.strip_prefix('-') {
+                    None => unescape(after),
+                    Some(attribute) => attributes
+                        .iter()
+                        .find(|(name, _)| name == attribute)
+                        .map(|(_, value)| unescape(value))
+                        .unwrap_or_else(|| panic!("{value}: no {attribute} in index.html")),
+                };
+                assert_eq!(shown, english, "index.html's {value} differs from en.rs");
+                checked += 1;
+            }
+        }
+        assert!(checked > 100, "only {checked} strings marked in index.html");
+    }
+
+    /// `name="value"` pairs of one tag's inside (`input id="x" data-i18n="Y"`).
+    fn attributes(inside: &str) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        let mut rest = inside;
+        while let Some((before, after)) = rest.split_once("=\"") {
+            let name = before.rsplit(char::is_whitespace).next().unwrap_or_default().to_owned();
+            let Some((value, tail)) = after.split_once('"') else { break };
+            found.push((name, value.to_owned()));
+            rest = tail;
+        }
+        found
+    }
+
+    #[test]
+    fn plurals_and_refusals() {
+        assert_eq!(plural(1, Key::VisitOne, Key::VisitOther), "1 visit");
+        assert_eq!(plural(3, Key::VisitOne, Key::VisitOther), "3 visits");
+        assert_eq!(refusal(ErrorCode::WrongPin), Some(Key::ErrWrongPin));
+        assert_eq!(refusal(ErrorCode::MalformedJson), None);
+    }
+}
