@@ -123,7 +123,6 @@ pub fn ensure_browser() -> Result {
     apt_install(&["chromium", "ffmpeg", "fonts-ipafont-gothic", "fonts-nanum"])
 }
 
-/// `apt-get update` then `apt-get install` these Debian packages (through sudo when not root).
 /// A PyPI tool at an exact version in its own venv under `target/<package>-venv`, installed
 /// when missing or of another version; the path of its `bin_name` command.
 pub fn pypi_tool(package: &str, version: &str, bin_name: &str) -> Result<PathBuf> {
@@ -148,6 +147,7 @@ pub fn pypi_tool(package: &str, version: &str, bin_name: &str) -> Result<PathBuf
     Ok(bin)
 }
 
+/// `apt-get update` then `apt-get install` these Debian packages (through sudo when not root).
 pub fn apt_install(packages: &[&str]) -> Result {
     let sudo = if output(Command::new("id").arg("-u")).as_deref() == Some("0") { None } else { Some("sudo") };
     let apt = |args: &[&str]| -> Result {
