@@ -282,6 +282,8 @@ pub enum OfflineEventKind {
     Points,
     /// The amount is charged to the customer's prepaid balance, within the store's offline limit.
     PrepaidCharge,
+    /// A gate admitted a ticket's offline code (no amount).
+    Admission,
 }
 
 impl OfflineEventKind {

@@ -285,8 +285,7 @@ pub fn reconcile_admission(
     if ticket.cancelled_at.is_some() {
         return Err(OfflineError::Cancelled);
     }
-    if scan.at < ticket.gate_opens_at.saturating_sub(SKEW_MS) || scan.at >= ticket.ends_at().saturating_add(SKEW_MS)
-    {
+    if scan.at < ticket.gate_opens_at.saturating_sub(SKEW_MS) || scan.at >= ticket.ends_at().saturating_add(SKEW_MS) {
         return Err(OfflineError::OutsideEventWindow);
     }
     if let Some(first) = code_used {
@@ -307,12 +306,7 @@ pub fn ticket_top_up_count(live: usize, outstanding: usize) -> usize {
 
 /// Whether a held ticket gets offline codes now: not cancelled, not over, gates opening within
 /// [`ISSUE_AHEAD_MS`].
-pub fn gets_offline_codes(
-    cancelled: bool,
-    gate_opens_at: UnixMillis,
-    ends_at: UnixMillis,
-    now: UnixMillis,
-) -> bool {
+pub fn gets_offline_codes(cancelled: bool, gate_opens_at: UnixMillis, ends_at: UnixMillis, now: UnixMillis) -> bool {
     !cancelled && now < ends_at && gate_opens_at <= now.saturating_add(ISSUE_AHEAD_MS)
 }
 
@@ -347,7 +341,13 @@ mod tests {
     }
 
     fn ok_facts() -> OfflineTicketFacts {
-        OfflineTicketFacts { signature_ok: true, key_known: true, revoked: false, code_used_here: false, admitted_here: 0 }
+        OfflineTicketFacts {
+            signature_ok: true,
+            key_known: true,
+            revoked: false,
+            code_used_here: false,
+            admitted_here: 0,
+        }
     }
 
     fn ticket(entries_allowed: u32) -> Ticket {
@@ -419,12 +419,18 @@ mod tests {
         let now = 10 * HOUR;
         let judge = |facts, event: Option<&OfflineGateEvent>, now| judge_offline_ticket(&code(1), facts, event, now);
         assert_eq!(judge(ok_facts(), Some(&event()), now), Ok(()));
-        assert_eq!(judge(OfflineTicketFacts { key_known: false, ..ok_facts() }, Some(&event()), now), Err(OfflineError::UnknownKey));
+        assert_eq!(
+            judge(OfflineTicketFacts { key_known: false, ..ok_facts() }, Some(&event()), now),
+            Err(OfflineError::UnknownKey)
+        );
         assert_eq!(
             judge(OfflineTicketFacts { signature_ok: false, ..ok_facts() }, Some(&event()), now),
             Err(OfflineError::BadSignature)
         );
-        assert_eq!(judge(OfflineTicketFacts { revoked: true, ..ok_facts() }, Some(&event()), now), Err(OfflineError::Revoked));
+        assert_eq!(
+            judge(OfflineTicketFacts { revoked: true, ..ok_facts() }, Some(&event()), now),
+            Err(OfflineError::Revoked)
+        );
         assert_eq!(judge(ok_facts(), Some(&event()), 20 * HOUR + SKEW_MS + 1), Err(OfflineError::Expired));
         assert_eq!(judge(ok_facts(), None, now), Err(OfflineError::UnknownEvent));
         assert_eq!(judge(ok_facts(), Some(&event()), 9 * HOUR - SKEW_MS - 1), Err(OfflineError::OutsideEventWindow));
@@ -435,10 +441,16 @@ mod tests {
             Err(OfflineError::AlreadyUsed)
         );
         // Another code of a ticket admitted here once: already used here.
-        assert_eq!(judge(OfflineTicketFacts { admitted_here: 1, ..ok_facts() }, Some(&event()), now), Err(OfflineError::AlreadyUsed));
+        assert_eq!(
+            judge(OfflineTicketFacts { admitted_here: 1, ..ok_facts() }, Some(&event()), now),
+            Err(OfflineError::AlreadyUsed)
+        );
         // A pass of three: the third entry here is fine, the fourth is not.
         let pass = code(3);
-        assert_eq!(judge_offline_ticket(&pass, OfflineTicketFacts { admitted_here: 2, ..ok_facts() }, Some(&event()), now), Ok(()));
+        assert_eq!(
+            judge_offline_ticket(&pass, OfflineTicketFacts { admitted_here: 2, ..ok_facts() }, Some(&event()), now),
+            Ok(())
+        );
         assert_eq!(
             judge_offline_ticket(&pass, OfflineTicketFacts { admitted_here: 3, ..ok_facts() }, Some(&event()), now),
             Err(OfflineError::AlreadyUsed)
@@ -470,7 +482,10 @@ mod tests {
         pass.entries.push(a.clone());
         assert_eq!(reconcile_admission(&pass, true, None, &b), Ok(AdmissionReconciled::Admitted), "two entries");
         // The same code again (a copy shown at another gate) is a conflict even with entries left.
-        assert_eq!(reconcile_admission(&pass, true, Some(&a), &b), Ok(AdmissionReconciled::Conflict { first: a.clone() }));
+        assert_eq!(
+            reconcile_admission(&pass, true, Some(&a), &b),
+            Ok(AdmissionReconciled::Conflict { first: a.clone() })
+        );
         pass.entries.push(b.clone());
         let c = entry("gate-c", 11 * HOUR);
         assert_eq!(reconcile_admission(&pass, true, None, &c), Ok(AdmissionReconciled::Conflict { first: b }));
@@ -481,8 +496,14 @@ mod tests {
         let scan = entry("gate-a", 10 * HOUR);
         let mut t = ticket(1);
         assert_eq!(reconcile_admission(&t, false, None, &scan), Err(OfflineError::NotTheHolder));
-        assert_eq!(reconcile_admission(&t, true, None, &entry("gate-a", 8 * HOUR)), Err(OfflineError::OutsideEventWindow));
-        assert_eq!(reconcile_admission(&t, true, None, &entry("gate-a", 13 * HOUR + SKEW_MS)), Err(OfflineError::OutsideEventWindow));
+        assert_eq!(
+            reconcile_admission(&t, true, None, &entry("gate-a", 8 * HOUR)),
+            Err(OfflineError::OutsideEventWindow)
+        );
+        assert_eq!(
+            reconcile_admission(&t, true, None, &entry("gate-a", 13 * HOUR + SKEW_MS)),
+            Err(OfflineError::OutsideEventWindow)
+        );
         t.cancelled_at = Some(1);
         assert_eq!(reconcile_admission(&t, true, Some(&scan), &scan), Err(OfflineError::Cancelled));
     }
