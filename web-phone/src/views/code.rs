@@ -163,6 +163,23 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
                 }
                 continue;
             }
+            // No network at a gate: a ticket falls back to one of its offline codes.
+            Err(Failure::Network)
+                if matches!(&code_for, CodeFor::Item { item: ItemRef::Ticket { .. }, .. })
+                    && shown_until.is_none_or(|until| until <= now_ms()) =>
+            {
+                if let CodeFor::Item { item, .. } = &code_for {
+                    if show_offline_ticket_code(item) {
+                        return;
+                    }
+                }
+                show_error("No network, and no offline code is left for this ticket. Try again when the phone is online.");
+                sleep(RETRY_MS).await;
+                if !still_current(generation) {
+                    return;
+                }
+                continue;
+            }
             Err(failure) => {
                 show_error(&format!("Could not get a new code. {}", failure.message()));
                 if let Some(until) = shown_until {
@@ -230,6 +247,34 @@ fn show_offline_code(shop: &domain::shop::ShopId) -> bool {
         &format!(
             "No network: this is an offline code. It works once, at this shop, until {until}. \
              Points are confirmed when the shop's register is back online. {left} offline code(s) left."
+        ),
+    );
+    dom::set_attribute("countdown", "data-offline", "true");
+    dom::set_text("code-digits", &code.text);
+    dom::set_attribute("code-digits", "data-offline", "true");
+    true
+}
+
+/// Shows the ticket's next offline code (true), or says there is none (false). Like a card's,
+/// it stays on screen until the member closes it: it is one entry, at the ticket's venue.
+fn show_offline_ticket_code(item: &ItemRef) -> bool {
+    let Some((code, left)) = crate::offline::take_ticket(item) else { return false };
+    clear_error();
+    match qr::svg_text(&code.text) {
+        Some(svg) => {
+            if let Some(target) = dom::element("qr") {
+                target.set_inner_html(&svg);
+            }
+            dom::set_attribute("qr", "data-state", "offline");
+        }
+        None => show_error("This code could not be drawn."),
+    }
+    let until = web_shared::locale::date_time(code.expires_at);
+    dom::set_text(
+        "countdown",
+        &format!(
+            "No network: this is an offline code for this ticket. It admits once, at this venue's gates, until \
+             {until}. The entry is confirmed when the gate is back online. {left} offline code(s) left."
         ),
     );
     dom::set_attribute("countdown", "data-offline", "true");

@@ -79,10 +79,18 @@ fn redeem(result: Result<Claimed, api::Failure>) {
 pub async fn load() {
     match api::items().await {
         Ok(pocket) => {
+            crate::offline::keep_pocket(&pocket);
             with_app(|app| app.pocket = pocket);
             render();
         }
         Err(failure) if ended_by(&failure) => {}
+        // No network: the list kept from the last time online (a ticket shows an offline code).
+        Err(api::Failure::Network) => {
+            if let Some(pocket) = crate::offline::kept_pocket() {
+                with_app(|app| app.pocket = pocket);
+                render();
+            }
+        }
         Err(failure) => show_error(&format!("Could not load your bills and tickets. {}", failure.message())),
     }
 }
