@@ -17,9 +17,9 @@ use domain::api::items::Pocket;
 use domain::api::offline::{OfflineBatch, OfflineBatchRequest, OfflineCodeText};
 use domain::api::Wallet;
 use domain::items::ItemRef;
-use domain::offline_tickets::OfflineTicketCode;
 use domain::member::MemberNumber;
 use domain::offline::{needs_refresh, OfflineCode, MAX_SHOWN_REPORTED};
+use domain::offline_tickets::OfflineTicketCode;
 use domain::shop::ShopId;
 use serde::{Deserialize, Serialize};
 
@@ -112,7 +112,10 @@ pub fn take_ticket(item: &ItemRef) -> Option<(OfflineCodeText, usize)> {
 }
 
 fn code_id_of(text: &str) -> Option<domain::offline::OfflineCodeId> {
-    OfflineCode::parse(text).map(|code| code.code_id).or_else(|_| OfflineTicketCode::parse(text).map(|code| code.code_id)).ok()
+    OfflineCode::parse(text)
+        .map(|code| code.code_id)
+        .or_else(|_| OfflineTicketCode::parse(text).map(|code| code.code_id))
+        .ok()
 }
 
 /// The codes not shown yet for one card, in the phone's clock (expiry translated).
@@ -152,18 +155,18 @@ pub async fn top_up(wallet: Wallet) {
     }
     // The codes shown since the last batch: the server leaves them out of the new one.
     let shown_texts = kept.map(|kept| kept.shown).unwrap_or_default();
-    let shown = shown_texts
-        .iter()
-        .filter_map(|text| code_id_of(text))
-        .take(MAX_SHOWN_REPORTED)
-        .collect();
+    let shown = shown_texts.iter().filter_map(|text| code_id_of(text)).take(MAX_SHOWN_REPORTED).collect();
     let Ok(batch) = api::offline_codes(&OfflineBatchRequest { shown }).await else { return };
     let skew_ms = batch.now - now_ms();
     // Still marked here, in case the server's batch holds one of them again.
     let shown = shown_texts
         .into_iter()
         .filter(|text| {
-            batch.cards.iter().flat_map(|card| card.codes.iter()).chain(batch.tickets.iter().flat_map(|t| t.codes.iter()))
+            batch
+                .cards
+                .iter()
+                .flat_map(|card| card.codes.iter())
+                .chain(batch.tickets.iter().flat_map(|t| t.codes.iter()))
                 .any(|code| &code.text == text)
         })
         .collect();

@@ -173,7 +173,9 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
                         return;
                     }
                 }
-                show_error("No network, and no offline code is left for this ticket. Try again when the phone is online.");
+                show_error(
+                    "No network, and no offline code is left for this ticket. Try again when the phone is online.",
+                );
                 sleep(RETRY_MS).await;
                 if !still_current(generation) {
                     return;

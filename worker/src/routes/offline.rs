@@ -328,7 +328,7 @@ async fn admit(
         }
         OfflineAdmission::Conflict { conflict } => {
             let first = conflict.first.clone();
-            book.note_ticket_conflict(conflict).await?;
+            book.note_ticket_conflict(*conflict).await?;
             Ok(OfflineOutcome::AdmissionConflict { first })
         }
         OfflineAdmission::Refused { reason } => refused(reason),

@@ -533,7 +533,7 @@ impl EventBook {
             Ok(AdmissionReconciled::Conflict { first }) => {
                 let (issuer, event) = self.event()?;
                 OfflineAdmission::Conflict {
-                    conflict: TicketOfflineConflict {
+                    conflict: Box::new(TicketOfflineConflict {
                         item: ItemRef::Ticket { issuer, event, ticket: stored.ticket_id.clone() },
                         event_title: stored.ticket.event_title.clone(),
                         code_id: request.code_id,
@@ -541,7 +541,7 @@ impl EventBook {
                         second: request.scan.clone(),
                         first,
                         recorded_at: now,
-                    },
+                    }),
                 }
             }
         };
@@ -573,7 +573,7 @@ impl EventBook {
         )?;
         rows.iter()
             .map(|row| match serde_json::from_str(&row.answer).map_err(|_| corrupt("offline answer"))? {
-                OfflineAdmission::Conflict { conflict } => Ok(Some(conflict)),
+                OfflineAdmission::Conflict { conflict } => Ok(Some(*conflict)),
                 _ => Ok(None),
             })
             .filter_map(Outcome::transpose)

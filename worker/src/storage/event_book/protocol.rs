@@ -144,7 +144,7 @@ pub enum OfflineAdmission {
     },
     /// Not counted: both scans.
     Conflict {
-        conflict: TicketOfflineConflict,
+        conflict: Box<TicketOfflineConflict>,
     },
     Refused {
         reason: OfflineError,
