@@ -19,7 +19,7 @@ use domain::api::Wallet;
 use domain::items::ItemRef;
 use domain::member::MemberNumber;
 use domain::offline::{needs_refresh, OfflineCode, MAX_SHOWN_REPORTED};
-use domain::offline_tickets::OfflineTicketCode;
+use domain::offline_tickets::{gets_offline_codes, OfflineTicketCode};
 use domain::shop::ShopId;
 use serde::{Deserialize, Serialize};
 
@@ -153,6 +153,31 @@ pub async fn top_up(wallet: Wallet) {
     if !due {
         return;
     }
+    fetch(wallet.member_number, kept).await;
+}
+
+/// A ticket claimed (or received) since the last batch gets its offline codes now, not at the
+/// next refresh: called with each list of bills and tickets loaded online.
+pub async fn top_up_for(pocket: Pocket) {
+    let kept: Option<Kept> = read(CODES_KEY);
+    let Some(member_number) =
+        kept.as_ref().map(|kept| kept.member_number.clone()).or_else(|| kept_wallet().map(|w| w.member_number))
+    else {
+        return;
+    };
+    let kept = kept.filter(|kept| kept.member_number == member_number);
+    let server_now = now_ms() + kept.as_ref().map_or(0, |kept| kept.skew_ms);
+    let missing = pocket.tickets.iter().any(|ticket| {
+        gets_offline_codes(ticket.cancelled_at.is_some(), ticket.gate_opens_at, ticket.ends_at, server_now)
+            && !kept.as_ref().is_some_and(|kept| kept.batch.tickets.iter().any(|held| held.item == ticket.item))
+    });
+    if missing {
+        fetch(member_number, kept).await;
+    }
+}
+
+/// Asks for a new batch, naming the codes shown since the last one, and keeps it.
+async fn fetch(member_number: MemberNumber, kept: Option<Kept>) {
     // The codes shown since the last batch: the server leaves them out of the new one.
     let shown_texts = kept.map(|kept| kept.shown).unwrap_or_default();
     let shown = shown_texts.iter().filter_map(|text| code_id_of(text)).take(MAX_SHOWN_REPORTED).collect();
@@ -170,7 +195,7 @@ pub async fn top_up(wallet: Wallet) {
                 .any(|code| &code.text == text)
         })
         .collect();
-    write(CODES_KEY, &Kept { member_number: wallet.member_number.clone(), skew_ms, batch, shown });
+    write(CODES_KEY, &Kept { member_number, skew_ms, batch, shown });
 }
 
 /// The next offline code for `shop_id`, marked as shown, with its expiry in the

@@ -80,6 +80,7 @@ pub async fn load() {
     match api::items().await {
         Ok(pocket) => {
             crate::offline::keep_pocket(&pocket);
+            spawn_local(crate::offline::top_up_for(pocket.clone()));
             with_app(|app| app.pocket = pocket);
             render();
         }
