@@ -10,7 +10,8 @@
 // is made once at sync, and one the balance could not pay is listed for the owner, who marks
 // it collected: it moves under Settled. A ticket held on the phone gets offline codes too: offline,
 // the phone opens it from its kept list and shows one; the gate, offline, admits it provisionally
-// and denies the same code again; back online the admission is confirmed once.
+// and denies the same code again; back online the admission is confirmed once; a second gate's
+// later admission of the ticket is a conflict, listed in the owner's console.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
 // Screenshots: tests/browser/artifacts/offline-*.png.
@@ -466,4 +467,23 @@ test("offline: a ticket's offline code on the phone, the gate offline admits it 
   assert.equal(status.visitors, 1);
   assert.equal(status.tickets[0].entries[0].gate, gateCreated.register_id);
   assert.deepEqual(status.offline_conflicts, []);
+
+  // A second gate that admitted the same ticket offline with another of its codes syncs later:
+  // not counted, and the owner's console lists it under Registers with both gates.
+  const gate2 = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Gate 2" });
+  const others = await phone.evaluate(
+    (held) => JSON.parse(localStorage.getItem("tessera-offline-codes")).batch.tickets.find((t) => t.item === held).codes.map((c) => c.text),
+    item,
+  );
+  const another = others.find((text) => text !== code);
+  const synced = await call("POST", "/api/register/offline/events", gate2.token, {
+    events: [{ request_id: `off-${unique}`, code: another, kind: "admission", at: Date.now() }],
+  }, 200);
+  assert.equal(synced.results[0].outcome.kind, "admission_conflict");
+  const consolePage = await ownerConsole(gateBrowser, shopId);
+  await consolePage.getByTestId("tab-registers").click();
+  await consolePage.locator("[data-testid=offline-ticket-conflicts]:not([hidden])").waitFor({ timeout: 10_000 });
+  assert.match(await consolePage.getByTestId("offline-ticket-conflict-rows").innerText(), /Jazz night[\s\S]*Till 1[\s\S]*Gate 2/);
+  await consolePage.screenshot({ path: path.join(ARTIFACTS, "offline-ticket-4-console-conflict.png"), fullPage: true });
+  await consolePage.close();
 });

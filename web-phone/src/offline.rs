@@ -136,7 +136,8 @@ pub async fn top_up(wallet: Wallet) {
     let now = now_ms();
     let kept: Option<Kept> = read(CODES_KEY).filter(|kept: &Kept| kept.member_number == wallet.member_number);
     let due = match &kept {
-        None => true,
+        // Tickets with no batch yet are asked for by `top_up_for`.
+        None => !wallet.memberships.is_empty(),
         Some(kept) => {
             wallet.memberships.iter().any(|membership| {
                 let left = unshown(kept, &membership.shop.shop_id, now);
