@@ -129,6 +129,14 @@ pub enum OfflineError {
     OverOfflineLimit,
     #[error("the customer's prepaid balance was too low")]
     PrepaidShort,
+    #[error("this gate does not know the ticket's event (it must be online once, or the event is elsewhere)")]
+    UnknownEvent,
+    #[error("the scan is outside the event's gate-open to end window")]
+    OutsideEventWindow,
+    #[error("the ticket was passed on to someone else")]
+    NotTheHolder,
+    #[error("the ticket was cancelled by its issuer")]
+    Cancelled,
 }
 
 /// A parsed offline code (signature not yet checked: see [`OfflineCode::signed_message`]).
@@ -274,6 +282,8 @@ pub enum OfflineEventKind {
     Points,
     /// The amount is charged to the customer's prepaid balance, within the store's offline limit.
     PrepaidCharge,
+    /// A gate admitted a ticket's offline code (no amount).
+    Admission,
 }
 
 impl OfflineEventKind {
@@ -422,7 +432,7 @@ pub fn needs_refresh(live: usize, first_expiry: Option<UnixMillis>, now: UnixMil
 
 const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-fn base32(bytes: &[u8]) -> String {
+pub(crate) fn base32(bytes: &[u8]) -> String {
     let mut out = String::with_capacity((bytes.len() * 8).div_ceil(5));
     let mut buffer: u32 = 0;
     let mut bits = 0u32;
@@ -445,7 +455,7 @@ fn symbol(value: u32) -> char {
     ALPHABET.get((value & 31) as usize).map_or('A', |b| char::from(*b))
 }
 
-fn unbase32(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn unbase32(text: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(text.len() * 5 / 8);
     let mut buffer: u32 = 0;
     let mut bits = 0u32;
@@ -463,11 +473,11 @@ fn unbase32(text: &str) -> Option<Vec<u8>> {
     (buffer == 0).then_some(out)
 }
 
-fn hex(bytes: &[u8]) -> String {
+pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn unhex(text: &str) -> Option<Vec<u8>> {
+pub(crate) fn unhex(text: &str) -> Option<Vec<u8>> {
     if !text.len().is_multiple_of(2) {
         return None;
     }

@@ -8,7 +8,10 @@
 // sends nothing again. Where the owner set an offline prepaid limit for the store (console,
 // Stores tab), the register offline charges prepaid within it, refuses more, the charge
 // is made once at sync, and one the balance could not pay is listed for the owner, who marks
-// it collected: it moves under Settled.
+// it collected: it moves under Settled. A ticket held on the phone gets offline codes too: offline,
+// the phone opens it from its kept list and shows one; the gate, offline, admits it provisionally
+// and denies the same code again; back online the admission is confirmed once; a second gate's
+// later admission of the ticket is a conflict, listed in the owner's console.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like loyalty-loop.test.mjs.
 // Screenshots: tests/browser/artifacts/offline-*.png.
@@ -371,4 +374,116 @@ test("offline: the owner sets a store's offline prepaid limit; the register char
   assert.match(settledRows, /Collected another way on .+, by .+@.+: “paid cash next visit”/);
   assert.match(await settled.locator("summary").innerText(), /Settled \(1\)/);
   await owner.screenshot({ path: path.join(ARTIFACTS, "offline-10-console-settled.png"), fullPage: true });
+});
+
+test("offline: a ticket's offline code on the phone, the gate offline admits it provisionally, then syncs once", { timeout: 240_000 }, async (t) => {
+  if (!BASE_URL || !ADMIN_TOKEN) {
+    t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+    return;
+  }
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "tessera-offline-gate-"));
+  const phoneBrowser = await launch(path.join(work, "phone"));
+  const gateBrowser = await launch(path.join(work, "gate"));
+  t.after(async () => {
+    await phoneBrowser.close();
+    await gateBrowser.close();
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+  // The venue and its gate, an issuer and one ticket whose gates are open.
+  const { shopId, register: gateCreated } = await shopWithRegister("offgate", "Offline Hall");
+  const unique = `${Date.now().toString(36)}-${Math.floor(Math.random() * 1e6).toString(36)}`;
+  const issuer = await admin("POST", "/api/admin/issuers", { issuer_id: `agency-${unique}`, name: "City Tickets", shop_ids: [shopId] });
+  const eventId = `jazz-${unique}`;
+  const now = Date.now();
+  const created = await call("POST", "/api/issuer/tickets", issuer.api_key, {
+    event_id: eventId,
+    event_title: "Jazz night",
+    venue: shopId,
+    starts_at: now + 30 * 60_000,
+    gate_opens_at: now - 60_000,
+    seats: ["Row 1, seat 1"],
+  }, 201);
+  const item = created.tickets[0].item;
+
+  // Online once: the phone claims the ticket and keeps its offline codes and its list.
+  const phone = await phoneBrowser.newPage();
+  await phone.setViewportSize({ width: 390, height: 844 });
+  await phone.goto(created.tickets[0].claim.claim_url);
+  await phone.getByTestId("sign-up-name").fill("Tess");
+  await phone.getByTestId("sign-up-password").fill("correct horse battery");
+  await phone.getByTestId("sign-up-submit").click();
+  await phone.locator(`[data-testid=ticket][data-item="${item}"]`).waitFor({ timeout: 15_000 });
+  await phone.waitForFunction(
+    (held) => JSON.parse(localStorage.getItem("tessera-offline-codes") || "null")?.batch.tickets?.some((t) => t.item === held && t.codes.length === 4),
+    item,
+    { timeout: 15_000 },
+  );
+  await phone.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 20_000 });
+
+  // The gate, online once: its kit lists this venue's event.
+  const gatePage = await gateBrowser.newPage();
+  await gatePage.setViewportSize({ width: 1280, height: 900 });
+  await gatePage.goto(`${BASE_URL}/register/#token=${gateCreated.token}`);
+  await gatePage.locator("#till-view:not([hidden])").waitFor({ timeout: 20_000 });
+  await gatePage.waitForFunction(
+    async () => (JSON.parse((await globalThis.tesseraOffline.loadKit("kit")) || "null")?.events || []).some((e) => e.event_title === "Jazz night"),
+    null,
+    { timeout: 15_000 },
+  );
+  await gatePage.waitForFunction(() => navigator.serviceWorker?.controller !== null, null, { timeout: 20_000 });
+
+  // No network on the phone: the ticket opens from the kept list and shows an offline code.
+  await phoneBrowser.setOffline(true);
+  await phone.reload();
+  const ticket = phone.locator(`[data-testid=ticket][data-item="${item}"]`);
+  await ticket.waitFor({ timeout: 20_000 });
+  await ticket.getByTestId("show-ticket-code").click();
+  await phone.locator("[data-testid=qr][data-state=offline] svg").waitFor({ timeout: 20_000 });
+  const code = (await phone.getByTestId("code-digits").innerText()).trim();
+  assert.match(code, /^TO:[A-Z2-7]{175}$/, "a ticket's offline code");
+  assert.match(await phone.getByTestId("countdown").innerText(), /offline code for this ticket\. It admits once/);
+  await phone.screenshot({ path: path.join(ARTIFACTS, "offline-ticket-1-phone-code.png"), fullPage: true });
+
+  // No network at the gate: ADMIT (provisional), queued; the same code again: DENY.
+  await gateBrowser.setOffline(true);
+  await typeCode(gatePage, code);
+  await gatePage.locator("[data-testid=offline-panel][data-verdict=admit]").waitFor({ timeout: 10_000 });
+  assert.match(await gatePage.getByTestId("offline-verdict").innerText(), /ADMIT \(provisional\) · Jazz night/);
+  await gatePage.locator("[data-testid=offline-queue] li[data-state=waiting]").first().waitFor({ timeout: 10_000 });
+  await gatePage.screenshot({ path: path.join(ARTIFACTS, "offline-ticket-2-gate-admit.png"), fullPage: true });
+  await gatePage.getByTestId("offline-close").click();
+  await typeCode(gatePage, code);
+  await gatePage.locator("[data-testid=offline-panel][data-verdict=refused]").waitFor({ timeout: 10_000 });
+  assert.match(await gatePage.getByTestId("offline-verdict").innerText(), /DENY · this offline code was already used/);
+  await gatePage.getByTestId("offline-close").click();
+
+  // Back online: the admission is uploaded once and confirmed; the issuer counts one visitor.
+  await gateBrowser.setOffline(false);
+  await gatePage.locator("[data-testid=offline-queue] li[data-state=confirmed]").first().waitFor({ timeout: 30_000 });
+  assert.match(await gatePage.locator("[data-testid=offline-queue] li").first().innerText(), /admission confirmed: Jazz night, 0 entries left/);
+  await gatePage.screenshot({ path: path.join(ARTIFACTS, "offline-ticket-3-gate-synced.png"), fullPage: true });
+  const status = await call("GET", `/api/issuer/events/${eventId}`, issuer.api_key, undefined, 200);
+  assert.equal(status.visitors, 1);
+  assert.equal(status.tickets[0].entries[0].gate, gateCreated.register_id);
+  assert.deepEqual(status.offline_conflicts, []);
+
+  // A second gate that admitted the same ticket offline with another of its codes syncs later:
+  // not counted, and the owner's console lists it under Registers with both gates.
+  const gate2 = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Gate 2" });
+  const others = await phone.evaluate(
+    (held) => JSON.parse(localStorage.getItem("tessera-offline-codes")).batch.tickets.find((t) => t.item === held).codes.map((c) => c.text),
+    item,
+  );
+  const another = others.find((text) => text !== code);
+  const synced = await call("POST", "/api/register/offline/events", gate2.token, {
+    events: [{ request_id: `off-${unique}`, code: another, kind: "admission", at: Date.now() }],
+  }, 200);
+  assert.equal(synced.results[0].outcome.kind, "admission_conflict");
+  const consolePage = await ownerConsole(gateBrowser, shopId);
+  await consolePage.getByTestId("tab-registers").click();
+  await consolePage.locator("[data-testid=offline-ticket-conflicts]:not([hidden])").waitFor({ timeout: 10_000 });
+  assert.match(await consolePage.getByTestId("offline-ticket-conflict-rows").innerText(), /Jazz night[\s\S]*Till 1[\s\S]*Gate 2/);
+  await consolePage.screenshot({ path: path.join(ARTIFACTS, "offline-ticket-4-console-conflict.png"), fullPage: true });
+  await consolePage.close();
 });

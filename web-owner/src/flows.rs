@@ -548,11 +548,13 @@ async fn load_registers() {
     }
 }
 
-/// Offline codes used twice, and offline charges not paid: shown under the registers, named by them.
+/// Offline codes used twice, tickets admitted at two gates, and offline charges not paid: shown
+/// under the registers, named by them.
 async fn load_offline_conflicts(shop_id: &str) {
     if let Ok(list) = api::offline_conflicts(shop_id).await {
         with(|c| {
             views::offline_conflicts(c, &list.conflicts);
+            views::offline_ticket_conflicts(c, &list.tickets);
             views::offline_unpaid(c, &list.unpaid, &list.unpaid_settled);
         });
     }

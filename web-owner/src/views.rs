@@ -295,6 +295,25 @@ pub fn offline_conflicts(console: &Console, conflicts: &[domain::api::offline::O
     }
 }
 
+/// Tickets admitted offline at two gates: the ticket, the entry that counted and the one that did not.
+pub fn offline_ticket_conflicts(console: &Console, conflicts: &[domain::api::offline::TicketOfflineConflict]) {
+    dom::set_hidden("offline-ticket-conflicts", conflicts.is_empty());
+    dom::clear_children("offline-ticket-conflict-rows");
+    let Some(rows) = dom::element("offline-ticket-conflict-rows") else { return };
+    let name = |register: &domain::shop::RegisterId| register_name(console, register);
+    for conflict in conflicts {
+        let ticket = match &conflict.item {
+            domain::items::ItemRef::Ticket { ticket, .. } => format!("{} · {}", conflict.event_title.as_str(), ticket),
+            domain::items::ItemRef::Bill { .. } => conflict.event_title.as_str().to_owned(),
+        };
+        let counted = format!("{} at {}", locale::date_time(conflict.first.at), name(&conflict.first.gate));
+        let refused = format!("{} at {}", locale::date_time(conflict.second.at), name(&conflict.second.gate));
+        if let Some(row) = text_row(&[&ticket, &counted, &refused]) {
+            dom::append(&rows, &row);
+        }
+    }
+}
+
 /// A table row of plain text cells.
 fn text_row(cells: &[&str]) -> Option<Element> {
     let row = dom::create("tr")?;

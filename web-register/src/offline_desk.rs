@@ -10,6 +10,11 @@
 //! and marks each sale confirmed, a conflict or refused. Debits never run
 //! offline: the offline panel only adds points.
 //!
+//! A ticket's offline code (format version 2) at a gate needs no amount: it is judged with
+//! `domain::offline_tickets::judge_offline_ticket` (the kit's events at this venue, and this
+//! register's used-set by code and by ticket tag), shown ADMIT (provisional) or DENY, and
+//! queued like a sale; the server counts each ticket's entries once at sync.
+//!
 //! A leaf beside `api`: the till tells it the register's token and info once
 //! started ([`started`]) and hands it every text that looks like an offline code.
 
@@ -24,6 +29,7 @@ use domain::money::{Currency, MinorUnits};
 use domain::offline::{
     judge_offline, may_debit_offline, OfflineCode, OfflineError, OfflineEventKind, OfflineFacts, MAX_EVENTS_PER_UPLOAD,
 };
+use domain::offline_tickets::{judge_offline_ticket, OfflineTicketCode, OfflineTicketFacts};
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -50,6 +56,10 @@ extern "C" {
     async fn js_is_used(code_id: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = tesseraOffline, js_name = accept, catch)]
     async fn js_accept(code_id: &str, event: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = admit, catch)]
+    async fn js_admit(code_id: &str, ticket_tag: &str, entries_allowed: u32, event: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = admittedHere, catch)]
+    async fn js_admitted_here(ticket_tag: &str, entries_allowed: u32) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = tesseraOffline, js_name = queue, catch)]
     async fn js_queue() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = tesseraOffline, js_name = settle, catch)]
@@ -172,6 +182,11 @@ pub fn claims(text: &str) -> bool {
 
 /// A camera read or typed text that is an offline code: judged here, with no network.
 pub fn read(text: &str) {
+    if OfflineTicketCode::looks_like(text) {
+        let text = text.to_owned();
+        spawn_local(async move { gate(&text).await });
+        return;
+    }
     let same = with_desk(|desk| desk.code.as_ref().is_some_and(|(shown, _)| shown == text));
     if same {
         return;
@@ -225,6 +240,83 @@ async fn judge(text: &str) -> Result<OfflineCode, OfflineError> {
     let facts = OfflineFacts { signature_ok, key_known: key.is_some(), revoked, used_here };
     judge_offline(&code, facts, server_now())?;
     Ok(code)
+}
+
+/// A ticket's offline code at this gate: judged with the kit (signature, revocation, expiry,
+/// the event and its window) and this register's used-set (by code and by ticket), then, if
+/// good, admitted provisionally and queued in one IndexedDB transaction. No amount to type.
+async fn gate(text: &str) {
+    dom::set_hidden("offline-panel", false);
+    dom::set_hidden("offline-form", true);
+    with_desk(|desk| desk.code = None);
+    let verdict = judge_ticket(text).await;
+    let admitted = match verdict {
+        Ok((code, title)) => match request_id::fresh() {
+            Some(request_id) => {
+                let event = OfflineEvent {
+                    request_id,
+                    code: text.to_owned(),
+                    kind: OfflineEventKind::Admission,
+                    amount_minor: 0,
+                    at: server_now(),
+                };
+                let json = serde_json::to_string(&event).unwrap_or_default();
+                let answer =
+                    js_admit(&code.code_id.hex(), &code.ticket_tag.hex(), u32::from(code.entries_allowed), &json)
+                        .await
+                        .ok()
+                        .and_then(|answer| answer.as_string());
+                match answer.as_deref() {
+                    Some("ok") => Ok(title),
+                    Some(_) => Err(OfflineError::AlreadyUsed),
+                    None => Err(OfflineError::Unknown),
+                }
+            }
+            None => Err(OfflineError::Unknown),
+        },
+        Err(error) => Err(error),
+    };
+    match admitted {
+        Ok(title) => {
+            dom::set_text(
+                "offline-verdict",
+                &format!("ADMIT (provisional) · {title} · confirmed when the server has it."),
+            );
+            dom::set_attribute("offline-panel", "data-verdict", "admit");
+        }
+        Err(error) => {
+            dom::set_text("offline-verdict", &format!("DENY · {error}."));
+            dom::set_attribute("offline-panel", "data-verdict", "refused");
+        }
+    }
+    render_queue().await;
+}
+
+/// `judge_offline_ticket` with the facts this gate has; the event's title when it admits.
+async fn judge_ticket(text: &str) -> Result<(OfflineTicketCode, String), OfflineError> {
+    let code = OfflineTicketCode::parse(text)?;
+    let kit = load_kit().await;
+    let key = kit.as_ref().and_then(|kit| kit.keys.iter().find(|key| key.key_id == code.key_id));
+    let signature_ok = match (&kit, key) {
+        (Some(kit), Some(key)) => {
+            let message = hex(&code.signed_message(&kit.shop_id));
+            js_verify(&key.public_key, &hex(&code.signature), &message).await.ok().and_then(|ok| ok.as_bool())
+                == Some(true)
+        }
+        _ => false,
+    };
+    let revoked = kit.as_ref().is_some_and(|kit| kit.revoked.contains(&code.code_id));
+    let event = kit.as_ref().and_then(|kit| kit.events.iter().find(|event| event.event_tag == code.event_tag));
+    let code_used_here = js_is_used(&code.code_id.hex()).await.ok().and_then(|used| used.as_bool()).unwrap_or(false);
+    let admitted_here = js_admitted_here(&code.ticket_tag.hex(), u32::from(code.entries_allowed))
+        .await
+        .ok()
+        .and_then(|count| count.as_f64())
+        .map_or(0, |count| count as u32);
+    let facts = OfflineTicketFacts { signature_ok, key_known: key.is_some(), revoked, code_used_here, admitted_here };
+    judge_offline_ticket(&code, facts, event, server_now())?;
+    let title = event.map(|event| event.event_title.as_str().to_owned()).unwrap_or_default();
+    Ok((code, title))
 }
 
 fn refusal_text(error: OfflineError) -> String {
@@ -318,6 +410,7 @@ fn record(kind: OfflineEventKind) {
                         "Provisional: {} charged to prepaid offline. The charge is made when the server has it.",
                         money(amount.0, currency)
                     ),
+                    OfflineEventKind::Admission => "Provisional: admitted offline.".to_owned(),
                 };
                 dom::set_text("offline-result", &recorded);
                 render_queue().await;
@@ -397,8 +490,8 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
                 continue;
             };
             let state = match result.outcome {
-                OfflineOutcome::Confirmed { .. } => "confirmed",
-                OfflineOutcome::Conflict { .. } => "conflict",
+                OfflineOutcome::Confirmed { .. } | OfflineOutcome::Admitted { .. } => "confirmed",
+                OfflineOutcome::Conflict { .. } | OfflineOutcome::AdmissionConflict { .. } => "conflict",
                 OfflineOutcome::Refused { .. } => "refused",
             };
             let json = serde_json::to_string(&result.outcome).unwrap_or_default();
@@ -411,7 +504,9 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
 
 fn describe(entry: &Queued, currency: Option<Currency>) -> String {
     let event: Option<OfflineEvent> = serde_json::from_str(&entry.event).ok();
+    let admission = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::Admission);
     let amount = match (&event, currency) {
+        (_, _) if admission => "admission".to_owned(),
         (Some(event), Some(currency)) => money(event.amount_minor, currency),
         _ => String::new(),
     };
@@ -438,6 +533,16 @@ fn describe(entry: &Queued, currency: Option<Currency>) -> String {
         Some(OfflineOutcome::Conflict { first }) => {
             let nothing = if prepaid { "nothing charged" } else { "no points" };
             format!("not granted: this code was used before (register {}), {nothing}", first.register_id)
+        }
+        Some(OfflineOutcome::Admitted { event_title, entries_left }) => {
+            format!("admission confirmed: {}, {entries_left} entries left", event_title.as_str())
+        }
+        Some(OfflineOutcome::AdmissionConflict { first }) => {
+            format!(
+                "admission not counted: this ticket was admitted first at {} (gate {})",
+                web_shared::locale::date_time(first.at),
+                first.gate
+            )
         }
         Some(OfflineOutcome::Refused { reason }) => format!("refused by the server: {reason}"),
     };

@@ -101,6 +101,44 @@ globalThis.tesseraOffline = {
     await done(tx);
     return true;
   },
+  // A gate's offline admission of a ticket code: marks the code used and takes one of the
+  // ticket's entries on this register (keys `ticket:<tag>:<n>`, n < entriesAllowed), and queues
+  // the admission, atomically. "used": this code was used here; "full": every entry of this
+  // ticket was admitted here already; "ok": admitted provisionally.
+  async admit(codeId, ticketTag, entriesAllowed, eventJson) {
+    const tx = (await db()).transaction(["used", "queue"], "readwrite");
+    const used = tx.objectStore("used");
+    if ((await result(used.get(codeId))) !== undefined) {
+      tx.abort();
+      return "used";
+    }
+    let slot = null;
+    for (let n = 0; n < entriesAllowed; n++) {
+      if ((await result(used.get(`ticket:${ticketTag}:${n}`))) === undefined) {
+        slot = `ticket:${ticketTag}:${n}`;
+        break;
+      }
+    }
+    if (slot === null) {
+      tx.abort();
+      return "full";
+    }
+    used.put(Date.now(), codeId);
+    used.put(Date.now(), slot);
+    tx.objectStore("queue").add({ event: eventJson, state: "waiting", result: null });
+    await done(tx);
+    return "ok";
+  },
+  // How many entries of a ticket (by its tag) this register admitted, up to `entriesAllowed`.
+  async admittedHere(ticketTag, entriesAllowed) {
+    const tx = (await db()).transaction("used", "readonly");
+    const used = tx.objectStore("used");
+    let count = 0;
+    for (let n = 0; n < entriesAllowed; n++) {
+      if ((await result(used.get(`ticket:${ticketTag}:${n}`))) !== undefined) count++;
+    }
+    return count;
+  },
   // Every queued sale in the order it happened: [{seq, event, state, result}].
   async queue() {
     const tx = (await db()).transaction("queue", "readonly");

@@ -9,7 +9,9 @@ use crate::auth::secret;
 use crate::crypto::{hex, hmac_sha256};
 use crate::error::{Outcome, Problem};
 use domain::api::offline::OfflinePublicKey;
-use domain::offline::{OfflineCode, OfflineError};
+use domain::items::{EventId, IssuerId, ItemId};
+use domain::offline::{OfflineCode, OfflineCodeId, OfflineError};
+use domain::offline_tickets::{OfflineTag, OfflineTicketCode};
 use domain::shop::ShopId;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use worker::Env;
@@ -66,12 +68,61 @@ impl OfflineKeys {
 
     /// Checks a code's signature for `shop` (strict Ed25519: no malleable signatures).
     pub fn verify(&self, shop: &ShopId, code: &OfflineCode) -> Result<(), OfflineError> {
+        self.verify_message(shop, code.key_id, &code.signed_message(shop), &code.signature)
+    }
+
+    fn verify_message(
+        &self,
+        shop: &ShopId,
+        key_id: u16,
+        message: &[u8],
+        signature: &[u8; 64],
+    ) -> Result<(), OfflineError> {
         let secret =
-            self.secrets.iter().find(|secret| Self::key_id(secret) == code.key_id).ok_or(OfflineError::UnknownKey)?;
+            self.secrets.iter().find(|secret| Self::key_id(secret) == key_id).ok_or(OfflineError::UnknownKey)?;
         let public: VerifyingKey = Self::signing_key(secret, shop).verifying_key();
-        public
-            .verify_strict(&code.signed_message(shop), &Signature::from_bytes(&code.signature))
-            .map_err(|_| OfflineError::BadSignature)
+        public.verify_strict(message, &Signature::from_bytes(signature)).map_err(|_| OfflineError::BadSignature)
+    }
+
+    /// An event's tag in ticket codes and gates' kits: a digest of its issuer and id (no secret:
+    /// the gate learns the event anyway; the tag only keeps the code short).
+    pub fn event_tag(issuer: &IssuerId, event: &EventId) -> OfflineTag {
+        OfflineTag::of_digest(&hmac_sha256(b"tessera offline event", format!("{issuer}.{event}").as_bytes()))
+    }
+
+    /// A ticket's tag: keyed by the current secret, so only the server can tell which ticket it is.
+    pub fn ticket_tag(&self, issuer: &IssuerId, event: &EventId, ticket: &ItemId) -> OfflineTag {
+        let secret = self.secrets.first().map(Vec::as_slice).unwrap_or_default();
+        let message = format!("tessera offline ticket\0{issuer}.{event}.{ticket}");
+        OfflineTag::of_digest(&hmac_sha256(secret, message.as_bytes()))
+    }
+
+    /// Signs a ticket's new code for its venue with the current key.
+    pub fn sign_ticket(
+        &self,
+        venue: &ShopId,
+        code_id: OfflineCodeId,
+        expires_at: i64,
+        tags: (OfflineTag, OfflineTag),
+        entries_allowed: u32,
+    ) -> OfflineTicketCode {
+        let secret = self.secrets.first().map(Vec::as_slice).unwrap_or_default();
+        let (event_tag, ticket_tag) = tags;
+        let code = OfflineTicketCode::unsigned(
+            Self::key_id(secret),
+            code_id,
+            expires_at,
+            event_tag,
+            ticket_tag,
+            entries_allowed,
+        );
+        let signature = Self::signing_key(secret, venue).sign(&code.signed_message(venue));
+        code.with_signature(signature.to_bytes())
+    }
+
+    /// Checks a ticket code's signature for the gate's shop (the venue).
+    pub fn verify_ticket(&self, venue: &ShopId, code: &OfflineTicketCode) -> Result<(), OfflineError> {
+        self.verify_message(venue, code.key_id, &code.signed_message(venue), &code.signature)
     }
 }
 
@@ -82,6 +133,28 @@ mod tests {
 
     fn keys(secrets: &[&str]) -> OfflineKeys {
         OfflineKeys { secrets: secrets.iter().map(|s| s.as_bytes().to_vec()).collect() }
+    }
+
+    #[test]
+    fn a_ticket_code_verifies_for_its_venue_only() {
+        let venue = ShopId::parse("concert-hall").unwrap();
+        let other = ShopId::parse("harbour-bar").unwrap();
+        let keys = keys(&["secret-one"]);
+        let issuer = IssuerId::parse("tix").unwrap();
+        let event = EventId::parse("jazz").unwrap();
+        let ticket = ItemId::parse("tk-1").unwrap();
+        let tags = (OfflineKeys::event_tag(&issuer, &event), keys.ticket_tag(&issuer, &event, &ticket));
+        let code = keys.sign_ticket(&venue, OfflineCodeId::from_bytes([3; 16]), 1_900_000_000_000, tags, 2);
+        assert_eq!(keys.verify_ticket(&venue, &code), Ok(()));
+        assert_eq!(keys.verify_ticket(&other, &code), Err(OfflineError::BadSignature));
+        let parsed = OfflineTicketCode::parse(&code.text()).unwrap();
+        assert_eq!(keys.verify_ticket(&venue, &parsed), Ok(()));
+        let more = OfflineTicketCode { entries_allowed: 3, ..parsed };
+        assert_eq!(keys.verify_ticket(&venue, &more), Err(OfflineError::BadSignature));
+        assert_ne!(
+            keys.ticket_tag(&issuer, &event, &ticket),
+            keys.ticket_tag(&issuer, &event, &ItemId::parse("tk-2").unwrap())
+        );
     }
 
     #[test]

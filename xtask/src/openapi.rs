@@ -310,7 +310,7 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "POST",
             OFFLINE_CODES,
             Member,
-            "The member's offline codes for every card, topped up to a full batch (the body, optional, names the codes this phone has shown)",
+            "The member's offline codes for every card and every held ticket whose gates open soon, topped up (the body, optional, names the codes this phone has shown)",
             s.body::<api::offline::OfflineBatchRequest>(),
             s.json::<api::offline::OfflineBatch>()
         ),
@@ -318,7 +318,7 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "DELETE",
             OFFLINE_CODES,
             Member,
-            "Revoke every offline code of the member (a lost phone)",
+            "Revoke every offline code of the member, cards' and tickets' (a lost phone)",
             None,
             s.json::<api::offline::OfflineRevoked>()
         ),
@@ -516,7 +516,7 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "GET",
             REGISTER_OFFLINE,
             Register,
-            "What this register may verify with no network: its shop's keys, revoked codes, debit limit",
+            "What this register may verify with no network: its shop's keys, revoked codes, debit limit, the events at this venue",
             None,
             s.json::<api::offline::OfflineKit>()
         ),
@@ -524,7 +524,7 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             "POST",
             REGISTER_OFFLINE_EVENTS,
             Register,
-            "Upload offline sales in order; each applied once, a second use of a code is a conflict",
+            "Upload offline sales and gate admissions in order; each applied once, a second use of a code (or a ticket with no entry left) is a conflict",
             s.body::<api::offline::OfflineUpload>(),
             s.json::<api::offline::OfflineSynced>()
         ),
@@ -844,7 +844,7 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             owner_offline_conflicts(&shop()),
             owner_offline_conflicts,
             Owner,
-            "Offline codes used twice, with both scans; offline prepaid charges not paid, open and settled",
+            "Offline codes used twice, with both scans; offline prepaid charges not paid, open and settled; tickets admitted offline at two gates",
             None,
             s.json::<api::offline::OfflineConflicts>()
         ),
@@ -1051,7 +1051,7 @@ fn operations(s: &mut Schemas) -> Vec<Operation> {
             issuer_event(&p("event_id")),
             issuer_event,
             Issuer,
-            "An event's tickets, entries and visitor count",
+            "An event's tickets, entries and visitor count, and its tickets' offline admissions that did not count (both scans)",
             None,
             s.json::<tickets::EventStatus>()
         ),

@@ -3,8 +3,11 @@
 //! The rules are in [`crate::offline`].
 
 use crate::api::owner_accounts::OwnerEmail;
+use crate::items::ItemRef;
 use crate::offline::{OfflineCodeId, OfflineError, OfflineEventKind, Scan, SettlementWay};
+use crate::offline_tickets::OfflineGateEvent;
 use crate::shop::{CustomerNumber, Label, RequestId, ShopId};
+use crate::tickets::Entry;
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
 
@@ -13,6 +16,10 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
 pub struct OfflineBatch {
     pub cards: Vec<OfflineCard>,
+    /// The held tickets whose gates open within the codes' lifetime, each with its codes
+    /// (signed by the venue's key; each code is one entry).
+    #[serde(default)]
+    pub tickets: Vec<OfflineTicketCodes>,
     /// The server's time: a phone with a wrong clock still knows how long its codes last.
     pub now: UnixMillis,
 }
@@ -22,6 +29,20 @@ pub struct OfflineBatch {
 pub struct OfflineCard {
     pub shop_id: ShopId,
     pub shop_name: Label,
+    pub codes: Vec<OfflineCodeText>,
+}
+
+/// A held ticket's offline codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OfflineTicketCodes {
+    pub item: ItemRef,
+    pub event_title: Label,
+    pub venue: ShopId,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seat: Option<Label>,
+    pub gate_opens_at: UnixMillis,
+    pub ends_at: UnixMillis,
     pub codes: Vec<OfflineCodeText>,
 }
 
@@ -65,6 +86,10 @@ pub struct OfflineKit {
     /// What the register may debit offline per sale (minor units): its store's limit, which
     /// the owner sets; none by default.
     pub debit_limit_minor: u64,
+    /// The events at this shop (the venue) a gate may admit offline: those whose tickets got
+    /// offline codes, from now to the codes' lifetime ahead.
+    #[serde(default)]
+    pub events: Vec<OfflineGateEvent>,
     pub now: UnixMillis,
 }
 
@@ -87,7 +112,9 @@ pub struct OfflineEvent {
     /// Points for a sale (the default), or a charge to the prepaid balance.
     #[serde(default)]
     pub kind: OfflineEventKind,
-    /// The sale's amount in minor units (points are accrued for it, or it is charged).
+    /// The sale's amount in minor units (points are accrued for it, or it is charged); none
+    /// for an admission.
+    #[serde(default)]
     pub amount_minor: u64,
     /// When the register accepted it, by the register's clock.
     pub at: UnixMillis,
@@ -131,6 +158,11 @@ pub enum OfflineOutcome {
     },
     /// The code was used before (here or at another register): no points; the owner sees the conflict.
     Conflict { first: Scan },
+    /// A ticket's admission counted (or counted before, for a retried upload).
+    Admitted { event_title: Label, entries_left: u32 },
+    /// The ticket's admission did not count: its code or its entries were used first by
+    /// `first`. The owner and the ticket's issuer see the conflict with both scans.
+    AdmissionConflict { first: Entry },
     /// Not applied: why.
     Refused { reason: OfflineError },
 }
@@ -144,6 +176,8 @@ crate::tagged_deserialize!(OfflineOutcome, "kind", {
         prepaid_after: Option<u64>,
     },
     Conflict { first: Scan },
+    Admitted { event_title: Label, entries_left: u32 },
+    AdmissionConflict { first: Entry },
     Refused { reason: OfflineError }
 });
 
@@ -160,6 +194,25 @@ pub struct OfflineConflicts {
     /// The ones the shop has settled since (each with its `settled`), latest settlement first.
     #[serde(default)]
     pub unpaid_settled: Vec<OfflineUnpaid>,
+    /// Tickets admitted offline at two gates (or offline and online): newest first.
+    #[serde(default)]
+    pub tickets: Vec<TicketOfflineConflict>,
+}
+
+/// A ticket admission that did not count because another counted first: both scans. The
+/// owner of the venue and the ticket's issuer see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct TicketOfflineConflict {
+    pub item: ItemRef,
+    pub event_title: Label,
+    pub code_id: OfflineCodeId,
+    /// The offline admission that did not count: its request id, and its scan.
+    pub request_id: RequestId,
+    pub second: Entry,
+    /// The entry that counted (online or offline).
+    pub first: Entry,
+    pub recorded_at: UnixMillis,
 }
 
 /// A prepaid charge a register made offline that the member's balance did not hold when it

@@ -86,6 +86,9 @@ pub struct EventStatus {
     /// Entries admitted at the gates so far.
     pub visitors: u32,
     pub tickets: Vec<TicketStatus>,
+    /// Offline admissions that did not count (the ticket admitted at two gates), newest first.
+    #[serde(default)]
+    pub offline_conflicts: Vec<crate::api::offline::TicketOfflineConflict>,
 }
 
 /// A ticket as its holder sees it.

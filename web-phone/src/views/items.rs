@@ -85,10 +85,19 @@ fn redeem(result: Result<Claimed, api::Failure>) {
 pub async fn load() {
     match api::items().await {
         Ok(pocket) => {
+            crate::offline::keep_pocket(&pocket);
+            spawn_local(crate::offline::top_up_for(pocket.clone()));
             with_app(|app| app.pocket = pocket);
             render();
         }
         Err(failure) if ended_by(&failure) => {}
+        // No network: the list kept from the last time online (a ticket shows an offline code).
+        Err(api::Failure::Network) => {
+            if let Some(pocket) = crate::offline::kept_pocket() {
+                with_app(|app| app.pocket = pocket);
+                render();
+            }
+        }
         Err(failure) => show_error(&tf(Key::CouldNotLoadItems, &[("message", &crate::i18n::failure_text(&failure))])),
     }
 }

@@ -95,7 +95,7 @@ pub async fn pay_bill(mut req: Request, env: &Env) -> Outcome<Response> {
 /// Hands a collection or an admission to the shop's dashboard figures, which count it once.
 /// The register's answer does not wait on a failure here: it is logged (the payment or entry
 /// itself is recorded in its book either way).
-async fn count_at_shop(env: &Env, register: &auth::Register, fact: GateFact, at: domain::UnixMillis) {
+pub(crate) async fn count_at_shop(env: &Env, register: &auth::Register, fact: GateFact, at: domain::UnixMillis) {
     let request = RecordGate {
         fact,
         at,

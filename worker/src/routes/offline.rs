@@ -10,23 +10,35 @@ use crate::crypto::sha256_hex;
 use crate::error::{Outcome, Problem};
 use crate::offline_keys::OfflineKeys;
 use crate::refusals;
+use crate::routes::gate::count_at_shop;
+use crate::routes::items::held_items;
 use crate::storage::code_index::protocol::CodeHash;
+use crate::storage::event_book::protocol::{AdmitOffline, EventClient, OfflineAdmission};
 use crate::storage::member_vault::protocol::{OfflineCharge, TillHeader, VaultClient};
 use crate::storage::shop_book::offline::OfflineUse;
+use crate::storage::shop_book::offline_tickets::TicketForCodes;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
+use domain::api::offline::OfflineTicketCodes;
 use domain::api::offline::{
     OfflineBatch, OfflineBatchRequest, OfflineCard, OfflineCodeText, OfflineEvent, OfflineKit, OfflineOutcome,
     OfflineResult, OfflineRevoked, OfflineSettlement, OfflineSynced, OfflineUnpaid, OfflineUpload, SettleOfflineUnpaid,
 };
 use domain::api::ErrorCode;
+use domain::items::ItemRef;
+use domain::member::MemberNumber;
 use domain::money::MinorUnits;
 use domain::offline::{
     judge_offline_event, OfflineCode, OfflineError, OfflineEventKind, Scan, MAX_EVENTS_PER_UPLOAD, MAX_SHOWN_REPORTED,
 };
+use domain::offline::{judge_upload, OfflineCodeId};
+use domain::offline_tickets::{gets_offline_codes, OfflineTicketCode};
 use domain::shop::RequestId;
+use domain::shop::ShopId;
 use domain::staff::StaffAction;
+use domain::stats::GateFact;
 use domain::store::StoreId;
+use domain::tickets::Entry;
 use worker::{Env, Request, Response};
 
 /// `POST /api/me/offline-codes` [`OfflineBatchRequest`] (optional: an empty body reports
@@ -55,7 +67,63 @@ pub async fn batch(mut req: Request, env: &Env) -> Outcome<Response> {
             .collect();
         cards.push(OfflineCard { shop_id: shop.shop_id, shop_name: shop.name, codes });
     }
-    web::ok(&OfflineBatch { cards, now: clock::now() })
+    let tickets = ticket_codes(env, &member, &keys, &request.shown).await?;
+    web::ok(&OfflineBatch { cards, tickets, now: clock::now() })
+}
+
+/// The held tickets whose gates open soon, each with its live codes from its venue's book,
+/// signed with the venue's key.
+async fn ticket_codes(
+    env: &Env,
+    member: &MemberNumber,
+    keys: &OfflineKeys,
+    shown: &[OfflineCodeId],
+) -> Outcome<Vec<OfflineTicketCodes>> {
+    let now = clock::now();
+    let mut out = Vec::new();
+    for view in held_items(env, member).await?.tickets {
+        if !gets_offline_codes(view.cancelled_at.is_some(), view.gate_opens_at, view.ends_at, now) {
+            continue;
+        }
+        let ItemRef::Ticket { issuer, event, ticket } = &view.item else { continue };
+        let event_tag = OfflineKeys::event_tag(issuer, event);
+        let ticket_tag = keys.ticket_tag(issuer, event, ticket);
+        let for_codes = TicketForCodes {
+            issuer: issuer.clone(),
+            event: event.clone(),
+            ticket: ticket.clone(),
+            event_tag,
+            event_title: view.event_title.clone(),
+            gate_opens_at: view.gate_opens_at,
+            ends_at: view.ends_at,
+        };
+        let issued = ShopClient::of(env, &view.venue)?.issue_ticket_offline(member, for_codes, shown.to_vec()).await?;
+        let codes = issued
+            .into_iter()
+            .map(|code| OfflineCodeText {
+                text: keys
+                    .sign_ticket(
+                        &view.venue,
+                        code.code_id,
+                        code.expires_at,
+                        (event_tag, ticket_tag),
+                        view.entries_allowed,
+                    )
+                    .text(),
+                expires_at: code.expires_at,
+            })
+            .collect();
+        out.push(OfflineTicketCodes {
+            item: view.item.clone(),
+            event_title: view.event_title,
+            venue: view.venue,
+            seat: view.seat,
+            gate_opens_at: view.gate_opens_at,
+            ends_at: view.ends_at,
+            codes,
+        });
+    }
+    Ok(out)
 }
 
 /// `DELETE /api/me/offline-codes` → [`OfflineRevoked`]: a lost phone's codes stop, at every shop.
@@ -63,8 +131,13 @@ pub async fn revoke(req: Request, env: &Env) -> Outcome<Response> {
     let member = auth::member(&req, env).await?;
     let wallet = VaultClient::of(env, &member)?.wallet(None).await?;
     let mut revoked: u32 = 0;
-    for membership in wallet.memberships {
-        let count = ShopClient::of(env, &membership.shop.shop_id)?.revoke_offline(&member).await?;
+    let mut shops: Vec<ShopId> = wallet.memberships.into_iter().map(|membership| membership.shop.shop_id).collect();
+    // Ticket codes live at their venues, which need not be shops the member joined.
+    shops.extend(held_items(env, &member).await?.tickets.into_iter().map(|ticket| ticket.venue));
+    shops.sort();
+    shops.dedup();
+    for shop in shops {
+        let count = ShopClient::of(env, &shop)?.revoke_offline(&member).await?;
         revoked = revoked.saturating_add(count);
     }
     web::ok(&OfflineRevoked { revoked })
@@ -76,11 +149,14 @@ pub async fn kit(req: Request, env: &Env) -> Outcome<Response> {
     let register = auth::register(&req, env).await?;
     let keys = OfflineKeys::from_env(env)?;
     let shop_id = register.shop.shop_id;
-    let revoked = ShopClient::of(env, &shop_id)?.revoked_offline().await?;
+    let book = ShopClient::of(env, &shop_id)?;
+    let revoked = book.revoked_offline().await?;
+    let events = book.gate_events().await?;
     web::ok(&OfflineKit {
         keys: keys.public_keys(&shop_id),
         shop_id,
         revoked,
+        events,
         debit_limit_minor: register.store.offline_debit_limit_minor,
         now: clock::now(),
     })
@@ -118,6 +194,9 @@ async fn apply(
 ) -> Outcome<OfflineOutcome> {
     let refused = |reason| Ok(OfflineOutcome::Refused { reason });
     let shop = &register.shop;
+    if event.kind == OfflineEventKind::Admission {
+        return admit(env, register, keys, book, event).await;
+    }
     let Ok(amount) = MinorUnits::from_minor(event.amount_minor, shop.currency) else {
         return Err(Problem::new(
             ErrorCode::InvalidRequest,
@@ -191,11 +270,68 @@ async fn apply(
             }
             Err(problem) => Err(problem),
         },
+        // Answered by `admit` before the amount was read.
+        OfflineEventKind::Admission => Err(Problem::internal("an admission reached the sales path")),
     };
     match applied {
         Ok(outcome) => Ok(outcome),
         Err(problem) if problem.code() == ErrorCode::NotAMember => refused(OfflineError::NotAMember),
         Err(problem) => Err(problem),
+    }
+}
+
+/// An admission a gate made offline: the venue's book says which ticket the code is for (and
+/// whether it was revoked), the event's book decides once whether it counts; a conflict is
+/// recorded for the venue's owner too (the issuer reads it from the event's book).
+async fn admit(
+    env: &Env,
+    register: &auth::Register,
+    keys: &OfflineKeys,
+    book: &ShopClient,
+    event: OfflineEvent,
+) -> Outcome<OfflineOutcome> {
+    let refused = |reason| Ok(OfflineOutcome::Refused { reason });
+    let venue = &register.shop.shop_id;
+    let code = match OfflineTicketCode::parse(&event.code) {
+        Ok(code) => code,
+        Err(reason) => return refused(reason),
+    };
+    if let Err(reason) = keys.verify_ticket(venue, &code) {
+        return refused(reason);
+    }
+    let Some(record) = book.ticket_code(code.code_id).await? else { return refused(OfflineError::Unknown) };
+    let precheck = if record.revoked {
+        Err(OfflineError::Revoked)
+    } else {
+        judge_upload(record.expires_at, record.issued_at, event.at, clock::now())
+    };
+    let admission = AdmitOffline {
+        ticket_id: record.ticket.clone(),
+        code_id: code.code_id,
+        member: record.member.clone(),
+        request_id: event.request_id,
+        scan: Entry { at: event.at, gate: register.record.register_id.clone(), store: register.store.store_id.clone() },
+        refused: precheck.err(),
+    };
+    match EventClient::of(env, &record.issuer, &record.event)?.admit_offline(admission).await? {
+        OfflineAdmission::Admitted { event_title, entries_left, visitors, counted_now } => {
+            if counted_now {
+                let fact = GateFact::Admitted {
+                    issuer: record.issuer.clone(),
+                    event: record.event.clone(),
+                    title: event_title.clone(),
+                    visitors,
+                };
+                count_at_shop(env, register, fact, event.at).await;
+            }
+            Ok(OfflineOutcome::Admitted { event_title, entries_left })
+        }
+        OfflineAdmission::Conflict { conflict } => {
+            let first = conflict.first.clone();
+            book.note_ticket_conflict(*conflict).await?;
+            Ok(OfflineOutcome::AdmissionConflict { first })
+        }
+        OfflineAdmission::Refused { reason } => refused(reason),
     }
 }
 

@@ -23,7 +23,7 @@ async fn batch(app: &TestApp, member: &TestMember) -> OfflineBatch {
 }
 
 /// The same member signed in on another device (a cookie jar of its own).
-async fn another_device(app: &TestApp, member: &TestMember) -> reqwest::Client {
+pub(crate) async fn another_device(app: &TestApp, member: &TestMember) -> reqwest::Client {
     let client = api_tests::client_builder().cookie_store(true).build().unwrap();
     let response = client
         .post(app.url(routes::SESSION))

@@ -16,13 +16,17 @@ use crate::refusals::{self, ItemKind};
 use crate::storage::item_codes::ItemCodes;
 use crate::storage::object::{answer, durable_object_serving, Done, Reply, StorageObject};
 use crate::storage::sql;
+use domain::api::offline::TicketOfflineConflict;
 use domain::api::tickets::{EventStatus, GateVerdict, TicketStatus, TicketView};
 use domain::api::ErrorCode;
 use domain::items::{self, EventId, IssuerId, ItemCode, ItemId, ItemRef};
 use domain::member::MemberNumber;
+use domain::offline_tickets::{reconcile_admission, AdmissionReconciled};
+use domain::tickets::Entry;
 use domain::tickets::{self, EventDetails, ScanRefusal, Ticket};
 use protocol::{
-    Accept, Accepted, Cancel, Claim, Create, EventOperation, IssueCode, NewTicket, Offer, Release, Scan, Status, Views,
+    Accept, Accepted, AdmitOffline, Cancel, Claim, Create, EventOperation, IssueCode, NewTicket, Offer,
+    OfflineAdmission, Release, Scan, Status, Views,
 };
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
@@ -47,6 +51,22 @@ CREATE TABLE IF NOT EXISTS tickets (
     offer_hash TEXT,
     entries INTEGER NOT NULL
 );
+";
+
+/// Offline admissions, one row per uploaded request id: its code, its scan, and what was
+/// decided (`admitted` or `conflict`, with the stored answer). Made on first use, in events
+/// from before it too.
+const OFFLINE_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS offline_admissions (
+    request_id TEXT PRIMARY KEY,
+    code_id TEXT NOT NULL,
+    ticket_id TEXT NOT NULL,
+    admitted INTEGER NOT NULL,
+    scan TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS offline_admissions_by_code ON offline_admissions (code_id, admitted);
 ";
 
 /// The schema is created with the first tickets: a forged link or code naming
@@ -81,6 +101,7 @@ impl StorageObject for EventBook {
             EventOperation::Cancel(request) => answer(request, |r| self.cancel(r)),
             EventOperation::Status(request) => answer(request, |r| self.status(r)),
             EventOperation::Release(request) => answer(request, |r| self.release(r)),
+            EventOperation::AdmitOffline(request) => answer(request, |r| self.admit_offline(r)),
         }
     }
 }
@@ -89,6 +110,16 @@ impl StorageObject for EventBook {
 struct EventRow {
     issuer_id: String,
     event_id: String,
+}
+
+#[derive(Deserialize)]
+struct AnswerRow {
+    answer: String,
+}
+
+#[derive(Deserialize)]
+struct ScanRow {
+    scan: String,
 }
 
 #[derive(Deserialize)]
@@ -447,6 +478,105 @@ impl EventBook {
         let (_, event_id) = self.event()?;
         let salt = &request.pseudonym_salt;
         let tickets = self.all_tickets()?.iter().map(|stored| Self::ticket_status(stored, salt)).collect();
-        Ok(EventStatus { event_id, visitors: self.visitors()?, tickets })
+        Ok(EventStatus { event_id, visitors: self.visitors()?, tickets, offline_conflicts: self.offline_conflicts()? })
+    }
+
+    // ---- offline admissions ----
+
+    /// An admission a gate made offline, in one synchronous stretch: the same request id again
+    /// gets the answer it got; else the venue's refusal, then `domain::offline_tickets::reconcile_admission`
+    /// against the ticket's entries now (online ones included) and the code's earlier use.
+    fn admit_offline(&self, request: AdmitOffline) -> Outcome<OfflineAdmission> {
+        sql::create(&self.sql, OFFLINE_SCHEMA)?;
+        let before: Option<AnswerRow> = sql::first(
+            &self.sql,
+            "SELECT answer FROM offline_admissions WHERE request_id = ?",
+            vec![request.request_id.as_str().into()],
+        )?;
+        if let Some(row) = before {
+            let answer: OfflineAdmission = serde_json::from_str(&row.answer).map_err(|_| corrupt("offline answer"))?;
+            return Ok(match answer {
+                OfflineAdmission::Admitted { event_title, entries_left, visitors, .. } => {
+                    OfflineAdmission::Admitted { event_title, entries_left, visitors, counted_now: false }
+                }
+                other => other,
+            });
+        }
+        if let Some(reason) = request.refused {
+            return Ok(OfflineAdmission::Refused { reason });
+        }
+        let Ok(mut stored) = self.ticket(&request.ticket_id) else {
+            return Ok(OfflineAdmission::Refused { reason: domain::offline::OfflineError::Unknown });
+        };
+        let code_use: Option<ScanRow> = sql::first(
+            &self.sql,
+            "SELECT scan FROM offline_admissions WHERE code_id = ? AND admitted = 1",
+            vec![request.code_id.hex().into()],
+        )?;
+        let code_use: Option<Entry> =
+            code_use.map(|row| serde_json::from_str(&row.scan).map_err(|_| corrupt("offline scan"))).transpose()?;
+        let holder_matches = stored.holder.as_ref() == Some(&request.member);
+        let now = clock::now();
+        let answer = match reconcile_admission(&stored.ticket, holder_matches, code_use.as_ref(), &request.scan) {
+            Err(reason) => return Ok(OfflineAdmission::Refused { reason }),
+            Ok(AdmissionReconciled::Admitted) => {
+                stored.ticket.entries.push(request.scan.clone());
+                stored.offer_hash = None;
+                self.save_ticket(&stored)?;
+                OfflineAdmission::Admitted {
+                    event_title: stored.ticket.event_title.clone(),
+                    entries_left: stored.ticket.entries_left(),
+                    visitors: self.visitors()?,
+                    counted_now: true,
+                }
+            }
+            Ok(AdmissionReconciled::Conflict { first }) => {
+                let (issuer, event) = self.event()?;
+                OfflineAdmission::Conflict {
+                    conflict: Box::new(TicketOfflineConflict {
+                        item: ItemRef::Ticket { issuer, event, ticket: stored.ticket_id.clone() },
+                        event_title: stored.ticket.event_title.clone(),
+                        code_id: request.code_id,
+                        request_id: request.request_id.clone(),
+                        second: request.scan.clone(),
+                        first,
+                        recorded_at: now,
+                    }),
+                }
+            }
+        };
+        let admitted = matches!(answer, OfflineAdmission::Admitted { .. });
+        self.sql.exec(
+            "INSERT INTO offline_admissions (request_id, code_id, ticket_id, admitted, scan, answer, recorded_at)              VALUES (?, ?, ?, ?, ?, ?, ?)",
+            vec![
+                request.request_id.as_str().into(),
+                request.code_id.hex().into(),
+                request.ticket_id.as_str().into(),
+                i64::from(admitted).into(),
+                serde_json::to_string(&request.scan)?.into(),
+                serde_json::to_string(&answer)?.into(),
+                now.into(),
+            ],
+        )?;
+        Ok(answer)
+    }
+
+    /// The offline admissions that did not count, newest first (for the issuer).
+    fn offline_conflicts(&self) -> Outcome<Vec<TicketOfflineConflict>> {
+        if !sql::table_exists(&self.sql, "offline_admissions")? {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<AnswerRow> = sql::all(
+            &self.sql,
+            "SELECT answer FROM offline_admissions WHERE admitted = 0 ORDER BY recorded_at DESC, request_id LIMIT 200",
+            None,
+        )?;
+        rows.iter()
+            .map(|row| match serde_json::from_str(&row.answer).map_err(|_| corrupt("offline answer"))? {
+                OfflineAdmission::Conflict { conflict } => Ok(Some(*conflict)),
+                _ => Ok(None),
+            })
+            .filter_map(Outcome::transpose)
+            .collect()
     }
 }

@@ -3,12 +3,15 @@
 use crate::error::Outcome;
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::object::{protocol, Done, ObjectClient};
+use domain::api::offline::TicketOfflineConflict;
 use domain::api::tickets::{EventStatus, GateVerdict, TicketStatus, TicketView};
 use domain::items::{EventId, IssuerId, ItemCode, ItemId};
 use domain::member::MemberNumber;
+use domain::offline::{OfflineCodeId, OfflineError};
+use domain::shop::{Label, RequestId};
 use domain::shop::{RegisterId, ShopId};
 use domain::store::StoreId;
-use domain::tickets::Ticket;
+use domain::tickets::{Entry, Ticket};
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -37,6 +40,8 @@ protocol! {
 
         /// The holder closed their account: the ticket goes back to the issuer unclaimed.
         Release(Release) -> Done,
+        /// An admission a gate made offline: counted once per request id, else a conflict or a refusal.
+        AdmitOffline(AdmitOffline) -> OfflineAdmission,
     }
 }
 
@@ -113,6 +118,39 @@ pub struct Release {
     pub member: MemberNumber,
 }
 
+#[derive(Serialize, Deserialize)]
+pub struct AdmitOffline {
+    pub ticket_id: ItemId,
+    pub code_id: OfflineCodeId,
+    /// Who held the ticket when the code was issued: a ticket passed on since is refused.
+    pub member: MemberNumber,
+    pub request_id: RequestId,
+    /// The gate's scan: its time (the gate's clock), the gate, its store.
+    pub scan: Entry,
+    /// The venue's refusal found before (revoked, bad time, expired), if any: applied after
+    /// a replay is answered as it was.
+    pub refused: Option<OfflineError>,
+}
+
+/// What the event's book decided about an offline admission.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum OfflineAdmission {
+    /// Counted; `counted_now` is false for a replay (counted before).
+    Admitted {
+        event_title: Label,
+        entries_left: u32,
+        visitors: u32,
+        counted_now: bool,
+    },
+    /// Not counted: both scans.
+    Conflict {
+        conflict: Box<TicketOfflineConflict>,
+    },
+    Refused {
+        reason: OfflineError,
+    },
+}
+
 /// A ticket that changed hands: the receiver's view, and who gave it.
 #[derive(Serialize, Deserialize)]
 pub struct Accepted {
@@ -186,6 +224,11 @@ impl EventClient {
     /// Releases the ticket if `member` holds it (harmless otherwise): unclaimed again, its codes and offer dead.
     pub async fn release(&self, ticket_id: &ItemId, member: &MemberNumber) -> Outcome<()> {
         self.object.call(Release { ticket_id: ticket_id.clone(), member: member.clone() }).await.map(drop)
+    }
+
+    /// An offline admission of this event's ticket, decided once per request id.
+    pub async fn admit_offline(&self, admit: AdmitOffline) -> Outcome<OfflineAdmission> {
+        self.object.call(admit).await
     }
 
     pub async fn status(&self, pseudonym_salt: String) -> Outcome<EventStatus> {

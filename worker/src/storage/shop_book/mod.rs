@@ -14,6 +14,7 @@ pub mod card_processor;
 pub mod coupons;
 mod housekeeping;
 pub mod offline;
+pub mod offline_tickets;
 pub mod protocol;
 pub mod registers;
 pub mod staff;
@@ -198,6 +199,16 @@ impl ShopBook {
                 answer(request, |r| self.offline_conflicts(r.within_stores.as_deref()))
             }
             ShopOperation::SettleOfflineUnpaid(request) => answer(request, |r| self.settle_offline_unpaid(r)),
+            ShopOperation::IssueTicketOffline(request) => answer(request, |r| {
+                self.with_shop(|_| self.offline().issue_ticket(&r.member_number, &r.ticket, &r.shown))
+            }),
+            ShopOperation::TicketCode(request) => {
+                answer(request, |r| self.with_shop(|_| self.offline().ticket_code(&r.code_id)))
+            }
+            ShopOperation::GateEvents(request) => answer(request, |_| self.with_shop(|_| self.offline().gate_events())),
+            ShopOperation::NoteTicketConflict(request) => {
+                answer(request, |r| self.with_shop(|_| self.offline().note_ticket_conflict(&r).map(|()| Done)))
+            }
             ShopOperation::Housekeep(request) => answer(request, |r| self.with_shop(|_| self.housekeep(r.now))),
         }
     }
@@ -334,7 +345,12 @@ impl ShopBook {
                 unpaid.retain(within);
                 unpaid_settled.retain(within);
             }
-            Ok(domain::api::offline::OfflineConflicts { conflicts: offline.conflicts()?, unpaid, unpaid_settled })
+            Ok(domain::api::offline::OfflineConflicts {
+                conflicts: offline.conflicts()?,
+                unpaid,
+                unpaid_settled,
+                tickets: offline.ticket_conflicts()?,
+            })
         })
     }
 

@@ -175,9 +175,10 @@ pub struct OfflineBook<'a> {
 }
 
 impl OfflineBook<'_> {
-    fn ready(&self) -> Outcome<()> {
+    pub(super) fn ready(&self) -> Outcome<()> {
         self.ready.ensure(|| {
             sql::create(self.sql, SCHEMA)?;
+            sql::create(self.sql, super::offline_tickets::SCHEMA)?;
             sql::add_column(self.sql, "offline_codes", "shown_at", "INTEGER")?;
             self.migrate_unpaid()
         })
@@ -193,7 +194,10 @@ impl OfflineBook<'_> {
 
     /// Drops codes too old to be uploaded any more (their conflicts stay); says how many went.
     pub(super) fn forget_old(&self, now: UnixMillis) -> Outcome<u32> {
-        sql::forget_before(self.sql, "offline_codes", "expires_at", now.saturating_sub(SYNC_GRACE_MS))
+        let before = now.saturating_sub(SYNC_GRACE_MS);
+        let tickets = sql::forget_before(self.sql, "offline_ticket_codes", "expires_at", before)?;
+        sql::forget_before(self.sql, "offline_gate_events", "ends_at", before)?;
+        Ok(sql::forget_before(self.sql, "offline_codes", "expires_at", before)?.saturating_add(tickets))
     }
 
     /// Codes kept (for housekeeping: whether a round has anything to look at).
@@ -251,6 +255,8 @@ impl OfflineBook<'_> {
         if !sql::table_exists(self.sql, "offline_codes")? {
             return Ok(0);
         }
+        self.ready()?;
+        let tickets = self.revoke_member_tickets(member)?;
         let now = clock::now();
         let count = sql::number(
             self.sql,
@@ -263,7 +269,7 @@ impl OfflineBook<'_> {
              AND used_request_id IS NULL AND expires_at + ? >= ?",
             vec![now.into(), member.as_str().into(), SKEW_MS.into(), now.into()],
         )?;
-        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+        Ok(u32::try_from(count).unwrap_or(u32::MAX).saturating_add(tickets))
     }
 
     /// Revoked codes a register could still be shown (not yet expired).
@@ -271,11 +277,13 @@ impl OfflineBook<'_> {
         if !sql::table_exists(self.sql, "offline_codes")? {
             return Ok(Vec::new());
         }
+        self.ready()?;
         let rows: Vec<IdRow> = sql::all(
             self.sql,
             "SELECT code_id, expires_at FROM offline_codes WHERE revoked_at IS NOT NULL AND expires_at + ? >= ? \
-             ORDER BY code_id",
-            vec![SKEW_MS.into(), clock::now().into()],
+             UNION SELECT code_id, expires_at FROM offline_ticket_codes WHERE revoked_at IS NOT NULL \
+             AND expires_at + ? >= ? ORDER BY code_id",
+            vec![SKEW_MS.into(), clock::now().into(), SKEW_MS.into(), clock::now().into()],
         )?;
         rows.iter().map(|row| OfflineCodeId::parse(&row.code_id).map_err(|_| corrupt("code id"))).collect()
     }

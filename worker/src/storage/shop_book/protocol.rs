@@ -2,12 +2,14 @@
 
 use super::card_processor::{CardEvent, StoredCardKeys};
 use super::offline::{IssuedOffline, OfflineUse};
+use super::offline_tickets::{TicketCodeRecord, TicketForCodes};
 use super::registers::NewRegister;
 use super::staff::{Duty, NewSession, NewStaff, StaffCredential};
 use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::coupons::OwnerCoupon;
+use domain::api::offline::TicketOfflineConflict;
 use domain::api::offline::{OfflineConflicts, OfflineSettlement, OfflineUnpaid};
 use domain::api::owner::RegisterSummary;
 use domain::api::staff::StaffMember;
@@ -16,6 +18,7 @@ use domain::api::{ShopForgotten, ShopSummary};
 use domain::coupons::{Coupon, CouponId, CouponTerms, CouponUse, MemberAtShop};
 use domain::member::MemberNumber;
 use domain::offline::{OfflineCodeId, Scan};
+use domain::offline_tickets::OfflineGateEvent;
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
 use domain::staff::StaffNumber;
 use domain::store::{Store, StoreId};
@@ -120,6 +123,14 @@ protocol! {
         /// Settles an offline charge not paid, once (`not_found`, `already_settled`, or `forbidden`
         /// for a charge of a register outside `within_stores`: nothing changes).
         SettleOfflineUnpaid(SettleOfflineUnpaid) -> OfflineUnpaid,
+        /// The holder's live offline codes for one ticket at this venue, topped up.
+        IssueTicketOffline(IssueTicketOffline) -> Vec<IssuedOffline>,
+        /// Which ticket an offline code is for (none: not a ticket code of this venue).
+        TicketCode(TicketCodeQuery) -> Option<TicketCodeRecord>,
+        /// The events this venue's gates may admit offline.
+        GateEvents(GateEventsQuery) -> Vec<OfflineGateEvent>,
+        /// An offline admission that did not count (once per request id).
+        NoteTicketConflict(TicketOfflineConflict) -> Done,
         /// One housekeeping round as of `now` (the alarm runs them; tests ask for one).
         Housekeep(Housekeep) -> ShopForgotten,
     }
@@ -334,6 +345,22 @@ pub struct RevokeOffline {
 
 #[derive(Serialize, Deserialize)]
 pub struct RevokedOffline;
+
+#[derive(Serialize, Deserialize)]
+pub struct IssueTicketOffline {
+    pub member_number: MemberNumber,
+    pub ticket: TicketForCodes,
+    #[serde(default)]
+    pub shown: Vec<OfflineCodeId>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct TicketCodeQuery {
+    pub code_id: OfflineCodeId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct GateEventsQuery;
 
 #[derive(Serialize, Deserialize)]
 pub struct UseOffline {
@@ -603,6 +630,31 @@ impl ShopClient {
     /// Codes used twice, and the charges not paid: all of them, or `within_stores`' registers'.
     pub async fn offline_conflicts(&self, within_stores: Option<Vec<StoreId>>) -> Outcome<OfflineConflicts> {
         self.object.call(OfflineConflictsQuery { within_stores }).await
+    }
+
+    /// The holder's live offline codes for one ticket at this venue (the Worker signs them).
+    pub async fn issue_ticket_offline(
+        &self,
+        member_number: &MemberNumber,
+        ticket: TicketForCodes,
+        shown: Vec<OfflineCodeId>,
+    ) -> Outcome<Vec<IssuedOffline>> {
+        self.object.call(IssueTicketOffline { member_number: member_number.clone(), ticket, shown }).await
+    }
+
+    /// Which ticket an offline code is for, if this venue issued it.
+    pub async fn ticket_code(&self, code_id: OfflineCodeId) -> Outcome<Option<TicketCodeRecord>> {
+        self.object.call(TicketCodeQuery { code_id }).await
+    }
+
+    /// The events this venue's gates may admit offline (for the kit).
+    pub async fn gate_events(&self) -> Outcome<Vec<OfflineGateEvent>> {
+        self.object.call(GateEventsQuery).await
+    }
+
+    /// Records an offline admission that did not count, for the owner (once per request id).
+    pub async fn note_ticket_conflict(&self, conflict: TicketOfflineConflict) -> Outcome<Done> {
+        self.object.call(conflict).await
     }
 
     /// Settles the charge not paid under `request_id`, once (see [`ShopOperation::SettleOfflineUnpaid`]).
