@@ -9,10 +9,13 @@ use crate::views::messages::{clear_error, show_error};
 use crate::views::{self, Screen};
 use web_shared::http::Failure;
 
+/// The `localStorage` key of the note that this phone was signed in ([`web_shared::signed_in`]).
+pub const SIGNED_IN_KEY: &str = "tessera-member-signed-in";
+
 /// Back to the sign-in screen; running loops notice the new session number and stop.
 pub fn end(reason: Option<&str>) {
     crate::offline::forget();
-    web_shared::signed_in::forget(crate::session::SIGNED_IN_KEY);
+    web_shared::signed_in::forget(SIGNED_IN_KEY);
     with_app(|app| {
         app.session += 1;
         app.wallet = None;

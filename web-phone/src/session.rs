@@ -4,7 +4,7 @@
 //! is wired in `lib.rs` to a function here).
 
 use crate::api::{self, Failure};
-use crate::ended::{end, ended_by};
+use crate::ended::{end, ended_by, SIGNED_IN_KEY};
 use crate::i18n::{failure_text, t, tf, Key};
 use crate::offline;
 use crate::state::{points_text, with_app};
@@ -17,9 +17,6 @@ use domain::shop::ShopId;
 use wasm_bindgen_futures::spawn_local;
 
 const RETRY_MS: i32 = 3_000;
-
-/// The `localStorage` key of the note that this phone was signed in ([`web_shared::signed_in`]).
-pub const SIGNED_IN_KEY: &str = "tessera-member-signed-in";
 
 /// First load: a session cookie may still be valid.
 pub async fn boot() {

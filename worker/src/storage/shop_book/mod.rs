@@ -274,7 +274,7 @@ impl ShopBook {
 
     /// Offline codes, their uses and conflicts ([`offline`]).
     fn offline(&self) -> offline::OfflineBook<'_> {
-        offline::OfflineBook { sql: &self.sql, ready: &self.offline_ready }
+        offline::OfflineBook { sql: &self.sql, ready: &self.offline_ready, ticket_schema: offline_tickets::SCHEMA }
     }
 
     /// A new register, in an open store of the shop.

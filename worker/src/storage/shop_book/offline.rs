@@ -172,13 +172,15 @@ pub struct OfflineBook<'a> {
     pub sql: &'a SqlStorage,
     /// Whether this instance has made the tables and added their later columns.
     pub ready: &'a sql::SchemaReady,
+    /// The tables of tickets' offline codes (kept by the tickets' module), made with these.
+    pub ticket_schema: &'static str,
 }
 
 impl OfflineBook<'_> {
     pub(super) fn ready(&self) -> Outcome<()> {
         self.ready.ensure(|| {
             sql::create(self.sql, SCHEMA)?;
-            sql::create(self.sql, super::offline_tickets::SCHEMA)?;
+            sql::create(self.sql, self.ticket_schema)?;
             sql::add_column(self.sql, "offline_codes", "shown_at", "INTEGER")?;
             self.migrate_unpaid()
         })
