@@ -30,6 +30,7 @@ use domain::offline::{
     judge_offline, may_debit_offline, OfflineCode, OfflineError, OfflineEventKind, OfflineFacts, MAX_EVENTS_PER_UPLOAD,
 };
 use domain::offline_tickets::{judge_offline_ticket, OfflineTicketCode, OfflineTicketFacts};
+use domain::shop::ShopId;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -226,18 +227,12 @@ async fn judge(text: &str) -> Result<OfflineCode, OfflineError> {
     if let Some(kit) = &kit {
         note_limit(kit);
     }
-    let key = kit.as_ref().and_then(|kit| kit.keys.iter().find(|key| key.key_id == code.key_id));
-    let signature_ok = match (&kit, key) {
-        (Some(kit), Some(key)) => {
-            let message = hex(&code.signed_message(&kit.shop_id));
-            js_verify(&key.public_key, &hex(&code.signature), &message).await.ok().and_then(|ok| ok.as_bool())
-                == Some(true)
-        }
-        _ => false,
-    };
+    let key_known = kit.as_ref().is_some_and(|kit| kit.keys.iter().any(|key| key.key_id == code.key_id));
+    let signature_ok =
+        signed_by_kit(kit.as_ref(), code.key_id, |shop| code.signed_message(shop), &code.signature).await;
     let revoked = kit.as_ref().is_some_and(|kit| kit.revoked.contains(&code.code_id));
     let used_here = js_is_used(&code.code_id.hex()).await.ok().and_then(|used| used.as_bool()).unwrap_or(false);
-    let facts = OfflineFacts { signature_ok, key_known: key.is_some(), revoked, used_here };
+    let facts = OfflineFacts { signature_ok, key_known, revoked, used_here };
     judge_offline(&code, facts, server_now())?;
     Ok(code)
 }
@@ -296,15 +291,9 @@ async fn gate(text: &str) {
 async fn judge_ticket(text: &str) -> Result<(OfflineTicketCode, String), OfflineError> {
     let code = OfflineTicketCode::parse(text)?;
     let kit = load_kit().await;
-    let key = kit.as_ref().and_then(|kit| kit.keys.iter().find(|key| key.key_id == code.key_id));
-    let signature_ok = match (&kit, key) {
-        (Some(kit), Some(key)) => {
-            let message = hex(&code.signed_message(&kit.shop_id));
-            js_verify(&key.public_key, &hex(&code.signature), &message).await.ok().and_then(|ok| ok.as_bool())
-                == Some(true)
-        }
-        _ => false,
-    };
+    let key_known = kit.as_ref().is_some_and(|kit| kit.keys.iter().any(|key| key.key_id == code.key_id));
+    let signature_ok =
+        signed_by_kit(kit.as_ref(), code.key_id, |shop| code.signed_message(shop), &code.signature).await;
     let revoked = kit.as_ref().is_some_and(|kit| kit.revoked.contains(&code.code_id));
     let event = kit.as_ref().and_then(|kit| kit.events.iter().find(|event| event.event_tag == code.event_tag));
     let code_used_here = js_is_used(&code.code_id.hex()).await.ok().and_then(|used| used.as_bool()).unwrap_or(false);
@@ -313,10 +302,24 @@ async fn judge_ticket(text: &str) -> Result<(OfflineTicketCode, String), Offline
         .ok()
         .and_then(|count| count.as_f64())
         .map_or(0, |count| count as u32);
-    let facts = OfflineTicketFacts { signature_ok, key_known: key.is_some(), revoked, code_used_here, admitted_here };
+    let facts = OfflineTicketFacts { signature_ok, key_known, revoked, code_used_here, admitted_here };
     judge_offline_ticket(&code, facts, event, server_now())?;
     let title = event.map(|event| event.event_title.as_str().to_owned()).unwrap_or_default();
     Ok((code, title))
+}
+
+/// Whether `signature` over the message a code signs for the kit's shop verifies with the
+/// kit's key `key_id` (WebCrypto); false without a kit or that key.
+async fn signed_by_kit(
+    kit: Option<&OfflineKit>,
+    key_id: u16,
+    signed_message: impl FnOnce(&ShopId) -> Vec<u8>,
+    signature: &[u8],
+) -> bool {
+    let Some(kit) = kit else { return false };
+    let Some(key) = kit.keys.iter().find(|key| key.key_id == key_id) else { return false };
+    let message = hex(&signed_message(&kit.shop_id));
+    js_verify(&key.public_key, &hex(signature), &message).await.ok().and_then(|ok| ok.as_bool()) == Some(true)
 }
 
 fn refusal_text(error: OfflineError) -> String {
