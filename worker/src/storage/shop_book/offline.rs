@@ -83,10 +83,18 @@ pub enum OfflineUse {
     },
 }
 
+/// A live code's row, as both code tables keep it.
 #[derive(Deserialize)]
-struct IdRow {
+pub(super) struct IdRow {
     code_id: String,
     expires_at: i64,
+}
+
+impl IdRow {
+    pub(super) fn issued(self) -> Outcome<IssuedOffline> {
+        let code_id = OfflineCodeId::parse(&self.code_id).map_err(|_| corrupt("code id"))?;
+        Ok(IssuedOffline { code_id, expires_at: self.expires_at })
+    }
 }
 
 #[derive(Deserialize)]
@@ -243,13 +251,7 @@ impl OfflineBook<'_> {
                 vec![id.hex().into(), member.as_str().into(), now.into(), (now + LIFETIME_MS).into()],
             )?;
         }
-        live()?
-            .into_iter()
-            .map(|row| {
-                let code_id = OfflineCodeId::parse(&row.code_id).map_err(|_| corrupt("code id"))?;
-                Ok(IssuedOffline { code_id, expires_at: row.expires_at })
-            })
-            .collect()
+        live()?.into_iter().map(IdRow::issued).collect()
     }
 
     /// Revokes every unused code of the member that has not expired; how many.

@@ -5,7 +5,7 @@
 //! for the owner. Whether an admission counts is decided by the event's book, which owns the
 //! ticket's entries (`EventBook`); this book only answers which ticket a code is for.
 
-use super::offline::{IssuedOffline, OfflineBook};
+use super::offline::{IdRow, IssuedOffline, OfflineBook};
 use crate::clock;
 use crate::crypto::random_bytes;
 use crate::error::Outcome;
@@ -76,12 +76,6 @@ pub struct TicketCodeRecord {
     pub issued_at: UnixMillis,
     pub expires_at: UnixMillis,
     pub revoked: bool,
-}
-
-#[derive(Deserialize)]
-struct IdRow {
-    code_id: String,
-    expires_at: i64,
 }
 
 #[derive(Deserialize)]
@@ -187,13 +181,7 @@ impl OfflineBook<'_> {
                 ],
             )?;
         }
-        live()?
-            .into_iter()
-            .map(|row| {
-                let code_id = OfflineCodeId::parse(&row.code_id).map_err(|_| corrupt("code id"))?;
-                Ok(IssuedOffline { code_id, expires_at: row.expires_at })
-            })
-            .collect()
+        live()?.into_iter().map(IdRow::issued).collect()
     }
 
     /// Revokes the member's unexpired ticket codes here; how many.
