@@ -1,10 +1,9 @@
 //! Tessera's register page: the webcam reads a customer's one-time QR code, the
 //! server says what it is for (a customer, a bill, a ticket), the cashier acts on it.
 //!
-//! Two entry points share this crate (and one `.wasm` file):
-//! - [`start`] runs the page on the main thread;
-//! - [`scan_frame`] runs in `decoder-worker.js`, a Web Worker, so decoding never
-//!   blocks the page.
+//! [`start`] runs the page on the main thread. Camera frames are decoded in
+//! `decoder-worker.js`, a Web Worker with its own Wasm (the `web-decoder` crate),
+//! so decoding never blocks the page.
 //!
 //! Modules, each depending only on those listed before it:
 //! - leaves: [`api`] (the server), [`dom`], [`timing`], [`camera`] (frames → worker
@@ -183,37 +182,4 @@ fn on_click_in(list: &str, attribute: &'static str, handler: fn(&str)) {
             handler(&value);
         }
     });
-}
-
-thread_local! {
-    /// One live scanner per worker: its time budget follows this device's
-    /// speed, and it keeps trying the pass that last read a code.
-    static FRAME_SCANNER: std::cell::RefCell<scanner::Scanner> =
-        std::cell::RefCell::new(scanner::Scanner::new(scanner::Scanner::DEFAULT_BUDGET_MS));
-}
-
-/// The worker's clock in milliseconds: `performance.now()` (sub-millisecond,
-/// monotonic), else `Date.now()`.
-fn now_ms() -> f64 {
-    let global = js_sys::global();
-    js_sys::Reflect::get(&global, &"performance".into())
-        .ok()
-        .filter(|performance| performance.is_object())
-        .and_then(|performance| {
-            let now = js_sys::Reflect::get(&performance, &"now".into()).ok()?;
-            let now: &js_sys::Function = wasm_bindgen::JsCast::dyn_ref(&now)?;
-            now.call0(&performance).ok()?.as_f64()
-        })
-        .unwrap_or_else(js_sys::Date::now)
-}
-
-/// Decoder entry point (Web Worker): the texts of every QR code in an RGBA frame.
-/// A clean code is read on every frame (the scanner's first look always runs);
-/// harder passes fill the rest of an 8 ms budget measured with the worker's clock.
-#[wasm_bindgen]
-pub fn scan_frame(width: u32, height: u32, rgba: &[u8]) -> Vec<String> {
-    FRAME_SCANNER.with(|scanner| match scanner.try_borrow_mut() {
-        Ok(mut scanner) => scanner.scan_rgba(width, height, rgba, &now_ms).into_iter().map(|d| d.text).collect(),
-        Err(_) => scanner::scan_rgba(width, height, rgba),
-    })
 }

@@ -2,7 +2,7 @@
 // Out first: { ready: true } once the Wasm is loaded, or { fatal } if it cannot be.
 // In: { width, height, buffer } (RGBA pixels, transferred). Out: { texts, ms, error? }.
 // The page replaces this worker if a frame is not answered in time or fails.
-import init, { scan_frame } from "./pkg/web_register.js";
+import init, { scan_frame } from "./pkg/web_decoder.js";
 
 const ready = init();
 ready.then(

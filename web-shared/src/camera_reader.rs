@@ -1,6 +1,6 @@
 //! Reading QR codes from a camera: `getUserMedia` into a `<video>`, frames
 //! drawn to a canvas and their pixels transferred (not copied) to the decoder
-//! Web Worker (`web-register/static/decoder-worker.js`, the `scanner` crate's
+//! Web Worker (`web-register/static/decoder-worker.js` with the `web-decoder` bundle, the `scanner` crate's
 //! live path). At most one frame is in flight, so a slow decode lowers the
 //! frame rate instead of queueing work.
 //!

@@ -7,16 +7,35 @@ use crate::tools::Tools;
 use crate::Result;
 use std::path::Path;
 
-/// A page crate and the URL path it is served under.
+/// A page crate, the URL path it is served under, and the Wasm bundles in its `pkg/`.
 struct Page {
     krate: &'static str,
     served_at: &'static str,
+    bundles: &'static [Bundle],
 }
 
+/// A crate built to `pkg/<crate>.js` + `pkg/<crate>_bg.wasm`, and how wasm-opt treats it.
+struct Bundle {
+    krate: &'static str,
+    wasm_opt: &'static str,
+}
+
+/// Pages download their Wasm before they can do anything: smallest wins.
+const FOR_SIZE: &str = "-Oz";
+
 const PAGES: [Page; 3] = [
-    Page { krate: "web-phone", served_at: "phone" },
-    Page { krate: "web-register", served_at: "register" },
-    Page { krate: "web-owner", served_at: "owner" },
+    Page { krate: "web-phone", served_at: "phone", bundles: &[Bundle { krate: "web-phone", wasm_opt: FOR_SIZE }] },
+    Page {
+        krate: "web-register",
+        served_at: "register",
+        bundles: &[
+            Bundle { krate: "web-register", wasm_opt: FOR_SIZE },
+            // The decoder worker's scanner runs on every camera frame: speed counts
+            // more than its few extra kilobytes (its worker loads beside the page).
+            Bundle { krate: "web-decoder", wasm_opt: "-O3" },
+        ],
+    },
+    Page { krate: "web-owner", served_at: "owner", bundles: &[Bundle { krate: "web-owner", wasm_opt: FOR_SIZE }] },
 ];
 
 /// Features every browser we target has; wasm-opt must be told what rustc emitted.
@@ -40,11 +59,16 @@ pub fn all(tools: &Tools) -> Result {
 fn report_sizes() {
     let root = crate::root();
     // Each page's Wasm sits under its content hash (see `fingerprint`).
-    let pages = PAGES.iter().filter_map(|page| {
+    let pages = PAGES.iter().flat_map(|page| {
         let hashed = root.join("dist").join(page.served_at).join(crate::fingerprint::HASHED_DIR);
-        let version = std::fs::read_dir(hashed).ok()?.filter_map(|entry| entry.ok()).next()?.path();
-        let wasm = format!("{}_bg.wasm", page.krate.replace('-', "_"));
-        Some((format!("dist/{}/v/*/pkg/{wasm}", page.served_at), version.join("pkg").join(wasm)))
+        let version = std::fs::read_dir(hashed)
+            .ok()
+            .and_then(|mut entries| entries.find_map(|entry| entry.ok()))
+            .map(|entry| entry.path());
+        page.bundles.iter().filter_map(move |bundle| {
+            let wasm = format!("{}_bg.wasm", bundle.krate.replace('-', "_"));
+            Some((format!("dist/{}/v/*/pkg/{wasm}", page.served_at), version.as_ref()?.join("pkg").join(wasm)))
+        })
     });
     let worker = ("worker/build/index_bg.wasm".to_owned(), root.join("worker/build/index_bg.wasm"));
     for (bundle, path) in std::iter::once(worker).chain(pages) {
@@ -74,8 +98,8 @@ pub fn pages(tools: &Tools) -> Result {
     println!("xtask: building the pages (wasm32, release)");
     let mut cargo = command("cargo");
     cargo.args(["build", "--release", "--target", "wasm32-unknown-unknown"]);
-    for page in &PAGES {
-        cargo.args(["-p", page.krate]);
+    for bundle in PAGES.iter().flat_map(|page| page.bundles) {
+        cargo.args(["-p", bundle.krate]);
     }
     run(&mut cargo)?;
 
@@ -88,18 +112,20 @@ pub fn pages(tools: &Tools) -> Result {
         let out = staging.join(page.served_at);
         let _ = std::fs::remove_dir_all(&out);
         copy_dir(&root.join(page.krate).join("static"), &out)?;
-        let stem = page.krate.replace('-', "_");
-        run(command(&tools.wasm_bindgen.to_string_lossy())
-            .args(["--target", "web", "--no-typescript", "--out-dir"])
-            .arg(out.join("pkg"))
-            .arg(target.join(format!("{stem}.wasm"))))?;
-        let bundle = out.join("pkg").join(format!("{stem}_bg.wasm"));
-        run(command(&tools.wasm_opt.to_string_lossy())
-            .arg("-Oz")
-            .args(WASM_FEATURES)
-            .arg(&bundle)
-            .arg("-o")
-            .arg(&bundle))?;
+        for bundle in page.bundles {
+            let stem = bundle.krate.replace('-', "_");
+            run(command(&tools.wasm_bindgen.to_string_lossy())
+                .args(["--target", "web", "--no-typescript", "--out-dir"])
+                .arg(out.join("pkg"))
+                .arg(target.join(format!("{stem}.wasm"))))?;
+            let wasm = out.join("pkg").join(format!("{stem}_bg.wasm"));
+            run(command(&tools.wasm_opt.to_string_lossy())
+                .arg(bundle.wasm_opt)
+                .args(WASM_FEATURES)
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&wasm))?;
+        }
         crate::fingerprint::page(&out)?;
         let served = root.join("dist").join(page.served_at);
         let _ = std::fs::remove_dir_all(&served);
