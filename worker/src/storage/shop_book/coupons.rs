@@ -393,21 +393,19 @@ impl CouponBook<'_> {
         else {
             return Ok(());
         };
-        let seen = sql::number(
+        let refund_minor = sql::minor(take_back.refund_minor)?;
+        // Each refund once: the insert answers a row only the first time.
+        let first_time = sql::number(
             self.sql,
-            "SELECT COUNT(*) AS n FROM coupon_take_backs WHERE refund_request_id = ?",
-            vec![take_back.refund_request_id.as_str().into()],
+            "INSERT OR IGNORE INTO coupon_take_backs (refund_request_id, at) VALUES (?, ?) RETURNING 1 AS n",
+            vec![take_back.refund_request_id.as_str().into(), clock::now().into()],
         )?;
-        if seen > 0 {
+        if first_time == 0 {
             return Ok(());
         }
         let sale =
             CouponSale { paid_minor, refunded_minor, returning: returning != 0, use_taken_back: use_taken_back != 0 };
-        let taken = coupon_take_back(&sale, sql::minor(take_back.refund_minor)?);
-        self.sql.exec(
-            "INSERT INTO coupon_take_backs (refund_request_id, at) VALUES (?, ?)",
-            vec![take_back.refund_request_id.as_str().into(), clock::now().into()],
-        )?;
+        let taken = coupon_take_back(&sale, refund_minor);
         let mut bindings = vec![taken.revenue_minor.into(), i64::from(taken.used != 0).into()];
         bindings.extend(keys());
         self.sql.exec(
