@@ -9,17 +9,12 @@
 // Prints per frame size: p50 / p95 / p99 / max ms per frame, each p95 as a ratio of
 // its target (10 ms at 640×480, 20 ms at 1280×720), and how many pictures were read
 // on their first frame and within HOLD frames.
-import http from "node:http";
-import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
-import { createRequire } from "node:module";
+import { frameNames, runInChromium } from "./headless.mjs";
 
-const require = createRequire(path.resolve(process.argv[1], "../../../package.json"));
-const { chromium } = require("playwright-core");
 const [pkgDir, framesDir, holdArg] = process.argv.slice(2);
 const hold = Number(holdArg ?? 10);
-const frames = fs.readdirSync(framesDir).filter((f) => f.endsWith(".rgba")).sort();
+const frames = frameNames(framesDir);
 const TARGET_P95_MS = { "640x480": 10, "1280x720": 20 };
 
 const page = `<!doctype html><script>
@@ -55,46 +50,23 @@ const run = async ({ frames, hold }) => {
   postMessage(bySize);
 };`;
 
-const server = http.createServer((req, res) => {
-  const send = (type, body) => { res.writeHead(200, { "content-type": type }); res.end(body); };
-  if (req.url === "/") return send("text/html", page);
-  if (req.url === "/worker.js") return send("text/javascript", workerJs);
-  if (req.url === "/pkg/web_decoder.js") return send("text/javascript", fs.readFileSync(path.join(pkgDir, "web_decoder.js")));
-  if (req.url === "/pkg/web_decoder_bg.wasm") return send("application/wasm", fs.readFileSync(path.join(pkgDir, "web_decoder_bg.wasm")));
-  if (req.url.startsWith("/frames/")) {
-    const name = path.basename(decodeURIComponent(req.url));
-    if (frames.includes(name)) return send("application/octet-stream", fs.readFileSync(path.join(framesDir, name)));
-  }
-  res.writeHead(404); res.end();
+const bySize = await runInChromium({
+  page,
+  workerJs,
+  files: {
+    "/pkg/web_decoder.js": ["text/javascript", path.join(pkgDir, "web_decoder.js")],
+    "/pkg/web_decoder_bg.wasm": ["application/wasm", path.join(pkgDir, "web_decoder_bg.wasm")],
+  },
+  framesDir,
 });
-await new Promise((r) => server.listen(0, "127.0.0.1", r));
-const port = server.address().port;
-const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), "scanner-live-bench-"));
-const browser = await chromium.launchPersistentContext(userDataDir, {
-  executablePath: "/usr/bin/chromium",
-  headless: true,
-  args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1'],
-});
-try {
-  const tab = await browser.newPage();
-  tab.on("console", (m) => console.error("page:", m.text()));
-  tab.on("crash", () => console.error("page crashed"));
-  await tab.goto(`http://127.0.0.1:${port}/`);
-  const bySize = await tab.evaluate(() => window.result);
-  if (bySize.error) throw new Error("worker: " + bySize.error);
-  const at = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
-  for (const [size, s] of Object.entries(bySize)) {
-    const sorted = [...s.ms].sort((a, b) => a - b);
-    const p95 = at(sorted, 0.95);
-    const target = TARGET_P95_MS[size];
-    const ratio = target ? `, p95 ${(p95 / target).toFixed(2)}× the ${target} ms target` : "";
-    console.log(
-      `decoder ${size}: per frame p50 ${at(sorted, 0.5).toFixed(1)} / p95 ${p95.toFixed(1)} / p99 ${at(sorted, 0.99).toFixed(1)} / max ${sorted[sorted.length - 1].toFixed(1)} ms` +
-        ` (${sorted.length} frames)${ratio}; read ${s.first}/${s.pictures} on the first frame, ${s.within}/${s.pictures} within ${hold}`,
-    );
-  }
-} finally {
-  await browser.close();
-  server.close();
+const at = (sorted, q) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))];
+for (const [size, s] of Object.entries(bySize)) {
+  const sorted = [...s.ms].sort((a, b) => a - b);
+  const p95 = at(sorted, 0.95);
+  const target = TARGET_P95_MS[size];
+  const ratio = target ? `, p95 ${(p95 / target).toFixed(2)}× the ${target} ms target` : "";
+  console.log(
+    `decoder ${size}: per frame p50 ${at(sorted, 0.5).toFixed(1)} / p95 ${p95.toFixed(1)} / p99 ${at(sorted, 0.99).toFixed(1)} / max ${sorted[sorted.length - 1].toFixed(1)} ms` +
+      ` (${sorted.length} frames)${ratio}; read ${s.first}/${s.pictures} on the first frame, ${s.within}/${s.pictures} within ${hold}`,
+  );
 }
