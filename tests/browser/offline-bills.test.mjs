@@ -5,7 +5,8 @@
 // its kept list and "Show code to pay" shows an offline code naming the shop; the register,
 // offline, checks it itself, shows the bill with its amount and biller, and Paid collects it
 // provisionally; the same code again is refused. Back online the payment is uploaded once and
-// the bill is paid at that register, as its issuer sees it.
+// the bill is paid at that register, as its issuer sees it; a second register's later upload of
+// another of its codes is a conflict, listed for the issuer and in the owner's console.
 //
 // Needs a running stack (TESSERA_BASE_URL, TESSERA_ADMIN_TOKEN), like offline.test.mjs.
 // Screenshots: tests/browser/artifacts/offline-bill-*.png.
@@ -16,7 +17,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, admin, call, launch, shopWithRegister } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, admin, call, launch, ownerConsole, shopWithRegister } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 
@@ -120,4 +121,26 @@ test("offline: a bill's offline code on the phone, the register offline collects
   assert.equal(status.paid.register, till.register_id);
   assert.equal(status.paid.shop, shopId);
   assert.deepEqual(status.offline_conflicts, []);
+
+  // A second register that collected the same bill offline with its other code syncs later:
+  // not paid twice; a conflict the issuer and the owner's console (under Registers) list.
+  const till2 = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Till 2" });
+  const others = await phone.evaluate(
+    (held) => JSON.parse(localStorage.getItem("tessera-offline-codes")).batch.bills.find((b) => b.item === held).shops[0].codes.map((c) => c.text),
+    item,
+  );
+  const another = others.find((text) => text !== code);
+  const synced = await call("POST", "/api/register/offline/events", till2.token, {
+    events: [{ request_id: `off-${unique}`, code: another, kind: "bill_payment", amount_minor: 4200, at: Date.now() }],
+  }, 200);
+  assert.equal(synced.results[0].outcome.kind, "bill_conflict");
+  const after = await call("GET", `/api/issuer/bills/${bill.bill_id}`, issuer.api_key, undefined, 200);
+  assert.equal(after.offline_conflicts.length, 1);
+  assert.equal(after.offline_conflicts[0].second.register, till2.register_id);
+  const consolePage = await ownerConsole(tillBrowser, shopId);
+  await consolePage.getByTestId("tab-registers").click();
+  await consolePage.locator("[data-testid=offline-bill-conflicts]:not([hidden])").waitFor({ timeout: 10_000 });
+  assert.match(await consolePage.getByTestId("offline-bill-conflict-rows").innerText(), /Water Co · INV-[\s\S]*Till 2[\s\S]*paid first .* at Till 1/);
+  await consolePage.screenshot({ path: path.join(ARTIFACTS, "offline-bill-4-console-conflict.png"), fullPage: true });
+  await consolePage.close();
 });
