@@ -124,7 +124,7 @@ impl OfflineBook<'_> {
         self.sql.exec(
             "INSERT INTO offline_billers (biller_tag, biller, until) VALUES (?, ?, ?) \
              ON CONFLICT (biller_tag) DO UPDATE SET biller = excluded.biller, until = excluded.until",
-            vec![bill.biller_tag.hex().into(), bill.biller.as_str().into(), (now + LIFETIME_MS).into()],
+            vec![bill.biller_tag.hex().into(), bill.biller.as_str().into(), now.saturating_add(LIFETIME_MS).into()],
         )?;
         let key = || -> Vec<worker::SqlStorageValue> {
             vec![member.as_str().into(), bill.issuer.as_str().into(), bill.bill.as_str().into()]
@@ -132,7 +132,7 @@ impl OfflineBook<'_> {
         let of_bill = "member_number = ? AND issuer_id = ? AND bill_id = ? AND revoked_at IS NULL";
         let live = || -> Outcome<Vec<IdRow>> {
             let mut bindings = key();
-            bindings.push((now + REFRESH_BEFORE_MS).into());
+            bindings.push(now.saturating_add(REFRESH_BEFORE_MS).into());
             sql::all(
                 self.sql,
                 &format!(
@@ -161,7 +161,7 @@ impl OfflineBook<'_> {
                     bill.issuer.as_str().into(),
                     bill.bill.as_str().into(),
                     now.into(),
-                    (now + LIFETIME_MS).into(),
+                    now.saturating_add(LIFETIME_MS).into(),
                 ],
             )?;
         }
