@@ -54,6 +54,7 @@ pub mod leaving;
 pub mod member;
 pub mod money;
 pub mod offline;
+pub mod offline_bills;
 pub mod offline_tickets;
 pub mod pairing;
 pub mod passkey;

@@ -137,6 +137,10 @@ pub enum OfflineError {
     NotTheHolder,
     #[error("the ticket was cancelled by its issuer")]
     Cancelled,
+    #[error("this bill cannot be paid at this shop")]
+    NotPayableHere,
+    #[error("this store takes no payments offline: it needs a network")]
+    NeedsNetwork,
 }
 
 /// A parsed offline code (signature not yet checked: see [`OfflineCode::signed_message`]).
@@ -251,7 +255,7 @@ pub fn judge_offline(code: &OfflineCode, facts: OfflineFacts, now: UnixMillis) -
     Ok(())
 }
 
-/// May a register debit (reward, prepaid, bill) this much offline? Only up to
+/// May a register debit (prepaid, bill) this much offline? Only up to
 /// the store's offline limit, which is none by default.
 pub fn may_debit_offline(amount_minor: u64, limit_minor: u64) -> bool {
     amount_minor > 0 && amount_minor <= limit_minor
@@ -284,12 +288,14 @@ pub enum OfflineEventKind {
     PrepaidCharge,
     /// A gate admitted a ticket's offline code (no amount).
     Admission,
+    /// A register collected a bill held in the wallet (its amount is in the code).
+    BillPayment,
 }
 
 impl OfflineEventKind {
     /// Whether it takes value from the customer, and so needs the store's offline limit.
     pub fn is_debit(self) -> bool {
-        matches!(self, Self::PrepaidCharge)
+        matches!(self, Self::PrepaidCharge | Self::BillPayment)
     }
 }
 

@@ -54,6 +54,10 @@ impl OfflineTag {
         Self(bytes)
     }
 
+    pub fn bytes(&self) -> [u8; TAG_BYTES] {
+        self.0
+    }
+
     /// The first 8 bytes of a longer digest.
     pub fn of_digest(digest: &[u8; 32]) -> Self {
         let mut bytes = [0u8; TAG_BYTES];

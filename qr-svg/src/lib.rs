@@ -99,6 +99,16 @@ mod tests {
     }
 
     #[test]
+    fn the_longest_offline_code_a_bill_s_fits_version_8_at_level_m_and_decodes_back() {
+        // `TO:` and 202 base32 characters (domain::offline_bills::BILL_TEXT_CHARS).
+        let text = format!("TO:{}", "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".repeat(7).get(..202).unwrap());
+        let svg = svg(&text, EcLevel::M, &PLAIN).unwrap();
+        let (size, _) = painted(&svg).unwrap();
+        assert_eq!(size, 49 + 2 * QUIET_ZONE, "version 8: 49 modules");
+        assert_eq!(read_back::decoded(&svg), [text]);
+    }
+
+    #[test]
     fn the_look_is_applied() {
         let look = Look { background: r#"class="light""#, modules: r#"class="dark""#, svg_attributes: r#"role="img""# };
         let svg = svg("1", EcLevel::L, &look).unwrap();

@@ -555,6 +555,7 @@ async fn load_offline_conflicts(shop_id: &str) {
         with(|c| {
             views::offline_conflicts(c, &list.conflicts);
             views::offline_ticket_conflicts(c, &list.tickets);
+            views::offline_bill_conflicts(c, &list.bills);
             views::offline_unpaid(c, &list.unpaid, &list.unpaid_settled);
         });
     }

@@ -10,6 +10,9 @@
 //! Held tickets whose gates open soon get offline codes in the same batch (each code one
 //! entry, for the ticket's venue only), and the last list of bills and tickets is kept too,
 //! so a phone with no network still opens its ticket and shows one of its offline codes.
+//! Held bills neither paid nor cancelled get a few codes per shop they are payable at (each
+//! signed for that shop); with no network, "Show code to pay" shows the next one, taking turns
+//! between the bill's shops (the one with the most codes left first), naming the shop.
 
 use crate::api;
 use crate::timing::now_ms;
@@ -19,6 +22,7 @@ use domain::api::Wallet;
 use domain::items::ItemRef;
 use domain::member::MemberNumber;
 use domain::offline::{needs_refresh, OfflineCode, MAX_SHOWN_REPORTED};
+use domain::offline_bills::{bill_gets_offline_codes, OfflineBillCode};
 use domain::offline_tickets::{gets_offline_codes, OfflineTicketCode};
 use domain::shop::ShopId;
 use serde::{Deserialize, Serialize};
@@ -115,7 +119,50 @@ fn code_id_of(text: &str) -> Option<domain::offline::OfflineCodeId> {
     OfflineCode::parse(text)
         .map(|code| code.code_id)
         .or_else(|_| OfflineTicketCode::parse(text).map(|code| code.code_id))
+        .or_else(|_| OfflineBillCode::parse(text).map(|code| code.code_id))
         .ok()
+}
+
+/// The codes not shown yet for one bill, per shop (in the bill's order), in the phone's clock.
+fn unshown_bill(kept: &Kept, item: &ItemRef, now: i64) -> Vec<(String, Vec<OfflineCodeText>)> {
+    kept.batch
+        .bills
+        .iter()
+        .filter(|bill| &bill.item == item)
+        .flat_map(|bill| bill.shops.iter())
+        .map(|shop| {
+            let codes = shop
+                .codes
+                .iter()
+                .filter(|code| !kept.shown.contains(&code.text) && code.expires_at - kept.skew_ms > now)
+                .cloned()
+                .collect();
+            (shop.shop_name.as_str().to_owned(), codes)
+        })
+        .collect()
+}
+
+/// The next offline code for a held bill, marked as shown: of the shop with the most codes left
+/// (so showing again takes turns between the bill's shops), with that shop's name and how many
+/// codes of the bill remain after it.
+pub fn take_bill(item: &ItemRef) -> Option<(OfflineCodeText, String, usize)> {
+    let mut kept: Kept = read(CODES_KEY)?;
+    let now = now_ms();
+    let shops = unshown_bill(&kept, item, now);
+    let total: usize = shops.iter().map(|(_, codes)| codes.len()).sum();
+    let mut best: Option<&(String, Vec<OfflineCodeText>)> = None;
+    for shop in &shops {
+        if best.is_none_or(|best| shop.1.len() > best.1.len()) {
+            best = Some(shop);
+        }
+    }
+    let (shop_name, codes) = best?;
+    let first = codes.first()?.clone();
+    let shop_name = shop_name.clone();
+    kept.shown.push(first.text.clone());
+    write(CODES_KEY, &kept);
+    let expires_here = first.expires_at - kept.skew_ms;
+    Some((OfflineCodeText { text: first.text, expires_at: expires_here }, shop_name, total.saturating_sub(1)))
 }
 
 /// The codes not shown yet for one card, in the phone's clock (expiry translated).
@@ -148,6 +195,11 @@ pub async fn top_up(wallet: Wallet) {
                 .tickets
                 .iter()
                 .any(|ticket| unshown_ticket(kept, &ticket.item, now).len() < TICKET_REFRESH_BELOW)
+                || kept
+                    .batch
+                    .bills
+                    .iter()
+                    .any(|bill| unshown_bill(kept, &bill.item, now).iter().any(|(_, codes)| codes.is_empty()))
                 || now + kept.skew_ms - kept.batch.now > BATCH_AGE_MS
         }
     };
@@ -157,7 +209,7 @@ pub async fn top_up(wallet: Wallet) {
     fetch(wallet.member_number, kept).await;
 }
 
-/// A ticket claimed (or received) since the last batch gets its offline codes now, not at the
+/// A ticket or bill claimed (or received) since the last batch gets its offline codes now, not at the
 /// next refresh: called with each list of bills and tickets loaded online.
 pub async fn top_up_for(pocket: Pocket) {
     let kept: Option<Kept> = read(CODES_KEY);
@@ -171,6 +223,9 @@ pub async fn top_up_for(pocket: Pocket) {
     let missing = pocket.tickets.iter().any(|ticket| {
         gets_offline_codes(ticket.cancelled_at.is_some(), ticket.gate_opens_at, ticket.ends_at, server_now)
             && !kept.as_ref().is_some_and(|kept| kept.batch.tickets.iter().any(|held| held.item == ticket.item))
+    }) || pocket.bills.iter().any(|bill| {
+        bill_gets_offline_codes(bill.paid.is_some(), bill.cancelled_at.is_some())
+            && !kept.as_ref().is_some_and(|kept| kept.batch.bills.iter().any(|held| held.item == bill.item))
     });
     if missing {
         fetch(member_number, kept).await;
@@ -193,6 +248,7 @@ async fn fetch(member_number: MemberNumber, kept: Option<Kept>) {
                 .iter()
                 .flat_map(|card| card.codes.iter())
                 .chain(batch.tickets.iter().flat_map(|t| t.codes.iter()))
+                .chain(batch.bills.iter().flat_map(|b| b.shops.iter()).flat_map(|shop| shop.codes.iter()))
                 .any(|code| &code.text == text)
         })
         .collect();

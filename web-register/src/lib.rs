@@ -60,6 +60,7 @@ pub fn start() {
     on_submit("offline-form", offline_desk::add_points);
     on_click("offline-close", offline_desk::close);
     on_click("offline-charge-prepaid", offline_desk::charge_prepaid);
+    on_click("offline-bill-paid", offline_desk::bill_paid);
     on_submit("sale-form", till::add_points);
     on_submit("other-item-form", till::add_other_item);
     on_click("charge-prepaid", till::charge_prepaid);

@@ -15,6 +15,13 @@
 //! register's used-set by code and by ticket tag), shown ADMIT (provisional) or DENY, and
 //! queued like a sale; the server counts each ticket's entries once at sync.
 //!
+//! A bill's offline code (format version 3) carries its amount, currency and due date: judged
+//! with `domain::offline_bills::judge_offline_bill` (the store's offline limit from the kit —
+//! none by default, and then the bill needs a network — and this register's used-set by code and
+//! by bill tag), shown with its biller (from the kit) and **Paid (provisional)**; Paid queues
+//! the payment with the used-set entries in one IndexedDB transaction. The bill's book decides
+//! at sync whether it paid the bill. The words this adds are in [`bill_words`].
+//!
 //! A leaf beside `api`: the till tells it the register's token and info once
 //! started ([`started`]) and hands it every text that looks like an offline code.
 
@@ -29,6 +36,7 @@ use domain::money::{Currency, MinorUnits};
 use domain::offline::{
     judge_offline, may_debit_offline, OfflineCode, OfflineError, OfflineEventKind, OfflineFacts, MAX_EVENTS_PER_UPLOAD,
 };
+use domain::offline_bills::{judge_offline_bill, OfflineBillCode, OfflineBillFacts};
 use domain::offline_tickets::{judge_offline_ticket, OfflineTicketCode, OfflineTicketFacts};
 use domain::shop::ShopId;
 use serde::{Deserialize, Serialize};
@@ -61,6 +69,10 @@ extern "C" {
     async fn js_admit(code_id: &str, ticket_tag: &str, entries_allowed: u32, event: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = tesseraOffline, js_name = admittedHere, catch)]
     async fn js_admitted_here(ticket_tag: &str, entries_allowed: u32) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = collect, catch)]
+    async fn js_collect(code_id: &str, bill_tag: &str, event: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(js_namespace = tesseraOffline, js_name = billPaidHere, catch)]
+    async fn js_bill_paid_here(bill_tag: &str) -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = tesseraOffline, js_name = queue, catch)]
     async fn js_queue() -> Result<JsValue, JsValue>;
     #[wasm_bindgen(js_namespace = tesseraOffline, js_name = settle, catch)]
@@ -85,6 +97,8 @@ struct Desk {
     currency: Option<Currency>,
     /// The code on the desk, judged valid, waiting for the amount.
     code: Option<(String, OfflineCode)>,
+    /// The bill's code on the desk, judged valid, waiting for Paid.
+    bill: Option<(String, OfflineBillCode)>,
     /// What this register may charge to a prepaid balance per sale offline (its store's limit,
     /// as of the last kit); 0 for nothing.
     debit_limit_minor: u64,
@@ -166,9 +180,9 @@ fn reachability(reached: bool) {
         if reached {
             ""
         } else if with_desk(|desk| desk.debit_limit_minor) > 0 {
-            "No connection to the server. Offline codes still work: points, and prepaid charges up to this \
-             store's offline limit, are recorded provisionally and sent when the connection is back. Rewards and \
-             bills need the connection."
+            "No connection to the server. Offline codes still work: points, and prepaid charges and bills up to \
+             this store's offline limit, are recorded provisionally and sent when the connection is back. Rewards \
+             need the connection."
         } else {
             "No connection to the server. Offline codes still work: points are added provisionally and sent \
              when the connection is back. Rewards, prepaid and bills need the connection."
@@ -183,6 +197,14 @@ pub fn claims(text: &str) -> bool {
 
 /// A camera read or typed text that is an offline code: judged here, with no network.
 pub fn read(text: &str) {
+    if OfflineBillCode::looks_like(text) {
+        let same = with_desk(|desk| desk.bill.as_ref().is_some_and(|(shown, _)| shown == text));
+        if !same {
+            let text = text.to_owned();
+            spawn_local(async move { bill(&text).await });
+        }
+        return;
+    }
     if OfflineTicketCode::looks_like(text) {
         let text = text.to_owned();
         spawn_local(async move { gate(&text).await });
@@ -206,10 +228,9 @@ fn note_limit(kit: &OfflineKit) {
     let offered = kit.debit_limit_minor > 0;
     dom::set_hidden("offline-charge-prepaid", !offered);
     let label = match with_desk(|desk| desk.currency) {
-        Some(currency) if offered => format!(
-            "Sale amount (points, or a prepaid charge up to {}; no rewards or bills offline)",
-            money(limit.0, currency)
-        ),
+        Some(currency) if offered => {
+            format!("Sale amount (points, or a prepaid charge up to {}; no rewards offline)", money(limit.0, currency))
+        }
         _ => "Sale amount (points only: no rewards, prepaid or bills offline)".to_owned(),
     };
     dom::set_text("offline-amount-label", &label);
@@ -243,7 +264,11 @@ async fn judge(text: &str) -> Result<OfflineCode, OfflineError> {
 async fn gate(text: &str) {
     dom::set_hidden("offline-panel", false);
     dom::set_hidden("offline-form", true);
-    with_desk(|desk| desk.code = None);
+    dom::set_hidden("offline-bill-paid", true);
+    with_desk(|desk| {
+        desk.code = None;
+        desk.bill = None;
+    });
     let verdict = judge_ticket(text).await;
     let admitted = match verdict {
         Ok((code, title)) => match request_id::fresh() {
@@ -308,6 +333,141 @@ async fn judge_ticket(text: &str) -> Result<(OfflineTicketCode, String), Offline
     Ok((code, title))
 }
 
+/// A bill's offline code: judged with the kit (signature, revocation, expiry, the store's offline
+/// limit) and this register's used-set (by code and by bill); if good, shown with **Paid**.
+async fn bill(text: &str) {
+    dom::set_hidden("offline-panel", false);
+    dom::set_hidden("offline-form", true);
+    with_desk(|desk| desk.code = None);
+    match judge_bill(text).await {
+        Ok((code, biller)) => {
+            let currency = code.currency;
+            dom::set_text(
+                "offline-verdict",
+                &bill_words::collect(&biller, money(code.amount_minor, currency), code.due_at),
+            );
+            dom::set_attribute("offline-panel", "data-verdict", "ok");
+            dom::set_hidden("offline-bill-paid", false);
+            with_desk(|desk| desk.bill = Some((text.to_owned(), code)));
+        }
+        Err(error) => {
+            dom::set_text("offline-verdict", &bill_words::refused(error));
+            dom::set_attribute("offline-panel", "data-verdict", "refused");
+            dom::set_hidden("offline-bill-paid", true);
+            with_desk(|desk| desk.bill = None);
+        }
+    }
+}
+
+/// `judge_offline_bill` with the facts this register has; the biller's name from the kit.
+async fn judge_bill(text: &str) -> Result<(OfflineBillCode, String), OfflineError> {
+    let code = OfflineBillCode::parse(text)?;
+    let kit = load_kit().await;
+    if let Some(kit) = &kit {
+        note_limit(kit);
+    }
+    let key_known = kit.as_ref().is_some_and(|kit| kit.keys.iter().any(|key| key.key_id == code.key_id));
+    let signature_ok =
+        signed_by_kit(kit.as_ref(), code.key_id, |shop| code.signed_message(shop), &code.signature).await;
+    let revoked = kit.as_ref().is_some_and(|kit| kit.revoked.contains(&code.code_id));
+    let code_used_here = js_is_used(&code.code_id.hex()).await.ok().and_then(|used| used.as_bool()).unwrap_or(false);
+    let bill_paid_here =
+        js_bill_paid_here(&code.bill_tag.hex()).await.ok().and_then(|paid| paid.as_bool()).unwrap_or(false);
+    let (limit_minor, currency) = with_desk(|desk| (desk.debit_limit_minor, desk.currency));
+    let facts = OfflineBillFacts {
+        signature_ok,
+        key_known,
+        revoked,
+        code_used_here,
+        bill_paid_here,
+        limit_minor,
+        currency: currency.unwrap_or(code.currency),
+    };
+    judge_offline_bill(&code, facts, server_now())?;
+    let biller = kit
+        .as_ref()
+        .and_then(|kit| kit.billers.iter().find(|biller| biller.biller_tag == code.biller_tag))
+        .map(|biller| biller.biller.as_str().to_owned())
+        .unwrap_or_default();
+    Ok((code, biller))
+}
+
+/// "Paid (provisional)": the cashier took the money; the payment is queued with the code and
+/// the bill marked collected here, in one transaction.
+pub fn bill_paid() {
+    let Some((text, code)) = with_desk(|desk| desk.bill.take()) else { return };
+    dom::set_hidden("offline-bill-paid", true);
+    let Some(request_id) = request_id::fresh() else { return };
+    let event = OfflineEvent {
+        request_id,
+        code: text,
+        kind: OfflineEventKind::BillPayment,
+        amount_minor: code.amount_minor,
+        at: server_now(),
+    };
+    spawn_local(async move {
+        let Ok(json) = serde_json::to_string(&event) else { return };
+        let answer =
+            js_collect(&code.code_id.hex(), &code.bill_tag.hex(), &json).await.ok().and_then(|a| a.as_string());
+        match answer.as_deref() {
+            Some("ok") => {
+                close();
+                dom::set_text("offline-result", &bill_words::recorded(money(code.amount_minor, code.currency)));
+                render_queue().await;
+            }
+            Some(_) => {
+                dom::set_text("offline-verdict", &bill_words::refused(OfflineError::AlreadyUsed));
+                dom::set_attribute("offline-panel", "data-verdict", "refused");
+            }
+            None => dom::set_text("offline-verdict", bill_words::NOT_RECORDED),
+        }
+    });
+}
+
+/// The register's words for bills offline, in one place.
+mod bill_words {
+    use domain::offline::OfflineError;
+
+    pub const NOT_RECORDED: &str = "This register could not record the payment: try again.";
+
+    /// A good bill code: what to collect.
+    pub fn collect(biller: &str, amount: String, due_at: i64) -> String {
+        let due = web_shared::locale::date_time(due_at);
+        let biller = if biller.is_empty() { "Bill".to_owned() } else { format!("Bill from {biller}") };
+        format!("{biller} · {amount} · due {due}. Collect {amount}, then press Paid (provisional, confirmed at sync).")
+    }
+
+    pub fn refused(error: OfflineError) -> String {
+        match error {
+            OfflineError::NeedsNetwork => {
+                "Bill not accepted offline: this store takes no payments offline, so it needs a network.".to_owned()
+            }
+            OfflineError::OverOfflineLimit => {
+                "Bill not accepted offline: it is over this store's offline limit, so it needs a network.".to_owned()
+            }
+            OfflineError::AlreadyUsed => "Bill not accepted: this register collected it already.".to_owned(),
+            other => format!("Bill not accepted: {other}."),
+        }
+    }
+
+    pub fn recorded(amount: String) -> String {
+        format!("Provisional: bill of {amount} collected offline. It is paid when the server has it.")
+    }
+
+    pub fn paid(biller: &str, reference: &str) -> String {
+        format!("bill paid: {biller} · {reference}")
+    }
+
+    pub fn conflict(biller: &str, reference: &str, first_shop: Option<&str>) -> String {
+        match first_shop {
+            Some(shop) => {
+                format!("bill NOT paid by this: {biller} · {reference} was paid first (at {shop}); give the money back")
+            }
+            None => format!("bill NOT paid by this: {biller} · {reference} was cancelled; give the money back"),
+        }
+    }
+}
+
 /// Whether `signature` over the message a code signs for the kit's shop verifies with the
 /// kit's key `key_id` (WebCrypto); false without a kit or that key.
 async fn signed_by_kit(
@@ -335,6 +495,8 @@ fn refusal_text(error: OfflineError) -> String {
 
 fn show_verdict(text: &str, verdict: Result<OfflineCode, OfflineError>) {
     dom::set_hidden("offline-panel", false);
+    dom::set_hidden("offline-bill-paid", true);
+    with_desk(|desk| desk.bill = None);
     match verdict {
         Ok(code) => {
             let until = web_shared::locale::date_time(code.expires_at);
@@ -360,7 +522,11 @@ fn show_verdict(text: &str, verdict: Result<OfflineCode, OfflineError>) {
 
 /// "Close" on the offline panel.
 pub fn close() {
-    with_desk(|desk| desk.code = None);
+    with_desk(|desk| {
+        desk.code = None;
+        desk.bill = None;
+    });
+    dom::set_hidden("offline-bill-paid", true);
     dom::set_hidden("offline-panel", true);
     dom::set_input_value("offline-amount", "");
 }
@@ -413,7 +579,7 @@ fn record(kind: OfflineEventKind) {
                         "Provisional: {} charged to prepaid offline. The charge is made when the server has it.",
                         money(amount.0, currency)
                     ),
-                    OfflineEventKind::Admission => "Provisional: admitted offline.".to_owned(),
+                    OfflineEventKind::Admission | OfflineEventKind::BillPayment => String::new(),
                 };
                 dom::set_text("offline-result", &recorded);
                 render_queue().await;
@@ -493,8 +659,12 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
                 continue;
             };
             let state = match result.outcome {
-                OfflineOutcome::Confirmed { .. } | OfflineOutcome::Admitted { .. } => "confirmed",
-                OfflineOutcome::Conflict { .. } | OfflineOutcome::AdmissionConflict { .. } => "conflict",
+                OfflineOutcome::Confirmed { .. }
+                | OfflineOutcome::Admitted { .. }
+                | OfflineOutcome::BillPaid { .. } => "confirmed",
+                OfflineOutcome::Conflict { .. }
+                | OfflineOutcome::AdmissionConflict { .. }
+                | OfflineOutcome::BillConflict { .. } => "conflict",
                 OfflineOutcome::Refused { .. } => "refused",
             };
             let json = serde_json::to_string(&result.outcome).unwrap_or_default();
@@ -508,8 +678,10 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
 fn describe(entry: &Queued, currency: Option<Currency>) -> String {
     let event: Option<OfflineEvent> = serde_json::from_str(&entry.event).ok();
     let admission = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::Admission);
+    let bill = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::BillPayment);
     let amount = match (&event, currency) {
         (_, _) if admission => "admission".to_owned(),
+        (Some(event), Some(currency)) if bill => format!("bill {}", money(event.amount_minor, currency)),
         (Some(event), Some(currency)) => money(event.amount_minor, currency),
         _ => String::new(),
     };
@@ -546,6 +718,12 @@ fn describe(entry: &Queued, currency: Option<Currency>) -> String {
                 web_shared::locale::date_time(first.at),
                 first.gate
             )
+        }
+        Some(OfflineOutcome::BillPaid { biller, reference, .. }) => {
+            bill_words::paid(biller.as_str(), reference.as_str())
+        }
+        Some(OfflineOutcome::BillConflict { biller, reference, first, .. }) => {
+            bill_words::conflict(biller.as_str(), reference.as_str(), first.as_ref().map(|first| first.shop.as_str()))
         }
         Some(OfflineOutcome::Refused { reason }) => format!("refused by the server: {reason}"),
     };

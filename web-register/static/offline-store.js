@@ -129,6 +129,31 @@ globalThis.tesseraOffline = {
     await done(tx);
     return "ok";
   },
+  // A bill collected offline: marks the code used and the bill collected on this register (key
+  // `bill:<tag>`), and queues the payment, atomically. "used": this code was used here; "paid":
+  // this register collected the bill already (another of its codes); "ok": collected provisionally.
+  async collect(codeId, billTag, eventJson) {
+    const tx = (await db()).transaction(["used", "queue"], "readwrite");
+    const used = tx.objectStore("used");
+    if ((await result(used.get(codeId))) !== undefined) {
+      tx.abort();
+      return "used";
+    }
+    if ((await result(used.get(`bill:${billTag}`))) !== undefined) {
+      tx.abort();
+      return "paid";
+    }
+    used.put(Date.now(), codeId);
+    used.put(Date.now(), `bill:${billTag}`);
+    tx.objectStore("queue").add({ event: eventJson, state: "waiting", result: null });
+    await done(tx);
+    return "ok";
+  },
+  // Whether this register collected a bill (by its tag) offline.
+  async billPaidHere(billTag) {
+    const tx = (await db()).transaction("used", "readonly");
+    return (await result(tx.objectStore("used").get(`bill:${billTag}`))) !== undefined;
+  },
   // How many entries of a ticket (by its tag) this register admitted, up to `entriesAllowed`.
   async admittedHere(ticketTag, entriesAllowed) {
     const tx = (await db()).transaction("used", "readonly");

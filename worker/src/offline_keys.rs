@@ -11,6 +11,7 @@ use crate::error::{Outcome, Problem};
 use domain::api::offline::OfflinePublicKey;
 use domain::items::{EventId, IssuerId, ItemId};
 use domain::offline::{OfflineCode, OfflineCodeId, OfflineError};
+use domain::offline_bills::{BillFacts, OfflineBillCode};
 use domain::offline_tickets::{OfflineTag, OfflineTicketCode};
 use domain::shop::ShopId;
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
@@ -120,6 +121,38 @@ impl OfflineKeys {
         code.with_signature(signature.to_bytes())
     }
 
+    /// A bill's tag: keyed by the current secret, so only the server can tell which bill it is.
+    pub fn bill_tag(&self, issuer: &IssuerId, bill: &ItemId) -> OfflineTag {
+        let secret = self.secrets.first().map(Vec::as_slice).unwrap_or_default();
+        let message = format!("tessera offline bill\0{issuer}.{bill}");
+        OfflineTag::of_digest(&hmac_sha256(secret, message.as_bytes()))
+    }
+
+    /// A biller's tag in bill codes and registers' kits: a digest of the issuer (no secret: the
+    /// register learns the biller's name anyway; the tag only keeps the code short).
+    pub fn biller_tag(issuer: &IssuerId) -> OfflineTag {
+        OfflineTag::of_digest(&hmac_sha256(b"tessera offline biller", issuer.as_str().as_bytes()))
+    }
+
+    /// Signs a bill's new code for one shop it is payable at, with the current key.
+    pub fn sign_bill(
+        &self,
+        shop: &ShopId,
+        code_id: OfflineCodeId,
+        expires_at: i64,
+        bill: BillFacts,
+    ) -> OfflineBillCode {
+        let secret = self.secrets.first().map(Vec::as_slice).unwrap_or_default();
+        let code = OfflineBillCode::unsigned(Self::key_id(secret), code_id, expires_at, bill);
+        let signature = Self::signing_key(secret, shop).sign(&code.signed_message(shop));
+        code.with_signature(signature.to_bytes())
+    }
+
+    /// Checks a bill code's signature for the collecting register's shop.
+    pub fn verify_bill(&self, shop: &ShopId, code: &OfflineBillCode) -> Result<(), OfflineError> {
+        self.verify_message(shop, code.key_id, &code.signed_message(shop), &code.signature)
+    }
+
     /// Checks a ticket code's signature for the gate's shop (the venue).
     pub fn verify_ticket(&self, venue: &ShopId, code: &OfflineTicketCode) -> Result<(), OfflineError> {
         self.verify_message(venue, code.key_id, &code.signed_message(venue), &code.signature)
@@ -133,6 +166,31 @@ mod tests {
 
     fn keys(secrets: &[&str]) -> OfflineKeys {
         OfflineKeys { secrets: secrets.iter().map(|s| s.as_bytes().to_vec()).collect() }
+    }
+
+    #[test]
+    fn a_bill_code_verifies_for_its_shop_only() {
+        let corner = ShopId::parse("corner").unwrap();
+        let other = ShopId::parse("harbour-bar").unwrap();
+        let keys = keys(&["secret-one"]);
+        let issuer = IssuerId::parse("water").unwrap();
+        let bill = ItemId::parse("bill-1").unwrap();
+        let facts = BillFacts {
+            bill_tag: keys.bill_tag(&issuer, &bill),
+            biller_tag: OfflineKeys::biller_tag(&issuer),
+            amount_minor: 4200,
+            currency: domain::money::Currency::parse("EUR").unwrap(),
+            due_at: 1_900_000_000_000,
+        };
+        let code = keys.sign_bill(&corner, OfflineCodeId::from_bytes([3; 16]), 1_900_000_000_000, facts);
+        assert_eq!(keys.verify_bill(&corner, &code), Ok(()));
+        assert_eq!(keys.verify_bill(&other, &code), Err(OfflineError::BadSignature));
+        let parsed = OfflineBillCode::parse(&code.text()).unwrap();
+        assert_eq!(keys.verify_bill(&corner, &parsed), Ok(()));
+        let mut cheaper = parsed;
+        cheaper.amount_minor = 1;
+        assert_eq!(keys.verify_bill(&corner, &cheaper), Err(OfflineError::BadSignature));
+        assert_ne!(keys.bill_tag(&issuer, &bill), keys.bill_tag(&issuer, &ItemId::parse("bill-2").unwrap()));
     }
 
     #[test]

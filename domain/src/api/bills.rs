@@ -52,6 +52,10 @@ pub struct BillStatus {
     pub claimed: bool,
     pub paid: Option<Payment>,
     pub cancelled_at: Option<UnixMillis>,
+    /// Collections registers made offline that did not count (the bill was paid first or
+    /// cancelled): each shop has money to give back. Newest first.
+    #[serde(default)]
+    pub offline_conflicts: Vec<crate::api::offline::BillOfflineConflict>,
 }
 
 /// A bill as its holder and the collecting register see it.

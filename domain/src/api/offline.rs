@@ -3,8 +3,11 @@
 //! The rules are in [`crate::offline`].
 
 use crate::api::owner_accounts::OwnerEmail;
+use crate::bills::Payment;
 use crate::items::ItemRef;
+use crate::money::Currency;
 use crate::offline::{OfflineCodeId, OfflineError, OfflineEventKind, Scan, SettlementWay};
+use crate::offline_bills::OfflineBiller;
 use crate::offline_tickets::OfflineGateEvent;
 use crate::shop::{CustomerNumber, Label, RequestId, ShopId};
 use crate::tickets::Entry;
@@ -20,6 +23,10 @@ pub struct OfflineBatch {
     /// (signed by the venue's key; each code is one entry).
     #[serde(default)]
     pub tickets: Vec<OfflineTicketCodes>,
+    /// The held bills neither paid nor cancelled, each with its codes per shop it is payable at
+    /// (signed by that shop's key; the bill is paid once).
+    #[serde(default)]
+    pub bills: Vec<OfflineBillCodes>,
     /// The server's time: a phone with a wrong clock still knows how long its codes last.
     pub now: UnixMillis,
 }
@@ -43,6 +50,31 @@ pub struct OfflineTicketCodes {
     pub seat: Option<Label>,
     pub gate_opens_at: UnixMillis,
     pub ends_at: UnixMillis,
+    pub codes: Vec<OfflineCodeText>,
+}
+
+/// A held bill's offline codes: what the phone shows beside them, and the codes per shop.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OfflineBillCodes {
+    pub item: ItemRef,
+    pub biller: Label,
+    pub description: Label,
+    pub reference: Label,
+    pub amount_minor: u64,
+    pub currency: Currency,
+    pub due_at: UnixMillis,
+    /// One entry per shop the bill is payable at (in the bill's order) that takes it in its
+    /// currency.
+    pub shops: Vec<OfflineBillShop>,
+}
+
+/// A bill's codes for one shop it is payable at (signed with that shop's key).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct OfflineBillShop {
+    pub shop_id: ShopId,
+    pub shop_name: Label,
     pub codes: Vec<OfflineCodeText>,
 }
 
@@ -90,6 +122,10 @@ pub struct OfflineKit {
     /// offline codes, from now to the codes' lifetime ahead.
     #[serde(default)]
     pub events: Vec<OfflineGateEvent>,
+    /// The billers whose bills payable at this shop got offline codes (tag → name), so the
+    /// register names the biller of a bill's code; not the bills.
+    #[serde(default)]
+    pub billers: Vec<OfflineBiller>,
     pub now: UnixMillis,
 }
 
@@ -163,6 +199,19 @@ pub enum OfflineOutcome {
     /// The ticket's admission did not count: its code or its entries were used first by
     /// `first`. The owner and the ticket's issuer see the conflict with both scans.
     AdmissionConflict { first: Entry },
+    /// A bill collected offline is paid with this upload (or was, for a retried upload).
+    BillPaid { biller: Label, reference: Label, payment: Payment },
+    /// The bill was not paid by this upload: paid first elsewhere (`first`) or cancelled
+    /// (`cancelled_at`). The shop collected money it must give back; the owner and the
+    /// bill's issuer see the conflict.
+    BillConflict {
+        biller: Label,
+        reference: Label,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        first: Option<Payment>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cancelled_at: Option<UnixMillis>,
+    },
     /// Not applied: why.
     Refused { reason: OfflineError },
 }
@@ -178,6 +227,15 @@ crate::tagged_deserialize!(OfflineOutcome, "kind", {
     Conflict { first: Scan },
     Admitted { event_title: Label, entries_left: u32 },
     AdmissionConflict { first: Entry },
+    BillPaid { biller: Label, reference: Label, payment: Payment },
+    BillConflict {
+        biller: Label,
+        reference: Label,
+        #[serde(default)]
+        first: Option<Payment>,
+        #[serde(default)]
+        cancelled_at: Option<UnixMillis>,
+    },
     Refused { reason: OfflineError }
 });
 
@@ -197,6 +255,34 @@ pub struct OfflineConflicts {
     /// Tickets admitted offline at two gates (or offline and online): newest first.
     #[serde(default)]
     pub tickets: Vec<TicketOfflineConflict>,
+    /// Bills collected offline that were paid first elsewhere or cancelled: the shop has money
+    /// to give back. Newest first.
+    #[serde(default)]
+    pub bills: Vec<BillOfflineConflict>,
+}
+
+/// A bill a register collected offline whose payment did not count: the bill was paid first
+/// (online, or by another register's upload) or cancelled. Both collections are named, so the
+/// shop (the owner's list) and the biller (`GET /api/issuer/bills/{bill}`) can give money back.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
+pub struct BillOfflineConflict {
+    pub item: ItemRef,
+    pub biller: Label,
+    pub reference: Label,
+    pub amount_minor: u64,
+    pub currency: Currency,
+    pub code_id: OfflineCodeId,
+    /// The offline payment that did not count: its request id, and its collection.
+    pub request_id: RequestId,
+    pub second: Payment,
+    /// The payment that counted, if the bill was paid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first: Option<Payment>,
+    /// When the biller cancelled the bill, if it did.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled_at: Option<UnixMillis>,
+    pub recorded_at: UnixMillis,
 }
 
 /// A ticket admission that did not count because another counted first: both scans. The

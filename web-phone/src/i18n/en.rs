@@ -141,6 +141,8 @@ pub fn text(key: Key) -> &'static str {
         Join => "Join",
         CustomerNumber => "Customer {number}",
         GettingCode => "Getting your code…",
+        NoBillOfflineLeft => "No network, and no offline code is left for this bill. Try again when the phone is online.",
+        BillOfflineCode => "No network: this is an offline code to pay this bill at {shop}, until {until}, if the shop takes bills offline. The payment is confirmed when the shop's register is back online. {left} offline code(s) left.",
         NoTicketOfflineLeft => "No network, and no offline code is left for this ticket. Try again when the phone is online.",
         NoOfflineLeft => "No network, and no offline code is left for this card. Try again when the phone is online.",
         CouldNotGetCode => "Could not get a new code. {message}",

@@ -140,6 +140,8 @@ pub fn text(key: Key) -> &'static str {
         Join => "가입하기",
         CustomerNumber => "고객 번호 {number}",
         GettingCode => "코드를 받는 중…",
+        NoBillOfflineLeft => "네트워크가 없고 이 청구서의 오프라인 코드도 남아 있지 않아요. 휴대폰이 온라인일 때 다시 시도해 주세요.",
+        BillOfflineCode => "네트워크가 없어요. {shop}에서 이 청구서를 결제하는 오프라인 코드예요. {until}까지, 매장이 오프라인 결제를 받는 경우에 쓸 수 있어요. 결제는 계산대가 다시 온라인이 되면 확정돼요. 남은 오프라인 코드: {left}개",
         NoTicketOfflineLeft => "네트워크가 없고 이 티켓의 오프라인 코드도 남아 있지 않아요. 휴대폰이 온라인일 때 다시 시도해 주세요.",
         NoOfflineLeft => "네트워크가 없고 이 카드의 오프라인 코드도 남아 있지 않아요. 휴대폰이 온라인일 때 다시 시도해 주세요.",
         CouldNotGetCode => "새 코드를 받지 못했어요. {message}",

@@ -182,6 +182,8 @@ keys! {
     GettingCode,
     NoOfflineLeft,
     NoTicketOfflineLeft,
+    NoBillOfflineLeft,
+    BillOfflineCode,
     CouldNotGetCode,
     CannotDrawTypeDigits,
     CannotDraw,

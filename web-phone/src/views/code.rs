@@ -182,6 +182,23 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
                 }
                 continue;
             }
+            // No network at a till: a bill falls back to one of its offline codes.
+            Err(Failure::Network)
+                if matches!(&code_for, CodeFor::Item { item: ItemRef::Bill { .. }, .. })
+                    && shown_until.is_none_or(|until| until <= now_ms()) =>
+            {
+                if let CodeFor::Item { item, .. } = &code_for {
+                    if show_offline_bill_code(item) {
+                        return;
+                    }
+                }
+                show_error(t(Key::NoBillOfflineLeft));
+                sleep(RETRY_MS).await;
+                if !still_current(generation) {
+                    return;
+                }
+                continue;
+            }
             Err(failure) => {
                 show_error(&tf(Key::CouldNotGetCode, &[("message", &crate::i18n::failure_text(&failure))]));
                 if let Some(until) = shown_until {
@@ -269,6 +286,31 @@ fn show_offline_ticket_code(item: &ItemRef) -> bool {
     }
     let until = web_shared::locale::date_time(code.expires_at);
     dom::set_text("countdown", &tf(Key::TicketOfflineCode, &[("until", &until), ("left", &left.to_string())]));
+    dom::set_attribute("countdown", "data-offline", "true");
+    dom::set_text("code-digits", &code.text);
+    dom::set_attribute("code-digits", "data-offline", "true");
+    true
+}
+
+/// Shows the bill's next offline code (true), or says there is none (false). It stays on
+/// screen until the member closes it: it pays the bill once, at the shop it names.
+fn show_offline_bill_code(item: &ItemRef) -> bool {
+    let Some((code, shop, left)) = crate::offline::take_bill(item) else { return false };
+    clear_error();
+    match qr::svg_text(&code.text) {
+        Some(svg) => {
+            if let Some(target) = dom::element("qr") {
+                target.set_inner_html(&svg);
+            }
+            dom::set_attribute("qr", "data-state", "offline");
+        }
+        None => show_error(t(Key::CannotDraw)),
+    }
+    let until = web_shared::locale::date_time(code.expires_at);
+    dom::set_text(
+        "countdown",
+        &tf(Key::BillOfflineCode, &[("shop", &shop), ("until", &until), ("left", &left.to_string())]),
+    );
     dom::set_attribute("countdown", "data-offline", "true");
     dom::set_text("code-digits", &code.text);
     dom::set_attribute("code-digits", "data-offline", "true");

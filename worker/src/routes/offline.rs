@@ -12,18 +12,20 @@ use crate::offline_keys::OfflineKeys;
 use crate::refusals;
 use crate::routes::gate::count_at_shop;
 use crate::routes::items::held_items;
+use crate::storage::bill_book::protocol::{BillClient, OfflineBillPayment, PayOffline, Till};
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::event_book::protocol::{AdmitOffline, EventClient, OfflineAdmission};
 use crate::storage::member_vault::protocol::{OfflineCharge, TillHeader, VaultClient};
 use crate::storage::shop_book::offline::OfflineUse;
+use crate::storage::shop_book::offline_bills::BillForCodes;
 use crate::storage::shop_book::offline_tickets::TicketForCodes;
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
-use domain::api::offline::OfflineTicketCodes;
 use domain::api::offline::{
     OfflineBatch, OfflineBatchRequest, OfflineCard, OfflineCodeText, OfflineEvent, OfflineKit, OfflineOutcome,
     OfflineResult, OfflineRevoked, OfflineSettlement, OfflineSynced, OfflineUnpaid, OfflineUpload, SettleOfflineUnpaid,
 };
+use domain::api::offline::{OfflineBillCodes, OfflineBillShop, OfflineTicketCodes};
 use domain::api::ErrorCode;
 use domain::items::ItemRef;
 use domain::member::MemberNumber;
@@ -32,6 +34,7 @@ use domain::offline::{
     judge_offline_event, OfflineCode, OfflineError, OfflineEventKind, Scan, MAX_EVENTS_PER_UPLOAD, MAX_SHOWN_REPORTED,
 };
 use domain::offline::{judge_upload, OfflineCodeId};
+use domain::offline_bills::{bill_gets_offline_codes, judge_bill_upload_limit, BillFacts, OfflineBillCode};
 use domain::offline_tickets::{gets_offline_codes, OfflineTicketCode};
 use domain::shop::RequestId;
 use domain::shop::ShopId;
@@ -67,8 +70,73 @@ pub async fn batch(mut req: Request, env: &Env) -> Outcome<Response> {
             .collect();
         cards.push(OfflineCard { shop_id: shop.shop_id, shop_name: shop.name, codes });
     }
-    let tickets = ticket_codes(env, &member, &keys, &request.shown).await?;
-    web::ok(&OfflineBatch { cards, tickets, now: clock::now() })
+    let pocket = held_items(env, &member).await?;
+    let tickets = ticket_codes(env, &member, &keys, &request.shown, pocket.tickets).await?;
+    let bills = bill_codes(env, &member, &keys, &request.shown, pocket.bills).await?;
+    web::ok(&OfflineBatch { cards, tickets, bills, now: clock::now() })
+}
+
+/// The held bills neither paid nor cancelled, each with its live codes from the book of every
+/// shop it is payable at (in that shop's currency), signed with that shop's key.
+async fn bill_codes(
+    env: &Env,
+    member: &MemberNumber,
+    keys: &OfflineKeys,
+    shown: &[OfflineCodeId],
+    bills: Vec<domain::api::bills::BillView>,
+) -> Outcome<Vec<OfflineBillCodes>> {
+    let mut out = Vec::new();
+    for view in bills {
+        if !bill_gets_offline_codes(view.paid.is_some(), view.cancelled_at.is_some()) {
+            continue;
+        }
+        let ItemRef::Bill { issuer, bill } = &view.item else { continue };
+        let facts = BillFacts {
+            bill_tag: keys.bill_tag(issuer, bill),
+            biller_tag: OfflineKeys::biller_tag(issuer),
+            amount_minor: view.amount_minor,
+            currency: view.currency,
+            due_at: view.due_at,
+        };
+        let mut shops = Vec::with_capacity(view.payable_at.len());
+        for shop_id in &view.payable_at {
+            let for_codes = BillForCodes {
+                issuer: issuer.clone(),
+                bill: bill.clone(),
+                biller: view.biller.clone(),
+                biller_tag: facts.biller_tag,
+                currency: view.currency,
+            };
+            let book = ShopClient::of(env, shop_id)?;
+            let issued = match book.issue_bill_offline(member, for_codes, shown.to_vec()).await {
+                Ok(Some(issued)) => issued,
+                // Another currency, or a shop that is gone: no codes there.
+                Ok(None) => continue,
+                Err(problem) if problem.code() == ErrorCode::UnknownShop => continue,
+                Err(problem) => return Err(problem),
+            };
+            let codes = issued
+                .codes
+                .into_iter()
+                .map(|code| OfflineCodeText {
+                    text: keys.sign_bill(shop_id, code.code_id, code.expires_at, facts).text(),
+                    expires_at: code.expires_at,
+                })
+                .collect();
+            shops.push(OfflineBillShop { shop_id: shop_id.clone(), shop_name: issued.shop_name, codes });
+        }
+        out.push(OfflineBillCodes {
+            item: view.item.clone(),
+            biller: view.biller,
+            description: view.description,
+            reference: view.reference,
+            amount_minor: view.amount_minor,
+            currency: view.currency,
+            due_at: view.due_at,
+            shops,
+        });
+    }
+    Ok(out)
 }
 
 /// The held tickets whose gates open soon, each with its live codes from its venue's book,
@@ -78,10 +146,11 @@ async fn ticket_codes(
     member: &MemberNumber,
     keys: &OfflineKeys,
     shown: &[OfflineCodeId],
+    tickets: Vec<domain::api::tickets::TicketView>,
 ) -> Outcome<Vec<OfflineTicketCodes>> {
     let now = clock::now();
     let mut out = Vec::new();
-    for view in held_items(env, member).await?.tickets {
+    for view in tickets {
         if !gets_offline_codes(view.cancelled_at.is_some(), view.gate_opens_at, view.ends_at, now) {
             continue;
         }
@@ -132,8 +201,11 @@ pub async fn revoke(req: Request, env: &Env) -> Outcome<Response> {
     let wallet = VaultClient::of(env, &member)?.wallet(None).await?;
     let mut revoked: u32 = 0;
     let mut shops: Vec<ShopId> = wallet.memberships.into_iter().map(|membership| membership.shop.shop_id).collect();
-    // Ticket codes live at their venues, which need not be shops the member joined.
-    shops.extend(held_items(env, &member).await?.tickets.into_iter().map(|ticket| ticket.venue));
+    // Ticket codes live at their venues and bill codes at the shops a bill is payable at, which
+    // need not be shops the member joined.
+    let pocket = held_items(env, &member).await?;
+    shops.extend(pocket.tickets.into_iter().map(|ticket| ticket.venue));
+    shops.extend(pocket.bills.into_iter().flat_map(|bill| bill.payable_at));
     shops.sort();
     shops.dedup();
     for shop in shops {
@@ -152,11 +224,13 @@ pub async fn kit(req: Request, env: &Env) -> Outcome<Response> {
     let book = ShopClient::of(env, &shop_id)?;
     let revoked = book.revoked_offline().await?;
     let events = book.gate_events().await?;
+    let billers = book.billers().await?;
     web::ok(&OfflineKit {
         keys: keys.public_keys(&shop_id),
         shop_id,
         revoked,
         events,
+        billers,
         debit_limit_minor: register.store.offline_debit_limit_minor,
         now: clock::now(),
     })
@@ -196,6 +270,9 @@ async fn apply(
     let shop = &register.shop;
     if event.kind == OfflineEventKind::Admission {
         return admit(env, register, keys, book, event).await;
+    }
+    if event.kind == OfflineEventKind::BillPayment {
+        return collect_bill(env, register, keys, book, event).await;
     }
     let Ok(amount) = MinorUnits::from_minor(event.amount_minor, shop.currency) else {
         return Err(Problem::new(
@@ -270,8 +347,10 @@ async fn apply(
             }
             Err(problem) => Err(problem),
         },
-        // Answered by `admit` before the amount was read.
-        OfflineEventKind::Admission => Err(Problem::internal("an admission reached the sales path")),
+        // Answered by `admit` and `collect_bill` before the amount was read.
+        OfflineEventKind::Admission | OfflineEventKind::BillPayment => {
+            Err(Problem::internal("an admission or a bill reached the sales path"))
+        }
     };
     match applied {
         Ok(outcome) => Ok(outcome),
@@ -332,6 +411,67 @@ async fn admit(
             Ok(OfflineOutcome::AdmissionConflict { first })
         }
         OfflineAdmission::Refused { reason } => refused(reason),
+    }
+}
+
+/// A bill a register collected offline: its code's amount against the store's limit now (the
+/// code stays unused if over it), the code's signature for this shop, the shop's book says which
+/// bill the code is for (and whether it was revoked), then the bill's book decides once whether
+/// this collection pays it; a conflict is recorded for the shop's owner too (the issuer reads
+/// it from the bill's book). The event's `amount_minor` is not used: the code's, signed, is.
+async fn collect_bill(
+    env: &Env,
+    register: &auth::Register,
+    keys: &OfflineKeys,
+    book: &ShopClient,
+    event: OfflineEvent,
+) -> Outcome<OfflineOutcome> {
+    let refused = |reason| Ok(OfflineOutcome::Refused { reason });
+    let shop = &register.shop;
+    let code = match OfflineBillCode::parse(&event.code) {
+        Ok(code) => code,
+        Err(reason) => return refused(reason),
+    };
+    if let Err(reason) = keys.verify_bill(&shop.shop_id, &code) {
+        return refused(reason);
+    }
+    if let Err(reason) = judge_bill_upload_limit(code.amount_minor, register.store.offline_debit_limit_minor) {
+        return refused(reason);
+    }
+    let Some(record) = book.bill_code(code.code_id).await? else { return refused(OfflineError::Unknown) };
+    let precheck = if record.revoked {
+        Err(OfflineError::Revoked)
+    } else {
+        judge_upload(record.expires_at, record.issued_at, event.at, clock::now())
+    };
+    let pay = PayOffline {
+        bill_id: record.bill.clone(),
+        code_id: code.code_id,
+        request_id: event.request_id,
+        till: Till {
+            shop: shop.shop_id.clone(),
+            currency: shop.currency,
+            register: register.record.register_id.clone(),
+            store: register.store.store_id.clone(),
+        },
+        at: event.at,
+        refused: precheck.err(),
+    };
+    match BillClient::of(env, &record.issuer)?.pay_offline(pay).await? {
+        OfflineBillPayment::Paid { biller, reference, payment, .. } => {
+            Ok(OfflineOutcome::BillPaid { biller, reference, payment })
+        }
+        OfflineBillPayment::Conflict { conflict } => {
+            let outcome = OfflineOutcome::BillConflict {
+                biller: conflict.biller.clone(),
+                reference: conflict.reference.clone(),
+                first: conflict.first.clone(),
+                cancelled_at: conflict.cancelled_at,
+            };
+            book.note_bill_conflict(*conflict).await?;
+            Ok(outcome)
+        }
+        OfflineBillPayment::Refused { reason } => refused(reason),
     }
 }
 

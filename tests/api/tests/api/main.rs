@@ -25,6 +25,7 @@ mod leaving;
 mod loyalty_loop;
 mod names;
 mod offline;
+mod offline_bills;
 mod offline_tickets;
 mod owners;
 mod pairing;

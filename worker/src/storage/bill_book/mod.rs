@@ -15,12 +15,19 @@ use crate::storage::object::{answer, durable_object_serving, Done, Reply, Storag
 use crate::storage::sql;
 use domain::api::bills::{BillPaid, BillStatus, BillView};
 use domain::api::items::BillAtRegister;
+use domain::api::offline::BillOfflineConflict;
 use domain::api::ErrorCode;
+use domain::bills::Payment;
 use domain::bills::{self, Bill, BillRefusal};
 use domain::items::{self, IssuerId, ItemCode, ItemId, ItemRef};
 use domain::member::MemberNumber;
+use domain::offline::OfflineError;
+use domain::offline_bills::{reconcile_bill_payment, BillReconciled};
 use domain::shop::Label;
-use protocol::{BillOperation, Cancel, Claim, Create, IssueCode, Pay, Release, Resolve, Status, Till, Views};
+use protocol::{
+    BillOperation, Cancel, Claim, Create, IssueCode, OfflineBillPayment, Pay, PayOffline, Release, Resolve, Status,
+    Till, Views,
+};
 use serde::Deserialize;
 use worker::{durable_object, Env, SqlStorage, State};
 
@@ -38,6 +45,20 @@ CREATE TABLE IF NOT EXISTS bills (
     holder TEXT,
     paid_request TEXT
 );
+";
+
+/// Offline collections, one row per uploaded request id: its code, and what was decided
+/// (`paid` or a conflict, with the stored answer). Made on first use, in books from before it too.
+const OFFLINE_SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS offline_payments (
+    request_id TEXT PRIMARY KEY,
+    code_id TEXT NOT NULL,
+    bill_id TEXT NOT NULL,
+    paid INTEGER NOT NULL,
+    answer TEXT NOT NULL,
+    recorded_at INTEGER NOT NULL
+);
+CREATE INDEX IF NOT EXISTS offline_payments_by_bill ON offline_payments (bill_id, paid);
 ";
 
 /// The schema is created with the first bill: a forged link naming an issuer
@@ -71,6 +92,7 @@ impl StorageObject for BillBook {
             BillOperation::Cancel(request) => answer(request, |r| self.cancel(r)),
             BillOperation::Status(request) => answer(request, |r| self.status(r)),
             BillOperation::Release(request) => answer(request, |r| self.release(r)),
+            BillOperation::PayOffline(request) => answer(request, |r| self.pay_offline(r)),
         }
     }
 }
@@ -78,6 +100,11 @@ impl StorageObject for BillBook {
 #[derive(Deserialize)]
 struct IssuerRow {
     issuer_id: String,
+}
+
+#[derive(Deserialize)]
+struct AnswerRow {
+    answer: String,
 }
 
 #[derive(Deserialize)]
@@ -318,6 +345,102 @@ impl BillBook {
             claimed: stored.holder.is_some(),
             paid: stored.bill.paid,
             cancelled_at: stored.bill.cancelled_at,
+            offline_conflicts: self.offline_conflicts(&request.bill_id)?,
         })
+    }
+
+    // ---- offline collections ----
+
+    /// A collection a register made offline, in one synchronous stretch: the same request id
+    /// again gets the answer it got; else the shop's refusal, then
+    /// `domain::offline_bills::reconcile_bill_payment` against the bill now (online payments
+    /// included): the first payment recorded wins, any later one is a conflict.
+    fn pay_offline(&self, request: PayOffline) -> Outcome<OfflineBillPayment> {
+        sql::create(&self.sql, OFFLINE_SCHEMA)?;
+        let before: Option<AnswerRow> = sql::first(
+            &self.sql,
+            "SELECT answer FROM offline_payments WHERE request_id = ?",
+            vec![request.request_id.as_str().into()],
+        )?;
+        if let Some(row) = before {
+            let answer: OfflineBillPayment =
+                serde_json::from_str(&row.answer).map_err(|_| corrupt("offline answer"))?;
+            return Ok(match answer {
+                OfflineBillPayment::Paid { biller, reference, payment, .. } => {
+                    OfflineBillPayment::Paid { biller, reference, payment, paid_now: false }
+                }
+                other => other,
+            });
+        }
+        if let Some(reason) = request.refused {
+            return Ok(OfflineBillPayment::Refused { reason });
+        }
+        let Ok(mut stored) = self.bill(&request.bill_id) else {
+            return Ok(OfflineBillPayment::Refused { reason: OfflineError::Unknown });
+        };
+        let till = request.till;
+        let collected = Payment { shop: till.shop.clone(), register: till.register, store: till.store, at: request.at };
+        let now = clock::now();
+        let answer = match reconcile_bill_payment(&stored.bill, &till.shop, till.currency) {
+            Err(reason) => return Ok(OfflineBillPayment::Refused { reason }),
+            Ok(BillReconciled::Paid) => {
+                stored.bill.paid = Some(collected.clone());
+                stored.paid_request = Some(request.request_id.as_str().to_owned());
+                self.save_bill(&stored)?;
+                OfflineBillPayment::Paid {
+                    biller: stored.biller.clone(),
+                    reference: stored.bill.reference.clone(),
+                    payment: collected,
+                    paid_now: true,
+                }
+            }
+            Ok(BillReconciled::Conflict { first, cancelled_at }) => OfflineBillPayment::Conflict {
+                conflict: Box::new(BillOfflineConflict {
+                    item: ItemRef::Bill { issuer: self.issuer()?, bill: stored.bill_id.clone() },
+                    biller: stored.biller.clone(),
+                    reference: stored.bill.reference.clone(),
+                    amount_minor: stored.bill.amount.0,
+                    currency: stored.bill.currency,
+                    code_id: request.code_id,
+                    request_id: request.request_id.clone(),
+                    second: collected,
+                    first,
+                    cancelled_at,
+                    recorded_at: now,
+                }),
+            },
+        };
+        let paid = matches!(answer, OfflineBillPayment::Paid { .. });
+        self.sql.exec(
+            "INSERT INTO offline_payments (request_id, code_id, bill_id, paid, answer, recorded_at)              VALUES (?, ?, ?, ?, ?, ?)",
+            vec![
+                request.request_id.as_str().into(),
+                request.code_id.hex().into(),
+                request.bill_id.as_str().into(),
+                i64::from(paid).into(),
+                serde_json::to_string(&answer)?.into(),
+                now.into(),
+            ],
+        )?;
+        Ok(answer)
+    }
+
+    /// The offline collections of a bill that did not count, newest first (for the issuer).
+    fn offline_conflicts(&self, bill_id: &ItemId) -> Outcome<Vec<BillOfflineConflict>> {
+        if !sql::table_exists(&self.sql, "offline_payments")? {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<AnswerRow> = sql::all(
+            &self.sql,
+            "SELECT answer FROM offline_payments WHERE bill_id = ? AND paid = 0              ORDER BY recorded_at DESC, request_id LIMIT 200",
+            vec![bill_id.as_str().into()],
+        )?;
+        rows.iter()
+            .map(|row| match serde_json::from_str(&row.answer).map_err(|_| corrupt("offline answer"))? {
+                OfflineBillPayment::Conflict { conflict } => Ok(Some(*conflict)),
+                _ => Ok(None),
+            })
+            .filter_map(Outcome::transpose)
+            .collect()
     }
 }

@@ -5,12 +5,15 @@ use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::bills::{BillPaid, BillStatus, BillView};
 use domain::api::items::BillAtRegister;
-use domain::bills::Bill;
+use domain::api::offline::BillOfflineConflict;
+use domain::bills::{Bill, Payment};
 use domain::items::{IssuerId, ItemCode, ItemId};
 use domain::member::MemberNumber;
 use domain::money::Currency;
+use domain::offline::{OfflineCodeId, OfflineError};
 use domain::shop::{Label, RegisterId, RequestId, ShopId};
 use domain::store::StoreId;
+use domain::UnixMillis;
 use serde::{Deserialize, Serialize};
 use worker::Env;
 
@@ -37,6 +40,8 @@ protocol! {
 
         /// The holder closed their account: the bill goes back to the issuer unclaimed.
         Release(Release) -> Done,
+        /// A register collected the bill offline: paid once per request id, else a conflict.
+        PayOffline(PayOffline) -> OfflineBillPayment,
     }
 }
 
@@ -92,6 +97,39 @@ pub struct Pay {
     pub code_hash: CodeHash,
     pub till: Till,
     pub request_id: RequestId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct PayOffline {
+    pub bill_id: ItemId,
+    pub code_id: OfflineCodeId,
+    pub request_id: RequestId,
+    /// The collecting register, its shop (whose key signed the code) and store.
+    pub till: Till,
+    /// When the register collected it, by its clock.
+    pub at: UnixMillis,
+    /// The shop's refusal found before (revoked, bad time, expired), if any: applied after a
+    /// replay is answered as it was.
+    pub refused: Option<OfflineError>,
+}
+
+/// What the bill's book decided about an offline collection.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub enum OfflineBillPayment {
+    /// The bill is paid by this collection; `paid_now` is false for a replay.
+    Paid {
+        biller: Label,
+        reference: Label,
+        payment: Payment,
+        paid_now: bool,
+    },
+    /// Not paid by it: the bill was paid first or cancelled.
+    Conflict {
+        conflict: Box<BillOfflineConflict>,
+    },
+    Refused {
+        reason: OfflineError,
+    },
 }
 
 #[derive(Serialize, Deserialize)]
@@ -166,6 +204,11 @@ impl BillClient {
     /// Releases the bill if `member` holds it (harmless otherwise): unclaimed again, its codes dead.
     pub async fn release(&self, bill_id: &ItemId, member: &MemberNumber) -> Outcome<()> {
         self.object.call(Release { bill_id: bill_id.clone(), member: member.clone() }).await.map(drop)
+    }
+
+    /// A collection a register made offline, decided once per request id.
+    pub async fn pay_offline(&self, pay: PayOffline) -> Outcome<OfflineBillPayment> {
+        self.object.call(pay).await
     }
 
     pub async fn status(&self, bill_id: &ItemId) -> Outcome<BillStatus> {

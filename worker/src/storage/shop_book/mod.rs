@@ -14,6 +14,7 @@ pub mod card_processor;
 pub mod coupons;
 mod housekeeping;
 pub mod offline;
+pub mod offline_bills;
 pub mod offline_tickets;
 pub mod protocol;
 pub mod registers;
@@ -209,6 +210,22 @@ impl ShopBook {
             ShopOperation::NoteTicketConflict(request) => {
                 answer(request, |r| self.with_shop(|_| self.offline().note_ticket_conflict(&r).map(|()| Done)))
             }
+            ShopOperation::IssueBillOffline(request) => answer(request, |r| {
+                self.with_shop(|shop| {
+                    if shop.currency != r.bill.currency {
+                        return Ok(None);
+                    }
+                    let codes = self.offline().issue_bill(&r.member_number, &r.bill, &r.shown)?;
+                    Ok(Some(offline_bills::IssuedBill { shop_name: shop.name.clone(), codes }))
+                })
+            }),
+            ShopOperation::BillCode(request) => {
+                answer(request, |r| self.with_shop(|_| self.offline().bill_code(&r.code_id)))
+            }
+            ShopOperation::Billers(request) => answer(request, |_| self.with_shop(|_| self.offline().billers())),
+            ShopOperation::NoteBillConflict(request) => {
+                answer(request, |r| self.with_shop(|_| self.offline().note_bill_conflict(&r).map(|()| Done)))
+            }
             ShopOperation::Housekeep(request) => answer(request, |r| self.with_shop(|_| self.housekeep(r.now))),
         }
     }
@@ -274,7 +291,12 @@ impl ShopBook {
 
     /// Offline codes, their uses and conflicts ([`offline`]).
     fn offline(&self) -> offline::OfflineBook<'_> {
-        offline::OfflineBook { sql: &self.sql, ready: &self.offline_ready, ticket_schema: offline_tickets::SCHEMA }
+        offline::OfflineBook {
+            sql: &self.sql,
+            ready: &self.offline_ready,
+            ticket_schema: offline_tickets::SCHEMA,
+            bill_schema: offline_bills::SCHEMA,
+        }
     }
 
     /// A new register, in an open store of the shop.
@@ -329,7 +351,7 @@ impl ShopBook {
     }
 
     /// Codes used twice, and the charges not paid (open and settled); with `within_stores`, only
-    /// the charges of registers standing in those stores.
+    /// the charges of registers standing in those stores (and the bills those stores collected).
     fn offline_conflicts(
         &self,
         within_stores: Option<&[domain::store::StoreId]>,
@@ -337,7 +359,10 @@ impl ShopBook {
         self.with_shop(|shop| {
             let offline = self.offline();
             let (mut unpaid, mut unpaid_settled) = (offline.unpaid()?, offline.unpaid_settled()?);
+            let mut bills = offline.bill_conflicts()?;
             if let Some(stores) = within_stores {
+                // A bill collected offline is followed up by the store that took the money.
+                bills.retain(|conflict| stores.contains(&conflict.second.store));
                 let registers = registers::list(&self.sql, &shop.shop_id)?;
                 let within = |charge: &domain::api::offline::OfflineUnpaid| {
                     registers.iter().any(|r| r.register_id == charge.scan.register_id && stores.contains(&r.store_id))
@@ -350,6 +375,7 @@ impl ShopBook {
                 unpaid,
                 unpaid_settled,
                 tickets: offline.ticket_conflicts()?,
+                bills,
             })
         })
     }

@@ -182,6 +182,8 @@ pub struct OfflineBook<'a> {
     pub ready: &'a sql::SchemaReady,
     /// The tables of tickets' offline codes (kept by the tickets' module), made with these.
     pub ticket_schema: &'static str,
+    /// The tables of bills' offline codes (kept by the bills' module), made with these.
+    pub bill_schema: &'static str,
 }
 
 impl OfflineBook<'_> {
@@ -189,6 +191,7 @@ impl OfflineBook<'_> {
         self.ready.ensure(|| {
             sql::create(self.sql, SCHEMA)?;
             sql::create(self.sql, self.ticket_schema)?;
+            sql::create(self.sql, self.bill_schema)?;
             sql::add_column(self.sql, "offline_codes", "shown_at", "INTEGER")?;
             self.migrate_unpaid()
         })
@@ -207,7 +210,11 @@ impl OfflineBook<'_> {
         let before = now.saturating_sub(SYNC_GRACE_MS);
         let tickets = sql::forget_before(self.sql, "offline_ticket_codes", "expires_at", before)?;
         sql::forget_before(self.sql, "offline_gate_events", "ends_at", before)?;
-        Ok(sql::forget_before(self.sql, "offline_codes", "expires_at", before)?.saturating_add(tickets))
+        let bills = sql::forget_before(self.sql, "offline_bill_codes", "expires_at", before)?;
+        sql::forget_before(self.sql, "offline_billers", "until", before)?;
+        Ok(sql::forget_before(self.sql, "offline_codes", "expires_at", before)?
+            .saturating_add(tickets)
+            .saturating_add(bills))
     }
 
     /// Codes kept (for housekeeping: whether a round has anything to look at).
@@ -260,7 +267,7 @@ impl OfflineBook<'_> {
             return Ok(0);
         }
         self.ready()?;
-        let tickets = self.revoke_member_tickets(member)?;
+        let tickets = self.revoke_member_tickets(member)?.saturating_add(self.revoke_member_bills(member)?);
         let now = clock::now();
         let count = sql::number(
             self.sql,
@@ -286,8 +293,16 @@ impl OfflineBook<'_> {
             self.sql,
             "SELECT code_id, expires_at FROM offline_codes WHERE revoked_at IS NOT NULL AND expires_at + ? >= ? \
              UNION SELECT code_id, expires_at FROM offline_ticket_codes WHERE revoked_at IS NOT NULL \
-             AND expires_at + ? >= ? ORDER BY code_id",
-            vec![SKEW_MS.into(), clock::now().into(), SKEW_MS.into(), clock::now().into()],
+             AND expires_at + ? >= ? UNION SELECT code_id, expires_at FROM offline_bill_codes \
+             WHERE revoked_at IS NOT NULL AND expires_at + ? >= ? ORDER BY code_id",
+            vec![
+                SKEW_MS.into(),
+                clock::now().into(),
+                SKEW_MS.into(),
+                clock::now().into(),
+                SKEW_MS.into(),
+                clock::now().into(),
+            ],
         )?;
         rows.iter().map(|row| OfflineCodeId::parse(&row.code_id).map_err(|_| corrupt("code id"))).collect()
     }

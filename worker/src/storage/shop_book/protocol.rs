@@ -2,6 +2,7 @@
 
 use super::card_processor::{CardEvent, StoredCardKeys};
 use super::offline::{IssuedOffline, OfflineUse};
+use super::offline_bills::{BillCodeRecord, BillForCodes, IssuedBill};
 use super::offline_tickets::{TicketCodeRecord, TicketForCodes};
 use super::registers::NewRegister;
 use super::staff::{Duty, NewSession, NewStaff, StaffCredential};
@@ -9,7 +10,7 @@ use crate::auth::password::StoredPassword;
 use crate::error::Outcome;
 use crate::storage::object::{protocol, Done, ObjectClient};
 use domain::api::coupons::OwnerCoupon;
-use domain::api::offline::TicketOfflineConflict;
+use domain::api::offline::{BillOfflineConflict, TicketOfflineConflict};
 use domain::api::offline::{OfflineConflicts, OfflineSettlement, OfflineUnpaid};
 use domain::api::owner::RegisterSummary;
 use domain::api::staff::StaffMember;
@@ -18,6 +19,7 @@ use domain::api::{ShopForgotten, ShopSummary};
 use domain::coupons::{Coupon, CouponId, CouponTerms, CouponUse, MemberAtShop};
 use domain::member::MemberNumber;
 use domain::offline::{OfflineCodeId, Scan};
+use domain::offline_bills::OfflineBiller;
 use domain::offline_tickets::OfflineGateEvent;
 use domain::shop::{CustomerNumber, Label, RegisterId, RequestId, ShopId};
 use domain::staff::StaffNumber;
@@ -131,6 +133,15 @@ protocol! {
         GateEvents(GateEventsQuery) -> Vec<OfflineGateEvent>,
         /// An offline admission that did not count (once per request id).
         NoteTicketConflict(TicketOfflineConflict) -> Done,
+        /// The holder's live offline codes for one bill payable here, topped up; none if this
+        /// shop trades in another currency.
+        IssueBillOffline(IssueBillOffline) -> Option<IssuedBill>,
+        /// Which bill an offline code is for (none: not a bill code of this shop).
+        BillCode(BillCodeQuery) -> Option<BillCodeRecord>,
+        /// The billers this shop's registers may name offline.
+        Billers(BillersQuery) -> Vec<OfflineBiller>,
+        /// An offline bill collection that did not count (once per request id).
+        NoteBillConflict(BillOfflineConflict) -> Done,
         /// One housekeeping round as of `now` (the alarm runs them; tests ask for one).
         Housekeep(Housekeep) -> ShopForgotten,
     }
@@ -361,6 +372,22 @@ pub struct TicketCodeQuery {
 
 #[derive(Serialize, Deserialize)]
 pub struct GateEventsQuery;
+
+#[derive(Serialize, Deserialize)]
+pub struct IssueBillOffline {
+    pub member_number: MemberNumber,
+    pub bill: BillForCodes,
+    #[serde(default)]
+    pub shown: Vec<OfflineCodeId>,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct BillCodeQuery {
+    pub code_id: OfflineCodeId,
+}
+
+#[derive(Serialize, Deserialize)]
+pub struct BillersQuery;
 
 #[derive(Serialize, Deserialize)]
 pub struct UseOffline {
@@ -654,6 +681,32 @@ impl ShopClient {
 
     /// Records an offline admission that did not count, for the owner (once per request id).
     pub async fn note_ticket_conflict(&self, conflict: TicketOfflineConflict) -> Outcome<Done> {
+        self.object.call(conflict).await
+    }
+
+    /// The holder's live offline codes for one bill payable here (the Worker signs them); none
+    /// if this shop trades in another currency.
+    pub async fn issue_bill_offline(
+        &self,
+        member_number: &MemberNumber,
+        bill: BillForCodes,
+        shown: Vec<OfflineCodeId>,
+    ) -> Outcome<Option<IssuedBill>> {
+        self.object.call(IssueBillOffline { member_number: member_number.clone(), bill, shown }).await
+    }
+
+    /// Which bill an offline code is for, if this shop issued it.
+    pub async fn bill_code(&self, code_id: OfflineCodeId) -> Outcome<Option<BillCodeRecord>> {
+        self.object.call(BillCodeQuery { code_id }).await
+    }
+
+    /// The billers this shop's registers may name offline (for the kit).
+    pub async fn billers(&self) -> Outcome<Vec<OfflineBiller>> {
+        self.object.call(BillersQuery).await
+    }
+
+    /// Records an offline bill collection that did not count, for the owner (once per request id).
+    pub async fn note_bill_conflict(&self, conflict: BillOfflineConflict) -> Outcome<Done> {
         self.object.call(conflict).await
     }
 
