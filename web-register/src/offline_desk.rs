@@ -20,6 +20,7 @@
 
 use crate::api::{self, Failure};
 use crate::dom;
+use crate::i18n::{t, tf, Key, Lang};
 use crate::locale::money;
 use crate::request_id;
 use crate::timing::{now_ms, sleep};
@@ -166,14 +167,20 @@ fn reachability(reached: bool) {
         if reached {
             ""
         } else if with_desk(|desk| desk.debit_limit_minor) > 0 {
-            "No connection to the server. Offline codes still work: points, and prepaid charges up to this \
-             store's offline limit, are recorded provisionally and sent when the connection is back. Rewards and \
-             bills need the connection."
+            t(Key::NoConnectionLimit)
         } else {
-            "No connection to the server. Offline codes still work: points are added provisionally and sent \
-             when the connection is back. Rewards, prepaid and bills need the connection."
+            t(Key::NoConnection)
         },
     );
+}
+
+/// The desk's words again in the page's language (after a switch): the connection line, the
+/// amount's label and the queue.
+pub fn speak() {
+    reachability(with_desk(|desk| desk.reachable));
+    let limit = with_desk(|desk| desk.debit_limit_minor);
+    amount_label(limit);
+    spawn_local(render_queue());
 }
 
 /// Whether `text` is an offline code (the till leaves it to this desk).
@@ -202,15 +209,15 @@ pub fn read(text: &str) {
 /// Keeps the kit's debit limit on the desk and offers the prepaid charge only within it.
 fn note_limit(kit: &OfflineKit) {
     with_desk(|desk| desk.debit_limit_minor = kit.debit_limit_minor);
-    let limit = MinorUnits(kit.debit_limit_minor);
-    let offered = kit.debit_limit_minor > 0;
-    dom::set_hidden("offline-charge-prepaid", !offered);
+    dom::set_hidden("offline-charge-prepaid", kit.debit_limit_minor == 0);
+    amount_label(kit.debit_limit_minor);
+}
+
+/// The offline amount's label: what may be recorded without the network.
+fn amount_label(limit_minor: u64) {
     let label = match with_desk(|desk| desk.currency) {
-        Some(currency) if offered => format!(
-            "Sale amount (points, or a prepaid charge up to {}; no rewards or bills offline)",
-            money(limit.0, currency)
-        ),
-        _ => "Sale amount (points only: no rewards, prepaid or bills offline)".to_owned(),
+        Some(currency) if limit_minor > 0 => tf(Key::OfflineAmountLimit, &[("amount", &money(limit_minor, currency))]),
+        _ => t(Key::OfflineAmountPointsOnly).to_owned(),
     };
     dom::set_text("offline-amount-label", &label);
 }
@@ -273,14 +280,11 @@ async fn gate(text: &str) {
     };
     match admitted {
         Ok(title) => {
-            dom::set_text(
-                "offline-verdict",
-                &format!("ADMIT (provisional) · {title} · confirmed when the server has it."),
-            );
+            dom::set_text("offline-verdict", &tf(Key::OfflineAdmit, &[("title", &title)]));
             dom::set_attribute("offline-panel", "data-verdict", "admit");
         }
         Err(error) => {
-            dom::set_text("offline-verdict", &format!("DENY · {error}."));
+            dom::set_text("offline-verdict", &tf(Key::OfflineDeny, &[("why", crate::i18n::offline_error_text(error))]));
             dom::set_attribute("offline-panel", "data-verdict", "refused");
         }
     }
@@ -324,12 +328,8 @@ async fn signed_by_kit(
 
 fn refusal_text(error: OfflineError) -> String {
     match error {
-        OfflineError::UnknownKey => {
-            "Not accepted: this register has no key for this code (it must be online once, or the code is not for \
-             this shop)."
-                .to_owned()
-        }
-        other => format!("Not accepted: {other}."),
+        OfflineError::UnknownKey => t(Key::NotAcceptedNoKey).to_owned(),
+        other => tf(Key::NotAcceptedWhy, &[("why", crate::i18n::offline_error_text(other))]),
     }
 }
 
@@ -338,10 +338,7 @@ fn show_verdict(text: &str, verdict: Result<OfflineCode, OfflineError>) {
     match verdict {
         Ok(code) => {
             let until = web_shared::locale::date_time(code.expires_at);
-            dom::set_text(
-                "offline-verdict",
-                &format!("Offline code ✓ checked on this register (valid until {until}). Type the sale's amount."),
-            );
+            dom::set_text("offline-verdict", &tf(Key::OfflineChecked, &[("until", &until)]));
             dom::set_attribute("offline-panel", "data-verdict", "ok");
             dom::set_hidden("offline-form", false);
             with_desk(|desk| desk.code = Some((text.to_owned(), code)));
@@ -381,19 +378,17 @@ fn record(kind: OfflineEventKind) {
     let amount = match MinorUnits::parse(&dom::input_value("offline-amount"), currency) {
         Ok(amount) => amount,
         Err(error) => {
-            dom::set_text("offline-verdict", &format!("{error}"));
+            let why = match crate::i18n::current() {
+                Lang::En => error.to_string(),
+                _ => t(Key::InvalidAmount).to_owned(),
+            };
+            dom::set_text("offline-verdict", &why);
             return;
         }
     };
     let limit = with_desk(|desk| desk.debit_limit_minor);
     if kind.is_debit() && !may_debit_offline(amount.0, limit) {
-        dom::set_text(
-            "offline-verdict",
-            &format!(
-                "Over this store's offline limit for prepaid ({}): add points instead, or wait for the connection.",
-                money(limit, currency)
-            ),
-        );
+        dom::set_text("offline-verdict", &tf(Key::OverOfflineLimit, &[("amount", &money(limit, currency))]));
         return;
     }
     let Some(request_id) = request_id::fresh() else { return };
@@ -405,21 +400,17 @@ fn record(kind: OfflineEventKind) {
             Some(true) => {
                 close();
                 let recorded = match kind {
-                    OfflineEventKind::Points => format!(
-                        "Provisional: {} recorded offline. Points are confirmed when the server has it.",
-                        money(amount.0, currency)
-                    ),
-                    OfflineEventKind::PrepaidCharge => format!(
-                        "Provisional: {} charged to prepaid offline. The charge is made when the server has it.",
-                        money(amount.0, currency)
-                    ),
-                    OfflineEventKind::Admission => "Provisional: admitted offline.".to_owned(),
+                    OfflineEventKind::Points => tf(Key::ProvisionalPoints, &[("amount", &money(amount.0, currency))]),
+                    OfflineEventKind::PrepaidCharge => {
+                        tf(Key::ProvisionalPrepaid, &[("amount", &money(amount.0, currency))])
+                    }
+                    OfflineEventKind::Admission => t(Key::ProvisionalAdmission).to_owned(),
                 };
                 dom::set_text("offline-result", &recorded);
                 render_queue().await;
             }
             Some(false) => show_verdict("", Err(OfflineError::AlreadyUsed)),
-            None => dom::set_text("offline-verdict", "This register could not record the sale: try again."),
+            None => dom::set_text("offline-verdict", t(Key::CouldNotRecord)),
         }
     });
 }
@@ -474,7 +465,8 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
     let total = waiting.len();
     let mut sent = 0usize;
     for chunk in waiting.chunks(MAX_EVENTS_PER_UPLOAD) {
-        dom::set_text("offline-queue-status", &format!("Sending offline sales to the server: {sent} of {total}…"));
+        let progress = tf(Key::SendingOffline, &[("sent", &sent.to_string()), ("total", &total.to_string())]);
+        dom::set_text("offline-queue-status", &progress);
         let events: Vec<OfflineEvent> =
             chunk.iter().filter_map(|entry| serde_json::from_str(&entry.event).ok()).collect();
         let answer: Result<OfflineSynced, Failure> = api::offline_upload(token, &OfflineUpload { events }).await;
@@ -482,7 +474,7 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
             Ok(synced) => synced,
             Err(failure) => {
                 if failure.is(ErrorCode::RegisterRevoked) {
-                    dom::set_text("offline-queue-status", "This register was removed: its offline sales are not sent.");
+                    dom::set_text("offline-queue-status", t(Key::RemovedNotSent));
                 }
                 return false;
             }
@@ -509,45 +501,45 @@ fn describe(entry: &Queued, currency: Option<Currency>) -> String {
     let event: Option<OfflineEvent> = serde_json::from_str(&entry.event).ok();
     let admission = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::Admission);
     let amount = match (&event, currency) {
-        (_, _) if admission => "admission".to_owned(),
+        (_, _) if admission => t(Key::QueueAdmission).to_owned(),
         (Some(event), Some(currency)) => money(event.amount_minor, currency),
         _ => String::new(),
     };
     let prepaid = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::PrepaidCharge);
-    let what = if prepaid { " prepaid" } else { "" };
+    let what = if prepaid { t(Key::QueuePrepaid) } else { "" };
     let at = event.as_ref().map(|event| web_shared::locale::date_time(event.at)).unwrap_or_default();
     let outcome: Option<OfflineOutcome> = entry.result.as_deref().and_then(|text| serde_json::from_str(text).ok());
     let status = match outcome {
-        None => "provisional, waiting to be sent".to_owned(),
+        None => t(Key::QueueWaiting).to_owned(),
         Some(OfflineOutcome::Confirmed { customer_number, points_added, receipt_number, prepaid_after, .. }) => {
             let change = match (prepaid_after, currency) {
-                (Some(after), Some(currency)) => format!(
-                    "charged, prepaid left {}",
-                    MinorUnits::from_minor(after, currency)
-                        .map_or_else(|_| "0".to_owned(), |left| money(left.0, currency))
-                ),
-                _ => format!("+{points_added} points"),
+                (Some(after), Some(currency)) => {
+                    let left = MinorUnits::from_minor(after, currency)
+                        .map_or_else(|_| "0".to_owned(), |left| money(left.0, currency));
+                    tf(Key::QueueCharged, &[("amount", &left)])
+                }
+                _ => tf(Key::QueuePoints, &[("n", &points_added.to_string())]),
             };
-            format!(
-                "confirmed: customer {customer_number}, {change}{}",
-                receipt_number.map(|number| format!(", receipt {number}")).unwrap_or_default()
+            let receipt = receipt_number
+                .map(|number| tf(Key::QueueReceipt, &[("receipt", &number.to_string())]))
+                .unwrap_or_default();
+            tf(
+                Key::QueueConfirmed,
+                &[("customer", &customer_number.to_string()), ("change", &change), ("receipt", &receipt)],
             )
         }
         Some(OfflineOutcome::Conflict { first }) => {
-            let nothing = if prepaid { "nothing charged" } else { "no points" };
-            format!("not granted: this code was used before (register {}), {nothing}", first.register_id)
+            let nothing = t(if prepaid { Key::QueueNothingCharged } else { Key::QueueNoPoints });
+            tf(Key::QueueNotGranted, &[("register", &first.register_id.to_string()), ("nothing", nothing)])
         }
         Some(OfflineOutcome::Admitted { event_title, entries_left }) => {
-            format!("admission confirmed: {}, {entries_left} entries left", event_title.as_str())
+            tf(Key::QueueAdmissionConfirmed, &[("title", event_title.as_str()), ("n", &entries_left.to_string())])
         }
-        Some(OfflineOutcome::AdmissionConflict { first }) => {
-            format!(
-                "admission not counted: this ticket was admitted first at {} (gate {})",
-                web_shared::locale::date_time(first.at),
-                first.gate
-            )
-        }
-        Some(OfflineOutcome::Refused { reason }) => format!("refused by the server: {reason}"),
+        Some(OfflineOutcome::AdmissionConflict { first }) => tf(
+            Key::QueueAdmissionConflict,
+            &[("at", &web_shared::locale::date_time(first.at)), ("gate", &first.gate.to_string())],
+        ),
+        Some(OfflineOutcome::Refused { reason }) => tf(Key::QueueRefused, &[("why", &reason.to_string())]),
     };
     format!("{at} · {amount}{what} · {status}")
 }
@@ -560,9 +552,9 @@ async fn render_queue() {
     let reachable = with_desk(|desk| desk.reachable);
     let summary = match (entries.is_empty(), waiting, reachable) {
         (true, _, _) => String::new(),
-        (false, 0, _) => format!("Offline sales: all {} sent to the server.", entries.len()),
-        (false, n, false) => format!("Offline sales: {n} waiting for the connection (kept on this register)."),
-        (false, n, true) => format!("Offline sales: {n} waiting to be sent."),
+        (false, 0, _) => tf(Key::AllSent, &[("n", &entries.len().to_string())]),
+        (false, n, false) => tf(Key::WaitingConnection, &[("n", &n.to_string())]),
+        (false, n, true) => tf(Key::WaitingToSend, &[("n", &n.to_string())]),
     };
     dom::set_text("offline-queue-status", &summary);
     dom::set_attribute("offline-queue-status", "data-waiting", &waiting.to_string());
