@@ -1,5 +1,7 @@
 //! English: the register's words as they were before it spoke other languages (the browser
 //! tests match them, and `index.html` keeps them as its first paint: a test checks both agree).
+//! The `Err…` and `Invalid…` entries are written out for completeness: in English the page shows
+//! the server's and the domain's own sentences instead (`i18n::failure_text`, `i18n::invalid`).
 
 use super::Key::{self, *};
 
