@@ -68,7 +68,7 @@ for (const words of LANGUAGES) {
 
     // The sign-in screen in the browser's language.
     const phone = await phonePage(browser);
-    await phone.locator(`html[lang=${words.lang}]`).waitFor({ timeout: 10_000 });
+    await phone.locator(`html[lang=${words.lang}][dir=ltr]`).waitFor({ timeout: 10_000 });
     await phone.locator("#auth-view:not([hidden])").waitFor();
     assert.equal(await phone.title(), words.title);
     assert.equal(await phone.getByTestId("sign-in-submit").innerText(), words.signIn);
