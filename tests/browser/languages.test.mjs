@@ -2,6 +2,10 @@
 // screen and the wallet in their language (`html[lang]` too), the language switch brings
 // English back and is remembered, and the Japanese page has no accessibility violations.
 //
+// So does the register: in a Japanese and a Korean browser its ready screen, a customer, a sale's
+// result and a refused code are in that language (`html[lang]` and `html[dir]` too), with no
+// accessibility violations; its switch brings English back at once and is remembered.
+//
 // Needs a running stack: TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN (see loyalty-loop.test.mjs).
 
 import { test } from "node:test";
@@ -10,7 +14,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { ADMIN_TOKEN, BASE_URL, axeViolations, launch, phonePage, shopWithRegister } from "./helpers.mjs";
+import { ADMIN_TOKEN, BASE_URL, axeViolations, launch, openPage, phonePage, shopWithRegister } from "./helpers.mjs";
 
 const ARTIFACTS = path.join(path.dirname(fileURLToPath(import.meta.url)), "artifacts");
 
@@ -64,7 +68,7 @@ for (const words of LANGUAGES) {
 
     // The sign-in screen in the browser's language.
     const phone = await phonePage(browser);
-    await phone.locator(`html[lang=${words.lang}]`).waitFor({ timeout: 10_000 });
+    await phone.locator(`html[lang=${words.lang}][dir=ltr]`).waitFor({ timeout: 10_000 });
     await phone.locator("#auth-view:not([hidden])").waitFor();
     assert.equal(await phone.title(), words.title);
     assert.equal(await phone.getByTestId("sign-in-submit").innerText(), words.signIn);
@@ -114,5 +118,137 @@ for (const words of LANGUAGES) {
     assert.equal(await card.getByTestId("membership-points").innerText(), "0 points");
     await phone.getByTestId("open-account").click();
     assert.equal(await phone.getByRole("combobox", { name: "Language" }).inputValue(), "en");
+  });
+}
+
+// The register's words per language, as web-register/src/i18n words them.
+const REGISTER_LANGUAGES = [
+  {
+    lang: "ja",
+    locale: "ja-JP",
+    shop: "喫茶さくら",
+    title: "Tessera レジ",
+    switchName: "言語",
+    ready: "準備完了",
+    readyDetail: "お客様のコードを読み取るか、下に入力してください。",
+    lookUp: "照会",
+    recentScans: "最近の読み取り",
+    customer: (n) => `お客様 ${n}`,
+    addPoints: "ポイント付与",
+    payWithPrepaid: "プリペイドで支払い",
+    adds: "13 ポイント 付与",
+    added: "+13 ポイント",
+    balance: "残高 13 ポイント",
+    nextCustomer: "次のお客様",
+    alreadyUsed: "使用済み",
+  },
+  {
+    lang: "ko",
+    locale: "ko-KR",
+    shop: "봄날 카페",
+    title: "Tessera 계산대",
+    switchName: "언어",
+    ready: "준비 완료",
+    readyDetail: "고객 코드를 스캔하거나 아래에 입력하세요.",
+    lookUp: "조회",
+    recentScans: "최근 스캔",
+    customer: (n) => `고객 ${n}`,
+    addPoints: "포인트 적립",
+    payWithPrepaid: "선불로 결제",
+    adds: "13포인트 적립",
+    added: "+13포인트",
+    balance: "잔액 13포인트",
+    nextCustomer: "다음 고객",
+    alreadyUsed: "이미 사용됨",
+  },
+];
+
+/** A JSON POST with a member's cookie; the status, the JSON and the response. */
+async function post(pathname, body, cookie) {
+  const headers = { "Content-Type": "application/json" };
+  if (cookie) headers.Cookie = cookie;
+  const response = await fetch(BASE_URL + pathname, { method: "POST", headers, body: JSON.stringify(body) });
+  return { status: response.status, json: JSON.parse(await response.text()), response };
+}
+
+for (const words of REGISTER_LANGUAGES) {
+  test(`the register in ${words.lang}: ready, a customer, a sale and a used code in that language, the switch back to English`, { timeout: 120_000 }, async (t) => {
+    if (!BASE_URL || !ADMIN_TOKEN) {
+      t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
+      return;
+    }
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), `tessera-register-lang-${words.lang}-`));
+    const shot = (page, name) => page.screenshot({ path: path.join(ARTIFACTS, `languages-${words.lang}-${name}.png`) });
+    const { shopId, register } = await shopWithRegister(`reglang-${words.lang}`, words.shop, {
+      products: [{ product_code: "MATCHA", name: "Matcha latte", unit_price: 450 }],
+    });
+
+    // A member of the shop with a code to show, through the API.
+    const signedUp = await post("/api/members", { display_name: "Aiko", password: "correct horse battery" });
+    assert.equal(signedUp.status, 201);
+    const cookie = signedUp.response.headers.getSetCookie()[0].split(";")[0];
+    assert.equal((await post("/api/me/memberships", { shop_id: shopId, share_name: true }, cookie)).status, 200);
+    const digits = (await post("/api/me/codes", { shop_id: shopId }, cookie)).json.code;
+
+    const browser = await launch(path.join(work, "profile"), [`--lang=${words.locale}`], { locale: words.locale });
+    t.after(async () => {
+      await browser.close();
+      fs.rmSync(work, { recursive: true, force: true });
+    });
+    const till = await browser.newPage();
+    await till.setViewportSize({ width: 1280, height: 800 });
+    await openPage(till, BASE_URL + register.register_path);
+
+    // Ready, in the browser's language.
+    await till.locator(`html[lang=${words.lang}][dir=ltr]`).waitFor({ timeout: 10_000 });
+    await till.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 10_000 });
+    assert.equal(await till.title(), words.title);
+    assert.equal(await till.getByTestId("verdict-title").innerText(), words.ready);
+    assert.equal(await till.getByTestId("verdict-detail").innerText(), words.readyDetail);
+    assert.equal(await till.getByTestId("manual-submit").innerText(), words.lookUp);
+    assert.equal(await till.locator("#recent-title").innerText(), words.recentScans);
+    const language = till.getByRole("combobox", { name: words.switchName });
+    assert.equal(await language.inputValue(), words.lang);
+    assert.deepEqual(await axeViolations(till), [], `no accessibility violations on the ready screen in ${words.lang}`);
+    await shot(till, "3-register-ready");
+
+    // The customer, then the sale's result.
+    await till.getByTestId("manual-code").fill(digits);
+    await till.getByTestId("manual-submit").click();
+    await till.locator("[data-testid=verdict][data-state=customer]").waitFor({ timeout: 10_000 });
+    assert.match(await till.getByTestId("verdict-title").innerText(), new RegExp(`^${words.customer("#\\d+")}$`));
+    assert.equal(await till.getByTestId("add-points").innerText(), words.addPoints);
+    assert.equal(await till.getByTestId("charge-prepaid").innerText(), words.payWithPrepaid);
+    assert.match(await till.getByTestId("product").innerText(), /^Matcha latte · /, "a product's name stays as given");
+    await till.getByTestId("amount").fill("13.00");
+    await till.getByTestId("points-preview").filter({ hasText: words.adds }).waitFor();
+    assert.deepEqual(await axeViolations(till), [], `no accessibility violations on a customer in ${words.lang}`);
+    await shot(till, "4-register-customer");
+    await till.getByTestId("add-points").click();
+    await till.locator("[data-testid=verdict][data-state=sold]").waitFor({ timeout: 10_000 });
+    assert.equal(await till.getByTestId("verdict-title").innerText(), words.added);
+    assert.equal(await till.getByTestId("verdict-points").innerText(), words.balance);
+    assert.equal(await till.getByTestId("next-customer").innerText(), words.nextCustomer);
+    await shot(till, "5-register-sold");
+
+    // The same code again: refused, in words of the language.
+    await till.getByTestId("next-customer").click();
+    await till.getByTestId("manual-code").fill(digits);
+    await till.getByTestId("manual-submit").click();
+    await till.locator("[data-testid=verdict][data-error=already_used]").waitFor({ timeout: 10_000 });
+    assert.equal(await till.getByTestId("verdict-title").innerText(), words.alreadyUsed);
+
+    // The switch: English at once (static and drawn words, html[lang]), remembered on reload.
+    await language.selectOption("en");
+    await till.locator("html[lang=en]").waitFor();
+    assert.equal(await till.getByTestId("verdict-title").innerText(), "Already used");
+    assert.equal(await till.getByTestId("manual-submit").innerText(), "Look up");
+    assert.equal(await till.locator("#recent-title").innerText(), "Recent scans");
+    await till.reload();
+    await till.locator("[data-testid=verdict][data-state=ready]").waitFor({ timeout: 10_000 });
+    assert.equal(await till.locator("html").getAttribute("lang"), "en");
+    assert.equal(await till.getByTestId("verdict-title").innerText(), "Ready");
+    assert.equal(await till.getByRole("combobox", { name: "Language" }).inputValue(), "en");
   });
 }

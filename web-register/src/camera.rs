@@ -9,6 +9,7 @@
 //! the camera and the mirror are remembered on this computer.
 
 use crate::dom;
+use crate::i18n::{t, tf, Key};
 use std::cell::Cell;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
@@ -19,9 +20,9 @@ use web_sys::HtmlSelectElement;
 const CHOSEN_CAMERA_KEY: &str = "tessera.register.camera";
 const MIRROR_KEY: &str = "tessera.register.mirror";
 
-const READY: &str = "Camera ready — hold the customer's code in the box";
+const READY: Key = Key::CameraReady;
 /// The code reader (decoder worker) cannot go on: only typed codes work.
-const READER_STOPPED: &str = "The code reader stopped. Reload the page; meanwhile, type codes below.";
+const READER_STOPPED: Key = Key::ReaderStopped;
 /// At most ~15 decodes a second: plenty for a code held still, and leaves CPU to the page.
 const FRAME_INTERVAL_MS: f64 = 66.0;
 /// A decode this late is abandoned: the worker is replaced. Decodes take
@@ -35,6 +36,8 @@ pub type ReadHandler = fn(&[String]);
 thread_local! {
     /// Who hears the texts decoded from a frame (the till, set by `lib.rs`).
     static ON_READS: Cell<Option<ReadHandler>> = const { Cell::new(None) };
+    /// What `#scanner-status` says now (its `data-camera`, its words), to say again in another language.
+    static SHOWN: Cell<Option<(&'static str, Key)>> = const { Cell::new(None) };
 }
 
 /// Sets who hears the texts each frame yields.
@@ -62,7 +65,7 @@ fn on_reader(event: ReaderEvent<'_>) {
     match event {
         ReaderEvent::Starting => {
             dom::set_hidden("camera-retry", true);
-            show_status("off", "Starting the camera…");
+            show_status("off", Key::StartingCamera);
         }
         ReaderEvent::Reading => {
             show_status("on", READY);
@@ -95,32 +98,22 @@ fn on_reader(event: ReaderEvent<'_>) {
         ReaderEvent::ReaderStopped { detail } => match detail {
             Some(detail) => {
                 dom::set_attribute("scanner-status", "data-decoder-error", detail);
-                show_status("error", "The code reader could not load. Reload the page; meanwhile, type codes below.");
+                show_status("error", Key::ReaderNotLoaded);
             }
             None => show_status("error", READER_STOPPED),
         },
     }
 }
 
-fn camera_advice(problem: CameraProblem) -> &'static str {
+fn camera_advice(problem: CameraProblem) -> Key {
     match problem {
-        CameraProblem::Unsupported => "This browser cannot read codes from the camera: type the code below.",
-        CameraProblem::Insecure => {
-            "The camera is off on this address: open the register over https. Type the code below meanwhile."
-        }
-        CameraProblem::Blocked => {
-            "Camera blocked: allow it in the browser's address bar (the camera icon), then press Try the camera \
-             again. Meanwhile, type the code below."
-        }
-        CameraProblem::NotFound => {
-            "No camera found: plug in a webcam, then press Try the camera again. Meanwhile, type the code below."
-        }
-        CameraProblem::Busy => {
-            "Camera busy: another app is using it. Close that app, then press Try the camera again. Meanwhile, type \
-             the code below."
-        }
-        CameraProblem::NoPicture => "The camera shows no picture. Press Try the camera again, or type the code below.",
-        CameraProblem::Other => "The camera did not start. Press Try the camera again, or type the code below.",
+        CameraProblem::Unsupported => Key::CameraUnsupported,
+        CameraProblem::Insecure => Key::CameraInsecure,
+        CameraProblem::Blocked => Key::CameraBlocked,
+        CameraProblem::NotFound => Key::CameraNotFound,
+        CameraProblem::Busy => Key::CameraBusy,
+        CameraProblem::NoPicture => Key::CameraNoPicture,
+        CameraProblem::Other => Key::CameraOther,
     }
 }
 
@@ -135,9 +128,18 @@ fn decode_timeout_ms() -> i32 {
         .map_or(DEFAULT_DECODE_TIMEOUT_MS, |ms| ms.clamp(1, 60_000))
 }
 
-fn show_status(camera: &str, text: &str) {
+fn show_status(camera: &'static str, text: Key) {
     dom::set_attribute("scanner-status", "data-camera", camera);
-    dom::set_text("scanner-status", text);
+    dom::set_text("scanner-status", t(text));
+    SHOWN.with(|shown| shown.set(Some((camera, text))));
+}
+
+/// The camera's words again in the page's language (after a switch).
+pub fn speak() {
+    if let Some((camera, text)) = SHOWN.with(Cell::get) {
+        show_status(camera, text);
+    }
+    show_fullscreen();
 }
 
 /// Wires the camera controls and applies the remembered mirror; called once.
@@ -172,7 +174,11 @@ async fn offer_cameras() {
     let chosen = stored(CHOSEN_CAMERA_KEY).unwrap_or_default();
     select.set_inner_html("");
     for (index, camera) in cameras.iter().enumerate() {
-        let label = if camera.label.is_empty() { format!("Camera {}", index + 1) } else { camera.label.clone() };
+        let label = if camera.label.is_empty() {
+            tf(Key::CameraNumbered, &[("n", &(index + 1).to_string())])
+        } else {
+            camera.label.clone()
+        };
         if let Ok(option) = web_sys::HtmlOptionElement::new_with_text_and_value(&label, &camera.device_id) {
             option.set_selected(camera.device_id == chosen);
             let _ = select.append_child(&option);
@@ -198,7 +204,7 @@ fn toggle_fullscreen() {
 fn show_fullscreen() {
     let full = web_sys::window().and_then(|window| window.document()).and_then(|d| d.fullscreen_element()).is_some();
     dom::set_attribute("camera-fullscreen", "aria-pressed", if full { "true" } else { "false" });
-    dom::set_text("camera-fullscreen", if full { "Leave full screen" } else { "Full screen" });
+    dom::set_text("camera-fullscreen", t(if full { Key::LeaveFullScreen } else { Key::FullScreen }));
 }
 
 fn local_storage() -> Option<web_sys::Storage> {

@@ -6,7 +6,8 @@
 //! so decoding never blocks the page.
 //!
 //! Modules, each depending only on those listed before it:
-//! - leaves: [`api`] (the server), [`dom`], [`timing`], [`camera`] (frames → worker
+//! - leaves: [`api`] (the server), [`dom`], [`timing`], [`i18n`] (the page's words, one
+//!   catalogue per language), [`camera`] (frames → worker
 //!   → texts, handed to whoever `camera::on_reads` names), [`credential`],
 //!   [`request_id`], [`result_time`] (how long a result stays), [`money`], [`seen`] (one read per code in view), [`sound`]
 //!   (a sound per verdict), [`sale`] (the lines as data), [`other_item`] (the
@@ -22,12 +23,13 @@
 //! - [`till`]: one handler per button: transition, render, flow, outcome, render;
 //! - the refund desk, beside the till (F8): [`refund_desk`] its state,
 //!   `flows::refund` its I/O, `views::refund` its screen, [`refund_till`] its handlers;
-//! - this file: which element calls which handler.
+//! - this file: which element calls which handler, and the language switch ([`speak`]).
 
 pub mod api;
 pub mod camera;
 pub mod credential;
 pub mod flows;
+pub mod i18n;
 pub mod offline_desk;
 pub mod other_item;
 pub mod pairing;
@@ -53,6 +55,8 @@ use wasm_bindgen::prelude::wasm_bindgen;
 /// Page entry point, called once by `main.js`: every button to its one handler.
 #[wasm_bindgen]
 pub fn start() {
+    i18n::apply(i18n::initial());
+    dom::on_id(i18n::SWITCH, "change", |_| language_chosen());
     sound::wire();
     camera::on_reads(camera_reads);
     camera::wire_controls();
@@ -94,6 +98,28 @@ pub fn start() {
     on_click_in("lines", "data-line", till::remove_line);
     on_click_in("coupons", "data-coupon-id", till::choose_coupon);
     wasm_bindgen_futures::spawn_local(till::boot());
+}
+
+/// The language switch: speaks the chosen language at once and remembers it (for the phone
+/// page too: they share the saved choice).
+fn language_chosen() {
+    let chosen = dom::element(i18n::SWITCH)
+        .and_then(|select| js_sys::Reflect::get(&select, &"value".into()).ok())
+        .and_then(|value| value.as_string());
+    let Some(lang) = chosen.as_deref().and_then(i18n::Lang::of_tag) else { return };
+    web_shared::i18n::save(i18n::SAVED_KEY, lang);
+    speak(lang);
+}
+
+/// Speaks `lang`: the static page, then everything drawn from state in the new words.
+pub fn speak(lang: i18n::Lang) {
+    i18n::apply(lang);
+    camera::speak();
+    sound::show_status();
+    staff_desk::speak();
+    offline_desk::speak();
+    refund_till::speak();
+    till::speak();
 }
 
 /// The switch's keys: F2 keeps the sale, F4 starts a new one (function keys type

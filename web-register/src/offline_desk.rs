@@ -27,6 +27,7 @@
 
 use crate::api::{self, Failure};
 use crate::dom;
+use crate::i18n::{t, tf, Key, Lang};
 use crate::locale::money;
 use crate::request_id;
 use crate::timing::{now_ms, sleep};
@@ -180,14 +181,20 @@ fn reachability(reached: bool) {
         if reached {
             ""
         } else if with_desk(|desk| desk.debit_limit_minor) > 0 {
-            "No connection to the server. Offline codes still work: points, and prepaid charges and bills up to \
-             this store's offline limit, are recorded provisionally and sent when the connection is back. Rewards \
-             need the connection."
+            t(Key::NoConnectionLimit)
         } else {
-            "No connection to the server. Offline codes still work: points are added provisionally and sent \
-             when the connection is back. Rewards, prepaid and bills need the connection."
+            t(Key::NoConnection)
         },
     );
+}
+
+/// The desk's words again in the page's language (after a switch): the connection line, the
+/// amount's label and the queue.
+pub fn speak() {
+    reachability(with_desk(|desk| desk.reachable));
+    let limit = with_desk(|desk| desk.debit_limit_minor);
+    amount_label(limit);
+    spawn_local(render_queue());
 }
 
 /// Whether `text` is an offline code (the till leaves it to this desk).
@@ -224,14 +231,15 @@ pub fn read(text: &str) {
 /// Keeps the kit's debit limit on the desk and offers the prepaid charge only within it.
 fn note_limit(kit: &OfflineKit) {
     with_desk(|desk| desk.debit_limit_minor = kit.debit_limit_minor);
-    let limit = MinorUnits(kit.debit_limit_minor);
-    let offered = kit.debit_limit_minor > 0;
-    dom::set_hidden("offline-charge-prepaid", !offered);
+    dom::set_hidden("offline-charge-prepaid", kit.debit_limit_minor == 0);
+    amount_label(kit.debit_limit_minor);
+}
+
+/// The offline amount's label: what may be recorded without the network.
+fn amount_label(limit_minor: u64) {
     let label = match with_desk(|desk| desk.currency) {
-        Some(currency) if offered => {
-            format!("Sale amount (points, or a prepaid charge up to {}; no rewards offline)", money(limit.0, currency))
-        }
-        _ => "Sale amount (points only: no rewards, prepaid or bills offline)".to_owned(),
+        Some(currency) if limit_minor > 0 => tf(Key::OfflineAmountLimit, &[("amount", &money(limit_minor, currency))]),
+        _ => t(Key::OfflineAmountPointsOnly).to_owned(),
     };
     dom::set_text("offline-amount-label", &label);
 }
@@ -298,14 +306,11 @@ async fn gate(text: &str) {
     };
     match admitted {
         Ok(title) => {
-            dom::set_text(
-                "offline-verdict",
-                &format!("ADMIT (provisional) · {title} · confirmed when the server has it."),
-            );
+            dom::set_text("offline-verdict", &tf(Key::OfflineAdmit, &[("title", &title)]));
             dom::set_attribute("offline-panel", "data-verdict", "admit");
         }
         Err(error) => {
-            dom::set_text("offline-verdict", &format!("DENY · {error}."));
+            dom::set_text("offline-verdict", &tf(Key::OfflineDeny, &[("why", crate::i18n::offline_error_text(error))]));
             dom::set_attribute("offline-panel", "data-verdict", "refused");
         }
     }
@@ -419,52 +424,34 @@ pub fn bill_paid() {
                 dom::set_text("offline-verdict", &bill_words::refused(OfflineError::AlreadyUsed));
                 dom::set_attribute("offline-panel", "data-verdict", "refused");
             }
-            None => dom::set_text("offline-verdict", bill_words::NOT_RECORDED),
+            None => dom::set_text("offline-verdict", t(Key::BillNotRecorded)),
         }
     });
 }
 
-/// The register's words for bills offline, in one place.
+/// The register's words for bills offline.
 mod bill_words {
+    use crate::i18n::{t, tf, Key};
     use domain::offline::OfflineError;
-
-    pub const NOT_RECORDED: &str = "This register could not record the payment: try again.";
 
     /// A good bill code: what to collect.
     pub fn collect(biller: &str, amount: String, due_at: i64) -> String {
         let due = web_shared::locale::date_time(due_at);
-        let biller = if biller.is_empty() { "Bill".to_owned() } else { format!("Bill from {biller}") };
-        format!("{biller} · {amount} · due {due}. Collect {amount}, then press Paid (provisional, confirmed at sync).")
+        let bill = if biller.is_empty() { t(Key::Bill).to_owned() } else { tf(Key::BillFrom, &[("biller", biller)]) };
+        tf(Key::BillCollect, &[("bill", &bill), ("amount", &amount), ("due", &due)])
     }
 
     pub fn refused(error: OfflineError) -> String {
         match error {
-            OfflineError::NeedsNetwork => {
-                "Bill not accepted offline: this store takes no payments offline, so it needs a network.".to_owned()
-            }
-            OfflineError::OverOfflineLimit => {
-                "Bill not accepted offline: it is over this store's offline limit, so it needs a network.".to_owned()
-            }
-            OfflineError::AlreadyUsed => "Bill not accepted: this register collected it already.".to_owned(),
-            other => format!("Bill not accepted: {other}."),
+            OfflineError::NeedsNetwork => t(Key::BillNeedsNetwork).to_owned(),
+            OfflineError::OverOfflineLimit => t(Key::BillOverLimit).to_owned(),
+            OfflineError::AlreadyUsed => t(Key::BillCollectedHere).to_owned(),
+            other => tf(Key::BillNotAccepted, &[("why", crate::i18n::offline_error_text(other))]),
         }
     }
 
     pub fn recorded(amount: String) -> String {
-        format!("Provisional: bill of {amount} collected offline. It is paid when the server has it.")
-    }
-
-    pub fn paid(biller: &str, reference: &str) -> String {
-        format!("bill paid: {biller} · {reference}")
-    }
-
-    pub fn conflict(biller: &str, reference: &str, first_shop: Option<&str>) -> String {
-        match first_shop {
-            Some(shop) => {
-                format!("bill NOT paid by this: {biller} · {reference} was paid first (at {shop}); give the money back")
-            }
-            None => format!("bill NOT paid by this: {biller} · {reference} was cancelled; give the money back"),
-        }
+        tf(Key::BillRecorded, &[("amount", &amount)])
     }
 }
 
@@ -484,12 +471,8 @@ async fn signed_by_kit(
 
 fn refusal_text(error: OfflineError) -> String {
     match error {
-        OfflineError::UnknownKey => {
-            "Not accepted: this register has no key for this code (it must be online once, or the code is not for \
-             this shop)."
-                .to_owned()
-        }
-        other => format!("Not accepted: {other}."),
+        OfflineError::UnknownKey => t(Key::NotAcceptedNoKey).to_owned(),
+        other => tf(Key::NotAcceptedWhy, &[("why", crate::i18n::offline_error_text(other))]),
     }
 }
 
@@ -500,10 +483,7 @@ fn show_verdict(text: &str, verdict: Result<OfflineCode, OfflineError>) {
     match verdict {
         Ok(code) => {
             let until = web_shared::locale::date_time(code.expires_at);
-            dom::set_text(
-                "offline-verdict",
-                &format!("Offline code ✓ checked on this register (valid until {until}). Type the sale's amount."),
-            );
+            dom::set_text("offline-verdict", &tf(Key::OfflineChecked, &[("until", &until)]));
             dom::set_attribute("offline-panel", "data-verdict", "ok");
             dom::set_hidden("offline-form", false);
             with_desk(|desk| desk.code = Some((text.to_owned(), code)));
@@ -547,19 +527,17 @@ fn record(kind: OfflineEventKind) {
     let amount = match MinorUnits::parse(&dom::input_value("offline-amount"), currency) {
         Ok(amount) => amount,
         Err(error) => {
-            dom::set_text("offline-verdict", &format!("{error}"));
+            let why = match crate::i18n::current() {
+                Lang::En => error.to_string(),
+                _ => t(Key::InvalidAmount).to_owned(),
+            };
+            dom::set_text("offline-verdict", &why);
             return;
         }
     };
     let limit = with_desk(|desk| desk.debit_limit_minor);
     if kind.is_debit() && !may_debit_offline(amount.0, limit) {
-        dom::set_text(
-            "offline-verdict",
-            &format!(
-                "Over this store's offline limit for prepaid ({}): add points instead, or wait for the connection.",
-                money(limit, currency)
-            ),
-        );
+        dom::set_text("offline-verdict", &tf(Key::OverOfflineLimit, &[("amount", &money(limit, currency))]));
         return;
     }
     let Some(request_id) = request_id::fresh() else { return };
@@ -571,21 +549,19 @@ fn record(kind: OfflineEventKind) {
             Some(true) => {
                 close();
                 let recorded = match kind {
-                    OfflineEventKind::Points => format!(
-                        "Provisional: {} recorded offline. Points are confirmed when the server has it.",
-                        money(amount.0, currency)
-                    ),
-                    OfflineEventKind::PrepaidCharge => format!(
-                        "Provisional: {} charged to prepaid offline. The charge is made when the server has it.",
-                        money(amount.0, currency)
-                    ),
-                    OfflineEventKind::Admission | OfflineEventKind::BillPayment => String::new(),
+                    OfflineEventKind::Points => tf(Key::ProvisionalPoints, &[("amount", &money(amount.0, currency))]),
+                    OfflineEventKind::PrepaidCharge => {
+                        tf(Key::ProvisionalPrepaid, &[("amount", &money(amount.0, currency))])
+                    }
+                    OfflineEventKind::Admission => t(Key::ProvisionalAdmission).to_owned(),
+                    // Bills are recorded by `bill_paid`, not here.
+                    OfflineEventKind::BillPayment => String::new(),
                 };
                 dom::set_text("offline-result", &recorded);
                 render_queue().await;
             }
             Some(false) => show_verdict("", Err(OfflineError::AlreadyUsed)),
-            None => dom::set_text("offline-verdict", "This register could not record the sale: try again."),
+            None => dom::set_text("offline-verdict", t(Key::CouldNotRecord)),
         }
     });
 }
@@ -640,7 +616,8 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
     let total = waiting.len();
     let mut sent = 0usize;
     for chunk in waiting.chunks(MAX_EVENTS_PER_UPLOAD) {
-        dom::set_text("offline-queue-status", &format!("Sending offline sales to the server: {sent} of {total}…"));
+        let progress = tf(Key::SendingOffline, &[("sent", &sent.to_string()), ("total", &total.to_string())]);
+        dom::set_text("offline-queue-status", &progress);
         let events: Vec<OfflineEvent> =
             chunk.iter().filter_map(|entry| serde_json::from_str(&entry.event).ok()).collect();
         let answer: Result<OfflineSynced, Failure> = api::offline_upload(token, &OfflineUpload { events }).await;
@@ -648,7 +625,7 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
             Ok(synced) => synced,
             Err(failure) => {
                 if failure.is(ErrorCode::RegisterRevoked) {
-                    dom::set_text("offline-queue-status", "This register was removed: its offline sales are not sent.");
+                    dom::set_text("offline-queue-status", t(Key::RemovedNotSent));
                 }
                 return false;
             }
@@ -680,52 +657,58 @@ fn describe(entry: &Queued, currency: Option<Currency>) -> String {
     let admission = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::Admission);
     let bill = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::BillPayment);
     let amount = match (&event, currency) {
-        (_, _) if admission => "admission".to_owned(),
-        (Some(event), Some(currency)) if bill => format!("bill {}", money(event.amount_minor, currency)),
+        (_, _) if admission => t(Key::QueueAdmission).to_owned(),
+        (Some(event), Some(currency)) if bill => {
+            tf(Key::QueueBill, &[("amount", &money(event.amount_minor, currency))])
+        }
         (Some(event), Some(currency)) => money(event.amount_minor, currency),
         _ => String::new(),
     };
     let prepaid = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::PrepaidCharge);
-    let what = if prepaid { " prepaid" } else { "" };
+    let what = if prepaid { t(Key::QueuePrepaid) } else { "" };
     let at = event.as_ref().map(|event| web_shared::locale::date_time(event.at)).unwrap_or_default();
     let outcome: Option<OfflineOutcome> = entry.result.as_deref().and_then(|text| serde_json::from_str(text).ok());
     let status = match outcome {
-        None => "provisional, waiting to be sent".to_owned(),
+        None => t(Key::QueueWaiting).to_owned(),
         Some(OfflineOutcome::Confirmed { customer_number, points_added, receipt_number, prepaid_after, .. }) => {
             let change = match (prepaid_after, currency) {
-                (Some(after), Some(currency)) => format!(
-                    "charged, prepaid left {}",
-                    MinorUnits::from_minor(after, currency)
-                        .map_or_else(|_| "0".to_owned(), |left| money(left.0, currency))
-                ),
-                _ => format!("+{points_added} points"),
+                (Some(after), Some(currency)) => {
+                    let left = MinorUnits::from_minor(after, currency)
+                        .map_or_else(|_| "0".to_owned(), |left| money(left.0, currency));
+                    tf(Key::QueueCharged, &[("amount", &left)])
+                }
+                _ => tf(Key::QueuePoints, &[("n", &points_added.to_string())]),
             };
-            format!(
-                "confirmed: customer {customer_number}, {change}{}",
-                receipt_number.map(|number| format!(", receipt {number}")).unwrap_or_default()
+            let receipt = receipt_number
+                .map(|number| tf(Key::QueueReceipt, &[("receipt", &number.to_string())]))
+                .unwrap_or_default();
+            tf(
+                Key::QueueConfirmed,
+                &[("customer", &customer_number.to_string()), ("change", &change), ("receipt", &receipt)],
             )
         }
         Some(OfflineOutcome::Conflict { first }) => {
-            let nothing = if prepaid { "nothing charged" } else { "no points" };
-            format!("not granted: this code was used before (register {}), {nothing}", first.register_id)
+            let nothing = t(if prepaid { Key::QueueNothingCharged } else { Key::QueueNoPoints });
+            tf(Key::QueueNotGranted, &[("register", &first.register_id.to_string()), ("nothing", nothing)])
         }
         Some(OfflineOutcome::Admitted { event_title, entries_left }) => {
-            format!("admission confirmed: {}, {entries_left} entries left", event_title.as_str())
+            tf(Key::QueueAdmissionConfirmed, &[("title", event_title.as_str()), ("n", &entries_left.to_string())])
         }
-        Some(OfflineOutcome::AdmissionConflict { first }) => {
-            format!(
-                "admission not counted: this ticket was admitted first at {} (gate {})",
-                web_shared::locale::date_time(first.at),
-                first.gate
-            )
-        }
+        Some(OfflineOutcome::AdmissionConflict { first }) => tf(
+            Key::QueueAdmissionConflict,
+            &[("at", &web_shared::locale::date_time(first.at)), ("gate", &first.gate.to_string())],
+        ),
         Some(OfflineOutcome::BillPaid { biller, reference, .. }) => {
-            bill_words::paid(biller.as_str(), reference.as_str())
+            tf(Key::QueueBillPaid, &[("biller", biller.as_str()), ("reference", reference.as_str())])
         }
         Some(OfflineOutcome::BillConflict { biller, reference, first, .. }) => {
-            bill_words::conflict(biller.as_str(), reference.as_str(), first.as_ref().map(|first| first.shop.as_str()))
+            let words = [("biller", biller.as_str()), ("reference", reference.as_str())];
+            match first {
+                Some(first) => tf(Key::QueueBillPaidFirst, &[words[0], words[1], ("shop", first.shop.as_str())]),
+                None => tf(Key::QueueBillCancelled, &words),
+            }
         }
-        Some(OfflineOutcome::Refused { reason }) => format!("refused by the server: {reason}"),
+        Some(OfflineOutcome::Refused { reason }) => tf(Key::QueueRefused, &[("why", &reason.to_string())]),
     };
     format!("{at} · {amount}{what} · {status}")
 }
@@ -738,9 +721,9 @@ async fn render_queue() {
     let reachable = with_desk(|desk| desk.reachable);
     let summary = match (entries.is_empty(), waiting, reachable) {
         (true, _, _) => String::new(),
-        (false, 0, _) => format!("Offline sales: all {} sent to the server.", entries.len()),
-        (false, n, false) => format!("Offline sales: {n} waiting for the connection (kept on this register)."),
-        (false, n, true) => format!("Offline sales: {n} waiting to be sent."),
+        (false, 0, _) => tf(Key::AllSent, &[("n", &entries.len().to_string())]),
+        (false, n, false) => tf(Key::WaitingConnection, &[("n", &n.to_string())]),
+        (false, n, true) => tf(Key::WaitingToSend, &[("n", &n.to_string())]),
     };
     dom::set_text("offline-queue-status", &summary);
     dom::set_attribute("offline-queue-status", "data-waiting", &waiting.to_string());

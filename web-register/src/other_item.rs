@@ -4,10 +4,10 @@
 //! nothing typed is lost; only a line that made it onto the sale empties the form.
 
 use crate::dom;
+use crate::i18n::{invalid, tf, Key, Lang};
 use domain::money::{Currency, MinorUnits};
 use domain::sale::{LineItem, MAX_QUANTITY};
 use domain::shop::Label;
-use web_shared::text::sentence;
 
 const NAME: &str = "other-name";
 const QUANTITY: &str = "other-quantity";
@@ -25,17 +25,26 @@ pub struct Invalid {
 
 /// The line the three fields describe; an empty quantity means one.
 pub fn parse_line(name: &str, quantity: &str, unit_price: &str, currency: Currency) -> Result<LineItem, Invalid> {
-    let name = Label::parse(name).map_err(|e| Invalid { field: NAME, message: sentence(e) })?;
+    let name = Label::parse(name).map_err(|e| Invalid { field: NAME, message: invalid(Key::InvalidItemName, e) })?;
     let quantity = match quantity.trim() {
         "" => 1,
         typed => typed.parse::<u32>().ok().filter(|q| (1..=MAX_QUANTITY).contains(q)).ok_or_else(|| Invalid {
             field: QUANTITY,
-            message: format!("The quantity is a whole number from 1 to {MAX_QUANTITY}."),
+            message: tf(Key::QuantityRange, &[("max", &MAX_QUANTITY.to_string())]),
         })?,
     };
     let unit_price = MinorUnits::parse(unit_price, currency)
-        .map_err(|e| Invalid { field: UNIT_PRICE, message: format!("Unit price: {e}.") })?;
+        .map_err(|e| Invalid { field: UNIT_PRICE, message: unit_price_refused(e) })?;
     Ok(LineItem { name, quantity, unit_price, product_code: None })
+}
+
+/// "Unit price: <the parser's words>." (another language: the field's catalogue sentence).
+fn unit_price_refused(error: impl std::fmt::Display) -> String {
+    let why = match crate::i18n::current() {
+        Lang::En => error.to_string(),
+        _ => invalid(Key::InvalidAmount, &error),
+    };
+    tf(Key::InvalidUnitPrice, &[("why", why.trim_end_matches(['.', '。']))])
 }
 
 impl Invalid {

@@ -4,6 +4,7 @@
 
 use crate::credential;
 use crate::flows::pairing::{self, PairingEnd};
+use crate::i18n::{failure_text, t, tf, Key};
 use crate::state::{read_till, with_till};
 use crate::timing::sleep;
 use crate::views;
@@ -18,13 +19,13 @@ pub async fn pair() -> String {
         let started = match pairing::start().await {
             Ok(started) => started,
             Err(failure) => {
-                views::pairing::problem(&format!("{} Retrying…", failure.message()));
+                views::pairing::problem(&tf(Key::Retrying, &[("why", &failure_text(&failure))]));
                 sleep(START_RETRY_MS).await;
                 continue;
             }
         };
         let Ok(code) = PairingCode::parse(&started.code) else {
-            views::pairing::problem("The server gave a code this page cannot show. Retrying…");
+            views::pairing::problem(t(Key::PairingBadCode));
             sleep(START_RETRY_MS).await;
             continue;
         };

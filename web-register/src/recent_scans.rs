@@ -5,9 +5,9 @@
 //! only (a reload starts afresh): the server's books are the record.
 
 use crate::flows::checkout::ScanOutcome;
+use crate::i18n::{self, t, tf, Key};
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use web_shared::text::wire_name;
 
 /// How many scans the list keeps.
 pub const KEPT: usize = 8;
@@ -42,18 +42,20 @@ pub struct RecentScan {
 pub fn describe(outcome: &ScanOutcome, at: i64) -> RecentScan {
     let (subject, verdict, tone) = match outcome {
         ScanOutcome::Customer(view) => {
-            (format!("Customer #{}", view.customer_number.0), format!("{} points", view.points), Tone::Found)
+            let customer = tf(Key::RecentCustomer, &[("n", &view.customer_number.0.to_string())]);
+            (customer, tf(Key::RecentPoints, &[("n", &view.points.to_string())]), Tone::Found)
         }
-        ScanOutcome::Admission(gate) if gate.admitted => ("Ticket".to_owned(), "ADMIT".to_owned(), Tone::Found),
+        ScanOutcome::Admission(gate) if gate.admitted => {
+            (t(Key::Ticket).to_owned(), t(Key::Admit).to_owned(), Tone::Found)
+        }
         ScanOutcome::Admission(gate) => {
-            let reason = gate.deny.as_ref().map(|deny| wire_name(deny, Some("reason")).replace('_', " "));
-            let reason = reason.unwrap_or_default();
-            ("Ticket".to_owned(), format!("DENY {reason}").trim_end().to_owned(), Tone::Refused)
+            let reason = gate.deny.as_ref().map(i18n::deny_word).unwrap_or_default();
+            (t(Key::Ticket).to_owned(), format!("{} {reason}", t(Key::Deny)).trim_end().to_owned(), Tone::Refused)
         }
-        ScanOutcome::Bill(bill) => ("Bill".to_owned(), bill.bill.description.as_str().to_owned(), Tone::Found),
+        ScanOutcome::Bill(bill) => (t(Key::Bill).to_owned(), bill.bill.description.as_str().to_owned(), Tone::Found),
         ScanOutcome::Failed(failure) | ScanOutcome::NotResolved(failure) => (
-            "Code".to_owned(),
-            failure.code().map(|code| wire_name(&code, None).replace('_', " ")).unwrap_or_else(|| failure.message()),
+            t(Key::Code).to_owned(),
+            failure.code().map(i18n::code_word).unwrap_or_else(|| i18n::failure_text(failure)),
             Tone::Refused,
         ),
     };

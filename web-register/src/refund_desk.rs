@@ -5,6 +5,7 @@
 //! a refund needs no customer on screen and leaves the sale alone. No DOM, no
 //! I/O here, so the transitions are tested natively.
 
+use crate::i18n::{failure_text, t, tf, Key};
 use domain::api::refunds::{CustomerReceipts, RefundableReceipt};
 use domain::api::ErrorCode;
 use domain::code::OneTimeCode;
@@ -85,7 +86,7 @@ impl RefundDesk {
         }
         let Ok(code) = OneTimeCode::parse(text) else {
             if typed {
-                self.step = Step::Asking { error: "That is not a customer's code: check the digits.".into() };
+                self.step = Step::Asking { error: t(Key::NotCustomerCode).into() };
             }
             return None;
         };
@@ -103,10 +104,11 @@ impl RefundDesk {
         }
         self.step = match answer {
             Ok(customer) if customer.receipts.is_empty() => {
-                Step::Asking { error: format!("Customer {} has no receipts here yet.", customer.customer_number) }
+                let customer = customer.customer_number.to_string();
+                Step::Asking { error: tf(Key::NoReceiptsYet, &[("customer", &customer)]) }
             }
             Ok(customer) => Step::Choosing { customer },
-            Err(failure) => Step::Asking { error: failure.message() },
+            Err(failure) => Step::Asking { error: failure_text(&failure) },
         };
     }
 
@@ -127,7 +129,7 @@ impl RefundDesk {
     pub fn find(&mut self, typed: &str) -> Option<String> {
         let number = typed.trim().to_owned();
         if number.is_empty() {
-            self.step = Step::Asking { error: "Type the number printed on the receipt, e.g. 7-0003.".into() };
+            self.step = Step::Asking { error: t(Key::TypeReceiptNumber).into() };
             return None;
         }
         if matches!(self.step, Step::Finding | Step::Closed) {
@@ -142,11 +144,9 @@ impl RefundDesk {
             return;
         }
         self.step = match answer {
-            Ok(found) if found.left.is_empty() => {
-                Step::Asking { error: "A top-up or a refund cannot be refunded.".into() }
-            }
+            Ok(found) if found.left.is_empty() => Step::Asking { error: t(Key::NotRefundableKind).into() },
             Ok(found) => Step::Picking { found, busy: false, error: String::new() },
-            Err(failure) => Step::Asking { error: failure.message() },
+            Err(failure) => Step::Asking { error: failure_text(&failure) },
         };
     }
 
@@ -167,14 +167,14 @@ impl RefundDesk {
                     .map(|(line, quantity)| LineRefund { line, quantity })
                     .collect();
                 if chosen.is_empty() {
-                    *error = "Choose at least one line to refund.".into();
+                    *error = t(Key::ChooseLine).into();
                     return None;
                 }
                 Some(chosen)
             }
         };
         if found.left.iter().all(|left| *left == 0) {
-            *error = "This receipt is already refunded in full.".into();
+            *error = t(Key::AlreadyRefundedInFull).into();
             return None;
         }
         let receipt_number = found.receipt.receipt_number.clone();
@@ -206,7 +206,7 @@ impl RefundDesk {
                     self.pending = None;
                 }
                 self.approval_needed = needs_manager;
-                *error = failure.message();
+                *error = failure_text(&failure);
             }
         }
     }

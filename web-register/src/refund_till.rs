@@ -6,6 +6,7 @@
 
 use crate::dom;
 use crate::flows;
+use crate::i18n::{t, Key};
 use crate::refund_desk::{self, with_desk};
 use crate::request_id;
 use crate::state::read_till;
@@ -15,6 +16,11 @@ use domain::api::staff::ManagerApproval;
 use domain::staff::StaffNumber;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::spawn_local;
+
+/// The desk again in the page's language (after a switch); the cashier's picks stay.
+pub fn speak() {
+    render(false);
+}
 
 fn render(new_receipt: bool) {
     with_desk(|desk| views::refund::render(desk, new_receipt));
@@ -116,7 +122,7 @@ pub fn refund_chosen() {
 pub fn approve() {
     let Some(picks) = with_desk(|desk| desk.retry()) else { return };
     let Ok(staff_number) = StaffNumber::parse(&dom::input_value("refund-approver")) else {
-        dom::set_text("refund-error", "Type the manager's staff number.");
+        dom::set_text("refund-error", t(Key::TypeManagerNumber));
         return focus("refund-approver");
     };
     let approval = ManagerApproval { staff_number, pin: dom::input_value("refund-approver-pin") };

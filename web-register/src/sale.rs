@@ -2,21 +2,23 @@
 //! lines ("Other item"), or a plain amount typed. Totals come from
 //! `domain::sale`, in minor units. No DOM here: `views::sale` draws it.
 
+use crate::i18n::{invalid, Key};
 use domain::money::{Currency, MinorUnits};
 use domain::sale::{LineItem, Sale};
-use web_shared::text::sentence;
 
 /// The sale as entered: the lines if any, else the typed amount.
 pub fn current(lines: &[LineItem], typed_amount: &str, currency: Currency) -> Result<Sale, String> {
     if !lines.is_empty() {
         return Ok(Sale::Items { items: lines.to_vec() });
     }
-    MinorUnits::parse(typed_amount, currency).map(|amount| Sale::Amount { amount }).map_err(sentence)
+    MinorUnits::parse(typed_amount, currency)
+        .map(|amount| Sale::Amount { amount })
+        .map_err(|e| invalid(Key::InvalidAmount, e))
 }
 
 /// The sale's total, checked by the domain's rules.
 pub fn total(lines: &[LineItem], typed_amount: &str, currency: Currency) -> Result<MinorUnits, String> {
-    current(lines, typed_amount, currency)?.total(currency).map_err(sentence)
+    current(lines, typed_amount, currency)?.total(currency).map_err(|e| invalid(Key::InvalidAmount, e))
 }
 
 /// The lines with `item` added; the same item again (same code, name and price)
@@ -31,7 +33,7 @@ pub fn with_line(lines: &[LineItem], item: LineItem, currency: Currency) -> Resu
         Some(line) => line.quantity = line.quantity.saturating_add(item.quantity),
         None => lines.push(item),
     }
-    Sale::Items { items: lines.clone() }.total(currency).map_err(sentence)?;
+    Sale::Items { items: lines.clone() }.total(currency).map_err(|e| invalid(Key::InvalidAmount, e))?;
     Ok(lines)
 }
 

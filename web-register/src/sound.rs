@@ -13,6 +13,7 @@
 //! scan after that is heard. While it cannot play, `#sound-status` says so and how
 //! to turn it on.
 
+use crate::i18n::{t, Key};
 use std::cell::RefCell;
 use web_sys::{AudioContext, AudioContextState, OscillatorType};
 
@@ -72,13 +73,13 @@ fn unlock() {
     });
 }
 
-/// What `#sound-status` says: nothing while sounds play.
-fn show_status() {
+/// What `#sound-status` says: nothing while sounds play (again after a language switch).
+pub fn show_status() {
     let state = CONTEXT.with(|held| held.borrow().as_ref().map(|context| context.state()));
     let (data, text) = match state {
         Some(AudioContextState::Running) => ("on", ""),
-        Some(_) => ("locked", "Sound off — click anywhere to turn it on"),
-        None => ("unavailable", "No sound: this browser cannot play the register's sounds"),
+        Some(_) => ("locked", t(Key::SoundLocked)),
+        None => ("unavailable", t(Key::SoundUnavailable)),
     };
     crate::dom::set_attribute("sound-status", "data-sound", data);
     crate::dom::set_text("sound-status", text);

@@ -6,6 +6,7 @@
 
 use crate::api;
 use crate::dom;
+use crate::i18n::{failure_text, t, tf, Key};
 use crate::staff_session;
 use crate::state::read_till;
 use domain::api::staff::{OnDuty, StaffSignInRequest};
@@ -30,7 +31,8 @@ impl Duty {
 
     /// The header's line: who serves.
     pub fn label(&self) -> Option<String> {
-        self.on_duty.as_ref().map(|duty| format!("Served by {}", duty.staff))
+        let served_by = web_shared::i18n::Shared::ServedBy;
+        self.on_duty.as_ref().map(|duty| web_shared::i18n::shared_with(served_by, &[("name", &duty.staff.to_string())]))
     }
 }
 
@@ -44,6 +46,11 @@ fn token() -> String {
 
 fn set(duty: Duty) {
     DUTY.with(|cell| *cell.borrow_mut() = duty);
+    render();
+}
+
+/// The header's line again in the page's language (after a switch).
+pub fn speak() {
     render();
 }
 
@@ -91,7 +98,7 @@ fn signed_out_by_server() {
 pub fn sign_in() {
     dom::set_text("staff-error", "");
     let Ok(staff_number) = StaffNumber::parse(&dom::input_value("staff-number")) else {
-        dom::set_text("staff-error", "Type your staff number (the owner gave it to you).");
+        dom::set_text("staff-error", t(Key::TypeStaffNumber));
         return focus("staff-number");
     };
     let request = StaffSignInRequest { staff_number, pin: dom::input_value("staff-pin") };
@@ -107,7 +114,7 @@ pub fn sign_in() {
             }
             Err(failure) => {
                 dom::set_input_value("staff-pin", "");
-                dom::set_text("staff-error", &failure.message());
+                dom::set_text("staff-error", &failure_text(&failure));
                 focus("staff-pin");
             }
         }
@@ -123,7 +130,7 @@ pub fn sign_out() {
         staff_session::forget();
         let required = DUTY.with(|cell| cell.borrow().required);
         set(Duty { required, on_duty: None });
-        dom::set_text("staff-error", &format!("{} signed out.", on_duty.staff.name.as_str()));
+        dom::set_text("staff-error", &tf(Key::SignedOut, &[("name", on_duty.staff.name.as_str())]));
     });
 }
 

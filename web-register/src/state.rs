@@ -8,6 +8,7 @@
 //! turn, and an answer to an older one changes nothing.
 
 use crate::flows::checkout::ScanOutcome;
+use crate::i18n::{failure_text, t, tf, Key};
 use crate::sale;
 use crate::seen::SeenTexts;
 use crate::sound::Cue;
@@ -444,7 +445,7 @@ impl Till {
             failure @ (Failure::Network | Failure::Unexpected(_)) => {
                 // Let the code still in view be tried again after a short pause.
                 self.seen.forget();
-                self.show(Shown::Problem(failure.message()), now, RETRY_PAUSE_MS);
+                self.show(Shown::Problem(failure_text(&failure)), now, RETRY_PAUSE_MS);
             }
         }
     }
@@ -553,14 +554,12 @@ impl Till {
                 // A clear "no": nothing was recorded, so a new attempt is a new sale.
                 self.pending_sale = None;
                 if error.error == ErrorCode::InvalidRequest {
-                    self.note(web_shared::text::sentence(&error.message));
+                    self.note(crate::i18n::refused_text(error.error, &error.message));
                 } else {
                     self.failed(Failure::Refused(error), now);
                 }
             }
-            Err(failure) => {
-                self.note(format!("{} Press Add points again: a retry is never counted twice.", failure.message()))
-            }
+            Err(failure) => self.note(tf(Key::RetryAddPoints, &[("why", &failure_text(&failure))])),
         }
         true
     }
@@ -607,7 +606,7 @@ impl Till {
                 self.pending_operation = None;
                 self.note(debit_refusal(error.error, &error.message));
             }
-            failure => self.note(format!("{} Press the button again: a retry never debits twice.", failure.message())),
+            failure => self.note(tf(Key::RetryDebit, &[("why", &failure_text(&failure))])),
         }
     }
 
@@ -723,15 +722,13 @@ impl Till {
             Err(Failure::Refused(error)) if error.error != ErrorCode::Internal => {
                 self.failed(Failure::Refused(error), now)
             }
-            Err(failure) => {
-                self.note(format!("{} Press Paid again: a retry is never collected twice.", failure.message()))
-            }
+            Err(failure) => self.note(tf(Key::RetryPaid, &[("why", &failure_text(&failure))])),
         }
     }
 
     /// Adds a line to the sale (see `sale::with_line`); the reason if it cannot be added.
     pub fn add_line(&mut self, line: LineItem) -> Result<(), String> {
-        let currency = self.currency().ok_or("The register is still starting.")?;
+        let currency = self.currency().ok_or(t(Key::StillStarting))?;
         self.lines = sale::with_line(&self.lines, line, currency)?;
         Ok(())
     }
@@ -761,18 +758,20 @@ impl Till {
 
 /// Why a debit was refused before the customer was asked, for the cashier.
 pub fn debit_refusal(code: ErrorCode, server_message: &str) -> String {
-    use web_shared::text::sentence;
+    use crate::i18n::refused_text;
+    let english = crate::i18n::current() == crate::i18n::Lang::En;
     match code {
-        ErrorCode::NotEnoughPoints => format!("Not enough points: {}", sentence(server_message)),
-        ErrorCode::InsufficientFunds => format!("Not enough prepaid value: {}", sentence(server_message)),
-        ErrorCode::PinNotSet => {
-            "The customer has no PIN yet: they can set one on their phone, under their cards.".into()
+        // The server says how many points or how much value is missing (in English).
+        ErrorCode::NotEnoughPoints if english => {
+            tf(Key::NotEnoughPoints, &[("why", &refused_text(code, server_message))])
         }
-        ErrorCode::AlreadyUsed | ErrorCode::Expired => "This code cannot be used any more: ask for a fresh one.".into(),
-        ErrorCode::TooManyAttempts => {
-            "This register sent too many codes that were not valid and must wait a moment: press the button again in a few seconds.".into()
+        ErrorCode::InsufficientFunds if english => {
+            tf(Key::NotEnoughPrepaid, &[("why", &refused_text(code, server_message))])
         }
-        _ => sentence(server_message),
+        ErrorCode::PinNotSet => t(Key::NoPinYet).to_owned(),
+        ErrorCode::AlreadyUsed | ErrorCode::Expired => t(Key::CodeUsedUp).to_owned(),
+        ErrorCode::TooManyAttempts => t(Key::TooManyBadCodes).to_owned(),
+        _ => refused_text(code, server_message),
     }
 }
 

@@ -7,6 +7,7 @@ use crate::api;
 use crate::camera;
 use crate::credential;
 use crate::flows::{self, debit::Answer};
+use crate::i18n::{failure_text, invalid, t, tf, Key};
 use crate::other_item;
 use crate::pairing;
 use crate::recent_scans;
@@ -24,7 +25,6 @@ use domain::money::MinorUnits;
 use domain::sale::LineItem;
 use domain::shop::RequestId;
 use wasm_bindgen_futures::spawn_local;
-use web_shared::text::sentence;
 
 /// While the register cannot reach the server at start, ask again this often.
 const BOOT_RETRY_MS: i32 = 3_000;
@@ -32,6 +32,13 @@ const BOOT_RETRY_MS: i32 = 3_000;
 const COUNTDOWN_MS: i32 = 500;
 /// How often a finished result's countdown (and its clearing) is looked at.
 const RESULT_TICK_MS: i32 = 250;
+
+/// Draws the till again in the page's language (after a switch): the screen and the
+/// product and reward buttons.
+pub fn speak() {
+    read_till(views::sale::render_catalog);
+    render();
+}
 
 /// Draws the till as it is now. A register that became unusable stops its camera.
 fn render() {
@@ -105,7 +112,7 @@ pub async fn boot() {
                     return render();
                 }
                 None => {
-                    views::boot_message(&format!("{} Retrying…", failure.message()));
+                    views::boot_message(&tf(Key::Retrying, &[("why", &failure_text(&failure))]));
                     sleep(BOOT_RETRY_MS).await;
                 }
             },
@@ -160,7 +167,7 @@ pub fn camera_reads(texts: &[String]) {
     };
     match OneTimeCode::parse(&text) {
         Ok(code) => check(code),
-        Err(_) => views::read_hint("The camera sees a QR code that is not a Tessera code."),
+        Err(_) => views::read_hint(t(Key::NotTesseraCode)),
     }
 }
 
@@ -181,8 +188,8 @@ pub fn look_up_typed() {
     views::manual_error("");
     match OneTimeCode::parse(&views::typed_code()) {
         Ok(code) if with_till(|till| till.typed_read(&code, now_ms())) => check(code),
-        Ok(_) => views::manual_error("Still busy with the last code; try again in a moment."),
-        Err(e) => views::manual_error(&sentence(e)),
+        Ok(_) => views::manual_error(t(Key::StillBusy)),
+        Err(e) => views::manual_error(&invalid(Key::InvalidCode, e)),
     }
 }
 
@@ -258,7 +265,7 @@ fn note(text: String) {
 fn fresh_request_id() -> Option<RequestId> {
     let id = request_id::fresh();
     if id.is_none() {
-        note("Could not prepare the request; please reload the page.".to_owned());
+        note(t(Key::CouldNotPrepare).to_owned());
     }
     id
 }
@@ -311,7 +318,7 @@ fn charge(operation: fn(domain::sale::Sale) -> DebitOperation) {
     let sale = with_till(|till| {
         let currency = till.currency()?;
         Some(sale::current(&till.lines, &typed, currency).and_then(|sale| {
-            sale.total(currency).map_err(sentence)?;
+            sale.total(currency).map_err(|e| invalid(Key::InvalidAmount, e))?;
             Ok(sale)
         }))
     });
@@ -405,7 +412,7 @@ pub fn cancel_request() {
         crate::dom::set_busy("cancel-debit", false);
         if let Err(failure) = result {
             // Most likely the customer answered first; the wait shows that answer.
-            views::verdict::detail(&failure.message());
+            views::verdict::detail(&failure_text(&failure));
         }
     });
 }
@@ -415,7 +422,7 @@ pub fn top_up() {
     let Some(currency) = with_till(|till| till.customer().and(till.currency())) else { return };
     let amount = match MinorUnits::parse(&views::sale::amount_text(), currency) {
         Ok(amount) => amount,
-        Err(e) => return note(format!("Top-up: {}", sentence(e))),
+        Err(e) => return note(tf(Key::TopUpInvalid, &[("why", &invalid(Key::InvalidAmount, e))])),
     };
     let Some(fresh) = fresh_request_id() else { return };
     let Some((call, code, request_id)) = with_till(|till| till.start_top_up(amount, fresh)) else { return };

@@ -417,7 +417,7 @@ pub fn initial() -> Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use web_shared::i18n::placeholders;
+    use web_shared::i18n::{marked_strings, placeholders};
 
     #[test]
     fn every_key_has_words_in_every_language_with_the_same_placeholders() {
@@ -431,49 +431,16 @@ mod tests {
         }
     }
 
-    /// `&amp;` and friends, as the browser reads them.
-    fn unescape(html: &str) -> String {
-        html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
-    }
-
     /// Every `data-i18n…` in the page names a key, and the page's English is the catalogue's.
     #[test]
     fn index_html_names_known_keys_and_its_english_is_the_catalogues() {
         let html = include_str!("../../static/index.html");
-        let mut checked = 0;
-        for tag in html.split('<').skip(1) {
-            let Some((inside, after)) = tag.split_once('>') else { continue };
-            let attributes = attributes(inside);
-            for (name, value) in &attributes {
-                let Some(target) = name.strip_prefix("data-i18n") else { continue };
-                let key = Key::named(value).unwrap_or_else(|| panic!("index.html names no key {value:?}"));
-                let english = key.text_in(Lang::En);
-                let shown = match target.strip_prefix('-') {
-                    None => unescape(after),
-                    Some(attribute) => attributes
-                        .iter()
-                        .find(|(name, _)| name == attribute)
-                        .map(|(_, value)| unescape(value))
-                        .unwrap_or_else(|| panic!("{value}: no {attribute} in index.html")),
-                };
-                assert_eq!(shown, english, "index.html's {value} differs from en.rs");
-                checked += 1;
-            }
+        let marked = marked_strings(html).unwrap_or_else(|why| panic!("index.html: {why}"));
+        for (name, shown) in &marked {
+            let key = Key::named(name).unwrap_or_else(|| panic!("index.html names no key {name:?}"));
+            assert_eq!(shown, key.text_in(Lang::En), "index.html's {name} differs from en.rs");
         }
-        assert!(checked > 100, "only {checked} strings marked in index.html");
-    }
-
-    /// `name="value"` pairs of one tag's inside (`input id="x" data-i18n="Y"`).
-    fn attributes(inside: &str) -> Vec<(String, String)> {
-        let mut found = Vec::new();
-        let mut rest = inside;
-        while let Some((before, after)) = rest.split_once("=\"") {
-            let name = before.rsplit(char::is_whitespace).next().unwrap_or_default().to_owned();
-            let Some((value, tail)) = after.split_once('"') else { break };
-            found.push((name, value.to_owned()));
-            rest = tail;
-        }
-        found
+        assert!(marked.len() > 100, "only {} strings marked in index.html", marked.len());
     }
 
     #[test]

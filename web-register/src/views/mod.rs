@@ -9,6 +9,7 @@ pub mod sale;
 pub mod verdict;
 
 use crate::dom;
+use crate::i18n::{t, tf, Key};
 use crate::state::{Phase, Till, Unusable};
 
 /// Draws the till: the screen, the panel, the sale or bill under it.
@@ -17,21 +18,12 @@ pub fn render(till: &Till) {
         Phase::Starting => screen("boot-view"),
         Phase::Unusable(why) => {
             let (title, detail) = match why {
-                Unusable::NoCredential => (
-                    "This register is not set up",
-                    "Open the register link from the shop's admin (it ends in #token=…) on this computer.",
-                ),
-                Unusable::BadCredential => (
-                    "This register's link is not valid",
-                    "It may have been replaced or revoked. Pair this computer again, or open a new register link.",
-                ),
-                Unusable::Revoked => (
-                    "This register was removed by the shop owner",
-                    "It can no longer look up customers or take payments. Pair again to ask the owner for a new approval.",
-                ),
+                Unusable::NoCredential => (Key::NoCredentialTitle, Key::NoCredentialDetail),
+                Unusable::BadCredential => (Key::BadCredentialTitle, Key::BadCredentialDetail),
+                Unusable::Revoked => (Key::RevokedTitle, Key::RevokedDetail),
             };
-            dom::set_text("setup-title", title);
-            dom::set_text("setup-detail", detail);
+            dom::set_text("setup-title", t(title));
+            dom::set_text("setup-detail", t(detail));
             dom::set_hidden("pair-again", *why == Unusable::NoCredential);
             screen("setup-view");
         }
@@ -60,7 +52,7 @@ fn render_other_code(till: &Till) {
     };
     dom::set_hidden("other-code", waiting.is_none());
     if let Some(customer) = waiting {
-        dom::set_text("other-code-customer", &customer.to_string());
+        dom::set_text("other-code-text", &tf(Key::StaysOnScreen, &[("customer", &customer.to_string())]));
     }
 }
 
@@ -118,7 +110,7 @@ pub fn show_result_seconds(seconds: u32) {
     let value = seconds.to_string();
     let listed = select.query_selector(&format!("option[value=\"{value}\"]")).ok().flatten().is_some();
     if !listed {
-        if let Some(option) = dom::create_text("option", "", &format!("{seconds} s")) {
+        if let Some(option) = dom::create_text("option", "", &tf(Key::SecondsShort, &[("n", &value)])) {
             let _ = option.set_attribute("value", &value);
             let _ = dom::append(&select, &option);
         }

@@ -2,10 +2,12 @@
 //! what the cashier should do.
 
 use crate::dom;
+use crate::i18n::{t, tf, Key};
 use domain::pairing::PairingCode;
 use qr_svg::{EcLevel, Look};
 
-/// Painted by the page's CSS (`.qr-light`, `.qr-dark`), with a label for screen readers.
+/// Painted by the page's CSS (`.qr-light`, `.qr-dark`), with a label for screen readers
+/// (English here; [`show`] words it in the page's language).
 const ON_SCREEN: Look = Look {
     background: r#"class="qr-light""#,
     modules: r#"class="qr-dark""#,
@@ -23,11 +25,11 @@ pub fn show(code: &PairingCode) {
     dom::set_attribute("pairing-code", "aria-label", &spelled(code));
     if let (Some(target), Some(svg)) = (dom::element("pairing-qr"), qr(code)) {
         target.set_inner_html(&svg);
+        if let Ok(Some(drawn)) = target.query_selector("svg") {
+            let _ = drawn.set_attribute("aria-label", t(Key::PairingQrLabel));
+        }
     }
-    dom::set_text(
-        "pairing-status",
-        "Waiting for the owner's approval… A new code appears by itself if this one expires.",
-    );
+    dom::set_text("pairing-status", t(Key::PairingWaiting));
     screen();
 }
 
@@ -46,7 +48,7 @@ fn screen() {
 /// Screen readers read the code one character at a time.
 fn spelled(code: &PairingCode) -> String {
     let characters: Vec<String> = code.as_str().chars().map(String::from).collect();
-    format!("Pairing code {}", characters.join(" "))
+    tf(Key::PairingCodeSpelled, &[("characters", &characters.join(" "))])
 }
 
 #[cfg(test)]

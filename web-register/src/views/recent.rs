@@ -11,8 +11,7 @@ pub fn render(scans: &[RecentScan]) {
     for scan in scans {
         let Some(item) = dom::create("li") else { continue };
         let _ = item.set_attribute("data-tone", scan.tone.as_str());
-        let date = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(scan.at as f64));
-        let time: String = date.to_locale_time_string("default").into();
+        let time = crate::locale::time(scan.at);
         for (class, text) in
             [("recent-time", time.as_str()), ("recent-subject", &scan.subject), ("recent-verdict", &scan.verdict)]
         {

@@ -2,6 +2,7 @@
 //! receipt with a quantity per line to pick, and the refund receipt.
 
 use crate::dom;
+use crate::i18n::{t, tf, Key};
 use crate::locale::{date_time, money};
 use crate::receipt_view;
 use crate::refund_desk::{RefundDesk, Step};
@@ -48,27 +49,30 @@ pub fn render(desk: &RefundDesk, new_receipt: bool) {
 /// The customer's latest receipts, one button each (a receipt with nothing
 /// left to refund is shown, disabled).
 fn render_choices(customer: &CustomerReceipts) {
-    dom::set_text("refund-customer", &format!("Customer {}: latest receipts here", customer.customer_number));
+    let number = customer.customer_number.to_string();
+    dom::set_text("refund-customer", &tf(Key::RefundCustomer, &[("customer", &number)]));
     dom::clear_children("refund-choices");
     let Some(list) = dom::element("refund-choices") else { return };
     for found in &customer.receipts {
         let receipt = &found.receipt;
         let c = receipt.currency;
         let what = match &receipt.details {
-            ReceiptDetails::Points { sale_minor, .. } => format!("sale {}", money(*sale_minor, c)),
+            ReceiptDetails::Points { sale_minor, .. } => tf(Key::ChoiceSale, &[("amount", &money(*sale_minor, c))]),
             ReceiptDetails::PrepaidCharge { total_minor, .. } => {
-                format!("paid {} from prepaid", money(*total_minor, c))
+                tf(Key::ChoicePrepaid, &[("amount", &money(*total_minor, c))])
             }
-            ReceiptDetails::Redeem { reward_name, .. } => format!("reward: {}", reward_name.as_str()),
-            ReceiptDetails::PrepaidTopUp { amount_minor, .. } => format!("top-up {}", money(*amount_minor, c)),
-            ReceiptDetails::Refund { refund_of, .. } => format!("refund of {refund_of}"),
-            ReceiptDetails::WelcomeBonus { points, .. } => format!("welcome bonus, {points} points"),
-            ReceiptDetails::PointsExpired { points, .. } => format!("points expired, {points} points"),
+            ReceiptDetails::Redeem { reward_name, .. } => tf(Key::ChoiceReward, &[("reward", reward_name.as_str())]),
+            ReceiptDetails::PrepaidTopUp { amount_minor, .. } => {
+                tf(Key::ChoiceTopUp, &[("amount", &money(*amount_minor, c))])
+            }
+            ReceiptDetails::Refund { refund_of, .. } => tf(Key::ChoiceRefund, &[("receipt", &refund_of.to_string())]),
+            ReceiptDetails::WelcomeBonus { points, .. } => tf(Key::ChoiceWelcome, &[("n", &points.to_string())]),
+            ReceiptDetails::PointsExpired { points, .. } => tf(Key::ChoiceExpired, &[("n", &points.to_string())]),
         };
         let state = match (&receipt.refunded, found.left.iter().any(|left| *left > 0)) {
-            (_, false) if found.left.is_empty() => " · not refundable",
-            (_, false) => " · refunded",
-            (Some(_), true) => " · partly refunded",
+            (_, false) if found.left.is_empty() => t(Key::NotRefundableSuffix),
+            (_, false) => t(Key::RefundedSuffix),
+            (Some(_), true) => t(Key::PartlyRefundedSuffix),
             (None, true) => "",
         };
         let text = format!("{} · {} · {what}{state}", receipt.receipt_number, date_time(receipt.at));
@@ -94,12 +98,16 @@ fn render_lines(found: &RefundableReceipt) {
         let line = index + 1;
         let name = match found.receipt.items.get(index) {
             Some(item) => format!("{} × {}", item.quantity, item.name.as_str()),
-            None => "The whole receipt".to_owned(),
+            None => t(Key::WholeReceipt).to_owned(),
         };
         let Some(row) = dom::create("li") else { continue };
         row.set_class_name("refund-line");
         let _ = row.set_attribute("data-testid", "refund-line");
-        let label_text = if *left == 0 { format!("{name} (refunded)") } else { format!("{name} ({left} left)") };
+        let label_text = if *left == 0 {
+            tf(Key::LineRefunded, &[("name", &name)])
+        } else {
+            tf(Key::LineLeft, &[("name", &name), ("n", &left.to_string())])
+        };
         let Some(label) = dom::create_text("label", "refund-line-name", &label_text) else { continue };
         let _ = label.set_attribute("for", &line_input_id(line));
         let _ = dom::append(&row, &label);

@@ -4,6 +4,7 @@
 //! `data-` attributes set here.
 
 use crate::dom;
+use crate::i18n::{t, tf, Key};
 use crate::locale::money;
 use crate::sale;
 use crate::state::{Phase, Request, Till};
@@ -40,7 +41,7 @@ pub fn render_lines(till: &Till) {
             if let Some(remove) = dom::create_text("button", "line-remove", "×") {
                 let _ = remove.set_attribute("type", "button");
                 let _ = remove.set_attribute("data-line", &index.to_string());
-                let _ = remove.set_attribute("aria-label", &format!("Remove {}", line.name.as_str()));
+                let _ = remove.set_attribute("aria-label", &tf(Key::RemoveNamed, &[("name", line.name.as_str())]));
                 let _ = row.append_child(&remove);
             }
             let _ = list.append_child(&row);
@@ -50,7 +51,7 @@ pub fn render_lines(till: &Till) {
         String::new()
     } else {
         match sale::total(&till.lines, "", currency) {
-            Ok(total) => format!("Total {}", money(total.0, currency)),
+            Ok(total) => tf(Key::Total, &[("amount", &money(total.0, currency))]),
             Err(message) => message,
         }
     };
@@ -58,17 +59,17 @@ pub fn render_lines(till: &Till) {
     render_coupons(till, currency);
     // With lines on screen the sale is their total, so the amount field only
     // serves a top-up: it stays, relabelled, so topping up needs no clearing.
-    dom::set_text("amount-purpose", if till.lines.is_empty() { "Sale amount" } else { "Top-up amount" });
+    dom::set_text("amount-purpose", t(if till.lines.is_empty() { Key::SaleAmount } else { Key::TopUpAmount }));
     render_preview(till);
 }
 
 /// What a coupon gives, in words.
 fn gives(kind: &CouponKind, currency: Currency) -> String {
     match kind {
-        CouponKind::PercentOff { percent } => format!("{} % off", percent.get()),
-        CouponKind::AmountOff { amount_minor } => format!("{} off", money(*amount_minor, currency)),
-        CouponKind::FreeProduct { product_code } => format!("1 × {} free", product_code.as_str()),
-        CouponKind::BonusPoints { points } => format!("+{points} points"),
+        CouponKind::PercentOff { percent } => tf(Key::PercentOff, &[("n", &percent.get().to_string())]),
+        CouponKind::AmountOff { amount_minor } => tf(Key::AmountOff, &[("amount", &money(*amount_minor, currency))]),
+        CouponKind::FreeProduct { product_code } => tf(Key::FreeProduct, &[("product", product_code.as_str())]),
+        CouponKind::BonusPoints { points } => tf(Key::BonusPoints, &[("n", &points.to_string())]),
     }
 }
 
@@ -80,8 +81,7 @@ fn render_coupons(till: &Till, currency: Currency) {
         for (index, offer) in till.coupons.iter().enumerate() {
             let mut label = format!("{} · {}", offer.name.as_str(), gives(&offer.kind, currency));
             if offer.min_basket_minor > 0 {
-                label.push_str(" · from ");
-                label.push_str(&money(offer.min_basket_minor, currency));
+                label.push_str(&tf(Key::FromBasket, &[("amount", &money(offer.min_basket_minor, currency))]));
             }
             if index == 0 {
                 label.push_str(" (F6)");
@@ -103,16 +103,23 @@ fn render_coupon_total(till: &Till, currency: Currency) {
         let basket = sale::total(&till.lines, &amount_text(), currency);
         match basket {
             Ok(basket) => match effect(&offer.kind, offer.min_basket_minor, basket, &till.lines) {
-                Ok(effect) if effect.discount_minor > 0 => format!(
-                    "Coupon {}: −{} · to pay {}",
-                    offer.name.as_str(),
-                    money(effect.discount_minor, currency),
-                    money(basket.0.saturating_sub(effect.discount_minor), currency)
+                Ok(effect) if effect.discount_minor > 0 => tf(
+                    Key::CouponSaves,
+                    &[
+                        ("name", offer.name.as_str()),
+                        ("off", &money(effect.discount_minor, currency)),
+                        ("total", &money(basket.0.saturating_sub(effect.discount_minor), currency)),
+                    ],
                 ),
-                Ok(effect) => format!("Coupon {}: +{} points", offer.name.as_str(), effect.bonus_points),
-                Err(refusal) => format!("Coupon {}: {refusal}", offer.name.as_str()),
+                Ok(effect) => {
+                    tf(Key::CouponBonus, &[("name", offer.name.as_str()), ("n", &effect.bonus_points.to_string())])
+                }
+                Err(refusal) => tf(
+                    Key::CouponRefused,
+                    &[("name", offer.name.as_str()), ("why", crate::i18n::coupon_refusal_text(refusal))],
+                ),
             },
-            Err(_) => format!("Coupon {} applied", offer.name.as_str()),
+            Err(_) => tf(Key::CouponApplied, &[("name", offer.name.as_str())]),
         }
     });
     dom::set_hidden("coupon-total", text.is_none());
@@ -133,7 +140,7 @@ pub fn render_preview(till: &Till) {
             .points_rounded(paid, shop.currency, shop.programme.points_rounding)
             .saturating_add(change.bonus_points)
     });
-    let text = preview.map(|points| format!("Adds {}", points_text(points))).unwrap_or_default();
+    let text = preview.map(|points| tf(Key::AddsPoints, &[("points", &points_text(points))])).unwrap_or_default();
     dom::set_text("points-preview", &text);
     render_coupon_total(till, shop.currency);
 }
@@ -158,7 +165,10 @@ pub fn render_catalog(till: &Till) {
     dom::set_hidden("rewards", info.rewards.is_empty());
     if let Some(list) = dom::element("rewards") {
         for reward in &info.rewards {
-            let label = format!("Redeem {} · {}", reward.name.as_str(), points_text(reward.cost_points));
+            let label = tf(
+                Key::RedeemReward,
+                &[("reward", reward.name.as_str()), ("points", &points_text(reward.cost_points))],
+            );
             let Some(button) = dom::create_text("button", "button reward", &label) else { continue };
             let _ = button.set_attribute("type", "button");
             let _ = button.set_attribute("data-testid", "redeem");

@@ -2,6 +2,7 @@
 //! or why a code is refused.
 
 use crate::dom;
+use crate::i18n::{plural, t, tf, Key};
 use crate::locale::money;
 use crate::state::{Phase, Request, Shown, Till};
 use domain::api::bills::BillPaid;
@@ -13,7 +14,7 @@ use domain::money::Currency;
 use domain::receipt::Receipt;
 use domain::shop::RegisterId;
 use domain::tickets::Deny;
-use web_shared::text::{points_text, sentence};
+use web_shared::text::points_text;
 
 /// The panel's parts: `state` and `error` go to `data-` attributes (tests, styling).
 struct Panel {
@@ -36,10 +37,10 @@ pub fn render(till: &Till) {
     let here = till.info.as_ref().map(|info| &info.register_id);
     let panel = match &till.phase {
         Phase::Starting | Phase::Unusable(_) | Phase::Pairing(_) | Phase::Ready => {
-            Panel::new("ready", "Ready", "Scan the customer's code, or type it below.")
+            Panel::new("ready", t(Key::Ready), t(Key::ReadyDetail))
         }
         Phase::Checking { .. } | Phase::Customer { request: Some(Request::Asking), .. } => {
-            Panel::new("checking", "Checking…", "")
+            Panel::new("checking", t(Key::Checking), "")
         }
         Phase::Customer { view, .. } => customer(view, currency),
         Phase::Waiting { status, skew_ms, .. } => waiting(status, *skew_ms, currency),
@@ -73,7 +74,7 @@ pub fn render_clears(till: &Till, now: f64) {
     let remaining = till.clears_in(now);
     if let Some(ms) = remaining {
         let seconds = ((ms / 1_000.0).ceil() as u32).max(1);
-        dom::set_text("verdict-clears", &format!("Ready again in {seconds} s"));
+        dom::set_text("verdict-clears", &tf(Key::ReadyAgainIn, &[("n", &seconds.to_string())]));
     }
     dom::set_hidden("verdict-clears", remaining.is_none());
 }
@@ -92,7 +93,9 @@ pub fn detail(text: &str) {
 
 fn customer(view: &CustomerView, currency: Option<Currency>) -> Panel {
     let prepaid = match currency {
-        Some(currency) if view.prepaid_minor > 0 => format!(" · prepaid {}", money(view.prepaid_minor, currency)),
+        Some(currency) if view.prepaid_minor > 0 => {
+            tf(Key::PrepaidPart, &[("amount", &money(view.prepaid_minor, currency))])
+        }
         _ => String::new(),
     };
     Panel {
@@ -100,8 +103,8 @@ fn customer(view: &CustomerView, currency: Option<Currency>) -> Panel {
         points: Some(format!("{}{prepaid}", points_text(view.points))),
         ..Panel::new(
             "customer",
-            format!("Customer {}", view.customer_number),
-            "Ring up the sale: add points, pay with prepaid, or redeem a reward.",
+            tf(Key::CustomerTitle, &[("customer", &view.customer_number.to_string())]),
+            t(Key::CustomerDetail),
         )
     }
 }
@@ -109,24 +112,27 @@ fn customer(view: &CustomerView, currency: Option<Currency>) -> Panel {
 fn waiting(status: &DebitStatus, skew_ms: i64, currency: Option<Currency>) -> Panel {
     let asked = match (&status.debit, currency) {
         (Debit::Redeem { reward_name, points, .. }, _) => {
-            format!("Redeem {} for {}", reward_name.as_str(), points_text(*points))
+            tf(Key::AskRedeem, &[("reward", reward_name.as_str()), ("points", &points_text(*points))])
         }
-        (Debit::PrepaidCharge { amount }, Some(currency)) => format!("Pay {} from prepaid", money(amount.0, currency)),
-        (Debit::PrepaidCharge { amount }, None) => format!("Pay {} minor units from prepaid", amount.0),
-        (Debit::CardCharge { amount, brand, last4 }, Some(currency)) => {
-            format!("Pay {} by card ({brand} ending {last4})", money(amount.0, currency))
+        (Debit::PrepaidCharge { amount }, Some(currency)) => {
+            tf(Key::AskPrepaid, &[("amount", &money(amount.0, currency))])
         }
+        (Debit::PrepaidCharge { amount }, None) => tf(Key::AskPrepaidMinor, &[("amount", &amount.0.to_string())]),
+        (Debit::CardCharge { amount, brand, last4 }, Some(currency)) => tf(
+            Key::AskCard,
+            &[("amount", &money(amount.0, currency)), ("brand", &brand.to_string()), ("last4", &last4.to_string())],
+        ),
         (Debit::CardCharge { amount, last4, .. }, None) => {
-            format!("Pay {} minor units by card ending {last4}", amount.0)
+            tf(Key::AskCardMinor, &[("amount", &amount.0.to_string()), ("last4", &last4.to_string())])
         }
     };
-    Panel { points: Some(asked), ..Panel::new("waiting", "Waiting…", waiting_detail(status, skew_ms)) }
+    Panel { points: Some(asked), ..Panel::new("waiting", t(Key::Waiting), waiting_detail(status, skew_ms)) }
 }
 
 /// "Customer #1 approves or cancels on their phone · 42 s left".
 fn waiting_detail(status: &DebitStatus, skew_ms: i64) -> String {
     let seconds = ((status.expires_at - skew_ms - crate::timing::now_ms() as i64).max(0) + 999) / 1000;
-    format!("Customer {} approves or cancels on their phone · {seconds} s left", status.customer_number)
+    tf(Key::WaitingDetail, &[("customer", &status.customer_number.to_string()), ("n", &seconds.to_string())])
 }
 
 fn bill_panel(at_register: &BillAtRegister) -> Panel {
@@ -136,11 +142,7 @@ fn bill_panel(at_register: &BillAtRegister) -> Panel {
         ..Panel::new(
             "bill",
             crate::locale::money(bill.amount_minor, bill.currency),
-            format!(
-                "Due {} · ref. {}. Collect the amount, then press Paid.",
-                date_text(bill.due_at),
-                bill.reference.as_str()
-            ),
+            tf(Key::BillDetail, &[("due", &date_text(bill.due_at)), ("reference", bill.reference.as_str())]),
         )
     }
 }
@@ -156,21 +158,27 @@ fn result(shown: &Shown, here: Option<&RegisterId>) -> Panel {
             let (title, sentence) = refusal_text(*code, message);
             Panel { error: error_name(*code), ..Panel::new("refused", title, sentence) }
         }
-        Shown::Problem(message) => Panel::new("problem", "Try again", message.as_str()),
+        Shown::Problem(message) => Panel::new("problem", t(Key::TryAgain), message.as_str()),
         Shown::Slowed { seconds } => Panel {
             error: error_name(ErrorCode::TooManyAttempts),
-            ..Panel::new("refused", "Please wait", slowed_text(*seconds))
+            ..Panel::new("refused", t(Key::PleaseWait), slowed_text(*seconds))
         },
     }
 }
 
 fn sold(accrued: &PointsAccrued, currency: Currency) -> Panel {
     Panel {
-        points: Some(format!("Balance {}", points_text(accrued.points))),
+        points: Some(tf(Key::Balance, &[("points", &points_text(accrued.points))])),
         ..Panel::new(
             "sold",
             format!("+{}", points_text(accrued.points_added)),
-            format!("Sale of {} for customer {}.", money(accrued.amount_minor, currency), accrued.customer_number),
+            tf(
+                Key::SoldDetail,
+                &[
+                    ("amount", &money(accrued.amount_minor, currency)),
+                    ("customer", &accrued.customer_number.to_string()),
+                ],
+            ),
         )
     }
 }
@@ -178,48 +186,48 @@ fn sold(accrued: &PointsAccrued, currency: Currency) -> Panel {
 fn concluded(receipt: &Receipt) -> Panel {
     Panel::new(
         "concluded",
-        "Concluded",
-        format!("Receipt {} for customer {}.", receipt.receipt_number, receipt.customer_number),
+        t(Key::Concluded),
+        tf(
+            Key::ConcludedDetail,
+            &[("receipt", &receipt.receipt_number.to_string()), ("customer", &receipt.customer_number.to_string())],
+        ),
     )
 }
 
 fn cancelled(by: CancelledBy) -> Panel {
     if let CancelledBy::Declined(reason) = by {
-        return Panel::new("cancelled", "Declined", format!("{} Nothing was charged.", reason.words()));
+        let why = crate::i18n::decline_text(reason);
+        return Panel::new("cancelled", t(Key::Declined), tf(Key::NothingCharged, &[("why", why)]));
     }
     let why = match by {
-        CancelledBy::Customer => "The customer cancelled on their phone.",
-        CancelledBy::Register => "Cancelled at the register.",
-        CancelledBy::Timeout => "No answer from the customer in time.",
-        CancelledBy::PinLocked => "Too many wrong PINs: prepaid payments are locked for a while.",
-        CancelledBy::Insufficient => "The balance no longer covered it.",
-        CancelledBy::Declined(reason) => reason.words(),
+        CancelledBy::Customer => t(Key::ByCustomer),
+        CancelledBy::Register => t(Key::ByRegister),
+        CancelledBy::Timeout => t(Key::ByTimeout),
+        CancelledBy::PinLocked => t(Key::ByPinLocked),
+        CancelledBy::Insufficient => t(Key::ByInsufficient),
+        CancelledBy::Declined(reason) => crate::i18n::decline_text(reason),
     };
-    Panel::new("cancelled", "Cancelled", format!("{why} Nothing was changed."))
+    Panel::new("cancelled", t(Key::Cancelled), tf(Key::NothingChanged, &[("why", why)]))
 }
 
 fn gate(verdict: &GateVerdict, here: Option<&RegisterId>) -> Panel {
     let seat = verdict.seat.as_ref().map(|s| format!(" · {}", s.as_str())).unwrap_or_default();
     let event = format!("{}{seat}", verdict.event_title.as_str());
-    let visitors = if verdict.visitors == 1 {
-        "1 visitor so far".to_owned()
-    } else {
-        format!("{} visitors so far", verdict.visitors)
-    };
+    let visitors = plural(i64::from(verdict.visitors), Key::VisitorOne, Key::VisitorOther);
     match &verdict.deny {
         None => {
             let left = if verdict.entries_left > 0 {
-                format!(" · {} entries left on this pass", verdict.entries_left)
+                tf(Key::EntriesLeft, &[("n", &verdict.entries_left.to_string())])
             } else {
                 String::new()
             };
-            Panel { name: Some(event), ..Panel::new("admit", "ADMIT", format!("{visitors}{left}")) }
+            Panel { name: Some(event), ..Panel::new("admit", t(Key::Admit), format!("{visitors}{left}")) }
         }
         Some(deny) => Panel {
             error: deny_name(deny),
             name: Some(deny_text(deny, here)),
             points: Some(event),
-            ..Panel::new("deny", "DENY", visitors)
+            ..Panel::new("deny", t(Key::Deny), visitors)
         },
     }
 }
@@ -229,14 +237,7 @@ fn paid_panel(paid: &BillPaid) -> Panel {
     Panel {
         name: Some(format!("{} · {}", bill.biller.as_str(), bill.description.as_str())),
         points: Some(money(bill.amount_minor, bill.currency)),
-        ..Panel::new(
-            "sold",
-            "Paid ✓",
-            sentence(format!(
-                "recorded at {}; the customer has the receipt on their phone",
-                time_text(paid.payment.at)
-            )),
-        )
+        ..Panel::new("sold", t(Key::PaidCheck), tf(Key::PaidDetail, &[("time", &time_text(paid.payment.at))]))
     }
 }
 
@@ -255,14 +256,18 @@ fn deny_name(deny: &Deny) -> String {
 fn deny_text(deny: &Deny, here: Option<&RegisterId>) -> String {
     match deny {
         Deny::AlreadyUsed { at, gate } => {
-            let place = if here == Some(gate) { "this gate".to_owned() } else { format!("gate {gate}") };
-            format!("Already used at {} ({place})", time_text(*at))
+            let place = if here == Some(gate) {
+                t(Key::ThisGate).to_owned()
+            } else {
+                tf(Key::GateNamed, &[("gate", &gate.to_string())])
+            };
+            tf(Key::DenyAlreadyUsed, &[("time", &time_text(*at)), ("place", &place)])
         }
-        Deny::NotYetOpen { opens_at } => format!("Not yet open: gates open {}", date_text(*opens_at)),
-        Deny::EventOver => "The event is over".to_owned(),
-        Deny::Cancelled => "Cancelled by the issuer".to_owned(),
-        Deny::WrongVenue => "Wrong venue: this ticket is for another place".to_owned(),
-        Deny::NoEntriesLeft => "No entries left on this pass".to_owned(),
+        Deny::NotYetOpen { opens_at } => tf(Key::DenyNotYetOpen, &[("at", &date_text(*opens_at))]),
+        Deny::EventOver => t(Key::DenyEventOver).to_owned(),
+        Deny::Cancelled => t(Key::DenyCancelled).to_owned(),
+        Deny::WrongVenue => t(Key::DenyWrongVenue).to_owned(),
+        Deny::NoEntriesLeft => t(Key::DenyNoEntriesLeft).to_owned(),
     }
 }
 
@@ -273,27 +278,20 @@ fn error_name(code: ErrorCode) -> String {
 
 /// Why the register must wait, and for how long, in a cashier's words.
 pub fn slowed_text(seconds: i64) -> String {
-    let wait = if seconds == 1 { "a second".to_owned() } else { format!("{seconds} seconds") };
-    format!(
-        "Too many codes scanned or typed here were not valid (unknown, expired or used). \
-         Wait {wait}, then scan or type the customer's code again."
-    )
+    let wait =
+        if seconds == 1 { t(Key::ASecond).to_owned() } else { tf(Key::NSeconds, &[("n", &seconds.to_string())]) };
+    tf(Key::Slowed, &[("wait", &wait)])
 }
 
 /// A short title and a sentence the cashier can act on.
 fn refusal_text(code: ErrorCode, server_message: &str) -> (&'static str, String) {
-    let ask_fresh = "Ask the customer to show a fresh code.";
-    match code {
-        ErrorCode::AlreadyUsed => ("Already used", format!("This code has been used already. {ask_fresh}")),
-        ErrorCode::Expired => ("Expired", format!("This code is too old. {ask_fresh}")),
-        ErrorCode::Unknown => {
-            ("Unknown code", "Tessera does not know this code. Check the digits, or scan again.".into())
-        }
-        ErrorCode::WrongShop => (
-            "Another shop's code",
-            "This code was made for another shop: the customer should open this shop's card.".into(),
-        ),
-        ErrorCode::NotAMember => ("Not a member", "This customer has not joined this shop's programme.".into()),
-        _ => ("Not accepted", sentence(server_message)),
-    }
+    let (title, detail) = match code {
+        ErrorCode::AlreadyUsed => (Key::TitleAlreadyUsed, Key::DetailAlreadyUsed),
+        ErrorCode::Expired => (Key::TitleExpired, Key::DetailExpired),
+        ErrorCode::Unknown => (Key::TitleUnknown, Key::DetailUnknown),
+        ErrorCode::WrongShop => (Key::TitleWrongShop, Key::DetailWrongShop),
+        ErrorCode::NotAMember => (Key::TitleNotAMember, Key::DetailNotAMember),
+        _ => return (t(Key::NotAccepted), crate::i18n::refused_text(code, server_message)),
+    };
+    (t(title), t(detail).to_owned())
 }

@@ -4,7 +4,7 @@
 //! placeholders (`{n}`) and plurals; and the words this crate itself draws (the receipt,
 //! points, passkeys, network failures) in [`Shared`], one catalogue per language.
 //!
-//! A page that never calls [`set_current`] (the register, the owner console) stays English.
+//! A page that never calls [`set_current`] (the owner console) stays English.
 
 mod en;
 mod ja;
@@ -40,6 +40,14 @@ impl Lang {
         Lang::ALL.into_iter().find(|lang| primary.eq_ignore_ascii_case(lang.tag()))
     }
 
+    /// The writing direction, for `<html dir>`: all three are left to right; a right-to-left
+    /// language would answer `"rtl"` here (the pages' CSS uses logical properties).
+    pub fn dir(self) -> &'static str {
+        match self {
+            Lang::En | Lang::Ja | Lang::Ko => "ltr",
+        }
+    }
+
     /// Its own name, as the switch shows it.
     pub fn own_name(self) -> &'static str {
         match self {
@@ -68,7 +76,7 @@ pub fn current() -> Lang {
     CURRENT.with(Cell::get)
 }
 
-/// Speaks `lang` from now on: `<html lang>`, and money and dates in that language's locale
+/// Speaks `lang` from now on: `<html lang>` and `<html dir>`, and money and dates in that language's locale
 /// (the browser's own locale when it is already that language, so its region stays).
 pub fn set_current(lang: Lang) {
     CURRENT.with(|current| current.set(lang));
@@ -82,6 +90,7 @@ pub fn set_current(lang: Lang) {
     crate::locale::use_locale(locale);
     if let Some(root) = crate::dom::document().and_then(|d| d.document_element()) {
         let _ = root.set_attribute("lang", lang.tag());
+        let _ = root.set_attribute("dir", lang.dir());
     }
 }
 
@@ -141,6 +150,48 @@ pub fn fill_page(lookup: impl Fn(&str) -> Option<&'static str>) {
             }
         }
     }
+}
+
+/// The strings a page's HTML marks for translation, as `(key, English shown)`: the element's
+/// text for `data-i18n="Key"` (up to its first child tag), the attribute's value for
+/// `data-i18n-<attribute>="Key"`; `&amp;` and friends read as the browser reads them. The
+/// pages' tests compare them with their English catalogue. `Err` names a marked attribute
+/// the tag lacks.
+pub fn marked_strings(html: &str) -> Result<Vec<(String, String)>, String> {
+    fn unescape(html: &str) -> String {
+        html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&amp;", "&")
+    }
+    let mut found = Vec::new();
+    for tag in html.split('<').skip(1) {
+        let Some((inside, after)) = tag.split_once('>') else { continue };
+        let attributes = tag_attributes(inside);
+        for (name, key) in &attributes {
+            let Some(target) = name.strip_prefix("data-i18n") else { continue };
+            let shown = match target.strip_prefix('-') {
+                None => unescape(after),
+                Some(attribute) => attributes
+                    .iter()
+                    .find(|(name, _)| name == attribute)
+                    .map(|(_, value)| unescape(value))
+                    .ok_or_else(|| format!("{key}: no {attribute} on its tag"))?,
+            };
+            found.push((key.clone(), shown));
+        }
+    }
+    Ok(found)
+}
+
+/// `name="value"` pairs of one tag's inside (`input id="x" data-i18n="Y"`).
+fn tag_attributes(inside: &str) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut rest = inside;
+    while let Some((before, after)) = rest.split_once("=\"") {
+        let name = before.rsplit(char::is_whitespace).next().unwrap_or_default().to_owned();
+        let Some((value, tail)) = after.split_once('"') else { break };
+        found.push((name, value.to_owned()));
+        rest = tail;
+    }
+    found
 }
 
 /// `template` with each `{name}` replaced by its value (a name not given stays as written).
@@ -321,6 +372,20 @@ mod tests {
         assert_eq!(choose(None, &["ko_KR"]), Lang::Ko);
         // A primary subtag only: "jam" (Jamaican Creole) is not Japanese.
         assert_eq!(choose(None, &["jam", "kok"]), Lang::En);
+    }
+
+    #[test]
+    fn every_language_has_a_direction() {
+        assert!(Lang::ALL.iter().all(|lang| lang.dir() == "ltr"));
+    }
+
+    #[test]
+    fn marked_strings_are_found() {
+        let html = r#"<p data-i18n="A">Fish &amp; chips</p><input data-i18n-placeholder="B" placeholder="x"><b data-i18n="C">Go <kbd>F2</kbd></b>"#;
+        let found = marked_strings(html).unwrap();
+        let pairs: Vec<(&str, &str)> = found.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(pairs, [("A", "Fish & chips"), ("B", "x"), ("C", "Go ")]);
+        assert!(marked_strings(r#"<i data-i18n-title="D">"#).is_err());
     }
 
     #[test]
