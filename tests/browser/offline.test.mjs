@@ -376,7 +376,7 @@ test("offline: the owner sets a store's offline prepaid limit; the register char
   await owner.screenshot({ path: path.join(ARTIFACTS, "offline-10-console-settled.png"), fullPage: true });
 });
 
-test("offline: a ticket's offline code on the phone, the gate offline admits it provisionally, then syncs once", { timeout: 240_000 }, async (t) => {
+test("offline: a ticket's offline code on the phone, two gates offline admit it provisionally, the first sync counts and the second is a conflict", { timeout: 240_000 }, async (t) => {
   if (!BASE_URL || !ADMIN_TOKEN) {
     t.skip("set TESSERA_BASE_URL and TESSERA_ADMIN_TOKEN to run against a stack");
     return;
@@ -468,18 +468,37 @@ test("offline: a ticket's offline code on the phone, the gate offline admits it 
   assert.equal(status.tickets[0].entries[0].gate, gateCreated.register_id);
   assert.deepEqual(status.offline_conflicts, []);
 
-  // A second gate that admitted the same ticket offline with another of its codes syncs later:
-  // not counted, and the owner's console lists it under Registers with both gates.
+  // A second gate, offline too, admits the same ticket with another of its codes (it cannot know
+  // of the first): ADMIT (provisional). It syncs later: not counted, a conflict on its screen, and
+  // the owner's console lists it under Registers with both gates.
   const gate2 = await admin("POST", `/api/admin/shops/${shopId}/registers`, { name: "Gate 2" });
   const others = await phone.evaluate(
     (held) => JSON.parse(localStorage.getItem("tessera-offline-codes")).batch.tickets.find((t) => t.item === held).codes.map((c) => c.text),
     item,
   );
   const another = others.find((text) => text !== code);
-  const synced = await call("POST", "/api/register/offline/events", gate2.token, {
-    events: [{ request_id: `off-${unique}`, code: another, kind: "admission", at: Date.now() }],
-  }, 200);
-  assert.equal(synced.results[0].outcome.kind, "admission_conflict");
+  const gate2Browser = await launch(path.join(work, "gate-2"));
+  t.after(() => gate2Browser.close());
+  const gate2Page = await gate2Browser.newPage();
+  await gate2Page.setViewportSize({ width: 1280, height: 900 });
+  await gate2Page.goto(`${BASE_URL}/register/#token=${gate2.token}`);
+  await gate2Page.locator("#till-view:not([hidden])").waitFor({ timeout: 20_000 });
+  await gate2Page.waitForFunction(
+    async () => (JSON.parse((await globalThis.tesseraOffline.loadKit("kit")) || "null")?.events || []).some((e) => e.event_title === "Jazz night"),
+    null,
+    { timeout: 15_000 },
+  );
+  await gate2Browser.setOffline(true);
+  await typeCode(gate2Page, another);
+  await gate2Page.locator("[data-testid=offline-panel][data-verdict=admit]").waitFor({ timeout: 10_000 });
+  await gate2Page.locator("[data-testid=offline-queue] li[data-state=waiting]").first().waitFor({ timeout: 10_000 });
+  await gate2Browser.setOffline(false);
+  await gate2Page.locator("[data-testid=offline-queue] li[data-state=conflict]").first().waitFor({ timeout: 30_000 });
+  assert.match(await gate2Page.locator("[data-testid=offline-queue] li").first().innerText(), /admission not counted: this ticket was admitted first/);
+  await gate2Page.screenshot({ path: path.join(ARTIFACTS, "offline-ticket-5-second-gate-conflict.png"), fullPage: true });
+  const after = await call("GET", `/api/issuer/events/${eventId}`, issuer.api_key, undefined, 200);
+  assert.equal(after.visitors, 1, "one admission for two gates");
+  assert.equal(after.offline_conflicts.length, 1, "one reported conflict");
   const consolePage = await ownerConsole(gateBrowser, shopId);
   await consolePage.getByTestId("tab-registers").click();
   await consolePage.locator("[data-testid=offline-ticket-conflicts]:not([hidden])").waitFor({ timeout: 10_000 });
