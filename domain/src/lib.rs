@@ -55,6 +55,7 @@ pub mod member;
 pub mod money;
 pub mod offline;
 pub mod offline_bills;
+pub mod offline_frame;
 pub mod offline_tickets;
 pub mod pairing;
 pub mod passkey;

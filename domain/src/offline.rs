@@ -20,6 +20,7 @@
 //! (the worker signs with `ed25519-dalek`, the register page verifies with
 //! WebCrypto); the rules here are pure.
 
+use crate::offline_frame::{self as frame, Head, SIGNATURE_BYTES};
 use crate::shop::{RegisterId, RequestId, ShopId};
 use crate::UnixMillis;
 use serde::{Deserialize, Serialize};
@@ -28,12 +29,8 @@ use serde::{Deserialize, Serialize};
 pub const PREFIX: &str = "TO:";
 /// The format version this build writes and reads.
 pub const VERSION: u8 = 1;
-/// Bytes before the signature: version, key id, code id, expiry.
-const BODY_BYTES: usize = 1 + 2 + 16 + 8;
-const SIGNATURE_BYTES: usize = 64;
-const CODE_BYTES: usize = BODY_BYTES + SIGNATURE_BYTES;
-/// Length of the base32 part of a code's text.
-pub const TEXT_CHARS: usize = (CODE_BYTES * 8).div_ceil(5);
+/// Length of the base32 part of a code's text (a membership code adds nothing to the frame).
+pub const TEXT_CHARS: usize = frame::text_chars(0);
 
 /// How long an offline code is valid after it is issued: two days, so a phone
 /// signed in once keeps valid codes for at least a day and a night.
@@ -163,58 +160,24 @@ impl OfflineCode {
         self
     }
 
-    fn body(&self) -> [u8; BODY_BYTES] {
-        let mut body = [0u8; BODY_BYTES];
-        let expiry = self.expires_at.to_be_bytes();
-        let parts: [&[u8]; 4] = [&[VERSION], &self.key_id.to_be_bytes(), &self.code_id.0, &expiry];
-        let mut at = 0;
-        for part in parts {
-            for byte in part {
-                if let Some(slot) = body.get_mut(at) {
-                    *slot = *byte;
-                }
-                at += 1;
-            }
-        }
-        body
+    fn head(&self) -> Head {
+        Head { version: VERSION, key_id: self.key_id, code_id: self.code_id, expires_at: self.expires_at }
     }
 
     /// What the signature covers: a fixed context, the shop, and the code's body.
     pub fn signed_message(&self, shop: &ShopId) -> Vec<u8> {
-        let mut message = b"tessera offline code\0".to_vec();
-        message.extend_from_slice(shop.as_str().as_bytes());
-        message.push(0);
-        message.extend_from_slice(&self.body());
-        message
+        frame::signed_message(shop, &self.head().body(&[]))
     }
 
     /// The text a phone shows as a QR (upper case, digits, ':': QR alphanumeric mode).
     pub fn text(&self) -> String {
-        let mut bytes = self.body().to_vec();
-        bytes.extend_from_slice(&self.signature);
-        format!("{PREFIX}{}", base32(&bytes))
+        frame::text(&self.head().body(&[]), &self.signature)
     }
 
     /// Reads a code's text; spaces and case are ignored (typed by hand).
     pub fn parse(text: &str) -> Result<Self, OfflineError> {
-        let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-        let rest = cleaned.strip_prefix(PREFIX).ok_or(OfflineError::Malformed)?;
-        if rest.len() != TEXT_CHARS {
-            return Err(OfflineError::Malformed);
-        }
-        let bytes = unbase32(rest).ok_or(OfflineError::Malformed)?;
-        let (body, signature) = bytes.split_at_checked(BODY_BYTES).ok_or(OfflineError::Malformed)?;
-        let signature: [u8; SIGNATURE_BYTES] = signature.try_into().map_err(|_| OfflineError::Malformed)?;
-        let (version, rest) = body.split_first().ok_or(OfflineError::Malformed)?;
-        if *version != VERSION {
-            return Err(OfflineError::Malformed);
-        }
-        let (key, rest) = rest.split_at_checked(2).ok_or(OfflineError::Malformed)?;
-        let (id, expiry) = rest.split_at_checked(16).ok_or(OfflineError::Malformed)?;
-        let key_id = u16::from_be_bytes(key.try_into().map_err(|_| OfflineError::Malformed)?);
-        let code_id = OfflineCodeId(id.try_into().map_err(|_| OfflineError::Malformed)?);
-        let expires_at = i64::from_be_bytes(expiry.try_into().map_err(|_| OfflineError::Malformed)?);
-        Ok(Self { key_id, code_id, expires_at, signature })
+        let (head, _, signature) = frame::read(text, VERSION, 0)?;
+        Ok(Self { key_id: head.key_id, code_id: head.code_id, expires_at: head.expires_at, signature })
     }
 
     /// Whether the text looks like an offline code at all (before parsing it).

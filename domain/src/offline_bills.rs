@@ -26,7 +26,8 @@
 
 use crate::bills::{Bill, Payment};
 use crate::money::Currency;
-use crate::offline::{base32, unbase32, OfflineCodeId, OfflineError, PREFIX, SKEW_MS};
+use crate::offline::{OfflineCodeId, OfflineError, SKEW_MS};
+use crate::offline_frame::{self as frame, Fields, Head, SIGNATURE_BYTES};
 use crate::offline_tickets::OfflineTag;
 use crate::shop::{Label, ShopId};
 use crate::UnixMillis;
@@ -35,11 +36,10 @@ use serde::{Deserialize, Serialize};
 /// The format version of a bill's offline code.
 pub const BILL_VERSION: u8 = 3;
 const TAG_BYTES: usize = 8;
-const BODY_BYTES: usize = 1 + 2 + 16 + 8 + TAG_BYTES + TAG_BYTES + 8 + 3 + 8;
-const SIGNATURE_BYTES: usize = 64;
-const CODE_BYTES: usize = BODY_BYTES + SIGNATURE_BYTES;
+/// What a bill's code adds to the frame: bill tag, biller tag, amount, currency, due date.
+const EXTRA_BYTES: usize = TAG_BYTES + TAG_BYTES + 8 + 3 + 8;
 /// Length of the base32 part of a bill code's text (fits a version 8 QR at level M: 213).
-pub const BILL_TEXT_CHARS: usize = (CODE_BYTES * 8).div_ceil(5);
+pub const BILL_TEXT_CHARS: usize = frame::text_chars(EXTRA_BYTES);
 /// A bill gets this many live offline codes per shop it is payable at (it is paid once).
 pub const BILL_BATCH_SIZE: usize = 2;
 /// At most this many unused, unexpired codes of one bill per shop are out at once.
@@ -91,80 +91,57 @@ impl OfflineBillCode {
     }
 
     fn body(&self) -> Vec<u8> {
-        let mut body = Vec::with_capacity(BODY_BYTES);
-        body.push(BILL_VERSION);
-        body.extend_from_slice(&self.key_id.to_be_bytes());
-        body.extend_from_slice(&self.code_id.bytes());
-        body.extend_from_slice(&self.expires_at.to_be_bytes());
-        body.extend_from_slice(&self.bill_tag.bytes());
-        body.extend_from_slice(&self.biller_tag.bytes());
-        body.extend_from_slice(&self.amount_minor.to_be_bytes());
-        body.extend_from_slice(self.currency.as_str().as_bytes());
-        body.extend_from_slice(&self.due_at.to_be_bytes());
-        body
+        let head =
+            Head { version: BILL_VERSION, key_id: self.key_id, code_id: self.code_id, expires_at: self.expires_at };
+        let mut extra = Vec::with_capacity(EXTRA_BYTES);
+        extra.extend_from_slice(&self.bill_tag.bytes());
+        extra.extend_from_slice(&self.biller_tag.bytes());
+        extra.extend_from_slice(&self.amount_minor.to_be_bytes());
+        extra.extend_from_slice(self.currency.as_str().as_bytes());
+        extra.extend_from_slice(&self.due_at.to_be_bytes());
+        head.body(&extra)
     }
 
     /// What the signature covers: the same context as a membership code, the shop the code is
     /// for, and the body (whose first byte, the version, keeps the kinds apart).
     pub fn signed_message(&self, shop: &ShopId) -> Vec<u8> {
-        let mut message = b"tessera offline code\0".to_vec();
-        message.extend_from_slice(shop.as_str().as_bytes());
-        message.push(0);
-        message.extend_from_slice(&self.body());
-        message
+        frame::signed_message(shop, &self.body())
     }
 
     /// The text a phone shows as a QR.
     pub fn text(&self) -> String {
-        let mut bytes = self.body();
-        bytes.extend_from_slice(&self.signature);
-        format!("{PREFIX}{}", base32(&bytes))
+        frame::text(&self.body(), &self.signature)
     }
 
     /// Reads a bill code's text; spaces and case are ignored.
     pub fn parse(text: &str) -> Result<Self, OfflineError> {
-        let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-        let rest = cleaned.strip_prefix(PREFIX).ok_or(OfflineError::Malformed)?;
-        if rest.len() != BILL_TEXT_CHARS {
-            return Err(OfflineError::Malformed);
-        }
-        let bytes = unbase32(rest).ok_or(OfflineError::Malformed)?;
-        let malformed = |_| OfflineError::Malformed;
-        let (body, signature) = bytes.split_at_checked(BODY_BYTES).ok_or(OfflineError::Malformed)?;
-        let signature: [u8; SIGNATURE_BYTES] = signature.try_into().map_err(malformed)?;
-        let (version, rest) = body.split_first().ok_or(OfflineError::Malformed)?;
-        if *version != BILL_VERSION {
-            return Err(OfflineError::Malformed);
-        }
-        let (key, rest) = rest.split_at_checked(2).ok_or(OfflineError::Malformed)?;
-        let (id, rest) = rest.split_at_checked(16).ok_or(OfflineError::Malformed)?;
-        let (expiry, rest) = rest.split_at_checked(8).ok_or(OfflineError::Malformed)?;
-        let (bill, rest) = rest.split_at_checked(TAG_BYTES).ok_or(OfflineError::Malformed)?;
-        let (biller, rest) = rest.split_at_checked(TAG_BYTES).ok_or(OfflineError::Malformed)?;
-        let (amount, rest) = rest.split_at_checked(8).ok_or(OfflineError::Malformed)?;
-        let (currency, due) = rest.split_at_checked(3).ok_or(OfflineError::Malformed)?;
-        let currency = std::str::from_utf8(currency).map_err(|_| OfflineError::Malformed)?;
-        let amount_minor = u64::from_be_bytes(amount.try_into().map_err(malformed)?);
+        let (head, extra, signature) = frame::read(text, BILL_VERSION, EXTRA_BYTES)?;
+        let mut fields = Fields(&extra);
+        let bill_tag = OfflineTag::from_bytes(fields.take()?);
+        let biller_tag = OfflineTag::from_bytes(fields.take()?);
+        let amount_minor = u64::from_be_bytes(fields.take()?);
+        let currency: [u8; 3] = fields.take()?;
+        let due_at = i64::from_be_bytes(fields.take()?);
         if amount_minor == 0 {
             return Err(OfflineError::Malformed);
         }
+        let currency = std::str::from_utf8(&currency).map_err(|_| OfflineError::Malformed)?;
         Ok(Self {
-            key_id: u16::from_be_bytes(key.try_into().map_err(malformed)?),
-            code_id: OfflineCodeId::from_bytes(id.try_into().map_err(malformed)?),
-            expires_at: i64::from_be_bytes(expiry.try_into().map_err(malformed)?),
-            bill_tag: OfflineTag::from_bytes(bill.try_into().map_err(malformed)?),
-            biller_tag: OfflineTag::from_bytes(biller.try_into().map_err(malformed)?),
+            key_id: head.key_id,
+            code_id: head.code_id,
+            expires_at: head.expires_at,
+            bill_tag,
+            biller_tag,
             amount_minor,
             currency: Currency::parse(currency).map_err(|_| OfflineError::Malformed)?,
-            due_at: i64::from_be_bytes(due.try_into().map_err(malformed)?),
+            due_at,
             signature,
         })
     }
 
     /// Whether a code's text is a bill's (by its length; every kind starts with `TO:`).
     pub fn looks_like(text: &str) -> bool {
-        let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        cleaned.len() == PREFIX.len() + BILL_TEXT_CHARS && crate::offline::OfflineCode::looks_like(&cleaned)
+        frame::has_length(text, EXTRA_BYTES)
     }
 }
 
@@ -359,7 +336,7 @@ mod tests {
     #[test]
     fn a_bill_code_round_trips_fits_a_qr_and_is_no_other_kind() {
         let text = code(4200).text();
-        assert_eq!(text.len(), PREFIX.len() + BILL_TEXT_CHARS);
+        assert_eq!(text.len(), crate::offline::PREFIX.len() + BILL_TEXT_CHARS);
         assert!(text.len() <= 213, "version 8 at level M holds 213 alphanumeric characters");
         assert!(text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == ':'));
         assert_eq!(OfflineBillCode::parse(&text).unwrap(), code(4200));

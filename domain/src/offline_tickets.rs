@@ -21,7 +21,8 @@
 //! (a single-entry ticket admitted here once is `already_used` here, whichever
 //! of its codes is shown), without telling the gate which ticket or whose.
 
-use crate::offline::{base32, hex, unbase32, unhex, OfflineCodeId, OfflineError, PREFIX, SKEW_MS};
+use crate::offline::{hex, unhex, OfflineCodeId, OfflineError, SKEW_MS};
+use crate::offline_frame::{self as frame, Fields, Head, SIGNATURE_BYTES};
 use crate::shop::{Label, ShopId};
 use crate::tickets::{Entry, Ticket, MAX_ENTRIES};
 use crate::UnixMillis;
@@ -30,11 +31,10 @@ use serde::{Deserialize, Serialize};
 /// The format version of a ticket's offline code.
 pub const TICKET_VERSION: u8 = 2;
 const TAG_BYTES: usize = 8;
-const BODY_BYTES: usize = 1 + 2 + 16 + 8 + TAG_BYTES + TAG_BYTES + 2;
-const SIGNATURE_BYTES: usize = 64;
-const CODE_BYTES: usize = BODY_BYTES + SIGNATURE_BYTES;
+/// What a ticket's code adds to the frame: event tag, ticket tag, entries allowed.
+const EXTRA_BYTES: usize = TAG_BYTES + TAG_BYTES + 2;
 /// Length of the base32 part of a ticket code's text (fits a version 8 QR at level M).
-pub const TICKET_TEXT_CHARS: usize = (CODE_BYTES * 8).div_ceil(5);
+pub const TICKET_TEXT_CHARS: usize = frame::text_chars(EXTRA_BYTES);
 /// A phone gets offline codes for a ticket whose gates open within this long
 /// (the codes' lifetime: a code for a later event would expire unused).
 pub const ISSUE_AHEAD_MS: UnixMillis = crate::offline::LIFETIME_MS;
@@ -135,64 +135,42 @@ impl OfflineTicketCode {
     }
 
     fn body(&self) -> Vec<u8> {
-        let mut body = Vec::with_capacity(BODY_BYTES);
-        body.push(TICKET_VERSION);
-        body.extend_from_slice(&self.key_id.to_be_bytes());
-        body.extend_from_slice(&self.code_id.bytes());
-        body.extend_from_slice(&self.expires_at.to_be_bytes());
-        body.extend_from_slice(&self.event_tag.0);
-        body.extend_from_slice(&self.ticket_tag.0);
-        body.extend_from_slice(&self.entries_allowed.to_be_bytes());
-        body
+        let head =
+            Head { version: TICKET_VERSION, key_id: self.key_id, code_id: self.code_id, expires_at: self.expires_at };
+        let mut extra = Vec::with_capacity(EXTRA_BYTES);
+        extra.extend_from_slice(&self.event_tag.0);
+        extra.extend_from_slice(&self.ticket_tag.0);
+        extra.extend_from_slice(&self.entries_allowed.to_be_bytes());
+        head.body(&extra)
     }
 
     /// What the signature covers: the same context as a membership code, the venue, and the
-    /// body (whose first byte, the version, keeps the two kinds apart).
+    /// body (whose first byte, the version, keeps the kinds apart).
     pub fn signed_message(&self, venue: &ShopId) -> Vec<u8> {
-        let mut message = b"tessera offline code\0".to_vec();
-        message.extend_from_slice(venue.as_str().as_bytes());
-        message.push(0);
-        message.extend_from_slice(&self.body());
-        message
+        frame::signed_message(venue, &self.body())
     }
 
     /// The text a phone shows as a QR.
     pub fn text(&self) -> String {
-        let mut bytes = self.body();
-        bytes.extend_from_slice(&self.signature);
-        format!("{PREFIX}{}", base32(&bytes))
+        frame::text(&self.body(), &self.signature)
     }
 
     /// Reads a ticket code's text; spaces and case are ignored.
     pub fn parse(text: &str) -> Result<Self, OfflineError> {
-        let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-        let rest = cleaned.strip_prefix(PREFIX).ok_or(OfflineError::Malformed)?;
-        if rest.len() != TICKET_TEXT_CHARS {
-            return Err(OfflineError::Malformed);
-        }
-        let bytes = unbase32(rest).ok_or(OfflineError::Malformed)?;
-        let malformed = |_| OfflineError::Malformed;
-        let (body, signature) = bytes.split_at_checked(BODY_BYTES).ok_or(OfflineError::Malformed)?;
-        let signature: [u8; SIGNATURE_BYTES] = signature.try_into().map_err(malformed)?;
-        let (version, rest) = body.split_first().ok_or(OfflineError::Malformed)?;
-        if *version != TICKET_VERSION {
-            return Err(OfflineError::Malformed);
-        }
-        let (key, rest) = rest.split_at_checked(2).ok_or(OfflineError::Malformed)?;
-        let (id, rest) = rest.split_at_checked(16).ok_or(OfflineError::Malformed)?;
-        let (expiry, rest) = rest.split_at_checked(8).ok_or(OfflineError::Malformed)?;
-        let (event, rest) = rest.split_at_checked(TAG_BYTES).ok_or(OfflineError::Malformed)?;
-        let (ticket, entries) = rest.split_at_checked(TAG_BYTES).ok_or(OfflineError::Malformed)?;
-        let entries_allowed = u16::from_be_bytes(entries.try_into().map_err(malformed)?);
+        let (head, extra, signature) = frame::read(text, TICKET_VERSION, EXTRA_BYTES)?;
+        let mut fields = Fields(&extra);
+        let event_tag = OfflineTag(fields.take()?);
+        let ticket_tag = OfflineTag(fields.take()?);
+        let entries_allowed = u16::from_be_bytes(fields.take()?);
         if entries_allowed == 0 || u32::from(entries_allowed) > MAX_ENTRIES {
             return Err(OfflineError::Malformed);
         }
         Ok(Self {
-            key_id: u16::from_be_bytes(key.try_into().map_err(malformed)?),
-            code_id: OfflineCodeId::from_bytes(id.try_into().map_err(malformed)?),
-            expires_at: i64::from_be_bytes(expiry.try_into().map_err(malformed)?),
-            event_tag: OfflineTag(event.try_into().map_err(malformed)?),
-            ticket_tag: OfflineTag(ticket.try_into().map_err(malformed)?),
+            key_id: head.key_id,
+            code_id: head.code_id,
+            expires_at: head.expires_at,
+            event_tag,
+            ticket_tag,
             entries_allowed,
             signature,
         })
@@ -200,8 +178,7 @@ impl OfflineTicketCode {
 
     /// Whether a code's text is a ticket's (by its length; both kinds start with `TO:`).
     pub fn looks_like(text: &str) -> bool {
-        let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-        cleaned.len() == PREFIX.len() + TICKET_TEXT_CHARS && crate::offline::OfflineCode::looks_like(&cleaned)
+        frame::has_length(text, EXTRA_BYTES)
     }
 }
 
@@ -377,7 +354,7 @@ mod tests {
     #[test]
     fn a_ticket_code_round_trips_fits_a_qr_and_is_not_a_membership_code() {
         let text = code(3).text();
-        assert_eq!(text.len(), PREFIX.len() + TICKET_TEXT_CHARS);
+        assert_eq!(text.len(), crate::offline::PREFIX.len() + TICKET_TEXT_CHARS);
         assert!(text.len() <= 213, "version 8 at level M holds 213 alphanumeric characters");
         assert!(text.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == ':'));
         assert_eq!(OfflineTicketCode::parse(&text).unwrap(), code(3));
