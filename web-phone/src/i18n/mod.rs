@@ -5,7 +5,7 @@
 //! says what `en` says. The language itself (saved choice, browser, switch) is
 //! [`web_shared::i18n`]'s; what web-shared draws (receipts, points, passkeys) is in its catalogue.
 //!
-//! Add a string: a variant in `keys!` below, an entry in each of `en.rs`, `ja.rs`, `ko.rs`, then
+//! Add a string: a variant in `page_catalogue!` below, an entry in each of `en.rs`, `ja.rs`, `ko.rs`, then
 //! `t(Key::…)` (or `tf` with `{name}`s) in Rust, or `data-i18n="…"` on the element in `index.html`.
 
 mod en;
@@ -22,28 +22,7 @@ pub const SAVED_KEY: &str = "tessera-language";
 /// The language switches (`<select>`s of `index.html`): on the sign-in screen and the account screen.
 pub const SWITCHES: [&str; 2] = ["language", "language-account"];
 
-macro_rules! keys {
-    ($($key:ident,)*) => {
-        /// Every string the phone page shows; `index.html` names them in `data-i18n="Key"`.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum Key { $($key,)* }
-
-        impl Key {
-            pub const ALL: &'static [Key] = &[$(Key::$key,)*];
-
-            /// The names `data-i18n` attributes use, in the order of [`Key::ALL`].
-            const NAMES: &'static [&'static str] = &[$(stringify!($key),)*];
-
-            /// The key a `data-i18n` attribute names.
-            pub fn named(name: &str) -> Option<Key> {
-                let index = Self::NAMES.iter().position(|known| *known == name)?;
-                Self::ALL.get(index).copied()
-            }
-        }
-    };
-}
-
-keys! {
+web_shared::page_catalogue! {
     PageTitle,
     Language,
     SignOut,
@@ -315,41 +294,6 @@ keys! {
     ErrNoSavedCard,
     ErrNotAMember,
     ErrUnknownShop,
-}
-
-impl Key {
-    pub fn text_in(self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => en::text(self),
-            Lang::Ja => ja::text(self),
-            Lang::Ko => ko::text(self),
-        }
-    }
-}
-
-/// `key` in the page's language.
-pub fn t(key: Key) -> &'static str {
-    key.text_in(current())
-}
-
-/// `key` in the page's language, its `{name}`s filled.
-pub fn tf(key: Key, values: &[(&str, &str)]) -> String {
-    web_shared::i18n::fill(t(key), values)
-}
-
-/// `one` or `other` by the count `n` (English "1 visit" / "2 visits"), with `{n}` filled.
-pub fn plural(n: i64, one: Key, other: Key) -> String {
-    let key = if web_shared::i18n::is_one(current(), n) { one } else { other };
-    tf(key, &[("n", &n.to_string())])
-}
-
-/// A field the domain's parser refused: in English the parser's own sentence (as before),
-/// in another language the field's catalogue sentence.
-pub fn invalid(key: Key, error: impl std::fmt::Display) -> String {
-    match current() {
-        Lang::En => web_shared::text::sentence(error),
-        _ => t(key).to_owned(),
-    }
 }
 
 /// The sentence for a failed call: the catalogue's for the refusals the page words itself,

@@ -7,7 +7,7 @@
 //! and `dir`, the locale of money and times) is [`web_shared::i18n`]'s, shared with the phone;
 //! what web-shared draws (receipts, points) is in its catalogue.
 //!
-//! Add a string: a variant in `keys!` below, an entry in each of `en.rs`, `ja.rs`, `ko.rs`, then
+//! Add a string: a variant in `page_catalogue!` below, an entry in each of `en.rs`, `ja.rs`, `ko.rs`, then
 //! `t(Key::…)` (or `tf` with `{name}`s) in Rust, or `data-i18n="…"` on the element in `index.html`.
 
 mod en;
@@ -29,28 +29,7 @@ pub const SAVED_KEY: &str = "tessera-language";
 /// The language switch (`<select>` in the header of `index.html`).
 pub const SWITCH: &str = "language";
 
-macro_rules! keys {
-    ($($key:ident,)*) => {
-        /// Every string the register page shows; `index.html` names them in `data-i18n="Key"`.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-        pub enum Key { $($key,)* }
-
-        impl Key {
-            pub const ALL: &'static [Key] = &[$(Key::$key,)*];
-
-            /// The names `data-i18n` attributes use, in the order of [`Key::ALL`].
-            const NAMES: &'static [&'static str] = &[$(stringify!($key),)*];
-
-            /// The key a `data-i18n` attribute names.
-            pub fn named(name: &str) -> Option<Key> {
-                let index = Self::NAMES.iter().position(|known| *known == name)?;
-                Self::ALL.get(index).copied()
-            }
-        }
-    };
-}
-
-keys! {
+web_shared::page_catalogue! {
     // index.html
     PageTitle,
     Language,
@@ -383,41 +362,6 @@ keys! {
     ErrUnauthorized,
     ErrNotEnoughPoints,
     ErrInsufficientFunds,
-}
-
-impl Key {
-    pub fn text_in(self, lang: Lang) -> &'static str {
-        match lang {
-            Lang::En => en::text(self),
-            Lang::Ja => ja::text(self),
-            Lang::Ko => ko::text(self),
-        }
-    }
-}
-
-/// `key` in the page's language.
-pub fn t(key: Key) -> &'static str {
-    key.text_in(current())
-}
-
-/// `key` in the page's language, its `{name}`s filled.
-pub fn tf(key: Key, values: &[(&str, &str)]) -> String {
-    web_shared::i18n::fill(t(key), values)
-}
-
-/// `one` or `other` by the count `n` (English "1 visitor" / "2 visitors"), with `{n}` filled.
-pub fn plural(n: i64, one: Key, other: Key) -> String {
-    let key = if web_shared::i18n::is_one(current(), n) { one } else { other };
-    tf(key, &[("n", &n.to_string())])
-}
-
-/// A field the domain's parser refused: in English the parser's own sentence (as before),
-/// in another language the field's catalogue sentence.
-pub fn invalid(key: Key, error: impl std::fmt::Display) -> String {
-    match current() {
-        Lang::En => web_shared::text::sentence(error),
-        _ => t(key).to_owned(),
-    }
 }
 
 /// The sentence for a failed call: the catalogue's for the refusals the register words itself,

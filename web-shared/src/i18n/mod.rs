@@ -222,6 +222,67 @@ pub fn is_one(lang: Lang, n: i64) -> bool {
     lang == Lang::En && (n == 1 || n == -1)
 }
 
+/// A page's catalogue (the phone's, the register's): `Key`, every string the page shows
+/// (`Key::ALL`; `Key::named` for its `index.html`'s `data-i18n="Key"`), `Key::text_in` from the
+/// page's `en`, `ja` and `ko` modules (each `fn text(Key) -> &'static str`, an exhaustive `match`,
+/// so a missing translation does not compile), and in the page's current language `t(key)`,
+/// `tf(key, values)` with its `{name}`s filled, `plural(n, one, other)` and `invalid(key, error)`
+/// (a field the domain's parser refused: its own sentence in English, the key's elsewhere).
+#[macro_export]
+macro_rules! page_catalogue {
+    ($($key:ident,)*) => {
+        /// Every string the page shows; its `index.html` names them in `data-i18n="Key"`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum Key { $($key,)* }
+
+        impl Key {
+            pub const ALL: &'static [Key] = &[$(Key::$key,)*];
+
+            /// The names `data-i18n` attributes use, in the order of [`Key::ALL`].
+            const NAMES: &'static [&'static str] = &[$(stringify!($key),)*];
+
+            /// The key a `data-i18n` attribute names.
+            pub fn named(name: &str) -> Option<Key> {
+                let index = Self::NAMES.iter().position(|known| *known == name)?;
+                Self::ALL.get(index).copied()
+            }
+
+            pub fn text_in(self, lang: $crate::i18n::Lang) -> &'static str {
+                match lang {
+                    $crate::i18n::Lang::En => en::text(self),
+                    $crate::i18n::Lang::Ja => ja::text(self),
+                    $crate::i18n::Lang::Ko => ko::text(self),
+                }
+            }
+        }
+
+        /// `key` in the page's language.
+        pub fn t(key: Key) -> &'static str {
+            key.text_in($crate::i18n::current())
+        }
+
+        /// `key` in the page's language, its `{name}`s filled.
+        pub fn tf(key: Key, values: &[(&str, &str)]) -> String {
+            $crate::i18n::fill(t(key), values)
+        }
+
+        /// `one` or `other` by the count `n` (English "1 visit" / "2 visits"), with `{n}` filled.
+        pub fn plural(n: i64, one: Key, other: Key) -> String {
+            let key = if $crate::i18n::is_one($crate::i18n::current(), n) { one } else { other };
+            tf(key, &[("n", &n.to_string())])
+        }
+
+        /// A field the domain's parser refused: in English the parser's own sentence,
+        /// in another language the field's catalogue sentence.
+        pub fn invalid(key: Key, error: impl std::fmt::Display) -> String {
+            match $crate::i18n::current() {
+                $crate::i18n::Lang::En => $crate::text::sentence(error),
+                _ => t(key).to_owned(),
+            }
+        }
+    };
+}
+
 /// The strings web-shared draws itself, one entry per language in `en.rs`, `ja.rs`, `ko.rs`
 /// (an exhaustive `match` each: a missing entry does not compile).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
