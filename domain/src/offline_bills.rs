@@ -91,8 +91,12 @@ impl OfflineBillCode {
     }
 
     fn body(&self) -> Vec<u8> {
-        let head =
-            Head { version: BILL_VERSION, key_id: self.key_id, code_id: self.code_id, expires_at: self.expires_at };
+        let head = Head {
+            version: BILL_VERSION,
+            key_id: self.key_id,
+            code_id: self.code_id.bytes(),
+            expires_at: self.expires_at,
+        };
         let mut extra = Vec::with_capacity(EXTRA_BYTES);
         extra.extend_from_slice(&self.bill_tag.bytes());
         extra.extend_from_slice(&self.biller_tag.bytes());
@@ -128,7 +132,7 @@ impl OfflineBillCode {
         let currency = std::str::from_utf8(&currency).map_err(|_| OfflineError::Malformed)?;
         Ok(Self {
             key_id: head.key_id,
-            code_id: head.code_id,
+            code_id: OfflineCodeId::from_bytes(head.code_id),
             expires_at: head.expires_at,
             bill_tag,
             biller_tag,

@@ -4,9 +4,15 @@
 //! with the bytes its kind adds. The signature covers [`signed_message`]: a fixed context, the
 //! shop the code is for, and the body. Each kind reads and writes its own fields around this.
 
-use crate::offline::{base32, unbase32, OfflineCodeId, OfflineError, PREFIX};
 use crate::shop::ShopId;
 use crate::UnixMillis;
+
+/// What every offline code's text starts with (receipts' QR start `TR:`).
+pub const PREFIX: &str = "TO:";
+
+/// A text or body that is not a code of the kind asked for (`OfflineError::Malformed`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Malformed;
 
 pub const SIGNATURE_BYTES: usize = 64;
 /// Version, key id, code id, expiry.
@@ -22,7 +28,7 @@ pub const fn text_chars(extra: usize) -> usize {
 pub struct Head {
     pub version: u8,
     pub key_id: u16,
-    pub code_id: OfflineCodeId,
+    pub code_id: [u8; 16],
     pub expires_at: UnixMillis,
 }
 
@@ -32,7 +38,7 @@ impl Head {
         let mut body = Vec::with_capacity(HEAD_BYTES + extra.len());
         body.push(self.version);
         body.extend_from_slice(&self.key_id.to_be_bytes());
-        body.extend_from_slice(&self.code_id.bytes());
+        body.extend_from_slice(&self.code_id);
         body.extend_from_slice(&self.expires_at.to_be_bytes());
         body.extend_from_slice(extra);
         body
@@ -57,24 +63,24 @@ pub fn text(body: &[u8], signature: &[u8; SIGNATURE_BYTES]) -> String {
 
 /// A code's text read as a frame of `version` whose kind adds `extra` bytes: its head, those
 /// bytes (to read with [`Fields`]) and its signature. Spaces and case are ignored (typed by hand).
-pub fn read(text: &str, version: u8, extra: usize) -> Result<(Head, Vec<u8>, [u8; SIGNATURE_BYTES]), OfflineError> {
+pub fn read(text: &str, version: u8, extra: usize) -> Result<(Head, Vec<u8>, [u8; SIGNATURE_BYTES]), Malformed> {
     let cleaned: String = text.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_ascii_uppercase();
-    let rest = cleaned.strip_prefix(PREFIX).ok_or(OfflineError::Malformed)?;
+    let rest = cleaned.strip_prefix(PREFIX).ok_or(Malformed)?;
     if rest.len() != text_chars(extra) {
-        return Err(OfflineError::Malformed);
+        return Err(Malformed);
     }
-    let bytes = unbase32(rest).ok_or(OfflineError::Malformed)?;
-    let (body, signature) = bytes.split_at_checked(HEAD_BYTES + extra).ok_or(OfflineError::Malformed)?;
-    let signature: [u8; SIGNATURE_BYTES] = signature.try_into().map_err(|_| OfflineError::Malformed)?;
+    let bytes = unbase32(rest).ok_or(Malformed)?;
+    let (body, signature) = bytes.split_at_checked(HEAD_BYTES + extra).ok_or(Malformed)?;
+    let signature: [u8; SIGNATURE_BYTES] = signature.try_into().map_err(|_| Malformed)?;
     let mut fields = Fields(body);
     let [read_version] = fields.take()?;
     if read_version != version {
-        return Err(OfflineError::Malformed);
+        return Err(Malformed);
     }
     let head = Head {
         version,
         key_id: u16::from_be_bytes(fields.take()?),
-        code_id: OfflineCodeId::from_bytes(fields.take()?),
+        code_id: fields.take()?,
         expires_at: i64::from_be_bytes(fields.take()?),
     };
     Ok((head, fields.0.to_vec(), signature))
@@ -90,11 +96,54 @@ pub fn has_length(text: &str, extra: usize) -> bool {
 pub struct Fields<'a>(pub &'a [u8]);
 
 impl Fields<'_> {
-    pub fn take<const N: usize>(&mut self) -> Result<[u8; N], OfflineError> {
-        let (field, rest) = self.0.split_at_checked(N).ok_or(OfflineError::Malformed)?;
+    pub fn take<const N: usize>(&mut self) -> Result<[u8; N], Malformed> {
+        let (field, rest) = self.0.split_at_checked(N).ok_or(Malformed)?;
         self.0 = rest;
-        field.try_into().map_err(|_| OfflineError::Malformed)
+        field.try_into().map_err(|_| Malformed)
     }
+}
+
+const ALPHABET: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+pub(crate) fn base32(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity((bytes.len() * 8).div_ceil(5));
+    let mut buffer: u32 = 0;
+    let mut bits = 0u32;
+    for byte in bytes {
+        buffer = (buffer << 8) | u32::from(*byte);
+        bits += 8;
+        while bits >= 5 {
+            bits -= 5;
+            out.push(symbol(buffer >> bits));
+        }
+        buffer &= (1 << bits) - 1;
+    }
+    if bits > 0 {
+        out.push(symbol(buffer << (5 - bits)));
+    }
+    out
+}
+
+fn symbol(value: u32) -> char {
+    ALPHABET.get((value & 31) as usize).map_or('A', |b| char::from(*b))
+}
+
+pub(crate) fn unbase32(text: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(text.len() * 5 / 8);
+    let mut buffer: u32 = 0;
+    let mut bits = 0u32;
+    for c in text.bytes() {
+        let value = ALPHABET.iter().position(|a| *a == c)?;
+        buffer = (buffer << 5) | u32::try_from(value).ok()?;
+        bits += 5;
+        if bits >= 8 {
+            bits -= 8;
+            out.push(u8::try_from((buffer >> bits) & 0xff).ok()?);
+        }
+        buffer &= (1 << bits) - 1;
+    }
+    // Leftover bits are padding and must be zero (one text per code).
+    (buffer == 0).then_some(out)
 }
 
 #[cfg(test)]
@@ -103,22 +152,28 @@ mod tests {
 
     #[test]
     fn a_frame_reads_back_what_it_wrote_and_nothing_else() {
-        let head =
-            Head { version: 9, key_id: 7, code_id: OfflineCodeId::from_bytes([3; 16]), expires_at: 1_800_000_000_000 };
+        let head = Head { version: 9, key_id: 7, code_id: [3; 16], expires_at: 1_800_000_000_000 };
         let body = head.body(&[1, 2, 3]);
         let text = text(&body, &[5; SIGNATURE_BYTES]);
         assert!(has_length(&text, 3) && !has_length(&text, 4));
         let (read_head, extra, signature) = read(&text.to_lowercase(), 9, 3).unwrap();
         assert_eq!((read_head, extra, signature), (head, vec![1, 2, 3], [5; SIGNATURE_BYTES]));
-        assert_eq!(read(&text, 8, 3), Err(OfflineError::Malformed), "another version");
-        assert_eq!(read(&text, 9, 2), Err(OfflineError::Malformed), "another length");
-        assert_eq!(read("TO:", 9, 0), Err(OfflineError::Malformed));
+        assert_eq!(read(&text, 8, 3), Err(Malformed), "another version");
+        assert_eq!(read(&text, 9, 2), Err(Malformed), "another length");
+        assert_eq!(read("TO:", 9, 0), Err(Malformed));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn base32_round_trips(bytes in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..120)) {
+            proptest::prop_assert_eq!(unbase32(&base32(&bytes)).unwrap(), bytes);
+        }
     }
 
     #[test]
     fn fields_run_short_as_malformed() {
         let mut fields = Fields(&[1, 2, 3]);
         assert_eq!(fields.take::<2>(), Ok([1, 2]));
-        assert_eq!(fields.take::<2>(), Err(OfflineError::Malformed));
+        assert_eq!(fields.take::<2>(), Err(Malformed));
     }
 }

@@ -135,8 +135,12 @@ impl OfflineTicketCode {
     }
 
     fn body(&self) -> Vec<u8> {
-        let head =
-            Head { version: TICKET_VERSION, key_id: self.key_id, code_id: self.code_id, expires_at: self.expires_at };
+        let head = Head {
+            version: TICKET_VERSION,
+            key_id: self.key_id,
+            code_id: self.code_id.bytes(),
+            expires_at: self.expires_at,
+        };
         let mut extra = Vec::with_capacity(EXTRA_BYTES);
         extra.extend_from_slice(&self.event_tag.0);
         extra.extend_from_slice(&self.ticket_tag.0);
@@ -167,7 +171,7 @@ impl OfflineTicketCode {
         }
         Ok(Self {
             key_id: head.key_id,
-            code_id: head.code_id,
+            code_id: OfflineCodeId::from_bytes(head.code_id),
             expires_at: head.expires_at,
             event_tag,
             ticket_tag,
