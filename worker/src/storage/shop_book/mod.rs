@@ -11,6 +11,7 @@
 //! [`housekeeping`] forgets its short-lived rows on a daily alarm.
 
 pub mod card_processor;
+mod code_batch;
 pub mod coupons;
 mod housekeeping;
 pub mod offline;

@@ -7,8 +7,9 @@
 //! exactly one is the first (rules: `domain::offline::reconcile`); so is settling a charge, once
 //! (`domain::offline::judge_settling`).
 
+pub use super::code_batch::IssuedOffline;
+use super::code_batch::{CodeBatch, IdRow, TopUp, CARD_CODES};
 use crate::clock;
-use crate::crypto::random_bytes;
 use crate::error::Outcome;
 use crate::refusals;
 use crate::storage::sql;
@@ -60,13 +61,6 @@ CREATE TABLE IF NOT EXISTS offline_unpaid (
 /// How many conflicts (and how many unpaid charges) the owner's list shows.
 const CONFLICTS_LISTED: i64 = 200;
 
-/// A code as issued: its id and expiry (the Worker signs it).
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct IssuedOffline {
-    pub code_id: OfflineCodeId,
-    pub expires_at: UnixMillis,
-}
-
 /// What the book decided about one uploaded use.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub enum OfflineUse {
@@ -81,20 +75,6 @@ pub enum OfflineUse {
     Refused {
         reason: OfflineError,
     },
-}
-
-/// A live code's row, as both code tables keep it.
-#[derive(Deserialize)]
-pub(super) struct IdRow {
-    code_id: String,
-    expires_at: i64,
-}
-
-impl IdRow {
-    pub(super) fn issued(self) -> Outcome<IssuedOffline> {
-        let code_id = OfflineCodeId::parse(&self.code_id).map_err(|_| corrupt("code id"))?;
-        Ok(IssuedOffline { code_id, expires_at: self.expires_at })
-    }
 }
 
 #[derive(Deserialize)]
@@ -230,35 +210,16 @@ impl OfflineBook<'_> {
         self.ready()?;
         let now = clock::now();
         self.forget_old(now)?;
-        for code_id in shown {
-            self.sql.exec(
-                "UPDATE offline_codes SET shown_at = ? WHERE code_id = ? AND member_number = ? AND shown_at IS NULL",
-                vec![now.into(), code_id.hex().into(), member.as_str().into()],
-            )?;
-        }
-        let live = || -> Outcome<Vec<IdRow>> {
-            sql::all(
-                self.sql,
-                "SELECT code_id, expires_at FROM offline_codes WHERE member_number = ? AND revoked_at IS NULL \
-                 AND used_request_id IS NULL AND shown_at IS NULL AND expires_at >= ? ORDER BY expires_at, code_id",
-                vec![member.as_str().into(), (now + REFRESH_BEFORE_MS).into()],
-            )
-        };
-        let outstanding = sql::number(
-            self.sql,
-            "SELECT COUNT(*) AS n FROM offline_codes WHERE member_number = ? AND revoked_at IS NULL \
-             AND used_request_id IS NULL AND expires_at >= ?",
-            vec![member.as_str().into(), now.into()],
-        )?;
-        let missing = top_up_count(live()?.len(), usize::try_from(outstanding).unwrap_or(usize::MAX));
-        for _ in 0..missing {
-            let id = OfflineCodeId::from_bytes(random_bytes::<16>()?);
-            self.sql.exec(
-                "INSERT INTO offline_codes (code_id, member_number, issued_at, expires_at) VALUES (?, ?, ?, ?)",
-                vec![id.hex().into(), member.as_str().into(), now.into(), (now + LIFETIME_MS).into()],
-            )?;
-        }
-        live()?.into_iter().map(IdRow::issued).collect()
+        let batch = CodeBatch { sql: self.sql, table: &CARD_CODES, member, thing: Vec::new() };
+        batch.mark_shown(shown, now)?;
+        batch.top_up(
+            now,
+            &TopUp {
+                live_until_at_least: now + REFRESH_BEFORE_MS,
+                expires_at: now + LIFETIME_MS,
+                missing: top_up_count,
+            },
+        )
     }
 
     /// Revokes every unused code of the member that has not expired; how many.
@@ -268,19 +229,7 @@ impl OfflineBook<'_> {
         }
         self.ready()?;
         let tickets = self.revoke_member_tickets(member)?.saturating_add(self.revoke_member_bills(member)?);
-        let now = clock::now();
-        let count = sql::number(
-            self.sql,
-            "SELECT COUNT(*) AS n FROM offline_codes WHERE member_number = ? AND revoked_at IS NULL \
-             AND used_request_id IS NULL AND expires_at + ? >= ?",
-            vec![member.as_str().into(), SKEW_MS.into(), now.into()],
-        )?;
-        self.sql.exec(
-            "UPDATE offline_codes SET revoked_at = ? WHERE member_number = ? AND revoked_at IS NULL \
-             AND used_request_id IS NULL AND expires_at + ? >= ?",
-            vec![now.into(), member.as_str().into(), SKEW_MS.into(), now.into()],
-        )?;
-        Ok(u32::try_from(count).unwrap_or(u32::MAX).saturating_add(tickets))
+        Ok(CARD_CODES.revoke_member(self.sql, member, clock::now())?.saturating_add(tickets))
     }
 
     /// Revoked codes a register could still be shown (not yet expired).
@@ -304,7 +253,7 @@ impl OfflineBook<'_> {
                 clock::now().into(),
             ],
         )?;
-        rows.iter().map(|row| OfflineCodeId::parse(&row.code_id).map_err(|_| corrupt("code id"))).collect()
+        rows.into_iter().map(|row| Ok(row.issued()?.code_id)).collect()
     }
 
     /// One uploaded use of a code whose signature the Worker checked: the

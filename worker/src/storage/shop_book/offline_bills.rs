@@ -5,9 +5,9 @@
 //! did not count, for the owner. Whether a collection pays the bill is decided by the bill's
 //! book, which owns its paid state (`BillBook`); this book only answers which bill a code is for.
 
-use super::offline::{IdRow, IssuedOffline, OfflineBook};
+use super::code_batch::{CodeBatch, TopUp, BILL_CODES};
+use super::offline::{IssuedOffline, OfflineBook};
 use crate::clock;
-use crate::crypto::random_bytes;
 use crate::error::Outcome;
 use crate::storage::sql;
 use domain::api::offline::BillOfflineConflict;
@@ -115,74 +115,31 @@ impl OfflineBook<'_> {
     ) -> Outcome<Vec<IssuedOffline>> {
         self.ready()?;
         let now = clock::now();
-        for code_id in shown {
-            self.sql.exec(
-                "UPDATE offline_bill_codes SET shown_at = ? WHERE code_id = ? AND member_number = ? AND shown_at IS NULL",
-                vec![now.into(), code_id.hex().into(), member.as_str().into()],
-            )?;
-        }
+        let batch = CodeBatch {
+            sql: self.sql,
+            table: &BILL_CODES,
+            member,
+            thing: vec![("issuer_id", bill.issuer.as_str().into()), ("bill_id", bill.bill.as_str().into())],
+        };
+        batch.mark_shown(shown, now)?;
         self.sql.exec(
             "INSERT INTO offline_billers (biller_tag, biller, until) VALUES (?, ?, ?) \
              ON CONFLICT (biller_tag) DO UPDATE SET biller = excluded.biller, until = excluded.until",
             vec![bill.biller_tag.hex().into(), bill.biller.as_str().into(), now.saturating_add(LIFETIME_MS).into()],
         )?;
-        let key = || -> Vec<worker::SqlStorageValue> {
-            vec![member.as_str().into(), bill.issuer.as_str().into(), bill.bill.as_str().into()]
-        };
-        let of_bill = "member_number = ? AND issuer_id = ? AND bill_id = ? AND revoked_at IS NULL";
-        let live = || -> Outcome<Vec<IdRow>> {
-            let mut bindings = key();
-            bindings.push(now.saturating_add(REFRESH_BEFORE_MS).into());
-            sql::all(
-                self.sql,
-                &format!(
-                    "SELECT code_id, expires_at FROM offline_bill_codes WHERE {of_bill} AND shown_at IS NULL \
-                     AND expires_at >= ? ORDER BY expires_at, code_id"
-                ),
-                bindings,
-            )
-        };
-        let mut bindings = key();
-        bindings.push(now.into());
-        let outstanding = sql::number(
-            self.sql,
-            &format!("SELECT COUNT(*) AS n FROM offline_bill_codes WHERE {of_bill} AND expires_at >= ?"),
-            bindings,
-        )?;
-        let missing = bill_top_up_count(live()?.len(), usize::try_from(outstanding).unwrap_or(usize::MAX));
-        for _ in 0..missing {
-            let id = OfflineCodeId::from_bytes(random_bytes::<16>()?);
-            self.sql.exec(
-                "INSERT INTO offline_bill_codes (code_id, member_number, issuer_id, bill_id, issued_at, expires_at) \
-                 VALUES (?, ?, ?, ?, ?, ?)",
-                vec![
-                    id.hex().into(),
-                    member.as_str().into(),
-                    bill.issuer.as_str().into(),
-                    bill.bill.as_str().into(),
-                    now.into(),
-                    now.saturating_add(LIFETIME_MS).into(),
-                ],
-            )?;
-        }
-        live()?.into_iter().map(IdRow::issued).collect()
+        batch.top_up(
+            now,
+            &TopUp {
+                live_until_at_least: now.saturating_add(REFRESH_BEFORE_MS),
+                expires_at: now.saturating_add(LIFETIME_MS),
+                missing: bill_top_up_count,
+            },
+        )
     }
 
     /// Revokes the member's unexpired bill codes here; how many.
     pub(super) fn revoke_member_bills(&self, member: &MemberNumber) -> Outcome<u32> {
-        let now = clock::now();
-        let count = sql::number(
-            self.sql,
-            "SELECT COUNT(*) AS n FROM offline_bill_codes WHERE member_number = ? AND revoked_at IS NULL \
-             AND expires_at + ? >= ?",
-            vec![member.as_str().into(), SKEW_MS.into(), now.into()],
-        )?;
-        self.sql.exec(
-            "UPDATE offline_bill_codes SET revoked_at = ? WHERE member_number = ? AND revoked_at IS NULL \
-             AND expires_at + ? >= ?",
-            vec![now.into(), member.as_str().into(), SKEW_MS.into(), now.into()],
-        )?;
-        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+        BILL_CODES.revoke_member(self.sql, member, clock::now())
     }
 
     /// Which bill a code is for, and whether it was revoked; none for a code this shop never issued.

@@ -5,15 +5,15 @@
 //! for the owner. Whether an admission counts is decided by the event's book, which owns the
 //! ticket's entries (`EventBook`); this book only answers which ticket a code is for.
 
-use super::offline::{IdRow, IssuedOffline, OfflineBook};
+use super::code_batch::{CodeBatch, TopUp, TICKET_CODES};
+use super::offline::{IssuedOffline, OfflineBook};
 use crate::clock;
-use crate::crypto::random_bytes;
 use crate::error::Outcome;
 use crate::storage::sql;
 use domain::api::offline::TicketOfflineConflict;
 use domain::items::{EventId, IssuerId, ItemId};
 use domain::member::MemberNumber;
-use domain::offline::{OfflineCodeId, LIFETIME_MS, REFRESH_BEFORE_MS, SKEW_MS};
+use domain::offline::{OfflineCodeId, LIFETIME_MS, REFRESH_BEFORE_MS};
 use domain::offline_tickets::{ticket_top_up_count, OfflineGateEvent, OfflineTag, ISSUE_AHEAD_MS};
 use domain::shop::Label;
 use domain::UnixMillis;
@@ -117,12 +117,17 @@ impl OfflineBook<'_> {
     ) -> Outcome<Vec<IssuedOffline>> {
         self.ready()?;
         let now = clock::now();
-        for code_id in shown {
-            self.sql.exec(
-                "UPDATE offline_ticket_codes SET shown_at = ? WHERE code_id = ? AND member_number = ? AND shown_at IS NULL",
-                vec![now.into(), code_id.hex().into(), member.as_str().into()],
-            )?;
-        }
+        let batch = CodeBatch {
+            sql: self.sql,
+            table: &TICKET_CODES,
+            member,
+            thing: vec![
+                ("issuer_id", ticket.issuer.as_str().into()),
+                ("event_id", ticket.event.as_str().into()),
+                ("ticket_id", ticket.ticket.as_str().into()),
+            ],
+        };
+        batch.mark_shown(shown, now)?;
         self.sql.exec(
             "INSERT INTO offline_gate_events (issuer_id, event_id, event_tag, event_title, gate_opens_at, ends_at) \
              VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (issuer_id, event_id) DO UPDATE SET event_title = excluded.event_title, \
@@ -136,69 +141,19 @@ impl OfflineBook<'_> {
                 ticket.ends_at.into(),
             ],
         )?;
-        let key = || -> Vec<worker::SqlStorageValue> {
-            vec![
-                member.as_str().into(),
-                ticket.issuer.as_str().into(),
-                ticket.event.as_str().into(),
-                ticket.ticket.as_str().into(),
-            ]
-        };
-        let of_ticket = "member_number = ? AND issuer_id = ? AND event_id = ? AND ticket_id = ? AND revoked_at IS NULL";
-        let live = || -> Outcome<Vec<IdRow>> {
-            let mut bindings = key();
-            bindings.push((now + REFRESH_BEFORE_MS.min(LIFETIME_MS)).min(ticket.ends_at).into());
-            sql::all(
-                self.sql,
-                &format!(
-                    "SELECT code_id, expires_at FROM offline_ticket_codes WHERE {of_ticket} AND shown_at IS NULL \
-                     AND expires_at >= ? ORDER BY expires_at, code_id"
-                ),
-                bindings,
-            )
-        };
-        let mut bindings = key();
-        bindings.push(now.into());
-        let outstanding = sql::number(
-            self.sql,
-            &format!("SELECT COUNT(*) AS n FROM offline_ticket_codes WHERE {of_ticket} AND expires_at >= ?"),
-            bindings,
-        )?;
-        let missing = ticket_top_up_count(live()?.len(), usize::try_from(outstanding).unwrap_or(usize::MAX));
-        for _ in 0..missing {
-            let id = OfflineCodeId::from_bytes(random_bytes::<16>()?);
-            self.sql.exec(
-                "INSERT INTO offline_ticket_codes (code_id, member_number, issuer_id, event_id, ticket_id, issued_at, \
-                 expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                vec![
-                    id.hex().into(),
-                    member.as_str().into(),
-                    ticket.issuer.as_str().into(),
-                    ticket.event.as_str().into(),
-                    ticket.ticket.as_str().into(),
-                    now.into(),
-                    (now + LIFETIME_MS).into(),
-                ],
-            )?;
-        }
-        live()?.into_iter().map(IdRow::issued).collect()
+        batch.top_up(
+            now,
+            &TopUp {
+                live_until_at_least: (now + REFRESH_BEFORE_MS.min(LIFETIME_MS)).min(ticket.ends_at),
+                expires_at: now + LIFETIME_MS,
+                missing: ticket_top_up_count,
+            },
+        )
     }
 
     /// Revokes the member's unexpired ticket codes here; how many.
     pub(super) fn revoke_member_tickets(&self, member: &MemberNumber) -> Outcome<u32> {
-        let now = clock::now();
-        let count = sql::number(
-            self.sql,
-            "SELECT COUNT(*) AS n FROM offline_ticket_codes WHERE member_number = ? AND revoked_at IS NULL \
-             AND expires_at + ? >= ?",
-            vec![member.as_str().into(), SKEW_MS.into(), now.into()],
-        )?;
-        self.sql.exec(
-            "UPDATE offline_ticket_codes SET revoked_at = ? WHERE member_number = ? AND revoked_at IS NULL \
-             AND expires_at + ? >= ?",
-            vec![now.into(), member.as_str().into(), SKEW_MS.into(), now.into()],
-        )?;
-        Ok(u32::try_from(count).unwrap_or(u32::MAX))
+        TICKET_CODES.revoke_member(self.sql, member, clock::now())
     }
 
     /// Which ticket a code is for, and whether it was revoked; none for a code this shop never issued.
