@@ -56,6 +56,7 @@ pub mod money;
 pub mod offline;
 pub mod offline_bills;
 pub mod offline_frame;
+pub mod offline_signed;
 pub mod offline_tickets;
 pub mod pairing;
 pub mod passkey;

@@ -349,6 +349,21 @@ pub fn judge_upload(
     Ok(())
 }
 
+/// The server's check of an uploaded ticket or bill scan against its code's record in the
+/// shop's book: a revoked code is refused, else the scan's time is judged ([`judge_upload`]).
+pub fn judge_recorded_upload(
+    revoked: bool,
+    expires_at: UnixMillis,
+    issued_at: UnixMillis,
+    scanned_at: UnixMillis,
+    now: UnixMillis,
+) -> Result<(), OfflineError> {
+    if revoked {
+        return Err(OfflineError::Revoked);
+    }
+    judge_upload(expires_at, issued_at, scanned_at, now)
+}
+
 /// One scan of an offline code, as a register uploads it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(schemars::JsonSchema))]
@@ -554,6 +569,11 @@ mod tests {
         let issued = c.expires_at - LIFETIME_MS;
         let now = c.expires_at + 60_000;
         assert_eq!(judge_upload(c.expires_at, issued, c.expires_at - 1, now), Ok(()));
+        assert_eq!(judge_recorded_upload(false, c.expires_at, issued, c.expires_at - 1, now), Ok(()));
+        assert_eq!(
+            judge_recorded_upload(true, c.expires_at, issued, c.expires_at - 1, now),
+            Err(OfflineError::Revoked)
+        );
         assert_eq!(
             judge_upload(c.expires_at, issued, c.expires_at + SKEW_MS + 1, now + SKEW_MS),
             Err(OfflineError::Expired)

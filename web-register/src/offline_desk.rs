@@ -38,8 +38,8 @@ use domain::offline::{
     judge_offline, may_debit_offline, OfflineCode, OfflineError, OfflineEventKind, OfflineFacts, MAX_EVENTS_PER_UPLOAD,
 };
 use domain::offline_bills::{judge_offline_bill, OfflineBillCode, OfflineBillFacts};
+use domain::offline_signed::SignedOfflineCode;
 use domain::offline_tickets::{judge_offline_ticket, OfflineTicketCode, OfflineTicketFacts};
-use domain::shop::ShopId;
 use serde::{Deserialize, Serialize};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::wasm_bindgen;
@@ -249,18 +249,40 @@ async fn load_kit() -> Option<OfflineKit> {
     serde_json::from_str(&value.as_string()?).ok()
 }
 
-/// `judge_offline` with the facts this register has.
-async fn judge(text: &str) -> Result<OfflineCode, OfflineError> {
-    let code = OfflineCode::parse(text)?;
+/// What the kit and this register's used-set say of any offline code: whether the kit knows
+/// its key, whether the signature is good for the kit's shop, whether its holder revoked it,
+/// and whether this register has taken it already.
+struct KitChecks {
+    key_known: bool,
+    signature_ok: bool,
+    revoked: bool,
+    used_here: bool,
+}
+
+async fn check_with_kit(kit: Option<&OfflineKit>, code: &impl SignedOfflineCode) -> KitChecks {
+    let code_id = code.code_id();
+    KitChecks {
+        key_known: kit.is_some_and(|kit| kit.keys.iter().any(|key| key.key_id == code.key_id())),
+        signature_ok: signed_by_kit(kit, code).await,
+        revoked: kit.is_some_and(|kit| kit.revoked.contains(&code_id)),
+        used_here: js_is_used(&code_id.hex()).await.ok().and_then(|used| used.as_bool()).unwrap_or(false),
+    }
+}
+
+/// The kit, with its debit limit noted on the desk (for the codes that take money).
+async fn load_kit_noting_limit() -> Option<OfflineKit> {
     let kit = load_kit().await;
     if let Some(kit) = &kit {
         note_limit(kit);
     }
-    let key_known = kit.as_ref().is_some_and(|kit| kit.keys.iter().any(|key| key.key_id == code.key_id));
-    let signature_ok =
-        signed_by_kit(kit.as_ref(), code.key_id, |shop| code.signed_message(shop), &code.signature).await;
-    let revoked = kit.as_ref().is_some_and(|kit| kit.revoked.contains(&code.code_id));
-    let used_here = js_is_used(&code.code_id.hex()).await.ok().and_then(|used| used.as_bool()).unwrap_or(false);
+    kit
+}
+
+/// `judge_offline` with the facts this register has.
+async fn judge(text: &str) -> Result<OfflineCode, OfflineError> {
+    let code = OfflineCode::parse(text)?;
+    let kit = load_kit_noting_limit().await;
+    let KitChecks { key_known, signature_ok, revoked, used_here } = check_with_kit(kit.as_ref(), &code).await;
     let facts = OfflineFacts { signature_ok, key_known, revoked, used_here };
     judge_offline(&code, facts, server_now())?;
     Ok(code)
@@ -321,12 +343,9 @@ async fn gate(text: &str) {
 async fn judge_ticket(text: &str) -> Result<(OfflineTicketCode, String), OfflineError> {
     let code = OfflineTicketCode::parse(text)?;
     let kit = load_kit().await;
-    let key_known = kit.as_ref().is_some_and(|kit| kit.keys.iter().any(|key| key.key_id == code.key_id));
-    let signature_ok =
-        signed_by_kit(kit.as_ref(), code.key_id, |shop| code.signed_message(shop), &code.signature).await;
-    let revoked = kit.as_ref().is_some_and(|kit| kit.revoked.contains(&code.code_id));
+    let KitChecks { key_known, signature_ok, revoked, used_here: code_used_here } =
+        check_with_kit(kit.as_ref(), &code).await;
     let event = kit.as_ref().and_then(|kit| kit.events.iter().find(|event| event.event_tag == code.event_tag));
-    let code_used_here = js_is_used(&code.code_id.hex()).await.ok().and_then(|used| used.as_bool()).unwrap_or(false);
     let admitted_here = js_admitted_here(&code.ticket_tag.hex(), u32::from(code.entries_allowed))
         .await
         .ok()
@@ -367,15 +386,9 @@ async fn bill(text: &str) {
 /// `judge_offline_bill` with the facts this register has; the biller's name from the kit.
 async fn judge_bill(text: &str) -> Result<(OfflineBillCode, String), OfflineError> {
     let code = OfflineBillCode::parse(text)?;
-    let kit = load_kit().await;
-    if let Some(kit) = &kit {
-        note_limit(kit);
-    }
-    let key_known = kit.as_ref().is_some_and(|kit| kit.keys.iter().any(|key| key.key_id == code.key_id));
-    let signature_ok =
-        signed_by_kit(kit.as_ref(), code.key_id, |shop| code.signed_message(shop), &code.signature).await;
-    let revoked = kit.as_ref().is_some_and(|kit| kit.revoked.contains(&code.code_id));
-    let code_used_here = js_is_used(&code.code_id.hex()).await.ok().and_then(|used| used.as_bool()).unwrap_or(false);
+    let kit = load_kit_noting_limit().await;
+    let KitChecks { key_known, signature_ok, revoked, used_here: code_used_here } =
+        check_with_kit(kit.as_ref(), &code).await;
     let bill_paid_here =
         js_bill_paid_here(&code.bill_tag.hex()).await.ok().and_then(|paid| paid.as_bool()).unwrap_or(false);
     let (limit_minor, currency) = with_desk(|desk| (desk.debit_limit_minor, desk.currency));
@@ -457,16 +470,11 @@ mod bill_words {
 
 /// Whether `signature` over the message a code signs for the kit's shop verifies with the
 /// kit's key `key_id` (WebCrypto); false without a kit or that key.
-async fn signed_by_kit(
-    kit: Option<&OfflineKit>,
-    key_id: u16,
-    signed_message: impl FnOnce(&ShopId) -> Vec<u8>,
-    signature: &[u8],
-) -> bool {
+async fn signed_by_kit(kit: Option<&OfflineKit>, code: &impl SignedOfflineCode) -> bool {
     let Some(kit) = kit else { return false };
-    let Some(key) = kit.keys.iter().find(|key| key.key_id == key_id) else { return false };
-    let message = hex(&signed_message(&kit.shop_id));
-    js_verify(&key.public_key, &hex(signature), &message).await.ok().and_then(|ok| ok.as_bool()) == Some(true)
+    let Some(key) = kit.keys.iter().find(|key| key.key_id == code.key_id()) else { return false };
+    let message = hex(&code.signed_message(&kit.shop_id));
+    js_verify(&key.public_key, &hex(code.signature()), &message).await.ok().and_then(|ok| ok.as_bool()) == Some(true)
 }
 
 fn refusal_text(error: OfflineError) -> String {

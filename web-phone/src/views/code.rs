@@ -14,6 +14,7 @@ use crate::timing::{now_ms, sleep};
 use crate::views::items;
 use crate::views::messages::{clear_error, show_error};
 use crate::views::{self, Screen};
+use domain::api::offline::OfflineCodeText;
 use domain::code::OneTimeCode;
 use domain::code_rules::REFRESH_BEFORE_EXPIRY_MS;
 use domain::items::ItemRef;
@@ -148,51 +149,16 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
         let issued = match result {
             Ok(issued) => issued,
             Err(failure) if ended_by(&failure) => return,
-            // No network: a membership falls back to one of the card's offline codes (once the
-            // code on screen, if any, has stopped working).
-            Err(Failure::Network)
-                if matches!(code_for, CodeFor::Membership(_)) && shown_until.is_none_or(|until| until <= now_ms()) =>
-            {
-                if let CodeFor::Membership(shop) = &code_for {
-                    if show_offline_code(shop) {
+            // No network: a membership, a ticket (at a gate) or a bill (at a till) falls back to
+            // one of its offline codes, once the code on screen, if any, has stopped working.
+            Err(Failure::Network) if shown_until.is_none_or(|until| until <= now_ms()) => {
+                match take_offline(&code_for) {
+                    Ok((code, words)) => {
+                        show_offline(&code, &words);
                         return;
                     }
+                    Err(none_left) => show_error(t(none_left)),
                 }
-                show_error(t(Key::NoOfflineLeft));
-                sleep(RETRY_MS).await;
-                if !still_current(generation) {
-                    return;
-                }
-                continue;
-            }
-            // No network at a gate: a ticket falls back to one of its offline codes.
-            Err(Failure::Network)
-                if matches!(&code_for, CodeFor::Item { item: ItemRef::Ticket { .. }, .. })
-                    && shown_until.is_none_or(|until| until <= now_ms()) =>
-            {
-                if let CodeFor::Item { item, .. } = &code_for {
-                    if show_offline_ticket_code(item) {
-                        return;
-                    }
-                }
-                show_error(t(Key::NoTicketOfflineLeft));
-                sleep(RETRY_MS).await;
-                if !still_current(generation) {
-                    return;
-                }
-                continue;
-            }
-            // No network at a till: a bill falls back to one of its offline codes.
-            Err(Failure::Network)
-                if matches!(&code_for, CodeFor::Item { item: ItemRef::Bill { .. }, .. })
-                    && shown_until.is_none_or(|until| until <= now_ms()) =>
-            {
-                if let CodeFor::Item { item, .. } = &code_for {
-                    if show_offline_bill_code(item) {
-                        return;
-                    }
-                }
-                show_error(t(Key::NoBillOfflineLeft));
                 sleep(RETRY_MS).await;
                 if !still_current(generation) {
                     return;
@@ -247,10 +213,33 @@ async fn keep_code_fresh(code_for: CodeFor, generation: u32) {
     }
 }
 
-/// Shows the card's next offline code (true), or says there is none (false).
-/// It stays on screen until the member closes it: it works once, at this shop.
-fn show_offline_code(shop: &domain::shop::ShopId) -> bool {
-    let Some((code, left)) = crate::offline::take(shop) else { return false };
+/// Takes the thing's next offline code, with the words under it (until when it works, how many
+/// are left); or the words for none left. A card's works once at this shop, a ticket's is one
+/// entry at its venue, a bill's pays it once at the shop it names.
+fn take_offline(code_for: &CodeFor) -> Result<(OfflineCodeText, String), Key> {
+    let until = |code: &OfflineCodeText| web_shared::locale::date_time(code.expires_at);
+    match code_for {
+        CodeFor::Membership(shop) => {
+            let (code, left) = crate::offline::take(shop).ok_or(Key::NoOfflineLeft)?;
+            let words = tf(Key::OfflineCode, &[("until", &until(&code)), ("left", &left.to_string())]);
+            Ok((code, words))
+        }
+        CodeFor::Item { item: item @ ItemRef::Ticket { .. }, .. } => {
+            let (code, left) = crate::offline::take_ticket(item).ok_or(Key::NoTicketOfflineLeft)?;
+            let words = tf(Key::TicketOfflineCode, &[("until", &until(&code)), ("left", &left.to_string())]);
+            Ok((code, words))
+        }
+        CodeFor::Item { item: item @ ItemRef::Bill { .. }, .. } => {
+            let (code, shop, left) = crate::offline::take_bill(item).ok_or(Key::NoBillOfflineLeft)?;
+            let words =
+                tf(Key::BillOfflineCode, &[("shop", &shop), ("until", &until(&code)), ("left", &left.to_string())]);
+            Ok((code, words))
+        }
+    }
+}
+
+/// Shows an offline code: it stays on screen until the member closes it.
+fn show_offline(code: &OfflineCodeText, words: &str) {
     clear_error();
     match qr::svg_text(&code.text) {
         Some(svg) => {
@@ -262,59 +251,10 @@ fn show_offline_code(shop: &domain::shop::ShopId) -> bool {
         }
         None => show_error(t(Key::CannotDraw)),
     }
-    let until = web_shared::locale::date_time(code.expires_at);
-    dom::set_text("countdown", &tf(Key::OfflineCode, &[("until", &until), ("left", &left.to_string())]));
+    dom::set_text("countdown", words);
     dom::set_attribute("countdown", "data-offline", "true");
     dom::set_text("code-digits", &code.text);
     dom::set_attribute("code-digits", "data-offline", "true");
-    true
-}
-
-/// Shows the ticket's next offline code (true), or says there is none (false). Like a card's,
-/// it stays on screen until the member closes it: it is one entry, at the ticket's venue.
-fn show_offline_ticket_code(item: &ItemRef) -> bool {
-    let Some((code, left)) = crate::offline::take_ticket(item) else { return false };
-    clear_error();
-    match qr::svg_text(&code.text) {
-        Some(svg) => {
-            if let Some(target) = dom::element("qr") {
-                target.set_inner_html(&svg);
-            }
-            dom::set_attribute("qr", "data-state", "offline");
-        }
-        None => show_error(t(Key::CannotDraw)),
-    }
-    let until = web_shared::locale::date_time(code.expires_at);
-    dom::set_text("countdown", &tf(Key::TicketOfflineCode, &[("until", &until), ("left", &left.to_string())]));
-    dom::set_attribute("countdown", "data-offline", "true");
-    dom::set_text("code-digits", &code.text);
-    dom::set_attribute("code-digits", "data-offline", "true");
-    true
-}
-
-/// Shows the bill's next offline code (true), or says there is none (false). It stays on
-/// screen until the member closes it: it pays the bill once, at the shop it names.
-fn show_offline_bill_code(item: &ItemRef) -> bool {
-    let Some((code, shop, left)) = crate::offline::take_bill(item) else { return false };
-    clear_error();
-    match qr::svg_text(&code.text) {
-        Some(svg) => {
-            if let Some(target) = dom::element("qr") {
-                target.set_inner_html(&svg);
-            }
-            dom::set_attribute("qr", "data-state", "offline");
-        }
-        None => show_error(t(Key::CannotDraw)),
-    }
-    let until = web_shared::locale::date_time(code.expires_at);
-    dom::set_text(
-        "countdown",
-        &tf(Key::BillOfflineCode, &[("shop", &shop), ("until", &until), ("left", &left.to_string())]),
-    );
-    dom::set_attribute("countdown", "data-offline", "true");
-    dom::set_text("code-digits", &code.text);
-    dom::set_attribute("code-digits", "data-offline", "true");
-    true
 }
 
 /// Reloads the wallet's items; true (and the screen says so) if `item` was used, or

@@ -15,7 +15,7 @@ use crate::routes::items::held_items;
 use crate::storage::bill_book::protocol::{BillClient, OfflineBillPayment, PayOffline, Till};
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::event_book::protocol::{AdmitOffline, EventClient, OfflineAdmission};
-use crate::storage::member_vault::protocol::{OfflineCharge, TillHeader, VaultClient};
+use crate::storage::member_vault::protocol::{OfflineCharge, VaultClient};
 use crate::storage::shop_book::offline::OfflineUse;
 use crate::storage::shop_book::offline_bills::BillForCodes;
 use crate::storage::shop_book::offline_tickets::TicketForCodes;
@@ -33,7 +33,7 @@ use domain::money::MinorUnits;
 use domain::offline::{
     judge_offline_event, OfflineCode, OfflineError, OfflineEventKind, Scan, MAX_EVENTS_PER_UPLOAD, MAX_SHOWN_REPORTED,
 };
-use domain::offline::{judge_upload, OfflineCodeId};
+use domain::offline::{judge_recorded_upload, OfflineCodeId};
 use domain::offline_bills::{bill_gets_offline_codes, judge_bill_upload_limit, BillFacts, OfflineBillCode};
 use domain::offline_tickets::{gets_offline_codes, OfflineTicketCode};
 use domain::shop::RequestId;
@@ -300,17 +300,8 @@ async fn apply(
         OfflineUse::Conflict { first } => return Ok(OfflineOutcome::Conflict { first }),
         OfflineUse::Refused { reason } => return refused(reason),
     };
-    let till = TillHeader {
-        code_hash: CodeHash::from_stored(sha256_hex(format!("offline:{}", code.code_id).as_bytes())),
-        shop: shop.clone(),
-        register_id: register.record.register_id.clone(),
-        register_name: register.record.name.clone(),
-        store_id: register.store.store_id.clone(),
-        store_name: register.store.name.clone(),
-        request_id: scan.request_id,
-        served_by: None,
-        approved_by: None,
-    };
+    let offline_code_hash = CodeHash::from_stored(sha256_hex(format!("offline:{}", code.code_id).as_bytes()));
+    let till = register.till_header(offline_code_hash, scan.request_id, None);
     let vault = VaultClient::of(env, &member)?;
     let applied = match event.kind {
         OfflineEventKind::Points => {
@@ -371,19 +362,12 @@ async fn admit(
 ) -> Outcome<OfflineOutcome> {
     let refused = |reason| Ok(OfflineOutcome::Refused { reason });
     let venue = &register.shop.shop_id;
-    let code = match OfflineTicketCode::parse(&event.code) {
+    let code = match OfflineTicketCode::parse(&event.code).and_then(|code| keys.verify(venue, &code).map(|()| code)) {
         Ok(code) => code,
         Err(reason) => return refused(reason),
     };
-    if let Err(reason) = keys.verify_ticket(venue, &code) {
-        return refused(reason);
-    }
     let Some(record) = book.ticket_code(code.code_id).await? else { return refused(OfflineError::Unknown) };
-    let precheck = if record.revoked {
-        Err(OfflineError::Revoked)
-    } else {
-        judge_upload(record.expires_at, record.issued_at, event.at, clock::now())
-    };
+    let precheck = judge_recorded_upload(record.revoked, record.expires_at, record.issued_at, event.at, clock::now());
     let admission = AdmitOffline {
         ticket_id: record.ticket.clone(),
         code_id: code.code_id,
@@ -428,22 +412,16 @@ async fn collect_bill(
 ) -> Outcome<OfflineOutcome> {
     let refused = |reason| Ok(OfflineOutcome::Refused { reason });
     let shop = &register.shop;
-    let code = match OfflineBillCode::parse(&event.code) {
-        Ok(code) => code,
-        Err(reason) => return refused(reason),
-    };
-    if let Err(reason) = keys.verify_bill(&shop.shop_id, &code) {
-        return refused(reason);
-    }
+    let code =
+        match OfflineBillCode::parse(&event.code).and_then(|code| keys.verify(&shop.shop_id, &code).map(|()| code)) {
+            Ok(code) => code,
+            Err(reason) => return refused(reason),
+        };
     if let Err(reason) = judge_bill_upload_limit(code.amount_minor, register.store.offline_debit_limit_minor) {
         return refused(reason);
     }
     let Some(record) = book.bill_code(code.code_id).await? else { return refused(OfflineError::Unknown) };
-    let precheck = if record.revoked {
-        Err(OfflineError::Revoked)
-    } else {
-        judge_upload(record.expires_at, record.issued_at, event.at, clock::now())
-    };
+    let precheck = judge_recorded_upload(record.revoked, record.expires_at, record.issued_at, event.at, clock::now());
     let pay = PayOffline {
         bill_id: record.bill.clone(),
         code_id: code.code_id,
