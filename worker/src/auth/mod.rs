@@ -16,15 +16,17 @@ pub mod throttle;
 use crate::clock;
 use crate::crypto::{constant_time_eq, sha256_hex};
 use crate::error::{Outcome, Problem};
+use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::directory::{Directory, RegisterRecord};
-use crate::storage::member_vault::protocol::VaultClient;
+use crate::storage::member_vault::protocol::{TillHeader, VaultClient};
 use crate::storage::owner_book::protocol::{OwnerAccount, OwnerClient};
 use crate::storage::registers;
 use crate::storage::shop_book::protocol::ShopClient;
 use domain::api::owner_accounts::OwnerEmail;
 use domain::api::{ErrorCode, ShopSummary};
 use domain::member::MemberNumber;
-use domain::staff::{Role, StaffAction};
+use domain::shop::RequestId;
+use domain::staff::{Role, ServedBy, StaffAction};
 use domain::store::StoreId;
 use futures_util::future::{select, Either};
 use session::SessionId;
@@ -143,6 +145,24 @@ pub struct Register {
     /// The store it stands in, by the shop's book (with its name now).
     pub store: domain::store::Store,
     token_hash: String,
+}
+
+impl Register {
+    /// The header of every ledger row and receipt this register makes for one request: the
+    /// shop, the register and the store with their names now, the code it spent, the cashier.
+    pub fn till_header(&self, code_hash: CodeHash, request_id: RequestId, served_by: Option<ServedBy>) -> TillHeader {
+        TillHeader {
+            shop: self.shop.clone(),
+            register_id: self.record.register_id.clone(),
+            register_name: self.record.name.clone(),
+            store_id: self.store.store_id.clone(),
+            store_name: self.store.name.clone(),
+            request_id,
+            code_hash,
+            served_by,
+            approved_by: None,
+        }
+    }
 }
 
 /// The calling register. KV finds it by its token's hash; its shop's book

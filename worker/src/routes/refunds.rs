@@ -68,16 +68,9 @@ pub async fn refund(mut req: Request, env: &Env) -> Outcome<Response> {
     let vault = VaultClient::of(env, &member)?;
     let approved_by = approval(env, &register, &vault, &number, &request).await?;
     let till = TillHeader {
-        // A refund spends no code of the customer.
-        code_hash: CodeHash::from_stored(String::new()),
-        shop: register.shop,
-        register_id: register.record.register_id,
-        register_name: register.record.name,
-        store_id: register.store.store_id,
-        store_name: register.store.name,
-        request_id: request.request_id,
-        served_by,
         approved_by,
+        // A refund spends no code of the customer.
+        ..register.till_header(CodeHash::from_stored(String::new()), request.request_id.clone(), served_by)
     };
     let shop_id = till.shop.shop_id.clone();
     let refunded = vault.refund(till, number.clone(), request.lines).await?;

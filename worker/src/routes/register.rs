@@ -12,7 +12,7 @@ use crate::refusals;
 use crate::routes::{coupons, gate, not_allowed, not_found, offline, refunds, staff};
 use crate::storage::code_index::protocol::CodeHash;
 use crate::storage::directory::Directory;
-use crate::storage::member_vault::protocol::{Ask, Question, TillHeader, VaultClient};
+use crate::storage::member_vault::protocol::{Ask, Question, VaultClient};
 use crate::storage::shop_book::protocol::ShopClient;
 use crate::web;
 use domain::api::{
@@ -176,17 +176,7 @@ pub async fn accrue(mut req: Request, env: &Env) -> Outcome<Response> {
         Some(coupon_id) => Some(book.reserve_coupon(coupon_id, &request.request_id).await?),
         None => None,
     };
-    let till = TillHeader {
-        code_hash,
-        shop: register.shop,
-        register_id: register.record.register_id,
-        register_name: register.record.name,
-        store_id: register.store.store_id,
-        store_name: register.store.name,
-        request_id: request.request_id,
-        served_by,
-        approved_by: None,
-    };
+    let till = register.till_header(code_hash, request.request_id.clone(), served_by);
     let request_id = till.request_id.clone();
     let sold = VaultClient::of(env, &member)?.accrue(till, amount, items, coupon).await;
     if let Some(coupon_id) = &request.coupon_id {
@@ -286,17 +276,7 @@ pub async fn debit(mut req: Request, env: &Env) -> Outcome<Response> {
         Some(coupon_id) => Some(book.reserve_coupon(coupon_id, &request.request_id).await?),
         None => None,
     };
-    let till = TillHeader {
-        code_hash,
-        shop: register.shop.clone(),
-        register_id: register.record.register_id,
-        register_name: register.record.name,
-        store_id: register.store.store_id,
-        store_name: register.store.name,
-        request_id: request.request_id,
-        served_by,
-        approved_by: None,
-    };
+    let till = register.till_header(code_hash, request.request_id.clone(), served_by);
     let request_id = till.request_id.clone();
     let asked = VaultClient::of(env, &member)?.ask(Ask { till, debit, items, reward, coupon }).await;
     if let (Some(coupon_id), Err(problem)) = (&request.coupon_id, &asked) {
@@ -370,16 +350,6 @@ pub async fn top_up(mut req: Request, env: &Env) -> Outcome<Response> {
     let fingerprint =
         sha256_hex(format!("top-up|{}|{}|{}", register.record.register_id, code_hash.as_str(), amount.0).as_bytes());
     ShopClient::of(env, &register.shop.shop_id)?.claim_request(&request.request_id, fingerprint).await?;
-    let till = TillHeader {
-        code_hash,
-        shop: register.shop,
-        register_id: register.record.register_id,
-        register_name: register.record.name,
-        store_id: register.store.store_id,
-        store_name: register.store.name,
-        request_id: request.request_id,
-        served_by,
-        approved_by: None,
-    };
+    let till = register.till_header(code_hash, request.request_id, served_by);
     web::ok(&VaultClient::of(env, &member)?.top_up(till, amount).await?)
 }
