@@ -314,8 +314,8 @@ pub fn offline_ticket_conflicts(console: &Console, conflicts: &[domain::api::off
     }
 }
 
-/// Bills collected offline that did not pay them (paid first elsewhere, or cancelled): the
-/// shop has money to give back. The bill, the collection that did not count, and why.
+/// Bills collected offline that did not pay them (paid first elsewhere, cancelled, or refused
+/// at sync: a revoked code, a time that does not hold): the shop has money to give back. The bill, the collection that did not count, and why.
 pub fn offline_bill_conflicts(console: &Console, conflicts: &[domain::api::offline::BillOfflineConflict]) {
     dom::set_hidden("offline-bill-conflicts", conflicts.is_empty());
     dom::clear_children("offline-bill-conflict-rows");
@@ -332,13 +332,14 @@ pub fn offline_bill_conflicts(console: &Console, conflicts: &[domain::api::offli
             locale::date_time(conflict.second.at),
             register_name(console, &conflict.second.register)
         );
-        let why = match (&conflict.first, conflict.cancelled_at) {
-            (Some(first), _) if first.shop == conflict.second.shop => {
+        let why = match (conflict.refused, &conflict.first, conflict.cancelled_at) {
+            (Some(reason), _, _) => format!("refused at sync: {reason}"),
+            (None, Some(first), _) if first.shop == conflict.second.shop => {
                 format!("paid first {} at {}", locale::date_time(first.at), register_name(console, &first.register))
             }
-            (Some(first), _) => format!("paid first {} at another shop", locale::date_time(first.at)),
-            (None, Some(at)) => format!("cancelled by the biller {}", locale::date_time(at)),
-            (None, None) => String::new(),
+            (None, Some(first), _) => format!("paid first {} at another shop", locale::date_time(first.at)),
+            (None, None, Some(at)) => format!("cancelled by the biller {}", locale::date_time(at)),
+            (None, None, None) => String::new(),
         };
         if let Some(row) = text_row(&[&bill, &collected, &why]) {
             dom::append(&rows, &row);

@@ -282,6 +282,10 @@ pub struct BillOfflineConflict {
     /// When the biller cancelled the bill, if it did.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled_at: Option<UnixMillis>,
+    /// Why the server refused the collection, if it did: the code was revoked, its time does
+    /// not hold, or the bill is not payable at this shop (the cashier had taken the money).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refused: Option<OfflineError>,
     pub recorded_at: UnixMillis,
 }
 

@@ -401,8 +401,9 @@ async fn admit(
 /// A bill a register collected offline: its code's amount against the store's limit now (the
 /// code stays unused if over it), the code's signature for this shop, the shop's book says which
 /// bill the code is for (and whether it was revoked), then the bill's book decides once whether
-/// this collection pays it; a conflict is recorded for the shop's owner too (the issuer reads
-/// it from the bill's book). The event's `amount_minor` is not used: the code's, signed, is.
+/// this collection pays it; a collection that does not (a conflict, or refused once the bill is
+/// known) is recorded for the shop's owner too (the issuer reads it from the bill's book). The
+/// event's `amount_minor` is not used: the code's, signed, is.
 async fn collect_bill(
     env: &Env,
     register: &auth::Register,
@@ -440,11 +441,14 @@ async fn collect_bill(
             Ok(OfflineOutcome::BillPaid { biller, reference, payment })
         }
         OfflineBillPayment::Conflict { conflict } => {
-            let outcome = OfflineOutcome::BillConflict {
-                biller: conflict.biller.clone(),
-                reference: conflict.reference.clone(),
-                first: conflict.first.clone(),
-                cancelled_at: conflict.cancelled_at,
+            let outcome = match conflict.refused {
+                Some(reason) => OfflineOutcome::Refused { reason },
+                None => OfflineOutcome::BillConflict {
+                    biller: conflict.biller.clone(),
+                    reference: conflict.reference.clone(),
+                    first: conflict.first.clone(),
+                    cancelled_at: conflict.cancelled_at,
+                },
             };
             book.note_bill_conflict(*conflict).await?;
             Ok(outcome)

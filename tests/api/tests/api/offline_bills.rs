@@ -3,7 +3,8 @@
 //! offline limit (none by default); collections uploaded by two registers pay the bill once, the
 //! other a conflict the owner and the issuer both see with both collections; a bill paid online
 //! or cancelled first is a conflict; replays change nothing; revoked, forged codes and codes of
-//! a shop the bill is not payable at are refused.
+//! a shop the bill is not payable at are refused (a revoked code's collection, money taken, is
+//! listed for the owner and the issuer).
 
 use crate::issuing::{claim, create_issuer_for, item_code, pay_with, Issuer};
 use crate::offline::another_device;
@@ -227,9 +228,21 @@ async fn revoked_forged_and_other_shops_bill_codes_are_refused() {
     let kit = kit(&app, &app.register.token).await;
     let ids: Vec<_> = codes.iter().map(|text| OfflineBillCode::parse(text).unwrap().code_id).collect();
     assert!(ids.iter().all(|id| kit.revoked.contains(id)), "the kit lists the revoked bill codes");
-    let revoked = collect(&app, &app.register.token, &unique_id("off"), &codes[1], now() - 1000).await;
+    let request_id = unique_id("off");
+    let revoked = collect(&app, &app.register.token, &request_id, &codes[1], now() - 1000).await;
     assert_eq!(revoked, OfflineOutcome::Refused { reason: OfflineError::Revoked });
-    assert!(status(&app, &issuer, &bill).await.paid.is_none());
+    let again = collect(&app, &app.register.token, &request_id, &codes[1], now() - 1000).await;
+    assert_eq!(again, revoked, "a replay gets the same answer");
+    let status_now = status(&app, &issuer, &bill).await;
+    assert!(status_now.paid.is_none());
+    // The cashier had taken the money: the owner and the issuer see the refused collection once.
+    let [for_issuer] = status_now.offline_conflicts.as_slice() else { panic!("{status_now:?}") };
+    assert_eq!(for_issuer.refused, Some(OfflineError::Revoked));
+    assert_eq!(for_issuer.request_id.as_str(), request_id);
+    let listed = owners_list(&app).await;
+    let [for_owner] = listed.bills.as_slice() else { panic!("{listed:?}") };
+    assert_eq!(for_owner.refused, Some(OfflineError::Revoked));
+    assert_eq!(for_owner.amount_minor, 1000);
 
     // Fresh codes work.
     let fresh = codes_at(&batch(&app, &ada).await, &bill, &app.shop.shop_id);

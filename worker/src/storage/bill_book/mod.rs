@@ -372,17 +372,38 @@ impl BillBook {
                 other => other,
             });
         }
-        if let Some(reason) = request.refused {
-            return Ok(OfflineBillPayment::Refused { reason });
-        }
         let Ok(mut stored) = self.bill(&request.bill_id) else {
             return Ok(OfflineBillPayment::Refused { reason: OfflineError::Unknown });
         };
         let till = request.till;
         let collected = Payment { shop: till.shop.clone(), register: till.register, store: till.store, at: request.at };
         let now = clock::now();
-        let answer = match reconcile_bill_payment(&stored.bill, &till.shop, till.currency) {
-            Err(reason) => return Ok(OfflineBillPayment::Refused { reason }),
+        let item = ItemRef::Bill { issuer: self.issuer()?, bill: stored.bill_id.clone() };
+        // A collection that does not pay the bill is kept (once per request id) for the shop's
+        // owner and the issuer: the cashier took the money, the shop gives it back.
+        let not_counted = |first, cancelled_at, refused| OfflineBillPayment::Conflict {
+            conflict: Box::new(BillOfflineConflict {
+                item: item.clone(),
+                biller: stored.biller.clone(),
+                reference: stored.bill.reference.clone(),
+                amount_minor: stored.bill.amount.0,
+                currency: stored.bill.currency,
+                code_id: request.code_id,
+                request_id: request.request_id.clone(),
+                second: collected.clone(),
+                first,
+                cancelled_at,
+                refused,
+                recorded_at: now,
+            }),
+        };
+        let reconciled = match request.refused {
+            Some(reason) => Err(reason),
+            None => reconcile_bill_payment(&stored.bill, &till.shop, till.currency),
+        };
+        let answer = match reconciled {
+            Err(reason) => not_counted(None, None, Some(reason)),
+            Ok(BillReconciled::Conflict { first, cancelled_at }) => not_counted(first, cancelled_at, None),
             Ok(BillReconciled::Paid) => {
                 stored.bill.paid = Some(collected.clone());
                 stored.paid_request = Some(request.request_id.as_str().to_owned());
@@ -394,21 +415,6 @@ impl BillBook {
                     paid_now: true,
                 }
             }
-            Ok(BillReconciled::Conflict { first, cancelled_at }) => OfflineBillPayment::Conflict {
-                conflict: Box::new(BillOfflineConflict {
-                    item: ItemRef::Bill { issuer: self.issuer()?, bill: stored.bill_id.clone() },
-                    biller: stored.biller.clone(),
-                    reference: stored.bill.reference.clone(),
-                    amount_minor: stored.bill.amount.0,
-                    currency: stored.bill.currency,
-                    code_id: request.code_id,
-                    request_id: request.request_id.clone(),
-                    second: collected,
-                    first,
-                    cancelled_at,
-                    recorded_at: now,
-                }),
-            },
         };
         let paid = matches!(answer, OfflineBillPayment::Paid { .. });
         self.sql.exec(
