@@ -806,3 +806,55 @@ mod region_tests {
         assert!(scanner.regions.region().is_some());
     }
 }
+
+/// The still path: the live look first, the still passes for what it misses.
+#[cfg(test)]
+mod still_tests {
+    use super::*;
+    use crate::test_support::{drawn_code, placed};
+
+    fn texts(found: &[Detection]) -> Vec<&str> {
+        found.iter().map(|d| d.text.as_str()).collect()
+    }
+
+    fn inverted(frame: &GrayFrame) -> GrayFrame {
+        let pixels = frame.pixels().iter().map(|p| 255 - p).collect();
+        GrayFrame::new(frame.width(), frame.height(), pixels).expect("frame")
+    }
+
+    #[test]
+    fn a_clean_dark_mode_code_is_read_by_the_live_look_before_any_still_pass() {
+        let text = "TESSERA-STILL-1234567890";
+        let (code, _, _) = drawn_code(text, 4, 4);
+        let frame = inverted(&placed(&code, 640, 480, (200, 120), 0));
+        // The cheap pass reads dark on light only...
+        let (working, _) = strategy::working_frame(&frame);
+        assert!(strategy::CHEAP_PASS.run(&working, Effort::Still).is_empty());
+        // ...the live look reads both, on its first frame.
+        assert_eq!(texts(&live_look(&frame, 1, STILL_LIVE_WORK)), [text]);
+        assert_eq!(texts(&scan_still(&frame)), [text]);
+    }
+
+    #[test]
+    fn a_picture_the_live_look_misses_is_read_by_the_still_passes() {
+        // A generated phone screen with every defect at once (`corpus/phone`).
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/phone/49-combined");
+        let luma = image::open(format!("{path}.jpg")).expect("picture").to_luma8();
+        let (width, height) = (luma.width() as usize, luma.height() as usize);
+        let frame = GrayFrame::new(width, height, luma.into_raw()).expect("frame");
+        let text = std::fs::read_to_string(format!("{path}.txt")).expect("its text");
+        assert!(live_look(&frame, STILL_LIVE_FRAMES, STILL_LIVE_WORK).is_empty());
+        assert_eq!(texts(&scan_still(&frame)), [text.as_str()]);
+    }
+
+    #[test]
+    fn the_still_path_gives_the_same_result_every_time() {
+        let (code, _, _) = drawn_code("TESSERA-STILL-1234567890", 3, 2);
+        let frame = inverted(&placed(&code, 800, 600, (300, 200), 2));
+        let first = scan_still(&frame);
+        assert!(!first.is_empty());
+        for _ in 0..3 {
+            assert_eq!(scan_still(&frame), first);
+        }
+    }
+}
