@@ -1,16 +1,23 @@
 """Decode rate and false positives per corpus: ours (the scanner CLI) vs
 zxing-cpp vs zbar, in the same run.
 
-usage: python compare.py SCANNER_BIN [--live LIVE_RATE_BIN] CORPUS_DIR...
+usage: python compare.py SCANNER_BIN [--live LIVE_RATE_BIN] [--still STILL_TIME_BIN] CORPUS_DIR...
 (a dir whose name starts with "falsepositives" counts any result as a false
 positive). With --live, a second table: the share of pictures a fresh live
 Scanner reads within 1, 3 and 10 frames (examples/live_rate.rs: the same frame
 repeated, and a sequence with small shifts, scale and exposure changes) next to
-zxing-cpp's and zbar's single-call rates from the same run, and the ratios."""
+zxing-cpp's and zbar's single-call rates from the same run, and the ratios.
+With --still, a table of the still path's time per picture (examples/still_time.rs:
+scan_still, native, release, picture decoding not counted) against its 50 ms
+median target, next to zxing-cpp's time per read_barcodes call in the same run
+(also without decoding the picture file)."""
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+STILL_TARGET_MS = 50.0
 
 import zxingcpp
 from PIL import Image
@@ -29,11 +36,19 @@ def ours(binary, files):
     return [found[str(f)] for f in files]
 
 
+ZXING_MS = {}
+
+
 def zxing(files):
+    """Each picture's texts; each call's milliseconds go to ZXING_MS[file]."""
     results = []
     for f in files:
         image = Image.open(f).convert("L")
-        results.append([b.text for b in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)])
+        image.load()
+        start = time.perf_counter()
+        barcodes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+        ZXING_MS[str(Path(f).resolve())] = (time.perf_counter() - start) * 1000
+        results.append([b.text for b in barcodes])
     return results
 
 
@@ -59,9 +74,12 @@ def percentile(values, q):
 def main():
     args = sys.argv[1:]
     binary = args.pop(0)
-    live_binary = None
-    if args[:1] == ["--live"]:
-        live_binary = args[1]
+    live_binary = still_binary = None
+    while args[:1] in (["--live"], ["--still"]):
+        if args[0] == "--live":
+            live_binary = args[1]
+        else:
+            still_binary = args[1]
         args = args[2:]
     dirs = list(map(Path, args))
     single = {}
@@ -84,6 +102,8 @@ def main():
                 single[(d, name)] = ok / len(files)
                 cells.append(f"{100 * ok / len(files):.1f} % ({ok}/{len(files)})")
         print(f"| {d.parent.name}/{d.name} | {len(files)} | " + " | ".join(cells) + " |")
+    if still_binary:
+        still_table(still_binary, dirs, single)
     if not live_binary:
         return
     print()
@@ -118,6 +138,34 @@ def main():
         print(f"| {d.parent.name}/{d.name} | {len(rows)}{note} | {still} | {moving} | {100 * zx:.1f} % "
               f"| {100 * single[(d, 'zbar')]:.1f} % | {ratio(within('still', 3))} | {ratio(within('still', 1))} "
               f"| {timing} |")
+
+
+def still_table(binary, dirs, single):
+    print()
+    print(f"Still path (scan_still, native, release): ms per picture vs its {STILL_TARGET_MS:.0f} ms median target, "
+          "and zxing-cpp's ms per call in the same run")
+    print()
+    print("| corpus | pictures | ours (scan_still) | ours ms p50 / p95 | ours p50 ÷ 50 ms | zxing-cpp | "
+          "zxing-cpp ms p50 / p95 | ours p50 ÷ zxing-cpp p50 |")
+    print("|---|---|---|---|---|---|---|---|")
+    for d in dirs:
+        out = subprocess.run([binary, str(d)], capture_output=True, text=True, check=True).stdout
+        rows = [json.loads(line) for line in out.splitlines() if line.startswith("{")]
+        ours_ms = [r["ms"] for r in rows]
+        zx_ms = [ZXING_MS[k] for k in (str(Path(r["file"]).resolve()) for r in rows) if k in ZXING_MS]
+        if d.name.startswith("falsepositives"):
+            ours_rate = f"{sum(1 for r in rows if r['other'])} false positives"
+            zx_rate = f"{single.get((d, 'zxing'), '?')} false positives"
+        else:
+            with_text = [r for r in rows if r["expected"] is not None]
+            read = sum(1 for r in with_text if r["read"])
+            ours_rate = f"{100 * read / max(1, len(with_text)):.1f} % ({read}/{len(with_text)})"
+            zx = single.get((d, "zxing"))
+            zx_rate = f"{100 * zx:.1f} %" if zx is not None else "?"
+        p50, zx_p50 = percentile(ours_ms, 0.5), percentile(zx_ms, 0.5)
+        ratio = f"{p50 / zx_p50:.1f}" if zx_p50 and zx_p50 == zx_p50 else "–"
+        print(f"| {d.parent.name}/{d.name} | {len(rows)} | {ours_rate} | {p50:.1f} / {percentile(ours_ms, 0.95):.1f} "
+              f"| {p50 / STILL_TARGET_MS:.2f} | {zx_rate} | {zx_p50:.1f} / {percentile(zx_ms, 0.95):.1f} | {ratio} |")
 
 
 if __name__ == "__main__":

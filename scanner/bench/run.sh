@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The scanner benchmark: decode rates and false positives of ours vs zxing-cpp
-# vs zbar per corpus, native and Chromium-wasm (Web Worker) ms per frame, and
-# the scanner's wasm size. Not part of `cargo test`.
+# vs zbar per corpus, the still path's native ms per picture (scan_still) vs its
+# 50 ms median target and zxing-cpp's ms per call, native and Chromium-wasm
+# (Web Worker) ms per frame, and the scanner's wasm size. Not part of `cargo test`.
 #
 #   scanner/bench/run.sh            # from anywhere; installs what it needs
 #   TESSERA_QR_CORPUS=DIR scanner/bench/run.sh
@@ -24,9 +25,9 @@ if [ ! -x "$bench/.venv/bin/python" ]; then
 fi
 
 echo "== decode rates (ours: cargo run --release -p scanner -- FILE...)"
-cargo build -q --release -p scanner --bin scanner --example bench_native --example live_rate
+cargo build -q --release -p scanner --bin scanner --example bench_native --example live_rate --example still_time
 "$bench/.venv/bin/python" "$bench/compare.py" "$CARGO_TARGET_DIR/release/scanner" \
-  --live "$CARGO_TARGET_DIR/release/examples/live_rate" \
+  --live "$CARGO_TARGET_DIR/release/examples/live_rate" --still "$CARGO_TARGET_DIR/release/examples/still_time" \
   "$corpus/qrcode-2" "$corpus/falsepositives-1" "$scanner/corpus/phone" "$scanner/corpus/phone-hard"
 
 echo "== native ms per frame (phone corpus frames, p50)"

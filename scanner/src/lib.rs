@@ -532,14 +532,22 @@ impl Allowance for TimeAllowance<'_> {
 
 /// A clock-free budget counted in "rqrr on the whole frame" units.
 struct WorkAllowance {
+    /// The whole frame's work, of which `grace` shares may be overrun.
+    work: f64,
     remaining: f64,
+}
+
+impl WorkAllowance {
+    fn new(work: f64) -> Self {
+        Self { work, remaining: work }
+    }
 }
 
 impl Allowance for WorkAllowance {
     fn first_look_done(&mut self, _cost: f64) {}
 
     fn affords(&self, cost: f64, _measured_ms: Option<f64>, grace: f64) -> bool {
-        cost <= self.remaining + grace * SCAN_RGBA_WORK
+        cost <= self.remaining + grace * self.work
     }
 
     fn share_left(&self, cost: f64, _measured_ms: Option<f64>) -> f64 {
@@ -581,7 +589,7 @@ pub fn scan_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<String> {
     };
     FRAME_SCANNER
         .with(|scanner| match scanner.try_borrow_mut() {
-            Ok(mut scanner) => scanner.run(&frame, &mut WorkAllowance { remaining: SCAN_RGBA_WORK }),
+            Ok(mut scanner) => scanner.run(&frame, &mut WorkAllowance::new(SCAN_RGBA_WORK)),
             Err(_) => Vec::new(),
         })
         .into_iter()
@@ -589,16 +597,68 @@ pub fn scan_rgba(width: u32, height: u32, rgba: &[u8]) -> Vec<String> {
         .collect()
 }
 
-/// Decodes a still picture with every pass in turn until one finds a code.
-/// Large pictures are also tried at full size, for small codes in them, and
-/// a picture that is nothing but a code is read as one (see `pure`).
+/// Decodes a still picture: the cheap pass, then a fresh live [`Scanner`]
+/// for a few frames (most pictures are read there, in a few milliseconds),
+/// then every other pass in turn until one finds a code. Large pictures are
+/// also tried at full size, for small codes in them, and a picture that is
+/// nothing but a code is read as one (see `pure`).
+///
+/// The live look's budget counts work, not time (as [`scan_rgba`]'s does):
+/// a wall-clock budget would let a slower or busier machine read a picture
+/// in the still passes that a faster one reads in the live look, or read
+/// it not at all, so the same picture could give different results. With a
+/// work budget the result depends on the picture alone.
 pub fn scan_still(frame: &GrayFrame) -> Vec<Detection> {
     let (working, factor) = strategy::working_frame(frame);
-    let passes: Vec<Pass> = std::iter::once(strategy::CHEAP_PASS).chain(strategy::still_passes()).collect();
-    let mut attempts = passes.iter().map(|pass| (pass, &*working, factor));
-    let full_size = passes.iter().take(3).filter(|_| factor > 1).map(|pass| (pass, frame, 1));
-    attempts
-        .by_ref()
+    // First as before: it reads every code of a picture holding several
+    // (a code inside a code, say), where the live look stops at the first.
+    let found = strategy::CHEAP_PASS.run(&working, Effort::Still);
+    if !found.is_empty() {
+        return to_detections(found, factor);
+    }
+    let found = live_look(frame, STILL_LIVE_FRAMES, STILL_LIVE_WORK);
+    if !found.is_empty() {
+        return found;
+    }
+    still_passes(frame, &working, factor)
+}
+
+/// Frames a fresh live [`Scanner`] gets on a still picture before the
+/// still passes: what it remembers from one frame (where it saw a code it
+/// could not read, which harder pass is next) it follows up on the next,
+/// and three frames read most of what it reads in ten
+/// (`examples/still_tune.rs`, README).
+const STILL_LIVE_FRAMES: usize = 3;
+/// Each of those frames' work besides the first look, in "rqrr on the whole
+/// working frame" units: as [`scan_rgba`]'s, about 8 ms at 640×480 in wasm.
+const STILL_LIVE_WORK: f64 = SCAN_RGBA_WORK;
+
+/// A fresh live [`Scanner`] on `frame`, `frames` times over, each with a
+/// clock-free budget of `work`: the first frame's result that is not empty.
+fn live_look(frame: &GrayFrame, frames: usize, work: f64) -> Vec<Detection> {
+    let mut scanner = Scanner::default();
+    (0..frames)
+        .map(|_| scanner.run(frame, &mut WorkAllowance::new(work)))
+        .find(|found| !found.is_empty())
+        .unwrap_or_default()
+}
+
+/// Development tools only (`examples/still_tune.rs`): the live look of
+/// [`scan_still`] alone, with other frame counts and budgets.
+#[doc(hidden)]
+pub fn still_live_look(frame: &GrayFrame, frames: usize, work: f64) -> Vec<Detection> {
+    live_look(frame, frames, work)
+}
+
+/// The still passes after the cheap pass, in turn until one finds a code:
+/// on the working frame, then (a large picture) the first three at full
+/// size, then the picture read as a bare code.
+fn still_passes(frame: &GrayFrame, working: &GrayFrame, factor: usize) -> Vec<Detection> {
+    let passes = strategy::still_passes();
+    let full_size_passes = std::iter::once(strategy::CHEAP_PASS).chain(passes.iter().copied()).take(3);
+    let on_working = passes.iter().map(|pass| (*pass, working, factor));
+    let full_size = full_size_passes.filter(|_| factor > 1).map(|pass| (pass, frame, 1));
+    on_working
         .chain(full_size)
         .find_map(|(pass, image, factor)| {
             let found = pass.run(image, Effort::Still);
@@ -744,5 +804,57 @@ mod region_tests {
         // Then seen again, and remembered again.
         assert!(scanner.scan_gray(&frame, &clock).is_empty());
         assert!(scanner.regions.region().is_some());
+    }
+}
+
+/// The still path: the live look first, the still passes for what it misses.
+#[cfg(test)]
+mod still_tests {
+    use super::*;
+    use crate::test_support::{drawn_code, placed};
+
+    fn texts(found: &[Detection]) -> Vec<&str> {
+        found.iter().map(|d| d.text.as_str()).collect()
+    }
+
+    fn inverted(frame: &GrayFrame) -> GrayFrame {
+        let pixels = frame.pixels().iter().map(|p| 255 - p).collect();
+        GrayFrame::new(frame.width(), frame.height(), pixels).expect("frame")
+    }
+
+    #[test]
+    fn a_clean_dark_mode_code_is_read_by_the_live_look_before_any_still_pass() {
+        let text = "TESSERA-STILL-1234567890";
+        let (code, _, _) = drawn_code(text, 4, 4);
+        let frame = inverted(&placed(&code, 640, 480, (200, 120), 0));
+        // The cheap pass reads dark on light only...
+        let (working, _) = strategy::working_frame(&frame);
+        assert!(strategy::CHEAP_PASS.run(&working, Effort::Still).is_empty());
+        // ...the live look reads both, on its first frame.
+        assert_eq!(texts(&live_look(&frame, 1, STILL_LIVE_WORK)), [text]);
+        assert_eq!(texts(&scan_still(&frame)), [text]);
+    }
+
+    #[test]
+    fn a_picture_the_live_look_misses_is_read_by_the_still_passes() {
+        // A generated phone screen with every defect at once (`corpus/phone`).
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/phone/49-combined");
+        let luma = image::open(format!("{path}.jpg")).expect("picture").to_luma8();
+        let (width, height) = (luma.width() as usize, luma.height() as usize);
+        let frame = GrayFrame::new(width, height, luma.into_raw()).expect("frame");
+        let text = std::fs::read_to_string(format!("{path}.txt")).expect("its text");
+        assert!(live_look(&frame, STILL_LIVE_FRAMES, STILL_LIVE_WORK).is_empty());
+        assert_eq!(texts(&scan_still(&frame)), [text.as_str()]);
+    }
+
+    #[test]
+    fn the_still_path_gives_the_same_result_every_time() {
+        let (code, _, _) = drawn_code("TESSERA-STILL-1234567890", 3, 2);
+        let frame = inverted(&placed(&code, 800, 600, (300, 200), 2));
+        let first = scan_still(&frame);
+        assert!(!first.is_empty());
+        for _ in 0..3 {
+            assert_eq!(scan_still(&frame), first);
+        }
     }
 }
