@@ -1,12 +1,13 @@
 // Loads the Wasm page and starts it; everything else lives in Rust (web-phone/src).
 import init, { start } from "./pkg/web_phone.js";
+import { couldNotStart } from "./boot.js";
 
 init()
   .then(() => start())
   .catch((error) => {
     const box = document.getElementById("error");
     if (box) {
-      box.textContent = "This page could not start. Please reload. (" + error + ")";
+      box.textContent = couldNotStart(error);
       box.hidden = false;
     }
     document.getElementById("loading-view")?.setAttribute("hidden", "");

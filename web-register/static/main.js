@@ -1,6 +1,7 @@
 // Loads the Wasm page and starts it; everything else lives in Rust (web-register/src).
 import "./offline-store.js";
 import init, { start } from "./pkg/web_register.js";
+import { couldNotStart } from "./boot.js";
 
 // A paired register (a token in the address or kept from before) starts its camera and its
 // decoder while the page's Wasm loads, since both take longer than it; the camera reader
@@ -44,7 +45,7 @@ init()
   .then(() => start())
   .catch((error) => {
     const message = document.getElementById("boot-message");
-    if (message) message.textContent = "This page could not start. Please reload. (" + error + ")";
+    if (message) message.textContent = couldNotStart(error);
   });
 
 // The app shell, so the till opens without a network (offline codes still work then).

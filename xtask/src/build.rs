@@ -7,11 +7,14 @@ use crate::tools::Tools;
 use crate::Result;
 use std::path::Path;
 
-/// A page crate, the URL path it is served under, and the Wasm bundles in its `pkg/`.
+/// A page crate, the URL path it is served under, the Wasm bundles in its `pkg/`, and whether
+/// it takes the customer-facing pages' shared static files (`web-shared/static`: the service
+/// worker, the start-failure words).
 struct Page {
     krate: &'static str,
     served_at: &'static str,
     bundles: &'static [Bundle],
+    shared_static: bool,
 }
 
 /// A crate built to `pkg/<crate>.js` + `pkg/<crate>_bg.wasm`, and how wasm-opt treats it.
@@ -24,7 +27,12 @@ struct Bundle {
 const FOR_SIZE: &str = "-Oz";
 
 const PAGES: [Page; 3] = [
-    Page { krate: "web-phone", served_at: "phone", bundles: &[Bundle { krate: "web-phone", wasm_opt: FOR_SIZE }] },
+    Page {
+        krate: "web-phone",
+        served_at: "phone",
+        bundles: &[Bundle { krate: "web-phone", wasm_opt: FOR_SIZE }],
+        shared_static: true,
+    },
     Page {
         krate: "web-register",
         served_at: "register",
@@ -34,8 +42,14 @@ const PAGES: [Page; 3] = [
             // more than its few extra kilobytes (its worker loads beside the page).
             Bundle { krate: "web-decoder", wasm_opt: "-O3" },
         ],
+        shared_static: true,
     },
-    Page { krate: "web-owner", served_at: "owner", bundles: &[Bundle { krate: "web-owner", wasm_opt: FOR_SIZE }] },
+    Page {
+        krate: "web-owner",
+        served_at: "owner",
+        bundles: &[Bundle { krate: "web-owner", wasm_opt: FOR_SIZE }],
+        shared_static: false,
+    },
 ];
 
 /// Features every browser we target has; wasm-opt must be told what rustc emitted.
@@ -111,6 +125,9 @@ pub fn pages(tools: &Tools) -> Result {
     for page in &PAGES {
         let out = staging.join(page.served_at);
         let _ = std::fs::remove_dir_all(&out);
+        if page.shared_static {
+            copy_dir(&root.join("web-shared/static"), &out)?;
+        }
         copy_dir(&root.join(page.krate).join("static"), &out)?;
         for bundle in page.bundles {
             let stem = bundle.krate.replace('-', "_");

@@ -50,7 +50,12 @@ pub fn page(page: &Path) -> Result {
                 .filter_map(|path| path.strip_prefix(page).ok())
                 .map(|relative| format!("{prefix}{}", relative.to_string_lossy())),
         )
-        .chain(["./manifest.webmanifest".to_owned()].into_iter().filter(|_| page.join("manifest.webmanifest").exists()))
+        .chain(
+            ["manifest.webmanifest", "decoder-worker.js"]
+                .into_iter()
+                .filter(|name| page.join(name).exists())
+                .map(|name| format!("./{name}")),
+        )
         .collect();
     for entry_point in ENTRY_POINTS {
         let path = page.join(entry_point);
@@ -116,6 +121,7 @@ mod tests {
         std::fs::write(page.join("style.css"), "body {}").unwrap();
         std::fs::write(page.join("pkg/page.js"), "export default 1;").unwrap();
         std::fs::write(page.join("sw.js"), "const V = \"__VERSION__\"; const S = __SHELL__;").unwrap();
+        std::fs::write(page.join("decoder-worker.js"), "// a worker the page starts by its name").unwrap();
 
         super::page(&page).unwrap();
         let hash = read_dir(&page.join(HASHED_DIR)).unwrap().pop().map(|dir| file_name(&dir)).unwrap();
@@ -127,7 +133,7 @@ mod tests {
         assert_eq!(main, r#"import init from "./pkg/page.js";"#);
         let sw = std::fs::read_to_string(page.join("sw.js")).unwrap();
         assert!(sw.contains(&format!("const V = \"{hash}\"")), "{sw}");
-        for kept in ["\"./\"", "main.js\"", "style.css\"", "pkg/page.js\""] {
+        for kept in ["\"./\"", "main.js\"", "style.css\"", "pkg/page.js\"", "\"./decoder-worker.js\""] {
             assert!(sw.contains(kept), "{kept} in {sw}");
         }
         assert!(!page.join("main.js").exists() && !page.join("pkg").exists());

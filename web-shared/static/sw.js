@@ -1,7 +1,8 @@
-// The phone page's service worker: keeps the app shell (this build's page,
-// script, styles, Wasm and icons) so the page opens without a network. It
-// never answers for the API: balances and codes come from the server only
-// (the page says so when it is offline).
+// The phone's and the register's service worker (`cargo xtask build` puts it beside each
+// page's index.html): keeps the app shell — this build's page, script, styles, Wasm, icons,
+// and the register's decoder worker — so the page opens without a network (the register then
+// takes offline codes, the phone shows its stored ones). It never answers for the API: the
+// pages say plainly when the server is out of reach.
 //
 // `cargo xtask build` fills in VERSION and SHELL: every file but the page
 // itself has a content-hashed path (./v/<hash>/…), so a new build is a new
@@ -9,7 +10,10 @@
 
 const VERSION = "__VERSION__";
 const SHELL = __SHELL__;
-const CACHE = `tessera-phone-${VERSION}`;
+// One cache per page and build: `tessera-phone-<hash>`, `tessera-register-<hash>`.
+const PAGE_NAME = new URL(self.registration.scope).pathname.split("/").filter(Boolean).join("-");
+const CACHE_PREFIX = `tessera-${PAGE_NAME}-`;
+const CACHE = `${CACHE_PREFIX}${VERSION}`;
 const PAGE = new URL("./", self.registration.scope).href;
 
 self.addEventListener("install", (event) => {
@@ -25,7 +29,7 @@ self.addEventListener("activate", (event) => {
   event.waitUntil(
     caches
       .keys()
-      .then((names) => Promise.all(names.filter((name) => name.startsWith("tessera-phone-") && name !== CACHE).map((name) => caches.delete(name))))
+      .then((names) => Promise.all(names.filter((name) => name.startsWith(CACHE_PREFIX) && name !== CACHE).map((name) => caches.delete(name))))
       .then(() => self.clients.claim()),
   );
 });
