@@ -94,17 +94,7 @@ fn run(frames: &[Vec<u8>], w: u32, h: u32, expected: Option<&str>) -> (Option<us
 }
 
 fn json_string(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    serde_json::to_string(text).unwrap_or_default()
 }
 
 fn main() {
