@@ -361,31 +361,8 @@ pub fn initial() -> Lang {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use web_shared::i18n::{marked_strings, placeholders};
 
-    #[test]
-    fn every_key_has_words_in_every_language_with_the_same_placeholders() {
-        for key in Key::ALL {
-            let english = key.text_in(Lang::En);
-            for lang in Lang::ALL {
-                let text = key.text_in(lang);
-                assert!(!text.trim().is_empty(), "{key:?} is empty in {lang:?}");
-                assert_eq!(placeholders(text), placeholders(english), "{key:?} in {lang:?}");
-            }
-        }
-    }
-
-    /// Every `data-i18n…` in the page names a key, and the page's English is the catalogue's.
-    #[test]
-    fn index_html_names_known_keys_and_its_english_is_the_catalogues() {
-        let html = include_str!("../../static/index.html");
-        let marked = marked_strings(html).unwrap_or_else(|why| panic!("index.html: {why}"));
-        for (name, shown) in &marked {
-            let key = Key::named(name).unwrap_or_else(|| panic!("index.html names no key {name:?}"));
-            assert_eq!(shown, key.text_in(Lang::En), "index.html's {name} differs from en.rs");
-        }
-        assert!(marked.len() > 100, "only {} strings marked in index.html", marked.len());
-    }
+    web_shared::catalogue_tests!(html: include_str!("../../static/index.html"), at_least: 100);
 
     #[test]
     fn plurals_and_refusals() {

@@ -283,6 +283,42 @@ macro_rules! page_catalogue {
     };
 }
 
+/// The tests every page catalogue takes, written once: every key has words in every language
+/// with the same `{placeholders}` as the English, and every `data-i18n…` of the page's
+/// `index.html` (`html`, at least `at_least` of them) names a key whose English it shows.
+/// Invoked inside the page's `#[cfg(test)] mod tests` with `Key` and `Lang` in scope.
+#[macro_export]
+macro_rules! catalogue_tests {
+    (html: $html:expr, at_least: $at_least:expr) => {
+        #[test]
+        fn every_key_has_words_in_every_language_with_the_same_placeholders() {
+            for key in Key::ALL {
+                let english = key.text_in(Lang::En);
+                for lang in Lang::ALL {
+                    let text = key.text_in(lang);
+                    assert!(!text.trim().is_empty(), "{key:?} is empty in {lang:?}");
+                    assert_eq!(
+                        $crate::i18n::placeholders(text),
+                        $crate::i18n::placeholders(english),
+                        "{key:?} in {lang:?}"
+                    );
+                }
+            }
+        }
+
+        /// Every `data-i18n…` in the page names a key, and the page's English is the catalogue's.
+        #[test]
+        fn index_html_names_known_keys_and_its_english_is_the_catalogues() {
+            let marked = $crate::i18n::marked_strings($html).unwrap_or_else(|why| panic!("index.html: {why}"));
+            for (name, shown) in &marked {
+                let key = Key::named(name).unwrap_or_else(|| panic!("index.html names no key {name:?}"));
+                assert_eq!(shown, key.text_in(Lang::En), "index.html's {name} differs from en.rs");
+            }
+            assert!(marked.len() > $at_least, "only {} strings marked in index.html", marked.len());
+        }
+    };
+}
+
 /// The strings web-shared draws itself, one entry per language in `en.rs`, `ja.rs`, `ko.rs`
 /// (an exhaustive `match` each: a missing entry does not compile).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
