@@ -34,7 +34,7 @@
 //! - [`items`]: bills and tickets a member holds: references, claim links, and their one-time codes.
 //! - [`text`]: names people type, normalised, without invisible characters.
 //! - [`time`]: times from outside, inside a sane window.
-//! - [`wire`]: reading internally tagged enums with little code (the pages).
+//! - [`wire`]: how the pages read API messages with little code (a lean `Value` deserializer, internally tagged enums).
 //! - [`api`]: the JSON messages between pages and worker, and the stable error codes.
 
 pub mod api;

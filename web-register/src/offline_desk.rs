@@ -45,6 +45,7 @@ use std::cell::RefCell;
 use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::spawn_local;
+use web_shared::json::from_text;
 
 /// How often the queue is looked at, and the kit refreshed (every `KIT_EVERY` looks).
 const LOOK_EVERY_MS: i32 = 3_000;
@@ -124,7 +125,7 @@ fn hex(bytes: &[u8]) -> String {
 /// The register's info from its last start online, to start with when the server is unreachable.
 pub fn kept_info() -> Option<RegisterInfo> {
     let text = web_sys::window()?.local_storage().ok().flatten()?.get_item(INFO_KEY).ok().flatten()?;
-    serde_json::from_str(&text).ok()
+    from_text(&text)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -246,7 +247,7 @@ fn amount_label(limit_minor: u64) {
 
 async fn load_kit() -> Option<OfflineKit> {
     let value = js_load_kit(KIT_KEY).await.ok()?;
-    serde_json::from_str(&value.as_string()?).ok()
+    from_text(&value.as_string()?)
 }
 
 /// What the kit and this register's used-set say of any offline code: whether the kit knows
@@ -576,7 +577,7 @@ fn record(kind: OfflineEventKind) {
 
 async fn queued() -> Vec<Queued> {
     let Ok(value) = js_queue().await else { return Vec::new() };
-    value.as_string().and_then(|text| serde_json::from_str(&text).ok()).unwrap_or_default()
+    value.as_string().and_then(|text| from_text(&text)).unwrap_or_default()
 }
 
 /// Uploads waiting sales (in order, in chunks) and refreshes the kit, for as long as the page lives.
@@ -626,8 +627,7 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
     for chunk in waiting.chunks(MAX_EVENTS_PER_UPLOAD) {
         let progress = tf(Key::SendingOffline, &[("sent", &sent.to_string()), ("total", &total.to_string())]);
         dom::set_text("offline-queue-status", &progress);
-        let events: Vec<OfflineEvent> =
-            chunk.iter().filter_map(|entry| serde_json::from_str(&entry.event).ok()).collect();
+        let events: Vec<OfflineEvent> = chunk.iter().filter_map(|entry| from_text(&entry.event)).collect();
         let answer: Result<OfflineSynced, Failure> = api::offline_upload(token, &OfflineUpload { events }).await;
         let synced = match answer {
             Ok(synced) => synced,
@@ -639,7 +639,7 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
             }
         };
         for entry in chunk {
-            let Ok(event) = serde_json::from_str::<OfflineEvent>(&entry.event) else { continue };
+            let Some(event) = from_text::<OfflineEvent>(&entry.event) else { continue };
             let Some(result) = synced.results.iter().find(|result| result.request_id == event.request_id) else {
                 continue;
             };
@@ -661,7 +661,7 @@ async fn upload(token: &str, waiting: Vec<Queued>) -> bool {
 }
 
 fn describe(entry: &Queued, currency: Option<Currency>) -> String {
-    let event: Option<OfflineEvent> = serde_json::from_str(&entry.event).ok();
+    let event: Option<OfflineEvent> = from_text(&entry.event);
     let admission = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::Admission);
     let bill = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::BillPayment);
     let amount = match (&event, currency) {
@@ -675,7 +675,7 @@ fn describe(entry: &Queued, currency: Option<Currency>) -> String {
     let prepaid = event.as_ref().is_some_and(|event| event.kind == OfflineEventKind::PrepaidCharge);
     let what = if prepaid { t(Key::QueuePrepaid) } else { "" };
     let at = event.as_ref().map(|event| web_shared::locale::date_time(event.at)).unwrap_or_default();
-    let outcome: Option<OfflineOutcome> = entry.result.as_deref().and_then(|text| serde_json::from_str(text).ok());
+    let outcome: Option<OfflineOutcome> = entry.result.as_deref().and_then(from_text);
     let status = match outcome {
         None => t(Key::QueueWaiting).to_owned(),
         Some(OfflineOutcome::Confirmed { customer_number, points_added, receipt_number, prepaid_after, .. }) => {

@@ -22,6 +22,27 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// A chart coordinate as `{:.N}` writes it (`Fixed(x, 0)`: a whole number as `{}` does),
+/// through integers: core's float formatting is ≈ 30 KB of a page's Wasm, and the phone
+/// formats no other float. Rounds half away from zero where `{:.N}` rounds half to even, a
+/// tenth of a unit on a chart at most.
+struct Fixed(f64, u32);
+
+impl std::fmt::Display for Fixed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let scale = 10u64.pow(self.1);
+        // Saturates on what no chart computes (NaN reads as 0).
+        let scaled = (self.0 * scale as f64).round() as i64;
+        let sign = if scaled < 0 { "-" } else { "" };
+        let magnitude = scaled.unsigned_abs();
+        write!(f, "{sign}{}", magnitude / scale)?;
+        if self.1 > 0 {
+            write!(f, ".{:0width$}", magnitude % scale, width = self.1 as usize)?;
+        }
+        Ok(())
+    }
+}
+
 const BAR_AREA_HEIGHT: f64 = 120.0;
 const LABEL_HEIGHT: f64 = 16.0;
 const WIDTH: f64 = 600.0;
@@ -42,30 +63,44 @@ pub fn bars(label: &str, values: &[(String, i64)]) -> String {
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {WIDTH} {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\" \
          preserveAspectRatio=\"none\">",
-        escape(label)
+        escape(label),
+        WIDTH = Fixed(WIDTH, 0),
+        height = Fixed(height, 0)
     );
     svg.push_str(&format!(
-        "<line class=\"chart-axis\" x1=\"0\" x2=\"{WIDTH}\" y1=\"{zero_y:.1}\" y2=\"{zero_y:.1}\"/>"
+        "<line class=\"chart-axis\" x1=\"0\" x2=\"{WIDTH}\" y1=\"{zero_y_1}\" y2=\"{zero_y_1}\"/>",
+        WIDTH = Fixed(WIDTH, 0),
+        zero_y_1 = Fixed(zero_y, 1)
     ));
     for (index, (name, value)) in values.iter().enumerate() {
         let bar_height = BAR_AREA_HEIGHT * (value.unsigned_abs() as f64 / span);
         let x = index as f64 * slot + (slot - bar_width) / 2.0;
         let y = if *value >= 0 { zero_y - bar_height } else { zero_y };
         svg.push_str(&format!(
-            "<rect class=\"chart-bar{}\" x=\"{x:.1}\" y=\"{y:.1}\" width=\"{bar_width:.1}\" height=\"{bar_height:.1}\">\
+            "<rect class=\"chart-bar{}\" x=\"{x_1}\" y=\"{y_1}\" width=\"{bar_width_1}\" height=\"{bar_height_1}\">\
              <title>{}: {value}</title></rect>",
             if *value < 0 { " chart-bar-negative" } else { "" },
-            escape(name)
+            escape(name),
+            x_1 = Fixed(x, 1),
+            y_1 = Fixed(y, 1),
+            bar_width_1 = Fixed(bar_width, 1),
+            bar_height_1 = Fixed(bar_height, 1)
         ));
     }
     let label_y = BAR_AREA_HEIGHT + LABEL_HEIGHT - 3.0;
     if let Some((first, _)) = values.first() {
-        svg.push_str(&format!("<text class=\"chart-label\" x=\"0\" y=\"{label_y}\">{}</text>", escape(first)));
+        svg.push_str(&format!(
+            "<text class=\"chart-label\" x=\"0\" y=\"{label_y}\">{}</text>",
+            escape(first),
+            label_y = Fixed(label_y, 0)
+        ));
     }
     if let (Some((last, _)), true) = (values.last(), values.len() > 1) {
         svg.push_str(&format!(
             "<text class=\"chart-label\" x=\"{WIDTH}\" y=\"{label_y}\" text-anchor=\"end\">{}</text>",
-            escape(last)
+            escape(last),
+            WIDTH = Fixed(WIDTH, 0),
+            label_y = Fixed(label_y, 0)
         ));
     }
     svg.push_str("</svg>");
@@ -86,28 +121,32 @@ pub fn heat_map(label: &str, grid: &[Vec<i64>]) -> String {
     let height = 7.0 * CELL + LABEL_HEIGHT;
     let mut svg = format!(
         "<svg class=\"chart\" viewBox=\"0 0 {width} {height}\" width=\"100%\" role=\"img\" aria-label=\"{}\">",
-        escape(label)
+        escape(label),
+        width = Fixed(width, 0),
+        height = Fixed(height, 0)
     );
     for (row, name) in WEEKDAYS.iter().enumerate() {
         let y = row as f64 * CELL;
-        svg.push_str(&format!("<text class=\"chart-label\" x=\"0\" y=\"{:.1}\">{name}</text>", y + CELL * 0.7));
+        svg.push_str(&format!("<text class=\"chart-label\" x=\"0\" y=\"{}\">{name}</text>", Fixed(y + CELL * 0.7, 1)));
         for hour in 0..24usize {
             let visits = grid.get(row).and_then(|hours| hours.get(hour)).copied().unwrap_or(0);
             let opacity = if visits > 0 { 0.15 + 0.85 * (visits as f64 / busiest) } else { 0.0 };
             svg.push_str(&format!(
-                "<rect class=\"chart-cell\" x=\"{:.1}\" y=\"{y:.1}\" width=\"{:.1}\" height=\"{:.1}\" \
-                 fill-opacity=\"{opacity:.2}\"><title>{name} {hour:02}:00: {visits}</title></rect>",
-                ROW_LABEL + hour as f64 * CELL,
-                CELL - 2.0,
-                CELL - 2.0
+                "<rect class=\"chart-cell\" x=\"{}\" y=\"{y_1}\" width=\"{}\" height=\"{}\" \
+                 fill-opacity=\"{opacity_2}\"><title>{name} {hour:02}:00: {visits}</title></rect>",
+                Fixed(ROW_LABEL + hour as f64 * CELL, 1),
+                Fixed(CELL - 2.0, 1),
+                Fixed(CELL - 2.0, 1),
+                y_1 = Fixed(y, 1),
+                opacity_2 = Fixed(opacity, 2)
             ));
         }
     }
     for hour in [0usize, 6, 12, 18] {
         svg.push_str(&format!(
-            "<text class=\"chart-label\" x=\"{:.1}\" y=\"{:.1}\">{hour:02}</text>",
-            ROW_LABEL + hour as f64 * CELL,
-            7.0 * CELL + LABEL_HEIGHT - 3.0
+            "<text class=\"chart-label\" x=\"{}\" y=\"{}\">{hour:02}</text>",
+            Fixed(ROW_LABEL + hour as f64 * CELL, 1),
+            Fixed(7.0 * CELL + LABEL_HEIGHT - 3.0, 1)
         ));
     }
     svg.push_str("</svg>");
@@ -153,8 +192,10 @@ fn flow_labels(
         let y = (top + height / 2.0 + 4.0).max(last + FLOW_LINE).max(11.0);
         last = y;
         svg.push_str(&format!(
-            "<text class=\"chart-label chart-flow-label\" x=\"{x:.1}\" y=\"{y:.1}\" text-anchor=\"{anchor}\">{} {total}</text>",
-            escape(name)
+            "<text class=\"chart-label chart-flow-label\" x=\"{x_1}\" y=\"{y_1}\" text-anchor=\"{anchor}\">{} {total}</text>",
+            escape(name),
+            x_1 = Fixed(x, 1),
+            y_1 = Fixed(y, 1)
         ));
     }
     last
@@ -201,17 +242,27 @@ pub fn flows(label: &str, from: &[&str], to: &[&str], moves: &[(usize, usize, i6
         let middle = (x1 + x2) / 2.0;
         let names = (from.get(*f).copied().unwrap_or(""), to.get(*t).copied().unwrap_or(""));
         body.push_str(&format!(
-            "<path class=\"chart-flow{}\" d=\"M{x1:.1} {y1:.1}C{middle:.1} {y1:.1} {middle:.1} {y2:.1} {x2:.1} {y2:.1}\" \
-             stroke-width=\"{thickness:.1}\"><title>{} → {}: {n}</title></path>",
+            "<path class=\"chart-flow{}\" d=\"M{x1_1} {y1_1}C{middle_1} {y1_1} {middle_1} {y2_1} {x2_1} {y2_1}\" \
+             stroke-width=\"{thickness_1}\"><title>{} → {}: {n}</title></path>",
             if names.0 == names.1 { " chart-flow-stay" } else { "" },
             escape(names.0),
-            escape(names.1)
+            escape(names.1),
+            x1_1 = Fixed(x1, 1),
+            y1_1 = Fixed(y1, 1),
+            middle_1 = Fixed(middle, 1),
+            y2_1 = Fixed(y2, 1),
+            x2_1 = Fixed(x2, 1),
+            thickness_1 = Fixed(thickness, 1)
         ));
     }
     for (nodes, x) in [(&from_nodes, left), (&to_nodes, right - FLOW_NODE)] {
         for (top, height) in nodes.iter().flatten() {
             body.push_str(&format!(
-                "<rect class=\"chart-node\" x=\"{x:.1}\" y=\"{top:.1}\" width=\"{FLOW_NODE}\" height=\"{height:.1}\"/>"
+                "<rect class=\"chart-node\" x=\"{x_1}\" y=\"{top_1}\" width=\"{FLOW_NODE}\" height=\"{height_1}\"/>",
+                x_1 = Fixed(x, 1),
+                top_1 = Fixed(*top, 1),
+                FLOW_NODE = Fixed(FLOW_NODE, 0),
+                height_1 = Fixed(*height, 1)
             ));
         }
     }
@@ -219,9 +270,11 @@ pub fn flows(label: &str, from: &[&str], to: &[&str], moves: &[(usize, usize, i6
     let lowest_right = flow_labels(&mut body, to, &to_totals, &to_nodes, right + 4.0, "start");
     let height = FLOW_AREA.max(lowest_left + 4.0).max(lowest_right + 4.0);
     format!(
-        "<svg class=\"chart chart-flows\" viewBox=\"0 0 {FLOW_WIDTH} {height:.1}\" width=\"100%\" role=\"img\" \
+        "<svg class=\"chart chart-flows\" viewBox=\"0 0 {FLOW_WIDTH} {height_1}\" width=\"100%\" role=\"img\" \
          aria-label=\"{}\">{body}</svg>",
-        escape(label)
+        escape(label),
+        FLOW_WIDTH = Fixed(FLOW_WIDTH, 0),
+        height_1 = Fixed(height, 1)
     )
 }
 
@@ -291,6 +344,15 @@ mod tests {
         let svg = flows("x", &["a"], &["a"], &[(3, 0, 5), (0, 0, 5)]);
         assert_eq!(count(&svg, "<path "), 1);
         assert!(svg.contains("chart-flow-stay"));
+    }
+
+    #[test]
+    fn coordinates_read_as_core_formats_them() {
+        for x in [0.0, 1.0, 0.04, 0.06, 33.333_333_333_333_336, 79.99, 600.0, 136.0, -0.5, -7.96, 1e6 + 0.44] {
+            assert_eq!(Fixed(x, 1).to_string(), format!("{x:.1}"), "{x}");
+            assert_eq!(Fixed(x, 2).to_string(), format!("{x:.2}"), "{x}");
+        }
+        assert_eq!(Fixed(600.0, 0).to_string(), format!("{}", 600.0));
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! Reading JSON on the pages: text is parsed once into a `serde_json::Value`, and each
 //! message type is read from that value. The JSON parser is then compiled once for the
 //! whole page instead of once per message type (it was most of every page's Wasm); what
-//! is accepted is the same, since a `Value` keeps every number and string as sent.
+//! is accepted is the same, since a `Value` keeps every number and string as sent. The
+//! value is read with `domain::wire::read`, whose errors carry no text: the pages only tell
+//! that an answer was unexpected, and serde_json's messages compiled float formatting and
+//! every type's "expected …" into each page.
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -13,7 +16,7 @@ pub fn from_text<T: DeserializeOwned>(text: &str) -> Option<T> {
 
 /// The message of type `T` in an already parsed value.
 pub fn from_value<T: DeserializeOwned>(value: Value) -> Option<T> {
-    T::deserialize(value).ok()
+    domain::wire::read(value).ok()
 }
 
 /// Not generic, and kept out of line: the one copy of the parser.

@@ -6,14 +6,15 @@ pub fn points_text(points: i64) -> String {
 }
 
 /// "a password has …" → "A password has ….": domain errors and server messages
-/// read as sentences.
+/// read as sentences. Those are English: only an ASCII first letter is capitalised (core's
+/// Unicode case tables would be ≈ 10 KB of each page for messages that never need them).
 pub fn sentence(text: impl std::fmt::Display) -> String {
     let text = text.to_string();
     let text = text.trim();
     let mut chars = text.chars();
     let Some(first) = chars.next() else { return String::new() };
     let stop = if text.ends_with(['.', '!', '?']) { "" } else { "." };
-    format!("{}{}{stop}", first.to_uppercase(), chars.as_str())
+    format!("{}{}{stop}", first.to_ascii_uppercase(), chars.as_str())
 }
 
 /// The API's stable name of a value (`already_used` for an error code, or the
