@@ -34,10 +34,10 @@ echo "== native ms per frame (phone corpus frames, p50)"
 rm -rf "$out/frames"
 "$CARGO_TARGET_DIR/release/examples/bench_native" "$out/frames"
 
-echo "== wasm (opt-level 3, LTO, wasm-opt -O3, as the register's decoder), Chromium Web Worker ms per frame (p50)"
+echo "== wasm (opt-level 3, LTO, wasm-opt -O3 --low-memory-unused, as the register's decoder), Chromium Web Worker ms per frame (p50)"
 rustup target list --installed | grep -q wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 (cd "$bench/wasm-probe" && CARGO_TARGET_DIR="$CARGO_TARGET_DIR/scanner-probe" cargo build -q --release --target wasm32-unknown-unknown)
-"$repo/node_modules/.bin/wasm-opt" -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+"$repo/node_modules/.bin/wasm-opt" -O3 --low-memory-unused --strip-producers --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
   --enable-mutable-globals "$CARGO_TARGET_DIR/scanner-probe/wasm32-unknown-unknown/release/scanner_wasm_probe.wasm" -o "$out/scanner.wasm"
 echo "scanner wasm: $(wc -c <"$out/scanner.wasm") bytes, $(gzip -9 -c "$out/scanner.wasm" | wc -c) bytes gzip"
 node "$bench/chromium.mjs" "$out/scanner.wasm" "$out/frames" 2> >(grep -v "Failed to load resource" >&2)

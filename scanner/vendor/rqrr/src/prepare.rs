@@ -1,8 +1,7 @@
-use std::{cmp, num::NonZeroUsize};
+use std::cmp;
 
 use crate::identify::match_capstones::CapStoneGroup;
 use crate::identify::Point;
-use lru::LruCache;
 
 /// An black-and-white image that can be mutated on search for QR codes
 ///
@@ -11,7 +10,7 @@ use lru::LruCache;
 /// mitigate the impact of a huge zones.
 pub struct PreparedImage<S> {
     buffer: S,
-    cache: LruCache<u8, ColoredRegion>,
+    cache: RegionCache,
 }
 
 impl<S> Clone for PreparedImage<S>
@@ -19,15 +18,109 @@ where
     S: Clone,
 {
     fn clone(&self) -> Self {
-        let mut cache = LruCache::new(self.cache.cap());
-        for (k, v) in self.cache.iter() {
-            cache.put(*k, *v);
-        }
-
         PreparedImage {
             buffer: self.buffer.clone(),
-            cache,
+            cache: self.cache.clone(),
         }
+    }
+}
+
+/// The regions coloured so far, by colour index (`0..REGION_CACHE_SIZE`),
+/// forgetting the least recently used one when full: the `lru::LruCache`
+/// upstream used, as arrays indexed by the colour (no hash map, a smaller Wasm).
+#[derive(Clone)]
+struct RegionCache {
+    regions: Vec<Option<ColoredRegion>>,
+    /// A doubly linked list of the cached colours, most recently used first.
+    newer: Vec<u8>,
+    older: Vec<u8>,
+    newest: u8,
+    oldest: u8,
+    len: usize,
+}
+
+/// No colour: the end of the list (not a colour index: they are below `REGION_CACHE_SIZE`).
+const NO_COLOR: u8 = u8::MAX;
+
+impl RegionCache {
+    fn new() -> Self {
+        RegionCache {
+            regions: vec![None; REGION_CACHE_SIZE],
+            newer: vec![NO_COLOR; REGION_CACHE_SIZE],
+            older: vec![NO_COLOR; REGION_CACHE_SIZE],
+            newest: NO_COLOR,
+            oldest: NO_COLOR,
+            len: 0,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn is_full(&self) -> bool {
+        self.len >= REGION_CACHE_SIZE
+    }
+
+    fn unlink(&mut self, key: u8) {
+        let newer = self.newer.get(usize::from(key)).copied().unwrap_or(NO_COLOR);
+        let older = self.older.get(usize::from(key)).copied().unwrap_or(NO_COLOR);
+        match self.older.get_mut(usize::from(newer)) {
+            Some(slot) => *slot = older,
+            None => self.newest = older,
+        }
+        match self.newer.get_mut(usize::from(older)) {
+            Some(slot) => *slot = newer,
+            None => self.oldest = newer,
+        }
+    }
+
+    fn link_newest(&mut self, key: u8) {
+        let previous = self.newest;
+        if let Some(slot) = self.newer.get_mut(usize::from(key)) {
+            *slot = NO_COLOR;
+        }
+        if let Some(slot) = self.older.get_mut(usize::from(key)) {
+            *slot = previous;
+        }
+        match self.newer.get_mut(usize::from(previous)) {
+            Some(slot) => *slot = key,
+            None => self.oldest = key,
+        }
+        self.newest = key;
+    }
+
+    /// The region of colour `key`, now the most recently used.
+    fn get(&mut self, key: u8) -> Option<ColoredRegion> {
+        let region = (*self.regions.get(usize::from(key))?)?;
+        if self.newest != key {
+            self.unlink(key);
+            self.link_newest(key);
+        }
+        Some(region)
+    }
+
+    /// Caches `region` as colour `key` (below `REGION_CACHE_SIZE`), the most recently used.
+    fn put(&mut self, key: u8, region: ColoredRegion) {
+        let Some(slot) = self.regions.get_mut(usize::from(key)) else {
+            return;
+        };
+        let was_cached = slot.replace(region).is_some();
+        if was_cached {
+            self.unlink(key);
+        } else {
+            self.len += 1;
+        }
+        self.link_newest(key);
+    }
+
+    /// Forgets the least recently used region and gives its colour.
+    fn pop_lru(&mut self) -> Option<(u8, ColoredRegion)> {
+        let key = self.oldest;
+        let region = self.regions.get_mut(usize::from(key))?.take()?;
+        self.unlink(key);
+        self.len -= 1;
+        Some((key, region))
     }
 }
 
@@ -108,10 +201,7 @@ impl BasicImageBuffer {
 
 /// Capacity of the region cache: one colour per region, as the pixel values
 /// 5..=255 (`PixelColor::Discarded`) allow.
-const REGION_CACHE_SIZE: NonZeroUsize = match NonZeroUsize::new(251) {
-    Some(size) => size,
-    None => NonZeroUsize::MIN,
-};
+const REGION_CACHE_SIZE: usize = 251;
 
 #[derive(Debug, Clone, Copy, Eq, PartialEq)]
 pub struct Row {
@@ -243,7 +333,7 @@ where
 
         PreparedImage {
             buffer: buf,
-            cache: LruCache::new(REGION_CACHE_SIZE),
+            cache: RegionCache::new(),
         }
     }
 
@@ -375,7 +465,7 @@ where
 
         PreparedImage {
             buffer: buf,
-            cache: LruCache::new(REGION_CACHE_SIZE),
+            cache: RegionCache::new(),
         }
     }
 
@@ -394,10 +484,10 @@ where
     pub(crate) fn get_region(&mut self, (x, y): (usize, usize)) -> Option<ColoredRegion> {
         let color: PixelColor = self.buffer.get_pixel(x, y).into();
         match color {
-            PixelColor::Discarded(r) => self.cache.get(&r).copied(),
+            PixelColor::Discarded(r) => self.cache.get(r),
             PixelColor::Black => {
                 let cache_fill = self.cache.len();
-                let reg_idx = if cache_fill == self.cache.cap().get() {
+                let reg_idx = if self.cache.is_full() {
                     let (c, reg) = self.cache.pop_lru()?;
                     if let ColoredRegion::Unclaimed {
                         src_x,
@@ -638,7 +728,7 @@ mod tests {
 
         PreparedImage {
             buffer,
-            cache: LruCache::new(REGION_CACHE_SIZE),
+            cache: RegionCache::new(),
         }
     }
 
